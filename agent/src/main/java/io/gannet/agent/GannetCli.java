@@ -1,0 +1,32 @@
+package io.gannet.agent;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code gannet} command: one entry point for the daemon, the CLI and the tools. */
+@Command(name = "gannet",
+        mixinStandardHelpOptions = true,
+        versionProvider = GannetCli.Version.class,
+        description = "BGP-centric routing appliance: BGP speaker, BFD, ECMP L4LB and an eBPF datapath.",
+        subcommands = {
+            CommandLine.HelpCommand.class,
+        })
+public final class GannetCli {
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The configured command line, shared by main and tests. */
+    public static CommandLine commandLine() {
+        return new CommandLine(new GannetCli()).setCaseInsensitiveEnumValuesAllowed(true);
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = GannetCli.class.getPackage().getImplementationVersion();
+            return new String[] {"gannet " + (v == null ? "dev" : v)};
+        }
+    }
+}
