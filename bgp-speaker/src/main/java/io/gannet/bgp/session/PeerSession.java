@@ -1,0 +1,873 @@
+package io.gannet.bgp.session;
+
+import io.gannet.bgp.config.PeerConfig;
+import io.gannet.bgp.wire.AddressFamily;
+import io.gannet.bgp.wire.BgpError;
+import io.gannet.bgp.wire.KeepaliveMessage;
+import io.gannet.bgp.wire.MessageHeader;
+import io.gannet.bgp.wire.MessageType;
+import io.gannet.bgp.wire.NotificationMessage;
+import io.gannet.bgp.wire.OpenMessage;
+import io.gannet.bgp.wire.RouteRefreshMessage;
+import io.netty.buffer.ByteBuf;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The BGP finite state machine of one neighbor (RFC 4271 section 8).
+ *
+ * <p>Shape: every input (timer, TCP event, message, operator command) becomes an
+ * {@link Event}; {@link #dispatch} hands it to the handler of the current state, which does
+ * the state's work and returns the next state with a reason. Each change is logged once as
+ * {@code "old -> new reason"}, counted, and reported to the {@link SessionListener}. Events
+ * raised while a handler runs (the RIB resetting the session from inside
+ * {@code updateReceived}, say) are queued and handled after it, so handlers never nest.
+ *
+ * <p>Timers (RFC 4271 10, RFC 9687): ConnectRetry (jittered), Hold, Keepalive (hold/3,
+ * jittered), IdleHold (exponential back-off after errors), SendHold (a peer that does not
+ * drain our socket), and the RFC 4724 restart timer while a restarting peer's routes are
+ * stale. DelayOpen is not implemented (it is optional).
+ *
+ * <p>Collision detection (RFC 4271 6.8): a second, inbound connection that arrives in
+ * OpenSent or OpenConfirm gets our OPEN; when its OPEN arrives the connection opened by the
+ * speaker with the higher BGP identifier survives and the other one gets Cease / Connection
+ * Collision Resolution. An inbound connection while Established is refused the same way,
+ * unless the peer negotiated graceful restart: then it is the peer restarting (RFC 4724 4.2)
+ * and the old session is dropped with its routes kept as stale.
+ *
+ * <p>Threading: event loop only, no locks.
+ */
+public final class PeerSession {
+    private static final Logger log = LoggerFactory.getLogger(PeerSession.class);
+
+    /** RFC 4271 8.2.2: "large value" for the hold timer until the peer's OPEN arrives (4 minutes suggested). */
+    static final long OPEN_HOLD_MILLIS = 240_000;
+    static final long IDLE_HOLD_BASE_MILLIS = 1_000;
+    static final long IDLE_HOLD_MAX_MILLIS = 120_000;
+    /** RFC 9687 3: at least 8 minutes, or twice the hold time when that is longer. */
+    static final long SEND_HOLD_MIN_MILLIS = 480_000;
+    /** How long stale routes wait for the End-of-RIB of the new session (BIRD and FRR use 360 s). */
+    static final long STALE_PATH_MILLIS = 360_000;
+
+    /** Inputs of the FSM. */
+    sealed interface Event {
+        record Start(String reason) implements Event {}
+        record Stop(NotificationMessage notification, String reason, boolean restart) implements Event {}
+        record ConnectRetryExpired() implements Event {}
+        record HoldExpired() implements Event {}
+        record KeepaliveExpired() implements Event {}
+        record SendHoldExpired() implements Event {}
+        record TcpUp(Connection connection) implements Event {}
+        record TcpFailed(String why) implements Event {}
+        record TcpClosed(String why) implements Event {}
+        record Message(int type, ByteBuf frame) implements Event {}
+        record FramingError(BgpError error) implements Event {}
+    }
+
+    /** A handler's answer: the next state (possibly the same) and why. */
+    record Transition(SessionState next, String reason) {}
+
+    private final SessionContext ctx;
+    private final boolean dynamic;
+    private final PeerConfig config;
+
+    private SessionState state = SessionState.IDLE;
+    private long sinceMillis;
+    private Connection connection;
+    private Connection collision;
+    private Connector.Attempt attempt;
+    private OpenMessage sentOpen;
+    private Negotiated negotiated;
+    private SessionLink link;
+    private SessionLink staleLink;
+    private long establishedAtMillis;
+
+    private Scheduler.Timer connectRetryTimer;
+    private Scheduler.Timer holdTimer;
+    private Scheduler.Timer keepaliveTimer;
+    private Scheduler.Timer idleHoldTimer;
+    private Scheduler.Timer sendHoldTimer;
+    private Scheduler.Timer staleTimer;
+
+    private boolean adminDown;
+    private boolean shutDown;
+    private int consecutiveFailures;
+    private long flaps;
+    private long transitions;
+    private String lastError;
+    private long learnedAs;
+    private final MessageCounters in = new MessageCounters();
+    private final MessageCounters out = new MessageCounters();
+
+    private boolean dispatching;
+    private final ArrayDeque<Event> pending = new ArrayDeque<>();
+
+    public PeerSession(SessionContext ctx, PeerConfig config, boolean dynamic) {
+        this.ctx = ctx;
+        this.config = config;
+        this.dynamic = dynamic;
+        this.sinceMillis = ctx.scheduler().currentTimeMillis();
+    }
+
+    // ---------------------------------------------------------------- commands and inputs
+
+    /** ManualStart / AutomaticStart: leave Idle now. */
+    public void start() {
+        adminDown = false;
+        dispatch(new Event.Start("start"));
+    }
+
+    /** Operator disable: Cease / Administrative Shutdown with an RFC 8203 message; stays Idle. */
+    public void disable(String message) {
+        adminDown = true;
+        cancel(idleHoldTimer);
+        dispatch(new Event.Stop(NotificationMessage.cease(NotificationMessage.CEASE_ADMIN_SHUTDOWN, message),
+                "administratively disabled" + quoted(message), false));
+    }
+
+    /** Operator enable after {@link #disable}. */
+    public void enable() {
+        if (adminDown) {
+            start();
+        }
+    }
+
+    /** Operator reset: Cease / Administrative Reset with an RFC 8203 message, then reconnect. */
+    public void reset(String message) {
+        dispatch(new Event.Stop(NotificationMessage.cease(NotificationMessage.CEASE_ADMIN_RESET, message),
+                "administratively reset" + quoted(message), true));
+    }
+
+    /** Ends the session with {@code notification}; {@code restart} decides whether it comes back. */
+    public void stop(NotificationMessage notification, String reason, boolean restart) {
+        if (!restart) {
+            adminDown = true;
+            cancel(idleHoldTimer);
+        }
+        dispatch(new Event.Stop(notification, reason, restart));
+    }
+
+    /**
+     * The speaker is going away: send {@code notification} (null for a graceful stop: the
+     * peer sees a plain TCP close and, with graceful restart, keeps our routes), close, and
+     * stop all timers. The RIB is not told, it goes away with the speaker.
+     */
+    public void shutdown(NotificationMessage notification) {
+        shutDown = true;
+        adminDown = true;
+        if (notification != null && connection != null && state.compareTo(SessionState.OPEN_SENT) >= 0) {
+            send(connection, notification.encode(connection.alloc()));
+        }
+        if (connection != null) {
+            connection.flush();
+            connection.close();
+        }
+        if (collision != null) {
+            collision.close();
+        }
+        connection = null;
+        collision = null;
+        if (link != null) {
+            link.down();
+        }
+        cancelAllTimers();
+        cancel(staleTimer);
+        cancelAttempt();
+        enter(SessionState.IDLE, notification == null ? "speaker stopped gracefully" : "speaker stopped: " + notification);
+    }
+
+    /** Outbound connect succeeded. */
+    public void connected(Connection c) {
+        if (shutDown || (state != SessionState.CONNECT && state != SessionState.ACTIVE)) {
+            c.close();
+            return;
+        }
+        attempt = null;
+        dispatch(new Event.TcpUp(c));
+    }
+
+    /** Outbound connect failed. */
+    public void connectFailed(String why) {
+        attempt = null;
+        dispatch(new Event.TcpFailed(why));
+    }
+
+    /** The speaker accepted a connection from this peer's address. */
+    public void inbound(Connection c) {
+        if (shutDown || adminDown) {
+            reject(c, NotificationMessage.CEASE_CONNECTION_REJECTED, adminDown ? "administratively down" : "stopping");
+            return;
+        }
+        switch (state) {
+            case IDLE -> {
+                // RFC 4271 8.2.2: Idle refuses connections; a session waiting out its
+                // IdleHold back-off is Idle, the peer will retry.
+                reject(c, NotificationMessage.CEASE_CONNECTION_REJECTED, "session idle");
+            }
+            case CONNECT, ACTIVE -> {
+                cancelAttempt();
+                dispatch(new Event.TcpUp(c));
+            }
+            case OPEN_SENT, OPEN_CONFIRM -> {
+                if (collision != null) {
+                    reject(c, NotificationMessage.CEASE_CONNECTION_COLLISION, "third connection");
+                    return;
+                }
+                collision = c;
+                send(c, sentOpen.encode(c.alloc()));
+                c.flush();
+                log.info("{}: second connection from {} during {}, collision detection pending", name(), c.remoteAddress(), state);
+            }
+            case ESTABLISHED -> {
+                if (negotiated.peerGracefulRestart() != null) {
+                    dispatch(new Event.TcpUp(c));
+                } else {
+                    reject(c, NotificationMessage.CEASE_CONNECTION_COLLISION, "already established");
+                }
+            }
+        }
+    }
+
+    /** A framed message from {@code c}. The frame (header included) is borrowed for the call. */
+    public void message(Connection c, ByteBuf frame) {
+        int type = frame.getUnsignedByte(frame.readerIndex() + MessageHeader.TYPE_OFFSET);
+        if (c == connection) {
+            in.count(type);
+            dispatch(new Event.Message(type, frame));
+        } else if (c == collision) {
+            in.count(type);
+            collisionMessage(c, type, frame);
+        }
+    }
+
+    /** The frame decoder rejected a header from {@code c} (RFC 4271 6.1). */
+    public void framingError(Connection c, BgpError error) {
+        if (c == connection) {
+            dispatch(new Event.FramingError(error));
+        } else if (c == collision) {
+            sendAndClose(c, error.toNotification());
+            collision = null;
+        }
+    }
+
+    public void closed(Connection c, String why) {
+        if (c == connection) {
+            dispatch(new Event.TcpClosed(why));
+        } else if (c == collision) {
+            collision = null;
+        }
+    }
+
+    public void writabilityChanged(Connection c) {
+        if (c != connection) {
+            return;
+        }
+        if (c.isWritable()) {
+            cancel(sendHoldTimer);
+            sendHoldTimer = null;
+            if (state == SessionState.ESTABLISHED && link != null) {
+                ctx.routes().peerWritable(link);
+            }
+        } else if (sendHoldTimer == null && state.compareTo(SessionState.OPEN_SENT) >= 0) {
+            long millis = sendHoldMillis();
+            if (millis > 0) {
+                sendHoldTimer = ctx.scheduler().schedule(millis, () -> {
+                    sendHoldTimer = null;
+                    dispatch(new Event.SendHoldExpired());
+                });
+            }
+        }
+    }
+
+    void resetFromRib(NotificationMessage n) {
+        dispatch(new Event.Stop(n, "reset by RIB: " + n, true));
+    }
+
+    void countOut(int type) {
+        out.count(type);
+    }
+
+    // ---------------------------------------------------------------- dispatch
+
+    void dispatch(Event e) {
+        if (dispatching) {
+            pending.add(e);
+            return;
+        }
+        dispatching = true;
+        try {
+            handle(e);
+            Event next;
+            while ((next = pending.poll()) != null) {
+                handle(next);
+            }
+        } finally {
+            dispatching = false;
+        }
+    }
+
+    private void handle(Event e) {
+        if (shutDown) {
+            return;
+        }
+        Transition t = switch (state) {
+            case IDLE -> onIdle(e);
+            case CONNECT -> onConnect(e);
+            case ACTIVE -> onActive(e);
+            case OPEN_SENT -> onOpenSent(e);
+            case OPEN_CONFIRM -> onOpenConfirm(e);
+            case ESTABLISHED -> onEstablished(e);
+        };
+        if (t != null && t.next() != state) {
+            enter(t.next(), t.reason());
+        }
+    }
+
+    private void enter(SessionState next, String reason) {
+        SessionState old = state;
+        state = next;
+        sinceMillis = ctx.scheduler().currentTimeMillis();
+        transitions++;
+        log.info("{}: {} -> {} {}", name(), old, next, reason);
+        ctx.listener().stateChanged(name(), old, next, reason);
+        if (next == SessionState.IDLE && dynamic && staleLink == null && !shutDown) {
+            ctx.dynamicIdle().accept(this);
+        }
+    }
+
+    // ---------------------------------------------------------------- one handler per state
+
+    private Transition onIdle(Event e) {
+        return switch (e) {
+            case Event.Start s -> {
+                if (adminDown) {
+                    yield null;
+                }
+                cancel(idleHoldTimer);
+                idleHoldTimer = null;
+                yield leaveIdle(s.reason());
+            }
+            default -> null;
+        };
+    }
+
+    private Transition leaveIdle(String reason) {
+        if (config.passive()) {
+            return new Transition(SessionState.ACTIVE, reason + ", passive: waiting for the peer");
+        }
+        startConnect();
+        return new Transition(SessionState.CONNECT, reason + ", connecting");
+    }
+
+    private Transition onConnect(Event e) {
+        return switch (e) {
+            case Event.ConnectRetryExpired x -> {
+                cancelAttempt();
+                startConnect();
+                yield null;
+            }
+            case Event.TcpUp up -> openSent(up.connection());
+            case Event.TcpFailed f -> {
+                cancelAttempt();
+                restartConnectRetry();
+                lastError = "connect failed: " + f.why();
+                yield new Transition(SessionState.ACTIVE, lastError);
+            }
+            case Event.Stop s -> toIdle(null, s.reason(), s.restart(), false);
+            default -> null;
+        };
+    }
+
+    private Transition onActive(Event e) {
+        return switch (e) {
+            case Event.ConnectRetryExpired x -> {
+                if (config.passive()) {
+                    yield null;
+                }
+                startConnect();
+                yield new Transition(SessionState.CONNECT, "ConnectRetry timer expired");
+            }
+            case Event.TcpUp up -> openSent(up.connection());
+            case Event.Stop s -> toIdle(null, s.reason(), s.restart(), false);
+            default -> null;
+        };
+    }
+
+    private Transition onOpenSent(Event e) {
+        return switch (e) {
+            case Event.Message m -> switch (m.type()) {
+                case MessageType.OPEN -> receiveOpen(m.frame());
+                case MessageType.NOTIFICATION -> notificationReceived(m.frame());
+                default -> toIdle(new NotificationMessage(NotificationMessage.FSM_ERROR, NotificationMessage.FSM_UNEXPECTED_IN_OPENSENT),
+                        MessageType.name(m.type()) + " in OpenSent", true, true);
+            };
+            case Event.HoldExpired x -> toIdle(new NotificationMessage(NotificationMessage.HOLD_TIMER_EXPIRED, 0),
+                    "hold timer expired waiting for OPEN", true, true);
+            case Event.SendHoldExpired x -> sendHoldExpired();
+            case Event.TcpClosed c -> {
+                // RFC 4271 8.2.2 OpenSent, TcpConnectionFails: back to Active, ConnectRetry running.
+                dropConnection();
+                cancelAllTimers();
+                restartConnectRetry();
+                lastError = "connection closed in OpenSent: " + c.why();
+                yield new Transition(SessionState.ACTIVE, lastError);
+            }
+            case Event.FramingError f -> toIdle(f.error().toNotification(), "bad header: " + f.error().getMessage(), true, true);
+            case Event.Stop s -> toIdle(s.notification(), s.reason(), s.restart(), false);
+            default -> null;
+        };
+    }
+
+    private Transition onOpenConfirm(Event e) {
+        return switch (e) {
+            case Event.Message m -> switch (m.type()) {
+                case MessageType.KEEPALIVE -> established();
+                case MessageType.NOTIFICATION -> notificationReceived(m.frame());
+                default -> toIdle(new NotificationMessage(NotificationMessage.FSM_ERROR, NotificationMessage.FSM_UNEXPECTED_IN_OPENCONFIRM),
+                        MessageType.name(m.type()) + " in OpenConfirm", true, true);
+            };
+            case Event.KeepaliveExpired x -> {
+                sendKeepalive();
+                yield null;
+            }
+            case Event.HoldExpired x -> toIdle(new NotificationMessage(NotificationMessage.HOLD_TIMER_EXPIRED, 0),
+                    "hold timer expired in OpenConfirm", true, true);
+            case Event.SendHoldExpired x -> sendHoldExpired();
+            case Event.TcpClosed c -> toIdle(null, "connection closed in OpenConfirm: " + c.why(), true, true);
+            case Event.FramingError f -> toIdle(f.error().toNotification(), "bad header: " + f.error().getMessage(), true, true);
+            case Event.Stop s -> toIdle(s.notification(), s.reason(), s.restart(), false);
+            default -> null;
+        };
+    }
+
+    private Transition onEstablished(Event e) {
+        return switch (e) {
+            case Event.Message m -> switch (m.type()) {
+                case MessageType.KEEPALIVE -> {
+                    restartHoldTimer();
+                    yield null;
+                }
+                case MessageType.UPDATE -> {
+                    restartHoldTimer();
+                    ByteBuf frame = m.frame();
+                    ByteBuf body = frame.slice(frame.readerIndex() + MessageHeader.LENGTH,
+                            frame.readableBytes() - MessageHeader.LENGTH);
+                    ctx.routes().updateReceived(link, body);
+                    yield null;
+                }
+                case MessageType.ROUTE_REFRESH -> routeRefresh(m.frame());
+                case MessageType.NOTIFICATION -> notificationReceived(m.frame());
+                default -> toIdle(new NotificationMessage(NotificationMessage.FSM_ERROR, NotificationMessage.FSM_UNEXPECTED_IN_ESTABLISHED),
+                        MessageType.name(m.type()) + " in Established", true, true);
+            };
+            case Event.KeepaliveExpired x -> {
+                sendKeepalive();
+                yield null;
+            }
+            case Event.HoldExpired x -> toIdle(new NotificationMessage(NotificationMessage.HOLD_TIMER_EXPIRED, 0),
+                    "hold timer expired", true, true, true);
+            case Event.SendHoldExpired x -> sendHoldExpired();
+            case Event.TcpClosed c -> toIdle(null, "connection closed: " + c.why(), true, true, true);
+            case Event.TcpUp up -> {
+                // RFC 4724 4.2: a new connection from a peer that negotiated graceful restart
+                // means it restarted; keep its routes as stale and take the new connection.
+                leaveEstablished(true);
+                connection.close();
+                connection = null;
+                cancelAllTimers();
+                flaps++;
+                lastError = "peer reconnected while established (graceful restart)";
+                enter(SessionState.IDLE, lastError);
+                yield openSent(up.connection());
+            }
+            case Event.FramingError f -> toIdle(f.error().toNotification(), "bad header: " + f.error().getMessage(), true, true);
+            case Event.Stop s -> toIdle(s.notification(), s.reason(), s.restart(), false);
+            default -> null;
+        };
+    }
+
+    // ---------------------------------------------------------------- state work
+
+    private Transition openSent(Connection c) {
+        connection = c;
+        cancel(connectRetryTimer);
+        connectRetryTimer = null;
+        sentOpen = OpenNegotiation.ourOpen(config, ctx.routerId(), ctx.restarting());
+        send(c, sentOpen.encode(c.alloc()));
+        c.flush();
+        restartHold(OPEN_HOLD_MILLIS);
+        return new Transition(SessionState.OPEN_SENT, (c.outbound() ? "connected to " : "accepted connection from ")
+                + c.remoteAddress().getHostAddress() + ", OPEN sent");
+    }
+
+    private Transition receiveOpen(ByteBuf frame) {
+        OpenMessage theirs;
+        Negotiated agreed;
+        try {
+            theirs = OpenMessage.decode(body(frame));
+            agreed = OpenNegotiation.negotiate(config, sentOpen, theirs);
+        } catch (BgpError err) {
+            return toIdle(err.toNotification(), "bad OPEN: " + err.getMessage(), true, true);
+        }
+        return acceptOpen(agreed);
+    }
+
+    private Transition acceptOpen(Negotiated agreed) {
+        negotiated = agreed;
+        learnedAs = agreed.remoteAs();
+        connection.maxMessageLength(agreed.maxMessageSize());
+        sendKeepalive();
+        if (agreed.holdTimeSeconds() == 0) {
+            cancel(holdTimer);
+            holdTimer = null;
+        } else {
+            restartHoldTimer();
+        }
+        return new Transition(SessionState.OPEN_CONFIRM, "OPEN received: AS" + agreed.remoteAs() + " id "
+                + OpenNegotiation.routerIdText(agreed.remoteRouterId()) + " hold " + agreed.holdTimeSeconds() + "s "
+                + agreed.families());
+    }
+
+    private Transition established() {
+        restartHoldTimer();
+        if (collision != null) {
+            reject(collision, NotificationMessage.CEASE_CONNECTION_COLLISION, "session established on the other connection");
+            collision = null;
+        }
+        consecutiveFailures = 0;
+        establishedAtMillis = ctx.scheduler().currentTimeMillis();
+        link = new SessionLink(this, connection, ctx.indexes().acquire(), config, negotiated);
+        if (staleLink != null) {
+            cancel(staleTimer);
+            if (negotiated.peerGracefulRestart() == null) {
+                // RFC 4724 4.2: the peer no longer does graceful restart; stale routes go now.
+                flushStale("peer no longer advertises graceful restart");
+            } else {
+                // Stale routes go with the peer's End-of-RIB (the RIB's job) or at the latest here.
+                SessionLink stale = staleLink;
+                staleTimer = ctx.scheduler().schedule(STALE_PATH_MILLIS, () -> {
+                    if (staleLink == stale) {
+                        flushStale("stale-path timer expired without End-of-RIB");
+                    }
+                });
+            }
+        }
+        // Entering Established is announced before the RIB sends anything, so the table
+        // and End-of-RIB that peerEstablished writes follow our KEEPALIVE on the wire.
+        Transition t = new Transition(SessionState.ESTABLISHED, "KEEPALIVE received");
+        enter(t.next(), t.reason());
+        ctx.routes().peerEstablished(link);
+        connection.flush();
+        return t;
+    }
+
+    private Transition routeRefresh(ByteBuf frame) {
+        RouteRefreshMessage rr;
+        try {
+            rr = RouteRefreshMessage.decode(body(frame), frame);
+        } catch (BgpError err) {
+            return toIdle(err.toNotification(), "bad ROUTE-REFRESH: " + err.getMessage(), true, true, true);
+        }
+        // RFC 2918 4 / RFC 7313 5: a family that was not negotiated, or an unknown subtype, is ignored.
+        if (negotiated.families().contains(new AddressFamily(rr.afi(), rr.safi())) && rr.subtype() <= RouteRefreshMessage.EORR) {
+            ctx.routes().routeRefreshReceived(link, rr.afi(), rr.safi(), rr.subtype());
+        }
+        return null;
+    }
+
+    private Transition notificationReceived(ByteBuf frame) {
+        NotificationMessage n;
+        try {
+            n = NotificationMessage.decode(body(frame));
+        } catch (BgpError err) {
+            n = new NotificationMessage(0, 0);
+        }
+        // RFC 4724 4 (without RFC 8538): a NOTIFICATION ends graceful restart, routes go now.
+        return toIdle(null, "NOTIFICATION received: " + n, true, true, false);
+    }
+
+    private Transition sendHoldExpired() {
+        // RFC 9687 4: send the NOTIFICATION best-effort and close without waiting for the peer.
+        NotificationMessage n = new NotificationMessage(NotificationMessage.SEND_HOLD_TIMER_EXPIRED, 0);
+        Connection c = connection;
+        if (c != null) {
+            send(c, n.encode(c.alloc()));
+            c.flush();
+            c.abort();
+            connection = null;
+        }
+        return toIdle(null, "send hold timer expired: peer does not read", true, true, negotiated != null && negotiated.peerGracefulRestart() != null);
+    }
+
+    private Transition toIdle(NotificationMessage notification, String reason, boolean restart, boolean error) {
+        return toIdle(notification, reason, restart, error, false);
+    }
+
+    /**
+     * The common exit to Idle: NOTIFICATION (if any) out, connection closed, timers stopped,
+     * the RIB told, and, unless the operator stopped us, the IdleHold timer armed with the
+     * back-off of RFC 4271 8.1.1 (DampPeerOscillations) after errors.
+     */
+    private Transition toIdle(NotificationMessage notification, String reason, boolean restart, boolean error, boolean retainStale) {
+        if (connection != null) {
+            if (notification != null) {
+                send(connection, notification.encode(connection.alloc()));
+                connection.flush();
+            }
+            connection.close();
+            connection = null;
+        }
+        if (collision != null) {
+            reject(collision, NotificationMessage.CEASE_CONNECTION_COLLISION, "session ended");
+            collision = null;
+        }
+        cancelAllTimers();
+        cancelAttempt();
+        if (state == SessionState.ESTABLISHED) {
+            flaps++;
+            leaveEstablished(retainStale && negotiated.peerGracefulRestart() != null);
+        }
+        negotiated = null;
+        lastError = notification != null ? reason + " (sent " + notification + ")" : reason;
+        if (error) {
+            consecutiveFailures++;
+        }
+        if (restart && !adminDown) {
+            long delay = error ? Math.min(IDLE_HOLD_MAX_MILLIS, IDLE_HOLD_BASE_MILLIS << Math.min(consecutiveFailures - 1, 16)) : 0;
+            idleHoldTimer = ctx.scheduler().schedule(delay, () -> {
+                idleHoldTimer = null;
+                dispatch(new Event.Start("IdleHold timer expired"));
+            });
+        }
+        return new Transition(SessionState.IDLE, lastError);
+    }
+
+    private void leaveEstablished(boolean retainStale) {
+        SessionLink down = link;
+        link = null;
+        down.down();
+        ctx.routes().peerDown(down, retainStale);
+        ctx.indexes().release(down.peerIndex());
+        if (retainStale) {
+            staleLink = down;
+            cancel(staleTimer);
+            int restartSeconds = negotiated.peerGracefulRestart().restartTimeSeconds();
+            // RFC 4724 4.2: the peer must be back within its Restart Time.
+            staleTimer = ctx.scheduler().schedule(restartSeconds * 1000L, () -> {
+                if (staleLink == down && state != SessionState.ESTABLISHED) {
+                    flushStale("restart timer expired");
+                }
+            });
+            log.info("{}: keeping routes as stale for up to {} s (graceful restart helper)", name(), restartSeconds);
+        }
+    }
+
+    private void flushStale(String why) {
+        SessionLink stale = staleLink;
+        staleLink = null;
+        cancel(staleTimer);
+        staleTimer = null;
+        log.info("{}: flushing stale routes: {}", name(), why);
+        ctx.routes().staleTimerExpired(stale);
+        if (dynamic && state == SessionState.IDLE) {
+            ctx.dynamicIdle().accept(this);
+        }
+    }
+
+    private void collisionMessage(Connection c, int type, ByteBuf frame) {
+        if (type != MessageType.OPEN) {
+            if (type != MessageType.NOTIFICATION) {
+                sendAndClose(c, new NotificationMessage(NotificationMessage.FSM_ERROR, NotificationMessage.FSM_UNEXPECTED_IN_OPENSENT));
+            } else {
+                c.close();
+            }
+            collision = null;
+            return;
+        }
+        Negotiated agreed;
+        try {
+            agreed = OpenNegotiation.negotiate(config, sentOpen, OpenMessage.decode(body(frame)));
+        } catch (BgpError err) {
+            sendAndClose(c, err.toNotification());
+            collision = null;
+            return;
+        }
+        // RFC 4271 6.8: the connection initiated by the speaker with the higher BGP
+        // identifier survives; equal identifiers (RFC 6286 3) fall back to the higher AS.
+        long local = ctx.routerId();
+        long remote = agreed.remoteRouterId();
+        boolean weAreHigher = local != remote ? local > remote : config.localAs() > agreed.remoteAs();
+        boolean keepExisting = connection.outbound() == weAreHigher;
+        if (keepExisting) {
+            log.info("{}: collision resolved, keeping the {} connection", name(), connection.outbound() ? "outbound" : "inbound");
+            sendAndClose(c, new NotificationMessage(NotificationMessage.CEASE, NotificationMessage.CEASE_CONNECTION_COLLISION));
+            collision = null;
+            return;
+        }
+        log.info("{}: collision resolved, switching to the {} connection", name(), c.outbound() ? "outbound" : "inbound");
+        sendAndClose(connection, new NotificationMessage(NotificationMessage.CEASE, NotificationMessage.CEASE_CONNECTION_COLLISION));
+        connection = c;
+        collision = null;
+        Transition t = acceptOpen(agreed);
+        if (t.next() != state) {
+            enter(t.next(), "collision resolved: " + t.reason());
+        }
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private void startConnect() {
+        cancelAttempt();
+        attempt = ctx.connector().connect(this, config);
+        restartConnectRetry();
+    }
+
+    private void restartConnectRetry() {
+        cancel(connectRetryTimer);
+        long millis = ctx.jitter().apply(config.connectRetrySeconds() * 1000L);
+        connectRetryTimer = ctx.scheduler().schedule(millis, () -> {
+            connectRetryTimer = null;
+            dispatch(new Event.ConnectRetryExpired());
+        });
+    }
+
+    private void restartHoldTimer() {
+        if (negotiated != null && negotiated.holdTimeSeconds() == 0) {
+            return;
+        }
+        restartHold(negotiated == null ? OPEN_HOLD_MILLIS : negotiated.holdTimeSeconds() * 1000L);
+    }
+
+    private void restartHold(long millis) {
+        cancel(holdTimer);
+        holdTimer = ctx.scheduler().schedule(millis, () -> {
+            holdTimer = null;
+            dispatch(new Event.HoldExpired());
+        });
+    }
+
+    private void sendKeepalive() {
+        send(connection, KeepaliveMessage.encode(connection.alloc()));
+        connection.flush();
+        cancel(keepaliveTimer);
+        keepaliveTimer = null;
+        if (negotiated != null && negotiated.holdTimeSeconds() > 0) {
+            long millis = ctx.jitter().apply(negotiated.holdTimeSeconds() * 1000L / 3);
+            keepaliveTimer = ctx.scheduler().schedule(millis, () -> {
+                keepaliveTimer = null;
+                dispatch(new Event.KeepaliveExpired());
+            });
+        }
+    }
+
+    private long sendHoldMillis() {
+        if (config.sendHoldTimeSeconds() > 0) {
+            return config.sendHoldTimeSeconds() * 1000L;
+        }
+        if (negotiated != null && negotiated.holdTimeSeconds() == 0) {
+            return 0;
+        }
+        long hold = negotiated == null ? config.holdTimeSeconds() : negotiated.holdTimeSeconds();
+        return Math.max(SEND_HOLD_MIN_MILLIS, 2 * hold * 1000L);
+    }
+
+    private void send(Connection c, ByteBuf message) {
+        out.count(message.getUnsignedByte(message.readerIndex() + MessageHeader.TYPE_OFFSET));
+        c.send(message);
+    }
+
+    private void sendAndClose(Connection c, NotificationMessage n) {
+        send(c, n.encode(c.alloc()));
+        c.flush();
+        c.close();
+    }
+
+    private void reject(Connection c, int ceaseSubcode, String why) {
+        log.info("{}: refusing connection from {}: {}", name(), c.remoteAddress(), why);
+        sendAndClose(c, new NotificationMessage(NotificationMessage.CEASE, ceaseSubcode));
+    }
+
+    private void dropConnection() {
+        if (connection != null) {
+            connection.close();
+            connection = null;
+        }
+    }
+
+    private void cancelAttempt() {
+        if (attempt != null) {
+            attempt.cancel();
+            attempt = null;
+        }
+    }
+
+    private void cancelAllTimers() {
+        cancel(connectRetryTimer);
+        cancel(holdTimer);
+        cancel(keepaliveTimer);
+        cancel(idleHoldTimer);
+        cancel(sendHoldTimer);
+        connectRetryTimer = holdTimer = keepaliveTimer = idleHoldTimer = sendHoldTimer = null;
+    }
+
+    private static void cancel(Scheduler.Timer t) {
+        if (t != null) {
+            t.cancel();
+        }
+    }
+
+    private static ByteBuf body(ByteBuf frame) {
+        return frame.slice(frame.readerIndex() + MessageHeader.LENGTH, frame.readableBytes() - MessageHeader.LENGTH);
+    }
+
+    private static String quoted(String message) {
+        return message == null || message.isEmpty() ? "" : " \"" + message + "\"";
+    }
+
+    // ---------------------------------------------------------------- accessors
+
+    public String name() {
+        return config.name();
+    }
+
+    public PeerConfig config() {
+        return config;
+    }
+
+    public SessionState state() {
+        return state;
+    }
+
+    public boolean dynamic() {
+        return dynamic;
+    }
+
+    public boolean adminDown() {
+        return adminDown;
+    }
+
+    /** The live link while Established, else null. */
+    public io.gannet.bgp.rib.PeerLink link() {
+        return link;
+    }
+
+    public Negotiated negotiated() {
+        return negotiated;
+    }
+
+    public PeerStatus status() {
+        long now = ctx.scheduler().currentTimeMillis();
+        long as = config.remoteAs() != 0 ? config.remoteAs() : learnedAs;
+        Duration uptime = state == SessionState.ESTABLISHED ? Duration.ofMillis(now - establishedAtMillis) : Duration.ZERO;
+        return new PeerStatus(name(), config.address(), as, state, Instant.ofEpochMilli(sinceMillis), lastError,
+                in.snapshot(), out.snapshot(), flaps, uptime, adminDown, dynamic, transitions);
+    }
+
+    @Override
+    public String toString() {
+        return "PeerSession[" + name() + " " + state + "]";
+    }
+}

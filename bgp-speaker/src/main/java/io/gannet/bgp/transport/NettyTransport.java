@@ -1,0 +1,170 @@
+package io.gannet.bgp.transport;
+
+import io.gannet.bgp.config.PeerConfig;
+import io.gannet.bgp.session.Connector;
+import io.gannet.bgp.session.PeerSession;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.epoll.EpollChannelOption;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.socket.InternetProtocolFamily;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * TCP for BGP on netty's epoll transport, all on one event loop: the listener (with a
+ * TCP MD5 key per configured peer, RFC 2385), accepted connections, and outbound connects
+ * bound to {@link PeerConfig#localAddress}. Each socket gets TCP_NODELAY, the peer's MD5
+ * key, its TTL (255 with GTSM, else the eBGP multihop TTL) and, with GTSM (RFC 5082), a
+ * minimum accepted TTL of 256 - hops.
+ *
+ * <p>Pipeline: {@link BgpFrameDecoder} then {@link ChannelConnection}, which hands frames to
+ * the session. Write buffer water marks drive backpressure: when a peer's socket fills, the
+ * channel turns unwritable and the RIB pauses that peer until it drains.
+ */
+public final class NettyTransport implements Connector {
+    private static final Logger log = LoggerFactory.getLogger(NettyTransport.class);
+    private static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(256 * 1024, 1024 * 1024);
+    private static final int CONNECT_TIMEOUT_MILLIS = 10_000;
+
+    /** Finds the session an accepted connection belongs to, or null to refuse it. */
+    public interface Acceptor {
+        PeerSession accept(InetAddress remote);
+    }
+
+    private final EventLoop loop;
+    private final Acceptor acceptor;
+    private Channel server;
+
+    public NettyTransport(EventLoop loop, Acceptor acceptor) {
+        this.loop = loop;
+        this.acceptor = acceptor;
+    }
+
+    /** Binds the listener; call on any thread, returns once bound. */
+    public InetSocketAddress listen(InetAddress address, int port, Map<InetAddress, String> md5Keys) throws InterruptedException {
+        InternetProtocolFamily family = address instanceof Inet4Address ? InternetProtocolFamily.IPv4 : InternetProtocolFamily.IPv6;
+        ServerBootstrap b = new ServerBootstrap()
+                .group(loop, loop)
+                .channelFactory(() -> new EpollServerSocketChannel(family))
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
+                .childHandler(new ChannelInitializer<EpollSocketChannel>() {
+                    @Override
+                    protected void initChannel(EpollSocketChannel ch) {
+                        BgpFrameDecoder decoder = new BgpFrameDecoder();
+                        ChannelConnection conn = new ChannelConnection(false, decoder, null);
+                        ch.pipeline().addLast(decoder, conn);
+                        ch.eventLoop().execute(() -> accepted(ch, conn));
+                    }
+                });
+        if (!md5Keys.isEmpty()) {
+            b.option(EpollChannelOption.TCP_MD5SIG, keyBytes(md5Keys));
+        }
+        server = b.bind(address, port).sync().channel();
+        log.info("listening on {}", server.localAddress());
+        return (InetSocketAddress) server.localAddress();
+    }
+
+    /** Replaces the listener's MD5 keys (configuration change). Event loop. */
+    public void md5Keys(Map<InetAddress, String> md5Keys) {
+        if (server != null) {
+            server.config().setOption(EpollChannelOption.TCP_MD5SIG, keyBytes(md5Keys));
+        }
+    }
+
+    private void accepted(EpollSocketChannel ch, ChannelConnection conn) {
+        InetAddress remote = ch.remoteAddress().getAddress();
+        PeerSession session = acceptor.accept(remote);
+        if (session == null) {
+            log.info("refusing connection from unknown peer {}", remote.getHostAddress());
+            conn.refuse();
+            return;
+        }
+        applyTtl(ch, session.config());
+        conn.attach(session);
+        session.inbound(conn);
+    }
+
+    @Override
+    public Attempt connect(PeerSession session, PeerConfig config) {
+        InternetProtocolFamily family = config.address() instanceof Inet4Address ? InternetProtocolFamily.IPv4 : InternetProtocolFamily.IPv6;
+        BgpFrameDecoder decoder = new BgpFrameDecoder();
+        ChannelConnection conn = new ChannelConnection(true, decoder, session);
+        Bootstrap b = new Bootstrap()
+                .group(loop)
+                .channelFactory(() -> new EpollSocketChannel(family))
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, Math.min(CONNECT_TIMEOUT_MILLIS, Math.max(1000, config.connectRetrySeconds() * 1000)))
+                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
+                .handler(new ChannelInitializer<EpollSocketChannel>() {
+                    @Override
+                    protected void initChannel(EpollSocketChannel ch) {
+                        applyTtl(ch, config);
+                        ch.pipeline().addLast(decoder, conn);
+                    }
+                });
+        if (config.md5Password() != null) {
+            b.option(EpollChannelOption.TCP_MD5SIG, keyBytes(Map.of(config.address(), config.md5Password())));
+        }
+        InetSocketAddress remote = new InetSocketAddress(config.address(), config.port());
+        ChannelFuture f = config.localAddress() != null
+                ? b.connect(remote, new InetSocketAddress(config.localAddress(), 0))
+                : b.connect(remote);
+        boolean[] cancelled = {false};
+        f.addListener(done -> {
+            if (cancelled[0]) {
+                f.channel().close();
+            } else if (done.isSuccess()) {
+                session.connected(conn);
+            } else {
+                f.channel().close();
+                Throwable cause = done.cause();
+                session.connectFailed(cause == null ? "cancelled" : cause.getMessage());
+            }
+        });
+        return () -> {
+            cancelled[0] = true;
+            f.channel().close();
+        };
+    }
+
+    /** RFC 5082 and eBGP multihop: our TTL and the lowest TTL we accept. */
+    private static void applyTtl(EpollSocketChannel ch, PeerConfig config) {
+        int fd = ch.fd().intValue();
+        if (config.ttlSecurityHops() > 0) {
+            SocketOptions.setTtl(fd, 255);
+            SocketOptions.setMinTtl(fd, 256 - config.ttlSecurityHops());
+        } else if (config.remoteAs() != 0 && config.remoteAs() != config.localAs()) {
+            SocketOptions.setTtl(fd, Math.max(1, Math.min(255, config.multihopTtl())));
+        }
+    }
+
+    private static Map<InetAddress, byte[]> keyBytes(Map<InetAddress, String> keys) {
+        Map<InetAddress, byte[]> out = new HashMap<>();
+        keys.forEach((a, k) -> out.put(a, k.getBytes(StandardCharsets.US_ASCII)));
+        return out;
+    }
+
+    /** Closes the listener. Event loop or any thread. */
+    public void closeListener() {
+        if (server != null) {
+            server.close();
+            server = null;
+        }
+    }
+}
