@@ -97,6 +97,7 @@ public final class BfdSession {
     private long upTransitions;
     private long rxPackets;
     private long txPackets;
+    private long sendErrors;
     private final long[] drops = new long[DropReason.values().length];
     private long lastStateChangeAt;
 
@@ -265,8 +266,7 @@ public final class BfdSession {
     /**
      * The timer thread's tick: expires the detection timer if due.
      *
-     * @return true if a packet should be transmitted now (then call {@link #fillPacket} and
-     *     {@link #transmitted})
+     * @return true if a packet should be transmitted now (then call {@link #nextPacket})
      */
     public synchronized boolean pollTimers(long now) {
         if (now - detectDeadline >= 0 && detectDeadline != Long.MAX_VALUE) {
@@ -315,8 +315,12 @@ public final class BfdSession {
         remoteDemand = false;
     }
 
-    /** Fills {@code p} with the packet to send now (RFC 5880 6.8.7). Caller then encodes it. */
-    public synchronized void fillPacket(ControlPacket p) {
+    /**
+     * Fills {@code p} with the packet to send now (RFC 5880 6.8.7) and books it as sent at
+     * {@code now}: pending Final/extra packets are cleared and, for a periodic packet, the
+     * next one is scheduled with jitter. Caller then encodes, {@link #sign}s and sends it.
+     */
+    public synchronized void nextPacket(ControlPacket p, long now) {
         p.clear();
         p.diagnostic = localDiag;
         p.state = state;
@@ -346,23 +350,19 @@ public final class BfdSession {
                 p.authSequence = xmitAuthSeq;
             }
         }
-    }
-
-    /** Signs an encoded packet for digest authentication; a no-op otherwise. */
-    public synchronized void sign(byte[] packet, int length) {
-        if (digest != null) {
-            digest.sign(auth.type(), packet, length);
-        }
-    }
-
-    /** Records that the packet from {@link #fillPacket} was sent at {@code now}. */
-    public synchronized void transmitted(long now) {
         txPackets++;
         boolean wasExtra = finalPending || packetPending;
         finalPending = false;
         packetPending = false;
         if (!wasExtra || now - nextTxAt >= 0) {
             nextTxAt = now + jitter.apply(txIntervalMicros() * 1000, detectMult);
+        }
+    }
+
+    /** Signs an encoded packet for digest authentication; a no-op otherwise. */
+    public synchronized void sign(byte[] packet, int length) {
+        if (digest != null) {
+            digest.sign(auth.type(), packet, length);
         }
     }
 
@@ -589,6 +589,15 @@ public final class BfdSession {
 
     public synchronized long drops(DropReason reason) {
         return drops[reason.ordinal()];
+    }
+
+    /** Counts a packet the kernel refused to send. */
+    public synchronized void countSendError() {
+        sendErrors++;
+    }
+
+    public synchronized long sendErrors() {
+        return sendErrors;
     }
 
     /** Counts a drop decided outside the session (e.g. TTL) but attributable to it. */

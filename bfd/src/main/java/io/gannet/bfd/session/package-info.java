@@ -5,7 +5,7 @@
  * authentication sequence-number rules (6.7).
  *
  * <p>The session is passive: it never reads a clock nor owns a thread. The service's timer
- * thread calls {@code pollTimers/fillPacket/transmitted} and the receive thread calls
+ * thread calls {@code pollTimers/nextPacket} and the receive thread calls
  * {@code receive}, each with the current time from an injected {@link
  * io.gannet.bfd.session.BfdClock}; tests drive it the same way with a manual time. Each
  * session is its own monitor; its critical sections are short and allocation-free.
