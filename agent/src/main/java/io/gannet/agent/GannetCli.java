@@ -10,6 +10,11 @@ import picocli.CommandLine.Command;
         description = "BGP-centric routing appliance: BGP speaker, BFD, ECMP L4LB and an eBPF datapath.",
         subcommands = {
             CommandLine.HelpCommand.class,
+            io.gannet.agent.cli.ShowCommand.class,
+            io.gannet.agent.cli.PeerCommand.class,
+            io.gannet.agent.cli.AnnounceCommand.class,
+            io.gannet.agent.cli.WithdrawCommand.class,
+            io.gannet.agent.cli.ReloadCommand.class,
         })
 public final class GannetCli {
 

@@ -1,0 +1,103 @@
+package io.gannet.agent.cli;
+
+import java.util.ArrayList;
+import java.util.List;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code gannet show ...}: the running daemon's state, like {@code birdc show}. */
+@Command(name = "show", mixinStandardHelpOptions = true,
+        description = "Show the running daemon's state (peers, routes, BFD, VIPs, services, policy, IPAM).")
+public final class ShowCommand implements Runnable {
+    @Spec
+    CommandSpec spec;
+
+    /** Without a subcommand: a usage error that lists the subcommands. */
+    @Override
+    public void run() {
+        throw new ParameterException(spec.commandLine(), "Missing subcommand: one of " + spec.subcommands().keySet());
+    }
+
+    @Command(name = "peers", mixinStandardHelpOptions = true,
+            description = "One line per BGP session: name, address, AS, state, since, prefixes received/accepted/advertised, BFD, last error.")
+    int peers(@Mixin ClientOptions o) {
+        return call(o).get("/v1/peers", j -> Render.peers(j, spec.commandLine().getOut()));
+    }
+
+    @Command(name = "routes", mixinStandardHelpOptions = true, description = "Routes in the Loc-RIB.")
+    int routes(@Mixin ClientOptions o,
+               @Parameters(arity = "0..1", paramLabel = "PREFIX", description = "Only this prefix (with --longer: and more specifics).") String prefix,
+               @Option(names = "--peer", paramLabel = "NAME", description = "Only paths learned from this peer.") String peer,
+               @Option(names = "--family", paramLabel = "ipv4|ipv6", description = "Only this address family.") String family,
+               @Option(names = "--longer", description = "Include prefixes more specific than PREFIX.") boolean longer,
+               @Option(names = "--limit", paramLabel = "N", description = "At most N routes (default 10000).") Integer limit) {
+        List<String> q = new ArrayList<>();
+        if (prefix != null) {
+            q.add("prefix=" + UriText.encode(prefix));
+        }
+        if (peer != null) {
+            q.add("peer=" + UriText.encode(peer));
+        }
+        if (family != null) {
+            q.add("family=" + UriText.encode(family));
+        }
+        if (longer) {
+            q.add("longer=true");
+        }
+        if (limit != null) {
+            q.add("limit=" + limit);
+        }
+        String uri = "/v1/routes" + (q.isEmpty() ? "" : "?" + String.join("&", q));
+        return call(o).get(uri, j -> Render.routes(j, spec.commandLine().getOut()));
+    }
+
+    @Command(name = "route", mixinStandardHelpOptions = true,
+            description = "One prefix; with --detail every candidate path, every attribute and why the best one won.")
+    int route(@Mixin ClientOptions o,
+              @Parameters(paramLabel = "PREFIX") String prefix,
+              @Option(names = "--detail", description = "All candidate paths and attributes.") boolean detail) {
+        if (detail) {
+            return call(o).get("/v1/routes/" + UriText.encode(prefix) + "/detail",
+                    j -> Render.routeDetail(j, spec.commandLine().getOut()));
+        }
+        return call(o).get("/v1/routes?prefix=" + UriText.encode(prefix), j -> Render.routes(j, spec.commandLine().getOut()));
+    }
+
+    @Command(name = "bfd", mixinStandardHelpOptions = true, description = "BFD sessions.")
+    int bfd(@Mixin ClientOptions o) {
+        return call(o).get("/v1/bfd", j -> Render.bfd(j, spec.commandLine().getOut()));
+    }
+
+    @Command(name = "vips", mixinStandardHelpOptions = true, description = "Service VIPs announced by the L4 load balancer.")
+    int vips(@Mixin ClientOptions o) {
+        return section(o, "vips");
+    }
+
+    @Command(name = "services", mixinStandardHelpOptions = true, description = "Services and their backends.")
+    int services(@Mixin ClientOptions o) {
+        return section(o, "services");
+    }
+
+    @Command(name = "policy", mixinStandardHelpOptions = true, description = "Network policy in force.")
+    int policy(@Mixin ClientOptions o) {
+        return section(o, "policy");
+    }
+
+    @Command(name = "ipam", mixinStandardHelpOptions = true, description = "The node's PodCIDR and pod address allocations.")
+    int ipam(@Mixin ClientOptions o) {
+        return section(o, "ipam");
+    }
+
+    private int section(ClientOptions o, String name) {
+        return call(o).get("/v1/" + name, j -> Render.section(j.path(name), spec.commandLine().getOut()));
+    }
+
+    private ApiCall call(ClientOptions o) {
+        return new ApiCall(spec, o);
+    }
+}

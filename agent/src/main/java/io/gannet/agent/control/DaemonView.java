@@ -1,0 +1,83 @@
+package io.gannet.agent.control;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The daemon's read model: everything {@code gannet show} and the read-only endpoints of the
+ * control API display. Implemented by the composition root ({@code gannet run}).
+ *
+ * <p>Threads: called from the control server's worker threads, never from a BGP or BFD event
+ * loop and never from the control server's I/O thread, so an implementation may block
+ * briefly. It must not touch state owned by another thread directly: either read the
+ * immutable snapshot that thread publishes (preferred for {@link #peers()}: 1,000 peers must
+ * answer in well under 50 ms), or hop onto the owner thread and wait with a bounded timeout,
+ * throwing {@link ControlException.Kind#UNAVAILABLE} when it expires.
+ *
+ * <p>Errors: every method either returns a value or throws {@link ControlException}; the
+ * server maps any other exception to a 500 "internal_error" and logs it.
+ */
+public interface DaemonView {
+
+    /** Every BGP session, configured and dynamic, in name order. */
+    List<PeerStatus> peers();
+
+    /**
+     * One session by name.
+     *
+     * @throws ControlException UNKNOWN_PEER when no session has that name
+     */
+    default PeerStatus peer(String name) {
+        List<PeerStatus> all = peers();
+        return all.stream().filter(p -> p.name().equals(name)).findFirst()
+                .orElseThrow(() -> ControlException.unknownPeer(name, all.stream().map(PeerStatus::name).toList()));
+    }
+
+    /**
+     * Loc-RIB paths matching the query, in prefix order; with {@link RouteQuery#peer()} the
+     * paths learned from that peer (accepted by its import policy).
+     *
+     * @throws ControlException UNKNOWN_PEER for a peer filter naming no session
+     */
+    RouteList routes(RouteQuery query);
+
+    /**
+     * Every candidate path for exactly {@code prefix} and why the best won.
+     *
+     * @throws ControlException UNKNOWN_PREFIX when the RIB has no path for it
+     */
+    RouteDetail routeDetail(IpPrefix prefix);
+
+    /**
+     * BFD sessions.
+     *
+     * @throws ControlException NOT_AVAILABLE when this build runs no BFD
+     */
+    List<BfdSessionStatus> bfdSessions();
+
+    /**
+     * Service VIPs (ECMP L4LB). Each row is one object with stable, operator-readable keys in
+     * display order (the CLI prints them as columns); the part that lands defines the rows and
+     * then gets its own typed record here.
+     *
+     * @throws ControlException NOT_AVAILABLE until the L4LB part is wired in
+     */
+    default List<Map<String, Object>> vips() {
+        throw ControlException.notAvailable("vips");
+    }
+
+    /** Services and their backends; rows as in {@link #vips()}. */
+    default List<Map<String, Object>> services() {
+        throw ControlException.notAvailable("services");
+    }
+
+    /** Network policy in force; rows as in {@link #vips()}. */
+    default List<Map<String, Object>> policy() {
+        throw ControlException.notAvailable("policy");
+    }
+
+    /** Pod IPAM: the node's PodCIDR and allocations; rows as in {@link #vips()}. */
+    default List<Map<String, Object>> ipam() {
+        throw ControlException.notAvailable("ipam");
+    }
+}

@@ -1,0 +1,266 @@
+package io.gannet.agent.control.server;
+
+import io.gannet.agent.control.ControlException;
+import io.gannet.agent.control.DaemonControl;
+import io.gannet.agent.control.DaemonView;
+import io.gannet.agent.control.Family;
+import io.gannet.agent.control.IpPrefix;
+import io.gannet.agent.control.RouteQuery;
+import io.gannet.agent.metrics.GannetMetrics;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The control API's routes: a pure function from {@link ApiRequest} to {@link ApiResponse},
+ * independent of netty's channels so that it can be tested directly. See openapi.yaml for
+ * the contract.
+ */
+public final class ControlApi {
+    private static final Logger LOG = LoggerFactory.getLogger(ControlApi.class);
+    private static final String PEERS = "/v1/peers/";
+    private static final String ROUTES = "/v1/routes/";
+    private static final String DETAIL = "/detail";
+    private static final String OPENAPI_RESOURCE = "/openapi.yaml";
+
+    /** What a listener serves. */
+    public enum Scope {
+        /** The whole API and /metrics (the Unix socket, the loopback control port). */
+        CONTROL,
+        /** Only /metrics (the Prometheus scrape address, which may face the network). */
+        METRICS_ONLY
+    }
+
+    private final DaemonView view;
+    private final DaemonControl control;
+    private final GannetMetrics metrics;
+    private final Supplier<String> openApi = ControlApi::loadOpenApi;
+
+    public ControlApi(DaemonView view, DaemonControl control, GannetMetrics metrics) {
+        this.view = view;
+        this.control = control;
+        this.metrics = metrics;
+    }
+
+    /** Answers one request; never throws. */
+    public ApiResponse handle(ApiRequest request, Scope scope) {
+        try {
+            return route(request, scope);
+        } catch (ControlException e) {
+            return ApiResponse.error(e);
+        } catch (MethodNotAllowed e) {
+            return ApiResponse.error(new ControlException(ControlException.Kind.METHOD_NOT_ALLOWED,
+                    e.got + " is not allowed here; use " + e.allowed), Map.of("Allow", e.allowed));
+        } catch (RuntimeException e) {
+            LOG.error("control API {} {} failed", request.method(), request.uri(), e);
+            return ApiResponse.error(new ControlException(ControlException.Kind.INTERNAL,
+                    "internal error: " + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage())));
+        }
+    }
+
+    private ApiResponse route(ApiRequest r, Scope scope) {
+        QueryStringDecoder uri = decode(r.uri());
+        String path = uri.path();
+        Map<String, List<String>> q = uri.parameters();
+        if (path.equals("/metrics")) {
+            expect(r, "GET", q, Set.of());
+            return ApiResponse.text(ApiResponse.PROMETHEUS_TEXT, metrics.scrape());
+        }
+        if (scope == Scope.METRICS_ONLY) {
+            throw new ControlException(ControlException.Kind.NOT_FOUND, "this address serves only /metrics");
+        }
+        switch (path) {
+            case "/v1/peers" -> {
+                expect(r, "GET", q, Set.of());
+                return ApiResponse.json(200, Map.of("peers", view.peers()));
+            }
+            case "/v1/routes" -> {
+                expect(r, "GET", q, Set.of("family", "prefix", "longer", "peer", "limit"));
+                return ApiResponse.json(200, view.routes(routeQuery(q)));
+            }
+            case "/v1/bfd" -> {
+                expect(r, "GET", q, Set.of());
+                return ApiResponse.json(200, Map.of("sessions", view.bfdSessions()));
+            }
+            case "/v1/vips" -> {
+                expect(r, "GET", q, Set.of());
+                return ApiResponse.json(200, Map.of("vips", view.vips()));
+            }
+            case "/v1/services" -> {
+                expect(r, "GET", q, Set.of());
+                return ApiResponse.json(200, Map.of("services", view.services()));
+            }
+            case "/v1/policy" -> {
+                expect(r, "GET", q, Set.of());
+                return ApiResponse.json(200, Map.of("policy", view.policy()));
+            }
+            case "/v1/ipam" -> {
+                expect(r, "GET", q, Set.of());
+                return ApiResponse.json(200, Map.of("ipam", view.ipam()));
+            }
+            case "/v1/announce" -> {
+                expect(r, "POST", q, Set.of());
+                RequestBodies.Announce body = JsonCodec.readBody(r.body(), RequestBodies.Announce.class);
+                return ApiResponse.json(200, control.announce(body.toAnnouncement()));
+            }
+            case "/v1/withdraw" -> {
+                expect(r, "POST", q, Set.of());
+                RequestBodies.Withdraw body = JsonCodec.readBody(r.body(), RequestBodies.Withdraw.class);
+                return ApiResponse.json(200, control.withdraw(body.checkedPrefix()));
+            }
+            case "/v1/reload" -> {
+                expect(r, "POST", q, Set.of());
+                optionalBody(r, RequestBodies.Empty.class);
+                return ApiResponse.json(200, control.reload());
+            }
+            case "/v1/openapi.yaml" -> {
+                expect(r, "GET", q, Set.of());
+                return ApiResponse.text("application/yaml; charset=utf-8", openApi.get());
+            }
+            default -> {
+                return routeWithParameters(r, path, q);
+            }
+        }
+    }
+
+    /** Paths that carry a peer name or a prefix. */
+    private ApiResponse routeWithParameters(ApiRequest r, String path, Map<String, List<String>> q) {
+        if (path.startsWith(ROUTES) && path.endsWith(DETAIL) && path.length() > ROUTES.length() + DETAIL.length()) {
+            expect(r, "GET", q, Set.of());
+            IpPrefix prefix = IpPrefix.parse(path.substring(ROUTES.length(), path.length() - DETAIL.length()));
+            return ApiResponse.json(200, view.routeDetail(prefix));
+        }
+        if (path.startsWith(PEERS)) {
+            String rest = path.substring(PEERS.length());
+            int slash = rest.indexOf('/');
+            if (slash < 0 && !rest.isEmpty()) {
+                expect(r, "GET", q, Set.of());
+                return ApiResponse.json(200, view.peer(rest));
+            }
+            if (slash > 0) {
+                String name = rest.substring(0, slash);
+                String action = rest.substring(slash + 1);
+                switch (action) {
+                    case "disable" -> {
+                        expect(r, "POST", q, Set.of());
+                        RequestBodies.PeerAction b = optionalBody(r, RequestBodies.PeerAction.class);
+                        return ApiResponse.json(200, control.disablePeer(name, b == null ? null : b.checkedMessage()));
+                    }
+                    case "enable" -> {
+                        expect(r, "POST", q, Set.of());
+                        optionalBody(r, RequestBodies.Empty.class);
+                        return ApiResponse.json(200, control.enablePeer(name));
+                    }
+                    case "reset" -> {
+                        expect(r, "POST", q, Set.of());
+                        RequestBodies.PeerAction b = optionalBody(r, RequestBodies.PeerAction.class);
+                        return ApiResponse.json(200, control.resetPeer(name, b == null ? null : b.checkedMessage()));
+                    }
+                    default -> { }
+                }
+            }
+        }
+        throw new ControlException(ControlException.Kind.NOT_FOUND, "no endpoint " + path + " (see GET /v1/openapi.yaml)");
+    }
+
+    private static QueryStringDecoder decode(String uri) {
+        try {
+            QueryStringDecoder d = new QueryStringDecoder(uri, StandardCharsets.UTF_8, true, 64);
+            d.path();
+            d.parameters();
+            return d;
+        } catch (IllegalArgumentException e) {
+            throw ControlException.badRequest("malformed request target: " + e.getMessage());
+        }
+    }
+
+    /** Checks the method, the query keys (each at most once) and, for GET, that no body was sent. */
+    private static void expect(ApiRequest r, String method, Map<String, List<String>> q, Set<String> allowedKeys) {
+        if (!r.method().equals(method)) {
+            throw new MethodNotAllowed(method, r.method());
+        }
+        for (Map.Entry<String, List<String>> e : q.entrySet()) {
+            if (!allowedKeys.contains(e.getKey())) {
+                throw ControlException.badRequest("unknown query parameter '" + e.getKey() + "'"
+                        + (allowedKeys.isEmpty() ? " (this endpoint takes none)" : " (allowed: "
+                        + String.join(", ", allowedKeys.stream().sorted().toList()) + ")"));
+            }
+            if (e.getValue().size() > 1) {
+                throw ControlException.badRequest("query parameter '" + e.getKey() + "' given more than once");
+            }
+        }
+        if (method.equals("GET") && r.body().length > 0) {
+            throw ControlException.badRequest("GET takes no request body");
+        }
+        if (r.body().length > 0) {
+            String ct = r.contentType() == null ? "" : r.contentType().toLowerCase(Locale.ROOT);
+            if (!ct.isEmpty() && !ct.startsWith(ApiResponse.JSON)) {
+                throw new ControlException(ControlException.Kind.UNSUPPORTED_MEDIA_TYPE,
+                        "request body must be application/json, got " + r.contentType());
+            }
+        }
+    }
+
+    private static <T> T optionalBody(ApiRequest r, Class<T> type) {
+        return r.body().length == 0 ? null : JsonCodec.readBody(r.body(), type);
+    }
+
+    private static RouteQuery routeQuery(Map<String, List<String>> q) {
+        Family family = one(q, "family") == null ? null : Family.parse(one(q, "family"));
+        IpPrefix prefix = one(q, "prefix") == null ? null : IpPrefix.parse(one(q, "prefix"));
+        String longer = one(q, "longer");
+        if (longer != null && !longer.equals("true") && !longer.equals("false")) {
+            throw ControlException.badRequest("longer must be true or false, got '" + longer + "'");
+        }
+        String peer = one(q, "peer");
+        if (peer != null && peer.isEmpty()) {
+            throw ControlException.badRequest("peer filter is empty");
+        }
+        String limit = one(q, "limit");
+        int n = RouteQuery.DEFAULT_LIMIT;
+        if (limit != null) {
+            if (limit.isEmpty() || limit.length() > 7 || !limit.chars().allMatch(Character::isDigit)) {
+                throw ControlException.badRequest("limit must be a number 1.." + RouteQuery.MAX_LIMIT + ", got '" + limit + "'");
+            }
+            n = Integer.parseInt(limit);
+        }
+        return new RouteQuery(family, prefix, "true".equals(longer), peer, n);
+    }
+
+    private static String one(Map<String, List<String>> q, String key) {
+        List<String> v = q.get(key);
+        return v == null || v.isEmpty() ? null : v.get(0);
+    }
+
+    private static String loadOpenApi() {
+        try (InputStream in = ControlApi.class.getResourceAsStream(OPENAPI_RESOURCE)) {
+            if (in == null) {
+                throw new ControlException(ControlException.Kind.INTERNAL, "openapi.yaml is missing from the build");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A 405, which also needs the Allow header (RFC 9110 15.5.6). */
+    private static final class MethodNotAllowed extends RuntimeException {
+        final String allowed;
+        final String got;
+
+        MethodNotAllowed(String allowed, String got) {
+            super(got + " instead of " + allowed, null, false, false);
+            this.allowed = allowed;
+            this.got = got;
+        }
+    }
+}
