@@ -11,6 +11,7 @@ import io.gannet.bgp.session.SessionContext;
 import io.gannet.bgp.transport.EventLoopScheduler;
 import io.gannet.bgp.transport.NettyTransport;
 import io.gannet.bgp.wire.NotificationMessage;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.EventLoop;
 import io.netty.channel.epoll.EpollEventLoopGroup;
 import io.netty.util.concurrent.DefaultThreadFactory;
@@ -53,7 +54,7 @@ public final class BgpSpeaker<R extends RouteProcessor> implements AutoCloseable
     private final SessionContext ctx;
     private final NettyTransport transport;
     private SpeakerConfig config;
-    private InetSocketAddress bound;
+    private volatile InetSocketAddress bound;
     private boolean stopped;
     /** Static peers by name, and dynamic ones once accepted. Loop only. */
     private final Map<String, PeerSession> sessions = new LinkedHashMap<>();
@@ -83,14 +84,19 @@ public final class BgpSpeaker<R extends RouteProcessor> implements AutoCloseable
                                                                  SpeakerOptions options) {
         BgpSpeaker<R> speaker = new BgpSpeaker<>(config, routesFactory, options);
         try {
+            if (config.listenAddress() != null) {
+                // Bound from the caller's thread: a bind failure (port in use) fails start().
+                ChannelFuture f = speaker.transport.listen(config.listenAddress(), config.listenPort(), md5Keys(config));
+                f.syncUninterruptibly();
+                speaker.bound = (InetSocketAddress) f.channel().localAddress();
+            }
             speaker.call(() -> {
-                speaker.bind();
                 for (PeerConfig p : config.peers()) {
                     speaker.addPeer(p);
                 }
                 return null;
             });
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             speaker.group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             throw e;
         }
@@ -189,6 +195,11 @@ public final class BgpSpeaker<R extends RouteProcessor> implements AutoCloseable
         });
     }
 
+    /** Sends ROUTE-REFRESH (RFC 2918) to a peer; false if it is not Established or cannot refresh. */
+    public boolean requestRefresh(String name) {
+        return call(() -> session(name).requestRefresh());
+    }
+
     /**
      * Applies a new configuration: removed peers get Cease / Peer De-configured, changed ones
      * Cease / Other Configuration Change and start again with their new settings, untouched
@@ -273,9 +284,10 @@ public final class BgpSpeaker<R extends RouteProcessor> implements AutoCloseable
 
     // ---------------------------------------------------------------- loop-only internals
 
-    private void bind() throws InterruptedException {
+    private void bind() {
         if (config.listenAddress() != null) {
-            bound = transport.listen(config.listenAddress(), config.listenPort(), md5Keys(config));
+            ChannelFuture f = transport.listen(config.listenAddress(), config.listenPort(), md5Keys(config));
+            f.addListener(done -> bound = done.isSuccess() ? (InetSocketAddress) f.channel().localAddress() : null);
         }
     }
 

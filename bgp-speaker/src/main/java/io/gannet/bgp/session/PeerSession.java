@@ -141,6 +141,21 @@ public final class PeerSession {
                 "administratively reset" + quoted(message), true));
     }
 
+    /**
+     * Asks the peer to resend its routes (RFC 2918) for every negotiated family. Returns
+     * false when not Established or the peer did not advertise route refresh.
+     */
+    public boolean requestRefresh() {
+        if (state != SessionState.ESTABLISHED || !negotiated.routeRefresh()) {
+            return false;
+        }
+        for (AddressFamily af : negotiated.families()) {
+            send(connection, new RouteRefreshMessage(af, RouteRefreshMessage.NORMAL).encode(connection.alloc()));
+        }
+        connection.flush();
+        return true;
+    }
+
     /** Ends the session with {@code notification}; {@code restart} decides whether it comes back. */
     public void stop(NotificationMessage notification, String reason, boolean restart) {
         if (!restart) {

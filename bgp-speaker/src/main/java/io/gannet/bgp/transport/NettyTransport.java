@@ -54,8 +54,8 @@ public final class NettyTransport implements Connector {
         this.acceptor = acceptor;
     }
 
-    /** Binds the listener; call on any thread, returns once bound. */
-    public InetSocketAddress listen(InetAddress address, int port, Map<InetAddress, String> md5Keys) throws InterruptedException {
+    /** Starts binding the listener; the future completes once bound (or failed). */
+    public ChannelFuture listen(InetAddress address, int port, Map<InetAddress, String> md5Keys) {
         InternetProtocolFamily family = address instanceof Inet4Address ? InternetProtocolFamily.IPv4 : InternetProtocolFamily.IPv6;
         ServerBootstrap b = new ServerBootstrap()
                 .group(loop, loop)
@@ -75,9 +75,16 @@ public final class NettyTransport implements Connector {
         if (!md5Keys.isEmpty()) {
             b.option(EpollChannelOption.TCP_MD5SIG, keyBytes(md5Keys));
         }
-        server = b.bind(address, port).sync().channel();
-        log.info("listening on {}", server.localAddress());
-        return (InetSocketAddress) server.localAddress();
+        ChannelFuture f = b.bind(address, port);
+        server = f.channel();
+        f.addListener(done -> {
+            if (done.isSuccess()) {
+                log.info("listening on {}", f.channel().localAddress());
+            } else {
+                log.error("cannot listen on {} port {}: {}", address, port, done.cause().toString());
+            }
+        });
+        return f;
     }
 
     /** Replaces the listener's MD5 keys (configuration change). Event loop. */
