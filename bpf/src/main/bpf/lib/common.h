@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * Common definitions for every Gannet datapath object: packet layout constants, the
+ * verdicts a TC program returns, and the compile-time checks that keep the shared structs
+ * at the sizes the Java mirrors (io.gannet.bpf.maps) state.
+ *
+ * Only IPv4 is translated; everything else passes untouched (see lib/lb.h).
+ */
+#ifndef DP_COMMON_H
+#define DP_COMMON_H
+
+#include <linux/bpf.h>
+#include <linux/if_ether.h>
+#include <linux/ip.h>
+#include <linux/in.h>
+#include <linux/tcp.h>
+#include <linux/udp.h>
+#include <linux/pkt_cls.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+
+#define DP_IP_MF 0x2000
+#define DP_IP_OFFSET 0x1fff
+
+/* Where a program runs; decides which frontends it may translate. */
+enum dp_where {
+	DP_FROM_POD = 0,  /* ingress of a pod's host-side veth: traffic the pod sends */
+	DP_TO_POD = 1,    /* egress of a pod's host-side veth: traffic towards the pod */
+	DP_FROM_HOST = 2, /* ingress of a host device: traffic from outside the node */
+};
+
+#define DP_STATIC_ASSERT(cond, msg) _Static_assert(cond, msg)
+
+#endif

@@ -1,0 +1,207 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * Every map of the datapath, the single source of their names, key/value structs and
+ * sizes. Maps are pinned by name (LIBBPF_PIN_BY_NAME) under the pin root the loader passes
+ * in bpf_object_open_opts.pin_root_path, so all objects (bpf_lxc.o, bpf_host.o) share one
+ * instance and a restarted agent re-adopts them.
+ *
+ * The Java mirrors live in io.gannet.bpf.maps; BtfLayoutTest compares their sizes and
+ * field offsets with the BTF of the compiled objects. Every pad byte is named here so
+ * both sides agree on it (and it is always written as zero, keeping hash keys stable).
+ *
+ * Service layout follows Cilium's bpf/lib/lb.h: a frontend (address, port, protocol) has a
+ * master slot 0 holding the backend count, the rev-NAT index and flags; slots 1..count hold
+ * backend IDs, and the backend itself (address, port) is one indirection further in
+ * dp_backends4, so a backend shared by several services is written once and its ID stays
+ * stable while the conntrack entries that reference it live.
+ */
+#ifndef DP_MAPS_H
+#define DP_MAPS_H
+
+#include "common.h"
+
+#define DP_SVC_MAX 262144
+#define DP_BACKEND_MAX 262144
+#define DP_REVNAT_MAX 65536
+#define DP_CT_MAX 262144
+#define DP_FRAG_MAX 8192
+#define DP_MAGLEV_MAX 1024
+#define DP_MAGLEV_M 16381 /* prime; Maglev table size per service */
+#define DP_ENDPOINT_MAX 4096
+
+/* Flags of a service's master slot. */
+#define DP_SVC_F_EXTERNAL 0x01 /* externalIP: also translated on host devices */
+#define DP_SVC_F_MAGLEV 0x02   /* pick with the service's Maglev table, not at random */
+
+struct dp_svc_key {
+	__be32 addr;       /* frontend IPv4 address */
+	__be16 port;       /* frontend L4 port */
+	__u16 slot;        /* 0 = master, 1..count = backend slots */
+	__u8 proto;        /* IPPROTO_TCP / IPPROTO_UDP */
+	__u8 pad[3];
+};
+
+struct dp_svc_value {
+	__u32 backend_id;  /* slots >= 1: backend ID in dp_backends4 */
+	__u16 count;       /* master: number of backend slots */
+	__u16 rev_nat_index; /* master: index into dp_revnat4 */
+	__u8 flags;        /* master: DP_SVC_F_* */
+	__u8 pad[3];
+};
+
+struct dp_backend {
+	__be32 addr;
+	__be16 port;
+	__u8 proto;
+	__u8 pad;
+};
+
+struct dp_revnat {
+	__be32 addr;       /* service address the client talked to */
+	__be16 port;
+	__u16 pad;
+};
+
+/* Conntrack: one entry per direction. CT_EGRESS keys are the client's tuple towards the
+ * frontend; CT_REPLY keys are the backend's tuple towards the client. */
+#define DP_CT_EGRESS 0
+#define DP_CT_REPLY 1
+
+struct dp_ct_key {
+	__be32 saddr;
+	__be32 daddr;
+	__be16 sport;
+	__be16 dport;
+	__u8 proto;
+	__u8 dir;          /* DP_CT_EGRESS / DP_CT_REPLY */
+	__u16 pad;
+};
+
+/* TCP flags seen on a conntrack entry (either direction). */
+#define DP_CT_SEEN_SYN 0x01
+#define DP_CT_SEEN_ACK 0x02 /* a non-SYN packet: the handshake went on */
+#define DP_CT_SEEN_FIN 0x04
+#define DP_CT_SEEN_RST 0x08
+
+struct dp_ct_entry {
+	__u32 backend_id;
+	__u32 expires;     /* CLOCK_MONOTONIC seconds (bpf_ktime_get_ns() / 1e9) */
+	__u32 created;     /* CLOCK_MONOTONIC seconds */
+	__u16 rev_nat_index;
+	__u8 seen;         /* DP_CT_SEEN_* */
+	__u8 pad;
+};
+
+/* Non-first IPv4 fragments carry no ports: the first fragment of a translated flow records
+ * the address rewrite here, keyed by the IP identification, so later fragments follow it. */
+struct dp_frag_key {
+	__be32 saddr;
+	__be32 daddr;
+	__be16 id;
+	__u8 proto;
+	__u8 pad;
+};
+
+#define DP_FRAG_REWRITE_DST 0
+#define DP_FRAG_REWRITE_SRC 1
+
+struct dp_frag_value {
+	__be32 new_addr;
+	__u8 rewrite;      /* DP_FRAG_REWRITE_* */
+	__u8 pad[3];
+};
+
+struct dp_maglev {
+	__u32 backend_ids[DP_MAGLEV_M];
+};
+
+struct dp_endpoint {
+	__be32 pod_addr;   /* the pod's IPv4 address behind this veth */
+	__u32 flags;       /* reserved for policy; zero today */
+};
+
+/* Tunables written once by the agent at open; zero fields fall back to defaults. */
+struct dp_config {
+	__u32 tcp_syn_timeout;
+	__u32 tcp_established_timeout;
+	__u32 tcp_closing_timeout;
+	__u32 udp_timeout;
+};
+
+DP_STATIC_ASSERT(sizeof(struct dp_svc_key) == 12, "dp_svc_key");
+DP_STATIC_ASSERT(sizeof(struct dp_svc_value) == 12, "dp_svc_value");
+DP_STATIC_ASSERT(sizeof(struct dp_backend) == 8, "dp_backend");
+DP_STATIC_ASSERT(sizeof(struct dp_revnat) == 8, "dp_revnat");
+DP_STATIC_ASSERT(sizeof(struct dp_ct_key) == 16, "dp_ct_key");
+DP_STATIC_ASSERT(sizeof(struct dp_ct_entry) == 16, "dp_ct_entry");
+DP_STATIC_ASSERT(sizeof(struct dp_frag_key) == 12, "dp_frag_key");
+DP_STATIC_ASSERT(sizeof(struct dp_frag_value) == 8, "dp_frag_value");
+DP_STATIC_ASSERT(sizeof(struct dp_endpoint) == 8, "dp_endpoint");
+DP_STATIC_ASSERT(sizeof(struct dp_config) == 16, "dp_config");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, DP_SVC_MAX);
+	__type(key, struct dp_svc_key);
+	__type(value, struct dp_svc_value);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} dp_svc4 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, DP_BACKEND_MAX);
+	__type(key, __u32);
+	__type(value, struct dp_backend);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} dp_backends4 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, DP_REVNAT_MAX);
+	__type(key, __u16);
+	__type(value, struct dp_revnat);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} dp_revnat4 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, DP_CT_MAX);
+	__type(key, struct dp_ct_key);
+	__type(value, struct dp_ct_entry);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} dp_ct4 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, DP_FRAG_MAX);
+	__type(key, struct dp_frag_key);
+	__type(value, struct dp_frag_value);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} dp_frag4 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, DP_MAGLEV_MAX);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, __u32); /* rev_nat_index of the service */
+	__type(value, struct dp_maglev);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} dp_maglev4 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, DP_ENDPOINT_MAX);
+	__type(key, __u32); /* ifindex of the pod's host-side veth */
+	__type(value, struct dp_endpoint);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} dp_endpoints SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct dp_config);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} dp_config SEC(".maps");
+
+#endif

@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * Per-CPU counters, one per named outcome. Every drop and every pass-through has a reason;
+ * io.gannet.bpf.maps.Reason mirrors this enum (same order) and Datapath.metrics() sums it.
+ */
+#ifndef DP_METRICS_H
+#define DP_METRICS_H
+
+#include "common.h"
+
+enum dp_reason {
+	DP_PASS_NON_IPV4 = 0,     /* ARP, IPv6, ...: not ours */
+	DP_PASS_NO_SERVICE,       /* IPv4 to no frontend: untouched */
+	DP_PASS_OTHER_L4,         /* ICMP and others: untouched */
+	DP_PASS_FRAGMENT,         /* non-first fragment of an untranslated flow */
+	DP_NAT_NEW,               /* new flow: backend picked, DNAT */
+	DP_NAT_CT_HIT,            /* established flow: DNAT to its backend */
+	DP_NAT_REVERSE,           /* reply: source rewritten back to the service */
+	DP_NAT_FRAGMENT,          /* non-first fragment following its first fragment */
+	DP_REJECT_NO_BACKEND,     /* TCP to a service without backends: RST sent back */
+	DP_REJECT_BACKEND_GONE,   /* TCP flow whose backend was removed: RST sent back */
+	DP_DROP_NO_BACKEND,       /* UDP to a service without backends */
+	DP_DROP_MALFORMED,        /* truncated or invalid IPv4/L4 header */
+	DP_DROP_SPOOFED,          /* a pod sent from an address that is not its own */
+	DP_DROP_NAT_FAILED,       /* a packet rewrite helper failed */
+	DP_REASON_MAX,
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, DP_REASON_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} dp_metrics SEC(".maps");
+
+static __always_inline void dp_count(enum dp_reason reason)
+{
+	__u32 key = reason;
+	__u64 *v = bpf_map_lookup_elem(&dp_metrics, &key);
+
+	if (v)
+		*v += 1;
+}
+
+#endif

@@ -1,0 +1,286 @@
+package io.gannet.bpf;
+
+import io.gannet.bpf.lb.ApplyResult;
+import io.gannet.bpf.lb.CtGarbageCollector;
+import io.gannet.bpf.lb.Ipv4;
+import io.gannet.bpf.lb.ServiceReconciler;
+import io.gannet.bpf.lb.ServiceSpec;
+import io.gannet.bpf.lb.ServiceStatus;
+import io.gannet.bpf.libbpf.BpfException;
+import io.gannet.bpf.libbpf.BpfMap;
+import io.gannet.bpf.libbpf.BpfObject;
+import io.gannet.bpf.libbpf.BpfProgram;
+import io.gannet.bpf.libbpf.Bpffs;
+import io.gannet.bpf.libbpf.KernelFeatures;
+import io.gannet.bpf.libbpf.Netns;
+import io.gannet.bpf.libbpf.Tc;
+import io.gannet.bpf.maps.BackendValue;
+import io.gannet.bpf.maps.ConfigValue;
+import io.gannet.bpf.maps.CtEntry;
+import io.gannet.bpf.maps.CtKey;
+import io.gannet.bpf.maps.DpMaps;
+import io.gannet.bpf.maps.EndpointValue;
+import io.gannet.bpf.maps.Layout;
+import io.gannet.bpf.maps.MaglevValue;
+import io.gannet.bpf.maps.Reason;
+import io.gannet.bpf.maps.RevNatValue;
+import io.gannet.bpf.maps.SvcKey;
+import io.gannet.bpf.maps.SvcValue;
+import io.gannet.bpf.maps.TypedMap;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The node's eBPF service datapath: the API the agent calls.
+ *
+ * <p>{@link #open} probes the kernel, loads bpf_lxc.o and bpf_host.o (compiled once at
+ * build time) with their maps pinned by name under the pin root, re-adopting maps already
+ * pinned there, pins the programs under {@code <pinRoot>/progs/}, and restores the
+ * reconciler from the maps. {@link #attachPod} and {@link #attachHost} attach the loaded
+ * programs to a device and record per-pod facts in dp_endpoints: no compiler runs.
+ * {@link #close} leaves pins and attachments in place, so traffic keeps flowing while the
+ * agent restarts; the next {@link #open} plus {@link #applyServices} reconciles.
+ *
+ * <p>Threads: every public method is synchronized; the reconciler, maps and attachments
+ * are owned by whichever thread calls in (the agent uses one datapath thread).
+ */
+public final class Datapath implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Datapath.class);
+
+    /** Program names (SEC("tc") functions). */
+    public static final String FROM_POD = "from_pod";
+    public static final String TO_POD = "to_pod";
+    public static final String FROM_HOST = "from_host";
+
+    private final DatapathOptions options;
+    private final BpfObject lxc;
+    private final BpfObject host;
+    private final ServiceReconciler reconciler;
+    private final CtGarbageCollector gc;
+    private final TypedMap<CtKey, CtEntry> ct;
+    private final TypedMap<Integer, EndpointValue> endpoints;
+    private final BpfMap metrics;
+    private final int restored;
+    private boolean closed;
+
+    private Datapath(DatapathOptions options, BpfObject lxc, BpfObject host) {
+        this.options = options;
+        this.lxc = lxc;
+        this.host = host;
+        TypedMap<SvcKey, SvcValue> svc = typed(DpMaps.SVC);
+        TypedMap<Integer, BackendValue> backends = typed(DpMaps.BACKENDS);
+        TypedMap<Integer, RevNatValue> revnat = typed(DpMaps.REVNAT);
+        TypedMap<Integer, MaglevValue> maglev = typed(DpMaps.MAGLEV);
+        this.ct = typed(DpMaps.CT);
+        this.endpoints = typed(DpMaps.ENDPOINTS);
+        TypedMap<Integer, ConfigValue> config = typed(DpMaps.CONFIG);
+        this.metrics = lxc.map(DpMaps.METRICS.name());
+        config.put(0, options.timeouts());
+        this.reconciler = new ServiceReconciler(svc, backends, revnat, maglev);
+        this.restored = reconciler.restore();
+        this.gc = new CtGarbageCollector(ct, options.clock());
+    }
+
+    private <K, V> TypedMap<K, V> typed(DpMaps.Spec<K, V> spec) {
+        return new TypedMap<>(lxc.map(spec.name()), spec.key(), spec.value());
+    }
+
+    /** Opens (or re-adopts) the datapath. See the class comment. */
+    public static Datapath open(DatapathOptions options) {
+        KernelFeatures.Report features = KernelFeatures.require();
+        Bpffs.requireDirectory(options.pinRoot());
+        Path objects = options.objectDir() != null ? options.objectDir() : extractObjects();
+        String pinRoot = options.pinRoot().toString();
+        BpfObject lxc = BpfObject.load(objects.resolve("bpf_lxc.o"), pinRoot);
+        BpfObject host;
+        try {
+            host = BpfObject.load(objects.resolve("bpf_host.o"), pinRoot);
+        } catch (RuntimeException e) {
+            lxc.close();
+            throw e;
+        }
+        try {
+            Path progs = options.pinRoot().resolve("progs");
+            Files.createDirectories(progs);
+            pinProgram(lxc.program(FROM_POD), progs);
+            pinProgram(lxc.program(TO_POD), progs);
+            pinProgram(host.program(FROM_HOST), progs);
+            Datapath dp = new Datapath(options, lxc, host);
+            LOG.info("datapath open on kernel {} (xdp {}), pins under {}, {} frontends re-adopted",
+                    features.kernelRelease(), features.xdp(), pinRoot, dp.restored);
+            return dp;
+        } catch (IOException | RuntimeException e) {
+            lxc.close();
+            host.close();
+            if (e instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new BpfException(BpfException.Kind.OTHER, "create " + options.pinRoot() + "/progs", 0, e.toString());
+        }
+    }
+
+    private static void pinProgram(BpfProgram p, Path dir) throws IOException {
+        Path pin = dir.resolve(p.name());
+        Files.deleteIfExists(pin); // the new program replaces the old pin; attachments keep their own reference
+        p.pin(pin.toString());
+    }
+
+    private static Path extractObjects() {
+        try {
+            Path dir = Files.createTempDirectory("gannet-bpf");
+            for (String name : List.of("bpf_lxc.o", "bpf_host.o")) {
+                try (InputStream in = Datapath.class.getResourceAsStream("/bpf/" + name)) {
+                    if (in == null) {
+                        throw new BpfException(BpfException.Kind.NOT_FOUND, "load /bpf/" + name, 0,
+                                "BPF object missing from the classpath: build the bpf module with clang installed");
+                    }
+                    Files.copy(in, dir.resolve(name), StandardCopyOption.REPLACE_EXISTING);
+                }
+                dir.resolve(name).toFile().deleteOnExit();
+            }
+            dir.toFile().deleteOnExit();
+            return dir;
+        } catch (IOException e) {
+            throw new BpfException(BpfException.Kind.OTHER, "extract BPF objects", 0, e.toString());
+        }
+    }
+
+    /** Frontends found in the pinned maps when this instance opened. */
+    public synchronized int restoredFrontends() {
+        return restored;
+    }
+
+    /**
+     * Attaches from_pod (ingress) and to_pod (egress) to a pod's host-side veth and
+     * records the pod's address; replaces Gannet's previous programs there atomically.
+     */
+    public synchronized void attachPod(String ifname, String podIp) {
+        int addr = Ipv4.parse(podIp);
+        BpfProgram from = lxc.program(FROM_POD);
+        BpfProgram to = lxc.program(TO_POD);
+        int ifindex = Netns.call(options.netns(), () -> {
+            int idx = Tc.ifindex(ifname);
+            Tc.attach(ifname, Tc.Direction.INGRESS, from);
+            Tc.attach(ifname, Tc.Direction.EGRESS, to);
+            return idx;
+        });
+        endpoints.put(ifindex, new EndpointValue(addr, 0));
+        LOG.info("attached pod {} on {} (ifindex {})", podIp, ifname, ifindex);
+    }
+
+    /** Removes Gannet's programs (only) from a pod veth and forgets the endpoint. */
+    public synchronized void detachPod(String ifname) {
+        Integer ifindex = Netns.call(options.netns(), () -> {
+            int idx = io.gannet.bpf.libbpf.Native.get().libc().if_nametoindex(ifname);
+            Tc.detach(ifname, Tc.Direction.INGRESS);
+            Tc.detach(ifname, Tc.Direction.EGRESS);
+            return idx;
+        });
+        if (ifindex != 0) {
+            endpoints.delete(ifindex);
+        }
+    }
+
+    /** Attaches from_host at TC ingress of a host device (externalIPs, reverse NAT). */
+    public synchronized void attachHost(String ifname) {
+        BpfProgram p = host.program(FROM_HOST);
+        Netns.run(options.netns(), () -> Tc.attach(ifname, Tc.Direction.INGRESS, p));
+        LOG.info("attached host device {}", ifname);
+    }
+
+    public synchronized void detachHost(String ifname) {
+        Netns.run(options.netns(), () -> Tc.detach(ifname, Tc.Direction.INGRESS));
+    }
+
+    /** Program ID Gannet has attached on a device's hook, 0 when none (diagnostics, tests). */
+    public synchronized int attachedProgramId(String ifname, boolean ingress) {
+        return Netns.call(options.netns(),
+                () -> Tc.query(ifname, ingress ? Tc.Direction.INGRESS : Tc.Direction.EGRESS));
+    }
+
+    /** Makes the service maps equal to {@code desired}; idempotent. */
+    public synchronized ApplyResult applyServices(List<ServiceSpec> desired) {
+        return reconciler.apply(desired);
+    }
+
+    /** What is programmed, for {@code gannet show services}. */
+    public synchronized List<ServiceStatus> services() {
+        return reconciler.status();
+    }
+
+    /** Deletes expired conntrack entries; returns how many. Call periodically (e.g. every 30 s). */
+    public synchronized int collectGarbage() {
+        return gc.sweep();
+    }
+
+    /** Packet counters by reason, summed over CPUs. */
+    public synchronized Map<Reason, Long> metrics() {
+        Map<Reason, Long> out = new EnumMap<>(Reason.class);
+        for (Reason r : Reason.values()) {
+            byte[] raw = metrics.lookupPerCpu(Layout.U32.encode(r.ordinal()));
+            long sum = 0;
+            if (raw != null) {
+                ByteBuffer b = ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN);
+                while (b.remaining() >= 8) {
+                    sum += b.getLong();
+                }
+            }
+            out.put(r, sum);
+        }
+        return out;
+    }
+
+    /** A loaded program by name ({@link #FROM_POD}, {@link #TO_POD}, {@link #FROM_HOST}), e.g. for BPF_PROG_TEST_RUN. */
+    public synchronized BpfProgram program(String name) {
+        return FROM_HOST.equals(name) ? host.program(name) : lxc.program(name);
+    }
+
+    /** The conntrack map (tests, diagnostics). */
+    public TypedMap<CtKey, CtEntry> conntrack() {
+        return ct;
+    }
+
+    public DatapathOptions options() {
+        return options;
+    }
+
+    /** Closes fds only: pinned maps, pinned programs and attachments stay, traffic flows on. */
+    @Override
+    public synchronized void close() {
+        if (!closed) {
+            closed = true;
+            lxc.close();
+            host.close();
+        }
+    }
+
+    /**
+     * Removes every pin under {@code pinRoot} (maps and programs die once nothing else
+     * references them). For tests and for "gannet datapath reset"; attachments must be
+     * detached first or they keep their programs alive.
+     */
+    public static void removePins(Path pinRoot) {
+        if (!Files.exists(pinRoot)) {
+            return;
+        }
+        try (Stream<Path> s = Files.walk(pinRoot)) {
+            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            throw new BpfException(BpfException.Kind.OTHER, "remove pins under " + pinRoot, 0, e.toString());
+        }
+    }
+}

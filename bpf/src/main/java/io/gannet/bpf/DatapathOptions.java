@@ -1,0 +1,44 @@
+package io.gannet.bpf;
+
+import io.gannet.bpf.lb.Clock;
+import io.gannet.bpf.maps.ConfigValue;
+import java.nio.file.Path;
+
+/**
+ * How to open the datapath.
+ *
+ * @param pinRoot   bpffs directory for maps and programs (default /sys/fs/bpf/gannet)
+ * @param netns     network namespace path devices live in ({@code /run/netns/NAME}); null = the agent's own
+ * @param objectDir directory holding bpf_lxc.o / bpf_host.o; null = the ones shipped in the jar
+ * @param timeouts  conntrack timeouts in seconds (zero fields = program defaults)
+ * @param clock     CLOCK_MONOTONIC seconds, for conntrack garbage collection
+ */
+public record DatapathOptions(Path pinRoot, String netns, Path objectDir, ConfigValue timeouts, Clock clock) {
+    public static final Path DEFAULT_PIN_ROOT = Path.of("/sys/fs/bpf/gannet");
+    /** TCP SYN 60 s, established 6 h, closing 10 s, UDP idle 60 s. */
+    public static final ConfigValue DEFAULT_TIMEOUTS = new ConfigValue(60, 21600, 10, 60);
+
+    public static DatapathOptions defaults() {
+        return new DatapathOptions(DEFAULT_PIN_ROOT, null, null, DEFAULT_TIMEOUTS, Clock.SYSTEM);
+    }
+
+    public DatapathOptions withPinRoot(Path p) {
+        return new DatapathOptions(p, netns, objectDir, timeouts, clock);
+    }
+
+    public DatapathOptions withNetns(String ns) {
+        return new DatapathOptions(pinRoot, ns, objectDir, timeouts, clock);
+    }
+
+    public DatapathOptions withObjectDir(Path d) {
+        return new DatapathOptions(pinRoot, netns, d, timeouts, clock);
+    }
+
+    public DatapathOptions withTimeouts(ConfigValue t) {
+        return new DatapathOptions(pinRoot, netns, objectDir, t, clock);
+    }
+
+    public DatapathOptions withClock(Clock c) {
+        return new DatapathOptions(pinRoot, netns, objectDir, timeouts, c);
+    }
+}

@@ -1,0 +1,36 @@
+package io.gannet.bpf.lb;
+
+import io.gannet.bpf.maps.CtEntry;
+import io.gannet.bpf.maps.CtKey;
+import io.gannet.bpf.maps.TypedMap;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Deletes expired conntrack entries. The programs already ignore an entry past its
+ * {@code expires} second and the LRU map evicts under pressure; this sweep returns the
+ * memory of quiet flows and keeps map walks short. Expiry per state is set by the
+ * programs (lib/conntrack.h): TCP SYN / established / closing timeouts, UDP idle timeout.
+ */
+public final class CtGarbageCollector {
+    private final TypedMap<CtKey, CtEntry> ct;
+    private final Clock clock;
+
+    public CtGarbageCollector(TypedMap<CtKey, CtEntry> ct, Clock clock) {
+        this.ct = ct;
+        this.clock = clock;
+    }
+
+    /** One sweep; returns how many entries were deleted. */
+    public int sweep() {
+        long now = clock.monotonicSeconds();
+        List<CtKey> expired = new ArrayList<>();
+        ct.forEach((k, e) -> {
+            if (e.expires() < now) {
+                expired.add(k);
+            }
+        });
+        ct.deleteAll(expired);
+        return expired.size();
+    }
+}

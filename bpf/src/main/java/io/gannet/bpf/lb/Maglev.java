@@ -1,0 +1,95 @@
+package io.gannet.bpf.lb;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * Maglev consistent hashing (Eisenbud et al., NSDI 2016, section 3.4): a pure function from
+ * a backend set to a lookup table of size M (prime). Each backend walks its own permutation
+ * of the table (offset + j * skip) and claims the next free entry in turn, so every backend
+ * gets M/N entries within one, and removing one backend moves few other flows.
+ *
+ * <p>The table depends only on the backends' names (address:port), not their input order,
+ * so every host computes the same table: what the ECMP L4LB needs.
+ */
+public final class Maglev {
+    private Maglev() {}
+
+    /**
+     * Builds the table. {@code ids[i]} is the value stored for {@code backends.get(i)}; an
+     * empty backend list gives a table of zeros (no backend).
+     */
+    public static int[] table(List<Backend> backends, int[] ids, int m) {
+        if (ids.length != backends.size()) {
+            throw new IllegalArgumentException("one id per backend");
+        }
+        int[] table = new int[m];
+        int n = backends.size();
+        if (n == 0) {
+            return table;
+        }
+        Integer[] order = new Integer[n];
+        for (int i = 0; i < n; i++) {
+            order[i] = i;
+        }
+        Arrays.sort(order, Comparator.comparing(i -> backends.get(i)));
+        long[] offset = new long[n];
+        long[] skip = new long[n];
+        long[] next = new long[n];
+        for (int k = 0; k < n; k++) {
+            byte[] name = backends.get(order[k]).toString().getBytes(StandardCharsets.US_ASCII);
+            offset[k] = Long.remainderUnsigned(hash(name, 0x9e3779b97f4a7c15L), m);
+            skip[k] = Long.remainderUnsigned(hash(name, 0xc2b2ae3d27d4eb4fL), m - 1) + 1;
+        }
+        boolean[] filled = new boolean[m];
+        int done = 0;
+        while (true) {
+            for (int k = 0; k < n; k++) {
+                long c = (offset[k] + next[k] * skip[k]) % m;
+                while (filled[(int) c]) {
+                    next[k]++;
+                    c = (offset[k] + next[k] * skip[k]) % m;
+                }
+                filled[(int) c] = true;
+                table[(int) c] = ids[order[k]];
+                next[k]++;
+                if (++done == m) {
+                    return table;
+                }
+            }
+        }
+    }
+
+    /** FNV-1a 64 with a seed, then a murmur3 finalizer: stable across JVMs and hosts. */
+    static long hash(byte[] data, long seed) {
+        long h = 0xcbf29ce484222325L ^ seed;
+        for (byte b : data) {
+            h ^= b & 0xff;
+            h *= 0x100000001b3L;
+        }
+        h ^= h >>> 33;
+        h *= 0xff51afd7ed558ccdL;
+        h ^= h >>> 33;
+        h *= 0xc4ceb9fe1a85ec53L;
+        h ^= h >>> 33;
+        return h;
+    }
+
+    /** How many entries each id holds, for tests and diagnostics. */
+    public static List<int[]> counts(int[] table, int[] ids) {
+        List<int[]> out = new ArrayList<>();
+        for (int id : ids) {
+            int c = 0;
+            for (int v : table) {
+                if (v == id) {
+                    c++;
+                }
+            }
+            out.add(new int[] {id, c});
+        }
+        return out;
+    }
+}

@@ -1,0 +1,16 @@
+package io.gannet.bpf.libbpf;
+
+/** The few libc calls the datapath needs: interface indexes and network namespaces. */
+public interface LibC {
+    int O_RDONLY = 0;
+    int O_CLOEXEC = 0x80000;
+    int CLONE_NEWNET = 0x40000000;
+
+    int if_nametoindex(String name);
+
+    int open(String path, int flags);
+
+    int close(int fd);
+
+    int setns(int fd, int nstype);
+}

@@ -1,0 +1,104 @@
+package io.gannet.bpf.libbpf;
+
+import jnr.ffi.Pointer;
+
+/**
+ * TC attachment through libbpf's netlink API (cls_bpf, direct-action, clsact qdisc);
+ * libbpf 1.1 has no tcx. The clsact qdisc is shared with whoever else uses the device:
+ * it is created if missing (EEXIST is fine) and never destroyed; Gannet's filter is
+ * identified by its own handle and priority, so detaching it leaves other filters alone.
+ *
+ * <p>Device names resolve in the calling thread's network namespace (see {@link Netns}).
+ */
+public final class Tc {
+    /** Gannet's filter handle ("ga") and priority on every device. */
+    public static final int HANDLE = 0x6761;
+    public static final int PRIORITY = 20;
+
+    private static final int EEXIST = 17;
+
+    private Tc() {}
+
+    /** Ingress or egress hook of a device. */
+    public enum Direction {
+        INGRESS(Opts.TcHook.BPF_TC_INGRESS),
+        EGRESS(Opts.TcHook.BPF_TC_EGRESS);
+
+        final int attachPoint;
+
+        Direction(int attachPoint) {
+            this.attachPoint = attachPoint;
+        }
+    }
+
+    public static int ifindex(String ifname) {
+        int idx = Native.get().libc().if_nametoindex(ifname);
+        if (idx == 0) {
+            throw new BpfException(BpfException.Kind.NOT_FOUND, "if_nametoindex " + ifname, 19,
+                    "no device named " + ifname + " in this network namespace");
+        }
+        return idx;
+    }
+
+    private static Pointer hook(int ifindex, Direction dir) {
+        Pointer h = Opts.alloc(Opts.TcHook.SIZE);
+        h.putInt(Opts.TcHook.IFINDEX, ifindex);
+        h.putInt(Opts.TcHook.ATTACH_POINT, dir.attachPoint);
+        return h;
+    }
+
+    private static Pointer opts(int progFd, int flags) {
+        Pointer o = Opts.alloc(Opts.TcOpts.SIZE);
+        o.putInt(Opts.TcOpts.PROG_FD, progFd);
+        o.putInt(Opts.TcOpts.FLAGS, flags);
+        o.putInt(Opts.TcOpts.HANDLE, HANDLE);
+        o.putInt(Opts.TcOpts.PRIORITY, PRIORITY);
+        return o;
+    }
+
+    /**
+     * Attaches {@code prog} at Gannet's handle/priority, atomically replacing a previous
+     * Gannet program there (BPF_TC_F_REPLACE). Returns the attached program ID.
+     */
+    public static int attach(String ifname, Direction dir, BpfProgram prog) {
+        LibBpf bpf = Native.get().bpf();
+        int ifindex = ifindex(ifname);
+        Pointer h = hook(ifindex, dir);
+        int ret = bpf.bpf_tc_hook_create(h);
+        if (ret < 0 && ret != -EEXIST) {
+            throw BpfException.fromErrno("bpf_tc_hook_create (clsact) on " + ifname, ret);
+        }
+        Pointer o = opts(prog.fd(), Opts.TcOpts.BPF_TC_F_REPLACE);
+        BpfException.check("bpf_tc_attach " + prog.name() + " to " + ifname + " " + dir, bpf.bpf_tc_attach(h, o));
+        return o.getInt(Opts.TcOpts.PROG_ID);
+    }
+
+    /** Removes Gannet's filter only; false when none was attached. The qdisc stays. */
+    public static boolean detach(String ifname, Direction dir) {
+        int ifindex = Native.get().libc().if_nametoindex(ifname);
+        if (ifindex == 0) {
+            return false;
+        }
+        int ret = Native.get().bpf().bpf_tc_detach(hook(ifindex, dir), opts(0, 0));
+        if (ret == -2) {
+            return false;
+        }
+        BpfException.check("bpf_tc_detach " + ifname + " " + dir, ret);
+        return true;
+    }
+
+    /** The program ID at Gannet's handle/priority, or 0 when none. */
+    public static int query(String ifname, Direction dir) {
+        int ifindex = Native.get().libc().if_nametoindex(ifname);
+        if (ifindex == 0) {
+            return 0;
+        }
+        Pointer o = opts(0, 0);
+        int ret = Native.get().bpf().bpf_tc_query(hook(ifindex, dir), o);
+        if (ret == -2) {
+            return 0;
+        }
+        BpfException.check("bpf_tc_query " + ifname + " " + dir, ret);
+        return o.getInt(Opts.TcOpts.PROG_ID);
+    }
+}

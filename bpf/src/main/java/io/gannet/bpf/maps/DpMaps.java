@@ -1,0 +1,30 @@
+package io.gannet.bpf.maps;
+
+import java.util.List;
+
+/**
+ * The datapath's maps: names (as in lib/maps.h, which also sets their sizes) and the
+ * Java layouts of their keys and values. One list, used by the loader, the reconciler,
+ * the BTF test and the docs.
+ */
+public final class DpMaps {
+    private DpMaps() {}
+
+    /** A map name with its key and value layouts. */
+    public record Spec<K, V>(String name, Layout<K> key, Layout<V> value) {}
+
+    public static final Spec<SvcKey, SvcValue> SVC = new Spec<>("dp_svc4", SvcKey.LAYOUT, SvcValue.LAYOUT);
+    public static final Spec<Integer, BackendValue> BACKENDS = new Spec<>("dp_backends4", Layout.U32, BackendValue.LAYOUT);
+    public static final Spec<Integer, RevNatValue> REVNAT = new Spec<>("dp_revnat4", Layout.U16, RevNatValue.LAYOUT);
+    public static final Spec<CtKey, CtEntry> CT = new Spec<>("dp_ct4", CtKey.LAYOUT, CtEntry.LAYOUT);
+    public static final Spec<Integer, MaglevValue> MAGLEV = new Spec<>("dp_maglev4", Layout.U32, MaglevValue.LAYOUT);
+    public static final Spec<Integer, EndpointValue> ENDPOINTS = new Spec<>("dp_endpoints", Layout.U32, EndpointValue.LAYOUT);
+    public static final Spec<Integer, ConfigValue> CONFIG = new Spec<>("dp_config", Layout.U32, ConfigValue.LAYOUT);
+    public static final Spec<Integer, Long> METRICS = new Spec<>("dp_metrics", Layout.U32, Layout.U64);
+
+    /** Every map a Gannet object declares, in lib/maps.h order (dp_frag4 is internal to the programs). */
+    public static final List<Spec<?, ?>> ALL = List.of(SVC, BACKENDS, REVNAT, CT, MAGLEV, ENDPOINTS, CONFIG, METRICS);
+
+    /** Maps the programs own alone: the agent never writes them, only the pin is kept. */
+    public static final String FRAG = "dp_frag4";
+}

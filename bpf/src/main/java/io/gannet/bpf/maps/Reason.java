@@ -1,0 +1,22 @@
+package io.gannet.bpf.maps;
+
+/**
+ * Named outcomes counted in dp_metrics, in the order of enum dp_reason in lib/metrics.h
+ * (the index is the ordinal).
+ */
+public enum Reason {
+    PASS_NON_IPV4,
+    PASS_NO_SERVICE,
+    PASS_OTHER_L4,
+    PASS_FRAGMENT,
+    NAT_NEW,
+    NAT_CT_HIT,
+    NAT_REVERSE,
+    NAT_FRAGMENT,
+    REJECT_NO_BACKEND,
+    REJECT_BACKEND_GONE,
+    DROP_NO_BACKEND,
+    DROP_MALFORMED,
+    DROP_SPOOFED,
+    DROP_NAT_FAILED,
+}
