@@ -1,0 +1,112 @@
+package io.gannet.bgp.policy;
+
+import io.gannet.bgp.wire.attr.PathAttributes;
+import io.gannet.bgp.wire.attr.Prefix;
+import java.net.InetAddress;
+import java.util.List;
+
+/** A change a statement makes to an accepted route's attributes. Immutable records. */
+public sealed interface Action {
+    void applyTo(PathAttributes.Builder b, InetAddress localAddress);
+
+    record SetMed(long med) implements Action {
+        @Override
+        public void applyTo(PathAttributes.Builder b, InetAddress localAddress) {
+            b.med(med);
+        }
+    }
+
+    record SetLocalPref(long localPref) implements Action {
+        @Override
+        public void applyTo(PathAttributes.Builder b, InetAddress localAddress) {
+            b.localPref(localPref);
+        }
+    }
+
+    /** Sets an explicit next hop (IPv4 NEXT_HOP or the IPv6 MP_REACH next hop). */
+    record SetNextHop(InetAddress address) implements Action {
+        @Override
+        public void applyTo(PathAttributes.Builder b, InetAddress localAddress) {
+            setNextHop(b, address);
+        }
+    }
+
+    /** Sets the next hop to our address on the session. */
+    record SetNextHopSelf() implements Action {
+        @Override
+        public void applyTo(PathAttributes.Builder b, InetAddress localAddress) {
+            if (localAddress != null) {
+                setNextHop(b, localAddress);
+            }
+        }
+    }
+
+    record AddCommunities(List<Integer> communities) implements Action {
+        public AddCommunities {
+            communities = List.copyOf(communities);
+        }
+
+        @Override
+        public void applyTo(PathAttributes.Builder b, InetAddress localAddress) {
+            for (int c : communities) {
+                b.addCommunity(c);
+            }
+        }
+    }
+
+    record RemoveCommunities(List<Integer> communities) implements Action {
+        public RemoveCommunities {
+            communities = List.copyOf(communities);
+        }
+
+        @Override
+        public void applyTo(PathAttributes.Builder b, InetAddress localAddress) {
+            for (int c : communities) {
+                b.removeCommunity(c);
+            }
+        }
+    }
+
+    record AddLargeCommunities(List<Communities.Large> communities) implements Action {
+        public AddLargeCommunities {
+            communities = List.copyOf(communities);
+        }
+
+        @Override
+        public void applyTo(PathAttributes.Builder b, InetAddress localAddress) {
+            for (Communities.Large c : communities) {
+                b.addLargeCommunity((int) c.global(), (int) c.local1(), (int) c.local2());
+            }
+        }
+    }
+
+    record RemoveLargeCommunities(List<Communities.Large> communities) implements Action {
+        public RemoveLargeCommunities {
+            communities = List.copyOf(communities);
+        }
+
+        @Override
+        public void applyTo(PathAttributes.Builder b, InetAddress localAddress) {
+            for (Communities.Large c : communities) {
+                b.removeLargeCommunity((int) c.global(), (int) c.local1(), (int) c.local2());
+            }
+        }
+    }
+
+    /** Prepends {@code asn} {@code times} times to the AS_PATH. */
+    record PrependAs(long asn, int times) implements Action {
+        @Override
+        public void applyTo(PathAttributes.Builder b, InetAddress localAddress) {
+            b.prependAs(asn, times);
+        }
+    }
+
+    private static void setNextHop(PathAttributes.Builder b, InetAddress a) {
+        byte[] bytes = a.getAddress();
+        if (bytes.length == 4) {
+            b.nextHop(Prefix.of(a, 32).ipv4Bits());
+        } else {
+            b.nextHop6(bytes);
+        }
+    }
+}

@@ -1,0 +1,76 @@
+package io.gannet.bgp.rib;
+
+import io.gannet.bgp.config.PeerConfig;
+import io.gannet.bgp.session.Negotiated;
+import io.gannet.bgp.wire.AddressFamily;
+import java.util.Arrays;
+
+/**
+ * What the RIB keeps about one peer, keyed by its configured name so that graceful-restart
+ * stale paths outlive the session that carried them. While a session is up it also holds the
+ * peer's Adj-RIB-Out per family: the attribute id last advertised per prefix slot (0 = none),
+ * and a queue of slots whose advertisement may have to change.
+ *
+ * <p>Threading: owned by the RIB's loop.
+ */
+final class PeerState {
+    static final int FAMILIES = 2; // 0 = IPv4 unicast, 1 = IPv6 unicast
+
+    final int id;
+    final String name;
+    PeerConfig config;
+    PeerLink link;
+    Negotiated negotiated;
+    boolean ibgp;
+    long routerId;
+    byte[] address = new byte[0];
+    boolean routeReflectorClient;
+
+    long received;
+    long accepted;
+    long advertised;
+    boolean maxPrefixWarned;
+    boolean resetting;
+
+    /** Graceful restart: stale paths exist for this family. */
+    final boolean[] staleFamily = new boolean[FAMILIES];
+    final boolean[] negotiatedFamily = new boolean[FAMILIES];
+    final int[][] adjOut = new int[FAMILIES][];
+    final IntQueue[] pending = {new IntQueue(), new IntQueue()};
+    /** End-of-RIB (RFC 4724) to send once the initial table has drained. */
+    final boolean[] eorPending = new boolean[FAMILIES];
+    /** Enhanced route refresh EoRR (RFC 7313) to send once a refresh has drained. */
+    final boolean[] eorrPending = new boolean[FAMILIES];
+
+    PeerState(int id, String name) {
+        this.id = id;
+        this.name = name;
+    }
+
+    boolean established() {
+        return link != null;
+    }
+
+    static int familyIndex(AddressFamily f) {
+        if (f.safi() != AddressFamily.SAFI_UNICAST) {
+            return -1;
+        }
+        return f.afi() == AddressFamily.AFI_IPV4 ? 0 : f.afi() == AddressFamily.AFI_IPV6 ? 1 : -1;
+    }
+
+    static int familyIndex(int afi, int safi) {
+        if (safi != AddressFamily.SAFI_UNICAST) {
+            return -1;
+        }
+        return afi == AddressFamily.AFI_IPV4 ? 0 : afi == AddressFamily.AFI_IPV6 ? 1 : -1;
+    }
+
+    int[] adjOut(int family, int minLength) {
+        int[] a = adjOut[family];
+        if (a == null || a.length < minLength) {
+            a = a == null ? new int[Math.max(minLength, 1024)] : Arrays.copyOf(a, Math.max(minLength, a.length * 2));
+            adjOut[family] = a;
+        }
+        return a;
+    }
+}

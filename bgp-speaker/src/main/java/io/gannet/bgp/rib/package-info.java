@@ -1,0 +1,18 @@
+/**
+ * Routing tables: Adj-RIB-In (post-import paths per peer), Loc-RIB best path and ECMP sets with a
+ * reason per decision (RFC 4271 9.1), Adj-RIB-Out per peer with packed UPDATEs, iBGP/eBGP rules
+ * and route reflection (RFC 4456), graceful-restart helper stale handling and End-of-RIB
+ * (RFC 4724), route refresh and enhanced route refresh (RFC 2918, RFC 7313), max-prefix
+ * (RFC 4486), and the origination API.
+ *
+ * <p>The session layer talks to this package only through {@link io.gannet.bgp.rib.PeerLink}
+ * and {@link io.gannet.bgp.rib.RouteProcessor}, implemented by {@link io.gannet.bgp.rib.Rib}.
+ *
+ * <p>Threading: one owner thread, the speaker's event loop. Every {@code Rib} method runs there;
+ * other threads submit tasks to the loop. No locks anywhere.
+ *
+ * <p>Memory layout: no object per prefix or path. {@code PrefixTable} maps prefix bits to dense
+ * slots, {@code PathStore} keeps paths in parallel int arrays holding interned attribute ids,
+ * and each peer's Adj-RIB-Out is an int array of attribute ids indexed by slot.
+ */
+package io.gannet.bgp.rib;

@@ -1,0 +1,180 @@
+package io.gannet.bgp.wire.attr;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+
+/**
+ * Packs many prefixes into one UPDATE message (header included) that share one attribute set,
+ * up to the session's maximum message size (4096, or 65535 with RFC 8654). The caller starts a
+ * message, adds prefixes while {@code add*} returns true, and then takes the message with
+ * {@link #finish}; a false return means "full: finish this one and start another".
+ *
+ * <pre>
+ * announce IPv4:  marker(16) len(2) type=2 | withdrawn-len=0 | attr-len | attributes | NLRI...
+ * withdraw IPv4:  marker(16) len(2) type=2 | withdrawn-len | prefixes... | attr-len=0
+ * announce IPv6:  ... | attr-len | attributes | MP_REACH_NLRI(AFI 2, SAFI 1, next hop, NLRI...)
+ * withdraw IPv6:  ... | attr-len | MP_UNREACH_NLRI(AFI 2, SAFI 1, prefixes...)
+ * </pre>
+ *
+ * <p>Not thread-safe; the RIB keeps one per loop.
+ */
+public final class UpdateWriter {
+    public static final int HEADER_LENGTH = 19;
+    public static final int TYPE_UPDATE = 2;
+
+    private enum Kind { ANNOUNCE4, WITHDRAW4, ANNOUNCE6, WITHDRAW6 }
+
+    private ByteBuf msg;
+    private Kind kind;
+    private int limit;
+    private int lengthIndex;    // the field to patch in finish(): withdrawn length, or MP attribute length
+    private int attrLenIndex;
+    private int count;
+
+    /** Starts an UPDATE announcing IPv4 prefixes with {@code a} (which must have NEXT_HOP). */
+    public void startAnnounce4(ByteBufAllocator alloc, int maxSize, PathAttributes a, boolean fourOctetAs) {
+        begin(alloc, maxSize, Kind.ANNOUNCE4);
+        msg.writeShort(0);
+        attrLenIndex = msg.writerIndex();
+        msg.writeShort(0);
+        AttributeEncoder.write(msg, a, fourOctetAs, true);
+        msg.setShort(attrLenIndex, msg.writerIndex() - attrLenIndex - 2);
+    }
+
+    /** Starts an UPDATE withdrawing IPv4 prefixes. */
+    public void startWithdraw4(ByteBufAllocator alloc, int maxSize) {
+        begin(alloc, maxSize, Kind.WITHDRAW4);
+        lengthIndex = msg.writerIndex();
+        msg.writeShort(0);
+        limit -= 2; // room for the Total Path Attribute Length written by finish()
+    }
+
+    /** Starts an UPDATE announcing IPv6 prefixes with {@code a} (its next hop goes into MP_REACH_NLRI). */
+    public void startAnnounce6(ByteBufAllocator alloc, int maxSize, PathAttributes a, boolean fourOctetAs) {
+        begin(alloc, maxSize, Kind.ANNOUNCE6);
+        msg.writeShort(0);
+        attrLenIndex = msg.writerIndex();
+        msg.writeShort(0);
+        AttributeEncoder.write(msg, a, fourOctetAs, false);
+        msg.writeByte(AttributeType.FLAG_OPTIONAL | AttributeType.FLAG_EXTENDED_LENGTH);
+        msg.writeByte(AttributeType.MP_REACH_NLRI);
+        lengthIndex = msg.writerIndex();
+        msg.writeShort(0);
+        msg.writeShort(2).writeByte(1);
+        if (a.nextHop6.length == 16 || a.nextHop6.length == 32) {
+            msg.writeByte(a.nextHop6.length).writeBytes(a.nextHop6);
+        } else {
+            msg.writeByte(16).writeZero(16);
+        }
+        msg.writeByte(0); // Reserved
+    }
+
+    /** Starts an UPDATE withdrawing IPv6 prefixes in MP_UNREACH_NLRI. */
+    public void startWithdraw6(ByteBufAllocator alloc, int maxSize) {
+        begin(alloc, maxSize, Kind.WITHDRAW6);
+        msg.writeShort(0);
+        attrLenIndex = msg.writerIndex();
+        msg.writeShort(0);
+        msg.writeByte(AttributeType.FLAG_OPTIONAL | AttributeType.FLAG_EXTENDED_LENGTH);
+        msg.writeByte(AttributeType.MP_UNREACH_NLRI);
+        lengthIndex = msg.writerIndex();
+        msg.writeShort(0);
+        msg.writeShort(2).writeByte(1);
+    }
+
+    private void begin(ByteBufAllocator alloc, int maxSize, Kind k) {
+        if (msg != null) {
+            throw new IllegalStateException("previous UPDATE not finished");
+        }
+        msg = alloc.buffer(Math.min(maxSize, 4096), maxSize);
+        kind = k;
+        limit = maxSize;
+        count = 0;
+        msg.writeLong(-1L).writeLong(-1L); // marker: 16 octets of ones (RFC 4271 4.1)
+        msg.writeShort(0);
+        msg.writeByte(TYPE_UPDATE);
+    }
+
+    public boolean active() {
+        return msg != null;
+    }
+
+    public int count() {
+        return count;
+    }
+
+    /** Adds an IPv4 prefix; false if the message is full (nothing written). */
+    public boolean add4(int address, int length) {
+        int bytes = (length + 7) >>> 3;
+        if (msg.writerIndex() + 1 + bytes > limit) {
+            return false;
+        }
+        msg.writeByte(length);
+        for (int k = 0; k < bytes; k++) {
+            msg.writeByte(address >>> (24 - 8 * k));
+        }
+        count++;
+        return true;
+    }
+
+    /** Adds an IPv6 prefix; false if the message is full (nothing written). */
+    public boolean add6(long hi, long lo, int length) {
+        int bytes = (length + 7) >>> 3;
+        if (msg.writerIndex() + 1 + bytes > limit) {
+            return false;
+        }
+        msg.writeByte(length);
+        for (int k = 0; k < bytes; k++) {
+            msg.writeByte((int) (k < 8 ? hi >>> (56 - 8 * k) : lo >>> (120 - 8 * k)));
+        }
+        count++;
+        return true;
+    }
+
+    /** Patches the length fields and hands over the complete message. */
+    public ByteBuf finish() {
+        ByteBuf m = msg;
+        msg = null;
+        switch (kind) {
+            case WITHDRAW4 -> {
+                m.setShort(lengthIndex, m.writerIndex() - lengthIndex - 2);
+                m.writeShort(0);
+            }
+            case ANNOUNCE6, WITHDRAW6 -> {
+                m.setShort(lengthIndex, m.writerIndex() - lengthIndex - 2);
+                m.setShort(attrLenIndex, m.writerIndex() - attrLenIndex - 2);
+            }
+            case ANNOUNCE4 -> { }
+        }
+        m.setShort(16, m.writerIndex());
+        return m;
+    }
+
+    /** Drops an unfinished message (e.g. nothing was added). */
+    public void discard() {
+        if (msg != null) {
+            msg.release();
+            msg = null;
+        }
+    }
+
+    /**
+     * End-of-RIB (RFC 4724 2): an empty UPDATE for IPv4 unicast, otherwise an UPDATE holding only
+     * an MP_UNREACH_NLRI with the AFI/SAFI and no prefixes.
+     */
+    public static ByteBuf endOfRib(ByteBufAllocator alloc, int afi, int safi) {
+        boolean v4 = afi == 1 && safi == 1;
+        ByteBuf m = alloc.buffer(v4 ? 23 : 30);
+        m.writeLong(-1L).writeLong(-1L);
+        m.writeShort(v4 ? 23 : 29).writeByte(TYPE_UPDATE);
+        m.writeShort(0);
+        if (v4) {
+            m.writeShort(0);
+        } else {
+            m.writeShort(6);
+            m.writeByte(AttributeType.FLAG_OPTIONAL).writeByte(AttributeType.MP_UNREACH_NLRI).writeByte(3);
+            m.writeShort(afi).writeByte(safi);
+        }
+        return m;
+    }
+}
