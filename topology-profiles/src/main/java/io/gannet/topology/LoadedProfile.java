@@ -1,0 +1,117 @@
+package io.gannet.topology;
+
+import io.gannet.topology.config.NodeConfig;
+import io.gannet.topology.diff.ProfileDiff;
+import io.gannet.topology.model.TopologyProfile;
+import io.gannet.topology.render.BirdSwitchRenderer;
+import io.gannet.topology.render.FrrSwitchRenderer;
+import io.gannet.topology.render.SwitchFormat;
+import io.gannet.topology.render.SwitchView;
+import io.gannet.topology.resolve.EffectiveHost;
+import io.gannet.topology.resolve.NodeConfigFactory;
+import io.gannet.topology.resolve.ResolvedProfile;
+import io.gannet.topology.resolve.SecretResolver;
+import io.gannet.topology.validate.Problem;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A loaded profile: its problems and, when it has no errors, per-host and per-switch
+ * rendering. Immutable and safe to share between threads.
+ */
+public final class LoadedProfile {
+    private final String file;
+    private final TopologyProfile bound;
+    private final ResolvedProfile resolved;
+    private final List<Problem> problems;
+
+    LoadedProfile(String file, TopologyProfile bound, ResolvedProfile resolved, List<Problem> problems) {
+        this.file = file;
+        this.bound = bound;
+        this.resolved = resolved;
+        this.problems = List.copyOf(problems);
+    }
+
+    public String file() {
+        return file;
+    }
+
+    /** Errors and warnings in file order. */
+    public List<Problem> problems() {
+        return problems;
+    }
+
+    public boolean hasErrors() {
+        return problems.stream().anyMatch(Problem::isError);
+    }
+
+    /** {@code metadata.name}. */
+    public String name() {
+        return bound == null ? null : bound.name();
+    }
+
+    public List<String> hostNames() {
+        return resolved().hosts().keySet().stream().toList();
+    }
+
+    public List<String> switchNames() {
+        return resolved().switches().keySet().stream().toList();
+    }
+
+    /** The host's effective configuration with MD5 references read from this process's environment and files. */
+    public NodeConfig nodeConfig(String host) throws ProfileException {
+        return nodeConfig(host, SecretResolver.system());
+    }
+
+    public NodeConfig nodeConfig(String host, SecretResolver secrets) throws ProfileException {
+        EffectiveHost h = resolved().host(host).orElseThrow(() -> new ProfileException(
+                "no host '" + host + "' in " + file + " (hosts: " + preview(hostNames()) + ")"));
+        try {
+            return NodeConfigFactory.build(resolved, h, secrets);
+        } catch (SecretResolver.SecretUnavailableException e) {
+            throw new ProfileException("host " + host + ": " + e.getMessage());
+        }
+    }
+
+    /** Every host's configuration, in inventory order. */
+    public List<NodeConfig> nodeConfigs(SecretResolver secrets) throws ProfileException {
+        List<NodeConfig> out = new ArrayList<>();
+        for (String h : hostNames()) {
+            out.add(nodeConfig(h, secrets));
+        }
+        return out;
+    }
+
+    /** The switch end of the switch's host sessions (MD5 keys resolved with {@code secrets}). */
+    public SwitchView switchView(String switchName, SecretResolver secrets) throws ProfileException {
+        if (resolved().switchNamed(switchName).isEmpty()) {
+            throw new ProfileException("no switch '" + switchName + "' in " + file + " (switches: " + preview(switchNames()) + ")");
+        }
+        try {
+            return SwitchView.of(resolved, switchName, secrets);
+        } catch (SecretResolver.SecretUnavailableException e) {
+            throw new ProfileException("switch " + switchName + ": " + e.getMessage());
+        }
+    }
+
+    public String renderSwitch(String switchName, SwitchFormat format, SecretResolver secrets) throws ProfileException {
+        SwitchView v = switchView(switchName, secrets);
+        return format == SwitchFormat.FRR ? FrrSwitchRenderer.render(v) : BirdSwitchRenderer.render(v);
+    }
+
+    /** Per-host differences from {@code older} to this profile (MD5 compared by reference). */
+    public ProfileDiff diffFrom(LoadedProfile older) throws ProfileException {
+        return ProfileDiff.between(older.nodeConfigs(SecretResolver.referencesOnly()), nodeConfigs(SecretResolver.referencesOnly()));
+    }
+
+    private ResolvedProfile resolved() {
+        if (resolved == null) {
+            throw new IllegalStateException(file + " has errors; check problems() before rendering");
+        }
+        return resolved;
+    }
+
+    private static String preview(List<String> names) {
+        return names.size() <= 10 ? String.join(", ", names) : String.join(", ", names.subList(0, 10)) + ", ... (" + names.size() + ")";
+    }
+}

@@ -1,0 +1,19 @@
+package io.gannet.topology.model;
+
+import io.gannet.topology.yaml.YNode.YMap;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.util.List;
+
+/**
+ * {@code spec.inventory.switches[]}: a leaf (with a rack) or a core switch (without).
+ * Null fields were missing or invalid and have been reported.
+ *
+ * @param port TCP port the switch's BGP listens on (179 default; demos use unprivileged ports)
+ */
+public record SwitchSpec(String name, String rack, List<Located<InetAddress>> addresses, Long asn, Integer port,
+        Inet4Address routerId, Md5Ref md5, Integer maxPaths, YMap source) {
+    public SwitchSpec {
+        addresses = List.copyOf(addresses);
+    }
+}

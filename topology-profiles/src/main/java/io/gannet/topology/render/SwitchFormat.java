@@ -1,0 +1,4 @@
+package io.gannet.topology.render;
+
+/** Configuration dialects {@code render --switch} writes. */
+public enum SwitchFormat { FRR, BIRD }

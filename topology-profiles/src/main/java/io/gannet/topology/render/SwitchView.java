@@ -1,0 +1,66 @@
+package io.gannet.topology.render;
+
+import io.gannet.topology.config.FabricModel;
+import io.gannet.topology.config.NeighborConfig;
+import io.gannet.topology.config.NodeConfig;
+import io.gannet.topology.config.Role;
+import io.gannet.topology.model.Located;
+import io.gannet.topology.model.SwitchSpec;
+import io.gannet.topology.net.Cidr;
+import io.gannet.topology.resolve.Defaults;
+import io.gannet.topology.resolve.EffectiveHost;
+import io.gannet.topology.resolve.NodeConfigFactory;
+import io.gannet.topology.resolve.ResolvedProfile;
+import io.gannet.topology.resolve.SecretResolver;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The switch end of every session a switch has with hosts. Each session is the mirror
+ * image of the host's own {@link NeighborConfig} for this switch, so both ends come from
+ * one computation and cannot disagree on addresses, ASes, timers, BFD or the MD5 key.
+ *
+ * @param podCidrPool the pool whose /len..25 PodCIDRs nodes may announce, or null
+ * @param vipPools    pools whose host routes l4lb hosts may announce
+ * @param maxPaths    ECMP width: the switch's own maxPaths, else the profile's
+ */
+public record SwitchView(String name, FabricModel model, long asn, Inet4Address routerId, Cidr podCidrPool,
+        List<Cidr> vipPools, int maxPaths, List<Session> sessions) {
+
+    /**
+     * One host-facing session as the switch sees it.
+     *
+     * @param hostConfig    the host's whole configuration (for its role and announcements)
+     * @param fromHost      the host's view of this session (addresses and ASes mirrored below)
+     */
+    public record Session(NodeConfig hostConfig, NeighborConfig fromHost) {
+        public String hostName() { return hostConfig.name(); }
+        public Role role() { return hostConfig.role(); }
+        public InetAddress hostAddress() { return fromHost.localAddress(); }
+        public int hostPort() { return hostConfig.listenPort(); }
+        public long hostAs() { return fromHost.localAs(); }
+        public InetAddress switchAddress() { return fromHost.address(); }
+    }
+
+    public static SwitchView of(ResolvedProfile profile, String switchName, SecretResolver secrets)
+            throws SecretResolver.SecretUnavailableException {
+        SwitchSpec s = profile.switchNamed(switchName).orElseThrow(() -> new IllegalArgumentException("no switch " + switchName));
+        List<Session> sessions = new ArrayList<>();
+        int maxPaths = s.maxPaths() != null ? s.maxPaths() : Defaults.MAX_PATHS;
+        for (EffectiveHost h : profile.hostsOf(switchName)) {
+            NodeConfig node = NodeConfigFactory.build(profile, h, secrets);
+            NeighborConfig n = node.neighbor(switchName).orElseThrow();
+            sessions.add(new Session(node, n));
+            if (s.maxPaths() == null) {
+                maxPaths = node.maxPaths();
+            }
+        }
+        Inet4Address routerId = s.routerId() != null ? s.routerId() : s.addresses().stream().map(Located::value)
+                .filter(Inet4Address.class::isInstance).map(Inet4Address.class::cast).findFirst().orElseThrow();
+        Cidr pool = profile.profile().podPool() == null ? null : profile.profile().podPool().cidr();
+        return new SwitchView(switchName, profile.profile().model(), profile.switchAsn(switchName), routerId, pool,
+                profile.profile().vipPool().stream().map(Located::value).toList(), maxPaths, sessions);
+    }
+}

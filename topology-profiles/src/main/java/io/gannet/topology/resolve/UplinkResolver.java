@@ -1,0 +1,75 @@
+package io.gannet.topology.resolve;
+
+import io.gannet.topology.config.Role;
+import io.gannet.topology.model.HostSpec;
+import io.gannet.topology.model.Located;
+import io.gannet.topology.model.SwitchSpec;
+import io.gannet.topology.model.TopologyProfile;
+import io.gannet.topology.validate.Problems;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Decides which switches each host peers with. A host's {@code uplinks} list wins; without
+ * one, a host peers with every switch of its rack plus every switch that has no rack (the
+ * core switches of an ibgp-core fabric, or spines a profile wants every host to reach).
+ */
+final class UplinkResolver {
+    private final TopologyProfile p;
+    private final Problems problems;
+
+    UplinkResolver(TopologyProfile p, Problems problems) {
+        this.p = p;
+        this.problems = problems;
+    }
+
+    Map<String, List<SwitchSpec>> resolve() {
+        Map<String, SwitchSpec> byName = new LinkedHashMap<>();
+        p.switches().forEach(s -> { if (s.name() != null) byName.putIfAbsent(s.name(), s); });
+        Map<String, List<SwitchSpec>> out = new LinkedHashMap<>();
+        for (HostSpec h : p.hosts()) {
+            if (h.name() == null || h.address() == null) {
+                continue;
+            }
+            List<SwitchSpec> up = new ArrayList<>();
+            if (h.uplinks() != null) {
+                for (Located<String> u : h.uplinks()) {
+                    SwitchSpec s = byName.get(u.value());
+                    if (s != null && !up.contains(s)) {
+                        up.add(s);
+                    }
+                }
+            } else {
+                for (SwitchSpec s : byName.values()) {
+                    if (s.rack() == null || s.rack().equals(h.rack())) {
+                        up.add(s);
+                    }
+                }
+            }
+            List<SwitchSpec> reachable = new ArrayList<>();
+            for (SwitchSpec s : up) {
+                boolean sameFamily = s.addresses().stream().anyMatch(a -> a.value().getClass() == h.address().getClass());
+                if (sameFamily) {
+                    reachable.add(s);
+                } else if (!s.addresses().isEmpty()) {
+                    problems.error(h.source().locationOf("address"), "host " + h.name() + " cannot peer with switch " + s.name()
+                            + ": the switch has no address of the host's address family");
+                }
+            }
+            String what = h.role() == Role.NODE ? "node " : "l4lb host ";
+            if (reachable.isEmpty()) {
+                problems.error(h.source().locationOf("name"), what + h.name() + " has no switch to peer with"
+                        + (h.uplinks() != null ? "" : h.rack() == null
+                                ? " (it has no rack and no switch is rack-less)"
+                                : " (rack " + h.rack() + " has no switch and no switch is rack-less)"));
+            } else if (reachable.size() == 1) {
+                problems.warning(h.source().locationOf("name"), what + h.name() + " has a single uplink (" + reachable.get(0).name()
+                        + "): losing that switch isolates it");
+            }
+            out.put(h.name(), reachable);
+        }
+        return out;
+    }
+}
