@@ -89,7 +89,9 @@ public final class Datapath implements AutoCloseable {
         this.metrics = lxc.map(DpMaps.METRICS.name());
         config.put(0, options.timeouts());
         this.reconciler = new ServiceReconciler(svc, backends, revnat, maglev);
-        this.restored = reconciler.restore();
+        long[] highest = {0};
+        ct.forEach((k, e) -> highest[0] = Math.max(highest[0], Integer.toUnsignedLong(e.backendId())));
+        this.restored = reconciler.restore(highest[0]);
         this.gc = new CtGarbageCollector(ct, options.clock());
     }
 

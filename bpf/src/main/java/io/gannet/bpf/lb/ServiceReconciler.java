@@ -63,8 +63,13 @@ public final class ServiceReconciler {
         this.maglev = maglev;
     }
 
-    /** Re-adopts what pinned maps hold (after an agent restart); returns the frontends found. */
-    public int restore() {
+    /**
+     * Re-adopts what pinned maps hold (after an agent restart); returns the frontends found.
+     * {@code highestIdInConntrack} is the largest backend ID a live conntrack entry still
+     * names: new IDs start above it, so a removed backend's flows never land on a new one.
+     */
+    public int restore(long highestIdInConntrack) {
+        nextBackendId = Math.max(1, highestIdInConntrack + 1);
         backendIds.clear();
         backendById.clear();
         programmed.clear();

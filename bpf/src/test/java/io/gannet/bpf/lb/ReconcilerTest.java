@@ -1,0 +1,108 @@
+package io.gannet.bpf.lb;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.gannet.bpf.Datapath;
+import io.gannet.bpf.DatapathFixture;
+import io.gannet.bpf.libbpf.BpfMap;
+import io.gannet.bpf.maps.DpMaps;
+import io.gannet.bpf.maps.SvcKey;
+import io.gannet.bpf.maps.SvcValue;
+import io.gannet.bpf.maps.TypedMap;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The reconciler against real maps: idempotence, stable backend IDs, prune, re-adoption. */
+class ReconcilerTest {
+    final Path pinRoot = DatapathFixture.uniquePinRoot();
+
+    @AfterEach
+    void cleanup() {
+        Datapath.removePins(pinRoot);
+    }
+
+    static ServiceSpec web(Backend... b) {
+        return new ServiceSpec("default/web:http", Frontend.of("10.96.0.10", 80, Protocol.TCP), false,
+                ServiceSpec.Algorithm.RANDOM, List.of(b));
+    }
+
+    static ServiceSpec dns(Backend... b) {
+        return new ServiceSpec("kube-system/dns:dns", Frontend.of("10.96.0.53", 53, Protocol.UDP), true,
+                ServiceSpec.Algorithm.MAGLEV, List.of(b));
+    }
+
+    Map<SvcKey, SvcValue> svcMap() {
+        BpfMap raw = BpfMap.openPinned(pinRoot.resolve(DpMaps.SVC.name()).toString(), 12, 12, 0);
+        try (raw) {
+            return new TypedMap<>(raw, SvcKey.LAYOUT, SvcValue.LAYOUT).snapshot();
+        }
+    }
+
+    @Test
+    void idempotentStableAndPruning() {
+        Backend a = Backend.of("10.2.0.1", 8080);
+        Backend b = Backend.of("10.2.0.2", 8080);
+        Backend c = Backend.of("10.2.0.3", 8080);
+        try (Datapath dp = Datapath.open(DatapathFixture.options(pinRoot))) {
+            ApplyResult first = dp.applyServices(List.of(web(a, b, c), dns(a)));
+            assertThat(first).isEqualTo(new ApplyResult(2, 0, 0, 4, 0));
+            assertThat(dp.applyServices(List.of(web(c, b, a), dns(a))).changed()).as("same set, other order").isFalse();
+            assertThat(svcMap()).hasSize(2 + 3 + 1);
+
+            // remove backend b: the other IDs stay, one slot goes
+            dp.applyServices(List.of(web(a, c), dns(a)));
+            Map<SvcKey, SvcValue> m = svcMap();
+            assertThat(m).hasSize(2 + 2 + 1);
+            SvcKey master = new SvcKey(io.gannet.bpf.lb.Ipv4.parse("10.96.0.10"), 80, 0, 6);
+            assertThat(m.get(master).count()).isEqualTo(2);
+            assertThat(List.of(m.get(master.withSlot(1)).backendId(), m.get(master.withSlot(2)).backendId()))
+                    .containsExactly(1, 3);
+
+            // remove a service: its master, slots and rev-NAT go; shared backend a stays
+            ApplyResult r = dp.applyServices(List.of(web(a, c)));
+            assertThat(r.servicesRemoved()).isEqualTo(1);
+            assertThat(svcMap()).hasSize(1 + 2);
+            assertThat(dp.services()).extracting(ServiceStatus::name).containsExactly("default/web:http");
+        }
+        // a flow still pinned to removed backend 4 (the UDP one) lives on in conntrack
+        BpfMap ctRaw = BpfMap.openPinned(pinRoot.resolve(DpMaps.CT.name()).toString(), 16, 16, 0);
+        try (ctRaw) {
+            new TypedMap<>(ctRaw, io.gannet.bpf.maps.CtKey.LAYOUT, io.gannet.bpf.maps.CtEntry.LAYOUT).put(
+                    new io.gannet.bpf.maps.CtKey(1, 2, 3, 4, 17, 0), new io.gannet.bpf.maps.CtEntry(4, 0xffffffffL, 0, 1, 0));
+        }
+        // the agent restarts: maps are re-adopted, nothing to change for the same desired state
+        try (Datapath dp = Datapath.open(DatapathFixture.options(pinRoot))) {
+            assertThat(dp.restoredFrontends()).isEqualTo(1);
+            ServiceStatus s = dp.services().get(0);
+            assertThat(s.backends()).containsExactly(a, c);
+            assertThat(dp.applyServices(List.of(web(a, c))).changed()).isFalse();
+            // new backends get fresh IDs, never a removed one's
+            dp.applyServices(List.of(web(a, c, b)));
+            Map<SvcKey, SvcValue> m = svcMap();
+            SvcKey master = new SvcKey(io.gannet.bpf.lb.Ipv4.parse("10.96.0.10"), 80, 0, 6);
+            assertThat(m.get(master.withSlot(2)).backendId()).as("b re-added above every ID conntrack names").isEqualTo(5);
+            dp.applyServices(List.of());
+            assertThat(svcMap()).isEmpty();
+        }
+    }
+
+    @Test
+    void orphanSlotsArePrunedOnRestore() {
+        try (Datapath dp = Datapath.open(DatapathFixture.options(pinRoot))) {
+            dp.applyServices(List.of(web(Backend.of("10.2.0.1", 8080))));
+        }
+        BpfMap raw = BpfMap.openPinned(pinRoot.resolve(DpMaps.SVC.name()).toString(), 12, 12, 0);
+        try (raw) {
+            TypedMap<SvcKey, SvcValue> svc = new TypedMap<>(raw, SvcKey.LAYOUT, SvcValue.LAYOUT);
+            svc.put(new SvcKey(io.gannet.bpf.lb.Ipv4.parse("10.96.0.10"), 80, 7, 6), SvcValue.slot(1));
+            svc.put(new SvcKey(io.gannet.bpf.lb.Ipv4.parse("10.96.9.9"), 80, 1, 6), SvcValue.slot(1));
+        }
+        assertThat(svcMap()).hasSize(4);
+        try (Datapath dp = Datapath.open(DatapathFixture.options(pinRoot))) {
+            assertThat(svcMap()).hasSize(2);
+        }
+    }
+}

@@ -1,0 +1,74 @@
+package io.gannet.bpf.libbpf;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.gannet.testsupport.NetworkNamespace;
+import io.gannet.testsupport.Requirements;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The loader's refusals name what to fix. */
+class LoaderErrorsTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void verifierRejectionCarriesTheLog() throws IOException {
+        Requirements.requireBpf();
+        Requirements.requireCommand("clang");
+        // Reads past the packet without a bounds check: the verifier must refuse it.
+        String c = """
+                #include <linux/bpf.h>
+                #include <bpf/bpf_helpers.h>
+                SEC("tc")
+                int unchecked(struct __sk_buff *skb)
+                {
+                	unsigned char *data = (void *)(long)skb->data;
+                	return data[100];
+                }
+                char _license[] SEC("license") = "GPL";
+                """;
+        Path src = tmp.resolve("bad.c");
+        Files.writeString(src, c);
+        Path obj = tmp.resolve("bad.o");
+        NetworkNamespace.Shell.run("clang", "-O2", "-g", "-target", "bpf", "-I/usr/include/x86_64-linux-gnu",
+                "-c", src.toString(), "-o", obj.toString());
+        assertThatThrownBy(() -> BpfObject.load(obj, null))
+                .isInstanceOfSatisfying(BpfException.class, e -> {
+                    assertThat(e.kind()).isEqualTo(BpfException.Kind.VERIFIER);
+                    assertThat(e.verifierLog()).contains("invalid access to packet");
+                    assertThat(e.getMessage()).contains("verifier rejected").contains("bad.o");
+                });
+    }
+
+    @Test
+    void missingObjectAndDeviceAreNamed() {
+        Requirements.requireBpf();
+        assertThatThrownBy(() -> BpfObject.load(tmp.resolve("nope.o"), null))
+                .isInstanceOfSatisfying(BpfException.class, e -> assertThat(e.kind()).isEqualTo(BpfException.Kind.NOT_FOUND));
+        assertThatThrownBy(() -> Tc.ifindex("gannet-no-such0"))
+                .isInstanceOfSatisfying(BpfException.class, e -> assertThat(e.getMessage()).contains("gannet-no-such0"));
+    }
+
+    @Test
+    void pinDirectoryOutsideBpffsIsRefused() {
+        assertThatThrownBy(() -> Bpffs.requireDirectory(tmp.resolve("pins")))
+                .isInstanceOfSatisfying(BpfException.class, e -> {
+                    assertThat(e.kind()).isEqualTo(BpfException.Kind.NO_BPFFS);
+                    assertThat(e.getMessage()).contains("mount -t bpf");
+                });
+    }
+
+    @Test
+    void kernelProbeFindsEverythingHere() {
+        Requirements.requireBpf();
+        KernelFeatures.Report r = KernelFeatures.probe();
+        assertThat(r.missing()).isEmpty();
+        assertThat(KernelFeatures.version("5.10.0-28-amd64")).containsExactly(5, 10);
+        assertThat(KernelFeatures.version("garbage")).containsExactly(0, 0);
+    }
+}

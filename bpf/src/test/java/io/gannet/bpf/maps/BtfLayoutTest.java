@@ -1,0 +1,101 @@
+package io.gannet.bpf.maps;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.gannet.testsupport.NetworkNamespace;
+import io.gannet.testsupport.Requirements;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The Java mirrors of the shared structs agree with what clang compiled (Cilium's
+ * alignchecker): struct size, member names and member offsets, read from the objects'
+ * BTF with {@code bpftool btf dump file X.o format raw}. Also: enum dp_reason in
+ * lib/metrics.h matches {@link Reason}.
+ */
+class BtfLayoutTest {
+    record Member(String name, int offset) {}
+
+    record Struct(int size, List<Member> members) {}
+
+    static Map<String, Struct> structs(Path object) {
+        String dump = NetworkNamespace.Shell.run("bpftool", "btf", "dump", "file", object.toString(), "format", "raw");
+        Map<String, Struct> out = new HashMap<>();
+        Pattern head = Pattern.compile("^\\[\\d+] STRUCT '(\\w+)' size=(\\d+) vlen=(\\d+)$");
+        Pattern member = Pattern.compile("^\\s+'([^']*)' type_id=\\d+ bits_offset=(\\d+)");
+        String[] lines = dump.split("\n");
+        for (int i = 0; i < lines.length; i++) {
+            Matcher h = head.matcher(lines[i]);
+            if (!h.find()) {
+                continue;
+            }
+            int vlen = Integer.parseInt(h.group(3));
+            List<Member> members = new ArrayList<>();
+            for (int j = 1; j <= vlen; j++) {
+                Matcher m = member.matcher(lines[i + j]);
+                assertThat(m.find()).as("member line " + lines[i + j]).isTrue();
+                members.add(new Member(m.group(1), Integer.parseInt(m.group(2)) / 8));
+            }
+            out.put(h.group(1), new Struct(Integer.parseInt(h.group(2)), members));
+        }
+        return out;
+    }
+
+    @Test
+    void javaLayoutsMatchTheCompiledObjects() {
+        Requirements.requireCommand("bpftool");
+        Path objects = Path.of(System.getProperty("gannet.bpf.objects", "target/classes/bpf"));
+        List<Layout<?>> layouts = List.of(SvcKey.LAYOUT, SvcValue.LAYOUT, BackendValue.LAYOUT, RevNatValue.LAYOUT,
+                CtKey.LAYOUT, CtEntry.LAYOUT, EndpointValue.LAYOUT, ConfigValue.LAYOUT, MaglevValue.LAYOUT);
+        for (String obj : List.of("bpf_lxc.o", "bpf_host.o")) {
+            Map<String, Struct> btf = structs(objects.resolve(obj));
+            for (Layout<?> l : layouts) {
+                String name = l.cName().substring("struct ".length());
+                Struct s = btf.get(name);
+                assertThat(s).as(obj + " has " + l.cName()).isNotNull();
+                assertThat(s.size()).as(l.cName() + " size").isEqualTo(l.size());
+                List<Member> expected = l.fields().stream().map(f -> new Member(f.name(), f.offset())).toList();
+                assertThat(s.members()).as(l.cName() + " members and offsets").isEqualTo(expected);
+                // the Java field sizes tile the struct with no hidden gap
+                int end = 0;
+                for (Layout.Field f : l.fields()) {
+                    assertThat(f.offset()).as(l.cName() + "." + f.name() + " starts where the previous ends").isEqualTo(end);
+                    end = f.offset() + f.size();
+                }
+                assertThat(end).as(l.cName() + " fields cover the struct").isEqualTo(l.size());
+            }
+        }
+    }
+
+    @Test
+    void scalarLayoutsEncodeInHostOrder() {
+        assertThat(Layout.U32.encode(0x01020304)).containsExactly(4, 3, 2, 1);
+        assertThat(SvcKey.LAYOUT.encode(new SvcKey(0x0a60000a, 80, 1, 6)))
+                .containsExactly(10, 96, 0, 10, 0, 80, 1, 0, 6, 0, 0, 0);
+        SvcKey k = new SvcKey(0xc0a80001, 65535, 65535, 17);
+        assertThat(SvcKey.LAYOUT.decode(SvcKey.LAYOUT.encode(k))).isEqualTo(k);
+        CtEntry e = new CtEntry(7, 0xfffffff0L, 12, 65535, 0x0f);
+        assertThat(CtEntry.LAYOUT.decode(CtEntry.LAYOUT.encode(e))).isEqualTo(e);
+    }
+
+    @Test
+    void reasonEnumMatchesMetricsHeader() throws IOException {
+        Path src = Path.of(System.getProperty("gannet.bpf.sources", "src/main/bpf"), "lib", "metrics.h");
+        String text = Files.readString(src);
+        String body = text.substring(text.indexOf("enum dp_reason {"), text.indexOf("DP_REASON_MAX"));
+        Matcher m = Pattern.compile("\\bDP_([A-Z0-9_]+)").matcher(body);
+        List<String> names = new ArrayList<>();
+        while (m.find()) {
+            names.add(m.group(1));
+        }
+        assertThat(names).containsExactly(java.util.Arrays.stream(Reason.values()).map(Enum::name).toArray(String[]::new));
+    }
+}
