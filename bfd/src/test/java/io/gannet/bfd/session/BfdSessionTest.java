@@ -314,6 +314,22 @@ class BfdSessionTest {
     }
 
     @Test
+    void sameDiscriminatorOnBothSidesWorks() {
+        // Two FRR daemons may pick the same discriminator; nothing compares My with Your.
+        SessionPair.Recorder ra = new SessionPair.Recorder();
+        SessionPair.Recorder rb = new SessionPair.Recorder();
+        SessionPair s = new SessionPair(50_000, 50_000, 3);
+        BfdSession a = new BfdSession("a", 0x4242, 50_000, 50_000, 3, null, ra, TxJitter.fixed(1.0), s.now);
+        BfdSession b = new BfdSession("b", 0x4242, 50_000, 50_000, 3, null, rb, TxJitter.fixed(1.0), s.now);
+        s.send(a, b);
+        s.send(b, a);
+        s.send(a, b);
+        assertThat(a.state()).isEqualTo(BfdState.UP);
+        assertThat(b.state()).isEqualTo(BfdState.UP);
+        assertThat(a.remoteDiscriminator()).isEqualTo(a.localDiscriminator());
+    }
+
+    @Test
     void jitterStaysInRfcRange() {
         TxJitter j = TxJitter.random(42);
         long min = Long.MAX_VALUE;
