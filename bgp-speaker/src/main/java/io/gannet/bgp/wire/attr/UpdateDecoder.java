@@ -597,9 +597,11 @@ public final class UpdateDecoder {
         int oldLen = attrs.asPathLen;
         attrs.asPathLen = 0;
         int i = 0;
+        int lastSegment = -1;
         while (keep > 0 && i + 1 < oldLen) {
             int type = old[i];
             int count = old[i + 1];
+            lastSegment = attrs.asPathLen;
             if (type == AS_SET || type == AS_CONFED_SET) {
                 copySegment(old, i, count);
                 keep -= 1;
@@ -617,7 +619,13 @@ public final class UpdateDecoder {
         for (int j = 0; j + 1 < as4PathLen; ) {
             int type = as4Path[j];
             int count = as4Path[j + 1];
-            if (type == AS_SET || type == AS_SEQUENCE) {
+            if (type == AS_SEQUENCE && lastSegment >= 0 && attrs.asPath[lastSegment] == AS_SEQUENCE
+                    && attrs.asPath[lastSegment + 1] + count <= 255) {
+                for (int k = 0; k < count; k++) {
+                    attrs.appendToSegment(lastSegment, as4Path[j + 2 + k]); // continue the kept sequence
+                }
+            } else if (type == AS_SET || type == AS_SEQUENCE) {
+                lastSegment = attrs.asPathLen;
                 copySegmentFrom(as4Path, j, count);
             }
             j += 2 + count;

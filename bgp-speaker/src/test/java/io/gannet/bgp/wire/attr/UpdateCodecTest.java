@@ -121,11 +121,11 @@ class UpdateCodecTest {
     void decodesWithdrawalsInBothFamilies() {
         RecordingHandler h = new RecordingHandler();
         String body = """
-                0005                  # Withdrawn Routes Length 5
+                0006                  # Withdrawn Routes Length 6
                 18 0a0001             # 10.0.1.0/24
                 08 0b                 # 11.0.0.0/8
-                000c                  # Total Path Attribute Length 12
-                80 0f 09              # MP_UNREACH_NLRI len 9
+                000d                  # Total Path Attribute Length 13
+                80 0f 0a              # MP_UNREACH_NLRI len 10
                    0002 01            #   AFI 2, SAFI 1
                    30 20010db80002    #   2001:db8:2::/48
                 """;
@@ -155,10 +155,9 @@ class UpdateCodecTest {
     @Test
     void hostBitsBeyondThePrefixLengthAreCleared() {
         RecordingHandler h = new RecordingHandler();
-        String body = "0000 0000 # no attributes\n";
-        body = "0004 17 0a0001ff 0000 # withdraw 10.0.1.255/23 as sent\n";
+        String body = "0004 17 0a0101 0000 # withdraw 10.1.1.0/23 as sent: host bit set\n";
         decoder.decode(Hex.buf(body), true, false, h);
-        assertThat(h.events).containsExactly("-10.0.0.0/23");
+        assertThat(h.events).containsExactly("-10.1.0.0/23");
     }
 
     @Test
@@ -195,12 +194,12 @@ class UpdateCodecTest {
         w.add6(0x20010db800000000L, 0, 32);
         ByteBuf m = w.finish();
         assertThat(Hex.hex(m)).isEqualTo(Hex.hex(Hex.bytes("""
-                ffffffffffffffffffffffffffffffff 0035 02  # header, length 53
+                ffffffffffffffffffffffffffffffff 003c 02  # header, length 60
                 0000                               # no withdrawn routes
-                001e                               # attributes 30
+                0025                               # attributes 37
                 40 01 01 00                        # ORIGIN IGP
                 40 02 00                           # AS_PATH empty (originated here)
-                90 0e 0019                         # MP_REACH_NLRI, extended length 25
+                90 0e 001a                         # MP_REACH_NLRI, extended length 26
                    0002 01 10                      #   AFI 2 SAFI 1, next hop 16 octets
                    20010db8000000000000000000000001 #  2001:db8::1
                    00                              #   reserved
@@ -261,7 +260,7 @@ class UpdateCodecTest {
     @Test
     void extendedLengthIsAcceptedOnInputAndUsedOnOutputOnlyWhenNeeded() {
         String body = """
-                0000 0011
+                0000 000f
                 50 01 0001 00                 # ORIGIN with Extended Length flag: len 0x0001
                 40 02 00
                 40 03 04 0a000001
