@@ -134,7 +134,11 @@ public final class ProfileBinder {
             }, "name", "description");
             forEach(inventory.list("switches", true), "spec.inventory.switches[]", f -> switches.add(switchSpec(f)),
                     "name", "rack", "addresses", "asn", "port", "routerId", "md5", "maxPaths");
-            forEach(inventory.list("hosts", true), "spec.inventory.hosts[]", f -> hosts.add(hostSpec(f)),
+            List<YNode> hostItems = inventory.list("hosts", true);
+            if (hostItems != null && hostItems.isEmpty()) {
+                problems.error(inventory.at("hosts"), "spec.inventory.hosts is empty: a profile describes at least one host");
+            }
+            forEach(hostItems, "spec.inventory.hosts[]", f -> hosts.add(hostSpec(f)),
                     "name", "address", "rack", "role", "podCIDR", "vips", "routerId", "port", "uplinks");
         }
         Map<String, HostOverride> overrides = new LinkedHashMap<>();

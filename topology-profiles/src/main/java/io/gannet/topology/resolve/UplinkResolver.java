@@ -58,7 +58,14 @@ final class UplinkResolver {
                             + ": the switch has no address of the host's address family");
                 }
             }
-            String what = h.role() == Role.NODE ? "node " : "l4lb host ";
+            String what = h.role() == Role.NODE ? "node " : h.role() == Role.L4LB ? "l4lb host " : "host ";
+            boolean alreadyReported = h.uplinks() != null ? h.uplinks().stream().anyMatch(u -> !byName.containsKey(u.value()))
+                    : h.rack() != null && p.racks().stream().noneMatch(r -> r.name().equals(h.rack()));
+            if (alreadyReported) {
+                // An unknown rack or uplink name was reported; "no switch" would only repeat it.
+                out.put(h.name(), reachable);
+                continue;
+            }
             if (reachable.isEmpty()) {
                 problems.error(h.source().locationOf("name"), what + h.name() + " has no switch to peer with"
                         + (h.uplinks() != null ? "" : h.rack() == null

@@ -30,6 +30,8 @@ import java.util.Set;
 public final class ProfileValidator {
     private final TopologyProfile p;
     private final Problems problems;
+    /** Addresses already reported as duplicates: router ids derived from them are not reported again. */
+    private final Set<InetAddress> duplicateAddresses = new HashSet<>();
 
     private ProfileValidator(TopologyProfile p, Problems problems) {
         this.p = p;
@@ -104,9 +106,6 @@ public final class ProfileValidator {
                 problems.error(h.vips().get(0).at(), "host " + h.name() + " has role node and cannot announce VIPs (give it role l4lb)");
             }
         }
-        if (p.hosts().isEmpty()) {
-            problems.error(p.at(), "spec.inventory.hosts is empty: a profile describes at least one host");
-        }
         return seen.keySet();
     }
 
@@ -128,6 +127,7 @@ public final class ProfileValidator {
     private void claim(Map<InetAddress, String> seen, InetAddress a, Location at, String owner) {
         String prev = seen.putIfAbsent(a, owner);
         if (prev != null) {
+            duplicateAddresses.add(a);
             problems.error(at, "duplicate address " + IpAddresses.format(a) + ": " + owner + " and " + prev + " both use it");
         }
         if (p.podPool() != null && p.podPool().cidr() != null && p.podPool().cidr().contains(a)) {
@@ -151,6 +151,9 @@ public final class ProfileValidator {
                 }
                 continue;
             }
+            if (h.routerId() == null && duplicateAddresses.contains(id)) {
+                continue;
+            }
             String prev = seen.putIfAbsent(id, "host " + h.name());
             if (prev != null) {
                 problems.error(h.source().locationOf(h.routerId() != null ? "routerId" : "address"),
@@ -164,6 +167,9 @@ public final class ProfileValidator {
                 if (!s.addresses().isEmpty()) {
                     problems.error(s.source().locationOf("addresses"), "switch " + s.name() + " has no IPv4 address: set routerId");
                 }
+                continue;
+            }
+            if (s.routerId() == null && duplicateAddresses.contains(id)) {
                 continue;
             }
             String prev = seen.putIfAbsent(id, "switch " + s.name());
