@@ -1,30 +1,32 @@
 package io.gannet.bgp.interop;
 
+import static io.gannet.bgp.interop.ExternalDaemon.await;
+import static io.gannet.bgp.interop.Gannet.addr;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gannet.bgp.BgpSpeaker;
-import io.gannet.bgp.RecordingRoutes;
 import io.gannet.bgp.SpeakerOptions;
-import io.gannet.bgp.Updates;
 import io.gannet.bgp.config.PeerConfig;
-import io.gannet.bgp.config.SpeakerConfig;
+import io.gannet.bgp.policy.Policy;
+import io.gannet.bgp.rib.Rib;
 import io.gannet.bgp.session.PeerStatus;
 import io.gannet.bgp.session.SessionState;
 import io.gannet.bgp.wire.AddressFamily;
 import io.gannet.testsupport.Requirements;
 import java.net.InetAddress;
 import java.time.Duration;
-import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** Gannet's session layer against a real BIRD 2 on loopback, ports 17910-17929. */
+/**
+ * Gannet (session layer plus the real RIB) against a real BIRD 2 on loopback, ports
+ * 17910-17929. BIRD resolves our documentation next hop 198.51.100.1 recursively through a
+ * static blackhole route, since it refuses 127/8 next hops.
+ */
 class BirdInteropTest {
     static final InetAddress GANNET = addr("127.0.0.1");
     static final InetAddress BIRD = addr("127.0.0.2");
-    static final InetAddress NEXT_HOP = addr("198.51.100.1");
-    static final InetAddress PREFIX = addr("203.0.113.0");
 
     @BeforeAll
     static void requirements() {
@@ -59,73 +61,116 @@ class BirdInteropTest {
                 """.formatted(birdPort, birdAs, gannetPort, gannetAs, extra);
     }
 
-    static SpeakerConfig gannetConfig(int gannetPort, PeerConfig peer) {
-        return new SpeakerConfig(peer.localAs(), 0x0A000001L, GANNET, gannetPort, 0, 1, List.of(peer), List.of());
-    }
-
-    static RecordingRoutes.UpdateBuilder announce(InetAddress prefix) {
-        return link -> Updates.announceIpv4(link.alloc(), link.negotiated().fourOctetAs(),
-                link.negotiated().ibgp() ? new long[0] : new long[] {link.negotiated().localAs()}, NEXT_HOP, prefix, 24);
+    static PeerConfig.Builder birdPeer(long birdAs, long gannetAs, int birdPort) {
+        return PeerConfig.builder("bird", BIRD, birdAs, gannetAs)
+                .port(birdPort).localAddress(GANNET).holdTimeSeconds(9).connectRetrySeconds(1)
+                .families(Set.of(AddressFamily.IPV4_UNICAST)).importPolicy(Policy.ACCEPT_ALL);
     }
 
     @Test
-    void ebgpFourOctetAsRoutesBothWaysWithdrawAndRefresh() throws Exception {
+    void ebgpFourOctetAsRoutesBothWaysWithdrawRefreshAndShutdownMessage() throws Exception {
         int birdPort = 17910;
         int gannetPort = 17911;
-        try (BirdDaemon bird = new BirdDaemon(birdConfig(birdPort, gannetPort, 4200000002L, 4200000001L, ""))) {
-            PeerConfig peer = PeerConfig.builder("bird", BIRD, 4200000002L, 4200000001L)
-                    .port(birdPort).localAddress(GANNET).holdTimeSeconds(9).connectRetrySeconds(1)
-                    .families(Set.of(AddressFamily.IPV4_UNICAST)).build();
-            RecordingRoutes routes = new RecordingRoutes(List.of(announce(PREFIX)));
-            try (BgpSpeaker<RecordingRoutes> speaker = BgpSpeaker.start(gannetConfig(gannetPort, peer), c -> routes, SpeakerOptions.defaults())) {
-                assertThat(ExternalDaemon.await(Duration.ofSeconds(20), () -> bird.established("gannet")))
-                        .as("BIRD established; bird log: %s", bird.log()).isTrue();
-                // Gannet -> BIRD: the route with our 4-octet AS in the path.
-                assertThat(ExternalDaemon.await(Duration.ofSeconds(10), () -> bird.routes("203.0.113.0/24", "all").contains("4200000001")))
-                        .as(bird.routes("all")).isTrue();
-                // BIRD -> Gannet: 192.0.2.0/24 arrives as an UPDATE.
-                assertThat(ExternalDaemon.await(Duration.ofSeconds(10), () -> routes.count("update", "bird") >= 2)).isTrue();
-                PeerStatus status = speaker.peer("bird");
-                assertThat(status.state()).isEqualTo(SessionState.ESTABLISHED);
-                assertThat(status.remoteAs()).isEqualTo(4200000002L);
-                assertThat(status.messagesIn().open()).isEqualTo(1);
-                assertThat(speaker.call(() -> routes.links.get("bird").negotiated().fourOctetAs())).isTrue();
+        try (BirdDaemon bird = new BirdDaemon(birdConfig(birdPort, gannetPort, 4200000002L, 4200000001L, ""));
+             BgpSpeaker<Rib> speaker = Gannet.start(GANNET, gannetPort, birdPeer(4200000002L, 4200000001L, birdPort).build(),
+                     SpeakerOptions.defaults())) {
+            Gannet.announce(speaker, "203.0.113.0/24");
+            assertThat(await(Duration.ofSeconds(20), () -> bird.established("gannet"))).as("BIRD log: %s", bird.log()).isTrue();
+            // Gannet -> BIRD, with our 4-octet AS in the path.
+            assertThat(await(Duration.ofSeconds(10), () -> bird.routes("203.0.113.0/24", "all").contains("4200000001")))
+                    .as(bird.routes("all")).isTrue();
+            // BIRD -> Gannet: 192.0.2.0/24 lands in the RIB through the accepting import policy.
+            assertThat(await(Duration.ofSeconds(10), () -> Gannet.route(speaker, "192.0.2.0/24") != null)).isTrue();
+            assertThat(Gannet.route(speaker, "192.0.2.0/24").best().attributes().toString()).contains("4200000002");
+            PeerStatus status = speaker.peer("bird");
+            assertThat(status.state()).isEqualTo(SessionState.ESTABLISHED);
+            assertThat(status.remoteAs()).isEqualTo(4200000002L);
+            assertThat(status.messagesIn().open()).isEqualTo(1);
 
-                // BIRD asks for a route refresh: the RIB is told.
-                bird.birdc("reload", "in", "gannet");
-                assertThat(ExternalDaemon.await(Duration.ofSeconds(10), () -> routes.count("refresh", "bird") >= 1))
-                        .as("refresh; events %s", routes.events).isTrue();
-                // We ask BIRD for a refresh: it re-sends its table.
-                long before = routes.count("update", "bird");
-                speaker.requestRefresh("bird");
-                assertThat(ExternalDaemon.await(Duration.ofSeconds(10), () -> routes.count("update", "bird") > before)).isTrue();
+            // BIRD asks for a route refresh; we send our table again.
+            long out = speaker.peer("bird").messagesOut().update();
+            bird.birdc("reload", "out", "gannet");
+            bird.birdc("reload", "in", "gannet");
+            assertThat(await(Duration.ofSeconds(10), () -> speaker.peer("bird").messagesIn().routeRefresh() >= 1)).isTrue();
+            assertThat(await(Duration.ofSeconds(10), () -> speaker.peer("bird").messagesOut().update() > out)).isTrue();
+            // We ask BIRD for a refresh: it re-sends its table.
+            long in = speaker.peer("bird").messagesIn().update();
+            assertThat(speaker.requestRefresh("bird")).isTrue();
+            assertThat(await(Duration.ofSeconds(10), () -> speaker.peer("bird").messagesIn().update() > in)).isTrue();
 
-                // Withdrawal Gannet -> BIRD.
-                speaker.call(() -> {
-                    var link = routes.links.get("bird");
-                    link.send(Updates.withdrawIpv4(link.alloc(), PREFIX, 24));
-                    link.flush();
-                    return null;
-                });
-                assertThat(ExternalDaemon.await(Duration.ofSeconds(10), () -> !bird.routes("203.0.113.0/24").contains("203.0.113.0/24")))
-                        .isTrue();
+            // Withdrawal Gannet -> BIRD.
+            Gannet.withdraw(speaker, "203.0.113.0/24");
+            assertThat(await(Duration.ofSeconds(10), () -> !bird.routes("203.0.113.0/24").contains("203.0.113.0/24"))).isTrue();
 
-                // Administrative shutdown with an RFC 8203 message reaches BIRD.
-                speaker.disable("bird", "maintenance window");
-                assertThat(ExternalDaemon.await(Duration.ofSeconds(10), () -> bird.birdc("show", "protocols", "all", "gannet").contains("maintenance window")))
-                        .as(bird.birdc("show", "protocols", "all", "gannet")).isTrue();
-                assertThat(speaker.peer("bird").adminDown()).isTrue();
-                speaker.enable("bird");
-                assertThat(ExternalDaemon.await(Duration.ofSeconds(20), () -> bird.established("gannet"))).isTrue();
-            }
+            // Administrative shutdown with an RFC 8203 message reaches BIRD; BIRD's routes leave our RIB.
+            speaker.disable("bird", "maintenance window");
+            assertThat(await(Duration.ofSeconds(10), () -> bird.birdc("show", "protocols", "all", "gannet").contains("maintenance window")))
+                    .as(bird.birdc("show", "protocols", "all", "gannet")).isTrue();
+            assertThat(speaker.peer("bird").adminDown()).isTrue();
+            assertThat(Gannet.route(speaker, "192.0.2.0/24")).isNull();
+            speaker.enable("bird");
+            assertThat(await(Duration.ofSeconds(20), () -> bird.established("gannet"))).isTrue();
+            assertThat(await(Duration.ofSeconds(10), () -> Gannet.route(speaker, "192.0.2.0/24") != null)).isTrue();
         }
     }
 
-    static InetAddress addr(String s) {
-        try {
-            return InetAddress.getByName(s);
-        } catch (Exception e) {
-            throw new IllegalArgumentException(s, e);
+    @Test
+    void twoOctetAsPeerSeesAsTransAndMd5ProtectsTheSession() throws Exception {
+        int birdPort = 17912;
+        int gannetPort = 17913;
+        // BIRD without the 4-octet AS capability (RFC 6793 "OLD" speaker): AS_PATH goes out 2-octet wide.
+        String extra = "enable as4 off;\n password \"s3cret-md5\";";
+        try (BirdDaemon bird = new BirdDaemon(birdConfig(birdPort, gannetPort, 65002, 65001, extra));
+             BgpSpeaker<Rib> speaker = Gannet.start(GANNET, gannetPort,
+                     birdPeer(65002, 65001, birdPort).md5Password("s3cret-md5").build(), SpeakerOptions.defaults())) {
+            Gannet.announce(speaker, "203.0.113.0/24");
+            assertThat(await(Duration.ofSeconds(20), () -> bird.established("gannet"))).as("BIRD log: %s", bird.log()).isTrue();
+            assertThat(speaker.call(() -> speaker.routes().peerCounters("bird").established())).isTrue();
+            assertThat(speaker.call(() -> speaker.routes().peerCounters("bird") != null)).isTrue();
+            assertThat(await(Duration.ofSeconds(10), () -> bird.routes("203.0.113.0/24", "all").contains("BGP.as_path: 65001")))
+                    .as(bird.routes("203.0.113.0/24", "all")).isTrue();
+            assertThat(await(Duration.ofSeconds(10), () -> Gannet.route(speaker, "192.0.2.0/24") != null)).isTrue();
+            assertThat(Gannet.route(speaker, "192.0.2.0/24").best().attributes().toString()).contains("65002");
+        }
+        // A wrong key never gets a session up (the kernel drops the unsigned segments).
+        try (BirdDaemon bird = new BirdDaemon(birdConfig(birdPort, gannetPort, 65002, 65001, extra));
+             BgpSpeaker<Rib> speaker = Gannet.start(GANNET, gannetPort,
+                     birdPeer(65002, 65001, birdPort).md5Password("wrong-key").build(), SpeakerOptions.defaults())) {
+            assertThat(await(Duration.ofSeconds(4), () -> bird.established("gannet"))).isFalse();
+            assertThat(speaker.peer("bird").state()).isNotEqualTo(SessionState.ESTABLISHED);
+        }
+    }
+
+    @Test
+    void gracefulRestartPeerKeepsOurRoutesAcrossARestartThenGetsEndOfRib() throws Exception {
+        int birdPort = 17914;
+        int gannetPort = 17915;
+        String extra = "graceful restart on;\n graceful restart time 60;";
+        try (BirdDaemon bird = new BirdDaemon(birdConfig(birdPort, gannetPort, 65002, 65001, extra))) {
+            PeerConfig peer = birdPeer(65002, 65001, birdPort).gracefulRestart(true).gracefulRestartSeconds(60).build();
+            BgpSpeaker<Rib> first = Gannet.start(GANNET, gannetPort, peer, SpeakerOptions.defaults());
+            Gannet.announce(first, "203.0.113.0/24");
+            assertThat(await(Duration.ofSeconds(20), () -> bird.established("gannet"))).as("BIRD log: %s", bird.log()).isTrue();
+            assertThat(await(Duration.ofSeconds(10), () -> bird.routes("203.0.113.0/24").contains("203.0.113.0/24"))).isTrue();
+
+            // Stop without NOTIFICATION: BIRD keeps the route, marked stale, while it waits for us.
+            first.stop(true);
+            assertThat(await(Duration.ofSeconds(5), () -> !bird.established("gannet"))).isTrue();
+            String during = bird.routes("203.0.113.0/24", "all");
+            assertThat(during).contains("203.0.113.0/24");
+            assertThat(bird.birdc("show", "protocols", "all", "gannet")).containsIgnoringCase("graceful restart");
+
+            // Come back as a restarting speaker: R bit set, table re-sent, then End-of-RIB.
+            try (BgpSpeaker<Rib> second = Gannet.start(GANNET, gannetPort, peer, SpeakerOptions.defaults().withRestarting(true))) {
+                Gannet.announce(second, "203.0.113.0/24");
+                assertThat(await(Duration.ofSeconds(20), () -> bird.established("gannet"))).isTrue();
+                assertThat(second.call(() -> second.routes().peerCounters("bird").established())).isTrue();
+                // BIRD's GR ends with our End-of-RIB: the route is no longer stale.
+                assertThat(await(Duration.ofSeconds(10), () -> {
+                    String r = bird.routes("203.0.113.0/24", "all");
+                    return r.contains("203.0.113.0/24") && !r.contains("stale");
+                })).as(bird.routes("203.0.113.0/24", "all")).isTrue();
+            }
         }
     }
 }
