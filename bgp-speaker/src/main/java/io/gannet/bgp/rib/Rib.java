@@ -90,6 +90,9 @@ public final class Rib implements RouteProcessor {
     private final int[] chunkTarget = new int[CHUNK];
     private final long[] chunkOrder = new long[CHUNK];
     private boolean draining;
+    private int openTarget = -1; // attribute id of the UPDATE the writer holds open (0 = withdrawals)
+    private java.util.concurrent.Executor exportExecutor;
+    private boolean exportScheduled;
 
     public Rib(SpeakerConfig config) {
         this.config = config;
@@ -154,6 +157,26 @@ public final class Rib implements RouteProcessor {
                 log.info("peer {}: {}", p.name, error);
             }
         }
+        if (exportExecutor == null) {
+            drainAll();
+        } else if (!exportScheduled) {
+            exportScheduled = true;
+            exportExecutor.execute(this::deferredDrain);
+        }
+    }
+
+    /**
+     * Coalesces exports: instead of encoding after every received UPDATE, encode once after the
+     * loop has processed everything it read in one go (a task on the loop runs after the current
+     * batch of reads). Fuller outgoing UPDATEs, fewer flushes. {@code loop} must be the speaker's
+     * event loop; call once, on that loop, before sessions come up.
+     */
+    public void deferExports(java.util.concurrent.Executor loop) {
+        this.exportExecutor = loop;
+    }
+
+    private void deferredDrain() {
+        exportScheduled = false;
         drainAll();
     }
 
@@ -832,6 +855,7 @@ public final class Rib implements RouteProcessor {
                         return;
                     }
                 }
+                finishOpen(link);
                 AddressFamily fam = ribs[f].family;
                 if (p.eorrPending[f]) {
                     p.eorrPending[f] = false;
@@ -845,6 +869,12 @@ public final class Rib implements RouteProcessor {
                 }
             }
         } finally {
+            if (p.link == link) {
+                finishOpen(link);
+            } else {
+                writer.discard(); // the session ended while we were encoding
+                openTarget = -1;
+            }
             clearExportCache();
             if (sent && p.link == link) {
                 link.flush();
@@ -876,16 +906,13 @@ public final class Rib implements RouteProcessor {
         int max = p.negotiated.maxMessageSize();
         boolean four = p.negotiated.fourOctetAs();
         PrefixTable t = r.prefixes;
-        int currentTarget = -1;
         for (int k = 0; k < n; k++) {
             int i = (int) chunkOrder[k];
             int s = chunkSlot[i];
             int target = chunkTarget[i];
-            if (target != currentTarget) {
-                if (writer.active()) {
-                    link.send(writer.finish());
-                }
-                currentTarget = target;
+            if (!writer.active() || target != openTarget) {
+                finishOpen(link);
+                openTarget = target;
                 start(link, f, max, target, four);
             }
             boolean added = f == 0 ? writer.add4((int) t.hi(s), t.length(s)) : writer.add6(t.hi(s), t.lo(s), t.length(s));
@@ -912,10 +939,15 @@ public final class Rib implements RouteProcessor {
             }
             out[s] = target;
         }
+        // The last message stays open: the next chunk may fill it (finishOpen sends it).
+        return true;
+    }
+
+    private void finishOpen(PeerLink link) {
         if (writer.active()) {
             link.send(writer.finish());
         }
-        return true;
+        openTarget = -1;
     }
 
     private void start(PeerLink link, int f, int max, int target, boolean four) {
