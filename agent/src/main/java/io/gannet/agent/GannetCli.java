@@ -10,6 +10,7 @@ import picocli.CommandLine.Command;
         description = "BGP-centric routing appliance: BGP speaker, BFD, ECMP L4LB and an eBPF datapath.",
         subcommands = {
             CommandLine.HelpCommand.class,
+            io.gannet.agent.run.RunCommand.class,
             io.gannet.agent.profile.ProfileCommand.class,
             io.gannet.agent.cli.ShowCommand.class,
             io.gannet.agent.cli.PeerCommand.class,

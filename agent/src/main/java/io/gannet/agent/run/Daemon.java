@@ -1,0 +1,259 @@
+package io.gannet.agent.run;
+
+import io.gannet.agent.control.ControlException;
+import io.gannet.agent.control.ReloadResult;
+import io.gannet.agent.control.server.ControlServer;
+import io.gannet.agent.control.server.ControlServerConfig;
+import io.gannet.agent.logging.EventLog;
+import io.gannet.agent.metrics.GannetMetrics;
+import io.gannet.bgp.BgpSpeaker;
+import io.gannet.bgp.SpeakerOptions;
+import io.gannet.bgp.config.SpeakerConfig;
+import io.gannet.bgp.policy.Policy;
+import io.gannet.bgp.rib.LocalRoute;
+import io.gannet.bgp.rib.Rib;
+import io.gannet.topology.LoadedProfile;
+import io.gannet.topology.ProfileException;
+import io.gannet.topology.TopologyProfiles;
+import io.gannet.topology.config.NodeConfig;
+import io.gannet.topology.config.RoutePolicy;
+import io.gannet.topology.diff.NodeConfigDiff;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The running daemon: the composition root that wires a host's rendered profile into the
+ * BGP speaker, originates the host's prefixes, and serves the control API and metrics.
+ *
+ * <p>Threads: the speaker's event loop owns sessions and RIB; the control server has its own
+ * I/O and worker threads and reaches the speaker through {@link SpeakerLoop}; one scheduler
+ * thread publishes metrics snapshots; reload runs on whichever thread asked (SIGHUP handler or
+ * a control worker), serialized by this object's monitor.
+ */
+public final class Daemon implements AutoCloseable {
+    private static final Duration CONTROL_TIMEOUT = Duration.ofSeconds(5);
+    private static final long METRICS_PERIOD_MS = 1000;
+
+    private final DaemonOptions options;
+    private final EventLog log;
+    private final RestartMarker marker;
+    private final Map<RoutePolicy, Policy> policies = new HashMap<>();
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private BgpSpeaker<Rib> speaker;
+    private ControlServer control;
+    private GannetMetrics metrics;
+    private ScheduledExecutorService scheduler;
+    private NodeConfig node;
+    private volatile SpeakerConfig speakerConfig;
+    private boolean closed;
+
+    private Daemon(DaemonOptions options, EventLog log) {
+        this.options = options;
+        this.log = log;
+        this.marker = new RestartMarker(options.stateDir());
+    }
+
+    /**
+     * Loads the profile, starts the speaker, originates the host's routes and opens the control
+     * API. Throws {@link ProfileException} for a profile that does not load or has no such host.
+     */
+    public static Daemon start(DaemonOptions options, EventLog log) throws IOException, ProfileException {
+        Daemon d = new Daemon(options, log);
+        try {
+            d.startAll();
+        } catch (IOException | ProfileException | RuntimeException e) {
+            d.close(false);
+            throw e;
+        }
+        return d;
+    }
+
+    private void startAll() throws IOException, ProfileException {
+        node = render();
+        speakerConfig = SpeakerConfiguration.speakerConfig(node, policies);
+        boolean restarting = marker.previousDaemonLeftRoutes();
+        marker.markRunning(ProcessHandle.current().pid());
+        SpeakerOptions speakerOptions = SpeakerOptions.defaults()
+                .withRestarting(restarting)
+                .withListener((peer, from, to, reason) ->
+                        log.peerStateChanged(peer, addressOf(peer), from.toString(), to.toString(), reason));
+        speaker = BgpSpeaker.start(speakerConfig, Rib::new, speakerOptions);
+        SpeakerLoop loop = new SpeakerLoop(speaker, CONTROL_TIMEOUT);
+        List<LocalRoute> originated = SpeakerConfiguration.originatedRoutes(node);
+        loop.call(() -> {
+            originated.forEach(speaker.routes()::announce);
+            return null;
+        });
+        log.operatorAction("start", node.name(), "profile " + options.profile() + ", AS " + node.localAs()
+                + ", " + node.neighbors().size() + " neighbors, originating " + node.announcements()
+                + (restarting ? ", graceful restart: restarting speaker" : ""));
+
+        metrics = GannetMetrics.create(InstantSource.system());
+        BfdBinding bfd = new BfdBinding();
+        MetricsPublisher publisher = new MetricsPublisher(speaker, loop, metrics, () -> speakerConfig);
+        scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "gannet-metrics-publisher");
+            t.setDaemon(true);
+            return t;
+        });
+        scheduler.scheduleWithFixedDelay(publisher::publishQuietly, 0, METRICS_PERIOD_MS, TimeUnit.MILLISECONDS);
+
+        ControlServerConfig cfg = ControlServerConfig.defaults().withUnixSocket(options.controlSocket());
+        if (options.metricsAddress() != null) {
+            cfg = cfg.withMetricsTcp(options.metricsAddress());
+        }
+        if (options.controlTcp() != null) {
+            cfg = cfg.withControlTcp(options.controlTcp());
+        }
+        control = ControlServer.start(cfg,
+                new SpeakerView(speaker, loop, bfd, () -> speakerConfig.localAs()),
+                new SpeakerControl(speaker, loop, this::reload), metrics);
+    }
+
+    private NodeConfig render() throws IOException, ProfileException {
+        LoadedProfile profile = TopologyProfiles.load(options.profile());
+        if (profile.hasErrors()) {
+            throw new ProfileException(String.join("\n", profile.problems().stream().map(Object::toString).toList()));
+        }
+        return profile.nodeConfig(options.node());
+    }
+
+    private String addressOf(String peer) {
+        SpeakerConfig c = speakerConfig;
+        return c == null ? "" : c.peers().stream().filter(p -> p.name().equals(peer))
+                .map(p -> p.address().getHostAddress()).findFirst().orElse("");
+    }
+
+    /**
+     * Re-reads the profile and applies what can change at run time: neighbors added, removed or
+     * changed (only those sessions are touched), announcements, policies. Speaker identity
+     * changes (router id, AS, listen address) are reported as needing a restart and not applied.
+     */
+    public synchronized ReloadResult reload() {
+        NodeConfig next;
+        try {
+            next = render();
+        } catch (IOException | ProfileException e) {
+            throw new ControlException(ControlException.Kind.INVALID_CONFIG, "profile not applied: " + e.getMessage());
+        }
+        NodeConfigDiff diff = NodeConfigDiff.between(node, next);
+        List<ReloadResult.Part> parts = new ArrayList<>();
+        if (diff.speakerRestart()) {
+            parts.add(new ReloadResult.Part("speaker", ReloadResult.Outcome.RESTART_REQUIRED, String.join("; ", diff.speakerChanges())));
+            log.operatorAction("reload", node.name(), "restart required: " + diff.speakerChanges());
+            return new ReloadResult(parts);
+        }
+        Map<RoutePolicy, Policy> nextPolicies = new HashMap<>(policies);
+        SpeakerConfig nextConfig = SpeakerConfiguration.speakerConfig(next, nextPolicies);
+        nextPolicies.keySet().retainAll(List.of(next.importPolicy(), next.exportPolicy()));
+        boolean neighborsChanged = !diff.added().isEmpty() || !diff.removed().isEmpty() || !diff.changed().isEmpty()
+                || diff.policyChanged() || diff.maxPathsChanged();
+        if (neighborsChanged) {
+            speaker.reconfigure(nextConfig);
+        }
+        List<LocalRoute> before = SpeakerConfiguration.originatedRoutes(node);
+        List<LocalRoute> after = SpeakerConfiguration.originatedRoutes(next);
+        boolean announcementsChanged = !before.equals(after);
+        if (announcementsChanged) {
+            SpeakerLoop loop = new SpeakerLoop(speaker, CONTROL_TIMEOUT);
+            loop.call(() -> {
+                for (LocalRoute r : before) {
+                    if (after.stream().noneMatch(a -> a.prefix().equals(r.prefix()))) {
+                        speaker.routes().withdraw(r.prefix());
+                    }
+                }
+                for (LocalRoute r : after) {
+                    if (!before.contains(r)) {
+                        speaker.routes().announce(r);
+                    }
+                }
+                return null;
+            });
+        }
+        policies.clear();
+        policies.putAll(nextPolicies);
+        node = next;
+        speakerConfig = nextConfig;
+        parts.add(new ReloadResult.Part("neighbors", neighborsChanged ? ReloadResult.Outcome.APPLIED : ReloadResult.Outcome.UNCHANGED,
+                describe(diff)));
+        parts.add(new ReloadResult.Part("announcements", announcementsChanged ? ReloadResult.Outcome.APPLIED : ReloadResult.Outcome.UNCHANGED,
+                announcementsChanged ? "now " + next.announcements() : ""));
+        log.operatorAction("reload", node.name(), parts.toString());
+        return new ReloadResult(parts);
+    }
+
+    private static String describe(NodeConfigDiff diff) {
+        List<String> s = new ArrayList<>();
+        diff.added().forEach(n -> s.add("added " + n.name()));
+        diff.removed().forEach(n -> s.add("removed " + n.name()));
+        diff.changed().forEach(c -> s.add("changed " + c.name() + " " + c.fields()));
+        if (diff.policyChanged()) {
+            s.add("policy changed");
+        }
+        if (diff.maxPathsChanged()) {
+            s.add("maximum paths changed");
+        }
+        return String.join("; ", s);
+    }
+
+    /** Blocks until {@link #close} ran. */
+    public void awaitStop() throws InterruptedException {
+        stopped.await();
+    }
+
+    /** The control socket this daemon serves. */
+    public Path controlSocket() {
+        return options.controlSocket();
+    }
+
+    /**
+     * Stops with the configured SIGTERM behaviour: graceful restart (TCP close without
+     * NOTIFICATION, the marker stays so the next daemon is the restarting speaker) when any
+     * neighbor negotiates it, a Cease NOTIFICATION to every peer otherwise.
+     */
+    @Override
+    public void close() {
+        boolean graceful = node != null && node.neighbors().stream().anyMatch(n -> n.gracefulRestart());
+        close(graceful);
+    }
+
+    public synchronized void close(boolean gracefulRestart) {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            if (control != null) {
+                control.close();
+            }
+            if (scheduler != null) {
+                scheduler.shutdownNow();
+            }
+            if (speaker != null) {
+                speaker.stop(gracefulRestart, gracefulRestart ? null : "gannet shutting down");
+                log.operatorAction("stop", node == null ? options.node() : node.name(),
+                        gracefulRestart ? "graceful restart: peers keep our routes" : "Cease sent to every peer");
+            }
+            if (metrics != null) {
+                metrics.close();
+            }
+            if (!gracefulRestart) {
+                marker.clear();
+            }
+        } catch (IOException e) {
+            log.operatorAction("stop", options.node(), "could not clear restart marker: " + e.getMessage());
+        } finally {
+            stopped.countDown();
+        }
+    }
+}

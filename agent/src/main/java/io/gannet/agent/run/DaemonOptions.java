@@ -1,0 +1,25 @@
+package io.gannet.agent.run;
+
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.Objects;
+
+/**
+ * How {@code gannet run} was asked to run.
+ *
+ * @param profile        the topology profile file
+ * @param node           this host's name in the profile's inventory
+ * @param stateDir       where the daemon keeps state across restarts (graceful-restart marker)
+ * @param controlSocket  the control API's Unix socket
+ * @param controlTcp     optional loopback TCP address for the control API, or null
+ * @param metricsAddress optional TCP address for {@code /metrics}, or null
+ */
+public record DaemonOptions(Path profile, String node, Path stateDir, Path controlSocket,
+                            InetSocketAddress controlTcp, InetSocketAddress metricsAddress) {
+    public DaemonOptions {
+        Objects.requireNonNull(profile, "profile");
+        Objects.requireNonNull(node, "node");
+        Objects.requireNonNull(stateDir, "stateDir");
+        Objects.requireNonNull(controlSocket, "controlSocket");
+    }
+}

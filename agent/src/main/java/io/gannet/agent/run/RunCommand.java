@@ -1,0 +1,106 @@
+package io.gannet.agent.run;
+
+import io.gannet.agent.control.server.ControlServerConfig;
+import io.gannet.agent.logging.AsyncLogSink;
+import io.gannet.agent.logging.EventLog;
+import io.gannet.agent.logging.LogFormat;
+import io.gannet.agent.logging.StreamLogSink;
+import io.gannet.topology.ProfileException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.InstantSource;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code gannet run}: the daemon, in the foreground. */
+@Command(name = "run", mixinStandardHelpOptions = true,
+        description = {"Runs the Gannet daemon in the foreground for one host of a topology profile.",
+            "SIGHUP re-reads the profile (like 'gannet reload'); SIGTERM stops: with graceful restart",
+            "configured, peers keep our routes until we are back; otherwise each peer gets a Cease."})
+public final class RunCommand implements Callable<Integer> {
+    @Option(names = "--profile", required = true, description = "Topology profile (YAML).")
+    Path profile;
+
+    @Option(names = "--node", required = true, description = "This host's name in the profile's inventory.")
+    String node;
+
+    @Option(names = "--state-dir", defaultValue = "/var/lib/gannet", description = "State kept across restarts (default: ${DEFAULT-VALUE}).")
+    Path stateDir;
+
+    @Option(names = "--socket", description = "Control API Unix socket (default: /run/gannet/gannet.sock, env GANNET_SOCKET).")
+    Path socket;
+
+    @Option(names = "--control-port", description = "Also serve the control API on 127.0.0.1:PORT.")
+    Integer controlPort;
+
+    @Option(names = "--metrics", description = "Serve /metrics on HOST:PORT (e.g. 127.0.0.1:9324).")
+    String metrics;
+
+    @Option(names = "--log-format", defaultValue = "logfmt", description = "logfmt or json (default: ${DEFAULT-VALUE}).")
+    String logFormat;
+
+    @Override
+    public Integer call() throws Exception {
+        LogFormat format;
+        InetSocketAddress metricsAddress;
+        try {
+            format = LogFormat.parse(logFormat);
+            metricsAddress = metrics == null ? null : hostPort(metrics);
+        } catch (IllegalArgumentException e) {
+            System.err.println("gannet run: " + e.getMessage());
+            return 2;
+        }
+        Path controlSocket = socket != null ? socket
+                : System.getenv("GANNET_SOCKET") != null ? Path.of(System.getenv("GANNET_SOCKET"))
+                : ControlServerConfig.DEFAULT_SOCKET;
+        InetSocketAddress controlTcp = controlPort == null ? null : new InetSocketAddress(InetAddress.getLoopbackAddress(), controlPort);
+        AsyncLogSink sink = new AsyncLogSink(new StreamLogSink(System.out), 10_000);
+        EventLog log = new EventLog(sink, format, InstantSource.system());
+        Daemon daemon;
+        try {
+            daemon = Daemon.start(new DaemonOptions(profile, node, stateDir, controlSocket, controlTcp, metricsAddress), log);
+        } catch (ProfileException e) {
+            System.err.println(e.getMessage());
+            sink.close();
+            return 1;
+        } catch (RuntimeException e) {
+            System.err.println("gannet run: cannot start: " + e.getMessage());
+            sink.close();
+            return 1;
+        }
+        Thread hook = new Thread(() -> {
+            daemon.close();
+            sink.close();
+        }, "gannet-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        Signals.onHangup(() -> {
+            try {
+                daemon.reload();
+            } catch (RuntimeException e) {
+                log.operatorAction("reload", node, "failed: " + e.getMessage());
+            }
+        });
+        daemon.awaitStop();
+        return 0;
+    }
+
+    static InetSocketAddress hostPort(String text) {
+        int colon = text.lastIndexOf(':');
+        if (colon <= 0) {
+            throw new IllegalArgumentException("expected HOST:PORT, got '" + text + "'");
+        }
+        String host = text.substring(0, colon).replace("[", "").replace("]", "");
+        int port;
+        try {
+            port = Integer.parseInt(text.substring(colon + 1));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("bad port in '" + text + "'");
+        }
+        if (port < 1 || port > 65535) {
+            throw new IllegalArgumentException("port out of range in '" + text + "'");
+        }
+        return new InetSocketAddress(host, port);
+    }
+}

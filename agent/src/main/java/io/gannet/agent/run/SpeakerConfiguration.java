@@ -1,0 +1,106 @@
+package io.gannet.agent.run;
+
+import io.gannet.bgp.config.PeerConfig;
+import io.gannet.bgp.config.SpeakerConfig;
+import io.gannet.bgp.policy.Communities;
+import io.gannet.bgp.policy.Policy;
+import io.gannet.bgp.rib.LocalRoute;
+import io.gannet.bgp.wire.AddressFamily;
+import io.gannet.bgp.wire.attr.Prefix;
+import io.gannet.topology.config.MaxPrefixAction;
+import io.gannet.topology.config.NeighborConfig;
+import io.gannet.topology.config.NodeConfig;
+import io.gannet.topology.config.RoutePolicy;
+import io.gannet.topology.net.Cidr;
+import io.gannet.topology.net.Community;
+import java.net.Inet4Address;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Derives the speaker's configuration and the routes the host originates from a host's
+ * effective configuration ({@link NodeConfig}, rendered from the topology profile). Pure:
+ * the same NodeConfig always gives the same result, which is what reload compares.
+ */
+final class SpeakerConfiguration {
+    private SpeakerConfiguration() {}
+
+    /**
+     * @param policies translated policies of the previous configuration: an unchanged profile
+     *                 policy maps to the same {@link Policy} object, so the speaker sees the
+     *                 peer configuration as unchanged and keeps the session on reload
+     */
+    static SpeakerConfig speakerConfig(NodeConfig node, Map<RoutePolicy, Policy> policies) {
+        Policy importPolicy = policies.computeIfAbsent(node.importPolicy(),
+                p -> PolicyTranslation.translate(node.name() + "-import", p));
+        Policy exportPolicy = policies.computeIfAbsent(node.exportPolicy(),
+                p -> PolicyTranslation.translate(node.name() + "-export", p));
+        List<PeerConfig> peers = new ArrayList<>();
+        for (NeighborConfig n : node.neighbors()) {
+            peers.add(peerConfig(n, importPolicy, exportPolicy));
+        }
+        long routerId = Integer.toUnsignedLong(ipv4Bits(node.routerId()));
+        return new SpeakerConfig(node.localAs(), routerId, node.listenAddress(), node.listenPort(), 0,
+                Math.max(1, node.maxPaths()), peers, List.of());
+    }
+
+    static PeerConfig peerConfig(NeighborConfig n, Policy importPolicy, Policy exportPolicy) {
+        Set<AddressFamily> families = n.address() instanceof Inet4Address
+                ? Set.of(AddressFamily.IPV4_UNICAST, AddressFamily.IPV6_UNICAST)
+                : Set.of(AddressFamily.IPV6_UNICAST, AddressFamily.IPV4_UNICAST);
+        return PeerConfig.builder(n.name(), n.address(), n.remoteAs(), n.localAs())
+                .localAddress(n.localAddress())
+                .port(n.port())
+                .passive(n.passive())
+                .holdTimeSeconds(n.holdTimeSeconds())
+                .connectRetrySeconds(n.connectRetrySeconds())
+                .md5Password(n.md5() == null ? null : n.md5().reveal())
+                .ttlSecurityHops(n.ttlSecurityHops())
+                .multihopTtl(n.multihopTtl())
+                .families(families)
+                .gracefulRestart(n.gracefulRestart())
+                .gracefulRestartSeconds(n.gracefulRestartSeconds())
+                .importPolicy(importPolicy)
+                .exportPolicy(exportPolicy)
+                .maxPrefixes(n.maxPrefixes(), maxPrefixAction(n.maxPrefixAction()))
+                .build();
+    }
+
+    /** The PodCIDR and VIPs, tagged with the profile's communities for each kind. */
+    static List<LocalRoute> originatedRoutes(NodeConfig node) {
+        List<LocalRoute> routes = new ArrayList<>();
+        if (node.podCidr() != null) {
+            routes.add(tagged(node.podCidr(), node.podCidrCommunities()));
+        }
+        for (Cidr vip : node.vips()) {
+            routes.add(tagged(vip, node.vipCommunities()));
+        }
+        return routes;
+    }
+
+    static Prefix prefix(Cidr cidr) {
+        return Prefix.of(cidr.network(), cidr.length());
+    }
+
+    private static LocalRoute tagged(Cidr cidr, List<Community> communities) {
+        List<Integer> standard = new ArrayList<>();
+        List<Communities.Large> large = new ArrayList<>();
+        PolicyTranslation.split(communities, standard, large);
+        return LocalRoute.of(prefix(cidr)).withCommunities(standard).withLargeCommunities(large);
+    }
+
+    private static PeerConfig.MaxPrefixAction maxPrefixAction(MaxPrefixAction a) {
+        return switch (a) {
+            case WARN -> PeerConfig.MaxPrefixAction.WARN;
+            case RESTART -> PeerConfig.MaxPrefixAction.RESTART;
+            case DISCARD -> PeerConfig.MaxPrefixAction.DISCARD_EXTRA;
+        };
+    }
+
+    private static int ipv4Bits(Inet4Address a) {
+        byte[] b = a.getAddress();
+        return (b[0] & 0xff) << 24 | (b[1] & 0xff) << 16 | (b[2] & 0xff) << 8 | (b[3] & 0xff);
+    }
+}

@@ -1,0 +1,140 @@
+package io.gannet.agent.run;
+
+import io.gannet.agent.control.BfdSessionStatus;
+import io.gannet.agent.control.BfdState;
+import io.gannet.agent.control.CandidatePath;
+import io.gannet.agent.control.ControlException;
+import io.gannet.agent.control.DaemonView;
+import io.gannet.agent.control.Family;
+import io.gannet.agent.control.MessageCounts;
+import io.gannet.agent.control.PeerStatus;
+import io.gannet.agent.control.RouteDetail;
+import io.gannet.agent.control.RouteEntry;
+import io.gannet.agent.control.RouteList;
+import io.gannet.agent.control.RouteQuery;
+import io.gannet.agent.control.SessionState;
+import io.gannet.agent.control.IpPrefix;
+import io.gannet.bgp.BgpSpeaker;
+import io.gannet.bgp.rib.Rib;
+import io.gannet.bgp.rib.RibViews.PathView;
+import io.gannet.bgp.rib.RibViews.PeerCounters;
+import io.gannet.bgp.rib.RibViews.RouteView;
+import io.gannet.bgp.wire.AddressFamily;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.LongSupplier;
+
+/**
+ * The daemon's read model over the running speaker. Every read hops onto the speaker loop
+ * (through {@link SpeakerLoop}) and copies what it needs into immutable API records there,
+ * so the RIB is never touched from a control thread.
+ */
+final class SpeakerView implements DaemonView {
+    private final BgpSpeaker<Rib> speaker;
+    private final SpeakerLoop loop;
+    private final BfdBinding bfd;
+    private final LongSupplier localAs;
+
+    SpeakerView(BgpSpeaker<Rib> speaker, SpeakerLoop loop, BfdBinding bfd, LongSupplier localAs) {
+        this.speaker = speaker;
+        this.loop = loop;
+        this.bfd = bfd;
+        this.localAs = localAs;
+    }
+
+    @Override
+    public List<PeerStatus> peers() {
+        List<io.gannet.bgp.session.PeerStatus> sessions = speaker.peers();
+        Map<String, PeerCounters> counters = loop.call(() -> {
+            Map<String, PeerCounters> m = new HashMap<>();
+            for (PeerCounters c : speaker.routes().peerCounters()) {
+                m.put(c.peer(), c);
+            }
+            return m;
+        });
+        long localAs = this.localAs.getAsLong();
+        List<PeerStatus> out = new ArrayList<>(sessions.size());
+        for (io.gannet.bgp.session.PeerStatus s : sessions) {
+            PeerCounters c = counters.get(s.name());
+            out.add(new PeerStatus(s.name(), s.address(), s.remoteAs(), localAs, state(s.state()), s.adminDown(),
+                    s.since().toEpochMilli(),
+                    c == null ? 0 : c.received(), c == null ? 0 : c.accepted(), c == null ? 0 : c.advertised(),
+                    bfd.stateOf(s.name()), s.lastError(), counts(s.messagesIn()), counts(s.messagesOut()), s.flaps()));
+        }
+        out.sort((a, b) -> a.name().compareTo(b.name()));
+        return out;
+    }
+
+    @Override
+    public RouteList routes(RouteQuery query) {
+        if (query.peer() != null) {
+            peer(query.peer());
+        }
+        return loop.call(() -> {
+            List<RouteEntry> out = new ArrayList<>();
+            boolean truncated = false;
+            for (Family family : query.family() == null ? List.of(Family.IPV4, Family.IPV6) : List.of(query.family())) {
+                for (RouteView r : speaker.routes().routes(family == Family.IPV4 ? AddressFamily.IPV4_UNICAST : AddressFamily.IPV6_UNICAST)) {
+                    for (PathView p : r.paths()) {
+                        if (query.peer() == null ? !p.best() && !p.multipath() : !query.peer().equals(p.peer())) {
+                            continue;
+                        }
+                        RouteEntry e = RouteMapping.entry(r.prefix(), p);
+                        if (!query.matchesPrefix(e)) {
+                            continue;
+                        }
+                        if (out.size() == query.limit()) {
+                            truncated = true;
+                            break;
+                        }
+                        out.add(e);
+                    }
+                }
+            }
+            return new RouteList(out, truncated);
+        });
+    }
+
+    @Override
+    public RouteDetail routeDetail(IpPrefix prefix) {
+        Map<String, InetAddress> addresses = new HashMap<>();
+        for (io.gannet.bgp.session.PeerStatus s : speaker.peers()) {
+            addresses.put(s.name(), s.address());
+        }
+        return loop.call(() -> {
+            RouteView r = speaker.routes().route(RouteMapping.prefix(prefix));
+            if (r == null) {
+                throw ControlException.unknownPrefix(prefix);
+            }
+            List<CandidatePath> paths = new ArrayList<>();
+            for (PathView p : r.paths()) {
+                String lost = p.lostAt() == null ? null : "lost to the best path at step " + p.lostAt();
+                paths.add(RouteMapping.candidate(p, addresses.get(p.peer()), lost));
+            }
+            return new RouteDetail(prefix, paths, r.reason() == null ? null : r.reason().toString());
+        });
+    }
+
+    @Override
+    public List<BfdSessionStatus> bfdSessions() {
+        return bfd.sessions();
+    }
+
+    static SessionState state(io.gannet.bgp.session.SessionState s) {
+        return switch (s) {
+            case IDLE -> SessionState.IDLE;
+            case CONNECT -> SessionState.CONNECT;
+            case ACTIVE -> SessionState.ACTIVE;
+            case OPEN_SENT -> SessionState.OPEN_SENT;
+            case OPEN_CONFIRM -> SessionState.OPEN_CONFIRM;
+            case ESTABLISHED -> SessionState.ESTABLISHED;
+        };
+    }
+
+    static MessageCounts counts(io.gannet.bgp.session.MessageCounts c) {
+        return new MessageCounts(c.open(), c.update(), c.notification(), c.keepalive(), c.routeRefresh());
+    }
+}
