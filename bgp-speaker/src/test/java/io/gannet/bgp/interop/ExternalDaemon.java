@@ -27,7 +27,7 @@ abstract class ExternalDaemon implements AutoCloseable {
 
     protected void startProcess() throws IOException {
         ProcessBuilder pb = new ProcessBuilder(command()).redirectErrorStream(true)
-                .redirectOutput(dir.resolve("output.log").toFile()).directory(dir.toFile());
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("output.log").toFile())).directory(dir.toFile());
         process = pb.start();
     }
 
@@ -73,6 +73,26 @@ abstract class ExternalDaemon implements AutoCloseable {
             }
         }
         return condition.getAsBoolean();
+    }
+
+    /**
+     * SIGKILL to the daemon's own process (by its handle): the kernel closes its TCP
+     * connections without a NOTIFICATION, as in a crash.
+     */
+    public void kill() {
+        if (process != null) {
+            process.destroyForcibly();
+            try {
+                process.waitFor(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** Starts the daemon again with the same config, after {@link #kill} or {@link #stopProcess}. */
+    public void restart() throws IOException {
+        startProcess();
     }
 
     public void stopProcess() {
