@@ -163,7 +163,7 @@ public final class BfdService implements AutoCloseable {
                 BfdSession s = entry.session;
                 BfdState state = s.state();
                 BfdStateChange initial = new BfdStateChange(entry.key, state, state, s.localDiagnostic(), Instant.now(),
-                        clock.nanoTime(), true);
+                        clock.nanoTime(), s.lastRxAt(), true);
                 events.execute(() -> deliver(listener, initial));
             }
         }
@@ -510,6 +510,10 @@ public final class BfdService implements AutoCloseable {
 
     private BfdSessionStatus status(SessionEntry e) {
         BfdSession s = e.session;
+        int clients;
+        synchronized (registryLock) { // never nested inside a session lock: request() nests the other way
+            clients = e.references;
+        }
         synchronized (s) {
             long now = clock.nanoTime();
             Map<DropReason, Long> d = new EnumMap<>(DropReason.class);
@@ -519,10 +523,6 @@ public final class BfdService implements AutoCloseable {
                 }
             }
             long rx = Math.max(s.advertisedRequiredMinRxMicros(), s.remoteDesiredMinTxMicros());
-            int clients;
-            synchronized (registryLock) {
-                clients = e.references;
-            }
             return new BfdSessionStatus(e.key, s.state(), s.remoteState(), s.localDiagnostic(), s.localDiscriminator(),
                     s.remoteDiscriminator(), s.advertisedDesiredMinTxMicros(), s.advertisedRequiredMinRxMicros(),
                     s.detectMult(), s.remoteDesiredMinTxMicros(), s.remoteMinRxMicros(), s.remoteDetectMult(),

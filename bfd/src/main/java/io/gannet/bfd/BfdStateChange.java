@@ -14,10 +14,12 @@ import java.time.Instant;
  * @param diagnostic bfd.LocalDiag after the change (why the session went down)
  * @param at wall-clock time of the change
  * @param monotonicNanos the service clock's time of the change
+ * @param lastReceivedNanos the service clock's time of the last accepted packet
+ *     (Long.MIN_VALUE if none): "last packet -> Down" is {@code monotonicNanos - lastReceivedNanos}
  * @param initial true for the snapshot delivered on subscription
  */
 public record BfdStateChange(BfdPeerSpec.Key key, BfdState from, BfdState to, Diagnostic diagnostic, Instant at,
-        long monotonicNanos, boolean initial) {
+        long monotonicNanos, long lastReceivedNanos, boolean initial) {
 
     public boolean isUp() {
         return to == BfdState.UP;

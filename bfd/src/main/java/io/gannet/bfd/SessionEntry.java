@@ -41,7 +41,7 @@ final class SessionEntry implements SessionObserver {
 
     @Override
     public void stateChanged(BfdSession s, BfdState from, BfdState to, Diagnostic diagnostic, long atNanos) {
-        BfdStateChange change = new BfdStateChange(key, from, to, diagnostic, Instant.now(), atNanos, false);
+        BfdStateChange change = new BfdStateChange(key, from, to, diagnostic, Instant.now(), atNanos, s.lastRxAt(), false);
         service.notify(this, change);
     }
 
