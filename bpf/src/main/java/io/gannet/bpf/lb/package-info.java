@@ -1,0 +1,11 @@
+/**
+ * Service load balancing state: frontends, backends and desired
+ * {@link io.gannet.bpf.lb.ServiceSpec}s; the {@link io.gannet.bpf.lb.ServiceReconciler}
+ * that writes them to the maps (Cilium lb.h layout: master slot 0 with count and rev-NAT
+ * index, backend slots, backend-ID indirection) idempotently and re-adopts pinned maps;
+ * {@link io.gannet.bpf.lb.Maglev} (NSDI 2016) as a pure function; and the conntrack
+ * garbage collector driven by an injected {@link io.gannet.bpf.lb.Clock}.
+ *
+ * <p>Threads: not thread-safe; owned by {@link io.gannet.bpf.Datapath}.
+ */
+package io.gannet.bpf.lb;

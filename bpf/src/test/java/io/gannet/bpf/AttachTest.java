@@ -1,0 +1,72 @@
+package io.gannet.bpf;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.gannet.bpf.libbpf.Netns;
+import io.gannet.testsupport.NetworkNamespace;
+import io.gannet.testsupport.Requirements;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+/**
+ * TC attachment shares the clsact qdisc: another filter on the device survives Gannet's
+ * attach, replace and detach; re-attaching replaces Gannet's program in place.
+ */
+class AttachTest {
+    @org.junit.jupiter.api.io.TempDir
+    Path tmp;
+
+    /** Someone else's TC program (no maps): only cls_bpf is guaranteed on every kernel Gannet supports. */
+    Path foreignProgram() throws java.io.IOException {
+        Path src = tmp.resolve("foreign.c");
+        java.nio.file.Files.writeString(src, """
+                #include <linux/bpf.h>
+                #include <bpf/bpf_helpers.h>
+                SEC("tc")
+                int foreign(struct __sk_buff *skb) { return 0; }
+                char _license[] SEC("license") = "GPL";
+                """);
+        Path obj = tmp.resolve("foreign.o");
+        NetworkNamespace.Shell.run("clang", "-O2", "-g", "-target", "bpf", "-I/usr/include/x86_64-linux-gnu", "-c",
+                src.toString(), "-o", obj.toString());
+        return obj;
+    }
+
+    @Test
+    void sharedClsactSurvivesAttachReplaceDetach() throws java.io.IOException {
+        Requirements.requireNetns();
+        Requirements.requireCommand("tc");
+        Requirements.requireCommand("clang");
+        Path foreign = foreignProgram();
+        Path pins = DatapathFixture.uniquePinRoot();
+        try (NetworkNamespace a = NetworkNamespace.create("dpatt-a"); NetworkNamespace b = NetworkNamespace.create("dpatt-b")) {
+            a.linkTo(b, "lxc0", "10.201.0.1/30", "eth0", "10.201.0.2/30");
+            a.exec("tc", "qdisc", "add", "dev", "lxc0", "clsact");
+            a.exec("tc", "filter", "add", "dev", "lxc0", "ingress", "prio", "5", "bpf", "obj", foreign.toString(), "sec", "tc", "da");
+            DatapathOptions opts = DatapathFixture.options(pins).withNetns(Netns.named(a.name()));
+            int firstId;
+            try (Datapath dp = Datapath.open(opts)) {
+                dp.attachPod("lxc0", "10.201.0.1");
+                firstId = dp.attachedProgramId("lxc0", true);
+                assertThat(firstId).isPositive();
+                assertThat(dp.attachedProgramId("lxc0", false)).isPositive();
+            }
+            try (Datapath dp = Datapath.open(opts)) {
+                dp.attachPod("lxc0", "10.201.0.1"); // agent restart: replace in place
+                int secondId = dp.attachedProgramId("lxc0", true);
+                assertThat(secondId).isPositive().isNotEqualTo(firstId);
+                String filters = a.exec("tc", "filter", "show", "dev", "lxc0", "ingress");
+                assertThat(filters).contains("foreign").contains("from_pod");
+                assertThat(filters.split("handle 0x6761", -1)).as("one Gannet filter, not two").hasSize(2);
+                dp.detachPod("lxc0");
+                assertThat(dp.attachedProgramId("lxc0", true)).isZero();
+                assertThat(dp.attachedProgramId("lxc0", false)).isZero();
+            }
+            String after = a.exec("tc", "filter", "show", "dev", "lxc0", "ingress");
+            assertThat(after).contains("foreign").doesNotContain("from_pod");
+            assertThat(a.exec("tc", "qdisc", "show", "dev", "lxc0")).contains("clsact");
+        } finally {
+            Datapath.removePins(pins);
+        }
+    }
+}
