@@ -16,6 +16,8 @@ public final class Tc {
     public static final int PRIORITY = 20;
 
     private static final int EEXIST = 17;
+    private static final int ENOENT = 2;
+    private static final int EINVAL = 22;
 
     private Tc() {}
 
@@ -80,7 +82,7 @@ public final class Tc {
             return false;
         }
         int ret = Native.get().bpf().bpf_tc_detach(hook(ifindex, dir), opts(0, 0));
-        if (ret == -2) {
+        if (ret == -ENOENT || ret == -EINVAL) { // no such filter / empty chain
             return false;
         }
         BpfException.check("bpf_tc_detach " + ifname + " " + dir, ret);
@@ -95,7 +97,9 @@ public final class Tc {
         }
         Pointer o = opts(0, 0);
         int ret = Native.get().bpf().bpf_tc_query(hook(ifindex, dir), o);
-        if (ret == -2) {
+        // ENOENT: no filter at our handle/priority; EINVAL: the kernel's "cannot find
+        // specified filter chain" once the hook's last filter is gone.
+        if (ret == -ENOENT || ret == -EINVAL) {
             return 0;
         }
         BpfException.check("bpf_tc_query " + ifname + " " + dir, ret);
