@@ -173,4 +173,22 @@ class BirdInteropTest {
             }
         }
     }
+
+    @Test
+    void gtsmAcceptsTtl255AndDropsAPeerThatSendsLess() throws Exception {
+        int birdPort = 17916;
+        int gannetPort = 17917;
+        PeerConfig peer = birdPeer(65002, 65001, birdPort).ttlSecurityHops(1).build();
+        // BIRD with GTSM sends TTL 255: the session comes up through our IP_MINTTL 255.
+        try (BirdDaemon bird = new BirdDaemon(birdConfig(birdPort, gannetPort, 65002, 65001, "ttl security on;"));
+             BgpSpeaker<Rib> speaker = Gannet.start(GANNET, gannetPort, peer, SpeakerOptions.defaults())) {
+            assertThat(await(Duration.ofSeconds(20), () -> bird.established("gannet"))).as("BIRD log: %s", bird.log()).isTrue();
+        }
+        // BIRD multihop without GTSM sends TTL 64: the kernel drops its packets before they reach us.
+        try (BirdDaemon bird = new BirdDaemon(birdConfig(birdPort, gannetPort, 65002, 65001, ""));
+             BgpSpeaker<Rib> speaker = Gannet.start(GANNET, gannetPort, peer, SpeakerOptions.defaults())) {
+            assertThat(await(Duration.ofSeconds(4), () -> bird.established("gannet"))).isFalse();
+            assertThat(speaker.peer("bird").state()).isNotEqualTo(SessionState.ESTABLISHED);
+        }
+    }
 }
