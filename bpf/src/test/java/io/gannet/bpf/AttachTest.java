@@ -69,4 +69,30 @@ class AttachTest {
             Datapath.removePins(pins);
         }
     }
+
+    @Test
+    void xdpAttachAndDetachThroughLibbpf() throws java.io.IOException {
+        Requirements.requireNetns();
+        Requirements.requireCommand("clang");
+        Path src = tmp.resolve("xdp.c");
+        java.nio.file.Files.writeString(src, """
+                #include <linux/bpf.h>
+                #include <bpf/bpf_helpers.h>
+                SEC("xdp")
+                int pass_all(struct xdp_md *ctx) { return XDP_PASS; }
+                char _license[] SEC("license") = "GPL";
+                """);
+        Path obj = tmp.resolve("xdp.o");
+        NetworkNamespace.Shell.run("clang", "-O2", "-g", "-target", "bpf", "-I/usr/include/x86_64-linux-gnu", "-c",
+                src.toString(), "-o", obj.toString());
+        try (NetworkNamespace a = NetworkNamespace.create("dpxdp-a"); NetworkNamespace b = NetworkNamespace.create("dpxdp-b");
+                io.gannet.bpf.libbpf.BpfObject o = io.gannet.bpf.libbpf.BpfObject.load(obj, null)) {
+            a.linkTo(b, "x0", "10.202.0.1/30", "eth0", "10.202.0.2/30");
+            io.gannet.bpf.libbpf.BpfProgram p = o.program("pass_all");
+            Netns.run(Netns.named(a.name()), () -> io.gannet.bpf.libbpf.Xdp.attach("x0", p, io.gannet.bpf.libbpf.Xdp.FLAGS_SKB_MODE));
+            assertThat(a.exec("ip", "link", "show", "dev", "x0")).contains("xdpgeneric");
+            Netns.run(Netns.named(a.name()), () -> io.gannet.bpf.libbpf.Xdp.detach("x0", io.gannet.bpf.libbpf.Xdp.FLAGS_SKB_MODE));
+            assertThat(a.exec("ip", "link", "show", "dev", "x0")).doesNotContain("xdp");
+        }
+    }
 }

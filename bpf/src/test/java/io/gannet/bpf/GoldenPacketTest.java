@@ -353,6 +353,22 @@ class GoldenPacketTest {
     }
 
     @Test
+    void garbageCollectionFollowsTheInjectedClock() {
+        dp.applyServices(List.of(svc(VIP, 53, Protocol.UDP, ServiceSpec.Algorithm.RANDOM, Backend.of(B1, 5353))));
+        for (int port = 33000; port < 33010; port++) {
+            run(Packets.build(Packets.udp(CLIENT, port, VIP, 53, new byte[4])));
+        }
+        assertThat(dp.collectGarbage()).as("nothing expired yet").isZero();
+        dp.close();
+        long[] now = {io.gannet.bpf.lb.Clock.SYSTEM.monotonicSeconds() + 30};
+        dp = Datapath.open(DatapathFixture.options(pinRoot).withClock(() -> now[0]));
+        assertThat(dp.collectGarbage()).as("30 s later, within the 60 s UDP timeout").isZero();
+        now[0] += 61;
+        assertThat(dp.collectGarbage()).as("idle past the UDP timeout: both directions of 10 flows").isEqualTo(20);
+        assertThat(dp.conntrack().snapshot()).isEmpty();
+    }
+
+    @Test
     void tcpConntrackLifetimeFollowsState() {
         dp.applyServices(List.of(svc(VIP, 80, Protocol.TCP, ServiceSpec.Algorithm.RANDOM, Backend.of(B1, 8080))));
         CtKey fwd = new CtKey(Ipv4.parse(CLIENT), Ipv4.parse(VIP), 40000, 80, 6, CtKey.EGRESS);
