@@ -90,9 +90,9 @@ class AttachTest {
             a.linkTo(b, "x0", "10.202.0.1/30", "eth0", "10.202.0.2/30");
             io.gannet.bpf.libbpf.BpfProgram p = o.program("pass_all");
             Netns.run(Netns.named(a.name()), () -> io.gannet.bpf.libbpf.Xdp.attach("x0", p, io.gannet.bpf.libbpf.Xdp.FLAGS_SKB_MODE));
-            assertThat(a.exec("ip", "link", "show", "dev", "x0")).contains("xdpgeneric");
+            assertThat(a.exec("ip", "link", "show", "dev", "x0")).contains("xdpgeneric").contains("prog/xdp");
             Netns.run(Netns.named(a.name()), () -> io.gannet.bpf.libbpf.Xdp.detach("x0", io.gannet.bpf.libbpf.Xdp.FLAGS_SKB_MODE));
-            assertThat(a.exec("ip", "link", "show", "dev", "x0")).doesNotContain("xdp");
+            assertThat(a.exec("ip", "link", "show", "dev", "x0")).doesNotContain("xdpgeneric").doesNotContain("prog/xdp");
         }
     }
 }
