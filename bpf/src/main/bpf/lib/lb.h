@@ -12,7 +12,7 @@
  *  3. frontend lookup (master slot 0): none -> pass untouched;
  *  4. established flow (CT_EGRESS entry) whose backend still exists -> same backend;
  *     backend removed -> TCP gets a RST (the flow ends cleanly), UDP picks a new one;
- *  5. new flow: no backends -> TCP RST / UDP drop; else a backend by Maglev table or at
+ *  5. new flow: no backends -> TCP RST / UDP ICMP port unreachable; else a backend by Maglev table or at
  *     random, two conntrack entries, DNAT.
  * Non-first fragments carry no ports; they follow the rewrite their first fragment
  * recorded in dp_frag4, or pass untouched.
@@ -251,11 +251,10 @@ static __always_inline int dp_lb_process(struct __sk_buff *skb, enum dp_where wh
 		struct dp_ct_key rk = {};
 
 		if (svc->count == 0) {
-			if (t.proto == IPPROTO_TCP) {
-				dp_count(DP_REJECT_NO_BACKEND);
+			dp_count(DP_REJECT_NO_BACKEND);
+			if (t.proto == IPPROTO_TCP)
 				return dp_reply_rst(skb);
-			}
-			return dp_drop(DP_DROP_NO_BACKEND);
+			return dp_reply_icmp_port_unreach(skb);
 		}
 		backend_id = dp_pick_backend(&sk, svc, &t);
 		be = bpf_map_lookup_elem(&dp_backends4, &backend_id);

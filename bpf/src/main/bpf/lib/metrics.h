@@ -17,9 +17,9 @@ enum dp_reason {
 	DP_NAT_CT_HIT,            /* established flow: DNAT to its backend */
 	DP_NAT_REVERSE,           /* reply: source rewritten back to the service */
 	DP_NAT_FRAGMENT,          /* non-first fragment following its first fragment */
-	DP_REJECT_NO_BACKEND,     /* TCP to a service without backends: RST sent back */
+	DP_REJECT_NO_BACKEND,     /* service without backends: TCP RST / ICMP port unreachable sent back */
 	DP_REJECT_BACKEND_GONE,   /* TCP flow whose backend was removed: RST sent back */
-	DP_DROP_NO_BACKEND,       /* UDP to a service without backends */
+	DP_DROP_NO_BACKEND,       /* the picked backend ID has no backend entry (mid-update) */
 	DP_DROP_MALFORMED,        /* truncated or invalid IPv4/L4 header */
 	DP_DROP_SPOOFED,          /* a pod sent from an address that is not its own */
 	DP_DROP_NAT_FAILED,       /* a packet rewrite helper failed */

@@ -7,8 +7,12 @@
  * (ECONNREFUSED on connect, ECONNRESET mid-stream) instead of timing out. The incoming
  * segment is turned around: MACs, addresses and ports swapped, payload and options cut,
  * RFC 793 section 3.4 reset generation for seq/ack, both checksums recomputed, and the
- * packet redirected out of the device it came in on. UDP gets no reply (dropped and
- * counted): an ICMP port-unreachable would need the packet grown, see bpf/README.md.
+ * packet redirected out of the device it came in on.
+ *
+ * UDP to a service without backends is answered with ICMP destination unreachable,
+ * port unreachable (RFC 792 type 3 code 3) from the service address, quoting the offending
+ * IP header and the first 8 bytes of its payload (RFC 792; RFC 1812 4.3.2.3), so a
+ * connected UDP socket sees ECONNREFUSED at once.
  */
 #ifndef DP_REJECT_H
 #define DP_REJECT_H
@@ -119,6 +123,86 @@ static __always_inline int dp_reply_rst(struct __sk_buff *skb)
 	if (c < 0)
 		return TC_ACT_SHOT;
 	tcp->check = dp_csum_fold(c);
+
+	return bpf_redirect(skb->ifindex, 0);
+}
+
+/* The part of the offending datagram an ICMP error quotes (RFC 792). */
+struct dp_icmp_quote {
+	struct iphdr ip;
+	__u8 l4[8];
+};
+
+struct dp_icmp_unreach {
+	__u8 type;
+	__u8 code;
+	__sum16 checksum;
+	__u32 unused;
+};
+
+#define DP_ICMP_DEST_UNREACH 3
+#define DP_ICMP_PORT_UNREACH 3
+
+/* Returns TC_ACT_REDIRECT with an ICMP port unreachable in place, or TC_ACT_SHOT. */
+static __always_inline int dp_reply_icmp_port_unreach(struct __sk_buff *skb)
+{
+	struct dp_icmp_quote q;
+	void *data, *data_end;
+	struct ethhdr *eth;
+	struct iphdr *ip;
+	struct dp_icmp_unreach *icmp;
+	__u8 mac[ETH_ALEN];
+	__s64 c;
+	const __u32 room = sizeof(struct iphdr) + sizeof(struct dp_icmp_unreach);
+
+	if (bpf_skb_load_bytes(skb, sizeof(struct ethhdr), &q, sizeof(q)) < 0)
+		return TC_ACT_SHOT;
+	if (q.ip.ihl != 5)
+		return TC_ACT_SHOT;
+	/* keep Ethernet + the quote, then open room for the new IP and ICMP headers */
+	if (bpf_skb_change_tail(skb, sizeof(struct ethhdr) + sizeof(q), 0) < 0)
+		return TC_ACT_SHOT;
+	if (bpf_skb_adjust_room(skb, room, BPF_ADJ_ROOM_MAC, 0) < 0)
+		return TC_ACT_SHOT;
+
+	data = (void *)(long)skb->data;
+	data_end = (void *)(long)skb->data_end;
+	eth = data;
+	ip = (void *)(eth + 1);
+	icmp = (void *)(ip + 1);
+	if ((void *)(icmp + 1) + sizeof(q) > data_end)
+		return TC_ACT_SHOT;
+
+	__builtin_memcpy(mac, eth->h_source, ETH_ALEN);
+	__builtin_memcpy(eth->h_source, eth->h_dest, ETH_ALEN);
+	__builtin_memcpy(eth->h_dest, mac, ETH_ALEN);
+	eth->h_proto = bpf_htons(ETH_P_IP);
+
+	ip->version = 4;
+	ip->ihl = 5;
+	ip->tos = 0;
+	ip->tot_len = bpf_htons(room + sizeof(q));
+	ip->id = q.ip.id;
+	ip->frag_off = 0;
+	ip->ttl = 64;
+	ip->protocol = IPPROTO_ICMP;
+	ip->check = 0;
+	ip->saddr = q.ip.daddr; /* the service address the client sent to */
+	ip->daddr = q.ip.saddr;
+
+	icmp->type = DP_ICMP_DEST_UNREACH;
+	icmp->code = DP_ICMP_PORT_UNREACH;
+	icmp->checksum = 0;
+	icmp->unused = 0;
+
+	c = bpf_csum_diff(0, 0, (__be32 *)ip, sizeof(*ip), 0);
+	if (c < 0)
+		return TC_ACT_SHOT;
+	ip->check = dp_csum_fold(c);
+	c = bpf_csum_diff(0, 0, (__be32 *)icmp, sizeof(*icmp) + sizeof(q), 0);
+	if (c < 0)
+		return TC_ACT_SHOT;
+	icmp->checksum = dp_csum_fold(c);
 
 	return bpf_redirect(skb->ifindex, 0);
 }

@@ -162,7 +162,7 @@ class GoldenPacketTest {
     }
 
     @Test
-    void noBackendTcpGetsRstUdpIsDropped() {
+    void noBackendTcpGetsRstUdpGetsIcmpPortUnreachable() {
         dp.applyServices(List.of(svc(VIP_EMPTY, 80, Protocol.TCP, ServiceSpec.Algorithm.RANDOM),
                 svc(VIP_EMPTY, 53, Protocol.UDP, ServiceSpec.Algorithm.RANDOM)));
         Packets.Spec syn = Packets.tcp(CLIENT, 40000, VIP_EMPTY, 80, TCP_SYN);
@@ -175,10 +175,29 @@ class GoldenPacketTest {
         rst.window = 0;
         assertPacket(run(Packets.build(syn)), TC_ACT_REDIRECT, Packets.build(rst));
 
-        byte[] dns = Packets.build(Packets.udp(CLIENT, 5353, VIP_EMPTY, 53, new byte[12]));
-        assertThat(run(dns).verdict()).isEqualTo(TC_ACT_SHOT);
-        assertThat(dp.metrics().get(Reason.REJECT_NO_BACKEND)).isEqualTo(1);
-        assertThat(dp.metrics().get(Reason.DROP_NO_BACKEND)).isEqualTo(1);
+        Packets.Spec dnsSpec = Packets.udp(CLIENT, 5353, VIP_EMPTY, 53, "0123456789abcdef".getBytes());
+        byte[] dns = Packets.build(dnsSpec);
+        assertPacket(run(dns), TC_ACT_REDIRECT, icmpPortUnreachable(dns));
+        assertThat(dp.metrics().get(Reason.REJECT_NO_BACKEND)).isEqualTo(2);
+    }
+
+    /**
+     * RFC 792 destination unreachable, code 3 (port), from the service to the client,
+     * quoting the original IP header and the first 8 bytes of the datagram.
+     */
+    static byte[] icmpPortUnreachable(byte[] original) {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(14 + 20 + 8 + 28);
+        b.put(Packets.POD_MAC).put(Packets.NODE_MAC).putShort((short) 0x0800);
+        java.nio.ByteBuffer orig = java.nio.ByteBuffer.wrap(original);
+        b.put((byte) 0x45).put((byte) 0).putShort((short) 56) // version/IHL, TOS, total length
+                .putShort(orig.getShort(14 + 4)).putShort((short) 0) // id (copied), no fragmentation
+                .put((byte) 64).put((byte) 1).putShort((short) 0) // TTL, ICMP, checksum below
+                .putInt(orig.getInt(14 + 16)).putInt(orig.getInt(14 + 12)); // service -> client
+        b.putShort(14 + 10, (short) Packets.checksum(b.array(), 14, 20, 0));
+        b.put((byte) 3).put((byte) 3).putShort((short) 0).putInt(0); // type 3 code 3, checksum, unused
+        b.put(original, 14, 28); // quote: IP header + 8 bytes
+        b.putShort(34 + 2, (short) Packets.checksum(b.array(), 34, 36, 0));
+        return b.array();
     }
 
     @Test

@@ -124,7 +124,8 @@ class ServiceNamespaceTest {
                 new ServiceSpec("default/web:http", Frontend.of(VIP, 80, Protocol.TCP), false, ServiceSpec.Algorithm.RANDOM, tcp),
                 new ServiceSpec("default/web:http", Frontend.of(EXTERNAL, 80, Protocol.TCP), true, ServiceSpec.Algorithm.RANDOM, tcp),
                 new ServiceSpec("default/web:dns", Frontend.of(VIP, 53, Protocol.UDP), false, ServiceSpec.Algorithm.RANDOM, udp),
-                new ServiceSpec("default/empty", Frontend.of(VIP_EMPTY, 80, Protocol.TCP), false, ServiceSpec.Algorithm.RANDOM, List.of()));
+                new ServiceSpec("default/empty", Frontend.of(VIP_EMPTY, 80, Protocol.TCP), false, ServiceSpec.Algorithm.RANDOM, List.of()),
+                new ServiceSpec("default/empty", Frontend.of(VIP_EMPTY, 53, Protocol.UDP), false, ServiceSpec.Algorithm.RANDOM, List.of()));
     }
 
     @BeforeEach
@@ -218,6 +219,21 @@ class ServiceNamespaceTest {
     }
 
     @Test
+    void udpServiceWithoutBackendsAnswersPortUnreachable() throws Exception {
+        DatagramSocket s = Netns.call(Netns.named(client.name()), () -> new DatagramSocket());
+        try (s) {
+            s.setSoTimeout(3000);
+            s.connect(InetAddress.getByName(VIP_EMPTY), 53); // connected: the ICMP error reaches the socket
+            byte[] q = "anyone?".getBytes(StandardCharsets.UTF_8);
+            s.send(new DatagramPacket(q, q.length));
+            long t0 = System.nanoTime();
+            assertThatThrownBy(() -> s.receive(new DatagramPacket(new byte[100], 100)))
+                    .isInstanceOf(java.net.PortUnreachableException.class);
+            assertThat((System.nanoTime() - t0) / 1_000_000).isLessThan(2000);
+        }
+    }
+
+    @Test
     void externalIpFromOutsideTheNode() throws IOException {
         try (Conn c = new Conn(outside, EXTERNAL, 80)) {
             assertThat(c.socket.getInetAddress().getHostAddress()).isEqualTo(EXTERNAL);
@@ -269,9 +285,9 @@ class ServiceNamespaceTest {
                 assertThat(during.ask("new while down")).startsWith("b");
             }
             dp = open();
-            assertThat(dp.restoredFrontends()).isEqualTo(4);
+            assertThat(dp.restoredFrontends()).isEqualTo(5);
             assertThat(dp.applyServices(services(List.of(B1, B2), List.of(U1, U2))).changed()).isFalse();
-            assertThat(dp.services()).hasSize(4);
+            assertThat(dp.services()).hasSize(5);
             for (int i = 0; i < 5; i++) {
                 assertThat(c.ask("after " + i).split(" ")[0]).isEqualTo(who);
             }
