@@ -273,7 +273,10 @@ public final class BgpSpeaker<R extends RouteProcessor> implements AutoCloseable
             return null;
         });
         // Lets the close of each channel (after its NOTIFICATION) run before the loop ends.
-        group.shutdownGracefully(100, 3000, TimeUnit.MILLISECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+        var terminated = group.shutdownGracefully(100, 3000, TimeUnit.MILLISECONDS);
+        if (!loop.inEventLoop()) {
+            terminated.awaitUninterruptibly(5, TimeUnit.SECONDS);
+        }
         log.info("speaker stopped ({})", graceful ? "graceful: no NOTIFICATION" : "Cease sent");
     }
 

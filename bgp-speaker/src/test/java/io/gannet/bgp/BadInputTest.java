@@ -178,7 +178,9 @@ class BadInputTest {
                 }
             }
 
-            // The speaker is alive and the BIRD session never noticed.
+            // The speaker is alive and the BIRD session never noticed: its KEEPALIVEs keep arriving.
+            long keepalives = speaker.peer("bird").messagesIn().keepalive();
+            assertThat(await(Duration.ofSeconds(5), () -> speaker.peer("bird").messagesIn().keepalive() > keepalives)).isTrue();
             PeerStatus b = speaker.peer("bird");
             assertThat(b.state()).isEqualTo(SessionState.ESTABLISHED);
             assertThat(b.flaps()).isZero();

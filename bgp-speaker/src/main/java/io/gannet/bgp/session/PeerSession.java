@@ -87,6 +87,9 @@ public final class PeerSession {
 
     private Scheduler.Timer connectRetryTimer;
     private Scheduler.Timer holdTimer;
+    private long holdDeadlineMillis;
+    private long holdTimerDueMillis;
+    private final Runnable holdTimerTask = this::holdTimerFired;
     private Scheduler.Timer keepaliveTimer;
     private Scheduler.Timer idleHoldTimer;
     private Scheduler.Timer sendHoldTimer;
@@ -191,7 +194,9 @@ public final class PeerSession {
         cancelAllTimers();
         cancel(staleTimer);
         cancelAttempt();
-        enter(SessionState.IDLE, notification == null ? "speaker stopped gracefully" : "speaker stopped: " + notification);
+        if (state != SessionState.IDLE) {
+            enter(SessionState.IDLE, notification == null ? "speaker stopped gracefully" : "speaker stopped: " + notification);
+        }
     }
 
     /** Outbound connect succeeded. */
@@ -251,6 +256,18 @@ public final class PeerSession {
         int type = frame.getUnsignedByte(frame.readerIndex() + MessageHeader.TYPE_OFFSET);
         if (c == connection) {
             in.count(type);
+            if (type == MessageType.UPDATE && state == SessionState.ESTABLISHED && !dispatching) {
+                // The hot path: no event object, no slice; the RIB borrows the frame past its header.
+                restartHoldTimer();
+                dispatching = true;
+                try {
+                    ctx.routes().updateReceived(link, frame.skipBytes(MessageHeader.LENGTH));
+                    drainPending();
+                } finally {
+                    dispatching = false;
+                }
+                return;
+            }
             dispatch(new Event.Message(type, frame));
         } else if (c == collision) {
             in.count(type);
@@ -315,12 +332,16 @@ public final class PeerSession {
         dispatching = true;
         try {
             handle(e);
-            Event next;
-            while ((next = pending.poll()) != null) {
-                handle(next);
-            }
+            drainPending();
         } finally {
             dispatching = false;
+        }
+    }
+
+    private void drainPending() {
+        Event next;
+        while ((next = pending.poll()) != null) {
+            handle(next);
         }
     }
 
@@ -347,7 +368,12 @@ public final class PeerSession {
         sinceMillis = ctx.scheduler().currentTimeMillis();
         transitions++;
         log.info("{}: {} -> {} {}", name(), old, next, reason);
-        ctx.listener().stateChanged(name(), old, next, reason);
+        try {
+            ctx.listener().stateChanged(name(), old, next, reason);
+        } catch (RuntimeException e) {
+            // A broken listener must not break the FSM.
+            log.warn("{}: state listener failed", name(), e);
+        }
         if (next == SessionState.IDLE && dynamic && staleLink == null && !shutDown) {
             ctx.dynamicIdle().accept(this);
         }
@@ -467,10 +493,7 @@ public final class PeerSession {
                 }
                 case MessageType.UPDATE -> {
                     restartHoldTimer();
-                    ByteBuf frame = m.frame();
-                    ByteBuf body = frame.slice(frame.readerIndex() + MessageHeader.LENGTH,
-                            frame.readableBytes() - MessageHeader.LENGTH);
-                    ctx.routes().updateReceived(link, body);
+                    ctx.routes().updateReceived(link, m.frame().skipBytes(MessageHeader.LENGTH));
                     yield null;
                 }
                 case MessageType.ROUTE_REFRESH -> routeRefresh(m.frame());
@@ -756,12 +779,31 @@ public final class PeerSession {
         restartHold(negotiated == null ? OPEN_HOLD_MILLIS : negotiated.holdTimeSeconds() * 1000L);
     }
 
+    /**
+     * Moves the hold deadline. Every received message does this, so it must not allocate:
+     * the pending timer stays when it is due no later than needed, and on firing re-arms
+     * itself for whatever time the deadline moved on meanwhile.
+     */
     private void restartHold(long millis) {
+        long now = ctx.scheduler().currentTimeMillis();
+        holdDeadlineMillis = now + millis;
+        if (holdTimer != null && holdTimerDueMillis <= holdDeadlineMillis) {
+            return;
+        }
         cancel(holdTimer);
-        holdTimer = ctx.scheduler().schedule(millis, () -> {
-            holdTimer = null;
-            dispatch(new Event.HoldExpired());
-        });
+        holdTimerDueMillis = holdDeadlineMillis;
+        holdTimer = ctx.scheduler().schedule(millis, holdTimerTask);
+    }
+
+    private void holdTimerFired() {
+        holdTimer = null;
+        long remaining = holdDeadlineMillis - ctx.scheduler().currentTimeMillis();
+        if (remaining > 0) {
+            holdTimerDueMillis = holdDeadlineMillis;
+            holdTimer = ctx.scheduler().schedule(remaining, holdTimerTask);
+            return;
+        }
+        dispatch(new Event.HoldExpired());
     }
 
     private void sendKeepalive() {
