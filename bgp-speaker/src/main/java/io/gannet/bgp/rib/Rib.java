@@ -23,6 +23,7 @@ import io.gannet.bgp.wire.attr.UpdateError;
 import io.gannet.bgp.wire.attr.UpdateHandler;
 import io.gannet.bgp.wire.attr.UpdateWriter;
 import io.netty.buffer.ByteBuf;
+import io.netty.util.internal.ThreadExecutorMap;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -157,11 +158,13 @@ public final class Rib implements RouteProcessor {
                 log.info("peer {}: {}", p.name, error);
             }
         }
-        if (exportExecutor == null) {
+        java.util.concurrent.Executor loop = exportExecutor != null ? exportExecutor : ThreadExecutorMap.currentExecutor();
+        if (loop == null) {
             drainAll();
         } else if (!exportScheduled) {
+            // On a netty loop, tasks run after the reads in progress: one export for many UPDATEs.
             exportScheduled = true;
-            exportExecutor.execute(this::deferredDrain);
+            loop.execute(this::deferredDrain);
         }
     }
 
@@ -169,7 +172,9 @@ public final class Rib implements RouteProcessor {
      * Coalesces exports: instead of encoding after every received UPDATE, encode once after the
      * loop has processed everything it read in one go (a task on the loop runs after the current
      * batch of reads). Fuller outgoing UPDATEs, fewer flushes. {@code loop} must be the speaker's
-     * event loop; call once, on that loop, before sessions come up.
+     * event loop; call once, on that loop, before sessions come up. Without it, a Rib running on a
+     * netty event loop finds that loop itself ({@code ThreadExecutorMap}); elsewhere (unit tests)
+     * it exports right after each UPDATE.
      */
     public void deferExports(java.util.concurrent.Executor loop) {
         this.exportExecutor = loop;
