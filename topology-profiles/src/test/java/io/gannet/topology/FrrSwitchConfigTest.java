@@ -68,7 +68,8 @@ class FrrSwitchConfigTest {
                 NodeConfig host = s.hostConfig();
                 assertThat(running).contains("neighbor " + ip + " remote-as " + s.hostAs());
                 assertThat(running).contains("neighbor " + ip + " timers " + s.fromHost().keepaliveSeconds() + " " + s.fromHost().holdTimeSeconds());
-                assertThat(running).contains("neighbor " + ip + " route-map " + (host.role().yamlName().equals("node") ? "GANNET-NODES-IN" : "GANNET-L4LB-IN") + " in");
+                assertThat(running).contains("neighbor " + ip + " route-map " + (host.role().yamlName().equals("node") ? "GANNET-NODES-IN" : "GANNET-L4LB-IN")
+                        + (s.hostAddress() instanceof java.net.Inet4Address ? "" : "-V6") + " in");
                 if (s.fromHost().md5() != null) {
                     assertThat(running).contains("neighbor " + ip + " password " + s.fromHost().md5().reveal());
                 }
