@@ -920,7 +920,7 @@ public final class PeerSession {
         long as = config.remoteAs() != 0 ? config.remoteAs() : learnedAs;
         Duration uptime = state == SessionState.ESTABLISHED ? Duration.ofMillis(now - establishedAtMillis) : Duration.ZERO;
         return new PeerStatus(name(), config.address(), as, state, Instant.ofEpochMilli(sinceMillis), lastError,
-                in.snapshot(), out.snapshot(), flaps, uptime, adminDown, dynamic, transitions);
+                in.snapshot(), out.snapshot(), flaps, uptime, adminDown, dynamic, transitions, negotiated);
     }
 
     @Override

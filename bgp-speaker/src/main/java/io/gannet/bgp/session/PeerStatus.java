@@ -20,6 +20,7 @@ import java.time.Instant;
  * @param adminDown   disabled by the operator
  * @param dynamic     accepted from a dynamic-neighbor range
  * @param transitions FSM transitions so far
+ * @param negotiated  what the OPENs agreed on while OpenConfirm or Established, else null
  */
 public record PeerStatus(
         String name,
@@ -34,4 +35,5 @@ public record PeerStatus(
         Duration uptime,
         boolean adminDown,
         boolean dynamic,
-        long transitions) {}
+        long transitions,
+        Negotiated negotiated) {}
