@@ -91,6 +91,7 @@ public final class Rib implements RouteProcessor {
     private final int[] chunkTarget = new int[CHUNK];
     private final long[] chunkOrder = new long[CHUNK];
     private boolean draining;
+    private int sweepThreshold = 4096;
     private int openTarget = -1; // attribute id of the UPDATE the writer holds open (0 = withdrawals)
     private java.util.concurrent.Executor exportExecutor;
     private boolean exportScheduled;
@@ -146,6 +147,11 @@ public final class Rib implements RouteProcessor {
             error = decoder.decode(body, p.negotiated.fourOctetAs(), p.ibgp, inbound);
         } finally {
             inbound.end();
+        }
+        if (interner.size() > sweepThreshold) {
+            // Sets a policy rejected were interned by the decoder but never stored: drop them.
+            interner.sweep();
+            sweepThreshold = Math.max(4096, interner.size() * 2);
         }
         if (error != null) {
             if (error.action() == UpdateError.Action.SESSION_RESET) {

@@ -327,4 +327,15 @@ class RibTest {
         assertThat(v.paths().get(1).lostAt()).isEqualTo(BestPathReason.AS_PATH_LENGTH);
         assertThat(h.rib.sizes().get(0).paths()).isEqualTo(2);
     }
+
+    @Test
+    void attributeSetsOfRejectedRoutesDoNotAccumulate() {
+        RibHarness h = new RibHarness(1);
+        FakePeerLink a = h.up(h.peer("a", "192.0.2.1", 65001, c -> c.importPolicy(Policy.REJECT_ALL)));
+        for (int i = 0; i < 20_000; i++) {
+            h.announce(a, attrs(65001).med(i), "10.1.0.0/24"); // a new attribute set every time
+        }
+        assertThat(h.rib.attributeSets()).isLessThanOrEqualTo(4097);
+        assertThat(h.rib.peerCounters("a").received()).isEqualTo(20_000);
+    }
 }
