@@ -223,9 +223,15 @@ public final class PeerSession {
         }
         switch (state) {
             case IDLE -> {
-                // RFC 4271 8.2.2: Idle refuses connections; a session waiting out its
-                // IdleHold back-off is Idle, the peer will retry.
-                reject(c, NotificationMessage.CEASE_CONNECTION_REJECTED, "session idle");
+                if (config.passive() && idleHoldTimer != null) {
+                    // The back-off throttles our own connection attempts; a passive session
+                    // makes none, so the peer's (a restarting peer's, typically) is taken.
+                    dispatch(new Event.Start("inbound connection during IdleHold"));
+                    dispatch(new Event.TcpUp(c));
+                } else {
+                    // RFC 4271 8.2.2: Idle refuses connections; the peer will retry.
+                    reject(c, NotificationMessage.CEASE_CONNECTION_REJECTED, "session idle");
+                }
             }
             case CONNECT, ACTIVE -> {
                 cancelAttempt();

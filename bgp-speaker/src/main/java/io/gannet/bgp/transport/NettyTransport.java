@@ -6,6 +6,7 @@ import io.gannet.bgp.session.PeerSession;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
@@ -39,6 +40,8 @@ public final class NettyTransport implements Connector {
     private static final Logger log = LoggerFactory.getLogger(NettyTransport.class);
     private static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(256 * 1024, 1024 * 1024);
     private static final int CONNECT_TIMEOUT_MILLIS = 10_000;
+    /** Reads of up to 256 KiB: a full table arrives in fewer, larger batches for the decoder. */
+    private static final AdaptiveRecvByteBufAllocator RECV = new AdaptiveRecvByteBufAllocator(1024, 64 * 1024, 256 * 1024);
 
     /** Finds the session an accepted connection belongs to, or null to refuse it. */
     public interface Acceptor {
@@ -63,6 +66,7 @@ public final class NettyTransport implements Connector {
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
+                .childOption(ChannelOption.RCVBUF_ALLOCATOR, RECV)
                 .childHandler(new ChannelInitializer<EpollSocketChannel>() {
                     @Override
                     protected void initChannel(EpollSocketChannel ch) {
@@ -118,6 +122,7 @@ public final class NettyTransport implements Connector {
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, Math.min(CONNECT_TIMEOUT_MILLIS, Math.max(1000, config.connectRetrySeconds() * 1000)))
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
+                .option(ChannelOption.RCVBUF_ALLOCATOR, RECV)
                 .handler(new ChannelInitializer<EpollSocketChannel>() {
                     @Override
                     protected void initChannel(EpollSocketChannel ch) {

@@ -446,6 +446,33 @@ class PeerSessionTest {
         assertThat(s.negotiated().extendedMessage()).isTrue();
     }
 
+    @Test
+    void passiveSessionTakesAPeerConnectionDuringIdleHoldButActiveOneRefuses() {
+        PeerSession passive = new PeerSession(ctx(0), peer().passive(true).build(), false);
+        passive.start();
+        FakeConnection first = new FakeConnection(false, PEER);
+        passive.inbound(first);
+        passive.closed(first, "peer restarted");
+        assertThat(passive.state()).isEqualTo(SessionState.ACTIVE); // OpenSent + TCP failure -> Active
+        FakeConnection second = new FakeConnection(false, PEER);
+        passive.inbound(second);
+        deliver(passive, second, ipv4Open(65099, 0x0A000002L, 90)); // bad AS: Idle with back-off
+        assertThat(passive.state()).isEqualTo(SessionState.IDLE);
+        FakeConnection third = new FakeConnection(false, PEER);
+        passive.inbound(third);
+        assertThat(passive.state()).isEqualTo(SessionState.OPEN_SENT);
+
+        PeerSession active = new PeerSession(ctx(0), peer().build(), false);
+        active.start();
+        FakeConnection out = new FakeConnection(true, PEER);
+        active.connected(out);
+        deliver(active, out, ipv4Open(65099, 0x0A000002L, 90));
+        FakeConnection in = new FakeConnection(false, PEER);
+        active.inbound(in);
+        assertThat(in.lastNotification()).isEqualTo("6/5");
+        assertThat(active.state()).isEqualTo(SessionState.IDLE);
+    }
+
     private static OpenMessage decodeOpen(byte[] message) {
         try {
             return OpenMessage.decode(io.netty.buffer.Unpooled.wrappedBuffer(message, 19, message.length - 19));
