@@ -91,6 +91,8 @@ public final class Rib implements RouteProcessor {
     private final int[] chunkTarget = new int[CHUNK];
     private final long[] chunkOrder = new long[CHUNK];
     private boolean draining;
+    private RouteListener listener;
+    private int[] ecmpScratch = new int[16];
     private int sweepThreshold = 4096;
     private int openTarget = -1; // attribute id of the UPDATE the writer holds open (0 = withdrawals)
     private java.util.concurrent.Executor exportExecutor;
@@ -301,6 +303,14 @@ public final class Rib implements RouteProcessor {
         remove(peers[LOCAL], prefix.ipv6() ? 1 : 0, prefix.hi(), prefix.lo(), prefix.length());
         drainAll();
         return true;
+    }
+
+    /**
+     * Registers the one listener told about best-path / ECMP changes (null to remove). With
+     * {@code maxPaths} 1 it hears only best-path changes; with multipath it hears every reselection.
+     */
+    public void listen(RouteListener l) {
+        this.listener = l;
     }
 
     /** The routes this speaker originates. */
@@ -696,28 +706,41 @@ public final class Rib implements RouteProcessor {
                     best = q;
                 }
             }
-            int ecmp = 1;
+            // One pass: the reason (the step at which the strongest competitor lost) and the
+            // paths equal to the best through the IGP-cost step, candidates for the ECMP set.
+            int candidates = 0;
             for (int q = h; q >= 0; q = paths.next[q]) {
                 paths.set(q, PathStore.MULTIPATH, q == best);
                 if (q != best) {
-                    reason = Math.max(reason, compare(best, q));
-                }
-            }
-            // ECMP: the best plus up to maxPaths-1 paths equal to it through the IGP-cost step,
-            // picked in decision-process order.
-            while (ecmp < config.maxPaths()) {
-                int pick = -1;
-                for (int q = h; q >= 0; q = paths.next[q]) {
-                    if (!paths.has(q, PathStore.MULTIPATH) && REASONS[compare(best, q)].multipathEqual()
-                            && (pick < 0 || compare(q, pick) > 0)) {
-                        pick = q;
+                    int c = compare(best, q);
+                    reason = Math.max(reason, c);
+                    if (REASONS[c].multipathEqual() && config.maxPaths() > 1) {
+                        if (candidates == ecmpScratch.length) {
+                            ecmpScratch = Arrays.copyOf(ecmpScratch, candidates * 2);
+                        }
+                        ecmpScratch[candidates++] = q;
                     }
                 }
-                if (pick < 0) {
-                    break;
+            }
+            int ecmp = 1;
+            if (candidates <= config.maxPaths() - 1) {
+                for (int k = 0; k < candidates; k++) {
+                    paths.set(ecmpScratch[k], PathStore.MULTIPATH, true);
                 }
-                paths.set(pick, PathStore.MULTIPATH, true);
-                ecmp++;
+                ecmp += candidates;
+            } else {
+                // More equal paths than maxPaths allows: keep the first ones in decision order.
+                while (ecmp < config.maxPaths()) {
+                    int pick = -1;
+                    for (int k = 0; k < candidates; k++) {
+                        int q = ecmpScratch[k];
+                        if (!paths.has(q, PathStore.MULTIPATH) && (pick < 0 || compare(q, pick) > 0)) {
+                            pick = q;
+                        }
+                    }
+                    paths.set(pick, PathStore.MULTIPATH, true);
+                    ecmp++;
+                }
             }
             r.multipath[s] = (byte) ecmp;
         } else {
@@ -727,7 +750,12 @@ public final class Rib implements RouteProcessor {
         r.reason[s] = (byte) reason;
         int newPeer = best >= 0 ? paths.peer[best] : -1;
         int newAttr = best >= 0 ? paths.attr[best] : 0;
-        if (newPeer != oldPeer || newAttr != oldAttr) {
+        boolean bestChanged = newPeer != oldPeer || newAttr != oldAttr;
+        if (listener != null && (bestChanged || config.maxPaths() > 1)) {
+            PrefixTable t = r.prefixes;
+            listener.changed(f == 1, t.hi(s), t.lo(s), t.length(s), r.multipath[s]);
+        }
+        if (bestChanged) {
             for (int i = 1; i < peerCount; i++) {
                 PeerState p = peers[i];
                 if (p.link != null && p.negotiatedFamily[f]) {

@@ -171,4 +171,18 @@ class BestPathTest {
         assertThat(route(h).best().peer()).isEqualTo("b");
         assertThat(route(h).multipath()).extracting(PathView::peer).containsExactly("b", "c");
     }
+
+    @Test
+    void listenerHearsBestPathAndEcmpChanges() {
+        RibHarness h = new RibHarness(2);
+        java.util.List<String> heard = new java.util.ArrayList<>();
+        h.rib.listen((v6, hi, lo, len, n) -> heard.add((v6 ? Prefix.ipv6(hi, lo, len) : Prefix.ipv4((int) hi, len)) + " x" + n));
+        FakePeerLink a = h.up(h.peer("a", "192.0.2.1", 65001, null));
+        FakePeerLink b = h.up(h.peer("b", "192.0.2.2", 65002, null));
+        h.announce(a, attrs(65001), P);
+        h.announce(b, attrs(65002), P);
+        h.withdraw(a, P);
+        h.withdraw(b, P);
+        assertThat(heard).containsExactly(P + " x1", P + " x2", P + " x1", P + " x0");
+    }
 }
