@@ -679,7 +679,10 @@ public final class PeerSession {
         if (error) {
             consecutiveFailures++;
         }
-        if (restart && !adminDown) {
+        // A dynamic neighbor's session ends here unless it holds stale routes for the peer's
+        // return; the speaker forgets it and a new connection starts a new one.
+        boolean forgotten = dynamic && staleLink == null;
+        if (restart && !adminDown && !forgotten) {
             long delay = error ? Math.min(IDLE_HOLD_MAX_MILLIS, IDLE_HOLD_BASE_MILLIS << Math.min(consecutiveFailures - 1, 16)) : 0;
             idleHoldTimer = ctx.scheduler().schedule(delay, () -> {
                 idleHoldTimer = null;
