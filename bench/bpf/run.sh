@@ -2,7 +2,7 @@
 # Gannet eBPF datapath benchmarks. Needs root, bpffs, clang, libbpf1, iproute2 and
 # iptables (apt-get install -y iptables) for the kube-proxy comparison.
 #   bench/bpf/run.sh                 # full run (~2-4 min)
-#   BENCH_OPTS="-Dbench.connections=500" bench/bpf/run.sh
+#   BENCH_OPTS="-Dbench.calls=5000 -Dbench.parts=packet,program" bench/bpf/run.sh   # subset
 set -eu
 repo="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$repo"

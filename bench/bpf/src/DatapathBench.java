@@ -82,9 +82,16 @@ public final class DatapathBench {
         int latencyServices = Integer.parseInt(System.getProperty("bench.latencyServices", "20000"));
         System.out.println("# Gannet bpf bench, kernel " + Files.readString(Path.of("/proc/sys/kernel/osrelease")).trim()
                 + ", " + Runtime.getRuntime().availableProcessors() + " CPUs");
-        perPacket(repeat);
-        programming();
-        latency(conns, latencyServices);
+        String parts = System.getProperty("bench.parts", "packet,program,latency");
+        if (parts.contains("packet")) {
+            perPacket(repeat);
+        }
+        if (parts.contains("program")) {
+            programming();
+        }
+        if (parts.contains("latency")) {
+            latency(conns, latencyServices);
+        }
     }
 
     // ---- 1. per-packet cost ----
