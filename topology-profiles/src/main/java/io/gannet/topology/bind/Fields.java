@@ -26,6 +26,7 @@ import java.util.stream.Collectors;
  * "did you mean" hint when a known key is one or two edits away.
  */
 final class Fields {
+    private static final java.util.regex.Pattern NAME = java.util.regex.Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
     private final YMap map;
     private final Problems problems;
     private final String context;
@@ -95,7 +96,7 @@ final class Fields {
             return null;
         }
         String s = n instanceof YScalar sc && sc.kind() == ScalarKind.INTEGER ? sc.text() : asString(n, key);
-        if (s != null && !s.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,62}")) {
+        if (s != null && !NAME.matcher(s).matches()) {
             problems.error(n.location(), key + " '" + s + "' must be 1-63 letters, digits, '.', '_' or '-' starting with a letter or digit");
             return null;
         }
