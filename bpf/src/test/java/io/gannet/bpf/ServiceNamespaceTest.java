@@ -234,6 +234,24 @@ class ServiceNamespaceTest {
     }
 
     @Test
+    void podSendingFromAnotherAddressIsDropped() {
+        client.exec("ip", "addr", "add", "10.200.1.99/24", "dev", "cli0");
+        try {
+            long before = dp.metrics().get(io.gannet.bpf.maps.Reason.DROP_SPOOFED);
+            assertThatThrownBy(() -> Netns.call(Netns.named(client.name()), () -> {
+                try (Socket s = new Socket()) {
+                    s.bind(new InetSocketAddress("10.200.1.99", 0));
+                    s.connect(new InetSocketAddress(VIP, 80), 1000);
+                }
+                return null;
+            })).hasRootCauseInstanceOf(java.net.SocketTimeoutException.class);
+            assertThat(dp.metrics().get(io.gannet.bpf.maps.Reason.DROP_SPOOFED)).isGreaterThan(before);
+        } finally {
+            client.exec("ip", "addr", "del", "10.200.1.99/24", "dev", "cli0");
+        }
+    }
+
+    @Test
     void externalIpFromOutsideTheNode() throws IOException {
         try (Conn c = new Conn(outside, EXTERNAL, 80)) {
             assertThat(c.socket.getInetAddress().getHostAddress()).isEqualTo(EXTERNAL);

@@ -63,6 +63,12 @@ public final class BpfObject implements AutoCloseable {
                         "the kernel verifier rejected a program of " + file.getFileName()
                                 + "; fix the C source (log below) or check the kernel is >= 5.10", vlog);
             }
+            if (pinRoot != null && Math.abs(ret) == 22) {
+                throw new BpfException(BpfException.Kind.OTHER, "bpf_object__load " + file, 22,
+                        "a map pinned under " + pinRoot + " does not match this object's definition (type, key/value"
+                                + " size or max_entries changed?); remove the stale pins (Datapath.removePins) to start"
+                                + " fresh, which drops established flows' conntrack state");
+            }
             throw BpfException.fromErrno("bpf_object__load " + file, ret);
         }
         return o;

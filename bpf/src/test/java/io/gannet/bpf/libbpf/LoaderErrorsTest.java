@@ -46,6 +46,53 @@ class LoaderErrorsTest {
     }
 
     @Test
+    void incompatiblePinnedMapIsNamed() throws IOException {
+        Requirements.requireBpf();
+        Requirements.requireCommand("clang");
+        java.nio.file.Path pins = java.nio.file.Path.of("/sys/fs/bpf/gannet-test-" + ProcessHandle.current().pid() + "-compat");
+        try {
+            Files.createDirectories(pins);
+            Path v1 = compileMapObject("v1", 4);
+            Path v2 = compileMapObject("v2", 8);
+            try (BpfObject o = BpfObject.load(v1, pins.toString())) {
+                assertThat(o.map("dp_compat").valueSize()).isEqualTo(4);
+            }
+            assertThatThrownBy(() -> BpfObject.load(v2, pins.toString()))
+                    .isInstanceOfSatisfying(BpfException.class, e -> assertThat(e.getMessage())
+                            .contains("does not match").contains(pins.toString()));
+        } finally {
+            io.gannet.bpf.Datapath.removePins(pins);
+        }
+    }
+
+    Path compileMapObject(String name, int valueSize) throws IOException {
+        String c = """
+                #include <linux/bpf.h>
+                #include <bpf/bpf_helpers.h>
+                struct {
+                	__uint(type, BPF_MAP_TYPE_HASH);
+                	__uint(max_entries, 16);
+                	__type(key, __u32);
+                	__type(value, __u8[%d]);
+                	__uint(pinning, LIBBPF_PIN_BY_NAME);
+                } dp_compat SEC(".maps");
+                SEC("tc")
+                int prog(struct __sk_buff *skb)
+                {
+                	__u32 k = 0;
+                	return bpf_map_lookup_elem(&dp_compat, &k) ? 1 : 0;
+                }
+                char _license[] SEC("license") = "GPL";
+                """.formatted(valueSize);
+        Path src = tmp.resolve(name + ".c");
+        Files.writeString(src, c);
+        Path obj = tmp.resolve(name + ".o");
+        NetworkNamespace.Shell.run("clang", "-O2", "-g", "-target", "bpf", "-I/usr/include/x86_64-linux-gnu",
+                "-c", src.toString(), "-o", obj.toString());
+        return obj;
+    }
+
+    @Test
     void missingObjectAndDeviceAreNamed() {
         Requirements.requireBpf();
         assertThatThrownBy(() -> BpfObject.load(tmp.resolve("nope.o"), null))
