@@ -115,6 +115,9 @@ public final class JsonCodec {
                 .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
                 .collect(Collectors.joining("."));
         String expected = expectedType(e.getTargetType());
+        if (String.valueOf(e.getOriginalMessage()).startsWith("Trailing token")) {
+            return "malformed JSON: trailing data after the JSON object";
+        }
         if (field.isEmpty()) {
             return "request body must be a JSON object";
         }

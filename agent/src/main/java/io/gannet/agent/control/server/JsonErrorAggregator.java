@@ -4,6 +4,7 @@ import io.gannet.agent.control.ControlException;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -28,6 +29,15 @@ final class JsonErrorAggregator extends HttpObjectAggregator {
         res.headers().set(HttpHeaderNames.CONTENT_TYPE, r.contentType());
         res.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, r.body().length);
         res.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-        ctx.writeAndFlush(res).addListener(ChannelFutureListener.CLOSE);
+        // Closing now, with the rest of the body unread, makes the kernel reset the connection and
+        // the client may lose this answer. Half-close instead: the client reads the 413 and EOF,
+        // the aggregator discards what is still arriving, and the client's close ends it.
+        ctx.writeAndFlush(res).addListener((ChannelFutureListener) f -> {
+            if (f.channel() instanceof DuplexChannel d) {
+                d.shutdownOutput();
+            } else {
+                f.channel().close();
+            }
+        });
     }
 }
