@@ -579,6 +579,16 @@ public final class Rib implements RouteProcessor {
         r.head[s] = q;
         interner.acquire(attrId);
         p.accepted++;
+        if (oldBest >= 0) {
+            // Fast path for a new candidate that loses to the current best before the multipath
+            // boundary (the common case when many peers send the same table): nothing but the
+            // reason can change, and only upwards.
+            int c = compare(oldBest, q);
+            if (c > 0 && (config.maxPaths() == 1 || !REASONS[c].multipathEqual())) {
+                r.reason[s] = (byte) Math.max(r.reason[s], c);
+                return;
+            }
+        }
         select(f, s, oldPeer, oldAttr);
     }
 

@@ -194,14 +194,14 @@ public class UpdateDecodeBenchmark {
     }
 
     /** An always-writable session that discards what the RIB sends (counting bytes). */
-    static final class BenchLink implements PeerLink {
+    public static final class BenchLink implements PeerLink {
         final int index;
         final PeerConfig config;
         final Negotiated negotiated;
         long bytes;
         boolean up;
 
-        BenchLink(int index, String name, String address, long as) {
+        public BenchLink(int index, String name, String address, long as) {
             this.index = index;
             try {
                 this.config = PeerConfig.builder(name, InetAddress.getByName(address), as, 65000)
