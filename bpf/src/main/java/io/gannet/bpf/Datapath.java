@@ -11,6 +11,7 @@ import io.gannet.bpf.libbpf.BpfMap;
 import io.gannet.bpf.libbpf.BpfObject;
 import io.gannet.bpf.libbpf.BpfProgram;
 import io.gannet.bpf.libbpf.Bpffs;
+import io.gannet.bpf.libbpf.Capabilities;
 import io.gannet.bpf.libbpf.KernelFeatures;
 import io.gannet.bpf.libbpf.Netns;
 import io.gannet.bpf.libbpf.Tc;
@@ -101,6 +102,7 @@ public final class Datapath implements AutoCloseable {
 
     /** Opens (or re-adopts) the datapath. See the class comment. */
     public static Datapath open(DatapathOptions options) {
+        Capabilities.require();
         KernelFeatures.Report features = KernelFeatures.require();
         Bpffs.requireDirectory(options.pinRoot());
         Path objects = options.objectDir() != null ? options.objectDir() : extractObjects();

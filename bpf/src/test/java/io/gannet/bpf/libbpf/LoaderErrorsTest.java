@@ -111,6 +111,45 @@ class LoaderErrorsTest {
     }
 
     @Test
+    void missingCapabilitiesAreNamed() {
+        assertThat(Capabilities.missing(0)).containsExactly("CAP_BPF (or CAP_SYS_ADMIN)", "CAP_NET_ADMIN");
+        assertThat(Capabilities.missing((1L << 39) | (1L << 12))).as("CAP_BPF + CAP_NET_ADMIN").isEmpty();
+        assertThat(Capabilities.missing((1L << 21) | (1L << 12))).as("CAP_SYS_ADMIN + CAP_NET_ADMIN (5.7 and older)").isEmpty();
+        assertThat(Capabilities.missing(1L << 39)).containsExactly("CAP_NET_ADMIN");
+        assertThat(Capabilities.missing(0x1ffffffffffL)).as("root").isEmpty();
+        Requirements.requireRoot();
+        Capabilities.require(); // root has them all
+    }
+
+    @Test
+    void unprivilegedProcessGetsThePermissionError() throws Exception {
+        Requirements.requireRoot();
+        Requirements.requireCommand("setpriv");
+        // A child JVM, still uid 0 (so it can read the test classpath) but with an empty
+        // capability bounding set, opens the datapath and prints the error.
+        String java = ProcessHandle.current().info().command().orElse("java");
+        Process p = new ProcessBuilder("setpriv", "--inh-caps=-all", "--ambient-caps=-all", "--bounding-set=-all", java, "-cp", System.getProperty("java.class.path"),
+                "--enable-native-access=ALL-UNNAMED", UnprivilegedOpen.class.getName())
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertThat(p.waitFor()).as(out).isZero();
+        assertThat(out).contains("PERMISSION").contains("CAP_BPF").contains("CAP_NET_ADMIN");
+    }
+
+    /** Entry point of the unprivileged child JVM. */
+    public static final class UnprivilegedOpen {
+        public static void main(String[] args) {
+            try {
+                io.gannet.bpf.Datapath.open(io.gannet.bpf.DatapathOptions.defaults()
+                        .withPinRoot(Path.of("/sys/fs/bpf/gannet-unpriv-never")));
+                System.out.println("OPENED (unexpected)");
+            } catch (BpfException e) {
+                System.out.println(e.kind() + ": " + e.getMessage());
+            }
+        }
+    }
+
+    @Test
     void kernelProbeFindsEverythingHere() {
         Requirements.requireBpf();
         KernelFeatures.Report r = KernelFeatures.probe();
