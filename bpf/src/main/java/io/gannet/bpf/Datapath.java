@@ -90,9 +90,7 @@ public final class Datapath implements AutoCloseable {
         this.metrics = lxc.map(DpMaps.METRICS.name());
         config.put(0, options.timeouts());
         this.reconciler = new ServiceReconciler(svc, backends, revnat, maglev);
-        long[] highest = {0};
-        ct.forEach((k, e) -> highest[0] = Math.max(highest[0], Integer.toUnsignedLong(e.backendId())));
-        this.restored = reconciler.restore(highest[0]);
+        this.restored = reconciler.restore(highestBackendIdInConntrack());
         this.gc = new CtGarbageCollector(ct, options.clock());
     }
 
@@ -214,9 +212,25 @@ public final class Datapath implements AutoCloseable {
                 () -> Tc.query(ifname, ingress ? Tc.Direction.INGRESS : Tc.Direction.EGRESS));
     }
 
-    /** Makes the service maps equal to {@code desired}; idempotent. */
+    private long highestBackendIdInConntrack() {
+        long[] highest = {0};
+        ct.forEach((k, e) -> highest[0] = Math.max(highest[0], Integer.toUnsignedLong(e.backendId())));
+        return highest[0];
+    }
+
+    /**
+     * Makes the service maps equal to {@code desired}; idempotent. If the kernel refuses a
+     * write midway (a full map, say), the reconciler re-reads the maps before rethrowing, so
+     * the next call (the watcher retries with backoff) starts from what is really there.
+     */
     public synchronized ApplyResult applyServices(List<ServiceSpec> desired) {
-        return reconciler.apply(desired);
+        try {
+            return reconciler.apply(desired);
+        } catch (RuntimeException e) {
+            LOG.warn("applying {} services failed, resynchronizing from the maps: {}", desired.size(), e.getMessage());
+            reconciler.restore(highestBackendIdInConntrack());
+            throw e;
+        }
     }
 
     /** What is programmed, for {@code gannet show services}. */

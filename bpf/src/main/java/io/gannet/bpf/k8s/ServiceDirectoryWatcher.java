@@ -16,13 +16,17 @@ import org.slf4j.LoggerFactory;
  * Watches a {@link ServiceDirectory} (java.nio WatchService) and hands every reload's
  * desired services to {@code sink} (typically {@code datapath::applyServices}) and bad
  * files to {@code errors}. Changes arriving within {@code settleMillis} are coalesced
- * into one reload, so an editor's write-rename sequence applies once.
+ * into one reload, so an editor's write-rename sequence applies once. When the sink throws
+ * (the kernel refused a map write), the same desired state is retried with exponential
+ * backoff (200 ms doubling to 30 s) until it applies or the files change.
  *
  * <p>One daemon thread, "gannet-service-watch", owns the directory state; {@code sink}
  * runs on it.
  */
 public final class ServiceDirectoryWatcher implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ServiceDirectoryWatcher.class);
+    static final long FIRST_BACKOFF_MILLIS = 200;
+    static final long MAX_BACKOFF_MILLIS = 30_000;
 
     private final ServiceDirectory directory;
     private final Consumer<List<ServiceSpec>> sink;
@@ -49,7 +53,8 @@ public final class ServiceDirectoryWatcher implements AutoCloseable {
         return this;
     }
 
-    private void reloadAndApply() {
+    /** Returns true when the sink accepted the services. */
+    private boolean reloadAndApply() {
         ServiceDirectory.Result r = directory.reload();
         for (ServiceDirectory.FileError e : r.errors()) {
             LOG.warn("ignoring {}: {} (keeping its last good content)", e.file(), e.reason());
@@ -57,16 +62,25 @@ public final class ServiceDirectoryWatcher implements AutoCloseable {
         }
         try {
             sink.accept(r.services());
+            return true;
         } catch (RuntimeException e) {
-            LOG.error("applying {} services failed; will retry on the next change", r.services().size(), e);
+            LOG.error("applying {} services failed; retrying with backoff", r.services().size(), e);
+            return false;
         }
     }
 
     private void loop() {
-        reloadAndApply();
+        long backoff = 0;
         try {
+            boolean ok = reloadAndApply();
             while (true) {
-                WatchKey key = watch.take();
+                backoff = ok ? 0 : Math.min(MAX_BACKOFF_MILLIS, backoff == 0 ? FIRST_BACKOFF_MILLIS : backoff * 2);
+                // after a failure, retry when the backoff expires even without a file change
+                WatchKey key = backoff == 0 ? watch.take() : watch.poll(backoff, TimeUnit.MILLISECONDS);
+                if (key == null) {
+                    ok = reloadAndApply();
+                    continue;
+                }
                 key.pollEvents();
                 key.reset();
                 // coalesce a burst of events
@@ -75,7 +89,7 @@ public final class ServiceDirectoryWatcher implements AutoCloseable {
                     more.pollEvents();
                     more.reset();
                 }
-                reloadAndApply();
+                ok = reloadAndApply();
             }
         } catch (InterruptedException | ClosedWatchServiceException e) {
             // closing

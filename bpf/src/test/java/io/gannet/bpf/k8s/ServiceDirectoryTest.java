@@ -151,4 +151,21 @@ class ServiceDirectoryTest {
             assertThat(errors).extracting(ServiceDirectory.FileError::file).contains(dir.resolve("broken.yaml"));
         }
     }
+
+    @Test
+    void failedApplyIsRetriedWithBackoff() throws Exception {
+        Files.writeString(dir.resolve("web.yaml"), WEB);
+        LinkedBlockingQueue<List<ServiceSpec>> applied = new LinkedBlockingQueue<>();
+        java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+        try (ServiceDirectoryWatcher w = new ServiceDirectoryWatcher(new ServiceDirectory(dir), specs -> {
+            if (calls.incrementAndGet() <= 2) {
+                throw new IllegalStateException("map full (simulated)");
+            }
+            applied.add(specs);
+        }, e -> {}, 50).start()) {
+            List<ServiceSpec> got = applied.poll(10, TimeUnit.SECONDS);
+            assertThat(got).as("applied after two failures, without any file change").hasSize(4);
+            assertThat(calls.get()).isEqualTo(3);
+        }
+    }
 }

@@ -105,4 +105,24 @@ class ReconcilerTest {
             assertThat(svcMap()).hasSize(2);
         }
     }
+
+    @Test
+    void kernelRefusalMidwayResynchronizesFromTheMaps() {
+        try (Datapath dp = Datapath.open(DatapathFixture.options(pinRoot))) {
+            // dp_maglev4 holds 1024 tables: the 1025th Maglev service fails after its slots were written
+            java.util.List<ServiceSpec> tooMany = new java.util.ArrayList<>();
+            for (int i = 0; i < 1025; i++) {
+                tooMany.add(new ServiceSpec("m" + i, new Frontend(io.gannet.bpf.lb.Ipv4.parse("10.97.0.0") + i, 80, Protocol.TCP),
+                        false, ServiceSpec.Algorithm.MAGLEV, List.of(Backend.of("10.2.0.1", 8080))));
+            }
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> dp.applyServices(tooMany))
+                    .isInstanceOf(io.gannet.bpf.libbpf.BpfException.class);
+            // the next desired state applies cleanly and prunes whatever the failed run left
+            ApplyResult r = dp.applyServices(List.of(web(Backend.of("10.2.0.1", 8080))));
+            assertThat(r.servicesAdded()).isEqualTo(1);
+            assertThat(svcMap()).hasSize(2);
+            assertThat(dp.services()).hasSize(1);
+            assertThat(dp.applyServices(List.of(web(Backend.of("10.2.0.1", 8080)))).changed()).isFalse();
+        }
+    }
 }
