@@ -41,6 +41,18 @@ public sealed interface Action {
         }
     }
 
+    /**
+     * Export only: keep the route's next hop instead of the eBGP "next hop self" rewrite (BIRD's
+     * {@code next hop keep}, FRR's {@code next-hop-unchanged}); e.g. for a route server, or a DUT
+     * in a benchmark whose peers reject loopback next hops.
+     */
+    record KeepNextHop() implements Action {
+        @Override
+        public void applyTo(PathAttributes.Builder b, InetAddress localAddress) {
+            // Nothing to change: the RIB skips its next-hop rewrite when a statement carries this.
+        }
+    }
+
     record AddCommunities(List<Integer> communities) implements Action {
         public AddCommunities {
             communities = List.copyOf(communities);

@@ -112,7 +112,7 @@ public final class Policy {
      */
     public PathAttributes apply(int decision, PathAttributes in, PathAttributes.Builder scratch,
                                 AttributeInterner interner, InetAddress localAddress) {
-        if (!changes(decision)) {
+        if (!changes(decision) || onlyKeepsNextHop(decision)) {
             return in;
         }
         scratch.load(in);
@@ -120,6 +120,24 @@ public final class Policy {
             action.applyTo(scratch, localAddress);
         }
         return interner.intern(scratch);
+    }
+
+    private boolean onlyKeepsNextHop(int decision) {
+        List<Action> actions = array[decision].actions;
+        return actions.size() == 1 && actions.get(0) instanceof Action.KeepNextHop;
+    }
+
+    /** True if the accepting statement asks to keep the next hop ({@link Action.KeepNextHop}). */
+    public boolean keepsNextHop(int decision) {
+        if (decision < 0) {
+            return false;
+        }
+        for (Action a : array[decision].actions) {
+            if (a instanceof Action.KeepNextHop) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** True when no statement looks at the prefix, so decisions depend on attributes alone. */

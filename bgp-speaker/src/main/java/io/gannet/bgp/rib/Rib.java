@@ -1074,7 +1074,7 @@ public final class Rib implements RouteProcessor {
     /** The attribute rewrite of RFC 4271 5.1 and RFC 4456 8 for one target peer, then policy actions. */
     private int rewrite(PeerState p, int f, PathAttributes a, PeerState sp, boolean local, Policy policy, int d) {
         byte[] self = p.link.localAddress().getAddress();
-        boolean explicitNextHop = local && (f == 0 ? a.has(HAS_NEXT_HOP) : a.has(HAS_NEXT_HOP6));
+        boolean explicitNextHop = (local || policy.keepsNextHop(d)) && (f == 0 ? a.has(HAS_NEXT_HOP) : a.has(HAS_NEXT_HOP6));
         scratch.load(a);
         if (!p.ibgp) {
             scratch.prependAs(p.negotiated.localAs(), 1);      // 5.1.2 b

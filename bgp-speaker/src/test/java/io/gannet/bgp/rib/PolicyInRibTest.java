@@ -53,4 +53,18 @@ class PolicyInRibTest {
         h.announce(a, attrs(65001, 65003, 65004), "10.1.0.0/24"); // implicit withdraw by policy
         assertThat(b.routes).isEmpty();
     }
+
+    @Test
+    void keepNextHopSkipsTheEbgpNextHopSelfRewrite() {
+        Policy keep = new Policy("keep", List.of(new Statement("all", List.of(), List.of(new Action.KeepNextHop()),
+                Verdict.ACCEPT)), Verdict.REJECT);
+        RibHarness h = new RibHarness(1);
+        FakePeerLink a = h.up(h.peer("a", "192.0.2.1", 65001, null));
+        FakePeerLink b = h.up(h.peer("b", "192.0.2.2", 65002, c -> c.exportPolicy(keep)));
+        FakePeerLink c = h.up(h.peer("c", "192.0.2.3", 65003, null));
+        h.announce(a, attrs(65001), "10.1.0.0/24");
+        assertThat(b.route("10.1.0.0/24").nextHop()).isEqualTo(0xc6336401); // 198.51.100.1 as received
+        assertThat(c.route("10.1.0.0/24").nextHop()).isEqualTo(0xc00002fe); // self
+        assertThat(b.route("10.1.0.0/24").asPathSegments()).containsExactly(2, 2, 65000, 65001);
+    }
 }

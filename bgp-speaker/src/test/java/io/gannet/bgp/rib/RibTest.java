@@ -332,10 +332,10 @@ class RibTest {
     void attributeSetsOfRejectedRoutesDoNotAccumulate() {
         RibHarness h = new RibHarness(1);
         FakePeerLink a = h.up(h.peer("a", "192.0.2.1", 65001, c -> c.importPolicy(Policy.REJECT_ALL)));
-        for (int i = 0; i < 20_000; i++) {
+        for (int i = 0; i < 5_000; i++) {
             h.announce(a, attrs(65001).med(i), "10.1.0.0/24"); // a new attribute set every time
         }
-        assertThat(h.rib.attributeSets()).isLessThanOrEqualTo(4097);
-        assertThat(h.rib.peerCounters("a").received()).isEqualTo(20_000);
+        assertThat(h.rib.attributeSets()).isLessThan(1000); // swept once past 4096
+        assertThat(h.rib.peerCounters("a").received()).isEqualTo(5_000);
     }
 }
