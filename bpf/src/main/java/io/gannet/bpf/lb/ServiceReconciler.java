@@ -109,6 +109,24 @@ public final class ServiceReconciler {
             }
         });
         revNat.deleteAll(staleRevNat);
+        // Maglev tables of frontends that are gone or no longer use Maglev (keys only: a
+        // batch read of 64 KiB values would be wasteful)
+        Set<Integer> maglevUsers = new HashSet<>();
+        for (Programmed p : programmed.values()) {
+            if ((p.flags & SvcValue.F_MAGLEV) != 0) {
+                maglevUsers.add(p.revNat);
+            }
+        }
+        List<Integer> staleTables = new ArrayList<>();
+        byte[] k = maglev.raw().nextKey(null);
+        while (k != null) {
+            int idx = io.gannet.bpf.maps.Layout.U32.decode(k);
+            if (!maglevUsers.contains(idx)) {
+                staleTables.add(idx);
+            }
+            k = maglev.raw().nextKey(k);
+        }
+        maglev.deleteAll(staleTables);
         LOG.info("restored {} frontends and {} backends from pinned maps (pruned {} orphan slots, {} rev-NAT entries)",
                 programmed.size(), backendIds.size(), orphans.size(), staleRevNat.size());
         return programmed.size();

@@ -100,9 +100,17 @@ class ReconcilerTest {
             svc.put(new SvcKey(io.gannet.bpf.lb.Ipv4.parse("10.96.0.10"), 80, 7, 6), SvcValue.slot(1));
             svc.put(new SvcKey(io.gannet.bpf.lb.Ipv4.parse("10.96.9.9"), 80, 1, 6), SvcValue.slot(1));
         }
+        BpfMap mg = BpfMap.openPinned(pinRoot.resolve(DpMaps.MAGLEV.name()).toString(), 4, 4 * 16381, 0);
+        try (mg) {
+            mg.update(io.gannet.bpf.maps.Layout.U32.encode(999), new byte[4 * 16381], BpfMap.BPF_ANY);
+        }
         assertThat(svcMap()).hasSize(4);
         try (Datapath dp = Datapath.open(DatapathFixture.options(pinRoot))) {
             assertThat(svcMap()).hasSize(2);
+        }
+        BpfMap mg2 = BpfMap.openPinned(pinRoot.resolve(DpMaps.MAGLEV.name()).toString(), 4, 4 * 16381, 0);
+        try (mg2) {
+            assertThat(mg2.nextKey(null)).as("orphan Maglev table pruned").isNull();
         }
     }
 
