@@ -38,5 +38,13 @@ class BirdSwitchConfigTest {
             assertThat(config).contains("neighbor " + IpAddresses.format(s.hostAddress()) + " port " + s.hostPort() + " as " + s.hostAs() + ";");
         }
         assertThat(config).contains("export none;").contains("merge paths on limit " + view.maxPaths());
+        if (switchName.equals("core1")) {
+            // node4 overrides its BFD timers, which BIRD 2.0 cannot express per neighbor: said, not hidden.
+            assertThat(BirdSwitchRenderer.perNeighborBfdDifferences(view)).containsExactly("node4");
+            assertThat(config).contains("# host node4 overrides BFD timers");
+        }
+        if (switchName.equals("sw1")) {
+            assertThat(config).contains("local 127.0.0.2 port 1790 as 4200000100;");
+        }
     }
 }

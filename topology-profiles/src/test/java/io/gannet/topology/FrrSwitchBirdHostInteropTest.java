@@ -75,7 +75,8 @@ class FrrSwitchBirdHostInteropTest {
             attach(sw, h2, "tpb2", "10.99.0.3/24");
             List<Process> birds = List.of(startBird(h1, dir, node1), startBird(h2, dir, node2));
             try (FrrBgpd frr = FrrBgpd.start(dir, frrConf, 179, sw.inside())) {
-                String table = frr.awaitOutput("show bgp ipv4 unicast json", "10.244.7.0/24", Duration.ofSeconds(40));
+                frr.awaitOutput("show bgp ipv4 unicast json", "10.244.7.0/24", Duration.ofSeconds(40));
+                String table = frr.awaitOutput("show bgp ipv4 unicast json", "10.244.0.0/24", Duration.ofSeconds(20));
                 String summary = frr.vtysh("show bgp ipv4 unicast summary json");
                 assertThat(table).as("%s%n%s", summary, birdc(h2, dir, node2, "show protocols all")).contains("\"10.244.0.0/24\"").contains("\"10.244.7.0/24\"");
                 assertThat(summary).doesNotContain("\"state\":\"Active\"").doesNotContain("\"state\":\"Idle\"");

@@ -97,7 +97,12 @@ public final class BirdSwitchRenderer {
         boolean ipv4 = s.hostAddress() instanceof Inet4Address;
         b.append("protocol bgp ").append(id).append(" {\n");
         b.append("  description \"").append(s.role().yamlName()).append(' ').append(s.hostName()).append("\";\n");
-        b.append("  local ").append(IpAddresses.format(s.switchAddress())).append(" as ").append(v.asn()).append(";\n");
+        b.append("  local ").append(IpAddresses.format(s.switchAddress()));
+        if (n.port() != 179) {
+            // The profile gives this switch an unprivileged port (demos, tests).
+            b.append(" port ").append(n.port());
+        }
+        b.append(" as ").append(v.asn()).append(";\n");
         b.append("  neighbor ").append(IpAddresses.format(s.hostAddress())).append(" port ").append(s.hostPort())
                 .append(" as ").append(s.hostAs()).append(";\n");
         b.append("  hold time ").append(n.holdTimeSeconds()).append(";\n");
@@ -113,8 +118,9 @@ public final class BirdSwitchRenderer {
             if (n.ttlSecurityHops() > 1) {
                 b.append("  multihop ").append(n.ttlSecurityHops()).append(";\n");
             }
-        } else if (n.ibgp() || n.multihopTtl() > 1) {
-            b.append("  multihop").append(n.ibgp() ? "" : " " + n.multihopTtl()).append(";\n");
+        } else if (n.ibgp() || n.multihopTtl() > 1 || s.hostAddress().isLoopbackAddress()) {
+            // Loopback (the one-machine demo) has no shared link, so "direct" would refuse any next hop.
+            b.append("  multihop").append(n.ibgp() || n.multihopTtl() <= 1 ? "" : " " + n.multihopTtl()).append(";\n");
         } else {
             b.append("  direct;\n");
         }
