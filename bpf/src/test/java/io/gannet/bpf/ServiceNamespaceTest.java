@@ -292,9 +292,28 @@ class ServiceNamespaceTest {
     }
 
     @Test
-    void agentRestartKeepsConnectionsAndState() throws IOException {
-        try (Conn c = new Conn(client, VIP, 80)) {
+    void agentRestartKeepsConnectionsAndState() throws Exception {
+        try (Conn c = new Conn(client, VIP, 80); Conn stream = new Conn(client, VIP, 80)) {
             String who = c.ask("before").split(" ")[0];
+            String streamBackend = stream.ask("start").split(" ")[0];
+            // traffic flowing during the whole restart: request/response every few ms
+            java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+            java.util.concurrent.atomic.AtomicInteger answered = new java.util.concurrent.atomic.AtomicInteger();
+            java.util.concurrent.CompletableFuture<Void> pump = java.util.concurrent.CompletableFuture.runAsync(() -> {
+                try {
+                    while (!stop.get()) {
+                        String r = stream.ask("tick " + answered.get());
+                        if (!r.startsWith(streamBackend + " ")) {
+                            throw new IllegalStateException("flow moved to another backend: " + r);
+                        }
+                        answered.incrementAndGet();
+                        Thread.sleep(2);
+                    }
+                } catch (IOException | InterruptedException e) {
+                    throw new java.util.concurrent.CompletionException(e);
+                }
+            });
+            Thread.sleep(50);
             dp.close();
             dp = null;
             // agent down: pinned maps and attached programs keep serving
@@ -309,6 +328,11 @@ class ServiceNamespaceTest {
             for (int i = 0; i < 5; i++) {
                 assertThat(c.ask("after " + i).split(" ")[0]).isEqualTo(who);
             }
+            int beforeStop = answered.get();
+            Thread.sleep(50);
+            stop.set(true);
+            pump.get(5, java.util.concurrent.TimeUnit.SECONDS); // rethrows any broken exchange
+            assertThat(answered.get()).as("requests answered across the restart").isGreaterThan(beforeStop).isGreaterThan(20);
         }
     }
 }
