@@ -91,6 +91,7 @@ public final class Rib implements RouteProcessor {
     private final int[] chunkTarget = new int[CHUNK];
     private final long[] chunkOrder = new long[CHUNK];
     private boolean draining;
+    private boolean holdEndOfRib;
     private RouteListener listener;
     private int[] ecmpScratch = new int[16];
     private int sweepThreshold = 4096;
@@ -311,6 +312,19 @@ public final class Rib implements RouteProcessor {
      */
     public void listen(RouteListener l) {
         this.listener = l;
+    }
+
+    /**
+     * Graceful restart, restarting side (RFC 4724 4.1): while held, sessions get the table but
+     * not End-of-RIB, so a peer keeps our stale routes until everything we mean to originate
+     * after a restart (PodCIDR, VIPs) has been announced again. Hold before the speaker starts,
+     * announce, then release (the caller bounds the hold with its own timer). Call on the loop.
+     */
+    public void holdEndOfRib(boolean hold) {
+        holdEndOfRib = hold;
+        if (!hold) {
+            drainAll();
+        }
     }
 
     /** The routes this speaker originates. */
@@ -911,7 +925,7 @@ public final class Rib implements RouteProcessor {
                     link.send(routeRefresh(link, fam.afi(), fam.safi(), 2)); // EoRR (RFC 7313 4)
                     sent = true;
                 }
-                if (p.eorPending[f]) {
+                if (p.eorPending[f] && !holdEndOfRib) {
                     p.eorPending[f] = false;
                     link.send(UpdateWriter.endOfRib(link.alloc(), fam.afi(), fam.safi()));
                     sent = true;

@@ -338,4 +338,15 @@ class RibTest {
         assertThat(h.rib.attributeSets()).isLessThan(1000); // swept once past 4096
         assertThat(h.rib.peerCounters("a").received()).isEqualTo(5_000);
     }
+
+    @Test
+    void endOfRibWaitsWhileTheRestartingSpeakerReannounces() {
+        RibHarness h = new RibHarness(1);
+        h.rib.holdEndOfRib(true);
+        FakePeerLink a = h.up(h.peer("a", "192.0.2.1", 65001, null));
+        assertThat(a.log).isEmpty();
+        h.rib.announce(LocalRoute.of(Prefix.parse("10.244.1.0/24")));
+        h.rib.holdEndOfRib(false);
+        assertThat(a.log).containsExactly("UPDATE +1 -0", "EoR 1/1", "EoR 2/1");
+    }
 }
