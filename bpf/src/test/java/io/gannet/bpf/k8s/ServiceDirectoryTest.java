@@ -136,8 +136,9 @@ class ServiceDirectoryTest {
     void watcherAppliesChanges() throws Exception {
         LinkedBlockingQueue<List<ServiceSpec>> applied = new LinkedBlockingQueue<>();
         List<ServiceDirectory.FileError> errors = new CopyOnWriteArrayList<>();
-        try (ServiceDirectoryWatcher w = new ServiceDirectoryWatcher(new ServiceDirectory(dir), applied::add, errors::add, 50)
-                .start()) {
+        ServiceDirectoryWatcher w = new ServiceDirectoryWatcher(new ServiceDirectory(dir), applied::add, errors::add, 50);
+        try (w) {
+            w.start();
             assertThat(applied.poll(5, TimeUnit.SECONDS)).isEmpty();
             Files.writeString(dir.resolve("web.yaml"), WEB);
             List<ServiceSpec> got = applied.poll(15, TimeUnit.SECONDS);
@@ -157,12 +158,14 @@ class ServiceDirectoryTest {
         Files.writeString(dir.resolve("web.yaml"), WEB);
         LinkedBlockingQueue<List<ServiceSpec>> applied = new LinkedBlockingQueue<>();
         java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
-        try (ServiceDirectoryWatcher w = new ServiceDirectoryWatcher(new ServiceDirectory(dir), specs -> {
+        ServiceDirectoryWatcher w = new ServiceDirectoryWatcher(new ServiceDirectory(dir), specs -> {
             if (calls.incrementAndGet() <= 2) {
                 throw new IllegalStateException("map full (simulated)");
             }
             applied.add(specs);
-        }, e -> {}, 50).start()) {
+        }, e -> {}, 50);
+        try (w) {
+            w.start();
             List<ServiceSpec> got = applied.poll(10, TimeUnit.SECONDS);
             assertThat(got).as("applied after two failures, without any file change").hasSize(4);
             assertThat(calls.get()).isEqualTo(3);

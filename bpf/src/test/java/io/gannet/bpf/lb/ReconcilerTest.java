@@ -106,6 +106,7 @@ class ReconcilerTest {
         }
         assertThat(svcMap()).hasSize(4);
         try (Datapath dp = Datapath.open(DatapathFixture.options(pinRoot))) {
+            assertThat(dp.restoredFrontends()).isEqualTo(1);
             assertThat(svcMap()).hasSize(2);
         }
         BpfMap mg2 = BpfMap.openPinned(pinRoot.resolve(DpMaps.MAGLEV.name()).toString(), 4, 4 * 16381, 0);
