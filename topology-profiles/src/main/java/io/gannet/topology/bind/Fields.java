@@ -26,6 +26,7 @@ import java.util.stream.Collectors;
  * "did you mean" hint when a known key is one or two edits away.
  */
 final class Fields {
+    private static final java.util.regex.Pattern DECIMAL = java.util.regex.Pattern.compile("-?(0|[1-9][0-9]{0,18})");
     private static final java.util.regex.Pattern NAME = java.util.regex.Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
     private final YMap map;
     private final Problems problems;
@@ -115,7 +116,12 @@ final class Fields {
         }
         long v;
         try {
-            v = Long.parseLong(s.text().replace("_", ""));
+            // Plain decimal only: YAML 1.1 reads 010 as octal and allows 0x1F and 1_000; editors
+            // using the schema (YAML 1.2) would read them differently, so they are refused.
+            if (!DECIMAL.matcher(s.text()).matches()) {
+                throw new NumberFormatException();
+            }
+            v = Long.parseLong(s.text());
         } catch (NumberFormatException e) {
             problems.error(n.location(), what + " must be a decimal integer between " + min + " and " + max + ", got " + s.text());
             return null;
@@ -138,7 +144,11 @@ final class Fields {
             return null;
         }
         if (n instanceof YScalar s && s.kind() == ScalarKind.BOOLEAN) {
-            return Boolean.parseBoolean(s.text());
+            if (s.text().equalsIgnoreCase("true") || s.text().equalsIgnoreCase("false")) {
+                return Boolean.parseBoolean(s.text());
+            }
+            problems.error(n.location(), key + " must be true or false, got '" + s.text() + "' (a YAML 1.1 spelling that editors read as a string)");
+            return null;
         }
         problems.error(n.location(), key + " must be true or false, got " + describe(n));
         return null;
