@@ -134,4 +134,16 @@ class ReconcilerTest {
             assertThat(dp.applyServices(List.of(web(Backend.of("10.2.0.1", 8080)))).changed()).isFalse();
         }
     }
+
+    @Test
+    void opensWithTheObjectsShippedOnTheClasspath() {
+        io.gannet.testsupport.Requirements.requireBpf();
+        // objectDir null: the agent's default, bpf_lxc.o / bpf_host.o extracted from the jar's /bpf/
+        try (Datapath dp = Datapath.open(io.gannet.bpf.DatapathOptions.defaults().withPinRoot(pinRoot))) {
+            assertThat(dp.applyServices(List.of(web(Backend.of("10.2.0.1", 8080)))).servicesAdded()).isEqualTo(1);
+            assertThat(java.nio.file.Files.exists(pinRoot.resolve("progs").resolve(Datapath.FROM_POD))).isTrue();
+            assertThat(java.nio.file.Files.exists(pinRoot.resolve("progs").resolve(Datapath.FROM_HOST))).isTrue();
+            assertThat(java.nio.file.Files.exists(pinRoot.resolve(DpMaps.CT.name()))).isTrue();
+        }
+    }
 }
