@@ -36,6 +36,9 @@ final class PeerState {
     final boolean[] staleFamily = new boolean[FAMILIES];
     final boolean[] negotiatedFamily = new boolean[FAMILIES];
     final int[][] adjOut = new int[FAMILIES][];
+    /** Pre-policy Adj-RIB-In (when kept): the received attribute id per prefix slot, 0 = none. */
+    final int[][] adjInRaw = new int[FAMILIES][];
+    boolean keepRaw;
     final IntQueue[] pending = {new IntQueue(), new IntQueue()};
     /** End-of-RIB (RFC 4724) to send once the initial table has drained. */
     final boolean[] eorPending = new boolean[FAMILIES];
@@ -63,6 +66,15 @@ final class PeerState {
             return -1;
         }
         return afi == AddressFamily.AFI_IPV4 ? 0 : afi == AddressFamily.AFI_IPV6 ? 1 : -1;
+    }
+
+    int[] adjInRaw(int family, int minLength) {
+        int[] a = adjInRaw[family];
+        if (a == null || a.length < minLength) {
+            a = a == null ? new int[Math.max(minLength, 1024)] : Arrays.copyOf(a, Math.max(minLength, a.length * 2));
+            adjInRaw[family] = a;
+        }
+        return a;
     }
 
     int[] adjOut(int family, int minLength) {

@@ -91,6 +91,7 @@ public final class Rib implements RouteProcessor {
     private final int[] chunkTarget = new int[CHUNK];
     private final long[] chunkOrder = new long[CHUNK];
     private boolean draining;
+    private boolean keepPrePolicy;
     private boolean holdEndOfRib;
     private RouteListener listener;
     private int[] ecmpScratch = new int[16];
@@ -122,6 +123,7 @@ public final class Rib implements RouteProcessor {
         p.address = link.remoteAddress().getAddress();
         p.routeReflectorClient = p.config.routeReflectorClient() && p.ibgp;
         p.resetting = false;
+        p.keepRaw = keepPrePolicy;
         p.maxPrefixWarned = false;
         p.advertised = 0;
         for (int f = 0; f < PeerState.FAMILIES; f++) {
@@ -230,6 +232,7 @@ public final class Rib implements RouteProcessor {
         }
         for (int f = 0; f < PeerState.FAMILIES; f++) {
             forgetAdjOut(p, f);
+            dropRaw(p, f);
             p.adjOut[f] = null;
             p.pending[f].clear();
             p.eorPending[f] = false;
@@ -325,6 +328,105 @@ public final class Rib implements RouteProcessor {
         if (!hold) {
             drainAll();
         }
+    }
+
+    /**
+     * Keeps each peer's pre-policy Adj-RIB-In (what it sent, before import policy) for sessions
+     * established from now on, so {@link #reconfigure} can re-apply a changed import policy without
+     * asking the peer, and {@link #receivedRoutes} can show it. Costs an int per prefix per peer.
+     */
+    public void keepPrePolicy(boolean keep) {
+        keepPrePolicy = keep;
+    }
+
+    /** What a peer sent, before import policy (only with {@link #keepPrePolicy}); empty otherwise. */
+    public List<Map.Entry<Prefix, PathAttributes>> receivedRoutes(String peer, AddressFamily family) {
+        PeerState p = byName.get(peer);
+        int f = PeerState.familyIndex(family);
+        List<Map.Entry<Prefix, PathAttributes>> out = new ArrayList<>();
+        if (p == null || f < 0 || p.adjInRaw[f] == null) {
+            return out;
+        }
+        int[] raw = p.adjInRaw[f];
+        PrefixTable t = ribs[f].prefixes;
+        for (int s = 0; s < raw.length && s < t.highWater(); s++) {
+            if (raw[s] != 0 && t.live(s)) {
+                Prefix px = f == 0 ? Prefix.ipv4((int) t.hi(s), t.length(s)) : Prefix.ipv6(t.hi(s), t.lo(s), t.length(s));
+                out.add(Map.entry(px, interner.get(raw[s])));
+            }
+        }
+        out.sort(Map.Entry.comparingByKey());
+        return out;
+    }
+
+    /** What {@link #reconfigure} did. */
+    public enum Reconfigured {
+        /** Policies re-applied in place (export always; import from the kept pre-policy view). */
+        APPLIED,
+        /** Export re-applied; the peer was asked to resend its routes (RFC 2918) for the new import policy. */
+        REFRESH_REQUESTED,
+        /** Export re-applied; the new import policy only applies after the session restarts. */
+        RESTART_REQUIRED,
+        /** No session: the new configuration applies when it comes up. */
+        NOT_ESTABLISHED
+    }
+
+    /**
+     * Applies a peer's changed policies (and route-reflector-client flag) to a live session
+     * without resetting it (STYLE.md habit 15). Other PeerConfig changes need a new session.
+     */
+    public Reconfigured reconfigure(PeerConfig config) {
+        PeerState p = stateFor(config);
+        if (p.link == null) {
+            return Reconfigured.NOT_ESTABLISHED;
+        }
+        p.routeReflectorClient = config.routeReflectorClient() && p.ibgp;
+        Reconfigured result;
+        if (p.keepRaw) {
+            inbound.begin(p);
+            try {
+                for (int f = 0; f < PeerState.FAMILIES; f++) {
+                    int[] raw = p.adjInRaw[f];
+                    if (raw == null) {
+                        continue;
+                    }
+                    PrefixTable t = ribs[f].prefixes;
+                    for (int s = 0; s < raw.length; s++) {
+                        if (raw[s] != 0) {
+                            inbound.apply(f, t.hi(s), t.lo(s), t.length(s), interner.get(raw[s]));
+                        }
+                    }
+                }
+            } finally {
+                inbound.end();
+            }
+            result = Reconfigured.APPLIED;
+        } else if (p.negotiated.routeRefresh()) {
+            for (int f = 0; f < PeerState.FAMILIES; f++) {
+                if (p.negotiatedFamily[f]) {
+                    AddressFamily fam = ribs[f].family;
+                    p.link.send(routeRefresh(p.link, fam.afi(), fam.safi(), 0));
+                }
+            }
+            p.link.flush();
+            result = Reconfigured.REFRESH_REQUESTED;
+        } else {
+            result = Reconfigured.RESTART_REQUIRED;
+        }
+        // Export: recompute every prefix for this peer; only differences are sent.
+        for (int f = 0; f < PeerState.FAMILIES; f++) {
+            if (p.negotiatedFamily[f]) {
+                FamilyRib r = ribs[f];
+                for (int s = 0; s < r.prefixes.highWater(); s++) {
+                    int[] out = p.adjOut[f];
+                    if (r.prefixes.live(s) && (r.best[s] >= 0 || (out != null && s < out.length && out[s] != 0))) {
+                        p.pending[f].add(s);
+                    }
+                }
+            }
+        }
+        drainAll();
+        return result;
     }
 
     /** The routes this speaker originates. */
@@ -467,6 +569,7 @@ public final class Rib implements RouteProcessor {
         @Override
         public void withdraw4(int address, int length) {
             if (accepting(0)) {
+                forgetRaw(peer, 0, address & 0xFFFFFFFFL, 0, length);
                 remove(peer, 0, address & 0xFFFFFFFFL, 0, length);
             }
         }
@@ -474,6 +577,7 @@ public final class Rib implements RouteProcessor {
         @Override
         public void withdraw6(long hi, long lo, int length) {
             if (accepting(1)) {
+                forgetRaw(peer, 1, hi, lo, length);
                 remove(peer, 1, hi, lo, length);
             }
         }
@@ -493,6 +597,23 @@ public final class Rib implements RouteProcessor {
                 return;
             }
             peer.received++;
+            if (peer.keepRaw) {
+                FamilyRib r = ribs[f];
+                int s = r.slot(hi, lo, length);
+                int[] raw = peer.adjInRaw(f, r.prefixes.capacity());
+                if (raw[s] != a.id()) {
+                    interner.acquire(a.id());
+                    if (raw[s] != 0) {
+                        interner.release(raw[s]);
+                    }
+                    raw[s] = a.id();
+                }
+            }
+            apply(f, hi, lo, length, a);
+        }
+
+        /** Import checks and policy, then the Loc-RIB: add, replace, or (if rejected) remove. */
+        void apply(int f, long hi, long lo, int length, PathAttributes a) {
             int id = importId(f, hi, lo, length, a);
             if (id == 0) {
                 remove(peer, f, hi, lo, length);
@@ -545,6 +666,39 @@ public final class Rib implements RouteProcessor {
             if (f >= 0 && peer.link != null) {
                 log.debug("peer {}: End-of-RIB {}", peer.name, ribs[f].family);
                 sweepStale(peer, f); // RFC 4724 4.2: what the restarted peer did not re-send is gone
+            }
+        }
+    }
+
+    /** A withdrawal also clears the pre-policy Adj-RIB-In entry. */
+    private void forgetRaw(PeerState p, int f, long hi, long lo, int length) {
+        int[] raw = p.adjInRaw[f];
+        if (raw == null) {
+            return;
+        }
+        int s = ribs[f].prefixes.find(hi, lo, length);
+        if (s >= 0 && s < raw.length && raw[s] != 0) {
+            interner.release(raw[s]);
+            raw[s] = 0;
+            if (ribs[f].head[s] < 0) {
+                emptied[f].add(s);
+            }
+        }
+    }
+
+    /** Drops a peer's whole pre-policy Adj-RIB-In (session end). */
+    private void dropRaw(PeerState p, int f) {
+        int[] raw = p.adjInRaw[f];
+        p.adjInRaw[f] = null;
+        if (raw == null) {
+            return;
+        }
+        for (int s = 0; s < raw.length; s++) {
+            if (raw[s] != 0) {
+                interner.release(raw[s]);
+                if (ribs[f].head[s] < 0) {
+                    emptied[f].add(s);
+                }
             }
         }
     }
@@ -1177,6 +1331,10 @@ public final class Rib implements RouteProcessor {
             int[] out = peers[i].adjOut[f];
             if (out != null && s < out.length && out[s] != 0) {
                 return true;
+            }
+            int[] raw = peers[i].adjInRaw[f];
+            if (raw != null && s < raw.length && raw[s] != 0) {
+                return true; // still in someone's pre-policy Adj-RIB-In
             }
         }
         return false;

@@ -67,4 +67,30 @@ class PolicyInRibTest {
         assertThat(c.route("10.1.0.0/24").nextHop()).isEqualTo(0xc00002fe); // self
         assertThat(b.route("10.1.0.0/24").asPathSegments()).containsExactly(2, 2, 65000, 65001);
     }
+
+    @Test
+    void reconfigureReappliesImportFromThePrePolicyViewAndExportInPlace() {
+        RibHarness h = new RibHarness(1);
+        FakePeerLink b = h.up(h.peer("b", "192.0.2.2", 65002, null)); // up before: no pre-policy view
+        h.rib.keepPrePolicy(true);
+        FakePeerLink a = h.up(h.peer("a", "192.0.2.1", 65001, c -> c.importPolicy(Policy.REJECT_ALL)));
+        h.announce(a, attrs(65001), "10.1.0.0/24", "10.2.0.0/24");
+        h.withdraw(a, "10.2.0.0/24");
+        assertThat(h.rib.routes(io.gannet.bgp.wire.AddressFamily.IPV4_UNICAST)).isEmpty();
+        assertThat(h.rib.receivedRoutes("a", io.gannet.bgp.wire.AddressFamily.IPV4_UNICAST))
+                .extracting(e -> e.getKey().toString()).containsExactly("10.1.0.0/24");
+        var applied = h.rib.reconfigure(io.gannet.bgp.config.PeerConfig.builder("a", RibHarness.ip("192.0.2.1"), 65001, 65000)
+                .importPolicy(Policy.ACCEPT_ALL).exportPolicy(Policy.ACCEPT_ALL).build());
+        assertThat(applied).isEqualTo(Rib.Reconfigured.APPLIED);
+        assertThat(b.routes).containsOnlyKeys("10.1.0.0/24");
+        // export side: b now gets nothing
+        assertThat(h.rib.reconfigure(io.gannet.bgp.config.PeerConfig.builder("b", RibHarness.ip("192.0.2.2"), 65002, 65000)
+                .importPolicy(Policy.ACCEPT_ALL).exportPolicy(Policy.REJECT_ALL).build())).isEqualTo(Rib.Reconfigured.REFRESH_REQUESTED);
+        assertThat(b.routes).isEmpty();
+        assertThat(b.log).contains("RR subtype=0 1/1"); // no pre-policy view for b: ask it to resend
+        h.rib.peerDown(a, false);
+        h.rib.peerDown(b, false);
+        assertThat(h.rib.prefixSlots(0)).isZero();
+        assertThat(h.rib.attributeSets()).isZero();
+    }
 }
