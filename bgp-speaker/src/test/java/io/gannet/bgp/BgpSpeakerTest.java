@@ -54,7 +54,7 @@ class BgpSpeakerTest {
             pa.establish(65005, 0x0A020001L, 0);
             pb.establish(65005, 0x0A020002L, 0);
             pc.establish(65005, 0x0A020003L, 0);
-            assertThat(speaker.peers()).allMatch(p -> p.state() == SessionState.ESTABLISHED);
+            established(speaker, "a", "b", "c");
             assertThat(changes).contains("a Idle->Active", "a Active->OpenSent", "a OpenSent->OpenConfirm", "a OpenConfirm->Established");
 
             // a removed, b changed, c untouched, d added.
@@ -68,7 +68,7 @@ class BgpSpeakerTest {
             assertThat(speaker.peer("b").state()).isEqualTo(SessionState.ACTIVE);
             try (RawPeer pb2 = new RawPeer(b.address(), GANNET, 17951)) {
                 pb2.establish(65005, 0x0A020002L, 0);
-                assertThat(speaker.peer("b").state()).isEqualTo(SessionState.ESTABLISHED);
+                established(speaker, "b");
             }
             // A removed peer's address is now a stranger.
             try (RawPeer again = new RawPeer(a.address(), GANNET, 17951)) {
@@ -85,6 +85,7 @@ class BgpSpeakerTest {
         BgpSpeaker<RecordingRoutes> speaker = BgpSpeaker.start(config(17952, List.of(a)), RecordingRoutes::factory, SpeakerOptions.defaults());
         try (RawPeer p = new RawPeer(a.address(), GANNET, 17952)) {
             p.establish(65005, 0x0A020001L, 0);
+            established(speaker, "a");
             speaker.reset("a", "new policy");
             RawPeer.Message n = p.readNotification();
             assertThat(n.notification()).isEqualTo("6/4");
@@ -93,6 +94,7 @@ class BgpSpeakerTest {
         assertThat(InteropAccess.await(Duration.ofSeconds(5), () -> speaker.peer("a").state() == SessionState.ACTIVE)).isTrue();
         try (RawPeer p = new RawPeer(a.address(), GANNET, 17952)) {
             p.establish(65005, 0x0A020001L, 0);
+            established(speaker, "a");
             speaker.stop(false, "bye for now");
             RawPeer.Message n = p.readNotification();
             assertThat(n.notification()).isEqualTo("6/2");
@@ -106,6 +108,7 @@ class BgpSpeakerTest {
         BgpSpeaker<RecordingRoutes> speaker = BgpSpeaker.start(config(17953, List.of(a)), RecordingRoutes::factory, SpeakerOptions.defaults());
         try (RawPeer p = new RawPeer(a.address(), GANNET, 17953)) {
             p.establish(65005, 0x0A020001L, 0);
+            established(speaker, "a");
             speaker.stop(true);
             assertThat(p.readNotification()).isNull(); // end of stream, no NOTIFICATION
         }
@@ -120,6 +123,51 @@ class BgpSpeakerTest {
             speaker.execute(() -> seen.complete(Thread.currentThread().getName()));
             assertThat(seen.get()).isEqualTo(loopThread);
             assertThat(speaker.listenAddress().getPort()).isEqualTo(17954);
+        }
+    }
+
+    @Test
+    void sendHoldTimerDropsAPeerThatStopsReading() throws Exception {
+        // RFC 9687: the peer keeps its TCP window shut; after the send hold time we give up
+        // with NOTIFICATION 8 rather than holding its routes forever.
+        // Megabytes of UPDATEs: paranoid leak tracking of every buffer would take minutes.
+        var leakLevel = io.netty.util.ResourceLeakDetector.getLevel();
+        io.netty.util.ResourceLeakDetector.setLevel(io.netty.util.ResourceLeakDetector.Level.DISABLED);
+        try {
+            sendHoldTimer();
+        } finally {
+            io.netty.util.ResourceLeakDetector.setLevel(leakLevel);
+        }
+    }
+
+    private void sendHoldTimer() throws Exception {
+        PeerConfig a = PeerConfig.builder("a", addr("127.0.2.1"), 65005, 65001).passive(true).holdTimeSeconds(0)
+                .sendHoldTimeSeconds(2).families(Set.of(AddressFamily.IPV4_UNICAST)).build();
+        try (BgpSpeaker<io.gannet.bgp.rib.Rib> speaker = BgpSpeaker.start(config(17955, List.of(a)), io.gannet.bgp.rib.Rib::new,
+                SpeakerOptions.defaults());
+             RawPeer p = new RawPeer(a.address(), GANNET, 17955, 4096)) {
+            speaker.call(() -> {
+                // Distinct MEDs keep every route in an UPDATE of its own: about 3 MB to send,
+                // against a 4 KiB receive window and netty's 1 MiB high-water mark.
+                for (int i = 0; i < 60_000; i++) {
+                    var prefix = io.gannet.bgp.wire.attr.Prefix.ipv4(0x0B000000 + (i << 8), 24);
+                    speaker.routes().announce(io.gannet.bgp.rib.LocalRoute.of(prefix).withNextHop(addr("198.51.100.1")).withMed((long) i));
+                }
+                return null;
+            });
+            p.establish(65005, 0x0A020001L, 0);
+            // Never read again: the speaker's socket fills, the channel turns unwritable.
+            assertThat(InteropAccess.await(Duration.ofSeconds(20), () -> speaker.peer("a").state() == SessionState.IDLE)).isTrue();
+            assertThat(speaker.peer("a").lastError()).contains("send hold timer expired");
+            assertThat(speaker.peer("a").messagesOut().notification()).isEqualTo(1);
+        }
+    }
+
+    /** The raw peer's handshake ends when it reads our KEEPALIVE; ours ends when we read its. */
+    static void established(BgpSpeaker<?> speaker, String... names) {
+        for (String name : names) {
+            assertThat(InteropAccess.await(Duration.ofSeconds(5), () -> speaker.peer(name).state() == SessionState.ESTABLISHED))
+                    .as(name).isTrue();
         }
     }
 

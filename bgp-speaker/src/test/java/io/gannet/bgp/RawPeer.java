@@ -34,7 +34,15 @@ public final class RawPeer implements AutoCloseable {
     }
 
     public RawPeer(InetAddress local, InetAddress remote, int port) throws IOException {
+        this(local, remote, port, 0);
+    }
+
+    /** {@code receiveBuffer} > 0 shrinks our TCP window (set before connecting so it applies). */
+    public RawPeer(InetAddress local, InetAddress remote, int port, int receiveBuffer) throws IOException {
         socket = new Socket();
+        if (receiveBuffer > 0) {
+            socket.setReceiveBufferSize(receiveBuffer);
+        }
         socket.setReuseAddress(true);
         socket.bind(new InetSocketAddress(local, 0));
         socket.connect(new InetSocketAddress(remote, port), 3000);

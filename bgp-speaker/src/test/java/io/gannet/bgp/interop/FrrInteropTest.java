@@ -65,6 +65,14 @@ class FrrInteropTest {
             assertThat(frr.vtysh("show bgp ipv6 unicast 2001:db8:1::/48 json")).contains("2001:db8::1");
             // FRR -> Gannet.
             assertThat(await(Duration.ofSeconds(10), () -> Gannet.route(speaker, "2001:db8:99::/48") != null)).isTrue();
+            // FRR asks for a refresh; with RFC 7313 negotiated we answer BoRR, the table, EoRR, and
+            // FRR keeps exactly what we re-advertised.
+            assertThat(speaker.peer("frr").negotiated().enhancedRouteRefresh()).isTrue();
+            frr.vtysh("clear bgp ipv6 unicast ::1 soft in");
+            assertThat(await(Duration.ofSeconds(10), () -> speaker.peer("frr").messagesIn().routeRefresh() >= 1)).isTrue();
+            Thread.sleep(500);
+            assertThat(frr.vtysh("show bgp ipv6 unicast 2001:db8:1::/48 json")).contains("\"paths\"");
+            assertThat(frr.established("::1")).isTrue();
             // Withdraw.
             Gannet.withdraw(speaker, "2001:db8:1::/48");
             assertThat(await(Duration.ofSeconds(10), () -> !frr.vtysh("show bgp ipv6 unicast 2001:db8:1::/48 json").contains("\"paths\"")))
