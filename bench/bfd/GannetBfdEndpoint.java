@@ -1,7 +1,7 @@
 // Gannet's side of the BFD benchmark: run with the bfd module on the class path, inside the
 // namespace the script created (ip netns exec ... java ... GannetBfdEndpoint.java ARGS).
 //
-//   args: LOCAL_ADDR IFACE INTERVAL_MS MULT PEER [PEER...]
+//   args: LOCAL_ADDR IFACE INTERVAL_MS MULT PEER[/LOCAL] [PEER[/LOCAL]...]
 //   stdin:  "timers MS MULT"   change every session's timers at runtime (Poll/Final)
 //           "status"           print "STATUS up=N total=N flaps=N detections=N"
 //           "quit"
@@ -9,6 +9,7 @@
 //
 // Wall-clock microseconds come from the monotonic clock plus an offset taken once at start,
 // so they are comparable with tcpdump's timestamps to well under a millisecond.
+// -Dgannet.bfd.rt=N runs BFD's timer and receive threads SCHED_FIFO at priority N.
 import io.gannet.bfd.BfdPeerSpec;
 import io.gannet.bfd.BfdService;
 import io.gannet.bfd.BfdServiceOptions;
@@ -38,10 +39,13 @@ public class GannetBfdEndpoint {
         String iface = args[1];
         int ms = Integer.parseInt(args[2]);
         int mult = Integer.parseInt(args[3]);
-        BfdService service = BfdService.start(BfdServiceOptions.defaults().withIpv6(false));
+        BfdService service = BfdService.start(BfdServiceOptions.defaults().withIpv6(false)
+                .withRealtimePriority(Integer.getInteger("gannet.bfd.rt", 0)));
         List<BfdSessionHandle> handles = new ArrayList<>();
         for (int a = 4; a < args.length; a++) {
-            BfdPeerSpec spec = BfdPeerSpec.singleHop(InetAddress.getByName(args[a]), local, iface, Duration.ofMillis(ms), mult);
+            String[] pl = args[a].split("/");
+            InetAddress from = pl.length > 1 ? InetAddress.getByName(pl[1]) : local;
+            BfdPeerSpec spec = BfdPeerSpec.singleHop(InetAddress.getByName(pl[0]), from, iface, Duration.ofMillis(ms), mult);
             handles.add(service.request(spec, GannetBfdEndpoint::print));
         }
         System.out.println("READY " + handles.size());

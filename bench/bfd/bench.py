@@ -38,6 +38,8 @@ def nsx(ns, *cmd, check=True):
 class Frr:
     """FRR bfdd in the foreground in a namespace, own config/sockets in a temp dir."""
 
+    rt = 0  # SCHED_FIFO priority for bfdd (chrt), set from --rt
+
     def __init__(self, ns, peers, interval, mult=3):
         self.ns = ns
         self.dir = tempfile.mkdtemp(prefix=f"bench-bfdd-{ns}-")
@@ -51,7 +53,8 @@ class Frr:
             f.write("!\n")
         os.chmod(conf, 0o644)
         self.peers = peers
-        self.proc = subprocess.Popen(["ip", "netns", "exec", ns, "/usr/lib/frr/bfdd", "-f", conf,
+        chrt = []  # FRR runs with normal scheduling (chrt -f made bfdd starve the machine here)
+        self.proc = subprocess.Popen(["ip", "netns", "exec", ns] + chrt + ["/usr/lib/frr/bfdd", "-f", conf,
                                       "--vty_socket", self.dir, "-i", f"{self.dir}/bfdd.pid", "-u", "frr", "-g", "frr",
                                       "--bfdctl", f"{self.dir}/bfdd.sock", "-z", f"{self.dir}/zserv.api",
                                       "--log", f"file:{self.dir}/bfdd.log"],
@@ -103,13 +106,14 @@ class Gannet:
         here = os.path.dirname(os.path.abspath(__file__))
         cmd = ["ip", "netns", "exec", ns, args.java, "-XX:+UseZGC", "-Xms256m", "-Xmx256m", "-XX:+AlwaysPreTouch",
                "--enable-native-access=ALL-UNNAMED", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
+               f"-Dgannet.bfd.rt={args.rt}",
                "-cp", args.cp, os.path.join(here, "GannetBfdEndpoint.java"), local, iface, str(interval), "3"] + peers
         self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1)
         self.events = []
         self.replies = []
         self.cv = threading.Condition()
         threading.Thread(target=self._read, daemon=True).start()
-        self._await(lambda: any(r.startswith("READY") for r in self.replies), 60, "Gannet READY")
+        self._await(lambda: any(r.startswith("READY") for r in self.replies), 180, "Gannet READY")
 
     def _read(self):
         for line in self.proc.stdout:
@@ -204,8 +208,30 @@ def setup_namespaces():
     # Load-phase links: 100 addresses on the far side of each.
     link(NS_GAN, "bfdbg1", "10.62.0.1/16", NS_FAR, "bfdbfg1", "10.62.0.2/16")
     link(NS_FRR, "bfdbr1", "10.63.0.1/16", NS_FAR, "bfdbff1", "10.63.0.2/16")
+    # FRR 8.4 keeps one session per peer address (same peer, other local address is
+    # ignored), so every load-phase session gets its own address pair.
     batch = "".join(f"addr add 10.62.1.{i}/16 dev bfdbfg1\naddr add 10.63.1.{i}/16 dev bfdbff1\n"
                     for i in range(1, LOAD_N + 1))
+    p = subprocess.run(["ip", "-n", NS_GAN, "-batch", "-"], input="".join(
+        f"addr add 10.62.0.{i + 2}/16 dev bfdbg1\n" for i in range(1, LOAD_N + 1)), text=True)
+    assert p.returncode == 0
+    p = subprocess.run(["ip", "-n", NS_FRR, "-batch", "-"], input="".join(
+        f"addr add 10.63.0.{i + 2}/16 dev bfdbr1\n" for i in range(1, LOAD_N + 1)), text=True)
+    assert p.returncode == 0
+    # 200+ neighbours per namespace exceed the ARP cache's gc_thresh1 (128): its garbage
+    # collection then stalls packets behind fresh ARP resolutions and every session on the
+    # link times out together. Permanent entries keep the load phase about BFD.
+    def mac(ns, iface):
+        return re.search(r"link/ether (\S+)", nsx(ns, "ip", "link", "show", iface)).group(1)
+
+    for ns_a, if_a, ns_b, if_b, a_net, b_net in ((NS_GAN, "bfdbg1", NS_FAR, "bfdbfg1", "10.62.0", "10.62.1"),
+                                                  (NS_FRR, "bfdbr1", NS_FAR, "bfdbff1", "10.63.0", "10.63.1")):
+        mac_a, mac_b = mac(ns_a, if_a), mac(ns_b, if_b)
+        to_b = "".join(f"neigh replace {b_net}.{i} lladdr {mac_b} nud permanent dev {if_a}\n" for i in range(1, LOAD_N + 1))
+        to_a = "".join(f"neigh replace {a_net}.{i + 2} lladdr {mac_a} nud permanent dev {if_b}\n"
+                       for i in range(1, LOAD_N + 1))
+        assert subprocess.run(["ip", "-n", ns_a, "-batch", "-"], input=to_b, text=True).returncode == 0
+        assert subprocess.run(["ip", "-n", ns_b, "-batch", "-"], input=to_a, text=True).returncode == 0
     p = subprocess.run(["ip", "-n", NS_FAR, "-batch", "-"], input=batch, text=True)
     assert p.returncode == 0
 
@@ -308,11 +334,12 @@ def cut_phase(args, gannet, far, frr, interval, cuts, results):
 
 
 def load_phase(args, interval, duration, results):
-    far_peers = [(f"10.62.0.1", f"10.62.1.{i}") for i in range(1, LOAD_N + 1)] + \
-                [(f"10.63.0.1", f"10.63.1.{i}") for i in range(1, LOAD_N + 1)]
+    far_peers = [(f"10.62.0.{i + 2}", f"10.62.1.{i}") for i in range(1, LOAD_N + 1)] + \
+                [(f"10.63.0.{i + 2}", f"10.63.1.{i}") for i in range(1, LOAD_N + 1)]
     far = Frr(NS_FAR, far_peers, interval)
-    frr = Frr(NS_FRR, [(f"10.63.1.{i}", "10.63.0.1") for i in range(1, LOAD_N + 1)], interval)
-    gannet = Gannet(args, NS_GAN, "10.62.0.1", "bfdbg1", interval, [f"10.62.1.{i}" for i in range(1, LOAD_N + 1)])
+    frr = Frr(NS_FRR, [(f"10.63.1.{i}", f"10.63.0.{i + 2}") for i in range(1, LOAD_N + 1)], interval)
+    gannet = Gannet(args, NS_GAN, "10.62.0.1", "bfdbg1", interval,
+                    [f"10.62.1.{i}/10.62.0.{i + 2}" for i in range(1, LOAD_N + 1)])
     stress = None
     try:
         def all_up():
@@ -320,24 +347,36 @@ def load_phase(args, interval, duration, results):
             f = [p for p in frr.peers_json() if p.get("status") == "up"]
             return g.get("up") == LOAD_N and g.get("polling") == 0 and len(f) == LOAD_N
 
-        wait_for(all_up, 60, f"{LOAD_N} sessions Up at {interval} ms", step=0.5)
+        try:
+            wait_for(all_up, 60, f"{LOAD_N} sessions Up at {interval} ms", step=0.5)
+        except RuntimeError:
+            print("gannet:", gannet.status(), "frr up:", len([p for p in frr.peers_json() if p.get("status") == "up"]),
+                  "far up:", len([p for p in far.peers_json() if p.get("status") == "up"]), flush=True)
+            raise
         time.sleep(2)
         g0 = gannet.status()
-        f0 = sum(p.get("session-down-event", 0) for p in frr.counters())
-        far0 = {p.get("peer"): p.get("session-down-event", 0) for p in far.counters() if "session-down-event" in p}
-        stress = subprocess.Popen(["stress-ng", "--cpu", "2", "--cpu-method", "matrixprod", "--timeout", f"{duration}s",
+        f0 = sum(p.get("session-down", 0) for p in frr.counters())
+        far0 = {p.get("peer"): p.get("session-down", 0) for p in far.counters() if "session-down" in p}
+        stress = None if args.no_stress else subprocess.Popen(["stress-ng", "--cpu", "2", "--cpu-method", "matrixprod", "--timeout", f"{duration}s",
                                    "--quiet"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         time.sleep(duration + 1)
-        stress.wait()
+        if stress:
+            stress.wait()
         stress = None
         time.sleep(1)
         g1 = gannet.status()
-        f1 = sum(p.get("session-down-event", 0) for p in frr.counters())
+        f1 = sum(p.get("session-down", 0) for p in frr.counters())
         far1 = far.counters()
-        far_g = sum(p.get("session-down-event", 0) - far0.get(p.get("peer"), 0) for p in far1
-                    if p.get("peer") == "10.62.0.1")
-        far_f = sum(p.get("session-down-event", 0) - far0.get(p.get("peer"), 0) for p in far1
-                    if p.get("peer") == "10.63.0.1")
+        far_g = sum(p.get("session-down", 0) - far0.get(p.get("peer"), 0) for p in far1
+                    if p.get("peer", "").startswith("10.62."))
+        far_f = sum(p.get("session-down", 0) - far0.get(p.get("peer"), 0) for p in far1
+                    if p.get("peer", "").startswith("10.63."))
+        diags = {}
+        for e in gannet.events:
+            if e["frm"] == "Up" and e["to"] == "Down":
+                diags[e["diag"]] = diags.get(e["diag"], 0) + 1
+        json.dump(gannet.events, open(f"/tmp/bfd-load-events-{interval}.json", "w"))
+        print("  gannet Up->Down by diag:", diags, "before stress:", g0, flush=True)
         results.append(dict(interval=interval, duration=duration, sessions=LOAD_N,
                             gannet_false_downs=g1["flaps"] - g0["flaps"], frr_false_downs=f1 - f0,
                             far_downs_towards_gannet=far_g, far_downs_towards_frr=far_f))
@@ -356,7 +395,11 @@ def main():
     ap.add_argument("--quick", action="store_true", help="3 cuts per interval, 20 s load phases")
     ap.add_argument("--intervals", default="300,100,50,10")
     ap.add_argument("--skip-load", action="store_true")
+    ap.add_argument("--load-only", action="store_true")
+    ap.add_argument("--rt", type=int, default=0, help="SCHED_FIFO priority for Gannet's BFD threads (0: normal, as FRR runs)")
+    ap.add_argument("--no-stress", action="store_true", help="load phase without stress-ng (baseline)")
     args = ap.parse_args()
+    Frr.rt = args.rt
     cuts = 3 if args.quick else 10
     duration = 20 if args.quick else 120
     intervals = [int(x) for x in args.intervals.split(",")]
@@ -367,7 +410,7 @@ def main():
         frr = Frr(NS_FRR, [(FAR_F, FRR)], intervals[0])
         gannet = Gannet(args, NS_GAN, GAN, IF_GAN, intervals[0], [FAR_G])
         try:
-            for interval in intervals:
+            for interval in ([] if args.load_only else intervals):
                 print(f"cut phase: {interval} ms x 3, {cuts} cuts", flush=True)
                 cut_phase(args, gannet, far, frr, interval, cuts, cut_results)
         finally:

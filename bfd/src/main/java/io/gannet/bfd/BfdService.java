@@ -7,6 +7,7 @@ import io.gannet.bfd.transport.DatagramReader;
 import io.gannet.bfd.transport.LibC;
 import io.gannet.bfd.transport.NativeMemory;
 import io.gannet.bfd.transport.SocketPoller;
+import io.gannet.bfd.transport.ThreadScheduling;
 import io.gannet.bfd.transport.NetworkNamespaces;
 import io.gannet.bfd.transport.ReceivedDatagram;
 import io.gannet.bfd.transport.SocketAddresses;
@@ -120,6 +121,7 @@ public final class BfdService implements AutoCloseable {
         if (options.networkNamespace() != null) {
             NetworkNamespaces.enter(options.networkNamespace());
         }
+        applyRealtimePriority();
         txNative = NativeMemory.allocate(ControlPacket.MAX_LENGTH);
         if (options.ipv4()) {
             addListener(UdpSocket.listener(LibC.AF_INET, options.listenAddressV4(), options.singleHopPort(), null), false);
@@ -392,7 +394,18 @@ public final class BfdService implements AutoCloseable {
 
     // ------------------------------------------------------------------ receive thread
 
+    private void applyRealtimePriority() {
+        if (options.realtimePriority() > 0) {
+            try {
+                ThreadScheduling.realtime(options.realtimePriority());
+            } catch (IOException e) {
+                LOG.warn("bfd: {} runs with normal scheduling: {}", Thread.currentThread().getName(), e.getMessage());
+            }
+        }
+    }
+
     private void receiveLoop() {
+        applyRealtimePriority();
         DatagramReader reader = new DatagramReader();
         int n = listeners.size();
         SocketPoller poller = new SocketPoller(listeners);

@@ -37,6 +37,7 @@ public interface LibC {
     int EINTR = 4;
     int EADDRINUSE = 98;
     short POLLIN = 1;
+    int SCHED_FIFO = 1;
 
     LibC INSTANCE = LibraryLoader.create(LibC.class).load("c");
 
@@ -69,6 +70,9 @@ public interface LibC {
 
     @SaveError
     int if_nametoindex(String name);
+
+    @SaveError
+    int sched_setscheduler(int pid, int policy, Pointer param);
 
     String strerror(int errnum);
 }
