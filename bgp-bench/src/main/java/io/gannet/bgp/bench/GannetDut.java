@@ -21,7 +21,7 @@ import java.util.concurrent.CountDownLatch;
  * RFC 4271 5.1.3), IPv4 unicast only, all peers passive. Runs until SIGTERM / SIGINT.
  *
  * <pre>
- * java -cp ... io.gannet.bgp.bench.GannetDut --listen 10.84.1.1 [--port 179] --as 65000 \
+ * java -cp ... io.gannet.bgp.bench.GannetDut --listen 0.0.0.0 --router-id 10.84.1.1 [--port 179] --as 65000 \
  *     --peer collector,10.84.2.10,65100 --peer injector1,10.84.1.11,65001 ...
  * </pre>
  *
@@ -34,7 +34,7 @@ public final class GannetDut {
     public record Peer(String name, InetAddress address, long as) {}
 
     /** The transit configuration every DUT of the benchmark gets, as Gannet's config records. */
-    public static SpeakerConfig config(InetAddress listen, int port, long localAs, List<Peer> peers) {
+    public static SpeakerConfig config(InetAddress listen, int port, long localAs, long routerId, List<Peer> peers) {
         List<PeerConfig> configs = new ArrayList<>();
         for (Peer p : peers) {
             configs.add(PeerConfig.builder(p.name(), p.address(), p.as(), localAs)
@@ -44,7 +44,7 @@ public final class GannetDut {
                     .exportPolicy(Policy.ACCEPT_ALL)
                     .build());
         }
-        return new SpeakerConfig(localAs, BenchPeer.toUnsigned(listen), listen, port, 0, 1, configs, List.of());
+        return new SpeakerConfig(localAs, routerId, listen, port, 0, 1, configs, List.of());
     }
 
     public static BgpSpeaker<Rib> start(SpeakerConfig config) {
@@ -56,6 +56,7 @@ public final class GannetDut {
         InetAddress listen = a.address("listen");
         int port = (int) a.number("port", 179);
         long as = a.number("as", 65000);
+        long routerId = BenchPeer.toUnsigned(Args.parseAddress(a.string("router-id", listen.getHostAddress())));
         List<Peer> peers = new ArrayList<>();
         for (String spec : a.all("peer")) {
             String[] f = spec.split(",");
@@ -65,7 +66,7 @@ public final class GannetDut {
             peers.add(new Peer(f[0], Args.parseAddress(f[1]), Long.parseLong(f[2])));
         }
         a.done();
-        BgpSpeaker<Rib> speaker = start(config(listen, port, as, peers));
+        BgpSpeaker<Rib> speaker = start(config(listen, port, as, routerId, peers));
         long readyMs = System.currentTimeMillis() - ManagementFactory.getRuntimeMXBean().getStartTime();
         System.out.println("pid=" + ProcessHandle.current().pid() + " ready_ms=" + readyMs);
         System.out.flush();

@@ -8,13 +8,14 @@ import java.util.List;
 
 /**
  * Command line for one {@link PropagationRun}: the injectors and the collector in this
- * process, the DUT elsewhere. Prints one {@code key=value} result line on stdout (the run
+ * process, the DUT elsewhere. The collector connects to {@code --collector-dut} and expects that
+ * address as the NEXT_HOP of every route. Prints one {@code key=value} result line on stdout (the run
  * script parses it) and a human summary on stderr. Exit status 1 when the run failed or was
  * incomplete.
  *
  * <pre>
  * java -cp ... io.gannet.bgp.bench.PropagationBench --dut 10.84.1.1 --dut-pid 1234 \
- *     --collector 10.84.2.10 --expect-next-hop 10.84.2.1 --injector 10.84.1.11 [--injector ...] \
+ *     --collector-dut 10.84.2.1 --collector 10.84.2.10 --injector 10.84.1.11 [--injector ...] \
  *     --prefixes 1000000 [--length 24] [--port 179] [--collector-as 65100] [--injector-as 65001] \
  *     [--settle-ms 1000] [--timeout-s 300] [--hold-time 240]
  * </pre>
@@ -28,8 +29,10 @@ public final class PropagationBench {
         for (String s : a.all("injector")) {
             injectors.add(Args.parseAddress(s));
         }
+        int port = (int) a.number("port", 179);
         PropagationRun.Config config = new PropagationRun.Config(
-                new InetSocketAddress(a.address("dut"), (int) a.number("port", 179)),
+                new InetSocketAddress(a.address("dut"), port),
+                new InetSocketAddress(a.address("collector-dut"), port),
                 a.number("dut-pid", 0),
                 a.address("collector"),
                 a.number("collector-as", 65100),
@@ -37,16 +40,17 @@ public final class PropagationBench {
                 a.number("injector-as", 65001),
                 (int) a.number("prefixes", 100_000),
                 (int) a.number("length", 24),
-                a.address("expect-next-hop"),
                 Duration.ofMillis(a.number("settle-ms", 1000)),
                 Duration.ofSeconds(a.number("timeout-s", 300)),
                 (int) a.number("hold-time", 240));
         a.done();
-        PropagationRun.Result r = new PropagationRun(config, System::nanoTime).run();
+        PropagationRun run = new PropagationRun(config, System::nanoTime);
+        PropagationRun.Result r = run.run();
         System.out.println(r.toLine());
         System.err.printf("%d injector(s) x %d prefixes: collector has %d/%d after %.3f s (settled %.3f s), DUT cpu %.2f s, "
                         + "peak RSS %.1f MiB, next-hop mismatches %d%n", injectors.size(), config.prefixes(), r.received(),
                 r.expected(), r.wallSeconds(), r.settledSeconds(), r.cpuSeconds(), r.peakRssMiB(), r.nextHopMismatches());
+        System.err.println(run.threadReport());
         System.exit(r.complete() && r.nextHopMismatches() == 0 ? 0 : 1);
     }
 }

@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -41,7 +42,9 @@ final class PropagationRun {
     private static final int CHUNK_BYTES = 64 * 1024;
 
     /**
-     * @param dut             the DUT's BGP address and port
+     * @param dut             the DUT's BGP address and port the injectors connect to
+     * @param collectorDut    the DUT's address and port the collector connects to; also the NEXT_HOP
+     *                        the collector expects (eBGP next hop self, RFC 4271 5.1.3)
      * @param dutPid          the DUT's process id for /proc statistics, 0 when it is not separate (tests)
      * @param collector       the collector's own address (it binds it; the DUT must know it)
      * @param collectorAs     the collector's AS
@@ -49,13 +52,12 @@ final class PropagationRun {
      * @param firstInjectorAs AS of the first injector; the others count up from it
      * @param prefixes        bulk prefixes each injector sends (all send the same ones)
      * @param length          their prefix length
-     * @param expectedNextHop NEXT_HOP the collector expects: the DUT's address on the collector's link
      * @param settle          quiet time that counts as "the DUT is idle"
      * @param timeout         longest wait for the collector to complete
      * @param holdTimeSeconds hold time the peers propose
      */
-    record Config(InetSocketAddress dut, long dutPid, InetAddress collector, long collectorAs, List<InetAddress> injectors,
-                  long firstInjectorAs, int prefixes, int length, InetAddress expectedNextHop, Duration settle,
+    record Config(InetSocketAddress dut, InetSocketAddress collectorDut, long dutPid, InetAddress collector, long collectorAs, List<InetAddress> injectors,
+                  long firstInjectorAs, int prefixes, int length, Duration settle,
                   Duration timeout, int holdTimeSeconds) {
         Config {
             injectors = List.copyOf(injectors);
@@ -77,6 +79,7 @@ final class PropagationRun {
      * @param injectSeconds   until the last injector's last write returned (socket buffer took it)
      * @param settledSeconds  until the last UPDATE any peer received
      * @param cpuSeconds      DUT utime + stime over the run
+     * @param runQueueSeconds DUT threads' time runnable but waiting for a CPU over the run (machine load)
      * @param peakRssMiB      DUT VmHWM at the end
      * @param idleRssMiB      DUT VmRSS just before t0 (sessions up, table empty)
      * @param received        prefixes the collector held at the end
@@ -85,21 +88,22 @@ final class PropagationRun {
      * @param injectorUpdates UPDATE messages the DUT sent back to injectors (other injectors' best paths)
      */
     record Result(boolean complete, double wallSeconds, double injectSeconds, double settledSeconds, double cpuSeconds,
-                  double peakRssMiB, double idleRssMiB, int received, int expected, long nextHopMismatches,
+                  double runQueueSeconds, double peakRssMiB, double idleRssMiB, int received, int expected, long nextHopMismatches,
                   long collectorUpdates, long injectorUpdates, long decodeErrors) {
         /** One line of {@code key=value} pairs, the form the run script parses. */
         String toLine() {
             return String.format(Locale.ROOT,
-                    "complete=%s wall_s=%.3f inject_s=%.3f settled_s=%.3f cpu_s=%.2f peak_rss_mib=%.1f idle_rss_mib=%.1f "
+                    "complete=%s wall_s=%.3f inject_s=%.3f settled_s=%.3f cpu_s=%.2f runq_s=%.2f peak_rss_mib=%.1f idle_rss_mib=%.1f "
                             + "received=%d expected=%d nexthop_mismatches=%d collector_updates=%d injector_updates=%d "
                             + "decode_errors=%d",
-                    complete, wallSeconds, injectSeconds, settledSeconds, cpuSeconds, peakRssMiB, idleRssMiB, received,
+                    complete, wallSeconds, injectSeconds, settledSeconds, cpuSeconds, runQueueSeconds, peakRssMiB, idleRssMiB, received,
                     expected, nextHopMismatches, collectorUpdates, injectorUpdates, decodeErrors);
         }
     }
 
     private final Config config;
     private final LongSupplier nanoClock;
+    private String threadReport = "";
 
     PropagationRun(Config config, LongSupplier nanoClock) {
         this.config = config;
@@ -113,7 +117,7 @@ final class PropagationRun {
             feeds.add(InjectorFeed.encode(FIRST_PREFIX, c.length(), c.prefixes(), MARKER_BASE | (k + 1),
                     c.firstInjectorAs() + k, (int) BenchPeer.toUnsigned(c.injectors().get(k))));
         }
-        PrefixCounter counter = new PrefixCounter(c.expectedPrefixes(), (int) BenchPeer.toUnsigned(c.expectedNextHop()),
+        PrefixCounter counter = new PrefixCounter(c.expectedPrefixes(), (int) BenchPeer.toUnsigned(c.collectorDut().getAddress()),
                 nanoClock);
         ProcessStats dut = c.dutPid() > 0 ? new ProcessStats(c.dutPid()) : null;
         ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -123,7 +127,7 @@ final class PropagationRun {
         });
         List<BenchPeer> peers = new ArrayList<>();
         try {
-            BenchPeer collector = new BenchPeer("collector", c.collector(), c.dut(), c.collectorAs(), c.holdTimeSeconds(),
+            BenchPeer collector = new BenchPeer("collector", c.collector(), c.collectorDut(), c.collectorAs(), c.holdTimeSeconds(),
                     nanoClock, counter);
             peers.add(collector);
             List<BenchPeer> injectors = new ArrayList<>();
@@ -141,6 +145,8 @@ final class PropagationRun {
             awaitQuiet(peers, nanoClock.getAsLong());
             double cpu0 = dut == null ? Double.NaN : dut.cpuSeconds();
             double idleRss = dut == null ? Double.NaN : dut.rssMiB();
+            double wait0 = dut == null ? Double.NaN : dut.runQueueWaitSeconds();
+            Map<Long, ProcessStats.ThreadTimes> threads0 = dut == null ? Map.of() : dut.threads();
 
             CountDownLatch start = new CountDownLatch(1);
             long[] sentNanos = new long[injectors.size()];
@@ -181,12 +187,16 @@ final class PropagationRun {
             long settledAt = awaitQuiet(peers, t0);
             double cpu1 = dut == null ? Double.NaN : dut.cpuSeconds();
             double peak = dut == null ? Double.NaN : dut.peakRssMiB();
+            double wait1 = dut == null ? Double.NaN : dut.runQueueWaitSeconds();
+            if (dut != null) {
+                threadReport = threadReport(threads0, dut.threads());
+            }
             long injectorUpdates = 0;
             for (BenchPeer p : injectors) {
                 injectorUpdates += p.updatesReceived();
             }
             return new Result(complete, complete ? seconds(t1 - t0) : Double.NaN, seconds(lastSent - t0),
-                    seconds(settledAt - t0), cpu1 - cpu0, peak, idleRss, counter.current(), c.expectedPrefixes(),
+                    seconds(settledAt - t0), cpu1 - cpu0, wait1 - wait0, peak, idleRss, counter.current(), c.expectedPrefixes(),
                     counter.nextHopMismatches(), collector.updatesReceived(), injectorUpdates, counter.decodeErrors());
         } finally {
             for (BenchPeer p : peers) {
@@ -194,6 +204,29 @@ final class PropagationRun {
             }
             timers.shutdownNow();
         }
+    }
+
+    /** The DUT's busiest threads over the last run: name, CPU seconds, run-queue wait seconds. */
+    String threadReport() {
+        return threadReport;
+    }
+
+    private static String threadReport(Map<Long, ProcessStats.ThreadTimes> before, Map<Long, ProcessStats.ThreadTimes> after) {
+        record Delta(String name, double cpu, double queued) {}
+        List<Delta> deltas = new ArrayList<>();
+        for (Map.Entry<Long, ProcessStats.ThreadTimes> e : after.entrySet()) {
+            ProcessStats.ThreadTimes b = before.get(e.getKey());
+            ProcessStats.ThreadTimes a = e.getValue();
+            deltas.add(new Delta(a.name(), a.cpuSeconds() - (b == null ? 0 : b.cpuSeconds()),
+                    a.runQueueSeconds() - (b == null ? 0 : b.runQueueSeconds())));
+        }
+        deltas.sort((x, y) -> Double.compare(y.cpu(), x.cpu()));
+        StringBuilder sb = new StringBuilder("DUT threads (cpu s / run-queue wait s):");
+        for (int i = 0; i < Math.min(6, deltas.size()); i++) {
+            Delta d = deltas.get(i);
+            sb.append(String.format(Locale.ROOT, " %s %.2f/%.2f;", d.name(), d.cpu(), d.queued()));
+        }
+        return sb.toString();
     }
 
     private boolean awaitComplete(PrefixCounter counter, List<BenchPeer> peers, long t0)

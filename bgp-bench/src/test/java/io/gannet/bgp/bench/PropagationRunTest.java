@@ -26,12 +26,13 @@ class PropagationRunTest {
     @Test
     void collectorReceivesEveryPrefixOnceWithGannetAsNextHop() throws Exception {
         int prefixes = 5000;
-        try (BgpSpeaker<Rib> gannet = GannetDut.start(GannetDut.config(GANNET, PORT, 65000, List.of(
+        try (BgpSpeaker<Rib> gannet = GannetDut.start(GannetDut.config(GANNET, PORT, 65000, BenchPeer.toUnsigned(GANNET), List.of(
                 new GannetDut.Peer("collector", COLLECTOR, 65100),
                 new GannetDut.Peer("injector1", INJECTOR1, 65001),
                 new GannetDut.Peer("injector2", INJECTOR2, 65002))))) {
-            PropagationRun.Config config = new PropagationRun.Config(new InetSocketAddress(GANNET, PORT), 0, COLLECTOR, 65100,
-                    List.of(INJECTOR1, INJECTOR2), 65001, prefixes, 24, GANNET, Duration.ofMillis(300),
+            PropagationRun.Config config = new PropagationRun.Config(new InetSocketAddress(GANNET, PORT),
+                    new InetSocketAddress(GANNET, PORT), 0, COLLECTOR, 65100,
+                    List.of(INJECTOR1, INJECTOR2), 65001, prefixes, 24, Duration.ofMillis(300),
                     Duration.ofSeconds(60), 90);
             PropagationRun.Result r = new PropagationRun(config, System::nanoTime).run();
 
