@@ -88,6 +88,29 @@ static __always_inline __u32 dp_pick_backend(const struct dp_svc_key *master_key
 	return slot ? slot->backend_id : 0;
 }
 
+/* Records a new flow: the client's direction (key ck, CT_EGRESS) and the backend's reply. */
+static __always_inline void dp_ct_create(const struct dp_ct_key *ck, const struct dp_tuple *t,
+					 const struct dp_backend *be, __u32 backend_id,
+					 __u16 rev_nat_index, __u8 seen, __u32 now)
+{
+	struct dp_ct_entry e = {};
+	struct dp_ct_key rk = {};
+
+	e.backend_id = backend_id;
+	e.rev_nat_index = rev_nat_index;
+	e.created = now;
+	e.seen = seen;
+	e.expires = now + dp_ct_lifetime(t->proto, seen);
+	bpf_map_update_elem(&dp_ct4, ck, &e, BPF_ANY);
+	rk.saddr = be->addr;
+	rk.daddr = t->saddr;
+	rk.sport = be->port;
+	rk.dport = t->sport;
+	rk.proto = t->proto;
+	rk.dir = DP_CT_REPLY;
+	bpf_map_update_elem(&dp_ct4, &rk, &e, BPF_ANY);
+}
+
 static __always_inline void dp_frag_record(const struct dp_pkt *p, const struct iphdr *ip,
 					   __be32 new_addr, __u8 rewrite)
 {
@@ -247,9 +270,6 @@ static __always_inline int dp_lb_process(struct __sk_buff *skb, enum dp_where wh
 
 	/* 5. new flow */
 	if (!be) {
-		struct dp_ct_entry e = {};
-		struct dp_ct_key rk = {};
-
 		if (svc->count == 0) {
 			dp_count(DP_REJECT_NO_BACKEND);
 			if (t.proto == IPPROTO_TCP)
@@ -260,19 +280,7 @@ static __always_inline int dp_lb_process(struct __sk_buff *skb, enum dp_where wh
 		be = bpf_map_lookup_elem(&dp_backends4, &backend_id);
 		if (!be)
 			return dp_drop(DP_DROP_NO_BACKEND);
-		e.backend_id = backend_id;
-		e.rev_nat_index = svc->rev_nat_index;
-		e.created = now;
-		e.seen = seen;
-		e.expires = now + dp_ct_lifetime(t.proto, seen);
-		bpf_map_update_elem(&dp_ct4, &ck, &e, BPF_ANY);
-		rk.saddr = be->addr;
-		rk.daddr = t.saddr;
-		rk.sport = be->port;
-		rk.dport = t.sport;
-		rk.proto = t.proto;
-		rk.dir = DP_CT_REPLY;
-		bpf_map_update_elem(&dp_ct4, &rk, &e, BPF_ANY);
+		dp_ct_create(&ck, &t, be, backend_id, svc->rev_nat_index, seen, now);
 		dp_count(DP_NAT_NEW);
 	}
 

@@ -64,10 +64,12 @@ public final class Datapath implements AutoCloseable {
     public static final String FROM_POD = "from_pod";
     public static final String TO_POD = "to_pod";
     public static final String FROM_HOST = "from_host";
+    public static final String XDP_FROM_HOST = "xdp_from_host";
 
     private final DatapathOptions options;
     private final BpfObject lxc;
     private final BpfObject host;
+    private final BpfObject xdp;
     private final ServiceReconciler reconciler;
     private final CtGarbageCollector gc;
     private final TypedMap<CtKey, CtEntry> ct;
@@ -76,10 +78,11 @@ public final class Datapath implements AutoCloseable {
     private final int restored;
     private boolean closed;
 
-    private Datapath(DatapathOptions options, BpfObject lxc, BpfObject host) {
+    private Datapath(DatapathOptions options, BpfObject lxc, BpfObject host, BpfObject xdp) {
         this.options = options;
         this.lxc = lxc;
         this.host = host;
+        this.xdp = xdp;
         TypedMap<SvcKey, SvcValue> svc = typed(DpMaps.SVC);
         TypedMap<Integer, BackendValue> backends = typed(DpMaps.BACKENDS);
         TypedMap<Integer, RevNatValue> revnat = typed(DpMaps.REVNAT);
@@ -106,11 +109,16 @@ public final class Datapath implements AutoCloseable {
         Path objects = options.objectDir() != null ? options.objectDir() : extractObjects();
         String pinRoot = options.pinRoot().toString();
         BpfObject lxc = BpfObject.load(objects.resolve("bpf_lxc.o"), pinRoot);
-        BpfObject host;
+        BpfObject host = null;
+        BpfObject xdp = null;
         try {
             host = BpfObject.load(objects.resolve("bpf_host.o"), pinRoot);
+            xdp = BpfObject.load(objects.resolve("bpf_xdp.o"), pinRoot);
         } catch (RuntimeException e) {
             lxc.close();
+            if (host != null) {
+                host.close();
+            }
             throw e;
         }
         try {
@@ -119,13 +127,15 @@ public final class Datapath implements AutoCloseable {
             pinProgram(lxc.program(FROM_POD), progs);
             pinProgram(lxc.program(TO_POD), progs);
             pinProgram(host.program(FROM_HOST), progs);
-            Datapath dp = new Datapath(options, lxc, host);
+            pinProgram(xdp.program(XDP_FROM_HOST), progs);
+            Datapath dp = new Datapath(options, lxc, host, xdp);
             LOG.info("datapath open on kernel {} (xdp {}), pins under {}, {} frontends re-adopted",
                     features.kernelRelease(), features.xdp(), pinRoot, dp.restored);
             return dp;
         } catch (IOException | RuntimeException e) {
             lxc.close();
             host.close();
+            xdp.close();
             if (e instanceof RuntimeException re) {
                 throw re;
             }
@@ -142,7 +152,7 @@ public final class Datapath implements AutoCloseable {
     private static Path extractObjects() {
         try {
             Path dir = Files.createTempDirectory("gannet-bpf");
-            for (String name : List.of("bpf_lxc.o", "bpf_host.o")) {
+            for (String name : List.of("bpf_lxc.o", "bpf_host.o", "bpf_xdp.o")) {
                 try (InputStream in = Datapath.class.getResourceAsStream("/bpf/" + name)) {
                     if (in == null) {
                         throw new BpfException(BpfException.Kind.NOT_FOUND, "load /bpf/" + name, 0,
@@ -206,6 +216,23 @@ public final class Datapath implements AutoCloseable {
         Netns.run(options.netns(), () -> Tc.detach(ifname, Tc.Direction.INGRESS));
     }
 
+    /**
+     * Attaches the XDP fast path (externalIP DNAT and reverse NAT before an skb exists) to a
+     * host device that already has {@link #attachHost}; {@code nativeMode} false uses generic
+     * (skb) XDP, which every driver supports. Replaces a previous XDP program on the device.
+     */
+    public synchronized void attachHostXdp(String ifname, boolean nativeMode) {
+        BpfProgram p = xdp.program(XDP_FROM_HOST);
+        int flags = nativeMode ? io.gannet.bpf.libbpf.Xdp.FLAGS_DRV_MODE : io.gannet.bpf.libbpf.Xdp.FLAGS_SKB_MODE;
+        Netns.run(options.netns(), () -> io.gannet.bpf.libbpf.Xdp.attach(ifname, p, flags));
+        LOG.info("attached XDP ({}) on host device {}", nativeMode ? "native" : "generic", ifname);
+    }
+
+    public synchronized void detachHostXdp(String ifname, boolean nativeMode) {
+        int flags = nativeMode ? io.gannet.bpf.libbpf.Xdp.FLAGS_DRV_MODE : io.gannet.bpf.libbpf.Xdp.FLAGS_SKB_MODE;
+        Netns.run(options.netns(), () -> io.gannet.bpf.libbpf.Xdp.detach(ifname, flags));
+    }
+
     /** Program ID Gannet has attached on a device's hook, 0 when none (diagnostics, tests). */
     public synchronized int attachedProgramId(String ifname, boolean ingress) {
         return Netns.call(options.netns(),
@@ -260,9 +287,13 @@ public final class Datapath implements AutoCloseable {
         return out;
     }
 
-    /** A loaded program by name ({@link #FROM_POD}, {@link #TO_POD}, {@link #FROM_HOST}), e.g. for BPF_PROG_TEST_RUN. */
+    /** A loaded program by name ({@link #FROM_POD}, {@link #TO_POD}, {@link #FROM_HOST}, {@link #XDP_FROM_HOST}), e.g. for BPF_PROG_TEST_RUN. */
     public synchronized BpfProgram program(String name) {
-        return FROM_HOST.equals(name) ? host.program(name) : lxc.program(name);
+        return switch (name) {
+            case FROM_HOST -> host.program(name);
+            case XDP_FROM_HOST -> xdp.program(name);
+            default -> lxc.program(name);
+        };
     }
 
     /** The conntrack map (tests, diagnostics). */
@@ -281,6 +312,7 @@ public final class Datapath implements AutoCloseable {
             closed = true;
             lxc.close();
             host.close();
+            xdp.close();
         }
     }
 

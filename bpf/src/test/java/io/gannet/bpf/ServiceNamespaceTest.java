@@ -260,6 +260,27 @@ class ServiceNamespaceTest {
     }
 
     @Test
+    void externalIpThroughTheXdpFastPath() throws IOException {
+        // from_host (TC) off: only the XDP program can translate the client's packets
+        dp.detachHost("uplink");
+        dp.attachHostXdp("uplink", false);
+        try {
+            long before = dp.metrics().get(io.gannet.bpf.maps.Reason.NAT_NEW);
+            for (int i = 0; i < 4; i++) {
+                try (Conn c = new Conn(outside, EXTERNAL, 80)) {
+                    assertThat(c.socket.getInetAddress().getHostAddress()).isEqualTo(EXTERNAL);
+                    assertThat(c.ask("xdp " + i)).matches("b[12] 10\\.200\\.9\\.2 xdp " + i);
+                }
+            }
+            assertThat(dp.metrics().get(io.gannet.bpf.maps.Reason.NAT_NEW) - before).isEqualTo(4);
+            assertThat(node.exec("ip", "link", "show", "dev", "uplink")).contains("xdpgeneric");
+        } finally {
+            dp.detachHostXdp("uplink", false);
+            dp.attachHost("uplink");
+        }
+    }
+
+    @Test
     void removedBackendEndsItsFlowsAndSurvivorsContinue() throws IOException {
         Conn onB1 = null;
         Conn onB2 = null;

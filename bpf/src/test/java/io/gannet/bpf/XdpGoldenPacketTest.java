@@ -1,0 +1,142 @@
+package io.gannet.bpf;
+
+import static io.gannet.bpf.Packets.TCP_ACK;
+import static io.gannet.bpf.Packets.TCP_SYN;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.gannet.bpf.lb.Backend;
+import io.gannet.bpf.lb.Frontend;
+import io.gannet.bpf.lb.Protocol;
+import io.gannet.bpf.lb.ServiceSpec;
+import io.gannet.bpf.libbpf.BpfProgram;
+import io.gannet.bpf.libbpf.TestRun;
+import io.gannet.bpf.maps.Reason;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Golden packets through the XDP fast path (xdp_from_host): translated cases with checksums
+ * updated by RFC 1624 arithmetic must equal independently built frames; every case it
+ * leaves to TC must come out untouched with XDP_PASS.
+ */
+class XdpGoldenPacketTest {
+    static final int XDP_PASS = 2;
+    static final int TC_ACT_OK = 0;
+    static final String REMOTE = "198.51.100.7";
+    static final String EXT = "192.0.2.10";
+    static final String EXT_EMPTY = "192.0.2.11";
+    static final String CLUSTER_IP = "10.96.0.10";
+    static final String B1 = "10.2.0.7";
+
+    Path pinRoot;
+    Datapath dp;
+    BpfProgram xdp;
+
+    @BeforeEach
+    void open() {
+        pinRoot = DatapathFixture.uniquePinRoot();
+        dp = Datapath.open(DatapathFixture.options(pinRoot));
+        xdp = dp.program(Datapath.XDP_FROM_HOST);
+        Backend b = Backend.of(B1, 8080);
+        Backend u = Backend.of(B1, 5353);
+        dp.applyServices(List.of(
+                new ServiceSpec("ext", Frontend.of(EXT, 80, Protocol.TCP), true, ServiceSpec.Algorithm.RANDOM, List.of(b)),
+                new ServiceSpec("ext-dns", Frontend.of(EXT, 53, Protocol.UDP), true, ServiceSpec.Algorithm.RANDOM, List.of(u)),
+                new ServiceSpec("cluster", Frontend.of(CLUSTER_IP, 80, Protocol.TCP), false, ServiceSpec.Algorithm.RANDOM, List.of(b)),
+                new ServiceSpec("empty", Frontend.of(EXT_EMPTY, 80, Protocol.TCP), true, ServiceSpec.Algorithm.RANDOM, List.of())));
+    }
+
+    @AfterEach
+    void close() {
+        if (dp != null) {
+            dp.close();
+        }
+        Datapath.removePins(pinRoot);
+    }
+
+    void assertOut(byte[] in, byte[] expected) {
+        TestRun.Result r = xdp.testRun(in, 1);
+        assertThat(r.verdict()).isEqualTo(XDP_PASS);
+        assertThat(Packets.hex(r.packet())).isEqualTo(Packets.hex(expected));
+    }
+
+    @Test
+    void externalIpDnatReverseNatAndConntrackHit() {
+        Packets.Spec syn = Packets.tcp(REMOTE, 40000, EXT, 80, TCP_SYN);
+        syn.payload = "abc".getBytes();
+        Packets.Spec exp = syn.copy();
+        exp.daddr = B1;
+        exp.dport = 8080;
+        assertOut(Packets.build(syn), Packets.build(exp));
+
+        Packets.Spec ack = Packets.tcp(REMOTE, 40000, EXT, 80, TCP_ACK);
+        Packets.Spec ackExp = ack.copy();
+        ackExp.daddr = B1;
+        ackExp.dport = 8080;
+        assertOut(Packets.build(ack), Packets.build(ackExp));
+
+        Packets.Spec reply = Packets.tcp(B1, 8080, REMOTE, 40000, TCP_SYN | TCP_ACK);
+        Packets.Spec replyExp = reply.copy();
+        replyExp.saddr = EXT;
+        replyExp.sport = 80;
+        assertOut(Packets.build(reply), Packets.build(replyExp));
+
+        // from_host at TC sees the translated packet as no service and leaves it alone
+        byte[] translated = Packets.build(ackExp);
+        TestRun.Result tc = dp.program(Datapath.FROM_HOST).testRun(translated, 1);
+        assertThat(tc.verdict()).isEqualTo(TC_ACT_OK);
+        assertThat(tc.packet()).isEqualTo(translated);
+
+        assertThat(dp.metrics().get(Reason.NAT_NEW)).isEqualTo(1);
+        assertThat(dp.metrics().get(Reason.NAT_CT_HIT)).isEqualTo(1);
+        assertThat(dp.metrics().get(Reason.NAT_REVERSE)).isEqualTo(1);
+    }
+
+    @Test
+    void udpWithAndWithoutChecksum() {
+        for (boolean zero : new boolean[] {false, true}) {
+            Packets.Spec q = Packets.udp(REMOTE, zero ? 33001 : 33000, EXT, 53, "query!".getBytes());
+            q.udpZeroCsum = zero;
+            Packets.Spec exp = q.copy();
+            exp.daddr = B1;
+            exp.dport = 5353;
+            assertOut(Packets.build(q), Packets.build(exp));
+        }
+    }
+
+    @Test
+    void casesLeftToTcPassUntouched() {
+        List<byte[]> untouched = new java.util.ArrayList<>();
+        untouched.add(Packets.build(Packets.tcp(REMOTE, 40000, CLUSTER_IP, 80, TCP_SYN))); // ClusterIP: not from outside
+        untouched.add(Packets.build(Packets.tcp(REMOTE, 40000, EXT_EMPTY, 80, TCP_SYN))); // reject is TC's
+        untouched.add(Packets.build(Packets.tcp(REMOTE, 40000, "192.0.2.99", 80, TCP_SYN))); // no service
+        Packets.Spec frag = Packets.udp(REMOTE, 33000, EXT, 53, new byte[16]);
+        frag.fragOff = 0x2000;
+        untouched.add(Packets.build(frag)); // fragments are tracked at TC
+        byte[] options = Packets.build(Packets.tcp(REMOTE, 40000, EXT, 80, TCP_SYN));
+        options[14] = 0x46; // IHL 6: options are TC's
+        untouched.add(options);
+        byte[] arp = new byte[42];
+        arp[12] = 0x08;
+        arp[13] = 0x06;
+        untouched.add(arp);
+        untouched.add(Arrays.copyOf(Packets.build(Packets.tcp(REMOTE, 40000, EXT, 80, TCP_SYN)), 14 + 20 + 8)); // truncated TCP
+        java.util.Random rnd = new java.util.Random(3);
+        for (int i = 0; i < 100; i++) {
+            byte[] junk = new byte[15 + rnd.nextInt(80)];
+            rnd.nextBytes(junk);
+            junk[12] = 0x08;
+            junk[13] = 0x00;
+            TestRun.Result r = xdp.testRun(junk, 1);
+            assertThat(r.verdict()).isEqualTo(XDP_PASS);
+        }
+        for (byte[] p : untouched) {
+            assertOut(p, p);
+        }
+        assertThat(dp.metrics().get(Reason.NAT_NEW)).isZero();
+    }
+}
