@@ -11,7 +11,6 @@ import io.gannet.topology.resolve.SecretResolver;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -24,10 +23,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * profile's AS, timers, MD5 key and BFD parameters, plus the prefix lists and route-maps.
  */
 class FrrSwitchConfigTest {
-    static final SecretResolver SECRETS = SecretResolver.fromMap(Map.of("GANNET_CORE_MD5", "core-secret"));
-
     static Stream<Arguments> switches() throws Exception {
-        return Stream.of("ibgp-core.yaml", "ebgp-leaf.yaml", "demo.yaml").flatMap(f -> {
+        return Stream.of("ibgp-core.yaml", "ebgp-leaf.yaml", "demo.yaml", "../src/test/resources/valid/every-key.yaml").flatMap(f -> {
             try {
                 LoadedProfile p = TopologyProfiles.load(Fixtures.example(f));
                 return p.switchNames().stream().map(s -> Arguments.of(f, s));
@@ -84,13 +81,8 @@ class FrrSwitchConfigTest {
         }
     }
 
-    /** The examples reference GANNET_CORE_MD5 and /etc/gannet/md5/leaf-r3; tests supply both without touching /etc. */
-    static SecretResolver secretsFor(Path dir) throws Exception {
-        Path leafKey = dir.resolve("leaf-r3.key");
-        Files.writeString(leafKey, "leaf-r3-secret\n");
-        SecretResolver env = SECRETS;
-        return ref -> ref.reference().equals("/etc/gannet/md5/leaf-r3")
-                ? SecretResolver.system().resolve(new io.gannet.topology.model.Md5Ref(ref.source(), leafKey.toString(), ref.at()))
-                : env.resolve(ref);
+    /** Every reference (env or file) resolves to a test key, so no test touches /etc or the real environment. */
+    static SecretResolver secretsFor(Path dir) {
+        return ref -> new io.gannet.topology.config.Md5Secret(ref.source(), ref.reference(), "key-" + Math.abs(ref.reference().hashCode()));
     }
 }

@@ -49,6 +49,14 @@ class SchemaTest {
         assertThat(errors).as(example.toString()).isEmpty();
     }
 
+    @org.junit.jupiter.api.Test
+    void aProfileUsingEveryKeyPassesBothSchemaAndChecker() throws IOException {
+        Path file = Fixtures.moduleDir().resolve("src/test/resources/valid/every-key.yaml");
+        assertThat(SCHEMA.validate(new YAMLMapper().readTree(file.toFile()))).isEmpty();
+        LoadedProfile p = TopologyProfiles.load(file);
+        assertThat(p.problems()).as(p.problems().toString()).isEmpty();
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"unknown-keys.yaml", "bad-types.yaml", "header.yaml", "values.yaml"})
     void structurallyBrokenProfilesFailTheSchemaToo(String name) throws IOException {
