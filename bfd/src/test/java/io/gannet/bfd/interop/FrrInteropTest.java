@@ -55,15 +55,18 @@ class FrrInteropTest {
 
             // We go silent: FRR times out and sends Down with Your Discriminator 0, which
             // reaches our session by address and takes it down.
+            long flapsBefore = h.status().flaps();
+            long detectionsBefore = h.status().detectionEvents();
             TwoNamespaces.cut(net.left);
             try {
                 Await.until(Duration.ofSeconds(3), () -> "FRR Down: " + frr.peersJson(),
                         () -> "down".equals(frr.field("status")));
                 assertThat(frr.field("diagnostic")).isEqualTo("control detection time expired");
                 // (Down may already have moved on to Init: the peer keeps sending Down.)
-                Await.until(Duration.ofSeconds(2), "Gannet Down", () -> h.status().flaps() == 1);
+                Await.until(Duration.ofSeconds(2), "Gannet Down", () -> h.status().flaps() > flapsBefore);
                 assertThat(h.state()).isNotEqualTo(BfdState.UP);
-                assertThat(h.status().detectionEvents()).isZero(); // not our timer: the peer's Down
+                // Not our timer (our side still hears the peer): the peer's Down did it.
+                assertThat(h.status().detectionEvents()).isEqualTo(detectionsBefore);
             } finally {
                 TwoNamespaces.heal(net.left);
             }
@@ -73,11 +76,14 @@ class FrrInteropTest {
             // FRR dies: detected within the detection time.
             long killedAt = System.nanoTime();
             frr.kill();
-            Await.until(Duration.ofSeconds(2), "Gannet detects FRR's death", () -> h.state() == BfdState.DOWN);
-            long ms = (System.nanoTime() - killedAt) / 1_000_000;
-            assertThat(ms).isLessThan(150 + 100);
-            assertThat(h.status().localDiagnostic()).isEqualTo(Diagnostic.CONTROL_DETECTION_TIME_EXPIRED);
-            Await.until(Duration.ofSeconds(2), "listener heard", () -> events.stream().filter(BfdStateChange::wentDown).count() == 2);
+            Await.until(Duration.ofSeconds(3), "Gannet detects FRR's death", () -> events.stream()
+                    .anyMatch(e -> e.wentDown() && e.diagnostic() == Diagnostic.CONTROL_DETECTION_TIME_EXPIRED));
+            BfdStateChange death = events.stream()
+                    .filter(e -> e.wentDown() && e.diagnostic() == Diagnostic.CONTROL_DETECTION_TIME_EXPIRED)
+                    .reduce((a, b) -> b).orElseThrow();
+            // Last packet -> Down = the 150 ms detection time, plus scheduling slack.
+            assertThat((death.monotonicNanos() - death.lastReceivedNanos()) / 1_000_000).isBetween(150L, 150L + 50);
+            assertThat((death.monotonicNanos() - killedAt) / 1_000_000).isLessThan(150 + 300);
             h.close();
         }
     }
