@@ -224,6 +224,8 @@ public final class BgpSpeaker<R extends RouteProcessor> implements AutoCloseable
                     s.stop(new NotificationMessage(NotificationMessage.CEASE, NotificationMessage.CEASE_PEER_DECONFIGURED),
                             "peer removed from configuration", false);
                     sessions.remove(s.name());
+                } else if (!p.equals(s.config()) && policyOnly(s.config(), p) && applyInPlace(s, p)) {
+                    log.info("{}: routing policy changed, applied to the live session", s.name());
                 } else if (!p.equals(s.config())) {
                     s.stop(new NotificationMessage(NotificationMessage.CEASE, NotificationMessage.CEASE_OTHER_CONFIGURATION_CHANGE),
                             "peer configuration changed", false);
@@ -292,6 +294,35 @@ public final class BgpSpeaker<R extends RouteProcessor> implements AutoCloseable
             ChannelFuture f = transport.listen(config.listenAddress(), config.listenPort(), md5Keys(config));
             f.addListener(done -> bound = done.isSuccess() ? (InetSocketAddress) f.channel().localAddress() : null);
         }
+    }
+
+    /** True when {@code a} and {@code b} differ only in what the RIB can apply to a live session. */
+    static boolean policyOnly(PeerConfig a, PeerConfig b) {
+        PeerConfig.Builder same = PeerConfig.builder(b.name(), b.address(), b.remoteAs(), b.localAs())
+                .localAddress(b.localAddress()).port(b.port()).passive(b.passive()).holdTimeSeconds(b.holdTimeSeconds())
+                .connectRetrySeconds(b.connectRetrySeconds()).md5Password(b.md5Password()).ttlSecurityHops(b.ttlSecurityHops())
+                .multihopTtl(b.multihopTtl()).families(b.families()).gracefulRestart(b.gracefulRestart())
+                .gracefulRestartSeconds(b.gracefulRestartSeconds()).extendedMessage(b.extendedMessage())
+                .sendHoldTimeSeconds(b.sendHoldTimeSeconds())
+                // the policy-side fields taken from a: if the result equals a, nothing else changed
+                .importPolicy(a.importPolicy()).exportPolicy(a.exportPolicy()).routeReflectorClient(a.routeReflectorClient())
+                .nextHopSelf(a.nextHopSelf()).maxPrefixes(a.maxPrefixes(), a.maxPrefixAction());
+        return same.build().equals(a);
+    }
+
+    /** Policy change on one session: in place if the RIB can, else false (the caller resets). */
+    private boolean applyInPlace(PeerSession s, PeerConfig next) {
+        if (s.state() != io.gannet.bgp.session.SessionState.ESTABLISHED) {
+            s.updateConfig(next);
+            return true;
+        }
+        PeerConfig previous = s.config();
+        s.updateConfig(next);
+        if (routes.peerPolicyChanged(s.link(), next)) {
+            return true;
+        }
+        s.updateConfig(previous);
+        return false;
     }
 
     private static Map<InetAddress, String> md5Keys(SpeakerConfig config) {

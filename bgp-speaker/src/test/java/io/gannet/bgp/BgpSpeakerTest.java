@@ -57,14 +57,20 @@ class BgpSpeakerTest {
             established(speaker, "a", "b", "c");
             assertThat(changes).contains("a Idle->Active", "a Active->OpenSent", "a OpenSent->OpenConfirm", "a OpenConfirm->Established");
 
-            // a removed, b changed, c untouched, d added.
+            // a removed, b's session parameters changed, c's import policy changed (applied live), d added.
             PeerConfig b2 = PeerConfig.builder("b", b.address(), 65005, 65001).passive(true).holdTimeSeconds(30)
                     .families(Set.of(AddressFamily.IPV4_UNICAST)).build();
-            speaker.reconfigure(config(17951, List.of(b2, c, passive("d", "127.0.2.4"))));
+            PeerConfig c2 = PeerConfig.builder("c", c.address(), 65005, 65001).passive(true).holdTimeSeconds(0)
+                    .families(Set.of(AddressFamily.IPV4_UNICAST)).importPolicy(io.gannet.bgp.policy.Policy.ACCEPT_ALL).build();
+            assertThat(BgpSpeaker.policyOnly(c, c2)).isTrue();
+            assertThat(BgpSpeaker.policyOnly(b, b2)).isFalse();
+            speaker.reconfigure(config(17951, List.of(b2, c2, passive("d", "127.0.2.4"))));
             assertThat(pa.readNotification().notification()).isEqualTo("6/3");
             assertThat(pb.readNotification().notification()).isEqualTo("6/6");
             assertThat(speaker.peers()).extracting(p -> p.name()).containsExactly("c", "b", "d");
             assertThat(speaker.peer("c").state()).isEqualTo(SessionState.ESTABLISHED);
+            assertThat(speaker.peer("c").flaps()).isZero();
+            assertThat(speaker.routes().events).contains(new RecordingRoutes.Event("policy", "c", "accept-all"));
             assertThat(speaker.peer("b").state()).isEqualTo(SessionState.ACTIVE);
             try (RawPeer pb2 = new RawPeer(b.address(), GANNET, 17951)) {
                 pb2.establish(65005, 0x0A020002L, 0);

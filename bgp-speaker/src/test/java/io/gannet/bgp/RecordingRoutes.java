@@ -83,6 +83,15 @@ public final class RecordingRoutes implements RouteProcessor {
         events.add(new Event("writable", peer.config().name(), ""));
     }
 
+    /** Whether {@link #peerPolicyChanged} reports the change as applied to the live session. */
+    public volatile boolean applyPolicyInPlace = true;
+
+    @Override
+    public boolean peerPolicyChanged(PeerLink peer, io.gannet.bgp.config.PeerConfig config) {
+        events.add(new Event("policy", peer.config().name(), config.importPolicy().name()));
+        return applyPolicyInPlace;
+    }
+
     public long count(String kind, String peer) {
         return events.stream().filter(e -> e.kind().equals(kind) && e.peer().equals(peer)).count();
     }

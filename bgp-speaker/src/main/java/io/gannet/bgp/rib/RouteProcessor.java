@@ -38,4 +38,16 @@ public interface RouteProcessor {
 
     /** The peer's socket drained: resume sending what was held back. */
     void peerWritable(PeerLink peer);
+
+    /**
+     * An established peer's routing settings changed (import or export policy, route-reflector
+     * client, next-hop-self, max-prefix) and nothing that needs a new session did. Return true
+     * when the change now applies to the live session (re-applied in place, or the peer was
+     * asked for a route refresh); false makes the speaker reset the session with Cease / Other
+     * Configuration Change so the new settings apply from its next start. Added by the session
+     * side for configuration reload; the default keeps the reset.
+     */
+    default boolean peerPolicyChanged(PeerLink peer, io.gannet.bgp.config.PeerConfig config) {
+        return false;
+    }
 }

@@ -72,7 +72,7 @@ public final class PeerSession {
 
     private final SessionContext ctx;
     private final boolean dynamic;
-    private final PeerConfig config;
+    private PeerConfig config;
 
     private SessionState state = SessionState.IDLE;
     private long sinceMillis;
@@ -142,6 +142,17 @@ public final class PeerSession {
     public void reset(String message) {
         dispatch(new Event.Stop(NotificationMessage.cease(NotificationMessage.CEASE_ADMIN_RESET, message),
                 "administratively reset" + quoted(message), true));
+    }
+
+    /**
+     * Takes a new configuration for this neighbor without touching the session. Only for
+     * changes the RIB applies to a live session (policies); the caller decides that.
+     */
+    public void updateConfig(PeerConfig next) {
+        if (!next.name().equals(config.name()) || !next.address().equals(config.address())) {
+            throw new IllegalArgumentException("a different neighbor: " + next + " for " + config);
+        }
+        config = next;
     }
 
     /**

@@ -41,9 +41,10 @@ final class SessionLink implements PeerLink {
         return index;
     }
 
+    /** The neighbor's current configuration (policy changes apply to a live session). */
     @Override
     public PeerConfig config() {
-        return config;
+        return live ? session.config() : config;
     }
 
     @Override

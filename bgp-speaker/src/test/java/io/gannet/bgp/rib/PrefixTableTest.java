@@ -20,7 +20,7 @@ class PrefixTableTest {
             PrefixTable t = new PrefixTable(v6, 16);
             Map<Key, Integer> model = new HashMap<>();
             List<Key> keys = new ArrayList<>();
-            for (int i = 0; i < 200_000; i++) {
+            for (int i = 0; i < 60_000; i++) {
                 int len = v6 ? rnd.nextInt(129) : rnd.nextInt(33);
                 // a small key space so inserts, hits and removals all happen often
                 long hi = v6 ? (long) rnd.nextInt(4000) << 40 : (rnd.nextInt(4000) << 8) & 0xFFFFFFFFL;

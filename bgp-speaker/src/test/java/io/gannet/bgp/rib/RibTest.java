@@ -143,18 +143,18 @@ class RibTest {
         h.rib.deferExports(loop::add); // exports wait until the "loop" has read everything
         FakePeerLink a = h.up(h.peer("a", "192.0.2.1", 65001, null));
         FakePeerLink b = h.up(h.peer("b", "192.0.2.2", 65002, null));
-        String[] prefixes = new String[20_000];
+        String[] prefixes = new String[6_000];
         for (int i = 0; i < prefixes.length; i++) {
             prefixes[i] = "10." + (i >> 8) + "." + (i & 255) + ".0/24";
         }
         h.announce(a, attrs(65001), prefixes);
-        assertThat(loop).hasSize(1); // one export task for all twenty UPDATEs
+        assertThat(loop).hasSize(1); // one export task for all six UPDATEs
         assertThat(b.routes).isEmpty();
         loop.remove(0).run();
-        assertThat(b.routes).hasSize(20_000);
+        assertThat(b.routes).hasSize(6_000);
         // attributes towards b: ORIGIN 4 + AS_PATH 3+2+8 + NEXT_HOP 7 = 24 octets; 19+2+2+24 = 47 of overhead.
         int perMessage = (4096 - 47) / 4;
-        assertThat(b.updates - 2).isEqualTo((20_000 + perMessage - 1) / perMessage); // minus the two End-of-RIBs
+        assertThat(b.updates - 2).isEqualTo((6_000 + perMessage - 1) / perMessage); // minus the two End-of-RIBs
         assertThat(b.maxMessage).isLessThanOrEqualTo(4096);
         assertThat(h.rib.attributeSets()).isEqualTo(2); // the learned set and the exported set
         h.rib.peerDown(a, false);
