@@ -1,9 +1,5 @@
 package io.gannet.bgp.rib;
 
-import static io.gannet.bgp.wire.attr.PathAttributes.HAS_LOCAL_PREF;
-import static io.gannet.bgp.wire.attr.PathAttributes.HAS_MED;
-import static io.gannet.bgp.wire.attr.PathAttributes.HAS_NEXT_HOP;
-import static io.gannet.bgp.wire.attr.PathAttributes.HAS_NEXT_HOP6;
 import static io.gannet.bgp.wire.attr.PathAttributes.HAS_ORIGINATOR_ID;
 
 import io.gannet.bgp.config.PeerConfig;
@@ -15,16 +11,13 @@ import io.gannet.bgp.rib.RibViews.RibSize;
 import io.gannet.bgp.rib.RibViews.RouteView;
 import io.gannet.bgp.wire.AddressFamily;
 import io.gannet.bgp.wire.attr.AttributeInterner;
-import io.gannet.bgp.wire.attr.AttributeType;
 import io.gannet.bgp.wire.attr.PathAttributes;
 import io.gannet.bgp.wire.attr.Prefix;
 import io.gannet.bgp.wire.attr.UpdateDecoder;
 import io.gannet.bgp.wire.attr.UpdateError;
 import io.gannet.bgp.wire.attr.UpdateHandler;
-import io.gannet.bgp.wire.attr.UpdateWriter;
 import io.netty.buffer.ByteBuf;
 import io.netty.util.internal.ThreadExecutorMap;
-import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -61,9 +54,8 @@ import org.slf4j.LoggerFactory;
 public final class Rib implements RouteProcessor {
     private static final Logger log = LoggerFactory.getLogger(Rib.class);
     static final int LOCAL = 0;
-    private static final int CHUNK = 4096;
-    private static final long DEFAULT_LOCAL_PREF = 100;
-    private static final BestPathReason[] REASONS = BestPathReason.values();
+    private static final long DEFAULT_LOCAL_PREF = DecisionProcess.DEFAULT_LOCAL_PREF;
+    private static final BestPathReason[] REASONS = DecisionProcess.REASONS;
 
     private final SpeakerConfig config;
     private final int clusterId;
@@ -79,24 +71,14 @@ public final class Rib implements RouteProcessor {
     private PeerState[] peers = new PeerState[16];
     private int peerCount;
     private final Map<Prefix, LocalRoute> localRoutes = new HashMap<>();
-    private final UpdateWriter writer = new UpdateWriter();
     private final Inbound inbound = new Inbound();
+    private final DecisionProcess decision;
+    private final Exporter exporter;
 
-    // Per-drain export caches: (source attribute id, source peer, policy decision) -> exported id.
-    private final LongIntMap exportCache = new LongIntMap();
-    private int[] exportHeld = new int[64];
-    private int exportHeldCount;
-    // Chunk scratch for packing.
-    private final int[] chunkSlot = new int[CHUNK];
-    private final int[] chunkTarget = new int[CHUNK];
-    private final long[] chunkOrder = new long[CHUNK];
     private boolean draining;
     private boolean keepPrePolicy;
-    private boolean holdEndOfRib;
     private RouteListener listener;
-    private int[] ecmpScratch = new int[16];
     private int sweepThreshold = 4096;
-    private int openTarget = -1; // attribute id of the UPDATE the writer holds open (0 = withdrawals)
     private java.util.concurrent.Executor exportExecutor;
     private boolean exportScheduled;
 
@@ -108,6 +90,8 @@ public final class Rib implements RouteProcessor {
         local.negotiatedFamily[0] = true;
         local.negotiatedFamily[1] = true;
         peers[peerCount++] = local;
+        decision = new DecisionProcess(config.maxPaths(), paths, interner, peers);
+        exporter = new Exporter(config, clusterId, interner, paths, ribs, peers);
     }
 
     // ---------------------------------------------------------------- session events
@@ -208,7 +192,7 @@ public final class Rib implements RouteProcessor {
                 // RFC 2918 3: re-advertise the Adj-RIB-Out; RFC 7313 4 brackets it with BoRR/EoRR.
                 boolean enhanced = p.negotiated.enhancedRouteRefresh();
                 if (enhanced) {
-                    link.send(routeRefresh(link, afi, safi, 1));
+                    link.send(Exporter.routeRefresh(link, afi, safi, 1));
                     p.eorrPending[f] = true;
                 }
                 forgetAdjOut(p, f);
@@ -267,7 +251,7 @@ public final class Rib implements RouteProcessor {
     public void peerWritable(PeerLink link) {
         PeerState p = byName.get(link.config().name());
         if (p != null && p.link == link) {
-            drainPeer(p);
+            exporter.drainPeer(p);
             releaseEmptied();
         }
     }
@@ -279,7 +263,7 @@ public final class Rib implements RouteProcessor {
         Prefix px = route.prefix();
         scratch.clear().origin(route.origin()).emptyAsPath();
         if (route.nextHop() != null) {
-            setNextHop(scratch, px.ipv6() ? 1 : 0, route.nextHop().getAddress());
+            Exporter.setNextHop(scratch, px.ipv6() ? 1 : 0, route.nextHop().getAddress());
         }
         if (route.med() != null) {
             scratch.med(route.med());
@@ -324,7 +308,7 @@ public final class Rib implements RouteProcessor {
      * announce, then release (the caller bounds the hold with its own timer). Call on the loop.
      */
     public void holdEndOfRib(boolean hold) {
-        holdEndOfRib = hold;
+        exporter.holdEndOfRib = hold;
         if (!hold) {
             drainAll();
         }
@@ -405,7 +389,7 @@ public final class Rib implements RouteProcessor {
             for (int f = 0; f < PeerState.FAMILIES; f++) {
                 if (p.negotiatedFamily[f]) {
                     AddressFamily fam = ribs[f].family;
-                    p.link.send(routeRefresh(p.link, fam.afi(), fam.safi(), 0));
+                    p.link.send(Exporter.routeRefresh(p.link, fam.afi(), fam.safi(), 0));
                 }
             }
             p.link.flush();
@@ -530,6 +514,8 @@ public final class Rib implements RouteProcessor {
         if (p == null) {
             if (peerCount == peers.length) {
                 peers = Arrays.copyOf(peers, peerCount * 2);
+                decision.peers = peers;
+                exporter.peers = peers;
             }
             p = new PeerState(peerCount, pc.name());
             peers[peerCount++] = p;
@@ -869,67 +855,17 @@ public final class Rib implements RouteProcessor {
     }
 
     /**
-     * Best path and ECMP set of one prefix (RFC 4271 9.1.2); queues the prefix for export when
-     * the best path's source or attributes changed.
+     * Reselects one prefix ({@link DecisionProcess}); tells the listener, and queues the prefix
+     * for export when the best path's source or attributes changed.
      */
     private void select(int f, int s, int oldPeer, int oldAttr) {
         FamilyRib r = ribs[f];
-        int h = r.head[s];
-        int best = -1;
-        int reason = BestPathReason.ONLY_PATH.ordinal();
-        if (h >= 0) {
-            best = h;
-            for (int q = paths.next[h]; q >= 0; q = paths.next[q]) {
-                if (compare(q, best) > 0) {
-                    best = q;
-                }
-            }
-            // One pass: the reason (the step at which the strongest competitor lost) and the
-            // paths equal to the best through the IGP-cost step, candidates for the ECMP set.
-            int candidates = 0;
-            for (int q = h; q >= 0; q = paths.next[q]) {
-                paths.set(q, PathStore.MULTIPATH, q == best);
-                if (q != best) {
-                    int c = compare(best, q);
-                    reason = Math.max(reason, c);
-                    if (REASONS[c].multipathEqual() && config.maxPaths() > 1) {
-                        if (candidates == ecmpScratch.length) {
-                            ecmpScratch = Arrays.copyOf(ecmpScratch, candidates * 2);
-                        }
-                        ecmpScratch[candidates++] = q;
-                    }
-                }
-            }
-            int ecmp = 1;
-            if (candidates <= config.maxPaths() - 1) {
-                for (int k = 0; k < candidates; k++) {
-                    paths.set(ecmpScratch[k], PathStore.MULTIPATH, true);
-                }
-                ecmp += candidates;
-            } else {
-                // More equal paths than maxPaths allows: keep the first ones in decision order.
-                while (ecmp < config.maxPaths()) {
-                    int pick = -1;
-                    for (int k = 0; k < candidates; k++) {
-                        int q = ecmpScratch[k];
-                        if (!paths.has(q, PathStore.MULTIPATH) && (pick < 0 || compare(q, pick) > 0)) {
-                            pick = q;
-                        }
-                    }
-                    paths.set(pick, PathStore.MULTIPATH, true);
-                    ecmp++;
-                }
-            }
-            r.multipath[s] = (byte) ecmp;
-        } else {
-            r.multipath[s] = 0;
-        }
-        r.best[s] = best;
-        r.reason[s] = (byte) reason;
+        decision.select(r, s);
+        int best = r.best[s];
         int newPeer = best >= 0 ? paths.peer[best] : -1;
         int newAttr = best >= 0 ? paths.attr[best] : 0;
         boolean bestChanged = newPeer != oldPeer || newAttr != oldAttr;
-        if (listener != null && (bestChanged || config.maxPaths() > 1)) {
+        if (listener != null && (bestChanged || decision.maxPaths() > 1)) {
             PrefixTable t = r.prefixes;
             listener.changed(f == 1, t.hi(s), t.lo(s), t.length(s), r.multipath[s]);
         }
@@ -943,70 +879,8 @@ public final class Rib implements RouteProcessor {
         }
     }
 
-    /**
-     * Compares two paths of one prefix by the decision process.
-     *
-     * @return the ordinal of the deciding {@link BestPathReason}, positive if {@code a} is
-     *         preferred, negative if {@code b} is; {@code +EQUAL} when nothing differs
-     */
     int compare(int a, int b) {
-        PeerState pa = peers[paths.peer[a]];
-        PeerState pb = peers[paths.peer[b]];
-        PathAttributes x = interner.get(paths.attr[a]);
-        PathAttributes y = interner.get(paths.attr[b]);
-        long lpx = x.has(HAS_LOCAL_PREF) ? x.localPref() : DEFAULT_LOCAL_PREF;
-        long lpy = y.has(HAS_LOCAL_PREF) ? y.localPref() : DEFAULT_LOCAL_PREF;
-        if (lpx != lpy) {
-            return sign(lpx > lpy, BestPathReason.LOCAL_PREF);
-        }
-        boolean lx = pa.id == LOCAL;
-        boolean ly = pb.id == LOCAL;
-        if (lx != ly) {
-            return sign(lx, BestPathReason.LOCAL_ORIGIN);
-        }
-        if (x.asPathLength() != y.asPathLength()) {
-            return sign(x.asPathLength() < y.asPathLength(), BestPathReason.AS_PATH_LENGTH);
-        }
-        if (x.origin() != y.origin()) {
-            return sign(x.origin() < y.origin(), BestPathReason.ORIGIN);
-        }
-        if (x.firstAs() == y.firstAs()) {
-            long mx = x.has(HAS_MED) ? x.med() : 0;
-            long my = y.has(HAS_MED) ? y.med() : 0;
-            if (mx != my) {
-                return sign(mx < my, BestPathReason.MED);
-            }
-        }
-        boolean ex = !lx && !pa.ibgp;
-        boolean ey = !ly && !pb.ibgp;
-        if (ex != ey) {
-            return sign(ex, BestPathReason.EBGP_OVER_IBGP);
-        }
-        // IGP cost (9.1.2.2 e): this speaker has no IGP view, every next hop costs the same.
-        long rx = x.has(HAS_ORIGINATOR_ID) ? x.originatorId() & 0xFFFFFFFFL : pa.routerId;
-        long ry = y.has(HAS_ORIGINATOR_ID) ? y.originatorId() & 0xFFFFFFFFL : pb.routerId;
-        if (rx != ry) {
-            return sign(rx < ry, BestPathReason.ROUTER_ID);
-        }
-        if (x.clusterListLength() != y.clusterListLength()) {
-            return sign(x.clusterListLength() < y.clusterListLength(), BestPathReason.CLUSTER_LIST_LENGTH);
-        }
-        int c = compareAddress(pa.address, pb.address);
-        if (c != 0) {
-            return sign(c < 0, BestPathReason.PEER_ADDRESS);
-        }
-        return BestPathReason.EQUAL.ordinal();
-    }
-
-    private static int sign(boolean aWins, BestPathReason r) {
-        return aWins ? r.ordinal() : -r.ordinal();
-    }
-
-    private static int compareAddress(byte[] a, byte[] b) {
-        if (a.length != b.length) {
-            return Integer.compare(a.length, b.length);
-        }
-        return Arrays.compareUnsigned(a, b);
+        return decision.compare(a, b);
     }
 
     // ---------------------------------------------------------------- export and Adj-RIB-Out
@@ -1042,267 +916,12 @@ public final class Rib implements RouteProcessor {
         draining = true;
         try {
             for (int i = 1; i < peerCount; i++) {
-                drainPeer(peers[i]);
+                exporter.drainPeer(peers[i]);
             }
         } finally {
             draining = false;
         }
         releaseEmptied();
-    }
-
-    /** Encodes queued changes for one peer, chunk by chunk, while its socket accepts more. */
-    private void drainPeer(PeerState p) {
-        if (p.link == null || p.resetting) {
-            return;
-        }
-        PeerLink link = p.link;
-        boolean sent = false;
-        try {
-            for (int f = 0; f < PeerState.FAMILIES; f++) {
-                if (!p.negotiatedFamily[f]) {
-                    continue;
-                }
-                IntQueue q = p.pending[f];
-                while (!q.isEmpty()) {
-                    if (!link.isWritable()) {
-                        return; // resumed by peerWritable
-                    }
-                    sent |= exportChunk(p, f, q);
-                    if (p.link != link) {
-                        return;
-                    }
-                }
-                finishOpen(link);
-                AddressFamily fam = ribs[f].family;
-                if (p.eorrPending[f]) {
-                    p.eorrPending[f] = false;
-                    link.send(routeRefresh(link, fam.afi(), fam.safi(), 2)); // EoRR (RFC 7313 4)
-                    sent = true;
-                }
-                if (p.eorPending[f] && !holdEndOfRib) {
-                    p.eorPending[f] = false;
-                    link.send(UpdateWriter.endOfRib(link.alloc(), fam.afi(), fam.safi()));
-                    sent = true;
-                }
-            }
-        } finally {
-            if (p.link == link) {
-                finishOpen(link);
-            } else {
-                writer.discard(); // the session ended while we were encoding
-                openTarget = -1;
-            }
-            clearExportCache();
-            if (sent && p.link == link) {
-                link.flush();
-            }
-        }
-    }
-
-    /** Takes up to {@link #CHUNK} queued prefixes, computes their new advertisement and sends packed UPDATEs. */
-    private boolean exportChunk(PeerState p, int f, IntQueue q) {
-        FamilyRib r = ribs[f];
-        int[] out = p.adjOut(f, r.prefixes.capacity());
-        int n = 0;
-        while (n < CHUNK && !q.isEmpty()) {
-            int s = q.poll();
-            int target = exportId(p, f, s);
-            if (target == out[s]) {
-                continue;
-            }
-            chunkSlot[n] = s;
-            chunkTarget[n] = target;
-            chunkOrder[n] = ((long) target << 32) | n; // groups equal attribute sets together
-            n++;
-        }
-        if (n == 0) {
-            return false;
-        }
-        Arrays.sort(chunkOrder, 0, n);
-        PeerLink link = p.link;
-        int max = p.negotiated.maxMessageSize();
-        boolean four = p.negotiated.fourOctetAs();
-        PrefixTable t = r.prefixes;
-        for (int k = 0; k < n; k++) {
-            int i = (int) chunkOrder[k];
-            int s = chunkSlot[i];
-            int target = chunkTarget[i];
-            if (!writer.active() || target != openTarget) {
-                finishOpen(link);
-                openTarget = target;
-                start(link, f, max, target, four);
-            }
-            boolean added = f == 0 ? writer.add4((int) t.hi(s), t.length(s)) : writer.add6(t.hi(s), t.lo(s), t.length(s));
-            if (!added) {
-                link.send(writer.finish());
-                start(link, f, max, target, four);
-                if (f == 0) {
-                    writer.add4((int) t.hi(s), t.length(s));
-                } else {
-                    writer.add6(t.hi(s), t.lo(s), t.length(s));
-                }
-            }
-            int old = out[s];
-            if (target != 0) {
-                interner.acquire(target);
-                if (old == 0) {
-                    p.advertised++;
-                }
-            } else {
-                p.advertised--;
-            }
-            if (old != 0) {
-                interner.release(old);
-            }
-            out[s] = target;
-        }
-        // The last message stays open: the next chunk may fill it (finishOpen sends it).
-        return true;
-    }
-
-    private void finishOpen(PeerLink link) {
-        if (writer.active()) {
-            link.send(writer.finish());
-        }
-        openTarget = -1;
-    }
-
-    private void start(PeerLink link, int f, int max, int target, boolean four) {
-        if (target == 0) {
-            if (f == 0) {
-                writer.startWithdraw4(link.alloc(), max);
-            } else {
-                writer.startWithdraw6(link.alloc(), max);
-            }
-        } else if (f == 0) {
-            writer.startAnnounce4(link.alloc(), max, interner.get(target), four);
-        } else {
-            writer.startAnnounce6(link.alloc(), max, interner.get(target), four);
-        }
-    }
-
-    /**
-     * What peer {@code p} should have for slot {@code s}: the exported attribute id, or 0 for
-     * nothing. Applies, in order: split horizon, RFC 1997 well-known communities, the iBGP rule
-     * and route reflection (RFC 4456), export policy, then the eBGP/iBGP attribute rewrite.
-     */
-    private int exportId(PeerState p, int f, int s) {
-        FamilyRib r = ribs[f];
-        int b = r.best[s];
-        if (b < 0) {
-            return 0;
-        }
-        int src = paths.peer[b];
-        if (src == p.id) {
-            return 0; // never back to the peer it came from
-        }
-        PeerState sp = peers[src];
-        boolean local = src == LOCAL;
-        PathAttributes a = interner.get(paths.attr[b]);
-        if (a.hasCommunity(AttributeType.NO_ADVERTISE)) {
-            return 0;
-        }
-        if (!p.ibgp && (a.hasCommunity(AttributeType.NO_EXPORT) || a.hasCommunity(AttributeType.NO_EXPORT_SUBCONFED))) {
-            return 0;
-        }
-        if (!local && sp.ibgp && p.ibgp && !(sp.routeReflectorClient || p.routeReflectorClient)) {
-            return 0; // RFC 4271 9.2: iBGP-learned routes are not sent to iBGP peers, unless reflecting
-        }
-        Policy policy = p.config.exportPolicy();
-        PrefixTable t = r.prefixes;
-        int d = policy.evaluate(f == 1, t.hi(s), t.lo(s), t.length(s), a, local);
-        if (d == Policy.REJECTED) {
-            return 0;
-        }
-        long key = ((long) a.id() << 32) | ((long) src << 12) | (d + 2);
-        int cached = exportCache.get(key, -1);
-        if (cached >= 0) {
-            return cached;
-        }
-        int id = rewrite(p, f, a, sp, local, policy, d);
-        exportCache.put(key, id);
-        if (id != 0) {
-            interner.acquire(id); // keep it alive while cached
-            if (exportHeldCount == exportHeld.length) {
-                exportHeld = Arrays.copyOf(exportHeld, exportHeldCount * 2);
-            }
-            exportHeld[exportHeldCount++] = id;
-        }
-        return id;
-    }
-
-    private void clearExportCache() {
-        exportCache.clear();
-        for (int i = 0; i < exportHeldCount; i++) {
-            interner.release(exportHeld[i]);
-        }
-        exportHeldCount = 0;
-    }
-
-    /** The attribute rewrite of RFC 4271 5.1 and RFC 4456 8 for one target peer, then policy actions. */
-    private int rewrite(PeerState p, int f, PathAttributes a, PeerState sp, boolean local, Policy policy, int d) {
-        byte[] self = p.link.localAddress().getAddress();
-        boolean explicitNextHop = (local || policy.keepsNextHop(d)) && (f == 0 ? a.has(HAS_NEXT_HOP) : a.has(HAS_NEXT_HOP6));
-        scratch.load(a);
-        if (!p.ibgp) {
-            scratch.prependAs(p.negotiated.localAs(), 1);      // 5.1.2 b
-            scratch.clearLocalPref();                          // 5.1.5: not sent to external peers
-            if (!local) {
-                scratch.clearMed();                            // 5.1.4: not propagated to other ASes
-            }
-            scratch.clearOriginatorId().clearClusterList();    // RFC 4456: iBGP-only attributes
-            if (!explicitNextHop) {
-                setNextHop(scratch, f, self);                  // 5.1.3: next hop self towards eBGP
-            }
-        } else {
-            if (!scratch.has(HAS_LOCAL_PREF)) {
-                scratch.localPref(DEFAULT_LOCAL_PREF);         // 5.1.5: always sent to internal peers
-            }
-            if ((local && !explicitNextHop) || p.config.nextHopSelf()) {
-                setNextHop(scratch, f, self);
-            }
-            if (!local && sp.ibgp) {                           // reflecting (RFC 4456 8)
-                if (!scratch.has(HAS_ORIGINATOR_ID)) {
-                    scratch.originatorId((int) sp.routerId);
-                }
-                scratch.prependClusterId(clusterId);
-            }
-        }
-        if (f == 0) {
-            scratch.clearNextHop6();
-        } else {
-            scratch.clearNextHop();
-        }
-        if (!(f == 0 ? scratch.has(HAS_NEXT_HOP) : scratch.has(HAS_NEXT_HOP6))) {
-            setNextHop(scratch, f, self);
-        }
-        if (f == 0 && !scratch.has(HAS_NEXT_HOP)) {
-            // An IPv6 session carrying IPv4 without RFC 8950: the router id is our IPv4 identity.
-            scratch.nextHop((int) config.routerId());
-        }
-        PathAttributes out = interner.intern(scratch);
-        if (policy.changes(d)) {
-            out = policy.apply(d, out, policyScratch, interner, p.link.localAddress());
-        }
-        return out.id();
-    }
-
-    /** Writes {@code address} as the next hop for family {@code f}; IPv4 becomes ::ffff:a.b.c.d for IPv6 routes. */
-    private static void setNextHop(PathAttributes.Builder b, int f, byte[] address) {
-        if (f == 0) {
-            if (address.length == 4) {
-                b.nextHop((address[0] & 0xFF) << 24 | (address[1] & 0xFF) << 16 | (address[2] & 0xFF) << 8
-                        | (address[3] & 0xFF));
-            }
-        } else if (address.length == 16) {
-            b.nextHop6(address);
-        } else {
-            byte[] mapped = new byte[16];
-            mapped[10] = (byte) 0xFF;
-            mapped[11] = (byte) 0xFF;
-            System.arraycopy(address, 0, mapped, 12, 4);
-            b.nextHop6(mapped);
-        }
     }
 
     /** Frees prefix slots that lost their last path once no peer still has them queued or advertised. */
@@ -1338,14 +957,6 @@ public final class Rib implements RouteProcessor {
             }
         }
         return false;
-    }
-
-    /** ROUTE-REFRESH (RFC 2918 3, RFC 7313 3): AFI (2), subtype (1), SAFI (1). */
-    private static ByteBuf routeRefresh(PeerLink link, int afi, int safi, int subtype) {
-        ByteBuf m = link.alloc().buffer(23);
-        m.writeLong(-1L).writeLong(-1L).writeShort(23).writeByte(5);
-        m.writeShort(afi).writeByte(subtype).writeByte(safi);
-        return m;
     }
 
     /** Loc-RIB slots in use for a family (for tests and metrics). */
