@@ -51,6 +51,9 @@ class MetricsTest {
             m.updateLatency().recordNanos(2_000_000_000L);
             Map<String, PrometheusTextParser.Family> f = PrometheusTextParser.parse(m.scrape());
 
+            assertThat(find(f, "gannet_bgp_peer_info", "peer", "tor2").labels()).containsEntry("neighbor", "2001:db8::2")
+                    .containsEntry("remote_as", "65002").containsEntry("local_as", "65000")
+                    .containsEntry("import_policy", "reject-all").containsEntry("export_policy", "export-pods");
             assertThat(find(f, "gannet_bgp_peer_up", "peer", "tor1").value()).isEqualTo(1);
             assertThat(find(f, "gannet_bgp_peer_up", "peer", "tor2").value()).isEqualTo(0);
             assertThat(find(f, "gannet_bgp_peer_state", "peer", "tor2").value()).isEqualTo(3);
