@@ -31,9 +31,11 @@ import org.slf4j.LoggerFactory;
  * The speaker's routing tables and the stages between them (STYLE.md habit 9):
  *
  * <pre>
- * UPDATE --decode--> import checks + import policy --> Adj-RIB-In (post-policy paths, {@link PathStore})
- *        --> Loc-RIB best path + ECMP set ({@link FamilyRib}, a reason per decision)
- *        --> export rules + export policy --> Adj-RIB-Out per peer --> packed UPDATEs
+ * UPDATE --decode--> [pre-policy Adj-RIB-In, optional] --> import checks + import policy
+ *        --> Adj-RIB-In (post-policy paths, {@link PathStore})
+ *        --> Loc-RIB best path + ECMP set ({@link DecisionProcess}, a reason per decision)
+ *        --> export rules + export policy + rewrite ({@link Exporter}) --> Adj-RIB-Out per peer
+ *        --> packed UPDATEs
  * </pre>
  *
  * <p>Threading: a Rib is owned by the speaker's single event loop. Every method, including the
@@ -43,8 +45,8 @@ import org.slf4j.LoggerFactory;
  * <p>Memory: no object per prefix or per path. Prefixes are slots in primitive hash tables,
  * paths are entries of parallel int arrays holding an interned attribute id, and each peer's
  * Adj-RIB-Out is an int array of attribute ids indexed by prefix slot. The pre-policy
- * Adj-RIB-In is not kept: route refresh (RFC 2918) recovers it from the peer when a policy
- * changes.
+ * Adj-RIB-In is kept only when asked ({@link #keepPrePolicy}); otherwise {@link #reconfigure}
+ * recovers it from the peer with a route refresh (RFC 2918).
  *
  * <p>Rules implemented: RFC 4271 9 (decision process, 9.1.2.2 tie-breaks, AS loop rejection),
  * RFC 4456 route reflection (ORIGINATOR_ID, CLUSTER_LIST, loop checks), RFC 1997 well-known

@@ -11,8 +11,13 @@
  * <p>Threading: one owner thread, the speaker's event loop. Every {@code Rib} method runs there;
  * other threads submit tasks to the loop. No locks anywhere.
  *
+ * <p>Stages, one class each: {@code Rib} (session events, import checks and policy, the
+ * origination and read APIs), {@code DecisionProcess} (best path, reason, ECMP set),
+ * {@code Exporter} (export rules, rewrite, Adj-RIB-Out, packed UPDATEs, End-of-RIB).
+ *
  * <p>Memory layout: no object per prefix or path. {@code PrefixTable} maps prefix bits to dense
  * slots, {@code PathStore} keeps paths in parallel int arrays holding interned attribute ids,
- * and each peer's Adj-RIB-Out is an int array of attribute ids indexed by slot.
+ * and each peer's Adj-RIB-Out (and, optionally, pre-policy Adj-RIB-In) is an int array of
+ * attribute ids indexed by slot. About 70 bytes per prefix for one source and one receiving peer.
  */
 package io.gannet.bgp.rib;
