@@ -18,12 +18,13 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The one-machine demo profile works as written: inside a namespace's own loopback, a BIRD
- * running the rendered {@code --switch sw1 --format bird} (127.0.0.2 port 1790) peers with a
+ * (and, separately, an FRR bgpd) running the rendered {@code --switch sw1} configuration
+ * (127.0.0.2 port 1790) peers with a
  * BIRD playing node1 from its NodeConfig (127.0.0.1 port 1791, export policy's next hop
  * 198.51.100.1) and accepts exactly node1's PodCIDR. A namespace keeps the switch's kernel
  * protocol away from the host's routing table.
  */
-class DemoBirdSwitchTest {
+class DemoProfileSwitchTest {
 
     @Test
     void renderedBirdSwitchAcceptsTheDemoNodesPodCidr(@TempDir Path dir) throws Exception {
@@ -49,6 +50,34 @@ class DemoBirdSwitchTest {
                 sw.destroy();
                 node.destroy();
                 sw.waitFor();
+                node.waitFor();
+            }
+        }
+    }
+
+    @Test
+    void renderedFrrSwitchAcceptsTheDemoNodesPodCidr(@TempDir Path dir) throws Exception {
+        Requirements.requireNetns();
+        Requirements.requireCommand(FrrBgpd.BGPD);
+        Requirements.requireCommand("vtysh");
+        Requirements.requireCommand("bird");
+        LoadedProfile p = TopologyProfiles.load(Fixtures.example("demo.yaml"));
+        NodeConfig node1 = p.nodeConfig("node1", SecretResolver.system());
+        Path switchConf = dir.resolve("frr.conf");
+        String frrText = p.renderSwitch("sw1", SwitchFormat.FRR, SecretResolver.system());
+        assertThat(frrText).contains("start bgpd with -p 1790");
+        Files.writeString(switchConf, frrText);
+        Path nodeConf = dir.resolve("node.conf");
+        Files.writeString(nodeConf, birdNode(node1));
+        try (NetworkNamespace ns = NetworkNamespace.create("tpdemf")) {
+            Process node = ns.start("bird", "-f", "-c", nodeConf.toString(), "-s", dir.resolve("node.ctl").toString(), "-P", dir.resolve("node.pid").toString());
+            try (FrrBgpd frr = FrrBgpd.start(dir, switchConf, 1790, ns.inside())) {
+                String table = frr.awaitOutput("show bgp ipv4 unicast json", node1.podCidr().toString(), Duration.ofSeconds(30));
+                assertThat(table).as(frr.vtysh("show bgp summary")).contains("\"" + node1.podCidr() + "\"").contains("198.51.100.1")
+                        .doesNotContain("192.0.2.0/24");
+                assertThat(birdc(ns, dir.resolve("node.ctl"), "show protocols all sw1")).contains("Established").contains("0 imported");
+            } finally {
+                node.destroy();
                 node.waitFor();
             }
         }
