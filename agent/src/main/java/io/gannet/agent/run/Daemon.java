@@ -53,6 +53,7 @@ public final class Daemon implements AutoCloseable {
     private ControlServer control;
     private GannetMetrics metrics;
     private ScheduledExecutorService scheduler;
+    private ServiceDatapath datapath;
     private NodeConfig node;
     private volatile SpeakerConfig speakerConfig;
     private boolean closed;
@@ -108,6 +109,10 @@ public final class Daemon implements AutoCloseable {
         });
         scheduler.scheduleWithFixedDelay(publisher::publishQuietly, 0, METRICS_PERIOD_MS, TimeUnit.MILLISECONDS);
 
+        if (options.servicesDir() != null) {
+            datapath = ServiceDatapath.start(options.bpfPinRoot(), options.servicesDir(), options.hostDevices(), log);
+        }
+
         ControlServerConfig cfg = ControlServerConfig.defaults().withUnixSocket(options.controlSocket());
         if (options.metricsAddress() != null) {
             cfg = cfg.withMetricsTcp(options.metricsAddress());
@@ -116,7 +121,7 @@ public final class Daemon implements AutoCloseable {
             cfg = cfg.withControlTcp(options.controlTcp());
         }
         control = ControlServer.start(cfg,
-                new SpeakerView(speaker, loop, bfd, () -> speakerConfig.localAs()),
+                new SpeakerView(speaker, loop, bfd, () -> speakerConfig.localAs(), datapath),
                 new SpeakerControl(speaker, loop, this::reload), metrics);
     }
 
@@ -238,6 +243,9 @@ public final class Daemon implements AutoCloseable {
             }
             if (scheduler != null) {
                 scheduler.shutdownNow();
+            }
+            if (datapath != null) {
+                datapath.close();
             }
             if (speaker != null) {
                 speaker.stop(gracefulRestart, gracefulRestart ? null : "gannet shutting down");

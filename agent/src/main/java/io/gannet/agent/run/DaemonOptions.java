@@ -2,6 +2,7 @@ package io.gannet.agent.run;
 
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -13,13 +14,20 @@ import java.util.Objects;
  * @param controlSocket  the control API's Unix socket
  * @param controlTcp     optional loopback TCP address for the control API, or null
  * @param metricsAddress optional TCP address for {@code /metrics}, or null
+ * @param servicesDir    Kubernetes Service/EndpointSlice YAML to program into the eBPF
+ *                       datapath, or null to run without a datapath
+ * @param bpfPinRoot     where the datapath pins its maps and programs
+ * @param hostDevices    devices that get the host program (externalIP DNAT)
  */
 public record DaemonOptions(Path profile, String node, Path stateDir, Path controlSocket,
-                            InetSocketAddress controlTcp, InetSocketAddress metricsAddress) {
+                            InetSocketAddress controlTcp, InetSocketAddress metricsAddress,
+                            Path servicesDir, Path bpfPinRoot, List<String> hostDevices) {
     public DaemonOptions {
         Objects.requireNonNull(profile, "profile");
         Objects.requireNonNull(node, "node");
         Objects.requireNonNull(stateDir, "stateDir");
         Objects.requireNonNull(controlSocket, "controlSocket");
+        Objects.requireNonNull(bpfPinRoot, "bpfPinRoot");
+        hostDevices = List.copyOf(hostDevices);
     }
 }

@@ -38,6 +38,16 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--metrics", description = "Serve /metrics on HOST:PORT (e.g. 127.0.0.1:9324).")
     String metrics;
 
+    @Option(names = "--services-dir", description = {"Directory of Kubernetes Service and EndpointSlice YAML:",
+        "runs the eBPF Service datapath (needs root and bpffs) and follows changes."})
+    Path servicesDir;
+
+    @Option(names = "--bpf-pin-root", defaultValue = "/sys/fs/bpf/gannet", description = "Where the datapath pins maps and programs (default: ${DEFAULT-VALUE}).")
+    Path bpfPinRoot;
+
+    @Option(names = "--host-device", description = "Attach the host program (externalIP DNAT) to this device; repeatable.")
+    java.util.List<String> hostDevices = new java.util.ArrayList<>();
+
     @Option(names = "--log-format", defaultValue = "logfmt", description = "logfmt or json (default: ${DEFAULT-VALUE}).")
     String logFormat;
 
@@ -60,7 +70,8 @@ public final class RunCommand implements Callable<Integer> {
         EventLog log = new EventLog(sink, format, InstantSource.system());
         Daemon daemon;
         try {
-            daemon = Daemon.start(new DaemonOptions(profile, node, stateDir, controlSocket, controlTcp, metricsAddress), log);
+            daemon = Daemon.start(new DaemonOptions(profile, node, stateDir, controlSocket, controlTcp, metricsAddress,
+                    servicesDir, bpfPinRoot, hostDevices), log);
         } catch (ProfileException e) {
             System.err.println(e.getMessage());
             sink.close();

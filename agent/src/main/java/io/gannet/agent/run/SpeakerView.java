@@ -37,12 +37,24 @@ final class SpeakerView implements DaemonView {
     private final SpeakerLoop loop;
     private final BfdBinding bfd;
     private final LongSupplier localAs;
+    private final ServiceDatapath datapath;
 
-    SpeakerView(BgpSpeaker<Rib> speaker, SpeakerLoop loop, BfdBinding bfd, LongSupplier localAs) {
+    /** @param datapath the eBPF Service datapath, or null when the daemon runs without one */
+    SpeakerView(BgpSpeaker<Rib> speaker, SpeakerLoop loop, BfdBinding bfd, LongSupplier localAs, ServiceDatapath datapath) {
         this.speaker = speaker;
         this.loop = loop;
         this.bfd = bfd;
         this.localAs = localAs;
+        this.datapath = datapath;
+    }
+
+    @Override
+    public List<Map<String, Object>> services() {
+        if (datapath == null) {
+            throw new ControlException(ControlException.Kind.NOT_AVAILABLE,
+                    "services: the eBPF datapath is not running (start gannet run with --services-dir DIR)");
+        }
+        return datapath.rows();
     }
 
     @Override
