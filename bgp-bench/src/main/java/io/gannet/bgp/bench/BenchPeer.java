@@ -38,7 +38,7 @@ import java.util.function.LongSupplier;
  * <p>Threads: {@link #connect} runs on the caller; then one reader thread; KEEPALIVEs on a
  * shared scheduler. {@link #write} takes a lock so a KEEPALIVE never lands inside an UPDATE.
  */
-final class BenchPeer implements AutoCloseable {
+final class BenchPeer implements AutoCloseable, MessageSink {
     /** Receives UPDATE bodies (header stripped) on the reader thread; valid only during the call. */
     interface UpdateListener {
         void update(ByteBuf body);
@@ -206,7 +206,8 @@ final class BenchPeer implements AutoCloseable {
     }
 
     /** Writes whole messages (never part of one), blocking while the socket buffer is full. */
-    void write(byte[] data, int offset, int length) throws IOException {
+    @Override
+    public void write(byte[] data, int offset, int length) throws IOException {
         synchronized (writeLock) {
             out.write(data, offset, length);
         }

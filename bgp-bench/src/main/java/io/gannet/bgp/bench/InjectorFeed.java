@@ -100,7 +100,7 @@ final class InjectorFeed {
      * Writes the bulk in chunks of about {@code chunkBytes} cut at message boundaries, then the
      * marker and End-of-RIB.
      */
-    void sendTo(BenchPeer peer, int chunkBytes) throws java.io.IOException {
+    void sendTo(MessageSink peer, int chunkBytes) throws java.io.IOException {
         int off = 0;
         int next = 0;
         while (off < bulk.length) {
