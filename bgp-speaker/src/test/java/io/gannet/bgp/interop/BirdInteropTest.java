@@ -132,6 +132,12 @@ class BirdInteropTest {
             assertThat(await(Duration.ofSeconds(10), () -> Gannet.route(speaker, "192.0.2.0/24") != null)).isTrue();
             assertThat(Gannet.route(speaker, "192.0.2.0/24").best().attributes().toString()).contains("65002");
         }
+        // Passive: BIRD connects to our listener, which holds the key per peer address.
+        try (BirdDaemon bird = new BirdDaemon(birdConfig(birdPort, gannetPort, 65002, 65001, extra));
+             BgpSpeaker<Rib> speaker = Gannet.start(GANNET, gannetPort,
+                     birdPeer(65002, 65001, birdPort).md5Password("s3cret-md5").passive(true).build(), SpeakerOptions.defaults())) {
+            assertThat(await(Duration.ofSeconds(20), () -> bird.established("gannet"))).as("BIRD log: %s", bird.log()).isTrue();
+        }
         // A wrong key never gets a session up (the kernel drops the unsigned segments).
         try (BirdDaemon bird = new BirdDaemon(birdConfig(birdPort, gannetPort, 65002, 65001, extra));
              BgpSpeaker<Rib> speaker = Gannet.start(GANNET, gannetPort,
