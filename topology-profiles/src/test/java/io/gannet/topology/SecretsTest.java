@@ -33,6 +33,9 @@ class SecretsTest {
         assertThat(n.toString()).doesNotContain(SECRET);
         assertThat(n.neighbors().get(0).toString()).doesNotContain(SECRET);
         assertThat(n.neighbors().get(0).md5().toString()).isEqualTo("<from env TP_MD5>");
+        // Serializing the whole record with Jackson (as a status API might) shows the reference only.
+        String json = new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(n);
+        assertThat(json).contains("<from env TP_MD5>").doesNotContain(SECRET);
     }
 
     @Test

@@ -122,10 +122,9 @@ public record NodeConfigDiff(boolean speakerRestart, List<String> speakerChanges
         return fields.isEmpty() ? null : new NeighborChange(n.name(), o, n, fields, reset);
     }
 
-    /** Compares reference and value, so a rotated key behind the same reference is a change too. */
+    /** Md5Secret equality covers reference and value, so a rotated key behind the same reference is a change too. */
     private static Object md5Key(NeighborConfig n) {
-        return n.md5() == null ? null : java.util.Arrays.asList(n.md5().source(), n.md5().reference(),
-                n.md5().value() == null ? null : Integer.toHexString(n.md5().value().hashCode()));
+        return n.md5();
     }
 
     private static boolean diff(List<String> fields, String name, Object a, Object b) {
