@@ -5,9 +5,11 @@
  * own process. {@code bench/bgp-propagation/run} drives them; see its README for the method.
  *
  * <p>Pieces, in the order data flows: {@link io.gannet.bgp.bench.InjectorFeed} pre-encodes
- * every UPDATE (with bgp-speaker's own {@code UpdateWriter}) before the clock starts;
+ * every UPDATE (with bgp-speaker's own {@code UpdateWriter}) before the clock starts and writes
+ * it to a {@link io.gannet.bgp.bench.MessageSink} in chunks that never split a message;
  * {@link io.gannet.bgp.bench.BenchPeer} is one minimal session (OPEN with 4-octet AS and the
- * IPv4 unicast MP capability, KEEPALIVEs, hold timer) over a blocking socket;
+ * IPv4 unicast MP capability, KEEPALIVEs, hold timer) over a blocking socket, framed by
+ * {@link io.gannet.bgp.bench.MessageReader};
  * {@link io.gannet.bgp.bench.PrefixCounter} decodes what the collector receives (with
  * bgp-speaker's {@code UpdateDecoder}) into a primitive {@link io.gannet.bgp.bench.PrefixSet};
  * {@link io.gannet.bgp.bench.PropagationRun} orchestrates one measurement;
