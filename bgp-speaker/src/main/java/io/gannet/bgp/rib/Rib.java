@@ -101,6 +101,13 @@ public final class Rib implements RouteProcessor {
     @Override
     public void peerEstablished(PeerLink link) {
         PeerState p = stateFor(link.config());
+        if (p.link != null && p.link != link) {
+            // A new session without peerDown for the old one: forget what the old one was sent.
+            for (int f = 0; f < PeerState.FAMILIES; f++) {
+                forgetAdjOut(p, f);
+                dropRaw(p, f);
+            }
+        }
         p.link = link;
         p.config = link.config();
         p.negotiated = link.negotiated();
@@ -161,7 +168,12 @@ public final class Rib implements RouteProcessor {
         } else if (!exportScheduled) {
             // On a netty loop, tasks run after the reads in progress: one export for many UPDATEs.
             exportScheduled = true;
-            loop.execute(this::deferredDrain);
+            try {
+                loop.execute(this::deferredDrain);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                exportScheduled = false; // the loop is shutting down: export now
+                drainAll();
+            }
         }
     }
 

@@ -349,4 +349,20 @@ class RibTest {
         h.rib.holdEndOfRib(false);
         assertThat(a.log).containsExactly("UPDATE +1 -0", "EoR 1/1", "EoR 2/1");
     }
+
+    @Test
+    void aNewSessionWithoutPeerDownStartsFromAnEmptyAdjRibOut() {
+        RibHarness h = new RibHarness(1);
+        FakePeerLink a = h.up(h.peer("a", "192.0.2.1", 65001, null));
+        FakePeerLink b = h.up(h.peer("b", "192.0.2.2", 65002, null));
+        h.announce(a, attrs(65001), "10.1.0.0/24");
+        FakePeerLink b2 = h.up(h.peer("b", "192.0.2.2", 65002, null));
+        assertThat(b2.routes).containsOnlyKeys("10.1.0.0/24");
+        assertThat(h.rib.peerCounters("b").advertised()).isEqualTo(1);
+        h.rib.peerDown(b, false); // the stale link: ignored
+        assertThat(h.rib.peerCounters("b").established()).isTrue();
+        h.rib.peerDown(b2, false);
+        h.rib.peerDown(a, false);
+        assertThat(h.rib.attributeSets()).isZero();
+    }
 }
