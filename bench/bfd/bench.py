@@ -38,7 +38,7 @@ def nsx(ns, *cmd, check=True):
 class Frr:
     """FRR bfdd in the foreground in a namespace, own config/sockets in a temp dir."""
 
-    rt = 0  # SCHED_FIFO priority for bfdd (chrt), set from --rt
+    nice = False  # run bfdd at nice -20, set from --nice
 
     def __init__(self, ns, peers, interval, mult=3):
         self.ns = ns
@@ -53,7 +53,7 @@ class Frr:
             f.write("!\n")
         os.chmod(conf, 0o644)
         self.peers = peers
-        chrt = []  # FRR runs with normal scheduling (chrt -f made bfdd starve the machine here)
+        chrt = ["nice", "-n", "-20"] if Frr.nice else []  # (chrt -f made bfdd starve the machine here)
         self.proc = subprocess.Popen(["ip", "netns", "exec", ns] + chrt + ["/usr/lib/frr/bfdd", "-f", conf,
                                       "--vty_socket", self.dir, "-i", f"{self.dir}/bfdd.pid", "-u", "frr", "-g", "frr",
                                       "--bfdctl", f"{self.dir}/bfdd.sock", "-z", f"{self.dir}/zserv.api",
@@ -104,7 +104,7 @@ class Gannet:
 
     def __init__(self, args, ns, local, iface, interval, peers):
         here = os.path.dirname(os.path.abspath(__file__))
-        cmd = ["ip", "netns", "exec", ns, args.java, "-XX:+UseZGC", "-Xms256m", "-Xmx256m", "-XX:+AlwaysPreTouch",
+        cmd = ["ip", "netns", "exec", ns] + (["nice", "-n", "-20"] if args.nice else []) + [args.java, "-XX:+UseZGC", "-Xms256m", "-Xmx256m", "-XX:+AlwaysPreTouch",
                "--enable-native-access=ALL-UNNAMED", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
                f"-Dgannet.bfd.rt={args.rt}",
                "-cp", args.cp, os.path.join(here, "GannetBfdEndpoint.java"), local, iface, str(interval), "3"] + peers
@@ -397,9 +397,11 @@ def main():
     ap.add_argument("--skip-load", action="store_true")
     ap.add_argument("--load-only", action="store_true")
     ap.add_argument("--rt", type=int, default=0, help="SCHED_FIFO priority for Gannet's BFD threads (0: normal, as FRR runs)")
+    ap.add_argument("--nice", action="store_true",
+                    help="run every BFD speaker (each bfdd and Gannet's JVM) at nice -20, stress-ng at 0")
     ap.add_argument("--no-stress", action="store_true", help="load phase without stress-ng (baseline)")
     args = ap.parse_args()
-    Frr.rt = args.rt
+    Frr.nice = args.nice
     cuts = 3 if args.quick else 10
     duration = 20 if args.quick else 120
     intervals = [int(x) for x in args.intervals.split(",")]

@@ -306,7 +306,9 @@ public final class BfdService implements AutoCloseable {
                     transmit(e, now);
                 }
                 long d = s.nextDeadline();
-                if (d - next < 0) {
+                if (d == Long.MIN_VALUE) {
+                    next = now; // a packet became due meanwhile (a Final from the receive thread)
+                } else if (d - next < 0) {
                     next = d;
                 }
             }
