@@ -496,6 +496,7 @@ public final class Rib implements RouteProcessor {
 
     /** Distinct interned attribute sets alive (a million prefixes sharing one set count one). */
     public int attributeSets() {
+        interner.sweep(); // count only sets something still holds
         return interner.size();
     }
 

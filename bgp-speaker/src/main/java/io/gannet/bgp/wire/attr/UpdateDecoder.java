@@ -320,6 +320,10 @@ public final class UpdateDecoder {
                 // RFC 7606 7.3
                 if (!flagsOk || len != 4) {
                     malformed(b, attrIndex, v + len, Action.TREAT_AS_WITHDRAW, flagsOk, "NEXT_HOP");
+                } else if (martian(b.getInt(v))) {
+                    // RFC 4271 6.3 "syntactically incorrect" next hop; RFC 7606 7.3 treat-as-withdraw.
+                    raise(Action.TREAT_AS_WITHDRAW, INVALID_NEXT_HOP, slice(b, attrIndex, v + len),
+                            "NEXT_HOP " + PathAttributes.ipv4String(b.getInt(v)) + " is not a unicast address");
                 } else {
                     attrs.nextHop(b.getInt(v));
                 }
@@ -479,6 +483,12 @@ public final class UpdateDecoder {
                 // unknown optional non-transitive: quietly ignored (RFC 4271 5)
             }
         }
+    }
+
+    /** 0.0.0.0/8, multicast 224/4 and the reserved 240/4 (with broadcast) cannot be a next hop. */
+    static boolean martian(int address) {
+        int first = address >>> 24;
+        return first == 0 || first >= 224;
     }
 
     private PathAttributes.Builder as4Scratch;
