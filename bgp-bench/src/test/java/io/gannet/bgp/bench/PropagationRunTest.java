@@ -30,6 +30,7 @@ class PropagationRunTest {
                 new GannetDut.Peer("collector", COLLECTOR, 65100),
                 new GannetDut.Peer("injector1", INJECTOR1, 65001),
                 new GannetDut.Peer("injector2", INJECTOR2, 65002))))) {
+            assertThat(gannet.listenAddress().getPort()).isEqualTo(PORT);
             PropagationRun.Config config = new PropagationRun.Config(new InetSocketAddress(GANNET, PORT),
                     new InetSocketAddress(GANNET, PORT), 0, COLLECTOR, 65100,
                     List.of(INJECTOR1, INJECTOR2), 65001, prefixes, 24, Duration.ofMillis(300),
