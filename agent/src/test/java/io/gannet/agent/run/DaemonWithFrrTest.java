@@ -46,7 +46,7 @@ class DaemonWithFrrTest {
               model: ebgp-leaf
               asn: {scheme: per-node, base: 4200000001}
               podCIDRPool: {cidr: 10.244.0.0/16, prefixLength: 24}
-              bgp: {holdTime: 9, connectRetry: 1}
+              bgp: {holdTime: 60, connectRetry: 1}
               bfd: {enabled: false}
               communities: {podCIDR: ["65000:1"]}
               inventory:
@@ -65,7 +65,7 @@ class DaemonWithFrrTest {
               model: ibgp-core
               asn: {scheme: single, base: 64512}
               podCIDRPool: {cidr: 10.244.0.0/16, prefixLength: 24}
-              bgp: {holdTime: 9, connectRetry: 1}
+              bgp: {holdTime: 60, connectRetry: 1}
               bfd: {enabled: false}
               communities: {podCIDR: ["64512:100"]}
               inventory:
@@ -217,6 +217,10 @@ class DaemonWithFrrTest {
 
         FrrSwitch frr(String name) {
             return switches.get(name);
+        }
+
+        int switchCount() {
+            return switches.size();
         }
 
         private static String announcing(String rendered, String prefix) {
@@ -451,7 +455,7 @@ class DaemonWithFrrTest {
         }
 
         void awaitTrue(String what, BooleanSupplier condition, Fabric fabric) throws Exception {
-            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
             while (System.nanoTime() < deadline) {
                 if (condition.getAsBoolean()) {
                     return;
