@@ -48,6 +48,9 @@ import org.slf4j.LoggerFactory;
  * and closes all sockets (after entering the configured network namespace), and runs the
  * commands other threads queue. {@code bfd-rx} polls the listening sockets, decodes into
  * its own flyweight and hands each packet to its session under the session's monitor.
+ * Before it declares any detection time expired, the timer thread itself drains the
+ * listening sockets (with its own buffers), so a receive thread that was not scheduled in
+ * time cannot cause a false Down for packets that had already arrived.
  * {@code bfd-events} delivers state changes to listeners. Request/close take the registry
  * lock and wait for the timer thread; the packet path never takes it. The session list is
  * a copy-on-write array written only by the timer thread. Nothing allocates per packet.
@@ -70,7 +73,7 @@ public final class BfdService implements AutoCloseable {
     private final Thread timerThread;
     private Thread receiveThread;
     private volatile boolean running = true;
-    private volatile long received;
+    private final java.util.concurrent.atomic.AtomicLong received = new java.util.concurrent.atomic.AtomicLong();
 
     // Timer-thread-owned transmit buffers.
     private final ControlPacket txPacket = new ControlPacket();
@@ -78,10 +81,17 @@ public final class BfdService implements AutoCloseable {
     private final ByteBuf txBuf = Unpooled.wrappedBuffer(txBytes);
     private Pointer txNative;
 
-    // Receive-thread-owned buffers.
-    private final ControlPacket rxPacket = new ControlPacket();
-    private final ReceivedDatagram datagram = new ReceivedDatagram();
-    private final ByteBuf rxBuf = Unpooled.wrappedBuffer(datagram.payload);
+    // Receive buffers: one set for the receive thread, one for the timer thread's drain.
+    private final Receiver rxThreadReceiver = new Receiver();
+    private final Receiver timerThreadReceiver = new Receiver();
+
+    /** Everything one thread needs to read and handle datagrams without allocating. */
+    private static final class Receiver {
+        final DatagramReader reader = new DatagramReader();
+        final ControlPacket packet = new ControlPacket();
+        final ReceivedDatagram datagram = new ReceivedDatagram();
+        final ByteBuf buf = Unpooled.wrappedBuffer(datagram.payload);
+    }
 
     private BfdService(BfdServiceOptions options) {
         this.options = options;
@@ -196,7 +206,7 @@ public final class BfdService implements AutoCloseable {
 
     /** Datagrams read from the listening sockets. */
     public long packetsReceived() {
-        return received;
+        return received.get();
     }
 
     @Override
@@ -300,8 +310,16 @@ public final class BfdService implements AutoCloseable {
             }
             long now = clock.nanoTime();
             long next = now + IDLE_WAKE_NANOS;
+            boolean drained = false;
             for (SessionEntry e : entries) {
                 BfdSession s = e.session;
+                if (!drained && s.detectionDue(now)) {
+                    // Before declaring a peer dead, read what has already arrived: if the
+                    // receive thread was not scheduled in time, its packets are still in the
+                    // socket buffers and this session is not silent at all.
+                    drained = true;
+                    drainListeners();
+                }
                 if (s.pollTimers(now)) {
                     transmit(e, now);
                 }
@@ -408,7 +426,7 @@ public final class BfdService implements AutoCloseable {
 
     private void receiveLoop() {
         applyRealtimePriority();
-        DatagramReader reader = new DatagramReader();
+        Receiver r = rxThreadReceiver;
         int n = listeners.size();
         SocketPoller poller = new SocketPoller(listeners);
         boolean[] multihop = new boolean[n];
@@ -423,25 +441,39 @@ public final class BfdService implements AutoCloseable {
                 if (!poller.ready(i)) {
                     continue;
                 }
-                while (running && reader.read(listeners.get(i), datagram)) {
-                    datagram.multihop = multihop[i];
-                    received++;
-                    handle(datagram);
+                while (running && r.reader.read(listeners.get(i), r.datagram)) {
+                    r.datagram.multihop = multihop[i];
+                    received.incrementAndGet();
+                    handle(r);
                 }
             }
         }
     }
 
+    /** Timer thread: reads every datagram already queued on the listening sockets. */
+    private void drainListeners() {
+        Receiver r = timerThreadReceiver;
+        for (int i = 0; i < listeners.size(); i++) {
+            while (r.reader.read(listeners.get(i), r.datagram)) {
+                r.datagram.multihop = listenerMultihop.get(i);
+                received.incrementAndGet();
+                handle(r);
+            }
+        }
+    }
+
     /** Everything between a datagram and its session; every discard is counted by reason. */
-    void handle(ReceivedDatagram d) {
+    private void handle(Receiver r) {
+        ReceivedDatagram d = r.datagram;
+        ControlPacket rxPacket = r.packet;
         long now = clock.nanoTime();
-        rxBuf.setIndex(0, d.length);
-        DropReason reason = ControlPacketCodec.decode(rxBuf, rxPacket);
+        r.buf.setIndex(0, d.length);
+        DropReason reason = ControlPacketCodec.decode(r.buf, rxPacket);
         if (reason != null) {
             count(reason, null);
             return;
         }
-        SessionEntry e = demultiplex(d);
+        SessionEntry e = demultiplex(d, rxPacket);
         if (e == null) {
             return; // counted by demultiplex
         }
@@ -455,13 +487,13 @@ public final class BfdService implements AutoCloseable {
             count(e.multihop ? DropReason.TTL_BELOW_MINIMUM : DropReason.TTL, e);
             return;
         }
-        DropReason r = e.session.receive(rxPacket, d.payload, rxPacket.length, now);
-        if (r != null) {
-            drops.incrementAndGet(r.ordinal()); // the session counted its own copy
+        DropReason refused = e.session.receive(rxPacket, d.payload, rxPacket.length, now);
+        if (refused != null) {
+            drops.incrementAndGet(refused.ordinal()); // the session counted its own copy
         }
     }
 
-    private SessionEntry demultiplex(ReceivedDatagram d) {
+    private SessionEntry demultiplex(ReceivedDatagram d, ControlPacket rxPacket) {
         SessionEntry[] list = entries;
         if (rxPacket.yourDiscriminator != 0) {
             // RFC 5880 6.8.6: "If the Your Discriminator field is nonzero, it MUST be used to

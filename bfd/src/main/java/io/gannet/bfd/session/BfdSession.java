@@ -278,6 +278,11 @@ public final class BfdSession {
         return periodicAllowed() && now - nextTxAt >= 0;
     }
 
+    /** True when the detection timer has run out at {@code now} (checked before {@link #pollTimers}). */
+    public synchronized boolean detectionDue(long now) {
+        return detectDeadline != Long.MAX_VALUE && now - detectDeadline >= 0;
+    }
+
     /** The earliest time this session needs the timer thread again. */
     public synchronized long nextDeadline() {
         long next = detectDeadline;
