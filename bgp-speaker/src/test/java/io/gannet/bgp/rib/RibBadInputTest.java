@@ -4,7 +4,6 @@ import static io.gannet.bgp.rib.RibHarness.attrs;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gannet.bgp.wire.attr.AttributeInterner;
-import io.gannet.bgp.wire.attr.AttributeType;
 import io.gannet.bgp.wire.attr.PathAttributes;
 import io.gannet.bgp.wire.attr.UpdateWriter;
 import io.netty.buffer.ByteBuf;
@@ -53,7 +52,7 @@ class RibBadInputTest {
         h.announce(good, attrs(65009), "172.16.0.0/16");
         int resets = 0;
         FakePeerLink bad = h.up(h.peer("bad", "192.0.2.1", 65001, null));
-        for (int i = 0; i < 4_000; i++) {
+        for (int i = 0; i < 2_000; i++) {
             byte[] b = seeds.get(rnd.nextInt(seeds.size())).clone();
             for (int k = rnd.nextInt(3) + 1; k > 0; k--) {
                 b[rnd.nextInt(b.length)] = (byte) rnd.nextInt(256);
@@ -79,6 +78,5 @@ class RibBadInputTest {
         assertThat(h.rib.routes(io.gannet.bgp.wire.AddressFamily.IPV6_UNICAST)).isEmpty();
         assertThat(h.rib.attributeSets()).isZero();
         assertThat(h.rib.prefixSlots(0) + h.rib.prefixSlots(1)).isZero();
-        assertThat(AttributeType.NO_EXPORT).isNotZero();
     }
 }

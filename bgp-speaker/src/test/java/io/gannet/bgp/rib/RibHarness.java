@@ -48,7 +48,7 @@ final class RibHarness {
 
     FakePeerLink peer(String name, String address, long as, boolean fourOctet, Set<AddressFamily> families,
                       boolean enhancedRefresh, Consumer<PeerConfig.Builder> custom) {
-        PeerConfig.Builder b = PeerConfig.builder(name, ip(address), as, rib == null ? LOCAL_AS : LOCAL_AS)
+        PeerConfig.Builder b = PeerConfig.builder(name, ip(address), as, LOCAL_AS)
                 .importPolicy(Policy.ACCEPT_ALL).exportPolicy(Policy.ACCEPT_ALL);
         if (custom != null) {
             custom.accept(b);
@@ -57,11 +57,7 @@ final class RibHarness {
         InetAddress local = address.contains(":") ? ip("2001:db8:ffff::1") : ip("192.0.2.254");
         long routerId = Prefix.parse(address.contains(":") ? "10.9.9." + (nextIndex + 1) : address).hi();
         return new FakePeerLink(nextIndex++, c,
-                FakePeerLink.negotiated(localAs(), as, routerId, fourOctet, families, enhancedRefresh), local);
-    }
-
-    private long localAs() {
-        return LOCAL_AS;
+                FakePeerLink.negotiated(LOCAL_AS, as, routerId, fourOctet, families, enhancedRefresh), local);
     }
 
     FakePeerLink up(FakePeerLink link) {
