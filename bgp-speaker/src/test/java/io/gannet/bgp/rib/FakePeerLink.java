@@ -31,6 +31,8 @@ final class FakePeerLink implements PeerLink {
     final InetAddress remote;
     final InetAddress local;
     boolean writable = true;
+    /** Leak-tracked by default; tests that send thousands of messages may pick an untracked one. */
+    ByteBufAllocator allocator = UnpooledByteBufAllocator.DEFAULT;
     int flushes;
     final List<String> resets = new ArrayList<>();
     /** Every message received, decoded: "UPDATE n=..", "EoR 1/1", "RR subtype=1 2/1" ... */
@@ -83,7 +85,7 @@ final class FakePeerLink implements PeerLink {
 
     @Override
     public ByteBufAllocator alloc() {
-        return UnpooledByteBufAllocator.DEFAULT;
+        return allocator;
     }
 
     @Override
