@@ -56,6 +56,12 @@ public final class Daemon implements AutoCloseable {
     private ServiceDatapath datapath;
     private NodeConfig node;
     private volatile SpeakerConfig speakerConfig;
+    /**
+     * Peer name -> neighbor address for log lines. The speaker reports state changes by name on
+     * its loop, and during a reload those come from removed, kept and added peers alike, so
+     * this is the union of both configurations until the speaker has taken the new one.
+     */
+    private volatile Map<String, String> peerAddresses = Map.of();
     private boolean closed;
 
     private Daemon(DaemonOptions options, EventLog log) {
@@ -82,6 +88,7 @@ public final class Daemon implements AutoCloseable {
     private void startAll() throws IOException, ProfileException {
         node = render();
         speakerConfig = SpeakerConfiguration.speakerConfig(node, policies);
+        peerAddresses = addresses(speakerConfig);
         boolean restarting = marker.previousDaemonLeftRoutes();
         marker.markRunning(ProcessHandle.current().pid());
         SpeakerOptions speakerOptions = SpeakerOptions.defaults()
@@ -134,9 +141,13 @@ public final class Daemon implements AutoCloseable {
     }
 
     private String addressOf(String peer) {
-        SpeakerConfig c = speakerConfig;
-        return c == null ? "" : c.peers().stream().filter(p -> p.name().equals(peer))
-                .map(p -> p.address().getHostAddress()).findFirst().orElse("");
+        return peerAddresses.getOrDefault(peer, "");
+    }
+
+    private static Map<String, String> addresses(SpeakerConfig config) {
+        Map<String, String> m = new HashMap<>();
+        config.peers().forEach(p -> m.put(p.name(), p.address().getHostAddress()));
+        return Map.copyOf(m);
     }
 
     /**
@@ -164,6 +175,9 @@ public final class Daemon implements AutoCloseable {
         boolean neighborsChanged = !diff.added().isEmpty() || !diff.removed().isEmpty() || !diff.changed().isEmpty()
                 || diff.policyChanged() || diff.maxPathsChanged();
         if (neighborsChanged) {
+            Map<String, String> during = new HashMap<>(addresses(nextConfig));
+            during.putAll(peerAddresses);
+            peerAddresses = Map.copyOf(during);
             speaker.reconfigure(nextConfig);
         }
         List<LocalRoute> before = SpeakerConfiguration.originatedRoutes(node);
@@ -189,6 +203,7 @@ public final class Daemon implements AutoCloseable {
         policies.putAll(nextPolicies);
         node = next;
         speakerConfig = nextConfig;
+        peerAddresses = addresses(nextConfig);
         parts.add(new ReloadResult.Part("neighbors", neighborsChanged ? ReloadResult.Outcome.APPLIED : ReloadResult.Outcome.UNCHANGED,
                 describe(diff)));
         parts.add(new ReloadResult.Part("announcements", announcementsChanged ? ReloadResult.Outcome.APPLIED : ReloadResult.Outcome.UNCHANGED,
