@@ -170,7 +170,14 @@ public final class Daemon implements AutoCloseable {
             return new ReloadResult(parts);
         }
         Map<RoutePolicy, Policy> nextPolicies = new HashMap<>(policies);
-        SpeakerConfig nextConfig = SpeakerConfiguration.speakerConfig(next, nextPolicies);
+        SpeakerConfig nextConfig;
+        try {
+            nextConfig = SpeakerConfiguration.speakerConfig(next, nextPolicies);
+        } catch (IllegalArgumentException e) {
+            // A profile the checker accepts can still hold a policy the speaker cannot express
+            // (PolicyTranslation's limits): the operator's error, refused before anything changed.
+            throw new ControlException(ControlException.Kind.INVALID_CONFIG, "profile not applied: " + e.getMessage());
+        }
         nextPolicies.keySet().retainAll(List.of(next.importPolicy(), next.exportPolicy()));
         boolean neighborsChanged = !diff.added().isEmpty() || !diff.removed().isEmpty() || !diff.changed().isEmpty()
                 || diff.policyChanged() || diff.maxPathsChanged();

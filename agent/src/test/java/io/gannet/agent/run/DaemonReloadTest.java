@@ -60,6 +60,11 @@ class DaemonReloadTest {
 
     /** An ebgp-leaf profile: node1 peers with every listed (rack-less) leaf. */
     private static String profile(List<String> leaves, String communities, long base, String extraBgpLine) {
+        return profile(leaves, communities, base, extraBgpLine, "");
+    }
+
+    /** As above, with {@code extraSpec} (indented lines under {@code spec}) before the inventory. */
+    private static String profile(List<String> leaves, String communities, long base, String extraBgpLine, String extraSpec) {
         StringBuilder switches = new StringBuilder();
         for (String leaf : leaves) {
             switches.append("      - {name: ").append(leaf).append(", addresses: [").append(ADDRESS.get(leaf))
@@ -78,11 +83,11 @@ class DaemonReloadTest {
                     connectRetry: 1
                 %s  bfd: {enabled: false}
                   communities: {podCIDR: [%s]}
-                  inventory:
+                %s  inventory:
                     switches:
                 %s    hosts:
                       - {name: node1, address: %s, podCIDR: %s}
-                """.formatted(base, extraBgpLine, communities, switches, NODE, POD_CIDR);
+                """.formatted(base, extraBgpLine, communities, extraSpec, switches, NODE, POD_CIDR);
     }
 
     @ParameterizedTest
@@ -115,6 +120,9 @@ class DaemonReloadTest {
                 && fabric.frr("leaf3").routesFrom(NODE).containsKey(POD_CIDR), fabric);
         before.assertUntouched(gannet, fabric);
         assertThat(fabric.frr("leaf3").communities(POD_CIDR)).containsExactly("65000:1");
+        // The new session's log lines name its neighbor from the first one on.
+        assertThat(gannet.log().lines().filter(l -> l.contains("event=bgp_peer_state peer=leaf3 ")))
+                .isNotEmpty().allMatch(l -> l.contains("neighbor=" + ADDRESS.get("leaf3") + " "));
 
         // (b) A switch removed: it gets Cease / Peer De-configured (RFC 4486 subcode 3); the others are untouched.
         Files.writeString(profile, profile(List.of("leaf1", "leaf3"), "\"65000:1\"", NODE_AS, ""));
@@ -152,6 +160,27 @@ class DaemonReloadTest {
             case SIGHUP -> hangupAndAwaitLogLine();
         };
         assertThat(refused).contains(profile + ":" + badLine + ":").contains("holdTyme");
+        assertThat(gannet.peers()).containsOnlyKeys("leaf1", "leaf3");
+        assertThat(fabric.frr("leaf3").communities(POD_CIDR)).containsExactly("65000:2", "65000:77");
+        kept.assertUntouched(gannet, fabric);
+
+        // (d') A profile the checker accepts but whose policy the speaker cannot express: refused, nothing changes.
+        String untranslatable = profile(List.of("leaf1"), "\"65000:3\"", NODE_AS, "", """
+                  policies:
+                    node:
+                      import:
+                        - {name: mixed, match: {communities: ["65000:1", "4200000000:1:1"]}, action: accept}
+                """);
+        Files.writeString(profile, untranslatable);
+        String notApplied = switch (trigger) {
+            case GANNET_RELOAD -> {
+                GannetProcess.CliResult r = gannet.cliResult("reload");
+                assertThat(r.exit()).as(r.out() + r.err()).isEqualTo(4);
+                yield r.err();
+            }
+            case SIGHUP -> hangupAndAwaitLogLine();
+        };
+        assertThat(notApplied).contains("profile not applied").contains("standard or large communities");
         assertThat(gannet.peers()).containsOnlyKeys("leaf1", "leaf3");
         assertThat(fabric.frr("leaf3").communities(POD_CIDR)).containsExactly("65000:2", "65000:77");
         kept.assertUntouched(gannet, fabric);
