@@ -95,11 +95,18 @@ public final class Daemon implements AutoCloseable {
                 .withRestarting(restarting)
                 .withListener((peer, from, to, reason) ->
                         log.peerStateChanged(peer, addressOf(peer), from.toString(), to.toString(), reason));
-        speaker = BgpSpeaker.start(speakerConfig, Rib::new, speakerOptions);
+        // Restarting speaker (RFC 4724 4.1): peers get End-of-RIB only once our own routes are
+        // announced again, so they never flush the stale PodCIDR in between.
+        speaker = BgpSpeaker.start(speakerConfig, cfg -> {
+            Rib rib = new Rib(cfg);
+            rib.holdEndOfRib(restarting);
+            return rib;
+        }, speakerOptions);
         SpeakerLoop loop = new SpeakerLoop(speaker, CONTROL_TIMEOUT);
         List<LocalRoute> originated = SpeakerConfiguration.originatedRoutes(node);
         loop.call(() -> {
             originated.forEach(speaker.routes()::announce);
+            speaker.routes().holdEndOfRib(false);
             return null;
         });
         log.operatorAction("start", node.name(), "profile " + options.profile() + ", AS " + node.localAs()
@@ -153,7 +160,8 @@ public final class Daemon implements AutoCloseable {
     /**
      * Re-reads the profile and applies what can change at run time: neighbors added, removed or
      * changed (only those sessions are touched), announcements, policies. Speaker identity
-     * changes (router id, AS, listen address) are reported as needing a restart and not applied.
+     * changes (router id, AS, listen address) are reported as needing a restart and nothing is
+     * applied; a changed ECMP width is reported as needing a restart and the rest is applied.
      */
     public synchronized ReloadResult reload() {
         NodeConfig next;
@@ -179,8 +187,14 @@ public final class Daemon implements AutoCloseable {
             throw new ControlException(ControlException.Kind.INVALID_CONFIG, "profile not applied: " + e.getMessage());
         }
         nextPolicies.keySet().retainAll(List.of(next.importPolicy(), next.exportPolicy()));
+        // The RIB fixes its multipath width when the speaker starts; the running value stays
+        // in the configuration (and so in every later reload's answer) until a restart.
+        int runningMaxPaths = speakerConfig.maxPaths();
+        int wantedMaxPaths = nextConfig.maxPaths();
+        nextConfig = new SpeakerConfig(nextConfig.localAs(), nextConfig.routerId(), nextConfig.listenAddress(),
+                nextConfig.listenPort(), nextConfig.clusterId(), runningMaxPaths, nextConfig.peers(), nextConfig.dynamicNeighbors());
         boolean neighborsChanged = !diff.added().isEmpty() || !diff.removed().isEmpty() || !diff.changed().isEmpty()
-                || diff.policyChanged() || diff.maxPathsChanged();
+                || diff.policyChanged();
         if (neighborsChanged) {
             Map<String, String> during = new HashMap<>(addresses(nextConfig));
             during.putAll(peerAddresses);
@@ -213,6 +227,10 @@ public final class Daemon implements AutoCloseable {
         peerAddresses = addresses(nextConfig);
         parts.add(new ReloadResult.Part("neighbors", neighborsChanged ? ReloadResult.Outcome.APPLIED : ReloadResult.Outcome.UNCHANGED,
                 describe(diff)));
+        if (wantedMaxPaths != runningMaxPaths) {
+            parts.add(new ReloadResult.Part("maximum paths", ReloadResult.Outcome.RESTART_REQUIRED,
+                    "maxPaths: " + runningMaxPaths + " -> " + wantedMaxPaths + " (the RIB's multipath width is set when the speaker starts)"));
+        }
         parts.add(new ReloadResult.Part("announcements", announcementsChanged ? ReloadResult.Outcome.APPLIED : ReloadResult.Outcome.UNCHANGED,
                 announcementsChanged ? "now " + next.announcements() : ""));
         log.operatorAction("reload", node.name(), parts.toString());
@@ -226,9 +244,6 @@ public final class Daemon implements AutoCloseable {
         diff.changed().forEach(c -> s.add("changed " + c.name() + " " + c.fields()));
         if (diff.policyChanged()) {
             s.add("policy changed");
-        }
-        if (diff.maxPathsChanged()) {
-            s.add("maximum paths changed");
         }
         return String.join("; ", s);
     }

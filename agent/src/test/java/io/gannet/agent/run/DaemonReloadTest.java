@@ -195,6 +195,11 @@ class DaemonReloadTest {
         }
         kept.assertUntouched(gannet, fabric);
 
+        // (f) A wider ECMP set: the RIB sets it at start, so "restart required", and nothing is reset.
+        Files.writeString(profile, profile(List.of("leaf1", "leaf3"), "\"65000:2\", \"65000:77\"", NODE_AS, "    maxPaths: 4\n"));
+        assertThat(apply(trigger)).contains("maximum paths").contains("restart required").contains("-> 4");
+        kept.assertUntouched(gannet, fabric);
+
         // Over the whole run leaf1's session never dropped, on either end.
         JsonNode leaf1 = fabric.frr("leaf1").neighbor(NODE);
         assertThat(leaf1.path("connectionsEstablished").asInt()).isEqualTo(1);
