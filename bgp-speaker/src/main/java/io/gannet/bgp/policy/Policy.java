@@ -152,6 +152,21 @@ public final class Policy {
         return true;
     }
 
+    /**
+     * Value equality (name, statements, default), so a reload that rebuilds an unchanged policy
+     * is recognised as unchanged and does not re-run import or ask the peer for a refresh.
+     */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Policy other && name.equals(other.name) && defaultVerdict == other.defaultVerdict
+                && statements.equals(other.statements);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(name, statements, defaultVerdict);
+    }
+
     @Override
     public String toString() {
         return "Policy[" + name + ", " + statements.size() + " statements, default " + defaultVerdict + "]";

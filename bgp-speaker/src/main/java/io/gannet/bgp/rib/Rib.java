@@ -371,15 +371,71 @@ public final class Rib implements RouteProcessor {
 
     /**
      * Applies a peer's changed policies (and route-reflector-client flag) to a live session
-     * without resetting it (STYLE.md habit 15). Other PeerConfig changes need a new session.
+     * without resetting it (STYLE.md habit 15). Import policy is always re-applied (from the kept
+     * pre-policy view, else by a route refresh); other PeerConfig changes need a new session.
      */
     public Reconfigured reconfigure(PeerConfig config) {
+        PeerState existing = byName.get(config.name());
+        PeerConfig previous = existing != null ? existing.config : null;
         PeerState p = stateFor(config);
         if (p.link == null) {
             return Reconfigured.NOT_ESTABLISHED;
         }
-        p.routeReflectorClient = config.routeReflectorClient() && p.ibgp;
-        Reconfigured result;
+        return reapply(p, previous != null ? previous : config, config, true);
+    }
+
+    /**
+     * Configuration reload for an established session (called by the speaker when only policy,
+     * route-reflector client, next-hop-self or max-prefix changed). Export is recomputed for the
+     * peer and only the differences are sent; a changed import policy is re-applied from the kept
+     * pre-policy Adj-RIB-In, else the peer is asked to resend (ROUTE-REFRESH, RFC 2918 / RFC 7313).
+     * False, leaving everything as it was, when the import policy changed and neither is possible:
+     * the speaker then resets the session.
+     */
+    @Override
+    public boolean peerPolicyChanged(PeerLink link, PeerConfig next) {
+        PeerState p = byName.get(next.name());
+        if (p == null || p.link != link || p.resetting) {
+            return false;
+        }
+        boolean importChanged = !p.config.importPolicy().equals(next.importPolicy());
+        if (importChanged && !p.keepRaw && !p.negotiated.routeRefresh()) {
+            log.info("peer {}: import policy changed, peer cannot refresh and nothing kept: session restart", p.name);
+            return false;
+        }
+        Reconfigured r = reapply(p, p.config, next, importChanged);
+        log.info("peer {}: policy change applied to the live session ({})", p.name, r);
+        return true;
+    }
+
+    /** Moves {@code p} from {@code previous} to {@code next} in place; see {@link #peerPolicyChanged}. */
+    private Reconfigured reapply(PeerState p, PeerConfig previous, PeerConfig next, boolean importChanged) {
+        p.config = next;
+        boolean wasClient = p.routeReflectorClient;
+        p.routeReflectorClient = next.routeReflectorClient() && p.ibgp;
+        Reconfigured result = Reconfigured.APPLIED;
+        if (importChanged) {
+            result = reimport(p);
+        }
+        if (next.maxPrefixes() != previous.maxPrefixes() || next.maxPrefixAction() != previous.maxPrefixAction()) {
+            p.maxPrefixWarned = false;
+            checkMaxPrefix(p);
+        }
+        // Export: recompute what this peer should have; only differences are sent. Whether a peer
+        // is a reflector client also decides what is reflected from it to every other iBGP peer.
+        if (wasClient != p.routeReflectorClient) {
+            for (int i = 1; i < peerCount; i++) {
+                enqueueExport(peers[i]);
+            }
+        } else {
+            enqueueExport(p);
+        }
+        drainAll();
+        return result;
+    }
+
+    /** A changed import policy: re-run it over the pre-policy view, or ask the peer to resend. */
+    private Reconfigured reimport(PeerState p) {
         if (p.keepRaw) {
             inbound.begin(p);
             try {
@@ -398,8 +454,11 @@ public final class Rib implements RouteProcessor {
             } finally {
                 inbound.end();
             }
-            result = Reconfigured.APPLIED;
-        } else if (p.negotiated.routeRefresh()) {
+            return Reconfigured.APPLIED;
+        }
+        if (p.negotiated.routeRefresh()) {
+            // RFC 2918 3 / RFC 7313 4: the peer re-advertises (bracketed by BoRR/EoRR when enhanced),
+            // and the new import policy decides each route again as it arrives.
             for (int f = 0; f < PeerState.FAMILIES; f++) {
                 if (p.negotiatedFamily[f]) {
                     AddressFamily fam = ribs[f].family;
@@ -407,24 +466,47 @@ public final class Rib implements RouteProcessor {
                 }
             }
             p.link.flush();
-            result = Reconfigured.REFRESH_REQUESTED;
-        } else {
-            result = Reconfigured.RESTART_REQUIRED;
+            return Reconfigured.REFRESH_REQUESTED;
         }
-        // Export: recompute every prefix for this peer; only differences are sent.
+        return Reconfigured.RESTART_REQUIRED;
+    }
+
+    /** A lowered max-prefix that the peer already exceeds acts as if it had just been crossed (RFC 4486). */
+    private void checkMaxPrefix(PeerState p) {
+        long max = p.config.maxPrefixes();
+        if (max <= 0 || p.accepted <= max) {
+            return;
+        }
+        switch (p.config.maxPrefixAction()) {
+            case WARN, DISCARD_EXTRA -> {
+                // Routes already accepted stay; DISCARD_EXTRA refuses new ones from now on.
+                p.maxPrefixWarned = true;
+                log.warn("peer {} holds {} prefixes, above its new max-prefix {}", p.name, p.accepted, max);
+            }
+            default -> {
+                int f = p.negotiatedFamily[0] ? 0 : 1;
+                log.warn("peer {} holds {} prefixes, above its new max-prefix {}: session reset", p.name, p.accepted, max);
+                maxPrefixCease(p, f, max);
+            }
+        }
+    }
+
+    /** Queues every prefix whose advertisement to {@code p} may differ from what it has. */
+    private void enqueueExport(PeerState p) {
+        if (p.link == null) {
+            return;
+        }
         for (int f = 0; f < PeerState.FAMILIES; f++) {
             if (p.negotiatedFamily[f]) {
                 FamilyRib r = ribs[f];
+                int[] out = p.adjOut[f];
                 for (int s = 0; s < r.prefixes.highWater(); s++) {
-                    int[] out = p.adjOut[f];
                     if (r.prefixes.live(s) && (r.best[s] >= 0 || (out != null && s < out.length && out[s] != 0))) {
                         p.pending[f].add(s);
                     }
                 }
             }
         }
-        drainAll();
-        return result;
     }
 
     /** The routes this speaker originates. */
@@ -783,16 +865,20 @@ public final class Rib implements RouteProcessor {
                 return false;
             }
             default -> {
-                // Cease / Maximum Number of Prefixes Reached: data = AFI, SAFI, upper bound (RFC 4486 4).
                 log.warn("peer {} exceeded max-prefix {}: session reset", p.name, max);
-                AddressFamily fam = ribs[f].family;
-                byte[] data = {(byte) (fam.afi() >>> 8), (byte) fam.afi(), (byte) fam.safi(),
-                        (byte) (max >>> 24), (byte) (max >>> 16), (byte) (max >>> 8), (byte) max};
-                p.resetting = true;
-                p.link.reset(6, 1, data);
+                maxPrefixCease(p, f, max);
                 return false;
             }
         }
+    }
+
+    /** Cease / Maximum Number of Prefixes Reached: data = AFI, SAFI, upper bound (RFC 4486 4). */
+    private void maxPrefixCease(PeerState p, int f, long max) {
+        AddressFamily fam = ribs[f].family;
+        byte[] data = {(byte) (fam.afi() >>> 8), (byte) fam.afi(), (byte) fam.safi(),
+                (byte) (max >>> 24), (byte) (max >>> 16), (byte) (max >>> 8), (byte) max};
+        p.resetting = true;
+        p.link.reset(6, 1, data);
     }
 
     /** Removes {@code p}'s path for a prefix, if any, then reselects. */

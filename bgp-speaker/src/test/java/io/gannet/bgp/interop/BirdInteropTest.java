@@ -7,7 +7,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.gannet.bgp.BgpSpeaker;
 import io.gannet.bgp.SpeakerOptions;
 import io.gannet.bgp.config.PeerConfig;
+import io.gannet.bgp.policy.Action;
+import io.gannet.bgp.policy.Communities;
+import io.gannet.bgp.policy.Condition;
 import io.gannet.bgp.policy.Policy;
+import io.gannet.bgp.policy.PrefixListEntry;
 import io.gannet.bgp.rib.Rib;
 import io.gannet.bgp.session.PeerStatus;
 import io.gannet.bgp.session.SessionState;
@@ -15,6 +19,7 @@ import io.gannet.bgp.wire.AddressFamily;
 import io.gannet.testsupport.Requirements;
 import java.net.InetAddress;
 import java.time.Duration;
+import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -111,6 +116,56 @@ class BirdInteropTest {
             speaker.enable("bird");
             assertThat(await(Duration.ofSeconds(20), () -> bird.established("gannet"))).isTrue();
             assertThat(await(Duration.ofSeconds(10), () -> Gannet.route(speaker, "192.0.2.0/24") != null)).isTrue();
+        }
+    }
+
+    @Test
+    void policyReloadChangesWhatBirdGetsAndWhatWeAcceptWithoutASessionFlap() throws Exception {
+        int birdPort = 17918;
+        int gannetPort = 17919;
+        PeerConfig peer = birdPeer(65002, 65001, birdPort).exportPolicy(Policy.ACCEPT_ALL).build();
+        try (BirdDaemon bird = new BirdDaemon(birdConfig(birdPort, gannetPort, 65002, 65001, ""));
+             BgpSpeaker<Rib> speaker = Gannet.start(GANNET, gannetPort, peer, SpeakerOptions.defaults())) {
+            Gannet.announce(speaker, "203.0.113.0/25");
+            Gannet.announce(speaker, "203.0.113.128/25");
+            assertThat(await(Duration.ofSeconds(20), () -> bird.established("gannet"))).as("BIRD log: %s", bird.log()).isTrue();
+            assertThat(await(Duration.ofSeconds(10), () -> bird.routes("203.0.113.128/25").contains("203.0.113.128/25")))
+                    .as(bird.routes("all")).isTrue();
+            assertThat(await(Duration.ofSeconds(10), () -> Gannet.route(speaker, "192.0.2.0/24") != null)).isTrue();
+            PeerStatus before = speaker.peer("bird");
+
+            // Export policy: only the lower half. BIRD loses the other one, the session stays.
+            Policy lowerHalf = new Policy("lower-half", List.of(new Policy.Statement("lower",
+                    List.of(new Condition.PrefixIn("l", List.of(PrefixListEntry.parse("203.0.113.0/25", null, null)))),
+                    List.of(new Action.AddCommunities(List.of(Communities.parse("65001:42")))), Policy.Verdict.ACCEPT)),
+                    Policy.Verdict.REJECT);
+            speaker.reconfigure(Gannet.config(GANNET, gannetPort,
+                    birdPeer(65002, 65001, birdPort).exportPolicy(lowerHalf).build()));
+            assertThat(await(Duration.ofSeconds(10), () -> !bird.routes("203.0.113.128/25").contains("203.0.113.128/25")))
+                    .as(bird.routes("all")).isTrue();
+            assertThat(await(Duration.ofSeconds(10), () -> bird.routes("203.0.113.0/25", "all").contains("(65001,42)")))
+                    .as(bird.routes("203.0.113.0/25", "all")).isTrue();
+
+            // Import policy: reject all. We keep no pre-policy view, so we ask BIRD to resend
+            // (ROUTE-REFRESH) and its route leaves our RIB; accepting again brings it back.
+            long refreshes = speaker.peer("bird").messagesOut().routeRefresh();
+            speaker.reconfigure(Gannet.config(GANNET, gannetPort,
+                    birdPeer(65002, 65001, birdPort).exportPolicy(lowerHalf).importPolicy(Policy.REJECT_ALL).build()));
+            assertThat(await(Duration.ofSeconds(10), () -> Gannet.route(speaker, "192.0.2.0/24") == null)).isTrue();
+            assertThat(speaker.peer("bird").messagesOut().routeRefresh()).isGreaterThan(refreshes);
+            speaker.reconfigure(Gannet.config(GANNET, gannetPort,
+                    birdPeer(65002, 65001, birdPort).exportPolicy(lowerHalf).importPolicy(Policy.ACCEPT_ALL).build()));
+            assertThat(await(Duration.ofSeconds(10), () -> Gannet.route(speaker, "192.0.2.0/24") != null)).isTrue();
+
+            // One session all along, on both ends.
+            PeerStatus after = speaker.peer("bird");
+            assertThat(after.state()).isEqualTo(SessionState.ESTABLISHED);
+            assertThat(after.flaps()).isEqualTo(before.flaps());
+            assertThat(after.since()).isEqualTo(before.since());
+            assertThat(after.messagesIn().open()).isEqualTo(1);
+            assertThat(after.messagesIn().notification()).isZero();
+            assertThat(bird.established("gannet")).isTrue();
+            assertThat(bird.log()).doesNotContain("Received: Cease");
         }
     }
 

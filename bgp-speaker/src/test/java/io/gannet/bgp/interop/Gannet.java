@@ -20,8 +20,12 @@ final class Gannet {
     private Gannet() {}
 
     static BgpSpeaker<Rib> start(InetAddress listen, int port, PeerConfig peer, SpeakerOptions options) {
-        SpeakerConfig config = new SpeakerConfig(peer.localAs(), ROUTER_ID, listen, port, 0, 1, List.of(peer), List.of());
-        return BgpSpeaker.start(config, Rib::new, options);
+        return BgpSpeaker.start(config(listen, port, peer), Rib::new, options);
+    }
+
+    /** The speaker configuration {@link #start} uses: one peer, our AS from its local AS. */
+    static SpeakerConfig config(InetAddress listen, int port, PeerConfig peer) {
+        return new SpeakerConfig(peer.localAs(), ROUTER_ID, listen, port, 0, 1, List.of(peer), List.of());
     }
 
     /** Originates {@code prefix} with a documentation next hop peers accept (they refuse 127/8). */

@@ -26,7 +26,8 @@ import java.util.Set;
  */
 final class FakePeerLink implements PeerLink {
     final int index;
-    final PeerConfig config;
+    /** The session's current configuration: a reload replaces it before telling the RIB, as the session does. */
+    PeerConfig config;
     final Negotiated negotiated;
     final InetAddress remote;
     final InetAddress local;
