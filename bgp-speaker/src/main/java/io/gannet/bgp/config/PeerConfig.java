@@ -34,6 +34,9 @@ import java.util.Set;
  * @param maxPrefixes        0 = unlimited; otherwise the action below applies when exceeded
  * @param maxPrefixAction    what exceeding {@code maxPrefixes} does
  * @param sendHoldTimeSeconds RFC 9687 send hold timer; 0 = derived (max(8 min, 2 x hold time))
+ * @param bfdStrict          BFD strict mode (draft-ietf-idr-bgp-bfd-strict-mode): the session
+ *                           starts gated in Idle and leaves it only once the BFD client reports
+ *                           BFD Up ({@code BgpSpeaker.bfdUp}); off: BFD only tears an existing session down
  */
 public record PeerConfig(
         String name,
@@ -58,7 +61,8 @@ public record PeerConfig(
         Policy exportPolicy,
         long maxPrefixes,
         MaxPrefixAction maxPrefixAction,
-        int sendHoldTimeSeconds) {
+        int sendHoldTimeSeconds,
+        boolean bfdStrict) {
 
     public PeerConfig {
         Objects.requireNonNull(name, "name");
@@ -85,6 +89,18 @@ public record PeerConfig(
     public String toString() {
         // The MD5 password never reaches a log line.
         return "PeerConfig[" + name + " " + address.getHostAddress() + " AS" + remoteAs + "]";
+    }
+
+    /** The constructor without {@code bfdStrict} (off), as before strict mode existed. */
+    public PeerConfig(String name, InetAddress address, long remoteAs, long localAs, InetAddress localAddress, int port,
+                      boolean passive, int holdTimeSeconds, int connectRetrySeconds, String md5Password, int ttlSecurityHops,
+                      int multihopTtl, Set<AddressFamily> families, boolean routeReflectorClient, boolean nextHopSelf,
+                      boolean gracefulRestart, int gracefulRestartSeconds, boolean extendedMessage, Policy importPolicy,
+                      Policy exportPolicy, long maxPrefixes, MaxPrefixAction maxPrefixAction, int sendHoldTimeSeconds) {
+        this(name, address, remoteAs, localAs, localAddress, port, passive, holdTimeSeconds, connectRetrySeconds, md5Password,
+                ttlSecurityHops, multihopTtl, families, routeReflectorClient, nextHopSelf, gracefulRestart,
+                gracefulRestartSeconds, extendedMessage, importPolicy, exportPolicy, maxPrefixes, maxPrefixAction,
+                sendHoldTimeSeconds, false);
     }
 
     public static Builder builder(String name, InetAddress address, long remoteAs, long localAs) {
@@ -116,6 +132,7 @@ public record PeerConfig(
         private long maxPrefixes;
         private MaxPrefixAction maxPrefixAction = MaxPrefixAction.RESTART;
         private int sendHoldTimeSeconds;
+        private boolean bfdStrict;
 
         private Builder(String name, InetAddress address, long remoteAs, long localAs) {
             this.name = name;
@@ -142,12 +159,13 @@ public record PeerConfig(
         public Builder exportPolicy(Policy v) { exportPolicy = v; return this; }
         public Builder maxPrefixes(long v, MaxPrefixAction action) { maxPrefixes = v; maxPrefixAction = action; return this; }
         public Builder sendHoldTimeSeconds(int v) { sendHoldTimeSeconds = v; return this; }
+        public Builder bfdStrict(boolean v) { bfdStrict = v; return this; }
 
         public PeerConfig build() {
             return new PeerConfig(name, address, remoteAs, localAs, localAddress, port, passive, holdTimeSeconds,
                     connectRetrySeconds, md5Password, ttlSecurityHops, multihopTtl, families, routeReflectorClient,
                     nextHopSelf, gracefulRestart, gracefulRestartSeconds, extendedMessage, importPolicy, exportPolicy,
-                    maxPrefixes, maxPrefixAction, sendHoldTimeSeconds);
+                    maxPrefixes, maxPrefixAction, sendHoldTimeSeconds, bfdStrict);
         }
     }
 }

@@ -38,6 +38,13 @@ import org.slf4j.LoggerFactory;
  * unless the peer negotiated graceful restart: then it is the peer restarting (RFC 4724 4.2)
  * and the old session is dropped with its routes kept as stale.
  *
+ * <p>BFD gate (RFC 5882 4.1, RFC 9384, draft-ietf-idr-bgp-bfd-strict-mode): {@link #bfdDown}
+ * ends the session at once with Cease / BFD Down and withdraws its routes (a BFD failure is a
+ * real failure, not a graceful restart), then holds the session in Idle, making no
+ * connection and refusing the peer's, until {@link #bfdUp}. A session configured
+ * {@link PeerConfig#bfdStrict} starts gated, so it cannot reach Established before BFD is Up.
+ * The gate is the BFD client's word; back-off for a flapping BFD session is its job too.
+ *
  * <p>Threading: event loop only, no locks.
  */
 public final class PeerSession {
@@ -96,6 +103,8 @@ public final class PeerSession {
     private Scheduler.Timer staleTimer;
 
     private boolean adminDown;
+    /** Held in Idle until the BFD client says BFD is Up (strict start, or after a BFD Down). */
+    private boolean bfdGated;
     private boolean shutDown;
     private int consecutiveFailures;
     private long flaps;
@@ -113,6 +122,10 @@ public final class PeerSession {
         this.config = config;
         this.dynamic = dynamic;
         this.sinceMillis = ctx.scheduler().currentTimeMillis();
+        this.bfdGated = config.bfdStrict();
+        if (bfdGated) {
+            lastError = "BFD strict mode: waiting for BFD Up";
+        }
     }
 
     // ---------------------------------------------------------------- commands and inputs
@@ -142,6 +155,43 @@ public final class PeerSession {
     public void reset(String message) {
         dispatch(new Event.Stop(NotificationMessage.cease(NotificationMessage.CEASE_ADMIN_RESET, message),
                 "administratively reset" + quoted(message), true));
+    }
+
+    /**
+     * BFD went Down for this neighbor (RFC 5882 4.1): the session ends at once with Cease /
+     * BFD Down (RFC 9384, subcode 10) when a connection is open, its routes are withdrawn
+     * (never kept as graceful-restart stale: the forwarding path is gone), and it stays in Idle
+     * until {@link #bfdUp}. Idempotent.
+     *
+     * @param diagnostic why BFD went down (for the log and {@code lastError}), may be null
+     */
+    public void bfdDown(String diagnostic) {
+        String reason = "BFD down" + (diagnostic == null || diagnostic.isEmpty() ? "" : ": " + diagnostic);
+        bfdGated = true;
+        cancel(idleHoldTimer);
+        idleHoldTimer = null;
+        if (state == SessionState.IDLE) {
+            lastError = reason;
+            return;
+        }
+        dispatch(new Event.Stop(new NotificationMessage(NotificationMessage.CEASE, NotificationMessage.CEASE_BFD_DOWN),
+                reason, false));
+    }
+
+    /** BFD is Up (and the client's damping permits it): the gate opens and the session starts, unless disabled. */
+    public void bfdUp() {
+        if (!bfdGated) {
+            return;
+        }
+        bfdGated = false;
+        if (!adminDown && !shutDown) {
+            dispatch(new Event.Start("BFD up"));
+        }
+    }
+
+    /** True while the session is held in Idle waiting for BFD Up. */
+    public boolean bfdGated() {
+        return bfdGated;
     }
 
     /**
@@ -228,8 +278,9 @@ public final class PeerSession {
 
     /** The speaker accepted a connection from this peer's address. */
     public void inbound(Connection c) {
-        if (shutDown || adminDown) {
-            reject(c, NotificationMessage.CEASE_CONNECTION_REJECTED, adminDown ? "administratively down" : "stopping");
+        if (shutDown || adminDown || bfdGated) {
+            reject(c, NotificationMessage.CEASE_CONNECTION_REJECTED,
+                    shutDown ? "stopping" : adminDown ? "administratively down" : "waiting for BFD Up");
             return;
         }
         switch (state) {
@@ -401,7 +452,7 @@ public final class PeerSession {
     private Transition onIdle(Event e) {
         return switch (e) {
             case Event.Start s -> {
-                if (adminDown) {
+                if (adminDown || bfdGated) {
                     yield null;
                 }
                 cancel(idleHoldTimer);
