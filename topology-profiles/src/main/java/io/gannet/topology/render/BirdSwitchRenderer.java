@@ -19,7 +19,8 @@ import java.util.stream.Collectors;
  *
  * <p>BIRD 2.0 sets BFD timers per interface in {@code protocol bfd}, not per BGP neighbor;
  * the profile-wide values of the first session are used, and a host whose override differs
- * is named in a comment (and by {@link #perNeighborBfdDifferences}).
+ * is named in a comment (and by {@link #perNeighborBfdDifferences}). {@code bfd.strict} is not
+ * rendered: BIRD 2.0.12 has no strict-mode option; the host enforces it on its side.
  */
 public final class BirdSwitchRenderer {
     private BirdSwitchRenderer() {}

@@ -15,7 +15,9 @@ import java.util.List;
  * nodes and only VIP host routes of the VIP pools from l4lb hosts, nothing announced back,
  * ECMP over all hosts, BFD per neighbor and the MD5 keys. Everything sits in bgpd's own
  * syntax (BFD timers via {@code neighbor X bfd MULT RX TX}) so bgpd alone loads it; bgpd
- * hands the BFD sessions to bfdd through zebra.
+ * hands the BFD sessions to bfdd through zebra. {@code bfd.strict} is not rendered: FRR 8.4's
+ * bgpd has no strict-mode command (only {@code bfd check-control-plane-failure}); the host
+ * enforces strict mode on its side.
  */
 public final class FrrSwitchRenderer {
     static final String NODES_IN = "GANNET-NODES-IN";

@@ -103,6 +103,7 @@ public final class NodeConfigWriter {
         bfd.put("minTxMs", b.minTxMs());
         bfd.put("minRxMs", b.minRxMs());
         bfd.put("multiplier", b.multiplier());
+        bfd.put("strict", b.strict());
         m.put("bfd", bfd);
         Map<String, Object> mp = new LinkedHashMap<>();
         mp.put("limit", n.maxPrefixes());

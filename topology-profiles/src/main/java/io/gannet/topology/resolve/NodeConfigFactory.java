@@ -55,7 +55,8 @@ public final class NodeConfigFactory {
         Md5Ref ref = s.md5() != null ? s.md5() : bgp.md5();
         Md5Secret md5 = ref == null ? null : secrets.resolve(ref);
         int ttl = bgp.multihop() != null ? bgp.multihop() : ibgp ? Defaults.IBGP_TTL : Defaults.EBGP_TTL;
-        BfdConfig bfd = new BfdConfig(h.bfd().enabled(), h.bfd().minTxMs(), h.bfd().minRxMs(), h.bfd().multiplier());
+        BfdConfig bfd = new BfdConfig(h.bfd().enabled(), h.bfd().minTxMs(), h.bfd().minRxMs(), h.bfd().multiplier(),
+                h.bfd().strict());
         return new NeighborConfig(s.name(), remote, s.port() == null ? Defaults.PORT : s.port(), remoteAs, h.asn(), local, ibgp,
                 hold, keepalive, bgp.connectRetry(), bgp.passive(), md5, bgp.ttlSecurity(), ttl, bgp.gracefulRestart(),
                 bgp.restartTime(), bfd, bgp.maxPrefixes(), bgp.maxPrefixAction());
