@@ -2,6 +2,7 @@ package io.gannet.bgp;
 
 import io.gannet.bgp.config.PeerConfig;
 import io.gannet.bgp.config.SpeakerConfig;
+import io.gannet.bgp.rib.RibWarmUp;
 import io.gannet.bgp.rib.RouteProcessor;
 import io.gannet.bgp.session.Jitter;
 import io.gannet.bgp.session.PeerIndexes;
@@ -76,12 +77,18 @@ public final class BgpSpeaker<R extends RouteProcessor> implements AutoCloseable
     }
 
     /**
-     * Starts the speaker: creates the event loop, the route processor ({@code routesFactory}
+     * Starts the speaker: warms the JIT up when {@link SpeakerOptions#warmUp} (a bounded run on a
+     * throw-away RIB, nothing visible outside), creates the event loop, the route processor ({@code routesFactory}
      * is called once, on the caller's thread, before anything runs on the loop), binds the
      * listener when {@link SpeakerConfig#listenAddress} is set, and starts every peer.
      */
     public static <R extends RouteProcessor> BgpSpeaker<R> start(SpeakerConfig config, Function<SpeakerConfig, R> routesFactory,
                                                                  SpeakerOptions options) {
+        if (options.warmUp()) {
+            // Before the loop has any work: the compilers then finish before the first real table.
+            RibWarmUp.Result w = RibWarmUp.run(config, TimeUnit.MILLISECONDS.toNanos(SpeakerOptions.WARM_UP_MILLIS), System::nanoTime);
+            log.debug("JIT warm-up: {} rounds, {} UPDATEs in {} ms", w.rounds(), w.updatesFed(), w.nanos() / 1_000_000);
+        }
         BgpSpeaker<R> speaker = new BgpSpeaker<>(config, routesFactory, options);
         try {
             if (config.listenAddress() != null) {
@@ -195,6 +202,35 @@ public final class BgpSpeaker<R extends RouteProcessor> implements AutoCloseable
         });
     }
 
+    /**
+     * BFD went Down for peer {@code name}: the session ends at once with Cease / BFD Down
+     * (RFC 9384), its routes are withdrawn, and it stays Idle (no connection, the peer's
+     * refused) until {@link #bfdUp}. Does not wait for the loop, so a BFD notification thread
+     * never blocks on BGP; a peer that no longer exists (removed by a reload) is ignored.
+     */
+    public void bfdDown(String name, String diagnostic) {
+        loop.execute(() -> {
+            PeerSession s = sessions.get(name);
+            if (s != null) {
+                s.bfdDown(diagnostic);
+            }
+        });
+    }
+
+    /**
+     * BFD is Up for peer {@code name} and the caller's damping lets BGP back: opens the gate of
+     * {@link #bfdDown} or of a strict-mode start ({@link PeerConfig#bfdStrict}). Asynchronous
+     * like {@link #bfdDown}; unknown peers are ignored.
+     */
+    public void bfdUp(String name) {
+        loop.execute(() -> {
+            PeerSession s = sessions.get(name);
+            if (s != null) {
+                s.bfdUp();
+            }
+        });
+    }
+
     /** Sends ROUTE-REFRESH (RFC 2918) to a peer; false if it is not Established or cannot refresh. */
     public boolean requestRefresh(String name) {
         return call(() -> session(name).requestRefresh());
@@ -303,7 +339,7 @@ public final class BgpSpeaker<R extends RouteProcessor> implements AutoCloseable
                 .connectRetrySeconds(b.connectRetrySeconds()).md5Password(b.md5Password()).ttlSecurityHops(b.ttlSecurityHops())
                 .multihopTtl(b.multihopTtl()).families(b.families()).gracefulRestart(b.gracefulRestart())
                 .gracefulRestartSeconds(b.gracefulRestartSeconds()).extendedMessage(b.extendedMessage())
-                .sendHoldTimeSeconds(b.sendHoldTimeSeconds())
+                .sendHoldTimeSeconds(b.sendHoldTimeSeconds()).bfdStrict(b.bfdStrict())
                 // the policy-side fields taken from a: if the result equals a, nothing else changed
                 .importPolicy(a.importPolicy()).exportPolicy(a.exportPolicy()).routeReflectorClient(a.routeReflectorClient())
                 .nextHopSelf(a.nextHopSelf()).maxPrefixes(a.maxPrefixes(), a.maxPrefixAction());

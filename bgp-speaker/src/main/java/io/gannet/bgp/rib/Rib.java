@@ -54,7 +54,9 @@ import org.slf4j.LoggerFactory;
  * routes, RFC 2918 / RFC 7313 route refresh, RFC 4486 max-prefix Cease, RFC 7606 outcomes.
  */
 public final class Rib implements RouteProcessor {
-    private static final Logger log = LoggerFactory.getLogger(Rib.class);
+    private static final Logger LOG = LoggerFactory.getLogger(Rib.class);
+    /** {@link #LOG}, or a silent logger for the start-up warm-up's throw-away RIB. */
+    private final Logger log;
     static final int LOCAL = 0;
     private static final long DEFAULT_LOCAL_PREF = DecisionProcess.DEFAULT_LOCAL_PREF;
     private static final BestPathReason[] REASONS = DecisionProcess.REASONS;
@@ -85,6 +87,12 @@ public final class Rib implements RouteProcessor {
     private boolean exportScheduled;
 
     public Rib(SpeakerConfig config) {
+        this(config, LOG);
+    }
+
+    /** A RIB that logs to {@code log} ({@link RibWarmUp} passes a silent one). */
+    Rib(SpeakerConfig config, Logger log) {
+        this.log = log;
         this.config = config;
         this.clusterId = (int) (config.clusterId() != 0 ? config.clusterId() : config.routerId());
         PeerState local = new PeerState(LOCAL, "local");
