@@ -2,20 +2,316 @@ package io.gannet.agent.run;
 
 import io.gannet.agent.control.BfdSessionStatus;
 import io.gannet.agent.control.BfdState;
-import io.gannet.agent.control.ControlException;
+import io.gannet.agent.logging.EventLog;
+import io.gannet.agent.metrics.BfdMetrics;
+import io.gannet.bfd.BfdPeerSpec;
+import io.gannet.bfd.BfdService;
+import io.gannet.bfd.BfdServiceOptions;
+import io.gannet.bfd.BfdSessionHandle;
+import io.gannet.bfd.BfdStateChange;
+import io.gannet.bfd.HopMode;
+import io.gannet.bfd.damping.FlapDamper;
+import io.gannet.bfd.session.BfdClock;
+import io.gannet.bgp.BgpSpeaker;
+import io.gannet.topology.config.BfdConfig;
+import io.gannet.topology.config.NeighborConfig;
+import io.gannet.topology.config.NodeConfig;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
- * BFD beside BGP sessions, as the daemon's read model sees it. This build's daemon runs no
- * BFD sessions yet: every peer reports {@link BfdState#NONE} and {@code show bfd} answers
- * "not available" rather than an empty list that would look like healthy BFD.
+ * Binds BGP sessions to BFD (RFC 5882): one single-hop BFD session (RFC 5881) per neighbor
+ * whose profile enables BFD, peer = the neighbor's address, local = the host's source address,
+ * timers from the profile.
+ *
+ * <ul>
+ *   <li>BFD Up -> Down: {@link Gate#bfdDown} at once (the speaker sends Cease / BFD Down,
+ *       RFC 9384, withdraws the peer's routes and holds the session Idle).</li>
+ *   <li>BFD Up: {@link Gate#bfdUp}, but only when the peer's {@link FlapDamper} permits it; a
+ *       session that flaps is held down with exponential back-off ({@link #INITIAL_HOLD_DOWN}
+ *       doubling per flap up to {@link #MAX_HOLD_DOWN}, halved for every {@link #HALF_LIFE} of
+ *       stability), re-checked by this binding's own scheduler thread at
+ *       {@link FlapDamper#permittedAtNanos()}, never on the BFD or BGP threads.</li>
+ *   <li>Strict neighbors ({@code bfd.strict}) start gated in the speaker (PeerConfig.bfdStrict)
+ *       and are released by the first permitted Up.</li>
+ *   <li>The peer signalling AdminDown is not a failure (RFC 5882 3.2): BGP stays up.</li>
+ * </ul>
+ *
+ * <p>Why these damping figures: 1 s costs a healthy link one second after a single blip, while
+ * a link flapping every few seconds reaches the 60 s cap within six flaps; a minute of
+ * stability halves the hold-down, so a repaired link is trusted again within minutes.
+ *
+ * <p>Threads: BFD listener callbacks on {@code bfd-events}, re-checks on
+ * {@code gannet-bfd-damping}, reads from control and metrics threads. Each peer's decision
+ * (damper update plus the command to the speaker) runs under that peer's monitor so a Down and
+ * a concurrent re-check reach the speaker's loop in the order they were decided.
  */
-final class BfdBinding {
-    BfdState stateOf(String peerName) {
-        return BfdState.NONE;
+final class BfdBinding implements AutoCloseable {
+    static final Duration INITIAL_HOLD_DOWN = Duration.ofSeconds(1);
+    static final Duration MAX_HOLD_DOWN = Duration.ofSeconds(60);
+    static final Duration HALF_LIFE = Duration.ofSeconds(60);
+
+    /** What the binding drives: the BGP speaker's BFD gate. */
+    interface Gate {
+        void bfdDown(String peer, String diagnostic);
+
+        void bfdUp(String peer);
     }
 
+    /** The speaker as the gate; its methods hop onto the speaker's loop without waiting. */
+    static Gate gateOf(BgpSpeaker<?> speaker) {
+        return new Gate() {
+            @Override
+            public void bfdDown(String peer, String diagnostic) {
+                speaker.bfdDown(peer, diagnostic);
+            }
+
+            @Override
+            public void bfdUp(String peer) {
+                speaker.bfdUp(peer);
+            }
+        };
+    }
+
+    private final Gate gate;
+    private final EventLog log;
+    private final BfdServiceOptions options;
+    private final BfdClock clock = BfdClock.SYSTEM;
+    private final ScheduledExecutorService rechecks;
+    /** Peer name -> binding; replaced on reload, read by any thread. Guarded by this. */
+    private final Map<String, PeerBinding> peers = new LinkedHashMap<>();
+    private BfdService service;
+    private volatile boolean closed;
+
+    /** One neighbor's BFD session, damper and pending re-check. Its monitor orders its decisions. */
+    private final class PeerBinding {
+        final String name;
+        final BfdConfig config;
+        final BfdPeerSpec spec;
+        final FlapDamper damper = new FlapDamper(clock, INITIAL_HOLD_DOWN, MAX_HOLD_DOWN, HALF_LIFE);
+        volatile BfdSessionHandle handle;
+        ScheduledFuture<?> recheck;
+        boolean holdDownLogged;
+
+        PeerBinding(NeighborConfig n) {
+            this.name = n.name();
+            this.config = n.bfd();
+            this.spec = new BfdPeerSpec(n.address(), n.localAddress(), null, HopMode.SINGLE_HOP,
+                    Duration.ofMillis(config.minTxMs()), Duration.ofMillis(config.minRxMs()), config.multiplier(), null, 255);
+        }
+
+        synchronized void changed(BfdStateChange c) {
+            if (closed) {
+                return;
+            }
+            String peerAddress = spec.peer().getHostAddress();
+            if (!c.initial()) {
+                log.bfdStateChanged(peerAddress, name, c.from().displayName(), c.to().displayName(), c.diagnostic().text());
+            }
+            if (c.isUp()) {
+                damper.up();
+                release();
+            } else if (c.wentDown()) {
+                cancelRecheck();
+                if (peerSignalledAdminDown()) {
+                    // RFC 5882 3.2: the peer turned BFD off administratively; that says nothing
+                    // about the forwarding path, so the BGP session is left alone.
+                    return;
+                }
+                damper.down();
+                holdDownLogged = false;
+                gate.bfdDown(name, c.diagnostic().text());
+            }
+        }
+
+        private boolean peerSignalledAdminDown() {
+            BfdSessionHandle h = handle;
+            return h != null && h.status().remoteState() == io.gannet.bfd.wire.BfdState.ADMIN_DOWN;
+        }
+
+        /** BFD is Up: let BGP back now if the damper permits, else re-check when it will. */
+        synchronized void release() {
+            if (closed || !damper.isUp()) {
+                return;
+            }
+            if (damper.permitted()) {
+                cancelRecheck();
+                gate.bfdUp(name);
+                return;
+            }
+            if (!holdDownLogged) {
+                holdDownLogged = true;
+                log.operatorAction("bfd-damping", name, "BFD Up after " + damper.flaps() + " flap(s): BGP held down until BFD has been Up for "
+                        + damper.currentHoldDown().toMillis() + " ms (back-off " + INITIAL_HOLD_DOWN.toSeconds()
+                        + " s doubling per flap, at most " + MAX_HOLD_DOWN.toSeconds() + " s)");
+            }
+            if (recheck == null) {
+                long waitNanos = Math.max(0, damper.permittedAtNanos() - clock.nanoTime());
+                recheck = rechecks.schedule(this::recheckDue, waitNanos + 1_000_000, TimeUnit.NANOSECONDS);
+            }
+        }
+
+        synchronized void recheckDue() {
+            recheck = null;
+            release();
+        }
+
+        synchronized void cancelRecheck() {
+            if (recheck != null) {
+                recheck.cancel(false);
+                recheck = null;
+            }
+        }
+
+        synchronized void close() {
+            cancelRecheck();
+            if (handle != null) {
+                handle.close();
+                handle = null;
+            }
+        }
+    }
+
+    BfdBinding(Gate gate, EventLog log, BfdServiceOptions options) {
+        this.gate = gate;
+        this.log = log;
+        this.options = options;
+        this.rechecks = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "gannet-bfd-damping");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /**
+     * Brings the BFD sessions in line with {@code node}: starts the BFD service when the first
+     * neighbor needs it, requests sessions for new neighbors and for neighbors whose address or
+     * BFD settings changed, releases removed ones. A kept peer whose BFD is Up and permitted is
+     * told {@code bfdUp} again, because a reload may have replaced its BGP session with a new,
+     * gated (strict) one.
+     */
+    synchronized void apply(NodeConfig node) throws IOException {
+        Map<String, NeighborConfig> wanted = new LinkedHashMap<>();
+        for (NeighborConfig n : node.neighbors()) {
+            if (n.bfd().enabled()) {
+                wanted.put(n.name(), n);
+            }
+        }
+        for (PeerBinding p : List.copyOf(peers.values())) {
+            NeighborConfig n = wanted.get(p.name);
+            if (n == null || !new PeerBinding(n).spec.equals(p.spec)) {
+                peers.remove(p.name);
+                p.close();
+            }
+        }
+        if (wanted.isEmpty()) {
+            return;
+        }
+        if (service == null) {
+            service = BfdService.start(options);
+        }
+        for (NeighborConfig n : wanted.values()) {
+            PeerBinding existing = peers.get(n.name());
+            if (existing != null) {
+                existing.release();
+                continue;
+            }
+            PeerBinding p = new PeerBinding(n);
+            peers.put(p.name, p);
+            synchronized (p) {
+                p.handle = service.request(p.spec, p::changed);
+            }
+        }
+    }
+
+    /** The BFD state beside BGP peer {@code peerName}, or {@link BfdState#NONE} when it runs no BFD. */
+    BfdState stateOf(String peerName) {
+        PeerBinding p;
+        synchronized (this) {
+            p = peers.get(peerName);
+        }
+        BfdSessionHandle h = p == null ? null : p.handle;
+        return h == null ? BfdState.NONE : state(h.state());
+    }
+
+    /** {@code gannet show bfd}: every session with the BGP peers using it. */
     List<BfdSessionStatus> sessions() {
-        throw ControlException.notAvailable("bfd");
+        List<BfdSessionStatus> out = new ArrayList<>();
+        long now = System.currentTimeMillis();
+        for (Map.Entry<PeerBinding, io.gannet.bfd.BfdSessionStatus> e : snapshot().entrySet()) {
+            io.gannet.bfd.BfdSessionStatus s = e.getValue();
+            out.add(new BfdSessionStatus(s.key().peer(), s.key().local(), s.key().interfaceName(), state(s.state()),
+                    state(s.remoteState()), now - s.sinceLastChangeMillis(), s.localDiagnostic().text(),
+                    s.txIntervalMicros(), s.rxIntervalMicros(), s.detectMult(), s.flaps(), s.detectionEvents(),
+                    List.of(e.getKey().name)));
+        }
+        return out;
+    }
+
+    /** One {@link BfdMetrics} per session, for the metrics snapshot. */
+    List<BfdMetrics> metrics() {
+        List<BfdMetrics> out = new ArrayList<>();
+        long now = System.currentTimeMillis();
+        for (Map.Entry<PeerBinding, io.gannet.bfd.BfdSessionStatus> e : snapshot().entrySet()) {
+            io.gannet.bfd.BfdSessionStatus s = e.getValue();
+            out.add(new BfdMetrics(s.key().peer().getHostAddress(), s.key().interfaceName() == null ? "" : s.key().interfaceName(),
+                    e.getKey().name, state(s.state()), now - s.sinceLastChangeMillis(), s.flaps(), s.detectionEvents(),
+                    s.txIntervalMicros(), s.detectTimeMicros()));
+        }
+        return out;
+    }
+
+    private Map<PeerBinding, io.gannet.bfd.BfdSessionStatus> snapshot() {
+        List<PeerBinding> list;
+        synchronized (this) {
+            list = List.copyOf(peers.values());
+        }
+        Map<PeerBinding, io.gannet.bfd.BfdSessionStatus> m = new LinkedHashMap<>();
+        for (PeerBinding p : list) {
+            BfdSessionHandle h = p.handle;
+            if (h != null) {
+                try {
+                    m.put(p, h.status());
+                } catch (RuntimeException e) {
+                    // Released meanwhile (reload or stop): not listed.
+                }
+            }
+        }
+        return m;
+    }
+
+    /** Releases every session (AdminDown to the peers) and stops the BFD service. Idempotent. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        rechecks.shutdownNow();
+        for (PeerBinding p : peers.values()) {
+            p.close();
+        }
+        peers.clear();
+        if (service != null) {
+            service.close();
+            service = null;
+        }
+    }
+
+    static BfdState state(io.gannet.bfd.wire.BfdState s) {
+        return switch (s) {
+            case ADMIN_DOWN -> BfdState.ADMIN_DOWN;
+            case DOWN -> BfdState.DOWN;
+            case INIT -> BfdState.INIT;
+            case UP -> BfdState.UP;
+        };
     }
 }

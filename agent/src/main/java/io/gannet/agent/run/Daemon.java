@@ -6,6 +6,7 @@ import io.gannet.agent.control.server.ControlServer;
 import io.gannet.agent.control.server.ControlServerConfig;
 import io.gannet.agent.logging.EventLog;
 import io.gannet.agent.metrics.GannetMetrics;
+import io.gannet.bfd.BfdServiceOptions;
 import io.gannet.bgp.BgpSpeaker;
 import io.gannet.bgp.SpeakerOptions;
 import io.gannet.bgp.config.SpeakerConfig;
@@ -54,6 +55,7 @@ public final class Daemon implements AutoCloseable {
     private GannetMetrics metrics;
     private ScheduledExecutorService scheduler;
     private ServiceDatapath datapath;
+    private BfdBinding bfd;
     private NodeConfig node;
     private volatile SpeakerConfig speakerConfig;
     /**
@@ -113,9 +115,11 @@ public final class Daemon implements AutoCloseable {
                 + ", " + node.neighbors().size() + " neighbors, originating " + node.announcements()
                 + (restarting ? ", graceful restart: restarting speaker" : ""));
 
+        bfd = new BfdBinding(BfdBinding.gateOf(speaker), log, BfdServiceOptions.defaults());
+        bfd.apply(node);
+
         metrics = GannetMetrics.create(InstantSource.system());
-        BfdBinding bfd = new BfdBinding();
-        MetricsPublisher publisher = new MetricsPublisher(speaker, loop, metrics, () -> speakerConfig);
+        MetricsPublisher publisher = new MetricsPublisher(speaker, loop, metrics, () -> speakerConfig, bfd::metrics);
         scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "gannet-metrics-publisher");
             t.setDaemon(true);
@@ -200,6 +204,11 @@ public final class Daemon implements AutoCloseable {
             during.putAll(peerAddresses);
             peerAddresses = Map.copyOf(during);
             speaker.reconfigure(nextConfig);
+            try {
+                bfd.apply(next);
+            } catch (IOException e) {
+                log.operatorAction("reload", node.name(), "BFD sessions not updated: " + e.getMessage());
+            }
         }
         List<LocalRoute> before = SpeakerConfiguration.originatedRoutes(node);
         List<LocalRoute> after = SpeakerConfiguration.originatedRoutes(next);
@@ -288,6 +297,10 @@ public final class Daemon implements AutoCloseable {
                 speaker.stop(gracefulRestart, gracefulRestart ? null : "gannet shutting down");
                 log.operatorAction("stop", node == null ? options.node() : node.name(),
                         gracefulRestart ? "graceful restart: peers keep our routes" : "Cease sent to every peer");
+            }
+            if (bfd != null) {
+                // After the speaker: BFD AdminDown (RFC 5882 3.2) must not beat a graceful BGP close.
+                bfd.close();
             }
             if (metrics != null) {
                 metrics.close();

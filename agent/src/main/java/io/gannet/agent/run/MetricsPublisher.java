@@ -1,6 +1,7 @@
 package io.gannet.agent.run;
 
 import io.gannet.agent.control.Family;
+import io.gannet.agent.metrics.BfdMetrics;
 import io.gannet.agent.metrics.ChangeStats;
 import io.gannet.agent.metrics.FamilyMetrics;
 import io.gannet.agent.metrics.GannetMetrics;
@@ -32,8 +33,11 @@ final class MetricsPublisher {
     private final SpeakerLoop loop;
     private final GannetMetrics metrics;
     private final Supplier<SpeakerConfig> config;
+    private final Supplier<List<BfdMetrics>> bfd;
 
-    MetricsPublisher(BgpSpeaker<Rib> speaker, SpeakerLoop loop, GannetMetrics metrics, Supplier<SpeakerConfig> config) {
+    MetricsPublisher(BgpSpeaker<Rib> speaker, SpeakerLoop loop, GannetMetrics metrics, Supplier<SpeakerConfig> config,
+                     Supplier<List<BfdMetrics>> bfd) {
+        this.bfd = bfd;
         this.speaker = speaker;
         this.loop = loop;
         this.metrics = metrics;
@@ -85,6 +89,6 @@ final class MetricsPublisher {
             boolean v4 = r.family().isIpv4();
             ribs.add(new RibSize(v4 ? Family.IPV4 : Family.IPV6, r.prefixes(), r.paths(), v4 ? adjIn : 0, v4 ? adjOut : 0));
         }
-        return new MetricsSnapshot(peers, ribs, List.of());
+        return new MetricsSnapshot(peers, ribs, bfd.get());
     }
 }

@@ -65,6 +65,8 @@ final class SpeakerConfiguration {
                 .importPolicy(importPolicy)
                 .exportPolicy(exportPolicy)
                 .maxPrefixes(n.maxPrefixes(), maxPrefixAction(n.maxPrefixAction()))
+                // Strict mode only means something with BFD on: the BFD binding opens the gate.
+                .bfdStrict(n.bfd().enabled() && n.bfd().strict())
                 .build();
     }
 
