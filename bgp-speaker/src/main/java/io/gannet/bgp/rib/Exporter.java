@@ -115,12 +115,12 @@ final class Exporter {
     /** Takes up to {@link #CHUNK} queued prefixes, computes their new advertisement and sends packed UPDATEs. */
     private boolean exportChunk(PeerState p, int f, IntQueue q) {
         FamilyRib r = ribs[f];
-        int[] out = p.adjOut(f, r.prefixes.capacity());
+        int[] out = p.adjOut[f]; // allocated only once something goes out: a peer that gets nothing costs nothing
         int n = 0;
         while (n < CHUNK && !q.isEmpty()) {
             int s = q.poll();
             int target = exportId(p, f, s);
-            if (target == out[s]) {
+            if (target == (out != null && s < out.length ? out[s] : 0)) {
                 continue;
             }
             chunkSlot[n] = s;
@@ -131,6 +131,7 @@ final class Exporter {
         if (n == 0) {
             return false;
         }
+        out = p.adjOut(f, r.prefixes.capacity());
         Arrays.sort(chunkOrder, 0, n);
         PeerLink link = p.link;
         int max = p.negotiated.maxMessageSize();

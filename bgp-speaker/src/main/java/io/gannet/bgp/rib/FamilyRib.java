@@ -45,6 +45,35 @@ final class FamilyRib {
         return s;
     }
 
+    /**
+     * Renumbers the live slots densely into arrays of {@code newCapacity} (see
+     * {@link PrefixTable#compact}); the caller remaps every other per-slot array with the result.
+     */
+    int[] compact(int newCapacity) {
+        int[] map = prefixes.compact(newCapacity);
+        int cap = prefixes.capacity();
+        int[] nhead = new int[cap];
+        int[] nbest = new int[cap];
+        byte[] nmultipath = new byte[cap];
+        byte[] nreason = new byte[cap];
+        Arrays.fill(nhead, -1);
+        Arrays.fill(nbest, -1);
+        for (int s = 0; s < map.length; s++) {
+            int t = map[s];
+            if (t >= 0) {
+                nhead[t] = head[s];
+                nbest[t] = best[s];
+                nmultipath[t] = multipath[s];
+                nreason[t] = reason[s];
+            }
+        }
+        head = nhead;
+        best = nbest;
+        multipath = nmultipath;
+        reason = nreason;
+        return map;
+    }
+
     /** Removes a prefix whose path list became empty. */
     void release(int slot) {
         head[slot] = -1;

@@ -53,6 +53,16 @@ final class IntQueue {
         return v;
     }
 
+    /** Drops the arrays grown for a large burst (only when empty; the queue stays usable). */
+    void shrink() {
+        if (isEmpty() && items.length > 64) {
+            items = new int[64];
+            queued = new long[2];
+            head = 0;
+            tail = 0;
+        }
+    }
+
     void clear() {
         head = 0;
         tail = 0;

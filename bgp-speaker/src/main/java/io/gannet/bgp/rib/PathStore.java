@@ -63,6 +63,45 @@ final class PathStore {
         return size;
     }
 
+    int capacity() {
+        return peer.length;
+    }
+
+    /**
+     * Gives memory back: renumbers the live paths densely into arrays of {@code newCapacity}
+     * (at least the live count), with their {@code next} links remapped.
+     *
+     * @return the old path -> new path map (-1 for free entries); the caller remaps its heads
+     */
+    int[] compact(int newCapacity) {
+        int cap = Math.max(16, Math.max(newCapacity, size));
+        int[] map = new int[highWater];
+        int n = 0;
+        for (int p = 0; p < highWater; p++) {
+            map[p] = peer[p] >= 0 ? n++ : -1;
+        }
+        int[] npeer = new int[cap];
+        int[] nattr = new int[cap];
+        int[] nnext = new int[cap];
+        byte[] nflags = new byte[cap];
+        for (int p = 0; p < highWater; p++) {
+            int t = map[p];
+            if (t >= 0) {
+                npeer[t] = peer[p];
+                nattr[t] = attr[p];
+                nnext[t] = next[p] >= 0 ? map[next[p]] : -1;
+                nflags[t] = flags[p];
+            }
+        }
+        peer = npeer;
+        attr = nattr;
+        next = nnext;
+        flags = nflags;
+        highWater = n;
+        freeHead = -1;
+        return map;
+    }
+
     boolean has(int p, int flag) {
         return (flags[p] & flag) != 0;
     }

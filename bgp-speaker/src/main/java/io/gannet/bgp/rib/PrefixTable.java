@@ -273,6 +273,50 @@ final class PrefixTable {
         free[freeCount++] = slot;
     }
 
+    /**
+     * Gives memory back: renumbers the live slots densely from 0 into key arrays of
+     * {@code newCapacity} (at least the live count) and rebuilds the index to fit.
+     *
+     * @return the old slot -> new slot map (-1 for slots not live), covering {@code 0..highWater()}
+     */
+    int[] compact(int newCapacity) {
+        int cap = Math.max(16, Math.max(newCapacity, size));
+        int[] map = new int[highWater];
+        long[] nhi = new long[cap];
+        long[] nlo = ipv6 ? new long[cap] : null;
+        byte[] nlen = new byte[cap];
+        boolean[] nlive = new boolean[cap];
+        int n = 0;
+        for (int s = 0; s < highWater; s++) {
+            if (!live[s]) {
+                map[s] = -1;
+                continue;
+            }
+            map[s] = n;
+            nhi[n] = hi[s];
+            if (ipv6) {
+                nlo[n] = lo[s];
+            }
+            nlen[n] = len[s];
+            nlive[n] = true;
+            n++;
+        }
+        hi = nhi;
+        lo = nlo;
+        len = nlen;
+        live = nlive;
+        highWater = n;
+        freeCount = 0;
+        free = new int[16];
+        int buckets = Integer.highestOneBit(cap * 2 - 1) * 2;
+        if (ipv6) {
+            rehash(buckets);
+        } else {
+            rehash4(buckets);
+        }
+        return map;
+    }
+
     private void growKeys(int cap) {
         hi = Arrays.copyOf(hi, cap);
         if (ipv6) {

@@ -58,6 +58,10 @@ public final class Rib implements RouteProcessor {
     /** {@link #LOG}, or a silent logger for the start-up warm-up's throw-away RIB. */
     private final Logger log;
     static final int LOCAL = 0;
+    /** Tables at most this large are never compacted (their initial size). */
+    private static final int COMPACT_MIN = 1024;
+    /** Compact when fewer than 1/COMPACT_BELOW of a table's entries are in use. */
+    private static final int COMPACT_BELOW = 4;
     private static final long DEFAULT_LOCAL_PREF = DecisionProcess.DEFAULT_LOCAL_PREF;
     private static final BestPathReason[] REASONS = DecisionProcess.REASONS;
 
@@ -1052,6 +1056,67 @@ public final class Rib implements RouteProcessor {
                 r.release(s);
             }
         }
+        if (!draining) {
+            compactIfMostlyEmpty();
+        }
+    }
+
+    /**
+     * Gives memory back once a table is mostly empty (a full table withdrawn, its peers gone):
+     * per-slot and per-path arrays grow by doubling and would otherwise stay at their peak. Runs
+     * only here, when no peer has anything queued and no export is in progress, so slot numbers
+     * are held nowhere but in the arrays remapped below. Below a quarter of capacity the arrays
+     * are cut to twice the live count, so a table that refills pays at most one more doubling.
+     */
+    private void compactIfMostlyEmpty() {
+        for (int i = 0; i < peerCount; i++) {
+            if (!peers[i].pending[0].isEmpty() || !peers[i].pending[1].isEmpty()) {
+                return; // queued slot numbers would go stale
+            }
+        }
+        for (int f = 0; f < PeerState.FAMILIES; f++) {
+            FamilyRib r = ribs[f];
+            int cap = r.prefixes.capacity();
+            if (cap > COMPACT_MIN && r.prefixes.size() < cap / COMPACT_BELOW) {
+                int[] map = r.compact(Math.max(COMPACT_MIN, r.prefixes.size() * 2));
+                int newCap = r.prefixes.capacity();
+                for (int i = 0; i < peerCount; i++) {
+                    PeerState p = peers[i];
+                    p.adjOut[f] = remapSlots(p.adjOut[f], map, newCap);
+                    p.adjInRaw[f] = remapSlots(p.adjInRaw[f], map, newCap);
+                    p.pending[f].shrink();
+                }
+                emptied[f].shrink();
+            }
+        }
+        int cap = paths.capacity();
+        if (cap > COMPACT_MIN && paths.size() < cap / COMPACT_BELOW) {
+            int[] map = paths.compact(Math.max(COMPACT_MIN, paths.size() * 2));
+            for (FamilyRib r : ribs) {
+                for (int s = 0; s < r.prefixes.highWater(); s++) {
+                    if (r.head[s] >= 0) {
+                        r.head[s] = map[r.head[s]];
+                    }
+                    if (r.best[s] >= 0) {
+                        r.best[s] = map[r.best[s]];
+                    }
+                }
+            }
+        }
+    }
+
+    /** A per-slot attribute-id array moved to the compacted slot numbers (ids of dead slots are 0). */
+    private static int[] remapSlots(int[] a, int[] map, int capacity) {
+        if (a == null) {
+            return null;
+        }
+        int[] out = new int[capacity];
+        for (int s = 0, n = Math.min(a.length, map.length); s < n; s++) {
+            if (a[s] != 0 && map[s] >= 0) {
+                out[map[s]] = a[s];
+            }
+        }
+        return out;
     }
 
     private boolean advertisedAnywhere(int f, int s) {
@@ -1071,6 +1136,21 @@ public final class Rib implements RouteProcessor {
     /** Loc-RIB slots in use for a family (for tests and metrics). */
     int prefixSlots(int f) {
         return ribs[f].prefixes.size();
+    }
+
+    /** Capacity of a family's per-slot arrays (tests: memory is given back). */
+    int slotCapacity(int f) {
+        return ribs[f].prefixes.capacity();
+    }
+
+    /** A peer's state by name, or null (tests). */
+    PeerState peerState(String name) {
+        return byName.get(name);
+    }
+
+    /** Capacity of the path arrays (tests). */
+    int pathCapacity() {
+        return paths.capacity();
     }
 
     AttributeInterner interner() {

@@ -52,4 +52,42 @@ class PrefixTableTest {
             }
         }
     }
+
+    @Test
+    void compactRenumbersLiveSlotsDenselyAndShrinks() {
+        for (boolean v6 : new boolean[] {false, true}) {
+            PrefixTable t = new PrefixTable(v6, 16);
+            Map<Key, Integer> kept = new HashMap<>();
+            int[] slots = new int[10_000];
+            for (int i = 0; i < 10_000; i++) {
+                slots[i] = t.findOrInsert(v6 ? (long) i << 32 : (long) i << 8, v6 ? i : 0, 24);
+            }
+            for (int i = 0; i < 10_000; i++) {
+                long hi = v6 ? (long) i << 32 : (long) i << 8;
+                if (i % 1000 == 7) {
+                    kept.put(new Key(hi, v6 ? i : 0, 24), slots[i]);
+                } else {
+                    t.remove(slots[i]);
+                }
+            }
+            assertThat(t.capacity()).isGreaterThanOrEqualTo(8192);
+            int[] map = t.compact(64);
+            assertThat(t.capacity()).isEqualTo(64);
+            assertThat(t.size()).isEqualTo(10);
+            assertThat(t.highWater()).isEqualTo(10);
+            for (Map.Entry<Key, Integer> e : kept.entrySet()) {
+                Key k = e.getKey();
+                int now = t.find(k.hi, k.lo, k.len);
+                assertThat(now).isEqualTo(map[e.getValue()]).isBetween(0, 9);
+                assertThat(t.hi(now)).isEqualTo(k.hi);
+                assertThat(t.lo(now)).isEqualTo(k.lo);
+            }
+            // still a working table: grows again from the compacted size
+            for (int i = 0; i < 1000; i++) {
+                int slot = t.findOrInsert(v6 ? 7L << 60 | i : 0xF0000000L | (long) i << 8, 0, 24);
+                assertThat(t.find(v6 ? 7L << 60 | i : 0xF0000000L | (long) i << 8, 0, 24)).isEqualTo(slot);
+            }
+            assertThat(t.size()).isEqualTo(1010);
+        }
+    }
 }
