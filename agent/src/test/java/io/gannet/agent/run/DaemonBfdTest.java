@@ -116,6 +116,12 @@ class DaemonBfdTest {
         assertThat(bfd.path("clients").toString()).contains("sw1");
         assertThat(cli("show", "bfd")).contains("10.255.9.2").contains("Up").contains("sw1");
         assertThat(cli("show", "peers")).contains("sw1").contains("Established").contains("Up");
+        // Published once a second: wait for the first snapshot taken with BFD Up.
+        awaitTrue("BFD Up in the metrics", () -> metrics().matches("(?s).*gannet_bfd_session_up\\{[^}]*} 1.*"), 10);
+        String metrics = metrics();
+        assertThat(metrics).contains("gannet_bfd_sessions 1").containsPattern("gannet_bfd_session_up\\{[^}]*client=\"sw1\"[^}]*} 1")
+                .containsPattern("gannet_bfd_session_tx_interval_seconds\\{[^}]*} 0\\.1")
+                .containsPattern("gannet_bfd_session_detection_time_seconds\\{[^}]*} 0\\.3");
 
         // Cut: the switch's packets stop, the link stays up.
         Instant cutAt = Instant.now();
@@ -157,6 +163,7 @@ class DaemonBfdTest {
         assertThat(heldMillis).isGreaterThanOrEqualTo(6500);
         assertThat(bfdSession().path("flaps").asLong()).isGreaterThanOrEqualTo(4);
         assertThat(bfdSession().path("detectionEvents").asLong()).isGreaterThanOrEqualTo(4);
+        awaitTrue("flaps in the metrics", () -> metrics().matches("(?s).*gannet_bfd_session_flaps(_total)?\\{[^}]*} [4-9].*"), 10);
     }
 
     @Test
@@ -229,10 +236,16 @@ class DaemonBfdTest {
         List<String> cmd = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED", "-cp",
                 System.getProperty("java.class.path"), GannetCli.class.getName(), "run",
                 "--profile", profile.toString(), "--node", "node1",
-                "--state-dir", dir.resolve("state").toString(), "--socket", socket.toString()));
+                "--state-dir", dir.resolve("state").toString(), "--socket", socket.toString(),
+                // The node namespace's own loopback: no port shared with anything outside it.
+                "--metrics", "127.0.0.1:9324"));
         ProcessBuilder pb = new ProcessBuilder(nodeNs.inside(cmd.toArray(String[]::new)));
         pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("gannet.log").toFile()));
         daemon = pb.start();
+    }
+
+    private String metrics() {
+        return NetworkNamespace.Shell.runQuietly(nodeNs.inside("curl", "-s", "http://127.0.0.1:9324/metrics").toArray(String[]::new));
     }
 
     private String log() {
