@@ -62,6 +62,8 @@ public final class Rib implements RouteProcessor {
     private static final int COMPACT_MIN = 1024;
     /** Compact when fewer than 1/COMPACT_BELOW of a table's entries are in use. */
     private static final int COMPACT_BELOW = 4;
+    /** How long tables must stay mostly empty after a peer left before they shrink (on the loop). */
+    static final long TRIM_DELAY_MILLIS = 30_000;
     private static final long DEFAULT_LOCAL_PREF = DecisionProcess.DEFAULT_LOCAL_PREF;
     private static final BestPathReason[] REASONS = DecisionProcess.REASONS;
 
@@ -89,6 +91,10 @@ public final class Rib implements RouteProcessor {
     private int sweepThreshold = 4096;
     private java.util.concurrent.Executor exportExecutor;
     private boolean exportScheduled;
+    private boolean trimRequested;
+    private boolean trimScheduled;
+    private boolean trimNow;
+    long trimDelayMillis = TRIM_DELAY_MILLIS; // tests shorten it
 
     public Rib(SpeakerConfig config) {
         this(config, LOG);
@@ -258,6 +264,7 @@ public final class Rib implements RouteProcessor {
             }
         }
         log.info("peer {} down, routes {}", p.name, retainStale ? "kept as stale" : "withdrawn");
+        trimRequested = true;
         drainAll();
     }
 
@@ -270,6 +277,7 @@ public final class Rib implements RouteProcessor {
         for (int f = 0; f < PeerState.FAMILIES; f++) {
             sweepStale(p, f);
         }
+        trimRequested = true;
         drainAll();
     }
 
@@ -1056,16 +1064,69 @@ public final class Rib implements RouteProcessor {
                 r.release(s);
             }
         }
-        if (!draining) {
+        if (draining) {
+            return;
+        }
+        if (trimNow) {
+            trimNow = false;
             compactIfMostlyEmpty();
+        } else if (trimRequested) {
+            trimRequested = false;
+            trimWhenQuiet();
         }
     }
 
     /**
-     * Gives memory back once a table is mostly empty (a full table withdrawn, its peers gone):
+     * After a peer went down or its stale routes were flushed: give memory back if the tables are
+     * still mostly empty {@link #trimDelayMillis} later, so a flapping session that re-sends its
+     * full table at once does not pay for shrinking and regrowing. The check is scheduled on the
+     * speaker's loop; a RIB used off any loop (benchmarks, unit tests) trims only on {@link #trim}.
+     */
+    private void trimWhenQuiet() {
+        if (trimScheduled || !mostlyEmpty()) {
+            return;
+        }
+        java.util.concurrent.Executor loop = exportExecutor != null ? exportExecutor : ThreadExecutorMap.currentExecutor();
+        if (loop instanceof java.util.concurrent.ScheduledExecutorService scheduler) {
+            trimScheduled = true;
+            try {
+                scheduler.schedule(() -> {
+                    trimScheduled = false;
+                    trim();
+                }, trimDelayMillis, java.util.concurrent.TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                trimScheduled = false; // the loop is shutting down: nothing to give back to
+            }
+        }
+    }
+
+    /**
+     * Gives memory back now if the tables are mostly empty (under a quarter of their capacity in
+     * use): done once nothing is queued for any peer. The speaker's loop does this by itself a
+     * while after a peer leaves. Call on the speaker loop.
+     */
+    public void trim() {
+        trimNow = true;
+        releaseEmptied(); // compacts once nothing is queued and every emptied slot is freed
+    }
+
+    private boolean mostlyEmpty() {
+        for (FamilyRib r : ribs) {
+            int cap = r.prefixes.capacity();
+            if (cap > COMPACT_MIN && r.prefixes.size() < cap / COMPACT_BELOW) {
+                return true;
+            }
+        }
+        int cap = paths.capacity();
+        return cap > COMPACT_MIN && paths.size() < cap / COMPACT_BELOW;
+    }
+
+    /**
+     * Gives memory back once a table is mostly empty (its peers gone, stale routes flushed):
      * per-slot and per-path arrays grow by doubling and would otherwise stay at their peak. Runs
-     * only here, when no peer has anything queued and no export is in progress, so slot numbers
-     * are held nowhere but in the arrays remapped below. Below a quarter of capacity the arrays
+     * only from {@link #releaseEmptied}, when no peer has anything queued, every emptied slot is
+     * freed and no export is in progress, so slot numbers are held nowhere but in the arrays
+     * remapped below. Below a quarter of capacity the arrays
      * are cut to twice the live count, so a table that refills pays at most one more doubling.
      */
     private void compactIfMostlyEmpty() {

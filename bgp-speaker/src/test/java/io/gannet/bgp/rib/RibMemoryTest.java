@@ -33,7 +33,7 @@ class RibMemoryTest {
     }
 
     @Test
-    void aWithdrawnTableShrinksAndPathsWithSeveralCandidatesSurviveTheRenumbering() {
+    void tablesShrinkWhenAFullTablePeerLeavesAndPathsWithSeveralCandidatesSurviveTheRenumbering() {
         RibHarness h = new RibHarness(1);
         h.rib.keepPrePolicy(true);
         FakePeerLink a = h.up(untracked(h.peer("a", "192.0.2.1", 65001, null)));
@@ -43,28 +43,39 @@ class RibMemoryTest {
         h.announce(a, attrs(65001), table(0, BIG));
         h.announce(b, attrs(65002, 65100), table(BIG - 10, BIG)); // longer paths: lose to a
         h.announce(c, attrs(65003, 65100), table(BIG - 10, BIG));
+        h.announce(c, attrs(65003, 65100), table(BIG - 20, BIG - 10)); // c alone
         assertThat(out.routes).hasSize(BIG);
         assertThat(h.rib.slotCapacity(0)).isGreaterThanOrEqualTo(BIG);
         assertThat(h.rib.pathCapacity()).isGreaterThanOrEqualTo(BIG);
 
-        withdraw(h, a, table(0, BIG - 10));
-        assertThat(out.routes).hasSize(10);
+        // withdrawals by a live peer do not shrink: it may well re-send them at once
+        withdraw(h, a, table(0, BIG - 20));
+        assertThat(out.routes).hasSize(20);
+        assertThat(h.rib.slotCapacity(0)).isGreaterThanOrEqualTo(BIG);
+        h.announce(a, attrs(65001), table(0, BIG - 20));
+
+        // after a peer left (on the speaker loop this follows by itself, see below)
+        h.rib.peerDown(a, false);
+        assertThat(h.rib.slotCapacity(0)).isGreaterThanOrEqualTo(BIG); // off the loop: only on trim()
+        h.rib.trim();
+        assertThat(out.routes).hasSize(20);
         assertThat(h.rib.slotCapacity(0)).isEqualTo(1024);
         assertThat(h.rib.pathCapacity()).isEqualTo(1024);
-        // the ten survivors kept three candidates each, a's still best, and every view agrees
+        // the survivors kept their candidates, best paths and advertisements
         String last = table(BIG - 1, BIG)[0];
         var view = h.rib.route(Prefix.parse(last));
-        assertThat(view.paths()).hasSize(3);
-        assertThat(view.best().peer()).isEqualTo("a");
+        assertThat(view.paths()).extracting(p -> p.peer()).containsExactly("b", "c");
         assertThat(h.rib.receivedRoutes("b", AddressFamily.IPV4_UNICAST)).hasSize(10);
-        assertThat(out.route(last).asPathSegments()).containsExactly(2, 2, 65000, 65001);
-
-        // best path moves on after the renumbering: a leaves, b (lower router id than c) wins
-        h.withdraw(a, last);
-        assertThat(h.rib.route(Prefix.parse(last)).best().peer()).isEqualTo("b");
+        assertThat(h.rib.receivedRoutes("c", AddressFamily.IPV4_UNICAST)).hasSize(20);
         assertThat(out.route(last).asPathSegments()).containsExactly(2, 3, 65000, 65002, 65100);
 
-        // refilling works, and the peer learns only what changed
+        // the best path still moves on after the renumbering: b leaves, c takes over
+        h.withdraw(b, last);
+        assertThat(h.rib.route(Prefix.parse(last)).best().peer()).isEqualTo("c");
+        assertThat(out.route(last).asPathSegments()).containsExactly(2, 3, 65000, 65003, 65100);
+
+        // refilling works, and the receiving peer learns exactly what changed
+        h.up(a);
         h.announce(a, attrs(65001), table(0, BIG));
         assertThat(out.routes).hasSize(BIG);
         assertThat(out.route(last).asPathSegments()).containsExactly(2, 2, 65000, 65001);
@@ -73,12 +84,42 @@ class RibMemoryTest {
         h.rib.peerDown(a, false);
         h.rib.peerDown(b, false);
         h.rib.peerDown(c, false);
+        h.rib.trim();
         assertThat(out.routes).isEmpty();
         assertThat(h.rib.prefixSlots(0)).isZero();
         assertThat(h.rib.slotCapacity(0)).isEqualTo(1024);
         assertThat(h.rib.pathCapacity()).isEqualTo(1024);
         h.rib.peerDown(out, false);
         assertThat(h.rib.attributeSets()).isZero();
+    }
+
+    @Test
+    void onTheSpeakerLoopTablesShrinkAWhileAfterAPeerLeft() throws Exception {
+        io.netty.channel.DefaultEventLoop loop = new io.netty.channel.DefaultEventLoop();
+        try {
+            RibHarness h = new RibHarness(1);
+            h.rib.trimDelayMillis = 50;
+            FakePeerLink a = untracked(h.peer("a", "192.0.2.1", 65001, null));
+            FakePeerLink out = untracked(h.peer("out", "192.0.2.9", 65009, null));
+            loop.submit(() -> {
+                h.rib.deferExports(loop);
+                h.up(a);
+                h.up(out);
+                h.announce(a, attrs(65001), table(0, BIG));
+                h.rib.peerDown(a, false);
+            }).get();
+            int before = loop.submit(() -> h.rib.slotCapacity(0)).get();
+            assertThat(before).isGreaterThanOrEqualTo(BIG); // not at once: the peer may come straight back
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            while (loop.submit(() -> h.rib.slotCapacity(0)).get() > 1024 && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertThat(loop.submit(() -> h.rib.slotCapacity(0)).get()).isEqualTo(1024);
+            assertThat(loop.submit(() -> h.rib.pathCapacity()).get()).isEqualTo(1024);
+            assertThat(out.routes).isEmpty();
+        } finally {
+            loop.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).sync();
+        }
     }
 
     @Test
