@@ -4,6 +4,7 @@ import io.gannet.agent.control.BfdSessionStatus;
 import io.gannet.agent.control.BfdState;
 import io.gannet.agent.logging.EventLog;
 import io.gannet.agent.metrics.BfdMetrics;
+import io.gannet.bfd.BfdListener;
 import io.gannet.bfd.BfdPeerSpec;
 import io.gannet.bfd.BfdService;
 import io.gannet.bfd.BfdServiceOptions;
@@ -81,14 +82,44 @@ final class BfdBinding implements AutoCloseable {
         };
     }
 
+    /** Where sessions come from: the BFD service, started on first use (tests give their own). */
+    interface Sessions extends AutoCloseable {
+        BfdSessionHandle request(BfdPeerSpec spec, BfdListener listener) throws IOException;
+
+        @Override
+        void close();
+    }
+
+    /** A {@link BfdService} started with {@code options} when the first session is requested. */
+    static Sessions lazyService(BfdServiceOptions options) {
+        return new Sessions() {
+            private BfdService service;
+
+            @Override
+            public synchronized BfdSessionHandle request(BfdPeerSpec spec, BfdListener listener) throws IOException {
+                if (service == null) {
+                    service = BfdService.start(options);
+                }
+                return service.request(spec, listener);
+            }
+
+            @Override
+            public synchronized void close() {
+                if (service != null) {
+                    service.close();
+                    service = null;
+                }
+            }
+        };
+    }
+
     private final Gate gate;
     private final EventLog log;
-    private final BfdServiceOptions options;
-    private final BfdClock clock = BfdClock.SYSTEM;
+    private final Sessions sessions;
+    private final BfdClock clock;
     private final ScheduledExecutorService rechecks;
     /** Peer name -> binding; replaced on reload, read by any thread. Guarded by this. */
     private final Map<String, PeerBinding> peers = new LinkedHashMap<>();
-    private BfdService service;
     private volatile boolean closed;
 
     /** One neighbor's BFD session, damper and pending re-check. Its monitor orders its decisions. */
@@ -181,14 +212,20 @@ final class BfdBinding implements AutoCloseable {
     }
 
     BfdBinding(Gate gate, EventLog log, BfdServiceOptions options) {
-        this.gate = gate;
-        this.log = log;
-        this.options = options;
-        this.rechecks = Executors.newSingleThreadScheduledExecutor(r -> {
+        this(gate, log, lazyService(options), BfdClock.SYSTEM, Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "gannet-bfd-damping");
             t.setDaemon(true);
             return t;
-        });
+        }));
+    }
+
+    /** @param rechecks runs the damping re-checks; shut down by {@link #close} */
+    BfdBinding(Gate gate, EventLog log, Sessions sessions, BfdClock clock, ScheduledExecutorService rechecks) {
+        this.gate = gate;
+        this.log = log;
+        this.sessions = sessions;
+        this.clock = clock;
+        this.rechecks = rechecks;
     }
 
     /**
@@ -212,12 +249,6 @@ final class BfdBinding implements AutoCloseable {
                 p.close();
             }
         }
-        if (wanted.isEmpty()) {
-            return;
-        }
-        if (service == null) {
-            service = BfdService.start(options);
-        }
         for (NeighborConfig n : wanted.values()) {
             PeerBinding existing = peers.get(n.name());
             if (existing != null) {
@@ -227,7 +258,7 @@ final class BfdBinding implements AutoCloseable {
             PeerBinding p = new PeerBinding(n);
             peers.put(p.name, p);
             synchronized (p) {
-                p.handle = service.request(p.spec, p::changed);
+                p.handle = sessions.request(p.spec, p::changed);
             }
         }
     }
@@ -300,10 +331,7 @@ final class BfdBinding implements AutoCloseable {
             p.close();
         }
         peers.clear();
-        if (service != null) {
-            service.close();
-            service = null;
-        }
+        sessions.close();
     }
 
     static BfdState state(io.gannet.bfd.wire.BfdState s) {
