@@ -167,6 +167,27 @@ class DaemonBfdTest {
     }
 
     @Test
+    void aSwitchWhoseBgpIgnoresBfdReceivesCeaseBfdDown() throws Exception {
+        // BIRD runs the BFD session on its own (protocol bfd neighbor) but its BGP session does
+        // not use it: only our NOTIFICATION can end its session before its 9 s hold time.
+        Files.writeString(profile, PROFILE.formatted("false"));
+        String conf = birdConfig(true).replace("  bfd on;\n", "")
+                .replace("protocol bfd gannet_bfd {\n", "protocol bfd gannet_bfd {\n  neighbor 10.255.9.1 local 10.255.9.2;\n");
+        Files.writeString(dir.resolve("bird.conf"), conf);
+        swNs.exec("bird", "-c", dir.resolve("bird.conf").toString(), "-s", dir.resolve("bird.ctl").toString(), "-P",
+                dir.resolve("bird.pid").toString());
+        startDaemon();
+        awaitTrue("BGP Established", this::established, 45);
+        awaitTrue("BFD Up", () -> "Up".equals(bfdSession().path("state").asText()), 20);
+        cut(true);
+        // BIRD 2.0.12 predates RFC 9384's name for subcode 10: it shows "Received: Unknown error 6.10".
+        awaitTrue("BIRD received Cease / BFD Down", () -> birdc("show", "protocols", "all", "host_node1").contains("6.10"), 3);
+        String bird = birdc("show", "protocols", "all", "host_node1");
+        assertThat(bird).contains("Received:").doesNotContain("Hold timer expired");
+        assertThat(peer().path("lastError").asText()).contains("sent 6/10 Cease/BFD Down");
+    }
+
+    @Test
     void strictModeKeepsBgpOutOfEstablishedUntilThePeersBfdIsUp() throws Exception {
         Files.writeString(profile, PROFILE.formatted("true"));
         startBird(false);
