@@ -38,8 +38,9 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Threads: the speaker's event loop owns sessions and RIB; the control server has its own
  * I/O and worker threads and reaches the speaker through {@link SpeakerLoop}; one scheduler
- * thread publishes metrics snapshots; reload runs on whichever thread asked (SIGHUP handler or
- * a control worker), serialized by this object's monitor.
+ * thread publishes metrics snapshots; BFD runs its own threads and reaches BGP through
+ * {@link BfdBinding} (started only when a neighbor enables BFD); reload runs on whichever thread
+ * asked (SIGHUP handler or a control worker), serialized by this object's monitor.
  */
 public final class Daemon implements AutoCloseable {
     private static final Duration CONTROL_TIMEOUT = Duration.ofSeconds(5);
