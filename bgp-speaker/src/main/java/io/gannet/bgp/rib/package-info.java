@@ -18,6 +18,16 @@
  * <p>Memory layout: no object per prefix or path. {@code PrefixTable} maps prefix bits to dense
  * slots, {@code PathStore} keeps paths in parallel int arrays holding interned attribute ids,
  * and each peer's Adj-RIB-Out (and, optionally, pre-policy Adj-RIB-In) is an int array of
- * attribute ids indexed by slot. About 70 bytes per prefix for one source and one receiving peer.
+ * attribute ids indexed by slot. About 60 bytes per prefix for one source and one receiving peer
+ * (a peer that is sent nothing has no Adj-RIB-Out array). The arrays grow by doubling; a while
+ * after a peer leaves (or on {@code Rib.trim()}) mostly empty tables are renumbered densely and
+ * cut down, so a speaker that once held a full table does not keep its arrays.
+ *
+ * <p>Configuration reload: {@code Rib.peerPolicyChanged} applies new import/export policy,
+ * route-reflector client, next-hop-self and max-prefix to a live session (export recomputed and
+ * only differences sent; import re-run from the pre-policy Adj-RIB-In or by ROUTE-REFRESH).
+ *
+ * <p>{@code RibWarmUp} runs the UPDATE path on a throw-away RIB at speaker start so the JIT has
+ * compiled it before the first real table arrives.
  */
 package io.gannet.bgp.rib;
