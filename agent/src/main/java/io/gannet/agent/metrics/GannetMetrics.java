@@ -75,6 +75,17 @@ public final class GannetMetrics implements AutoCloseable {
         return registry.scrape();
     }
 
+    /** The same, as UTF-8 bytes written straight from the exposition writer (no String copy of a large scrape). */
+    public byte[] scrapeBytes() {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(64 * 1024);
+        try {
+            registry.scrape(out, "text/plain; version=0.0.4; charset=utf-8");
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("writing to memory cannot fail", e);
+        }
+        return out.toByteArray();
+    }
+
     @Override
     public void close() {
         gcMetrics.close();

@@ -73,7 +73,7 @@ public final class ControlApi {
         Map<String, List<String>> q = uri.parameters();
         if (path.equals("/metrics")) {
             expect(r, "GET", q, Set.of());
-            return ApiResponse.text(ApiResponse.PROMETHEUS_TEXT, metrics.scrape());
+            return new ApiResponse(200, ApiResponse.PROMETHEUS_TEXT, metrics.scrapeBytes(), Map.of());
         }
         if (scope == Scope.METRICS_ONLY) {
             throw new ControlException(ControlException.Kind.NOT_FOUND, "this address serves only /metrics");
