@@ -248,6 +248,38 @@ class ControlServerTest {
     }
 
     @Test
+    void randomGarbageAndStalledClientsNeverBlockOtherClients() throws Exception {
+        java.util.List<java.nio.channels.SocketChannel> stalled = new java.util.ArrayList<>();
+        try {
+            // Clients that stop mid-request hold only their own connection (until the idle timeout).
+            for (int i = 0; i < 20; i++) {
+                var ch = java.nio.channels.SocketChannel.open(java.net.StandardProtocolFamily.UNIX);
+                ch.connect(java.net.UnixDomainSocketAddress.of(s.socket));
+                ch.write(java.nio.ByteBuffer.wrap("GET /v1/pe".getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+                stalled.add(ch);
+            }
+            java.util.Random rnd = new java.util.Random(4);
+            for (int i = 0; i < 50; i++) {
+                byte[] junk = new byte[1 + rnd.nextInt(300)];
+                rnd.nextBytes(junk);
+                try {
+                    RawHttp.sendHalfClosedAndReadAll(s.socket, junk);
+                } catch (java.io.IOException e) {
+                    // a reset connection is a fine answer to garbage
+                }
+            }
+            long start = System.nanoTime();
+            assertThat(get("/v1/peers").status()).isEqualTo(200);
+            assertThat(java.time.Duration.ofNanos(System.nanoTime() - start)).isLessThan(java.time.Duration.ofSeconds(5));
+        } finally {
+            for (var ch : stalled) {
+                ch.close();
+            }
+        }
+        assertThat(s.daemon.executed()).isEmpty();
+    }
+
+    @Test
     void pipelinedRequestsAreAnsweredInOrder() throws Exception {
         String one = "GET /v1/peers/tor1 HTTP/1.1\r\nHost: t\r\n\r\n";
         String two = "GET /v1/peers/ghost HTTP/1.1\r\nHost: t\r\n\r\n";

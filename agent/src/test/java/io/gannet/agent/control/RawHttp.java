@@ -63,6 +63,29 @@ public final class RawHttp {
         }
     }
 
+    /**
+     * Sends {@code raw}, then half-closes (so the server sees the end of the request even when
+     * {@code raw} is an unfinished one), and reads until the server closes.
+     */
+    public static byte[] sendHalfClosedAndReadAll(Path socket, byte[] raw) throws IOException {
+        try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            ch.connect(UnixDomainSocketAddress.of(socket));
+            ByteBuffer out = ByteBuffer.wrap(raw);
+            while (out.hasRemaining()) {
+                ch.write(out);
+            }
+            ch.shutdownOutput();
+            ByteArrayOutputStream all = new ByteArrayOutputStream();
+            ByteBuffer in = ByteBuffer.allocate(64 * 1024);
+            while (ch.read(in) >= 0) {
+                in.flip();
+                all.write(in.array(), 0, in.limit());
+                in.clear();
+            }
+            return all.toByteArray();
+        }
+    }
+
     /** Parses consecutive responses (each with Content-Length). */
     public static Response[] parseAll(byte[] bytes) {
         String s = new String(bytes, StandardCharsets.ISO_8859_1);
