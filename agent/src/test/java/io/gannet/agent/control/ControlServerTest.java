@@ -280,6 +280,21 @@ class ControlServerTest {
     }
 
     @Test
+    void manyPipelinedRequestsInOneWriteAreAnsweredOneByOneInOrder() throws Exception {
+        StringBuilder raw = new StringBuilder();
+        java.util.List<Integer> expected = new java.util.ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            boolean known = i % 3 != 1;
+            raw.append("GET /v1/peers/").append(known ? "tor1" : "ghost" + i).append(" HTTP/1.1\r\nHost: t\r\n\r\n");
+            expected.add(known ? 200 : 404);
+        }
+        raw.append("GET /v1/bfd HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n");
+        expected.add(200);
+        RawHttp.Response[] rs = RawHttp.parseAll(RawHttp.sendAndReadAll(s.socket, raw.toString().getBytes(StandardCharsets.US_ASCII)));
+        assertThat(rs).extracting(RawHttp.Response::status).containsExactlyElementsOf(expected);
+    }
+
+    @Test
     void pipelinedRequestsAreAnsweredInOrder() throws Exception {
         String one = "GET /v1/peers/tor1 HTTP/1.1\r\nHost: t\r\n\r\n";
         String two = "GET /v1/peers/ghost HTTP/1.1\r\nHost: t\r\n\r\n";

@@ -13,6 +13,7 @@ import io.netty.channel.epoll.EpollServerDomainSocketChannel;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.unix.DomainSocketAddress;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.flow.FlowControlHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
@@ -124,6 +125,10 @@ public final class ControlServer implements AutoCloseable {
                         new IdleStateHandler(0, 0, config.idleTimeout().toMillis(), TimeUnit.MILLISECONDS),
                         new HttpServerCodec(),
                         new JsonErrorAggregator(MAX_BODY_BYTES),
+                        // Pipelined requests decoded from one read must not reach the dispatcher
+                        // together: it answers one at a time, in order, re-enabling reads after
+                        // each response, and this handler releases one request per read.
+                        new FlowControlHandler(),
                         new HttpDispatchHandler(api, scope, workers));
             }
         });

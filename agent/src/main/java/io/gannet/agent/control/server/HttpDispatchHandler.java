@@ -21,8 +21,9 @@ import java.util.concurrent.RejectedExecutionException;
 
 /**
  * Takes a decoded request off the I/O thread, runs it on a worker, writes the answer back on
- * the I/O thread. While a request is in flight the connection stops reading, so responses
- * leave in request order.
+ * the I/O thread. While a request is in flight the connection stops reading and the
+ * {@link io.netty.handler.flow.FlowControlHandler} before this one holds any further requests
+ * already decoded from the same read, so pipelined requests are answered one at a time, in order.
  */
 final class HttpDispatchHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private final ControlApi api;
