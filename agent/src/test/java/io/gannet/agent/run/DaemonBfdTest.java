@@ -4,26 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.gannet.agent.GannetCli;
 import io.gannet.testsupport.NetworkNamespace;
-import io.gannet.testsupport.Requirements;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * BFD bound to BGP, end to end: the real daemon ({@code gannet run}, own process, "node"
@@ -34,7 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
  * the BGP session comes back only after BFD is Up again, and a flapping link is held down with a
  * growing back-off. Strict mode: with the switch's BFD off, BGP never reaches Established.
  */
-class DaemonBfdTest {
+class DaemonBfdTest extends DaemonAgainstBird {
     private static final String PROFILE = """
             apiVersion: gannet.io/v1alpha1
             kind: TopologyProfile
@@ -64,42 +54,10 @@ class DaemonBfdTest {
                   - {name: node1, address: 10.255.9.1, podCIDR: 10.244.9.0/24}
             """;
     private static final Pattern TS = Pattern.compile("^ts=(\\S+) ");
+    private static final Duration POLL = Duration.ofMillis(50);
 
-    @TempDir
-    Path dir;
-    private NetworkNamespace nodeNs;
-    private NetworkNamespace swNs;
-    private Process daemon;
-    private Path socket;
-    private Path profile;
-
-    @BeforeEach
-    void setUp() throws IOException {
-        Requirements.requireNetns();
-        Requirements.requireCommand("bird");
-        Requirements.requireCommand("birdc");
-        Requirements.requireCommand("nft");
-        nodeNs = NetworkNamespace.create("bgn");
-        swNs = NetworkNamespace.create("bgs");
-        nodeNs.linkTo(swNs, "bg-node", "10.255.9.1/30", "bg-sw", "10.255.9.2/30");
-        socket = dir.resolve("gannet.sock");
-        profile = dir.resolve("profile.yaml");
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        if (daemon != null && daemon.isAlive()) {
-            daemon.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-        }
-        if (Files.exists(dir.resolve("bird.pid"))) {
-            NetworkNamespace.Shell.runQuietly("kill", Files.readString(dir.resolve("bird.pid")).trim());
-        }
-        if (swNs != null) {
-            swNs.close();
-        }
-        if (nodeNs != null) {
-            nodeNs.close();
-        }
+    DaemonBfdTest() {
+        super("bgn", "bg-node", "10.255.9.1/30", "bgs", "bg-sw", "10.255.9.2/30", "nft");
     }
 
     @Test
@@ -114,8 +72,8 @@ class DaemonBfdTest {
         assertThat(bfd.path("txIntervalMicros").asLong()).isEqualTo(100_000);
         assertThat(bfd.path("multiplier").asInt()).isEqualTo(3);
         assertThat(bfd.path("clients").toString()).contains("sw1");
-        assertThat(cli("show", "bfd")).contains("10.255.9.2").contains("Up").contains("sw1");
-        assertThat(cli("show", "peers")).contains("sw1").contains("Established").contains("Up");
+        assertThat(gannet.cli("show", "bfd")).contains("10.255.9.2").contains("Up").contains("sw1");
+        assertThat(gannet.cli("show", "peers")).contains("sw1").contains("Established").contains("Up");
         // Published once a second: wait for the first snapshot taken with BFD Up.
         awaitTrue("BFD Up in the metrics", () -> metrics().matches("(?s).*gannet_bfd_session_up\\{[^}]*} 1.*"), 10);
         String metrics = metrics();
@@ -133,10 +91,10 @@ class DaemonBfdTest {
         assertThat(peer().path("lastError").asText()).contains("BFD down").contains("6/10");
         assertThat(log()).contains("event=bfd_session_state").contains("from=Up to=Down");
         awaitTrue("BIRD's session left Established", () -> {
-            String p = birdc("show", "protocols", "all", "host_node1");
+            String p = bird.birdc("show", "protocols", "all", "host_node1");
             return p.contains("BGP state:") && !p.contains("Established");
         }, 5);
-        String birdAfter = birdc("show", "protocols", "all", "host_node1");
+        String birdAfter = bird.birdc("show", "protocols", "all", "host_node1");
         System.out.println("DaemonBfdTest: BIRD after the cut:\n" + birdAfter);
         assertThat(birdAfter).containsAnyOf("BFD session down", "Cease");
 
@@ -173,16 +131,14 @@ class DaemonBfdTest {
         Files.writeString(profile, PROFILE.formatted("false"));
         String conf = birdConfig(true).replace("  bfd on;\n", "")
                 .replace("protocol bfd gannet_bfd {\n", "protocol bfd gannet_bfd {\n  neighbor 10.255.9.1 local 10.255.9.2;\n");
-        Files.writeString(dir.resolve("bird.conf"), conf);
-        swNs.exec("bird", "-c", dir.resolve("bird.conf").toString(), "-s", dir.resolve("bird.ctl").toString(), "-P",
-                dir.resolve("bird.pid").toString());
+        bird = BirdSwitch.start(swNs, dir, conf);
         startDaemon();
         awaitTrue("BGP Established", this::established, 45);
         awaitTrue("BFD Up", () -> "Up".equals(bfdSession().path("state").asText()), 20);
         cut(true);
         // BIRD 2.0.12 predates RFC 9384's name for subcode 10: it shows "Received: Unknown error 6.10".
-        awaitTrue("BIRD received Cease / BFD Down", () -> birdc("show", "protocols", "all", "host_node1").contains("6.10"), 3);
-        String bird = birdc("show", "protocols", "all", "host_node1");
+        awaitTrue("BIRD received Cease / BFD Down", () -> bird.birdc("show", "protocols", "all", "host_node1").contains("6.10"), 3);
+        String bird = this.bird.birdc("show", "protocols", "all", "host_node1");
         assertThat(bird).contains("Received:").doesNotContain("Hold timer expired");
         assertThat(peer().path("lastError").asText()).contains("sent 6/10 Cease/BFD Down");
     }
@@ -192,7 +148,7 @@ class DaemonBfdTest {
         Files.writeString(profile, PROFILE.formatted("true"));
         startBird(false);
         startDaemon();
-        awaitTrue("control socket", () -> !peer().isMissingNode(), 30);
+        awaitTrue("control socket", () -> gannet.peers().containsKey("sw1"), 30);
         long deadline = System.nanoTime() + Duration.ofSeconds(6).toNanos();
         while (System.nanoTime() < deadline) {
             JsonNode p = peer();
@@ -201,11 +157,11 @@ class DaemonBfdTest {
         }
         assertThat(peer().path("lastError").asText()).contains("BFD strict mode");
         assertThat(peer().path("bfdState").asText()).isEqualTo("Down");
-        assertThat(birdc("show", "protocols", "all", "host_node1")).doesNotContain("Established");
+        assertThat(bird.birdc("show", "protocols", "all", "host_node1")).doesNotContain("Established");
 
         // The switch turns BFD on: BFD Up opens the gate, BGP comes up.
-        Files.writeString(dir.resolve("bird.conf"), birdConfig(true));
-        assertThat(birdc("configure")).containsIgnoringCase("reconfigur");
+        Files.writeString(bird.conf(), birdConfig(true));
+        assertThat(bird.birdc("configure")).containsIgnoringCase("reconfigur");
         awaitTrue("BFD Up", () -> "Up".equals(bfdSession().path("state").asText()), 20);
         awaitTrue("BGP Established", this::established, 30);
     }
@@ -230,7 +186,7 @@ class DaemonBfdTest {
     private String birdConfig(boolean bfd) throws IOException {
         Path renderProfile = dir.resolve("render.yaml");
         Files.writeString(renderProfile, PROFILE.formatted("false"));
-        String conf = cli("profile", "render", renderProfile.toString(), "--switch", "sw1", "--format", "bird");
+        String conf = GannetProcess.render(renderProfile, "sw1", "bird");
         assertThat(conf).contains("bfd on;").contains("protocol bfd");
         conf = conf.replace("export none;", "export where proto = \"bg_static\";")
                 + "\nprotocol static bg_static { ipv4; route 203.0.113.0/24 blackhole; }\n";
@@ -245,22 +201,12 @@ class DaemonBfdTest {
     }
 
     private void startBird(boolean bfd) throws IOException {
-        Path confFile = dir.resolve("bird.conf");
-        Files.writeString(confFile, birdConfig(bfd));
-        swNs.exec("bird", "-c", confFile.toString(), "-s", dir.resolve("bird.ctl").toString(), "-P", dir.resolve("bird.pid").toString());
+        bird = BirdSwitch.start(swNs, dir, birdConfig(bfd));
     }
 
     private void startDaemon() throws IOException {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> cmd = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED", "-cp",
-                System.getProperty("java.class.path"), GannetCli.class.getName(), "run",
-                "--profile", profile.toString(), "--node", "node1",
-                "--state-dir", dir.resolve("state").toString(), "--socket", socket.toString(),
-                // The node namespace's own loopback: no port shared with anything outside it.
-                "--metrics", "127.0.0.1:9324"));
-        ProcessBuilder pb = new ProcessBuilder(nodeNs.inside(cmd.toArray(String[]::new)));
-        pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("gannet.log").toFile()));
-        daemon = pb.start();
+        // The node namespace's own loopback: no port shared with anything outside it.
+        gannet = GannetProcess.start(nodeNs, dir, profile, "node1", "--metrics", "127.0.0.1:9324");
     }
 
     private String metrics() {
@@ -268,11 +214,7 @@ class DaemonBfdTest {
     }
 
     private String log() {
-        try {
-            return Files.exists(dir.resolve("gannet.log")) ? Files.readString(dir.resolve("gannet.log")) : "";
-        } catch (IOException e) {
-            throw new AssertionError(e);
-        }
+        return gannet.log();
     }
 
     /** The timestamp of the first log line after {@code after} that contains every fragment. */
@@ -291,14 +233,14 @@ class DaemonBfdTest {
 
     private JsonNode json(String... args) {
         try {
-            return new ObjectMapper().readTree(cli(args));
+            return new ObjectMapper().readTree(gannet.cli(args));
         } catch (IOException e) {
             return new ObjectMapper().missingNode();
         }
     }
 
     private JsonNode peer() {
-        return json("show", "peers", "--json").path("peers").path(0);
+        return gannet.peer("sw1");
     }
 
     private JsonNode bfdSession() {
@@ -306,39 +248,12 @@ class DaemonBfdTest {
     }
 
     private boolean established() {
-        return "Established".equals(peer().path("state").asText());
+        return gannet.established("sw1");
     }
 
-    private String birdc(String... args) {
-        List<String> cmd = new ArrayList<>(List.of("birdc", "-s", dir.resolve("bird.ctl").toString()));
-        cmd.addAll(List.of(args));
-        return NetworkNamespace.Shell.runQuietly(cmd.toArray(String[]::new));
-    }
-
-    private String cli(String... args) {
-        List<String> full = new ArrayList<>(List.of(args));
-        if (!args[0].equals("profile")) {
-            full.add("--socket");
-            full.add(socket.toString());
-        }
-        StringWriter out = new StringWriter();
-        var cl = GannetCli.commandLine();
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(new StringWriter(), true));
-        cl.execute(full.toArray(String[]::new));
-        return out.toString();
-    }
-
+    /** Polls every 50 ms for up to {@code seconds}. */
     private void awaitTrue(String what, BooleanSupplier condition, int seconds) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(seconds).toNanos();
-        while (System.nanoTime() < deadline) {
-            if (condition.getAsBoolean()) {
-                return;
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("timed out waiting for " + what + "\n--- gannet log:\n" + log()
-                + "\n--- birdc show protocols all:\n" + birdc("show", "protocols", "all")
-                + "\n--- birdc show bfd sessions:\n" + birdc("show", "bfd", "sessions"));
+        gannet.awaitTrue(what, condition, Duration.ofSeconds(seconds), POLL,
+                () -> bird.diagnostics() + "\n--- birdc show bfd sessions:\n" + bird.birdc("show", "bfd", "sessions"));
     }
 }

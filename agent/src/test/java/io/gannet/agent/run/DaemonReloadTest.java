@@ -3,18 +3,11 @@ package io.gannet.agent.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.gannet.agent.run.DaemonWithFrrTest.Fabric;
-import io.gannet.agent.run.DaemonWithFrrTest.FrrSwitch;
-import io.gannet.agent.run.DaemonWithFrrTest.GannetProcess;
-import io.gannet.testsupport.Requirements;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -28,7 +21,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * switch's own view (FRR's established and dropped connection counters, last NOTIFICATION, the
  * route's communities and MED).
  */
-class DaemonReloadTest {
+class DaemonReloadTest extends DaemonAgainstFrr {
     private static final String NODE = "10.202.0.1";
     private static final String POD_CIDR = "10.244.31.0/24";
     private static final long NODE_AS = 4200000001L;
@@ -38,28 +31,7 @@ class DaemonReloadTest {
     /** How a changed profile reaches the daemon. */
     enum Trigger { GANNET_RELOAD, SIGHUP }
 
-    @TempDir
-    Path dir;
     private Path profile;
-    private Fabric fabric;
-    private GannetProcess gannet;
-
-    @BeforeEach
-    void requirements() {
-        Requirements.requireNetns();
-        Requirements.requireCommand(Fabric.BGPD);
-        Requirements.requireCommand("vtysh");
-    }
-
-    @AfterEach
-    void tearDown() {
-        if (gannet != null) {
-            gannet.close();
-        }
-        if (fabric != null) {
-            fabric.close();
-        }
-    }
 
     /** An ebgp-leaf profile: node1 peers with every listed (rack-less) leaf. */
     private static String profile(List<String> leaves, String communities, long base, String extraBgpLine) {
@@ -113,7 +85,7 @@ class DaemonReloadTest {
             // Routes exchanged both ways: the session that survived any start-up collision.
             gannet.awaitTrue(leaf + " Established with the PodCIDR", () -> gannet.established(leaf)
                     && fabric.frr(leaf).routesFrom(NODE).containsKey(POD_CIDR)
-                    && gannet.peer(leaf).path("prefixesReceived").asLong() >= 1, fabric);
+                    && gannet.peer(leaf).path("prefixesReceived").asLong() >= 1, fabric::diagnostics);
         }
         assertThat(gannet.peers()).containsOnlyKeys("leaf1", "leaf2");
         Sessions before = Sessions.of(gannet, fabric, "leaf1", "leaf2");
@@ -122,7 +94,7 @@ class DaemonReloadTest {
         Files.writeString(profile, profile(List.of("leaf1", "leaf2", "leaf3"), "\"65000:1\"", NODE_AS, ""));
         assertThat(apply(trigger)).contains("applied").contains("added leaf3");
         gannet.awaitTrue("leaf3 Established with the PodCIDR", () -> gannet.established("leaf3")
-                && fabric.frr("leaf3").routesFrom(NODE).containsKey(POD_CIDR), fabric);
+                && fabric.frr("leaf3").routesFrom(NODE).containsKey(POD_CIDR), fabric::diagnostics);
         before.assertUntouched(gannet, fabric);
         assertThat(fabric.frr("leaf3").communities(POD_CIDR)).containsExactly("65000:1");
         // The new session's log lines name its neighbor from the first one on.
@@ -134,10 +106,10 @@ class DaemonReloadTest {
         assertThat(apply(trigger)).contains("applied").contains("removed leaf2");
         FrrSwitch leaf2 = fabric.frr("leaf2");
         gannet.awaitTrue("leaf2 told Cease / Peer De-configured", () -> "0603".equals(leaf2.neighbor(NODE).path("lastErrorCodeSubcode").asText()),
-                fabric);
+                fabric::diagnostics);
         assertThat(leaf2.neighbor(NODE).path("lastNotificationReason").asText()).isEqualTo("Cease/Peer De-configured");
         assertThat(leaf2.neighbor(NODE).path("bgpState").asText()).isNotEqualTo("Established");
-        gannet.awaitTrue("leaf2 withdrew the PodCIDR", () -> !leaf2.routesFrom(NODE).containsKey(POD_CIDR), fabric);
+        gannet.awaitTrue("leaf2 withdrew the PodCIDR", () -> !leaf2.routesFrom(NODE).containsKey(POD_CIDR), fabric::diagnostics);
         assertThat(gannet.peers()).containsOnlyKeys("leaf1", "leaf3");
         Sessions kept = Sessions.of(gannet, fabric, "leaf1", "leaf3");
         before.only("leaf1").assertUntouched(gannet, fabric);
@@ -148,7 +120,7 @@ class DaemonReloadTest {
         assertThat(apply(trigger)).contains("announcements").contains("applied");
         for (String leaf : List.of("leaf1", "leaf3")) {
             gannet.awaitTrue(leaf + " sees the new communities",
-                    () -> fabric.frr(leaf).communities(POD_CIDR).equals(List.of("65000:2", "65000:77")), fabric);
+                    () -> fabric.frr(leaf).communities(POD_CIDR).equals(List.of("65000:2", "65000:77")), fabric::diagnostics);
         }
         kept.assertUntouched(gannet, fabric);
 
@@ -164,9 +136,9 @@ class DaemonReloadTest {
                 """.formatted(POD_CIDR)));
         assertThat(apply(trigger)).contains("neighbors").contains("applied").contains("policy changed");
         gannet.awaitTrue("leaf1's route accepted by the new import policy", () -> gannet.peer("leaf1").path("prefixesAccepted").asLong() == 1,
-                fabric);
+                fabric::diagnostics);
         for (String leaf : List.of("leaf1", "leaf3")) {
-            gannet.awaitTrue(leaf + " sees MED 10", () -> fabric.frr(leaf).bestPath(POD_CIDR).path("metric").asLong(-1) == 10, fabric);
+            gannet.awaitTrue(leaf + " sees MED 10", () -> fabric.frr(leaf).bestPath(POD_CIDR).path("metric").asLong(-1) == 10, fabric::diagnostics);
         }
         assertThat(gannet.peer("leaf3").path("prefixesAccepted").asLong()).isZero();
         kept.assertUntouched(gannet, fabric);
@@ -245,7 +217,7 @@ class DaemonReloadTest {
     private String hangupAndAwaitLogLine() throws Exception {
         int seen = reloadLines().size();
         gannet.hangup();
-        gannet.awaitTrue("the SIGHUP reload's log line", () -> reloadLines().size() > seen, fabric);
+        gannet.awaitTrue("the SIGHUP reload's log line", () -> reloadLines().size() > seen, fabric::diagnostics);
         return reloadLines().get(seen);
     }
 

@@ -4,17 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.gannet.agent.GannetCli;
 import io.gannet.bpf.Datapath;
 import io.gannet.testsupport.Requirements;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -74,16 +69,13 @@ class DaemonServicesTest {
 
     @TempDir
     Path dir;
-    private Process daemon;
+    private GannetProcess gannet;
     private Path pinRoot;
 
     @AfterEach
     void tearDown() throws Exception {
-        if (daemon != null && daemon.isAlive()) {
-            daemon.destroy();
-            if (!daemon.waitFor(15, TimeUnit.SECONDS)) {
-                daemon.destroyForcibly();
-            }
+        if (gannet != null) {
+            gannet.close();
         }
         if (pinRoot != null) {
             Datapath.removePins(pinRoot);
@@ -97,16 +89,11 @@ class DaemonServicesTest {
         Path services = Files.createDirectories(dir.resolve("services"));
         Files.writeString(services.resolve("web.yaml"), service("web", "10.96.0.10", "10.2.0.7", "10.2.0.8"));
         Files.writeString(dir.resolve("profile.yaml"), PROFILE);
-        Path socket = dir.resolve("gannet.sock");
+        // In the current namespace: the datapath needs no peer, only bpffs.
+        gannet = GannetProcess.start(null, dir, dir.resolve("profile.yaml"), "node1",
+                "--services-dir", services.toString(), "--bpf-pin-root", pinRoot.toString());
 
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        daemon = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
-                GannetCli.class.getName(), "run", "--profile", dir.resolve("profile.yaml").toString(), "--node", "node1",
-                "--state-dir", dir.resolve("state").toString(), "--socket", socket.toString(),
-                "--services-dir", services.toString(), "--bpf-pin-root", pinRoot.toString())
-                .redirectErrorStream(true).redirectOutput(dir.resolve("gannet.log").toFile()).start();
-
-        JsonNode rows = await(socket, r -> r.size() == 1 && r.get(0).path("backends").asInt() == 2);
+        JsonNode rows = await(r -> r.size() == 1 && r.get(0).path("backends").asInt() == 2);
         assertThat(rows.get(0).path("name").asText()).contains("web");
         assertThat(rows.get(0).path("frontend").asText()).isEqualTo("10.96.0.10:80/TCP");
         assertThat(pinRoot).isDirectory();
@@ -114,18 +101,18 @@ class DaemonServicesTest {
         // A new Service and a backend change are followed.
         Files.writeString(services.resolve("api.yaml"), service("api", "10.96.0.11", "10.2.0.9"));
         Files.writeString(services.resolve("web.yaml"), service("web", "10.96.0.10", "10.2.0.7", "10.2.0.8", "10.2.0.10"));
-        await(socket, r -> r.size() == 2 && backendsOf(r, "web") == 3 && backendsOf(r, "api") == 1);
+        await(r -> r.size() == 2 && backendsOf(r, "web") == 3 && backendsOf(r, "api") == 1);
 
         // A broken file is reported and ignored; what was programmed stays.
         Files.writeString(services.resolve("api.yaml"), "kind: Service\nspec: [this is: not valid");
         Thread.sleep(1500);
-        JsonNode kept = servicesJson(socket);
+        JsonNode kept = servicesJson();
         assertThat(kept.size()).isEqualTo(2);
         assertThat(backendsOf(kept, "api")).isEqualTo(1);
-        assertThat(Files.readString(dir.resolve("gannet.log"))).contains("api.yaml");
+        assertThat(gannet.log()).contains("api.yaml");
 
         // The human-readable table too.
-        assertThat(cli(socket, "show", "services")).contains("10.96.0.10:80/TCP").contains("10.96.0.11:80/TCP");
+        assertThat(gannet.cli("show", "services")).contains("10.96.0.10:80/TCP").contains("10.96.0.11:80/TCP");
     }
 
     private static int backendsOf(JsonNode rows, String name) {
@@ -137,12 +124,12 @@ class DaemonServicesTest {
         return -1;
     }
 
-    private JsonNode await(Path socket, Predicate<JsonNode> condition) throws Exception {
+    private JsonNode await(Predicate<JsonNode> condition) throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         JsonNode last = null;
         while (System.nanoTime() < deadline) {
             try {
-                last = servicesJson(socket);
+                last = servicesJson();
                 if (condition.test(last)) {
                     return last;
                 }
@@ -151,27 +138,15 @@ class DaemonServicesTest {
             }
             Thread.sleep(250);
         }
-        throw new AssertionError("services never matched; last " + last + "\n--- log:\n" + Files.readString(dir.resolve("gannet.log")));
+        throw new AssertionError("services never matched; last " + last + "\n--- log:\n" + gannet.log());
     }
 
-    private JsonNode servicesJson(Path socket) throws IOException {
-        JsonNode root = new ObjectMapper().readTree(cli(socket, "show", "services", "--json"));
+    private JsonNode servicesJson() throws IOException {
+        JsonNode root = new ObjectMapper().readTree(gannet.cli("show", "services", "--json"));
         JsonNode rows = root.isArray() ? root : root.path("services");
         if (!rows.isArray()) {
             throw new IOException("no services yet: " + root);
         }
         return rows;
-    }
-
-    private static String cli(Path socket, String... args) {
-        List<String> full = new java.util.ArrayList<>(List.of(args));
-        full.add("--socket");
-        full.add(socket.toString());
-        StringWriter out = new StringWriter();
-        var cl = GannetCli.commandLine();
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(new StringWriter(), true));
-        cl.execute(full.toArray(String[]::new));
-        return out.toString();
     }
 }
