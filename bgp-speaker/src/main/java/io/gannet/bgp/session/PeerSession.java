@@ -516,6 +516,7 @@ public final class PeerSession {
             case Event.HoldExpired x -> toIdle(new NotificationMessage(NotificationMessage.HOLD_TIMER_EXPIRED, 0),
                     "hold timer expired waiting for OPEN", true, true);
             case Event.SendHoldExpired x -> sendHoldExpired();
+            case Event.TcpClosed c when collision != null -> continueOnCollision(c.why());
             case Event.TcpClosed c -> {
                 // RFC 4271 8.2.2 OpenSent, TcpConnectionFails: back to Active, ConnectRetry running.
                 dropConnection();
@@ -545,6 +546,7 @@ public final class PeerSession {
             case Event.HoldExpired x -> toIdle(new NotificationMessage(NotificationMessage.HOLD_TIMER_EXPIRED, 0),
                     "hold timer expired in OpenConfirm", true, true);
             case Event.SendHoldExpired x -> sendHoldExpired();
+            case Event.TcpClosed c when collision != null -> continueOnCollision(c.why());
             case Event.TcpClosed c -> toIdle(null, "connection closed in OpenConfirm: " + c.why(), true, true);
             case Event.FramingError f -> toIdle(f.error().toNotification(), "bad header: " + f.error().getMessage(), true, true);
             case Event.Stop s -> toIdle(s.notification(), s.reason(), s.restart(), false);
@@ -607,6 +609,21 @@ public final class PeerSession {
         restartHold(OPEN_HOLD_MILLIS);
         return new Transition(SessionState.OPEN_SENT, (c.outbound() ? "connected to " : "accepted connection from ")
                 + c.remoteAddress().getHostAddress() + ", OPEN sent");
+    }
+
+    /**
+     * RFC 4271 6.8: when one connection of a collision closes (typically the peer closed it,
+     * having resolved the collision its way) the other one carries the session. Our OPEN went
+     * out on it when it was accepted, so the session waits for the peer's OPEN there.
+     */
+    private Transition continueOnCollision(String why) {
+        connection = collision;
+        collision = null;
+        negotiated = null;
+        cancelAllTimers();
+        restartHold(OPEN_HOLD_MILLIS);
+        return new Transition(SessionState.OPEN_SENT, "connection closed (" + why + "), continuing on the colliding connection from "
+                + connection.remoteAddress().getHostAddress());
     }
 
     private Transition receiveOpen(ByteBuf frame) {
@@ -810,16 +827,20 @@ public final class PeerSession {
         long remote = agreed.remoteRouterId();
         boolean weAreHigher = local != remote ? local > remote : config.localAs() > agreed.remoteAs();
         boolean keepExisting = connection.outbound() == weAreHigher;
+        // The loser is detached before its Cease goes out: a write that fails at once (the
+        // peer already closed it, having resolved the same collision) reports the close
+        // synchronously, and it must not be taken for the close of the surviving connection.
         if (keepExisting) {
             log.info("{}: collision resolved, keeping the {} connection", name(), connection.outbound() ? "outbound" : "inbound");
-            sendAndClose(c, new NotificationMessage(NotificationMessage.CEASE, NotificationMessage.CEASE_CONNECTION_COLLISION));
             collision = null;
+            sendAndClose(c, new NotificationMessage(NotificationMessage.CEASE, NotificationMessage.CEASE_CONNECTION_COLLISION));
             return;
         }
         log.info("{}: collision resolved, switching to the {} connection", name(), c.outbound() ? "outbound" : "inbound");
-        sendAndClose(connection, new NotificationMessage(NotificationMessage.CEASE, NotificationMessage.CEASE_CONNECTION_COLLISION));
+        Connection loser = connection;
         connection = c;
         collision = null;
+        sendAndClose(loser, new NotificationMessage(NotificationMessage.CEASE, NotificationMessage.CEASE_CONNECTION_COLLISION));
         Transition t = acceptOpen(agreed);
         if (t.next() != state) {
             enter(t.next(), "collision resolved: " + t.reason());

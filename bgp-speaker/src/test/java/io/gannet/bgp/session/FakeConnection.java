@@ -37,7 +37,15 @@ final class FakeConnection implements Connection {
     @Override public void flush() {}
     @Override public boolean isWritable() { return writable; }
     @Override public void maxMessageLength(int length) { maxLength = length; }
-    @Override public void close() { closed = true; }
+    /** Called on close, before close() returns: netty reports a failed write's close this way. */
+    Runnable onClose = () -> {};
+
+    @Override public void close() {
+        if (!closed) {
+            closed = true;
+            onClose.run();
+        }
+    }
     @Override public void abort() { aborted = true; closed = true; }
 
     /** Types of the messages sent so far. */

@@ -401,6 +401,45 @@ class PeerSessionTest {
     }
 
     @Test
+    void collisionSurvivesTheLosingConnectionClosingWhileItsCeaseIsWritten() {
+        // Seen against FRR: both sides resolve the collision at once; FRR (higher id) closes our
+        // outbound connection, so writing our Cease on it fails and reports the close at once.
+        PeerSession s = new PeerSession(ctx(0), peer().build(), false);
+        s.start();
+        FakeConnection out = new FakeConnection(true, PEER);
+        s.connected(out);
+        deliver(s, out, ipv4Open(65002, 0x0A000009L, 90));
+        assertThat(s.state()).isEqualTo(SessionState.OPEN_CONFIRM);
+        FakeConnection in = new FakeConnection(false, PEER);
+        s.inbound(in);
+        out.onClose = () -> s.closed(out, "sendAddress(..) failed: Broken pipe");
+        deliver(s, in, ipv4Open(65002, 0x0A000009L, 90));
+        assertThat(out.closed).isTrue();
+        assertThat(in.closed).isFalse();
+        assertThat(s.state()).isEqualTo(SessionState.OPEN_CONFIRM);
+        deliver(s, in, KeepaliveMessage.encode(ALLOC));
+        assertThat(s.state()).isEqualTo(SessionState.ESTABLISHED);
+    }
+
+    @Test
+    void whenOneConnectionOfACollisionClosesTheOtherCarriesTheSession() {
+        PeerSession s = new PeerSession(ctx(0), peer().build(), false);
+        s.start();
+        FakeConnection out = new FakeConnection(true, PEER);
+        s.connected(out);
+        deliver(s, out, ipv4Open(65002, 0x0A000009L, 90));
+        FakeConnection in = new FakeConnection(false, PEER);
+        s.inbound(in);
+        s.closed(out, "connection reset by peer");
+        assertThat(s.state()).isEqualTo(SessionState.OPEN_SENT);
+        assertThat(in.closed).isFalse();
+        deliver(s, in, ipv4Open(65002, 0x0A000009L, 90));
+        assertThat(s.state()).isEqualTo(SessionState.OPEN_CONFIRM);
+        deliver(s, in, KeepaliveMessage.encode(ALLOC));
+        assertThat(s.state()).isEqualTo(SessionState.ESTABLISHED);
+    }
+
+    @Test
     void establishedSessionWithoutGracefulRestartRefusesASecondConnection() {
         PeerSession s = new PeerSession(ctx(0), peer().build(), false);
         establish(s, ipv4Open(65002, 0x0A000002L, 90));
