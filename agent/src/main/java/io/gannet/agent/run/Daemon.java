@@ -6,6 +6,7 @@ import io.gannet.agent.control.server.ControlServer;
 import io.gannet.agent.control.server.ControlServerConfig;
 import io.gannet.agent.logging.EventLog;
 import io.gannet.agent.metrics.GannetMetrics;
+import io.gannet.agent.metrics.LatencyHistogram;
 import io.gannet.bfd.BfdServiceOptions;
 import io.gannet.bgp.BgpSpeaker;
 import io.gannet.bgp.SpeakerOptions;
@@ -100,9 +101,12 @@ public final class Daemon implements AutoCloseable {
                         log.peerStateChanged(peer, addressOf(peer), from.toString(), to.toString(), reason));
         // Restarting speaker (RFC 4724 4.1): peers get End-of-RIB only once our own routes are
         // announced again, so they never flush the stale PodCIDR in between.
+        metrics = GannetMetrics.create(InstantSource.system());
+        LatencyHistogram updateLatency = metrics.updateLatency();
         speaker = BgpSpeaker.start(speakerConfig, cfg -> {
             Rib rib = new Rib(cfg);
             rib.holdEndOfRib(restarting);
+            rib.observeUpdateLatency(updateLatency::recordNanos);
             return rib;
         }, speakerOptions);
         SpeakerLoop loop = new SpeakerLoop(speaker, CONTROL_TIMEOUT);
@@ -119,7 +123,6 @@ public final class Daemon implements AutoCloseable {
         bfd = new BfdBinding(BfdBinding.gateOf(speaker), log, BfdServiceOptions.defaults());
         bfd.apply(node);
 
-        metrics = GannetMetrics.create(InstantSource.system());
         MetricsPublisher publisher = new MetricsPublisher(speaker, loop, metrics, () -> speakerConfig, bfd::metrics);
         scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "gannet-metrics-publisher");

@@ -69,6 +69,12 @@ class DaemonWithBirdTest extends DaemonAgainstBird {
         String routes = gannet.cli("show", "routes", "--json");
         assertThat(routes).contains("10.244.7.0/24").doesNotContain("203.0.113.0/24");
 
+        // /metrics from the running daemon, through a Prometheus text-format parser: the
+        // session, its counters and the UPDATE processing histogram are fed by the speaker.
+        awaitTrue("metrics published", () -> metric("gannet_bgp_peer_up", "peer", "sw1") == 1);
+        assertThat(metric("gannet_bgp_peer_state", "peer", "sw1")).isEqualTo(6);
+        assertThat(metric("gannet_bgp_update_processing_seconds_count")).isGreaterThanOrEqualTo(1);
+
         // Operator commands: disable sends Cease / Administrative Shutdown with our message.
         assertThat(gannet.cli("peer", "disable", "sw1", "--message", "maintenance window")).isNotBlank();
         awaitTrue("BIRD saw the shutdown", () -> bird.birdc("show", "protocols", "all", "host_node1").contains("maintenance window"));
@@ -125,6 +131,16 @@ class DaemonWithBirdTest extends DaemonAgainstBird {
 
     private boolean established() {
         return gannet.established("sw1");
+    }
+
+    /** One sample of the daemon's /metrics (served on the control socket too), parsed strictly. */
+    private double metric(String name, String... labels) {
+        try {
+            String text = io.gannet.agent.control.RawHttp.get(dir.resolve("gannet.sock"), "/metrics").body();
+            return io.gannet.agent.metrics.PrometheusTextParser.find(io.gannet.agent.metrics.PrometheusTextParser.parse(text), name, labels).value();
+        } catch (java.io.IOException | RuntimeException | AssertionError e) {
+            return Double.NaN;
+        }
     }
 
     private static long countRoutes(String birdOutput) {

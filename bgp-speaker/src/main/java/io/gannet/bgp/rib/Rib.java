@@ -88,6 +88,8 @@ public final class Rib implements RouteProcessor {
     private boolean draining;
     private boolean keepPrePolicy;
     private RouteListener listener;
+    /** Told how long each UPDATE took to decode and apply (nanoseconds), or null. */
+    private java.util.function.LongConsumer updateLatency;
     private int sweepThreshold = 4096;
     private java.util.concurrent.Executor exportExecutor;
     private boolean exportScheduled;
@@ -157,12 +159,17 @@ public final class Rib implements RouteProcessor {
         if (p == null || p.link != link || p.resetting) {
             return;
         }
+        long started = updateLatency == null ? 0 : System.nanoTime();
         inbound.begin(p);
         UpdateError error;
         try {
             error = decoder.decode(body, p.negotiated.fourOctetAs(), p.ibgp, inbound);
         } finally {
             inbound.end();
+        }
+        if (updateLatency != null) {
+            // Decode, policy and Loc-RIB changes; the (coalesced) export is not included.
+            updateLatency.accept(System.nanoTime() - started);
         }
         if (interner.size() > sweepThreshold) {
             // Sets a policy rejected were interned by the decoder but never stored: drop them.
@@ -331,6 +338,15 @@ public final class Rib implements RouteProcessor {
      * Registers the one listener told about best-path / ECMP changes (null to remove). With
      * {@code maxPaths} 1 it hears only best-path changes; with multipath it hears every reselection.
      */
+    /**
+     * Reports each received UPDATE's processing time (decode, import policy, Loc-RIB changes)
+     * to {@code observer}, on the loop; it must not block or allocate (a lock-free histogram).
+     * Call on the loop, or before the speaker starts.
+     */
+    public void observeUpdateLatency(java.util.function.LongConsumer observer) {
+        this.updateLatency = observer;
+    }
+
     public void listen(RouteListener l) {
         this.listener = l;
     }
