@@ -26,7 +26,9 @@ final class PeerState {
     byte[] address = new byte[0];
     boolean routeReflectorClient;
 
+    /** Prefixes the peer announces now, before import policy (this session), per family. */
     long received;
+    final ReceivedPrefixes[] receivedPrefixes = {new ReceivedPrefixes(false), new ReceivedPrefixes(true)};
     long accepted;
     long advertised;
     boolean maxPrefixWarned;

@@ -128,6 +128,7 @@ public final class Rib implements RouteProcessor {
                 dropRaw(p, f);
             }
         }
+        forgetReceived(p);
         p.link = link;
         p.config = link.config();
         p.negotiated = link.negotiated();
@@ -247,6 +248,14 @@ public final class Rib implements RouteProcessor {
         }
     }
 
+    /** "Prefixes received" describes one session: a new one, or the end of one, starts from zero. */
+    private static void forgetReceived(PeerState p) {
+        p.received = 0;
+        for (ReceivedPrefixes r : p.receivedPrefixes) {
+            r.clear();
+        }
+    }
+
     @Override
     public void peerDown(PeerLink link, boolean retainStale) {
         PeerState p = byName.get(link.config().name());
@@ -263,6 +272,7 @@ public final class Rib implements RouteProcessor {
         }
         p.link = null;
         p.resetting = false;
+        forgetReceived(p);
         for (int f = 0; f < PeerState.FAMILIES; f++) {
             if (retainStale) {
                 markStale(p, f); // RFC 4724 4.2: keep the routes, marked stale
@@ -688,6 +698,9 @@ public final class Rib implements RouteProcessor {
         @Override
         public void withdraw4(int address, int length) {
             if (accepting(0)) {
+                if (peer.receivedPrefixes[0].remove(address & 0xFFFFFFFFL, 0, length)) {
+                    peer.received--;
+                }
                 forgetRaw(peer, 0, address & 0xFFFFFFFFL, 0, length);
                 remove(peer, 0, address & 0xFFFFFFFFL, 0, length);
             }
@@ -696,6 +709,9 @@ public final class Rib implements RouteProcessor {
         @Override
         public void withdraw6(long hi, long lo, int length) {
             if (accepting(1)) {
+                if (peer.receivedPrefixes[1].remove(hi, lo, length)) {
+                    peer.received--;
+                }
                 forgetRaw(peer, 1, hi, lo, length);
                 remove(peer, 1, hi, lo, length);
             }
@@ -715,7 +731,9 @@ public final class Rib implements RouteProcessor {
             if (!accepting(f)) {
                 return;
             }
-            peer.received++;
+            if (peer.receivedPrefixes[f].add(hi, lo, length)) {
+                peer.received++;
+            }
             if (peer.keepRaw) {
                 FamilyRib r = ribs[f];
                 int s = r.slot(hi, lo, length);

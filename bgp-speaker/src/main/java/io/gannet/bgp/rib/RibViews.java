@@ -41,7 +41,8 @@ public final class RibViews {
     /**
      * Per-peer counters.
      *
-     * @param received    prefixes announced by the peer (every NLRI, before policy), cumulative
+     * @param received    prefixes the peer announces now, before import policy (the pre-policy
+     *                    Adj-RIB-In of this session: a re-sent prefix counts once, a withdrawn one leaves)
      * @param accepted    prefixes from the peer now in the RIB after import policy
      * @param advertised  prefixes now in the peer's Adj-RIB-Out
      * @param established whether a session is up

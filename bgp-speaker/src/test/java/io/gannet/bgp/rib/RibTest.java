@@ -37,7 +37,8 @@ class RibTest {
         assertThat(a.routes).isEmpty(); // never sent back to the peer it came from
         h.withdraw(a, "10.1.0.0/24");
         assertThat(b.routes).containsOnlyKeys("10.2.0.0/24");
-        assertThat(h.rib.peerCounters("a")).isEqualTo(new RibViews.PeerCounters("a", 2, 1, 0, true));
+        // received: 10.2.0.0/24 only, 10.1.0.0/24 was withdrawn (pre-policy Adj-RIB-In size)
+        assertThat(h.rib.peerCounters("a")).isEqualTo(new RibViews.PeerCounters("a", 1, 1, 0, true));
         assertThat(h.rib.peerCounters("b").advertised()).isEqualTo(1);
     }
 
@@ -300,6 +301,24 @@ class RibTest {
     }
 
     @Test
+    void receivedCountsThePrefixesThePeerAnnouncesNowNotEveryAnnouncement() {
+        RibHarness h = new RibHarness(1);
+        FakePeerLink a = h.up(h.peer("a", "192.0.2.1", 65001, null));
+        h.announce(a, attrs(65001), "10.1.0.0/24", "10.2.0.0/24");
+        assertThat(h.rib.peerCounters("a").received()).isEqualTo(2);
+        h.announce(a, attrs(65001).med(5), "10.1.0.0/24"); // re-sent with other attributes
+        assertThat(h.rib.peerCounters("a").received()).isEqualTo(2);
+        h.withdraw(a, "10.1.0.0/24", "10.9.0.0/24");       // one announced, one never was
+        assertThat(h.rib.peerCounters("a").received()).isEqualTo(1);
+        h.rib.peerDown(a, false);
+        assertThat(h.rib.peerCounters("a").received()).isZero();
+        FakePeerLink a2 = h.up(h.peer("a", "192.0.2.1", 65001, null));
+        assertThat(h.rib.peerCounters("a").received()).isZero();
+        h.announce(a2, attrs(65001), "10.2.0.0/24");
+        assertThat(h.rib.peerCounters("a").received()).isEqualTo(1);
+    }
+
+    @Test
     void peerDownWithoutGracefulRestartWithdrawsEverything() {
         RibHarness h = new RibHarness(1);
         FakePeerLink a = h.up(h.peer("a", "192.0.2.1", 65001, null));
@@ -336,7 +355,7 @@ class RibTest {
             h.announce(a, attrs(65001).med(i), "10.1.0.0/24"); // a new attribute set every time
         }
         assertThat(h.rib.attributeSets()).isLessThan(1000); // swept once past 4096
-        assertThat(h.rib.peerCounters("a").received()).isEqualTo(5_000);
+        assertThat(h.rib.peerCounters("a").received()).isEqualTo(1); // one prefix, announced 5,000 times
     }
 
     @Test
