@@ -266,7 +266,7 @@ public final class BgpSpeaker<R extends RouteProcessor> implements AutoCloseable
                     s.stop(new NotificationMessage(NotificationMessage.CEASE, NotificationMessage.CEASE_OTHER_CONFIGURATION_CHANGE),
                             "peer configuration changed", false);
                     sessions.remove(s.name());
-                    addPeer(p);
+                    addPeer(p, s);
                 }
             }
             SpeakerConfig previous = config;
@@ -372,7 +372,15 @@ public final class BgpSpeaker<R extends RouteProcessor> implements AutoCloseable
     }
 
     private void addPeer(PeerConfig p) {
+        addPeer(p, null);
+    }
+
+    /** @param replaced the session this one replaces after a reconfiguration, or null */
+    private void addPeer(PeerConfig p, PeerSession replaced) {
         PeerSession s = new PeerSession(ctx, p, false);
+        if (replaced != null) {
+            s.continueHistoryOf(replaced);
+        }
         sessions.put(p.name(), s);
         s.start();
     }

@@ -72,6 +72,10 @@ class BgpSpeakerTest {
             assertThat(speaker.peer("c").flaps()).isZero();
             assertThat(speaker.routes().events).contains(new RecordingRoutes.Event("policy", "c", "accept-all"));
             assertThat(speaker.peer("b").state()).isEqualTo(SessionState.ACTIVE);
+            // b's new session continues the peer's history: the reset counts as a flap and is the last error.
+            assertThat(speaker.peer("b").flaps()).isEqualTo(1);
+            assertThat(speaker.peer("b").lastError()).contains("peer configuration changed");
+            assertThat(speaker.peer("b").messagesIn().open()).isEqualTo(1);
             try (RawPeer pb2 = new RawPeer(b.address(), GANNET, 17951)) {
                 pb2.establish(65005, 0x0A020002L, 0);
                 established(speaker, "b");

@@ -12,6 +12,13 @@ final class MessageCounters {
         }
     }
 
+    /** Adds another session's counts: a peer's counters span its sessions. */
+    void addAll(MessageCounters other) {
+        for (int i = 0; i < byType.length; i++) {
+            byType[i] += other.byType[i];
+        }
+    }
+
     MessageCounts snapshot() {
         return new MessageCounts(byType[MessageType.OPEN], byType[MessageType.UPDATE], byType[MessageType.NOTIFICATION],
                 byType[MessageType.KEEPALIVE], byType[MessageType.ROUTE_REFRESH]);

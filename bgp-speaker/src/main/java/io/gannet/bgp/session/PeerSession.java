@@ -131,6 +131,22 @@ public final class PeerSession {
     // ---------------------------------------------------------------- commands and inputs
 
     /** ManualStart / AutomaticStart: leave Idle now. */
+    /**
+     * Continues the operator-visible history of the session this one replaces (a
+     * reconfiguration stops a peer's session and starts a new one): flaps, transitions, message
+     * counts and the last error describe the peer since the speaker started, not one session.
+     * Call before {@link #start}.
+     */
+    public void continueHistoryOf(PeerSession previous) {
+        flaps += previous.flaps;
+        transitions += previous.transitions;
+        if (lastError == null) {
+            lastError = previous.lastError;
+        }
+        in.addAll(previous.in);
+        out.addAll(previous.out);
+    }
+
     public void start() {
         adminDown = false;
         dispatch(new Event.Start("start"));
