@@ -53,6 +53,8 @@ public final class Daemon implements AutoCloseable {
     private final Map<RoutePolicy, Policy> policies = new HashMap<>();
     private final CountDownLatch stopped = new CountDownLatch(1);
     private BgpSpeaker<Rib> speaker;
+    /** The control plane's way onto the speaker's loop, shared by start-up, reload and the API. */
+    private SpeakerLoop loop;
     private ControlServer control;
     private GannetMetrics metrics;
     private ScheduledExecutorService scheduler;
@@ -109,7 +111,7 @@ public final class Daemon implements AutoCloseable {
             rib.observeUpdateLatency(updateLatency::recordNanos);
             return rib;
         }, speakerOptions);
-        SpeakerLoop loop = new SpeakerLoop(speaker, CONTROL_TIMEOUT);
+        loop = new SpeakerLoop(speaker, CONTROL_TIMEOUT);
         List<LocalRoute> originated = SpeakerConfiguration.originatedRoutes(node);
         loop.call(() -> {
             originated.forEach(speaker.routes()::announce);
@@ -218,7 +220,6 @@ public final class Daemon implements AutoCloseable {
         List<LocalRoute> after = SpeakerConfiguration.originatedRoutes(next);
         boolean announcementsChanged = !before.equals(after);
         if (announcementsChanged) {
-            SpeakerLoop loop = new SpeakerLoop(speaker, CONTROL_TIMEOUT);
             loop.call(() -> {
                 for (LocalRoute r : before) {
                     if (after.stream().noneMatch(a -> a.prefix().equals(r.prefix()))) {

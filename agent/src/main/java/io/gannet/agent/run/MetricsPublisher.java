@@ -54,9 +54,10 @@ final class MetricsPublisher {
     }
 
     MetricsSnapshot snapshot() {
-        record RibState(List<RibViews.PeerCounters> counters, List<RibViews.RibSize> sizes) {}
-        List<PeerStatus> sessions = speaker.peers();
-        RibState rib = loop.call(() -> new RibState(speaker.routes().peerCounters(), speaker.routes().sizes()));
+        // One hop onto the loop: sessions and RIB state from the same instant.
+        record RibState(List<PeerStatus> sessions, List<RibViews.PeerCounters> counters, List<RibViews.RibSize> sizes) {}
+        RibState rib = loop.call(() -> new RibState(speaker.peers(), speaker.routes().peerCounters(), speaker.routes().sizes()));
+        List<PeerStatus> sessions = rib.sessions();
         Map<String, RibViews.PeerCounters> byPeer = new HashMap<>();
         long adjIn = 0;
         long adjOut = 0;

@@ -59,14 +59,17 @@ final class SpeakerView implements DaemonView {
 
     @Override
     public List<PeerStatus> peers() {
-        List<io.gannet.bgp.session.PeerStatus> sessions = speaker.peers();
-        Map<String, PeerCounters> counters = loop.call(() -> {
+        // One hop onto the loop: sessions and RIB counters from the same instant.
+        record Snapshot(List<io.gannet.bgp.session.PeerStatus> sessions, Map<String, PeerCounters> counters) {}
+        Snapshot snap = loop.call(() -> {
             Map<String, PeerCounters> m = new HashMap<>();
             for (PeerCounters c : speaker.routes().peerCounters()) {
                 m.put(c.peer(), c);
             }
-            return m;
+            return new Snapshot(speaker.peers(), m);
         });
+        List<io.gannet.bgp.session.PeerStatus> sessions = snap.sessions();
+        Map<String, PeerCounters> counters = snap.counters();
         long localAs = this.localAs.getAsLong();
         List<PeerStatus> out = new ArrayList<>(sessions.size());
         for (io.gannet.bgp.session.PeerStatus s : sessions) {
@@ -112,11 +115,11 @@ final class SpeakerView implements DaemonView {
 
     @Override
     public RouteDetail routeDetail(IpPrefix prefix) {
-        Map<String, InetAddress> addresses = new HashMap<>();
-        for (io.gannet.bgp.session.PeerStatus s : speaker.peers()) {
-            addresses.put(s.name(), s.address());
-        }
         return loop.call(() -> {
+            Map<String, InetAddress> addresses = new HashMap<>();
+            for (io.gannet.bgp.session.PeerStatus s : speaker.peers()) {
+                addresses.put(s.name(), s.address());
+            }
             RouteView r = speaker.routes().route(RouteMapping.prefix(prefix));
             if (r == null) {
                 throw ControlException.unknownPrefix(prefix);
