@@ -47,9 +47,8 @@ final class SpeakerConfiguration {
     }
 
     static PeerConfig peerConfig(NeighborConfig n, Policy importPolicy, Policy exportPolicy) {
-        Set<AddressFamily> families = n.address() instanceof Inet4Address
-                ? Set.of(AddressFamily.IPV4_UNICAST, AddressFamily.IPV6_UNICAST)
-                : Set.of(AddressFamily.IPV6_UNICAST, AddressFamily.IPV4_UNICAST);
+        // Both families on every session, whichever family carries it (RFC 4760).
+        Set<AddressFamily> families = Set.of(AddressFamily.IPV4_UNICAST, AddressFamily.IPV6_UNICAST);
         return PeerConfig.builder(n.name(), n.address(), n.remoteAs(), n.localAs())
                 .localAddress(n.localAddress())
                 .port(n.port())
