@@ -1,0 +1,4 @@
+base:
+  'G@roles:gannet':
+    - match: compound
+    - gannet
