@@ -1,0 +1,286 @@
+package io.gannet.netpolicy.k8s;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.gannet.netpolicy.identity.ReservedIdentity;
+import io.gannet.netpolicy.model.Cidr;
+import io.gannet.netpolicy.model.Labels;
+import io.gannet.netpolicy.model.Peer;
+import io.gannet.netpolicy.model.Policy;
+import io.gannet.netpolicy.model.PortRule;
+import io.gannet.netpolicy.model.Protocol;
+import io.gannet.netpolicy.model.Rule;
+import io.gannet.netpolicy.selector.LabelSelector;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * CiliumNetworkPolicy (cilium.io/v2) at L3/L4, ingress side: {@code endpointSelector} and
+ * {@code fromEndpoints} scoped to the policy's namespace unless they name one
+ * ({@code k8s:io.kubernetes.pod.namespace}); the {@code k8s:}/{@code any:} label prefixes;
+ * {@code fromCIDR}, {@code fromCIDRSet} with except, {@code fromEntities}; {@code toPorts} with
+ * ports, ranges ({@code endPort}), names and protocols (ANY by default); {@code ingressDeny};
+ * {@code enableDefaultDeny.ingress}; {@code specs} lists (each becomes part of one policy).
+ * L7 rules, TLS, server names, ICMP, FQDN, egress, node selectors, services, groups, requires
+ * and authentication are reported per policy as not enforced.
+ *
+ * <p>As in Cilium, an ingress rule that names no peer and no port allows nothing (it only
+ * turns on default deny); one with only {@code toPorts} allows those ports from anywhere.
+ */
+final class CiliumPolicyParser {
+    private CiliumPolicyParser() {}
+
+    private static final Set<String> RULE_FIELDS = Set.of("endpointSelector", "nodeSelector", "ingress", "ingressDeny",
+            "egress", "egressDeny", "labels", "description", "enableDefaultDeny");
+    private static final Set<String> INGRESS_FIELDS = Set.of("fromEndpoints", "fromCIDR", "fromCIDRSet", "fromEntities",
+            "toPorts", "fromRequires", "fromServices", "fromNodes", "fromGroups", "icmps", "authentication");
+
+    static Policy parse(JsonNode obj, String namespace, String name, String origin, Fields f) {
+        List<JsonNode> specs = new ArrayList<>();
+        List<String> paths = new ArrayList<>();
+        if (obj.hasNonNull("spec")) {
+            specs.add(obj.get("spec"));
+            paths.add("spec");
+        }
+        List<JsonNode> many = f.list(obj, "specs", "");
+        for (int i = 0; i < many.size(); i++) {
+            specs.add(many.get(i));
+            paths.add("specs[" + i + "]");
+        }
+        if (specs.isEmpty()) {
+            f.error("spec", "required (or specs)");
+            return null;
+        }
+        if (specs.size() > 1) {
+            // Several rules in one object: Gannet enforces the first's selector per rule by
+            // splitting subjects; say so rather than merge different subjects silently.
+            for (int i = 1; i < specs.size(); i++) {
+                if (!specs.get(i).path("endpointSelector").equals(specs.get(0).path("endpointSelector"))) {
+                    f.error(paths.get(i) + ".endpointSelector",
+                            "every rule of one object must select the same endpoints in Gannet; split the object");
+                }
+            }
+        }
+        List<Rule> rules = new ArrayList<>();
+        LabelSelector subject = null;
+        boolean ingress = false;
+        for (int s = 0; s < specs.size(); s++) {
+            JsonNode spec = specs.get(s);
+            String sp = paths.get(s);
+            f.onlyKnown(spec, sp, RULE_FIELDS);
+            if (spec.has("nodeSelector")) {
+                f.unsupported(sp + ".nodeSelector", "host policies are not enforced");
+                if (!spec.has("endpointSelector")) {
+                    continue;
+                }
+            }
+            if (!spec.has("endpointSelector")) {
+                f.error(sp + ".endpointSelector", "required");
+                continue;
+            }
+            LabelSelector sel = scoped(selector(spec.get("endpointSelector"), sp + ".endpointSelector", f), namespace);
+            if (s == 0) {
+                subject = sel;
+            }
+            for (String e : new String[] {"egress", "egressDeny"}) {
+                if (spec.has(e)) {
+                    f.unsupported(sp + "." + e, "egress policy is not enforced yet: egress stays open");
+                }
+            }
+            boolean defaultDeny = true;
+            JsonNode dd = spec.get("enableDefaultDeny");
+            if (dd != null && dd.has("ingress") && !dd.get("ingress").asBoolean(true)) {
+                defaultDeny = false;
+            }
+            for (String section : new String[] {"ingress", "ingressDeny"}) {
+                if (!spec.has(section)) {
+                    continue;
+                }
+                ingress |= defaultDeny;
+                List<JsonNode> list = f.list(spec, section, sp);
+                for (int i = 0; i < list.size(); i++) {
+                    String path = sp + "." + section + "[" + i + "]";
+                    Rule r = rule(list.get(i), namespace, path, section.equals("ingressDeny") ? Rule.Action.DENY : Rule.Action.ALLOW, f);
+                    if (r != null) {
+                        rules.add(r);
+                    }
+                }
+            }
+            if (!defaultDeny) {
+                // Rules still add allows to endpoints some other policy puts in default deny.
+                f.unsupported(sp + ".enableDefaultDeny", "ingress: false honoured: this policy alone does not enforce ingress");
+            }
+        }
+        if (subject == null || !f.errors.isEmpty()) {
+            return null;
+        }
+        return new Policy("CiliumNetworkPolicy", namespace, name, subject, ingress, rules, f.unsupported, origin);
+    }
+
+    private static Rule rule(JsonNode r, String namespace, String path, Rule.Action action, Fields f) {
+        f.onlyKnown(r, path, INGRESS_FIELDS);
+        for (String u : new String[] {"fromRequires", "fromServices", "fromNodes", "fromGroups", "icmps", "authentication"}) {
+            if (r.has(u)) {
+                f.unsupported(path + "." + u, "not enforced");
+            }
+        }
+        List<Peer> peers = new ArrayList<>();
+        boolean namesPeers = false;
+        List<JsonNode> eps = f.list(r, "fromEndpoints", path);
+        namesPeers |= r.has("fromEndpoints");
+        for (int i = 0; i < eps.size(); i++) {
+            LabelSelector sel = selector(eps.get(i), path + ".fromEndpoints[" + i + "]", f);
+            if (sel != null) {
+                peers.add(new Peer.Endpoints(scoped(sel, namespace)));
+            }
+        }
+        List<JsonNode> cidrs = f.list(r, "fromCIDR", path);
+        namesPeers |= r.has("fromCIDR");
+        for (int i = 0; i < cidrs.size(); i++) {
+            Cidr c = f.cidr(cidrs.get(i).asText(), path + ".fromCIDR[" + i + "]");
+            if (c != null) {
+                peers.add(new Peer.Cidrs(c, List.of()));
+            }
+        }
+        List<JsonNode> sets = f.list(r, "fromCIDRSet", path);
+        namesPeers |= r.has("fromCIDRSet");
+        for (int i = 0; i < sets.size(); i++) {
+            String p = path + ".fromCIDRSet[" + i + "]";
+            JsonNode set = sets.get(i);
+            f.onlyKnown(set, p, Set.of("cidr", "except", "cidrGroupRef"));
+            if (set.has("cidrGroupRef")) {
+                f.unsupported(p + ".cidrGroupRef", "CiliumCIDRGroup references are not enforced");
+                continue;
+            }
+            Cidr c = f.cidr(f.text(set, "cidr", p), p + ".cidr");
+            List<Cidr> except = new ArrayList<>();
+            List<JsonNode> ex = f.list(set, "except", p);
+            for (int j = 0; j < ex.size(); j++) {
+                Cidr e = f.cidr(ex.get(j).asText(), p + ".except[" + j + "]");
+                if (e != null && c != null && !c.contains(e)) {
+                    f.error(p + ".except[" + j + "]", e + " is not inside " + c);
+                } else if (e != null) {
+                    except.add(e);
+                }
+            }
+            if (c != null) {
+                peers.add(new Peer.Cidrs(c, except));
+            }
+        }
+        List<JsonNode> ents = f.list(r, "fromEntities", path);
+        namesPeers |= r.has("fromEntities");
+        for (int i = 0; i < ents.size(); i++) {
+            String e = ents.get(i).asText();
+            ReservedIdentity.Entity entity = ReservedIdentity.Entity.fromYaml(e);
+            if (entity == null) {
+                f.unsupported(path + ".fromEntities[" + i + "]", "entity '" + e + "' is not enforced (world, cluster, host, remote-node and all are)");
+            } else {
+                peers.add(new Peer.Entity(entity));
+            }
+        }
+        List<PortRule> ports = new ArrayList<>();
+        List<JsonNode> tps = f.list(r, "toPorts", path);
+        for (int i = 0; i < tps.size(); i++) {
+            String p = path + ".toPorts[" + i + "]";
+            JsonNode tp = tps.get(i);
+            f.onlyKnown(tp, p, Set.of("ports", "rules", "terminatingTLS", "originatingTLS", "serverNames", "listener"));
+            for (String l7 : new String[] {"rules", "terminatingTLS", "originatingTLS", "serverNames", "listener"}) {
+                if (tp.has(l7)) {
+                    f.unsupported(p + "." + l7, "L7 and TLS rules are not enforced: the L4 part applies");
+                }
+            }
+            List<JsonNode> pl = f.list(tp, "ports", p);
+            if (pl.isEmpty()) {
+                ports.add(PortRule.ANY);
+            }
+            for (int j = 0; j < pl.size(); j++) {
+                PortRule pr = port(pl.get(j), p + ".ports[" + j + "]", f);
+                if (pr != null) {
+                    ports.add(pr);
+                }
+            }
+        }
+        if (!namesPeers && tps.isEmpty()) {
+            // Cilium: an empty rule selects nothing.
+            return null;
+        }
+        if (namesPeers && peers.isEmpty()) {
+            // Peers were named but none can be enforced (or all were empty lists): allow nothing
+            // rather than from-anywhere.
+            return null;
+        }
+        return new Rule(action, peers, ports, path);
+    }
+
+    private static PortRule port(JsonNode n, String path, Fields f) {
+        f.onlyKnown(n, path, Set.of("port", "endPort", "protocol"));
+        String protoText = f.text(n, "protocol", path);
+        Protocol proto = switch (protoText == null ? "ANY" : protoText.toUpperCase(java.util.Locale.ROOT)) {
+            case "ANY" -> Protocol.ANY;
+            case "TCP" -> Protocol.TCP;
+            case "UDP" -> Protocol.UDP;
+            case "SCTP" -> Protocol.SCTP;
+            case "ICMP" -> Protocol.ICMP;
+            case "ICMPV6" -> Protocol.ICMPV6;
+            default -> null;
+        };
+        if (proto == null) {
+            f.error(path + ".protocol", "'" + protoText + "' is not TCP, UDP, SCTP, ICMP, ICMPv6 or ANY");
+            return null;
+        }
+        String port = f.text(n, "port", path);
+        if (port == null || port.equals("0")) {
+            return PortRule.range(proto, 0, 0);
+        }
+        if (!port.chars().allMatch(Character::isDigit)) {
+            return PortRule.named(proto, port);
+        }
+        int p = Integer.parseInt(port.length() > 6 ? "999999" : port);
+        if (p < 1 || p > 65535) {
+            f.error(path + ".port", "'" + port + "' is not a port number 1-65535 or a port name");
+            return null;
+        }
+        int end = p;
+        if (n.has("endPort")) {
+            end = n.get("endPort").asInt(-1);
+            if (end < p || end > 65535) {
+                f.error(path + ".endPort", "'" + n.get("endPort").asText() + "' must be from port (" + p + ") to 65535");
+                return null;
+            }
+        }
+        return PortRule.range(proto, p, end);
+    }
+
+    /** A Cilium selector: keys may carry a source prefix ({@code k8s:}, {@code any:}), dropped here. */
+    private static LabelSelector selector(JsonNode n, String path, Fields f) {
+        LabelSelector s = f.selector(n, path);
+        if (s == null) {
+            return null;
+        }
+        Map<String, String> labels = new LinkedHashMap<>();
+        s.matchLabels().forEach((k, v) -> labels.put(strip(k), v));
+        return new LabelSelector(labels, s.matchExpressions().stream()
+                .map(r -> new LabelSelector.Requirement(strip(r.key()), r.operator(), r.values())).toList());
+    }
+
+    private static String strip(String key) {
+        for (String prefix : new String[] {"k8s:", "any:"}) {
+            if (key.startsWith(prefix)) {
+                return key.substring(prefix.length());
+            }
+        }
+        return key;
+    }
+
+    /** Namespaced: endpoints of this namespace unless the selector names a namespace itself. */
+    private static LabelSelector scoped(LabelSelector s, String namespace) {
+        if (s == null || namespace == null) {
+            return s;
+        }
+        boolean namesNamespace = s.matchLabels().containsKey(Labels.NAMESPACE)
+                || s.matchExpressions().stream().anyMatch(r -> r.key().equals(Labels.NAMESPACE));
+        return namesNamespace ? s : s.and(Labels.NAMESPACE, namespace);
+    }
+}

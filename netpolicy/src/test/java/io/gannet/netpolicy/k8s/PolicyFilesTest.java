@@ -1,0 +1,228 @@
+package io.gannet.netpolicy.k8s;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.gannet.netpolicy.model.Labels;
+import io.gannet.netpolicy.model.Peer;
+import io.gannet.netpolicy.model.Policy;
+import io.gannet.netpolicy.model.PortRule;
+import io.gannet.netpolicy.model.Protocol;
+import io.gannet.netpolicy.model.Rule;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class PolicyFilesTest {
+    @TempDir
+    Path dir;
+
+    private PolicyFiles.Read read(String yaml) throws IOException {
+        Path f = dir.resolve("p.yaml");
+        Files.writeString(f, yaml);
+        return PolicyFiles.read(f);
+    }
+
+    private Policy only(String yaml) throws IOException {
+        PolicyFiles.Read r = read(yaml);
+        assertThat(r.errors()).isEmpty();
+        assertThat(r.objects()).hasSize(1);
+        assertThat(r.objects().get(0).errors()).isEmpty();
+        return r.objects().get(0).policy();
+    }
+
+    @Test
+    void theProtectedDbPolicyExactlyAsWritten() throws IOException {
+        Policy p = only("""
+                apiVersion: cilium.io/v2
+                kind: CiliumNetworkPolicy
+                metadata: {name: protected-db-ingress}
+                spec:
+                  endpointSelector: {matchLabels: {app: protected-db}}
+                  ingress:
+                  - fromEndpoints: [{matchLabels: {app: employee}}]
+                    toPorts: [{ports: [{port: "6379", protocol: TCP}]}]
+                """);
+        assertThat(p.key()).isEqualTo("CiliumNetworkPolicy:default/protected-db-ingress");
+        assertThat(p.ingress()).isTrue();
+        assertThat(p.unsupported()).isEmpty();
+        assertThat(p.subject().matches(Labels.ofPod("default", Map.of("app", "protected-db"), Map.of()))).isTrue();
+        assertThat(p.subject().matches(Labels.ofPod("other", Map.of("app", "protected-db"), Map.of()))).isFalse();
+        Rule r = p.rules().getFirst();
+        assertThat(r.action()).isEqualTo(Rule.Action.ALLOW);
+        assertThat(r.ports()).containsExactly(PortRule.range(Protocol.TCP, 6379, 6379));
+        Peer.Endpoints from = (Peer.Endpoints) r.peers().getFirst();
+        assertThat(from.selector().matches(Labels.ofPod("default", Map.of("app", "employee"), Map.of()))).isTrue();
+        assertThat(from.selector().matches(Labels.ofPod("other", Map.of("app", "employee"), Map.of()))).isFalse();
+        assertThat(p.origin()).endsWith("p.yaml:1");
+    }
+
+    @Test
+    void networkPolicyPeersPortsAndDefaults() throws IOException {
+        Policy p = only("""
+                apiVersion: networking.k8s.io/v1
+                kind: NetworkPolicy
+                metadata: {name: web, namespace: shop}
+                spec:
+                  podSelector: {matchLabels: {role: web}}
+                  ingress:
+                  - from:
+                    - namespaceSelector: {matchLabels: {team: ops}}
+                    - namespaceSelector: {matchLabels: {team: dev}}
+                      podSelector: {matchExpressions: [{key: tier, operator: In, values: [fe, be]}]}
+                    - podSelector: {}
+                    - ipBlock: {cidr: 172.17.0.0/16, except: [172.17.1.0/24]}
+                    ports:
+                    - {port: 8080}
+                    - {protocol: UDP, port: 5000, endPort: 5010}
+                    - {port: http}
+                """);
+        assertThat(p.ingress()).isTrue();
+        Rule r = p.rules().getFirst();
+        assertThat(r.peers()).hasSize(4);
+        Peer.Endpoints ops = (Peer.Endpoints) r.peers().get(0);
+        assertThat(ops.selector().matches(Labels.ofPod("any", Map.of(), Map.of("team", "ops")))).isTrue();
+        assertThat(ops.selector().matches(Labels.ofPod("any", Map.of(), Map.of("team", "dev")))).isFalse();
+        assertThat(ops.selector().matches(Labels.of(Map.of("io.cilium.k8s.namespace.labels.team", "ops"))))
+                .as("only pods (which carry a namespace) match a namespaceSelector").isFalse();
+        Peer.Endpoints dev = (Peer.Endpoints) r.peers().get(1);
+        assertThat(dev.selector().matches(Labels.ofPod("x", Map.of("tier", "fe"), Map.of("team", "dev")))).isTrue();
+        assertThat(dev.selector().matches(Labels.ofPod("x", Map.of("tier", "db"), Map.of("team", "dev")))).isFalse();
+        Peer.Endpoints same = (Peer.Endpoints) r.peers().get(2);
+        assertThat(same.selector().matches(Labels.ofPod("shop", Map.of(), Map.of()))).isTrue();
+        assertThat(same.selector().matches(Labels.ofPod("other", Map.of(), Map.of()))).isFalse();
+        assertThat(r.peers().get(3).toString()).isEqualTo("cidr 172.17.0.0/16 except [172.17.1.0/24]");
+        assertThat(r.ports()).containsExactly(PortRule.range(Protocol.TCP, 8080, 8080), PortRule.range(Protocol.UDP, 5000, 5010),
+                PortRule.named(Protocol.TCP, "http"));
+    }
+
+    @Test
+    void emptyIngressDeniesEverythingAndEgressIsReportedNotIgnored() throws IOException {
+        Policy deny = only("""
+                apiVersion: networking.k8s.io/v1
+                kind: NetworkPolicy
+                metadata: {name: deny-all, namespace: a}
+                spec:
+                  podSelector: {}
+                  policyTypes: [Ingress, Egress]
+                  ingress: []
+                  egress: [{to: [{ipBlock: {cidr: 10.0.0.0/8}}]}]
+                """);
+        assertThat(deny.ingress()).isTrue();
+        assertThat(deny.rules()).isEmpty();
+        assertThat(deny.unsupported()).singleElement().asString().startsWith("spec.egress: egress policy is not enforced");
+        Policy egressOnly = only("""
+                apiVersion: networking.k8s.io/v1
+                kind: NetworkPolicy
+                metadata: {name: egress-only, namespace: a}
+                spec:
+                  podSelector: {}
+                  policyTypes: [Egress]
+                """);
+        assertThat(egressOnly.ingress()).as("an Egress-only policy leaves ingress open").isFalse();
+    }
+
+    @Test
+    void ciliumFieldsGannetDoesNotEnforceAreReportedPerPolicy() throws IOException {
+        Policy p = only("""
+                apiVersion: cilium.io/v2
+                kind: CiliumNetworkPolicy
+                metadata: {name: l7, namespace: web}
+                spec:
+                  endpointSelector: {matchLabels: {"k8s:app": api}}
+                  ingress:
+                  - fromEntities: [world, health]
+                    toPorts:
+                    - ports: [{port: "80", protocol: TCP}, {port: "8000", endPort: 8100}]
+                      rules: {http: [{method: GET}]}
+                  ingressDeny:
+                  - fromCIDRSet: [{cidr: 0.0.0.0/0, except: [10.0.0.0/8]}]
+                    toPorts: [{ports: [{port: "22"}]}]
+                  egress:
+                  - toFQDNs: [{matchName: example.com}]
+                  fromEndpoint: typo
+                """);
+        assertThat(p.unsupported()).containsExactlyInAnyOrder(
+                "spec.fromEndpoint: unknown field, ignored",
+                "spec.egress: egress policy is not enforced yet: egress stays open",
+                "spec.ingress[0].fromEntities[1]: entity 'health' is not enforced (world, cluster, host, remote-node and all are)",
+                "spec.ingress[0].toPorts[0].rules: L7 and TLS rules are not enforced: the L4 part applies");
+        assertThat(p.rules()).extracting(Rule::action).containsExactly(Rule.Action.ALLOW, Rule.Action.DENY);
+        assertThat(p.rules().get(0).ports()).containsExactly(PortRule.range(Protocol.TCP, 80, 80), PortRule.range(Protocol.ANY, 8000, 8100));
+        assertThat(p.subject().matches(Labels.ofPod("web", Map.of("app", "api"), Map.of()))).isTrue();
+    }
+
+    @Test
+    void brokenObjectsAreRefusedWholeWithThePathOfEachError() throws IOException {
+        PolicyFiles.Read r = read("""
+                apiVersion: networking.k8s.io/v1
+                kind: NetworkPolicy
+                metadata: {name: ok, namespace: a}
+                spec: {podSelector: {}, ingress: [{}]}
+                ---
+                apiVersion: networking.k8s.io/v1
+                kind: NetworkPolicy
+                metadata: {name: bad, namespace: a}
+                spec:
+                  podSelector: {matchExpressions: [{key: app, operator: Maybe, values: [x]}]}
+                  ingress:
+                  - from: [{ipBlock: {cidr: 10.0.0.0/33, except: [11.0.0.0/8]}}, {ipBlock: {cidr: 10.0.0.0/8, except: [11.0.0.0/8]}}]
+                    ports: [{port: 70000}, {port: 80, endPort: 79}, {protocol: ICMP}]
+                """);
+        assertThat(r.errors()).isEmpty();
+        assertThat(r.objects()).hasSize(2);
+        assertThat(r.objects().get(0).valid()).isTrue();
+        PolicyObject bad = r.objects().get(1);
+        assertThat(bad.valid()).isFalse();
+        assertThat(bad.origin()).endsWith("p.yaml:6");
+        assertThat(bad.errors()).containsExactly(
+                "spec.podSelector.matchExpressions[0].operator: 'Maybe' is not In, NotIn, Exists or DoesNotExist",
+                "spec.ingress[0].from[0].ipBlock.cidr: prefix length 33 out of range 0-32",
+                "spec.ingress[0].from[1].ipBlock.except[0]: 11.0.0.0/8 is not inside 10.0.0.0/8",
+                "spec.ingress[0].ports[0].port: '70000' is not a port number 1-65535 or a port name",
+                "spec.ingress[0].ports[1].endPort: '79' must be a port number from port (80) to 65535",
+                "spec.ingress[0].ports[2].protocol: 'ICMP' is not TCP, UDP or SCTP");
+    }
+
+    @Test
+    void yamlErrorsNameFileLineAndColumnAndListsAreRead() throws IOException {
+        PolicyFiles.Read broken = read("apiVersion: v1\nkind: List\nitems: [\n  {a: b\n");
+        assertThat(broken.objects()).isEmpty();
+        assertThat(broken.errors()).singleElement().asString().matches(".*p\\.yaml:\\d+:\\d+: .+");
+        PolicyFiles.Read list = read("""
+                apiVersion: v1
+                kind: List
+                items:
+                - apiVersion: networking.k8s.io/v1
+                  kind: NetworkPolicy
+                  metadata: {name: one, namespace: a}
+                  spec: {podSelector: {}}
+                - apiVersion: v1
+                  kind: Service
+                  metadata: {name: not-a-policy}
+                - apiVersion: cilium.io/v2
+                  kind: CiliumNetworkPolicy
+                  metadata: {name: two, namespace: a}
+                  spec: {endpointSelector: {}, ingress: [{fromEntities: [cluster]}]}
+                """);
+        assertThat(list.errors()).isEmpty();
+        assertThat(list.objects()).extracting(PolicyObject::name).containsExactly("one", "two");
+        assertThat(list.objects()).allMatch(PolicyObject::valid);
+    }
+
+    @Test
+    void garbageNeverThrows() throws IOException {
+        for (String junk : List.of("", "---\n---\n", "[1, 2]", "kind: NetworkPolicy", "kind: CiliumNetworkPolicy\nspecs: 3",
+                "apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: {name: x}\nspec: {endpointSelector: 5, ingress: 7}",
+                "\t\u0000", "a: [")) {
+            PolicyFiles.Read r = read(junk);
+            for (PolicyObject o : r.objects()) {
+                assertThat(o.valid()).as(junk).isFalse();
+                assertThat(o.errors()).as(junk).isNotEmpty();
+            }
+        }
+    }
+}
