@@ -213,10 +213,14 @@ final class Exporter {
         PeerState sp = peers[src];
         boolean local = src == Rib.LOCAL;
         PathAttributes a = interner.get(paths.attr[b]);
-        if (a.hasCommunity(AttributeType.NO_ADVERTISE)) {
+        // RFC 1997 limits what we do with a route a peer tagged. On our own routes the well-known
+        // communities are for the receiving switch to act on: attached and sent, as an outbound
+        // "set community no-export" does in FRR.
+        if (!local && a.hasCommunity(AttributeType.NO_ADVERTISE)) {
             return 0;
         }
-        if (!p.ibgp && (a.hasCommunity(AttributeType.NO_EXPORT) || a.hasCommunity(AttributeType.NO_EXPORT_SUBCONFED))) {
+        if (!local && !p.ibgp
+                && (a.hasCommunity(AttributeType.NO_EXPORT) || a.hasCommunity(AttributeType.NO_EXPORT_SUBCONFED))) {
             return 0;
         }
         if (!local && sp.ibgp && p.ibgp && !(sp.routeReflectorClient || p.routeReflectorClient)) {

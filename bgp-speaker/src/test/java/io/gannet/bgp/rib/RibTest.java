@@ -138,6 +138,27 @@ class RibTest {
     }
 
     @Test
+    void ourOwnRoutesTaggedNoExportGoToEbgpPeersWithTheCommunity() {
+        RibHarness h = new RibHarness(1);
+        FakePeerLink e = h.up(h.peer("e", "192.0.2.2", 65002, null));
+        FakePeerLink i = h.up(h.peer("i", "192.0.2.3", 65000, null));
+        // As the ebgp-leaf example tags VIPs, and as `gannet announce --community no-export` does.
+        h.rib.announce(LocalRoute.of(Prefix.parse("203.0.113.10/32")).withCommunities(List.of(AttributeType.NO_EXPORT)));
+        h.rib.announce(LocalRoute.of(Prefix.parse("203.0.113.11/32"))
+                .withCommunities(List.of(AttributeType.NO_ADVERTISE, AttributeType.NO_EXPORT_SUBCONFED)));
+        assertThat(e.routes).containsOnlyKeys("203.0.113.10/32", "203.0.113.11/32");
+        assertThat(e.route("203.0.113.10/32").communities()).containsExactly(AttributeType.NO_EXPORT);
+        assertThat(e.route("203.0.113.11/32").communities())
+                .containsExactlyInAnyOrder(AttributeType.NO_ADVERTISE, AttributeType.NO_EXPORT_SUBCONFED);
+        assertThat(i.route("203.0.113.10/32").communities()).containsExactly(AttributeType.NO_EXPORT);
+        // A peer's NO_EXPORT keeps its RFC 1997 meaning: not passed to another AS.
+        FakePeerLink a = h.up(h.peer("a", "192.0.2.1", 65001, null));
+        h.announce(a, attrs(65001).addCommunity(AttributeType.NO_EXPORT), "10.1.0.0/24");
+        assertThat(e.routes).doesNotContainKey("10.1.0.0/24");
+        assertThat(i.routes).containsKey("10.1.0.0/24");
+    }
+
+    @Test
     void packsLargeTablesIntoFullUpdates() {
         RibHarness h = new RibHarness(1);
         List<Runnable> loop = new java.util.ArrayList<>();
