@@ -263,6 +263,7 @@ final class Exporter {
         boolean explicitNextHop = (local || policy.keepsNextHop(d)) && (f == 0 ? a.has(HAS_NEXT_HOP) : a.has(HAS_NEXT_HOP6));
         scratch.load(a);
         if (!p.ibgp) {
+            scratch.removeConfedSegments();                    // RFC 5065 4.1 c: never to another AS
             scratch.prependAs(p.negotiated.localAs(), 1);      // 5.1.2 b
             scratch.clearLocalPref();                          // 5.1.5: not sent to external peers
             if (!local) {

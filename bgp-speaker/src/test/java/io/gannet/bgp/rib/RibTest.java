@@ -159,6 +159,20 @@ class RibTest {
     }
 
     @Test
+    void confederationSegmentsAreNeverSentToAnExternalPeer() {
+        RibHarness h = new RibHarness(1);
+        FakePeerLink i = h.up(h.peer("i", "192.0.2.1", 65000, null));
+        FakePeerLink e = h.up(h.peer("e", "192.0.2.2", 65002, null));
+        PathAttributes.Builder b = new PathAttributes.Builder().origin(AttributeType.ORIGIN_IGP)
+                .appendSegment(AttributeType.AS_CONFED_SEQUENCE, 65010, 65011)
+                .appendSegment(AttributeType.AS_SEQUENCE, 65020)
+                .appendSegment(AttributeType.AS_CONFED_SET, 65012)
+                .nextHop(0xc6336401);
+        h.announce(i, b, "10.1.0.0/24");
+        assertThat(e.route("10.1.0.0/24").asPathSegments()).containsExactly(2, 2, 65000, 65020); // RFC 5065 4.1 c
+    }
+
+    @Test
     void packsLargeTablesIntoFullUpdates() {
         RibHarness h = new RibHarness(1);
         List<Runnable> loop = new java.util.ArrayList<>();

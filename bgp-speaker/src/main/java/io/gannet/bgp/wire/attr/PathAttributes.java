@@ -461,6 +461,22 @@ public final class PathAttributes {
             asPath[segStart + 1]++;
         }
 
+        /** Drops AS_CONFED_SEQUENCE and AS_CONFED_SET segments (RFC 5065 4.1 c, before sending to another AS). */
+        public Builder removeConfedSegments() {
+            int w = 0;
+            for (int i = 0; i + 1 < asPathLen; ) {
+                int type = asPath[i];
+                int n = 2 + asPath[i + 1];
+                if (type != AttributeType.AS_CONFED_SEQUENCE && type != AttributeType.AS_CONFED_SET) {
+                    System.arraycopy(asPath, i, asPath, w, n);
+                    w += n;
+                }
+                i += n;
+            }
+            asPathLen = w;
+            return this;
+        }
+
         /** Prepends {@code as} {@code times} times (RFC 4271 5.1.2 b, eBGP export). */
         public Builder prependAs(long as, int times) {
             present |= HAS_AS_PATH;

@@ -314,6 +314,14 @@ public final class UpdateDecoder {
                 } else if (!parseAsPath(b, v, len, fourOctetAs ? 4 : 2, attrs)) {
                     attrs.asPathLen = 0;
                     raise(Action.TREAT_AS_WITHDRAW, MALFORMED_AS_PATH, null, "malformed AS_PATH");
+                } else if (containsAsZero(attrs.asPath, attrs.asPathLen)) {
+                    // RFC 7607 2: AS 0 in AS_PATH is malformed, handled as RFC 7606 7.2 says.
+                    raise(Action.TREAT_AS_WITHDRAW, MALFORMED_AS_PATH, null, "AS 0 in AS_PATH");
+                } else if (!ibgp && hasConfedSegment(attrs.asPath, attrs.asPathLen)) {
+                    // RFC 5065 5 / RFC 7606 3: confederation segments from a peer outside our
+                    // confederation (every external peer: we are in none) are malformed.
+                    raise(Action.TREAT_AS_WITHDRAW, MALFORMED_AS_PATH, null,
+                            "AS_CONFED segment in AS_PATH from an external peer");
                 }
             }
             case NEXT_HOP -> {
@@ -360,6 +368,10 @@ public final class UpdateDecoder {
                 int want = fourOctetAs ? 8 : 6;
                 if (!flagsOk || len != want) {
                     malformed(b, attrIndex, v + len, Action.ATTRIBUTE_DISCARD, flagsOk, "AGGREGATOR");
+                } else if ((fourOctetAs ? b.getInt(v) : b.getUnsignedShort(v)) == 0) {
+                    // RFC 7607 2: never propagate a route with AS 0 in AGGREGATOR.
+                    raise(Action.TREAT_AS_WITHDRAW, OPTIONAL_ATTRIBUTE_ERROR, slice(b, attrIndex, v + len),
+                            "AS 0 in AGGREGATOR");
                 } else if (fourOctetAs) {
                     attrs.aggregator(b.getUnsignedInt(v), b.getInt(v + 4));
                 } else {
@@ -443,6 +455,9 @@ public final class UpdateDecoder {
                 if (!flagsOk || !parseAsPath(b, v, len, 4, tmp)) {
                     raise(Action.ATTRIBUTE_DISCARD, OPTIONAL_ATTRIBUTE_ERROR, slice(b, attrIndex, v + len),
                             "malformed AS4_PATH");
+                } else if (containsAsZero(tmp.asPath, tmp.asPathLen)) {
+                    // RFC 7607 2: AS 0 in AS4_PATH is malformed; the route is withdrawn, never propagated.
+                    raise(Action.TREAT_AS_WITHDRAW, MALFORMED_AS_PATH, slice(b, attrIndex, v + len), "AS 0 in AS4_PATH");
                 } else {
                     hasAs4Path = true;
                     as4Path = tmp.asPath;
@@ -456,6 +471,9 @@ public final class UpdateDecoder {
                 if (!flagsOk || len != 8) {
                     raise(Action.ATTRIBUTE_DISCARD, OPTIONAL_ATTRIBUTE_ERROR, slice(b, attrIndex, v + len),
                             "malformed AS4_AGGREGATOR");
+                } else if (b.getInt(v) == 0) {
+                    raise(Action.TREAT_AS_WITHDRAW, OPTIONAL_ATTRIBUTE_ERROR, slice(b, attrIndex, v + len),
+                            "AS 0 in AS4_AGGREGATOR"); // RFC 7607 2
                 } else {
                     hasAs4Aggregator = true;
                     as4AggregatorAs = b.getUnsignedInt(v);
@@ -483,6 +501,30 @@ public final class UpdateDecoder {
                 // unknown optional non-transitive: quietly ignored (RFC 4271 5)
             }
         }
+    }
+
+    /** RFC 7607 2: whether any segment of a parsed path holds AS 0. */
+    static boolean containsAsZero(int[] path, int len) {
+        for (int i = 0; i + 1 < len; ) {
+            int count = path[i + 1];
+            for (int k = 0; k < count; k++) {
+                if (path[i + 2 + k] == 0) {
+                    return true;
+                }
+            }
+            i += 2 + count;
+        }
+        return false;
+    }
+
+    /** Whether a parsed path holds an AS_CONFED_SEQUENCE or AS_CONFED_SET segment (RFC 5065 3). */
+    static boolean hasConfedSegment(int[] path, int len) {
+        for (int i = 0; i + 1 < len; i += 2 + path[i + 1]) {
+            if (path[i] == AS_CONFED_SEQUENCE || path[i] == AS_CONFED_SET) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** 0.0.0.0/8, multicast 224/4 and the reserved 240/4 (with broadcast) cannot be a next hop. */
