@@ -25,6 +25,10 @@ final class PeerState {
     long routerId;
     byte[] address = new byte[0];
     boolean routeReflectorClient;
+    /** Our end of this session, for the RFC 4271 6.3 own-next-hop check. */
+    LocalAddresses sessionLocal = LocalAddresses.NONE;
+    /** Routes ignored because their next hop is one of our addresses (RFC 4271 6.3), this session. */
+    long ownNextHopIgnored;
 
     /** Prefixes the peer announces now, before import policy (this session), per family. */
     long received;

@@ -130,6 +130,24 @@ public final class PathAttributes {
         return nextHop6.clone();
     }
 
+    /** The global IPv6 next hop's first 8 octets as a big-endian long, without a copy (0 when absent). */
+    public long nextHop6Hi() {
+        return nextHop6.length < 16 ? 0 : bits(nextHop6, 0);
+    }
+
+    /** The global IPv6 next hop's last 8 octets. */
+    public long nextHop6Lo() {
+        return nextHop6.length < 16 ? 0 : bits(nextHop6, 8);
+    }
+
+    private static long bits(byte[] b, int off) {
+        long v = 0;
+        for (int i = 0; i < 8; i++) {
+            v = v << 8 | (b[off + i] & 0xFF);
+        }
+        return v;
+    }
+
     public long med() {
         return med;
     }
