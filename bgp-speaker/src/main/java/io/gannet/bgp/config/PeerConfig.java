@@ -126,7 +126,7 @@ public record PeerConfig(
         private boolean nextHopSelf;
         private boolean gracefulRestart;
         private int gracefulRestartSeconds = 120;
-        private boolean extendedMessage = true;
+        private boolean extendedMessage; // RFC 8654 only when asked
         private Policy importPolicy = Policy.REJECT_ALL;
         private Policy exportPolicy = Policy.EXPORT_LOCAL_ONLY;
         private long maxPrefixes;

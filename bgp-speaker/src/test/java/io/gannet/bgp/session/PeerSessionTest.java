@@ -478,7 +478,7 @@ class PeerSessionTest {
 
     @Test
     void extendedMessageRaisesTheFrameLimit() {
-        PeerSession s = new PeerSession(ctx(0), peer().build(), false);
+        PeerSession s = new PeerSession(ctx(0), peer().extendedMessage(true).build(), false);
         FakeConnection c = establish(s, open(65002, 0x0A000002L, 90, new Capability.Multiprotocol(AddressFamily.IPV4_UNICAST),
                 new Capability.ExtendedMessage()));
         assertThat(c.maxLength).isEqualTo(65535);

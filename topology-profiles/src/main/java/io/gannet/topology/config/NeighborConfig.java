@@ -1,7 +1,10 @@
 package io.gannet.topology.config;
 
 import java.net.InetAddress;
+import java.util.Collections;
+import java.util.EnumSet;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * One BGP session of a host, towards one switch, fully resolved: no defaults left to apply.
@@ -25,6 +28,8 @@ import java.util.Objects;
  * @param bfd                BFD beside this session
  * @param maxPrefixes        0 = unlimited
  * @param maxPrefixAction    what exceeding {@code maxPrefixes} does
+ * @param families           address families the session negotiates (RFC 4760), never empty
+ * @param extendedMessage    advertise RFC 8654 extended messages
  */
 public record NeighborConfig(
         String name,
@@ -45,7 +50,9 @@ public record NeighborConfig(
         int gracefulRestartSeconds,
         BfdConfig bfd,
         long maxPrefixes,
-        MaxPrefixAction maxPrefixAction) {
+        MaxPrefixAction maxPrefixAction,
+        Set<BgpFamily> families,
+        boolean extendedMessage) {
 
     public NeighborConfig {
         Objects.requireNonNull(name, "name");
@@ -53,6 +60,7 @@ public record NeighborConfig(
         Objects.requireNonNull(localAddress, "localAddress");
         Objects.requireNonNull(bfd, "bfd");
         Objects.requireNonNull(maxPrefixAction, "maxPrefixAction");
+        families = Collections.unmodifiableSet(EnumSet.copyOf(families));
     }
 
     @Override

@@ -1,12 +1,12 @@
 package io.gannet.topology.render;
 
 import io.gannet.topology.config.BfdConfig;
+import io.gannet.topology.config.BgpFamily;
 import io.gannet.topology.config.FabricModel;
 import io.gannet.topology.config.NeighborConfig;
 import io.gannet.topology.config.Role;
 import io.gannet.topology.net.Cidr;
 import io.gannet.topology.net.IpAddresses;
-import java.net.Inet4Address;
 import java.util.List;
 
 /**
@@ -82,11 +82,14 @@ public final class FrrSwitchRenderer {
                     .append(bfd.minRxMs()).append('\n');
         }
         b.append(p).append(n.gracefulRestart() ? "graceful-restart-helper" : "graceful-restart-disable").append('\n');
+        // RFC 8654: FRR 8.4 always advertises extended messages; the host decides per session.
     }
 
     private static void family(StringBuilder b, SwitchView v, boolean ipv4) {
+        // The families each host's session negotiates (the profile's families, per switch).
+        BgpFamily family = ipv4 ? BgpFamily.IPV4_UNICAST : BgpFamily.IPV6_UNICAST;
         List<SwitchView.Session> members = v.sessions().stream()
-                .filter(s -> (s.hostAddress() instanceof Inet4Address) == ipv4).toList();
+                .filter(s -> s.fromHost().families().contains(family)).toList();
         if (members.isEmpty()) {
             return;
         }

@@ -93,6 +93,8 @@ public final class NodeConfigWriter {
         m.put("md5", n.md5() == null ? null : n.md5().describe());
         m.put("ttlSecurityHops", n.ttlSecurityHops());
         m.put("multihopTtl", n.multihopTtl());
+        m.put("families", n.families().stream().map(f -> f.yamlName()).toList());
+        m.put("extendedMessage", n.extendedMessage());
         Map<String, Object> gr = new LinkedHashMap<>();
         gr.put("enabled", n.gracefulRestart());
         gr.put("restartTime", n.gracefulRestartSeconds());
