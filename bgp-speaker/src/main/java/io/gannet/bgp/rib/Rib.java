@@ -89,6 +89,8 @@ public final class Rib implements RouteProcessor {
     /** The host's addresses (RFC 4271 6.3 own-next-hop check), re-read when a session comes up. */
     private LocalAddresses localAddresses = LocalAddresses.NONE;
     private boolean fixedLocalAddresses;
+    /** RFC 2545 3: our link-local address towards a peer on a shared link (tests replace it). */
+    java.util.function.BiFunction<java.net.InetAddress, java.net.InetAddress, byte[]> linkLocalFinder = LinkLocalNextHop::find;
     private long localAddressesReadAt = System.nanoTime() - Long.MAX_VALUE / 2;
     private static final long LOCAL_ADDRESSES_MAX_AGE_NANOS = 1_000_000_000L;
     private boolean keepPrePolicy;
@@ -142,6 +144,7 @@ public final class Rib implements RouteProcessor {
         p.address = link.remoteAddress().getAddress();
         p.sessionLocal = link.localAddress() == null ? LocalAddresses.NONE : LocalAddresses.of(List.of(link.localAddress()));
         p.ownNextHopIgnored = 0;
+        p.linkLocal = link.localAddress() == null ? null : linkLocalFinder.apply(link.localAddress(), link.remoteAddress());
         if (!fixedLocalAddresses && System.nanoTime() - localAddressesReadAt > LOCAL_ADDRESSES_MAX_AGE_NANOS) {
             // Addresses change; a session start is a cheap moment to look (at most once a second:
             // a thousand sessions coming up read the interfaces once).

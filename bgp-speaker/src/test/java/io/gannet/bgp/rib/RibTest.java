@@ -173,6 +173,34 @@ class RibTest {
     }
 
     @Test
+    void ipv6NextHopSelfCarriesOurLinkLocalAddressToAPeerOnTheLink() {
+        RibHarness h = new RibHarness(1);
+        byte[] linkLocal = RibHarness.ip("fe80::1:2").getAddress();
+        // The peer at 2001:db8::2 shares our link; the one at 2001:db8:9::2 is routed.
+        h.rib.linkLocalFinder = (local, remote) -> remote.getHostAddress().startsWith("2001:db8:0:") ? linkLocal : null;
+        FakePeerLink onLink = h.up(h.peer("on-link", "2001:db8::2", 65002, null));
+        FakePeerLink routed = h.up(h.peer("routed", "2001:db8:9::2", 65003, null));
+        h.rib.announce(LocalRoute.of(Prefix.parse("2001:db8:aa::/48")));
+        byte[] nh = onLink.route("2001:db8:aa:0:0:0:0:0/48").nextHop6();
+        assertThat(nh).hasSize(32); // RFC 2545 3: global, then link-local
+        assertThat(java.util.Arrays.copyOfRange(nh, 0, 16)).isEqualTo(RibHarness.ip("2001:db8:ffff::1").getAddress());
+        assertThat(java.util.Arrays.copyOfRange(nh, 16, 32)).isEqualTo(linkLocal);
+        assertThat(routed.route("2001:db8:aa:0:0:0:0:0/48").nextHop6()).hasSize(16);
+    }
+
+    @Test
+    void theLinkLocalAddressIsFoundOnTheInterfaceThatHoldsTheSessionsAddress() {
+        // Loopback has no link: never a link-local next hop there.
+        assertThat(LinkLocalNextHop.find(RibHarness.ip("::1"), RibHarness.ip("::1"))).isNull();
+        assertThat(LinkLocalNextHop.samePrefix(RibHarness.ip("2001:db8::1").getAddress(),
+                RibHarness.ip("2001:db8::ffff").getAddress(), 64)).isTrue();
+        assertThat(LinkLocalNextHop.samePrefix(RibHarness.ip("2001:db8::1").getAddress(),
+                RibHarness.ip("2001:db8:0:1::1").getAddress(), 64)).isFalse();
+        assertThat(LinkLocalNextHop.samePrefix(RibHarness.ip("2001:db8::1").getAddress(),
+                RibHarness.ip("2001:db8:0:1::1").getAddress(), 63)).isTrue();
+    }
+
+    @Test
     void packsLargeTablesIntoFullUpdates() {
         RibHarness h = new RibHarness(1);
         List<Runnable> loop = new java.util.ArrayList<>();
