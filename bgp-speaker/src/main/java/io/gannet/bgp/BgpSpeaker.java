@@ -340,6 +340,7 @@ public final class BgpSpeaker<R extends RouteProcessor> implements AutoCloseable
                 .multihopTtl(b.multihopTtl()).families(b.families()).gracefulRestart(b.gracefulRestart())
                 .gracefulRestartSeconds(b.gracefulRestartSeconds()).extendedMessage(b.extendedMessage())
                 .sendHoldTimeSeconds(b.sendHoldTimeSeconds()).bfdStrict(b.bfdStrict())
+                .delayOpenSeconds(b.delayOpenSeconds())
                 // the policy-side fields taken from a: if the result equals a, nothing else changed
                 .importPolicy(a.importPolicy()).exportPolicy(a.exportPolicy()).routeReflectorClient(a.routeReflectorClient())
                 .nextHopSelf(a.nextHopSelf()).maxPrefixes(a.maxPrefixes(), a.maxPrefixAction());
