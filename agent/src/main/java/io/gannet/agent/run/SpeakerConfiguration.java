@@ -64,6 +64,7 @@ final class SpeakerConfiguration {
                 .multihopTtl(n.multihopTtl())
                 .families(families)
                 .extendedMessage(n.extendedMessage())
+                .routeReflectorClient(n.routeReflectorClient()) // a router reflects between its iBGP neighbors
                 .gracefulRestart(n.gracefulRestart())
                 .gracefulRestartSeconds(n.gracefulRestartSeconds())
                 .importPolicy(importPolicy)

@@ -109,7 +109,7 @@ public final class ProfileBinder {
         CommunitySettings communities = spec.has("communities")
                 ? communities(spec.sub("communities", false, "spec.communities", "podCIDR", "vip")) : CommunitySettings.EMPTY;
         Map<Role, PolicySpec> policies = new EnumMap<>(Role.class);
-        Fields pol = spec.sub("policies", false, "spec.policies", "node", "l4lb");
+        Fields pol = spec.sub("policies", false, "spec.policies", "node", "l4lb", "router");
         if (pol != null) {
             for (Role r : Role.values()) {
                 if (pol.has(r.yamlName())) {
@@ -513,7 +513,7 @@ public final class ProfileBinder {
         String name = f.name("name", true);
         InetAddress address = f.address("address", true);
         String rack = f.has("rack") ? f.name("rack", false) : null;
-        Role role = f.has("role") ? f.choice("role", false, Map.of("node", Role.NODE, "l4lb", Role.L4LB)) : Role.NODE;
+        Role role = f.has("role") ? f.choice("role", false, Map.of("node", Role.NODE, "l4lb", Role.L4LB, "router", Role.ROUTER)) : Role.NODE;
         Located<Cidr> podCidr = null;
         YNode pc = f.node("podCIDR", false);
         if (pc != null) {

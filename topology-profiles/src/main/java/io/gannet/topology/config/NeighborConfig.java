@@ -30,6 +30,7 @@ import java.util.Set;
  * @param maxPrefixAction    what exceeding {@code maxPrefixes} does
  * @param families           address families the session negotiates (RFC 4760), never empty
  * @param extendedMessage    advertise RFC 8654 extended messages
+ * @param routeReflectorClient the neighbor is our route-reflector client (RFC 4456): a router's iBGP neighbors
  */
 public record NeighborConfig(
         String name,
@@ -52,7 +53,8 @@ public record NeighborConfig(
         long maxPrefixes,
         MaxPrefixAction maxPrefixAction,
         Set<BgpFamily> families,
-        boolean extendedMessage) {
+        boolean extendedMessage,
+        boolean routeReflectorClient) {
 
     public NeighborConfig {
         Objects.requireNonNull(name, "name");

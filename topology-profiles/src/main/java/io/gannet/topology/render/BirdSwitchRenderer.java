@@ -134,8 +134,14 @@ public final class BirdSwitchRenderer {
         // One channel per family the host's session negotiates (the profile's families).
         for (BgpFamily f : n.families()) {
             b.append("  ").append(f == BgpFamily.IPV4_UNICAST ? "ipv4" : "ipv6").append(" {\n");
-            b.append("    import filter ").append(s.role() == Role.NODE ? "gannet_node_import" : "gannet_l4lb_import").append(";\n");
-            b.append("    export none;\n");
+            if (s.role() == Role.ROUTER) {
+                // A Gannet router exchanges full tables with the switch (transit / reflection).
+                b.append("    import all;\n");
+                b.append("    export all;\n");
+            } else {
+                b.append("    import filter ").append(s.role() == Role.NODE ? "gannet_node_import" : "gannet_l4lb_import").append(";\n");
+                b.append("    export none;\n");
+            }
             b.append("  };\n");
         }
         b.append("}\n\n");

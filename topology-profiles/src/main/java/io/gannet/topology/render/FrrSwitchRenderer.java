@@ -23,6 +23,8 @@ public final class FrrSwitchRenderer {
     static final String NODES_IN = "GANNET-NODES-IN";
     static final String L4LB_IN = "GANNET-L4LB-IN";
     static final String HOSTS_OUT = "GANNET-HOSTS-OUT";
+    static final String ROUTER_IN = "GANNET-ROUTER-IN";
+    static final String ROUTER_OUT = "GANNET-ROUTER-OUT";
 
     private FrrSwitchRenderer() {}
 
@@ -100,12 +102,15 @@ public final class FrrSwitchRenderer {
             String p = "  neighbor " + IpAddresses.format(s.hostAddress()) + " ";
             b.append(p).append("activate\n");
             b.append(p).append("route-map ").append(inMap(s.role(), ipv4)).append(" in\n");
-            b.append(p).append("route-map ").append(HOSTS_OUT).append(" out\n");
+            b.append(p).append("route-map ").append(s.role() == Role.ROUTER ? ROUTER_OUT : HOSTS_OUT).append(" out\n");
         }
         b.append(" exit-address-family\n");
     }
 
     private static String inMap(Role role, boolean ipv4) {
+        if (role == Role.ROUTER) {
+            return ROUTER_IN;
+        }
         return (role == Role.NODE ? NODES_IN : L4LB_IN) + (ipv4 ? "" : "-V6");
     }
 
@@ -146,6 +151,9 @@ public final class FrrSwitchRenderer {
         b.append("route-map ").append(L4LB_IN).append("-V6 deny 100\nexit\n");
         b.append("! Nothing is announced back to hosts: they reach other pods through their default route.\n");
         b.append("route-map ").append(HOSTS_OUT).append(" deny 10\nexit\n");
+        b.append("! A Gannet router (role router) exchanges full tables with the switch: it is a transit/reflecting peer.\n");
+        b.append("route-map ").append(ROUTER_IN).append(" permit 10\nexit\n");
+        b.append("route-map ").append(ROUTER_OUT).append(" permit 10\nexit\n");
         b.append("!\n");
     }
 }

@@ -95,6 +95,7 @@ public final class NodeConfigWriter {
         m.put("multihopTtl", n.multihopTtl());
         m.put("families", n.families().stream().map(f -> f.yamlName()).toList());
         m.put("extendedMessage", n.extendedMessage());
+        m.put("routeReflectorClient", n.routeReflectorClient());
         Map<String, Object> gr = new LinkedHashMap<>();
         gr.put("enabled", n.gracefulRestart());
         gr.put("restartTime", n.gracefulRestartSeconds());

@@ -24,7 +24,7 @@ import java.util.Set;
  * Builds a host's {@link NodeConfig} from a resolved profile: one neighbor per uplink
  * switch, timers and BFD with overrides applied, MD5 references resolved, and policies
  * that end in the safe defaults (import rejects everything; export sends only the host's
- * own PodCIDR or VIPs).
+ * own PodCIDR or VIPs; a router's accept and re-export everything).
  */
 public final class NodeConfigFactory {
     private NodeConfigFactory() {}
@@ -66,7 +66,8 @@ public final class NodeConfigFactory {
                 : bgp.extendedMessage() != null && bgp.extendedMessage();
         return new NeighborConfig(s.name(), remote, s.port() == null ? Defaults.PORT : s.port(), remoteAs, h.asn(), local, ibgp,
                 hold, keepalive, bgp.connectRetry(), bgp.passive(), md5, bgp.ttlSecurity(), ttl, bgp.gracefulRestart(),
-                bgp.restartTime(), bfd, bgp.maxPrefixes(), bgp.maxPrefixAction(), families, extendedMessage);
+                bgp.restartTime(), bfd, bgp.maxPrefixes(), bgp.maxPrefixAction(), families, extendedMessage,
+                h.spec().role() == Role.ROUTER && ibgp);
     }
 
     /**
@@ -97,12 +98,22 @@ public final class NodeConfigFactory {
 
     private static RoutePolicy importPolicy(EffectiveHost h) {
         List<PolicyStatement> s = new ArrayList<>(orEmpty(h.policy().imports()));
+        if (h.spec().role() == Role.ROUTER) {
+            // A router learns what its neighbors send (loop checks still apply).
+            s.add(new PolicyStatement("router-accept", PolicyStatement.Match.ANY, PolicyStatement.Set.NOTHING,
+                    PolicyStatement.Action.ACCEPT));
+        }
         s.add(new PolicyStatement("default-reject", PolicyStatement.Match.ANY, PolicyStatement.Set.NOTHING, PolicyStatement.Action.REJECT));
         return new RoutePolicy(s);
     }
 
     private static RoutePolicy exportPolicy(EffectiveHost h, List<Cidr> vipPool) {
         List<PolicyStatement> s = new ArrayList<>(orEmpty(h.policy().exports()));
+        if (h.spec().role() == Role.ROUTER) {
+            // Transit: every best path goes on (RFC 4271 9.2 and RFC 4456 rules still decide per neighbor).
+            s.add(new PolicyStatement("router-transit", PolicyStatement.Match.ANY, PolicyStatement.Set.NOTHING,
+                    PolicyStatement.Action.ACCEPT));
+        }
         if (h.podCidr() != null) {
             s.add(new PolicyStatement("own-podcidr", new PolicyStatement.Match(List.of(PrefixMatch.exact(h.podCidr())), List.of(), -1, -1),
                     PolicyStatement.Set.NOTHING, PolicyStatement.Action.ACCEPT));
