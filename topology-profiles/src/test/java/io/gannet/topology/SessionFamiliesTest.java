@@ -39,13 +39,15 @@ class SessionFamiliesTest {
 
     @Test
     void theProfileAHostOverrideAndASwitchSayWhatToAdvertise() throws Exception {
-        String text = ProfileText.leaf("per-node", 2, "  bgp: {families: [ipv4, ipv6], extendedMessage: true}\n"
+        String text = ProfileText.leaf("per-node", 2, "  bgp: {families: [ipv4, ipv6], extendedMessage: true, delayOpen: 5}\n"
                 + "  overrides:\n    n2:\n      bgp: {families: [ipv6-unicast]}\n")
                 .replace("{name: leaf2, rack: r1, addresses: [10.0.0.2], asn: 4200100002}",
                         "{name: leaf2, rack: r1, addresses: [10.0.0.2], asn: 4200100002, families: [ipv4], extendedMessage: false}");
         LoadedProfile p = ResolutionTest.parse(text);
         assertThat(neighbor(p, "n1", "leaf1").families()).containsExactly(BgpFamily.IPV4_UNICAST, BgpFamily.IPV6_UNICAST);
         assertThat(neighbor(p, "n1", "leaf1").extendedMessage()).isTrue();
+        assertThat(neighbor(p, "n1", "leaf1").delayOpenSeconds()).isEqualTo(5); // RFC 4271 8.1.1
+        assertThat(neighbor(p, "n1", "leaf2").delayOpenSeconds()).isEqualTo(5);
         assertThat(neighbor(p, "n2", "leaf1").families()).containsExactly(BgpFamily.IPV6_UNICAST);
         assertThat(neighbor(p, "n1", "leaf2").families()).containsExactly(BgpFamily.IPV4_UNICAST); // the switch wins
         assertThat(neighbor(p, "n1", "leaf2").extendedMessage()).isFalse();

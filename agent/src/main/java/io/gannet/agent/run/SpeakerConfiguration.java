@@ -65,6 +65,7 @@ final class SpeakerConfiguration {
                 .families(families)
                 .extendedMessage(n.extendedMessage())
                 .routeReflectorClient(n.routeReflectorClient()) // a router reflects between its iBGP neighbors
+                .delayOpenSeconds(n.delayOpenSeconds())
                 .gracefulRestart(n.gracefulRestart())
                 .gracefulRestartSeconds(n.gracefulRestartSeconds())
                 .importPolicy(importPolicy)

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
  * shipped example does: {@code gannet run} sends the VIP to its eBGP leaves with the community
  * attached (for the switch to act on), {@code gannet announce --community no-export} likewise,
  * and each session advertises only what the profile asks (families, extended messages, and GR
- * for those families only). Switches are FRR bgpd configured by {@code profile render --switch}.
+ * for those families only). The sessions use the profile's DelayOpen (RFC 4271 8.1.1). Switches are FRR bgpd configured by {@code profile render --switch}.
  */
 class DaemonEbgpVipTest extends DaemonAgainstFrr {
     private static final String PROFILE = """
@@ -23,7 +23,7 @@ class DaemonEbgpVipTest extends DaemonAgainstFrr {
               model: ebgp-leaf
               asn: {scheme: per-node, base: 4200000001}
               vipPool: [203.0.113.0/24]
-              bgp: {holdTime: 60, connectRetry: 1}
+              bgp: {holdTime: 60, connectRetry: 1, delayOpen: 2}
               bfd: {enabled: false}
               communities: {vip: [no-export]}
               inventory:
@@ -44,6 +44,7 @@ class DaemonEbgpVipTest extends DaemonAgainstFrr {
         gannet = GannetProcess.start(fabric.node(), dir, profile, "lb1");
         gannet.awaitTrue("both sessions Established", () -> gannet.established("leaf1") && gannet.established("leaf2"),
                 fabric::diagnostics);
+        assertThat(gannet.log()).contains("DelayOpen: waiting up to 2 s for its OPEN");
 
         // The profile's VIP, tagged no-export, reaches both eBGP leaves with the community.
         for (String sw : new String[] {"leaf1", "leaf2"}) {

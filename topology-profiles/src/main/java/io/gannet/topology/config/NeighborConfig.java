@@ -31,6 +31,7 @@ import java.util.Set;
  * @param families           address families the session negotiates (RFC 4760), never empty
  * @param extendedMessage    advertise RFC 8654 extended messages
  * @param routeReflectorClient the neighbor is our route-reflector client (RFC 4456): a router's iBGP neighbors
+ * @param delayOpenSeconds   RFC 4271 8.1.1 DelayOpenTime: wait for the switch's OPEN first; 0 = off
  */
 public record NeighborConfig(
         String name,
@@ -54,7 +55,8 @@ public record NeighborConfig(
         MaxPrefixAction maxPrefixAction,
         Set<BgpFamily> families,
         boolean extendedMessage,
-        boolean routeReflectorClient) {
+        boolean routeReflectorClient,
+        int delayOpenSeconds) {
 
     public NeighborConfig {
         Objects.requireNonNull(name, "name");

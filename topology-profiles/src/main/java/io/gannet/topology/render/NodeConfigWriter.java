@@ -96,6 +96,7 @@ public final class NodeConfigWriter {
         m.put("families", n.families().stream().map(f -> f.yamlName()).toList());
         m.put("extendedMessage", n.extendedMessage());
         m.put("routeReflectorClient", n.routeReflectorClient());
+        m.put("delayOpen", n.delayOpenSeconds());
         Map<String, Object> gr = new LinkedHashMap<>();
         gr.put("enabled", n.gracefulRestart());
         gr.put("restartTime", n.gracefulRestartSeconds());

@@ -67,7 +67,7 @@ public final class NodeConfigFactory {
         return new NeighborConfig(s.name(), remote, s.port() == null ? Defaults.PORT : s.port(), remoteAs, h.asn(), local, ibgp,
                 hold, keepalive, bgp.connectRetry(), bgp.passive(), md5, bgp.ttlSecurity(), ttl, bgp.gracefulRestart(),
                 bgp.restartTime(), bfd, bgp.maxPrefixes(), bgp.maxPrefixAction(), families, extendedMessage,
-                h.spec().role() == Role.ROUTER && ibgp);
+                h.spec().role() == Role.ROUTER && ibgp, bgp.delayOpen());
     }
 
     /**
