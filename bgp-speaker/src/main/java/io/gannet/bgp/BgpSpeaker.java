@@ -65,6 +65,7 @@ public final class BgpSpeaker<R extends RouteProcessor> implements AutoCloseable
         this.group = new EpollEventLoopGroup(1, new DefaultThreadFactory("bgp-speaker", true));
         this.loop = group.next();
         this.routes = Objects.requireNonNull(routesFactory.apply(config), "route processor");
+        routes.attachLoop(loop); // injected, not found through netty's thread map
         EventLoopScheduler scheduler = new EventLoopScheduler(loop, options.clock());
         long restartingUntil = 0;
         if (options.restarting()) {

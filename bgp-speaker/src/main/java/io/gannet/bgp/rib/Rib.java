@@ -17,7 +17,6 @@ import io.gannet.bgp.wire.attr.UpdateDecoder;
 import io.gannet.bgp.wire.attr.UpdateError;
 import io.gannet.bgp.wire.attr.UpdateHandler;
 import io.netty.buffer.ByteBuf;
-import io.netty.util.internal.ThreadExecutorMap;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -210,7 +209,7 @@ public final class Rib implements RouteProcessor {
                 log.info("peer {}: {}", p.name, error);
             }
         }
-        java.util.concurrent.Executor loop = exportExecutor != null ? exportExecutor : ThreadExecutorMap.currentExecutor();
+        java.util.concurrent.Executor loop = exportExecutor;
         if (loop == null) {
             drainAll();
         } else if (!exportScheduled) {
@@ -229,12 +228,17 @@ public final class Rib implements RouteProcessor {
      * Coalesces exports: instead of encoding after every received UPDATE, encode once after the
      * loop has processed everything it read in one go (a task on the loop runs after the current
      * batch of reads). Fuller outgoing UPDATEs, fewer flushes. {@code loop} must be the speaker's
-     * event loop; call once, on that loop, before sessions come up. Without it, a Rib running on a
-     * netty event loop finds that loop itself ({@code ThreadExecutorMap}); elsewhere (unit tests)
-     * it exports right after each UPDATE.
+     * event loop (the speaker passes it through {@link #attachLoop}) or, in tests, any executor;
+     * call once, before sessions come up. Without one the RIB exports right after each UPDATE.
      */
     public void deferExports(java.util.concurrent.Executor loop) {
         this.exportExecutor = loop;
+    }
+
+    /** The speaker's loop, injected by the speaker ({@link RouteProcessor#attachLoop}): exports and trims are queued there. */
+    @Override
+    public void attachLoop(java.util.concurrent.ScheduledExecutorService loop) {
+        deferExports(loop);
     }
 
     private void deferredDrain() {
@@ -1176,7 +1180,7 @@ public final class Rib implements RouteProcessor {
         if (trimScheduled || !mostlyEmpty()) {
             return;
         }
-        java.util.concurrent.Executor loop = exportExecutor != null ? exportExecutor : ThreadExecutorMap.currentExecutor();
+        java.util.concurrent.Executor loop = exportExecutor;
         if (loop instanceof java.util.concurrent.ScheduledExecutorService scheduler) {
             trimScheduled = true;
             try {
