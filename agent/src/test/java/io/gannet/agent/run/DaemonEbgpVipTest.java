@@ -44,7 +44,8 @@ class DaemonEbgpVipTest extends DaemonAgainstFrr {
         gannet = GannetProcess.start(fabric.node(), dir, profile, "lb1");
         gannet.awaitTrue("both sessions Established", () -> gannet.established("leaf1") && gannet.established("leaf2"),
                 fabric::diagnostics);
-        assertThat(gannet.log()).contains("DelayOpen: waiting up to 2 s for its OPEN");
+        // The profile's delayOpen is in force: each session's way to OpenConfirm says so.
+        assertThat(gannet.log()).contains("reason=\"DelayOpen");
 
         // The profile's VIP, tagged no-export, reaches both eBGP leaves with the community.
         for (String sw : new String[] {"leaf1", "leaf2"}) {

@@ -538,7 +538,8 @@ public final class PeerSession {
             collision = c;
             send(c, sentOpen.encode(c.alloc()));
             c.flush();
-            return t;
+            return new Transition(t.next(), "DelayOpen: second connection from " + c.remoteAddress().getHostAddress()
+                    + ", OPEN sent on both");
         }
         if (config.delayOpenSeconds() == 0) {
             return openSent(c);
@@ -564,7 +565,10 @@ public final class PeerSession {
             return null;
         }
         return switch (e) {
-            case Event.DelayOpenExpired x -> openSent(connection);
+            case Event.DelayOpenExpired x -> {
+                Transition t = openSent(connection);
+                yield new Transition(t.next(), "DelayOpen timer expired, OPEN sent");
+            }
             case Event.Message m -> switch (m.type()) {
                 case MessageType.OPEN -> {
                     // OPEN while DelayOpenTimer runs: ours goes out now, then KEEPALIVE, OpenConfirm.
@@ -577,7 +581,8 @@ public final class PeerSession {
                     if (connection != null) {
                         connection.flush();
                     }
-                    yield t;
+                    yield t.next() == SessionState.OPEN_CONFIRM
+                            ? new Transition(t.next(), "DelayOpen: " + t.reason() + ", OPEN sent") : t;
                 }
                 case MessageType.NOTIFICATION -> notificationReceived(m.frame());
                 default -> toIdle(new NotificationMessage(NotificationMessage.FSM_ERROR, 0),

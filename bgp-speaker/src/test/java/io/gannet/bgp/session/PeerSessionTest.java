@@ -396,6 +396,7 @@ class PeerSessionTest {
         deliver(s, c, ipv4Open(65002, 0x0A000002L, 30));
         assertThat(c.types()).containsExactly(MessageType.OPEN, MessageType.KEEPALIVE);
         assertThat(s.state()).isEqualTo(SessionState.OPEN_CONFIRM);
+        assertThat(transitions).last().asString().startsWith("Connect -> OpenConfirm DelayOpen: OPEN received");
         deliver(s, c, KeepaliveMessage.encode(ALLOC));
         assertThat(s.state()).isEqualTo(SessionState.ESTABLISHED);
         time.advance(10_000);
@@ -414,6 +415,7 @@ class PeerSessionTest {
         time.advance(1);
         assertThat(c.types()).containsExactly(MessageType.OPEN);
         assertThat(s.state()).isEqualTo(SessionState.OPEN_SENT);
+        assertThat(transitions).last().isEqualTo("Active -> OpenSent DelayOpen timer expired, OPEN sent");
         // Anything but OPEN or NOTIFICATION before the peer's OPEN is an FSM error.
         PeerSession s2 = new PeerSession(ctx(0), peer().delayOpenSeconds(5).build(), false);
         s2.start();
