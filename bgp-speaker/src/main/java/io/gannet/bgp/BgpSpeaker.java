@@ -65,6 +65,7 @@ public final class BgpSpeaker<R extends RouteProcessor> implements AutoCloseable
         this.group = new EpollEventLoopGroup(1, new DefaultThreadFactory("bgp-speaker", true));
         this.loop = group.next();
         this.routes = Objects.requireNonNull(routesFactory.apply(config), "route processor");
+        routes.attachLoop(loop); // injected, not found through netty's thread map
         EventLoopScheduler scheduler = new EventLoopScheduler(loop, options.clock());
         long restartingUntil = 0;
         if (options.restarting()) {
@@ -340,6 +341,7 @@ public final class BgpSpeaker<R extends RouteProcessor> implements AutoCloseable
                 .multihopTtl(b.multihopTtl()).families(b.families()).gracefulRestart(b.gracefulRestart())
                 .gracefulRestartSeconds(b.gracefulRestartSeconds()).extendedMessage(b.extendedMessage())
                 .sendHoldTimeSeconds(b.sendHoldTimeSeconds()).bfdStrict(b.bfdStrict())
+                .delayOpenSeconds(b.delayOpenSeconds())
                 // the policy-side fields taken from a: if the result equals a, nothing else changed
                 .importPolicy(a.importPolicy()).exportPolicy(a.exportPolicy()).routeReflectorClient(a.routeReflectorClient())
                 .nextHopSelf(a.nextHopSelf()).maxPrefixes(a.maxPrefixes(), a.maxPrefixAction());

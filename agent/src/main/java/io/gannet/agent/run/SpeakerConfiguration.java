@@ -47,8 +47,12 @@ final class SpeakerConfiguration {
     }
 
     static PeerConfig peerConfig(NeighborConfig n, Policy importPolicy, Policy exportPolicy) {
-        // Both families on every session, whichever family carries it (RFC 4760).
-        Set<AddressFamily> families = Set.of(AddressFamily.IPV4_UNICAST, AddressFamily.IPV6_UNICAST);
+        // What the profile asks this session to carry (RFC 4760); GR is advertised for these only.
+        Set<AddressFamily> families = new java.util.HashSet<>();
+        for (io.gannet.topology.config.BgpFamily f : n.families()) {
+            families.add(f == io.gannet.topology.config.BgpFamily.IPV4_UNICAST
+                    ? AddressFamily.IPV4_UNICAST : AddressFamily.IPV6_UNICAST);
+        }
         return PeerConfig.builder(n.name(), n.address(), n.remoteAs(), n.localAs())
                 .localAddress(n.localAddress())
                 .port(n.port())
@@ -59,6 +63,9 @@ final class SpeakerConfiguration {
                 .ttlSecurityHops(n.ttlSecurityHops())
                 .multihopTtl(n.multihopTtl())
                 .families(families)
+                .extendedMessage(n.extendedMessage())
+                .routeReflectorClient(n.routeReflectorClient()) // a router reflects between its iBGP neighbors
+                .delayOpenSeconds(n.delayOpenSeconds())
                 .gracefulRestart(n.gracefulRestart())
                 .gracefulRestartSeconds(n.gracefulRestartSeconds())
                 .importPolicy(importPolicy)

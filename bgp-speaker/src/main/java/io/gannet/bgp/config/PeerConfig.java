@@ -37,6 +37,8 @@ import java.util.Set;
  * @param bfdStrict          BFD strict mode (draft-ietf-idr-bgp-bfd-strict-mode): the session
  *                           starts gated in Idle and leaves it only once the BFD client reports
  *                           BFD Up ({@code BgpSpeaker.bfdUp}); off: BFD only tears an existing session down
+ * @param delayOpenSeconds   RFC 4271 8.1.1 DelayOpen / DelayOpenTime: after the TCP connection
+ *                           comes up, wait this long for the peer's OPEN before sending ours; 0 = off
  */
 public record PeerConfig(
         String name,
@@ -62,7 +64,8 @@ public record PeerConfig(
         long maxPrefixes,
         MaxPrefixAction maxPrefixAction,
         int sendHoldTimeSeconds,
-        boolean bfdStrict) {
+        boolean bfdStrict,
+        int delayOpenSeconds) {
 
     public PeerConfig {
         Objects.requireNonNull(name, "name");
@@ -73,6 +76,22 @@ public record PeerConfig(
         if (holdTimeSeconds != 0 && holdTimeSeconds < 3) {
             throw new IllegalArgumentException("hold time must be 0 or at least 3 s (RFC 4271 4.2), got " + holdTimeSeconds);
         }
+        if (delayOpenSeconds < 0 || delayOpenSeconds > 240) {
+            throw new IllegalArgumentException("DelayOpenTime must be 0 (off) to 240 s, got " + delayOpenSeconds);
+        }
+    }
+
+    /** The constructor without {@code delayOpenSeconds} (off). */
+    public PeerConfig(String name, InetAddress address, long remoteAs, long localAs, InetAddress localAddress, int port,
+                      boolean passive, int holdTimeSeconds, int connectRetrySeconds, String md5Password, int ttlSecurityHops,
+                      int multihopTtl, Set<AddressFamily> families, boolean routeReflectorClient, boolean nextHopSelf,
+                      boolean gracefulRestart, int gracefulRestartSeconds, boolean extendedMessage, Policy importPolicy,
+                      Policy exportPolicy, long maxPrefixes, MaxPrefixAction maxPrefixAction, int sendHoldTimeSeconds,
+                      boolean bfdStrict) {
+        this(name, address, remoteAs, localAs, localAddress, port, passive, holdTimeSeconds, connectRetrySeconds, md5Password,
+                ttlSecurityHops, multihopTtl, families, routeReflectorClient, nextHopSelf, gracefulRestart,
+                gracefulRestartSeconds, extendedMessage, importPolicy, exportPolicy, maxPrefixes, maxPrefixAction,
+                sendHoldTimeSeconds, bfdStrict, 0);
     }
 
     /** What happens when a peer sends more prefixes than {@code maxPrefixes}. */
@@ -126,13 +145,14 @@ public record PeerConfig(
         private boolean nextHopSelf;
         private boolean gracefulRestart;
         private int gracefulRestartSeconds = 120;
-        private boolean extendedMessage = true;
+        private boolean extendedMessage; // RFC 8654 only when asked
         private Policy importPolicy = Policy.REJECT_ALL;
         private Policy exportPolicy = Policy.EXPORT_LOCAL_ONLY;
         private long maxPrefixes;
         private MaxPrefixAction maxPrefixAction = MaxPrefixAction.RESTART;
         private int sendHoldTimeSeconds;
         private boolean bfdStrict;
+        private int delayOpenSeconds;
 
         private Builder(String name, InetAddress address, long remoteAs, long localAs) {
             this.name = name;
@@ -160,12 +180,14 @@ public record PeerConfig(
         public Builder maxPrefixes(long v, MaxPrefixAction action) { maxPrefixes = v; maxPrefixAction = action; return this; }
         public Builder sendHoldTimeSeconds(int v) { sendHoldTimeSeconds = v; return this; }
         public Builder bfdStrict(boolean v) { bfdStrict = v; return this; }
+        /** RFC 4271 8.1.1 DelayOpen: wait this long for the peer's OPEN before sending ours; 0 = off. */
+        public Builder delayOpenSeconds(int v) { delayOpenSeconds = v; return this; }
 
         public PeerConfig build() {
             return new PeerConfig(name, address, remoteAs, localAs, localAddress, port, passive, holdTimeSeconds,
                     connectRetrySeconds, md5Password, ttlSecurityHops, multihopTtl, families, routeReflectorClient,
                     nextHopSelf, gracefulRestart, gracefulRestartSeconds, extendedMessage, importPolicy, exportPolicy,
-                    maxPrefixes, maxPrefixAction, sendHoldTimeSeconds, bfdStrict);
+                    maxPrefixes, maxPrefixAction, sendHoldTimeSeconds, bfdStrict, delayOpenSeconds);
         }
     }
 }

@@ -213,10 +213,14 @@ final class Exporter {
         PeerState sp = peers[src];
         boolean local = src == Rib.LOCAL;
         PathAttributes a = interner.get(paths.attr[b]);
-        if (a.hasCommunity(AttributeType.NO_ADVERTISE)) {
+        // RFC 1997 limits what we do with a route a peer tagged. On our own routes the well-known
+        // communities are for the receiving switch to act on: attached and sent, as an outbound
+        // "set community no-export" does in FRR.
+        if (!local && a.hasCommunity(AttributeType.NO_ADVERTISE)) {
             return 0;
         }
-        if (!p.ibgp && (a.hasCommunity(AttributeType.NO_EXPORT) || a.hasCommunity(AttributeType.NO_EXPORT_SUBCONFED))) {
+        if (!local && !p.ibgp
+                && (a.hasCommunity(AttributeType.NO_EXPORT) || a.hasCommunity(AttributeType.NO_EXPORT_SUBCONFED))) {
             return 0;
         }
         if (!local && sp.ibgp && p.ibgp && !(sp.routeReflectorClient || p.routeReflectorClient)) {
@@ -259,6 +263,7 @@ final class Exporter {
         boolean explicitNextHop = (local || policy.keepsNextHop(d)) && (f == 0 ? a.has(HAS_NEXT_HOP) : a.has(HAS_NEXT_HOP6));
         scratch.load(a);
         if (!p.ibgp) {
+            scratch.removeConfedSegments();                    // RFC 5065 4.1 c: never to another AS
             scratch.prependAs(p.negotiated.localAs(), 1);      // 5.1.2 b
             scratch.clearLocalPref();                          // 5.1.5: not sent to external peers
             if (!local) {
@@ -266,14 +271,14 @@ final class Exporter {
             }
             scratch.clearOriginatorId().clearClusterList();    // RFC 4456: iBGP-only attributes
             if (!explicitNextHop) {
-                setNextHop(scratch, f, self);                  // 5.1.3: next hop self towards eBGP
+                setSelf(p, f, self);                           // 5.1.3: next hop self towards eBGP
             }
         } else {
             if (!scratch.has(HAS_LOCAL_PREF)) {
                 scratch.localPref(DEFAULT_LOCAL_PREF);         // 5.1.5: always sent to internal peers
             }
             if ((local && !explicitNextHop) || p.config.nextHopSelf()) {
-                setNextHop(scratch, f, self);
+                setSelf(p, f, self);
             }
             if (!local && sp.ibgp) {                           // reflecting (RFC 4456 8)
                 if (!scratch.has(HAS_ORIGINATOR_ID)) {
@@ -288,7 +293,7 @@ final class Exporter {
             scratch.clearNextHop();
         }
         if (!(f == 0 ? scratch.has(HAS_NEXT_HOP) : scratch.has(HAS_NEXT_HOP6))) {
-            setNextHop(scratch, f, self);
+            setSelf(p, f, self);
         }
         if (f == 0 && !scratch.has(HAS_NEXT_HOP)) {
             // An IPv6 session carrying IPv4 without RFC 8950: the router id is our IPv4 identity.
@@ -299,6 +304,21 @@ final class Exporter {
             out = policy.apply(d, out, policyScratch, interner, p.link.localAddress());
         }
         return out.id();
+    }
+
+    /**
+     * Next hop self. For IPv6 routes to a peer on a shared link, RFC 2545 3: our global address
+     * followed by our link-local address on that link (32 octets).
+     */
+    private void setSelf(PeerState p, int f, byte[] self) {
+        if (f == 1 && self.length == 16 && p.linkLocal != null) {
+            byte[] both = new byte[32];
+            System.arraycopy(self, 0, both, 0, 16);
+            System.arraycopy(p.linkLocal, 0, both, 16, 16);
+            scratch.nextHop6(both);
+        } else {
+            setNextHop(scratch, f, self);
+        }
     }
 
     /** Writes {@code address} as the next hop for family {@code f}; IPv4 becomes ::ffff:a.b.c.d for IPv6 routes. */

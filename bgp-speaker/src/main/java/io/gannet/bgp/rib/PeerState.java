@@ -25,6 +25,12 @@ final class PeerState {
     long routerId;
     byte[] address = new byte[0];
     boolean routeReflectorClient;
+    /** Our link-local address on the link shared with this IPv6 peer (RFC 2545 3), or null. */
+    byte[] linkLocal;
+    /** Our end of this session, for the RFC 4271 6.3 own-next-hop check. */
+    LocalAddresses sessionLocal = LocalAddresses.NONE;
+    /** Routes ignored because their next hop is one of our addresses (RFC 4271 6.3), this session. */
+    long ownNextHopIgnored;
 
     /** Prefixes the peer announces now, before import policy (this session), per family. */
     long received;

@@ -17,7 +17,6 @@ import io.gannet.bgp.wire.attr.UpdateDecoder;
 import io.gannet.bgp.wire.attr.UpdateError;
 import io.gannet.bgp.wire.attr.UpdateHandler;
 import io.netty.buffer.ByteBuf;
-import io.netty.util.internal.ThreadExecutorMap;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -86,6 +85,13 @@ public final class Rib implements RouteProcessor {
     private final Exporter exporter;
 
     private boolean draining;
+    /** The host's addresses (RFC 4271 6.3 own-next-hop check), re-read when a session comes up. */
+    private LocalAddresses localAddresses = LocalAddresses.NONE;
+    private boolean fixedLocalAddresses;
+    /** RFC 2545 3: our link-local address towards a peer on a shared link (tests replace it). */
+    java.util.function.BiFunction<java.net.InetAddress, java.net.InetAddress, byte[]> linkLocalFinder = LinkLocalNextHop::find;
+    private long localAddressesReadAt = System.nanoTime() - Long.MAX_VALUE / 2;
+    private static final long LOCAL_ADDRESSES_MAX_AGE_NANOS = 1_000_000_000L;
     private boolean keepPrePolicy;
     private RouteListener listener;
     /** Told how long each UPDATE took to decode and apply (nanoseconds), or null. */
@@ -135,6 +141,15 @@ public final class Rib implements RouteProcessor {
         p.ibgp = p.negotiated.ibgp();
         p.routerId = p.negotiated.remoteRouterId();
         p.address = link.remoteAddress().getAddress();
+        p.sessionLocal = link.localAddress() == null ? LocalAddresses.NONE : LocalAddresses.of(List.of(link.localAddress()));
+        p.ownNextHopIgnored = 0;
+        p.linkLocal = link.localAddress() == null ? null : linkLocalFinder.apply(link.localAddress(), link.remoteAddress());
+        if (!fixedLocalAddresses && System.nanoTime() - localAddressesReadAt > LOCAL_ADDRESSES_MAX_AGE_NANOS) {
+            // Addresses change; a session start is a cheap moment to look (at most once a second:
+            // a thousand sessions coming up read the interfaces once).
+            localAddresses = LocalAddresses.ofInterfaces();
+            localAddressesReadAt = System.nanoTime();
+        }
         p.routeReflectorClient = p.config.routeReflectorClient() && p.ibgp;
         p.resetting = false;
         p.keepRaw = keepPrePolicy;
@@ -152,6 +167,12 @@ public final class Rib implements RouteProcessor {
         }
         log.info("peer {} established: {} families {}", p.name, p.ibgp ? "iBGP" : "eBGP", p.negotiated.families());
         drainAll();
+    }
+
+    /** Replaces the host's address list read from the interfaces (tests; a host that knows better). */
+    public void localAddresses(LocalAddresses addresses) {
+        localAddresses = addresses;
+        fixedLocalAddresses = true;
     }
 
     @Override
@@ -188,7 +209,7 @@ public final class Rib implements RouteProcessor {
                 log.info("peer {}: {}", p.name, error);
             }
         }
-        java.util.concurrent.Executor loop = exportExecutor != null ? exportExecutor : ThreadExecutorMap.currentExecutor();
+        java.util.concurrent.Executor loop = exportExecutor;
         if (loop == null) {
             drainAll();
         } else if (!exportScheduled) {
@@ -207,12 +228,17 @@ public final class Rib implements RouteProcessor {
      * Coalesces exports: instead of encoding after every received UPDATE, encode once after the
      * loop has processed everything it read in one go (a task on the loop runs after the current
      * batch of reads). Fuller outgoing UPDATEs, fewer flushes. {@code loop} must be the speaker's
-     * event loop; call once, on that loop, before sessions come up. Without it, a Rib running on a
-     * netty event loop finds that loop itself ({@code ThreadExecutorMap}); elsewhere (unit tests)
-     * it exports right after each UPDATE.
+     * event loop (the speaker passes it through {@link #attachLoop}) or, in tests, any executor;
+     * call once, before sessions come up. Without one the RIB exports right after each UPDATE.
      */
     public void deferExports(java.util.concurrent.Executor loop) {
         this.exportExecutor = loop;
+    }
+
+    /** The speaker's loop, injected by the speaker ({@link RouteProcessor#attachLoop}): exports and trims are queued there. */
+    @Override
+    public void attachLoop(java.util.concurrent.ScheduledExecutorService loop) {
+        deferExports(loop);
     }
 
     private void deferredDrain() {
@@ -673,6 +699,8 @@ public final class Rib implements RouteProcessor {
         private PeerState peer;
         private PathAttributes lastAttrs;
         private boolean lastLooped;
+        private boolean lastOwnNextHop4;
+        private boolean lastOwnNextHop6;
         private int[] decisionCache = new int[8]; // policy statement -> resulting attribute id (0 = unknown)
         private int[] held = new int[8];
         private int heldCount;
@@ -764,9 +792,18 @@ public final class Rib implements RouteProcessor {
             if (a != lastAttrs) {
                 lastAttrs = a;
                 lastLooped = looped(peer, a);
+                lastOwnNextHop4 = a.has(PathAttributes.HAS_NEXT_HOP) && (peer.sessionLocal.containsIpv4(a.nextHop())
+                        || localAddresses.containsIpv4(a.nextHop()));
+                lastOwnNextHop6 = a.has(PathAttributes.HAS_NEXT_HOP6)
+                        && (peer.sessionLocal.containsIpv6(a.nextHop6Hi(), a.nextHop6Lo())
+                        || localAddresses.containsIpv6(a.nextHop6Hi(), a.nextHop6Lo()));
                 Arrays.fill(decisionCache, 0);
             }
             if (lastLooped) {
+                return 0;
+            }
+            if (f == 0 ? lastOwnNextHop4 : lastOwnNextHop6) {
+                ownNextHop(peer, f, a);
                 return 0;
             }
             Policy policy = peer.config.importPolicy();
@@ -841,6 +878,29 @@ public final class Rib implements RouteProcessor {
     }
 
     /** RFC 4271 9.1.2 (own AS in AS_PATH) and RFC 4456 8 (own ORIGINATOR_ID or CLUSTER_ID). */
+    /**
+     * RFC 4271 6.3: a NEXT_HOP that is one of our own addresses is semantically incorrect: the
+     * error is logged and the route ignored (it replaces, and so removes, the peer's previous
+     * path for the prefix); no NOTIFICATION, the session stays up. Logged on the first such route
+     * of a session and then every 1000th, so a full table pointing at us cannot flood the log.
+     */
+    private void ownNextHop(PeerState p, int f, PathAttributes a) {
+        if (p.ownNextHopIgnored++ % 1000 == 0) {
+            log.warn("peer {}: route ignored ({} so far this session): NEXT_HOP {} is an address of this host"
+                    + " (RFC 4271 6.3)", p.name, p.ownNextHopIgnored, nextHopText(f, a));
+        }
+    }
+
+    private static String nextHopText(int f, PathAttributes a) {
+        byte[] b = f == 0 ? new byte[] {(byte) (a.nextHop() >>> 24), (byte) (a.nextHop() >>> 16), (byte) (a.nextHop() >>> 8),
+                (byte) a.nextHop()} : Arrays.copyOf(a.nextHop6(), 16);
+        try {
+            return java.net.InetAddress.getByAddress(b).getHostAddress();
+        } catch (java.net.UnknownHostException e) {
+            return "?"; // not reached: 4 or 16 octets
+        }
+    }
+
     private boolean looped(PeerState p, PathAttributes a) {
         if (a.containsAs(p.negotiated.localAs()) || a.containsAs(config.localAs())) {
             return true;
@@ -1120,7 +1180,7 @@ public final class Rib implements RouteProcessor {
         if (trimScheduled || !mostlyEmpty()) {
             return;
         }
-        java.util.concurrent.Executor loop = exportExecutor != null ? exportExecutor : ThreadExecutorMap.currentExecutor();
+        java.util.concurrent.Executor loop = exportExecutor;
         if (loop instanceof java.util.concurrent.ScheduledExecutorService scheduler) {
             trimScheduled = true;
             try {

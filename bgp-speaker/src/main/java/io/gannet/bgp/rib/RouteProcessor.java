@@ -50,4 +50,11 @@ public interface RouteProcessor {
     default boolean peerPolicyChanged(PeerLink peer, io.gannet.bgp.config.PeerConfig config) {
         return false;
     }
+
+    /**
+     * The speaker's event loop, given once before any other call: work a processor defers
+     * (batched export after the reads in progress, delayed table trims) is queued there. A
+     * processor used off any loop (tests, benchmarks) is never given one.
+     */
+    default void attachLoop(java.util.concurrent.ScheduledExecutorService loop) {}
 }

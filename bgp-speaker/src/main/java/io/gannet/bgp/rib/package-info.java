@@ -3,7 +3,9 @@
  * reason per decision (RFC 4271 9.1), Adj-RIB-Out per peer with packed UPDATEs, iBGP/eBGP rules
  * and route reflection (RFC 4456), graceful-restart helper stale handling and End-of-RIB
  * (RFC 4724), route refresh and enhanced route refresh (RFC 2918, RFC 7313), max-prefix
- * (RFC 4486), and the origination API.
+ * (RFC 4486), the own-next-hop check (RFC 4271 6.3), the link-local next hop towards a peer on
+ * a shared link (RFC 2545 3), RFC 1997 communities on our own routes sent as attached, and the
+ * origination API.
  *
  * <p>The session layer talks to this package only through {@link io.gannet.bgp.rib.PeerLink}
  * and {@link io.gannet.bgp.rib.RouteProcessor}, implemented by {@link io.gannet.bgp.rib.Rib}.

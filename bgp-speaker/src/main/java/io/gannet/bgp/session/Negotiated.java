@@ -50,7 +50,19 @@ public record Negotiated(
      * @param restartState       R bit: the peer has just restarted
      * @param restartTimeSeconds how long we keep its routes after the session drops
      * @param forwardingPreserved per family, the F bit
+     * @param notification       both sides set the RFC 8538 N bit: a NOTIFICATION other than
+     *                           Cease/Hard Reset keeps the routes as stale, as a TCP failure does
      */
     public record GracefulRestartInfo(boolean restartState, int restartTimeSeconds,
-                                      java.util.Map<AddressFamily, Boolean> forwardingPreserved) {}
+                                      java.util.Map<AddressFamily, Boolean> forwardingPreserved, boolean notification) {
+        public GracefulRestartInfo(boolean restartState, int restartTimeSeconds,
+                                   java.util.Map<AddressFamily, Boolean> forwardingPreserved) {
+            this(restartState, restartTimeSeconds, forwardingPreserved, false);
+        }
+    }
+
+    /** RFC 8538: both sides set the N bit. */
+    public boolean gracefulNotification() {
+        return peerGracefulRestart != null && peerGracefulRestart.notification();
+    }
 }

@@ -43,7 +43,9 @@ public final class OpenNegotiation {
             for (AddressFamily af : sortedFamilies(config.families())) {
                 grFamilies.add(new Capability.GracefulRestart.Family(af, restarting));
             }
-            caps.add(new Capability.GracefulRestart(restarting, Math.min(4095, config.gracefulRestartSeconds()), grFamilies));
+            // RFC 8538: the N bit whenever we do graceful restart.
+            caps.add(new Capability.GracefulRestart(restarting, true, Math.min(4095, config.gracefulRestartSeconds()),
+                    grFamilies));
         }
         // RFC 6793 4.1: My AS is AS_TRANS when our AS does not fit in two octets.
         int myAs = config.localAs() > 0xFFFF ? OpenMessage.AS_TRANS : (int) config.localAs();
@@ -87,7 +89,9 @@ public final class OpenNegotiation {
             for (Capability.GracefulRestart.Family f : gr.families()) {
                 fwd.put(f.family(), f.forwardingPreserved());
             }
-            grInfo = new Negotiated.GracefulRestartInfo(gr.restartState(), gr.restartTimeSeconds(), Map.copyOf(fwd));
+            Capability.GracefulRestart ourGr = ours.capability(Capability.GracefulRestart.class);
+            grInfo = new Negotiated.GracefulRestartInfo(gr.restartState(), gr.restartTimeSeconds(), Map.copyOf(fwd),
+                    gr.notification() && ourGr != null && ourGr.notification());
         }
         return new Negotiated(
                 four != null && ours.has(Capability.FourOctetAs.class),

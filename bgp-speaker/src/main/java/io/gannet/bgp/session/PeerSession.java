@@ -72,6 +72,7 @@ public final class PeerSession {
         record TcpClosed(String why) implements Event {}
         record Message(int type, ByteBuf frame) implements Event {}
         record FramingError(BgpError error) implements Event {}
+        record DelayOpenExpired() implements Event {}
     }
 
     /** A handler's answer: the next state (possibly the same) and why. */
@@ -101,6 +102,8 @@ public final class PeerSession {
     private Scheduler.Timer idleHoldTimer;
     private Scheduler.Timer sendHoldTimer;
     private Scheduler.Timer staleTimer;
+    /** RFC 4271 8.1.1: running while a connection waits for the peer's OPEN before we send ours. */
+    private Scheduler.Timer delayOpenTimer;
 
     private boolean adminDown;
     /** Held in Idle until the BFD client says BFD is Up (strict start, or after a BFD Down). */
@@ -494,7 +497,7 @@ public final class PeerSession {
                 startConnect();
                 yield null;
             }
-            case Event.TcpUp up -> openSent(up.connection());
+            case Event.TcpUp up -> connectionUp(up.connection());
             case Event.TcpFailed f -> {
                 cancelAttempt();
                 restartConnectRetry();
@@ -502,7 +505,7 @@ public final class PeerSession {
                 yield new Transition(SessionState.ACTIVE, lastError);
             }
             case Event.Stop s -> toIdle(null, s.reason(), s.restart(), false);
-            default -> null;
+            default -> delayingOpen(e);
         };
     }
 
@@ -515,8 +518,86 @@ public final class PeerSession {
                 startConnect();
                 yield new Transition(SessionState.CONNECT, "ConnectRetry timer expired");
             }
-            case Event.TcpUp up -> openSent(up.connection());
+            case Event.TcpUp up -> connectionUp(up.connection());
             case Event.Stop s -> toIdle(null, s.reason(), s.restart(), false);
+            default -> delayingOpen(e);
+        };
+    }
+
+    /**
+     * RFC 4271 8.2.2 (Connect and Active with DelayOpen): the connection is up, our OPEN waits
+     * for DelayOpenTimer or the peer's OPEN, whichever comes first.
+     */
+    private Transition connectionUp(Connection c) {
+        if (connection != null && connection != c) {
+            // A second connection while the first waits under DelayOpen: stop waiting, send our
+            // OPEN on both and let collision detection (RFC 4271 6.8) pick one, as in OpenSent.
+            cancel(delayOpenTimer);
+            delayOpenTimer = null;
+            Transition t = openSent(connection);
+            collision = c;
+            send(c, sentOpen.encode(c.alloc()));
+            c.flush();
+            return new Transition(t.next(), "DelayOpen: second connection from " + c.remoteAddress().getHostAddress()
+                    + ", OPEN sent on both");
+        }
+        if (config.delayOpenSeconds() == 0) {
+            return openSent(c);
+        }
+        connection = c;
+        cancel(connectRetryTimer);
+        connectRetryTimer = null;
+        cancelAttempt();
+        cancel(delayOpenTimer);
+        delayOpenTimer = ctx.scheduler().schedule(config.delayOpenSeconds() * 1000L, () -> {
+            delayOpenTimer = null;
+            dispatch(new Event.DelayOpenExpired());
+        });
+        restartHold(OPEN_HOLD_MILLIS);
+        log.info("{}: {} {}, DelayOpen: waiting up to {} s for its OPEN", name(), c.outbound() ? "connected to" : "accepted",
+                c.remoteAddress().getHostAddress(), config.delayOpenSeconds());
+        return null;
+    }
+
+    /** Events of Connect/Active while a connection waits under DelayOpen (RFC 4271 8.2.2). */
+    private Transition delayingOpen(Event e) {
+        if (connection == null) {
+            return null;
+        }
+        return switch (e) {
+            case Event.DelayOpenExpired x -> {
+                Transition t = openSent(connection);
+                yield new Transition(t.next(), "DelayOpen timer expired, OPEN sent");
+            }
+            case Event.Message m -> switch (m.type()) {
+                case MessageType.OPEN -> {
+                    // OPEN while DelayOpenTimer runs: ours goes out now, then KEEPALIVE, OpenConfirm.
+                    cancel(delayOpenTimer);
+                    delayOpenTimer = null;
+                    Connection c = connection;
+                    sentOpen = OpenNegotiation.ourOpen(config, ctx.routerId(), ctx.restarting());
+                    send(c, sentOpen.encode(c.alloc()));
+                    Transition t = receiveOpen(m.frame());
+                    if (connection != null) {
+                        connection.flush();
+                    }
+                    yield t.next() == SessionState.OPEN_CONFIRM
+                            ? new Transition(t.next(), "DelayOpen: " + t.reason() + ", OPEN sent") : t;
+                }
+                case MessageType.NOTIFICATION -> notificationReceived(m.frame());
+                default -> toIdle(new NotificationMessage(NotificationMessage.FSM_ERROR, 0),
+                        MessageType.name(m.type()) + " before OPEN (DelayOpen)", true, true);
+            };
+            case Event.HoldExpired x -> toIdle(new NotificationMessage(NotificationMessage.HOLD_TIMER_EXPIRED, 0),
+                    "hold timer expired waiting for OPEN (DelayOpen)", true, true);
+            case Event.TcpClosed c -> {
+                dropConnection();
+                cancelAllTimers();
+                restartConnectRetry();
+                lastError = "connection closed before OPEN (DelayOpen): " + c.why();
+                yield new Transition(SessionState.ACTIVE, lastError);
+            }
+            case Event.FramingError f -> toIdle(f.error().toNotification(), "bad header: " + f.error().getMessage(), true, true);
             default -> null;
         };
     }
@@ -724,8 +805,10 @@ public final class PeerSession {
         } catch (BgpError err) {
             n = new NotificationMessage(0, 0);
         }
-        // RFC 4724 4 (without RFC 8538): a NOTIFICATION ends graceful restart, routes go now.
-        return toIdle(null, "NOTIFICATION received: " + n, true, true, false);
+        // RFC 4724 4: a NOTIFICATION ends graceful restart, routes go now; unless both set the
+        // RFC 8538 N bit and it is not a Cease/Hard Reset: then the peer's routes are kept as stale.
+        boolean graceful = negotiated != null && negotiated.gracefulNotification() && !GracefulNotification.isHardReset(n);
+        return toIdle(null, "NOTIFICATION received: " + n, true, true, graceful);
     }
 
     private Transition sendHoldExpired() {
@@ -751,6 +834,18 @@ public final class PeerSession {
      * back-off of RFC 4271 8.1.1 (DampPeerOscillations) after errors.
      */
     private Transition toIdle(NotificationMessage notification, String reason, boolean restart, boolean error, boolean retainStale) {
+        if (notification != null && state == SessionState.ESTABLISHED && negotiated != null
+                && negotiated.gracefulNotification()) {
+            // RFC 8538 4 / 5: with the N bit, what we send is either a Hard Reset (the session and
+            // its routes end on both sides) or keeps the routes as stale on both sides.
+            NotificationMessage hard = GracefulNotification.hardResetFor(notification);
+            if (hard != null) {
+                notification = hard;
+                retainStale = false;
+            } else {
+                retainStale = true;
+            }
+        }
         if (connection != null) {
             if (notification != null) {
                 send(connection, notification.encode(connection.alloc()));
@@ -975,7 +1070,8 @@ public final class PeerSession {
         cancel(keepaliveTimer);
         cancel(idleHoldTimer);
         cancel(sendHoldTimer);
-        connectRetryTimer = holdTimer = keepaliveTimer = idleHoldTimer = sendHoldTimer = null;
+        cancel(delayOpenTimer);
+        connectRetryTimer = holdTimer = keepaliveTimer = idleHoldTimer = sendHoldTimer = delayOpenTimer = null;
     }
 
     private static void cancel(Scheduler.Timer t) {

@@ -86,7 +86,19 @@ public sealed interface Capability {
      * Restart flag R (0x8) says the sender restarted; per-family flag F (0x80) says its
      * forwarding state was preserved.
      */
-    record GracefulRestart(boolean restartState, int restartTimeSeconds, List<Family> families) implements Capability {
+    /**
+     * RFC 4724 3, with the N bit of RFC 8538 2 ({@code notification}: graceful restart also
+     * applies when a NOTIFICATION other than Cease/Hard Reset ends the session).
+     * <pre>
+     * +--------------------------------------------------+
+     * | Restart Flags (4 bits: R N 0 0)                  |
+     * | Restart Time in seconds (12 bits)                |
+     * | AFI (16) | SAFI (8) | Flags for AFI/SAFI (8: F)  |  repeated
+     * +--------------------------------------------------+
+     * </pre>
+     */
+    record GracefulRestart(boolean restartState, boolean notification, int restartTimeSeconds, List<Family> families)
+            implements Capability {
         public GracefulRestart {
             families = List.copyOf(families);
             if (restartTimeSeconds < 0 || restartTimeSeconds > 4095) {
@@ -94,10 +106,15 @@ public sealed interface Capability {
             }
         }
 
+        /** Without the RFC 8538 N bit. */
+        public GracefulRestart(boolean restartState, int restartTimeSeconds, List<Family> families) {
+            this(restartState, false, restartTimeSeconds, families);
+        }
+
         public int code() { return GRACEFUL_RESTART; }
 
         public void writeValue(ByteBuf out) {
-            out.writeShort((restartState ? 0x8000 : 0) | restartTimeSeconds);
+            out.writeShort((restartState ? 0x8000 : 0) | (notification ? 0x4000 : 0) | restartTimeSeconds);
             for (Family f : families) {
                 out.writeShort(f.family().afi()).writeByte(f.family().safi()).writeByte(f.forwardingPreserved() ? 0x80 : 0);
             }
@@ -165,7 +182,8 @@ public sealed interface Capability {
                     AddressFamily af = new AddressFamily(v.readUnsignedShort(), v.readUnsignedByte());
                     families.add(new GracefulRestart.Family(af, (v.readUnsignedByte() & 0x80) != 0));
                 }
-                yield new GracefulRestart((flagsAndTime & 0x8000) != 0, flagsAndTime & 0x0FFF, families);
+                yield new GracefulRestart((flagsAndTime & 0x8000) != 0, (flagsAndTime & 0x4000) != 0, flagsAndTime & 0x0FFF,
+                        families);
             }
             default -> new Unknown(code, ByteBufUtil.getBytes(v));
         };

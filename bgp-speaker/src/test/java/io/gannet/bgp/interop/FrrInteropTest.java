@@ -48,9 +48,14 @@ class FrrInteropTest {
                  exit-address-family
                  address-family ipv6 unicast
                   neighbor ::1 activate
+                  neighbor ::1 route-map other-next-hop out
                   network 2001:db8:99::/48
                  exit-address-family
+                route-map other-next-hop permit 10
+                 set ipv6 next-hop global 2001:db8::99
                 """.formatted(gannetPort);
+        // Both ends sit on ::1: FRR's own next hop would be our address, which RFC 4271 6.3
+        // has us ignore, so FRR sends another one.
         PeerConfig peer = PeerConfig.builder("frr", addr("::1"), 65001, 65001).port(frrPort).holdTimeSeconds(9)
                 .connectRetrySeconds(1).families(Set.of(AddressFamily.IPV6_UNICAST)).importPolicy(Policy.ACCEPT_ALL).build();
         try (FrrDaemon frr = new FrrDaemon(config, "::1", frrPort);

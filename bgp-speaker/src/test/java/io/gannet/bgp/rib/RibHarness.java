@@ -31,6 +31,7 @@ final class RibHarness {
 
     RibHarness(int maxPaths, long localAs, long clusterId) {
         rib = new Rib(new SpeakerConfig(localAs, ROUTER_ID, null, 0, clusterId, maxPaths, List.of(), List.of()));
+        rib.deferExports(Runnable::run); // the production path (queued export), run at once
     }
 
     static InetAddress ip(String s) {

@@ -138,6 +138,69 @@ class RibTest {
     }
 
     @Test
+    void ourOwnRoutesTaggedNoExportGoToEbgpPeersWithTheCommunity() {
+        RibHarness h = new RibHarness(1);
+        FakePeerLink e = h.up(h.peer("e", "192.0.2.2", 65002, null));
+        FakePeerLink i = h.up(h.peer("i", "192.0.2.3", 65000, null));
+        // As the ebgp-leaf example tags VIPs, and as `gannet announce --community no-export` does.
+        h.rib.announce(LocalRoute.of(Prefix.parse("203.0.113.10/32")).withCommunities(List.of(AttributeType.NO_EXPORT)));
+        h.rib.announce(LocalRoute.of(Prefix.parse("203.0.113.11/32"))
+                .withCommunities(List.of(AttributeType.NO_ADVERTISE, AttributeType.NO_EXPORT_SUBCONFED)));
+        assertThat(e.routes).containsOnlyKeys("203.0.113.10/32", "203.0.113.11/32");
+        assertThat(e.route("203.0.113.10/32").communities()).containsExactly(AttributeType.NO_EXPORT);
+        assertThat(e.route("203.0.113.11/32").communities())
+                .containsExactlyInAnyOrder(AttributeType.NO_ADVERTISE, AttributeType.NO_EXPORT_SUBCONFED);
+        assertThat(i.route("203.0.113.10/32").communities()).containsExactly(AttributeType.NO_EXPORT);
+        // A peer's NO_EXPORT keeps its RFC 1997 meaning: not passed to another AS.
+        FakePeerLink a = h.up(h.peer("a", "192.0.2.1", 65001, null));
+        h.announce(a, attrs(65001).addCommunity(AttributeType.NO_EXPORT), "10.1.0.0/24");
+        assertThat(e.routes).doesNotContainKey("10.1.0.0/24");
+        assertThat(i.routes).containsKey("10.1.0.0/24");
+    }
+
+    @Test
+    void confederationSegmentsAreNeverSentToAnExternalPeer() {
+        RibHarness h = new RibHarness(1);
+        FakePeerLink i = h.up(h.peer("i", "192.0.2.1", 65000, null));
+        FakePeerLink e = h.up(h.peer("e", "192.0.2.2", 65002, null));
+        PathAttributes.Builder b = new PathAttributes.Builder().origin(AttributeType.ORIGIN_IGP)
+                .appendSegment(AttributeType.AS_CONFED_SEQUENCE, 65010, 65011)
+                .appendSegment(AttributeType.AS_SEQUENCE, 65020)
+                .appendSegment(AttributeType.AS_CONFED_SET, 65012)
+                .nextHop(0xc6336401);
+        h.announce(i, b, "10.1.0.0/24");
+        assertThat(e.route("10.1.0.0/24").asPathSegments()).containsExactly(2, 2, 65000, 65020); // RFC 5065 4.1 c
+    }
+
+    @Test
+    void ipv6NextHopSelfCarriesOurLinkLocalAddressToAPeerOnTheLink() {
+        RibHarness h = new RibHarness(1);
+        byte[] linkLocal = RibHarness.ip("fe80::1:2").getAddress();
+        // The peer at 2001:db8::2 shares our link; the one at 2001:db8:9::2 is routed.
+        h.rib.linkLocalFinder = (local, remote) -> remote.getHostAddress().startsWith("2001:db8:0:") ? linkLocal : null;
+        FakePeerLink onLink = h.up(h.peer("on-link", "2001:db8::2", 65002, null));
+        FakePeerLink routed = h.up(h.peer("routed", "2001:db8:9::2", 65003, null));
+        h.rib.announce(LocalRoute.of(Prefix.parse("2001:db8:aa::/48")));
+        byte[] nh = onLink.route("2001:db8:aa:0:0:0:0:0/48").nextHop6();
+        assertThat(nh).hasSize(32); // RFC 2545 3: global, then link-local
+        assertThat(java.util.Arrays.copyOfRange(nh, 0, 16)).isEqualTo(RibHarness.ip("2001:db8:ffff::1").getAddress());
+        assertThat(java.util.Arrays.copyOfRange(nh, 16, 32)).isEqualTo(linkLocal);
+        assertThat(routed.route("2001:db8:aa:0:0:0:0:0/48").nextHop6()).hasSize(16);
+    }
+
+    @Test
+    void theLinkLocalAddressIsFoundOnTheInterfaceThatHoldsTheSessionsAddress() {
+        // Loopback has no link: never a link-local next hop there.
+        assertThat(LinkLocalNextHop.find(RibHarness.ip("::1"), RibHarness.ip("::1"))).isNull();
+        assertThat(LinkLocalNextHop.samePrefix(RibHarness.ip("2001:db8::1").getAddress(),
+                RibHarness.ip("2001:db8::ffff").getAddress(), 64)).isTrue();
+        assertThat(LinkLocalNextHop.samePrefix(RibHarness.ip("2001:db8::1").getAddress(),
+                RibHarness.ip("2001:db8:0:1::1").getAddress(), 64)).isFalse();
+        assertThat(LinkLocalNextHop.samePrefix(RibHarness.ip("2001:db8::1").getAddress(),
+                RibHarness.ip("2001:db8:0:1::1").getAddress(), 63)).isTrue();
+    }
+
+    @Test
     void packsLargeTablesIntoFullUpdates() {
         RibHarness h = new RibHarness(1);
         List<Runnable> loop = new java.util.ArrayList<>();

@@ -324,6 +324,108 @@ class PeerSessionTest {
         assertThat(s.state()).isEqualTo(SessionState.CONNECT);
     }
 
+    static Capability grWithN() {
+        return new Capability.GracefulRestart(false, true, 60,
+                List.of(new Capability.GracefulRestart.Family(AddressFamily.IPV4_UNICAST, true)));
+    }
+
+    @Test
+    void withTheNBitANotificationFromThePeerKeepsItsRoutesAsStale() {
+        PeerSession s = new PeerSession(ctx(0), peer().gracefulRestart(true).build(), false);
+        FakeConnection c = establish(s, open(65002, 0x0A000002L, 90, new Capability.Multiprotocol(AddressFamily.IPV4_UNICAST),
+                grWithN()));
+        assertThat(s.negotiated().gracefulNotification()).isTrue();
+        deliver(s, c, NotificationMessage.cease(NotificationMessage.CEASE_ADMIN_RESET, "maintenance").encode(ALLOC));
+        assertThat(routes.events).anyMatch(e -> e.kind().equals("down") && e.detail().equals("retainStale=true")); // RFC 8538 4
+        time.advance(60_000);
+        assertThat(routes.count("stale-expired", "p")).isEqualTo(1);
+    }
+
+    @Test
+    void withTheNBitAHardResetFromThePeerFlushesItsRoutes() {
+        PeerSession s = new PeerSession(ctx(0), peer().gracefulRestart(true).build(), false);
+        FakeConnection c = establish(s, open(65002, 0x0A000002L, 90, new Capability.Multiprotocol(AddressFamily.IPV4_UNICAST),
+                grWithN()));
+        deliver(s, c, new NotificationMessage(NotificationMessage.CEASE, NotificationMessage.CEASE_HARD_RESET,
+                new byte[] {6, 2}).encode(ALLOC));
+        assertThat(routes.events).anyMatch(e -> e.kind().equals("down") && e.detail().equals("retainStale=false"));
+    }
+
+    @Test
+    void withTheNBitWeSendHardResetForShutdownAndKeepRoutesForAnAdministrativeReset() {
+        PeerSession s = new PeerSession(ctx(0), peer().gracefulRestart(true).build(), false);
+        FakeConnection c = establish(s, open(65002, 0x0A000002L, 90, new Capability.Multiprotocol(AddressFamily.IPV4_UNICAST),
+                grWithN()));
+        s.reset("soft");
+        assertThat(c.lastNotification()).isEqualTo("6/4"); // Administrative Reset goes as it is
+        assertThat(routes.events).anyMatch(e -> e.kind().equals("down") && e.detail().equals("retainStale=true"));
+
+        PeerSession s2 = new PeerSession(ctx(0), PeerConfig.builder("q", PEER, 65002, 65001).holdTimeSeconds(90).gracefulRestart(true).build(), false);
+        FakeConnection c2 = establish(s2, open(65002, 0x0A000002L, 90, new Capability.Multiprotocol(AddressFamily.IPV4_UNICAST),
+                grWithN()));
+        s2.disable("bye");
+        assertThat(c2.lastNotification()).isEqualTo("6/9"); // RFC 8538 5: Administrative Shutdown -> Hard Reset
+        assertThat(c2.lastNotificationData()[0]).isEqualTo((byte) 6);
+        assertThat(c2.lastNotificationData()[1]).isEqualTo((byte) 2);
+        assertThat(routes.events).anyMatch(e -> e.peer().equals("q") && e.kind().equals("down") && e.detail().equals("retainStale=false"));
+    }
+
+    @Test
+    void ourOpenSetsTheNBitWithGracefulRestart() {
+        OpenMessage ours = OpenNegotiation.ourOpen(peer().gracefulRestart(true).build(), LOCAL_ID, false);
+        Capability.GracefulRestart gr = ours.capability(Capability.GracefulRestart.class);
+        assertThat(gr.notification()).isTrue();
+        ByteBuf b = ALLOC.buffer();
+        gr.writeValue(b);
+        assertThat(b.getUnsignedShort(0) & 0xF000).isEqualTo(0x4000); // R=0, N=1
+        b.release();
+        // Without the N bit on the peer's side, a NOTIFICATION still flushes (RFC 4724 alone).
+        OpenMessage theirs = new OpenMessage(4, 65002, 90, 0x0A000002L, List.of(new Capability.GracefulRestart(false, 60, List.of())));
+        assertThat(theirs.capability(Capability.GracefulRestart.class).notification()).isFalse();
+    }
+
+    @Test
+    void delayOpenWaitsForThePeersOpenThenAnswersWithOpenAndKeepalive() {
+        PeerSession s = new PeerSession(ctx(0), peer().delayOpenSeconds(5).build(), false);
+        s.start();
+        FakeConnection c = new FakeConnection(true, PEER);
+        s.connected(c);
+        assertThat(c.types()).isEmpty(); // RFC 4271 8.2.2: DelayOpenTimer runs, no OPEN yet
+        assertThat(s.state()).isEqualTo(SessionState.CONNECT);
+        time.advance(2_000);
+        deliver(s, c, ipv4Open(65002, 0x0A000002L, 30));
+        assertThat(c.types()).containsExactly(MessageType.OPEN, MessageType.KEEPALIVE);
+        assertThat(s.state()).isEqualTo(SessionState.OPEN_CONFIRM);
+        assertThat(transitions).last().asString().startsWith("Connect -> OpenConfirm DelayOpen: OPEN received");
+        deliver(s, c, KeepaliveMessage.encode(ALLOC));
+        assertThat(s.state()).isEqualTo(SessionState.ESTABLISHED);
+        time.advance(10_000);
+        assertThat(c.types().stream().filter(t -> t == MessageType.OPEN)).hasSize(1); // the timer was stopped
+    }
+
+    @Test
+    void delayOpenSendsOurOpenWhenTheTimerExpires() {
+        PeerSession s = new PeerSession(ctx(0), peer().passive(true).delayOpenSeconds(5).build(), false);
+        s.start();
+        assertThat(s.state()).isEqualTo(SessionState.ACTIVE);
+        FakeConnection c = new FakeConnection(false, PEER);
+        s.inbound(c);
+        time.advance(4_999);
+        assertThat(c.types()).isEmpty();
+        time.advance(1);
+        assertThat(c.types()).containsExactly(MessageType.OPEN);
+        assertThat(s.state()).isEqualTo(SessionState.OPEN_SENT);
+        assertThat(transitions).last().isEqualTo("Active -> OpenSent DelayOpen timer expired, OPEN sent");
+        // Anything but OPEN or NOTIFICATION before the peer's OPEN is an FSM error.
+        PeerSession s2 = new PeerSession(ctx(0), peer().delayOpenSeconds(5).build(), false);
+        s2.start();
+        FakeConnection c2 = new FakeConnection(true, PEER);
+        s2.connected(c2);
+        deliver(s2, c2, KeepaliveMessage.encode(ALLOC));
+        assertThat(c2.lastNotification()).isEqualTo("5/0");
+        assertThat(s2.state()).isEqualTo(SessionState.IDLE);
+    }
+
     @Test
     void restartingSpeakerSetsTheRestartStateBit() {
         PeerSession s = new PeerSession(ctx(time.currentTimeMillis() + 120_000), peer().gracefulRestart(true).build(), false);
@@ -478,7 +580,7 @@ class PeerSessionTest {
 
     @Test
     void extendedMessageRaisesTheFrameLimit() {
-        PeerSession s = new PeerSession(ctx(0), peer().build(), false);
+        PeerSession s = new PeerSession(ctx(0), peer().extendedMessage(true).build(), false);
         FakeConnection c = establish(s, open(65002, 0x0A000002L, 90, new Capability.Multiprotocol(AddressFamily.IPV4_UNICAST),
                 new Capability.ExtendedMessage()));
         assertThat(c.maxLength).isEqualTo(65535);

@@ -1,5 +1,6 @@
 package io.gannet.topology.bind;
 
+import io.gannet.topology.config.BgpFamily;
 import io.gannet.topology.config.FabricModel;
 import io.gannet.topology.config.MaxPrefixAction;
 import io.gannet.topology.config.Md5Secret;
@@ -108,7 +109,7 @@ public final class ProfileBinder {
         CommunitySettings communities = spec.has("communities")
                 ? communities(spec.sub("communities", false, "spec.communities", "podCIDR", "vip")) : CommunitySettings.EMPTY;
         Map<Role, PolicySpec> policies = new EnumMap<>(Role.class);
-        Fields pol = spec.sub("policies", false, "spec.policies", "node", "l4lb");
+        Fields pol = spec.sub("policies", false, "spec.policies", "node", "l4lb", "router");
         if (pol != null) {
             for (Role r : Role.values()) {
                 if (pol.has(r.yamlName())) {
@@ -133,7 +134,7 @@ public final class ProfileBinder {
                 }
             }, "name", "description");
             forEach(inventory.list("switches", true), "spec.inventory.switches[]", f -> switches.add(switchSpec(f)),
-                    "name", "rack", "addresses", "asn", "port", "routerId", "md5", "maxPaths");
+                    "name", "rack", "addresses", "asn", "port", "routerId", "md5", "maxPaths", "families", "extendedMessage");
             List<YNode> hostItems = inventory.list("hosts", true);
             if (hostItems != null && hostItems.isEmpty()) {
                 problems.error(inventory.at("hosts"), "spec.inventory.hosts is empty: a profile describes at least one host");
@@ -168,7 +169,7 @@ public final class ProfileBinder {
     }
 
     private static final String[] BGP_KEYS = {"holdTime", "keepalive", "connectRetry", "passive", "maxPaths",
-        "gracefulRestart", "ttlSecurity", "multihop", "maxPrefixes", "md5"};
+        "gracefulRestart", "ttlSecurity", "multihop", "maxPrefixes", "md5", "families", "extendedMessage", "delayOpen"};
     private static final String[] BFD_KEYS = {"enabled", "minTxMs", "minRxMs", "multiplier", "strict"};
 
     private AsnPlan asnPlan(Fields spec) {
@@ -262,7 +263,7 @@ public final class ProfileBinder {
         }
         Md5Ref md5 = md5(f, "md5");
         return new BgpSettings(hold, keepalive, retry, passive, maxPaths, gr, restart, ttlSecurity, multihop, maxPrefixes,
-                action, md5, f.map());
+                action, md5, families(f), f.bool("extendedMessage"), f.int32("delayOpen", false, 0, 240), f.map());
     }
 
     /** MD5 passwords are references only: an inline string is refused (it would sit in Git and in logs). */
@@ -476,14 +477,43 @@ public final class ProfileBinder {
         Inet4Address routerId = f.routerId("routerId");
         Md5Ref md5 = md5(f, "md5");
         Integer maxPaths = f.int32("maxPaths", false, 1, 64);
-        return new SwitchSpec(name, rack, addresses, asn, port, routerId, md5, maxPaths, f.map());
+        return new SwitchSpec(name, rack, addresses, asn, port, routerId, md5, maxPaths, families(f), f.bool("extendedMessage"),
+                f.map());
+    }
+
+    private static final Map<String, BgpFamily> FAMILY_NAMES = Map.of("ipv4", BgpFamily.IPV4_UNICAST,
+            "ipv4-unicast", BgpFamily.IPV4_UNICAST, "ipv6", BgpFamily.IPV6_UNICAST, "ipv6-unicast", BgpFamily.IPV6_UNICAST);
+
+    /** {@code families: [ipv4, ipv6]}: a non-empty list without repeats, or null when absent or wrong (reported). */
+    private List<BgpFamily> families(Fields f) {
+        List<YNode> items = f.list("families", false);
+        if (items == null) {
+            return null;
+        }
+        if (items.isEmpty()) {
+            problems.error(f.at("families"), f.context() + ".families is empty: a session carries at least one of ipv4, ipv6");
+            return null;
+        }
+        List<BgpFamily> out = new ArrayList<>();
+        for (YNode n : items) {
+            String s = f.asString(n, "address family");
+            BgpFamily fam = s == null ? null : FAMILY_NAMES.get(s);
+            if (s != null && fam == null) {
+                problems.error(n.location(), "'" + s + "' is not an address family: use ipv4 or ipv6");
+            } else if (fam != null && out.contains(fam)) {
+                problems.error(n.location(), "address family " + s + " is listed twice");
+            } else if (fam != null) {
+                out.add(fam);
+            }
+        }
+        return out.isEmpty() ? null : List.copyOf(out);
     }
 
     private HostSpec hostSpec(Fields f) {
         String name = f.name("name", true);
         InetAddress address = f.address("address", true);
         String rack = f.has("rack") ? f.name("rack", false) : null;
-        Role role = f.has("role") ? f.choice("role", false, Map.of("node", Role.NODE, "l4lb", Role.L4LB)) : Role.NODE;
+        Role role = f.has("role") ? f.choice("role", false, Map.of("node", Role.NODE, "l4lb", Role.L4LB, "router", Role.ROUTER)) : Role.NODE;
         Located<Cidr> podCidr = null;
         YNode pc = f.node("podCIDR", false);
         if (pc != null) {

@@ -1,7 +1,10 @@
 package io.gannet.topology.config;
 
 import java.net.InetAddress;
+import java.util.Collections;
+import java.util.EnumSet;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * One BGP session of a host, towards one switch, fully resolved: no defaults left to apply.
@@ -25,6 +28,10 @@ import java.util.Objects;
  * @param bfd                BFD beside this session
  * @param maxPrefixes        0 = unlimited
  * @param maxPrefixAction    what exceeding {@code maxPrefixes} does
+ * @param families           address families the session negotiates (RFC 4760), never empty
+ * @param extendedMessage    advertise RFC 8654 extended messages
+ * @param routeReflectorClient the neighbor is our route-reflector client (RFC 4456): a router's iBGP neighbors
+ * @param delayOpenSeconds   RFC 4271 8.1.1 DelayOpenTime: wait for the switch's OPEN first; 0 = off
  */
 public record NeighborConfig(
         String name,
@@ -45,7 +52,11 @@ public record NeighborConfig(
         int gracefulRestartSeconds,
         BfdConfig bfd,
         long maxPrefixes,
-        MaxPrefixAction maxPrefixAction) {
+        MaxPrefixAction maxPrefixAction,
+        Set<BgpFamily> families,
+        boolean extendedMessage,
+        boolean routeReflectorClient,
+        int delayOpenSeconds) {
 
     public NeighborConfig {
         Objects.requireNonNull(name, "name");
@@ -53,6 +64,7 @@ public record NeighborConfig(
         Objects.requireNonNull(localAddress, "localAddress");
         Objects.requireNonNull(bfd, "bfd");
         Objects.requireNonNull(maxPrefixAction, "maxPrefixAction");
+        families = Collections.unmodifiableSet(EnumSet.copyOf(families));
     }
 
     @Override

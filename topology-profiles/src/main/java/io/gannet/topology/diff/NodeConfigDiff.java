@@ -110,6 +110,10 @@ public record NodeConfigDiff(boolean speakerRestart, List<String> speakerChanges
         reset |= diff(fields, "md5", md5Key(o), md5Key(n));
         reset |= diff(fields, "gracefulRestart", o.gracefulRestart(), n.gracefulRestart());
         reset |= diff(fields, "gracefulRestartSeconds", o.gracefulRestartSeconds(), n.gracefulRestartSeconds());
+        reset |= diff(fields, "families", o.families(), n.families());
+        reset |= diff(fields, "extendedMessage", o.extendedMessage(), n.extendedMessage());
+        diff(fields, "routeReflectorClient", o.routeReflectorClient(), n.routeReflectorClient());
+        diff(fields, "delayOpen", o.delayOpenSeconds(), n.delayOpenSeconds()); // from the next connection on
         // Applied to the running session (timers, socket options, BFD, limits).
         diff(fields, "keepalive", o.keepaliveSeconds(), n.keepaliveSeconds());
         diff(fields, "connectRetry", o.connectRetrySeconds(), n.connectRetrySeconds());

@@ -1,11 +1,11 @@
 package io.gannet.topology.render;
 
 import io.gannet.topology.config.BfdConfig;
+import io.gannet.topology.config.BgpFamily;
 import io.gannet.topology.config.NeighborConfig;
 import io.gannet.topology.config.Role;
 import io.gannet.topology.net.Cidr;
 import io.gannet.topology.net.IpAddresses;
-import java.net.Inet4Address;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -95,7 +95,6 @@ public final class BirdSwitchRenderer {
 
     private static void protocol(StringBuilder b, SwitchView v, SwitchView.Session s, String id) {
         NeighborConfig n = s.fromHost();
-        boolean ipv4 = s.hostAddress() instanceof Inet4Address;
         b.append("protocol bgp ").append(id).append(" {\n");
         b.append("  description \"").append(s.role().yamlName()).append(' ').append(s.hostName()).append("\";\n");
         b.append("  local ").append(IpAddresses.format(s.switchAddress()));
@@ -129,10 +128,22 @@ public final class BirdSwitchRenderer {
             b.append("  bfd on;\n");
         }
         b.append("  graceful restart ").append(n.gracefulRestart() ? "on" : "off").append(";\n");
-        b.append("  ").append(ipv4 ? "ipv4" : "ipv6").append(" {\n");
-        b.append("    import filter ").append(s.role() == Role.NODE ? "gannet_node_import" : "gannet_l4lb_import").append(";\n");
-        b.append("    export none;\n");
-        b.append("  };\n");
+        if (n.extendedMessage()) {
+            b.append("  enable extended messages on;\n"); // RFC 8654
+        }
+        // One channel per family the host's session negotiates (the profile's families).
+        for (BgpFamily f : n.families()) {
+            b.append("  ").append(f == BgpFamily.IPV4_UNICAST ? "ipv4" : "ipv6").append(" {\n");
+            if (s.role() == Role.ROUTER) {
+                // A Gannet router exchanges full tables with the switch (transit / reflection).
+                b.append("    import all;\n");
+                b.append("    export all;\n");
+            } else {
+                b.append("    import filter ").append(s.role() == Role.NODE ? "gannet_node_import" : "gannet_l4lb_import").append(";\n");
+                b.append("    export none;\n");
+            }
+            b.append("  };\n");
+        }
         b.append("}\n\n");
     }
 

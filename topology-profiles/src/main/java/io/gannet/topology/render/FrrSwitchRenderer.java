@@ -1,12 +1,12 @@
 package io.gannet.topology.render;
 
 import io.gannet.topology.config.BfdConfig;
+import io.gannet.topology.config.BgpFamily;
 import io.gannet.topology.config.FabricModel;
 import io.gannet.topology.config.NeighborConfig;
 import io.gannet.topology.config.Role;
 import io.gannet.topology.net.Cidr;
 import io.gannet.topology.net.IpAddresses;
-import java.net.Inet4Address;
 import java.util.List;
 
 /**
@@ -23,6 +23,8 @@ public final class FrrSwitchRenderer {
     static final String NODES_IN = "GANNET-NODES-IN";
     static final String L4LB_IN = "GANNET-L4LB-IN";
     static final String HOSTS_OUT = "GANNET-HOSTS-OUT";
+    static final String ROUTER_IN = "GANNET-ROUTER-IN";
+    static final String ROUTER_OUT = "GANNET-ROUTER-OUT";
 
     private FrrSwitchRenderer() {}
 
@@ -82,11 +84,14 @@ public final class FrrSwitchRenderer {
                     .append(bfd.minRxMs()).append('\n');
         }
         b.append(p).append(n.gracefulRestart() ? "graceful-restart-helper" : "graceful-restart-disable").append('\n');
+        // RFC 8654: FRR 8.4 always advertises extended messages; the host decides per session.
     }
 
     private static void family(StringBuilder b, SwitchView v, boolean ipv4) {
+        // The families each host's session negotiates (the profile's families, per switch).
+        BgpFamily family = ipv4 ? BgpFamily.IPV4_UNICAST : BgpFamily.IPV6_UNICAST;
         List<SwitchView.Session> members = v.sessions().stream()
-                .filter(s -> (s.hostAddress() instanceof Inet4Address) == ipv4).toList();
+                .filter(s -> s.fromHost().families().contains(family)).toList();
         if (members.isEmpty()) {
             return;
         }
@@ -97,12 +102,15 @@ public final class FrrSwitchRenderer {
             String p = "  neighbor " + IpAddresses.format(s.hostAddress()) + " ";
             b.append(p).append("activate\n");
             b.append(p).append("route-map ").append(inMap(s.role(), ipv4)).append(" in\n");
-            b.append(p).append("route-map ").append(HOSTS_OUT).append(" out\n");
+            b.append(p).append("route-map ").append(s.role() == Role.ROUTER ? ROUTER_OUT : HOSTS_OUT).append(" out\n");
         }
         b.append(" exit-address-family\n");
     }
 
     private static String inMap(Role role, boolean ipv4) {
+        if (role == Role.ROUTER) {
+            return ROUTER_IN;
+        }
         return (role == Role.NODE ? NODES_IN : L4LB_IN) + (ipv4 ? "" : "-V6");
     }
 
@@ -143,6 +151,9 @@ public final class FrrSwitchRenderer {
         b.append("route-map ").append(L4LB_IN).append("-V6 deny 100\nexit\n");
         b.append("! Nothing is announced back to hosts: they reach other pods through their default route.\n");
         b.append("route-map ").append(HOSTS_OUT).append(" deny 10\nexit\n");
+        b.append("! A Gannet router (role router) exchanges full tables with the switch: it is a transit/reflecting peer.\n");
+        b.append("route-map ").append(ROUTER_IN).append(" permit 10\nexit\n");
+        b.append("route-map ").append(ROUTER_OUT).append(" permit 10\nexit\n");
         b.append("!\n");
     }
 }

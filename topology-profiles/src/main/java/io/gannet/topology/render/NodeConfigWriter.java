@@ -93,6 +93,10 @@ public final class NodeConfigWriter {
         m.put("md5", n.md5() == null ? null : n.md5().describe());
         m.put("ttlSecurityHops", n.ttlSecurityHops());
         m.put("multihopTtl", n.multihopTtl());
+        m.put("families", n.families().stream().map(f -> f.yamlName()).toList());
+        m.put("extendedMessage", n.extendedMessage());
+        m.put("routeReflectorClient", n.routeReflectorClient());
+        m.put("delayOpen", n.delayOpenSeconds());
         Map<String, Object> gr = new LinkedHashMap<>();
         gr.put("enabled", n.gracefulRestart());
         gr.put("restartTime", n.gracefulRestartSeconds());

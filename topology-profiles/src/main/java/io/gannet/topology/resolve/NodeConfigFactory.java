@@ -1,6 +1,7 @@
 package io.gannet.topology.resolve;
 
 import io.gannet.topology.config.BfdConfig;
+import io.gannet.topology.config.BgpFamily;
 import io.gannet.topology.config.Md5Secret;
 import io.gannet.topology.config.NeighborConfig;
 import io.gannet.topology.config.NodeConfig;
@@ -15,13 +16,15 @@ import io.gannet.topology.model.SwitchSpec;
 import io.gannet.topology.net.Cidr;
 import java.net.InetAddress;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Builds a host's {@link NodeConfig} from a resolved profile: one neighbor per uplink
  * switch, timers and BFD with overrides applied, MD5 references resolved, and policies
  * that end in the safe defaults (import rejects everything; export sends only the host's
- * own PodCIDR or VIPs).
+ * own PodCIDR or VIPs; a router's accept and re-export everything).
  */
 public final class NodeConfigFactory {
     private NodeConfigFactory() {}
@@ -57,9 +60,35 @@ public final class NodeConfigFactory {
         int ttl = bgp.multihop() != null ? bgp.multihop() : ibgp ? Defaults.IBGP_TTL : Defaults.EBGP_TTL;
         BfdConfig bfd = new BfdConfig(h.bfd().enabled(), h.bfd().minTxMs(), h.bfd().minRxMs(), h.bfd().multiplier(),
                 h.bfd().strict());
+        List<BgpFamily> asked = s.families() != null ? s.families() : bgp.families();
+        Set<BgpFamily> families = asked != null ? EnumSet.copyOf(asked) : defaultFamilies(profile, h, local);
+        boolean extendedMessage = s.extendedMessage() != null ? s.extendedMessage()
+                : bgp.extendedMessage() != null && bgp.extendedMessage();
         return new NeighborConfig(s.name(), remote, s.port() == null ? Defaults.PORT : s.port(), remoteAs, h.asn(), local, ibgp,
                 hold, keepalive, bgp.connectRetry(), bgp.passive(), md5, bgp.ttlSecurity(), ttl, bgp.gracefulRestart(),
-                bgp.restartTime(), bfd, bgp.maxPrefixes(), bgp.maxPrefixAction());
+                bgp.restartTime(), bfd, bgp.maxPrefixes(), bgp.maxPrefixAction(), families, extendedMessage,
+                h.spec().role() == Role.ROUTER && ibgp, bgp.delayOpen());
+    }
+
+    /**
+     * Without {@code families}: the family of the session's own addresses, plus the family of
+     * every prefix the host originates (PodCIDR, VIPs, an l4lb host's VIP pool), so an IPv4-only
+     * host advertises IPv4 only and a host with IPv6 VIPs can announce them.
+     */
+    static Set<BgpFamily> defaultFamilies(ResolvedProfile profile, EffectiveHost h, InetAddress local) {
+        Set<BgpFamily> f = EnumSet.of(family(local instanceof java.net.Inet4Address));
+        if (h.podCidr() != null) {
+            f.add(family(h.podCidr().isIpv4()));
+        }
+        h.spec().vips().forEach(v -> f.add(family(v.value().isIpv4())));
+        if (h.spec().role() == Role.L4LB) {
+            profile.profile().vipPool().forEach(v -> f.add(family(v.value().isIpv4())));
+        }
+        return f;
+    }
+
+    private static BgpFamily family(boolean ipv4) {
+        return ipv4 ? BgpFamily.IPV4_UNICAST : BgpFamily.IPV6_UNICAST;
     }
 
     /** RFC 4271 4.2: 0 or at least 3 s. The validator warned about 1-2 s; peers would refuse them. */
@@ -69,12 +98,22 @@ public final class NodeConfigFactory {
 
     private static RoutePolicy importPolicy(EffectiveHost h) {
         List<PolicyStatement> s = new ArrayList<>(orEmpty(h.policy().imports()));
+        if (h.spec().role() == Role.ROUTER) {
+            // A router learns what its neighbors send (loop checks still apply).
+            s.add(new PolicyStatement("router-accept", PolicyStatement.Match.ANY, PolicyStatement.Set.NOTHING,
+                    PolicyStatement.Action.ACCEPT));
+        }
         s.add(new PolicyStatement("default-reject", PolicyStatement.Match.ANY, PolicyStatement.Set.NOTHING, PolicyStatement.Action.REJECT));
         return new RoutePolicy(s);
     }
 
     private static RoutePolicy exportPolicy(EffectiveHost h, List<Cidr> vipPool) {
         List<PolicyStatement> s = new ArrayList<>(orEmpty(h.policy().exports()));
+        if (h.spec().role() == Role.ROUTER) {
+            // Transit: every best path goes on (RFC 4271 9.2 and RFC 4456 rules still decide per neighbor).
+            s.add(new PolicyStatement("router-transit", PolicyStatement.Match.ANY, PolicyStatement.Set.NOTHING,
+                    PolicyStatement.Action.ACCEPT));
+        }
         if (h.podCidr() != null) {
             s.add(new PolicyStatement("own-podcidr", new PolicyStatement.Match(List.of(PrefixMatch.exact(h.podCidr())), List.of(), -1, -1),
                     PolicyStatement.Set.NOTHING, PolicyStatement.Action.ACCEPT));

@@ -58,7 +58,8 @@ final class UplinkResolver {
                             + ": the switch has no address of the host's address family");
                 }
             }
-            String what = h.role() == Role.NODE ? "node " : h.role() == Role.L4LB ? "l4lb host " : "host ";
+            String what = h.role() == Role.NODE ? "node " : h.role() == Role.L4LB ? "l4lb host "
+                    : h.role() == Role.ROUTER ? "router " : "host ";
             boolean alreadyReported = h.uplinks() != null ? h.uplinks().stream().anyMatch(u -> !byName.containsKey(u.value()))
                     : h.rack() != null && p.racks().stream().noneMatch(r -> r.name().equals(h.rack()));
             if (alreadyReported) {

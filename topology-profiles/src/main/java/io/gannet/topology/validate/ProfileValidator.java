@@ -99,6 +99,12 @@ public final class ProfileValidator {
             if (h.rack() != null && !racks.contains(h.rack())) {
                 problems.error(h.source().locationOf("rack"), "host " + h.name() + " is in rack '" + h.rack() + "', which spec.inventory.racks does not list");
             }
+            if (h.role() == Role.ROUTER && h.podCidr() != null) {
+                problems.error(h.podCidr().at(), "host " + h.name() + " has role router and cannot have a PodCIDR (only nodes announce one)");
+            }
+            if (h.role() == Role.ROUTER && !h.vips().isEmpty()) {
+                problems.error(h.vips().get(0).at(), "host " + h.name() + " has role router and announces no VIPs (give it role l4lb)");
+            }
             if (h.role() == Role.L4LB && h.podCidr() != null) {
                 problems.error(h.podCidr().at(), "host " + h.name() + " has role l4lb and cannot have a PodCIDR (only nodes announce one)");
             }

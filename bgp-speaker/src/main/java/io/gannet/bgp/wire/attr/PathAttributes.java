@@ -130,6 +130,24 @@ public final class PathAttributes {
         return nextHop6.clone();
     }
 
+    /** The global IPv6 next hop's first 8 octets as a big-endian long, without a copy (0 when absent). */
+    public long nextHop6Hi() {
+        return nextHop6.length < 16 ? 0 : bits(nextHop6, 0);
+    }
+
+    /** The global IPv6 next hop's last 8 octets. */
+    public long nextHop6Lo() {
+        return nextHop6.length < 16 ? 0 : bits(nextHop6, 8);
+    }
+
+    private static long bits(byte[] b, int off) {
+        long v = 0;
+        for (int i = 0; i < 8; i++) {
+            v = v << 8 | (b[off + i] & 0xFF);
+        }
+        return v;
+    }
+
     public long med() {
         return med;
     }
@@ -459,6 +477,22 @@ public final class PathAttributes {
             asPath = fit(asPath, asPathLen + 1);
             asPath[asPathLen++] = as;
             asPath[segStart + 1]++;
+        }
+
+        /** Drops AS_CONFED_SEQUENCE and AS_CONFED_SET segments (RFC 5065 4.1 c, before sending to another AS). */
+        public Builder removeConfedSegments() {
+            int w = 0;
+            for (int i = 0; i + 1 < asPathLen; ) {
+                int type = asPath[i];
+                int n = 2 + asPath[i + 1];
+                if (type != AttributeType.AS_CONFED_SEQUENCE && type != AttributeType.AS_CONFED_SET) {
+                    System.arraycopy(asPath, i, asPath, w, n);
+                    w += n;
+                }
+                i += n;
+            }
+            asPathLen = w;
+            return this;
         }
 
         /** Prepends {@code as} {@code times} times (RFC 4271 5.1.2 b, eBGP export). */

@@ -38,12 +38,7 @@ public final class UpdateDecoder {
     private final PathAttributes.Builder attrs = new PathAttributes.Builder();
     private final long[] seen = new long[4]; // attribute type codes seen in this UPDATE
     private byte[] scratch = new byte[4096];
-    private int[] as4Path = new int[64];
-    private int as4PathLen;
-    private boolean hasAs4Path;
-    private long as4AggregatorAs;
-    private int as4AggregatorAddress;
-    private boolean hasAs4Aggregator;
+    private final As4Merge as4 = new As4Merge();
     private UpdateError error;
 
     // MP_REACH / MP_UNREACH NLRI located during the attribute pass.
@@ -107,7 +102,7 @@ public final class UpdateDecoder {
         boolean mpReachNlri = hasMpReach && mpReachNlriEnd > mpReachNlriStart;
 
         if (!fourOctetAs) {
-            mergeAs4();
+            as4.mergeInto(attrs);
         }
         // RFC 7606 3.d: a missing well-known mandatory attribute means treat-as-withdraw.
         if (hasNlri || mpReachNlri) {
@@ -239,9 +234,7 @@ public final class UpdateDecoder {
     private void parseAttributes(ByteBuf body, int from, int to, boolean fourOctetAs, boolean ibgp) {
         attrs.clear();
         Arrays.fill(seen, 0);
-        hasAs4Path = false;
-        hasAs4Aggregator = false;
-        as4PathLen = 0;
+        as4.reset();
         mpReachAfi = 0;
         mpUnreachAfi = 0;
         int i = from;
@@ -314,6 +307,14 @@ public final class UpdateDecoder {
                 } else if (!parseAsPath(b, v, len, fourOctetAs ? 4 : 2, attrs)) {
                     attrs.asPathLen = 0;
                     raise(Action.TREAT_AS_WITHDRAW, MALFORMED_AS_PATH, null, "malformed AS_PATH");
+                } else if (containsAsZero(attrs.asPath, attrs.asPathLen)) {
+                    // RFC 7607 2: AS 0 in AS_PATH is malformed, handled as RFC 7606 7.2 says.
+                    raise(Action.TREAT_AS_WITHDRAW, MALFORMED_AS_PATH, null, "AS 0 in AS_PATH");
+                } else if (!ibgp && hasConfedSegment(attrs.asPath, attrs.asPathLen)) {
+                    // RFC 5065 5 / RFC 7606 3: confederation segments from a peer outside our
+                    // confederation (every external peer: we are in none) are malformed.
+                    raise(Action.TREAT_AS_WITHDRAW, MALFORMED_AS_PATH, null,
+                            "AS_CONFED segment in AS_PATH from an external peer");
                 }
             }
             case NEXT_HOP -> {
@@ -360,6 +361,10 @@ public final class UpdateDecoder {
                 int want = fourOctetAs ? 8 : 6;
                 if (!flagsOk || len != want) {
                     malformed(b, attrIndex, v + len, Action.ATTRIBUTE_DISCARD, flagsOk, "AGGREGATOR");
+                } else if ((fourOctetAs ? b.getInt(v) : b.getUnsignedShort(v)) == 0) {
+                    // RFC 7607 2: never propagate a route with AS 0 in AGGREGATOR.
+                    raise(Action.TREAT_AS_WITHDRAW, OPTIONAL_ATTRIBUTE_ERROR, slice(b, attrIndex, v + len),
+                            "AS 0 in AGGREGATOR");
                 } else if (fourOctetAs) {
                     attrs.aggregator(b.getUnsignedInt(v), b.getInt(v + 4));
                 } else {
@@ -439,14 +444,15 @@ public final class UpdateDecoder {
                 if (fourOctetAs) {
                     return;
                 }
-                PathAttributes.Builder tmp = as4Builder();
+                PathAttributes.Builder tmp = as4.pathBuilder();
                 if (!flagsOk || !parseAsPath(b, v, len, 4, tmp)) {
                     raise(Action.ATTRIBUTE_DISCARD, OPTIONAL_ATTRIBUTE_ERROR, slice(b, attrIndex, v + len),
                             "malformed AS4_PATH");
+                } else if (containsAsZero(tmp.asPath, tmp.asPathLen)) {
+                    // RFC 7607 2: AS 0 in AS4_PATH is malformed; the route is withdrawn, never propagated.
+                    raise(Action.TREAT_AS_WITHDRAW, MALFORMED_AS_PATH, slice(b, attrIndex, v + len), "AS 0 in AS4_PATH");
                 } else {
-                    hasAs4Path = true;
-                    as4Path = tmp.asPath;
-                    as4PathLen = tmp.asPathLen;
+                    as4.pathParsed();
                 }
             }
             case AS4_AGGREGATOR -> {
@@ -456,10 +462,11 @@ public final class UpdateDecoder {
                 if (!flagsOk || len != 8) {
                     raise(Action.ATTRIBUTE_DISCARD, OPTIONAL_ATTRIBUTE_ERROR, slice(b, attrIndex, v + len),
                             "malformed AS4_AGGREGATOR");
+                } else if (b.getInt(v) == 0) {
+                    raise(Action.TREAT_AS_WITHDRAW, OPTIONAL_ATTRIBUTE_ERROR, slice(b, attrIndex, v + len),
+                            "AS 0 in AS4_AGGREGATOR"); // RFC 7607 2
                 } else {
-                    hasAs4Aggregator = true;
-                    as4AggregatorAs = b.getUnsignedInt(v);
-                    as4AggregatorAddress = b.getInt(v + 4);
+                    as4.aggregator(b.getUnsignedInt(v), b.getInt(v + 4));
                 }
             }
             case LARGE_COMMUNITY -> {
@@ -485,19 +492,34 @@ public final class UpdateDecoder {
         }
     }
 
+    /** RFC 7607 2: whether any segment of a parsed path holds AS 0. */
+    static boolean containsAsZero(int[] path, int len) {
+        for (int i = 0; i + 1 < len; ) {
+            int count = path[i + 1];
+            for (int k = 0; k < count; k++) {
+                if (path[i + 2 + k] == 0) {
+                    return true;
+                }
+            }
+            i += 2 + count;
+        }
+        return false;
+    }
+
+    /** Whether a parsed path holds an AS_CONFED_SEQUENCE or AS_CONFED_SET segment (RFC 5065 3). */
+    static boolean hasConfedSegment(int[] path, int len) {
+        for (int i = 0; i + 1 < len; i += 2 + path[i + 1]) {
+            if (path[i] == AS_CONFED_SEQUENCE || path[i] == AS_CONFED_SET) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** 0.0.0.0/8, multicast 224/4 and the reserved 240/4 (with broadcast) cannot be a next hop. */
     static boolean martian(int address) {
         int first = address >>> 24;
         return first == 0 || first >= 224;
-    }
-
-    private PathAttributes.Builder as4Scratch;
-
-    private PathAttributes.Builder as4Builder() {
-        if (as4Scratch == null) {
-            as4Scratch = new PathAttributes.Builder();
-        }
-        return as4Scratch.clear();
     }
 
     /**
@@ -582,81 +604,6 @@ public final class UpdateDecoder {
             }
         }
         return true;
-    }
-
-    /** RFC 6793 4.2.3: rebuilds the true path from AS_PATH and AS4_PATH sent by a 2-octet speaker. */
-    private void mergeAs4() {
-        if (hasAs4Aggregator) {
-            if (attrs.has(PathAttributes.HAS_AGGREGATOR) && attrs.aggregatorAs != AS_TRANS) {
-                return; // "the AS4_AGGREGATOR and AS4_PATH attributes ... SHALL be ignored"
-            }
-            if (attrs.has(PathAttributes.HAS_AGGREGATOR)) {
-                attrs.aggregator(as4AggregatorAs, as4AggregatorAddress);
-            }
-        }
-        if (!hasAs4Path || !attrs.has(PathAttributes.HAS_AS_PATH)) {
-            return;
-        }
-        int pathLen = countForMerge(attrs.asPath, attrs.asPathLen);
-        int as4Len = countForMerge(as4Path, as4PathLen);
-        if (pathLen < as4Len) {
-            return; // "the AS4_PATH attribute SHALL be ignored"
-        }
-        int keep = pathLen - as4Len; // leading ASNs of AS_PATH that precede the AS4_PATH part
-        int[] old = Arrays.copyOf(attrs.asPath, attrs.asPathLen);
-        int oldLen = attrs.asPathLen;
-        attrs.asPathLen = 0;
-        int i = 0;
-        int lastSegment = -1;
-        while (keep > 0 && i + 1 < oldLen) {
-            int type = old[i];
-            int count = old[i + 1];
-            lastSegment = attrs.asPathLen;
-            if (type == AS_SET || type == AS_CONFED_SET) {
-                copySegment(old, i, count);
-                keep -= 1;
-            } else {
-                int take = Math.min(count, keep);
-                attrs.beginSegment(type);
-                int seg = attrs.asPathLen - 2;
-                for (int k = 0; k < take; k++) {
-                    attrs.appendToSegment(seg, old[i + 2 + k]);
-                }
-                keep -= take;
-            }
-            i += 2 + count;
-        }
-        for (int j = 0; j + 1 < as4PathLen; ) {
-            int type = as4Path[j];
-            int count = as4Path[j + 1];
-            if (type == AS_SEQUENCE && lastSegment >= 0 && attrs.asPath[lastSegment] == AS_SEQUENCE
-                    && attrs.asPath[lastSegment + 1] + count <= 255) {
-                for (int k = 0; k < count; k++) {
-                    attrs.appendToSegment(lastSegment, as4Path[j + 2 + k]); // continue the kept sequence
-                }
-            } else if (type == AS_SET || type == AS_SEQUENCE) {
-                lastSegment = attrs.asPathLen;
-                copySegmentFrom(as4Path, j, count);
-            }
-            j += 2 + count;
-        }
-    }
-
-    private void copySegment(int[] src, int i, int count) {
-        copySegmentFrom(src, i, count);
-    }
-
-    private void copySegmentFrom(int[] src, int i, int count) {
-        attrs.beginSegment(src[i]);
-        int seg = attrs.asPathLen - 2;
-        for (int k = 0; k < count; k++) {
-            attrs.appendToSegment(seg, src[i + 2 + k]);
-        }
-    }
-
-    /** Path length as RFC 6793 4.2.3 counts it: sequences by members, sets as one, confed segments not at all. */
-    private static int countForMerge(int[] path, int len) {
-        return PathAttributes.pathLength(path, len);
     }
 
     private void malformed(ByteBuf b, int attrIndex, int attrEnd, Action action, boolean flagsOk, String name) {

@@ -69,7 +69,19 @@ class UpdateErrorHandlingTest {
                 Arguments.of("MP_UNREACH prefix overrun (5.3)", MANDATORY + "80 0f 05 0002 01 20 20", Action.SESSION_RESET, 9),
                 Arguments.of("unrecognized well-known attribute", MANDATORY + "40 63 00 ", Action.SESSION_RESET, 2),
                 Arguments.of("AS4_PATH malformed from 2-octet peer (RFC 6793 6)", MANDATORY.replace(AS_PATH, "40 02 04 02 01 fde8 ")
-                        + "c0 11 03 020100 ", Action.ATTRIBUTE_DISCARD, 9));
+                        + "c0 11 03 020100 ", Action.ATTRIBUTE_DISCARD, 9),
+                Arguments.of("AS 0 in AS_PATH (RFC 7607 2)", ORIGIN + "40 02 0a 02 02 0000fde8 00000000 " + NEXT_HOP,
+                        Action.TREAT_AS_WITHDRAW, 11),
+                Arguments.of("AS 0 in an AS_SET (RFC 7607 2)", ORIGIN + "40 02 0e 02 01 0000fde8 01 02 00000000 0000fde9 "
+                        + NEXT_HOP, Action.TREAT_AS_WITHDRAW, 11),
+                Arguments.of("AS 0 in AS4_PATH from a 2-octet peer (RFC 7607 2)",
+                        MANDATORY.replace(AS_PATH, "40 02 06 02 02 5ba0 fde8 ") + "c0 11 0a 02 02 00000000 0000fde8 ",
+                        Action.TREAT_AS_WITHDRAW, 11),
+                Arguments.of("AS 0 in AGGREGATOR (RFC 7607 2)", MANDATORY + "c0 07 08 00000000 0a000001 ",
+                        Action.TREAT_AS_WITHDRAW, 9),
+                Arguments.of("AS 0 in AS4_AGGREGATOR from a 2-octet peer (RFC 7607 2)",
+                        MANDATORY.replace(AS_PATH, "40 02 04 02 01 fde8 ") + "c0 07 06 5ba0 0a000001 c0 12 08 00000000 0a000001 ",
+                        Action.TREAT_AS_WITHDRAW, 9));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -86,6 +98,23 @@ class UpdateErrorHandlingTest {
             case SESSION_RESET -> assertThat(h.events).as("a reset delivers nothing").isEmpty();
             case TREAT_AS_WITHDRAW -> assertThat(h.events).containsExactly("-10.0.1.0/24", "-172.16.0.0/16");
             case ATTRIBUTE_DISCARD -> assertThat(h.events).containsExactly("+10.0.1.0/24", "+172.16.0.0/16");
+        }
+    }
+
+    @Test
+    void confederationSegmentsFromAnExternalPeerAreTreatAsWithdraw() {
+        String confedSequence = ORIGIN + "40 02 0c 03 01 0000fdea 02 01 0000fde8 " + NEXT_HOP;
+        String confedSet = ORIGIN + "40 02 0c 02 01 0000fde8 04 01 0000fdea " + NEXT_HOP;
+        for (String attrs : new String[] {confedSequence, confedSet}) {
+            RecordingHandler ebgp = new RecordingHandler();
+            UpdateError e = decoder.decode(body("", attrs, NLRI), true, false, ebgp);
+            assertThat(e.action()).isEqualTo(Action.TREAT_AS_WITHDRAW); // RFC 5065 5, RFC 7606 3
+            assertThat(e.subcode()).isEqualTo(11);
+            assertThat(ebgp.events).containsExactly("-10.0.1.0/24", "-172.16.0.0/16");
+            // From an internal peer (a confederation member we share an AS with) the path stays.
+            RecordingHandler ibgp = new RecordingHandler();
+            assertThat(decoder.decode(body("", attrs, NLRI), true, true, ibgp)).isNull();
+            assertThat(ibgp.events).containsExactly("+10.0.1.0/24", "+172.16.0.0/16");
         }
     }
 
