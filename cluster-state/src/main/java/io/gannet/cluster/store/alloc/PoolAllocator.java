@@ -61,6 +61,11 @@ public final class PoolAllocator {
      *     store holds a value Gannet did not write
      */
     public Claim claim(String owner, long preferred, long lease) {
+        return claim(owner, preferred, lease, i -> false);
+    }
+
+    /** As {@link #claim(String, long, long)}, never taking an item {@code excluded} says is someone else's. */
+    public Claim claim(String owner, long preferred, long lease, java.util.function.LongPredicate excluded) {
         Keys.check(ownerKey(owner));
         int txns = 0;
         Optional<KeyValue> mine = store.get(ownerKey(owner));
@@ -73,7 +78,7 @@ public final class PoolAllocator {
                 boolean rebound = store.commit(Txn.begin().ifModRevision(ownerKey(owner), ok.modRevision()).ifValue(itemKey(idx), owner)
                         .put(ownerKey(owner), Long.toString(idx), lease).put(itemKey(idx), owner, lease)).succeeded();
                 if (!rebound) {
-                    return claim(owner, preferred, lease);
+                    return claim(owner, preferred, lease, excluded);
                 }
             }
             return new Claim(idx, true, txns);
@@ -86,7 +91,7 @@ public final class PoolAllocator {
         }
         for (long i = -1; i < size; i++) {
             long idx = i < 0 ? preferred : Math.floorMod(start + i * step, size);
-            if (idx < 0 || idx >= size) {
+            if (idx < 0 || idx >= size || excluded.test(idx)) {
                 continue;
             }
             txns++;
