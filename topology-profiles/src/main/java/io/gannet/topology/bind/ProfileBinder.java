@@ -213,7 +213,7 @@ public final class ProfileBinder {
     }
 
     private PodCidrPool podPool(Fields spec) {
-        Fields f = spec.sub("podCIDRPool", false, "spec.podCIDRPool", "cidr", "prefixLength", "allocation");
+        Fields f = spec.sub("podCIDRPool", false, "spec.podCIDRPool", "cidr", "prefixLength", "allocation", "leaseSeconds");
         if (f == null) {
             return null;
         }
@@ -235,7 +235,13 @@ public final class ProfileBinder {
         PodCidrPool.Allocation allocation = f.has("allocation")
                 ? f.choice("allocation", false, Map.of("profile", PodCidrPool.Allocation.PROFILE, "store", PodCidrPool.Allocation.STORE))
                 : PodCidrPool.Allocation.PROFILE;
-        return new PodCidrPool(cidr, len, allocation == null ? PodCidrPool.Allocation.PROFILE : allocation, f.at(), f.at("cidr"), f.at("prefixLength"));
+        Integer lease = f.int32("leaseSeconds", false, 0, 31_536_000);
+        if (lease != null && lease > 0 && lease < 5) {
+            problems.error(f.at("leaseSeconds"), "podCIDRPool.leaseSeconds must be 0 (pinned) or at least 5, got " + lease);
+            lease = null;
+        }
+        return new PodCidrPool(cidr, len, allocation == null ? PodCidrPool.Allocation.PROFILE : allocation,
+                lease == null ? PodCidrPool.DEFAULT_LEASE_SECONDS : lease, f.at(), f.at("cidr"), f.at("prefixLength"));
     }
 
     private List<FixedIpPool> fixedIpPools(Fields spec) {

@@ -8,7 +8,10 @@ import io.gannet.topology.yaml.Location;
  * who hands out blocks to hosts without an explicit {@code podCIDR}: the profile (in inventory
  * order) or the cluster store (a transaction per node at {@code gannet run}).
  */
-public record PodCidrPool(Cidr cidr, Integer prefixLength, Allocation allocation, Location at, Location cidrAt, Location lengthAt) {
+public record PodCidrPool(Cidr cidr, Integer prefixLength, Allocation allocation, int leaseSeconds, Location at, Location cidrAt, Location lengthAt) {
+    /** Default {@code podCIDRPool.leaseSeconds}: a node gone for longer loses a store-allocated block. */
+    public static final int DEFAULT_LEASE_SECONDS = 600;
+
     /** {@code podCIDRPool.allocation}. */
     public enum Allocation { PROFILE, STORE }
 
