@@ -122,6 +122,9 @@ public final class Daemon implements AutoCloseable {
             speaker.routes().holdEndOfRib(false);
             return null;
         });
+        if (pods != null) {
+            pods.attach(new FixedIpAnnouncer(speaker, loop));
+        }
         log.operatorAction("start", node.name(), "profile " + options.profile() + ", AS " + node.localAs()
                 + ", " + node.neighbors().size() + " neighbors, originating " + node.announcements()
                 + (restarting ? ", graceful restart: restarting speaker" : ""));

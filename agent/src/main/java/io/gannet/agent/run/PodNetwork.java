@@ -12,6 +12,9 @@ import io.gannet.cluster.store.file.FileStore;
 import io.gannet.pod.ipam.AllocationRequest;
 import io.gannet.pod.ipam.Assignment;
 import io.gannet.pod.ipam.BlockUsage;
+import io.gannet.pod.fixedip.FixedIpRegistry;
+import io.gannet.pod.fixedip.FixedIpRoutes;
+import io.gannet.pod.ipam.FixedIpClaims;
 import io.gannet.pod.ipam.FixedIpKey;
 import io.gannet.pod.ipam.IpBlock;
 import io.gannet.pod.ipam.IpamException;
@@ -52,8 +55,35 @@ final class PodNetwork implements AutoCloseable {
     private final EventLog log;
     private final String node;
     private final ScheduledExecutorService retry;
+    private final FixedIpRegistry fixedIps;
+    private final LateRoutes fixedRoutes;
 
-    private PodNetwork(ClusterStore store, PodCidrClaim claim, NodeIpam ipam, EventLog log, String node) {
+    /** The speaker starts after the IPAM: fixed-IP routes go nowhere until {@link #attach} (nothing is held before). */
+    private static final class LateRoutes implements FixedIpRoutes {
+        private volatile FixedIpRoutes target;
+
+        @Override
+        public void announce(InetAddress address) {
+            FixedIpRoutes t = target;
+            if (t == null) {
+                throw new IpamException(IpamException.Reason.FIXED_IP_UNAVAILABLE, "the daemon is still starting; retry");
+            }
+            t.announce(address);
+        }
+
+        @Override
+        public void withdraw(InetAddress address) {
+            FixedIpRoutes t = target;
+            if (t != null) {
+                t.withdraw(address);
+            }
+        }
+    }
+
+    private PodNetwork(ClusterStore store, PodCidrClaim claim, NodeIpam ipam, EventLog log, String node, FixedIpRegistry fixedIps,
+                       LateRoutes fixedRoutes) {
+        this.fixedIps = fixedIps;
+        this.fixedRoutes = fixedRoutes;
         this.store = store;
         this.claim = claim;
         this.ipam = ipam;
@@ -101,14 +131,56 @@ final class PodNetwork implements AutoCloseable {
             } else {
                 block = IpBlock.parse(n.podCidr().toString());
             }
-            NodeIpam ipam = NodeIpam.open(NodeIpam.Options.of(o.stateDir(), block));
-            return new PodNetwork(store, claim, ipam, log, n.name());
+            LateRoutes routes = new LateRoutes();
+            FixedIpRegistry fixed = null;
+            if (!profile.fixedIpPools().isEmpty()) {
+                var fixedPool = profile.fixedIpPools().get(0);
+                int lease = pool0Lease(profile);
+                fixed = new FixedIpRegistry(store, n.name(), fixedPool.name(), IpBlock.parse(fixedPool.cidr().toString()), routes,
+                        Duration.ofSeconds(lease), Duration.ofSeconds(5));
+            }
+            NodeIpam ipam;
+            try {
+                ipam = NodeIpam.open(NodeIpam.Options.of(o.stateDir(), block).withFixedIps(fixed == null ? FixedIpClaims.NONE : fixed));
+            } catch (RuntimeException e) {
+                if (fixed != null) {
+                    fixed.close();
+                }
+                throw e;
+            }
+            return new PodNetwork(store, claim, ipam, log, n.name(), fixed, routes);
         } catch (RuntimeException e) {
             if (claim != null) {
                 claim.close();
             }
             store.close();
             throw e;
+        }
+    }
+
+    /** Fixed-IP holders lose their hold this long after their node vanished: the PodCIDR lease, at most 30 s. */
+    private static int pool0Lease(LoadedProfile profile) {
+        int l = profile.podCidrPool().map(PodCidrPool::leaseSeconds).orElse(PodCidrPool.DEFAULT_LEASE_SECONDS);
+        return l == 0 ? 30 : Math.max(5, Math.min(30, l));
+    }
+
+    /**
+     * The speaker is up: fixed-IP routes go to it, and fixed IPs this node held before a restart
+     * are claimed (and announced) again.
+     */
+    void attach(FixedIpRoutes routes) {
+        fixedRoutes.target = routes;
+        if (fixedIps == null) {
+            return;
+        }
+        for (Assignment a : ipam.list()) {
+            if (a.kind() == Assignment.Kind.FIXED) {
+                try {
+                    fixedIps.claim(a.fixedIp().orElseThrow());
+                } catch (IpamException e) {
+                    log.operatorAction("fixed ip", node, a.fixedIp().orElseThrow() + " not announced after restart: " + e.getMessage());
+                }
+            }
         }
     }
 
@@ -168,6 +240,7 @@ final class PodNetwork implements AutoCloseable {
         m.put("reserved", u.reserved());
         m.put("free", u.free());
         m.put("fixedHere", u.fixed());
+        m.put("fixedIpPool", fixedIps == null ? null : fixedIps.pool());
         return m;
     }
 
@@ -256,6 +329,9 @@ final class PodNetwork implements AutoCloseable {
     @Override
     public void close() {
         retry.shutdownNow();
+        if (fixedIps != null) {
+            fixedIps.close();
+        }
         ipam.close();
         if (claim != null) {
             claim.close();
