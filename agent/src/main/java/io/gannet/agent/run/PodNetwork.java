@@ -57,6 +57,8 @@ final class PodNetwork implements AutoCloseable {
     private final ScheduledExecutorService retry;
     private final FixedIpRegistry fixedIps;
     private final LateRoutes fixedRoutes;
+    /** Hosts of the profile this daemon last applied: a reload releases only the blocks of hosts it removed. */
+    private volatile Set<String> knownHosts = Set.of();
 
     /** The speaker starts after the IPAM: fixed-IP routes go nowhere until {@link #attach} (nothing is held before). */
     private static final class LateRoutes implements FixedIpRoutes {
@@ -148,7 +150,9 @@ final class PodNetwork implements AutoCloseable {
                 }
                 throw e;
             }
-            return new PodNetwork(store, claim, ipam, log, n.name(), fixed, routes);
+            PodNetwork pn = new PodNetwork(store, claim, ipam, log, n.name(), fixed, routes);
+            pn.knownHosts = Set.copyOf(profile.hostNames());
+            return pn;
         } catch (RuntimeException e) {
             if (claim != null) {
                 claim.close();
@@ -200,13 +204,21 @@ final class PodNetwork implements AutoCloseable {
                 n.importPolicy(), n.exportPolicy(), n.maxPaths());
     }
 
-    /** A reloaded profile: hosts that left it lose their store-allocated blocks. */
+    /**
+     * A reloaded profile: hosts it removed (compared with the profile this daemon applied before)
+     * lose their store-allocated blocks. Never "every owner not in this profile": a node still on
+     * an older profile would free the blocks of hosts added since.
+     */
     void profileChanged(LoadedProfile profile) {
-        if (claim == null) {
+        Set<String> now = Set.copyOf(profile.hostNames());
+        Set<String> removed = new HashSet<>(knownHosts);
+        removed.removeAll(now);
+        knownHosts = now;
+        if (claim == null || removed.isEmpty()) {
             return;
         }
         try {
-            List<String> gone = claim.releaseHostsNotIn(new HashSet<>(profile.hostNames()));
+            List<String> gone = claim.releaseHosts(removed);
             if (!gone.isEmpty()) {
                 log.operatorAction("podcidr", node, "released the blocks of " + gone + ", which left the profile");
             }

@@ -158,7 +158,24 @@ public final class PodCidrClaim implements AutoCloseable {
         return transactions;
     }
 
-    /** Releases the blocks of hosts that are no longer in the profile; returns their names. */
+    /** Releases the blocks of {@code hosts} (which left the profile); returns those that held one. */
+    public List<String> releaseHosts(java.util.Collection<String> hosts) {
+        List<String> gone = new ArrayList<>();
+        for (String h : hosts) {
+            Optional<Long> idx = allocator.find(h);
+            if (idx.isPresent() && allocator.release(h)) {
+                gone.add(h);
+                LOG.info("podcidr: released {} of {}, which left the profile", blockAt(idx.get()), h);
+            }
+        }
+        return gone;
+    }
+
+    /**
+     * Releases the blocks of every owner not in {@code hosts}. Only for an operator who knows the
+     * profile is the newest everywhere: a node still on an older profile would free the blocks
+     * of hosts added since; the daemon uses {@link #releaseHosts} with the hosts a reload removed.
+     */
     public List<String> releaseHostsNotIn(Set<String> hosts) {
         List<String> gone = new ArrayList<>();
         allocator.owners().forEach((owner, idx) -> {
