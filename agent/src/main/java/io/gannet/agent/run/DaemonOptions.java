@@ -18,10 +18,12 @@ import java.util.Objects;
  *                       datapath, or null to run without a datapath
  * @param bpfPinRoot     where the datapath pins its maps and programs
  * @param hostDevices    devices that get the host program (externalIP DNAT)
+ * @param etcdUrls       etcd client URLs (comma separated) for the cluster store, or null for
+ *                       the file store under {@code stateDir/store}
  */
 public record DaemonOptions(Path profile, String node, Path stateDir, Path controlSocket,
                             InetSocketAddress controlTcp, InetSocketAddress metricsAddress,
-                            Path servicesDir, Path bpfPinRoot, List<String> hostDevices) {
+                            Path servicesDir, Path bpfPinRoot, List<String> hostDevices, String etcdUrls) {
     public DaemonOptions {
         Objects.requireNonNull(profile, "profile");
         Objects.requireNonNull(node, "node");

@@ -48,6 +48,10 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--host-device", description = "Attach the host program (externalIP DNAT) to this device; repeatable.")
     java.util.List<String> hostDevices = new java.util.ArrayList<>();
 
+    @Option(names = "--etcd", paramLabel = "URLS", description = {"Keep cluster state (PodCIDR blocks, fixed IPs) in etcd at these",
+        "client URLs (http://HOST:PORT, comma separated); default: a file store under --state-dir."})
+    String etcd;
+
     @Option(names = "--log-format", defaultValue = "logfmt", description = "logfmt or json (default: ${DEFAULT-VALUE}).")
     String logFormat;
 
@@ -71,7 +75,7 @@ public final class RunCommand implements Callable<Integer> {
         Daemon daemon;
         try {
             daemon = Daemon.start(new DaemonOptions(profile, node, stateDir, controlSocket, controlTcp, metricsAddress,
-                    servicesDir, bpfPinRoot, hostDevices), log);
+                    servicesDir, bpfPinRoot, hostDevices, etcd), log);
         } catch (ProfileException e) {
             System.err.println(e.getMessage());
             sink.close();

@@ -1,0 +1,162 @@
+package io.gannet.testsupport;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * A real etcd server (Debian's etcd-server) for tests: loopback client and peer ports picked
+ * free at start, a temporary data dir, stopped by its PID. {@link #stop()} and
+ * {@link #start()} again keep the data dir and the ports, so a test can take the store away
+ * and bring it back.
+ */
+public final class EtcdServer implements AutoCloseable {
+    private final Path binary;
+    private final Path dataDir;
+    private final int clientPort;
+    private final int peerPort;
+    private final Path log;
+    private Process process;
+    private NetworkNamespace ns;
+
+    private EtcdServer(Path binary, Path dataDir, int clientPort, int peerPort) {
+        this.binary = binary;
+        this.dataDir = dataDir;
+        this.clientPort = clientPort;
+        this.peerPort = peerPort;
+        this.log = dataDir.resolveSibling("etcd.log");
+    }
+
+    /** Starts etcd, or skips the test (fails under CI) when it is not installed. */
+    public static EtcdServer startNew() throws IOException {
+        Requirements.requireCommand("etcd");
+        Path bin = Requirements.findCommand("etcd");
+        Path dir = Files.createTempDirectory("gannet-etcd-" + ProcessHandle.current().pid() + "-");
+        EtcdServer s = new EtcdServer(bin, dir.resolve("data"), freePort(), freePort());
+        s.start();
+        return s;
+    }
+
+    /** Starts etcd inside {@code ns}, on that namespace's loopback. */
+    public static EtcdServer startIn(NetworkNamespace ns) throws IOException {
+        Requirements.requireCommand("etcd");
+        Requirements.requireCommand("curl");
+        Path bin = Requirements.findCommand("etcd");
+        Path dir = Files.createTempDirectory("gannet-etcd-" + ProcessHandle.current().pid() + "-");
+        EtcdServer s = new EtcdServer(bin, dir.resolve("data"), freePort(), freePort());
+        s.ns = ns;
+        s.start();
+        return s;
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    public String url() {
+        return "http://127.0.0.1:" + clientPort;
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    public boolean running() {
+        return process != null && process.isAlive();
+    }
+
+    public synchronized void start() throws IOException {
+        if (running()) {
+            return;
+        }
+        String peer = "http://127.0.0.1:" + peerPort;
+        List<String> cmd = List.of(binary.toString(),
+                "--name", "gannet-test",
+                "--data-dir", dataDir.toString(),
+                "--listen-client-urls", url(), "--advertise-client-urls", url(),
+                "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer,
+                "--initial-cluster", "gannet-test=" + peer,
+                "--log-level", "warn");
+        process = new ProcessBuilder(ns == null ? cmd : ns.inside(cmd.toArray(String[]::new)))
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IOException("etcd exited at start (code " + process.exitValue() + "), log: " + Files.readString(log));
+            }
+            if (healthy()) {
+                return;
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while starting etcd");
+            }
+        }
+        stop();
+        throw new IOException("etcd did not become healthy within 20 s, log: " + Files.readString(log));
+    }
+
+    private boolean healthy() {
+        if (ns != null) {
+            String out = NetworkNamespace.Shell.runQuietly(ns.inside("curl", "-s", "-m", "1", url() + "/health").toArray(String[]::new));
+            return out.contains("\"health\":\"true\"");
+        }
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress("127.0.0.1", clientPort), 200);
+            s.getOutputStream().write(("GET /health HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n").getBytes());
+            String answer = new String(s.getInputStream().readAllBytes());
+            return answer.contains("\"health\":\"true\"");
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** Counter lines of etcd's own /metrics (for example {@code grpc_server_started_total}). */
+    public String metrics() throws IOException {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress("127.0.0.1", clientPort), 1000);
+            s.getOutputStream().write(("GET /metrics HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n").getBytes());
+            return new String(s.getInputStream().readAllBytes());
+        }
+    }
+
+    /** Stops etcd by its PID (SIGTERM, then SIGKILL after 10 s); the data dir stays. */
+    public synchronized void stop() {
+        if (process == null) {
+            return;
+        }
+        process.destroy();
+        try {
+            if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                process.waitFor(10, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            process.destroyForcibly();
+        }
+    }
+
+    @Override
+    public void close() {
+        stop();
+        Path root = dataDir.getParent();
+        try (Stream<Path> files = Files.walk(root)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException ignored) {
+            // a temp dir left behind is harmless
+        }
+        log.toFile().delete();
+    }
+}
