@@ -26,7 +26,10 @@ public final class RtNetlink implements AutoCloseable {
         return new RtNetlink(NetlinkSocket.open());
     }
 
-    /** Opens rtnetlink inside the namespace at {@code netns} ({@code /run/netns/NAME}, {@code /proc/PID/ns/net}). */
+    /**
+     * Opens rtnetlink inside the namespace at {@code netns} ({@code /run/netns/NAME}, {@code
+     * /proc/PID/ns/net}); null opens it in the caller's namespace.
+     */
     public static RtNetlink openIn(Path netns) {
         return new RtNetlink(NetlinkSocket.openIn(netns));
     }
