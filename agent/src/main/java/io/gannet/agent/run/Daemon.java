@@ -60,6 +60,7 @@ public final class Daemon implements AutoCloseable {
     private ScheduledExecutorService scheduler;
     private ServiceDatapath datapath;
     private BfdBinding bfd;
+    private NodeNetworkingBinding pods;
     private NodeConfig node;
     private volatile SpeakerConfig speakerConfig;
     /**
@@ -136,6 +137,8 @@ public final class Daemon implements AutoCloseable {
         if (options.servicesDir() != null) {
             datapath = ServiceDatapath.start(options.bpfPinRoot(), options.servicesDir(), options.hostDevices(), log);
         }
+
+        pods = NodeNetworkingBinding.start(options, node, speaker, loop, datapath, log, restarting);
 
         ControlServerConfig cfg = ControlServerConfig.defaults().withUnixSocket(options.controlSocket());
         if (options.metricsAddress() != null) {
@@ -294,6 +297,9 @@ public final class Daemon implements AutoCloseable {
             }
             if (scheduler != null) {
                 scheduler.shutdownNow();
+            }
+            if (pods != null) {
+                pods.close();
             }
             if (datapath != null) {
                 datapath.close();
