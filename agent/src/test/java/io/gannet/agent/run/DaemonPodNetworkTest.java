@@ -157,7 +157,7 @@ class DaemonPodNetworkTest {
         assertThat(nodes[0].exec("tc", "filter", "show", "dev", vethA, "egress")).contains("to_pod");
 
         String endpoints = pinRoot.resolve("dp_endpoints").toString();
-        assertThat(NetworkNamespace.Shell.run("bpftool", "map", "dump", "pinned", endpoints)).contains(hexAddress(ipA));
+        assertThat(NetworkNamespace.Shell.run("bpftool", "map", "dump", "pinned", endpoints)).contains(podAddrField(ipA));
 
         podA.exec("ping", "-c", "3", "-i", "0.2", "-W", "2", ipB);
         podB.exec("ping", "-c", "1", "-W", "2", ipA);
@@ -168,17 +168,18 @@ class DaemonPodNetworkTest {
         assertThat(nodes[0].exec("ip", "route", "show", "proto", "201")).doesNotContain(ipA + " ");
         assertThat(podA.exec("ip", "-o", "addr", "show")).doesNotContain(ipA);
         assertThat(NetworkNamespace.Shell.run("bpftool", "map", "dump", "pinned", endpoints))
-                .doesNotContain(hexAddress(ipA));
+                .doesNotContain(podAddrField(ipA));
         assertThat(daemons.get(0).log()).contains("cni add").contains("cni del");
     }
 
-    /** The pod address as bpftool prints it in a map value ("0a f4 1f 02"). */
-    private static String hexAddress(String ip) {
-        StringBuilder b = new StringBuilder();
-        for (String part : ip.split("\\.")) {
-            b.append(b.isEmpty() ? "" : " ").append(String.format("%02x", Integer.parseInt(part)));
+    /** The pod address as bpftool prints dp_endpoints' pod_addr: network-order bytes read as a host (little-endian) u32. */
+    private static String podAddrField(String ip) {
+        String[] p = ip.split("\\.");
+        long v = 0;
+        for (int i = 3; i >= 0; i--) {
+            v = (v << 8) | Integer.parseInt(p[i]);
         }
-        return b.toString();
+        return "\"pod_addr\": " + v;
     }
 
     private JsonNode cni(Path plugin, NetworkNamespace node, Path socket, String command, String id, NetworkNamespace pod) throws Exception {
