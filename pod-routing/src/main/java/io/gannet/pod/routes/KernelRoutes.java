@@ -184,7 +184,8 @@ public final class KernelRoutes implements AutoCloseable {
                 Object first = queue.take();
                 take(first);
                 long deadline = System.nanoTime() + windowNanos;
-                while (true) {
+                // A caller waiting in flush() (a CNI ADD or DEL) ends the window at once.
+                while (waiting.isEmpty()) {
                     long left = deadline - System.nanoTime();
                     Object next = left > 0 ? queue.poll(left, TimeUnit.NANOSECONDS) : queue.poll();
                     if (next == null) {
