@@ -1,6 +1,15 @@
 /**
- * Gannet the Linux system calls Gannet makes through jnr-ffi (netlink, setns, socket options): one binding for every module.
- * <p>
- * Skeleton: the module exists so the reactor and the module graph are fixed; its issue fills it in.
+ * The Linux system calls Gannet makes through jnr-ffi, in one binding: libc ({@link
+ * io.gannet.linux.LibC}), errno names ({@link io.gannet.linux.Errno}), network namespaces
+ * ({@link io.gannet.linux.Netns}: setns(2) on a dedicated thread), and rtnetlink in {@link
+ * io.gannet.linux.netlink}.
+ *
+ * <p>Threads: nothing here owns a thread. setns(2) changes only the calling thread's
+ * namespace, so {@link io.gannet.linux.Netns#call} runs work on a fresh platform thread that
+ * enters the namespace and ends; a socket opened there stays in that namespace for its whole
+ * life and may then be used from any thread.
+ *
+ * <p>Not yet here (left for the lead): the libc bindings in {@code bfd}, {@code bpf} and
+ * {@code bgp-speaker} still have their own copies; they move here in a later change.
  */
 package io.gannet.linux;

@@ -62,6 +62,7 @@ public final class Daemon implements AutoCloseable {
     private PodNetwork pods;
     private LoadedProfile loaded;
     private BfdBinding bfd;
+    private NodeNetworkingBinding pods;
     private NodeConfig node;
     private volatile SpeakerConfig speakerConfig;
     /**
@@ -143,6 +144,8 @@ public final class Daemon implements AutoCloseable {
         if (options.servicesDir() != null) {
             datapath = ServiceDatapath.start(options.bpfPinRoot(), options.servicesDir(), options.hostDevices(), log);
         }
+
+        pods = NodeNetworkingBinding.start(options, node, speaker, loop, datapath, log, restarting);
 
         ControlServerConfig cfg = ControlServerConfig.defaults().withUnixSocket(options.controlSocket());
         if (options.metricsAddress() != null) {
@@ -306,6 +309,9 @@ public final class Daemon implements AutoCloseable {
             }
             if (scheduler != null) {
                 scheduler.shutdownNow();
+            }
+            if (pods != null) {
+                pods.close();
             }
             if (datapath != null) {
                 datapath.close();

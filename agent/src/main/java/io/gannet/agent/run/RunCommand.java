@@ -52,6 +52,13 @@ public final class RunCommand implements Callable<Integer> {
         "client URLs (http://HOST:PORT, comma separated); default: a file store under --state-dir."})
     String etcd;
 
+    @Option(names = "--cni-socket", description = {"Run the node's pod networking: serve the CNI plugin (/opt/cni/bin/gannet) here",
+        "(e.g. /run/gannet/cni.sock), pod addresses from the node's PodCIDR, pod routes in the kernel."})
+    Path cniSocket;
+
+    @Option(names = "--fib", description = "Install the routes BGP selects (best path or ECMP set) into the kernel's main table.")
+    boolean fib;
+
     @Option(names = "--log-format", defaultValue = "logfmt", description = "logfmt or json (default: ${DEFAULT-VALUE}).")
     String logFormat;
 
@@ -75,7 +82,7 @@ public final class RunCommand implements Callable<Integer> {
         Daemon daemon;
         try {
             daemon = Daemon.start(new DaemonOptions(profile, node, stateDir, controlSocket, controlTcp, metricsAddress,
-                    servicesDir, bpfPinRoot, hostDevices, etcd), log);
+                    servicesDir, bpfPinRoot, hostDevices, etcd, cniSocket, fib), log);
         } catch (ProfileException e) {
             System.err.println(e.getMessage());
             sink.close();

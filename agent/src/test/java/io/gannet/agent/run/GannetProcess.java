@@ -59,6 +59,26 @@ final class GannetProcess implements AutoCloseable {
         return new GannetProcess(pb.start(), socket, log);
     }
 
+    /**
+     * Like {@link #start} inside {@code ns}, but entering only its network namespace
+     * ({@code nsenter --net}), not the fresh mount namespace {@code ip netns exec} makes: the
+     * daemon then sees the root's bpffs, which a datapath in a namespace needs.
+     */
+    static GannetProcess startKeepingMounts(NetworkNamespace ns, Path dir, Path profile, String node, String... extraRunArgs)
+            throws IOException {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Path socket = dir.resolve("gannet.sock");
+        Path log = dir.resolve("gannet.log");
+        List<String> cmd = new ArrayList<>(List.of("nsenter", "--net=/run/netns/" + ns.name(), "--", java,
+                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"), GannetCli.class.getName(), "run",
+                "--profile", profile.toString(), "--node", node, "--state-dir", dir.resolve("state").toString(),
+                "--socket", socket.toString()));
+        cmd.addAll(List.of(extraRunArgs));
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        return new GannetProcess(pb.start(), socket, log);
+    }
+
     /** {@code gannet profile render FILE --switch NAME --format frr}. */
     static String render(Path profile, String switchName) {
         return render(profile, switchName, "frr");

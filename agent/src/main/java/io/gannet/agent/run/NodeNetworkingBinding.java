@@ -1,0 +1,103 @@
+package io.gannet.agent.run;
+
+import io.gannet.agent.logging.EventLog;
+import io.gannet.bgp.BgpSpeaker;
+import io.gannet.bgp.rib.ForwardingFeed;
+import io.gannet.bgp.rib.Rib;
+import io.gannet.linux.netlink.Prefix;
+import io.gannet.linux.netlink.RtNetlink;
+import io.gannet.pod.NodeNetworking;
+import io.gannet.pod.ipam.IpBlock;
+import io.gannet.pod.routes.KernelRoutes;
+import io.gannet.pod.wiring.BpfPodDatapath;
+import io.gannet.pod.wiring.PodDatapath;
+import io.gannet.topology.config.NodeConfig;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Wires the node's pod networking (pod-routing) into the daemon: the CNI backend with the
+ * datapath attached to each pod when the datapath runs, and the BGP selection fed from the
+ * speaker loop ({@link ForwardingFeed}) into the kernel routes' own thread.
+ *
+ * <p>Graceful restart: Gannet routes left in the kernel by the previous daemon stay until the
+ * RIB has had time to re-converge (the restart time, 120 s, after a graceful restart; 5 s after
+ * a clean start), then those BGP no longer selects are removed.
+ */
+final class NodeNetworkingBinding implements AutoCloseable {
+    private static final long CONVERGED_AFTER_RESTART_S = 120;
+    private static final long CONVERGED_AFTER_START_S = 5;
+
+    private final NodeNetworking networking;
+    private final KernelRoutes ownRoutes;
+    private final ScheduledExecutorService timer;
+
+    private NodeNetworkingBinding(NodeNetworking networking, KernelRoutes ownRoutes, ScheduledExecutorService timer) {
+        this.networking = networking;
+        this.ownRoutes = ownRoutes;
+        this.timer = timer;
+    }
+
+    /** Starts what the options ask for; null when neither pod networking nor --fib is on. */
+    static NodeNetworkingBinding start(DaemonOptions o, NodeConfig node, BgpSpeaker<Rib> speaker, SpeakerLoop loop,
+                                       ServiceDatapath datapath, EventLog log, boolean restarting) throws IOException {
+        if (o.cniSocket() == null && !o.fib()) {
+            return null;
+        }
+        NodeNetworking networking = null;
+        if (o.cniSocket() != null) {
+            if (node.podCidr() == null) {
+                throw new IllegalArgumentException("--cni-socket: host " + node.name() + " has no PodCIDR in the profile");
+            }
+            PodDatapath dp = datapath == null ? PodDatapath.NONE : new BpfPodDatapath(datapath.datapath());
+            networking = NodeNetworking.start(new NodeNetworking.Options(o.stateDir(), IpBlock.parse(node.podCidr().toString()),
+                    o.cniSocket(), 0, dp, 254, null), log::operatorAction);
+        }
+        KernelRoutes own = null;
+        KernelRoutes routes = networking != null ? networking.routes() : null;
+        if (o.fib()) {
+            if (routes == null) {
+                own = KernelRoutes.start(RtNetlink.open(), KernelRoutes.Options.defaults());
+                own.onError(m -> log.operatorAction("routes", "kernel", m));
+                own.podsRestored();
+                routes = own;
+            }
+            KernelRoutes sink = routes;
+            loop.call(() -> ForwardingFeed.attach(speaker.routes(), speaker::execute, changes -> sink.bgp(convert(changes))));
+            log.operatorAction("fib", node.name(), "BGP selection installed into the kernel (table 254, proto " + KernelRoutes.PROTOCOL + ")");
+        }
+        ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "gannet-fib-converged");
+            t.setDaemon(true);
+            return t;
+        });
+        KernelRoutes converge = routes;
+        if (converge != null) {
+            timer.schedule(converge::bgpConverged, restarting ? CONVERGED_AFTER_RESTART_S : CONVERGED_AFTER_START_S, TimeUnit.SECONDS);
+        }
+        return new NodeNetworkingBinding(networking, own, timer);
+    }
+
+    private static List<KernelRoutes.BgpRoute> convert(List<ForwardingFeed.Change> changes) {
+        List<KernelRoutes.BgpRoute> out = new ArrayList<>(changes.size());
+        for (ForwardingFeed.Change c : changes) {
+            out.add(new KernelRoutes.BgpRoute(Prefix.of(c.address(), c.length()), c.nextHops()));
+        }
+        return out;
+    }
+
+    @Override
+    public void close() {
+        timer.shutdownNow();
+        if (networking != null) {
+            networking.close();
+        }
+        if (ownRoutes != null) {
+            ownRoutes.close();
+        }
+    }
+}

@@ -1,0 +1,112 @@
+package io.gannet.bgp.rib;
+
+import io.gannet.bgp.wire.AddressFamily;
+import io.gannet.bgp.wire.attr.PathAttributes;
+import io.gannet.bgp.wire.attr.Prefix;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.concurrent.Executor;
+import java.util.function.Consumer;
+
+/**
+ * Feeds the RIB's selection to a forwarding table (the kernel's, through pod-routing's
+ * KernelRoutes): for every prefix whose best path or ECMP set changed, the next hops of the
+ * paths learned from peers (originated routes are not forwarded anywhere: empty = withdrawn).
+ *
+ * <p>Threads: everything runs on the speaker loop. {@link #changed} (the {@link RouteListener})
+ * only records the prefix and, once per burst, schedules {@link #drain} behind the loop's
+ * current work, so a burst of UPDATEs read together becomes one batch for the sink. The sink
+ * must not block (it queues to its own thread).
+ */
+public final class ForwardingFeed implements RouteListener {
+    /** A prefix and its next hops now; no next hops = remove the prefix from forwarding. */
+    public record Change(InetAddress address, int length, List<InetAddress> nextHops) {}
+
+    private final Rib rib;
+    private final Executor loop;
+    private final Consumer<List<Change>> sink;
+    private final LinkedHashSet<Prefix> dirty = new LinkedHashSet<>();
+    private boolean scheduled;
+
+    private ForwardingFeed(Rib rib, Executor loop, Consumer<List<Change>> sink) {
+        this.rib = rib;
+        this.loop = loop;
+        this.sink = sink;
+    }
+
+    /**
+     * Registers the feed as the RIB's listener and sends the current selection as the first
+     * batch. Call on the speaker loop.
+     */
+    public static ForwardingFeed attach(Rib rib, Executor loop, Consumer<List<Change>> sink) {
+        ForwardingFeed f = new ForwardingFeed(rib, loop, sink);
+        rib.listen(f);
+        for (AddressFamily family : List.of(AddressFamily.IPV4_UNICAST, AddressFamily.IPV6_UNICAST)) {
+            for (RibViews.RouteView v : rib.routes(family)) {
+                f.dirty.add(v.prefix());
+            }
+        }
+        f.drain();
+        return f;
+    }
+
+    @Override
+    public void changed(boolean ipv6, long hi, long lo, int length, int paths) {
+        dirty.add(ipv6 ? Prefix.ipv6(hi, lo, length) : Prefix.ipv4((int) hi, length));
+        if (!scheduled) {
+            scheduled = true;
+            loop.execute(this::drain);
+        }
+    }
+
+    /** Reads the selection of every recorded prefix and hands the batch to the sink. */
+    void drain() {
+        scheduled = false;
+        if (dirty.isEmpty()) {
+            return;
+        }
+        List<Change> out = new ArrayList<>(dirty.size());
+        for (Prefix p : dirty) {
+            out.add(new Change(p.address(), p.length(), nextHops(rib.route(p))));
+        }
+        dirty.clear();
+        sink.accept(out);
+    }
+
+    private static List<InetAddress> nextHops(RibViews.RouteView v) {
+        if (v == null || v.best() == null) {
+            return List.of();
+        }
+        List<InetAddress> hops = new ArrayList<>(2);
+        for (RibViews.PathView p : v.multipath()) {
+            if ("local".equals(p.peer())) {
+                return List.of(); // we originate it: nothing to forward to
+            }
+            InetAddress nh = nextHop(p.attributes());
+            if (nh != null && !hops.contains(nh)) {
+                hops.add(nh);
+            }
+        }
+        return hops;
+    }
+
+    private static InetAddress nextHop(PathAttributes a) {
+        try {
+            if (a.has(PathAttributes.HAS_NEXT_HOP6)) {
+                byte[] b = a.nextHop6();
+                return b.length >= 16 ? InetAddress.getByAddress(Arrays.copyOf(b, 16)) : null;
+            }
+            if (a.has(PathAttributes.HAS_NEXT_HOP)) {
+                int v = a.nextHop();
+                return InetAddress.getByAddress(new byte[] {(byte) (v >>> 24), (byte) (v >>> 16), (byte) (v >>> 8), (byte) v});
+            }
+        } catch (UnknownHostException e) {
+            return null;
+        }
+        return null;
+    }
+}

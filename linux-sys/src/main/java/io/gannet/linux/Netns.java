@@ -1,0 +1,89 @@
+package io.gannet.linux;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
+
+/**
+ * Network namespaces. setns(2) moves only the calling thread, so {@link #call} runs work on
+ * a fresh platform thread that enters the namespace, runs, and ends; the caller's thread and
+ * the JVM's other threads never change namespace. A socket opened there stays in that
+ * namespace after the thread ends.
+ */
+public final class Netns {
+    private Netns() {}
+
+    /** Path of a namespace named by {@code ip netns add NAME}. */
+    public static Path named(String name) {
+        return Path.of("/run/netns", name);
+    }
+
+    /**
+     * Opens a namespace file ({@code /run/netns/NAME}, {@code /proc/PID/ns/net}) read-only and
+     * close-on-exec; the caller closes the fd. ENOENT when it does not exist.
+     */
+    public static int open(Path nsPath) {
+        int fd = LibC.INSTANCE.open(nsPath.toString(), LibC.O_RDONLY | LibC.O_CLOEXEC);
+        if (fd < 0) {
+            throw new SysException("open network namespace " + nsPath, Errno.last());
+        }
+        return fd;
+    }
+
+    /** Closes a descriptor from {@link #open}. */
+    public static void close(int fd) {
+        LibC.INSTANCE.close(fd);
+    }
+
+    /**
+     * Runs {@code work} inside the namespace at {@code nsPath} (null: the caller's own namespace,
+     * on the caller's thread) and returns its result; its exceptions reach the caller unchanged.
+     */
+    public static <T> T call(Path nsPath, Callable<T> work) {
+        if (nsPath == null) {
+            return callHere(work);
+        }
+        int fd = open(nsPath);
+        FutureTask<T> task = new FutureTask<>(() -> {
+            try {
+                if (LibC.INSTANCE.setns(fd, LibC.CLONE_NEWNET) != 0) {
+                    throw new SysException("enter network namespace " + nsPath, Errno.last());
+                }
+            } finally {
+                LibC.INSTANCE.close(fd);
+            }
+            return work.call();
+        });
+        Thread t = Thread.ofPlatform().name("netns-" + nsPath.getFileName()).daemon(true).start(task);
+        try {
+            t.join();
+            return task.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while working in network namespace " + nsPath, e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new IllegalStateException(e.getCause().getMessage(), e.getCause());
+        }
+    }
+
+    public static void run(Path nsPath, Runnable work) {
+        call(nsPath, () -> {
+            work.run();
+            return null;
+        });
+    }
+
+    private static <T> T callHere(Callable<T> work) {
+        try {
+            return work.call();
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,35 @@
+package io.gannet.pod.wiring;
+
+/**
+ * What pod wiring needs from the eBPF datapath: attach the pod programs to a pod's host-side
+ * veth and register the endpoint, and undo that. {@link #NONE} when the daemon runs without a
+ * datapath.
+ */
+public interface PodDatapath {
+    void attach(String hostVeth, String podIp);
+
+    void detach(String hostVeth);
+
+    /** Program id on the veth's ingress hook, 0 when nothing is attached (CHECK). */
+    int attachedProgram(String hostVeth);
+
+    boolean enabled();
+
+    PodDatapath NONE = new PodDatapath() {
+        @Override
+        public void attach(String hostVeth, String podIp) {}
+
+        @Override
+        public void detach(String hostVeth) {}
+
+        @Override
+        public int attachedProgram(String hostVeth) {
+            return 0;
+        }
+
+        @Override
+        public boolean enabled() {
+            return false;
+        }
+    };
+}
