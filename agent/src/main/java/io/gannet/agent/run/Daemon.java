@@ -69,11 +69,25 @@ public final class Daemon implements AutoCloseable {
      */
     private volatile Map<String, String> peerAddresses = Map.of();
     private boolean closed;
+    private ControlAccess access = ControlAccess.NONE;
 
     private Daemon(DaemonOptions options, EventLog log) {
         this.options = options;
         this.log = log;
         this.marker = new RestartMarker(options.stateDir());
+    }
+
+    /** As {@link #start(DaemonOptions, EventLog)}, with the control API's tokens and socket group. */
+    static Daemon start(DaemonOptions options, EventLog log, ControlAccess access) throws IOException, ProfileException {
+        Daemon d = new Daemon(options, log);
+        d.access = access;
+        try {
+            d.startAll();
+        } catch (IOException | ProfileException | RuntimeException e) {
+            d.close(false);
+            throw e;
+        }
+        return d;
     }
 
     /**
@@ -144,9 +158,11 @@ public final class Daemon implements AutoCloseable {
         if (options.controlTcp() != null) {
             cfg = cfg.withControlTcp(options.controlTcp());
         }
-        control = ControlServer.start(cfg,
+        control = ControlServer.start(access.applyTo(cfg),
                 new SpeakerView(speaker, loop, bfd, () -> speakerConfig.localAs(), datapath),
-                new SpeakerControl(speaker, loop, this::reload), metrics);
+                new SpeakerControl(speaker, loop, this::reload), metrics,
+                (caller, action, target, status, outcome) ->
+                        log.operatorCommand(caller.describe(), caller.via(), action, target, status, outcome));
     }
 
     private NodeConfig render() throws IOException, ProfileException {

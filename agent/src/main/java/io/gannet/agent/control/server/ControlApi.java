@@ -44,19 +44,46 @@ public final class ControlApi {
     private final DaemonControl control;
     private final GannetMetrics metrics;
     private final Supplier<String> openApi = ControlApi::loadOpenApi;
+    private final ControlAudit audit;
 
     public ControlApi(DaemonView view, DaemonControl control, GannetMetrics metrics) {
+        this(view, control, metrics, ControlAudit.NONE);
+    }
+
+    public ControlApi(DaemonView view, DaemonControl control, GannetMetrics metrics, ControlAudit audit) {
         this.view = view;
         this.control = control;
         this.metrics = metrics;
+        this.audit = audit;
     }
 
-    /** Answers one request; never throws. */
+    /** Answers one request from a trusted local caller (tests, benchmarks); never throws. */
     public ApiResponse handle(ApiRequest request, Scope scope) {
+        return handle(request, scope, new Caller("local", "", Caller.Access.WRITE));
+    }
+
+    /**
+     * Answers one request from {@code caller}; never throws. A caller without a valid token
+     * gets 401, a read-only caller's command 403; every command (POST), refused or not, is
+     * reported to the audit.
+     */
+    public ApiResponse handle(ApiRequest request, Scope scope, Caller caller) {
+        ApiResponse response = answer(request, scope, caller);
+        if (!request.method().equals("GET") && !request.method().equals("HEAD")) {
+            OperatorCommand what = OperatorCommand.of(request);
+            audit.command(caller, what.action(), what.target(), response.status(), ApiResponse.messageOf(response));
+        }
+        return response;
+    }
+
+    private ApiResponse answer(ApiRequest request, Scope scope, Caller caller) {
         try {
+            authorize(request, scope, caller);
             return route(request, scope);
         } catch (ControlException e) {
-            return ApiResponse.error(e);
+            return e.kind() == ControlException.Kind.UNAUTHORIZED
+                    ? ApiResponse.error(e, Map.of("WWW-Authenticate", "Bearer realm=\"gannet\""))
+                    : ApiResponse.error(e);
         } catch (MethodNotAllowed e) {
             return ApiResponse.error(new ControlException(ControlException.Kind.METHOD_NOT_ALLOWED,
                     e.got + " is not allowed here; use " + e.allowed), Map.of("Allow", e.allowed));
@@ -64,6 +91,24 @@ public final class ControlApi {
             LOG.error("control API {} {} failed", request.method(), request.uri(), e);
             return ApiResponse.error(new ControlException(ControlException.Kind.INTERNAL,
                     "internal error: " + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage())));
+        }
+    }
+
+    /** RFC 6750: no or a wrong token is 401; a valid token without the scope is 403. */
+    private static void authorize(ApiRequest r, Scope scope, Caller caller) {
+        if (scope == Scope.METRICS_ONLY) {
+            return;
+        }
+        if (caller.access() == Caller.Access.NONE) {
+            throw new ControlException(ControlException.Kind.UNAUTHORIZED, caller.identity().isEmpty()
+                    ? "the control TCP port needs a bearer token: pass --token-file FILE or set GANNET_TOKEN"
+                    : "the bearer token sent is not one of the daemon's tokens (see gannet run --control-tokens)");
+        }
+        boolean read = r.method().equals("GET") || r.method().equals("HEAD");
+        if (!read && caller.access() != Caller.Access.WRITE) {
+            throw new ControlException(ControlException.Kind.FORBIDDEN, "the token '"
+                    + caller.identity().replaceFirst("^token=", "") + "' may only read (scope read); "
+                    + r.method() + " " + decode(r.uri()).path() + " needs a token with scope write");
         }
     }
 
