@@ -36,12 +36,21 @@ final class Render {
             List<String> comms = new ArrayList<>(strings(r.path("communities")));
             comms.addAll(strings(r.path("largeCommunities")));
             t.row(flags.strip().isEmpty() ? "" : flags, r.path("prefix").asText(), String.join(",", strings(r.path("nextHops"))),
-                    r.path("fromPeer").isNull() ? "local" : r.path("fromPeer").asText(), asPath(r.path("asPath")),
+                    from(r), asPath(r.path("asPath")),
                     r.path("origin").asText(), text(r.path("med")), text(r.path("localPref")), String.join(" ", comms));
         }
         t.print(out);
         out.println(body.path("routes").size() + " routes" + (body.path("truncated").asBoolean()
                 ? " (truncated: narrow the query or raise --limit)" : "") + ". Flags: > best, = multipath, S stale");
+    }
+
+    /** The "From" column: the peer, or for the daemon's own routes who originates them (profile, operator). */
+    private static String from(JsonNode r) {
+        String source = r.path("source").asText("");
+        if (!source.isEmpty() && !source.equals("peer") && !source.equals("local")) {
+            return source;
+        }
+        return r.path("fromPeer").isNull() ? "local" : r.path("fromPeer").asText();
     }
 
     static void routeDetail(JsonNode body, PrintWriter out) {
@@ -114,6 +123,15 @@ final class Render {
 
     static void commandResult(JsonNode body, PrintWriter out) {
         out.println(body.path("message").asText() + (body.path("changed").asBoolean() ? "" : " (nothing changed)"));
+    }
+
+    /** As above, and a warning the daemon gave ("no peer received ...") on {@code err}. */
+    static void commandResult(JsonNode body, PrintWriter out, PrintWriter err) {
+        commandResult(body, out);
+        if (body.path("warning").isTextual()) {
+            err.println("gannet: warning: " + body.path("warning").asText());
+            err.flush();
+        }
     }
 
     static void reload(JsonNode body, PrintWriter out) {

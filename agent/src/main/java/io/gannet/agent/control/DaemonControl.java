@@ -53,6 +53,23 @@ public interface DaemonControl {
     CommandResult announce(Announcement announcement);
 
     /**
+     * Originates a route as {@link #announce(Announcement)}, with the operator's safeguards:
+     * a prefix the profile originates is refused (CONFLICT) unless {@code force}; with {@code
+     * persist} the route is stored in the state dir and announced again after a restart.
+     */
+    default CommandResult announce(Announcement announcement, boolean force, boolean persist) {
+        if (persist) {
+            throw new ControlException(ControlException.Kind.NOT_AVAILABLE, "--persist: not available in this daemon");
+        }
+        return announce(announcement);
+    }
+
+    /** Withdraws as {@link #withdraw(IpPrefix)}; a prefix the profile originates needs {@code force}. */
+    default CommandResult withdraw(IpPrefix prefix, boolean force) {
+        return withdraw(prefix);
+    }
+
+    /**
      * Withdraws a route this daemon originated.
      *
      * @throws ControlException UNKNOWN_PREFIX when the daemon does not originate {@code prefix}

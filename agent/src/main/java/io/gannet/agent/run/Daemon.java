@@ -60,7 +60,8 @@ public final class Daemon implements AutoCloseable {
     private ScheduledExecutorService scheduler;
     private ServiceDatapath datapath;
     private BfdBinding bfd;
-    private NodeConfig node;
+    private volatile NodeConfig node;
+    private RouteSources routeSources;
     private volatile SpeakerConfig speakerConfig;
     /**
      * Peer name -> neighbor address for log lines. The speaker reports state changes by name on
@@ -127,8 +128,10 @@ public final class Daemon implements AutoCloseable {
         }, speakerOptions);
         loop = new SpeakerLoop(speaker, CONTROL_TIMEOUT);
         List<LocalRoute> originated = SpeakerConfiguration.originatedRoutes(node);
+        List<LocalRoute> persisted = restoreOperatorRoutes();
         loop.call(() -> {
             originated.forEach(speaker.routes()::announce);
+            persisted.forEach(speaker.routes()::announce);
             speaker.routes().holdEndOfRib(false);
             return null;
         });
@@ -159,10 +162,33 @@ public final class Daemon implements AutoCloseable {
             cfg = cfg.withControlTcp(options.controlTcp());
         }
         control = ControlServer.start(access.applyTo(cfg),
-                new SpeakerView(speaker, loop, bfd, () -> speakerConfig.localAs(), datapath),
-                new SpeakerControl(speaker, loop, this::reload), metrics,
+                new SpeakerView(speaker, loop, bfd, () -> speakerConfig.localAs(), datapath).withSources(routeSources),
+                new SpeakerControl(speaker, loop, this::reload, routeSources), metrics,
                 (caller, action, target, status, outcome) ->
                         log.operatorCommand(caller.describe(), caller.via(), action, target, status, outcome));
+    }
+
+    /**
+     * The operator routes stored with {@code gannet announce --persist}, checked as the API
+     * checks them; a bad entry is logged and skipped.
+     */
+    private List<LocalRoute> restoreOperatorRoutes() throws IOException {
+        OperatorRoutes operatorRoutes = new OperatorRoutes(options.stateDir());
+        routeSources = new RouteSources(() -> {
+            NodeConfig n = node;
+            return n == null ? List.of() : SpeakerConfiguration.originatedRoutes(n);
+        }, options.profile().getFileName() + ", host " + options.node(), operatorRoutes);
+        List<String> problems = new ArrayList<>();
+        List<LocalRoute> out = new ArrayList<>();
+        for (io.gannet.agent.control.Announcement a : operatorRoutes.loadPersisted(problems)) {
+            out.add(SpeakerControl.localRoute(a));
+        }
+        problems.forEach(p -> log.operatorAction("restore", OperatorRoutes.FILE, p));
+        if (!out.isEmpty()) {
+            log.operatorAction("restore", OperatorRoutes.FILE, "announcing " + out.size()
+                    + " route(s) stored with gannet announce --persist: " + out.stream().map(r -> r.prefix().toString()).toList());
+        }
+        return out;
     }
 
     private NodeConfig render() throws IOException, ProfileException {

@@ -38,6 +38,13 @@ final class SpeakerView implements DaemonView {
     private final BfdBinding bfd;
     private final LongSupplier localAs;
     private final ServiceDatapath datapath;
+    private RouteSources sources;
+
+    /** Marks each local route of {@code show routes} with its source (profile or operator). */
+    SpeakerView withSources(RouteSources s) {
+        this.sources = s;
+        return this;
+    }
 
     /** @param datapath the eBPF Service datapath, or null when the daemon runs without one */
     SpeakerView(BgpSpeaker<Rib> speaker, SpeakerLoop loop, BfdBinding bfd, LongSupplier localAs, ServiceDatapath datapath) {
@@ -98,6 +105,9 @@ final class SpeakerView implements DaemonView {
                             continue;
                         }
                         RouteEntry e = RouteMapping.entry(r.prefix(), p);
+                        if (sources != null && (p.peer() == null || p.peer().equals(RouteSources.LOCAL_PATH))) {
+                            e = e.withSource(sources.ofLocal(e.prefix()));
+                        }
                         if (!query.matchesPrefix(e)) {
                             continue;
                         }

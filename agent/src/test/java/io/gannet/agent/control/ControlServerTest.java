@@ -168,7 +168,7 @@ class ControlServerTest {
             // path, body, expected status, expected message
             {"/v1/announce", "{\"prefix\":", "400", "malformed JSON"},
             {"/v1/announce", "{\"prefix\":\"10.0.0.0/8\",\"colour\":\"red\"}", "400",
-                "unknown field 'colour' (allowed: communities, largeCommunities, localPref, med, nextHop, origin, prefix)"},
+                "unknown field 'colour' (allowed: communities, force, largeCommunities, localPref, med, nextHop, origin, persist, prefix)"},
             {"/v1/announce", "{\"prefix\":\"10.0.0.0/8\",\"med\":\"ten\"}", "400", "field 'med': expected an integer"},
             {"/v1/announce", "{\"prefix\":\"10.0.0.0/8\",\"med\":1.5}", "400", "field 'med': expected an integer"},
             {"/v1/announce", "{\"prefix\":\"10.0.0.0/8\",\"med\":4294967296}", "400", "med 4294967296 is out of range 0..4294967295"},

@@ -121,6 +121,9 @@ class ControlAccessTest {
         GannetProcess.CliResult announced = GannetProcess.cliExactly("announce", VIP, "--control-port", p,
                 "--token-file", opsFile.toString());
         assertThat(announced.exit()).as(announced.err()).isZero();
+        assertThat(announced.out()).contains("announced " + VIP + " to 0 peers");
+        assertThat(announced.err()).contains("gannet: warning: no peer received " + VIP
+                + ": no BGP session is Established");
         assertThat(g.cli("show", "routes", "--json")).contains("192.0.2.10");
         assertThat(g.cliResult("withdraw", VIP).exit()).isZero();
         assertThat(g.cliResult("peer", "disable", "sw1", "--message", "maintenance").exit()).isZero();

@@ -596,6 +596,23 @@ public final class Rib implements RouteProcessor {
         return out;
     }
 
+    /**
+     * The peers whose Adj-RIB-Out holds {@code prefix} (sent to them, after export policy),
+     * in peer order. Call on the speaker loop.
+     */
+    public List<String> advertisedTo(Prefix prefix) {
+        int f = prefix.ipv6() ? 1 : 0;
+        int s = ribs[f].prefixes.find(prefix.hi(), prefix.lo(), prefix.length());
+        List<String> out = new ArrayList<>();
+        for (int i = 1; s >= 0 && i < peerCount; i++) {
+            int[] a = peers[i].adjOut[f];
+            if (a != null && s < a.length && a[s] != 0) {
+                out.add(peers[i].name);
+            }
+        }
+        return out;
+    }
+
     /** Counters of one peer by configured name, or null. */
     public PeerCounters peerCounters(String name) {
         PeerState p = byName.get(name);

@@ -155,12 +155,12 @@ public final class ControlApi {
             case "/v1/announce" -> {
                 expect(r, "POST", q, Set.of());
                 RequestBodies.Announce body = JsonCodec.readBody(r.body(), RequestBodies.Announce.class);
-                return ApiResponse.json(200, control.announce(body.toAnnouncement()));
+                return ApiResponse.json(200, control.announce(body.toAnnouncement(), body.forced(), body.persisted()));
             }
             case "/v1/withdraw" -> {
                 expect(r, "POST", q, Set.of());
                 RequestBodies.Withdraw body = JsonCodec.readBody(r.body(), RequestBodies.Withdraw.class);
-                return ApiResponse.json(200, control.withdraw(body.checkedPrefix()));
+                return ApiResponse.json(200, control.withdraw(body.checkedPrefix(), body.forced()));
             }
             case "/v1/reload" -> {
                 expect(r, "POST", q, Set.of());

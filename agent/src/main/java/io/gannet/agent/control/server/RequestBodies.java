@@ -33,7 +33,16 @@ public final class RequestBodies {
 
     /** {@code POST /v1/announce}. */
     public record Announce(String prefix, String nextHop, String origin, Long med, Long localPref,
-                           List<String> communities, List<String> largeCommunities) {
+                           List<String> communities, List<String> largeCommunities, Boolean force, Boolean persist) {
+        /** {@code force}: replace a route the profile originates; {@code persist}: keep it across restarts. */
+        public boolean forced() {
+            return Boolean.TRUE.equals(force);
+        }
+
+        public boolean persisted() {
+            return Boolean.TRUE.equals(persist);
+        }
+
         public Announcement toAnnouncement() {
             if (prefix == null) {
                 throw ControlException.badRequest("field 'prefix' is required");
@@ -50,7 +59,12 @@ public final class RequestBodies {
     }
 
     /** {@code POST /v1/withdraw}. */
-    public record Withdraw(String prefix) {
+    public record Withdraw(String prefix, Boolean force) {
+        /** {@code force}: withdraw a route the profile originates (it comes back on reload or restart). */
+        public boolean forced() {
+            return Boolean.TRUE.equals(force);
+        }
+
         public IpPrefix checkedPrefix() {
             if (prefix == null) {
                 throw ControlException.badRequest("field 'prefix' is required");
