@@ -44,6 +44,24 @@ public interface DaemonControl {
      */
     CommandResult resetPeer(String name, String message);
 
+    /** Which way a route refresh goes. */
+    enum RefreshDirection {
+        /** Ask the peer to send its routes again (ROUTE-REFRESH, RFC 2918), e.g. after an import policy change. */
+        IN,
+        /** Send the peer our whole Adj-RIB-Out again (soft reset out). */
+        OUT
+    }
+
+    /**
+     * Refreshes a session's routes without resetting it.
+     *
+     * @throws ControlException UNKNOWN_PEER; CONFLICT when the session is not Established or
+     *         (in) the peer did not announce the route refresh capability
+     */
+    default CommandResult refreshPeer(String name, RefreshDirection direction) {
+        throw ControlException.notAvailable("peer refresh");
+    }
+
     /**
      * Originates a route (or replaces the attributes of one this daemon originates) and sends
      * it to every peer whose export policy accepts it.

@@ -61,6 +61,30 @@ final class SpeakerControl implements DaemonControl {
     }
 
     @Override
+    public CommandResult refreshPeer(String name, RefreshDirection direction) {
+        requirePeer(name);
+        io.gannet.bgp.session.PeerStatus s = speaker.peer(name);
+        if (s.state() != io.gannet.bgp.session.SessionState.ESTABLISHED) {
+            throw new ControlException(ControlException.Kind.CONFLICT, "peer " + name + " is " + s.state()
+                    + ", not Established: nothing to refresh");
+        }
+        if (direction == RefreshDirection.IN) {
+            if (!speaker.requestRefresh(name)) {
+                throw new ControlException(ControlException.Kind.CONFLICT, "peer " + name
+                        + " did not announce the route refresh capability (RFC 2918): only a reset makes it resend");
+            }
+            return new CommandResult(true, "asked " + name + " to send its routes again (ROUTE-REFRESH)");
+        }
+        boolean done = loop.call(() -> speaker.routes().resendAdjRibOut(name));
+        if (!done) {
+            throw new ControlException(ControlException.Kind.CONFLICT, "peer " + name + " went down; nothing sent");
+        }
+        long n = loop.call(() -> speaker.routes().peerCounters(name).advertised());
+        return new CommandResult(true, "sent " + name + " our " + n + (n == 1 ? " prefix" : " prefixes")
+                + " again (soft reset out)");
+    }
+
+    @Override
     public CommandResult announce(Announcement a) {
         return announce(a, false, false);
     }

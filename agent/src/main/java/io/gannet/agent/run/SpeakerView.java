@@ -124,6 +124,46 @@ final class SpeakerView implements DaemonView {
     }
 
     @Override
+    public io.gannet.agent.control.PeerDetail peerDetail(String name) {
+        record Snapshot(io.gannet.bgp.session.PeerStatus session, PeerCounters counters) {}
+        Snapshot snap = loop.call(() -> new Snapshot(speaker.peer(name), speaker.routes().peerCounters(name)));
+        if (snap.session() == null) {
+            peer(name); // throws UNKNOWN_PEER with the known names
+        }
+        return PeerDetails.of(snap.session(), snap.counters(), localAs.getAsLong());
+    }
+
+    /** Longest match: the most specific prefix of the Loc-RIB that covers {@code address}. */
+    @Override
+    public RouteList routesFor(InetAddress address) {
+        int bits = address.getAddress().length * 8;
+        return loop.call(() -> {
+            for (int len = bits; len >= 0; len--) {
+                IpPrefix covering = IpPrefix.of(address, len);
+                RouteView r = speaker.routes().route(RouteMapping.prefix(covering));
+                if (r == null) {
+                    continue;
+                }
+                List<RouteEntry> out = new ArrayList<>();
+                for (PathView p : r.paths()) {
+                    if (p.best() || p.multipath()) {
+                        RouteEntry e = RouteMapping.entry(r.prefix(), p);
+                        if (sources != null && RouteSources.LOCAL_PATH.equals(p.peer())) {
+                            e = e.withSource(sources.ofLocal(e.prefix()));
+                        }
+                        out.add(e);
+                    }
+                }
+                if (!out.isEmpty()) {
+                    return new RouteList(out, false);
+                }
+            }
+            throw new ControlException(ControlException.Kind.UNKNOWN_PREFIX,
+                    "no route covers " + io.gannet.agent.control.IpLiteral.format(address) + " in the RIB");
+        });
+    }
+
+    @Override
     public RouteDetail routeDetail(IpPrefix prefix) {
         return loop.call(() -> {
             Map<String, InetAddress> addresses = new HashMap<>();

@@ -117,6 +117,105 @@ class OperatorAnnounceTest extends DaemonAgainstFrr {
                 fabric::diagnostics);
     }
 
+    /**
+     * The operator views of issue 9: {@code show peer NAME} (negotiated timers, router ids,
+     * capabilities, counters), {@code show routes for ADDRESS} (longest match), {@code peer
+     * refresh NAME in|out}, and the honest "not available" of {@code show vips}.
+     */
+    @Test
+    void showPeerRoutesForAndPeerRefreshAnswerLikeBirdAndFrr() throws Exception {
+        Path profile = dir.resolve("profile.yaml");
+        Files.writeString(profile, PROFILE.replace("      export:\n", "      import:\n"
+                + "        - {name: take-testnet1, match: {prefixes: [{prefix: 192.0.2.0/24}]}, action: accept}\n"
+                + "      export:\n"));
+        assertThat(Files.readString(profile)).contains("take-testnet1");
+        fabric = new Fabric("dov", dir, NODE + "/24");
+        fabric.addSwitch("leaf1", "10.203.0.2/24", GannetProcess.render(profile, "leaf1"), Fabric.TEST_NETS.get(0));
+        FrrSwitch leaf = fabric.frr("leaf1");
+        gannet = GannetProcess.start(fabric.node(), dir, profile, "node1");
+        gannet.awaitTrue("leaf1's 192.0.2.0/24 accepted", () -> gannet.peer("leaf1").path("prefixesAccepted").asLong() == 1,
+                fabric::diagnostics);
+
+        JsonNode detail = JSON.readTree(gannet.cli("show", "peer", "leaf1", "--json"));
+        JsonNode frr = leaf.neighbor(NODE);
+        assertThat(detail.path("state").asText()).isEqualTo("Established");
+        assertThat(detail.path("uptimeSeconds").asLong()).isGreaterThanOrEqualTo(0);
+        assertThat(detail.path("holdTimeSeconds").asInt()).isEqualTo(frr.path("bgpTimerHoldTimeMsecs").asInt() / 1000);
+        assertThat(detail.path("keepaliveSeconds").asInt()).isEqualTo(detail.path("holdTimeSeconds").asInt() / 3);
+        assertThat(detail.path("remoteRouterId").asText()).isEqualTo(frr.path("localRouterId").asText());
+        assertThat(detail.path("localRouterId").asText()).isEqualTo(frr.path("remoteRouterId").asText());
+        assertThat(detail.path("remoteAs").asLong()).isEqualTo(4200100001L);
+        assertThat(detail.path("capabilities").toString()).contains("4-octet AS numbers (RFC 6793)")
+                .contains("route refresh (RFC 2918)");
+        assertThat(detail.path("prefixesReceived").asLong()).isEqualTo(1);
+        assertThat(detail.path("prefixesAdvertised").asLong()).isEqualTo(1);
+        String text = gannet.cli("show", "peer", "leaf1");
+        assertThat(text).contains("BGP peer leaf1, 10.203.0.2").contains("State:              Established since")
+                .contains("keepalive every " + detail.path("keepaliveSeconds").asInt() + " s")
+                .contains("1 received, 1 accepted, 1 advertised");
+        GannetProcess.CliResult unknown = gannet.cliResult("show", "peer", "leaf9");
+        assertThat(unknown.exit()).isEqualTo(4);
+        assertThat(unknown.err()).contains("no peer named 'leaf9' (known: leaf1)");
+
+        // Longest match: a /25 inside the PodCIDR wins for its half, the /24 answers for the other.
+        assertThat(gannet.cliResult("announce", "10.244.41.128/25").exit()).isZero();
+        assertThat(forAddress("10.244.41.200")).isEqualTo("10.244.41.128/25 operator");
+        assertThat(forAddress("10.244.41.5")).isEqualTo(POD_CIDR + " profile");
+        assertThat(forAddress("192.0.2.77")).isEqualTo("192.0.2.0/24 leaf1");
+        GannetProcess.CliResult none = gannet.cliResult("show", "routes", "for", "8.8.8.8");
+        assertThat(none.exit()).isEqualTo(4);
+        assertThat(none.err()).contains("no route covers 8.8.8.8");
+        assertThat(gannet.cli("show", "routes", "for", "192.0.2.77")).contains("192.0.2.0/24").contains("leaf1");
+
+        // Route refresh in: we send ROUTE-REFRESH and FRR sends its route again; out: we send ours again.
+        long refreshSent = detail.path("messagesOut").path("routeRefresh").asLong();
+        long flapsBefore = detail.path("flaps").asLong();
+        long updatesIn = detail.path("messagesIn").path("update").asLong();
+        GannetProcess.CliResult in = gannet.cliResult("peer", "refresh", "leaf1", "in");
+        assertThat(in.exit()).as(in.err()).isZero();
+        assertThat(in.out()).contains("asked leaf1 to send its routes again (ROUTE-REFRESH)");
+        gannet.awaitTrue("leaf1 resent its route", () -> {
+            JsonNode d = peerDetail();
+            return d.path("messagesOut").path("routeRefresh").asLong() == refreshSent + 1
+                    && d.path("messagesIn").path("update").asLong() > updatesIn;
+        }, fabric::diagnostics);
+        long updatesOut = peerDetail().path("messagesOut").path("update").asLong();
+        GannetProcess.CliResult out = gannet.cliResult("peer", "refresh", "leaf1", "out");
+        assertThat(out.exit()).as(out.err()).isZero();
+        assertThat(out.out()).contains("sent leaf1 our 1 prefix again (soft reset out)");
+        gannet.awaitTrue("our route sent again", () -> peerDetail().path("messagesOut").path("update").asLong() > updatesOut,
+                fabric::diagnostics);
+        GannetProcess.CliResult sideways = gannet.cliResult("peer", "refresh", "leaf1", "sideways");
+        assertThat(sideways.exit()).isEqualTo(4);
+        assertThat(sideways.err()).contains("'direction' must be \"in\" or \"out\", got 'sideways'");
+        assertThat(gannet.cliResult("peer", "refresh", "leaf1", "in").exit()).as("still Established").isZero();
+        assertThat(gannet.peer("leaf1").path("flaps").asLong()).as("refresh never resets the session")
+                .isEqualTo(flapsBefore);
+
+        GannetProcess.CliResult vips = gannet.cliResult("show", "vips");
+        assertThat(vips.exit()).isEqualTo(5);
+        assertThat(vips.err()).contains("vips: not available");
+    }
+
+    private JsonNode peerDetail() {
+        try {
+            return JSON.readTree(gannet.cli("show", "peer", "leaf1", "--json"));
+        } catch (java.io.IOException e) {
+            return JSON.createObjectNode();
+        }
+    }
+
+    /** {@code show routes for ADDRESS --json}: "PREFIX SOURCE-OR-PEER" of the one best entry. */
+    private String forAddress(String address) throws Exception {
+        GannetProcess.CliResult r = gannet.cliResult("show", "routes", "for", address, "--json");
+        assertThat(r.exit()).as(r.err()).isZero();
+        JsonNode routes = JSON.readTree(r.out()).path("routes");
+        assertThat(routes).hasSize(1);
+        JsonNode e = routes.get(0);
+        return e.path("prefix").asText() + " " + (e.path("source").asText().equals("peer") ? e.path("fromPeer").asText()
+                : e.path("source").asText());
+    }
+
     private Map<String, String> sources() throws Exception {
         Map<String, String> out = new HashMap<>();
         for (JsonNode r : JSON.readTree(gannet.cli("show", "routes", "--json")).path("routes")) {

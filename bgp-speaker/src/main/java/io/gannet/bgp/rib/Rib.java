@@ -613,6 +613,26 @@ public final class Rib implements RouteProcessor {
         return out;
     }
 
+    /**
+     * Soft reset out: sends the peer's whole Adj-RIB-Out again (as on its ROUTE-REFRESH, RFC
+     * 2918 3, without the RFC 7313 demarcation), for every family the session carries. False
+     * when the peer is unknown or not Established. Call on the speaker loop.
+     */
+    public boolean resendAdjRibOut(String peer) {
+        PeerState p = byName.get(peer);
+        if (p == null || p.link == null) {
+            return false;
+        }
+        for (int f = 0; f < PeerState.FAMILIES; f++) {
+            if (p.negotiatedFamily[f]) {
+                forgetAdjOut(p, f);
+                enqueueTable(p, f);
+            }
+        }
+        drainAll();
+        return true;
+    }
+
     /** Counters of one peer by configured name, or null. */
     public PeerCounters peerCounters(String name) {
         PeerState p = byName.get(name);

@@ -4,6 +4,7 @@ import io.gannet.agent.control.ControlException;
 import io.gannet.agent.control.DaemonControl;
 import io.gannet.agent.control.DaemonView;
 import io.gannet.agent.control.Family;
+import io.gannet.agent.control.IpLiteral;
 import io.gannet.agent.control.IpPrefix;
 import io.gannet.agent.control.RouteQuery;
 import io.gannet.agent.metrics.GannetMetrics;
@@ -129,7 +130,13 @@ public final class ControlApi {
                 return ApiResponse.json(200, Map.of("peers", view.peers()));
             }
             case "/v1/routes" -> {
-                expect(r, "GET", q, Set.of("family", "prefix", "longer", "peer", "limit"));
+                expect(r, "GET", q, Set.of("family", "prefix", "longer", "peer", "limit", "for"));
+                if (q.containsKey("for")) {
+                    if (q.size() > 1) {
+                        throw ControlException.badRequest("'for' takes no other query parameter");
+                    }
+                    return ApiResponse.json(200, view.routesFor(IpLiteral.parse(one(q, "for"), "for")));
+                }
                 return ApiResponse.json(200, view.routes(routeQuery(q)));
             }
             case "/v1/bfd" -> {
@@ -204,6 +211,15 @@ public final class ControlApi {
                         expect(r, "POST", q, Set.of());
                         optionalBody(r, RequestBodies.Empty.class);
                         return ApiResponse.json(200, control.enablePeer(name));
+                    }
+                    case "detail" -> {
+                        expect(r, "GET", q, Set.of());
+                        return ApiResponse.json(200, view.peerDetail(name));
+                    }
+                    case "refresh" -> {
+                        expect(r, "POST", q, Set.of());
+                        RequestBodies.Refresh b = JsonCodec.readBody(r.body(), RequestBodies.Refresh.class);
+                        return ApiResponse.json(200, control.refreshPeer(name, b.checkedDirection()));
                     }
                     case "reset" -> {
                         expect(r, "POST", q, Set.of());

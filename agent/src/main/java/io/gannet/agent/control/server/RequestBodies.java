@@ -73,6 +73,20 @@ public final class RequestBodies {
         }
     }
 
+    /** {@code POST /v1/peers/{name}/refresh}: {@code in} (ask the peer to resend) or {@code out} (send ours again). */
+    public record Refresh(String direction) {
+        public DaemonControl.RefreshDirection checkedDirection() {
+            if ("in".equals(direction)) {
+                return DaemonControl.RefreshDirection.IN;
+            }
+            if ("out".equals(direction)) {
+                return DaemonControl.RefreshDirection.OUT;
+            }
+            throw ControlException.badRequest("field 'direction' must be \"in\" or \"out\""
+                    + (direction == null ? "" : ", got '" + direction + "'"));
+        }
+    }
+
     /** {@code POST /v1/peers/{name}/enable} and {@code POST /v1/reload}: an empty object when a body is sent. */
     public record Empty() {}
 }
