@@ -77,7 +77,11 @@ final class Render {
                     r.path("origin").asText(), text(r.path("med")), text(r.path("localPref")), String.join(" ", comms));
         }
         t.print(out);
-        out.println(body.path("routes").size() + " routes" + (body.path("truncated").asBoolean()
+        java.util.Set<String> prefixes = new java.util.HashSet<>();
+        body.path("routes").forEach(r -> prefixes.add(r.path("prefix").asText()));
+        int paths = body.path("routes").size();
+        out.println(prefixes.size() + (prefixes.size() == 1 ? " prefix, " : " prefixes, ") + paths
+                + (paths == 1 ? " path" : " paths") + (body.path("truncated").asBoolean()
                 ? " (truncated: narrow the query or raise --limit)" : "") + ". Flags: > best, = multipath, S stale");
     }
 

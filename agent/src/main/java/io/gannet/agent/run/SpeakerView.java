@@ -176,10 +176,10 @@ final class SpeakerView implements DaemonView {
             }
             List<CandidatePath> paths = new ArrayList<>();
             for (PathView p : r.paths()) {
-                String lost = p.lostAt() == null ? null : "lost to the best path at step " + p.lostAt();
+                String lost = p.lostAt() == null ? null : BestPathWords.lost(p.lostAt());
                 paths.add(RouteMapping.candidate(p, addresses.get(p.peer()), lost));
             }
-            return new RouteDetail(prefix, paths, r.reason() == null ? null : r.reason().toString());
+            return new RouteDetail(prefix, paths, r.reason() == null ? null : BestPathWords.won(r.reason()));
         });
     }
 

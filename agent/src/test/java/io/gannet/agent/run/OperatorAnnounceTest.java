@@ -166,6 +166,8 @@ class OperatorAnnounceTest extends DaemonAgainstFrr {
         assertThat(none.exit()).isEqualTo(4);
         assertThat(none.err()).contains("no route covers 8.8.8.8");
         assertThat(gannet.cli("show", "routes", "for", "192.0.2.77")).contains("192.0.2.0/24").contains("leaf1");
+        assertThat(gannet.cli("show", "route", "192.0.2.0/24", "--detail")).contains("best chosen by: the only path");
+        assertThat(gannet.cli("show", "routes")).contains("3 prefixes, 3 paths.");
 
         // Route refresh in: we send ROUTE-REFRESH and FRR sends its route again; out: we send ours again.
         long refreshSent = detail.path("messagesOut").path("routeRefresh").asLong();
