@@ -44,7 +44,15 @@ public final class ShowCommand implements Runnable {
                @Option(names = "--peer", paramLabel = "NAME", description = "Only paths learned from this peer.") String peer,
                @Option(names = "--family", paramLabel = "ipv4|ipv6", description = "Only this address family.") String family,
                @Option(names = "--longer", description = "Include prefixes more specific than PREFIX.") boolean longer,
-               @Option(names = "--limit", paramLabel = "N", description = "At most N routes (default 10000).") Integer limit) {
+               @Option(names = "--limit", paramLabel = "N", description = "At most N routes (default 10000).") Integer limit,
+               @Option(names = "--advertised", description = "With --peer: what was sent to that peer (Adj-RIB-Out, after export policy).") boolean advertised) {
+        if (advertised) {
+            if (peer == null || (words != null && !words.isEmpty()) || longer || limit != null) {
+                throw new ParameterException(spec.commandLine(), "--advertised needs --peer NAME (and takes only --family besides)");
+            }
+            return call(o).get("/v1/routes?advertised=true&peer=" + UriText.encode(peer)
+                    + (family == null ? "" : "&family=" + UriText.encode(family)), j -> Render.routes(j, spec.commandLine().getOut()));
+        }
         String prefix = null;
         if (words != null && !words.isEmpty()) {
             if (words.get(0).equals("for")) {

@@ -54,6 +54,15 @@ public interface DaemonView {
     }
 
     /**
+     * The routes sent to {@code peer} (its Adj-RIB-Out, after export policy), in prefix order.
+     *
+     * @throws ControlException UNKNOWN_PEER when no session has that name
+     */
+    default RouteList advertised(String peer, Family family) {
+        throw ControlException.notAvailable("advertised routes");
+    }
+
+    /**
      * Loc-RIB paths matching the query, in prefix order; with {@link RouteQuery#peer()} the
      * paths learned from that peer (accepted by its import policy).
      *

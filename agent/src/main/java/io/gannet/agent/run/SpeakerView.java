@@ -164,6 +164,22 @@ final class SpeakerView implements DaemonView {
     }
 
     @Override
+    public RouteList advertised(String name, Family family) {
+        peer(name);
+        return loop.call(() -> {
+            List<RouteEntry> out = new ArrayList<>();
+            for (Family f : family == null ? List.of(Family.IPV4, Family.IPV6) : List.of(family)) {
+                var sent = speaker.routes().advertisedRoutes(name,
+                        f == Family.IPV4 ? AddressFamily.IPV4_UNICAST : AddressFamily.IPV6_UNICAST);
+                for (var e : sent) {
+                    out.add(RouteMapping.advertised(e.getKey(), e.getValue(), name));
+                }
+            }
+            return new RouteList(out, false);
+        });
+    }
+
+    @Override
     public RouteDetail routeDetail(IpPrefix prefix) {
         return loop.call(() -> {
             Map<String, InetAddress> addresses = new HashMap<>();

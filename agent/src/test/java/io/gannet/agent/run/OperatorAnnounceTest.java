@@ -169,6 +169,18 @@ class OperatorAnnounceTest extends DaemonAgainstFrr {
         assertThat(gannet.cli("show", "route", "192.0.2.0/24", "--detail")).contains("best chosen by: the only path");
         assertThat(gannet.cli("show", "routes")).contains("3 prefixes, 3 paths.");
 
+        // --advertised: leaf1's Adj-RIB-Out holds only the PodCIDR, as sent (with its community): the
+        // profile exports the PodCIDR (exact) and the operator pool, so the /25 stays home.
+        GannetProcess.CliResult adv = gannet.cliResult("show", "routes", "--peer", "leaf1", "--advertised", "--json");
+        assertThat(adv.exit()).as(adv.err()).isZero();
+        JsonNode sent = JSON.readTree(adv.out()).path("routes");
+        assertThat(sent).hasSize(1);
+        assertThat(sent.get(0).path("prefix").asText()).isEqualTo(POD_CIDR);
+        assertThat(sent.get(0).path("communities").toString()).contains("65000:1");
+        assertThat(sent.get(0).path("source").asText()).isEqualTo("advertised to leaf1");
+        assertThat(leaf.routesFrom(NODE).keySet()).containsExactly(POD_CIDR);
+        assertThat(gannet.cliResult("show", "routes", "--advertised").exit()).as("--advertised needs --peer").isEqualTo(2);
+
         // Route refresh in: we send ROUTE-REFRESH and FRR sends its route again; out: we send ours again.
         long refreshSent = detail.path("messagesOut").path("routeRefresh").asLong();
         long flapsBefore = detail.path("flaps").asLong();

@@ -383,6 +383,29 @@ public final class Rib implements RouteProcessor {
         keepPrePolicy = keep;
     }
 
+    /**
+     * The peer's Adj-RIB-Out: what was sent to it, with the attributes after export policy, in
+     * prefix order; empty when the peer is unknown or got nothing. Call on the speaker loop.
+     */
+    public List<Map.Entry<Prefix, PathAttributes>> advertisedRoutes(String peer, AddressFamily family) {
+        PeerState p = byName.get(peer);
+        int f = PeerState.familyIndex(family);
+        List<Map.Entry<Prefix, PathAttributes>> out = new ArrayList<>();
+        if (p == null || f < 0 || p.adjOut[f] == null) {
+            return out;
+        }
+        int[] sent = p.adjOut[f];
+        PrefixTable t = ribs[f].prefixes;
+        for (int s = 0; s < sent.length && s < t.highWater(); s++) {
+            if (sent[s] != 0 && t.live(s)) {
+                Prefix px = f == 0 ? Prefix.ipv4((int) t.hi(s), t.length(s)) : Prefix.ipv6(t.hi(s), t.lo(s), t.length(s));
+                out.add(Map.entry(px, interner.get(sent[s])));
+            }
+        }
+        out.sort(Map.Entry.comparingByKey());
+        return out;
+    }
+
     /** What a peer sent, before import policy (only with {@link #keepPrePolicy}); empty otherwise. */
     public List<Map.Entry<Prefix, PathAttributes>> receivedRoutes(String peer, AddressFamily family) {
         PeerState p = byName.get(peer);

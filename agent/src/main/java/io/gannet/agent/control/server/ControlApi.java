@@ -130,9 +130,19 @@ public final class ControlApi {
                 return ApiResponse.json(200, Map.of("peers", view.peers()));
             }
             case "/v1/routes" -> {
-                expect(r, "GET", q, Set.of("family", "prefix", "longer", "peer", "limit", "for"));
+                expect(r, "GET", q, Set.of("family", "prefix", "longer", "peer", "limit", "for", "advertised"));
+                if ("true".equals(one(q, "advertised"))) {
+                    if (one(q, "peer") == null || q.keySet().stream().anyMatch(k -> !Set.of("advertised", "peer", "family").contains(k))) {
+                        throw ControlException.badRequest("advertised=true needs peer=NAME and takes only family besides");
+                    }
+                    return ApiResponse.json(200, view.advertised(one(q, "peer"),
+                            one(q, "family") == null ? null : Family.parse(one(q, "family"))));
+                }
+                if (q.containsKey("advertised") && !"false".equals(one(q, "advertised"))) {
+                    throw ControlException.badRequest("advertised must be true or false, got '" + one(q, "advertised") + "'");
+                }
                 if (q.containsKey("for")) {
-                    if (q.size() > 1) {
+                    if (q.keySet().stream().anyMatch(k -> !k.equals("for") && !k.equals("advertised"))) {
                         throw ControlException.badRequest("'for' takes no other query parameter");
                     }
                     return ApiResponse.json(200, view.routesFor(IpLiteral.parse(one(q, "for"), "for")));
