@@ -165,7 +165,8 @@ public final class Daemon implements AutoCloseable {
                 new SpeakerView(speaker, loop, bfd, () -> speakerConfig.localAs(), datapath).withSources(routeSources),
                 new SpeakerControl(speaker, loop, this::reload, routeSources), metrics,
                 (caller, action, target, status, outcome) ->
-                        log.operatorCommand(caller.describe(), caller.via(), action, target, status, outcome));
+                        log.operatorCommand(caller.describe(), caller.via(), action, target, status, outcome),
+                new io.gannet.agent.cli.CliText());
     }
 
     /**

@@ -46,6 +46,7 @@ public final class ControlApi {
     private final GannetMetrics metrics;
     private final Supplier<String> openApi = ControlApi::loadOpenApi;
     private final ControlAudit audit;
+    private volatile TextViews text = TextViews.NONE;
 
     public ControlApi(DaemonView view, DaemonControl control, GannetMetrics metrics) {
         this(view, control, metrics, ControlAudit.NONE);
@@ -56,6 +57,12 @@ public final class ControlApi {
         this.control = control;
         this.metrics = metrics;
         this.audit = audit;
+    }
+
+    /** Serves {@code Accept: text/plain} requests with {@code views} (the CLI's renderer). */
+    public ControlApi withTextViews(TextViews views) {
+        this.text = views;
+        return this;
     }
 
     /** Answers one request from a trusted local caller (tests, benchmarks); never throws. */
@@ -70,6 +77,9 @@ public final class ControlApi {
      */
     public ApiResponse handle(ApiRequest request, Scope scope, Caller caller) {
         ApiResponse response = answer(request, scope, caller);
+        if (request.wantsText()) {
+            response = asText(request, response);
+        }
         if (!request.method().equals("GET") && !request.method().equals("HEAD")) {
             OperatorCommand what = OperatorCommand.of(request);
             audit.command(caller, what.action(), what.target(), response.status(), ApiResponse.messageOf(response));
@@ -93,6 +103,22 @@ public final class ControlApi {
             return ApiResponse.error(new ControlException(ControlException.Kind.INTERNAL,
                     "internal error: " + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage())));
         }
+    }
+
+    /**
+     * The text form of an answer: a view's table when it has one, an error's message line;
+     * anything else (openapi.yaml, /metrics, a view without a text form) is left as it is.
+     */
+    private ApiResponse asText(ApiRequest request, ApiResponse r) {
+        if (r.status() >= 400) {
+            return new ApiResponse(r.status(), "text/plain; charset=utf-8",
+                    (ApiResponse.messageOf(r) + "\n").getBytes(StandardCharsets.UTF_8), r.headers());
+        }
+        if (!r.contentType().startsWith(ApiResponse.JSON)) {
+            return r;
+        }
+        String t = text.render(decode(request.uri()).path(), r.body());
+        return t == null ? r : ApiResponse.text("text/plain; charset=utf-8", t);
     }
 
     /** RFC 6750: no or a wrong token is 401; a valid token without the scope is 403. */

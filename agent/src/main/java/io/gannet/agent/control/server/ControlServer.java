@@ -87,6 +87,12 @@ public final class ControlServer implements AutoCloseable {
     /** As above; every operator command (POST) is reported to {@code audit} with who sent it. */
     public static ControlServer start(ControlServerConfig config, DaemonView view, DaemonControl control,
                                       GannetMetrics metrics, ControlAudit audit) {
+        return start(config, view, control, metrics, audit, TextViews.NONE);
+    }
+
+    /** As above; {@code Accept: text/plain} requests get the CLI's text from {@code text}. */
+    public static ControlServer start(ControlServerConfig config, DaemonView view, DaemonControl control,
+                                      GannetMetrics metrics, ControlAudit audit, TextViews text) {
         Objects.requireNonNull(config, "config");
         if (!Epoll.isAvailable()) {
             throw new IllegalStateException("the control server needs netty's epoll transport", Epoll.unavailabilityCause());
@@ -96,7 +102,8 @@ public final class ControlServer implements AutoCloseable {
                     + " needs bearer tokens: pass --control-tokens FILE (lines of NAME read|write TOKEN, mode 0600)");
         }
         ControlApi api = new ControlApi(Objects.requireNonNull(view, "view"), Objects.requireNonNull(control, "control"),
-                Objects.requireNonNull(metrics, "metrics"), Objects.requireNonNull(audit, "audit"));
+                Objects.requireNonNull(metrics, "metrics"), Objects.requireNonNull(audit, "audit"))
+                .withTextViews(Objects.requireNonNull(text, "text"));
         ControlServer server = new ControlServer(config);
         try {
             server.bindAll(api);

@@ -49,7 +49,8 @@ final class HttpDispatchHandler extends SimpleChannelInboundHandler<FullHttpRequ
             return;
         }
         ApiRequest request = new ApiRequest(req.method().name(), req.uri(),
-                req.headers().get(HttpHeaderNames.CONTENT_TYPE), ByteBufUtil.getBytes(req.content()));
+                req.headers().get(HttpHeaderNames.CONTENT_TYPE), ByteBufUtil.getBytes(req.content()),
+                req.headers().get(HttpHeaderNames.ACCEPT));
         Caller caller = callers.apply(req.headers().get(HttpHeaderNames.AUTHORIZATION));
         ctx.channel().config().setAutoRead(false);
         try {
