@@ -31,13 +31,15 @@ public final class NodeNetworking implements AutoCloseable {
     public record Options(Path stateDir, IpBlock podCidr, Path cniSocket, int mtu, PodDatapath datapath, int table, Path nodeNetns) {}
 
     private final NodeIpam ipam;
+    private final boolean ownsIpam;
     private final KernelRoutes routes;
     private final RtNetlink host;
     private final CniServer server;
     private final CniBackend backend;
 
-    private NodeNetworking(NodeIpam ipam, KernelRoutes routes, RtNetlink host, CniServer server, CniBackend backend) {
+    private NodeNetworking(NodeIpam ipam, boolean ownsIpam, KernelRoutes routes, RtNetlink host, CniServer server, CniBackend backend) {
         this.ipam = ipam;
+        this.ownsIpam = ownsIpam;
         this.routes = routes;
         this.host = host;
         this.server = server;
@@ -45,8 +47,17 @@ public final class NodeNetworking implements AutoCloseable {
     }
 
     public static NodeNetworking start(Options o, CniBackend.Events events) throws IOException {
+        return start(o, null, events);
+    }
+
+    /**
+     * @param shared the node's IPAM when the daemon already holds it (it stays open when this
+     *               closes), or null to open the block's IPAM here
+     */
+    public static NodeNetworking start(Options o, NodeIpam shared, CniBackend.Events events) throws IOException {
         io.gannet.linux.Netns.run(o.nodeNetns(), () -> enableForwarding(o.podCidr().isIpv4(), events));
-        NodeIpam ipam = NodeIpam.open(NodeIpam.Options.of(o.stateDir(), o.podCidr()));
+        NodeIpam ipam = shared != null ? shared : NodeIpam.open(NodeIpam.Options.of(o.stateDir(), o.podCidr()));
+        boolean ownsIpam = shared == null;
         KernelRoutes routes = null;
         RtNetlink host = null;
         try {
@@ -71,7 +82,7 @@ public final class NodeNetworking implements AutoCloseable {
             CniServer server = CniServer.start(o.cniSocket(), backend);
             events.event("cni", o.cniSocket().toString(), "serving pods of " + o.podCidr() + "; " + restored + " pods restored, datapath "
                     + (o.datapath().enabled() ? "attached to each pod" : "off (no --services-dir)"));
-            return new NodeNetworking(ipam, routes, host, server, backend);
+            return new NodeNetworking(ipam, ownsIpam, routes, host, server, backend);
         } catch (IOException | RuntimeException e) {
             if (routes != null) {
                 routes.close();
@@ -79,7 +90,9 @@ public final class NodeNetworking implements AutoCloseable {
             if (host != null) {
                 host.close();
             }
-            ipam.close();
+            if (ownsIpam) {
+                ipam.close();
+            }
             throw e;
         }
     }
@@ -120,6 +133,8 @@ public final class NodeNetworking implements AutoCloseable {
         server.close();
         routes.close();
         host.close();
-        ipam.close();
+        if (ownsIpam) {
+            ipam.close();
+        }
     }
 }

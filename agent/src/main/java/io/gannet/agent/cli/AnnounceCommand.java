@@ -12,7 +12,8 @@ import picocli.CommandLine.Spec;
 
 /** {@code gannet announce PREFIX [attributes]}: originate a route at run time. */
 @Command(name = "announce", mixinStandardHelpOptions = true,
-        description = "Originate a route from this daemon and send it to every peer whose export policy accepts it.")
+        description = {"Originate a route from this daemon and send it to every peer whose export policy accepts it;",
+            "prints the peers it went to and warns when none did. Prefixes the profile originates need --force."})
 public final class AnnounceCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -41,10 +42,18 @@ public final class AnnounceCommand implements Callable<Integer> {
     @Option(names = "--origin", paramLabel = "igp|egp|incomplete", description = "ORIGIN (default igp).")
     String origin;
 
+    @Option(names = "--force", description = "Replace a route the profile originates (refused without it).")
+    boolean force;
+
+    @Option(names = "--persist", description = {"Store the route in the daemon's state dir and announce it again",
+        "after a restart (without it, the route ends with the daemon)."})
+    boolean persist;
+
     @Override
     public Integer call() {
         RequestBodies.Announce body = new RequestBodies.Announce(prefix, nextHop, origin, med, localPref,
-                communities, largeCommunities);
-        return new ApiCall(spec, options).post("/v1/announce", body, j -> Render.commandResult(j, spec.commandLine().getOut()));
+                communities, largeCommunities, force ? Boolean.TRUE : null, persist ? Boolean.TRUE : null);
+        return new ApiCall(spec, options).post("/v1/announce", body,
+                j -> Render.commandResult(j, spec.commandLine().getOut(), spec.commandLine().getErr()));
     }
 }

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.gannet.agent.control.server.JsonCodec;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.time.Duration;
 import java.util.function.Consumer;
 import picocli.CommandLine.Model.CommandSpec;
 
@@ -33,9 +32,9 @@ final class ApiCall {
     private int run(String uri, byte[] body, Consumer<JsonNode> render) {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        ControlClient client = new ControlClient(options.socket(), Duration.ofSeconds(Math.max(1, options.timeoutSeconds)));
         ControlClient.Response r;
         try {
+            ControlClient client = options.client();
             r = body == null ? client.get(uri) : client.post(uri, body);
         } catch (DaemonUnreachableException e) {
             err.println("gannet: " + e.getMessage());

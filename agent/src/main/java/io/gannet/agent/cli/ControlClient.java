@@ -11,6 +11,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.epoll.EpollDomainSocketChannel;
 import io.netty.channel.epoll.EpollEventLoopGroup;
+import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.unix.DomainSocketAddress;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.FullHttpRequest;
@@ -22,6 +23,7 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,7 +33,10 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
-/** One HTTP/1.1 request to the daemon over its Unix socket. */
+/**
+ * One HTTP/1.1 request to the daemon over its Unix socket or, with a bearer token, its
+ * loopback control port.
+ */
 public final class ControlClient {
     /** Route tables can be large: up to 1,000,000 entries at a few hundred bytes each. */
     private static final int MAX_RESPONSE_BYTES = 512 * 1024 * 1024;
@@ -44,11 +49,28 @@ public final class ControlClient {
     }
 
     private final Path socket;
+    private final InetSocketAddress tcp;
+    private final String token;
     private final Duration timeout;
 
     public ControlClient(Path socket, Duration timeout) {
+        this(socket, null, null, timeout);
+    }
+
+    private ControlClient(Path socket, InetSocketAddress tcp, String token, Duration timeout) {
         this.socket = socket;
+        this.tcp = tcp;
+        this.token = token;
         this.timeout = timeout;
+    }
+
+    /** A client of the control TCP port; {@code token} (or null for none) is sent as a bearer token. */
+    public static ControlClient tcp(InetSocketAddress address, String token, Duration timeout) {
+        return new ControlClient(null, address, token, timeout);
+    }
+
+    private String where() {
+        return tcp == null ? socket.toString() : tcp.getHostString() + ":" + tcp.getPort();
     }
 
     public Response get(String uri) throws DaemonUnreachableException {
@@ -60,11 +82,14 @@ public final class ControlClient {
     }
 
     private Response send(String method, String uri, byte[] body) throws DaemonUnreachableException {
-        checkSocketFile();
+        if (tcp == null) {
+            checkSocketFile();
+        }
         EventLoopGroup group = new EpollEventLoopGroup(1, new DefaultThreadFactory("gannet-cli-io", true));
         CompletableFuture<Response> answer = new CompletableFuture<>();
         try {
-            Bootstrap b = new Bootstrap().group(group).channel(EpollDomainSocketChannel.class)
+            Bootstrap b = new Bootstrap().group(group)
+                    .channel(tcp == null ? EpollDomainSocketChannel.class : EpollSocketChannel.class)
                     .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(timeout.toMillis(), 5000))
                     .handler(new ChannelInitializer<Channel>() {
                         @Override
@@ -95,7 +120,7 @@ public final class ControlClient {
                     });
             Channel ch;
             try {
-                ch = b.connect(new DomainSocketAddress(socket.toFile())).syncUninterruptibly().channel();
+                ch = b.connect(tcp == null ? new DomainSocketAddress(socket.toFile()) : tcp).syncUninterruptibly().channel();
             } catch (Exception e) {
                 throw unreachable(e);
             }
@@ -105,6 +130,9 @@ public final class ControlClient {
             req.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
             req.headers().set(HttpHeaderNames.ACCEPT, HttpHeaderValues.APPLICATION_JSON);
             req.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, body == null ? 0 : body.length);
+            if (token != null) {
+                req.headers().set(HttpHeaderNames.AUTHORIZATION, "Bearer " + token);
+            }
             if (body != null) {
                 req.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
             }
@@ -112,10 +140,10 @@ public final class ControlClient {
             try {
                 return answer.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
             } catch (TimeoutException e) {
-                throw new DaemonUnreachableException("the daemon on " + socket + " did not answer within "
+                throw new DaemonUnreachableException("the daemon on " + where() + " did not answer within "
                         + timeout.toSeconds() + " s");
             } catch (ExecutionException e) {
-                throw new DaemonUnreachableException("lost the connection to the daemon on " + socket + ": "
+                throw new DaemonUnreachableException("lost the connection to the daemon on " + where() + ": "
                         + e.getCause().getMessage());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -138,6 +166,10 @@ public final class ControlClient {
 
     private DaemonUnreachableException unreachable(Throwable e) {
         String m = String.valueOf(e.getMessage());
+        if (tcp != null) {
+            return new DaemonUnreachableException("cannot connect to the control port " + where()
+                    + (m.contains("refused") ? ": nothing listens there (is gannet run started with --control-port?)" : ": " + m));
+        }
         if (m.contains("Permission denied") || m.contains("EACCES")) {
             return new DaemonUnreachableException("cannot open control socket " + socket
                     + ": permission denied (run as root or as a member of the socket's group)");

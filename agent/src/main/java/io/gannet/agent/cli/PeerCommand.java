@@ -10,7 +10,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code gannet peer disable|enable|reset NAME}: administrative control of one BGP session. */
-@Command(name = "peer", mixinStandardHelpOptions = true, description = "Disable, enable or reset a BGP session.")
+@Command(name = "peer", mixinStandardHelpOptions = true, description = "Disable, enable, reset or refresh a BGP session.")
 public final class PeerCommand implements Runnable {
     @Spec
     CommandSpec spec;
@@ -40,6 +40,14 @@ public final class PeerCommand implements Runnable {
               @Option(names = "--message", paramLabel = "TEXT",
                       description = "Shutdown communication sent to the peer (RFC 8203/9003, at most 255 octets).") String message) {
         return action(o, name, "reset", new RequestBodies.PeerAction(message));
+    }
+
+    @Command(name = "refresh", mixinStandardHelpOptions = true,
+            description = {"Refresh routes without resetting the session: 'in' asks the peer to send its routes",
+                "again (ROUTE-REFRESH, RFC 2918), 'out' sends it our Adj-RIB-Out again (soft reset out)."})
+    int refresh(@Mixin ClientOptions o, @Parameters(index = "0", paramLabel = "NAME") String name,
+                @Parameters(index = "1", paramLabel = "in|out") String direction) {
+        return action(o, name, "refresh", new RequestBodies.Refresh(direction));
     }
 
     private int action(ClientOptions o, String name, String verb, Object body) {

@@ -15,6 +15,43 @@ final class Render {
 
     private Render() {}
 
+    /** {@code show peer NAME}: one "key: value" line each, like {@code birdc show protocols all}. */
+    static void peerDetail(JsonNode p, PrintWriter out) {
+        String state = p.path("state").asText() + (p.path("adminDisabled").asBoolean() ? " (disabled by an operator)" : "");
+        out.println("BGP peer " + p.path("name").asText() + ", " + p.path("address").asText());
+        out.println("  State:              " + state + " since " + since(p.path("sinceEpochMillis"))
+                + (p.path("uptimeSeconds").asLong() > 0 ? " (up " + duration(p.path("uptimeSeconds").asLong()) + ")" : ""));
+        out.println("  Local AS:           " + p.path("localAs").asText() + ", router id " + text(p.path("localRouterId")));
+        out.println("  Neighbor AS:        " + p.path("remoteAs").asText() + ", router id " + text(p.path("remoteRouterId")));
+        out.println("  Hold time:          " + (p.path("holdTimeSeconds").isNull() ? "- (not negotiated yet)"
+                : p.path("holdTimeSeconds").asText() + " s, keepalive every " + p.path("keepaliveSeconds").asText() + " s"));
+        List<String> caps = strings(p.path("capabilities"));
+        out.println("  Capabilities:       " + (caps.isEmpty() ? "- (not negotiated yet)" : caps.get(0)));
+        for (int i = 1; i < caps.size(); i++) {
+            out.println("                      " + caps.get(i));
+        }
+        out.println("  Prefixes:           " + p.path("prefixesReceived").asText() + " received, "
+                + p.path("prefixesAccepted").asText() + " accepted, " + p.path("prefixesAdvertised").asText() + " advertised");
+        out.println("  Messages received:  " + messages(p.path("messagesIn")));
+        out.println("  Messages sent:      " + messages(p.path("messagesOut")));
+        out.println("  Flaps:              " + p.path("flaps").asText());
+        out.println("  Last error:         " + text(p.path("lastError")));
+    }
+
+    private static String messages(JsonNode m) {
+        return m.path("open").asText() + " OPEN, " + m.path("update").asText() + " UPDATE, " + m.path("notification").asText()
+                + " NOTIFICATION, " + m.path("keepalive").asText() + " KEEPALIVE, " + m.path("routeRefresh").asText()
+                + " ROUTE-REFRESH";
+    }
+
+    private static String duration(long seconds) {
+        long d = seconds / 86400;
+        long h = seconds / 3600 % 24;
+        long m = seconds / 60 % 60;
+        long s = seconds % 60;
+        return (d > 0 ? d + "d " : "") + String.format("%02d:%02d:%02d", h, m, s);
+    }
+
     static void peers(JsonNode body, PrintWriter out) {
         Table t = new Table("Name", "Address", "AS", "State", "Since (UTC)", "Received", "Accepted", "Advertised", "BFD",
                 "Last error");
@@ -36,12 +73,25 @@ final class Render {
             List<String> comms = new ArrayList<>(strings(r.path("communities")));
             comms.addAll(strings(r.path("largeCommunities")));
             t.row(flags.strip().isEmpty() ? "" : flags, r.path("prefix").asText(), String.join(",", strings(r.path("nextHops"))),
-                    r.path("fromPeer").isNull() ? "local" : r.path("fromPeer").asText(), asPath(r.path("asPath")),
+                    from(r), asPath(r.path("asPath")),
                     r.path("origin").asText(), text(r.path("med")), text(r.path("localPref")), String.join(" ", comms));
         }
         t.print(out);
-        out.println(body.path("routes").size() + " routes" + (body.path("truncated").asBoolean()
+        java.util.Set<String> prefixes = new java.util.HashSet<>();
+        body.path("routes").forEach(r -> prefixes.add(r.path("prefix").asText()));
+        int paths = body.path("routes").size();
+        out.println(prefixes.size() + (prefixes.size() == 1 ? " prefix, " : " prefixes, ") + paths
+                + (paths == 1 ? " path" : " paths") + (body.path("truncated").asBoolean()
                 ? " (truncated: narrow the query or raise --limit)" : "") + ". Flags: > best, = multipath, S stale");
+    }
+
+    /** The "From" column: the peer, or for the daemon's own routes who originates them (profile, operator). */
+    private static String from(JsonNode r) {
+        String source = r.path("source").asText("");
+        if (!source.isEmpty() && !source.equals("peer") && !source.equals("local")) {
+            return source;
+        }
+        return r.path("fromPeer").isNull() ? "local" : r.path("fromPeer").asText();
     }
 
     static void routeDetail(JsonNode body, PrintWriter out) {
@@ -114,6 +164,15 @@ final class Render {
 
     static void commandResult(JsonNode body, PrintWriter out) {
         out.println(body.path("message").asText() + (body.path("changed").asBoolean() ? "" : " (nothing changed)"));
+    }
+
+    /** As above, and a warning the daemon gave ("no peer received ...") on {@code err}. */
+    static void commandResult(JsonNode body, PrintWriter out, PrintWriter err) {
+        commandResult(body, out);
+        if (body.path("warning").isTextual()) {
+            err.println("gannet: warning: " + body.path("warning").asText());
+            err.flush();
+        }
     }
 
     static void reload(JsonNode body, PrintWriter out) {

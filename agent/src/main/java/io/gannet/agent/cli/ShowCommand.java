@@ -12,7 +12,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code gannet show ...}: the running daemon's state, like {@code birdc show}. */
 @Command(name = "show", mixinStandardHelpOptions = true,
-        description = "Show the running daemon's state (peers, routes, BFD, VIPs, services, policy, IPAM).")
+        description = "Show the running daemon's state (peers, one peer, routes, BFD, services); vips, policy and ipam are not available yet.")
 public final class ShowCommand implements Runnable {
     @Spec
     CommandSpec spec;
@@ -29,13 +29,43 @@ public final class ShowCommand implements Runnable {
         return call(o).get("/v1/peers", j -> Render.peers(j, spec.commandLine().getOut()));
     }
 
-    @Command(name = "routes", mixinStandardHelpOptions = true, description = "Routes in the Loc-RIB.")
+    @Command(name = "peer", mixinStandardHelpOptions = true,
+            description = {"One BGP session in full: state and uptime, AS numbers and router ids, negotiated hold and",
+                "keepalive, capabilities, address families, prefix and message counters, flaps, last error."})
+    int peer(@Mixin ClientOptions o, @Parameters(paramLabel = "NAME") String name) {
+        return call(o).get("/v1/peers/" + UriText.encode(name) + "/detail", j -> Render.peerDetail(j, spec.commandLine().getOut()));
+    }
+
+    @Command(name = "routes", mixinStandardHelpOptions = true,
+            description = {"Routes in the Loc-RIB. 'show routes for ADDRESS': the longest prefix that covers ADDRESS",
+                "(like BIRD's 'show route for')."})
     int routes(@Mixin ClientOptions o,
-               @Parameters(arity = "0..1", paramLabel = "PREFIX", description = "Only this prefix (with --longer: and more specifics).") String prefix,
+               @Parameters(arity = "0..2", paramLabel = "PREFIX | for ADDRESS", description = "Only this prefix (with --longer: and more specifics), or 'for ADDRESS'.") List<String> words,
                @Option(names = "--peer", paramLabel = "NAME", description = "Only paths learned from this peer.") String peer,
                @Option(names = "--family", paramLabel = "ipv4|ipv6", description = "Only this address family.") String family,
                @Option(names = "--longer", description = "Include prefixes more specific than PREFIX.") boolean longer,
-               @Option(names = "--limit", paramLabel = "N", description = "At most N routes (default 10000).") Integer limit) {
+               @Option(names = "--limit", paramLabel = "N", description = "At most N routes (default 10000).") Integer limit,
+               @Option(names = "--advertised", description = "With --peer: what was sent to that peer (Adj-RIB-Out, after export policy).") boolean advertised) {
+        if (advertised) {
+            if (peer == null || (words != null && !words.isEmpty()) || longer || limit != null) {
+                throw new ParameterException(spec.commandLine(), "--advertised needs --peer NAME (and takes only --family besides)");
+            }
+            return call(o).get("/v1/routes?advertised=true&peer=" + UriText.encode(peer)
+                    + (family == null ? "" : "&family=" + UriText.encode(family)), j -> Render.routes(j, spec.commandLine().getOut()));
+        }
+        String prefix = null;
+        if (words != null && !words.isEmpty()) {
+            if (words.get(0).equals("for")) {
+                if (words.size() != 2 || peer != null || family != null || longer || limit != null) {
+                    throw new ParameterException(spec.commandLine(), "usage: gannet show routes for ADDRESS (no other filter)");
+                }
+                return call(o).get("/v1/routes?for=" + UriText.encode(words.get(1)), j -> Render.routes(j, spec.commandLine().getOut()));
+            }
+            if (words.size() > 1) {
+                throw new ParameterException(spec.commandLine(), "one PREFIX, or 'for ADDRESS'; got " + words);
+            }
+            prefix = words.get(0);
+        }
         List<String> q = new ArrayList<>();
         if (prefix != null) {
             q.add("prefix=" + UriText.encode(prefix));
@@ -73,7 +103,7 @@ public final class ShowCommand implements Runnable {
         return call(o).get("/v1/bfd", j -> Render.bfd(j, spec.commandLine().getOut()));
     }
 
-    @Command(name = "vips", mixinStandardHelpOptions = true, description = "Service VIPs announced by the L4 load balancer.")
+    @Command(name = "vips", mixinStandardHelpOptions = true, description = "Service VIPs of the L4 load balancer (not available yet: answers so, exit code 5).")
     int vips(@Mixin ClientOptions o) {
         return section(o, "vips");
     }
@@ -83,12 +113,12 @@ public final class ShowCommand implements Runnable {
         return section(o, "services");
     }
 
-    @Command(name = "policy", mixinStandardHelpOptions = true, description = "Network policy in force.")
+    @Command(name = "policy", mixinStandardHelpOptions = true, description = "Network policy in force (not available yet: answers so, exit code 5).")
     int policy(@Mixin ClientOptions o) {
         return section(o, "policy");
     }
 
-    @Command(name = "ipam", mixinStandardHelpOptions = true, description = "The node's PodCIDR and pod address allocations.")
+    @Command(name = "ipam", mixinStandardHelpOptions = true, description = "Pod IPAM allocations (not available yet: answers so, exit code 5).")
     int ipam(@Mixin ClientOptions o) {
         return call(o).get("/v1/ipam", j -> IpamCommand.render(j, spec.commandLine().getOut()));
     }

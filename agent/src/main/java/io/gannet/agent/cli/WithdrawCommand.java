@@ -5,6 +5,7 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -20,9 +21,12 @@ public final class WithdrawCommand implements Callable<Integer> {
     @Parameters(paramLabel = "PREFIX")
     String prefix;
 
+    @Option(names = "--force", description = "Withdraw a route the profile originates (it comes back on reload or restart).")
+    boolean force;
+
     @Override
     public Integer call() {
-        return new ApiCall(spec, options).post("/v1/withdraw", new RequestBodies.Withdraw(prefix),
-                j -> Render.commandResult(j, spec.commandLine().getOut()));
+        return new ApiCall(spec, options).post("/v1/withdraw", new RequestBodies.Withdraw(prefix, force ? Boolean.TRUE : null),
+                j -> Render.commandResult(j, spec.commandLine().getOut(), spec.commandLine().getErr()));
     }
 }

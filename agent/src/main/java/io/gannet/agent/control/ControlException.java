@@ -14,6 +14,8 @@ public final class ControlException extends RuntimeException {
     /** What went wrong, with its HTTP status and a stable machine-readable code. */
     public enum Kind {
         BAD_REQUEST(400, "bad_request"),
+        UNAUTHORIZED(401, "unauthorized"),
+        FORBIDDEN(403, "forbidden"),
         UNKNOWN_PEER(404, "unknown_peer"),
         UNKNOWN_PREFIX(404, "unknown_prefix"),
         NOT_FOUND(404, "not_found"),

@@ -44,6 +44,24 @@ public interface DaemonControl {
      */
     CommandResult resetPeer(String name, String message);
 
+    /** Which way a route refresh goes. */
+    enum RefreshDirection {
+        /** Ask the peer to send its routes again (ROUTE-REFRESH, RFC 2918), e.g. after an import policy change. */
+        IN,
+        /** Send the peer our whole Adj-RIB-Out again (soft reset out). */
+        OUT
+    }
+
+    /**
+     * Refreshes a session's routes without resetting it.
+     *
+     * @throws ControlException UNKNOWN_PEER; CONFLICT when the session is not Established or
+     *         (in) the peer did not announce the route refresh capability
+     */
+    default CommandResult refreshPeer(String name, RefreshDirection direction) {
+        throw ControlException.notAvailable("peer refresh");
+    }
+
     /**
      * Originates a route (or replaces the attributes of one this daemon originates) and sends
      * it to every peer whose export policy accepts it.
@@ -51,6 +69,23 @@ public interface DaemonControl {
      * @throws ControlException BAD_REQUEST when no session could carry the family, or the next hop is unusable
      */
     CommandResult announce(Announcement announcement);
+
+    /**
+     * Originates a route as {@link #announce(Announcement)}, with the operator's safeguards:
+     * a prefix the profile originates is refused (CONFLICT) unless {@code force}; with {@code
+     * persist} the route is stored in the state dir and announced again after a restart.
+     */
+    default CommandResult announce(Announcement announcement, boolean force, boolean persist) {
+        if (persist) {
+            throw new ControlException(ControlException.Kind.NOT_AVAILABLE, "--persist: not available in this daemon");
+        }
+        return announce(announcement);
+    }
+
+    /** Withdraws as {@link #withdraw(IpPrefix)}; a prefix the profile originates needs {@code force}. */
+    default CommandResult withdraw(IpPrefix prefix, boolean force) {
+        return withdraw(prefix);
+    }
 
     /**
      * Withdraws a route this daemon originated.

@@ -1,5 +1,6 @@
 package io.gannet.agent.control;
 
+import java.net.InetAddress;
 import java.util.List;
 import java.util.Map;
 
@@ -31,6 +32,34 @@ public interface DaemonView {
         List<PeerStatus> all = peers();
         return all.stream().filter(p -> p.name().equals(name)).findFirst()
                 .orElseThrow(() -> ControlException.unknownPeer(name, all.stream().map(PeerStatus::name).toList()));
+    }
+
+    /**
+     * One session in full: negotiated capabilities, timers, router ids, counters.
+     *
+     * @throws ControlException UNKNOWN_PEER when no session has that name
+     */
+    default PeerDetail peerDetail(String name) {
+        throw ControlException.notAvailable("peer detail");
+    }
+
+    /**
+     * The Loc-RIB's best and multipath entries of the longest prefix that covers {@code address}
+     * (like BIRD's {@code show route for}).
+     *
+     * @throws ControlException UNKNOWN_PREFIX when no route covers it
+     */
+    default RouteList routesFor(InetAddress address) {
+        throw ControlException.notAvailable("routes for an address");
+    }
+
+    /**
+     * The routes sent to {@code peer} (its Adj-RIB-Out, after export policy), in prefix order.
+     *
+     * @throws ControlException UNKNOWN_PEER when no session has that name
+     */
+    default RouteList advertised(String peer, Family family) {
+        throw ControlException.notAvailable("advertised routes");
     }
 
     /**

@@ -47,6 +47,19 @@ public record IpPrefix(InetAddress address, int length) {
         return new IpPrefix(a, Integer.parseInt(len));
     }
 
+    /** The prefix of {@code length} bits that contains {@code address} (host bits cleared). */
+    public static IpPrefix of(InetAddress address, int length) {
+        byte[] b = address.getAddress();
+        for (int bit = length; bit < b.length * 8; bit++) {
+            b[bit >>> 3] &= (byte) ~(0x80 >>> (bit & 7));
+        }
+        try {
+            return new IpPrefix(InetAddress.getByAddress(b), length);
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalStateException("4 or 16 bytes are always an address", e);
+        }
+    }
+
     public boolean isIpv4() {
         return address instanceof Inet4Address;
     }

@@ -19,6 +19,9 @@ import java.util.Objects;
  * @param ecmp             a member of the multipath set used for forwarding
  * @param stale            kept across the peer's graceful restart (RFC 4724), not yet refreshed
  * @param fromPeer         the peer it was learned from, or null for a route this daemon originates
+ * @param source           who put it in the RIB: {@code peer} (learned), {@code profile} (the
+ *                         host's announcements), {@code operator} ({@code gannet announce}), or
+ *                         {@code local} when the daemon does not say
  */
 public record RouteEntry(
         IpPrefix prefix,
@@ -32,15 +35,30 @@ public record RouteEntry(
         boolean best,
         boolean ecmp,
         boolean stale,
-        String fromPeer) {
+        String fromPeer,
+        String source) {
 
     public RouteEntry {
         Objects.requireNonNull(prefix, "prefix");
         Objects.requireNonNull(origin, "origin");
+        Objects.requireNonNull(source, "source");
         nextHops = List.copyOf(nextHops);
         asPath = List.copyOf(asPath);
         communities = List.copyOf(communities);
         largeCommunities = List.copyOf(largeCommunities);
+    }
+
+    public RouteEntry(IpPrefix prefix, List<InetAddress> nextHops, List<AsPathSegment> asPath, Origin origin, Long med,
+                      Long localPref, List<Community> communities, List<LargeCommunity> largeCommunities, boolean best,
+                      boolean ecmp, boolean stale, String fromPeer) {
+        this(prefix, nextHops, asPath, origin, med, localPref, communities, largeCommunities, best, ecmp, stale, fromPeer,
+                fromPeer == null || fromPeer.equals("local") ? "local" : "peer");
+    }
+
+    /** This entry with another {@link #source()}. */
+    public RouteEntry withSource(String s) {
+        return new RouteEntry(prefix, nextHops, asPath, origin, med, localPref, communities, largeCommunities, best, ecmp,
+                stale, fromPeer, s);
     }
 
     public Family family() {

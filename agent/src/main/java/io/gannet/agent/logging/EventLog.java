@@ -63,6 +63,26 @@ public final class EventLog {
     }
 
     /**
+     * An operator command reached the control API (announce, withdraw, peer ..., reload),
+     * done or refused: who sent it ({@code unix uid=0 pid=4242}, {@code tcp token=ops}), what,
+     * and the outcome ({@code ok}, {@code refused} for 4xx, {@code failed} for 5xx) with the
+     * message the operator was given. A refused command is a warning.
+     */
+    public void operatorCommand(String who, String via, String action, String target, int status, String message) {
+        String outcome = status < 300 ? "ok" : status < 500 ? "refused" : "failed";
+        emit(status < 300 ? LogLevel.INFO : LogLevel.WARN, "operator_command", "who", who, "via", via, "action", action, "target", target, "outcome", outcome,
+                "status", Integer.toString(status), "reason", message);
+    }
+
+    /**
+     * The daemon could not start: the one line a supervisor (systemd, a log shipper) sees, in
+     * the configured format, with the operator's message.
+     */
+    public void startFailed(String node, String message) {
+        emit(LogLevel.ERROR, "start_failed", "node", node, "reason", message);
+    }
+
+    /**
      * A network operation failed. Expected errors (see {@link ExpectedErrors}) become one line
      * without a stack trace; others are errors and carry the stack trace in a field.
      */

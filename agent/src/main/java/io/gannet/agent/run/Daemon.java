@@ -62,8 +62,9 @@ public final class Daemon implements AutoCloseable {
     private PodNetwork pods;
     private LoadedProfile loaded;
     private BfdBinding bfd;
-    private NodeNetworkingBinding pods;
-    private NodeConfig node;
+    private NodeNetworkingBinding nodeNet;
+    private volatile NodeConfig node;
+    private RouteSources routeSources;
     private volatile SpeakerConfig speakerConfig;
     /**
      * Peer name -> neighbor address for log lines. The speaker reports state changes by name on
@@ -72,11 +73,25 @@ public final class Daemon implements AutoCloseable {
      */
     private volatile Map<String, String> peerAddresses = Map.of();
     private boolean closed;
+    private ControlAccess access = ControlAccess.NONE;
 
     private Daemon(DaemonOptions options, EventLog log) {
         this.options = options;
         this.log = log;
         this.marker = new RestartMarker(options.stateDir());
+    }
+
+    /** As {@link #start(DaemonOptions, EventLog)}, with the control API's tokens and socket group. */
+    static Daemon start(DaemonOptions options, EventLog log, ControlAccess access) throws IOException, ProfileException {
+        Daemon d = new Daemon(options, log);
+        d.access = access;
+        try {
+            d.startAll();
+        } catch (IOException | ProfileException | RuntimeException e) {
+            d.close(false);
+            throw e;
+        }
+        return d;
     }
 
     /**
@@ -118,8 +133,10 @@ public final class Daemon implements AutoCloseable {
         }, speakerOptions);
         loop = new SpeakerLoop(speaker, CONTROL_TIMEOUT);
         List<LocalRoute> originated = SpeakerConfiguration.originatedRoutes(node);
+        List<LocalRoute> persisted = restoreOperatorRoutes();
         loop.call(() -> {
             originated.forEach(speaker.routes()::announce);
+            persisted.forEach(speaker.routes()::announce);
             speaker.routes().holdEndOfRib(false);
             return null;
         });
@@ -145,7 +162,8 @@ public final class Daemon implements AutoCloseable {
             datapath = ServiceDatapath.start(options.bpfPinRoot(), options.servicesDir(), options.hostDevices(), log);
         }
 
-        pods = NodeNetworkingBinding.start(options, node, speaker, loop, datapath, log, restarting);
+        nodeNet = NodeNetworkingBinding.start(options, node, speaker, loop, datapath, log, restarting,
+                pods == null ? null : pods.ipam());
 
         ControlServerConfig cfg = ControlServerConfig.defaults().withUnixSocket(options.controlSocket());
         if (options.metricsAddress() != null) {
@@ -154,9 +172,35 @@ public final class Daemon implements AutoCloseable {
         if (options.controlTcp() != null) {
             cfg = cfg.withControlTcp(options.controlTcp());
         }
-        control = ControlServer.start(cfg,
-                new SpeakerView(speaker, loop, bfd, () -> speakerConfig.localAs(), datapath, pods),
-                new SpeakerControl(speaker, loop, this::reload, pods), metrics);
+        control = ControlServer.start(access.applyTo(cfg),
+                new SpeakerView(speaker, loop, bfd, () -> speakerConfig.localAs(), datapath, pods).withSources(routeSources),
+                new SpeakerControl(speaker, loop, this::reload, pods, routeSources), metrics,
+                (caller, action, target, status, outcome) ->
+                        log.operatorCommand(caller.describe(), caller.via(), action, target, status, outcome),
+                new io.gannet.agent.cli.CliText());
+    }
+
+    /**
+     * The operator routes stored with {@code gannet announce --persist}, checked as the API
+     * checks them; a bad entry is logged and skipped.
+     */
+    private List<LocalRoute> restoreOperatorRoutes() throws IOException {
+        OperatorRoutes operatorRoutes = new OperatorRoutes(options.stateDir());
+        routeSources = new RouteSources(() -> {
+            NodeConfig n = node;
+            return n == null ? List.of() : SpeakerConfiguration.originatedRoutes(n);
+        }, options.profile().getFileName() + ", host " + options.node(), operatorRoutes);
+        List<String> problems = new ArrayList<>();
+        List<LocalRoute> out = new ArrayList<>();
+        for (io.gannet.agent.control.Announcement a : operatorRoutes.loadPersisted(problems)) {
+            out.add(SpeakerControl.localRoute(a));
+        }
+        problems.forEach(p -> log.operatorAction("restore", OperatorRoutes.FILE, p));
+        if (!out.isEmpty()) {
+            log.operatorAction("restore", OperatorRoutes.FILE, "announcing " + out.size()
+                    + " route(s) stored with gannet announce --persist: " + out.stream().map(r -> r.prefix().toString()).toList());
+        }
+        return out;
     }
 
     private NodeConfig render() throws IOException, ProfileException {
@@ -310,8 +354,8 @@ public final class Daemon implements AutoCloseable {
             if (scheduler != null) {
                 scheduler.shutdownNow();
             }
-            if (pods != null) {
-                pods.close();
+            if (nodeNet != null) {
+                nodeNet.close();
             }
             if (datapath != null) {
                 datapath.close();

@@ -8,6 +8,7 @@ import io.gannet.linux.netlink.Prefix;
 import io.gannet.linux.netlink.RtNetlink;
 import io.gannet.pod.NodeNetworking;
 import io.gannet.pod.ipam.IpBlock;
+import io.gannet.pod.ipam.NodeIpam;
 import io.gannet.pod.routes.KernelRoutes;
 import io.gannet.pod.wiring.BpfPodDatapath;
 import io.gannet.pod.wiring.PodDatapath;
@@ -43,8 +44,9 @@ final class NodeNetworkingBinding implements AutoCloseable {
     }
 
     /** Starts what the options ask for; null when neither pod networking nor --fib is on. */
+    /** @param ipam the node's pod IPAM (shared with the control API's {@code ipam} commands), or null to open one */
     static NodeNetworkingBinding start(DaemonOptions o, NodeConfig node, BgpSpeaker<Rib> speaker, SpeakerLoop loop,
-                                       ServiceDatapath datapath, EventLog log, boolean restarting) throws IOException {
+                                       ServiceDatapath datapath, EventLog log, boolean restarting, NodeIpam ipam) throws IOException {
         if (o.cniSocket() == null && !o.fib()) {
             return null;
         }
@@ -55,7 +57,7 @@ final class NodeNetworkingBinding implements AutoCloseable {
             }
             PodDatapath dp = datapath == null ? PodDatapath.NONE : new BpfPodDatapath(datapath.datapath());
             networking = NodeNetworking.start(new NodeNetworking.Options(o.stateDir(), IpBlock.parse(node.podCidr().toString()),
-                    o.cniSocket(), 0, dp, 254, null), log::operatorAction);
+                    o.cniSocket(), 0, dp, 254, null), ipam, log::operatorAction);
         }
         KernelRoutes own = null;
         KernelRoutes routes = networking != null ? networking.routes() : null;

@@ -39,6 +39,12 @@ final class RouteMapping {
                 communities(a), largeCommunities(a), path.best(), path.multipath(), path.stale(), path.peer());
     }
 
+    /** One entry of a peer's Adj-RIB-Out, with the attributes sent; source "advertised". */
+    static RouteEntry advertised(Prefix prefix, PathAttributes a, String peer) {
+        return new RouteEntry(prefix(prefix), nextHops(a), asPath(a), origin(a), med(a), localPref(a),
+                communities(a), largeCommunities(a), false, false, false, null, "advertised to " + peer);
+    }
+
     static CandidatePath candidate(PathView path, InetAddress peerAddress, String notBestReason) {
         PathAttributes a = path.attributes();
         List<String> extended = new ArrayList<>();

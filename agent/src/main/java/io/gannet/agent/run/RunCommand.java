@@ -32,8 +32,19 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--socket", description = "Control API Unix socket (default: /run/gannet/gannet.sock, env GANNET_SOCKET).")
     Path socket;
 
-    @Option(names = "--control-port", description = "Also serve the control API on 127.0.0.1:PORT.")
+    @Option(names = "--control-port", description = {"Also serve the control API on 127.0.0.1:PORT; every request",
+        "then needs a bearer token from --control-tokens (401 without one, 403 for a",
+        "read-only token's command)."})
     Integer controlPort;
+
+    @Option(names = "--control-tokens", paramLabel = "FILE", description = {"Bearer tokens of the control port: lines of",
+        "'NAME read|write TOKEN' (token at least 32 characters, e.g. openssl rand -hex 32).",
+        "Must be owned by the daemon's user and mode 0600 or 0400, or the daemon refuses to start."})
+    Path controlTokens;
+
+    @Option(names = "--control-group", paramLabel = "GROUP", description = {"Give the control socket (mode 0660) this group:",
+        "its members may use every command (default: the daemon's group)."})
+    String controlGroup;
 
     @Option(names = "--metrics", description = "Serve /metrics on HOST:PORT (e.g. 127.0.0.1:9324).")
     String metrics;
@@ -73,6 +84,10 @@ public final class RunCommand implements Callable<Integer> {
             System.err.println("gannet run: " + e.getMessage());
             return 2;
         }
+        if (controlTokens != null && controlPort == null) {
+            System.err.println("gannet run: --control-tokens is for --control-port; without a port it would be ignored");
+            return 2;
+        }
         Path controlSocket = socket != null ? socket
                 : System.getenv("GANNET_SOCKET") != null ? Path.of(System.getenv("GANNET_SOCKET"))
                 : ControlServerConfig.DEFAULT_SOCKET;
@@ -81,14 +96,17 @@ public final class RunCommand implements Callable<Integer> {
         EventLog log = new EventLog(sink, format, InstantSource.system());
         Daemon daemon;
         try {
+            ControlAccess access = ControlAccess.read(controlTcp != null, controlTokens, controlGroup);
             daemon = Daemon.start(new DaemonOptions(profile, node, stateDir, controlSocket, controlTcp, metricsAddress,
-                    servicesDir, bpfPinRoot, hostDevices, etcd, cniSocket, fib), log);
+                    servicesDir, bpfPinRoot, hostDevices, etcd, cniSocket, fib), log, access);
         } catch (ProfileException e) {
             System.err.println(e.getMessage());
+            log.startFailed(node, e.getMessage());
             sink.close();
             return 1;
         } catch (RuntimeException e) {
             System.err.println("gannet run: cannot start: " + e.getMessage());
+            log.startFailed(node, e.getMessage());
             sink.close();
             return 1;
         }

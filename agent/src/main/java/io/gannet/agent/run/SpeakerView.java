@@ -39,6 +39,13 @@ final class SpeakerView implements DaemonView {
     private final LongSupplier localAs;
     private final ServiceDatapath datapath;
     private final PodNetwork pods;
+    private RouteSources sources;
+
+    /** Marks each local route of {@code show routes} with its source (profile or operator). */
+    SpeakerView withSources(RouteSources s) {
+        this.sources = s;
+        return this;
+    }
 
     /** @param datapath the eBPF Service datapath, or null when the daemon runs without one */
     SpeakerView(BgpSpeaker<Rib> speaker, SpeakerLoop loop, BfdBinding bfd, LongSupplier localAs, ServiceDatapath datapath, PodNetwork pods) {
@@ -118,6 +125,9 @@ final class SpeakerView implements DaemonView {
                             continue;
                         }
                         RouteEntry e = RouteMapping.entry(r.prefix(), p);
+                        if (sources != null && (p.peer() == null || p.peer().equals(RouteSources.LOCAL_PATH))) {
+                            e = e.withSource(sources.ofLocal(e.prefix()));
+                        }
                         if (!query.matchesPrefix(e)) {
                             continue;
                         }
@@ -134,6 +144,62 @@ final class SpeakerView implements DaemonView {
     }
 
     @Override
+    public io.gannet.agent.control.PeerDetail peerDetail(String name) {
+        record Snapshot(io.gannet.bgp.session.PeerStatus session, PeerCounters counters) {}
+        Snapshot snap = loop.call(() -> new Snapshot(speaker.peer(name), speaker.routes().peerCounters(name)));
+        if (snap.session() == null) {
+            peer(name); // throws UNKNOWN_PEER with the known names
+        }
+        return PeerDetails.of(snap.session(), snap.counters(), localAs.getAsLong());
+    }
+
+    /** Longest match: the most specific prefix of the Loc-RIB that covers {@code address}. */
+    @Override
+    public RouteList routesFor(InetAddress address) {
+        int bits = address.getAddress().length * 8;
+        return loop.call(() -> {
+            for (int len = bits; len >= 0; len--) {
+                IpPrefix covering = IpPrefix.of(address, len);
+                RouteView r = speaker.routes().route(RouteMapping.prefix(covering));
+                if (r == null) {
+                    continue;
+                }
+                List<RouteEntry> out = new ArrayList<>();
+                for (PathView p : r.paths()) {
+                    if (p.best() || p.multipath()) {
+                        RouteEntry e = RouteMapping.entry(r.prefix(), p);
+                        if (sources != null && RouteSources.LOCAL_PATH.equals(p.peer())) {
+                            e = e.withSource(sources.ofLocal(e.prefix()));
+                        }
+                        out.add(e);
+                    }
+                }
+                if (!out.isEmpty()) {
+                    return new RouteList(out, false);
+                }
+            }
+            throw new ControlException(ControlException.Kind.UNKNOWN_PREFIX,
+                    "no route covers " + io.gannet.agent.control.IpLiteral.format(address) + " in the RIB");
+        });
+    }
+
+    @Override
+    public RouteList advertised(String name, Family family) {
+        peer(name);
+        return loop.call(() -> {
+            List<RouteEntry> out = new ArrayList<>();
+            for (Family f : family == null ? List.of(Family.IPV4, Family.IPV6) : List.of(family)) {
+                var sent = speaker.routes().advertisedRoutes(name,
+                        f == Family.IPV4 ? AddressFamily.IPV4_UNICAST : AddressFamily.IPV6_UNICAST);
+                for (var e : sent) {
+                    out.add(RouteMapping.advertised(e.getKey(), e.getValue(), name));
+                }
+            }
+            return new RouteList(out, false);
+        });
+    }
+
+    @Override
     public RouteDetail routeDetail(IpPrefix prefix) {
         return loop.call(() -> {
             Map<String, InetAddress> addresses = new HashMap<>();
@@ -146,10 +212,10 @@ final class SpeakerView implements DaemonView {
             }
             List<CandidatePath> paths = new ArrayList<>();
             for (PathView p : r.paths()) {
-                String lost = p.lostAt() == null ? null : "lost to the best path at step " + p.lostAt();
+                String lost = p.lostAt() == null ? null : BestPathWords.lost(p.lostAt());
                 paths.add(RouteMapping.candidate(p, addresses.get(p.peer()), lost));
             }
-            return new RouteDetail(prefix, paths, r.reason() == null ? null : r.reason().toString());
+            return new RouteDetail(prefix, paths, r.reason() == null ? null : BestPathWords.won(r.reason()));
         });
     }
 

@@ -87,7 +87,7 @@ class CliTest {
     void showRoutesFiltersAndFlagsTheBest() {
         Run all = gannet("show", "routes");
         assertThat(all.exit()).isZero();
-        assertThat(all.out()).contains("4 routes.");
+        assertThat(all.out()).contains("3 prefixes, 4 paths.");
         Run one = gannet("show", "routes", "10.1.0.0/24");
         List<String> lines = one.out().lines().toList();
         assertThat(lines).hasSize(4);
@@ -96,7 +96,7 @@ class CliTest {
         Run byPeer = gannet("show", "routes", "--peer", "tor2");
         assertThat(byPeer.out()).contains("2001:db8:100::/48").doesNotContain("10.1.0.0/24");
         Run longer = gannet("show", "routes", "10.0.0.0/8", "--longer", "--limit", "2");
-        assertThat(longer.out()).contains("2 routes (truncated");
+        assertThat(longer.out()).contains("1 prefix, 2 paths (truncated");
     }
 
     @Test

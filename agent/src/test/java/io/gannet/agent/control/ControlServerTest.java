@@ -168,7 +168,7 @@ class ControlServerTest {
             // path, body, expected status, expected message
             {"/v1/announce", "{\"prefix\":", "400", "malformed JSON"},
             {"/v1/announce", "{\"prefix\":\"10.0.0.0/8\",\"colour\":\"red\"}", "400",
-                "unknown field 'colour' (allowed: communities, largeCommunities, localPref, med, nextHop, origin, prefix)"},
+                "unknown field 'colour' (allowed: communities, force, largeCommunities, localPref, med, nextHop, origin, persist, prefix)"},
             {"/v1/announce", "{\"prefix\":\"10.0.0.0/8\",\"med\":\"ten\"}", "400", "field 'med': expected an integer"},
             {"/v1/announce", "{\"prefix\":\"10.0.0.0/8\",\"med\":1.5}", "400", "field 'med': expected an integer"},
             {"/v1/announce", "{\"prefix\":\"10.0.0.0/8\",\"med\":4294967296}", "400", "med 4294967296 is out of range 0..4294967295"},
@@ -214,7 +214,7 @@ class ControlServerTest {
         assertThat(json(get("/v1/routes?limit=0")).path("message").asText()).isEqualTo("limit 0 is out of range 1..1000000");
         assertThat(json(get("/v1/routes?limit=-5")).path("message").asText()).startsWith("limit must be a number");
         assertThat(json(get("/v1/routes?color=red")).path("message").asText())
-                .isEqualTo("unknown query parameter 'color' (allowed: family, limit, longer, peer, prefix)");
+                .isEqualTo("unknown query parameter 'color' (allowed: advertised, family, for, limit, longer, peer, prefix)");
         assertThat(json(get("/v1/routes?peer=a&peer=b")).path("message").asText()).isEqualTo("query parameter 'peer' given more than once");
         assertThat(json(get("/v1/routes?family=ipv4&prefix=2001:db8::/32")).path("message").asText())
                 .isEqualTo("prefix 2001:db8::/32 is not in family ipv4");

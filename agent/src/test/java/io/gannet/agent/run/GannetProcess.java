@@ -107,6 +107,26 @@ final class GannetProcess implements AutoCloseable {
         return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
+    /** True while the daemon runs. */
+    boolean alive() {
+        return process.isAlive();
+    }
+
+    /** Waits up to {@code timeout} for the daemon to exit; its exit code, or null if it still runs. */
+    Integer awaitExit(Duration timeout) throws InterruptedException {
+        return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS) ? process.exitValue() : null;
+    }
+
+    /** The control socket the daemon was told to serve. */
+    Path socket() {
+        return socket;
+    }
+
+    /** The real {@code gannet} CLI, in-process, with exactly {@code args} (no --socket added). */
+    static CliResult cliExactly(String... args) {
+        return run(List.of(args));
+    }
+
     String log() {
         try {
             return Files.exists(log) ? Files.readString(log) : "";

@@ -409,6 +409,29 @@ public final class Rib implements RouteProcessor {
         keepPrePolicy = keep;
     }
 
+    /**
+     * The peer's Adj-RIB-Out: what was sent to it, with the attributes after export policy, in
+     * prefix order; empty when the peer is unknown or got nothing. Call on the speaker loop.
+     */
+    public List<Map.Entry<Prefix, PathAttributes>> advertisedRoutes(String peer, AddressFamily family) {
+        PeerState p = byName.get(peer);
+        int f = PeerState.familyIndex(family);
+        List<Map.Entry<Prefix, PathAttributes>> out = new ArrayList<>();
+        if (p == null || f < 0 || p.adjOut[f] == null) {
+            return out;
+        }
+        int[] sent = p.adjOut[f];
+        PrefixTable t = ribs[f].prefixes;
+        for (int s = 0; s < sent.length && s < t.highWater(); s++) {
+            if (sent[s] != 0 && t.live(s)) {
+                Prefix px = f == 0 ? Prefix.ipv4((int) t.hi(s), t.length(s)) : Prefix.ipv6(t.hi(s), t.lo(s), t.length(s));
+                out.add(Map.entry(px, interner.get(sent[s])));
+            }
+        }
+        out.sort(Map.Entry.comparingByKey());
+        return out;
+    }
+
     /** What a peer sent, before import policy (only with {@link #keepPrePolicy}); empty otherwise. */
     public List<Map.Entry<Prefix, PathAttributes>> receivedRoutes(String peer, AddressFamily family) {
         PeerState p = byName.get(peer);
@@ -620,6 +643,43 @@ public final class Rib implements RouteProcessor {
             out.add(new PeerCounters(p.name, p.received, p.accepted, p.advertised, p.established()));
         }
         return out;
+    }
+
+    /**
+     * The peers whose Adj-RIB-Out holds {@code prefix} (sent to them, after export policy),
+     * in peer order. Call on the speaker loop.
+     */
+    public List<String> advertisedTo(Prefix prefix) {
+        int f = prefix.ipv6() ? 1 : 0;
+        int s = ribs[f].prefixes.find(prefix.hi(), prefix.lo(), prefix.length());
+        List<String> out = new ArrayList<>();
+        for (int i = 1; s >= 0 && i < peerCount; i++) {
+            int[] a = peers[i].adjOut[f];
+            if (a != null && s < a.length && a[s] != 0) {
+                out.add(peers[i].name);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Soft reset out: sends the peer's whole Adj-RIB-Out again (as on its ROUTE-REFRESH, RFC
+     * 2918 3, without the RFC 7313 demarcation), for every family the session carries. False
+     * when the peer is unknown or not Established. Call on the speaker loop.
+     */
+    public boolean resendAdjRibOut(String peer) {
+        PeerState p = byName.get(peer);
+        if (p == null || p.link == null) {
+            return false;
+        }
+        for (int f = 0; f < PeerState.FAMILIES; f++) {
+            if (p.negotiatedFamily[f]) {
+                forgetAdjOut(p, f);
+                enqueueTable(p, f);
+            }
+        }
+        drainAll();
+        return true;
     }
 
     /** Counters of one peer by configured name, or null. */

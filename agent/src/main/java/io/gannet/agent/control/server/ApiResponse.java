@@ -35,6 +35,21 @@ public record ApiResponse(int status, String contentType, byte[] body, Map<Strin
         return new ApiResponse(b.status(), JSON, JsonCodec.write(b), new LinkedHashMap<>(headers));
     }
 
+    /** The "message" of a JSON answer (a command's result or an error), or the status line. */
+    public static String messageOf(ApiResponse r) {
+        if (r.contentType().startsWith(JSON)) {
+            try {
+                com.fasterxml.jackson.databind.JsonNode m = JsonCodec.mapper().readTree(r.body()).path("message");
+                if (m.isTextual()) {
+                    return m.asText();
+                }
+            } catch (java.io.IOException e) {
+                // not a JSON object: fall through
+            }
+        }
+        return "HTTP " + r.status();
+    }
+
     public String bodyText() {
         return new String(body, StandardCharsets.UTF_8);
     }

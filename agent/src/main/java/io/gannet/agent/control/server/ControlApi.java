@@ -4,6 +4,7 @@ import io.gannet.agent.control.ControlException;
 import io.gannet.agent.control.DaemonControl;
 import io.gannet.agent.control.DaemonView;
 import io.gannet.agent.control.Family;
+import io.gannet.agent.control.IpLiteral;
 import io.gannet.agent.control.IpPrefix;
 import io.gannet.agent.control.RouteQuery;
 import io.gannet.agent.metrics.GannetMetrics;
@@ -44,19 +45,56 @@ public final class ControlApi {
     private final DaemonControl control;
     private final GannetMetrics metrics;
     private final Supplier<String> openApi = ControlApi::loadOpenApi;
+    private final ControlAudit audit;
+    private volatile TextViews text = TextViews.NONE;
 
     public ControlApi(DaemonView view, DaemonControl control, GannetMetrics metrics) {
+        this(view, control, metrics, ControlAudit.NONE);
+    }
+
+    public ControlApi(DaemonView view, DaemonControl control, GannetMetrics metrics, ControlAudit audit) {
         this.view = view;
         this.control = control;
         this.metrics = metrics;
+        this.audit = audit;
     }
 
-    /** Answers one request; never throws. */
+    /** Serves {@code Accept: text/plain} requests with {@code views} (the CLI's renderer). */
+    public ControlApi withTextViews(TextViews views) {
+        this.text = views;
+        return this;
+    }
+
+    /** Answers one request from a trusted local caller (tests, benchmarks); never throws. */
     public ApiResponse handle(ApiRequest request, Scope scope) {
+        return handle(request, scope, new Caller("local", "", Caller.Access.WRITE));
+    }
+
+    /**
+     * Answers one request from {@code caller}; never throws. A caller without a valid token
+     * gets 401, a read-only caller's command 403; every command (POST), refused or not, is
+     * reported to the audit.
+     */
+    public ApiResponse handle(ApiRequest request, Scope scope, Caller caller) {
+        ApiResponse response = answer(request, scope, caller);
+        if (request.wantsText()) {
+            response = asText(request, response);
+        }
+        if (!request.method().equals("GET") && !request.method().equals("HEAD")) {
+            OperatorCommand what = OperatorCommand.of(request);
+            audit.command(caller, what.action(), what.target(), response.status(), ApiResponse.messageOf(response));
+        }
+        return response;
+    }
+
+    private ApiResponse answer(ApiRequest request, Scope scope, Caller caller) {
         try {
+            authorize(request, scope, caller);
             return route(request, scope);
         } catch (ControlException e) {
-            return ApiResponse.error(e);
+            return e.kind() == ControlException.Kind.UNAUTHORIZED
+                    ? ApiResponse.error(e, Map.of("WWW-Authenticate", "Bearer realm=\"gannet\""))
+                    : ApiResponse.error(e);
         } catch (MethodNotAllowed e) {
             return ApiResponse.error(new ControlException(ControlException.Kind.METHOD_NOT_ALLOWED,
                     e.got + " is not allowed here; use " + e.allowed), Map.of("Allow", e.allowed));
@@ -64,6 +102,40 @@ public final class ControlApi {
             LOG.error("control API {} {} failed", request.method(), request.uri(), e);
             return ApiResponse.error(new ControlException(ControlException.Kind.INTERNAL,
                     "internal error: " + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage())));
+        }
+    }
+
+    /**
+     * The text form of an answer: a view's table when it has one, an error's message line;
+     * anything else (openapi.yaml, /metrics, a view without a text form) is left as it is.
+     */
+    private ApiResponse asText(ApiRequest request, ApiResponse r) {
+        if (r.status() >= 400) {
+            return new ApiResponse(r.status(), "text/plain; charset=utf-8",
+                    (ApiResponse.messageOf(r) + "\n").getBytes(StandardCharsets.UTF_8), r.headers());
+        }
+        if (!r.contentType().startsWith(ApiResponse.JSON)) {
+            return r;
+        }
+        String t = text.render(decode(request.uri()).path(), r.body());
+        return t == null ? r : ApiResponse.text("text/plain; charset=utf-8", t);
+    }
+
+    /** RFC 6750: no or a wrong token is 401; a valid token without the scope is 403. */
+    private static void authorize(ApiRequest r, Scope scope, Caller caller) {
+        if (scope == Scope.METRICS_ONLY) {
+            return;
+        }
+        if (caller.access() == Caller.Access.NONE) {
+            throw new ControlException(ControlException.Kind.UNAUTHORIZED, caller.identity().isEmpty()
+                    ? "the control TCP port needs a bearer token: pass --token-file FILE or set GANNET_TOKEN"
+                    : "the bearer token sent is not one of the daemon's tokens (see gannet run --control-tokens)");
+        }
+        boolean read = r.method().equals("GET") || r.method().equals("HEAD");
+        if (!read && caller.access() != Caller.Access.WRITE) {
+            throw new ControlException(ControlException.Kind.FORBIDDEN, "the token '"
+                    + caller.identity().replaceFirst("^token=", "") + "' may only read (scope read); "
+                    + r.method() + " " + decode(r.uri()).path() + " needs a token with scope write");
         }
     }
 
@@ -84,7 +156,23 @@ public final class ControlApi {
                 return ApiResponse.json(200, Map.of("peers", view.peers()));
             }
             case "/v1/routes" -> {
-                expect(r, "GET", q, Set.of("family", "prefix", "longer", "peer", "limit"));
+                expect(r, "GET", q, Set.of("family", "prefix", "longer", "peer", "limit", "for", "advertised"));
+                if ("true".equals(one(q, "advertised"))) {
+                    if (one(q, "peer") == null || q.keySet().stream().anyMatch(k -> !Set.of("advertised", "peer", "family").contains(k))) {
+                        throw ControlException.badRequest("advertised=true needs peer=NAME and takes only family besides");
+                    }
+                    return ApiResponse.json(200, view.advertised(one(q, "peer"),
+                            one(q, "family") == null ? null : Family.parse(one(q, "family"))));
+                }
+                if (q.containsKey("advertised") && !"false".equals(one(q, "advertised"))) {
+                    throw ControlException.badRequest("advertised must be true or false, got '" + one(q, "advertised") + "'");
+                }
+                if (q.containsKey("for")) {
+                    if (q.keySet().stream().anyMatch(k -> !k.equals("for") && !k.equals("advertised"))) {
+                        throw ControlException.badRequest("'for' takes no other query parameter");
+                    }
+                    return ApiResponse.json(200, view.routesFor(IpLiteral.parse(one(q, "for"), "for")));
+                }
                 return ApiResponse.json(200, view.routes(routeQuery(q)));
             }
             case "/v1/bfd" -> {
@@ -114,12 +202,12 @@ public final class ControlApi {
             case "/v1/announce" -> {
                 expect(r, "POST", q, Set.of());
                 RequestBodies.Announce body = JsonCodec.readBody(r.body(), RequestBodies.Announce.class);
-                return ApiResponse.json(200, control.announce(body.toAnnouncement()));
+                return ApiResponse.json(200, control.announce(body.toAnnouncement(), body.forced(), body.persisted()));
             }
             case "/v1/withdraw" -> {
                 expect(r, "POST", q, Set.of());
                 RequestBodies.Withdraw body = JsonCodec.readBody(r.body(), RequestBodies.Withdraw.class);
-                return ApiResponse.json(200, control.withdraw(body.checkedPrefix()));
+                return ApiResponse.json(200, control.withdraw(body.checkedPrefix(), body.forced()));
             }
             case "/v1/reload" -> {
                 expect(r, "POST", q, Set.of());
@@ -163,6 +251,15 @@ public final class ControlApi {
                         expect(r, "POST", q, Set.of());
                         optionalBody(r, RequestBodies.Empty.class);
                         return ApiResponse.json(200, control.enablePeer(name));
+                    }
+                    case "detail" -> {
+                        expect(r, "GET", q, Set.of());
+                        return ApiResponse.json(200, view.peerDetail(name));
+                    }
+                    case "refresh" -> {
+                        expect(r, "POST", q, Set.of());
+                        RequestBodies.Refresh b = JsonCodec.readBody(r.body(), RequestBodies.Refresh.class);
+                        return ApiResponse.json(200, control.refreshPeer(name, b.checkedDirection()));
                     }
                     case "reset" -> {
                         expect(r, "POST", q, Set.of());

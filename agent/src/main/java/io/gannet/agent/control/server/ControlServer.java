@@ -8,10 +8,12 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollDomainSocketChannel;
 import io.netty.channel.epoll.EpollEventLoopGroup;
 import io.netty.channel.epoll.EpollServerDomainSocketChannel;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.unix.DomainSocketAddress;
+import io.netty.channel.unix.PeerCredentials;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.flow.FlowControlHandler;
 import io.netty.handler.timeout.IdleStateHandler;
@@ -24,6 +26,9 @@ import java.net.UnixDomainSocketAddress;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.GroupPrincipal;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.UserPrincipalNotFoundException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -31,6 +36,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 
 /**
  * The running control server. Start it from the daemon with {@link #start}, stop it with
@@ -75,12 +81,29 @@ public final class ControlServer implements AutoCloseable {
      */
     public static ControlServer start(ControlServerConfig config, DaemonView view, DaemonControl control,
                                       GannetMetrics metrics) {
+        return start(config, view, control, metrics, ControlAudit.NONE);
+    }
+
+    /** As above; every operator command (POST) is reported to {@code audit} with who sent it. */
+    public static ControlServer start(ControlServerConfig config, DaemonView view, DaemonControl control,
+                                      GannetMetrics metrics, ControlAudit audit) {
+        return start(config, view, control, metrics, audit, TextViews.NONE);
+    }
+
+    /** As above; {@code Accept: text/plain} requests get the CLI's text from {@code text}. */
+    public static ControlServer start(ControlServerConfig config, DaemonView view, DaemonControl control,
+                                      GannetMetrics metrics, ControlAudit audit, TextViews text) {
         Objects.requireNonNull(config, "config");
         if (!Epoll.isAvailable()) {
             throw new IllegalStateException("the control server needs netty's epoll transport", Epoll.unavailabilityCause());
         }
+        if (config.controlTcp() != null && config.tokens() == null) {
+            throw new IllegalArgumentException("the control TCP port " + config.controlTcp().getPort()
+                    + " needs bearer tokens: pass --control-tokens FILE (lines of NAME read|write TOKEN, mode 0600)");
+        }
         ControlApi api = new ControlApi(Objects.requireNonNull(view, "view"), Objects.requireNonNull(control, "control"),
-                Objects.requireNonNull(metrics, "metrics"));
+                Objects.requireNonNull(metrics, "metrics"), Objects.requireNonNull(audit, "audit"))
+                .withTextViews(Objects.requireNonNull(text, "text"));
         ControlServer server = new ControlServer(config);
         try {
             server.bindAll(api);
@@ -95,29 +118,62 @@ public final class ControlServer implements AutoCloseable {
         if (config.unixSocket() != null) {
             prepareSocketPath(config.unixSocket());
             Channel ch = bind(new ServerBootstrap().channel(EpollServerDomainSocketChannel.class),
-                    new DomainSocketAddress(config.unixSocket().toFile()), api, ControlApi.Scope.CONTROL);
+                    new DomainSocketAddress(config.unixSocket().toFile()), api, ControlApi.Scope.CONTROL, ControlServer::unixCaller);
+            listeners.add(ch);
             try {
                 Files.setPosixFilePermissions(config.unixSocket(), config.socketPermissions());
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot set permissions of " + config.unixSocket(), e);
             }
-            listeners.add(ch);
+            if (config.socketGroup() != null) {
+                setGroup(config.unixSocket(), config.socketGroup());
+            }
         }
         if (config.controlTcp() != null) {
+            ControlTokens tokens = config.tokens();
             Channel ch = bind(new ServerBootstrap().channel(EpollServerSocketChannel.class), config.controlTcp(), api,
-                    ControlApi.Scope.CONTROL);
+                    ControlApi.Scope.CONTROL, c -> tokens::authenticate);
             listeners.add(ch);
             controlTcpBound = (InetSocketAddress) ch.localAddress();
         }
         if (config.metricsTcp() != null) {
+            Caller anonymous = new Caller("metrics", "", Caller.Access.NONE);
             Channel ch = bind(new ServerBootstrap().channel(EpollServerSocketChannel.class), config.metricsTcp(), api,
-                    ControlApi.Scope.METRICS_ONLY);
+                    ControlApi.Scope.METRICS_ONLY, c -> header -> anonymous);
             listeners.add(ch);
             metricsTcpBound = (InetSocketAddress) ch.localAddress();
         }
     }
 
-    private Channel bind(ServerBootstrap b, java.net.SocketAddress address, ControlApi api, ControlApi.Scope scope) {
+    /**
+     * The caller on a Unix socket connection: SO_PEERCRED's uid and pid (fixed for the
+     * connection's life). The socket file's mode and group already admitted it.
+     */
+    private static Function<String, Caller> unixCaller(Channel ch) {
+        Caller caller;
+        try {
+            PeerCredentials c = ((EpollDomainSocketChannel) ch).peerCredentials();
+            caller = Caller.unixPeer(c.uid(), c.pid());
+        } catch (IOException | RuntimeException e) {
+            caller = new Caller("unix", "uid=? pid=?", Caller.Access.WRITE);
+        }
+        Caller fixed = caller;
+        return header -> fixed;
+    }
+
+    private static void setGroup(Path socket, String group) {
+        try {
+            GroupPrincipal g = socket.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByGroupName(group);
+            Files.getFileAttributeView(socket, PosixFileAttributeView.class).setGroup(g);
+        } catch (UserPrincipalNotFoundException e) {
+            throw new IllegalArgumentException("--control-group: no group named '" + group + "' on this host");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot give " + socket + " the group " + group, e);
+        }
+    }
+
+    private Channel bind(ServerBootstrap b, java.net.SocketAddress address, ControlApi api, ControlApi.Scope scope,
+                         Function<Channel, Function<String, Caller>> callers) {
         b.group(io).childHandler(new ChannelInitializer<Channel>() {
             @Override
             protected void initChannel(Channel ch) {
@@ -129,7 +185,7 @@ public final class ControlServer implements AutoCloseable {
                         // together: it answers one at a time, in order, re-enabling reads after
                         // each response, and this handler releases one request per read.
                         new FlowControlHandler(),
-                        new HttpDispatchHandler(api, scope, workers));
+                        new HttpDispatchHandler(api, scope, workers, callers.apply(ch)));
             }
         });
         try {

@@ -19,6 +19,10 @@ import java.util.Set;
  * @param workerThreads     threads that call the daemon (they may wait for its owner thread)
  * @param workerQueue       requests waiting for a worker before new ones get 503
  * @param idleTimeout       idle connections are closed after this long
+ * @param tokens            the bearer tokens the control TCP port accepts; required when
+ *                          {@code controlTcp} is set (the port has no file permissions to guard it)
+ * @param socketGroup       the group the socket file is given (its members may use the API),
+ *                          or null to keep the daemon's own group
  */
 public record ControlServerConfig(
         Path unixSocket,
@@ -27,7 +31,9 @@ public record ControlServerConfig(
         InetSocketAddress metricsTcp,
         int workerThreads,
         int workerQueue,
-        Duration idleTimeout) {
+        Duration idleTimeout,
+        ControlTokens tokens,
+        String socketGroup) {
 
     /** Where the daemon listens and the CLI connects unless told otherwise. */
     public static final Path DEFAULT_SOCKET = Path.of("/run/gannet/gannet.sock");
@@ -40,8 +46,8 @@ public record ControlServerConfig(
             throw new IllegalArgumentException("the control server needs at least one listener");
         }
         if (controlTcp != null && (controlTcp.getAddress() == null || !controlTcp.getAddress().isLoopbackAddress())) {
-            // The API changes routing and has no authentication: only the Unix socket's file
-            // permissions or the loopback interface may guard it.
+            // Even with bearer tokens the port stays on loopback: tokens travel in clear text
+            // (no TLS), so they must not cross a network.
             throw new IllegalArgumentException("the control TCP port must be on a loopback address, got " + controlTcp);
         }
         if (workerThreads < 1 || workerQueue < 1) {
@@ -52,22 +58,32 @@ public record ControlServerConfig(
     /** The default socket, no TCP listeners. */
     public static ControlServerConfig defaults() {
         return new ControlServerConfig(DEFAULT_SOCKET, PosixFilePermissions.fromString("rw-rw----"), null, null,
-                2, 64, Duration.ofSeconds(60));
+                2, 64, Duration.ofSeconds(60), null, null);
     }
 
     public ControlServerConfig withUnixSocket(Path path) {
-        return new ControlServerConfig(path, socketPermissions, controlTcp, metricsTcp, workerThreads, workerQueue, idleTimeout);
+        return new ControlServerConfig(path, socketPermissions, controlTcp, metricsTcp, workerThreads, workerQueue, idleTimeout, tokens, socketGroup);
     }
 
     public ControlServerConfig withControlTcp(InetSocketAddress address) {
-        return new ControlServerConfig(unixSocket, socketPermissions, address, metricsTcp, workerThreads, workerQueue, idleTimeout);
+        return new ControlServerConfig(unixSocket, socketPermissions, address, metricsTcp, workerThreads, workerQueue, idleTimeout, tokens, socketGroup);
     }
 
     public ControlServerConfig withMetricsTcp(InetSocketAddress address) {
-        return new ControlServerConfig(unixSocket, socketPermissions, controlTcp, address, workerThreads, workerQueue, idleTimeout);
+        return new ControlServerConfig(unixSocket, socketPermissions, controlTcp, address, workerThreads, workerQueue, idleTimeout, tokens, socketGroup);
     }
 
     public ControlServerConfig withWorkers(int threads, int queue) {
-        return new ControlServerConfig(unixSocket, socketPermissions, controlTcp, metricsTcp, threads, queue, idleTimeout);
+        return new ControlServerConfig(unixSocket, socketPermissions, controlTcp, metricsTcp, threads, queue, idleTimeout, tokens, socketGroup);
+    }
+
+    /** Bearer tokens for the control TCP port (see {@link ControlTokens}). */
+    public ControlServerConfig withTokens(ControlTokens t) {
+        return new ControlServerConfig(unixSocket, socketPermissions, controlTcp, metricsTcp, workerThreads, workerQueue, idleTimeout, t, socketGroup);
+    }
+
+    /** The group of the socket file (mode 0660: the group's members may use the API). */
+    public ControlServerConfig withSocketGroup(String group) {
+        return new ControlServerConfig(unixSocket, socketPermissions, controlTcp, metricsTcp, workerThreads, workerQueue, idleTimeout, tokens, group);
     }
 }

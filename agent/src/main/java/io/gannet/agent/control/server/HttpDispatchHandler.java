@@ -18,6 +18,7 @@ import io.netty.handler.timeout.IdleStateEvent;
 import java.util.Map;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Function;
 
 /**
  * Takes a decoded request off the I/O thread, runs it on a worker, writes the answer back on
@@ -29,11 +30,14 @@ final class HttpDispatchHandler extends SimpleChannelInboundHandler<FullHttpRequ
     private final ControlApi api;
     private final ControlApi.Scope scope;
     private final Executor workers;
+    /** Who sent a request, given its Authorization header (null when absent). */
+    private final Function<String, Caller> callers;
 
-    HttpDispatchHandler(ControlApi api, ControlApi.Scope scope, Executor workers) {
+    HttpDispatchHandler(ControlApi api, ControlApi.Scope scope, Executor workers, Function<String, Caller> callers) {
         this.api = api;
         this.scope = scope;
         this.workers = workers;
+        this.callers = callers;
     }
 
     @Override
@@ -45,11 +49,13 @@ final class HttpDispatchHandler extends SimpleChannelInboundHandler<FullHttpRequ
             return;
         }
         ApiRequest request = new ApiRequest(req.method().name(), req.uri(),
-                req.headers().get(HttpHeaderNames.CONTENT_TYPE), ByteBufUtil.getBytes(req.content()));
+                req.headers().get(HttpHeaderNames.CONTENT_TYPE), ByteBufUtil.getBytes(req.content()),
+                req.headers().get(HttpHeaderNames.ACCEPT));
+        Caller caller = callers.apply(req.headers().get(HttpHeaderNames.AUTHORIZATION));
         ctx.channel().config().setAutoRead(false);
         try {
             workers.execute(() -> {
-                ApiResponse response = api.handle(request, scope);
+                ApiResponse response = api.handle(request, scope, caller);
                 ctx.executor().execute(() -> write(ctx, response, keepAlive));
             });
         } catch (RejectedExecutionException e) {

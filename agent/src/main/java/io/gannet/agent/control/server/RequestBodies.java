@@ -33,7 +33,16 @@ public final class RequestBodies {
 
     /** {@code POST /v1/announce}. */
     public record Announce(String prefix, String nextHop, String origin, Long med, Long localPref,
-                           List<String> communities, List<String> largeCommunities) {
+                           List<String> communities, List<String> largeCommunities, Boolean force, Boolean persist) {
+        /** {@code force}: replace a route the profile originates; {@code persist}: keep it across restarts. */
+        public boolean forced() {
+            return Boolean.TRUE.equals(force);
+        }
+
+        public boolean persisted() {
+            return Boolean.TRUE.equals(persist);
+        }
+
         public Announcement toAnnouncement() {
             if (prefix == null) {
                 throw ControlException.badRequest("field 'prefix' is required");
@@ -50,12 +59,31 @@ public final class RequestBodies {
     }
 
     /** {@code POST /v1/withdraw}. */
-    public record Withdraw(String prefix) {
+    public record Withdraw(String prefix, Boolean force) {
+        /** {@code force}: withdraw a route the profile originates (it comes back on reload or restart). */
+        public boolean forced() {
+            return Boolean.TRUE.equals(force);
+        }
+
         public IpPrefix checkedPrefix() {
             if (prefix == null) {
                 throw ControlException.badRequest("field 'prefix' is required");
             }
             return IpPrefix.parse(prefix);
+        }
+    }
+
+    /** {@code POST /v1/peers/{name}/refresh}: {@code in} (ask the peer to resend) or {@code out} (send ours again). */
+    public record Refresh(String direction) {
+        public DaemonControl.RefreshDirection checkedDirection() {
+            if ("in".equals(direction)) {
+                return DaemonControl.RefreshDirection.IN;
+            }
+            if ("out".equals(direction)) {
+                return DaemonControl.RefreshDirection.OUT;
+            }
+            throw ControlException.badRequest("field 'direction' must be \"in\" or \"out\""
+                    + (direction == null ? "" : ", got '" + direction + "'"));
         }
     }
 

@@ -16,5 +16,13 @@
  * parsed strictly (unknown fields, duplicate keys, trailing tokens, type coercions are errors)
  * and every error is a JSON body {@code {"status", "error", "message"}} with a 4xx/5xx status;
  * a rejected request changed nothing.
+ *
+ * <p>Who may call: the Unix socket admits whoever its mode (0660) and group admit, and names
+ * them by SO_PEERCRED (uid, pid); the loopback TCP port needs an RFC 6750 bearer token from
+ * {@link io.gannet.agent.control.server.ControlTokens} (401 without a valid one, 403 for a read
+ * token's command). Every command is reported to a {@link
+ * io.gannet.agent.control.server.ControlAudit} with its {@link io.gannet.agent.control.server.Caller}.
+ * A client may ask for {@code Accept: text/plain}: views then answer the CLI's own text through
+ * {@link io.gannet.agent.control.server.TextViews} (the native {@code gannet-show} client).
  */
 package io.gannet.agent.control.server;
