@@ -3,7 +3,7 @@ package io.gannet.bpf;
 import io.gannet.bpf.lb.ApplyResult;
 import io.gannet.bpf.lb.CtGarbageCollector;
 import io.gannet.bpf.lb.Ipv4;
-import io.gannet.bpf.lb.ServiceReconciler;
+import io.gannet.bpf.lb.ServicesFeature;
 import io.gannet.bpf.lb.ServiceSpec;
 import io.gannet.bpf.lb.ServiceStatus;
 import io.gannet.bpf.libbpf.BpfException;
@@ -70,12 +70,11 @@ public final class Datapath implements AutoCloseable {
     private final BpfObject lxc;
     private final BpfObject host;
     private final BpfObject xdp;
-    private final ServiceReconciler reconciler;
+    private final ServicesFeature services;
     private final CtGarbageCollector gc;
     private final TypedMap<CtKey, CtEntry> ct;
     private final TypedMap<Integer, EndpointValue> endpoints;
     private final BpfMap metrics;
-    private final int restored;
     private boolean closed;
 
     private Datapath(DatapathOptions options, BpfObject lxc, BpfObject host, BpfObject xdp) {
@@ -92,8 +91,7 @@ public final class Datapath implements AutoCloseable {
         TypedMap<Integer, ConfigValue> config = typed(DpMaps.CONFIG);
         this.metrics = lxc.map(DpMaps.METRICS.name());
         config.put(0, options.timeouts());
-        this.reconciler = new ServiceReconciler(svc, backends, revnat, maglev);
-        this.restored = reconciler.restore(highestBackendIdInConntrack());
+        this.services = new ServicesFeature(svc, backends, revnat, maglev, ct);
         this.gc = new CtGarbageCollector(ct, options.clock());
     }
 
@@ -130,7 +128,7 @@ public final class Datapath implements AutoCloseable {
             pinProgram(xdp.program(XDP_FROM_HOST), progs);
             Datapath dp = new Datapath(options, lxc, host, xdp);
             LOG.info("datapath open on kernel {} (xdp {}), pins under {}, {} frontends re-adopted",
-                    features.kernelRelease(), features.xdp(), pinRoot, dp.restored);
+                    features.kernelRelease(), features.xdp(), pinRoot, dp.services.restoredFrontends());
             return dp;
         } catch (IOException | RuntimeException e) {
             lxc.close();
@@ -170,8 +168,13 @@ public final class Datapath implements AutoCloseable {
     }
 
     /** Frontends found in the pinned maps when this instance opened. */
-    public synchronized int restoredFrontends() {
-        return restored;
+    public int restoredFrontends() {
+        return services.restoredFrontends();
+    }
+
+    /** The services feature handle: frontends (ClusterIP, externalIP, L4LB VIPs), its maps and reconciler. */
+    public ServicesFeature servicesFeature() {
+        return services;
     }
 
     /**
@@ -239,30 +242,14 @@ public final class Datapath implements AutoCloseable {
                 () -> Tc.query(ifname, ingress ? Tc.Direction.INGRESS : Tc.Direction.EGRESS));
     }
 
-    private long highestBackendIdInConntrack() {
-        long[] highest = {0};
-        ct.forEach((k, e) -> highest[0] = Math.max(highest[0], Integer.toUnsignedLong(e.backendId())));
-        return highest[0];
+    /** Makes the service maps equal to {@code desired}; idempotent ({@link ServicesFeature#apply(List)}). */
+    public ApplyResult applyServices(List<ServiceSpec> desired) {
+        return services.apply(desired);
     }
 
-    /**
-     * Makes the service maps equal to {@code desired}; idempotent. If the kernel refuses a
-     * write midway (a full map, say), the reconciler re-reads the maps before rethrowing, so
-     * the next call (the watcher retries with backoff) starts from what is really there.
-     */
-    public synchronized ApplyResult applyServices(List<ServiceSpec> desired) {
-        try {
-            return reconciler.apply(desired);
-        } catch (RuntimeException e) {
-            LOG.warn("applying {} services failed, resynchronizing from the maps: {}", desired.size(), e.getMessage());
-            reconciler.restore(highestBackendIdInConntrack());
-            throw e;
-        }
-    }
-
-    /** What is programmed, for {@code gannet show services}. */
-    public synchronized List<ServiceStatus> services() {
-        return reconciler.status();
+    /** What is programmed, for {@code gannet show services} ({@link ServicesFeature#status()}). */
+    public List<ServiceStatus> services() {
+        return services.status();
     }
 
     /** Deletes expired conntrack entries; returns how many. Call periodically (e.g. every 30 s). */

@@ -115,6 +115,62 @@ class DaemonServicesTest {
         assertThat(gannet.cli("show", "services")).contains("10.96.0.10:80/TCP").contains("10.96.0.11:80/TCP");
     }
 
+    @Test
+    void reportsWhatIsNotDoneAndKeepsPinnedServicesWhenAFileIsBrokenAtStart() throws Exception {
+        Requirements.requireBpf();
+        pinRoot = Path.of("/sys/fs/bpf/gannet-agent-test2-" + ProcessHandle.current().pid());
+        Path services = Files.createDirectories(dir.resolve("services"));
+        Files.writeString(dir.resolve("profile.yaml"), PROFILE);
+        // kubectl get -o yaml writes a List; one Service asks for things the datapath does not do yet.
+        String web = service("web", "10.96.0.10", "10.2.0.7");
+        StringBuilder list = new StringBuilder("apiVersion: v1\nkind: List\nitems:\n");
+        for (String doc : web.split("---\n")) {
+            list.append("- ").append(doc.strip().replace("\n", "\n  ")).append("\n");
+        }
+        Files.writeString(services.resolve("web.yaml"), list.toString());
+        Files.writeString(services.resolve("sticky.yaml"), service("sticky", "10.96.0.12", "10.2.0.8")
+                .replace("  type: ClusterIP\n", "  type: ClusterIP\n  sessionAffinity: ClientIP\n  frobnicate: 1\n")
+                .replace("  - {name: http, protocol: TCP, port: 80, targetPort: 8080}\n",
+                        "  - {name: http, protocol: TCP, port: 80, targetPort: 8080}\n  - {name: sig, protocol: SCTP, port: 9}\n"));
+        String[] args = {"--services-dir", services.toString(), "--bpf-pin-root", pinRoot.toString()};
+        gannet = GannetProcess.start(null, dir, dir.resolve("profile.yaml"), "node1", args);
+
+        JsonNode rows = await(r -> r.size() == 2 && backendsOf(r, "web") == 1 && backendsOf(r, "sticky") == 1);
+        JsonNode sticky = rowOf(rows, "sticky");
+        assertThat(sticky.path("notDone").toString())
+                .contains("sessionAffinity: ClientIP not applied yet")
+                .contains("spec.frobnicate: unknown field")
+                .contains("SCTP refused");
+        assertThat(rowOf(rows, "web").path("notDone")).isEmpty();
+        // Logged once, not on every reload.
+        Files.writeString(services.resolve("web.yaml"), list.toString().replace("10.2.0.7", "10.2.0.9"));
+        await(r -> rowOf(r, "web").path("backendAddresses").toString().contains("10.2.0.9"));
+        assertThat(gannet.log().split("sessionAffinity: ClientIP not applied yet", -1)).hasSize(2);
+
+        // Restart with web.yaml broken: the pinned maps keep serving it; the error names file:line:column.
+        gannet.close();
+        gannet = null;
+        Files.writeString(services.resolve("web.yaml"), "apiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec:\n  clusterIP: 10.96.0.300\n");
+        gannet = GannetProcess.start(null, dir, dir.resolve("profile.yaml"), "node1", args);
+        rows = await(r -> r.size() == 2 && backendsOf(r, "sticky") == 1);
+        assertThat(rowOf(rows, "10.96.0.10").path("frontend").asText()).isEqualTo("10.96.0.10:80/TCP");
+        assertThat(rowOf(rows, "10.96.0.10").path("backends").asInt()).isEqualTo(1);
+        assertThat(gannet.log()).contains(services.resolve("web.yaml") + ":5:3: ").contains("10.96.0.300");
+
+        // Fixed: the Service is named again; removed from the file: it goes.
+        Files.writeString(services.resolve("web.yaml"), "# nothing\n");
+        await(r -> r.size() == 1 && backendsOf(r, "sticky") == 1);
+    }
+
+    private static JsonNode rowOf(JsonNode rows, String text) {
+        for (JsonNode r : rows) {
+            if (r.path("name").asText().contains(text) || r.path("frontend").asText().startsWith(text)) {
+                return r;
+            }
+        }
+        throw new AssertionError("no row for " + text + " in " + rows);
+    }
+
     private static int backendsOf(JsonNode rows, String name) {
         for (JsonNode r : rows) {
             if (r.path("name").asText().contains(name)) {

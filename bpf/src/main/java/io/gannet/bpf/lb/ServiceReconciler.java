@@ -38,6 +38,9 @@ import org.slf4j.LoggerFactory;
 public final class ServiceReconciler {
     private static final Logger LOG = LoggerFactory.getLogger(ServiceReconciler.class);
 
+    /** Name shown for a frontend re-adopted from pinned maps until a desired state names it. */
+    public static final String RESTORED_NAME = "(restored from pinned maps)";
+
     private record BackendKey(int addr, int port, int proto) {}
 
     /** What is programmed for one frontend. */
@@ -98,7 +101,7 @@ public final class ServiceReconciler {
                 ids.add(slot == null ? 0 : slot.backendId());
             }
             Frontend fe = new Frontend(k.addr(), k.port(), Protocol.ofNumber(k.proto()));
-            programmed.put(fe, new Programmed("", m.revNatIndex(), m.flags(), List.copyOf(ids)));
+            programmed.put(fe, new Programmed(RESTORED_NAME, m.revNatIndex(), m.flags(), List.copyOf(ids)));
             usedRevNat.add(m.revNatIndex());
         }
         svc.deleteAll(orphans);
@@ -133,11 +136,36 @@ public final class ServiceReconciler {
     }
 
     public ApplyResult apply(List<ServiceSpec> desired) {
+        return apply(desired, false);
+    }
+
+    /**
+     * Like {@link #apply(List)}; with {@code keepUnlisted} frontends the maps hold that
+     * {@code desired} does not name are kept as they are instead of removed (the desired
+     * state is known to be incomplete: a Service file that has not parsed since start-up).
+     */
+    public ApplyResult apply(List<ServiceSpec> desired, boolean keepUnlisted) {
         Map<Frontend, ServiceSpec> want = new LinkedHashMap<>();
         for (ServiceSpec s : desired) {
             ServiceSpec prev = want.putIfAbsent(s.frontend(), s);
             if (prev != null) {
                 LOG.warn("frontend {} defined twice ({} and {}): keeping {}", s.frontend(), prev.name(), s.name(), prev.name());
+            }
+        }
+        if (keepUnlisted) {
+            for (Map.Entry<Frontend, Programmed> e : programmed.entrySet()) {
+                if (!want.containsKey(e.getKey())) {
+                    Programmed p = e.getValue();
+                    List<Backend> bs = new ArrayList<>();
+                    for (int id : p.slotIds) {
+                        BackendKey k = backendById.get(id);
+                        if (k != null) {
+                            bs.add(new Backend(k.addr, k.port));
+                        }
+                    }
+                    want.put(e.getKey(), new ServiceSpec(p.name, e.getKey(), (p.flags & SvcValue.F_EXTERNAL) != 0,
+                            (p.flags & SvcValue.F_MAGLEV) != 0 ? ServiceSpec.Algorithm.MAGLEV : ServiceSpec.Algorithm.RANDOM, bs));
+                }
             }
         }
 

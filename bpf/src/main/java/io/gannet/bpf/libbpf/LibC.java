@@ -5,6 +5,10 @@ public interface LibC {
     int O_RDONLY = 0;
     int O_CLOEXEC = 0x80000;
     int CLONE_NEWNET = 0x40000000;
+    int O_DIRECTORY = 0x10000;
+    int LOCK_EX = 2;
+    int LOCK_NB = 4;
+    int LOCK_UN = 8;
 
     int if_nametoindex(String name);
 
@@ -13,4 +17,6 @@ public interface LibC {
     int close(int fd);
 
     int setns(int fd, int nstype);
+
+    int flock(int fd, int operation);
 }
