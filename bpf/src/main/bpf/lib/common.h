@@ -27,7 +27,16 @@ enum dp_where {
 	DP_FROM_POD = 0,  /* ingress of a pod's host-side veth: traffic the pod sends */
 	DP_TO_POD = 1,    /* egress of a pod's host-side veth: traffic towards the pod */
 	DP_FROM_HOST = 2, /* ingress of a host device: traffic from outside the node */
+	DP_TO_HOST = 3,   /* egress of a host device: traffic leaving the node */
 };
+
+/* Composes a program from stages (lib/parse.h): a stage's verdict other than DP_CONTINUE ends it. */
+#define DP_STAGE(call)                       \
+	do {                                 \
+		int __v = (call);            \
+		if (__v != DP_CONTINUE)      \
+			return __v;          \
+	} while (0)
 
 #define DP_STATIC_ASSERT(cond, msg) _Static_assert(cond, msg)
 

@@ -64,6 +64,7 @@ public final class Datapath implements AutoCloseable {
     public static final String FROM_POD = "from_pod";
     public static final String TO_POD = "to_pod";
     public static final String FROM_HOST = "from_host";
+    public static final String TO_HOST = "to_host";
     public static final String XDP_FROM_HOST = "xdp_from_host";
 
     private final DatapathOptions options;
@@ -125,6 +126,7 @@ public final class Datapath implements AutoCloseable {
             pinProgram(lxc.program(FROM_POD), progs);
             pinProgram(lxc.program(TO_POD), progs);
             pinProgram(host.program(FROM_HOST), progs);
+            pinProgram(host.program(TO_HOST), progs);
             pinProgram(xdp.program(XDP_FROM_HOST), progs);
             Datapath dp = new Datapath(options, lxc, host, xdp);
             LOG.info("datapath open on kernel {} (xdp {}), pins under {}, {} frontends re-adopted",
@@ -208,15 +210,26 @@ public final class Datapath implements AutoCloseable {
         }
     }
 
-    /** Attaches from_host at TC ingress of a host device (externalIPs, reverse NAT). */
+    /**
+     * Attaches from_host at TC ingress (external frontends' DNAT, reverse NAT of remote
+     * backends' replies) and to_host at TC egress (reverse NAT of replies from backends in
+     * the host's own namespace) of a host device.
+     */
     public synchronized void attachHost(String ifname) {
-        BpfProgram p = host.program(FROM_HOST);
-        Netns.run(options.netns(), () -> Tc.attach(ifname, Tc.Direction.INGRESS, p));
+        BpfProgram in = host.program(FROM_HOST);
+        BpfProgram out = host.program(TO_HOST);
+        Netns.run(options.netns(), () -> {
+            Tc.attach(ifname, Tc.Direction.INGRESS, in);
+            Tc.attach(ifname, Tc.Direction.EGRESS, out);
+        });
         LOG.info("attached host device {}", ifname);
     }
 
     public synchronized void detachHost(String ifname) {
-        Netns.run(options.netns(), () -> Tc.detach(ifname, Tc.Direction.INGRESS));
+        Netns.run(options.netns(), () -> {
+            Tc.detach(ifname, Tc.Direction.INGRESS);
+            Tc.detach(ifname, Tc.Direction.EGRESS);
+        });
     }
 
     /**
@@ -274,10 +287,10 @@ public final class Datapath implements AutoCloseable {
         return out;
     }
 
-    /** A loaded program by name ({@link #FROM_POD}, {@link #TO_POD}, {@link #FROM_HOST}, {@link #XDP_FROM_HOST}), e.g. for BPF_PROG_TEST_RUN. */
+    /** A loaded program by name ({@link #FROM_POD}, {@link #TO_POD}, {@link #FROM_HOST}, {@link #TO_HOST}, {@link #XDP_FROM_HOST}), e.g. for BPF_PROG_TEST_RUN. */
     public synchronized BpfProgram program(String name) {
         return switch (name) {
-            case FROM_HOST -> host.program(name);
+            case FROM_HOST, TO_HOST -> host.program(name);
             case XDP_FROM_HOST -> xdp.program(name);
             default -> lxc.program(name);
         };
