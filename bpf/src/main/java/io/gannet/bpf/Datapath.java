@@ -189,12 +189,31 @@ public final class Datapath implements AutoCloseable {
         BpfProgram to = lxc.program(TO_POD);
         int ifindex = Netns.call(options.netns(), () -> {
             int idx = Tc.ifindex(ifname);
+            refuseForeign(ifname);
             Tc.attach(ifname, Tc.Direction.INGRESS, from);
             Tc.attach(ifname, Tc.Direction.EGRESS, to);
             return idx;
         });
         endpoints.put(ifindex, new EndpointValue(addr, 0));
         LOG.info("attached pod {} on {} (ifindex {})", podIp, ifname, ifindex);
+    }
+
+    /** In the device's namespace: another CNI's program on either TC hook stops the attach unless told to coexist. */
+    private void refuseForeign(String ifname) {
+        if (options.coexist()) {
+            return;
+        }
+        List<String> found = new java.util.ArrayList<>();
+        for (Tc.Direction d : Tc.Direction.values()) {
+            for (String f : io.gannet.bpf.libbpf.HookOccupants.foreign(ifname, d)) {
+                found.add(d.toString().toLowerCase(java.util.Locale.ROOT) + ": " + f);
+            }
+        }
+        if (!found.isEmpty()) {
+            throw new BpfException(BpfException.Kind.BUSY, "attach to " + ifname, 0,
+                    "another program is attached to " + ifname + "'s TC hook (another CNI?) " + found
+                            + "; Gannet does not share the hook unless told to coexist (DatapathOptions.withCoexist)");
+        }
     }
 
     /** Removes Gannet's programs (only) from a pod veth and forgets the endpoint. */
@@ -219,6 +238,8 @@ public final class Datapath implements AutoCloseable {
         BpfProgram in = host.program(FROM_HOST);
         BpfProgram out = host.program(TO_HOST);
         Netns.run(options.netns(), () -> {
+            Tc.ifindex(ifname);
+            refuseForeign(ifname);
             Tc.attach(ifname, Tc.Direction.INGRESS, in);
             Tc.attach(ifname, Tc.Direction.EGRESS, out);
         });

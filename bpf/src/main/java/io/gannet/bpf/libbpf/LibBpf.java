@@ -47,6 +47,9 @@ public interface LibBpf {
 
     int bpf_tc_query(Pointer hook, Pointer opts);
 
+    /** BPF_PROG_QUERY: programs attached to a target (an ifindex for tcx attach types). */
+    int bpf_prog_query(int targetFd, int type, int queryFlags, Pointer attachFlags, Pointer progIds, Pointer progCnt);
+
     // --- XDP ---
     int bpf_xdp_attach(int ifindex, int progFd, int flags, Pointer opts);
 
