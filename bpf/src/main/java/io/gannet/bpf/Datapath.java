@@ -106,7 +106,12 @@ public final class Datapath implements AutoCloseable {
         KernelFeatures.Report features = KernelFeatures.require();
         Bpffs.requireDirectory(options.pinRoot());
         Path objects = options.objectDir() != null ? options.objectDir() : extractObjects();
-        String pinRoot = options.pinRoot().toString();
+        try {
+            Files.createDirectories(PinLayout.mapsDir(options.pinRoot()));
+        } catch (IOException e) {
+            throw new BpfException(BpfException.Kind.OTHER, "create " + PinLayout.mapsDir(options.pinRoot()), 0, e.toString());
+        }
+        String pinRoot = PinLayout.mapsDir(options.pinRoot()).toString();
         BpfObject lxc = BpfObject.load(objects.resolve("bpf_lxc.o"), pinRoot);
         BpfObject host = null;
         BpfObject xdp = null;
@@ -121,14 +126,19 @@ public final class Datapath implements AutoCloseable {
             throw e;
         }
         try {
-            Path progs = options.pinRoot().resolve("progs");
+            Path progs = PinLayout.progsDir(options.pinRoot());
             Files.createDirectories(progs);
+            PinLayout.Migration migration = PinLayout.copyV1(options.pinRoot(), lxc);
             pinProgram(lxc.program(FROM_POD), progs);
             pinProgram(lxc.program(TO_POD), progs);
             pinProgram(host.program(FROM_HOST), progs);
             pinProgram(host.program(TO_HOST), progs);
             pinProgram(xdp.program(XDP_FROM_HOST), progs);
             Datapath dp = new Datapath(options, lxc, host, xdp);
+            if (migration.happened()) {
+                dp.reattachMigratedPods(migration);
+                PinLayout.removeV1(options.pinRoot());
+            }
             LOG.info("datapath open on kernel {} (xdp {}), pins under {}, {} frontends re-adopted",
                     features.kernelRelease(), features.xdp(), pinRoot, dp.services.restoredFrontends());
             return dp;
@@ -140,6 +150,27 @@ public final class Datapath implements AutoCloseable {
                 throw re;
             }
             throw new BpfException(BpfException.Kind.OTHER, "create " + options.pinRoot() + "/progs", 0, e.toString());
+        }
+    }
+
+    /** After a pin-layout migration: the pods the old programs served get the new ones (atomic replace). */
+    private void reattachMigratedPods(PinLayout.Migration m) {
+        for (Map.Entry<Integer, Integer> e : m.pods().entrySet()) {
+            String ifname = Netns.call(options.netns(), () -> {
+                jnr.ffi.Pointer buf = io.gannet.bpf.libbpf.Native.get().allocate(16);
+                jnr.ffi.Pointer r = io.gannet.bpf.libbpf.Native.get().libc().if_indextoname(e.getKey(), buf);
+                return r == null ? null : buf.getString(0);
+            });
+            if (ifname == null) {
+                endpoints.delete(e.getKey());
+                continue; // the pod is gone
+            }
+            Netns.run(options.netns(), () -> {
+                Tc.attach(ifname, Tc.Direction.INGRESS, lxc.program(FROM_POD));
+                Tc.attach(ifname, Tc.Direction.EGRESS, lxc.program(TO_POD));
+            });
+            LOG.info("pin layout {} -> {}: re-attached pod {} on {}", m.from(), PinLayout.CURRENT,
+                    io.gannet.bpf.lb.Ipv4.format(e.getValue()), ifname);
         }
     }
 

@@ -75,6 +75,9 @@ public interface LibBpf {
 
     int bpf_obj_get(String path);
 
+    /** BPF_OBJ_GET_INFO_BY_FD: for a map, struct bpf_map_info (type, id, key_size, value_size, max_entries, ...). */
+    int bpf_obj_get_info_by_fd(int fd, Pointer info, Pointer infoLen);
+
     int bpf_prog_test_run_opts(int progFd, Pointer opts);
 
     // --- feature probes ---

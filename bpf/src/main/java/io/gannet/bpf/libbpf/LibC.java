@@ -12,6 +12,8 @@ public interface LibC {
 
     int if_nametoindex(String name);
 
+    jnr.ffi.Pointer if_indextoname(int ifindex, jnr.ffi.Pointer name);
+
     int open(String path, int flags);
 
     int close(int fd);
