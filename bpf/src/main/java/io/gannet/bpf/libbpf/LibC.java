@@ -21,4 +21,9 @@ public interface LibC {
     int setns(int fd, int nstype);
 
     int flock(int fd, int operation);
+
+    /** struct if_nameindex[] of the calling thread's network namespace, ended by index 0. */
+    jnr.ffi.Pointer if_nameindex();
+
+    void if_freenameindex(jnr.ffi.Pointer ptr);
 }
