@@ -9,7 +9,8 @@
  *  - dp_stage_lb: a packet to a frontend (master slot 0) is DNATed: an established flow
  *    (CT_EGRESS entry) keeps its backend; if that backend was removed, TCP gets a RST (the
  *    flow ends cleanly) and UDP picks a new one; a new flow picks a backend (Maglev table or
- *    at random) and records both conntrack halves; a frontend without backends answers TCP
+ *    at random, or the client's previous backend under sessionAffinity: ClientIP) and records
+ *    both conntrack halves; a frontend without backends answers TCP
  *    with a RST and UDP with ICMP port unreachable.
  *
  * Conntrack halves keep each other alive: every packet that hits one half looks up the
@@ -253,10 +254,36 @@ static __always_inline int dp_stage_lb(struct dp_ctx *ctx, int external_only)
 				return dp_reply_rst(ctx->skb);
 			return dp_reply_icmp_port_unreach(ctx->skb);
 		}
-		backend_id = dp_pick_backend(&sk, svc, &ctx->t);
-		be = bpf_map_lookup_elem(&dp_backends4, &backend_id);
-		if (!be)
-			return dp_drop(DP_DROP_NO_BACKEND);
+		if (svc->flags & DP_SVC_F_AFFINITY) {
+			struct dp_affinity_key ak = {};
+			struct dp_affinity *af;
+
+			ak.client = ctx->t.saddr;
+			ak.rev_nat_index = svc->rev_nat_index;
+			af = bpf_map_lookup_elem(&dp_affinity4, &ak);
+			if (af && ctx->now - af->last_used <= svc->backend_id) {
+				backend_id = af->backend_id;
+				be = bpf_map_lookup_elem(&dp_backends4, &backend_id);
+				if (be)
+					dp_count(DP_NAT_AFFINITY);
+			}
+		}
+		if (!be) {
+			backend_id = dp_pick_backend(&sk, svc, &ctx->t);
+			be = bpf_map_lookup_elem(&dp_backends4, &backend_id);
+			if (!be)
+				return dp_drop(DP_DROP_NO_BACKEND);
+		}
+		if (svc->flags & DP_SVC_F_AFFINITY) {
+			struct dp_affinity_key ak = {};
+			struct dp_affinity av = {};
+
+			ak.client = ctx->t.saddr;
+			ak.rev_nat_index = svc->rev_nat_index;
+			av.backend_id = backend_id;
+			av.last_used = ctx->now;
+			bpf_map_update_elem(&dp_affinity4, &ak, &av, BPF_ANY);
+		}
 		dp_ct_create(&ck, &ctx->t, be, backend_id, svc->rev_nat_index, ctx->seen, ctx->now);
 		dp_count(DP_NAT_NEW);
 	}

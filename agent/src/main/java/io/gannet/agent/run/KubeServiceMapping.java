@@ -24,9 +24,9 @@ import java.util.Set;
  * says per Service what the datapath does not do yet, so no field is ignored in silence:
  * <ul>
  *   <li>programmed: IPv4 clusterIPs, externalIPs and load-balancer ingress IPs, TCP and UDP,
- *       Local traffic policies and the terminating fallback (decided by the catalog), Maglev;</li>
- *   <li>refused with a note: SCTP ports, IPv6 frontends, node ports, ClientIP session affinity,
- *       healthCheckNodePort; external frontends restricted by loadBalancerSourceRanges are
+ *       Local traffic policies and the terminating fallback (decided by the catalog), Maglev,
+ *       sessionAffinity ClientIP with its timeout;</li>
+ *   <li>refused with a note: SCTP ports, IPv6 frontends, node ports, healthCheckNodePort; external frontends restricted by loadBalancerSourceRanges are
  *       <em>not programmed</em> (fail closed: serving everyone would ignore the restriction);</li>
  *   <li>every reader note (unknown fields, DNS-name ingress, topology hints) is passed on.</li>
  * </ul>
@@ -45,9 +45,6 @@ final class KubeServiceMapping {
             n.addAll(s.notes());
             if (s.healthCheckNodePort() != 0) {
                 n.add("healthCheckNodePort " + s.healthCheckNodePort() + ": not served yet");
-            }
-            if (s.affinityTimeoutSeconds() != 0) {
-                n.add("sessionAffinity: ClientIP not applied yet: each connection picks its backend");
             }
             if ("ExternalName".equals(s.type())) {
                 n.add("type ExternalName: DNS only, nothing to program (as kube-proxy)");
@@ -87,7 +84,8 @@ final class KubeServiceMapping {
             }
             Frontend fe = new Frontend(ipv4(f.address()), f.port(), Protocol.parse(f.protocol()));
             specs.add(new ServiceSpec(f.displayName(), fe, f.kind().external(),
-                    f.maglev() ? ServiceSpec.Algorithm.MAGLEV : ServiceSpec.Algorithm.RANDOM, backends));
+                    f.maglev() ? ServiceSpec.Algorithm.MAGLEV : ServiceSpec.Algorithm.RANDOM, backends,
+                    f.affinityTimeoutSeconds()));
             kinds.put(fe, f.kind());
         }
         Map<String, List<String>> out = new LinkedHashMap<>();

@@ -138,6 +138,7 @@ final class ServiceDatapath implements AutoCloseable {
             row.put("type", type(m.kinds().get(s.frontend()), s.external()));
             row.put("algorithm", s.algorithm().toString().toLowerCase(java.util.Locale.ROOT));
             row.put("backends", s.backendCount());
+            row.put("affinity", s.affinityTimeoutSeconds() > 0 ? "ClientIP " + s.affinityTimeoutSeconds() + "s" : "None");
             List<String> backends = new ArrayList<>();
             for (Backend b : s.backends()) {
                 backends.add(b.toString());
@@ -154,6 +155,7 @@ final class ServiceDatapath implements AutoCloseable {
                 row.put("type", "-");
                 row.put("algorithm", "-");
                 row.put("backends", 0);
+                row.put("affinity", "-");
                 row.put("backendAddresses", List.of());
                 row.put("notDone", notes);
                 out.add(row);

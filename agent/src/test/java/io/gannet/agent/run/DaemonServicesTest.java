@@ -137,15 +137,15 @@ class DaemonServicesTest {
 
         JsonNode rows = await(r -> r.size() == 2 && backendsOf(r, "web") == 1 && backendsOf(r, "sticky") == 1);
         JsonNode sticky = rowOf(rows, "sticky");
+        assertThat(sticky.path("affinity").asText()).isEqualTo("ClientIP 10800s");
         assertThat(sticky.path("notDone").toString())
-                .contains("sessionAffinity: ClientIP not applied yet")
                 .contains("spec.frobnicate: unknown field")
                 .contains("SCTP refused");
         assertThat(rowOf(rows, "web").path("notDone")).isEmpty();
         // Logged once, not on every reload.
         Files.writeString(services.resolve("web.yaml"), list.toString().replace("10.2.0.7", "10.2.0.9"));
         await(r -> rowOf(r, "web").path("backendAddresses").toString().contains("10.2.0.9"));
-        assertThat(gannet.log().split("sessionAffinity: ClientIP not applied yet", -1)).hasSize(2);
+        assertThat(gannet.log().split("spec.frobnicate: unknown field", -1)).hasSize(2);
 
         // Restart with web.yaml broken: the pinned maps keep serving it; the error names file:line:column.
         gannet.close();

@@ -19,4 +19,5 @@ public enum Reason {
     DROP_MALFORMED,
     DROP_SPOOFED,
     DROP_NAT_FAILED,
+    NAT_AFFINITY,
 }
