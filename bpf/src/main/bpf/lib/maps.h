@@ -68,6 +68,9 @@ struct dp_revnat {
  * frontend; CT_REPLY keys are the backend's tuple towards the client. */
 #define DP_CT_EGRESS 0
 #define DP_CT_REPLY 1
+/* A flow no service translated, keyed by its originator's tuple; its replies find it by the
+ * reversed tuple (lib/track.h). Policy and SNAT read these. */
+#define DP_CT_PLAIN 2
 
 struct dp_ct_key {
 	__be32 saddr;
@@ -75,7 +78,7 @@ struct dp_ct_key {
 	__be16 sport;
 	__be16 dport;
 	__u8 proto;
-	__u8 dir;          /* DP_CT_EGRESS / DP_CT_REPLY */
+	__u8 dir;          /* DP_CT_EGRESS / DP_CT_REPLY / DP_CT_PLAIN */
 	__u16 pad;
 };
 

@@ -149,6 +149,33 @@ class ConntrackPairTest {
     }
 
     @Test
+    void untranslatedFlowsAreTrackedToo() {
+        // pod -> pod (no service): one entry in the originator's direction, seen by both directions
+        byte[] syn = Packets.build(Packets.tcp(CLIENT, 45000, "10.2.0.50", 443, TCP_SYN));
+        TestRun.Result r = fromPod.testRun(syn, 1);
+        assertThat(r.verdict()).as("still not Gannet's to decide").isEqualTo(TC_ACT_UNSPEC);
+        assertThat(r.packet()).isEqualTo(syn);
+        CtKey k = new CtKey(Ipv4.parse(CLIENT), Ipv4.parse("10.2.0.50"), 45000, 443, 6, CtKey.PLAIN);
+        CtEntry e = dp.conntrack().get(k);
+        assertThat(e).isNotNull();
+        assertThat(e.seen()).isEqualTo(CtEntry.SEEN_SYN);
+        assertThat(e.backendId()).isZero();
+        // the reply, leaving the other pod (from_pod) and entering this one (to_pod)
+        byte[] synAck = Packets.build(Packets.tcp("10.2.0.50", 443, CLIENT, 45000, TCP_SYN | TCP_ACK));
+        assertThat(fromPod.testRun(synAck, 1).verdict()).isEqualTo(TC_ACT_UNSPEC);
+        assertThat(dp.program(Datapath.TO_POD).testRun(synAck, 1).verdict()).isEqualTo(TC_ACT_UNSPEC);
+        assertThat(dp.conntrack().get(new CtKey(Ipv4.parse("10.2.0.50"), Ipv4.parse(CLIENT), 443, 45000, 6, CtKey.PLAIN)))
+                .as("no second entry for the reply direction").isNull();
+        fromPod.testRun(Packets.build(Packets.tcp(CLIENT, 45000, "10.2.0.50", 443, TCP_ACK)), 1);
+        assertThat(dp.conntrack().get(k).seen()).as("handshake went on").isEqualTo(CtEntry.SEEN_SYN | CtEntry.SEEN_ACK);
+        assertThat(dp.metrics().get(io.gannet.bpf.maps.Reason.CT_NEW_PLAIN)).isEqualTo(1);
+        // a translated flow gets NAT pairs, not a plain entry
+        String be = clientSends(45001, TCP_SYN);
+        assertThat(dp.conntrack().get(new CtKey(Ipv4.parse(CLIENT), Ipv4.parse(VIP), 45001, 80, 6, CtKey.PLAIN))).isNull();
+        assertThat(dp.conntrack().get(replyKey(be, 45001))).isNotNull();
+    }
+
+    @Test
     void hostEgressReverseNatsRepliesOfHostBackends() {
         String be = clientSends(40002, TCP_SYN);
         backendReplies(dp.program(Datapath.TO_HOST), be, 40002);

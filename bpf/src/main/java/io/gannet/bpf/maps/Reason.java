@@ -20,4 +20,5 @@ public enum Reason {
     DROP_SPOOFED,
     DROP_NAT_FAILED,
     NAT_AFFINITY,
+    CT_NEW_PLAIN,
 }
