@@ -20,6 +20,7 @@ int from_host(struct __sk_buff *skb)
 	DP_STAGE(dp_parse(skb, DP_FROM_HOST, &ctx));
 	DP_STAGE(dp_stage_fragments(&ctx));
 	DP_STAGE(dp_stage_revnat(&ctx));
+	DP_STAGE(dp_stage_icmp_revnat(&ctx));
 	DP_STAGE(dp_stage_lb(&ctx, 1));
 	return dp_finish(&ctx);
 }
@@ -32,6 +33,7 @@ int to_host(struct __sk_buff *skb)
 	DP_STAGE(dp_parse(skb, DP_TO_HOST, &ctx));
 	DP_STAGE(dp_stage_fragments(&ctx));
 	DP_STAGE(dp_stage_revnat(&ctx));
+	DP_STAGE(dp_stage_icmp_revnat(&ctx));
 	return dp_finish(&ctx);
 }
 

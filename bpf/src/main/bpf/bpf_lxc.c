@@ -25,6 +25,7 @@ int from_pod(struct __sk_buff *skb)
 	DP_STAGE(dp_stage_source_check(&ctx));
 	DP_STAGE(dp_stage_fragments(&ctx));
 	DP_STAGE(dp_stage_revnat(&ctx));
+	DP_STAGE(dp_stage_icmp_revnat(&ctx));
 	DP_STAGE(dp_stage_lb(&ctx, 0));
 	DP_STAGE(dp_stage_track(&ctx));
 	return dp_finish(&ctx);
@@ -38,6 +39,7 @@ int to_pod(struct __sk_buff *skb)
 	DP_STAGE(dp_parse(skb, DP_TO_POD, &ctx));
 	DP_STAGE(dp_stage_fragments(&ctx));
 	DP_STAGE(dp_stage_revnat(&ctx));
+	DP_STAGE(dp_stage_icmp_revnat(&ctx));
 	DP_STAGE(dp_stage_track(&ctx));
 	return dp_finish(&ctx);
 }

@@ -19,6 +19,17 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
 
+/* RFC 792 ICMP header (linux/icmp.h drags in libc headers that a BPF target lacks). */
+struct icmphdr {
+	__u8 type;
+	__u8 code;
+	__sum16 checksum;
+	__be32 rest;
+};
+#define ICMP_DEST_UNREACH 3
+#define ICMP_TIME_EXCEEDED 11
+#define ICMP_PARAMETERPROB 12
+
 #define DP_IP_MF 0x2000
 #define DP_IP_OFFSET 0x1fff
 

@@ -167,7 +167,7 @@ static __always_inline int dp_stage_revnat(struct dp_ctx *ctx)
 	struct dp_revnat *rn;
 	__u16 idx;
 
-	if (ctx->later_frag || ctx->translated)
+	if (dp_no_ports(ctx) || ctx->translated)
 		return DP_CONTINUE;
 	ck.saddr = ctx->t.saddr;
 	ck.daddr = ctx->t.daddr;
@@ -203,6 +203,82 @@ static __always_inline int dp_stage_revnat(struct dp_ctx *ctx)
 	return DP_CONTINUE;
 }
 
+/*
+ * An ICMP error (RFC 792: destination unreachable incl. fragmentation needed for PMTUD,
+ * time exceeded, parameter problem) about a translated flow, on its way back to the client:
+ * it quotes the packet as the backend side saw it (client -> backend). The quoted
+ * destination is rewritten back to the service address and port, with the quoted IP header
+ * checksum and the ICMP checksum updated, and the outer source too when the error comes from
+ * the backend itself, so the client's stack matches the error to its socket. The quoted L4
+ * checksum is left alone (RFC 1812 4.3.2.3 quotes are not checked by receivers).
+ */
+static __always_inline int dp_stage_icmp_revnat(struct dp_ctx *ctx)
+{
+	struct iphdr inner;
+	__be16 ports[2];
+	struct dp_ct_key k = {};
+	struct dp_ct_entry *ct;
+	struct dp_revnat *rn;
+	__u32 inner_off, icmp_csum_off;
+	__u16 idx;
+	__be32 old_daddr;
+	__be16 old_dport, old_csum, new_csum;
+
+	if (!ctx->icmp_err || ctx->translated)
+		return DP_CONTINUE;
+	inner_off = ctx->p.l4_off + sizeof(struct icmphdr);
+	if (bpf_skb_load_bytes(ctx->skb, inner_off, &inner, sizeof(inner)) < 0)
+		return DP_CONTINUE;
+	if (inner.version != 4 || inner.ihl != 5 ||
+	    (inner.protocol != IPPROTO_TCP && inner.protocol != IPPROTO_UDP))
+		return DP_CONTINUE;
+	if (bpf_skb_load_bytes(ctx->skb, inner_off + sizeof(inner), ports, sizeof(ports)) < 0)
+		return DP_CONTINUE;
+	/* the quoted packet went client -> backend: its flow's CT_REPLY key is backend -> client */
+	k.saddr = inner.daddr;
+	k.daddr = inner.saddr;
+	k.sport = ports[1];
+	k.dport = ports[0];
+	k.proto = inner.protocol;
+	k.dir = DP_CT_REPLY;
+	ct = dp_ct_lookup(&k, ctx->now);
+	if (!ct)
+		return DP_CONTINUE;
+	idx = ct->rev_nat_index;
+	rn = bpf_map_lookup_elem(&dp_revnat4, &idx);
+	if (!rn)
+		return DP_CONTINUE;
+	old_daddr = inner.daddr;
+	old_dport = ports[1];
+	old_csum = inner.check;
+	icmp_csum_off = ctx->p.l4_off + offsetof(struct icmphdr, checksum);
+	/* quoted destination address, and the quoted header's checksum */
+	if (bpf_l3_csum_replace(ctx->skb, inner_off + offsetof(struct iphdr, check), old_daddr, rn->addr, 4) < 0 ||
+	    bpf_skb_store_bytes(ctx->skb, inner_off + offsetof(struct iphdr, daddr), &rn->addr, 4, 0) < 0 ||
+	    bpf_skb_load_bytes(ctx->skb, inner_off + offsetof(struct iphdr, check), &new_csum, 2) < 0)
+		return dp_drop(DP_DROP_NAT_FAILED);
+	/* quoted destination port */
+	if (bpf_skb_store_bytes(ctx->skb, inner_off + sizeof(inner) + 2, &rn->port, 2, 0) < 0)
+		return dp_drop(DP_DROP_NAT_FAILED);
+	/* the ICMP checksum covers all three changes (no pseudo-header) */
+	if (bpf_l4_csum_replace(ctx->skb, icmp_csum_off, old_daddr, rn->addr, 4) < 0 ||
+	    bpf_l4_csum_replace(ctx->skb, icmp_csum_off, old_csum, new_csum, 2) < 0 ||
+	    bpf_l4_csum_replace(ctx->skb, icmp_csum_off, old_dport, rn->port, 2) < 0)
+		return dp_drop(DP_DROP_NAT_FAILED);
+	/* an error from the backend itself comes from the service address */
+	if (ctx->t.saddr == old_daddr) {
+		struct dp_pkt outer = ctx->p;
+
+		outer.csum_off = 0; /* ICMP: no pseudo-header in its checksum */
+		if (dp_rewrite_addr(ctx->skb, &outer, 1, ctx->t.saddr, rn->addr) < 0)
+			return dp_drop(DP_DROP_NAT_FAILED);
+		ctx->t.saddr = rn->addr;
+	}
+	ctx->translated = 1;
+	dp_count(DP_NAT_ICMP_ERROR);
+	return DP_CONTINUE;
+}
+
 /* external_only: only frontends flagged DP_SVC_F_EXTERNAL are translated (host devices). */
 static __always_inline int dp_stage_lb(struct dp_ctx *ctx, int external_only)
 {
@@ -214,7 +290,7 @@ static __always_inline int dp_stage_lb(struct dp_ctx *ctx, int external_only)
 	struct dp_backend *be = 0;
 	__u32 backend_id = 0;
 
-	if (ctx->later_frag || ctx->translated)
+	if (dp_no_ports(ctx) || ctx->translated)
 		return DP_CONTINUE;
 	sk.addr = ctx->t.daddr;
 	sk.port = ctx->t.dport;

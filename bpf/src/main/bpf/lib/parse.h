@@ -46,7 +46,15 @@ struct dp_ctx {
 	__u8 first_frag;     /* first fragment of a fragmented datagram (has ports) */
 	__u8 later_frag;     /* non-first fragment (no ports) */
 	__u8 translated;     /* a stage rewrote the packet: it is Gannet's */
+	__u8 icmp_err;       /* ICMP error (unreachable, time exceeded, parameter problem): no ports,
+	                      * l4_off is the ICMP header; only dp_stage_icmp_revnat handles it */
 };
+
+/* Stages that need ports skip non-first fragments and ICMP errors. */
+static __always_inline int dp_no_ports(const struct dp_ctx *ctx)
+{
+	return ctx->later_frag || ctx->icmp_err;
+}
 
 static __always_inline int dp_drop(enum dp_reason r)
 {
@@ -87,6 +95,25 @@ static __always_inline int dp_parse(struct __sk_buff *skb, enum dp_where where, 
 	ihl_bytes = ip->ihl * 4;
 	if (ip->version != 4 || ihl_bytes < sizeof(*ip) || bpf_ntohs(ip->tot_len) < ihl_bytes)
 		return dp_drop(DP_DROP_MALFORMED);
+	if (ip->protocol == IPPROTO_ICMP && !(bpf_ntohs(ip->frag_off) & DP_IP_OFFSET)) {
+		struct icmphdr *icmp = (void *)ip + ihl_bytes;
+
+		if (ihl_bytes > 60 || (void *)(icmp + 1) > data_end)
+			return dp_not_mine(DP_PASS_OTHER_L4);
+		if (icmp->type != ICMP_DEST_UNREACH && icmp->type != ICMP_TIME_EXCEEDED &&
+		    icmp->type != ICMP_PARAMETERPROB)
+			return dp_not_mine(DP_PASS_OTHER_L4);
+		ctx->icmp_err = 1;
+		ctx->p.ip_off = sizeof(*eth);
+		ctx->p.l4_off = sizeof(*eth) + ihl_bytes;
+		ctx->p.proto = IPPROTO_ICMP;
+		ctx->t.saddr = ip->saddr;
+		ctx->t.daddr = ip->daddr;
+		ctx->t.proto = IPPROTO_ICMP;
+		ctx->orig = ctx->t;
+		ctx->now = dp_now();
+		return DP_CONTINUE;
+	}
 	if (ip->protocol != IPPROTO_TCP && ip->protocol != IPPROTO_UDP)
 		return dp_not_mine(DP_PASS_OTHER_L4);
 

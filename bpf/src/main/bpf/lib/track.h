@@ -21,7 +21,7 @@ static __always_inline int dp_stage_track(struct dp_ctx *ctx)
 	struct dp_ct_entry *e;
 	struct dp_ct_entry n = {};
 
-	if (ctx->later_frag || ctx->translated)
+	if (dp_no_ports(ctx) || ctx->translated)
 		return DP_CONTINUE;
 	k.saddr = ctx->t.saddr;
 	k.daddr = ctx->t.daddr;

@@ -21,4 +21,5 @@ public enum Reason {
     DROP_NAT_FAILED,
     NAT_AFFINITY,
     CT_NEW_PLAIN,
+    NAT_ICMP_ERROR,
 }
