@@ -26,7 +26,9 @@ import java.util.Set;
  *   <li>programmed: IPv4 clusterIPs, externalIPs and load-balancer ingress IPs, TCP and UDP,
  *       Local traffic policies and the terminating fallback (decided by the catalog), Maglev,
  *       sessionAffinity ClientIP with its timeout;</li>
- *   <li>refused with a note: SCTP ports, IPv6 frontends, node ports, healthCheckNodePort; external frontends restricted by loadBalancerSourceRanges are
+ *   <li>healthCheckNodePort (externalTrafficPolicy Local): the node's local endpoint count, served by
+ *       {@link HealthCheckNodePorts};</li>
+ *   <li>refused with a note: SCTP ports, IPv6 frontends, node ports; external frontends restricted by loadBalancerSourceRanges are
  *       <em>not programmed</em> (fail closed: serving everyone would ignore the restriction);</li>
  *   <li>every reader note (unknown fields, DNS-name ingress, topology hints) is passed on.</li>
  * </ul>
@@ -36,15 +38,17 @@ final class KubeServiceMapping {
     private KubeServiceMapping() {}
 
     /** The frontends to program, how each was made, and the notes per Service (namespace/name). */
-    record Mapped(List<ServiceSpec> specs, Map<Frontend, ServiceFrontend.Kind> kinds, Map<String, List<String>> notes) {}
+    record Mapped(List<ServiceSpec> specs, Map<Frontend, ServiceFrontend.Kind> kinds, Map<String, List<String>> notes,
+            Map<Integer, HealthCheckNodePorts.Check> healthChecks) {}
 
     static Mapped map(ServiceDirectory.Result r, String nodeName) {
         Map<String, Set<String>> notes = new LinkedHashMap<>();
         for (KubeService s : r.services()) {
             Set<String> n = notes.computeIfAbsent(s.key(), k -> new LinkedHashSet<>());
             n.addAll(s.notes());
-            if (s.healthCheckNodePort() != 0) {
-                n.add("healthCheckNodePort " + s.healthCheckNodePort() + ": not served yet");
+            if (s.healthCheckNodePort() != 0 && !s.externalTrafficLocal()) {
+                n.add("healthCheckNodePort " + s.healthCheckNodePort()
+                        + ": not served: kube-proxy serves it only with externalTrafficPolicy: Local");
             }
             if ("ExternalName".equals(s.type())) {
                 n.add("type ExternalName: DNS only, nothing to program (as kube-proxy)");
@@ -57,7 +61,22 @@ final class KubeServiceMapping {
         }
         List<ServiceSpec> specs = new ArrayList<>();
         Map<Frontend, ServiceFrontend.Kind> kinds = new LinkedHashMap<>();
-        for (ServiceFrontend f : ServiceCatalog.join(r.services(), r.slices(), nodeName)) {
+        List<ServiceFrontend> frontends = ServiceCatalog.join(r.services(), r.slices(), nodeName);
+        Map<Integer, HealthCheckNodePorts.Check> checks = new LinkedHashMap<>();
+        for (KubeService s : r.services()) {
+            if (s.healthCheckNodePort() == 0 || !s.externalTrafficLocal()) {
+                continue;
+            }
+            // kube-proxy: the node's ready endpoints for the Service (external frontends are Local-filtered)
+            Set<java.net.InetAddress> local = new LinkedHashSet<>();
+            for (ServiceFrontend f : frontends) {
+                if (f.service().equals(s.key()) && f.kind().external() && !f.terminatingFallback()) {
+                    f.backends().forEach(b -> local.add(b.address()));
+                }
+            }
+            checks.put(s.healthCheckNodePort(), new HealthCheckNodePorts.Check(s.namespace(), s.name(), local.size()));
+        }
+        for (ServiceFrontend f : frontends) {
             Set<String> n = notes.computeIfAbsent(f.service(), k -> new LinkedHashSet<>());
             String where = f.displayName() + " " + (f.address() == null ? "node port " : IpLiteral.format(f.address()) + ":")
                     + f.port() + "/" + f.protocol();
@@ -94,7 +113,7 @@ final class KubeServiceMapping {
                 out.put(k, List.copyOf(v));
             }
         });
-        return new Mapped(List.copyOf(specs), Map.copyOf(kinds), Map.copyOf(out));
+        return new Mapped(List.copyOf(specs), Map.copyOf(kinds), Map.copyOf(out), Map.copyOf(checks));
     }
 
     private static int ipv4(java.net.InetAddress a) {

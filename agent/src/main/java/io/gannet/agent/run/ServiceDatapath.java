@@ -45,7 +45,8 @@ final class ServiceDatapath implements AutoCloseable {
     private final EventLog log;
     private final String nodeName;
     private final Set<String> logged = new HashSet<>(); // watcher thread only
-    private volatile KubeServiceMapping.Mapped last = new KubeServiceMapping.Mapped(List.of(), Map.of(), Map.of());
+    private volatile KubeServiceMapping.Mapped last = new KubeServiceMapping.Mapped(List.of(), Map.of(), Map.of(), Map.of());
+    private final HealthCheckNodePorts healthChecks = new HealthCheckNodePorts();
     private ServiceDirectoryWatcher watcher;
     private ScheduledExecutorService gc;
 
@@ -101,7 +102,20 @@ final class ServiceDatapath implements AutoCloseable {
     }
 
     private void apply(ServiceDirectory.Result r) {
-        KubeServiceMapping.Mapped m = KubeServiceMapping.map(r, nodeName);
+        KubeServiceMapping.Mapped mapped = KubeServiceMapping.map(r, nodeName);
+        Map<Integer, String> unbound = healthChecks.update(mapped.healthChecks());
+        KubeServiceMapping.Mapped m = mapped;
+        if (!unbound.isEmpty()) {
+            Map<String, List<String>> notes = new LinkedHashMap<>(mapped.notes());
+            unbound.forEach((port, why) -> {
+                HealthCheckNodePorts.Check c = mapped.healthChecks().get(port);
+                String key = c.namespace() + "/" + c.name();
+                List<String> l = new ArrayList<>(notes.getOrDefault(key, List.of()));
+                l.add("healthCheckNodePort " + why);
+                notes.put(key, List.copyOf(l));
+            });
+            m = new KubeServiceMapping.Mapped(mapped.specs(), mapped.kinds(), Map.copyOf(notes), mapped.healthChecks());
+        }
         for (Map.Entry<String, List<String>> e : m.notes().entrySet()) {
             for (String note : e.getValue()) {
                 if (logged.add(e.getKey() + "\u0000" + note)) {
@@ -190,6 +204,7 @@ final class ServiceDatapath implements AutoCloseable {
         if (gc != null) {
             gc.shutdownNow();
         }
+        healthChecks.close();
         datapath.close();
         lock.close();
     }
