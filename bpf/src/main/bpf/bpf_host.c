@@ -1,16 +1,40 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
- * Program for a host (uplink) device, attached by Datapath.attachHost at TC ingress:
- * DNAT of traffic from outside the node to externalIP frontends, and reverse NAT of
- * replies from this node's backends to remote clients. ClusterIPs are not translated
- * here: they are reachable from pods only.
+ * Programs for a host (uplink) device, attached by Datapath.attachHost:
+ *  - from_host (host ingress; TC ingress): DNAT of traffic from outside the node to
+ *    external frontends (externalIPs, load-balancer ingress IPs, L4LB VIPs), and reverse
+ *    NAT of replies from remote backends:
+ *      parse -> fragments -> reverse NAT -> service DNAT (external frontends only) -> finish
+ *  - to_host (host egress; TC egress): reverse NAT of replies that leave the node without
+ *    passing a pod program (a backend in the host's own network namespace):
+ *      parse -> fragments -> reverse NAT -> finish
+ * ClusterIPs are not translated on host devices: they are reachable from pods only.
  */
 #include "lib/lb.h"
 
 SEC("tc")
 int from_host(struct __sk_buff *skb)
 {
-	return dp_lb_process(skb, DP_FROM_HOST);
+	struct dp_ctx ctx = {};
+
+	DP_STAGE(dp_parse(skb, DP_FROM_HOST, &ctx));
+	DP_STAGE(dp_stage_fragments(&ctx));
+	DP_STAGE(dp_stage_revnat(&ctx));
+	DP_STAGE(dp_stage_icmp_revnat(&ctx));
+	DP_STAGE(dp_stage_lb(&ctx, 1));
+	return dp_finish(&ctx);
+}
+
+SEC("tc")
+int to_host(struct __sk_buff *skb)
+{
+	struct dp_ctx ctx = {};
+
+	DP_STAGE(dp_parse(skb, DP_TO_HOST, &ctx));
+	DP_STAGE(dp_stage_fragments(&ctx));
+	DP_STAGE(dp_stage_revnat(&ctx));
+	DP_STAGE(dp_stage_icmp_revnat(&ctx));
+	return dp_finish(&ctx);
 }
 
 char _license[] SEC("license") = "Dual BSD/GPL";

@@ -1,25 +1,47 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
  * Programs for a pod's host-side veth, attached by Datapath.attachPod:
- *  - from_pod: TC ingress (what the pod sends): reverse NAT of replies from local
- *    backends, Service DNAT of the pod's own connections, source address check;
- *  - to_pod:   TC egress (what the pod receives): reverse NAT of replies that reached
- *    the node without passing a from_pod program (backends behind a host device).
+ *  - from_pod (pod egress; TC ingress of the veth: what the pod sends):
+ *      parse -> source check -> fragments -> reverse NAT (replies of local backends)
+ *            -> service DNAT -> conntrack of untranslated flows -> finish
+ *  - to_pod (pod ingress; TC egress of the veth: what the pod receives, after any DNAT —
+ *    where ingress policy will run):
+ *      parse -> fragments -> reverse NAT (replies that reached the node without passing a
+ *            from_pod program: backends behind a host device) -> conntrack of untranslated
+ *            flows -> [ingress policy goes here] -> finish
  * Per-pod facts (the pod address behind the veth) live in dp_endpoints keyed by ifindex:
  * attaching to a new pod loads no new code.
  */
 #include "lib/lb.h"
+#include "lib/endpoint.h"
+#include "lib/track.h"
 
 SEC("tc")
 int from_pod(struct __sk_buff *skb)
 {
-	return dp_lb_process(skb, DP_FROM_POD);
+	struct dp_ctx ctx = {};
+
+	DP_STAGE(dp_parse(skb, DP_FROM_POD, &ctx));
+	DP_STAGE(dp_stage_source_check(&ctx));
+	DP_STAGE(dp_stage_fragments(&ctx));
+	DP_STAGE(dp_stage_revnat(&ctx));
+	DP_STAGE(dp_stage_icmp_revnat(&ctx));
+	DP_STAGE(dp_stage_lb(&ctx, 0));
+	DP_STAGE(dp_stage_track(&ctx));
+	return dp_finish(&ctx);
 }
 
 SEC("tc")
 int to_pod(struct __sk_buff *skb)
 {
-	return dp_lb_process(skb, DP_TO_POD);
+	struct dp_ctx ctx = {};
+
+	DP_STAGE(dp_parse(skb, DP_TO_POD, &ctx));
+	DP_STAGE(dp_stage_fragments(&ctx));
+	DP_STAGE(dp_stage_revnat(&ctx));
+	DP_STAGE(dp_stage_icmp_revnat(&ctx));
+	DP_STAGE(dp_stage_track(&ctx));
+	return dp_finish(&ctx);
 }
 
 char _license[] SEC("license") = "Dual BSD/GPL";

@@ -19,6 +19,17 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
 
+/* RFC 792 ICMP header (linux/icmp.h drags in libc headers that a BPF target lacks). */
+struct icmphdr {
+	__u8 type;
+	__u8 code;
+	__sum16 checksum;
+	__be32 rest;
+};
+#define ICMP_DEST_UNREACH 3
+#define ICMP_TIME_EXCEEDED 11
+#define ICMP_PARAMETERPROB 12
+
 #define DP_IP_MF 0x2000
 #define DP_IP_OFFSET 0x1fff
 
@@ -27,7 +38,16 @@ enum dp_where {
 	DP_FROM_POD = 0,  /* ingress of a pod's host-side veth: traffic the pod sends */
 	DP_TO_POD = 1,    /* egress of a pod's host-side veth: traffic towards the pod */
 	DP_FROM_HOST = 2, /* ingress of a host device: traffic from outside the node */
+	DP_TO_HOST = 3,   /* egress of a host device: traffic leaving the node */
 };
+
+/* Composes a program from stages (lib/parse.h): a stage's verdict other than DP_CONTINUE ends it. */
+#define DP_STAGE(call)                       \
+	do {                                 \
+		int __v = (call);            \
+		if (__v != DP_CONTINUE)      \
+			return __v;          \
+	} while (0)
 
 #define DP_STATIC_ASSERT(cond, msg) _Static_assert(cond, msg)
 

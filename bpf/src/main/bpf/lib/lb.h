@@ -1,21 +1,22 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
- * Service load balancing: DNAT of new and established flows to a backend, reverse NAT
- * of replies, IPv4 fragments, and the reject of services without backends.
+ * Stages of service load balancing (see lib/parse.h for how stages compose):
  *
- * Order per packet (dp_lb_process):
- *  1. parse Ethernet/IPv4/L4; non-IPv4 and non-TCP/UDP pass untouched, truncated or
- *     invalid IPv4/TCP/UDP headers are dropped (the kernel would drop them too, this
- *     names the reason);
- *  2. reply of a translated flow (CT_REPLY entry): source rewritten to the service
- *     address via the rev-NAT index kept in the entry;
- *  3. frontend lookup (master slot 0): none -> pass untouched;
- *  4. established flow (CT_EGRESS entry) whose backend still exists -> same backend;
- *     backend removed -> TCP gets a RST (the flow ends cleanly), UDP picks a new one;
- *  5. new flow: no backends -> TCP RST / UDP ICMP port unreachable; else a backend by Maglev table or at
- *     random, two conntrack entries, DNAT.
- * Non-first fragments carry no ports; they follow the rewrite their first fragment
- * recorded in dp_frag4, or pass untouched.
+ *  - dp_stage_fragments: a non-first IPv4 fragment (no ports) follows the rewrite its first
+ *    fragment recorded in dp_frag4, or is left alone;
+ *  - dp_stage_revnat: a reply of a translated flow (CT_REPLY entry) gets its source
+ *    rewritten back to the service address (rev-NAT index kept in the entry);
+ *  - dp_stage_lb: a packet to a frontend (master slot 0) is DNATed: an established flow
+ *    (CT_EGRESS entry) keeps its backend; if that backend was removed, TCP gets a RST (the
+ *    flow ends cleanly) and UDP picks a new one; a new flow picks a backend (Maglev table or
+ *    at random, or the client's previous backend under sessionAffinity: ClientIP) and records
+ *    both conntrack halves; a frontend without backends answers TCP
+ *    with a RST and UDP with ICMP port unreachable.
+ *
+ * Conntrack halves keep each other alive: every packet that hits one half looks up the
+ * other (which also refreshes it in the LRU) and re-creates it if it was evicted or has
+ * expired, so eviction under a full table never leaves one direction of a NATed flow
+ * translated and the other not.
  */
 #ifndef DP_LB_H
 #define DP_LB_H
@@ -25,26 +26,7 @@
 #include "nat.h"
 #include "conntrack.h"
 #include "reject.h"
-
-struct dp_tuple {
-	__be32 saddr;
-	__be32 daddr;
-	__be16 sport;
-	__be16 dport;
-	__u8 proto;
-};
-
-static __always_inline int dp_drop(enum dp_reason r)
-{
-	dp_count(r);
-	return TC_ACT_SHOT;
-}
-
-static __always_inline int dp_pass(enum dp_reason r)
-{
-	dp_count(r);
-	return TC_ACT_OK;
-}
+#include "parse.h"
 
 /* A well-mixed hash of the 5-tuple for the Maglev table (any good mix will do: only
  * the datapath computes it; the Java side only builds the table). */
@@ -88,6 +70,34 @@ static __always_inline __u32 dp_pick_backend(const struct dp_svc_key *master_key
 	return slot ? slot->backend_id : 0;
 }
 
+/* The CT_REPLY key of a flow from client tuple t to backend be. */
+static __always_inline void dp_ct_reply_key(struct dp_ct_key *rk, const struct dp_tuple *t,
+					    __be32 be_addr, __be16 be_port)
+{
+	rk->saddr = be_addr;
+	rk->daddr = t->saddr;
+	rk->sport = be_port;
+	rk->dport = t->sport;
+	rk->proto = t->proto;
+	rk->dir = DP_CT_REPLY;
+	rk->pad = 0;
+}
+
+/* Makes sure the other half of a flow exists and lives at least as long as e. */
+static __always_inline void dp_ct_keep_half(const struct dp_ct_key *other, const struct dp_ct_entry *e)
+{
+	struct dp_ct_entry *o = bpf_map_lookup_elem(&dp_ct4, other);
+
+	if (!o || o->backend_id != e->backend_id || o->rev_nat_index != e->rev_nat_index) {
+		struct dp_ct_entry copy = *e;
+
+		bpf_map_update_elem(&dp_ct4, other, &copy, BPF_ANY);
+		return;
+	}
+	if (o->expires < e->expires)
+		o->expires = e->expires;
+}
+
 /* Records a new flow: the client's direction (key ck, CT_EGRESS) and the backend's reply. */
 static __always_inline void dp_ct_create(const struct dp_ct_key *ck, const struct dp_tuple *t,
 					 const struct dp_backend *be, __u32 backend_id,
@@ -102,199 +112,272 @@ static __always_inline void dp_ct_create(const struct dp_ct_key *ck, const struc
 	e.seen = seen;
 	e.expires = now + dp_ct_lifetime(t->proto, seen);
 	bpf_map_update_elem(&dp_ct4, ck, &e, BPF_ANY);
-	rk.saddr = be->addr;
-	rk.daddr = t->saddr;
-	rk.sport = be->port;
-	rk.dport = t->sport;
-	rk.proto = t->proto;
-	rk.dir = DP_CT_REPLY;
+	dp_ct_reply_key(&rk, t, be->addr, be->port);
 	bpf_map_update_elem(&dp_ct4, &rk, &e, BPF_ANY);
 }
 
-static __always_inline void dp_frag_record(const struct dp_pkt *p, const struct iphdr *ip,
-					   __be32 new_addr, __u8 rewrite)
+static __always_inline void dp_frag_record(const struct dp_ctx *ctx, __be32 new_addr, __u8 rewrite)
 {
 	struct dp_frag_key fk = {};
 	struct dp_frag_value fv = {};
 
-	fk.saddr = ip->saddr;
-	fk.daddr = ip->daddr;
-	fk.id = ip->id;
-	fk.proto = ip->protocol;
+	fk.saddr = ctx->orig.saddr;
+	fk.daddr = ctx->orig.daddr;
+	fk.id = ctx->ip_id;
+	fk.proto = ctx->orig.proto;
 	fv.new_addr = new_addr;
 	fv.rewrite = rewrite;
 	bpf_map_update_elem(&dp_frag4, &fk, &fv, BPF_ANY);
 }
 
-static __always_inline int dp_lb_process(struct __sk_buff *skb, enum dp_where where)
+static __always_inline int dp_stage_fragments(struct dp_ctx *ctx)
 {
-	void *data = (void *)(long)skb->data;
-	void *data_end = (void *)(long)skb->data_end;
-	struct ethhdr *eth = data;
-	struct iphdr *ip;
-	struct tcphdr *tcp = 0;
-	struct dp_pkt p = {};
-	struct dp_tuple t = {};
+	struct dp_frag_key fk = {};
+	struct dp_frag_value *fv;
+	__be32 old;
+
+	if (!ctx->later_frag)
+		return DP_CONTINUE;
+	fk.saddr = ctx->t.saddr;
+	fk.daddr = ctx->t.daddr;
+	fk.id = ctx->ip_id;
+	fk.proto = ctx->t.proto;
+	fv = bpf_map_lookup_elem(&dp_frag4, &fk);
+	if (!fv) {
+		dp_count(DP_PASS_FRAGMENT);
+		return DP_CONTINUE;
+	}
+	old = fv->rewrite == DP_FRAG_REWRITE_SRC ? ctx->t.saddr : ctx->t.daddr;
+	if (dp_rewrite_addr(ctx->skb, &ctx->p, fv->rewrite == DP_FRAG_REWRITE_SRC, old, fv->new_addr) < 0)
+		return dp_drop(DP_DROP_NAT_FAILED);
+	if (fv->rewrite == DP_FRAG_REWRITE_SRC)
+		ctx->t.saddr = fv->new_addr;
+	else
+		ctx->t.daddr = fv->new_addr;
+	ctx->translated = 1;
+	dp_count(DP_NAT_FRAGMENT);
+	return DP_CONTINUE;
+}
+
+static __always_inline int dp_stage_revnat(struct dp_ctx *ctx)
+{
 	struct dp_ct_key ck = {};
+	struct dp_ct_key ek = {};
+	struct dp_ct_entry *ct;
+	struct dp_revnat *rn;
+	__u16 idx;
+
+	if (dp_no_ports(ctx) || ctx->translated)
+		return DP_CONTINUE;
+	ck.saddr = ctx->t.saddr;
+	ck.daddr = ctx->t.daddr;
+	ck.sport = ctx->t.sport;
+	ck.dport = ctx->t.dport;
+	ck.proto = ctx->t.proto;
+	ck.dir = DP_CT_REPLY;
+	ct = dp_ct_lookup(&ck, ctx->now);
+	if (!ct)
+		return DP_CONTINUE;
+	idx = ct->rev_nat_index;
+	rn = bpf_map_lookup_elem(&dp_revnat4, &idx);
+	if (!rn)
+		return DP_CONTINUE;
+	dp_ct_touch(ct, ctx->t.proto, ctx->seen, ctx->now);
+	/* the client's half: client -> frontend */
+	ek.saddr = ctx->t.daddr;
+	ek.daddr = rn->addr;
+	ek.sport = ctx->t.dport;
+	ek.dport = rn->port;
+	ek.proto = ctx->t.proto;
+	ek.dir = DP_CT_EGRESS;
+	dp_ct_keep_half(&ek, ct);
+	if (ctx->first_frag)
+		dp_frag_record(ctx, rn->addr, DP_FRAG_REWRITE_SRC);
+	if (dp_rewrite_addr(ctx->skb, &ctx->p, 1, ctx->t.saddr, rn->addr) < 0 ||
+	    dp_rewrite_port(ctx->skb, &ctx->p, 1, ctx->t.sport, rn->port) < 0)
+		return dp_drop(DP_DROP_NAT_FAILED);
+	ctx->t.saddr = rn->addr;
+	ctx->t.sport = rn->port;
+	ctx->translated = 1;
+	dp_count(DP_NAT_REVERSE);
+	return DP_CONTINUE;
+}
+
+/*
+ * An ICMP error (RFC 792: destination unreachable incl. fragmentation needed for PMTUD,
+ * time exceeded, parameter problem) about a translated flow, on its way back to the client:
+ * it quotes the packet as the backend side saw it (client -> backend). The quoted
+ * destination is rewritten back to the service address and port, with the quoted IP header
+ * checksum and the ICMP checksum updated, and the outer source too when the error comes from
+ * the backend itself, so the client's stack matches the error to its socket. The quoted L4
+ * checksum is left alone (RFC 1812 4.3.2.3 quotes are not checked by receivers).
+ */
+static __always_inline int dp_stage_icmp_revnat(struct dp_ctx *ctx)
+{
+	struct iphdr inner;
+	__be16 ports[2];
+	struct dp_ct_key k = {};
+	struct dp_ct_entry *ct;
+	struct dp_revnat *rn;
+	__u32 inner_off, icmp_csum_off;
+	__u16 idx;
+	__be32 old_daddr;
+	__be16 old_dport, old_csum, new_csum;
+
+	if (!ctx->icmp_err || ctx->translated)
+		return DP_CONTINUE;
+	inner_off = ctx->p.l4_off + sizeof(struct icmphdr);
+	if (bpf_skb_load_bytes(ctx->skb, inner_off, &inner, sizeof(inner)) < 0)
+		return DP_CONTINUE;
+	if (inner.version != 4 || inner.ihl != 5 ||
+	    (inner.protocol != IPPROTO_TCP && inner.protocol != IPPROTO_UDP))
+		return DP_CONTINUE;
+	if (bpf_skb_load_bytes(ctx->skb, inner_off + sizeof(inner), ports, sizeof(ports)) < 0)
+		return DP_CONTINUE;
+	/* the quoted packet went client -> backend: its flow's CT_REPLY key is backend -> client */
+	k.saddr = inner.daddr;
+	k.daddr = inner.saddr;
+	k.sport = ports[1];
+	k.dport = ports[0];
+	k.proto = inner.protocol;
+	k.dir = DP_CT_REPLY;
+	ct = dp_ct_lookup(&k, ctx->now);
+	if (!ct)
+		return DP_CONTINUE;
+	idx = ct->rev_nat_index;
+	rn = bpf_map_lookup_elem(&dp_revnat4, &idx);
+	if (!rn)
+		return DP_CONTINUE;
+	old_daddr = inner.daddr;
+	old_dport = ports[1];
+	old_csum = inner.check;
+	icmp_csum_off = ctx->p.l4_off + offsetof(struct icmphdr, checksum);
+	/* quoted destination address, and the quoted header's checksum */
+	if (bpf_l3_csum_replace(ctx->skb, inner_off + offsetof(struct iphdr, check), old_daddr, rn->addr, 4) < 0 ||
+	    bpf_skb_store_bytes(ctx->skb, inner_off + offsetof(struct iphdr, daddr), &rn->addr, 4, 0) < 0 ||
+	    bpf_skb_load_bytes(ctx->skb, inner_off + offsetof(struct iphdr, check), &new_csum, 2) < 0)
+		return dp_drop(DP_DROP_NAT_FAILED);
+	/* quoted destination port */
+	if (bpf_skb_store_bytes(ctx->skb, inner_off + sizeof(inner) + 2, &rn->port, 2, 0) < 0)
+		return dp_drop(DP_DROP_NAT_FAILED);
+	/* the ICMP checksum covers all three changes (no pseudo-header) */
+	if (bpf_l4_csum_replace(ctx->skb, icmp_csum_off, old_daddr, rn->addr, 4) < 0 ||
+	    bpf_l4_csum_replace(ctx->skb, icmp_csum_off, old_csum, new_csum, 2) < 0 ||
+	    bpf_l4_csum_replace(ctx->skb, icmp_csum_off, old_dport, rn->port, 2) < 0)
+		return dp_drop(DP_DROP_NAT_FAILED);
+	/* an error from the backend itself comes from the service address */
+	if (ctx->t.saddr == old_daddr) {
+		struct dp_pkt outer = ctx->p;
+
+		outer.csum_off = 0; /* ICMP: no pseudo-header in its checksum */
+		if (dp_rewrite_addr(ctx->skb, &outer, 1, ctx->t.saddr, rn->addr) < 0)
+			return dp_drop(DP_DROP_NAT_FAILED);
+		ctx->t.saddr = rn->addr;
+	}
+	ctx->translated = 1;
+	dp_count(DP_NAT_ICMP_ERROR);
+	return DP_CONTINUE;
+}
+
+/* external_only: only frontends flagged DP_SVC_F_EXTERNAL are translated (host devices). */
+static __always_inline int dp_stage_lb(struct dp_ctx *ctx, int external_only)
+{
+	struct dp_ct_key ck = {};
+	struct dp_ct_key rk = {};
 	struct dp_ct_entry *ct;
 	struct dp_svc_key sk = {};
 	struct dp_svc_value *svc;
-	struct dp_backend *be;
-	__u32 now, backend_id, ihl_bytes;
-	__u16 frag;
-	__u8 seen = 0, first_frag = 0;
+	struct dp_backend *be = 0;
+	__u32 backend_id = 0;
 
-	if ((void *)(eth + 1) > data_end)
-		return dp_pass(DP_PASS_NON_IPV4);
-	if (eth->h_proto != bpf_htons(ETH_P_IP))
-		return dp_pass(DP_PASS_NON_IPV4);
-	ip = (void *)(eth + 1);
-	if ((void *)(ip + 1) > data_end)
-		return dp_drop(DP_DROP_MALFORMED);
-	ihl_bytes = ip->ihl * 4;
-	if (ip->version != 4 || ihl_bytes < sizeof(*ip) ||
-	    bpf_ntohs(ip->tot_len) < ihl_bytes)
-		return dp_drop(DP_DROP_MALFORMED);
-	if (ip->protocol != IPPROTO_TCP && ip->protocol != IPPROTO_UDP)
-		return dp_pass(DP_PASS_OTHER_L4);
-
-	if (where == DP_FROM_POD) {
-		__u32 ifindex = skb->ingress_ifindex;
-		struct dp_endpoint *ep = bpf_map_lookup_elem(&dp_endpoints, &ifindex);
-
-		if (ep && ep->pod_addr != ip->saddr)
-			return dp_drop(DP_DROP_SPOOFED);
-	}
-
-	p.ip_off = sizeof(*eth);
-	p.proto = ip->protocol;
-	frag = bpf_ntohs(ip->frag_off);
-	if (frag & DP_IP_OFFSET) {
-		/* Non-first fragment: follow the first fragment's rewrite, if any. */
-		struct dp_frag_key fk = {};
-		struct dp_frag_value *fv;
-		__be32 old;
-
-		fk.saddr = ip->saddr;
-		fk.daddr = ip->daddr;
-		fk.id = ip->id;
-		fk.proto = ip->protocol;
-		fv = bpf_map_lookup_elem(&dp_frag4, &fk);
-		if (!fv)
-			return dp_pass(DP_PASS_FRAGMENT);
-		old = fv->rewrite == DP_FRAG_REWRITE_SRC ? ip->saddr : ip->daddr;
-		if (dp_rewrite_addr(skb, &p, fv->rewrite == DP_FRAG_REWRITE_SRC, old, fv->new_addr) < 0)
-			return dp_drop(DP_DROP_NAT_FAILED);
-		return dp_pass(DP_NAT_FRAGMENT);
-	}
-	first_frag = (frag & DP_IP_MF) != 0;
-
-	p.l4_off = sizeof(*eth) + ihl_bytes;
-	if (p.l4_off > 60 + sizeof(*eth))
-		return dp_drop(DP_DROP_MALFORMED);
-	t.saddr = ip->saddr;
-	t.daddr = ip->daddr;
-	t.proto = ip->protocol;
-	if (ip->protocol == IPPROTO_TCP) {
-		tcp = data + p.l4_off;
-		if ((void *)(tcp + 1) > data_end || tcp->doff < 5)
-			return dp_drop(DP_DROP_MALFORMED);
-		t.sport = tcp->source;
-		t.dport = tcp->dest;
-		p.csum_off = p.l4_off + offsetof(struct tcphdr, check);
-		seen = dp_tcp_seen(tcp);
-	} else {
-		struct udphdr *udp = data + p.l4_off;
-
-		if ((void *)(udp + 1) > data_end)
-			return dp_drop(DP_DROP_MALFORMED);
-		t.sport = udp->source;
-		t.dport = udp->dest;
-		p.csum_off = p.l4_off + offsetof(struct udphdr, check);
-		p.udp_csum_zero = udp->check == 0;
-	}
-	now = dp_now();
-
-	/* 2. reply of a translated flow */
-	ck.saddr = t.saddr;
-	ck.daddr = t.daddr;
-	ck.sport = t.sport;
-	ck.dport = t.dport;
-	ck.proto = t.proto;
-	ck.dir = DP_CT_REPLY;
-	ct = dp_ct_lookup(&ck, now);
-	if (ct) {
-		__u16 idx = ct->rev_nat_index;
-		struct dp_revnat *rn = bpf_map_lookup_elem(&dp_revnat4, &idx);
-
-		if (rn) {
-			dp_ct_touch(ct, t.proto, seen, now);
-			if (first_frag)
-				dp_frag_record(&p, ip, rn->addr, DP_FRAG_REWRITE_SRC);
-			if (dp_rewrite_addr(skb, &p, 1, t.saddr, rn->addr) < 0 ||
-			    dp_rewrite_port(skb, &p, 1, t.sport, rn->port) < 0)
-				return dp_drop(DP_DROP_NAT_FAILED);
-			return dp_pass(DP_NAT_REVERSE);
-		}
-	}
-	if (where == DP_TO_POD)
-		return dp_pass(DP_PASS_NO_SERVICE);
-
-	/* 3. frontend */
-	sk.addr = t.daddr;
-	sk.port = t.dport;
-	sk.proto = t.proto;
+	if (dp_no_ports(ctx) || ctx->translated)
+		return DP_CONTINUE;
+	sk.addr = ctx->t.daddr;
+	sk.port = ctx->t.dport;
+	sk.proto = ctx->t.proto;
 	svc = bpf_map_lookup_elem(&dp_svc4, &sk);
-	if (!svc)
-		return dp_pass(DP_PASS_NO_SERVICE);
-	if (where == DP_FROM_HOST && !(svc->flags & DP_SVC_F_EXTERNAL))
-		return dp_pass(DP_PASS_NO_SERVICE);
+	if (!svc || (external_only && !(svc->flags & DP_SVC_F_EXTERNAL))) {
+		dp_count(DP_PASS_NO_SERVICE);
+		return DP_CONTINUE;
+	}
 
-	/* 4. established flow */
+	ck.saddr = ctx->t.saddr;
+	ck.daddr = ctx->t.daddr;
+	ck.sport = ctx->t.sport;
+	ck.dport = ctx->t.dport;
+	ck.proto = ctx->t.proto;
 	ck.dir = DP_CT_EGRESS;
-	ct = dp_ct_lookup(&ck, now);
-	backend_id = 0;
-	be = 0;
+	ct = dp_ct_lookup(&ck, ctx->now);
 	if (ct) {
 		backend_id = ct->backend_id;
 		be = bpf_map_lookup_elem(&dp_backends4, &backend_id);
 		if (be) {
-			dp_ct_touch(ct, t.proto, seen, now);
+			dp_ct_touch(ct, ctx->t.proto, ctx->seen, ctx->now);
+			dp_ct_reply_key(&rk, &ctx->t, be->addr, be->port);
+			dp_ct_keep_half(&rk, ct);
 			dp_count(DP_NAT_CT_HIT);
-		} else if (t.proto == IPPROTO_TCP && !(seen & DP_CT_SEEN_SYN)) {
+		} else if (ctx->t.proto == IPPROTO_TCP && !(ctx->seen & DP_CT_SEEN_SYN)) {
 			bpf_map_delete_elem(&dp_ct4, &ck);
 			dp_count(DP_REJECT_BACKEND_GONE);
-			return dp_reply_rst(skb);
+			return dp_reply_rst(ctx->skb);
 		}
 	}
 
-	/* 5. new flow */
 	if (!be) {
 		if (svc->count == 0) {
 			dp_count(DP_REJECT_NO_BACKEND);
-			if (t.proto == IPPROTO_TCP)
-				return dp_reply_rst(skb);
-			return dp_reply_icmp_port_unreach(skb);
+			if (ctx->t.proto == IPPROTO_TCP)
+				return dp_reply_rst(ctx->skb);
+			return dp_reply_icmp_port_unreach(ctx->skb);
 		}
-		backend_id = dp_pick_backend(&sk, svc, &t);
-		be = bpf_map_lookup_elem(&dp_backends4, &backend_id);
-		if (!be)
-			return dp_drop(DP_DROP_NO_BACKEND);
-		dp_ct_create(&ck, &t, be, backend_id, svc->rev_nat_index, seen, now);
+		if (svc->flags & DP_SVC_F_AFFINITY) {
+			struct dp_affinity_key ak = {};
+			struct dp_affinity *af;
+
+			ak.client = ctx->t.saddr;
+			ak.rev_nat_index = svc->rev_nat_index;
+			af = bpf_map_lookup_elem(&dp_affinity4, &ak);
+			if (af && ctx->now - af->last_used <= svc->backend_id) {
+				backend_id = af->backend_id;
+				be = bpf_map_lookup_elem(&dp_backends4, &backend_id);
+				if (be)
+					dp_count(DP_NAT_AFFINITY);
+			}
+		}
+		if (!be) {
+			backend_id = dp_pick_backend(&sk, svc, &ctx->t);
+			be = bpf_map_lookup_elem(&dp_backends4, &backend_id);
+			if (!be)
+				return dp_drop(DP_DROP_NO_BACKEND);
+		}
+		if (svc->flags & DP_SVC_F_AFFINITY) {
+			struct dp_affinity_key ak = {};
+			struct dp_affinity av = {};
+
+			ak.client = ctx->t.saddr;
+			ak.rev_nat_index = svc->rev_nat_index;
+			av.backend_id = backend_id;
+			av.last_used = ctx->now;
+			bpf_map_update_elem(&dp_affinity4, &ak, &av, BPF_ANY);
+		}
+		dp_ct_create(&ck, &ctx->t, be, backend_id, svc->rev_nat_index, ctx->seen, ctx->now);
 		dp_count(DP_NAT_NEW);
 	}
 
-	if (first_frag)
-		dp_frag_record(&p, ip, be->addr, DP_FRAG_REWRITE_DST);
+	if (ctx->first_frag)
+		dp_frag_record(ctx, be->addr, DP_FRAG_REWRITE_DST);
 	{
 		__be32 addr = be->addr;
 		__be16 port = be->port;
 
-		if (dp_rewrite_addr(skb, &p, 0, t.daddr, addr) < 0 ||
-		    dp_rewrite_port(skb, &p, 0, t.dport, port) < 0)
+		if (dp_rewrite_addr(ctx->skb, &ctx->p, 0, ctx->t.daddr, addr) < 0 ||
+		    dp_rewrite_port(ctx->skb, &ctx->p, 0, ctx->t.dport, port) < 0)
 			return dp_drop(DP_DROP_NAT_FAILED);
+		ctx->t.daddr = addr;
+		ctx->t.dport = port;
 	}
-	return TC_ACT_OK;
+	ctx->translated = 1;
+	return DP_CONTINUE;
 }
 
 #endif

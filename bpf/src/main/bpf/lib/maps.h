@@ -28,10 +28,12 @@
 #define DP_MAGLEV_MAX 1024
 #define DP_MAGLEV_M 16381 /* prime; Maglev table size per service */
 #define DP_ENDPOINT_MAX 4096
+#define DP_AFFINITY_MAX 65536
 
 /* Flags of a service's master slot. */
 #define DP_SVC_F_EXTERNAL 0x01 /* externalIP: also translated on host devices */
 #define DP_SVC_F_MAGLEV 0x02   /* pick with the service's Maglev table, not at random */
+#define DP_SVC_F_AFFINITY 0x04 /* sessionAffinity ClientIP: the master's backend_id holds the timeout (s) */
 
 struct dp_svc_key {
 	__be32 addr;       /* frontend IPv4 address */
@@ -42,7 +44,7 @@ struct dp_svc_key {
 };
 
 struct dp_svc_value {
-	__u32 backend_id;  /* slots >= 1: backend ID in dp_backends4 */
+	__u32 backend_id;  /* slots >= 1: backend ID in dp_backends4; master: affinity timeout (s) */
 	__u16 count;       /* master: number of backend slots */
 	__u16 rev_nat_index; /* master: index into dp_revnat4 */
 	__u8 flags;        /* master: DP_SVC_F_* */
@@ -66,6 +68,9 @@ struct dp_revnat {
  * frontend; CT_REPLY keys are the backend's tuple towards the client. */
 #define DP_CT_EGRESS 0
 #define DP_CT_REPLY 1
+/* A flow no service translated, keyed by its originator's tuple; its replies find it by the
+ * reversed tuple (lib/track.h). Policy and SNAT read these. */
+#define DP_CT_PLAIN 2
 
 struct dp_ct_key {
 	__be32 saddr;
@@ -73,7 +78,7 @@ struct dp_ct_key {
 	__be16 sport;
 	__be16 dport;
 	__u8 proto;
-	__u8 dir;          /* DP_CT_EGRESS / DP_CT_REPLY */
+	__u8 dir;          /* DP_CT_EGRESS / DP_CT_REPLY / DP_CT_PLAIN */
 	__u16 pad;
 };
 
@@ -120,6 +125,20 @@ struct dp_endpoint {
 	__u32 flags;       /* reserved for policy; zero today */
 };
 
+/* sessionAffinity: ClientIP (kube-proxy's "recent" match): a client's new flows to a service
+ * go to the backend its last new flow went to, while that was less than the service's
+ * timeout ago and the backend still exists. */
+struct dp_affinity_key {
+	__be32 client;
+	__u16 rev_nat_index; /* the service */
+	__u16 pad;
+};
+
+struct dp_affinity {
+	__u32 backend_id;
+	__u32 last_used;     /* CLOCK_MONOTONIC seconds of the client's last new flow */
+};
+
 /* Tunables written once by the agent at open; zero fields fall back to defaults. */
 struct dp_config {
 	__u32 tcp_syn_timeout;
@@ -138,6 +157,8 @@ DP_STATIC_ASSERT(sizeof(struct dp_frag_key) == 12, "dp_frag_key");
 DP_STATIC_ASSERT(sizeof(struct dp_frag_value) == 8, "dp_frag_value");
 DP_STATIC_ASSERT(sizeof(struct dp_endpoint) == 8, "dp_endpoint");
 DP_STATIC_ASSERT(sizeof(struct dp_config) == 16, "dp_config");
+DP_STATIC_ASSERT(sizeof(struct dp_affinity_key) == 8, "dp_affinity_key");
+DP_STATIC_ASSERT(sizeof(struct dp_affinity) == 8, "dp_affinity");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -195,6 +216,14 @@ struct {
 	__type(value, struct dp_endpoint);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } dp_endpoints SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, DP_AFFINITY_MAX);
+	__type(key, struct dp_affinity_key);
+	__type(value, struct dp_affinity);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} dp_affinity4 SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);

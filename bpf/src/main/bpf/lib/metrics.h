@@ -23,6 +23,9 @@ enum dp_reason {
 	DP_DROP_MALFORMED,        /* truncated or invalid IPv4/L4 header */
 	DP_DROP_SPOOFED,          /* a pod sent from an address that is not its own */
 	DP_DROP_NAT_FAILED,       /* a packet rewrite helper failed */
+	DP_NAT_AFFINITY,          /* new flow sent to the client's previous backend (sessionAffinity ClientIP) */
+	DP_CT_NEW_PLAIN,          /* conntrack entry created for a flow no service translated */
+	DP_NAT_ICMP_ERROR,        /* ICMP error about a translated flow: quoted packet reverse-translated */
 	DP_REASON_MAX,
 };
 

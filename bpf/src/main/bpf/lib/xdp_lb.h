@@ -127,7 +127,16 @@ static __always_inline int dp_xdp_process(struct xdp_md *ctx)
 		struct dp_revnat *rn = bpf_map_lookup_elem(&dp_revnat4, &idx);
 
 		if (rn) {
+			struct dp_ct_key ek = {};
+
 			dp_ct_touch(ct, t.proto, seen, now);
+			ek.saddr = t.daddr;
+			ek.daddr = rn->addr;
+			ek.sport = t.dport;
+			ek.dport = rn->port;
+			ek.proto = t.proto;
+			ek.dir = DP_CT_EGRESS;
+			dp_ct_keep_half(&ek, ct);
 			dp_xdp_rewrite(ip, l4sum, sportp, 1, rn->addr, rn->port, udp);
 			dp_count(DP_NAT_REVERSE);
 			return XDP_PASS;
@@ -148,7 +157,13 @@ static __always_inline int dp_xdp_process(struct xdp_md *ctx)
 		be = bpf_map_lookup_elem(&dp_backends4, &backend_id);
 		if (!be)
 			return XDP_PASS; /* backend removed: from_host resets or re-picks */
-		dp_ct_touch(ct, t.proto, seen, now);
+		{
+			struct dp_ct_key rk = {};
+
+			dp_ct_touch(ct, t.proto, seen, now);
+			dp_ct_reply_key(&rk, &t, be->addr, be->port);
+			dp_ct_keep_half(&rk, ct);
+		}
 		dp_count(DP_NAT_CT_HIT);
 	} else {
 		backend_id = dp_pick_backend(&sk, svc, &t);

@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
             io.gannet.agent.cli.WithdrawCommand.class,
             io.gannet.agent.cli.ReloadCommand.class,
             io.gannet.agent.cli.IpamCommand.class,
+            io.gannet.agent.cli.DatapathCommand.class,
         })
 public final class GannetCli {
 

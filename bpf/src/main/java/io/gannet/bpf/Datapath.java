@@ -3,7 +3,7 @@ package io.gannet.bpf;
 import io.gannet.bpf.lb.ApplyResult;
 import io.gannet.bpf.lb.CtGarbageCollector;
 import io.gannet.bpf.lb.Ipv4;
-import io.gannet.bpf.lb.ServiceReconciler;
+import io.gannet.bpf.lb.ServicesFeature;
 import io.gannet.bpf.lb.ServiceSpec;
 import io.gannet.bpf.lb.ServiceStatus;
 import io.gannet.bpf.libbpf.BpfException;
@@ -64,18 +64,18 @@ public final class Datapath implements AutoCloseable {
     public static final String FROM_POD = "from_pod";
     public static final String TO_POD = "to_pod";
     public static final String FROM_HOST = "from_host";
+    public static final String TO_HOST = "to_host";
     public static final String XDP_FROM_HOST = "xdp_from_host";
 
     private final DatapathOptions options;
     private final BpfObject lxc;
     private final BpfObject host;
     private final BpfObject xdp;
-    private final ServiceReconciler reconciler;
+    private final ServicesFeature services;
     private final CtGarbageCollector gc;
     private final TypedMap<CtKey, CtEntry> ct;
     private final TypedMap<Integer, EndpointValue> endpoints;
     private final BpfMap metrics;
-    private final int restored;
     private boolean closed;
 
     private Datapath(DatapathOptions options, BpfObject lxc, BpfObject host, BpfObject xdp) {
@@ -92,8 +92,7 @@ public final class Datapath implements AutoCloseable {
         TypedMap<Integer, ConfigValue> config = typed(DpMaps.CONFIG);
         this.metrics = lxc.map(DpMaps.METRICS.name());
         config.put(0, options.timeouts());
-        this.reconciler = new ServiceReconciler(svc, backends, revnat, maglev);
-        this.restored = reconciler.restore(highestBackendIdInConntrack());
+        this.services = new ServicesFeature(svc, backends, revnat, maglev, ct);
         this.gc = new CtGarbageCollector(ct, options.clock());
     }
 
@@ -107,7 +106,12 @@ public final class Datapath implements AutoCloseable {
         KernelFeatures.Report features = KernelFeatures.require();
         Bpffs.requireDirectory(options.pinRoot());
         Path objects = options.objectDir() != null ? options.objectDir() : extractObjects();
-        String pinRoot = options.pinRoot().toString();
+        try {
+            Files.createDirectories(PinLayout.mapsDir(options.pinRoot()));
+        } catch (IOException e) {
+            throw new BpfException(BpfException.Kind.OTHER, "create " + PinLayout.mapsDir(options.pinRoot()), 0, e.toString());
+        }
+        String pinRoot = PinLayout.mapsDir(options.pinRoot()).toString();
         BpfObject lxc = BpfObject.load(objects.resolve("bpf_lxc.o"), pinRoot);
         BpfObject host = null;
         BpfObject xdp = null;
@@ -122,15 +126,21 @@ public final class Datapath implements AutoCloseable {
             throw e;
         }
         try {
-            Path progs = options.pinRoot().resolve("progs");
+            Path progs = PinLayout.progsDir(options.pinRoot());
             Files.createDirectories(progs);
+            PinLayout.Migration migration = PinLayout.copyV1(options.pinRoot(), lxc);
             pinProgram(lxc.program(FROM_POD), progs);
             pinProgram(lxc.program(TO_POD), progs);
             pinProgram(host.program(FROM_HOST), progs);
+            pinProgram(host.program(TO_HOST), progs);
             pinProgram(xdp.program(XDP_FROM_HOST), progs);
             Datapath dp = new Datapath(options, lxc, host, xdp);
+            if (migration.happened()) {
+                dp.reattachMigratedPods(migration);
+                PinLayout.removeV1(options.pinRoot());
+            }
             LOG.info("datapath open on kernel {} (xdp {}), pins under {}, {} frontends re-adopted",
-                    features.kernelRelease(), features.xdp(), pinRoot, dp.restored);
+                    features.kernelRelease(), features.xdp(), pinRoot, dp.services.restoredFrontends());
             return dp;
         } catch (IOException | RuntimeException e) {
             lxc.close();
@@ -140,6 +150,27 @@ public final class Datapath implements AutoCloseable {
                 throw re;
             }
             throw new BpfException(BpfException.Kind.OTHER, "create " + options.pinRoot() + "/progs", 0, e.toString());
+        }
+    }
+
+    /** After a pin-layout migration: the pods the old programs served get the new ones (atomic replace). */
+    private void reattachMigratedPods(PinLayout.Migration m) {
+        for (Map.Entry<Integer, Integer> e : m.pods().entrySet()) {
+            String ifname = Netns.call(options.netns(), () -> {
+                jnr.ffi.Pointer buf = io.gannet.bpf.libbpf.Native.get().allocate(16);
+                jnr.ffi.Pointer r = io.gannet.bpf.libbpf.Native.get().libc().if_indextoname(e.getKey(), buf);
+                return r == null ? null : buf.getString(0);
+            });
+            if (ifname == null) {
+                endpoints.delete(e.getKey());
+                continue; // the pod is gone
+            }
+            Netns.run(options.netns(), () -> {
+                Tc.attach(ifname, Tc.Direction.INGRESS, lxc.program(FROM_POD));
+                Tc.attach(ifname, Tc.Direction.EGRESS, lxc.program(TO_POD));
+            });
+            LOG.info("pin layout {} -> {}: re-attached pod {} on {}", m.from(), PinLayout.CURRENT,
+                    io.gannet.bpf.lb.Ipv4.format(e.getValue()), ifname);
         }
     }
 
@@ -170,8 +201,13 @@ public final class Datapath implements AutoCloseable {
     }
 
     /** Frontends found in the pinned maps when this instance opened. */
-    public synchronized int restoredFrontends() {
-        return restored;
+    public int restoredFrontends() {
+        return services.restoredFrontends();
+    }
+
+    /** The services feature handle: frontends (ClusterIP, externalIP, L4LB VIPs), its maps and reconciler. */
+    public ServicesFeature servicesFeature() {
+        return services;
     }
 
     /**
@@ -184,12 +220,31 @@ public final class Datapath implements AutoCloseable {
         BpfProgram to = lxc.program(TO_POD);
         int ifindex = Netns.call(options.netns(), () -> {
             int idx = Tc.ifindex(ifname);
+            refuseForeign(ifname);
             Tc.attach(ifname, Tc.Direction.INGRESS, from);
             Tc.attach(ifname, Tc.Direction.EGRESS, to);
             return idx;
         });
         endpoints.put(ifindex, new EndpointValue(addr, 0));
         LOG.info("attached pod {} on {} (ifindex {})", podIp, ifname, ifindex);
+    }
+
+    /** In the device's namespace: another CNI's program on either TC hook stops the attach unless told to coexist. */
+    private void refuseForeign(String ifname) {
+        if (options.coexist()) {
+            return;
+        }
+        List<String> found = new java.util.ArrayList<>();
+        for (Tc.Direction d : Tc.Direction.values()) {
+            for (String f : io.gannet.bpf.libbpf.HookOccupants.foreign(ifname, d)) {
+                found.add(d.toString().toLowerCase(java.util.Locale.ROOT) + ": " + f);
+            }
+        }
+        if (!found.isEmpty()) {
+            throw new BpfException(BpfException.Kind.BUSY, "attach to " + ifname, 0,
+                    "another program is attached to " + ifname + "'s TC hook (another CNI?) " + found
+                            + "; Gannet does not share the hook unless told to coexist (DatapathOptions.withCoexist)");
+        }
     }
 
     /** Removes Gannet's programs (only) from a pod veth and forgets the endpoint. */
@@ -205,15 +260,28 @@ public final class Datapath implements AutoCloseable {
         }
     }
 
-    /** Attaches from_host at TC ingress of a host device (externalIPs, reverse NAT). */
+    /**
+     * Attaches from_host at TC ingress (external frontends' DNAT, reverse NAT of remote
+     * backends' replies) and to_host at TC egress (reverse NAT of replies from backends in
+     * the host's own namespace) of a host device.
+     */
     public synchronized void attachHost(String ifname) {
-        BpfProgram p = host.program(FROM_HOST);
-        Netns.run(options.netns(), () -> Tc.attach(ifname, Tc.Direction.INGRESS, p));
+        BpfProgram in = host.program(FROM_HOST);
+        BpfProgram out = host.program(TO_HOST);
+        Netns.run(options.netns(), () -> {
+            Tc.ifindex(ifname);
+            refuseForeign(ifname);
+            Tc.attach(ifname, Tc.Direction.INGRESS, in);
+            Tc.attach(ifname, Tc.Direction.EGRESS, out);
+        });
         LOG.info("attached host device {}", ifname);
     }
 
     public synchronized void detachHost(String ifname) {
-        Netns.run(options.netns(), () -> Tc.detach(ifname, Tc.Direction.INGRESS));
+        Netns.run(options.netns(), () -> {
+            Tc.detach(ifname, Tc.Direction.INGRESS);
+            Tc.detach(ifname, Tc.Direction.EGRESS);
+        });
     }
 
     /**
@@ -239,30 +307,14 @@ public final class Datapath implements AutoCloseable {
                 () -> Tc.query(ifname, ingress ? Tc.Direction.INGRESS : Tc.Direction.EGRESS));
     }
 
-    private long highestBackendIdInConntrack() {
-        long[] highest = {0};
-        ct.forEach((k, e) -> highest[0] = Math.max(highest[0], Integer.toUnsignedLong(e.backendId())));
-        return highest[0];
+    /** Makes the service maps equal to {@code desired}; idempotent ({@link ServicesFeature#apply(List)}). */
+    public ApplyResult applyServices(List<ServiceSpec> desired) {
+        return services.apply(desired);
     }
 
-    /**
-     * Makes the service maps equal to {@code desired}; idempotent. If the kernel refuses a
-     * write midway (a full map, say), the reconciler re-reads the maps before rethrowing, so
-     * the next call (the watcher retries with backoff) starts from what is really there.
-     */
-    public synchronized ApplyResult applyServices(List<ServiceSpec> desired) {
-        try {
-            return reconciler.apply(desired);
-        } catch (RuntimeException e) {
-            LOG.warn("applying {} services failed, resynchronizing from the maps: {}", desired.size(), e.getMessage());
-            reconciler.restore(highestBackendIdInConntrack());
-            throw e;
-        }
-    }
-
-    /** What is programmed, for {@code gannet show services}. */
-    public synchronized List<ServiceStatus> services() {
-        return reconciler.status();
+    /** What is programmed, for {@code gannet show services} ({@link ServicesFeature#status()}). */
+    public List<ServiceStatus> services() {
+        return services.status();
     }
 
     /** Deletes expired conntrack entries; returns how many. Call periodically (e.g. every 30 s). */
@@ -287,10 +339,10 @@ public final class Datapath implements AutoCloseable {
         return out;
     }
 
-    /** A loaded program by name ({@link #FROM_POD}, {@link #TO_POD}, {@link #FROM_HOST}, {@link #XDP_FROM_HOST}), e.g. for BPF_PROG_TEST_RUN. */
+    /** A loaded program by name ({@link #FROM_POD}, {@link #TO_POD}, {@link #FROM_HOST}, {@link #TO_HOST}, {@link #XDP_FROM_HOST}), e.g. for BPF_PROG_TEST_RUN. */
     public synchronized BpfProgram program(String name) {
         return switch (name) {
-            case FROM_HOST -> host.program(name);
+            case FROM_HOST, TO_HOST -> host.program(name);
             case XDP_FROM_HOST -> xdp.program(name);
             default -> lxc.program(name);
         };

@@ -12,33 +12,39 @@ import java.nio.file.Path;
  * @param objectDir directory holding bpf_lxc.o / bpf_host.o; null = the ones shipped in the jar
  * @param timeouts  conntrack timeouts in seconds (zero fields = program defaults)
  * @param clock     CLOCK_MONOTONIC seconds, for conntrack garbage collection
+ * @param coexist   attach even when another program (another CNI's) is on the same TC hook;
+ *                  false (default) refuses with a message naming it
  */
-public record DatapathOptions(Path pinRoot, String netns, Path objectDir, ConfigValue timeouts, Clock clock) {
+public record DatapathOptions(Path pinRoot, String netns, Path objectDir, ConfigValue timeouts, Clock clock, boolean coexist) {
     public static final Path DEFAULT_PIN_ROOT = Path.of("/sys/fs/bpf/gannet");
     /** TCP SYN 60 s, established 6 h, closing 10 s, UDP idle 60 s. */
     public static final ConfigValue DEFAULT_TIMEOUTS = new ConfigValue(60, 21600, 10, 60);
 
     public static DatapathOptions defaults() {
-        return new DatapathOptions(DEFAULT_PIN_ROOT, null, null, DEFAULT_TIMEOUTS, Clock.SYSTEM);
+        return new DatapathOptions(DEFAULT_PIN_ROOT, null, null, DEFAULT_TIMEOUTS, Clock.SYSTEM, false);
     }
 
     public DatapathOptions withPinRoot(Path p) {
-        return new DatapathOptions(p, netns, objectDir, timeouts, clock);
+        return new DatapathOptions(p, netns, objectDir, timeouts, clock, coexist);
     }
 
     public DatapathOptions withNetns(String ns) {
-        return new DatapathOptions(pinRoot, ns, objectDir, timeouts, clock);
+        return new DatapathOptions(pinRoot, ns, objectDir, timeouts, clock, coexist);
     }
 
     public DatapathOptions withObjectDir(Path d) {
-        return new DatapathOptions(pinRoot, netns, d, timeouts, clock);
+        return new DatapathOptions(pinRoot, netns, d, timeouts, clock, coexist);
     }
 
     public DatapathOptions withTimeouts(ConfigValue t) {
-        return new DatapathOptions(pinRoot, netns, objectDir, t, clock);
+        return new DatapathOptions(pinRoot, netns, objectDir, t, clock, coexist);
     }
 
     public DatapathOptions withClock(Clock c) {
-        return new DatapathOptions(pinRoot, netns, objectDir, timeouts, c);
+        return new DatapathOptions(pinRoot, netns, objectDir, timeouts, c, coexist);
+    }
+
+    public DatapathOptions withCoexist(boolean c) {
+        return new DatapathOptions(pinRoot, netns, objectDir, timeouts, clock, c);
     }
 }

@@ -43,7 +43,16 @@ class AttachTest {
             a.linkTo(b, "lxc0", "10.201.0.1/30", "eth0", "10.201.0.2/30");
             a.exec("tc", "qdisc", "add", "dev", "lxc0", "clsact");
             a.exec("tc", "filter", "add", "dev", "lxc0", "ingress", "prio", "5", "bpf", "obj", foreign.toString(), "sec", "tc", "da");
-            DatapathOptions opts = DatapathFixture.options(pins).withNetns(Netns.named(a.name()));
+            DatapathOptions refusing = DatapathFixture.options(pins).withNetns(Netns.named(a.name()));
+            try (Datapath dp = Datapath.open(refusing)) {
+                org.assertj.core.api.Assertions.assertThatThrownBy(() -> dp.attachPod("lxc0", "10.201.0.1"))
+                        .isInstanceOf(io.gannet.bpf.libbpf.BpfException.class)
+                        .hasMessageContaining("another program is attached to lxc0")
+                        .hasMessageContaining("foreign")
+                        .hasMessageContaining("coexist");
+                assertThat(dp.attachedProgramId("lxc0", true)).as("nothing attached").isZero();
+            }
+            DatapathOptions opts = refusing.withCoexist(true);
             int firstId;
             try (Datapath dp = Datapath.open(opts)) {
                 dp.attachPod("lxc0", "10.201.0.1");
@@ -68,6 +77,48 @@ class AttachTest {
         } finally {
             Datapath.removePins(pins);
         }
+    }
+
+    @Test
+    void aFilterBehindGannetStillSeesPacketsGannetDoesNotOwn() throws Exception {
+        Requirements.requireNetns();
+        Requirements.requireCommand("tc");
+        Requirements.requireCommand("clang");
+        // An operator's filter behind Gannet's (prio 30 > 20) that drops everything. Only
+        // cls_bpf is guaranteed on the kernels Gannet supports (no gact/u32 modules here).
+        Path src = tmp.resolve("dropper.c");
+        java.nio.file.Files.writeString(src, """
+                #include <linux/bpf.h>
+                #include <bpf/bpf_helpers.h>
+                SEC("tc")
+                int dropper(struct __sk_buff *skb) { return 2; /* TC_ACT_SHOT */ }
+                char _license[] SEC("license") = "GPL";
+                """);
+        Path obj = tmp.resolve("dropper.o");
+        NetworkNamespace.Shell.run("clang", "-O2", "-g", "-target", "bpf", "-I/usr/include/x86_64-linux-gnu", "-c",
+                src.toString(), "-o", obj.toString());
+        Path pins = DatapathFixture.uniquePinRoot();
+        try (NetworkNamespace a = NetworkNamespace.create("dpco-a"); NetworkNamespace b = NetworkNamespace.create("dpco-b")) {
+            a.linkTo(b, "lxc0", "10.203.0.1/30", "eth0", "10.203.0.2/30");
+            try (Datapath dp = Datapath.open(DatapathFixture.options(pins).withNetns(Netns.named(a.name())).withCoexist(true))) {
+                dp.attachPod("lxc0", "10.203.0.2"); // the pod is b's side
+                assertThat(ping(b, "10.203.0.1")).as("through Gannet alone").isZero();
+                a.exec("tc", "filter", "add", "dev", "lxc0", "ingress", "prio", "30", "bpf", "obj", obj.toString(), "sec", "tc", "da");
+                // ICMP is not Gannet's: from_pod answers TC_ACT_UNSPEC and the filter behind runs.
+                assertThat(ping(b, "10.203.0.1")).as("the filter behind Gannet ran and dropped").isNotZero();
+                a.exec("tc", "filter", "del", "dev", "lxc0", "ingress", "prio", "30");
+                assertThat(ping(b, "10.203.0.1")).isZero();
+                dp.detachPod("lxc0");
+            }
+        } finally {
+            Datapath.removePins(pins);
+        }
+    }
+
+    private static int ping(NetworkNamespace from, String to) throws Exception {
+        Process p = from.start("ping", "-c", "1", "-W", "1", to);
+        p.getInputStream().readAllBytes();
+        return p.waitFor();
     }
 
     @Test

@@ -159,7 +159,7 @@ public final class Daemon implements AutoCloseable {
         scheduler.scheduleWithFixedDelay(publisher::publishQuietly, 0, METRICS_PERIOD_MS, TimeUnit.MILLISECONDS);
 
         if (options.servicesDir() != null) {
-            datapath = ServiceDatapath.start(options.bpfPinRoot(), options.servicesDir(), options.hostDevices(), log);
+            datapath = ServiceDatapath.start(options.bpfPinRoot(), options.servicesDir(), options.hostDevices(), options.node(), log);
         }
 
         nodeNet = NodeNetworkingBinding.start(options, node, speaker, loop, datapath, log, restarting,

@@ -3,18 +3,21 @@ package io.gannet.agent.run;
 import io.gannet.agent.logging.EventLog;
 import io.gannet.bpf.Datapath;
 import io.gannet.bpf.DatapathOptions;
-import io.gannet.bpf.k8s.ServiceDirectory;
-import io.gannet.bpf.k8s.ServiceDirectoryWatcher;
+import io.gannet.bpf.PinRootLock;
 import io.gannet.bpf.lb.ApplyResult;
 import io.gannet.bpf.lb.Backend;
-import io.gannet.bpf.lb.ServiceSpec;
 import io.gannet.bpf.lb.ServiceStatus;
+import io.gannet.cluster.k8s.ServiceDirectory;
+import io.gannet.cluster.k8s.ServiceDirectoryWatcher;
+import io.gannet.cluster.k8s.ServiceFrontend;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -24,21 +27,34 @@ import java.util.concurrent.TimeUnit;
  * datapath, follows a directory of Kubernetes Service and EndpointSlice YAML, collects expired
  * conntrack entries, and answers {@code gannet show services}.
  *
+ * <p>The pin root is locked ({@link PinRootLock}) for the daemon's lifetime, so a second
+ * daemon on the same pins is refused. While a Service file has never parsed since start-up
+ * the desired state is incomplete, and the frontends the pinned maps hold are kept instead of
+ * deleted. What the datapath cannot do yet is reported per Service in {@link #rows} and once
+ * in the log ({@link KubeServiceMapping}).
+ *
  * <p>Threads: the directory watcher applies services on its own thread; a scheduler thread
  * collects conntrack garbage; the control server reads {@link #rows}. {@link Datapath} is
- * synchronized, so they need no further locking.
+ * synchronized, and the last mapping is published through a volatile field.
  */
 final class ServiceDatapath implements AutoCloseable {
     private static final long GC_PERIOD_SECONDS = 30;
 
     private final Datapath datapath;
-    private final ServiceDirectoryWatcher watcher;
-    private final ScheduledExecutorService gc;
+    private final PinRootLock lock;
+    private final EventLog log;
+    private final String nodeName;
+    private final Set<String> logged = new HashSet<>(); // watcher thread only
+    private volatile KubeServiceMapping.Mapped last = new KubeServiceMapping.Mapped(List.of(), Map.of(), Map.of(), Map.of());
+    private final HealthCheckNodePorts healthChecks = new HealthCheckNodePorts();
+    private ServiceDirectoryWatcher watcher;
+    private ScheduledExecutorService gc;
 
-    private ServiceDatapath(Datapath datapath, ServiceDirectoryWatcher watcher, ScheduledExecutorService gc) {
+    private ServiceDatapath(Datapath datapath, PinRootLock lock, EventLog log, String nodeName) {
         this.datapath = datapath;
-        this.watcher = watcher;
-        this.gc = gc;
+        this.lock = lock;
+        this.log = log;
+        this.nodeName = nodeName;
     }
 
     /**
@@ -47,53 +63,118 @@ final class ServiceDatapath implements AutoCloseable {
      * @param hostDevices devices to attach the host program to (externalIP DNAT), may be empty
      */
     static ServiceDatapath start(Path pinRoot, Path servicesDir, List<String> hostDevices, EventLog log) throws IOException {
-        Datapath dp = Datapath.open(DatapathOptions.defaults().withPinRoot(pinRoot));
+        return start(pinRoot, servicesDir, hostDevices, null, log);
+    }
+
+    /**
+     * @param nodeName this node's name as EndpointSlices spell it (Local traffic policies); null = none local
+     */
+    static ServiceDatapath start(Path pinRoot, Path servicesDir, List<String> hostDevices, String nodeName, EventLog log)
+            throws IOException {
+        PinRootLock lock = PinRootLock.acquire(pinRoot);
+        Datapath dp;
+        try {
+            dp = Datapath.open(DatapathOptions.defaults().withPinRoot(pinRoot));
+        } catch (RuntimeException e) {
+            lock.close();
+            throw e;
+        }
+        ServiceDatapath sd = new ServiceDatapath(dp, lock, log, nodeName);
         try {
             for (String dev : hostDevices) {
                 dp.attachHost(dev);
             }
-            ServiceDirectoryWatcher watcher = new ServiceDirectoryWatcher(new ServiceDirectory(servicesDir),
-                    specs -> apply(dp, specs, log),
-                    err -> log.operatorAction("services", err.file().toString(), "ignored: " + err.reason()), 200).start();
-            ScheduledExecutorService gc = Executors.newSingleThreadScheduledExecutor(r -> {
+            sd.watcher = new ServiceDirectoryWatcher(new ServiceDirectory(servicesDir), sd::apply,
+                    err -> log.operatorAction("services", err.file().toString(), "ignored: " + err), 200).start();
+            sd.gc = Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread t = new Thread(r, "gannet-conntrack-gc");
                 t.setDaemon(true);
                 return t;
             });
-            gc.scheduleWithFixedDelay(dp::collectGarbage, GC_PERIOD_SECONDS, GC_PERIOD_SECONDS, TimeUnit.SECONDS);
+            sd.gc.scheduleWithFixedDelay(dp::collectGarbage, GC_PERIOD_SECONDS, GC_PERIOD_SECONDS, TimeUnit.SECONDS);
             log.operatorAction("datapath", pinRoot.toString(), "re-adopted " + dp.restoredFrontends()
                     + " frontends; watching " + servicesDir);
-            return new ServiceDatapath(dp, watcher, gc);
+            return sd;
         } catch (IOException | RuntimeException e) {
-            dp.close();
+            sd.close();
             throw e;
         }
     }
 
-    private static void apply(Datapath dp, List<ServiceSpec> specs, EventLog log) {
-        ApplyResult r = dp.applyServices(specs);
-        if (r.changed()) {
-            log.operatorAction("services", "datapath", r.toString());
+    private void apply(ServiceDirectory.Result r) {
+        KubeServiceMapping.Mapped mapped = KubeServiceMapping.map(r, nodeName);
+        Map<Integer, String> unbound = healthChecks.update(mapped.healthChecks());
+        KubeServiceMapping.Mapped m = mapped;
+        if (!unbound.isEmpty()) {
+            Map<String, List<String>> notes = new LinkedHashMap<>(mapped.notes());
+            unbound.forEach((port, why) -> {
+                HealthCheckNodePorts.Check c = mapped.healthChecks().get(port);
+                String key = c.namespace() + "/" + c.name();
+                List<String> l = new ArrayList<>(notes.getOrDefault(key, List.of()));
+                l.add("healthCheckNodePort " + why);
+                notes.put(key, List.copyOf(l));
+            });
+            m = new KubeServiceMapping.Mapped(mapped.specs(), mapped.kinds(), Map.copyOf(notes), mapped.healthChecks());
+        }
+        for (Map.Entry<String, List<String>> e : m.notes().entrySet()) {
+            for (String note : e.getValue()) {
+                if (logged.add(e.getKey() + "\u0000" + note)) {
+                    log.operatorAction("services", e.getKey(), "not done: " + note);
+                }
+            }
+        }
+        ApplyResult res = datapath.servicesFeature().apply(m.specs(), !r.complete());
+        last = m;
+        if (!r.complete()) {
+            log.operatorAction("services", "datapath", "a Service file has not parsed since start-up:"
+                    + " keeping the frontends the pinned maps hold");
+        }
+        if (res.changed()) {
+            log.operatorAction("services", "datapath", res.toString());
         }
     }
 
-    /** One row per frontend, in the order {@code gannet show services} prints columns. */
+    /**
+     * One row per frontend, in the order {@code gannet show services} prints columns, plus one
+     * row per Service that has notes but no programmed frontend; {@code notDone} lists what
+     * the datapath does not do for the row's Service.
+     */
     List<Map<String, Object>> rows() {
+        KubeServiceMapping.Mapped m = last;
         List<Map<String, Object>> out = new ArrayList<>();
+        Set<String> shown = new HashSet<>();
         for (ServiceStatus s : datapath.services()) {
             Map<String, Object> row = new LinkedHashMap<>();
+            String service = serviceOf(s.name());
+            shown.add(service);
             row.put("name", s.name());
             row.put("frontend", s.frontend().toString());
-            row.put("type", s.external() ? "externalIP" : "ClusterIP");
+            row.put("type", type(m.kinds().get(s.frontend()), s.external()));
             row.put("algorithm", s.algorithm().toString().toLowerCase(java.util.Locale.ROOT));
             row.put("backends", s.backendCount());
+            row.put("affinity", s.affinityTimeoutSeconds() > 0 ? "ClientIP " + s.affinityTimeoutSeconds() + "s" : "None");
             List<String> backends = new ArrayList<>();
             for (Backend b : s.backends()) {
                 backends.add(b.toString());
             }
             row.put("backendAddresses", backends);
+            row.put("notDone", m.notes().getOrDefault(service, List.of()));
             out.add(row);
         }
+        m.notes().forEach((service, notes) -> {
+            if (!shown.contains(service)) {
+                Map<String, Object> row = new LinkedHashMap<>();
+                row.put("name", service);
+                row.put("frontend", "-");
+                row.put("type", "-");
+                row.put("algorithm", "-");
+                row.put("backends", 0);
+                row.put("affinity", "-");
+                row.put("backendAddresses", List.of());
+                row.put("notDone", notes);
+                out.add(row);
+            }
+        });
         return out;
     }
 
@@ -102,11 +183,34 @@ final class ServiceDatapath implements AutoCloseable {
         return datapath;
     }
 
+    private static String serviceOf(String frontendName) {
+        int colon = frontendName.indexOf(':');
+        return colon < 0 ? frontendName : frontendName.substring(0, colon);
+    }
+
+    private static String type(ServiceFrontend.Kind kind, boolean external) {
+        if (kind == null) {
+            return external ? "externalIP" : "ClusterIP";
+        }
+        return switch (kind) {
+            case CLUSTER_IP -> "ClusterIP";
+            case EXTERNAL_IP -> "externalIP";
+            case LOAD_BALANCER_INGRESS -> "LoadBalancer";
+            case NODE_PORT -> "NodePort";
+        };
+    }
+
     /** Stops following the directory; maps, programs and attachments stay pinned so traffic keeps flowing. */
     @Override
     public void close() {
-        watcher.close();
-        gc.shutdownNow();
+        if (watcher != null) {
+            watcher.close();
+        }
+        if (gc != null) {
+            gc.shutdownNow();
+        }
+        healthChecks.close();
         datapath.close();
+        lock.close();
     }
 }

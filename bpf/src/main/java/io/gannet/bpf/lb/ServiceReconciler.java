@@ -38,10 +38,13 @@ import org.slf4j.LoggerFactory;
 public final class ServiceReconciler {
     private static final Logger LOG = LoggerFactory.getLogger(ServiceReconciler.class);
 
+    /** Name shown for a frontend re-adopted from pinned maps until a desired state names it. */
+    public static final String RESTORED_NAME = "(restored from pinned maps)";
+
     private record BackendKey(int addr, int port, int proto) {}
 
     /** What is programmed for one frontend. */
-    private record Programmed(String name, int revNat, int flags, List<Integer> slotIds) {}
+    private record Programmed(String name, int revNat, int flags, List<Integer> slotIds, int affinity) {}
 
     private final TypedMap<SvcKey, SvcValue> svc;
     private final TypedMap<Integer, BackendValue> backends;
@@ -98,7 +101,8 @@ public final class ServiceReconciler {
                 ids.add(slot == null ? 0 : slot.backendId());
             }
             Frontend fe = new Frontend(k.addr(), k.port(), Protocol.ofNumber(k.proto()));
-            programmed.put(fe, new Programmed("", m.revNatIndex(), m.flags(), List.copyOf(ids)));
+            programmed.put(fe, new Programmed(RESTORED_NAME, m.revNatIndex(), m.flags(), List.copyOf(ids),
+                    (m.flags() & SvcValue.F_AFFINITY) != 0 ? m.backendId() : 0));
             usedRevNat.add(m.revNatIndex());
         }
         svc.deleteAll(orphans);
@@ -133,11 +137,37 @@ public final class ServiceReconciler {
     }
 
     public ApplyResult apply(List<ServiceSpec> desired) {
+        return apply(desired, false);
+    }
+
+    /**
+     * Like {@link #apply(List)}; with {@code keepUnlisted} frontends the maps hold that
+     * {@code desired} does not name are kept as they are instead of removed (the desired
+     * state is known to be incomplete: a Service file that has not parsed since start-up).
+     */
+    public ApplyResult apply(List<ServiceSpec> desired, boolean keepUnlisted) {
         Map<Frontend, ServiceSpec> want = new LinkedHashMap<>();
         for (ServiceSpec s : desired) {
             ServiceSpec prev = want.putIfAbsent(s.frontend(), s);
             if (prev != null) {
                 LOG.warn("frontend {} defined twice ({} and {}): keeping {}", s.frontend(), prev.name(), s.name(), prev.name());
+            }
+        }
+        if (keepUnlisted) {
+            for (Map.Entry<Frontend, Programmed> e : programmed.entrySet()) {
+                if (!want.containsKey(e.getKey())) {
+                    Programmed p = e.getValue();
+                    List<Backend> bs = new ArrayList<>();
+                    for (int id : p.slotIds) {
+                        BackendKey k = backendById.get(id);
+                        if (k != null) {
+                            bs.add(new Backend(k.addr, k.port));
+                        }
+                    }
+                    want.put(e.getKey(), new ServiceSpec(p.name, e.getKey(), (p.flags & SvcValue.F_EXTERNAL) != 0,
+                            (p.flags & SvcValue.F_MAGLEV) != 0 ? ServiceSpec.Algorithm.MAGLEV : ServiceSpec.Algorithm.RANDOM, bs,
+                            p.affinity));
+                }
             }
         }
 
@@ -176,16 +206,17 @@ public final class ServiceReconciler {
                 rn = old.revNat;
             }
             int flags = (s.external() ? SvcValue.F_EXTERNAL : 0)
-                    | (s.algorithm() == ServiceSpec.Algorithm.MAGLEV ? SvcValue.F_MAGLEV : 0);
+                    | (s.algorithm() == ServiceSpec.Algorithm.MAGLEV ? SvcValue.F_MAGLEV : 0)
+                    | (s.affinityTimeoutSeconds() > 0 ? SvcValue.F_AFFINITY : 0);
             List<Backend> sorted = s.backends().stream().distinct().sorted().toList();
             List<Integer> ids = new ArrayList<>(sorted.size());
             for (Backend b : sorted) {
                 ids.add(backendIds.get(new BackendKey(b.addr(), b.port(), fe.protocol().number())));
             }
-            Programmed now = new Programmed(s.name(), rn, flags, List.copyOf(ids));
+            Programmed now = new Programmed(s.name(), rn, flags, List.copyOf(ids), s.affinityTimeoutSeconds());
             next.put(fe, now);
             SvcKey master = new SvcKey(fe.addr(), fe.port(), 0, fe.protocol().number());
-            boolean same = old != null && old.flags == flags && old.slotIds.equals(now.slotIds);
+            boolean same = old != null && old.flags == flags && old.slotIds.equals(now.slotIds) && old.affinity == now.affinity;
             if (same) {
                 continue;
             }
@@ -211,7 +242,7 @@ public final class ServiceReconciler {
             } else if (old != null && (old.flags & SvcValue.F_MAGLEV) != 0) {
                 maglev.delete(rn);
             }
-            masters.add(Map.entry(master, SvcValue.master(ids.size(), rn, flags)));
+            masters.add(Map.entry(master, SvcValue.master(ids.size(), rn, flags, s.affinityTimeoutSeconds())));
         }
         revNat.putAll(newRevNat);
         svc.putAll(slots);
@@ -275,7 +306,7 @@ public final class ServiceReconciler {
             }
             out.add(new ServiceStatus(p.name, e.getKey(), (p.flags & SvcValue.F_EXTERNAL) != 0,
                     (p.flags & SvcValue.F_MAGLEV) != 0 ? ServiceSpec.Algorithm.MAGLEV : ServiceSpec.Algorithm.RANDOM,
-                    p.revNat, List.copyOf(bs)));
+                    p.revNat, List.copyOf(bs), p.affinity));
         }
         out.sort((a, b) -> {
             int c = Integer.compareUnsigned(a.frontend().addr(), b.frontend().addr());

@@ -4,10 +4,11 @@ import java.util.List;
 
 /**
  * Desired state of one frontend: its name (namespace/name:port-name, for display), the
- * frontend, whether it is an externalIP (also translated on host devices), how new flows
- * pick a backend, and the ready backends.
+ * frontend, whether it is external (also translated on host devices), how new flows pick a
+ * backend, the ready backends, and the sessionAffinity ClientIP timeout in seconds (0: none).
  */
-public record ServiceSpec(String name, Frontend frontend, boolean external, Algorithm algorithm, List<Backend> backends) {
+public record ServiceSpec(String name, Frontend frontend, boolean external, Algorithm algorithm, List<Backend> backends,
+        int affinityTimeoutSeconds) {
     /** How a new flow picks its backend. */
     public enum Algorithm {
         /** bpf_get_prandom_u32() over the backend slots (default). */
@@ -16,7 +17,15 @@ public record ServiceSpec(String name, Frontend frontend, boolean external, Algo
         MAGLEV,
     }
 
+    /** Without session affinity. */
+    public ServiceSpec(String name, Frontend frontend, boolean external, Algorithm algorithm, List<Backend> backends) {
+        this(name, frontend, external, algorithm, backends, 0);
+    }
+
     public ServiceSpec {
+        if (affinityTimeoutSeconds < 0) {
+            throw new IllegalArgumentException(name + ": negative affinity timeout");
+        }
         backends = List.copyOf(backends);
         if (backends.size() > 65535) {
             throw new IllegalArgumentException(name + ": more than 65535 backends");

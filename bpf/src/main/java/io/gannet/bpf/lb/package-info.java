@@ -6,6 +6,10 @@
  * {@link io.gannet.bpf.lb.Maglev} (NSDI 2016) as a pure function; and the conntrack
  * garbage collector driven by an injected {@link io.gannet.bpf.lb.Clock}.
  *
- * <p>Threads: not thread-safe; owned by {@link io.gannet.bpf.Datapath}.
+ * {@link io.gannet.bpf.lb.ServicesFeature} is the services feature handle (its maps and its
+ * reconciler; policy and SNAT get handles of their own).
+ *
+ * <p>Threads: the reconciler is not thread-safe; {@link io.gannet.bpf.lb.ServicesFeature}
+ * serializes calls to it.
  */
 package io.gannet.bpf.lb;

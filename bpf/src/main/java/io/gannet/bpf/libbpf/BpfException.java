@@ -21,6 +21,8 @@ public final class BpfException extends RuntimeException {
         MISSING_LIBRARY,
         /** A device, map, key or object that does not exist. */
         NOT_FOUND,
+        /** Something Gannet needs is held by someone else (another daemon's pin root, another CNI's hook). */
+        BUSY,
         /** Anything else, with errno text. */
         OTHER,
     }

@@ -39,6 +39,27 @@ public final class BpfMap implements AutoCloseable {
         return new BpfMap(path, fd, keySize, valueSize, maxEntries, true);
     }
 
+    /**
+     * Opens a pinned map whose layout is read from the kernel (BPF_OBJ_GET_INFO_BY_FD), for
+     * maps of an older pin layout; null when nothing is pinned at {@code path}.
+     */
+    public static BpfMap openPinnedAsIs(String path) {
+        if (!java.nio.file.Files.exists(java.nio.file.Path.of(path))) {
+            return null;
+        }
+        Native nat = Native.get();
+        int fd = BpfException.check("bpf_obj_get " + path, nat.bpf().bpf_obj_get(path));
+        Pointer info = nat.allocate(96);
+        Pointer len = nat.allocate(4);
+        len.putInt(0, 96);
+        int ret = nat.bpf().bpf_obj_get_info_by_fd(fd, info, len);
+        if (ret < 0) {
+            nat.libc().close(fd);
+            throw BpfException.fromErrno("bpf_obj_get_info_by_fd " + path, ret);
+        }
+        return new BpfMap(path, fd, info.getInt(8), info.getInt(12), info.getInt(16), true);
+    }
+
     public String name() {
         return name;
     }

@@ -47,6 +47,9 @@ public interface LibBpf {
 
     int bpf_tc_query(Pointer hook, Pointer opts);
 
+    /** BPF_PROG_QUERY: programs attached to a target (an ifindex for tcx attach types). */
+    int bpf_prog_query(int targetFd, int type, int queryFlags, Pointer attachFlags, Pointer progIds, Pointer progCnt);
+
     // --- XDP ---
     int bpf_xdp_attach(int ifindex, int progFd, int flags, Pointer opts);
 
@@ -71,6 +74,9 @@ public interface LibBpf {
     int bpf_obj_pin(int fd, String path);
 
     int bpf_obj_get(String path);
+
+    /** BPF_OBJ_GET_INFO_BY_FD: for a map, struct bpf_map_info (type, id, key_size, value_size, max_entries, ...). */
+    int bpf_obj_get_info_by_fd(int fd, Pointer info, Pointer infoLen);
 
     int bpf_prog_test_run_opts(int progFd, Pointer opts);
 

@@ -89,6 +89,39 @@ public final class Tc {
         return true;
     }
 
+    /** Every device of the calling thread's network namespace, by name (if_nameindex(3)). */
+    public static java.util.List<String> devices() {
+        LibC libc = Native.get().libc();
+        Pointer arr = libc.if_nameindex();
+        java.util.List<String> out = new java.util.ArrayList<>();
+        if (arr == null) {
+            return out;
+        }
+        try {
+            for (long off = 0; ; off += 16) { // struct if_nameindex { unsigned if_index; char *if_name; }
+                if (arr.getInt(off) == 0) {
+                    break;
+                }
+                out.add(arr.getPointer(off + 8).getString(0));
+            }
+        } finally {
+            libc.if_freenameindex(arr);
+        }
+        return out;
+    }
+
+    /** Removes the clsact qdisc of a device (and with it every filter on it). */
+    public static void destroyClsact(String ifname) {
+        int ifindex = ifindex(ifname);
+        Pointer h = Opts.alloc(Opts.TcHook.SIZE);
+        h.putInt(Opts.TcHook.IFINDEX, ifindex);
+        h.putInt(Opts.TcHook.ATTACH_POINT, Opts.TcHook.BPF_TC_INGRESS | Opts.TcHook.BPF_TC_EGRESS);
+        int ret = Native.get().bpf().bpf_tc_hook_destroy(h);
+        if (ret < 0 && ret != -ENOENT && ret != -EINVAL) {
+            throw BpfException.fromErrno("bpf_tc_hook_destroy (clsact) on " + ifname, ret);
+        }
+    }
+
     /** The program ID at Gannet's handle/priority, or 0 when none. */
     public static int query(String ifname, Direction dir) {
         int ifindex = Native.get().libc().if_nametoindex(ifname);

@@ -22,6 +22,8 @@ import java.util.List;
 public record CtKey(int saddr, int daddr, int sport, int dport, int proto, int dir) {
     public static final int EGRESS = 0;
     public static final int REPLY = 1;
+    /** DP_CT_PLAIN: a flow no service translated, keyed by its originator's tuple. */
+    public static final int PLAIN = 2;
 
     public static final Layout<CtKey> LAYOUT = new Layout<>() {
         public String cName() { return "struct dp_ct_key"; }

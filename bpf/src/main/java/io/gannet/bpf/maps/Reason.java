@@ -19,4 +19,7 @@ public enum Reason {
     DROP_MALFORMED,
     DROP_SPOOFED,
     DROP_NAT_FAILED,
+    NAT_AFFINITY,
+    CT_NEW_PLAIN,
+    NAT_ICMP_ERROR,
 }

@@ -4,7 +4,8 @@ import java.nio.ByteBuffer;
 import java.util.List;
 
 /**
- * struct dp_svc_value: master slot (count, revNatIndex, flags) or a backend slot (backendId).
+ * struct dp_svc_value: master slot (count, revNatIndex, flags; backend_id holds the
+ * sessionAffinity timeout in seconds when F_AFFINITY is set) or a backend slot (backendId).
  * <pre>
  *  0               1               2               3
  *  +---------------+---------------+---------------+---------------+
@@ -21,9 +22,15 @@ public record SvcValue(int backendId, int count, int revNatIndex, int flags) {
     public static final int F_EXTERNAL = 0x01;
     /** DP_SVC_F_MAGLEV: pick through the service's Maglev table. */
     public static final int F_MAGLEV = 0x02;
+    /** DP_SVC_F_AFFINITY: sessionAffinity ClientIP; the master's backend_id is the timeout. */
+    public static final int F_AFFINITY = 0x04;
 
     public static SvcValue master(int count, int revNatIndex, int flags) {
         return new SvcValue(0, count, revNatIndex, flags);
+    }
+
+    public static SvcValue master(int count, int revNatIndex, int flags, int affinityTimeout) {
+        return new SvcValue(affinityTimeout, count, revNatIndex, flags);
     }
 
     public static SvcValue slot(int backendId) {

@@ -35,7 +35,7 @@ class ReconcilerTest {
     }
 
     Map<SvcKey, SvcValue> svcMap() {
-        BpfMap raw = BpfMap.openPinned(pinRoot.resolve(DpMaps.SVC.name()).toString(), 12, 12, 0);
+        BpfMap raw = BpfMap.openPinned(io.gannet.bpf.PinLayout.mapsDir(pinRoot).resolve(DpMaps.SVC.name()).toString(), 12, 12, 0);
         try (raw) {
             return new TypedMap<>(raw, SvcKey.LAYOUT, SvcValue.LAYOUT).snapshot();
         }
@@ -68,7 +68,7 @@ class ReconcilerTest {
             assertThat(dp.services()).extracting(ServiceStatus::name).containsExactly("default/web:http");
         }
         // a flow still pinned to removed backend 4 (the UDP one) lives on in conntrack
-        BpfMap ctRaw = BpfMap.openPinned(pinRoot.resolve(DpMaps.CT.name()).toString(), 16, 16, 0);
+        BpfMap ctRaw = BpfMap.openPinned(io.gannet.bpf.PinLayout.mapsDir(pinRoot).resolve(DpMaps.CT.name()).toString(), 16, 16, 0);
         try (ctRaw) {
             new TypedMap<>(ctRaw, io.gannet.bpf.maps.CtKey.LAYOUT, io.gannet.bpf.maps.CtEntry.LAYOUT).put(
                     new io.gannet.bpf.maps.CtKey(1, 2, 3, 4, 17, 0), new io.gannet.bpf.maps.CtEntry(4, 0xffffffffL, 0, 1, 0));
@@ -94,13 +94,13 @@ class ReconcilerTest {
         try (Datapath dp = Datapath.open(DatapathFixture.options(pinRoot))) {
             dp.applyServices(List.of(web(Backend.of("10.2.0.1", 8080))));
         }
-        BpfMap raw = BpfMap.openPinned(pinRoot.resolve(DpMaps.SVC.name()).toString(), 12, 12, 0);
+        BpfMap raw = BpfMap.openPinned(io.gannet.bpf.PinLayout.mapsDir(pinRoot).resolve(DpMaps.SVC.name()).toString(), 12, 12, 0);
         try (raw) {
             TypedMap<SvcKey, SvcValue> svc = new TypedMap<>(raw, SvcKey.LAYOUT, SvcValue.LAYOUT);
             svc.put(new SvcKey(io.gannet.bpf.lb.Ipv4.parse("10.96.0.10"), 80, 7, 6), SvcValue.slot(1));
             svc.put(new SvcKey(io.gannet.bpf.lb.Ipv4.parse("10.96.9.9"), 80, 1, 6), SvcValue.slot(1));
         }
-        BpfMap mg = BpfMap.openPinned(pinRoot.resolve(DpMaps.MAGLEV.name()).toString(), 4, 4 * 16381, 0);
+        BpfMap mg = BpfMap.openPinned(io.gannet.bpf.PinLayout.mapsDir(pinRoot).resolve(DpMaps.MAGLEV.name()).toString(), 4, 4 * 16381, 0);
         try (mg) {
             mg.update(io.gannet.bpf.maps.Layout.U32.encode(999), new byte[4 * 16381], BpfMap.BPF_ANY);
         }
@@ -109,7 +109,7 @@ class ReconcilerTest {
             assertThat(dp.restoredFrontends()).isEqualTo(1);
             assertThat(svcMap()).hasSize(2);
         }
-        BpfMap mg2 = BpfMap.openPinned(pinRoot.resolve(DpMaps.MAGLEV.name()).toString(), 4, 4 * 16381, 0);
+        BpfMap mg2 = BpfMap.openPinned(io.gannet.bpf.PinLayout.mapsDir(pinRoot).resolve(DpMaps.MAGLEV.name()).toString(), 4, 4 * 16381, 0);
         try (mg2) {
             assertThat(mg2.nextKey(null)).as("orphan Maglev table pruned").isNull();
         }
@@ -141,9 +141,9 @@ class ReconcilerTest {
         // objectDir null: the agent's default, bpf_lxc.o / bpf_host.o extracted from the jar's /bpf/
         try (Datapath dp = Datapath.open(io.gannet.bpf.DatapathOptions.defaults().withPinRoot(pinRoot))) {
             assertThat(dp.applyServices(List.of(web(Backend.of("10.2.0.1", 8080)))).servicesAdded()).isEqualTo(1);
-            assertThat(java.nio.file.Files.exists(pinRoot.resolve("progs").resolve(Datapath.FROM_POD))).isTrue();
-            assertThat(java.nio.file.Files.exists(pinRoot.resolve("progs").resolve(Datapath.FROM_HOST))).isTrue();
-            assertThat(java.nio.file.Files.exists(pinRoot.resolve(DpMaps.CT.name()))).isTrue();
+            assertThat(java.nio.file.Files.exists(io.gannet.bpf.PinLayout.progsDir(pinRoot).resolve(Datapath.FROM_POD))).isTrue();
+            assertThat(java.nio.file.Files.exists(io.gannet.bpf.PinLayout.progsDir(pinRoot).resolve(Datapath.FROM_HOST))).isTrue();
+            assertThat(java.nio.file.Files.exists(io.gannet.bpf.PinLayout.mapsDir(pinRoot).resolve(DpMaps.CT.name()))).isTrue();
         }
     }
 }

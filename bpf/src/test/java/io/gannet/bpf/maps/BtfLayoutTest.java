@@ -54,7 +54,8 @@ class BtfLayoutTest {
         Requirements.requireCommand("bpftool");
         Path objects = Path.of(System.getProperty("gannet.bpf.objects", "target/classes/bpf"));
         List<Layout<?>> layouts = List.of(SvcKey.LAYOUT, SvcValue.LAYOUT, BackendValue.LAYOUT, RevNatValue.LAYOUT,
-                CtKey.LAYOUT, CtEntry.LAYOUT, EndpointValue.LAYOUT, ConfigValue.LAYOUT, MaglevValue.LAYOUT);
+                CtKey.LAYOUT, CtEntry.LAYOUT, EndpointValue.LAYOUT, ConfigValue.LAYOUT, MaglevValue.LAYOUT,
+                AffinityKey.LAYOUT, AffinityValue.LAYOUT);
         for (String obj : List.of("bpf_lxc.o", "bpf_host.o", "bpf_xdp.o")) {
             Map<String, Struct> btf = structs(objects.resolve(obj));
             for (Layout<?> l : layouts) {

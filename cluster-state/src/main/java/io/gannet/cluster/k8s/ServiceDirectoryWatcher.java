@@ -1,12 +1,10 @@
-package io.gannet.bpf.k8s;
+package io.gannet.cluster.k8s;
 
-import io.gannet.bpf.lb.ServiceSpec;
 import java.io.IOException;
 import java.nio.file.ClosedWatchServiceException;
 import java.nio.file.StandardWatchEventKinds;
 import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -14,11 +12,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Watches a {@link ServiceDirectory} (java.nio WatchService) and hands every reload's
- * desired services to {@code sink} (typically {@code datapath::applyServices}) and bad
- * files to {@code errors}. Changes arriving within {@code settleMillis} are coalesced
- * into one reload, so an editor's write-rename sequence applies once. When the sink throws
- * (the kernel refused a map write), the same desired state is retried with exponential
- * backoff (200 ms doubling to 30 s) until it applies or the files change.
+ * {@link ServiceDirectory.Result} to {@code sink} (which maps it to a datapath and applies
+ * it) and each bad file to {@code errors}. Changes arriving within {@code settleMillis} are
+ * coalesced into one reload, so an editor's write-rename sequence applies once. When the
+ * sink throws (the kernel refused a map write), the same desired state is retried with
+ * exponential backoff (200 ms doubling to 30 s) until it applies or the files change.
  *
  * <p>One daemon thread, "gannet-service-watch", owns the directory state; {@code sink}
  * runs on it.
@@ -29,13 +27,13 @@ public final class ServiceDirectoryWatcher implements AutoCloseable {
     static final long MAX_BACKOFF_MILLIS = 30_000;
 
     private final ServiceDirectory directory;
-    private final Consumer<List<ServiceSpec>> sink;
+    private final Consumer<ServiceDirectory.Result> sink;
     private final Consumer<ServiceDirectory.FileError> errors;
     private final long settleMillis;
     private final WatchService watch;
     private final Thread thread;
 
-    public ServiceDirectoryWatcher(ServiceDirectory directory, Consumer<List<ServiceSpec>> sink,
+    public ServiceDirectoryWatcher(ServiceDirectory directory, Consumer<ServiceDirectory.Result> sink,
             Consumer<ServiceDirectory.FileError> errors, long settleMillis) throws IOException {
         this.directory = directory;
         this.sink = sink;
@@ -53,15 +51,15 @@ public final class ServiceDirectoryWatcher implements AutoCloseable {
         return this;
     }
 
-    /** Returns true when the sink accepted the services. */
+    /** Returns true when the sink accepted the result. */
     private boolean reloadAndApply() {
         ServiceDirectory.Result r = directory.reload();
         for (ServiceDirectory.FileError e : r.errors()) {
-            LOG.warn("ignoring {}: {} (keeping its last good content)", e.file(), e.reason());
+            LOG.warn("ignoring {} (keeping its last good content)", e);
             errors.accept(e);
         }
         try {
-            sink.accept(r.services());
+            sink.accept(r);
             return true;
         } catch (RuntimeException e) {
             LOG.error("applying {} services failed; retrying with backoff", r.services().size(), e);

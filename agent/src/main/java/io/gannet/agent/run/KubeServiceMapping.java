@@ -1,0 +1,122 @@
+package io.gannet.agent.run;
+
+import io.gannet.bpf.lb.Backend;
+import io.gannet.bpf.lb.Frontend;
+import io.gannet.bpf.lb.Protocol;
+import io.gannet.bpf.lb.ServiceSpec;
+import io.gannet.cluster.k8s.EndpointSlice;
+import io.gannet.cluster.k8s.IpLiteral;
+import io.gannet.cluster.k8s.KubeService;
+import io.gannet.cluster.k8s.ServiceCatalog;
+import io.gannet.cluster.k8s.ServiceDirectory;
+import io.gannet.cluster.k8s.ServiceFrontend;
+import java.net.Inet4Address;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Maps the Kubernetes model (cluster-state) to the eBPF datapath's service model (bpf), and
+ * says per Service what the datapath does not do yet, so no field is ignored in silence:
+ * <ul>
+ *   <li>programmed: IPv4 clusterIPs, externalIPs and load-balancer ingress IPs, TCP and UDP,
+ *       Local traffic policies and the terminating fallback (decided by the catalog), Maglev,
+ *       sessionAffinity ClientIP with its timeout;</li>
+ *   <li>healthCheckNodePort (externalTrafficPolicy Local): the node's local endpoint count, served by
+ *       {@link HealthCheckNodePorts};</li>
+ *   <li>refused with a note: SCTP ports, IPv6 frontends, node ports; external frontends restricted by loadBalancerSourceRanges are
+ *       <em>not programmed</em> (fail closed: serving everyone would ignore the restriction);</li>
+ *   <li>every reader note (unknown fields, DNS-name ingress, topology hints) is passed on.</li>
+ * </ul>
+ * Pure apart from its result; the caller logs new notes once.
+ */
+final class KubeServiceMapping {
+    private KubeServiceMapping() {}
+
+    /** The frontends to program, how each was made, and the notes per Service (namespace/name). */
+    record Mapped(List<ServiceSpec> specs, Map<Frontend, ServiceFrontend.Kind> kinds, Map<String, List<String>> notes,
+            Map<Integer, HealthCheckNodePorts.Check> healthChecks) {}
+
+    static Mapped map(ServiceDirectory.Result r, String nodeName) {
+        Map<String, Set<String>> notes = new LinkedHashMap<>();
+        for (KubeService s : r.services()) {
+            Set<String> n = notes.computeIfAbsent(s.key(), k -> new LinkedHashSet<>());
+            n.addAll(s.notes());
+            if (s.healthCheckNodePort() != 0 && !s.externalTrafficLocal()) {
+                n.add("healthCheckNodePort " + s.healthCheckNodePort()
+                        + ": not served: kube-proxy serves it only with externalTrafficPolicy: Local");
+            }
+            if ("ExternalName".equals(s.type())) {
+                n.add("type ExternalName: DNS only, nothing to program (as kube-proxy)");
+            }
+        }
+        for (EndpointSlice sl : r.slices()) {
+            for (String note : sl.notes()) {
+                notes.computeIfAbsent(sl.serviceKey(), k -> new LinkedHashSet<>()).add("EndpointSlice " + sl.name() + " " + note);
+            }
+        }
+        List<ServiceSpec> specs = new ArrayList<>();
+        Map<Frontend, ServiceFrontend.Kind> kinds = new LinkedHashMap<>();
+        List<ServiceFrontend> frontends = ServiceCatalog.join(r.services(), r.slices(), nodeName);
+        Map<Integer, HealthCheckNodePorts.Check> checks = new LinkedHashMap<>();
+        for (KubeService s : r.services()) {
+            if (s.healthCheckNodePort() == 0 || !s.externalTrafficLocal()) {
+                continue;
+            }
+            // kube-proxy: the node's ready endpoints for the Service (external frontends are Local-filtered)
+            Set<java.net.InetAddress> local = new LinkedHashSet<>();
+            for (ServiceFrontend f : frontends) {
+                if (f.service().equals(s.key()) && f.kind().external() && !f.terminatingFallback()) {
+                    f.backends().forEach(b -> local.add(b.address()));
+                }
+            }
+            checks.put(s.healthCheckNodePort(), new HealthCheckNodePorts.Check(s.namespace(), s.name(), local.size()));
+        }
+        for (ServiceFrontend f : frontends) {
+            Set<String> n = notes.computeIfAbsent(f.service(), k -> new LinkedHashSet<>());
+            String where = f.displayName() + " " + (f.address() == null ? "node port " : IpLiteral.format(f.address()) + ":")
+                    + f.port() + "/" + f.protocol();
+            if ("SCTP".equals(f.protocol())) {
+                n.add(where + ": SCTP refused, the datapath translates TCP and UDP only");
+                continue;
+            }
+            if (f.kind() == ServiceFrontend.Kind.NODE_PORT) {
+                n.add(where + ": NodePort not programmed yet");
+                continue;
+            }
+            if (!(f.address() instanceof Inet4Address)) {
+                n.add(where + ": IPv6 frontend not programmed yet (the datapath is IPv4 only)");
+                continue;
+            }
+            if (!f.sourceRanges().isEmpty()) {
+                n.add(where + ": not programmed: loadBalancerSourceRanges " + f.sourceRanges()
+                        + " cannot be enforced yet (refused rather than open to every source)");
+                continue;
+            }
+            List<Backend> backends = new ArrayList<>();
+            for (ServiceFrontend.Backend b : f.backends()) {
+                backends.add(new Backend(ipv4(b.address()), b.port()));
+            }
+            Frontend fe = new Frontend(ipv4(f.address()), f.port(), Protocol.parse(f.protocol()));
+            specs.add(new ServiceSpec(f.displayName(), fe, f.kind().external(),
+                    f.maglev() ? ServiceSpec.Algorithm.MAGLEV : ServiceSpec.Algorithm.RANDOM, backends,
+                    f.affinityTimeoutSeconds()));
+            kinds.put(fe, f.kind());
+        }
+        Map<String, List<String>> out = new LinkedHashMap<>();
+        notes.forEach((k, v) -> {
+            if (!v.isEmpty()) {
+                out.put(k, List.copyOf(v));
+            }
+        });
+        return new Mapped(List.copyOf(specs), Map.copyOf(kinds), Map.copyOf(out), Map.copyOf(checks));
+    }
+
+    private static int ipv4(java.net.InetAddress a) {
+        return ByteBuffer.wrap(a.getAddress()).getInt();
+    }
+}

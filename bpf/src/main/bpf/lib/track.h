@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * Stage: connection tracking for every flow a pod sends or receives that no service
+ * translated (translated flows are tracked by lib/lb.h as NAT pairs). One DP_CT_PLAIN entry
+ * per flow, keyed by the originator's tuple; a packet of the other direction finds it by the
+ * reversed tuple. Lifetimes are those of lib/conntrack.h. Ingress policy and SNAT will read
+ * these entries; today they give `gannet` the state of every pod flow.
+ *
+ * Runs on pod attach points only: tracking every packet of the host's own traffic is not
+ * the datapath's business.
+ */
+#ifndef DP_TRACK_H
+#define DP_TRACK_H
+
+#include "parse.h"
+#include "maps.h"
+
+static __always_inline int dp_stage_track(struct dp_ctx *ctx)
+{
+	struct dp_ct_key k = {};
+	struct dp_ct_entry *e;
+	struct dp_ct_entry n = {};
+
+	if (dp_no_ports(ctx) || ctx->translated)
+		return DP_CONTINUE;
+	k.saddr = ctx->t.saddr;
+	k.daddr = ctx->t.daddr;
+	k.sport = ctx->t.sport;
+	k.dport = ctx->t.dport;
+	k.proto = ctx->t.proto;
+	k.dir = DP_CT_PLAIN;
+	e = dp_ct_lookup(&k, ctx->now);
+	if (e) {
+		dp_ct_touch(e, ctx->t.proto, ctx->seen, ctx->now);
+		return DP_CONTINUE;
+	}
+	k.saddr = ctx->t.daddr;
+	k.daddr = ctx->t.saddr;
+	k.sport = ctx->t.dport;
+	k.dport = ctx->t.sport;
+	e = dp_ct_lookup(&k, ctx->now);
+	if (e) {
+		dp_ct_touch(e, ctx->t.proto, ctx->seen, ctx->now);
+		return DP_CONTINUE;
+	}
+	/* a new flow, recorded in its originator's direction */
+	k.saddr = ctx->t.saddr;
+	k.daddr = ctx->t.daddr;
+	k.sport = ctx->t.sport;
+	k.dport = ctx->t.dport;
+	n.created = ctx->now;
+	n.seen = ctx->seen;
+	n.expires = ctx->now + dp_ct_lifetime(ctx->t.proto, ctx->seen);
+	bpf_map_update_elem(&dp_ct4, &k, &n, BPF_ANY);
+	dp_count(DP_CT_NEW_PLAIN);
+	return DP_CONTINUE;
+}
+
+#endif

@@ -1,0 +1,81 @@
+package io.gannet.bpf.lb;
+
+import io.gannet.bpf.maps.BackendValue;
+import io.gannet.bpf.maps.CtEntry;
+import io.gannet.bpf.maps.CtKey;
+import io.gannet.bpf.maps.MaglevValue;
+import io.gannet.bpf.maps.RevNatValue;
+import io.gannet.bpf.maps.SvcKey;
+import io.gannet.bpf.maps.SvcValue;
+import io.gannet.bpf.maps.TypedMap;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The services feature of the datapath: its maps (dp_svc4, dp_backends4, dp_revnat4,
+ * dp_maglev4) and its reconciler. {@link io.gannet.bpf.Datapath#services()} hands it out;
+ * policy and SNAT get handles of their own, so no class grows with every feature.
+ *
+ * <p>This is also the API an L4LB host uses to program a VIP: one {@link ServiceSpec} per
+ * {@code VIP:port/protocol} with {@code external = true} (translated on host devices) and
+ * {@link ServiceSpec.Algorithm#MAGLEV} (every host picks the same backend for a flow).
+ *
+ * <p>Threads: every method is synchronized on this handle; callers may come from any thread.
+ */
+public final class ServicesFeature {
+    private static final Logger LOG = LoggerFactory.getLogger(ServicesFeature.class);
+
+    private final ServiceReconciler reconciler;
+    private final TypedMap<CtKey, CtEntry> ct;
+    private final int restored;
+
+    public ServicesFeature(TypedMap<SvcKey, SvcValue> svc, TypedMap<Integer, BackendValue> backends,
+            TypedMap<Integer, RevNatValue> revnat, TypedMap<Integer, MaglevValue> maglev, TypedMap<CtKey, CtEntry> ct) {
+        this.reconciler = new ServiceReconciler(svc, backends, revnat, maglev);
+        this.ct = ct;
+        this.restored = reconciler.restore(highestBackendIdInConntrack());
+    }
+
+    /** Frontends found in the pinned maps when the datapath opened. */
+    public int restoredFrontends() {
+        return restored;
+    }
+
+    /** Makes the service maps equal to {@code desired}; idempotent. See {@link #apply(List, boolean)}. */
+    public synchronized ApplyResult apply(List<ServiceSpec> desired) {
+        return apply(desired, false);
+    }
+
+    /**
+     * Makes the service maps equal to {@code desired} (with {@code keepUnlisted}: adds and
+     * updates only, keeping frontends {@code desired} does not name). If the kernel refuses a
+     * write midway (a full map, say), the reconciler re-reads the maps before rethrowing, so
+     * the next call starts from what is really there.
+     */
+    public synchronized ApplyResult apply(List<ServiceSpec> desired, boolean keepUnlisted) {
+        try {
+            return reconciler.apply(desired, keepUnlisted);
+        } catch (RuntimeException e) {
+            LOG.warn("applying {} services failed, resynchronizing from the maps: {}", desired.size(), e.getMessage());
+            reconciler.restore(highestBackendIdInConntrack());
+            throw e;
+        }
+    }
+
+    /** What is programmed, one entry per frontend, sorted by frontend. */
+    public synchronized List<ServiceStatus> status() {
+        return reconciler.status();
+    }
+
+    /** The backend ID programmed for a backend of a protocol, or null (tests, diagnostics). */
+    public synchronized Integer backendId(Backend b, Protocol p) {
+        return reconciler.backendId(b, p);
+    }
+
+    private long highestBackendIdInConntrack() {
+        long[] highest = {0};
+        ct.forEach((k, e) -> highest[0] = Math.max(highest[0], Integer.toUnsignedLong(e.backendId())));
+        return highest[0];
+    }
+}
