@@ -41,7 +41,7 @@ public final class ServiceReconciler {
     private record BackendKey(int addr, int port, int proto) {}
 
     /** What is programmed for one frontend. */
-    private record Programmed(String name, int revNat, int flags, List<Integer> slotIds) {}
+    private record Programmed(String name, int revNat, int flags, List<Integer> slotIds, List<Integer> weights) {}
 
     private final TypedMap<SvcKey, SvcValue> svc;
     private final TypedMap<Integer, BackendValue> backends;
@@ -98,7 +98,8 @@ public final class ServiceReconciler {
                 ids.add(slot == null ? 0 : slot.backendId());
             }
             Frontend fe = new Frontend(k.addr(), k.port(), Protocol.ofNumber(k.proto()));
-            programmed.put(fe, new Programmed("", m.revNatIndex(), m.flags(), List.copyOf(ids)));
+            // weights null: unknown after a restart; the first apply compares the pinned Maglev table
+            programmed.put(fe, new Programmed("", m.revNatIndex(), m.flags(), List.copyOf(ids), null));
             usedRevNat.add(m.revNatIndex());
         }
         svc.deleteAll(orphans);
@@ -182,10 +183,13 @@ public final class ServiceReconciler {
             for (Backend b : sorted) {
                 ids.add(backendIds.get(new BackendKey(b.addr(), b.port(), fe.protocol().number())));
             }
-            Programmed now = new Programmed(s.name(), rn, flags, List.copyOf(ids));
+            List<Integer> weights = sorted.stream().map(b -> s.weights().getOrDefault(b, 1)).toList();
+            Programmed now = new Programmed(s.name(), rn, flags, List.copyOf(ids), weights);
             next.put(fe, now);
             SvcKey master = new SvcKey(fe.addr(), fe.port(), 0, fe.protocol().number());
-            boolean same = old != null && old.flags == flags && old.slotIds.equals(now.slotIds);
+            boolean same = old != null && old.flags == flags && old.slotIds.equals(now.slotIds)
+                    && ((flags & SvcValue.F_MAGLEV) == 0 || weights.equals(old.weights)
+                        || (old.weights == null && pinnedTableIs(rn, sorted, ids, weights)));
             if (same) {
                 continue;
             }
@@ -207,7 +211,8 @@ public final class ServiceReconciler {
             }
             if ((flags & SvcValue.F_MAGLEV) != 0) {
                 int[] idArray = ids.stream().mapToInt(Integer::intValue).toArray();
-                maglev.put(rn, new MaglevValue(Maglev.table(sorted, idArray, MaglevValue.M)));
+                int[] weightArray = weights.stream().mapToInt(Integer::intValue).toArray();
+                maglev.put(rn, new MaglevValue(Maglev.table(sorted, idArray, weightArray, MaglevValue.M)));
             } else if (old != null && (old.flags & SvcValue.F_MAGLEV) != 0) {
                 maglev.delete(rn);
             }
@@ -259,6 +264,13 @@ public final class ServiceReconciler {
             LOG.info("services reconciled: {}", r);
         }
         return r;
+    }
+
+    private boolean pinnedTableIs(int revNatIndex, List<Backend> sorted, List<Integer> ids, List<Integer> weights) {
+        MaglevValue pinned = maglev.get(revNatIndex);
+        return pinned != null && java.util.Arrays.equals(pinned.backendIds(), Maglev.table(sorted,
+                ids.stream().mapToInt(Integer::intValue).toArray(),
+                weights.stream().mapToInt(Integer::intValue).toArray(), MaglevValue.M));
     }
 
     /** The programmed frontends with their backends, sorted by frontend. */
