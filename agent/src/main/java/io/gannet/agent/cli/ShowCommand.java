@@ -75,7 +75,7 @@ public final class ShowCommand implements Runnable {
 
     @Command(name = "vips", mixinStandardHelpOptions = true, description = "Service VIPs announced by the L4 load balancer.")
     int vips(@Mixin ClientOptions o) {
-        return section(o, "vips");
+        return call(o).get("/v1/vips", j -> Render.vips(j.path("vips"), spec.commandLine().getOut()));
     }
 
     @Command(name = "services", mixinStandardHelpOptions = true, description = "Services and their backends.")

@@ -59,6 +59,8 @@ public final class Daemon implements AutoCloseable {
     private GannetMetrics metrics;
     private ScheduledExecutorService scheduler;
     private ServiceDatapath datapath;
+    /** The ECMP L4LB (role l4lb with --services-dir): it announces the VIPs, not the profile. */
+    private L4lbPart l4lb;
     private BfdBinding bfd;
     private NodeConfig node;
     private volatile SpeakerConfig speakerConfig;
@@ -112,7 +114,7 @@ public final class Daemon implements AutoCloseable {
             return rib;
         }, speakerOptions);
         loop = new SpeakerLoop(speaker, CONTROL_TIMEOUT);
-        List<LocalRoute> originated = SpeakerConfiguration.originatedRoutes(node);
+        List<LocalRoute> originated = originated(node);
         loop.call(() -> {
             originated.forEach(speaker.routes()::announce);
             speaker.routes().holdEndOfRib(false);
@@ -133,7 +135,10 @@ public final class Daemon implements AutoCloseable {
         });
         scheduler.scheduleWithFixedDelay(publisher::publishQuietly, 0, METRICS_PERIOD_MS, TimeUnit.MILLISECONDS);
 
-        if (options.servicesDir() != null) {
+        SpeakerAnnouncer announcer = new SpeakerAnnouncer(speaker, loop);
+        if (l4lbManaged(node)) {
+            l4lb = L4lbPart.start(node, options.servicesDir(), options.bpfPinRoot(), options.hostDevices(), announcer, log);
+        } else if (options.servicesDir() != null) {
             datapath = ServiceDatapath.start(options.bpfPinRoot(), options.servicesDir(), options.hostDevices(), log);
         }
 
@@ -145,8 +150,22 @@ public final class Daemon implements AutoCloseable {
             cfg = cfg.withControlTcp(options.controlTcp());
         }
         control = ControlServer.start(cfg,
-                new SpeakerView(speaker, loop, bfd, () -> speakerConfig.localAs(), datapath),
-                new SpeakerControl(speaker, loop, this::reload), metrics);
+                new SpeakerView(speaker, loop, bfd, () -> speakerConfig.localAs(), datapath).withL4lb(l4lb),
+                new SpeakerControl(speaker, loop, this::reload).withL4lb(l4lb), metrics);
+    }
+
+    private boolean l4lbManaged(NodeConfig n) {
+        return n.role() == io.gannet.topology.config.Role.L4LB && options.servicesDir() != null;
+    }
+
+    /** What the daemon originates itself: on a managed L4LB host the VIPs are the L4LB's to announce. */
+    private List<LocalRoute> originated(NodeConfig n) {
+        List<LocalRoute> all = SpeakerConfiguration.originatedRoutes(n);
+        if (!l4lbManaged(n)) {
+            return all;
+        }
+        List<io.gannet.bgp.wire.attr.Prefix> vips = n.vips().stream().map(SpeakerConfiguration::prefix).toList();
+        return all.stream().filter(r -> !vips.contains(r.prefix())).toList();
     }
 
     private NodeConfig render() throws IOException, ProfileException {
@@ -216,8 +235,8 @@ public final class Daemon implements AutoCloseable {
                 log.operatorAction("reload", node.name(), "BFD sessions not updated: " + e.getMessage());
             }
         }
-        List<LocalRoute> before = SpeakerConfiguration.originatedRoutes(node);
-        List<LocalRoute> after = SpeakerConfiguration.originatedRoutes(next);
+        List<LocalRoute> before = originated(node);
+        List<LocalRoute> after = originated(next);
         boolean announcementsChanged = !before.equals(after);
         if (announcementsChanged) {
             loop.call(() -> {
@@ -297,6 +316,9 @@ public final class Daemon implements AutoCloseable {
             }
             if (datapath != null) {
                 datapath.close();
+            }
+            if (l4lb != null) {
+                l4lb.close();
             }
             if (speaker != null) {
                 speaker.stop(gracefulRestart, gracefulRestart ? null : "gannet shutting down");

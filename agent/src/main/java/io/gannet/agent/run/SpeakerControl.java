@@ -25,6 +25,7 @@ final class SpeakerControl implements DaemonControl {
     private final BgpSpeaker<Rib> speaker;
     private final SpeakerLoop loop;
     private final Supplier<ReloadResult> reload;
+    private volatile L4lbPart l4lb;
 
     SpeakerControl(BgpSpeaker<Rib> speaker, SpeakerLoop loop, Supplier<ReloadResult> reload) {
         this.speaker = speaker;
@@ -80,6 +81,22 @@ final class SpeakerControl implements DaemonControl {
             throw ControlException.unknownPrefix(prefix);
         }
         return new CommandResult(true, "withdrew " + prefix);
+    }
+
+    /** Serves {@code gannet drain} from the L4LB (null: not running). */
+    SpeakerControl withL4lb(L4lbPart part) {
+        this.l4lb = part;
+        return this;
+    }
+
+    @Override
+    public CommandResult drain(java.time.Duration grace) {
+        if (l4lb == null) {
+            throw new ControlException(ControlException.Kind.NOT_AVAILABLE,
+                    "drain: the L4 load balancer is not running on this host (role l4lb and --services-dir)");
+        }
+        String state = grace == null ? l4lb.drainState() : l4lb.drain(grace);
+        return new CommandResult(true, state);
     }
 
     @Override

@@ -38,6 +38,7 @@ final class SpeakerView implements DaemonView {
     private final BfdBinding bfd;
     private final LongSupplier localAs;
     private final ServiceDatapath datapath;
+    private volatile L4lbPart l4lb;
 
     /** @param datapath the eBPF Service datapath, or null when the daemon runs without one */
     SpeakerView(BgpSpeaker<Rib> speaker, SpeakerLoop loop, BfdBinding bfd, LongSupplier localAs, ServiceDatapath datapath) {
@@ -46,6 +47,21 @@ final class SpeakerView implements DaemonView {
         this.bfd = bfd;
         this.localAs = localAs;
         this.datapath = datapath;
+    }
+
+    @Override
+    public List<Map<String, Object>> vips() {
+        if (l4lb == null) {
+            throw new ControlException(ControlException.Kind.NOT_AVAILABLE,
+                    "vips: the L4 load balancer is not running (role l4lb in the profile and gannet run --services-dir DIR)");
+        }
+        return l4lb.rows();
+    }
+
+    /** Serves {@code show vips} from the L4LB (null: not running). */
+    SpeakerView withL4lb(L4lbPart part) {
+        this.l4lb = part;
+        return this;
     }
 
     @Override
