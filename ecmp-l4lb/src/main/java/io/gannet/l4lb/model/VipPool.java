@@ -42,6 +42,11 @@ public final class VipPool {
         return prefixes.stream().anyMatch(p -> p.contains(addr));
     }
 
+    /** True when every address of {@code addr/length} is inside one prefix of the pool. */
+    public boolean containsPrefix(int addr, int length) {
+        return prefixes.stream().anyMatch(p -> p.length <= length && p.contains(addr));
+    }
+
     public boolean isEmpty() {
         return prefixes.isEmpty();
     }
