@@ -61,6 +61,7 @@ public final class Daemon implements AutoCloseable {
     private ServiceDatapath datapath;
     /** The ECMP L4LB (role l4lb with --services-dir): it announces the VIPs, not the profile. */
     private L4lbPart l4lb;
+    private ExaBgpPart exabgp;
     private BfdBinding bfd;
     private NodeConfig node;
     private volatile SpeakerConfig speakerConfig;
@@ -140,6 +141,10 @@ public final class Daemon implements AutoCloseable {
             l4lb = L4lbPart.start(node, options.servicesDir(), options.bpfPinRoot(), options.hostDevices(), announcer, log);
         } else if (options.servicesDir() != null) {
             datapath = ServiceDatapath.start(options.bpfPinRoot(), options.servicesDir(), options.hostDevices(), log);
+        }
+
+        if (options.exabgpSocket() != null || !options.exabgpProcesses().isEmpty()) {
+            exabgp = ExaBgpPart.start(node, options.exabgpSocket(), options.exabgpProcesses(), announcer, log);
         }
 
         ControlServerConfig cfg = ControlServerConfig.defaults().withUnixSocket(options.controlSocket());
@@ -316,6 +321,9 @@ public final class Daemon implements AutoCloseable {
             }
             if (datapath != null) {
                 datapath.close();
+            }
+            if (exabgp != null) {
+                exabgp.close();
             }
             if (l4lb != null) {
                 l4lb.close();

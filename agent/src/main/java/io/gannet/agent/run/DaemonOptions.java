@@ -18,10 +18,19 @@ import java.util.Objects;
  *                       datapath, or null to run without a datapath
  * @param bpfPinRoot     where the datapath pins its maps and programs
  * @param hostDevices    devices that get the host program (externalIP DNAT)
+ * @param exabgpSocket   Unix socket of the ExaBGP-compatible text API, or null
+ * @param exabgpProcesses health-check scripts run as ExaBGP runs its processes ("NAME=COMMAND ARGS")
  */
 public record DaemonOptions(Path profile, String node, Path stateDir, Path controlSocket,
                             InetSocketAddress controlTcp, InetSocketAddress metricsAddress,
-                            Path servicesDir, Path bpfPinRoot, List<String> hostDevices) {
+                            Path servicesDir, Path bpfPinRoot, List<String> hostDevices,
+                            Path exabgpSocket, List<String> exabgpProcesses) {
+    /** Without the ExaBGP-style API. */
+    public DaemonOptions(Path profile, String node, Path stateDir, Path controlSocket, InetSocketAddress controlTcp,
+            InetSocketAddress metricsAddress, Path servicesDir, Path bpfPinRoot, List<String> hostDevices) {
+        this(profile, node, stateDir, controlSocket, controlTcp, metricsAddress, servicesDir, bpfPinRoot, hostDevices, null, List.of());
+    }
+
     public DaemonOptions {
         Objects.requireNonNull(profile, "profile");
         Objects.requireNonNull(node, "node");
@@ -29,5 +38,6 @@ public record DaemonOptions(Path profile, String node, Path stateDir, Path contr
         Objects.requireNonNull(controlSocket, "controlSocket");
         Objects.requireNonNull(bpfPinRoot, "bpfPinRoot");
         hostDevices = List.copyOf(hostDevices);
+        exabgpProcesses = List.copyOf(exabgpProcesses);
     }
 }

@@ -48,6 +48,13 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--host-device", description = "Attach the host program (externalIP DNAT) to this device; repeatable.")
     java.util.List<String> hostDevices = new java.util.ArrayList<>();
 
+    @Option(names = "--exabgp-socket", description = "Serve the ExaBGP-compatible text API (announce/withdraw route lines) on this Unix socket.")
+    Path exabgpSocket;
+
+    @Option(names = "--exabgp-process", description = {"Run a health-check script the way ExaBGP runs a process:",
+        "NAME=COMMAND [ARGS]; its stdout lines are API commands, acks go to its stdin; repeatable."})
+    java.util.List<String> exabgpProcesses = new java.util.ArrayList<>();
+
     @Option(names = "--log-format", defaultValue = "logfmt", description = "logfmt or json (default: ${DEFAULT-VALUE}).")
     String logFormat;
 
@@ -71,7 +78,7 @@ public final class RunCommand implements Callable<Integer> {
         Daemon daemon;
         try {
             daemon = Daemon.start(new DaemonOptions(profile, node, stateDir, controlSocket, controlTcp, metricsAddress,
-                    servicesDir, bpfPinRoot, hostDevices), log);
+                    servicesDir, bpfPinRoot, hostDevices, exabgpSocket, exabgpProcesses), log);
         } catch (ProfileException e) {
             System.err.println(e.getMessage());
             sink.close();

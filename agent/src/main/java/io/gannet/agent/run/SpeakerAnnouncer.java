@@ -27,11 +27,11 @@ final class SpeakerAnnouncer implements Announcer {
 
     @Override
     public void announce(String prefix, List<String> communities) {
-        announce(prefix, null, communities, null, null);
+        announce(prefix, null, communities, null, null, null);
     }
 
     /** Originates {@code prefix}; {@code nextHop} null = self. */
-    void announce(String prefix, InetAddress nextHop, List<String> communities, Long med, Long localPref) {
+    void announce(String prefix, InetAddress nextHop, List<String> communities, Long med, Long localPref, String origin) {
         List<Integer> standard = new ArrayList<>();
         List<Communities.Large> large = new ArrayList<>();
         List<Community> parsed = new ArrayList<>();
@@ -43,6 +43,13 @@ final class SpeakerAnnouncer implements Announcer {
                 .withMed(med).withLocalPref(localPref);
         if (nextHop != null) {
             r = r.withNextHop(nextHop);
+        }
+        if (origin != null) {
+            r = r.withOrigin(switch (origin) {
+                case "igp" -> 0;
+                case "egp" -> 1;
+                default -> 2;
+            });
         }
         LocalRoute route = r;
         loop.call(() -> {

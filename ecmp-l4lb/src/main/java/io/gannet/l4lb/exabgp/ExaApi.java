@@ -56,8 +56,9 @@ public final class ExaApi {
             } else {
                 sink.withdraw(c.prefix());
             }
-        } catch (IllegalArgumentException | IllegalStateException e) {
-            return refuse(source, trimmed, e.getMessage());
+        } catch (RuntimeException e) {
+            // the speaker refused or did not answer: nothing changed, the connection stays
+            return refuse(source, trimmed, e.getMessage() == null ? "the BGP speaker refused the route" : e.getMessage());
         }
         done.incrementAndGet();
         events.event("exabgp-api", source, (c.announce() ? "announce " : "withdraw ") + c.prefix());
