@@ -51,7 +51,7 @@ final class SnatRules {
         s.append("  set backends { type ipv4_addr . inet_proto . inet_service; }\n");
         s.append("  chain postrouting { type nat hook postrouting priority srcnat; policy accept;\n");
         s.append("    iifname { ").append(String.join(", ", uplinks.stream().map(u -> "\"" + u + "\"").toList()))
-                .append(" } ip daddr . meta l4proto . th dport @backends masquerade\n  }\n}\n");
+                .append(" } ip daddr . meta l4proto . th dport @backends counter masquerade\n  }\n}\n");
         nft(s.toString());
         current = Set.of();
     }
