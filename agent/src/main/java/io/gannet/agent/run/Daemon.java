@@ -138,7 +138,7 @@ public final class Daemon implements AutoCloseable {
 
         SpeakerAnnouncer announcer = new SpeakerAnnouncer(speaker, loop);
         if (l4lbManaged(node)) {
-            l4lb = L4lbPart.start(node, options.servicesDir(), options.bpfPinRoot(), options.hostDevices(), announcer, log);
+            l4lb = L4lbPart.start(node, options.servicesDir(), options.bpfPinRoot(), options.hostDevices(), announcer, log, metrics.registry());
         } else if (options.servicesDir() != null) {
             datapath = ServiceDatapath.start(options.bpfPinRoot(), options.servicesDir(), options.hostDevices(), log);
         }

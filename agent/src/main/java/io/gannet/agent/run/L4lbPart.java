@@ -24,13 +24,37 @@ import java.util.Map;
  */
 final class L4lbPart implements AutoCloseable {
     private final L4lb lb;
+    private final java.util.concurrent.ScheduledExecutorService metrics;
 
-    private L4lbPart(L4lb lb) {
+    private L4lbPart(L4lb lb, io.micrometer.core.instrument.MeterRegistry registry) {
         this.lb = lb;
+        // Per VIP frontend: gannet_l4lb_vip_table{frontend,fingerprint} 1 (compare hosts with
+        // count by (frontend, fingerprint)), healthy backends, and whether the VIP is announced.
+        var table = io.micrometer.core.instrument.MultiGauge.builder("gannet_l4lb_vip_table")
+                .description("1 per VIP frontend, labelled with its Maglev table's fingerprint").register(registry);
+        var healthy = io.micrometer.core.instrument.MultiGauge.builder("gannet_l4lb_vip_backends_healthy")
+                .description("healthy backends of a VIP frontend").register(registry);
+        var announced = io.micrometer.core.instrument.MultiGauge.builder("gannet_l4lb_vip_announced")
+                .description("1 while this host announces the VIP").register(registry);
+        this.metrics = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "gannet-l4lb-metrics");
+            t.setDaemon(true);
+            return t;
+        });
+        metrics.scheduleWithFixedDelay(() -> {
+            List<VipStatus> rows = lb.status().stream().filter(v -> !v.frontend().isEmpty()).toList();
+            table.register(rows.stream().map(v -> io.micrometer.core.instrument.MultiGauge.Row.of(
+                    io.micrometer.core.instrument.Tags.of("frontend", v.frontend(), "fingerprint", v.fingerprint()), 1)).toList(), true);
+            healthy.register(rows.stream().map(v -> io.micrometer.core.instrument.MultiGauge.Row.of(
+                    io.micrometer.core.instrument.Tags.of("frontend", v.frontend()),
+                    v.backends().stream().filter(VipStatus.BackendStatus::healthy).count())).toList(), true);
+            announced.register(rows.stream().map(v -> io.micrometer.core.instrument.MultiGauge.Row.of(
+                    io.micrometer.core.instrument.Tags.of("frontend", v.frontend()), v.route().equals("announced") ? 1 : 0)).toList(), true);
+        }, 0, 1, java.util.concurrent.TimeUnit.SECONDS);
     }
 
     static L4lbPart start(NodeConfig node, Path servicesDir, Path pinRoot, List<String> hostDevices,
-            SpeakerAnnouncer announcer, EventLog log) {
+            SpeakerAnnouncer announcer, EventLog log, io.micrometer.core.instrument.MeterRegistry registry) {
         L4lbOptions o = new L4lbOptions(servicesDir,
                 VipPool.of(node.vipPool().stream().map(Cidr::toString).toList()),
                 node.vips().stream().filter(c -> c.length() == 32).map(c -> c.network().getHostAddress()).toList(),
@@ -39,7 +63,7 @@ final class L4lbPart implements AutoCloseable {
         DatapathForwarding fwd = DatapathForwarding.open(pinRoot, hostDevices, "gannet_l4lb");
         log.operatorAction("l4lb", node.name(), "VIP pool " + o.pool() + ", watching " + servicesDir + ", forwarding DNAT+SNAT on "
                 + hostDevices);
-        return new L4lbPart(L4lb.start(o, fwd, announcer, new LocalAddresses(), InstantSource.system(), log::operatorAction));
+        return new L4lbPart(L4lb.start(o, fwd, announcer, new LocalAddresses(), InstantSource.system(), log::operatorAction), registry);
     }
 
     List<Map<String, Object>> rows() {
@@ -64,6 +88,7 @@ final class L4lbPart implements AutoCloseable {
 
     @Override
     public void close() {
+        metrics.shutdownNow();
         lb.close();
     }
 }

@@ -180,6 +180,7 @@ class L4lbEcmpTest {
         Requirements.requireCommand("vtysh");
         Requirements.requireCommand("nft");
         Requirements.requireCommand("python3");
+        Requirements.requireCommand("curl");
 
         // --- the network
         rtrNs = ns("l4r");
@@ -231,7 +232,7 @@ class L4lbEcmpTest {
             Path pin = bpffs.resolve("lb" + (i + 1));
             pins.add(pin);
             lb[i] = GannetProcess.start(lbNs[i], d, profile, "lb" + (i + 1), "--services-dir", services.toString(),
-                    "--host-device", "eth0", "--bpf-pin-root", pin.toString());
+                    "--host-device", "eth0", "--bpf-pin-root", pin.toString(), "--metrics", "127.0.0.1:" + (19324 + i));
             cleanup.add(lb[i]);
         }
 
@@ -244,6 +245,9 @@ class L4lbEcmpTest {
         assertThat(vip(lb[0], VIP + ":80/TCP").path("fingerprint").asText())
                 .as("the same backends give the same table on both hosts").isEqualTo(vip(lb[1], VIP + ":80/TCP").path("fingerprint").asText());
         assertThat(rtr.vtysh("show bgp ipv4 unicast " + VIP + "/32")).contains("64512:200");
+        String fp = vip(lb[0], VIP + ":80/TCP").path("fingerprint").asText();
+        lb[0].awaitTrue("the fingerprint metric", () -> metrics(0).lines().anyMatch(l -> l.startsWith("gannet_l4lb_vip_table{")
+                && l.contains("fingerprint=\"" + fp + "\"") && l.contains("frontend=\"" + VIP + ":80/TCP\"")), () -> metrics(0));
 
         // --- bad input is refused, visibly, on both hosts
         for (int i = 0; i < 2; i++) {
@@ -358,6 +362,10 @@ class L4lbEcmpTest {
             }
         }
         return m;
+    }
+
+    private String metrics(int i) {
+        return NetworkNamespace.Shell.runQuietly("ip", "netns", "exec", lbNs[i].name(), "curl", "-s", "http://127.0.0.1:" + (19324 + i) + "/metrics");
     }
 
     /** Packets the host's SNAT rule masqueraded (flows it forwarded). */

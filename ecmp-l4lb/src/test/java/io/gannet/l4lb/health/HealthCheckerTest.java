@@ -17,13 +17,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
-/** Real probes against loopback servers, 50 ms intervals. */
+/** Real probes against loopback servers, 200 ms intervals (timeouts generous: CI machines are shared). */
 class HealthCheckerTest {
     record Change(HealthChecker.Target target, boolean healthy, String detail) {}
 
     static HealthCheckSpec spec(Type type, int rise, int fall) {
         return new HealthCheckSpec(type, 0, "/healthz", 200, type == Type.EXEC ? List.of("true") : List.of(), "ping",
-                Duration.ofMillis(50), Duration.ofMillis(40), rise, fall);
+                Duration.ofMillis(200), Duration.ofMillis(180), rise, fall);
     }
 
     final LinkedBlockingQueue<Change> changes = new LinkedBlockingQueue<>();
@@ -68,7 +68,7 @@ class HealthCheckerTest {
             hc.release(t);
             assertThat(hc.status()).isEmpty();
             long before = hc.probesRun();
-            Thread.sleep(200);
+            Thread.sleep(600);
             assertThat(hc.probesRun() - before).as("no probes after the last release").isLessThanOrEqualTo(1);
         }
     }
@@ -88,7 +88,13 @@ class HealthCheckerTest {
             status.set(503);
             Change down = next();
             assertThat(down.healthy()).isFalse();
-            assertThat(down.detail()).isEqualTo("status 503, expected 200");
+            // a probe that timed out on a loaded machine may have been the last straw: the
+            // following probes report the status
+            long end = System.nanoTime() + 5_000_000_000L;
+            while (!hc.status().get(0).lastResult().equals("status 503, expected 200") && System.nanoTime() < end) {
+                Thread.sleep(50);
+            }
+            assertThat(hc.status().get(0).lastResult()).isEqualTo("status 503, expected 200");
         } finally {
             http.stop(0);
         }
@@ -126,18 +132,18 @@ class HealthCheckerTest {
         try (HealthChecker hc = new HealthChecker((x, h, d) -> changes.add(new Change(x, h, d)))) {
             HealthCheckSpec ok = new HealthCheckSpec(Type.EXEC, 0, "/", 200,
                     List.of("sh", "-c", "test \"$GANNET_BACKEND_ADDR:$GANNET_BACKEND_PORT\" = 127.0.0.9:81"), "",
-                    Duration.ofMillis(100), Duration.ofMillis(90), 1, 1);
+                    Duration.ofMillis(500), Duration.ofMillis(400), 1, 1);
             hc.retain(new HealthChecker.Target("127.0.0.9", 81, ok));
             assertThat(next().healthy()).as("the backend reaches the command's environment").isTrue();
             HealthCheckSpec slow = new HealthCheckSpec(Type.EXEC, 0, "/", 200, List.of("sleep", "5"), "",
-                    Duration.ofMillis(100), Duration.ofMillis(50), 1, 1);
+                    Duration.ofMillis(500), Duration.ofMillis(300), 1, 1);
             HealthCheckSpec failing = new HealthCheckSpec(Type.EXEC, 0, "/", 200, List.of("sh", "-c", "exit 3"), "",
-                    Duration.ofMillis(100), Duration.ofMillis(90), 1, 1);
+                    Duration.ofMillis(500), Duration.ofMillis(400), 1, 1);
             HealthChecker.Target s = new HealthChecker.Target("127.0.0.9", 81, slow);
             HealthChecker.Target f = new HealthChecker.Target("127.0.0.9", 81, failing);
             hc.retain(s);
             hc.retain(f);
-            Thread.sleep(600);
+            Thread.sleep(1500);
             for (HealthChecker.TargetStatus st : hc.status()) {
                 if (st.target().equals(s)) {
                     assertThat(st.healthy()).isFalse();
