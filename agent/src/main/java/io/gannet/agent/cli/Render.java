@@ -112,10 +112,10 @@ final class Render {
         t.print(out);
     }
 
-    /** {@code show vips}: one line per VIP frontend, its backends indented below it. */
+    /** {@code show vips}: one line per VIP frontend (L4LB rows), its backends indented below it. */
     static void vips(JsonNode rows, PrintWriter out) {
-        if (rows.isEmpty()) {
-            out.println("(none)");
+        if (rows.isEmpty() || !rows.get(0).has("frontend")) {
+            section(rows, out); // rows of another shape: plain columns
             return;
         }
         Table t = new Table("VIP", "Frontend", "Service", "Route", "Healthy", "Fingerprint", "Reason");
