@@ -162,6 +162,34 @@ final class Render {
         t.print(out);
     }
 
+    /** {@code show vips}: one line per VIP frontend (L4LB rows), its backends indented below it. */
+    static void vips(JsonNode rows, PrintWriter out) {
+        if (rows.isEmpty() || !rows.get(0).has("frontend")) {
+            section(rows, out); // rows of another shape: plain columns
+            return;
+        }
+        Table t = new Table("VIP", "Frontend", "Service", "Route", "Healthy", "Fingerprint", "Reason");
+        for (JsonNode r : rows) {
+            t.row(List.of(r.path("vip").asText(), r.path("frontend").asText("-"), r.path("service").asText("-"),
+                    r.path("route").asText(), r.path("healthy").asText(), r.path("fingerprint").asText("-"),
+                    r.path("reason").asText()));
+        }
+        t.print(out);
+        for (JsonNode r : rows) {
+            if (r.path("backends").isEmpty()) {
+                continue;
+            }
+            out.println();
+            out.println(r.path("frontend").asText() + " (" + r.path("service").asText() + "), check: " + r.path("check").asText());
+            Table b = new Table("  Backend", "Weight", "Health", "Entries", "Last probe");
+            for (JsonNode x : r.path("backends")) {
+                b.row(List.of("  " + x.path("backend").asText(), x.path("weight").asText(), x.path("health").asText(),
+                        x.path("tableEntries").asText(), x.path("lastResult").asText()));
+            }
+            b.print(out);
+        }
+    }
+
     static void commandResult(JsonNode body, PrintWriter out) {
         out.println(body.path("message").asText() + (body.path("changed").asBoolean() ? "" : " (nothing changed)"));
     }

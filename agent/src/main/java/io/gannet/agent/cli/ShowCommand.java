@@ -105,7 +105,7 @@ public final class ShowCommand implements Runnable {
 
     @Command(name = "vips", mixinStandardHelpOptions = true, description = "Service VIPs of the L4 load balancer (not available yet: answers so, exit code 5).")
     int vips(@Mixin ClientOptions o) {
-        return section(o, "vips");
+        return call(o).get("/v1/vips", j -> Render.vips(j.path("vips"), spec.commandLine().getOut()));
     }
 
     @Command(name = "services", mixinStandardHelpOptions = true, description = "Services and their backends.")

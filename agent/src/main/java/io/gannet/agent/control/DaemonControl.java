@@ -127,4 +127,15 @@ public interface DaemonControl {
     default java.util.Map<String, Object> ipamReleaseAddress(String address) {
         throw ControlException.notAvailable("ipam");
     }
+
+    /**
+     * L4LB: withdraws this host's VIPs and keeps serving established flows for {@code grace};
+     * with {@code grace} null only reports the drain's state. The message is "draining (N s
+     * left)", "drained" or "none".
+     *
+     * @throws ControlException NOT_AVAILABLE when this host runs no L4 load balancer
+     */
+    default CommandResult drain(java.time.Duration grace) {
+        throw ControlException.notAvailable("drain");
+    }
 }

@@ -61,6 +61,9 @@ public final class Daemon implements AutoCloseable {
     private ServiceDatapath datapath;
     private PodNetwork pods;
     private LoadedProfile loaded;
+    /** The ECMP L4LB (role l4lb with --services-dir): it announces the VIPs, not the profile. */
+    private L4lbPart l4lb;
+    private ExaBgpPart exabgp;
     private BfdBinding bfd;
     private NodeNetworkingBinding nodeNet;
     private volatile NodeConfig node;
@@ -132,7 +135,7 @@ public final class Daemon implements AutoCloseable {
             return rib;
         }, speakerOptions);
         loop = new SpeakerLoop(speaker, CONTROL_TIMEOUT);
-        List<LocalRoute> originated = SpeakerConfiguration.originatedRoutes(node);
+        List<LocalRoute> originated = originated(node);
         List<LocalRoute> persisted = restoreOperatorRoutes();
         loop.call(() -> {
             originated.forEach(speaker.routes()::announce);
@@ -158,12 +161,19 @@ public final class Daemon implements AutoCloseable {
         });
         scheduler.scheduleWithFixedDelay(publisher::publishQuietly, 0, METRICS_PERIOD_MS, TimeUnit.MILLISECONDS);
 
-        if (options.servicesDir() != null) {
+        SpeakerAnnouncer announcer = new SpeakerAnnouncer(speaker, loop);
+        if (l4lbManaged(node)) {
+            l4lb = L4lbPart.start(node, options.servicesDir(), options.bpfPinRoot(), options.hostDevices(), announcer, log, metrics.registry());
+        } else if (options.servicesDir() != null) {
             datapath = ServiceDatapath.start(options.bpfPinRoot(), options.servicesDir(), options.hostDevices(), options.node(), log);
         }
 
         nodeNet = NodeNetworkingBinding.start(options, node, speaker, loop, datapath, log, restarting,
                 pods == null ? null : pods.ipam());
+
+        if (options.exabgpSocket() != null || !options.exabgpProcesses().isEmpty()) {
+            exabgp = ExaBgpPart.start(node, options.exabgpSocket(), options.exabgpProcesses(), announcer, log);
+        }
 
         ControlServerConfig cfg = ControlServerConfig.defaults().withUnixSocket(options.controlSocket());
         if (options.metricsAddress() != null) {
@@ -173,8 +183,8 @@ public final class Daemon implements AutoCloseable {
             cfg = cfg.withControlTcp(options.controlTcp());
         }
         control = ControlServer.start(access.applyTo(cfg),
-                new SpeakerView(speaker, loop, bfd, () -> speakerConfig.localAs(), datapath, pods).withSources(routeSources),
-                new SpeakerControl(speaker, loop, this::reload, pods, routeSources), metrics,
+                new SpeakerView(speaker, loop, bfd, () -> speakerConfig.localAs(), datapath, pods).withSources(routeSources).withL4lb(l4lb),
+                new SpeakerControl(speaker, loop, this::reload, pods, routeSources).withL4lb(l4lb), metrics,
                 (caller, action, target, status, outcome) ->
                         log.operatorCommand(caller.describe(), caller.via(), action, target, status, outcome),
                 new io.gannet.agent.cli.CliText());
@@ -201,6 +211,20 @@ public final class Daemon implements AutoCloseable {
                     + " route(s) stored with gannet announce --persist: " + out.stream().map(r -> r.prefix().toString()).toList());
         }
         return out;
+    }
+
+    private boolean l4lbManaged(NodeConfig n) {
+        return n.role() == io.gannet.topology.config.Role.L4LB && options.servicesDir() != null;
+    }
+
+    /** What the daemon originates itself: on a managed L4LB host the VIPs are the L4LB's to announce. */
+    private List<LocalRoute> originated(NodeConfig n) {
+        List<LocalRoute> all = SpeakerConfiguration.originatedRoutes(n);
+        if (!l4lbManaged(n)) {
+            return all;
+        }
+        List<io.gannet.bgp.wire.attr.Prefix> vips = n.vips().stream().map(SpeakerConfiguration::prefix).toList();
+        return all.stream().filter(r -> !vips.contains(r.prefix())).toList();
     }
 
     private NodeConfig render() throws IOException, ProfileException {
@@ -275,8 +299,8 @@ public final class Daemon implements AutoCloseable {
                 log.operatorAction("reload", node.name(), "BFD sessions not updated: " + e.getMessage());
             }
         }
-        List<LocalRoute> before = SpeakerConfiguration.originatedRoutes(node);
-        List<LocalRoute> after = SpeakerConfiguration.originatedRoutes(next);
+        List<LocalRoute> before = originated(node);
+        List<LocalRoute> after = originated(next);
         boolean announcementsChanged = !before.equals(after);
         if (announcementsChanged) {
             loop.call(() -> {
@@ -362,6 +386,12 @@ public final class Daemon implements AutoCloseable {
             }
             if (pods != null) {
                 pods.close();
+            }
+            if (exabgp != null) {
+                exabgp.close();
+            }
+            if (l4lb != null) {
+                l4lb.close();
             }
             if (speaker != null) {
                 speaker.stop(gracefulRestart, gracefulRestart ? null : "gannet shutting down");

@@ -22,14 +22,18 @@ import java.util.Objects;
  *                       the file store under {@code stateDir/store}
  * @param cniSocket      where the CNI backend serves /opt/cni/bin/gannet (pod networking on), or null
  * @param fib            install the routes BGP selects into the kernel's main table
+ * @param exabgpSocket   Unix socket of the ExaBGP-compatible text API, or null
+ * @param exabgpProcesses health-check scripts run as ExaBGP runs its processes ("NAME=COMMAND ARGS")
  */
 public record DaemonOptions(Path profile, String node, Path stateDir, Path controlSocket,
                             InetSocketAddress controlTcp, InetSocketAddress metricsAddress,
                             Path servicesDir, Path bpfPinRoot, List<String> hostDevices, String etcdUrls,
-                            Path cniSocket, boolean fib) {
+                            Path cniSocket, boolean fib, Path exabgpSocket, List<String> exabgpProcesses) {
+    /** Only what a plain node needs: the file store, no pod networking, no FIB, no ExaBGP API. */
     public DaemonOptions(Path profile, String node, Path stateDir, Path controlSocket, InetSocketAddress controlTcp,
                          InetSocketAddress metricsAddress, Path servicesDir, Path bpfPinRoot, List<String> hostDevices) {
-        this(profile, node, stateDir, controlSocket, controlTcp, metricsAddress, servicesDir, bpfPinRoot, hostDevices, null, null, false);
+        this(profile, node, stateDir, controlSocket, controlTcp, metricsAddress, servicesDir, bpfPinRoot, hostDevices,
+                null, null, false, null, List.of());
     }
 
     public DaemonOptions {
@@ -39,5 +43,6 @@ public record DaemonOptions(Path profile, String node, Path stateDir, Path contr
         Objects.requireNonNull(controlSocket, "controlSocket");
         Objects.requireNonNull(bpfPinRoot, "bpfPinRoot");
         hostDevices = List.copyOf(hostDevices);
+        exabgpProcesses = List.copyOf(exabgpProcesses);
     }
 }

@@ -70,6 +70,13 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--fib", description = "Install the routes BGP selects (best path or ECMP set) into the kernel's main table.")
     boolean fib;
 
+    @Option(names = "--exabgp-socket", description = "Serve the ExaBGP-compatible text API (announce/withdraw route lines) on this Unix socket.")
+    Path exabgpSocket;
+
+    @Option(names = "--exabgp-process", description = {"Run a health-check script the way ExaBGP runs a process:",
+        "NAME=COMMAND [ARGS]; its stdout lines are API commands, acks go to its stdin; repeatable."})
+    java.util.List<String> exabgpProcesses = new java.util.ArrayList<>();
+
     @Option(names = "--log-format", defaultValue = "logfmt", description = "logfmt or json (default: ${DEFAULT-VALUE}).")
     String logFormat;
 
@@ -98,7 +105,7 @@ public final class RunCommand implements Callable<Integer> {
         try {
             ControlAccess access = ControlAccess.read(controlTcp != null, controlTokens, controlGroup);
             daemon = Daemon.start(new DaemonOptions(profile, node, stateDir, controlSocket, controlTcp, metricsAddress,
-                    servicesDir, bpfPinRoot, hostDevices, etcd, cniSocket, fib), log, access);
+                    servicesDir, bpfPinRoot, hostDevices, etcd, cniSocket, fib, exabgpSocket, exabgpProcesses), log, access);
         } catch (ProfileException e) {
             System.err.println(e.getMessage());
             log.startFailed(node, e.getMessage());

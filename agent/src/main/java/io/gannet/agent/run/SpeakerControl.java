@@ -28,6 +28,7 @@ final class SpeakerControl implements DaemonControl {
     private final RouteSources sources;
 
     private final PodNetwork pods;
+    private volatile L4lbPart l4lb;
 
     SpeakerControl(BgpSpeaker<Rib> speaker, SpeakerLoop loop, Supplier<ReloadResult> reload) {
         this(speaker, loop, reload, null, null);
@@ -203,6 +204,22 @@ final class SpeakerControl implements DaemonControl {
             }
         }
         return new CommandResult(true, "withdrew " + prefix);
+    }
+
+    /** Serves {@code gannet drain} from the L4LB (null: not running). */
+    SpeakerControl withL4lb(L4lbPart part) {
+        this.l4lb = part;
+        return this;
+    }
+
+    @Override
+    public CommandResult drain(java.time.Duration grace) {
+        if (l4lb == null) {
+            throw new ControlException(ControlException.Kind.NOT_AVAILABLE,
+                    "drain: the L4 load balancer is not running on this host (role l4lb and --services-dir)");
+        }
+        String state = grace == null ? l4lb.drainState() : l4lb.drain(grace);
+        return new CommandResult(true, state);
     }
 
     @Override

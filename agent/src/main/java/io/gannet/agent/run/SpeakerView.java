@@ -47,6 +47,8 @@ final class SpeakerView implements DaemonView {
         return this;
     }
 
+    private volatile L4lbPart l4lb;
+
     /** @param datapath the eBPF Service datapath, or null when the daemon runs without one */
     SpeakerView(BgpSpeaker<Rib> speaker, SpeakerLoop loop, BfdBinding bfd, LongSupplier localAs, ServiceDatapath datapath, PodNetwork pods) {
         this.pods = pods;
@@ -73,6 +75,21 @@ final class SpeakerView implements DaemonView {
                     "ipam: this host has no PodCIDR (an L4LB host, or a profile without podCIDRPool)");
         }
         return pods;
+    }
+
+    @Override
+    public List<Map<String, Object>> vips() {
+        if (l4lb == null) {
+            throw new ControlException(ControlException.Kind.NOT_AVAILABLE,
+                    "vips: the L4 load balancer is not running (role l4lb in the profile and gannet run --services-dir DIR)");
+        }
+        return l4lb.rows();
+    }
+
+    /** Serves {@code show vips} from the L4LB (null: not running). */
+    SpeakerView withL4lb(L4lbPart part) {
+        this.l4lb = part;
+        return this;
     }
 
     @Override

@@ -23,41 +23,66 @@ public final class Maglev {
      * empty backend list gives a table of zeros (no backend).
      */
     public static int[] table(List<Backend> backends, int[] ids, int m) {
-        if (ids.length != backends.size()) {
-            throw new IllegalArgumentException("one id per backend");
+        int[] weights = new int[backends.size()];
+        Arrays.fill(weights, 1);
+        return table(backends, ids, weights, m);
+    }
+
+    /**
+     * Builds a weighted table: in every round each backend claims {@code weights[i]} entries
+     * (Cilium's and Katran's approach), so its share of the table is proportional to its
+     * weight. Weight 0 takes no entries (a draining backend); all weights 0 gives zeros.
+     * {@code m} must be prime (the permutations then cover every entry).
+     */
+    public static int[] table(List<Backend> backends, int[] ids, int[] weights, int m) {
+        if (ids.length != backends.size() || weights.length != backends.size()) {
+            throw new IllegalArgumentException("one id and one weight per backend");
         }
         int[] table = new int[m];
         int n = backends.size();
-        if (n == 0) {
+        Integer[] order = new Integer[n];
+        int active = 0;
+        for (int i = 0; i < n; i++) {
+            if (weights[i] < 0) {
+                throw new IllegalArgumentException("negative weight for " + backends.get(i));
+            }
+            if (weights[i] > 0) {
+                order[active++] = i;
+            }
+        }
+        if (active == 0) {
             return table;
         }
-        Integer[] order = new Integer[n];
-        for (int i = 0; i < n; i++) {
-            order[i] = i;
-        }
+        order = Arrays.copyOf(order, active);
         Arrays.sort(order, Comparator.comparing(i -> backends.get(i)));
-        long[] offset = new long[n];
-        long[] skip = new long[n];
-        long[] next = new long[n];
-        for (int k = 0; k < n; k++) {
+        long[] pos = new long[active];
+        long[] skip = new long[active];
+        for (int k = 0; k < active; k++) {
             byte[] name = backends.get(order[k]).toString().getBytes(StandardCharsets.US_ASCII);
-            offset[k] = Long.remainderUnsigned(hash(name, 0x9e3779b97f4a7c15L), m);
+            pos[k] = Long.remainderUnsigned(hash(name, 0x9e3779b97f4a7c15L), m);
             skip[k] = Long.remainderUnsigned(hash(name, 0xc2b2ae3d27d4eb4fL), m - 1) + 1;
         }
         boolean[] filled = new boolean[m];
         int done = 0;
         while (true) {
-            for (int k = 0; k < n; k++) {
-                long c = (offset[k] + next[k] * skip[k]) % m;
-                while (filled[(int) c]) {
-                    next[k]++;
-                    c = (offset[k] + next[k] * skip[k]) % m;
-                }
-                filled[(int) c] = true;
-                table[(int) c] = ids[order[k]];
-                next[k]++;
-                if (++done == m) {
-                    return table;
+            for (int k = 0; k < active; k++) {
+                int id = ids[order[k]];
+                for (int turn = weights[order[k]]; turn > 0; turn--) {
+                    // walk backend k's permutation (offset + j * skip) mod m to its next free entry
+                    long c = pos[k];
+                    while (filled[(int) c]) {
+                        c += skip[k];
+                        if (c >= m) {
+                            c -= m;
+                        }
+                    }
+                    filled[(int) c] = true;
+                    table[(int) c] = id;
+                    c += skip[k];
+                    pos[k] = c >= m ? c - m : c;
+                    if (++done == m) {
+                        return table;
+                    }
                 }
             }
         }

@@ -44,7 +44,7 @@ public final class ServiceReconciler {
     private record BackendKey(int addr, int port, int proto) {}
 
     /** What is programmed for one frontend. */
-    private record Programmed(String name, int revNat, int flags, List<Integer> slotIds, int affinity) {}
+    private record Programmed(String name, int revNat, int flags, List<Integer> slotIds, int affinity, List<Integer> weights) {}
 
     private final TypedMap<SvcKey, SvcValue> svc;
     private final TypedMap<Integer, BackendValue> backends;
@@ -101,8 +101,9 @@ public final class ServiceReconciler {
                 ids.add(slot == null ? 0 : slot.backendId());
             }
             Frontend fe = new Frontend(k.addr(), k.port(), Protocol.ofNumber(k.proto()));
+            // weights null: unknown after a restart; the first apply compares the pinned Maglev table
             programmed.put(fe, new Programmed(RESTORED_NAME, m.revNatIndex(), m.flags(), List.copyOf(ids),
-                    (m.flags() & SvcValue.F_AFFINITY) != 0 ? m.backendId() : 0));
+                    (m.flags() & SvcValue.F_AFFINITY) != 0 ? m.backendId() : 0, null));
             usedRevNat.add(m.revNatIndex());
         }
         svc.deleteAll(orphans);
@@ -213,10 +214,13 @@ public final class ServiceReconciler {
             for (Backend b : sorted) {
                 ids.add(backendIds.get(new BackendKey(b.addr(), b.port(), fe.protocol().number())));
             }
-            Programmed now = new Programmed(s.name(), rn, flags, List.copyOf(ids), s.affinityTimeoutSeconds());
+            List<Integer> weights = sorted.stream().map(b -> s.weights().getOrDefault(b, 1)).toList();
+            Programmed now = new Programmed(s.name(), rn, flags, List.copyOf(ids), s.affinityTimeoutSeconds(), weights);
             next.put(fe, now);
             SvcKey master = new SvcKey(fe.addr(), fe.port(), 0, fe.protocol().number());
-            boolean same = old != null && old.flags == flags && old.slotIds.equals(now.slotIds) && old.affinity == now.affinity;
+            boolean same = old != null && old.flags == flags && old.slotIds.equals(now.slotIds) && old.affinity == now.affinity
+                    && ((flags & SvcValue.F_MAGLEV) == 0 || weights.equals(old.weights)
+                        || (old.weights == null && pinnedTableIs(rn, sorted, ids, weights)));
             if (same) {
                 continue;
             }
@@ -238,7 +242,8 @@ public final class ServiceReconciler {
             }
             if ((flags & SvcValue.F_MAGLEV) != 0) {
                 int[] idArray = ids.stream().mapToInt(Integer::intValue).toArray();
-                maglev.put(rn, new MaglevValue(Maglev.table(sorted, idArray, MaglevValue.M)));
+                int[] weightArray = weights.stream().mapToInt(Integer::intValue).toArray();
+                maglev.put(rn, new MaglevValue(Maglev.table(sorted, idArray, weightArray, MaglevValue.M)));
             } else if (old != null && (old.flags & SvcValue.F_MAGLEV) != 0) {
                 maglev.delete(rn);
             }
@@ -290,6 +295,13 @@ public final class ServiceReconciler {
             LOG.info("services reconciled: {}", r);
         }
         return r;
+    }
+
+    private boolean pinnedTableIs(int revNatIndex, List<Backend> sorted, List<Integer> ids, List<Integer> weights) {
+        MaglevValue pinned = maglev.get(revNatIndex);
+        return pinned != null && java.util.Arrays.equals(pinned.backendIds(), Maglev.table(sorted,
+                ids.stream().mapToInt(Integer::intValue).toArray(),
+                weights.stream().mapToInt(Integer::intValue).toArray(), MaglevValue.M));
     }
 
     /** The programmed frontends with their backends, sorted by frontend. */

@@ -1,6 +1,7 @@
 package io.gannet.bpf.lb;
 
 import java.util.List;
+import java.util.Map;
 
 /**
  * Desired state of one frontend: its name (namespace/name:port-name, for display), the
@@ -8,7 +9,7 @@ import java.util.List;
  * backend, the ready backends, and the sessionAffinity ClientIP timeout in seconds (0: none).
  */
 public record ServiceSpec(String name, Frontend frontend, boolean external, Algorithm algorithm, List<Backend> backends,
-        int affinityTimeoutSeconds) {
+        int affinityTimeoutSeconds, Map<Backend, Integer> weights) {
     /** How a new flow picks its backend. */
     public enum Algorithm {
         /** bpf_get_prandom_u32() over the backend slots (default). */
@@ -17,9 +18,24 @@ public record ServiceSpec(String name, Frontend frontend, boolean external, Algo
         MAGLEV,
     }
 
-    /** Without session affinity. */
+    /** Without session affinity; every backend with weight 1. */
     public ServiceSpec(String name, Frontend frontend, boolean external, Algorithm algorithm, List<Backend> backends) {
-        this(name, frontend, external, algorithm, backends, 0);
+        this(name, frontend, external, algorithm, backends, 0, Map.of());
+    }
+
+    /** With a sessionAffinity ClientIP timeout (0: none); every backend with weight 1. */
+    public ServiceSpec(String name, Frontend frontend, boolean external, Algorithm algorithm, List<Backend> backends,
+            int affinityTimeoutSeconds) {
+        this(name, frontend, external, algorithm, backends, affinityTimeoutSeconds, Map.of());
+    }
+
+    /**
+     * Without session affinity. {@code weights}: Maglev weight per backend (missing = 1; 0 = in
+     * the slots but not in the Maglev table, e.g. draining). Only Maglev services use weights.
+     */
+    public ServiceSpec(String name, Frontend frontend, boolean external, Algorithm algorithm, List<Backend> backends,
+            Map<Backend, Integer> weights) {
+        this(name, frontend, external, algorithm, backends, 0, weights);
     }
 
     public ServiceSpec {
@@ -27,6 +43,7 @@ public record ServiceSpec(String name, Frontend frontend, boolean external, Algo
             throw new IllegalArgumentException(name + ": negative affinity timeout");
         }
         backends = List.copyOf(backends);
+        weights = Map.copyOf(weights);
         if (backends.size() > 65535) {
             throw new IllegalArgumentException(name + ": more than 65535 backends");
         }

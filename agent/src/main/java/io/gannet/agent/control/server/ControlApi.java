@@ -214,6 +214,15 @@ public final class ControlApi {
                 optionalBody(r, RequestBodies.Empty.class);
                 return ApiResponse.json(200, control.reload());
             }
+            case "/v1/drain" -> {
+                if (r.method().equals("GET")) {
+                    expect(r, "GET", q, Set.of());
+                    return ApiResponse.json(200, control.drain(null));
+                }
+                expect(r, "POST", q, Set.of());
+                RequestBodies.Drain b = optionalBody(r, RequestBodies.Drain.class);
+                return ApiResponse.json(200, control.drain(b == null ? RequestBodies.Drain.DEFAULT_GRACE : b.checkedGrace()));
+            }
             case "/v1/openapi.yaml" -> {
                 expect(r, "GET", q, Set.of());
                 return ApiResponse.text("application/yaml; charset=utf-8", openApi.get());

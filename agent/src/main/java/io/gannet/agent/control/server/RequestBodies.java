@@ -87,6 +87,39 @@ public final class RequestBodies {
         }
     }
 
+    /** {@code POST /v1/drain}: the grace period ("30s", "500ms"; default 30 s). */
+    public record Drain(String grace) {
+        public static final java.time.Duration DEFAULT_GRACE = java.time.Duration.ofSeconds(30);
+
+        public java.time.Duration checkedGrace() {
+            if (grace == null) {
+                return DEFAULT_GRACE;
+            }
+            return parseGrace(grace);
+        }
+
+        /** "30s", "1.5s", "500ms", "2m": a duration from 0 to 1 hour. */
+        public static java.time.Duration parseGrace(String text) {
+            String g = text.trim().toLowerCase(java.util.Locale.ROOT);
+            java.time.Duration d = null;
+            try {
+                if (g.endsWith("ms")) {
+                    d = java.time.Duration.ofMillis(Long.parseLong(g.substring(0, g.length() - 2)));
+                } else if (g.endsWith("s")) {
+                    d = java.time.Duration.ofMillis(Math.round(Double.parseDouble(g.substring(0, g.length() - 1)) * 1000));
+                } else if (g.endsWith("m")) {
+                    d = java.time.Duration.ofMillis(Math.round(Double.parseDouble(g.substring(0, g.length() - 1)) * 60_000));
+                }
+            } catch (NumberFormatException e) {
+                d = null;
+            }
+            if (d == null || d.isNegative() || d.compareTo(java.time.Duration.ofHours(1)) > 0) {
+                throw ControlException.badRequest("grace '" + text + "' is not a duration from 0s to 1h like 30s or 500ms");
+            }
+            return d;
+        }
+    }
+
     /** {@code POST /v1/peers/{name}/enable} and {@code POST /v1/reload}: an empty object when a body is sent. */
     public record Empty() {}
 }

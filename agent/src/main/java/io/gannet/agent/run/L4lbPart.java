@@ -1,0 +1,94 @@
+package io.gannet.agent.run;
+
+import io.gannet.agent.control.ControlException;
+import io.gannet.agent.logging.EventLog;
+import io.gannet.l4lb.L4lb;
+import io.gannet.l4lb.L4lbOptions;
+import io.gannet.l4lb.VipStatus;
+import io.gannet.l4lb.announce.RouteDamper;
+import io.gannet.l4lb.forward.DatapathForwarding;
+import io.gannet.l4lb.forward.LocalAddresses;
+import io.gannet.l4lb.model.VipPool;
+import io.gannet.topology.config.NodeConfig;
+import io.gannet.topology.net.Cidr;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The ECMP L4LB inside the daemon (role l4lb with {@code --services-dir}): wires the
+ * profile's VIP pool, VIPs and communities, the datapath forwarding on the host devices, and
+ * the speaker announcer into {@link L4lb}. All logic lives in the ecmp-l4lb module.
+ */
+final class L4lbPart implements AutoCloseable {
+    private final L4lb lb;
+    private final java.util.concurrent.ScheduledExecutorService metrics;
+
+    private L4lbPart(L4lb lb, io.micrometer.core.instrument.MeterRegistry registry) {
+        this.lb = lb;
+        // Per VIP frontend: gannet_l4lb_vip_table{frontend,fingerprint} 1 (compare hosts with
+        // count by (frontend, fingerprint)), healthy backends, and whether the VIP is announced.
+        var table = io.micrometer.core.instrument.MultiGauge.builder("gannet_l4lb_vip_table")
+                .description("1 per VIP frontend, labelled with its Maglev table's fingerprint").register(registry);
+        var healthy = io.micrometer.core.instrument.MultiGauge.builder("gannet_l4lb_vip_backends_healthy")
+                .description("healthy backends of a VIP frontend").register(registry);
+        var announced = io.micrometer.core.instrument.MultiGauge.builder("gannet_l4lb_vip_announced")
+                .description("1 while this host announces the VIP").register(registry);
+        this.metrics = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "gannet-l4lb-metrics");
+            t.setDaemon(true);
+            return t;
+        });
+        metrics.scheduleWithFixedDelay(() -> {
+            List<VipStatus> rows = lb.status().stream().filter(v -> !v.frontend().isEmpty()).toList();
+            table.register(rows.stream().map(v -> io.micrometer.core.instrument.MultiGauge.Row.of(
+                    io.micrometer.core.instrument.Tags.of("frontend", v.frontend(), "fingerprint", v.fingerprint()), 1)).toList(), true);
+            healthy.register(rows.stream().map(v -> io.micrometer.core.instrument.MultiGauge.Row.of(
+                    io.micrometer.core.instrument.Tags.of("frontend", v.frontend()),
+                    v.backends().stream().filter(VipStatus.BackendStatus::healthy).count())).toList(), true);
+            announced.register(rows.stream().map(v -> io.micrometer.core.instrument.MultiGauge.Row.of(
+                    io.micrometer.core.instrument.Tags.of("frontend", v.frontend()), v.route().equals("announced") ? 1 : 0)).toList(), true);
+        }, 0, 1, java.util.concurrent.TimeUnit.SECONDS);
+    }
+
+    static L4lbPart start(NodeConfig node, Path servicesDir, Path pinRoot, List<String> hostDevices,
+            SpeakerAnnouncer announcer, EventLog log, io.micrometer.core.instrument.MeterRegistry registry) {
+        L4lbOptions o = new L4lbOptions(servicesDir,
+                VipPool.of(node.vipPool().stream().map(Cidr::toString).toList()),
+                node.vips().stream().filter(c -> c.length() == 32).map(c -> c.network().getHostAddress()).toList(),
+                node.vipCommunities().stream().map(Object::toString).toList(),
+                RouteDamper.Options.DEFAULTS, Duration.ofSeconds(1));
+        DatapathForwarding fwd = DatapathForwarding.open(pinRoot, hostDevices, "gannet_l4lb");
+        log.operatorAction("l4lb", node.name(), "VIP pool " + o.pool() + ", watching " + servicesDir + ", forwarding DNAT+SNAT on "
+                + hostDevices);
+        return new L4lbPart(L4lb.start(o, fwd, announcer, new LocalAddresses(), InstantSource.system(), log::operatorAction), registry);
+    }
+
+    List<Map<String, Object>> rows() {
+        return lb.status().stream().map(VipStatus::toRow).toList();
+    }
+
+    String drain(Duration grace) {
+        try {
+            return lb.drain(grace);
+        } catch (IllegalStateException e) {
+            throw new ControlException(ControlException.Kind.UNAVAILABLE, e.getMessage());
+        }
+    }
+
+    String drainState() {
+        try {
+            return lb.drainState();
+        } catch (IllegalStateException e) {
+            throw new ControlException(ControlException.Kind.UNAVAILABLE, e.getMessage());
+        }
+    }
+
+    @Override
+    public void close() {
+        metrics.shutdownNow();
+        lb.close();
+    }
+}

@@ -1,0 +1,318 @@
+package io.gannet.l4lb;
+
+import io.gannet.bpf.lb.Backend;
+import io.gannet.bpf.lb.Frontend;
+import io.gannet.bpf.lb.Ipv4;
+import io.gannet.l4lb.announce.Announcer;
+import io.gannet.l4lb.announce.RouteDamper;
+import io.gannet.l4lb.forward.Forwarding;
+import io.gannet.l4lb.health.HealthChecker.Target;
+import io.gannet.l4lb.maglev.VipTable;
+import io.gannet.l4lb.model.Problem;
+import io.gannet.l4lb.model.VipService;
+import io.gannet.l4lb.model.WeightedBackend;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * The L4LB's decisions, single-threaded and clock-driven: which backends are in each VIP's
+ * Maglev table (healthy ones with weight > 0), what the forwarding programs, and when each
+ * VIP address is announced (it has a healthy backend, through the {@link RouteDamper}) or
+ * withdrawn (none, or the host drains). Every change is an event with a reason.
+ *
+ * <p>Not thread-safe: {@link L4lb} owns it on its one thread; tests drive it directly with a
+ * clock they move.
+ */
+final class L4lbCore {
+    /** Subscribes to backend health (the {@link io.gannet.l4lb.health.HealthChecker}). */
+    interface Health {
+        boolean retain(Target t);
+
+        void release(Target t);
+    }
+
+    enum Drain { NONE, DRAINING, DRAINED }
+
+    private static final class Route {
+        final RouteDamper damper;
+        boolean announced; // what the announcer has been told
+        String reason = "";
+
+        Route(RouteDamper damper) {
+            this.damper = damper;
+        }
+    }
+
+    private final L4lbOptions options;
+    private final Forwarding forwarding;
+    private final Announcer announcer;
+    private final Health health;
+    private final InstantSource clock;
+    private final EventSink events;
+
+    private Map<Frontend, VipService> services = new LinkedHashMap<>();
+    private final Map<Target, Boolean> healthy = new HashMap<>();
+    private final Map<Target, String> lastResult = new HashMap<>();
+    private final Map<Integer, Route> routes = new HashMap<>();
+    private final Map<Frontend, VipTable> tables = new HashMap<>();
+    private List<Problem> problems = List.of();
+    private List<Forwarding.ForwardedVip> programmed;
+    private String forwardingError = "";
+    private Drain drain = Drain.NONE;
+    private long drainStart;
+    private long drainGrace;
+    private volatile List<VipStatus> snapshot = List.of();
+
+    L4lbCore(L4lbOptions options, Forwarding forwarding, Announcer announcer, Health health, InstantSource clock, EventSink events) {
+        this.options = options;
+        this.forwarding = forwarding;
+        this.announcer = announcer;
+        this.health = health;
+        this.clock = clock;
+        this.events = events;
+    }
+
+    /** A new desired set of VIP services (and what was refused) from the directory. */
+    void setServices(List<VipService> next, List<Problem> refused) {
+        Set<Target> before = targets(services.values());
+        Map<Frontend, VipService> m = new LinkedHashMap<>();
+        next.forEach(s -> m.put(s.frontend(), s));
+        Set<Target> after = targets(m.values());
+        for (Target t : after) {
+            if (!before.contains(t)) {
+                healthy.put(t, health.retain(t));
+            }
+        }
+        for (Target t : before) {
+            if (!after.contains(t)) {
+                health.release(t);
+                healthy.remove(t);
+                lastResult.remove(t);
+            }
+        }
+        Set<String> oldProblems = new HashSet<>(problems.stream().map(Problem::toString).toList());
+        for (Problem p : refused) {
+            if (!oldProblems.contains(p.toString())) {
+                events.event("vip-input", p.where(), p.what());
+            }
+        }
+        problems = List.copyOf(refused);
+        services = m;
+        reconcile();
+    }
+
+    /** A backend's health changed (rise or fall reached). */
+    void healthChanged(Target t, boolean up, String detail) {
+        if (!healthy.containsKey(t)) {
+            return; // released meanwhile
+        }
+        lastResult.put(t, detail);
+        if (healthy.put(t, up) != up) {
+            events.event("backend-health", t.toString(), (up ? "up" : "down") + ": " + detail);
+            reconcile();
+        }
+    }
+
+    /** Timers: hold times, drain grace, retries of refused announcements or forwarding writes. */
+    void tick() {
+        reconcile();
+    }
+
+    /**
+     * Withdraws every VIP of this host now; flows already established keep their backend
+     * (conntrack) for {@code grace}, after which the drain is done.
+     */
+    String startDrain(Duration grace) {
+        if (drain == Drain.NONE) {
+            drain = Drain.DRAINING;
+            drainStart = clock.millis();
+            drainGrace = grace.toMillis();
+            events.event("drain", "vips", "withdrawing " + routes.size() + " VIPs; established flows served for "
+                    + grace.toSeconds() + " s");
+        }
+        reconcile();
+        return drain == Drain.DRAINED ? "drained" : "draining";
+    }
+
+    /** The drain's state: none, draining or drained. */
+    Drain drain() {
+        return drain;
+    }
+
+    /** Milliseconds of grace left (0 when not draining). */
+    long drainLeft() {
+        return drain == Drain.DRAINING ? Math.max(0, drainGrace - (clock.millis() - drainStart)) : 0;
+    }
+
+    List<VipStatus> snapshot() {
+        return snapshot;
+    }
+
+    private static Set<Target> targets(Iterable<VipService> svcs) {
+        Set<Target> out = new HashSet<>();
+        for (VipService s : svcs) {
+            for (WeightedBackend b : s.backends()) {
+                out.add(target(s, b.backend()));
+            }
+        }
+        return out;
+    }
+
+    private static Target target(VipService s, Backend b) {
+        return new Target(Ipv4.format(b.addr()), b.port(), s.check());
+    }
+
+    private void reconcile() {
+        long now = clock.millis();
+        if (drain == Drain.DRAINING && now - drainStart >= drainGrace) {
+            drain = Drain.DRAINED;
+            events.event("drain", "vips", "done: grace of " + drainGrace / 1000 + " s over");
+        }
+        // 1. tables and forwarding
+        List<Forwarding.ForwardedVip> want = new ArrayList<>();
+        Map<Integer, Boolean> addrHealthy = new HashMap<>();
+        tables.clear();
+        for (VipService s : services.values()) {
+            List<WeightedBackend> up = new ArrayList<>();
+            for (WeightedBackend b : s.backends()) {
+                if (Boolean.TRUE.equals(healthy.get(target(s, b.backend())))) {
+                    up.add(b);
+                }
+            }
+            VipTable t = VipTable.build(up, forwarding.tableSize());
+            tables.put(s.frontend(), t);
+            want.add(new Forwarding.ForwardedVip(s.name(), s.frontend(), up));
+            boolean any = up.stream().anyMatch(b -> b.weight() > 0);
+            addrHealthy.merge(s.frontend().addr(), any, Boolean::logicalOr);
+        }
+        if (!want.equals(programmed)) {
+            try {
+                forwarding.program(want);
+                programmed = want;
+                forwardingError = "";
+            } catch (RuntimeException e) {
+                if (!String.valueOf(e.getMessage()).equals(forwardingError)) {
+                    events.event("forwarding", "datapath", "not programmed, retrying: " + e.getMessage());
+                }
+                forwardingError = String.valueOf(e.getMessage());
+            }
+        }
+        // 2. routes
+        for (String v : options.profileVips()) {
+            if (!v.contains(":")) {
+                addrHealthy.putIfAbsent(Ipv4.parse(v), false);
+            }
+        }
+        for (Map.Entry<Integer, Boolean> e : addrHealthy.entrySet()) {
+            Route r = routes.computeIfAbsent(e.getKey(), k -> new Route(new RouteDamper(options.damper(), now)));
+            boolean want4 = r.damper.update(e.getValue(), now);
+            String reason;
+            if (drain != Drain.NONE) {
+                want4 = false;
+                reason = drain == Drain.DRAINING ? "draining" : "drained";
+            } else if (want4) {
+                reason = "has a healthy backend";
+            } else if (r.damper.suppressed()) {
+                reason = "suppressed: flapping (penalty " + Math.round(r.damper.penalty(now)) + ")";
+            } else if (e.getValue()) {
+                reason = "healthy backend, held " + options.damper().upHold().toMillis() + " ms before announcing";
+            } else if (services.values().stream().noneMatch(s -> s.frontend().addr() == e.getKey())) {
+                reason = "no Service defines this VIP";
+            } else {
+                reason = "no healthy backend";
+            }
+            setRoute(e.getKey(), r, want4, reason);
+        }
+        for (var it = routes.entrySet().iterator(); it.hasNext();) {
+            var e = it.next();
+            if (!addrHealthy.containsKey(e.getKey())) {
+                setRoute(e.getKey(), e.getValue(), false, "VIP no longer configured");
+                if (!e.getValue().announced) {
+                    it.remove();
+                }
+            }
+        }
+        publish();
+    }
+
+    private void setRoute(int addr, Route r, boolean announce, String reason) {
+        String prefix = Ipv4.format(addr) + "/32";
+        r.reason = reason;
+        if (announce == r.announced) {
+            return;
+        }
+        try {
+            if (announce) {
+                announcer.announce(prefix, options.communities());
+            } else {
+                announcer.withdraw(prefix);
+            }
+            r.announced = announce;
+            events.event(announce ? "vip-announce" : "vip-withdraw", prefix, reason);
+        } catch (RuntimeException e) {
+            events.event(announce ? "vip-announce" : "vip-withdraw", prefix, "failed, retrying: " + e.getMessage());
+        }
+    }
+
+    private void publish() {
+        List<VipStatus> out = new ArrayList<>();
+        Set<Integer> withService = new TreeSet<>(Integer::compareUnsigned);
+        for (VipService s : services.values()) {
+            int addr = s.frontend().addr();
+            withService.add(addr);
+            Route r = routes.get(addr);
+            VipTable t = tables.get(s.frontend());
+            Map<Backend, Integer> entries = new HashMap<>();
+            int[] counts = t.counts();
+            for (int i = 0; i < counts.length; i++) {
+                entries.put(t.backends().get(i).backend(), counts[i]);
+            }
+            List<VipStatus.BackendStatus> bs = new ArrayList<>();
+            for (WeightedBackend b : s.backends()) {
+                Target tg = target(s, b.backend());
+                bs.add(new VipStatus.BackendStatus(b.backend().toString(), b.weight(), Boolean.TRUE.equals(healthy.get(tg)),
+                        lastResult.getOrDefault(tg, Boolean.TRUE.equals(healthy.get(tg)) ? "ok" : "not healthy yet"),
+                        entries.getOrDefault(b.backend(), 0)));
+            }
+            out.add(new VipStatus(Ipv4.format(addr), s.frontend().toString(), s.name(), routeState(r),
+                    r == null ? "" : r.reason + (forwardingError.isEmpty() ? "" : "; datapath: " + forwardingError),
+                    t.fingerprint(), s.check().describe(), bs));
+        }
+        for (Map.Entry<Integer, Route> e : routes.entrySet()) {
+            if (!withService.contains(e.getKey())) {
+                out.add(new VipStatus(Ipv4.format(e.getKey()), "", "", routeState(e.getValue()), e.getValue().reason,
+                        VipTable.EMPTY, "", List.of()));
+            }
+        }
+        for (Problem p : problems) {
+            out.add(new VipStatus("-", "", p.where(), "refused", p.what(), "", "", List.of()));
+        }
+        out.sort((a, b) -> {
+            int c = a.vip().equals("-") || b.vip().equals("-") ? Boolean.compare(a.vip().equals("-"), b.vip().equals("-"))
+                    : Integer.compareUnsigned(Ipv4.parse(a.vip()), Ipv4.parse(b.vip()));
+            return c != 0 ? c : a.frontend().compareTo(b.frontend());
+        });
+        snapshot = List.copyOf(out);
+    }
+
+    private String routeState(Route r) {
+        if (r == null) {
+            return "withdrawn";
+        }
+        if (drain != Drain.NONE) {
+            return drain == Drain.DRAINING ? "draining" : "drained";
+        }
+        if (r.announced) {
+            return "announced";
+        }
+        return r.damper.suppressed() ? "suppressed" : "withdrawn";
+    }
+}

@@ -1,0 +1,115 @@
+package io.gannet.l4lb.forward;
+
+import io.gannet.bpf.Datapath;
+import io.gannet.bpf.DatapathOptions;
+import io.gannet.bpf.lb.ApplyResult;
+import io.gannet.bpf.lb.Backend;
+import io.gannet.bpf.lb.ServiceSpec;
+import io.gannet.bpf.libbpf.Tc;
+import io.gannet.bpf.maps.MaglevValue;
+import io.gannet.l4lb.model.WeightedBackend;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Forwarding through the eBPF datapath, DNAT with SNAT for the return path: the adapter
+ * between the L4LB and today's {@code io.gannet.bpf} API (the one class to re-point when
+ * the datapath's API moves).
+ *
+ * <p>Per packet: {@code from_host} at TC ingress of each uplink looks the VIP up, keeps an
+ * established flow on its backend (conntrack), picks a new flow's backend from the VIP's
+ * Maglev table (every host the same one) and rewrites the destination to it; the kernel
+ * routes it and nftables masquerades its source to this host's address toward the backend
+ * ({@link SnatRules}), so the backend's reply comes back through this host whatever its own
+ * routes; the kernel undoes the masquerade, and {@code from_host} at TC egress of the uplink
+ * rewrites the reply's source back to the VIP (the conntrack entry's reverse NAT).
+ *
+ * <p>The trade-off (see the module README): backends see the LB host's address, not the
+ * client's (use the access log of the LB or PROXY protocol if they need it), and a flow
+ * moved to another LB host by the network (host failure, drain) reaches the same backend but
+ * from another source address, so the backend resets it: only new flows survive an LB host
+ * failure. DSR (IPIP, as Katran) would keep the client address and let flows survive, at the
+ * cost of a tunnel device and the VIP on every backend.
+ *
+ * <p>Threads: called on the L4LB thread only; {@link Datapath} is synchronized anyway.
+ */
+public final class DatapathForwarding implements Forwarding {
+    private static final Logger LOG = LoggerFactory.getLogger(DatapathForwarding.class);
+
+    private final Datapath datapath;
+    private final List<String> uplinks;
+    private final SnatRules snat;
+
+    private DatapathForwarding(Datapath datapath, List<String> uplinks, SnatRules snat) {
+        this.datapath = datapath;
+        this.uplinks = List.copyOf(uplinks);
+        this.snat = snat;
+    }
+
+    /**
+     * Opens (or re-adopts) the datapath pinned under {@code pinRoot}, attaches
+     * {@code from_host} at TC ingress and egress of each uplink and installs the SNAT table.
+     */
+    public static DatapathForwarding open(Path pinRoot, List<String> uplinks, String nftTable) {
+        if (uplinks.isEmpty()) {
+            throw new IllegalArgumentException("an L4LB host needs at least one --host-device (the uplink VIP traffic arrives on)");
+        }
+        Datapath dp = Datapath.open(DatapathOptions.defaults().withPinRoot(pinRoot));
+        try {
+            for (String dev : uplinks) {
+                dp.attachHost(dev);
+                Tc.attach(dev, Tc.Direction.EGRESS, dp.program(Datapath.FROM_HOST));
+            }
+            SnatRules snat = new SnatRules(nftTable, uplinks);
+            snat.install();
+            LOG.info("L4LB forwarding: DNAT + SNAT on {} ({} VIP frontends re-adopted)", uplinks, dp.restoredFrontends());
+            return new DatapathForwarding(dp, uplinks, snat);
+        } catch (RuntimeException e) {
+            dp.close();
+            throw e;
+        }
+    }
+
+    @Override
+    public void program(List<ForwardedVip> vips) {
+        List<ServiceSpec> specs = new ArrayList<>(vips.size());
+        List<SnatRules.Dest> dests = new ArrayList<>();
+        for (ForwardedVip v : vips) {
+            List<Backend> bs = new ArrayList<>();
+            Map<Backend, Integer> weights = new HashMap<>();
+            for (WeightedBackend b : v.backends()) {
+                bs.add(b.backend());
+                weights.put(b.backend(), b.weight());
+                dests.add(new SnatRules.Dest(b.backend(), v.frontend().protocol()));
+            }
+            specs.add(new ServiceSpec(v.name(), v.frontend(), true, ServiceSpec.Algorithm.MAGLEV, bs, weights));
+        }
+        // SNAT first: a backend must be masqueraded before the first flow is sent to it
+        snat.update(dests);
+        ApplyResult r = datapath.applyServices(specs);
+        if (r.changed()) {
+            LOG.info("L4LB frontends programmed: {}", r);
+        }
+    }
+
+    /** The datapath's Maglev table size: its dp_maglev4 values hold exactly this many entries. */
+    @Override
+    public int tableSize() {
+        return MaglevValue.M;
+    }
+
+    /** Leaves maps, programs, attachments and SNAT rules in place: traffic keeps flowing. */
+    @Override
+    public void close() {
+        datapath.close();
+    }
+
+    public List<String> uplinks() {
+        return uplinks;
+    }
+}

@@ -1,0 +1,25 @@
+package io.gannet.l4lb.forward;
+
+import io.gannet.bpf.lb.Frontend;
+import io.gannet.l4lb.model.WeightedBackend;
+import java.util.List;
+
+/**
+ * How this host forwards a VIP's flows to its backends. {@link #program} is called with
+ * the whole desired set on every change (idempotent), on the L4LB thread.
+ */
+public interface Forwarding extends AutoCloseable {
+
+    /** One VIP frontend and the backends its Maglev table spreads over (healthy ones only). */
+    record ForwardedVip(String name, Frontend frontend, List<WeightedBackend> backends) {}
+
+    /** Makes the forwarding state equal to {@code vips}. Throws with a reason when the kernel refused. */
+    void program(List<ForwardedVip> vips);
+
+    /** The Maglev table size the forwarding uses (the fingerprints are of tables this size). */
+    int tableSize();
+
+    /** Leaves the forwarding state in place (traffic keeps flowing) and releases handles. */
+    @Override
+    void close();
+}

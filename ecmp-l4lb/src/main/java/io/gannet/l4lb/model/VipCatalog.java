@@ -1,0 +1,294 @@
+package io.gannet.l4lb.model;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MappingIterator;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.gannet.bpf.lb.Backend;
+import io.gannet.bpf.lb.Frontend;
+import io.gannet.bpf.lb.Ipv4;
+import io.gannet.bpf.lb.Protocol;
+import io.gannet.cluster.k8s.EndpointSlice;
+import io.gannet.cluster.k8s.KubeReader;
+import io.gannet.cluster.k8s.KubeService;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.IntPredicate;
+import java.util.stream.Stream;
+
+/**
+ * The VIPs an L4LB host serves, read from a directory of Kubernetes YAML (*.yaml, *.yml,
+ * several documents per file): every Service with {@code spec.externalIPs}, or of
+ * {@code type: LoadBalancer} with {@code spec.loadBalancerIP} or
+ * {@code status.loadBalancer.ingress[].ip}, whose address lies in the profile's VIP pool,
+ * gets one {@link VipService} per port, with the ready endpoints of its EndpointSlices
+ * (matched by port name) as backends.
+ *
+ * <p>Refused, each with a {@link Problem} and never in silence: a VIP outside the pool, a
+ * backend that is one of this host's own addresses (traffic would loop), invalid
+ * {@code gannet.io/} annotations, Service fields the L4LB does not implement
+ * ({@code sessionAffinity: ClientIP}, {@code externalTrafficPolicy: Local},
+ * {@code loadBalancerSourceRanges}, IPv6 families). A file that fails to parse keeps its last
+ * good content. Not thread-safe: the L4LB's directory thread owns it.
+ */
+public final class VipCatalog {
+    private static final long MAX_FILE_BYTES = 16L * 1024 * 1024;
+
+    /** The VIPs to serve and what was refused. */
+    public record Result(List<VipService> vips, List<Problem> problems) {}
+
+    private record Doc(Path file, int index, JsonNode node) {}
+
+    private final Path dir;
+    private final VipPool pool;
+    private final IntPredicate ownAddress;
+    private final YAMLMapper yaml = new YAMLMapper();
+    private final Map<Path, List<Doc>> lastGood = new HashMap<>();
+
+    /**
+     * @param ownAddress true for an IPv4 address of this host (a backend there is refused)
+     */
+    public VipCatalog(Path dir, VipPool pool, IntPredicate ownAddress) {
+        this.dir = dir;
+        this.pool = pool;
+        this.ownAddress = ownAddress;
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    public Result reload() {
+        List<Problem> problems = new ArrayList<>();
+        Map<Path, List<Doc>> now = new TreeMap<>();
+        List<Path> files;
+        try (Stream<Path> s = Files.list(dir)) {
+            files = s.filter(p -> {
+                String n = p.getFileName().toString();
+                return (n.endsWith(".yaml") || n.endsWith(".yml")) && !n.startsWith(".") && Files.isRegularFile(p);
+            }).sorted().toList();
+        } catch (IOException e) {
+            problems.add(new Problem(dir.toString(), "cannot list the directory: " + e.getMessage()));
+            files = List.copyOf(lastGood.keySet());
+        }
+        for (Path f : files) {
+            try {
+                now.put(f, read(f));
+            } catch (IOException | RuntimeException e) {
+                String m = e.getMessage() == null ? "unreadable" : e.getMessage().lines().findFirst().orElse("");
+                List<Doc> prev = lastGood.get(f);
+                problems.add(new Problem(f.toString(), m + (prev != null ? " (keeping its last good content)" : "")));
+                if (prev != null) {
+                    now.put(f, prev);
+                }
+            }
+        }
+        lastGood.clear();
+        lastGood.putAll(now);
+        return build(now.values().stream().flatMap(List::stream).toList(), problems);
+    }
+
+    private List<Doc> read(Path f) throws IOException {
+        if (Files.size(f) > MAX_FILE_BYTES) {
+            throw new IOException("file larger than " + MAX_FILE_BYTES + " bytes");
+        }
+        List<Doc> out = new ArrayList<>();
+        int i = 0;
+        try (MappingIterator<JsonNode> it = yaml.readerFor(JsonNode.class).readValues(f.toFile())) {
+            while (it.hasNext()) {
+                JsonNode d = it.next();
+                i++;
+                if (d == null || d.isNull() || d.isMissingNode() || (d.isObject() && d.isEmpty())) {
+                    continue;
+                }
+                if (!d.isObject()) {
+                    throw new IOException("document " + i + ": not a mapping");
+                }
+                out.add(new Doc(f, i, d));
+            }
+        }
+        return out;
+    }
+
+    private Result build(List<Doc> docs, List<Problem> problems) {
+        Map<String, List<EndpointSlice>> slices = new HashMap<>();
+        List<Doc> services = new ArrayList<>();
+        for (Doc d : docs) {
+            String kind = d.node.path("kind").asText("");
+            try {
+                switch (kind) {
+                    case "Service" -> services.add(d);
+                    case "EndpointSlice" -> {
+                        EndpointSlice s = KubeReader.slice(d.node);
+                        slices.computeIfAbsent(s.serviceKey(), k -> new ArrayList<>()).add(s);
+                    }
+                    default -> problems.add(new Problem(where(d), "kind '" + kind + "' is not Service or EndpointSlice: ignored"));
+                }
+            } catch (RuntimeException e) {
+                problems.add(new Problem(where(d), e.getMessage()));
+            }
+        }
+        List<VipService> out = new ArrayList<>();
+        Set<Frontend> seen = new java.util.HashSet<>();
+        for (Doc d : services) {
+            try {
+                service(d, slices, out, seen, problems);
+            } catch (RuntimeException e) {
+                problems.add(new Problem(where(d), e.getMessage()));
+            }
+        }
+        return new Result(List.copyOf(out), List.copyOf(problems));
+    }
+
+    private void service(Doc d, Map<String, List<EndpointSlice>> slices, List<VipService> out, Set<Frontend> seen,
+            List<Problem> problems) {
+        JsonNode n = d.node;
+        String where = where(d);
+        KubeService svc = KubeReader.service(n);
+        String type = n.path("spec").path("type").asText("ClusterIP");
+        Set<Integer> addrs = new LinkedHashSet<>();
+        for (InetAddress a : svc.externalIps()) {
+            if (a instanceof Inet4Address) {
+                addrs.add(ip(a.getHostAddress(), "spec.externalIPs"));
+            } else {
+                problems.add(new Problem(where, "spec.externalIPs: " + a.getHostAddress() + ": IPv6 VIPs are not supported (IPv4 datapath)"));
+            }
+        }
+        if ("LoadBalancer".equals(type)) {
+            String lbip = n.path("spec").path("loadBalancerIP").asText("");
+            if (!lbip.isBlank()) {
+                addrs.add(ip(lbip, "spec.loadBalancerIP"));
+            }
+            JsonNode ingress = n.path("status").path("loadBalancer").path("ingress");
+            for (int i = 0; i < ingress.size(); i++) {
+                String a = ingress.get(i).path("ip").asText("");
+                if (a.isBlank()) {
+                    problems.add(new Problem(where, "status.loadBalancer.ingress[" + i + "]: no ip (hostname ingress is not supported)"));
+                } else {
+                    addrs.add(ip(a, "status.loadBalancer.ingress[" + i + "].ip"));
+                }
+            }
+        }
+        if (addrs.isEmpty()) {
+            return; // a ClusterIP/NodePort Service without external addresses: not an L4LB VIP
+        }
+        Map<String, String> ann = ServiceAnnotations.of(n);
+        for (String k : ServiceAnnotations.unknown(ann)) {
+            problems.add(new Problem(where, "annotation " + k + " is not known: ignored"));
+        }
+        String algo = ann.get("lb-algorithm");
+        if (algo != null && !"maglev".equalsIgnoreCase(algo.trim())) {
+            problems.add(new Problem(where, "annotation gannet.io/lb-algorithm: '" + algo
+                    + "' is not used on an L4LB host: VIPs always use Maglev (every host must pick the same backend)"));
+        }
+        unsupported(n, where, problems);
+        HealthCheckSpec check;
+        Map<String, Integer> weights;
+        try {
+            check = ServiceAnnotations.healthCheck(ann);
+            weights = ServiceAnnotations.weights(ann);
+        } catch (ServiceAnnotations.Invalid e) {
+            problems.add(new Problem(where, e.getMessage() + ": Service not served"));
+            return;
+        }
+        List<EndpointSlice> own = slices.getOrDefault(svc.key(), List.of());
+        for (int addr : addrs) {
+            if (!pool.contains(addr)) {
+                problems.add(new Problem(where, "VIP " + Ipv4.format(addr) + " is outside the profile's VIP pool " + pool + ": not served"));
+                continue;
+            }
+            for (KubeService.Port p : svc.ports()) {
+                Protocol protocol;
+                try {
+                    protocol = Protocol.parse(p.protocol());
+                } catch (IllegalArgumentException e) {
+                    problems.add(new Problem(where, "port " + p.port() + "/" + p.protocol() + ": not supported on an L4LB host (TCP and UDP are)"));
+                    continue;
+                }
+                Frontend fe = new Frontend(addr, p.port(), protocol);
+                String name = svc.namespace() + "/" + svc.name() + (p.name().isEmpty() ? "" : ":" + p.name());
+                if (!seen.add(fe)) {
+                    problems.add(new Problem(where, "frontend " + fe + " is also defined by another Service: not served twice"));
+                    continue;
+                }
+                List<WeightedBackend> backends = new ArrayList<>();
+                for (EndpointSlice s : own) {
+                    for (EndpointSlice.Port sp : s.ports()) {
+                        if (!sp.name().equals(p.name()) || !sp.protocol().equals(p.protocol())) {
+                            continue;
+                        }
+                        for (int a : readyIpv4(s)) {
+                            Backend b = new Backend(a, sp.port());
+                            if (ownAddress.test(a)) {
+                                problems.add(new Problem(where, "backend " + b + " (EndpointSlice " + s.name()
+                                        + ") is an address of this L4LB host itself: refused, traffic would loop"));
+                                continue;
+                            }
+                            backends.add(new WeightedBackend(b, ServiceAnnotations.weightOf(weights, b)));
+                        }
+                    }
+                }
+                out.add(new VipService(name, fe, backends, check));
+            }
+        }
+    }
+
+    private static void unsupported(JsonNode n, String where, List<Problem> problems) {
+        JsonNode spec = n.path("spec");
+        if ("ClientIP".equals(spec.path("sessionAffinity").asText(""))) {
+            problems.add(new Problem(where, "spec.sessionAffinity: ClientIP is not supported on an L4LB host (Maglev already keeps a flow on its backend): ignored"));
+        }
+        if ("Local".equals(spec.path("externalTrafficPolicy").asText(""))) {
+            problems.add(new Problem(where, "spec.externalTrafficPolicy: Local is not supported on an L4LB host (backends are remote): treated as Cluster"));
+        }
+        if (spec.path("loadBalancerSourceRanges").size() > 0) {
+            problems.add(new Problem(where, "spec.loadBalancerSourceRanges is not supported: every source is admitted"));
+        }
+        JsonNode fams = spec.path("ipFamilies");
+        for (int i = 0; i < fams.size(); i++) {
+            if ("IPv6".equals(fams.get(i).asText())) {
+                problems.add(new Problem(where, "spec.ipFamilies[" + i + "]: IPv6 VIPs are not supported (IPv4 datapath)"));
+            }
+        }
+    }
+
+    private static int ip(String s, String path) {
+        try {
+            return Ipv4.parse(s);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(path + ": " + e.getMessage());
+        }
+    }
+
+    private static String where(Doc d) {
+        String kind = d.node.path("kind").asText("?");
+        JsonNode md = d.node.path("metadata");
+        return d.file + ": document " + d.index + " (" + kind + " " + md.path("namespace").asText("default") + "/"
+                + md.path("name").asText("?") + ")";
+    }
+
+    /** The ready IPv4 addresses of a slice (an IPv6 slice has none). */
+    private static List<Integer> readyIpv4(EndpointSlice s) {
+        List<Integer> out = new ArrayList<>();
+        for (EndpointSlice.Endpoint e : s.endpoints()) {
+            if (!e.ready()) {
+                continue;
+            }
+            for (InetAddress a : e.addresses()) {
+                if (a instanceof Inet4Address) {
+                    out.add(Ipv4.parse(a.getHostAddress()));
+                }
+            }
+        }
+        return out;
+    }
+}

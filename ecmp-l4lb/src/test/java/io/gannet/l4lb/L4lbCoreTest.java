@@ -1,0 +1,201 @@
+package io.gannet.l4lb;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.gannet.bpf.lb.Backend;
+import io.gannet.bpf.lb.Frontend;
+import io.gannet.bpf.lb.Protocol;
+import io.gannet.l4lb.announce.Announcer;
+import io.gannet.l4lb.announce.RouteDamper;
+import io.gannet.l4lb.forward.Forwarding;
+import io.gannet.l4lb.health.HealthChecker.Target;
+import io.gannet.l4lb.model.HealthCheckSpec;
+import io.gannet.l4lb.model.Problem;
+import io.gannet.l4lb.model.VipPool;
+import io.gannet.l4lb.model.VipService;
+import io.gannet.l4lb.model.WeightedBackend;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The L4LB's decisions with a clock the test moves, a recording announcer and forwarding. */
+class L4lbCoreTest {
+    long now = 1_000_000;
+    final InstantSource clock = () -> Instant.ofEpochMilli(now);
+    final List<String> routeLog = new ArrayList<>();
+    final List<String> events = new ArrayList<>();
+    List<Forwarding.ForwardedVip> programmed = List.of();
+    final List<Target> retained = new ArrayList<>();
+
+    final Announcer announcer = new Announcer() {
+        @Override
+        public void announce(String prefix, List<String> communities) {
+            routeLog.add("announce " + prefix + " " + communities);
+        }
+
+        @Override
+        public void withdraw(String prefix) {
+            routeLog.add("withdraw " + prefix);
+        }
+    };
+
+    final Forwarding forwarding = new Forwarding() {
+        @Override
+        public void program(List<ForwardedVip> vips) {
+            programmed = vips;
+        }
+
+        @Override
+        public int tableSize() {
+            return 251;
+        }
+
+        @Override
+        public void close() {}
+    };
+
+    final L4lbCore.Health health = new L4lbCore.Health() {
+        @Override
+        public boolean retain(Target t) {
+            retained.add(t);
+            return false;
+        }
+
+        @Override
+        public void release(Target t) {
+            retained.remove(t);
+        }
+    };
+
+    static final Backend B1 = Backend.of("10.9.0.1", 8080);
+    static final Backend B2 = Backend.of("10.9.0.2", 8080);
+    static final HealthCheckSpec CHECK = HealthCheckSpec.DEFAULT_TCP;
+
+    L4lbCore core(List<String> profileVips) {
+        L4lbOptions o = new L4lbOptions(Path.of("/nonexistent"), VipPool.of(List.of("203.0.113.0/24")), profileVips,
+                List.of("65000:100"), new RouteDamper.Options(Duration.ofSeconds(2), Duration.ZERO, Duration.ofSeconds(60)),
+                Duration.ofSeconds(1));
+        return new L4lbCore(o, forwarding, announcer, health, clock, (a, s, d) -> events.add(a + " " + s + " " + d));
+    }
+
+    static VipService web(Backend... bs) {
+        return new VipService("default/web:http", Frontend.of("203.0.113.10", 80, Protocol.TCP),
+                List.of(bs).stream().map(b -> new WeightedBackend(b, 1)).toList(), CHECK);
+    }
+
+    static Target t(Backend b) {
+        return new Target(io.gannet.bpf.lb.Ipv4.format(b.addr()), b.port(), CHECK);
+    }
+
+    void advance(long ms, L4lbCore c) {
+        now += ms;
+        c.tick();
+    }
+
+    @Test
+    void announcedOnlyWhileAHealthyBackendHasHeldAndWithdrawnWhenNoneIs() {
+        L4lbCore c = core(List.of());
+        c.setServices(List.of(web(B1, B2)), List.of());
+        assertThat(retained).containsExactlyInAnyOrder(t(B1), t(B2));
+        assertThat(programmed.get(0).backends()).as("nothing healthy yet").isEmpty();
+        assertThat(routeLog).isEmpty();
+        assertThat(c.snapshot().get(0).reason()).isEqualTo("no healthy backend");
+
+        c.healthChanged(t(B1), true, "ok");
+        assertThat(programmed.get(0).backends()).extracting(WeightedBackend::backend).containsExactly(B1);
+        advance(1000, c);
+        assertThat(routeLog).as("held 2 s before the first announcement").isEmpty();
+        advance(1100, c);
+        assertThat(routeLog).containsExactly("announce 203.0.113.10/32 [65000:100]");
+        assertThat(c.snapshot().get(0).route()).isEqualTo("announced");
+
+        c.healthChanged(t(B2), true, "ok");
+        c.healthChanged(t(B1), false, "connection refused");
+        assertThat(programmed.get(0).backends()).as("the failing backend left the table").extracting(WeightedBackend::backend)
+                .containsExactly(B2);
+        assertThat(c.snapshot().get(0).backends()).extracting(VipStatus.BackendStatus::lastResult)
+                .containsExactly("connection refused", "ok");
+        assertThat(routeLog).hasSize(1);
+
+        c.healthChanged(t(B2), false, "timed out");
+        assertThat(routeLog).last().isEqualTo("withdraw 203.0.113.10/32");
+        assertThat(c.snapshot().get(0).fingerprint()).isEqualTo("0000000000000000");
+        assertThat(events).anyMatch(e -> e.startsWith("vip-withdraw 203.0.113.10/32 no healthy backend"));
+    }
+
+    @Test
+    void aFlappingBackendIsDampedAndThenSuppressed() {
+        L4lbCore c = core(List.of());
+        c.setServices(List.of(web(B1)), List.of());
+        int announcements = 0;
+        for (int flap = 0; flap < 6; flap++) {
+            c.healthChanged(t(B1), true, "ok");
+            advance(500, c);  // back up for less than the hold: no re-announcement
+            c.healthChanged(t(B1), false, "refused");
+            advance(500, c);
+            c.healthChanged(t(B1), true, "ok");
+            advance(2500, c);
+            c.healthChanged(t(B1), false, "refused");
+            advance(100, c);
+        }
+        announcements = (int) routeLog.stream().filter(s -> s.startsWith("announce")).count();
+        assertThat(announcements).as("the third withdrawal in a few seconds pushes the penalty over 2000: no more announcements").isEqualTo(3);
+        c.healthChanged(t(B1), true, "ok");
+        advance(3000, c);
+        assertThat(c.snapshot().get(0).route()).isEqualTo("suppressed");
+        assertThat(c.snapshot().get(0).reason()).startsWith("suppressed: flapping");
+        advance(120_000, c); // the penalty decays below the reuse threshold
+        assertThat(routeLog).last().isEqualTo("announce 203.0.113.10/32 [65000:100]");
+    }
+
+    @Test
+    void drainWithdrawsAtOnceAndReportsDoneAfterTheGrace() {
+        L4lbCore c = core(List.of());
+        c.setServices(List.of(web(B1)), List.of());
+        c.healthChanged(t(B1), true, "ok");
+        advance(2100, c);
+        assertThat(routeLog).containsExactly("announce 203.0.113.10/32 [65000:100]");
+        assertThat(c.startDrain(Duration.ofSeconds(30))).isEqualTo("draining");
+        assertThat(routeLog).last().isEqualTo("withdraw 203.0.113.10/32");
+        assertThat(programmed.get(0).backends()).as("established flows keep being forwarded").hasSize(1);
+        assertThat(c.snapshot().get(0).route()).isEqualTo("draining");
+        advance(29_000, c);
+        assertThat(c.drain()).isEqualTo(L4lbCore.Drain.DRAINING);
+        assertThat(c.drainLeft()).isEqualTo(1000);
+        advance(1000, c);
+        assertThat(c.drain()).isEqualTo(L4lbCore.Drain.DRAINED);
+        assertThat(routeLog).hasSize(2);
+        assertThat(events).anyMatch(e -> e.startsWith("drain vips done"));
+    }
+
+    @Test
+    void profileVipsWithoutAServiceAndRefusedInputAreShown() {
+        L4lbCore c = core(List.of("203.0.113.99"));
+        c.setServices(List.of(), List.of(new Problem("svc.yaml: document 1 (Service default/x)",
+                "VIP 198.51.100.9 is outside the profile's VIP pool 203.0.113.0/24: not served")));
+        assertThat(c.snapshot()).hasSize(2);
+        assertThat(c.snapshot().get(0).vip()).isEqualTo("203.0.113.99");
+        assertThat(c.snapshot().get(0).reason()).isEqualTo("no Service defines this VIP");
+        assertThat(c.snapshot().get(1).route()).isEqualTo("refused");
+        assertThat(c.snapshot().get(1).toRow().get("reason").toString()).contains("outside the profile's VIP pool");
+        assertThat(routeLog).isEmpty();
+        assertThat(events).anyMatch(e -> e.startsWith("vip-input svc.yaml"));
+    }
+
+    @Test
+    void removedServicesReleaseTheirChecksAndWithdraw() {
+        L4lbCore c = core(List.of());
+        c.setServices(List.of(web(B1)), List.of());
+        c.healthChanged(t(B1), true, "ok");
+        advance(2100, c);
+        c.setServices(List.of(), List.of());
+        assertThat(retained).isEmpty();
+        assertThat(routeLog).last().isEqualTo("withdraw 203.0.113.10/32");
+        assertThat(programmed).isEmpty();
+        assertThat(c.snapshot()).isEmpty();
+    }
+}
