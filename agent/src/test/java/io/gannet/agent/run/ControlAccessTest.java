@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.security.SecureRandom;
+import io.gannet.testsupport.Requirements;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -69,6 +70,7 @@ class ControlAccessTest {
 
     @Test
     void controlPortNeedsABearerTokenAndWriteScopeAndEveryCommandIsAudited() throws Exception {
+        Requirements.requireRoot(); // giving the socket the group "daemon" (chgrp) needs root
         int port = LoopbackDaemon.freePort();
         String readToken = token();
         String writeToken = token();
