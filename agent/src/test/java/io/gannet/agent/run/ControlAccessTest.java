@@ -66,6 +66,12 @@ class ControlAccessTest {
         GannetProcess c = start(bad, "--control-port", Integer.toString(port), "--control-tokens", shortToken.toString());
         assertThat(c.awaitExit(Duration.ofSeconds(90))).as(c.log()).isEqualTo(1);
         assertThat(c.log()).contains(shortToken + ":2: token of 'ops' is 8 characters; use at least 32");
+
+        Path group = Files.createDirectories(dir.resolve("bad-group"));
+        GannetProcess d = start(group, "--control-group", "no-such-group-" + ProcessHandle.current().pid());
+        assertThat(d.awaitExit(Duration.ofSeconds(90))).as(d.log()).isEqualTo(1);
+        assertThat(d.log()).contains("--control-group: no group named 'no-such-group-");
+        assertThat(d.log()).as("refused before any session started").doesNotContain("bgp_peer_state");
     }
 
     @Test
