@@ -23,14 +23,14 @@ public final class ClientOptions {
     int timeoutSeconds;
 
     @Option(names = "--control-port", paramLabel = "PORT", defaultValue = "${env:GANNET_CONTROL_PORT}",
-            description = {"Talk to the daemon's loopback TCP port 127.0.0.1:PORT instead of the socket",
-                "(default: $GANNET_CONTROL_PORT); needs a token (--token-file or $GANNET_TOKEN)."})
+            description = {"Use the daemon's TCP port 127.0.0.1:PORT, not the",
+                "socket (default: $GANNET_CONTROL_PORT); needs a token."})
     Integer controlPort;
 
     @Option(names = "--token-file", paramLabel = "FILE", defaultValue = "${env:GANNET_TOKEN_FILE}",
-            description = {"File holding the bearer token for --control-port: the token alone, or a line",
-                "'NAME SCOPE TOKEN' of the daemon's token file (default: $GANNET_TOKEN_FILE, or the",
-                "token itself in $GANNET_TOKEN)."})
+            description = {"Bearer token for --control-port: a file with the",
+                "token alone or a 'NAME SCOPE TOKEN' line (default:",
+                "$GANNET_TOKEN_FILE, or the token in $GANNET_TOKEN)."})
     Path tokenFile;
 
     public Path socket() {

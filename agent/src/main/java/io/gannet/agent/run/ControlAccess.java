@@ -7,8 +7,8 @@ import java.nio.file.Path;
 /**
  * Who may use the control API beyond root: the bearer tokens of the TCP port ({@code
  * --control-tokens}) and the group of the Unix socket ({@code --control-group}). Read and
- * checked by {@code gannet run} before anything starts, so a bad token file refuses the start
- * before any BGP session comes up.
+ * checked by {@code gannet run} before anything starts, so a bad token file or an unknown group
+ * refuses the start before any BGP session comes up.
  *
  * @param tokens      the TCP port's tokens, or null when there is no TCP port
  * @param socketGroup the socket file's group, or null for the daemon's own
@@ -21,6 +21,14 @@ record ControlAccess(ControlTokens tokens, String socketGroup) {
      * operator's message when it is missing, readable by others or malformed.
      */
     static ControlAccess read(boolean tcpPort, Path tokensFile, String socketGroup) {
+        if (socketGroup != null) {
+            // Checked here, before any session starts, not first when the socket is created.
+            try {
+                java.nio.file.FileSystems.getDefault().getUserPrincipalLookupService().lookupPrincipalByGroupName(socketGroup);
+            } catch (java.io.IOException e) {
+                throw new IllegalArgumentException("--control-group: no group named '" + socketGroup + "' on this host");
+            }
+        }
         if (!tcpPort) {
             return new ControlAccess(null, socketGroup);
         }

@@ -32,18 +32,23 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--socket", description = "Control API Unix socket (default: /run/gannet/gannet.sock, env GANNET_SOCKET).")
     Path socket;
 
-    @Option(names = "--control-port", description = {"Also serve the control API on 127.0.0.1:PORT; every request",
-        "then needs a bearer token from --control-tokens (401 without one, 403 for a",
-        "read-only token's command)."})
+    @Option(names = "--control-port", paramLabel = "PORT", description = {
+        "Also serve the control API on 127.0.0.1:PORT.",
+        "Every request there needs a bearer token from",
+        "--control-tokens: 401 without a valid one,",
+        "403 for a read token's command."})
     Integer controlPort;
 
-    @Option(names = "--control-tokens", paramLabel = "FILE", description = {"Bearer tokens of the control port: lines of",
-        "'NAME read|write TOKEN' (token at least 32 characters, e.g. openssl rand -hex 32).",
-        "Must be owned by the daemon's user and mode 0600 or 0400, or the daemon refuses to start."})
+    @Option(names = "--control-tokens", paramLabel = "FILE", description = {
+        "Tokens of --control-port, one per line:",
+        "NAME read|write TOKEN (32+ characters, e.g.",
+        "openssl rand -hex 32). Owned by the daemon's",
+        "user, mode 0600 or 0400, or the start is refused."})
     Path controlTokens;
 
-    @Option(names = "--control-group", paramLabel = "GROUP", description = {"Give the control socket (mode 0660) this group:",
-        "its members may use every command (default: the daemon's group)."})
+    @Option(names = "--control-group", paramLabel = "GROUP", description = {
+        "Group of the control socket (mode 0660): its",
+        "members may use every command."})
     String controlGroup;
 
     @Option(names = "--metrics", description = "Serve /metrics on HOST:PORT (e.g. 127.0.0.1:9324).")

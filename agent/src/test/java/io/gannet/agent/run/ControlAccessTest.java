@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.security.SecureRandom;
+import io.gannet.testsupport.Requirements;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -65,10 +66,17 @@ class ControlAccessTest {
         GannetProcess c = start(bad, "--control-port", Integer.toString(port), "--control-tokens", shortToken.toString());
         assertThat(c.awaitExit(Duration.ofSeconds(90))).as(c.log()).isEqualTo(1);
         assertThat(c.log()).contains(shortToken + ":2: token of 'ops' is 8 characters; use at least 32");
+
+        Path group = Files.createDirectories(dir.resolve("bad-group"));
+        GannetProcess d = start(group, "--control-group", "no-such-group-" + ProcessHandle.current().pid());
+        assertThat(d.awaitExit(Duration.ofSeconds(90))).as(d.log()).isEqualTo(1);
+        assertThat(d.log()).contains("--control-group: no group named 'no-such-group-");
+        assertThat(d.log()).as("refused before any session started").doesNotContain("bgp_peer_state");
     }
 
     @Test
     void controlPortNeedsABearerTokenAndWriteScopeAndEveryCommandIsAudited() throws Exception {
+        Requirements.requireRoot(); // giving the socket the group "daemon" (chgrp) needs root
         int port = LoopbackDaemon.freePort();
         String readToken = token();
         String writeToken = token();
