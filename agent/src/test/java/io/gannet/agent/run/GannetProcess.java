@@ -87,6 +87,12 @@ final class GannetProcess implements AutoCloseable {
         return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
+    /** SIGKILL (kill -9): no shutdown hook, no NOTIFICATION, no BFD AdminDown; waits for the exit. */
+    boolean kill(Duration timeout) throws InterruptedException {
+        process.destroyForcibly();
+        return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
     String log() {
         try {
             return Files.exists(log) ? Files.readString(log) : "";
