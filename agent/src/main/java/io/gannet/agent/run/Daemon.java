@@ -146,7 +146,7 @@ public final class Daemon implements AutoCloseable {
         }
         control = ControlServer.start(cfg,
                 new SpeakerView(speaker, loop, bfd, () -> speakerConfig.localAs(), datapath),
-                new SpeakerControl(speaker, loop, this::reload), metrics);
+                new SpeakerControl(speaker, loop, this::reload, bfd), metrics);
     }
 
     private NodeConfig render() throws IOException, ProfileException {
@@ -209,6 +209,7 @@ public final class Daemon implements AutoCloseable {
             Map<String, String> during = new HashMap<>(addresses(nextConfig));
             during.putAll(peerAddresses);
             peerAddresses = Map.copyOf(during);
+            diff.sessionsToReset(next).forEach(bfd::resettingSession);
             speaker.reconfigure(nextConfig);
             try {
                 bfd.apply(next);

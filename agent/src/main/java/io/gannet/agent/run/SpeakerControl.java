@@ -25,16 +25,26 @@ final class SpeakerControl implements DaemonControl {
     private final BgpSpeaker<Rib> speaker;
     private final SpeakerLoop loop;
     private final Supplier<ReloadResult> reload;
+    private final BfdBinding bfd;
 
     SpeakerControl(BgpSpeaker<Rib> speaker, SpeakerLoop loop, Supplier<ReloadResult> reload) {
+        this(speaker, loop, reload, null);
+    }
+
+    /** @param bfd told of operator disable/enable first, so maintenance is not a BFD flap (may be null) */
+    SpeakerControl(BgpSpeaker<Rib> speaker, SpeakerLoop loop, Supplier<ReloadResult> reload, BfdBinding bfd) {
         this.speaker = speaker;
         this.loop = loop;
         this.reload = reload;
+        this.bfd = bfd;
     }
 
     @Override
     public CommandResult disablePeer(String name, String message) {
         requirePeer(name);
+        if (bfd != null) {
+            bfd.operatorDisabled(name, true);
+        }
         speaker.disable(name, message);
         return new CommandResult(true, "peer " + name + " disabled" + (message == null ? "" : ": " + message));
     }
@@ -42,6 +52,9 @@ final class SpeakerControl implements DaemonControl {
     @Override
     public CommandResult enablePeer(String name) {
         requirePeer(name);
+        if (bfd != null) {
+            bfd.operatorDisabled(name, false);
+        }
         speaker.enable(name);
         return new CommandResult(true, "peer " + name + " enabled");
     }
@@ -49,6 +62,9 @@ final class SpeakerControl implements DaemonControl {
     @Override
     public CommandResult resetPeer(String name, String message) {
         requirePeer(name);
+        if (bfd != null) {
+            bfd.resettingSession(name);
+        }
         speaker.reset(name, message);
         return new CommandResult(true, "peer " + name + " reset" + (message == null ? "" : ": " + message));
     }

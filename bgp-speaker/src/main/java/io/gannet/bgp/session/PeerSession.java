@@ -160,6 +160,14 @@ public final class PeerSession {
                 "administratively disabled" + quoted(message), false));
     }
 
+    /**
+     * Instead of {@link #start}: the session replaces one the operator had disabled, so it stays
+     * Idle and disabled (no connection, the peer's refused) until {@link #enable}.
+     */
+    public void holdDisabled() {
+        adminDown = true;
+    }
+
     /** Operator enable after {@link #disable}. */
     public void enable() {
         if (adminDown) {
