@@ -60,6 +60,7 @@ public final class Daemon implements AutoCloseable {
     private ScheduledExecutorService scheduler;
     private ServiceDatapath datapath;
     private BfdBinding bfd;
+    private HostClaim claim;
     private NodeConfig node;
     private volatile SpeakerConfig speakerConfig;
     /**
@@ -93,6 +94,8 @@ public final class Daemon implements AutoCloseable {
 
     private void startAll() throws IOException, ProfileException {
         node = render();
+        // One daemon per host: locks and every listener checked before any session starts.
+        claim = HostClaim.acquire(options, node);
         speakerConfig = SpeakerConfiguration.speakerConfig(node, policies);
         peerAddresses = addresses(speakerConfig);
         boolean restarting = marker.previousDaemonLeftRoutes();
@@ -311,12 +314,16 @@ public final class Daemon implements AutoCloseable {
             if (metrics != null) {
                 metrics.close();
             }
-            if (!gracefulRestart) {
+            if (!gracefulRestart && claim != null) {
+                // Only the daemon that holds the state dir's lock owns its marker.
                 marker.clear();
             }
         } catch (IOException e) {
             log.operatorAction("stop", options.node(), "could not clear restart marker: " + e.getMessage());
         } finally {
+            if (claim != null) {
+                claim.close();
+            }
             stopped.countDown();
         }
     }

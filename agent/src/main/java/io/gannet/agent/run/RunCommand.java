@@ -76,7 +76,7 @@ public final class RunCommand implements Callable<Integer> {
             System.err.println(e.getMessage());
             sink.close();
             return 1;
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | java.io.IOException e) {
             System.err.println("gannet run: cannot start: " + e.getMessage());
             sink.close();
             return 1;
