@@ -44,6 +44,17 @@ import java.util.concurrent.TimeUnit;
  *   <li>Strict neighbors ({@code bfd.strict}) start gated in the speaker (PeerConfig.bfdStrict)
  *       and are released by the first permitted Up.</li>
  *   <li>The peer signalling AdminDown is not a failure (RFC 5882 3.2): BGP stays up.</li>
+ *   <li>Maintenance is not a failure: while the operator has the BGP peer disabled
+ *       ({@link #operatorDisabled}), and for a few seconds after a reset we sent
+ *       ({@link #resettingSession}: a reload that changes a negotiated parameter, or
+ *       {@code gannet peer reset}) when the peer signals the Down itself, BFD Down neither feeds
+ *       the damper nor reaches the speaker (a switch ends its BFD session with its BGP session).</li>
+ *   <li>A reload that changes only the timers keeps the session and renegotiates them with a
+ *       Poll Sequence (RFC 5880 6.8.3) instead of replacing it (which would send AdminDown).</li>
+ *   <li>On a graceful stop the speaker closes first, then every session is released with
+ *       AdminDown (RFC 5882 3.2); our BFD shares fate with the control plane (C bit clear), so
+ *       RFC 5882 4.3 lets the peer's graceful restart keep our routes, which the rendered switch
+ *       configs ask for (BIRD {@code bfd graceful}, FRR {@code bfd check-control-plane-failure}).</li>
  * </ul>
  *
  * <p>Why these damping figures: 1 s costs a healthy link one second after a single blip, while
