@@ -37,13 +37,19 @@ final class TrafficThroughSwitch implements AutoCloseable {
         this.target = podAddress;
         String base = clientNet.substring(0, clientNet.lastIndexOf('.') + 1);
         client = NetworkNamespace.create(nsPrefix);
-        client.linkTo(sw, "cl0", base + "2/30", "cl-sw", base + "1/30");
-        client.exec("ip", "route", "add", "default", "via", base + "1");
-        sw.exec("sysctl", "-q", "-w", "net.ipv4.ip_forward=1");
-        // The namespace's own loopback (the dummy module may be missing in containers).
-        node.exec("ip", "link", "set", "lo", "up");
-        node.exec("ip", "addr", "add", podAddress + "/32", "dev", "lo");
-        node.exec("ip", "route", "add", base + "0/30", "via", switchNodeSide);
+        try {
+            client.linkTo(sw, "cl0", base + "2/30", "cl-sw", base + "1/30");
+            client.exec("ip", "route", "add", "default", "via", base + "1");
+            sw.exec("sysctl", "-q", "-w", "net.ipv4.ip_forward=1");
+            // The namespace's own loopback (the dummy module may be missing in containers).
+            node.exec("ip", "link", "set", "lo", "up");
+            node.exec("ip", "addr", "add", podAddress + "/32", "dev", "lo");
+            node.exec("ip", "route", "add", base + "0/30", "via", switchNodeSide);
+        } catch (RuntimeException e) {
+            // The caller never gets this fixture to close: remove the namespace here.
+            client.close();
+            throw e;
+        }
     }
 
     /** True when one ping from the client reaches the PodCIDR address through the switch. */
