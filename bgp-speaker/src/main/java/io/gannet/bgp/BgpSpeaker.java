@@ -261,13 +261,20 @@ public final class BgpSpeaker<R extends RouteProcessor> implements AutoCloseable
                     s.stop(new NotificationMessage(NotificationMessage.CEASE, NotificationMessage.CEASE_PEER_DECONFIGURED),
                             "peer removed from configuration", false);
                     sessions.remove(s.name());
-                } else if (!p.equals(s.config()) && policyOnly(s.config(), p) && applyInPlace(s, p)) {
+                } else if (!p.equals(s.config()) && localOnly(s.config(), p)) {
+                    // Timers and options of our own side (connect retry, passive): nothing the peer
+                    // negotiated changes, so the live session takes them; the next timer uses them.
+                    s.updateConfig(p);
+                    log.info("{}: local session settings changed, applied without a reset", s.name());
+                } else if (!p.equals(s.config()) && policyOnly(withLocalOf(s.config(), p), p)
+                        && applyInPlace(s, p)) {
                     log.info("{}: routing policy changed, applied to the live session", s.name());
                 } else if (!p.equals(s.config())) {
+                    boolean disabled = s.adminDown();
                     s.stop(new NotificationMessage(NotificationMessage.CEASE, NotificationMessage.CEASE_OTHER_CONFIGURATION_CHANGE),
                             "peer configuration changed", false);
                     sessions.remove(s.name());
-                    addPeer(p, s);
+                    addPeer(p, s, disabled);
                 }
             }
             SpeakerConfig previous = config;
@@ -379,12 +386,41 @@ public final class BgpSpeaker<R extends RouteProcessor> implements AutoCloseable
 
     /** @param replaced the session this one replaces after a reconfiguration, or null */
     private void addPeer(PeerConfig p, PeerSession replaced) {
+        addPeer(p, replaced, false);
+    }
+
+    /**
+     * @param replaced the session this one replaces after a reconfiguration, or null
+     * @param disabled the operator had disabled the peer: the new session stays disabled
+     *                 (Idle, no connection) until {@link #enable}
+     */
+    private void addPeer(PeerConfig p, PeerSession replaced, boolean disabled) {
         PeerSession s = new PeerSession(ctx, p, false);
         if (replaced != null) {
             s.continueHistoryOf(replaced);
         }
         sessions.put(p.name(), s);
-        s.start();
+        if (disabled) {
+            s.holdDisabled();
+        } else {
+            s.start();
+        }
+    }
+
+    /**
+     * True when {@code a} and {@code b} differ only in settings of our own side that a live
+     * session applies without a new OPEN: the connect-retry interval and passive mode.
+     */
+    static boolean localOnly(PeerConfig a, PeerConfig b) {
+        return withLocalOf(a, b).equals(b);
+    }
+
+    /** {@code a} with {@code b}'s local-only settings (see {@link #localOnly}). */
+    static PeerConfig withLocalOf(PeerConfig a, PeerConfig b) {
+        return new PeerConfig(a.name(), a.address(), a.remoteAs(), a.localAs(), a.localAddress(), a.port(), b.passive(),
+                a.holdTimeSeconds(), b.connectRetrySeconds(), a.md5Password(), a.ttlSecurityHops(), a.multihopTtl(), a.families(),
+                a.routeReflectorClient(), a.nextHopSelf(), a.gracefulRestart(), a.gracefulRestartSeconds(), a.extendedMessage(),
+                a.importPolicy(), a.exportPolicy(), a.maxPrefixes(), a.maxPrefixAction(), a.sendHoldTimeSeconds(), a.bfdStrict());
     }
 
     private PeerSession session(String name) {

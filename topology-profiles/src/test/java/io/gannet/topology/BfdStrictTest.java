@@ -81,7 +81,7 @@ class BfdStrictTest {
         var view = p.switchView("leaf-r1-a", ref -> new io.gannet.topology.config.Md5Secret(ref.source(), ref.reference(), "k"));
         String frr = FrrSwitchRenderer.render(view);
         assertThat(frr).contains(" bfd 3 200 200").doesNotContain("strict");
-        assertThat(BirdSwitchRenderer.render(view)).contains("bfd on;").doesNotContain("strict");
+        assertThat(BirdSwitchRenderer.render(view)).contains("bfd graceful;").doesNotContain("strict");
         for (NeighborConfig nb : p.nodeConfig("r1-node1", REFS).neighbors()) {
             assertThat(nb.bfd().enabled()).isTrue();
         }

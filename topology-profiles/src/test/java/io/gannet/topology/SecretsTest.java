@@ -42,6 +42,8 @@ class SecretsTest {
     void fileReferenceIsReadWithoutItsTrailingNewline(@TempDir Path dir) throws Exception {
         Path key = dir.resolve("key");
         Files.writeString(key, SECRET + "\n");
+        // A key file is for gannet's user only (a world-readable one is refused, issue 9).
+        Files.setPosixFilePermissions(key, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
         LoadedProfile p = profile("{file: " + key + "}");
         NodeConfig n = p.nodeConfig("n2", SecretResolver.system());
         assertThat(n.neighbors()).allSatisfy(nb -> assertThat(nb.md5().reveal()).isEqualTo(SECRET));

@@ -26,10 +26,19 @@ final class ApiCall {
     }
 
     int post(String uri, Object body, Consumer<JsonNode> render) {
-        return run(uri, body == null ? new byte[0] : JsonCodec.write(body), render);
+        return post(uri, body, render, json -> ExitCodes.OK);
+    }
+
+    /** As {@link #post(String, Object, Consumer)}; a successful answer's exit code is {@code exitCode} of it. */
+    int post(String uri, Object body, Consumer<JsonNode> render, java.util.function.ToIntFunction<JsonNode> exitCode) {
+        return run(uri, body == null ? new byte[0] : JsonCodec.write(body), render, exitCode);
     }
 
     private int run(String uri, byte[] body, Consumer<JsonNode> render) {
+        return run(uri, body, render, json -> ExitCodes.OK);
+    }
+
+    private int run(String uri, byte[] body, Consumer<JsonNode> render, java.util.function.ToIntFunction<JsonNode> exitCode) {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         ControlClient.Response r;
@@ -63,6 +72,6 @@ final class ApiCall {
             render.accept(json);
             out.flush();
         }
-        return ExitCodes.OK;
+        return exitCode.applyAsInt(json);
     }
 }

@@ -20,6 +20,11 @@ public final class ProfileCheckCommand implements Callable<Integer> {
     @Parameters(arity = "1..*", paramLabel = "FILE", description = "profile files")
     List<Path> files;
 
+    @picocli.CommandLine.Option(names = "--no-secrets", description = {"Do not read the MD5 key files and environment variables",
+        "the profile refers to (on a machine that does not hold them); by default each is read",
+        "as 'run' and 'render' would, and one they would refuse is an error."})
+    boolean noSecrets;
+
     @Override
     public Integer call() {
         var out = spec.commandLine().getOut();
@@ -32,6 +37,11 @@ public final class ProfileCheckCommand implements Callable<Integer> {
             }
             long errors = p.problems().stream().filter(Problem::isError).count();
             long warnings = p.problems().size() - errors;
+            if (errors == 0 && !noSecrets) {
+                List<String> refused = SecretCheck.refusedReferences(p);
+                refused.forEach(m -> out.println(f + ": error: " + m));
+                errors += refused.size();
+            }
             if (errors > 0) {
                 rc = ProfileLoading.PROFILE_ERRORS;
                 out.println(f + ": " + errors + " error(s), " + warnings + " warning(s)");

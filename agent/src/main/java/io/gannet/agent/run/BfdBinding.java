@@ -44,6 +44,17 @@ import java.util.concurrent.TimeUnit;
  *   <li>Strict neighbors ({@code bfd.strict}) start gated in the speaker (PeerConfig.bfdStrict)
  *       and are released by the first permitted Up.</li>
  *   <li>The peer signalling AdminDown is not a failure (RFC 5882 3.2): BGP stays up.</li>
+ *   <li>Maintenance is not a failure: while the operator has the BGP peer disabled
+ *       ({@link #operatorDisabled}), and for a few seconds after a reset we sent
+ *       ({@link #resettingSession}: a reload that changes a negotiated parameter, or
+ *       {@code gannet peer reset}) when the peer signals the Down itself, BFD Down neither feeds
+ *       the damper nor reaches the speaker (a switch ends its BFD session with its BGP session).</li>
+ *   <li>A reload that changes only the timers keeps the session and renegotiates them with a
+ *       Poll Sequence (RFC 5880 6.8.3) instead of replacing it (which would send AdminDown).</li>
+ *   <li>On a graceful stop the speaker closes first, then every session is released with
+ *       AdminDown (RFC 5882 3.2); our BFD shares fate with the control plane (C bit clear), so
+ *       RFC 5882 4.3 lets the peer's graceful restart keep our routes, which the rendered switch
+ *       configs ask for (BIRD {@code bfd graceful}, FRR {@code bfd check-control-plane-failure}).</li>
  * </ul>
  *
  * <p>Why these damping figures: 1 s costs a healthy link one second after a single blip, while
@@ -125,8 +136,21 @@ final class BfdBinding implements AutoCloseable {
     /** One neighbor's BFD session, damper and pending re-check. Its monitor orders its decisions. */
     private final class PeerBinding {
         final String name;
-        final BfdConfig config;
-        final BfdPeerSpec spec;
+        /** Replaced in place when a reload changes only the timers (a Poll Sequence, RFC 5880 6.8.3). */
+        volatile BfdConfig config;
+        volatile BfdPeerSpec spec;
+        /**
+         * The operator disabled the BGP peer: the BFD Down that follows (the switch stops its
+         * BFD with its BGP session) is maintenance, not a failure, so it neither feeds the
+         * damper nor reaches the speaker.
+         */
+        boolean operatorDisabled;
+        /**
+         * Until this clock time (nanos), a BFD Down the peer signals is the echo of a BGP reset we
+         * sent (the switch's BGP stopped on our Cease and took its BFD session with it): not a
+         * failure. A Down by timeout is still one.
+         */
+        long resetEchoUntilNanos = Long.MIN_VALUE;
         final FlapDamper damper = new FlapDamper(clock, INITIAL_HOLD_DOWN, MAX_HOLD_DOWN, HALF_LIFE);
         volatile BfdSessionHandle handle;
         ScheduledFuture<?> recheck;
@@ -152,6 +176,14 @@ final class BfdBinding implements AutoCloseable {
                 release();
             } else if (c.wentDown()) {
                 cancelRecheck();
+                if (operatorDisabled) {
+                    return;
+                }
+                if (c.diagnostic() == io.gannet.bfd.wire.Diagnostic.NEIGHBOR_SIGNALED_SESSION_DOWN
+                        && clock.nanoTime() - resetEchoUntilNanos < 0) {
+                    log.operatorAction("bfd-reset-echo", name, "the peer took BFD down after our BGP reset: not a failure, BGP not held down");
+                    return;
+                }
                 if (peerSignalledAdminDown()) {
                     // RFC 5882 3.2: the peer turned BFD off administratively; that says nothing
                     // about the forwarding path, so the BGP session is left alone.
@@ -202,6 +234,31 @@ final class BfdBinding implements AutoCloseable {
             }
         }
 
+        /** The operator disabled ({@code true}) or re-enabled the BGP peer. */
+        synchronized void operatorDisabled(boolean disabled) {
+            operatorDisabled = disabled;
+            if (disabled) {
+                cancelRecheck();
+                return;
+            }
+            BfdSessionHandle h = handle;
+            if (config.strict() && (h == null || h.state() != io.gannet.bfd.wire.BfdState.UP)) {
+                // Strict mode (draft-ietf-idr-bgp-bfd-strict-mode): the re-enabled session waits
+                // for BFD Up; no flap is recorded, the gate opens on the next Up.
+                gate.bfdDown(name, "waiting for BFD Up after the peer was re-enabled");
+            }
+        }
+
+        synchronized void retime(NeighborConfig n) {
+            PeerBinding wanted = new PeerBinding(n);
+            spec = wanted.spec;
+            config = wanted.config;
+            BfdSessionHandle h = handle;
+            if (h != null) {
+                h.updateTimers(spec.desiredMinTx(), spec.requiredMinRx(), spec.detectMult());
+            }
+        }
+
         synchronized void close() {
             cancelRecheck();
             if (handle != null) {
@@ -242,10 +299,22 @@ final class BfdBinding implements AutoCloseable {
                 wanted.put(n.name(), n);
             }
         }
+        java.util.Set<String> stillDisabled = new java.util.HashSet<>();
         for (PeerBinding p : List.copyOf(peers.values())) {
             NeighborConfig n = wanted.get(p.name);
-            if (n == null || !new PeerBinding(n).spec.equals(p.spec)) {
+            BfdPeerSpec next = n == null ? null : new PeerBinding(n).spec;
+            if (next != null && !next.equals(p.spec) && next.key().equals(p.spec.key())
+                    && java.util.Objects.equals(next.authentication(), p.spec.authentication())
+                    && next.minReceivedTtl() == p.spec.minReceivedTtl()) {
+                // Only timers changed: the running session takes them through a Poll Sequence.
+                // Replacing it would send AdminDown, and a switch that treats any BFD Down as a
+                // failure (BIRD's "bfd on") would drop the BGP session and enter its error wait.
+                p.retime(n);
+            } else if (next == null || !next.equals(p.spec)) {
                 peers.remove(p.name);
+                if (p.operatorDisabled) {
+                    stillDisabled.add(p.name);
+                }
                 p.close();
             }
         }
@@ -256,9 +325,46 @@ final class BfdBinding implements AutoCloseable {
                 continue;
             }
             PeerBinding p = new PeerBinding(n);
+            p.operatorDisabled = stillDisabled.contains(p.name);
             peers.put(p.name, p);
             synchronized (p) {
                 p.handle = sessions.request(p.spec, p::changed);
+            }
+        }
+    }
+
+    /**
+     * The operator disabled ({@code true}) or is re-enabling the BGP peer {@code peerName}: while
+     * disabled, BFD Down is maintenance (not damped, not sent to the speaker, not its last error).
+     * Call before the speaker's disable and before its enable. A peer without BFD is ignored.
+     */
+    void operatorDisabled(String peerName, boolean disabled) {
+        PeerBinding p;
+        synchronized (this) {
+            p = peers.get(peerName);
+        }
+        if (p != null) {
+            p.operatorDisabled(disabled);
+        }
+    }
+
+    /** How long after a reset we sent a peer-signalled BFD Down counts as its echo. */
+    static final Duration RESET_ECHO_WINDOW = Duration.ofSeconds(5);
+
+    /**
+     * We are about to reset the BGP session with {@code peerName} (a reload that changes a
+     * negotiated parameter, or {@code gannet peer reset}): a switch that ends its BFD session
+     * with its BGP session will signal BFD Down in the next seconds; that Down is not damped and
+     * does not hold BGP down.
+     */
+    void resettingSession(String peerName) {
+        PeerBinding p;
+        synchronized (this) {
+            p = peers.get(peerName);
+        }
+        if (p != null) {
+            synchronized (p) {
+                p.resetEchoUntilNanos = clock.nanoTime() + RESET_ECHO_WINDOW.toNanos();
             }
         }
     }

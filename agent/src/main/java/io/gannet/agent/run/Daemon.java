@@ -68,6 +68,7 @@ public final class Daemon implements AutoCloseable {
     private NodeNetworkingBinding nodeNet;
     private volatile NodeConfig node;
     private RouteSources routeSources;
+    private HostClaim claim;
     private volatile SpeakerConfig speakerConfig;
     /**
      * Peer name -> neighbor address for log lines. The speaker reports state changes by name on
@@ -114,6 +115,8 @@ public final class Daemon implements AutoCloseable {
 
     private void startAll() throws IOException, ProfileException {
         node = render();
+        // One daemon per host: locks and every listener checked before any session starts.
+        claim = HostClaim.acquire(options, node);
         pods = PodNetwork.start(options, loaded, node, log);
         node = pods == null ? node : pods.apply(node);
         speakerConfig = SpeakerConfiguration.speakerConfig(node, policies);
@@ -184,7 +187,7 @@ public final class Daemon implements AutoCloseable {
         }
         control = ControlServer.start(access.applyTo(cfg),
                 new SpeakerView(speaker, loop, bfd, () -> speakerConfig.localAs(), datapath, pods).withSources(routeSources).withL4lb(l4lb),
-                new SpeakerControl(speaker, loop, this::reload, pods, routeSources).withL4lb(l4lb), metrics,
+                new SpeakerControl(speaker, loop, this::reload, bfd, pods, routeSources).withL4lb(l4lb), metrics,
                 (caller, action, target, status, outcome) ->
                         log.operatorCommand(caller.describe(), caller.via(), action, target, status, outcome),
                 new io.gannet.agent.cli.CliText());
@@ -292,6 +295,7 @@ public final class Daemon implements AutoCloseable {
             Map<String, String> during = new HashMap<>(addresses(nextConfig));
             during.putAll(peerAddresses);
             peerAddresses = Map.copyOf(during);
+            diff.sessionsToReset(next).forEach(bfd::resettingSession);
             speaker.reconfigure(nextConfig);
             try {
                 bfd.apply(next);
@@ -405,12 +409,16 @@ public final class Daemon implements AutoCloseable {
             if (metrics != null) {
                 metrics.close();
             }
-            if (!gracefulRestart) {
+            if (!gracefulRestart && claim != null) {
+                // Only the daemon that holds the state dir's lock owns its marker.
                 marker.clear();
             }
         } catch (IOException e) {
             log.operatorAction("stop", options.node(), "could not clear restart marker: " + e.getMessage());
         } finally {
+            if (claim != null) {
+                claim.close();
+            }
             stopped.countDown();
         }
     }

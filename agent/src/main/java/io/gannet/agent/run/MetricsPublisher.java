@@ -63,7 +63,8 @@ final class MetricsPublisher {
         long adjOut = 0;
         for (RibViews.PeerCounters c : rib.counters()) {
             byPeer.put(c.peer(), c);
-            adjIn += c.accepted();
+            // The Adj-RIBs-In before import policy, as the metric's help says: what peers announce.
+            adjIn += c.received();
             adjOut += c.advertised();
         }
         SpeakerConfig cfg = config.get();
@@ -76,13 +77,13 @@ final class MetricsPublisher {
             Family family = s.address() instanceof Inet4Address ? Family.IPV4 : Family.IPV6;
             List<FamilyMetrics> families = List.of(new FamilyMetrics(family,
                     c == null ? 0 : c.received(), c == null ? 0 : c.accepted(),
-                    c == null ? 0 : Math.max(0, c.received() - c.accepted()), c == null ? 0 : c.advertised(), 0,
-                    ChangeStats.ZERO, ChangeStats.ZERO, ChangeStats.ZERO, ChangeStats.ZERO));
+                    c == null ? 0 : Math.max(0, c.received() - c.accepted()), c == null ? 0 : c.advertised(),
+                    c == null ? 0 : c.preferred(), importUpdates(c), importWithdraws(c), exportUpdates(c), exportWithdraws(c)));
             peers.add(new PeerMetrics(s.name(), s.address().getHostAddress(), s.remoteAs(), cfg.localAs(),
                     SpeakerView.state(s.state()), s.adminDown(), s.since().toEpochMilli(),
                     s.flaps() + (s.state() == io.gannet.bgp.session.SessionState.ESTABLISHED ? 1 : 0), s.flaps(),
                     SpeakerView.counts(s.messagesIn()), SpeakerView.counts(s.messagesOut()),
-                    s.lastError(), 0L,
+                    s.lastError(), s.lastErrorEpochMillis(),
                     pc == null ? "" : pc.importPolicy().name(), pc == null ? "" : pc.exportPolicy().name(), families));
         }
         List<RibSize> ribs = new ArrayList<>();
@@ -91,5 +92,34 @@ final class MetricsPublisher {
             ribs.add(new RibSize(v4 ? Family.IPV4 : Family.IPV6, r.prefixes(), r.paths(), v4 ? adjIn : 0, v4 ? adjOut : 0));
         }
         return new MetricsSnapshot(peers, ribs, bfd.get());
+    }
+
+    // BIRD's route change stats: received, rejected (invalid: none counted apart, RFC 7606
+    // treat-as-withdraw is a withdraw), filtered (import policy), ignored (not counted), accepted.
+    private static ChangeStats importUpdates(RibViews.PeerCounters c) {
+        if (c == null) {
+            return ChangeStats.ZERO;
+        }
+        RibViews.PeerCounters.Changes x = c.changes();
+        return new ChangeStats(x.importUpdatesReceived(), 0, x.importUpdatesFiltered(), 0, x.importUpdatesAccepted());
+    }
+
+    private static ChangeStats importWithdraws(RibViews.PeerCounters c) {
+        if (c == null) {
+            return ChangeStats.ZERO;
+        }
+        RibViews.PeerCounters.Changes x = c.changes();
+        return new ChangeStats(x.importWithdrawsReceived(), 0, 0, x.importWithdrawsReceived() - x.importWithdrawsAccepted(),
+                x.importWithdrawsAccepted());
+    }
+
+    private static ChangeStats exportUpdates(RibViews.PeerCounters c) {
+        long n = c == null ? 0 : c.changes().exportUpdates();
+        return new ChangeStats(n, 0, 0, 0, n);
+    }
+
+    private static ChangeStats exportWithdraws(RibViews.PeerCounters c) {
+        long n = c == null ? 0 : c.changes().exportWithdraws();
+        return new ChangeStats(n, 0, 0, 0, n);
     }
 }

@@ -116,7 +116,7 @@ public final class RunCommand implements Callable<Integer> {
             log.startFailed(node, e.getMessage());
             sink.close();
             return 1;
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | java.io.IOException e) {
             System.err.println("gannet run: cannot start: " + e.getMessage());
             log.startFailed(node, e.getMessage());
             sink.close();

@@ -26,29 +26,35 @@ final class SpeakerControl implements DaemonControl {
     private final SpeakerLoop loop;
     private final Supplier<ReloadResult> reload;
     private final RouteSources sources;
-
+    private final BfdBinding bfd;
     private final PodNetwork pods;
     private volatile L4lbPart l4lb;
 
     SpeakerControl(BgpSpeaker<Rib> speaker, SpeakerLoop loop, Supplier<ReloadResult> reload) {
-        this(speaker, loop, reload, null, null);
+        this(speaker, loop, reload, null, null, null);
     }
 
     /**
+     * @param bfd     told of operator disable/enable first, so maintenance is not a BFD flap (may be null)
      * @param pods    the node's pod addressing (IPAM, fixed IPs), or null on a host without pods
      * @param sources which prefixes the profile and operators originate, or null to skip the safeguards
      */
-    SpeakerControl(BgpSpeaker<Rib> speaker, SpeakerLoop loop, Supplier<ReloadResult> reload, PodNetwork pods, RouteSources sources) {
+    SpeakerControl(BgpSpeaker<Rib> speaker, SpeakerLoop loop, Supplier<ReloadResult> reload, BfdBinding bfd, PodNetwork pods,
+            RouteSources sources) {
         this.pods = pods;
         this.speaker = speaker;
         this.loop = loop;
         this.reload = reload;
         this.sources = sources;
+        this.bfd = bfd;
     }
 
     @Override
     public CommandResult disablePeer(String name, String message) {
         requirePeer(name);
+        if (bfd != null) {
+            bfd.operatorDisabled(name, true);
+        }
         speaker.disable(name, message);
         return new CommandResult(true, "peer " + name + " disabled" + (message == null ? "" : ": " + message));
     }
@@ -56,6 +62,9 @@ final class SpeakerControl implements DaemonControl {
     @Override
     public CommandResult enablePeer(String name) {
         requirePeer(name);
+        if (bfd != null) {
+            bfd.operatorDisabled(name, false);
+        }
         speaker.enable(name);
         return new CommandResult(true, "peer " + name + " enabled");
     }
@@ -63,6 +72,9 @@ final class SpeakerControl implements DaemonControl {
     @Override
     public CommandResult resetPeer(String name, String message) {
         requirePeer(name);
+        if (bfd != null) {
+            bfd.resettingSession(name);
+        }
         speaker.reset(name, message);
         return new CommandResult(true, "peer " + name + " reset" + (message == null ? "" : ": " + message));
     }

@@ -139,6 +139,8 @@ class CliTest {
         assertThat(gannet("withdraw", "192.0.2.80/32").out()).isEqualTo("withdrew 192.0.2.80/32\n");
         Run reload = gannet("reload");
         assertThat(reload.out()).contains("router id  restart required  router id changed");
+        // Issue 9: a reload with a part not applied is not a success for scripts.
+        assertThat(reload.exit()).isEqualTo(io.gannet.agent.cli.ReloadCommand.RESTART_REQUIRED);
         assertThat(s.daemon.executed()).hasSize(6);
     }
 

@@ -44,7 +44,7 @@ public final class ControlBench {
         FixtureDaemon daemon = FixtureDaemon.withPeers(peers);
         try (GannetMetrics metrics = GannetMetrics.create(InstantSource.system());
              ControlServer server = ControlServer.start(ControlServerConfig.defaults().withUnixSocket(socket)
-                     .withMetricsTcp(new InetSocketAddress("127.0.0.1", 18290)), daemon, daemon, metrics)) {
+                     .withMetricsTcp(new InetSocketAddress("127.0.0.1", 0)), daemon, daemon, metrics)) {
             metrics.publish(snapshot(peers, 0));
             System.out.printf("peers=%d rounds=%d cpus=%d java=%s%n", peers, rounds,
                     Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));

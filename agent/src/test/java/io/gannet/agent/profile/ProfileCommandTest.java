@@ -41,7 +41,8 @@ class ProfileCommandTest {
 
     @Test
     void checkPassesTheExamplesWithWarningsOnly() {
-        Run r = run("profile", "check", example("ibgp-core.yaml"), example("ebgp-leaf.yaml"), example("demo.yaml"));
+        // The examples name MD5 keys that live on production hosts: checked here without them.
+        Run r = run("profile", "check", "--no-secrets", example("ibgp-core.yaml"), example("ebgp-leaf.yaml"), example("demo.yaml"));
         assertThat(r.exit()).as(r.out() + r.err()).isZero();
         assertThat(r.out()).contains("ibgp-core.yaml: ok, 6 host(s), 2 switch(es), 0 warning(s)");
         assertThat(r.out()).contains("demo.yaml:22:14: warning: spec: BFD is off");
@@ -126,5 +127,42 @@ class ProfileCommandTest {
 
     private static void assumeEnvUnset(String name) {
         org.junit.jupiter.api.Assumptions.assumeTrue(System.getenv(name) == null, name + " is set in this environment");
+    }
+
+    @Test
+    void checkRefusesEveryKeyFileRunAndRenderWouldRefuse(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        // Issue 9: check == run/render for MD5 references: missing, empty, oversized, world-readable.
+        java.nio.file.Path key = dir.resolve("leaf-r3");
+        String text = java.nio.file.Files.readString(java.nio.file.Path.of(example("ebgp-leaf.yaml"))).replace("/etc/gannet/md5/leaf-r3", key.toString());
+        java.nio.file.Path profile = dir.resolve("p.yaml");
+        java.nio.file.Files.writeString(profile, text);
+
+        Run missing = run("profile", "check", profile.toString());
+        assertThat(missing.exit()).as(missing.out()).isEqualTo(1);
+        assertThat(missing.out()).contains("error: MD5 password file " + key + " cannot be read: it does not exist")
+                .contains("switch leaf-r3-a").doesNotContain("Exception");
+
+        java.nio.file.Files.writeString(key, "s3cret-key\n");
+        java.nio.file.Files.setPosixFilePermissions(key, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        Run worldReadable = run("profile", "check", profile.toString());
+        assertThat(worldReadable.exit()).isEqualTo(1);
+        assertThat(worldReadable.out()).contains("is readable by every user of this machine: chmod 600 " + key).doesNotContain("s3cret");
+
+        java.nio.file.Files.setPosixFilePermissions(key, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        Run ok = run("profile", "check", profile.toString());
+        assertThat(ok.exit()).as(ok.out()).isZero();
+        // and render, which reads it the same way, agrees
+        assertThat(run("profile", "render", profile.toString(), "--switch", "leaf-r3-a", "--format", "frr").exit()).isZero();
+
+        java.nio.file.Files.writeString(key, "\n");
+        Run empty = run("profile", "check", profile.toString());
+        assertThat(empty.exit()).isEqualTo(1);
+        assertThat(empty.out()).contains("MD5 password file " + key + " is empty");
+        assertThat(run("profile", "render", profile.toString(), "--switch", "leaf-r3-a", "--format", "frr").exit()).isNotZero();
+
+        java.nio.file.Files.writeString(key, "x".repeat(5000));
+        Run big = run("profile", "check", profile.toString());
+        assertThat(big.exit()).isEqualTo(1);
+        assertThat(big.out()).contains("is 5000 bytes");
     }
 }

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 /**
  * BFD bound to BGP, end to end: the real daemon ({@code gannet run}, own process, "node"
  * namespace) with BFD at 100 ms x 3 from its profile, peered over a veth pair with a real BIRD 2
- * (BGP with {@code bfd on} plus its BFD protocol) configured by {@code gannet profile render}.
+ * (BGP with {@code bfd graceful} plus its BFD protocol) configured by {@code gannet profile render}.
  * The path is cut with an nftables drop rule in the switch namespace (packets stop, the link
  * stays up): BFD takes the BGP session down in well under a second, not after the 9 s hold time;
  * the BGP session comes back only after BFD is Up again, and a flapping link is held down with a
@@ -129,7 +129,7 @@ class DaemonBfdTest extends DaemonAgainstBird {
         // BIRD runs the BFD session on its own (protocol bfd neighbor) but its BGP session does
         // not use it: only our NOTIFICATION can end its session before its 9 s hold time.
         Files.writeString(profile, PROFILE.formatted("false"));
-        String conf = birdConfig(true).replace("  bfd on;\n", "")
+        String conf = birdConfig(true).replace("  bfd graceful;\n", "")
                 .replace("protocol bfd gannet_bfd {\n", "protocol bfd gannet_bfd {\n  neighbor 10.255.9.1 local 10.255.9.2;\n");
         bird = BirdSwitch.start(swNs, dir, conf);
         startDaemon();
@@ -188,14 +188,16 @@ class DaemonBfdTest extends DaemonAgainstBird {
         Path renderProfile = dir.resolve("render.yaml");
         Files.writeString(renderProfile, PROFILE.formatted("false"));
         String conf = GannetProcess.render(renderProfile, "sw1", "bird");
-        assertThat(conf).contains("bfd on;").contains("protocol bfd");
+        // Graceful restart is on by default: BFD Down during a restart of ours keeps the routes (issue 9).
+        assertThat(conf).contains("bfd graceful;").contains("protocol bfd");
         conf = conf.replace("export none;", "export where proto = \"bg_static\";")
                 + "\nprotocol static bg_static { ipv4; route 203.0.113.0/24 blackhole; }\n";
         // BIRD waits 60 s ("error wait time") before restarting a session that ended in an error
         // such as its own BFD Down; the test shortens that so re-establishment is ours to time.
-        conf = conf.replace("  direct;\n", "  direct;\n  error wait time 1, 5;\n");
+        assertThat(conf).contains("  error wait time 2, 30;\n");
+        conf = conf.replace("  error wait time 2, 30;\n", "  error wait time 1, 5;\n");
         if (!bfd) {
-            conf = conf.replace("  bfd on;\n", "").replaceAll("(?s)protocol bfd gannet_bfd \\{.*?\\n}\\n", "");
+            conf = conf.replace("  bfd graceful;\n", "").replaceAll("(?s)protocol bfd gannet_bfd \\{.*?\\n}\\n", "");
             assertThat(conf).doesNotContain("bfd");
         }
         return conf;

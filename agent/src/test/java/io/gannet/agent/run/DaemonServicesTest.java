@@ -34,9 +34,9 @@ class DaemonServicesTest {
               bfd: {enabled: false}
               inventory:
                 switches:
-                  - {name: sw1, addresses: [127.0.0.2], port: 18502, asn: 4200000100}
+                  - {name: sw1, addresses: [127.0.0.2], port: %d, asn: 4200000100}
                 hosts:
-                  - {name: node1, address: 127.0.0.1, port: 18501, podCIDR: 10.244.9.0/24}
+                  - {name: node1, address: 127.0.0.1, port: %d, podCIDR: 10.244.9.0/24}
             """;
 
     private static String service(String name, String clusterIp, String... backends) {
@@ -67,6 +67,13 @@ class DaemonServicesTest {
                 %s""".formatted(name, clusterIp, name, name, endpoints.toString().indent(0));
     }
 
+    /** A TCP port on 127.0.0.1 that was free a moment ago (the kernel's choice). */
+    static int freeTcpPort() throws IOException {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
     @TempDir
     Path dir;
     private GannetProcess gannet;
@@ -88,7 +95,8 @@ class DaemonServicesTest {
         pinRoot = Path.of("/sys/fs/bpf/gannet-agent-test-" + ProcessHandle.current().pid());
         Path services = Files.createDirectories(dir.resolve("services"));
         Files.writeString(services.resolve("web.yaml"), service("web", "10.96.0.10", "10.2.0.7", "10.2.0.8"));
-        Files.writeString(dir.resolve("profile.yaml"), PROFILE);
+        // In the root namespace: ports chosen per run, so parallel runs and other software never collide.
+        Files.writeString(dir.resolve("profile.yaml"), PROFILE.formatted(freeTcpPort(), freeTcpPort()));
         // In the current namespace: the datapath needs no peer, only bpffs.
         gannet = GannetProcess.start(null, dir, dir.resolve("profile.yaml"), "node1",
                 "--services-dir", services.toString(), "--bpf-pin-root", pinRoot.toString());

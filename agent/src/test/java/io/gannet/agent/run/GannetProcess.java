@@ -79,6 +79,24 @@ final class GannetProcess implements AutoCloseable {
         return new GannetProcess(pb.start(), socket, log);
     }
 
+    /**
+     * Runs {@code gannet run RUNARGS} inside {@code ns} and waits up to {@code timeout} for it to
+     * exit (a start that is refused); its stdout and stderr come back together as {@code out}.
+     * A daemon still running at the deadline is killed and reported with exit -1.
+     */
+    static CliResult runToExit(NetworkNamespace ns, Duration timeout, String... runArgs) throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> cmd = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED", "-cp",
+                System.getProperty("java.class.path"), GannetCli.class.getName(), "run"));
+        cmd.addAll(List.of(runArgs));
+        Process p = new ProcessBuilder(ns.inside(cmd.toArray(String[]::new))).redirectErrorStream(true).start();
+        if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            return new CliResult(-1, new String(p.getInputStream().readAllBytes()), "still running after " + timeout);
+        }
+        return new CliResult(p.exitValue(), new String(p.getInputStream().readAllBytes()), "");
+    }
+
     /** {@code gannet profile render FILE --switch NAME --format frr}. */
     static String render(Path profile, String switchName) {
         return render(profile, switchName, "frr");
@@ -125,6 +143,12 @@ final class GannetProcess implements AutoCloseable {
     /** The real {@code gannet} CLI, in-process, with exactly {@code args} (no --socket added). */
     static CliResult cliExactly(String... args) {
         return run(List.of(args));
+    }
+
+    /** SIGKILL (kill -9): no shutdown hook, no NOTIFICATION, no BFD AdminDown; waits for the exit. */
+    boolean kill(Duration timeout) throws InterruptedException {
+        process.destroyForcibly();
+        return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     String log() {

@@ -36,6 +36,7 @@ public interface LibC {
     int EAGAIN = 11;
     int EINTR = 4;
     int EADDRINUSE = 98;
+    int EACCES = 13;
     short POLLIN = 1;
     int SCHED_FIFO = 1;
 

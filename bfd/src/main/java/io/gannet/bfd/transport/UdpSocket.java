@@ -36,7 +36,9 @@ public final class UdpSocket implements AutoCloseable {
     public static UdpSocket listener(int family, InetAddress bindAddress, int port, String device) throws IOException {
         int fd = open(family);
         try {
-            Native.setInt(fd, LibC.SOL_SOCKET, LibC.SO_REUSEADDR, 1, "SO_REUSEADDR");
+            // No SO_REUSEADDR/SO_REUSEPORT: a second BFD speaker on this host (another gannet,
+            // FRR's bfdd, BIRD's BFD) must fail to bind instead of silently taking over the
+            // datagrams of the sessions already running (one BFD owner per host and port).
             Native.setInt(fd, LibC.SOL_SOCKET, LibC.SO_RCVBUF, 1 << 20, "SO_RCVBUF");
             if (family == LibC.AF_INET) {
                 Native.setInt(fd, LibC.IPPROTO_IP, LibC.IP_RECVTTL, 1, "IP_RECVTTL");
@@ -114,7 +116,17 @@ public final class UdpSocket implements AutoCloseable {
         Pointer sa = Native.allocate(SocketAddresses.MAX_LENGTH);
         int len = SocketAddresses.write(sa, family, address, port);
         if (Native.C.bind(fd, sa, len) != 0) {
-            throw Native.error("bind " + (address == null ? "*" : address.getHostAddress()) + ":" + port);
+            String where = (address == null ? "*" : address.getHostAddress()) + ":" + port;
+            if (Native.errno() == LibC.EADDRINUSE) {
+                String holder = io.gannet.linux.proc.SocketOwners.describe(io.gannet.linux.proc.SocketOwners.udp(port));
+                throw new IOException("BFD port " + port + "/udp (" + where + ") is already in use"
+                        + (holder.isEmpty() ? "" : ", " + holder)
+                        + ": another BFD speaker runs here (a second gannet, FRR's bfdd or BIRD's BFD); stop it, one BFD owner per host");
+            }
+            if (Native.errno() == LibC.EACCES) {
+                throw new IOException("binding BFD port " + where + "/udp needs root or CAP_NET_BIND_SERVICE");
+            }
+            throw Native.error("bind " + where);
         }
     }
 

@@ -159,10 +159,12 @@ final class Exporter {
             int old = out[s];
             if (target != 0) {
                 interner.acquire(target);
+                p.exportUpdatesSent++;
                 if (old == 0) {
                     p.advertised++;
                 }
             } else {
+                p.exportWithdrawsSent++;
                 p.advertised--;
             }
             if (old != 0) {

@@ -37,6 +37,20 @@ final class PeerState {
     final ReceivedPrefixes[] receivedPrefixes = {new ReceivedPrefixes(false), new ReceivedPrefixes(true)};
     long accepted;
     long advertised;
+    /** Prefixes whose Loc-RIB best path is this peer's (BIRD's "preferred"). */
+    long preferred;
+    /**
+     * Route changes since the speaker started (BIRD's "Route change stats"): import updates
+     * received / filtered by import policy / accepted, import withdraws received / accepted,
+     * export updates and withdraws sent. Only the RIB's loop writes them.
+     */
+    long importUpdatesReceived;
+    long importUpdatesFiltered;
+    long importUpdatesAccepted;
+    long importWithdrawsReceived;
+    long importWithdrawsAccepted;
+    long exportUpdatesSent;
+    long exportWithdrawsSent;
     boolean maxPrefixWarned;
     boolean resetting;
 

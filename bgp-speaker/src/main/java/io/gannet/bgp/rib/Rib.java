@@ -640,7 +640,7 @@ public final class Rib implements RouteProcessor {
         List<PeerCounters> out = new ArrayList<>();
         for (int i = 1; i < peerCount; i++) {
             PeerState p = peers[i];
-            out.add(new PeerCounters(p.name, p.received, p.accepted, p.advertised, p.established()));
+            out.add(counters(p));
         }
         return out;
     }
@@ -685,7 +685,13 @@ public final class Rib implements RouteProcessor {
     /** Counters of one peer by configured name, or null. */
     public PeerCounters peerCounters(String name) {
         PeerState p = byName.get(name);
-        return p == null ? null : new PeerCounters(p.name, p.received, p.accepted, p.advertised, p.established());
+        return p == null ? null : counters(p);
+    }
+
+    private static PeerCounters counters(PeerState p) {
+        return new PeerCounters(p.name, p.received, p.accepted, p.advertised, p.established(), p.preferred,
+                new PeerCounters.Changes(p.importUpdatesReceived, p.importUpdatesFiltered, p.importUpdatesAccepted,
+                        p.importWithdrawsReceived, p.importWithdrawsAccepted, p.exportUpdatesSent, p.exportWithdrawsSent));
     }
 
     /** Loc-RIB sizes per family. */
@@ -786,8 +792,10 @@ public final class Rib implements RouteProcessor {
         @Override
         public void withdraw4(int address, int length) {
             if (accepting(0)) {
+                peer.importWithdrawsReceived++;
                 if (peer.receivedPrefixes[0].remove(address & 0xFFFFFFFFL, 0, length)) {
                     peer.received--;
+                    peer.importWithdrawsAccepted++;
                 }
                 forgetRaw(peer, 0, address & 0xFFFFFFFFL, 0, length);
                 remove(peer, 0, address & 0xFFFFFFFFL, 0, length);
@@ -797,8 +805,10 @@ public final class Rib implements RouteProcessor {
         @Override
         public void withdraw6(long hi, long lo, int length) {
             if (accepting(1)) {
+                peer.importWithdrawsReceived++;
                 if (peer.receivedPrefixes[1].remove(hi, lo, length)) {
                     peer.received--;
+                    peer.importWithdrawsAccepted++;
                 }
                 forgetRaw(peer, 1, hi, lo, length);
                 remove(peer, 1, hi, lo, length);
@@ -819,6 +829,7 @@ public final class Rib implements RouteProcessor {
             if (!accepting(f)) {
                 return;
             }
+            peer.importUpdatesReceived++;
             if (peer.receivedPrefixes[f].add(hi, lo, length)) {
                 peer.received++;
             }
@@ -841,8 +852,10 @@ public final class Rib implements RouteProcessor {
         void apply(int f, long hi, long lo, int length, PathAttributes a) {
             int id = importId(f, hi, lo, length, a);
             if (id == 0) {
+                peer.importUpdatesFiltered++;
                 remove(peer, f, hi, lo, length);
             } else {
+                peer.importUpdatesAccepted++;
                 upsert(peer, f, hi, lo, length, id);
             }
         }
@@ -1140,6 +1153,14 @@ public final class Rib implements RouteProcessor {
         int newPeer = best >= 0 ? paths.peer[best] : -1;
         int newAttr = best >= 0 ? paths.attr[best] : 0;
         boolean bestChanged = newPeer != oldPeer || newAttr != oldAttr;
+        if (newPeer != oldPeer) {
+            if (oldPeer > LOCAL && oldPeer < peerCount) {
+                peers[oldPeer].preferred--;
+            }
+            if (newPeer > LOCAL && newPeer < peerCount) {
+                peers[newPeer].preferred++;
+            }
+        }
         if (listener != null && (bestChanged || decision.maxPaths() > 1)) {
             PrefixTable t = r.prefixes;
             listener.changed(f == 1, t.hi(s), t.lo(s), t.length(s), r.multipath[s]);

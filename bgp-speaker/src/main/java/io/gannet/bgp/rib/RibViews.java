@@ -46,8 +46,27 @@ public final class RibViews {
      * @param accepted    prefixes from the peer now in the RIB after import policy
      * @param advertised  prefixes now in the peer's Adj-RIB-Out
      * @param established whether a session is up
+     * @param preferred   prefixes whose Loc-RIB best path is this peer's
+     * @param changes     route changes since the speaker started
      */
-    public record PeerCounters(String peer, long received, long accepted, long advertised, boolean established) {}
+    public record PeerCounters(String peer, long received, long accepted, long advertised, boolean established,
+            long preferred, Changes changes) {
+
+        /** Without best-path and change counts (tests of the other counters). */
+        public PeerCounters(String peer, long received, long accepted, long advertised, boolean established) {
+            this(peer, received, accepted, advertised, established, 0, Changes.NONE);
+        }
+
+        /**
+         * Route changes since the speaker started, BIRD's "Route change stats" per direction:
+         * import updates received / filtered (by import policy) / accepted, import withdraws
+         * received / accepted (a prefix that was announced), export updates and withdraws sent.
+         */
+        public record Changes(long importUpdatesReceived, long importUpdatesFiltered, long importUpdatesAccepted,
+                long importWithdrawsReceived, long importWithdrawsAccepted, long exportUpdates, long exportWithdraws) {
+            public static final Changes NONE = new Changes(0, 0, 0, 0, 0, 0, 0);
+        }
+    }
 
     /** Loc-RIB sizes per family: prefixes and paths. */
     public record RibSize(AddressFamily family, int prefixes, int paths) {}

@@ -113,6 +113,8 @@ public final class PeerSession {
     private long flaps;
     private long transitions;
     private String lastError;
+    /** When {@link #lastError} was set (speaker clock, epoch millis), 0 when never. */
+    private long lastErrorMillis;
     private long learnedAs;
     private final MessageCounters in = new MessageCounters();
     private final MessageCounters out = new MessageCounters();
@@ -127,7 +129,7 @@ public final class PeerSession {
         this.sinceMillis = ctx.scheduler().currentTimeMillis();
         this.bfdGated = config.bfdStrict();
         if (bfdGated) {
-            lastError = "BFD strict mode: waiting for BFD Up";
+            setLastError("BFD strict mode: waiting for BFD Up");
         }
     }
 
@@ -145,6 +147,7 @@ public final class PeerSession {
         transitions += previous.transitions;
         if (lastError == null) {
             lastError = previous.lastError;
+            lastErrorMillis = previous.lastErrorMillis;
         }
         in.addAll(previous.in);
         out.addAll(previous.out);
@@ -161,6 +164,19 @@ public final class PeerSession {
         cancel(idleHoldTimer);
         dispatch(new Event.Stop(NotificationMessage.cease(NotificationMessage.CEASE_ADMIN_SHUTDOWN, message),
                 "administratively disabled" + quoted(message), false));
+    }
+
+    /**
+     * Instead of {@link #start}: the session replaces one the operator had disabled, so it stays
+     * Idle and disabled (no connection, the peer's refused) until {@link #enable}.
+     */
+    public void holdDisabled() {
+        adminDown = true;
+    }
+
+    private void setLastError(String error) {
+        lastError = error;
+        lastErrorMillis = ctx.scheduler().currentTimeMillis();
     }
 
     /** Operator enable after {@link #disable}. */
@@ -190,7 +206,7 @@ public final class PeerSession {
         cancel(idleHoldTimer);
         idleHoldTimer = null;
         if (state == SessionState.IDLE) {
-            lastError = reason;
+            setLastError(reason);
             return;
         }
         dispatch(new Event.Stop(new NotificationMessage(NotificationMessage.CEASE, NotificationMessage.CEASE_BFD_DOWN),
@@ -501,7 +517,7 @@ public final class PeerSession {
             case Event.TcpFailed f -> {
                 cancelAttempt();
                 restartConnectRetry();
-                lastError = "connect failed: " + f.why();
+                setLastError("connect failed: " + f.why());
                 yield new Transition(SessionState.ACTIVE, lastError);
             }
             case Event.Stop s -> toIdle(null, s.reason(), s.restart(), false);
@@ -619,7 +635,7 @@ public final class PeerSession {
                 dropConnection();
                 cancelAllTimers();
                 restartConnectRetry();
-                lastError = "connection closed in OpenSent: " + c.why();
+                setLastError("connection closed in OpenSent: " + c.why());
                 yield new Transition(SessionState.ACTIVE, lastError);
             }
             case Event.FramingError f -> toIdle(f.error().toNotification(), "bad header: " + f.error().getMessage(), true, true);
@@ -684,7 +700,7 @@ public final class PeerSession {
                 connection = null;
                 cancelAllTimers();
                 flaps++;
-                lastError = "peer reconnected while established (graceful restart)";
+                setLastError("peer reconnected while established (graceful restart)");
                 enter(SessionState.IDLE, lastError);
                 yield openSent(up.connection());
             }
@@ -865,7 +881,7 @@ public final class PeerSession {
             leaveEstablished(retainStale && negotiated.peerGracefulRestart() != null);
         }
         negotiated = null;
-        lastError = notification != null ? reason + " (sent " + notification + ")" : reason;
+        setLastError(notification != null ? reason + " (sent " + notification + ")" : reason);
         if (error) {
             consecutiveFailures++;
         }
@@ -1124,7 +1140,7 @@ public final class PeerSession {
         long as = config.remoteAs() != 0 ? config.remoteAs() : learnedAs;
         Duration uptime = state == SessionState.ESTABLISHED ? Duration.ofMillis(now - establishedAtMillis) : Duration.ZERO;
         return new PeerStatus(name(), config.address(), as, state, Instant.ofEpochMilli(sinceMillis), lastError,
-                in.snapshot(), out.snapshot(), flaps, uptime, adminDown, dynamic, transitions, negotiated);
+                in.snapshot(), out.snapshot(), flaps, uptime, adminDown, dynamic, transitions, negotiated, lastErrorMillis);
     }
 
     @Override

@@ -21,6 +21,7 @@ import java.time.Instant;
  * @param dynamic     accepted from a dynamic-neighbor range
  * @param transitions FSM transitions so far
  * @param negotiated  what the OPENs agreed on while OpenConfirm or Established, else null
+ * @param lastErrorEpochMillis when {@code lastError} was recorded (epoch millis), 0 when never
  */
 public record PeerStatus(
         String name,
@@ -36,4 +37,5 @@ public record PeerStatus(
         boolean adminDown,
         boolean dynamic,
         long transitions,
-        Negotiated negotiated) {}
+        Negotiated negotiated,
+        long lastErrorEpochMillis) {}

@@ -98,14 +98,16 @@ public record NotificationMessage(int code, int subcode, byte[] data) {
 
     /**
      * Cease / Administrative Shutdown or Reset with a shutdown communication (RFC 9003 2).
-     * A message longer than 255 octets is cut at a UTF-8 character boundary.
+     * The text is sanitised first ({@link #sanitize}): the peer's operator reads it in logs and
+     * CLIs (RFC 9003 section 5, "Security Considerations"). A message longer than 255 octets is
+     * cut at a UTF-8 character boundary.
      */
     public static NotificationMessage cease(int subcode, String communication) {
         if (communication == null || communication.isEmpty()
                 || (subcode != CEASE_ADMIN_SHUTDOWN && subcode != CEASE_ADMIN_RESET)) {
             return new NotificationMessage(CEASE, subcode);
         }
-        byte[] utf8 = truncateUtf8(communication, MAX_COMMUNICATION_BYTES);
+        byte[] utf8 = truncateUtf8(sanitize(communication), MAX_COMMUNICATION_BYTES);
         byte[] data = new byte[utf8.length + 1];
         data[0] = (byte) utf8.length;
         System.arraycopy(utf8, 0, data, 1, utf8.length);
@@ -253,6 +255,33 @@ public record NotificationMessage(int code, int subcode, byte[] data) {
             case ROUTE_REFRESH_ERROR -> subcode == ROUTE_REFRESH_INVALID_LENGTH ? "Invalid Message Length" : "subcode " + subcode;
             default -> "subcode " + subcode;
         };
+    }
+
+    /**
+     * The communication as the peer may show it: control characters (C0, DEL, C1), line and
+     * paragraph separators and bidirectional overrides/isolates are written out as escapes
+     * ({@code \n}, {@code \u001b}), the same rules our own log lines follow, so no text we
+     * send can break a line, forge a field or reorder what the peer's operator reads.
+     */
+    static String sanitize(String s) {
+        StringBuilder b = new StringBuilder(s.length());
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '\n' -> b.append("\\n");
+                case '\r' -> b.append("\\r");
+                case '\t' -> b.append("\\t");
+                default -> {
+                    if (Character.isISOControl(c) || c == 0x2028 || c == 0x2029 || (c >= 0x202A && c <= 0x202E)
+                            || (c >= 0x2066 && c <= 0x2069)) {
+                        b.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        b.append(c);
+                    }
+                }
+            }
+        }
+        return b.toString();
     }
 
     private static byte[] truncateUtf8(String s, int max) {

@@ -38,8 +38,14 @@ class RibTest {
         h.withdraw(a, "10.1.0.0/24");
         assertThat(b.routes).containsOnlyKeys("10.2.0.0/24");
         // received: 10.2.0.0/24 only, 10.1.0.0/24 was withdrawn (pre-policy Adj-RIB-In size)
-        assertThat(h.rib.peerCounters("a")).isEqualTo(new RibViews.PeerCounters("a", 1, 1, 0, true));
+        // preferred: a's path is the best for 10.2.0.0/24; changes: 2 updates received and accepted,
+        // 1 withdraw received and accepted, nothing exported to a (issue 9: these were constants)
+        assertThat(h.rib.peerCounters("a")).isEqualTo(new RibViews.PeerCounters("a", 1, 1, 0, true, 1,
+                new RibViews.PeerCounters.Changes(2, 0, 2, 1, 1, 0, 0)));
         assertThat(h.rib.peerCounters("b").advertised()).isEqualTo(1);
+        assertThat(h.rib.peerCounters("b").changes().exportUpdates()).isEqualTo(2);
+        assertThat(h.rib.peerCounters("b").changes().exportWithdraws()).isEqualTo(1);
+        assertThat(h.rib.peerCounters("b").preferred()).isZero();
     }
 
     @Test

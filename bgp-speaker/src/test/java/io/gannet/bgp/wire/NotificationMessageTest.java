@@ -76,4 +76,17 @@ class NotificationMessageTest {
             throw new AssertionError(e);
         }
     }
+
+    @Test
+    void shutdownCommunicationsAreSanitisedLikeOurLogs() {
+        // Issue 9: an operator's --message reaches the peer's logs and CLI; no line break, escape
+        // sequence or bidi override may travel in it.
+        NotificationMessage n = NotificationMessage.cease(NotificationMessage.CEASE_ADMIN_SHUTDOWN,
+                "maintenance\nstate=Established\u001b[31m \u202Eevil\u2028x\u0085y\tz");
+        assertThat(n.communication()).isEqualTo("maintenance\\nstate=Established\\u001b[31m \\u202eevil\\u2028x\\u0085y\\tz");
+        assertThat(n.communication()).doesNotContain("\n").doesNotContain("\u001b").doesNotContain("\u202E");
+        // Plain text, accents and CJK pass unchanged.
+        assertThat(NotificationMessage.cease(NotificationMessage.CEASE_ADMIN_RESET, "Wartung: Rack 3 — 交換").communication())
+                .isEqualTo("Wartung: Rack 3 — 交換");
+    }
 }

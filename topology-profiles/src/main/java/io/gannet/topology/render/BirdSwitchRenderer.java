@@ -15,7 +15,9 @@ import java.util.stream.Collectors;
  * Writes the host-facing part of a switch's BIRD 2 configuration: one {@code protocol bgp}
  * per host, import filters that accept only PodCIDRs of the pool (/24-/25) from nodes and
  * only VIP host routes from l4lb hosts, {@code export none}, a BFD protocol and ECMP in the
- * kernel protocol.
+ * kernel protocol. With graceful restart on, BFD is {@code bfd graceful} (a host's restart takes
+ * its BFD down; BIRD then keeps the routes stale instead of flushing them), and every session has
+ * error wait/forget times sized for a host ({@link #ERROR_WAIT_MIN_S}).
  *
  * <p>BIRD 2.0 sets BFD timers per interface in {@code protocol bfd}, not per BGP neighbor;
  * the profile-wide values of the first session are used, and a host whose override differs
@@ -23,6 +25,12 @@ import java.util.stream.Collectors;
  * rendered: BIRD 2.0.12 has no strict-mode option; the host enforces it on its side.
  */
 public final class BirdSwitchRenderer {
+    /** BIRD's {@code error wait time} bounds for host sessions (BIRD's own: 60, 300). */
+    public static final int ERROR_WAIT_MIN_S = 2;
+    public static final int ERROR_WAIT_MAX_S = 30;
+    /** BIRD's {@code error forget time} for host sessions (BIRD's own: 300). */
+    public static final int ERROR_FORGET_S = 120;
+
     private BirdSwitchRenderer() {}
 
     public static String render(SwitchView v) {
@@ -129,9 +137,18 @@ public final class BirdSwitchRenderer {
             b.append("  direct;\n");
         }
         if (n.bfd().enabled()) {
-            b.append("  bfd on;\n");
+            // A host that restarts gracefully takes its BFD down with it (its BFD shares fate with
+            // its control plane, C bit clear): RFC 5882 4.3 lets graceful restart win then, and
+            // BIRD's "bfd graceful" does that (BFD Down -> graceful restart, routes kept stale),
+            // where "bfd on" would flush the host's routes and start the error wait.
+            b.append(n.gracefulRestart() ? "  bfd graceful;\n" : "  bfd on;\n");
         }
         b.append("  graceful restart ").append(n.gracefulRestart() ? "on" : "off").append(";\n");
+        // BIRD waits 60 s (doubling to 300 s) after a session ended in an error before it
+        // reconnects; a host restarts in seconds, so the first wait is short and the longest a
+        // flapping host can cost is half a minute, forgotten after two minutes of stability.
+        b.append("  error wait time ").append(ERROR_WAIT_MIN_S).append(", ").append(ERROR_WAIT_MAX_S).append(";\n");
+        b.append("  error forget time ").append(ERROR_FORGET_S).append(";\n");
         if (n.extendedMessage()) {
             b.append("  enable extended messages on;\n"); // RFC 8654
         }

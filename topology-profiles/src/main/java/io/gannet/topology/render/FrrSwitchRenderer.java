@@ -82,6 +82,12 @@ public final class FrrSwitchRenderer {
             // FRR's order is multiplier, receive, transmit: the switch receives at the host's TX rate and vice versa.
             b.append(p).append("bfd ").append(bfd.multiplier()).append(' ').append(bfd.minTxMs()).append(' ')
                     .append(bfd.minRxMs()).append('\n');
+            if (n.gracefulRestart()) {
+                // The host's BFD shares fate with its control plane (C bit clear): BFD Down while
+                // the host restarts gracefully is ignored and the routes stay stale (RFC 5882
+                // 4.3), instead of bgpd stopping the peer and flushing them.
+                b.append(p).append("bfd check-control-plane-failure\n");
+            }
         }
         b.append(p).append(n.gracefulRestart() ? "graceful-restart-helper" : "graceful-restart-disable").append('\n');
         // RFC 8654: FRR 8.4 always advertises extended messages; the host decides per session.

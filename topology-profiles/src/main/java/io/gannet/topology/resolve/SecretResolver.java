@@ -19,6 +19,9 @@ public interface SecretResolver {
     /** RFC 2385 keys go into TCP_MD5SIG, whose key is at most 80 bytes (Linux TCP_MD5SIG_MAXKEYLEN). */
     int MAX_KEY_BYTES = 80;
 
+    /** A key file larger than this is not a key file (a path mistake): refused before reading. */
+    int MAX_FILE_BYTES = 4096;
+
     Md5Secret resolve(Md5Ref ref) throws SecretUnavailableException;
 
     /** Thrown when a reference cannot be read; the message is safe to print. */
@@ -49,10 +52,28 @@ public interface SecretResolver {
                     throw new SecretUnavailableException("MD5 password " + where + " is not set");
                 }
             } else {
+                Path file = Path.of(ref.reference());
                 try {
-                    value = Files.readString(Path.of(ref.reference()), StandardCharsets.UTF_8);
+                    if (Files.size(file) > MAX_FILE_BYTES) {
+                        throw new SecretUnavailableException("MD5 password " + where + " is " + Files.size(file)
+                                + " bytes: a key file holds one key of at most " + MAX_KEY_BYTES + " bytes");
+                    }
+                    if (Files.getFileAttributeView(file, java.nio.file.attribute.PosixFileAttributeView.class) != null
+                            && Files.getPosixFilePermissions(file).contains(java.nio.file.attribute.PosixFilePermission.OTHERS_READ)) {
+                        throw new SecretUnavailableException("MD5 password " + where + " is readable by every user of this machine:"
+                                + " chmod 600 " + file + " (owned by the user gannet runs as)");
+                    }
+                    value = Files.readString(file, StandardCharsets.UTF_8);
+                } catch (java.nio.file.NoSuchFileException e) {
+                    throw new SecretUnavailableException("MD5 password " + where + " cannot be read: it does not exist; create it (mode 600) or fix the path");
+                } catch (java.nio.file.AccessDeniedException e) {
+                    throw new SecretUnavailableException("MD5 password " + where + " cannot be read: permission denied"
+                            + " (run as its owner, or root)");
+                } catch (java.nio.charset.CharacterCodingException e) {
+                    throw new SecretUnavailableException("MD5 password " + where + " is not UTF-8 text");
                 } catch (IOException | RuntimeException e) {
-                    throw new SecretUnavailableException("MD5 password " + where + " cannot be read: " + e.getClass().getSimpleName());
+                    throw new SecretUnavailableException("MD5 password " + where + " cannot be read: "
+                            + (e instanceof java.nio.file.FileSystemException f && f.getReason() != null ? f.getReason() : "I/O error"));
                 }
                 // Files written by echo or editors end in a newline that is not part of the key.
                 value = value.strip();
