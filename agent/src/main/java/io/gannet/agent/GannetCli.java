@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
             io.gannet.agent.cli.AnnounceCommand.class,
             io.gannet.agent.cli.WithdrawCommand.class,
             io.gannet.agent.cli.ReloadCommand.class,
+            io.gannet.agent.cli.IpamCommand.class,
         })
 public final class GannetCli {
 

@@ -27,17 +27,26 @@ public final class NodeNetworking implements AutoCloseable {
      * How the node's pod networking runs.
      *
      * @param nodeNetns the node's network namespace, null for the daemon's own (tests pass one they created)
+     * @param ipam      the node IPAM when the daemon already runs one for {@code podCidr} (it stays the
+     *                  caller's), or null to open one here under {@code stateDir}
      */
-    public record Options(Path stateDir, IpBlock podCidr, Path cniSocket, int mtu, PodDatapath datapath, int table, Path nodeNetns) {}
+    public record Options(Path stateDir, IpBlock podCidr, Path cniSocket, int mtu, PodDatapath datapath, int table, Path nodeNetns,
+                          NodeIpam ipam) {
+        public Options(Path stateDir, IpBlock podCidr, Path cniSocket, int mtu, PodDatapath datapath, int table, Path nodeNetns) {
+            this(stateDir, podCidr, cniSocket, mtu, datapath, table, nodeNetns, null);
+        }
+    }
 
     private final NodeIpam ipam;
+    private final boolean ownsIpam;
     private final KernelRoutes routes;
     private final RtNetlink host;
     private final CniServer server;
     private final CniBackend backend;
 
-    private NodeNetworking(NodeIpam ipam, KernelRoutes routes, RtNetlink host, CniServer server, CniBackend backend) {
+    private NodeNetworking(NodeIpam ipam, boolean ownsIpam, KernelRoutes routes, RtNetlink host, CniServer server, CniBackend backend) {
         this.ipam = ipam;
+        this.ownsIpam = ownsIpam;
         this.routes = routes;
         this.host = host;
         this.server = server;
@@ -46,7 +55,8 @@ public final class NodeNetworking implements AutoCloseable {
 
     public static NodeNetworking start(Options o, CniBackend.Events events) throws IOException {
         io.gannet.linux.Netns.run(o.nodeNetns(), () -> enableForwarding(o.podCidr().isIpv4(), events));
-        NodeIpam ipam = NodeIpam.open(NodeIpam.Options.of(o.stateDir(), o.podCidr()));
+        boolean ownsIpam = o.ipam() == null;
+        NodeIpam ipam = ownsIpam ? NodeIpam.open(NodeIpam.Options.of(o.stateDir(), o.podCidr())) : o.ipam();
         KernelRoutes routes = null;
         RtNetlink host = null;
         try {
@@ -71,7 +81,7 @@ public final class NodeNetworking implements AutoCloseable {
             CniServer server = CniServer.start(o.cniSocket(), backend);
             events.event("cni", o.cniSocket().toString(), "serving pods of " + o.podCidr() + "; " + restored + " pods restored, datapath "
                     + (o.datapath().enabled() ? "attached to each pod" : "off (no --services-dir)"));
-            return new NodeNetworking(ipam, routes, host, server, backend);
+            return new NodeNetworking(ipam, ownsIpam, routes, host, server, backend);
         } catch (IOException | RuntimeException e) {
             if (routes != null) {
                 routes.close();
@@ -79,7 +89,9 @@ public final class NodeNetworking implements AutoCloseable {
             if (host != null) {
                 host.close();
             }
-            ipam.close();
+            if (ownsIpam) {
+                ipam.close();
+            }
             throw e;
         }
     }
@@ -120,6 +132,8 @@ public final class NodeNetworking implements AutoCloseable {
         server.close();
         routes.close();
         host.close();
-        ipam.close();
+        if (ownsIpam) {
+            ipam.close();
+        }
     }
 }

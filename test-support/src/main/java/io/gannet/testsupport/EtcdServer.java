@@ -24,6 +24,7 @@ public final class EtcdServer implements AutoCloseable {
     private final int peerPort;
     private final Path log;
     private Process process;
+    private NetworkNamespace ns;
 
     private EtcdServer(Path binary, Path dataDir, int clientPort, int peerPort) {
         this.binary = binary;
@@ -39,6 +40,18 @@ public final class EtcdServer implements AutoCloseable {
         Path bin = Requirements.findCommand("etcd");
         Path dir = Files.createTempDirectory("gannet-etcd-" + ProcessHandle.current().pid() + "-");
         EtcdServer s = new EtcdServer(bin, dir.resolve("data"), freePort(), freePort());
+        s.start();
+        return s;
+    }
+
+    /** Starts etcd inside {@code ns}, on that namespace's loopback. */
+    public static EtcdServer startIn(NetworkNamespace ns) throws IOException {
+        Requirements.requireCommand("etcd");
+        Requirements.requireCommand("curl");
+        Path bin = Requirements.findCommand("etcd");
+        Path dir = Files.createTempDirectory("gannet-etcd-" + ProcessHandle.current().pid() + "-");
+        EtcdServer s = new EtcdServer(bin, dir.resolve("data"), freePort(), freePort());
+        s.ns = ns;
         s.start();
         return s;
     }
@@ -66,13 +79,14 @@ public final class EtcdServer implements AutoCloseable {
             return;
         }
         String peer = "http://127.0.0.1:" + peerPort;
-        process = new ProcessBuilder(List.of(binary.toString(),
+        List<String> cmd = List.of(binary.toString(),
                 "--name", "gannet-test",
                 "--data-dir", dataDir.toString(),
                 "--listen-client-urls", url(), "--advertise-client-urls", url(),
                 "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer,
                 "--initial-cluster", "gannet-test=" + peer,
-                "--log-level", "warn"))
+                "--log-level", "warn");
+        process = new ProcessBuilder(ns == null ? cmd : ns.inside(cmd.toArray(String[]::new)))
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while (System.nanoTime() < deadline) {
@@ -94,6 +108,10 @@ public final class EtcdServer implements AutoCloseable {
     }
 
     private boolean healthy() {
+        if (ns != null) {
+            String out = NetworkNamespace.Shell.runQuietly(ns.inside("curl", "-s", "-m", "1", url() + "/health").toArray(String[]::new));
+            return out.contains("\"health\":\"true\"");
+        }
         try (Socket s = new Socket()) {
             s.connect(new InetSocketAddress("127.0.0.1", clientPort), 200);
             s.getOutputStream().write(("GET /health HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n").getBytes());

@@ -45,6 +45,29 @@ public final class LoadedProfile {
         return problems.stream().anyMatch(Problem::isError);
     }
 
+    /** {@code spec.podCIDRPool}, if the profile has one. */
+    public java.util.Optional<io.gannet.topology.model.PodCidrPool> podCidrPool() {
+        return bound == null ? java.util.Optional.empty() : java.util.Optional.ofNullable(bound.podPool());
+    }
+
+    /** {@code spec.fixedIPPools}, in profile order. */
+    public List<io.gannet.topology.model.FixedIpPool> fixedIpPools() {
+        return bound == null ? List.of() : bound.fixedIpPools();
+    }
+
+    /** PodCIDRs written in the profile ({@code hosts[].podCIDR}), by host: blocks the store must never hand to another node. */
+    public java.util.Map<String, io.gannet.topology.net.Cidr> explicitPodCidrs() {
+        java.util.Map<String, io.gannet.topology.net.Cidr> out = new java.util.LinkedHashMap<>();
+        if (bound != null) {
+            for (io.gannet.topology.model.HostSpec h : bound.hosts()) {
+                if (h.podCidr() != null && h.name() != null) {
+                    out.put(h.name(), h.podCidr().value());
+                }
+            }
+        }
+        return out;
+    }
+
     /** {@code metadata.name}. */
     public String name() {
         return bound == null ? null : bound.name();

@@ -90,7 +90,7 @@ public final class ShowCommand implements Runnable {
 
     @Command(name = "ipam", mixinStandardHelpOptions = true, description = "The node's PodCIDR and pod address allocations.")
     int ipam(@Mixin ClientOptions o) {
-        return section(o, "ipam");
+        return call(o).get("/v1/ipam", j -> IpamCommand.render(j, spec.commandLine().getOut()));
     }
 
     private int section(ClientOptions o, String name) {

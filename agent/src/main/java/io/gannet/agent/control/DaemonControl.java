@@ -66,4 +66,30 @@ public interface DaemonControl {
      *         then nothing was applied
      */
     ReloadResult reload();
+
+    /**
+     * Pod IPAM, the CNI plugin's ADD: an address for {@code containerId}/{@code ifName} (the
+     * same again for a retried ADD); {@code fixedIp} ({@code namespace/statefulset/ordinal}) or
+     * null. Rows as in {@link DaemonView#ipam()} plus {@code ip}, {@code prefixLength}, {@code gateway}.
+     *
+     * @throws ControlException BAD_REQUEST, CONFLICT (block exhausted), UNAVAILABLE, NOT_AVAILABLE
+     */
+    default java.util.Map<String, Object> ipamAllocate(String containerId, String ifName, String podNamespace, String podName, String fixedIp) {
+        throw ControlException.notAvailable("ipam");
+    }
+
+    /** Pod IPAM, the CNI plugin's DEL: idempotent ({@code released: false} when nothing was held). */
+    default java.util.Map<String, Object> ipamRelease(String containerId, String ifName) {
+        throw ControlException.notAvailable("ipam");
+    }
+
+    /** {@code gannet ipam reserve ADDRESS}: keep a block address from pods. */
+    default java.util.Map<String, Object> ipamReserve(String address, String note) {
+        throw ControlException.notAvailable("ipam");
+    }
+
+    /** {@code gannet ipam release ADDRESS}: free an address whoever holds it. */
+    default java.util.Map<String, Object> ipamReleaseAddress(String address) {
+        throw ControlException.notAvailable("ipam");
+    }
 }

@@ -80,4 +80,9 @@ public interface DaemonView {
     default List<Map<String, Object>> ipam() {
         throw ControlException.notAvailable("ipam");
     }
+
+    /** Pod IPAM: the node's block, where it came from, used/free counts. */
+    default Map<String, Object> ipamSummary() {
+        throw ControlException.notAvailable("ipam");
+    }
 }

@@ -59,8 +59,10 @@ public final class Daemon implements AutoCloseable {
     private GannetMetrics metrics;
     private ScheduledExecutorService scheduler;
     private ServiceDatapath datapath;
+    private PodNetwork pods;
+    private LoadedProfile loaded;
     private BfdBinding bfd;
-    private NodeNetworkingBinding pods;
+    private NodeNetworkingBinding nodeNetworking;
     private NodeConfig node;
     private volatile SpeakerConfig speakerConfig;
     /**
@@ -94,6 +96,8 @@ public final class Daemon implements AutoCloseable {
 
     private void startAll() throws IOException, ProfileException {
         node = render();
+        pods = PodNetwork.start(options, loaded, node, log);
+        node = pods == null ? node : pods.apply(node);
         speakerConfig = SpeakerConfiguration.speakerConfig(node, policies);
         peerAddresses = addresses(speakerConfig);
         boolean restarting = marker.previousDaemonLeftRoutes();
@@ -119,6 +123,9 @@ public final class Daemon implements AutoCloseable {
             speaker.routes().holdEndOfRib(false);
             return null;
         });
+        if (pods != null) {
+            pods.attach(new FixedIpAnnouncer(speaker, loop));
+        }
         log.operatorAction("start", node.name(), "profile " + options.profile() + ", AS " + node.localAs()
                 + ", " + node.neighbors().size() + " neighbors, originating " + node.announcements()
                 + (restarting ? ", graceful restart: restarting speaker" : ""));
@@ -138,7 +145,7 @@ public final class Daemon implements AutoCloseable {
             datapath = ServiceDatapath.start(options.bpfPinRoot(), options.servicesDir(), options.hostDevices(), log);
         }
 
-        pods = NodeNetworkingBinding.start(options, node, speaker, loop, datapath, log, restarting);
+        nodeNetworking = NodeNetworkingBinding.start(options, node, pods, speaker, loop, datapath, log, restarting);
 
         ControlServerConfig cfg = ControlServerConfig.defaults().withUnixSocket(options.controlSocket());
         if (options.metricsAddress() != null) {
@@ -148,8 +155,8 @@ public final class Daemon implements AutoCloseable {
             cfg = cfg.withControlTcp(options.controlTcp());
         }
         control = ControlServer.start(cfg,
-                new SpeakerView(speaker, loop, bfd, () -> speakerConfig.localAs(), datapath),
-                new SpeakerControl(speaker, loop, this::reload), metrics);
+                new SpeakerView(speaker, loop, bfd, () -> speakerConfig.localAs(), datapath, pods),
+                new SpeakerControl(speaker, loop, this::reload, pods), metrics);
     }
 
     private NodeConfig render() throws IOException, ProfileException {
@@ -157,6 +164,7 @@ public final class Daemon implements AutoCloseable {
         if (profile.hasErrors()) {
             throw new ProfileException(String.join("\n", profile.problems().stream().map(Object::toString).toList()));
         }
+        loaded = profile;
         return profile.nodeConfig(options.node());
     }
 
@@ -180,6 +188,10 @@ public final class Daemon implements AutoCloseable {
         NodeConfig next;
         try {
             next = render();
+            if (pods != null) {
+                next = pods.apply(next);
+                pods.profileChanged(loaded);
+            }
         } catch (IOException | ProfileException e) {
             throw new ControlException(ControlException.Kind.INVALID_CONFIG, "profile not applied: " + e.getMessage());
         }
@@ -298,11 +310,14 @@ public final class Daemon implements AutoCloseable {
             if (scheduler != null) {
                 scheduler.shutdownNow();
             }
-            if (pods != null) {
-                pods.close();
+            if (nodeNetworking != null) {
+                nodeNetworking.close();
             }
             if (datapath != null) {
                 datapath.close();
+            }
+            if (pods != null) {
+                pods.close();
             }
             if (speaker != null) {
                 speaker.stop(gracefulRestart, gracefulRestart ? null : "gannet shutting down");

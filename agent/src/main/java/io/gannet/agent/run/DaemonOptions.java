@@ -18,15 +18,23 @@ import java.util.Objects;
  *                       datapath, or null to run without a datapath
  * @param bpfPinRoot     where the datapath pins its maps and programs
  * @param hostDevices    devices that get the host program (externalIP DNAT)
+ * @param etcdUrls       etcd client URLs (comma separated) for the cluster store, or null for
+ *                       the file store under {@code stateDir/store}
  * @param cniSocket      where the CNI backend serves /opt/cni/bin/gannet (pod networking on), or null
  * @param fib            install the routes BGP selects into the kernel's main table
  */
 public record DaemonOptions(Path profile, String node, Path stateDir, Path controlSocket,
                             InetSocketAddress controlTcp, InetSocketAddress metricsAddress,
-                            Path servicesDir, Path bpfPinRoot, List<String> hostDevices, Path cniSocket, boolean fib) {
+                            Path servicesDir, Path bpfPinRoot, List<String> hostDevices, String etcdUrls,
+                            Path cniSocket, boolean fib) {
     public DaemonOptions(Path profile, String node, Path stateDir, Path controlSocket, InetSocketAddress controlTcp,
                          InetSocketAddress metricsAddress, Path servicesDir, Path bpfPinRoot, List<String> hostDevices) {
-        this(profile, node, stateDir, controlSocket, controlTcp, metricsAddress, servicesDir, bpfPinRoot, hostDevices, null, false);
+        this(profile, node, stateDir, controlSocket, controlTcp, metricsAddress, servicesDir, bpfPinRoot, hostDevices, null, null, false);
+    }
+
+    public DaemonOptions(Path profile, String node, Path stateDir, Path controlSocket, InetSocketAddress controlTcp,
+                         InetSocketAddress metricsAddress, Path servicesDir, Path bpfPinRoot, List<String> hostDevices, String etcdUrls) {
+        this(profile, node, stateDir, controlSocket, controlTcp, metricsAddress, servicesDir, bpfPinRoot, hostDevices, etcdUrls, null, false);
     }
 
     public DaemonOptions {

@@ -55,6 +55,10 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--fib", description = "Install the routes BGP selects (best path or ECMP set) into the kernel's main table.")
     boolean fib;
 
+    @Option(names = "--etcd", paramLabel = "URLS", description = {"Keep cluster state (PodCIDR blocks, fixed IPs) in etcd at these",
+        "client URLs (http://HOST:PORT, comma separated); default: a file store under --state-dir."})
+    String etcd;
+
     @Option(names = "--log-format", defaultValue = "logfmt", description = "logfmt or json (default: ${DEFAULT-VALUE}).")
     String logFormat;
 
@@ -78,7 +82,7 @@ public final class RunCommand implements Callable<Integer> {
         Daemon daemon;
         try {
             daemon = Daemon.start(new DaemonOptions(profile, node, stateDir, controlSocket, controlTcp, metricsAddress,
-                    servicesDir, bpfPinRoot, hostDevices, cniSocket, fib), log);
+                    servicesDir, bpfPinRoot, hostDevices, etcd, cniSocket, fib), log);
         } catch (ProfileException e) {
             System.err.println(e.getMessage());
             sink.close();

@@ -26,7 +26,10 @@ final class SpeakerControl implements DaemonControl {
     private final SpeakerLoop loop;
     private final Supplier<ReloadResult> reload;
 
-    SpeakerControl(BgpSpeaker<Rib> speaker, SpeakerLoop loop, Supplier<ReloadResult> reload) {
+    private final PodNetwork pods;
+
+    SpeakerControl(BgpSpeaker<Rib> speaker, SpeakerLoop loop, Supplier<ReloadResult> reload, PodNetwork pods) {
+        this.pods = pods;
         this.speaker = speaker;
         this.loop = loop;
         this.reload = reload;
@@ -91,5 +94,33 @@ final class SpeakerControl implements DaemonControl {
         if (speaker.peer(name) == null) {
             throw ControlException.unknownPeer(name, speaker.peers().stream().map(io.gannet.bgp.session.PeerStatus::name).toList());
         }
+    }
+
+    private PodNetwork pods() {
+        if (pods == null) {
+            throw new ControlException(ControlException.Kind.NOT_AVAILABLE,
+                    "ipam: this host has no PodCIDR (an L4LB host, or a profile without podCIDRPool)");
+        }
+        return pods;
+    }
+
+    @Override
+    public java.util.Map<String, Object> ipamAllocate(String containerId, String ifName, String podNamespace, String podName, String fixedIp) {
+        return pods().allocate(containerId, ifName, podNamespace, podName, fixedIp);
+    }
+
+    @Override
+    public java.util.Map<String, Object> ipamRelease(String containerId, String ifName) {
+        return pods().release(containerId, ifName);
+    }
+
+    @Override
+    public java.util.Map<String, Object> ipamReserve(String address, String note) {
+        return pods().reserve(address, note);
+    }
+
+    @Override
+    public java.util.Map<String, Object> ipamReleaseAddress(String address) {
+        return pods().releaseAddress(address);
     }
 }

@@ -38,14 +38,34 @@ final class SpeakerView implements DaemonView {
     private final BfdBinding bfd;
     private final LongSupplier localAs;
     private final ServiceDatapath datapath;
+    private final PodNetwork pods;
 
     /** @param datapath the eBPF Service datapath, or null when the daemon runs without one */
-    SpeakerView(BgpSpeaker<Rib> speaker, SpeakerLoop loop, BfdBinding bfd, LongSupplier localAs, ServiceDatapath datapath) {
+    SpeakerView(BgpSpeaker<Rib> speaker, SpeakerLoop loop, BfdBinding bfd, LongSupplier localAs, ServiceDatapath datapath, PodNetwork pods) {
+        this.pods = pods;
         this.speaker = speaker;
         this.loop = loop;
         this.bfd = bfd;
         this.localAs = localAs;
         this.datapath = datapath;
+    }
+
+    @Override
+    public List<Map<String, Object>> ipam() {
+        return podNetwork().rows();
+    }
+
+    @Override
+    public Map<String, Object> ipamSummary() {
+        return podNetwork().summary();
+    }
+
+    private PodNetwork podNetwork() {
+        if (pods == null) {
+            throw new ControlException(ControlException.Kind.NOT_AVAILABLE,
+                    "ipam: this host has no PodCIDR (an L4LB host, or a profile without podCIDRPool)");
+        }
+        return pods;
     }
 
     @Override

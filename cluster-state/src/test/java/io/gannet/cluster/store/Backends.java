@@ -42,7 +42,11 @@ final class Backends implements AutoCloseable {
     }
 
     static ClusterStore open(String backend, String location) {
-        return backend.equals(ETCD) ? EtcdStore.connect(location, Duration.ofSeconds(5)) : FileStore.open(Path.of(location));
+        return open(backend, location, Duration.ofSeconds(5));
+    }
+
+    static ClusterStore open(String backend, String location, Duration timeout) {
+        return backend.equals(ETCD) ? EtcdStore.connect(location, timeout) : FileStore.open(Path.of(location));
     }
 
     EtcdServer etcd() {

@@ -15,6 +15,7 @@ import io.gannet.topology.model.HostOverride;
 import io.gannet.topology.model.HostSpec;
 import io.gannet.topology.model.Located;
 import io.gannet.topology.model.Md5Ref;
+import io.gannet.topology.model.FixedIpPool;
 import io.gannet.topology.model.PodCidrPool;
 import io.gannet.topology.model.PolicySpec;
 import io.gannet.topology.model.Rack;
@@ -85,7 +86,7 @@ public final class ProfileBinder {
                 metadata.string("description", false);
             }
         }
-        Fields spec = top.sub("spec", true, "spec", "model", "asn", "podCIDRPool", "vipPool", "bgp", "bfd",
+        Fields spec = top.sub("spec", true, "spec", "model", "asn", "podCIDRPool", "fixedIPPools", "vipPool", "bgp", "bfd",
                 "communities", "policies", "inventory", "overrides");
         if (spec == null) {
             return null;
@@ -164,7 +165,7 @@ public final class ProfileBinder {
             }
         }
         return new TopologyProfile(file, name, model, spec.at("model"), asn, pool, vipPool, bgp, bfd, communities, policies,
-                racks, switches, hosts, overrides, root.location());
+                racks, switches, hosts, overrides, root.location(), fixedIpPools(spec));
     }
 
     private static final String[] BGP_KEYS = {"holdTime", "keepalive", "connectRetry", "passive", "maxPaths",
@@ -212,7 +213,7 @@ public final class ProfileBinder {
     }
 
     private PodCidrPool podPool(Fields spec) {
-        Fields f = spec.sub("podCIDRPool", false, "spec.podCIDRPool", "cidr", "prefixLength");
+        Fields f = spec.sub("podCIDRPool", false, "spec.podCIDRPool", "cidr", "prefixLength", "allocation", "leaseSeconds");
         if (f == null) {
             return null;
         }
@@ -231,7 +232,45 @@ public final class ProfileBinder {
             problems.error(c.location(), "podCIDRPool.cidr " + cidr + " is longer than the PodCIDR length /" + len + ": it holds no PodCIDR");
             cidr = null;
         }
-        return new PodCidrPool(cidr, len, f.at(), f.at("cidr"), f.at("prefixLength"));
+        PodCidrPool.Allocation allocation = f.has("allocation")
+                ? f.choice("allocation", false, Map.of("profile", PodCidrPool.Allocation.PROFILE, "store", PodCidrPool.Allocation.STORE))
+                : PodCidrPool.Allocation.PROFILE;
+        Integer lease = f.int32("leaseSeconds", false, 0, 31_536_000);
+        if (lease != null && lease > 0 && lease < 5) {
+            problems.error(f.at("leaseSeconds"), "podCIDRPool.leaseSeconds must be 0 (pinned) or at least 5, got " + lease);
+            lease = null;
+        }
+        return new PodCidrPool(cidr, len, allocation == null ? PodCidrPool.Allocation.PROFILE : allocation,
+                lease == null ? PodCidrPool.DEFAULT_LEASE_SECONDS : lease, f.at(), f.at("cidr"), f.at("prefixLength"));
+    }
+
+    private List<FixedIpPool> fixedIpPools(Fields spec) {
+        List<FixedIpPool> out = new ArrayList<>();
+        List<YNode> items = spec.list("fixedIPPools", false);
+        if (items == null) {
+            return out;
+        }
+        for (YNode n : items) {
+            Fields f = Fields.of(n, problems, "spec.fixedIPPools entry", "name", "cidr");
+            if (f == null) {
+                continue;
+            }
+            String name = f.name("name", true);
+            YNode c = f.node("cidr", true);
+            Cidr cidr = c == null ? null : f.asCidr(c, "fixedIPPools.cidr", false);
+            if (cidr != null && cidr.bits() - cidr.length() > 16) {
+                problems.error(c.location(), "fixed-IP pool " + cidr + " is larger than 65,536 addresses; split it");
+                cidr = null;
+            }
+            if (name != null && out.stream().anyMatch(p -> name.equals(p.name()))) {
+                problems.error(f.at("name"), "fixed-IP pool name '" + name + "' is used twice");
+                continue;
+            }
+            if (name != null && cidr != null) {
+                out.add(new FixedIpPool(name, cidr, f.at()));
+            }
+        }
+        return out;
     }
 
     private BgpSettings bgp(Fields f) {

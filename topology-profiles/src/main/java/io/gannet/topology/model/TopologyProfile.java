@@ -14,7 +14,7 @@ import java.util.Map;
 public record TopologyProfile(String file, String name, FabricModel model, Location modelAt, AsnPlan asn,
         PodCidrPool podPool, List<Located<Cidr>> vipPool, BgpSettings bgp, BfdSettings bfd,
         CommunitySettings communities, Map<Role, PolicySpec> policies, List<Rack> racks, List<SwitchSpec> switches,
-        List<HostSpec> hosts, Map<String, HostOverride> overrides, Location at) {
+        List<HostSpec> hosts, Map<String, HostOverride> overrides, Location at, List<FixedIpPool> fixedIpPools) {
     public TopologyProfile {
         vipPool = List.copyOf(vipPool);
         policies = Map.copyOf(policies);
@@ -22,5 +22,6 @@ public record TopologyProfile(String file, String name, FabricModel model, Locat
         switches = List.copyOf(switches);
         hosts = List.copyOf(hosts);
         overrides = Map.copyOf(overrides);
+        fixedIpPools = List.copyOf(fixedIpPools);
     }
 }

@@ -63,6 +63,10 @@ public final class BirdSwitchRenderer {
             b.append("  if net.type = NET_IP4 && net ~ [ ").append(v.podCidrPool()).append('{')
                     .append(Math.max(24, v.podCidrPool().length())).append(",25} ] then accept;\n");
         }
+        String fixed = v.fixedIpPools().stream().filter(Cidr::isIpv4).map(c -> c + "{32,32}").collect(Collectors.joining(", "));
+        if (!fixed.isEmpty()) { // fixed StatefulSet IPs: host routes from whichever node runs the pod
+            b.append("  if net.type = NET_IP4 && net ~ [ ").append(fixed).append(" ] then accept;\n");
+        }
         b.append("  reject;\n}\n\n");
         b.append("filter gannet_l4lb_import {\n");
         String v4 = v.vipPools().stream().filter(Cidr::isIpv4).map(c -> c + "{32,32}").collect(Collectors.joining(", "));

@@ -111,6 +111,14 @@ public final class FrrSwitchRenderer {
             b.append("ip prefix-list GANNET-PODCIDR seq 5 permit ").append(v.podCidrPool())
                     .append(" ge ").append(Math.max(24, v.podCidrPool().length())).append(" le 25\n");
         }
+        int fixedSeq = 10;
+        for (Cidr pool : v.fixedIpPools()) {
+            if (pool.isIpv4()) { // fixed StatefulSet IPs: host routes from whichever node runs the pod
+                b.append("ip prefix-list GANNET-PODCIDR seq ").append(fixedSeq).append(" permit ").append(pool)
+                        .append(pool.length() == 32 ? "" : " ge 32").append('\n');
+                fixedSeq += 5;
+            }
+        }
         b.append("ip prefix-list GANNET-PODCIDR seq 1000 deny any\n");
         int seq = 5;
         for (Cidr pool : v.vipPools()) {

@@ -25,9 +25,10 @@ import java.util.List;
  * @param podCidrPool the pool whose /len..25 PodCIDRs nodes may announce, or null
  * @param vipPools    pools whose host routes l4lb hosts may announce
  * @param maxPaths    ECMP width: the switch's own maxPaths, else the profile's
+ * @param fixedIpPools pools whose host routes nodes announce for fixed StatefulSet IPs
  */
 public record SwitchView(String name, FabricModel model, long asn, Inet4Address routerId, Cidr podCidrPool,
-        List<Cidr> vipPools, int maxPaths, List<Session> sessions) {
+        List<Cidr> vipPools, int maxPaths, List<Session> sessions, List<Cidr> fixedIpPools) {
 
     /**
      * One host-facing session as the switch sees it.
@@ -61,6 +62,7 @@ public record SwitchView(String name, FabricModel model, long asn, Inet4Address 
                 .filter(Inet4Address.class::isInstance).map(Inet4Address.class::cast).findFirst().orElseThrow();
         Cidr pool = profile.profile().podPool() == null ? null : profile.profile().podPool().cidr();
         return new SwitchView(switchName, profile.profile().model(), profile.switchAsn(switchName), routerId, pool,
-                profile.profile().vipPool().stream().map(Located::value).toList(), maxPaths, sessions);
+                profile.profile().vipPool().stream().map(Located::value).toList(), maxPaths, sessions,
+                profile.profile().fixedIpPools().stream().map(io.gannet.topology.model.FixedIpPool::cidr).toList());
     }
 }

@@ -39,7 +39,7 @@ public final class NodeConfigFactory {
                 h.asn(), h.spec().address(), h.spec().port() == null ? Defaults.PORT : h.spec().port(), h.podCidr(),
                 h.spec().vips().stream().map(Located::value).toList(), vipPool,
                 orEmpty(h.communities().podCidr()), orEmpty(h.communities().vip()), neighbors,
-                importPolicy(h), exportPolicy(h, vipPool), bgp.maxPaths());
+                importPolicy(h), exportPolicy(profile, h, vipPool), bgp.maxPaths());
     }
 
     private static NeighborConfig neighbor(ResolvedProfile profile, EffectiveHost h, SwitchSpec s, BgpSettings bgp,
@@ -73,11 +73,27 @@ public final class NodeConfigFactory {
         return new RoutePolicy(s);
     }
 
-    private static RoutePolicy exportPolicy(EffectiveHost h, List<Cidr> vipPool) {
+    private static RoutePolicy exportPolicy(ResolvedProfile r, EffectiveHost h, List<Cidr> vipPool) {
         List<PolicyStatement> s = new ArrayList<>(orEmpty(h.policy().exports()));
         if (h.podCidr() != null) {
             s.add(new PolicyStatement("own-podcidr", new PolicyStatement.Match(List.of(PrefixMatch.exact(h.podCidr())), List.of(), -1, -1),
                     PolicyStatement.Set.NOTHING, PolicyStatement.Action.ACCEPT));
+        }
+        if (h.spec().role() == Role.NODE) {
+            // Addresses a node learns only at run time: its PodCIDR when the store hands it out, and
+            // host routes of fixed-IP pools while a StatefulSet pod with such an address runs here.
+            List<PrefixMatch> runtime = new ArrayList<>();
+            if (h.podCidr() == null && r.profile().podPool() != null && r.profile().podPool().fromStore() && r.profile().podPool().cidr() != null) {
+                int len = r.profile().podPool().prefixLength();
+                runtime.add(new PrefixMatch(r.profile().podPool().cidr(), len, len));
+            }
+            for (io.gannet.topology.model.FixedIpPool f : r.profile().fixedIpPools()) {
+                runtime.add(new PrefixMatch(f.cidr(), f.cidr().bits(), f.cidr().bits()));
+            }
+            if (!runtime.isEmpty()) {
+                s.add(new PolicyStatement("own-runtime-prefixes", new PolicyStatement.Match(runtime, List.of(), -1, -1),
+                        PolicyStatement.Set.NOTHING, PolicyStatement.Action.ACCEPT));
+            }
         }
         if (h.spec().role() == Role.L4LB) {
             // VIPs come and go with backend health (ecmp-l4lb announces them), so any host route of the pool is "own".

@@ -51,8 +51,8 @@ final class PodCidrAllocator {
                 taken.set((int) pool.cidr().indexOf(c));
             }
         }
-        if (!poolUsable) {
-            return out;
+        if (!poolUsable || pool.fromStore()) {
+            return out; // store mode: each node claims its block at run time (pod-routing's PodCidrClaim)
         }
         long blocks = pool.cidr().subnetCount(pool.prefixLength());
         int next = 0;

@@ -50,6 +50,7 @@ public final class ProfileValidator {
         checkRouterIds();
         checkPools();
         checkPrefixes();
+        checkFixedIpPools();
         checkOverrides(hostNames);
         checkUplinkNames(switchNames);
         checkSettings(p.bgp(), p.bgp(), p.bfd(), p.at(), "spec");
@@ -195,6 +196,26 @@ public final class ProfileValidator {
             for (int j = 0; j < i; j++) {
                 if (vips.get(j).value().overlaps(v)) {
                     problems.error(vips.get(i).at(), "VIP pool " + v + " overlaps VIP pool " + vips.get(j).value() + " (line " + vips.get(j).at().line() + ")");
+                }
+            }
+        }
+    }
+
+    private void checkFixedIpPools() {
+        List<io.gannet.topology.model.FixedIpPool> pools = p.fixedIpPools();
+        for (int i = 0; i < pools.size(); i++) {
+            io.gannet.topology.model.FixedIpPool f = pools.get(i);
+            if (p.podPool() != null && p.podPool().cidr() != null && p.podPool().cidr().overlaps(f.cidr())) {
+                problems.error(f.at(), "fixed-IP pool " + f.name() + " (" + f.cidr() + ") overlaps the PodCIDR pool " + p.podPool().cidr());
+            }
+            for (int j = 0; j < i; j++) {
+                if (pools.get(j).cidr().overlaps(f.cidr())) {
+                    problems.error(f.at(), "fixed-IP pool " + f.name() + " (" + f.cidr() + ") overlaps fixed-IP pool " + pools.get(j).name());
+                }
+            }
+            for (Located<Cidr> v : p.vipPool()) {
+                if (v.value().overlaps(f.cidr())) {
+                    problems.error(f.at(), "fixed-IP pool " + f.name() + " (" + f.cidr() + ") overlaps VIP pool " + v.value());
                 }
             }
         }

@@ -105,7 +105,11 @@ public final class ControlApi {
             }
             case "/v1/ipam" -> {
                 expect(r, "GET", q, Set.of());
-                return ApiResponse.json(200, Map.of("ipam", view.ipam()));
+                return ApiResponse.json(200, Map.of("summary", view.ipamSummary(), "ipam", view.ipam()));
+            }
+            case "/v1/ipam/allocate", "/v1/ipam/release", "/v1/ipam/reserve", "/v1/ipam/release-address" -> {
+                expect(r, "POST", q, Set.of());
+                return ApiResponse.json(200, IpamBodies.dispatch(path, r.body(), control));
             }
             case "/v1/announce" -> {
                 expect(r, "POST", q, Set.of());

@@ -1,0 +1,358 @@
+package io.gannet.agent.run;
+
+import io.gannet.agent.control.ControlException;
+import io.gannet.agent.logging.EventLog;
+import io.gannet.cluster.store.Backoff;
+import io.gannet.cluster.store.ClusterStore;
+import io.gannet.cluster.store.RateLimiter;
+import io.gannet.cluster.store.RetryingStore;
+import io.gannet.cluster.store.StoreException;
+import io.gannet.cluster.store.etcd.EtcdStore;
+import io.gannet.cluster.store.file.FileStore;
+import io.gannet.pod.ipam.AllocationRequest;
+import io.gannet.pod.ipam.Assignment;
+import io.gannet.pod.ipam.BlockUsage;
+import io.gannet.pod.fixedip.FixedIpRegistry;
+import io.gannet.pod.fixedip.FixedIpRoutes;
+import io.gannet.pod.ipam.FixedIpClaims;
+import io.gannet.pod.ipam.FixedIpKey;
+import io.gannet.pod.ipam.IpBlock;
+import io.gannet.pod.ipam.IpamException;
+import io.gannet.pod.ipam.NodeIpam;
+import io.gannet.pod.podcidr.PodCidrClaim;
+import io.gannet.topology.LoadedProfile;
+import io.gannet.topology.config.NodeConfig;
+import io.gannet.topology.config.Role;
+import io.gannet.topology.model.PodCidrPool;
+import io.gannet.topology.net.Cidr;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Wiring of the node's pod networking into the daemon: the cluster store (file store under the
+ * state dir, or etcd with {@code --etcd}), the node's PodCIDR ({@link PodCidrClaim}), the pod
+ * IPAM on that block ({@link NodeIpam}), and what the control API shows and accepts for them.
+ * The logic lives in cluster-state and pod-routing; this class translates.
+ *
+ * <p>Threads: start-up and reload on the daemon's thread; control calls on control workers
+ * (NodeIpam is thread safe); one scheduler thread retries an unconfirmed PodCIDR with back-off.
+ */
+final class PodNetwork implements AutoCloseable {
+    private final ClusterStore store;
+    private final PodCidrClaim claim;
+    private final NodeIpam ipam;
+    private final EventLog log;
+    private final String node;
+    private final ScheduledExecutorService retry;
+    private final FixedIpRegistry fixedIps;
+    private final LateRoutes fixedRoutes;
+    /** Hosts of the profile this daemon last applied: a reload releases only the blocks of hosts it removed. */
+    private volatile Set<String> knownHosts = Set.of();
+
+    /** The speaker starts after the IPAM: fixed-IP routes go nowhere until {@link #attach} (nothing is held before). */
+    private static final class LateRoutes implements FixedIpRoutes {
+        private volatile FixedIpRoutes target;
+
+        @Override
+        public void announce(InetAddress address) {
+            FixedIpRoutes t = target;
+            if (t == null) {
+                throw new IpamException(IpamException.Reason.FIXED_IP_UNAVAILABLE, "the daemon is still starting; retry");
+            }
+            t.announce(address);
+        }
+
+        @Override
+        public void withdraw(InetAddress address) {
+            FixedIpRoutes t = target;
+            if (t != null) {
+                t.withdraw(address);
+            }
+        }
+    }
+
+    private PodNetwork(ClusterStore store, PodCidrClaim claim, NodeIpam ipam, EventLog log, String node, FixedIpRegistry fixedIps,
+                       LateRoutes fixedRoutes) {
+        this.fixedIps = fixedIps;
+        this.fixedRoutes = fixedRoutes;
+        this.store = store;
+        this.claim = claim;
+        this.ipam = ipam;
+        this.log = log;
+        this.node = node;
+        this.retry = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "gannet-podcidr-reconcile");
+            t.setDaemon(true);
+            return t;
+        });
+        if (claim != null && !claim.confirmed()) {
+            scheduleReconcile(0);
+        }
+    }
+
+    /**
+     * Sets up pod networking for a node host, or returns null for an L4LB host or a profile
+     * without a PodCIDR pool and without a pinned PodCIDR (nothing to allocate from).
+     */
+    static PodNetwork start(DaemonOptions o, LoadedProfile profile, NodeConfig n, EventLog log) {
+        if (n.role() != Role.NODE) {
+            return null;
+        }
+        Optional<PodCidrPool> pool = profile.podCidrPool();
+        boolean fromStore = pool.isPresent() && pool.get().fromStore() && n.podCidr() == null;
+        if (!fromStore && n.podCidr() == null) {
+            return null;
+        }
+        ClusterStore store = openStore(o);
+        PodCidrClaim claim = null;
+        IpBlock block;
+        try {
+            if (fromStore) {
+                Set<IpBlock> others = new HashSet<>();
+                profile.explicitPodCidrs().forEach((host, c) -> {
+                    if (!host.equals(n.name())) {
+                        others.add(IpBlock.parse(c.toString()));
+                    }
+                });
+                int lease = pool.get().leaseSeconds();
+                claim = PodCidrClaim.start(store, new PodCidrClaim.Settings(IpBlock.parse(pool.get().cidr().toString()), pool.get().prefixLength(),
+                        n.name(), Optional.empty(), others, lease == 0 ? Optional.empty() : Optional.of(Duration.ofSeconds(lease)), o.stateDir()));
+                block = claim.block();
+                log.operatorAction("podcidr", n.name(), block + " from " + store.describe() + (claim.confirmed() ? "" : " (cached: store unreachable)"));
+            } else {
+                block = IpBlock.parse(n.podCidr().toString());
+            }
+            LateRoutes routes = new LateRoutes();
+            FixedIpRegistry fixed = null;
+            if (!profile.fixedIpPools().isEmpty()) {
+                var fixedPool = profile.fixedIpPools().get(0);
+                int lease = pool0Lease(profile);
+                fixed = new FixedIpRegistry(store, n.name(), fixedPool.name(), IpBlock.parse(fixedPool.cidr().toString()), routes,
+                        Duration.ofSeconds(lease), Duration.ofSeconds(5));
+            }
+            NodeIpam ipam;
+            try {
+                ipam = NodeIpam.open(NodeIpam.Options.of(o.stateDir(), block).withFixedIps(fixed == null ? FixedIpClaims.NONE : fixed));
+            } catch (RuntimeException e) {
+                if (fixed != null) {
+                    fixed.close();
+                }
+                throw e;
+            }
+            PodNetwork pn = new PodNetwork(store, claim, ipam, log, n.name(), fixed, routes);
+            pn.knownHosts = Set.copyOf(profile.hostNames());
+            return pn;
+        } catch (RuntimeException e) {
+            if (claim != null) {
+                claim.close();
+            }
+            store.close();
+            throw e;
+        }
+    }
+
+    /** Fixed-IP holders lose their hold this long after their node vanished: the PodCIDR lease, at most 30 s. */
+    private static int pool0Lease(LoadedProfile profile) {
+        int l = profile.podCidrPool().map(PodCidrPool::leaseSeconds).orElse(PodCidrPool.DEFAULT_LEASE_SECONDS);
+        return l == 0 ? 30 : Math.max(5, Math.min(30, l));
+    }
+
+    /**
+     * The speaker is up: fixed-IP routes go to it, and fixed IPs this node held before a restart
+     * are claimed (and announced) again.
+     */
+    void attach(FixedIpRoutes routes) {
+        fixedRoutes.target = routes;
+        if (fixedIps == null) {
+            return;
+        }
+        for (Assignment a : ipam.list()) {
+            if (a.kind() == Assignment.Kind.FIXED) {
+                try {
+                    fixedIps.claim(a.fixedIp().orElseThrow());
+                } catch (IpamException e) {
+                    log.operatorAction("fixed ip", node, a.fixedIp().orElseThrow() + " not announced after restart: " + e.getMessage());
+                }
+            }
+        }
+    }
+
+    private static ClusterStore openStore(DaemonOptions o) {
+        ClusterStore raw = o.etcdUrls() != null ? EtcdStore.connect(o.etcdUrls(), Duration.ofSeconds(5)) : FileStore.open(o.stateDir().resolve("store"));
+        // A node gives up a start-up call after 15 s and runs on its cache; the background retry takes over.
+        return new RetryingStore(raw, Backoff.standard(), RateLimiter.perSecond(50, 100), Duration.ofSeconds(15));
+    }
+
+    /** The node's configuration with its PodCIDR filled in from the store. */
+    NodeConfig apply(NodeConfig n) {
+        if (n.podCidr() != null || claim == null) {
+            return n;
+        }
+        return new NodeConfig(n.name(), n.profileName(), n.model(), n.role(), n.routerId(), n.localAs(), n.listenAddress(), n.listenPort(),
+                Cidr.of(claim.block().toString()), n.vips(), n.vipPool(), n.podCidrCommunities(), n.vipCommunities(), n.neighbors(),
+                n.importPolicy(), n.exportPolicy(), n.maxPaths());
+    }
+
+    /**
+     * A reloaded profile: hosts it removed (compared with the profile this daemon applied before)
+     * lose their store-allocated blocks. Never "every owner not in this profile": a node still on
+     * an older profile would free the blocks of hosts added since.
+     */
+    void profileChanged(LoadedProfile profile) {
+        Set<String> now = Set.copyOf(profile.hostNames());
+        Set<String> removed = new HashSet<>(knownHosts);
+        removed.removeAll(now);
+        knownHosts = now;
+        if (claim == null || removed.isEmpty()) {
+            return;
+        }
+        try {
+            List<String> gone = claim.releaseHosts(removed);
+            if (!gone.isEmpty()) {
+                log.operatorAction("podcidr", node, "released the blocks of " + gone + ", which left the profile");
+            }
+        } catch (StoreException e) {
+            log.operatorAction("podcidr", node, "could not release blocks of hosts that left the profile: " + e.getMessage());
+        }
+    }
+
+    private void scheduleReconcile(int attempt) {
+        Duration d = Backoff.standard().delay(attempt);
+        retry.schedule(() -> {
+            try {
+                claim.reconcile();
+                log.operatorAction("podcidr", node, claim.block() + " confirmed by " + store.describe());
+            } catch (StoreException e) {
+                scheduleReconcile(Math.min(attempt + 1, 20));
+            }
+        }, d.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    // ---- control API ----
+
+    Map<String, Object> summary() {
+        BlockUsage u = ipam.usage();
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("block", u.block().toString());
+        m.put("gateway", IpBlock.format(u.gateway()));
+        m.put("source", claim == null ? "profile" : claim.confirmed() ? store.describe() : "cache (store unreachable)");
+        m.put("usable", u.usable());
+        m.put("used", u.podsInBlock());
+        m.put("reserved", u.reserved());
+        m.put("free", u.free());
+        m.put("fixedHere", u.fixed());
+        m.put("fixedIpPool", fixedIps == null ? null : fixedIps.pool());
+        return m;
+    }
+
+    List<Map<String, Object>> rows() {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (Assignment a : ipam.list()) {
+            out.add(row(a));
+        }
+        return out;
+    }
+
+    private static Map<String, Object> row(Assignment a) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("address", a.cidr());
+        m.put("kind", a.kind().toString().toLowerCase(java.util.Locale.ROOT));
+        m.put("pod", a.kind() == Assignment.Kind.RESERVED ? null : a.podNamespace() + "/" + a.podName());
+        m.put("container", a.kind() == Assignment.Kind.RESERVED ? null : a.containerId());
+        m.put("interface", a.kind() == Assignment.Kind.RESERVED ? null : a.ifName());
+        m.put("fixedIp", a.fixedIp().map(FixedIpKey::toString).orElse(null));
+        m.put("note", a.kind() == Assignment.Kind.RESERVED ? a.podName() : null);
+        m.put("since", Instant.ofEpochMilli(a.allocatedAtMillis()).toString());
+        return m;
+    }
+
+    /** The CNI plugin's ADD: an address for the attachment (the same one again for a retried ADD). */
+    Map<String, Object> allocate(String containerId, String ifName, String podNamespace, String podName, String fixedIp) {
+        Optional<FixedIpKey> key;
+        try {
+            key = fixedIp == null || fixedIp.isEmpty() ? Optional.empty() : Optional.of(FixedIpKey.parse(fixedIp));
+        } catch (IllegalArgumentException e) {
+            throw ControlException.badRequest(e.getMessage());
+        }
+        Assignment a = call(() -> ipam.allocate(new AllocationRequest(containerId, ifName, podNamespace, podName, key)));
+        Map<String, Object> m = row(a);
+        m.put("ip", IpBlock.format(a.address()));
+        m.put("prefixLength", a.prefixLength());
+        m.put("gateway", IpBlock.format(a.gateway()));
+        return m;
+    }
+
+    /** The CNI plugin's DEL: idempotent. */
+    Map<String, Object> release(String containerId, String ifName) {
+        Optional<Assignment> a = call(() -> ipam.release(containerId, ifName));
+        log.operatorAction("ipam release", node, containerId + "/" + ifName + (a.isPresent() ? ": " + a.get().cidr() : ": held nothing"));
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("released", a.isPresent());
+        m.put("address", a.map(Assignment::cidr).orElse(null));
+        return m;
+    }
+
+    Map<String, Object> reserve(String address, String note) {
+        Assignment a = call(() -> ipam.reserve(parse(address), note));
+        log.operatorAction("ipam reserve", node, a.cidr() + (note == null ? "" : " (" + note + ")"));
+        return row(a);
+    }
+
+    Map<String, Object> releaseAddress(String address) {
+        Optional<Assignment> a = call(() -> ipam.releaseAddress(parse(address)));
+        log.operatorAction("ipam release", node, address + (a.isPresent() ? " (held by " + row(a.get()).get("pod") + ")" : ": was free"));
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("released", a.isPresent());
+        m.put("address", a.map(Assignment::cidr).orElse(null));
+        return m;
+    }
+
+    private static InetAddress parse(String address) {
+        try {
+            return IpBlock.parseAddress(address);
+        } catch (IllegalArgumentException e) {
+            throw ControlException.badRequest(e.getMessage());
+        }
+    }
+
+    private static <T> T call(java.util.function.Supplier<T> op) {
+        try {
+            return op.get();
+        } catch (IpamException e) {
+            throw new ControlException(switch (e.reason()) {
+                case BAD_REQUEST, NOT_IN_RANGE -> ControlException.Kind.BAD_REQUEST;
+                case EXHAUSTED, IN_USE -> ControlException.Kind.CONFLICT;
+                case FIXED_IP_UNAVAILABLE, STORAGE -> ControlException.Kind.UNAVAILABLE;
+            }, e.getMessage());
+        }
+    }
+
+    /** The node IPAM (the CNI backend allocates from it; issue 13). */
+    NodeIpam ipam() {
+        return ipam;
+    }
+
+    @Override
+    public void close() {
+        retry.shutdownNow();
+        if (fixedIps != null) {
+            fixedIps.close();
+        }
+        ipam.close();
+        if (claim != null) {
+            claim.close();
+        }
+        store.close();
+    }
+}

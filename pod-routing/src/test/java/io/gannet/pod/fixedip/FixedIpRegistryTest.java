@@ -1,0 +1,156 @@
+package io.gannet.pod.fixedip;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.gannet.cluster.store.ClusterStore;
+import io.gannet.cluster.store.etcd.EtcdStore;
+import io.gannet.cluster.store.file.FileStore;
+import io.gannet.pod.ipam.FixedIpKey;
+import io.gannet.pod.ipam.IpBlock;
+import io.gannet.pod.ipam.IpamException;
+import io.gannet.testsupport.EtcdServer;
+import java.net.InetAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** Fixed IPs moving between nodes, on both store backends: one announcer at any time. */
+class FixedIpRegistryTest {
+    @TempDir
+    Path dir;
+    private EtcdServer etcd;
+    private final List<AutoCloseable> open = new ArrayList<>();
+    private static final IpBlock POOL = IpBlock.parse("10.250.0.0/28");
+
+    /** The fabric's view: who announces each address; a second announcer is a violation. */
+    private final Map<InetAddress, Set<String>> announced = new HashMap<>();
+    private final List<String> violations = Collections.synchronizedList(new ArrayList<>());
+    private final List<String> history = Collections.synchronizedList(new ArrayList<>());
+
+    @AfterEach
+    void tearDown() throws Exception {
+        for (int i = open.size() - 1; i >= 0; i--) {
+            open.get(i).close();
+        }
+        if (etcd != null) {
+            etcd.close();
+        }
+    }
+
+    private ClusterStore store(String backend) throws Exception {
+        ClusterStore s;
+        if (backend.equals("etcd")) {
+            if (etcd == null) {
+                etcd = EtcdServer.startNew();
+            }
+            s = EtcdStore.connect(etcd.url(), Duration.ofSeconds(5));
+        } else {
+            s = FileStore.open(dir.resolve("store"));
+        }
+        open.add(s);
+        return s;
+    }
+
+    private FixedIpRoutes routes(String node) {
+        return new FixedIpRoutes() {
+            @Override
+            public void announce(InetAddress a) {
+                synchronized (announced) {
+                    Set<String> who = announced.computeIfAbsent(a, x -> new HashSet<>());
+                    if (!who.isEmpty() && !who.contains(node)) {
+                        violations.add(a + " announced by " + node + " while " + who + " still announce it");
+                    }
+                    if (who.add(node)) {
+                        history.add(node + " announce " + IpBlock.format(a));
+                    }
+                }
+            }
+
+            @Override
+            public void withdraw(InetAddress a) {
+                synchronized (announced) {
+                    Set<String> who = announced.get(a);
+                    if (who != null && who.remove(node)) {
+                        history.add(node + " withdraw " + IpBlock.format(a));
+                    }
+                }
+            }
+        };
+    }
+
+    private FixedIpRegistry registry(ClusterStore s, String node) {
+        FixedIpRegistry r = new FixedIpRegistry(s, node, "db", POOL, routes(node), Duration.ofSeconds(3), Duration.ofSeconds(5));
+        open.add(r);
+        return r;
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"file", "etcd"})
+    void aFixedIpFollowsItsPodBetweenNodesWithNeverTwoAnnouncers(String backend) throws Exception {
+        FixedIpRegistry a = registry(store(backend), "node-a");
+        FixedIpRegistry b = registry(store(backend), "node-b");
+        FixedIpKey pg0 = new FixedIpKey("db", "pg", 0);
+        InetAddress addr = a.claim(pg0);
+        assertThat(POOL.contains(addr)).isTrue();
+        assertThat(IpBlock.format(addr)).isNotEqualTo("10.250.0.0").isNotEqualTo("10.250.0.15");
+        assertThat(a.claim(pg0)).isEqualTo(addr);
+        assertThat(a.holder(pg0)).contains("node-a");
+        for (int round = 0; round < 5; round++) {
+            FixedIpRegistry to = round % 2 == 0 ? b : a;
+            long t0 = System.nanoTime();
+            assertThat(to.claim(pg0)).isEqualTo(addr); // the same address wherever the pod runs
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            assertThat(ms).as("handover %d took %d ms", round, ms).isLessThan(1000);
+            assertThat(to.holder(pg0)).contains(to == a ? "node-a" : "node-b");
+        }
+        assertThat(violations).isEmpty();
+        String x = IpBlock.format(addr);
+        assertThat(history).containsExactly("node-a announce " + x,
+                "node-a withdraw " + x, "node-b announce " + x,
+                "node-b withdraw " + x, "node-a announce " + x,
+                "node-a withdraw " + x, "node-b announce " + x,
+                "node-b withdraw " + x, "node-a announce " + x,
+                "node-a withdraw " + x, "node-b announce " + x);
+        // another ordinal gets another address; the pod's end on its node vacates
+        InetAddress other = a.claim(new FixedIpKey("db", "pg", 1));
+        assertThat(other).isNotEqualTo(addr);
+        b.vacate(pg0, addr);
+        assertThat(b.holder(pg0)).isEmpty();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"file", "etcd"})
+    void aVanishedHolderReleasesAfterItsLeaseAndExhaustionIsClear(String backend) throws Exception {
+        ClusterStore sa = store(backend);
+        FixedIpRegistry a = new FixedIpRegistry(sa, "node-a", "db", POOL, routes("node-a"), Duration.ofSeconds(2), Duration.ofSeconds(5));
+        FixedIpRegistry b = registry(store(backend), "node-b");
+        FixedIpKey k = new FixedIpKey("db", "pg", 0);
+        InetAddress addr = a.claim(k);
+        a.close(); // node-a dies: no answer to the handover, no renewal
+        sa.close();
+        synchronized (announced) {
+            announced.clear(); // its BGP sessions died with it
+        }
+        long t0 = System.nanoTime();
+        assertThat(b.claim(k)).isEqualTo(addr);
+        assertThat((System.nanoTime() - t0) / 1_000_000).isBetween(500L, 5000L);
+        // 14 usable addresses (network and broadcast of the /28 are never handed out)
+        for (int i = 1; i < 14; i++) {
+            b.claim(new FixedIpKey("db", "pg", i));
+        }
+        assertThatThrownBy(() -> b.claim(new FixedIpKey("db", "pg", 99)))
+                .isInstanceOfSatisfying(IpamException.class, e -> assertThat(e.reason()).isEqualTo(IpamException.Reason.FIXED_IP_UNAVAILABLE))
+                .hasMessageContaining("no fixed IP for db/pg/99 from pool db").hasMessageContaining("exhausted");
+    }
+}
