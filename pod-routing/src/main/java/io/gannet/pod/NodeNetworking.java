@@ -27,8 +27,15 @@ public final class NodeNetworking implements AutoCloseable {
      * How the node's pod networking runs.
      *
      * @param nodeNetns the node's network namespace, null for the daemon's own (tests pass one they created)
+     * @param ipam      the node IPAM when the daemon already runs one for {@code podCidr} (it stays the
+     *                  caller's), or null to open one here under {@code stateDir}
      */
-    public record Options(Path stateDir, IpBlock podCidr, Path cniSocket, int mtu, PodDatapath datapath, int table, Path nodeNetns) {}
+    public record Options(Path stateDir, IpBlock podCidr, Path cniSocket, int mtu, PodDatapath datapath, int table, Path nodeNetns,
+                          NodeIpam ipam) {
+        public Options(Path stateDir, IpBlock podCidr, Path cniSocket, int mtu, PodDatapath datapath, int table, Path nodeNetns) {
+            this(stateDir, podCidr, cniSocket, mtu, datapath, table, nodeNetns, null);
+        }
+    }
 
     private final NodeIpam ipam;
     private final boolean ownsIpam;
@@ -47,17 +54,9 @@ public final class NodeNetworking implements AutoCloseable {
     }
 
     public static NodeNetworking start(Options o, CniBackend.Events events) throws IOException {
-        return start(o, null, events);
-    }
-
-    /**
-     * @param shared the node's IPAM when the daemon already holds it (it stays open when this
-     *               closes), or null to open the block's IPAM here
-     */
-    public static NodeNetworking start(Options o, NodeIpam shared, CniBackend.Events events) throws IOException {
         io.gannet.linux.Netns.run(o.nodeNetns(), () -> enableForwarding(o.podCidr().isIpv4(), events));
-        NodeIpam ipam = shared != null ? shared : NodeIpam.open(NodeIpam.Options.of(o.stateDir(), o.podCidr()));
-        boolean ownsIpam = shared == null;
+        boolean ownsIpam = o.ipam() == null;
+        NodeIpam ipam = ownsIpam ? NodeIpam.open(NodeIpam.Options.of(o.stateDir(), o.podCidr())) : o.ipam();
         KernelRoutes routes = null;
         RtNetlink host = null;
         try {

@@ -171,8 +171,7 @@ public final class Daemon implements AutoCloseable {
             datapath = ServiceDatapath.start(options.bpfPinRoot(), options.servicesDir(), options.hostDevices(), options.node(), log);
         }
 
-        nodeNet = NodeNetworkingBinding.start(options, node, speaker, loop, datapath, log, restarting,
-                pods == null ? null : pods.ipam());
+        nodeNet = NodeNetworkingBinding.start(options, node, pods, speaker, loop, datapath, log, restarting);
 
         if (options.exabgpSocket() != null || !options.exabgpProcesses().isEmpty()) {
             exabgp = ExaBgpPart.start(node, options.exabgpSocket(), options.exabgpProcesses(), announcer, log);

@@ -36,6 +36,13 @@ public record DaemonOptions(Path profile, String node, Path stateDir, Path contr
                 null, null, false, null, List.of());
     }
 
+    /** A plain node with its cluster store at {@code etcdUrls} (null: the file store). */
+    public DaemonOptions(Path profile, String node, Path stateDir, Path controlSocket, InetSocketAddress controlTcp,
+                         InetSocketAddress metricsAddress, Path servicesDir, Path bpfPinRoot, List<String> hostDevices, String etcdUrls) {
+        this(profile, node, stateDir, controlSocket, controlTcp, metricsAddress, servicesDir, bpfPinRoot, hostDevices,
+                etcdUrls, null, false, null, List.of());
+    }
+
     public DaemonOptions {
         Objects.requireNonNull(profile, "profile");
         Objects.requireNonNull(node, "node");

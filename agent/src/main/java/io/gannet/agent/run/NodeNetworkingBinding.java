@@ -7,7 +7,6 @@ import io.gannet.bgp.rib.Rib;
 import io.gannet.linux.netlink.Prefix;
 import io.gannet.linux.netlink.RtNetlink;
 import io.gannet.pod.NodeNetworking;
-import io.gannet.pod.ipam.IpBlock;
 import io.gannet.pod.ipam.NodeIpam;
 import io.gannet.pod.routes.KernelRoutes;
 import io.gannet.pod.wiring.BpfPodDatapath;
@@ -44,20 +43,22 @@ final class NodeNetworkingBinding implements AutoCloseable {
     }
 
     /** Starts what the options ask for; null when neither pod networking nor --fib is on. */
-    /** @param ipam the node's pod IPAM (shared with the control API's {@code ipam} commands), or null to open one */
-    static NodeNetworkingBinding start(DaemonOptions o, NodeConfig node, BgpSpeaker<Rib> speaker, SpeakerLoop loop,
-                                       ServiceDatapath datapath, EventLog log, boolean restarting, NodeIpam ipam) throws IOException {
+    static NodeNetworkingBinding start(DaemonOptions o, NodeConfig node, PodNetwork podNetwork, BgpSpeaker<Rib> speaker, SpeakerLoop loop,
+                                       ServiceDatapath datapath, EventLog log, boolean restarting) throws IOException {
         if (o.cniSocket() == null && !o.fib()) {
             return null;
         }
         NodeNetworking networking = null;
         if (o.cniSocket() != null) {
-            if (node.podCidr() == null) {
-                throw new IllegalArgumentException("--cni-socket: host " + node.name() + " has no PodCIDR in the profile");
+            // The daemon's node IPAM (PodNetwork: profile-pinned or store-allocated PodCIDR) is the one
+            // the CNI backend allocates from; a second IPAM on the same journal would hand out twice.
+            if (podNetwork == null) {
+                throw new IllegalArgumentException("--cni-socket: host " + node.name() + " is not a node with a PodCIDR in the profile");
             }
+            NodeIpam ipam = podNetwork.ipam();
             PodDatapath dp = datapath == null ? PodDatapath.NONE : new BpfPodDatapath(datapath.datapath());
-            networking = NodeNetworking.start(new NodeNetworking.Options(o.stateDir(), IpBlock.parse(node.podCidr().toString()),
-                    o.cniSocket(), 0, dp, 254, null), ipam, log::operatorAction);
+            networking = NodeNetworking.start(new NodeNetworking.Options(o.stateDir(), ipam.block(), o.cniSocket(), 0, dp, 254, null, ipam),
+                    log::operatorAction);
         }
         KernelRoutes own = null;
         KernelRoutes routes = networking != null ? networking.routes() : null;

@@ -105,11 +105,6 @@ final class PodNetwork implements AutoCloseable {
      * Sets up pod networking for a node host, or returns null for an L4LB host or a profile
      * without a PodCIDR pool and without a pinned PodCIDR (nothing to allocate from).
      */
-    /** The node's pod IPAM: the CNI backend allocates from the same one. */
-    NodeIpam ipam() {
-        return ipam;
-    }
-
     static PodNetwork start(DaemonOptions o, LoadedProfile profile, NodeConfig n, EventLog log) {
         if (n.role() != Role.NODE) {
             return null;
@@ -341,6 +336,11 @@ final class PodNetwork implements AutoCloseable {
                 case FIXED_IP_UNAVAILABLE, STORAGE -> ControlException.Kind.UNAVAILABLE;
             }, e.getMessage());
         }
+    }
+
+    /** The node IPAM (the CNI backend allocates from it; issue 13). */
+    NodeIpam ipam() {
+        return ipam;
     }
 
     @Override
