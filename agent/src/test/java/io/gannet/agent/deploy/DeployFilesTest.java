@@ -143,9 +143,12 @@ class DeployFilesTest {
         assertThat(pod.getContainers().getFirst().getSecurityContext().getCapabilities().getAdd())
                 .containsExactlyInAnyOrder("NET_ADMIN", "BPF", "PERFMON", "NET_RAW", "NET_BIND_SERVICE", "SYS_ADMIN");
         // The conflist the init container installs is JSON a runtime can read.
-        JsonNode conflist = JsonMapper.builder().build().readTree(cm.getData().get("10-gannet.conflist"));
-        assertThat(conflist.path("cniVersion").asText()).isEqualTo("1.1.0");
+        // ... and the same network configuration the plugin's own build ships (pod-routing).
+        ObjectMapper json = JsonMapper.builder().build();
+        JsonNode conflist = json.readTree(cm.getData().get("10-gannet.conflist"));
+        assertThat(conflist).isEqualTo(json.readTree(repo().resolve("pod-routing/src/main/cni/10-gannet.conflist").toFile()));
         assertThat(conflist.path("plugins").get(0).path("type").asText()).isEqualTo("gannet");
+        assertThat(pod.getContainers().getFirst().getArgs()).contains("--cni-socket=" + conflist.path("plugins").get(0).path("socket").asText());
         // The install script the init container runs ships in the tarball.
         assertThat(DEPLOY.resolve("bin/gannet-install-cni")).isExecutable();
     }
