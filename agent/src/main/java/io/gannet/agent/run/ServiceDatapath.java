@@ -200,11 +200,6 @@ final class ServiceDatapath implements AutoCloseable {
         };
     }
 
-    /** The datapath itself (pod attachment from the CNI backend). */
-    Datapath datapath() {
-        return datapath;
-    }
-
     /** Stops following the directory; maps, programs and attachments stay pinned so traffic keeps flowing. */
     @Override
     public void close() {

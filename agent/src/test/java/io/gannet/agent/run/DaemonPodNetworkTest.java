@@ -156,7 +156,7 @@ class DaemonPodNetworkTest {
         assertThat(nodes[0].exec("tc", "filter", "show", "dev", vethA, "ingress")).contains("from_pod");
         assertThat(nodes[0].exec("tc", "filter", "show", "dev", vethA, "egress")).contains("to_pod");
 
-        String endpoints = pinRoot.resolve("dp_endpoints").toString();
+        String endpoints = io.gannet.bpf.PinLayout.mapsDir(pinRoot).resolve("dp_endpoints").toString();
         assertThat(NetworkNamespace.Shell.run("bpftool", "map", "dump", "pinned", endpoints)).contains(podAddrField(ipA));
 
         podA.exec("ping", "-c", "3", "-i", "0.2", "-W", "2", ipB);
