@@ -15,6 +15,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.error.Mark;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
 
 /**
  * Reads one YAML document into a {@link YNode} tree with locations, using Jackson's YAML
@@ -54,15 +56,56 @@ public final class YamlTreeReader {
             }
             return Optional.of(root);
         } catch (JsonProcessingException e) {
-            JsonLocation at = e.getLocation();
-            problems.error(at == null ? new Location(fileName, 1, 1) : location(fileName, at),
-                    "YAML syntax: " + firstLine(e.getOriginalMessage()));
+            MarkedYAMLException marked = marked(e);
+            if (marked != null) {
+                syntaxError(fileName, marked, problems);
+            } else {
+                JsonLocation at = e.getLocation();
+                problems.error(at == null ? new Location(fileName, 1, 1) : location(fileName, at),
+                        "YAML syntax: " + firstLine(e.getOriginalMessage()));
+            }
             return Optional.empty();
         } catch (IOException | RuntimeException e) {
             // SnakeYAML reports some scanner errors as unchecked exceptions; bad input must never crash.
-            problems.error(new Location(fileName, 1, 1), "YAML syntax: " + firstLine(String.valueOf(e.getMessage())));
+            MarkedYAMLException marked = marked(e);
+            if (marked != null) {
+                syntaxError(fileName, marked, problems);
+            } else {
+                problems.error(new Location(fileName, 1, 1), "YAML syntax: " + firstLine(String.valueOf(e.getMessage())));
+            }
             return Optional.empty();
         }
+    }
+
+    /** SnakeYAML's own error, wherever Jackson wrapped it: it has the problem, its mark and the context. */
+    private static MarkedYAMLException marked(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof MarkedYAMLException m) {
+                return m;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * The parser's full reason at the place it found the problem, with what it was parsing and
+     * where that began: "8:3: YAML syntax: expected ',' or '}', but got <block mapping start>
+     * (while parsing a flow mapping that starts at line 7, column 8)".
+     */
+    private static void syntaxError(String fileName, MarkedYAMLException m, Problems problems) {
+        Mark at = m.getProblemMark() != null ? m.getProblemMark() : m.getContextMark();
+        Location where = at == null ? new Location(fileName, 1, 1) : new Location(fileName, at.getLine() + 1, at.getColumn() + 1);
+        String problem = m.getProblem() != null ? m.getProblem() : firstLine(m.getMessage());
+        StringBuilder text = new StringBuilder("YAML syntax: ").append(problem.strip());
+        if (m.getContext() != null) {
+            text.append(" (").append(m.getContext().strip());
+            Mark c = m.getContextMark();
+            if (c != null && (at == null || c.getLine() != at.getLine() || c.getColumn() != at.getColumn())) {
+                text.append(" that starts at line ").append(c.getLine() + 1).append(", column ").append(c.getColumn() + 1);
+            }
+            text.append(')');
+        }
+        problems.error(where, text.toString());
     }
 
     private YNode readValue(JsonParser p, String file, Problems problems) throws IOException {
