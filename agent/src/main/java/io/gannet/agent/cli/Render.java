@@ -35,7 +35,8 @@ final class Render {
         out.println("  Messages received:  " + messages(p.path("messagesIn")));
         out.println("  Messages sent:      " + messages(p.path("messagesOut")));
         out.println("  Flaps:              " + p.path("flaps").asText());
-        out.println("  Last error:         " + text(p.path("lastError")));
+        out.println("  Last error:         " + text(p.path("lastError"))
+                + (p.path("lastErrorEpochMillis").asLong() > 0 ? " (at " + since(p.path("lastErrorEpochMillis")) + " UTC)" : ""));
     }
 
     private static String messages(JsonNode m) {

@@ -12,7 +12,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code gannet show ...}: the running daemon's state, like {@code birdc show}. */
 @Command(name = "show", mixinStandardHelpOptions = true,
-        description = "Show the running daemon's state (peers, one peer, routes, BFD, services); vips, policy and ipam are not available yet.")
+        description = "Show the running daemon's state (peers, one peer, routes, BFD, services, VIPs, IPAM); policy is not available yet.")
 public final class ShowCommand implements Runnable {
     @Spec
     CommandSpec spec;
@@ -103,7 +103,7 @@ public final class ShowCommand implements Runnable {
         return call(o).get("/v1/bfd", j -> Render.bfd(j, spec.commandLine().getOut()));
     }
 
-    @Command(name = "vips", mixinStandardHelpOptions = true, description = "Service VIPs of the L4 load balancer (not available yet: answers so, exit code 5).")
+    @Command(name = "vips", mixinStandardHelpOptions = true, description = "VIPs of the L4 load balancer: backends, health, weights, route state, Maglev table fingerprint (exit code 5 on a host that runs no L4LB).")
     int vips(@Mixin ClientOptions o) {
         return call(o).get("/v1/vips", j -> Render.vips(j.path("vips"), spec.commandLine().getOut()));
     }
@@ -118,7 +118,7 @@ public final class ShowCommand implements Runnable {
         return section(o, "policy");
     }
 
-    @Command(name = "ipam", mixinStandardHelpOptions = true, description = "Pod IPAM allocations (not available yet: answers so, exit code 5).")
+    @Command(name = "ipam", mixinStandardHelpOptions = true, description = "This node's pod addresses: its block, used/free, each pod's address and owner, fixed IPs held here (exit code 5 on a host without a PodCIDR).")
     int ipam(@Mixin ClientOptions o) {
         return call(o).get("/v1/ipam", j -> IpamCommand.render(j, spec.commandLine().getOut()));
     }

@@ -29,6 +29,7 @@ import java.util.Objects;
  * @param messagesOut        messages sent, by type
  * @param flaps              transitions out of Established
  * @param lastError          the last error that ended the session, or null
+ * @param lastErrorEpochMillis when it happened, or null when there was none
  */
 public record PeerDetail(
         String name,
@@ -51,7 +52,8 @@ public record PeerDetail(
         MessageCounts messagesIn,
         MessageCounts messagesOut,
         long flaps,
-        String lastError) {
+        String lastError,
+        Long lastErrorEpochMillis) {
 
     public PeerDetail {
         Objects.requireNonNull(name, "name");

@@ -46,7 +46,8 @@ final class PeerDetails {
                 n == null ? null : dotted(n.localRouterId()), n == null ? null : dotted(n.remoteRouterId()),
                 hold, hold == null ? null : hold / 3, caps, families,
                 c == null ? 0 : c.received(), c == null ? 0 : c.accepted(), c == null ? 0 : c.advertised(),
-                SpeakerView.counts(s.messagesIn()), SpeakerView.counts(s.messagesOut()), s.flaps(), s.lastError());
+                SpeakerView.counts(s.messagesIn()), SpeakerView.counts(s.messagesOut()), s.flaps(), s.lastError(),
+                s.lastErrorEpochMillis() > 0 ? s.lastErrorEpochMillis() : null);
     }
 
     private static String dotted(long id) {

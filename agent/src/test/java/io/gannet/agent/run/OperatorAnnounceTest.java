@@ -208,7 +208,16 @@ class OperatorAnnounceTest extends DaemonAgainstFrr {
 
         GannetProcess.CliResult vips = gannet.cliResult("show", "vips");
         assertThat(vips.exit()).isEqualTo(5);
-        assertThat(vips.err()).contains("vips: not available");
+        assertThat(vips.err()).contains("vips: the L4 load balancer is not running");
+
+        // The last error, with its time: the switch resets the session once.
+        leaf.vtysh("clear bgp " + NODE);
+        gannet.awaitTrue("the reset recorded as the last error", () -> peerDetail().path("lastErrorEpochMillis").asLong() > 0,
+                fabric::diagnostics);
+        JsonNode afterReset = peerDetail();
+        assertThat(afterReset.path("lastError").asText()).isNotBlank();
+        assertThat(afterReset.path("lastErrorEpochMillis").asLong()).isBetween(System.currentTimeMillis() - 120_000, System.currentTimeMillis());
+        assertThat(gannet.cli("show", "peer", "leaf1")).containsPattern("Last error: +.+ \\(at \\d{4}-\\d{2}-\\d{2}.* UTC\\)");
     }
 
     private JsonNode peerDetail() {
