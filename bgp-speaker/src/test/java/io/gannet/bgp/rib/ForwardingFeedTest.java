@@ -23,6 +23,9 @@ class ForwardingFeedTest {
     @Test
     void aBurstIsOneBatchWithTheEcmpNextHopsAndAWithdrawalEmptiesThem() {
         RibHarness h = new RibHarness(2);
+        // The host's own addresses are ours to say: a machine whose eth0 holds 192.0.2.2 would
+        // otherwise (rightly, RFC 4271 6.3) ignore b's next hop.
+        h.rib.localAddresses(LocalAddresses.of(List.of(ip("192.0.2.254"))));
         ForwardingFeed.attach(h.rib, loop::add, batches::add);
         FakePeerLink a = h.up(h.peer("a", "192.0.2.1", 65001, null));
         FakePeerLink b = h.up(h.peer("b", "192.0.2.2", 65002, null));
