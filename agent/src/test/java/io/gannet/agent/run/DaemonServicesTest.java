@@ -128,7 +128,7 @@ class DaemonServicesTest {
         Requirements.requireBpf();
         pinRoot = Path.of("/sys/fs/bpf/gannet-agent-test2-" + ProcessHandle.current().pid());
         Path services = Files.createDirectories(dir.resolve("services"));
-        Files.writeString(dir.resolve("profile.yaml"), PROFILE);
+        Files.writeString(dir.resolve("profile.yaml"), PROFILE.formatted(freeTcpPort(), freeTcpPort()));
         // kubectl get -o yaml writes a List; one Service asks for things the datapath does not do yet.
         String web = service("web", "10.96.0.10", "10.2.0.7");
         StringBuilder list = new StringBuilder("apiVersion: v1\nkind: List\nitems:\n");
@@ -195,7 +195,7 @@ class DaemonServicesTest {
     private void healthCheckIn(Path bpffs) throws Exception {
         pinRoot = bpffs.resolve("gannet");
         Path services = Files.createDirectories(dir.resolve("services"));
-        Files.writeString(dir.resolve("profile.yaml"), PROFILE);
+        Files.writeString(dir.resolve("profile.yaml"), PROFILE.formatted(freeTcpPort(), freeTcpPort()));
         String lb = """
                 apiVersion: v1
                 kind: Service
