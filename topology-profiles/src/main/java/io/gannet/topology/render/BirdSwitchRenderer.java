@@ -141,7 +141,8 @@ public final class BirdSwitchRenderer {
             // its control plane, C bit clear): RFC 5882 4.3 lets graceful restart win then, and
             // BIRD's "bfd graceful" does that (BFD Down -> graceful restart, routes kept stale),
             // where "bfd on" would flush the host's routes and start the error wait.
-            b.append(n.gracefulRestart() ? "  bfd graceful;\n" : "  bfd on;\n");
+            // An L4LB host is one ECMP member of many: BFD Down drops it at once (never graceful).
+            b.append(n.gracefulRestart() && s.role() != Role.L4LB ? "  bfd graceful;\n" : "  bfd on;\n");
         }
         b.append("  graceful restart ").append(n.gracefulRestart() ? "on" : "off").append(";\n");
         // BIRD waits 60 s (doubling to 300 s) after a session ended in an error before it

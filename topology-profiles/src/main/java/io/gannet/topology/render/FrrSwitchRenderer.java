@@ -82,10 +82,12 @@ public final class FrrSwitchRenderer {
             // FRR's order is multiplier, receive, transmit: the switch receives at the host's TX rate and vice versa.
             b.append(p).append("bfd ").append(bfd.multiplier()).append(' ').append(bfd.minTxMs()).append(' ')
                     .append(bfd.minRxMs()).append('\n');
-            if (n.gracefulRestart()) {
+            if (n.gracefulRestart() && s.role() != Role.L4LB) {
                 // The host's BFD shares fate with its control plane (C bit clear): BFD Down while
                 // the host restarts gracefully is ignored and the routes stay stale (RFC 5882
-                // 4.3), instead of bgpd stopping the peer and flushing them.
+                // 4.3), instead of bgpd stopping the peer and flushing them. Not for an L4LB
+                // host: other hosts announce the same VIPs, so its ECMP member must leave at
+                // BFD speed, and a restart only moves new flows to the others.
                 b.append(p).append("bfd check-control-plane-failure\n");
             }
         }
