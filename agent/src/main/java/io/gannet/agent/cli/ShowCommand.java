@@ -45,12 +45,24 @@ public final class ShowCommand implements Runnable {
                @Option(names = "--family", paramLabel = "ipv4|ipv6", description = "Only this address family.") String family,
                @Option(names = "--longer", description = "Include prefixes more specific than PREFIX.") boolean longer,
                @Option(names = "--limit", paramLabel = "N", description = "At most N routes (default 10000).") Integer limit,
-               @Option(names = "--advertised", description = "With --peer: what was sent to that peer (Adj-RIB-Out, after export policy).") boolean advertised) {
-        if (advertised) {
-            if (peer == null || (words != null && !words.isEmpty()) || longer || limit != null) {
-                throw new ParameterException(spec.commandLine(), "--advertised needs --peer NAME (and takes only --family besides)");
+               @Option(names = "--advertised", description = "With --peer: what was sent to that peer (Adj-RIB-Out, after export policy).") boolean advertised,
+               @Option(names = "--received", description = "With --peer: what that peer sent, before import policy (pre-policy Adj-RIB-In).") boolean received,
+               @Option(names = "--rejected", description = {"With --peer: what that peer sent that is not in the RIB: refused by import",
+                   "policy, the AS_PATH loop check or a next hop of our own (BIRD's 'show route filtered')."}) boolean rejected) {
+        String view = null;
+        for (String[] v : new String[][] {{advertised ? "advertised" : null}, {received ? "received" : null}, {rejected ? "rejected" : null}}) {
+            if (v[0] != null) {
+                if (view != null) {
+                    throw new ParameterException(spec.commandLine(), "--" + view + " and --" + v[0] + ": one view at a time");
+                }
+                view = v[0];
             }
-            return call(o).get("/v1/routes?advertised=true&peer=" + UriText.encode(peer)
+        }
+        if (view != null) {
+            if (peer == null || (words != null && !words.isEmpty()) || longer || limit != null) {
+                throw new ParameterException(spec.commandLine(), "--" + view + " needs --peer NAME (and takes only --family besides)");
+            }
+            return call(o).get("/v1/routes?" + view + "=true&peer=" + UriText.encode(peer)
                     + (family == null ? "" : "&family=" + UriText.encode(family)), j -> Render.routes(j, spec.commandLine().getOut()));
         }
         String prefix = null;

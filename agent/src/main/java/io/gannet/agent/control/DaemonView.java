@@ -63,6 +63,25 @@ public interface DaemonView {
     }
 
     /**
+     * What {@code peer} sent, before import policy (its pre-policy Adj-RIB-In), in prefix order.
+     *
+     * @throws ControlException UNKNOWN_PEER when no session has that name
+     */
+    default RouteList received(String peer, Family family) {
+        throw ControlException.notAvailable("received routes");
+    }
+
+    /**
+     * What {@code peer} sent that is not in the Loc-RIB: refused by import policy, the AS_PATH
+     * loop check or a next hop of our own (BIRD's {@code show route filtered}).
+     *
+     * @throws ControlException UNKNOWN_PEER when no session has that name
+     */
+    default RouteList rejected(String peer, Family family) {
+        throw ControlException.notAvailable("rejected routes");
+    }
+
+    /**
      * Loc-RIB paths matching the query, in prefix order; with {@link RouteQuery#peer()} the
      * paths learned from that peer (accepted by its import policy).
      *

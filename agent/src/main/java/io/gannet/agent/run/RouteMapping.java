@@ -39,10 +39,19 @@ final class RouteMapping {
                 communities(a), largeCommunities(a), path.best(), path.multipath(), path.stale(), path.peer());
     }
 
-    /** One entry of a peer's Adj-RIB-Out, with the attributes sent; source "advertised". */
+    /** One entry of a peer's Adj-RIB-Out, with the attributes sent; source "advertised to PEER". */
     static RouteEntry advertised(Prefix prefix, PathAttributes a, String peer) {
+        return adjRib(prefix, a, null, "advertised to " + peer);
+    }
+
+    /** One entry of a peer's pre-policy Adj-RIB-In: {@code source} "received from PEER" or "rejected from PEER". */
+    static RouteEntry adjRibIn(Prefix prefix, PathAttributes a, String peer, boolean rejected) {
+        return adjRib(prefix, a, peer, (rejected ? "rejected from " : "received from ") + peer);
+    }
+
+    private static RouteEntry adjRib(Prefix prefix, PathAttributes a, String peer, String source) {
         return new RouteEntry(prefix(prefix), nextHops(a), asPath(a), origin(a), med(a), localPref(a),
-                communities(a), largeCommunities(a), false, false, false, null, "advertised to " + peer);
+                communities(a), largeCommunities(a), false, false, false, peer, source);
     }
 
     static CandidatePath candidate(PathView path, InetAddress peerAddress, String notBestReason) {

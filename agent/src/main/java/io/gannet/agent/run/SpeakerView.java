@@ -20,11 +20,14 @@ import io.gannet.bgp.rib.RibViews.PathView;
 import io.gannet.bgp.rib.RibViews.PeerCounters;
 import io.gannet.bgp.rib.RibViews.RouteView;
 import io.gannet.bgp.wire.AddressFamily;
+import io.gannet.bgp.wire.attr.PathAttributes;
+import io.gannet.bgp.wire.attr.Prefix;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiFunction;
 import java.util.function.LongSupplier;
 
 /**
@@ -202,14 +205,28 @@ final class SpeakerView implements DaemonView {
 
     @Override
     public RouteList advertised(String name, Family family) {
+        return adjRib(name, family, (rib, f) -> rib.advertisedRoutes(name, f), (px, a) -> RouteMapping.advertised(px, a, name));
+    }
+
+    @Override
+    public RouteList received(String name, Family family) {
+        return adjRib(name, family, (rib, f) -> rib.receivedRoutes(name, f), (px, a) -> RouteMapping.adjRibIn(px, a, name, false));
+    }
+
+    @Override
+    public RouteList rejected(String name, Family family) {
+        return adjRib(name, family, (rib, f) -> rib.rejectedRoutes(name, f), (px, a) -> RouteMapping.adjRibIn(px, a, name, true));
+    }
+
+    private RouteList adjRib(String name, Family family,
+                             BiFunction<Rib, AddressFamily, List<Map.Entry<Prefix, PathAttributes>>> table,
+                             BiFunction<Prefix, PathAttributes, RouteEntry> entry) {
         peer(name);
         return loop.call(() -> {
             List<RouteEntry> out = new ArrayList<>();
             for (Family f : family == null ? List.of(Family.IPV4, Family.IPV6) : List.of(family)) {
-                var sent = speaker.routes().advertisedRoutes(name,
-                        f == Family.IPV4 ? AddressFamily.IPV4_UNICAST : AddressFamily.IPV6_UNICAST);
-                for (var e : sent) {
-                    out.add(RouteMapping.advertised(e.getKey(), e.getValue(), name));
+                for (var e : table.apply(speaker.routes(), f == Family.IPV4 ? AddressFamily.IPV4_UNICAST : AddressFamily.IPV6_UNICAST)) {
+                    out.add(entry.apply(e.getKey(), e.getValue()));
                 }
             }
             return new RouteList(out, false);

@@ -214,7 +214,7 @@ class ControlServerTest {
         assertThat(json(get("/v1/routes?limit=0")).path("message").asText()).isEqualTo("limit 0 is out of range 1..1000000");
         assertThat(json(get("/v1/routes?limit=-5")).path("message").asText()).startsWith("limit must be a number");
         assertThat(json(get("/v1/routes?color=red")).path("message").asText())
-                .isEqualTo("unknown query parameter 'color' (allowed: advertised, family, for, limit, longer, peer, prefix)");
+                .isEqualTo("unknown query parameter 'color' (allowed: advertised, family, for, limit, longer, peer, prefix, received, rejected)");
         assertThat(json(get("/v1/routes?peer=a&peer=b")).path("message").asText()).isEqualTo("query parameter 'peer' given more than once");
         assertThat(json(get("/v1/routes?family=ipv4&prefix=2001:db8::/32")).path("message").asText())
                 .isEqualTo("prefix 2001:db8::/32 is not in family ipv4");

@@ -181,6 +181,29 @@ class OperatorAnnounceTest extends DaemonAgainstFrr {
         assertThat(leaf.routesFrom(NODE).keySet()).containsExactly(POD_CIDR);
         assertThat(gannet.cliResult("show", "routes", "--advertised").exit()).as("--advertised needs --peer").isEqualTo(2);
 
+        // --received / --rejected: the leaf also sends 198.51.100.0/24, which the import policy
+        // (take-testnet1, then the node's "learn nothing") refuses: kept pre-policy, shown as rejected.
+        leaf.vtysh("configure terminal\nip prefix-list DR-BACK seq 6 permit " + Fabric.TEST_NETS.get(1)
+                + "\nrouter bgp 4200100001\naddress-family ipv4 unicast\nnetwork " + Fabric.TEST_NETS.get(1));
+        gannet.awaitTrue("the leaf's second route arrived and was refused", () -> {
+            GannetProcess.CliResult r = gannet.cliResult("show", "routes", "--peer", "leaf1", "--rejected", "--json");
+            return r.exit() == 0 && r.out().contains(Fabric.TEST_NETS.get(1));
+        }, fabric::diagnostics);
+        JsonNode rejected = JSON.readTree(gannet.cli("show", "routes", "--peer", "leaf1", "--rejected", "--json")).path("routes");
+        assertThat(rejected).hasSize(1);
+        assertThat(rejected.get(0).path("prefix").asText()).isEqualTo(Fabric.TEST_NETS.get(1));
+        assertThat(rejected.get(0).path("source").asText()).isEqualTo("rejected from leaf1");
+        assertThat(rejected.get(0).path("asPath").toString()).contains("4200100001");
+        JsonNode received = JSON.readTree(gannet.cli("show", "routes", "--peer", "leaf1", "--received", "--json")).path("routes");
+        assertThat(received.findValuesAsText("prefix")).containsExactly("192.0.2.0/24", Fabric.TEST_NETS.get(1));
+        assertThat(gannet.cli("show", "routes", "--peer", "leaf1", "--rejected")).contains(Fabric.TEST_NETS.get(1))
+                .doesNotContain("192.0.2.0/24");
+        assertThat(gannet.cli("show", "routes")).as("a rejected route stays out of the RIB").doesNotContain(Fabric.TEST_NETS.get(1));
+        GannetProcess.CliResult both = gannet.cliResult("show", "routes", "--peer", "leaf1", "--rejected", "--advertised");
+        assertThat(both.exit()).isEqualTo(2);
+        assertThat(both.err()).contains("one view at a time");
+        assertThat(gannet.cliResult("show", "routes", "--peer", "leaf9", "--rejected").err()).contains("no peer named 'leaf9'");
+
         // Route refresh in: we send ROUTE-REFRESH and FRR sends its route again; out: we send ours again.
         long refreshSent = detail.path("messagesOut").path("routeRefresh").asLong();
         long flapsBefore = detail.path("flaps").asLong();

@@ -452,6 +452,40 @@ public final class Rib implements RouteProcessor {
         return out;
     }
 
+    /**
+     * What a peer sent that is not in the Loc-RIB from it: refused by import policy, by the AS
+     * loop check, or for a next hop of our own (BIRD's {@code show route filtered}, FRR's
+     * {@code filtered-routes}). Only with {@link #keepPrePolicy}; empty otherwise. Call on the loop.
+     */
+    public List<Map.Entry<Prefix, PathAttributes>> rejectedRoutes(String peer, AddressFamily family) {
+        PeerState p = byName.get(peer);
+        int f = PeerState.familyIndex(family);
+        List<Map.Entry<Prefix, PathAttributes>> out = new ArrayList<>();
+        if (p == null || f < 0 || p.adjInRaw[f] == null) {
+            return out;
+        }
+        int[] raw = p.adjInRaw[f];
+        FamilyRib r = ribs[f];
+        PrefixTable t = r.prefixes;
+        for (int s = 0; s < raw.length && s < t.highWater(); s++) {
+            if (raw[s] != 0 && t.live(s) && !hasPathFrom(r, s, p.id)) {
+                Prefix px = f == 0 ? Prefix.ipv4((int) t.hi(s), t.length(s)) : Prefix.ipv6(t.hi(s), t.lo(s), t.length(s));
+                out.add(Map.entry(px, interner.get(raw[s])));
+            }
+        }
+        out.sort(Map.Entry.comparingByKey());
+        return out;
+    }
+
+    private boolean hasPathFrom(FamilyRib r, int s, int peerId) {
+        for (int q = r.head[s]; q >= 0; q = paths.next[q]) {
+            if (paths.peer[q] == peerId) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** What {@link #reconfigure} did. */
     public enum Reconfigured {
         /** Policies re-applied in place (export always; import from the kept pre-policy view). */

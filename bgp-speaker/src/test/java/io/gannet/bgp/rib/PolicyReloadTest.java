@@ -29,6 +29,10 @@ class PolicyReloadTest {
                 List.of(PrefixListEntry.parse(prefix, null, null)))), List.of(), Verdict.ACCEPT)), Verdict.REJECT);
     }
 
+    private static List<String> prefixes(List<? extends java.util.Map.Entry<io.gannet.bgp.wire.attr.Prefix, ?>> routes) {
+        return routes.stream().map(e -> e.getKey().toString()).toList();
+    }
+
     /** What the session layer does on reload: swap the link's configuration, then tell the RIB. */
     private static boolean reload(RibHarness h, FakePeerLink link, UnaryOperator<PeerConfig.Builder> change) {
         PeerConfig c = link.config;
@@ -80,10 +84,19 @@ class PolicyReloadTest {
         h.announce(a, attrs(65001), "10.1.0.0/24", "10.2.0.0/24");
         assertThat(b.routes).containsOnlyKeys("10.1.0.0/24");
 
+        assertThat(prefixes(h.rib.receivedRoutes("a", AddressFamily.IPV4_UNICAST))).containsExactly("10.1.0.0/24", "10.2.0.0/24");
+        assertThat(prefixes(h.rib.rejectedRoutes("a", AddressFamily.IPV4_UNICAST))).containsExactly("10.2.0.0/24");
+
         assertThat(reload(h, a, c -> c.importPolicy(only("10.2.0.0/24")))).isTrue();
         assertThat(b.routes).containsOnlyKeys("10.2.0.0/24");
+        assertThat(prefixes(h.rib.rejectedRoutes("a", AddressFamily.IPV4_UNICAST))).as("the other one now")
+                .containsExactly("10.1.0.0/24");
+        h.withdraw(a, "10.1.0.0/24");
+        assertThat(h.rib.rejectedRoutes("a", AddressFamily.IPV4_UNICAST)).as("a withdrawn route is no longer rejected").isEmpty();
+        assertThat(h.rib.rejectedRoutes("b", AddressFamily.IPV4_UNICAST)).isEmpty();
+        assertThat(h.rib.rejectedRoutes("nobody", AddressFamily.IPV4_UNICAST)).isEmpty();
         assertThat(h.rib.peerCounters("a").accepted()).isEqualTo(1);
-        assertThat(h.rib.peerCounters("a").received()).isEqualTo(2); // nothing re-received
+        assertThat(h.rib.peerCounters("a").received()).isEqualTo(1); // nothing re-received; one withdrawn
         assertThat(a.log).noneMatch(m -> m.startsWith("RR"));
         h.rib.peerDown(a, false);
         h.rib.peerDown(b, false);

@@ -156,19 +156,33 @@ public final class ControlApi {
                 return ApiResponse.json(200, Map.of("peers", view.peers()));
             }
             case "/v1/routes" -> {
-                expect(r, "GET", q, Set.of("family", "prefix", "longer", "peer", "limit", "for", "advertised"));
-                if ("true".equals(one(q, "advertised"))) {
-                    if (one(q, "peer") == null || q.keySet().stream().anyMatch(k -> !Set.of("advertised", "peer", "family").contains(k))) {
-                        throw ControlException.badRequest("advertised=true needs peer=NAME and takes only family besides");
+                expect(r, "GET", q, Set.of("family", "prefix", "longer", "peer", "limit", "for", "advertised", "received", "rejected"));
+                String adjRib = null;
+                for (String v : List.of("advertised", "received", "rejected")) {
+                    if ("true".equals(one(q, v))) {
+                        if (adjRib != null) {
+                            throw ControlException.badRequest(adjRib + "=true and " + v + "=true: ask for one view at a time");
+                        }
+                        adjRib = v;
+                    } else if (q.containsKey(v) && !"false".equals(one(q, v))) {
+                        throw ControlException.badRequest(v + " must be true or false, got '" + one(q, v) + "'");
                     }
-                    return ApiResponse.json(200, view.advertised(one(q, "peer"),
-                            one(q, "family") == null ? null : Family.parse(one(q, "family"))));
                 }
-                if (q.containsKey("advertised") && !"false".equals(one(q, "advertised"))) {
-                    throw ControlException.badRequest("advertised must be true or false, got '" + one(q, "advertised") + "'");
+                if (adjRib != null) {
+                    String view = adjRib;
+                    if (one(q, "peer") == null || q.keySet().stream().anyMatch(k -> !Set.of(view, "peer", "family").contains(k)
+                            && !"false".equals(one(q, k)))) {
+                        throw ControlException.badRequest(view + "=true needs peer=NAME and takes only family besides");
+                    }
+                    Family family = one(q, "family") == null ? null : Family.parse(one(q, "family"));
+                    return ApiResponse.json(200, switch (view) {
+                        case "advertised" -> this.view.advertised(one(q, "peer"), family);
+                        case "received" -> this.view.received(one(q, "peer"), family);
+                        default -> this.view.rejected(one(q, "peer"), family);
+                    });
                 }
                 if (q.containsKey("for")) {
-                    if (q.keySet().stream().anyMatch(k -> !k.equals("for") && !k.equals("advertised"))) {
+                    if (q.keySet().stream().anyMatch(k -> !k.equals("for") && !"false".equals(one(q, k)))) {
                         throw ControlException.badRequest("'for' takes no other query parameter");
                     }
                     return ApiResponse.json(200, view.routesFor(IpLiteral.parse(one(q, "for"), "for")));
