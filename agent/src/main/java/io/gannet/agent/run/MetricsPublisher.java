@@ -101,7 +101,8 @@ final class MetricsPublisher {
             return ChangeStats.ZERO;
         }
         RibViews.PeerCounters.Changes x = c.changes();
-        return new ChangeStats(x.importUpdatesReceived(), 0, x.importUpdatesFiltered(), 0, x.importUpdatesAccepted());
+        return new ChangeStats(x.importUpdatesReceived(), x.importUpdatesRejected(), x.importUpdatesFiltered(),
+                x.importUpdatesIgnored(), x.importUpdatesAccepted());
     }
 
     private static ChangeStats importWithdraws(RibViews.PeerCounters c) {

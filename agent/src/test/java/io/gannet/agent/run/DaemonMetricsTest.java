@@ -56,27 +56,39 @@ class DaemonMetricsTest extends DaemonAgainstBird {
     @Test
     void bestPathChangeCountersAndLastErrorTimeFollowTheSwitch() throws Exception {
         Files.writeString(profile, PROFILE);
-        String conf = GannetProcess.render(profile, "sw1", "bird").replace("export none;", "export where proto = \"mx_static\";")
-                + "\nprotocol static mx_static { ipv4; route 203.0.113.0/24 blackhole; route 198.51.100.0/24 blackhole; }\n";
+        // 192.0.2.0/24 goes out with our own AS in its path: an AS loop, which BIRD counts as rejected.
+        String conf = GannetProcess.render(profile, "sw1", "bird").replace("export none;", "export filter { if proto != \"mx_static\" then reject;"
+                + " if net = 192.0.2.0/24 then bgp_path.prepend(4200000001); accept; };")
+                + "\nprotocol static mx_static { ipv4; route 203.0.113.0/24 blackhole; route 198.51.100.0/24 blackhole;"
+                + " route 192.0.2.0/24 blackhole; }\n";
         bird = BirdSwitch.start(swNs, dir, conf);
         gannet = GannetProcess.start(nodeNs, dir, profile, "node1");
-        awaitTrue("both routes received, one accepted, published", () -> metric("gannet_bgp_prefixes_received", "peer", "sw1") == 2
+        awaitTrue("three routes received, one accepted, published", () -> metric("gannet_bgp_prefixes_received", "peer", "sw1") == 3
                 && metric("gannet_bgp_prefixes_accepted", "peer", "sw1") == 1);
 
         assertThat(metric("gannet_bgp_prefixes_best", "peer", "sw1")).isEqualTo(1);
         assertThat(metric("bird_protocol_prefix_preferred_count", "name", "sw1")).isEqualTo(1);
-        assertThat(metric("bird_protocol_changes_update_import_receive_count", "name", "sw1")).isEqualTo(2);
+        assertThat(metric("bird_protocol_changes_update_import_receive_count", "name", "sw1")).isEqualTo(3);
+        assertThat(metric("bird_protocol_changes_update_import_reject_count", "name", "sw1")).as("the AS loop").isEqualTo(1);
         assertThat(metric("bird_protocol_changes_update_import_filter_count", "name", "sw1")).isEqualTo(1);
+        assertThat(metric("bird_protocol_changes_update_import_ignore_count", "name", "sw1")).isZero();
         assertThat(metric("bird_protocol_changes_update_import_accept_count", "name", "sw1")).isEqualTo(1);
         assertThat(metric("bird_protocol_changes_update_export_accept_count", "name", "sw1")).isGreaterThanOrEqualTo(1);
-        // Before import policy, as the help text says: both of BIRD's routes.
-        assertThat(metric("gannet_bgp_adj_rib_in_paths", "family", "ipv4")).isEqualTo(2);
+        // Before import policy, as the help text says: all three of BIRD's routes.
+        assertThat(metric("gannet_bgp_adj_rib_in_paths", "family", "ipv4")).isEqualTo(3);
+        assertThat(gannet.cli("show", "routes", "--peer", "sw1", "--rejected")).contains("192.0.2.0/24").contains("198.51.100.0/24")
+                .doesNotContain("203.0.113.0/24");
+
+        // BIRD sends its table again (reload out): the same paths change nothing, counted as ignored.
+        assertThat(bird.birdc("reload", "out", "host_node1")).doesNotContain("syntax error");
+        awaitTrue("the resent routes counted as ignored", () -> metric("bird_protocol_changes_update_import_ignore_count", "name", "sw1") >= 1);
+        assertThat(metric("bird_protocol_changes_update_import_accept_count", "name", "sw1")).isEqualTo(1);
         assertThat(scrape()).contains("# HELP gannet_bgp_adj_rib_in_paths Paths in all Adj-RIBs-In, before import policy");
 
         // BIRD withdraws both.
         assertThat(bird.birdc("disable", "mx_static")).contains("disabled");
-        awaitTrue("withdrawals counted", () -> metric("bird_protocol_changes_withdraw_import_receive_count", "name", "sw1") == 2);
-        assertThat(metric("bird_protocol_changes_withdraw_import_accept_count", "name", "sw1")).isEqualTo(2);
+        awaitTrue("withdrawals counted", () -> metric("bird_protocol_changes_withdraw_import_receive_count", "name", "sw1") == 3);
+        assertThat(metric("bird_protocol_changes_withdraw_import_accept_count", "name", "sw1")).isEqualTo(3);
         assertThat(metric("gannet_bgp_prefixes_best", "peer", "sw1")).isZero();
         assertThat(metric("bird_protocol_prefix_preferred_count", "name", "sw1")).isZero();
 

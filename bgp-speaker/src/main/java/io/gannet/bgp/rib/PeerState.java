@@ -41,11 +41,14 @@ final class PeerState {
     long preferred;
     /**
      * Route changes since the speaker started (BIRD's "Route change stats"): import updates
-     * received / filtered by import policy / accepted, import withdraws received / accepted,
+     * received / rejected as invalid (AS_PATH loop, our own next hop) / filtered by import policy /
+     * ignored (a duplicate) / accepted, import withdraws received / accepted,
      * export updates and withdraws sent. Only the RIB's loop writes them.
      */
     long importUpdatesReceived;
+    long importUpdatesRejected;
     long importUpdatesFiltered;
+    long importUpdatesIgnored;
     long importUpdatesAccepted;
     long importWithdrawsReceived;
     long importWithdrawsAccepted;

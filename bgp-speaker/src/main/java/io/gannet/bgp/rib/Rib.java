@@ -93,6 +93,8 @@ public final class Rib implements RouteProcessor {
     private long localAddressesReadAt = System.nanoTime() - Long.MAX_VALUE / 2;
     private static final long LOCAL_ADDRESSES_MAX_AGE_NANOS = 1_000_000_000L;
     private boolean keepPrePolicy;
+    /** {@code importId}: refused as invalid (AS_PATH loop, a next hop of our own), not by policy. */
+    private static final int INVALID = -1;
     private RouteListener listener;
     /** Told how long each UPDATE took to decode and apply (nanoseconds), or null. */
     private java.util.function.LongConsumer updateLatency;
@@ -724,7 +726,8 @@ public final class Rib implements RouteProcessor {
 
     private static PeerCounters counters(PeerState p) {
         return new PeerCounters(p.name, p.received, p.accepted, p.advertised, p.established(), p.preferred,
-                new PeerCounters.Changes(p.importUpdatesReceived, p.importUpdatesFiltered, p.importUpdatesAccepted,
+                new PeerCounters.Changes(p.importUpdatesReceived, p.importUpdatesRejected, p.importUpdatesFiltered,
+                        p.importUpdatesIgnored, p.importUpdatesAccepted,
                         p.importWithdrawsReceived, p.importWithdrawsAccepted, p.exportUpdatesSent, p.exportWithdrawsSent));
     }
 
@@ -885,16 +888,23 @@ public final class Rib implements RouteProcessor {
         /** Import checks and policy, then the Loc-RIB: add, replace, or (if rejected) remove. */
         void apply(int f, long hi, long lo, int length, PathAttributes a) {
             int id = importId(f, hi, lo, length, a);
-            if (id == 0) {
+            if (id == INVALID) {
+                peer.importUpdatesRejected++;
+                remove(peer, f, hi, lo, length);
+            } else if (id == 0) {
                 peer.importUpdatesFiltered++;
                 remove(peer, f, hi, lo, length);
-            } else {
+            } else if (upsert(peer, f, hi, lo, length, id)) {
                 peer.importUpdatesAccepted++;
-                upsert(peer, f, hi, lo, length, id);
+            } else {
+                peer.importUpdatesIgnored++;
             }
         }
 
-        /** The attribute id to store after loop checks and import policy, or 0 if rejected. */
+        /**
+         * The attribute id to store after loop checks and import policy: 0 if import policy
+         * refused it, {@link #INVALID} for an AS_PATH loop or a next hop of our own.
+         */
         private int importId(int f, long hi, long lo, int length, PathAttributes a) {
             if (a != lastAttrs) {
                 lastAttrs = a;
@@ -907,11 +917,11 @@ public final class Rib implements RouteProcessor {
                 Arrays.fill(decisionCache, 0);
             }
             if (lastLooped) {
-                return 0;
+                return INVALID;
             }
             if (f == 0 ? lastOwnNextHop4 : lastOwnNextHop6) {
                 ownNextHop(peer, f, a);
-                return 0;
+                return INVALID;
             }
             Policy policy = peer.config.importPolicy();
             int d = policy.evaluate(f == 1, hi, lo, length, a, false);
@@ -1021,8 +1031,11 @@ public final class Rib implements RouteProcessor {
         return false;
     }
 
-    /** Adds or replaces {@code p}'s path for a prefix, then reselects. */
-    void upsert(PeerState p, int f, long hi, long lo, int length, int attrId) {
+    /**
+     * Adds or replaces {@code p}'s path for a prefix, then reselects; false when {@code p} already
+     * had that path with those attributes (nothing changed).
+     */
+    boolean upsert(PeerState p, int f, long hi, long lo, int length, int attrId) {
         FamilyRib r = ribs[f];
         int s = r.slot(hi, lo, length);
         int oldBest = r.best[s];
@@ -1032,20 +1045,20 @@ public final class Rib implements RouteProcessor {
             if (paths.peer[q] == p.id) {
                 paths.set(q, PathStore.STALE, false);
                 if (paths.attr[q] == attrId) {
-                    return;
+                    return false;
                 }
                 interner.acquire(attrId);
                 interner.release(paths.attr[q]);
                 paths.attr[q] = attrId;
                 select(f, s, oldPeer, oldAttr);
-                return;
+                return true;
             }
         }
         if (p.id != LOCAL && !admitMaxPrefix(p, f)) {
             if (r.head[s] < 0) {
                 emptied[f].add(s);
             }
-            return;
+            return true; // refused by max-prefix, counted there
         }
         int q = paths.allocate(p.id, attrId, r.head[s]);
         r.head[s] = q;
@@ -1058,10 +1071,11 @@ public final class Rib implements RouteProcessor {
             int c = compare(oldBest, q);
             if (c > 0 && (config.maxPaths() == 1 || !REASONS[c].multipathEqual())) {
                 r.reason[s] = (byte) Math.max(r.reason[s], c);
-                return;
+                return true;
             }
         }
         select(f, s, oldPeer, oldAttr);
+        return true;
     }
 
     /** RFC 4486 max-prefix: false when the new prefix must not be admitted. */

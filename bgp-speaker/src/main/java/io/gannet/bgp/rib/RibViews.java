@@ -59,12 +59,15 @@ public final class RibViews {
 
         /**
          * Route changes since the speaker started, BIRD's "Route change stats" per direction:
-         * import updates received / filtered (by import policy) / accepted, import withdraws
-         * received / accepted (a prefix that was announced), export updates and withdraws sent.
+         * import updates received / rejected (invalid: an AS_PATH loop, a next hop of ours) /
+         * filtered (by import policy) / ignored (the same path again: nothing changed) /
+         * accepted, import withdraws received / accepted (a prefix that was announced), export
+         * updates and withdraws sent.
          */
-        public record Changes(long importUpdatesReceived, long importUpdatesFiltered, long importUpdatesAccepted,
-                long importWithdrawsReceived, long importWithdrawsAccepted, long exportUpdates, long exportWithdraws) {
-            public static final Changes NONE = new Changes(0, 0, 0, 0, 0, 0, 0);
+        public record Changes(long importUpdatesReceived, long importUpdatesRejected, long importUpdatesFiltered,
+                long importUpdatesIgnored, long importUpdatesAccepted, long importWithdrawsReceived, long importWithdrawsAccepted,
+                long exportUpdates, long exportWithdraws) {
+            public static final Changes NONE = new Changes(0, 0, 0, 0, 0, 0, 0, 0, 0);
         }
     }
 

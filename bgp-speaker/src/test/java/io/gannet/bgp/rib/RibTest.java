@@ -20,6 +20,25 @@ import org.junit.jupiter.api.Test;
 class RibTest {
     private static final int NEXT_HOP_SELF_V4 = 0xc00002fe; // 192.0.2.254, the fake links' local address
 
+    /** BIRD's import update counts: rejected (invalid), filtered (policy), ignored (nothing changed), accepted. */
+    @Test
+    void importUpdatesAreCountedAsBirdCountsThem() {
+        RibHarness h = new RibHarness(1);
+        io.gannet.bgp.policy.Policy onlyTen = new io.gannet.bgp.policy.Policy("only-10", java.util.List.of(
+                new io.gannet.bgp.policy.Policy.Statement("ten",
+                        java.util.List.of(new io.gannet.bgp.policy.Condition.PrefixIn("l",
+                                java.util.List.of(io.gannet.bgp.policy.PrefixListEntry.parse("10.0.0.0/8", null, 32)))),
+                        java.util.List.of(), io.gannet.bgp.policy.Policy.Verdict.ACCEPT)),
+                io.gannet.bgp.policy.Policy.Verdict.REJECT);
+        FakePeerLink a = h.up(h.peer("a", "192.0.2.1", 65001, c -> c.importPolicy(onlyTen)));
+        h.announce(a, attrs(65001), "10.1.0.0/24");              // accepted
+        h.announce(a, attrs(65001), "10.1.0.0/24");              // the same again: ignored
+        h.announce(a, attrs(65001).med(5), "10.1.0.0/24");       // changed: accepted
+        h.announce(a, attrs(65001), "172.16.0.0/24");            // import policy: filtered
+        h.announce(a, attrs(65001, 65000), "10.2.0.0/24");       // our own AS in the path: rejected
+        assertThat(h.rib.peerCounters("a").changes()).isEqualTo(new RibViews.PeerCounters.Changes(5, 1, 1, 1, 2, 0, 0, 0, 0));
+    }
+
     @Test
     void ebgpRouteIsPropagatedWithPrependNextHopSelfAndNoMedOrLocalPref() {
         RibHarness h = new RibHarness(1);
@@ -41,7 +60,7 @@ class RibTest {
         // preferred: a's path is the best for 10.2.0.0/24; changes: 2 updates received and accepted,
         // 1 withdraw received and accepted, nothing exported to a (issue 9: these were constants)
         assertThat(h.rib.peerCounters("a")).isEqualTo(new RibViews.PeerCounters("a", 1, 1, 0, true, 1,
-                new RibViews.PeerCounters.Changes(2, 0, 2, 1, 1, 0, 0)));
+                new RibViews.PeerCounters.Changes(2, 0, 0, 0, 2, 1, 1, 0, 0)));
         assertThat(h.rib.peerCounters("b").advertised()).isEqualTo(1);
         assertThat(h.rib.peerCounters("b").changes().exportUpdates()).isEqualTo(2);
         assertThat(h.rib.peerCounters("b").changes().exportWithdraws()).isEqualTo(1);
