@@ -28,6 +28,7 @@ import java.nio.file.WatchService;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -71,8 +72,10 @@ import org.slf4j.LoggerFactory;
 public final class FileStore implements ClusterStore {
     private static final Logger LOG = LoggerFactory.getLogger(FileStore.class);
     static final String DATA = "store.json";
-    private static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_NULL_CREATOR_PROPERTIES)
-            .enable(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES);
+    /** Key changes kept in the file for other processes' watches (about 100 kB of JSON). */
+    static final int MAX_CHANGES = 1024;
+    /** Fields marked required must be present; the change log is optional (files written before it read as they are). */
+    private static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_NULL_CREATOR_PROPERTIES);
 
     private record Entry(byte[] value, long create, long mod, long version, long lease) {
         KeyValue kv(String key) {
@@ -103,6 +106,9 @@ public final class FileStore implements ClusterStore {
     private TreeMap<String, Entry> keys = new TreeMap<>();
     private Map<Long, LeaseRec> leases = new HashMap<>();
     private long revision;
+    /** The recent key changes, oldest first, complete from revision {@link #changesFrom}. */
+    private final ArrayDeque<FileStoreData.ChangeData> changes = new ArrayDeque<>();
+    private long changesFrom = 1;
     private Stamp stamp;
     private ScheduledFuture<?> expiryTimer;
     private volatile boolean closed;
@@ -212,7 +218,6 @@ public final class FileStore implements ClusterStore {
                 }
             }
             revision = rev;
-            write();
             List<WatchEvent> events = new ArrayList<>();
             for (Map.Entry<String, Entry> b : before.entrySet()) {
                 Entry now = keys.get(b.getKey());
@@ -223,6 +228,8 @@ public final class FileStore implements ClusterStore {
                     events.add(new WatchEvent(WatchEvent.Type.DELETE, new KeyValue(b.getKey(), old.value, old.create, rev, old.version, old.lease)));
                 }
             }
+            record(events);
+            write();
             publish(events);
             return new TxnResult(true, rev);
         });
@@ -313,8 +320,10 @@ public final class FileStore implements ClusterStore {
             locked(() -> {
                 if (leases.remove(id) != null) {
                     revision++;
-                    publish(dropLeaseKeys(List.of(id)));
+                    List<WatchEvent> events = dropLeaseKeys(List.of(id));
+                    record(events);
                     write();
+                    publish(events);
                 }
                 return null;
             });
@@ -338,6 +347,22 @@ public final class FileStore implements ClusterStore {
             return null;
         });
         return () -> watches.remove(w);
+    }
+
+    /** Keeps the events of revision {@link #revision} in the change log, dropping whole old revisions past its bound. */
+    private void record(List<WatchEvent> events) {
+        for (WatchEvent e : events) {
+            KeyValue kv = e.kv();
+            changes.addLast(new FileStoreData.ChangeData(revision, e.type() == WatchEvent.Type.DELETE,
+                    new FileStoreData.KeyData(kv.key(), kv.value(), kv.createRevision(), kv.modRevision(), kv.version(), kv.lease())));
+        }
+        while (changes.size() > MAX_CHANGES) {
+            long dropped = changes.removeFirst().revision();
+            while (!changes.isEmpty() && changes.peekFirst().revision() == dropped) {
+                changes.removeFirst();
+            }
+            changesFrom = dropped + 1;
+        }
     }
 
     /** Queues events for the watchers (called under the lock, so the queue order is the revision order). */
@@ -457,9 +482,37 @@ public final class FileStore implements ClusterStore {
         long oldRev = revision;
         revision = d.revision();
         stamp = s;
+        changes.clear();
+        List<FileStoreData.ChangeData> log = d.changes();
+        changes.addAll(log);
+        changesFrom = d.changesFrom() == 0 ? revision + 1 : d.changesFrom(); // 0: written before the change log
         if (oldRev != 0 || !old.isEmpty()) {
-            publish(diff(old, nk, revision));
+            if (changesFrom <= oldRev + 1 && oldRev <= revision) {
+                replay(log, oldRev);
+            } else {
+                publish(diff(old, nk, revision)); // too far behind for the log: the difference, as after a compaction
+            }
         }
+    }
+
+    /** Publishes the logged changes after {@code since}, one batch per revision, in order. */
+    private void replay(List<FileStoreData.ChangeData> log, long since) {
+        List<WatchEvent> batch = new ArrayList<>();
+        long batchRev = -1;
+        for (FileStoreData.ChangeData c : log) {
+            if (c.revision() <= since) {
+                continue;
+            }
+            if (c.revision() != batchRev) {
+                publish(batch);
+                batch = new ArrayList<>();
+                batchRev = c.revision();
+            }
+            FileStoreData.KeyData k = c.kv();
+            batch.add(new WatchEvent(c.deleted() ? WatchEvent.Type.DELETE : WatchEvent.Type.PUT,
+                    new KeyValue(k.key(), k.value(), k.createRevision(), k.modRevision(), k.version(), k.lease())));
+        }
+        publish(batch);
     }
 
     private void validate(FileStoreData d, Map<String, Entry> nk, Map<Long, LeaseRec> nl) {
@@ -485,6 +538,14 @@ public final class FileStore implements ClusterStore {
             if (nk.put(k.key(), new Entry(k.value(), k.createRevision(), k.modRevision(), k.version(), k.lease())) != null) {
                 throw corrupt("key " + k.key() + " appears twice");
             }
+        }
+        long last = 0;
+        for (FileStoreData.ChangeData c : d.changes()) {
+            if (c == null || c.kv() == null || c.kv().key() == null || c.kv().value() == null
+                    || c.revision() < last || c.revision() > d.revision() || c.revision() < d.changesFrom()) {
+                throw corrupt("the change log is out of order or ahead of the store's revision " + d.revision());
+            }
+            last = c.revision();
         }
     }
 
@@ -528,6 +589,7 @@ public final class FileStore implements ClusterStore {
             gone.forEach(leases::remove);
             List<WatchEvent> events = dropLeaseKeys(gone);
             LOG.info("store: {} lease(s) expired, {} key(s) released", gone.size(), events.size());
+            record(events);
             write();
             publish(events);
         }
@@ -566,7 +628,7 @@ public final class FileStore implements ClusterStore {
         keys.forEach((k, e) -> ks.add(new FileStoreData.KeyData(k, e.value, e.create, e.mod, e.version, e.lease)));
         Path tmp = dir.resolve(DATA + ".tmp");
         try {
-            byte[] bytes = JSON.writeValueAsBytes(new FileStoreData(FileStoreData.FORMAT, revision, ls, ks));
+            byte[] bytes = JSON.writeValueAsBytes(new FileStoreData(FileStoreData.FORMAT, revision, ls, ks, changesFrom, List.copyOf(changes)));
             try (FileChannel c = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
                 ByteBuffer b = ByteBuffer.wrap(bytes);
                 while (b.hasRemaining()) {
