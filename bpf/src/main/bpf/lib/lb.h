@@ -11,7 +11,10 @@
  *    flow ends cleanly) and UDP picks a new one; a new flow picks a backend (Maglev table or
  *    at random, or the client's previous backend under sessionAffinity: ClientIP) and records
  *    both conntrack halves; a frontend without backends answers TCP
- *    with a RST and UDP with ICMP port unreachable.
+ *    with a RST and UDP with ICMP port unreachable. A node port with externalTrafficPolicy
+ *    Cluster, reached on a host device, is also SNATed to the node address and redirected
+ *    (lib/nodeport.h); a frontend with loadBalancerSourceRanges drops other sources first.
+ *    (Non-first fragments of a SNATed datagram follow only its DNAT: they are not SNATed.)
  *
  * Conntrack halves keep each other alive: every packet that hits one half looks up the
  * other (which also refreshes it in the LRU) and re-creates it if it was evicted or has
@@ -27,6 +30,7 @@
 #include "conntrack.h"
 #include "reject.h"
 #include "parse.h"
+#include "nodeport.h"
 
 /* A well-mixed hash of the 5-tuple for the Maglev table (any good mix will do: only
  * the datapath computes it; the Java side only builds the table). */
@@ -165,6 +169,8 @@ static __always_inline int dp_stage_revnat(struct dp_ctx *ctx)
 	struct dp_ct_key ek = {};
 	struct dp_ct_entry *ct;
 	struct dp_revnat *rn;
+	__be32 client = 0;
+	__be16 client_port = 0;
 	__u16 idx;
 
 	if (dp_no_ports(ctx) || ctx->translated)
@@ -190,6 +196,18 @@ static __always_inline int dp_stage_revnat(struct dp_ctx *ctx)
 	ek.dport = rn->port;
 	ek.proto = ctx->t.proto;
 	ek.dir = DP_CT_EGRESS;
+	if (rn->flags & DP_REVNAT_F_NODEPORT) {
+		/* a node port flow SNATed on its way in (lib/nodeport.h): restore the client */
+		struct dp_nat *nat = bpf_map_lookup_elem(&dp_snat4, &ck);
+
+		if (nat) {
+			client = nat->addr;
+			client_port = nat->port;
+			ek.saddr = client;
+			ek.sport = client_port;
+			dp_snat_keep(&ek, ctx->t.daddr, ctx->t.dport);
+		}
+	}
 	dp_ct_keep_half(&ek, ct);
 	if (ctx->first_frag)
 		dp_frag_record(ctx, rn->addr, DP_FRAG_REWRITE_SRC);
@@ -198,8 +216,18 @@ static __always_inline int dp_stage_revnat(struct dp_ctx *ctx)
 		return dp_drop(DP_DROP_NAT_FAILED);
 	ctx->t.saddr = rn->addr;
 	ctx->t.sport = rn->port;
+	if (client) {
+		if (dp_rewrite_addr(ctx->skb, &ctx->p, 0, ctx->t.daddr, client) < 0 ||
+		    dp_rewrite_port(ctx->skb, &ctx->p, 0, ctx->t.dport, client_port) < 0)
+			return dp_drop(DP_DROP_NAT_FAILED);
+		ctx->t.daddr = client;
+		ctx->t.dport = client_port;
+	}
 	ctx->translated = 1;
 	dp_count(DP_NAT_REVERSE);
+	/* the source is now a node address: the forwarding path would drop it as martian */
+	if ((rn->flags & DP_REVNAT_F_NODEPORT) && (ctx->where == DP_FROM_POD || ctx->where == DP_FROM_HOST))
+		return dp_redirect_fib(ctx);
 	return DP_CONTINUE;
 }
 
@@ -288,7 +316,11 @@ static __always_inline int dp_stage_lb(struct dp_ctx *ctx, int external_only)
 	struct dp_svc_key sk = {};
 	struct dp_svc_value *svc;
 	struct dp_backend *be = 0;
+	struct dp_nat *nat;
 	__u32 backend_id = 0;
+	__be32 snat_addr = 0;
+	__be16 snat_port = 0;
+	int snat;
 
 	if (dp_no_ports(ctx) || ctx->translated)
 		return DP_CONTINUE;
@@ -300,6 +332,9 @@ static __always_inline int dp_stage_lb(struct dp_ctx *ctx, int external_only)
 		dp_count(DP_PASS_NO_SERVICE);
 		return DP_CONTINUE;
 	}
+	if ((svc->flags & DP_SVC_F_SRC_RANGES) && !dp_src_allowed(svc->rev_nat_index, ctx->t.saddr))
+		return dp_drop(DP_DROP_SOURCE_RANGE);
+	snat = external_only && (svc->flags & DP_SVC_F_SNAT);
 
 	ck.saddr = ctx->t.saddr;
 	ck.daddr = ctx->t.daddr;
@@ -308,12 +343,26 @@ static __always_inline int dp_stage_lb(struct dp_ctx *ctx, int external_only)
 	ck.proto = ctx->t.proto;
 	ck.dir = DP_CT_EGRESS;
 	ct = dp_ct_lookup(&ck, ctx->now);
+	if (ct && snat) {
+		nat = bpf_map_lookup_elem(&dp_snat4, &ck);
+		if (nat) {
+			snat_addr = nat->addr;
+			snat_port = nat->port;
+		} else {
+			ct = 0; /* the SNAT half was evicted: a new flow */
+		}
+	}
 	if (ct) {
 		backend_id = ct->backend_id;
 		be = bpf_map_lookup_elem(&dp_backends4, &backend_id);
 		if (be) {
 			dp_ct_touch(ct, ctx->t.proto, ctx->seen, ctx->now);
 			dp_ct_reply_key(&rk, &ctx->t, be->addr, be->port);
+			if (snat) {
+				rk.daddr = snat_addr;
+				rk.dport = snat_port;
+				dp_snat_keep(&rk, ctx->t.saddr, ctx->t.sport);
+			}
 			dp_ct_keep_half(&rk, ct);
 			dp_count(DP_NAT_CT_HIT);
 		} else if (ctx->t.proto == IPPROTO_TCP && !(ctx->seen & DP_CT_SEEN_SYN)) {
@@ -360,7 +409,28 @@ static __always_inline int dp_stage_lb(struct dp_ctx *ctx, int external_only)
 			av.last_used = ctx->now;
 			bpf_map_update_elem(&dp_affinity4, &ak, &av, BPF_ANY);
 		}
-		dp_ct_create(&ck, &ctx->t, be, backend_id, svc->rev_nat_index, ctx->seen, ctx->now);
+		if (snat) {
+			struct dp_tuple st = ctx->t;
+			struct dp_nat out = {};
+
+			snat_addr = ctx->t.daddr; /* the node address the client sent to */
+			if (dp_snat_port(ctx, snat_addr, be, &snat_port) < 0)
+				return dp_drop(DP_DROP_SNAT_PORTS);
+			/* the reply half is keyed by the SNATed tuple: backend -> node:port */
+			st.saddr = snat_addr;
+			st.sport = snat_port;
+			dp_ct_create(&ck, &st, be, backend_id, svc->rev_nat_index, ctx->seen, ctx->now);
+			out.addr = snat_addr;
+			out.port = snat_port;
+			bpf_map_update_elem(&dp_snat4, &ck, &out, BPF_ANY);
+			dp_ct_reply_key(&rk, &st, be->addr, be->port);
+			out.addr = ctx->t.saddr;
+			out.port = ctx->t.sport;
+			bpf_map_update_elem(&dp_snat4, &rk, &out, BPF_ANY);
+			dp_count(DP_NAT_SNAT);
+		} else {
+			dp_ct_create(&ck, &ctx->t, be, backend_id, svc->rev_nat_index, ctx->seen, ctx->now);
+		}
 		dp_count(DP_NAT_NEW);
 	}
 
@@ -377,6 +447,15 @@ static __always_inline int dp_stage_lb(struct dp_ctx *ctx, int external_only)
 		ctx->t.dport = port;
 	}
 	ctx->translated = 1;
+	if (snat) {
+		if (dp_rewrite_addr(ctx->skb, &ctx->p, 1, ctx->t.saddr, snat_addr) < 0 ||
+		    dp_rewrite_port(ctx->skb, &ctx->p, 1, ctx->t.sport, snat_port) < 0)
+			return dp_drop(DP_DROP_NAT_FAILED);
+		ctx->t.saddr = snat_addr;
+		ctx->t.sport = snat_port;
+		/* a node address as source: past the forwarding path's martian check */
+		return dp_redirect_fib(ctx);
+	}
 	return DP_CONTINUE;
 }
 

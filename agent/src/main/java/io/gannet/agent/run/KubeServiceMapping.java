@@ -26,6 +26,10 @@ import java.util.Set;
  *   <li>programmed: IPv4 clusterIPs, externalIPs and load-balancer ingress IPs, TCP and UDP,
  *       Local traffic policies and the terminating fallback (decided by the catalog), Maglev,
  *       sessionAffinity ClientIP with its timeout;</li>
+ *   <li>node ports (type NodePort, and LoadBalancer's): one frontend per node address (the host
+ *       devices' IPv4 addresses); externalTrafficPolicy Cluster SNATs flows from outside the node
+ *       to the node address (the client address is hidden, any backend serves), Local keeps the
+ *       client address and this node's endpoints only (bpf lib/nodeport.h);</li>
  *   <li>healthCheckNodePort (externalTrafficPolicy Local): the node's local endpoint count, served by
  *       {@link HealthCheckNodePorts};</li>
  *   <li>refused with a note: SCTP ports, IPv6 frontends, node ports; external frontends restricted by loadBalancerSourceRanges are
@@ -42,6 +46,11 @@ final class KubeServiceMapping {
             Map<Integer, HealthCheckNodePorts.Check> healthChecks) {}
 
     static Mapped map(ServiceDirectory.Result r, String nodeName) {
+        return map(r, nodeName, List.of());
+    }
+
+    /** @param nodeAddresses the node's IPv4 addresses node ports are served on */
+    static Mapped map(ServiceDirectory.Result r, String nodeName, List<Integer> nodeAddresses) {
         Map<String, Set<String>> notes = new LinkedHashMap<>();
         for (KubeService s : r.services()) {
             Set<String> n = notes.computeIfAbsent(s.key(), k -> new LinkedHashSet<>());
@@ -76,6 +85,8 @@ final class KubeServiceMapping {
             }
             checks.put(s.healthCheckNodePort(), new HealthCheckNodePorts.Check(s.namespace(), s.name(), local.size()));
         }
+        Map<String, KubeService> byKey = new LinkedHashMap<>();
+        r.services().forEach(s -> byKey.put(s.key(), s));
         for (ServiceFrontend f : frontends) {
             Set<String> n = notes.computeIfAbsent(f.service(), k -> new LinkedHashSet<>());
             String where = f.displayName() + " " + (f.address() == null ? "node port " : IpLiteral.format(f.address()) + ":")
@@ -85,7 +96,19 @@ final class KubeServiceMapping {
                 continue;
             }
             if (f.kind() == ServiceFrontend.Kind.NODE_PORT) {
-                n.add(where + ": NodePort not programmed yet");
+                if (nodeAddresses.isEmpty()) {
+                    n.add(where + ": not programmed: no node address to serve it on (give the node's devices with --host-device)");
+                    continue;
+                }
+                List<Backend> backends = backends(f);
+                boolean local = byKey.get(f.service()).externalTrafficLocal();
+                for (int addr : nodeAddresses) {
+                    Frontend fe = new Frontend(addr, f.port(), Protocol.parse(f.protocol()));
+                    specs.add(new ServiceSpec(f.displayName(), fe, true,
+                            f.maglev() ? ServiceSpec.Algorithm.MAGLEV : ServiceSpec.Algorithm.RANDOM, backends,
+                            f.affinityTimeoutSeconds(), Map.of(), new ServiceSpec.Access(true, !local, List.of())));
+                    kinds.put(fe, f.kind());
+                }
                 continue;
             }
             if (!(f.address() instanceof Inet4Address)) {
@@ -97,10 +120,7 @@ final class KubeServiceMapping {
                         + " cannot be enforced yet (refused rather than open to every source)");
                 continue;
             }
-            List<Backend> backends = new ArrayList<>();
-            for (ServiceFrontend.Backend b : f.backends()) {
-                backends.add(new Backend(ipv4(b.address()), b.port()));
-            }
+            List<Backend> backends = backends(f);
             Frontend fe = new Frontend(ipv4(f.address()), f.port(), Protocol.parse(f.protocol()));
             specs.add(new ServiceSpec(f.displayName(), fe, f.kind().external(),
                     f.maglev() ? ServiceSpec.Algorithm.MAGLEV : ServiceSpec.Algorithm.RANDOM, backends,
@@ -114,6 +134,14 @@ final class KubeServiceMapping {
             }
         });
         return new Mapped(List.copyOf(specs), Map.copyOf(kinds), Map.copyOf(out), Map.copyOf(checks));
+    }
+
+    private static List<Backend> backends(ServiceFrontend f) {
+        List<Backend> backends = new ArrayList<>();
+        for (ServiceFrontend.Backend b : f.backends()) {
+            backends.add(new Backend(ipv4(b.address()), b.port()));
+        }
+        return backends;
     }
 
     private static int ipv4(java.net.InetAddress a) {

@@ -22,4 +22,9 @@ public enum Reason {
     NAT_AFFINITY,
     CT_NEW_PLAIN,
     NAT_ICMP_ERROR,
+    NAT_SNAT,
+    REDIRECT_FIB,
+    DROP_NO_ROUTE,
+    DROP_SNAT_PORTS,
+    DROP_SOURCE_RANGE,
 }
