@@ -151,4 +151,36 @@ class NodePortGoldenTest {
         assertThat(dp.metrics().get(Reason.DROP_NO_ROUTE)).isEqualTo(1);
         assertThat(dp.metrics().get(Reason.NAT_SNAT)).isZero();
     }
+
+    @Test
+    void loadBalancerSourceRangesDropOtherSourcesWithTheirReason() {
+        String lbIp = "192.0.2.80";
+        ServiceSpec lb = new ServiceSpec("shop/lb:http", Frontend.of(lbIp, 80, Protocol.TCP), true, ServiceSpec.Algorithm.RANDOM,
+                List.of(Backend.of(B1, 8080)), 0, Map.of(),
+                new ServiceSpec.Access(false, false, List.of(SourceRange.parse("10.1.0.0/16"), SourceRange.parse("198.51.100.7/32"))));
+        dp.applyServices(List.of(lb));
+        for (String allowed : List.of(CLIENT, "198.51.100.7")) {
+            Packets.Spec syn = Packets.tcp(allowed, 40010, lbIp, 80, TCP_SYN);
+            Packets.Spec expected = syn.copy();
+            expected.daddr = B1;
+            expected.dport = 8080;
+            assertPacket(run(Datapath.FROM_HOST, syn), TC_ACT_OK, Packets.build(expected));
+        }
+        for (String denied : List.of("10.3.0.5", "198.51.100.8")) {
+            assertThat(run(Datapath.FROM_HOST, Packets.tcp(denied, 40011, lbIp, 80, TCP_SYN)).verdict())
+                    .as(denied).isEqualTo(TC_ACT_SHOT);
+        }
+        // pods are held to the ranges too (as kube-proxy's firewall chain does for every source)
+        assertThat(run(Datapath.FROM_POD, Packets.tcp("10.3.0.6", 40012, lbIp, 80, TCP_SYN)).verdict()).isEqualTo(TC_ACT_SHOT);
+        assertThat(dp.metrics().get(Reason.DROP_SOURCE_RANGE)).isEqualTo(3);
+
+        // the ranges lifted: everyone is served; the LPM entries are gone
+        dp.applyServices(List.of(new ServiceSpec("shop/lb:http", Frontend.of(lbIp, 80, Protocol.TCP), true,
+                ServiceSpec.Algorithm.RANDOM, List.of(Backend.of(B1, 8080)))));
+        assertThat(run(Datapath.FROM_HOST, Packets.tcp("10.3.0.5", 40013, lbIp, 80, TCP_SYN)).verdict()).isEqualTo(TC_ACT_OK);
+        try (io.gannet.bpf.libbpf.BpfMap ranges = io.gannet.bpf.libbpf.BpfMap.openPinnedAsIs(
+                PinLayout.mapsDir(pinRoot).resolve(io.gannet.bpf.maps.DpMaps.SRC_RANGE.name()).toString())) {
+            assertThat(ranges.nextKey(null)).as("dp_src_range4 emptied").isNull();
+        }
+    }
 }

@@ -4,6 +4,7 @@ import io.gannet.bpf.lb.Backend;
 import io.gannet.bpf.lb.Frontend;
 import io.gannet.bpf.lb.Protocol;
 import io.gannet.bpf.lb.ServiceSpec;
+import io.gannet.bpf.lb.SourceRange;
 import io.gannet.cluster.k8s.EndpointSlice;
 import io.gannet.cluster.k8s.IpLiteral;
 import io.gannet.cluster.k8s.KubeService;
@@ -32,8 +33,11 @@ import java.util.Set;
  *       client address and this node's endpoints only (bpf lib/nodeport.h);</li>
  *   <li>healthCheckNodePort (externalTrafficPolicy Local): the node's local endpoint count, served by
  *       {@link HealthCheckNodePorts};</li>
- *   <li>refused with a note: SCTP ports, IPv6 frontends, node ports; external frontends restricted by loadBalancerSourceRanges are
- *       <em>not programmed</em> (fail closed: serving everyone would ignore the restriction);</li>
+ *   <li>loadBalancerSourceRanges on externalIPs and load-balancer ingress IPs (as the catalog gives
+ *       them): other sources are dropped and counted (DROP_SOURCE_RANGE); node ports are not
+ *       restricted (as kube-proxy: the ranges are the load balancer's); a frontend whose ranges
+ *       are all IPv6 is not programmed (fail closed);</li>
+ *   <li>refused with a note: SCTP ports, IPv6 frontends;</li>
  *   <li>every reader note (unknown fields, DNS-name ingress, topology hints) is passed on.</li>
  * </ul>
  * Pure apart from its result; the caller logs new notes once.
@@ -115,16 +119,23 @@ final class KubeServiceMapping {
                 n.add(where + ": IPv6 frontend not programmed yet (the datapath is IPv4 only)");
                 continue;
             }
-            if (!f.sourceRanges().isEmpty()) {
-                n.add(where + ": not programmed: loadBalancerSourceRanges " + f.sourceRanges()
-                        + " cannot be enforced yet (refused rather than open to every source)");
+            List<SourceRange> ranges = new ArrayList<>();
+            for (String cidr : f.sourceRanges()) {
+                if (cidr.contains(":")) {
+                    n.add(where + ": loadBalancerSourceRanges " + cidr + " is IPv6: no IPv4 source matches it");
+                    continue;
+                }
+                ranges.add(SourceRange.parse(cidr));
+            }
+            if (!f.sourceRanges().isEmpty() && ranges.isEmpty()) {
+                n.add(where + ": not programmed: no IPv4 source is in loadBalancerSourceRanges " + f.sourceRanges());
                 continue;
             }
             List<Backend> backends = backends(f);
             Frontend fe = new Frontend(ipv4(f.address()), f.port(), Protocol.parse(f.protocol()));
             specs.add(new ServiceSpec(f.displayName(), fe, f.kind().external(),
                     f.maglev() ? ServiceSpec.Algorithm.MAGLEV : ServiceSpec.Algorithm.RANDOM, backends,
-                    f.affinityTimeoutSeconds()));
+                    f.affinityTimeoutSeconds(), Map.of(), new ServiceSpec.Access(false, false, ranges)));
             kinds.put(fe, f.kind());
         }
         Map<String, List<String>> out = new LinkedHashMap<>();

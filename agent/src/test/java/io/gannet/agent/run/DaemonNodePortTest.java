@@ -38,6 +38,8 @@ class DaemonNodePortTest {
     private static final String NODE1 = "10.77.0.1";
     private static final String NODE2 = "10.77.0.2";
     private static final String CLIENT = "10.77.0.100";
+    private static final String OTHER_CLIENT = "10.77.0.101";
+    private static final String LB_IP = "192.0.2.80";
     private static final String REMOTE = "10.244.52.5";
     private static final String PROFILE = """
             apiVersion: gannet.io/v1alpha1
@@ -102,8 +104,15 @@ class DaemonNodePortTest {
         return n;
     }
 
-    @Test
-    void nodePortReachesLocalAndRemoteBackendsWithTheSourceTheTrafficPolicySays() throws Exception {
+    private NetworkNamespace node1;
+    private NetworkNamespace client;
+    private NetworkNamespace otherClient;
+    private NetworkNamespace pod;
+    private String podIp;
+    private Path services;
+
+    /** The LAN, node 2's backend, node 1's daemon and its pod with a backend; see the class comment. */
+    private void startNode() throws Exception {
         Requirements.requireNetns();
         Requirements.requireBpf();
         Requirements.requireCommand("nsenter");
@@ -116,10 +125,11 @@ class DaemonNodePortTest {
         NetworkNamespace lan = ns("npl");
         lan.exec("ip", "link", "add", "br0", "type", "bridge");
         lan.exec("ip", "link", "set", "br0", "up");
-        NetworkNamespace node1 = ns("np1");
+        node1 = ns("np1");
         NetworkNamespace node2 = ns("np2");
-        NetworkNamespace client = ns("npc");
-        String[][] hosts = {{node1.name(), NODE1}, {node2.name(), NODE2}, {client.name(), CLIENT}};
+        client = ns("npc");
+        otherClient = ns("npd");
+        String[][] hosts = {{node1.name(), NODE1}, {node2.name(), NODE2}, {client.name(), CLIENT}, {otherClient.name(), OTHER_CLIENT}};
         for (int i = 0; i < hosts.length; i++) {
             String port = "np" + ProcessHandle.current().pid() % 100000 + "p" + i;
             NetworkNamespace.Shell.run("ip", "link", "add", "eth0", "netns", hosts[i][0], "type", "veth",
@@ -129,9 +139,12 @@ class DaemonNodePortTest {
             NetworkNamespace.Shell.run("ip", "netns", "exec", hosts[i][0], "ip", "addr", "add", hosts[i][1] + "/24", "dev", "eth0");
             NetworkNamespace.Shell.run("ip", "netns", "exec", hosts[i][0], "ip", "link", "set", "eth0", "up");
         }
-        // Each node routes the other's PodCIDR (what BGP through the leaf would install).
+        // Each node routes the other's PodCIDR (what BGP through the leaf would install); the
+        // clients reach the load-balancer IP through node 1 (as an upstream router would).
         node1.exec("ip", "route", "add", "10.244.52.0/24", "via", NODE2);
         node2.exec("ip", "route", "add", "10.244.51.0/24", "via", NODE1);
+        client.exec("ip", "route", "add", LB_IP, "via", NODE1);
+        otherClient.exec("ip", "route", "add", LB_IP, "via", NODE1);
         node1.exec("sysctl", "-qw", "net.ipv4.ip_forward=1");
         node2.exec("ip", "addr", "add", REMOTE + "/32", "dev", "lo");
         Path server = dir.resolve("server.py");
@@ -141,18 +154,22 @@ class DaemonNodePortTest {
         Path profile = dir.resolve("profile.yaml");
         Files.writeString(profile, PROFILE);
         pinRoot = Path.of("/sys/fs/bpf/gannet-nodeport-test-" + ProcessHandle.current().pid());
-        Path services = Files.createDirectories(dir.resolve("services"));
+        services = Files.createDirectories(dir.resolve("services"));
         Path socket = dir.resolve("cni.sock");
         gannet = GannetProcess.startKeepingMounts(node1, dir, profile, "node1", "--cni-socket", socket.toString(),
                 "--services-dir", services.toString(), "--bpf-pin-root", pinRoot.toString(), "--host-device", "eth0");
         gannet.awaitTrue("CNI socket", () -> Files.exists(socket), () -> "");
 
-        NetworkNamespace pod = ns("npp");
+        pod = ns("npp");
         JsonNode added = cni(plugin, node1, socket, pod);
-        String podIp = added.path("ips").get(0).path("address").asText().replace("/32", "");
+        podIp = added.path("ips").get(0).path("address").asText().replace("/32", "");
         assertThat(podIp).startsWith("10.244.51.");
         servers.add(pod.start("python3", server.toString(), "pod", podIp, "8080"));
+    }
 
+    @Test
+    void nodePortReachesLocalAndRemoteBackendsWithTheSourceTheTrafficPolicySays() throws Exception {
+        startNode();
         Files.writeString(services.resolve("np.yaml"), nodePort("remote-only", 30081, "Cluster", "")
                 + nodePort("mixed", 30082, "Cluster", podIp) + nodePort("local", 30083, "Local", podIp));
         JsonNode rows = awaitServices(r -> count(r, "NodePort") == 3);
@@ -176,6 +193,70 @@ class DaemonNodePortTest {
         }
         // A pod reaching a node port: not SNATed, the remote backend sees the pod.
         assertThat(curl(pod, NODE1, 30081)).isEqualTo("remote " + podIp);
+    }
+
+    @Test
+    void loadBalancerSourceRangesLetOnlyTheirSourcesIn() throws Exception {
+        startNode();
+        Files.writeString(services.resolve("lb.yaml"), """
+                apiVersion: v1
+                kind: Service
+                metadata: {name: lb, namespace: shop}
+                spec:
+                  type: LoadBalancer
+                  clusterIP: 10.96.7.90
+                  externalTrafficPolicy: Local
+                  loadBalancerSourceRanges: [%s/32, 198.51.100.0/24]
+                  ports: [{name: http, protocol: TCP, port: 80, targetPort: 8080, nodePort: 30090}]
+                status: {loadBalancer: {ingress: [{ip: %s}]}}
+                ---
+                apiVersion: discovery.k8s.io/v1
+                kind: EndpointSlice
+                metadata: {name: lb-1, namespace: shop, labels: {kubernetes.io/service-name: lb}}
+                addressType: IPv4
+                ports: [{name: http, protocol: TCP, port: 8080}]
+                endpoints:
+                - {addresses: ["%s"], nodeName: node1, conditions: {ready: true}}
+                """.formatted(CLIENT, LB_IP, podIp));
+        JsonNode rows = awaitServices(r -> r.toString().contains(LB_IP + ":80/TCP"));
+        assertThat(rowOf(rows, LB_IP).path("notDone").toString()).doesNotContain("loadBalancerSourceRanges");
+
+        // In the ranges: served, the pod sees the client (Local).
+        assertThat(curl(client, LB_IP, 80)).isEqualTo("pod " + CLIENT);
+        // Outside them: nothing comes back, and the drop is counted with its reason.
+        Process p = otherClient.start("curl", "-s", "-m", "2", "http://" + LB_IP + ":80/");
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+        assertThat(p.waitFor()).as("curl from outside the ranges: " + out).isNotZero();
+        assertThat(out).isEmpty();
+        String counters = NetworkNamespace.Shell.run("bpftool", "-j", "map", "lookup", "pinned",
+                io.gannet.bpf.PinLayout.mapsDir(pinRoot).resolve("dp_metrics").toString(), "key",
+                Integer.toString(io.gannet.bpf.maps.Reason.DROP_SOURCE_RANGE.ordinal()), "0", "0", "0");
+        assertThat(sumPerCpu(counters)).as("DROP_SOURCE_RANGE (SYN and its retries): " + counters).isPositive();
+        // The node port is the load balancer's way in, not restricted by its ranges (as kube-proxy).
+        assertThat(curl(otherClient, NODE1, 30090)).isEqualTo("pod " + OTHER_CLIENT);
+    }
+
+    /** Sums bpftool -j's per-CPU values of one dp_metrics entry. */
+    private static long sumPerCpu(String json) throws Exception {
+        long sum = 0;
+        JsonNode root = JSON.readTree(json);
+        JsonNode values = root.isArray() ? root.get(0).path("values") : root.path("values");
+        if (values.isMissingNode() || values.isEmpty()) {
+            throw new AssertionError("no per-CPU values in " + json);
+        }
+        for (JsonNode v : values) {
+            JsonNode value = v.path("value");
+            if (value.isArray()) { // raw bytes, "0x.." strings, little-endian
+                long n = 0;
+                for (int i = value.size() - 1; i >= 0; i--) {
+                    n = (n << 8) | Long.parseLong(value.get(i).asText().replace("0x", ""), 16);
+                }
+                sum += n;
+            } else {
+                sum += value.asLong();
+            }
+        }
+        return sum;
     }
 
     private static String nodePort(String name, int nodePort, String policy, String localPod) {
