@@ -102,14 +102,16 @@ static __always_inline void dp_ct_keep_half(const struct dp_ct_key *other, const
 		o->expires = e->expires;
 }
 
-/* Records a new flow: the client's direction (key ck, CT_EGRESS) and the backend's reply. */
-static __always_inline void dp_ct_create(const struct dp_ct_key *ck, const struct dp_tuple *t,
-					 const struct dp_backend *be, __u32 backend_id,
-					 __u16 rev_nat_index, __u8 seen, __u32 now)
+/* Records a new flow: the client's direction (key ck, CT_EGRESS) and the backend's reply
+ * (keyed by t's source: the client, or the address and port a SNATed flow leaves with). */
+static __always_inline void dp_ct_create_flags(const struct dp_ct_key *ck, const struct dp_tuple *t,
+					       const struct dp_backend *be, __u32 backend_id,
+					       __u16 rev_nat_index, __u8 seen, __u32 now, __u8 flags)
 {
 	struct dp_ct_entry e = {};
 	struct dp_ct_key rk = {};
 
+	e.flags = flags;
 	e.backend_id = backend_id;
 	e.rev_nat_index = rev_nat_index;
 	e.created = now;
@@ -118,6 +120,13 @@ static __always_inline void dp_ct_create(const struct dp_ct_key *ck, const struc
 	bpf_map_update_elem(&dp_ct4, ck, &e, BPF_ANY);
 	dp_ct_reply_key(&rk, t, be->addr, be->port);
 	bpf_map_update_elem(&dp_ct4, &rk, &e, BPF_ANY);
+}
+
+static __always_inline void dp_ct_create(const struct dp_ct_key *ck, const struct dp_tuple *t,
+					 const struct dp_backend *be, __u32 backend_id,
+					 __u16 rev_nat_index, __u8 seen, __u32 now)
+{
+	dp_ct_create_flags(ck, t, be, backend_id, rev_nat_index, seen, now, 0);
 }
 
 static __always_inline void dp_frag_record(const struct dp_ctx *ctx, __be32 new_addr, __u8 rewrite)
@@ -196,8 +205,8 @@ static __always_inline int dp_stage_revnat(struct dp_ctx *ctx)
 	ek.dport = rn->port;
 	ek.proto = ctx->t.proto;
 	ek.dir = DP_CT_EGRESS;
-	if (rn->flags & DP_REVNAT_F_NODEPORT) {
-		/* a node port flow SNATed on its way in (lib/nodeport.h): restore the client */
+	if (ct->flags & DP_CT_F_SNAT) {
+		/* a flow SNATed on its way in (lib/nodeport.h: node port or hairpin): restore the client */
 		struct dp_nat *nat = bpf_map_lookup_elem(&dp_snat4, &ck);
 
 		if (nat) {
@@ -225,8 +234,10 @@ static __always_inline int dp_stage_revnat(struct dp_ctx *ctx)
 	}
 	ctx->translated = 1;
 	dp_count(DP_NAT_REVERSE);
-	/* the source is now a node address: the forwarding path would drop it as martian */
-	if ((rn->flags & DP_REVNAT_F_NODEPORT) && (ctx->where == DP_FROM_POD || ctx->where == DP_FROM_HOST))
+	/* the source is now a node address (the forwarding path would drop it as martian), or a
+	 * hairpin reply goes back out of the device it came from: sent on by FIB redirect */
+	if (((rn->flags & DP_REVNAT_F_NODEPORT) || client) &&
+	    (ctx->where == DP_FROM_POD || ctx->where == DP_FROM_HOST))
 		return dp_redirect_fib(ctx);
 	return DP_CONTINUE;
 }
@@ -334,7 +345,7 @@ static __always_inline int dp_stage_lb(struct dp_ctx *ctx, int external_only)
 	}
 	if ((svc->flags & DP_SVC_F_SRC_RANGES) && !dp_src_allowed(svc->rev_nat_index, ctx->t.saddr))
 		return dp_drop(DP_DROP_SOURCE_RANGE);
-	snat = external_only && (svc->flags & DP_SVC_F_SNAT);
+	snat_addr = ctx->t.daddr; /* a SNATed flow leaves from the frontend address (a node's, for node ports) */
 
 	ck.saddr = ctx->t.saddr;
 	ck.daddr = ctx->t.daddr;
@@ -343,9 +354,11 @@ static __always_inline int dp_stage_lb(struct dp_ctx *ctx, int external_only)
 	ck.proto = ctx->t.proto;
 	ck.dir = DP_CT_EGRESS;
 	ct = dp_ct_lookup(&ck, ctx->now);
-	if (ct && snat) {
+	snat = 0;
+	if (ct && (ct->flags & DP_CT_F_SNAT)) {
 		nat = bpf_map_lookup_elem(&dp_snat4, &ck);
 		if (nat) {
+			snat = 1;
 			snat_addr = nat->addr;
 			snat_port = nat->port;
 		} else {
@@ -409,17 +422,20 @@ static __always_inline int dp_stage_lb(struct dp_ctx *ctx, int external_only)
 			av.last_used = ctx->now;
 			bpf_map_update_elem(&dp_affinity4, &ak, &av, BPF_ANY);
 		}
+		/* node port from outside (Cluster policy), or hairpin: a pod picked as its own backend
+		 * would get a packet from its own address, which its stack drops */
+		snat = (external_only && (svc->flags & DP_SVC_F_SNAT)) || be->addr == ctx->t.saddr;
 		if (snat) {
 			struct dp_tuple st = ctx->t;
 			struct dp_nat out = {};
 
-			snat_addr = ctx->t.daddr; /* the node address the client sent to */
 			if (dp_snat_port(ctx, snat_addr, be, &snat_port) < 0)
 				return dp_drop(DP_DROP_SNAT_PORTS);
 			/* the reply half is keyed by the SNATed tuple: backend -> node:port */
 			st.saddr = snat_addr;
 			st.sport = snat_port;
-			dp_ct_create(&ck, &st, be, backend_id, svc->rev_nat_index, ctx->seen, ctx->now);
+			dp_ct_create_flags(&ck, &st, be, backend_id, svc->rev_nat_index, ctx->seen, ctx->now,
+					   DP_CT_F_SNAT);
 			out.addr = snat_addr;
 			out.port = snat_port;
 			bpf_map_update_elem(&dp_snat4, &ck, &out, BPF_ANY);
@@ -427,7 +443,7 @@ static __always_inline int dp_stage_lb(struct dp_ctx *ctx, int external_only)
 			out.addr = ctx->t.saddr;
 			out.port = ctx->t.sport;
 			bpf_map_update_elem(&dp_snat4, &rk, &out, BPF_ANY);
-			dp_count(DP_NAT_SNAT);
+			dp_count(be->addr == ctx->t.saddr ? DP_NAT_HAIRPIN : DP_NAT_SNAT);
 		} else {
 			dp_ct_create(&ck, &ctx->t, be, backend_id, svc->rev_nat_index, ctx->seen, ctx->now);
 		}
@@ -453,7 +469,8 @@ static __always_inline int dp_stage_lb(struct dp_ctx *ctx, int external_only)
 			return dp_drop(DP_DROP_NAT_FAILED);
 		ctx->t.saddr = snat_addr;
 		ctx->t.sport = snat_port;
-		/* a node address as source: past the forwarding path's martian check */
+		/* a node address as source (past the forwarding path's martian check), or a hairpin
+		 * packet back out of the device it came from */
 		return dp_redirect_fib(ctx);
 	}
 	return DP_CONTINUE;

@@ -113,8 +113,12 @@ struct dp_ct_entry {
 	__u32 created;     /* CLOCK_MONOTONIC seconds */
 	__u16 rev_nat_index;
 	__u8 seen;         /* DP_CT_SEEN_* */
-	__u8 pad;
+	__u8 flags;        /* DP_CT_F_* */
 };
+
+/* The flow is SNATed (a node port reached from outside with externalTrafficPolicy Cluster, or a
+ * pod reaching itself through its service: hairpin); dp_snat4 holds both sides' rewrites. */
+#define DP_CT_F_SNAT 0x01
 
 /* Non-first IPv4 fragments carry no ports: the first fragment of a translated flow records
  * the address rewrite here, keyed by the IP identification, so later fragments follow it. */

@@ -16,6 +16,13 @@
  *    client's address, and its reply passes this node's from_pod program.
  * Pods reaching a node port are not SNATed (pod addresses are routed in the cluster).
  *
+ * Hairpin: a pod picked as the backend of its own flow (through a ClusterIP, or any frontend)
+ * would receive a packet from its own address, which its stack drops. Such a flow is SNATed
+ * to the frontend address (the service address, as Cilium and kube-proxy's hairpin
+ * masquerade do) with a port from the same range; the pod replies to the service address
+ * through its default route, and from_pod restores it. Both directions go back out of the
+ * pod's veth by FIB redirect.
+ *
  * A packet leaving with a node address as its source cannot go through the kernel's
  * forwarding path (ip_route_input drops a local source as martian), so such packets (SNATed
  * requests, rev-NATed replies of node ports) are sent on from the ingress hook by FIB

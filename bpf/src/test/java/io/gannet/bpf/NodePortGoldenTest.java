@@ -183,4 +183,40 @@ class NodePortGoldenTest {
             assertThat(ranges.nextKey(null)).as("dp_src_range4 emptied").isNull();
         }
     }
+
+    @Test
+    void hairpinSnatsAPodPickedAsItsOwnBackendToTheServiceAddress() {
+        String vip = "10.96.0.40";
+        String pod = B1;
+        dp.applyServices(List.of(new ServiceSpec("shop/self:http", Frontend.of(vip, 80, Protocol.TCP), false,
+                ServiceSpec.Algorithm.RANDOM, List.of(Backend.of(pod, 8080)))));
+        Packets.Spec syn = Packets.tcp(pod, 40020, vip, 80, TCP_SYN);
+        TestRun.Result out = run(Datapath.FROM_POD, syn);
+        int hairpinPort = Short.toUnsignedInt(ByteBuffer.wrap(out.packet()).getShort(14 + 20));
+        assertThat(hairpinPort).isBetween(61000, 65535);
+        // from the service address (a packet from its own address would be dropped by the pod),
+        // redirected back towards the pod
+        Packets.Spec expected = routed(syn.copy());
+        expected.saddr = vip;
+        expected.sport = hairpinPort;
+        expected.daddr = pod;
+        expected.dport = 8080;
+        assertPacket(out, TC_ACT_REDIRECT, Packets.build(expected));
+
+        Packets.Spec synAck = Packets.tcp(pod, 8080, vip, hairpinPort, TCP_SYN | TCP_ACK);
+        Packets.Spec back = routed(synAck.copy());
+        back.saddr = vip;
+        back.sport = 80;
+        back.daddr = pod;
+        back.dport = 40020;
+        assertPacket(run(Datapath.FROM_POD, synAck), TC_ACT_REDIRECT, Packets.build(back));
+        assertThat(dp.metrics().get(Reason.NAT_HAIRPIN)).isEqualTo(1);
+
+        // another client of the same service is not SNATed
+        Packets.Spec other = Packets.tcp(CLIENT, 40021, vip, 80, TCP_SYN);
+        Packets.Spec dnat = other.copy();
+        dnat.daddr = pod;
+        dnat.dport = 8080;
+        assertPacket(run(Datapath.FROM_POD, other), TC_ACT_OK, Packets.build(dnat));
+    }
 }

@@ -30,7 +30,9 @@ import org.junit.jupiter.api.io.TempDir;
  *   <li>externalTrafficPolicy Cluster, remote backend: reached, sees node 1's address (SNAT);</li>
  *   <li>Cluster with a local and a remote backend: both serve, both see node 1's address;</li>
  *   <li>Local: only the local pod serves, and it sees the client's own address;</li>
- *   <li>a pod reaching a node port: served, and the backend sees the pod's address.</li>
+ *   <li>a pod reaching a node port: served, and the backend sees the pod's address;</li>
+ *   <li>loadBalancerSourceRanges: a client in the ranges is served, another is dropped (counted);</li>
+ *   <li>hairpin: the pod reaching itself through its ClusterIP is answered, seeing the service address.</li>
  * </ul>
  */
 class DaemonNodePortTest {
@@ -234,6 +236,33 @@ class DaemonNodePortTest {
         assertThat(sumPerCpu(counters)).as("DROP_SOURCE_RANGE (SYN and its retries): " + counters).isPositive();
         // The node port is the load balancer's way in, not restricted by its ranges (as kube-proxy).
         assertThat(curl(otherClient, NODE1, 30090)).isEqualTo("pod " + OTHER_CLIENT);
+    }
+
+    @Test
+    void aPodReachesItselfThroughItsServiceAndGetsItsReply() throws Exception {
+        startNode();
+        Files.writeString(services.resolve("self.yaml"), """
+                apiVersion: v1
+                kind: Service
+                metadata: {name: self, namespace: shop}
+                spec:
+                  clusterIP: 10.96.7.50
+                  ports: [{name: http, protocol: TCP, port: 80, targetPort: 8080}]
+                ---
+                apiVersion: discovery.k8s.io/v1
+                kind: EndpointSlice
+                metadata: {name: self-1, namespace: shop, labels: {kubernetes.io/service-name: self}}
+                addressType: IPv4
+                ports: [{name: http, protocol: TCP, port: 8080}]
+                endpoints:
+                - {addresses: ["%s"], nodeName: node1, conditions: {ready: true}}
+                """.formatted(podIp));
+        awaitServices(r -> r.toString().contains("10.96.7.50:80/TCP"));
+        // Hairpin: the pod is its own Service's backend; the request reaches it from the service
+        // address (SNAT, as Cilium and kube-proxy's hairpin masquerade), and the reply comes back.
+        for (int i = 0; i < 3; i++) {
+            assertThat(curl(pod, "10.96.7.50", 80)).isEqualTo("pod 10.96.7.50");
+        }
     }
 
     /** Sums bpftool -j's per-CPU values of one dp_metrics entry. */

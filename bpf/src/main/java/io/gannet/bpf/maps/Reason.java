@@ -27,4 +27,5 @@ public enum Reason {
     DROP_NO_ROUTE,
     DROP_SNAT_PORTS,
     DROP_SOURCE_RANGE,
+    NAT_HAIRPIN,
 }
