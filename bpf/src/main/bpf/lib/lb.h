@@ -318,6 +318,43 @@ static __always_inline int dp_stage_icmp_revnat(struct dp_ctx *ctx)
 	return DP_CONTINUE;
 }
 
+/*
+ * A packet to no frontend that belongs to a flow a deleted Service translated (its CT_EGRESS
+ * entry names a rev-NAT entry that is gone or now another frontend's): TCP gets a RST (the
+ * flow ends at once, as for a removed backend) and the entry is deleted; UDP is dropped and
+ * counted until the entry expires (its idle timeout), instead of leaking to the old address.
+ * TCP SYNs are new flows and skip the lookup.
+ */
+static __always_inline int dp_stage_service_gone(struct dp_ctx *ctx)
+{
+	struct dp_ct_key ck = {};
+	struct dp_ct_entry *ct;
+	struct dp_revnat *rn;
+	__u16 idx;
+
+	if (ctx->seen & DP_CT_SEEN_SYN)
+		return DP_CONTINUE;
+	ck.saddr = ctx->t.saddr;
+	ck.daddr = ctx->t.daddr;
+	ck.sport = ctx->t.sport;
+	ck.dport = ctx->t.dport;
+	ck.proto = ctx->t.proto;
+	ck.dir = DP_CT_EGRESS;
+	ct = dp_ct_lookup(&ck, ctx->now);
+	if (!ct)
+		return DP_CONTINUE;
+	idx = ct->rev_nat_index;
+	rn = bpf_map_lookup_elem(&dp_revnat4, &idx);
+	if (rn && rn->addr == ctx->t.daddr && rn->port == ctx->t.dport)
+		return DP_CONTINUE;
+	if (ctx->t.proto == IPPROTO_TCP) {
+		bpf_map_delete_elem(&dp_ct4, &ck);
+		dp_count(DP_REJECT_SERVICE_GONE);
+		return dp_reply_rst(ctx->skb);
+	}
+	return dp_drop(DP_DROP_SERVICE_GONE);
+}
+
 /* external_only: only frontends flagged DP_SVC_F_EXTERNAL are translated (host devices). */
 static __always_inline int dp_stage_lb(struct dp_ctx *ctx, int external_only)
 {
@@ -339,6 +376,12 @@ static __always_inline int dp_stage_lb(struct dp_ctx *ctx, int external_only)
 	sk.port = ctx->t.dport;
 	sk.proto = ctx->t.proto;
 	svc = bpf_map_lookup_elem(&dp_svc4, &sk);
+	if (!svc) {
+		int v = dp_stage_service_gone(ctx);
+
+		if (v != DP_CONTINUE)
+			return v;
+	}
 	if (!svc || (external_only && !(svc->flags & DP_SVC_F_EXTERNAL))) {
 		dp_count(DP_PASS_NO_SERVICE);
 		return DP_CONTINUE;

@@ -32,7 +32,8 @@ import org.junit.jupiter.api.io.TempDir;
  *   <li>Local: only the local pod serves, and it sees the client's own address;</li>
  *   <li>a pod reaching a node port: served, and the backend sees the pod's address;</li>
  *   <li>loadBalancerSourceRanges: a client in the ranges is served, another is dropped (counted);</li>
- *   <li>hairpin: the pod reaching itself through its ClusterIP is answered, seeing the service address.</li>
+ *   <li>hairpin: the pod reaching itself through its ClusterIP is answered, seeing the service address;</li>
+ *   <li>a Service deleted under an established connection: its next segment gets a RST.</li>
  * </ul>
  */
 class DaemonNodePortTest {
@@ -263,6 +264,61 @@ class DaemonNodePortTest {
         for (int i = 0; i < 3; i++) {
             assertThat(curl(pod, "10.96.7.50", 80)).isEqualTo("pod 10.96.7.50");
         }
+    }
+
+    /** Connects, waits for a file to appear, then sends a request: prints the answer, "reset" or "timeout". */
+    private static final String HOLDING_CLIENT = """
+            import os, socket, sys, time
+            c = socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=5)
+            print("connected", flush=True)
+            while not os.path.exists(sys.argv[3]):
+                time.sleep(0.05)
+            try:
+                c.sendall(b"GET / HTTP/1.0\\r\\n\\r\\n")
+                data = c.recv(4096)
+                print("answer " + data.decode().split("\\r\\n\\r\\n")[-1].strip() if data else "closed", flush=True)
+            except ConnectionResetError:
+                print("reset", flush=True)
+            except socket.timeout:
+                print("timeout", flush=True)
+            """;
+
+    @Test
+    void anEstablishedFlowOfADeletedServiceIsReset() throws Exception {
+        startNode();
+        Path yaml = services.resolve("gone.yaml");
+        Files.writeString(yaml, """
+                apiVersion: v1
+                kind: Service
+                metadata: {name: gone, namespace: shop}
+                spec:
+                  clusterIP: 10.96.7.60
+                  ports: [{name: http, protocol: TCP, port: 80, targetPort: 8080}]
+                ---
+                apiVersion: discovery.k8s.io/v1
+                kind: EndpointSlice
+                metadata: {name: gone-1, namespace: shop, labels: {kubernetes.io/service-name: gone}}
+                addressType: IPv4
+                ports: [{name: http, protocol: TCP, port: 8080}]
+                endpoints:
+                - {addresses: ["%s"], nodeName: node2, conditions: {ready: true}}
+                """.formatted(REMOTE));
+        awaitServices(r -> r.toString().contains("10.96.7.60:80/TCP"));
+        Path script = dir.resolve("hold.py");
+        Files.writeString(script, HOLDING_CLIENT);
+        Path go = dir.resolve("go");
+        Process holder = pod.start("python3", script.toString(), "10.96.7.60", "80", go.toString());
+        servers.add(holder);
+        java.io.BufferedReader out = new java.io.BufferedReader(new java.io.InputStreamReader(holder.getInputStream(),
+                StandardCharsets.UTF_8));
+        assertThat(out.readLine()).isEqualTo("connected");
+
+        // The Service is deleted while the connection is established: its next segment is answered
+        // with a RST by the datapath (not left to leak towards the old ClusterIP).
+        Files.delete(yaml);
+        awaitServices(r -> !r.toString().contains("10.96.7.60"));
+        Files.writeString(go, "");
+        assertThat(out.readLine()).isEqualTo("reset");
     }
 
     /** Sums bpftool -j's per-CPU values of one dp_metrics entry. */

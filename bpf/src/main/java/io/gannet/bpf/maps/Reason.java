@@ -28,4 +28,6 @@ public enum Reason {
     DROP_SNAT_PORTS,
     DROP_SOURCE_RANGE,
     NAT_HAIRPIN,
+    REJECT_SERVICE_GONE,
+    DROP_SERVICE_GONE,
 }
