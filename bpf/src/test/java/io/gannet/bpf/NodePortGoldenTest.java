@@ -174,6 +174,12 @@ class NodePortGoldenTest {
         assertThat(run(Datapath.FROM_POD, Packets.tcp("10.3.0.6", 40012, lbIp, 80, TCP_SYN)).verdict()).isEqualTo(TC_ACT_SHOT);
         assertThat(dp.metrics().get(Reason.DROP_SOURCE_RANGE)).isEqualTo(3);
 
+        // an agent restart re-adopts the ranges from the pinned maps: the same desired state changes nothing
+        dp.close();
+        dp = Datapath.open(DatapathFixture.options(pinRoot));
+        assertThat(dp.applyServices(List.of(lb)).changed()).isFalse();
+        assertThat(run(Datapath.FROM_HOST, Packets.tcp("10.3.0.5", 40014, lbIp, 80, TCP_SYN)).verdict()).isEqualTo(TC_ACT_SHOT);
+
         // the ranges lifted: everyone is served; the LPM entries are gone
         dp.applyServices(List.of(new ServiceSpec("shop/lb:http", Frontend.of(lbIp, 80, Protocol.TCP), true,
                 ServiceSpec.Algorithm.RANDOM, List.of(Backend.of(B1, 8080)))));
