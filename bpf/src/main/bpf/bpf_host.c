@@ -8,7 +8,9 @@
  *  - to_host (host egress; TC egress): reverse NAT of replies that leave the node without
  *    passing a pod program (a backend in the host's own network namespace):
  *      parse -> fragments -> reverse NAT -> finish
- * ClusterIPs are not translated on host devices: they are reachable from pods only.
+ * ClusterIPs are not translated on host devices: they are reachable from pods only. Node
+ * ports are (lib/nodeport.h): SNAT to the node for externalTrafficPolicy Cluster, and FIB
+ * redirect of whatever leaves from a node address.
  */
 #include "lib/lb.h"
 

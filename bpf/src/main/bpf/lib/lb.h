@@ -11,7 +11,10 @@
  *    flow ends cleanly) and UDP picks a new one; a new flow picks a backend (Maglev table or
  *    at random, or the client's previous backend under sessionAffinity: ClientIP) and records
  *    both conntrack halves; a frontend without backends answers TCP
- *    with a RST and UDP with ICMP port unreachable.
+ *    with a RST and UDP with ICMP port unreachable. A node port with externalTrafficPolicy
+ *    Cluster, reached on a host device, is also SNATed to the node address and redirected
+ *    (lib/nodeport.h); a frontend with loadBalancerSourceRanges drops other sources first.
+ *    (Non-first fragments of a SNATed datagram follow only its DNAT: they are not SNATed.)
  *
  * Conntrack halves keep each other alive: every packet that hits one half looks up the
  * other (which also refreshes it in the LRU) and re-creates it if it was evicted or has
@@ -27,6 +30,7 @@
 #include "conntrack.h"
 #include "reject.h"
 #include "parse.h"
+#include "nodeport.h"
 
 /* A well-mixed hash of the 5-tuple for the Maglev table (any good mix will do: only
  * the datapath computes it; the Java side only builds the table). */
@@ -98,14 +102,16 @@ static __always_inline void dp_ct_keep_half(const struct dp_ct_key *other, const
 		o->expires = e->expires;
 }
 
-/* Records a new flow: the client's direction (key ck, CT_EGRESS) and the backend's reply. */
-static __always_inline void dp_ct_create(const struct dp_ct_key *ck, const struct dp_tuple *t,
-					 const struct dp_backend *be, __u32 backend_id,
-					 __u16 rev_nat_index, __u8 seen, __u32 now)
+/* Records a new flow: the client's direction (key ck, CT_EGRESS) and the backend's reply
+ * (keyed by t's source: the client, or the address and port a SNATed flow leaves with). */
+static __always_inline void dp_ct_create_flags(const struct dp_ct_key *ck, const struct dp_tuple *t,
+					       const struct dp_backend *be, __u32 backend_id,
+					       __u16 rev_nat_index, __u8 seen, __u32 now, __u8 flags)
 {
 	struct dp_ct_entry e = {};
 	struct dp_ct_key rk = {};
 
+	e.flags = flags;
 	e.backend_id = backend_id;
 	e.rev_nat_index = rev_nat_index;
 	e.created = now;
@@ -114,6 +120,13 @@ static __always_inline void dp_ct_create(const struct dp_ct_key *ck, const struc
 	bpf_map_update_elem(&dp_ct4, ck, &e, BPF_ANY);
 	dp_ct_reply_key(&rk, t, be->addr, be->port);
 	bpf_map_update_elem(&dp_ct4, &rk, &e, BPF_ANY);
+}
+
+static __always_inline void dp_ct_create(const struct dp_ct_key *ck, const struct dp_tuple *t,
+					 const struct dp_backend *be, __u32 backend_id,
+					 __u16 rev_nat_index, __u8 seen, __u32 now)
+{
+	dp_ct_create_flags(ck, t, be, backend_id, rev_nat_index, seen, now, 0);
 }
 
 static __always_inline void dp_frag_record(const struct dp_ctx *ctx, __be32 new_addr, __u8 rewrite)
@@ -165,6 +178,8 @@ static __always_inline int dp_stage_revnat(struct dp_ctx *ctx)
 	struct dp_ct_key ek = {};
 	struct dp_ct_entry *ct;
 	struct dp_revnat *rn;
+	__be32 client = 0;
+	__be16 client_port = 0;
 	__u16 idx;
 
 	if (dp_no_ports(ctx) || ctx->translated)
@@ -190,6 +205,18 @@ static __always_inline int dp_stage_revnat(struct dp_ctx *ctx)
 	ek.dport = rn->port;
 	ek.proto = ctx->t.proto;
 	ek.dir = DP_CT_EGRESS;
+	if (ct->flags & DP_CT_F_SNAT) {
+		/* a flow SNATed on its way in (lib/nodeport.h: node port or hairpin): restore the client */
+		struct dp_nat *nat = bpf_map_lookup_elem(&dp_snat4, &ck);
+
+		if (nat) {
+			client = nat->addr;
+			client_port = nat->port;
+			ek.saddr = client;
+			ek.sport = client_port;
+			dp_snat_keep(&ek, ctx->t.daddr, ctx->t.dport);
+		}
+	}
 	dp_ct_keep_half(&ek, ct);
 	if (ctx->first_frag)
 		dp_frag_record(ctx, rn->addr, DP_FRAG_REWRITE_SRC);
@@ -198,8 +225,20 @@ static __always_inline int dp_stage_revnat(struct dp_ctx *ctx)
 		return dp_drop(DP_DROP_NAT_FAILED);
 	ctx->t.saddr = rn->addr;
 	ctx->t.sport = rn->port;
+	if (client) {
+		if (dp_rewrite_addr(ctx->skb, &ctx->p, 0, ctx->t.daddr, client) < 0 ||
+		    dp_rewrite_port(ctx->skb, &ctx->p, 0, ctx->t.dport, client_port) < 0)
+			return dp_drop(DP_DROP_NAT_FAILED);
+		ctx->t.daddr = client;
+		ctx->t.dport = client_port;
+	}
 	ctx->translated = 1;
 	dp_count(DP_NAT_REVERSE);
+	/* the source is now a node address (the forwarding path would drop it as martian), or a
+	 * hairpin reply goes back out of the device it came from: sent on by FIB redirect */
+	if (((rn->flags & DP_REVNAT_F_NODEPORT) || client) &&
+	    (ctx->where == DP_FROM_POD || ctx->where == DP_FROM_HOST))
+		return dp_redirect_fib(ctx);
 	return DP_CONTINUE;
 }
 
@@ -279,6 +318,43 @@ static __always_inline int dp_stage_icmp_revnat(struct dp_ctx *ctx)
 	return DP_CONTINUE;
 }
 
+/*
+ * A packet to no frontend that belongs to a flow a deleted Service translated (its CT_EGRESS
+ * entry names a rev-NAT entry that is gone or now another frontend's): TCP gets a RST (the
+ * flow ends at once, as for a removed backend) and the entry is deleted; UDP is dropped and
+ * counted until the entry expires (its idle timeout), instead of leaking to the old address.
+ * TCP SYNs are new flows and skip the lookup.
+ */
+static __always_inline int dp_stage_service_gone(struct dp_ctx *ctx)
+{
+	struct dp_ct_key ck = {};
+	struct dp_ct_entry *ct;
+	struct dp_revnat *rn;
+	__u16 idx;
+
+	if (ctx->seen & DP_CT_SEEN_SYN)
+		return DP_CONTINUE;
+	ck.saddr = ctx->t.saddr;
+	ck.daddr = ctx->t.daddr;
+	ck.sport = ctx->t.sport;
+	ck.dport = ctx->t.dport;
+	ck.proto = ctx->t.proto;
+	ck.dir = DP_CT_EGRESS;
+	ct = dp_ct_lookup(&ck, ctx->now);
+	if (!ct)
+		return DP_CONTINUE;
+	idx = ct->rev_nat_index;
+	rn = bpf_map_lookup_elem(&dp_revnat4, &idx);
+	if (rn && rn->addr == ctx->t.daddr && rn->port == ctx->t.dport)
+		return DP_CONTINUE;
+	if (ctx->t.proto == IPPROTO_TCP) {
+		bpf_map_delete_elem(&dp_ct4, &ck);
+		dp_count(DP_REJECT_SERVICE_GONE);
+		return dp_reply_rst(ctx->skb);
+	}
+	return dp_drop(DP_DROP_SERVICE_GONE);
+}
+
 /* external_only: only frontends flagged DP_SVC_F_EXTERNAL are translated (host devices). */
 static __always_inline int dp_stage_lb(struct dp_ctx *ctx, int external_only)
 {
@@ -288,7 +364,11 @@ static __always_inline int dp_stage_lb(struct dp_ctx *ctx, int external_only)
 	struct dp_svc_key sk = {};
 	struct dp_svc_value *svc;
 	struct dp_backend *be = 0;
+	struct dp_nat *nat;
 	__u32 backend_id = 0;
+	__be32 snat_addr = 0;
+	__be16 snat_port = 0;
+	int snat;
 
 	if (dp_no_ports(ctx) || ctx->translated)
 		return DP_CONTINUE;
@@ -296,10 +376,19 @@ static __always_inline int dp_stage_lb(struct dp_ctx *ctx, int external_only)
 	sk.port = ctx->t.dport;
 	sk.proto = ctx->t.proto;
 	svc = bpf_map_lookup_elem(&dp_svc4, &sk);
+	if (!svc) {
+		int v = dp_stage_service_gone(ctx);
+
+		if (v != DP_CONTINUE)
+			return v;
+	}
 	if (!svc || (external_only && !(svc->flags & DP_SVC_F_EXTERNAL))) {
 		dp_count(DP_PASS_NO_SERVICE);
 		return DP_CONTINUE;
 	}
+	if ((svc->flags & DP_SVC_F_SRC_RANGES) && !dp_src_allowed(svc->rev_nat_index, ctx->t.saddr))
+		return dp_drop(DP_DROP_SOURCE_RANGE);
+	snat_addr = ctx->t.daddr; /* a SNATed flow leaves from the frontend address (a node's, for node ports) */
 
 	ck.saddr = ctx->t.saddr;
 	ck.daddr = ctx->t.daddr;
@@ -308,12 +397,28 @@ static __always_inline int dp_stage_lb(struct dp_ctx *ctx, int external_only)
 	ck.proto = ctx->t.proto;
 	ck.dir = DP_CT_EGRESS;
 	ct = dp_ct_lookup(&ck, ctx->now);
+	snat = 0;
+	if (ct && (ct->flags & DP_CT_F_SNAT)) {
+		nat = bpf_map_lookup_elem(&dp_snat4, &ck);
+		if (nat) {
+			snat = 1;
+			snat_addr = nat->addr;
+			snat_port = nat->port;
+		} else {
+			ct = 0; /* the SNAT half was evicted: a new flow */
+		}
+	}
 	if (ct) {
 		backend_id = ct->backend_id;
 		be = bpf_map_lookup_elem(&dp_backends4, &backend_id);
 		if (be) {
 			dp_ct_touch(ct, ctx->t.proto, ctx->seen, ctx->now);
 			dp_ct_reply_key(&rk, &ctx->t, be->addr, be->port);
+			if (snat) {
+				rk.daddr = snat_addr;
+				rk.dport = snat_port;
+				dp_snat_keep(&rk, ctx->t.saddr, ctx->t.sport);
+			}
 			dp_ct_keep_half(&rk, ct);
 			dp_count(DP_NAT_CT_HIT);
 		} else if (ctx->t.proto == IPPROTO_TCP && !(ctx->seen & DP_CT_SEEN_SYN)) {
@@ -360,7 +465,31 @@ static __always_inline int dp_stage_lb(struct dp_ctx *ctx, int external_only)
 			av.last_used = ctx->now;
 			bpf_map_update_elem(&dp_affinity4, &ak, &av, BPF_ANY);
 		}
-		dp_ct_create(&ck, &ctx->t, be, backend_id, svc->rev_nat_index, ctx->seen, ctx->now);
+		/* node port from outside (Cluster policy), or hairpin: a pod picked as its own backend
+		 * would get a packet from its own address, which its stack drops */
+		snat = (external_only && (svc->flags & DP_SVC_F_SNAT)) || be->addr == ctx->t.saddr;
+		if (snat) {
+			struct dp_tuple st = ctx->t;
+			struct dp_nat out = {};
+
+			if (dp_snat_port(ctx, snat_addr, be, &snat_port) < 0)
+				return dp_drop(DP_DROP_SNAT_PORTS);
+			/* the reply half is keyed by the SNATed tuple: backend -> node:port */
+			st.saddr = snat_addr;
+			st.sport = snat_port;
+			dp_ct_create_flags(&ck, &st, be, backend_id, svc->rev_nat_index, ctx->seen, ctx->now,
+					   DP_CT_F_SNAT);
+			out.addr = snat_addr;
+			out.port = snat_port;
+			bpf_map_update_elem(&dp_snat4, &ck, &out, BPF_ANY);
+			dp_ct_reply_key(&rk, &st, be->addr, be->port);
+			out.addr = ctx->t.saddr;
+			out.port = ctx->t.sport;
+			bpf_map_update_elem(&dp_snat4, &rk, &out, BPF_ANY);
+			dp_count(be->addr == ctx->t.saddr ? DP_NAT_HAIRPIN : DP_NAT_SNAT);
+		} else {
+			dp_ct_create(&ck, &ctx->t, be, backend_id, svc->rev_nat_index, ctx->seen, ctx->now);
+		}
 		dp_count(DP_NAT_NEW);
 	}
 
@@ -377,6 +506,16 @@ static __always_inline int dp_stage_lb(struct dp_ctx *ctx, int external_only)
 		ctx->t.dport = port;
 	}
 	ctx->translated = 1;
+	if (snat) {
+		if (dp_rewrite_addr(ctx->skb, &ctx->p, 1, ctx->t.saddr, snat_addr) < 0 ||
+		    dp_rewrite_port(ctx->skb, &ctx->p, 1, ctx->t.sport, snat_port) < 0)
+			return dp_drop(DP_DROP_NAT_FAILED);
+		ctx->t.saddr = snat_addr;
+		ctx->t.sport = snat_port;
+		/* a node address as source (past the forwarding path's martian check), or a hairpin
+		 * packet back out of the device it came from */
+		return dp_redirect_fib(ctx);
+	}
 	return DP_CONTINUE;
 }
 

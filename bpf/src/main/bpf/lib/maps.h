@@ -29,11 +29,23 @@
 #define DP_MAGLEV_M 16381 /* prime; Maglev table size per service */
 #define DP_ENDPOINT_MAX 4096
 #define DP_AFFINITY_MAX 65536
+#define DP_SNAT_MAX DP_CT_MAX
+#define DP_SRC_RANGE_MAX 16384
+
+/* Ports a NodePort flow SNATed to the node's address gets (lib/nodeport.h): above Linux's
+ * default ephemeral range (32768-60999), so the host's own connections never collide. */
+#define DP_SNAT_PORT_MIN 61000
+#define DP_SNAT_PORT_MAX 65535
 
 /* Flags of a service's master slot. */
 #define DP_SVC_F_EXTERNAL 0x01 /* externalIP: also translated on host devices */
 #define DP_SVC_F_MAGLEV 0x02   /* pick with the service's Maglev table, not at random */
 #define DP_SVC_F_AFFINITY 0x04 /* sessionAffinity ClientIP: the master's backend_id holds the timeout (s) */
+#define DP_SVC_F_NODEPORT 0x08 /* a node port: the address is one of this node's (lib/nodeport.h) */
+#define DP_SVC_F_SNAT 0x10     /* externalTrafficPolicy Cluster: flows from a host device are SNATed
+                                * to the node's address (kube-proxy's masquerade) */
+#define DP_SVC_F_SRC_RANGES 0x20 /* loadBalancerSourceRanges: only sources in dp_src_range4 for this
+                                  * rev-NAT index reach it from a host device */
 
 struct dp_svc_key {
 	__be32 addr;       /* frontend IPv4 address */
@@ -58,10 +70,17 @@ struct dp_backend {
 	__u8 pad;
 };
 
+/* Flags of a rev-NAT entry. */
+#define DP_REVNAT_F_NODEPORT 0x01 /* the address is this node's: a rev-NATed reply arriving at an
+                                   * ingress hook is sent on by FIB lookup + redirect (the stack drops
+                                   * a forwarded packet with a local source as martian), and its flow
+                                   * may be SNATed (dp_snat4) */
+
 struct dp_revnat {
 	__be32 addr;       /* service address the client talked to */
 	__be16 port;
-	__u16 pad;
+	__u8 flags;        /* DP_REVNAT_F_* */
+	__u8 pad;
 };
 
 /* Conntrack: one entry per direction. CT_EGRESS keys are the client's tuple towards the
@@ -94,8 +113,12 @@ struct dp_ct_entry {
 	__u32 created;     /* CLOCK_MONOTONIC seconds */
 	__u16 rev_nat_index;
 	__u8 seen;         /* DP_CT_SEEN_* */
-	__u8 pad;
+	__u8 flags;        /* DP_CT_F_* */
 };
+
+/* The flow is SNATed (a node port reached from outside with externalTrafficPolicy Cluster, or a
+ * pod reaching itself through its service: hairpin); dp_snat4 holds both sides' rewrites. */
+#define DP_CT_F_SNAT 0x01
 
 /* Non-first IPv4 fragments carry no ports: the first fragment of a translated flow records
  * the address rewrite here, keyed by the IP identification, so later fragments follow it. */
@@ -139,6 +162,23 @@ struct dp_affinity {
 	__u32 last_used;     /* CLOCK_MONOTONIC seconds of the client's last new flow */
 };
 
+/* NodePort SNAT (lib/nodeport.h), keyed like dp_ct4: under the client's CT_EGRESS key, the
+ * node address and port the flow leaves with; under the SNATed flow's CT_REPLY key (backend ->
+ * node address:port), the client address and port replies are restored to. */
+struct dp_nat {
+	__be32 addr;
+	__be16 port;
+	__u16 pad;
+};
+
+/* loadBalancerSourceRanges: an LPM key of the service (rev-NAT index) and a source prefix. */
+struct dp_src_range_key {
+	__u32 prefixlen;     /* 32 (the rev-NAT index and pad) + the CIDR's prefix length */
+	__u16 rev_nat_index;
+	__u16 pad;
+	__be32 addr;
+};
+
 /* Tunables written once by the agent at open; zero fields fall back to defaults. */
 struct dp_config {
 	__u32 tcp_syn_timeout;
@@ -159,6 +199,8 @@ DP_STATIC_ASSERT(sizeof(struct dp_endpoint) == 8, "dp_endpoint");
 DP_STATIC_ASSERT(sizeof(struct dp_config) == 16, "dp_config");
 DP_STATIC_ASSERT(sizeof(struct dp_affinity_key) == 8, "dp_affinity_key");
 DP_STATIC_ASSERT(sizeof(struct dp_affinity) == 8, "dp_affinity");
+DP_STATIC_ASSERT(sizeof(struct dp_nat) == 8, "dp_nat");
+DP_STATIC_ASSERT(sizeof(struct dp_src_range_key) == 12, "dp_src_range_key");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -224,6 +266,23 @@ struct {
 	__type(value, struct dp_affinity);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } dp_affinity4 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, DP_SNAT_MAX);
+	__type(key, struct dp_ct_key);
+	__type(value, struct dp_nat);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} dp_snat4 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, DP_SRC_RANGE_MAX);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct dp_src_range_key);
+	__type(value, __u8);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} dp_src_range4 SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);

@@ -26,12 +26,24 @@ enum dp_reason {
 	DP_NAT_AFFINITY,          /* new flow sent to the client's previous backend (sessionAffinity ClientIP) */
 	DP_CT_NEW_PLAIN,          /* conntrack entry created for a flow no service translated */
 	DP_NAT_ICMP_ERROR,        /* ICMP error about a translated flow: quoted packet reverse-translated */
+	DP_NAT_SNAT,              /* new NodePort flow from outside SNATed to the node's address (externalTrafficPolicy Cluster) */
+	DP_REDIRECT_FIB,          /* a packet leaving from a node address sent on by FIB lookup + redirect */
+	DP_DROP_NO_ROUTE,         /* such a packet had no route (FIB lookup failed) */
+	DP_DROP_SNAT_PORTS,       /* no free SNAT port for a new NodePort flow */
+	DP_DROP_SOURCE_RANGE,     /* a source outside a Service's loadBalancerSourceRanges */
+	DP_NAT_HAIRPIN,
+	DP_REJECT_SERVICE_GONE,   /* TCP flow of a deleted Service: RST sent back */
+	DP_DROP_SERVICE_GONE,     /* UDP flow of a deleted Service: dropped until its conntrack entry expires */           /* new flow of a pod to itself through its service: SNATed to the service address */
 	DP_REASON_MAX,
 };
 
+/* Sized above today's reasons, so adding one does not change a pinned map's definition. */
+#define DP_METRICS_MAX 64
+DP_STATIC_ASSERT(DP_REASON_MAX <= DP_METRICS_MAX, "dp_metrics too small");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, DP_REASON_MAX);
+	__uint(max_entries, DP_METRICS_MAX);
 	__type(key, __u32);
 	__type(value, __u64);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);

@@ -126,6 +126,9 @@ static __always_inline int dp_xdp_process(struct xdp_md *ctx)
 		__u16 idx = ct->rev_nat_index;
 		struct dp_revnat *rn = bpf_map_lookup_elem(&dp_revnat4, &idx);
 
+		/* node ports (SNAT, FIB redirect) are from_host's */
+		if (rn && (rn->flags & DP_REVNAT_F_NODEPORT))
+			return XDP_PASS;
 		if (rn) {
 			struct dp_ct_key ek = {};
 
@@ -147,8 +150,9 @@ static __always_inline int dp_xdp_process(struct xdp_md *ctx)
 	sk.port = t.dport;
 	sk.proto = t.proto;
 	svc = bpf_map_lookup_elem(&dp_svc4, &sk);
-	if (!svc || !(svc->flags & DP_SVC_F_EXTERNAL) || svc->count == 0)
-		return XDP_PASS;
+	if (!svc || !(svc->flags & DP_SVC_F_EXTERNAL) || svc->count == 0 ||
+	    (svc->flags & (DP_SVC_F_NODEPORT | DP_SVC_F_SRC_RANGES)))
+		return XDP_PASS; /* node ports and source ranges are from_host's */
 
 	ck.dir = DP_CT_EGRESS;
 	ct = dp_ct_lookup(&ck, now);

@@ -92,7 +92,7 @@ public final class Datapath implements AutoCloseable {
         TypedMap<Integer, ConfigValue> config = typed(DpMaps.CONFIG);
         this.metrics = lxc.map(DpMaps.METRICS.name());
         config.put(0, options.timeouts());
-        this.services = new ServicesFeature(svc, backends, revnat, maglev, ct);
+        this.services = new ServicesFeature(svc, backends, revnat, maglev, typed(DpMaps.SRC_RANGE), ct);
         this.gc = new CtGarbageCollector(ct, options.clock());
     }
 
@@ -112,6 +112,7 @@ public final class Datapath implements AutoCloseable {
             throw new BpfException(BpfException.Kind.OTHER, "create " + PinLayout.mapsDir(options.pinRoot()), 0, e.toString());
         }
         String pinRoot = PinLayout.mapsDir(options.pinRoot()).toString();
+        dropResizedCounters(PinLayout.mapsDir(options.pinRoot()));
         BpfObject lxc = BpfObject.load(objects.resolve("bpf_lxc.o"), pinRoot);
         BpfObject host = null;
         BpfObject xdp = null;
@@ -152,6 +153,36 @@ public final class Datapath implements AutoCloseable {
             throw new BpfException(BpfException.Kind.OTHER, "create " + options.pinRoot() + "/progs", 0, e.toString());
         }
     }
+
+    /**
+     * dp_metrics holds counters only: a pin sized for fewer reasons (a build before the map got
+     * room for new ones) is removed, not refused, so it never blocks an upgrade.
+     */
+    private static void dropResizedCounters(Path mapsDir) {
+        Path pin = mapsDir.resolve(DpMaps.METRICS.name());
+        if (!Files.exists(pin)) {
+            return;
+        }
+        int entries;
+        try (BpfMap m = BpfMap.openPinnedAsIs(pin.toString())) {
+            if (m == null) {
+                return;
+            }
+            entries = m.maxEntries();
+        }
+        if (entries != METRICS_ENTRIES) {
+            try {
+                Files.deleteIfExists(pin);
+                LOG.info("dp_metrics pinned with {} counters, this build has {}: counters restart from zero", entries,
+                        METRICS_ENTRIES);
+            } catch (IOException e) {
+                throw new BpfException(BpfException.Kind.OTHER, "remove " + pin, 0, e.toString());
+            }
+        }
+    }
+
+    /** DP_METRICS_MAX in lib/metrics.h. */
+    private static final int METRICS_ENTRIES = 64;
 
     /** After a pin-layout migration: the pods the old programs served get the new ones (atomic replace). */
     private void reattachMigratedPods(PinLayout.Migration m) {

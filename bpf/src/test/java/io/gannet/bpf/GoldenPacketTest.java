@@ -202,6 +202,35 @@ class GoldenPacketTest {
     }
 
     @Test
+    void deletedServiceFlowsEndWithRstOrAreDropped() {
+        dp.applyServices(List.of(svc(VIP, 80, Protocol.TCP, ServiceSpec.Algorithm.RANDOM, Backend.of(B1, 8080)),
+                svc(VIP, 53, Protocol.UDP, ServiceSpec.Algorithm.RANDOM, Backend.of(B1, 5353))));
+        assertThat(run(Packets.build(Packets.tcp(CLIENT, 43000, VIP, 80, TCP_SYN))).verdict()).isEqualTo(TC_ACT_OK);
+        assertThat(run(Packets.build(Packets.udp(CLIENT, 43001, VIP, 53, "q".getBytes()))).verdict()).isEqualTo(TC_ACT_OK);
+        dp.applyServices(List.of());
+
+        Packets.Spec ack = Packets.tcp(CLIENT, 43000, VIP, 80, TCP_ACK);
+        ack.seq = 1001;
+        ack.ack = 7777;
+        Packets.Spec rst = Packets.tcp(VIP, 80, CLIENT, 43000, TCP_RST);
+        rst.srcMac = Packets.NODE_MAC;
+        rst.dstMac = Packets.POD_MAC;
+        rst.seq = 7777; // RFC 793 3.4: the reset takes its sequence number from SEG.ACK
+        rst.ack = 0;
+        rst.window = 0;
+        assertPacket(run(Packets.build(ack)), TC_ACT_REDIRECT, Packets.build(rst));
+        // the entry is gone with the flow: a late segment passes untouched, as to any address
+        assertThat(run(Packets.build(ack)).verdict()).isEqualTo(TC_ACT_UNSPEC);
+        // UDP: dropped while its entry lives
+        assertThat(run(Packets.build(Packets.udp(CLIENT, 43001, VIP, 53, "q".getBytes()))).verdict()).isEqualTo(TC_ACT_SHOT);
+        // a new flow to the old address is nobody's
+        assertThat(run(Packets.build(Packets.tcp(CLIENT, 43002, VIP, 80, TCP_SYN))).verdict()).isEqualTo(TC_ACT_UNSPEC);
+        Map<Reason, Long> m = dp.metrics();
+        assertThat(m.get(Reason.REJECT_SERVICE_GONE)).isEqualTo(1);
+        assertThat(m.get(Reason.DROP_SERVICE_GONE)).isEqualTo(1);
+    }
+
+    @Test
     void removedBackendFlowEndsWithRstAndSurvivorsStay() {
         Backend b1 = Backend.of(B1, 8080);
         Backend b2 = Backend.of(B2, 8080);

@@ -4,6 +4,7 @@ import io.gannet.bpf.lb.Backend;
 import io.gannet.bpf.lb.Frontend;
 import io.gannet.bpf.lb.Protocol;
 import io.gannet.bpf.lb.ServiceSpec;
+import io.gannet.bpf.lb.SourceRange;
 import io.gannet.cluster.k8s.EndpointSlice;
 import io.gannet.cluster.k8s.IpLiteral;
 import io.gannet.cluster.k8s.KubeService;
@@ -26,10 +27,17 @@ import java.util.Set;
  *   <li>programmed: IPv4 clusterIPs, externalIPs and load-balancer ingress IPs, TCP and UDP,
  *       Local traffic policies and the terminating fallback (decided by the catalog), Maglev,
  *       sessionAffinity ClientIP with its timeout;</li>
+ *   <li>node ports (type NodePort, and LoadBalancer's): one frontend per node address (the host
+ *       devices' IPv4 addresses); externalTrafficPolicy Cluster SNATs flows from outside the node
+ *       to the node address (the client address is hidden, any backend serves), Local keeps the
+ *       client address and this node's endpoints only (bpf lib/nodeport.h);</li>
  *   <li>healthCheckNodePort (externalTrafficPolicy Local): the node's local endpoint count, served by
  *       {@link HealthCheckNodePorts};</li>
- *   <li>refused with a note: SCTP ports, IPv6 frontends, node ports; external frontends restricted by loadBalancerSourceRanges are
- *       <em>not programmed</em> (fail closed: serving everyone would ignore the restriction);</li>
+ *   <li>loadBalancerSourceRanges on externalIPs and load-balancer ingress IPs (as the catalog gives
+ *       them): other sources are dropped and counted (DROP_SOURCE_RANGE); node ports are not
+ *       restricted (as kube-proxy: the ranges are the load balancer's); a frontend whose ranges
+ *       are all IPv6 is not programmed (fail closed);</li>
+ *   <li>refused with a note: SCTP ports, IPv6 frontends;</li>
  *   <li>every reader note (unknown fields, DNS-name ingress, topology hints) is passed on.</li>
  * </ul>
  * Pure apart from its result; the caller logs new notes once.
@@ -42,6 +50,11 @@ final class KubeServiceMapping {
             Map<Integer, HealthCheckNodePorts.Check> healthChecks) {}
 
     static Mapped map(ServiceDirectory.Result r, String nodeName) {
+        return map(r, nodeName, List.of());
+    }
+
+    /** @param nodeAddresses the node's IPv4 addresses node ports are served on */
+    static Mapped map(ServiceDirectory.Result r, String nodeName, List<Integer> nodeAddresses) {
         Map<String, Set<String>> notes = new LinkedHashMap<>();
         for (KubeService s : r.services()) {
             Set<String> n = notes.computeIfAbsent(s.key(), k -> new LinkedHashSet<>());
@@ -76,6 +89,8 @@ final class KubeServiceMapping {
             }
             checks.put(s.healthCheckNodePort(), new HealthCheckNodePorts.Check(s.namespace(), s.name(), local.size()));
         }
+        Map<String, KubeService> byKey = new LinkedHashMap<>();
+        r.services().forEach(s -> byKey.put(s.key(), s));
         for (ServiceFrontend f : frontends) {
             Set<String> n = notes.computeIfAbsent(f.service(), k -> new LinkedHashSet<>());
             String where = f.displayName() + " " + (f.address() == null ? "node port " : IpLiteral.format(f.address()) + ":")
@@ -85,26 +100,42 @@ final class KubeServiceMapping {
                 continue;
             }
             if (f.kind() == ServiceFrontend.Kind.NODE_PORT) {
-                n.add(where + ": NodePort not programmed yet");
+                if (nodeAddresses.isEmpty()) {
+                    n.add(where + ": not programmed: no node address to serve it on (give the node's devices with --host-device)");
+                    continue;
+                }
+                List<Backend> backends = backends(f);
+                boolean local = byKey.get(f.service()).externalTrafficLocal();
+                for (int addr : nodeAddresses) {
+                    Frontend fe = new Frontend(addr, f.port(), Protocol.parse(f.protocol()));
+                    specs.add(new ServiceSpec(f.displayName(), fe, true,
+                            f.maglev() ? ServiceSpec.Algorithm.MAGLEV : ServiceSpec.Algorithm.RANDOM, backends,
+                            f.affinityTimeoutSeconds(), Map.of(), new ServiceSpec.Access(true, !local, List.of())));
+                    kinds.put(fe, f.kind());
+                }
                 continue;
             }
             if (!(f.address() instanceof Inet4Address)) {
                 n.add(where + ": IPv6 frontend not programmed yet (the datapath is IPv4 only)");
                 continue;
             }
-            if (!f.sourceRanges().isEmpty()) {
-                n.add(where + ": not programmed: loadBalancerSourceRanges " + f.sourceRanges()
-                        + " cannot be enforced yet (refused rather than open to every source)");
+            List<SourceRange> ranges = new ArrayList<>();
+            for (String cidr : f.sourceRanges()) {
+                if (cidr.contains(":")) {
+                    n.add(where + ": loadBalancerSourceRanges " + cidr + " is IPv6: no IPv4 source matches it");
+                    continue;
+                }
+                ranges.add(SourceRange.parse(cidr));
+            }
+            if (!f.sourceRanges().isEmpty() && ranges.isEmpty()) {
+                n.add(where + ": not programmed: no IPv4 source is in loadBalancerSourceRanges " + f.sourceRanges());
                 continue;
             }
-            List<Backend> backends = new ArrayList<>();
-            for (ServiceFrontend.Backend b : f.backends()) {
-                backends.add(new Backend(ipv4(b.address()), b.port()));
-            }
+            List<Backend> backends = backends(f);
             Frontend fe = new Frontend(ipv4(f.address()), f.port(), Protocol.parse(f.protocol()));
             specs.add(new ServiceSpec(f.displayName(), fe, f.kind().external(),
                     f.maglev() ? ServiceSpec.Algorithm.MAGLEV : ServiceSpec.Algorithm.RANDOM, backends,
-                    f.affinityTimeoutSeconds()));
+                    f.affinityTimeoutSeconds(), Map.of(), new ServiceSpec.Access(false, false, ranges)));
             kinds.put(fe, f.kind());
         }
         Map<String, List<String>> out = new LinkedHashMap<>();
@@ -114,6 +145,14 @@ final class KubeServiceMapping {
             }
         });
         return new Mapped(List.copyOf(specs), Map.copyOf(kinds), Map.copyOf(out), Map.copyOf(checks));
+    }
+
+    private static List<Backend> backends(ServiceFrontend f) {
+        List<Backend> backends = new ArrayList<>();
+        for (ServiceFrontend.Backend b : f.backends()) {
+            backends.add(new Backend(ipv4(b.address()), b.port()));
+        }
+        return backends;
     }
 
     private static int ipv4(java.net.InetAddress a) {

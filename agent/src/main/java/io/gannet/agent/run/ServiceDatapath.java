@@ -44,6 +44,7 @@ final class ServiceDatapath implements AutoCloseable {
     private final PinRootLock lock;
     private final EventLog log;
     private final String nodeName;
+    private List<String> hostDevices = List.of();
     private final Set<String> logged = new HashSet<>(); // watcher thread only
     private volatile KubeServiceMapping.Mapped last = new KubeServiceMapping.Mapped(List.of(), Map.of(), Map.of(), Map.of());
     private final HealthCheckNodePorts healthChecks = new HealthCheckNodePorts();
@@ -84,6 +85,7 @@ final class ServiceDatapath implements AutoCloseable {
             for (String dev : hostDevices) {
                 dp.attachHost(dev);
             }
+            sd.hostDevices = List.copyOf(hostDevices);
             sd.watcher = new ServiceDirectoryWatcher(new ServiceDirectory(servicesDir), sd::apply,
                     err -> log.operatorAction("services", err.file().toString(), "ignored: " + err), 200).start();
             sd.gc = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -102,7 +104,7 @@ final class ServiceDatapath implements AutoCloseable {
     }
 
     private void apply(ServiceDirectory.Result r) {
-        KubeServiceMapping.Mapped mapped = KubeServiceMapping.map(r, nodeName);
+        KubeServiceMapping.Mapped mapped = KubeServiceMapping.map(r, nodeName, NodeAddresses.of(hostDevices));
         Map<Integer, String> unbound = healthChecks.update(mapped.healthChecks());
         KubeServiceMapping.Mapped m = mapped;
         if (!unbound.isEmpty()) {

@@ -3,6 +3,7 @@ package io.gannet.bpf.lb;
 import io.gannet.bpf.maps.BackendValue;
 import io.gannet.bpf.maps.MaglevValue;
 import io.gannet.bpf.maps.RevNatValue;
+import io.gannet.bpf.maps.SrcRangeKey;
 import io.gannet.bpf.maps.SvcKey;
 import io.gannet.bpf.maps.SvcValue;
 import io.gannet.bpf.maps.TypedMap;
@@ -44,12 +45,14 @@ public final class ServiceReconciler {
     private record BackendKey(int addr, int port, int proto) {}
 
     /** What is programmed for one frontend. */
-    private record Programmed(String name, int revNat, int flags, List<Integer> slotIds, int affinity, List<Integer> weights) {}
+    private record Programmed(String name, int revNat, int flags, List<Integer> slotIds, int affinity, List<Integer> weights,
+            List<SourceRange> ranges) {}
 
     private final TypedMap<SvcKey, SvcValue> svc;
     private final TypedMap<Integer, BackendValue> backends;
     private final TypedMap<Integer, RevNatValue> revNat;
     private final TypedMap<Integer, MaglevValue> maglev;
+    private final TypedMap<SrcRangeKey, Integer> srcRanges; // null: source ranges unsupported (old pins in tests)
 
     private final Map<BackendKey, Integer> backendIds = new HashMap<>();
     private final Map<Integer, BackendKey> backendById = new HashMap<>();
@@ -60,6 +63,13 @@ public final class ServiceReconciler {
 
     public ServiceReconciler(TypedMap<SvcKey, SvcValue> svc, TypedMap<Integer, BackendValue> backends,
             TypedMap<Integer, RevNatValue> revNat, TypedMap<Integer, MaglevValue> maglev) {
+        this(svc, backends, revNat, maglev, null);
+    }
+
+    public ServiceReconciler(TypedMap<SvcKey, SvcValue> svc, TypedMap<Integer, BackendValue> backends,
+            TypedMap<Integer, RevNatValue> revNat, TypedMap<Integer, MaglevValue> maglev,
+            TypedMap<SrcRangeKey, Integer> srcRanges) {
+        this.srcRanges = srcRanges;
         this.svc = svc;
         this.backends = backends;
         this.revNat = revNat;
@@ -83,6 +93,11 @@ public final class ServiceReconciler {
             backendById.put(id, k);
             nextBackendId = Math.max(nextBackendId, Integer.toUnsignedLong(id) + 1);
         });
+        Map<Integer, List<SourceRange>> pinnedRanges = new HashMap<>();
+        if (srcRanges != null) {
+            srcRanges.forEachSlow((k, v) -> pinnedRanges.computeIfAbsent(k.revNatIndex(), x -> new ArrayList<>())
+                    .add(new SourceRange(k.addr(), k.prefixLength())));
+        }
         Map<SvcKey, SvcValue> all = svc.snapshot();
         List<SvcKey> orphans = new ArrayList<>();
         for (Map.Entry<SvcKey, SvcValue> e : all.entrySet()) {
@@ -103,7 +118,8 @@ public final class ServiceReconciler {
             Frontend fe = new Frontend(k.addr(), k.port(), Protocol.ofNumber(k.proto()));
             // weights null: unknown after a restart; the first apply compares the pinned Maglev table
             programmed.put(fe, new Programmed(RESTORED_NAME, m.revNatIndex(), m.flags(), List.copyOf(ids),
-                    (m.flags() & SvcValue.F_AFFINITY) != 0 ? m.backendId() : 0, null));
+                    (m.flags() & SvcValue.F_AFFINITY) != 0 ? m.backendId() : 0, null,
+                    sortedRanges(pinnedRanges.getOrDefault(m.revNatIndex(), List.of()))));
             usedRevNat.add(m.revNatIndex());
         }
         svc.deleteAll(orphans);
@@ -114,6 +130,15 @@ public final class ServiceReconciler {
             }
         });
         revNat.deleteAll(staleRevNat);
+        List<SrcRangeKey> staleRanges = new ArrayList<>();
+        pinnedRanges.forEach((idx, rs) -> {
+            if (!usedRevNat.contains(idx)) {
+                rs.forEach(r -> staleRanges.add(new SrcRangeKey(idx, r.addr(), r.prefixLength())));
+            }
+        });
+        if (srcRanges != null) {
+            srcRanges.deleteAll(staleRanges);
+        }
         // Maglev tables of frontends that are gone or no longer use Maglev (keys only: a
         // batch read of 64 KiB values would be wasteful)
         Set<Integer> maglevUsers = new HashSet<>();
@@ -167,7 +192,8 @@ public final class ServiceReconciler {
                     }
                     want.put(e.getKey(), new ServiceSpec(p.name, e.getKey(), (p.flags & SvcValue.F_EXTERNAL) != 0,
                             (p.flags & SvcValue.F_MAGLEV) != 0 ? ServiceSpec.Algorithm.MAGLEV : ServiceSpec.Algorithm.RANDOM, bs,
-                            p.affinity));
+                            p.affinity, Map.of(), new ServiceSpec.Access((p.flags & SvcValue.F_NODEPORT) != 0,
+                                    (p.flags & SvcValue.F_SNAT) != 0, p.ranges)));
                 }
             }
         }
@@ -193,6 +219,8 @@ public final class ServiceReconciler {
         List<Map.Entry<SvcKey, SvcValue>> slots = new ArrayList<>();
         List<Map.Entry<SvcKey, SvcValue>> masters = new ArrayList<>();
         List<SvcKey> staleSlots = new ArrayList<>();
+        List<Map.Entry<SrcRangeKey, Integer>> newRanges = new ArrayList<>();
+        List<SrcRangeKey> staleRangeKeys = new ArrayList<>();
         int added = 0;
         int updated = 0;
         Map<Frontend, Programmed> next = new LinkedHashMap<>();
@@ -200,25 +228,53 @@ public final class ServiceReconciler {
             Frontend fe = s.frontend();
             Programmed old = programmed.get(fe);
             int rn;
-            if (old == null) {
-                rn = allocateRevNat();
-                newRevNat.add(Map.entry(rn, new RevNatValue(fe.addr(), fe.port())));
-            } else {
-                rn = old.revNat;
+            ServiceSpec.Access access = s.access();
+            if (!access.sourceRanges().isEmpty() && srcRanges == null) {
+                throw new IllegalStateException(s.name() + ": loadBalancerSourceRanges need the dp_src_range4 map");
             }
             int flags = (s.external() ? SvcValue.F_EXTERNAL : 0)
                     | (s.algorithm() == ServiceSpec.Algorithm.MAGLEV ? SvcValue.F_MAGLEV : 0)
-                    | (s.affinityTimeoutSeconds() > 0 ? SvcValue.F_AFFINITY : 0);
+                    | (s.affinityTimeoutSeconds() > 0 ? SvcValue.F_AFFINITY : 0)
+                    | (access.nodePort() ? SvcValue.F_NODEPORT : 0)
+                    | (access.snat() ? SvcValue.F_SNAT : 0)
+                    | (access.sourceRanges().isEmpty() ? 0 : SvcValue.F_SRC_RANGES);
+            RevNatValue rnValue = new RevNatValue(fe.addr(), fe.port(), access.nodePort() ? RevNatValue.F_NODEPORT : 0);
+            if (old == null) {
+                rn = allocateRevNat();
+                newRevNat.add(Map.entry(rn, rnValue));
+            } else {
+                rn = old.revNat;
+                if ((old.flags & SvcValue.F_NODEPORT) != (flags & SvcValue.F_NODEPORT)) {
+                    newRevNat.add(Map.entry(rn, rnValue));
+                }
+            }
+            List<SourceRange> ranges = sortedRanges(access.sourceRanges());
             List<Backend> sorted = s.backends().stream().distinct().sorted().toList();
             List<Integer> ids = new ArrayList<>(sorted.size());
             for (Backend b : sorted) {
                 ids.add(backendIds.get(new BackendKey(b.addr(), b.port(), fe.protocol().number())));
             }
             List<Integer> weights = sorted.stream().map(b -> s.weights().getOrDefault(b, 1)).toList();
-            Programmed now = new Programmed(s.name(), rn, flags, List.copyOf(ids), s.affinityTimeoutSeconds(), weights);
+            Programmed now = new Programmed(s.name(), rn, flags, List.copyOf(ids), s.affinityTimeoutSeconds(), weights, ranges);
             next.put(fe, now);
             SvcKey master = new SvcKey(fe.addr(), fe.port(), 0, fe.protocol().number());
+            List<SourceRange> oldRanges = old == null ? List.of() : old.ranges;
+            if (!oldRanges.equals(ranges)) {
+                // ranges first (added before, removed after the master is written): a packet never sees the
+                // flag without its ranges
+                for (SourceRange r : ranges) {
+                    if (!oldRanges.contains(r)) {
+                        newRanges.add(Map.entry(new SrcRangeKey(rn, r.addr(), r.prefixLength()), 1));
+                    }
+                }
+                for (SourceRange r : oldRanges) {
+                    if (!ranges.contains(r)) {
+                        staleRangeKeys.add(new SrcRangeKey(rn, r.addr(), r.prefixLength()));
+                    }
+                }
+            }
             boolean same = old != null && old.flags == flags && old.slotIds.equals(now.slotIds) && old.affinity == now.affinity
+                    && oldRanges.equals(ranges)
                     && ((flags & SvcValue.F_MAGLEV) == 0 || weights.equals(old.weights)
                         || (old.weights == null && pinnedTableIs(rn, sorted, ids, weights)));
             if (same) {
@@ -250,9 +306,15 @@ public final class ServiceReconciler {
             masters.add(Map.entry(master, SvcValue.master(ids.size(), rn, flags, s.affinityTimeoutSeconds())));
         }
         revNat.putAll(newRevNat);
+        for (Map.Entry<SrcRangeKey, Integer> e : newRanges) {
+            srcRanges.put(e.getKey(), e.getValue()); // LPM tries take no batch updates
+        }
         svc.putAll(slots);
         svc.putAll(masters);
         svc.deleteAll(staleSlots);
+        if (srcRanges != null) {
+            srcRanges.deleteAll(staleRangeKeys);
+        }
 
         // 3. removed frontends: master first, so no packet sees a count without slots
         int removed = 0;
@@ -274,6 +336,9 @@ public final class ServiceReconciler {
                 maglev.delete(p.revNat);
             }
             revNat.delete(p.revNat);
+            if (srcRanges != null) {
+                srcRanges.deleteAll(p.ranges.stream().map(r -> new SrcRangeKey(p.revNat, r.addr(), r.prefixLength())).toList());
+            }
             usedRevNat.remove(p.revNat);
         }
         programmed.clear();
@@ -302,6 +367,11 @@ public final class ServiceReconciler {
         return pinned != null && java.util.Arrays.equals(pinned.backendIds(), Maglev.table(sorted,
                 ids.stream().mapToInt(Integer::intValue).toArray(),
                 weights.stream().mapToInt(Integer::intValue).toArray(), MaglevValue.M));
+    }
+
+    private static List<SourceRange> sortedRanges(List<SourceRange> rs) {
+        return rs.stream().distinct().sorted((a, b) -> a.prefixLength() != b.prefixLength()
+                ? Integer.compare(a.prefixLength(), b.prefixLength()) : Integer.compareUnsigned(a.addr(), b.addr())).toList();
     }
 
     /** The programmed frontends with their backends, sorted by frontend. */

@@ -5,6 +5,7 @@ import io.gannet.bpf.maps.CtEntry;
 import io.gannet.bpf.maps.CtKey;
 import io.gannet.bpf.maps.MaglevValue;
 import io.gannet.bpf.maps.RevNatValue;
+import io.gannet.bpf.maps.SrcRangeKey;
 import io.gannet.bpf.maps.SvcKey;
 import io.gannet.bpf.maps.SvcValue;
 import io.gannet.bpf.maps.TypedMap;
@@ -32,7 +33,14 @@ public final class ServicesFeature {
 
     public ServicesFeature(TypedMap<SvcKey, SvcValue> svc, TypedMap<Integer, BackendValue> backends,
             TypedMap<Integer, RevNatValue> revnat, TypedMap<Integer, MaglevValue> maglev, TypedMap<CtKey, CtEntry> ct) {
-        this.reconciler = new ServiceReconciler(svc, backends, revnat, maglev);
+        this(svc, backends, revnat, maglev, null, ct);
+    }
+
+    /** With dp_src_range4 (loadBalancerSourceRanges); null when the maps predate it. */
+    public ServicesFeature(TypedMap<SvcKey, SvcValue> svc, TypedMap<Integer, BackendValue> backends,
+            TypedMap<Integer, RevNatValue> revnat, TypedMap<Integer, MaglevValue> maglev,
+            TypedMap<SrcRangeKey, Integer> srcRanges, TypedMap<CtKey, CtEntry> ct) {
+        this.reconciler = new ServiceReconciler(svc, backends, revnat, maglev, srcRanges);
         this.ct = ct;
         this.restored = reconciler.restore(highestBackendIdInConntrack());
     }

@@ -15,11 +15,18 @@ import java.util.List;
  *  +---------------+---------------+---------------+---------------+
  *  |                     created (__u32, s)                        |  8
  *  +---------------+---------------+---------------+---------------+
- *  |    rev_nat_index (__u16)      |  seen (__u8)  |  pad (zero)   | 12
+ *  |    rev_nat_index (__u16)      |  seen (__u8)  | flags (__u8)  | 12
  *  +---------------+---------------+---------------+---------------+
  * </pre>
  */
-public record CtEntry(int backendId, long expires, long created, int revNatIndex, int seen) {
+public record CtEntry(int backendId, long expires, long created, int revNatIndex, int seen, int flags) {
+    /** DP_CT_F_SNAT: the flow is SNATed (node port from outside, or hairpin); dp_snat4 holds the other side. */
+    public static final int F_SNAT = 0x01;
+
+    public CtEntry(int backendId, long expires, long created, int revNatIndex, int seen) {
+        this(backendId, expires, created, revNatIndex, seen, 0);
+    }
+
     public static final int SEEN_SYN = 0x01;
     public static final int SEEN_ACK = 0x02;
     public static final int SEEN_FIN = 0x04;
@@ -30,7 +37,7 @@ public record CtEntry(int backendId, long expires, long created, int revNatIndex
         public int size() { return 16; }
         public List<Field> fields() {
             return List.of(new Field("backend_id", 0, 4), new Field("expires", 4, 4), new Field("created", 8, 4),
-                    new Field("rev_nat_index", 12, 2), new Field("seen", 14, 1), new Field("pad", 15, 1));
+                    new Field("rev_nat_index", 12, 2), new Field("seen", 14, 1), new Field("flags", 15, 1));
         }
         public void write(CtEntry e, ByteBuffer b) {
             b.putInt(e.backendId);
@@ -38,7 +45,7 @@ public record CtEntry(int backendId, long expires, long created, int revNatIndex
             b.putInt((int) e.created);
             b.putShort((short) e.revNatIndex);
             b.put((byte) e.seen);
-            Layout.pad(b, 1);
+            b.put((byte) e.flags);
         }
         public CtEntry read(ByteBuffer b) {
             int id = b.getInt();
@@ -46,8 +53,8 @@ public record CtEntry(int backendId, long expires, long created, int revNatIndex
             long created = Integer.toUnsignedLong(b.getInt());
             int rn = Short.toUnsignedInt(b.getShort());
             int seen = Byte.toUnsignedInt(b.get());
-            Layout.skip(b, 1);
-            return new CtEntry(id, exp, created, rn, seen);
+            int flags = Byte.toUnsignedInt(b.get());
+            return new CtEntry(id, exp, created, rn, seen, flags);
         }
     };
 }

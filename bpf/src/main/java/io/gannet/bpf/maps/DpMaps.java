@@ -21,10 +21,13 @@ public final class DpMaps {
     public static final Spec<Integer, EndpointValue> ENDPOINTS = new Spec<>("dp_endpoints", Layout.U32, EndpointValue.LAYOUT);
     public static final Spec<Integer, ConfigValue> CONFIG = new Spec<>("dp_config", Layout.U32, ConfigValue.LAYOUT);
     public static final Spec<AffinityKey, AffinityValue> AFFINITY = new Spec<>("dp_affinity4", AffinityKey.LAYOUT, AffinityValue.LAYOUT);
+    public static final Spec<CtKey, NatValue> SNAT = new Spec<>("dp_snat4", CtKey.LAYOUT, NatValue.LAYOUT);
+    public static final Spec<SrcRangeKey, Integer> SRC_RANGE = new Spec<>("dp_src_range4", SrcRangeKey.LAYOUT, Layout.U8);
     public static final Spec<Integer, Long> METRICS = new Spec<>("dp_metrics", Layout.U32, Layout.U64);
 
     /** Every map a Gannet object declares, in lib/maps.h order (dp_frag4 is internal to the programs). */
-    public static final List<Spec<?, ?>> ALL = List.of(SVC, BACKENDS, REVNAT, CT, MAGLEV, ENDPOINTS, AFFINITY, CONFIG, METRICS);
+    public static final List<Spec<?, ?>> ALL = List.of(SVC, BACKENDS, REVNAT, CT, MAGLEV, ENDPOINTS, AFFINITY, SNAT, SRC_RANGE, CONFIG,
+            METRICS);
 
     /** Maps the programs own alone: the agent never writes them, only the pin is kept. */
     public static final String FRAG = "dp_frag4";

@@ -92,4 +92,13 @@ public interface Layout<T> {
         public void write(Long v, ByteBuffer b) { b.putLong(v); }
         public Long read(ByteBuffer b) { return b.getLong(); }
     };
+
+    /** __u8 values (set members). */
+    Layout<Integer> U8 = new Layout<>() {
+        public String cName() { return "__u8"; }
+        public int size() { return 1; }
+        public List<Field> fields() { return List.of(); }
+        public void write(Integer v, ByteBuffer b) { b.put((byte) (int) v); }
+        public Integer read(ByteBuffer b) { return Byte.toUnsignedInt(b.get()); }
+    };
 }

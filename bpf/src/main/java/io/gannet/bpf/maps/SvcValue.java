@@ -24,6 +24,12 @@ public record SvcValue(int backendId, int count, int revNatIndex, int flags) {
     public static final int F_MAGLEV = 0x02;
     /** DP_SVC_F_AFFINITY: sessionAffinity ClientIP; the master's backend_id is the timeout. */
     public static final int F_AFFINITY = 0x04;
+    /** DP_SVC_F_NODEPORT: a node port on one of the node's addresses. */
+    public static final int F_NODEPORT = 0x08;
+    /** DP_SVC_F_SNAT: externalTrafficPolicy Cluster: flows from host devices SNATed to the node address. */
+    public static final int F_SNAT = 0x10;
+    /** DP_SVC_F_SRC_RANGES: loadBalancerSourceRanges enforced from dp_src_range4. */
+    public static final int F_SRC_RANGES = 0x20;
 
     public static SvcValue master(int count, int revNatIndex, int flags) {
         return new SvcValue(0, count, revNatIndex, flags);

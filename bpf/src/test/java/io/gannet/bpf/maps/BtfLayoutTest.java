@@ -55,7 +55,7 @@ class BtfLayoutTest {
         Path objects = Path.of(System.getProperty("gannet.bpf.objects", "target/classes/bpf"));
         List<Layout<?>> layouts = List.of(SvcKey.LAYOUT, SvcValue.LAYOUT, BackendValue.LAYOUT, RevNatValue.LAYOUT,
                 CtKey.LAYOUT, CtEntry.LAYOUT, EndpointValue.LAYOUT, ConfigValue.LAYOUT, MaglevValue.LAYOUT,
-                AffinityKey.LAYOUT, AffinityValue.LAYOUT);
+                AffinityKey.LAYOUT, AffinityValue.LAYOUT, NatValue.LAYOUT, SrcRangeKey.LAYOUT);
         for (String obj : List.of("bpf_lxc.o", "bpf_host.o", "bpf_xdp.o")) {
             Map<String, Struct> btf = structs(objects.resolve(obj));
             for (Layout<?> l : layouts) {

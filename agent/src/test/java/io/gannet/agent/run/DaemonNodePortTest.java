@@ -1,0 +1,440 @@
+package io.gannet.agent.run;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.gannet.bpf.Datapath;
+import io.gannet.testsupport.NetworkNamespace;
+import io.gannet.testsupport.Requirements;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Node ports through {@code gannet run --services-dir --host-device eth0 --cni-socket}, as a user
+ * runs it: a LAN (a bridge) joins node 1 (the daemon, with a pod made by the CNI plugin), node 2
+ * (a backend on its PodCIDR, routed statically as BGP would) and a client. Each backend answers
+ * HTTP with its name and the source address it saw, so every test states where the request
+ * went and what address the backend saw:
+ * <ul>
+ *   <li>externalTrafficPolicy Cluster, remote backend: reached, sees node 1's address (SNAT);</li>
+ *   <li>Cluster with a local and a remote backend: both serve, both see node 1's address;</li>
+ *   <li>Local: only the local pod serves, and it sees the client's own address;</li>
+ *   <li>a pod reaching a node port: served, and the backend sees the pod's address;</li>
+ *   <li>loadBalancerSourceRanges: a client in the ranges is served, another is dropped (counted);</li>
+ *   <li>hairpin: the pod reaching itself through its ClusterIP is answered, seeing the service address;</li>
+ *   <li>a Service deleted under an established connection: its next segment gets a RST.</li>
+ * </ul>
+ */
+class DaemonNodePortTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String NODE1 = "10.77.0.1";
+    private static final String NODE2 = "10.77.0.2";
+    private static final String CLIENT = "10.77.0.100";
+    private static final String OTHER_CLIENT = "10.77.0.101";
+    private static final String LB_IP = "192.0.2.80";
+    private static final String REMOTE = "10.244.52.5";
+    private static final String PROFILE = """
+            apiVersion: gannet.io/v1alpha1
+            kind: TopologyProfile
+            metadata: {name: nodeport-e2e}
+            spec:
+              model: ebgp-leaf
+              asn: {scheme: per-node, base: 4200000001}
+              podCIDRPool: {cidr: 10.244.0.0/16, prefixLength: 24}
+              bgp: {holdTime: 30, connectRetry: 1}
+              bfd: {enabled: false}
+              inventory:
+                switches:
+                  - {name: leaf1, addresses: [10.77.0.254], asn: 4200100001}
+                hosts:
+                  - {name: node1, address: 10.77.0.1, podCIDR: 10.244.51.0/24}
+                  - {name: node2, address: 10.77.0.2, podCIDR: 10.244.52.0/24}
+            """;
+    /** A one-line HTTP server: answers "NAME PEER-ADDRESS". */
+    private static final String SERVER = """
+            import socket, sys
+            s = socket.socket()
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            s.bind((sys.argv[2], int(sys.argv[3])))
+            s.listen(64)
+            while True:
+                c, a = s.accept()
+                try:
+                    c.recv(4096)
+                    body = ("%s %s\\n" % (sys.argv[1], a[0])).encode()
+                    c.sendall(b"HTTP/1.0 200 OK\\r\\nContent-Length: " + str(len(body)).encode() + b"\\r\\n\\r\\n" + body)
+                finally:
+                    c.close()
+            """;
+
+    @TempDir
+    Path dir;
+    private final List<NetworkNamespace> namespaces = new ArrayList<>();
+    private final List<Process> servers = new ArrayList<>();
+    private GannetProcess gannet;
+    private Path pinRoot;
+
+    @AfterEach
+    void tearDown() throws Exception {
+        if (gannet != null) {
+            gannet.close();
+        }
+        for (Process p : servers) {
+            p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+        }
+        for (int i = namespaces.size() - 1; i >= 0; i--) {
+            namespaces.get(i).close();
+        }
+        if (pinRoot != null) {
+            Datapath.removePins(pinRoot);
+        }
+    }
+
+    private NetworkNamespace ns(String name) {
+        NetworkNamespace n = NetworkNamespace.create(name);
+        namespaces.add(n);
+        return n;
+    }
+
+    private NetworkNamespace node1;
+    private NetworkNamespace client;
+    private NetworkNamespace otherClient;
+    private NetworkNamespace pod;
+    private String podIp;
+    private Path services;
+
+    /** The LAN, node 2's backend, node 1's daemon and its pod with a backend; see the class comment. */
+    private void startNode() throws Exception {
+        Requirements.requireNetns();
+        Requirements.requireBpf();
+        Requirements.requireCommand("nsenter");
+        Requirements.requireCommand("curl");
+        Requirements.requireCommand("python3");
+        Path plugin = Path.of(System.getenv().getOrDefault("GANNET_REPO", ".."), "pod-routing", "target", "cni", "gannet");
+        Requirements.require(Files.isExecutable(plugin), "needs the CNI plugin built at " + plugin + " (pod-routing build)");
+
+        // The LAN: a bridge with one port per host.
+        NetworkNamespace lan = ns("npl");
+        lan.exec("ip", "link", "add", "br0", "type", "bridge");
+        lan.exec("ip", "link", "set", "br0", "up");
+        node1 = ns("np1");
+        NetworkNamespace node2 = ns("np2");
+        client = ns("npc");
+        otherClient = ns("npd");
+        String[][] hosts = {{node1.name(), NODE1}, {node2.name(), NODE2}, {client.name(), CLIENT}, {otherClient.name(), OTHER_CLIENT}};
+        for (int i = 0; i < hosts.length; i++) {
+            String port = "np" + ProcessHandle.current().pid() % 100000 + "p" + i;
+            NetworkNamespace.Shell.run("ip", "link", "add", "eth0", "netns", hosts[i][0], "type", "veth",
+                    "peer", "name", port, "netns", lan.name());
+            lan.exec("ip", "link", "set", port, "master", "br0");
+            lan.exec("ip", "link", "set", port, "up");
+            NetworkNamespace.Shell.run("ip", "netns", "exec", hosts[i][0], "ip", "addr", "add", hosts[i][1] + "/24", "dev", "eth0");
+            NetworkNamespace.Shell.run("ip", "netns", "exec", hosts[i][0], "ip", "link", "set", "eth0", "up");
+        }
+        // Each node routes the other's PodCIDR (what BGP through the leaf would install); the
+        // clients reach the load-balancer IP through node 1 (as an upstream router would).
+        node1.exec("ip", "route", "add", "10.244.52.0/24", "via", NODE2);
+        node2.exec("ip", "route", "add", "10.244.51.0/24", "via", NODE1);
+        client.exec("ip", "route", "add", LB_IP, "via", NODE1);
+        otherClient.exec("ip", "route", "add", LB_IP, "via", NODE1);
+        node1.exec("sysctl", "-qw", "net.ipv4.ip_forward=1");
+        node2.exec("ip", "addr", "add", REMOTE + "/32", "dev", "lo");
+        Path server = dir.resolve("server.py");
+        Files.writeString(server, SERVER);
+        servers.add(node2.start("python3", server.toString(), "remote", REMOTE, "8080"));
+
+        Path profile = dir.resolve("profile.yaml");
+        Files.writeString(profile, PROFILE);
+        pinRoot = Path.of("/sys/fs/bpf/gannet-nodeport-test-" + ProcessHandle.current().pid());
+        services = Files.createDirectories(dir.resolve("services"));
+        Path socket = dir.resolve("cni.sock");
+        gannet = GannetProcess.startKeepingMounts(node1, dir, profile, "node1", "--cni-socket", socket.toString(),
+                "--services-dir", services.toString(), "--bpf-pin-root", pinRoot.toString(), "--host-device", "eth0");
+        gannet.awaitTrue("CNI socket", () -> Files.exists(socket), () -> "");
+
+        pod = ns("npp");
+        JsonNode added = cni(plugin, node1, socket, pod);
+        podIp = added.path("ips").get(0).path("address").asText().replace("/32", "");
+        assertThat(podIp).startsWith("10.244.51.");
+        servers.add(pod.start("python3", server.toString(), "pod", podIp, "8080"));
+    }
+
+    @Test
+    void nodePortReachesLocalAndRemoteBackendsWithTheSourceTheTrafficPolicySays() throws Exception {
+        startNode();
+        Files.writeString(services.resolve("np.yaml"), nodePort("remote-only", 30081, "Cluster", "")
+                + nodePort("mixed", 30082, "Cluster", podIp) + nodePort("local", 30083, "Local", podIp));
+        JsonNode rows = awaitServices(r -> count(r, "NodePort") == 3);
+        assertThat(rowOf(rows, NODE1 + ":30083").path("backendAddresses").toString())
+                .as("Local: only node1's endpoint").contains(podIp).doesNotContain(REMOTE);
+        for (JsonNode r : rows) {
+            assertThat(r.path("notDone").toString()).as(r.toString()).doesNotContain("NodePort");
+        }
+
+        // Cluster, remote backend: reached through node1, which it sees as the client (SNAT).
+        assertThat(curl(client, NODE1, 30081)).isEqualTo("remote " + NODE1);
+        // Cluster, local and remote backends: both serve, both see node1.
+        Set<String> seen = new HashSet<>();
+        for (int i = 0; i < 30 && seen.size() < 2; i++) {
+            seen.add(curl(client, NODE1, 30082));
+        }
+        assertThat(seen).containsExactlyInAnyOrder("remote " + NODE1, "pod " + NODE1);
+        // Local: only the local pod, and it sees the client's own address.
+        for (int i = 0; i < 5; i++) {
+            assertThat(curl(client, NODE1, 30083)).isEqualTo("pod " + CLIENT);
+        }
+        // A pod reaching a node port: not SNATed, the remote backend sees the pod.
+        assertThat(curl(pod, NODE1, 30081)).isEqualTo("remote " + podIp);
+    }
+
+    @Test
+    void loadBalancerSourceRangesLetOnlyTheirSourcesIn() throws Exception {
+        startNode();
+        Files.writeString(services.resolve("lb.yaml"), """
+                apiVersion: v1
+                kind: Service
+                metadata: {name: lb, namespace: shop}
+                spec:
+                  type: LoadBalancer
+                  clusterIP: 10.96.7.90
+                  externalTrafficPolicy: Local
+                  loadBalancerSourceRanges: [%s/32, 198.51.100.0/24]
+                  ports: [{name: http, protocol: TCP, port: 80, targetPort: 8080, nodePort: 30090}]
+                status: {loadBalancer: {ingress: [{ip: %s}]}}
+                ---
+                apiVersion: discovery.k8s.io/v1
+                kind: EndpointSlice
+                metadata: {name: lb-1, namespace: shop, labels: {kubernetes.io/service-name: lb}}
+                addressType: IPv4
+                ports: [{name: http, protocol: TCP, port: 8080}]
+                endpoints:
+                - {addresses: ["%s"], nodeName: node1, conditions: {ready: true}}
+                """.formatted(CLIENT, LB_IP, podIp));
+        JsonNode rows = awaitServices(r -> r.toString().contains(LB_IP + ":80/TCP"));
+        assertThat(rowOf(rows, LB_IP).path("notDone").toString()).doesNotContain("loadBalancerSourceRanges");
+
+        // In the ranges: served, the pod sees the client (Local).
+        assertThat(curl(client, LB_IP, 80)).isEqualTo("pod " + CLIENT);
+        // Outside them: nothing comes back, and the drop is counted with its reason.
+        Process p = otherClient.start("curl", "-s", "-m", "2", "http://" + LB_IP + ":80/");
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+        assertThat(p.waitFor()).as("curl from outside the ranges: " + out).isNotZero();
+        assertThat(out).isEmpty();
+        String counters = NetworkNamespace.Shell.run("bpftool", "-j", "map", "lookup", "pinned",
+                io.gannet.bpf.PinLayout.mapsDir(pinRoot).resolve("dp_metrics").toString(), "key",
+                Integer.toString(io.gannet.bpf.maps.Reason.DROP_SOURCE_RANGE.ordinal()), "0", "0", "0");
+        assertThat(sumPerCpu(counters)).as("DROP_SOURCE_RANGE (SYN and its retries): " + counters).isPositive();
+        // The node port is the load balancer's way in, not restricted by its ranges (as kube-proxy).
+        assertThat(curl(otherClient, NODE1, 30090)).isEqualTo("pod " + OTHER_CLIENT);
+    }
+
+    @Test
+    void aPodReachesItselfThroughItsServiceAndGetsItsReply() throws Exception {
+        startNode();
+        Files.writeString(services.resolve("self.yaml"), """
+                apiVersion: v1
+                kind: Service
+                metadata: {name: self, namespace: shop}
+                spec:
+                  clusterIP: 10.96.7.50
+                  ports: [{name: http, protocol: TCP, port: 80, targetPort: 8080}]
+                ---
+                apiVersion: discovery.k8s.io/v1
+                kind: EndpointSlice
+                metadata: {name: self-1, namespace: shop, labels: {kubernetes.io/service-name: self}}
+                addressType: IPv4
+                ports: [{name: http, protocol: TCP, port: 8080}]
+                endpoints:
+                - {addresses: ["%s"], nodeName: node1, conditions: {ready: true}}
+                """.formatted(podIp));
+        awaitServices(r -> r.toString().contains("10.96.7.50:80/TCP"));
+        // Hairpin: the pod is its own Service's backend; the request reaches it from the service
+        // address (SNAT, as Cilium and kube-proxy's hairpin masquerade), and the reply comes back.
+        for (int i = 0; i < 3; i++) {
+            assertThat(curl(pod, "10.96.7.50", 80)).isEqualTo("pod 10.96.7.50");
+        }
+    }
+
+    /** Connects, waits for a file to appear, then sends a request: prints the answer, "reset" or "timeout". */
+    private static final String HOLDING_CLIENT = """
+            import os, socket, sys, time
+            c = socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=5)
+            print("connected", flush=True)
+            while not os.path.exists(sys.argv[3]):
+                time.sleep(0.05)
+            try:
+                c.sendall(b"GET / HTTP/1.0\\r\\n\\r\\n")
+                data = c.recv(4096)
+                print("answer " + data.decode().split("\\r\\n\\r\\n")[-1].strip() if data else "closed", flush=True)
+            except ConnectionResetError:
+                print("reset", flush=True)
+            except socket.timeout:
+                print("timeout", flush=True)
+            """;
+
+    @Test
+    void anEstablishedFlowOfADeletedServiceIsReset() throws Exception {
+        startNode();
+        Path yaml = services.resolve("gone.yaml");
+        Files.writeString(yaml, """
+                apiVersion: v1
+                kind: Service
+                metadata: {name: gone, namespace: shop}
+                spec:
+                  clusterIP: 10.96.7.60
+                  ports: [{name: http, protocol: TCP, port: 80, targetPort: 8080}]
+                ---
+                apiVersion: discovery.k8s.io/v1
+                kind: EndpointSlice
+                metadata: {name: gone-1, namespace: shop, labels: {kubernetes.io/service-name: gone}}
+                addressType: IPv4
+                ports: [{name: http, protocol: TCP, port: 8080}]
+                endpoints:
+                - {addresses: ["%s"], nodeName: node2, conditions: {ready: true}}
+                """.formatted(REMOTE));
+        awaitServices(r -> r.toString().contains("10.96.7.60:80/TCP"));
+        Path script = dir.resolve("hold.py");
+        Files.writeString(script, HOLDING_CLIENT);
+        Path go = dir.resolve("go");
+        Process holder = pod.start("python3", script.toString(), "10.96.7.60", "80", go.toString());
+        servers.add(holder);
+        java.io.BufferedReader out = new java.io.BufferedReader(new java.io.InputStreamReader(holder.getInputStream(),
+                StandardCharsets.UTF_8));
+        assertThat(out.readLine()).isEqualTo("connected");
+
+        // The Service is deleted while the connection is established: its next segment is answered
+        // with a RST by the datapath (not left to leak towards the old ClusterIP).
+        Files.delete(yaml);
+        awaitServices(r -> !r.toString().contains("10.96.7.60"));
+        Files.writeString(go, "");
+        assertThat(out.readLine()).isEqualTo("reset");
+    }
+
+    /** Sums bpftool -j's per-CPU values of one dp_metrics entry. */
+    private static long sumPerCpu(String json) throws Exception {
+        long sum = 0;
+        JsonNode root = JSON.readTree(json);
+        JsonNode values = root.isArray() ? root.get(0).path("values") : root.path("values");
+        if (values.isMissingNode() || values.isEmpty()) {
+            throw new AssertionError("no per-CPU values in " + json);
+        }
+        for (JsonNode v : values) {
+            JsonNode value = v.path("value");
+            if (value.isArray()) { // raw bytes, "0x.." strings, little-endian
+                long n = 0;
+                for (int i = value.size() - 1; i >= 0; i--) {
+                    n = (n << 8) | Long.parseLong(value.get(i).asText().replace("0x", ""), 16);
+                }
+                sum += n;
+            } else {
+                sum += value.asLong();
+            }
+        }
+        return sum;
+    }
+
+    private static String nodePort(String name, int nodePort, String policy, String localPod) {
+        String local = localPod.isEmpty() ? "" : "- {addresses: [\"" + localPod + "\"], nodeName: node1, conditions: {ready: true}}\n";
+        return """
+                apiVersion: v1
+                kind: Service
+                metadata: {name: %s, namespace: shop}
+                spec:
+                  type: NodePort
+                  clusterIP: 10.96.7.%d
+                  externalTrafficPolicy: %s
+                  ports: [{name: http, protocol: TCP, port: 80, targetPort: 8080, nodePort: %d}]
+                ---
+                apiVersion: discovery.k8s.io/v1
+                kind: EndpointSlice
+                metadata: {name: %s-1, namespace: shop, labels: {kubernetes.io/service-name: %s}}
+                addressType: IPv4
+                ports: [{name: http, protocol: TCP, port: 8080}]
+                endpoints:
+                %s- {addresses: ["%s"], nodeName: node2, conditions: {ready: true}}
+                ---
+                """.formatted(name, nodePort - 30000, policy, nodePort, name, name, local, REMOTE);
+    }
+
+    /** The body a backend answered through {@code ns}'s curl, trimmed. */
+    private static String curl(NetworkNamespace ns, String addr, int port) throws Exception {
+        String last = "";
+        for (int i = 0; i < 20; i++) {
+            Process p = ns.start("curl", "-s", "-m", "3", "http://" + addr + ":" + port + "/");
+            last = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+            if (p.waitFor() == 0 && !last.isEmpty()) {
+                return last;
+            }
+            Thread.sleep(250);
+        }
+        throw new AssertionError("no answer from " + addr + ":" + port + " in " + ns.name() + ": " + last);
+    }
+
+    private static int count(JsonNode rows, String type) {
+        int n = 0;
+        for (JsonNode r : rows) {
+            if (type.equals(r.path("type").asText())) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    private static JsonNode rowOf(JsonNode rows, String frontend) {
+        for (JsonNode r : rows) {
+            if (r.path("frontend").asText().startsWith(frontend)) {
+                return r;
+            }
+        }
+        throw new AssertionError("no row for " + frontend + " in " + rows);
+    }
+
+    private JsonNode awaitServices(java.util.function.Predicate<JsonNode> condition) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        JsonNode last = null;
+        while (System.nanoTime() < deadline) {
+            try {
+                JsonNode root = JSON.readTree(gannet.cli("show", "services", "--json"));
+                last = root.isArray() ? root : root.path("services");
+                if (last.isArray() && condition.test(last)) {
+                    return last;
+                }
+            } catch (java.io.IOException | RuntimeException e) {
+                // not up yet
+            }
+            Thread.sleep(250);
+        }
+        throw new AssertionError("services never matched; last " + last + "\n--- log:\n" + gannet.log());
+    }
+
+    private JsonNode cni(Path plugin, NetworkNamespace node, Path socket, NetworkNamespace pod) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(node.inside(plugin.toString()));
+        pb.environment().put("CNI_COMMAND", "ADD");
+        pb.environment().put("CNI_CONTAINERID", "ctr-np");
+        pb.environment().put("CNI_NETNS", "/run/netns/" + pod.name());
+        pb.environment().put("CNI_IFNAME", "eth0");
+        pb.environment().put("CNI_PATH", "/opt/cni/bin");
+        pb.redirectErrorStream(true);
+        Process p = pb.start();
+        String conf = "{\"cniVersion\":\"1.0.0\",\"name\":\"gannet\",\"type\":\"gannet\",\"socket\":\"" + socket + "\"}";
+        p.getOutputStream().write(conf.getBytes(StandardCharsets.UTF_8));
+        p.getOutputStream().close();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(out).isZero();
+        JsonNode r = JSON.readTree(out);
+        assertThat(r.has("code")).as(out).isFalse();
+        return r;
+    }
+}

@@ -1,0 +1,122 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * NodePort helpers for lib/lb.h (Kubernetes' type NodePort, and LoadBalancer's node ports).
+ *
+ * A node port is programmed as one frontend per node address (DP_SVC_F_NODEPORT | EXTERNAL),
+ * so it is found by the same dp_svc4 lookup as any frontend: on host devices for clients
+ * outside the node, on pod veths for pods.
+ *
+ * externalTrafficPolicy (the Service's choice, as Kubernetes defines it):
+ *  - Cluster (DP_SVC_F_SNAT): a flow arriving on a host device is DNATed to any backend and
+ *    SNATed to the node address it was sent to, with a port from DP_SNAT_PORT_MIN..MAX
+ *    (kube-proxy's masquerade): the backend, local or on another node, replies to this node,
+ *    which restores the client (dp_snat4) and the node port. The client's address is not
+ *    seen by the backend.
+ *  - Local: the agent programs this node's endpoints only; no SNAT, the backend sees the
+ *    client's address, and its reply passes this node's from_pod program.
+ * Pods reaching a node port are not SNATed (pod addresses are routed in the cluster).
+ *
+ * Hairpin: a pod picked as the backend of its own flow (through a ClusterIP, or any frontend)
+ * would receive a packet from its own address, which its stack drops. Such a flow is SNATed
+ * to the frontend address (the service address, as Cilium and kube-proxy's hairpin
+ * masquerade do) with a port from the same range; the pod replies to the service address
+ * through its default route, and from_pod restores it. Both directions go back out of the
+ * pod's veth by FIB redirect.
+ *
+ * A packet leaving with a node address as its source cannot go through the kernel's
+ * forwarding path (ip_route_input drops a local source as martian), so such packets (SNATed
+ * requests, rev-NATed replies of node ports) are sent on from the ingress hook by FIB
+ * lookup and redirect (bpf_fib_lookup + bpf_redirect, or bpf_redirect_neigh while the
+ * neighbour is unresolved). The TTL is left as it is.
+ */
+#ifndef DP_NODEPORT_H
+#define DP_NODEPORT_H
+
+#include "parse.h"
+#include "maps.h"
+
+#define DP_AF_INET 2
+#define DP_SNAT_TRIES 8
+
+/* Sends the packet (as it now is) to its route's next hop; the program's final verdict. */
+static __always_inline int dp_redirect_fib(struct dp_ctx *ctx)
+{
+	struct bpf_fib_lookup fib = {};
+	int rc;
+
+	fib.family = DP_AF_INET;
+	fib.l4_protocol = ctx->t.proto;
+	fib.sport = ctx->t.sport;
+	fib.dport = ctx->t.dport;
+	fib.ipv4_src = ctx->t.saddr;
+	fib.ipv4_dst = ctx->t.daddr;
+	fib.ifindex = ctx->skb->ifindex;
+	rc = bpf_fib_lookup(ctx->skb, &fib, sizeof(fib), 0);
+	if (rc == BPF_FIB_LKUP_RET_SUCCESS) {
+		if (bpf_skb_store_bytes(ctx->skb, 0, fib.dmac, ETH_ALEN, 0) < 0 ||
+		    bpf_skb_store_bytes(ctx->skb, ETH_ALEN, fib.smac, ETH_ALEN, 0) < 0)
+			return dp_drop(DP_DROP_NAT_FAILED);
+		dp_count(DP_REDIRECT_FIB);
+		return bpf_redirect(fib.ifindex, 0);
+	}
+	if (rc == BPF_FIB_LKUP_RET_NO_NEIGH) {
+		dp_count(DP_REDIRECT_FIB);
+		return bpf_redirect_neigh(fib.ifindex, 0, 0, 0);
+	}
+	return dp_drop(DP_DROP_NO_ROUTE);
+}
+
+/* loadBalancerSourceRanges: is saddr in one of the ranges of the service with this rev-NAT index? */
+static __always_inline int dp_src_allowed(__u16 rev_nat_index, __be32 saddr)
+{
+	struct dp_src_range_key k = {};
+
+	k.prefixlen = 64;
+	k.rev_nat_index = rev_nat_index;
+	k.addr = saddr;
+	return bpf_map_lookup_elem(&dp_src_range4, &k) != 0;
+}
+
+/*
+ * A free SNAT port for a flow from node address `node` to backend `be`: one whose CT_REPLY
+ * key (backend -> node:port) no live entry holds. Tries DP_SNAT_TRIES ports from a random
+ * start; returns 0 with the port (network order) in *out, or -1.
+ */
+static __always_inline int dp_snat_port(const struct dp_ctx *ctx, __be32 node, const struct dp_backend *be,
+					__be16 *out)
+{
+	struct dp_ct_key rk = {};
+	__u32 range = DP_SNAT_PORT_MAX - DP_SNAT_PORT_MIN + 1;
+	__u32 start = bpf_get_prandom_u32();
+	int i;
+
+	rk.saddr = be->addr;
+	rk.daddr = node;
+	rk.sport = be->port;
+	rk.proto = ctx->t.proto;
+	rk.dir = DP_CT_REPLY;
+	for (i = 0; i < DP_SNAT_TRIES; i++) {
+		rk.dport = bpf_htons((__u16)(DP_SNAT_PORT_MIN + (start + i) % range));
+		if (!dp_ct_lookup(&rk, ctx->now)) {
+			*out = rk.dport;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* Makes sure a SNAT half exists (re-created if the LRU evicted it). */
+static __always_inline void dp_snat_keep(const struct dp_ct_key *k, __be32 addr, __be16 port)
+{
+	struct dp_nat *n = bpf_map_lookup_elem(&dp_snat4, k);
+
+	if (!n || n->addr != addr || n->port != port) {
+		struct dp_nat v = {};
+
+		v.addr = addr;
+		v.port = port;
+		bpf_map_update_elem(&dp_snat4, k, &v, BPF_ANY);
+	}
+}
+
+#endif

@@ -1,0 +1,228 @@
+package io.gannet.bpf;
+
+import static io.gannet.bpf.GoldenPacketTest.TC_ACT_OK;
+import static io.gannet.bpf.GoldenPacketTest.TC_ACT_REDIRECT;
+import static io.gannet.bpf.GoldenPacketTest.TC_ACT_SHOT;
+import static io.gannet.bpf.GoldenPacketTest.assertPacket;
+import static io.gannet.bpf.Packets.TCP_ACK;
+import static io.gannet.bpf.Packets.TCP_SYN;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.gannet.bpf.lb.Backend;
+import io.gannet.bpf.lb.Frontend;
+import io.gannet.bpf.lb.Protocol;
+import io.gannet.bpf.lb.ServiceSpec;
+import io.gannet.bpf.lb.SourceRange;
+import io.gannet.bpf.libbpf.Netns;
+import io.gannet.bpf.libbpf.TestRun;
+import io.gannet.bpf.maps.Reason;
+import io.gannet.testsupport.NetworkNamespace;
+import io.gannet.testsupport.Requirements;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Golden packets for node ports (lib/nodeport.h) and loadBalancerSourceRanges through
+ * BPF_PROG_TEST_RUN. A packet that leaves from a node address is sent by FIB lookup + redirect,
+ * so the programs run inside a namespace of this test whose routes and neighbour are fixed:
+ * device {@code np0} (MAC 02:00:00:00:0a:01, 10.9.0.1/24) with the next hop 10.9.0.2
+ * (02:00:00:00:0a:02, permanent) for the backends' and clients' networks.
+ */
+class NodePortGoldenTest {
+    static final String NODE = "10.9.0.1";
+    static final String CLIENT = "10.1.0.5";
+    static final String B1 = "10.2.0.7";
+    static final byte[] DEV_MAC = {0x02, 0, 0, 0, 0x0a, 0x01};
+    static final byte[] HOP_MAC = {0x02, 0, 0, 0, 0x0a, 0x02};
+
+    Path pinRoot;
+    Datapath dp;
+    NetworkNamespace ns;
+
+    @BeforeEach
+    void open() {
+        Requirements.requireNetns();
+        pinRoot = DatapathFixture.uniquePinRoot();
+        dp = Datapath.open(DatapathFixture.options(pinRoot));
+        ns = NetworkNamespace.create("npg");
+        ns.exec("ip", "link", "add", "np0", "type", "veth", "peer", "name", "np1");
+        ns.exec("ip", "link", "set", "np0", "address", "02:00:00:00:0a:01");
+        ns.exec("ip", "addr", "add", NODE + "/24", "dev", "np0");
+        ns.exec("ip", "link", "set", "np0", "up");
+        ns.exec("ip", "link", "set", "np1", "up");
+        ns.exec("ip", "neigh", "replace", "10.9.0.2", "lladdr", "02:00:00:00:0a:02", "dev", "np0", "nud", "permanent");
+        ns.exec("ip", "route", "add", "10.2.0.0/16", "via", "10.9.0.2");
+        ns.exec("ip", "route", "add", "10.1.0.0/16", "via", "10.9.0.2");
+        ns.exec("sysctl", "-qw", "net.ipv4.ip_forward=1");
+    }
+
+    @AfterEach
+    void close() {
+        if (ns != null) {
+            ns.close();
+        }
+        if (dp != null) {
+            dp.close();
+        }
+        Datapath.removePins(pinRoot);
+    }
+
+    private TestRun.Result run(String program, Packets.Spec p) {
+        byte[] in = Packets.build(p);
+        return Netns.call(Netns.named(ns.name()), () -> dp.program(program).testRun(in, 1));
+    }
+
+    private static ServiceSpec nodePort(boolean snat, List<SourceRange> ranges) {
+        return new ServiceSpec("shop/web:http", Frontend.of(NODE, 30080, Protocol.TCP), true, ServiceSpec.Algorithm.RANDOM,
+                List.of(Backend.of(B1, 8080)), 0, Map.of(), new ServiceSpec.Access(true, snat, ranges));
+    }
+
+    private static Packets.Spec routed(Packets.Spec p) {
+        p.srcMac = DEV_MAC;
+        p.dstMac = HOP_MAC;
+        return p;
+    }
+
+    @Test
+    void clusterPolicySnatsToTheNodeAndRestoresTheClient() {
+        dp.applyServices(List.of(nodePort(true, List.of())));
+        Packets.Spec syn = Packets.tcp(CLIENT, 40000, NODE, 30080, TCP_SYN);
+        TestRun.Result out = run(Datapath.FROM_HOST, syn);
+        int snatPort = Short.toUnsignedInt(ByteBuffer.wrap(out.packet()).getShort(14 + 20));
+        assertThat(snatPort).as("SNAT port above Linux's ephemeral range").isBetween(61000, 65535);
+        Packets.Spec expected = routed(syn.copy());
+        expected.saddr = NODE;
+        expected.sport = snatPort;
+        expected.daddr = B1;
+        expected.dport = 8080;
+        assertPacket(out, TC_ACT_REDIRECT, Packets.build(expected));
+
+        // the backend's reply to the node: back to the client, from the node port
+        Packets.Spec synAck = Packets.tcp(B1, 8080, NODE, snatPort, TCP_SYN | TCP_ACK);
+        Packets.Spec back = routed(synAck.copy());
+        back.saddr = NODE;
+        back.sport = 30080;
+        back.daddr = CLIENT;
+        back.dport = 40000;
+        assertPacket(run(Datapath.FROM_HOST, synAck), TC_ACT_REDIRECT, Packets.build(back));
+
+        // the flow's next packet keeps its backend and its SNAT port
+        Packets.Spec ack = Packets.tcp(CLIENT, 40000, NODE, 30080, TCP_ACK);
+        Packets.Spec ackOut = routed(ack.copy());
+        ackOut.saddr = NODE;
+        ackOut.sport = snatPort;
+        ackOut.daddr = B1;
+        ackOut.dport = 8080;
+        assertPacket(run(Datapath.FROM_HOST, ack), TC_ACT_REDIRECT, Packets.build(ackOut));
+
+        Map<Reason, Long> m = dp.metrics();
+        assertThat(m.get(Reason.NAT_SNAT)).isEqualTo(1);
+        assertThat(m.get(Reason.NAT_CT_HIT)).isEqualTo(1);
+        assertThat(m.get(Reason.REDIRECT_FIB)).isEqualTo(3);
+    }
+
+    @Test
+    void localPolicyKeepsTheClientAndRedirectsTheReply() {
+        dp.applyServices(List.of(nodePort(false, List.of())));
+        Packets.Spec syn = Packets.tcp(CLIENT, 40001, NODE, 30080, TCP_SYN);
+        Packets.Spec expected = syn.copy();
+        expected.daddr = B1;
+        expected.dport = 8080;
+        // DNAT only: the stack forwards it to the local pod
+        assertPacket(run(Datapath.FROM_HOST, syn), TC_ACT_OK, Packets.build(expected));
+
+        // the pod's reply leaves from the node address: redirected, past the martian check
+        Packets.Spec synAck = Packets.tcp(B1, 8080, CLIENT, 40001, TCP_SYN | TCP_ACK);
+        Packets.Spec back = routed(synAck.copy());
+        back.saddr = NODE;
+        back.sport = 30080;
+        assertPacket(run(Datapath.FROM_POD, synAck), TC_ACT_REDIRECT, Packets.build(back));
+
+        // a client the node has no route to: dropped with its reason
+        Packets.Spec lost = Packets.tcp("203.0.113.9", 40002, NODE, 30080, TCP_SYN);
+        run(Datapath.FROM_HOST, lost);
+        Packets.Spec lostReply = Packets.tcp(B1, 8080, "203.0.113.9", 40002, TCP_SYN | TCP_ACK);
+        assertThat(run(Datapath.FROM_POD, lostReply).verdict()).isEqualTo(TC_ACT_SHOT);
+        assertThat(dp.metrics().get(Reason.DROP_NO_ROUTE)).isEqualTo(1);
+        assertThat(dp.metrics().get(Reason.NAT_SNAT)).isZero();
+    }
+
+    @Test
+    void loadBalancerSourceRangesDropOtherSourcesWithTheirReason() {
+        String lbIp = "192.0.2.80";
+        ServiceSpec lb = new ServiceSpec("shop/lb:http", Frontend.of(lbIp, 80, Protocol.TCP), true, ServiceSpec.Algorithm.RANDOM,
+                List.of(Backend.of(B1, 8080)), 0, Map.of(),
+                new ServiceSpec.Access(false, false, List.of(SourceRange.parse("10.1.0.0/16"), SourceRange.parse("198.51.100.7/32"))));
+        dp.applyServices(List.of(lb));
+        for (String allowed : List.of(CLIENT, "198.51.100.7")) {
+            Packets.Spec syn = Packets.tcp(allowed, 40010, lbIp, 80, TCP_SYN);
+            Packets.Spec expected = syn.copy();
+            expected.daddr = B1;
+            expected.dport = 8080;
+            assertPacket(run(Datapath.FROM_HOST, syn), TC_ACT_OK, Packets.build(expected));
+        }
+        for (String denied : List.of("10.3.0.5", "198.51.100.8")) {
+            assertThat(run(Datapath.FROM_HOST, Packets.tcp(denied, 40011, lbIp, 80, TCP_SYN)).verdict())
+                    .as(denied).isEqualTo(TC_ACT_SHOT);
+        }
+        // pods are held to the ranges too (as kube-proxy's firewall chain does for every source)
+        assertThat(run(Datapath.FROM_POD, Packets.tcp("10.3.0.6", 40012, lbIp, 80, TCP_SYN)).verdict()).isEqualTo(TC_ACT_SHOT);
+        assertThat(dp.metrics().get(Reason.DROP_SOURCE_RANGE)).isEqualTo(3);
+
+        // an agent restart re-adopts the ranges from the pinned maps: the same desired state changes nothing
+        dp.close();
+        dp = Datapath.open(DatapathFixture.options(pinRoot));
+        assertThat(dp.applyServices(List.of(lb)).changed()).isFalse();
+        assertThat(run(Datapath.FROM_HOST, Packets.tcp("10.3.0.5", 40014, lbIp, 80, TCP_SYN)).verdict()).isEqualTo(TC_ACT_SHOT);
+
+        // the ranges lifted: everyone is served; the LPM entries are gone
+        dp.applyServices(List.of(new ServiceSpec("shop/lb:http", Frontend.of(lbIp, 80, Protocol.TCP), true,
+                ServiceSpec.Algorithm.RANDOM, List.of(Backend.of(B1, 8080)))));
+        assertThat(run(Datapath.FROM_HOST, Packets.tcp("10.3.0.5", 40013, lbIp, 80, TCP_SYN)).verdict()).isEqualTo(TC_ACT_OK);
+        try (io.gannet.bpf.libbpf.BpfMap ranges = io.gannet.bpf.libbpf.BpfMap.openPinnedAsIs(
+                PinLayout.mapsDir(pinRoot).resolve(io.gannet.bpf.maps.DpMaps.SRC_RANGE.name()).toString())) {
+            assertThat(ranges.nextKey(null)).as("dp_src_range4 emptied").isNull();
+        }
+    }
+
+    @Test
+    void hairpinSnatsAPodPickedAsItsOwnBackendToTheServiceAddress() {
+        String vip = "10.96.0.40";
+        String pod = B1;
+        dp.applyServices(List.of(new ServiceSpec("shop/self:http", Frontend.of(vip, 80, Protocol.TCP), false,
+                ServiceSpec.Algorithm.RANDOM, List.of(Backend.of(pod, 8080)))));
+        Packets.Spec syn = Packets.tcp(pod, 40020, vip, 80, TCP_SYN);
+        TestRun.Result out = run(Datapath.FROM_POD, syn);
+        int hairpinPort = Short.toUnsignedInt(ByteBuffer.wrap(out.packet()).getShort(14 + 20));
+        assertThat(hairpinPort).isBetween(61000, 65535);
+        // from the service address (a packet from its own address would be dropped by the pod),
+        // redirected back towards the pod
+        Packets.Spec expected = routed(syn.copy());
+        expected.saddr = vip;
+        expected.sport = hairpinPort;
+        expected.daddr = pod;
+        expected.dport = 8080;
+        assertPacket(out, TC_ACT_REDIRECT, Packets.build(expected));
+
+        Packets.Spec synAck = Packets.tcp(pod, 8080, vip, hairpinPort, TCP_SYN | TCP_ACK);
+        Packets.Spec back = routed(synAck.copy());
+        back.saddr = vip;
+        back.sport = 80;
+        back.daddr = pod;
+        back.dport = 40020;
+        assertPacket(run(Datapath.FROM_POD, synAck), TC_ACT_REDIRECT, Packets.build(back));
+        assertThat(dp.metrics().get(Reason.NAT_HAIRPIN)).isEqualTo(1);
+
+        // another client of the same service is not SNATed
+        Packets.Spec other = Packets.tcp(CLIENT, 40021, vip, 80, TCP_SYN);
+        Packets.Spec dnat = other.copy();
+        dnat.daddr = pod;
+        dnat.dport = 8080;
+        assertPacket(run(Datapath.FROM_POD, other), TC_ACT_OK, Packets.build(dnat));
+    }
+}
