@@ -46,6 +46,7 @@ struct dp_ctx {
 	__u8 first_frag;     /* first fragment of a fragmented datagram (has ports) */
 	__u8 later_frag;     /* non-first fragment (no ports) */
 	__u8 translated;     /* a stage rewrote the packet: it is Gannet's */
+	__u8 ct_hit;         /* dp_track_lookup found the flow's conntrack entry (established or reply) */
 	__u8 icmp_err;       /* ICMP error (unreachable, time exceeded, parameter problem): no ports,
 	                      * l4_off is the ICMP header; only dp_stage_icmp_revnat handles it */
 };

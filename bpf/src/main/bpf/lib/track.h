@@ -3,8 +3,9 @@
  * Stage: connection tracking for every flow a pod sends or receives that no service
  * translated (translated flows are tracked by lib/lb.h as NAT pairs). One DP_CT_PLAIN entry
  * per flow, keyed by the originator's tuple; a packet of the other direction finds it by the
- * reversed tuple. Lifetimes are those of lib/conntrack.h. Ingress policy and SNAT will read
- * these entries; today they give `gannet` the state of every pod flow.
+ * reversed tuple. Lifetimes are those of lib/conntrack.h. Ingress policy (lib/policy.h) lets a
+ * packet of a tracked flow pass (replies of allowed connections, replies to the pod's own);
+ * SNAT will read these entries too.
  *
  * Runs on pod attach points only: tracking every packet of the host's own traffic is not
  * the datapath's business.
@@ -15,11 +16,11 @@
 #include "parse.h"
 #include "maps.h"
 
-static __always_inline int dp_stage_track(struct dp_ctx *ctx)
+/* Finds the flow's entry in either direction and refreshes it; sets ctx->ct_hit. */
+static __always_inline int dp_track_lookup(struct dp_ctx *ctx)
 {
 	struct dp_ct_key k = {};
 	struct dp_ct_entry *e;
-	struct dp_ct_entry n = {};
 
 	if (dp_no_ports(ctx) || ctx->translated)
 		return DP_CONTINUE;
@@ -30,30 +31,50 @@ static __always_inline int dp_stage_track(struct dp_ctx *ctx)
 	k.proto = ctx->t.proto;
 	k.dir = DP_CT_PLAIN;
 	e = dp_ct_lookup(&k, ctx->now);
+	if (!e) {
+		k.saddr = ctx->t.daddr;
+		k.daddr = ctx->t.saddr;
+		k.sport = ctx->t.dport;
+		k.dport = ctx->t.sport;
+		e = dp_ct_lookup(&k, ctx->now);
+	}
 	if (e) {
 		dp_ct_touch(e, ctx->t.proto, ctx->seen, ctx->now);
-		return DP_CONTINUE;
+		ctx->ct_hit = 1;
 	}
-	k.saddr = ctx->t.daddr;
-	k.daddr = ctx->t.saddr;
-	k.sport = ctx->t.dport;
-	k.dport = ctx->t.sport;
-	e = dp_ct_lookup(&k, ctx->now);
-	if (e) {
-		dp_ct_touch(e, ctx->t.proto, ctx->seen, ctx->now);
+	return DP_CONTINUE;
+}
+
+/* Records a flow dp_track_lookup did not find, in its originator's direction. */
+static __always_inline int dp_track_create(struct dp_ctx *ctx)
+{
+	struct dp_ct_key k = {};
+	struct dp_ct_entry n = {};
+
+	if (dp_no_ports(ctx) || ctx->translated || ctx->ct_hit)
 		return DP_CONTINUE;
-	}
-	/* a new flow, recorded in its originator's direction */
 	k.saddr = ctx->t.saddr;
 	k.daddr = ctx->t.daddr;
 	k.sport = ctx->t.sport;
 	k.dport = ctx->t.dport;
+	k.proto = ctx->t.proto;
+	k.dir = DP_CT_PLAIN;
 	n.created = ctx->now;
 	n.seen = ctx->seen;
 	n.expires = ctx->now + dp_ct_lifetime(ctx->t.proto, ctx->seen);
 	bpf_map_update_elem(&dp_ct4, &k, &n, BPF_ANY);
 	dp_count(DP_CT_NEW_PLAIN);
 	return DP_CONTINUE;
+}
+
+/*
+ * Lookup then create. to_pod splits the two around ingress policy, so a packet policy drops
+ * never creates the entry that would let its retransmission pass as established.
+ */
+static __always_inline int dp_stage_track(struct dp_ctx *ctx)
+{
+	DP_STAGE(dp_track_lookup(ctx));
+	return dp_track_create(ctx);
 }
 
 #endif

@@ -22,10 +22,17 @@ public final class DpMaps {
     public static final Spec<Integer, ConfigValue> CONFIG = new Spec<>("dp_config", Layout.U32, ConfigValue.LAYOUT);
     public static final Spec<AffinityKey, AffinityValue> AFFINITY = new Spec<>("dp_affinity4", AffinityKey.LAYOUT, AffinityValue.LAYOUT);
     public static final Spec<Integer, Long> METRICS = new Spec<>("dp_metrics", Layout.U32, Layout.U64);
+    public static final Spec<IpcacheKey, IpcacheValue> IPCACHE = new Spec<>("dp_ipcache4", IpcacheKey.LAYOUT, IpcacheValue.LAYOUT);
+    public static final Spec<PolicyMapKey, PolicyMapValue> POLICY = new Spec<>("dp_policy4", PolicyMapKey.LAYOUT, PolicyMapValue.LAYOUT);
+    public static final Spec<Integer, Long> POLICY_METRICS = new Spec<>("dp_policy_metrics", Layout.U32, Layout.U64);
 
     /** Every map a Gannet object declares, in lib/maps.h order (dp_frag4 is internal to the programs). */
-    public static final List<Spec<?, ?>> ALL = List.of(SVC, BACKENDS, REVNAT, CT, MAGLEV, ENDPOINTS, AFFINITY, CONFIG, METRICS);
+    public static final List<Spec<?, ?>> ALL = List.of(SVC, BACKENDS, REVNAT, CT, MAGLEV, ENDPOINTS, AFFINITY, CONFIG, METRICS,
+            IPCACHE, POLICY, POLICY_METRICS);
 
     /** Maps the programs own alone: the agent never writes them, only the pin is kept. */
     public static final String FRAG = "dp_frag4";
+
+    /** The drop-event FIFO (BPF_MAP_TYPE_QUEUE: no key; values are {@link DropEvent}s, popped by the agent). */
+    public static final String DROP_EVENTS = "dp_drop_events";
 }
