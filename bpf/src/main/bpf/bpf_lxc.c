@@ -41,9 +41,9 @@ int to_pod(struct __sk_buff *skb)
 	DP_STAGE(dp_stage_fragments(&ctx));
 	DP_STAGE(dp_stage_revnat(&ctx));
 	DP_STAGE(dp_stage_icmp_revnat(&ctx));
-	DP_STAGE(dp_track_lookup(&ctx));
+	DP_STAGE(dp_track_lookup(&ctx, 1));
 	DP_STAGE(dp_stage_policy_ingress(&ctx));
-	DP_STAGE(dp_track_create(&ctx));
+	DP_STAGE(dp_track_create(&ctx, 1));
 	return dp_finish(&ctx);
 }
 

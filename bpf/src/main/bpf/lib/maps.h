@@ -97,8 +97,11 @@ struct dp_ct_entry {
 	__u32 created;     /* CLOCK_MONOTONIC seconds */
 	__u16 rev_nat_index;
 	__u8 seen;         /* DP_CT_SEEN_* */
-	__u8 pad;
+	__u8 flags;        /* DP_CT_F_* */
 };
+
+/* Flags of a conntrack entry. */
+#define DP_CT_F_INGRESS_OK 0x01 /* to_pod let this flow in: its later packets pass ingress policy (lib/policy.h) */
 
 /* Non-first IPv4 fragments carry no ports: the first fragment of a translated flow records
  * the address rewrite here, keyed by the IP identification, so later fragments follow it. */

@@ -259,6 +259,11 @@ public final class Datapath implements AutoCloseable {
         }
     }
 
+    /** The ifindex of a device in the datapath's namespace (the endpoint id of a pod veth); 0 when there is none. */
+    public int ifindex(String ifname) {
+        return Netns.call(options.netns(), () -> io.gannet.bpf.libbpf.Native.get().libc().if_nametoindex(ifname));
+    }
+
     /** Removes Gannet's programs (only) from a pod veth and forgets the endpoint. */
     public synchronized void detachPod(String ifname) {
         Integer ifindex = Netns.call(options.netns(), () -> {

@@ -215,9 +215,19 @@ class PolicyGoldenPacketTest {
         assertThat(tcpSyn(OTHER, 40001, 6379)).isEqualTo(TC_ACT_SHOT);
         assertThat(tcpSyn(OTHER, 40001, 6379)).isEqualTo(TC_ACT_SHOT);
         assertThat(verdict(Packets.tcp(OTHER, 40001, POD, 6379, TCP_ACK))).isEqualTo(TC_ACT_SHOT);
+        // another pod on this node sends: its from_pod records the flow first, which lets nothing in
+        Packets.Spec fromOther = Packets.tcp(OTHER, 40002, POD, 6379, TCP_SYN);
+        assertThat(dp.program(Datapath.FROM_POD).testRun(Packets.build(fromOther), 1).verdict()).isEqualTo(TC_ACT_UNSPEC);
+        assertThat(verdict(fromOther)).as("recorded by the sender's from_pod, still judged").isEqualTo(TC_ACT_SHOT);
+        // ... and a flow the policy allows, recorded the same way, is let in and marked
+        Packets.Spec fromEmployee = Packets.tcp(EMPLOYEE, 40003, POD, 6379, TCP_SYN);
+        assertThat(dp.program(Datapath.FROM_POD).testRun(Packets.build(fromEmployee), 1).verdict()).isEqualTo(TC_ACT_UNSPEC);
+        assertThat(verdict(fromEmployee)).isEqualTo(TC_ACT_UNSPEC);
+        assertThat(verdict(Packets.tcp(EMPLOYEE, 40003, POD, 6379, TCP_ACK))).isEqualTo(TC_ACT_UNSPEC);
         Map<PolicyReason, Long> m = policy.metrics();
-        assertThat(m.get(PolicyReason.PASS_TRACKED)).isEqualTo(2);
-        assertThat(m.get(PolicyReason.DROP_DEFAULT_DENY)).isEqualTo(3);
+        assertThat(m.get(PolicyReason.PASS_TRACKED)).isEqualTo(3);
+        assertThat(m.get(PolicyReason.ALLOWED)).isEqualTo(2);
+        assertThat(m.get(PolicyReason.DROP_DEFAULT_DENY)).isEqualTo(4);
     }
 
     @Test

@@ -15,7 +15,7 @@ import java.util.List;
  *  +---------------+---------------+---------------+---------------+
  *  |                     created (__u32, s)                        |  8
  *  +---------------+---------------+---------------+---------------+
- *  |    rev_nat_index (__u16)      |  seen (__u8)  |  pad (zero)   | 12
+ *  |    rev_nat_index (__u16)      |  seen (__u8)  | flags (__u8)  | 12
  *  +---------------+---------------+---------------+---------------+
  * </pre>
  */
@@ -30,7 +30,7 @@ public record CtEntry(int backendId, long expires, long created, int revNatIndex
         public int size() { return 16; }
         public List<Field> fields() {
             return List.of(new Field("backend_id", 0, 4), new Field("expires", 4, 4), new Field("created", 8, 4),
-                    new Field("rev_nat_index", 12, 2), new Field("seen", 14, 1), new Field("pad", 15, 1));
+                    new Field("rev_nat_index", 12, 2), new Field("seen", 14, 1), new Field("flags", 15, 1));
         }
         public void write(CtEntry e, ByteBuffer b) {
             b.putInt(e.backendId);
