@@ -176,7 +176,7 @@ public final class Daemon implements AutoCloseable {
                 throw new IllegalArgumentException("--policy-dir: ingress policy runs in a node's pod datapath, not on L4LB host "
                         + node.name());
             }
-            policy = PolicyPart.start(datapath.datapath(), options.policyDir(), log, metrics.registry());
+            policy = PolicyPart.start(datapath.datapath(), options.policyDir(), options.stateDir(), log, metrics.registry());
         }
 
         nodeNet = NodeNetworkingBinding.start(options, node, pods, speaker, loop, datapath, policy, log, restarting);

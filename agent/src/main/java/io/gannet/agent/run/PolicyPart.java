@@ -48,10 +48,15 @@ final class PolicyPart implements AutoCloseable {
         this.timer = timer;
     }
 
-    static PolicyPart start(Datapath datapath, Path dir, EventLog log, MeterRegistry registry) throws IOException {
+    /**
+     * @param stateDir the daemon's state dir: the last valid version of each policy file is kept
+     *                 under {@code policy-last-good/}, so a restart while a file is broken keeps it
+     */
+    static PolicyPart start(Datapath datapath, Path dir, Path stateDir, EventLog log, MeterRegistry registry) throws IOException {
         PolicyEnforcer enforcer = new PolicyEnforcer(datapath.policyFeature(), (subject, msg) -> log.operatorAction(subject, dir.toString(), msg));
         enforcer.hostAddresses(hostAddresses());
-        PolicyDirectoryWatcher watcher = new PolicyDirectoryWatcher(new PolicyDirectory(dir), enforcer::directoryChanged, 200).start();
+        PolicyDirectoryWatcher watcher = new PolicyDirectoryWatcher(new PolicyDirectory(dir, stateDir.resolve("policy-last-good")),
+                enforcer::directoryChanged, 200).start();
         ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "gannet-policy-drops");
             t.setDaemon(true);

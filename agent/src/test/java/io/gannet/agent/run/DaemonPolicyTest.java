@@ -202,6 +202,18 @@ class DaemonPolicyTest {
         assertThat(connects(employeeNs, db, 6379)).as("employee still allowed").isTrue();
         assertThat(daemon.log()).contains("db-policy.yaml:").contains("fail closed");
 
+        // A restart while the file is still broken: the kept copy of its last valid version holds.
+        assertThat(daemon.terminate(java.time.Duration.ofSeconds(20))).isTrue();
+        daemon = GannetProcess.startKeepingMounts(node, d, profile, "node1", "--cni-socket", cniSocket.toString(),
+                "--policy-dir", policies.toString(), "--bpf-pin-root", pinRoot.toString(), "--metrics", "127.0.0.1:9479");
+        GannetProcess restarted = daemon;
+        restarted.awaitTrue("restarted daemon reports the file", () -> restarted.cliResult("show", "policy", "--json").out()
+                .contains("previous valid version stays in force"), restarted::log);
+        assertThat(restarted.cliResult("show", "policy", "db", "--json").out()).contains("protected-db-ingress");
+        assertThat(connects(visitorNs, db, 6379)).as("visitor dropped after the restart").isFalse();
+        assertThat(connects(employeeNs, db, 6379)).as("employee allowed after the restart").isTrue();
+        assertThat(connects(teamANs, db, 5432)).as("team-a allowed after the restart").isTrue();
+
         // DEL: the pod's entries go with it.
         cniRaw(plugin, node, cniSocket, "DEL", "ctr-db", dbNs, "default", "db");
         daemon.awaitTrue("db gone from show policy", () -> !daemon.cliResult("show", "policy", "--json").out()

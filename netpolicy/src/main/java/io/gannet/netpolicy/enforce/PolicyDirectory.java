@@ -35,7 +35,10 @@ import java.util.stream.Stream;
  * <p>Fail closed, per file: a file that does not parse, or holds one invalid policy object, is
  * not applied at all; its last content that was fully valid stays in force (and is reported as
  * kept), so the endpoints it selected keep their previous policy rather than open. A file that
- * never parsed contributes nothing until it does. Every error carries {@code file:line[:column]}.
+ * never parsed contributes nothing until it does, unless a copy of its last valid version was
+ * kept under {@code keepDir} (the daemon's state dir): then a restart while the file is broken
+ * still enforces that version, and never opens the endpoints it selected. Every error carries
+ * {@code file:line[:column]}.
  *
  * <p>Threads: not thread-safe; owned by the watcher's thread.
  */
@@ -43,10 +46,17 @@ public final class PolicyDirectory {
     private static final ObjectMapper YAML = new YAMLMapper();
 
     private final Path dir;
+    private final Path keepDir;
     private final Map<Path, Content> lastGood = new LinkedHashMap<>();
 
     public PolicyDirectory(Path dir) {
+        this(dir, null);
+    }
+
+    /** @param keepDir where the last valid version of each file is copied (null: in memory only) */
+    public PolicyDirectory(Path dir, Path keepDir) {
         this.dir = dir;
+        this.keepDir = keepDir;
     }
 
     public Path dir() {
@@ -83,17 +93,70 @@ public final class PolicyDirectory {
             }
         }
         lastGood.keySet().retainAll(files);
+        dropKeptCopiesOfDeleted(files);
         List<FileReport> problems = new ArrayList<>();
         for (Path f : files) {
             List<String> errors = new ArrayList<>();
             Content c = read(f, errors);
             if (errors.isEmpty()) {
                 lastGood.put(f, c);
+                keep(f);
             } else {
+                if (!lastGood.containsKey(f)) {
+                    Content kept = kept(f);
+                    if (kept != null) {
+                        lastGood.put(f, kept);
+                    }
+                }
                 problems.add(new FileReport(f.toString(), List.copyOf(errors), lastGood.containsKey(f)));
             }
         }
         return new Result(all(), pods(), namespaces(), List.copyOf(problems));
+    }
+
+    private void keep(Path f) {
+        if (keepDir == null) {
+            return;
+        }
+        try {
+            Files.createDirectories(keepDir);
+            Path copy = keepDir.resolve(f.getFileName());
+            byte[] bytes = Files.readAllBytes(f);
+            if (Files.exists(copy) && java.util.Arrays.equals(Files.readAllBytes(copy), bytes)) {
+                return;
+            }
+            Path tmp = keepDir.resolve("." + f.getFileName() + ".tmp");
+            Files.write(tmp, bytes);
+            Files.move(tmp, copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            // the in-memory copy still holds for this process
+        }
+    }
+
+    /** The kept copy of a file's last valid version, read as it was (its origin names the copy). */
+    private Content kept(Path f) {
+        if (keepDir == null || !Files.isRegularFile(keepDir.resolve(f.getFileName()))) {
+            return null;
+        }
+        List<String> errors = new ArrayList<>();
+        Content c = read(keepDir.resolve(f.getFileName()), errors);
+        return errors.isEmpty() ? c : null;
+    }
+
+    private void dropKeptCopiesOfDeleted(List<Path> files) {
+        if (keepDir == null || !Files.isDirectory(keepDir)) {
+            return;
+        }
+        try (Stream<Path> s = Files.list(keepDir)) {
+            for (Path copy : s.toList()) {
+                String n = copy.getFileName().toString();
+                if (!n.startsWith(".") && files.stream().noneMatch(f -> f.getFileName().toString().equals(n))) {
+                    Files.deleteIfExists(copy);
+                }
+            }
+        } catch (IOException e) {
+            // a stale copy is only read for a file of that name that is broken
+        }
     }
 
     private List<Policy> all() {
