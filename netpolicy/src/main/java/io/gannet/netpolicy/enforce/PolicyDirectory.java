@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -48,6 +49,8 @@ public final class PolicyDirectory {
     private final Path dir;
     private final Path keepDir;
     private final Map<Path, Content> lastGood = new LinkedHashMap<>();
+    /** SHA-256 of each file's valid version in {@link #lastGood}: an unchanged file is not parsed again (timestamps are too coarse to trust). */
+    private final Map<Path, String> stamps = new HashMap<>();
 
     public PolicyDirectory(Path dir) {
         this(dir, null);
@@ -93,13 +96,19 @@ public final class PolicyDirectory {
             }
         }
         lastGood.keySet().retainAll(files);
+        stamps.keySet().retainAll(files);
         dropKeptCopiesOfDeleted(files);
         List<FileReport> problems = new ArrayList<>();
         for (Path f : files) {
+            String stamp = stamp(f);
+            if (stamp != null && stamp.equals(stamps.get(f)) && lastGood.containsKey(f)) {
+                continue;
+            }
             List<String> errors = new ArrayList<>();
             Content c = read(f, errors);
             if (errors.isEmpty()) {
                 lastGood.put(f, c);
+                stamps.put(f, stamp);
                 keep(f);
             } else {
                 if (!lastGood.containsKey(f)) {
@@ -112,6 +121,17 @@ public final class PolicyDirectory {
             }
         }
         return new Result(all(), pods(), namespaces(), List.copyOf(problems));
+    }
+
+    private static String stamp(Path f) {
+        try {
+            if (Files.size(f) > PolicyFiles.MAX_FILE_BYTES) {
+                return null;
+            }
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(f)));
+        } catch (IOException | java.security.NoSuchAlgorithmException e) {
+            return null;
+        }
     }
 
     private void keep(Path f) {
