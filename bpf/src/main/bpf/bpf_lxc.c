@@ -4,17 +4,18 @@
  *  - from_pod (pod egress; TC ingress of the veth: what the pod sends):
  *      parse -> source check -> fragments -> reverse NAT (replies of local backends)
  *            -> service DNAT -> conntrack of untranslated flows -> finish
- *  - to_pod (pod ingress; TC egress of the veth: what the pod receives, after any DNAT —
- *    where ingress policy will run):
+ *  - to_pod (pod ingress; TC egress of the veth: what the pod receives, after any DNAT):
  *      parse -> fragments -> reverse NAT (replies that reached the node without passing a
- *            from_pod program: backends behind a host device) -> conntrack of untranslated
- *            flows -> [ingress policy goes here] -> finish
- * Per-pod facts (the pod address behind the veth) live in dp_endpoints keyed by ifindex:
+ *            from_pod program: backends behind a host device) -> conntrack lookup of
+ *            untranslated flows -> ingress policy (lib/policy.h) -> conntrack entry for a
+ *            new flow the policy let in -> finish
+ * Per-pod facts (the pod address behind the veth, its policy flag) live in dp_endpoints keyed by ifindex:
  * attaching to a new pod loads no new code.
  */
 #include "lib/lb.h"
 #include "lib/endpoint.h"
 #include "lib/track.h"
+#include "lib/policy.h"
 
 SEC("tc")
 int from_pod(struct __sk_buff *skb)
@@ -40,7 +41,9 @@ int to_pod(struct __sk_buff *skb)
 	DP_STAGE(dp_stage_fragments(&ctx));
 	DP_STAGE(dp_stage_revnat(&ctx));
 	DP_STAGE(dp_stage_icmp_revnat(&ctx));
-	DP_STAGE(dp_stage_track(&ctx));
+	DP_STAGE(dp_track_lookup(&ctx, 1));
+	DP_STAGE(dp_stage_policy_ingress(&ctx));
+	DP_STAGE(dp_track_create(&ctx, 1));
 	return dp_finish(&ctx);
 }
 

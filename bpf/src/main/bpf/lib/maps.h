@@ -36,6 +36,9 @@
  * default ephemeral range (32768-60999), so the host's own connections never collide. */
 #define DP_SNAT_PORT_MIN 61000
 #define DP_SNAT_PORT_MAX 65535
+#define DP_IPCACHE_MAX 65536
+#define DP_POLICY_MAX 262144
+#define DP_DROP_EVENTS_MAX 8192
 
 /* Flags of a service's master slot. */
 #define DP_SVC_F_EXTERNAL 0x01 /* externalIP: also translated on host devices */
@@ -116,9 +119,11 @@ struct dp_ct_entry {
 	__u8 flags;        /* DP_CT_F_* */
 };
 
+/* Flags of a conntrack entry. */
 /* The flow is SNATed (a node port reached from outside with externalTrafficPolicy Cluster, or a
  * pod reaching itself through its service: hairpin); dp_snat4 holds both sides' rewrites. */
 #define DP_CT_F_SNAT 0x01
+#define DP_CT_F_INGRESS_OK 0x02 /* to_pod let this flow in: its later packets pass ingress policy (lib/policy.h) */
 
 /* Non-first IPv4 fragments carry no ports: the first fragment of a translated flow records
  * the address rewrite here, keyed by the IP identification, so later fragments follow it. */
@@ -143,9 +148,73 @@ struct dp_maglev {
 	__u32 backend_ids[DP_MAGLEV_M];
 };
 
+/* Flags of an endpoint. */
+#define DP_EP_F_INGRESS_POLICY 0x01 /* some policy selects the pod for ingress: default deny (lib/policy.h) */
+
 struct dp_endpoint {
 	__be32 pod_addr;   /* the pod's IPv4 address behind this veth */
-	__u32 flags;       /* reserved for policy; zero today */
+	__u32 flags;       /* DP_EP_F_* */
+};
+
+/*
+ * Ingress policy (lib/policy.h).
+ *
+ * dp_ipcache4: longest-prefix map from a source address to its security identity (a pod's
+ * /32 to the pod's label-set identity, a policy CIDR to its CIDR identity, the node's own
+ * addresses to reserved identity host = 1). No match is reserved identity world = 2.
+ */
+struct dp_ipcache_key {
+	__u32 prefixlen;   /* LPM trie: significant bits of addr */
+	__be32 addr;
+};
+
+struct dp_ipcache_value {
+	__u32 identity;
+	__u32 pad;
+};
+
+/*
+ * dp_policy4: every policy-enforced endpoint's ingress entries in one longest-prefix map,
+ * Cilium's layout with a port prefix so a port range is a few entries: the endpoint and the
+ * source identity always match exactly (identity 0 = any source); proto 0 with prefixlen 64
+ * = every protocol and port; otherwise prefixlen 80 + the significant bits of dport
+ * (80 = every port of proto, 96 = exactly dport). The agent resolves deny precedence inside
+ * one (endpoint, identity) before writing (an allow covered by a deny is written as a deny),
+ * so the longest match of each of the two lookups (exact identity, any identity) is its answer.
+ */
+struct dp_policy_key {
+	__u32 prefixlen;
+	__u32 ep_id;       /* the endpoint: its host-side veth's ifindex (dp_endpoints' key) */
+	__u32 identity;    /* source security identity; 0 = any */
+	__u8 proto;        /* IPPROTO_TCP / IPPROTO_UDP / ...; 0 = any (then no port) */
+	__u8 pad;
+	__be16 dport;      /* destination port, its top (prefixlen - 80) bits significant */
+};
+
+#define DP_POLICY_ALLOW 0
+#define DP_POLICY_DENY 1
+
+struct dp_policy_value {
+	__u32 rule_id;     /* the agent's number for the rule that made the entry (counters, drop reports) */
+	__u8 verdict;      /* DP_POLICY_ALLOW / DP_POLICY_DENY */
+	__u8 pad[3];
+	__u64 packets;     /* packets this entry decided (updated by the programs) */
+	__u64 bytes;
+};
+
+/* A dropped packet, as `gannet monitor --drops` reports it (dp_drop_events, a FIFO the agent drains). */
+struct dp_drop_event {
+	__be32 saddr;
+	__be32 daddr;
+	__be16 sport;
+	__be16 dport;
+	__u32 identity;    /* the source's security identity */
+	__u32 ep_id;       /* the endpoint that dropped it */
+	__u32 rule_id;     /* the deny entry's rule, 0 for default deny */
+	__u32 ktime;       /* CLOCK_MONOTONIC seconds */
+	__u8 proto;
+	__u8 reason;       /* enum dp_policy_reason */
+	__u16 pad;
 };
 
 /* sessionAffinity: ClientIP (kube-proxy's "recent" match): a client's new flows to a service
@@ -201,6 +270,11 @@ DP_STATIC_ASSERT(sizeof(struct dp_affinity_key) == 8, "dp_affinity_key");
 DP_STATIC_ASSERT(sizeof(struct dp_affinity) == 8, "dp_affinity");
 DP_STATIC_ASSERT(sizeof(struct dp_nat) == 8, "dp_nat");
 DP_STATIC_ASSERT(sizeof(struct dp_src_range_key) == 12, "dp_src_range_key");
+DP_STATIC_ASSERT(sizeof(struct dp_ipcache_key) == 8, "dp_ipcache_key");
+DP_STATIC_ASSERT(sizeof(struct dp_ipcache_value) == 8, "dp_ipcache_value");
+DP_STATIC_ASSERT(sizeof(struct dp_policy_key) == 16, "dp_policy_key");
+DP_STATIC_ASSERT(sizeof(struct dp_policy_value) == 24, "dp_policy_value");
+DP_STATIC_ASSERT(sizeof(struct dp_drop_event) == 32, "dp_drop_event");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -291,5 +365,30 @@ struct {
 	__type(value, struct dp_config);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } dp_config SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, DP_IPCACHE_MAX);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct dp_ipcache_key);
+	__type(value, struct dp_ipcache_value);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} dp_ipcache4 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, DP_POLICY_MAX);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct dp_policy_key);
+	__type(value, struct dp_policy_value);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} dp_policy4 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_QUEUE);
+	__uint(max_entries, DP_DROP_EVENTS_MAX);
+	__type(value, struct dp_drop_event);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} dp_drop_events SEC(".maps");
 
 #endif

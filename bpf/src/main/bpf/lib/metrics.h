@@ -31,9 +31,9 @@ enum dp_reason {
 	DP_DROP_NO_ROUTE,         /* such a packet had no route (FIB lookup failed) */
 	DP_DROP_SNAT_PORTS,       /* no free SNAT port for a new NodePort flow */
 	DP_DROP_SOURCE_RANGE,     /* a source outside a Service's loadBalancerSourceRanges */
-	DP_NAT_HAIRPIN,
+	DP_NAT_HAIRPIN,           /* new flow of a pod to itself through its service: SNATed to the service address */
 	DP_REJECT_SERVICE_GONE,   /* TCP flow of a deleted Service: RST sent back */
-	DP_DROP_SERVICE_GONE,     /* UDP flow of a deleted Service: dropped until its conntrack entry expires */           /* new flow of a pod to itself through its service: SNATed to the service address */
+	DP_DROP_SERVICE_GONE,     /* UDP flow of a deleted Service: dropped until its conntrack entry expires */
 	DP_REASON_MAX,
 };
 

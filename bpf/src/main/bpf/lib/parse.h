@@ -46,6 +46,8 @@ struct dp_ctx {
 	__u8 first_frag;     /* first fragment of a fragmented datagram (has ports) */
 	__u8 later_frag;     /* non-first fragment (no ports) */
 	__u8 translated;     /* a stage rewrote the packet: it is Gannet's */
+	__u8 ct_hit;         /* dp_track_lookup: a known flow (a reply, or a flow ingress already let in) */
+	__u8 ct_fwd;         /* dp_track_lookup found an entry in the packet's own direction */
 	__u8 icmp_err;       /* ICMP error (unreachable, time exceeded, parameter problem): no ports,
 	                      * l4_off is the ICMP header; only dp_stage_icmp_revnat handles it */
 };

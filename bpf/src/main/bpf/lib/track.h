@@ -3,8 +3,9 @@
  * Stage: connection tracking for every flow a pod sends or receives that no service
  * translated (translated flows are tracked by lib/lb.h as NAT pairs). One DP_CT_PLAIN entry
  * per flow, keyed by the originator's tuple; a packet of the other direction finds it by the
- * reversed tuple. Lifetimes are those of lib/conntrack.h. Ingress policy and SNAT will read
- * these entries; today they give `gannet` the state of every pod flow.
+ * reversed tuple. Lifetimes are those of lib/conntrack.h. Ingress policy (lib/policy.h) lets a
+ * packet of a tracked flow pass (replies of allowed connections, replies to the pod's own);
+ * SNAT will read these entries too.
  *
  * Runs on pod attach points only: tracking every packet of the host's own traffic is not
  * the datapath's business.
@@ -15,11 +16,17 @@
 #include "parse.h"
 #include "maps.h"
 
-static __always_inline int dp_stage_track(struct dp_ctx *ctx)
+/*
+ * Finds the flow's entry in either direction and refreshes it. ctx->ct_hit says the packet
+ * belongs to a known flow: always for a reply (the entry is keyed by the other side, the
+ * originator); for the originator's direction on the ingress path (to_pod, "ingress"
+ * set) only once to_pod let the flow in (DP_CT_F_INGRESS_OK), because another local pod's
+ * from_pod records its outgoing flows in the same map before the packet reaches this pod.
+ */
+static __always_inline int dp_track_lookup(struct dp_ctx *ctx, int ingress)
 {
 	struct dp_ct_key k = {};
 	struct dp_ct_entry *e;
-	struct dp_ct_entry n = {};
 
 	if (dp_no_ports(ctx) || ctx->translated)
 		return DP_CONTINUE;
@@ -32,6 +39,9 @@ static __always_inline int dp_stage_track(struct dp_ctx *ctx)
 	e = dp_ct_lookup(&k, ctx->now);
 	if (e) {
 		dp_ct_touch(e, ctx->t.proto, ctx->seen, ctx->now);
+		ctx->ct_fwd = 1;
+		if (!ingress || (e->flags & DP_CT_F_INGRESS_OK))
+			ctx->ct_hit = 1;
 		return DP_CONTINUE;
 	}
 	k.saddr = ctx->t.daddr;
@@ -41,19 +51,57 @@ static __always_inline int dp_stage_track(struct dp_ctx *ctx)
 	e = dp_ct_lookup(&k, ctx->now);
 	if (e) {
 		dp_ct_touch(e, ctx->t.proto, ctx->seen, ctx->now);
-		return DP_CONTINUE;
+		ctx->ct_hit = 1;
 	}
-	/* a new flow, recorded in its originator's direction */
+	return DP_CONTINUE;
+}
+
+/*
+ * Records a flow dp_track_lookup did not find, in its originator's direction. On the ingress
+ * path the entry is marked DP_CT_F_INGRESS_OK (the policy stage before this one let it in),
+ * also when it exists already without the mark (recorded by the sending pod's from_pod).
+ */
+static __always_inline int dp_track_create(struct dp_ctx *ctx, int ingress)
+{
+	struct dp_ct_key k = {};
+	struct dp_ct_entry n = {};
+	struct dp_ct_entry *e;
+
+	if (dp_no_ports(ctx) || ctx->translated || ctx->ct_hit)
+		return DP_CONTINUE;
 	k.saddr = ctx->t.saddr;
 	k.daddr = ctx->t.daddr;
 	k.sport = ctx->t.sport;
 	k.dport = ctx->t.dport;
+	k.proto = ctx->t.proto;
+	k.dir = DP_CT_PLAIN;
+	if (ctx->ct_fwd) {
+		if (!ingress)
+			return DP_CONTINUE;
+		e = bpf_map_lookup_elem(&dp_ct4, &k);
+		if (e) {
+			e->flags |= DP_CT_F_INGRESS_OK;
+			return DP_CONTINUE;
+		}
+	}
 	n.created = ctx->now;
 	n.seen = ctx->seen;
+	n.flags = ingress ? DP_CT_F_INGRESS_OK : 0;
 	n.expires = ctx->now + dp_ct_lifetime(ctx->t.proto, ctx->seen);
 	bpf_map_update_elem(&dp_ct4, &k, &n, BPF_ANY);
 	dp_count(DP_CT_NEW_PLAIN);
 	return DP_CONTINUE;
+}
+
+/*
+ * Lookup then create (the sending side: from_pod). to_pod splits the two around ingress
+ * policy, so a packet policy drops never creates the entry that would let its retransmission
+ * pass as established.
+ */
+static __always_inline int dp_stage_track(struct dp_ctx *ctx)
+{
+	DP_STAGE(dp_track_lookup(ctx, 0));
+	return dp_track_create(ctx, 0);
 }
 
 #endif

@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
             io.gannet.agent.run.RunCommand.class,
             io.gannet.agent.profile.ProfileCommand.class,
             io.gannet.agent.cli.ShowCommand.class,
+            io.gannet.agent.cli.MonitorCommand.class,
             io.gannet.agent.cli.PeerCommand.class,
             io.gannet.agent.cli.AnnounceCommand.class,
             io.gannet.agent.cli.WithdrawCommand.class,

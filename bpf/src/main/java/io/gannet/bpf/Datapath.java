@@ -72,6 +72,7 @@ public final class Datapath implements AutoCloseable {
     private final BpfObject host;
     private final BpfObject xdp;
     private final ServicesFeature services;
+    private final io.gannet.bpf.policy.PolicyFeature policy;
     private final CtGarbageCollector gc;
     private final TypedMap<CtKey, CtEntry> ct;
     private final TypedMap<Integer, EndpointValue> endpoints;
@@ -93,6 +94,8 @@ public final class Datapath implements AutoCloseable {
         this.metrics = lxc.map(DpMaps.METRICS.name());
         config.put(0, options.timeouts());
         this.services = new ServicesFeature(svc, backends, revnat, maglev, typed(DpMaps.SRC_RANGE), ct);
+        this.policy = new io.gannet.bpf.policy.PolicyFeature(typed(DpMaps.POLICY), typed(DpMaps.IPCACHE), endpoints,
+                typed(DpMaps.POLICY_METRICS), lxc.map(DpMaps.DROP_EVENTS));
         this.gc = new CtGarbageCollector(ct, options.clock());
     }
 
@@ -241,11 +244,19 @@ public final class Datapath implements AutoCloseable {
         return services;
     }
 
+    /** The ingress policy feature handle: dp_policy4, dp_ipcache4, the endpoints' policy flag, drop events. */
+    public io.gannet.bpf.policy.PolicyFeature policyFeature() {
+        return policy;
+    }
+
     /**
      * Attaches from_pod (ingress) and to_pod (egress) to a pod's host-side veth and
      * records the pod's address; replaces Gannet's previous programs there atomically.
+     * The endpoint starts policy-enforced when its policy was applied before the attach
+     * ({@link io.gannet.bpf.policy.PolicyFeature#flagsFor}). Returns the veth's ifindex, the
+     * endpoint's id in the policy maps.
      */
-    public synchronized void attachPod(String ifname, String podIp) {
+    public synchronized int attachPod(String ifname, String podIp) {
         int addr = Ipv4.parse(podIp);
         BpfProgram from = lxc.program(FROM_POD);
         BpfProgram to = lxc.program(TO_POD);
@@ -256,8 +267,9 @@ public final class Datapath implements AutoCloseable {
             Tc.attach(ifname, Tc.Direction.EGRESS, to);
             return idx;
         });
-        endpoints.put(ifindex, new EndpointValue(addr, 0));
+        endpoints.put(ifindex, new EndpointValue(addr, policy.flagsFor(ifindex)));
         LOG.info("attached pod {} on {} (ifindex {})", podIp, ifname, ifindex);
+        return ifindex;
     }
 
     /** In the device's namespace: another CNI's program on either TC hook stops the attach unless told to coexist. */
@@ -278,6 +290,11 @@ public final class Datapath implements AutoCloseable {
         }
     }
 
+    /** The ifindex of a device in the datapath's namespace (the endpoint id of a pod veth); 0 when there is none. */
+    public int ifindex(String ifname) {
+        return Netns.call(options.netns(), () -> io.gannet.bpf.libbpf.Native.get().libc().if_nametoindex(ifname));
+    }
+
     /** Removes Gannet's programs (only) from a pod veth and forgets the endpoint. */
     public synchronized void detachPod(String ifname) {
         Integer ifindex = Netns.call(options.netns(), () -> {
@@ -288,6 +305,7 @@ public final class Datapath implements AutoCloseable {
         });
         if (ifindex != 0) {
             endpoints.delete(ifindex);
+            policy.remove(ifindex);
         }
     }
 
@@ -377,6 +395,11 @@ public final class Datapath implements AutoCloseable {
             case XDP_FROM_HOST -> xdp.program(name);
             default -> lxc.program(name);
         };
+    }
+
+    /** The endpoint map, by pod veth ifindex (tests, diagnostics). */
+    public TypedMap<Integer, EndpointValue> endpoints() {
+        return endpoints;
     }
 
     /** The conntrack map (tests, diagnostics). */

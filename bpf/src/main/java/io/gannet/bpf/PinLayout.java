@@ -31,7 +31,13 @@ import org.slf4j.LoggerFactory;
  *       old pins are removed. Host devices are re-attached by the agent's start-up as
  *       always.</li>
  * </ul>
- * Flows that start during the few milliseconds between the copy and the re-attach are
+ * Adding a map keeps the version (an older agent never opens it; the maps it knows are
+ * unchanged): v2 gained the ingress policy maps dp_ipcache4, dp_policy4, dp_policy_metrics and
+ * dp_drop_events, created empty and written from desired policy by the agent's start-up, and
+ * the policy flag in dp_endpoints' {@code flags} (zero before, so a pinned v2 endpoint without
+ * policy reads as not enforced). A v1 migration carries no policy: v1 had none.
+ *
+ * <p>Flows that start during the few milliseconds between the copy and the re-attach are
  * recorded in the old maps only and are re-picked by the new ones.
  */
 public final class PinLayout {

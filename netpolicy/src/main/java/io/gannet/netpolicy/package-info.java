@@ -7,7 +7,9 @@
  * nothing: fail closed) -> {@code model} (labels, peers, ports, rules: immutable values) ->
  * {@code selector} (Kubernetes label selectors) -> {@code identity} (label set -> number, the
  * same on every host; reserved identities) -> {@code compile} (the pure compiler and the
- * incremental engine that recomputes only the endpoints a change can affect).
+ * incremental engine that recomputes only the endpoints a change can affect) -> {@code enforce}
+ * (the watched policy directory with per-file fail-closed, and the enforcer that feeds the
+ * datapath's PolicyFeature: this node's pods, the ipcache, drop reports, {@code show policy}).
  *
  * <p>Semantics (Kubernetes and Cilium): once any policy selects an endpoint for ingress, its
  * ingress is default deny; deny rules beat allow rules at every specificity; replies of allowed

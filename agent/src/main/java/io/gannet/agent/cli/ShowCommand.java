@@ -12,7 +12,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code gannet show ...}: the running daemon's state, like {@code birdc show}. */
 @Command(name = "show", mixinStandardHelpOptions = true,
-        description = "Show the running daemon's state (peers, one peer, routes, BFD, services, VIPs, IPAM); policy is not available yet.")
+        description = "Show the running daemon's state (peers, one peer, routes, BFD, services, VIPs, policy, IPAM).")
 public final class ShowCommand implements Runnable {
     @Spec
     CommandSpec spec;
@@ -125,9 +125,14 @@ public final class ShowCommand implements Runnable {
         return section(o, "services");
     }
 
-    @Command(name = "policy", mixinStandardHelpOptions = true, description = "Network policy in force (not available yet: answers so, exit code 5).")
-    int policy(@Mixin ClientOptions o) {
-        return section(o, "policy");
+    @Command(name = "policy", mixinStandardHelpOptions = true, description = {
+        "Ingress policy in force: per pod its identity, the policies that select it and what they allow",
+        "(from whom, protocol, ports), per-rule packet counts; the policies' unsupported fields; files",
+        "not applied (a bad file keeps its previous version: fail closed). Exit code 5 without --policy-dir."})
+    int policy(@Mixin ClientOptions o,
+               @Parameters(arity = "0..1", paramLabel = "ENDPOINT", description = "One pod: namespace/name, name or address.") String endpoint) {
+        return call(o).get("/v1/policy" + (endpoint == null ? "" : "?endpoint=" + UriText.encode(endpoint)),
+                j -> PolicyText.render(j, spec.commandLine().getOut()));
     }
 
     @Command(name = "ipam", mixinStandardHelpOptions = true, description = "This node's pod addresses: its block, used/free, each pod's address and owner, fixed IPs held here (exit code 5 on a host without a PodCIDR).")

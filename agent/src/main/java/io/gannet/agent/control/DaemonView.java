@@ -119,8 +119,17 @@ public interface DaemonView {
         throw ControlException.notAvailable("services");
     }
 
-    /** Network policy in force; rows as in {@link #vips()}. */
-    default List<Map<String, Object>> policy() {
+    /**
+     * Ingress policy in force: "endpoints" (per pod: identity, the policies selecting it, its
+     * entries), "policies" (with what they do not enforce), "filesNotApplied"; only the pod
+     * named {@code endpoint} ("namespace/name", "name" or its address) when not null.
+     */
+    default Map<String, Object> policy(String endpoint) {
+        throw ControlException.notAvailable("policy");
+    }
+
+    /** Drops reported after sequence number {@code after}: "drops" (rows), "last", "counters". */
+    default Map<String, Object> drops(long after) {
         throw ControlException.notAvailable("policy");
     }
 

@@ -59,6 +59,7 @@ public final class Daemon implements AutoCloseable {
     private GannetMetrics metrics;
     private ScheduledExecutorService scheduler;
     private ServiceDatapath datapath;
+    private PolicyPart policy;
     private PodNetwork pods;
     private LoadedProfile loaded;
     /** The ECMP L4LB (role l4lb with --services-dir): it announces the VIPs, not the profile. */
@@ -171,11 +172,18 @@ public final class Daemon implements AutoCloseable {
         SpeakerAnnouncer announcer = new SpeakerAnnouncer(speaker, loop);
         if (l4lbManaged(node)) {
             l4lb = L4lbPart.start(node, options.servicesDir(), options.bpfPinRoot(), options.hostDevices(), announcer, log, metrics.registry());
-        } else if (options.servicesDir() != null) {
+        } else if (options.servicesDir() != null || options.policyDir() != null) {
             datapath = ServiceDatapath.start(options.bpfPinRoot(), options.servicesDir(), options.hostDevices(), options.node(), log);
         }
+        if (options.policyDir() != null) {
+            if (datapath == null) {
+                throw new IllegalArgumentException("--policy-dir: ingress policy runs in a node's pod datapath, not on L4LB host "
+                        + node.name());
+            }
+            policy = PolicyPart.start(datapath.datapath(), options.policyDir(), options.stateDir(), log, metrics.registry());
+        }
 
-        nodeNet = NodeNetworkingBinding.start(options, node, pods, speaker, loop, datapath, log, restarting);
+        nodeNet = NodeNetworkingBinding.start(options, node, pods, speaker, loop, datapath, policy, log, restarting);
 
         if (options.exabgpSocket() != null || !options.exabgpProcesses().isEmpty()) {
             exabgp = ExaBgpPart.start(node, options.exabgpSocket(), options.exabgpProcesses(), announcer, log);
@@ -189,7 +197,8 @@ public final class Daemon implements AutoCloseable {
             cfg = cfg.withControlTcp(options.controlTcp());
         }
         control = ControlServer.start(access.applyTo(cfg),
-                new SpeakerView(speaker, loop, bfd, () -> speakerConfig.localAs(), datapath, pods).withSources(routeSources).withL4lb(l4lb),
+                new SpeakerView(speaker, loop, bfd, () -> speakerConfig.localAs(), datapath, pods).withSources(routeSources).withL4lb(l4lb)
+                        .withPolicy(policy),
                 new SpeakerControl(speaker, loop, this::reload, bfd, pods, routeSources).withL4lb(l4lb), metrics,
                 (caller, action, target, status, outcome) ->
                         log.operatorCommand(caller.describe(), caller.via(), action, target, status, outcome),
@@ -387,6 +396,9 @@ public final class Daemon implements AutoCloseable {
             }
             if (nodeNet != null) {
                 nodeNet.close();
+            }
+            if (policy != null) {
+                policy.close();
             }
             if (datapath != null) {
                 datapath.close();

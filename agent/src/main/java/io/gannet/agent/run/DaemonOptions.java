@@ -24,11 +24,21 @@ import java.util.Objects;
  * @param fib            install the routes BGP selects into the kernel's main table
  * @param exabgpSocket   Unix socket of the ExaBGP-compatible text API, or null
  * @param exabgpProcesses health-check scripts run as ExaBGP runs its processes ("NAME=COMMAND ARGS")
+ * @param policyDir      watched directory of NetworkPolicy / CiliumNetworkPolicy / Pod / Namespace YAML
+ *                       (ingress policy in the datapath), or null
  */
 public record DaemonOptions(Path profile, String node, Path stateDir, Path controlSocket,
                             InetSocketAddress controlTcp, InetSocketAddress metricsAddress,
                             Path servicesDir, Path bpfPinRoot, List<String> hostDevices, String etcdUrls,
-                            Path cniSocket, boolean fib, Path exabgpSocket, List<String> exabgpProcesses) {
+                            Path cniSocket, boolean fib, Path exabgpSocket, List<String> exabgpProcesses, Path policyDir) {
+    /** Without ingress policy. */
+    public DaemonOptions(Path profile, String node, Path stateDir, Path controlSocket, InetSocketAddress controlTcp,
+                         InetSocketAddress metricsAddress, Path servicesDir, Path bpfPinRoot, List<String> hostDevices, String etcdUrls,
+                         Path cniSocket, boolean fib, Path exabgpSocket, List<String> exabgpProcesses) {
+        this(profile, node, stateDir, controlSocket, controlTcp, metricsAddress, servicesDir, bpfPinRoot, hostDevices, etcdUrls,
+                cniSocket, fib, exabgpSocket, exabgpProcesses, null);
+    }
+
     /** Only what a plain node needs: the file store, no pod networking, no FIB, no ExaBGP API. */
     public DaemonOptions(Path profile, String node, Path stateDir, Path controlSocket, InetSocketAddress controlTcp,
                          InetSocketAddress metricsAddress, Path servicesDir, Path bpfPinRoot, List<String> hostDevices) {

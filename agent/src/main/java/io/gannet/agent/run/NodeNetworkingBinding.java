@@ -44,7 +44,7 @@ final class NodeNetworkingBinding implements AutoCloseable {
 
     /** Starts what the options ask for; null when neither pod networking nor --fib is on. */
     static NodeNetworkingBinding start(DaemonOptions o, NodeConfig node, PodNetwork podNetwork, BgpSpeaker<Rib> speaker, SpeakerLoop loop,
-                                       ServiceDatapath datapath, EventLog log, boolean restarting) throws IOException {
+                                       ServiceDatapath datapath, PolicyPart policy, EventLog log, boolean restarting) throws IOException {
         if (o.cniSocket() == null && !o.fib()) {
             return null;
         }
@@ -57,8 +57,14 @@ final class NodeNetworkingBinding implements AutoCloseable {
             }
             NodeIpam ipam = podNetwork.ipam();
             PodDatapath dp = datapath == null ? PodDatapath.NONE : new BpfPodDatapath(datapath.datapath());
+            if (policy != null) {
+                dp = policy.wrap(dp);
+            }
             networking = NodeNetworking.start(new NodeNetworking.Options(o.stateDir(), ipam.block(), o.cniSocket(), 0, dp, 254, null, ipam),
                     log::operatorAction);
+            if (policy != null) {
+                policy.restored(networking.pods());
+            }
         }
         KernelRoutes own = null;
         KernelRoutes routes = networking != null ? networking.routes() : null;

@@ -58,6 +58,11 @@ public final class RunCommand implements Callable<Integer> {
         "runs the eBPF Service datapath (needs root and bpffs) and follows changes."})
     Path servicesDir;
 
+    @Option(names = "--policy-dir", description = {"Directory of NetworkPolicy and CiliumNetworkPolicy YAML, with the Pod and",
+        "Namespace objects whose labels they select on (kubectl get pod,ns -o yaml): enforces",
+        "ingress policy on the pods the CNI plugin wires (needs root and bpffs); follows changes."})
+    Path policyDir;
+
     @Option(names = "--bpf-pin-root", defaultValue = "/sys/fs/bpf/gannet", description = "Where the datapath pins maps and programs (default: ${DEFAULT-VALUE}).")
     Path bpfPinRoot;
 
@@ -110,7 +115,7 @@ public final class RunCommand implements Callable<Integer> {
         try {
             ControlAccess access = ControlAccess.read(controlTcp != null, controlTokens, controlGroup);
             daemon = Daemon.start(new DaemonOptions(profile, node, stateDir, controlSocket, controlTcp, metricsAddress,
-                    servicesDir, bpfPinRoot, hostDevices, etcd, cniSocket, fib, exabgpSocket, exabgpProcesses), log, access);
+                    servicesDir, bpfPinRoot, hostDevices, etcd, cniSocket, fib, exabgpSocket, exabgpProcesses, policyDir), log, access);
         } catch (ProfileException e) {
             System.err.println(e.getMessage());
             log.startFailed(node, e.getMessage());

@@ -60,7 +60,7 @@ final class ServiceDatapath implements AutoCloseable {
 
     /**
      * @param pinRoot    where maps and programs are pinned (re-adopted after a restart)
-     * @param servicesDir the watched directory of Service / EndpointSlice YAML
+     * @param servicesDir the watched directory of Service / EndpointSlice YAML; null: the datapath runs for policy only
      * @param hostDevices devices to attach the host program to (externalIP DNAT), may be empty
      */
     static ServiceDatapath start(Path pinRoot, Path servicesDir, List<String> hostDevices, EventLog log) throws IOException {
@@ -86,8 +86,10 @@ final class ServiceDatapath implements AutoCloseable {
                 dp.attachHost(dev);
             }
             sd.hostDevices = List.copyOf(hostDevices);
-            sd.watcher = new ServiceDirectoryWatcher(new ServiceDirectory(servicesDir), sd::apply,
-                    err -> log.operatorAction("services", err.file().toString(), "ignored: " + err), 200).start();
+            if (servicesDir != null) {
+                sd.watcher = new ServiceDirectoryWatcher(new ServiceDirectory(servicesDir), sd::apply,
+                        err -> log.operatorAction("services", err.file().toString(), "ignored: " + err), 200).start();
+            }
             sd.gc = Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread t = new Thread(r, "gannet-conntrack-gc");
                 t.setDaemon(true);
@@ -95,7 +97,7 @@ final class ServiceDatapath implements AutoCloseable {
             });
             sd.gc.scheduleWithFixedDelay(dp::collectGarbage, GC_PERIOD_SECONDS, GC_PERIOD_SECONDS, TimeUnit.SECONDS);
             log.operatorAction("datapath", pinRoot.toString(), "re-adopted " + dp.restoredFrontends()
-                    + " frontends; watching " + servicesDir);
+                    + " frontends; " + (servicesDir == null ? "no --services-dir: no Services" : "watching " + servicesDir));
             return sd;
         } catch (IOException | RuntimeException e) {
             sd.close();

@@ -89,6 +89,33 @@ final class SpeakerView implements DaemonView {
         return l4lb.rows();
     }
 
+    private volatile PolicyPart policy;
+
+    /** Serves {@code show policy} and {@code monitor --drops} (null: --policy-dir not given). */
+    SpeakerView withPolicy(PolicyPart part) {
+        this.policy = part;
+        return this;
+    }
+
+    @Override
+    public Map<String, Object> policy(String endpoint) {
+        return policyPart().show(endpoint);
+    }
+
+    @Override
+    public Map<String, Object> drops(long after) {
+        return policyPart().drops(after);
+    }
+
+    private PolicyPart policyPart() {
+        PolicyPart p = policy;
+        if (p == null) {
+            throw new ControlException(ControlException.Kind.NOT_AVAILABLE,
+                    "policy: ingress policy is not running (start gannet run with --policy-dir DIR on a node with --cni-socket)");
+        }
+        return p;
+    }
+
     /** Serves {@code show vips} from the L4LB (null: not running). */
     SpeakerView withL4lb(L4lbPart part) {
         this.l4lb = part;

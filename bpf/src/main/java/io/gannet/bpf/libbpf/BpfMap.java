@@ -130,6 +130,19 @@ public final class BpfMap implements AutoCloseable {
         return out;
     }
 
+    /** Pops the oldest value of a queue map (BPF_MAP_TYPE_QUEUE), or null when it is empty. */
+    public byte[] pop() {
+        Pointer v = mem(valueSize);
+        int ret = Native.get().bpf().bpf_map_lookup_and_delete_elem(fd, null, v);
+        if (ret == -ENOENT) {
+            return null;
+        }
+        BpfException.check("bpf_map_lookup_and_delete_elem " + name, ret);
+        byte[] out = new byte[valueSize];
+        v.get(0, out, 0, valueSize);
+        return out;
+    }
+
     /** Deletes {@code key}; false when it was absent. */
     public boolean delete(byte[] key) {
         int ret = Native.get().bpf().bpf_map_delete_elem(fd, copyIn(key, keySize, "key"));

@@ -62,6 +62,9 @@ public interface LibBpf {
 
     int bpf_map_delete_elem(int fd, @In Pointer key);
 
+    /** For queue/stack maps {@code key} is NULL: pops the oldest value. */
+    int bpf_map_lookup_and_delete_elem(int fd, @In Pointer key, @Out Pointer value);
+
     int bpf_map_get_next_key(int fd, @In Pointer key, @Out Pointer nextKey);
 
     int bpf_map_update_batch(int fd, @In Pointer keys, @In Pointer values, Pointer count, Pointer opts);

@@ -22,6 +22,8 @@ import java.util.List;
 public record CtEntry(int backendId, long expires, long created, int revNatIndex, int seen, int flags) {
     /** DP_CT_F_SNAT: the flow is SNATed (node port from outside, or hairpin); dp_snat4 holds the other side. */
     public static final int F_SNAT = 0x01;
+    /** DP_CT_F_INGRESS_OK: to_pod let this (untranslated) flow in; its later packets pass ingress policy. */
+    public static final int F_INGRESS_OK = 0x02;
 
     public CtEntry(int backendId, long expires, long created, int revNatIndex, int seen) {
         this(backendId, expires, created, revNatIndex, seen, 0);

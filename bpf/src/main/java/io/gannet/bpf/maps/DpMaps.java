@@ -24,11 +24,17 @@ public final class DpMaps {
     public static final Spec<CtKey, NatValue> SNAT = new Spec<>("dp_snat4", CtKey.LAYOUT, NatValue.LAYOUT);
     public static final Spec<SrcRangeKey, Integer> SRC_RANGE = new Spec<>("dp_src_range4", SrcRangeKey.LAYOUT, Layout.U8);
     public static final Spec<Integer, Long> METRICS = new Spec<>("dp_metrics", Layout.U32, Layout.U64);
+    public static final Spec<IpcacheKey, IpcacheValue> IPCACHE = new Spec<>("dp_ipcache4", IpcacheKey.LAYOUT, IpcacheValue.LAYOUT);
+    public static final Spec<PolicyMapKey, PolicyMapValue> POLICY = new Spec<>("dp_policy4", PolicyMapKey.LAYOUT, PolicyMapValue.LAYOUT);
+    public static final Spec<Integer, Long> POLICY_METRICS = new Spec<>("dp_policy_metrics", Layout.U32, Layout.U64);
 
     /** Every map a Gannet object declares, in lib/maps.h order (dp_frag4 is internal to the programs). */
     public static final List<Spec<?, ?>> ALL = List.of(SVC, BACKENDS, REVNAT, CT, MAGLEV, ENDPOINTS, AFFINITY, SNAT, SRC_RANGE, CONFIG,
-            METRICS);
+            METRICS, IPCACHE, POLICY, POLICY_METRICS);
 
     /** Maps the programs own alone: the agent never writes them, only the pin is kept. */
     public static final String FRAG = "dp_frag4";
+
+    /** The drop-event FIFO (BPF_MAP_TYPE_QUEUE: no key; values are {@link DropEvent}s, popped by the agent). */
+    public static final String DROP_EVENTS = "dp_drop_events";
 }

@@ -19,7 +19,8 @@ import org.junit.jupiter.api.Test;
  * The Java mirrors of the shared structs agree with what clang compiled (Cilium's
  * alignchecker): struct size, member names and member offsets, read from the objects'
  * BTF with {@code bpftool btf dump file X.o format raw}. Also: enum dp_reason in
- * lib/metrics.h matches {@link Reason}.
+ * lib/metrics.h matches {@link Reason}, enum dp_policy_reason in lib/policy.h matches
+ * {@link io.gannet.bpf.policy.PolicyReason}.
  */
 class BtfLayoutTest {
     record Member(String name, int offset) {}
@@ -55,7 +56,8 @@ class BtfLayoutTest {
         Path objects = Path.of(System.getProperty("gannet.bpf.objects", "target/classes/bpf"));
         List<Layout<?>> layouts = List.of(SvcKey.LAYOUT, SvcValue.LAYOUT, BackendValue.LAYOUT, RevNatValue.LAYOUT,
                 CtKey.LAYOUT, CtEntry.LAYOUT, EndpointValue.LAYOUT, ConfigValue.LAYOUT, MaglevValue.LAYOUT,
-                AffinityKey.LAYOUT, AffinityValue.LAYOUT, NatValue.LAYOUT, SrcRangeKey.LAYOUT);
+                AffinityKey.LAYOUT, AffinityValue.LAYOUT, NatValue.LAYOUT, SrcRangeKey.LAYOUT, IpcacheKey.LAYOUT, IpcacheValue.LAYOUT,
+                PolicyMapKey.LAYOUT, PolicyMapValue.LAYOUT, DropEvent.LAYOUT);
         for (String obj : List.of("bpf_lxc.o", "bpf_host.o", "bpf_xdp.o")) {
             Map<String, Struct> btf = structs(objects.resolve(obj));
             for (Layout<?> l : layouts) {
@@ -98,5 +100,35 @@ class BtfLayoutTest {
             names.add(m.group(1));
         }
         assertThat(names).containsExactly(java.util.Arrays.stream(Reason.values()).map(Enum::name).toArray(String[]::new));
+    }
+
+    @Test
+    void policyReasonEnumMatchesPolicyHeader() throws IOException {
+        Path src = Path.of(System.getProperty("gannet.bpf.sources", "src/main/bpf"), "lib", "policy.h");
+        String text = Files.readString(src);
+        String body = text.substring(text.indexOf("enum dp_policy_reason {"), text.indexOf("DP_POLICY_REASON_MAX"));
+        Matcher m = Pattern.compile("\\bDP_POLICY_([A-Z0-9_]+)").matcher(body);
+        List<String> names = new ArrayList<>();
+        while (m.find()) {
+            names.add(m.group(1));
+        }
+        assertThat(names).containsExactly(java.util.Arrays.stream(io.gannet.bpf.policy.PolicyReason.values())
+                .map(Enum::name).toArray(String[]::new));
+    }
+
+    @Test
+    void policyKeysCoverWhatTheirPrefixCovers() {
+        PolicyMapKey range = PolicyMapKey.of(1, 300, 6, 6000, 7);
+        assertThat(range.portLow()).isEqualTo(6000 & 0xfe00);
+        assertThat(range.portHigh()).isEqualTo((6000 & 0xfe00) + 511);
+        assertThat(PolicyMapKey.of(1, 300, 6, 0, 0).covers(range)).isTrue();
+        assertThat(PolicyMapKey.of(1, 300, 0, 0, 0).covers(range)).isTrue();
+        assertThat(range.covers(PolicyMapKey.of(1, 300, 6, 6100, 16))).isTrue();
+        assertThat(range.covers(PolicyMapKey.of(1, 300, 17, 6100, 16))).isFalse();
+        assertThat(range.covers(PolicyMapKey.of(1, 301, 6, 6100, 16))).as("another identity").isFalse();
+        assertThat(PolicyMapKey.LAYOUT.encode(PolicyMapKey.of(7, 300, 6, 6379, 16)))
+                .containsExactly(96, 0, 0, 0, 7, 0, 0, 0, 44, 1, 0, 0, 6, 0, 0x18, (byte) 0xeb);
+        assertThat(IpcacheKey.LAYOUT.encode(new IpcacheKey(16, 0x0a320101)))
+                .as("host bits cleared, address in network order").containsExactly(16, 0, 0, 0, 10, 50, 0, 0);
     }
 }

@@ -8,6 +8,15 @@ package io.gannet.pod.wiring;
 public interface PodDatapath {
     void attach(String hostVeth, String podIp);
 
+    /**
+     * As {@link #attach(String, String)}, with the pod's Kubernetes namespace and name from the
+     * CNI ADD (K8S_POD_NAMESPACE, K8S_POD_NAME; empty when the runtime passes none), for what
+     * needs the pod's identity (ingress policy).
+     */
+    default void attach(String hostVeth, String podIp, String podNamespace, String podName) {
+        attach(hostVeth, podIp);
+    }
+
     void detach(String hostVeth);
 
     /** Program id on the veth's ingress hook, 0 when nothing is attached (CHECK). */

@@ -84,7 +84,8 @@ public final class PodNetwork {
             }
             routes.podUp(w.address(), hostLink.index());
             routes.flush();
-            datapath.attach(hostName, w.address().getHostAddress());
+            datapath.attach(hostName, w.address().getHostAddress(), w.podNamespace() == null ? "" : w.podNamespace(),
+                    w.podName() == null ? "" : w.podName());
             return new PodAttachment(w.containerId(), w.ifName(), w.netns().toString(), hostName, podAddr.toString(),
                     w.gateway().getHostAddress(), podLink.macString(), hostLink.macString(), w.podNamespace(), w.podName());
         } catch (RuntimeException e) {

@@ -202,8 +202,18 @@ public final class ControlApi {
                 return ApiResponse.json(200, Map.of("services", view.services()));
             }
             case "/v1/policy" -> {
-                expect(r, "GET", q, Set.of());
-                return ApiResponse.json(200, Map.of("policy", view.policy()));
+                expect(r, "GET", q, Set.of("endpoint"));
+                return ApiResponse.json(200, view.policy(one(q, "endpoint")));
+            }
+            case "/v1/drops" -> {
+                expect(r, "GET", q, Set.of("after"));
+                long after;
+                try {
+                    after = one(q, "after") == null ? 0 : Long.parseLong(one(q, "after"));
+                } catch (NumberFormatException e) {
+                    throw ControlException.badRequest("after must be a drop sequence number, got '" + one(q, "after") + "'");
+                }
+                return ApiResponse.json(200, view.drops(after));
             }
             case "/v1/ipam" -> {
                 expect(r, "GET", q, Set.of());

@@ -1,0 +1,55 @@
+package io.gannet.agent.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.PrintWriter;
+import java.util.List;
+
+/** {@code gannet show policy}: per pod a header, the selecting policies, its entries; then policies and files not applied. */
+final class PolicyText {
+    private PolicyText() {}
+
+    static void render(JsonNode j, PrintWriter out) {
+        JsonNode eps = j.path("endpoints");
+        if (eps.isEmpty()) {
+            out.println("(no pod wired by the CNI plugin matches)");
+        }
+        for (JsonNode e : eps) {
+            out.println("endpoint " + e.path("endpoint").asText() + "  " + e.path("address").asText() + "  identity "
+                    + e.path("identity").asText() + "  labels " + e.path("labels").asText());
+            out.println("  ingress: " + e.path("ingress").asText());
+            if (e.path("enforced").asBoolean()) {
+                out.println("  selected by: " + String.join(", ", strings(e.path("selectedBy"))));
+                Table t = new Table("Verdict", "From", "Protocol", "Ports", "Rule");
+                for (JsonNode r : e.path("entries")) {
+                    t.row(List.of(r.path("verdict").asText(), r.path("from").asText(), r.path("protocol").asText(),
+                            r.path("ports").asText(), r.path("rule").asText()));
+                }
+                t.print(out);
+                out.println("  packets by rule: " + e.path("packetsByRule"));
+            }
+            out.println();
+        }
+        for (JsonNode p : j.path("policies")) {
+            out.println("policy " + p.path("policy").asText() + " (" + p.path("origin").asText() + ") selects "
+                    + p.path("selects").asText() + ", " + p.path("rules").asInt() + " rules");
+            for (JsonNode u : p.path("unsupported")) {
+                out.println("  not enforced: " + u.asText());
+            }
+        }
+        for (JsonNode f : j.path("filesNotApplied")) {
+            out.println("file " + f.path("file").asText() + ": " + f.path("status").asText());
+            for (JsonNode err : f.path("errors")) {
+                out.println("  " + err.asText());
+            }
+        }
+        if (j.has("hostTraffic")) {
+            out.println("host: " + j.path("hostTraffic").asText());
+        }
+    }
+
+    private static List<String> strings(JsonNode a) {
+        java.util.ArrayList<String> out = new java.util.ArrayList<>();
+        a.forEach(n -> out.add(n.asText()));
+        return out;
+    }
+}

@@ -1,0 +1,267 @@
+package io.gannet.agent.run;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.gannet.bpf.Datapath;
+import io.gannet.testsupport.NetworkNamespace;
+import io.gannet.testsupport.Requirements;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Issue 14's enforcement, end to end: one node, {@code gannet run --cni-socket ... --policy-dir
+ * DIR}, pods created by running the built CNI plugin with the K8S_POD_NAMESPACE / K8S_POD_NAME
+ * a runtime passes, their labels from Pod objects in the policy directory, and the
+ * protected-db CiliumNetworkPolicy exactly as the issue writes it. Connections are real TCP
+ * (bash's /dev/tcp against a listener in the db pod); drops are read back with
+ * {@code gannet monitor --drops}, {@code gannet show policy} and /metrics.
+ */
+class DaemonPolicyTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String PROFILE = """
+            apiVersion: gannet.io/v1alpha1
+            kind: TopologyProfile
+            metadata: {name: policy-e2e}
+            spec:
+              model: ebgp-leaf
+              asn: {scheme: per-node, base: 4200000001}
+              podCIDRPool: {cidr: 10.244.0.0/16, prefixLength: 24}
+              bfd: {enabled: false}
+              inventory:
+                switches:
+                  - {name: sw1, addresses: [127.0.0.2], port: 1791, asn: 4200000100}
+                hosts:
+                  - {name: node1, address: 127.0.0.1, port: 1790, podCIDR: 10.244.41.0/24}
+            """;
+
+    static final String PROTECTED_DB = """
+            apiVersion: cilium.io/v2
+            kind: CiliumNetworkPolicy
+            metadata: {name: protected-db-ingress}
+            spec:
+              endpointSelector: {matchLabels: {app: protected-db}}
+              ingress:
+              - fromEndpoints: [{matchLabels: {app: employee}}]
+                toPorts: [{ports: [{port: "6379", protocol: TCP}]}]
+            """;
+
+    static final String PODS = """
+            apiVersion: v1
+            kind: Pod
+            metadata: {namespace: default, name: db, labels: {app: protected-db}}
+            ---
+            apiVersion: v1
+            kind: Pod
+            metadata: {namespace: default, name: employee, labels: {app: employee}}
+            ---
+            apiVersion: v1
+            kind: Pod
+            metadata: {namespace: default, name: visitor, labels: {app: visitor}}
+            ---
+            apiVersion: v1
+            kind: Namespace
+            metadata: {name: team-a, labels: {team: a}}
+            """;
+
+    @TempDir
+    Path dir;
+    private final List<NetworkNamespace> namespaces = new ArrayList<>();
+    private final List<Process> servers = new ArrayList<>();
+    private GannetProcess daemon;
+    private Path pinRoot;
+
+    @AfterEach
+    void tearDown() {
+        servers.forEach(Process::destroyForcibly);
+        if (daemon != null) {
+            daemon.close();
+        }
+        for (int i = namespaces.size() - 1; i >= 0; i--) {
+            namespaces.get(i).close();
+        }
+        if (pinRoot != null) {
+            Datapath.removePins(pinRoot);
+        }
+    }
+
+    private NetworkNamespace ns(String name) {
+        NetworkNamespace n = NetworkNamespace.create(name);
+        namespaces.add(n);
+        return n;
+    }
+
+    @Test
+    void protectedDbNamespaceSelectorAndAMalformedFileThroughTheDaemon() throws Exception {
+        Requirements.requireNetns();
+        Requirements.requireBpf();
+        Requirements.requireCommand("nsenter");
+        Requirements.requireCommand("/usr/bin/python3");
+        Requirements.requireCommand("curl");
+        Path plugin = Path.of(System.getenv().getOrDefault("GANNET_REPO", ".."), "pod-routing", "target", "cni", "gannet");
+        Requirements.require(Files.isExecutable(plugin), "needs the CNI plugin built at " + plugin + " (pod-routing build)");
+
+        NetworkNamespace node = ns("pol");
+        // the node's own address (identity host): what it connects to its pods from
+        node.exec("ip", "addr", "add", "10.210.0.1/32", "dev", "lo");
+        Path profile = dir.resolve("profile.yaml");
+        Files.writeString(profile, PROFILE);
+        Path policies = Files.createDirectories(dir.resolve("policies"));
+        Files.writeString(policies.resolve("pods.yaml"), PODS);
+        Files.writeString(policies.resolve("db-policy.yaml"), PROTECTED_DB);
+        pinRoot = Path.of("/sys/fs/bpf/gannet-policy-test-" + ProcessHandle.current().pid());
+        Path d = Files.createDirectories(dir.resolve("node1"));
+        Path cniSocket = d.resolve("cni.sock");
+        daemon = GannetProcess.startKeepingMounts(node, d, profile, "node1", "--cni-socket", cniSocket.toString(),
+                "--policy-dir", policies.toString(), "--bpf-pin-root", pinRoot.toString(), "--metrics", "127.0.0.1:9479");
+        daemon.awaitTrue("CNI socket", () -> Files.exists(cniSocket), daemon::log);
+
+        NetworkNamespace dbNs = ns("pdb");
+        NetworkNamespace employeeNs = ns("pem");
+        NetworkNamespace visitorNs = ns("pvi");
+        NetworkNamespace teamANs = ns("pta");
+        String db = ip(cni(plugin, node, cniSocket, "ctr-db", dbNs, "default", "db"));
+        String employee = ip(cni(plugin, node, cniSocket, "ctr-em", employeeNs, "default", "employee"));
+        String visitor = ip(cni(plugin, node, cniSocket, "ctr-vi", visitorNs, "default", "visitor"));
+        String teamA = ip(cni(plugin, node, cniSocket, "ctr-ta", teamANs, "team-a", "client"));
+        servers.add(new ProcessBuilder(dbNs.inside("/usr/bin/python3", "-c", """
+                import socket, threading
+                def serve(port):
+                    s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                    s.bind(("0.0.0.0", port)); s.listen(64)
+                    while True:
+                        c, _ = s.accept(); c.close()
+                for p in (6379, 6380, 5432):
+                    threading.Thread(target=serve, args=(p,), daemon=True).start()
+                threading.Event().wait()
+                """)).redirectErrorStream(true).start());
+        daemon.awaitTrue("db listens", () -> connects(employeeNs, db, 6379) || connects(node, db, 6380), daemon::log);
+
+        // The protected-db policy, as the issue writes it.
+        assertThat(connects(employeeNs, db, 6379)).as("employee -> db:6379").isTrue();
+        assertThat(connects(visitorNs, db, 6379)).as(() -> "visitor -> db:6379\n" + daemon.cliResult("show", "policy").out()
+                + daemon.log()).isFalse();
+        assertThat(connects(employeeNs, db, 6380)).as("employee -> db:6380").isFalse();
+        assertThat(connects(node, db, 6380)).as("the node itself (identity host) -> db:6380").isTrue();
+
+        GannetProcess.CliResult mon = daemon.cliResult("monitor", "--drops", "--from-start", "--count", "1", "--json");
+        assertThat(mon.exit()).as(mon.err()).isZero();
+        JsonNode drop = JSON.readTree(mon.out().lines().findFirst().orElseThrow());
+        assertThat(drop.path("source").asText()).startsWith(visitor + ":");
+        assertThat(drop.path("destination").asText()).isEqualTo(db + ":6379");
+        assertThat(drop.path("identity").asText()).contains("app=visitor");
+        assertThat(drop.path("endpoint").asText()).isEqualTo("default/db");
+        assertThat(drop.path("reason").asText()).isEqualTo("drop_default_deny");
+        GannetProcess.CliResult text = daemon.cliResult("monitor", "--drops", "--from-start", "--count", "1");
+        assertThat(text.out()).contains("DROP drop_default_deny TCP " + visitor).contains("-> " + db + ":6379 (default/db)");
+
+        String metrics = node.exec("curl", "-sf", "http://127.0.0.1:9479/metrics");
+        assertThat(metrics).containsPattern("gannet_policy_packets_total\\{reason=\"drop_default_deny\",?\\} [1-9]");
+
+        GannetProcess.CliResult show = daemon.cliResult("show", "policy", "db", "--json");
+        assertThat(show.exit()).as(show.err()).isZero();
+        JsonNode shown = JSON.readTree(show.out());
+        JsonNode ep = shown.path("endpoints").get(0);
+        assertThat(ep.path("endpoint").asText()).isEqualTo("default/db");
+        assertThat(ep.path("selectedBy").toString()).contains("CiliumNetworkPolicy:default/protected-db-ingress");
+        assertThat(ep.path("entries").toString()).contains("\"ports\":\"6379\"").contains("app=employee");
+        assertThat(daemon.cliResult("show", "policy").out()).contains("endpoint default/db").contains("selected by:");
+
+        // A NetworkPolicy with a namespaceSelector: pods of namespaces labelled team=a reach 5432.
+        Files.writeString(policies.resolve("np.yaml"), """
+                apiVersion: networking.k8s.io/v1
+                kind: NetworkPolicy
+                metadata: {name: db-from-team-a, namespace: default}
+                spec:
+                  podSelector: {matchLabels: {app: protected-db}}
+                  ingress:
+                  - from: [{namespaceSelector: {matchLabels: {team: a}}}]
+                    ports: [{protocol: TCP, port: 5432}]
+                """);
+        daemon.awaitTrue("team-a reaches db:5432", () -> connects(teamANs, db, 5432), daemon::log);
+        assertThat(connects(visitorNs, db, 5432)).as("visitor -> db:5432").isFalse();
+        assertThat(connects(teamANs, db, 6379)).as("team-a -> db:6379").isFalse();
+
+        // A malformed file: the previous policy stays (fail closed) and show policy says so.
+        Files.writeString(policies.resolve("db-policy.yaml"), PROTECTED_DB.replace("{app: employee}", "{app: visitor}")
+                .replace("ingress:", "ingress: [unclosed"));
+        daemon.awaitTrue("show policy reports the file", () -> daemon.cliResult("show", "policy", "--json").out()
+                .contains("previous valid version stays in force"), daemon::log);
+        assertThat(daemon.cliResult("show", "policy").out()).contains("previous valid version stays in force")
+                .containsPattern("db-policy.yaml:\\d+:\\d+");
+        assertThat(connects(visitorNs, db, 6379)).as("visitor still dropped").isFalse();
+        assertThat(connects(employeeNs, db, 6379)).as("employee still allowed").isTrue();
+        assertThat(daemon.log()).contains("db-policy.yaml:").contains("fail closed");
+
+        // A restart while the file is still broken: the kept copy of its last valid version holds.
+        assertThat(daemon.terminate(java.time.Duration.ofSeconds(20))).isTrue();
+        daemon = GannetProcess.startKeepingMounts(node, d, profile, "node1", "--cni-socket", cniSocket.toString(),
+                "--policy-dir", policies.toString(), "--bpf-pin-root", pinRoot.toString(), "--metrics", "127.0.0.1:9479");
+        GannetProcess restarted = daemon;
+        restarted.awaitTrue("restarted daemon reports the file", () -> restarted.cliResult("show", "policy", "--json").out()
+                .contains("previous valid version stays in force"), restarted::log);
+        assertThat(restarted.cliResult("show", "policy", "db", "--json").out()).contains("protected-db-ingress");
+        assertThat(connects(visitorNs, db, 6379)).as("visitor dropped after the restart").isFalse();
+        assertThat(connects(employeeNs, db, 6379)).as("employee allowed after the restart").isTrue();
+        assertThat(connects(teamANs, db, 5432)).as("team-a allowed after the restart").isTrue();
+
+        // DEL: the pod's entries go with it.
+        cniRaw(plugin, node, cniSocket, "DEL", "ctr-db", dbNs, "default", "db");
+        daemon.awaitTrue("db gone from show policy", () -> !daemon.cliResult("show", "policy", "--json").out()
+                .contains("\"endpoint\":\"default/db\""), daemon::log);
+        assertThat(daemon.cliResult("show", "policy", "--json").out()).contains("\"endpoint\":\"default/visitor\"");
+    }
+
+    /** A TCP connection from {@code from} completes within 2 s. */
+    private static boolean connects(NetworkNamespace from, String ip, int port) {
+        try {
+            Process p = new ProcessBuilder(from.inside("timeout", "2", "bash", "-c", "exec 3<>/dev/tcp/" + ip + "/" + port))
+                    .redirectErrorStream(true).start();
+            p.getInputStream().readAllBytes();
+            return p.waitFor(5, TimeUnit.SECONDS) && p.exitValue() == 0;
+        } catch (IOException | InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String ip(JsonNode add) {
+        return add.path("ips").get(0).path("address").asText().replace("/32", "");
+    }
+
+    private JsonNode cni(Path plugin, NetworkNamespace node, Path socket, String id, NetworkNamespace pod, String podNs,
+            String podName) throws Exception {
+        String out = cniRaw(plugin, node, socket, "ADD", id, pod, podNs, podName);
+        JsonNode r = JSON.readTree(out);
+        assertThat(r.has("code")).as(out).isFalse();
+        return r;
+    }
+
+    private String cniRaw(Path plugin, NetworkNamespace node, Path socket, String command, String id, NetworkNamespace pod,
+            String podNs, String podName) throws IOException, InterruptedException {
+        ProcessBuilder pb = new ProcessBuilder(node.inside(plugin.toString()));
+        pb.environment().put("CNI_COMMAND", command);
+        pb.environment().put("CNI_CONTAINERID", id);
+        pb.environment().put("CNI_NETNS", "/run/netns/" + pod.name());
+        pb.environment().put("CNI_IFNAME", "eth0");
+        pb.environment().put("CNI_PATH", "/opt/cni/bin");
+        pb.environment().put("CNI_ARGS", "IgnoreUnknown=1;K8S_POD_NAMESPACE=" + podNs + ";K8S_POD_NAME=" + podName);
+        pb.redirectErrorStream(true);
+        Process p = pb.start();
+        String conf = "{\"cniVersion\":\"1.0.0\",\"name\":\"gannet\",\"type\":\"gannet\",\"socket\":\"" + socket + "\"}";
+        p.getOutputStream().write(conf.getBytes(StandardCharsets.UTF_8));
+        p.getOutputStream().close();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(out).isZero();
+        return out;
+    }
+}

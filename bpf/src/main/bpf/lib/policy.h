@@ -1,0 +1,133 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * Stage: identity-based ingress policy, on to_pod between the conntrack lookup and the
+ * creation of a new flow's entry (bpf_lxc.c).
+ *
+ * Semantics (Kubernetes NetworkPolicy / CiliumNetworkPolicy):
+ *  - an endpoint no policy selects (DP_EP_F_INGRESS_POLICY clear) is not enforced: all passes;
+ *  - a packet of a flow conntrack already knows passes: replies of connections this stage
+ *    allowed, and replies to connections the pod opened itself (a dropped packet never creates
+ *    an entry, so a retransmitted SYN is judged again);
+ *  - otherwise the source address is mapped to its identity (dp_ipcache4; no entry = world),
+ *    and dp_policy4 is looked up twice, for that identity and for "any source" (0). A deny
+ *    from either lookup drops; otherwise an allow from either passes; otherwise default deny.
+ *    The node itself is identity host, allowed by an entry the agent writes unless a policy
+ *    denies it (kubelet probes keep working).
+ *
+ * What is enforced: TCP and UDP (first fragments included). Non-first fragments carry no ports
+ * and follow their first fragment's fate at reassembly; ICMP errors are about a flow; other L4
+ * protocols (ICMP echo among them) are left alone by dp_parse before any stage runs.
+ *
+ * Every verdict is counted (dp_policy_metrics, per reason) and on its entry (packets, bytes);
+ * every drop is queued on dp_drop_events for `gannet monitor --drops`.
+ */
+#ifndef DP_POLICY_H
+#define DP_POLICY_H
+
+#include "parse.h"
+#include "maps.h"
+
+#define DP_IDENTITY_WORLD 2
+
+/* io.gannet.bpf.policy.PolicyReason mirrors this enum (same order). */
+enum dp_policy_reason {
+	DP_POLICY_PASS_NOT_ENFORCED = 0, /* the endpoint has no ingress policy */
+	DP_POLICY_PASS_TRACKED,          /* established flow or reply (conntrack) */
+	DP_POLICY_ALLOWED,               /* new flow allowed by an entry */
+	DP_POLICY_DROP_DENIED,           /* a deny rule matched */
+	DP_POLICY_DROP_DEFAULT_DENY,     /* no rule allows it */
+	DP_POLICY_EVENT_LOST,            /* a drop event the full queue could not take */
+	DP_POLICY_REASON_MAX,
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, DP_POLICY_REASON_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} dp_policy_metrics SEC(".maps");
+
+static __always_inline void dp_policy_count(enum dp_policy_reason reason)
+{
+	__u32 key = reason;
+	__u64 *v = bpf_map_lookup_elem(&dp_policy_metrics, &key);
+
+	if (v)
+		*v += 1;
+}
+
+static __always_inline struct dp_policy_value *dp_policy_lookup(__u32 ep_id, __u32 identity, const struct dp_ctx *ctx)
+{
+	struct dp_policy_key k = {};
+
+	k.prefixlen = 96;
+	k.ep_id = ep_id;
+	k.identity = identity;
+	k.proto = ctx->t.proto;
+	k.dport = ctx->t.dport;
+	return bpf_map_lookup_elem(&dp_policy4, &k);
+}
+
+static __always_inline int dp_policy_drop(const struct dp_ctx *ctx, __u32 ep_id, __u32 identity,
+					  const struct dp_policy_value *deny, enum dp_policy_reason reason)
+{
+	struct dp_drop_event ev = {};
+
+	ev.saddr = ctx->t.saddr;
+	ev.daddr = ctx->t.daddr;
+	ev.sport = ctx->t.sport;
+	ev.dport = ctx->t.dport;
+	ev.identity = identity;
+	ev.ep_id = ep_id;
+	ev.rule_id = deny ? deny->rule_id : 0;
+	ev.ktime = ctx->now;
+	ev.proto = ctx->t.proto;
+	ev.reason = reason;
+	if (bpf_map_push_elem(&dp_drop_events, &ev, 0) < 0)
+		dp_policy_count(DP_POLICY_EVENT_LOST);
+	dp_policy_count(reason);
+	return TC_ACT_SHOT;
+}
+
+static __always_inline int dp_stage_policy_ingress(struct dp_ctx *ctx)
+{
+	__u32 ep_id = ctx->skb->ifindex;
+	struct dp_endpoint *ep = bpf_map_lookup_elem(&dp_endpoints, &ep_id);
+	struct dp_ipcache_key ik = {};
+	struct dp_ipcache_value *iv;
+	struct dp_policy_value *exact, *any, *hit;
+	__u32 identity;
+
+	if (!ep || !(ep->flags & DP_EP_F_INGRESS_POLICY)) {
+		dp_policy_count(DP_POLICY_PASS_NOT_ENFORCED);
+		return DP_CONTINUE;
+	}
+	if (dp_no_ports(ctx) || ctx->translated || ctx->ct_hit) {
+		dp_policy_count(DP_POLICY_PASS_TRACKED);
+		return DP_CONTINUE;
+	}
+	ik.prefixlen = 32;
+	ik.addr = ctx->t.saddr;
+	iv = bpf_map_lookup_elem(&dp_ipcache4, &ik);
+	identity = iv ? iv->identity : DP_IDENTITY_WORLD;
+
+	exact = dp_policy_lookup(ep_id, identity, ctx);
+	any = dp_policy_lookup(ep_id, 0, ctx);
+	if (exact && exact->verdict == DP_POLICY_DENY)
+		hit = exact;
+	else if (any && any->verdict == DP_POLICY_DENY)
+		hit = any;
+	else
+		hit = exact ? exact : any;
+	if (!hit)
+		return dp_policy_drop(ctx, ep_id, identity, 0, DP_POLICY_DROP_DEFAULT_DENY);
+	__sync_fetch_and_add(&hit->packets, 1);
+	__sync_fetch_and_add(&hit->bytes, ctx->skb->len);
+	if (hit->verdict == DP_POLICY_DENY)
+		return dp_policy_drop(ctx, ep_id, identity, hit, DP_POLICY_DROP_DENIED);
+	dp_policy_count(DP_POLICY_ALLOWED);
+	return DP_CONTINUE;
+}
+
+#endif

@@ -1,0 +1,259 @@
+package io.gannet.bpf;
+
+import static io.gannet.bpf.Packets.TCP_ACK;
+import static io.gannet.bpf.Packets.TCP_SYN;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.gannet.bpf.lb.Ipv4;
+import io.gannet.bpf.libbpf.BpfProgram;
+import io.gannet.bpf.libbpf.TestRun;
+import io.gannet.bpf.maps.DropEvent;
+import io.gannet.bpf.maps.EndpointValue;
+import io.gannet.bpf.maps.IpcacheKey;
+import io.gannet.bpf.maps.PolicyMapKey;
+import io.gannet.bpf.policy.IngressEntry;
+import io.gannet.bpf.policy.PolicyFeature;
+import io.gannet.bpf.policy.PolicyReason;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Golden packets through to_pod's ingress policy stage (BPF_PROG_TEST_RUN): for each case the
+ * input frame, the verdict (TC_ACT_UNSPEC = passed on untouched, TC_ACT_SHOT = dropped) and the
+ * output bytes (a passed packet is unchanged), plus the counters and drop events it leaves.
+ *
+ * <p>BPF_PROG_TEST_RUN builds the skb on the namespace's loopback, so skb->ifindex is 1: the
+ * endpoint under test is dp_endpoints[1] (this pin root's own maps; no device is attached).
+ */
+class PolicyGoldenPacketTest {
+    static final int TC_ACT_UNSPEC = -1;
+    static final int TC_ACT_SHOT = 2;
+    static final int EP = 1;
+
+    static final String POD = "10.3.0.10";
+    static final String HOST = "10.3.0.1";
+    static final String EMPLOYEE = "10.3.0.20";
+    static final String OTHER = "10.3.0.21";
+    static final int ID_EMPLOYEE = 300;
+    static final int ID_OTHER = 301;
+    static final int ID_HOST = 1;
+    static final int ID_WORLD = 2;
+    static final int ID_CIDR = (1 << 24) + 1;
+    static final int ID_CIDR_EXCEPT = (1 << 24) + 2;
+    static final int TCP = 6;
+    static final int UDP = 17;
+
+    Path pinRoot;
+    Datapath dp;
+    BpfProgram toPod;
+    PolicyFeature policy;
+
+    @BeforeEach
+    void open() {
+        pinRoot = DatapathFixture.uniquePinRoot();
+        dp = Datapath.open(DatapathFixture.options(pinRoot));
+        toPod = dp.program(Datapath.TO_POD);
+        policy = dp.policyFeature();
+        dp.endpoints().put(EP, new EndpointValue(Ipv4.parse(POD), 0));
+        policy.applyIpcache(Map.of(
+                host(EMPLOYEE), ID_EMPLOYEE,
+                host(OTHER), ID_OTHER,
+                host(HOST), ID_HOST,
+                new IpcacheKey(16, Ipv4.parse("10.50.0.0")), ID_CIDR,
+                new IpcacheKey(24, Ipv4.parse("10.50.1.0")), ID_CIDR_EXCEPT));
+    }
+
+    @AfterEach
+    void close() {
+        if (dp != null) {
+            dp.close();
+        }
+        Datapath.removePins(pinRoot);
+    }
+
+    static IpcacheKey host(String ip) {
+        return new IpcacheKey(32, Ipv4.parse(ip));
+    }
+
+    static IngressEntry allow(int identity, int proto, int port, int bits, int rule) {
+        return new IngressEntry(identity, proto, port, bits, false, rule);
+    }
+
+    static IngressEntry deny(int identity, int proto, int port, int bits, int rule) {
+        return new IngressEntry(identity, proto, port, bits, true, rule);
+    }
+
+    /** The node itself stays allowed (the compiler adds this entry unless a policy denies the host). */
+    static final IngressEntry HOST_ALLOWED = allow(ID_HOST, 0, 0, 0, 99);
+
+    int verdict(Packets.Spec p) {
+        byte[] in = Packets.build(p);
+        TestRun.Result r = toPod.testRun(in, 1);
+        if (r.verdict() == TC_ACT_UNSPEC) {
+            assertThat(Packets.hex(r.packet())).as("a passed packet is untouched").isEqualTo(Packets.hex(in));
+        }
+        return r.verdict();
+    }
+
+    int tcpSyn(String from, int sport, int dport) {
+        return verdict(Packets.tcp(from, sport, POD, dport, TCP_SYN));
+    }
+
+    @Test
+    void anEndpointNoPolicySelectsIsNotEnforced() {
+        assertThat(tcpSyn(OTHER, 40000, 6379)).isEqualTo(TC_ACT_UNSPEC);
+        assertThat(policy.metrics().get(PolicyReason.PASS_NOT_ENFORCED)).isEqualTo(1);
+        assertThat(policy.drainDrops(10)).isEmpty();
+    }
+
+    @Test
+    void allowByIdentityAndPortDefaultDenyForTheRest() {
+        policy.apply(EP, true, List.of(allow(ID_EMPLOYEE, TCP, 6379, 16, 7), HOST_ALLOWED));
+        assertThat(dp.endpoints().get(EP).flags() & PolicyFeature.FLAG_INGRESS_POLICY).isEqualTo(1);
+
+        assertThat(tcpSyn(EMPLOYEE, 40000, 6379)).as("employee to 6379").isEqualTo(TC_ACT_UNSPEC);
+        assertThat(tcpSyn(OTHER, 40001, 6379)).as("another pod to 6379").isEqualTo(TC_ACT_SHOT);
+        assertThat(tcpSyn(EMPLOYEE, 40002, 6380)).as("employee to another port").isEqualTo(TC_ACT_SHOT);
+        assertThat(verdict(Packets.udp(EMPLOYEE, 40003, POD, 6379, new byte[8]))).as("employee, UDP 6379").isEqualTo(TC_ACT_SHOT);
+        assertThat(tcpSyn("192.0.2.9", 40004, 6379)).as("the world").isEqualTo(TC_ACT_SHOT);
+        assertThat(tcpSyn(HOST, 40005, 8080)).as("the node itself (kubelet probe)").isEqualTo(TC_ACT_UNSPEC);
+
+        Map<PolicyReason, Long> m = policy.metrics();
+        assertThat(m.get(PolicyReason.ALLOWED)).isEqualTo(2);
+        assertThat(m.get(PolicyReason.DROP_DEFAULT_DENY)).isEqualTo(4);
+        List<DropEvent> drops = policy.drainDrops(10);
+        assertThat(drops).hasSize(4);
+        DropEvent first = drops.get(0);
+        assertThat(Ipv4.format(first.saddr())).isEqualTo(OTHER);
+        assertThat(Ipv4.format(first.daddr())).isEqualTo(POD);
+        assertThat(first.sport()).isEqualTo(40001);
+        assertThat(first.dport()).isEqualTo(6379);
+        assertThat(first.protocol()).isEqualTo(TCP);
+        assertThat(first.identity()).isEqualTo(ID_OTHER);
+        assertThat(first.epId()).isEqualTo(EP);
+        assertThat(first.ruleId()).isZero();
+        assertThat(PolicyReason.of(first.reason())).isEqualTo(PolicyReason.DROP_DEFAULT_DENY);
+        assertThat(drops.get(3).identity()).as("no ipcache entry: world").isEqualTo(ID_WORLD);
+        assertThat(policy.packetsByRule()).containsEntry(7, 1L).containsEntry(99, 1L);
+    }
+
+    @Test
+    void denyBeatsAllow() {
+        policy.apply(EP, true, List.of(
+                allow(0, 0, 0, 0, 1),                   // everyone, everything
+                deny(ID_OTHER, TCP, 6379, 16, 2),       // but not other -> 6379
+                allow(ID_EMPLOYEE, TCP, 6000, 7, 3),    // employee 6000-6511 ...
+                deny(ID_EMPLOYEE, TCP, 0, 0, 4),        // ... inside a deny of all of employee's TCP
+                deny(0, UDP, 53, 16, 5),                // any source, UDP 53 ...
+                allow(ID_OTHER, UDP, 53, 16, 6)));      // ... beats other's exact allow
+        assertThat(tcpSyn(OTHER, 40000, 6379)).as("other -> 6379: exact deny").isEqualTo(TC_ACT_SHOT);
+        assertThat(tcpSyn(OTHER, 40001, 80)).as("other -> 80: the wide allow").isEqualTo(TC_ACT_UNSPEC);
+        assertThat(tcpSyn(EMPLOYEE, 40002, 6100)).as("employee 6100: allow nested in a deny").isEqualTo(TC_ACT_SHOT);
+        assertThat(tcpSyn(EMPLOYEE, 40003, 80)).as("employee 80: the deny").isEqualTo(TC_ACT_SHOT);
+        assertThat(verdict(Packets.udp(OTHER, 40004, POD, 53, new byte[8]))).as("any-source deny over exact allow")
+                .isEqualTo(TC_ACT_SHOT);
+        assertThat(verdict(Packets.udp(OTHER, 40005, POD, 54, new byte[8]))).isEqualTo(TC_ACT_UNSPEC);
+        assertThat(policy.metrics().get(PolicyReason.DROP_DENIED)).isEqualTo(4);
+        List<DropEvent> drops = policy.drainDrops(10);
+        assertThat(drops).extracting(DropEvent::ruleId).containsExactly(2, 4, 4, 5);
+        assertThat(drops).allMatch(d -> PolicyReason.of(d.reason()) == PolicyReason.DROP_DENIED);
+    }
+
+    @Test
+    void cidrWithExcept() {
+        // fromCIDRSet 10.50.0.0/16 except 10.50.1.0/24: the compiler names the /16's identity only
+        policy.apply(EP, true, List.of(allow(ID_CIDR, TCP, 443, 16, 1)));
+        assertThat(tcpSyn("10.50.2.3", 40000, 443)).isEqualTo(TC_ACT_UNSPEC);
+        assertThat(tcpSyn("10.50.1.3", 40001, 443)).as("inside the except").isEqualTo(TC_ACT_SHOT);
+        assertThat(tcpSyn("10.51.0.1", 40002, 443)).as("outside the CIDR").isEqualTo(TC_ACT_SHOT);
+        assertThat(policy.drainDrops(10)).extracting(DropEvent::identity).containsExactly(ID_CIDR_EXCEPT, ID_WORLD);
+    }
+
+    @Test
+    void portRangesAsPrefixes() {
+        // 8000-8100 (TCP) is 8000/12 .. 8096/14 .. 8100/16: a handful of prefixes
+        java.util.List<IngressEntry> entries = new java.util.ArrayList<>();
+        long start = 8000;
+        while (start <= 8100) {
+            int bits = 16;
+            while (bits > 0 && (start & ((1L << (16 - bits + 1)) - 1)) == 0 && start + (1L << (16 - bits + 1)) - 1 <= 8100) {
+                bits--;
+            }
+            entries.add(allow(ID_EMPLOYEE, TCP, (int) start, bits, 1));
+            start += 1L << (16 - bits);
+        }
+        assertThat(entries.size()).isLessThan(10);
+        policy.apply(EP, true, entries);
+        int port = 40000;
+        for (int p : new int[] {8000, 8001, 8050, 8063, 8064, 8095, 8096, 8099, 8100}) {
+            assertThat(tcpSyn(EMPLOYEE, port++, p)).as("port " + p).isEqualTo(TC_ACT_UNSPEC);
+        }
+        for (int p : new int[] {7999, 8101, 8128, 6379, 0}) {
+            assertThat(tcpSyn(EMPLOYEE, port++, p)).as("port " + p).isEqualTo(TC_ACT_SHOT);
+        }
+        assertThat(verdict(Packets.udp(EMPLOYEE, port, POD, 8050, new byte[8]))).as("UDP in the TCP range").isEqualTo(TC_ACT_SHOT);
+    }
+
+    @Test
+    void repliesOfAllowedFlowsPassAndDroppedSynsStayDropped() {
+        policy.apply(EP, true, List.of(allow(ID_EMPLOYEE, TCP, 6379, 16, 1)));
+        assertThat(tcpSyn(EMPLOYEE, 40000, 6379)).isEqualTo(TC_ACT_UNSPEC);
+        Packets.Spec ack = Packets.tcp(EMPLOYEE, 40000, POD, 6379, TCP_ACK);
+        assertThat(verdict(ack)).as("the allowed connection goes on").isEqualTo(TC_ACT_UNSPEC);
+
+        // a flow the pod opened itself (recorded by from_pod): its replies pass despite default deny
+        Packets.Spec out = Packets.tcp(POD, 51000, OTHER, 80, TCP_SYN);
+        assertThat(dp.program(Datapath.FROM_POD).testRun(Packets.build(out), 1).verdict()).isEqualTo(TC_ACT_UNSPEC);
+        Packets.Spec synAck = Packets.tcp(OTHER, 80, POD, 51000, TCP_SYN | TCP_ACK);
+        assertThat(verdict(synAck)).as("reply to the pod's own connection").isEqualTo(TC_ACT_UNSPEC);
+
+        // a dropped SYN creates no conntrack entry: its retransmission is judged again
+        assertThat(tcpSyn(OTHER, 40001, 6379)).isEqualTo(TC_ACT_SHOT);
+        assertThat(tcpSyn(OTHER, 40001, 6379)).isEqualTo(TC_ACT_SHOT);
+        assertThat(verdict(Packets.tcp(OTHER, 40001, POD, 6379, TCP_ACK))).isEqualTo(TC_ACT_SHOT);
+        // another pod on this node sends: its from_pod records the flow first, which lets nothing in
+        Packets.Spec fromOther = Packets.tcp(OTHER, 40002, POD, 6379, TCP_SYN);
+        assertThat(dp.program(Datapath.FROM_POD).testRun(Packets.build(fromOther), 1).verdict()).isEqualTo(TC_ACT_UNSPEC);
+        assertThat(verdict(fromOther)).as("recorded by the sender's from_pod, still judged").isEqualTo(TC_ACT_SHOT);
+        // ... and a flow the policy allows, recorded the same way, is let in and marked
+        Packets.Spec fromEmployee = Packets.tcp(EMPLOYEE, 40003, POD, 6379, TCP_SYN);
+        assertThat(dp.program(Datapath.FROM_POD).testRun(Packets.build(fromEmployee), 1).verdict()).isEqualTo(TC_ACT_UNSPEC);
+        assertThat(verdict(fromEmployee)).isEqualTo(TC_ACT_UNSPEC);
+        assertThat(verdict(Packets.tcp(EMPLOYEE, 40003, POD, 6379, TCP_ACK))).isEqualTo(TC_ACT_UNSPEC);
+        Map<PolicyReason, Long> m = policy.metrics();
+        assertThat(m.get(PolicyReason.PASS_TRACKED)).isEqualTo(3);
+        assertThat(m.get(PolicyReason.ALLOWED)).isEqualTo(2);
+        assertThat(m.get(PolicyReason.DROP_DEFAULT_DENY)).isEqualTo(4);
+    }
+
+    @Test
+    void reconcilerWritesOnlyChangesAndOpensWhenNoPolicySelects() {
+        List<IngressEntry> base = List.of(allow(ID_EMPLOYEE, TCP, 6379, 16, 1), HOST_ALLOWED);
+        assertThat(policy.apply(EP, true, base)).isEqualTo(new PolicyFeature.Applied(2, 0));
+        assertThat(policy.apply(EP, true, base)).as("idempotent").isEqualTo(new PolicyFeature.Applied(0, 0));
+        List<IngressEntry> changed = List.of(allow(ID_EMPLOYEE, TCP, 6380, 16, 1), HOST_ALLOWED);
+        assertThat(policy.apply(EP, true, changed)).isEqualTo(new PolicyFeature.Applied(1, 1));
+        assertThat(policy.entries(EP).keySet()).containsExactlyInAnyOrder(
+                PolicyMapKey.of(EP, ID_EMPLOYEE, TCP, 6380, 16), PolicyMapKey.of(EP, ID_HOST, 0, 0, 0));
+        assertThat(tcpSyn(EMPLOYEE, 40000, 6379)).isEqualTo(TC_ACT_SHOT);
+        assertThat(tcpSyn(EMPLOYEE, 40001, 6380)).isEqualTo(TC_ACT_UNSPEC);
+
+        // a restarted agent re-adopts the entries, the flag and the ipcache: nothing to rewrite
+        dp.close();
+        dp = Datapath.open(DatapathFixture.options(pinRoot));
+        policy = dp.policyFeature();
+        toPod = dp.program(Datapath.TO_POD);
+        assertThat(policy.restoredEntries()).isEqualTo(2);
+        assertThat(policy.enforced(EP)).isTrue();
+        assertThat(policy.apply(EP, true, changed)).isEqualTo(new PolicyFeature.Applied(0, 0));
+        assertThat(tcpSyn(OTHER, 40002, 6380)).isEqualTo(TC_ACT_SHOT);
+
+        assertThat(policy.apply(EP, false, List.of())).isEqualTo(new PolicyFeature.Applied(0, 2));
+        assertThat(dp.endpoints().get(EP).flags()).isZero();
+        assertThat(tcpSyn(OTHER, 40003, 6380)).as("open again").isEqualTo(TC_ACT_UNSPEC);
+    }
+}

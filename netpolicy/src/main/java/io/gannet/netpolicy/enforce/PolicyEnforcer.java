@@ -1,0 +1,387 @@
+package io.gannet.netpolicy.enforce;
+
+import io.gannet.bpf.maps.DropEvent;
+import io.gannet.bpf.maps.IpcacheKey;
+import io.gannet.bpf.maps.PolicyMapKey;
+import io.gannet.bpf.maps.PolicyMapValue;
+import io.gannet.bpf.policy.IngressEntry;
+import io.gannet.bpf.policy.PolicyFeature;
+import io.gannet.bpf.policy.PolicyReason;
+import io.gannet.netpolicy.compile.Entry;
+import io.gannet.netpolicy.compile.EndpointPolicy;
+import io.gannet.netpolicy.compile.PolicyEngine;
+import io.gannet.netpolicy.compile.PolicyKey;
+import io.gannet.netpolicy.compile.RuleRef;
+import io.gannet.netpolicy.identity.LocalIdentityAllocator;
+import io.gannet.netpolicy.identity.ReservedIdentity;
+import io.gannet.netpolicy.model.Cidr;
+import io.gannet.netpolicy.model.Endpoint;
+import io.gannet.netpolicy.model.Labels;
+import io.gannet.netpolicy.model.Policy;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.BiConsumer;
+
+/**
+ * Ingress policy for the pods of this node, end to end: policies and pod labels from the
+ * {@link PolicyDirectory}, pods from the CNI backend ({@link #podAdded}), compiled by the
+ * incremental {@link PolicyEngine} and written through the datapath's {@link PolicyFeature}.
+ * Each change writes only the endpoints it affects, and of those only the entries that differ.
+ *
+ * <p>Pods are endpoints named "namespace/name" with the labels of their Pod object (if the
+ * directory has one), their namespace, and their Namespace object's labels (Cilium's
+ * convention, see {@link Labels#ofPod}). The node's own addresses map to identity host; an
+ * address nothing maps is world.
+ *
+ * <p>Drops are drained from the datapath's queue by {@link #pollDrops} into a bounded history
+ * with sequence numbers, in user terms (pods by name, identities by labels, rules by policy).
+ *
+ * <p>Threads: every public method is synchronized on this object.
+ */
+public final class PolicyEnforcer {
+    /** Drop events kept for {@code gannet monitor --drops}. */
+    public static final int DROP_HISTORY = 4096;
+
+    private final PolicyFeature feature;
+    private final PolicyEngine engine = new PolicyEngine(new LocalIdentityAllocator());
+    private final BiConsumer<String, String> log;
+    private final Map<String, Pod> pods = new LinkedHashMap<>();
+    private final Map<Integer, String> podByIfindex = new HashMap<>();
+    private final Map<RuleRef, Integer> ruleIds = new HashMap<>();
+    private final List<RuleRef> rules = new ArrayList<>(List.of(new RuleRef("-", "-")));
+    private final Set<String> logged = new HashSet<>();
+    private final Deque<Drop> drops = new ArrayDeque<>();
+    private long dropSeq;
+    private List<Cidr> hostAddresses = List.of();
+    private PolicyDirectory.Result directory = new PolicyDirectory.Result(List.of(), Map.of(), Map.of(), List.of());
+
+    /** A pod this node wired. */
+    public record Pod(String namespace, String name, String address, int ifindex) {
+        public String key() {
+            return namespace + "/" + name;
+        }
+    }
+
+    /** A dropped packet in user terms. */
+    public record Drop(long seq, long atMillis, String source, int sourcePort, String sourceIdentity, String destination,
+            int destinationPort, String endpoint, String protocol, String reason, String rule) {}
+
+    /**
+     * @param log (subject, message) lines for the operator: refused files, unsupported fields,
+     *            endpoints whose policy changed
+     */
+    public PolicyEnforcer(PolicyFeature feature, BiConsumer<String, String> log) {
+        this.feature = feature;
+        this.log = log;
+    }
+
+    /** The node's own addresses (identity host). */
+    public synchronized void hostAddresses(Collection<InetAddress> addresses) {
+        List<Cidr> next = new ArrayList<>();
+        for (InetAddress a : addresses) {
+            if (a instanceof Inet4Address && !a.isLoopbackAddress()) {
+                next.add(new Cidr(a.getAddress(), 32));
+            }
+        }
+        next.removeIf(c -> pods.values().stream().anyMatch(p -> Cidr.parse(p.address()).equals(c)));
+        if (!next.equals(hostAddresses)) {
+            hostAddresses = List.copyOf(next);
+            syncIpcache();
+        }
+    }
+
+    /** A new state of the policy directory: policies, pod labels and namespace labels. */
+    public synchronized void directoryChanged(PolicyDirectory.Result r) {
+        this.directory = r;
+        for (PolicyDirectory.FileReport f : r.problems()) {
+            for (String e : f.errors()) {
+                if (logged.add("err\u0000" + e)) {
+                    log.accept("policy", e + " -- " + f.summary());
+                }
+            }
+        }
+        Set<String> affected = new TreeSet<>();
+        Map<String, Policy> wanted = new LinkedHashMap<>();
+        for (Policy p : r.policies()) {
+            wanted.put(p.key(), p);
+            for (String u : p.unsupported()) {
+                if (logged.add("uns\u0000" + p.key() + u)) {
+                    log.accept("policy", p.key() + " (" + p.origin() + "): not enforced: " + u);
+                }
+            }
+        }
+        for (String key : new ArrayList<>(engine.policies().keySet())) {
+            if (!wanted.containsKey(key)) {
+                affected.addAll(engine.removePolicy(key));
+            }
+        }
+        for (Policy p : wanted.values()) {
+            if (!p.equals(engine.policies().get(p.key()))) {
+                affected.addAll(engine.upsertPolicy(p));
+            }
+        }
+        for (Pod pod : pods.values()) {
+            Endpoint e = endpoint(pod);
+            Endpoint old = engine.endpoints().get(pod.key());
+            if (old == null || !old.labels().equals(e.labels())) {
+                affected.addAll(engine.upsertEndpoint(e));
+            }
+        }
+        write(affected);
+    }
+
+    /**
+     * A pod wired by the CNI plugin, before its programs are attached: its policy is written
+     * first, so it is enforced from its first packet.
+     */
+    public synchronized void podAdded(String namespace, String name, String address, int ifindex) {
+        Pod old = pods.get(namespace + "/" + name);
+        if (old != null && old.ifindex() != ifindex) {
+            feature.remove(old.ifindex());
+            podByIfindex.remove(old.ifindex());
+        }
+        Pod pod = new Pod(namespace, name, address, ifindex);
+        pods.put(pod.key(), pod);
+        podByIfindex.put(ifindex, pod.key());
+        hostAddresses = hostAddresses.stream().filter(c -> !c.equals(Cidr.parse(address))).toList();
+        Set<String> affected = new TreeSet<>(engine.upsertEndpoint(endpoint(pod)));
+        affected.add(pod.key());
+        write(affected);
+    }
+
+    /** A pod deleted (CNI DEL): its entries go, and policies naming its identity are recomputed. */
+    public synchronized void podRemoved(int ifindex) {
+        String key = podByIfindex.remove(ifindex);
+        if (key == null) {
+            return;
+        }
+        pods.remove(key);
+        feature.remove(ifindex);
+        write(new TreeSet<>(engine.removeEndpoint(key)));
+    }
+
+    private Endpoint endpoint(Pod pod) {
+        Map<String, String> labels = directory.podLabels().getOrDefault(pod.key(), Map.of());
+        Map<String, String> ns = directory.namespaceLabels().getOrDefault(pod.namespace(), Map.of());
+        return new Endpoint(pod.key(), Labels.ofPod(pod.namespace(), labels, ns), List.of(Cidr.parse(pod.address())),
+                Map.of(), true);
+    }
+
+    private void write(Set<String> endpoints) {
+        for (String id : endpoints) {
+            Pod pod = pods.get(id);
+            if (pod == null) {
+                continue;
+            }
+            EndpointPolicy ep = engine.policyOf(id);
+            List<IngressEntry> entries = new ArrayList<>(ep.entries().size());
+            for (Map.Entry<PolicyKey, Entry> e : ep.entries().entrySet()) {
+                PolicyKey k = e.getKey();
+                entries.add(new IngressEntry(k.identity(), k.protocol(), k.port(), k.portPrefixBits(), e.getValue().deny(),
+                        ruleId(e.getValue().rule())));
+            }
+            PolicyFeature.Applied a = feature.apply(pod.ifindex(), ep.enforced(), entries);
+            if (a.written() + a.deleted() > 0) {
+                log.accept("policy", id + ": " + (ep.enforced() ? "enforced by " + ep.selectedBy() : "no policy selects it")
+                        + " (" + a.written() + " entries written, " + a.deleted() + " deleted)");
+            }
+        }
+        syncIpcache();
+    }
+
+    private int ruleId(RuleRef r) {
+        if (r == null) {
+            return 0;
+        }
+        Integer id = ruleIds.get(r);
+        if (id == null) {
+            id = rules.size();
+            rules.add(r);
+            ruleIds.put(r, id);
+        }
+        return id;
+    }
+
+    private void syncIpcache() {
+        Map<IpcacheKey, Integer> want = new HashMap<>();
+        for (Map.Entry<Cidr, Integer> e : engine.ipCache().entrySet()) {
+            if (e.getKey().isIpv4()) {
+                want.put(key(e.getKey()), e.getValue());
+            }
+        }
+        for (Cidr c : hostAddresses) {
+            want.putIfAbsent(key(c), ReservedIdentity.HOST.id());
+        }
+        feature.applyIpcache(want);
+    }
+
+    private static IpcacheKey key(Cidr c) {
+        byte[] a = c.address();
+        int addr = ((a[0] & 0xff) << 24) | ((a[1] & 0xff) << 16) | ((a[2] & 0xff) << 8) | (a[3] & 0xff);
+        return new IpcacheKey(c.prefixLength(), addr);
+    }
+
+    // ------------------------------------------------------------------ drops
+
+    /** Moves the datapath's queued drop events into the history; returns how many. */
+    public synchronized int pollDrops() {
+        List<DropEvent> events = feature.drainDrops(DROP_HISTORY);
+        long now = System.currentTimeMillis();
+        for (DropEvent e : events) {
+            String ep = podByIfindex.getOrDefault(e.epId(), "ifindex " + e.epId());
+            PolicyReason reason = PolicyReason.of(e.reason());
+            RuleRef rule = e.ruleId() > 0 && e.ruleId() < rules.size() ? rules.get(e.ruleId()) : null;
+            drops.addLast(new Drop(++dropSeq, now, ip(e.saddr()), e.sport(), describeIdentity(e.identity()), ip(e.daddr()),
+                    e.dport(), ep, protocol(e.protocol()), reason == null ? "reason " + e.reason() : reason.label(),
+                    rule == null ? "default deny: no rule allows it" : rule.toString()));
+            if (drops.size() > DROP_HISTORY) {
+                drops.removeFirst();
+            }
+        }
+        return events.size();
+    }
+
+    /** Drops with a sequence number above {@code after}, oldest first. */
+    public synchronized List<Drop> dropsAfter(long after) {
+        List<Drop> out = new ArrayList<>();
+        for (Drop d : drops) {
+            if (d.seq() > after) {
+                out.add(d);
+            }
+        }
+        return out;
+    }
+
+    /** Datapath outcome counters by reason label (drop_denied, drop_default_deny, ...). */
+    public Map<String, Long> counters() {
+        Map<String, Long> out = new LinkedHashMap<>();
+        feature.metrics().forEach((r, n) -> out.put(r.label(), n));
+        return out;
+    }
+
+    // ------------------------------------------------------------------ show
+
+    /**
+     * {@code gannet show policy [ENDPOINT]}: per pod (all, or the one named "namespace/name",
+     * "name" or its address) its identity and labels, the policies that select it, and each
+     * entry (from whom, protocol, ports, allow/deny, the rule, packets counted); then the
+     * policies in force with what they do not enforce, and the files not applied.
+     */
+    public synchronized Map<String, Object> show(String filter) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        List<Map<String, Object>> endpoints = new ArrayList<>();
+        for (Pod pod : pods.values()) {
+            if (filter != null && !filter.isBlank() && !filter.equals(pod.key()) && !filter.equals(pod.name())
+                    && !filter.equals(pod.address())) {
+                continue;
+            }
+            EndpointPolicy ep = engine.policyOf(pod.key());
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("endpoint", pod.key());
+            row.put("address", pod.address());
+            row.put("identity", engine.identityOf(pod.key()));
+            Endpoint e = engine.endpoints().get(pod.key());
+            row.put("labels", e == null ? "" : e.labels().toString());
+            row.put("enforced", ep.enforced());
+            row.put("ingress", ep.enforced() ? "default deny; allowed: what the entries allow" : "open: no policy selects it");
+            row.put("selectedBy", ep.selectedBy());
+            Map<PolicyMapKey, PolicyMapValue> counted = feature.entries(pod.ifindex());
+            Map<String, Long> packetsByRule = new HashMap<>();
+            counted.values().forEach(v -> packetsByRule.merge(rules.get(Math.min(v.ruleId(), rules.size() - 1)).toString(),
+                    v.packets(), Long::sum));
+            List<Map<String, Object>> entries = new ArrayList<>();
+            for (Map.Entry<PolicyKey, Entry> en : ep.entries().entrySet()) {
+                PolicyKey k = en.getKey();
+                Map<String, Object> r = new LinkedHashMap<>();
+                r.put("verdict", en.getValue().deny() ? "deny" : "allow");
+                r.put("from", describeIdentity(k.identity()));
+                r.put("protocol", k.protocol() == 0 ? "any" : protocol(k.protocol()));
+                r.put("ports", ports(k));
+                r.put("rule", Objects.toString(en.getValue().rule()));
+                entries.add(r);
+            }
+            entries.sort((a, b) -> (a.get("verdict") + "" + a.get("from") + a.get("ports")).compareTo(
+                    b.get("verdict") + "" + b.get("from") + b.get("ports")));
+            row.put("entries", entries);
+            row.put("packetsByRule", packetsByRule);
+            endpoints.add(row);
+        }
+        out.put("endpoints", endpoints);
+        List<Map<String, Object>> policies = new ArrayList<>();
+        for (Policy p : engine.policies().values()) {
+            Map<String, Object> r = new LinkedHashMap<>();
+            r.put("policy", p.key());
+            r.put("origin", p.origin());
+            r.put("selects", p.subject().toString());
+            r.put("rules", p.rules().size());
+            r.put("unsupported", p.unsupported());
+            policies.add(r);
+        }
+        out.put("policies", policies);
+        List<Map<String, Object>> files = new ArrayList<>();
+        for (PolicyDirectory.FileReport f : directory.problems()) {
+            Map<String, Object> r = new LinkedHashMap<>();
+            r.put("file", f.file());
+            r.put("status", f.summary());
+            r.put("errors", f.errors());
+            files.add(r);
+        }
+        out.put("filesNotApplied", files);
+        out.put("hostTraffic", "traffic from this node (identity host) is allowed into enforced pods unless a deny rule names the host");
+        return out;
+    }
+
+    private String describeIdentity(int id) {
+        if (id == ReservedIdentity.ANY || id < ReservedIdentity.FIRST_ENDPOINT || ReservedIdentity.isCidr(id)) {
+            if (ReservedIdentity.isCidr(id)) {
+                for (Map.Entry<Cidr, Integer> e : engine.cidrIdentities().entrySet()) {
+                    if (e.getValue() == id) {
+                        return "cidr " + e.getKey();
+                    }
+                }
+            }
+            return ReservedIdentity.describe(id);
+        }
+        Labels l = engine.endpointIdentities().get(id);
+        return id + (l == null ? "" : " (" + l + ")");
+    }
+
+    private static String ports(PolicyKey k) {
+        if (k.portPrefixBits() == 0) {
+            return "all";
+        }
+        int hi = k.port() + (1 << (16 - k.portPrefixBits())) - 1;
+        return hi == k.port() ? Integer.toString(k.port()) : k.port() + "-" + hi;
+    }
+
+    static String protocol(int p) {
+        return switch (p) {
+            case 6 -> "TCP";
+            case 17 -> "UDP";
+            case 132 -> "SCTP";
+            default -> Integer.toString(p);
+        };
+    }
+
+    private static String ip(int a) {
+        try {
+            return InetAddress.getByAddress(new byte[] {(byte) (a >>> 24), (byte) (a >>> 16), (byte) (a >>> 8), (byte) a})
+                    .getHostAddress();
+        } catch (UnknownHostException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,225 @@
+package io.gannet.netpolicy.enforce;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.gannet.bpf.Datapath;
+import io.gannet.bpf.DatapathOptions;
+import io.gannet.bpf.libbpf.BpfProgram;
+import io.gannet.testsupport.Requirements;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Files a user writes -> directory -> engine -> PolicyFeature -> to_pod, judged by the kernel
+ * (BPF_PROG_TEST_RUN). The pod under test is behind ifindex 1 (the test harness's loopback);
+ * the other pods are registered under ifindexes no device has, which only names them.
+ */
+class PolicyEnforcerTest {
+    static final int TC_ACT_UNSPEC = -1;
+    static final int TC_ACT_SHOT = 2;
+
+    @TempDir
+    Path dir;
+    Path pinRoot;
+    Datapath dp;
+    BpfProgram toPod;
+    PolicyEnforcer enforcer;
+    PolicyDirectory directory;
+    final List<String> logLines = new ArrayList<>();
+
+    @BeforeEach
+    void open() {
+        Requirements.requireBpf();
+        pinRoot = Path.of("/sys/fs/bpf/gannet-test-" + ProcessHandle.current().pid() + "-"
+                + Integer.toHexString(ThreadLocalRandom.current().nextInt()));
+        dp = Datapath.open(DatapathOptions.defaults().withPinRoot(pinRoot));
+        toPod = dp.program(Datapath.TO_POD);
+        enforcer = new PolicyEnforcer(dp.policyFeature(), (s, m) -> logLines.add(s + ": " + m));
+        directory = new PolicyDirectory(dir);
+    }
+
+    @AfterEach
+    void close() {
+        if (dp != null) {
+            dp.close();
+        }
+        Datapath.removePins(pinRoot);
+    }
+
+    static final String PROTECTED_DB = """
+            apiVersion: cilium.io/v2
+            kind: CiliumNetworkPolicy
+            metadata: {name: protected-db-ingress}
+            spec:
+              endpointSelector: {matchLabels: {app: protected-db}}
+              ingress:
+              - fromEndpoints: [{matchLabels: {app: employee}}]
+                toPorts: [{ports: [{port: "6379", protocol: TCP}]}]
+            """;
+
+    static final String PODS = """
+            apiVersion: v1
+            kind: Pod
+            metadata: {namespace: default, name: db, labels: {app: protected-db}}
+            ---
+            apiVersion: v1
+            kind: Pod
+            metadata: {namespace: default, name: employee, labels: {app: employee}}
+            ---
+            apiVersion: v1
+            kind: Pod
+            metadata: {namespace: default, name: visitor, labels: {app: visitor}}
+            """;
+
+    /** What Datapath.attachPod records for the pod on ifindex 1 (no device is attached in this test). */
+    void attachDb(String ip) {
+        dp.endpoints().put(1, new io.gannet.bpf.maps.EndpointValue(io.gannet.bpf.lb.Ipv4.parse(ip), dp.policyFeature().flagsFor(1)));
+    }
+
+    void write(String name, String text) throws IOException {
+        Files.writeString(dir.resolve(name), text);
+        enforcer.directoryChanged(directory.reload());
+    }
+
+    int sport = 40000; // a new flow per packet: a tracked flow would pass as established
+
+    int syn(String from, String to, int dport) {
+        ByteBuffer b = ByteBuffer.allocate(14 + 20 + 20);
+        b.put(new byte[] {2, 0, 0, 0, 0, 1, 2, 0, 0, 0, 0, 2}).putShort((short) 0x0800);
+        b.put((byte) 0x45).put((byte) 0).putShort((short) 40).putShort((short) 1).putShort((short) 0)
+                .put((byte) 64).put((byte) 6).putShort((short) 0).put(addr(from)).put(addr(to));
+        b.putShort((short) sport++).putShort((short) dport).putInt(1).putInt(0).put((byte) 0x50).put((byte) 0x02)
+                .putShort((short) 64240).putShort((short) 0).putShort((short) 0);
+        return toPod.testRun(b.array(), 1).verdict();
+    }
+
+    static byte[] addr(String ip) {
+        try {
+            return InetAddress.getByName(ip).getAddress();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
+    void protectedDbAsWrittenInTheIssue() throws IOException {
+        write("pods.yaml", PODS);
+        enforcer.podAdded("default", "db", "10.4.0.10", 1);
+        attachDb("10.4.0.10");
+        enforcer.podAdded("default", "employee", "10.4.0.20", 990001);
+        enforcer.podAdded("default", "visitor", "10.4.0.21", 990002);
+        assertThat(syn("10.4.0.21", "10.4.0.10", 6379)).as("no policy yet: open").isEqualTo(TC_ACT_UNSPEC);
+
+        write("db-policy.yaml", PROTECTED_DB);
+        assertThat(syn("10.4.0.20", "10.4.0.10", 6379)).as("employee -> 6379").isEqualTo(TC_ACT_UNSPEC);
+        assertThat(syn("10.4.0.21", "10.4.0.10", 6379)).as("visitor -> 6379").isEqualTo(TC_ACT_SHOT);
+        assertThat(syn("10.4.0.20", "10.4.0.10", 6380)).as("employee -> 6380").isEqualTo(TC_ACT_SHOT);
+
+        assertThat(enforcer.pollDrops()).isEqualTo(2);
+        List<PolicyEnforcer.Drop> drops = enforcer.dropsAfter(0);
+        assertThat(drops.get(0).source()).isEqualTo("10.4.0.21");
+        assertThat(drops.get(0).sourceIdentity()).contains("app=visitor");
+        assertThat(drops.get(0).endpoint()).isEqualTo("default/db");
+        assertThat(drops.get(0).destinationPort()).isEqualTo(6379);
+        assertThat(drops.get(0).reason()).isEqualTo("drop_default_deny");
+        assertThat(enforcer.dropsAfter(drops.get(0).seq())).hasSize(1);
+        assertThat(enforcer.counters()).containsEntry("drop_default_deny", 2L).containsEntry("allowed", 1L);
+
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> eps = (List<Map<String, Object>>) enforcer.show("db").get("endpoints");
+        assertThat(eps).hasSize(1);
+        assertThat(eps.get(0).get("selectedBy").toString()).contains("CiliumNetworkPolicy:default/protected-db-ingress");
+        assertThat(eps.get(0).get("entries").toString()).contains("verdict=allow", "app=employee", "ports=6379", "protocol=TCP");
+
+        // visitor becomes an employee: a label change is an identity change, the db's entries follow
+        write("pods.yaml", PODS.replace("app: visitor", "app: employee"));
+        assertThat(syn("10.4.0.21", "10.4.0.10", 6379)).isEqualTo(TC_ACT_UNSPEC);
+    }
+
+    @Test
+    void aMalformedFileKeepsThePreviousPolicy() throws IOException {
+        write("pods.yaml", PODS);
+        write("db-policy.yaml", PROTECTED_DB);
+        enforcer.podAdded("default", "db", "10.4.0.10", 1);
+        attachDb("10.4.0.10");
+        enforcer.podAdded("default", "employee", "10.4.0.20", 990001);
+        enforcer.podAdded("default", "visitor", "10.4.0.21", 990002);
+        // half-valid: the policy now also lets the visitor in, but a second object is broken
+        write("db-policy.yaml", PROTECTED_DB.replace("{app: employee}", "{app: visitor}") + """
+                ---
+                apiVersion: networking.k8s.io/v2
+                kind: NetworkPolicy
+                metadata: {name: broken}
+                spec:
+                  podSelector: {matchLabels: {app: protected-db}}
+                """);
+        assertThat(syn("10.4.0.21", "10.4.0.10", 6379)).as("visitor still dropped").isEqualTo(TC_ACT_SHOT);
+        assertThat(syn("10.4.0.20", "10.4.0.10", 6379)).as("employee still allowed").isEqualTo(TC_ACT_UNSPEC);
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> files = (List<Map<String, Object>>) enforcer.show(null).get("filesNotApplied");
+        assertThat(files).hasSize(1);
+        assertThat(files.get(0).get("status").toString()).contains("previous valid version stays in force");
+        assertThat(files.get(0).get("errors").toString()).contains("db-policy.yaml:");
+
+        // not YAML at all: file:line:column, and the policy still holds
+        write("db-policy.yaml", "apiVersion: cilium.io/v2\nkind: [unclosed\n");
+        assertThat(syn("10.4.0.21", "10.4.0.10", 6379)).isEqualTo(TC_ACT_SHOT);
+        files = (List<Map<String, Object>>) enforcer.show(null).get("filesNotApplied");
+        assertThat(files.get(0).get("errors").toString()).containsPattern("db-policy.yaml:\\d+:\\d+");
+        assertThat(logLines).anyMatch(l -> l.contains("db-policy.yaml:") && l.contains("fail closed"));
+    }
+
+    @Test
+    void networkPolicyWithNamespaceSelector() throws IOException {
+        write("ns.yaml", """
+                apiVersion: v1
+                kind: Namespace
+                metadata: {name: team-a, labels: {team: a}}
+                ---
+                apiVersion: v1
+                kind: Namespace
+                metadata: {name: team-b, labels: {team: b}}
+                ---
+                apiVersion: v1
+                kind: Pod
+                metadata: {namespace: db, name: db, labels: {app: db}}
+                """);
+        write("np.yaml", """
+                apiVersion: networking.k8s.io/v1
+                kind: NetworkPolicy
+                metadata: {name: from-team-a, namespace: db}
+                spec:
+                  podSelector: {matchLabels: {app: db}}
+                  policyTypes: [Ingress]
+                  ingress:
+                  - from:
+                    - namespaceSelector: {matchLabels: {team: a}}
+                    ports:
+                    - {protocol: TCP, port: 5432, endPort: 5440}
+                """);
+        enforcer.podAdded("db", "db", "10.4.0.10", 1);
+        attachDb("10.4.0.10");
+        enforcer.podAdded("team-a", "client", "10.4.0.30", 990003);
+        enforcer.podAdded("team-b", "client", "10.4.0.31", 990004);
+        assertThat(syn("10.4.0.30", "10.4.0.10", 5432)).isEqualTo(TC_ACT_UNSPEC);
+        assertThat(syn("10.4.0.30", "10.4.0.10", 5440)).isEqualTo(TC_ACT_UNSPEC);
+        assertThat(syn("10.4.0.30", "10.4.0.10", 5441)).isEqualTo(TC_ACT_SHOT);
+        assertThat(syn("10.4.0.31", "10.4.0.10", 5432)).isEqualTo(TC_ACT_SHOT);
+        assertThat(syn("192.0.2.1", "10.4.0.10", 5432)).as("world").isEqualTo(TC_ACT_SHOT);
+
+        // the node itself stays allowed (identity host)
+        enforcer.hostAddresses(List.of(InetAddress.getByName("10.4.0.1")));
+        assertThat(syn("10.4.0.1", "10.4.0.10", 8080)).isEqualTo(TC_ACT_UNSPEC);
+    }
+}
