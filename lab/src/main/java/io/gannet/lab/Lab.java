@@ -692,10 +692,10 @@ public final class Lab {
         ours.forEach(ProcessHandle::destroy);
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         for (ProcessHandle h : ours) {
-            while (h.isAlive() && System.nanoTime() < deadline) {
+            while (running(h.pid()) && System.nanoTime() < deadline) {
                 Thread.sleep(50);
             }
-            if (h.isAlive()) {
+            if (running(h.pid())) {
                 h.destroyForcibly();
             }
             done.add("process " + h.pid());
@@ -718,6 +718,20 @@ public final class Lab {
         }
         done.add("directory " + dir);
         return done;
+    }
+
+    /**
+     * True while {@code pid} runs: a zombie (exited, waiting for whoever inherited it from the
+     * {@code up} that started it to reap it) holds nothing and counts as gone.
+     */
+    public static boolean running(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            int close = stat.lastIndexOf(')');
+            return close > 0 && close + 2 < stat.length() && stat.charAt(close + 2) != 'Z';
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /** The namespace inode behind {@code path} ("net:[4026532...]"), or null. */
