@@ -112,7 +112,14 @@ class LabCommandTest {
     }
 
     @Test
-    void ebgpLeafLabRoutesPodsAndDownLeavesNothing() throws Exception {
+    void ebgpLeafLabRoutesPodsBesideAnotherLabAndDownLeavesNothing() throws Exception {
+        // Another lab, of the same profile as the ibgp-core test, runs beside this one throughout.
+        String side = name("s");
+        labsUp.add(side);
+        Run sideUp = gannet("lab", "up", "--name", side, "--dir", dir(side).toString(), "--profile",
+                REPO.resolve("topology-profiles/examples/ibgp-core.yaml").toString());
+        assertThat(sideUp.exit()).as(sideUp.out()).isZero();
+
         String name = name("e");
         Path profile = REPO.resolve("topology-profiles/examples/ebgp-leaf.yaml");
         labsUp.add(name);
@@ -131,6 +138,38 @@ class LabCommandTest {
                 .containsPattern("r1-node1-pod1 \\(r1-node1\\) -> 10\\.32\\.0\\.\\d+ \\(r1-node2\\): ok")
                 .doesNotContain("NOT converged");
         downLeavesNothing(name, List.of("10.10.1.11", "10.10.1.12"));
+
+        Run sideStatus = gannet("lab", "status", "--name", side, "--dir", dir(side).toString());
+        assertThat(sideStatus.exit()).as(sideStatus.out()).isZero();
+        assertThat(sideStatus.out()).contains("lab " + side + " is up");
+        downLeavesNothing(side, List.of("10.1.1.11", "10.1.1.12"));
+    }
+
+    @Test
+    void downAfterAnUpKilledHalfWayLeavesNothing() throws Exception {
+        String name = name("k");
+        labsUp.add(name);
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow", "-Xlog:disable", "-cp",
+                System.getProperty("java.class.path"), GannetCli.class.getName(), "lab", "up", "--name", name, "--dir", dir(name).toString(),
+                "--profile", REPO.resolve("topology-profiles/examples/ibgp-core.yaml").toString()));
+        Process up = new ProcessBuilder(cmd).directory(REPO.toFile()).redirectErrorStream(true)
+                .redirectOutput(tmp.resolve("up-" + name + ".out").toFile()).start();
+        // Killed (SIGKILL: no clean-up of its own) once its switches run and its first node has started.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        Path state = dir(name).resolve("lab.json");
+        while (System.nanoTime() < deadline) {
+            if (Files.exists(state) && JSON.readTree(state.toFile()).path("nodes").size() >= 1) {
+                break;
+            }
+            Thread.sleep(20);
+        }
+        up.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        JsonNode half = JSON.readTree(state.toFile());
+        assertThat(half.path("complete").asBoolean()).isFalse();
+        assertThat(half.path("nodes").size()).isGreaterThanOrEqualTo(1);
+        // 6 FRR daemons (zebra, bfdd, bgpd per core) and at least one gannet run.
+        downLeavesNothing(name, List.of("10.1.1.11", "10.1.1.12"), 1 + 6);
     }
 
     @Test
@@ -147,13 +186,20 @@ class LabCommandTest {
     }
 
     private void downLeavesNothing(String name, List<String> nodeAddresses) throws Exception {
+        downLeavesNothing(name, nodeAddresses, 2 + 6);
+    }
+
+    private void downLeavesNothing(String name, List<String> nodeAddresses, int minProcesses) throws Exception {
         JsonNode state = JSON.readTree(dir(name).resolve("lab.json").toFile());
         List<Long> pids = new ArrayList<>();
         state.path("pids").forEach(p -> pids.add(p.asLong()));
         for (JsonNode f : state.path("pidFiles")) {
-            pids.add(Long.parseLong(Files.readString(Path.of(f.asText())).trim()));
+            Path pidFile = Path.of(f.asText());
+            if (Files.exists(pidFile)) {
+                pids.add(Long.parseLong(Files.readString(pidFile).trim()));
+            }
         }
-        assertThat(pids).hasSizeGreaterThanOrEqualTo(2 + 6);
+        assertThat(pids).hasSizeGreaterThanOrEqualTo(minProcesses);
         assertThat(namespacesOf(name)).isNotEmpty();
 
         Run down = gannet("lab", "down", "--name", name, "--dir", dir(name).toString());
