@@ -173,6 +173,36 @@ class LabCommandTest {
     }
 
     @Test
+    void birdSwitchesRouteThePods() throws Exception {
+        Requirements.requireCommand("bird");
+        String name = name("r");
+        labsUp.add(name);
+        Run up = gannet("lab", "up", "--name", name, "--dir", dir(name).toString(), "--router", "bird", "--profile",
+                REPO.resolve("topology-profiles/examples/ibgp-core.yaml").toString());
+        System.out.println("[lab] ibgp-core with BIRD:\n" + up.out());
+        // 3: BIRD runs multihop BFD for the rendered iBGP "multihop" sessions, Gannet single-hop (README, gaps).
+        assertThat(up.exit()).as(up.out()).isIn(0, 3);
+        assertThat(up.out())
+                .containsPattern("node1 +10\\.1\\.1\\.11 +<-> core1 +BGP Established")
+                .containsPattern("node2 +10\\.1\\.1\\.12 +<-> core2 +BGP Established")
+                .contains("core1: 10.244.1.0/24 via 10.1.1.11")
+                .containsPattern("node2-pod1 \\(node2\\) -> 10\\.244\\.1\\.\\d+ \\(node1\\): ok")
+                .contains("birdc -s " + dir(name).resolve("switches/core1/bird.ctl"));
+        downLeavesNothing(name, List.of("10.1.1.11", "10.1.1.12"), 2 + 2);
+    }
+
+    @Test
+    void aMissingPrerequisiteCreatesNothing() throws Exception {
+        String name = name("m");
+        Run up = gannet("lab", "up", "--name", name, "--dir", dir(name).toString(), "--cni-plugin", tmp.resolve("no-such-plugin").toString());
+        assertThat(up.exit()).isEqualTo(1);
+        assertThat(up.out()).contains("missing on this machine, install and run again (nothing was created)")
+                .contains("the Gannet CNI plugin at " + tmp.resolve("no-such-plugin"));
+        assertThat(namespacesOf(name)).isEmpty();
+        assertThat(dir(name)).doesNotExist();
+    }
+
+    @Test
     void aBrokenProfileCreatesNothing() throws Exception {
         String name = name("b");
         Path profile = tmp.resolve("broken.yaml");
