@@ -532,12 +532,15 @@ public final class Lab {
         }
     }
 
-    public static Summary status(Path dir) throws LabException {
+    /** The summary, live; the picture is redrawn with the sessions' current state. */
+    public static Summary status(Path dir, PrintWriter out) throws LabException, IOException, InterruptedException {
         LabState st = LabState.read(dir);
         if (st == null) {
             throw new LabException("no lab state in " + dir + " (not up?)");
         }
-        return summarize(st.data());
+        Summary s = summarize(st.data());
+        Graph.write(st.data(), s, out);
+        return s.withGraph(picture(st.data()));
     }
 
     static Summary awaitConvergence(LabState.Data d, Duration timeout) throws InterruptedException {
@@ -794,8 +797,8 @@ public final class Lab {
                 g.append("  \"").append(p.node()).append("\" -- \"").append(p.name()).append("\" [style=dotted];\n");
             }
             for (Session ss : s.sessions()) {
-                boolean up = ss.state().equals("Established");
-                g.append("  \"").append(ss.node()).append("\" -- \"").append(ss.sw()).append("\" [color=").append(up ? "darkgreen" : "red")
+                String color = !ss.state().equals("Established") ? "red" : ss.bfd().equalsIgnoreCase("up") ? "darkgreen" : "orange";
+                g.append("  \"").append(ss.node()).append("\" -- \"").append(ss.sw()).append("\" [color=").append(color)
                         .append(", label=\"BGP ").append(ss.state()).append("\\nBFD ").append(ss.bfd()).append("\"];\n");
             }
             g.append("}\n");

@@ -95,10 +95,11 @@ public final class LabCommand {
         boolean json;
 
         @Override
-        public Integer call() {
+        public Integer call() throws Exception {
             var out = spec.commandLine().getOut();
             try {
-                Lab.Summary s = Lab.status(names.dir());
+                // Graphviz notes go to stderr: --json output stays one document.
+                Lab.Summary s = Lab.status(names.dir(), spec.commandLine().getErr());
                 if (json) {
                     out.println(s.json());
                     out.flush();

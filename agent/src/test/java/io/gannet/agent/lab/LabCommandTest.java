@@ -107,6 +107,13 @@ class LabCommandTest {
         assertThat(s.path("sessions")).hasSize(4);
         s.path("sessions").forEach(x -> assertThat(x.path("state").asText()).isEqualTo("Established"));
         assertThat(s.path("missingPodCidrs")).isEmpty();
+        // The picture: Graphviz source always, an SVG when Debian's graphviz is installed.
+        assertThat(Files.readString(dir(name).resolve("fabric.dot"))).contains("\"node1\" -- \"core1\" [color=darkgreen")
+                .contains("BGP Established\\nBFD up");
+        if (Requirements.findCommand("dot") != null) {
+            assertThat(Files.readString(dir(name).resolve("fabric.svg"))).contains("<svg").contains("BGP Established");
+            assertThat(s.path("graph").asText()).endsWith("fabric.svg");
+        }
 
         downLeavesNothing(name, List.of("10.1.1.11", "10.1.1.12"));
     }
