@@ -104,8 +104,8 @@ public final class Lab {
         if (!onPath("ip")) {
             missing.add("iproute2 (apt-get install iproute2)");
         }
-        if (!onPath("nsenter")) {
-            missing.add("nsenter (apt-get install util-linux)");
+        if (!onPath("nsenter") || !onPath("setsid")) {
+            missing.add("nsenter and setsid (apt-get install util-linux)");
         }
         if (!onPath("ping")) {
             missing.add("ping (apt-get install iputils-ping)");
@@ -385,7 +385,9 @@ public final class Lab {
             Path socket = nodeDir.resolve("gannet.sock");
             Path cni = nodeDir.resolve("cni.sock");
             Path log = nodeDir.resolve("gannet.log");
-            List<String> cmd = new ArrayList<>(List.of("nsenter", "--net=/run/netns/" + ns.name(), "--"));
+            // setsid: a session of its own, so the terminal's Ctrl-C or hang-up (a reload to
+            // gannet) never reaches the lab's daemons; it execs in place, keeping the pid.
+            List<String> cmd = new ArrayList<>(List.of("setsid", "nsenter", "--net=/run/netns/" + ns.name(), "--"));
             cmd.addAll(o.nodeCommand());
             cmd.addAll(List.of("run", "--profile", labProfile.toString(), "--node", n.name(), "--state-dir",
                     nodeDir.resolve("state").toString(), "--socket", socket.toString(), "--cni-socket", cni.toString(), "--fib"));

@@ -3,6 +3,7 @@ package io.gannet.agent.lab;
 import io.gannet.agent.GannetCli;
 import io.gannet.lab.Lab;
 import io.gannet.lab.Lab.LabException;
+import java.io.IOException;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -77,6 +78,15 @@ public final class LabCommand {
                 return s.converged() ? 0 : s.routed() ? NO_BFD : FAILED;
             } catch (LabException e) {
                 err.println("gannet lab up: " + e.getMessage());
+                err.flush();
+                return FAILED;
+            } catch (IOException | RuntimeException e) {
+                err.println("gannet lab up: failed: " + e.getMessage());
+                if (Files.exists(names.dir().resolve(io.gannet.lab.LabState.FILE))) {
+                    err.println("gannet lab up: what it created is recorded in " + names.dir().resolve(io.gannet.lab.LabState.FILE)
+                            + "; remove it with: gannet lab down --name " + names.name
+                            + (names.dir != null ? " --dir " + names.dir : ""));
+                }
                 err.flush();
                 return FAILED;
             }
