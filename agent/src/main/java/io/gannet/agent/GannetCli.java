@@ -21,6 +21,7 @@ import picocli.CommandLine.Command;
             io.gannet.agent.cli.IpamCommand.class,
             io.gannet.agent.cli.DatapathCommand.class,
             io.gannet.agent.cli.DrainCommand.class,
+            io.gannet.agent.lab.LabCommand.class,
         })
 public final class GannetCli {
 

@@ -26,6 +26,11 @@ public final class NetworkNamespace implements AutoCloseable {
         return ns;
     }
 
+    /** A handle on an existing namespace (one a lab fixture made). */
+    public static NetworkNamespace of(String name) {
+        return new NetworkNamespace(name);
+    }
+
     public String name() {
         return name;
     }

@@ -1,5 +1,6 @@
 package io.gannet.agent.run;
 
+import io.gannet.lab.Fabric;
 import io.gannet.testsupport.Requirements;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterEach;

@@ -1,10 +1,11 @@
 package io.gannet.agent.run;
 
+import io.gannet.lab.BirdSwitch;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.gannet.testsupport.NetworkNamespace;
+import io.gannet.lab.NetworkNamespace;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,5 +1,7 @@
 package io.gannet.agent.run;
 
+import io.gannet.lab.Fabric;
+import io.gannet.lab.FrrSwitch;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;

@@ -1,10 +1,12 @@
 package io.gannet.agent.run;
 
+import io.gannet.lab.Fabric;
+import io.gannet.lab.FrrRoutingSwitch;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.gannet.testsupport.NetworkNamespace;
+import io.gannet.lab.NetworkNamespace;
 import io.gannet.testsupport.Requirements;
 import java.io.IOException;
 import java.nio.file.Files;

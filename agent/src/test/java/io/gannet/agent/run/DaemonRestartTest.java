@@ -1,5 +1,6 @@
 package io.gannet.agent.run;
 
+import io.gannet.lab.BirdSwitch;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;

@@ -1,8 +1,7 @@
-package io.gannet.agent.run;
+package io.gannet.lab;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.gannet.testsupport.NetworkNamespace;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,7 +16,7 @@ import java.util.concurrent.TimeUnit;
  * One FRR bgpd (no zebra) with its own config, pid file, vty socket and log in a temp
  * directory, inside a namespace; killed on close.
  */
-final class FrrSwitch implements AutoCloseable {
+public final class FrrSwitch implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final Path dir;
     private final Process process;
@@ -27,7 +26,7 @@ final class FrrSwitch implements AutoCloseable {
         this.process = process;
     }
 
-    static FrrSwitch start(NetworkNamespace ns, Path dir, Path conf) throws Exception {
+    public static FrrSwitch start(NetworkNamespace ns, Path dir, Path conf) throws Exception {
         Process p = new ProcessBuilder(ns.inside(Fabric.BGPD, "-f", conf.toString(), "-Z", "-S", "-u", "root", "-g", "root",
                 "-i", dir.resolve("bgpd.pid").toString(), "--vty_socket", dir.toString(), "-P", "0", "-p", "179",
                 "--log", "file:" + dir.resolve("bgpd.log")))
@@ -44,11 +43,11 @@ final class FrrSwitch implements AutoCloseable {
         return sw;
     }
 
-    String vtysh(String command) {
+    public String vtysh(String command) {
         return NetworkNamespace.Shell.runQuietly("vtysh", "--vty_socket", dir.toString(), "-d", "bgpd", "-c", command);
     }
 
-    JsonNode json(String command) {
+    public JsonNode json(String command) {
         try {
             return JSON.readTree(vtysh(command));
         } catch (IOException e) {
@@ -57,7 +56,7 @@ final class FrrSwitch implements AutoCloseable {
     }
 
     /** {@code show bgp ipv4 unicast json}: prefix -> its first path. */
-    Map<String, JsonNode> routes() {
+    public Map<String, JsonNode> routes() {
         Map<String, JsonNode> out = new LinkedHashMap<>();
         Iterator<Map.Entry<String, JsonNode>> it = json("show bgp ipv4 unicast json").path("routes").fields();
         while (it.hasNext()) {
@@ -68,7 +67,7 @@ final class FrrSwitch implements AutoCloseable {
     }
 
     /** The table's paths learned from {@code peerAddress}. */
-    Map<String, JsonNode> routesFrom(String peerAddress) {
+    public Map<String, JsonNode> routesFrom(String peerAddress) {
         Map<String, JsonNode> out = new LinkedHashMap<>();
         Iterator<Map.Entry<String, JsonNode>> it = json("show bgp ipv4 unicast json").path("routes").fields();
         while (it.hasNext()) {
@@ -83,22 +82,22 @@ final class FrrSwitch implements AutoCloseable {
     }
 
     /** {@code show bgp ipv4 unicast PREFIX json}: the first (best) path, with every attribute. */
-    JsonNode bestPath(String prefix) {
+    public JsonNode bestPath(String prefix) {
         return json("show bgp ipv4 unicast " + prefix + " json").path("paths").path(0);
     }
 
     /** Standard communities of the best path to {@code prefix}, as FRR prints them. */
-    List<String> communities(String prefix) {
+    public List<String> communities(String prefix) {
         String list = bestPath(prefix).path("community").path("string").asText("");
         return list.isEmpty() ? List.of() : List.of(list.split(" "));
     }
 
     /** {@code show bgp neighbors ADDRESS json} for one neighbor. */
-    JsonNode neighbor(String address) {
+    public JsonNode neighbor(String address) {
         return json("show bgp neighbors " + address + " json").path(address);
     }
 
-    String log() {
+    public String log() {
         try {
             Path log = dir.resolve("bgpd.log");
             return Files.exists(log) ? Files.readString(log) : "";

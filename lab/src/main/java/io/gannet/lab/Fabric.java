@@ -1,6 +1,5 @@
-package io.gannet.agent.run;
+package io.gannet.lab;
 
-import io.gannet.testsupport.NetworkNamespace;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -13,10 +12,10 @@ import java.util.Map;
  * switch gets a namespace, a veth into the bridge and a real FRR bgpd. The root namespace's
  * interfaces are never touched.
  */
-final class Fabric implements AutoCloseable {
-    static final String BGPD = "/usr/lib/frr/bgpd";
+public final class Fabric implements AutoCloseable {
+    public static final String BGPD = "/usr/lib/frr/bgpd";
     /** RFC 5737 documentation prefixes, one per switch: each switch announces its own back. */
-    static final List<String> TEST_NETS = List.of("192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24");
+    public static final List<String> TEST_NETS = List.of("192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24");
 
     private final String prefix;
     private final Path dir;
@@ -24,7 +23,7 @@ final class Fabric implements AutoCloseable {
     private final Map<String, FrrSwitch> switches = new LinkedHashMap<>();
     private final List<NetworkNamespace> namespaces = new ArrayList<>();
 
-    Fabric(String prefix, Path dir, String nodeCidr) {
+    public Fabric(String prefix, Path dir, String nodeCidr) {
         this.prefix = prefix;
         this.dir = dir;
         this.node = NetworkNamespace.create(prefix + "n");
@@ -33,7 +32,7 @@ final class Fabric implements AutoCloseable {
         node.exec("ip", "link", "set", "br0", "up");
     }
 
-    NetworkNamespace node() {
+    public NetworkNamespace node() {
         return node;
     }
 
@@ -42,7 +41,7 @@ final class Fabric implements AutoCloseable {
      * static route {@code announceBack} it announces to its hosts (the rendered
      * configuration announces nothing back; this shows the node's import policy at work).
      */
-    FrrSwitch addSwitch(String name, String cidr, String renderedFrr, String announceBack) throws Exception {
+    public FrrSwitch addSwitch(String name, String cidr, String renderedFrr, String announceBack) throws Exception {
         int index = namespaces.size() + 1;
         NetworkNamespace ns = NetworkNamespace.create(prefix + "s" + index);
         namespaces.add(ns);
@@ -61,11 +60,11 @@ final class Fabric implements AutoCloseable {
         return sw;
     }
 
-    FrrSwitch frr(String name) {
+    public FrrSwitch frr(String name) {
         return switches.get(name);
     }
 
-    int switchCount() {
+    public int switchCount() {
         return switches.size();
     }
 
@@ -78,8 +77,8 @@ final class Fabric implements AutoCloseable {
                 + "route-map GANNET-HOSTS-OUT permit 5\n match ip address prefix-list DR-BACK\nexit\n";
     }
 
-    /** Every switch's session summary and bgpd log, under one heading: for {@link GannetProcess#awaitTrue}. */
-    String diagnostics() {
+    /** Every switch's session summary and bgpd log, under one heading: for a test's failure message. */
+    public String diagnostics() {
         StringBuilder b = new StringBuilder("\n--- switches:");
         for (Map.Entry<String, FrrSwitch> e : switches.entrySet()) {
             b.append("\n--- ").append(e.getKey()).append(": show bgp summary\n")

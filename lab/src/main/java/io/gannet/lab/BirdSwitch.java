@@ -1,6 +1,5 @@
-package io.gannet.agent.run;
+package io.gannet.lab;
 
-import io.gannet.testsupport.NetworkNamespace;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,7 +11,7 @@ import java.util.List;
  * pid file in a test directory; {@code birdc} talks to that socket. BIRD daemonizes itself, so
  * close kills it by its pid file.
  */
-final class BirdSwitch implements AutoCloseable {
+public final class BirdSwitch implements AutoCloseable {
     private final Path dir;
 
     private BirdSwitch(Path dir) {
@@ -20,7 +19,7 @@ final class BirdSwitch implements AutoCloseable {
     }
 
     /** Writes {@code conf} to {@code dir/bird.conf} and starts BIRD with it in {@code ns}. */
-    static BirdSwitch start(NetworkNamespace ns, Path dir, String conf) throws IOException {
+    public static BirdSwitch start(NetworkNamespace ns, Path dir, String conf) throws IOException {
         BirdSwitch bird = new BirdSwitch(dir);
         Files.writeString(bird.conf(), conf);
         ns.exec("bird", "-c", bird.conf().toString(), "-s", dir.resolve("bird.ctl").toString(), "-P",
@@ -29,18 +28,18 @@ final class BirdSwitch implements AutoCloseable {
     }
 
     /** The configuration file BIRD reads (also on {@code birdc configure}). */
-    Path conf() {
+    public Path conf() {
         return dir.resolve("bird.conf");
     }
 
-    String birdc(String... args) {
+    public String birdc(String... args) {
         List<String> cmd = new ArrayList<>(List.of("birdc", "-s", dir.resolve("bird.ctl").toString()));
         cmd.addAll(List.of(args));
         return NetworkNamespace.Shell.runQuietly(cmd.toArray(String[]::new));
     }
 
-    /** {@code birdc show protocols all} under a heading: for {@link GannetProcess#awaitTrue}. */
-    String diagnostics() {
+    /** {@code birdc show protocols all} under a heading: for a test's failure message. */
+    public String diagnostics() {
         return "\n--- birdc show protocols all:\n" + birdc("show", "protocols", "all");
     }
 

@@ -1,6 +1,5 @@
-package io.gannet.agent.run;
+package io.gannet.lab;
 
-import io.gannet.testsupport.NetworkNamespace;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,7 +15,7 @@ import java.util.List;
  * directory, running as user frr. Closing kills exactly these three processes by their pid
  * files and removes the directory; no system FRR service is touched.
  */
-final class FrrRoutingSwitch implements AutoCloseable {
+public final class FrrRoutingSwitch implements AutoCloseable {
     private static final String[] DAEMONS = {"zebra", "bfdd", "bgpd"};
     private final NetworkNamespace ns;
     private final Path dir;
@@ -27,8 +26,16 @@ final class FrrRoutingSwitch implements AutoCloseable {
     }
 
     /** Starts zebra, bfdd and bgpd in {@code ns}; bgpd reads {@code bgpdConf}. */
-    static FrrRoutingSwitch start(NetworkNamespace ns, String bgpdConf) throws Exception {
-        Path dir = Files.createTempDirectory("gannet-frr-switch");
+    public static FrrRoutingSwitch start(NetworkNamespace ns, String bgpdConf) throws Exception {
+        return start(ns, Files.createTempDirectory("gannet-frr-switch"), bgpdConf);
+    }
+
+    /**
+     * Like {@link #start(NetworkNamespace, String)} with everything in {@code dir} (made
+     * writable for user frr); the pid files are {@code DAEMON.pid} there.
+     */
+    public static FrrRoutingSwitch start(NetworkNamespace ns, Path dir, String bgpdConf) throws Exception {
+        Files.createDirectories(dir);
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxrwxrwx"));
         Path conf = dir.resolve("bgpd.conf");
         Files.writeString(conf, bgpdConf);
@@ -59,12 +66,17 @@ final class FrrRoutingSwitch implements AutoCloseable {
         return sw;
     }
 
-    String vtysh(String command) {
+    /** The daemons this switch runs, in start order. */
+    public static List<String> daemons() {
+        return List.of(DAEMONS);
+    }
+
+    public String vtysh(String command) {
         return NetworkNamespace.Shell.runQuietly(ns.inside("vtysh", "--vty_socket", dir.toString(), "-c", command)
                 .toArray(String[]::new));
     }
 
-    String log(String daemon) {
+    public String log(String daemon) {
         try {
             Path log = dir.resolve(daemon + ".log");
             return Files.exists(log) ? Files.readString(log) : "";
@@ -74,7 +86,7 @@ final class FrrRoutingSwitch implements AutoCloseable {
     }
 
     /** BGP summary, the neighbor, BFD peers and bgpd's log, under headings. */
-    String diagnostics() {
+    public String diagnostics() {
         return "\n--- FRR show bgp summary:\n" + vtysh("show bgp ipv4 unicast summary") + "\n--- FRR show bfd peers:\n"
                 + vtysh("show bfd peers") + "\n--- bgpd log:\n" + log("bgpd");
     }

@@ -1,0 +1,273 @@
+package io.gannet.agent.lab;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.gannet.agent.GannetCli;
+import io.gannet.lab.Lab;
+import io.gannet.lab.NetworkNamespace;
+import io.gannet.testsupport.Requirements;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Issue 16's proof for {@code gannet lab}: the smallest lab of each model (two nodes, the
+ * example profiles' switches, real FRR) comes up through the real command line ({@code gannet
+ * lab up} as its own JVM, started like the launcher starts it), its summary shows every session
+ * Established, the PodCIDRs in the switches' kernel tables and a pod reaching the other node's
+ * pod; {@code lab down} then leaves no namespace, process, directory or route of the lab. A
+ * second {@code up} with the same name is refused, and a broken profile creates nothing.
+ */
+class LabCommandTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Path REPO = Path.of(System.getenv().getOrDefault("GANNET_REPO", "..")).toAbsolutePath().normalize();
+
+    @TempDir
+    Path tmp;
+    private final List<String> labsUp = new ArrayList<>();
+
+    record Run(int exit, String out) {}
+
+    @BeforeEach
+    void requirements() throws Exception {
+        Requirements.requireNetns();
+        Requirements.requireCommand("/usr/lib/frr/zebra");
+        Requirements.requireCommand("/usr/lib/frr/bfdd");
+        Requirements.requireCommand("nsenter");
+        Path plugin = REPO.resolve("pod-routing/target/cni/gannet");
+        Requirements.require(Files.isExecutable(plugin), "needs the CNI plugin built at " + plugin + " (pod-routing build)");
+        // FRR's daemons run as user frr and must reach the lab's directory.
+        Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxr-xr-x"));
+    }
+
+    @AfterEach
+    void downWhatIsLeft() throws Exception {
+        for (String name : labsUp) {
+            gannet("lab", "down", "--name", name, "--dir", dir(name).toString());
+        }
+    }
+
+    private Path dir(String name) {
+        return tmp.resolve(name);
+    }
+
+    private static String name(String model) {
+        return model + ProcessHandle.current().pid() % 100000;
+    }
+
+    /** {@code gannet ARGS} as its own JVM with the launcher's flags, from this repository. */
+    private Run gannet(String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-XX:+UseZGC",
+                "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow", "-Xlog:disable", "-cp",
+                System.getProperty("java.class.path"), GannetCli.class.getName()));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(REPO.toFile()).redirectErrorStream(true);
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertThat(p.waitFor(300, TimeUnit.SECONDS)).isTrue();
+        return new Run(p.exitValue(), out);
+    }
+
+    @Test
+    void ibgpCoreLabComesUpWithBfdAndDownLeavesNothing() throws Exception {
+        String name = name("i");
+        Path profile = REPO.resolve("topology-profiles/examples/ibgp-core.yaml");
+        labsUp.add(name);
+        long t0 = System.nanoTime();
+        Run up = gannet("lab", "up", "--name", name, "--dir", dir(name).toString(), "--profile", profile.toString(), "--nodes", "2");
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        System.out.println("[lab] ibgp-core: gannet lab up returned in " + ms + " ms:\n" + up.out());
+        assertThat(up.exit()).as(up.out()).isZero();
+        assertThat(up.out())
+                .containsPattern("node1 +10\\.1\\.1\\.11 +<-> core1 +BGP Established +BFD up")
+                .containsPattern("node2 +10\\.1\\.1\\.12 +<-> core2 +BGP Established +BFD up")
+                .contains("core1: 10.244.1.0/24 via 10.1.1.11")
+                .contains("core2: 10.244.1.0/24 via 10.1.1.11")
+                .containsPattern("node1-pod1 \\(node1\\) -> 10\\.244\\.\\d+\\.\\d+ \\(node2\\): ok")
+                .contains(dir(name).resolve("nodes/node1/gannet.log").toString())
+                .contains("lab " + name + " is up");
+
+        Run again = gannet("lab", "up", "--name", name, "--dir", dir(name).toString(), "--profile", profile.toString());
+        assertThat(again.exit()).isEqualTo(1);
+        assertThat(again.out()).contains("lab " + name + " is already up").contains("gannet lab down --name " + name);
+
+        Run status = gannet("lab", "status", "--name", name, "--dir", dir(name).toString(), "--json");
+        assertThat(status.exit()).as(status.out()).isZero();
+        JsonNode s = JSON.readTree(status.out().substring(status.out().indexOf('{')));
+        assertThat(s.path("sessions")).hasSize(4);
+        s.path("sessions").forEach(x -> assertThat(x.path("state").asText()).isEqualTo("Established"));
+        assertThat(s.path("missingPodCidrs")).isEmpty();
+        // The picture: Graphviz source always, an SVG when Debian's graphviz is installed.
+        assertThat(Files.readString(dir(name).resolve("fabric.dot"))).contains("\"node1\" -- \"core1\" [color=darkgreen")
+                .contains("BGP Established\\nBFD up");
+        if (Requirements.findCommand("dot") != null) {
+            assertThat(Files.readString(dir(name).resolve("fabric.svg"))).contains("<svg").contains("BGP Established");
+            assertThat(s.path("graph").asText()).endsWith("fabric.svg");
+        }
+
+        downLeavesNothing(name, List.of("10.1.1.11", "10.1.1.12"));
+    }
+
+    @Test
+    void ebgpLeafLabRoutesPodsBesideAnotherLabAndDownLeavesNothing() throws Exception {
+        // Another lab, of the same profile as the ibgp-core test, runs beside this one throughout.
+        String side = name("s");
+        labsUp.add(side);
+        Run sideUp = gannet("lab", "up", "--name", side, "--dir", dir(side).toString(), "--profile",
+                REPO.resolve("topology-profiles/examples/ibgp-core.yaml").toString());
+        assertThat(sideUp.exit()).as(sideUp.out()).isZero();
+
+        String name = name("e");
+        Path profile = REPO.resolve("topology-profiles/examples/ebgp-leaf.yaml");
+        labsUp.add(name);
+        long t0 = System.nanoTime();
+        Run up = gannet("lab", "up", "--name", name, "--dir", dir(name).toString(), "--profile", profile.toString(), "--nodes", "2");
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        System.out.println("[lab] ebgp-leaf: gannet lab up returned in " + ms + " ms:\n" + up.out());
+        // 0, or 3 when pods are routed but BFD is not up everywhere (FRR 8.4 runs multihop BFD
+        // for a ttl-security neighbor; Gannet single-hop): the summary says which.
+        assertThat(up.exit()).as(up.out()).isIn(0, 3);
+        assertThat(up.out())
+                .containsPattern("r1-node1 +10\\.10\\.1\\.11 +<-> leaf-r1-a +BGP Established")
+                .containsPattern("r1-node2 +10\\.10\\.1\\.12 +<-> leaf-r1-b +BGP Established")
+                .contains("leaf-r1-a: 10.32.0.0/25 via 10.10.1.11, 10.32.0.128/25 via 10.10.1.12")
+                .contains("leaf-r1-b: 10.32.0.0/25 via 10.10.1.11, 10.32.0.128/25 via 10.10.1.12")
+                .containsPattern("r1-node1-pod1 \\(r1-node1\\) -> 10\\.32\\.0\\.\\d+ \\(r1-node2\\): ok")
+                .doesNotContain("NOT converged");
+        downLeavesNothing(name, List.of("10.10.1.11", "10.10.1.12"));
+
+        Run sideStatus = gannet("lab", "status", "--name", side, "--dir", dir(side).toString());
+        assertThat(sideStatus.exit()).as(sideStatus.out()).isZero();
+        assertThat(sideStatus.out()).contains("lab " + side + " is up");
+        downLeavesNothing(side, List.of("10.1.1.11", "10.1.1.12"));
+    }
+
+    @Test
+    void downAfterAnUpKilledHalfWayLeavesNothing() throws Exception {
+        String name = name("k");
+        labsUp.add(name);
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow", "-Xlog:disable", "-cp",
+                System.getProperty("java.class.path"), GannetCli.class.getName(), "lab", "up", "--name", name, "--dir", dir(name).toString(),
+                "--profile", REPO.resolve("topology-profiles/examples/ibgp-core.yaml").toString()));
+        Process up = new ProcessBuilder(cmd).directory(REPO.toFile()).redirectErrorStream(true)
+                .redirectOutput(tmp.resolve("up-" + name + ".out").toFile()).start();
+        // Killed (SIGKILL: no clean-up of its own) once its switches run and its first node has started.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        Path state = dir(name).resolve("lab.json");
+        while (System.nanoTime() < deadline) {
+            if (Files.exists(state) && JSON.readTree(state.toFile()).path("nodes").size() >= 1) {
+                break;
+            }
+            Thread.sleep(20);
+        }
+        up.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        JsonNode half = JSON.readTree(state.toFile());
+        assertThat(half.path("complete").asBoolean()).isFalse();
+        assertThat(half.path("nodes").size()).isGreaterThanOrEqualTo(1);
+        // 6 FRR daemons (zebra, bfdd, bgpd per core) and at least one gannet run.
+        downLeavesNothing(name, List.of("10.1.1.11", "10.1.1.12"), 1 + 6);
+    }
+
+    @Test
+    void birdSwitchesRouteThePods() throws Exception {
+        Requirements.requireCommand("bird");
+        String name = name("r");
+        labsUp.add(name);
+        Run up = gannet("lab", "up", "--name", name, "--dir", dir(name).toString(), "--router", "bird", "--profile",
+                REPO.resolve("topology-profiles/examples/ibgp-core.yaml").toString());
+        System.out.println("[lab] ibgp-core with BIRD:\n" + up.out());
+        // 3: BIRD runs multihop BFD for the rendered iBGP "multihop" sessions, Gannet single-hop (README, gaps).
+        assertThat(up.exit()).as(up.out()).isIn(0, 3);
+        assertThat(up.out())
+                .containsPattern("node1 +10\\.1\\.1\\.11 +<-> core1 +BGP Established")
+                .containsPattern("node2 +10\\.1\\.1\\.12 +<-> core2 +BGP Established")
+                .contains("core1: 10.244.1.0/24 via 10.1.1.11")
+                .containsPattern("node2-pod1 \\(node2\\) -> 10\\.244\\.1\\.\\d+ \\(node1\\): ok")
+                .contains("birdc -s " + dir(name).resolve("switches/core1/bird.ctl"));
+        downLeavesNothing(name, List.of("10.1.1.11", "10.1.1.12"), 2 + 2);
+    }
+
+    @Test
+    void aMissingPrerequisiteCreatesNothing() throws Exception {
+        String name = name("m");
+        Run up = gannet("lab", "up", "--name", name, "--dir", dir(name).toString(), "--cni-plugin", tmp.resolve("no-such-plugin").toString());
+        assertThat(up.exit()).isEqualTo(1);
+        assertThat(up.out()).contains("missing on this machine, install and run again (nothing was created)")
+                .contains("the Gannet CNI plugin at " + tmp.resolve("no-such-plugin"));
+        assertThat(namespacesOf(name)).isEmpty();
+        assertThat(dir(name)).doesNotExist();
+    }
+
+    @Test
+    void aBrokenProfileCreatesNothing() throws Exception {
+        String name = name("b");
+        Path profile = tmp.resolve("broken.yaml");
+        Files.writeString(profile, Files.readString(REPO.resolve("topology-profiles/examples/ibgp-core.yaml"))
+                .replace("cidr: 10.244.0.0/16", "cidr: 10.244.0.0/33"));
+        Run up = gannet("lab", "up", "--name", name, "--dir", dir(name).toString(), "--profile", profile.toString());
+        assertThat(up.exit()).isEqualTo(1);
+        assertThat(up.out()).contains("gannet lab up: the profile has errors").contains("broken.yaml");
+        assertThat(namespacesOf(name)).isEmpty();
+        assertThat(dir(name)).doesNotExist();
+    }
+
+    private void downLeavesNothing(String name, List<String> nodeAddresses) throws Exception {
+        downLeavesNothing(name, nodeAddresses, 2 + 6);
+    }
+
+    private void downLeavesNothing(String name, List<String> nodeAddresses, int minProcesses) throws Exception {
+        JsonNode state = JSON.readTree(dir(name).resolve("lab.json").toFile());
+        List<Long> pids = new ArrayList<>();
+        state.path("pids").forEach(p -> pids.add(p.asLong()));
+        for (JsonNode f : state.path("pidFiles")) {
+            Path pidFile = Path.of(f.asText());
+            if (Files.exists(pidFile)) {
+                pids.add(Long.parseLong(Files.readString(pidFile).trim()));
+            }
+        }
+        assertThat(pids).hasSizeGreaterThanOrEqualTo(minProcesses);
+        assertThat(namespacesOf(name)).isNotEmpty();
+
+        Run down = gannet("lab", "down", "--name", name, "--dir", dir(name).toString());
+        assertThat(down.exit()).as(down.out()).isZero();
+        labsUp.remove(name);
+        assertThat(namespacesOf(name)).isEmpty();
+        for (long pid : pids) {
+            assertThat(Lab.running(pid)).as("pid " + pid + " runs (not a zombie)").isFalse();
+        }
+        assertThat(dir(name)).doesNotExist();
+        // Every link lived inside the lab's namespaces; nothing reached the root namespace.
+        String rootLinks = NetworkNamespace.Shell.run("ip", "-o", "link", "show");
+        String rootRoutes = NetworkNamespace.Shell.run("ip", "route", "show");
+        for (String a : nodeAddresses) {
+            assertThat(rootRoutes).doesNotContain(a);
+        }
+        assertThat(rootLinks).doesNotContain("gl-" + name);
+        try (Stream<Path> pins = Files.list(Path.of("/sys/fs/bpf"))) {
+            assertThat(pins.map(p -> p.getFileName().toString())).noneMatch(p -> p.contains(name));
+        }
+        assertThat(gannet("lab", "status", "--name", name, "--dir", dir(name).toString()).exit()).isEqualTo(1);
+    }
+
+    private static List<String> namespacesOf(String name) throws Exception {
+        List<String> out = new ArrayList<>();
+        Path run = Path.of("/run/netns");
+        if (Files.isDirectory(run)) {
+            try (Stream<Path> s = Files.list(run)) {
+                s.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("gl-" + name + "-")).forEach(out::add);
+            }
+        }
+        return out;
+    }
+}

@@ -1,0 +1,835 @@
+package io.gannet.lab;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.gannet.topology.LoadedProfile;
+import io.gannet.topology.ProfileException;
+import io.gannet.topology.TopologyProfiles;
+import io.gannet.topology.config.NeighborConfig;
+import io.gannet.topology.config.NodeConfig;
+import io.gannet.topology.config.Role;
+import io.gannet.topology.model.PodCidrPool;
+import io.gannet.topology.net.Cidr;
+import io.gannet.topology.render.SwitchFormat;
+import io.gannet.topology.resolve.SecretResolver;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * {@code gannet lab up|status|down}: a profile's fabric in network namespaces on one machine.
+ *
+ * <p>Shape: one namespace {@code gl-NAME-fab} holds a bridge, the lab's one L2 segment; every
+ * switch ({@code gl-NAME-sI}) and node ({@code gl-NAME-nI}) namespace has an {@code eth0} veth
+ * into it, addressed as in the profile with the shortest prefix covering all of the lab's
+ * addresses (so the profile's racks and cores share the segment, and no pod or VIP address is
+ * on it). Switches are real FRR (zebra, bfdd, bgpd) or BIRD configured by the profile's own
+ * switch rendering and forward by what BGP taught them; nodes have a default route over their
+ * switches (ECMP), like a rack's hosts. Each node runs {@code gannet run --cni-socket --fib}
+ * through the given launcher; one pod per node is made by the real CNI plugin.
+ *
+ * <p>Every veth has both ends inside the lab's namespaces, so deleting them removes every link.
+ */
+public final class Lab {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Pattern NAME = Pattern.compile("[a-z0-9]{1,10}");
+    /** The MD5 key a lab uses for profile references to environment variables that are not set. */
+    public static final String LAB_MD5_KEY = "gannet-lab-md5";
+    private static final Duration BFD_GRACE = Duration.ofSeconds(10);
+    /**
+     * Added to a BIRD switch's rendered configuration: connected routes, so the next hops of its
+     * multihop (iBGP) sessions resolve and it installs what it learns. FRR's zebra knows them.
+     */
+    static final String BIRD_DIRECT = "\n# gannet lab: connected routes, so BGP next hops resolve\nprotocol direct gannet_lab_direct {\n  ipv4;\n  interface \"eth0\";\n}\n";
+
+    public enum Router { FRR, BIRD }
+
+    /**
+     * @param nodeCommand the command that runs {@code gannet} (the launcher, or java with the launcher's flags)
+     * @param env         extra environment for the daemons (the launcher's)
+     */
+    public record Options(String name, Path profile, int nodes, Router router, Path dir, List<String> nodeCommand,
+            Map<String, String> env, Path cniPlugin) {}
+
+    /** Thrown for anything the user should fix; the message says what to do. */
+    public static final class LabException extends Exception {
+        public LabException(String message) {
+            super(message);
+        }
+    }
+
+    private Lab() {}
+
+    public static Path defaultDir(String name) {
+        return Path.of("/run/gannet-lab", name);
+    }
+
+    public static void checkName(String name) throws LabException {
+        if (!NAME.matcher(name).matches()) {
+            throw new LabException("lab name '" + name + "': use 1-10 lower-case letters or digits (it prefixes namespace names)");
+        }
+    }
+
+    static String nsPrefix(String name) {
+        return "gl-" + name + "-";
+    }
+
+    // ---------------------------------------------------------------- plan (no side effects)
+
+    /** Everything {@code up} will create, decided before anything is. */
+    record Plan(String labProfileYaml, LoadedProfile profile, Cidr segment, List<NodeConfig> nodes, Map<String, String> switchAddress,
+            Map<String, String> switchConfig, Map<String, String> secretsEnv) {}
+
+    static List<String> missingPackages(Router router, Path cniPlugin) {
+        List<String> missing = new ArrayList<>();
+        if (!onPath("ip")) {
+            missing.add("iproute2 (apt-get install iproute2)");
+        }
+        if (!onPath("nsenter") || !onPath("setsid")) {
+            missing.add("nsenter and setsid (apt-get install util-linux)");
+        }
+        if (!onPath("ping")) {
+            missing.add("ping (apt-get install iputils-ping)");
+        }
+        if (router == Router.FRR) {
+            for (String d : FrrRoutingSwitch.daemons()) {
+                if (!Files.isExecutable(Path.of("/usr/lib/frr", d))) {
+                    missing.add("FRR's " + d + " (apt-get install frr; the lab starts its own daemons, the frr service may stay off)");
+                    break;
+                }
+            }
+            if (!onPath("vtysh")) {
+                missing.add("vtysh (apt-get install frr)");
+            }
+        } else if (!onPath("bird") || !onPath("birdc")) {
+            missing.add("BIRD 2 (apt-get install bird2; the lab starts its own bird, the bird service may stay off)");
+        }
+        if (cniPlugin == null || !Files.isExecutable(cniPlugin)) {
+            missing.add("the Gannet CNI plugin at " + cniPlugin + " (build it: ./mvnw -pl pod-routing -am compile, or install it in /opt/cni/bin)");
+        }
+        return missing;
+    }
+
+    static boolean onPath(String command) {
+        for (String dir : System.getenv().getOrDefault("PATH", "/usr/sbin:/usr/bin:/sbin:/bin").split(":")) {
+            if (Files.isExecutable(Path.of(dir, command))) {
+                return true;
+            }
+        }
+        return Stream.of("/usr/sbin", "/sbin", "/usr/bin").anyMatch(d -> Files.isExecutable(Path.of(d, command)));
+    }
+
+    static Plan plan(Options o) throws LabException, IOException {
+        if (!Files.isReadable(o.profile())) {
+            throw new LabException(o.profile() + ": no such profile file");
+        }
+        String original = Files.readString(o.profile());
+        LoadedProfile p = TopologyProfiles.parse(o.profile().toString(), original);
+        if (p.hasErrors()) {
+            StringBuilder b = new StringBuilder("the profile has errors; fix them (gannet profile check " + o.profile() + "):");
+            p.problems().forEach(pr -> b.append("\n  ").append(pr));
+            throw new LabException(b.toString());
+        }
+        Map<String, String> secretsEnv = new TreeMap<>();
+        SecretResolver secrets = SecretResolver.from(k -> {
+            String v = System.getenv(k);
+            if (v == null) {
+                secretsEnv.put(k, LAB_MD5_KEY);
+                return LAB_MD5_KEY;
+            }
+            secretsEnv.put(k, v);
+            return v;
+        });
+        List<NodeConfig> nodes = new ArrayList<>();
+        try {
+            for (String host : p.hostNames()) {
+                // Roles first, without secrets: hosts the lab does not run may name key files this machine lacks.
+                if (nodes.size() < o.nodes() && p.nodeConfig(host, SecretResolver.referencesOnly()).role() == Role.NODE) {
+                    nodes.add(p.nodeConfig(host, secrets));
+                }
+            }
+        } catch (ProfileException e) {
+            throw new LabException(o.profile() + ": " + e.getMessage());
+        }
+        if (nodes.size() < o.nodes()) {
+            throw new LabException(o.profile() + " has " + nodes.size() + " node hosts; --nodes " + o.nodes() + " needs as many (add hosts or lower --nodes)");
+        }
+        // Pin the lab's nodes' PodCIDRs: each node's store is its own state dir, so blocks a
+        // profile leaves to allocation are handed out here, distinct, from the pool.
+        Map<String, Cidr> pinned = new LinkedHashMap<>();
+        Set<Cidr> taken = new LinkedHashSet<>(p.explicitPodCidrs().values());
+        PodCidrPool pool = p.podCidrPool().orElse(null);
+        long next = 0;
+        for (NodeConfig n : nodes) {
+            if (n.podCidr() != null) {
+                continue;
+            }
+            if (pool == null) {
+                throw new LabException(o.profile() + ": host " + n.name() + " has no podCIDR and the profile no podCIDRPool: a lab node needs one");
+            }
+            int len = pool.prefixLength() == null ? 24 : pool.prefixLength();
+            Cidr c;
+            do {
+                c = pool.cidr().subnet(next++, len);
+            } while (taken.contains(c));
+            taken.add(c);
+            pinned.put(n.name(), c);
+        }
+        String labYaml = pinned.isEmpty() ? original : pinPodCidrs(original, pinned);
+        LoadedProfile labProfile = TopologyProfiles.parse(o.profile().toString(), labYaml);
+        if (labProfile.hasErrors()) {
+            throw new LabException("the lab's copy of the profile (PodCIDRs pinned) has errors: " + labProfile.problems());
+        }
+        List<NodeConfig> labNodes = new ArrayList<>();
+        Map<String, String> switchAddress = new LinkedHashMap<>();
+        try {
+            for (NodeConfig n : nodes) {
+                NodeConfig c = labProfile.nodeConfig(n.name(), secrets);
+                if (!(c.listenAddress() instanceof Inet4Address)) {
+                    throw new LabException("host " + n.name() + " has no IPv4 address: the lab builds IPv4 fabrics");
+                }
+                labNodes.add(c);
+                for (NeighborConfig nb : c.neighbors()) {
+                    if (nb.address() instanceof Inet4Address) {
+                        switchAddress.putIfAbsent(nb.name(), nb.address().getHostAddress());
+                    }
+                }
+            }
+        } catch (ProfileException e) {
+            throw new LabException(o.profile() + ": " + e.getMessage());
+        }
+        if (switchAddress.isEmpty()) {
+            throw new LabException(o.profile() + ": the lab's nodes have no IPv4 switch to peer with");
+        }
+        Map<String, String> switchConfig = new LinkedHashMap<>();
+        try {
+            for (String sw : switchAddress.keySet()) {
+                switchConfig.put(sw, labProfile.renderSwitch(sw, o.router() == Router.BIRD ? SwitchFormat.BIRD : SwitchFormat.FRR, secrets));
+            }
+        } catch (ProfileException e) {
+            throw new LabException(o.profile() + ": rendering a switch: " + e.getMessage());
+        }
+        List<InetAddress> addresses = new ArrayList<>();
+        labNodes.forEach(n -> addresses.add(n.listenAddress()));
+        for (String a : switchAddress.values()) {
+            addresses.add(InetAddress.getByName(a));
+        }
+        Cidr segment = segment(addresses, labNodes);
+        return new Plan(labYaml, labProfile, segment, labNodes, switchAddress, switchConfig, secretsEnv);
+    }
+
+    private static String pinPodCidrs(String yaml, Map<String, Cidr> pinned) throws IOException, LabException {
+        YAMLMapper y = new YAMLMapper();
+        JsonNode root = y.readTree(yaml);
+        JsonNode hosts = root.path("spec").path("inventory").path("hosts");
+        for (JsonNode h : hosts) {
+            Cidr c = pinned.get(h.path("name").asText());
+            if (c != null) {
+                ((ObjectNode) h).put("podCIDR", c.toString());
+            }
+        }
+        return "# gannet lab: the profile with the lab's nodes' PodCIDRs pinned\n" + y.writeValueAsString(root);
+    }
+
+    /** The shortest prefix (at most /24 wide) covering {@code addresses}, overlapping no node's PodCIDR or VIP pool. */
+    static Cidr segment(List<InetAddress> addresses, List<NodeConfig> nodes) throws LabException {
+        int common = 32;
+        int first = toInt(addresses.get(0));
+        for (InetAddress a : addresses) {
+            int x = toInt(a) ^ first;
+            common = Math.min(common, Integer.numberOfLeadingZeros(x));
+        }
+        for (int len : new int[] {Math.min(common, 24), common}) {
+            Cidr c = Cidr.of(fromInt(len == 0 ? 0 : first & (-1 << (32 - len))) + "/" + len);
+            boolean clash = false;
+            for (NodeConfig n : nodes) {
+                clash |= n.podCidr() != null && c.overlaps(n.podCidr());
+                for (Cidr v : n.vipPool()) {
+                    clash |= v.isIpv4() && c.overlaps(v);
+                }
+            }
+            if (!clash && len >= 8) {
+                return c;
+            }
+        }
+        throw new LabException("the lab's switch and host addresses " + addresses + " cannot share one segment without covering"
+                + " PodCIDR or VIP addresses: give them addresses closer together");
+    }
+
+    private static int toInt(InetAddress a) {
+        byte[] b = a.getAddress();
+        return ((b[0] & 0xff) << 24) | ((b[1] & 0xff) << 16) | ((b[2] & 0xff) << 8) | (b[3] & 0xff);
+    }
+
+    private static String fromInt(int v) {
+        return (v >>> 24) + "." + ((v >>> 16) & 0xff) + "." + ((v >>> 8) & 0xff) + "." + (v & 0xff);
+    }
+
+    // ---------------------------------------------------------------- up
+
+    /** Builds the lab, waits for convergence and prints the summary; returns it. */
+    public static Summary up(Options o, PrintWriter out) throws LabException, IOException, InterruptedException {
+        checkName(o.name());
+        if (o.nodes() < 1 || o.nodes() > 16) {
+            throw new LabException("--nodes " + o.nodes() + ": a lab has 1 to 16 nodes");
+        }
+        if (!"0".equals(uid())) {
+            throw new LabException("gannet lab needs root (network namespaces): run it in a root shell");
+        }
+        List<String> missing = missingPackages(o.router(), o.cniPlugin());
+        if (!missing.isEmpty()) {
+            throw new LabException("missing on this machine, install and run again (nothing was created):\n  " + String.join("\n  ", missing));
+        }
+        if (LabState.read(o.dir()) != null) {
+            throw new LabException("lab " + o.name() + " is already up (state in " + o.dir() + "); run: gannet lab down --name " + o.name());
+        }
+        List<String> stale = existingNamespaces(o.name());
+        if (!stale.isEmpty()) {
+            throw new LabException("namespaces of a lab named " + o.name() + " exist (" + String.join(", ", stale)
+                    + ") but no state in " + o.dir() + ": another --dir? run gannet lab down --name " + o.name() + " --dir THAT_DIR");
+        }
+        Plan plan = plan(o);
+        long t0 = System.nanoTime();
+
+        Files.createDirectories(o.dir());
+        LabState.Data d = new LabState.Data();
+        d.name = o.name();
+        d.profile = o.profile().toAbsolutePath().toString();
+        d.router = o.router().name().toLowerCase();
+        d.dir = o.dir().toAbsolutePath().toString();
+        d.segment = plan.segment().toString();
+        LabState state = LabState.create(o.dir(), d);
+        Path labProfile = o.dir().resolve("profile.yaml");
+        Files.writeString(labProfile, plan.labProfileYaml());
+        d.labProfile = labProfile.toString();
+        // User frr's daemons and the daemons' logs live below; they must be able to reach them.
+        Files.setPosixFilePermissions(o.dir(), java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+
+        String pre = nsPrefix(o.name());
+        NetworkNamespace fab = newNamespace(state, pre + "fab");
+        fab.exec("ip", "link", "add", "br0", "type", "bridge");
+        fab.exec("ip", "link", "set", "br0", "up");
+        int port = 0;
+        int plen = plan.segment().length();
+
+        out.println("lab " + o.name() + ": segment " + plan.segment() + ", " + plan.switchAddress().size() + " " + d.router + " switches, "
+                + plan.nodes().size() + " nodes (state: " + o.dir().resolve(LabState.FILE) + ")");
+        out.flush();
+        int si = 0;
+        for (Map.Entry<String, String> sw : plan.switchAddress().entrySet()) {
+            si++;
+            NetworkNamespace ns = newNamespace(state, pre + "s" + si);
+            plug(fab, ns, "p" + (++port), sw.getValue() + "/" + plen);
+            ns.exec("sysctl", "-qw", "net.ipv4.ip_forward=1");
+            Path swDir = o.dir().resolve("switches").resolve(sw.getKey());
+            Files.createDirectories(swDir);
+            if (o.router() == Router.FRR) {
+                for (String daemon : FrrRoutingSwitch.daemons()) {
+                    d.pidFiles.add(swDir.resolve(daemon + ".pid").toString());
+                }
+            } else {
+                d.pidFiles.add(swDir.resolve("bird.pid").toString());
+            }
+            d.switches.add(new LabState.Switch(sw.getKey(), ns.name(), sw.getValue(), swDir.toString(), d.router));
+            state.save();
+            try {
+                if (o.router() == Router.FRR) {
+                    FrrRoutingSwitch.start(ns, swDir, plan.switchConfig().get(sw.getKey()));
+                } else {
+                    BirdSwitch.start(ns, swDir, plan.switchConfig().get(sw.getKey()) + BIRD_DIRECT);
+                }
+            } catch (Exception e) {
+                throw new LabException("switch " + sw.getKey() + " did not start (" + e.getMessage() + "); its files are in " + swDir
+                        + "; clean up with: gannet lab down --name " + o.name());
+            }
+        }
+        List<String> gateways = new ArrayList<>(plan.switchAddress().values());
+        int ni = 0;
+        for (NodeConfig n : plan.nodes()) {
+            ni++;
+            NetworkNamespace ns = newNamespace(state, pre + "n" + ni);
+            plug(fab, ns, "p" + (++port), n.listenAddress().getHostAddress() + "/" + plen);
+            List<String> route = new ArrayList<>(List.of("ip", "route", "add", "default"));
+            List<String> mine = new ArrayList<>();
+            for (NeighborConfig nb : n.neighbors()) {
+                if (gateways.contains(nb.address().getHostAddress())) {
+                    mine.add(nb.address().getHostAddress());
+                }
+            }
+            if (mine.size() == 1) {
+                route.addAll(List.of("via", mine.get(0)));
+            } else {
+                mine.forEach(g -> route.addAll(List.of("nexthop", "via", g)));
+            }
+            ns.exec(route.toArray(String[]::new));
+            Path nodeDir = Files.createDirectories(o.dir().resolve("nodes").resolve(n.name()));
+            Path socket = nodeDir.resolve("gannet.sock");
+            Path cni = nodeDir.resolve("cni.sock");
+            Path log = nodeDir.resolve("gannet.log");
+            // setsid: a session of its own, so the terminal's Ctrl-C or hang-up (a reload to
+            // gannet) never reaches the lab's daemons; it execs in place, keeping the pid.
+            List<String> cmd = new ArrayList<>(List.of("setsid", "nsenter", "--net=/run/netns/" + ns.name(), "--"));
+            cmd.addAll(o.nodeCommand());
+            cmd.addAll(List.of("run", "--profile", labProfile.toString(), "--node", n.name(), "--state-dir",
+                    nodeDir.resolve("state").toString(), "--socket", socket.toString(), "--cni-socket", cni.toString(), "--fib"));
+            ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+            pb.environment().putAll(o.env());
+            pb.environment().putAll(plan.secretsEnv());
+            Process p = pb.start();
+            d.pids.add(p.pid());
+            d.nodes.add(new LabState.Node(n.name(), ns.name(), n.listenAddress().getHostAddress(), n.podCidr().toString(), socket.toString(),
+                    cni.toString(), log.toString(), p.pid()));
+            state.save();
+        }
+        // Pods: one per node, through the real CNI plugin, once the node's CNI socket is up.
+        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+        for (LabState.Node n : List.copyOf(d.nodes)) {
+            while (!Files.exists(Path.of(n.cniSocket()))) {
+                if (System.nanoTime() > deadline || !ProcessHandle.of(n.pid()).map(ProcessHandle::isAlive).orElse(false)) {
+                    throw new LabException("node " + n.name() + " did not open its CNI socket; its log: " + n.log()
+                            + "\n" + tail(Path.of(n.log()), 20) + "\nclean up with: gannet lab down --name " + o.name());
+                }
+                Thread.sleep(100);
+            }
+            String podNs = n.namespace() + "p1";
+            NetworkNamespace pod = newNamespace(state, podNs);
+            String ip = cniAdd(o.cniPlugin(), n, pod, o.name() + "-" + n.name() + "-pod1");
+            d.pods.add(new LabState.Pod(n.name() + "-pod1", n.name(), pod.name(), ip));
+            state.save();
+        }
+        Summary s = awaitConvergence(d, Duration.ofSeconds(120));
+        d.complete = true;
+        state.save();
+        s = s.withConvergence(Duration.ofNanos(System.nanoTime() - t0));
+        Graph.write(d, s, out);
+        s = s.withGraph(picture(d));
+        s.print(out);
+        return s;
+    }
+
+    private static NetworkNamespace newNamespace(LabState state, String name) {
+        state.data().namespaces.add(name);
+        state.save();
+        return NetworkNamespace.createNamed(name);
+    }
+
+    /** A veth from {@code ns}'s eth0 into the fabric bridge, both ends created inside namespaces. */
+    private static void plug(NetworkNamespace fab, NetworkNamespace ns, String port, String cidr) {
+        NetworkNamespace.Shell.run("ip", "link", "add", "eth0", "netns", ns.name(), "type", "veth", "peer", "name", port, "netns", fab.name());
+        fab.exec("ip", "link", "set", port, "master", "br0");
+        fab.exec("ip", "link", "set", port, "up");
+        ns.exec("ip", "addr", "add", cidr, "dev", "eth0");
+        ns.exec("ip", "link", "set", "eth0", "up");
+    }
+
+    private static String cniAdd(Path plugin, LabState.Node n, NetworkNamespace pod, String id) throws IOException, InterruptedException, LabException {
+        ProcessBuilder pb = new ProcessBuilder("nsenter", "--net=/run/netns/" + n.namespace(), "--", plugin.toString());
+        pb.environment().put("CNI_COMMAND", "ADD");
+        pb.environment().put("CNI_CONTAINERID", id);
+        pb.environment().put("CNI_NETNS", "/run/netns/" + pod.name());
+        pb.environment().put("CNI_IFNAME", "eth0");
+        pb.environment().put("CNI_PATH", plugin.getParent().toString());
+        pb.redirectErrorStream(true);
+        Process p = pb.start();
+        String conf = "{\"cniVersion\":\"1.0.0\",\"name\":\"gannet\",\"type\":\"gannet\",\"socket\":\"" + n.cniSocket() + "\"}";
+        p.getOutputStream().write(conf.getBytes(StandardCharsets.UTF_8));
+        p.getOutputStream().close();
+        String outText = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+        if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            throw new LabException("CNI ADD on node " + n.name() + " failed: " + outText);
+        }
+        JsonNode r = JSON.readTree(outText);
+        return r.path("ips").path(0).path("address").asText().replaceAll("/.*", "");
+    }
+
+    // ---------------------------------------------------------------- status
+
+    /** One node-switch session as the switch sees it. */
+    public record Session(String node, String nodeAddress, String sw, String state, String bfd) {}
+
+    public record PodPing(String from, String fromPod, String to, String toAddress, boolean ok, String detail) {}
+
+    /** What a network engineer wants to see, live. */
+    public record Summary(String name, String router, List<Session> sessions, Map<String, List<String>> podCidrsOnSwitches,
+            List<String> missingPodCidrs, List<PodPing> pings, Map<String, String> logs, Duration convergedIn, String graph) {
+
+        /** Routing works: every session Established, every PodCIDR on every switch, every pod ping answered. */
+        public boolean routed() {
+            return !sessions.isEmpty() && sessions.stream().allMatch(s -> s.state().equals("Established"))
+                    && missingPodCidrs.isEmpty() && !pings.isEmpty() && pings.stream().allMatch(PodPing::ok);
+        }
+
+        public boolean bfdUp() {
+            return sessions.stream().allMatch(s -> s.bfd().equalsIgnoreCase("up"));
+        }
+
+        public boolean converged() {
+            return routed() && bfdUp();
+        }
+
+        Summary withConvergence(Duration d) {
+            return new Summary(name, router, sessions, podCidrsOnSwitches, missingPodCidrs, pings, logs, d, graph);
+        }
+
+        Summary withGraph(String g) {
+            return new Summary(name, router, sessions, podCidrsOnSwitches, missingPodCidrs, pings, logs, convergedIn, g);
+        }
+
+        public void print(PrintWriter out) {
+            out.println("lab " + name + " (" + router + ")" + (convergedIn == null ? "" : ": up in " + convergedIn.toMillis() + " ms"));
+            out.println("sessions (switch view):");
+            for (Session s : sessions) {
+                out.printf("  %-14s %-15s <-> %-12s BGP %-12s BFD %s%n", s.node(), s.nodeAddress(), s.sw(), s.state(), s.bfd());
+            }
+            out.println("PodCIDRs in the switches' kernel tables:");
+            podCidrsOnSwitches.forEach((sw, l) -> out.println("  " + sw + ": " + (l.isEmpty() ? "(none)" : String.join(", ", l))));
+            if (!missingPodCidrs.isEmpty()) {
+                out.println("  missing: " + String.join(", ", missingPodCidrs));
+            }
+            out.println("pod to pod across nodes:");
+            for (PodPing p : pings) {
+                out.println("  " + p.fromPod() + " (" + p.from() + ") -> " + p.toAddress() + " (" + p.to() + "): " + (p.ok() ? "ok" : "FAILED") + " " + p.detail());
+            }
+            out.println("daemon logs:");
+            logs.forEach((k, v) -> out.println("  " + k + ": " + v));
+            if (graph != null) {
+                out.println("picture: " + graph);
+            }
+            if (converged()) {
+                out.println("lab " + name + " is up. Stop it with: gannet lab down --name " + name);
+            } else if (routed()) {
+                out.println("lab " + name + " routes pods, but BFD is not up on every session (see above and the logs)."
+                        + " Stop it with: gannet lab down --name " + name);
+            } else {
+                out.println("lab " + name + " has NOT converged (see above and the logs). Stop it with: gannet lab down --name " + name);
+            }
+            out.flush();
+        }
+
+        public String json() {
+            try {
+                return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(this);
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+
+    /** The summary, live; the picture is redrawn with the sessions' current state. */
+    public static Summary status(Path dir, PrintWriter out) throws LabException, IOException, InterruptedException {
+        LabState st = LabState.read(dir);
+        if (st == null) {
+            throw new LabException("no lab state in " + dir + " (not up?)");
+        }
+        Summary s = summarize(st.data());
+        Graph.write(st.data(), s, out);
+        return s.withGraph(picture(st.data()));
+    }
+
+    static Summary awaitConvergence(LabState.Data d, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Summary s;
+        long bfdDeadline = Long.MAX_VALUE;
+        do {
+            s = summarize(d);
+            if (s.converged()) {
+                return s;
+            }
+            if (s.routed() && bfdDeadline == Long.MAX_VALUE) {
+                // BFD comes up within a few detection times of BGP; a lab whose BFD stays down
+                // (a mismatch of single-hop and multihop, say) is reported, not waited for.
+                bfdDeadline = System.nanoTime() + BFD_GRACE.toNanos();
+            }
+            if (System.nanoTime() > bfdDeadline) {
+                return s;
+            }
+            Thread.sleep(500);
+        } while (System.nanoTime() < deadline);
+        return s;
+    }
+
+    static Summary summarize(LabState.Data d) {
+        List<Session> sessions = new ArrayList<>();
+        Map<String, List<String>> onSwitches = new LinkedHashMap<>();
+        List<String> missing = new ArrayList<>();
+        for (LabState.Switch sw : d.switches) {
+            Map<String, String> bgp = new LinkedHashMap<>();
+            Map<String, String> bfd = new LinkedHashMap<>();
+            if (sw.router().equals("frr")) {
+                JsonNode sum = vtyshJson(sw, "show bgp ipv4 unicast summary json");
+                sum.path("peers").fields().forEachRemaining(e -> bgp.put(e.getKey(), e.getValue().path("state").asText("?")));
+                for (JsonNode b : vtyshJson(sw, "show bfd peers json")) {
+                    bfd.put(b.path("peer").asText(), b.path("status").asText("?"));
+                }
+            } else {
+                birdProtocols(sw, bgp, bfd);
+            }
+            String routes = NetworkNamespace.Shell.runQuietly("ip", "-n", sw.namespace(), "route", "show");
+            List<String> here = new ArrayList<>();
+            for (LabState.Node n : d.nodes) {
+                sessions.add(new Session(n.name(), n.address(), sw.name(), bgp.getOrDefault(n.address(), "not configured"),
+                        bfd.getOrDefault(n.address(), "no session")));
+                if (Pattern.compile("(?m)^" + Pattern.quote(n.podCidr()) + " .*via " + Pattern.quote(n.address()) + "\\b").matcher(routes).find()) {
+                    here.add(n.podCidr() + " via " + n.address());
+                } else {
+                    missing.add(n.podCidr() + " on " + sw.name());
+                }
+            }
+            onSwitches.put(sw.name(), here);
+        }
+        List<PodPing> pings = new ArrayList<>();
+        for (int i = 0; i < d.pods.size(); i++) {
+            LabState.Pod from = d.pods.get(i);
+            LabState.Pod to = d.pods.get((i + 1) % d.pods.size());
+            if (d.pods.size() < 2 || from.node().equals(to.node())) {
+                continue;
+            }
+            String outText = NetworkNamespace.Shell.runQuietly("ip", "netns", "exec", from.namespace(), "ping", "-n", "-q", "-c", "1", "-W", "1", to.address());
+            boolean ok = outText.contains(" 1 received");
+            var m = Pattern.compile("rtt [^=]*= [^/]+/([^/]+)/").matcher(outText);
+            pings.add(new PodPing(from.node(), from.name(), to.node(), to.address(), ok, ok && m.find() ? "rtt " + m.group(1) + " ms" : ""));
+        }
+        Map<String, String> logs = new LinkedHashMap<>();
+        d.nodes.forEach(n -> logs.put(n.name(), n.log()));
+        d.switches.forEach(sw -> logs.put(sw.name(), sw.router().equals("frr") ? Path.of(sw.dir(), "bgpd.log").toString() : "birdc -s " + Path.of(sw.dir(), "bird.ctl") + " show protocols all"));
+        return new Summary(d.name, d.router, sessions, onSwitches, missing, pings, logs, null,
+                Files.exists(Path.of(d.dir, "fabric.dot")) ? picture(d) : null);
+    }
+
+    private static JsonNode vtyshJson(LabState.Switch sw, String command) {
+        String text = NetworkNamespace.Shell.runQuietly("ip", "netns", "exec", sw.namespace(), "vtysh", "--vty_socket", sw.dir(), "-c", command);
+        try {
+            return JSON.readTree(text);
+        } catch (IOException e) {
+            return JSON.createObjectNode();
+        }
+    }
+
+    /** {@code birdc show protocols all}: each BGP protocol's neighbor address, state, and BFD from its BFD protocol. */
+    private static void birdProtocols(LabState.Switch sw, Map<String, String> bgp, Map<String, String> bfd) {
+        String ctl = Path.of(sw.dir(), "bird.ctl").toString();
+        String all = NetworkNamespace.Shell.runQuietly("birdc", "-s", ctl, "show", "protocols", "all");
+        String current = null;
+        String state = null;
+        for (String line : all.split("\n")) {
+            var head = Pattern.compile("^(\\S+)\\s+BGP\\s+\\S+\\s+\\S+\\s+\\S+\\s+(\\S+)").matcher(line);
+            if (head.find()) {
+                state = head.group(2);
+                current = null;
+                continue;
+            }
+            var nb = Pattern.compile("^\\s+Neighbor address:\\s+(\\S+)").matcher(line);
+            if (nb.find() && state != null) {
+                current = nb.group(1);
+                bgp.put(current, state);
+            }
+        }
+        String sessions = NetworkNamespace.Shell.runQuietly("birdc", "-s", ctl, "show", "bfd", "sessions");
+        for (String line : sessions.split("\n")) {
+            String[] f = line.trim().split("\\s+");
+            if (f.length >= 3 && f[0].matches("[0-9.]+")) {
+                bfd.put(f[0], f[2]);
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- down
+
+    /** Removes exactly what the state in {@code dir} records; returns what was removed, one line each. */
+    public static List<String> down(Path dir) throws LabException, InterruptedException {
+        LabState st = LabState.read(dir);
+        if (st == null) {
+            throw new LabException("no lab state in " + dir + ": nothing to take down");
+        }
+        LabState.Data d = st.data();
+        List<String> done = new ArrayList<>();
+        // Processes first: the recorded pids (only while they still run in one of the lab's
+        // namespaces: a recycled pid is someone else's), the pid files', then anything left
+        // inside the lab's namespaces.
+        Set<String> labNetns = new LinkedHashSet<>();
+        for (String ns : d.namespaces) {
+            labNetns.add(netnsId("/run/netns/" + ns));
+        }
+        labNetns.remove(null);
+        List<Long> pids = new ArrayList<>(d.pids);
+        for (String f : d.pidFiles) {
+            try {
+                if (Files.exists(Path.of(f))) {
+                    pids.add(Long.parseLong(Files.readString(Path.of(f)).trim()));
+                }
+            } catch (IOException | NumberFormatException e) {
+                // a half-written pid file: its process is found through its namespace below
+            }
+        }
+        for (String ns : d.namespaces) {
+            for (String p : NetworkNamespace.Shell.runQuietly("ip", "netns", "pids", ns).split("\\s+")) {
+                if (p.matches("\\d+")) {
+                    pids.add(Long.parseLong(p));
+                }
+            }
+        }
+        List<ProcessHandle> ours = new ArrayList<>();
+        for (long pid : new LinkedHashSet<>(pids)) {
+            String id = netnsId("/proc/" + pid + "/ns/net");
+            if (id != null && labNetns.contains(id)) {
+                ProcessHandle.of(pid).ifPresent(ours::add);
+            }
+        }
+        ours.forEach(ProcessHandle::destroy);
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        for (ProcessHandle h : ours) {
+            while (running(h.pid()) && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            if (running(h.pid())) {
+                h.destroyForcibly();
+            }
+            done.add("process " + h.pid());
+        }
+        for (int i = d.namespaces.size() - 1; i >= 0; i--) {
+            String ns = d.namespaces.get(i);
+            if (Files.exists(Path.of("/run/netns", ns))) {
+                NetworkNamespace.of(ns).close();
+                done.add("namespace " + ns + " (with its links)");
+            }
+        }
+        for (String pin : d.pinnedMaps) {
+            NetworkNamespace.Shell.runQuietly("rm", "-rf", pin);
+            done.add("pins " + pin);
+        }
+        try (Stream<Path> files = Files.walk(dir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        } catch (IOException e) {
+            throw new LabException("could not remove " + dir + ": " + e.getMessage());
+        }
+        done.add("directory " + dir);
+        return done;
+    }
+
+    /**
+     * True while {@code pid} runs: a zombie (exited, waiting for whoever inherited it from the
+     * {@code up} that started it to reap it) holds nothing and counts as gone.
+     */
+    public static boolean running(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            int close = stat.lastIndexOf(')');
+            return close > 0 && close + 2 < stat.length() && stat.charAt(close + 2) != 'Z';
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** The namespace inode behind {@code path} ("net:[4026532...]"), or null. */
+    private static String netnsId(String path) {
+        try {
+            return Files.readSymbolicLink(Path.of(path)).toString();
+        } catch (IOException | UnsupportedOperationException e) {
+            try {
+                return String.valueOf(Files.getAttribute(Path.of(path), "unix:ino"));
+            } catch (IOException | UnsupportedOperationException | IllegalArgumentException e2) {
+                return null;
+            }
+        }
+    }
+
+    static List<String> existingNamespaces(String name) {
+        List<String> out = new ArrayList<>();
+        try (Stream<Path> s = Files.list(Path.of("/run/netns"))) {
+            s.map(p -> p.getFileName().toString()).filter(n -> n.startsWith(nsPrefix(name))).sorted().forEach(out::add);
+        } catch (IOException e) {
+            // no /run/netns yet: no namespaces at all
+        }
+        return out;
+    }
+
+    private static String uid() {
+        try {
+            return String.valueOf(Files.getAttribute(Path.of("/proc/self"), "unix:uid"));
+        } catch (IOException | UnsupportedOperationException e) {
+            return "?";
+        }
+    }
+
+    private static String tail(Path f, int lines) {
+        try {
+            List<String> all = Files.readAllLines(f);
+            return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    /** The fabric as a Graphviz picture: devices, sessions (coloured by state), pods. */
+    static final class Graph {
+        private Graph() {}
+
+        static void write(LabState.Data d, Summary s, PrintWriter out) throws IOException, InterruptedException {
+            StringBuilder g = new StringBuilder("graph \"" + d.name + "\" {\n  label=\"gannet lab " + d.name + " (" + d.router + ")\";\n"
+                    + "  node [fontname=\"Helvetica\"];\n");
+            for (LabState.Switch sw : d.switches) {
+                g.append("  \"").append(sw.name()).append("\" [shape=box, style=filled, fillcolor=lightblue, label=\"")
+                        .append(sw.name()).append("\\n").append(sw.address()).append(" (").append(d.router).append(")\"];\n");
+            }
+            for (LabState.Node n : d.nodes) {
+                g.append("  \"").append(n.name()).append("\" [shape=box3d, label=\"").append(n.name()).append("\\n")
+                        .append(n.address()).append("\\nPodCIDR ").append(n.podCidr()).append("\"];\n");
+            }
+            for (LabState.Pod p : d.pods) {
+                g.append("  \"").append(p.name()).append("\" [shape=ellipse, label=\"").append(p.name()).append("\\n").append(p.address()).append("\"];\n");
+                g.append("  \"").append(p.node()).append("\" -- \"").append(p.name()).append("\" [style=dotted];\n");
+            }
+            for (Session ss : s.sessions()) {
+                String color = !ss.state().equals("Established") ? "red" : ss.bfd().equalsIgnoreCase("up") ? "darkgreen" : "orange";
+                g.append("  \"").append(ss.node()).append("\" -- \"").append(ss.sw()).append("\" [color=").append(color)
+                        .append(", label=\"BGP ").append(ss.state()).append("\\nBFD ").append(ss.bfd()).append("\"];\n");
+            }
+            g.append("}\n");
+            Path dot = Path.of(d.dir, "fabric.dot");
+            Files.writeString(dot, g);
+            if (onPath("dot")) {
+                Path svg = Path.of(d.dir, "fabric.svg");
+                Process p = new ProcessBuilder("dot", "-Tsvg", "-o", svg.toString(), dot.toString()).redirectErrorStream(true).start();
+                String err = new String(p.getInputStream().readAllBytes());
+                if (p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0) {
+                    return;
+                }
+                out.println("dot failed (" + err.trim() + "); the picture's source is " + dot);
+            } else {
+                out.println("graphviz is not installed (apt-get install graphviz for an SVG): wrote the picture's source " + dot);
+            }
+        }
+    }
+
+    /** The picture's path after {@link Graph#write}. */
+    static String picture(LabState.Data d) {
+        Path svg = Path.of(d.dir, "fabric.svg");
+        return Files.exists(svg) ? svg.toString() : Path.of(d.dir, "fabric.dot").toString();
+    }
+
+    /** For tests and the JSON summary: the state's node-to-pod map. */
+    public static ArrayNode podsJson(LabState.Data d) {
+        ArrayNode a = JSON.createArrayNode();
+        d.pods.forEach(p -> a.add(JSON.valueToTree(p)));
+        return a;
+    }
+}

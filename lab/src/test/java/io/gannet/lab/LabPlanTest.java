@@ -1,0 +1,69 @@
+package io.gannet.lab;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.gannet.topology.config.NodeConfig;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What {@code gannet lab up} decides before it creates anything, from the example profiles:
+ * which hosts and switches run, the shared segment, the PodCIDRs pinned in the lab's copy.
+ */
+class LabPlanTest {
+    private static final Path EXAMPLES = Path.of("..", "topology-profiles", "examples");
+
+    private static Lab.Plan plan(String profile, int nodes, Lab.Router router) throws Exception {
+        return Lab.plan(new Lab.Options("t", EXAMPLES.resolve(profile), nodes, router, Path.of("/nonexistent"), List.of("gannet"),
+                Map.of(), Path.of("/nonexistent")));
+    }
+
+    @Test
+    void ibgpCoreTakesTheFirstNodesAndBothCoresOnOneSegmentAndPinsTheMissingPodCidr() throws Exception {
+        Lab.Plan p = plan("ibgp-core.yaml", 2, Lab.Router.FRR);
+        assertThat(p.nodes()).extracting(NodeConfig::name).containsExactly("node1", "node2");
+        assertThat(p.switchAddress()).containsExactly(Map.entry("core1", "10.0.0.1"), Map.entry("core2", "10.0.0.2"));
+        assertThat(p.segment().toString()).isEqualTo("10.0.0.0/15");
+        // node1 keeps the profile's 10.244.1.0/24; node2 gets the profile's own allocation from
+        // the pool, so the lab's copy of the profile is the file itself.
+        assertThat(p.nodes()).extracting(n -> n.podCidr().toString()).containsExactly("10.244.1.0/24", "10.244.0.0/24");
+        assertThat(p.labProfileYaml()).isEqualTo(java.nio.file.Files.readString(EXAMPLES.resolve("ibgp-core.yaml")));
+        // An MD5 key from an unset environment variable: the lab's key, on both sides.
+        assertThat(p.switchConfig().get("core1")).contains("neighbor 10.1.1.11 password");
+        assertThat(p.secretsEnv()).containsKey("GANNET_CORE_MD5");
+    }
+
+    @Test
+    void ebgpLeafTakesRackOneWithItsLeavesAndDistinctPodCidrs() throws Exception {
+        Lab.Plan p = plan("ebgp-leaf.yaml", 2, Lab.Router.BIRD);
+        assertThat(p.nodes()).extracting(NodeConfig::name).containsExactly("r1-node1", "r1-node2");
+        assertThat(p.switchAddress()).containsOnlyKeys("leaf-r1-a", "leaf-r1-b");
+        assertThat(p.segment().toString()).isEqualTo("10.10.1.0/24");
+        assertThat(p.nodes()).extracting(n -> n.podCidr().toString()).containsExactly("10.32.0.0/25", "10.32.0.128/25");
+        assertThat(p.switchConfig().get("leaf-r1-a")).contains("protocol bgp");
+    }
+
+    @Test
+    void storeAllocatedPodCidrsArePinnedDistinctInTheLabsCopy(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+        // allocation: store would let each lab node claim from its own file store: the same block twice.
+        String text = java.nio.file.Files.readString(EXAMPLES.resolve("ebgp-leaf.yaml"))
+                .replace("    prefixLength: 25\n", "    prefixLength: 25\n    allocation: store\n");
+        assertThat(text).contains("allocation: store");
+        Path profile = tmp.resolve("store.yaml");
+        java.nio.file.Files.writeString(profile, text);
+        Lab.Plan p = Lab.plan(new Lab.Options("t", profile, 2, Lab.Router.FRR, tmp, List.of("gannet"), Map.of(), tmp));
+        assertThat(p.nodes()).extracting(n -> n.podCidr().toString()).containsExactly("10.32.0.0/25", "10.32.0.128/25");
+        assertThat(p.labProfileYaml()).startsWith("# gannet lab: the profile with the lab's nodes' PodCIDRs pinned")
+                .contains("podCIDR: \"10.32.0.0/25\"").contains("podCIDR: \"10.32.0.128/25\"")
+                .contains("podCIDR: \"10.32.100.0/25\"");
+    }
+
+    @Test
+    void moreNodesThanTheProfileHasIsRefusedWithWhatToDo() {
+        assertThatThrownBy(() -> plan("ibgp-core.yaml", 5, Lab.Router.FRR)).isInstanceOf(Lab.LabException.class)
+                .hasMessageContaining("has 4 node hosts; --nodes 5 needs as many");
+    }
+}
