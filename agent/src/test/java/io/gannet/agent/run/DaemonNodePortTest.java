@@ -62,7 +62,7 @@ class DaemonNodePortTest {
                   - {name: node2, address: 10.77.0.2, podCIDR: 10.244.52.0/24}
             """;
     /** A one-line HTTP server: answers "NAME PEER-ADDRESS". */
-    private static final String SERVER = """
+    static final String SERVER = """
             import socket, sys
             s = socket.socket()
             s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

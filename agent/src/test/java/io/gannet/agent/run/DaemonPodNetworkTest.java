@@ -84,23 +84,35 @@ class DaemonPodNetworkTest {
         return n;
     }
 
-    @Test
-    void podOnNode1ReachesPodOnNode2ThroughTheFrrLeafAndDelLeavesNothing() throws Exception {
+    private Path plugin;
+    private Path profile;
+    private NetworkNamespace leaf;
+    private final NetworkNamespace[] nodes = new NetworkNamespace[2];
+    private final Path[] sockets = new Path[2];
+    private final List<List<String>> runArgs = new ArrayList<>();
+    private Path services;
+
+    /**
+     * The fabric: the FRR leaf (a bridge with 10.203.0.254/24, one port per node), two nodes
+     * with a static default route to it, a daemon on each (node 1 with the datapath and a
+     * services directory), both sessions established and both PodCIDRs in the leaf's kernel.
+     */
+    private void fabric() throws Exception {
         Requirements.requireNetns();
         Requirements.requireBpf();
         Requirements.requireCommand(Fabric.BGPD);
         Requirements.requireCommand("/usr/lib/frr/zebra");
         Requirements.requireCommand("nsenter");
-        Path plugin = Path.of(System.getenv().getOrDefault("GANNET_REPO", ".."), "pod-routing", "target", "cni", "gannet");
+        plugin = Path.of(System.getenv().getOrDefault("GANNET_REPO", ".."), "pod-routing", "target", "cni", "gannet");
         Requirements.require(Files.isExecutable(plugin), "needs the CNI plugin built at " + plugin + " (pod-routing build)");
 
-        // The leaf: a bridge with 10.203.0.254/24 and one port per node.
-        NetworkNamespace leaf = ns("pel");
+        leaf = ns("pel");
         leaf.exec("ip", "link", "add", "br0", "type", "bridge");
         leaf.exec("ip", "addr", "add", "10.203.0.254/24", "dev", "br0");
         leaf.exec("ip", "link", "set", "br0", "up");
         leaf.exec("sysctl", "-qw", "net.ipv4.ip_forward=1");
-        NetworkNamespace[] nodes = {ns("pe1"), ns("pe2")};
+        nodes[0] = ns("pe1");
+        nodes[1] = ns("pe2");
         for (int i = 0; i < 2; i++) {
             String port = "pe" + ProcessHandle.current().pid() % 100000 + "p" + (i + 1);
             NetworkNamespace.Shell.run("ip", "link", "add", "eth0", "netns", nodes[i].name(), "type", "veth",
@@ -112,13 +124,12 @@ class DaemonPodNetworkTest {
             // A host's static default route to its leaf, as on a real rack.
             nodes[i].exec("ip", "route", "add", "default", "via", "10.203.0.254");
         }
-        Path profile = dir.resolve("profile.yaml");
+        profile = dir.resolve("profile.yaml");
         Files.writeString(profile, PROFILE);
         startFrr(leaf, GannetProcess.render(profile, "leaf1"));
 
         pinRoot = Path.of("/sys/fs/bpf/gannet-pods-test-" + ProcessHandle.current().pid());
-        Path services = Files.createDirectories(dir.resolve("services"));
-        Path[] sockets = new Path[2];
+        services = Files.createDirectories(dir.resolve("services"));
         for (int i = 0; i < 2; i++) {
             Path d = Files.createDirectories(dir.resolve("node" + (i + 1)));
             sockets[i] = d.resolve("cni.sock");
@@ -126,8 +137,8 @@ class DaemonPodNetworkTest {
             if (i == 0) {
                 args.addAll(List.of("--services-dir", services.toString(), "--bpf-pin-root", pinRoot.toString()));
             }
-            daemons.add(i == 0 ? GannetProcess.startKeepingMounts(nodes[i], d, profile, "node1", args.toArray(String[]::new))
-                    : GannetProcess.start(nodes[i], d, profile, "node2", args.toArray(String[]::new)));
+            runArgs.add(args);
+            daemons.add(startNode(i));
         }
         for (int i = 0; i < 2; i++) {
             GannetProcess g = daemons.get(i);
@@ -141,7 +152,19 @@ class DaemonPodNetworkTest {
             return r.matches("(?s).*10\\.244\\.31\\.0/24 [^\n]*via 10\\.203\\.0\\.1 .*")
                     && r.matches("(?s).*10\\.244\\.32\\.0/24 [^\n]*via 10\\.203\\.0\\.2 .*");
         }, () -> vtysh(leaf, "show bgp ipv4 unicast") + leaf.exec("ip", "route", "show"));
+    }
 
+    /** {@code gannet run} of node {@code i + 1} with its arguments (node 1 keeps the root's bpffs for its pins). */
+    private GannetProcess startNode(int i) throws IOException {
+        Path d = dir.resolve("node" + (i + 1));
+        String[] args = runArgs.get(i).toArray(String[]::new);
+        return i == 0 ? GannetProcess.startKeepingMounts(nodes[i], d, profile, "node1", args)
+                : GannetProcess.start(nodes[i], d, profile, "node2", args);
+    }
+
+    @Test
+    void podOnNode1ReachesPodOnNode2ThroughTheFrrLeafAndDelLeavesNothing() throws Exception {
+        fabric();
         NetworkNamespace podA = ns("pea");
         NetworkNamespace podB = ns("peb");
         JsonNode a = cni(plugin, nodes[0], sockets[0], "ADD", "ctr-a", podA);
@@ -171,6 +194,104 @@ class DaemonPodNetworkTest {
         assertThat(NetworkNamespace.Shell.run("bpftool", "map", "dump", "pinned", endpoints))
                 .doesNotContain(podAddrField(ipA));
         assertThat(daemons.get(0).log()).contains("cni add").contains("cni del");
+    }
+
+    /** Requests to HOST PORT until the file STOP exists, one every 50 ms, each with 3 s to answer; writes "OK FAILED first errors" to OUT. */
+    private static final String REQUEST_LOOP = """
+            import os, socket, sys, time
+            host, port, stop, out = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
+            ok, failed, errors = 0, 0, []
+            while not os.path.exists(stop):
+                try:
+                    c = socket.create_connection((host, port), timeout=3)
+                    c.settimeout(3)
+                    c.sendall(b"GET / HTTP/1.0\\r\\n\\r\\n")
+                    data = b""
+                    while True:
+                        d = c.recv(4096)
+                        if not d:
+                            break
+                        data += d
+                    c.close()
+                    if b" 200 OK" in data:
+                        ok += 1
+                    else:
+                        failed += 1
+                        errors.append("answer %r" % data[:40])
+                except Exception as e:
+                    failed += 1
+                    errors.append("%s at %.3f" % (e, time.time()))
+                time.sleep(0.05)
+            open(out + ".tmp", "w").write("%d %d %s\\n" % (ok, failed, "; ".join(errors[:5])))
+            os.rename(out + ".tmp", out)
+            """;
+
+    /**
+     * Pod A on node 1 reaches a ClusterIP whose only backend is pod B on node 2: node 1's
+     * from_pod DNATs to pod B, the fabric carries it, and the reply is reverse-NATed on its
+     * way back into pod A. Then node 1's daemon is stopped (SIGTERM) and started again while
+     * pod A sends a request every 50 ms, to the ClusterIP and straight to pod B: none fails,
+     * because the datapath keeps its pinned maps and attached programs, the kernel keeps the
+     * pod routes, and the leaf keeps the PodCIDR (graceful restart). The restarted daemon
+     * adopts the pod (its endpoint entry stays) and a DEL after the restart still cleans up.
+     */
+    @Test
+    void aClusterIpWithARemoteBackendAnswersAndARestartUnderARequestLoopFailsNoRequest() throws Exception {
+        fabric();
+        Requirements.requireCommand("python3");
+        NetworkNamespace podA = ns("pea");
+        NetworkNamespace podB = ns("peb");
+        JsonNode a = cni(plugin, nodes[0], sockets[0], "ADD", "ctr-a", podA);
+        JsonNode b = cni(plugin, nodes[1], sockets[1], "ADD", "ctr-b", podB);
+        String ipA = a.path("ips").get(0).path("address").asText().replace("/32", "");
+        String ipB = b.path("ips").get(0).path("address").asText().replace("/32", "");
+        String vethA = a.path("interfaces").get(0).path("name").asText();
+        Path server = dir.resolve("server.py");
+        Files.writeString(server, DaemonNodePortTest.SERVER);
+        Process serving = podB.start("python3", server.toString(), "pod-b", ipB, "8080");
+        try {
+            Files.writeString(services.resolve("api.yaml"), DaemonServicesTest.service("api", "10.96.40.10", ipB));
+            GannetProcess node1 = daemons.get(0);
+            node1.awaitTrue("pod A reaches the ClusterIP", () -> {
+                String r = NetworkNamespace.Shell.runQuietly("ip", "netns", "exec", podA.name(), "python3", "-c",
+                        "import socket; c=socket.create_connection(('10.96.40.10',80),timeout=2); c.sendall(b'GET / HTTP/1.0\\r\\n\\r\\n');"
+                                + " print(c.recv(4096).decode())");
+                return r.contains("pod-b " + ipA);
+            }, () -> node1.cli("show", "services"));
+
+            Path loop = dir.resolve("loop.py");
+            Files.writeString(loop, REQUEST_LOOP);
+            Path stop = dir.resolve("stop");
+            Path viaService = dir.resolve("via-service.txt");
+            Path direct = dir.resolve("direct.txt");
+            Process l1 = podA.start("python3", loop.toString(), "10.96.40.10", "80", stop.toString(), viaService.toString());
+            Process l2 = podA.start("python3", loop.toString(), ipB, "8080", stop.toString(), direct.toString());
+            Thread.sleep(1500);
+            assertThat(node1.terminate(Duration.ofSeconds(30))).as("node 1's daemon stopped on SIGTERM").isTrue();
+            Thread.sleep(1000); // a second with no daemon at all: the kernel and the datapath carry on alone
+            GannetProcess again = startNode(0);
+            daemons.set(0, again);
+            again.awaitTrue("node 1 established with leaf1 again", () -> again.established("leaf1"), () -> vtysh(leaf, "show bgp summary"));
+            Thread.sleep(1500);
+            Files.writeString(stop, "");
+            assertThat(l1.waitFor(20, TimeUnit.SECONDS)).isTrue();
+            assertThat(l2.waitFor(20, TimeUnit.SECONDS)).isTrue();
+            for (Path r : List.of(viaService, direct)) {
+                String[] f = Files.readString(r).trim().split(" ", 3);
+                System.out.println("requests through node 1's restart, " + r.getFileName() + ": " + f[0] + " answered, " + f[1] + " failed");
+                assertThat(Integer.parseInt(f[0])).as(r.getFileName() + ": requests answered").isGreaterThan(20);
+                assertThat(Integer.parseInt(f[1])).as(r.getFileName() + ": requests failed: " + (f.length > 2 ? f[2] : "")).isZero();
+            }
+            // The restarted daemon knows the pod: its endpoint entry is there, and a DEL cleans up.
+            String endpoints = io.gannet.bpf.PinLayout.mapsDir(pinRoot).resolve("dp_endpoints").toString();
+            assertThat(NetworkNamespace.Shell.run("bpftool", "map", "dump", "pinned", endpoints)).contains(podAddrField(ipA));
+            assertThat(cniRaw(plugin, nodes[0], sockets[0], "DEL", "ctr-a", podA)).isEmpty();
+            assertThat(nodes[0].exec("ip", "-o", "link", "show")).doesNotContain(vethA);
+            assertThat(nodes[0].exec("ip", "route", "show", "proto", "201")).doesNotContain(ipA + " ");
+            assertThat(NetworkNamespace.Shell.run("bpftool", "map", "dump", "pinned", endpoints)).doesNotContain(podAddrField(ipA));
+        } finally {
+            serving.destroy();
+        }
     }
 
     /** The pod address as bpftool prints dp_endpoints' pod_addr: network-order bytes read as a host (little-endian) u32. */

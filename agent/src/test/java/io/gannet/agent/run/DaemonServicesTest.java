@@ -39,7 +39,7 @@ class DaemonServicesTest {
                   - {name: node1, address: 127.0.0.1, port: %d, podCIDR: 10.244.9.0/24}
             """;
 
-    private static String service(String name, String clusterIp, String... backends) {
+    static String service(String name, String clusterIp, String... backends) {
         StringBuilder endpoints = new StringBuilder();
         for (String b : backends) {
             endpoints.append("- addresses: [\"").append(b).append("\"]\n  conditions: {ready: true}\n");
