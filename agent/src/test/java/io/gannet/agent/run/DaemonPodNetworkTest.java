@@ -232,7 +232,8 @@ class DaemonPodNetworkTest {
      * way back into pod A. Then node 1's daemon is stopped (SIGTERM) and started again while
      * pod A sends a request every 50 ms, to the ClusterIP and straight to pod B: none fails,
      * because the datapath keeps its pinned maps and attached programs, the kernel keeps the
-     * pod routes, and the leaf keeps the PodCIDR (graceful restart). The restarted daemon
+     * pod routes, and the leaf keeps the PodCIDR (graceful restart); the same for a kill -9 and
+ * a start. The restarted daemon
      * adopts the pod (its endpoint entry stays) and a DEL after the restart still cleans up.
      */
     @Test
@@ -272,13 +273,19 @@ class DaemonPodNetworkTest {
             GannetProcess again = startNode(0);
             daemons.set(0, again);
             again.awaitTrue("node 1 established with leaf1 again", () -> again.established("leaf1"), () -> vtysh(leaf, "show bgp summary"));
+            Thread.sleep(1000);
+            assertThat(again.kill(Duration.ofSeconds(10))).as("node 1's daemon killed (SIGKILL)").isTrue();
+            Thread.sleep(1000);
+            GannetProcess third = startNode(0);
+            daemons.set(0, third);
+            third.awaitTrue("node 1 established with leaf1 after kill -9", () -> third.established("leaf1"), () -> vtysh(leaf, "show bgp summary"));
             Thread.sleep(1500);
             Files.writeString(stop, "");
             assertThat(l1.waitFor(20, TimeUnit.SECONDS)).isTrue();
             assertThat(l2.waitFor(20, TimeUnit.SECONDS)).isTrue();
             for (Path r : List.of(viaService, direct)) {
                 String[] f = Files.readString(r).trim().split(" ", 3);
-                System.out.println("requests through node 1's restart, " + r.getFileName() + ": " + f[0] + " answered, " + f[1] + " failed");
+                System.out.println("requests through node 1's SIGTERM and kill -9 restarts, " + r.getFileName() + ": " + f[0] + " answered, " + f[1] + " failed");
                 assertThat(Integer.parseInt(f[0])).as(r.getFileName() + ": requests answered").isGreaterThan(20);
                 assertThat(Integer.parseInt(f[1])).as(r.getFileName() + ": requests failed: " + (f.length > 2 ? f[2] : "")).isZero();
             }
