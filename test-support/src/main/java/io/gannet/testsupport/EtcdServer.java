@@ -25,6 +25,7 @@ public final class EtcdServer implements AutoCloseable {
     private final Path log;
     private Process process;
     private NetworkNamespace ns;
+    private String host = "127.0.0.1";
 
     private EtcdServer(Path binary, Path dataDir, int clientPort, int peerPort) {
         this.binary = binary;
@@ -46,12 +47,18 @@ public final class EtcdServer implements AutoCloseable {
 
     /** Starts etcd inside {@code ns}, on that namespace's loopback. */
     public static EtcdServer startIn(NetworkNamespace ns) throws IOException {
+        return startIn(ns, "127.0.0.1");
+    }
+
+    /** Starts etcd inside {@code ns}, its client port on {@code host} (an address of that namespace others can reach). */
+    public static EtcdServer startIn(NetworkNamespace ns, String host) throws IOException {
         Requirements.requireCommand("etcd");
         Requirements.requireCommand("curl");
         Path bin = Requirements.findCommand("etcd");
         Path dir = Files.createTempDirectory("gannet-etcd-" + ProcessHandle.current().pid() + "-");
         EtcdServer s = new EtcdServer(bin, dir.resolve("data"), freePort(), freePort());
         s.ns = ns;
+        s.host = host;
         s.start();
         return s;
     }
@@ -63,7 +70,7 @@ public final class EtcdServer implements AutoCloseable {
     }
 
     public String url() {
-        return "http://127.0.0.1:" + clientPort;
+        return "http://" + host + ":" + clientPort;
     }
 
     public long pid() {

@@ -59,6 +59,9 @@ class DaemonPodNetworkTest {
     @AfterEach
     void tearDown() throws Exception {
         daemons.forEach(GannetProcess::close);
+        if (etcd != null) {
+            etcd.close();
+        }
         for (Process p : frr) {
             p.destroy();
             if (!p.waitFor(5, TimeUnit.SECONDS)) {
@@ -91,6 +94,7 @@ class DaemonPodNetworkTest {
     private final Path[] sockets = new Path[2];
     private final List<List<String>> runArgs = new ArrayList<>();
     private Path services;
+    private io.gannet.testsupport.EtcdServer etcd;
 
     /**
      * The fabric: the FRR leaf (a bridge with 10.203.0.254/24, one port per node), two nodes
@@ -98,6 +102,11 @@ class DaemonPodNetworkTest {
      * services directory), both sessions established and both PodCIDRs in the leaf's kernel.
      */
     private void fabric() throws Exception {
+        fabric(PROFILE, false);
+    }
+
+    /** The fabric with {@code profileText}; with {@code withEtcd}, both daemons share one etcd served on the leaf's 10.203.0.254. */
+    private void fabric(String profileText, boolean withEtcd) throws Exception {
         Requirements.requireNetns();
         Requirements.requireBpf();
         Requirements.requireCommand(Fabric.BGPD);
@@ -125,8 +134,11 @@ class DaemonPodNetworkTest {
             nodes[i].exec("ip", "route", "add", "default", "via", "10.203.0.254");
         }
         profile = dir.resolve("profile.yaml");
-        Files.writeString(profile, PROFILE);
+        Files.writeString(profile, profileText);
         startFrr(leaf, GannetProcess.render(profile, "leaf1"));
+        if (withEtcd) {
+            etcd = io.gannet.testsupport.EtcdServer.startIn(io.gannet.testsupport.NetworkNamespace.of(leaf.name()), "10.203.0.254");
+        }
 
         pinRoot = Path.of("/sys/fs/bpf/gannet-pods-test-" + ProcessHandle.current().pid());
         services = Files.createDirectories(dir.resolve("services"));
@@ -136,6 +148,9 @@ class DaemonPodNetworkTest {
             List<String> args = new ArrayList<>(List.of("--cni-socket", sockets[i].toString(), "--fib"));
             if (i == 0) {
                 args.addAll(List.of("--services-dir", services.toString(), "--bpf-pin-root", pinRoot.toString()));
+            }
+            if (etcd != null) {
+                args.addAll(List.of("--etcd", etcd.url()));
             }
             runArgs.add(args);
             daemons.add(startNode(i));
@@ -301,6 +316,68 @@ class DaemonPodNetworkTest {
         }
     }
 
+    /**
+     * Issue 11's proof that traffic follows a fixed IP: both daemons share one etcd; pod pg-0 of
+     * StatefulSet pg starts on node 1 through the CNI plugin (CNI_ARGS as a runtime passes them)
+     * and gets a fixed address from the profile's pool, which the leaf learns from node 1 and
+     * forwards to; the pod is deleted there and started on node 2 with the same identity: the
+     * same address, now announced by node 2 only, and requests from the leaf reach the new pod.
+     */
+    @Test
+    void trafficToAFixedIpFollowsItsPodFromNode1ToNode2() throws Exception {
+        Requirements.requireCommand("python3");
+        fabric(PROFILE.replace("  podCIDRPool: {cidr: 10.244.0.0/16, prefixLength: 24}\n",
+                "  podCIDRPool: {cidr: 10.244.0.0/16, prefixLength: 24}\n  fixedIPPools: [{name: db, cidr: 10.250.0.0/24}]\n"), true);
+        String args = "IgnoreUnknown=1;K8S_POD_NAMESPACE=db;K8S_POD_NAME=pg-0;GANNET_STATEFULSET=pg";
+        Path server = dir.resolve("server.py");
+        Files.writeString(server, DaemonNodePortTest.SERVER);
+        NetworkNamespace pod1 = ns("pf1");
+        JsonNode a = JSON.readTree(cniRaw(plugin, nodes[0], sockets[0], "ADD", "pg0-on-1", pod1, args));
+        String ip = a.path("ips").get(0).path("address").asText().replace("/32", "");
+        assertThat(ip).startsWith("10.250.0.");
+        List<Process> servers = new ArrayList<>();
+        try {
+            servers.add(pod1.start("python3", server.toString(), "on-node1", ip, "8080"));
+            daemons.get(0).awaitTrue("the leaf forwards " + ip + " to node 1 and node 1's pod answers",
+                    () -> leaf.exec("ip", "route", "show", ip).contains("via 10.203.0.1") && ask(leaf, ip).startsWith("on-node1"),
+                    () -> vtysh(leaf, "show bgp ipv4 unicast") + leaf.exec("ip", "route", "show"));
+
+            assertThat(cniRaw(plugin, nodes[0], sockets[0], "DEL", "pg0-on-1", pod1)).isEmpty();
+            NetworkNamespace pod2 = ns("pf2");
+            servers.add(pod2.start("python3", server.toString(), "on-node2", "0.0.0.0", "8080")); // listening before its address exists
+            Thread.sleep(500);
+            long t0 = System.nanoTime();
+            JsonNode b = JSON.readTree(cniRaw(plugin, nodes[1], sockets[1], "ADD", "pg0-on-2", pod2, args));
+            assertThat(b.path("ips").get(0).path("address").asText()).isEqualTo(ip + "/32");
+            long tAdd = (System.nanoTime() - t0) / 1_000_000;
+            daemons.get(1).awaitTrue("the leaf's BGP has " + ip + " from node 2", () -> vtysh(leaf, "show bgp ipv4 unicast " + ip + "/32").contains("10.203.0.2 from"),
+                    Duration.ofSeconds(30), Duration.ofMillis(20), () -> "");
+            long tBgp = (System.nanoTime() - t0) / 1_000_000;
+            daemons.get(1).awaitTrue("the leaf's kernel", () -> leaf.exec("ip", "route", "show", ip).contains("via 10.203.0.2"),
+                    Duration.ofSeconds(30), Duration.ofMillis(20), () -> "");
+            long tKernel = (System.nanoTime() - t0) / 1_000_000;
+            System.out.printf("fixed IP %s moved node1 -> node2: CNI ADD returned after %d ms, the leaf's BGP had the new path at %d ms,"
+                    + " its kernel at %d ms%n", ip, tAdd, tBgp, tKernel);
+            daemons.get(1).awaitTrue("requests from the leaf to " + ip + " reach the pod on node 2",
+                    () -> ask(leaf, ip).startsWith("on-node2"), Duration.ofSeconds(30), Duration.ofMillis(20),
+                    () -> vtysh(leaf, "show bgp ipv4 unicast " + ip + "/32") + leaf.exec("ip", "route", "show", ip));
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            System.out.printf("fixed IP %s moved node1 -> node2: the leaf's requests reach the new pod %d ms after its CNI ADD began%n", ip, ms);
+            assertThat(leaf.exec("ip", "route", "show", ip)).contains("via 10.203.0.2").doesNotContain("10.203.0.1");
+            assertThat(vtysh(leaf, "show bgp ipv4 unicast " + ip + "/32")).doesNotContain("10.203.0.1 from");
+        } finally {
+            servers.forEach(Process::destroy);
+        }
+    }
+
+    /** One HTTP request from {@code from} to {@code ip}:8080; the answer's body, or "" when none came within 0.5 s. */
+    private static String ask(NetworkNamespace from, String ip) {
+        String out = NetworkNamespace.Shell.runQuietly("ip", "netns", "exec", from.name(), "python3", "-c",
+                "import socket\ntry:\n c=socket.create_connection(('" + ip + "',8080),timeout=0.5); c.sendall(b'GET / HTTP/1.0\\r\\n\\r\\n')\n"
+                        + " d=c.recv(4096).decode(); print(d.split('\\r\\n\\r\\n',1)[-1])\nexcept Exception as e:\n print('')");
+        return out.trim();
+    }
+
     /** The pod address as bpftool prints dp_endpoints' pod_addr: network-order bytes read as a host (little-endian) u32. */
     private static String podAddrField(String ip) {
         String[] p = ip.split("\\.");
@@ -320,7 +397,15 @@ class DaemonPodNetworkTest {
 
     private String cniRaw(Path plugin, NetworkNamespace node, Path socket, String command, String id, NetworkNamespace pod)
             throws IOException, InterruptedException {
+        return cniRaw(plugin, node, socket, command, id, pod, null);
+    }
+
+    private String cniRaw(Path plugin, NetworkNamespace node, Path socket, String command, String id, NetworkNamespace pod, String cniArgs)
+            throws IOException, InterruptedException {
         ProcessBuilder pb = new ProcessBuilder(node.inside(plugin.toString()));
+        if (cniArgs != null) {
+            pb.environment().put("CNI_ARGS", cniArgs);
+        }
         pb.environment().put("CNI_COMMAND", command);
         pb.environment().put("CNI_CONTAINERID", id);
         pb.environment().put("CNI_NETNS", "/run/netns/" + pod.name());
