@@ -45,7 +45,7 @@ class DaemonFixedIpTest extends DaemonAgainstFrr {
                 spec:
                   model: ebgp-leaf
                   asn: {scheme: per-node, base: 4200000001}
-                  podCIDRPool: {cidr: 10.244.0.0/16, prefixLength: 24}
+                  podCIDRPool: {cidr: 10.244.0.0/16, prefixLength: 24, leaseSeconds: 5}
                   fixedIPPools: [{name: db, cidr: 10.250.0.0/24}]
                   bgp: {holdTime: 9, connectRetry: 1}
                   bfd: {enabled: false}
@@ -123,6 +123,22 @@ class DaemonFixedIpTest extends DaemonAgainstFrr {
                 }
                 JsonNode shown = JSON.readTree(ga.cli("show", "ipam", "--json"));
                 assertThat(shown.path("summary").path("fixedIpPool").asText()).isEqualTo("db");
+
+                // Fencing: with etcd gone, B cannot hear a handover request and its lease (5 s) may
+                // expire at the store, so B withdraws the /32 before that can happen; when etcd is
+                // back the address is still B's and B announces it again. The PodCIDRs stay.
+                long t0 = System.nanoTime();
+                etcd.stop();
+                gb.awaitTrue("B withdrew " + prefix + " (fenced)", () -> !leaf.routesFrom(B).containsKey(prefix),
+                        Duration.ofSeconds(15), Duration.ofMillis(50), fabric::diagnostics);
+                long ms = (System.nanoTime() - t0) / 1_000_000;
+                System.out.printf("fencing: %s gone from FRR %d ms after etcd stopped (fixed-IP lease 5 s)%n", prefix, ms);
+                assertThat(ms).as("withdrawn before the lease could expire at the store").isLessThan(5000);
+                assertThat(leaf.routesFrom(B)).containsKey("10.244.2.0/24");
+                assertThat(gb.log()).contains("fixedip: fencing");
+                etcd.start();
+                gb.awaitTrue("B announces " + prefix + " again", () -> leaf.routesFrom(B).containsKey(prefix),
+                        Duration.ofSeconds(30), Duration.ofMillis(50), fabric::diagnostics);
             } finally {
                 sampling.set(false);
                 sampler.join();

@@ -42,6 +42,17 @@ public interface ClusterStore extends AutoCloseable {
 
         Duration ttl();
 
+        /**
+         * Until when ({@link System#nanoTime()}) the store is known to keep this lease alive: the
+         * TTL counted from the last renewal the store confirmed. Past it the store may have
+         * expired the lease and deleted its keys, so what they claimed may be someone else's now
+         * (a holder fences itself: it stops acting on them until the lease is confirmed again).
+         */
+        long confirmedUntilNanos();
+
+        /** True once the store said the lease no longer exists (expired or revoked): its keys are gone. */
+        boolean lost();
+
         /** Revokes now: its keys are deleted at once. */
         void revoke();
 

@@ -14,9 +14,13 @@ import io.gannet.pod.ipam.IpamException;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,8 +43,15 @@ import org.slf4j.LoggerFactory;
  * A node that vanished never answers: its lease expires, the key with it, and B takes over
  * after the TTL. Every step is watch-driven; B's wait is bounded.
  *
+ * <p>Fencing: a node cut off from the store cannot hear a handover request, and once its lease
+ * may have expired at the store another node may hold its addresses. So when the store has not
+ * confirmed the lease for its TTL (less a margin), the node withdraws every fixed IP it holds,
+ * before anyone else can take them; when the store answers again it re-asserts each (the same
+ * lease, or a new one if the old one expired) and announces only those still its own.
+ *
  * <p>Threads: {@link #claim} and {@link #vacate} on control-API threads (they block for store
- * round trips); handover answers on the store's watch thread.
+ * round trips); handover answers on the store's watch thread; the fence check on a thread of
+ * its own every 200 ms.
  */
 public final class FixedIpRegistry implements FixedIpClaims, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(FixedIpRegistry.class);
@@ -52,9 +63,13 @@ public final class FixedIpRegistry implements FixedIpClaims, AutoCloseable {
     private final IpBlock cidr;
     private final PoolAllocator allocator;
     private final FixedIpRoutes routes;
-    private final ClusterStore.Lease lease;
+    private volatile ClusterStore.Lease lease;
+    private final Duration leaseTtl;
     private final Duration handoverTimeout;
-    private final Set<String> held = ConcurrentHashMap.newKeySet();
+    /** Fixed IPs this node holds: key -> address (known locally, so fencing needs no store). */
+    private final Map<String, InetAddress> held = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService fenceTimer;
+    private boolean fenced; // fence thread only
     private final Object changed = new Object();
     private final AutoCloseable watch;
 
@@ -72,6 +87,7 @@ public final class FixedIpRegistry implements FixedIpClaims, AutoCloseable {
         this.routes = routes;
         this.handoverTimeout = handoverTimeout;
         this.allocator = new PoolAllocator(store, ROOT + pool, 1L << Math.min(30, cidr.bits() - cidr.prefixLength()));
+        this.leaseTtl = leaseTtl;
         this.lease = store.grantLease(leaseTtl);
         this.watch = store.watch(ROOT + pool + "/holder/", new WatchListener() {
             @Override
@@ -90,6 +106,81 @@ public final class FixedIpRegistry implements FixedIpClaims, AutoCloseable {
                 wake();
             }
         });
+        this.fenceTimer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "gannet-fixedip-fence");
+            t.setDaemon(true);
+            return t;
+        });
+        fenceTimer.scheduleWithFixedDelay(this::checkFence, 200, 200, TimeUnit.MILLISECONDS);
+    }
+
+    /** Withdraws what this node holds once its lease may have expired at the store; re-asserts it when the store answers. */
+    private void checkFence() {
+        try {
+            ClusterStore.Lease l = lease;
+            long now = System.nanoTime();
+            long margin = Math.min(TimeUnit.SECONDS.toNanos(1), leaseTtl.toNanos() / 5);
+            boolean confirmed = !l.lost() && now < l.confirmedUntilNanos() - margin;
+            if (!confirmed && !fenced) {
+                fenced = true;
+                held.values().forEach(routes::withdraw);
+                if (!held.isEmpty()) {
+                    LOG.warn("fixedip: fencing: the store has not confirmed node {}'s lease for {} s; withdrew {} fixed IP(s) until it does: {}",
+                            node, leaseTtl.toSeconds(), held.size(), held.keySet());
+                }
+                return;
+            }
+            if (!fenced) {
+                return;
+            }
+            if (!confirmed) {
+                if (!l.lost() && now < l.confirmedUntilNanos() + leaseTtl.toNanos()) {
+                    return; // the lease may still come back
+                }
+                // expired at the store (or silent for twice its TTL): a new lease, once the store answers
+                ClusterStore.Lease fresh = store.grantLease(leaseTtl);
+                lease = fresh;
+                l.close();
+            }
+            reassert(lease);
+            fenced = false;
+        } catch (StoreException e) {
+            LOG.debug("fixedip: the store still does not answer: {}", e.getMessage());
+        } catch (RuntimeException e) {
+            LOG.warn("fixedip: fence check failed: {}", e.toString());
+        }
+    }
+
+    /** After fencing: takes back (with {@code l}) and announces each fixed IP that no other node took meanwhile. */
+    private void reassert(ClusterStore.Lease l) {
+        int back = 0;
+        for (Map.Entry<String, InetAddress> e : held.entrySet()) {
+            String hk = ROOT + pool + "/holder/" + e.getKey();
+            Optional<KeyValue> h = store.get(hk);
+            boolean ours;
+            if (h.isEmpty()) {
+                ours = store.commit(Txn.begin().ifAbsent(hk).put(hk, node, l.id())).succeeded();
+            } else if (h.get().text().equals(node)) {
+                ours = h.get().lease() == l.id()
+                        || store.commit(Txn.begin().ifModRevision(hk, h.get().modRevision()).put(hk, node, l.id())).succeeded();
+            } else {
+                ours = false;
+                if (h.get().text().startsWith(node + ">")) {
+                    seen(h.get()); // a handover asked while we were away: answer it now
+                }
+            }
+            if (ours) {
+                routes.announce(e.getValue());
+                back++;
+            } else {
+                held.remove(e.getKey());
+                LOG.warn("fixedip: {} = {} is held by node {} now (taken while this node was fenced): not announced here",
+                        e.getKey(), IpBlock.format(e.getValue()), h.map(KeyValue::text).orElse("?"));
+            }
+        }
+        if (!held.isEmpty() || back > 0) {
+            LOG.info("fixedip: the store confirms node {}'s lease again: {} fixed IP(s) announced again", node, back);
+        }
     }
 
     private String holderKey(FixedIpKey key) {
@@ -176,7 +267,7 @@ public final class FixedIpRegistry implements FixedIpClaims, AutoCloseable {
                 }
             }
         }
-        held.add(key.toString());
+        held.put(key.toString(), address);
         routes.announce(address);
         LOG.info("fixedip: {} = {} announced by {}", key, IpBlock.format(address), node);
         return address;
@@ -203,7 +294,7 @@ public final class FixedIpRegistry implements FixedIpClaims, AutoCloseable {
     }
 
     public Set<String> heldHere() {
-        return Set.copyOf(held);
+        return Set.copyOf(held.keySet());
     }
 
     public String pool() {
@@ -212,6 +303,7 @@ public final class FixedIpRegistry implements FixedIpClaims, AutoCloseable {
 
     @Override
     public void close() {
+        fenceTimer.shutdownNow();
         try {
             watch.close();
         } catch (Exception ignored) {

@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -127,6 +128,40 @@ class FixedIpRegistryTest {
         assertThat(other).isNotEqualTo(addr);
         b.vacate(pg0, addr);
         assertThat(b.holder(pg0)).isEmpty();
+    }
+
+    /**
+     * Fencing: etcd goes away; the holder withdraws its fixed IP before its lease (3 s) can have
+     * expired at the store, so no other node can ever announce it while this one still does;
+     * when etcd is back the holder finds the address still its own and announces it again.
+     */
+    @Test
+    void aNodeCutOffFromTheStoreWithdrawsItsFixedIpsBeforeItsLeaseCanExpireAndAnnouncesThemWhenItReturns() throws Exception {
+        FixedIpRegistry a = registry(store("etcd"), "node-a");
+        FixedIpKey pg0 = new FixedIpKey("db", "pg", 0);
+        String x = IpBlock.format(a.claim(pg0));
+        assertThat(history).containsExactly("node-a announce " + x);
+        long t0 = System.nanoTime();
+        etcd.stop();
+        awaitHistory(2, Duration.ofSeconds(10));
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        System.out.printf("fencing: %s withdrawn %d ms after etcd stopped (lease TTL 3 s)%n", x, ms);
+        assertThat(history).containsExactly("node-a announce " + x, "node-a withdraw " + x);
+        assertThat(ms).as("withdrawn before the lease could expire at the store").isLessThan(3000);
+        etcd.start();
+        awaitHistory(3, Duration.ofSeconds(30));
+        assertThat(history).containsExactly("node-a announce " + x, "node-a withdraw " + x, "node-a announce " + x);
+        assertThat(a.holder(pg0)).contains("node-a");
+        assertThat(a.heldHere()).containsExactly(pg0.toString());
+        assertThat(violations).isEmpty();
+    }
+
+    private void awaitHistory(int size, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (history.size() < size && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(history).as("history after %s", timeout).hasSizeGreaterThanOrEqualTo(size);
     }
 
     @ParameterizedTest

@@ -193,17 +193,28 @@ public final class EtcdStore implements ClusterStore {
     @Override
     public Lease grantLease(Duration ttl) {
         long seconds = Math.max(1, ttl.toSeconds());
+        long asked = System.nanoTime();
         long id = await(client.getLeaseClient().grant(seconds), "a lease grant").getID();
+        java.util.concurrent.atomic.AtomicLong confirmed = new java.util.concurrent.atomic.AtomicLong(asked + TimeUnit.SECONDS.toNanos(seconds));
+        java.util.concurrent.atomic.AtomicBoolean lost = new java.util.concurrent.atomic.AtomicBoolean();
         CloseableClient keepAlive = client.getLeaseClient().keepAlive(id, new StreamObserver<>() {
             @Override
             public void onNext(LeaseKeepAliveResponse r) {
                 if (r.getTTL() <= 0) {
+                    lost.set(true);
                     LOG.warn("store: etcd lease {} expired; what it held was released", Long.toHexString(id));
+                } else {
+                    // the TTL left at the server when it answered: counted from now it can only be late, never early
+                    // by more than the answer's flight time, which the holder's fencing margin covers
+                    confirmed.set(System.nanoTime() + TimeUnit.SECONDS.toNanos(r.getTTL()));
                 }
             }
 
             @Override
             public void onError(Throwable t) {
+                if (String.valueOf(t.getMessage()).contains("not found")) {
+                    lost.set(true);
+                }
                 LOG.warn("store: keeping etcd lease {} alive failed: {}", Long.toHexString(id), t.getMessage());
             }
 
@@ -222,7 +233,18 @@ public final class EtcdStore implements ClusterStore {
             }
 
             @Override
+            public long confirmedUntilNanos() {
+                return confirmed.get();
+            }
+
+            @Override
+            public boolean lost() {
+                return lost.get();
+            }
+
+            @Override
             public void revoke() {
+                lost.set(true);
                 keepAlive.close();
                 await(client.getLeaseClient().revoke(id), "a lease revoke");
             }

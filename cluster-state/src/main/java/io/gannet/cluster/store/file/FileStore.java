@@ -101,6 +101,8 @@ public final class FileStore implements ClusterStore {
     private final WatchService inotify;
     private final List<Watch> watches = new CopyOnWriteArrayList<>();
     private final Map<Long, ScheduledFuture<?>> renewals = new HashMap<>();
+    /** The handles of this process's leases, for their confirmation time; guarded by {@link #renewals}. */
+    private final Map<Long, FileLease> leaseHandles = new HashMap<>();
 
     // state as last read or written; guarded by lock
     private TreeMap<String, Entry> keys = new TreeMap<>();
@@ -249,6 +251,7 @@ public final class FileStore implements ClusterStore {
         if (ttl.toMillis() < 1000) {
             throw new StoreException(StoreException.Reason.BAD_REQUEST, "a lease TTL must be at least 1 s, not " + ttl.toMillis() + " ms");
         }
+        long asked = System.nanoTime();
         long id = locked(() -> {
             long candidate;
             do {
@@ -263,10 +266,15 @@ public final class FileStore implements ClusterStore {
         synchronized (renewals) {
             renewals.put(id, timer.scheduleWithFixedDelay(() -> renew(id), period, period, TimeUnit.MILLISECONDS));
         }
-        return new FileLease(id, ttl);
+        FileLease l = new FileLease(id, ttl, asked + ttl.toNanos());
+        synchronized (renewals) {
+            leaseHandles.put(id, l);
+        }
+        return l;
     }
 
     private void renew(long id) {
+        long asked = System.nanoTime();
         try {
             boolean alive = locked(() -> {
                 LeaseRec r = leases.get(id);
@@ -277,9 +285,18 @@ public final class FileStore implements ClusterStore {
                 write();
                 return true;
             });
+            FileLease l;
+            synchronized (renewals) {
+                l = leaseHandles.get(id);
+            }
             if (!alive) {
                 LOG.warn("store: lease {} expired before it could be renewed; what it held was released", Long.toHexString(id));
+                if (l != null) {
+                    l.lost = true;
+                }
                 stopRenewing(id);
+            } else if (l != null) {
+                l.confirmedUntil = asked + l.ttl.toNanos();
             }
         } catch (StoreException e) {
             LOG.warn("store: renewing lease {} failed: {}", Long.toHexString(id), e.getMessage());
@@ -288,6 +305,7 @@ public final class FileStore implements ClusterStore {
 
     private void stopRenewing(long id) {
         synchronized (renewals) {
+            leaseHandles.remove(id);
             ScheduledFuture<?> f = renewals.remove(id);
             if (f != null) {
                 f.cancel(false);
@@ -298,10 +316,23 @@ public final class FileStore implements ClusterStore {
     private final class FileLease implements Lease {
         private final long id;
         private final Duration ttl;
+        private volatile long confirmedUntil;
+        private volatile boolean lost;
 
-        FileLease(long id, Duration ttl) {
+        FileLease(long id, Duration ttl, long confirmedUntil) {
             this.id = id;
             this.ttl = ttl;
+            this.confirmedUntil = confirmedUntil;
+        }
+
+        @Override
+        public long confirmedUntilNanos() {
+            return confirmedUntil;
+        }
+
+        @Override
+        public boolean lost() {
+            return lost;
         }
 
         @Override
@@ -316,6 +347,7 @@ public final class FileStore implements ClusterStore {
 
         @Override
         public void revoke() {
+            lost = true;
             stopRenewing(id);
             locked(() -> {
                 if (leases.remove(id) != null) {
