@@ -12,7 +12,7 @@ import io.gannet.bpf.libbpf.BpfProgram;
 import io.gannet.bpf.libbpf.LibC;
 import io.gannet.bpf.libbpf.Native;
 import io.gannet.bpf.libbpf.Netns;
-import io.gannet.testsupport.NetworkNamespace;
+import io.gannet.linux.NetworkNamespace;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;

@@ -3,7 +3,7 @@ package io.gannet.bpf;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gannet.bpf.libbpf.Netns;
-import io.gannet.testsupport.NetworkNamespace;
+import io.gannet.linux.NetworkNamespace;
 import io.gannet.testsupport.Requirements;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;

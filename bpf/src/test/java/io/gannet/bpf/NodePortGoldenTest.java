@@ -16,7 +16,7 @@ import io.gannet.bpf.lb.SourceRange;
 import io.gannet.bpf.libbpf.Netns;
 import io.gannet.bpf.libbpf.TestRun;
 import io.gannet.bpf.maps.Reason;
-import io.gannet.testsupport.NetworkNamespace;
+import io.gannet.linux.NetworkNamespace;
 import io.gannet.testsupport.Requirements;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;

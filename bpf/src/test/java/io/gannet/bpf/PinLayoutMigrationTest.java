@@ -16,7 +16,7 @@ import io.gannet.bpf.libbpf.Tc;
 import io.gannet.bpf.maps.DpMaps;
 import io.gannet.bpf.maps.EndpointValue;
 import io.gannet.bpf.maps.TypedMap;
-import io.gannet.testsupport.NetworkNamespace;
+import io.gannet.linux.NetworkNamespace;
 import io.gannet.testsupport.Requirements;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;

@@ -8,7 +8,7 @@ import io.gannet.bpf.lb.Frontend;
 import io.gannet.bpf.lb.Protocol;
 import io.gannet.bpf.lb.ServiceSpec;
 import io.gannet.bpf.libbpf.Netns;
-import io.gannet.testsupport.NetworkNamespace;
+import io.gannet.linux.NetworkNamespace;
 import io.gannet.testsupport.Requirements;
 import java.io.BufferedReader;
 import java.io.IOException;

@@ -1,5 +1,6 @@
 package io.gannet.lab;
 
+import io.gannet.linux.NetworkNamespace;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

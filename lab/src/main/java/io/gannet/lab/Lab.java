@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.gannet.linux.NetworkNamespace;
 import io.gannet.topology.LoadedProfile;
 import io.gannet.topology.ProfileException;
 import io.gannet.topology.TopologyProfiles;

@@ -2,7 +2,7 @@
  * Whole fabrics in network namespaces with real switches, shared by {@code gannet lab}, the
  * demo and the daemon tests.
  *
- * <p>{@link io.gannet.lab.NetworkNamespace} creates and removes namespaces; {@link io.gannet.lab.Fabric}
+ * <p>{@link io.gannet.linux.NetworkNamespace} creates and removes namespaces; {@link io.gannet.lab.Fabric}
  * is the tests' one-bridge fabric of FRR bgpd switches; {@link io.gannet.lab.FrrSwitch} (bgpd only),
  * {@link io.gannet.lab.FrrRoutingSwitch} (zebra, bfdd and bgpd: it forwards by what BGP learned)
  * and {@link io.gannet.lab.BirdSwitch} run real switch daemons with their own sockets, pid files and

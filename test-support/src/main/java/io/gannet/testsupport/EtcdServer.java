@@ -24,7 +24,8 @@ public final class EtcdServer implements AutoCloseable {
     private final int peerPort;
     private final Path log;
     private Process process;
-    private NetworkNamespace ns;
+    /** The network namespace etcd runs in ({@code ip netns exec}), or null for the current one. */
+    private String ns;
     private String host = "127.0.0.1";
 
     private EtcdServer(Path binary, Path dataDir, int clientPort, int peerPort) {
@@ -46,12 +47,12 @@ public final class EtcdServer implements AutoCloseable {
     }
 
     /** Starts etcd inside {@code ns}, on that namespace's loopback. */
-    public static EtcdServer startIn(NetworkNamespace ns) throws IOException {
+    public static EtcdServer startIn(String ns) throws IOException {
         return startIn(ns, "127.0.0.1");
     }
 
     /** Starts etcd inside {@code ns}, its client port on {@code host} (an address of that namespace others can reach). */
-    public static EtcdServer startIn(NetworkNamespace ns, String host) throws IOException {
+    public static EtcdServer startIn(String ns, String host) throws IOException {
         Requirements.requireCommand("etcd");
         Requirements.requireCommand("curl");
         Path bin = Requirements.findCommand("etcd");
@@ -93,7 +94,7 @@ public final class EtcdServer implements AutoCloseable {
                 "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer,
                 "--initial-cluster", "gannet-test=" + peer,
                 "--log-level", "warn");
-        process = new ProcessBuilder(ns == null ? cmd : ns.inside(cmd.toArray(String[]::new)))
+        process = new ProcessBuilder(inside(cmd))
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while (System.nanoTime() < deadline) {
@@ -114,10 +115,28 @@ public final class EtcdServer implements AutoCloseable {
         throw new IOException("etcd did not become healthy within 20 s, log: " + Files.readString(log));
     }
 
+    private List<String> inside(List<String> cmd) {
+        if (ns == null) {
+            return cmd;
+        }
+        List<String> full = new java.util.ArrayList<>(List.of("ip", "netns", "exec", ns));
+        full.addAll(cmd);
+        return full;
+    }
+
     private boolean healthy() {
         if (ns != null) {
-            String out = NetworkNamespace.Shell.runQuietly(ns.inside("curl", "-s", "-m", "1", url() + "/health").toArray(String[]::new));
-            return out.contains("\"health\":\"true\"");
+            try {
+                Process p = new ProcessBuilder(inside(List.of("curl", "-s", "-m", "1", url() + "/health"))).redirectErrorStream(true).start();
+                String out = new String(p.getInputStream().readAllBytes());
+                p.waitFor(5, TimeUnit.SECONDS);
+                return out.contains("\"health\":\"true\"");
+            } catch (IOException e) {
+                return false;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
         }
         try (Socket s = new Socket()) {
             s.connect(new InetSocketAddress("127.0.0.1", clientPort), 200);

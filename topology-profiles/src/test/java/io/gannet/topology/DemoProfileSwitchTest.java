@@ -2,7 +2,7 @@ package io.gannet.topology;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.gannet.testsupport.NetworkNamespace;
+import io.gannet.linux.NetworkNamespace;
 import io.gannet.testsupport.Requirements;
 import io.gannet.topology.config.NeighborConfig;
 import io.gannet.topology.config.NodeConfig;

@@ -1,6 +1,6 @@
 package io.gannet.topology;
 
-import io.gannet.testsupport.NetworkNamespace.Shell;
+import io.gannet.linux.NetworkNamespace.Shell;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -8,7 +8,7 @@ import io.gannet.agent.GannetCli;
 import io.gannet.bpf.Datapath;
 import io.gannet.bpf.DatapathOptions;
 import io.gannet.bpf.libbpf.Netns;
-import io.gannet.lab.NetworkNamespace;
+import io.gannet.linux.NetworkNamespace;
 import io.gannet.testsupport.Requirements;
 import java.io.PrintWriter;
 import java.io.StringWriter;

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.gannet.agent.GannetCli;
 import io.gannet.lab.Lab;
-import io.gannet.lab.NetworkNamespace;
+import io.gannet.linux.NetworkNamespace;
 import io.gannet.testsupport.Requirements;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,7 +1,7 @@
 package io.gannet.agent.run;
 
 import io.gannet.lab.BirdSwitch;
-import io.gannet.lab.NetworkNamespace;
+import io.gannet.linux.NetworkNamespace;
 import io.gannet.testsupport.Requirements;
 import java.io.IOException;
 import java.nio.file.Path;

@@ -59,7 +59,7 @@ class DaemonFixedIpTest extends DaemonAgainstFrr {
         fabric = new Fabric("fip", dir, A + "/24");
         fabric.node().exec("ip", "addr", "add", B + "/24", "dev", "br0");
         FrrSwitch leaf = fabric.addSwitch("leaf1", "10.203.0.2/24", GannetProcess.render(profile, "leaf1"), Fabric.TEST_NETS.get(0));
-        try (EtcdServer etcd = EtcdServer.startIn(io.gannet.testsupport.NetworkNamespace.of(fabric.node().name()));
+        try (EtcdServer etcd = EtcdServer.startIn(fabric.node().name());
              GannetProcess ga = GannetProcess.start(fabric.node(), Files.createDirectories(dir.resolve("a")), profile, "na", "--etcd", etcd.url());
              GannetProcess gb = GannetProcess.start(fabric.node(), Files.createDirectories(dir.resolve("b")), profile, "nb", "--etcd", etcd.url())) {
             ga.awaitTrue("na established", () -> ga.established("leaf1"), fabric::diagnostics);

@@ -3,7 +3,7 @@ package io.gannet.agent.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gannet.agent.GannetCli;
-import io.gannet.testsupport.NetworkNamespace;
+import io.gannet.linux.NetworkNamespace;
 import io.gannet.testsupport.Requirements;
 import java.nio.file.Files;
 import java.nio.file.Path;

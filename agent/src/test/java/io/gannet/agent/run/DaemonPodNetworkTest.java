@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.gannet.bpf.Datapath;
-import io.gannet.lab.NetworkNamespace;
+import io.gannet.linux.NetworkNamespace;
 import io.gannet.testsupport.Requirements;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -137,7 +137,7 @@ class DaemonPodNetworkTest {
         Files.writeString(profile, profileText);
         startFrr(leaf, GannetProcess.render(profile, "leaf1"));
         if (withEtcd) {
-            etcd = io.gannet.testsupport.EtcdServer.startIn(io.gannet.testsupport.NetworkNamespace.of(leaf.name()), "10.203.0.254");
+            etcd = io.gannet.testsupport.EtcdServer.startIn(leaf.name(), "10.203.0.254");
         }
 
         pinRoot = Path.of("/sys/fs/bpf/gannet-pods-test-" + ProcessHandle.current().pid());

@@ -178,7 +178,7 @@ class DaemonServicesTest {
         // `ip netns exec` mounts a fresh /sys, hiding /sys/fs/bpf: the daemon in the namespace gets a
         // bpffs of its own, mounted by this test in a temporary directory (and unmounted at the end).
         Path bpffs = Files.createDirectories(dir.resolve("bpffs"));
-        io.gannet.lab.NetworkNamespace.Shell.run("mount", "-t", "bpf", "bpf", bpffs.toString());
+        io.gannet.linux.NetworkNamespace.Shell.run("mount", "-t", "bpf", "bpf", bpffs.toString());
         try {
             healthCheckIn(bpffs);
         } finally {
@@ -188,7 +188,7 @@ class DaemonServicesTest {
             }
             Datapath.removePins(bpffs.resolve("gannet"));
             pinRoot = null;
-            io.gannet.lab.NetworkNamespace.Shell.run("umount", bpffs.toString());
+            io.gannet.linux.NetworkNamespace.Shell.run("umount", bpffs.toString());
         }
     }
 
@@ -219,7 +219,7 @@ class DaemonServicesTest {
                 """;
         Files.writeString(services.resolve("lb.yaml"), lb.formatted("true"));
         // In a namespace of its own: the health check listens on every address, as kube-proxy's does.
-        try (io.gannet.lab.NetworkNamespace ns = io.gannet.lab.NetworkNamespace.create("gsvc")) {
+        try (io.gannet.linux.NetworkNamespace ns = io.gannet.linux.NetworkNamespace.create("gsvc")) {
             gannet = GannetProcess.start(ns, dir, dir.resolve("profile.yaml"), "node1",
                     "--services-dir", services.toString(), "--bpf-pin-root", pinRoot.toString());
             JsonNode rows = await(r -> rowOf(r, "192.0.2.50").path("backends").asInt() == 1);
@@ -243,7 +243,7 @@ class DaemonServicesTest {
         }
     }
 
-    private static String curl(io.gannet.lab.NetworkNamespace ns, int port) throws Exception {
+    private static String curl(io.gannet.linux.NetworkNamespace ns, int port) throws Exception {
         for (int i = 0; i < 100; i++) {
             Process p = ns.start("curl", "-s", "-o", "/dev/stdout", "-w", " %{http_code}", "http://127.0.0.1:" + port + "/healthz");
             String out = new String(p.getInputStream().readAllBytes()).trim();

@@ -1,6 +1,6 @@
 package io.gannet.agent.run;
 
-import io.gannet.lab.NetworkNamespace;
+import io.gannet.linux.NetworkNamespace;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;

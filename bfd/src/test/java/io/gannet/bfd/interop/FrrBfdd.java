@@ -1,6 +1,6 @@
 package io.gannet.bfd.interop;
 
-import io.gannet.testsupport.NetworkNamespace;
+import io.gannet.linux.NetworkNamespace;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,6 +1,6 @@
 package io.gannet.bfd.interop;
 
-import io.gannet.testsupport.NetworkNamespace;
+import io.gannet.linux.NetworkNamespace;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 

@@ -2,7 +2,7 @@ package io.gannet.bpf.libbpf;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.gannet.testsupport.NetworkNamespace;
+import io.gannet.linux.NetworkNamespace;
 import io.gannet.testsupport.Requirements;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.gannet.linux.Errno;
 import io.gannet.linux.LibC;
 import io.gannet.linux.Netns;
-import io.gannet.testsupport.NetworkNamespace;
+import io.gannet.linux.NetworkNamespace;
 import io.gannet.testsupport.Requirements;
 import java.net.InetAddress;
 import java.util.ArrayList;

@@ -9,7 +9,7 @@ import io.gannet.pod.NodeNetworking;
 import io.gannet.pod.ipam.IpBlock;
 import io.gannet.pod.wiring.HostVethName;
 import io.gannet.pod.wiring.PodDatapath;
-import io.gannet.testsupport.NetworkNamespace;
+import io.gannet.linux.NetworkNamespace;
 import io.gannet.testsupport.Requirements;
 import java.nio.file.Files;
 import java.nio.file.Path;

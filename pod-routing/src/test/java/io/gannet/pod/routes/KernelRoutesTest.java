@@ -9,7 +9,7 @@ import io.gannet.linux.netlink.Prefix;
 import io.gannet.linux.netlink.Route;
 import io.gannet.linux.netlink.RouteType;
 import io.gannet.linux.netlink.RtNetlink;
-import io.gannet.testsupport.NetworkNamespace;
+import io.gannet.linux.NetworkNamespace;
 import io.gannet.testsupport.Requirements;
 import java.net.InetAddress;
 import java.util.ArrayList;

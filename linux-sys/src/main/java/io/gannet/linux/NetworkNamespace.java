@@ -1,4 +1,4 @@
-package io.gannet.lab;
+package io.gannet.linux;
 
 import java.io.IOException;
 import java.util.ArrayList;
