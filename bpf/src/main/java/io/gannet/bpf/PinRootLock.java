@@ -1,8 +1,8 @@
 package io.gannet.bpf;
 
 import io.gannet.bpf.libbpf.BpfException;
-import io.gannet.bpf.libbpf.LibC;
 import io.gannet.bpf.libbpf.Native;
+import io.gannet.linux.LibC;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;

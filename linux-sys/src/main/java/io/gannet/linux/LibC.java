@@ -5,7 +5,9 @@ import jnr.ffi.LibraryLoader;
 import jnr.ffi.annotations.SaveError;
 
 /**
- * The libc calls Gannet needs beyond the JDK: netlink sockets, setns(2), interface indexes.
+ * The libc calls Gannet needs beyond the JDK: netlink sockets, socket options, setns(2),
+ * interface indexes and names, flock(2). The one binding of the project (bfd keeps its own
+ * for recvmsg/poll until it moves here).
  * Constants are Linux's (x86_64 and aarch64 share them). Buffers passed here are direct
  * {@link ByteBuffer}s read or written from position 0.
  */
@@ -28,6 +30,10 @@ public interface LibC {
     int CLONE_NEWNET = 0x40000000;
     int O_RDONLY = 0;
     int O_CLOEXEC = 0x80000;
+    int O_DIRECTORY = 0x10000;
+    int LOCK_EX = 2;
+    int LOCK_NB = 4;
+    int LOCK_UN = 8;
 
     LibC INSTANCE = LibraryLoader.create(LibC.class).load("c");
 
@@ -57,6 +63,18 @@ public interface LibC {
 
     @SaveError
     int if_nametoindex(String name);
+
+    /** Writes the name of {@code ifindex} into {@code name} (IF_NAMESIZE bytes); null when there is none. */
+    @SaveError
+    jnr.ffi.Pointer if_indextoname(int ifindex, jnr.ffi.Pointer name);
+
+    /** struct if_nameindex[] of the calling thread's network namespace, ended by index 0; free with {@link #if_freenameindex}. */
+    jnr.ffi.Pointer if_nameindex();
+
+    void if_freenameindex(jnr.ffi.Pointer ptr);
+
+    @SaveError
+    int flock(int fd, int operation);
 
     String strerror(int errnum);
 }

@@ -1,13 +1,14 @@
 package io.gannet.bgp.transport;
 
-import jnr.ffi.LibraryLoader;
-import jnr.ffi.annotations.In;
+import io.gannet.linux.LibC;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The socket options netty's epoll transport has no name for: outgoing TTL / hop limit and
- * the minimum accepted TTL of RFC 5082 (GTSM), set with setsockopt(2) through jnr-ffi.
+ * the minimum accepted TTL of RFC 5082 (GTSM), set with setsockopt(2) through linux-sys's libc.
  * Both the IPv4 and IPv6 option are set, since an IPv6 socket may carry IPv4-mapped traffic;
  * the one that does not apply to the socket's family fails harmlessly.
  */
@@ -21,20 +22,7 @@ final class SocketOptions {
     private static final int IPV6_UNICAST_HOPS = 16;
     private static final int IPV6_MINHOPCOUNT = 73;
 
-    public interface LibC {
-        int setsockopt(int fd, int level, int optname, @In int[] optval, int optlen);
-    }
-
-    private static volatile LibC libc;
-
     private SocketOptions() {}
-
-    private static LibC libc() {
-        if (libc == null) {
-            libc = LibraryLoader.create(LibC.class).load("c");
-        }
-        return libc;
-    }
 
     /** TTL (IPv4) and unicast hop limit (IPv6) of packets we send. */
     static boolean setTtl(int fd, int ttl) {
@@ -54,6 +42,7 @@ final class SocketOptions {
     }
 
     private static boolean set(int fd, int level, int option, int value) {
-        return libc().setsockopt(fd, level, option, new int[] {value}, 4) == 0;
+        ByteBuffer v = ByteBuffer.allocateDirect(4).order(ByteOrder.nativeOrder()).putInt(0, value); // once per session, not per message
+        return LibC.INSTANCE.setsockopt(fd, level, option, v, 4) == 0;
     }
 }

@@ -20,10 +20,10 @@ public final class Native {
     private static volatile Native instance;
 
     private final LibBpf bpf;
-    private final LibC libc;
+    private final io.gannet.linux.LibC libc;
     private final Runtime runtime;
 
-    private Native(LibBpf bpf, LibC libc) {
+    private Native(LibBpf bpf, io.gannet.linux.LibC libc) {
         this.bpf = bpf;
         this.libc = libc;
         this.runtime = Runtime.getRuntime(bpf);
@@ -35,7 +35,7 @@ public final class Native {
             synchronized (Native.class) {
                 n = instance;
                 if (n == null) {
-                    n = new Native(loadLibbpf(), LibraryLoader.create(LibC.class).load("c"));
+                    n = new Native(loadLibbpf(), io.gannet.linux.LibC.INSTANCE);
                     instance = n;
                 }
             }
@@ -73,7 +73,8 @@ public final class Native {
         return bpf;
     }
 
-    public LibC libc() {
+    /** libc, through linux-sys's binding. */
+    public io.gannet.linux.LibC libc() {
         return libc;
     }
 

@@ -1,60 +1,32 @@
 package io.gannet.bpf.libbpf;
 
+import io.gannet.linux.SysException;
+import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.FutureTask;
 
 /**
- * Runs work inside another network namespace. setns(2) moves only the calling thread, so
- * each call gets a fresh platform thread that enters the namespace, runs the work and ends;
- * sockets and netlink requests made there stay in that namespace.
+ * Runs datapath work inside another network namespace, through linux-sys's {@link
+ * io.gannet.linux.Netns} (a fresh platform thread enters the namespace, runs the work and
+ * ends), with a namespace that cannot be entered reported as a {@link BpfException}.
  */
 public final class Netns {
     private Netns() {}
 
     /** Path of a named namespace as created by {@code ip netns add}. */
     public static String named(String name) {
-        return "/run/netns/" + name;
+        return io.gannet.linux.Netns.named(name).toString();
     }
 
     public static <T> T call(String nsPath, Callable<T> work) {
-        if (nsPath == null) {
-            try {
-                return work.call();
-            } catch (RuntimeException e) {
-                throw e;
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        }
-        FutureTask<T> task = new FutureTask<>(() -> {
-            LibC libc = Native.get().libc();
-            int fd = libc.open(nsPath, LibC.O_RDONLY | LibC.O_CLOEXEC);
-            if (fd < 0) {
-                throw new BpfException(BpfException.Kind.NOT_FOUND, "open " + nsPath, Native.get().lastErrno(),
-                        "no such network namespace");
-            }
-            try {
-                if (libc.setns(fd, LibC.CLONE_NEWNET) != 0) {
-                    throw BpfException.fromErrno("setns " + nsPath, -Native.get().lastErrno());
-                }
-            } finally {
-                libc.close(fd);
-            }
-            return work.call();
-        });
-        Thread t = Thread.ofPlatform().name("netns-" + nsPath).start(task);
+        Path ns = nsPath == null ? null : Path.of(nsPath);
         try {
-            t.join();
-            return task.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof RuntimeException re) {
-                throw re;
+            return io.gannet.linux.Netns.call(ns, work);
+        } catch (SysException e) {
+            if (ns != null && e.operation().endsWith("network namespace " + ns)) { // not the work's own failure
+                throw e.errno() == 2 ? new BpfException(BpfException.Kind.NOT_FOUND, e.operation(), 2, "no such network namespace")
+                        : BpfException.fromErrno(e.operation(), -e.errno());
             }
-            throw new IllegalStateException(e.getCause());
+            throw e;
         }
     }
 

@@ -1,5 +1,6 @@
 package io.gannet.bpf.libbpf;
 
+import io.gannet.linux.LibC;
 import jnr.ffi.Pointer;
 
 /**
