@@ -15,7 +15,7 @@ import java.util.Map;
 
 /**
  * Per-packet cost through an L4LB host's datapath (from_host, BPF_PROG_TEST_RUN, repeat 1):
- * a VIP with 100 backends and its 16,381-entry Maglev table, as the L4LB programs it
+ * a VIP with 100 backends and its 65,537-entry Maglev table, as the L4LB programs it
  * (external, Maglev, weights), for new flows (SYN, a fresh 5-tuple each call: Maglev lookup,
  * two conntrack inserts, DNAT) and established ones (conntrack hit, DNAT); random selection
  * over the same backends for comparison. Pins under a temporary bpffs directory, removed after.

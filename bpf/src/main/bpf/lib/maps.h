@@ -26,7 +26,7 @@
 #define DP_CT_MAX 262144
 #define DP_FRAG_MAX 8192
 #define DP_MAGLEV_MAX 1024
-#define DP_MAGLEV_M 16381 /* prime; Maglev table size per service */
+#define DP_MAGLEV_M 65537 /* prime; Maglev table size per service (the Maglev paper's and the default) */
 #define DP_ENDPOINT_MAX 4096
 #define DP_AFFINITY_MAX 65536
 #define DP_SNAT_MAX DP_CT_MAX

@@ -158,26 +158,36 @@ public final class Datapath implements AutoCloseable {
     }
 
     /**
-     * dp_metrics holds counters only: a pin sized for fewer reasons (a build before the map got
-     * room for new ones) is removed, not refused, so it never blocks an upgrade.
+     * Maps that hold nothing the agent cannot rebuild are removed, not refused, when a build
+     * changed their size, so they never block an upgrade: dp_metrics holds counters only (a pin
+     * sized for fewer reasons restarts from zero), dp_maglev4 holds Maglev tables computed from
+     * the Services (a pin with another table size is refilled when the Services are applied;
+     * until then Maglev services pick at random, and established flows keep their conntrack
+     * entries).
      */
     private static void dropResizedCounters(Path mapsDir) {
-        Path pin = mapsDir.resolve(DpMaps.METRICS.name());
+        dropIfResized(mapsDir.resolve(DpMaps.METRICS.name()), m -> m.maxEntries() == METRICS_ENTRIES,
+                "dp_metrics was pinned with another number of counters: counters restart from zero");
+        dropIfResized(mapsDir.resolve(DpMaps.MAGLEV.name()), m -> m.valueSize() == MaglevValue.LAYOUT.size(),
+                "dp_maglev4 was pinned with another Maglev table size (this build: " + MaglevValue.M
+                        + " entries): the tables are rebuilt from the Services");
+    }
+
+    private static void dropIfResized(Path pin, java.util.function.Predicate<BpfMap> fits, String why) {
         if (!Files.exists(pin)) {
             return;
         }
-        int entries;
+        boolean ok;
         try (BpfMap m = BpfMap.openPinnedAsIs(pin.toString())) {
             if (m == null) {
                 return;
             }
-            entries = m.maxEntries();
+            ok = fits.test(m);
         }
-        if (entries != METRICS_ENTRIES) {
+        if (!ok) {
             try {
                 Files.deleteIfExists(pin);
-                LOG.info("dp_metrics pinned with {} counters, this build has {}: counters restart from zero", entries,
-                        METRICS_ENTRIES);
+                LOG.info(why);
             } catch (IOException e) {
                 throw new BpfException(BpfException.Kind.OTHER, "remove " + pin, 0, e.toString());
             }

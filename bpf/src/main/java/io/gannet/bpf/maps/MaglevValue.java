@@ -9,7 +9,7 @@ import java.util.List;
  */
 public record MaglevValue(int[] backendIds) {
     /** DP_MAGLEV_M in lib/maps.h: table size, a prime. */
-    public static final int M = 16381;
+    public static final int M = 65537;
 
     public static final Layout<MaglevValue> LAYOUT = new Layout<>() {
         public String cName() { return "struct dp_maglev"; }
