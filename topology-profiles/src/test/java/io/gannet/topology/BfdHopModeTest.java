@@ -71,8 +71,8 @@ class BfdHopModeTest {
             assertThat(nb.ibgp()).isFalse();
             assertThat(nb.ttlSecurityHops()).isEqualTo(1);
             assertThat(nb.bfd().multihop()).isTrue();
-            // GTSM one hop: the same bound as the BGP session's, TTL 255 only.
-            assertThat(nb.bfd().minReceivedTtl()).isEqualTo(255);
+            // Any TTL, though GTSM guards the BGP session: BIRD sends multihop BFD with TTL 64.
+            assertThat(nb.bfd().minReceivedTtl()).isEqualTo(1);
         }
         String bird = BirdSwitchRenderer.render(view(p, "leaf-r1-a"));
         assertThat(bird).contains("  ttl security on;\n  multihop 1;").doesNotContain("direct;");

@@ -12,8 +12,8 @@ package io.gannet.topology.config;
  * @param multihop   multihop BFD (RFC 5883: UDP 4784, TTL checked against {@code minReceivedTtl})
  *                   instead of single-hop (RFC 5881: UDP 3784, TTL 255 only); the switch renderings
  *                   make FRR and BIRD choose the same (see {@code NodeConfigFactory.bfdMultihop})
- * @param minReceivedTtl multihop: packets arriving with a lower TTL are dropped (RFC 5883 5); 255 for
- *                   single-hop
+ * @param minReceivedTtl multihop: packets arriving with a lower TTL are dropped (RFC 5883 5; 1, any, as
+ *                   resolved from a profile: BIRD sends multihop BFD with TTL 64); 255 for single-hop
  */
 public record BfdConfig(boolean enabled, int minTxMs, int minRxMs, int multiplier, boolean strict, boolean multihop,
         int minReceivedTtl) {

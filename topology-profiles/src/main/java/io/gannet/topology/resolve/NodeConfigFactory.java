@@ -88,12 +88,12 @@ public final class NodeConfigFactory {
     }
 
     /**
-     * The lowest TTL a multihop session accepts (RFC 5883 5: a configured minimum): as far as the
-     * BGP session itself reaches, its GTSM hops or its TTL (iBGP's 255: any TTL).
+     * The lowest TTL a multihop session accepts (RFC 5883 5: any TTL, or a configured minimum):
+     * any. BIRD 2 sends its multihop BFD packets with the system's default TTL (64), not 255, so a
+     * minimum as the BGP session's GTSM would use (or FRR's default 254) never lets BIRD's session up.
      */
     static int bfdMinReceivedTtl(int ttlSecurityHops, int ttl) {
-        int hops = ttlSecurityHops > 0 ? ttlSecurityHops : ttl;
-        return Math.max(1, 256 - hops);
+        return 1;
     }
 
     /**
