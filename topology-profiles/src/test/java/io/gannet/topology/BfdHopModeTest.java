@@ -105,6 +105,16 @@ class BfdHopModeTest {
     }
 
     @Test
+    void singleHopForSessionsBeyondOneHopIsAWarningWithItsLine() throws Exception {
+        LoadedProfile p = TopologyProfiles.parse("t.yaml", example("ebgp-leaf.yaml")
+                .replace("    ttlSecurity: 1            # GTSM: leaves are one hop away\n", "    ttlSecurity: 2\n")
+                .replace("    multiplier: 3\n", "    multiplier: 3\n    multihop: false\n"));
+        assertThat(p.hasErrors()).as(p.problems().toString()).isFalse();
+        assertThat(p.problems().toString()).contains("t.yaml:33:15: warning: spec: bfd.multihop false (single-hop BFD, TTL 255 only)"
+                + " for sessions up to 2 hops away (bgp ttlSecurity)");
+    }
+
+    @Test
     void aNonBooleanMultihopIsAnErrorWithItsLine() throws Exception {
         LoadedProfile p = TopologyProfiles.parse("t.yaml", example("ebgp-leaf.yaml").replace("    multiplier: 3\n", "    multiplier: 3\n    multihop: 2\n"));
         assertThat(p.hasErrors()).isTrue();
