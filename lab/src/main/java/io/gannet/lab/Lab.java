@@ -44,10 +44,11 @@ import java.util.stream.Stream;
  * addresses (so the profile's racks and cores share the segment, and no pod or VIP address is
  * on it), except an FRR core whose iBGP sessions run multihop BFD: it carries its address as a
  * /32 with an on-link route to the segment, as a core reached over its loopback (FRR runs
- * single-hop BFD for an iBGP neighbor on a connected subnet). Switches are real FRR (zebra, bfdd, bgpd) or BIRD configured by the profile's own
- * switch rendering and forward by what BGP taught them; nodes have a default route over their
- * switches (ECMP), like a rack's hosts. Each node runs {@code gannet run --cni-socket --fib}
- * through the given launcher; one pod per node is made by the real CNI plugin.
+ * single-hop BFD for an iBGP neighbor on a connected subnet). Switches are real FRR (zebra,
+ * bfdd, bgpd) or BIRD configured by the profile's own switch rendering and forward by what BGP
+ * taught them; nodes have a default route over their switches (ECMP), like a rack's hosts.
+ * Each node runs {@code gannet run --cni-socket --fib} through the given launcher; one pod per
+ * node is made by the real CNI plugin.
  *
  * <p>Every veth has both ends inside the lab's namespaces, so deleting them removes every link.
  */
@@ -442,7 +443,6 @@ public final class Lab {
         return NetworkNamespace.createNamed(name);
     }
 
-    /** A veth from {@code ns}'s eth0 into the fabric bridge, both ends created inside namespaces. */
     /**
      * Whether the lab's nodes hold iBGP sessions with multihop BFD to switch {@code name}. FRR 8.4
      * decides the BFD hop mode of an iBGP neighbor by the subnet alone (single-hop when the
@@ -459,6 +459,7 @@ public final class Lab {
         return false;
     }
 
+    /** A veth from {@code ns}'s eth0 into the fabric bridge, both ends created inside namespaces. */
     private static void plug(NetworkNamespace fab, NetworkNamespace ns, String port, String cidr) {
         NetworkNamespace.Shell.run("ip", "link", "add", "eth0", "netns", ns.name(), "type", "veth", "peer", "name", port, "netns", fab.name());
         fab.exec("ip", "link", "set", port, "master", "br0");

@@ -60,7 +60,7 @@ public final class NodeConfigFactory {
         int ttl = bgp.multihop() != null ? bgp.multihop() : ibgp ? Defaults.IBGP_TTL : Defaults.EBGP_TTL;
         boolean multihop = bfdMultihop(h.bfd().multihop(), ibgp, bgp.ttlSecurity(), ttl);
         BfdConfig bfd = new BfdConfig(h.bfd().enabled(), h.bfd().minTxMs(), h.bfd().minRxMs(), h.bfd().multiplier(),
-                h.bfd().strict(), multihop, multihop ? bfdMinReceivedTtl(bgp.ttlSecurity(), ttl) : 255);
+                h.bfd().strict(), multihop, multihop ? MULTIHOP_MIN_RECEIVED_TTL : 255);
         List<BgpFamily> asked = s.families() != null ? s.families() : bgp.families();
         Set<BgpFamily> families = asked != null ? EnumSet.copyOf(asked) : defaultFamilies(profile, h, local);
         boolean extendedMessage = s.extendedMessage() != null ? s.extendedMessage()
@@ -92,9 +92,7 @@ public final class NodeConfigFactory {
      * any. BIRD 2 sends its multihop BFD packets with the system's default TTL (64), not 255, so a
      * minimum as the BGP session's GTSM would use (or FRR's default 254) never lets BIRD's session up.
      */
-    static int bfdMinReceivedTtl(int ttlSecurityHops, int ttl) {
-        return 1;
-    }
+    static final int MULTIHOP_MIN_RECEIVED_TTL = 1;
 
     /**
      * Without {@code families}: the family of the session's own addresses, plus the family of
