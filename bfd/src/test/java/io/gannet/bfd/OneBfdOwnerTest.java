@@ -31,4 +31,23 @@ class OneBfdOwnerTest {
             net.close();
         }
     }
+
+    @Test
+    void theMultihopPortAloneIsEnoughToRefuseASecondService() throws Exception {
+        // RFC 5883's port: a speaker holding only 4784 (here a service whose single-hop port is
+        // elsewhere) still makes a second service fail, before it holds anything.
+        Requirements.requireNetns();
+        TwoNamespaces net = new TwoNamespaces("m");
+        try (BfdService first = BfdService.start(BfdServiceOptions.defaults().inNetworkNamespace(net.leftPath()).withIpv6(false)
+                .withPorts(13784, 4784))) {
+            assertThatThrownBy(() -> BfdService.start(BfdServiceOptions.defaults().inNetworkNamespace(net.leftPath()).withIpv6(false)))
+                    .isInstanceOf(IOException.class)
+                    .hasMessageContaining("BFD port 4784/udp")
+                    .hasMessageContaining("already in use")
+                    .hasMessageContaining("one BFD owner per host");
+            assertThat(first.sessions()).isEmpty();
+        } finally {
+            net.close();
+        }
+    }
 }

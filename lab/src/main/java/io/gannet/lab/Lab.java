@@ -43,10 +43,13 @@ import java.util.stream.Stream;
  * switch ({@code gl-NAME-sI}) and node ({@code gl-NAME-nI}) namespace has an {@code eth0} veth
  * into it, addressed as in the profile with the shortest prefix covering all of the lab's
  * addresses (so the profile's racks and cores share the segment, and no pod or VIP address is
- * on it). Switches are real FRR (zebra, bfdd, bgpd) or BIRD configured by the profile's own
- * switch rendering and forward by what BGP taught them; nodes have a default route over their
- * switches (ECMP), like a rack's hosts. Each node runs {@code gannet run --cni-socket --fib}
- * through the given launcher; one pod per node is made by the real CNI plugin.
+ * on it), except an FRR core whose iBGP sessions run multihop BFD: it carries its address as a
+ * /32 with an on-link route to the segment, as a core reached over its loopback (FRR runs
+ * single-hop BFD for an iBGP neighbor on a connected subnet). Switches are real FRR (zebra,
+ * bfdd, bgpd) or BIRD configured by the profile's own switch rendering and forward by what BGP
+ * taught them; nodes have a default route over their switches (ECMP), like a rack's hosts.
+ * Each node runs {@code gannet run --cni-socket --fib} through the given launcher; one pod per
+ * node is made by the real CNI plugin.
  *
  * <p>Every veth has both ends inside the lab's namespaces, so deleting them removes every link.
  */
@@ -339,7 +342,15 @@ public final class Lab {
         for (Map.Entry<String, String> sw : plan.switchAddress().entrySet()) {
             si++;
             NetworkNamespace ns = newNamespace(state, pre + "s" + si);
-            plug(fab, ns, "p" + (++port), sw.getValue() + "/" + plen);
+            if (o.router() == Router.FRR && multihopIbgpCore(sw.getKey(), plan.nodes())) {
+                // A core reached over its loopback: its address is not on a connected subnet of the
+                // segment (a /32 plus an on-link route to it), as FRR must see it to run multihop BFD
+                // for its iBGP neighbors, which the nodes' profile asks for (bfd.multihop).
+                plug(fab, ns, "p" + (++port), sw.getValue() + "/32");
+                ns.exec("ip", "route", "add", plan.segment().toString(), "dev", "eth0", "src", sw.getValue());
+            } else {
+                plug(fab, ns, "p" + (++port), sw.getValue() + "/" + plen);
+            }
             ns.exec("sysctl", "-qw", "net.ipv4.ip_forward=1");
             Path swDir = o.dir().resolve("switches").resolve(sw.getKey());
             Files.createDirectories(swDir);
@@ -431,6 +442,22 @@ public final class Lab {
         state.data().namespaces.add(name);
         state.save();
         return NetworkNamespace.createNamed(name);
+    }
+
+    /**
+     * Whether the lab's nodes hold iBGP sessions with multihop BFD to switch {@code name}. FRR 8.4
+     * decides the BFD hop mode of an iBGP neighbor by the subnet alone (single-hop when the
+     * neighbor is on a connected subnet), so such a core must not share a connected subnet.
+     */
+    static boolean multihopIbgpCore(String name, List<NodeConfig> nodes) {
+        for (NodeConfig n : nodes) {
+            for (NeighborConfig nb : n.neighbors()) {
+                if (nb.name().equals(name) && nb.ibgp() && nb.bfd().enabled() && nb.bfd().multihop()) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /** A veth from {@code ns}'s eth0 into the fabric bridge, both ends created inside namespaces. */

@@ -126,10 +126,11 @@ final class Render {
     }
 
     static void bfd(JsonNode body, PrintWriter out) {
-        Table t = new Table("Peer", "Interface", "State", "Remote", "Since (UTC)", "Tx ms", "Rx ms", "Mult", "Flaps",
+        Table t = new Table("Peer", "Interface", "Hop", "State", "Remote", "Since (UTC)", "Tx ms", "Rx ms", "Mult", "Flaps",
                 "Detections", "Diagnostic", "Clients");
         for (JsonNode s : body.path("sessions")) {
-            t.row(s.path("peerAddress").asText(), text(s.path("interfaceName")), s.path("state").asText(),
+            t.row(s.path("peerAddress").asText(), text(s.path("interfaceName")), s.path("multihop").asBoolean() ? "multi" : "single",
+                    s.path("state").asText(),
                     s.path("remoteState").asText(), since(s.path("sinceEpochMillis")),
                     millis(s.path("txIntervalMicros")), millis(s.path("rxIntervalMicros")), s.path("multiplier").asText(),
                     s.path("flaps").asText(), s.path("detectionEvents").asText(), text(s.path("diagnostic")),

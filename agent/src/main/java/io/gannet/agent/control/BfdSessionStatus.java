@@ -10,6 +10,7 @@ import java.util.Objects;
  * @param peerAddress       the remote system
  * @param localAddress      our source address
  * @param interfaceName     the interface for single-hop sessions (RFC 5881), null for multihop
+ * @param multihop          multihop session (RFC 5883, UDP 4784), else single-hop (RFC 5881, UDP 3784)
  * @param state             our state
  * @param remoteState       the state the remote last reported
  * @param sinceEpochMillis  when {@code state} was entered
@@ -25,6 +26,7 @@ public record BfdSessionStatus(
         InetAddress peerAddress,
         InetAddress localAddress,
         String interfaceName,
+        boolean multihop,
         BfdState state,
         BfdState remoteState,
         long sinceEpochMillis,

@@ -8,6 +8,7 @@ import java.util.Objects;
  *
  * @param peerAddress           remote address as text
  * @param interfaceName         interface, or "" for multihop
+ * @param multihop              multihop session (RFC 5883), the {@code hop="multi"} label; single-hop {@code hop="single"}
  * @param client                who uses it (the BGP peer's name), the {@code name} label
  * @param state                 local state
  * @param stateSinceEpochMillis when {@code state} was entered
@@ -19,6 +20,7 @@ import java.util.Objects;
 public record BfdMetrics(
         String peerAddress,
         String interfaceName,
+        boolean multihop,
         String client,
         BfdState state,
         long stateSinceEpochMillis,

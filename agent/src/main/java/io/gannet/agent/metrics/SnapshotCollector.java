@@ -145,7 +145,8 @@ final class SnapshotCollector implements MultiCollector {
     }
 
     private void bfd(Series out, BfdMetrics b, long now) {
-        Labels l = Labels.of("peer_address", b.peerAddress(), "interface", b.interfaceName(), "client", b.client());
+        Labels l = Labels.of("peer_address", b.peerAddress(), "interface", b.interfaceName(), "hop", b.multihop() ? "multi" : "single",
+                "client", b.client());
         boolean up = b.state() == BfdState.UP;
         out.gauge("gannet_bfd_session_up", "1 when the BFD session is Up", l, up ? 1 : 0);
         out.gauge("gannet_bfd_session_state", "BFD state: 0 AdminDown, 1 Down, 2 Init, 3 Up (RFC 5880 4.1)",

@@ -29,9 +29,9 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Binds BGP sessions to BFD (RFC 5882): one single-hop BFD session (RFC 5881) per neighbor
- * whose profile enables BFD, peer = the neighbor's address, local = the host's source address,
- * timers from the profile.
+ * Binds BGP sessions to BFD (RFC 5882): one BFD session per neighbor whose profile enables BFD,
+ * single-hop (RFC 5881) or multihop (RFC 5883) as the profile resolves {@code bfd.multihop}, peer =
+ * the neighbor's address, local = the host's source address, timers from the profile.
  *
  * <ul>
  *   <li>BFD Up -> Down: {@link Gate#bfdDown} at once (the speaker sends Cease / BFD Down,
@@ -159,8 +159,12 @@ final class BfdBinding implements AutoCloseable {
         PeerBinding(NeighborConfig n) {
             this.name = n.name();
             this.config = n.bfd();
-            this.spec = new BfdPeerSpec(n.address(), n.localAddress(), null, HopMode.SINGLE_HOP,
-                    Duration.ofMillis(config.minTxMs()), Duration.ofMillis(config.minRxMs()), config.multiplier(), null, 255);
+            // The hop mode the profile resolved for this session (bfd.multihop), the one the
+            // rendered switch configs make FRR and BIRD choose: single-hop (RFC 5881, UDP 3784,
+            // TTL 255 only) or multihop (RFC 5883, UDP 4784, TTL down to the session's reach).
+            this.spec = new BfdPeerSpec(n.address(), n.localAddress(), null,
+                    config.multihop() ? HopMode.MULTI_HOP : HopMode.SINGLE_HOP, Duration.ofMillis(config.minTxMs()),
+                    Duration.ofMillis(config.minRxMs()), config.multiplier(), null, config.multihop() ? config.minReceivedTtl() : 255);
         }
 
         synchronized void changed(BfdStateChange c) {
@@ -385,7 +389,8 @@ final class BfdBinding implements AutoCloseable {
         long now = System.currentTimeMillis();
         for (Map.Entry<PeerBinding, io.gannet.bfd.BfdSessionStatus> e : snapshot().entrySet()) {
             io.gannet.bfd.BfdSessionStatus s = e.getValue();
-            out.add(new BfdSessionStatus(s.key().peer(), s.key().local(), s.key().interfaceName(), state(s.state()),
+            out.add(new BfdSessionStatus(s.key().peer(), s.key().local(), s.key().interfaceName(),
+                    s.key().hopMode() == HopMode.MULTI_HOP, state(s.state()),
                     state(s.remoteState()), now - s.sinceLastChangeMillis(), s.localDiagnostic().text(),
                     s.txIntervalMicros(), s.rxIntervalMicros(), s.detectMult(), s.flaps(), s.detectionEvents(),
                     List.of(e.getKey().name)));
@@ -400,7 +405,7 @@ final class BfdBinding implements AutoCloseable {
         for (Map.Entry<PeerBinding, io.gannet.bfd.BfdSessionStatus> e : snapshot().entrySet()) {
             io.gannet.bfd.BfdSessionStatus s = e.getValue();
             out.add(new BfdMetrics(s.key().peer().getHostAddress(), s.key().interfaceName() == null ? "" : s.key().interfaceName(),
-                    e.getKey().name, state(s.state()), now - s.sinceLastChangeMillis(), s.flaps(), s.detectionEvents(),
+                    s.key().hopMode() == HopMode.MULTI_HOP, e.getKey().name, state(s.state()), now - s.sinceLastChangeMillis(), s.flaps(), s.detectionEvents(),
                     s.txIntervalMicros(), s.detectTimeMicros()));
         }
         return out;

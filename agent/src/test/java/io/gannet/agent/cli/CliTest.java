@@ -113,7 +113,7 @@ class CliTest {
     void showBfdAndSections() {
         Run bfd = gannet("show", "bfd");
         assertThat(bfd.exit()).isZero();
-        assertThat(bfd.out().lines().toList().get(1)).matches("192\\.0\\.2\\.1 +eth0 +Up +Up +2025-11-22 08:26:41 +300 +300 +3 +1 +1 +No Diagnostic +tor1");
+        assertThat(bfd.out().lines().toList().get(1)).matches("192\\.0\\.2\\.1 +eth0 +single +Up +Up +2025-11-22 08:26:41 +300 +300 +3 +1 +1 +No Diagnostic +tor1");
         Run vips = gannet("show", "vips");
         assertThat(vips.exit()).isEqualTo(ExitCodes.DAEMON_ERROR);
         assertThat(vips.err()).isEqualTo("gannet: vips: not available in this build\n");

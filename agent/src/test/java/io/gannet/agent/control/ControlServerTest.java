@@ -122,6 +122,7 @@ class ControlServerTest {
     void bfdAndOptionalSections() throws Exception {
         JsonNode bfd = json(get("/v1/bfd"));
         assertThat(bfd.path("sessions").get(0).path("clients").get(0).asText()).isEqualTo("tor1");
+        assertThat(bfd.path("sessions").get(0).path("multihop").asBoolean(true)).isFalse();
         for (String section : new String[] {"vips", "services", "policy", "ipam"}) {
             RawHttp.Response r = get("/v1/" + section);
             assertThat(r.status()).isEqualTo(501);

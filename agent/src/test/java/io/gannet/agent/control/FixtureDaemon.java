@@ -38,7 +38,7 @@ public final class FixtureDaemon implements DaemonView, DaemonControl {
         d.learned.put(p2, List.of(route(p2, "192.0.2.1", "tor1", 100L, true, false, List.of(65001L))));
         IpPrefix p3 = IpPrefix.parse("2001:db8:100::/48");
         d.learned.put(p3, List.of(route(p3, "2001:db8::2", "tor2", null, true, false, List.of(65002L))));
-        d.bfd.add(new BfdSessionStatus(ip("192.0.2.1"), ip("192.0.2.100"), "eth0", BfdState.UP, BfdState.UP,
+        d.bfd.add(new BfdSessionStatus(ip("192.0.2.1"), ip("192.0.2.100"), "eth0", false, BfdState.UP, BfdState.UP,
                 T0 + 1000, "No Diagnostic", 300_000, 300_000, 3, 1, 1, List.of("tor1")));
         return d;
     }

@@ -97,6 +97,11 @@ class LabCommandTest {
                 .contains(dir(name).resolve("nodes/node1/gannet.log").toString())
                 .contains("lab " + name + " is up");
 
+        // iBGP to the cores: multihop BFD (RFC 5883) on the node, as FRR runs it for a core reached over its loopback.
+        Run bfd = gannet("show", "bfd", "--socket", dir(name).resolve("nodes/node1/gannet.sock").toString());
+        assertThat(bfd.exit()).as(bfd.out()).isZero();
+        assertThat(bfd.out()).containsPattern("10\\.0\\.0\\.1 +- +multi +Up +Up").containsPattern("10\\.0\\.0\\.2 +- +multi +Up +Up");
+
         Run again = gannet("lab", "up", "--name", name, "--dir", dir(name).toString(), "--profile", profile.toString());
         assertThat(again.exit()).isEqualTo(1);
         assertThat(again.out()).contains("lab " + name + " is already up").contains("gannet lab down --name " + name);
@@ -134,12 +139,14 @@ class LabCommandTest {
         Run up = gannet("lab", "up", "--name", name, "--dir", dir(name).toString(), "--profile", profile.toString(), "--nodes", "2");
         long ms = (System.nanoTime() - t0) / 1_000_000;
         System.out.println("[lab] ebgp-leaf: gannet lab up returned in " + ms + " ms:\n" + up.out());
-        // 0, or 3 when pods are routed but BFD is not up everywhere (FRR 8.4 runs multihop BFD
-        // for a ttl-security neighbor; Gannet single-hop): the summary says which.
-        assertThat(up.exit()).as(up.out()).isIn(0, 3);
+        // FRR 8.4 runs multihop BFD for a ttl-security neighbor, and so does the node (bfd.multihop resolved).
+        assertThat(up.exit()).as(up.out()).isZero();
         assertThat(up.out())
-                .containsPattern("r1-node1 +10\\.10\\.1\\.11 +<-> leaf-r1-a +BGP Established")
-                .containsPattern("r1-node2 +10\\.10\\.1\\.12 +<-> leaf-r1-b +BGP Established")
+                .containsPattern("r1-node1 +10\\.10\\.1\\.11 +<-> leaf-r1-a +BGP Established +BFD up")
+                .containsPattern("r1-node1 +10\\.10\\.1\\.11 +<-> leaf-r1-b +BGP Established +BFD up")
+                .containsPattern("r1-node2 +10\\.10\\.1\\.12 +<-> leaf-r1-a +BGP Established +BFD up")
+                .containsPattern("r1-node2 +10\\.10\\.1\\.12 +<-> leaf-r1-b +BGP Established +BFD up")
+                .contains("lab " + name + " is up")
                 .contains("leaf-r1-a: 10.32.0.0/25 via 10.10.1.11, 10.32.0.128/25 via 10.10.1.12")
                 .contains("leaf-r1-b: 10.32.0.0/25 via 10.10.1.11, 10.32.0.128/25 via 10.10.1.12")
                 .containsPattern("r1-node1-pod1 \\(r1-node1\\) -> 10\\.32\\.0\\.\\d+ \\(r1-node2\\): ok")
@@ -187,15 +194,41 @@ class LabCommandTest {
         Run up = gannet("lab", "up", "--name", name, "--dir", dir(name).toString(), "--router", "bird", "--profile",
                 REPO.resolve("topology-profiles/examples/ibgp-core.yaml").toString());
         System.out.println("[lab] ibgp-core with BIRD:\n" + up.out());
-        // 3: BIRD runs multihop BFD for the rendered iBGP "multihop" sessions, Gannet single-hop (README, gaps).
-        assertThat(up.exit()).as(up.out()).isIn(0, 3);
+        // BIRD runs multihop BFD for the rendered iBGP "multihop" sessions, and so does the node.
+        assertThat(up.exit()).as(up.out()).isZero();
         assertThat(up.out())
-                .containsPattern("node1 +10\\.1\\.1\\.11 +<-> core1 +BGP Established")
-                .containsPattern("node2 +10\\.1\\.1\\.12 +<-> core2 +BGP Established")
+                .containsPattern("node1 +10\\.1\\.1\\.11 +<-> core1 +BGP Established +BFD Up")
+                .containsPattern("node1 +10\\.1\\.1\\.11 +<-> core2 +BGP Established +BFD Up")
+                .containsPattern("node2 +10\\.1\\.1\\.12 +<-> core1 +BGP Established +BFD Up")
+                .containsPattern("node2 +10\\.1\\.1\\.12 +<-> core2 +BGP Established +BFD Up")
                 .contains("core1: 10.244.1.0/24 via 10.1.1.11")
                 .containsPattern("node2-pod1 \\(node2\\) -> 10\\.244\\.1\\.\\d+ \\(node1\\): ok")
-                .contains("birdc -s " + dir(name).resolve("switches/core1/bird.ctl"));
+                .contains("birdc -s " + dir(name).resolve("switches/core1/bird.ctl"))
+                .contains("lab " + name + " is up");
         downLeavesNothing(name, List.of("10.1.1.11", "10.1.1.12"), 2 + 2);
+    }
+
+    @Test
+    void birdLeavesRunMultihopBfdWithTheNodes() throws Exception {
+        Requirements.requireCommand("bird");
+        String name = name("l");
+        labsUp.add(name);
+        Run up = gannet("lab", "up", "--name", name, "--dir", dir(name).toString(), "--router", "bird", "--profile",
+                REPO.resolve("topology-profiles/examples/ebgp-leaf.yaml").toString());
+        System.out.println("[lab] ebgp-leaf with BIRD:\n" + up.out());
+        // GTSM one hop away: rendered "ttl security on; multihop 1", so BIRD runs multihop BFD as FRR would.
+        assertThat(up.exit()).as(up.out()).isZero();
+        assertThat(up.out())
+                .containsPattern("r1-node1 +10\\.10\\.1\\.11 +<-> leaf-r1-a +BGP Established +BFD Up")
+                .containsPattern("r1-node1 +10\\.10\\.1\\.11 +<-> leaf-r1-b +BGP Established +BFD Up")
+                .containsPattern("r1-node2 +10\\.10\\.1\\.12 +<-> leaf-r1-a +BGP Established +BFD Up")
+                .containsPattern("r1-node2 +10\\.10\\.1\\.12 +<-> leaf-r1-b +BGP Established +BFD Up")
+                .contains("leaf-r1-a: 10.32.0.0/25 via 10.10.1.11, 10.32.0.128/25 via 10.10.1.12")
+                .containsPattern("r1-node1-pod1 \\(r1-node1\\) -> 10\\.32\\.0\\.\\d+ \\(r1-node2\\): ok")
+                .contains("lab " + name + " is up");
+        Run bfd = gannet("show", "bfd", "--socket", dir(name).resolve("nodes/r1-node1/gannet.sock").toString());
+        assertThat(bfd.out()).containsPattern("10\\.10\\.1\\.1 +- +multi +Up +Up");
+        downLeavesNothing(name, List.of("10.10.1.11", "10.10.1.12"), 2 + 2);
     }
 
     @Test

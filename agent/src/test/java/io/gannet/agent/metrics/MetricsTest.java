@@ -38,7 +38,7 @@ class MetricsTest {
         PeerMetrics tor2 = new PeerMetrics("tor2", "2001:db8::2", 65002, 65000, SessionState.ACTIVE, false,
                 NOW - 10_000, 0, 0, MessageCounts.ZERO, MessageCounts.ZERO, null, 0, "reject-all", "export-pods",
                 List.of(v6));
-        BfdMetrics bfd = new BfdMetrics("192.0.2.1", "eth0", "tor1", BfdState.UP, NOW - 60_000, 2, 1, 300_000, 900_000);
+        BfdMetrics bfd = new BfdMetrics("192.0.2.1", "eth0", false, "tor1", BfdState.UP, NOW - 60_000, 2, 1, 300_000, 900_000);
         return new MetricsSnapshot(List.of(tor1, tor2), List.of(new RibSize(Family.IPV4, 130, 150, 130, 7)), List.of(bfd));
     }
 
@@ -74,7 +74,7 @@ class MetricsTest {
             assertThat(find(f, "gannet_bgp_loc_rib_prefixes", "family", "ipv4").value()).isEqualTo(130);
             assertThat(find(f, "gannet_bgp_peers").value()).isEqualTo(2);
 
-            assertThat(find(f, "gannet_bfd_session_up", "peer_address", "192.0.2.1").value()).isEqualTo(1);
+            assertThat(find(f, "gannet_bfd_session_up", "peer_address", "192.0.2.1", "hop", "single").value()).isEqualTo(1);
             assertThat(find(f, "gannet_bfd_session_state", "client", "tor1").value()).isEqualTo(3);
             assertThat(find(f, "gannet_bfd_session_flaps_total", "client", "tor1").value()).isEqualTo(2);
             assertThat(find(f, "gannet_bfd_session_detection_events_total", "client", "tor1").value()).isEqualTo(1);

@@ -158,6 +158,29 @@ class BfdBindingTest {
     }
 
     @Test
+    void theProfilesHopModeChoosesAMultihopSessionAndAChangeReplacesIt() throws Exception {
+        NodeConfig gtsm = TopologyProfiles.parse("t.yaml", PROFILE.formatted(true).replace("  bfd: {", "  bgp: {ttlSecurity: 1}\n  bfd: {"))
+                .nodeConfig("node1", SecretResolver.referencesOnly());
+        binding.apply(gtsm);
+        assertThat(handles).hasSize(1);
+        BfdPeerSpec spec = handles.get(0).spec;
+        // GTSM: FRR runs multihop BFD for it, BIRD is rendered "multihop 1": RFC 5883, any TTL (BIRD sends 64).
+        assertThat(spec.hopMode()).isEqualTo(io.gannet.bfd.HopMode.MULTI_HOP);
+        assertThat(spec.minReceivedTtl()).isEqualTo(1);
+        assertThat(spec.interfaceName()).isNull();
+        assertThat(binding.sessions()).singleElement().satisfies(s -> assertThat(s.multihop()).isTrue());
+        assertThat(binding.metrics()).singleElement().satisfies(m -> assertThat(m.multihop()).isTrue());
+
+        // Back to a directly connected session: another session (port 3784), not a retimed one.
+        binding.apply(node(true));
+        assertThat(handles).hasSize(2);
+        assertThat(handles.get(0).closed).isTrue();
+        assertThat(handles.get(1).spec.hopMode()).isEqualTo(io.gannet.bfd.HopMode.SINGLE_HOP);
+        assertThat(handles.get(1).spec.minReceivedTtl()).isEqualTo(255);
+        assertThat(binding.sessions()).singleElement().satisfies(s -> assertThat(s.multihop()).isFalse());
+    }
+
+    @Test
     void requestsOneSingleHopSessionPerBfdNeighborWithTheProfileTimers() throws Exception {
         binding.apply(node(true));
         assertThat(handles).hasSize(1);

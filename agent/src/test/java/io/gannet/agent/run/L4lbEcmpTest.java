@@ -48,7 +48,8 @@ class L4lbEcmpTest {
               asn: {scheme: single, base: 64512}
               vipPool: [203.0.113.0/24]
               bgp: {holdTime: 9, connectRetry: 1}
-              bfd: {enabled: true, minTxMs: 300, minRxMs: 300, multiplier: 3}
+              # The hosts share the router's subnet: FRR runs single-hop BFD for such iBGP neighbors.
+              bfd: {enabled: true, minTxMs: 300, minRxMs: 300, multiplier: 3, multihop: false}
               communities: {vip: ["64512:200"]}
               inventory:
                 switches:

@@ -19,8 +19,24 @@ public final class BirdBfd implements AutoCloseable {
 
     public static BirdBfd start(NetworkNamespace ns, String routerId, String neighbor, String local, int intervalMs,
             int mult) throws IOException {
+        return start(ns, config(routerId, neighbor, local, intervalMs, mult));
+    }
+
+    /** BIRD with one multihop neighbor (RFC 5883: UDP 4784, no TTL check on receive). */
+    public static BirdBfd startMultihop(NetworkNamespace ns, String routerId, String neighbor, String local, int intervalMs,
+            int mult) throws IOException {
+        String timers = "min rx interval " + intervalMs + " ms; min tx interval " + intervalMs + " ms; multiplier " + mult + ";";
+        return start(ns, "router id " + routerId + ";\n"
+                + "protocol device {}\n"
+                + "protocol bfd {\n"
+                + "  multihop { " + timers + " };\n"
+                + "  neighbor " + neighbor + " local " + local + " multihop on;\n"
+                + "}\n");
+    }
+
+    private static BirdBfd start(NetworkNamespace ns, String config) throws IOException {
         Path dir = Files.createTempDirectory("gannet-bird");
-        Files.writeString(dir.resolve("bird.conf"), config(routerId, neighbor, local, intervalMs, mult));
+        Files.writeString(dir.resolve("bird.conf"), config);
         Process p = ns.start("bird", "-c", dir.resolve("bird.conf").toString(), "-s", dir.resolve("bird.ctl").toString(),
                 "-P", dir.resolve("bird.pid").toString(), "-f");
         BirdBfd b = new BirdBfd(dir, p);

@@ -49,6 +49,15 @@ public final class FrrBfdd implements AutoCloseable {
                 + " !\n";
     }
 
+    /** A multihop peer (RFC 5883): FRR keys it by (peer, local address), sends with TTL 255 and accepts TTL >= 254 by default. */
+    public static String multihopPeer(String peer, String local, int intervalMs, int mult) {
+        return " peer " + peer + " multihop local-address " + local + "\n"
+                + "  receive-interval " + intervalMs + "\n"
+                + "  transmit-interval " + intervalMs + "\n"
+                + "  detect-multiplier " + mult + "\n"
+                + " !\n";
+    }
+
     public String vtysh(String... commands) {
         java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of("vtysh", "--vty_socket", dir.toString()));
         for (String c : commands) {

@@ -171,7 +171,7 @@ public final class ProfileBinder {
 
     private static final String[] BGP_KEYS = {"holdTime", "keepalive", "connectRetry", "passive", "maxPaths",
         "gracefulRestart", "ttlSecurity", "multihop", "maxPrefixes", "md5", "families", "extendedMessage", "delayOpen"};
-    private static final String[] BFD_KEYS = {"enabled", "minTxMs", "minRxMs", "multiplier", "strict"};
+    private static final String[] BFD_KEYS = {"enabled", "minTxMs", "minRxMs", "multiplier", "strict", "multihop"};
 
     private AsnPlan asnPlan(Fields spec) {
         Fields f = spec.sub("asn", true, "spec.asn", "scheme", "base", "overrides");
@@ -344,7 +344,7 @@ public final class ProfileBinder {
         }
         // FRR bfdd accepts 10-60000 ms intervals and a detect multiplier of 2-255.
         return new BfdSettings(f.bool("enabled"), f.int32("minTxMs", false, 10, 60000), f.int32("minRxMs", false, 10, 60000),
-                f.int32("multiplier", false, 2, 255), f.bool("strict"), f.map());
+                f.int32("multiplier", false, 2, 255), f.bool("strict"), f.bool("multihop"), f.map());
     }
 
     private CommunitySettings communities(Fields f) {

@@ -125,16 +125,26 @@ public final class BirdSwitchRenderer {
         if (n.md5() != null) {
             b.append("  password \"").append(n.md5().reveal()).append("\";\n");
         }
+        // BIRD runs multihop BFD (RFC 5883) for a session exactly when the session is "multihop", and
+        // single-hop BFD (RFC 5881) for a "direct" one: the session follows the host's BFD hop mode
+        // (bfd.multihop, resolved per session), or the two ends would never meet. A directly
+        // connected session made "multihop 1" for BFD keeps TTL 1 (or GTSM's 255 check), but its
+        // next hops resolve recursively, through connected routes (protocol direct).
+        boolean bfdMultihop = n.bfd().enabled() && n.bfd().multihop();
+        boolean bfdSingleHop = n.bfd().enabled() && !n.bfd().multihop();
         if (n.ttlSecurityHops() > 0) {
             b.append("  ttl security on;\n");
-            if (n.ttlSecurityHops() > 1) {
-                b.append("  multihop ").append(n.ttlSecurityHops()).append(";\n");
+            if (n.ttlSecurityHops() > 1 || bfdMultihop) {
+                b.append("  multihop ").append(n.ttlSecurityHops()).append(";").append(n.ttlSecurityHops() > 1 ? ""
+                        : "  # GTSM one hop away, multihop for BFD's sake (host: multihop BFD)").append("\n");
             }
-        } else if (n.ibgp() || n.multihopTtl() > 1 || s.hostAddress().isLoopbackAddress()) {
+        } else if (n.multihopTtl() > 1 && !n.ibgp() || (n.ibgp() && !bfdSingleHop) || s.hostAddress().isLoopbackAddress()) {
             // Loopback (the one-machine demo) has no shared link, so "direct" would refuse any next hop.
             b.append("  multihop").append(n.ibgp() || n.multihopTtl() <= 1 ? "" : " " + n.multihopTtl()).append(";\n");
+        } else if (bfdMultihop) {
+            b.append("  multihop 1;  # directly connected, multihop for BFD's sake (bfd.multihop: true)\n");
         } else {
-            b.append("  direct;\n");
+            b.append("  direct;").append(n.ibgp() ? "  # bfd.multihop: false (single-hop BFD)" : "").append("\n");
         }
         if (n.bfd().enabled()) {
             // A host that restarts gracefully takes its BFD down with it (its BFD shares fate with

@@ -82,6 +82,10 @@ public final class FrrSwitchRenderer {
             // FRR's order is multiplier, receive, transmit: the switch receives at the host's TX rate and vice versa.
             b.append(p).append("bfd ").append(bfd.multiplier()).append(' ').append(bfd.minTxMs()).append(' ')
                     .append(bfd.minRxMs()).append('\n');
+            String note = bfdHopNote(n);
+            if (note != null) {
+                b.append("! ").append(s.hostName()).append(": ").append(note).append('\n');
+            }
             if (n.gracefulRestart() && s.role() != Role.L4LB) {
                 // The host's BFD shares fate with its control plane (C bit clear): BFD Down while
                 // the host restarts gracefully is ignored and the routes stay stale (RFC 5882
@@ -93,6 +97,27 @@ public final class FrrSwitchRenderer {
         }
         b.append(p).append(n.gracefulRestart() ? "graceful-restart-helper" : "graceful-restart-disable").append('\n');
         // RFC 8654: FRR 8.4 always advertises extended messages; the host decides per session.
+    }
+
+    /**
+     * FRR 8.4's bgpd has no knob for the BFD hop mode: it asks bfdd for a multihop session
+     * (RFC 5883) when an eBGP neighbor's TTL is not 1 (ttl-security or ebgp-multihop), or an iBGP
+     * neighbor is not on a connected subnet of the switch, else for a single-hop one. The host runs
+     * the mode its profile resolves ({@code bfd.multihop}); this says where the two may differ.
+     */
+    static String bfdHopNote(NeighborConfig n) {
+        boolean host = n.bfd().multihop();
+        if (n.ibgp()) {
+            return host ? "multihop BFD (UDP 4784) on the host; FRR agrees when the host is not on a connected subnet of this switch"
+                    + " (else it runs single-hop: set bfd.multihop: false)"
+                    : "single-hop BFD (UDP 3784) on the host; FRR agrees when the host is on a connected subnet of this switch";
+        }
+        boolean frr = n.ttlSecurityHops() > 0 || n.multihopTtl() > 1;
+        if (frr == host) {
+            return null;
+        }
+        return "WARNING: bfd.multihop is " + host + " but FRR runs " + (frr ? "multihop" : "single-hop")
+                + " BFD for this neighbor (ttl-security/ebgp-multihop decide it): BFD will not come up";
     }
 
     private static void family(StringBuilder b, SwitchView v, boolean ipv4) {

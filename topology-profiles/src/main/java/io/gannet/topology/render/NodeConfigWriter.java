@@ -108,6 +108,10 @@ public final class NodeConfigWriter {
         bfd.put("minRxMs", b.minRxMs());
         bfd.put("multiplier", b.multiplier());
         bfd.put("strict", b.strict());
+        bfd.put("multihop", b.multihop());
+        if (b.multihop()) {
+            bfd.put("minReceivedTtl", b.minReceivedTtl());
+        }
         m.put("bfd", bfd);
         Map<String, Object> mp = new LinkedHashMap<>();
         mp.put("limit", n.maxPrefixes());

@@ -23,7 +23,7 @@ public final class Defaults {
 
     public static final BgpSettings BGP = new BgpSettings(HOLD_TIME, null, CONNECT_RETRY, false, MAX_PATHS, true,
             RESTART_TIME, 0, null, 0L, MaxPrefixAction.RESTART, null, null, false, 0, null);
-    public static final BfdSettings BFD = new BfdSettings(true, 300, 300, 3, false, null);
+    public static final BfdSettings BFD = new BfdSettings(true, 300, 300, 3, false, null, null);
 
     /** RFC 4271 10 suggests a keepalive of a third of the hold time. */
     public static int keepaliveFor(int holdTime) {

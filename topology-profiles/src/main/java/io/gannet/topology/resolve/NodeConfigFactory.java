@@ -58,8 +58,9 @@ public final class NodeConfigFactory {
         Md5Ref ref = s.md5() != null ? s.md5() : bgp.md5();
         Md5Secret md5 = ref == null ? null : secrets.resolve(ref);
         int ttl = bgp.multihop() != null ? bgp.multihop() : ibgp ? Defaults.IBGP_TTL : Defaults.EBGP_TTL;
+        boolean multihop = bfdMultihop(h.bfd().multihop(), ibgp, bgp.ttlSecurity(), ttl);
         BfdConfig bfd = new BfdConfig(h.bfd().enabled(), h.bfd().minTxMs(), h.bfd().minRxMs(), h.bfd().multiplier(),
-                h.bfd().strict());
+                h.bfd().strict(), multihop, multihop ? MULTIHOP_MIN_RECEIVED_TTL : 255);
         List<BgpFamily> asked = s.families() != null ? s.families() : bgp.families();
         Set<BgpFamily> families = asked != null ? EnumSet.copyOf(asked) : defaultFamilies(profile, h, local);
         boolean extendedMessage = s.extendedMessage() != null ? s.extendedMessage()
@@ -69,6 +70,29 @@ public final class NodeConfigFactory {
                 bgp.restartTime(), bfd, bgp.maxPrefixes(), bgp.maxPrefixAction(), families, extendedMessage,
                 h.spec().role() == Role.ROUTER && ibgp, bgp.delayOpen());
     }
+
+    /**
+     * Single-hop (RFC 5881) or multihop (RFC 5883) BFD for one session, as the switch will choose
+     * it: {@code bfd.multihop} when the profile says so; otherwise multihop for iBGP (cores are
+     * reached over loopbacks, and BIRD runs multihop BFD for its iBGP sessions) and for eBGP
+     * sessions whose TTL is not 1 (GTSM or eBGP multihop: FRR 8.4's bgpd then asks bfdd for a
+     * multihop session, PEER_IS_MULTIHOP), single-hop for a directly connected eBGP session. The
+     * BIRD rendering follows this value; FRR follows it except for an iBGP neighbor on a connected
+     * subnet of the switch, which FRR always runs single-hop (the profile says false there).
+     */
+    public static boolean bfdMultihop(Boolean explicit, boolean ibgp, int ttlSecurityHops, int ttl) {
+        if (explicit != null) {
+            return explicit;
+        }
+        return ibgp || ttlSecurityHops > 0 || ttl > 1;
+    }
+
+    /**
+     * The lowest TTL a multihop session accepts (RFC 5883 5: any TTL, or a configured minimum):
+     * any. BIRD 2 sends its multihop BFD packets with the system's default TTL (64), not 255, so a
+     * minimum as the BGP session's GTSM would use (or FRR's default 254) never lets BIRD's session up.
+     */
+    static final int MULTIHOP_MIN_RECEIVED_TTL = 1;
 
     /**
      * Without {@code families}: the family of the session's own addresses, plus the family of

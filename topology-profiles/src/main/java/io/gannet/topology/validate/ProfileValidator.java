@@ -325,6 +325,17 @@ public final class ProfileValidator {
         if ((sets(declared, "ttlSecurity") || sets(declared, "multihop")) && bgp.ttlSecurity() != null && bgp.ttlSecurity() > 0 && bgp.multihop() != null && bgp.multihop() > 1) {
             problems.error(at(declared, "ttlSecurity", fallback), who + ": ttlSecurity (GTSM, RFC 5082) and multihop > 1 exclude each other");
         }
+        if (declaredBfd != null && Boolean.FALSE.equals(declaredBfd.multihop())) {
+            int hops = bgp.ttlSecurity() != null && bgp.ttlSecurity() > 1 ? bgp.ttlSecurity()
+                    : sets(merged, "multihop") && bgp.multihop() != null && bgp.multihop() > 1 ? bgp.multihop() : 0;
+            if (hops > 0) {
+                // RFC 5881 is for directly connected systems (TTL 255 only); FRR runs multihop BFD here anyway.
+                problems.warning(declaredBfd.source() == null ? fallback : declaredBfd.source().locationOf("multihop"),
+                        who + ": bfd.multihop false (single-hop BFD, TTL 255 only) for sessions up to " + hops
+                                + " hops away (bgp " + (bgp.ttlSecurity() != null && bgp.ttlSecurity() > 1 ? "ttlSecurity" : "multihop")
+                                + "): BFD will not come up beyond one hop, and FRR runs multihop BFD for them");
+            }
+        }
         if (declaredBfd != null && Boolean.FALSE.equals(declaredBfd.enabled())) {
             problems.warning(declaredBfd.source() == null ? fallback : declaredBfd.source().locationOf("enabled"),
                     who + ": BFD is off; a dead link is found only when the hold timer (" + effectiveHold + " s) expires");
