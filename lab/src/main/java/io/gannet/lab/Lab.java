@@ -114,6 +114,9 @@ public final class Lab {
         if (!onPath("ping")) {
             missing.add("ping (apt-get install iputils-ping)");
         }
+        if (!onPath("python3")) {
+            missing.add("python3 (apt-get install python3-minimal): the lab's pods serve and ask HTTP with it");
+        }
         if (router == Router.FRR) {
             for (String d : FrrRoutingSwitch.daemons()) {
                 if (!Files.isExecutable(Path.of("/usr/lib/frr", d))) {
@@ -375,6 +378,8 @@ public final class Lab {
             }
         }
         List<String> gateways = new ArrayList<>(plan.switchAddress().values());
+        List<LabWorkloads.PodPlan> podPlan = LabWorkloads.plan(plan.nodes().stream().map(NodeConfig::name).toList());
+        LabWorkloads.writePolicy(o.dir(), podPlan);
         int ni = 0;
         for (NodeConfig n : plan.nodes()) {
             ni++;
@@ -401,8 +406,13 @@ public final class Lab {
             // gannet) never reaches the lab's daemons; it execs in place, keeping the pid.
             List<String> cmd = new ArrayList<>(List.of("setsid", "nsenter", "--net=/run/netns/" + ns.name(), "--"));
             cmd.addAll(o.nodeCommand());
+            String pins = LabWorkloads.pinRoot(o.name(), n.name());
+            d.pinnedMaps.add(pins);
+            state.save();
             cmd.addAll(List.of("run", "--profile", labProfile.toString(), "--node", n.name(), "--state-dir",
-                    nodeDir.resolve("state").toString(), "--socket", socket.toString(), "--cni-socket", cni.toString(), "--fib"));
+                    nodeDir.resolve("state").toString(), "--socket", socket.toString(), "--cni-socket", cni.toString(), "--fib",
+                    "--services-dir", LabWorkloads.servicesDir(o.dir()).toString(), "--policy-dir", LabWorkloads.policyDir(o.dir()).toString(),
+                    "--bpf-pin-root", pins));
             ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
             pb.environment().putAll(o.env());
             pb.environment().putAll(plan.secretsEnv());
@@ -412,9 +422,11 @@ public final class Lab {
                     cni.toString(), log.toString(), p.pid()));
             state.save();
         }
-        // Pods: one per node, through the real CNI plugin, once the node's CNI socket is up.
+        // Pods, through the real CNI plugin, once the node's CNI socket is up; then their servers and the Service.
         long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-        for (LabState.Node n : List.copyOf(d.nodes)) {
+        Map<String, Integer> podsOn = new LinkedHashMap<>();
+        for (LabWorkloads.PodPlan pp : podPlan) {
+            LabState.Node n = d.nodes.stream().filter(x -> x.name().equals(pp.node())).findFirst().orElseThrow();
             while (!Files.exists(Path.of(n.cniSocket()))) {
                 if (System.nanoTime() > deadline || !ProcessHandle.of(n.pid()).map(ProcessHandle::isAlive).orElse(false)) {
                     throw new LabException("node " + n.name() + " did not open its CNI socket; its log: " + n.log()
@@ -422,12 +434,17 @@ public final class Lab {
                 }
                 Thread.sleep(100);
             }
-            String podNs = n.namespace() + "p1";
-            NetworkNamespace pod = newNamespace(state, podNs);
-            String ip = cniAdd(o.cniPlugin(), n, pod, o.name() + "-" + n.name() + "-pod1");
-            d.pods.add(new LabState.Pod(n.name() + "-pod1", n.name(), pod.name(), ip));
+            int k = podsOn.merge(n.name(), 1, Integer::sum);
+            NetworkNamespace pod = newNamespace(state, n.namespace() + "p" + k);
+            String ip = cniAdd(o.cniPlugin(), n, pod, o.name() + "-" + pp.name(), pp.name());
+            LabState.Pod made = new LabState.Pod(pp.name(), n.name(), pod.name(), ip);
+            d.pods.add(made);
+            if (LabWorkloads.serves(pp.role())) {
+                d.pids.add(LabWorkloads.startServer(o.dir(), made));
+            }
             state.save();
         }
+        LabWorkloads.writeService(o.dir(), LabWorkloads.backends(d.pods, d.nodes.stream().map(LabState.Node::name).toList()));
         Summary s = awaitConvergence(d, Duration.ofSeconds(120));
         d.complete = true;
         state.save();
@@ -469,8 +486,11 @@ public final class Lab {
         ns.exec("ip", "link", "set", "eth0", "up");
     }
 
-    private static String cniAdd(Path plugin, LabState.Node n, NetworkNamespace pod, String id) throws IOException, InterruptedException, LabException {
+    private static String cniAdd(Path plugin, LabState.Node n, NetworkNamespace pod, String id, String podName)
+            throws IOException, InterruptedException, LabException {
         ProcessBuilder pb = new ProcessBuilder("nsenter", "--net=/run/netns/" + n.namespace(), "--", plugin.toString());
+        // as a runtime passes them: the pod's labels come from its Pod object in the policy directory
+        pb.environment().put("CNI_ARGS", "IgnoreUnknown=1;K8S_POD_NAMESPACE=" + LabWorkloads.NAMESPACE + ";K8S_POD_NAME=" + podName);
         pb.environment().put("CNI_COMMAND", "ADD");
         pb.environment().put("CNI_CONTAINERID", id);
         pb.environment().put("CNI_NETNS", "/run/netns/" + pod.name());
@@ -498,12 +518,17 @@ public final class Lab {
 
     /** What a network engineer wants to see, live. */
     public record Summary(String name, String router, List<Session> sessions, Map<String, List<String>> podCidrsOnSwitches,
-            List<String> missingPodCidrs, List<PodPing> pings, Map<String, String> logs, Duration convergedIn, String graph) {
+            List<String> missingPodCidrs, List<PodPing> pings, List<LabWorkloads.Check> workloads, Map<String, String> logs,
+            Duration convergedIn, String graph) {
 
-        /** Routing works: every session Established, every PodCIDR on every switch, every pod ping answered. */
+        /**
+         * Routing works: every session Established, every PodCIDR on every switch, every pod ping
+         * answered, and the Service and the policy behave through the datapaths.
+         */
         public boolean routed() {
             return !sessions.isEmpty() && sessions.stream().allMatch(s -> s.state().equals("Established"))
-                    && missingPodCidrs.isEmpty() && !pings.isEmpty() && pings.stream().allMatch(PodPing::ok);
+                    && missingPodCidrs.isEmpty() && !pings.isEmpty() && pings.stream().allMatch(PodPing::ok)
+                    && workloads.stream().allMatch(LabWorkloads.Check::ok);
         }
 
         public boolean bfdUp() {
@@ -515,11 +540,11 @@ public final class Lab {
         }
 
         Summary withConvergence(Duration d) {
-            return new Summary(name, router, sessions, podCidrsOnSwitches, missingPodCidrs, pings, logs, d, graph);
+            return new Summary(name, router, sessions, podCidrsOnSwitches, missingPodCidrs, pings, workloads, logs, d, graph);
         }
 
         Summary withGraph(String g) {
-            return new Summary(name, router, sessions, podCidrsOnSwitches, missingPodCidrs, pings, logs, convergedIn, g);
+            return new Summary(name, router, sessions, podCidrsOnSwitches, missingPodCidrs, pings, workloads, logs, convergedIn, g);
         }
 
         public void print(PrintWriter out) {
@@ -536,6 +561,12 @@ public final class Lab {
             out.println("pod to pod across nodes:");
             for (PodPing p : pings) {
                 out.println("  " + p.fromPod() + " (" + p.from() + ") -> " + p.toAddress() + " (" + p.to() + "): " + (p.ok() ? "ok" : "FAILED") + " " + p.detail());
+            }
+            if (!workloads.isEmpty()) {
+                out.println("Service and policy through the eBPF datapath:");
+                for (LabWorkloads.Check c : workloads) {
+                    out.println("  " + c.what() + ": " + (c.ok() ? "ok" : "FAILED") + " (" + c.detail() + ")");
+                }
             }
             out.println("daemon logs:");
             logs.forEach((k, v) -> out.println("  " + k + ": " + v));
@@ -639,7 +670,7 @@ public final class Lab {
         Map<String, String> logs = new LinkedHashMap<>();
         d.nodes.forEach(n -> logs.put(n.name(), n.log()));
         d.switches.forEach(sw -> logs.put(sw.name(), sw.router().equals("frr") ? Path.of(sw.dir(), "bgpd.log").toString() : "birdc -s " + Path.of(sw.dir(), "bird.ctl") + " show protocols all"));
-        return new Summary(d.name, d.router, sessions, onSwitches, missing, pings, logs, null,
+        return new Summary(d.name, d.router, sessions, onSwitches, missing, pings, LabWorkloads.check(d), logs, null,
                 Files.exists(Path.of(d.dir, "fabric.dot")) ? picture(d) : null);
     }
 

@@ -96,6 +96,13 @@ class LabCommandTest {
                 .containsPattern("node1-pod1 \\(node1\\) -> 10\\.244\\.\\d+\\.\\d+ \\(node2\\): ok")
                 .contains(dir(name).resolve("nodes/node1/gannet.log").toString())
                 .contains("lab " + name + " is up");
+        // The workloads through the nodes' datapaths: a ClusterIP with its backend on the other
+        // node, and the policy letting the client in and keeping the guest out (reported as a drop).
+        assertThat(up.out())
+                .contains("ClusterIP 10.96.77.10:80 from node1-pod2: ok (answered by node2-pod1 on node2")
+                .contains("policy allows node1-pod2 (role client) -> node1-pod1:8080: ok")
+                .contains("policy denies node1-pod3 (role guest) -> node1-pod1:8080: ok (no answer; reported as a drop by node1");
+        assertThat(Path.of("/sys/fs/bpf/gannet-lab-" + name + "-node1")).isDirectory();
 
         // iBGP to the cores: multihop BFD (RFC 5883) on the node, as FRR runs it for a core reached over its loopback.
         Run bfd = gannet("show", "bfd", "--socket", dir(name).resolve("nodes/node1/gannet.sock").toString());
