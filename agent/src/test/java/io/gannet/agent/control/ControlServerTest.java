@@ -122,7 +122,7 @@ class ControlServerTest {
     void bfdAndOptionalSections() throws Exception {
         JsonNode bfd = json(get("/v1/bfd"));
         assertThat(bfd.path("sessions").get(0).path("clients").get(0).asText()).isEqualTo("tor1");
-        for (String section : new String[] {"vips", "services", "policy", "ipam"}) {
+        for (String section : new String[] {"vips", "services", "policy", "nat", "ipam"}) {
             RawHttp.Response r = get("/v1/" + section);
             assertThat(r.status()).isEqualTo(501);
             assertThat(json(r).path("message").asText()).isEqualTo(section + ": not available in this build");

@@ -174,6 +174,9 @@ class DaemonMasqueradeTest {
         assertThat(icmp.path("destination").asText()).isEqualTo(OUTSIDE);
         assertThat(nat.path("occupancy").path("flows").asInt()).isGreaterThanOrEqualTo(2);
         assertThat(nat.path("portTries").path("le0").asLong()).as("new flows that kept their port").isGreaterThanOrEqualTo(2);
+        // the API's answer as the contract (openapi.yaml) states it
+        io.gannet.agent.control.RawHttp.Response raw = io.gannet.agent.control.RawHttp.get(dir.resolve("gannet.sock"), "/v1/nat");
+        io.gannet.agent.control.OpenApiContract.assertConforms("GET", "/v1/nat", raw);
         String text = gannet.cli("show", "nat");
         assertThat(text).contains("masquerade: pods of 10.244.0.0/16 leave as eth0 -> " + NODE1).contains("ICMP").contains(OUTSIDE);
 
@@ -198,6 +201,8 @@ class DaemonMasqueradeTest {
         assertThat(nat.path("enabled").asBoolean()).isFalse();
         assertThat(nat.path("translations")).isEmpty();
         assertThat(gannet.cli("show", "nat")).contains("masquerade is off");
+        io.gannet.agent.control.OpenApiContract.assertConforms("GET", "/v1/nat",
+                io.gannet.agent.control.RawHttp.get(dir.resolve("gannet.sock"), "/v1/nat"));
     }
 
     private static JsonNode row(JsonNode nat, String protocol) {
