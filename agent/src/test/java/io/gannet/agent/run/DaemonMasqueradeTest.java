@@ -180,6 +180,14 @@ class DaemonMasqueradeTest {
         String text = gannet.cli("show", "nat");
         assertThat(text).contains("masquerade: pods of 10.244.0.0/16 leave as eth0 -> " + NODE1).contains("ICMP").contains(OUTSIDE);
 
+        // /metrics: the outcomes and the retry histogram
+        String metrics = io.gannet.agent.control.RawHttp.get(dir.resolve("gannet.sock"), "/metrics").body();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("gannet_masquerade_packets_total\\{outcome=\"new\"} (\\S+)")
+                .matcher(metrics);
+        assertThat(m.find()).as(metrics).isTrue();
+        assertThat(Double.parseDouble(m.group(1))).as("new flows translated").isGreaterThanOrEqualTo(2);
+        assertThat(metrics).contains("gannet_masquerade_port_tries_bucket").contains("gannet_masquerade_flows");
+
         // A non-masquerade destination sees the pod's own address.
         assertThat(curl(pod, ROUTED)).isEqualTo("routed " + podIp);
         assertThat(JSON.readTree(gannet.cli("show", "nat", "--json")).path("translations").toString()).doesNotContain(ROUTED);
