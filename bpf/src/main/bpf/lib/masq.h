@@ -119,7 +119,7 @@ static __always_inline int dp_stage_masq(struct dp_ctx *ctx)
 
 	if (ctx->later_frag || ctx->icmp_err || ctx->translated)
 		return DP_CONTINUE;
-	if (ctx->icmp_echo && ctx->t.sport == 0 && ctx->t.dport != 0)
+	if (ctx->icmp_echo == DP_ICMP_ECHO_REPLY)
 		return dp_masq_pass(ctx); /* an echo reply: the pod answers someone who reached it */
 	ifindex = ctx->skb->ifindex;
 	m = bpf_map_lookup_elem(&dp_masq4, &ifindex);
@@ -203,7 +203,7 @@ static __always_inline int dp_stage_masq_reply(struct dp_ctx *ctx)
 
 	if (ctx->later_frag || ctx->icmp_err || ctx->translated)
 		return DP_CONTINUE;
-	if (ctx->icmp_echo && ctx->t.sport != 0)
+	if (ctx->icmp_echo == DP_ICMP_ECHO_REQUEST)
 		return dp_masq_pass(ctx); /* an echo request: someone pings the node or a pod */
 	ik.saddr = ctx->t.saddr;
 	ik.daddr = ctx->t.daddr;

@@ -273,6 +273,7 @@ public final class Daemon implements AutoCloseable {
      */
     public synchronized ReloadResult reload() {
         NodeConfig next;
+        String masqueradeBefore = MasqueradePart.describe(loaded);
         try {
             next = render();
             if (pods != null) {
@@ -350,6 +351,11 @@ public final class Daemon implements AutoCloseable {
         }
         parts.add(new ReloadResult.Part("announcements", announcementsChanged ? ReloadResult.Outcome.APPLIED : ReloadResult.Outcome.UNCHANGED,
                 announcementsChanged ? "now " + next.announcements() : ""));
+        String masqueradeAfter = MasqueradePart.describe(loaded);
+        if (!masqueradeAfter.equals(masqueradeBefore)) {
+            parts.add(new ReloadResult.Part("masquerade", ReloadResult.Outcome.RESTART_REQUIRED,
+                    masqueradeBefore + " -> " + masqueradeAfter + " (spec.masquerade is read when gannet run starts)"));
+        }
         log.operatorAction("reload", node.name(), parts.toString());
         return new ReloadResult(parts);
     }

@@ -111,6 +111,11 @@ final class MasqueradePart implements AutoCloseable, MultiCollector {
         return start(datapath, devices, pool, List.copyOf(excluded), log, registry);
     }
 
+    /** The profile's masquerade as it decides what is translated (reload compares these). */
+    static String describe(io.gannet.topology.LoadedProfile profile) {
+        return profile.masquerade().enabled() ? "on, not for " + profile.masqueradeExclusions() : "off";
+    }
+
     /** Turns masquerade off in the datapath (a daemon started with it off, after a run with it on). */
     static void off(Datapath datapath, EventLog log) {
         if (datapath.masqueradeFeature().apply(Map.of(), null, List.of())) {

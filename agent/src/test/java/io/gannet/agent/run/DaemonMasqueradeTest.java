@@ -211,6 +211,12 @@ class DaemonMasqueradeTest {
         assertThat(gannet.cli("show", "nat")).contains("masquerade is off");
         io.gannet.agent.control.OpenApiContract.assertConforms("GET", "/v1/nat",
                 io.gannet.agent.control.RawHttp.get(dir.resolve("gannet.sock"), "/v1/nat"));
+
+        // Turning it on in the profile is read at start, and a reload says so (exit 6).
+        Files.writeString(dir.resolve("profile.yaml"), PROFILE.formatted("  masquerade: {enabled: true}"));
+        GannetProcess.CliResult reload = gannet.cliResult("reload");
+        assertThat(reload.exit()).as(reload.out() + reload.err()).isEqualTo(6);
+        assertThat(reload.out() + reload.err()).contains("masquerade").contains("restart required");
     }
 
     private static JsonNode row(JsonNode nat, String protocol) {
