@@ -4,7 +4,7 @@
  *  - from_host (host ingress; TC ingress): DNAT of traffic from outside the node to
  *    external frontends (externalIPs, load-balancer ingress IPs, L4LB VIPs), and reverse
  *    NAT of replies from remote backends:
- *      parse -> fragments -> masquerade reply (lib/masq.h) -> reverse NAT -> service DNAT
+ *      parse -> fragments -> masquerade reply and ICMP errors (lib/masq.h) -> reverse NAT -> service DNAT
  *      (external frontends only) -> finish
  *  - to_host (host egress; TC egress): reverse NAT of replies that leave the node without
  *    passing a pod program (a backend in the host's own network namespace):
@@ -25,6 +25,7 @@ int from_host(struct __sk_buff *skb)
 	DP_STAGE(dp_parse(skb, DP_FROM_HOST, &ctx));
 	DP_STAGE(dp_stage_fragments(&ctx));
 	DP_STAGE(dp_stage_masq_reply(&ctx));
+	DP_STAGE(dp_stage_masq_icmp_error(&ctx));
 	DP_STAGE(dp_stage_revnat(&ctx));
 	DP_STAGE(dp_stage_icmp_revnat(&ctx));
 	DP_STAGE(dp_stage_lb(&ctx, 1));

@@ -24,7 +24,8 @@
  * the other half alive. NodePort SNAT shares the port space (dp_nat_port_taken).
  *
  * Non-first fragments follow their first fragment through dp_frag4. ICMP errors about a
- * masqueraded flow are not translated back (lib/lb.h's ICMP error stage reads CT_REPLY only).
+ * masqueraded TCP/UDP flow (PMTUD's fragmentation needed, port unreachable, ...) go back to the
+ * pod (dp_stage_masq_icmp_error, from_host).
  */
 #ifndef DP_MASQ_H
 #define DP_MASQ_H
@@ -238,6 +239,72 @@ static __always_inline int dp_stage_masq_reply(struct dp_ctx *ctx)
 	ctx->t.dport = pod_port;
 	ctx->translated = 1;
 	dp_count(DP_NAT_MASQ_REPLY);
+	return DP_CONTINUE;
+}
+
+/*
+ * An ICMP error (RFC 792: destination unreachable incl. PMTUD's fragmentation needed, time
+ * exceeded, parameter problem) about a masqueraded flow, arriving at the node address: it quotes
+ * the packet as it left (node:port -> remote). The quoted source goes back to the pod address and
+ * port (the quoted IP checksum and the ICMP checksum follow; the quoted L4 checksum is left as
+ * is, receivers do not check it), and the outer destination becomes the pod, so the pod's stack
+ * matches the error to its socket.
+ */
+static __always_inline int dp_stage_masq_icmp_error(struct dp_ctx *ctx)
+{
+	struct iphdr inner;
+	__be16 ports[2];
+	struct dp_ct_key ik = {};
+	struct dp_nat *nat;
+	struct dp_pkt outer;
+	__u32 inner_off, icmp_csum_off;
+	__be32 pod, old_saddr;
+	__be16 pod_port, old_sport, old_csum, new_csum;
+
+	if (!ctx->icmp_err || ctx->translated)
+		return DP_CONTINUE;
+	inner_off = ctx->p.l4_off + sizeof(struct icmphdr);
+	if (bpf_skb_load_bytes(ctx->skb, inner_off, &inner, sizeof(inner)) < 0)
+		return DP_CONTINUE;
+	if (inner.version != 4 || inner.ihl != 5 ||
+	    (inner.protocol != IPPROTO_TCP && inner.protocol != IPPROTO_UDP) || inner.saddr != ctx->t.daddr)
+		return DP_CONTINUE;
+	if (bpf_skb_load_bytes(ctx->skb, inner_off + sizeof(inner), ports, sizeof(ports)) < 0)
+		return DP_CONTINUE;
+	/* the quoted packet went node:port -> remote: its flow's CT_MASQ_IN key is remote -> node:port */
+	ik.saddr = inner.daddr;
+	ik.daddr = inner.saddr;
+	ik.sport = ports[1];
+	ik.dport = ports[0];
+	ik.proto = inner.protocol;
+	ik.dir = DP_CT_MASQ_IN;
+	if (!dp_ct_lookup(&ik, ctx->now))
+		return DP_CONTINUE;
+	nat = bpf_map_lookup_elem(&dp_snat4, &ik);
+	if (!nat)
+		return DP_CONTINUE;
+	pod = nat->addr;
+	pod_port = nat->port;
+	old_saddr = inner.saddr;
+	old_sport = ports[0];
+	old_csum = inner.check;
+	icmp_csum_off = ctx->p.l4_off + offsetof(struct icmphdr, checksum);
+	if (bpf_l3_csum_replace(ctx->skb, inner_off + offsetof(struct iphdr, check), old_saddr, pod, 4) < 0 ||
+	    bpf_skb_store_bytes(ctx->skb, inner_off + offsetof(struct iphdr, saddr), &pod, 4, 0) < 0 ||
+	    bpf_skb_load_bytes(ctx->skb, inner_off + offsetof(struct iphdr, check), &new_csum, 2) < 0 ||
+	    bpf_skb_store_bytes(ctx->skb, inner_off + sizeof(inner), &pod_port, 2, 0) < 0)
+		return dp_drop(DP_DROP_NAT_FAILED);
+	if (bpf_l4_csum_replace(ctx->skb, icmp_csum_off, old_saddr, pod, 4) < 0 ||
+	    bpf_l4_csum_replace(ctx->skb, icmp_csum_off, old_csum, new_csum, 2) < 0 ||
+	    bpf_l4_csum_replace(ctx->skb, icmp_csum_off, old_sport, pod_port, 2) < 0)
+		return dp_drop(DP_DROP_NAT_FAILED);
+	outer = ctx->p;
+	outer.csum_off = 0; /* ICMP: no pseudo-header in its checksum */
+	if (dp_rewrite_addr(ctx->skb, &outer, 0, ctx->t.daddr, pod) < 0)
+		return dp_drop(DP_DROP_NAT_FAILED);
+	ctx->t.daddr = pod;
+	ctx->translated = 1;
+	dp_count(DP_NAT_ICMP_ERROR);
 	return DP_CONTINUE;
 }
 

@@ -160,6 +160,27 @@ class MasqueradeGoldenTest {
     }
 
     @Test
+    void anIcmpErrorAboutAMasqueradedFlowReachesThePod() {
+        // the pod's flow leaves as the node with a random port (its own port taken towards that remote)
+        run(Datapath.TO_HOST, Packets.tcp(POD2, 40000, REMOTE, 80, TCP_SYN));
+        Packets.Spec syn = Packets.tcp(POD, 40000, REMOTE, 80, TCP_SYN);
+        TestRun.Result out = run(Datapath.TO_HOST, syn);
+        assertThat(sourcePort(out)).isBetween(MasqueradeFeature.PORT_MIN, MasqueradeFeature.PORT_MAX);
+        // RFC 1191 fragmentation needed from a router on the way, quoting the packet as it left
+        String router = "198.51.100.1";
+        byte[] in = IcmpErrorTest.icmpError(router, NODE, 3, 4, 1400, IcmpErrorTest.quote(out.packet()));
+        byte[] expected = IcmpErrorTest.icmpError(router, POD, 3, 4, 1400, IcmpErrorTest.quote(Packets.build(syn)));
+        TestRun.Result r = dp.program(Datapath.FROM_HOST).testRun(in, 1);
+        assertThat(r.verdict()).isEqualTo(TC_ACT_OK);
+        assertThat(Packets.hex(r.packet())).isEqualTo(Packets.hex(expected));
+        assertThat(dp.metrics().get(Reason.NAT_ICMP_ERROR)).isEqualTo(1);
+        // an error about a flow no one masqueraded is left alone
+        byte[] other = IcmpErrorTest.icmpError(router, NODE, 3, 4, 1400,
+                IcmpErrorTest.quote(Packets.build(Packets.tcp(NODE, 45000, REMOTE, 80, TCP_SYN))));
+        assertThat(dp.program(Datapath.FROM_HOST).testRun(other, 1).verdict()).isEqualTo(TC_ACT_UNSPEC);
+    }
+
+    @Test
     void noFreePortDropsTheNewFlowAndCountsIt() {
         long now = dp.options().clock().monotonicSeconds();
         CtEntry live = new CtEntry(0, now + 3600, now, 0, CtEntry.SEEN_ACK, CtEntry.F_SNAT);
