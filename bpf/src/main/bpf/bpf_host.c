@@ -4,15 +4,18 @@
  *  - from_host (host ingress; TC ingress): DNAT of traffic from outside the node to
  *    external frontends (externalIPs, load-balancer ingress IPs, L4LB VIPs), and reverse
  *    NAT of replies from remote backends:
- *      parse -> fragments -> reverse NAT -> service DNAT (external frontends only) -> finish
+ *      parse -> fragments -> masquerade reply and ICMP errors (lib/masq.h) -> reverse NAT -> service DNAT
+ *      (external frontends only) -> finish
  *  - to_host (host egress; TC egress): reverse NAT of replies that leave the node without
  *    passing a pod program (a backend in the host's own network namespace):
- *      parse -> fragments -> reverse NAT -> finish
+ *      parse -> fragments -> reverse NAT -> masquerade of pod traffic leaving the node
+ *      (lib/masq.h, when the device has a dp_masq4 entry) -> finish
  * ClusterIPs are not translated on host devices: they are reachable from pods only. Node
  * ports are (lib/nodeport.h): SNAT to the node for externalTrafficPolicy Cluster, and FIB
  * redirect of whatever leaves from a node address.
  */
 #include "lib/lb.h"
+#include "lib/masq.h"
 
 SEC("tc")
 int from_host(struct __sk_buff *skb)
@@ -21,6 +24,8 @@ int from_host(struct __sk_buff *skb)
 
 	DP_STAGE(dp_parse(skb, DP_FROM_HOST, &ctx));
 	DP_STAGE(dp_stage_fragments(&ctx));
+	DP_STAGE(dp_stage_masq_reply(&ctx));
+	DP_STAGE(dp_stage_masq_icmp_error(&ctx));
 	DP_STAGE(dp_stage_revnat(&ctx));
 	DP_STAGE(dp_stage_icmp_revnat(&ctx));
 	DP_STAGE(dp_stage_lb(&ctx, 1));
@@ -36,6 +41,7 @@ int to_host(struct __sk_buff *skb)
 	DP_STAGE(dp_stage_fragments(&ctx));
 	DP_STAGE(dp_stage_revnat(&ctx));
 	DP_STAGE(dp_stage_icmp_revnat(&ctx));
+	DP_STAGE(dp_stage_masq(&ctx));
 	return dp_finish(&ctx);
 }
 

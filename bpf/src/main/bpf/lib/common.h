@@ -26,6 +26,8 @@ struct icmphdr {
 	__sum16 checksum;
 	__be32 rest;
 };
+#define ICMP_ECHOREPLY 0
+#define ICMP_ECHO 8
 #define ICMP_DEST_UNREACH 3
 #define ICMP_TIME_EXCEEDED 11
 #define ICMP_PARAMETERPROB 12

@@ -37,6 +37,12 @@
 #define DP_SNAT_PORT_MIN 61000
 #define DP_SNAT_PORT_MAX 65535
 #define DP_IPCACHE_MAX 65536
+/* Masquerade (lib/masq.h): devices it runs on, destinations it leaves alone, and how many random
+ * ports a new flow tries when its own source port is taken (Cilium tries 32-128). */
+#define DP_MASQ_DEV_MAX 64
+#define DP_NOMASQ_MAX 4096
+#define DP_MASQ_RETRIES 32
+#define DP_MASQ_RETRY_BUCKETS 8
 #define DP_POLICY_MAX 262144
 #define DP_DROP_EVENTS_MAX 8192
 
@@ -93,6 +99,11 @@ struct dp_revnat {
 /* A flow no service translated, keyed by its originator's tuple; its replies find it by the
  * reversed tuple (lib/track.h). Policy and SNAT read these. */
 #define DP_CT_PLAIN 2
+/* A masqueraded pod flow (lib/masq.h): MASQ_OUT is keyed by the pod's tuple (pod -> remote),
+ * MASQ_IN by the translated reply's (remote -> node:port); dp_snat4 holds, under the same keys,
+ * the node address and port the flow leaves with and the pod address and port replies go to. */
+#define DP_CT_MASQ_OUT 3
+#define DP_CT_MASQ_IN 4
 
 struct dp_ct_key {
 	__be32 saddr;
@@ -240,6 +251,15 @@ struct dp_nat {
 	__u16 pad;
 };
 
+/* Masquerade on a host device (dp_masq4, keyed by its ifindex): pod sources (the pod pool) leave
+ * it with node_addr, the address the node's FIB picks for the device. */
+struct dp_masq {
+	__be32 node_addr;
+	__be32 pool_addr;  /* the pod pool: a source s is a pod when (s & pool_mask) == pool_addr */
+	__be32 pool_mask;
+	__u32 pad;
+};
+
 /* loadBalancerSourceRanges: an LPM key of the service (rev-NAT index) and a source prefix. */
 struct dp_src_range_key {
 	__u32 prefixlen;     /* 32 (the rev-NAT index and pad) + the CIDR's prefix length */
@@ -270,6 +290,7 @@ DP_STATIC_ASSERT(sizeof(struct dp_affinity_key) == 8, "dp_affinity_key");
 DP_STATIC_ASSERT(sizeof(struct dp_affinity) == 8, "dp_affinity");
 DP_STATIC_ASSERT(sizeof(struct dp_nat) == 8, "dp_nat");
 DP_STATIC_ASSERT(sizeof(struct dp_src_range_key) == 12, "dp_src_range_key");
+DP_STATIC_ASSERT(sizeof(struct dp_masq) == 16, "dp_masq");
 DP_STATIC_ASSERT(sizeof(struct dp_ipcache_key) == 8, "dp_ipcache_key");
 DP_STATIC_ASSERT(sizeof(struct dp_ipcache_value) == 8, "dp_ipcache_value");
 DP_STATIC_ASSERT(sizeof(struct dp_policy_key) == 16, "dp_policy_key");
@@ -357,6 +378,34 @@ struct {
 	__type(value, __u8);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } dp_src_range4 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, DP_MASQ_DEV_MAX);
+	__type(key, __u32); /* ifindex of the host device */
+	__type(value, struct dp_masq);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} dp_masq4 SEC(".maps");
+
+/* Destinations never masqueraded: the pod pool, the node CIDRs, the profile's nonMasqueradeCIDRs. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, DP_NOMASQ_MAX);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct dp_ipcache_key);
+	__type(value, __u8);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} dp_nomasq4 SEC(".maps");
+
+/* Random ports a new masqueraded flow tried: bucket 0 = its own port was free, bucket b (1..6) =
+ * 2^(b-1) .. 2^b - 1 tries, bucket 7 = every try taken (the flow was dropped). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, DP_MASQ_RETRY_BUCKETS);
+	__type(key, __u32);
+	__type(value, __u64);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} dp_masq_retries SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);

@@ -34,6 +34,9 @@ enum dp_reason {
 	DP_NAT_HAIRPIN,           /* new flow of a pod to itself through its service: SNATed to the service address */
 	DP_REJECT_SERVICE_GONE,   /* TCP flow of a deleted Service: RST sent back */
 	DP_DROP_SERVICE_GONE,     /* UDP flow of a deleted Service: dropped until its conntrack entry expires */
+	DP_NAT_MASQ,              /* new pod flow to outside the cluster masqueraded to the node's address */
+	DP_NAT_MASQ_REPLY,        /* reply of a masqueraded flow translated back to the pod */
+	DP_DROP_MASQ_PORTS,       /* no free port for a new masqueraded flow after the bounded tries (lib/masq.h) */
 	DP_REASON_MAX,
 };
 

@@ -78,8 +78,27 @@ static __always_inline int dp_src_allowed(__u16 rev_nat_index, __be32 saddr)
 }
 
 /*
+ * Is the reply tuple rk (remote -> node:port) in use? NodePort SNAT (CT_REPLY) and masquerade
+ * (CT_MASQ_IN, lib/masq.h) take ports of the same node addresses, so each checks both.
+ */
+static __always_inline int dp_nat_port_taken(struct dp_ct_key *rk, __u32 now)
+{
+	__u8 dir = rk->dir;
+	int taken;
+
+	rk->dir = DP_CT_REPLY;
+	taken = dp_ct_lookup(rk, now) != 0;
+	if (!taken) {
+		rk->dir = DP_CT_MASQ_IN;
+		taken = dp_ct_lookup(rk, now) != 0;
+	}
+	rk->dir = dir;
+	return taken;
+}
+
+/*
  * A free SNAT port for a flow from node address `node` to backend `be`: one whose CT_REPLY
- * key (backend -> node:port) no live entry holds. Tries DP_SNAT_TRIES ports from a random
+ * key (backend -> node:port) no live entry holds (dp_nat_port_taken). Tries DP_SNAT_TRIES ports from a random
  * start; returns 0 with the port (network order) in *out, or -1.
  */
 static __always_inline int dp_snat_port(const struct dp_ctx *ctx, __be32 node, const struct dp_backend *be,
@@ -97,7 +116,7 @@ static __always_inline int dp_snat_port(const struct dp_ctx *ctx, __be32 node, c
 	rk.dir = DP_CT_REPLY;
 	for (i = 0; i < DP_SNAT_TRIES; i++) {
 		rk.dport = bpf_htons((__u16)(DP_SNAT_PORT_MIN + (start + i) % range));
-		if (!dp_ct_lookup(&rk, ctx->now)) {
+		if (!dp_nat_port_taken(&rk, ctx->now)) {
 			*out = rk.dport;
 			return 0;
 		}

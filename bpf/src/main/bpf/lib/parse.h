@@ -26,6 +26,9 @@
 
 #define DP_CONTINUE (-2) /* stage verdict: go on with the next stage */
 
+#define DP_ICMP_ECHO_REQUEST 1
+#define DP_ICMP_ECHO_REPLY 2
+
 struct dp_tuple {
 	__be32 saddr;
 	__be32 daddr;
@@ -50,12 +53,16 @@ struct dp_ctx {
 	__u8 ct_fwd;         /* dp_track_lookup found an entry in the packet's own direction */
 	__u8 icmp_err;       /* ICMP error (unreachable, time exceeded, parameter problem): no ports,
 	                      * l4_off is the ICMP header; only dp_stage_icmp_revnat handles it */
+	__u8 icmp_echo;      /* DP_ICMP_ECHO_REQUEST / _REPLY, parsed on host devices only (masquerade):
+	                      * the identifier is t.sport of a request and t.dport of a reply (the
+	                      * other is 0), l4_off is the ICMP header, csum_off 0 (no pseudo-header);
+	                      * only lib/masq.h handles it */
 };
 
 /* Stages that need ports skip non-first fragments and ICMP errors. */
 static __always_inline int dp_no_ports(const struct dp_ctx *ctx)
 {
-	return ctx->later_frag || ctx->icmp_err;
+	return ctx->later_frag || ctx->icmp_err || ctx->icmp_echo;
 }
 
 static __always_inline int dp_drop(enum dp_reason r)
@@ -102,6 +109,24 @@ static __always_inline int dp_parse(struct __sk_buff *skb, enum dp_where where, 
 
 		if (ihl_bytes > 60 || (void *)(icmp + 1) > data_end)
 			return dp_not_mine(DP_PASS_OTHER_L4);
+		if ((icmp->type == ICMP_ECHO || icmp->type == ICMP_ECHOREPLY) && icmp->code == 0 &&
+		    (where == DP_FROM_HOST || where == DP_TO_HOST)) {
+			__be16 id = (__be16)(icmp->rest & 0xffff); /* first two bytes of rest, network order */
+
+			ctx->icmp_echo = icmp->type == ICMP_ECHO ? DP_ICMP_ECHO_REQUEST : DP_ICMP_ECHO_REPLY;
+			ctx->p.ip_off = sizeof(*eth);
+			ctx->p.l4_off = sizeof(*eth) + ihl_bytes;
+			ctx->p.proto = IPPROTO_ICMP;
+			ctx->t.saddr = ip->saddr;
+			ctx->t.daddr = ip->daddr;
+			ctx->t.proto = IPPROTO_ICMP;
+			ctx->t.sport = icmp->type == ICMP_ECHO ? id : 0;
+			ctx->t.dport = icmp->type == ICMP_ECHO ? 0 : id;
+			ctx->ip_id = ip->id;
+			ctx->orig = ctx->t;
+			ctx->now = dp_now();
+			return DP_CONTINUE;
+		}
 		if (icmp->type != ICMP_DEST_UNREACH && icmp->type != ICMP_TIME_EXCEEDED &&
 		    icmp->type != ICMP_PARAMETERPROB)
 			return dp_not_mine(DP_PASS_OTHER_L4);

@@ -73,6 +73,7 @@ public final class Datapath implements AutoCloseable {
     private final BpfObject xdp;
     private final ServicesFeature services;
     private final io.gannet.bpf.policy.PolicyFeature policy;
+    private final io.gannet.bpf.nat.MasqueradeFeature masquerade;
     private final CtGarbageCollector gc;
     private final TypedMap<CtKey, CtEntry> ct;
     private final TypedMap<Integer, EndpointValue> endpoints;
@@ -96,7 +97,9 @@ public final class Datapath implements AutoCloseable {
         this.services = new ServicesFeature(svc, backends, revnat, maglev, typed(DpMaps.SRC_RANGE), ct);
         this.policy = new io.gannet.bpf.policy.PolicyFeature(typed(DpMaps.POLICY), typed(DpMaps.IPCACHE), endpoints,
                 typed(DpMaps.POLICY_METRICS), lxc.map(DpMaps.DROP_EVENTS));
-        this.gc = new CtGarbageCollector(ct, options.clock());
+        this.masquerade = new io.gannet.bpf.nat.MasqueradeFeature(typed(DpMaps.MASQ), typed(DpMaps.NOMASQ),
+                lxc.map(DpMaps.MASQ_RETRIES.name()), ct, typed(DpMaps.SNAT), options.clock());
+        this.gc = new CtGarbageCollector(ct, typed(DpMaps.SNAT), options.clock());
     }
 
     private <K, V> TypedMap<K, V> typed(DpMaps.Spec<K, V> spec) {
@@ -257,6 +260,11 @@ public final class Datapath implements AutoCloseable {
     /** The ingress policy feature handle: dp_policy4, dp_ipcache4, the endpoints' policy flag, drop events. */
     public io.gannet.bpf.policy.PolicyFeature policyFeature() {
         return policy;
+    }
+
+    /** The masquerade feature handle: dp_masq4, dp_nomasq4, translations, occupancy, retry histogram (lib/masq.h). */
+    public io.gannet.bpf.nat.MasqueradeFeature masqueradeFeature() {
+        return masquerade;
     }
 
     /**

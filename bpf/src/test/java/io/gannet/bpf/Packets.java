@@ -37,6 +37,9 @@ public final class Packets {
         public boolean udpZeroCsum;
         public byte[] payload = new byte[0];
         public boolean l4Header = true; // false for non-first fragments
+        public int icmpType = 8; // proto 1: echo request (8) or reply (0)
+        public int icmpId;
+        public int icmpSeq = 1;
 
         public Spec copy() {
             Spec s = new Spec();
@@ -44,6 +47,7 @@ public final class Packets {
             s.sport = sport; s.dport = dport; s.seq = seq; s.ack = ack; s.flags = flags; s.window = window;
             s.ttl = ttl; s.id = id; s.fragOff = fragOff; s.udpZeroCsum = udpZeroCsum; s.payload = payload;
             s.l4Header = l4Header;
+            s.icmpType = icmpType; s.icmpId = icmpId; s.icmpSeq = icmpSeq;
             return s;
         }
     }
@@ -60,6 +64,14 @@ public final class Packets {
         return s;
     }
 
+    /** An ICMP echo request (type 8) or reply (type 0) with identifier {@code id}. */
+    public static Spec icmpEcho(String saddr, String daddr, int type, int id) {
+        Spec s = new Spec();
+        s.saddr = saddr; s.daddr = daddr; s.proto = 1; s.icmpType = type; s.icmpId = id;
+        s.payload = new byte[] {1, 2, 3, 4, 5, 6, 7, 8};
+        return s;
+    }
+
     public static byte[] build(Spec s) {
         int l4Len = !s.l4Header ? s.payload.length : (s.proto == 6 ? 20 : 8) + s.payload.length;
         ByteBuffer b = ByteBuffer.allocate(14 + 20 + l4Len);
@@ -71,7 +83,9 @@ public final class Packets {
         b.putShort(ipStart + 10, (short) checksum(b.array(), ipStart, 20, 0));
         int l4Start = b.position();
         if (s.l4Header) {
-            if (s.proto == 6) {
+            if (s.proto == 1) {
+                b.put((byte) s.icmpType).put((byte) 0).putShort((short) 0).putShort((short) s.icmpId).putShort((short) s.icmpSeq);
+            } else if (s.proto == 6) {
                 b.putShort((short) s.sport).putShort((short) s.dport).putInt((int) s.seq).putInt((int) s.ack)
                         .put((byte) 0x50).put((byte) s.flags).putShort((short) s.window).putShort((short) 0).putShort((short) 0);
             } else {
@@ -79,7 +93,9 @@ public final class Packets {
             }
         }
         b.put(s.payload);
-        if (s.l4Header && s.fragOff == 0) {
+        if (s.l4Header && s.proto == 1) {
+            b.putShort(l4Start + 2, (short) checksum(b.array(), l4Start, l4Len, 0));
+        } else if (s.l4Header && s.fragOff == 0) {
             int pseudo = pseudo(s.saddr, s.daddr, s.proto, l4Len);
             int c = checksum(b.array(), l4Start, l4Len, pseudo);
             if (s.proto == 17) {

@@ -50,6 +50,38 @@ public final class LoadedProfile {
         return bound == null ? java.util.Optional.empty() : java.util.Optional.ofNullable(bound.podPool());
     }
 
+    /** {@code spec.masquerade} ({@link io.gannet.topology.model.MasqueradeSettings#OFF} when absent). */
+    public io.gannet.topology.model.MasqueradeSettings masquerade() {
+        return bound == null ? io.gannet.topology.model.MasqueradeSettings.OFF : bound.masquerade();
+    }
+
+    /**
+     * Destinations a masquerading node never translates for: the PodCIDR pool, every host's
+     * PodCIDR and address written in the profile (the node CIDRs), and
+     * {@code spec.masquerade.nonMasqueradeCIDRs}. IPv4 only, in that order, without repeats.
+     */
+    public List<io.gannet.topology.net.Cidr> masqueradeExclusions() {
+        java.util.LinkedHashSet<io.gannet.topology.net.Cidr> out = new java.util.LinkedHashSet<>();
+        if (bound == null) {
+            return List.of();
+        }
+        if (bound.podPool() != null && bound.podPool().cidr() != null) {
+            out.add(bound.podPool().cidr());
+        }
+        for (io.gannet.topology.model.HostSpec h : bound.hosts()) {
+            if (h.podCidr() != null && h.podCidr().value().isIpv4()) {
+                out.add(h.podCidr().value());
+            }
+            if (h.address() instanceof java.net.Inet4Address a) {
+                out.add(new io.gannet.topology.net.Cidr(a, 32));
+            }
+        }
+        for (io.gannet.topology.model.Located<io.gannet.topology.net.Cidr> c : bound.masquerade().nonMasqueradeCidrs()) {
+            out.add(c.value());
+        }
+        return List.copyOf(out);
+    }
+
     /** {@code spec.fixedIPPools}, in profile order. */
     public List<io.gannet.topology.model.FixedIpPool> fixedIpPools() {
         return bound == null ? List.of() : bound.fixedIpPools();

@@ -12,7 +12,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code gannet show ...}: the running daemon's state, like {@code birdc show}. */
 @Command(name = "show", mixinStandardHelpOptions = true,
-        description = "Show the running daemon's state (peers, one peer, routes, BFD, services, VIPs, policy, IPAM).")
+        description = "Show the running daemon's state (peers, one peer, routes, BFD, services, VIPs, policy, NAT, IPAM).")
 public final class ShowCommand implements Runnable {
     @Spec
     CommandSpec spec;
@@ -133,6 +133,13 @@ public final class ShowCommand implements Runnable {
                @Parameters(arity = "0..1", paramLabel = "ENDPOINT", description = "One pod: namespace/name, name or address.") String endpoint) {
         return call(o).get("/v1/policy" + (endpoint == null ? "" : "?endpoint=" + UriText.encode(endpoint)),
                 j -> PolicyText.render(j, spec.commandLine().getOut()));
+    }
+
+    @Command(name = "nat", mixinStandardHelpOptions = true, description = {
+        "SNAT masquerade (the profile's spec.masquerade): the node address per host device, how full the",
+        "table is, how many random ports new flows tried, and every live translation (pod, node, destination)."})
+    int nat(@Mixin ClientOptions o) {
+        return call(o).get("/v1/nat", j -> NatText.render(j, spec.commandLine().getOut()));
     }
 
     @Command(name = "ipam", mixinStandardHelpOptions = true, description = "This node's pod addresses: its block, used/free, each pod's address and owner, fixed IPs held here (exit code 5 on a host without a PodCIDR).")

@@ -133,6 +133,14 @@ public interface DaemonView {
         throw ControlException.notAvailable("policy");
     }
 
+    /**
+     * SNAT masquerade: "enabled", "pool", "devices" (device -> node address), "nonMasquerade",
+     * "occupancy", "portTries" (the retry histogram) and "translations" (one row per live flow).
+     */
+    default Map<String, Object> nat() {
+        throw ControlException.notAvailable("nat");
+    }
+
     /** Pod IPAM: the node's PodCIDR and allocations; rows as in {@link #vips()}. */
     default List<Map<String, Object>> ipam() {
         throw ControlException.notAvailable("ipam");

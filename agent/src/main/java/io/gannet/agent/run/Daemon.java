@@ -60,6 +60,7 @@ public final class Daemon implements AutoCloseable {
     private ScheduledExecutorService scheduler;
     private ServiceDatapath datapath;
     private PolicyPart policy;
+    private MasqueradePart masquerade;
     private PodNetwork pods;
     private LoadedProfile loaded;
     /** The ECMP L4LB (role l4lb with --services-dir): it announces the VIPs, not the profile. */
@@ -172,7 +173,7 @@ public final class Daemon implements AutoCloseable {
         SpeakerAnnouncer announcer = new SpeakerAnnouncer(speaker, loop);
         if (l4lbManaged(node)) {
             l4lb = L4lbPart.start(node, options.servicesDir(), options.bpfPinRoot(), options.hostDevices(), announcer, log, metrics.registry());
-        } else if (options.servicesDir() != null || options.policyDir() != null) {
+        } else if (options.servicesDir() != null || options.policyDir() != null || loaded.masquerade().enabled()) {
             datapath = ServiceDatapath.start(options.bpfPinRoot(), options.servicesDir(), options.hostDevices(), options.node(), log);
         }
         if (options.policyDir() != null) {
@@ -182,6 +183,9 @@ public final class Daemon implements AutoCloseable {
             }
             policy = PolicyPart.start(datapath.datapath(), options.policyDir(), options.stateDir(), log, metrics.registry());
         }
+
+        masquerade = MasqueradePart.startFor(loaded, node, datapath == null ? null : datapath.datapath(), options.hostDevices(), log,
+                metrics.registry().getPrometheusRegistry());
 
         nodeNet = NodeNetworkingBinding.start(options, node, pods, speaker, loop, datapath, policy, log, restarting);
 
@@ -198,7 +202,7 @@ public final class Daemon implements AutoCloseable {
         }
         control = ControlServer.start(access.applyTo(cfg),
                 new SpeakerView(speaker, loop, bfd, () -> speakerConfig.localAs(), datapath, pods).withSources(routeSources).withL4lb(l4lb)
-                        .withPolicy(policy),
+                        .withPolicy(policy).withMasquerade(masquerade),
                 new SpeakerControl(speaker, loop, this::reload, bfd, pods, routeSources).withL4lb(l4lb), metrics,
                 (caller, action, target, status, outcome) ->
                         log.operatorCommand(caller.describe(), caller.via(), action, target, status, outcome),
@@ -269,6 +273,7 @@ public final class Daemon implements AutoCloseable {
      */
     public synchronized ReloadResult reload() {
         NodeConfig next;
+        String masqueradeBefore = MasqueradePart.describe(loaded);
         try {
             next = render();
             if (pods != null) {
@@ -346,6 +351,11 @@ public final class Daemon implements AutoCloseable {
         }
         parts.add(new ReloadResult.Part("announcements", announcementsChanged ? ReloadResult.Outcome.APPLIED : ReloadResult.Outcome.UNCHANGED,
                 announcementsChanged ? "now " + next.announcements() : ""));
+        String masqueradeAfter = MasqueradePart.describe(loaded);
+        if (!masqueradeAfter.equals(masqueradeBefore)) {
+            parts.add(new ReloadResult.Part("masquerade", ReloadResult.Outcome.RESTART_REQUIRED,
+                    masqueradeBefore + " -> " + masqueradeAfter + " (spec.masquerade is read when gannet run starts)"));
+        }
         log.operatorAction("reload", node.name(), parts.toString());
         return new ReloadResult(parts);
     }
@@ -399,6 +409,9 @@ public final class Daemon implements AutoCloseable {
             }
             if (policy != null) {
                 policy.close();
+            }
+            if (masquerade != null) {
+                masquerade.close();
             }
             if (datapath != null) {
                 datapath.close();

@@ -107,6 +107,24 @@ final class SpeakerView implements DaemonView {
         return policyPart().drops(after);
     }
 
+    private volatile MasqueradePart masquerade;
+
+    /** Serves {@code show nat} (null: the profile does not enable masquerade on this host). */
+    SpeakerView withMasquerade(MasqueradePart part) {
+        this.masquerade = part;
+        return this;
+    }
+
+    @Override
+    public Map<String, Object> nat() {
+        MasqueradePart m = masquerade;
+        if (m == null) {
+            return Map.of("enabled", false, "translations", List.of(), "why",
+                    "masquerade is off: the profile does not set spec.masquerade.enabled (pods leave with their own addresses)");
+        }
+        return m.show();
+    }
+
     private PolicyPart policyPart() {
         PolicyPart p = policy;
         if (p == null) {

@@ -123,7 +123,7 @@ class ControlServerTest {
         JsonNode bfd = json(get("/v1/bfd"));
         assertThat(bfd.path("sessions").get(0).path("clients").get(0).asText()).isEqualTo("tor1");
         assertThat(bfd.path("sessions").get(0).path("multihop").asBoolean(true)).isFalse();
-        for (String section : new String[] {"vips", "services", "policy", "ipam"}) {
+        for (String section : new String[] {"vips", "services", "policy", "nat", "ipam"}) {
             RawHttp.Response r = get("/v1/" + section);
             assertThat(r.status()).isEqualTo(501);
             assertThat(json(r).path("message").asText()).isEqualTo(section + ": not available in this build");

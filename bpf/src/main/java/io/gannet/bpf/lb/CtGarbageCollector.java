@@ -14,10 +14,20 @@ import java.util.List;
  */
 public final class CtGarbageCollector {
     private final TypedMap<CtKey, CtEntry> ct;
+    private final TypedMap<CtKey, io.gannet.bpf.maps.NatValue> snat;
     private final Clock clock;
 
     public CtGarbageCollector(TypedMap<CtKey, CtEntry> ct, Clock clock) {
+        this(ct, null, clock);
+    }
+
+    /**
+     * @param snat dp_snat4: a SNATed half (NodePort, hairpin, masquerade) is keyed like its
+     *             conntrack entry and goes with it; null = conntrack only
+     */
+    public CtGarbageCollector(TypedMap<CtKey, CtEntry> ct, TypedMap<CtKey, io.gannet.bpf.maps.NatValue> snat, Clock clock) {
         this.ct = ct;
+        this.snat = snat;
         this.clock = clock;
     }
 
@@ -25,12 +35,19 @@ public final class CtGarbageCollector {
     public int sweep() {
         long now = clock.monotonicSeconds();
         List<CtKey> expired = new ArrayList<>();
+        List<CtKey> snatted = new ArrayList<>();
         ct.forEach((k, e) -> {
             if (e.expires() < now) {
                 expired.add(k);
+                if ((e.flags() & CtEntry.F_SNAT) != 0) {
+                    snatted.add(k);
+                }
             }
         });
         ct.deleteAll(expired);
+        if (snat != null) {
+            snat.deleteAll(snatted);
+        }
         return expired.size();
     }
 }

@@ -24,6 +24,10 @@ public record CtKey(int saddr, int daddr, int sport, int dport, int proto, int d
     public static final int REPLY = 1;
     /** DP_CT_PLAIN: a flow no service translated, keyed by its originator's tuple. */
     public static final int PLAIN = 2;
+    /** DP_CT_MASQ_OUT: a masqueraded pod flow, keyed by the pod's tuple (lib/masq.h). */
+    public static final int MASQ_OUT = 3;
+    /** DP_CT_MASQ_IN: the same flow's replies, keyed remote -> node address:port. */
+    public static final int MASQ_IN = 4;
 
     public static final Layout<CtKey> LAYOUT = new Layout<>() {
         public String cName() { return "struct dp_ct_key"; }

@@ -30,4 +30,7 @@ public enum Reason {
     NAT_HAIRPIN,
     REJECT_SERVICE_GONE,
     DROP_SERVICE_GONE,
+    NAT_MASQ,
+    NAT_MASQ_REPLY,
+    DROP_MASQ_PORTS,
 }

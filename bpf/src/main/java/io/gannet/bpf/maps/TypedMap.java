@@ -89,4 +89,11 @@ public final class TypedMap<K, V> {
         forEach(out::put);
         return out;
     }
+
+    /** {@link #snapshot()} one key at a time (LPM tries and other maps without batch ops). */
+    public Map<K, V> snapshotSlow() {
+        Map<K, V> out = new LinkedHashMap<>();
+        forEachSlow(out::put);
+        return out;
+    }
 }

@@ -57,7 +57,7 @@ class BtfLayoutTest {
         List<Layout<?>> layouts = List.of(SvcKey.LAYOUT, SvcValue.LAYOUT, BackendValue.LAYOUT, RevNatValue.LAYOUT,
                 CtKey.LAYOUT, CtEntry.LAYOUT, EndpointValue.LAYOUT, ConfigValue.LAYOUT, MaglevValue.LAYOUT,
                 AffinityKey.LAYOUT, AffinityValue.LAYOUT, NatValue.LAYOUT, SrcRangeKey.LAYOUT, IpcacheKey.LAYOUT, IpcacheValue.LAYOUT,
-                PolicyMapKey.LAYOUT, PolicyMapValue.LAYOUT, DropEvent.LAYOUT);
+                PolicyMapKey.LAYOUT, PolicyMapValue.LAYOUT, DropEvent.LAYOUT, MasqValue.LAYOUT);
         for (String obj : List.of("bpf_lxc.o", "bpf_host.o", "bpf_xdp.o")) {
             Map<String, Struct> btf = structs(objects.resolve(obj));
             for (Layout<?> l : layouts) {

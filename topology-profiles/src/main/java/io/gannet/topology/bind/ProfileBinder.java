@@ -17,6 +17,7 @@ import io.gannet.topology.model.HostSpec;
 import io.gannet.topology.model.Located;
 import io.gannet.topology.model.Md5Ref;
 import io.gannet.topology.model.FixedIpPool;
+import io.gannet.topology.model.MasqueradeSettings;
 import io.gannet.topology.model.PodCidrPool;
 import io.gannet.topology.model.PolicySpec;
 import io.gannet.topology.model.Rack;
@@ -88,7 +89,7 @@ public final class ProfileBinder {
             }
         }
         Fields spec = top.sub("spec", true, "spec", "model", "asn", "podCIDRPool", "fixedIPPools", "vipPool", "bgp", "bfd",
-                "communities", "policies", "inventory", "overrides");
+                "communities", "policies", "inventory", "overrides", "masquerade");
         if (spec == null) {
             return null;
         }
@@ -166,7 +167,7 @@ public final class ProfileBinder {
             }
         }
         return new TopologyProfile(file, name, model, spec.at("model"), asn, pool, vipPool, bgp, bfd, communities, policies,
-                racks, switches, hosts, overrides, root.location(), fixedIpPools(spec));
+                racks, switches, hosts, overrides, root.location(), fixedIpPools(spec), masquerade(spec));
     }
 
     private static final String[] BGP_KEYS = {"holdTime", "keepalive", "connectRetry", "passive", "maxPaths",
@@ -243,6 +244,33 @@ public final class ProfileBinder {
         }
         return new PodCidrPool(cidr, len, allocation == null ? PodCidrPool.Allocation.PROFILE : allocation,
                 lease == null ? PodCidrPool.DEFAULT_LEASE_SECONDS : lease, f.at(), f.at("cidr"), f.at("prefixLength"));
+    }
+
+    private MasqueradeSettings masquerade(Fields spec) {
+        Fields f = spec.sub("masquerade", false, "spec.masquerade", "enabled", "nonMasqueradeCIDRs");
+        if (f == null) {
+            return MasqueradeSettings.OFF;
+        }
+        Boolean enabled = f.bool("enabled");
+        if (!f.has("enabled")) {
+            problems.error(f.at(), "spec.masquerade needs enabled: true or false");
+        }
+        List<Located<Cidr>> cidrs = new ArrayList<>();
+        List<YNode> items = f.list("nonMasqueradeCIDRs", false);
+        if (items != null) {
+            for (YNode n : items) {
+                Cidr c = f.asCidr(n, "nonMasqueradeCIDRs entry", true);
+                if (c != null && !c.isIpv4()) {
+                    problems.error(n.location(), "nonMasqueradeCIDRs entry " + c + " is IPv6: masquerade is IPv4 only");
+                } else if (c != null) {
+                    cidrs.add(new Located<>(c, n.location()));
+                }
+            }
+            if (Boolean.FALSE.equals(enabled) && !items.isEmpty()) {
+                problems.warning(f.at("nonMasqueradeCIDRs"), "spec.masquerade.nonMasqueradeCIDRs has no effect while masquerade is not enabled");
+            }
+        }
+        return new MasqueradeSettings(Boolean.TRUE.equals(enabled), cidrs, f.at());
     }
 
     private List<FixedIpPool> fixedIpPools(Fields spec) {

@@ -14,7 +14,8 @@ import java.util.Map;
 public record TopologyProfile(String file, String name, FabricModel model, Location modelAt, AsnPlan asn,
         PodCidrPool podPool, List<Located<Cidr>> vipPool, BgpSettings bgp, BfdSettings bfd,
         CommunitySettings communities, Map<Role, PolicySpec> policies, List<Rack> racks, List<SwitchSpec> switches,
-        List<HostSpec> hosts, Map<String, HostOverride> overrides, Location at, List<FixedIpPool> fixedIpPools) {
+        List<HostSpec> hosts, Map<String, HostOverride> overrides, Location at, List<FixedIpPool> fixedIpPools,
+        MasqueradeSettings masquerade) {
     public TopologyProfile {
         vipPool = List.copyOf(vipPool);
         policies = Map.copyOf(policies);
@@ -23,5 +24,6 @@ public record TopologyProfile(String file, String name, FabricModel model, Locat
         hosts = List.copyOf(hosts);
         overrides = Map.copyOf(overrides);
         fixedIpPools = List.copyOf(fixedIpPools);
+        masquerade = masquerade == null ? MasqueradeSettings.OFF : masquerade;
     }
 }

@@ -205,6 +205,10 @@ public final class ControlApi {
                 expect(r, "GET", q, Set.of("endpoint"));
                 return ApiResponse.json(200, view.policy(one(q, "endpoint")));
             }
+            case "/v1/nat" -> {
+                expect(r, "GET", q, Set.of());
+                return ApiResponse.json(200, view.nat());
+            }
             case "/v1/drops" -> {
                 expect(r, "GET", q, Set.of("after"));
                 long after;

@@ -1,0 +1,257 @@
+package io.gannet.agent.run;
+
+import io.gannet.agent.logging.EventLog;
+import io.gannet.bpf.Datapath;
+import io.gannet.bpf.lb.Ipv4;
+import io.gannet.bpf.maps.Reason;
+import io.gannet.bpf.nat.Ipv4Prefix;
+import io.gannet.bpf.nat.MasqueradeFeature;
+import io.prometheus.metrics.model.registry.MultiCollector;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.snapshots.ClassicHistogramBuckets;
+import io.prometheus.metrics.model.snapshots.CounterSnapshot;
+import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
+import io.prometheus.metrics.model.snapshots.HistogramSnapshot;
+import io.prometheus.metrics.model.snapshots.Labels;
+import io.prometheus.metrics.model.snapshots.MetricSnapshots;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * SNAT masquerade inside the daemon (the profile's {@code spec.masquerade}): tells the datapath
+ * which {@code --host-device}s masquerade to which node address (each device's first global
+ * IPv4 address: the one the kernel picks as source for routes out of it) and which destinations
+ * are left alone; re-reads the device addresses periodically; warns before the table or a busy
+ * destination's ports run out; serves {@code gannet show nat} and its /metrics. The logic is in
+ * bpf (lib/masq.h, {@link MasqueradeFeature}).
+ *
+ * <p>Threads: one scheduler thread re-applies and measures; the control API and scrapes read
+ * the last measurement (volatile).
+ */
+final class MasqueradePart implements AutoCloseable, MultiCollector {
+    private static final long CHECK_SECONDS = 10;
+    /** Warn at this share of the table (or of a destination's random ports), again after falling below {@link #REARM}. */
+    static final double WARN = 0.8;
+    static final double REARM = 0.7;
+
+    private final Datapath datapath;
+    private final MasqueradeFeature feature;
+    private final List<String> devices;
+    private final Ipv4Prefix pool;
+    private final List<Ipv4Prefix> excluded;
+    private final EventLog log;
+    private final ScheduledExecutorService timer;
+    private volatile Map<String, String> deviceState = Map.of(); // device -> node address or why none
+    private volatile MasqueradeFeature.Occupancy last;
+    private boolean tableWarned; // timer thread only
+    private boolean portsWarned;
+
+    private MasqueradePart(Datapath datapath, List<String> devices, Ipv4Prefix pool, List<Ipv4Prefix> excluded, EventLog log) {
+        this.datapath = datapath;
+        this.feature = datapath.masqueradeFeature();
+        this.devices = List.copyOf(devices);
+        this.pool = pool;
+        this.excluded = List.copyOf(excluded);
+        this.log = log;
+        this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "gannet-masquerade");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /**
+     * @param pool     sources that are pods (the PodCIDR pool, or the node's PodCIDR without one)
+     * @param excluded destinations never masqueraded (the pool, node CIDRs, nonMasqueradeCIDRs)
+     */
+    static MasqueradePart start(Datapath datapath, List<String> devices, Ipv4Prefix pool, List<Ipv4Prefix> excluded, EventLog log,
+            PrometheusRegistry registry) {
+        if (devices.isEmpty()) {
+            throw new IllegalArgumentException("spec.masquerade.enabled: masquerade runs on the host devices pod traffic leaves by;"
+                    + " start gannet run with --host-device DEV");
+        }
+        MasqueradePart part = new MasqueradePart(datapath, devices, pool, excluded, log);
+        part.apply();
+        log.operatorAction("masquerade", String.join(",", devices), "on: pods of " + pool + " leave with " + part.deviceState
+                + "; not for " + excluded);
+        part.timer.scheduleWithFixedDelay(part::check, 0, CHECK_SECONDS, TimeUnit.SECONDS);
+        registry.register(part);
+        return part;
+    }
+
+    /**
+     * Masquerade as the profile asks for this host: started on a node whose profile enables it
+     * (null otherwise, after turning off what an earlier run left in the pinned maps).
+     */
+    static MasqueradePart startFor(io.gannet.topology.LoadedProfile profile, io.gannet.topology.config.NodeConfig node,
+            Datapath datapath, List<String> devices, EventLog log, PrometheusRegistry registry) {
+        if (!profile.masquerade().enabled()) {
+            if (datapath != null) {
+                off(datapath, log);
+            }
+            return null;
+        }
+        if (datapath == null || node.podCidr() == null) {
+            log.operatorAction("masquerade", node.name(), "not done: spec.masquerade is for nodes with pods; "
+                    + node.name() + " has no PodCIDR or runs no pod datapath (role " + node.role() + ")");
+            return null;
+        }
+        io.gannet.topology.net.Cidr poolCidr = profile.podCidrPool().map(p -> p.cidr()).orElse(null);
+        Ipv4Prefix pool = Ipv4Prefix.parse((poolCidr != null ? poolCidr : node.podCidr()).toString());
+        java.util.LinkedHashSet<Ipv4Prefix> excluded = new java.util.LinkedHashSet<>();
+        for (io.gannet.topology.net.Cidr c : profile.masqueradeExclusions()) {
+            excluded.add(Ipv4Prefix.parse(c.toString()));
+        }
+        excluded.add(Ipv4Prefix.parse(node.podCidr().toString()));
+        return start(datapath, devices, pool, List.copyOf(excluded), log, registry);
+    }
+
+    /** The profile's masquerade as it decides what is translated (reload compares these). */
+    static String describe(io.gannet.topology.LoadedProfile profile) {
+        return profile.masquerade().enabled() ? "on, not for " + profile.masqueradeExclusions() : "off";
+    }
+
+    /** Turns masquerade off in the datapath (a daemon started with it off, after a run with it on). */
+    static void off(Datapath datapath, EventLog log) {
+        if (datapath.masqueradeFeature().apply(Map.of(), null, List.of())) {
+            log.operatorAction("masquerade", "datapath", "off (spec.masquerade not enabled): pod traffic leaves with pod addresses");
+        }
+    }
+
+    private void apply() {
+        Map<Integer, Integer> byIfindex = new LinkedHashMap<>();
+        Map<String, String> state = new LinkedHashMap<>();
+        for (String dev : devices) {
+            int ifindex = datapath.ifindex(dev);
+            List<Integer> addrs = ifindex == 0 ? List.of() : NodeAddresses.of(List.of(dev));
+            if (ifindex == 0) {
+                state.put(dev, "no such device");
+            } else if (addrs.isEmpty()) {
+                state.put(dev, "no IPv4 address: not masqueraded");
+            } else {
+                byIfindex.put(ifindex, addrs.get(0));
+                state.put(dev, Ipv4.format(addrs.get(0)));
+            }
+        }
+        if (feature.apply(byIfindex, pool, excluded) && !deviceState.isEmpty()) {
+            log.operatorAction("masquerade", String.join(",", devices), "node addresses now " + state);
+        }
+        deviceState = Map.copyOf(state);
+    }
+
+    private void check() {
+        try {
+            apply();
+            MasqueradeFeature.Occupancy o = feature.occupancy();
+            last = o;
+            if (o.tableFill() >= WARN && !tableWarned) {
+                tableWarned = true;
+                log.operatorAction("masquerade", "dp_snat4", String.format(
+                        "warning: NAT table %.0f%% full (%d of %d entries, %d flows): new flows are dropped when it is full",
+                        o.tableFill() * 100, o.snatEntries(), o.tableEntries(), o.flows()));
+            } else if (o.tableFill() < REARM) {
+                tableWarned = false;
+            }
+            if (o.busiestPortFill() >= WARN && !portsWarned) {
+                portsWarned = true;
+                log.operatorAction("masquerade", o.busiestRemote(), String.format(
+                        "warning: %d of %d masquerade ports towards %s in use: new flows to it will find no free port",
+                        o.busiestRandomPorts(), o.randomPortRange(), o.busiestRemote()));
+            } else if (o.busiestPortFill() < REARM) {
+                portsWarned = false;
+            }
+        } catch (RuntimeException e) {
+            log.operatorAction("masquerade", "datapath", "check failed: " + e.getMessage());
+        }
+    }
+
+    /** {@code gannet show nat}: the devices, the occupancy and every live translation. */
+    Map<String, Object> show() {
+        MasqueradeFeature.Occupancy o = feature.occupancy();
+        last = o;
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("enabled", true);
+        out.put("pool", pool.toString());
+        out.put("devices", deviceState);
+        out.put("nonMasquerade", excluded.stream().map(Ipv4Prefix::toString).toList());
+        Map<String, Object> occ = new LinkedHashMap<>();
+        occ.put("flows", o.flows());
+        occ.put("tableEntries", o.snatEntries());
+        occ.put("tableCapacity", o.tableEntries());
+        occ.put("tableFill", Math.round(o.tableFill() * 10000) / 10000.0);
+        occ.put("busiestDestination", o.busiestRemote());
+        occ.put("busiestDestinationFlows", o.busiestFlows());
+        occ.put("busiestDestinationRandomPorts", o.busiestRandomPorts());
+        occ.put("randomPortRange", MasqueradeFeature.PORT_MIN + "-" + MasqueradeFeature.PORT_MAX);
+        out.put("occupancy", occ);
+        long[] tries = feature.retries();
+        Map<String, Long> retries = new LinkedHashMap<>();
+        for (int i = 0; i < MasqueradeFeature.RETRY_BUCKET_LE.length; i++) {
+            retries.put("le" + MasqueradeFeature.RETRY_BUCKET_LE[i], tries[i]);
+        }
+        retries.put("exhausted", tries[tries.length - 1]);
+        out.put("portTries", retries);
+        List<Map<String, Object>> rows = new ArrayList<>();
+        for (MasqueradeFeature.Translation t : feature.translations()) {
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("protocol", t.protocol());
+            row.put("pod", Ipv4.format(t.podAddr()) + ":" + t.podPort());
+            row.put("node", Ipv4.format(t.nodeAddr()) + ":" + t.nodePort());
+            row.put("destination", Ipv4.format(t.remoteAddr()) + (t.proto() == 1 ? "" : ":" + t.remotePort()));
+            row.put("portKept", t.portKept());
+            row.put("expiresIn", t.expiresInSeconds() + "s");
+            rows.add(row);
+        }
+        out.put("translations", rows);
+        return out;
+    }
+
+    @Override
+    public MetricSnapshots collect() {
+        long[] tries = feature.retries();
+        double[] bounds = new double[MasqueradeFeature.RETRY_BUCKET_LE.length + 1];
+        for (int i = 0; i < MasqueradeFeature.RETRY_BUCKET_LE.length; i++) {
+            bounds[i] = MasqueradeFeature.RETRY_BUCKET_LE[i];
+        }
+        bounds[bounds.length - 1] = Double.POSITIVE_INFINITY;
+        HistogramSnapshot hist = HistogramSnapshot.builder()
+                .name("gannet_masquerade_port_tries")
+                .help("Random ports a new masqueraded flow tried (0: its own port was free; +Inf: none free, dropped)")
+                .dataPoint(HistogramSnapshot.HistogramDataPointSnapshot.builder()
+                        .classicHistogramBuckets(ClassicHistogramBuckets.of(bounds, tries)).build())
+                .build();
+        Map<Reason, Long> m = datapath.metrics();
+        CounterSnapshot packets = CounterSnapshot.builder()
+                .name("gannet_masquerade_packets")
+                .help("Masquerade outcomes: new (a flow translated), reply (translated back), drop_no_port (no free port)")
+                .dataPoint(counter("new", m.get(Reason.NAT_MASQ)))
+                .dataPoint(counter("reply", m.get(Reason.NAT_MASQ_REPLY)))
+                .dataPoint(counter("drop_no_port", m.get(Reason.DROP_MASQ_PORTS)))
+                .build();
+        MasqueradeFeature.Occupancy o = last;
+        GaugeSnapshot.Builder flows = GaugeSnapshot.builder().name("gannet_masquerade_flows")
+                .help("Live masqueraded flows (measured every 10 s)");
+        GaugeSnapshot.Builder fill = GaugeSnapshot.builder().name("gannet_masquerade_table_fill_ratio")
+                .help("Share of the NAT table (dp_snat4) in use (measured every 10 s); a warning is logged at 0.8");
+        if (o != null) {
+            flows.dataPoint(GaugeSnapshot.GaugeDataPointSnapshot.builder().value(o.flows()).build());
+            fill.dataPoint(GaugeSnapshot.GaugeDataPointSnapshot.builder().value(o.tableFill()).build());
+        }
+        return MetricSnapshots.of(hist, packets, flows.build(), fill.build());
+    }
+
+    private static CounterSnapshot.CounterDataPointSnapshot counter(String outcome, Long v) {
+        return CounterSnapshot.CounterDataPointSnapshot.builder().labels(Labels.of("outcome", outcome))
+                .value(v == null ? 0 : v).build();
+    }
+
+    @Override
+    public void close() {
+        timer.shutdownNow();
+    }
+}
