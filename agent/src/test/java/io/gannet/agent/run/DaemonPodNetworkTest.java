@@ -283,17 +283,25 @@ class DaemonPodNetworkTest {
             Process l1 = podA.start("python3", loop.toString(), "10.96.40.10", "80", stop.toString(), viaService.toString());
             Process l2 = podA.start("python3", loop.toString(), ipB, "8080", stop.toString(), direct.toString());
             Thread.sleep(1500);
+            List<String> events = new ArrayList<>();
+            events.add("SIGTERM at " + System.currentTimeMillis() / 1000.0);
             assertThat(node1.terminate(Duration.ofSeconds(30))).as("node 1's daemon stopped on SIGTERM").isTrue();
+            events.add("stopped at " + System.currentTimeMillis() / 1000.0);
             Thread.sleep(1000); // a second with no daemon at all: the kernel and the datapath carry on alone
+            events.add("start at " + System.currentTimeMillis() / 1000.0);
             GannetProcess again = startNode(0);
             daemons.set(0, again);
             again.awaitTrue("node 1 established with leaf1 again", () -> again.established("leaf1"), () -> vtysh(leaf, "show bgp summary"));
+            events.add("established at " + System.currentTimeMillis() / 1000.0);
             Thread.sleep(1000);
+            events.add("SIGKILL at " + System.currentTimeMillis() / 1000.0);
             assertThat(again.kill(Duration.ofSeconds(10))).as("node 1's daemon killed (SIGKILL)").isTrue();
             Thread.sleep(1000);
+            events.add("start at " + System.currentTimeMillis() / 1000.0);
             GannetProcess third = startNode(0);
             daemons.set(0, third);
             third.awaitTrue("node 1 established with leaf1 after kill -9", () -> third.established("leaf1"), () -> vtysh(leaf, "show bgp summary"));
+            events.add("established at " + System.currentTimeMillis() / 1000.0);
             Thread.sleep(1500);
             Files.writeString(stop, "");
             assertThat(l1.waitFor(20, TimeUnit.SECONDS)).isTrue();
@@ -302,7 +310,8 @@ class DaemonPodNetworkTest {
                 String[] f = Files.readString(r).trim().split(" ", 3);
                 System.out.println("requests through node 1's SIGTERM and kill -9 restarts, " + r.getFileName() + ": " + f[0] + " answered, " + f[1] + " failed");
                 assertThat(Integer.parseInt(f[0])).as(r.getFileName() + ": requests answered").isGreaterThan(20);
-                assertThat(Integer.parseInt(f[1])).as(r.getFileName() + ": requests failed: " + (f.length > 2 ? f[2] : "")).isZero();
+                assertThat(Integer.parseInt(f[1])).as(r.getFileName() + ": requests failed: " + (f.length > 2 ? f[2] : "") + "; " + events
+                        + "\nnode 1's log:\n" + third.log()).isZero();
             }
             // The restarted daemon knows the pod: its endpoint entry is there, and a DEL cleans up.
             String endpoints = io.gannet.bpf.PinLayout.mapsDir(pinRoot).resolve("dp_endpoints").toString();
