@@ -107,6 +107,11 @@ final class SpeakerView implements DaemonView {
         return policyPart().drops(after);
     }
 
+    @Override
+    public Map<String, Object> externalEndpoints() {
+        return PolicyPart.require(policy).externalEndpoints();
+    }
+
     private PolicyPart policyPart() {
         PolicyPart p = policy;
         if (p == null) {

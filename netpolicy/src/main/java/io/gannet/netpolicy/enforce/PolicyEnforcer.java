@@ -284,6 +284,13 @@ public final class PolicyEnforcer {
         return new IpcacheKey(c.prefixLength(), addr);
     }
 
+    /** The identity this host's datapath gives each external endpoint ("namespace/name"), as applied. */
+    public synchronized Map<String, Integer> externalIdentities() {
+        Map<String, Integer> out = new LinkedHashMap<>();
+        externals.forEach((id, e) -> out.put(e.key(), engine.identityOf(id)));
+        return out;
+    }
+
     // ------------------------------------------------------------------ drops
 
     /** Moves the datapath's queued drop events into the history; returns how many. */

@@ -112,12 +112,12 @@ public final class ExternalEndpointStore {
     }
 
     /**
-     * Makes the store hold exactly {@code wanted} among the entries whose source starts with
-     * {@code sourcePrefix} (a directory's entries: "file DIR/... on NODE"): puts each wanted one,
+     * Makes the store hold exactly {@code wanted} among the entries whose source is {@code mine}
+     * (a node's directory: "file DIR/... on NODE"): puts each wanted one,
      * removes the others of that prefix. Returns the refusals by endpoint key; a refused entry
      * changes nothing (its previous version, if any, stays).
      */
-    public Map<String, String> sync(String sourcePrefix, List<ExternalEndpoint> wanted) {
+    public Map<String, String> sync(java.util.function.Predicate<String> mine, List<ExternalEndpoint> wanted) {
         Map<String, String> refused = new TreeMap<>();
         java.util.Set<String> keep = new java.util.HashSet<>();
         for (ExternalEndpoint e : wanted) {
@@ -134,7 +134,7 @@ public final class ExternalEndpointStore {
             }
         }
         for (ExternalEndpoint e : list().endpoints()) {
-            if (e.source().startsWith(sourcePrefix) && !keep.contains(e.key())) {
+            if (mine.test(e.source()) && !keep.contains(e.key())) {
                 try {
                     remove(e.namespace(), e.name(), e.source());
                 } catch (Refused r) {
