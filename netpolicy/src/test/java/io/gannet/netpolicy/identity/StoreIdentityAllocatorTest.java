@@ -49,6 +49,24 @@ class StoreIdentityAllocatorTest {
             assertThat(a.all()).as("node2 counts two local uses").containsKey(e);
             b.release(EMPLOYEE);
             assertThat(a.all()).as("no host uses it any more").doesNotContainKey(e).containsKey(d);
+
+            // a restarted host (a new allocator, a new lease) finds the numbers again
+            a.close();
+            try (StoreIdentityAllocator restarted = new StoreIdentityAllocator(store, "/t/ids", "node1", Duration.ofSeconds(30))) {
+                assertThat(restarted.allocate(DB)).isEqualTo(d);
+            }
+        }
+    }
+
+    @Test
+    void reservedNumbersAreNeverHandedOut() {
+        try (ClusterStore store = FileStore.open(dir.resolve("store"));
+             StoreIdentityAllocator a = new StoreIdentityAllocator(store, "/t/ids", "node1", Duration.ZERO)) {
+            for (int i = 0; i < 300; i++) {
+                assertThat(a.allocate(Labels.of(Map.of("app", "a" + i)))).isBetween(ReservedIdentity.FIRST_ENDPOINT,
+                        ReservedIdentity.LAST_ENDPOINT);
+            }
+            assertThat(a.all()).hasSize(300);
         }
     }
 
