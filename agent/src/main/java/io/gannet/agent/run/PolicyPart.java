@@ -99,7 +99,6 @@ final class PolicyPart implements AutoCloseable {
         StoreIdentityAllocator identities = new StoreIdentityAllocator(store, node.name());
         PolicyEnforcer enforcer = new PolicyEnforcer(datapath.policyFeature(), identities,
                 (subject, msg) -> log.operatorAction(subject, dir.toString(), msg));
-        enforcer.hostAddresses(hostAddresses());
         ExternalEndpointStore externals = new ExternalEndpointStore(store, podRanges(profile, node));
         ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "gannet-policy-drops");
@@ -114,6 +113,7 @@ final class PolicyPart implements AutoCloseable {
         } catch (StoreException e) {
             log.operatorAction("external endpoints", store.describe(), "not read at start (" + e.getMessage() + "); the watch retries");
         }
+        enforcer.hostAddresses(hostAddresses());
         part.externalWatch = externals.watch(part::externalsChanged);
         part.watcher = new PolicyDirectoryWatcher(new PolicyDirectory(dir, options.stateDir().resolve("policy-last-good")),
                 part::directoryChanged, 200).start();

@@ -40,11 +40,15 @@ import java.util.Optional;
  * rewrote that key, so the delete fails and the number stays. Holders that die without
  * releasing lose their user keys with their lease; the numbers of sets nobody uses any more
  * are then kept until a host uses and releases the set again (no background collector yet).
+ * A host whose own lease ran out (the store out of reach for longer than the TTL) notices at its
+ * next allocation, takes a new lease and registers every set it holds again; until then another
+ * host may collect a number it still uses.
  *
  * <p>Thread safe (synchronized); calls block on the store.
  */
 public final class StoreIdentityAllocator implements IdentityAllocator, AutoCloseable {
     public static final String ROOT = "/gannet/identities";
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(StoreIdentityAllocator.class);
     private static final int RANGE = ReservedIdentity.LAST_ENDPOINT - ReservedIdentity.FIRST_ENDPOINT + 1;
 
     private final ClusterStore store;
@@ -76,7 +80,28 @@ public final class StoreIdentityAllocator implements IdentityAllocator, AutoClos
             entry[1]++;
             return entry[0];
         }
-        int id = acquire(labels);
+        int id;
+        try {
+            id = acquire(labels);
+        } catch (StoreException e) {
+            if (e.reason() != StoreException.Reason.BAD_REQUEST || lease == null || !e.getMessage().contains("lease")) {
+                throw e;
+            }
+            // Our lease ran out (the store was out of reach for longer than its TTL): its user
+            // keys are gone. A new lease, and every set this host holds registered again.
+            LOG.warn("identity allocator: lease {} lost ({}); registering {} label sets again", Long.toHexString(lease.id()),
+                    e.getMessage(), held.size());
+            lease.close();
+            lease = null;
+            for (Map.Entry<Labels, int[]> h : held.entrySet()) {
+                int again = acquire(h.getKey());
+                if (again != h.getValue()[0]) {
+                    LOG.warn("identity allocator: {} was collected while this host's lease was lost; it is now {} (was {})",
+                            h.getKey(), again, h.getValue()[0]);
+                }
+            }
+            id = acquire(labels);
+        }
         held.put(labels, new int[] {id, 1});
         return id;
     }
