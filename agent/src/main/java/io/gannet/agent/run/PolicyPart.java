@@ -160,12 +160,14 @@ final class PolicyPart implements AutoCloseable {
         String suffix = " on " + node;
         List<ExternalEndpoint> wanted = new ArrayList<>();
         r.externalEndpoints().forEach(e -> wanted.add(e.withSource(e.source() + suffix)));
-        // Only while every file reads: a broken file's entries are kept (fail closed), never removed.
+        // r holds the last valid version of a broken file, so its entries stay in the store (fail closed).
         Map<String, String> refused;
         try {
             refused = externals.sync(source -> source.startsWith("file " + dir + "/") && source.endsWith(suffix), wanted);
         } catch (StoreException e) {
-            refused = Map.of("*", "the store is unreachable (" + e.getMessage() + "); the directory's external endpoints are written at its next change");
+            refusedFromFiles = List.of(dir + ": ExternalEndpoint objects not written: the cluster store is unreachable ("
+                    + e.getMessage() + "); retrying");
+            throw e; // the directory watcher applies the directory again shortly
         }
         List<String> lines = new ArrayList<>();
         for (Map.Entry<String, String> e : refused.entrySet()) {

@@ -70,7 +70,7 @@ public final class PolicyEnforcer {
     private final Deque<Drop> drops = new ArrayDeque<>();
     private long dropSeq;
     private List<Cidr> hostAddresses = List.of();
-    private Map<String, ExternalEndpoint> externals = new LinkedHashMap<>();
+    private final Map<String, ExternalEndpoint> externals = new LinkedHashMap<>();
     private List<String> externalProblems = List.of();
     private PolicyDirectory.Result directory = new PolicyDirectory.Result(List.of(), Map.of(), Map.of(), List.of());
 
@@ -119,23 +119,29 @@ public final class PolicyEnforcer {
         Map<String, ExternalEndpoint> next = new LinkedHashMap<>();
         now.forEach(e -> next.put(EXTERNAL + e.key(), e));
         Set<String> affected = new TreeSet<>();
-        for (String id : new ArrayList<>(externals.keySet())) {
-            if (!next.containsKey(id)) {
-                affected.addAll(engine.removeEndpoint(id));
-                log.accept("external endpoints", id + " removed");
+        // Applied one by one, each recorded as it lands: if an identity cannot be allocated (the
+        // store out of reach), what was applied is written and a retry continues from there.
+        try {
+            for (String id : new ArrayList<>(externals.keySet())) {
+                if (!next.containsKey(id)) {
+                    affected.addAll(engine.removeEndpoint(id));
+                    externals.remove(id);
+                    log.accept("external endpoints", id + " removed");
+                }
             }
-        }
-        for (Map.Entry<String, ExternalEndpoint> e : next.entrySet()) {
-            ExternalEndpoint old = externals.get(e.getKey());
-            if (!e.getValue().sameAs(old)) {
-                ExternalEndpoint x = e.getValue();
-                affected.addAll(engine.upsertEndpoint(new Endpoint(e.getKey(), x.labelSet(), x.cidrs(), Map.of(), false)));
-                log.accept("external endpoints", e.getKey() + " " + x.cidrs() + " identity " + engine.identityOf(e.getKey())
-                        + " (" + x.labelSet() + ")" + (old == null ? " added" : " changed"));
+            for (Map.Entry<String, ExternalEndpoint> e : next.entrySet()) {
+                ExternalEndpoint old = externals.get(e.getKey());
+                if (!e.getValue().sameAs(old)) {
+                    ExternalEndpoint x = e.getValue();
+                    affected.addAll(engine.upsertEndpoint(new Endpoint(e.getKey(), x.labelSet(), x.cidrs(), Map.of(), false)));
+                    log.accept("external endpoints", e.getKey() + " " + x.cidrs() + " identity " + engine.identityOf(e.getKey())
+                            + " (" + x.labelSet() + ")" + (old == null ? " added" : " changed"));
+                }
+                externals.put(e.getKey(), e.getValue());
             }
+        } finally {
+            write(affected);
         }
-        externals = next;
-        write(affected);
     }
 
     /** The node's own addresses (identity host). */
