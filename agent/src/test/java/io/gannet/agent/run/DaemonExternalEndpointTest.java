@@ -140,9 +140,7 @@ class DaemonExternalEndpointTest {
             Files.writeString(policies.resolve("pods.yaml"), PODS);
             Path pinRoot = Path.of("/sys/fs/bpf/gannet-ext-test-" + ProcessHandle.current().pid() + "-" + i);
             pinRoots.add(pinRoot);
-            daemons.add(GannetProcess.startKeepingMounts(node, d, profile, "node" + i, "--etcd", etcd.url(),
-                    "--cni-socket", d.resolve("cni.sock").toString(), "--policy-dir", policies.toString(),
-                    "--bpf-pin-root", pinRoot.toString()));
+            daemons.add(startDaemon(node, profile, i));
         }
         for (GannetProcess g : daemons) {
             g.awaitTrue("control API", () -> g.cliResult("show", "policy", "--json").exit() == 0, g::log);
@@ -246,16 +244,28 @@ class DaemonExternalEndpointTest {
         assertThat(identities("203.0.113.7")).as("the broken file's entry stays").containsOnly(both);
         assertThat(identities("10.244.53.7")).as("pod addresses never get an external identity").doesNotContain(both);
 
+        // A restart of node 1: the store gives the pod's and the VM's label sets their numbers back.
+        node1.awaitTrue("VM allowed again", () -> connects(vm, db, 6379), () -> node1.cliResult("show", "policy").out());
+        int dbIdentity = JSON.readTree(node1.cliResult("show", "policy", "db", "--json").out()).path("endpoints").get(0)
+                .path("identity").asInt();
+        assertThat(node1.terminate(Duration.ofSeconds(20))).isTrue();
+        GannetProcess restarted = startDaemon(node, profile, 1);
+        daemons.set(0, restarted);
+        restarted.awaitTrue("the restarted daemon has the db pod", () -> restarted.cliResult("show", "policy", "db", "--json").out()
+                .contains("\"identity\":" + dbIdentity), restarted::log);
+        assertThat(identities(VM)).containsOnly(both);
+        assertThat(connects(vm, db, 6379)).as("VM -> db:6379 after node 1 restarted").isTrue();
+
         // Removed: world again, denied, and reported as a drop of identity world.
         GannetProcess.CliResult removed = node3.cliResult("endpoint", "remove", "billing-vm");
         assertThat(removed.out()).as(removed.err()).contains("removed default/billing-vm");
-        node1.awaitTrue("gone from every datapath", () -> identities(VM).stream().allMatch(id -> id == 0), () -> "\n" + identities(VM));
+        restarted.awaitTrue("gone from every datapath", () -> identities(VM).stream().allMatch(id -> id == 0), () -> "\n" + identities(VM));
         assertThat(connects(vm, db, 6379)).as("removed VM -> db:6379").isFalse();
-        JsonNode drop = lastDrop(node1);
+        JsonNode drop = lastDrop(restarted);
         assertThat(drop.path("source").asText()).startsWith(VM + ":");
         assertThat(drop.path("identity").asText()).isEqualTo("world");
         assertThat(drop.path("reason").asText()).isEqualTo("drop_default_deny");
-        assertThat(node1.cliResult("show", "policy", "--json").out()).doesNotContain("\"endpoint\":\"default/billing-vm\"");
+        assertThat(restarted.cliResult("show", "policy", "--json").out()).doesNotContain("\"endpoint\":\"default/billing-vm\"");
 
         // The figure: create / label update / delete through node 2's API, until all three datapaths show it.
         ControlClient api = new ControlClient(node2.socket(), Duration.ofSeconds(10));
@@ -288,6 +298,13 @@ class DaemonExternalEndpointTest {
 
     private interface Call {
         void run() throws Exception;
+    }
+
+    private GannetProcess startDaemon(NetworkNamespace node, Path profile, int i) throws IOException {
+        Path d = dir.resolve("node" + i);
+        return GannetProcess.startKeepingMounts(node, d, profile, "node" + i, "--etcd", etcd.url(),
+                "--cni-socket", d.resolve("cni.sock").toString(), "--policy-dir", d.resolve("policies").toString(),
+                "--bpf-pin-root", pinRoots.get(i - 1).toString());
     }
 
     /** Milliseconds from just before {@code call} until every datapath's identity for {@code addr} satisfies {@code done}. */
