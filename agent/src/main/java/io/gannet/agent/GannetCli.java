@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
             io.gannet.agent.cli.WithdrawCommand.class,
             io.gannet.agent.cli.ReloadCommand.class,
             io.gannet.agent.cli.IpamCommand.class,
+            io.gannet.agent.cli.EndpointCommand.class,
             io.gannet.agent.cli.DatapathCommand.class,
             io.gannet.agent.cli.DrainCommand.class,
             io.gannet.agent.lab.LabCommand.class,

@@ -36,6 +36,13 @@ final class PolicyText {
                 out.println("  not enforced: " + u.asText());
             }
         }
+        for (JsonNode x : j.path("externalEndpoints")) {
+            out.println("external endpoint " + x.path("endpoint").asText() + "  " + strings(x.path("cidrs")) + "  identity "
+                    + x.path("identity").asText() + "  labels " + x.path("labels").asText() + "  (" + x.path("source").asText() + ")");
+        }
+        for (JsonNode p : j.path("externalEndpointProblems")) {
+            out.println("external endpoint not applied: " + p.asText());
+        }
         for (JsonNode f : j.path("filesNotApplied")) {
             out.println("file " + f.path("file").asText() + ": " + f.path("status").asText());
             for (JsonNode err : f.path("errors")) {

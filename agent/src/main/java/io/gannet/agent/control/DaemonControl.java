@@ -138,4 +138,23 @@ public interface DaemonControl {
     default CommandResult drain(java.time.Duration grace) {
         throw ControlException.notAvailable("drain");
     }
+
+    /**
+     * {@code gannet endpoint add}: registers (or replaces) an external endpoint in the cluster
+     * store, from where every host's datapath learns it. Returns "endpoint", "outcome"
+     * (created, updated, unchanged), "cidrs", "labels".
+     *
+     * @throws ControlException BAD_REQUEST (invalid, or overlapping the pod address space or
+     *         another endpoint: nothing changed), CONFLICT (another source owns the name),
+     *         UNAVAILABLE (store), NOT_AVAILABLE (no --policy-dir)
+     */
+    default java.util.Map<String, Object> endpointAdd(String namespace, String name, java.util.List<String> cidrs,
+            java.util.Map<String, String> labels) {
+        throw ControlException.notAvailable("endpoints");
+    }
+
+    /** {@code gannet endpoint remove}: removes an external endpoint the API registered (NOT_FOUND, CONFLICT). */
+    default java.util.Map<String, Object> endpointRemove(String namespace, String name) {
+        throw ControlException.notAvailable("endpoints");
+    }
 }

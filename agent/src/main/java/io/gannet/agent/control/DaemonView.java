@@ -150,4 +150,13 @@ public interface DaemonView {
     default Map<String, Object> ipamSummary() {
         throw ControlException.notAvailable("ipam");
     }
+
+    /**
+     * {@code gannet endpoint list}: "endpoints" (each "endpoint", "cidrs", "labels", "identity",
+     * "source"), as the cluster store holds them and this host's datapath applies them, and
+     * "problems" (store values or directory entries not applied).
+     */
+    default Map<String, Object> externalEndpoints() {
+        throw ControlException.notAvailable("endpoints");
+    }
 }

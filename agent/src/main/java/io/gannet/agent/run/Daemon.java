@@ -181,7 +181,7 @@ public final class Daemon implements AutoCloseable {
                 throw new IllegalArgumentException("--policy-dir: ingress policy runs in a node's pod datapath, not on L4LB host "
                         + node.name());
             }
-            policy = PolicyPart.start(datapath.datapath(), options.policyDir(), options.stateDir(), log, metrics.registry());
+            policy = PolicyPart.start(datapath.datapath(), options, loaded, node, pods, log, metrics.registry());
         }
 
         masquerade = MasqueradePart.startFor(loaded, node, datapath == null ? null : datapath.datapath(), options.hostDevices(), log,
@@ -203,7 +203,7 @@ public final class Daemon implements AutoCloseable {
         control = ControlServer.start(access.applyTo(cfg),
                 new SpeakerView(speaker, loop, bfd, () -> speakerConfig.localAs(), datapath, pods).withSources(routeSources).withL4lb(l4lb)
                         .withPolicy(policy).withMasquerade(masquerade),
-                new SpeakerControl(speaker, loop, this::reload, bfd, pods, routeSources).withL4lb(l4lb), metrics,
+                new SpeakerControl(speaker, loop, this::reload, bfd, pods, routeSources).withL4lb(l4lb).withPolicy(policy), metrics,
                 (caller, action, target, status, outcome) ->
                         log.operatorCommand(caller.describe(), caller.via(), action, target, status, outcome),
                 new io.gannet.agent.cli.CliText());

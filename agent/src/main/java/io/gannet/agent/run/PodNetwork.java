@@ -188,7 +188,12 @@ final class PodNetwork implements AutoCloseable {
         }
     }
 
-    private static ClusterStore openStore(DaemonOptions o) {
+    /** The cluster store this node uses (shared with ingress policy: identities, external endpoints). */
+    ClusterStore store() {
+        return store;
+    }
+
+    static ClusterStore openStore(DaemonOptions o) {
         ClusterStore raw = o.etcdUrls() != null ? EtcdStore.connect(o.etcdUrls(), Duration.ofSeconds(5)) : FileStore.open(o.stateDir().resolve("store"));
         // A node gives up a start-up call after 15 s and runs on its cache; the background retry takes over.
         return new RetryingStore(raw, Backoff.standard(), RateLimiter.perSecond(50, 100), Duration.ofSeconds(15));

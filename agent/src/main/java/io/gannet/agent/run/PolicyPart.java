@@ -1,6 +1,17 @@
 package io.gannet.agent.run;
 
+import io.gannet.agent.control.ControlException;
 import io.gannet.agent.logging.EventLog;
+import io.gannet.cluster.store.ClusterStore;
+import io.gannet.cluster.store.StoreException;
+import io.gannet.netpolicy.external.ExternalEndpoint;
+import io.gannet.netpolicy.external.ExternalEndpointStore;
+import io.gannet.netpolicy.identity.StoreIdentityAllocator;
+import io.gannet.netpolicy.model.Cidr;
+import io.gannet.topology.LoadedProfile;
+import io.gannet.topology.config.NodeConfig;
+import java.util.LinkedHashMap;
+import java.util.concurrent.atomic.AtomicReference;
 import io.gannet.bpf.Datapath;
 import io.gannet.bpf.policy.PolicyReason;
 import io.gannet.netpolicy.enforce.PolicyDirectory;
@@ -38,30 +49,74 @@ final class PolicyPart implements AutoCloseable {
 
     private final Datapath datapath;
     private final PolicyEnforcer enforcer;
-    private final PolicyDirectoryWatcher watcher;
     private final ScheduledExecutorService timer;
+    private final java.util.concurrent.ExecutorService applier;
+    private final ClusterStore store;
+    private final boolean ownsStore;
+    private final StoreIdentityAllocator identities;
+    private final ExternalEndpointStore externals;
+    private final String node;
+    private final EventLog log;
+    private final Path dir;
+    private final AtomicReference<ExternalEndpointStore.Snapshot> pendingExternals = new AtomicReference<>();
+    private volatile PolicyDirectoryWatcher watcher;
+    private volatile AutoCloseable externalWatch;
+    private volatile List<String> refusedFromFiles = List.of();
+    private volatile long appliedRevision;
 
-    private PolicyPart(Datapath datapath, PolicyEnforcer enforcer, PolicyDirectoryWatcher watcher, ScheduledExecutorService timer) {
+    private PolicyPart(Datapath datapath, PolicyEnforcer enforcer, ScheduledExecutorService timer, ClusterStore store, boolean ownsStore,
+            StoreIdentityAllocator identities, ExternalEndpointStore externals, String node, EventLog log, Path dir) {
         this.datapath = datapath;
         this.enforcer = enforcer;
-        this.watcher = watcher;
         this.timer = timer;
+        this.store = store;
+        this.ownsStore = ownsStore;
+        this.identities = identities;
+        this.externals = externals;
+        this.node = node;
+        this.log = log;
+        this.dir = dir;
+        this.applier = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "gannet-policy-external");
+            t.setDaemon(true);
+            return t;
+        });
     }
 
     /**
-     * @param stateDir the daemon's state dir: the last valid version of each policy file is kept
-     *                 under {@code policy-last-good/}, so a restart while a file is broken keeps it
+     * Starts ingress policy: the enforcer with identities allocated through the node's cluster
+     * store, the watched policy directory (its ExternalEndpoint objects copied into the store,
+     * owned by this node), and the store's external endpoints applied as they change.
+     * The last valid version of each policy file is kept under {@code policy-last-good/} of the
+     * state dir, so a restart while a file is broken keeps it.
+     *
+     * @param pods the node's pod networking, whose store is used; null: the store is opened here
      */
-    static PolicyPart start(Datapath datapath, Path dir, Path stateDir, EventLog log, MeterRegistry registry) throws IOException {
-        PolicyEnforcer enforcer = new PolicyEnforcer(datapath.policyFeature(), (subject, msg) -> log.operatorAction(subject, dir.toString(), msg));
-        enforcer.hostAddresses(hostAddresses());
-        PolicyDirectoryWatcher watcher = new PolicyDirectoryWatcher(new PolicyDirectory(dir, stateDir.resolve("policy-last-good")),
-                enforcer::directoryChanged, 200).start();
+    static PolicyPart start(Datapath datapath, DaemonOptions options, LoadedProfile profile, NodeConfig node, PodNetwork pods,
+            EventLog log, MeterRegistry registry) throws IOException {
+        Path dir = options.policyDir();
+        ClusterStore store = pods != null ? pods.store() : PodNetwork.openStore(options);
+        StoreIdentityAllocator identities = new StoreIdentityAllocator(store, node.name());
+        PolicyEnforcer enforcer = new PolicyEnforcer(datapath.policyFeature(), identities,
+                (subject, msg) -> log.operatorAction(subject, dir.toString(), msg));
+        ExternalEndpointStore externals = new ExternalEndpointStore(store, podRanges(profile, node));
         ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "gannet-policy-drops");
             t.setDaemon(true);
             return t;
         });
+        PolicyPart part = new PolicyPart(datapath, enforcer, timer, store, pods == null, identities, externals, node.name(), log, dir);
+        try {
+            // What the store holds before the first file is applied: no window in which a
+            // registered endpoint's address is "world".
+            part.applyExternals(externals.list());
+        } catch (StoreException e) {
+            log.operatorAction("external endpoints", store.describe(), "not read at start (" + e.getMessage() + "); the watch retries");
+        }
+        enforcer.hostAddresses(hostAddresses());
+        part.externalWatch = externals.watch(part::externalsChanged);
+        part.watcher = new PolicyDirectoryWatcher(new PolicyDirectory(dir, options.stateDir().resolve("policy-last-good")),
+                part::directoryChanged, 200).start();
         timer.scheduleWithFixedDelay(() -> {
             try {
                 enforcer.pollDrops();
@@ -78,8 +133,142 @@ final class PolicyPart implements AutoCloseable {
                     .register(registry);
         }
         log.operatorAction("policy", dir.toString(), "ingress policy on; watching " + dir
-                + " (NetworkPolicy, CiliumNetworkPolicy, Pod and Namespace labels)");
-        return new PolicyPart(datapath, enforcer, watcher, timer);
+                + " (NetworkPolicy, CiliumNetworkPolicy, Pod and Namespace labels, ExternalEndpoint); identities and external endpoints in "
+                + store.describe());
+        return part;
+    }
+
+    /** The pod address space external endpoints may not overlap: the pod pool, every PodCIDR, the fixed-IP pools. */
+    private static List<ExternalEndpointStore.Reserved> podRanges(LoadedProfile profile, NodeConfig node) {
+        List<ExternalEndpointStore.Reserved> out = new ArrayList<>();
+        profile.podCidrPool().ifPresent(p -> out.add(new ExternalEndpointStore.Reserved(Cidr.parse(p.cidr().toString()),
+                "the pod pool " + p.cidr())));
+        profile.explicitPodCidrs().forEach((host, c) -> out.add(new ExternalEndpointStore.Reserved(Cidr.parse(c.toString()),
+                "the PodCIDR " + c + " of node " + host)));
+        if (node.podCidr() != null) {
+            out.add(new ExternalEndpointStore.Reserved(Cidr.parse(node.podCidr().toString()), "the PodCIDR " + node.podCidr()
+                    + " of node " + node.name()));
+        }
+        profile.fixedIpPools().forEach(f -> out.add(new ExternalEndpointStore.Reserved(Cidr.parse(f.cidr().toString()),
+                "the fixed-IP pool " + f.name() + " " + f.cidr())));
+        return out;
+    }
+
+    /** The policy directory changed: apply it, and copy its ExternalEndpoint objects into the store (owned by this node). */
+    private void directoryChanged(PolicyDirectory.Result r) {
+        enforcer.directoryChanged(r);
+        String suffix = " on " + node;
+        List<ExternalEndpoint> wanted = new ArrayList<>();
+        r.externalEndpoints().forEach(e -> wanted.add(e.withSource(e.source() + suffix)));
+        // r holds the last valid version of a broken file, so its entries stay in the store (fail closed).
+        Map<String, String> refused;
+        try {
+            refused = externals.sync(source -> source.startsWith("file " + dir + "/") && source.endsWith(suffix), wanted);
+        } catch (StoreException e) {
+            refusedFromFiles = List.of(dir + ": ExternalEndpoint objects not written: the cluster store is unreachable ("
+                    + e.getMessage() + "); retrying");
+            throw e; // the directory watcher applies the directory again shortly
+        }
+        List<String> lines = new ArrayList<>();
+        for (Map.Entry<String, String> e : refused.entrySet()) {
+            String origin = wanted.stream().filter(w -> w.key().equals(e.getKey())).map(w -> w.source().substring(5, w.source().length() - suffix.length()))
+                    .findFirst().orElse(dir.toString());
+            lines.add(origin + ": ExternalEndpoint " + e.getKey() + ": " + e.getValue());
+        }
+        if (!lines.equals(refusedFromFiles)) {
+            lines.forEach(l -> log.operatorAction("external endpoints", dir.toString(), "not registered: " + l));
+        }
+        refusedFromFiles = List.copyOf(lines);
+    }
+
+    /** The store's external endpoints changed (watch thread): applied on the policy thread, latest first. */
+    private void externalsChanged(ExternalEndpointStore.Snapshot snapshot) {
+        if (pendingExternals.getAndSet(snapshot) == null) {
+            applier.execute(() -> applyExternals(pendingExternals.getAndSet(null)));
+        }
+    }
+
+    private void applyExternals(ExternalEndpointStore.Snapshot snapshot) {
+        if (snapshot == null) {
+            return;
+        }
+        try {
+            enforcer.externalEndpointsChanged(snapshot.endpoints(), snapshot.problems());
+            appliedRevision = snapshot.revision();
+        } catch (RuntimeException e) {
+            log.operatorAction("external endpoints", node, "not applied (" + e.getMessage() + "); retrying in 1 s");
+            timer.schedule(() -> {
+                if (pendingExternals.compareAndSet(null, snapshot)) {
+                    applier.execute(() -> applyExternals(pendingExternals.getAndSet(null)));
+                }
+            }, 1, TimeUnit.SECONDS);
+        }
+    }
+
+    static PolicyPart require(PolicyPart p) {
+        if (p == null) {
+            throw new ControlException(ControlException.Kind.NOT_AVAILABLE,
+                    "endpoints: external endpoints need ingress policy (start gannet run with --policy-dir DIR on a node with --cni-socket)");
+        }
+        return p;
+    }
+
+    Map<String, Object> endpointAdd(String namespace, String name, List<String> cidrs, Map<String, String> labels) {
+        ExternalEndpoint.Checked c = ExternalEndpoint.check(namespace, name, cidrs, labels, "api");
+        if (c.endpoint() == null) {
+            throw ControlException.badRequest("external endpoint " + (namespace == null || namespace.isEmpty() ? "default" : namespace)
+                    + "/" + name + ": " + String.join("; ", c.errors()) + "; nothing was changed");
+        }
+        ExternalEndpointStore.Outcome o = call(() -> externals.put(c.endpoint()));
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("endpoint", o.key());
+        out.put("outcome", o.outcome());
+        out.put("cidrs", c.endpoint().cidrs().stream().map(Cidr::toString).toList());
+        out.put("labels", c.endpoint().labelSet().toString());
+        return out;
+    }
+
+    Map<String, Object> endpointRemove(String namespace, String name) {
+        ExternalEndpointStore.Outcome o = call(() -> externals.remove(namespace, name, "api"));
+        return Map.of("endpoint", o.key(), "outcome", o.outcome());
+    }
+
+    Map<String, Object> externalEndpoints() {
+        Map<String, Object> out = new LinkedHashMap<>();
+        List<Map<String, Object>> rows = new ArrayList<>();
+        ExternalEndpointStore.Snapshot inStore = call(externals::list);
+        Map<String, Integer> applied = enforcer.externalIdentities();
+        for (ExternalEndpoint e : inStore.endpoints()) {
+            Map<String, Object> r = new LinkedHashMap<>();
+            r.put("endpoint", e.key());
+            r.put("cidrs", e.cidrs().stream().map(Cidr::toString).toList());
+            r.put("labels", e.labelSet().toString());
+            r.put("identity", applied.get(e.key()));
+            r.put("source", e.source());
+            rows.add(r);
+        }
+        out.put("endpoints", rows);
+        List<String> problems = new ArrayList<>(inStore.problems());
+        problems.addAll(refusedFromFiles);
+        out.put("problems", problems);
+        out.put("store", store.describe());
+        out.put("appliedRevision", appliedRevision);
+        return out;
+    }
+
+    private static <T> T call(java.util.function.Supplier<T> s) {
+        try {
+            return s.get();
+        } catch (ExternalEndpointStore.Refused r) {
+            throw new ControlException(switch (r.kind()) {
+                case INVALID -> ControlException.Kind.BAD_REQUEST;
+                case CONFLICT -> ControlException.Kind.CONFLICT;
+                case NOT_FOUND -> ControlException.Kind.NOT_FOUND;
+            }, r.getMessage());
+        } catch (StoreException e) {
+            throw new ControlException(e.retryable() ? ControlException.Kind.UNAVAILABLE : ControlException.Kind.INTERNAL,
+                    "cluster store: " + e.getMessage() + "; nothing was changed");
+        }
     }
 
     /** The CNI backend's datapath with policy: each pod's policy is written before its programs are attached. */
@@ -135,7 +324,14 @@ final class PolicyPart implements AutoCloseable {
     }
 
     Map<String, Object> show(String endpoint) {
-        return enforcer.show(endpoint);
+        Map<String, Object> out = enforcer.show(endpoint);
+        if (!refusedFromFiles.isEmpty()) {
+            @SuppressWarnings("unchecked")
+            List<String> problems = new ArrayList<>((List<String>) out.get("externalEndpointProblems"));
+            problems.addAll(refusedFromFiles);
+            out.put("externalEndpointProblems", problems);
+        }
+        return out;
     }
 
     Map<String, Object> drops(long after) {
@@ -173,7 +369,21 @@ final class PolicyPart implements AutoCloseable {
 
     @Override
     public void close() {
-        watcher.close();
+        if (watcher != null) {
+            watcher.close();
+        }
+        if (externalWatch != null) {
+            try {
+                externalWatch.close();
+            } catch (Exception e) {
+                // closing a watch of a store being closed
+            }
+        }
         timer.shutdownNow();
+        applier.shutdownNow();
+        identities.close();
+        if (ownsStore) {
+            store.close();
+        }
     }
 }

@@ -29,6 +29,7 @@ final class SpeakerControl implements DaemonControl {
     private final BfdBinding bfd;
     private final PodNetwork pods;
     private volatile L4lbPart l4lb;
+    private volatile PolicyPart policy;
 
     SpeakerControl(BgpSpeaker<Rib> speaker, SpeakerLoop loop, Supplier<ReloadResult> reload) {
         this(speaker, loop, reload, null, null, null);
@@ -222,6 +223,22 @@ final class SpeakerControl implements DaemonControl {
     SpeakerControl withL4lb(L4lbPart part) {
         this.l4lb = part;
         return this;
+    }
+
+    /** Serves {@code gannet endpoint add|remove} (null: --policy-dir not given). */
+    SpeakerControl withPolicy(PolicyPart part) {
+        this.policy = part;
+        return this;
+    }
+
+    @Override
+    public java.util.Map<String, Object> endpointAdd(String namespace, String name, List<String> cidrs, java.util.Map<String, String> labels) {
+        return PolicyPart.require(policy).endpointAdd(namespace, name, cidrs, labels);
+    }
+
+    @Override
+    public java.util.Map<String, Object> endpointRemove(String namespace, String name) {
+        return PolicyPart.require(policy).endpointRemove(namespace, name);
     }
 
     @Override

@@ -125,6 +125,11 @@ final class SpeakerView implements DaemonView {
         return m.show();
     }
 
+    @Override
+    public Map<String, Object> externalEndpoints() {
+        return PolicyPart.require(policy).externalEndpoints();
+    }
+
     private PolicyPart policyPart() {
         PolicyPart p = policy;
         if (p == null) {

@@ -195,6 +195,11 @@ class ControlServerTest {
             {"/v1/peers/tor1/enable", "{\"force\":true}", "400", "unknown field 'force'"},
             {"/v1/peers/tor1/explode", "{}", "404", "no endpoint /v1/peers/tor1/explode"},
             {"/v1/reload?now=1", "", "400", "unknown query parameter 'now' (this endpoint takes none)"},
+            {"/v1/endpoints/add", "{\"name\":\"vm\",\"cidr\":\"192.0.2.1\"}", "400", "unknown field 'cidr'"},
+            {"/v1/endpoints/add", "{\"cidrs\":[\"192.0.2.1\"],\"labels\":{\"app\":\"x\"}}", "400", "request body needs 'name'"},
+            {"/v1/endpoints/add", "{\"name\":\"vm\",\"cidrs\":[\"192.0.2.1\"],\"labels\":{\"app\":\"x\"}}", "501",
+                "endpoints: not available"},
+            {"/v1/endpoints/remove", "{\"name\":\"vm\"}", "501", "endpoints: not available"},
         };
         for (String[] c : cases) {
             RawHttp.Response r = RawHttp.post(s.socket, c[0], c[1]);

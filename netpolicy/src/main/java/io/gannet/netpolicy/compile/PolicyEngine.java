@@ -64,11 +64,14 @@ public final class PolicyEngine implements IdentityView {
 
     /** Adds or replaces an endpoint (a label change is an identity change everywhere). */
     public Set<String> upsertEndpoint(Endpoint endpoint) {
-        Endpoint old = endpoints.put(endpoint.id(), endpoint);
+        Endpoint old = endpoints.get(endpoint.id());
+        boolean relabelled = old == null || !old.labels().equals(endpoint.labels());
+        // may throw (a store allocator that cannot reach the store): then nothing has changed
+        int id = relabelled ? allocator.allocate(endpoint.labels()) : 0;
+        endpoints.put(endpoint.id(), endpoint);
         Set<String> affected = new TreeSet<>();
-        if (old == null || !old.labels().equals(endpoint.labels())) {
+        if (relabelled) {
             Integer oldId = endpointIdentity.get(endpoint.id());
-            int id = allocator.allocate(endpoint.labels());
             endpointIdentity.put(endpoint.id(), id);
             identities.add(id, endpoint.labels());
             identityUsers.merge(id, 1, Integer::sum);

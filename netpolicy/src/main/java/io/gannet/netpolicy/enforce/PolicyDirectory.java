@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.gannet.netpolicy.external.ExternalEndpoint;
 import io.gannet.netpolicy.k8s.PolicyFiles;
 import io.gannet.netpolicy.k8s.PolicyObject;
 import io.gannet.netpolicy.model.Policy;
@@ -30,7 +31,10 @@ import java.util.stream.Stream;
  *       {@code metadata.name} and {@code metadata.labels} are read; they give the labels of the
  *       pods the CNI plugin wires (matched by the K8S_POD_NAMESPACE / K8S_POD_NAME the runtime
  *       passes); a wired pod without a Pod object has no labels but its namespace;</li>
- *   <li>Namespace objects: their {@code metadata.labels}, for namespaceSelector.</li>
+ *   <li>Namespace objects: their {@code metadata.labels}, for namespaceSelector;</li>
+ *   <li>ExternalEndpoint objects (gannet.io/v1alpha1, {@link ExternalEndpoint#fromObject}): VMs and
+ *       bare-metal hosts by address and labels. The daemon copies them into the cluster store
+ *       (owned by this node's directory), from where every host's datapath learns them.</li>
  * </ul>
  *
  * <p>Fail closed, per file: a file that does not parse, or holds one invalid policy object, is
@@ -68,7 +72,7 @@ public final class PolicyDirectory {
 
     /** One file's valid content. */
     record Content(List<Policy> policies, Map<String, Map<String, String>> pods, Map<String, Map<String, String>> namespaces,
-            long readAtMillis) {}
+            List<ExternalEndpoint> externals, long readAtMillis) {}
 
     /** What the last reload found in one file with errors. */
     public record FileReport(String file, List<String> errors, boolean keptPrevious) {
@@ -80,7 +84,12 @@ public final class PolicyDirectory {
 
     /** Everything in force: policies, pod labels (by "namespace/name"), namespace labels; files with errors. */
     public record Result(List<Policy> policies, Map<String, Map<String, String>> podLabels,
-            Map<String, Map<String, String>> namespaceLabels, List<FileReport> problems) {}
+            Map<String, Map<String, String>> namespaceLabels, List<FileReport> problems, List<ExternalEndpoint> externalEndpoints) {
+        public Result(List<Policy> policies, Map<String, Map<String, String>> podLabels,
+                Map<String, Map<String, String>> namespaceLabels, List<FileReport> problems) {
+            this(policies, podLabels, namespaceLabels, problems, List.of());
+        }
+    }
 
     public Result reload() {
         List<Path> files = new ArrayList<>();
@@ -92,7 +101,7 @@ public final class PolicyDirectory {
                 }).sorted().forEach(files::add);
             } catch (IOException e) {
                 return new Result(all(), pods(), namespaces(), List.of(new FileReport(dir.toString(),
-                        List.of(dir + ": cannot list: " + e.getMessage()), !lastGood.isEmpty())));
+                        List.of(dir + ": cannot list: " + e.getMessage()), !lastGood.isEmpty())), externals());
             }
         }
         lastGood.keySet().retainAll(files);
@@ -120,7 +129,7 @@ public final class PolicyDirectory {
                 problems.add(new FileReport(f.toString(), List.copyOf(errors), lastGood.containsKey(f)));
             }
         }
-        return new Result(all(), pods(), namespaces(), List.copyOf(problems));
+        return new Result(all(), pods(), namespaces(), List.copyOf(problems), externals());
     }
 
     private static String stamp(Path f) {
@@ -191,6 +200,12 @@ public final class PolicyDirectory {
         return out;
     }
 
+    private List<ExternalEndpoint> externals() {
+        List<ExternalEndpoint> out = new ArrayList<>();
+        lastGood.values().forEach(c -> out.addAll(c.externals()));
+        return out;
+    }
+
     private Map<String, Map<String, String>> namespaces() {
         Map<String, Map<String, String>> out = new TreeMap<>();
         lastGood.values().forEach(c -> out.putAll(c.namespaces()));
@@ -212,30 +227,44 @@ public final class PolicyDirectory {
         }
         Map<String, Map<String, String>> pods = new TreeMap<>();
         Map<String, Map<String, String>> namespaces = new TreeMap<>();
+        List<ExternalEndpoint> externals = new ArrayList<>();
         if (errors.isEmpty()) {
             try (JsonParser p = new YAMLFactory().createParser(f.toFile())) {
                 p.setCodec(YAML);
                 while (p.nextToken() != null) {
                     int line = p.currentTokenLocation().getLineNr();
+                    int column = p.currentTokenLocation().getColumnNr();
                     if (p.currentToken() != JsonToken.START_OBJECT) {
                         continue;
                     }
                     JsonNode doc = p.readValueAsTree();
-                    objects(doc, f + ":" + line, pods, namespaces, errors);
+                    objects(doc, f + ":" + line + ":" + column, pods, namespaces, externals, errors);
                 }
             } catch (IOException e) {
                 errors.add(f + ": " + e.getMessage());
             }
         }
-        return new Content(List.copyOf(policies), pods, namespaces, System.currentTimeMillis());
+        return new Content(List.copyOf(policies), pods, namespaces, List.copyOf(externals), System.currentTimeMillis());
     }
 
     private static void objects(JsonNode doc, String origin, Map<String, Map<String, String>> pods,
-            Map<String, Map<String, String>> namespaces, List<String> errors) {
+            Map<String, Map<String, String>> namespaces, List<ExternalEndpoint> externals, List<String> errors) {
         String kind = doc.path("kind").asText();
         if (kind.endsWith("List") && doc.has("items")) {
             for (int i = 0; i < doc.path("items").size(); i++) {
-                objects(doc.path("items").get(i), origin + " items[" + i + "]", pods, namespaces, errors);
+                objects(doc.path("items").get(i), origin + " items[" + i + "]", pods, namespaces, externals, errors);
+            }
+            return;
+        }
+        if (kind.equals(ExternalEndpoint.KIND)) {
+            ExternalEndpoint.Checked c = ExternalEndpoint.fromObject(doc, "file " + origin);
+            if (c.endpoint() == null) {
+                String name = doc.path("metadata").path("name").asText("?");
+                c.errors().forEach(e -> errors.add(origin + ": ExternalEndpoint " + name + ": " + e));
+            } else if (externals.stream().anyMatch(x -> x.key().equals(c.endpoint().key()))) {
+                errors.add(origin + ": ExternalEndpoint " + c.endpoint().key() + ": defined twice in this file");
+            } else {
+                externals.add(c.endpoint());
             }
             return;
         }

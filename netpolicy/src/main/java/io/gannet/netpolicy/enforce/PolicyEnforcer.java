@@ -12,6 +12,8 @@ import io.gannet.netpolicy.compile.EndpointPolicy;
 import io.gannet.netpolicy.compile.PolicyEngine;
 import io.gannet.netpolicy.compile.PolicyKey;
 import io.gannet.netpolicy.compile.RuleRef;
+import io.gannet.netpolicy.external.ExternalEndpoint;
+import io.gannet.netpolicy.identity.IdentityAllocator;
 import io.gannet.netpolicy.identity.LocalIdentityAllocator;
 import io.gannet.netpolicy.identity.ReservedIdentity;
 import io.gannet.netpolicy.model.Cidr;
@@ -54,9 +56,11 @@ import java.util.function.BiConsumer;
 public final class PolicyEnforcer {
     /** Drop events kept for {@code gannet monitor --drops}. */
     public static final int DROP_HISTORY = 4096;
+    /** Engine ids of external endpoints: "external:namespace/name". */
+    public static final String EXTERNAL = "external:";
 
     private final PolicyFeature feature;
-    private final PolicyEngine engine = new PolicyEngine(new LocalIdentityAllocator());
+    private final PolicyEngine engine;
     private final BiConsumer<String, String> log;
     private final Map<String, Pod> pods = new LinkedHashMap<>();
     private final Map<Integer, String> podByIfindex = new HashMap<>();
@@ -66,6 +70,8 @@ public final class PolicyEnforcer {
     private final Deque<Drop> drops = new ArrayDeque<>();
     private long dropSeq;
     private List<Cidr> hostAddresses = List.of();
+    private final Map<String, ExternalEndpoint> externals = new LinkedHashMap<>();
+    private List<String> externalProblems = List.of();
     private PolicyDirectory.Result directory = new PolicyDirectory.Result(List.of(), Map.of(), Map.of(), List.of());
 
     /** A pod this node wired. */
@@ -84,8 +90,58 @@ public final class PolicyEnforcer {
      *            endpoints whose policy changed
      */
     public PolicyEnforcer(PolicyFeature feature, BiConsumer<String, String> log) {
+        this(feature, new LocalIdentityAllocator(), log);
+    }
+
+    /**
+     * @param identities where label sets get their numbers: the cluster store in a daemon
+     *                   ({@code StoreIdentityAllocator}, the same number on every host)
+     */
+    public PolicyEnforcer(PolicyFeature feature, IdentityAllocator identities, BiConsumer<String, String> log) {
         this.feature = feature;
+        this.engine = new PolicyEngine(identities);
         this.log = log;
+    }
+
+    /**
+     * The external endpoints the cluster store holds now (all of them; {@code problems}: store
+     * values that do not read). Each is an endpoint of no node, named "external:namespace/name";
+     * its prefixes map to its identity in the ipcache, and a label change moves it to another
+     * identity (the policies naming either label set are recomputed).
+     */
+    public synchronized void externalEndpointsChanged(Collection<ExternalEndpoint> now, List<String> problems) {
+        for (String p : problems) {
+            if (logged.add("ext\u0000" + p)) {
+                log.accept("external endpoints", p);
+            }
+        }
+        externalProblems = List.copyOf(problems);
+        Map<String, ExternalEndpoint> next = new LinkedHashMap<>();
+        now.forEach(e -> next.put(EXTERNAL + e.key(), e));
+        Set<String> affected = new TreeSet<>();
+        // Applied one by one, each recorded as it lands: if an identity cannot be allocated (the
+        // store out of reach), what was applied is written and a retry continues from there.
+        try {
+            for (String id : new ArrayList<>(externals.keySet())) {
+                if (!next.containsKey(id)) {
+                    affected.addAll(engine.removeEndpoint(id));
+                    externals.remove(id);
+                    log.accept("external endpoints", id + " removed");
+                }
+            }
+            for (Map.Entry<String, ExternalEndpoint> e : next.entrySet()) {
+                ExternalEndpoint old = externals.get(e.getKey());
+                if (!e.getValue().sameAs(old)) {
+                    ExternalEndpoint x = e.getValue();
+                    affected.addAll(engine.upsertEndpoint(new Endpoint(e.getKey(), x.labelSet(), x.cidrs(), Map.of(), false)));
+                    log.accept("external endpoints", e.getKey() + " " + x.cidrs() + " identity " + engine.identityOf(e.getKey())
+                            + " (" + x.labelSet() + ")" + (old == null ? " added" : " changed"));
+                }
+                externals.put(e.getKey(), e.getValue());
+            }
+        } finally {
+            write(affected);
+        }
     }
 
     /** The node's own addresses (identity host). */
@@ -234,6 +290,13 @@ public final class PolicyEnforcer {
         return new IpcacheKey(c.prefixLength(), addr);
     }
 
+    /** The identity this host's datapath gives each external endpoint ("namespace/name"), as applied. */
+    public synchronized Map<String, Integer> externalIdentities() {
+        Map<String, Integer> out = new LinkedHashMap<>();
+        externals.forEach((id, e) -> out.put(e.key(), engine.identityOf(id)));
+        return out;
+    }
+
     // ------------------------------------------------------------------ drops
 
     /** Moves the datapath's queued drop events into the history; returns how many. */
@@ -331,6 +394,23 @@ public final class PolicyEnforcer {
             policies.add(r);
         }
         out.put("policies", policies);
+        List<Map<String, Object>> ext = new ArrayList<>();
+        for (Map.Entry<String, ExternalEndpoint> e : externals.entrySet()) {
+            ExternalEndpoint x = e.getValue();
+            if (filter != null && !filter.isBlank() && !filter.equals(x.key()) && !filter.equals(x.name()) && !filter.equals(e.getKey())
+                    && x.cidrs().stream().noneMatch(c -> c.toString().equals(filter) || c.toString().equals(filter + "/32"))) {
+                continue;
+            }
+            Map<String, Object> r = new LinkedHashMap<>();
+            r.put("endpoint", x.key());
+            r.put("cidrs", x.cidrs().stream().map(Cidr::toString).toList());
+            r.put("identity", engine.identityOf(e.getKey()));
+            r.put("labels", x.labelSet().toString());
+            r.put("source", x.source());
+            ext.add(r);
+        }
+        out.put("externalEndpoints", ext);
+        out.put("externalEndpointProblems", externalProblems);
         List<Map<String, Object>> files = new ArrayList<>();
         for (PolicyDirectory.FileReport f : directory.problems()) {
             Map<String, Object> r = new LinkedHashMap<>();

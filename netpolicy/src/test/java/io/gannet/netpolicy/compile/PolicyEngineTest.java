@@ -194,4 +194,35 @@ class PolicyEngineTest {
         });
         assertThat(all).hasSize(16);
     }
+
+    @Test
+    void anExternalEndpointIsSelectedLikeAPodOfItsNamespaceAndARelabelMovesIt() throws IOException {
+        var vm = io.gannet.netpolicy.external.ExternalEndpoint.check("default", "billing-vm", List.of("192.0.2.10"),
+                Map.of("app", "billing-vm"), "api").endpoint();
+        engine.upsertEndpoint(pod("db", "default", Map.of("app", "protected-db"), "10.244.1.5", true));
+        engine.upsertEndpoint(new Endpoint("external:default/billing-vm", vm.labelSet(), vm.cidrs(), Map.of(), false));
+        int before = engine.identityOf("external:default/billing-vm");
+        assertThat(engine.ipCache()).containsEntry(Cidr.parse("192.0.2.10/32"), before);
+        engine.upsertPolicy(policy("""
+                apiVersion: networking.k8s.io/v1
+                kind: NetworkPolicy
+                metadata: {name: db-from-vm, namespace: default}
+                spec:
+                  podSelector: {matchLabels: {app: protected-db}}
+                  ingress:
+                  - from: [{podSelector: {matchLabels: {app: billing-vm}}}]
+                    ports: [{port: 5432}]
+                """));
+        assertThat(decide("db", "external:default/billing-vm", TCP, 5432).allowed()).as("podSelector of its namespace").isTrue();
+        var relabelled = io.gannet.netpolicy.external.ExternalEndpoint.check("default", "billing-vm", List.of("192.0.2.10"),
+                Map.of("app", "visitor-vm"), "api").endpoint();
+        var affected = engine.upsertEndpoint(new Endpoint("external:default/billing-vm", relabelled.labelSet(), relabelled.cidrs(),
+                Map.of(), false));
+        assertThat(affected).as("the pods whose policies name the old or new labels").containsExactly("db");
+        int after = engine.identityOf("external:default/billing-vm");
+        assertThat(after).isNotEqualTo(before);
+        assertThat(engine.ipCache()).containsEntry(Cidr.parse("192.0.2.10/32"), after);
+        assertThat(decide("db", "external:default/billing-vm", TCP, 5432).allowed()).isFalse();
+        assertThat(decideFrom("db", before, TCP, 5432).allowed()).as("the old identity is gone from the entries").isFalse();
+    }
 }

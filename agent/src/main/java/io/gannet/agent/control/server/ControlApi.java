@@ -219,6 +219,14 @@ public final class ControlApi {
                 }
                 return ApiResponse.json(200, view.drops(after));
             }
+            case "/v1/endpoints" -> {
+                expect(r, "GET", q, Set.of());
+                return ApiResponse.json(200, view.externalEndpoints());
+            }
+            case "/v1/endpoints/add", "/v1/endpoints/remove" -> {
+                expect(r, "POST", q, Set.of());
+                return ApiResponse.json(200, EndpointBodies.dispatch(path, r.body(), control));
+            }
             case "/v1/ipam" -> {
                 expect(r, "GET", q, Set.of());
                 return ApiResponse.json(200, Map.of("summary", view.ipamSummary(), "ipam", view.ipam()));

@@ -32,6 +32,8 @@ record OperatorCommand(String action, String target) {
             case "/v1/announce" -> new OperatorCommand("announce", bodyField(r, "prefix"));
             case "/v1/withdraw" -> new OperatorCommand("withdraw", bodyField(r, "prefix"));
             case "/v1/reload" -> new OperatorCommand("reload", "");
+            case "/v1/endpoints/add" -> new OperatorCommand("endpoint add", bodyField(r, "name"));
+            case "/v1/endpoints/remove" -> new OperatorCommand("endpoint remove", bodyField(r, "name"));
             default -> new OperatorCommand(r.method() + " " + clip(path), "");
         };
     }
