@@ -371,24 +371,7 @@ class DaemonExternalEndpointTest {
 
     private String cni(Path plugin, NetworkNamespace node, Path socket, String id, NetworkNamespace pod, String podNs, String podName)
             throws Exception {
-        ProcessBuilder pb = new ProcessBuilder(node.inside(plugin.toString()));
-        pb.environment().put("CNI_COMMAND", "ADD");
-        pb.environment().put("CNI_CONTAINERID", id);
-        pb.environment().put("CNI_NETNS", "/run/netns/" + pod.name());
-        pb.environment().put("CNI_IFNAME", "eth0");
-        pb.environment().put("CNI_PATH", "/opt/cni/bin");
-        pb.environment().put("CNI_ARGS", "IgnoreUnknown=1;K8S_POD_NAMESPACE=" + podNs + ";K8S_POD_NAME=" + podName);
-        pb.redirectErrorStream(true);
-        Process p = pb.start();
-        String conf = "{\"cniVersion\":\"1.0.0\",\"name\":\"gannet\",\"type\":\"gannet\",\"socket\":\"" + socket + "\"}";
-        p.getOutputStream().write(conf.getBytes(StandardCharsets.UTF_8));
-        p.getOutputStream().close();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue()).as(out).isZero();
-        JsonNode r = JSON.readTree(out);
-        assertThat(r.has("code")).as(out).isFalse();
-        return r.path("ips").get(0).path("address").asText().replace("/32", "");
+        return CniCall.address(CniCall.add(plugin, node, socket, id, pod, CniCall.podArgs(podNs, podName)));
     }
 
 }

@@ -419,22 +419,6 @@ class DaemonNodePortTest {
     }
 
     private JsonNode cni(Path plugin, NetworkNamespace node, Path socket, NetworkNamespace pod) throws Exception {
-        ProcessBuilder pb = new ProcessBuilder(node.inside(plugin.toString()));
-        pb.environment().put("CNI_COMMAND", "ADD");
-        pb.environment().put("CNI_CONTAINERID", "ctr-np");
-        pb.environment().put("CNI_NETNS", "/run/netns/" + pod.name());
-        pb.environment().put("CNI_IFNAME", "eth0");
-        pb.environment().put("CNI_PATH", "/opt/cni/bin");
-        pb.redirectErrorStream(true);
-        Process p = pb.start();
-        String conf = "{\"cniVersion\":\"1.0.0\",\"name\":\"gannet\",\"type\":\"gannet\",\"socket\":\"" + socket + "\"}";
-        p.getOutputStream().write(conf.getBytes(StandardCharsets.UTF_8));
-        p.getOutputStream().close();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue()).as(out).isZero();
-        JsonNode r = JSON.readTree(out);
-        assertThat(r.has("code")).as(out).isFalse();
-        return r;
+        return CniCall.add(plugin, node, socket, "ctr-np", pod, null);
     }
 }

@@ -9,7 +9,6 @@ import io.gannet.bpf.Datapath;
 import io.gannet.linux.NetworkNamespace;
 import io.gannet.testsupport.Requirements;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -398,10 +397,7 @@ class DaemonPodNetworkTest {
     }
 
     private JsonNode cni(Path plugin, NetworkNamespace node, Path socket, String command, String id, NetworkNamespace pod) throws Exception {
-        String out = cniRaw(plugin, node, socket, command, id, pod);
-        JsonNode r = JSON.readTree(out);
-        assertThat(r.has("code")).as(out).isFalse();
-        return r;
+        return CniCall.add(plugin, node, socket, id, pod, null);
     }
 
     private String cniRaw(Path plugin, NetworkNamespace node, Path socket, String command, String id, NetworkNamespace pod)
@@ -411,24 +407,7 @@ class DaemonPodNetworkTest {
 
     private String cniRaw(Path plugin, NetworkNamespace node, Path socket, String command, String id, NetworkNamespace pod, String cniArgs)
             throws IOException, InterruptedException {
-        ProcessBuilder pb = new ProcessBuilder(node.inside(plugin.toString()));
-        if (cniArgs != null) {
-            pb.environment().put("CNI_ARGS", cniArgs);
-        }
-        pb.environment().put("CNI_COMMAND", command);
-        pb.environment().put("CNI_CONTAINERID", id);
-        pb.environment().put("CNI_NETNS", "/run/netns/" + pod.name());
-        pb.environment().put("CNI_IFNAME", "eth0");
-        pb.environment().put("CNI_PATH", "/opt/cni/bin");
-        pb.redirectErrorStream(true);
-        Process p = pb.start();
-        String conf = "{\"cniVersion\":\"1.0.0\",\"name\":\"gannet\",\"type\":\"gannet\",\"socket\":\"" + socket + "\"}";
-        p.getOutputStream().write(conf.getBytes(StandardCharsets.UTF_8));
-        p.getOutputStream().close();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue()).as(out).isZero();
-        return out;
+        return CniCall.run(plugin, node, socket, command, id, pod, cniArgs);
     }
 
     /** zebra (so the leaf forwards what BGP learned) and bgpd talking to it, in the leaf's namespace. */

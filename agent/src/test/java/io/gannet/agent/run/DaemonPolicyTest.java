@@ -8,7 +8,6 @@ import io.gannet.bpf.Datapath;
 import io.gannet.linux.NetworkNamespace;
 import io.gannet.testsupport.Requirements;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -239,29 +238,11 @@ class DaemonPolicyTest {
 
     private JsonNode cni(Path plugin, NetworkNamespace node, Path socket, String id, NetworkNamespace pod, String podNs,
             String podName) throws Exception {
-        String out = cniRaw(plugin, node, socket, "ADD", id, pod, podNs, podName);
-        JsonNode r = JSON.readTree(out);
-        assertThat(r.has("code")).as(out).isFalse();
-        return r;
+        return CniCall.add(plugin, node, socket, id, pod, CniCall.podArgs(podNs, podName));
     }
 
     private String cniRaw(Path plugin, NetworkNamespace node, Path socket, String command, String id, NetworkNamespace pod,
             String podNs, String podName) throws IOException, InterruptedException {
-        ProcessBuilder pb = new ProcessBuilder(node.inside(plugin.toString()));
-        pb.environment().put("CNI_COMMAND", command);
-        pb.environment().put("CNI_CONTAINERID", id);
-        pb.environment().put("CNI_NETNS", "/run/netns/" + pod.name());
-        pb.environment().put("CNI_IFNAME", "eth0");
-        pb.environment().put("CNI_PATH", "/opt/cni/bin");
-        pb.environment().put("CNI_ARGS", "IgnoreUnknown=1;K8S_POD_NAMESPACE=" + podNs + ";K8S_POD_NAME=" + podName);
-        pb.redirectErrorStream(true);
-        Process p = pb.start();
-        String conf = "{\"cniVersion\":\"1.0.0\",\"name\":\"gannet\",\"type\":\"gannet\",\"socket\":\"" + socket + "\"}";
-        p.getOutputStream().write(conf.getBytes(StandardCharsets.UTF_8));
-        p.getOutputStream().close();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue()).as(out).isZero();
-        return out;
+        return CniCall.run(plugin, node, socket, command, id, pod, CniCall.podArgs(podNs, podName));
     }
 }
