@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.gannet.bpf.Datapath;
+import io.gannet.bpf.PinLayout;
 import io.gannet.linux.NetworkNamespace;
 import io.gannet.testsupport.Requirements;
 import java.io.IOException;
@@ -281,6 +282,9 @@ class L4lbEcmpTest {
         Map<Integer, String> second = flows(20000, 200);
         assertThat(second).as("each flow reaches the same backend through the other host").isEqualTo(first);
         lbNs[0].exec("ip", "link", "set", "eth0", "up");
+        // an administrative down removed the host's default route with the link: put it back,
+        // as the host's network configuration would (Gannet does not own it)
+        lbNs[0].exec("ip", "route", "replace", "default", "via", "10.91.0.1");
         await("lb1 back", () -> rtr.nextHops(VIP + "/32").size() == 2);
 
         // --- a backend fails its health check: it leaves both hosts' tables
@@ -350,6 +354,7 @@ class L4lbEcmpTest {
             String ports = String.join(" ", todo.stream().map(String::valueOf).toList());
             String out = client.exec("python3", "-c", CLIENT, VIP, ports);
             todo.clear();
+            List<String> failed = new ArrayList<>();
             for (String line : out.lines().toList()) {
                 String[] f = line.trim().split("\\s+");
                 int port = Integer.parseInt(f[0]);
@@ -357,10 +362,16 @@ class L4lbEcmpTest {
                 m.put(port, be);
                 if (!be.startsWith("be")) {
                     todo.add(port);
+                    failed.add(port + " " + be);
                 }
             }
             if (!todo.isEmpty()) {
-                System.out.println("L4lbEcmpTest: " + todo.size() + " of " + n + " connections failed, retrying: " + todo);
+                System.out.println("L4lbEcmpTest: " + todo.size() + " of " + n + " connections failed, retrying: " + failed);
+                for (int i = 0; i < 2; i++) {
+                    System.out.println("L4lbEcmpTest: lb" + (i + 1) + " routes:\n" + lbNs[i].exec("ip", "route")
+                            + lbNs[i].exec("ip", "neigh") + NetworkNamespace.Shell.runQuietly("bpftool", "map", "dump", "pinned",
+                            PinLayout.mapsDir(pins.get(i)).resolve("dp_metrics").toString()) + lbNs[i].exec("nft", "list", "ruleset"));
+                }
                 Thread.sleep(1000);
             }
         }
