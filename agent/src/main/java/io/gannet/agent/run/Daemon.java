@@ -5,7 +5,9 @@ import io.gannet.agent.control.ReloadResult;
 import io.gannet.agent.control.server.ControlServer;
 import io.gannet.agent.control.server.ControlServerConfig;
 import io.gannet.agent.logging.EventLog;
+import io.gannet.agent.metrics.DatapathCounters;
 import io.gannet.agent.metrics.GannetMetrics;
+import io.gannet.agent.metrics.IpamGauges;
 import io.gannet.agent.metrics.LatencyHistogram;
 import io.gannet.bfd.BfdServiceOptions;
 import io.gannet.bgp.BgpSpeaker;
@@ -154,6 +156,7 @@ public final class Daemon implements AutoCloseable {
         });
         if (pods != null) {
             pods.attach(new FixedIpAnnouncer(speaker, loop));
+            metrics.registry().getPrometheusRegistry().register(new IpamGauges(pods::usage));
         }
         log.operatorAction("start", node.name(), "profile " + options.profile() + ", AS " + node.localAs()
                 + ", " + node.neighbors().size() + " neighbors, originating " + node.announcements()
@@ -175,6 +178,7 @@ public final class Daemon implements AutoCloseable {
             l4lb = L4lbPart.start(node, options.servicesDir(), options.bpfPinRoot(), options.hostDevices(), announcer, log, metrics.registry());
         } else if (options.servicesDir() != null || options.policyDir() != null || loaded.masquerade().enabled()) {
             datapath = ServiceDatapath.start(options.bpfPinRoot(), options.servicesDir(), options.hostDevices(), options.node(), log);
+            metrics.registry().getPrometheusRegistry().register(new DatapathCounters(datapath.datapath()::metrics));
         }
         if (options.policyDir() != null) {
             if (datapath == null) {

@@ -54,7 +54,7 @@ final class L4lbPart implements AutoCloseable {
     }
 
     static L4lbPart start(NodeConfig node, Path servicesDir, Path pinRoot, List<String> hostDevices,
-            SpeakerAnnouncer announcer, EventLog log, io.micrometer.core.instrument.MeterRegistry registry) {
+            SpeakerAnnouncer announcer, EventLog log, io.micrometer.prometheusmetrics.PrometheusMeterRegistry registry) {
         L4lbOptions o = new L4lbOptions(servicesDir,
                 VipPool.of(node.vipPool().stream().map(Cidr::toString).toList()),
                 node.vips().stream().filter(c -> c.length() == 32).map(c -> c.network().getHostAddress()).toList(),
@@ -63,7 +63,10 @@ final class L4lbPart implements AutoCloseable {
         DatapathForwarding fwd = DatapathForwarding.open(pinRoot, hostDevices, "gannet_l4lb");
         log.operatorAction("l4lb", node.name(), "VIP pool " + o.pool() + ", watching " + servicesDir + ", forwarding DNAT+SNAT on "
                 + hostDevices);
-        return new L4lbPart(L4lb.start(o, fwd, announcer, new LocalAddresses(), InstantSource.system(), log::operatorAction), registry);
+        L4lbPart part = new L4lbPart(L4lb.start(o, fwd, announcer, new LocalAddresses(), InstantSource.system(), log::operatorAction),
+                registry);
+        registry.getPrometheusRegistry().register(new io.gannet.agent.metrics.DatapathCounters(fwd::counters));
+        return part;
     }
 
     List<Map<String, Object>> rows() {

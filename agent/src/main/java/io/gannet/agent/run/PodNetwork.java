@@ -246,6 +246,11 @@ final class PodNetwork implements AutoCloseable {
 
     // ---- control API ----
 
+    /** The block's occupancy now (for /metrics). */
+    BlockUsage usage() {
+        return ipam.usage();
+    }
+
     Map<String, Object> summary() {
         BlockUsage u = ipam.usage();
         Map<String, Object> m = new LinkedHashMap<>();

@@ -53,6 +53,12 @@ class DaemonIpamTest {
         return p;
     }
 
+    private static String scrape(int port) throws Exception {
+        var client = java.net.http.HttpClient.newHttpClient();
+        return client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+    }
+
     private static JsonNode post(GannetProcess g, Path socket, String uri, String body) throws Exception {
         ControlClient.Response r = new ControlClient(socket, Duration.ofSeconds(10)).post(uri, body.getBytes(StandardCharsets.UTF_8));
         JsonNode j = JSON.readTree(r.body());
@@ -66,7 +72,8 @@ class DaemonIpamTest {
         Path socket = dir.resolve("gannet.sock");
         String block;
         String podAddress;
-        try (GannetProcess g = GannetProcess.start(null, dir, profile, "n1")) {
+        int metricsPort = freePort();
+        try (GannetProcess g = GannetProcess.start(null, dir, profile, "n1", "--metrics", "127.0.0.1:" + metricsPort)) {
             g.awaitTrue("show ipam answers", () -> g.cliResult("show", "ipam", "--json").exit() == 0, () -> "");
             JsonNode ipam = JSON.readTree(g.cli("show", "ipam", "--json"));
             block = ipam.path("summary").path("block").asText();
@@ -103,6 +110,14 @@ class DaemonIpamTest {
             String shown = g.cli("show", "ipam");
             assertThat(shown).contains("block " + block).contains("used 1  reserved 1  free 251")
                     .contains(podAddress).contains("default/web-1").contains("lab printer");
+            // /metrics says the same, per block (what GannetPodAddressesLow/Exhausted in deploy/ alert on)
+            String text = scrape(metricsPort);
+            String b = "block=\"" + block + "\"";
+            assertThat(DeployFiles.sample(text, "gannet_ipam_addresses", b)).as(text).isEqualTo(253);
+            assertThat(DeployFiles.sample(text, "gannet_ipam_addresses_used", b)).isEqualTo(1);
+            assertThat(DeployFiles.sample(text, "gannet_ipam_addresses_reserved", b)).isEqualTo(1);
+            assertThat(DeployFiles.sample(text, "gannet_ipam_addresses_free", b)).isEqualTo(251);
+            assertThat(DeployFiles.exportedNames(text)).containsAll(DeployFiles.queriedMetrics("gannet_ipam_"));
         }
         // restart: same block, same pod address, the reservation still there
         try (GannetProcess g = GannetProcess.start(null, dir, profile, "n1")) {

@@ -266,6 +266,16 @@ class L4lbEcmpTest {
         long via2 = snatPackets(1);
         assertThat(via1).as("flows through lb1").isPositive();
         assertThat(via2).as("flows through lb2").isPositive();
+        // /metrics: every L4LB and datapath name the shipped alert rules and dashboards query, and
+        // the datapath's counters moved with the flows
+        for (int i = 0; i < 2; i++) {
+            String text = metrics(i);
+            assertThat(DeployFiles.exportedNames(text)).as("lb" + (i + 1) + " exports what deploy/ queries")
+                    .containsAll(DeployFiles.queriedMetrics("gannet_l4lb_", "gannet_datapath_"));
+            assertThat(DeployFiles.sample(text, "gannet_datapath_packets_total", "reason=\"nat_new\"", "verdict=\"nat\""))
+                    .as("lb" + (i + 1) + " new translated flows").isPositive();
+            assertThat(DeployFiles.sample(text, "gannet_l4lb_vip_announced", "frontend=\"" + VIP + ":80/TCP\"")).isEqualTo(1.0);
+        }
 
         // --- lb1's uplink dies: its next hop leaves within BFD time; every flow keeps its backend through lb2
         long cut = System.nanoTime();
@@ -302,6 +312,15 @@ class L4lbEcmpTest {
         await("VIP withdrawn everywhere", () -> rtr.nextHops(VIP + "/32").isEmpty());
         for (GannetProcess g : lb) {
             assertThat(vip(g, VIP + ":80/TCP").path("reason").asText()).isEqualTo("no healthy backend");
+        }
+        for (int i = 0; i < 2; i++) {
+            int host = i;
+            // what GannetVipNotAnnounced and GannetVipNoHealthyBackend in deploy/ alert on
+            lb[i].awaitTrue("the withdrawal in lb" + (i + 1) + "'s metrics", () -> {
+                String text = metrics(host);
+                return DeployFiles.sample(text, "gannet_l4lb_vip_announced", "frontend=\"" + VIP + ":80/TCP\"") == 0
+                        && DeployFiles.sample(text, "gannet_l4lb_vip_backends_healthy", "frontend=\"" + VIP + ":80/TCP\"") == 0;
+            }, () -> metrics(host));
         }
         startBackend(0);
         startBackend(1);

@@ -32,5 +32,25 @@ public enum Reason {
     DROP_SERVICE_GONE,
     NAT_MASQ,
     NAT_MASQ_REPLY,
-    DROP_MASQ_PORTS,
+    DROP_MASQ_PORTS;
+
+    /**
+     * What happened to the packet, for the {@code verdict} label of
+     * {@code gannet_datapath_packets_total}: {@code pass} (left untouched), {@code nat}
+     * (translated), {@code reject} (answered with a TCP RST or ICMP error), {@code drop},
+     * {@code redirect} (sent on by FIB lookup), or {@code conntrack} for {@link #CT_NEW_PLAIN},
+     * which counts new tracked flows, not packets (the packet is counted again by its verdict).
+     */
+    public String verdict() {
+        String n = name();
+        if (this == CT_NEW_PLAIN) {
+            return "conntrack";
+        }
+        return n.substring(0, n.indexOf('_')).toLowerCase(java.util.Locale.ROOT);
+    }
+
+    /** The reason as a label value: {@code drop_no_route} for {@link #DROP_NO_ROUTE}. */
+    public String label() {
+        return name().toLowerCase(java.util.Locale.ROOT);
+    }
 }

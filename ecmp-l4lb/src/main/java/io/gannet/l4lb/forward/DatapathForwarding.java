@@ -75,6 +75,11 @@ public final class DatapathForwarding implements Forwarding {
         }
     }
 
+    /** The datapath's packet counters by reason, summed over CPUs (for /metrics). */
+    public Map<io.gannet.bpf.maps.Reason, Long> counters() {
+        return datapath.metrics();
+    }
+
     @Override
     public void program(List<ForwardedVip> vips) {
         List<ServiceSpec> specs = new ArrayList<>(vips.size());
