@@ -80,7 +80,10 @@ class DeployFilesTest {
         String rules = Files.readString(prom.resolve("gannet-rules.yml"));
         String tests = Files.readString(prom.resolve("gannet-rules.test.yml"));
         for (String alert : List.of("GannetDaemonDown", "GannetBgpSessionDown", "GannetBgpSessionFlapping",
-                "GannetNothingAdvertised", "GannetReceivedPrefixesDropped", "GannetBfdSessionDown", "GannetBfdFlapping")) {
+                "GannetNothingAdvertised", "GannetReceivedPrefixesDropped", "GannetBfdSessionDown", "GannetBfdFlapping",
+                "GannetDatapathDropping", "GannetServiceWithoutBackends", "GannetSnatPortsExhausted", "GannetMasqueradeTableFilling",
+                "GannetPodAddressesLow", "GannetPodAddressesExhausted", "GannetVipNotAnnounced", "GannetVipNoHealthyBackend",
+                "GannetVipSingleHost", "GannetL4lbTablesDiverge")) {
             assertThat(rules).contains("alert: " + alert);
             assertThat(tests).contains("alertname: " + alert);
         }

@@ -16,17 +16,16 @@ import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.BooleanSupplier;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * The monitoring files in {@code deploy/} against the real thing: the daemon ({@code gannet run}
- * with BFD, peered with a BIRD switch rendered from the same profile) exports every metric the
- * alert rules and the Grafana dashboards query, and a real Prometheus server started with
+ * with BFD, IPAM, the pod datapath and masquerade, peered with a BIRD switch rendered from the
+ * same profile) exports every metric the alert rules and the Grafana dashboards query (the L4LB
+ * names: {@link L4lbEcmpTest}), and a real Prometheus server started with
  * {@code deploy/prometheus/prometheus.yml} and {@code gannet-rules.yml} scrapes it, loads the
- * rules healthy and sees the session up.
+ * rules healthy, accepts every dashboard query and sees the session up.
  */
 class DeployMetricsTest extends DaemonAgainstBird {
     private static final String PROFILE = """
@@ -45,6 +44,7 @@ class DeployMetricsTest extends DaemonAgainstBird {
               bgp:
                 holdTime: 9
                 connectRetry: 1
+              masquerade: {enabled: true}
               bfd:
                 enabled: true
                 minTxMs: 100
@@ -56,13 +56,25 @@ class DeployMetricsTest extends DaemonAgainstBird {
                 hosts:
                   - {name: node1, address: 10.255.11.1, podCIDR: 10.244.11.0/24}
             """;
-    /** Metric names as the files write them; {@code up} is Prometheus's own. */
-    private static final Pattern METRIC = Pattern.compile("\\b((?:gannet|bird|jvm|process)_[a-z0-9_]+)");
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Path DEPLOY = Path.of(System.getenv().getOrDefault("GANNET_REPO", "..")).resolve("deploy");
+    private static final Path DEPLOY = DeployFiles.DEPLOY;
+
+    private Path pinRoot;
 
     DeployMetricsTest() {
         super("dmn", "dm-node", "10.255.11.1/30", "dms", "dm-sw", "10.255.11.2/30", "curl");
+    }
+
+    /** The daemon first (it holds the datapath), then the pins it left. */
+    @AfterEach
+    void removePins() throws Exception {
+        if (gannet != null) {
+            gannet.close();
+            gannet = null;
+        }
+        if (pinRoot != null) {
+            io.gannet.bpf.Datapath.removePins(pinRoot);
+        }
     }
 
     @Test
@@ -73,7 +85,16 @@ class DeployMetricsTest extends DaemonAgainstBird {
                 .replace("export none;", "export where proto = \"dm_static\";")
                 + "\nprotocol static dm_static { ipv4; route 203.0.113.0/24 blackhole; }\n";
         bird = BirdSwitch.start(swNs, dir, conf);
-        gannet = GannetProcess.start(nodeNs, dir, profile, "node1", "--metrics", "127.0.0.1:9324");
+        // A node with its pod datapath (Service and policy directories, masquerade on its uplink),
+        // so its IPAM, datapath, policy and masquerade metrics are exported too; the L4LB names are checked by
+        // L4lbEcmpTest, which runs L4LB hosts.
+        Requirements.requireBpf();
+        Path services = Files.createDirectories(dir.resolve("services"));
+        Path policies = Files.createDirectories(dir.resolve("policies"));
+        pinRoot = Path.of("/sys/fs/bpf/gannet-deploy-metrics-" + ProcessHandle.current().pid());
+        gannet = GannetProcess.startKeepingMounts(nodeNs, dir, profile, "node1", "--metrics", "127.0.0.1:9324",
+                "--services-dir", services.toString(), "--policy-dir", policies.toString(), "--host-device", "dm-node",
+                "--bpf-pin-root", pinRoot.toString());
         awaitTrue("BGP Established", () -> gannet.established("sw1"), 45);
         awaitTrue("BFD Up in the metrics", () -> metrics().matches("(?s).*gannet_bfd_session_up\\{[^}]*} 1.*"), 30);
         // The switch resets the session once, so the last-error series exist (the node dashboard shows them).
@@ -81,18 +102,10 @@ class DeployMetricsTest extends DaemonAgainstBird {
         awaitTrue("last error in the metrics", () -> metrics().contains("gannet_bgp_peer_last_error_timestamp_seconds{"), 30);
         awaitTrue("BGP Established again", () -> gannet.established("sw1"), 45);
 
-        Set<String> exported = exportedNames(metrics());
-        Set<String> queried = new TreeSet<>();
-        List<Path> files = new ArrayList<>(List.of(DEPLOY.resolve("prometheus/gannet-rules.yml")));
-        try (Stream<Path> s = Files.list(DEPLOY.resolve("grafana"))) {
-            s.filter(p -> p.toString().endsWith(".json")).forEach(files::add);
-        }
-        for (Path f : files) {
-            Matcher m = METRIC.matcher(Files.readString(f));
-            while (m.find()) {
-                queried.add(m.group(1));
-            }
-        }
+        awaitTrue("masquerade measured", () -> metrics().contains("gannet_masquerade_table_fill_ratio "), 30);
+        Set<String> exported = DeployFiles.exportedNames(metrics());
+        Set<String> queried = new TreeSet<>(DeployFiles.queriedMetrics());
+        queried.removeAll(DeployFiles.queriedMetrics("gannet_l4lb_"));
         assertThat(queried).hasSizeGreaterThan(15);
         List<String> missing = queried.stream().filter(n -> !exported.contains(n)).toList();
         assertThat(missing).as("metrics the deploy files query that the daemon does not export").isEmpty();
@@ -121,27 +134,23 @@ class DeployMetricsTest extends DaemonAgainstBird {
                     assertThat(r.path("health").asText()).as(r.path("name").asText()).isIn("ok", "unknown");
                 }
             }
-            assertThat(groups).containsExactlyInAnyOrder("gannet-bgp", "gannet-bfd");
+            assertThat(groups).containsExactlyInAnyOrder("gannet-bgp", "gannet-bfd", "gannet-datapath", "gannet-ipam", "gannet-l4lb");
+            // Every dashboard query is PromQL this Prometheus accepts, with the host variable filled in.
+            int queries = 0;
+            for (String board : List.of("node.json", "fabric-overview.json", "top-nodes.json")) {
+                for (JsonNode expr : JSON.readTree(DEPLOY.resolve("grafana").resolve(board).toFile()).findValues("expr")) {
+                    String q = expr.asText().replace("$instance", "127.0.0.1:9324").replace("$n", "5");
+                    JsonNode answer = promApi("/api/v1/query?query=" + java.net.URLEncoder.encode(q, java.nio.charset.StandardCharsets.UTF_8));
+                    assertThat(answer.path("status").asText()).as(board + ": " + q + "\n" + answer).isEqualTo("success");
+                    queries++;
+                }
+            }
+            assertThat(queries).isGreaterThan(30);
+            assertThat(promValue("gannet_ipam_addresses{block=\"10.244.11.0/24\"}")).isEqualTo("253");
         } finally {
             server.destroy();
             server.waitFor();
         }
-    }
-
-    /** The series names in a text exposition: sample names, with their _total/_bucket forms. */
-    private static Set<String> exportedNames(String text) {
-        Set<String> names = new TreeSet<>();
-        for (String line : text.split("\n")) {
-            if (line.isEmpty() || line.startsWith("#")) {
-                continue;
-            }
-            int end = 0;
-            while (end < line.length() && line.charAt(end) != '{' && line.charAt(end) != ' ') {
-                end++;
-            }
-            names.add(line.substring(0, end));
-        }
-        return names;
     }
 
     private String promValue(String query) {
