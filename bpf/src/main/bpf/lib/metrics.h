@@ -37,6 +37,7 @@ enum dp_reason {
 	DP_NAT_MASQ,              /* new pod flow to outside the cluster masqueraded to the node's address */
 	DP_NAT_MASQ_REPLY,        /* reply of a masqueraded flow translated back to the pod */
 	DP_DROP_MASQ_PORTS,       /* no free port for a new masqueraded flow after the bounded tries (lib/masq.h) */
+	DP_CT_REPLY_TAKEN,        /* a pod's new connection took the tuple a Service flow's reply half still held (lib/track.h) */
 	DP_REASON_MAX,
 };
 

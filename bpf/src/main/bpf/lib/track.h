@@ -57,6 +57,49 @@ static __always_inline int dp_track_lookup(struct dp_ctx *ctx, int ingress)
 }
 
 /*
+ * A pod's new TCP connection (a SYN no tracked flow knows, on from_pod) whose tuple is the one
+ * a Service flow of the same pod used after DNAT: the pod connected from the same source port
+ * to the Service before and now to its backend directly. The pod's kernel sees two different
+ * connections (to the service address, then to the backend); on the wire they are one tuple,
+ * so the old flow's reply half would rewrite this connection's replies to come from the
+ * service address, and the pod would never see its SYN-ACK. The old flow is over for the
+ * pod's kernel (it would not reuse the port otherwise), so both its halves are removed.
+ */
+static __always_inline void dp_track_claim_tuple(const struct dp_ctx *ctx)
+{
+	struct dp_ct_key rk = {};
+	struct dp_ct_key ek = {};
+	struct dp_ct_entry *old;
+	struct dp_revnat *rn;
+	__u16 idx;
+
+	if (ctx->t.proto != IPPROTO_TCP || !(ctx->seen & DP_CT_SEEN_SYN))
+		return;
+	rk.saddr = ctx->t.daddr;
+	rk.daddr = ctx->t.saddr;
+	rk.sport = ctx->t.dport;
+	rk.dport = ctx->t.sport;
+	rk.proto = ctx->t.proto;
+	rk.dir = DP_CT_REPLY;
+	old = bpf_map_lookup_elem(&dp_ct4, &rk);
+	if (!old)
+		return;
+	idx = old->rev_nat_index;
+	rn = bpf_map_lookup_elem(&dp_revnat4, &idx);
+	if (rn) {
+		ek.saddr = ctx->t.saddr;
+		ek.daddr = rn->addr;
+		ek.sport = ctx->t.sport;
+		ek.dport = rn->port;
+		ek.proto = ctx->t.proto;
+		ek.dir = DP_CT_EGRESS;
+		bpf_map_delete_elem(&dp_ct4, &ek);
+	}
+	bpf_map_delete_elem(&dp_ct4, &rk);
+	dp_count(DP_CT_REPLY_TAKEN);
+}
+
+/*
  * Records a flow dp_track_lookup did not find, in its originator's direction. On the ingress
  * path the entry is marked DP_CT_F_INGRESS_OK (the policy stage before this one let it in),
  * also when it exists already without the mark (recorded by the sending pod's from_pod).
@@ -84,6 +127,8 @@ static __always_inline int dp_track_create(struct dp_ctx *ctx, int ingress)
 			return DP_CONTINUE;
 		}
 	}
+	if (!ingress)
+		dp_track_claim_tuple(ctx);
 	n.created = ctx->now;
 	n.seen = ctx->seen;
 	n.flags = ingress ? DP_CT_F_INGRESS_OK : 0;

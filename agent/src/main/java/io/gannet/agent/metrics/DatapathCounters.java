@@ -28,7 +28,7 @@ public final class DatapathCounters implements MultiCollector {
         CounterSnapshot.Builder b = CounterSnapshot.builder()
                 .name("gannet_datapath_packets")
                 .help("Packets the eBPF datapath handled, by reason and verdict (pass, nat, reject, drop, redirect;"
-                        + " conntrack counts new tracked flows); policy drops are gannet_policy_packets_total");
+                        + " conntrack counts conntrack events); policy drops are gannet_policy_packets_total");
         for (Reason r : Reason.values()) {
             Long v = counts.get(r);
             b.dataPoint(CounterSnapshot.CounterDataPointSnapshot.builder()

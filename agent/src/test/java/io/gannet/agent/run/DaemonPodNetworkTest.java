@@ -274,6 +274,28 @@ class DaemonPodNetworkTest {
                 return r.contains("pod-b " + ipA);
             }, () -> node1.cli("show", "services"));
 
+            // The same source port to the ClusterIP, then to its backend directly: one tuple on
+            // the wire after DNAT. The direct connection must not be answered "from" the service.
+            String samePort = NetworkNamespace.Shell.runQuietly("ip", "netns", "exec", podA.name(), "python3", "-c", """
+                    import socket
+                    def ask(host, port):
+                        c = socket.socket()
+                        c.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                        c.bind(('', 45678))
+                        c.settimeout(3)
+                        try:
+                            c.connect((host, port))
+                            c.sendall(b'GET / HTTP/1.0\\r\\n\\r\\n')
+                            return c.recv(4096).decode().split('\\r\\n\\r\\n', 1)[-1].strip()
+                        except Exception as e:
+                            return 'failed: ' + str(e)
+                        finally:
+                            c.close()
+                    print(ask('10.96.40.10', 80) + ' | ' + ask('%s', 8080))
+                    """.formatted(ipB));
+            assertThat(samePort.trim()).as("ClusterIP, then the backend directly, from one source port")
+                    .isEqualTo("pod-b " + ipA + " | pod-b " + ipA);
+
             Path loop = dir.resolve("loop.py");
             Files.writeString(loop, REQUEST_LOOP);
             Path stop = dir.resolve("stop");

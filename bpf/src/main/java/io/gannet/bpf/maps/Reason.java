@@ -32,18 +32,21 @@ public enum Reason {
     DROP_SERVICE_GONE,
     NAT_MASQ,
     NAT_MASQ_REPLY,
-    DROP_MASQ_PORTS;
+    DROP_MASQ_PORTS,
+    CT_REPLY_TAKEN;
 
     /**
      * What happened to the packet, for the {@code verdict} label of
      * {@code gannet_datapath_packets_total}: {@code pass} (left untouched), {@code nat}
      * (translated), {@code reject} (answered with a TCP RST or ICMP error), {@code drop},
-     * {@code redirect} (sent on by FIB lookup), or {@code conntrack} for {@link #CT_NEW_PLAIN},
-     * which counts new tracked flows, not packets (the packet is counted again by its verdict).
+     * {@code redirect} (sent on by FIB lookup), or {@code conntrack} for the {@code CT_*} reasons,
+     * which count conntrack events, not packets (the packet is counted again by its verdict):
+     * {@link #CT_NEW_PLAIN} a new tracked flow, {@link #CT_REPLY_TAKEN} a stale NAT reply half
+     * removed for a pod's new connection on the same tuple.
      */
     public String verdict() {
         String n = name();
-        if (this == CT_NEW_PLAIN) {
+        if (n.startsWith("CT_")) {
             return "conntrack";
         }
         return n.substring(0, n.indexOf('_')).toLowerCase(java.util.Locale.ROOT);

@@ -10,12 +10,13 @@ class ReasonTest {
     void everyReasonHasOneOfTheDocumentedVerdicts() {
         for (Reason r : Reason.values()) {
             assertThat(r.verdict()).as(r.name()).isIn("pass", "nat", "reject", "drop", "redirect", "conntrack");
-            assertThat(r.label()).as(r.name()).matches("[a-z0-9_]+").startsWith(r == Reason.CT_NEW_PLAIN ? "ct_" : r.verdict() + "_");
+            assertThat(r.label()).as(r.name()).matches("[a-z0-9_]+").startsWith(r.verdict().equals("conntrack") ? "ct_" : r.verdict() + "_");
         }
         assertThat(Reason.DROP_NO_ROUTE.verdict()).isEqualTo("drop");
         assertThat(Reason.DROP_NO_ROUTE.label()).isEqualTo("drop_no_route");
         assertThat(Reason.REDIRECT_FIB.verdict()).isEqualTo("redirect");
         assertThat(Reason.CT_NEW_PLAIN.verdict()).isEqualTo("conntrack");
+        assertThat(Reason.CT_REPLY_TAKEN.verdict()).isEqualTo("conntrack");
         assertThat(EnumSet.allOf(Reason.class).stream().filter(r -> r.verdict().equals("drop")).count()).isGreaterThan(5);
     }
 }
