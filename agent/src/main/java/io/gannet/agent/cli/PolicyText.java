@@ -4,13 +4,17 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.io.PrintWriter;
 import java.util.List;
 
-/** {@code gannet show policy}: per pod a header, the selecting policies, its entries; then policies and files not applied. */
+/**
+ * {@code gannet show policy}: per pod a header, the selecting policies, its entries; then
+ * policies, external endpoints, other nodes' pods (those the filter names, and how many) and
+ * files not applied.
+ */
 final class PolicyText {
     private PolicyText() {}
 
     static void render(JsonNode j, PrintWriter out) {
         JsonNode eps = j.path("endpoints");
-        if (eps.isEmpty()) {
+        if (eps.isEmpty() && j.path("remotePodsMatching").isEmpty()) {
             out.println("(no pod wired by the CNI plugin matches)");
         }
         for (JsonNode e : eps) {
@@ -42,6 +46,17 @@ final class PolicyText {
         }
         for (JsonNode p : j.path("externalEndpointProblems")) {
             out.println("external endpoint not applied: " + p.asText());
+        }
+        for (JsonNode r : j.path("remotePodsMatching")) {
+            out.println("pod of node " + r.path("node").asText() + " " + r.path("endpoint").asText() + "  " + r.path("address").asText()
+                    + "  identity " + r.path("identity").asText() + "  labels " + r.path("labels").asText());
+        }
+        if (j.has("remotePods")) {
+            out.println("pods of other nodes known (cluster store): " + j.path("remotePods").asInt()
+                    + (j.path("remotePods").asInt() > 0 ? " (name one, or its address, to see it)" : ""));
+        }
+        for (JsonNode p : j.path("remotePodProblems")) {
+            out.println("pod of another node not applied: " + p.asText());
         }
         for (JsonNode f : j.path("filesNotApplied")) {
             out.println("file " + f.path("file").asText() + ": " + f.path("status").asText());

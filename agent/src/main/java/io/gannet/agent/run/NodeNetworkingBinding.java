@@ -6,6 +6,7 @@ import io.gannet.bgp.rib.ForwardingFeed;
 import io.gannet.bgp.rib.Rib;
 import io.gannet.linux.netlink.Prefix;
 import io.gannet.linux.netlink.RtNetlink;
+import io.gannet.netpolicy.pods.PodPublisher;
 import io.gannet.pod.NodeNetworking;
 import io.gannet.pod.ipam.NodeIpam;
 import io.gannet.pod.routes.KernelRoutes;
@@ -31,15 +32,19 @@ import java.util.concurrent.TimeUnit;
 final class NodeNetworkingBinding implements AutoCloseable {
     private static final long CONVERGED_AFTER_RESTART_S = 120;
     private static final long CONVERGED_AFTER_START_S = 5;
+    /** A node gone this long takes its pods out of other nodes' policy (a restart re-adopts them well before). */
+    private static final java.time.Duration PUBLISHED_POD_LEASE = java.time.Duration.ofSeconds(60);
 
     private final NodeNetworking networking;
     private final KernelRoutes ownRoutes;
     private final ScheduledExecutorService timer;
+    private final PodPublisher publisher;
 
-    private NodeNetworkingBinding(NodeNetworking networking, KernelRoutes ownRoutes, ScheduledExecutorService timer) {
+    private NodeNetworkingBinding(NodeNetworking networking, KernelRoutes ownRoutes, ScheduledExecutorService timer, PodPublisher publisher) {
         this.networking = networking;
         this.ownRoutes = ownRoutes;
         this.timer = timer;
+        this.publisher = publisher;
     }
 
     /** Starts what the options ask for; null when neither pod networking nor --fib is on. */
@@ -49,6 +54,7 @@ final class NodeNetworkingBinding implements AutoCloseable {
             return null;
         }
         NodeNetworking networking = null;
+        PodPublisher publisher = null;
         if (o.cniSocket() != null) {
             // The daemon's node IPAM (PodNetwork: profile-pinned or store-allocated PodCIDR) is the one
             // the CNI backend allocates from; a second IPAM on the same journal would hand out twice.
@@ -60,8 +66,13 @@ final class NodeNetworkingBinding implements AutoCloseable {
             if (policy != null) {
                 dp = policy.wrap(dp);
             }
-            networking = NodeNetworking.start(new NodeNetworking.Options(o.stateDir(), ipam.block(), o.cniSocket(), 0, dp, 254, null, ipam),
-                    log::operatorAction);
+            // Every node publishes its pods, so other nodes' policy knows their identities.
+            publisher = new PodPublisher(podNetwork.store(), node.name(), PUBLISHED_POD_LEASE,
+                    (what, msg) -> log.operatorAction(what, node.name(), msg));
+            PublishingPodDatapath publishing = new PublishingPodDatapath(dp, publisher);
+            networking = NodeNetworking.start(new NodeNetworking.Options(o.stateDir(), ipam.block(), o.cniSocket(), 0, publishing, 254, null,
+                    ipam), log::operatorAction);
+            publishing.restored(networking.pods());
             if (policy != null) {
                 policy.restored(networking.pods());
             }
@@ -88,7 +99,7 @@ final class NodeNetworkingBinding implements AutoCloseable {
         if (converge != null) {
             timer.schedule(converge::bgpConverged, restarting ? CONVERGED_AFTER_RESTART_S : CONVERGED_AFTER_START_S, TimeUnit.SECONDS);
         }
-        return new NodeNetworkingBinding(networking, own, timer);
+        return new NodeNetworkingBinding(networking, own, timer, publisher);
     }
 
     private static List<KernelRoutes.BgpRoute> convert(List<ForwardingFeed.Change> changes) {
@@ -104,6 +115,9 @@ final class NodeNetworkingBinding implements AutoCloseable {
         timer.shutdownNow();
         if (networking != null) {
             networking.close();
+        }
+        if (publisher != null) {
+            publisher.close();
         }
         if (ownRoutes != null) {
             ownRoutes.close();

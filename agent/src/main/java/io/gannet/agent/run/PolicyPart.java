@@ -7,6 +7,7 @@ import io.gannet.cluster.store.StoreException;
 import io.gannet.netpolicy.external.ExternalEndpoint;
 import io.gannet.netpolicy.external.ExternalEndpointStore;
 import io.gannet.netpolicy.identity.StoreIdentityAllocator;
+import io.gannet.netpolicy.pods.PublishedPods;
 import io.gannet.netpolicy.model.Cidr;
 import io.gannet.topology.LoadedProfile;
 import io.gannet.topology.config.NodeConfig;
@@ -61,6 +62,9 @@ final class PolicyPart implements AutoCloseable {
     private final AtomicReference<ExternalEndpointStore.Snapshot> pendingExternals = new AtomicReference<>();
     private volatile PolicyDirectoryWatcher watcher;
     private volatile AutoCloseable externalWatch;
+    private volatile AutoCloseable podWatch;
+    private final java.util.concurrent.ConcurrentLinkedDeque<PublishedPods.Change> pendingPods = new java.util.concurrent.ConcurrentLinkedDeque<>();
+    private final java.util.concurrent.atomic.AtomicBoolean podsQueued = new java.util.concurrent.atomic.AtomicBoolean();
     private volatile List<String> refusedFromFiles = List.of();
     private volatile long appliedRevision;
 
@@ -115,6 +119,7 @@ final class PolicyPart implements AutoCloseable {
         }
         enforcer.hostAddresses(hostAddresses());
         part.externalWatch = externals.watch(part::externalsChanged);
+        part.podWatch = PublishedPods.watch(store, node.name(), part::remotePodsChanged);
         part.watcher = new PolicyDirectoryWatcher(new PolicyDirectory(dir, options.stateDir().resolve("policy-last-good")),
                 part::directoryChanged, 200).start();
         timer.scheduleWithFixedDelay(() -> {
@@ -133,8 +138,8 @@ final class PolicyPart implements AutoCloseable {
                     .register(registry);
         }
         log.operatorAction("policy", dir.toString(), "ingress policy on; watching " + dir
-                + " (NetworkPolicy, CiliumNetworkPolicy, Pod and Namespace labels, ExternalEndpoint); identities and external endpoints in "
-                + store.describe());
+                + " (NetworkPolicy, CiliumNetworkPolicy, Pod and Namespace labels, ExternalEndpoint); identities, external endpoints"
+                + " and other nodes' pods in " + store.describe());
         return part;
     }
 
@@ -202,6 +207,32 @@ final class PolicyPart implements AutoCloseable {
                     applier.execute(() -> applyExternals(pendingExternals.getAndSet(null)));
                 }
             }, 1, TimeUnit.SECONDS);
+        }
+    }
+
+    /** Other nodes' pods changed in the store (watch thread): applied in order on the policy thread. */
+    private void remotePodsChanged(PublishedPods.Change change) {
+        pendingPods.add(change);
+        if (podsQueued.compareAndSet(false, true)) {
+            applier.execute(this::applyRemotePods);
+        }
+    }
+
+    private void applyRemotePods() {
+        PublishedPods.Change c;
+        while ((c = pendingPods.peek()) != null) {
+            try {
+                enforcer.remotePodsChanged(c); // idempotent: a retry after a partial apply redoes only what is missing
+                pendingPods.poll();
+            } catch (RuntimeException e) {
+                log.operatorAction("pods", node, "other nodes' pods not applied (" + e.getMessage() + "); retrying in 1 s");
+                timer.schedule(() -> applier.execute(this::applyRemotePods), 1, TimeUnit.SECONDS);
+                return;
+            }
+        }
+        podsQueued.set(false);
+        if (!pendingPods.isEmpty() && podsQueued.compareAndSet(false, true)) {
+            applier.execute(this::applyRemotePods);
         }
     }
 
@@ -372,11 +403,13 @@ final class PolicyPart implements AutoCloseable {
         if (watcher != null) {
             watcher.close();
         }
-        if (externalWatch != null) {
-            try {
-                externalWatch.close();
-            } catch (Exception e) {
-                // closing a watch of a store being closed
+        for (AutoCloseable w : new AutoCloseable[] {externalWatch, podWatch}) {
+            if (w != null) {
+                try {
+                    w.close();
+                } catch (Exception e) {
+                    // closing a watch of a store being closed
+                }
             }
         }
         timer.shutdownNow();

@@ -93,6 +93,7 @@ class DaemonPodNetworkTest {
     private final Path[] sockets = new Path[2];
     private final List<List<String>> runArgs = new ArrayList<>();
     private Path services;
+    private final List<String> node1Args = new ArrayList<>();
     private io.gannet.testsupport.EtcdServer etcd;
 
     /**
@@ -147,6 +148,7 @@ class DaemonPodNetworkTest {
             List<String> args = new ArrayList<>(List.of("--cni-socket", sockets[i].toString(), "--fib"));
             if (i == 0) {
                 args.addAll(List.of("--services-dir", services.toString(), "--bpf-pin-root", pinRoot.toString()));
+                args.addAll(node1Args);
             }
             if (etcd != null) {
                 args.addAll(List.of("--etcd", etcd.url()));
@@ -398,6 +400,71 @@ class DaemonPodNetworkTest {
         } finally {
             servers.forEach(Process::destroy);
         }
+    }
+
+    /**
+     * Issue 14's policy across nodes, as a user runs it: both daemons share one etcd; node 1
+     * enforces the issue's protected-db CiliumNetworkPolicy from its {@code --policy-dir} (with
+     * the Pod objects, as {@code kubectl get pod -o yaml} writes them); the clients are pods on
+     * node 2, which publishes its pods in the store. Node 1 learns them through its watch, so
+     * the employee pod is let in by its labels and the visitor pod is dropped and reported with
+     * its identity, not as "world". Deleting the employee pod on node 2 takes it out of node 1's
+     * policy.
+     */
+    @Test
+    void aPolicyOnNode1AdmitsAPodOnNode2ByItsLabels() throws Exception {
+        Requirements.requireCommand("python3");
+        Path policies = Files.createDirectories(dir.resolve("policies"));
+        Files.writeString(policies.resolve("pods.yaml"), DaemonPolicyTest.PODS);
+        Files.writeString(policies.resolve("db.yaml"), DaemonPolicyTest.PROTECTED_DB);
+        node1Args.addAll(List.of("--policy-dir", policies.toString()));
+        fabric(PROFILE, true);
+        NetworkNamespace db = ns("pdb");
+        NetworkNamespace employee = ns("pem");
+        NetworkNamespace visitor = ns("pvi");
+        String dbIp = JSON.readTree(cniRaw(plugin, nodes[0], sockets[0], "ADD", "ctr-db", db, k8s("db"))).path("ips").get(0)
+                .path("address").asText().replace("/32", "");
+        String employeeIp = JSON.readTree(cniRaw(plugin, nodes[1], sockets[1], "ADD", "ctr-em", employee, k8s("employee")))
+                .path("ips").get(0).path("address").asText().replace("/32", "");
+        String visitorIp = JSON.readTree(cniRaw(plugin, nodes[1], sockets[1], "ADD", "ctr-vi", visitor, k8s("visitor")))
+                .path("ips").get(0).path("address").asText().replace("/32", "");
+        Path server = dir.resolve("server.py");
+        Files.writeString(server, DaemonNodePortTest.SERVER);
+        Process serving = db.start("python3", server.toString(), "db", dbIp, "6379");
+        GannetProcess node1 = daemons.get(0);
+        try {
+            node1.awaitTrue("node 1 knows node 2's employee pod and lets it in",
+                    () -> ask(employee, dbIp, 6379).startsWith("db " + employeeIp),
+                    () -> node1.cli("show", "policy", employeeIp) + node1.cli("show", "policy", "db"));
+            assertThat(ask(visitor, dbIp, 6379)).as("node 2's visitor pod is dropped").isEmpty();
+            JsonNode shown = JSON.readTree(node1.cli("show", "policy", visitorIp, "--json"));
+            assertThat(shown.path("remotePodsMatching").toString()).contains("\"node\":\"node2\"").contains("app=visitor");
+            GannetProcess.CliResult drops = node1.cliResult("monitor", "--drops", "--from-start", "--count", "1", "--json");
+            assertThat(drops.exit()).as(drops.err()).isZero();
+            JsonNode drop = JSON.readTree(drops.out().lines().findFirst().orElseThrow());
+            assertThat(drop.path("source").asText()).startsWith(visitorIp + ":");
+            assertThat(drop.path("identity").asText()).contains("app=visitor");
+            assertThat(drop.path("endpoint").asText()).isEqualTo("default/db");
+
+            // the employee pod is deleted on node 2: its address leaves node 1's policy
+            assertThat(cniRaw(plugin, nodes[1], sockets[1], "DEL", "ctr-em", employee, k8s("employee"))).isEmpty();
+            node1.awaitTrue("node 1 forgot the deleted pod", () -> !node1.cli("show", "policy", employeeIp, "--json").contains("node2"),
+                    () -> node1.cli("show", "policy", employeeIp));
+        } finally {
+            serving.destroy();
+        }
+    }
+
+    private static String k8s(String pod) {
+        return "IgnoreUnknown=1;K8S_POD_NAMESPACE=default;K8S_POD_NAME=" + pod;
+    }
+
+    /** One request from {@code from} to {@code ip}:{@code port}; the answer's body, or "" when none came within 0.5 s. */
+    private static String ask(NetworkNamespace from, String ip, int port) {
+        String out = NetworkNamespace.Shell.runQuietly("ip", "netns", "exec", from.name(), "python3", "-c",
+                "import socket\ntry:\n c=socket.create_connection(('" + ip + "'," + port + "),timeout=0.5); c.sendall(b'GET / HTTP/1.0\\r\\n\\r\\n')\n"
+                        + " d=c.recv(4096).decode(); print(d.split('\\r\\n\\r\\n',1)[-1])\nexcept Exception as e:\n print('')");
+        return out.trim();
     }
 
     /** One HTTP request from {@code from} to {@code ip}:8080; the answer's body, or "" when none came within 0.5 s. */

@@ -13,6 +13,8 @@ import io.gannet.netpolicy.compile.PolicyEngine;
 import io.gannet.netpolicy.compile.PolicyKey;
 import io.gannet.netpolicy.compile.RuleRef;
 import io.gannet.netpolicy.external.ExternalEndpoint;
+import io.gannet.netpolicy.pods.PublishedPod;
+import io.gannet.netpolicy.pods.PublishedPods;
 import io.gannet.netpolicy.identity.IdentityAllocator;
 import io.gannet.netpolicy.identity.LocalIdentityAllocator;
 import io.gannet.netpolicy.identity.ReservedIdentity;
@@ -58,6 +60,8 @@ public final class PolicyEnforcer {
     public static final int DROP_HISTORY = 4096;
     /** Engine ids of external endpoints: "external:namespace/name". */
     public static final String EXTERNAL = "external:";
+    /** Endpoint ids of other nodes' pods: "pod@NODE/namespace/name". */
+    public static final String REMOTE = "pod@";
 
     private final PolicyFeature feature;
     private final PolicyEngine engine;
@@ -71,6 +75,8 @@ public final class PolicyEnforcer {
     private long dropSeq;
     private List<Cidr> hostAddresses = List.of();
     private final Map<String, ExternalEndpoint> externals = new LinkedHashMap<>();
+    private final Map<String, PublishedPod> remotePods = new LinkedHashMap<>(); // store key -> pod of another node
+    private List<String> remotePodProblems = List.of();
     private List<String> externalProblems = List.of();
     private PolicyDirectory.Result directory = new PolicyDirectory.Result(List.of(), Map.of(), Map.of(), List.of());
 
@@ -144,6 +150,56 @@ public final class PolicyEnforcer {
         }
     }
 
+    /**
+     * Pods of other nodes changed in the cluster store ({@link PublishedPods#watch}). Each is an
+     * endpoint of no node here, with the labels this node's directory gives its namespace and
+     * name (as for its own pods), so its address maps to the same identity on every host and a
+     * policy's {@code fromEndpoints}/{@code podSelector} admits it by its labels.
+     */
+    public synchronized void remotePodsChanged(PublishedPods.Change change) {
+        for (String p : change.problems()) {
+            if (logged.add("pod\u0000" + p)) {
+                log.accept("pods", p);
+            }
+        }
+        if (change.resync() || !change.problems().isEmpty()) {
+            remotePodProblems = List.copyOf(change.problems());
+        }
+        Set<String> affected = new TreeSet<>();
+        try {
+            List<String> gone = new ArrayList<>(change.removed());
+            if (change.resync()) {
+                Set<String> now = new HashSet<>();
+                change.upserts().forEach(p -> now.add(p.storeKey()));
+                remotePods.keySet().stream().filter(k -> !now.contains(k)).forEach(gone::add);
+            }
+            for (String key : gone) {
+                if (remotePods.remove(key) != null) {
+                    affected.addAll(engine.removeEndpoint(remoteId(key)));
+                }
+            }
+            for (PublishedPod p : change.upserts()) {
+                if (!p.equals(remotePods.get(p.storeKey()))) {
+                    affected.addAll(engine.upsertEndpoint(remoteEndpoint(p)));
+                    remotePods.put(p.storeKey(), p);
+                }
+            }
+        } finally {
+            write(affected);
+        }
+    }
+
+    private static String remoteId(String storeKey) {
+        return REMOTE + storeKey.substring(PublishedPod.PREFIX.length());
+    }
+
+    private Endpoint remoteEndpoint(PublishedPod p) {
+        Map<String, String> labels = directory.podLabels().getOrDefault(p.key(), Map.of());
+        Map<String, String> ns = directory.namespaceLabels().getOrDefault(p.namespace(), Map.of());
+        return new Endpoint(remoteId(p.storeKey()), Labels.ofPod(p.namespace(), labels, ns), List.of(Cidr.parse(p.address())),
+                Map.of(), false);
+    }
+
     /** The node's own addresses (identity host). */
     public synchronized void hostAddresses(Collection<InetAddress> addresses) {
         List<Cidr> next = new ArrayList<>();
@@ -192,6 +248,13 @@ public final class PolicyEnforcer {
         for (Pod pod : pods.values()) {
             Endpoint e = endpoint(pod);
             Endpoint old = engine.endpoints().get(pod.key());
+            if (old == null || !old.labels().equals(e.labels())) {
+                affected.addAll(engine.upsertEndpoint(e));
+            }
+        }
+        for (PublishedPod p : remotePods.values()) {
+            Endpoint e = remoteEndpoint(p);
+            Endpoint old = engine.endpoints().get(e.id());
             if (old == null || !old.labels().equals(e.labels())) {
                 affected.addAll(engine.upsertEndpoint(e));
             }
@@ -410,6 +473,24 @@ public final class PolicyEnforcer {
             ext.add(r);
         }
         out.put("externalEndpoints", ext);
+        List<Map<String, Object>> remote = new ArrayList<>();
+        for (PublishedPod p : remotePods.values()) {
+            if (filter == null || filter.isBlank() || !(filter.equals(p.key()) || filter.equals(p.name()) || filter.equals(p.address()))) {
+                continue;
+            }
+            String id = remoteId(p.storeKey());
+            Endpoint e = engine.endpoints().get(id);
+            Map<String, Object> r = new LinkedHashMap<>();
+            r.put("endpoint", p.key());
+            r.put("node", p.node());
+            r.put("address", p.address());
+            r.put("identity", engine.identityOf(id));
+            r.put("labels", e == null ? "" : e.labels().toString());
+            remote.add(r);
+        }
+        out.put("remotePods", remotePods.size());
+        out.put("remotePodsMatching", remote);
+        out.put("remotePodProblems", remotePodProblems);
         out.put("externalEndpointProblems", externalProblems);
         List<Map<String, Object>> files = new ArrayList<>();
         for (PolicyDirectory.FileReport f : directory.problems()) {

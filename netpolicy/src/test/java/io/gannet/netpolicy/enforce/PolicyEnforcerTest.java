@@ -147,6 +147,40 @@ class PolicyEnforcerTest {
         assertThat(syn("10.4.0.21", "10.4.0.10", 6379)).isEqualTo(TC_ACT_UNSPEC);
     }
 
+    /** Pods of another node, learned from the cluster store, are admitted or dropped by their labels, not as "world". */
+    @Test
+    void podsOfAnotherNodeAreJudgedByTheirLabels() throws IOException {
+        write("pods.yaml", PODS);
+        write("db-policy.yaml", PROTECTED_DB);
+        enforcer.podAdded("default", "db", "10.4.0.10", 1);
+        attachDb("10.4.0.10");
+        assertThat(syn("10.4.1.20", "10.4.0.10", 6379)).as("unknown address: dropped").isEqualTo(TC_ACT_SHOT);
+
+        var employee = new io.gannet.netpolicy.pods.PublishedPod("node2", "default", "employee", "10.4.1.20");
+        var visitor = new io.gannet.netpolicy.pods.PublishedPod("node2", "default", "visitor", "10.4.1.21");
+        enforcer.remotePodsChanged(new io.gannet.netpolicy.pods.PublishedPods.Change(true, List.of(employee, visitor), List.of(), List.of()));
+        assertThat(syn("10.4.1.20", "10.4.0.10", 6379)).as("node2's employee -> 6379").isEqualTo(TC_ACT_UNSPEC);
+        assertThat(syn("10.4.1.21", "10.4.0.10", 6379)).as("node2's visitor -> 6379").isEqualTo(TC_ACT_SHOT);
+        enforcer.pollDrops();
+        assertThat(enforcer.dropsAfter(0).getLast().sourceIdentity()).contains("app=visitor");
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> remote = (List<Map<String, Object>>) enforcer.show("10.4.1.20").get("remotePodsMatching");
+        assertThat(remote).hasSize(1);
+        assertThat(remote.get(0)).containsEntry("node", "node2").containsEntry("endpoint", "default/employee");
+        assertThat(remote.get(0).get("labels").toString()).contains("app=employee");
+
+        // a label change in this node's directory moves the remote pod too
+        write("pods.yaml", PODS.replace("app: visitor", "app: employee"));
+        assertThat(syn("10.4.1.21", "10.4.0.10", 6379)).as("the visitor relabelled an employee").isEqualTo(TC_ACT_UNSPEC);
+        // removed from the store: its address is unknown again
+        enforcer.remotePodsChanged(new io.gannet.netpolicy.pods.PublishedPods.Change(false, List.of(), List.of(employee.storeKey()), List.of()));
+        assertThat(syn("10.4.1.20", "10.4.0.10", 6379)).as("gone from the store").isEqualTo(TC_ACT_SHOT);
+        // a resync without the visitor removes it as well
+        enforcer.remotePodsChanged(new io.gannet.netpolicy.pods.PublishedPods.Change(true, List.of(), List.of(), List.of()));
+        assertThat(syn("10.4.1.21", "10.4.0.10", 6379)).isEqualTo(TC_ACT_SHOT);
+        assertThat(enforcer.show(null).get("remotePods")).isEqualTo(0);
+    }
+
     @Test
     void aMalformedFileKeepsThePreviousPolicy() throws IOException {
         write("pods.yaml", PODS);

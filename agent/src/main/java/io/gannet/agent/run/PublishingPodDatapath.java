@@ -1,0 +1,75 @@
+package io.gannet.agent.run;
+
+import io.gannet.netpolicy.pods.PodPublisher;
+import io.gannet.netpolicy.pods.PublishedPod;
+import io.gannet.pod.wiring.PodAttachment;
+import io.gannet.pod.wiring.PodDatapath;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The CNI backend's datapath that also publishes each pod (namespace, name, address) in the
+ * cluster store through a {@link PodPublisher}, so other nodes' ingress policy knows its
+ * identity. A pod the runtime named no Kubernetes pod for is published as PolicyPart registers
+ * it: namespace {@code default}, its host veth as name.
+ */
+final class PublishingPodDatapath implements PodDatapath {
+    private final PodDatapath inner;
+    private final PodPublisher publisher;
+    private final Map<String, String[]> byVeth = new ConcurrentHashMap<>(); // host veth -> {namespace, name}
+
+    PublishingPodDatapath(PodDatapath inner, PodPublisher publisher) {
+        this.inner = inner;
+        this.publisher = publisher;
+    }
+
+    @Override
+    public void attach(String hostVeth, String podIp) {
+        attach(hostVeth, podIp, "", "");
+    }
+
+    @Override
+    public void attach(String hostVeth, String podIp, String podNamespace, String podName) {
+        inner.attach(hostVeth, podIp, podNamespace, podName);
+        String[] id = id(hostVeth, podNamespace, podName);
+        byVeth.put(hostVeth, id);
+        publisher.added(id[0], id[1], podIp);
+    }
+
+    @Override
+    public void detach(String hostVeth) {
+        inner.detach(hostVeth);
+        String[] id = byVeth.remove(hostVeth);
+        if (id != null) {
+            publisher.removed(id[0], id[1]);
+        }
+    }
+
+    @Override
+    public int attachedProgram(String hostVeth) {
+        return inner.attachedProgram(hostVeth);
+    }
+
+    @Override
+    public boolean enabled() {
+        return inner.enabled();
+    }
+
+    /** The pods a previous daemon wired, at start: the store is made to hold exactly these. */
+    void restored(List<PodAttachment> pods) {
+        List<PublishedPod> out = new ArrayList<>();
+        for (PodAttachment a : pods) {
+            String[] id = id(a.hostVeth(), a.podNamespace(), a.podName());
+            byVeth.put(a.hostVeth(), id);
+            out.add(new PublishedPod("", id[0], id[1], a.ip()));
+        }
+        publisher.replaceAll(out);
+    }
+
+    private static String[] id(String hostVeth, String podNamespace, String podName) {
+        return new String[] {podNamespace == null || podNamespace.isEmpty() ? "default" : podNamespace,
+                podName == null || podName.isEmpty() ? hostVeth : podName};
+    }
+}
