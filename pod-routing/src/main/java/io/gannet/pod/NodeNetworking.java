@@ -97,10 +97,9 @@ public final class NodeNetworking implements AutoCloseable {
     }
 
     private static void enableForwarding(boolean ipv4, CniBackend.Events events) {
-        Path p = Path.of(ipv4 ? "/proc/sys/net/ipv4/ip_forward" : "/proc/sys/net/ipv6/conf/all/forwarding");
+        Path p = io.gannet.linux.proc.Forwarding.path(ipv4);
         try {
-            if (!Files.readString(p).trim().equals("1")) {
-                Files.writeString(p, "1");
+            if (io.gannet.linux.proc.Forwarding.enable(ipv4)) {
                 events.event("cni", p.toString(), "set to 1: pods' traffic is routed through this node");
             }
         } catch (IOException e) {

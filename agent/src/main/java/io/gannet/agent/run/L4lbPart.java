@@ -61,6 +61,16 @@ final class L4lbPart implements AutoCloseable {
                 node.vipCommunities().stream().map(Object::toString).toList(),
                 RouteDamper.Options.DEFAULTS, Duration.ofSeconds(1));
         DatapathForwarding fwd = DatapathForwarding.open(pinRoot, hostDevices, "gannet_l4lb");
+        // VIP traffic arrives on an uplink and leaves, DNATed, towards a backend: the host forwards it.
+        try {
+            if (io.gannet.linux.proc.Forwarding.enable(true)) {
+                log.operatorAction("l4lb", io.gannet.linux.proc.Forwarding.path(true).toString(),
+                        "set to 1: VIP traffic is forwarded to the backends through this host");
+            }
+        } catch (java.io.IOException e) {
+            log.operatorAction("l4lb", io.gannet.linux.proc.Forwarding.path(true).toString(), "could not enable forwarding ("
+                    + e.getMessage() + "): VIP traffic will not reach the backends");
+        }
         log.operatorAction("l4lb", node.name(), "VIP pool " + o.pool() + ", watching " + servicesDir + ", forwarding DNAT+SNAT on "
                 + hostDevices);
         L4lbPart part = new L4lbPart(L4lb.start(o, fwd, announcer, new LocalAddresses(), InstantSource.system(), log::operatorAction),

@@ -207,7 +207,7 @@ class L4lbEcmpTest {
             l.exec("ip", "addr", "add", "10.91.0." + (i + 2) + "/24", "dev", "eth0");
             l.exec("ip", "link", "set", "eth0", "up");
             l.exec("ip", "route", "add", "default", "via", "10.91.0.1");
-            l.exec("sysctl", "-qw", "net.ipv4.ip_forward=1");
+            // forwarding stays off: gannet run turns it on for an L4LB host
             bridgePort(bnet, l, "p" + i, "10.92.0." + (11 + i) + "/24");
             NetworkNamespace b = ns("l4be" + (i + 1));
             beNs[i] = b;
@@ -240,6 +240,10 @@ class L4lbEcmpTest {
 
         // --- both announce; the router installs two next hops
         await("the router has both LB hosts as next hops", () -> rtr.nextHops(VIP + "/32").equals(List.of("10.91.0.2", "10.91.0.3")));
+        for (int i = 0; i < 2; i++) {
+            assertThat(lbNs[i].exec("sysctl", "-n", "net.ipv4.ip_forward").trim()).as("lb" + (i + 1) + " forwards").isEqualTo("1");
+            assertThat(lb[i].log()).contains("set to 1: VIP traffic is forwarded to the backends through this host");
+        }
         for (GannetProcess g : lb) {
             awaitVip(g, v -> v.path("healthy").asText().equals("2/2"));
             assertThat(vip(g, VIP + ":80/TCP").path("route").asText()).isEqualTo("announced");
