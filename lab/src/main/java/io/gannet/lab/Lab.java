@@ -49,7 +49,8 @@ import java.util.stream.Stream;
  * bfdd, bgpd) or BIRD configured by the profile's own switch rendering and forward by what BGP
  * taught them; nodes have a default route over their switches (ECMP), like a rack's hosts.
  * Each node runs {@code gannet run --cni-socket --fib} through the given launcher; one pod per
- * node is made by the real CNI plugin.
+ * node is made by the real CNI plugin. Two L4LB hosts sharing a VIP and a client outside the
+ * cluster join when the profile has them ({@link LabL4lb}).
  *
  * <p>Every veth has both ends inside the lab's namespaces, so deleting them removes every link.
  */
@@ -101,7 +102,7 @@ public final class Lab {
 
     /** Everything {@code up} will create, decided before anything is. */
     record Plan(String labProfileYaml, LoadedProfile profile, Cidr segment, List<NodeConfig> nodes, Map<String, String> switchAddress,
-            Map<String, String> switchConfig, Map<String, String> secretsEnv) {}
+            Map<String, String> switchConfig, Map<String, String> secretsEnv, LabL4lb.Part l4lb) {}
 
     static List<String> missingPackages(Router router, Path cniPlugin) {
         List<String> missing = new ArrayList<>();
@@ -201,13 +202,14 @@ public final class Lab {
             taken.add(c);
             pinned.put(n.name(), c);
         }
-        String labYaml = pinned.isEmpty() ? original : pinPodCidrs(original, pinned);
+        String labYaml = pinned.isEmpty() && !original.contains("file:") ? original : labCopy(original, pinned);
         LoadedProfile labProfile = TopologyProfiles.parse(o.profile().toString(), labYaml);
         if (labProfile.hasErrors()) {
             throw new LabException("the lab's copy of the profile (PodCIDRs pinned) has errors: " + labProfile.problems());
         }
         List<NodeConfig> labNodes = new ArrayList<>();
         Map<String, String> switchAddress = new LinkedHashMap<>();
+        LabL4lb.Part l4lb;
         try {
             for (NodeConfig n : nodes) {
                 NodeConfig c = labProfile.nodeConfig(n.name(), secrets);
@@ -218,6 +220,23 @@ public final class Lab {
                 for (NeighborConfig nb : c.neighbors()) {
                     if (nb.address() instanceof Inet4Address) {
                         switchAddress.putIfAbsent(nb.name(), nb.address().getHostAddress());
+                    }
+                }
+            }
+            // Two L4LB hosts sharing a VIP (when the lab has echo pods to serve it: two nodes or more).
+            List<NodeConfig> lbCandidates = new ArrayList<>();
+            for (String host : labProfile.hostNames()) {
+                if (labProfile.nodeConfig(host, SecretResolver.referencesOnly()).role() == Role.L4LB) {
+                    lbCandidates.add(labProfile.nodeConfig(host, secrets));
+                }
+            }
+            l4lb = labNodes.size() >= 2 ? LabL4lb.choose(lbCandidates) : null;
+            if (l4lb != null) {
+                for (NodeConfig lb : l4lb.hosts()) {
+                    for (NeighborConfig nb : lb.neighbors()) {
+                        if (nb.address() instanceof Inet4Address) {
+                            switchAddress.putIfAbsent(nb.name(), nb.address().getHostAddress());
+                        }
                     }
                 }
             }
@@ -237,14 +256,22 @@ public final class Lab {
         }
         List<InetAddress> addresses = new ArrayList<>();
         labNodes.forEach(n -> addresses.add(n.listenAddress()));
+        if (l4lb != null) {
+            l4lb.hosts().forEach(n -> addresses.add(n.listenAddress()));
+        }
         for (String a : switchAddress.values()) {
             addresses.add(InetAddress.getByName(a));
         }
         Cidr segment = segment(addresses, labNodes);
-        return new Plan(labYaml, labProfile, segment, labNodes, switchAddress, switchConfig, secretsEnv);
+        return new Plan(labYaml, labProfile, segment, labNodes, switchAddress, switchConfig, secretsEnv, l4lb);
     }
 
-    private static String pinPodCidrs(String yaml, Map<String, Cidr> pinned) throws IOException, LabException {
+    /**
+     * The lab's copy of the profile: the lab's nodes' PodCIDRs pinned, and MD5 keys read from
+     * files (which this machine may lack) taken from the environment variable
+     * {@value #LAB_MD5_ENV} instead, which the lab sets to its own key on both sides when unset.
+     */
+    private static String labCopy(String yaml, Map<String, Cidr> pinned) throws IOException {
         YAMLMapper y = new YAMLMapper();
         JsonNode root = y.readTree(yaml);
         JsonNode hosts = root.path("spec").path("inventory").path("hosts");
@@ -254,7 +281,34 @@ public final class Lab {
                 ((ObjectNode) h).put("podCIDR", c.toString());
             }
         }
-        return "# gannet lab: the profile with the lab's nodes' PodCIDRs pinned\n" + y.writeValueAsString(root);
+        boolean keys = md5FromEnv(root);
+        if (pinned.isEmpty() && !keys) {
+            return yaml;
+        }
+        return "# gannet lab: the profile with the lab's nodes' PodCIDRs pinned" + (keys ? " and MD5 key files replaced by $"
+                + LAB_MD5_ENV : "") + "\n" + y.writeValueAsString(root);
+    }
+
+    static final String LAB_MD5_ENV = "GANNET_LAB_MD5";
+
+    private static boolean md5FromEnv(JsonNode n) {
+        boolean changed = false;
+        if (n instanceof ObjectNode o) {
+            JsonNode md5 = o.get("md5");
+            if (md5 instanceof ObjectNode m && m.has("file")) {
+                m.remove("file");
+                m.put("env", LAB_MD5_ENV);
+                changed = true;
+            }
+            for (JsonNode c : o) {
+                changed |= md5FromEnv(c);
+            }
+        } else if (n instanceof ArrayNode a) {
+            for (JsonNode c : a) {
+                changed |= md5FromEnv(c);
+            }
+        }
+        return changed;
     }
 
     /** The shortest prefix (at most /24 wide) covering {@code addresses}, overlapping no node's PodCIDR or VIP pool. */
@@ -315,6 +369,10 @@ public final class Lab {
                     + ") but no state in " + o.dir() + ": another --dir? run gannet lab down --name " + o.name() + " --dir THAT_DIR");
         }
         Plan plan = plan(o);
+        if (plan.l4lb() != null && !onPath("nft")) {
+            throw new LabException("missing on this machine, install and run again (nothing was created):\n  nft (apt-get install nftables):"
+                    + " the L4LB hosts " + plan.l4lb().hosts().stream().map(NodeConfig::name).toList() + " SNAT with it");
+        }
         long t0 = System.nanoTime();
 
         Files.createDirectories(o.dir());
@@ -324,6 +382,13 @@ public final class Lab {
         d.router = o.router().name().toLowerCase();
         d.dir = o.dir().toAbsolutePath().toString();
         d.segment = plan.segment().toString();
+        List<NodeConfig> hosts = new ArrayList<>(plan.nodes());
+        if (plan.l4lb() != null) {
+            hosts.addAll(plan.l4lb().hosts());
+        }
+        for (NodeConfig h : hosts) {
+            d.peers.put(h.name(), h.neighbors().stream().map(NeighborConfig::name).filter(plan.switchAddress()::containsKey).toList());
+        }
         LabState state = LabState.create(o.dir(), d);
         Path labProfile = o.dir().resolve("profile.yaml");
         Files.writeString(labProfile, plan.labProfileYaml());
@@ -354,7 +419,8 @@ public final class Lab {
             } else {
                 plug(fab, ns, "p" + (++port), sw.getValue() + "/" + plen);
             }
-            ns.exec("sysctl", "-qw", "net.ipv4.ip_forward=1");
+            // per-flow ECMP over the L4LB hosts, as a data center switch hashes the 5-tuple
+            ns.exec("sysctl", "-qw", "net.ipv4.ip_forward=1", "net.ipv4.fib_multipath_hash_policy=1");
             Path swDir = o.dir().resolve("switches").resolve(sw.getKey());
             Files.createDirectories(swDir);
             if (o.router() == Router.FRR) {
@@ -385,41 +451,26 @@ public final class Lab {
             ni++;
             NetworkNamespace ns = newNamespace(state, pre + "n" + ni);
             plug(fab, ns, "p" + (++port), n.listenAddress().getHostAddress() + "/" + plen);
-            List<String> route = new ArrayList<>(List.of("ip", "route", "add", "default"));
             List<String> mine = new ArrayList<>();
             for (NeighborConfig nb : n.neighbors()) {
                 if (gateways.contains(nb.address().getHostAddress())) {
                     mine.add(nb.address().getHostAddress());
                 }
             }
-            if (mine.size() == 1) {
-                route.addAll(List.of("via", mine.get(0)));
-            } else {
-                mine.forEach(g -> route.addAll(List.of("nexthop", "via", g)));
-            }
-            ns.exec(route.toArray(String[]::new));
+            ns.exec(defaultRoute(mine).toArray(String[]::new));
             Path nodeDir = Files.createDirectories(o.dir().resolve("nodes").resolve(n.name()));
             Path socket = nodeDir.resolve("gannet.sock");
             Path cni = nodeDir.resolve("cni.sock");
             Path log = nodeDir.resolve("gannet.log");
-            // setsid: a session of its own, so the terminal's Ctrl-C or hang-up (a reload to
-            // gannet) never reaches the lab's daemons; it execs in place, keeping the pid.
-            List<String> cmd = new ArrayList<>(List.of("setsid", "nsenter", "--net=/run/netns/" + ns.name(), "--"));
-            cmd.addAll(o.nodeCommand());
             String pins = LabWorkloads.pinRoot(o.name(), n.name());
             d.pinnedMaps.add(pins);
             state.save();
-            cmd.addAll(List.of("run", "--profile", labProfile.toString(), "--node", n.name(), "--state-dir",
-                    nodeDir.resolve("state").toString(), "--socket", socket.toString(), "--cni-socket", cni.toString(), "--fib",
+            long pid = startDaemon(o, plan, ns, n.name(), labProfile, nodeDir, List.of("--cni-socket", cni.toString(), "--fib",
                     "--services-dir", LabWorkloads.servicesDir(o.dir()).toString(), "--policy-dir", LabWorkloads.policyDir(o.dir()).toString(),
                     "--bpf-pin-root", pins));
-            ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
-            pb.environment().putAll(o.env());
-            pb.environment().putAll(plan.secretsEnv());
-            Process p = pb.start();
-            d.pids.add(p.pid());
+            d.pids.add(pid);
             d.nodes.add(new LabState.Node(n.name(), ns.name(), n.listenAddress().getHostAddress(), n.podCidr().toString(), socket.toString(),
-                    cni.toString(), log.toString(), p.pid()));
+                    cni.toString(), log.toString(), pid));
             state.save();
         }
         // Pods, through the real CNI plugin, once the node's CNI socket is up; then their servers and the Service.
@@ -444,7 +495,11 @@ public final class Lab {
             }
             state.save();
         }
-        LabWorkloads.writeService(o.dir(), LabWorkloads.backends(d.pods, d.nodes.stream().map(LabState.Node::name).toList()));
+        List<LabState.Pod> backends = LabWorkloads.backends(d.pods, d.nodes.stream().map(LabState.Node::name).toList());
+        LabWorkloads.writeService(o.dir(), backends);
+        if (plan.l4lb() != null) {
+            port = startL4lb(o, plan, state, fab, port, labProfile, backends);
+        }
         Summary s = awaitConvergence(d, Duration.ofSeconds(120));
         d.complete = true;
         state.save();
@@ -453,6 +508,97 @@ public final class Lab {
         s = s.withGraph(picture(d));
         s.print(out);
         return s;
+    }
+
+    /**
+     * The L4LB hosts ({@code gannet run} with the VIP's LoadBalancer Service, forwarding on
+     * eth0), their default route to the nodes' switches (the lab has no spine: that is where the
+     * PodCIDRs are), and the outside client, its default route to the L4LB hosts' switches.
+     */
+    private static int startL4lb(Options o, Plan plan, LabState state, NetworkNamespace fab, int port, Path labProfile,
+            List<LabState.Pod> backends) throws IOException {
+        LabState.Data d = state.data();
+        String pre = nsPrefix(o.name());
+        int plen = plan.segment().length();
+        LabL4lb.writeService(o.dir(), plan.l4lb().vip(), backends);
+        d.vip = plan.l4lb().vip();
+        Set<String> nodeGateways = new LinkedHashSet<>();
+        for (NodeConfig n : plan.nodes()) {
+            n.neighbors().forEach(nb -> nodeGateways.add(nb.address().getHostAddress()));
+        }
+        nodeGateways.retainAll(plan.switchAddress().values());
+        Set<String> lbGateways = new LinkedHashSet<>();
+        int li = 0;
+        for (NodeConfig lb : plan.l4lb().hosts()) {
+            li++;
+            for (NeighborConfig nb : lb.neighbors()) {
+                if (plan.switchAddress().containsKey(nb.name())) {
+                    lbGateways.add(nb.address().getHostAddress());
+                    if (!d.vipSwitches.contains(nb.name())) {
+                        d.vipSwitches.add(nb.name());
+                    }
+                }
+            }
+            NetworkNamespace ns = newNamespace(state, pre + "l" + li);
+            plug(fab, ns, "p" + (++port), lb.listenAddress().getHostAddress() + "/" + plen);
+            ns.exec(defaultRoute(nodeGateways).toArray(String[]::new));
+            Path dir = Files.createDirectories(o.dir().resolve("l4lb").resolve(lb.name()));
+            String pins = LabWorkloads.pinRoot(o.name(), lb.name());
+            d.pinnedMaps.add(pins);
+            state.save();
+            long pid = startDaemon(o, plan, ns, lb.name(), labProfile, dir, List.of("--services-dir",
+                    LabL4lb.servicesDir(o.dir()).toString(), "--host-device", "eth0", "--bpf-pin-root", pins));
+            d.pids.add(pid);
+            d.l4lbs.add(new LabState.Node(lb.name(), ns.name(), lb.listenAddress().getHostAddress(), "", dir.resolve("gannet.sock").toString(),
+                    "", dir.resolve("gannet.log").toString(), pid));
+            state.save();
+        }
+        Set<String> used = new LinkedHashSet<>(plan.switchAddress().values());
+        plan.profile().hostNames().forEach(h -> {
+            try {
+                used.add(plan.profile().nodeConfig(h, SecretResolver.referencesOnly()).listenAddress().getHostAddress());
+            } catch (ProfileException e) {
+                // a host the lab cannot render is not on the segment either
+            }
+        });
+        String client = LabL4lb.clientAddress(plan.segment(), used);
+        NetworkNamespace c = newNamespace(state, pre + "c");
+        plug(fab, c, "p" + (++port), client + "/" + plen);
+        c.exec(defaultRoute(lbGateways).toArray(String[]::new));
+        d.vipClient = c.name();
+        d.vipClientAddress = client;
+        state.save();
+        return port;
+    }
+
+    /** {@code ip route add default} via one gateway, or ECMP over several. */
+    private static List<String> defaultRoute(java.util.Collection<String> gateways) {
+        List<String> route = new ArrayList<>(List.of("ip", "route", "add", "default"));
+        if (gateways.size() == 1) {
+            route.addAll(List.of("via", gateways.iterator().next()));
+        } else {
+            gateways.forEach(g -> route.addAll(List.of("nexthop", "via", g)));
+        }
+        return route;
+    }
+
+    /**
+     * {@code gannet run} for {@code host} inside {@code ns} (setsid: a session of its own, so the
+     * terminal's Ctrl-C or hang-up, a reload to gannet, never reaches the lab's daemons; it execs
+     * in place, keeping the pid), its state, socket and log under {@code dir}; returns the pid.
+     */
+    private static long startDaemon(Options o, Plan plan, NetworkNamespace ns, String host, Path labProfile, Path dir,
+            List<String> args) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of("setsid", "nsenter", "--net=/run/netns/" + ns.name(), "--"));
+        cmd.addAll(o.nodeCommand());
+        cmd.addAll(List.of("run", "--profile", labProfile.toString(), "--node", host, "--state-dir", dir.resolve("state").toString(),
+                "--socket", dir.resolve("gannet.sock").toString()));
+        cmd.addAll(args);
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("gannet.log").toFile()));
+        pb.environment().putAll(o.env());
+        pb.environment().putAll(plan.secretsEnv());
+        return pb.start().pid();
     }
 
     private static NetworkNamespace newNamespace(LabState state, String name) {
@@ -563,7 +709,7 @@ public final class Lab {
                 out.println("  " + p.fromPod() + " (" + p.from() + ") -> " + p.toAddress() + " (" + p.to() + "): " + (p.ok() ? "ok" : "FAILED") + " " + p.detail());
             }
             if (!workloads.isEmpty()) {
-                out.println("Service and policy through the eBPF datapath:");
+                out.println("Service, policy and L4LB VIP through the eBPF datapath:");
                 for (LabWorkloads.Check c : workloads) {
                     out.println("  " + c.what() + ": " + (c.ok() ? "ok" : "FAILED") + " (" + c.detail() + ")");
                 }
@@ -645,6 +791,9 @@ public final class Lab {
             String routes = NetworkNamespace.Shell.runQuietly("ip", "-n", sw.namespace(), "route", "show");
             List<String> here = new ArrayList<>();
             for (LabState.Node n : d.nodes) {
+                if (d.peers.containsKey(n.name()) && !d.peers.get(n.name()).contains(sw.name())) {
+                    continue; // another rack's switch
+                }
                 sessions.add(new Session(n.name(), n.address(), sw.name(), bgp.getOrDefault(n.address(), "not configured"),
                         bfd.getOrDefault(n.address(), "no session")));
                 if (Pattern.compile("(?m)^" + Pattern.quote(n.podCidr()) + " .*via " + Pattern.quote(n.address()) + "\\b").matcher(routes).find()) {
@@ -653,7 +802,15 @@ public final class Lab {
                     missing.add(n.podCidr() + " on " + sw.name());
                 }
             }
-            onSwitches.put(sw.name(), here);
+            for (LabState.Node lb : d.l4lbs) {
+                if (d.peers.getOrDefault(lb.name(), List.of()).contains(sw.name())) {
+                    sessions.add(new Session(lb.name(), lb.address(), sw.name(), bgp.getOrDefault(lb.address(), "not configured"),
+                            bfd.getOrDefault(lb.address(), "no session")));
+                }
+            }
+            if (d.nodes.stream().anyMatch(n -> !d.peers.containsKey(n.name()) || d.peers.get(n.name()).contains(sw.name()))) {
+                onSwitches.put(sw.name(), here); // not the L4LB hosts' own switches in another rack
+            }
         }
         List<PodPing> pings = new ArrayList<>();
         for (int i = 0; i < d.pods.size(); i++) {
@@ -670,7 +827,10 @@ public final class Lab {
         Map<String, String> logs = new LinkedHashMap<>();
         d.nodes.forEach(n -> logs.put(n.name(), n.log()));
         d.switches.forEach(sw -> logs.put(sw.name(), sw.router().equals("frr") ? Path.of(sw.dir(), "bgpd.log").toString() : "birdc -s " + Path.of(sw.dir(), "bird.ctl") + " show protocols all"));
-        return new Summary(d.name, d.router, sessions, onSwitches, missing, pings, LabWorkloads.check(d), logs, null,
+        d.l4lbs.forEach(l -> logs.put(l.name(), l.log()));
+        List<LabWorkloads.Check> workloads = new ArrayList<>(LabWorkloads.check(d));
+        workloads.addAll(LabL4lb.check(d));
+        return new Summary(d.name, d.router, sessions, onSwitches, missing, pings, workloads, logs, null,
                 Files.exists(Path.of(d.dir, "fabric.dot")) ? picture(d) : null);
     }
 
@@ -852,6 +1012,10 @@ public final class Lab {
             for (LabState.Node n : d.nodes) {
                 g.append("  \"").append(n.name()).append("\" [shape=box3d, label=\"").append(n.name()).append("\\n")
                         .append(n.address()).append("\\nPodCIDR ").append(n.podCidr()).append("\"];\n");
+            }
+            for (LabState.Node l : d.l4lbs) {
+                g.append("  \"").append(l.name()).append("\" [shape=box3d, style=filled, fillcolor=lightyellow, label=\"").append(l.name())
+                        .append("\\n").append(l.address()).append("\\nL4LB, VIP ").append(d.vip).append("\"];\n");
             }
             for (LabState.Pod p : d.pods) {
                 g.append("  \"").append(p.name()).append("\" [shape=ellipse, label=\"").append(p.name()).append("\\n").append(p.address()).append("\"];\n");

@@ -44,6 +44,14 @@ public final class LabState {
         public List<Node> nodes = new ArrayList<>();
         public List<Switch> switches = new ArrayList<>();
         public List<Pod> pods = new ArrayList<>();
+        /** L4LB hosts (podCidr empty), the VIP they announce, their switches, and the outside client asking it. */
+        public List<Node> l4lbs = new ArrayList<>();
+        /** Host name -> the lab switches it peers with (its sessions and PodCIDR are checked on those only). */
+        public java.util.Map<String, List<String>> peers = new java.util.TreeMap<>();
+        public String vip;
+        public List<String> vipSwitches = new ArrayList<>();
+        public String vipClient;
+        public String vipClientAddress;
     }
 
     private final Path file;

@@ -34,16 +34,26 @@ class LabPlanTest {
         // An MD5 key from an unset environment variable: the lab's key, on both sides.
         assertThat(p.switchConfig().get("core1")).contains("neighbor 10.1.1.11 password");
         assertThat(p.secretsEnv()).containsKey("GANNET_CORE_MD5");
+        // The two edge L4LB hosts share VIP 203.0.113.10 and peer with the same cores.
+        assertThat(p.l4lb().hosts()).extracting(NodeConfig::name).containsExactly("lb1", "lb2");
+        assertThat(p.l4lb().vip()).isEqualTo("203.0.113.10");
     }
 
     @Test
     void ebgpLeafTakesRackOneWithItsLeavesAndDistinctPodCidrs() throws Exception {
         Lab.Plan p = plan("ebgp-leaf.yaml", 2, Lab.Router.BIRD);
         assertThat(p.nodes()).extracting(NodeConfig::name).containsExactly("r1-node1", "r1-node2");
-        assertThat(p.switchAddress()).containsOnlyKeys("leaf-r1-a", "leaf-r1-b");
-        assertThat(p.segment().toString()).isEqualTo("10.10.1.0/24");
+        // rack 1's leaves for the nodes, rack 3's for the L4LB hosts (the IPv6-only one stays out)
+        assertThat(p.switchAddress()).containsOnlyKeys("leaf-r1-a", "leaf-r1-b", "leaf-r3-a", "leaf-r3-b");
+        assertThat(p.l4lb().hosts()).extracting(NodeConfig::name).containsExactly("r3-lb1", "r3-lb2");
+        assertThat(p.l4lb().vip()).isEqualTo("198.51.100.7");
+        assertThat(p.segment().toString()).isEqualTo("10.10.0.0/22");
         assertThat(p.nodes()).extracting(n -> n.podCidr().toString()).containsExactly("10.32.0.0/25", "10.32.0.128/25");
         assertThat(p.switchConfig().get("leaf-r1-a")).contains("protocol bgp");
+        // rack 3's MD5 key file is not on this machine: the lab's copy takes the key from the environment
+        assertThat(p.labProfileYaml()).doesNotContain("/etc/gannet/md5/leaf-r3").contains("env: \"" + Lab.LAB_MD5_ENV + "\"");
+        assertThat(p.secretsEnv()).containsKey(Lab.LAB_MD5_ENV);
+        assertThat(p.switchConfig().get("leaf-r3-a")).contains("password");
     }
 
     @Test

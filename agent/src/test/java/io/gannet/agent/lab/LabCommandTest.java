@@ -102,6 +102,15 @@ class LabCommandTest {
                 .contains("ClusterIP 10.96.77.10:80 from node1-pod2: ok (answered by node2-pod1 on node2")
                 .contains("policy allows node1-pod2 (role client) -> node1-pod1:8080: ok")
                 .contains("policy denies node1-pod3 (role guest) -> node1-pod1:8080: ok (no answer; reported as a drop by node1");
+        // Two L4LB hosts announce the profile's VIP: both are ECMP next hops on each core, and a
+        // client outside the cluster reaches the echo pod behind it.
+        assertThat(up.out())
+                .containsPattern("lb1 +10\\.1\\.1\\.100 +<-> core1 +BGP Established +BFD up")
+                .containsPattern("lb2 +10\\.1\\.2\\.100 +<-> core2 +BGP Established +BFD up")
+                .contains("VIP 203.0.113.10 on core1: ok (ECMP next hops 10.1.1.100, 10.1.2.100)")
+                .contains("VIP 203.0.113.10 on core2: ok (ECMP next hops 10.1.1.100, 10.1.2.100)")
+                .containsPattern("VIP 203\\.0\\.113\\.10:80 from a client outside the cluster \\([0-9.]+\\): ok \\(8 of 8 answered, by \\{node2-pod1 via lb[12]=\\d")
+                .contains(dir(name).resolve("l4lb/lb1/gannet.log").toString());
         assertThat(Path.of("/sys/fs/bpf/gannet-lab-" + name + "-node1")).isDirectory();
 
         // iBGP to the cores: multihop BFD (RFC 5883) on the node, as FRR runs it for a core reached over its loopback.
@@ -116,7 +125,7 @@ class LabCommandTest {
         Run status = gannet("lab", "status", "--name", name, "--dir", dir(name).toString(), "--json");
         assertThat(status.exit()).as(status.out()).isZero();
         JsonNode s = JSON.readTree(status.out().substring(status.out().indexOf('{')));
-        assertThat(s.path("sessions")).hasSize(4);
+        assertThat(s.path("sessions")).hasSize(8); // two nodes and two L4LB hosts, each with both cores
         s.path("sessions").forEach(x -> assertThat(x.path("state").asText()).isEqualTo("Established"));
         assertThat(s.path("missingPodCidrs")).isEmpty();
         // The picture: Graphviz source always, an SVG when Debian's graphviz is installed.
@@ -127,7 +136,7 @@ class LabCommandTest {
             assertThat(s.path("graph").asText()).endsWith("fabric.svg");
         }
 
-        downLeavesNothing(name, List.of("10.1.1.11", "10.1.1.12"));
+        downLeavesNothing(name, List.of("10.1.1.11", "10.1.1.12", "10.1.1.100", "203.0.113.10"), 4 + 6);
     }
 
     @Test
@@ -157,8 +166,15 @@ class LabCommandTest {
                 .contains("leaf-r1-a: 10.32.0.0/25 via 10.10.1.11, 10.32.0.128/25 via 10.10.1.12")
                 .contains("leaf-r1-b: 10.32.0.0/25 via 10.10.1.11, 10.32.0.128/25 via 10.10.1.12")
                 .containsPattern("r1-node1-pod1 \\(r1-node1\\) -> 10\\.32\\.0\\.\\d+ \\(r1-node2\\): ok")
+                // rack 3's L4LB hosts announce the VIP to their own leaves (MD5 from a key file this
+                // machine lacks: the lab's key on both sides), which spread flows over both
+                .containsPattern("r3-lb1 +10\\.10\\.3\\.21 +<-> leaf-r3-a +BGP Established +BFD up")
+                .containsPattern("r3-lb2 +10\\.10\\.3\\.22 +<-> leaf-r3-b +BGP Established +BFD up")
+                .contains("VIP 198.51.100.7 on leaf-r3-a: ok (ECMP next hops 10.10.3.21, 10.10.3.22)")
+                .containsPattern("VIP 198\\.51\\.100\\.7:80 from a client outside the cluster \\([0-9.]+\\): ok \\(8 of 8 answered")
+                .doesNotContain("not configured")
                 .doesNotContain("NOT converged");
-        downLeavesNothing(name, List.of("10.10.1.11", "10.10.1.12"));
+        downLeavesNothing(name, List.of("10.10.1.11", "10.10.1.12", "10.10.3.21", "198.51.100.7"), 4 + 12);
 
         Run sideStatus = gannet("lab", "status", "--name", side, "--dir", dir(side).toString());
         assertThat(sideStatus.exit()).as(sideStatus.out()).isZero();
