@@ -67,6 +67,18 @@ static __always_inline __u32 dp_ct_lifetime(__u8 proto, __u8 seen)
 	return syn;
 }
 
+/* The client's half of a translated flow (CT_EGRESS): client -> the frontend of rev-NAT entry rn. */
+static __always_inline void dp_ct_client_key(struct dp_ct_key *k, __be32 client, __be16 client_port,
+					     const struct dp_revnat *rn, __u8 proto)
+{
+	k->saddr = client;
+	k->daddr = rn->addr;
+	k->sport = client_port;
+	k->dport = rn->port;
+	k->proto = proto;
+	k->dir = DP_CT_EGRESS;
+}
+
 /* Looks up a live entry; expired entries count as absent. */
 static __always_inline struct dp_ct_entry *dp_ct_lookup(const struct dp_ct_key *key, __u32 now)
 {

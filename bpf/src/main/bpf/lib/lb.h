@@ -199,12 +199,7 @@ static __always_inline int dp_stage_revnat(struct dp_ctx *ctx)
 		return DP_CONTINUE;
 	dp_ct_touch(ct, ctx->t.proto, ctx->seen, ctx->now);
 	/* the client's half: client -> frontend */
-	ek.saddr = ctx->t.daddr;
-	ek.daddr = rn->addr;
-	ek.sport = ctx->t.dport;
-	ek.dport = rn->port;
-	ek.proto = ctx->t.proto;
-	ek.dir = DP_CT_EGRESS;
+	dp_ct_client_key(&ek, ctx->t.daddr, ctx->t.dport, rn, ctx->t.proto);
 	if (ct->flags & DP_CT_F_SNAT) {
 		/* a flow SNATed on its way in (lib/nodeport.h: node port or hairpin): restore the client */
 		struct dp_nat *nat = bpf_map_lookup_elem(&dp_snat4, &ck);

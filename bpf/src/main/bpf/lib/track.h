@@ -15,6 +15,7 @@
 
 #include "parse.h"
 #include "maps.h"
+#include "conntrack.h"
 
 /*
  * Finds the flow's entry in either direction and refreshes it. ctx->ct_hit says the packet
@@ -87,12 +88,7 @@ static __always_inline void dp_track_claim_tuple(const struct dp_ctx *ctx)
 	idx = old->rev_nat_index;
 	rn = bpf_map_lookup_elem(&dp_revnat4, &idx);
 	if (rn) {
-		ek.saddr = ctx->t.saddr;
-		ek.daddr = rn->addr;
-		ek.sport = ctx->t.sport;
-		ek.dport = rn->port;
-		ek.proto = ctx->t.proto;
-		ek.dir = DP_CT_EGRESS;
+		dp_ct_client_key(&ek, ctx->t.saddr, ctx->t.sport, rn, ctx->t.proto);
 		bpf_map_delete_elem(&dp_ct4, &ek);
 	}
 	bpf_map_delete_elem(&dp_ct4, &rk);
