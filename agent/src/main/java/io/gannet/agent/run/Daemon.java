@@ -63,6 +63,7 @@ public final class Daemon implements AutoCloseable {
     private ServiceDatapath datapath;
     private PolicyPart policy;
     private MasqueradePart masquerade;
+    private SpeakerView view;
     private PodNetwork pods;
     private LoadedProfile loaded;
     /** The ECMP L4LB (role l4lb with --services-dir): it announces the VIPs, not the profile. */
@@ -189,7 +190,7 @@ public final class Daemon implements AutoCloseable {
         }
 
         masquerade = MasqueradePart.startFor(loaded, node, datapath == null ? null : datapath.datapath(), options.hostDevices(), log,
-                metrics.registry().getPrometheusRegistry());
+                metrics.registry().getPrometheusRegistry(), null);
 
         nodeNet = NodeNetworkingBinding.start(options, node, pods, speaker, loop, datapath, policy, log, restarting);
 
@@ -205,7 +206,7 @@ public final class Daemon implements AutoCloseable {
             cfg = cfg.withControlTcp(options.controlTcp());
         }
         control = ControlServer.start(access.applyTo(cfg),
-                new SpeakerView(speaker, loop, bfd, () -> speakerConfig.localAs(), datapath, pods).withSources(routeSources).withL4lb(l4lb)
+                view = new SpeakerView(speaker, loop, bfd, () -> speakerConfig.localAs(), datapath, pods).withSources(routeSources).withL4lb(l4lb)
                         .withPolicy(policy).withMasquerade(masquerade),
                 new SpeakerControl(speaker, loop, this::reload, bfd, pods, routeSources).withL4lb(l4lb).withPolicy(policy), metrics,
                 (caller, action, target, status, outcome) ->
@@ -357,11 +358,34 @@ public final class Daemon implements AutoCloseable {
                 announcementsChanged ? "now " + next.announcements() : ""));
         String masqueradeAfter = MasqueradePart.describe(loaded);
         if (!masqueradeAfter.equals(masqueradeBefore)) {
-            parts.add(new ReloadResult.Part("masquerade", ReloadResult.Outcome.RESTART_REQUIRED,
-                    masqueradeBefore + " -> " + masqueradeAfter + " (spec.masquerade is read when gannet run starts)"));
+            parts.add(reloadMasquerade(masqueradeBefore, masqueradeAfter));
         }
         log.operatorAction("reload", node.name(), parts.toString());
         return new ReloadResult(parts);
+    }
+
+    /**
+     * spec.masquerade changed: the running part stops and the new one starts on the same
+     * datapath (translations in the table stay and expire as usual). Without a pod datapath
+     * (started with masquerade off and no --services-dir or --policy-dir) it needs a restart.
+     */
+    private ReloadResult.Part reloadMasquerade(String before, String after) {
+        if (datapath == null) {
+            return new ReloadResult.Part("masquerade", ReloadResult.Outcome.RESTART_REQUIRED, before + " -> " + after
+                    + " (this gannet run has no pod datapath to translate in: it starts with spec.masquerade on, --services-dir or --policy-dir)");
+        }
+        try {
+            MasqueradePart next = MasqueradePart.startFor(loaded, node, datapath.datapath(), options.hostDevices(), log,
+                    metrics.registry().getPrometheusRegistry(), masquerade);
+            masquerade = next;
+            if (view != null) {
+                view.withMasquerade(next);
+            }
+            return new ReloadResult.Part("masquerade", ReloadResult.Outcome.APPLIED, before + " -> " + after);
+        } catch (IllegalArgumentException e) {
+            return new ReloadResult.Part("masquerade", ReloadResult.Outcome.RESTART_REQUIRED, before + " -> " + after
+                    + " not applied: " + e.getMessage());
+        }
     }
 
     private static String describe(NodeConfigDiff diff) {

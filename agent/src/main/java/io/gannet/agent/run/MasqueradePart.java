@@ -50,6 +50,7 @@ final class MasqueradePart implements AutoCloseable, MultiCollector {
     private volatile MasqueradeFeature.Occupancy last;
     private boolean tableWarned; // timer thread only
     private boolean portsWarned;
+    private PrometheusRegistry registry;
 
     private MasqueradePart(Datapath datapath, List<String> devices, Ipv4Prefix pool, List<Ipv4Prefix> excluded, EventLog log) {
         this.datapath = datapath;
@@ -71,25 +72,37 @@ final class MasqueradePart implements AutoCloseable, MultiCollector {
      */
     static MasqueradePart start(Datapath datapath, List<String> devices, Ipv4Prefix pool, List<Ipv4Prefix> excluded, EventLog log,
             PrometheusRegistry registry) {
-        if (devices.isEmpty()) {
-            throw new IllegalArgumentException("spec.masquerade.enabled: masquerade runs on the host devices pod traffic leaves by;"
-                    + " start gannet run with --host-device DEV");
-        }
+        requireDevices(devices);
         MasqueradePart part = new MasqueradePart(datapath, devices, pool, excluded, log);
         part.apply();
         log.operatorAction("masquerade", String.join(",", devices), "on: pods of " + pool + " leave with " + part.deviceState
                 + "; not for " + excluded);
         part.timer.scheduleWithFixedDelay(part::check, 0, CHECK_SECONDS, TimeUnit.SECONDS);
         registry.register(part);
+        part.registry = registry;
         return part;
+    }
+
+    private static void requireDevices(List<String> devices) {
+        if (devices.isEmpty()) {
+            throw new IllegalArgumentException("spec.masquerade.enabled: masquerade runs on the host devices pod traffic leaves by;"
+                    + " start gannet run with --host-device DEV");
+        }
     }
 
     /**
      * Masquerade as the profile asks for this host: started on a node whose profile enables it
-     * (null otherwise, after turning off what an earlier run left in the pinned maps).
+     * (null otherwise, after turning off what an earlier run left in the pinned maps). A reload
+     * passes the {@code running} part, which stops first.
      */
     static MasqueradePart startFor(io.gannet.topology.LoadedProfile profile, io.gannet.topology.config.NodeConfig node,
-            Datapath datapath, List<String> devices, EventLog log, PrometheusRegistry registry) {
+            Datapath datapath, List<String> devices, EventLog log, PrometheusRegistry registry, MasqueradePart running) {
+        if (profile.masquerade().enabled()) {
+            requireDevices(devices); // refused before anything stops
+        }
+        if (running != null) {
+            running.close(); // a reload: the new settings replace these in the same maps
+        }
         if (!profile.masquerade().enabled()) {
             if (datapath != null) {
                 off(datapath, log);
@@ -253,5 +266,8 @@ final class MasqueradePart implements AutoCloseable, MultiCollector {
     @Override
     public void close() {
         timer.shutdownNow();
+        if (registry != null) {
+            registry.unregister(this); // a reload may start another part with the same metric names
+        }
     }
 }

@@ -195,7 +195,7 @@ class DaemonMasqueradeTest {
     }
 
     @Test
-    void withMasqueradeOffNothingIsTranslated() throws Exception {
+    void withMasqueradeOffNothingIsTranslatedAndAReloadTurnsItOnAndOff() throws Exception {
         Path services = Files.createDirectories(dir.resolve("services"));
         startNode("", "--services-dir", services.toString());
 
@@ -212,11 +212,26 @@ class DaemonMasqueradeTest {
         io.gannet.agent.control.OpenApiContract.assertConforms("GET", "/v1/nat",
                 io.gannet.agent.control.RawHttp.get(dir.resolve("gannet.sock"), "/v1/nat"));
 
-        // Turning it on in the profile is read at start, and a reload says so (exit 6).
+        // Turned on in the profile: a reload applies it to the running datapath, no restart.
         Files.writeString(dir.resolve("profile.yaml"), PROFILE.formatted("  masquerade: {enabled: true}"));
         GannetProcess.CliResult reload = gannet.cliResult("reload");
-        assertThat(reload.exit()).as(reload.out() + reload.err()).isEqualTo(6);
-        assertThat(reload.out() + reload.err()).contains("masquerade").contains("restart required");
+        assertThat(reload.exit()).as(reload.out() + reload.err()).isZero();
+        assertThat(reload.out()).contains("masquerade").contains("applied");
+        assertThat(curl(pod, OUTSIDE)).isEqualTo("outside " + NODE1);
+        assertThat(JSON.readTree(gannet.cli("show", "nat", "--json")).path("enabled").asBoolean()).isTrue();
+        String metrics = io.gannet.agent.control.RawHttp.get(dir.resolve("gannet.sock"), "/metrics").body();
+        assertThat(metrics).contains("gannet_masquerade_table_fill_ratio");
+
+        // And off again: the pod's own address once more, and the metrics of the stopped part are gone.
+        Files.writeString(dir.resolve("profile.yaml"), PROFILE.formatted(""));
+        reload = gannet.cliResult("reload");
+        assertThat(reload.exit()).as(reload.out() + reload.err()).isZero();
+        assertThat(curl(pod, ROUTED)).isEqualTo("routed " + podIp);
+        assertThat(JSON.readTree(gannet.cli("show", "nat", "--json")).path("enabled").asBoolean()).isFalse();
+        assertThat(io.gannet.agent.control.RawHttp.get(dir.resolve("gannet.sock"), "/metrics").body())
+                .doesNotContain("gannet_masquerade_table_fill_ratio");
+        Process off = pod.start("curl", "-s", "-m", "2", "http://" + OUTSIDE + ":8080/");
+        assertThat(off.waitFor()).as("no translation once masquerade is off again").isNotZero();
     }
 
     private static JsonNode row(JsonNode nat, String protocol) {
