@@ -19,6 +19,7 @@ import io.gannet.netpolicy.enforce.PolicyDirectory;
 import io.gannet.netpolicy.enforce.PolicyDirectoryWatcher;
 import io.gannet.netpolicy.enforce.PolicyEnforcer;
 import io.gannet.pod.wiring.PodAttachment;
+import io.gannet.pod.wiring.DelegatingPodDatapath;
 import io.gannet.pod.wiring.PodDatapath;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -304,16 +305,11 @@ final class PolicyPart implements AutoCloseable {
 
     /** The CNI backend's datapath with policy: each pod's policy is written before its programs are attached. */
     PodDatapath wrap(PodDatapath inner) {
-        return new PodDatapath() {
-            @Override
-            public void attach(String hostVeth, String podIp) {
-                attach(hostVeth, podIp, "", "");
-            }
-
+        return new DelegatingPodDatapath(inner) {
             @Override
             public void attach(String hostVeth, String podIp, String podNamespace, String podName) {
                 register(hostVeth, podIp, podNamespace, podName);
-                inner.attach(hostVeth, podIp, podNamespace, podName);
+                super.attach(hostVeth, podIp, podNamespace, podName);
             }
 
             @Override
@@ -322,17 +318,7 @@ final class PolicyPart implements AutoCloseable {
                 if (idx != 0) {
                     enforcer.podRemoved(idx);
                 }
-                inner.detach(hostVeth);
-            }
-
-            @Override
-            public int attachedProgram(String hostVeth) {
-                return inner.attachedProgram(hostVeth);
-            }
-
-            @Override
-            public boolean enabled() {
-                return inner.enabled();
+                super.detach(hostVeth);
             }
         };
     }

@@ -3,6 +3,7 @@ package io.gannet.agent.run;
 import io.gannet.netpolicy.pods.PodPublisher;
 import io.gannet.netpolicy.pods.PublishedPod;
 import io.gannet.pod.wiring.PodAttachment;
+import io.gannet.pod.wiring.DelegatingPodDatapath;
 import io.gannet.pod.wiring.PodDatapath;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,24 +16,18 @@ import java.util.concurrent.ConcurrentHashMap;
  * identity. A pod the runtime named no Kubernetes pod for is published as PolicyPart registers
  * it: namespace {@code default}, its host veth as name.
  */
-final class PublishingPodDatapath implements PodDatapath {
-    private final PodDatapath inner;
+final class PublishingPodDatapath extends DelegatingPodDatapath {
     private final PodPublisher publisher;
     private final Map<String, String[]> byVeth = new ConcurrentHashMap<>(); // host veth -> {namespace, name}
 
     PublishingPodDatapath(PodDatapath inner, PodPublisher publisher) {
-        this.inner = inner;
+        super(inner);
         this.publisher = publisher;
     }
 
     @Override
-    public void attach(String hostVeth, String podIp) {
-        attach(hostVeth, podIp, "", "");
-    }
-
-    @Override
     public void attach(String hostVeth, String podIp, String podNamespace, String podName) {
-        inner.attach(hostVeth, podIp, podNamespace, podName);
+        super.attach(hostVeth, podIp, podNamespace, podName);
         String[] id = id(hostVeth, podNamespace, podName);
         byVeth.put(hostVeth, id);
         publisher.added(id[0], id[1], podIp);
@@ -40,21 +35,11 @@ final class PublishingPodDatapath implements PodDatapath {
 
     @Override
     public void detach(String hostVeth) {
-        inner.detach(hostVeth);
+        super.detach(hostVeth);
         String[] id = byVeth.remove(hostVeth);
         if (id != null) {
             publisher.removed(id[0], id[1]);
         }
-    }
-
-    @Override
-    public int attachedProgram(String hostVeth) {
-        return inner.attachedProgram(hostVeth);
-    }
-
-    @Override
-    public boolean enabled() {
-        return inner.enabled();
     }
 
     /** The pods a previous daemon wired, at start: the store is made to hold exactly these. */
