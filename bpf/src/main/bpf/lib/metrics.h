@@ -11,7 +11,7 @@
 enum dp_reason {
 	DP_PASS_NON_IPV4 = 0,     /* ARP, IPv6, ...: not ours */
 	DP_PASS_NO_SERVICE,       /* IPv4 to no frontend: untouched */
-	DP_PASS_OTHER_L4,         /* ICMP and others: untouched */
+	DP_PASS_OTHER_L4,         /* host devices: ICMP and other protocols nothing translates */
 	DP_PASS_FRAGMENT,         /* non-first fragment of an untranslated flow */
 	DP_NAT_NEW,               /* new flow: backend picked, DNAT */
 	DP_NAT_CT_HIT,            /* established flow: DNAT to its backend */

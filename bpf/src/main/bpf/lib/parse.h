@@ -53,16 +53,30 @@ struct dp_ctx {
 	__u8 ct_fwd;         /* dp_track_lookup found an entry in the packet's own direction */
 	__u8 icmp_err;       /* ICMP error (unreachable, time exceeded, parameter problem): no ports,
 	                      * l4_off is the ICMP header; only dp_stage_icmp_revnat handles it */
-	__u8 icmp_echo;      /* DP_ICMP_ECHO_REQUEST / _REPLY, parsed on host devices only (masquerade):
-	                      * the identifier is t.sport of a request and t.dport of a reply (the
-	                      * other is 0), l4_off is the ICMP header, csum_off 0 (no pseudo-header);
-	                      * only lib/masq.h handles it */
+	__u8 icmp_echo;      /* DP_ICMP_ECHO_REQUEST / _REPLY: the identifier is t.sport of a request
+	                      * and t.dport of a reply (the other is 0), l4_off is the ICMP header,
+	                      * csum_off 0 (no pseudo-header); masqueraded on host devices
+	                      * (lib/masq.h), tracked and judged by policy on pod devices */
+	__u8 other_l4;       /* pod devices only: any other protocol (SCTP, GRE, ESP, ICMP types that
+	                      * are neither echo nor an error...): t.sport and t.dport are 0 but for
+	                      * SCTP's ports; only conntrack (lib/track.h) and policy read it */
+	__u8 icmp_type;      /* the ICMP type of an icmp_echo or other_l4 ICMP packet (policy's port) */
 };
 
-/* Stages that need ports skip non-first fragments and ICMP errors. */
+/* Stages that need TCP or UDP ports skip non-first fragments, ICMP and other protocols. */
 static __always_inline int dp_no_ports(const struct dp_ctx *ctx)
 {
-	return ctx->later_frag || ctx->icmp_err || ctx->icmp_echo;
+	return ctx->later_frag || ctx->icmp_err || ctx->icmp_echo || ctx->other_l4;
+}
+
+/*
+ * A packet conntrack and policy cannot follow on its own: a non-first fragment (no L4
+ * header: it follows its first fragment's fate at reassembly) or an ICMP error (it is about
+ * a flow, translated back by the NAT stages that own that flow).
+ */
+static __always_inline int dp_no_flow(const struct dp_ctx *ctx)
+{
+	return ctx->later_frag || ctx->icmp_err;
 }
 
 static __always_inline int dp_drop(enum dp_reason r)
@@ -78,10 +92,63 @@ static __always_inline int dp_not_mine(enum dp_reason r)
 	return TC_ACT_UNSPEC;
 }
 
+/* The address part of the context, shared by every kind of packet. */
+static __always_inline void dp_parse_ip(struct dp_ctx *ctx, const struct iphdr *ip)
+{
+	ctx->p.ip_off = sizeof(struct ethhdr);
+	ctx->p.proto = ip->protocol;
+	ctx->t.saddr = ip->saddr;
+	ctx->t.daddr = ip->daddr;
+	ctx->t.proto = ip->protocol;
+	ctx->ip_id = ip->id;
+	ctx->now = dp_now();
+}
+
+/*
+ * On a pod device, a protocol other than TCP, UDP, ICMP echo and ICMP errors: conntrack
+ * follows it by its address pair (SCTP by its ports too) and ingress policy judges it by
+ * protocol (and SCTP port, or ICMP type), so a policy's default deny covers everything the
+ * pod can receive and the source check everything it sends.
+ */
+static __always_inline int dp_parse_other(struct dp_ctx *ctx, const struct iphdr *ip, __u32 ihl_bytes, void *data_end)
+{
+	void *l4 = (void *)ip + ihl_bytes;
+	__u16 frag = bpf_ntohs(ip->frag_off);
+
+	dp_parse_ip(ctx, ip);
+	if (frag & DP_IP_OFFSET) {
+		ctx->later_frag = 1;
+		ctx->orig = ctx->t;
+		return DP_CONTINUE;
+	}
+	if (ihl_bytes > 60)
+		return dp_drop(DP_DROP_MALFORMED);
+	ctx->first_frag = (frag & DP_IP_MF) != 0;
+	ctx->other_l4 = 1;
+	ctx->p.l4_off = sizeof(struct ethhdr) + ihl_bytes;
+	if (ip->protocol == IPPROTO_SCTP) {
+		__be16 *ports = l4;
+
+		if ((void *)(ports + 2) > data_end)
+			return dp_drop(DP_DROP_MALFORMED);
+		ctx->t.sport = ports[0];
+		ctx->t.dport = ports[1];
+	} else if (ip->protocol == IPPROTO_ICMP) {
+		struct icmphdr *icmp = l4;
+
+		if ((void *)(icmp + 1) > data_end)
+			return dp_drop(DP_DROP_MALFORMED);
+		ctx->icmp_type = icmp->type;
+	}
+	ctx->orig = ctx->t;
+	return DP_CONTINUE;
+}
+
 /*
  * Fills ctx from the packet. Returns DP_CONTINUE for IPv4 TCP/UDP (and non-first
- * fragments, which carry no ports: ctx->later_frag), TC_ACT_UNSPEC for what Gannet does
- * not handle (non-IPv4, other L4), TC_ACT_SHOT for truncated or invalid headers.
+ * fragments, which carry no ports: ctx->later_frag), ICMP echo and errors, and on pod
+ * devices every other protocol (ctx->other_l4); TC_ACT_UNSPEC for what Gannet does not
+ * handle (non-IPv4; other L4 on host devices), TC_ACT_SHOT for truncated or invalid headers.
  */
 static __always_inline int dp_parse(struct __sk_buff *skb, enum dp_where where, struct dp_ctx *ctx)
 {
@@ -91,6 +158,7 @@ static __always_inline int dp_parse(struct __sk_buff *skb, enum dp_where where, 
 	struct iphdr *ip;
 	__u32 ihl_bytes;
 	__u16 frag;
+	int pod = where == DP_FROM_POD || where == DP_TO_POD;
 
 	ctx->skb = skb;
 	ctx->where = where;
@@ -107,13 +175,16 @@ static __always_inline int dp_parse(struct __sk_buff *skb, enum dp_where where, 
 	if (ip->protocol == IPPROTO_ICMP && !(bpf_ntohs(ip->frag_off) & DP_IP_OFFSET)) {
 		struct icmphdr *icmp = (void *)ip + ihl_bytes;
 
-		if (ihl_bytes > 60 || (void *)(icmp + 1) > data_end)
+		if (ihl_bytes > 60 || (void *)(icmp + 1) > data_end) {
+			if (pod)
+				return dp_drop(DP_DROP_MALFORMED);
 			return dp_not_mine(DP_PASS_OTHER_L4);
-		if ((icmp->type == ICMP_ECHO || icmp->type == ICMP_ECHOREPLY) && icmp->code == 0 &&
-		    (where == DP_FROM_HOST || where == DP_TO_HOST)) {
+		}
+		if ((icmp->type == ICMP_ECHO || icmp->type == ICMP_ECHOREPLY) && icmp->code == 0) {
 			__be16 id = (__be16)(icmp->rest & 0xffff); /* first two bytes of rest, network order */
 
 			ctx->icmp_echo = icmp->type == ICMP_ECHO ? DP_ICMP_ECHO_REQUEST : DP_ICMP_ECHO_REPLY;
+			ctx->icmp_type = icmp->type;
 			ctx->p.ip_off = sizeof(*eth);
 			ctx->p.l4_off = sizeof(*eth) + ihl_bytes;
 			ctx->p.proto = IPPROTO_ICMP;
@@ -128,8 +199,11 @@ static __always_inline int dp_parse(struct __sk_buff *skb, enum dp_where where, 
 			return DP_CONTINUE;
 		}
 		if (icmp->type != ICMP_DEST_UNREACH && icmp->type != ICMP_TIME_EXCEEDED &&
-		    icmp->type != ICMP_PARAMETERPROB)
+		    icmp->type != ICMP_PARAMETERPROB) {
+			if (pod)
+				return dp_parse_other(ctx, ip, ihl_bytes, data_end);
 			return dp_not_mine(DP_PASS_OTHER_L4);
+		}
 		ctx->icmp_err = 1;
 		ctx->p.ip_off = sizeof(*eth);
 		ctx->p.l4_off = sizeof(*eth) + ihl_bytes;
@@ -141,8 +215,11 @@ static __always_inline int dp_parse(struct __sk_buff *skb, enum dp_where where, 
 		ctx->now = dp_now();
 		return DP_CONTINUE;
 	}
-	if (ip->protocol != IPPROTO_TCP && ip->protocol != IPPROTO_UDP)
+	if (ip->protocol != IPPROTO_TCP && ip->protocol != IPPROTO_UDP) {
+		if (pod)
+			return dp_parse_other(ctx, ip, ihl_bytes, data_end);
 		return dp_not_mine(DP_PASS_OTHER_L4);
+	}
 
 	ctx->p.ip_off = sizeof(*eth);
 	ctx->p.proto = ip->protocol;

@@ -14,9 +14,12 @@
  *    The node itself is identity host, allowed by an entry the agent writes unless a policy
  *    denies it (kubelet probes keep working).
  *
- * What is enforced: TCP and UDP (first fragments included). Non-first fragments carry no ports
- * and follow their first fragment's fate at reassembly; ICMP errors are about a flow; other L4
- * protocols (ICMP echo among them) are left alone by dp_parse before any stage runs.
+ * What is enforced: every IPv4 protocol. TCP, UDP and SCTP by port; ICMP by type (an echo
+ * request is type 8: the key's port holds the type); any other protocol by protocol alone, so
+ * a rule with no ports (a protocol-only or any-protocol entry) is what admits it. Replies pass
+ * through conntrack as for TCP (an echo reply to the pod's own ping, GRE back from its peer).
+ * Non-first fragments carry no L4 header and follow their first fragment's fate at
+ * reassembly; ICMP errors are about a flow and pass as the flow's NAT stages translate them.
  *
  * Every verdict is counted (dp_policy_metrics, per reason) and on its entry (packets, bytes);
  * every drop is queued on dp_drop_events for `gannet monitor --drops`.
@@ -57,6 +60,14 @@ static __always_inline void dp_policy_count(enum dp_policy_reason reason)
 		*v += 1;
 }
 
+/* The key's port: the destination port, or for ICMP the type (IPPROTO_ICMP entries hold types). */
+static __always_inline __be16 dp_policy_port(const struct dp_ctx *ctx)
+{
+	if (ctx->t.proto == IPPROTO_ICMP)
+		return bpf_htons(ctx->icmp_type);
+	return ctx->t.dport;
+}
+
 static __always_inline struct dp_policy_value *dp_policy_lookup(__u32 ep_id, __u32 identity, const struct dp_ctx *ctx)
 {
 	struct dp_policy_key k = {};
@@ -65,7 +76,7 @@ static __always_inline struct dp_policy_value *dp_policy_lookup(__u32 ep_id, __u
 	k.ep_id = ep_id;
 	k.identity = identity;
 	k.proto = ctx->t.proto;
-	k.dport = ctx->t.dport;
+	k.dport = dp_policy_port(ctx);
 	return bpf_map_lookup_elem(&dp_policy4, &k);
 }
 
@@ -77,7 +88,7 @@ static __always_inline int dp_policy_drop(const struct dp_ctx *ctx, __u32 ep_id,
 	ev.saddr = ctx->t.saddr;
 	ev.daddr = ctx->t.daddr;
 	ev.sport = ctx->t.sport;
-	ev.dport = ctx->t.dport;
+	ev.dport = dp_policy_port(ctx);
 	ev.identity = identity;
 	ev.ep_id = ep_id;
 	ev.rule_id = deny ? deny->rule_id : 0;
@@ -103,7 +114,7 @@ static __always_inline int dp_stage_policy_ingress(struct dp_ctx *ctx)
 		dp_policy_count(DP_POLICY_PASS_NOT_ENFORCED);
 		return DP_CONTINUE;
 	}
-	if (dp_no_ports(ctx) || ctx->translated || ctx->ct_hit) {
+	if (dp_no_flow(ctx) || ctx->translated || ctx->ct_hit) {
 		dp_policy_count(DP_POLICY_PASS_TRACKED);
 		return DP_CONTINUE;
 	}

@@ -3,7 +3,9 @@
  * Stage: connection tracking for every flow a pod sends or receives that no service
  * translated (translated flows are tracked by lib/lb.h as NAT pairs). One DP_CT_PLAIN entry
  * per flow, keyed by the originator's tuple; a packet of the other direction finds it by the
- * reversed tuple. Lifetimes are those of lib/conntrack.h. Ingress policy (lib/policy.h) lets a
+ * reversed tuple. TCP and UDP by their ports, ICMP echo by its identifier (a request's tuple
+ * has it as source port, its reply's as destination port: the reversed tuple matches), SCTP
+ * by its ports and any other protocol by its address pair (ports 0), with UDP's lifetime. Lifetimes are those of lib/conntrack.h. Ingress policy (lib/policy.h) lets a
  * packet of a tracked flow pass (replies of allowed connections, replies to the pod's own);
  * SNAT will read these entries too.
  *
@@ -29,7 +31,7 @@ static __always_inline int dp_track_lookup(struct dp_ctx *ctx, int ingress)
 	struct dp_ct_key k = {};
 	struct dp_ct_entry *e;
 
-	if (dp_no_ports(ctx) || ctx->translated)
+	if (dp_no_flow(ctx) || ctx->translated)
 		return DP_CONTINUE;
 	k.saddr = ctx->t.saddr;
 	k.daddr = ctx->t.daddr;
@@ -106,7 +108,7 @@ static __always_inline int dp_track_create(struct dp_ctx *ctx, int ingress)
 	struct dp_ct_entry n = {};
 	struct dp_ct_entry *e;
 
-	if (dp_no_ports(ctx) || ctx->translated || ctx->ct_hit)
+	if (dp_no_flow(ctx) || ctx->translated || ctx->ct_hit)
 		return DP_CONTINUE;
 	k.saddr = ctx->t.saddr;
 	k.daddr = ctx->t.daddr;

@@ -72,6 +72,18 @@ public final class Packets {
         return s;
     }
 
+    /** An IPv4 packet of protocol {@code proto} whose L4 bytes are {@code l4} as given (GRE, SCTP, ...). */
+    public static Spec raw(String saddr, String daddr, int proto, byte[] l4) {
+        Spec s = new Spec();
+        s.saddr = saddr; s.daddr = daddr; s.proto = proto; s.payload = l4; s.l4Header = false;
+        return s;
+    }
+
+    /** An SCTP common header (ports, verification tag, checksum left 0) and no chunk. */
+    public static Spec sctp(String saddr, int sport, String daddr, int dport) {
+        return raw(saddr, daddr, 132, ByteBuffer.allocate(12).putShort((short) sport).putShort((short) dport).putInt(7).array());
+    }
+
     public static byte[] build(Spec s) {
         int l4Len = !s.l4Header ? s.payload.length : (s.proto == 6 ? 20 : 8) + s.payload.length;
         ByteBuffer b = ByteBuffer.allocate(14 + 20 + l4Len);

@@ -46,6 +46,9 @@ class PolicyGoldenPacketTest {
     static final int ID_CIDR_EXCEPT = (1 << 24) + 2;
     static final int TCP = 6;
     static final int UDP = 17;
+    static final int ICMP = 1;
+    static final int GRE = 47;
+    static final int SCTP = 132;
 
     Path pinRoot;
     Datapath dp;
@@ -228,6 +231,66 @@ class PolicyGoldenPacketTest {
         assertThat(m.get(PolicyReason.PASS_TRACKED)).isEqualTo(3);
         assertThat(m.get(PolicyReason.ALLOWED)).isEqualTo(2);
         assertThat(m.get(PolicyReason.DROP_DEFAULT_DENY)).isEqualTo(4);
+    }
+
+    int fromPod(Packets.Spec p) {
+        return dp.program(Datapath.FROM_POD).testRun(Packets.build(p), 1).verdict();
+    }
+
+    @Test
+    void icmpIsJudgedByTypeAndRepliesToThePodsOwnPingPass() {
+        policy.apply(EP, true, List.of(
+                allow(ID_EMPLOYEE, ICMP, 8, 16, 1),   // icmps: [{fields: [{type: EchoRequest}]}]
+                allow(ID_OTHER, 0, 0, 0, 2),          // a rule without ports: every protocol
+                allow(ID_EMPLOYEE, TCP, 6379, 16, 3),
+                HOST_ALLOWED));
+        assertThat(verdict(Packets.icmpEcho(EMPLOYEE, POD, 8, 11))).as("employee's ping").isEqualTo(TC_ACT_UNSPEC);
+        assertThat(verdict(Packets.icmpEcho(EMPLOYEE, POD, 8, 11))).as("its next request: tracked").isEqualTo(TC_ACT_UNSPEC);
+        assertThat(verdict(Packets.icmpEcho(OTHER, POD, 8, 12))).as("other's ping: any protocol").isEqualTo(TC_ACT_UNSPEC);
+        assertThat(verdict(Packets.icmpEcho(HOST, POD, 8, 13))).as("the node's ping").isEqualTo(TC_ACT_UNSPEC);
+        assertThat(verdict(Packets.icmpEcho("192.0.2.9", POD, 8, 14))).as("the world's ping: default deny").isEqualTo(TC_ACT_SHOT);
+        assertThat(verdict(Packets.icmpEcho(EMPLOYEE, POD, 13, 15))).as("employee's timestamp request (type 13)").isEqualTo(TC_ACT_SHOT);
+
+        // the pod pings out: the reply passes (conntrack by identifier), an unsolicited one does not
+        assertThat(fromPod(Packets.icmpEcho(POD, "192.0.2.9", 8, 77))).isEqualTo(TC_ACT_UNSPEC);
+        assertThat(verdict(Packets.icmpEcho("192.0.2.9", POD, 0, 77))).as("reply to the pod's ping").isEqualTo(TC_ACT_UNSPEC);
+        assertThat(verdict(Packets.icmpEcho("192.0.2.9", POD, 0, 78))).as("a reply nobody asked for").isEqualTo(TC_ACT_SHOT);
+
+        List<DropEvent> drops = policy.drainDrops(10);
+        assertThat(drops).extracting(DropEvent::protocol).containsOnly(ICMP);
+        assertThat(drops).extracting(DropEvent::dport).as("the ICMP type").containsExactly(8, 13, 0);
+        assertThat(drops).extracting(DropEvent::identity).containsExactly(ID_WORLD, ID_EMPLOYEE, ID_WORLD);
+        assertThat(policy.packetsByRule()).containsEntry(1, 1L).containsEntry(2, 1L).containsEntry(99, 1L);
+    }
+
+    @Test
+    void otherProtocolsAreJudgedByProtocolAndSctpByPort() {
+        policy.apply(EP, true, List.of(
+                allow(ID_EMPLOYEE, TCP, 6379, 16, 1),
+                allow(ID_OTHER, GRE, 0, 0, 2),        // toPorts: [{ports: [{protocol: ...}]}] of a protocol without ports
+                allow(ID_EMPLOYEE, SCTP, 3868, 16, 3)));
+        byte[] gre = {0, 0, 0x08, 0, 1, 2, 3, 4};
+        assertThat(verdict(Packets.raw(EMPLOYEE, POD, GRE, gre))).as("employee's GRE: only TCP 6379 allowed").isEqualTo(TC_ACT_SHOT);
+        assertThat(verdict(Packets.raw(OTHER, POD, GRE, gre))).as("other's GRE").isEqualTo(TC_ACT_UNSPEC);
+        assertThat(verdict(Packets.raw(EMPLOYEE, POD, 50, new byte[16]))).as("ESP: no rule").isEqualTo(TC_ACT_SHOT);
+        assertThat(verdict(Packets.sctp(EMPLOYEE, 5000, POD, 3868))).as("SCTP to the allowed port").isEqualTo(TC_ACT_UNSPEC);
+        assertThat(verdict(Packets.sctp(EMPLOYEE, 5001, POD, 3869))).as("SCTP to another port").isEqualTo(TC_ACT_SHOT);
+
+        // the pod's own GRE tunnel to the world: what comes back passes
+        assertThat(fromPod(Packets.raw(POD, "192.0.2.9", GRE, gre))).isEqualTo(TC_ACT_UNSPEC);
+        assertThat(verdict(Packets.raw("192.0.2.9", POD, GRE, gre))).as("GRE back from the pod's peer").isEqualTo(TC_ACT_UNSPEC);
+        assertThat(verdict(Packets.raw("192.0.2.10", POD, GRE, gre))).as("GRE from elsewhere").isEqualTo(TC_ACT_SHOT);
+
+        // a non-first fragment carries no L4 header: it follows its first fragment at reassembly
+        Packets.Spec later = Packets.raw("192.0.2.10", POD, GRE, new byte[8]);
+        later.fragOff = 2; // offset 16 bytes
+        assertThat(verdict(later)).isEqualTo(TC_ACT_UNSPEC);
+
+        List<DropEvent> drops = policy.drainDrops(10);
+        assertThat(drops).extracting(DropEvent::protocol).containsExactly(GRE, 50, SCTP, GRE);
+        assertThat(drops.get(2).sport()).isEqualTo(5001);
+        assertThat(drops.get(2).dport()).isEqualTo(3869);
+        assertThat(policy.packetsByRule()).containsEntry(2, 1L).containsEntry(3, 1L);
     }
 
     @Test

@@ -234,7 +234,7 @@ class ServiceNamespaceTest {
     }
 
     @Test
-    void podSendingFromAnotherAddressIsDropped() {
+    void podSendingFromAnotherAddressIsDropped() throws Exception {
         client.exec("ip", "addr", "add", "10.200.1.99/24", "dev", "cli0");
         try {
             long before = dp.metrics().get(io.gannet.bpf.maps.Reason.DROP_SPOOFED);
@@ -246,6 +246,12 @@ class ServiceNamespaceTest {
                 return null;
             })).hasRootCauseInstanceOf(java.net.SocketTimeoutException.class);
             assertThat(dp.metrics().get(io.gannet.bpf.maps.Reason.DROP_SPOOFED)).isGreaterThan(before);
+            // ... whatever the protocol: a ping from that address is dropped the same way
+            long beforePing = dp.metrics().get(io.gannet.bpf.maps.Reason.DROP_SPOOFED);
+            Process ping = client.start("ping", "-n", "-q", "-c", "1", "-W", "1", "-I", "10.200.1.99", "10.200.2.2");
+            ping.getInputStream().readAllBytes();
+            assertThat(ping.waitFor(5, java.util.concurrent.TimeUnit.SECONDS) && ping.exitValue() == 0).as("spoofed ping answered").isFalse();
+            assertThat(dp.metrics().get(io.gannet.bpf.maps.Reason.DROP_SPOOFED)).isGreaterThan(beforePing);
         } finally {
             client.exec("ip", "addr", "del", "10.200.1.99/24", "dev", "cli0");
         }

@@ -351,6 +351,9 @@ final class PolicyPart implements AutoCloseable {
         return out;
     }
 
+    /** Protocols whose drops carry ports; ICMP's carry the type, others neither. */
+    private static final java.util.Set<String> PORTED = java.util.Set.of("TCP", "UDP", "SCTP");
+
     Map<String, Object> drops(long after) {
         enforcer.pollDrops();
         List<Map<String, Object>> rows = new ArrayList<>();
@@ -359,11 +362,12 @@ final class PolicyPart implements AutoCloseable {
             Map<String, Object> r = new java.util.LinkedHashMap<>();
             r.put("seq", d.seq());
             r.put("time", java.time.Instant.ofEpochMilli(d.atMillis()).toString());
-            r.put("source", d.source() + ":" + d.sourcePort());
+            boolean ports = PORTED.contains(d.protocol());
+            r.put("source", ports ? d.source() + ":" + d.sourcePort() : d.source());
             r.put("identity", d.sourceIdentity());
-            r.put("destination", d.destination() + ":" + d.destinationPort());
+            r.put("destination", ports ? d.destination() + ":" + d.destinationPort() : d.destination());
             r.put("endpoint", d.endpoint());
-            r.put("protocol", d.protocol());
+            r.put("protocol", d.protocol().equals("ICMP") ? "ICMP type " + d.destinationPort() : d.protocol());
             r.put("reason", d.reason());
             r.put("rule", d.rule());
             rows.add(r);

@@ -175,6 +175,34 @@ class DaemonPolicyTest {
         assertThat(ep.path("entries").toString()).contains("\"ports\":\"6379\"").contains("app=employee");
         assertThat(daemon.cliResult("show", "policy").out()).contains("endpoint default/db").contains("selected by:");
 
+        // ICMP: the policy allows TCP 6379 only, so the employee's ping is dropped (default deny)
+        // and reported; the node's ping passes (identity host); the db pod's own ping gets its reply.
+        assertThat(pings(employeeNs, db)).as("employee pings db: only TCP 6379 is allowed").isFalse();
+        assertThat(pings(node, db)).as("the node pings db").isTrue();
+        assertThat(pings(dbNs, employee)).as("db pings employee: the reply passes (conntrack)").isTrue();
+        daemon.awaitTrue("the ping's drop is reported", () -> drops(daemon).stream()
+                .anyMatch(d2 -> d2.path("protocol").asText().equals("ICMP type 8")), daemon::log);
+        JsonNode pingDrop = drops(daemon).stream().filter(d2 -> d2.path("protocol").asText().equals("ICMP type 8"))
+                .findFirst().orElseThrow();
+        assertThat(pingDrop.path("source").asText()).isEqualTo(employee);
+        assertThat(pingDrop.path("destination").asText()).isEqualTo(db);
+        assertThat(pingDrop.path("identity").asText()).contains("app=employee");
+        // CiliumNetworkPolicy icmps: the employee may ping db, the visitor still may not.
+        Files.writeString(policies.resolve("ping.yaml"), """
+                apiVersion: cilium.io/v2
+                kind: CiliumNetworkPolicy
+                metadata: {name: db-ping}
+                spec:
+                  endpointSelector: {matchLabels: {app: protected-db}}
+                  ingress:
+                  - fromEndpoints: [{matchLabels: {app: employee}}]
+                    icmps: [{fields: [{type: EchoRequest, family: IPv4}]}]
+                """);
+        daemon.awaitTrue("employee pings db", () -> pings(employeeNs, db), daemon::log);
+        assertThat(pings(visitorNs, db)).as("visitor pings db").isFalse();
+        assertThat(connects(employeeNs, db, 6380)).as("icmps open no port").isFalse();
+        assertThat(daemon.cliResult("show", "policy", "db", "--json").out()).contains("\"protocol\":\"ICMP\",\"ports\":\"type 8\"");
+
         // A NetworkPolicy with a namespaceSelector: pods of namespaces labelled team=a reach 5432.
         Files.writeString(policies.resolve("np.yaml"), """
                 apiVersion: networking.k8s.io/v1
@@ -228,6 +256,29 @@ class DaemonPolicyTest {
             p.getInputStream().readAllBytes();
             return p.waitFor(5, TimeUnit.SECONDS) && p.exitValue() == 0;
         } catch (IOException | InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** One ICMP echo request from {@code from} is answered within 1 s. */
+    private static boolean pings(NetworkNamespace from, String ip) {
+        try {
+            Process p = new ProcessBuilder(from.inside("ping", "-n", "-q", "-c", "1", "-W", "1", ip)).redirectErrorStream(true).start();
+            p.getInputStream().readAllBytes();
+            return p.waitFor(5, TimeUnit.SECONDS) && p.exitValue() == 0;
+        } catch (IOException | InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Every drop the daemon holds, as /v1/drops answers (what gannet monitor --drops --json prints). */
+    private static List<JsonNode> drops(GannetProcess daemon) {
+        try {
+            var r = new io.gannet.agent.cli.ControlClient(daemon.socket(), java.time.Duration.ofSeconds(5)).get("/v1/drops?after=0");
+            List<JsonNode> out = new ArrayList<>();
+            JSON.readTree(r.body()).path("drops").forEach(out::add);
+            return out;
+        } catch (Exception e) {
             throw new IllegalStateException(e);
         }
     }

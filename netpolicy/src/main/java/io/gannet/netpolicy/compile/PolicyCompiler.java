@@ -121,7 +121,7 @@ public final class PolicyCompiler {
                 continue;
             }
             int proto = r.protocol().number();
-            if (r.port() == 0) {
+            if (r.allPorts()) {
                 out.add(new int[] {proto, 0, 0});
                 continue;
             }

@@ -522,18 +522,28 @@ public final class PolicyEnforcer {
 
     private static String ports(PolicyKey k) {
         if (k.portPrefixBits() == 0) {
-            return "all";
+            return k.protocol() == ICMP ? "all types" : "all";
         }
         int hi = k.port() + (1 << (16 - k.portPrefixBits())) - 1;
-        return hi == k.port() ? Integer.toString(k.port()) : k.port() + "-" + hi;
+        String range = hi == k.port() ? Integer.toString(k.port()) : k.port() + "-" + hi;
+        return k.protocol() == ICMP ? "type " + range : range;
     }
 
-    static String protocol(int p) {
+    /** IP protocol number of ICMP (IPv4): a policy key's port holds the ICMP type. */
+    public static final int ICMP = 1;
+
+    public static String protocol(int p) {
         return switch (p) {
+            case ICMP -> "ICMP";
+            case 4 -> "IPIP";
             case 6 -> "TCP";
             case 17 -> "UDP";
+            case 47 -> "GRE";
+            case 50 -> "ESP";
+            case 51 -> "AH";
+            case 112 -> "VRRP";
             case 132 -> "SCTP";
-            default -> Integer.toString(p);
+            default -> "protocol " + p;
         };
     }
 

@@ -22,8 +22,9 @@ import java.util.Set;
  * ({@code k8s:io.kubernetes.pod.namespace}); the {@code k8s:}/{@code any:} label prefixes;
  * {@code fromCIDR}, {@code fromCIDRSet} with except, {@code fromEntities}; {@code toPorts} with
  * ports, ranges ({@code endPort}), names and protocols (ANY by default); {@code ingressDeny};
- * {@code enableDefaultDeny.ingress}; {@code specs} lists (each becomes part of one policy).
- * L7 rules, TLS, server names, ICMP, FQDN, egress, node selectors, services, groups, requires
+ * {@code enableDefaultDeny.ingress}; {@code specs} lists (each becomes part of one policy);
+ * {@code icmps} with IPv4 types (numbers or Cilium's names).
+ * L7 rules, TLS, server names, ICMPv6, FQDN, egress, node selectors, services, groups, requires
  * and authentication are reported per policy as not enforced.
  *
  * <p>As in Cilium, an ingress rule that names no peer and no port allows nothing (it only
@@ -121,7 +122,7 @@ final class CiliumPolicyParser {
 
     private static Rule rule(JsonNode r, String namespace, String path, Rule.Action action, Fields f) {
         f.onlyKnown(r, path, INGRESS_FIELDS);
-        for (String u : new String[] {"fromRequires", "fromServices", "fromNodes", "fromGroups", "icmps", "authentication"}) {
+        for (String u : new String[] {"fromRequires", "fromServices", "fromNodes", "fromGroups", "authentication"}) {
             if (r.has(u)) {
                 f.unsupported(path + "." + u, "not enforced");
             }
@@ -202,7 +203,11 @@ final class CiliumPolicyParser {
                 }
             }
         }
-        if (!namesPeers && tps.isEmpty()) {
+        List<JsonNode> icmps = f.list(r, "icmps", path);
+        for (int i = 0; i < icmps.size(); i++) {
+            icmp(icmps.get(i), path + ".icmps[" + i + "]", ports, f);
+        }
+        if (!namesPeers && tps.isEmpty() && icmps.isEmpty()) {
             // Cilium: an empty rule selects nothing.
             return null;
         }
@@ -212,6 +217,48 @@ final class CiliumPolicyParser {
             return null;
         }
         return new Rule(action, peers, ports, path);
+    }
+
+    /** ICMPv4 type names Cilium accepts beside numbers. */
+    private static final Map<String, Integer> ICMP_TYPES = Map.ofEntries(Map.entry("EchoReply", 0),
+            Map.entry("DestinationUnreachable", 3), Map.entry("Redirect", 5), Map.entry("Echo", 8),
+            Map.entry("EchoRequest", 8), Map.entry("RouterAdvertisement", 9), Map.entry("RouterSelection", 10),
+            Map.entry("TimeExceeded", 11), Map.entry("ParameterProblem", 12), Map.entry("Timestamp", 13),
+            Map.entry("TimestampReply", 14), Map.entry("Photuris", 40), Map.entry("ExtendedEchoRequest", 42),
+            Map.entry("ExtendedEchoReply", 43));
+
+    /** {@code icmps: [{fields: [{type, family}]}]}: IPv4 types join the rule's ports (as toPorts do). */
+    private static void icmp(JsonNode rule, String path, List<PortRule> ports, Fields f) {
+        f.onlyKnown(rule, path, Set.of("fields"));
+        List<JsonNode> fields = f.list(rule, "fields", path);
+        for (int j = 0; j < fields.size(); j++) {
+            String p = path + ".fields[" + j + "]";
+            JsonNode field = fields.get(j);
+            f.onlyKnown(field, p, Set.of("type", "family"));
+            String family = f.text(field, "family", p);
+            String type = f.text(field, "type", p);
+            if (type == null) {
+                f.error(p + ".type", "is required: an ICMP type number 0-255 or name (EchoRequest, ...)");
+                continue;
+            }
+            if (family != null && !family.equals("IPv4")) {
+                if (family.equals("IPv6")) {
+                    f.unsupported(p, "ICMPv6 is not enforced: the datapath is IPv4 only");
+                } else {
+                    f.error(p + ".family", "'" + family + "' is not IPv4 or IPv6");
+                }
+                continue;
+            }
+            Integer number = ICMP_TYPES.get(type);
+            if (number == null && !type.isEmpty() && type.length() <= 3 && type.chars().allMatch(Character::isDigit)) {
+                number = Integer.parseInt(type);
+            }
+            if (number == null || number > 255) {
+                f.error(p + ".type", "'" + type + "' is not an ICMP type number 0-255 or an IPv4 type name (EchoRequest, EchoReply, DestinationUnreachable, ...)");
+                continue;
+            }
+            ports.add(PortRule.icmp(number));
+        }
     }
 
     private static PortRule port(JsonNode n, String path, Fields f) {

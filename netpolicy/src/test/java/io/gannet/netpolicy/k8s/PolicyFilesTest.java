@@ -156,6 +156,51 @@ class PolicyFilesTest {
     }
 
     @Test
+    void ciliumIcmpsJoinTheRulesPortsAndIcmpv6IsReported() throws IOException {
+        Policy p = only("""
+                apiVersion: cilium.io/v2
+                kind: CiliumNetworkPolicy
+                metadata: {name: ping, namespace: web}
+                spec:
+                  endpointSelector: {matchLabels: {app: api}}
+                  ingress:
+                  - fromEndpoints: [{matchLabels: {app: monitor}}]
+                    icmps: [{fields: [{type: 8, family: IPv4}, {type: EchoReply}, {type: "13"}]}]
+                    toPorts: [{ports: [{port: "80", protocol: TCP}]}]
+                  - fromEntities: [world]
+                    icmps: [{fields: [{type: EchoRequest}, {type: 128, family: IPv6}]}]
+                  ingressDeny:
+                  - fromCIDR: [192.0.2.0/24]
+                    icmps: [{fields: [{type: Timestamp}]}]
+                """);
+        assertThat(p.rules().get(2).ports()).containsExactly(PortRule.icmp(13));
+        assertThat(p.unsupported()).containsExactly("spec.ingress[1].icmps[0].fields[1]: ICMPv6 is not enforced: the datapath is IPv4 only");
+        assertThat(p.rules().get(0).ports()).containsExactly(PortRule.range(Protocol.TCP, 80, 80), PortRule.icmp(8),
+                PortRule.icmp(0), PortRule.icmp(13));
+        assertThat(p.rules().get(1).ports()).as("icmps alone: those types only, not every port").containsExactly(PortRule.icmp(8));
+        assertThat(PortRule.icmp(0).allPorts()).as("type 0 is echo reply, not every type").isFalse();
+        assertThat(PortRule.icmp(8)).hasToString("type 8/ICMP");
+    }
+
+    @Test
+    void badIcmpTypesAreRefusedWithTheirPath() throws IOException {
+        PolicyFiles.Read r = read("""
+                apiVersion: cilium.io/v2
+                kind: CiliumNetworkPolicy
+                metadata: {name: ping, namespace: web}
+                spec:
+                  endpointSelector: {matchLabels: {app: api}}
+                  ingress:
+                  - icmps: [{fields: [{type: TimestampRequest}, {type: 300}, {family: IPv4}, {type: 8, family: IPv5}]}]
+                """);
+        assertThat(r.objects()).hasSize(1);
+        assertThat(r.objects().get(0).errors()).extracting(Object::toString).anySatisfy(e -> assertThat(e).contains("spec.ingress[0].icmps[0].fields[0].type", "TimestampRequest"))
+                .anySatisfy(e -> assertThat(e).contains("fields[1].type", "'300'"))
+                .anySatisfy(e -> assertThat(e).contains("fields[2].type", "is required"))
+                .anySatisfy(e -> assertThat(e).contains("fields[3].family", "IPv5"));
+    }
+
+    @Test
     void brokenObjectsAreRefusedWholeWithThePathOfEachError() throws IOException {
         PolicyFiles.Read r = read("""
                 apiVersion: networking.k8s.io/v1
