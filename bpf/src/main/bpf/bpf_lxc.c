@@ -3,7 +3,9 @@
  * Programs for a pod's host-side veth, attached by Datapath.attachPod:
  *  - from_pod (pod egress; TC ingress of the veth: what the pod sends):
  *      parse -> source check -> fragments -> reverse NAT (replies of local backends)
- *            -> service DNAT -> conntrack of untranslated flows -> finish
+ *            -> service DNAT -> conntrack lookup of untranslated flows -> egress policy
+ *            (lib/policy.h: the destination after DNAT, a Service's backend) -> conntrack
+ *            entry for a new flow the policy let out -> finish
  *  - to_pod (pod ingress; TC egress of the veth: what the pod receives, after any DNAT):
  *      parse -> fragments -> reverse NAT (replies that reached the node without passing a
  *            from_pod program: backends behind a host device) -> conntrack lookup of
@@ -28,7 +30,9 @@ int from_pod(struct __sk_buff *skb)
 	DP_STAGE(dp_stage_revnat(&ctx));
 	DP_STAGE(dp_stage_icmp_revnat(&ctx));
 	DP_STAGE(dp_stage_lb(&ctx, 0));
-	DP_STAGE(dp_stage_track(&ctx));
+	DP_STAGE(dp_track_lookup(&ctx, 0));
+	DP_STAGE(dp_stage_policy_egress(&ctx));
+	DP_STAGE(dp_track_create(&ctx, 0));
 	return dp_finish(&ctx);
 }
 

@@ -407,6 +407,7 @@ static __always_inline int dp_stage_lb(struct dp_ctx *ctx, int external_only)
 		backend_id = ct->backend_id;
 		be = bpf_map_lookup_elem(&dp_backends4, &backend_id);
 		if (be) {
+			ctx->egress_ok = (ct->flags & DP_CT_F_EGRESS_OK) != 0;
 			dp_ct_touch(ct, ctx->t.proto, ctx->seen, ctx->now);
 			dp_ct_reply_key(&rk, &ctx->t, be->addr, be->port);
 			if (snat) {
@@ -501,6 +502,7 @@ static __always_inline int dp_stage_lb(struct dp_ctx *ctx, int external_only)
 		ctx->t.dport = port;
 	}
 	ctx->translated = 1;
+	ctx->lb_flow = 1;
 	if (snat) {
 		if (dp_rewrite_addr(ctx->skb, &ctx->p, 1, ctx->t.saddr, snat_addr) < 0 ||
 		    dp_rewrite_port(ctx->skb, &ctx->p, 1, ctx->t.sport, snat_port) < 0)

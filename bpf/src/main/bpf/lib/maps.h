@@ -135,6 +135,7 @@ struct dp_ct_entry {
  * pod reaching itself through its service: hairpin); dp_snat4 holds both sides' rewrites. */
 #define DP_CT_F_SNAT 0x01
 #define DP_CT_F_INGRESS_OK 0x02 /* to_pod let this flow in: its later packets pass ingress policy (lib/policy.h) */
+#define DP_CT_F_EGRESS_OK 0x04  /* from_pod let this flow out: its later packets pass egress policy (lib/policy.h) */
 
 /* Non-first IPv4 fragments carry no ports: the first fragment of a translated flow records
  * the address rewrite here, keyed by the IP identification, so later fragments follow it. */
@@ -161,6 +162,7 @@ struct dp_maglev {
 
 /* Flags of an endpoint. */
 #define DP_EP_F_INGRESS_POLICY 0x01 /* some policy selects the pod for ingress: default deny (lib/policy.h) */
+#define DP_EP_F_EGRESS_POLICY 0x02  /* some policy selects the pod for egress: default deny (lib/policy.h) */
 
 struct dp_endpoint {
 	__be32 pod_addr;   /* the pod's IPv4 address behind this veth */
@@ -195,12 +197,17 @@ struct dp_ipcache_value {
  */
 struct dp_policy_key {
 	__u32 prefixlen;
-	__u32 ep_id;       /* the endpoint: its host-side veth's ifindex (dp_endpoints' key) */
+	__u32 ep_id;       /* the endpoint: its host-side veth's ifindex (dp_endpoints' key), with
+	                    * DP_POLICY_EGRESS_EP set for its egress entries */
 	__u32 identity;    /* source security identity; 0 = any */
 	__u8 proto;        /* IPPROTO_TCP / IPPROTO_UDP / ...; 0 = any (then no port) */
 	__u8 pad;
 	__be16 dport;      /* destination port, its top (prefixlen - 80) bits significant */
 };
+
+#define DP_POLICY_EGRESS_EP 0x80000000u /* dp_policy_key.ep_id of an egress entry */
+#define DP_POLICY_DIR_INGRESS 0
+#define DP_POLICY_DIR_EGRESS 1
 
 #define DP_POLICY_ALLOW 0
 #define DP_POLICY_DENY 1
@@ -219,13 +226,14 @@ struct dp_drop_event {
 	__be32 daddr;
 	__be16 sport;
 	__be16 dport;
-	__u32 identity;    /* the source's security identity */
+	__u32 identity;    /* the peer's security identity: the source (ingress) or destination (egress) */
 	__u32 ep_id;       /* the endpoint that dropped it */
 	__u32 rule_id;     /* the deny entry's rule, 0 for default deny */
 	__u32 ktime;       /* CLOCK_MONOTONIC seconds */
 	__u8 proto;
 	__u8 reason;       /* enum dp_policy_reason */
-	__u16 pad;
+	__u8 dir;          /* DP_POLICY_DIR_INGRESS / _EGRESS */
+	__u8 pad;
 };
 
 /* sessionAffinity: ClientIP (kube-proxy's "recent" match): a client's new flows to a service

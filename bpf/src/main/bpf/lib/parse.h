@@ -61,6 +61,9 @@ struct dp_ctx {
 	                      * are neither echo nor an error...): t.sport and t.dport are 0 but for
 	                      * SCTP's ports; only conntrack (lib/track.h) and policy read it */
 	__u8 icmp_type;      /* the ICMP type of an icmp_echo or other_l4 ICMP packet (policy's port) */
+	__u8 lb_flow;        /* dp_stage_lb translated this packet (a Service flow; its CT_EGRESS half is
+	                      * keyed by ctx->orig) */
+	__u8 egress_ok;      /* ... and that flow's CT_EGRESS half says egress policy let it out */
 };
 
 /* Stages that need TCP or UDP ports skip non-first fragments, ICMP and other protocols. */

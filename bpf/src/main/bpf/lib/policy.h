@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
- * Stage: identity-based ingress policy, on to_pod between the conntrack lookup and the
- * creation of a new flow's entry (bpf_lxc.c).
+ * Stages: identity-based ingress policy on to_pod and egress policy on from_pod, each between
+ * the conntrack lookup and the creation of a new flow's entry (bpf_lxc.c).
  *
  * Semantics (Kubernetes NetworkPolicy / CiliumNetworkPolicy):
  *  - an endpoint no policy selects (DP_EP_F_INGRESS_POLICY clear) is not enforced: all passes;
@@ -21,8 +21,19 @@
  * Non-first fragments carry no L4 header and follow their first fragment's fate at
  * reassembly; ICMP errors are about a flow and pass as the flow's NAT stages translate them.
  *
- * Every verdict is counted (dp_policy_metrics, per reason) and on its entry (packets, bytes);
- * every drop is queued on dp_drop_events for `gannet monitor --drops`.
+ * Egress mirrors ingress with the destination as the peer: an endpoint no policy selects for
+ * egress (DP_EP_F_EGRESS_POLICY clear) sends freely; a packet of a flow conntrack knows passes
+ * (replies to connections the pod accepted; flows this stage let out, DP_CT_F_EGRESS_OK);
+ * otherwise the destination after Service DNAT (a backend, so the policy names pods, not
+ * Service addresses) is mapped to its identity and dp_policy4 is looked up under the
+ * endpoint's egress id (ep_id | DP_POLICY_EGRESS_EP), by destination protocol and port, with
+ * the same deny-first order. No implicit allow: traffic to the node itself needs a rule
+ * (toEntities: host), as in Cilium. A Service flow's NAT entries are made before the verdict;
+ * a dropped one keeps no DP_CT_F_EGRESS_OK, so its next packet is judged again.
+ *
+ * Every verdict is counted (dp_policy_metrics for ingress, dp_egress_metrics for egress, per
+ * reason) and on its entry (packets, bytes); every drop is queued on dp_drop_events for
+ * `gannet monitor --drops`, with its direction.
  */
 #ifndef DP_POLICY_H
 #define DP_POLICY_H
@@ -51,13 +62,27 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } dp_policy_metrics SEC(".maps");
 
-static __always_inline void dp_policy_count(enum dp_policy_reason reason)
+/* The same reasons, counted by the egress stage. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, DP_POLICY_REASON_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} dp_egress_metrics SEC(".maps");
+
+static __always_inline void dp_policy_count_dir(enum dp_policy_reason reason, __u8 dir)
 {
 	__u32 key = reason;
-	__u64 *v = bpf_map_lookup_elem(&dp_policy_metrics, &key);
+	__u64 *v = bpf_map_lookup_elem(dir == DP_POLICY_DIR_EGRESS ? (void *)&dp_egress_metrics : (void *)&dp_policy_metrics, &key);
 
 	if (v)
 		*v += 1;
+}
+
+static __always_inline void dp_policy_count(enum dp_policy_reason reason)
+{
+	dp_policy_count_dir(reason, DP_POLICY_DIR_INGRESS);
 }
 
 /* The key's port: the destination port, or for ICMP the type (IPPROTO_ICMP entries hold types). */
@@ -81,7 +106,7 @@ static __always_inline struct dp_policy_value *dp_policy_lookup(__u32 ep_id, __u
 }
 
 static __always_inline int dp_policy_drop(const struct dp_ctx *ctx, __u32 ep_id, __u32 identity,
-					  const struct dp_policy_value *deny, enum dp_policy_reason reason)
+					  const struct dp_policy_value *deny, enum dp_policy_reason reason, __u8 dir)
 {
 	struct dp_drop_event ev = {};
 
@@ -95,20 +120,53 @@ static __always_inline int dp_policy_drop(const struct dp_ctx *ctx, __u32 ep_id,
 	ev.ktime = ctx->now;
 	ev.proto = ctx->t.proto;
 	ev.reason = reason;
+	ev.dir = dir;
 	if (bpf_map_push_elem(&dp_drop_events, &ev, 0) < 0)
-		dp_policy_count(DP_POLICY_EVENT_LOST);
-	dp_policy_count(reason);
+		dp_policy_count_dir(DP_POLICY_EVENT_LOST, dir);
+	dp_policy_count_dir(reason, dir);
 	return TC_ACT_SHOT;
+}
+
+/*
+ * The verdict for a new flow of endpoint ep_id with peer address peer: the peer's identity
+ * (dp_ipcache4; no entry = world), then dp_policy4 under key_ep for that identity and for any
+ * (0); a deny from either drops, an allow from either passes, nothing is default deny.
+ * Returns DP_CONTINUE or TC_ACT_SHOT.
+ */
+static __always_inline int dp_policy_judge(struct dp_ctx *ctx, __u32 ep_id, __u32 key_ep, __be32 peer, __u8 dir)
+{
+	struct dp_ipcache_key ik = {};
+	struct dp_ipcache_value *iv;
+	struct dp_policy_value *exact, *any, *hit;
+	__u32 identity;
+
+	ik.prefixlen = 32;
+	ik.addr = peer;
+	iv = bpf_map_lookup_elem(&dp_ipcache4, &ik);
+	identity = iv ? iv->identity : DP_IDENTITY_WORLD;
+
+	exact = dp_policy_lookup(key_ep, identity, ctx);
+	any = dp_policy_lookup(key_ep, 0, ctx);
+	if (exact && exact->verdict == DP_POLICY_DENY)
+		hit = exact;
+	else if (any && any->verdict == DP_POLICY_DENY)
+		hit = any;
+	else
+		hit = exact ? exact : any;
+	if (!hit)
+		return dp_policy_drop(ctx, ep_id, identity, 0, DP_POLICY_DROP_DEFAULT_DENY, dir);
+	__sync_fetch_and_add(&hit->packets, 1);
+	__sync_fetch_and_add(&hit->bytes, ctx->skb->len);
+	if (hit->verdict == DP_POLICY_DENY)
+		return dp_policy_drop(ctx, ep_id, identity, hit, DP_POLICY_DROP_DENIED, dir);
+	dp_policy_count_dir(DP_POLICY_ALLOWED, dir);
+	return DP_CONTINUE;
 }
 
 static __always_inline int dp_stage_policy_ingress(struct dp_ctx *ctx)
 {
 	__u32 ep_id = ctx->skb->ifindex;
 	struct dp_endpoint *ep = bpf_map_lookup_elem(&dp_endpoints, &ep_id);
-	struct dp_ipcache_key ik = {};
-	struct dp_ipcache_value *iv;
-	struct dp_policy_value *exact, *any, *hit;
-	__u32 identity;
 
 	if (!ep || !(ep->flags & DP_EP_F_INGRESS_POLICY)) {
 		dp_policy_count(DP_POLICY_PASS_NOT_ENFORCED);
@@ -118,27 +176,48 @@ static __always_inline int dp_stage_policy_ingress(struct dp_ctx *ctx)
 		dp_policy_count(DP_POLICY_PASS_TRACKED);
 		return DP_CONTINUE;
 	}
-	ik.prefixlen = 32;
-	ik.addr = ctx->t.saddr;
-	iv = bpf_map_lookup_elem(&dp_ipcache4, &ik);
-	identity = iv ? iv->identity : DP_IDENTITY_WORLD;
+	return dp_policy_judge(ctx, ep_id, ep_id, ctx->t.saddr, DP_POLICY_DIR_INGRESS);
+}
 
-	exact = dp_policy_lookup(ep_id, identity, ctx);
-	any = dp_policy_lookup(ep_id, 0, ctx);
-	if (exact && exact->verdict == DP_POLICY_DENY)
-		hit = exact;
-	else if (any && any->verdict == DP_POLICY_DENY)
-		hit = any;
-	else
-		hit = exact ? exact : any;
-	if (!hit)
-		return dp_policy_drop(ctx, ep_id, identity, 0, DP_POLICY_DROP_DEFAULT_DENY);
-	__sync_fetch_and_add(&hit->packets, 1);
-	__sync_fetch_and_add(&hit->bytes, ctx->skb->len);
-	if (hit->verdict == DP_POLICY_DENY)
-		return dp_policy_drop(ctx, ep_id, identity, hit, DP_POLICY_DROP_DENIED);
-	dp_policy_count(DP_POLICY_ALLOWED);
-	return DP_CONTINUE;
+/* Marks a Service flow's CT_EGRESS half (keyed by the client's tuple before DNAT) as let out. */
+static __always_inline void dp_policy_egress_mark(const struct dp_ctx *ctx)
+{
+	struct dp_ct_key k = {};
+	struct dp_ct_entry *e;
+
+	if (!ctx->lb_flow || ctx->egress_ok)
+		return;
+	k.saddr = ctx->orig.saddr;
+	k.daddr = ctx->orig.daddr;
+	k.sport = ctx->orig.sport;
+	k.dport = ctx->orig.dport;
+	k.proto = ctx->orig.proto;
+	k.dir = DP_CT_EGRESS;
+	e = bpf_map_lookup_elem(&dp_ct4, &k);
+	if (e)
+		e->flags |= DP_CT_F_EGRESS_OK;
+}
+
+static __always_inline int dp_stage_policy_egress(struct dp_ctx *ctx)
+{
+	__u32 ep_id = ctx->skb->ifindex;
+	struct dp_endpoint *ep = bpf_map_lookup_elem(&dp_endpoints, &ep_id);
+	int v;
+
+	if (!ep || !(ep->flags & DP_EP_F_EGRESS_POLICY)) {
+		dp_policy_count_dir(DP_POLICY_PASS_NOT_ENFORCED, DP_POLICY_DIR_EGRESS);
+		dp_policy_egress_mark(ctx); /* a policy that comes later leaves established flows alone */
+		return DP_CONTINUE;
+	}
+	/* reverse-NATed replies of a local backend, fragments, ICMP errors, known flows */
+	if (dp_no_flow(ctx) || (ctx->translated && !ctx->lb_flow) || ctx->ct_hit || ctx->egress_ok) {
+		dp_policy_count_dir(DP_POLICY_PASS_TRACKED, DP_POLICY_DIR_EGRESS);
+		return DP_CONTINUE;
+	}
+	v = dp_policy_judge(ctx, ep_id, ep_id | DP_POLICY_EGRESS_EP, ctx->t.daddr, DP_POLICY_DIR_EGRESS);
+	if (v == DP_CONTINUE)
+		dp_policy_egress_mark(ctx);
+	return v;
 }
 
 #endif

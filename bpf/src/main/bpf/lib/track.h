@@ -22,9 +22,10 @@
 /*
  * Finds the flow's entry in either direction and refreshes it. ctx->ct_hit says the packet
  * belongs to a known flow: always for a reply (the entry is keyed by the other side, the
- * originator); for the originator's direction on the ingress path (to_pod, "ingress"
- * set) only once to_pod let the flow in (DP_CT_F_INGRESS_OK), because another local pod's
- * from_pod records its outgoing flows in the same map before the packet reaches this pod.
+ * originator); for the originator's direction only once the policy stage of this path let the
+ * flow through (DP_CT_F_INGRESS_OK on to_pod, "ingress" set; DP_CT_F_EGRESS_OK on from_pod),
+ * because another local pod's from_pod records its outgoing flows in the same map before the
+ * packet reaches this pod, and a flow egress policy dropped keeps no mark.
  */
 static __always_inline int dp_track_lookup(struct dp_ctx *ctx, int ingress)
 {
@@ -43,7 +44,7 @@ static __always_inline int dp_track_lookup(struct dp_ctx *ctx, int ingress)
 	if (e) {
 		dp_ct_touch(e, ctx->t.proto, ctx->seen, ctx->now);
 		ctx->ct_fwd = 1;
-		if (!ingress || (e->flags & DP_CT_F_INGRESS_OK))
+		if (e->flags & (ingress ? DP_CT_F_INGRESS_OK : DP_CT_F_EGRESS_OK))
 			ctx->ct_hit = 1;
 		return DP_CONTINUE;
 	}
@@ -98,9 +99,10 @@ static __always_inline void dp_track_claim_tuple(const struct dp_ctx *ctx)
 }
 
 /*
- * Records a flow dp_track_lookup did not find, in its originator's direction. On the ingress
- * path the entry is marked DP_CT_F_INGRESS_OK (the policy stage before this one let it in),
- * also when it exists already without the mark (recorded by the sending pod's from_pod).
+ * Records a flow dp_track_lookup did not find, in its originator's direction, marked
+ * DP_CT_F_INGRESS_OK on the ingress path or DP_CT_F_EGRESS_OK on the egress path (the policy
+ * stage before this one let it through), also when it exists already without the mark
+ * (recorded by the sending pod's from_pod, or before egress policy was enforced).
  */
 static __always_inline int dp_track_create(struct dp_ctx *ctx, int ingress)
 {
@@ -117,11 +119,9 @@ static __always_inline int dp_track_create(struct dp_ctx *ctx, int ingress)
 	k.proto = ctx->t.proto;
 	k.dir = DP_CT_PLAIN;
 	if (ctx->ct_fwd) {
-		if (!ingress)
-			return DP_CONTINUE;
 		e = bpf_map_lookup_elem(&dp_ct4, &k);
 		if (e) {
-			e->flags |= DP_CT_F_INGRESS_OK;
+			e->flags |= ingress ? DP_CT_F_INGRESS_OK : DP_CT_F_EGRESS_OK;
 			return DP_CONTINUE;
 		}
 	}
@@ -129,22 +129,12 @@ static __always_inline int dp_track_create(struct dp_ctx *ctx, int ingress)
 		dp_track_claim_tuple(ctx);
 	n.created = ctx->now;
 	n.seen = ctx->seen;
-	n.flags = ingress ? DP_CT_F_INGRESS_OK : 0;
+	n.flags = ingress ? DP_CT_F_INGRESS_OK : DP_CT_F_EGRESS_OK;
 	n.expires = ctx->now + dp_ct_lifetime(ctx->t.proto, ctx->seen);
 	bpf_map_update_elem(&dp_ct4, &k, &n, BPF_ANY);
 	dp_count(DP_CT_NEW_PLAIN);
 	return DP_CONTINUE;
 }
 
-/*
- * Lookup then create (the sending side: from_pod). to_pod splits the two around ingress
- * policy, so a packet policy drops never creates the entry that would let its retransmission
- * pass as established.
- */
-static __always_inline int dp_stage_track(struct dp_ctx *ctx)
-{
-	DP_STAGE(dp_track_lookup(ctx, 0));
-	return dp_track_create(ctx, 0);
-}
 
 #endif

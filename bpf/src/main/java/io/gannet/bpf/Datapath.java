@@ -96,7 +96,7 @@ public final class Datapath implements AutoCloseable {
         config.put(0, options.timeouts());
         this.services = new ServicesFeature(svc, backends, revnat, maglev, typed(DpMaps.SRC_RANGE), ct);
         this.policy = new io.gannet.bpf.policy.PolicyFeature(typed(DpMaps.POLICY), typed(DpMaps.IPCACHE), endpoints,
-                typed(DpMaps.POLICY_METRICS), lxc.map(DpMaps.DROP_EVENTS));
+                typed(DpMaps.POLICY_METRICS), typed(DpMaps.EGRESS_METRICS), lxc.map(DpMaps.DROP_EVENTS));
         this.masquerade = new io.gannet.bpf.nat.MasqueradeFeature(typed(DpMaps.MASQ), typed(DpMaps.NOMASQ),
                 lxc.map(DpMaps.MASQ_RETRIES.name()), ct, typed(DpMaps.SNAT), options.clock());
         this.gc = new CtGarbageCollector(ct, typed(DpMaps.SNAT), options.clock());

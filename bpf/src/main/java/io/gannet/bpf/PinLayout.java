@@ -35,7 +35,10 @@ import org.slf4j.LoggerFactory;
  * unchanged): v2 gained the ingress policy maps dp_ipcache4, dp_policy4, dp_policy_metrics and
  * dp_drop_events, created empty and written from desired policy by the agent's start-up, and
  * the policy flag in dp_endpoints' {@code flags} (zero before, so a pinned v2 endpoint without
- * policy reads as not enforced). A v1 migration carries no policy: v1 had none.
+ * policy reads as not enforced), then the egress map dp_egress_metrics, the egress flag
+ * (0x02) and DP_CT_F_EGRESS_OK in conntrack flags (flows recorded before it lack the mark and
+ * get it at their next packet while no egress policy selects their pod). A v1 migration
+ * carries no policy: v1 had none.
  *
  * <p>Flows that start during the few milliseconds between the copy and the re-attach are
  * recorded in the old maps only and are re-picked by the new ones.

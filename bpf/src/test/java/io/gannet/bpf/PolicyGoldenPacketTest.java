@@ -32,6 +32,7 @@ import org.junit.jupiter.api.Test;
 class PolicyGoldenPacketTest {
     static final int TC_ACT_UNSPEC = -1;
     static final int TC_ACT_SHOT = 2;
+    static final int TC_ACT_OK = 0;
     static final int EP = 1;
 
     static final String POD = "10.3.0.10";
@@ -291,6 +292,80 @@ class PolicyGoldenPacketTest {
         assertThat(drops.get(2).sport()).isEqualTo(5001);
         assertThat(drops.get(2).dport()).isEqualTo(3869);
         assertThat(policy.packetsByRule()).containsEntry(2, 1L).containsEntry(3, 1L);
+    }
+
+    int fromPodSyn(String to, int sport, int dport) {
+        return fromPod(Packets.tcp(POD, sport, to, dport, TCP_SYN));
+    }
+
+    @Test
+    void egressAllowsByDestinationIdentityAndPortDefaultDenyForTheRest() {
+        policy.applyEgress(EP, true, List.of(allow(ID_EMPLOYEE, TCP, 6379, 16, 11)));
+        assertThat(dp.endpoints().get(EP).flags()).isEqualTo(PolicyFeature.FLAG_EGRESS_POLICY);
+        assertThat(policy.enforced(EP)).as("ingress stays open").isFalse();
+
+        assertThat(fromPodSyn(EMPLOYEE, 50000, 6379)).as("to employee:6379").isEqualTo(TC_ACT_UNSPEC);
+        assertThat(fromPod(Packets.tcp(POD, 50000, EMPLOYEE, 6379, TCP_ACK))).as("the flow goes on").isEqualTo(TC_ACT_UNSPEC);
+        assertThat(fromPodSyn(OTHER, 50001, 6379)).as("to another pod").isEqualTo(TC_ACT_SHOT);
+        assertThat(fromPodSyn(OTHER, 50001, 6379)).as("its retransmission: judged again").isEqualTo(TC_ACT_SHOT);
+        assertThat(fromPodSyn(EMPLOYEE, 50002, 6380)).as("to another port").isEqualTo(TC_ACT_SHOT);
+        assertThat(fromPodSyn(HOST, 50003, 10250)).as("to the node: no implicit allow on egress").isEqualTo(TC_ACT_SHOT);
+        assertThat(fromPod(Packets.icmpEcho(POD, "192.0.2.9", 8, 5))).as("a ping to the world").isEqualTo(TC_ACT_SHOT);
+
+        // a connection the pod accepted: its replies leave (conntrack), egress policy or not
+        assertThat(tcpSyn(OTHER, 40000, 80)).as("ingress is open").isEqualTo(TC_ACT_UNSPEC);
+        assertThat(fromPod(Packets.tcp(POD, 80, OTHER, 40000, TCP_SYN | TCP_ACK))).as("the pod's SYN-ACK").isEqualTo(TC_ACT_UNSPEC);
+
+        Map<PolicyReason, Long> m = policy.egressMetrics();
+        assertThat(m.get(PolicyReason.ALLOWED)).isEqualTo(1);
+        assertThat(m.get(PolicyReason.PASS_TRACKED)).isEqualTo(2);
+        assertThat(m.get(PolicyReason.DROP_DEFAULT_DENY)).isEqualTo(5);
+        assertThat(policy.metrics().get(PolicyReason.DROP_DEFAULT_DENY)).as("ingress counters untouched").isZero();
+        List<DropEvent> drops = policy.drainDrops(10);
+        assertThat(drops).hasSize(5).allMatch(DropEvent::egress);
+        DropEvent first = drops.get(0);
+        assertThat(Ipv4.format(first.saddr())).isEqualTo(POD);
+        assertThat(Ipv4.format(first.daddr())).isEqualTo(OTHER);
+        assertThat(first.dport()).isEqualTo(6379);
+        assertThat(first.identity()).as("the destination's identity").isEqualTo(ID_OTHER);
+        assertThat(first.epId()).isEqualTo(EP);
+        assertThat(drops.get(3).identity()).isEqualTo(ID_HOST);
+        assertThat(drops.get(4).identity()).isEqualTo(ID_WORLD);
+        assertThat(policy.packetsByRule()).containsEntry(11, 1L);
+
+        // deny beats allow on egress too; removing the policy opens egress again
+        policy.applyEgress(EP, true, List.of(allow(0, 0, 0, 0, 12), deny(ID_OTHER, TCP, 0, 0, 13)));
+        assertThat(fromPodSyn(OTHER, 50010, 80)).isEqualTo(TC_ACT_SHOT);
+        assertThat(fromPodSyn("192.0.2.9", 50011, 443)).isEqualTo(TC_ACT_UNSPEC);
+        assertThat(policy.drainDrops(10)).extracting(DropEvent::ruleId).containsExactly(13);
+        policy.applyEgress(EP, false, List.of());
+        assertThat(dp.endpoints().get(EP).flags()).isZero();
+        assertThat(fromPodSyn(OTHER, 50012, 6379)).isEqualTo(TC_ACT_UNSPEC);
+    }
+
+    @Test
+    void egressToAServiceIsJudgedByTheBackendItPicked() {
+        String vip = "10.96.0.10";
+        dp.applyServices(List.of(
+                new io.gannet.bpf.lb.ServiceSpec("lab/cache", io.gannet.bpf.lb.Frontend.of(vip, 80, io.gannet.bpf.lb.Protocol.TCP), false,
+                        io.gannet.bpf.lb.ServiceSpec.Algorithm.RANDOM, List.of(io.gannet.bpf.lb.Backend.of(EMPLOYEE, 6379))),
+                new io.gannet.bpf.lb.ServiceSpec("lab/other", io.gannet.bpf.lb.Frontend.of(vip, 81, io.gannet.bpf.lb.Protocol.TCP), false,
+                        io.gannet.bpf.lb.ServiceSpec.Algorithm.RANDOM, List.of(io.gannet.bpf.lb.Backend.of(OTHER, 6379)))));
+        // an established Service flow from before the policy keeps going
+        assertThat(fromPodSyn(vip, 50100, 81)).isEqualTo(TC_ACT_OK);
+        policy.applyEgress(EP, true, List.of(allow(ID_EMPLOYEE, TCP, 6379, 16, 21)));
+        assertThat(fromPod(Packets.tcp(POD, 50100, vip, 81, TCP_ACK))).as("established before the policy").isEqualTo(TC_ACT_OK);
+
+        assertThat(fromPodSyn(vip, 50101, 80)).as("the Service's backend is employee:6379").isEqualTo(TC_ACT_OK);
+        assertThat(fromPod(Packets.tcp(POD, 50101, vip, 80, TCP_ACK))).isEqualTo(TC_ACT_OK);
+        assertThat(fromPodSyn(vip, 50102, 81)).as("a Service whose backend the policy does not allow").isEqualTo(TC_ACT_SHOT);
+        assertThat(fromPodSyn(vip, 50102, 81)).as("its retransmission").isEqualTo(TC_ACT_SHOT);
+        List<DropEvent> drops = policy.drainDrops(10);
+        assertThat(drops).hasSize(2).allMatch(d -> d.identity() == ID_OTHER && d.dport() == 6379 && d.egress());
+        assertThat(Ipv4.format(drops.get(0).daddr())).as("reported with the backend's address").isEqualTo(OTHER);
+        Map<PolicyReason, Long> m = policy.egressMetrics();
+        assertThat(m.get(PolicyReason.ALLOWED)).isEqualTo(1);
+        assertThat(m.get(PolicyReason.PASS_TRACKED)).isEqualTo(2);
     }
 
     @Test

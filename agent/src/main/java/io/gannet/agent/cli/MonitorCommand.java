@@ -17,7 +17,7 @@ import picocli.CommandLine.Spec;
  * reason and rule. Follows until interrupted, or until {@code --count} drops were printed.
  */
 @Command(name = "monitor", mixinStandardHelpOptions = true,
-        description = {"Streams datapath events from the running daemon: --drops, the packets ingress policy drops",
+        description = {"Streams datapath events from the running daemon: --drops, the packets ingress and egress policy drop",
             "(source, identity, destination pod and port, reason, rule). Exit code 5 without --policy-dir."})
 public final class MonitorCommand implements java.util.concurrent.Callable<Integer> {
     @Spec
@@ -26,7 +26,7 @@ public final class MonitorCommand implements java.util.concurrent.Callable<Integ
     @Mixin
     ClientOptions options;
 
-    @Option(names = "--drops", description = "Packets dropped by ingress policy.")
+    @Option(names = "--drops", description = "Packets dropped by ingress or egress policy (reason egress_* for egress).")
     boolean drops;
 
     @Option(names = "--count", paramLabel = "N", description = "Stop after N drops (default: follow until interrupted).")
@@ -77,9 +77,12 @@ public final class MonitorCommand implements java.util.concurrent.Callable<Integ
                 if (options.json()) {
                     out.println(d.toString());
                 } else {
+                    boolean egress = d.path("direction").asText().equals("egress");
+                    String peer = " (identity " + d.path("identity").asText() + ")";
+                    String pod = " (" + d.path("endpoint").asText() + ")";
                     out.println(d.path("time").asText() + " DROP " + d.path("reason").asText() + " " + d.path("protocol").asText()
-                            + " " + d.path("source").asText() + " (identity " + d.path("identity").asText() + ") -> "
-                            + d.path("destination").asText() + " (" + d.path("endpoint").asText() + ") rule: " + d.path("rule").asText());
+                            + " " + d.path("source").asText() + (egress ? pod : peer) + " -> "
+                            + d.path("destination").asText() + (egress ? peer : pod) + " rule: " + d.path("rule").asText());
                 }
                 printed++;
                 if (count != null && printed >= count) {

@@ -5,7 +5,8 @@ import java.io.PrintWriter;
 import java.util.List;
 
 /**
- * {@code gannet show policy}: per pod a header, the selecting policies, its entries; then
+ * {@code gannet show policy}: per pod a header, then for ingress and for egress the selecting
+ * policies and the entries; then
  * policies, external endpoints, other nodes' pods (those the filter names, and how many) and
  * files not applied.
  */
@@ -29,6 +30,18 @@ final class PolicyText {
                             r.path("ports").asText(), r.path("rule").asText()));
                 }
                 t.print(out);
+            }
+            out.println("  egress: " + e.path("egress").asText());
+            if (e.path("egressEnforced").asBoolean()) {
+                out.println("  selected for egress by: " + String.join(", ", strings(e.path("egressSelectedBy"))));
+                Table t = new Table("Verdict", "To", "Protocol", "Ports", "Rule");
+                for (JsonNode r : e.path("egressEntries")) {
+                    t.row(List.of(r.path("verdict").asText(), r.path("to").asText(), r.path("protocol").asText(),
+                            r.path("ports").asText(), r.path("rule").asText()));
+                }
+                t.print(out);
+            }
+            if (e.path("enforced").asBoolean() || e.path("egressEnforced").asBoolean()) {
                 out.println("  packets by rule: " + e.path("packetsByRule"));
             }
             out.println();

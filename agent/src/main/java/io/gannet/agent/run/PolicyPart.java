@@ -134,11 +134,17 @@ final class PolicyPart implements AutoCloseable {
                 HOST_ADDRESSES_MILLIS, TimeUnit.MILLISECONDS);
         for (PolicyReason r : PolicyReason.values()) {
             FunctionCounter.builder("gannet_policy_packets", enforcer, e -> e.counters().getOrDefault(r.label(), 0L))
-                    .description("Packets the ingress policy stage judged, by outcome (drop_* are drops)")
+                    .description("Packets the policy stages judged, by direction and outcome (drop_* are drops)")
+                    .tag("direction", "ingress")
+                    .tag("reason", r.label())
+                    .register(registry);
+            FunctionCounter.builder("gannet_policy_packets", enforcer, e -> e.egressCounters().getOrDefault(r.label(), 0L))
+                    .description("Packets the policy stages judged, by direction and outcome (drop_* are drops)")
+                    .tag("direction", "egress")
                     .tag("reason", r.label())
                     .register(registry);
         }
-        log.operatorAction("policy", dir.toString(), "ingress policy on; watching " + dir
+        log.operatorAction("policy", dir.toString(), "ingress and egress policy on; watching " + dir
                 + " (NetworkPolicy, CiliumNetworkPolicy, Pod and Namespace labels, ExternalEndpoint); identities, external endpoints"
                 + " and other nodes' pods in " + store.describe());
         return part;
@@ -364,7 +370,8 @@ final class PolicyPart implements AutoCloseable {
             r.put("time", java.time.Instant.ofEpochMilli(d.atMillis()).toString());
             boolean ports = PORTED.contains(d.protocol());
             r.put("source", ports ? d.source() + ":" + d.sourcePort() : d.source());
-            r.put("identity", d.sourceIdentity());
+            r.put("direction", d.direction());
+            r.put("identity", d.identity());
             r.put("destination", ports ? d.destination() + ":" + d.destinationPort() : d.destination());
             r.put("endpoint", d.endpoint());
             r.put("protocol", d.protocol().equals("ICMP") ? "ICMP type " + d.destinationPort() : d.protocol());
@@ -373,7 +380,7 @@ final class PolicyPart implements AutoCloseable {
             rows.add(r);
             last = d.seq();
         }
-        return Map.of("drops", rows, "last", last, "counters", enforcer.counters());
+        return Map.of("drops", rows, "last", last, "counters", enforcer.counters(), "egressCounters", enforcer.egressCounters());
     }
 
     private static List<InetAddress> hostAddresses() {

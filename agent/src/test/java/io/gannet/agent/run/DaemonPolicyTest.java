@@ -164,7 +164,7 @@ class DaemonPolicyTest {
         assertThat(text.out()).contains("DROP drop_default_deny TCP " + visitor).contains("-> " + db + ":6379 (default/db)");
 
         String metrics = node.exec("curl", "-sf", "http://127.0.0.1:9479/metrics");
-        assertThat(metrics).containsPattern("gannet_policy_packets_total\\{reason=\"drop_default_deny\",?\\} [1-9]");
+        assertThat(metrics).containsPattern("gannet_policy_packets_total\\{direction=\"ingress\",reason=\"drop_default_deny\",?\\} [1-9]");
 
         GannetProcess.CliResult show = daemon.cliResult("show", "policy", "db", "--json");
         assertThat(show.exit()).as(show.err()).isZero();
@@ -202,6 +202,46 @@ class DaemonPolicyTest {
         assertThat(pings(visitorNs, db)).as("visitor pings db").isFalse();
         assertThat(connects(employeeNs, db, 6380)).as("icmps open no port").isFalse();
         assertThat(daemon.cliResult("show", "policy", "db", "--json").out()).contains("\"protocol\":\"ICMP\",\"ports\":\"type 8\"");
+
+        // Egress: a NetworkPolicy lets the employee out to db:6379 only. Its ping to the visitor
+        // (no ingress policy there) is then dropped on the way out, and so is its ping to the node
+        // (no implicit allow on egress); replies to pings it receives still leave.
+        assertThat(pings(employeeNs, visitor)).as("employee pings visitor, before").isTrue();
+        Files.writeString(policies.resolve("employee-egress.yaml"), """
+                apiVersion: networking.k8s.io/v1
+                kind: NetworkPolicy
+                metadata: {name: employee-egress, namespace: default}
+                spec:
+                  podSelector: {matchLabels: {app: employee}}
+                  policyTypes: [Egress]
+                  egress:
+                  - to: [{podSelector: {matchLabels: {app: protected-db}}}]
+                    ports: [{protocol: TCP, port: 6379}]
+                """);
+        daemon.awaitTrue("the employee's egress is enforced", () -> !pings(employeeNs, visitor), daemon::log);
+        assertThat(connects(employeeNs, db, 6379)).as("employee -> db:6379, allowed both ways").isTrue();
+        assertThat(pings(employeeNs, "10.210.0.1")).as("employee pings the node").isFalse();
+        assertThat(pings(visitorNs, employee)).as("visitor pings employee: the reply leaves").isTrue();
+        daemon.awaitTrue("the egress drop is reported", () -> drops(daemon).stream()
+                .anyMatch(d2 -> d2.path("direction").asText().equals("egress")), daemon::log);
+        JsonNode egressDrop = drops(daemon).stream().filter(d2 -> d2.path("direction").asText().equals("egress")).findFirst().orElseThrow();
+        assertThat(egressDrop.path("reason").asText()).isEqualTo("egress_drop_default_deny");
+        assertThat(egressDrop.path("source").asText()).isEqualTo(employee);
+        assertThat(egressDrop.path("destination").asText()).isEqualTo(visitor);
+        assertThat(egressDrop.path("identity").asText()).as("the destination's").contains("app=visitor");
+        assertThat(egressDrop.path("endpoint").asText()).isEqualTo("default/employee");
+        assertThat(daemon.cliResult("monitor", "--drops", "--from-start", "--count", Integer.toString(drops(daemon).size())).out())
+                .contains("DROP egress_drop_default_deny ICMP type 8 " + employee + " (default/employee) -> " + visitor + " (identity");
+        JsonNode emp = JSON.readTree(daemon.cliResult("show", "policy", "employee", "--json").out()).path("endpoints").get(0);
+        assertThat(emp.path("egressEnforced").asBoolean()).isTrue();
+        assertThat(emp.path("enforced").asBoolean()).as("ingress stays open").isFalse();
+        assertThat(emp.path("egressEntries").toString()).contains("\"to\":").contains("app=protected-db").contains("\"ports\":\"6379\"");
+        assertThat(daemon.cliResult("show", "policy", "employee").out()).contains("egress: default deny").contains("selected for egress by:");
+        String egressMetrics = node.exec("curl", "-sf", "http://127.0.0.1:9479/metrics");
+        assertThat(egressMetrics).containsPattern("gannet_policy_packets_total\\{direction=\"egress\",reason=\"drop_default_deny\",?\\} [1-9]")
+                .containsPattern("gannet_policy_packets_total\\{direction=\"egress\",reason=\"allowed\",?\\} [1-9]");
+        Files.delete(policies.resolve("employee-egress.yaml"));
+        daemon.awaitTrue("the employee's egress is open again", () -> pings(employeeNs, visitor), daemon::log);
 
         // A NetworkPolicy with a namespaceSelector: pods of namespaces labelled team=a reach 5432.
         Files.writeString(policies.resolve("np.yaml"), """

@@ -27,13 +27,14 @@ public final class DpMaps {
     public static final Spec<IpcacheKey, IpcacheValue> IPCACHE = new Spec<>("dp_ipcache4", IpcacheKey.LAYOUT, IpcacheValue.LAYOUT);
     public static final Spec<PolicyMapKey, PolicyMapValue> POLICY = new Spec<>("dp_policy4", PolicyMapKey.LAYOUT, PolicyMapValue.LAYOUT);
     public static final Spec<Integer, Long> POLICY_METRICS = new Spec<>("dp_policy_metrics", Layout.U32, Layout.U64);
+    public static final Spec<Integer, Long> EGRESS_METRICS = new Spec<>("dp_egress_metrics", Layout.U32, Layout.U64);
     public static final Spec<Integer, MasqValue> MASQ = new Spec<>("dp_masq4", Layout.U32, MasqValue.LAYOUT);
     public static final Spec<IpcacheKey, Integer> NOMASQ = new Spec<>("dp_nomasq4", IpcacheKey.LAYOUT, Layout.U8);
     public static final Spec<Integer, Long> MASQ_RETRIES = new Spec<>("dp_masq_retries", Layout.U32, Layout.U64);
 
     /** Every map a Gannet object declares, in lib/maps.h order (dp_frag4 is internal to the programs). */
     public static final List<Spec<?, ?>> ALL = List.of(SVC, BACKENDS, REVNAT, CT, MAGLEV, ENDPOINTS, AFFINITY, SNAT, SRC_RANGE, CONFIG,
-            METRICS, IPCACHE, POLICY, POLICY_METRICS, MASQ, NOMASQ, MASQ_RETRIES);
+            METRICS, IPCACHE, POLICY, POLICY_METRICS, EGRESS_METRICS, MASQ, NOMASQ, MASQ_RETRIES);
 
     /** Maps the programs own alone: the agent never writes them, only the pin is kept. */
     public static final String FRAG = "dp_frag4";

@@ -5,7 +5,8 @@ import java.util.List;
 
 /**
  * struct dp_drop_event (dp_drop_events, a FIFO the programs push to and the agent pops): one
- * packet ingress policy dropped.
+ * packet ingress or egress policy dropped ({@code direction} 0 or 1; {@code identity} is the
+ * peer's: the source of an ingress drop, the destination of an egress drop).
  * <pre>
  *  +---------------+---------------+---------------+---------------+
  *  |                        saddr (__be32)                         |  0
@@ -22,12 +23,25 @@ import java.util.List;
  *  +---------------+---------------+---------------+---------------+
  *  |                     ktime (__u32, monotonic seconds)          | 24
  *  +---------------+---------------+---------------+---------------+
- *  |  proto (__u8) | reason (__u8) |          pad (zero)           | 28
+ *  |  proto (__u8) | reason (__u8) |  dir (__u8)   |  pad (zero)   | 28
  *  +---------------+---------------+---------------+---------------+
  * </pre>
  */
 public record DropEvent(int saddr, int daddr, int sport, int dport, int identity, int epId, int ruleId, int ktime,
-        int protocol, int reason) {
+        int protocol, int reason, int direction) {
+    public static final int INGRESS = 0;
+    public static final int EGRESS = 1;
+
+    /** An ingress drop. */
+    public DropEvent(int saddr, int daddr, int sport, int dport, int identity, int epId, int ruleId, int ktime, int protocol,
+            int reason) {
+        this(saddr, daddr, sport, dport, identity, epId, ruleId, ktime, protocol, reason, INGRESS);
+    }
+
+    public boolean egress() {
+        return direction == EGRESS;
+    }
+
     public static final Layout<DropEvent> LAYOUT = new Layout<>() {
         public String cName() { return "struct dp_drop_event"; }
         public int size() { return 32; }
@@ -35,7 +49,7 @@ public record DropEvent(int saddr, int daddr, int sport, int dport, int identity
             return List.of(new Field("saddr", 0, 4), new Field("daddr", 4, 4), new Field("sport", 8, 2),
                     new Field("dport", 10, 2), new Field("identity", 12, 4), new Field("ep_id", 16, 4),
                     new Field("rule_id", 20, 4), new Field("ktime", 24, 4), new Field("proto", 28, 1),
-                    new Field("reason", 29, 1), new Field("pad", 30, 2));
+                    new Field("reason", 29, 1), new Field("dir", 30, 1), new Field("pad", 31, 1));
         }
         public void write(DropEvent e, ByteBuffer b) {
             Layout.putBe32(b, e.saddr);
@@ -48,7 +62,8 @@ public record DropEvent(int saddr, int daddr, int sport, int dport, int identity
             b.putInt(e.ktime);
             b.put((byte) e.protocol);
             b.put((byte) e.reason);
-            Layout.pad(b, 2);
+            b.put((byte) e.direction);
+            Layout.pad(b, 1);
         }
         public DropEvent read(ByteBuffer b) {
             int s = Layout.getBe32(b);
@@ -61,8 +76,9 @@ public record DropEvent(int saddr, int daddr, int sport, int dport, int identity
             int t = b.getInt();
             int proto = Byte.toUnsignedInt(b.get());
             int reason = Byte.toUnsignedInt(b.get());
-            Layout.skip(b, 2);
-            return new DropEvent(s, d, sp, dp, id, ep, rule, t, proto, reason);
+            int dir = Byte.toUnsignedInt(b.get());
+            Layout.skip(b, 1);
+            return new DropEvent(s, d, sp, dp, id, ep, rule, t, proto, reason, dir);
         }
     };
 }

@@ -21,12 +21,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The ingress policy feature of the datapath: its maps (dp_policy4, dp_ipcache4,
- * dp_policy_metrics, dp_drop_events), the endpoints' policy flag, and its reconciler.
+ * The policy feature of the datapath, ingress and egress: its maps (dp_policy4, dp_ipcache4,
+ * dp_policy_metrics, dp_egress_metrics, dp_drop_events), the endpoints' policy flags, and its
+ * reconciler.
  * {@link io.gannet.bpf.Datapath#policyFeature()} hands it out, as services have theirs.
  *
  * <p>The feature speaks datapath terms: endpoints by their veth's ifindex, sources by security
- * identity number, entries as {@link IngressEntry}. What a policy means (selectors, CIDRs,
+ * identity number, entries as {@link IngressEntry} (for egress: destination identity and port). What a policy means (selectors, CIDRs,
  * entities) is compiled above it (netpolicy); the encoding of deny precedence and port ranges
  * into longest-prefix keys is {@link PolicyEncoding}.
  *
@@ -37,15 +38,21 @@ public final class PolicyFeature {
 
     /** DP_EP_F_INGRESS_POLICY of lib/maps.h. */
     public static final int FLAG_INGRESS_POLICY = 0x01;
+    /** DP_EP_F_EGRESS_POLICY of lib/maps.h. */
+    public static final int FLAG_EGRESS_POLICY = 0x02;
+    /** DP_POLICY_EGRESS_EP of lib/maps.h: set in the ep_id of an endpoint's egress entries. */
+    public static final int EGRESS_EP = 0x80000000;
 
     private final PolicyReconciler reconciler;
     private final TypedMap<PolicyMapKey, PolicyMapValue> policy;
     private final BpfMap metrics;
+    private final BpfMap egressMetrics;
     private final BpfMap dropEvents;
     private final int restored;
 
     public PolicyFeature(TypedMap<PolicyMapKey, PolicyMapValue> policy, TypedMap<IpcacheKey, IpcacheValue> ipcache,
-            TypedMap<Integer, EndpointValue> endpoints, TypedMap<Integer, Long> metrics, BpfMap dropEvents) {
+            TypedMap<Integer, EndpointValue> endpoints, TypedMap<Integer, Long> metrics, TypedMap<Integer, Long> egressMetrics,
+            BpfMap dropEvents) {
         if (dropEvents.valueSize() != DropEvent.LAYOUT.size()) {
             throw new IllegalStateException("dp_drop_events values are " + dropEvents.valueSize() + " bytes, "
                     + DropEvent.LAYOUT.cName() + " is " + DropEvent.LAYOUT.size());
@@ -53,6 +60,7 @@ public final class PolicyFeature {
         this.reconciler = new PolicyReconciler(policy, ipcache, endpoints);
         this.policy = policy;
         this.metrics = metrics.raw();
+        this.egressMetrics = egressMetrics.raw();
         this.dropEvents = dropEvents;
         this.restored = reconciler.restore();
     }
@@ -84,10 +92,19 @@ public final class PolicyFeature {
         }
     }
 
-    /** Removes an endpoint's entries (its pod is gone). */
+    /**
+     * The same for the endpoint's egress: {@code entries} name destination identities and
+     * destination ports; {@code enforce} true makes its egress default deny except for them.
+     */
+    public synchronized Applied applyEgress(int epId, boolean enforce, Collection<IngressEntry> entries) {
+        return apply(epId | EGRESS_EP, enforce, entries);
+    }
+
+    /** Removes an endpoint's entries, both directions (its pod is gone). */
     public synchronized Applied remove(int epId) {
         PolicyReconciler.Change c = reconciler.remove(epId);
-        return new Applied(c.written(), c.deleted());
+        PolicyReconciler.Change e = reconciler.remove(epId | EGRESS_EP);
+        return new Applied(c.written() + e.written(), c.deleted() + e.deleted());
     }
 
     /** Makes dp_ipcache4 equal to {@code desired} (IPv4 prefix -> identity), writing only changes. */
@@ -98,11 +115,21 @@ public final class PolicyFeature {
 
     /** The flags {@link io.gannet.bpf.Datapath#attachPod} records for an endpoint attached now. */
     public synchronized int flagsFor(int epId) {
-        return reconciler.enforced(epId) ? FLAG_INGRESS_POLICY : 0;
+        return (reconciler.enforced(epId) ? FLAG_INGRESS_POLICY : 0) | (reconciler.enforced(epId | EGRESS_EP) ? FLAG_EGRESS_POLICY : 0);
     }
 
+    /** Whether the endpoint's ingress is enforced. */
     public synchronized boolean enforced(int epId) {
         return reconciler.enforced(epId);
+    }
+
+    public synchronized boolean egressEnforced(int epId) {
+        return reconciler.enforced(epId | EGRESS_EP);
+    }
+
+    /** The programmed egress entries of an endpoint with their counters (keys carry {@link #EGRESS_EP}). */
+    public synchronized Map<PolicyMapKey, PolicyMapValue> egressEntries(int epId) {
+        return entries(epId | EGRESS_EP);
     }
 
     /** The programmed entries of an endpoint with their counters, read from dp_policy4. */
@@ -131,11 +158,20 @@ public final class PolicyFeature {
         return out;
     }
 
-    /** Outcome counters, summed over CPUs. */
+    /** Ingress outcome counters, summed over CPUs. */
     public synchronized Map<PolicyReason, Long> metrics() {
+        return sum(metrics);
+    }
+
+    /** Egress outcome counters, summed over CPUs. */
+    public synchronized Map<PolicyReason, Long> egressMetrics() {
+        return sum(egressMetrics);
+    }
+
+    private static Map<PolicyReason, Long> sum(BpfMap map) {
         Map<PolicyReason, Long> out = new EnumMap<>(PolicyReason.class);
         for (PolicyReason r : PolicyReason.values()) {
-            byte[] raw = metrics.lookupPerCpu(Layout.U32.encode(r.ordinal()));
+            byte[] raw = map.lookupPerCpu(Layout.U32.encode(r.ordinal()));
             long sum = 0;
             if (raw != null) {
                 ByteBuffer b = ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN);

@@ -15,8 +15,9 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Writes desired ingress policy into dp_policy4, dp_ipcache4 and the endpoints' policy flag,
- * per endpoint and by difference: applying one endpoint's entries touches only the keys of that
+ * Writes desired ingress and egress policy into dp_policy4, dp_ipcache4 and the endpoints'
+ * policy flags, per endpoint and direction (an endpoint's egress entries live under its
+ * ifindex with {@link PolicyFeature#EGRESS_EP} set) and by difference: applying one endpoint's entries touches only the keys of that
  * endpoint that changed (O(changes)), so a rule change among thousands of endpoints costs the
  * endpoints it selects.
  *
@@ -61,6 +62,9 @@ final class PolicyReconciler {
         endpoints.forEach((ifindex, v) -> {
             if ((v.flags() & PolicyFeature.FLAG_INGRESS_POLICY) != 0) {
                 enforced.add(ifindex);
+            }
+            if ((v.flags() & PolicyFeature.FLAG_EGRESS_POLICY) != 0) {
+                enforced.add(ifindex | PolicyFeature.EGRESS_EP);
             }
         });
         return n[0];
@@ -118,20 +122,26 @@ final class PolicyReconciler {
         return enforced.contains(epId);
     }
 
-    /** The flag is kept here too, so an endpoint attached after its policy was applied starts enforced. */
-    private void setFlag(int epId, boolean on) {
+    /**
+     * The flag is kept here too, so an endpoint attached after its policy was applied starts
+     * enforced. {@code keyEp} is the ifindex (ingress) or the ifindex with
+     * {@link PolicyFeature#EGRESS_EP} (egress).
+     */
+    private void setFlag(int keyEp, boolean on) {
         if (on) {
-            enforced.add(epId);
+            enforced.add(keyEp);
         } else {
-            enforced.remove(epId);
+            enforced.remove(keyEp);
         }
-        EndpointValue v = endpoints.get(epId);
+        int ifindex = keyEp & ~PolicyFeature.EGRESS_EP;
+        int flag = (keyEp & PolicyFeature.EGRESS_EP) != 0 ? PolicyFeature.FLAG_EGRESS_POLICY : PolicyFeature.FLAG_INGRESS_POLICY;
+        EndpointValue v = endpoints.get(ifindex);
         if (v == null) {
             return; // not attached yet: Datapath.attachPod asks flagsFor
         }
-        int flags = on ? v.flags() | PolicyFeature.FLAG_INGRESS_POLICY : v.flags() & ~PolicyFeature.FLAG_INGRESS_POLICY;
+        int flags = on ? v.flags() | flag : v.flags() & ~flag;
         if (flags != v.flags()) {
-            endpoints.put(epId, new EndpointValue(v.podAddr(), flags));
+            endpoints.put(ifindex, new EndpointValue(v.podAddr(), flags));
         }
     }
 

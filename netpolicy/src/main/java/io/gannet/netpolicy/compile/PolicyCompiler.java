@@ -32,21 +32,35 @@ public final class PolicyCompiler {
 
     private PolicyCompiler() {}
 
+    /** The endpoint's ingress policy. */
     public static EndpointPolicy compile(Endpoint endpoint, List<Policy> policies, IdentityView view) {
+        return compile(endpoint, policies, view, Rule.Direction.INGRESS);
+    }
+
+    /**
+     * The endpoint's policy in one direction: for ingress the keys name source identities and the
+     * endpoint's own ports (its named ports resolved); for egress destination identities and the
+     * destination's ports. Only ingress gets the implicit allow of the node itself.
+     */
+    public static EndpointPolicy compile(Endpoint endpoint, List<Policy> policies, IdentityView view, Rule.Direction direction) {
         boolean enforced = false;
         Map<PolicyKey, Entry> entries = new HashMap<>();
         List<String> selectedBy = new ArrayList<>();
         for (Policy p : policies) {
-            if (!p.ingress()) {
+            if (!p.selects(direction)) {
                 continue;
             }
             enforced = true;
             selectedBy.add(p.key());
             for (Rule r : p.rules()) {
+                if (r.direction() != direction) {
+                    continue;
+                }
                 RuleRef ref = new RuleRef(p.key(), r.source());
                 boolean deny = r.action() == Rule.Action.DENY;
                 TreeSet<Integer> ids = identities(r.peers(), view);
-                List<int[]> ports = ports(r.ports(), endpoint);
+                // an egress named port is the destination's: not resolved (the parsers report it)
+                List<int[]> ports = ports(r.ports(), direction == Rule.Direction.INGRESS ? endpoint : null);
                 for (int id : ids) {
                     for (int[] port : ports) {
                         PolicyKey key = new PolicyKey(id, port[0], port[1], port[2]);
@@ -60,6 +74,9 @@ public final class PolicyCompiler {
         }
         if (!enforced) {
             return EndpointPolicy.OPEN;
+        }
+        if (direction == Rule.Direction.EGRESS) {
+            return new EndpointPolicy(true, entries, selectedBy);
         }
         // The node itself (kubelet probes) stays allowed unless a deny rule names it.
         entries.putIfAbsent(new PolicyKey(ReservedIdentity.HOST.id(), 0, 0, 0), new Entry(false, HOST_ALLOWED));
@@ -114,7 +131,7 @@ public final class PolicyCompiler {
         }
         for (PortRule r : rules) {
             if (r.isNamed()) {
-                Endpoint.NamedPort np = endpoint.namedPorts().get(r.name());
+                Endpoint.NamedPort np = endpoint == null ? null : endpoint.namedPorts().get(r.name());
                 if (np != null && (r.protocol().number() == 0 || r.protocol() == np.protocol())) {
                     out.add(new int[] {np.protocol().number(), np.port(), 16});
                 }

@@ -42,6 +42,7 @@ public final class PolicyEngine implements IdentityView {
     private final Map<Integer, Integer> identityUsers = new HashMap<>();
     private final Map<Cidr, Integer> cidrIds = new TreeMap<>();
     private final Map<String, EndpointPolicy> compiled = new HashMap<>();
+    private final Map<String, EndpointPolicy> compiledEgress = new HashMap<>();
     private final Map<String, Endpoint> local = new HashMap<>();
     private int nextCidrId = ReservedIdentity.FIRST_CIDR;
 
@@ -85,6 +86,7 @@ public final class PolicyEngine implements IdentityView {
             affected.add(endpoint.id());
         } else if (local.remove(endpoint.id()) != null) {
             compiled.remove(endpoint.id());
+            compiledEgress.remove(endpoint.id());
         }
         recompute(affected);
         return affected;
@@ -97,6 +99,7 @@ public final class PolicyEngine implements IdentityView {
         }
         int oldId = endpointIdentity.remove(id);
         compiled.remove(id);
+        compiledEgress.remove(id);
         local.remove(id);
         dropIdentityUse(oldId, old.labels());
         Set<String> affected = new TreeSet<>(namingPeers(old.labels(), null));
@@ -110,6 +113,11 @@ public final class PolicyEngine implements IdentityView {
     /** The compiled ingress policy of a local endpoint (open when no policy selects it). */
     public EndpointPolicy policyOf(String endpointId) {
         return compiled.getOrDefault(endpointId, EndpointPolicy.OPEN);
+    }
+
+    /** The compiled egress policy of a local endpoint (open when no policy selects it for egress). */
+    public EndpointPolicy egressPolicyOf(String endpointId) {
+        return compiledEgress.getOrDefault(endpointId, EndpointPolicy.OPEN);
     }
 
     public Integer identityOf(String endpointId) {
@@ -225,7 +233,9 @@ public final class PolicyEngine implements IdentityView {
         for (String id : ids) {
             Endpoint e = endpoints.get(id);
             if (e != null && e.local()) {
-                compiled.put(id, PolicyCompiler.compile(e, selecting(e), this));
+                List<Policy> selecting = selecting(e);
+                compiled.put(id, PolicyCompiler.compile(e, selecting, this, Rule.Direction.INGRESS));
+                compiledEgress.put(id, PolicyCompiler.compile(e, selecting, this, Rule.Direction.EGRESS));
             }
         }
     }

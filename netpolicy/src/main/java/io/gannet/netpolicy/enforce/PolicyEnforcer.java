@@ -88,8 +88,9 @@ public final class PolicyEnforcer {
     }
 
     /** A dropped packet in user terms. */
-    public record Drop(long seq, long atMillis, String source, int sourcePort, String sourceIdentity, String destination,
-            int destinationPort, String endpoint, String protocol, String reason, String rule) {}
+    /** A dropped packet in user terms; {@code identity} is the peer's (the source on ingress, the destination on egress). */
+    public record Drop(long seq, long atMillis, String source, int sourcePort, String identity, String destination,
+            int destinationPort, String endpoint, String protocol, String reason, String rule, String direction) {}
 
     /**
      * @param log (subject, message) lines for the operator: refused files, unsupported fields,
@@ -306,19 +307,29 @@ public final class PolicyEnforcer {
                 continue;
             }
             EndpointPolicy ep = engine.policyOf(id);
-            List<IngressEntry> entries = new ArrayList<>(ep.entries().size());
-            for (Map.Entry<PolicyKey, Entry> e : ep.entries().entrySet()) {
-                PolicyKey k = e.getKey();
-                entries.add(new IngressEntry(k.identity(), k.protocol(), k.port(), k.portPrefixBits(), e.getValue().deny(),
-                        ruleId(e.getValue().rule())));
-            }
-            PolicyFeature.Applied a = feature.apply(pod.ifindex(), ep.enforced(), entries);
+            PolicyFeature.Applied a = feature.apply(pod.ifindex(), ep.enforced(), datapathEntries(ep));
             if (a.written() + a.deleted() > 0) {
-                log.accept("policy", id + ": " + (ep.enforced() ? "enforced by " + ep.selectedBy() : "no policy selects it")
+                log.accept("policy", id + ": ingress " + (ep.enforced() ? "enforced by " + ep.selectedBy() : "open: no policy selects it")
                         + " (" + a.written() + " entries written, " + a.deleted() + " deleted)");
+            }
+            EndpointPolicy eg = engine.egressPolicyOf(id);
+            PolicyFeature.Applied b = feature.applyEgress(pod.ifindex(), eg.enforced(), datapathEntries(eg));
+            if (b.written() + b.deleted() > 0) {
+                log.accept("policy", id + ": egress " + (eg.enforced() ? "enforced by " + eg.selectedBy() : "open: no policy selects it")
+                        + " (" + b.written() + " entries written, " + b.deleted() + " deleted)");
             }
         }
         syncIpcache();
+    }
+
+    private List<IngressEntry> datapathEntries(EndpointPolicy ep) {
+        List<IngressEntry> entries = new ArrayList<>(ep.entries().size());
+        for (Map.Entry<PolicyKey, Entry> e : ep.entries().entrySet()) {
+            PolicyKey k = e.getKey();
+            entries.add(new IngressEntry(k.identity(), k.protocol(), k.port(), k.portPrefixBits(), e.getValue().deny(),
+                    ruleId(e.getValue().rule())));
+        }
+        return entries;
     }
 
     private int ruleId(RuleRef r) {
@@ -370,9 +381,10 @@ public final class PolicyEnforcer {
             String ep = podByIfindex.getOrDefault(e.epId(), "ifindex " + e.epId());
             PolicyReason reason = PolicyReason.of(e.reason());
             RuleRef rule = e.ruleId() > 0 && e.ruleId() < rules.size() ? rules.get(e.ruleId()) : null;
+            String label = reason == null ? "reason " + e.reason() : reason.label();
             drops.addLast(new Drop(++dropSeq, now, ip(e.saddr()), e.sport(), describeIdentity(e.identity()), ip(e.daddr()),
-                    e.dport(), ep, protocol(e.protocol()), reason == null ? "reason " + e.reason() : reason.label(),
-                    rule == null ? "default deny: no rule allows it" : rule.toString()));
+                    e.dport(), ep, protocol(e.protocol()), e.egress() ? "egress_" + label : label,
+                    rule == null ? "default deny: no rule allows it" : rule.toString(), e.egress() ? "egress" : "ingress"));
             if (drops.size() > DROP_HISTORY) {
                 drops.removeFirst();
             }
@@ -392,9 +404,17 @@ public final class PolicyEnforcer {
     }
 
     /** Datapath outcome counters by reason label (drop_denied, drop_default_deny, ...). */
+    /** Ingress outcome counters by reason label. */
     public Map<String, Long> counters() {
         Map<String, Long> out = new LinkedHashMap<>();
         feature.metrics().forEach((r, n) -> out.put(r.label(), n));
+        return out;
+    }
+
+    /** Egress outcome counters by reason label. */
+    public Map<String, Long> egressCounters() {
+        Map<String, Long> out = new LinkedHashMap<>();
+        feature.egressMetrics().forEach((r, n) -> out.put(r.label(), n));
         return out;
     }
 
@@ -421,27 +441,16 @@ public final class PolicyEnforcer {
             row.put("identity", engine.identityOf(pod.key()));
             Endpoint e = engine.endpoints().get(pod.key());
             row.put("labels", e == null ? "" : e.labels().toString());
+            EndpointPolicy eg = engine.egressPolicyOf(pod.key());
             row.put("enforced", ep.enforced());
             row.put("ingress", ep.enforced() ? "default deny; allowed: what the entries allow" : "open: no policy selects it");
             row.put("selectedBy", ep.selectedBy());
-            Map<PolicyMapKey, PolicyMapValue> counted = feature.entries(pod.ifindex());
             Map<String, Long> packetsByRule = new HashMap<>();
-            counted.values().forEach(v -> packetsByRule.merge(rules.get(Math.min(v.ruleId(), rules.size() - 1)).toString(),
-                    v.packets(), Long::sum));
-            List<Map<String, Object>> entries = new ArrayList<>();
-            for (Map.Entry<PolicyKey, Entry> en : ep.entries().entrySet()) {
-                PolicyKey k = en.getKey();
-                Map<String, Object> r = new LinkedHashMap<>();
-                r.put("verdict", en.getValue().deny() ? "deny" : "allow");
-                r.put("from", describeIdentity(k.identity()));
-                r.put("protocol", k.protocol() == 0 ? "any" : protocol(k.protocol()));
-                r.put("ports", ports(k));
-                r.put("rule", Objects.toString(en.getValue().rule()));
-                entries.add(r);
-            }
-            entries.sort((a, b) -> (a.get("verdict") + "" + a.get("from") + a.get("ports")).compareTo(
-                    b.get("verdict") + "" + b.get("from") + b.get("ports")));
-            row.put("entries", entries);
+            row.put("entries", entries(ep, "from", feature.entries(pod.ifindex()), packetsByRule));
+            row.put("egressEnforced", eg.enforced());
+            row.put("egress", eg.enforced() ? "default deny; allowed: what the egress entries allow" : "open: no policy selects it for egress");
+            row.put("egressSelectedBy", eg.selectedBy());
+            row.put("egressEntries", entries(eg, "to", feature.egressEntries(pod.ifindex()), packetsByRule));
             row.put("packetsByRule", packetsByRule);
             endpoints.add(row);
         }
@@ -518,6 +527,27 @@ public final class PolicyEnforcer {
         }
         Labels l = engine.endpointIdentities().get(id);
         return id + (l == null ? "" : " (" + l + ")");
+    }
+
+    /** One direction's entries in user terms ({@code peer}: "from" or "to"); counts packets per rule. */
+    private List<Map<String, Object>> entries(EndpointPolicy ep, String peer, Map<PolicyMapKey, PolicyMapValue> counted,
+            Map<String, Long> packetsByRule) {
+        counted.values().forEach(v -> packetsByRule.merge(rules.get(Math.min(v.ruleId(), rules.size() - 1)).toString(),
+                v.packets(), Long::sum));
+        List<Map<String, Object>> entries = new ArrayList<>();
+        for (Map.Entry<PolicyKey, Entry> en : ep.entries().entrySet()) {
+            PolicyKey k = en.getKey();
+            Map<String, Object> r = new LinkedHashMap<>();
+            r.put("verdict", en.getValue().deny() ? "deny" : "allow");
+            r.put(peer, describeIdentity(k.identity()));
+            r.put("protocol", k.protocol() == 0 ? "any" : protocol(k.protocol()));
+            r.put("ports", ports(k));
+            r.put("rule", Objects.toString(en.getValue().rule()));
+            entries.add(r);
+        }
+        entries.sort((a, b) -> (a.get("verdict") + "" + a.get(peer) + a.get("ports")).compareTo(
+                b.get("verdict") + "" + b.get(peer) + b.get("ports")));
+        return entries;
     }
 
     private static String ports(PolicyKey k) {

@@ -37,6 +37,8 @@ final class CiliumPolicyParser {
             "egress", "egressDeny", "labels", "description", "enableDefaultDeny");
     private static final Set<String> INGRESS_FIELDS = Set.of("fromEndpoints", "fromCIDR", "fromCIDRSet", "fromEntities",
             "toPorts", "fromRequires", "fromServices", "fromNodes", "fromGroups", "icmps", "authentication");
+    private static final Set<String> EGRESS_FIELDS = Set.of("toEndpoints", "toCIDR", "toCIDRSet", "toEntities",
+            "toPorts", "toRequires", "toServices", "toNodes", "toGroups", "toFQDNs", "icmps", "authentication");
 
     static Policy parse(JsonNode obj, String namespace, String name, String origin, Fields f) {
         List<JsonNode> specs = new ArrayList<>();
@@ -67,6 +69,7 @@ final class CiliumPolicyParser {
         List<Rule> rules = new ArrayList<>();
         LabelSelector subject = null;
         boolean ingress = false;
+        boolean egress = false;
         for (int s = 0; s < specs.size(); s++) {
             JsonNode spec = specs.get(s);
             String sp = paths.get(s);
@@ -85,70 +88,78 @@ final class CiliumPolicyParser {
             if (s == 0) {
                 subject = sel;
             }
-            for (String e : new String[] {"egress", "egressDeny"}) {
-                if (spec.has(e)) {
-                    f.unsupported(sp + "." + e, "egress policy is not enforced yet: egress stays open");
-                }
-            }
-            boolean defaultDeny = true;
             JsonNode dd = spec.get("enableDefaultDeny");
-            if (dd != null && dd.has("ingress") && !dd.get("ingress").asBoolean(true)) {
-                defaultDeny = false;
-            }
-            for (String section : new String[] {"ingress", "ingressDeny"}) {
-                if (!spec.has(section)) {
-                    continue;
-                }
-                ingress |= defaultDeny;
-                List<JsonNode> list = f.list(spec, section, sp);
-                for (int i = 0; i < list.size(); i++) {
-                    String path = sp + "." + section + "[" + i + "]";
-                    Rule r = rule(list.get(i), namespace, path, section.equals("ingressDeny") ? Rule.Action.DENY : Rule.Action.ALLOW, f);
-                    if (r != null) {
-                        rules.add(r);
+            for (Rule.Direction direction : Rule.Direction.values()) {
+                String section = direction == Rule.Direction.INGRESS ? "ingress" : "egress";
+                boolean defaultDeny = dd == null || !dd.has(section) || dd.get(section).asBoolean(true);
+                boolean named = false;
+                for (String part : new String[] {section, section + "Deny"}) {
+                    if (!spec.has(part)) {
+                        continue;
+                    }
+                    named = true;
+                    List<JsonNode> list = f.list(spec, part, sp);
+                    for (int i = 0; i < list.size(); i++) {
+                        String path = sp + "." + part + "[" + i + "]";
+                        Rule r = rule(list.get(i), namespace, path, part.endsWith("Deny") ? Rule.Action.DENY : Rule.Action.ALLOW,
+                                direction, f);
+                        if (r != null) {
+                            rules.add(r);
+                        }
                     }
                 }
-            }
-            if (!defaultDeny) {
-                // Rules still add allows to endpoints some other policy puts in default deny.
-                f.unsupported(sp + ".enableDefaultDeny", "ingress: false honoured: this policy alone does not enforce ingress");
+                if (named && defaultDeny) {
+                    if (direction == Rule.Direction.INGRESS) {
+                        ingress = true;
+                    } else {
+                        egress = true;
+                    }
+                }
+                if (named && !defaultDeny) {
+                    // Rules still add allows to endpoints some other policy puts in default deny.
+                    f.unsupported(sp + ".enableDefaultDeny", section + ": false honoured: this policy alone does not enforce " + section);
+                }
             }
         }
         if (subject == null || !f.errors.isEmpty()) {
             return null;
         }
-        return new Policy("CiliumNetworkPolicy", namespace, name, subject, ingress, rules, f.unsupported, origin);
+        return new Policy("CiliumNetworkPolicy", namespace, name, subject, ingress, egress, rules, f.unsupported, origin);
     }
 
-    private static Rule rule(JsonNode r, String namespace, String path, Rule.Action action, Fields f) {
-        f.onlyKnown(r, path, INGRESS_FIELDS);
-        for (String u : new String[] {"fromRequires", "fromServices", "fromNodes", "fromGroups", "authentication"}) {
+    private static Rule rule(JsonNode r, String namespace, String path, Rule.Action action, Rule.Direction direction, Fields f) {
+        boolean in = direction == Rule.Direction.INGRESS;
+        String px = in ? "from" : "to";
+        f.onlyKnown(r, path, in ? INGRESS_FIELDS : EGRESS_FIELDS);
+        for (String u : new String[] {px + "Requires", px + "Services", px + "Nodes", px + "Groups", "toFQDNs", "authentication"}) {
             if (r.has(u)) {
-                f.unsupported(path + "." + u, "not enforced");
+                f.unsupported(path + "." + u, u.equals("toFQDNs") ? "DNS-name rules are not enforced: they allow nothing" : "not enforced");
             }
         }
         List<Peer> peers = new ArrayList<>();
-        boolean namesPeers = false;
-        List<JsonNode> eps = f.list(r, "fromEndpoints", path);
-        namesPeers |= r.has("fromEndpoints");
+        // peers Gannet does not enforce still make the rule one that names peers: it then allows
+        // nothing through them (fail closed), never "from/to anywhere"
+        boolean namesPeers = r.has(px + "Services") || r.has(px + "Nodes") || r.has(px + "Groups") || r.has("toFQDNs");
+        List<JsonNode> eps = f.list(r, px + "Endpoints", path);
+        namesPeers |= r.has(px + "Endpoints");
         for (int i = 0; i < eps.size(); i++) {
-            LabelSelector sel = selector(eps.get(i), path + ".fromEndpoints[" + i + "]", f);
+            LabelSelector sel = selector(eps.get(i), path + "." + px + "Endpoints[" + i + "]", f);
             if (sel != null) {
                 peers.add(new Peer.Endpoints(scoped(sel, namespace)));
             }
         }
-        List<JsonNode> cidrs = f.list(r, "fromCIDR", path);
-        namesPeers |= r.has("fromCIDR");
+        List<JsonNode> cidrs = f.list(r, px + "CIDR", path);
+        namesPeers |= r.has(px + "CIDR");
         for (int i = 0; i < cidrs.size(); i++) {
-            Cidr c = f.cidr(cidrs.get(i).asText(), path + ".fromCIDR[" + i + "]");
+            Cidr c = f.cidr(cidrs.get(i).asText(), path + "." + px + "CIDR[" + i + "]");
             if (c != null) {
                 peers.add(new Peer.Cidrs(c, List.of()));
             }
         }
-        List<JsonNode> sets = f.list(r, "fromCIDRSet", path);
-        namesPeers |= r.has("fromCIDRSet");
+        List<JsonNode> sets = f.list(r, px + "CIDRSet", path);
+        namesPeers |= r.has(px + "CIDRSet");
         for (int i = 0; i < sets.size(); i++) {
-            String p = path + ".fromCIDRSet[" + i + "]";
+            String p = path + "." + px + "CIDRSet[" + i + "]";
             JsonNode set = sets.get(i);
             f.onlyKnown(set, p, Set.of("cidr", "except", "cidrGroupRef"));
             if (set.has("cidrGroupRef")) {
@@ -170,13 +181,13 @@ final class CiliumPolicyParser {
                 peers.add(new Peer.Cidrs(c, except));
             }
         }
-        List<JsonNode> ents = f.list(r, "fromEntities", path);
-        namesPeers |= r.has("fromEntities");
+        List<JsonNode> ents = f.list(r, px + "Entities", path);
+        namesPeers |= r.has(px + "Entities");
         for (int i = 0; i < ents.size(); i++) {
             String e = ents.get(i).asText();
             ReservedIdentity.Entity entity = ReservedIdentity.Entity.fromYaml(e);
             if (entity == null) {
-                f.unsupported(path + ".fromEntities[" + i + "]", "entity '" + e + "' is not enforced (world, cluster, host, remote-node and all are)");
+                f.unsupported(path + "." + px + "Entities[" + i + "]", "entity '" + e + "' is not enforced (world, cluster, host, remote-node and all are)");
             } else {
                 peers.add(new Peer.Entity(entity));
             }
@@ -216,7 +227,7 @@ final class CiliumPolicyParser {
             // rather than from-anywhere.
             return null;
         }
-        return new Rule(action, peers, ports, path);
+        return new Rule(action, direction, peers, ports, path);
     }
 
     /** ICMPv4 type names Cilium accepts beside numbers. */

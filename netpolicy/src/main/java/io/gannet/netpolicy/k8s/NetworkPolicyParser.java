@@ -14,14 +14,15 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Kubernetes NetworkPolicy (networking.k8s.io/v1), ingress side, as the API defines it:
+ * Kubernetes NetworkPolicy (networking.k8s.io/v1), as the API defines it:
  * {@code podSelector} scoped to the policy's namespace; {@code policyTypes} defaulting to
  * Ingress (plus Egress when egress rules are present); {@code from} peers by podSelector (same
  * namespace), namespaceSelector (all pods of those namespaces), both (those pods of those
  * namespaces) or ipBlock with except; ports by number, name, protocol (TCP by default) and
  * endPort. An ingress rule without {@code from} is from everywhere, without {@code ports} to
- * every port; {@code ingress: []} with the Ingress type denies everything. Egress rules are
- * reported as not enforced.
+ * every port; {@code ingress: []} with the Ingress type denies everything. Egress the same way
+ * with {@code to} peers (destinations) and the destination's ports; {@code egress: []} with the
+ * Egress type denies all egress. A named port in an egress rule is reported (not enforced).
  */
 final class NetworkPolicyParser {
     private NetworkPolicyParser() {}
@@ -50,19 +51,32 @@ final class NetworkPolicyParser {
                 }
             }
         }
-        if (egressType) {
-            f.unsupported("spec.egress", "egress policy is not enforced yet: this policy's egress part allows everything");
-        }
         List<Rule> rules = new ArrayList<>();
-        List<JsonNode> ingress = f.list(spec, "ingress", "spec");
-        for (int i = 0; i < ingress.size(); i++) {
-            String path = "spec.ingress[" + i + "]";
-            JsonNode r = ingress.get(i);
-            f.onlyKnown(r, path, Set.of("from", "ports"));
+        rules(spec, "ingress", "from", Rule.Direction.INGRESS, namespace, rules, f);
+        rules(spec, "egress", "to", Rule.Direction.EGRESS, namespace, rules, f);
+        if (pods == null || !f.errors.isEmpty()) {
+            return null;
+        }
+        return new Policy("NetworkPolicy", namespace, name, pods.and(Labels.NAMESPACE, namespace), ingressType, egressType, rules,
+                f.unsupported, origin);
+    }
+
+    /**
+     * The rules of one section ({@code ingress} with {@code from}, {@code egress} with {@code to}).
+     * A named port in an egress rule is the destination pod's port: not enforced, and reported; a
+     * rule left without any of the ports it named allows nothing (rather than every port).
+     */
+    private static void rules(JsonNode spec, String section, String peersField, Rule.Direction direction, String namespace,
+            List<Rule> rules, Fields f) {
+        List<JsonNode> list = f.list(spec, section, "spec");
+        for (int i = 0; i < list.size(); i++) {
+            String path = "spec." + section + "[" + i + "]";
+            JsonNode r = list.get(i);
+            f.onlyKnown(r, path, Set.of(peersField, "ports"));
             List<Peer> peers = new ArrayList<>();
-            List<JsonNode> from = f.list(r, "from", path);
+            List<JsonNode> from = f.list(r, peersField, path);
             for (int j = 0; j < from.size(); j++) {
-                Peer p = peer(from.get(j), namespace, path + ".from[" + j + "]", f);
+                Peer p = peer(from.get(j), namespace, path + "." + peersField + "[" + j + "]", f);
                 if (p != null) {
                     peers.add(p);
                 }
@@ -71,17 +85,18 @@ final class NetworkPolicyParser {
             List<JsonNode> pl = f.list(r, "ports", path);
             for (int j = 0; j < pl.size(); j++) {
                 PortRule p = port(pl.get(j), path + ".ports[" + j + "]", f);
-                if (p != null) {
+                if (p != null && p.isNamed() && direction == Rule.Direction.EGRESS) {
+                    f.unsupported(path + ".ports[" + j + "]", "named port '" + p.name()
+                            + "' of the destination is not enforced in egress rules: it allows nothing; use the number");
+                } else if (p != null) {
                     ports.add(p);
                 }
             }
-            rules.add(new Rule(Rule.Action.ALLOW, peers, ports, path));
+            if (!pl.isEmpty() && ports.isEmpty()) {
+                continue;
+            }
+            rules.add(new Rule(Rule.Action.ALLOW, direction, peers, ports, path));
         }
-        if (pods == null || !f.errors.isEmpty()) {
-            return null;
-        }
-        return new Policy("NetworkPolicy", namespace, name, pods.and(Labels.NAMESPACE, namespace), ingressType, rules,
-                f.unsupported, origin);
     }
 
     private static Peer peer(JsonNode n, String namespace, String path, Fields f) {

@@ -48,6 +48,44 @@ class PolicyEngineTest {
         return engine.policyOf(dst).decide(identity, proto, port);
     }
 
+    private Decision egress(String src, String dst, int proto, int port) {
+        return engine.egressPolicyOf(src).decide(engine.identityOf(dst), proto, port);
+    }
+
+    @Test
+    void egressNamesDestinationsAndFollowsTheirLabels() throws IOException {
+        engine.upsertEndpoint(pod("web", "shop", Map.of("app", "web"), "10.244.1.5", true));
+        engine.upsertEndpoint(pod("db", "shop", Map.of("app", "db"), "10.244.2.7", false));
+        engine.upsertEndpoint(pod("dns", "kube-system", Map.of("k8s-app", "kube-dns"), "10.244.2.8", false));
+        var changed = engine.upsertPolicy(policy("""
+                apiVersion: networking.k8s.io/v1
+                kind: NetworkPolicy
+                metadata: {name: web-egress, namespace: shop}
+                spec:
+                  podSelector: {matchLabels: {app: web}}
+                  policyTypes: [Egress]
+                  egress:
+                  - to: [{podSelector: {matchLabels: {app: db}}}]
+                    ports: [{protocol: TCP, port: 5432}]
+                  - to: [{namespaceSelector: {}, podSelector: {matchLabels: {k8s-app: kube-dns}}}]
+                    ports: [{protocol: UDP, port: 53}]
+                """));
+        assertThat(changed).containsExactly("web");
+        assertThat(engine.policyOf("web").enforced()).as("Egress only: ingress open").isFalse();
+        assertThat(engine.egressPolicyOf("web").enforced()).isTrue();
+        assertThat(egress("web", "db", TCP, 5432).toString()).isEqualTo("allowed by NetworkPolicy:shop/web-egress spec.egress[0]");
+        assertThat(egress("web", "db", TCP, 5433).reason()).isEqualTo(Decision.Reason.DEFAULT_DENY);
+        assertThat(egress("web", "dns", UDP, 53).allowed()).isTrue();
+        assertThat(egress("web", "dns", TCP, 53).allowed()).isFalse();
+        assertThat(engine.egressPolicyOf("web").decide(ReservedIdentity.HOST.id(), TCP, 10250).allowed())
+                .as("no implicit allow of the node on egress").isFalse();
+        assertThat(engine.egressPolicyOf("web").decide(ReservedIdentity.WORLD.id(), TCP, 443).allowed()).isFalse();
+
+        // the destination is relabelled: web's egress entries follow
+        assertThat(engine.upsertEndpoint(pod("db", "shop", Map.of("app", "cache"), "10.244.2.7", false))).contains("web");
+        assertThat(egress("web", "db", TCP, 5432).allowed()).isFalse();
+    }
+
     @Test
     void protectedDbAllowsEmployeeOn6379AndDropsEverythingElse() throws IOException {
         engine.upsertEndpoint(pod("db", "default", Map.of("app", "protected-db"), "10.244.1.5", true));

@@ -129,7 +129,7 @@ class PolicyEnforcerTest {
         assertThat(enforcer.pollDrops()).isEqualTo(2);
         List<PolicyEnforcer.Drop> drops = enforcer.dropsAfter(0);
         assertThat(drops.get(0).source()).isEqualTo("10.4.0.21");
-        assertThat(drops.get(0).sourceIdentity()).contains("app=visitor");
+        assertThat(drops.get(0).identity()).contains("app=visitor");
         assertThat(drops.get(0).endpoint()).isEqualTo("default/db");
         assertThat(drops.get(0).destinationPort()).isEqualTo(6379);
         assertThat(drops.get(0).reason()).isEqualTo("drop_default_deny");
@@ -162,7 +162,7 @@ class PolicyEnforcerTest {
         assertThat(syn("10.4.1.20", "10.4.0.10", 6379)).as("node2's employee -> 6379").isEqualTo(TC_ACT_UNSPEC);
         assertThat(syn("10.4.1.21", "10.4.0.10", 6379)).as("node2's visitor -> 6379").isEqualTo(TC_ACT_SHOT);
         enforcer.pollDrops();
-        assertThat(enforcer.dropsAfter(0).getLast().sourceIdentity()).contains("app=visitor");
+        assertThat(enforcer.dropsAfter(0).getLast().identity()).contains("app=visitor");
         @SuppressWarnings("unchecked")
         List<Map<String, Object>> remote = (List<Map<String, Object>>) enforcer.show("10.4.1.20").get("remotePodsMatching");
         assertThat(remote).hasSize(1);

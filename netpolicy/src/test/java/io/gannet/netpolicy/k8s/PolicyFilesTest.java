@@ -100,7 +100,7 @@ class PolicyFilesTest {
     }
 
     @Test
-    void emptyIngressDeniesEverythingAndEgressIsReportedNotIgnored() throws IOException {
+    void emptyIngressDeniesEverythingAndEgressRulesAreRead() throws IOException {
         Policy deny = only("""
                 apiVersion: networking.k8s.io/v1
                 kind: NetworkPolicy
@@ -112,8 +112,14 @@ class PolicyFilesTest {
                   egress: [{to: [{ipBlock: {cidr: 10.0.0.0/8}}]}]
                 """);
         assertThat(deny.ingress()).isTrue();
-        assertThat(deny.rules()).isEmpty();
-        assertThat(deny.unsupported()).singleElement().asString().startsWith("spec.egress: egress policy is not enforced");
+        assertThat(deny.egress()).isTrue();
+        assertThat(deny.rules()).singleElement().satisfies(r -> {
+            assertThat(r.direction()).isEqualTo(Rule.Direction.EGRESS);
+            assertThat(r.peers()).containsExactly(new Peer.Cidrs(io.gannet.netpolicy.model.Cidr.parse("10.0.0.0/8"), List.of()));
+            assertThat(r.ports()).isEmpty();
+            assertThat(r.source()).isEqualTo("spec.egress[0]");
+        });
+        assertThat(deny.unsupported()).isEmpty();
         Policy egressOnly = only("""
                 apiVersion: networking.k8s.io/v1
                 kind: NetworkPolicy
@@ -123,6 +129,22 @@ class PolicyFilesTest {
                   policyTypes: [Egress]
                 """);
         assertThat(egressOnly.ingress()).as("an Egress-only policy leaves ingress open").isFalse();
+        assertThat(egressOnly.egress()).as("... and denies all egress").isTrue();
+        Policy implied = only("""
+                apiVersion: networking.k8s.io/v1
+                kind: NetworkPolicy
+                metadata: {name: dns, namespace: a}
+                spec:
+                  podSelector: {matchLabels: {app: web}}
+                  egress:
+                  - to: [{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: kube-system}}, podSelector: {matchLabels: {k8s-app: kube-dns}}}]
+                    ports: [{protocol: UDP, port: 53}, {protocol: TCP, port: dns-tcp}]
+                """);
+        assertThat(implied.ingress()).as("no policyTypes: Ingress, and Egress since it has egress rules").isTrue();
+        assertThat(implied.egress()).isTrue();
+        assertThat(implied.rules().get(0).ports()).containsExactly(PortRule.range(Protocol.UDP, 53, 53));
+        assertThat(implied.unsupported()).containsExactly(
+                "spec.egress[0].ports[1]: named port 'dns-tcp' of the destination is not enforced in egress rules: it allows nothing; use the number");
     }
 
     @Test
@@ -147,12 +169,57 @@ class PolicyFilesTest {
                 """);
         assertThat(p.unsupported()).containsExactlyInAnyOrder(
                 "spec.fromEndpoint: unknown field, ignored",
-                "spec.egress: egress policy is not enforced yet: egress stays open",
+                "spec.egress[0].toFQDNs: DNS-name rules are not enforced: they allow nothing",
                 "spec.ingress[0].fromEntities[1]: entity 'health' is not enforced (world, cluster, host, remote-node and all are)",
                 "spec.ingress[0].toPorts[0].rules: L7 and TLS rules are not enforced: the L4 part applies");
-        assertThat(p.rules()).extracting(Rule::action).containsExactly(Rule.Action.ALLOW, Rule.Action.DENY);
+        assertThat(p.rules()).extracting(Rule::action).as("the toFQDNs rule allows nothing: no rule")
+                .containsExactly(Rule.Action.ALLOW, Rule.Action.DENY);
+        assertThat(p.egress()).as("an egress section: egress default deny").isTrue();
         assertThat(p.rules().get(0).ports()).containsExactly(PortRule.range(Protocol.TCP, 80, 80), PortRule.range(Protocol.ANY, 8000, 8100));
         assertThat(p.subject().matches(Labels.ofPod("web", Map.of("app", "api"), Map.of()))).isTrue();
+    }
+
+    @Test
+    void ciliumEgressRulesAsWritten() throws IOException {
+        Policy p = only("""
+                apiVersion: cilium.io/v2
+                kind: CiliumNetworkPolicy
+                metadata: {name: web-egress, namespace: web}
+                spec:
+                  endpointSelector: {matchLabels: {app: web}}
+                  egress:
+                  - toEndpoints: [{matchLabels: {app: db}}]
+                    toPorts: [{ports: [{port: "5432", protocol: TCP}]}]
+                  - toEntities: [host, world]
+                    icmps: [{fields: [{type: EchoRequest}]}]
+                  - toCIDRSet: [{cidr: 192.0.2.0/24, except: [192.0.2.128/25]}]
+                  - toServices: [{k8sService: {serviceName: api, namespace: web}}]
+                    toPorts: [{ports: [{port: "443"}]}]
+                  egressDeny:
+                  - toCIDR: [192.0.2.7/32]
+                """);
+        assertThat(p.ingress()).as("no ingress section: ingress stays open").isFalse();
+        assertThat(p.egress()).isTrue();
+        assertThat(p.rules()).extracting(Rule::direction).containsOnly(Rule.Direction.EGRESS);
+        assertThat(p.rules()).extracting(Rule::source).as("the toServices rule allows nothing (not enforced)")
+                .containsExactly("spec.egress[0]", "spec.egress[1]", "spec.egress[2]", "spec.egressDeny[0]");
+        assertThat(p.rules().get(0).peers()).singleElement().isInstanceOf(Peer.Endpoints.class);
+        assertThat(p.rules().get(1).ports()).containsExactly(PortRule.icmp(8));
+        assertThat(p.rules().get(3).action()).isEqualTo(Rule.Action.DENY);
+        assertThat(p.unsupported()).containsExactly("spec.egress[3].toServices: not enforced");
+
+        Policy open = only("""
+                apiVersion: cilium.io/v2
+                kind: CiliumNetworkPolicy
+                metadata: {name: extra, namespace: web}
+                spec:
+                  endpointSelector: {matchLabels: {app: web}}
+                  enableDefaultDeny: {egress: false}
+                  egress:
+                  - toEntities: [world]
+                """);
+        assertThat(open.egress()).as("enableDefaultDeny.egress: false").isFalse();
+        assertThat(open.rules()).hasSize(1);
     }
 
     @Test
