@@ -109,6 +109,17 @@ public final class LoadedProfile {
         return resolved().hosts().keySet().stream().toList();
     }
 
+    /** Every inventory host's address by name, in inventory order (no secret is read). */
+    public java.util.Map<String, java.net.InetAddress> hostAddresses() {
+        java.util.Map<String, java.net.InetAddress> out = new java.util.LinkedHashMap<>();
+        resolved().hosts().forEach((name, h) -> {
+            if (h.spec().address() != null) {
+                out.put(name, h.spec().address());
+            }
+        });
+        return out;
+    }
+
     public List<String> switchNames() {
         return resolved().switches().keySet().stream().toList();
     }

@@ -285,6 +285,9 @@ public final class Daemon implements AutoCloseable {
                 next = pods.apply(next);
                 pods.profileChanged(loaded);
             }
+            if (policy != null) {
+                policy.profileChanged(loaded, next);
+            }
         } catch (IOException | ProfileException e) {
             throw new ControlException(ControlException.Kind.INVALID_CONFIG, "profile not applied: " + e.getMessage());
         }

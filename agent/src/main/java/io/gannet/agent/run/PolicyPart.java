@@ -119,6 +119,7 @@ final class PolicyPart implements AutoCloseable {
             log.operatorAction("external endpoints", store.describe(), "not read at start (" + e.getMessage() + "); the watch retries");
         }
         enforcer.hostAddresses(hostAddresses());
+        part.profileChanged(profile, node);
         part.externalWatch = externals.watch(part::externalsChanged);
         part.podWatch = PublishedPods.watch(store, node.name(), part::remotePodsChanged);
         part.watcher = new PolicyDirectoryWatcher(new PolicyDirectory(dir, options.stateDir().resolve("policy-last-good")),
@@ -359,6 +360,17 @@ final class PolicyPart implements AutoCloseable {
 
     /** Protocols whose drops carry ports; ICMP's carry the type, others neither. */
     private static final java.util.Set<String> PORTED = java.util.Set.of("TCP", "UDP", "SCTP");
+
+    /** The profile's other hosts are the remote nodes (at start and after a reload). */
+    void profileChanged(LoadedProfile profile, NodeConfig node) {
+        List<InetAddress> others = new ArrayList<>();
+        profile.hostAddresses().forEach((name, address) -> {
+            if (!name.equals(node.name())) {
+                others.add(address);
+            }
+        });
+        enforcer.remoteNodes(others);
+    }
 
     Map<String, Object> drops(long after) {
         enforcer.pollDrops();

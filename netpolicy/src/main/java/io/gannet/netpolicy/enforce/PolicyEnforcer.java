@@ -74,6 +74,7 @@ public final class PolicyEnforcer {
     private final Deque<Drop> drops = new ArrayDeque<>();
     private long dropSeq;
     private List<Cidr> hostAddresses = List.of();
+    private List<Cidr> remoteNodes = List.of();
     private final Map<String, ExternalEndpoint> externals = new LinkedHashMap<>();
     private final Map<String, PublishedPod> remotePods = new LinkedHashMap<>(); // store key -> pod of another node
     private List<String> remotePodProblems = List.of();
@@ -212,6 +213,25 @@ public final class PolicyEnforcer {
         next.removeIf(c -> pods.values().stream().anyMatch(p -> Cidr.parse(p.address()).equals(c)));
         if (!next.equals(hostAddresses)) {
             hostAddresses = List.copyOf(next);
+            syncIpcache();
+        }
+    }
+
+    /**
+     * The other hosts of the fabric (the profile's inventory): their addresses get the reserved
+     * identity remote-node, which {@code fromEntities}/{@code toEntities} {@code remote-node} and
+     * {@code cluster} name. This node's own addresses stay host; a pod, external endpoint or
+     * policy CIDR of the same /32 keeps its own identity.
+     */
+    public synchronized void remoteNodes(Collection<InetAddress> addresses) {
+        List<Cidr> next = new ArrayList<>();
+        for (InetAddress a : addresses) {
+            if (a instanceof Inet4Address && !a.isLoopbackAddress()) {
+                next.add(new Cidr(a.getAddress(), 32));
+            }
+        }
+        if (!next.equals(remoteNodes)) {
+            remoteNodes = List.copyOf(next);
             syncIpcache();
         }
     }
@@ -355,6 +375,9 @@ public final class PolicyEnforcer {
         for (Cidr c : hostAddresses) {
             want.putIfAbsent(key(c), ReservedIdentity.HOST.id());
         }
+        for (Cidr c : remoteNodes) {
+            want.putIfAbsent(key(c), ReservedIdentity.REMOTE_NODE.id());
+        }
         feature.applyIpcache(want);
     }
 
@@ -482,6 +505,7 @@ public final class PolicyEnforcer {
             ext.add(r);
         }
         out.put("externalEndpoints", ext);
+        out.put("remoteNodes", remoteNodes.stream().filter(c -> !hostAddresses.contains(c)).map(c -> c.toString().replace("/32", "")).toList());
         List<Map<String, Object>> remote = new ArrayList<>();
         for (PublishedPod p : remotePods.values()) {
             if (filter == null || filter.isBlank() || !(filter.equals(p.key()) || filter.equals(p.name()) || filter.equals(p.address()))) {

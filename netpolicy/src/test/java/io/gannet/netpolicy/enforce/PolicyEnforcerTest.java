@@ -182,6 +182,38 @@ class PolicyEnforcerTest {
     }
 
     @Test
+    void otherHostsOfTheFabricAreRemoteNodes() throws IOException {
+        write("pods.yaml", PODS);
+        write("db-policy.yaml", """
+                apiVersion: cilium.io/v2
+                kind: CiliumNetworkPolicy
+                metadata: {name: db-from-nodes}
+                spec:
+                  endpointSelector: {matchLabels: {app: protected-db}}
+                  ingress:
+                  - fromEntities: [remote-node]
+                    toPorts: [{ports: [{port: "9100", protocol: TCP}]}]
+                  - fromEntities: [cluster]
+                    toPorts: [{ports: [{port: "9200", protocol: TCP}]}]
+                """);
+        enforcer.podAdded("default", "db", "10.4.0.10", 1);
+        attachDb("10.4.0.10");
+        enforcer.hostAddresses(List.of(InetAddress.getByName("10.4.0.1")));
+        assertThat(syn("10.9.0.2", "10.4.0.10", 9100)).as("another node's address, before it is known: world").isEqualTo(TC_ACT_SHOT);
+        enforcer.remoteNodes(List.of(InetAddress.getByName("10.9.0.2"), InetAddress.getByName("10.9.0.3"),
+                InetAddress.getByName("10.4.0.1")));
+        assertThat(syn("10.9.0.2", "10.4.0.10", 9100)).as("remote-node").isEqualTo(TC_ACT_UNSPEC);
+        assertThat(syn("10.9.0.3", "10.4.0.10", 9200)).as("cluster includes remote nodes").isEqualTo(TC_ACT_UNSPEC);
+        assertThat(syn("10.9.0.4", "10.4.0.10", 9100)).as("not a host of the fabric").isEqualTo(TC_ACT_SHOT);
+        assertThat(dp.policyFeature().ipcache()).as("this node's own address stays host")
+                .containsEntry(new io.gannet.bpf.maps.IpcacheKey(32, 0x0a040001), 1)
+                .containsEntry(new io.gannet.bpf.maps.IpcacheKey(32, 0x0a090002), 6);
+        assertThat(enforcer.show(null).get("remoteNodes")).isEqualTo(List.of("10.9.0.2", "10.9.0.3"));
+        enforcer.remoteNodes(List.of(InetAddress.getByName("10.9.0.3")));
+        assertThat(syn("10.9.0.2", "10.4.0.10", 9100)).as("left the profile").isEqualTo(TC_ACT_SHOT);
+    }
+
+    @Test
     void aMalformedFileKeepsThePreviousPolicy() throws IOException {
         write("pods.yaml", PODS);
         write("db-policy.yaml", PROTECTED_DB);
