@@ -224,13 +224,7 @@ static __always_inline int dp_parse(struct __sk_buff *skb, enum dp_where where, 
 		return dp_not_mine(DP_PASS_OTHER_L4);
 	}
 
-	ctx->p.ip_off = sizeof(*eth);
-	ctx->p.proto = ip->protocol;
-	ctx->t.saddr = ip->saddr;
-	ctx->t.daddr = ip->daddr;
-	ctx->t.proto = ip->protocol;
-	ctx->ip_id = ip->id;
-	ctx->now = dp_now();
+	dp_parse_ip(ctx, ip);
 	frag = bpf_ntohs(ip->frag_off);
 	if (frag & DP_IP_OFFSET) {
 		ctx->later_frag = 1;
