@@ -329,12 +329,7 @@ static __always_inline int dp_stage_service_gone(struct dp_ctx *ctx)
 
 	if (ctx->seen & DP_CT_SEEN_SYN)
 		return DP_CONTINUE;
-	ck.saddr = ctx->t.saddr;
-	ck.daddr = ctx->t.daddr;
-	ck.sport = ctx->t.sport;
-	ck.dport = ctx->t.dport;
-	ck.proto = ctx->t.proto;
-	ck.dir = DP_CT_EGRESS;
+	dp_ct_key_of(&ck, &ctx->t, DP_CT_EGRESS);
 	ct = dp_ct_lookup(&ck, ctx->now);
 	if (!ct)
 		return DP_CONTINUE;
@@ -385,12 +380,7 @@ static __always_inline int dp_stage_lb(struct dp_ctx *ctx, int external_only)
 		return dp_drop(DP_DROP_SOURCE_RANGE);
 	snat_addr = ctx->t.daddr; /* a SNATed flow leaves from the frontend address (a node's, for node ports) */
 
-	ck.saddr = ctx->t.saddr;
-	ck.daddr = ctx->t.daddr;
-	ck.sport = ctx->t.sport;
-	ck.dport = ctx->t.dport;
-	ck.proto = ctx->t.proto;
-	ck.dir = DP_CT_EGRESS;
+	dp_ct_key_of(&ck, &ctx->t, DP_CT_EGRESS);
 	ct = dp_ct_lookup(&ck, ctx->now);
 	snat = 0;
 	if (ct && (ct->flags & DP_CT_F_SNAT)) {

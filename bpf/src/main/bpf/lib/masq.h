@@ -132,12 +132,7 @@ static __always_inline int dp_stage_masq(struct dp_ctx *ctx)
 		return dp_masq_pass(ctx);
 	node = m->node_addr;
 
-	ok.saddr = ctx->t.saddr;
-	ok.daddr = ctx->t.daddr;
-	ok.sport = ctx->t.sport;
-	ok.dport = ctx->t.dport;
-	ok.proto = ctx->t.proto;
-	ok.dir = DP_CT_MASQ_OUT;
+	dp_ct_key_of(&ok, &ctx->t, DP_CT_MASQ_OUT);
 	ik.saddr = ctx->t.daddr;
 	ik.daddr = node;
 	ik.sport = ctx->t.dport;

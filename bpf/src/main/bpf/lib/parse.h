@@ -66,6 +66,17 @@ struct dp_ctx {
 	__u8 egress_ok;      /* ... and that flow's CT_EGRESS half says egress policy let it out */
 };
 
+/* The conntrack key of a tuple in its own direction (dir: DP_CT_PLAIN, DP_CT_EGRESS, ...). */
+static __always_inline void dp_ct_key_of(struct dp_ct_key *k, const struct dp_tuple *t, __u8 dir)
+{
+	k->saddr = t->saddr;
+	k->daddr = t->daddr;
+	k->sport = t->sport;
+	k->dport = t->dport;
+	k->proto = t->proto;
+	k->dir = dir;
+}
+
 /* Stages that need TCP or UDP ports skip non-first fragments, ICMP and other protocols. */
 static __always_inline int dp_no_ports(const struct dp_ctx *ctx)
 {
@@ -188,17 +199,11 @@ static __always_inline int dp_parse(struct __sk_buff *skb, enum dp_where where, 
 
 			ctx->icmp_echo = icmp->type == ICMP_ECHO ? DP_ICMP_ECHO_REQUEST : DP_ICMP_ECHO_REPLY;
 			ctx->icmp_type = icmp->type;
-			ctx->p.ip_off = sizeof(*eth);
+			dp_parse_ip(ctx, ip);
 			ctx->p.l4_off = sizeof(*eth) + ihl_bytes;
-			ctx->p.proto = IPPROTO_ICMP;
-			ctx->t.saddr = ip->saddr;
-			ctx->t.daddr = ip->daddr;
-			ctx->t.proto = IPPROTO_ICMP;
 			ctx->t.sport = icmp->type == ICMP_ECHO ? id : 0;
 			ctx->t.dport = icmp->type == ICMP_ECHO ? 0 : id;
-			ctx->ip_id = ip->id;
 			ctx->orig = ctx->t;
-			ctx->now = dp_now();
 			return DP_CONTINUE;
 		}
 		if (icmp->type != ICMP_DEST_UNREACH && icmp->type != ICMP_TIME_EXCEEDED &&
@@ -208,14 +213,9 @@ static __always_inline int dp_parse(struct __sk_buff *skb, enum dp_where where, 
 			return dp_not_mine(DP_PASS_OTHER_L4);
 		}
 		ctx->icmp_err = 1;
-		ctx->p.ip_off = sizeof(*eth);
+		dp_parse_ip(ctx, ip);
 		ctx->p.l4_off = sizeof(*eth) + ihl_bytes;
-		ctx->p.proto = IPPROTO_ICMP;
-		ctx->t.saddr = ip->saddr;
-		ctx->t.daddr = ip->daddr;
-		ctx->t.proto = IPPROTO_ICMP;
 		ctx->orig = ctx->t;
-		ctx->now = dp_now();
 		return DP_CONTINUE;
 	}
 	if (ip->protocol != IPPROTO_TCP && ip->protocol != IPPROTO_UDP) {

@@ -187,12 +187,7 @@ static __always_inline void dp_policy_egress_mark(const struct dp_ctx *ctx)
 
 	if (!ctx->lb_flow || ctx->egress_ok)
 		return;
-	k.saddr = ctx->orig.saddr;
-	k.daddr = ctx->orig.daddr;
-	k.sport = ctx->orig.sport;
-	k.dport = ctx->orig.dport;
-	k.proto = ctx->orig.proto;
-	k.dir = DP_CT_EGRESS;
+	dp_ct_key_of(&k, &ctx->orig, DP_CT_EGRESS);
 	e = bpf_map_lookup_elem(&dp_ct4, &k);
 	if (e)
 		e->flags |= DP_CT_F_EGRESS_OK;

@@ -5,9 +5,10 @@
  * per flow, keyed by the originator's tuple; a packet of the other direction finds it by the
  * reversed tuple. TCP and UDP by their ports, ICMP echo by its identifier (a request's tuple
  * has it as source port, its reply's as destination port: the reversed tuple matches), SCTP
- * by its ports and any other protocol by its address pair (ports 0), with UDP's lifetime. Lifetimes are those of lib/conntrack.h. Ingress policy (lib/policy.h) lets a
- * packet of a tracked flow pass (replies of allowed connections, replies to the pod's own);
- * SNAT will read these entries too.
+ * by its ports and any other protocol by its address pair (ports 0), with UDP's lifetime.
+ * Lifetimes are those of lib/conntrack.h. Ingress policy (lib/policy.h) lets a packet of a
+ * tracked flow pass (replies of allowed connections, replies to the pod's own); SNAT will read
+ * these entries too.
  *
  * Runs on pod attach points only: tracking every packet of the host's own traffic is not
  * the datapath's business.
@@ -34,12 +35,7 @@ static __always_inline int dp_track_lookup(struct dp_ctx *ctx, int ingress)
 
 	if (dp_no_flow(ctx) || ctx->translated)
 		return DP_CONTINUE;
-	k.saddr = ctx->t.saddr;
-	k.daddr = ctx->t.daddr;
-	k.sport = ctx->t.sport;
-	k.dport = ctx->t.dport;
-	k.proto = ctx->t.proto;
-	k.dir = DP_CT_PLAIN;
+	dp_ct_key_of(&k, &ctx->t, DP_CT_PLAIN);
 	e = dp_ct_lookup(&k, ctx->now);
 	if (e) {
 		dp_ct_touch(e, ctx->t.proto, ctx->seen, ctx->now);
@@ -112,12 +108,7 @@ static __always_inline int dp_track_create(struct dp_ctx *ctx, int ingress)
 
 	if (dp_no_flow(ctx) || ctx->translated || ctx->ct_hit)
 		return DP_CONTINUE;
-	k.saddr = ctx->t.saddr;
-	k.daddr = ctx->t.daddr;
-	k.sport = ctx->t.sport;
-	k.dport = ctx->t.dport;
-	k.proto = ctx->t.proto;
-	k.dir = DP_CT_PLAIN;
+	dp_ct_key_of(&k, &ctx->t, DP_CT_PLAIN);
 	if (ctx->ct_fwd) {
 		e = bpf_map_lookup_elem(&dp_ct4, &k);
 		if (e) {
@@ -135,6 +126,5 @@ static __always_inline int dp_track_create(struct dp_ctx *ctx, int ingress)
 	dp_count(DP_CT_NEW_PLAIN);
 	return DP_CONTINUE;
 }
-
 
 #endif

@@ -133,17 +133,15 @@ final class PolicyPart implements AutoCloseable {
         }, DRAIN_MILLIS, DRAIN_MILLIS, TimeUnit.MILLISECONDS);
         timer.scheduleWithFixedDelay(() -> enforcer.hostAddresses(hostAddresses()), HOST_ADDRESSES_MILLIS,
                 HOST_ADDRESSES_MILLIS, TimeUnit.MILLISECONDS);
+        Map<String, java.util.function.Function<PolicyEnforcer, Map<String, Long>>> byDirection = Map.of(
+                "ingress", PolicyEnforcer::counters, "egress", PolicyEnforcer::egressCounters);
         for (PolicyReason r : PolicyReason.values()) {
-            FunctionCounter.builder("gannet_policy_packets", enforcer, e -> e.counters().getOrDefault(r.label(), 0L))
-                    .description("Packets the policy stages judged, by direction and outcome (drop_* are drops)")
-                    .tag("direction", "ingress")
-                    .tag("reason", r.label())
-                    .register(registry);
-            FunctionCounter.builder("gannet_policy_packets", enforcer, e -> e.egressCounters().getOrDefault(r.label(), 0L))
-                    .description("Packets the policy stages judged, by direction and outcome (drop_* are drops)")
-                    .tag("direction", "egress")
-                    .tag("reason", r.label())
-                    .register(registry);
+            byDirection.forEach((direction, counters) ->
+                    FunctionCounter.builder("gannet_policy_packets", enforcer, e -> counters.apply(e).getOrDefault(r.label(), 0L))
+                            .description("Packets the policy stages judged, by direction and outcome (drop_* are drops)")
+                            .tag("direction", direction)
+                            .tag("reason", r.label())
+                            .register(registry));
         }
         log.operatorAction("policy", dir.toString(), "ingress and egress policy on; watching " + dir
                 + " (NetworkPolicy, CiliumNetworkPolicy, Pod and Namespace labels, ExternalEndpoint); identities, external endpoints"

@@ -32,12 +32,6 @@ public record DropEvent(int saddr, int daddr, int sport, int dport, int identity
     public static final int INGRESS = 0;
     public static final int EGRESS = 1;
 
-    /** An ingress drop. */
-    public DropEvent(int saddr, int daddr, int sport, int dport, int identity, int epId, int ruleId, int ktime, int protocol,
-            int reason) {
-        this(saddr, daddr, sport, dport, identity, epId, ruleId, ktime, protocol, reason, INGRESS);
-    }
-
     public boolean egress() {
         return direction == EGRESS;
     }

@@ -123,10 +123,6 @@ public final class PolicyFeature {
         return reconciler.enforced(epId);
     }
 
-    public synchronized boolean egressEnforced(int epId) {
-        return reconciler.enforced(epId | EGRESS_EP);
-    }
-
     /** The programmed egress entries of an endpoint with their counters (keys carry {@link #EGRESS_EP}). */
     public synchronized Map<PolicyMapKey, PolicyMapValue> egressEntries(int epId) {
         return entries(epId | EGRESS_EP);

@@ -32,11 +32,6 @@ public final class PolicyCompiler {
 
     private PolicyCompiler() {}
 
-    /** The endpoint's ingress policy. */
-    public static EndpointPolicy compile(Endpoint endpoint, List<Policy> policies, IdentityView view) {
-        return compile(endpoint, policies, view, Rule.Direction.INGRESS);
-    }
-
     /**
      * The endpoint's policy in one direction: for ingress the keys name source identities and the
      * endpoint's own ports (its named ports resolved); for egress destination identities and the

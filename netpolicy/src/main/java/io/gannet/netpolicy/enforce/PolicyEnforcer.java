@@ -429,15 +429,17 @@ public final class PolicyEnforcer {
     /** Datapath outcome counters by reason label (drop_denied, drop_default_deny, ...). */
     /** Ingress outcome counters by reason label. */
     public Map<String, Long> counters() {
-        Map<String, Long> out = new LinkedHashMap<>();
-        feature.metrics().forEach((r, n) -> out.put(r.label(), n));
-        return out;
+        return byLabel(feature.metrics());
     }
 
     /** Egress outcome counters by reason label. */
     public Map<String, Long> egressCounters() {
+        return byLabel(feature.egressMetrics());
+    }
+
+    private static Map<String, Long> byLabel(Map<PolicyReason, Long> counts) {
         Map<String, Long> out = new LinkedHashMap<>();
-        feature.egressMetrics().forEach((r, n) -> out.put(r.label(), n));
+        counts.forEach((r, n) -> out.put(r.label(), n));
         return out;
     }
 
