@@ -5,10 +5,12 @@
  *      parse -> source check -> fragments -> reverse NAT (replies of local backends)
  *            -> service DNAT -> conntrack lookup of untranslated flows -> egress policy
  *            (lib/policy.h: the destination after DNAT, a Service's backend) -> conntrack
- *            entry for a new flow the policy let out -> finish
+ *            entry for a new flow the policy let out -> source port remap of a flow whose
+ *            tuple a Service flow holds on the wire (lib/remap.h) -> finish
  *  - to_pod (pod ingress; TC egress of the veth: what the pod receives, after any DNAT):
  *      parse -> fragments -> reverse NAT (replies that reached the node without passing a
- *            from_pod program: backends behind a host device) -> conntrack lookup of
+ *            from_pod program: backends behind a host device) -> the pod's own port back on
+ *            a reply of a remapped flow (lib/remap.h) -> conntrack lookup of
  *            untranslated flows -> ingress policy (lib/policy.h) -> conntrack entry for a
  *            new flow the policy let in -> finish
  * Per-pod facts (the pod address behind the veth, its policy flag) live in dp_endpoints keyed by ifindex:
@@ -33,6 +35,7 @@ int from_pod(struct __sk_buff *skb)
 	DP_STAGE(dp_track_lookup(&ctx, 0));
 	DP_STAGE(dp_stage_policy_egress(&ctx));
 	DP_STAGE(dp_track_create(&ctx, 0));
+	DP_STAGE(dp_stage_remap_out(&ctx));
 	return dp_finish(&ctx);
 }
 
@@ -45,6 +48,7 @@ int to_pod(struct __sk_buff *skb)
 	DP_STAGE(dp_stage_fragments(&ctx));
 	DP_STAGE(dp_stage_revnat(&ctx));
 	DP_STAGE(dp_stage_icmp_revnat(&ctx));
+	DP_STAGE(dp_stage_remap_in(&ctx));
 	DP_STAGE(dp_track_lookup(&ctx, 1));
 	DP_STAGE(dp_stage_policy_ingress(&ctx));
 	DP_STAGE(dp_track_create(&ctx, 1));

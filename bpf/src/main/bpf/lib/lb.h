@@ -345,6 +345,35 @@ static __always_inline int dp_stage_service_gone(struct dp_ctx *ctx)
 	return dp_drop(DP_DROP_SERVICE_GONE);
 }
 
+/*
+ * A pod's new Service flow whose tuple after DNAT (pod:port -> backend) another live flow holds
+ * on the wire: the pod's direct connection to that backend from the same port (DP_CT_PLAIN),
+ * or its flow to another Service with the same backend (a CT_REPLY half of another frontend's).
+ * The pod's kernel let both use the port, as the destinations differ to it; this flow is then
+ * SNATed to the pod's own address with another port (DP_CT_REMAP_OUT in lib/maps.h). Only a
+ * new connection is remapped: a TCP SYN, or a UDP flow.
+ */
+static __always_inline int dp_lb_tuple_taken(const struct dp_ctx *ctx, const struct dp_backend *be,
+					     __u16 rev_nat_index)
+{
+	struct dp_ct_key k = {};
+	struct dp_ct_entry *e;
+
+	if (ctx->t.proto == IPPROTO_TCP && !(ctx->seen & DP_CT_SEEN_SYN))
+		return 0;
+	k.saddr = ctx->t.saddr;
+	k.daddr = be->addr;
+	k.sport = ctx->t.sport;
+	k.dport = be->port;
+	k.proto = ctx->t.proto;
+	k.dir = DP_CT_PLAIN;
+	if (dp_ct_lookup(&k, ctx->now))
+		return 1;
+	dp_ct_reply_key(&k, &ctx->t, be->addr, be->port);
+	e = dp_ct_lookup(&k, ctx->now);
+	return e && e->rev_nat_index != rev_nat_index;
+}
+
 /* external_only: only frontends flagged DP_SVC_F_EXTERNAL are translated (host devices). */
 static __always_inline int dp_stage_lb(struct dp_ctx *ctx, int external_only)
 {
@@ -454,6 +483,10 @@ static __always_inline int dp_stage_lb(struct dp_ctx *ctx, int external_only)
 		/* node port from outside (Cluster policy), or hairpin: a pod picked as its own backend
 		 * would get a packet from its own address, which its stack drops */
 		snat = (external_only && (svc->flags & DP_SVC_F_SNAT)) || be->addr == ctx->t.saddr;
+		if (!snat && ctx->where == DP_FROM_POD && dp_lb_tuple_taken(ctx, be, svc->rev_nat_index)) {
+			snat = 1; /* a remap: the pod's own address, another port */
+			snat_addr = ctx->t.saddr;
+		}
 		if (snat) {
 			struct dp_tuple st = ctx->t;
 			struct dp_nat out = {};
@@ -472,7 +505,8 @@ static __always_inline int dp_stage_lb(struct dp_ctx *ctx, int external_only)
 			out.addr = ctx->t.saddr;
 			out.port = ctx->t.sport;
 			bpf_map_update_elem(&dp_snat4, &rk, &out, BPF_ANY);
-			dp_count(be->addr == ctx->t.saddr ? DP_NAT_HAIRPIN : DP_NAT_SNAT);
+			dp_count(snat_addr == ctx->t.saddr ? DP_CT_PORT_REMAP
+				 : be->addr == ctx->t.saddr ? DP_NAT_HAIRPIN : DP_NAT_SNAT);
 		} else {
 			dp_ct_create(&ck, &ctx->t, be, backend_id, svc->rev_nat_index, ctx->seen, ctx->now);
 		}
@@ -494,11 +528,16 @@ static __always_inline int dp_stage_lb(struct dp_ctx *ctx, int external_only)
 	ctx->translated = 1;
 	ctx->lb_flow = 1;
 	if (snat) {
+		__be32 client = ctx->t.saddr;
+
 		if (dp_rewrite_addr(ctx->skb, &ctx->p, 1, ctx->t.saddr, snat_addr) < 0 ||
 		    dp_rewrite_port(ctx->skb, &ctx->p, 1, ctx->t.sport, snat_port) < 0)
 			return dp_drop(DP_DROP_NAT_FAILED);
 		ctx->t.saddr = snat_addr;
 		ctx->t.sport = snat_port;
+		/* a remap keeps the pod's address: forwarded as any packet of the pod's, after policy */
+		if (snat_addr == client)
+			return DP_CONTINUE;
 		/* a node address as source (past the forwarding path's martian check), or a hairpin
 		 * packet back out of the device it came from */
 		return dp_redirect_fib(ctx);

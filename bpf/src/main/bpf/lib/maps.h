@@ -32,8 +32,9 @@
 #define DP_SNAT_MAX DP_CT_MAX
 #define DP_SRC_RANGE_MAX 16384
 
-/* Ports a NodePort flow SNATed to the node's address gets (lib/nodeport.h): above Linux's
- * default ephemeral range (32768-60999), so the host's own connections never collide. */
+/* Ports a NodePort flow SNATed to the node's address gets (lib/nodeport.h), and a pod flow whose
+ * tuple was taken (lib/remap.h): above Linux's default ephemeral range (32768-60999), so the
+ * host's and the pods' own connections never collide with them. */
 #define DP_SNAT_PORT_MIN 61000
 #define DP_SNAT_PORT_MAX 65535
 #define DP_IPCACHE_MAX 65536
@@ -104,6 +105,16 @@ struct dp_revnat {
  * the node address and port the flow leaves with and the pod address and port replies go to. */
 #define DP_CT_MASQ_OUT 3
 #define DP_CT_MASQ_IN 4
+/* A pod's new flow whose tuple on the wire another live flow holds (lib/remap.h): the pod's
+ * kernel may use one source port towards a Service and towards its backend at once, as
+ * these are two destinations to it, and DNAT makes them one tuple. The flow that comes second
+ * leaves with another source port of DP_SNAT_PORT_MIN..MAX (above the pods' ephemeral range),
+ * as Linux's NAT remaps a clashing tuple. An untranslated flow's remap: REMAP_OUT keyed by the
+ * pod's tuple, REMAP_IN by the reply's (remote -> pod:new port); dp_snat4 holds, under the same
+ * keys, the pod address and the port the flow leaves with, and the port replies go back to.
+ * (A Service flow's remap is a SNAT to the pod's own address: CT_EGRESS/CT_REPLY, lib/lb.h.) */
+#define DP_CT_REMAP_OUT 5
+#define DP_CT_REMAP_IN 6
 
 struct dp_ct_key {
 	__be32 saddr;
@@ -136,6 +147,7 @@ struct dp_ct_entry {
 #define DP_CT_F_SNAT 0x01
 #define DP_CT_F_INGRESS_OK 0x02 /* to_pod let this flow in: its later packets pass ingress policy (lib/policy.h) */
 #define DP_CT_F_EGRESS_OK 0x04  /* from_pod let this flow out: its later packets pass egress policy (lib/policy.h) */
+#define DP_CT_F_REMAPPED 0x08   /* a DP_CT_PLAIN flow that leaves with another source port (DP_CT_REMAP_OUT, lib/remap.h) */
 
 /* Non-first IPv4 fragments carry no ports: the first fragment of a translated flow records
  * the address rewrite here, keyed by the IP identification, so later fragments follow it. */

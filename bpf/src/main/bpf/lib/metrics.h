@@ -29,7 +29,7 @@ enum dp_reason {
 	DP_NAT_SNAT,              /* new NodePort flow from outside SNATed to the node's address (externalTrafficPolicy Cluster) */
 	DP_REDIRECT_FIB,          /* a packet leaving from a node address sent on by FIB lookup + redirect */
 	DP_DROP_NO_ROUTE,         /* such a packet had no route (FIB lookup failed) */
-	DP_DROP_SNAT_PORTS,       /* no free SNAT port for a new NodePort flow */
+	DP_DROP_SNAT_PORTS,       /* no free SNAT port for a new NodePort, hairpin or remapped flow */
 	DP_DROP_SOURCE_RANGE,     /* a source outside a Service's loadBalancerSourceRanges */
 	DP_NAT_HAIRPIN,           /* new flow of a pod to itself through its service: SNATed to the service address */
 	DP_REJECT_SERVICE_GONE,   /* TCP flow of a deleted Service: RST sent back */
@@ -37,7 +37,7 @@ enum dp_reason {
 	DP_NAT_MASQ,              /* new pod flow to outside the cluster masqueraded to the node's address */
 	DP_NAT_MASQ_REPLY,        /* reply of a masqueraded flow translated back to the pod */
 	DP_DROP_MASQ_PORTS,       /* no free port for a new masqueraded flow after the bounded tries (lib/masq.h) */
-	DP_CT_REPLY_TAKEN,        /* a pod's new connection took the tuple a Service flow's reply half still held (lib/track.h) */
+	DP_CT_PORT_REMAP,         /* a pod's new flow whose tuple on the wire another live flow held left with another source port (lib/remap.h, lib/lb.h) */
 	DP_REASON_MAX,
 };
 

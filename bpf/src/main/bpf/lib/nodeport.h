@@ -78,8 +78,9 @@ static __always_inline int dp_src_allowed(__u16 rev_nat_index, __be32 saddr)
 }
 
 /*
- * Is the reply tuple rk (remote -> node:port) in use? NodePort SNAT (CT_REPLY) and masquerade
- * (CT_MASQ_IN, lib/masq.h) take ports of the same node addresses, so each checks both.
+ * Is the reply tuple rk (remote -> address:port) in use? NodePort SNAT and a remapped Service
+ * flow (CT_REPLY), masquerade (CT_MASQ_IN, lib/masq.h) and a remapped pod flow (CT_REMAP_IN,
+ * lib/remap.h) take ports of the same addresses, so each checks all three.
  */
 static __always_inline int dp_nat_port_taken(struct dp_ct_key *rk, __u32 now)
 {
@@ -92,14 +93,19 @@ static __always_inline int dp_nat_port_taken(struct dp_ct_key *rk, __u32 now)
 		rk->dir = DP_CT_MASQ_IN;
 		taken = dp_ct_lookup(rk, now) != 0;
 	}
+	if (!taken) {
+		rk->dir = DP_CT_REMAP_IN;
+		taken = dp_ct_lookup(rk, now) != 0;
+	}
 	rk->dir = dir;
 	return taken;
 }
 
 /*
- * A free SNAT port for a flow from node address `node` to backend `be`: one whose CT_REPLY
- * key (backend -> node:port) no live entry holds (dp_nat_port_taken). Tries DP_SNAT_TRIES ports from a random
- * start; returns 0 with the port (network order) in *out, or -1.
+ * A free SNAT port for a flow from address `node` (a node's, a service's, or the pod's own for a
+ * remap) to backend `be`: one whose reply key (backend -> node:port) no live entry holds
+ * (dp_nat_port_taken). Tries DP_SNAT_TRIES ports from a random start; returns 0 with the port
+ * (network order) in *out, or -1.
  */
 static __always_inline int dp_snat_port(const struct dp_ctx *ctx, __be32 node, const struct dp_backend *be,
 					__be16 *out)

@@ -64,6 +64,8 @@ struct dp_ctx {
 	__u8 lb_flow;        /* dp_stage_lb translated this packet (a Service flow; its CT_EGRESS half is
 	                      * keyed by ctx->orig) */
 	__u8 egress_ok;      /* ... and that flow's CT_EGRESS half says egress policy let it out */
+	__u8 remap;          /* lib/remap.h: from_pod: the flow leaves with another source port (the
+	                      * last stage rewrites it); to_pod: a reply got the pod's own port back */
 };
 
 /* The conntrack key of a tuple in its own direction (dir: DP_CT_PLAIN, DP_CT_EGRESS, ...). */
@@ -261,7 +263,7 @@ static __always_inline int dp_parse(struct __sk_buff *skb, enum dp_where where, 
 /* The end of every program: Gannet's packets go on, untouched ones go to the next filter. */
 static __always_inline int dp_finish(const struct dp_ctx *ctx)
 {
-	return ctx->translated ? TC_ACT_OK : TC_ACT_UNSPEC;
+	return ctx->translated || ctx->remap ? TC_ACT_OK : TC_ACT_UNSPEC;
 }
 
 #endif

@@ -19,6 +19,7 @@
 #include "parse.h"
 #include "maps.h"
 #include "conntrack.h"
+#include "remap.h"
 
 /*
  * Finds the flow's entry in either direction and refreshes it. ctx->ct_hit says the packet
@@ -42,6 +43,8 @@ static __always_inline int dp_track_lookup(struct dp_ctx *ctx, int ingress)
 		ctx->ct_fwd = 1;
 		if (e->flags & (ingress ? DP_CT_F_INGRESS_OK : DP_CT_F_EGRESS_OK))
 			ctx->ct_hit = 1;
+		if (!ingress && (e->flags & DP_CT_F_REMAPPED))
+			ctx->remap = 1; /* lib/remap.h: the pod's flow leaves with another port */
 		return DP_CONTINUE;
 	}
 	k.saddr = ctx->t.daddr;
@@ -57,48 +60,12 @@ static __always_inline int dp_track_lookup(struct dp_ctx *ctx, int ingress)
 }
 
 /*
- * A pod's new TCP connection (a SYN no tracked flow knows, on from_pod) whose tuple is the one
- * a Service flow of the same pod used after DNAT: the pod connected from the same source port
- * to the Service before and now to its backend directly. The pod's kernel sees two different
- * connections (to the service address, then to the backend); on the wire they are one tuple,
- * so the old flow's reply half would rewrite this connection's replies to come from the
- * service address, and the pod would never see its SYN-ACK. The old flow is over for the
- * pod's kernel (it would not reuse the port otherwise), so both its halves are removed.
- */
-static __always_inline void dp_track_claim_tuple(const struct dp_ctx *ctx)
-{
-	struct dp_ct_key rk = {};
-	struct dp_ct_key ek = {};
-	struct dp_ct_entry *old;
-	struct dp_revnat *rn;
-	__u16 idx;
-
-	if (ctx->t.proto != IPPROTO_TCP || !(ctx->seen & DP_CT_SEEN_SYN))
-		return;
-	rk.saddr = ctx->t.daddr;
-	rk.daddr = ctx->t.saddr;
-	rk.sport = ctx->t.dport;
-	rk.dport = ctx->t.sport;
-	rk.proto = ctx->t.proto;
-	rk.dir = DP_CT_REPLY;
-	old = bpf_map_lookup_elem(&dp_ct4, &rk);
-	if (!old)
-		return;
-	idx = old->rev_nat_index;
-	rn = bpf_map_lookup_elem(&dp_revnat4, &idx);
-	if (rn) {
-		dp_ct_client_key(&ek, ctx->t.saddr, ctx->t.sport, rn, ctx->t.proto);
-		bpf_map_delete_elem(&dp_ct4, &ek);
-	}
-	bpf_map_delete_elem(&dp_ct4, &rk);
-	dp_count(DP_CT_REPLY_TAKEN);
-}
-
-/*
  * Records a flow dp_track_lookup did not find, in its originator's direction, marked
  * DP_CT_F_INGRESS_OK on the ingress path or DP_CT_F_EGRESS_OK on the egress path (the policy
  * stage before this one let it through), also when it exists already without the mark
- * (recorded by the sending pod's from_pod, or before egress policy was enforced).
+ * (recorded by the other pod's to_pod for a Service flow's tuple, or before egress policy was
+ * enforced). On the egress path a new flow whose tuple a live Service flow holds on the wire
+ * is remapped (lib/remap.h).
  */
 static __always_inline int dp_track_create(struct dp_ctx *ctx, int ingress)
 {
@@ -113,15 +80,17 @@ static __always_inline int dp_track_create(struct dp_ctx *ctx, int ingress)
 		e = bpf_map_lookup_elem(&dp_ct4, &k);
 		if (e) {
 			e->flags |= ingress ? DP_CT_F_INGRESS_OK : DP_CT_F_EGRESS_OK;
+			if (!ingress && !(e->flags & DP_CT_F_REMAPPED) && dp_remap_new(ctx, e) < 0)
+				return dp_drop(DP_DROP_SNAT_PORTS);
 			return DP_CONTINUE;
 		}
 	}
-	if (!ingress)
-		dp_track_claim_tuple(ctx);
 	n.created = ctx->now;
 	n.seen = ctx->seen;
 	n.flags = ingress ? DP_CT_F_INGRESS_OK : DP_CT_F_EGRESS_OK;
 	n.expires = ctx->now + dp_ct_lifetime(ctx->t.proto, ctx->seen);
+	if (!ingress && dp_remap_new(ctx, &n) < 0)
+		return dp_drop(DP_DROP_SNAT_PORTS);
 	bpf_map_update_elem(&dp_ct4, &k, &n, BPF_ANY);
 	dp_count(DP_CT_NEW_PLAIN);
 	return DP_CONTINUE;

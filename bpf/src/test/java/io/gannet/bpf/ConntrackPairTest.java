@@ -148,35 +148,6 @@ class ConntrackPairTest {
         System.out.printf("full table: %d of %d flows had lost exactly one half before their next packet%n", halves, flows);
     }
 
-    /**
-     * A pod talked to the Service from source port P (DNATed to backend B), then connects to B
-     * directly from the same port P: one tuple on the wire. The direct connection's SYN-ACK
-     * must reach the pod from B as sent, not rewritten to come from the Service (the pod's
-     * kernel would drop it and the connection time out).
-     */
-    @Test
-    void aDirectConnectionOnTheTupleOfAFinishedServiceFlowIsNotRewritten() {
-        BpfProgram toPod = dp.program(Datapath.TO_POD);
-        int port = 41000;
-        String backend = clientSends(port, TCP_SYN);
-        backendReplies(toPod, backend, port);
-        clientSends(port, Packets.TCP_FIN | TCP_ACK);
-
-        Packets.Spec direct = Packets.tcp(CLIENT, port, backend, 8080, TCP_SYN);
-        TestRun.Result out = fromPod.testRun(Packets.build(direct), 1);
-        assertThat(out.verdict()).isEqualTo(TC_ACT_UNSPEC);
-        assertThat(Packets.hex(out.packet())).as("the direct SYN leaves as sent").isEqualTo(Packets.hex(Packets.build(direct)));
-        Packets.Spec synAck = Packets.tcp(backend, 8080, CLIENT, port, TCP_SYN | TCP_ACK);
-        TestRun.Result in = toPod.testRun(Packets.build(synAck), 1);
-        assertThat(Packets.hex(in.packet())).as("the SYN-ACK reaches the pod from the backend, as sent")
-                .isEqualTo(Packets.hex(Packets.build(synAck)));
-        assertThat(dp.metrics().get(io.gannet.bpf.maps.Reason.CT_REPLY_TAKEN)).isEqualTo(1);
-
-        // the next Service connection from another port is translated as before
-        String again = clientSends(port + 2, TCP_SYN);
-        backendReplies(toPod, again, port + 2);
-    }
-
     @Test
     void untranslatedFlowsAreTrackedToo() {
         // pod -> pod (no service): one entry in the originator's direction, seen by both directions

@@ -297,6 +297,42 @@ class DaemonPodNetworkTest {
                     """.formatted(ipB));
             assertThat(samePort.trim()).as("ClusterIP, then the backend directly, from one source port")
                     .isEqualTo("pod-b " + ipA + " | pod-b " + ipA);
+            // Both at once, in either order: the pod's kernel lets one source port serve the
+            // ClusterIP and the backend (two destinations to it); the datapath remaps the second.
+            String concurrent = NetworkNamespace.Shell.runQuietly("ip", "netns", "exec", podA.name(), "python3", "-c", """
+                    import socket
+                    def open_from(port, host, to):
+                        c = socket.socket()
+                        c.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                        c.bind(('', port))
+                        c.settimeout(3)
+                        c.connect((host, to))
+                        return c
+                    def ask(c):
+                        try:
+                            c.sendall(b'GET / HTTP/1.0\\r\\n\\r\\n')
+                            data = b''
+                            while True:
+                                d = c.recv(4096)
+                                if not d:
+                                    break
+                                data += d
+                            return data.decode().split('\\r\\n\\r\\n', 1)[-1].strip()
+                        except Exception as e:
+                            return 'failed: ' + str(e)
+                        finally:
+                            c.close()
+                    def both(port, first, second):
+                        try:
+                            a = open_from(port, *first)
+                            b = open_from(port, *second)
+                            return ask(a) + ' | ' + ask(b)
+                        except Exception as e:
+                            return 'failed: ' + str(e)
+                    print(both(45679, ('10.96.40.10', 80), ('%1$s', 8080)) + ' / ' + both(45680, ('%1$s', 8080), ('10.96.40.10', 80)))
+                    """.formatted(ipB));
+            assertThat(concurrent.trim()).as("ClusterIP and backend at once from one source port, both orders")
+                    .isEqualTo("pod-b " + ipA + " | pod-b " + ipA + " / pod-b " + ipA + " | pod-b " + ipA);
 
             Path loop = dir.resolve("loop.py");
             Files.writeString(loop, REQUEST_LOOP);

@@ -24,6 +24,8 @@ public record CtEntry(int backendId, long expires, long created, int revNatIndex
     public static final int F_SNAT = 0x01;
     /** DP_CT_F_INGRESS_OK: to_pod let this (untranslated) flow in; its later packets pass ingress policy. */
     public static final int F_INGRESS_OK = 0x02;
+    /** DP_CT_F_REMAPPED: a DP_CT_PLAIN flow that leaves with another source port (a {@link CtKey#REMAP_OUT} entry). */
+    public static final int F_REMAPPED = 0x08;
 
     public CtEntry(int backendId, long expires, long created, int revNatIndex, int seen) {
         this(backendId, expires, created, revNatIndex, seen, 0);

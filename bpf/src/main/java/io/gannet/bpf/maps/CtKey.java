@@ -28,6 +28,10 @@ public record CtKey(int saddr, int daddr, int sport, int dport, int proto, int d
     public static final int MASQ_OUT = 3;
     /** DP_CT_MASQ_IN: the same flow's replies, keyed remote -> node address:port. */
     public static final int MASQ_IN = 4;
+    /** DP_CT_REMAP_OUT: a pod's flow that leaves with another source port, keyed by the pod's tuple (lib/remap.h). */
+    public static final int REMAP_OUT = 5;
+    /** DP_CT_REMAP_IN: the same flow's replies, keyed remote -> pod address:the port it leaves with. */
+    public static final int REMAP_IN = 6;
 
     public static final Layout<CtKey> LAYOUT = new Layout<>() {
         public String cName() { return "struct dp_ct_key"; }

@@ -33,7 +33,7 @@ public enum Reason {
     NAT_MASQ,
     NAT_MASQ_REPLY,
     DROP_MASQ_PORTS,
-    CT_REPLY_TAKEN;
+    CT_PORT_REMAP;
 
     /**
      * What happened to the packet, for the {@code verdict} label of
@@ -41,8 +41,8 @@ public enum Reason {
      * (translated), {@code reject} (answered with a TCP RST or ICMP error), {@code drop},
      * {@code redirect} (sent on by FIB lookup), or {@code conntrack} for the {@code CT_*} reasons,
      * which count conntrack events, not packets (the packet is counted again by its verdict):
-     * {@link #CT_NEW_PLAIN} a new tracked flow, {@link #CT_REPLY_TAKEN} a stale NAT reply half
-     * removed for a pod's new connection on the same tuple.
+     * {@link #CT_NEW_PLAIN} a new tracked flow, {@link #CT_PORT_REMAP} a pod's new flow that
+     * leaves with another source port because another live flow holds its tuple on the wire.
      */
     public String verdict() {
         String n = name();

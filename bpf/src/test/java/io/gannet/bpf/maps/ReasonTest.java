@@ -16,7 +16,7 @@ class ReasonTest {
         assertThat(Reason.DROP_NO_ROUTE.label()).isEqualTo("drop_no_route");
         assertThat(Reason.REDIRECT_FIB.verdict()).isEqualTo("redirect");
         assertThat(Reason.CT_NEW_PLAIN.verdict()).isEqualTo("conntrack");
-        assertThat(Reason.CT_REPLY_TAKEN.verdict()).isEqualTo("conntrack");
+        assertThat(Reason.CT_PORT_REMAP.verdict()).isEqualTo("conntrack");
         assertThat(EnumSet.allOf(Reason.class).stream().filter(r -> r.verdict().equals("drop")).count()).isGreaterThan(5);
     }
 }
