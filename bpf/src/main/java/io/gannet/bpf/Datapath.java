@@ -71,7 +71,9 @@ public final class Datapath implements AutoCloseable {
     private final BpfObject lxc;
     private final BpfObject host;
     private final BpfObject xdp;
+    private final BpfObject sock;
     private final ServicesFeature services;
+    private final io.gannet.bpf.lb.SocketLbFeature socketLb;
     private final io.gannet.bpf.policy.PolicyFeature policy;
     private final io.gannet.bpf.nat.MasqueradeFeature masquerade;
     private final CtGarbageCollector gc;
@@ -80,11 +82,13 @@ public final class Datapath implements AutoCloseable {
     private final BpfMap metrics;
     private boolean closed;
 
-    private Datapath(DatapathOptions options, BpfObject lxc, BpfObject host, BpfObject xdp) {
+    private Datapath(DatapathOptions options, BpfObject lxc, BpfObject host, BpfObject xdp, BpfObject sock) {
         this.options = options;
         this.lxc = lxc;
         this.host = host;
         this.xdp = xdp;
+        this.sock = sock;
+        this.socketLb = new io.gannet.bpf.lb.SocketLbFeature(sock, PinLayout.linksDir(options.pinRoot()), options.netns());
         TypedMap<SvcKey, SvcValue> svc = typed(DpMaps.SVC);
         TypedMap<Integer, BackendValue> backends = typed(DpMaps.BACKENDS);
         TypedMap<Integer, RevNatValue> revnat = typed(DpMaps.REVNAT);
@@ -122,13 +126,18 @@ public final class Datapath implements AutoCloseable {
         BpfObject lxc = BpfObject.load(objects.resolve("bpf_lxc.o"), pinRoot);
         BpfObject host = null;
         BpfObject xdp = null;
+        BpfObject sock = null;
         try {
             host = BpfObject.load(objects.resolve("bpf_host.o"), pinRoot);
             xdp = BpfObject.load(objects.resolve("bpf_xdp.o"), pinRoot);
+            sock = BpfObject.load(objects.resolve("bpf_sock.o"), pinRoot);
         } catch (RuntimeException e) {
             lxc.close();
             if (host != null) {
                 host.close();
+            }
+            if (xdp != null) {
+                xdp.close();
             }
             throw e;
         }
@@ -141,7 +150,10 @@ public final class Datapath implements AutoCloseable {
             pinProgram(host.program(FROM_HOST), progs);
             pinProgram(host.program(TO_HOST), progs);
             pinProgram(xdp.program(XDP_FROM_HOST), progs);
-            Datapath dp = new Datapath(options, lxc, host, xdp);
+            for (io.gannet.bpf.lb.SocketLbFeature.Hook h : io.gannet.bpf.lb.SocketLbFeature.HOOKS) {
+                pinProgram(sock.program(h.program()), progs);
+            }
+            Datapath dp = new Datapath(options, lxc, host, xdp, sock);
             if (migration.happened()) {
                 dp.reattachMigratedPods(migration);
                 PinLayout.removeV1(options.pinRoot());
@@ -153,6 +165,7 @@ public final class Datapath implements AutoCloseable {
             lxc.close();
             host.close();
             xdp.close();
+            sock.close();
             if (e instanceof RuntimeException re) {
                 throw re;
             }
@@ -230,7 +243,7 @@ public final class Datapath implements AutoCloseable {
     private static Path extractObjects() {
         try {
             Path dir = Files.createTempDirectory("gannet-bpf");
-            for (String name : List.of("bpf_lxc.o", "bpf_host.o", "bpf_xdp.o")) {
+            for (String name : List.of("bpf_lxc.o", "bpf_host.o", "bpf_xdp.o", "bpf_sock.o")) {
                 try (InputStream in = Datapath.class.getResourceAsStream("/bpf/" + name)) {
                     if (in == null) {
                         throw new BpfException(BpfException.Kind.NOT_FOUND, "load /bpf/" + name, 0,
@@ -260,6 +273,11 @@ public final class Datapath implements AutoCloseable {
     /** The ingress policy feature handle: dp_policy4, dp_ipcache4, the endpoints' policy flag, drop events. */
     public io.gannet.bpf.policy.PolicyFeature policyFeature() {
         return policy;
+    }
+
+    /** The socket-level load balancing handle: the node's own processes' connections to frontends (bpf_sock.c). */
+    public io.gannet.bpf.lb.SocketLbFeature socketLb() {
+        return socketLb;
     }
 
     /** The masquerade feature handle: dp_masq4, dp_nomasq4, translations, occupancy, retry histogram (lib/masq.h). */
@@ -437,6 +455,7 @@ public final class Datapath implements AutoCloseable {
             lxc.close();
             host.close();
             xdp.close();
+            sock.close();
         }
     }
 

@@ -56,6 +56,11 @@ public final class PinLayout {
         return pinRoot.resolve(CURRENT);
     }
 
+    /** The directory the links of cgroup attachments (socket-level load balancing) are pinned in. */
+    public static Path linksDir(Path pinRoot) {
+        return mapsDir(pinRoot).resolve("links");
+    }
+
     /** The directory this layout's programs are pinned in. */
     public static Path progsDir(Path pinRoot) {
         return mapsDir(pinRoot).resolve("progs");

@@ -46,6 +46,10 @@ public interface LibC {
     @SaveError
     int setsockopt(int fd, int level, int optname, ByteBuffer optval, int optlen);
 
+    /** {@code optlen}: one int, the buffer's size in, the option's size out. */
+    @SaveError
+    int getsockopt(int fd, int level, int optname, ByteBuffer optval, int[] optlen);
+
     @SaveError
     long send(int fd, ByteBuffer buf, long len, int flags);
 

@@ -31,6 +31,27 @@ public final class Netns {
         return fd;
     }
 
+    /**
+     * The calling thread's network namespace cookie (SO_NETNS_COOKIE, Linux 5.14): what a BPF
+     * program's bpf_get_netns_cookie returns for a socket of this namespace.
+     */
+    public static long cookieHere() {
+        int fd = LibC.INSTANCE.socket(2 /* AF_INET */, 2 /* SOCK_DGRAM */ | LibC.SOCK_CLOEXEC, 0);
+        if (fd < 0) {
+            throw new SysException("socket for the network namespace cookie", Errno.last());
+        }
+        try {
+            java.nio.ByteBuffer v = java.nio.ByteBuffer.allocateDirect(8).order(java.nio.ByteOrder.nativeOrder());
+            int[] len = {8};
+            if (LibC.INSTANCE.getsockopt(fd, 1 /* SOL_SOCKET */, 71 /* SO_NETNS_COOKIE */, v, len) != 0) {
+                throw new SysException("getsockopt SO_NETNS_COOKIE", Errno.last());
+            }
+            return v.getLong(0);
+        } finally {
+            LibC.INSTANCE.close(fd);
+        }
+    }
+
     /** Closes a descriptor from {@link #open}. */
     public static void close(int fd) {
         LibC.INSTANCE.close(fd);

@@ -178,8 +178,13 @@ public final class Daemon implements AutoCloseable {
         if (l4lbManaged(node)) {
             l4lb = L4lbPart.start(node, options.servicesDir(), options.bpfPinRoot(), options.hostDevices(), announcer, log, metrics.registry());
         } else if (options.servicesDir() != null || options.policyDir() != null || loaded.masquerade().enabled()) {
-            datapath = ServiceDatapath.start(options.bpfPinRoot(), options.servicesDir(), options.hostDevices(), options.node(), log);
+            datapath = ServiceDatapath.start(options.bpfPinRoot(), options.servicesDir(), options.hostDevices(), options.node(),
+                    options.socketLbCgroup(), log);
             metrics.registry().getPrometheusRegistry().register(new DatapathCounters(datapath.datapath()::metrics));
+        }
+        if (options.socketLbCgroup() != null && datapath == null) {
+            throw new IllegalArgumentException("--socket-lb-cgroup: socket-level load balancing runs in a node's Service datapath,"
+                    + " not on L4LB host " + node.name());
         }
         if (options.policyDir() != null) {
             if (datapath == null) {

@@ -26,11 +26,23 @@ import java.util.Objects;
  * @param exabgpProcesses health-check scripts run as ExaBGP runs its processes ("NAME=COMMAND ARGS")
  * @param policyDir      watched directory of NetworkPolicy / CiliumNetworkPolicy / Pod / Namespace YAML
  *                       (ingress policy in the datapath), or null
+ * @param socketLbCgroup cgroup v2 directory whose processes' connections to Services are sent to a
+ *                       backend at connect() (socket-level load balancing of the node's own
+ *                       sockets), or null
  */
 public record DaemonOptions(Path profile, String node, Path stateDir, Path controlSocket,
                             InetSocketAddress controlTcp, InetSocketAddress metricsAddress,
                             Path servicesDir, Path bpfPinRoot, List<String> hostDevices, String etcdUrls,
-                            Path cniSocket, boolean fib, Path exabgpSocket, List<String> exabgpProcesses, Path policyDir) {
+                            Path cniSocket, boolean fib, Path exabgpSocket, List<String> exabgpProcesses, Path policyDir,
+                            Path socketLbCgroup) {
+    /** Without socket-level load balancing. */
+    public DaemonOptions(Path profile, String node, Path stateDir, Path controlSocket, InetSocketAddress controlTcp,
+                         InetSocketAddress metricsAddress, Path servicesDir, Path bpfPinRoot, List<String> hostDevices, String etcdUrls,
+                         Path cniSocket, boolean fib, Path exabgpSocket, List<String> exabgpProcesses, Path policyDir) {
+        this(profile, node, stateDir, controlSocket, controlTcp, metricsAddress, servicesDir, bpfPinRoot, hostDevices, etcdUrls,
+                cniSocket, fib, exabgpSocket, exabgpProcesses, policyDir, null);
+    }
+
     /** Without ingress policy. */
     public DaemonOptions(Path profile, String node, Path stateDir, Path controlSocket, InetSocketAddress controlTcp,
                          InetSocketAddress metricsAddress, Path servicesDir, Path bpfPinRoot, List<String> hostDevices, String etcdUrls,

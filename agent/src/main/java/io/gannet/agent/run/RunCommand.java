@@ -69,6 +69,11 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--host-device", description = "Attach the host program (externalIP DNAT) to this device; repeatable.")
     java.util.List<String> hostDevices = new java.util.ArrayList<>();
 
+    @Option(names = "--socket-lb-cgroup", paramLabel = "DIR", description = {"Send the connections this node's own processes in this cgroup v2",
+        "directory (and below) make to Services to a backend at connect() (kube-proxy serves them in",
+        "OUTPUT): /sys/fs/cgroup, or /sys/fs/cgroup/unified on a hybrid host, for every process. Needs --services-dir."})
+    Path socketLbCgroup;
+
     @Option(names = "--etcd", paramLabel = "URLS", description = {"Keep cluster state (PodCIDR blocks, fixed IPs) in etcd at these",
         "client URLs (http://HOST:PORT, comma separated); default: a file store under --state-dir."})
     String etcd;
@@ -101,6 +106,10 @@ public final class RunCommand implements Callable<Integer> {
             System.err.println("gannet run: " + e.getMessage());
             return 2;
         }
+        if (socketLbCgroup != null && servicesDir == null) {
+            System.err.println("gannet run: --socket-lb-cgroup sends connections to Services' backends: it needs --services-dir");
+            return 2;
+        }
         if (controlTokens != null && controlPort == null) {
             System.err.println("gannet run: --control-tokens is for --control-port; without a port it would be ignored");
             return 2;
@@ -115,7 +124,8 @@ public final class RunCommand implements Callable<Integer> {
         try {
             ControlAccess access = ControlAccess.read(controlTcp != null, controlTokens, controlGroup);
             daemon = Daemon.start(new DaemonOptions(profile, node, stateDir, controlSocket, controlTcp, metricsAddress,
-                    servicesDir, bpfPinRoot, hostDevices, etcd, cniSocket, fib, exabgpSocket, exabgpProcesses, policyDir), log, access);
+                    servicesDir, bpfPinRoot, hostDevices, etcd, cniSocket, fib, exabgpSocket, exabgpProcesses, policyDir,
+                    socketLbCgroup), log, access);
         } catch (ProfileException e) {
             System.err.println(e.getMessage());
             log.startFailed(node, e.getMessage());

@@ -64,14 +64,16 @@ final class ServiceDatapath implements AutoCloseable {
      * @param hostDevices devices to attach the host program to (externalIP DNAT), may be empty
      */
     static ServiceDatapath start(Path pinRoot, Path servicesDir, List<String> hostDevices, EventLog log) throws IOException {
-        return start(pinRoot, servicesDir, hostDevices, null, log);
+        return start(pinRoot, servicesDir, hostDevices, null, null, log);
     }
 
     /**
      * @param nodeName this node's name as EndpointSlices spell it (Local traffic policies); null = none local
+     * @param socketLbCgroup the cgroup v2 directory whose processes' connections to Services go to a backend at
+     *                       connect(), or null (socket-level load balancing an earlier run attached is detached)
      */
-    static ServiceDatapath start(Path pinRoot, Path servicesDir, List<String> hostDevices, String nodeName, EventLog log)
-            throws IOException {
+    static ServiceDatapath start(Path pinRoot, Path servicesDir, List<String> hostDevices, String nodeName, Path socketLbCgroup,
+            EventLog log) throws IOException {
         PinRootLock lock = PinRootLock.acquire(pinRoot);
         Datapath dp;
         try {
@@ -86,6 +88,13 @@ final class ServiceDatapath implements AutoCloseable {
                 dp.attachHost(dev);
             }
             sd.hostDevices = List.copyOf(hostDevices);
+            if (socketLbCgroup != null) {
+                dp.socketLb().attach(socketLbCgroup);
+                log.operatorAction("datapath", socketLbCgroup.toString(), "socket-level load balancing: this node's connections"
+                        + " to Services (processes in this cgroup, in the node's network namespace) go to a backend at connect()");
+            } else if (dp.socketLb().detach() > 0) {
+                log.operatorAction("datapath", pinRoot.toString(), "socket-level load balancing detached (no --socket-lb-cgroup)");
+            }
             if (servicesDir != null) {
                 sd.watcher = new ServiceDirectoryWatcher(new ServiceDirectory(servicesDir), sd::apply,
                         err -> log.operatorAction("services", err.file().toString(), "ignored: " + err), 200).start();

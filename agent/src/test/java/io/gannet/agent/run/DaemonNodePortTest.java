@@ -97,7 +97,10 @@ class DaemonNodePortTest {
             namespaces.get(i).close();
         }
         if (pinRoot != null) {
-            Datapath.removePins(pinRoot);
+            Datapath.removePins(pinRoot); // socket-level load balancing's links go with their pins
+        }
+        if (cgroup != null) {
+            Files.deleteIfExists(cgroup);
         }
     }
 
@@ -107,6 +110,8 @@ class DaemonNodePortTest {
         return n;
     }
 
+    private final List<String> extraArgs = new ArrayList<>();
+    private Path cgroup;
     private NetworkNamespace node1;
     private NetworkNamespace client;
     private NetworkNamespace otherClient;
@@ -159,8 +164,10 @@ class DaemonNodePortTest {
         pinRoot = Path.of("/sys/fs/bpf/gannet-nodeport-test-" + ProcessHandle.current().pid());
         services = Files.createDirectories(dir.resolve("services"));
         Path socket = dir.resolve("cni.sock");
-        gannet = GannetProcess.startKeepingMounts(node1, dir, profile, "node1", "--cni-socket", socket.toString(),
-                "--services-dir", services.toString(), "--bpf-pin-root", pinRoot.toString(), "--host-device", "eth0");
+        List<String> args = new ArrayList<>(List.of("--cni-socket", socket.toString(),
+                "--services-dir", services.toString(), "--bpf-pin-root", pinRoot.toString(), "--host-device", "eth0"));
+        args.addAll(extraArgs);
+        gannet = GannetProcess.startKeepingMounts(node1, dir, profile, "node1", args.toArray(String[]::new));
         gannet.awaitTrue("CNI socket", () -> Files.exists(socket), () -> "");
 
         pod = ns("npp");
@@ -264,6 +271,63 @@ class DaemonNodePortTest {
         for (int i = 0; i < 3; i++) {
             assertThat(curl(pod, "10.96.7.50", 80)).isEqualTo("pod 10.96.7.50");
         }
+    }
+
+    /**
+     * Socket-level load balancing through {@code gannet run --socket-lb-cgroup}: a process of
+     * node 1 itself (its namespace, in the test's cgroup) reaches a ClusterIP whose backends are
+     * node 1's pod and node 2's address, with no DNAT in between (kube-proxy serves the node's own
+     * traffic in OUTPUT; without this a node could not reach its Services at all). The daemon
+     * restarted keeps it working (the pinned links' programs replaced), and started without the
+     * flag it detaches the hooks.
+     */
+    @Test
+    void theNodesOwnProcessesReachClusterIpsThroughSocketLevelLoadBalancing() throws Exception {
+        java.nio.file.Path root = io.gannet.linux.Cgroup2.mount();
+        Requirements.require(root != null, "needs a cgroup2 mount (socket-level load balancing attaches to a cgroup v2 directory)");
+        cgroup = Files.createDirectory(root.resolve("gannet-test-np-" + ProcessHandle.current().pid()));
+        extraArgs.addAll(List.of("--socket-lb-cgroup", cgroup.toString()));
+        startNode();
+        Files.writeString(services.resolve("web.yaml"), DaemonServicesTest.service("web", "10.96.7.70", podIp, REMOTE));
+        awaitServices(r -> r.toString().contains("10.96.7.70:80/TCP"));
+        assertThat(gannet.log()).contains("socket-level load balancing");
+        Set<String> seen = new HashSet<>();
+        for (int i = 0; i < 40 && seen.size() < 2; i++) {
+            seen.add(curlInCgroup(node1, "10.96.7.70", 80).split(" ")[0]);
+        }
+        assertThat(seen).as("both backends answer node 1's own process").containsExactlyInAnyOrder("pod", "remote");
+        assertThat(curlOnce(false, node1, "10.96.7.70", 80)).as("a process outside the cgroup is not served")
+                .isEqualTo("failed");
+
+        gannet.close();
+        gannet = GannetProcess.startKeepingMounts(node1, dir, dir.resolve("profile.yaml"), "node1", "--services-dir", services.toString(),
+                "--bpf-pin-root", pinRoot.toString(), "--host-device", "eth0", "--socket-lb-cgroup", cgroup.toString());
+        awaitServices(r -> r.toString().contains("10.96.7.70:80/TCP"));
+        assertThat(curlInCgroup(node1, "10.96.7.70", 80)).matches("(pod|remote) .*");
+
+        gannet.close();
+        gannet = GannetProcess.startKeepingMounts(node1, dir, dir.resolve("profile.yaml"), "node1", "--services-dir", services.toString(),
+                "--bpf-pin-root", pinRoot.toString(), "--host-device", "eth0");
+        awaitServices(r -> r.toString().contains("10.96.7.70:80/TCP"));
+        assertThat(gannet.log()).contains("socket-level load balancing detached");
+        assertThat(curlOnce(true, node1, "10.96.7.70", 80)).isEqualTo("failed");
+    }
+
+    /** curl from {@code ns} inside the test's cgroup (joined from the host's /sys, then nsenter), retried until answered. */
+    private String curlInCgroup(NetworkNamespace ns, String addr, int port) throws Exception {
+        String last = "";
+        for (int i = 0; i < 20; i++) {
+            last = curlOnce(true, ns, addr, port);
+            if (!last.equals("failed")) {
+                return last;
+            }
+            Thread.sleep(250);
+        }
+        throw new AssertionError("no answer from " + addr + ":" + port + " in " + ns.name() + "'s cgroup process: " + gannet.log());
+    }
+
+    private String curlOnce(boolean inCgroup, NetworkNamespace ns, String addr, int port) throws Exception {
+        return io.gannet.testsupport.CgroupProcess.run(inCgroup ? cgroup : null, ns.name(), "curl -s -m 2 http://" + addr + ":" + port + "/");
     }
 
     /** Connects, waits for a file to appear, then sends a request: prints the answer, "reset" or "timeout". */

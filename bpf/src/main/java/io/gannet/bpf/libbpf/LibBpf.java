@@ -78,6 +78,13 @@ public interface LibBpf {
 
     int bpf_obj_get(String path);
 
+    // --- links (bpf.h): a program attached to a target through a link, pinnable ---
+    int bpf_link_create(int progFd, int targetFd, int attachType, Pointer opts);
+
+    int bpf_link_update(int linkFd, int newProgFd, Pointer opts);
+
+    int bpf_link_detach(int linkFd);
+
     /** BPF_OBJ_GET_INFO_BY_FD: for a map, struct bpf_map_info (type, id, key_size, value_size, max_entries, ...). */
     int bpf_obj_get_info_by_fd(int fd, Pointer info, Pointer infoLen);
 

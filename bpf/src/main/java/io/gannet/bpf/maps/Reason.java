@@ -33,7 +33,9 @@ public enum Reason {
     NAT_MASQ,
     NAT_MASQ_REPLY,
     DROP_MASQ_PORTS,
-    CT_PORT_REMAP;
+    CT_PORT_REMAP,
+    NAT_SOCKET,
+    REJECT_SOCKET_NO_BACKEND;
 
     /**
      * What happened to the packet, for the {@code verdict} label of

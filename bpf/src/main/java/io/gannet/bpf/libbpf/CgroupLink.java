@@ -1,0 +1,121 @@
+package io.gannet.bpf.libbpf;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import jnr.ffi.Pointer;
+
+/**
+ * A program attached to a cgroup v2 directory through a bpf link pinned in bpffs, so the
+ * attachment outlives the process that made it (an agent restart leaves it working) and the
+ * next process replaces the program in place (bpf_link_update: no moment without one). Removing
+ * the pin, with no process holding the link, detaches it.
+ */
+public final class CgroupLink {
+    private static final int O_RDONLY_DIRECTORY_CLOEXEC = 0x10000 | 0x80000;
+
+    private CgroupLink() {}
+
+    /**
+     * Attaches {@code prog} at {@code attachType} (enum bpf_attach_type) of {@code cgroup}
+     * through the link pinned at {@code pin}: the pinned link's program is replaced when it is
+     * on that cgroup already, else a link on another cgroup is detached first and a new one
+     * created and pinned.
+     */
+    public static void attach(BpfProgram prog, int attachType, Path cgroup, Path pin) {
+        Native nat = Native.get();
+        long cgroupId = cgroupId(cgroup);
+        if (Files.exists(pin)) {
+            int link = nat.bpf().bpf_obj_get(pin.toString());
+            BpfException.check("bpf_obj_get " + pin, link);
+            try {
+                if (linkCgroupId(link, pin) == cgroupId) {
+                    BpfException.check("bpf_link_update " + pin + " to " + prog.name(), nat.bpf().bpf_link_update(link, prog.fd(), null));
+                    return;
+                }
+                BpfException.check("bpf_link_detach " + pin, nat.bpf().bpf_link_detach(link));
+            } finally {
+                nat.libc().close(link);
+            }
+            deletePin(pin);
+        }
+        int cg = nat.libc().open(cgroup.toString(), O_RDONLY_DIRECTORY_CLOEXEC);
+        if (cg < 0) {
+            throw new BpfException(BpfException.Kind.NOT_FOUND, "open cgroup " + cgroup, 2,
+                    "no cgroup v2 directory " + cgroup + " (the cgroup2 mount: /sys/fs/cgroup, or /sys/fs/cgroup/unified on a hybrid host)");
+        }
+        try {
+            int link = nat.bpf().bpf_link_create(prog.fd(), cg, attachType, null);
+            BpfException.check("attach " + prog.name() + " to cgroup " + cgroup, link);
+            try {
+                BpfException.check("pin the link of " + prog.name() + " at " + pin, nat.bpf().bpf_obj_pin(link, pin.toString()));
+            } finally {
+                nat.libc().close(link);
+            }
+        } finally {
+            nat.libc().close(cg);
+        }
+    }
+
+    /** Detaches the link pinned at {@code pin} and removes the pin; false when there is none. */
+    public static boolean detach(Path pin) {
+        if (!Files.exists(pin)) {
+            return false;
+        }
+        Native nat = Native.get();
+        int link = nat.bpf().bpf_obj_get(pin.toString());
+        if (link >= 0) {
+            try {
+                nat.bpf().bpf_link_detach(link);
+            } finally {
+                nat.libc().close(link);
+            }
+        }
+        deletePin(pin);
+        return true;
+    }
+
+    /** The cgroup id of the link pinned at {@code pin}, or 0 when there is none. */
+    public static long attachedCgroupId(Path pin) {
+        if (!Files.exists(pin)) {
+            return 0;
+        }
+        int link = Native.get().bpf().bpf_obj_get(pin.toString());
+        if (link < 0) {
+            return 0;
+        }
+        try {
+            return linkCgroupId(link, pin);
+        } finally {
+            Native.get().libc().close(link);
+        }
+    }
+
+    /** A cgroup v2 directory's id: its inode number on cgroup2fs, what bpf_link_info names. */
+    public static long cgroupId(Path cgroup) {
+        try {
+            return ((Number) Files.getAttribute(cgroup, "unix:ino")).longValue();
+        } catch (IOException | UnsupportedOperationException e) {
+            throw new BpfException(BpfException.Kind.NOT_FOUND, "open cgroup " + cgroup, 2,
+                    "no cgroup v2 directory " + cgroup + " (the cgroup2 mount: /sys/fs/cgroup, or /sys/fs/cgroup/unified on a hybrid host)");
+        }
+    }
+
+    /** struct bpf_link_info: type, id, prog_id, then (8-aligned) the cgroup member: cgroup_id, attach_type. */
+    private static long linkCgroupId(int link, Path pin) {
+        Native nat = Native.get();
+        Pointer info = nat.allocate(64);
+        Pointer len = nat.allocate(4);
+        len.putInt(0, 64);
+        BpfException.check("bpf_obj_get_info_by_fd " + pin, nat.bpf().bpf_obj_get_info_by_fd(link, info, len));
+        return info.getLong(16);
+    }
+
+    private static void deletePin(Path pin) {
+        try {
+            Files.deleteIfExists(pin);
+        } catch (IOException e) {
+            throw new BpfException(BpfException.Kind.OTHER, "remove " + pin, 0, e.toString());
+        }
+    }
+}
