@@ -145,9 +145,10 @@ static __always_inline int dp_sock_translate(struct bpf_sock_addr *ctx)
 	return 1;
 }
 
-/* The frontend a socket was sent to instead of this backend, or 0; a frontend since removed
- * (another service now holds its rev-NAT index, or none) is forgotten. */
-static __always_inline struct dp_sock_revnat *dp_sock_frontend(struct bpf_sock_addr *ctx)
+/* A backend's address as the socket sees it (a datagram's source, the peer) becomes the frontend
+ * the socket was sent to instead; a frontend since removed (its rev-NAT index gone or another
+ * service's) is forgotten. */
+static __always_inline int dp_sock_show_frontend(struct bpf_sock_addr *ctx)
 {
 	struct dp_sock_revnat_key rk = {};
 	struct dp_sock_revnat *rv;
@@ -155,20 +156,22 @@ static __always_inline struct dp_sock_revnat *dp_sock_frontend(struct bpf_sock_a
 	__u16 idx;
 
 	if (!dp_sock_proto(ctx) || !dp_sock_ours(ctx))
-		return 0;
+		return 1;
 	rk.cookie = bpf_get_socket_cookie(ctx);
 	rk.backend_addr = ctx->user_ip4;
 	rk.backend_port = (__be16)ctx->user_port;
 	rv = bpf_map_lookup_elem(&dp_sock_revnat4, &rk);
 	if (!rv)
-		return 0;
+		return 1;
 	idx = rv->rev_nat_index;
 	rn = bpf_map_lookup_elem(&dp_revnat4, &idx);
 	if (!rn || rn->addr != rv->addr || rn->port != rv->port) {
 		bpf_map_delete_elem(&dp_sock_revnat4, &rk);
-		return 0;
+		return 1;
 	}
-	return rv;
+	ctx->user_ip4 = rv->addr;
+	ctx->user_port = rv->port;
+	return 1;
 }
 
 SEC("cgroup/connect4")
@@ -186,25 +189,13 @@ int sock_sendmsg4(struct bpf_sock_addr *ctx)
 SEC("cgroup/recvmsg4")
 int sock_recvmsg4(struct bpf_sock_addr *ctx)
 {
-	struct dp_sock_revnat *rv = dp_sock_frontend(ctx);
-
-	if (rv) {
-		ctx->user_ip4 = rv->addr;
-		ctx->user_port = rv->port;
-	}
-	return 1;
+	return dp_sock_show_frontend(ctx);
 }
 
 SEC("cgroup/getpeername4")
 int sock_getpeername4(struct bpf_sock_addr *ctx)
 {
-	struct dp_sock_revnat *rv = dp_sock_frontend(ctx);
-
-	if (rv) {
-		ctx->user_ip4 = rv->addr;
-		ctx->user_port = rv->port;
-	}
-	return 1;
+	return dp_sock_show_frontend(ctx);
 }
 
 char _license[] SEC("license") = "Dual BSD/GPL";

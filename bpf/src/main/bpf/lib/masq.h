@@ -153,12 +153,7 @@ static __always_inline int dp_stage_masq(struct dp_ctx *ctx)
 		struct dp_nat v = {};
 
 		/* a reply of a connection a remote opened to the pod: the pod's address stays */
-		pk.saddr = ctx->t.daddr;
-		pk.daddr = ctx->t.saddr;
-		pk.sport = ctx->t.dport;
-		pk.dport = ctx->t.sport;
-		pk.proto = ctx->t.proto;
-		pk.dir = DP_CT_PLAIN;
+		dp_ct_key_reply_of(&pk, &ctx->t, DP_CT_PLAIN);
 		if (!ctx->icmp_echo && dp_ct_lookup(&pk, ctx->now))
 			return DP_CONTINUE;
 		if (dp_masq_port(ctx, &ik, ctx->t.sport, &port) < 0)

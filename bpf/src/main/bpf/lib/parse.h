@@ -79,6 +79,17 @@ static __always_inline void dp_ct_key_of(struct dp_ct_key *k, const struct dp_tu
 	k->dir = dir;
 }
 
+/* The conntrack key of a tuple's other direction (its reply), under dir. */
+static __always_inline void dp_ct_key_reply_of(struct dp_ct_key *k, const struct dp_tuple *t, __u8 dir)
+{
+	k->saddr = t->daddr;
+	k->daddr = t->saddr;
+	k->sport = t->dport;
+	k->dport = t->sport;
+	k->proto = t->proto;
+	k->dir = dir;
+}
+
 /* Stages that need TCP or UDP ports skip non-first fragments, ICMP and other protocols. */
 static __always_inline int dp_no_ports(const struct dp_ctx *ctx)
 {

@@ -38,12 +38,7 @@ static __always_inline int dp_remap_new(struct dp_ctx *ctx, struct dp_ct_entry *
 
 	if (dp_no_ports(ctx) || (ctx->t.proto == IPPROTO_TCP && !(ctx->seen & DP_CT_SEEN_SYN)))
 		return 0;
-	ik.saddr = ctx->t.daddr;
-	ik.daddr = ctx->t.saddr;
-	ik.sport = ctx->t.dport;
-	ik.dport = ctx->t.sport;
-	ik.proto = ctx->t.proto;
-	ik.dir = DP_CT_REPLY;
+	dp_ct_key_reply_of(&ik, &ctx->t, DP_CT_REPLY);
 	if (!dp_ct_lookup(&ik, ctx->now))
 		return 0;
 	remote.addr = ctx->t.daddr;
@@ -87,12 +82,8 @@ static __always_inline int dp_stage_remap_out(struct dp_ctx *ctx)
 		return DP_CONTINUE;
 	}
 	dp_ct_touch(e, ctx->t.proto, ctx->seen, ctx->now);
-	ik.saddr = ctx->t.daddr;
-	ik.daddr = ctx->t.saddr;
-	ik.sport = ctx->t.dport;
+	dp_ct_key_reply_of(&ik, &ctx->t, DP_CT_REMAP_IN);
 	ik.dport = nat->port;
-	ik.proto = ctx->t.proto;
-	ik.dir = DP_CT_REMAP_IN;
 	dp_ct_keep_half(&ik, e);
 	dp_snat_keep(&ik, ctx->t.saddr, ctx->t.sport);
 	if (dp_rewrite_port(ctx->skb, &ctx->p, 1, ctx->t.sport, nat->port) < 0)
@@ -116,12 +107,8 @@ static __always_inline int dp_stage_remap_in(struct dp_ctx *ctx)
 	if (!nat)
 		return DP_CONTINUE;
 	dp_ct_touch(e, ctx->t.proto, ctx->seen, ctx->now);
-	ok.saddr = ctx->t.daddr;
-	ok.daddr = ctx->t.saddr;
+	dp_ct_key_reply_of(&ok, &ctx->t, DP_CT_REMAP_OUT);
 	ok.sport = nat->port;
-	ok.dport = ctx->t.sport;
-	ok.proto = ctx->t.proto;
-	ok.dir = DP_CT_REMAP_OUT;
 	dp_ct_keep_half(&ok, e);
 	dp_snat_keep(&ok, ctx->t.daddr, ctx->t.dport);
 	if (dp_rewrite_port(ctx->skb, &ctx->p, 0, ctx->t.dport, nat->port) < 0)

@@ -47,10 +47,7 @@ static __always_inline int dp_track_lookup(struct dp_ctx *ctx, int ingress)
 			ctx->remap = 1; /* lib/remap.h: the pod's flow leaves with another port */
 		return DP_CONTINUE;
 	}
-	k.saddr = ctx->t.daddr;
-	k.daddr = ctx->t.saddr;
-	k.sport = ctx->t.dport;
-	k.dport = ctx->t.sport;
+	dp_ct_key_reply_of(&k, &ctx->t, DP_CT_PLAIN);
 	e = dp_ct_lookup(&k, ctx->now);
 	if (e) {
 		dp_ct_touch(e, ctx->t.proto, ctx->seen, ctx->now);
