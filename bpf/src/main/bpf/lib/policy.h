@@ -193,6 +193,25 @@ static __always_inline void dp_policy_egress_mark(const struct dp_ctx *ctx)
 		e->flags |= DP_CT_F_EGRESS_OK;
 }
 
+/*
+ * A Service flow egress policy dropped before it was ever let out: the NAT halves dp_stage_lb
+ * made for it (and a SNAT port, for a remapped flow) go at once, so a denied flow holds nothing
+ * until it expires; its retransmission is translated and judged again.
+ */
+static __always_inline void dp_policy_egress_forget(const struct dp_ctx *ctx)
+{
+	struct dp_ct_key k = {};
+
+	if (!ctx->lb_flow || ctx->egress_ok)
+		return;
+	dp_ct_key_of(&k, &ctx->orig, DP_CT_EGRESS);
+	bpf_map_delete_elem(&dp_ct4, &k);
+	bpf_map_delete_elem(&dp_snat4, &k);
+	dp_ct_key_reply_of(&k, &ctx->t, DP_CT_REPLY);
+	bpf_map_delete_elem(&dp_ct4, &k);
+	bpf_map_delete_elem(&dp_snat4, &k);
+}
+
 static __always_inline int dp_stage_policy_egress(struct dp_ctx *ctx)
 {
 	__u32 ep_id = ctx->skb->ifindex;
@@ -212,6 +231,8 @@ static __always_inline int dp_stage_policy_egress(struct dp_ctx *ctx)
 	v = dp_policy_judge(ctx, ep_id, ep_id | DP_POLICY_EGRESS_EP, ctx->t.daddr, DP_POLICY_DIR_EGRESS);
 	if (v == DP_CONTINUE)
 		dp_policy_egress_mark(ctx);
+	else
+		dp_policy_egress_forget(ctx);
 	return v;
 }
 

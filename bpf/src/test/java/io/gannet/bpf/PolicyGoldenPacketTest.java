@@ -359,7 +359,16 @@ class PolicyGoldenPacketTest {
         assertThat(fromPodSyn(vip, 50101, 80)).as("the Service's backend is employee:6379").isEqualTo(TC_ACT_OK);
         assertThat(fromPod(Packets.tcp(POD, 50101, vip, 80, TCP_ACK))).isEqualTo(TC_ACT_OK);
         assertThat(fromPodSyn(vip, 50102, 81)).as("a Service whose backend the policy does not allow").isEqualTo(TC_ACT_SHOT);
+        io.gannet.bpf.maps.CtKey denied = new io.gannet.bpf.maps.CtKey(Ipv4.parse(POD), Ipv4.parse(vip), 50102, 81, 6,
+                io.gannet.bpf.maps.CtKey.EGRESS);
+        io.gannet.bpf.maps.CtKey deniedReply = new io.gannet.bpf.maps.CtKey(Ipv4.parse(OTHER), Ipv4.parse(POD), 6379, 50102, 6,
+                io.gannet.bpf.maps.CtKey.REPLY);
+        assertThat(dp.conntrack().get(denied)).as("a denied flow keeps no NAT entry").isNull();
+        assertThat(dp.conntrack().get(deniedReply)).isNull();
         assertThat(fromPodSyn(vip, 50102, 81)).as("its retransmission").isEqualTo(TC_ACT_SHOT);
+        assertThat(dp.conntrack().get(denied)).isNull();
+        assertThat(dp.conntrack().get(new io.gannet.bpf.maps.CtKey(Ipv4.parse(POD), Ipv4.parse(vip), 50101, 80, 6,
+                io.gannet.bpf.maps.CtKey.EGRESS))).as("an allowed flow keeps its entries").isNotNull();
         List<DropEvent> drops = policy.drainDrops(10);
         assertThat(drops).hasSize(2).allMatch(d -> d.identity() == ID_OTHER && d.dport() == 6379 && d.egress());
         assertThat(Ipv4.format(drops.get(0).daddr())).as("reported with the backend's address").isEqualTo(OTHER);

@@ -58,6 +58,10 @@ class DaemonPolicyTest {
             apiVersion: v1
             kind: Pod
             metadata: {namespace: default, name: db, labels: {app: protected-db}}
+            spec:
+              containers:
+              - name: db
+                ports: [{name: redis, containerPort: 6379}, {name: pg, containerPort: 5432, protocol: TCP}]
             ---
             apiVersion: v1
             kind: Pod
@@ -216,7 +220,7 @@ class DaemonPolicyTest {
                   policyTypes: [Egress]
                   egress:
                   - to: [{podSelector: {matchLabels: {app: protected-db}}}]
-                    ports: [{protocol: TCP, port: 6379}]
+                    ports: [{protocol: TCP, port: redis}]   # the destination's named port
                 """);
         daemon.awaitTrue("the employee's egress is enforced", () -> !pings(employeeNs, visitor), daemon::log);
         assertThat(connects(employeeNs, db, 6379)).as("employee -> db:6379, allowed both ways").isTrue();
@@ -252,7 +256,7 @@ class DaemonPolicyTest {
                   podSelector: {matchLabels: {app: protected-db}}
                   ingress:
                   - from: [{namespaceSelector: {matchLabels: {team: a}}}]
-                    ports: [{protocol: TCP, port: 5432}]
+                    ports: [{protocol: TCP, port: pg}]   # the pod's own named port
                 """);
         daemon.awaitTrue("team-a reaches db:5432", () -> connects(teamANs, db, 5432), daemon::log);
         assertThat(connects(visitorNs, db, 5432)).as("visitor -> db:5432").isFalse();

@@ -22,4 +22,13 @@ public interface IdentityView {
 
     /** Every CIDR some policy names, with its host-local identity. */
     Map<Cidr, Integer> cidrIdentities();
+
+    /**
+     * What a named port means at the endpoints of an identity (ANY: every endpoint): the numbers
+     * and protocols their containers give that name, for egress rules' named ports, which are the
+     * destination's. None when no endpoint of the identity has a port of that name.
+     */
+    default java.util.Set<io.gannet.netpolicy.model.Endpoint.NamedPort> namedPorts(int identity, String name) {
+        return java.util.Set.of();
+    }
 }

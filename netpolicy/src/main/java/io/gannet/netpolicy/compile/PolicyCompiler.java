@@ -54,10 +54,14 @@ public final class PolicyCompiler {
                 RuleRef ref = new RuleRef(p.key(), r.source());
                 boolean deny = r.action() == Rule.Action.DENY;
                 TreeSet<Integer> ids = identities(r.peers(), view);
-                // an egress named port is the destination's: not resolved (the parsers report it)
-                List<int[]> ports = ports(r.ports(), direction == Rule.Direction.INGRESS ? endpoint : null);
+                // a named port is the endpoint's own on ingress, the destination's on egress
+                boolean perPeer = direction == Rule.Direction.EGRESS && r.ports().stream().anyMatch(PortRule::isNamed);
+                List<int[]> ports = perPeer ? List.of() : ports(r.ports(), name -> {
+                    Endpoint.NamedPort np = endpoint.namedPorts().get(name);
+                    return np == null ? List.of() : List.of(np);
+                });
                 for (int id : ids) {
-                    for (int[] port : ports) {
+                    for (int[] port : perPeer ? ports(r.ports(), name -> view.namedPorts(id, name)) : ports) {
                         PolicyKey key = new PolicyKey(id, port[0], port[1], port[2]);
                         Entry old = entries.get(key);
                         if (old == null || (deny && !old.deny())) {
@@ -117,8 +121,11 @@ public final class PolicyCompiler {
         return ids;
     }
 
-    /** {protocol, port, prefix bits} triples; a named port the endpoint lacks contributes nothing. */
-    static List<int[]> ports(List<PortRule> rules, Endpoint endpoint) {
+    /**
+     * {protocol, port, prefix bits} triples; {@code named} says what a port name stands for (none:
+     * the name contributes nothing).
+     */
+    static List<int[]> ports(List<PortRule> rules, java.util.function.Function<String, java.util.Collection<Endpoint.NamedPort>> named) {
         List<int[]> out = new ArrayList<>();
         if (rules.isEmpty()) {
             out.add(new int[] {0, 0, 0});
@@ -126,9 +133,10 @@ public final class PolicyCompiler {
         }
         for (PortRule r : rules) {
             if (r.isNamed()) {
-                Endpoint.NamedPort np = endpoint == null ? null : endpoint.namedPorts().get(r.name());
-                if (np != null && (r.protocol().number() == 0 || r.protocol() == np.protocol())) {
-                    out.add(new int[] {np.protocol().number(), np.port(), 16});
+                for (Endpoint.NamedPort np : named.apply(r.name())) {
+                    if (r.protocol().number() == 0 || r.protocol() == np.protocol()) {
+                        out.add(new int[] {np.protocol().number(), np.port(), 16});
+                    }
                 }
                 continue;
             }

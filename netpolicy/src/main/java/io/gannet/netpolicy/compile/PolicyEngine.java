@@ -40,6 +40,7 @@ public final class PolicyEngine implements IdentityView {
     private final Map<String, Integer> endpointIdentity = new HashMap<>();
     private final LabelIndex identities = new LabelIndex();
     private final Map<Integer, Integer> identityUsers = new HashMap<>();
+    private final Map<Integer, Set<String>> members = new HashMap<>(); // identity -> endpoint ids
     private final Map<Cidr, Integer> cidrIds = new TreeMap<>();
     private final Map<String, EndpointPolicy> compiled = new HashMap<>();
     private final Map<String, EndpointPolicy> compiledEgress = new HashMap<>();
@@ -67,6 +68,7 @@ public final class PolicyEngine implements IdentityView {
     public Set<String> upsertEndpoint(Endpoint endpoint) {
         Endpoint old = endpoints.get(endpoint.id());
         boolean relabelled = old == null || !old.labels().equals(endpoint.labels());
+        boolean portsChanged = old != null && !old.namedPorts().equals(endpoint.namedPorts());
         // may throw (a store allocator that cannot reach the store): then nothing has changed
         int id = relabelled ? allocator.allocate(endpoint.labels()) : 0;
         endpoints.put(endpoint.id(), endpoint);
@@ -76,10 +78,15 @@ public final class PolicyEngine implements IdentityView {
             endpointIdentity.put(endpoint.id(), id);
             identities.add(id, endpoint.labels());
             identityUsers.merge(id, 1, Integer::sum);
+            members.computeIfAbsent(id, x -> new java.util.HashSet<>()).add(endpoint.id());
             if (old != null) {
+                leave(oldId, endpoint.id());
                 dropIdentityUse(oldId, old.labels());
             }
             affected.addAll(namingPeers(old == null ? null : old.labels(), endpoint.labels()));
+        }
+        if (portsChanged || (relabelled && !endpoint.namedPorts().isEmpty())) {
+            affected.addAll(resolvingNamedPorts(endpoint.labels())); // egress named ports resolve at their destinations
         }
         if (endpoint.local()) {
             local.put(endpoint.id(), endpoint);
@@ -98,11 +105,15 @@ public final class PolicyEngine implements IdentityView {
             return Set.of();
         }
         int oldId = endpointIdentity.remove(id);
+        leave(oldId, id);
         compiled.remove(id);
         compiledEgress.remove(id);
         local.remove(id);
         dropIdentityUse(oldId, old.labels());
         Set<String> affected = new TreeSet<>(namingPeers(old.labels(), null));
+        if (!old.namedPorts().isEmpty()) {
+            affected.addAll(resolvingNamedPorts(old.labels()));
+        }
         affected.remove(id);
         recompute(affected);
         return affected;
@@ -118,6 +129,20 @@ public final class PolicyEngine implements IdentityView {
     /** The compiled egress policy of a local endpoint (open when no policy selects it for egress). */
     public EndpointPolicy egressPolicyOf(String endpointId) {
         return compiledEgress.getOrDefault(endpointId, EndpointPolicy.OPEN);
+    }
+
+    @Override
+    public Set<Endpoint.NamedPort> namedPorts(int identity, String name) {
+        Set<Endpoint.NamedPort> out = new java.util.HashSet<>();
+        java.util.Collection<String> ids = identity == ReservedIdentity.ANY ? endpoints.keySet()
+                : members.getOrDefault(identity, Set.of());
+        for (String id : ids) {
+            Endpoint.NamedPort np = endpoints.get(id).namedPorts().get(name);
+            if (np != null) {
+                out.add(np);
+            }
+        }
+        return out;
     }
 
     public Integer identityOf(String endpointId) {
@@ -208,6 +233,28 @@ public final class PolicyEngine implements IdentityView {
         return out;
     }
 
+    /**
+     * Local endpoints selected by a policy with an egress rule whose named ports an endpoint of
+     * these labels resolves (the rule's peers match it, or it names none, or all of the cluster).
+     */
+    private Set<String> resolvingNamedPorts(Labels labels) {
+        Set<String> out = new TreeSet<>();
+        for (Policy p : policies.values()) {
+            for (Rule r : p.rules()) {
+                if (r.direction() == Rule.Direction.EGRESS && r.ports().stream().anyMatch(io.gannet.netpolicy.model.PortRule::isNamed)
+                        && (r.peers().isEmpty() || r.peers().stream().anyMatch(peer -> switch (peer) {
+                            case Peer.Endpoints e -> e.selector().matches(labels);
+                            case Peer.Entity e -> e.entity() == ReservedIdentity.Entity.ALL || e.entity() == ReservedIdentity.Entity.CLUSTER;
+                            case Peer.Cidrs c -> false;
+                        }))) {
+                    out.addAll(localSelectedBy(p.subject()));
+                    break;
+                }
+            }
+        }
+        return out;
+    }
+
     private static boolean namesPeer(Policy p, Predicate<Peer> test) {
         for (Rule r : p.rules()) {
             for (Peer peer : r.peers()) {
@@ -237,6 +284,13 @@ public final class PolicyEngine implements IdentityView {
                 compiled.put(id, PolicyCompiler.compile(e, selecting, this, Rule.Direction.INGRESS));
                 compiledEgress.put(id, PolicyCompiler.compile(e, selecting, this, Rule.Direction.EGRESS));
             }
+        }
+    }
+
+    private void leave(int identity, String endpointId) {
+        Set<String> m = members.get(identity);
+        if (m != null && m.remove(endpointId) && m.isEmpty()) {
+            members.remove(identity);
         }
     }
 

@@ -9,7 +9,9 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.gannet.netpolicy.external.ExternalEndpoint;
 import io.gannet.netpolicy.k8s.PolicyFiles;
 import io.gannet.netpolicy.k8s.PolicyObject;
+import io.gannet.netpolicy.model.Endpoint;
 import io.gannet.netpolicy.model.Policy;
+import io.gannet.netpolicy.model.Protocol;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -72,7 +74,7 @@ public final class PolicyDirectory {
 
     /** One file's valid content. */
     record Content(List<Policy> policies, Map<String, Map<String, String>> pods, Map<String, Map<String, String>> namespaces,
-            List<ExternalEndpoint> externals, long readAtMillis) {}
+            List<ExternalEndpoint> externals, Map<String, Map<String, Endpoint.NamedPort>> podPorts, long readAtMillis) {}
 
     /** What the last reload found in one file with errors. */
     public record FileReport(String file, List<String> errors, boolean keptPrevious) {
@@ -82,12 +84,16 @@ public final class PolicyDirectory {
         }
     }
 
-    /** Everything in force: policies, pod labels (by "namespace/name"), namespace labels; files with errors. */
+    /**
+     * Everything in force: policies, pod labels (by "namespace/name"), namespace labels; files with
+     * errors; external endpoints; each pod's named container ports (for policies' named ports).
+     */
     public record Result(List<Policy> policies, Map<String, Map<String, String>> podLabels,
-            Map<String, Map<String, String>> namespaceLabels, List<FileReport> problems, List<ExternalEndpoint> externalEndpoints) {
+            Map<String, Map<String, String>> namespaceLabels, List<FileReport> problems, List<ExternalEndpoint> externalEndpoints,
+            Map<String, Map<String, Endpoint.NamedPort>> podNamedPorts) {
         public Result(List<Policy> policies, Map<String, Map<String, String>> podLabels,
                 Map<String, Map<String, String>> namespaceLabels, List<FileReport> problems) {
-            this(policies, podLabels, namespaceLabels, problems, List.of());
+            this(policies, podLabels, namespaceLabels, problems, List.of(), Map.of());
         }
     }
 
@@ -101,7 +107,7 @@ public final class PolicyDirectory {
                 }).sorted().forEach(files::add);
             } catch (IOException e) {
                 return new Result(all(), pods(), namespaces(), List.of(new FileReport(dir.toString(),
-                        List.of(dir + ": cannot list: " + e.getMessage()), !lastGood.isEmpty())), externals());
+                        List.of(dir + ": cannot list: " + e.getMessage()), !lastGood.isEmpty())), externals(), podPorts());
             }
         }
         lastGood.keySet().retainAll(files);
@@ -129,7 +135,7 @@ public final class PolicyDirectory {
                 problems.add(new FileReport(f.toString(), List.copyOf(errors), lastGood.containsKey(f)));
             }
         }
-        return new Result(all(), pods(), namespaces(), List.copyOf(problems), externals());
+        return new Result(all(), pods(), namespaces(), List.copyOf(problems), externals(), podPorts());
     }
 
     private static String stamp(Path f) {
@@ -200,6 +206,12 @@ public final class PolicyDirectory {
         return out;
     }
 
+    private Map<String, Map<String, Endpoint.NamedPort>> podPorts() {
+        Map<String, Map<String, Endpoint.NamedPort>> out = new TreeMap<>();
+        lastGood.values().forEach(c -> out.putAll(c.podPorts()));
+        return out;
+    }
+
     private List<ExternalEndpoint> externals() {
         List<ExternalEndpoint> out = new ArrayList<>();
         lastGood.values().forEach(c -> out.addAll(c.externals()));
@@ -227,6 +239,7 @@ public final class PolicyDirectory {
         }
         Map<String, Map<String, String>> pods = new TreeMap<>();
         Map<String, Map<String, String>> namespaces = new TreeMap<>();
+        Map<String, Map<String, Endpoint.NamedPort>> podPorts = new TreeMap<>();
         List<ExternalEndpoint> externals = new ArrayList<>();
         if (errors.isEmpty()) {
             try (JsonParser p = new YAMLFactory().createParser(f.toFile())) {
@@ -238,21 +251,25 @@ public final class PolicyDirectory {
                         continue;
                     }
                     JsonNode doc = p.readValueAsTree();
-                    objects(doc, f + ":" + line + ":" + column, pods, namespaces, externals, errors);
+                    objects(doc, f + ":" + line + ":" + column, new Found(pods, namespaces, podPorts, externals), errors);
                 }
             } catch (IOException e) {
                 errors.add(f + ": " + e.getMessage());
             }
         }
-        return new Content(List.copyOf(policies), pods, namespaces, List.copyOf(externals), System.currentTimeMillis());
+        return new Content(List.copyOf(policies), pods, namespaces, List.copyOf(externals), podPorts, System.currentTimeMillis());
     }
 
-    private static void objects(JsonNode doc, String origin, Map<String, Map<String, String>> pods,
-            Map<String, Map<String, String>> namespaces, List<ExternalEndpoint> externals, List<String> errors) {
+    /** What one file's objects add up to. */
+    private record Found(Map<String, Map<String, String>> pods, Map<String, Map<String, String>> namespaces,
+            Map<String, Map<String, Endpoint.NamedPort>> podPorts, List<ExternalEndpoint> externals) {}
+
+    private static void objects(JsonNode doc, String origin, Found found, List<String> errors) {
         String kind = doc.path("kind").asText();
+        List<ExternalEndpoint> externals = found.externals();
         if (kind.endsWith("List") && doc.has("items")) {
             for (int i = 0; i < doc.path("items").size(); i++) {
-                objects(doc.path("items").get(i), origin + " items[" + i + "]", pods, namespaces, externals, errors);
+                objects(doc.path("items").get(i), origin + " items[" + i + "]", found, errors);
             }
             return;
         }
@@ -288,9 +305,51 @@ public final class PolicyDirectory {
             labels.put(e.getKey(), e.getValue().asText());
         }
         if (kind.equals("Pod")) {
-            pods.put(meta.path("namespace").asText("default") + "/" + name, Map.copyOf(labels));
+            String key = meta.path("namespace").asText("default") + "/" + name;
+            Map<String, Endpoint.NamedPort> ports = namedPorts(doc.path("spec"), origin + ": Pod " + name, errors);
+            found.pods().put(key, Map.copyOf(labels));
+            found.podPorts().put(key, Map.copyOf(ports));
         } else {
-            namespaces.put(name, Map.copyOf(labels));
+            found.namespaces().put(name, Map.copyOf(labels));
         }
+    }
+
+    /**
+     * A Pod's named container ports ({@code spec.containers[].ports[]} and initContainers', which
+     * sidecars use), as NetworkPolicy and CiliumNetworkPolicy named ports resolve them: name to
+     * containerPort and protocol (TCP when absent). Unnamed ports are not needed.
+     */
+    private static Map<String, Endpoint.NamedPort> namedPorts(JsonNode spec, String where, List<String> errors) {
+        Map<String, Endpoint.NamedPort> out = new TreeMap<>();
+        for (String list : new String[] {"containers", "initContainers"}) {
+            JsonNode cs = spec.path(list);
+            for (int i = 0; i < cs.size(); i++) {
+                JsonNode ports = cs.get(i).path("ports");
+                for (int j = 0; j < ports.size(); j++) {
+                    JsonNode p = ports.get(j);
+                    String path = where + ": spec." + list + "[" + i + "].ports[" + j + "]";
+                    if (!p.hasNonNull("name")) {
+                        continue;
+                    }
+                    int port = p.path("containerPort").asInt(0);
+                    if (!p.path("containerPort").isInt() || port < 1 || port > 65535) {
+                        errors.add(path + ".containerPort: a port number 1-65535 is required");
+                        continue;
+                    }
+                    Protocol proto = switch (p.path("protocol").asText("TCP")) {
+                        case "TCP" -> Protocol.TCP;
+                        case "UDP" -> Protocol.UDP;
+                        case "SCTP" -> Protocol.SCTP;
+                        default -> null;
+                    };
+                    if (proto == null) {
+                        errors.add(path + ".protocol: TCP, UDP or SCTP, not '" + p.path("protocol").asText() + "'");
+                        continue;
+                    }
+                    out.putIfAbsent(p.path("name").asText(), new Endpoint.NamedPort(port, proto));
+                }
+            }
+        }
+        return out;
     }
 }

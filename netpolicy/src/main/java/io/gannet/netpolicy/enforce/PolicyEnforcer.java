@@ -199,7 +199,7 @@ public final class PolicyEnforcer {
         Map<String, String> labels = directory.podLabels().getOrDefault(p.key(), Map.of());
         Map<String, String> ns = directory.namespaceLabels().getOrDefault(p.namespace(), Map.of());
         return new Endpoint(remoteId(p.storeKey()), Labels.ofPod(p.namespace(), labels, ns), List.of(Cidr.parse(p.address())),
-                Map.of(), false);
+                directory.podNamedPorts().getOrDefault(p.key(), Map.of()), false);
     }
 
     /** The node's own addresses (identity host). */
@@ -268,15 +268,13 @@ public final class PolicyEnforcer {
         }
         for (Pod pod : pods.values()) {
             Endpoint e = endpoint(pod);
-            Endpoint old = engine.endpoints().get(pod.key());
-            if (old == null || !old.labels().equals(e.labels())) {
+            if (!e.equals(engine.endpoints().get(pod.key()))) { // labels or named ports
                 affected.addAll(engine.upsertEndpoint(e));
             }
         }
         for (PublishedPod p : remotePods.values()) {
             Endpoint e = remoteEndpoint(p);
-            Endpoint old = engine.endpoints().get(e.id());
-            if (old == null || !old.labels().equals(e.labels())) {
+            if (!e.equals(engine.endpoints().get(e.id()))) {
                 affected.addAll(engine.upsertEndpoint(e));
             }
         }
@@ -317,7 +315,7 @@ public final class PolicyEnforcer {
         Map<String, String> labels = directory.podLabels().getOrDefault(pod.key(), Map.of());
         Map<String, String> ns = directory.namespaceLabels().getOrDefault(pod.namespace(), Map.of());
         return new Endpoint(pod.key(), Labels.ofPod(pod.namespace(), labels, ns), List.of(Cidr.parse(pod.address())),
-                Map.of(), true);
+                directory.podNamedPorts().getOrDefault(pod.key(), Map.of()), true);
     }
 
     private void write(Set<String> endpoints) {

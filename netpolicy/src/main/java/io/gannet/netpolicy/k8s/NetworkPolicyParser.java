@@ -22,7 +22,7 @@ import java.util.Set;
  * endPort. An ingress rule without {@code from} is from everywhere, without {@code ports} to
  * every port; {@code ingress: []} with the Ingress type denies everything. Egress the same way
  * with {@code to} peers (destinations) and the destination's ports; {@code egress: []} with the
- * Egress type denies all egress. A named port in an egress rule is reported (not enforced).
+ * Egress type denies all egress. A named port in an egress rule is the destination pod's.
  */
 final class NetworkPolicyParser {
     private NetworkPolicyParser() {}
@@ -63,8 +63,9 @@ final class NetworkPolicyParser {
 
     /**
      * The rules of one section ({@code ingress} with {@code from}, {@code egress} with {@code to}).
-     * A named port in an egress rule is the destination pod's port: not enforced, and reported; a
-     * rule left without any of the ports it named allows nothing (rather than every port).
+     * A named port is the selected pod's own on ingress and the destination pod's on egress
+     * (resolved per destination when compiled); a rule left without any of the ports it named
+     * (all invalid) allows nothing (rather than every port).
      */
     private static void rules(JsonNode spec, String section, String peersField, Rule.Direction direction, String namespace,
             List<Rule> rules, Fields f) {
@@ -85,10 +86,7 @@ final class NetworkPolicyParser {
             List<JsonNode> pl = f.list(r, "ports", path);
             for (int j = 0; j < pl.size(); j++) {
                 PortRule p = port(pl.get(j), path + ".ports[" + j + "]", f);
-                if (p != null && p.isNamed() && direction == Rule.Direction.EGRESS) {
-                    f.unsupported(path + ".ports[" + j + "]", "named port '" + p.name()
-                            + "' of the destination is not enforced in egress rules: it allows nothing; use the number");
-                } else if (p != null) {
+                if (p != null) {
                     ports.add(p);
                 }
             }

@@ -86,6 +86,53 @@ class PolicyEngineTest {
         assertThat(egress("web", "db", TCP, 5432).allowed()).isFalse();
     }
 
+    private static Endpoint withPorts(String id, Map<String, String> labels, String ip, Map<String, Endpoint.NamedPort> ports) {
+        return new Endpoint(id, Labels.ofPod("shop", labels, Map.of()), List.of(Cidr.parse(ip)), ports, false);
+    }
+
+    /**
+     * An egress rule's named port is the destination's: it resolves per destination identity to
+     * the numbers its pods give that name (all of them when pods of one label set differ), follows
+     * a pod that joins, changes its ports or leaves, and allows nothing at a destination without it.
+     */
+    @Test
+    void egressNamedPortsResolveAtEachDestination() throws IOException {
+        engine.upsertEndpoint(pod("web", "shop", Map.of("app", "web"), "10.244.1.5", true));
+        engine.upsertEndpoint(withPorts("db-0", Map.of("app", "db"), "10.244.2.7", Map.of("sql", new Endpoint.NamedPort(5432, Protocol.TCP))));
+        engine.upsertEndpoint(withPorts("cache", Map.of("app", "cache"), "10.244.2.9", Map.of("sql", new Endpoint.NamedPort(7000, Protocol.TCP))));
+        engine.upsertEndpoint(withPorts("other", Map.of("app", "other"), "10.244.2.10", Map.of()));
+        engine.upsertPolicy(policy("""
+                apiVersion: networking.k8s.io/v1
+                kind: NetworkPolicy
+                metadata: {name: web-egress, namespace: shop}
+                spec:
+                  podSelector: {matchLabels: {app: web}}
+                  policyTypes: [Egress]
+                  egress:
+                  - to: [{podSelector: {matchLabels: {app: db}}}, {podSelector: {matchLabels: {app: other}}}]
+                    ports: [{protocol: TCP, port: sql}]
+                """));
+        assertThat(egress("web", "db-0", TCP, 5432).allowed()).isTrue();
+        assertThat(egress("web", "db-0", TCP, 7000).allowed()).as("cache's number for the name, not db's").isFalse();
+        assertThat(egress("web", "other", TCP, 5432).allowed()).as("a destination without the name: nothing").isFalse();
+
+        // a second db pod names the port otherwise: both numbers for the db identity
+        assertThat(engine.upsertEndpoint(withPorts("db-1", Map.of("app", "db"), "10.244.2.8",
+                Map.of("sql", new Endpoint.NamedPort(5433, Protocol.TCP))))).contains("web");
+        assertThat(egress("web", "db-1", TCP, 5433).allowed()).isTrue();
+        assertThat(egress("web", "db-0", TCP, 5432).allowed()).isTrue();
+        // its ports change (same labels): recomputed
+        assertThat(engine.upsertEndpoint(withPorts("db-1", Map.of("app", "db"), "10.244.2.8",
+                Map.of("sql", new Endpoint.NamedPort(5434, Protocol.TCP))))).contains("web");
+        assertThat(egress("web", "db-1", TCP, 5433).allowed()).isFalse();
+        assertThat(egress("web", "db-1", TCP, 5434).allowed()).isTrue();
+        // it leaves: its number goes
+        assertThat(engine.removeEndpoint("db-1")).contains("web");
+        assertThat(engine.egressPolicyOf("web").decide(engine.identityOf("db-0"), TCP, 5434).allowed()).isFalse();
+        // the protocol must match: UDP "sql" is not the TCP one
+        assertThat(egress("web", "db-0", UDP, 5432).allowed()).isFalse();
+    }
+
     @Test
     void protectedDbAllowsEmployeeOn6379AndDropsEverythingElse() throws IOException {
         engine.upsertEndpoint(pod("db", "default", Map.of("app", "protected-db"), "10.244.1.5", true));

@@ -142,9 +142,9 @@ class PolicyFilesTest {
                 """);
         assertThat(implied.ingress()).as("no policyTypes: Ingress, and Egress since it has egress rules").isTrue();
         assertThat(implied.egress()).isTrue();
-        assertThat(implied.rules().get(0).ports()).containsExactly(PortRule.range(Protocol.UDP, 53, 53));
-        assertThat(implied.unsupported()).containsExactly(
-                "spec.egress[0].ports[1]: named port 'dns-tcp' of the destination is not enforced in egress rules: it allows nothing; use the number");
+        assertThat(implied.rules().get(0).ports()).as("the named port is the destination's, resolved when compiled")
+                .containsExactly(PortRule.range(Protocol.UDP, 53, 53), PortRule.named(Protocol.TCP, "dns-tcp"));
+        assertThat(implied.unsupported()).isEmpty();
     }
 
     @Test
