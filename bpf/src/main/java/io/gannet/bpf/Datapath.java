@@ -123,14 +123,18 @@ public final class Datapath implements AutoCloseable {
         }
         String pinRoot = PinLayout.mapsDir(options.pinRoot()).toString();
         dropResizedCounters(PinLayout.mapsDir(options.pinRoot()));
-        BpfObject lxc = BpfObject.load(objects.resolve("bpf_lxc.o"), pinRoot);
+        int ctEntries = options.conntrackEntries();
+        Map<String, Integer> sizes = ConntrackSize.overrides(ctEntries);
+        ConntrackSize.Carried carried = ConntrackSize.unpinResized(PinLayout.mapsDir(options.pinRoot()), ctEntries);
+        BpfObject lxc = BpfObject.load(objects.resolve("bpf_lxc.o"), pinRoot, sizes);
         BpfObject host = null;
         BpfObject xdp = null;
         BpfObject sock = null;
         try {
-            host = BpfObject.load(objects.resolve("bpf_host.o"), pinRoot);
-            xdp = BpfObject.load(objects.resolve("bpf_xdp.o"), pinRoot);
-            sock = BpfObject.load(objects.resolve("bpf_sock.o"), pinRoot);
+            ConntrackSize.carry(carried, Map.of("dp_ct4", lxc.map("dp_ct4"), "dp_snat4", lxc.map("dp_snat4")), ctEntries);
+            host = BpfObject.load(objects.resolve("bpf_host.o"), pinRoot, sizes);
+            xdp = BpfObject.load(objects.resolve("bpf_xdp.o"), pinRoot, sizes);
+            sock = BpfObject.load(objects.resolve("bpf_sock.o"), pinRoot, sizes);
         } catch (RuntimeException e) {
             lxc.close();
             if (host != null) {
@@ -158,8 +162,8 @@ public final class Datapath implements AutoCloseable {
                 dp.reattachMigratedPods(migration);
                 PinLayout.removeV1(options.pinRoot());
             }
-            LOG.info("datapath open on kernel {} (xdp {}), pins under {}, {} frontends re-adopted",
-                    features.kernelRelease(), features.xdp(), pinRoot, dp.services.restoredFrontends());
+            LOG.info("datapath open on kernel {} (xdp {}), pins under {}, {} frontends re-adopted, conntrack table of {} entries",
+                    features.kernelRelease(), features.xdp(), pinRoot, dp.services.restoredFrontends(), ctEntries);
             return dp;
         } catch (IOException | RuntimeException e) {
             lxc.close();

@@ -14,37 +14,53 @@ import java.nio.file.Path;
  * @param clock     CLOCK_MONOTONIC seconds, for conntrack garbage collection
  * @param coexist   attach even when another program (another CNI's) is on the same TC hook;
  *                  false (default) refuses with a message naming it
+ * @param conntrackMax entries of the conntrack table (dp_ct4, and dp_snat4 alike); 0 = sized from
+ *                  the node's memory ({@link ConntrackSize#auto})
  */
-public record DatapathOptions(Path pinRoot, String netns, Path objectDir, ConfigValue timeouts, Clock clock, boolean coexist) {
+public record DatapathOptions(Path pinRoot, String netns, Path objectDir, ConfigValue timeouts, Clock clock, boolean coexist,
+        int conntrackMax) {
     public static final Path DEFAULT_PIN_ROOT = Path.of("/sys/fs/bpf/gannet");
     /** TCP SYN 60 s, established 6 h, closing 10 s, UDP idle 60 s. */
     public static final ConfigValue DEFAULT_TIMEOUTS = new ConfigValue(60, 21600, 10, 60);
 
     public static DatapathOptions defaults() {
-        return new DatapathOptions(DEFAULT_PIN_ROOT, null, null, DEFAULT_TIMEOUTS, Clock.SYSTEM, false);
+        return new DatapathOptions(DEFAULT_PIN_ROOT, null, null, DEFAULT_TIMEOUTS, Clock.SYSTEM, false, 0);
     }
 
     public DatapathOptions withPinRoot(Path p) {
-        return new DatapathOptions(p, netns, objectDir, timeouts, clock, coexist);
+        return new DatapathOptions(p, netns, objectDir, timeouts, clock, coexist, conntrackMax);
     }
 
     public DatapathOptions withNetns(String ns) {
-        return new DatapathOptions(pinRoot, ns, objectDir, timeouts, clock, coexist);
+        return new DatapathOptions(pinRoot, ns, objectDir, timeouts, clock, coexist, conntrackMax);
     }
 
     public DatapathOptions withObjectDir(Path d) {
-        return new DatapathOptions(pinRoot, netns, d, timeouts, clock, coexist);
+        return new DatapathOptions(pinRoot, netns, d, timeouts, clock, coexist, conntrackMax);
     }
 
     public DatapathOptions withTimeouts(ConfigValue t) {
-        return new DatapathOptions(pinRoot, netns, objectDir, t, clock, coexist);
+        return new DatapathOptions(pinRoot, netns, objectDir, t, clock, coexist, conntrackMax);
     }
 
     public DatapathOptions withClock(Clock c) {
-        return new DatapathOptions(pinRoot, netns, objectDir, timeouts, c, coexist);
+        return new DatapathOptions(pinRoot, netns, objectDir, timeouts, c, coexist, conntrackMax);
     }
 
     public DatapathOptions withCoexist(boolean c) {
-        return new DatapathOptions(pinRoot, netns, objectDir, timeouts, clock, c);
+        return new DatapathOptions(pinRoot, netns, objectDir, timeouts, clock, c, conntrackMax);
+    }
+
+    public DatapathOptions withConntrackMax(int n) {
+        if (n != 0 && (n < ConntrackSize.MIN || n > ConntrackSize.MAX)) {
+            throw new IllegalArgumentException("conntrack table of " + n + " entries: " + ConntrackSize.MIN + " to " + ConntrackSize.MAX
+                    + " (or 0: sized from the node's memory)");
+        }
+        return new DatapathOptions(pinRoot, netns, objectDir, timeouts, clock, coexist, n);
+    }
+
+    /** The conntrack table size this open uses: the one asked for, or the node's. */
+    public int conntrackEntries() {
+        return conntrackMax != 0 ? conntrackMax : ConntrackSize.auto();
     }
 }

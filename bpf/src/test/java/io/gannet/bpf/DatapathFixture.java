@@ -19,6 +19,6 @@ public final class DatapathFixture {
 
     public static DatapathOptions options(Path pinRoot) {
         Requirements.requireBpf();
-        return DatapathOptions.defaults().withPinRoot(pinRoot).withObjectDir(objects());
+        return DatapathOptions.defaults().withPinRoot(pinRoot).withObjectDir(objects()).withConntrackMax(ConntrackSize.COMPILED);
     }
 }

@@ -176,9 +176,10 @@ public final class Daemon implements AutoCloseable {
 
         SpeakerAnnouncer announcer = new SpeakerAnnouncer(speaker, loop);
         if (l4lbManaged(node)) {
-            l4lb = L4lbPart.start(node, options.servicesDir(), options.bpfPinRoot(), options.hostDevices(), announcer, log, metrics.registry());
+            l4lb = L4lbPart.start(node, options.servicesDir(), options.datapathOptions(), options.hostDevices(), announcer, log,
+                    metrics.registry());
         } else if (options.servicesDir() != null || options.policyDir() != null || loaded.masquerade().enabled()) {
-            datapath = ServiceDatapath.start(options.bpfPinRoot(), options.servicesDir(), options.hostDevices(), options.node(),
+            datapath = ServiceDatapath.start(options.datapathOptions(), options.servicesDir(), options.hostDevices(), options.node(),
                     options.socketLbCgroup(), log);
             metrics.registry().getPrometheusRegistry().register(new DatapathCounters(datapath.datapath()::metrics));
         }

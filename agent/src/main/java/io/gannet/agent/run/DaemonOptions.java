@@ -29,18 +29,24 @@ import java.util.Objects;
  * @param socketLbCgroup cgroup v2 directory whose processes' connections to Services are sent to a
  *                       backend at connect() (socket-level load balancing of the node's own
  *                       sockets), or null
+ * @param conntrackMax   entries of the datapath's conntrack table; 0 = sized from the node's memory
  */
 public record DaemonOptions(Path profile, String node, Path stateDir, Path controlSocket,
                             InetSocketAddress controlTcp, InetSocketAddress metricsAddress,
                             Path servicesDir, Path bpfPinRoot, List<String> hostDevices, String etcdUrls,
                             Path cniSocket, boolean fib, Path exabgpSocket, List<String> exabgpProcesses, Path policyDir,
-                            Path socketLbCgroup) {
+                            Path socketLbCgroup, int conntrackMax) {
     /** Without socket-level load balancing. */
     public DaemonOptions(Path profile, String node, Path stateDir, Path controlSocket, InetSocketAddress controlTcp,
                          InetSocketAddress metricsAddress, Path servicesDir, Path bpfPinRoot, List<String> hostDevices, String etcdUrls,
                          Path cniSocket, boolean fib, Path exabgpSocket, List<String> exabgpProcesses, Path policyDir) {
         this(profile, node, stateDir, controlSocket, controlTcp, metricsAddress, servicesDir, bpfPinRoot, hostDevices, etcdUrls,
-                cniSocket, fib, exabgpSocket, exabgpProcesses, policyDir, null);
+                cniSocket, fib, exabgpSocket, exabgpProcesses, policyDir, null, 0);
+    }
+
+    /** The datapath's options: its pin root and conntrack size. */
+    public io.gannet.bpf.DatapathOptions datapathOptions() {
+        return io.gannet.bpf.DatapathOptions.defaults().withPinRoot(bpfPinRoot).withConntrackMax(conntrackMax);
     }
 
     /** Without ingress policy. */

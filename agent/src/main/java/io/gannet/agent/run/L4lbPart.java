@@ -53,14 +53,14 @@ final class L4lbPart implements AutoCloseable {
         }, 0, 1, java.util.concurrent.TimeUnit.SECONDS);
     }
 
-    static L4lbPart start(NodeConfig node, Path servicesDir, Path pinRoot, List<String> hostDevices,
+    static L4lbPart start(NodeConfig node, Path servicesDir, io.gannet.bpf.DatapathOptions datapathOptions, List<String> hostDevices,
             SpeakerAnnouncer announcer, EventLog log, io.micrometer.prometheusmetrics.PrometheusMeterRegistry registry) {
         L4lbOptions o = new L4lbOptions(servicesDir,
                 VipPool.of(node.vipPool().stream().map(Cidr::toString).toList()),
                 node.vips().stream().filter(c -> c.length() == 32).map(c -> c.network().getHostAddress()).toList(),
                 node.vipCommunities().stream().map(Object::toString).toList(),
                 RouteDamper.Options.DEFAULTS, Duration.ofSeconds(1));
-        DatapathForwarding fwd = DatapathForwarding.open(pinRoot, hostDevices, "gannet_l4lb");
+        DatapathForwarding fwd = DatapathForwarding.open(datapathOptions, hostDevices, "gannet_l4lb");
         // VIP traffic arrives on an uplink and leaves, DNATed, towards a backend: the host forwards it.
         try {
             if (io.gannet.linux.proc.Forwarding.enable(true)) {

@@ -74,6 +74,10 @@ public final class RunCommand implements Callable<Integer> {
         "OUTPUT): /sys/fs/cgroup, or /sys/fs/cgroup/unified on a hybrid host, for every process. Needs --services-dir."})
     Path socketLbCgroup;
 
+    @Option(names = "--conntrack-max", paramLabel = "N", defaultValue = "0", description = {"Entries of the datapath's conntrack table",
+        "(65536 to 4194304); default: sized from the node's memory (0.25% of it)."})
+    int conntrackMax;
+
     @Option(names = "--etcd", paramLabel = "URLS", description = {"Keep cluster state (PodCIDR blocks, fixed IPs) in etcd at these",
         "client URLs (http://HOST:PORT, comma separated); default: a file store under --state-dir."})
     String etcd;
@@ -106,6 +110,11 @@ public final class RunCommand implements Callable<Integer> {
             System.err.println("gannet run: " + e.getMessage());
             return 2;
         }
+        if (conntrackMax != 0 && (conntrackMax < io.gannet.bpf.ConntrackSize.MIN || conntrackMax > io.gannet.bpf.ConntrackSize.MAX)) {
+            System.err.println("gannet run: --conntrack-max " + conntrackMax + ": between " + io.gannet.bpf.ConntrackSize.MIN + " and "
+                    + io.gannet.bpf.ConntrackSize.MAX);
+            return 2;
+        }
         if (socketLbCgroup != null && servicesDir == null) {
             System.err.println("gannet run: --socket-lb-cgroup sends connections to Services' backends: it needs --services-dir");
             return 2;
@@ -125,7 +134,7 @@ public final class RunCommand implements Callable<Integer> {
             ControlAccess access = ControlAccess.read(controlTcp != null, controlTokens, controlGroup);
             daemon = Daemon.start(new DaemonOptions(profile, node, stateDir, controlSocket, controlTcp, metricsAddress,
                     servicesDir, bpfPinRoot, hostDevices, etcd, cniSocket, fib, exabgpSocket, exabgpProcesses, policyDir,
-                    socketLbCgroup), log, access);
+                    socketLbCgroup, conntrackMax), log, access);
         } catch (ProfileException e) {
             System.err.println(e.getMessage());
             log.startFailed(node, e.getMessage());

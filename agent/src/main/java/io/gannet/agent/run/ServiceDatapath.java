@@ -59,12 +59,12 @@ final class ServiceDatapath implements AutoCloseable {
     }
 
     /**
-     * @param pinRoot    where maps and programs are pinned (re-adopted after a restart)
+     * @param pinRoot    where maps and programs are pinned (re-adopted after a restart); the rest of the options default
      * @param servicesDir the watched directory of Service / EndpointSlice YAML; null: the datapath runs for policy only
      * @param hostDevices devices to attach the host program to (externalIP DNAT), may be empty
      */
     static ServiceDatapath start(Path pinRoot, Path servicesDir, List<String> hostDevices, EventLog log) throws IOException {
-        return start(pinRoot, servicesDir, hostDevices, null, null, log);
+        return start(DatapathOptions.defaults().withPinRoot(pinRoot), servicesDir, hostDevices, null, null, log);
     }
 
     /**
@@ -72,12 +72,13 @@ final class ServiceDatapath implements AutoCloseable {
      * @param socketLbCgroup the cgroup v2 directory whose processes' connections to Services go to a backend at
      *                       connect(), or null (socket-level load balancing an earlier run attached is detached)
      */
-    static ServiceDatapath start(Path pinRoot, Path servicesDir, List<String> hostDevices, String nodeName, Path socketLbCgroup,
-            EventLog log) throws IOException {
+    static ServiceDatapath start(DatapathOptions options, Path servicesDir, List<String> hostDevices, String nodeName,
+            Path socketLbCgroup, EventLog log) throws IOException {
+        Path pinRoot = options.pinRoot();
         PinRootLock lock = PinRootLock.acquire(pinRoot);
         Datapath dp;
         try {
-            dp = Datapath.open(DatapathOptions.defaults().withPinRoot(pinRoot));
+            dp = Datapath.open(options);
         } catch (RuntimeException e) {
             lock.close();
             throw e;
@@ -106,7 +107,8 @@ final class ServiceDatapath implements AutoCloseable {
             });
             sd.gc.scheduleWithFixedDelay(dp::collectGarbage, GC_PERIOD_SECONDS, GC_PERIOD_SECONDS, TimeUnit.SECONDS);
             log.operatorAction("datapath", pinRoot.toString(), "re-adopted " + dp.restoredFrontends()
-                    + " frontends; " + (servicesDir == null ? "no --services-dir: no Services" : "watching " + servicesDir));
+                    + " frontends; " + (servicesDir == null ? "no --services-dir: no Services" : "watching " + servicesDir)
+                    + "; conntrack table of " + options.conntrackEntries() + " entries");
             return sd;
         } catch (IOException | RuntimeException e) {
             sd.close();

@@ -99,9 +99,15 @@ class DaemonServicesTest {
         Files.writeString(dir.resolve("profile.yaml"), PROFILE.formatted(freeTcpPort(), freeTcpPort()));
         // In the current namespace: the datapath needs no peer, only bpffs.
         gannet = GannetProcess.start(null, dir, dir.resolve("profile.yaml"), "node1",
-                "--services-dir", services.toString(), "--bpf-pin-root", pinRoot.toString());
+                "--services-dir", services.toString(), "--bpf-pin-root", pinRoot.toString(), "--conntrack-max", "131072");
 
         JsonNode rows = await(r -> r.size() == 1 && r.get(0).path("backends").asInt() == 2);
+        // the conntrack table as asked (default: sized from the node's memory)
+        try (io.gannet.bpf.libbpf.BpfMap ct = io.gannet.bpf.libbpf.BpfMap.openPinnedAsIs(
+                io.gannet.bpf.PinLayout.mapsDir(pinRoot).resolve("dp_ct4").toString())) {
+            assertThat(ct.maxEntries()).isEqualTo(131072);
+        }
+        assertThat(gannet.log()).contains("conntrack table of 131072 entries");
         assertThat(rows.get(0).path("name").asText()).contains("web");
         assertThat(rows.get(0).path("frontend").asText()).isEqualTo("10.96.0.10:80/TCP");
         assertThat(pinRoot).isDirectory();

@@ -34,6 +34,14 @@ public final class BpfObject implements AutoCloseable {
 
     /** Opens and loads {@code file}; {@code pinRoot} may be null (no map pinning). */
     public static BpfObject load(Path file, String pinRoot) {
+        return load(file, pinRoot, java.util.Map.of());
+    }
+
+    /**
+     * Opens {@code file}, gives the named maps another max_entries than compiled (a map the
+     * object lacks is skipped), and loads it; {@code pinRoot} may be null (no map pinning).
+     */
+    public static BpfObject load(Path file, String pinRoot, java.util.Map<String, Integer> maxEntries) {
         Native n = Native.get();
         List<Pointer> keep = new ArrayList<>();
         Pointer opts = Opts.alloc(Opts.ObjectOpen.SIZE);
@@ -54,6 +62,16 @@ public final class BpfObject implements AutoCloseable {
             throw BpfException.fromErrno("bpf_object__open_file " + file, -(errno == 0 ? 22 : errno));
         }
         BpfObject o = new BpfObject(file, obj, log, keep);
+        for (java.util.Map.Entry<String, Integer> e : maxEntries.entrySet()) {
+            Pointer m = n.bpf().bpf_object__find_map_by_name(obj, e.getKey());
+            if (m != null && m.address() != 0) {
+                int r = n.bpf().bpf_map__set_max_entries(m, e.getValue());
+                if (r < 0) {
+                    o.close();
+                    throw BpfException.fromErrno("bpf_map__set_max_entries " + e.getKey() + " " + e.getValue(), r);
+                }
+            }
+        }
         int ret = n.bpf().bpf_object__load(obj);
         if (ret < 0) {
             String vlog = log.getString(0, LOG_SIZE, java.nio.charset.StandardCharsets.UTF_8).trim();

@@ -36,6 +36,8 @@ public interface LibBpf {
 
     int bpf_map__max_entries(Pointer map);
 
+    int bpf_map__set_max_entries(Pointer map, int maxEntries);
+
     // --- TC (netlink cls_bpf, direct-action) ---
     int bpf_tc_hook_create(Pointer hook);
 

@@ -56,10 +56,15 @@ public final class DatapathForwarding implements Forwarding {
      * {@code from_host} at TC ingress and egress of each uplink and installs the SNAT table.
      */
     public static DatapathForwarding open(Path pinRoot, List<String> uplinks, String nftTable) {
+        return open(DatapathOptions.defaults().withPinRoot(pinRoot), uplinks, nftTable);
+    }
+
+    /** As {@link #open(Path, List, String)}, with the datapath's options (pin root, conntrack size). */
+    public static DatapathForwarding open(DatapathOptions options, List<String> uplinks, String nftTable) {
         if (uplinks.isEmpty()) {
             throw new IllegalArgumentException("an L4LB host needs at least one --host-device (the uplink VIP traffic arrives on)");
         }
-        Datapath dp = Datapath.open(DatapathOptions.defaults().withPinRoot(pinRoot));
+        Datapath dp = Datapath.open(options);
         try {
             for (String dev : uplinks) {
                 dp.attachHost(dev);
