@@ -273,8 +273,26 @@ class DaemonPolicyTest {
         assertThat(connects(employeeNs, db, 6379)).as("employee still allowed").isTrue();
         assertThat(daemon.log()).contains("db-policy.yaml:").contains("fail closed");
 
+        // An egress policy across the restart, and while no daemon runs at all: the visitor may
+        // only reach db (its pings to team-a are dropped on the way out; team-a's pings to it are
+        // answered, the replies pass through conntrack).
+        Files.writeString(policies.resolve("visitor-egress.yaml"), """
+                apiVersion: networking.k8s.io/v1
+                kind: NetworkPolicy
+                metadata: {name: visitor-egress, namespace: default}
+                spec:
+                  podSelector: {matchLabels: {app: visitor}}
+                  policyTypes: [Egress]
+                  egress:
+                  - to: [{podSelector: {matchLabels: {app: protected-db}}}]
+                """);
+        daemon.awaitTrue("the visitor's egress is enforced", () -> !pings(visitorNs, teamA), daemon::log);
+        assertThat(pings(teamANs, visitor)).as("team-a pings visitor: the reply leaves").isTrue();
+
         // A restart while the file is still broken: the kept copy of its last valid version holds.
         assertThat(daemon.terminate(java.time.Duration.ofSeconds(20))).isTrue();
+        assertThat(pings(visitorNs, teamA)).as("no daemon: the visitor's egress is still enforced").isFalse();
+        assertThat(pings(teamANs, visitor)).as("no daemon: replies still leave").isTrue();
         daemon = GannetProcess.startKeepingMounts(node, d, profile, "node1", "--cni-socket", cniSocket.toString(),
                 "--policy-dir", policies.toString(), "--bpf-pin-root", pinRoot.toString(), "--metrics", "127.0.0.1:9479");
         GannetProcess restarted = daemon;
@@ -284,6 +302,9 @@ class DaemonPolicyTest {
         assertThat(connects(visitorNs, db, 6379)).as("visitor dropped after the restart").isFalse();
         assertThat(connects(employeeNs, db, 6379)).as("employee allowed after the restart").isTrue();
         assertThat(connects(teamANs, db, 5432)).as("team-a allowed after the restart").isTrue();
+        assertThat(pings(visitorNs, teamA)).as("the visitor's egress after the restart").isFalse();
+        assertThat(pings(teamANs, visitor)).as("replies after the restart").isTrue();
+        assertThat(restarted.cliResult("show", "policy", "visitor", "--json").out()).contains("\"egressEnforced\":true");
 
         // DEL: the pod's entries go with it.
         cniRaw(plugin, node, cniSocket, "DEL", "ctr-db", dbNs, "default", "db");
