@@ -27,7 +27,8 @@ public final class DatapathAdmin {
      * @param layout       the pin layout found ("v2", "v1 (will be migrated)", or "none")
      * @param daemonRunning a daemon holds the pin root lock
      * @param pins         every pin under the root, relative to it
-     * @param hooks        devices where Gannet's TC program is attached
+     * @param hooks        devices where Gannet's TC program is attached, and the cgroup of socket-level
+     *                     load balancing ({@code device} "cgroup PATH", {@code direction} the program)
      */
     public record Status(Path pinRoot, String layout, boolean daemonRunning, List<String> pins, List<Hook> hooks) {}
 
@@ -53,7 +54,23 @@ public final class DatapathAdmin {
                 running = e.kind() == BpfException.Kind.BUSY;
             }
         }
-        return new Status(pinRoot, layout, running, List.copyOf(pins), hooks(netns));
+        List<Hook> hooks = new ArrayList<>(hooks(netns));
+        hooks.addAll(cgroupHooks(pinRoot));
+        return new Status(pinRoot, layout, running, List.copyOf(pins), List.copyOf(hooks));
+    }
+
+    /** Socket-level load balancing's links pinned under the pin root, with the cgroup each is on. */
+    private static List<Hook> cgroupHooks(Path pinRoot) {
+        List<Hook> out = new ArrayList<>();
+        for (io.gannet.bpf.lb.SocketLbFeature.Hook h : io.gannet.bpf.lb.SocketLbFeature.HOOKS) {
+            io.gannet.bpf.libbpf.CgroupLink.Attached a = io.gannet.bpf.libbpf.CgroupLink.attached(
+                    PinLayout.linksDir(pinRoot).resolve(h.program()));
+            if (a != null) {
+                Path where = io.gannet.bpf.libbpf.CgroupLink.cgroupPath(a.cgroupId());
+                out.add(new Hook("cgroup " + (where != null ? where : "id " + a.cgroupId()), h.program(), a.programId()));
+            }
+        }
+        return out;
     }
 
     private static List<Hook> hooks(String netns) {
@@ -84,11 +101,15 @@ public final class DatapathAdmin {
             throw e;
         }
         try {
-            List<Hook> detached = hooks(netns);
+            List<Hook> detached = new ArrayList<>(hooks(netns));
+            List<Hook> cgroups = cgroupHooks(pinRoot);
+            for (Hook h : cgroups) {
+                io.gannet.bpf.libbpf.CgroupLink.detach(PinLayout.linksDir(pinRoot).resolve(h.direction()));
+            }
             List<String> clsact = new ArrayList<>();
             Netns.run(netns, () -> {
                 List<String> devices = new ArrayList<>();
-                for (Hook h : detached) {
+                for (Hook h : List.copyOf(detached)) {
                     Tc.detach(h.device(), "ingress".equals(h.direction()) ? Tc.Direction.INGRESS : Tc.Direction.EGRESS);
                     if (!devices.contains(h.device())) {
                         devices.add(h.device());
@@ -114,6 +135,7 @@ public final class DatapathAdmin {
                     throw new BpfException(BpfException.Kind.OTHER, "remove pins under " + pinRoot, 0, e.toString());
                 }
             }
+            detached.addAll(cgroups);
             return new Reset(List.copyOf(detached), List.copyOf(clsact), removed);
         } finally {
             if (lock != null) {

@@ -173,6 +173,15 @@ class SocketLbTest {
             assertThat(dp.socketLb().detach()).isEqualTo(4);
             assertThat(dp.socketLb().attachedTo(cgroup)).isFalse();
             assertThat(client(node, true)).doesNotContain("tcp: tcp from");
+            // attached again: gannet datapath status names the cgroup; reset (no daemon) detaches
+            dp.socketLb().attach(cgroup);
         }
+        List<DatapathAdmin.Hook> hooks = DatapathAdmin.status(pinRoot, Netns.named(node.name())).hooks();
+        assertThat(hooks).filteredOn(h -> h.device().equals("cgroup " + cgroup)).extracting(DatapathAdmin.Hook::direction)
+                .containsExactlyInAnyOrder("sock_connect4", "sock_sendmsg4", "sock_recvmsg4", "sock_getpeername4");
+        assertThat(client(node, true)).as("attached with no agent running").contains("tcp: tcp from");
+        DatapathAdmin.Reset reset = DatapathAdmin.reset(pinRoot, Netns.named(node.name()));
+        assertThat(reset.detached()).filteredOn(h -> h.device().startsWith("cgroup ")).hasSize(4);
+        assertThat(client(node, true)).as("after datapath reset").doesNotContain("tcp: tcp from");
     }
 }

@@ -77,17 +77,46 @@ public final class CgroupLink {
 
     /** The cgroup id of the link pinned at {@code pin}, or 0 when there is none. */
     public static long attachedCgroupId(Path pin) {
+        Attached a = attached(pin);
+        return a == null ? 0 : a.cgroupId();
+    }
+
+    /** What a pinned link holds: its program and the cgroup it is attached to. */
+    public record Attached(int programId, long cgroupId) {}
+
+    /** The program and cgroup of the link pinned at {@code pin}; null when there is none. */
+    public static Attached attached(Path pin) {
         if (!Files.exists(pin)) {
-            return 0;
+            return null;
         }
-        int link = Native.get().bpf().bpf_obj_get(pin.toString());
+        Native nat = Native.get();
+        int link = nat.bpf().bpf_obj_get(pin.toString());
         if (link < 0) {
-            return 0;
+            return null;
         }
         try {
-            return linkCgroupId(link, pin);
+            return info(link, pin);
         } finally {
-            Native.get().libc().close(link);
+            nat.libc().close(link);
+        }
+    }
+
+    /** The directory of a cgroup id under the cgroup2 mount (a bounded walk), or null. */
+    public static Path cgroupPath(long cgroupId) {
+        Path root = io.gannet.linux.Cgroup2.mount();
+        if (root == null) {
+            return null;
+        }
+        try (java.util.stream.Stream<Path> s = Files.walk(root, 8)) {
+            return s.filter(Files::isDirectory).filter(p -> {
+                try {
+                    return ((Number) Files.getAttribute(p, "unix:ino")).longValue() == cgroupId;
+                } catch (IOException | UnsupportedOperationException e) {
+                    return false;
+                }
+            }).findFirst().orElse(null);
+        } catch (IOException | java.io.UncheckedIOException e) {
+            return null;
         }
     }
 
@@ -101,14 +130,18 @@ public final class CgroupLink {
         }
     }
 
-    /** struct bpf_link_info: type, id, prog_id, then (8-aligned) the cgroup member: cgroup_id, attach_type. */
     private static long linkCgroupId(int link, Path pin) {
+        return info(link, pin).cgroupId();
+    }
+
+    /** struct bpf_link_info: type, id, prog_id, then (8-aligned) the cgroup member: cgroup_id, attach_type. */
+    private static Attached info(int link, Path pin) {
         Native nat = Native.get();
         Pointer info = nat.allocate(64);
         Pointer len = nat.allocate(4);
         len.putInt(0, 64);
         BpfException.check("bpf_obj_get_info_by_fd " + pin, nat.bpf().bpf_obj_get_info_by_fd(link, info, len));
-        return info.getLong(16);
+        return new Attached(info.getInt(8), info.getLong(16));
     }
 
     private static void deletePin(Path pin) {
