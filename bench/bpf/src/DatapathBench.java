@@ -302,6 +302,19 @@ public final class DatapathBench {
             dp.applyServices(desired);
             System.out.printf("BPF programming of the same %d services: %.2f s%n", n, (System.nanoTime() - t0) / 1e9);
             double[] bpf = connectLatencies(client, conns, n, 42);
+            // Connect-time: the same services translated at connect() by the cgroup hooks (for the
+            // client namespace's sockets, in this JVM's cgroup), so the SYN leaves for the backend
+            // with no DNAT; from_pod and to_pod stay attached and only track the flow.
+            Path cgroup = ownCgroup();
+            double[] sock = null;
+            if (cgroup != null) {
+                dp.socketLb().attach(cgroup, Netns.named(cli.name()));
+                try {
+                    sock = connectLatencies(client, conns, n, 42);
+                } finally {
+                    dp.socketLb().detach();
+                }
+            }
             // BPF first: the iptables phase leaves netfilter conntrack state behind
             dp.detachPod("lxccli");
             dp.close();
@@ -349,6 +362,12 @@ public final class DatapathBench {
             System.out.println("path     | median us | p90 us | p99 us");
             System.out.printf("iptables | %9.1f | %6.1f | %6.1f%n", median(ipt), pct(ipt, 0.9), pct(ipt, 0.99));
             System.out.printf("bpf      | %9.1f | %6.1f | %6.1f%n", median(bpf), pct(bpf, 0.9), pct(bpf, 0.99));
+            if (sock != null) {
+                System.out.printf("bpf at connect() | %9.1f | %6.1f | %6.1f%n", median(sock), pct(sock, 0.9), pct(sock, 0.99));
+                System.out.printf("ratio per-packet/connect-time (median): %.2fx%n", median(bpf) / median(sock));
+            } else {
+                System.out.println("bpf at connect(): no cgroup v2 mount, not measured");
+            }
             System.out.printf("ratio iptables/bpf (median): %.1fx, (p99): %.1fx%n", median(ipt) / median(bpf),
                     pct(ipt, 0.99) / pct(bpf, 0.99));
         } finally {
@@ -365,6 +384,20 @@ public final class DatapathBench {
             srv.close();
             Datapath.removePins(pins);
         }
+    }
+
+    /** This process's cgroup v2 directory (/proc/self/cgroup's "0::" line under the cgroup2 mount), or null. */
+    static Path ownCgroup() throws IOException {
+        Path mount = io.gannet.linux.Cgroup2.mount();
+        if (mount == null) {
+            return null;
+        }
+        for (String line : Files.readAllLines(Path.of("/proc/self/cgroup"))) {
+            if (line.startsWith("0::")) {
+                return mount.resolve(line.substring(3).replaceFirst("^/", ""));
+            }
+        }
+        return null;
     }
 
     /** PATH lookup without the JUnit-based Requirements helper. */

@@ -49,7 +49,12 @@ public final class SocketLbFeature {
      * moved. Sockets of the datapath's namespace only are translated.
      */
     public synchronized void attach(Path cgroup) {
-        netnsMap.put(0, Netns.call(netns, io.gannet.linux.Netns::cookieHere));
+        attach(cgroup, netns);
+    }
+
+    /** As {@link #attach(Path)}, translating the sockets of another namespace ({@code namespace}; null: the caller's). */
+    public synchronized void attach(Path cgroup, String namespace) {
+        netnsMap.put(0, Netns.call(namespace, io.gannet.linux.Netns::cookieHere));
         try {
             Files.createDirectories(linksDir);
         } catch (IOException e) {
