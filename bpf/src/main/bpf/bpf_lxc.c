@@ -48,6 +48,7 @@ int to_pod(struct __sk_buff *skb)
 	DP_STAGE(dp_stage_fragments(&ctx));
 	DP_STAGE(dp_stage_revnat(&ctx));
 	DP_STAGE(dp_stage_icmp_revnat(&ctx));
+	DP_STAGE(dp_stage_nat_icmp_error(&ctx, DP_CT_REMAP_IN));
 	DP_STAGE(dp_stage_remap_in(&ctx));
 	DP_STAGE(dp_track_lookup(&ctx, 1));
 	DP_STAGE(dp_stage_policy_ingress(&ctx));

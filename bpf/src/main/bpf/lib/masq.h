@@ -25,7 +25,7 @@
  *
  * Non-first fragments follow their first fragment through dp_frag4. ICMP errors about a
  * masqueraded TCP/UDP flow (PMTUD's fragmentation needed, port unreachable, ...) go back to the
- * pod (dp_stage_masq_icmp_error, from_host).
+ * pod (dp_stage_nat_icmp_error, from_host).
  */
 #ifndef DP_MASQ_H
 #define DP_MASQ_H
@@ -234,13 +234,14 @@ static __always_inline int dp_stage_masq_reply(struct dp_ctx *ctx)
 
 /*
  * An ICMP error (RFC 792: destination unreachable incl. PMTUD's fragmentation needed, time
- * exceeded, parameter problem) about a masqueraded flow, arriving at the node address: it quotes
- * the packet as it left (node:port -> remote). The quoted source goes back to the pod address and
- * port (the quoted IP checksum and the ICMP checksum follow; the quoted L4 checksum is left as
- * is, receivers do not check it), and the outer destination becomes the pod, so the pod's stack
- * matches the error to its socket.
+ * exceeded, parameter problem) about a flow that left with another source (a masqueraded flow,
+ * arriving at the node address, in_dir DP_CT_MASQ_IN on from_host; a remapped pod flow,
+ * lib/remap.h, in_dir DP_CT_REMAP_IN on to_pod): it quotes the packet as it left (addr:port ->
+ * remote). The quoted source goes back to the pod address and port (the quoted IP checksum and
+ * the ICMP checksum follow; the quoted L4 checksum is left as is, receivers do not check it),
+ * and the outer destination becomes the pod, so the pod's stack matches the error to its socket.
  */
-static __always_inline int dp_stage_masq_icmp_error(struct dp_ctx *ctx)
+static __always_inline int dp_stage_nat_icmp_error(struct dp_ctx *ctx, __u8 in_dir)
 {
 	struct iphdr inner;
 	__be16 ports[2];
@@ -261,13 +262,13 @@ static __always_inline int dp_stage_masq_icmp_error(struct dp_ctx *ctx)
 		return DP_CONTINUE;
 	if (bpf_skb_load_bytes(ctx->skb, inner_off + sizeof(inner), ports, sizeof(ports)) < 0)
 		return DP_CONTINUE;
-	/* the quoted packet went node:port -> remote: its flow's CT_MASQ_IN key is remote -> node:port */
+	/* the quoted packet went addr:port -> remote: its flow's reply key is remote -> addr:port */
 	ik.saddr = inner.daddr;
 	ik.daddr = inner.saddr;
 	ik.sport = ports[1];
 	ik.dport = ports[0];
 	ik.proto = inner.protocol;
-	ik.dir = DP_CT_MASQ_IN;
+	ik.dir = in_dir;
 	if (!dp_ct_lookup(&ik, ctx->now))
 		return DP_CONTINUE;
 	nat = bpf_map_lookup_elem(&dp_snat4, &ik);

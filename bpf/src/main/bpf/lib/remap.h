@@ -18,13 +18,13 @@
  *
  * Each packet keeps the other half alive, as for NAT pairs; the entries carry DP_CT_F_SNAT,
  * so the agent's conntrack sweep removes their dp_snat4 halves with them. Conntrack and policy
- * key the flow by the pod's tuple: only the wire differs. ICMP errors about a remapped flow
- * are not translated back.
+ * key the flow by the pod's tuple: only the wire differs. An ICMP error quoting a remapped
+ * packet gets the pod's port back in its quote on to_pod (dp_stage_nat_icmp_error, lib/masq.h).
  */
 #ifndef DP_REMAP_H
 #define DP_REMAP_H
 
-#include "lb.h"
+#include "masq.h"
 
 /* Records the remap of a new flow, or leaves it alone; -1 when no port is free. */
 static __always_inline int dp_remap_new(struct dp_ctx *ctx, struct dp_ct_entry *plain)

@@ -137,8 +137,19 @@ class TupleRemapTest {
         assertThat(dp.metrics().get(Reason.CT_PORT_REMAP)).isEqualTo(1);
 
         // the remap is the flow's for its life: a retransmitted SYN leaves with the same port
-        assertThat(sport(run(fromPod, Packets.tcp(POD, PORT, BACKEND, 8080, TCP_SYN)).packet())).isEqualTo(remapped);
+        Packets.Spec directSyn = Packets.tcp(POD, PORT, BACKEND, 8080, TCP_SYN);
+        TestRun.Result again = run(fromPod, directSyn);
+        assertThat(sport(again.packet())).isEqualTo(remapped);
         assertThat(dp.metrics().get(Reason.CT_PORT_REMAP)).isEqualTo(1);
+
+        // an ICMP error quoting the remapped packet (PMTUD's fragmentation needed from a router)
+        // reaches the pod quoting the port its socket used
+        byte[] error = IcmpErrorTest.icmpError("198.51.100.1", POD, 3, 4, 1400, IcmpErrorTest.quote(again.packet()));
+        byte[] expected = IcmpErrorTest.icmpError("198.51.100.1", POD, 3, 4, 1400, IcmpErrorTest.quote(Packets.build(directSyn)));
+        TestRun.Result toThePod = toPod.testRun(error, 1);
+        assertThat(toThePod.verdict()).isEqualTo(TC_ACT_OK);
+        assertThat(Packets.hex(toThePod.packet())).isEqualTo(Packets.hex(expected));
+        assertThat(dp.metrics().get(Reason.NAT_ICMP_ERROR)).isEqualTo(1);
     }
 
     @Test
