@@ -10,7 +10,8 @@
  *    exists on the wire, chosen as lib/lb.h chooses (Maglev table or at random; the
  *    previous backend under sessionAffinity: ClientIP, the node being the one client); the
  *    socket's packets then go to the backend directly, with no DNAT and no conntrack entry.
- *    A frontend without backends fails the call (EPERM: a sock_addr hook can only refuse).
+ *    A frontend without backends fails the call with ECONNREFUSED (bpf_set_retval), as
+ *    kube-proxy's REJECT rule makes a connection to it fail.
  *  - sock_recvmsg4 (UDP): a datagram from a backend this socket was sent to comes from the
  *    service address, as the application asked for it;
  *  - sock_getpeername4: a connected socket's peer is the service address.
@@ -76,7 +77,7 @@ static __always_inline __u8 dp_sock_proto(const struct bpf_sock_addr *ctx)
 	return 0;
 }
 
-/* 1: go on (translated or not a frontend); 0: refuse the call (a frontend without backends). */
+/* 1: go on (translated or not a frontend); 0: refuse the call (a frontend without backends: ECONNREFUSED). */
 static __always_inline int dp_sock_translate(struct bpf_sock_addr *ctx)
 {
 	struct dp_svc_key sk = {};
@@ -98,6 +99,7 @@ static __always_inline int dp_sock_translate(struct bpf_sock_addr *ctx)
 		return 1;
 	if (svc->count == 0) {
 		dp_count(DP_REJECT_SOCKET_NO_BACKEND);
+		bpf_set_retval(-111); /* ECONNREFUSED, not the EPERM a refusing hook gives by default */
 		return 0;
 	}
 	if (svc->flags & DP_SVC_F_AFFINITY) {

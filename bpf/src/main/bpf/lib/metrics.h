@@ -39,7 +39,7 @@ enum dp_reason {
 	DP_DROP_MASQ_PORTS,       /* no free port for a new masqueraded flow after the bounded tries (lib/masq.h) */
 	DP_CT_PORT_REMAP,         /* a pod's new flow whose tuple on the wire another live flow held left with another source port (lib/remap.h, lib/lb.h) */
 	DP_NAT_SOCKET,            /* a node process's connect/sendmsg to a frontend sent to a backend instead (bpf_sock.c) */
-	DP_REJECT_SOCKET_NO_BACKEND, /* ... to a frontend without backends: the call refused (EPERM) */
+	DP_REJECT_SOCKET_NO_BACKEND, /* ... to a frontend without backends: the call refused (ECONNREFUSED) */
 	DP_REASON_MAX,
 };
 

@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Test;
  * started inside that cgroup in the node's namespace. A TCP connection, an unconnected and a
  * connected UDP socket to ClusterIPs reach the backend, and the application sees the service
  * address as its peer (getpeername, recvfrom); a Service without backends refuses connect()
- * at once; a process of the cgroup in another namespace is left alone; a second open of the
+ * at once (ECONNREFUSED, as kube-proxy's REJECT); a process of the cgroup in another namespace is left alone; a second open of the
  * same pins (an agent restart) replaces the programs in the pinned links and the service still
  * answers; detaching removes the links.
  */
@@ -157,7 +157,7 @@ class SocketLbTest {
             assertThat(out).contains("tcp: tcp from " + NODE + " peer " + VIP + ":80")
                     .contains("udp: udp hello from " + VIP + ":53")
                     .contains("udp connected: udp again peer " + VIP + ":53")
-                    .contains("no backend: failed PermissionError");
+                    .contains("no backend: failed ConnectionRefusedError");
             assertThat(dp.metrics().get(Reason.NAT_SOCKET)).isEqualTo(3);
             assertThat(dp.metrics().get(Reason.REJECT_SOCKET_NO_BACKEND)).isEqualTo(1);
 
