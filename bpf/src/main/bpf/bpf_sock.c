@@ -82,7 +82,7 @@ static __always_inline int dp_sock_translate(struct bpf_sock_addr *ctx)
 {
 	struct dp_svc_key sk = {};
 	struct dp_svc_value *svc;
-	struct dp_backend *be = 0;
+	struct dp_backend *be;
 	struct dp_tuple t = {};
 	struct dp_sock_revnat_key rk = {};
 	struct dp_sock_revnat rv = {};
@@ -102,17 +102,7 @@ static __always_inline int dp_sock_translate(struct bpf_sock_addr *ctx)
 		bpf_set_retval(-111); /* ECONNREFUSED, not the EPERM a refusing hook gives by default */
 		return 0;
 	}
-	if (svc->flags & DP_SVC_F_AFFINITY) {
-		struct dp_affinity_key ak = {};
-		struct dp_affinity *af;
-
-		ak.rev_nat_index = svc->rev_nat_index; /* client 0: the node's own sockets */
-		af = bpf_map_lookup_elem(&dp_affinity4, &ak);
-		if (af && now - af->last_used <= svc->backend_id) {
-			backend_id = af->backend_id;
-			be = bpf_map_lookup_elem(&dp_backends4, &backend_id);
-		}
-	}
+	be = dp_affinity_backend(0, svc, now, &backend_id); /* client 0: the node's own sockets */
 	if (!be) {
 		t.saddr = bpf_get_prandom_u32(); /* a socket has no source yet: Maglev hashes a random tuple */
 		t.daddr = sk.addr;
@@ -125,15 +115,7 @@ static __always_inline int dp_sock_translate(struct bpf_sock_addr *ctx)
 			return 1; /* mid-update: the per-packet path has no say here, the call goes on untranslated */
 		}
 	}
-	if (svc->flags & DP_SVC_F_AFFINITY) {
-		struct dp_affinity_key ak = {};
-		struct dp_affinity av = {};
-
-		ak.rev_nat_index = svc->rev_nat_index;
-		av.backend_id = backend_id;
-		av.last_used = now;
-		bpf_map_update_elem(&dp_affinity4, &ak, &av, BPF_ANY);
-	}
+	dp_affinity_record(0, svc, backend_id, now);
 	rk.cookie = bpf_get_socket_cookie(ctx);
 	rk.backend_addr = be->addr;
 	rk.backend_port = be->port;

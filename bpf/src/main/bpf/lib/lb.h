@@ -346,6 +346,42 @@ static __always_inline int dp_stage_service_gone(struct dp_ctx *ctx)
 }
 
 /*
+ * sessionAffinity ClientIP: the backend a client's last new flow to this service went to, while
+ * the service's timeout (the master's backend_id field) has not run out since; 0 otherwise.
+ */
+static __always_inline struct dp_backend *dp_affinity_backend(__be32 client, const struct dp_svc_value *svc, __u32 now,
+							     __u32 *backend_id)
+{
+	struct dp_affinity_key ak = {};
+	struct dp_affinity *af;
+
+	if (!(svc->flags & DP_SVC_F_AFFINITY))
+		return 0;
+	ak.client = client;
+	ak.rev_nat_index = svc->rev_nat_index;
+	af = bpf_map_lookup_elem(&dp_affinity4, &ak);
+	if (!af || now - af->last_used > svc->backend_id)
+		return 0;
+	*backend_id = af->backend_id;
+	return bpf_map_lookup_elem(&dp_backends4, backend_id);
+}
+
+/* sessionAffinity ClientIP: a client's new flow went to backend_id; its next one goes there too. */
+static __always_inline void dp_affinity_record(__be32 client, const struct dp_svc_value *svc, __u32 backend_id, __u32 now)
+{
+	struct dp_affinity_key ak = {};
+	struct dp_affinity av = {};
+
+	if (!(svc->flags & DP_SVC_F_AFFINITY))
+		return;
+	ak.client = client;
+	ak.rev_nat_index = svc->rev_nat_index;
+	av.backend_id = backend_id;
+	av.last_used = now;
+	bpf_map_update_elem(&dp_affinity4, &ak, &av, BPF_ANY);
+}
+
+/*
  * A pod's new Service flow whose tuple after DNAT (pod:port -> backend) another live flow holds
  * on the wire: the pod's direct connection to that backend from the same port (DP_CT_PLAIN),
  * or its flow to another Service with the same backend (a CT_REPLY half of another frontend's).
@@ -450,36 +486,16 @@ static __always_inline int dp_stage_lb(struct dp_ctx *ctx, int external_only)
 				return dp_reply_rst(ctx->skb);
 			return dp_reply_icmp_port_unreach(ctx->skb);
 		}
-		if (svc->flags & DP_SVC_F_AFFINITY) {
-			struct dp_affinity_key ak = {};
-			struct dp_affinity *af;
-
-			ak.client = ctx->t.saddr;
-			ak.rev_nat_index = svc->rev_nat_index;
-			af = bpf_map_lookup_elem(&dp_affinity4, &ak);
-			if (af && ctx->now - af->last_used <= svc->backend_id) {
-				backend_id = af->backend_id;
-				be = bpf_map_lookup_elem(&dp_backends4, &backend_id);
-				if (be)
-					dp_count(DP_NAT_AFFINITY);
-			}
-		}
+		be = dp_affinity_backend(ctx->t.saddr, svc, ctx->now, &backend_id);
+		if (be)
+			dp_count(DP_NAT_AFFINITY);
 		if (!be) {
 			backend_id = dp_pick_backend(&sk, svc, &ctx->t);
 			be = bpf_map_lookup_elem(&dp_backends4, &backend_id);
 			if (!be)
 				return dp_drop(DP_DROP_NO_BACKEND);
 		}
-		if (svc->flags & DP_SVC_F_AFFINITY) {
-			struct dp_affinity_key ak = {};
-			struct dp_affinity av = {};
-
-			ak.client = ctx->t.saddr;
-			ak.rev_nat_index = svc->rev_nat_index;
-			av.backend_id = backend_id;
-			av.last_used = ctx->now;
-			bpf_map_update_elem(&dp_affinity4, &ak, &av, BPF_ANY);
-		}
+		dp_affinity_record(ctx->t.saddr, svc, backend_id, ctx->now);
 		/* node port from outside (Cluster policy), or hairpin: a pod picked as its own backend
 		 * would get a packet from its own address, which its stack drops */
 		snat = (external_only && (svc->flags & DP_SVC_F_SNAT)) || be->addr == ctx->t.saddr;

@@ -98,6 +98,44 @@ static __always_inline int dp_masq_port(struct dp_ctx *ctx, struct dp_ct_key *in
 	return -1;
 }
 
+/*
+ * Records a new flow that leaves with another source, addr:port (a masquerade to the node's
+ * address; a remap to the pod's own, lib/remap.h): its out half under ok (the pod's tuple) and its
+ * in half under ik (the reply to addr:port), with conntrack's lifetimes and DP_CT_F_SNAT, and
+ * their dp_snat4 rewrites (out: addr:port; in: the pod's address and port).
+ */
+static __always_inline void dp_masq_pair_create(const struct dp_ctx *ctx, const struct dp_ct_key *ok,
+						const struct dp_ct_key *ik, __be32 addr, __be16 port)
+{
+	struct dp_ct_entry e = {};
+	struct dp_nat v = {};
+
+	e.created = ctx->now;
+	e.seen = ctx->seen;
+	e.flags = DP_CT_F_SNAT;
+	e.expires = ctx->now + dp_ct_lifetime(ctx->t.proto, ctx->seen);
+	bpf_map_update_elem(&dp_ct4, ok, &e, BPF_ANY);
+	bpf_map_update_elem(&dp_ct4, ik, &e, BPF_ANY);
+	v.addr = addr;
+	v.port = port;
+	bpf_map_update_elem(&dp_snat4, ok, &v, BPF_ANY);
+	v.addr = ctx->t.saddr;
+	v.port = ctx->t.sport;
+	bpf_map_update_elem(&dp_snat4, ik, &v, BPF_ANY);
+}
+
+/*
+ * A packet of such a flow, in either direction: its own half ct refreshed, and the other half
+ * (key other) kept alive with its rewrite to addr:port, re-created if the LRU evicted it.
+ */
+static __always_inline void dp_masq_pair_keep(const struct dp_ctx *ctx, struct dp_ct_entry *ct,
+					      const struct dp_ct_key *other, __be32 addr, __be16 port)
+{
+	dp_ct_touch(ct, ctx->t.proto, ctx->seen, ctx->now);
+	dp_ct_keep_half(other, ct);
+	dp_snat_keep(other, addr, port);
+}
+
 /* Not masqueraded: counted where the parser left it uncounted (ICMP echo). */
 static __always_inline int dp_masq_pass(const struct dp_ctx *ctx)
 {
@@ -143,14 +181,10 @@ static __always_inline int dp_stage_masq(struct dp_ctx *ctx)
 		nat = bpf_map_lookup_elem(&dp_snat4, &ok);
 	if (ct && nat && nat->addr == node) {
 		port = nat->port;
-		dp_ct_touch(ct, ctx->t.proto, ctx->seen, ctx->now);
 		ik.dport = port;
-		dp_ct_keep_half(&ik, ct);
-		dp_snat_keep(&ik, ctx->t.saddr, ctx->t.sport);
+		dp_masq_pair_keep(ctx, ct, &ik, ctx->t.saddr, ctx->t.sport);
 	} else {
 		struct dp_ct_key pk = {};
-		struct dp_ct_entry e = {};
-		struct dp_nat v = {};
 
 		/* a reply of a connection a remote opened to the pod: the pod's address stays */
 		dp_ct_key_reply_of(&pk, &ctx->t, DP_CT_PLAIN);
@@ -158,18 +192,7 @@ static __always_inline int dp_stage_masq(struct dp_ctx *ctx)
 			return DP_CONTINUE;
 		if (dp_masq_port(ctx, &ik, ctx->t.sport, &port) < 0)
 			return dp_drop(DP_DROP_MASQ_PORTS);
-		e.created = ctx->now;
-		e.seen = ctx->seen;
-		e.flags = DP_CT_F_SNAT;
-		e.expires = ctx->now + dp_ct_lifetime(ctx->t.proto, ctx->seen);
-		bpf_map_update_elem(&dp_ct4, &ok, &e, BPF_ANY);
-		bpf_map_update_elem(&dp_ct4, &ik, &e, BPF_ANY);
-		v.addr = node;
-		v.port = port;
-		bpf_map_update_elem(&dp_snat4, &ok, &v, BPF_ANY);
-		v.addr = ctx->t.saddr;
-		v.port = ctx->t.sport;
-		bpf_map_update_elem(&dp_snat4, &ik, &v, BPF_ANY);
+		dp_masq_pair_create(ctx, &ok, &ik, node, port);
 		dp_count(DP_NAT_MASQ);
 	}
 	if (ctx->first_frag)
@@ -210,15 +233,13 @@ static __always_inline int dp_stage_masq_reply(struct dp_ctx *ctx)
 		return dp_masq_pass(ctx);
 	pod = nat->addr;
 	pod_port = nat->port;
-	dp_ct_touch(ct, ctx->t.proto, ctx->seen, ctx->now);
 	ok.saddr = pod;
 	ok.daddr = ctx->t.saddr;
 	ok.sport = pod_port;
 	ok.dport = ctx->t.sport;
 	ok.proto = ctx->t.proto;
 	ok.dir = DP_CT_MASQ_OUT;
-	dp_ct_keep_half(&ok, ct);
-	dp_snat_keep(&ok, ctx->t.daddr, ctx->t.dport);
+	dp_masq_pair_keep(ctx, ct, &ok, ctx->t.daddr, ctx->t.dport);
 	if (ctx->first_frag)
 		dp_frag_record(ctx, pod, DP_FRAG_REWRITE_DST);
 	old_port = ctx->t.dport;

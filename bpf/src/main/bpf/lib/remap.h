@@ -16,7 +16,8 @@
  *  - dp_stage_remap_in (to_pod, before conntrack and policy): a reply to pod:new port gets
  *    the pod's own port back, so every later stage sees the flow as the pod does.
  *
- * Each packet keeps the other half alive, as for NAT pairs; the entries carry DP_CT_F_SNAT,
+ * The pair is masquerade's (dp_masq_pair_create, dp_masq_pair_keep in lib/masq.h): each packet
+ * keeps the other half alive, as for NAT pairs; the entries carry DP_CT_F_SNAT,
  * so the agent's conntrack sweep removes their dp_snat4 halves with them. Conntrack and policy
  * key the flow by the pod's tuple: only the wire differs. An ICMP error quoting a remapped
  * packet gets the pod's port back in its quote on to_pod (dp_stage_nat_icmp_error, lib/masq.h).
@@ -31,9 +32,7 @@ static __always_inline int dp_remap_new(struct dp_ctx *ctx, struct dp_ct_entry *
 {
 	struct dp_ct_key ok = {};
 	struct dp_ct_key ik = {};
-	struct dp_ct_entry e = {};
 	struct dp_backend remote = {};
-	struct dp_nat nat = {};
 	__be16 port;
 
 	if (dp_no_ports(ctx) || (ctx->t.proto == IPPROTO_TCP && !(ctx->seen & DP_CT_SEEN_SYN)))
@@ -45,20 +44,10 @@ static __always_inline int dp_remap_new(struct dp_ctx *ctx, struct dp_ct_entry *
 	remote.port = ctx->t.dport;
 	if (dp_snat_port(ctx, ctx->t.saddr, &remote, &port) < 0)
 		return -1;
-	e.created = ctx->now;
-	e.seen = ctx->seen;
-	e.flags = DP_CT_F_SNAT;
-	e.expires = ctx->now + dp_ct_lifetime(ctx->t.proto, ctx->seen);
 	dp_ct_key_of(&ok, &ctx->t, DP_CT_REMAP_OUT);
-	bpf_map_update_elem(&dp_ct4, &ok, &e, BPF_ANY);
-	nat.addr = ctx->t.saddr;
-	nat.port = port;
-	bpf_map_update_elem(&dp_snat4, &ok, &nat, BPF_ANY);
 	ik.dport = port;
 	ik.dir = DP_CT_REMAP_IN;
-	bpf_map_update_elem(&dp_ct4, &ik, &e, BPF_ANY);
-	nat.port = ctx->t.sport;
-	bpf_map_update_elem(&dp_snat4, &ik, &nat, BPF_ANY);
+	dp_masq_pair_create(ctx, &ok, &ik, ctx->t.saddr, port);
 	plain->flags |= DP_CT_F_REMAPPED;
 	ctx->remap = 1;
 	dp_count(DP_CT_PORT_REMAP);
@@ -81,11 +70,9 @@ static __always_inline int dp_stage_remap_out(struct dp_ctx *ctx)
 		ctx->remap = 0; /* the remap expired: the flow goes on with its own port */
 		return DP_CONTINUE;
 	}
-	dp_ct_touch(e, ctx->t.proto, ctx->seen, ctx->now);
 	dp_ct_key_reply_of(&ik, &ctx->t, DP_CT_REMAP_IN);
 	ik.dport = nat->port;
-	dp_ct_keep_half(&ik, e);
-	dp_snat_keep(&ik, ctx->t.saddr, ctx->t.sport);
+	dp_masq_pair_keep(ctx, e, &ik, ctx->t.saddr, ctx->t.sport);
 	if (dp_rewrite_port(ctx->skb, &ctx->p, 1, ctx->t.sport, nat->port) < 0)
 		return dp_drop(DP_DROP_NAT_FAILED);
 	ctx->t.sport = nat->port;
@@ -106,11 +93,9 @@ static __always_inline int dp_stage_remap_in(struct dp_ctx *ctx)
 	nat = e ? bpf_map_lookup_elem(&dp_snat4, &ik) : 0;
 	if (!nat)
 		return DP_CONTINUE;
-	dp_ct_touch(e, ctx->t.proto, ctx->seen, ctx->now);
 	dp_ct_key_reply_of(&ok, &ctx->t, DP_CT_REMAP_OUT);
 	ok.sport = nat->port;
-	dp_ct_keep_half(&ok, e);
-	dp_snat_keep(&ok, ctx->t.daddr, ctx->t.dport);
+	dp_masq_pair_keep(ctx, e, &ok, ctx->t.daddr, ctx->t.dport);
 	if (dp_rewrite_port(ctx->skb, &ctx->p, 0, ctx->t.dport, nat->port) < 0)
 		return dp_drop(DP_DROP_NAT_FAILED);
 	ctx->t.dport = nat->port;
