@@ -1,6 +1,7 @@
 package io.gannet.bpf;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.gannet.bpf.lb.Backend;
 import io.gannet.bpf.lb.Frontend;
@@ -151,6 +152,11 @@ class SocketLbTest {
     @Test
     void theNodesOwnSocketsReachServicesAndSeeTheServiceAddress() throws Exception {
         try (Datapath dp = open()) {
+            // a cgroup directory that does not exist: refused in the user's terms, nothing attached
+            Path missing = cgroup.resolve("no-such-cgroup");
+            assertThatThrownBy(() -> dp.socketLb().attach(missing)).hasMessageContaining("no cgroup v2 directory " + missing);
+            assertThat(DatapathAdmin.status(pinRoot, Netns.named(node.name())).hooks())
+                    .noneMatch(h -> h.device().startsWith("cgroup "));
             dp.socketLb().attach(cgroup);
             assertThat(dp.socketLb().attachedTo(cgroup)).isTrue();
             String out = client(node, true);

@@ -110,9 +110,10 @@ public final class RunCommand implements Callable<Integer> {
             System.err.println("gannet run: " + e.getMessage());
             return 2;
         }
-        if (conntrackMax != 0 && (conntrackMax < io.gannet.bpf.ConntrackSize.MIN || conntrackMax > io.gannet.bpf.ConntrackSize.MAX)) {
-            System.err.println("gannet run: --conntrack-max " + conntrackMax + ": between " + io.gannet.bpf.ConntrackSize.MIN + " and "
-                    + io.gannet.bpf.ConntrackSize.MAX);
+        try {
+            io.gannet.bpf.DatapathOptions.defaults().withConntrackMax(conntrackMax); // the datapath's own bounds
+        } catch (IllegalArgumentException e) {
+            System.err.println("gannet run: --conntrack-max: " + e.getMessage());
             return 2;
         }
         if (socketLbCgroup != null && servicesDir == null) {

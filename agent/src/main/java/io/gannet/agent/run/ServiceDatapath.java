@@ -59,15 +59,9 @@ final class ServiceDatapath implements AutoCloseable {
     }
 
     /**
-     * @param pinRoot    where maps and programs are pinned (re-adopted after a restart); the rest of the options default
+     * @param options    the pin root (maps and programs re-adopted after a restart) and the conntrack size
      * @param servicesDir the watched directory of Service / EndpointSlice YAML; null: the datapath runs for policy only
      * @param hostDevices devices to attach the host program to (externalIP DNAT), may be empty
-     */
-    static ServiceDatapath start(Path pinRoot, Path servicesDir, List<String> hostDevices, EventLog log) throws IOException {
-        return start(DatapathOptions.defaults().withPinRoot(pinRoot), servicesDir, hostDevices, null, null, log);
-    }
-
-    /**
      * @param nodeName this node's name as EndpointSlices spell it (Local traffic policies); null = none local
      * @param socketLbCgroup the cgroup v2 directory whose processes' connections to Services go to a backend at
      *                       connect(), or null (socket-level load balancing an earlier run attached is detached)

@@ -41,8 +41,7 @@ public final class CgroupLink {
         }
         int cg = nat.libc().open(cgroup.toString(), O_RDONLY_DIRECTORY_CLOEXEC);
         if (cg < 0) {
-            throw new BpfException(BpfException.Kind.NOT_FOUND, "open cgroup " + cgroup, 2,
-                    "no cgroup v2 directory " + cgroup + " (the cgroup2 mount: /sys/fs/cgroup, or /sys/fs/cgroup/unified on a hybrid host)");
+            throw noCgroup(cgroup);
         }
         try {
             int link = nat.bpf().bpf_link_create(prog.fd(), cg, attachType, null);
@@ -125,9 +124,13 @@ public final class CgroupLink {
         try {
             return ((Number) Files.getAttribute(cgroup, "unix:ino")).longValue();
         } catch (IOException | UnsupportedOperationException e) {
-            throw new BpfException(BpfException.Kind.NOT_FOUND, "open cgroup " + cgroup, 2,
-                    "no cgroup v2 directory " + cgroup + " (the cgroup2 mount: /sys/fs/cgroup, or /sys/fs/cgroup/unified on a hybrid host)");
+            throw noCgroup(cgroup);
         }
+    }
+
+    private static BpfException noCgroup(Path cgroup) {
+        return new BpfException(BpfException.Kind.NOT_FOUND, "open cgroup " + cgroup, 2,
+                "no cgroup v2 directory " + cgroup + " (the cgroup2 mount: /sys/fs/cgroup, or /sys/fs/cgroup/unified on a hybrid host)");
     }
 
     private static long linkCgroupId(int link, Path pin) {

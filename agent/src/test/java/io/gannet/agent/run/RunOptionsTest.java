@@ -1,0 +1,41 @@
+package io.gannet.agent.run;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.gannet.agent.GannetCli;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+/** gannet run refuses options it cannot honour before it starts anything, in the user's terms. */
+class RunOptionsTest {
+    private record Result(int exit, String err) {}
+
+    private static Result run(String... args) {
+        PrintStream saved = System.err;
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        try {
+            int exit = GannetCli.commandLine().execute(args);
+            return new Result(exit, err.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setErr(saved);
+        }
+    }
+
+    @Test
+    void aConntrackSizeOutOfBoundsIsRefused() {
+        Result r = run("run", "--profile", "/nonexistent/profile.yaml", "--node", "n1", "--conntrack-max", "1000");
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).contains("gannet run: --conntrack-max: conntrack table of 1000 entries: 65536 to 4194304")
+                .doesNotContain("Exception");
+    }
+
+    @Test
+    void socketLevelLoadBalancingWithoutServicesIsRefused() {
+        Result r = run("run", "--profile", "/nonexistent/profile.yaml", "--node", "n1", "--socket-lb-cgroup", "/sys/fs/cgroup");
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).contains("--socket-lb-cgroup").contains("it needs --services-dir");
+    }
+}
