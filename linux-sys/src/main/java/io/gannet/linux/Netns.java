@@ -9,7 +9,8 @@ import java.util.concurrent.FutureTask;
  * Network namespaces. setns(2) moves only the calling thread, so {@link #call} runs work on
  * a fresh platform thread that enters the namespace, runs, and ends; the caller's thread and
  * the JVM's other threads never change namespace. A socket opened there stays in that
- * namespace after the thread ends.
+ * namespace after the thread ends. {@link #enterOnThisThread} is for a thread that lives in
+ * one namespace.
  */
 public final class Netns {
     private Netns() {}
@@ -67,13 +68,7 @@ public final class Netns {
         }
         int fd = open(nsPath);
         FutureTask<T> task = new FutureTask<>(() -> {
-            try {
-                if (LibC.INSTANCE.setns(fd, LibC.CLONE_NEWNET) != 0) {
-                    throw new SysException("enter network namespace " + nsPath, Errno.last());
-                }
-            } finally {
-                LibC.INSTANCE.close(fd);
-            }
+            enter(fd, nsPath);
             return work.call();
         });
         Thread t = Thread.ofPlatform().name("netns-" + nsPath.getFileName()).daemon(true).start(task);
@@ -91,11 +86,32 @@ public final class Netns {
         }
     }
 
+    /**
+     * Moves the calling thread, for the rest of its life, into the namespace at {@code nsPath};
+     * for a thread its caller owns and dedicates to that namespace (BFD's timer thread opens
+     * every socket of its service there). Other threads keep their namespace. Prefer {@link
+     * #call} for one-off work.
+     */
+    public static void enterOnThisThread(Path nsPath) {
+        enter(open(nsPath), nsPath);
+    }
+
     public static void run(Path nsPath, Runnable work) {
         call(nsPath, () -> {
             work.run();
             return null;
         });
+    }
+
+    /** setns(fd, CLONE_NEWNET) on the calling thread; closes {@code fd}. */
+    private static void enter(int fd, Path nsPath) {
+        try {
+            if (LibC.INSTANCE.setns(fd, LibC.CLONE_NEWNET) != 0) {
+                throw new SysException("enter network namespace " + nsPath, Errno.last());
+            }
+        } finally {
+            LibC.INSTANCE.close(fd);
+        }
     }
 
     private static <T> T callHere(Callable<T> work) {
