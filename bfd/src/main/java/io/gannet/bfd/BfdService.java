@@ -4,21 +4,23 @@ import io.gannet.bfd.session.BfdClock;
 import io.gannet.bfd.session.BfdSession;
 import io.gannet.bfd.session.TxJitter;
 import io.gannet.bfd.transport.DatagramReader;
-import io.gannet.bfd.transport.LibC;
 import io.gannet.bfd.transport.NativeMemory;
-import io.gannet.bfd.transport.SocketPoller;
-import io.gannet.bfd.transport.ThreadScheduling;
-import io.gannet.bfd.transport.NetworkNamespaces;
 import io.gannet.bfd.transport.ReceivedDatagram;
 import io.gannet.bfd.transport.SocketAddresses;
+import io.gannet.bfd.transport.SocketPoller;
+import io.gannet.bfd.transport.ThreadScheduling;
 import io.gannet.bfd.transport.UdpSocket;
 import io.gannet.bfd.wire.BfdState;
 import io.gannet.bfd.wire.ControlPacket;
 import io.gannet.bfd.wire.ControlPacketCodec;
 import io.gannet.bfd.wire.DropReason;
+import io.gannet.linux.LibC;
+import io.gannet.linux.Netns;
+import io.gannet.linux.SysException;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -129,7 +131,12 @@ public final class BfdService implements AutoCloseable {
 
     private void openListeners() throws IOException {
         if (options.networkNamespace() != null) {
-            NetworkNamespaces.enter(options.networkNamespace());
+            // The timer thread lives in the namespace: every socket of the service is opened here.
+            try {
+                Netns.enterOnThisThread(Path.of(options.networkNamespace()));
+            } catch (SysException e) {
+                throw new IOException(e.getMessage(), e);
+            }
         }
         applyRealtimePriority();
         txNative = NativeMemory.allocate(ControlPacket.MAX_LENGTH);

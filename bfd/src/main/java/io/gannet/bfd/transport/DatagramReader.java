@@ -1,5 +1,6 @@
 package io.gannet.bfd.transport;
 
+import io.gannet.linux.LibC;
 import jnr.ffi.Pointer;
 
 /**
@@ -12,14 +13,13 @@ import jnr.ffi.Pointer;
  * level@8, type@12, data@16}.
  */
 public final class DatagramReader {
-    private static final int MSG_DONTWAIT = 0x40;
     private static final int CONTROL_SIZE = 256;
 
-    private final Pointer msghdr = Native.allocate(56);
-    private final Pointer iov = Native.allocate(16);
-    private final Pointer name = Native.allocate(SocketAddresses.MAX_LENGTH);
-    private final Pointer control = Native.allocate(CONTROL_SIZE);
-    private final Pointer buffer = Native.allocate(ReceivedDatagram.MAX_PAYLOAD);
+    private final Pointer msghdr = NativeMemory.allocate(56);
+    private final Pointer iov = NativeMemory.allocate(16);
+    private final Pointer name = NativeMemory.allocate(SocketAddresses.MAX_LENGTH);
+    private final Pointer control = NativeMemory.allocate(CONTROL_SIZE);
+    private final Pointer buffer = NativeMemory.allocate(ReceivedDatagram.MAX_PAYLOAD);
 
     public DatagramReader() {
         iov.putAddress(0, buffer.address());
@@ -39,7 +39,7 @@ public final class DatagramReader {
         msghdr.putAddress(32, control.address());
         msghdr.putLong(40, CONTROL_SIZE);
         msghdr.putInt(48, 0);
-        long n = Native.C.recvmsg(socket.fd(), msghdr, MSG_DONTWAIT);
+        long n = LibC.INSTANCE.recvmsg(socket.fd(), msghdr, LibC.MSG_DONTWAIT);
         if (n < 0) {
             return false;
         }

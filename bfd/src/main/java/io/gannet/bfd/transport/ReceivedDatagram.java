@@ -1,5 +1,6 @@
 package io.gannet.bfd.transport;
 
+import io.gannet.linux.LibC;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.Arrays;

@@ -1,5 +1,6 @@
 package io.gannet.bfd.transport;
 
+import io.gannet.linux.LibC;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;

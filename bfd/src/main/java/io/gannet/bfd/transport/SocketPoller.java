@@ -1,5 +1,6 @@
 package io.gannet.bfd.transport;
 
+import io.gannet.linux.LibC;
 import java.util.List;
 import jnr.ffi.Pointer;
 
@@ -10,7 +11,7 @@ public final class SocketPoller {
 
     public SocketPoller(List<UdpSocket> sockets) {
         count = sockets.size();
-        fds = Native.allocate(8 * Math.max(count, 1));
+        fds = NativeMemory.allocate(8 * Math.max(count, 1));
         for (int i = 0; i < count; i++) {
             fds.putInt(i * 8, sockets.get(i).fd());
             fds.putShort(i * 8 + 4, LibC.POLLIN);
@@ -30,7 +31,7 @@ public final class SocketPoller {
             }
             return 0;
         }
-        return Native.C.poll(fds, count, timeoutMillis);
+        return LibC.INSTANCE.poll(fds, count, timeoutMillis);
     }
 
     /** True when socket {@code i} had input at the last {@link #await}. */

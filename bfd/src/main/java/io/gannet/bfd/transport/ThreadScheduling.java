@@ -1,5 +1,6 @@
 package io.gannet.bfd.transport;
 
+import io.gannet.linux.LibC;
 import java.io.IOException;
 import jnr.ffi.Pointer;
 
@@ -14,11 +15,11 @@ public final class ThreadScheduling {
 
     /** Makes the calling thread SCHED_FIFO at {@code priority} (1..99); needs CAP_SYS_NICE. */
     public static void realtime(int priority) throws IOException {
-        Pointer param = Native.allocate(4);
+        Pointer param = NativeMemory.allocate(4);
         param.putInt(0, priority);
         // pid 0 is the calling thread: Linux schedules threads, not processes.
-        if (Native.C.sched_setscheduler(0, LibC.SCHED_FIFO, param) != 0) {
-            throw Native.error("sched_setscheduler SCHED_FIFO " + priority);
+        if (LibC.INSTANCE.sched_setscheduler(0, LibC.SCHED_FIFO, param) != 0) {
+            throw NativeMemory.lastError("sched_setscheduler SCHED_FIFO " + priority);
         }
     }
 }

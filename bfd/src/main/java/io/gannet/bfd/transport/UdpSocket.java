@@ -1,5 +1,7 @@
 package io.gannet.bfd.transport;
 
+import io.gannet.linux.Errno;
+import io.gannet.linux.LibC;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
@@ -39,20 +41,20 @@ public final class UdpSocket implements AutoCloseable {
             // No SO_REUSEADDR/SO_REUSEPORT: a second BFD speaker on this host (another gannet,
             // FRR's bfdd, BIRD's BFD) must fail to bind instead of silently taking over the
             // datagrams of the sessions already running (one BFD owner per host and port).
-            Native.setInt(fd, LibC.SOL_SOCKET, LibC.SO_RCVBUF, 1 << 20, "SO_RCVBUF");
+            setInt(fd, LibC.SOL_SOCKET, LibC.SO_RCVBUF, 1 << 20, "SO_RCVBUF");
             if (family == LibC.AF_INET) {
-                Native.setInt(fd, LibC.IPPROTO_IP, LibC.IP_RECVTTL, 1, "IP_RECVTTL");
-                Native.setInt(fd, LibC.IPPROTO_IP, LibC.IP_PKTINFO, 1, "IP_PKTINFO");
+                setInt(fd, LibC.IPPROTO_IP, LibC.IP_RECVTTL, 1, "IP_RECVTTL");
+                setInt(fd, LibC.IPPROTO_IP, LibC.IP_PKTINFO, 1, "IP_PKTINFO");
             } else {
-                Native.setInt(fd, LibC.IPPROTO_IPV6, LibC.IPV6_V6ONLY, 1, "IPV6_V6ONLY");
-                Native.setInt(fd, LibC.IPPROTO_IPV6, LibC.IPV6_RECVHOPLIMIT, 1, "IPV6_RECVHOPLIMIT");
-                Native.setInt(fd, LibC.IPPROTO_IPV6, LibC.IPV6_RECVPKTINFO, 1, "IPV6_RECVPKTINFO");
+                setInt(fd, LibC.IPPROTO_IPV6, LibC.IPV6_V6ONLY, 1, "IPV6_V6ONLY");
+                setInt(fd, LibC.IPPROTO_IPV6, LibC.IPV6_RECVHOPLIMIT, 1, "IPV6_RECVHOPLIMIT");
+                setInt(fd, LibC.IPPROTO_IPV6, LibC.IPV6_RECVPKTINFO, 1, "IPV6_RECVPKTINFO");
             }
             bindDevice(fd, device);
             bind(fd, family, bindAddress, port);
             return new UdpSocket(fd, family, port);
         } catch (IOException e) {
-            Native.C.close(fd);
+            LibC.INSTANCE.close(fd);
             throw e;
         }
     }
@@ -65,38 +67,46 @@ public final class UdpSocket implements AutoCloseable {
         int fd = open(family);
         try {
             if (family == LibC.AF_INET) {
-                Native.setInt(fd, LibC.IPPROTO_IP, LibC.IP_TTL, TTL, "IP_TTL");
+                setInt(fd, LibC.IPPROTO_IP, LibC.IP_TTL, TTL, "IP_TTL");
             } else {
-                Native.setInt(fd, LibC.IPPROTO_IPV6, LibC.IPV6_V6ONLY, 1, "IPV6_V6ONLY");
-                Native.setInt(fd, LibC.IPPROTO_IPV6, LibC.IPV6_UNICAST_HOPS, TTL, "IPV6_UNICAST_HOPS");
+                setInt(fd, LibC.IPPROTO_IPV6, LibC.IPV6_V6ONLY, 1, "IPV6_V6ONLY");
+                setInt(fd, LibC.IPPROTO_IPV6, LibC.IPV6_UNICAST_HOPS, TTL, "IPV6_UNICAST_HOPS");
             }
             bindDevice(fd, device);
             int span = SOURCE_PORT_MAX - SOURCE_PORT_MIN + 1;
             int start = ThreadLocalRandom.current().nextInt(span);
             for (int i = 0; i < span; i++) {
                 int port = SOURCE_PORT_MIN + (start + i) % span;
-                Pointer sa = Native.allocate(SocketAddresses.MAX_LENGTH);
+                Pointer sa = NativeMemory.allocate(SocketAddresses.MAX_LENGTH);
                 int len = SocketAddresses.write(sa, family, localAddress, port);
-                if (Native.C.bind(fd, sa, len) == 0) {
+                if (LibC.INSTANCE.bind(fd, sa, len) == 0) {
                     return new UdpSocket(fd, family, port);
                 }
-                if (Native.errno() != LibC.EADDRINUSE) {
-                    throw Native.error("bind " + localAddress + ":" + port);
+                if (Errno.last() != Errno.EADDRINUSE) {
+                    throw NativeMemory.lastError("bind " + localAddress + ":" + port);
                 }
             }
             throw new IOException("no free source port in 49152-65535");
         } catch (IOException e) {
-            Native.C.close(fd);
+            LibC.INSTANCE.close(fd);
             throw e;
         }
     }
 
     private static int open(int family) throws IOException {
-        int fd = Native.C.socket(family, LibC.SOCK_DGRAM | LibC.SOCK_CLOEXEC, LibC.IPPROTO_UDP);
+        int fd = LibC.INSTANCE.socket(family, LibC.SOCK_DGRAM | LibC.SOCK_CLOEXEC, LibC.IPPROTO_UDP);
         if (fd < 0) {
-            throw Native.error("socket");
+            throw NativeMemory.lastError("socket");
         }
         return fd;
+    }
+
+    private static void setInt(int fd, int level, int option, int value, String what) throws IOException {
+        Pointer v = NativeMemory.allocate(4);
+        v.putInt(0, value);
+        if (LibC.INSTANCE.setsockopt(fd, level, option, v, 4) != 0) {
+            throw NativeMemory.lastError("setsockopt " + what);
+        }
     }
 
     private static void bindDevice(int fd, String device) throws IOException {
@@ -104,35 +114,35 @@ public final class UdpSocket implements AutoCloseable {
             return;
         }
         byte[] name = device.getBytes(StandardCharsets.US_ASCII);
-        Pointer p = Native.allocate(name.length + 1);
+        Pointer p = NativeMemory.allocate(name.length + 1);
         p.put(0, name, 0, name.length);
         p.putByte(name.length, (byte) 0);
-        if (Native.C.setsockopt(fd, LibC.SOL_SOCKET, LibC.SO_BINDTODEVICE, p, name.length + 1) != 0) {
-            throw Native.error("SO_BINDTODEVICE " + device);
+        if (LibC.INSTANCE.setsockopt(fd, LibC.SOL_SOCKET, LibC.SO_BINDTODEVICE, p, name.length + 1) != 0) {
+            throw NativeMemory.lastError("SO_BINDTODEVICE " + device);
         }
     }
 
     private static void bind(int fd, int family, InetAddress address, int port) throws IOException {
-        Pointer sa = Native.allocate(SocketAddresses.MAX_LENGTH);
+        Pointer sa = NativeMemory.allocate(SocketAddresses.MAX_LENGTH);
         int len = SocketAddresses.write(sa, family, address, port);
-        if (Native.C.bind(fd, sa, len) != 0) {
+        if (LibC.INSTANCE.bind(fd, sa, len) != 0) {
             String where = (address == null ? "*" : address.getHostAddress()) + ":" + port;
-            if (Native.errno() == LibC.EADDRINUSE) {
+            if (Errno.last() == Errno.EADDRINUSE) {
                 String holder = io.gannet.linux.proc.SocketOwners.describe(io.gannet.linux.proc.SocketOwners.udp(port));
                 throw new IOException("BFD port " + port + "/udp (" + where + ") is already in use"
                         + (holder.isEmpty() ? "" : ", " + holder)
                         + ": another BFD speaker runs here (a second gannet, FRR's bfdd or BIRD's BFD); stop it, one BFD owner per host");
             }
-            if (Native.errno() == LibC.EACCES) {
+            if (Errno.last() == Errno.EACCES) {
                 throw new IOException("binding BFD port " + where + "/udp needs root or CAP_NET_BIND_SERVICE");
             }
-            throw Native.error("bind " + where);
+            throw NativeMemory.lastError("bind " + where);
         }
     }
 
     /** Sends {@code length} bytes at {@code data} to the sockaddr at {@code to}. Returns false on error (errno kept). */
     public boolean send(Pointer data, int length, Pointer to, int toLength) {
-        return Native.C.sendto(fd, data, length, 0, to, toLength) == length;
+        return LibC.INSTANCE.sendto(fd, data, length, 0, to, toLength) == length;
     }
 
     public int fd() {
@@ -151,7 +161,7 @@ public final class UdpSocket implements AutoCloseable {
     public void close() {
         if (!closed) {
             closed = true;
-            Native.C.close(fd);
+            LibC.INSTANCE.close(fd);
         }
     }
 }

@@ -7,7 +7,7 @@ import java.net.UnknownHostException;
 /**
  * Two namespaces joined by a veth pair: "left" 10.53.0.1/30 on bfdl0, "right" 10.53.0.2/30
  * on bfdr0. Nothing touches the root namespace: the Java side of a test opens its sockets
- * inside "left" with setns(2) on the BFD timer thread (see NetworkNamespaces).
+ * inside "left" with setns(2) on the BFD timer thread (see io.gannet.linux.Netns#enterOnThisThread).
  */
 public final class TwoNamespaces implements AutoCloseable {
     public static final String LEFT_IF = "bfdl0";
