@@ -256,6 +256,37 @@ final class BenchPeer implements AutoCloseable, MessageSink {
         }
     }
 
+    /**
+     * Waits until no peer has received an UPDATE for {@code settleNanos} (at most {@code timeoutNanos})
+     * and returns the clock reading of the last UPDATE, or {@code since} if none came after it.
+     */
+    static long awaitQuiet(List<BenchPeer> peers, long since, long settleNanos, long timeoutNanos, LongSupplier clock)
+            throws IOException, InterruptedException {
+        long deadline = clock.getAsLong() + timeoutNanos;
+        while (true) {
+            checkFailures(peers);
+            long last = since;
+            for (BenchPeer p : peers) {
+                last = Math.max(last, p.lastUpdateNanos());
+            }
+            long now = clock.getAsLong();
+            if (now - last >= settleNanos || now > deadline) {
+                return last;
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    /** Throws the first peer's failure, named after the peer. */
+    static void checkFailures(List<BenchPeer> peers) throws IOException {
+        for (BenchPeer p : peers) {
+            Throwable t = p.failure();
+            if (t != null) {
+                throw new IOException(p.name() + " failed: " + t.getMessage(), t);
+            }
+        }
+    }
+
     static long toUnsigned(InetAddress a) {
         byte[] b = a.getAddress();
         if (b.length != 4) {

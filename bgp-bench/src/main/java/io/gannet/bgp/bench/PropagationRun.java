@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -148,42 +147,12 @@ final class PropagationRun {
             double wait0 = dut == null ? Double.NaN : dut.runQueueWaitSeconds();
             Map<Long, ProcessStats.ThreadTimes> threads0 = dut == null ? Map.of() : dut.threads();
 
-            CountDownLatch start = new CountDownLatch(1);
-            long[] sentNanos = new long[injectors.size()];
-            Throwable[] sendFailure = new Throwable[injectors.size()];
-            List<Thread> senders = new ArrayList<>();
-            for (int k = 0; k < injectors.size(); k++) {
-                int idx = k;
-                Thread t = new Thread(() -> {
-                    try {
-                        start.await();
-                        feeds.get(idx).sendTo(injectors.get(idx), CHUNK_BYTES);
-                        sentNanos[idx] = nanoClock.getAsLong();
-                    } catch (IOException | InterruptedException | RuntimeException e) {
-                        sendFailure[idx] = e;
-                    }
-                }, "bb-send-" + (k + 1));
-                t.setDaemon(true);
-                t.start();
-                senders.add(t);
-            }
-            long t0 = nanoClock.getAsLong();
-            start.countDown();
+            FeedSenders senders = FeedSenders.start(feeds, injectors, CHUNK_BYTES, nanoClock);
+            long t0 = senders.t0();
 
             boolean complete = awaitComplete(counter, peers, t0);
             long t1 = counter.completeNanos();
-            for (Thread t : senders) {
-                t.join(c.timeout().toMillis());
-            }
-            for (Throwable t : sendFailure) {
-                if (t != null) {
-                    throw new IOException("injector failed while sending", t);
-                }
-            }
-            long lastSent = 0;
-            for (long s : sentNanos) {
-                lastSent = Math.max(lastSent, s);
-            }
+            long lastSent = senders.awaitSent(c.timeout());
             long settledAt = awaitQuiet(peers, t0);
             double cpu1 = dut == null ? Double.NaN : dut.cpuSeconds();
             double peak = dut == null ? Double.NaN : dut.peakRssMiB();
@@ -229,46 +198,20 @@ final class PropagationRun {
         return sb.toString();
     }
 
+    private long awaitQuiet(List<BenchPeer> peers, long since) throws IOException, InterruptedException {
+        return BenchPeer.awaitQuiet(peers, since, config.settle().toNanos(), config.timeout().toNanos(), nanoClock);
+    }
+
     private boolean awaitComplete(PrefixCounter counter, List<BenchPeer> peers, long t0)
             throws IOException, InterruptedException {
         long deadline = t0 + config.timeout().toNanos();
         while (!counter.awaitComplete(100, TimeUnit.MILLISECONDS)) {
-            checkFailures(peers);
+            BenchPeer.checkFailures(peers);
             if (nanoClock.getAsLong() > deadline) {
                 return false;
             }
         }
         return true;
-    }
-
-    /**
-     * Waits until no peer has received an UPDATE for {@code settle} (at most the timeout) and
-     * returns the clock reading of the last UPDATE, or {@code since} if none came after it.
-     */
-    private long awaitQuiet(List<BenchPeer> peers, long since) throws IOException, InterruptedException {
-        long settle = config.settle().toNanos();
-        long deadline = nanoClock.getAsLong() + config.timeout().toNanos();
-        while (true) {
-            checkFailures(peers);
-            long last = since;
-            for (BenchPeer p : peers) {
-                last = Math.max(last, p.lastUpdateNanos());
-            }
-            long now = nanoClock.getAsLong();
-            if (now - last >= settle || now > deadline) {
-                return last;
-            }
-            Thread.sleep(20);
-        }
-    }
-
-    private static void checkFailures(List<BenchPeer> peers) throws IOException {
-        for (BenchPeer p : peers) {
-            Throwable t = p.failure();
-            if (t != null) {
-                throw new IOException(p.name() + " failed: " + t.getMessage(), t);
-            }
-        }
     }
 
     private static double seconds(long nanos) {
