@@ -7,8 +7,10 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 
@@ -30,12 +32,18 @@ public final class ForwardingFeed implements RouteListener {
     private final Executor loop;
     private final Consumer<List<Change>> sink;
     private final LinkedHashSet<Prefix> dirty = new LinkedHashSet<>();
+    private final PathAttributes[] pathScratch;
+    /** IPv4 next hops and ECMP sets seen, so a full table shares a few objects (bounded: cleared when full). */
+    private final Map<Integer, InetAddress> nextHops4 = new HashMap<>();
+    private final Map<List<InetAddress>, List<InetAddress>> sets = new HashMap<>();
+    private static final int CACHE_LIMIT = 4096;
     private boolean scheduled;
 
     private ForwardingFeed(Rib rib, Executor loop, Consumer<List<Change>> sink) {
         this.rib = rib;
         this.loop = loop;
         this.sink = sink;
+        this.pathScratch = new PathAttributes[Math.max(1, rib.maxPaths())];
     }
 
     /**
@@ -71,42 +79,60 @@ public final class ForwardingFeed implements RouteListener {
         }
         List<Change> out = new ArrayList<>(dirty.size());
         for (Prefix p : dirty) {
-            out.add(new Change(p.address(), p.length(), nextHops(rib.route(p))));
+            out.add(new Change(p.address(), p.length(), nextHops(p)));
         }
         dirty.clear();
         sink.accept(out);
     }
 
-    private static List<InetAddress> nextHops(RibViews.RouteView v) {
-        if (v == null || v.best() == null) {
+    /**
+     * The distinct next hops of the prefix's ECMP set, best path first; the same list object for
+     * the same set (a table of a million prefixes usually has a handful of sets).
+     */
+    private List<InetAddress> nextHops(Prefix p) {
+        int n = rib.forwardingPaths(p, pathScratch);
+        if (n <= 0) {
             return List.of();
         }
-        List<InetAddress> hops = new ArrayList<>(2);
-        for (RibViews.PathView p : v.multipath()) {
-            if ("local".equals(p.peer())) {
-                return List.of(); // we originate it: nothing to forward to
-            }
-            InetAddress nh = nextHop(p.attributes());
+        List<InetAddress> hops = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            InetAddress nh = nextHop(pathScratch[i]);
+            pathScratch[i] = null;
             if (nh != null && !hops.contains(nh)) {
                 hops.add(nh);
             }
         }
-        return hops;
+        if (sets.size() >= CACHE_LIMIT) {
+            sets.clear();
+        }
+        return sets.computeIfAbsent(hops, List::copyOf);
     }
 
-    private static InetAddress nextHop(PathAttributes a) {
-        try {
-            if (a.has(PathAttributes.HAS_NEXT_HOP6)) {
-                byte[] b = a.nextHop6();
-                return b.length >= 16 ? InetAddress.getByAddress(Arrays.copyOf(b, 16)) : null;
+    private InetAddress nextHop(PathAttributes a) {
+        if (a.has(PathAttributes.HAS_NEXT_HOP6)) {
+            byte[] b = a.nextHop6();
+            return b.length >= 16 ? address(Arrays.copyOf(b, 16)) : null;
+        }
+        if (a.has(PathAttributes.HAS_NEXT_HOP)) {
+            int v = a.nextHop();
+            InetAddress cached = nextHops4.get(v);
+            if (cached == null) {
+                if (nextHops4.size() >= CACHE_LIMIT) {
+                    nextHops4.clear();
+                }
+                cached = address(new byte[] {(byte) (v >>> 24), (byte) (v >>> 16), (byte) (v >>> 8), (byte) v});
+                nextHops4.put(v, cached);
             }
-            if (a.has(PathAttributes.HAS_NEXT_HOP)) {
-                int v = a.nextHop();
-                return InetAddress.getByAddress(new byte[] {(byte) (v >>> 24), (byte) (v >>> 16), (byte) (v >>> 8), (byte) v});
-            }
-        } catch (UnknownHostException e) {
-            return null;
+            return cached;
         }
         return null;
+    }
+
+    private static InetAddress address(byte[] b) {
+        try {
+            return InetAddress.getByAddress(b);
+        } catch (UnknownHostException e) {
+            return null; // only for a wrong length, which the callers rule out
+        }
     }
 }

@@ -671,6 +671,39 @@ public final class Rib implements RouteProcessor {
         return s < 0 || ribs[f].head[s] < 0 ? null : view(f, s);
     }
 
+    /** The widest ECMP set the decision process forms (1: no multipath). */
+    int maxPaths() {
+        return decision.maxPaths();
+    }
+
+    /**
+     * For {@link ForwardingFeed}: the attributes of a prefix's best path and the rest of its ECMP
+     * set, best first, into {@code out} (at most its length), without building a view. Returns 0
+     * when the prefix has no best path, -1 when a path of the set is our own (nothing to forward to).
+     */
+    int forwardingPaths(Prefix prefix, PathAttributes[] out) {
+        FamilyRib r = ribs[prefix.ipv6() ? 1 : 0];
+        int s = r.prefixes.find(prefix.hi(), prefix.lo(), prefix.length());
+        int best = s < 0 ? -1 : r.best[s];
+        if (best < 0) {
+            return 0;
+        }
+        if (paths.peer[best] == LOCAL) {
+            return -1;
+        }
+        out[0] = interner.get(paths.attr[best]);
+        int n = 1;
+        for (int q = r.head[s]; q >= 0 && n < out.length; q = paths.next[q]) {
+            if (q != best && paths.has(q, PathStore.MULTIPATH)) {
+                if (paths.peer[q] == LOCAL) {
+                    return -1;
+                }
+                out[n++] = interner.get(paths.attr[q]);
+            }
+        }
+        return n;
+    }
+
     /** Counters of every configured-or-seen peer (not the local origin). */
     public List<PeerCounters> peerCounters() {
         List<PeerCounters> out = new ArrayList<>();

@@ -56,4 +56,25 @@ class ForwardingFeedTest {
         assertThat(batches).hasSize(1);
         assertThat(batches.get(0)).singleElement().satisfies(c -> assertThat(c.nextHops()).containsExactly(ip("192.0.2.1")));
     }
+
+    @Test
+    void prefixesWithOneEcmpSetShareOneListAndOurOwnRoutesAreNotForwarded() {
+        RibHarness h = new RibHarness(2);
+        h.rib.localAddresses(LocalAddresses.of(List.of(ip("192.0.2.254"))));
+        ForwardingFeed.attach(h.rib, loop::add, batches::add);
+        FakePeerLink a = h.up(h.peer("a", "192.0.2.1", 65001, null));
+        FakePeerLink b = h.up(h.peer("b", "192.0.2.2", 65001, null));
+        batches.clear();
+        h.announce(a, attrs(65001).nextHop(0xc0000201), "10.4.0.0/24", "10.5.0.0/24", "203.0.113.0/24");
+        h.announce(b, attrs(65001).nextHop(0xc0000202), "10.4.0.0/24", "10.5.0.0/24");
+        h.rib.announce(io.gannet.bgp.rib.LocalRoute.of(io.gannet.bgp.wire.attr.Prefix.parse("203.0.113.0/24")));
+        runLoop();
+        assertThat(batches).hasSize(1);
+        List<ForwardingFeed.Change> batch = batches.get(0);
+        assertThat(batch).extracting(c -> c.address().getHostAddress() + "/" + c.length())
+                .containsExactly("10.4.0.0/24", "10.5.0.0/24", "203.0.113.0/24");
+        assertThat(batch.get(0).nextHops()).containsExactlyInAnyOrder(ip("192.0.2.1"), ip("192.0.2.2"));
+        assertThat(batch.get(1).nextHops()).isSameAs(batch.get(0).nextHops()); // one object per ECMP set
+        assertThat(batch.get(2).nextHops()).isEmpty(); // we originate it (our path wins): nothing to forward to
+    }
 }

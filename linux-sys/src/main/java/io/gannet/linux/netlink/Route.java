@@ -22,7 +22,10 @@ public record Route(Prefix dst, int table, int protocol, RouteType type, int sco
 
     /** A unicast route via one or more next hops; scope link when no next hop has a gateway. */
     public static Route unicast(Prefix dst, int table, int protocol, List<NextHop> nextHops) {
-        boolean anyGateway = nextHops.stream().anyMatch(h -> h.gateway() != null);
+        boolean anyGateway = false;
+        for (NextHop h : nextHops) {
+            anyGateway |= h.gateway() != null;
+        }
         return new Route(dst, table, protocol, RouteType.UNICAST, anyGateway ? Nl.RT_SCOPE_UNIVERSE : Nl.RT_SCOPE_LINK,
                 0, null, nextHops);
     }

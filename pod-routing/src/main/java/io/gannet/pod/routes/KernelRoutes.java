@@ -122,14 +122,21 @@ public final class KernelRoutes implements AutoCloseable {
     /** BGP's selection for some prefixes (called from the speaker loop; never blocks). */
     public void bgp(List<BgpRoute> changes) {
         List<Change> batch = new ArrayList<>(changes.size());
+        List<InetAddress> lastIn = null;
+        List<NextHop> lastOut = null;
         for (BgpRoute r : changes) {
             Route route = null;
             if (!r.nextHops().isEmpty()) {
-                List<NextHop> hops = new ArrayList<>(r.nextHops().size());
-                for (InetAddress nh : r.nextHops()) {
-                    hops.add(NextHop.via(nh));
+                // The feed hands the same list object for the same ECMP set: one next-hop list for all of them.
+                if (r.nextHops() != lastIn) {
+                    List<NextHop> hops = new ArrayList<>(r.nextHops().size());
+                    for (InetAddress nh : r.nextHops()) {
+                        hops.add(NextHop.via(nh));
+                    }
+                    lastIn = r.nextHops();
+                    lastOut = List.copyOf(hops);
                 }
-                route = Route.unicast(r.prefix(), options.table(), PROTOCOL, hops);
+                route = Route.unicast(r.prefix(), options.table(), PROTOCOL, lastOut);
             }
             batch.add(new Change(Source.BGP, r.prefix(), route));
         }
