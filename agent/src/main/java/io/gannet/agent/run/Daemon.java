@@ -175,12 +175,16 @@ public final class Daemon implements AutoCloseable {
         scheduler.scheduleWithFixedDelay(publisher::publishQuietly, 0, METRICS_PERIOD_MS, TimeUnit.MILLISECONDS);
 
         SpeakerAnnouncer announcer = new SpeakerAnnouncer(speaker, loop);
+        if (node.role() == io.gannet.topology.config.Role.L4LB && options.kubeApi() != null) {
+            throw new IllegalArgumentException("--kube-api: an L4LB host takes its Services from --services-dir; the Kubernetes API"
+                    + " source feeds a node's Service datapath");
+        }
         if (l4lbManaged(node)) {
             l4lb = L4lbPart.start(node, options.servicesDir(), options.datapathOptions(), options.hostDevices(), announcer, log,
                     metrics.registry());
-        } else if (options.servicesDir() != null || options.policyDir() != null || loaded.masquerade().enabled()) {
-            datapath = ServiceDatapath.start(options.datapathOptions(), options.servicesDir(), options.hostDevices(), options.node(),
-                    options.socketLbCgroup(), log);
+        } else if (options.services() || options.policyDir() != null || loaded.masquerade().enabled()) {
+            datapath = ServiceDatapath.start(options.datapathOptions(), options.servicesDir(), options.kubeApiOptions(),
+                    options.hostDevices(), options.node(), options.socketLbCgroup(), log);
             metrics.registry().getPrometheusRegistry().register(new DatapathCounters(datapath.datapath()::metrics));
         }
         if (options.socketLbCgroup() != null && datapath == null) {

@@ -14,6 +14,8 @@ import java.util.Objects;
  * @param controlSocket  the control API's Unix socket
  * @param controlTcp     optional loopback TCP address for the control API, or null
  * @param metricsAddress optional TCP address for {@code /metrics}, or null
+ * @param kubeApi        "in-cluster" or a kubeconfig file: Services and EndpointSlices from the Kubernetes API
+ *                       instead of a directory; null: none
  * @param servicesDir    Kubernetes Service/EndpointSlice YAML to program into the eBPF
  *                       datapath, or null to run without a datapath
  * @param bpfPinRoot     where the datapath pins its maps and programs
@@ -35,7 +37,29 @@ public record DaemonOptions(Path profile, String node, Path stateDir, Path contr
                             InetSocketAddress controlTcp, InetSocketAddress metricsAddress,
                             Path servicesDir, Path bpfPinRoot, List<String> hostDevices, String etcdUrls,
                             Path cniSocket, boolean fib, Path exabgpSocket, List<String> exabgpProcesses, Path policyDir,
-                            Path socketLbCgroup, int conntrackMax) {
+                            Path socketLbCgroup, int conntrackMax, String kubeApi) {
+    /** Services from --services-dir (or none), not from the Kubernetes API. */
+    public DaemonOptions(Path profile, String node, Path stateDir, Path controlSocket, InetSocketAddress controlTcp,
+                         InetSocketAddress metricsAddress, Path servicesDir, Path bpfPinRoot, List<String> hostDevices, String etcdUrls,
+                         Path cniSocket, boolean fib, Path exabgpSocket, List<String> exabgpProcesses, Path policyDir,
+                         Path socketLbCgroup, int conntrackMax) {
+        this(profile, node, stateDir, controlSocket, controlTcp, metricsAddress, servicesDir, bpfPinRoot, hostDevices, etcdUrls,
+                cniSocket, fib, exabgpSocket, exabgpProcesses, policyDir, socketLbCgroup, conntrackMax, null);
+    }
+
+    /** Whether Services come from somewhere: the watched directory or the Kubernetes API. */
+    public boolean services() {
+        return servicesDir != null || kubeApi != null;
+    }
+
+    /** The Kubernetes API source's options ({@code --kube-api in-cluster} or a kubeconfig file), or null. */
+    public io.gannet.cluster.k8s.api.KubeApiServices.Options kubeApiOptions() {
+        if (kubeApi == null) {
+            return null;
+        }
+        return io.gannet.cluster.k8s.api.KubeApiServices.Options.defaults("in-cluster".equals(kubeApi) ? null : Path.of(kubeApi));
+    }
+
     /** Without socket-level load balancing. */
     public DaemonOptions(Path profile, String node, Path stateDir, Path controlSocket, InetSocketAddress controlTcp,
                          InetSocketAddress metricsAddress, Path servicesDir, Path bpfPinRoot, List<String> hostDevices, String etcdUrls,

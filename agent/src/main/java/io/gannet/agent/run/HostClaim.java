@@ -61,7 +61,7 @@ final class HostClaim implements AutoCloseable {
         HostClaim claim = new HostClaim();
         try {
             claim.lockStateDir(options.stateDir());
-            if (options.servicesDir() != null) {
+            if (options.services()) {
                 claim.lockPinRoot(options.bpfPinRoot());
             }
             checkControlSocket(options.controlSocket());

@@ -58,6 +58,11 @@ public final class RunCommand implements Callable<Integer> {
         "runs the eBPF Service datapath (needs root and bpffs) and follows changes."})
     Path servicesDir;
 
+    @Option(names = "--kube-api", paramLabel = "KUBECONFIG|in-cluster", description = {"Take Services and EndpointSlices from the",
+        "Kubernetes API instead of --services-dir: a kubeconfig file, or in-cluster (the pod's service",
+        "account). Watched with informers, rate limited, backing off with jitter while the API is away."})
+    String kubeApi;
+
     @Option(names = "--policy-dir", description = {"Directory of NetworkPolicy and CiliumNetworkPolicy YAML, with the Pod and",
         "Namespace objects whose labels they select on (kubectl get pod,ns -o yaml): enforces",
         "ingress policy on the pods the CNI plugin wires (needs root and bpffs); follows changes."})
@@ -116,8 +121,12 @@ public final class RunCommand implements Callable<Integer> {
             System.err.println("gannet run: --conntrack-max: " + e.getMessage());
             return 2;
         }
-        if (socketLbCgroup != null && servicesDir == null) {
-            System.err.println("gannet run: --socket-lb-cgroup sends connections to Services' backends: it needs --services-dir");
+        if (kubeApi != null && servicesDir != null) {
+            System.err.println("gannet run: --kube-api and --services-dir are two sources of the same Services: give one");
+            return 2;
+        }
+        if (socketLbCgroup != null && servicesDir == null && kubeApi == null) {
+            System.err.println("gannet run: --socket-lb-cgroup sends connections to Services' backends: it needs --services-dir or --kube-api");
             return 2;
         }
         if (controlTokens != null && controlPort == null) {
@@ -135,7 +144,7 @@ public final class RunCommand implements Callable<Integer> {
             ControlAccess access = ControlAccess.read(controlTcp != null, controlTokens, controlGroup);
             daemon = Daemon.start(new DaemonOptions(profile, node, stateDir, controlSocket, controlTcp, metricsAddress,
                     servicesDir, bpfPinRoot, hostDevices, etcd, cniSocket, fib, exabgpSocket, exabgpProcesses, policyDir,
-                    socketLbCgroup, conntrackMax), log, access);
+                    socketLbCgroup, conntrackMax, kubeApi), log, access);
         } catch (ProfileException e) {
             System.err.println(e.getMessage());
             log.startFailed(node, e.getMessage());

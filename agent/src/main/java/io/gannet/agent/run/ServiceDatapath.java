@@ -9,6 +9,7 @@ import io.gannet.bpf.lb.Backend;
 import io.gannet.bpf.lb.ServiceStatus;
 import io.gannet.cluster.k8s.ServiceDirectory;
 import io.gannet.cluster.k8s.ServiceDirectoryWatcher;
+import io.gannet.cluster.k8s.api.KubeApiServices;
 import io.gannet.cluster.k8s.ServiceFrontend;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -49,6 +50,7 @@ final class ServiceDatapath implements AutoCloseable {
     private volatile KubeServiceMapping.Mapped last = new KubeServiceMapping.Mapped(List.of(), Map.of(), Map.of(), Map.of());
     private final HealthCheckNodePorts healthChecks = new HealthCheckNodePorts();
     private ServiceDirectoryWatcher watcher;
+    private KubeApiServices kubeApi;
     private ScheduledExecutorService gc;
 
     private ServiceDatapath(Datapath datapath, PinRootLock lock, EventLog log, String nodeName) {
@@ -60,13 +62,16 @@ final class ServiceDatapath implements AutoCloseable {
 
     /**
      * @param options    the pin root (maps and programs re-adopted after a restart) and the conntrack size
-     * @param servicesDir the watched directory of Service / EndpointSlice YAML; null: the datapath runs for policy only
+     * @param servicesDir the watched directory of Service / EndpointSlice YAML; null: none
+     * @param kubeApi    Services and EndpointSlices from the Kubernetes API instead; null: none (neither: the datapath runs
+     *                   for policy and masquerade only)
      * @param hostDevices devices to attach the host program to (externalIP DNAT), may be empty
      * @param nodeName this node's name as EndpointSlices spell it (Local traffic policies); null = none local
      * @param socketLbCgroup the cgroup v2 directory whose processes' connections to Services go to a backend at
      *                       connect(), or null (socket-level load balancing an earlier run attached is detached)
      */
-    static ServiceDatapath start(DatapathOptions options, Path servicesDir, List<String> hostDevices, String nodeName,
+    static ServiceDatapath start(DatapathOptions options, Path servicesDir, KubeApiServices.Options kubeApi, List<String> hostDevices,
+            String nodeName,
             Path socketLbCgroup, EventLog log) throws IOException {
         Path pinRoot = options.pinRoot();
         PinRootLock lock = PinRootLock.acquire(pinRoot);
@@ -90,9 +95,14 @@ final class ServiceDatapath implements AutoCloseable {
             } else if (dp.socketLb().detach() > 0) {
                 log.operatorAction("datapath", pinRoot.toString(), "socket-level load balancing detached (no --socket-lb-cgroup)");
             }
+            java.util.function.Consumer<ServiceDirectory.FileError> ignored =
+                    err -> log.operatorAction("services", err.file().toString(), "ignored: " + err);
             if (servicesDir != null) {
-                sd.watcher = new ServiceDirectoryWatcher(new ServiceDirectory(servicesDir), sd::apply,
-                        err -> log.operatorAction("services", err.file().toString(), "ignored: " + err), 200).start();
+                sd.watcher = new ServiceDirectoryWatcher(new ServiceDirectory(servicesDir), sd::apply, ignored, 200).start();
+            } else if (kubeApi != null) {
+                sd.kubeApi = KubeApiServices.start(kubeApi, sd::apply, ignored,
+                        msg -> log.operatorAction("kube-api", kubeApi.kubeconfig() == null ? "in-cluster" : kubeApi.kubeconfig().toString(),
+                                msg));
             }
             sd.gc = Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread t = new Thread(r, "gannet-conntrack-gc");
@@ -101,7 +111,8 @@ final class ServiceDatapath implements AutoCloseable {
             });
             sd.gc.scheduleWithFixedDelay(dp::collectGarbage, GC_PERIOD_SECONDS, GC_PERIOD_SECONDS, TimeUnit.SECONDS);
             log.operatorAction("datapath", pinRoot.toString(), "re-adopted " + dp.restoredFrontends()
-                    + " frontends; " + (servicesDir == null ? "no --services-dir: no Services" : "watching " + servicesDir)
+                    + " frontends; " + (servicesDir != null ? "watching " + servicesDir
+                    : kubeApi != null ? "Services from the Kubernetes API" : "no --services-dir: no Services")
                     + "; conntrack table of " + options.conntrackEntries() + " entries");
             return sd;
         } catch (IOException | RuntimeException e) {
@@ -212,6 +223,9 @@ final class ServiceDatapath implements AutoCloseable {
     /** Stops following the directory; maps, programs and attachments stay pinned so traffic keeps flowing. */
     @Override
     public void close() {
+        if (kubeApi != null) {
+            kubeApi.close();
+        }
         if (watcher != null) {
             watcher.close();
         }

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Traffic through the datapath is covered by the bpf module's namespace tests.
  */
 class DaemonServicesTest {
-    private static final String PROFILE = """
+    static final String PROFILE = """
             apiVersion: gannet.io/v1alpha1
             kind: TopologyProfile
             metadata:
@@ -271,7 +271,7 @@ class DaemonServicesTest {
         throw new AssertionError("no row for " + text + " in " + rows);
     }
 
-    private static int backendsOf(JsonNode rows, String name) {
+    static int backendsOf(JsonNode rows, String name) {
         for (JsonNode r : rows) {
             if (r.path("name").asText().contains(name)) {
                 return r.path("backends").asInt();
@@ -281,11 +281,20 @@ class DaemonServicesTest {
     }
 
     private JsonNode await(Predicate<JsonNode> condition) throws Exception {
+        return awaitServices(gannet, condition);
+    }
+
+    private JsonNode servicesJson() throws IOException {
+        return servicesJson(gannet);
+    }
+
+    /** {@code gannet show services --json} until {@code condition} holds (60 s at most). */
+    static JsonNode awaitServices(GannetProcess gannet, Predicate<JsonNode> condition) throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         JsonNode last = null;
         while (System.nanoTime() < deadline) {
             try {
-                last = servicesJson();
+                last = servicesJson(gannet);
                 if (condition.test(last)) {
                     return last;
                 }
@@ -297,7 +306,7 @@ class DaemonServicesTest {
         throw new AssertionError("services never matched; last " + last + "\n--- log:\n" + gannet.log());
     }
 
-    private JsonNode servicesJson() throws IOException {
+    static JsonNode servicesJson(GannetProcess gannet) throws IOException {
         JsonNode root = new ObjectMapper().readTree(gannet.cli("show", "services", "--json"));
         JsonNode rows = root.isArray() ? root : root.path("services");
         if (!rows.isArray()) {

@@ -38,4 +38,11 @@ class RunOptionsTest {
         assertThat(r.exit()).isEqualTo(2);
         assertThat(r.err()).contains("--socket-lb-cgroup").contains("it needs --services-dir");
     }
+
+    @Test
+    void twoSourcesOfServicesAreRefused() {
+        Result r = run("run", "--profile", "/nonexistent/profile.yaml", "--node", "n1", "--services-dir", "/tmp", "--kube-api", "in-cluster");
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).contains("--kube-api and --services-dir are two sources of the same Services: give one");
+    }
 }

@@ -1,0 +1,259 @@
+package io.gannet.cluster.k8s.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.fabric8.kubernetes.client.informers.cache.ReducedStateItemStore;
+import io.fabric8.kubernetes.client.jdkhttp.JdkHttpClientFactory;
+import io.gannet.cluster.k8s.InvalidObject;
+import io.gannet.cluster.k8s.KubeReader;
+import io.gannet.cluster.k8s.KubeService;
+import io.gannet.cluster.k8s.ServiceDirectory;
+import io.gannet.cluster.store.Backoff;
+import io.gannet.cluster.store.RateLimiter;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Services and EndpointSlices from the Kubernetes API: the second source of the objects the
+ * watched directory gives ({@link io.gannet.cluster.k8s.ServiceDirectoryWatcher}), handed on in the same
+ * form ({@link ServiceDirectory.Result}) to the same sink.
+ *
+ * <ul>
+ *   <li>Two informers (list, then watch from the list's resourceVersion; a re-list when the
+ *       watch is too old) over every namespace. Each keeps a slim copy of its objects
+ *       ({@link ReducedStateItemStore}): only the fields Gannet reads.
+ *   <li>Every request passes an {@link ApiGuard}: a client-side token bucket, and a jittered
+ *       exponential wait after a failure.
+ *   <li>Nothing is handed on before both informers have listed once, so a daemon that starts
+ *       while the API server is away keeps what its datapath already holds. While it is away
+ *       later, the last result stays applied; the informers catch up when it returns.
+ *   <li>Changes within {@code settle} are handed on as one result, on the thread
+ *       "gannet-kube-api". When the sink throws, the same result is tried again with back-off.
+ *   <li>An object the readers refuse is reported once per change (kind namespace/name: field:
+ *       what is wrong) and left out; the others apply.
+ * </ul>
+ */
+public final class KubeApiServices implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(KubeApiServices.class);
+    /** Where errors of API objects say they come from (the directory's say their file). */
+    public static final Path ORIGIN = Path.of("kubernetes-api");
+    private static final String[] SERVICE_FIELDS = {"metadata.annotations", "spec", "status.loadBalancer"};
+    private static final String[] SLICE_FIELDS = {"metadata.labels", "addressType", "ports", "endpoints"};
+
+    /**
+     * @param kubeconfig        a kubeconfig file, or null for the standard discovery (in-cluster service
+     *                          account, $KUBECONFIG, ~/.kube/config)
+     * @param requestsPerSecond client-side rate limit (client-go's default is 5)
+     * @param burst             requests allowed at once above the rate
+     * @param settle            changes closer together than this are handed on as one result
+     */
+    public record Options(Path kubeconfig, double requestsPerSecond, int burst, Duration settle) {
+        public static Options defaults(Path kubeconfig) {
+            return new Options(kubeconfig, 10, 20, Duration.ofMillis(200));
+        }
+    }
+
+    private final KubernetesClient client;
+    private final ApiGuard guard;
+    private final Consumer<ServiceDirectory.Result> sink;
+    private final Consumer<ServiceDirectory.FileError> errors;
+    private final Consumer<String> status;
+    private final Duration settle;
+    private final ScheduledExecutorService thread;
+    private final Backoff retry = Backoff.standard();
+    private SharedIndexInformer<Service> services;
+    private SharedIndexInformer<EndpointSlice> slices;
+    private final Set<String> reported = new HashSet<>(); // thread only
+    private ScheduledFuture<?> pending; // thread only
+    private int retries; // thread only
+    private volatile long applied;
+
+    private KubeApiServices(KubernetesClient client, ApiGuard guard, Consumer<ServiceDirectory.Result> sink,
+            Consumer<ServiceDirectory.FileError> errors, Consumer<String> status, Duration settle) {
+        this.client = client;
+        this.status = status;
+        this.guard = guard;
+        this.sink = sink;
+        this.errors = errors;
+        this.settle = settle;
+        this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "gannet-kube-api");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /**
+     * Connects with the kubeconfig (or the standard discovery) and starts watching; returns at
+     * once, before the first list has answered.
+     *
+     * @param status what the operator should know: the API server lost and back, a result that could not be applied
+     * @throws IOException the kubeconfig cannot be read or used
+     */
+    public static KubeApiServices start(Options o, Consumer<ServiceDirectory.Result> sink, Consumer<ServiceDirectory.FileError> errors,
+            Consumer<String> status) throws IOException {
+        Config config;
+        try {
+            config = o.kubeconfig() == null ? Config.autoConfigure(null) : Config.fromKubeconfig(Files.readString(o.kubeconfig()));
+        } catch (RuntimeException e) { // fabric8's and the YAML parser's own
+            throw new IOException((o.kubeconfig() == null ? "Kubernetes client configuration" : o.kubeconfig().toString()) + ": "
+                    + e.getMessage(), e);
+        }
+        if (config.getMasterUrl() == null || config.getMasterUrl().isBlank()) {
+            throw new IOException((o.kubeconfig() == null ? "no kubeconfig and not in a cluster" : o.kubeconfig() + ": no server"));
+        }
+        config.setWatchReconnectInterval(1000); // fabric8 doubles it per failure
+        config.setWatchReconnectLimit(-1);
+        String server = config.getMasterUrl();
+        ApiGuard guard = new ApiGuard(RateLimiter.perSecond(o.requestsPerSecond(), o.burst()),
+                new Backoff(Duration.ofMillis(500), Duration.ofSeconds(30), java.util.random.RandomGenerator.getDefault()),
+                why -> status.accept(why != null ? "the Kubernetes API at " + server + " does not answer (" + why + "): keeping the"
+                        + " Services applied, retrying with back-off" : "the Kubernetes API at " + server + " answers again"));
+        KubernetesClient client = new KubernetesClientBuilder().withConfig(config).withHttpClientFactory(new JdkHttpClientFactory())
+                .withHttpClientBuilderConsumer(b -> b.addOrReplaceInterceptor(ApiGuard.NAME, guard)).build();
+        KubeApiServices s = new KubeApiServices(client, guard, sink, errors, status, o.settle());
+        s.watch();
+        LOG.info("Kubernetes API source: Services and EndpointSlices from {} ({} requests/s, burst {})", config.getMasterUrl(),
+                o.requestsPerSecond(), o.burst());
+        return s;
+    }
+
+    private void watch() {
+        ResourceEventHandler<HasMetadata> changed = new ResourceEventHandler<>() {
+            @Override
+            public void onAdd(HasMetadata obj) {
+                changed();
+            }
+
+            @Override
+            public void onUpdate(HasMetadata oldObj, HasMetadata newObj) {
+                changed();
+            }
+
+            @Override
+            public void onDelete(HasMetadata obj, boolean deletedFinalStateUnknown) {
+                changed();
+            }
+        };
+        var serialization = client.getKubernetesSerialization();
+        services = client.services().inAnyNamespace().runnableInformer(0)
+                .itemStore(new ReducedStateItemStore<>(ReducedStateItemStore.NAME_KEY_STATE, Service.class, serialization, SERVICE_FIELDS));
+        slices = client.discovery().v1().endpointSlices().inAnyNamespace().runnableInformer(0)
+                .itemStore(new ReducedStateItemStore<>(ReducedStateItemStore.NAME_KEY_STATE, EndpointSlice.class, serialization,
+                        SLICE_FIELDS));
+        services.addEventHandler(changed);
+        slices.addEventHandler(changed);
+        // start() keeps retrying the first list in the background (with the guard's back-off)
+        services.start().whenComplete((v, e) -> started("Services", e));
+        slices.start().whenComplete((v, e) -> started("EndpointSlices", e));
+    }
+
+    private void started(String what, Throwable e) {
+        if (e != null) {
+            status.accept("watching " + what + " failed: " + e.getMessage());
+        }
+        changed();
+    }
+
+    private void changed() {
+        thread.execute(() -> {
+            if (pending == null || pending.isDone()) {
+                pending = thread.schedule(this::handOn, settle.toMillis(), TimeUnit.MILLISECONDS);
+            }
+        });
+    }
+
+    private void handOn() {
+        if (!services.hasSynced() || !slices.hasSynced()) {
+            return; // the first list of each is still to come: keep what the datapath holds
+        }
+        try {
+            sink.accept(read());
+            retries = 0;
+            applied++;
+        } catch (RuntimeException | LinkageError e) {
+            long wait = retry.delay(retries++).toMillis();
+            status.accept("applying the Services from the Kubernetes API failed (" + e + "); again in " + wait + " ms");
+            pending = thread.schedule(this::handOn, wait, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** The informers' objects read as the directory reads its files. */
+    private ServiceDirectory.Result read() {
+        var serialization = client.getKubernetesSerialization();
+        List<KubeService> svc = new ArrayList<>();
+        List<io.gannet.cluster.k8s.EndpointSlice> sl = new ArrayList<>();
+        List<ServiceDirectory.FileError> bad = new ArrayList<>();
+        Set<String> now = new HashSet<>();
+        for (Service s : services.getStore().list()) {
+            try {
+                svc.add(KubeReader.service(serialization.convertValue(s, JsonNode.class)));
+            } catch (InvalidObject e) {
+                bad.add(error("Service", s, e, now));
+            }
+        }
+        for (EndpointSlice s : slices.getStore().list()) {
+            try {
+                sl.add(KubeReader.slice(serialization.convertValue(s, JsonNode.class)));
+            } catch (InvalidObject e) {
+                bad.add(error("EndpointSlice", s, e, now));
+            }
+        }
+        reported.retainAll(now);
+        return new ServiceDirectory.Result(List.copyOf(svc), List.copyOf(sl), List.copyOf(bad), true);
+    }
+
+    private ServiceDirectory.FileError error(String kind, HasMetadata o, InvalidObject e, Set<String> now) {
+        String what = kind + " " + o.getMetadata().getNamespace() + "/" + o.getMetadata().getName();
+        ServiceDirectory.FileError err = new ServiceDirectory.FileError(ORIGIN, 0, 0, what + ": " + e.getMessage());
+        String key = what + "@" + o.getMetadata().getResourceVersion();
+        now.add(key);
+        if (reported.add(key)) {
+            errors.accept(err);
+        }
+        return err;
+    }
+
+    /** Results handed to the sink so far. */
+    public long applied() {
+        return applied;
+    }
+
+    /** Requests the client has sent (after the rate limit). */
+    public long requests() {
+        return guard.requests();
+    }
+
+    /** Whether both informers hold a current list (false before the first, or while re-listing). */
+    public boolean synced() {
+        return services.hasSynced() && slices.hasSynced() && services.isWatching() && slices.isWatching();
+    }
+
+    @Override
+    public void close() {
+        services.stop();
+        slices.stop();
+        thread.shutdownNow();
+        client.close();
+    }
+}
