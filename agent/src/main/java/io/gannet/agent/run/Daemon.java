@@ -14,6 +14,7 @@ import io.gannet.bgp.BgpSpeaker;
 import io.gannet.bgp.SpeakerOptions;
 import io.gannet.bgp.config.SpeakerConfig;
 import io.gannet.bgp.policy.Policy;
+import io.gannet.cluster.k8s.api.KubeApiClient;
 import io.gannet.bgp.rib.LocalRoute;
 import io.gannet.bgp.rib.Rib;
 import io.gannet.topology.LoadedProfile;
@@ -61,6 +62,10 @@ public final class Daemon implements AutoCloseable {
     private GannetMetrics metrics;
     private ScheduledExecutorService scheduler;
     private ServiceDatapath datapath;
+    /** The daemon's one connection to the Kubernetes API (--kube-api), shared by the Services and policy sources; or null. */
+    private KubeApiClient kubeApi;
+    private static final double KUBE_API_REQUESTS_PER_SECOND = 10;
+    private static final int KUBE_API_BURST = 20;
     private PolicyPart policy;
     private MasqueradePart masquerade;
     private SpeakerView view;
@@ -179,11 +184,15 @@ public final class Daemon implements AutoCloseable {
             throw new IllegalArgumentException("--kube-api: an L4LB host takes its Services from --services-dir; the Kubernetes API"
                     + " source feeds a node's Service datapath");
         }
+        if (options.kubeApi() != null) {
+            kubeApi = KubeApiClient.connect(options.kubeconfig(), KUBE_API_REQUESTS_PER_SECOND, KUBE_API_BURST,
+                    msg -> log.operatorAction("kube-api", options.kubeApi(), msg));
+        }
         if (l4lbManaged(node)) {
             l4lb = L4lbPart.start(node, options.servicesDir(), options.datapathOptions(), options.hostDevices(), announcer, log,
                     metrics.registry());
-        } else if (options.services() || options.policyDir() != null || loaded.masquerade().enabled()) {
-            datapath = ServiceDatapath.start(options.datapathOptions(), options.servicesDir(), options.kubeApiOptions(),
+        } else if (options.services() || options.policy() || loaded.masquerade().enabled()) {
+            datapath = ServiceDatapath.start(options.datapathOptions(), options.servicesDir(), kubeApi,
                     options.hostDevices(), options.node(), options.socketLbCgroup(), log);
             metrics.registry().getPrometheusRegistry().register(new DatapathCounters(datapath.datapath()::metrics));
         }
@@ -191,12 +200,12 @@ public final class Daemon implements AutoCloseable {
             throw new IllegalArgumentException("--socket-lb-cgroup: socket-level load balancing runs in a node's Service datapath,"
                     + " not on L4LB host " + node.name());
         }
-        if (options.policyDir() != null) {
+        if (options.policy()) {
             if (datapath == null) {
-                throw new IllegalArgumentException("--policy-dir: ingress policy runs in a node's pod datapath, not on L4LB host "
-                        + node.name());
+                throw new IllegalArgumentException((options.policyDir() != null ? "--policy-dir" : "--kube-api-policy")
+                        + ": ingress policy runs in a node's pod datapath, not on L4LB host " + node.name());
             }
-            policy = PolicyPart.start(datapath.datapath(), options, loaded, node, pods, log, metrics.registry());
+            policy = PolicyPart.start(datapath.datapath(), options, loaded, node, pods, log, metrics.registry(), kubeApi);
         }
 
         masquerade = MasqueradePart.startFor(loaded, node, datapath == null ? null : datapath.datapath(), options.hostDevices(), log,
@@ -456,6 +465,9 @@ public final class Daemon implements AutoCloseable {
             }
             if (datapath != null) {
                 datapath.close();
+            }
+            if (kubeApi != null) {
+                kubeApi.close();
             }
             if (pods != null) {
                 pods.close();

@@ -16,6 +16,8 @@ import java.util.Objects;
  * @param metricsAddress optional TCP address for {@code /metrics}, or null
  * @param kubeApi        "in-cluster" or a kubeconfig file: Services and EndpointSlices from the Kubernetes API
  *                       instead of a directory; null: none
+ * @param kubeApiPolicy  network policy from the Kubernetes API (NetworkPolicy, CiliumNetworkPolicy, Pods,
+ *                       Namespaces) instead of --policy-dir; needs kubeApi
  * @param servicesDir    Kubernetes Service/EndpointSlice YAML to program into the eBPF
  *                       datapath, or null to run without a datapath
  * @param bpfPinRoot     where the datapath pins its maps and programs
@@ -37,14 +39,14 @@ public record DaemonOptions(Path profile, String node, Path stateDir, Path contr
                             InetSocketAddress controlTcp, InetSocketAddress metricsAddress,
                             Path servicesDir, Path bpfPinRoot, List<String> hostDevices, String etcdUrls,
                             Path cniSocket, boolean fib, Path exabgpSocket, List<String> exabgpProcesses, Path policyDir,
-                            Path socketLbCgroup, int conntrackMax, String kubeApi) {
+                            Path socketLbCgroup, int conntrackMax, String kubeApi, boolean kubeApiPolicy) {
     /** Services from --services-dir (or none), not from the Kubernetes API. */
     public DaemonOptions(Path profile, String node, Path stateDir, Path controlSocket, InetSocketAddress controlTcp,
                          InetSocketAddress metricsAddress, Path servicesDir, Path bpfPinRoot, List<String> hostDevices, String etcdUrls,
                          Path cniSocket, boolean fib, Path exabgpSocket, List<String> exabgpProcesses, Path policyDir,
                          Path socketLbCgroup, int conntrackMax) {
         this(profile, node, stateDir, controlSocket, controlTcp, metricsAddress, servicesDir, bpfPinRoot, hostDevices, etcdUrls,
-                cniSocket, fib, exabgpSocket, exabgpProcesses, policyDir, socketLbCgroup, conntrackMax, null);
+                cniSocket, fib, exabgpSocket, exabgpProcesses, policyDir, socketLbCgroup, conntrackMax, null, false);
     }
 
     /** Whether Services come from somewhere: the watched directory or the Kubernetes API. */
@@ -52,12 +54,14 @@ public record DaemonOptions(Path profile, String node, Path stateDir, Path contr
         return servicesDir != null || kubeApi != null;
     }
 
-    /** The Kubernetes API source's options ({@code --kube-api in-cluster} or a kubeconfig file), or null. */
-    public io.gannet.cluster.k8s.api.KubeApiServices.Options kubeApiOptions() {
-        if (kubeApi == null) {
-            return null;
-        }
-        return io.gannet.cluster.k8s.api.KubeApiServices.Options.defaults("in-cluster".equals(kubeApi) ? null : Path.of(kubeApi));
+    /** The kubeconfig file of {@code --kube-api}, or null for in-cluster (or no --kube-api). */
+    public Path kubeconfig() {
+        return kubeApi == null || "in-cluster".equals(kubeApi) ? null : Path.of(kubeApi);
+    }
+
+    /** Whether network policy is enforced: from --policy-dir or from the Kubernetes API. */
+    public boolean policy() {
+        return policyDir != null || kubeApiPolicy;
     }
 
     /** Without socket-level load balancing. */

@@ -17,6 +17,8 @@ import io.gannet.bpf.Datapath;
 import io.gannet.bpf.policy.PolicyReason;
 import io.gannet.netpolicy.enforce.PolicyDirectory;
 import io.gannet.netpolicy.enforce.PolicyDirectoryWatcher;
+import io.gannet.netpolicy.enforce.KubeApiPolicies;
+import io.gannet.cluster.k8s.api.KubeApiClient;
 import io.gannet.netpolicy.enforce.PolicyEnforcer;
 import io.gannet.pod.wiring.PodAttachment;
 import io.gannet.pod.wiring.DelegatingPodDatapath;
@@ -59,9 +61,10 @@ final class PolicyPart implements AutoCloseable {
     private final ExternalEndpointStore externals;
     private final String node;
     private final EventLog log;
-    private final Path dir;
+    /** Where policy objects come from: the --policy-dir path, or "kubernetes-api". */
+    private final String dir;
     private final AtomicReference<ExternalEndpointStore.Snapshot> pendingExternals = new AtomicReference<>();
-    private volatile PolicyDirectoryWatcher watcher;
+    private volatile AutoCloseable watcher; // the directory's watcher or the API source
     private volatile AutoCloseable externalWatch;
     private volatile AutoCloseable podWatch;
     private final java.util.concurrent.ConcurrentLinkedDeque<PublishedPods.Change> pendingPods = new java.util.concurrent.ConcurrentLinkedDeque<>();
@@ -70,7 +73,7 @@ final class PolicyPart implements AutoCloseable {
     private volatile long appliedRevision;
 
     private PolicyPart(Datapath datapath, PolicyEnforcer enforcer, ScheduledExecutorService timer, ClusterStore store, boolean ownsStore,
-            StoreIdentityAllocator identities, ExternalEndpointStore externals, String node, EventLog log, Path dir) {
+            StoreIdentityAllocator identities, ExternalEndpointStore externals, String node, EventLog log, String dir) {
         this.datapath = datapath;
         this.enforcer = enforcer;
         this.timer = timer;
@@ -98,12 +101,12 @@ final class PolicyPart implements AutoCloseable {
      * @param pods the node's pod networking, whose store is used; null: the store is opened here
      */
     static PolicyPart start(Datapath datapath, DaemonOptions options, LoadedProfile profile, NodeConfig node, PodNetwork pods,
-            EventLog log, MeterRegistry registry) throws IOException {
-        Path dir = options.policyDir();
+            EventLog log, MeterRegistry registry, KubeApiClient kubeApi) throws IOException {
+        String dir = options.policyDir() != null ? options.policyDir().toString() : KubeApiPolicies.ORIGIN;
         ClusterStore store = pods != null ? pods.store() : PodNetwork.openStore(options);
         StoreIdentityAllocator identities = new StoreIdentityAllocator(store, node.name());
         PolicyEnforcer enforcer = new PolicyEnforcer(datapath.policyFeature(), identities,
-                (subject, msg) -> log.operatorAction(subject, dir.toString(), msg));
+                (subject, msg) -> log.operatorAction(subject, dir, msg));
         ExternalEndpointStore externals = new ExternalEndpointStore(store, podRanges(profile, node));
         ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "gannet-policy-drops");
@@ -122,8 +125,13 @@ final class PolicyPart implements AutoCloseable {
         part.profileChanged(profile, node);
         part.externalWatch = externals.watch(part::externalsChanged);
         part.podWatch = PublishedPods.watch(store, node.name(), part::remotePodsChanged);
-        part.watcher = new PolicyDirectoryWatcher(new PolicyDirectory(dir, options.stateDir().resolve("policy-last-good")),
-                part::directoryChanged, 200).start();
+        if (options.policyDir() != null) {
+            part.watcher = new PolicyDirectoryWatcher(new PolicyDirectory(options.policyDir(), options.stateDir().resolve("policy-last-good")),
+                    part::directoryChanged, 200).start();
+        } else {
+            part.watcher = KubeApiPolicies.start(kubeApi, node.name(), java.time.Duration.ofMillis(200), part::directoryChanged,
+                    msg -> log.operatorAction("policy", kubeApi.origin(), msg));
+        }
         timer.scheduleWithFixedDelay(() -> {
             try {
                 enforcer.pollDrops();
@@ -143,7 +151,8 @@ final class PolicyPart implements AutoCloseable {
                             .tag("reason", r.label())
                             .register(registry));
         }
-        log.operatorAction("policy", dir.toString(), "ingress and egress policy on; watching " + dir
+        log.operatorAction("policy", dir, "ingress and egress policy on; watching " + (options.policyDir() != null ? dir
+                : "the Kubernetes API at " + kubeApi.server() + " (NetworkPolicy, CiliumNetworkPolicy, this node's Pods, Namespaces)")
                 + " (NetworkPolicy, CiliumNetworkPolicy, Pod and Namespace labels, ExternalEndpoint); identities, external endpoints"
                 + " and other nodes' pods in " + store.describe());
         return part;
@@ -183,11 +192,11 @@ final class PolicyPart implements AutoCloseable {
         List<String> lines = new ArrayList<>();
         for (Map.Entry<String, String> e : refused.entrySet()) {
             String origin = wanted.stream().filter(w -> w.key().equals(e.getKey())).map(w -> w.source().substring(5, w.source().length() - suffix.length()))
-                    .findFirst().orElse(dir.toString());
+                    .findFirst().orElse(dir);
             lines.add(origin + ": ExternalEndpoint " + e.getKey() + ": " + e.getValue());
         }
         if (!lines.equals(refusedFromFiles)) {
-            lines.forEach(l -> log.operatorAction("external endpoints", dir.toString(), "not registered: " + l));
+            lines.forEach(l -> log.operatorAction("external endpoints", dir, "not registered: " + l));
         }
         refusedFromFiles = List.copyOf(lines);
     }
@@ -407,10 +416,7 @@ final class PolicyPart implements AutoCloseable {
 
     @Override
     public void close() {
-        if (watcher != null) {
-            watcher.close();
-        }
-        for (AutoCloseable w : new AutoCloseable[] {externalWatch, podWatch}) {
+        for (AutoCloseable w : new AutoCloseable[] {watcher, externalWatch, podWatch}) {
             if (w != null) {
                 try {
                     w.close();

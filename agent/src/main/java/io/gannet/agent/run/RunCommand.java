@@ -63,6 +63,10 @@ public final class RunCommand implements Callable<Integer> {
         "account). Watched with informers, rate limited, backing off with jitter while the API is away."})
     String kubeApi;
 
+    @Option(names = "--kube-api-policy", description = {"Enforce network policy with NetworkPolicy, CiliumNetworkPolicy,",
+        "this node's Pod and the Namespace objects of the Kubernetes API (instead of --policy-dir); needs --kube-api."})
+    boolean kubeApiPolicy;
+
     @Option(names = "--policy-dir", description = {"Directory of NetworkPolicy and CiliumNetworkPolicy YAML, with the Pod and",
         "Namespace objects whose labels they select on (kubectl get pod,ns -o yaml): enforces",
         "ingress policy on the pods the CNI plugin wires (needs root and bpffs); follows changes."})
@@ -125,6 +129,11 @@ public final class RunCommand implements Callable<Integer> {
             System.err.println("gannet run: --kube-api and --services-dir are two sources of the same Services: give one");
             return 2;
         }
+        if (kubeApiPolicy && (kubeApi == null || policyDir != null)) {
+            System.err.println("gannet run: --kube-api-policy reads network policy from the Kubernetes API: it needs --kube-api,"
+                    + " and replaces --policy-dir");
+            return 2;
+        }
         if (socketLbCgroup != null && servicesDir == null && kubeApi == null) {
             System.err.println("gannet run: --socket-lb-cgroup sends connections to Services' backends: it needs --services-dir or --kube-api");
             return 2;
@@ -144,7 +153,7 @@ public final class RunCommand implements Callable<Integer> {
             ControlAccess access = ControlAccess.read(controlTcp != null, controlTokens, controlGroup);
             daemon = Daemon.start(new DaemonOptions(profile, node, stateDir, controlSocket, controlTcp, metricsAddress,
                     servicesDir, bpfPinRoot, hostDevices, etcd, cniSocket, fib, exabgpSocket, exabgpProcesses, policyDir,
-                    socketLbCgroup, conntrackMax, kubeApi), log, access);
+                    socketLbCgroup, conntrackMax, kubeApi, kubeApiPolicy), log, access);
         } catch (ProfileException e) {
             System.err.println(e.getMessage());
             log.startFailed(node, e.getMessage());

@@ -9,6 +9,7 @@ import io.gannet.bpf.lb.Backend;
 import io.gannet.bpf.lb.ServiceStatus;
 import io.gannet.cluster.k8s.ServiceDirectory;
 import io.gannet.cluster.k8s.ServiceDirectoryWatcher;
+import io.gannet.cluster.k8s.api.KubeApiClient;
 import io.gannet.cluster.k8s.api.KubeApiServices;
 import io.gannet.cluster.k8s.ServiceFrontend;
 import java.io.IOException;
@@ -70,7 +71,7 @@ final class ServiceDatapath implements AutoCloseable {
      * @param socketLbCgroup the cgroup v2 directory whose processes' connections to Services go to a backend at
      *                       connect(), or null (socket-level load balancing an earlier run attached is detached)
      */
-    static ServiceDatapath start(DatapathOptions options, Path servicesDir, KubeApiServices.Options kubeApi, List<String> hostDevices,
+    static ServiceDatapath start(DatapathOptions options, Path servicesDir, KubeApiClient kubeApi, List<String> hostDevices,
             String nodeName,
             Path socketLbCgroup, EventLog log) throws IOException {
         Path pinRoot = options.pinRoot();
@@ -100,9 +101,8 @@ final class ServiceDatapath implements AutoCloseable {
             if (servicesDir != null) {
                 sd.watcher = new ServiceDirectoryWatcher(new ServiceDirectory(servicesDir), sd::apply, ignored, 200).start();
             } else if (kubeApi != null) {
-                sd.kubeApi = KubeApiServices.start(kubeApi, sd::apply, ignored,
-                        msg -> log.operatorAction("kube-api", kubeApi.kubeconfig() == null ? "in-cluster" : kubeApi.kubeconfig().toString(),
-                                msg));
+                sd.kubeApi = KubeApiServices.start(kubeApi, java.time.Duration.ofMillis(200), sd::apply, ignored,
+                        msg -> log.operatorAction("kube-api", kubeApi.origin(), msg));
             }
             sd.gc = Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread t = new Thread(r, "gannet-conntrack-gc");

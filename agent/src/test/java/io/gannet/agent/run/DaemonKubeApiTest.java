@@ -83,18 +83,7 @@ class DaemonKubeApiTest {
         api = server.createClient();
         api.services().inNamespace("shop").resource(service("web", "10.96.0.10")).create();
         api.discovery().v1().endpointSlices().inNamespace("shop").resource(slice("web", "10.2.0.7", "10.2.0.8")).create();
-        Path kubeconfig = dir.resolve("kubeconfig");
-        Files.writeString(kubeconfig, """
-                apiVersion: v1
-                kind: Config
-                clusters:
-                - {name: mock, cluster: {server: "http://127.0.0.1:%d"}}
-                contexts:
-                - {name: mock, context: {cluster: mock, user: gannet}}
-                current-context: mock
-                users:
-                - {name: gannet, user: {token: not-checked-by-the-mock}}
-                """.formatted(server.getPort()));
+        Path kubeconfig = kubeconfig();
 
         pinRoot = Path.of("/sys/fs/bpf/gannet-kubeapi-test-" + ProcessHandle.current().pid());
         Files.writeString(dir.resolve("profile.yaml"), DaemonServicesTest.PROFILE.formatted(DaemonServicesTest.freeTcpPort(),
@@ -121,5 +110,62 @@ class DaemonKubeApiTest {
         gannet.awaitTrue("the refusal logged", () -> gannet.log().contains("Service shop/broken: metadata.annotations.gannet.io/lb-algorithm"),
                 gannet::log);
         assertThat(DaemonServicesTest.servicesJson(gannet)).hasSize(1);
+    }
+
+    @Test
+    void networkPolicyFromTheKubernetesApiIsEnforcedAndAnInvalidOneKeepsItsLastValidVersion() throws Exception {
+        Requirements.requireBpf();
+        server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), new KubernetesCrudDispatcher(), false);
+        server.init(InetAddress.getLoopbackAddress(), 0);
+        api = server.createClient();
+        Path kubeconfig = kubeconfig();
+        pinRoot = Path.of("/sys/fs/bpf/gannet-kubeapi-policy-test-" + ProcessHandle.current().pid());
+        Files.writeString(dir.resolve("profile.yaml"), DaemonServicesTest.PROFILE.formatted(DaemonServicesTest.freeTcpPort(),
+                DaemonServicesTest.freeTcpPort()));
+        create(POLICY.formatted("5432"));
+        gannet = GannetProcess.start(null, dir, dir.resolve("profile.yaml"), "node1",
+                "--kube-api", kubeconfig.toString(), "--kube-api-policy", "--bpf-pin-root", pinRoot.toString());
+        gannet.awaitTrue("the policy from the API", () -> gannet.cliResult("show", "policy").out().contains("db-from-web"), gannet::log);
+        assertThat(gannet.log()).contains("watching the Kubernetes API at http://127.0.0.1:" + server.getPort());
+
+        // turned invalid (the mock does not validate as an API server would): reported, the last valid version enforced
+        create(POLICY.formatted("99999"));
+        gannet.awaitTrue("reported", () -> gannet.cliResult("show", "policy").out().contains("previous valid version stays in force"),
+                gannet::log);
+        assertThat(gannet.cliResult("show", "policy").out()).contains("kubernetes-api NetworkPolicy shop/db-from-web")
+                .contains("db-from-web");
+    }
+
+    private static final String POLICY = """
+            apiVersion: networking.k8s.io/v1
+            kind: NetworkPolicy
+            metadata: {name: db-from-web, namespace: shop}
+            spec:
+              podSelector: {matchLabels: {app: db}}
+              policyTypes: [Ingress]
+              ingress:
+              - from: [{podSelector: {matchLabels: {app: web}}}]
+                ports: [{protocol: TCP, port: %s}]
+            """;
+
+    private void create(String yaml) {
+        io.fabric8.kubernetes.api.model.HasMetadata o = api.getKubernetesSerialization().unmarshal(yaml);
+        api.resource(o).createOr(x -> x.update());
+    }
+
+    private Path kubeconfig() throws java.io.IOException {
+        Path kubeconfig = dir.resolve("kubeconfig");
+        Files.writeString(kubeconfig, """
+                apiVersion: v1
+                kind: Config
+                clusters:
+                - {name: mock, cluster: {server: "http://127.0.0.1:%d"}}
+                contexts:
+                - {name: mock, context: {cluster: mock, user: gannet}}
+                current-context: mock
+                users:
+                - {name: gannet, user: {token: not-checked-by-the-mock}}
+                """.formatted(server.getPort()));
+        return kubeconfig;
     }
 }

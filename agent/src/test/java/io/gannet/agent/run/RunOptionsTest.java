@@ -45,4 +45,11 @@ class RunOptionsTest {
         assertThat(r.exit()).isEqualTo(2);
         assertThat(r.err()).contains("--kube-api and --services-dir are two sources of the same Services: give one");
     }
+
+    @Test
+    void policyFromTheApiWithoutTheApiIsRefused() {
+        Result r = run("run", "--profile", "/nonexistent/profile.yaml", "--node", "n1", "--kube-api-policy");
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).contains("--kube-api-policy reads network policy from the Kubernetes API: it needs --kube-api");
+    }
 }

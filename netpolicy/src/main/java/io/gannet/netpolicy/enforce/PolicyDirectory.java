@@ -106,8 +106,8 @@ public final class PolicyDirectory {
                     return !n.startsWith(".") && (n.endsWith(".yaml") || n.endsWith(".yml") || n.endsWith(".json"));
                 }).sorted().forEach(files::add);
             } catch (IOException e) {
-                return new Result(all(), pods(), namespaces(), List.of(new FileReport(dir.toString(),
-                        List.of(dir + ": cannot list: " + e.getMessage()), !lastGood.isEmpty())), externals(), podPorts());
+                return assemble(lastGood.values(), List.of(new FileReport(dir.toString(),
+                        List.of(dir + ": cannot list: " + e.getMessage()), !lastGood.isEmpty())));
             }
         }
         lastGood.keySet().retainAll(files);
@@ -135,7 +135,7 @@ public final class PolicyDirectory {
                 problems.add(new FileReport(f.toString(), List.copyOf(errors), lastGood.containsKey(f)));
             }
         }
-        return new Result(all(), pods(), namespaces(), List.copyOf(problems), externals(), podPorts());
+        return assemble(lastGood.values(), problems);
     }
 
     private static String stamp(Path f) {
@@ -194,34 +194,45 @@ public final class PolicyDirectory {
         }
     }
 
-    private List<Policy> all() {
-        List<Policy> out = new ArrayList<>();
-        lastGood.values().forEach(c -> out.addAll(c.policies()));
-        return out;
+    /** What valid contents (of files, or of API objects) add up to. */
+    static Result assemble(java.util.Collection<Content> contents, List<FileReport> problems) {
+        List<Policy> policies = new ArrayList<>();
+        Map<String, Map<String, String>> pods = new TreeMap<>();
+        Map<String, Map<String, String>> namespaces = new TreeMap<>();
+        Map<String, Map<String, Endpoint.NamedPort>> ports = new TreeMap<>();
+        List<ExternalEndpoint> externals = new ArrayList<>();
+        for (Content c : contents) {
+            policies.addAll(c.policies());
+            pods.putAll(c.pods());
+            namespaces.putAll(c.namespaces());
+            ports.putAll(c.podPorts());
+            externals.addAll(c.externals());
+        }
+        return new Result(policies, pods, namespaces, List.copyOf(problems), externals, ports);
     }
 
-    private Map<String, Map<String, String>> pods() {
-        Map<String, Map<String, String>> out = new TreeMap<>();
-        lastGood.values().forEach(c -> out.putAll(c.pods()));
-        return out;
-    }
-
-    private Map<String, Map<String, Endpoint.NamedPort>> podPorts() {
-        Map<String, Map<String, Endpoint.NamedPort>> out = new TreeMap<>();
-        lastGood.values().forEach(c -> out.putAll(c.podPorts()));
-        return out;
-    }
-
-    private List<ExternalEndpoint> externals() {
-        List<ExternalEndpoint> out = new ArrayList<>();
-        lastGood.values().forEach(c -> out.addAll(c.externals()));
-        return out;
-    }
-
-    private Map<String, Map<String, String>> namespaces() {
-        Map<String, Map<String, String>> out = new TreeMap<>();
-        lastGood.values().forEach(c -> out.putAll(c.namespaces()));
-        return out;
+    /**
+     * One object (a NetworkPolicy, CiliumNetworkPolicy, Pod, Namespace or ExternalEndpoint, as
+     * the Kubernetes API gives it) read as a file holding only it would be; {@code errors} gets
+     * what is wrong, prefixed with {@code origin}.
+     */
+    static Content readObject(JsonNode doc, String origin, List<String> errors) {
+        List<io.gannet.netpolicy.k8s.PolicyObject> found = new ArrayList<>();
+        PolicyFiles.collect(doc, origin, found);
+        List<Policy> policies = new ArrayList<>();
+        for (PolicyObject o : found) {
+            if (o.valid()) {
+                policies.add(o.policy());
+            } else {
+                for (String e : o.errors()) {
+                    errors.add(o.origin() + ": " + o.key() + ": " + e);
+                }
+            }
+        }
+        Found f = new Found(new TreeMap<>(), new TreeMap<>(), new TreeMap<>(), new ArrayList<>());
+        objects(doc, origin, f, errors);
+        return new Content(List.copyOf(policies), f.pods(), f.namespaces(), List.copyOf(f.externals()), f.podPorts(),
+                System.currentTimeMillis());
     }
 
     private static Content read(Path f, List<String> errors) {

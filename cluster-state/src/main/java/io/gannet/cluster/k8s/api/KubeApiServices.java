@@ -4,21 +4,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
-import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.informers.cache.ReducedStateItemStore;
-import io.fabric8.kubernetes.client.jdkhttp.JdkHttpClientFactory;
 import io.gannet.cluster.k8s.InvalidObject;
 import io.gannet.cluster.k8s.KubeReader;
 import io.gannet.cluster.k8s.KubeService;
 import io.gannet.cluster.k8s.ServiceDirectory;
 import io.gannet.cluster.store.Backoff;
-import io.gannet.cluster.store.RateLimiter;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -42,8 +36,8 @@ import org.slf4j.LoggerFactory;
  *   <li>Two informers (list, then watch from the list's resourceVersion; a re-list when the
  *       watch is too old) over every namespace. Each keeps a slim copy of its objects
  *       ({@link ReducedStateItemStore}): only the fields Gannet reads.
- *   <li>Every request passes an {@link ApiGuard}: a client-side token bucket, and a jittered
- *       exponential wait after a failure.
+ *   <li>Every request passes the shared {@link KubeApiClient}'s guard: a client-side token bucket,
+ *       and a jittered exponential wait after a failure.
  *   <li>Nothing is handed on before both informers have listed once, so a daemon that starts
  *       while the API server is away keeps what its datapath already holds. While it is away
  *       later, the last result stays applied; the informers catch up when it returns.
@@ -60,21 +54,8 @@ public final class KubeApiServices implements AutoCloseable {
     private static final String[] SERVICE_FIELDS = {"metadata.annotations", "spec", "status.loadBalancer"};
     private static final String[] SLICE_FIELDS = {"metadata.labels", "addressType", "ports", "endpoints"};
 
-    /**
-     * @param kubeconfig        a kubeconfig file, or null for the standard discovery (in-cluster service
-     *                          account, $KUBECONFIG, ~/.kube/config)
-     * @param requestsPerSecond client-side rate limit (client-go's default is 5)
-     * @param burst             requests allowed at once above the rate
-     * @param settle            changes closer together than this are handed on as one result
-     */
-    public record Options(Path kubeconfig, double requestsPerSecond, int burst, Duration settle) {
-        public static Options defaults(Path kubeconfig) {
-            return new Options(kubeconfig, 10, 20, Duration.ofMillis(200));
-        }
-    }
-
+    private final KubeApiClient api;
     private final KubernetesClient client;
-    private final ApiGuard guard;
     private final Consumer<ServiceDirectory.Result> sink;
     private final Consumer<ServiceDirectory.FileError> errors;
     private final Consumer<String> status;
@@ -88,11 +69,11 @@ public final class KubeApiServices implements AutoCloseable {
     private int retries; // thread only
     private volatile long applied;
 
-    private KubeApiServices(KubernetesClient client, ApiGuard guard, Consumer<ServiceDirectory.Result> sink,
-            Consumer<ServiceDirectory.FileError> errors, Consumer<String> status, Duration settle) {
-        this.client = client;
+    private KubeApiServices(KubeApiClient api, Consumer<ServiceDirectory.Result> sink, Consumer<ServiceDirectory.FileError> errors,
+            Consumer<String> status, Duration settle) {
+        this.api = api;
+        this.client = api.client();
         this.status = status;
-        this.guard = guard;
         this.sink = sink;
         this.errors = errors;
         this.settle = settle;
@@ -104,37 +85,17 @@ public final class KubeApiServices implements AutoCloseable {
     }
 
     /**
-     * Connects with the kubeconfig (or the standard discovery) and starts watching; returns at
+     * Starts watching through {@code api} (shared with other sources; not closed here); returns at
      * once, before the first list has answered.
      *
-     * @param status what the operator should know: the API server lost and back, a result that could not be applied
-     * @throws IOException the kubeconfig cannot be read or used
+     * @param settle changes closer together than this are handed on as one result
+     * @param status what the operator should know: a watch that failed, a result that could not be applied
      */
-    public static KubeApiServices start(Options o, Consumer<ServiceDirectory.Result> sink, Consumer<ServiceDirectory.FileError> errors,
-            Consumer<String> status) throws IOException {
-        Config config;
-        try {
-            config = o.kubeconfig() == null ? Config.autoConfigure(null) : Config.fromKubeconfig(Files.readString(o.kubeconfig()));
-        } catch (RuntimeException e) { // fabric8's and the YAML parser's own
-            throw new IOException((o.kubeconfig() == null ? "Kubernetes client configuration" : o.kubeconfig().toString()) + ": "
-                    + e.getMessage(), e);
-        }
-        if (config.getMasterUrl() == null || config.getMasterUrl().isBlank()) {
-            throw new IOException((o.kubeconfig() == null ? "no kubeconfig and not in a cluster" : o.kubeconfig() + ": no server"));
-        }
-        config.setWatchReconnectInterval(1000); // fabric8 doubles it per failure
-        config.setWatchReconnectLimit(-1);
-        String server = config.getMasterUrl();
-        ApiGuard guard = new ApiGuard(RateLimiter.perSecond(o.requestsPerSecond(), o.burst()),
-                new Backoff(Duration.ofMillis(500), Duration.ofSeconds(30), java.util.random.RandomGenerator.getDefault()),
-                why -> status.accept(why != null ? "the Kubernetes API at " + server + " does not answer (" + why + "): keeping the"
-                        + " Services applied, retrying with back-off" : "the Kubernetes API at " + server + " answers again"));
-        KubernetesClient client = new KubernetesClientBuilder().withConfig(config).withHttpClientFactory(new JdkHttpClientFactory())
-                .withHttpClientBuilderConsumer(b -> b.addOrReplaceInterceptor(ApiGuard.NAME, guard)).build();
-        KubeApiServices s = new KubeApiServices(client, guard, sink, errors, status, o.settle());
+    public static KubeApiServices start(KubeApiClient api, Duration settle, Consumer<ServiceDirectory.Result> sink,
+            Consumer<ServiceDirectory.FileError> errors, Consumer<String> status) {
+        KubeApiServices s = new KubeApiServices(api, sink, errors, status, settle);
         s.watch();
-        LOG.info("Kubernetes API source: Services and EndpointSlices from {} ({} requests/s, burst {})", config.getMasterUrl(),
-                o.requestsPerSecond(), o.burst());
+        LOG.info("Kubernetes API source: Services and EndpointSlices from {}", api.server());
         return s;
     }
 
@@ -239,11 +200,6 @@ public final class KubeApiServices implements AutoCloseable {
         return applied;
     }
 
-    /** Requests the client has sent (after the rate limit). */
-    public long requests() {
-        return guard.requests();
-    }
-
     /** Whether both informers hold a current list (false before the first, or while re-listing). */
     public boolean synced() {
         return services.hasSynced() && slices.hasSynced() && services.isWatching() && slices.isWatching();
@@ -254,6 +210,5 @@ public final class KubeApiServices implements AutoCloseable {
         services.stop();
         slices.stop();
         thread.shutdownNow();
-        client.close();
     }
 }

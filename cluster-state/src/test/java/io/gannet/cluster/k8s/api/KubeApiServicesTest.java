@@ -40,6 +40,7 @@ class KubeApiServicesTest {
     Path dir;
     private KubernetesMockServer server;
     private KubernetesClient api;
+    private KubeApiClient conn;
     private KubeApiServices source;
     private final List<ServiceDirectory.Result> results = new CopyOnWriteArrayList<>();
     private final List<ServiceDirectory.FileError> errors = new CopyOnWriteArrayList<>();
@@ -58,6 +59,9 @@ class KubeApiServicesTest {
     void tearDown() {
         if (source != null) {
             source.close();
+        }
+        if (conn != null) {
+            conn.close();
         }
         api.close();
         server.destroy();
@@ -104,6 +108,11 @@ class KubeApiServicesTest {
         return b.build();
     }
 
+    private KubeApiServices start() throws Exception {
+        conn = KubeApiClient.connect(kubeconfig(), 10, 20, status::add);
+        return KubeApiServices.start(conn, Duration.ofMillis(200), results::add, errors::add, status::add);
+    }
+
     private ServiceDirectory.Result last() {
         return results.isEmpty() ? null : results.get(results.size() - 1);
     }
@@ -126,7 +135,7 @@ class KubeApiServicesTest {
     void servicesAndSlicesFollowTheApiAndARefusedObjectIsReportedAlone() throws Exception {
         api.services().inNamespace("shop").resource(service("web", "10.96.0.10", 80)).create();
         api.discovery().v1().endpointSlices().inNamespace("shop").resource(slice("web", "10.2.0.7", "10.2.0.8")).create();
-        source = KubeApiServices.start(KubeApiServices.Options.defaults(kubeconfig()), results::add, errors::add, status::add);
+        source = start();
 
         await("the first list handed on", () -> last() != null && last().services().size() == 1 && backends("web") == 2);
         KubeService web = last().services().get(0);
@@ -156,20 +165,20 @@ class KubeApiServicesTest {
     @Test
     void anApiServerThatGoesAwayIsWaitedForWithFewRequestsAndCaughtUpWith() throws Exception {
         api.services().inNamespace("shop").resource(service("web", "10.96.0.10", 80)).create();
-        source = KubeApiServices.start(KubeApiServices.Options.defaults(kubeconfig()), results::add, errors::add, status::add);
+        source = start();
         await("listed", () -> last() != null && last().services().size() == 1);
         int handedOn = results.size();
 
         // the API server goes away for 6 s: the last result stays (nothing is handed on), and the
         // client backs off instead of hammering it
         server.destroy();
-        long before = source.requests();
+        long before = conn.requests();
         Thread.sleep(6000);
-        long during = source.requests() - before;
+        long during = conn.requests() - before;
         System.out.println("KubeApiServicesTest: " + during + " requests in 6 s while the API server was away");
         assertThat(during).as("requests while away (back-off with jitter, not a retry storm)").isLessThan(12);
         assertThat(results).hasSize(handedOn);
-        assertThat(status).anyMatch(m -> m.contains("does not answer (") && m.contains("keeping the Services applied"));
+        assertThat(status).anyMatch(m -> m.contains("does not answer (") && m.contains("keeping what it gave applied"));
 
         // it comes back on the same port: the watch resumes and what changes from then on is followed.
         // (The mock comes back with an empty store and cannot replay from a resourceVersion or answer
@@ -188,9 +197,7 @@ class KubeApiServicesTest {
     void aBadKubeconfigIsAClearError() throws Exception {
         Path f = dir.resolve("broken");
         Files.writeString(f, "clusters: [this is: not a kubeconfig");
-        assertThatThrownBy(() -> KubeApiServices.start(KubeApiServices.Options.defaults(f), results::add, errors::add, status::add))
-                .hasMessageStartingWith(f.toString());
-        assertThatThrownBy(() -> KubeApiServices.start(KubeApiServices.Options.defaults(dir.resolve("missing")), results::add, errors::add, status::add))
-                .hasMessageContaining("missing");
+        assertThatThrownBy(() -> KubeApiClient.connect(f, 10, 20, status::add)).hasMessageStartingWith(f.toString());
+        assertThatThrownBy(() -> KubeApiClient.connect(dir.resolve("missing"), 10, 20, status::add)).hasMessageContaining("missing");
     }
 }
