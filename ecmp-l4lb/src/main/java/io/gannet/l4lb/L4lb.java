@@ -56,7 +56,8 @@ public final class L4lb implements AutoCloseable {
                 checker.release(t);
             }
         }, clock, events);
-        this.catalog = new VipCatalog(options.servicesDir(), options.pool(), ownAddress);
+        this.catalog = options.api() != null ? new VipCatalog(options.api(), options.pool(), ownAddress)
+                : new VipCatalog(options.servicesDir(), options.pool(), ownAddress);
     }
 
     private L4lbCore core() {

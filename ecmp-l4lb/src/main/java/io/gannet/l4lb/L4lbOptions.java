@@ -9,21 +9,28 @@ import java.util.List;
 /**
  * How the L4LB of one host runs.
  *
- * @param servicesDir  directory of Service / EndpointSlice YAML the VIPs come from
+ * @param servicesDir  directory of Service / EndpointSlice YAML the VIPs come from (null with {@code api})
+ * @param api          the Kubernetes API's Services and EndpointSlices instead, or null
  * @param pool         the profile's VIP pool; a VIP outside it is refused
  * @param profileVips  VIP addresses the profile lists for this host (shown even without a Service)
  * @param communities  communities to tag VIP announcements with (the profile's)
  * @param damper       route hysteresis
  * @param reloadPeriod how often the directory is re-read
  */
-public record L4lbOptions(Path servicesDir, VipPool pool, List<String> profileVips, List<String> communities,
-        RouteDamper.Options damper, Duration reloadPeriod) {
+public record L4lbOptions(Path servicesDir, io.gannet.cluster.k8s.ObjectSource api, VipPool pool, List<String> profileVips,
+        List<String> communities, RouteDamper.Options damper, Duration reloadPeriod) {
     public L4lbOptions {
         profileVips = List.copyOf(profileVips);
         communities = List.copyOf(communities);
     }
 
+    /** VIPs from a directory. */
+    public L4lbOptions(Path servicesDir, VipPool pool, List<String> profileVips, List<String> communities,
+            RouteDamper.Options damper, Duration reloadPeriod) {
+        this(servicesDir, null, pool, profileVips, communities, damper, reloadPeriod);
+    }
+
     public L4lbOptions withDamper(RouteDamper.Options d) {
-        return new L4lbOptions(servicesDir, pool, profileVips, communities, d, reloadPeriod);
+        return new L4lbOptions(servicesDir, api, pool, profileVips, communities, d, reloadPeriod);
     }
 }

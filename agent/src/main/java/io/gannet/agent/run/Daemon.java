@@ -180,16 +180,12 @@ public final class Daemon implements AutoCloseable {
         scheduler.scheduleWithFixedDelay(publisher::publishQuietly, 0, METRICS_PERIOD_MS, TimeUnit.MILLISECONDS);
 
         SpeakerAnnouncer announcer = new SpeakerAnnouncer(speaker, loop);
-        if (node.role() == io.gannet.topology.config.Role.L4LB && options.kubeApi() != null) {
-            throw new IllegalArgumentException("--kube-api: an L4LB host takes its Services from --services-dir; the Kubernetes API"
-                    + " source feeds a node's Service datapath");
-        }
         if (options.kubeApi() != null) {
             kubeApi = KubeApiClient.connect(options.kubeconfig(), KUBE_API_REQUESTS_PER_SECOND, KUBE_API_BURST,
                     msg -> log.operatorAction("kube-api", options.kubeApi(), msg));
         }
         if (l4lbManaged(node)) {
-            l4lb = L4lbPart.start(node, options.servicesDir(), options.datapathOptions(), options.hostDevices(), announcer, log,
+            l4lb = L4lbPart.start(node, options.servicesDir(), kubeApi, options.datapathOptions(), options.hostDevices(), announcer, log,
                     metrics.registry());
         } else if (options.services() || options.policy() || loaded.masquerade().enabled()) {
             datapath = ServiceDatapath.start(options.datapathOptions(), options.servicesDir(), kubeApi,
@@ -257,7 +253,7 @@ public final class Daemon implements AutoCloseable {
     }
 
     private boolean l4lbManaged(NodeConfig n) {
-        return n.role() == io.gannet.topology.config.Role.L4LB && options.servicesDir() != null;
+        return n.role() == io.gannet.topology.config.Role.L4LB && options.services();
     }
 
     /** What the daemon originates itself: on a managed L4LB host the VIPs are the L4LB's to announce. */

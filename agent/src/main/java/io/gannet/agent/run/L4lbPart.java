@@ -24,6 +24,7 @@ import java.util.Map;
  */
 final class L4lbPart implements AutoCloseable {
     private final L4lb lb;
+    private AutoCloseable apiSource; // the Kubernetes API's Services, or null
     private final java.util.concurrent.ScheduledExecutorService metrics;
 
     private L4lbPart(L4lb lb, io.micrometer.core.instrument.MeterRegistry registry) {
@@ -53,9 +54,15 @@ final class L4lbPart implements AutoCloseable {
         }, 0, 1, java.util.concurrent.TimeUnit.SECONDS);
     }
 
-    static L4lbPart start(NodeConfig node, Path servicesDir, io.gannet.bpf.DatapathOptions datapathOptions, List<String> hostDevices,
+    /** @param kubeApi the Services come from the Kubernetes API through it instead of {@code servicesDir}; or null */
+    static L4lbPart start(NodeConfig node, Path servicesDir, io.gannet.cluster.k8s.api.KubeApiClient kubeApi,
+            io.gannet.bpf.DatapathOptions datapathOptions, List<String> hostDevices,
             SpeakerAnnouncer announcer, EventLog log, io.micrometer.prometheusmetrics.PrometheusMeterRegistry registry) {
-        L4lbOptions o = new L4lbOptions(servicesDir,
+        // The L4LB reads the informers' objects itself (its own fields: health-check annotations, VIPs).
+        io.gannet.cluster.k8s.api.KubeApiServices api = kubeApi == null ? null
+                : io.gannet.cluster.k8s.api.KubeApiServices.start(kubeApi, Duration.ofMillis(200), r -> { }, e -> { },
+                        msg -> log.operatorAction("kube-api", kubeApi.origin(), msg));
+        L4lbOptions o = new L4lbOptions(servicesDir, api,
                 VipPool.of(node.vipPool().stream().map(Cidr::toString).toList()),
                 node.vips().stream().filter(c -> c.length() == 32).map(c -> c.network().getHostAddress()).toList(),
                 node.vipCommunities().stream().map(Object::toString).toList(),
@@ -71,11 +78,13 @@ final class L4lbPart implements AutoCloseable {
             log.operatorAction("l4lb", io.gannet.linux.proc.Forwarding.path(true).toString(), "could not enable forwarding ("
                     + e.getMessage() + "): VIP traffic will not reach the backends");
         }
-        log.operatorAction("l4lb", node.name(), "VIP pool " + o.pool() + ", watching " + servicesDir + ", forwarding DNAT+SNAT on "
+        log.operatorAction("l4lb", node.name(), "VIP pool " + o.pool() + ", watching "
+                + (api != null ? "the Kubernetes API at " + kubeApi.server() : servicesDir) + ", forwarding DNAT+SNAT on "
                 + hostDevices);
         L4lbPart part = new L4lbPart(L4lb.start(o, fwd, announcer, new LocalAddresses(), InstantSource.system(), log::operatorAction),
                 registry);
         registry.getPrometheusRegistry().register(new io.gannet.agent.metrics.DatapathCounters(fwd::counters));
+        part.apiSource = api;
         return part;
     }
 
@@ -103,5 +112,12 @@ final class L4lbPart implements AutoCloseable {
     public void close() {
         metrics.shutdownNow();
         lb.close();
+        if (apiSource != null) {
+            try {
+                apiSource.close();
+            } catch (Exception e) {
+                // informers of a client being closed
+            }
+        }
     }
 }

@@ -46,9 +46,12 @@ public final class VipCatalog {
     /** The VIPs to serve and what was refused. */
     public record Result(List<VipService> vips, List<Problem> problems) {}
 
-    private record Doc(Path file, int index, JsonNode node) {}
+    /** One object and where it comes from ("FILE: document N", or the API's origin). */
+    private record Doc(String origin, JsonNode node) {}
 
     private final Path dir;
+    private final io.gannet.cluster.k8s.ObjectSource source;
+    private List<Doc> lastFromSource = List.of();
     private final VipPool pool;
     private final IntPredicate ownAddress;
     private final YAMLMapper yaml = new YAMLMapper();
@@ -58,6 +61,16 @@ public final class VipCatalog {
      * @param ownAddress true for an IPv4 address of this host (a backend there is refused)
      */
     public VipCatalog(Path dir, VipPool pool, IntPredicate ownAddress) {
+        this(dir, null, pool, ownAddress);
+    }
+
+    /** The VIPs of the Services an object source (the Kubernetes API) gives. */
+    public VipCatalog(io.gannet.cluster.k8s.ObjectSource source, VipPool pool, IntPredicate ownAddress) {
+        this(null, source, pool, ownAddress);
+    }
+
+    private VipCatalog(Path dir, io.gannet.cluster.k8s.ObjectSource source, VipPool pool, IntPredicate ownAddress) {
+        this.source = source;
         this.dir = dir;
         this.pool = pool;
         this.ownAddress = ownAddress;
@@ -68,6 +81,13 @@ public final class VipCatalog {
     }
 
     public Result reload() {
+        if (source != null) {
+            List<io.gannet.cluster.k8s.ObjectSource.Named> objects = source.objects();
+            if (objects != null) { // else not listed yet: what was read last stays
+                lastFromSource = objects.stream().map(o -> new Doc(o.origin(), o.object())).toList();
+            }
+            return build(lastFromSource, new ArrayList<>());
+        }
         List<Problem> problems = new ArrayList<>();
         Map<Path, List<Doc>> now = new TreeMap<>();
         List<Path> files;
@@ -113,7 +133,7 @@ public final class VipCatalog {
                 if (!d.isObject()) {
                     throw new IOException("document " + i + ": not a mapping");
                 }
-                out.add(new Doc(f, i, d));
+                out.add(new Doc(f + ": document " + i, d));
             }
         }
         return out;
@@ -272,8 +292,7 @@ public final class VipCatalog {
     private static String where(Doc d) {
         String kind = d.node.path("kind").asText("?");
         JsonNode md = d.node.path("metadata");
-        return d.file + ": document " + d.index + " (" + kind + " " + md.path("namespace").asText("default") + "/"
-                + md.path("name").asText("?") + ")";
+        return d.origin + " (" + kind + " " + md.path("namespace").asText("default") + "/" + md.path("name").asText("?") + ")";
     }
 
     /** The ready IPv4 addresses of a slice (an IPv6 slice has none). */

@@ -47,7 +47,7 @@ import org.slf4j.LoggerFactory;
  *       what is wrong) and left out; the others apply.
  * </ul>
  */
-public final class KubeApiServices implements AutoCloseable {
+public final class KubeApiServices implements AutoCloseable, io.gannet.cluster.k8s.ObjectSource {
     private static final Logger LOG = LoggerFactory.getLogger(KubeApiServices.class);
     /** Where errors of API objects say they come from (the directory's say their file). */
     public static final Path ORIGIN = Path.of("kubernetes-api");
@@ -193,6 +193,23 @@ public final class KubeApiServices implements AutoCloseable {
             errors.accept(err);
         }
         return err;
+    }
+
+    /** The informers' Services and EndpointSlices as Jackson trees (for readers of other fields: the L4LB's). */
+    @Override
+    public List<Named> objects() {
+        if (!services.hasSynced() || !slices.hasSynced()) {
+            return null;
+        }
+        var serialization = client.getKubernetesSerialization();
+        List<Named> out = new ArrayList<>();
+        for (SharedIndexInformer<? extends HasMetadata> i : List.of(services, slices)) {
+            for (HasMetadata o : i.getStore().list()) {
+                out.add(new Named(ORIGIN + " " + o.getKind() + " " + o.getMetadata().getNamespace() + "/" + o.getMetadata().getName(),
+                        serialization.convertValue(o, JsonNode.class)));
+            }
+        }
+        return out;
     }
 
     /** Results handed to the sink so far. */
