@@ -40,6 +40,7 @@ enum dp_reason {
 	DP_CT_PORT_REMAP,         /* a pod's new flow whose tuple on the wire another live flow held left with another source port (lib/remap.h, lib/lb.h) */
 	DP_NAT_SOCKET,            /* a node process's connect/sendmsg to a frontend sent to a backend instead (bpf_sock.c) */
 	DP_REJECT_SOCKET_NO_BACKEND, /* ... to a frontend without backends: the call refused (ECONNREFUSED) */
+	DP_DROP_TTL_EXCEEDED,     /* a packet to send on by FIB redirect arrived with TTL 1 (RFC 1812 5.3.1) */
 	DP_REASON_MAX,
 };
 

@@ -39,6 +39,29 @@
 #define DP_SNAT_TRIES 8
 
 /* Sends the packet (as it now is) to its route's next hop; the program's final verdict. */
+/*
+ * The IPv4 TTL of a packet this node forwards past the stack (a redirect), as a router's
+ * forwarding path handles it (RFC 1812 5.3.1): one less, with the header checksum updated
+ * (RFC 1624). Returns -1 for a packet that arrived with TTL 1 or 0: it must not be forwarded.
+ */
+static __always_inline int dp_ttl_forward(struct dp_ctx *ctx)
+{
+	__u32 off = ctx->p.ip_off + offsetof(struct iphdr, ttl);
+	__be16 before, after;
+	__u8 *ttl = (__u8 *)&after;
+
+	if (bpf_skb_load_bytes(ctx->skb, off, &before, sizeof(before)) < 0)
+		return -1;
+	after = before; /* TTL and protocol: one 16-bit word of the header checksum */
+	if (*ttl <= 1)
+		return -1;
+	*ttl -= 1;
+	if (bpf_l3_csum_replace(ctx->skb, ctx->p.ip_off + offsetof(struct iphdr, check), before, after, sizeof(after)) < 0 ||
+	    bpf_skb_store_bytes(ctx->skb, off, &after, sizeof(after), 0) < 0)
+		return -1;
+	return 0;
+}
+
 static __always_inline int dp_redirect_fib(struct dp_ctx *ctx)
 {
 	struct bpf_fib_lookup fib = {};
@@ -52,6 +75,8 @@ static __always_inline int dp_redirect_fib(struct dp_ctx *ctx)
 	fib.ipv4_dst = ctx->t.daddr;
 	fib.ifindex = ctx->skb->ifindex;
 	rc = bpf_fib_lookup(ctx->skb, &fib, sizeof(fib), 0);
+	if ((rc == BPF_FIB_LKUP_RET_SUCCESS || rc == BPF_FIB_LKUP_RET_NO_NEIGH) && dp_ttl_forward(ctx) < 0)
+		return dp_drop(DP_DROP_TTL_EXCEEDED);
 	if (rc == BPF_FIB_LKUP_RET_SUCCESS) {
 		if (bpf_skb_store_bytes(ctx->skb, 0, fib.dmac, ETH_ALEN, 0) < 0 ||
 		    bpf_skb_store_bytes(ctx->skb, ETH_ALEN, fib.smac, ETH_ALEN, 0) < 0)

@@ -82,9 +82,11 @@ class NodePortGoldenTest {
                 List.of(Backend.of(B1, 8080)), 0, Map.of(), new ServiceSpec.Access(true, snat, ranges));
     }
 
+    /** As the packet leaves by FIB redirect: the next hop's MAC, and one hop less (RFC 1812 5.3.1). */
     private static Packets.Spec routed(Packets.Spec p) {
         p.srcMac = DEV_MAC;
         p.dstMac = HOP_MAC;
+        p.ttl -= 1;
         return p;
     }
 
@@ -120,10 +122,16 @@ class NodePortGoldenTest {
         ackOut.dport = 8080;
         assertPacket(run(Datapath.FROM_HOST, ack), TC_ACT_REDIRECT, Packets.build(ackOut));
 
+        // a packet of the flow that arrives with TTL 1 is not forwarded, as a router would not
+        Packets.Spec last = Packets.tcp(CLIENT, 40000, NODE, 30080, TCP_ACK);
+        last.ttl = 1;
+        assertThat(run(Datapath.FROM_HOST, last).verdict()).isEqualTo(TC_ACT_SHOT);
+
         Map<Reason, Long> m = dp.metrics();
         assertThat(m.get(Reason.NAT_SNAT)).isEqualTo(1);
-        assertThat(m.get(Reason.NAT_CT_HIT)).isEqualTo(1);
+        assertThat(m.get(Reason.NAT_CT_HIT)).isEqualTo(2);
         assertThat(m.get(Reason.REDIRECT_FIB)).isEqualTo(3);
+        assertThat(m.get(Reason.DROP_TTL_EXCEEDED)).isEqualTo(1);
     }
 
     @Test

@@ -35,7 +35,8 @@ public enum Reason {
     DROP_MASQ_PORTS,
     CT_PORT_REMAP,
     NAT_SOCKET,
-    REJECT_SOCKET_NO_BACKEND;
+    REJECT_SOCKET_NO_BACKEND,
+    DROP_TTL_EXCEEDED;
 
     /**
      * What happened to the packet, for the {@code verdict} label of
