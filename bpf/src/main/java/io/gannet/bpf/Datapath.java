@@ -89,6 +89,10 @@ public final class Datapath implements AutoCloseable {
         this.xdp = xdp;
         this.sock = sock;
         this.socketLb = new io.gannet.bpf.lb.SocketLbFeature(sock, PinLayout.linksDir(options.pinRoot()), options.netns());
+        int defunct = io.gannet.bpf.libbpf.TcxLink.sweepDefunct(PinLayout.linksDir(options.pinRoot()));
+        if (defunct > 0) {
+            LOG.info("removed {} tcx link pin(s) of devices that are gone", defunct);
+        }
         TypedMap<SvcKey, SvcValue> svc = typed(DpMaps.SVC);
         TypedMap<Integer, BackendValue> backends = typed(DpMaps.BACKENDS);
         TypedMap<Integer, RevNatValue> revnat = typed(DpMaps.REVNAT);
@@ -230,8 +234,8 @@ public final class Datapath implements AutoCloseable {
                 continue; // the pod is gone
             }
             Netns.run(options.netns(), () -> {
-                Tc.attach(ifname, Tc.Direction.INGRESS, lxc.program(FROM_POD));
-                Tc.attach(ifname, Tc.Direction.EGRESS, lxc.program(TO_POD));
+                Tc.attach(ifname, Tc.Direction.INGRESS, lxc.program(FROM_POD), links());
+                Tc.attach(ifname, Tc.Direction.EGRESS, lxc.program(TO_POD), links());
             });
             LOG.info("pin layout {} -> {}: re-attached pod {} on {}", m.from(), PinLayout.CURRENT,
                     io.gannet.bpf.lb.Ipv4.format(e.getValue()), ifname);
@@ -303,8 +307,8 @@ public final class Datapath implements AutoCloseable {
         int ifindex = Netns.call(options.netns(), () -> {
             int idx = Tc.ifindex(ifname);
             refuseForeign(ifname);
-            Tc.attach(ifname, Tc.Direction.INGRESS, from);
-            Tc.attach(ifname, Tc.Direction.EGRESS, to);
+            Tc.attach(ifname, Tc.Direction.INGRESS, from, links());
+            Tc.attach(ifname, Tc.Direction.EGRESS, to, links());
             return idx;
         });
         endpoints.put(ifindex, new EndpointValue(addr, policy.flagsFor(ifindex)));
@@ -319,7 +323,8 @@ public final class Datapath implements AutoCloseable {
         }
         List<String> found = new java.util.ArrayList<>();
         for (Tc.Direction d : Tc.Direction.values()) {
-            for (String f : io.gannet.bpf.libbpf.HookOccupants.foreign(ifname, d)) {
+            int own = Tc.query(ifname, d, links()); // Gannet's own link (a restart) is not foreign
+            for (String f : io.gannet.bpf.libbpf.HookOccupants.foreign(ifname, d, own)) {
                 found.add(d.toString().toLowerCase(java.util.Locale.ROOT) + ": " + f);
             }
         }
@@ -328,6 +333,20 @@ public final class Datapath implements AutoCloseable {
                     "another program is attached to " + ifname + "'s TC hook (another CNI?) " + found
                             + "; Gannet does not share the hook unless told to coexist (DatapathOptions.withCoexist)");
         }
+    }
+
+    /** Where this datapath pins its tcx links ({@link Tc#attach(String, Tc.Direction, BpfProgram, Path)}). */
+    private Path links() {
+        return PinLayout.linksDir(options.pinRoot());
+    }
+
+    /**
+     * Attaches one of this datapath's programs to a device's hook in its namespace, as the
+     * datapath attaches its own (a tcx link pinned under its pin root, else a cls_bpf filter).
+     */
+    public synchronized void attachProgram(String ifname, Tc.Direction dir, String program) {
+        BpfProgram p = program.equals(FROM_HOST) || program.equals(TO_HOST) ? host.program(program) : lxc.program(program);
+        Netns.run(options.netns(), () -> Tc.attach(ifname, dir, p, links()));
     }
 
     /** The ifindex of a device in the datapath's namespace (the endpoint id of a pod veth); 0 when there is none. */
@@ -339,8 +358,8 @@ public final class Datapath implements AutoCloseable {
     public synchronized void detachPod(String ifname) {
         Integer ifindex = Netns.call(options.netns(), () -> {
             int idx = io.gannet.bpf.libbpf.Native.get().libc().if_nametoindex(ifname);
-            Tc.detach(ifname, Tc.Direction.INGRESS);
-            Tc.detach(ifname, Tc.Direction.EGRESS);
+            Tc.detach(ifname, Tc.Direction.INGRESS, links());
+            Tc.detach(ifname, Tc.Direction.EGRESS, links());
             return idx;
         });
         if (ifindex != 0) {
@@ -360,16 +379,16 @@ public final class Datapath implements AutoCloseable {
         Netns.run(options.netns(), () -> {
             Tc.ifindex(ifname);
             refuseForeign(ifname);
-            Tc.attach(ifname, Tc.Direction.INGRESS, in);
-            Tc.attach(ifname, Tc.Direction.EGRESS, out);
+            Tc.attach(ifname, Tc.Direction.INGRESS, in, links());
+            Tc.attach(ifname, Tc.Direction.EGRESS, out, links());
         });
         LOG.info("attached host device {}", ifname);
     }
 
     public synchronized void detachHost(String ifname) {
         Netns.run(options.netns(), () -> {
-            Tc.detach(ifname, Tc.Direction.INGRESS);
-            Tc.detach(ifname, Tc.Direction.EGRESS);
+            Tc.detach(ifname, Tc.Direction.INGRESS, links());
+            Tc.detach(ifname, Tc.Direction.EGRESS, links());
         });
     }
 
@@ -393,7 +412,7 @@ public final class Datapath implements AutoCloseable {
     /** Program ID Gannet has attached on a device's hook, 0 when none (diagnostics, tests). */
     public synchronized int attachedProgramId(String ifname, boolean ingress) {
         return Netns.call(options.netns(),
-                () -> Tc.query(ifname, ingress ? Tc.Direction.INGRESS : Tc.Direction.EGRESS));
+                () -> Tc.query(ifname, ingress ? Tc.Direction.INGRESS : Tc.Direction.EGRESS, links()));
     }
 
     /** Makes the service maps equal to {@code desired}; idempotent ({@link ServicesFeature#apply(List)}). */

@@ -54,7 +54,7 @@ public final class DatapathAdmin {
                 running = e.kind() == BpfException.Kind.BUSY;
             }
         }
-        List<Hook> hooks = new ArrayList<>(hooks(netns));
+        List<Hook> hooks = new ArrayList<>(hooks(netns, pinRoot));
         hooks.addAll(cgroupHooks(pinRoot));
         return new Status(pinRoot, layout, running, List.copyOf(pins), List.copyOf(hooks));
     }
@@ -73,12 +73,13 @@ public final class DatapathAdmin {
         return out;
     }
 
-    private static List<Hook> hooks(String netns) {
+    /** Gannet's programs on the devices' TC hooks: its tcx links pinned under the pin root, or its cls_bpf filters. */
+    private static List<Hook> hooks(String netns, Path pinRoot) {
         return Netns.call(netns, () -> {
             List<Hook> out = new ArrayList<>();
             for (String dev : Tc.devices()) {
                 for (Tc.Direction d : Tc.Direction.values()) {
-                    int id = Tc.query(dev, d);
+                    int id = Tc.query(dev, d, PinLayout.linksDir(pinRoot));
                     if (id != 0) {
                         out.add(new Hook(dev, d.toString().toLowerCase(java.util.Locale.ROOT), id));
                     }
@@ -101,7 +102,7 @@ public final class DatapathAdmin {
             throw e;
         }
         try {
-            List<Hook> detached = new ArrayList<>(hooks(netns));
+            List<Hook> detached = new ArrayList<>(hooks(netns, pinRoot));
             List<Hook> cgroups = cgroupHooks(pinRoot);
             for (Hook h : cgroups) {
                 io.gannet.bpf.libbpf.CgroupLink.detach(PinLayout.linksDir(pinRoot).resolve(h.direction()));
@@ -110,8 +111,10 @@ public final class DatapathAdmin {
             Netns.run(netns, () -> {
                 List<String> devices = new ArrayList<>();
                 for (Hook h : List.copyOf(detached)) {
-                    Tc.detach(h.device(), "ingress".equals(h.direction()) ? Tc.Direction.INGRESS : Tc.Direction.EGRESS);
-                    if (!devices.contains(h.device())) {
+                    Tc.Direction d = "ingress".equals(h.direction()) ? Tc.Direction.INGRESS : Tc.Direction.EGRESS;
+                    boolean filter = Tc.query(h.device(), d) != 0; // a cls_bpf filter (no tcx, or an earlier Gannet)
+                    Tc.detach(h.device(), d, PinLayout.linksDir(pinRoot));
+                    if (filter && !devices.contains(h.device())) {
                         devices.add(h.device());
                     }
                 }

@@ -33,7 +33,7 @@ class AttachTest {
     }
 
     @Test
-    void sharedClsactSurvivesAttachReplaceDetach() throws java.io.IOException {
+    void aSharedHookSurvivesAttachReplaceDetach() throws java.io.IOException {
         Requirements.requireNetns();
         Requirements.requireCommand("tc");
         Requirements.requireCommand("clang");
@@ -55,7 +55,12 @@ class AttachTest {
             DatapathOptions opts = refusing.withCoexist(true);
             int firstId;
             try (Datapath dp = Datapath.open(opts)) {
+                // an earlier Gannet's cls_bpf filter on the hook: the tcx link replaces it (never both)
+                Netns.run(Netns.named(a.name()), () -> io.gannet.bpf.libbpf.Tc.attach("lxc0", io.gannet.bpf.libbpf.Tc.Direction.INGRESS,
+                        dp.program(Datapath.FROM_POD)));
+                assertThat(a.exec("tc", "filter", "show", "dev", "lxc0", "ingress")).contains("handle 0x6761");
                 dp.attachPod("lxc0", "10.201.0.1");
+                assertThat(a.exec("tc", "filter", "show", "dev", "lxc0", "ingress")).doesNotContain("handle 0x6761");
                 firstId = dp.attachedProgramId("lxc0", true);
                 assertThat(firstId).isPositive();
                 assertThat(dp.attachedProgramId("lxc0", false)).isPositive();
@@ -64,16 +69,47 @@ class AttachTest {
                 dp.attachPod("lxc0", "10.201.0.1"); // agent restart: replace in place
                 int secondId = dp.attachedProgramId("lxc0", true);
                 assertThat(secondId).isPositive().isNotEqualTo(firstId);
-                String filters = a.exec("tc", "filter", "show", "dev", "lxc0", "ingress");
-                assertThat(filters).contains("foreign").contains("from_pod");
-                assertThat(filters.split("handle 0x6761", -1)).as("one Gannet filter, not two").hasSize(2);
+                // Gannet's programs as tcx links (this kernel has tcx; Debian's bpftool 7.1 does not show
+                // them), one per hook, the operator's filter still there
+                assertThat(io.gannet.bpf.libbpf.Tc.mode()).isEqualTo("tcx");
+                java.util.List<String> onHook = Netns.call(Netns.named(a.name()),
+                        () -> io.gannet.bpf.libbpf.HookOccupants.foreign("lxc0", io.gannet.bpf.libbpf.Tc.Direction.INGRESS, 0));
+                assertThat(onHook).filteredOn(o -> o.startsWith("tcx")).containsExactly("tcx program id " + secondId);
+                assertThat(onHook).anyMatch(o -> o.contains("foreign"));
                 dp.detachPod("lxc0");
                 assertThat(dp.attachedProgramId("lxc0", true)).isZero();
                 assertThat(dp.attachedProgramId("lxc0", false)).isZero();
             }
             String after = a.exec("tc", "filter", "show", "dev", "lxc0", "ingress");
             assertThat(after).contains("foreign").doesNotContain("from_pod");
+            assertThat(Netns.call(Netns.named(a.name()), () -> io.gannet.bpf.libbpf.HookOccupants.foreign("lxc0",
+                    io.gannet.bpf.libbpf.Tc.Direction.INGRESS, 0))).noneMatch(o -> o.startsWith("tcx"));
             assertThat(a.exec("tc", "qdisc", "show", "dev", "lxc0")).contains("clsact");
+        } finally {
+            Datapath.removePins(pins);
+        }
+    }
+
+    @Test
+    void aLinkWhoseDeviceWentAwayIsSweptAndTheSameNameGetsANewOne() {
+        Requirements.requireNetns();
+        Path pins = DatapathFixture.uniquePinRoot();
+        try (NetworkNamespace a = NetworkNamespace.create("dpgone-a"); NetworkNamespace b = NetworkNamespace.create("dpgone-b")) {
+            a.linkTo(b, "lxc0", "10.207.0.1/30", "eth0", "10.207.0.2/30");
+            DatapathOptions opts = DatapathFixture.options(pins).withNetns(Netns.named(a.name()));
+            Path pin = io.gannet.bpf.libbpf.Tc.linkPin(PinLayout.linksDir(pins), "lxc0", io.gannet.bpf.libbpf.Tc.Direction.INGRESS);
+            try (Datapath dp = Datapath.open(opts)) {
+                dp.attachPod("lxc0", "10.207.0.2");
+            }
+            assertThat(pin).exists();
+            a.exec("ip", "link", "del", "lxc0"); // the pod went away while no agent ran
+            try (Datapath dp = Datapath.open(opts)) {
+                assertThat(pin).as("swept at open").doesNotExist();
+                a.linkTo(b, "lxc0", "10.207.0.1/30", "eth1", "10.207.0.2/30"); // a new veth of the same name
+                dp.attachPod("lxc0", "10.207.0.2");
+                assertThat(dp.attachedProgramId("lxc0", true)).isPositive();
+                assertThat(pin).exists();
+            }
         } finally {
             Datapath.removePins(pins);
         }
@@ -84,7 +120,7 @@ class AttachTest {
         Requirements.requireNetns();
         Requirements.requireCommand("tc");
         Requirements.requireCommand("clang");
-        // An operator's filter behind Gannet's (prio 30 > 20) that drops everything. Only
+        // An operator's classic filter behind Gannet's tcx link (tcx runs first) that drops everything. Only
         // cls_bpf is guaranteed on the kernels Gannet supports (no gact/u32 modules here).
         Path src = tmp.resolve("dropper.c");
         java.nio.file.Files.writeString(src, """
@@ -103,6 +139,7 @@ class AttachTest {
             try (Datapath dp = Datapath.open(DatapathFixture.options(pins).withNetns(Netns.named(a.name())).withCoexist(true))) {
                 dp.attachPod("lxc0", "10.203.0.2"); // the pod is b's side
                 assertThat(ping(b, "10.203.0.1")).as("through Gannet alone").isZero();
+                a.exec("tc", "qdisc", "add", "dev", "lxc0", "clsact"); // Gannet's tcx link needs none: the operator's filter does
                 a.exec("tc", "filter", "add", "dev", "lxc0", "ingress", "prio", "30", "bpf", "obj", obj.toString(), "sec", "tc", "da");
                 // ICMP is not Gannet's: from_pod answers TC_ACT_UNSPEC and the filter behind runs.
                 assertThat(ping(b, "10.203.0.1")).as("the filter behind Gannet ran and dropped").isNotZero();

@@ -12,8 +12,9 @@ import jnr.ffi.Pointer;
  * Finds BPF programs someone else attached to a device's TC hook — another CNI (Cilium,
  * Calico eBPF) or a tool — so Gannet can refuse to share the hook unless told to coexist:
  * <ul>
- *   <li>tcx programs (Linux 6.6+), through BPF_PROG_QUERY on BPF_TCX_INGRESS/EGRESS
- *       (libbpf's {@code bpf_prog_query}); an older kernel answers EINVAL: none;</li>
+ *   <li>tcx programs (Linux 6.6+) other than Gannet's own, through BPF_PROG_QUERY on
+ *       BPF_TCX_INGRESS/EGRESS (libbpf's {@code bpf_prog_query}); an older kernel answers
+ *       EINVAL: none;</li>
  *   <li>cls_bpf filters on the clsact qdisc other than Gannet's (handle 0x6761), from
  *       {@code tc filter show} (iproute2): libbpf has no call that lists filters.</li>
  * </ul>
@@ -23,11 +24,12 @@ import jnr.ffi.Pointer;
 public final class HookOccupants {
     private HookOccupants() {}
 
-    static final int BPF_TCX_INGRESS = 46;
-    static final int BPF_TCX_EGRESS = 47;
-
-    /** A description of every foreign BPF program on the hook, empty when none. */
-    public static List<String> foreign(String ifname, Tc.Direction dir) {
+    /**
+     * A description of every foreign BPF program on the hook, empty when none.
+     *
+     * @param own the program of Gannet's own tcx link on this hook (0: none), which is not foreign
+     */
+    public static List<String> foreign(String ifname, Tc.Direction dir, int own) {
         List<String> out = new ArrayList<>();
         int ifindex = Native.get().libc().if_nametoindex(ifname);
         if (ifindex == 0) {
@@ -37,11 +39,13 @@ public final class HookOccupants {
         Pointer ids = Native.get().allocate(4 * 64);
         Pointer cnt = Native.get().allocate(4);
         cnt.putInt(0, 64);
-        int ret = Native.get().bpf().bpf_prog_query(ifindex, dir == Tc.Direction.INGRESS ? BPF_TCX_INGRESS : BPF_TCX_EGRESS,
-                0, flags, ids, cnt);
+        int ret = Native.get().bpf().bpf_prog_query(ifindex, TcxLink.attachType(dir), 0, flags, ids, cnt);
         if (ret == 0) {
             for (int i = 0; i < Math.min(64, cnt.getInt(0)); i++) {
-                out.add("tcx program id " + Integer.toUnsignedString(ids.getInt(4L * i)));
+                int id = ids.getInt(4L * i);
+                if (id != own) {
+                    out.add("tcx program id " + Integer.toUnsignedString(id));
+                }
             }
         }
         String side = dir == Tc.Direction.INGRESS ? "ingress" : "egress";

@@ -4,10 +4,12 @@ import io.gannet.linux.LibC;
 import jnr.ffi.Pointer;
 
 /**
- * TC attachment through libbpf's netlink API (cls_bpf, direct-action, clsact qdisc);
- * libbpf 1.1 has no tcx. The clsact qdisc is shared with whoever else uses the device:
- * it is created if missing (EEXIST is fine) and never destroyed; Gannet's filter is
- * identified by its own handle and priority, so detaching it leaves other filters alone.
+ * TC attachment. Where the kernel has tcx (6.6+), through a tcx link pinned under the
+ * datapath's links directory ({@link TcxLink}; the methods taking {@code linksDir}); else, and
+ * for the methods without it, through libbpf's netlink API (cls_bpf, direct-action, clsact
+ * qdisc): the clsact qdisc is shared with whoever else uses the device, created if missing
+ * (EEXIST is fine) and never destroyed; Gannet's filter is identified by its own handle and
+ * priority, so detaching it leaves other filters alone.
  *
  * <p>Device names resolve in the calling thread's network namespace (see {@link Netns}).
  */
@@ -22,6 +24,52 @@ public final class Tc {
 
     private Tc() {}
 
+    /** Whether tcx links work on this kernel: null until the first attach tried. */
+    private static volatile Boolean tcx;
+
+    /** The pin of Gannet's tcx link on a device's hook. */
+    public static java.nio.file.Path linkPin(java.nio.file.Path linksDir, String ifname, Direction dir) {
+        return linksDir.resolve("tc-" + ifname + "-" + dir.label());
+    }
+
+    /**
+     * Attaches {@code prog} to a device's hook: through a tcx link pinned under {@code linksDir}
+     * where the kernel has tcx, replacing Gannet's program in place; else as Gannet's cls_bpf
+     * filter ({@link #attach(String, Direction, BpfProgram)}). A Gannet cls_bpf filter an earlier
+     * version left there is removed once the link is in place, so the two never both run.
+     * Returns the attached program ID.
+     */
+    public static int attach(String ifname, Direction dir, BpfProgram prog, java.nio.file.Path linksDir) {
+        int ifindex = ifindex(ifname);
+        if (!Boolean.FALSE.equals(tcx)) {
+            java.nio.file.Path pin = linkPin(linksDir, ifname, dir);
+            if (TcxLink.attach(prog, ifindex, dir, pin)) {
+                tcx = true;
+                detach(ifname, dir);
+                return TcxLink.programId(pin, ifindex);
+            }
+            tcx = false;
+        }
+        return attach(ifname, dir, prog);
+    }
+
+    /** Removes Gannet's tcx link and cls_bpf filter from the hook; false when there was neither. */
+    public static boolean detach(String ifname, Direction dir, java.nio.file.Path linksDir) {
+        boolean link = TcxLink.detach(linkPin(linksDir, ifname, dir));
+        return detach(ifname, dir) | link;
+    }
+
+    /** The program ID Gannet has on the hook (its tcx link's, else its filter's), or 0 when none. */
+    public static int query(String ifname, Direction dir, java.nio.file.Path linksDir) {
+        int id = TcxLink.programId(linkPin(linksDir, ifname, dir), Native.get().libc().if_nametoindex(ifname));
+        return id != 0 ? id : query(ifname, dir);
+    }
+
+    /** "tcx" or "cls_bpf": how the last attach with a links directory attached ("tcx" before any). */
+    public static String mode() {
+        return Boolean.FALSE.equals(tcx) ? "cls_bpf" : "tcx";
+    }
+
     /** Ingress or egress hook of a device. */
     public enum Direction {
         INGRESS(Opts.TcHook.BPF_TC_INGRESS),
@@ -31,6 +79,11 @@ public final class Tc {
 
         Direction(int attachPoint) {
             this.attachPoint = attachPoint;
+        }
+
+        /** "ingress" or "egress". */
+        public String label() {
+            return this == INGRESS ? "ingress" : "egress";
         }
     }
 

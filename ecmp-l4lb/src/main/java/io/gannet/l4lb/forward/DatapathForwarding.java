@@ -68,7 +68,7 @@ public final class DatapathForwarding implements Forwarding {
         try {
             for (String dev : uplinks) {
                 dp.attachHost(dev);
-                Tc.attach(dev, Tc.Direction.EGRESS, dp.program(Datapath.FROM_HOST));
+                dp.attachProgram(dev, Tc.Direction.EGRESS, Datapath.FROM_HOST);
             }
             SnatRules snat = new SnatRules(nftTable, uplinks);
             snat.install();

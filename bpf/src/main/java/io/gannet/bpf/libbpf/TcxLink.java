@@ -1,0 +1,166 @@
+package io.gannet.bpf.libbpf;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import jnr.ffi.Pointer;
+
+/**
+ * A program on a device's TC hook through a tcx link (Linux 6.6+): no qdisc, several programs
+ * in order on one hook, and a program that answers TCX_NEXT (TC_ACT_UNSPEC) passes the packet
+ * on to the next tcx program and then to the classic clsact filters, so whoever else uses the
+ * hook keeps working. libbpf 1.1 (Debian 12) has no tcx API; the link is made with the raw
+ * {@code bpf_link_create} (attach types BPF_TCX_INGRESS/EGRESS, target the ifindex).
+ *
+ * <p>The link is pinned in bpffs, so the attachment outlives the process that made it, and
+ * the next process replaces the program in place (bpf_link_update). A device deleted and made
+ * again (a pod's veth of the same name) leaves a link that no longer has a device (ifindex 0
+ * in its info): it is replaced by a new one. Removing the pin, with no process holding the
+ * link, detaches it.
+ */
+public final class TcxLink {
+    static final int BPF_TCX_INGRESS = 46;
+    static final int BPF_TCX_EGRESS = 47;
+    private static final int EINVAL = 22;
+    private static final int EOPNOTSUPP = 95;
+
+    private TcxLink() {}
+
+    static int attachType(Tc.Direction dir) {
+        return dir == Tc.Direction.INGRESS ? BPF_TCX_INGRESS : BPF_TCX_EGRESS;
+    }
+
+    /**
+     * Attaches {@code prog} to {@code ifindex}'s hook through the link pinned at {@code pin}
+     * (replaced in place when it is live on that device). Returns false, changing nothing, when
+     * the kernel has no tcx (before 6.6: EINVAL for the attach type).
+     */
+    static boolean attach(BpfProgram prog, int ifindex, Tc.Direction dir, Path pin) {
+        Native nat = Native.get();
+        if (Files.exists(pin)) {
+            int link = nat.bpf().bpf_obj_get(pin.toString());
+            if (link >= 0) {
+                try {
+                    int[] info = info(link);
+                    if (info != null && info[1] == ifindex) {
+                        BpfException.check("bpf_link_update " + pin + " to " + prog.name(), nat.bpf().bpf_link_update(link, prog.fd(), null));
+                        return true;
+                    }
+                    nat.bpf().bpf_link_detach(link); // on another device, or its device is gone
+                } finally {
+                    nat.libc().close(link);
+                }
+            }
+            deletePin(pin);
+        }
+        int link = nat.bpf().bpf_link_create(prog.fd(), ifindex, attachType(dir), null);
+        if (link == -EINVAL || link == -EOPNOTSUPP) {
+            return false;
+        }
+        BpfException.check("attach " + prog.name() + " to ifindex " + ifindex + " " + dir + " (tcx)", link);
+        try {
+            try {
+                Files.createDirectories(pin.getParent());
+            } catch (IOException e) {
+                throw new BpfException(BpfException.Kind.OTHER, "create " + pin.getParent(), 0, e.toString());
+            }
+            BpfException.check("pin the tcx link of " + prog.name() + " at " + pin, nat.bpf().bpf_obj_pin(link, pin.toString()));
+        } finally {
+            nat.libc().close(link);
+        }
+        return true;
+    }
+
+    /** Detaches the link pinned at {@code pin} and removes the pin; false when there is none. */
+    static boolean detach(Path pin) {
+        if (!Files.exists(pin)) {
+            return false;
+        }
+        Native nat = Native.get();
+        int link = nat.bpf().bpf_obj_get(pin.toString());
+        if (link >= 0) {
+            try {
+                nat.bpf().bpf_link_detach(link);
+            } finally {
+                nat.libc().close(link);
+            }
+        }
+        deletePin(pin);
+        return true;
+    }
+
+    /**
+     * Removes the pins of tcx links under {@code linksDir} whose device is gone (a pod deleted
+     * while no agent ran): such a link attaches nothing and only holds its program. Returns how
+     * many.
+     */
+    public static int sweepDefunct(Path linksDir) {
+        if (!Files.isDirectory(linksDir)) {
+            return 0;
+        }
+        int n = 0;
+        try (java.util.stream.Stream<Path> s = Files.list(linksDir)) {
+            for (Path pin : s.filter(p -> p.getFileName().toString().startsWith("tc-")).toList()) {
+                Native nat = Native.get();
+                int link = nat.bpf().bpf_obj_get(pin.toString());
+                if (link < 0) {
+                    continue;
+                }
+                int[] info;
+                try {
+                    info = info(link);
+                } finally {
+                    nat.libc().close(link);
+                }
+                if (info != null && info[1] == 0) {
+                    deletePin(pin);
+                    n++;
+                }
+            }
+        } catch (IOException e) {
+            return n;
+        }
+        return n;
+    }
+
+    /** The program of the link pinned at {@code pin} while it is live on {@code ifindex}; 0 otherwise. */
+    static int programId(Path pin, int ifindex) {
+        if (ifindex == 0 || !Files.exists(pin)) {
+            return 0;
+        }
+        Native nat = Native.get();
+        int link = nat.bpf().bpf_obj_get(pin.toString());
+        if (link < 0) {
+            return 0;
+        }
+        try {
+            int[] info = info(link);
+            return info != null && info[1] == ifindex ? info[0] : 0;
+        } finally {
+            nat.libc().close(link);
+        }
+    }
+
+    /**
+     * struct bpf_link_info: type, id, prog_id, then (8-aligned) the tcx member: ifindex,
+     * attach_type. Returns {prog_id, ifindex}; null when the info cannot be read.
+     */
+    private static int[] info(int link) {
+        Native nat = Native.get();
+        Pointer info = nat.allocate(64);
+        Pointer len = nat.allocate(4);
+        len.putInt(0, 64);
+        if (nat.bpf().bpf_obj_get_info_by_fd(link, info, len) < 0) {
+            return null;
+        }
+        return new int[] {info.getInt(8), info.getInt(16)};
+    }
+
+    private static void deletePin(Path pin) {
+        try {
+            Files.deleteIfExists(pin);
+        } catch (IOException e) {
+            throw new BpfException(BpfException.Kind.OTHER, "remove " + pin, 0, e.toString());
+        }
+    }
+}
