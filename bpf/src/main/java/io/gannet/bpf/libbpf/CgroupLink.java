@@ -25,32 +25,15 @@ public final class CgroupLink {
     public static void attach(BpfProgram prog, int attachType, Path cgroup, Path pin) {
         Native nat = Native.get();
         long cgroupId = cgroupId(cgroup);
-        if (Files.exists(pin)) {
-            int link = nat.bpf().bpf_obj_get(pin.toString());
-            BpfException.check("bpf_obj_get " + pin, link);
-            try {
-                if (linkCgroupId(link, pin) == cgroupId) {
-                    BpfException.check("bpf_link_update " + pin + " to " + prog.name(), nat.bpf().bpf_link_update(link, prog.fd(), null));
-                    return;
-                }
-                BpfException.check("bpf_link_detach " + pin, nat.bpf().bpf_link_detach(link));
-            } finally {
-                nat.libc().close(link);
-            }
-            deletePin(pin);
+        if (PinnedLink.updateInPlace(pin, prog, link -> info(link, pin).cgroupId() == cgroupId)) {
+            return;
         }
         int cg = nat.libc().open(cgroup.toString(), O_RDONLY_DIRECTORY_CLOEXEC);
         if (cg < 0) {
             throw noCgroup(cgroup);
         }
         try {
-            int link = nat.bpf().bpf_link_create(prog.fd(), cg, attachType, null);
-            BpfException.check("attach " + prog.name() + " to cgroup " + cgroup, link);
-            try {
-                BpfException.check("pin the link of " + prog.name() + " at " + pin, nat.bpf().bpf_obj_pin(link, pin.toString()));
-            } finally {
-                nat.libc().close(link);
-            }
+            PinnedLink.pin(nat.bpf().bpf_link_create(prog.fd(), cg, attachType, null), pin, "attach " + prog.name() + " to cgroup " + cgroup);
         } finally {
             nat.libc().close(cg);
         }
@@ -58,20 +41,7 @@ public final class CgroupLink {
 
     /** Detaches the link pinned at {@code pin} and removes the pin; false when there is none. */
     public static boolean detach(Path pin) {
-        if (!Files.exists(pin)) {
-            return false;
-        }
-        Native nat = Native.get();
-        int link = nat.bpf().bpf_obj_get(pin.toString());
-        if (link >= 0) {
-            try {
-                nat.bpf().bpf_link_detach(link);
-            } finally {
-                nat.libc().close(link);
-            }
-        }
-        deletePin(pin);
-        return true;
+        return PinnedLink.detach(pin);
     }
 
     /** The cgroup id of the link pinned at {@code pin}, or 0 when there is none. */
@@ -133,10 +103,6 @@ public final class CgroupLink {
                 "no cgroup v2 directory " + cgroup + " (the cgroup2 mount: /sys/fs/cgroup, or /sys/fs/cgroup/unified on a hybrid host)");
     }
 
-    private static long linkCgroupId(int link, Path pin) {
-        return info(link, pin).cgroupId();
-    }
-
     /** struct bpf_link_info: type, id, prog_id, then (8-aligned) the cgroup member: cgroup_id, attach_type. */
     private static Attached info(int link, Path pin) {
         Native nat = Native.get();
@@ -145,13 +111,5 @@ public final class CgroupLink {
         len.putInt(0, 64);
         BpfException.check("bpf_obj_get_info_by_fd " + pin, nat.bpf().bpf_obj_get_info_by_fd(link, info, len));
         return new Attached(info.getInt(8), info.getLong(16));
-    }
-
-    private static void deletePin(Path pin) {
-        try {
-            Files.deleteIfExists(pin);
-        } catch (IOException e) {
-            throw new BpfException(BpfException.Kind.OTHER, "remove " + pin, 0, e.toString());
-        }
     }
 }

@@ -36,57 +36,23 @@ public final class TcxLink {
      * the kernel has no tcx (before 6.6: EINVAL for the attach type).
      */
     static boolean attach(BpfProgram prog, int ifindex, Tc.Direction dir, Path pin) {
-        Native nat = Native.get();
-        if (Files.exists(pin)) {
-            int link = nat.bpf().bpf_obj_get(pin.toString());
-            if (link >= 0) {
-                try {
-                    int[] info = info(link);
-                    if (info != null && info[1] == ifindex) {
-                        BpfException.check("bpf_link_update " + pin + " to " + prog.name(), nat.bpf().bpf_link_update(link, prog.fd(), null));
-                        return true;
-                    }
-                    nat.bpf().bpf_link_detach(link); // on another device, or its device is gone
-                } finally {
-                    nat.libc().close(link);
-                }
-            }
-            deletePin(pin);
+        if (PinnedLink.updateInPlace(pin, prog, link -> {
+            int[] info = info(link);
+            return info != null && info[1] == ifindex; // else on another device, or its device is gone
+        })) {
+            return true;
         }
-        int link = nat.bpf().bpf_link_create(prog.fd(), ifindex, attachType(dir), null);
+        int link = Native.get().bpf().bpf_link_create(prog.fd(), ifindex, attachType(dir), null);
         if (link == -EINVAL || link == -EOPNOTSUPP) {
             return false;
         }
-        BpfException.check("attach " + prog.name() + " to ifindex " + ifindex + " " + dir + " (tcx)", link);
-        try {
-            try {
-                Files.createDirectories(pin.getParent());
-            } catch (IOException e) {
-                throw new BpfException(BpfException.Kind.OTHER, "create " + pin.getParent(), 0, e.toString());
-            }
-            BpfException.check("pin the tcx link of " + prog.name() + " at " + pin, nat.bpf().bpf_obj_pin(link, pin.toString()));
-        } finally {
-            nat.libc().close(link);
-        }
+        PinnedLink.pin(link, pin, "attach " + prog.name() + " to ifindex " + ifindex + " " + dir + " (tcx)");
         return true;
     }
 
     /** Detaches the link pinned at {@code pin} and removes the pin; false when there is none. */
     static boolean detach(Path pin) {
-        if (!Files.exists(pin)) {
-            return false;
-        }
-        Native nat = Native.get();
-        int link = nat.bpf().bpf_obj_get(pin.toString());
-        if (link >= 0) {
-            try {
-                nat.bpf().bpf_link_detach(link);
-            } finally {
-                nat.libc().close(link);
-            }
-        }
-        deletePin(pin);
-        return true;
+        return PinnedLink.detach(pin);
     }
 
     /**
@@ -113,7 +79,7 @@ public final class TcxLink {
                     nat.libc().close(link);
                 }
                 if (info != null && info[1] == 0) {
-                    deletePin(pin);
+                    PinnedLink.deletePin(pin);
                     n++;
                 }
             }
@@ -154,13 +120,5 @@ public final class TcxLink {
             return null;
         }
         return new int[] {info.getInt(8), info.getInt(16)};
-    }
-
-    private static void deletePin(Path pin) {
-        try {
-            Files.deleteIfExists(pin);
-        } catch (IOException e) {
-            throw new BpfException(BpfException.Kind.OTHER, "remove " + pin, 0, e.toString());
-        }
     }
 }

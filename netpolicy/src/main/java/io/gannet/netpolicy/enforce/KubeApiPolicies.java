@@ -13,16 +13,13 @@ import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.informers.cache.ReducedStateItemStore;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.gannet.cluster.k8s.api.KubeApiClient;
+import io.gannet.cluster.k8s.api.SettledHandOn;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
@@ -58,12 +55,10 @@ public final class KubeApiPolicies implements AutoCloseable {
     private final KubernetesSerialization serialization;
     private final Consumer<PolicyDirectory.Result> sink;
     private final Consumer<String> status;
-    private final Duration settle;
-    private final ScheduledExecutorService thread;
+    private final SettledHandOn handOn;
     private final List<SharedIndexInformer<? extends HasMetadata>> required = new ArrayList<>();
     private final Map<SharedIndexInformer<? extends HasMetadata>, String> all = new LinkedHashMap<>();
     private final Map<String, PolicyDirectory.Content> lastGood = new HashMap<>(); // thread only
-    private ScheduledFuture<?> pending; // thread only
     private List<String> lastReported = List.of(); // thread only
 
     private KubeApiPolicies(KubeApiClient api, String node, Duration settle, Consumer<PolicyDirectory.Result> sink,
@@ -73,12 +68,7 @@ public final class KubeApiPolicies implements AutoCloseable {
         this.serialization = client.getKubernetesSerialization();
         this.sink = sink;
         this.status = status;
-        this.settle = settle;
-        this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "gannet-kube-api-policy");
-            t.setDaemon(true);
-            return t;
-        });
+        this.handOn = new SettledHandOn("gannet-kube-api-policy", settle, this::handOn);
     }
 
     /**
@@ -123,22 +113,7 @@ public final class KubeApiPolicies implements AutoCloseable {
                     .runnableInformer(0);
             all.put(i, cilium.getKind() + " objects");
         }
-        ResourceEventHandler<HasMetadata> changed = new ResourceEventHandler<>() {
-            @Override
-            public void onAdd(HasMetadata obj) {
-                changed();
-            }
-
-            @Override
-            public void onUpdate(HasMetadata oldObj, HasMetadata newObj) {
-                changed();
-            }
-
-            @Override
-            public void onDelete(HasMetadata obj, boolean deletedFinalStateUnknown) {
-                changed();
-            }
-        };
+        ResourceEventHandler<HasMetadata> changed = handOn.handler();
         all.forEach((i, what) -> {
             @SuppressWarnings("unchecked")
             SharedIndexInformer<HasMetadata> any = (SharedIndexInformer<HasMetadata>) i;
@@ -149,16 +124,8 @@ public final class KubeApiPolicies implements AutoCloseable {
                     status.accept("watching " + what + " failed (" + e.getMessage() + ")"
                             + (optional ? ": none are enforced from the API (is Cilium's CRD installed?)" : ""));
                 }
-                changed();
+                handOn.changed();
             });
-        });
-    }
-
-    private void changed() {
-        thread.execute(() -> {
-            if (pending == null || pending.isDone()) {
-                pending = thread.schedule(this::handOn, settle.toMillis(), TimeUnit.MILLISECONDS);
-            }
         });
     }
 
@@ -202,13 +169,13 @@ public final class KubeApiPolicies implements AutoCloseable {
             sink.accept(PolicyDirectory.assemble(now.values(), problems));
         } catch (RuntimeException e) {
             status.accept("applying network policy from the Kubernetes API failed (" + e.getMessage() + "); again shortly");
-            pending = thread.schedule(this::handOn, 1, TimeUnit.SECONDS);
+            handOn.again(Duration.ofSeconds(1));
         }
     }
 
     @Override
     public void close() {
         all.keySet().forEach(SharedIndexInformer::stop);
-        thread.shutdownNow();
+        handOn.close();
     }
 }

@@ -19,10 +19,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -59,13 +55,11 @@ public final class KubeApiServices implements AutoCloseable, io.gannet.cluster.k
     private final Consumer<ServiceDirectory.Result> sink;
     private final Consumer<ServiceDirectory.FileError> errors;
     private final Consumer<String> status;
-    private final Duration settle;
-    private final ScheduledExecutorService thread;
+    private final SettledHandOn handOn;
     private final Backoff retry = Backoff.standard();
     private SharedIndexInformer<Service> services;
     private SharedIndexInformer<EndpointSlice> slices;
     private final Set<String> reported = new HashSet<>(); // thread only
-    private ScheduledFuture<?> pending; // thread only
     private int retries; // thread only
     private volatile long applied;
 
@@ -76,12 +70,7 @@ public final class KubeApiServices implements AutoCloseable, io.gannet.cluster.k
         this.status = status;
         this.sink = sink;
         this.errors = errors;
-        this.settle = settle;
-        this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "gannet-kube-api");
-            t.setDaemon(true);
-            return t;
-        });
+        this.handOn = new SettledHandOn("gannet-kube-api", settle, this::handOn);
     }
 
     /**
@@ -100,22 +89,7 @@ public final class KubeApiServices implements AutoCloseable, io.gannet.cluster.k
     }
 
     private void watch() {
-        ResourceEventHandler<HasMetadata> changed = new ResourceEventHandler<>() {
-            @Override
-            public void onAdd(HasMetadata obj) {
-                changed();
-            }
-
-            @Override
-            public void onUpdate(HasMetadata oldObj, HasMetadata newObj) {
-                changed();
-            }
-
-            @Override
-            public void onDelete(HasMetadata obj, boolean deletedFinalStateUnknown) {
-                changed();
-            }
-        };
+        ResourceEventHandler<HasMetadata> changed = handOn.handler();
         var serialization = client.getKubernetesSerialization();
         services = client.services().inAnyNamespace().runnableInformer(0)
                 .itemStore(new ReducedStateItemStore<>(ReducedStateItemStore.NAME_KEY_STATE, Service.class, serialization, SERVICE_FIELDS));
@@ -133,15 +107,7 @@ public final class KubeApiServices implements AutoCloseable, io.gannet.cluster.k
         if (e != null) {
             status.accept("watching " + what + " failed: " + e.getMessage());
         }
-        changed();
-    }
-
-    private void changed() {
-        thread.execute(() -> {
-            if (pending == null || pending.isDone()) {
-                pending = thread.schedule(this::handOn, settle.toMillis(), TimeUnit.MILLISECONDS);
-            }
-        });
+        handOn.changed();
     }
 
     private void handOn() {
@@ -155,7 +121,7 @@ public final class KubeApiServices implements AutoCloseable, io.gannet.cluster.k
         } catch (RuntimeException | LinkageError e) {
             long wait = retry.delay(retries++).toMillis();
             status.accept("applying the Services from the Kubernetes API failed (" + e + "); again in " + wait + " ms");
-            pending = thread.schedule(this::handOn, wait, TimeUnit.MILLISECONDS);
+            handOn.again(Duration.ofMillis(wait));
         }
     }
 
@@ -226,6 +192,6 @@ public final class KubeApiServices implements AutoCloseable, io.gannet.cluster.k
     public void close() {
         services.stop();
         slices.stop();
-        thread.shutdownNow();
+        handOn.close();
     }
 }
