@@ -11,16 +11,11 @@ import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.mockwebserver.Context;
-import io.fabric8.mockwebserver.MockWebServer;
 import io.gannet.bpf.Datapath;
+import io.gannet.testsupport.KubeApiMock;
 import io.gannet.testsupport.Requirements;
-import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -39,7 +34,7 @@ class DaemonKubeApiTest {
     Path dir;
     private GannetProcess gannet;
     private Path pinRoot;
-    private KubernetesMockServer server;
+    private KubeApiMock mock;
     private KubernetesClient api;
 
     @AfterEach
@@ -50,11 +45,8 @@ class DaemonKubeApiTest {
         if (pinRoot != null) {
             Datapath.removePins(pinRoot);
         }
-        if (api != null) {
-            api.close();
-        }
-        if (server != null) {
-            server.destroy();
+        if (mock != null) {
+            mock.close();
         }
     }
 
@@ -78,9 +70,8 @@ class DaemonKubeApiTest {
     @Test
     void servicesFromTheKubernetesApiAreProgrammedAndFollowed() throws Exception {
         Requirements.requireBpf();
-        server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), new KubernetesCrudDispatcher(), false);
-        server.init(InetAddress.getLoopbackAddress(), 0);
-        api = server.createClient();
+        mock = new KubeApiMock();
+        api = mock.client();
         api.services().inNamespace("shop").resource(service("web", "10.96.0.10")).create();
         api.discovery().v1().endpointSlices().inNamespace("shop").resource(slice("web", "10.2.0.7", "10.2.0.8")).create();
         Path kubeconfig = kubeconfig();
@@ -115,9 +106,8 @@ class DaemonKubeApiTest {
     @Test
     void networkPolicyFromTheKubernetesApiIsEnforcedAndAnInvalidOneKeepsItsLastValidVersion() throws Exception {
         Requirements.requireBpf();
-        server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), new KubernetesCrudDispatcher(), false);
-        server.init(InetAddress.getLoopbackAddress(), 0);
-        api = server.createClient();
+        mock = new KubeApiMock();
+        api = mock.client();
         Path kubeconfig = kubeconfig();
         pinRoot = Path.of("/sys/fs/bpf/gannet-kubeapi-policy-test-" + ProcessHandle.current().pid());
         Files.writeString(dir.resolve("profile.yaml"), DaemonServicesTest.PROFILE.formatted(DaemonServicesTest.freeTcpPort(),
@@ -126,7 +116,7 @@ class DaemonKubeApiTest {
         gannet = GannetProcess.start(null, dir, dir.resolve("profile.yaml"), "node1",
                 "--kube-api", kubeconfig.toString(), "--kube-api-policy", "--bpf-pin-root", pinRoot.toString());
         gannet.awaitTrue("the policy from the API", () -> gannet.cliResult("show", "policy").out().contains("db-from-web"), gannet::log);
-        assertThat(gannet.log()).contains("watching the Kubernetes API at http://127.0.0.1:" + server.getPort());
+        assertThat(gannet.log()).contains("watching the Kubernetes API at http://127.0.0.1:" + mock.port());
 
         // turned invalid (the mock does not validate as an API server would): reported, the last valid version enforced
         create(POLICY.formatted("99999"));
@@ -149,23 +139,10 @@ class DaemonKubeApiTest {
             """;
 
     private void create(String yaml) {
-        io.fabric8.kubernetes.api.model.HasMetadata o = api.getKubernetesSerialization().unmarshal(yaml);
-        api.resource(o).createOr(x -> x.update());
+        mock.apply(yaml);
     }
 
     private Path kubeconfig() throws java.io.IOException {
-        Path kubeconfig = dir.resolve("kubeconfig");
-        Files.writeString(kubeconfig, """
-                apiVersion: v1
-                kind: Config
-                clusters:
-                - {name: mock, cluster: {server: "http://127.0.0.1:%d"}}
-                contexts:
-                - {name: mock, context: {cluster: mock, user: gannet}}
-                current-context: mock
-                users:
-                - {name: gannet, user: {token: not-checked-by-the-mock}}
-                """.formatted(server.getPort()));
-        return kubeconfig;
+        return mock.kubeconfig(dir.resolve("kubeconfig"));
     }
 }

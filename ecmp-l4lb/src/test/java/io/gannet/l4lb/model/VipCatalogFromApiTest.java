@@ -2,21 +2,13 @@ package io.gannet.l4lb.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.mockwebserver.Context;
-import io.fabric8.mockwebserver.MockWebServer;
 import io.gannet.bpf.lb.Backend;
 import io.gannet.bpf.lb.Ipv4;
 import io.gannet.cluster.k8s.api.KubeApiClient;
 import io.gannet.cluster.k8s.api.KubeApiServices;
-import java.net.InetAddress;
-import java.nio.file.Files;
+import io.gannet.testsupport.KubeApiMock;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
@@ -32,8 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
 class VipCatalogFromApiTest {
     @TempDir
     Path dir;
-    private KubernetesMockServer server;
-    private KubernetesClient api;
+    private KubeApiMock mock;
     private KubeApiClient conn;
     private KubeApiServices source;
 
@@ -45,13 +36,11 @@ class VipCatalogFromApiTest {
         if (conn != null) {
             conn.close();
         }
-        api.close();
-        server.destroy();
+        mock.close();
     }
 
     private void create(String yaml) {
-        HasMetadata o = api.getKubernetesSerialization().unmarshal(yaml);
-        api.resource(o).createOr(x -> x.update());
+        mock.apply(yaml);
     }
 
     private static void await(String what, BooleanSupplier c) throws InterruptedException {
@@ -64,9 +53,7 @@ class VipCatalogFromApiTest {
 
     @Test
     void vipsFromTheApi() throws Exception {
-        server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), new KubernetesCrudDispatcher(), false);
-        server.init(InetAddress.getLoopbackAddress(), 0);
-        api = server.createClient();
+        mock = new KubeApiMock();
         create("""
                 apiVersion: v1
                 kind: Service
@@ -96,15 +83,7 @@ class VipCatalogFromApiTest {
                   externalIPs: [198.51.100.9]
                   ports: [{name: http, protocol: TCP, port: 80}]
                 """);
-        Path kubeconfig = dir.resolve("kubeconfig");
-        Files.writeString(kubeconfig, """
-                apiVersion: v1
-                kind: Config
-                clusters: [{name: mock, cluster: {server: "http://127.0.0.1:%d"}}]
-                contexts: [{name: mock, context: {cluster: mock, user: u}}]
-                current-context: mock
-                users: [{name: u, user: {token: t}}]
-                """.formatted(server.getPort()));
+        Path kubeconfig = mock.kubeconfig(dir.resolve("kubeconfig"));
         conn = KubeApiClient.connect(kubeconfig, 10, 20, m -> { });
         source = KubeApiServices.start(conn, Duration.ofMillis(100), r -> { }, e -> { }, m -> { });
         VipCatalog catalog = new VipCatalog(source, VipPool.of(List.of("203.0.113.0/24")), a -> a == Ipv4.parse("10.92.0.11"));

@@ -5,17 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.mockwebserver.Context;
-import io.fabric8.mockwebserver.MockWebServer;
 import io.gannet.cluster.k8s.api.KubeApiClient;
 import io.gannet.netpolicy.model.Policy;
-import java.net.InetAddress;
-import java.nio.file.Files;
+import io.gannet.testsupport.KubeApiMock;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BooleanSupplier;
@@ -33,7 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
 class KubeApiPoliciesTest {
     @TempDir
     Path dir;
-    private KubernetesMockServer server;
+    private KubeApiMock mock;
     private KubernetesClient api;
     private KubeApiClient conn;
     private KubeApiPolicies source;
@@ -42,19 +36,9 @@ class KubeApiPoliciesTest {
 
     @BeforeEach
     void setUp() throws Exception {
-        server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), new KubernetesCrudDispatcher(), false);
-        server.init(InetAddress.getLoopbackAddress(), 0);
-        api = server.createClient();
-        Path kubeconfig = dir.resolve("kubeconfig");
-        Files.writeString(kubeconfig, """
-                apiVersion: v1
-                kind: Config
-                clusters: [{name: mock, cluster: {server: "http://127.0.0.1:%d"}}]
-                contexts: [{name: mock, context: {cluster: mock, user: u}}]
-                current-context: mock
-                users: [{name: u, user: {token: t}}]
-                """.formatted(server.getPort()));
-        conn = KubeApiClient.connect(kubeconfig, 10, 20, status::add);
+        mock = new KubeApiMock();
+        api = mock.client();
+        conn = KubeApiClient.connect(mock.kubeconfig(dir.resolve("kubeconfig")), 10, 20, status::add);
     }
 
     @AfterEach
@@ -63,17 +47,16 @@ class KubeApiPoliciesTest {
             source.close();
         }
         conn.close();
-        api.close();
-        server.destroy();
+        mock.close();
     }
 
     private void create(String yaml) {
         HasMetadata o = api.getKubernetesSerialization().unmarshal(yaml);
-        if (o instanceof GenericKubernetesResource g) {
+        if (o instanceof GenericKubernetesResource g) { // the mock serves Cilium's kinds by their fixed definition
             api.genericKubernetesResources(KubeApiPolicies.CILIUM_NETWORK_POLICY).inNamespace(g.getMetadata().getNamespace())
                     .resource(g).createOr(x -> x.update());
         } else {
-            api.resource(o).createOr(x -> x.update());
+            mock.apply(yaml);
         }
     }
 

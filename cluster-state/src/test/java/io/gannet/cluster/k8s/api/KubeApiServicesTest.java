@@ -9,17 +9,12 @@ import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.mockwebserver.Context;
-import io.fabric8.mockwebserver.MockWebServer;
 import io.gannet.cluster.k8s.KubeService;
 import io.gannet.cluster.k8s.ServiceDirectory;
-import java.net.InetAddress;
+import io.gannet.testsupport.KubeApiMock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BooleanSupplier;
@@ -38,21 +33,17 @@ import org.junit.jupiter.api.io.TempDir;
 class KubeApiServicesTest {
     @TempDir
     Path dir;
-    private KubernetesMockServer server;
+    private KubeApiMock mock;
     private KubernetesClient api;
     private KubeApiClient conn;
     private KubeApiServices source;
     private final List<ServiceDirectory.Result> results = new CopyOnWriteArrayList<>();
     private final List<ServiceDirectory.FileError> errors = new CopyOnWriteArrayList<>();
     private final List<String> status = new CopyOnWriteArrayList<>();
-    private int port;
-
     @BeforeEach
-    void setUp() throws Exception {
-        server = crudServer();
-        server.init(InetAddress.getLoopbackAddress(), 0);
-        port = server.getPort();
-        api = server.createClient();
+    void setUp() {
+        mock = new KubeApiMock();
+        api = mock.client();
     }
 
     @AfterEach
@@ -63,31 +54,11 @@ class KubeApiServicesTest {
         if (conn != null) {
             conn.close();
         }
-        api.close();
-        server.destroy();
-    }
-
-    private static KubernetesMockServer crudServer() {
-        return new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), new KubernetesCrudDispatcher(), false);
+        mock.close();
     }
 
     private Path kubeconfig() throws Exception {
-        Path f = dir.resolve("kubeconfig");
-        Files.writeString(f, """
-                apiVersion: v1
-                kind: Config
-                clusters:
-                - name: mock
-                  cluster: {server: "http://127.0.0.1:%d"}
-                contexts:
-                - name: mock
-                  context: {cluster: mock, user: gannet}
-                current-context: mock
-                users:
-                - name: gannet
-                  user: {token: not-checked-by-the-mock}
-                """.formatted(port));
-        return f;
+        return mock.kubeconfig(dir.resolve("kubeconfig"));
     }
 
     static Service service(String name, String clusterIp, int port) {
@@ -171,7 +142,7 @@ class KubeApiServicesTest {
 
         // the API server goes away for 6 s: the last result stays (nothing is handed on), and the
         // client backs off instead of hammering it
-        server.destroy();
+        mock.stop();
         long before = conn.requests();
         Thread.sleep(6000);
         long during = conn.requests() - before;
@@ -183,10 +154,8 @@ class KubeApiServicesTest {
         // it comes back on the same port: the watch resumes and what changes from then on is followed.
         // (The mock comes back with an empty store and cannot replay from a resourceVersion or answer
         // 410 Gone as a real API server does, so "web" stays in the informer's copy here.)
-        server = crudServer();
-        server.init(InetAddress.getLoopbackAddress(), port);
-        api.close();
-        api = server.createClient();
+        mock.restart();
+        api = mock.client();
         api.services().inNamespace("shop").resource(service("api", "10.96.0.11", 81)).create();
         await("followed after the API server returned", () -> last().services().stream().map(KubeService::name).toList()
                 .contains("api"));
