@@ -345,7 +345,7 @@ public final class Datapath implements AutoCloseable {
      * datapath attaches its own (a tcx link pinned under its pin root, else a cls_bpf filter).
      */
     public synchronized void attachProgram(String ifname, Tc.Direction dir, String program) {
-        BpfProgram p = program.equals(FROM_HOST) || program.equals(TO_HOST) ? host.program(program) : lxc.program(program);
+        BpfProgram p = program(program);
         Netns.run(options.netns(), () -> Tc.attach(ifname, dir, p, links()));
     }
 

@@ -127,33 +127,44 @@ public final class KubeApiServices implements AutoCloseable, io.gannet.cluster.k
 
     /** The informers' objects read as the directory reads its files. */
     private ServiceDirectory.Result read() {
-        var serialization = client.getKubernetesSerialization();
         List<KubeService> svc = new ArrayList<>();
         List<io.gannet.cluster.k8s.EndpointSlice> sl = new ArrayList<>();
         List<ServiceDirectory.FileError> bad = new ArrayList<>();
         Set<String> now = new HashSet<>();
-        for (Service s : services.getStore().list()) {
+        for (Current c : current()) {
             try {
-                svc.add(KubeReader.service(serialization.convertValue(s, JsonNode.class)));
+                if (c.json().path("kind").asText().equals("Service")) {
+                    svc.add(KubeReader.service(c.json()));
+                } else {
+                    sl.add(KubeReader.slice(c.json()));
+                }
             } catch (InvalidObject e) {
-                bad.add(error("Service", s, e, now));
-            }
-        }
-        for (EndpointSlice s : slices.getStore().list()) {
-            try {
-                sl.add(KubeReader.slice(serialization.convertValue(s, JsonNode.class)));
-            } catch (InvalidObject e) {
-                bad.add(error("EndpointSlice", s, e, now));
+                bad.add(error(c, e, now));
             }
         }
         reported.retainAll(now);
         return new ServiceDirectory.Result(List.copyOf(svc), List.copyOf(sl), List.copyOf(bad), true);
     }
 
-    private ServiceDirectory.FileError error(String kind, HasMetadata o, InvalidObject e, Set<String> now) {
-        String what = kind + " " + o.getMetadata().getNamespace() + "/" + o.getMetadata().getName();
-        ServiceDirectory.FileError err = new ServiceDirectory.FileError(ORIGIN, 0, 0, what + ": " + e.getMessage());
-        String key = what + "@" + o.getMetadata().getResourceVersion();
+    /** One object of the informers: "Kind namespace/name" and its tree. */
+    private record Current(String what, String resourceVersion, JsonNode json) {}
+
+    /** The informers' Services, then their EndpointSlices, as Jackson trees. */
+    private List<Current> current() {
+        var serialization = client.getKubernetesSerialization();
+        List<Current> out = new ArrayList<>();
+        for (SharedIndexInformer<? extends HasMetadata> i : List.of(services, slices)) {
+            for (HasMetadata o : i.getStore().list()) {
+                out.add(new Current(o.getKind() + " " + o.getMetadata().getNamespace() + "/" + o.getMetadata().getName(),
+                        o.getMetadata().getResourceVersion(), serialization.convertValue(o, JsonNode.class)));
+            }
+        }
+        return out;
+    }
+
+    private ServiceDirectory.FileError error(Current c, InvalidObject e, Set<String> now) {
+        ServiceDirectory.FileError err = new ServiceDirectory.FileError(ORIGIN, 0, 0, c.what() + ": " + e.getMessage());
+        String key = c.what() + "@" + c.resourceVersion();
         now.add(key);
         if (reported.add(key)) {
             errors.accept(err);
@@ -167,15 +178,7 @@ public final class KubeApiServices implements AutoCloseable, io.gannet.cluster.k
         if (!services.hasSynced() || !slices.hasSynced()) {
             return null;
         }
-        var serialization = client.getKubernetesSerialization();
-        List<Named> out = new ArrayList<>();
-        for (SharedIndexInformer<? extends HasMetadata> i : List.of(services, slices)) {
-            for (HasMetadata o : i.getStore().list()) {
-                out.add(new Named(ORIGIN + " " + o.getKind() + " " + o.getMetadata().getNamespace() + "/" + o.getMetadata().getName(),
-                        serialization.convertValue(o, JsonNode.class)));
-            }
-        }
-        return out;
+        return current().stream().map(c -> new Named(ORIGIN + " " + c.what(), c.json())).toList();
     }
 
     /** Results handed to the sink so far. */
