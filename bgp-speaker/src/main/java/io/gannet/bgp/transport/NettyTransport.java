@@ -83,6 +83,11 @@ public final class NettyTransport implements Connector {
         server = f.channel();
         f.addListener(done -> {
             if (done.isSuccess()) {
+                // The kernel answers a SYN with the listener's TTL, before the connection is
+                // ours to configure: a GTSM peer (RFC 5082, IP_MINTTL 255) drops a SYN-ACK with
+                // the default 64, so a session it opens would never come up. Each accepted
+                // connection then gets its own peer's TTL and minimum (applyTtl).
+                SocketOptions.setTtl(((EpollServerSocketChannel) f.channel()).fd().intValue(), 255);
                 log.info("listening on {}", f.channel().localAddress());
             } else {
                 log.error("cannot listen on {} port {}: {}", address, port, done.cause().toString());
@@ -146,7 +151,7 @@ public final class NettyTransport implements Connector {
             } else {
                 f.channel().close();
                 Throwable cause = done.cause();
-                session.connectFailed(cause == null ? "cancelled" : cause.getMessage());
+                session.connectFailed(connectError(cause, remote));
             }
         });
         return () -> {
@@ -178,5 +183,26 @@ public final class NettyTransport implements Connector {
             server.close();
             server = null;
         }
+    }
+
+    /**
+     * Why a connect failed, in the operator's terms: the kernel's reason when the exception
+     * carries one, else what its kind means (some native connect errors come without a message).
+     */
+    static String connectError(Throwable cause, InetSocketAddress remote) {
+        if (cause == null) {
+            return "cancelled";
+        }
+        String m = cause.getMessage();
+        if (m != null && !m.isBlank() && !m.startsWith("null")) {
+            return m;
+        }
+        String what = switch (cause) {
+            case io.netty.channel.ConnectTimeoutException t -> "timed out";
+            case java.net.NoRouteToHostException n -> "no route to host";
+            case java.net.ConnectException c -> "refused or unreachable";
+            default -> "failed";
+        };
+        return what + ": " + remote.getAddress().getHostAddress() + ":" + remote.getPort();
     }
 }
