@@ -66,7 +66,8 @@ public final class Lab {
      */
     static final String BIRD_DIRECT = "\n# gannet lab: connected routes, so BGP next hops resolve\nprotocol direct gannet_lab_direct {\n  ipv4;\n  interface \"eth0\";\n}\n";
 
-    public enum Router { FRR, BIRD }
+    /** What runs the lab's switches: FRR (zebra, bfdd, bgpd), BIRD 2, or Gannet itself ({@code gannet run --fib}, role router). */
+    public enum Router { FRR, BIRD, GANNET }
 
     /**
      * @param nodeCommand the command that runs {@code gannet} (the launcher, or java with the launcher's flags)
@@ -249,7 +250,7 @@ public final class Lab {
         Map<String, String> switchConfig = new LinkedHashMap<>();
         try {
             for (String sw : switchAddress.keySet()) {
-                switchConfig.put(sw, labProfile.renderSwitch(sw, o.router() == Router.BIRD ? SwitchFormat.BIRD : SwitchFormat.FRR, secrets));
+                switchConfig.put(sw, labProfile.renderSwitch(sw, SwitchFormat.valueOf(o.router().name()), secrets));
             }
         } catch (ProfileException e) {
             throw new LabException(o.profile() + ": rendering a switch: " + e.getMessage());
@@ -427,7 +428,7 @@ public final class Lab {
                 for (String daemon : FrrRoutingSwitch.daemons()) {
                     d.pidFiles.add(swDir.resolve(daemon + ".pid").toString());
                 }
-            } else {
+            } else if (o.router() == Router.BIRD) {
                 d.pidFiles.add(swDir.resolve("bird.pid").toString());
             }
             d.switches.add(new LabState.Switch(sw.getKey(), ns.name(), sw.getValue(), swDir.toString(), d.router));
@@ -435,8 +436,14 @@ public final class Lab {
             try {
                 if (o.router() == Router.FRR) {
                     FrrRoutingSwitch.start(ns, swDir, plan.switchConfig().get(sw.getKey()));
-                } else {
+                } else if (o.router() == Router.BIRD) {
                     BirdSwitch.start(ns, swDir, plan.switchConfig().get(sw.getKey()) + BIRD_DIRECT);
+                } else {
+                    // The switch's own profile (profile render --switch --format gannet); ECMP routes into its kernel table.
+                    Path swProfile = swDir.resolve("profile.yaml");
+                    Files.writeString(swProfile, plan.switchConfig().get(sw.getKey()));
+                    d.pids.add(startDaemon(o, plan, ns, sw.getKey(), swProfile, swDir, List.of("--fib")));
+                    state.save();
                 }
             } catch (Exception e) {
                 throw new LabException("switch " + sw.getKey() + " did not start (" + e.getMessage() + "); its files are in " + swDir
@@ -779,15 +786,7 @@ public final class Lab {
         for (LabState.Switch sw : d.switches) {
             Map<String, String> bgp = new LinkedHashMap<>();
             Map<String, String> bfd = new LinkedHashMap<>();
-            if (sw.router().equals("frr")) {
-                JsonNode sum = vtyshJson(sw, "show bgp ipv4 unicast summary json");
-                sum.path("peers").fields().forEachRemaining(e -> bgp.put(e.getKey(), e.getValue().path("state").asText("?")));
-                for (JsonNode b : vtyshJson(sw, "show bfd peers json")) {
-                    bfd.put(b.path("peer").asText(), b.path("status").asText("?"));
-                }
-            } else {
-                birdProtocols(sw, bgp, bfd);
-            }
+            SwitchStatus.read(sw, Path.of(d.dir), bgp, bfd);
             String routes = NetworkNamespace.Shell.runQuietly("ip", "-n", sw.namespace(), "route", "show");
             List<String> here = new ArrayList<>();
             for (LabState.Node n : d.nodes) {
@@ -826,49 +825,12 @@ public final class Lab {
         }
         Map<String, String> logs = new LinkedHashMap<>();
         d.nodes.forEach(n -> logs.put(n.name(), n.log()));
-        d.switches.forEach(sw -> logs.put(sw.name(), sw.router().equals("frr") ? Path.of(sw.dir(), "bgpd.log").toString() : "birdc -s " + Path.of(sw.dir(), "bird.ctl") + " show protocols all"));
+        d.switches.forEach(sw -> logs.put(sw.name(), SwitchStatus.log(sw)));
         d.l4lbs.forEach(l -> logs.put(l.name(), l.log()));
         List<LabWorkloads.Check> workloads = new ArrayList<>(LabWorkloads.check(d));
         workloads.addAll(LabL4lb.check(d));
         return new Summary(d.name, d.router, sessions, onSwitches, missing, pings, workloads, logs, null,
                 Files.exists(Path.of(d.dir, "fabric.dot")) ? picture(d) : null);
-    }
-
-    private static JsonNode vtyshJson(LabState.Switch sw, String command) {
-        String text = NetworkNamespace.Shell.runQuietly("ip", "netns", "exec", sw.namespace(), "vtysh", "--vty_socket", sw.dir(), "-c", command);
-        try {
-            return JSON.readTree(text);
-        } catch (IOException e) {
-            return JSON.createObjectNode();
-        }
-    }
-
-    /** {@code birdc show protocols all}: each BGP protocol's neighbor address, state, and BFD from its BFD protocol. */
-    private static void birdProtocols(LabState.Switch sw, Map<String, String> bgp, Map<String, String> bfd) {
-        String ctl = Path.of(sw.dir(), "bird.ctl").toString();
-        String all = NetworkNamespace.Shell.runQuietly("birdc", "-s", ctl, "show", "protocols", "all");
-        String current = null;
-        String state = null;
-        for (String line : all.split("\n")) {
-            var head = Pattern.compile("^(\\S+)\\s+BGP\\s+\\S+\\s+\\S+\\s+\\S+\\s+(\\S+)").matcher(line);
-            if (head.find()) {
-                state = head.group(2);
-                current = null;
-                continue;
-            }
-            var nb = Pattern.compile("^\\s+Neighbor address:\\s+(\\S+)").matcher(line);
-            if (nb.find() && state != null) {
-                current = nb.group(1);
-                bgp.put(current, state);
-            }
-        }
-        String sessions = NetworkNamespace.Shell.runQuietly("birdc", "-s", ctl, "show", "bfd", "sessions");
-        for (String line : sessions.split("\n")) {
-            String[] f = line.trim().split("\\s+");
-            if (f.length >= 3 && f[0].matches("[0-9.]+")) {
-                bfd.put(f[0], f[2]);
-            }
-        }
     }
 
     // ---------------------------------------------------------------- down

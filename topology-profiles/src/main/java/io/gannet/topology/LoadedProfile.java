@@ -5,6 +5,7 @@ import io.gannet.topology.diff.ProfileDiff;
 import io.gannet.topology.model.TopologyProfile;
 import io.gannet.topology.render.BirdSwitchRenderer;
 import io.gannet.topology.render.FrrSwitchRenderer;
+import io.gannet.topology.render.GannetSwitchRenderer;
 import io.gannet.topology.render.SwitchFormat;
 import io.gannet.topology.render.SwitchView;
 import io.gannet.topology.resolve.EffectiveHost;
@@ -162,7 +163,17 @@ public final class LoadedProfile {
 
     public String renderSwitch(String switchName, SwitchFormat format, SecretResolver secrets) throws ProfileException {
         SwitchView v = switchView(switchName, secrets);
-        return format == SwitchFormat.FRR ? FrrSwitchRenderer.render(v) : BirdSwitchRenderer.render(v);
+        return switch (format) {
+            case FRR -> FrrSwitchRenderer.render(v);
+            case BIRD -> BirdSwitchRenderer.render(v);
+            case GANNET -> {
+                try {
+                    yield GannetSwitchRenderer.render(v, name());
+                } catch (IllegalArgumentException e) {
+                    throw new ProfileException(e.getMessage());
+                }
+            }
+        };
     }
 
     /** Per-host differences from {@code older} to this profile (MD5 compared by reference). */

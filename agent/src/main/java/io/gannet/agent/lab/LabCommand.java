@@ -55,7 +55,7 @@ public final class LabCommand {
         @Option(names = "--nodes", defaultValue = "2", description = "How many of the profile's node hosts run (default ${DEFAULT-VALUE}).")
         int nodes;
 
-        @Option(names = "--router", defaultValue = "frr", description = "Switch implementation: frr (default) or bird.")
+        @Option(names = "--router", defaultValue = "frr", description = "Switch implementation: frr (default), bird, or gannet (Gannet itself as the core/leaf: role router, ECMP routes in its kernel table).")
         Lab.Router router;
 
         @Option(names = "--cni-plugin", paramLabel = "FILE", description = "The Gannet CNI plugin (default: this checkout's build, else /opt/cni/bin/gannet).")

@@ -19,11 +19,11 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code gannet profile render FILE --node NAME [--format yaml|json]} and
- * {@code gannet profile render FILE --switch NAME [--format frr|bird]}.
+ * {@code gannet profile render FILE --switch NAME [--format frr|bird|gannet]}.
  */
 @Command(name = "render", mixinStandardHelpOptions = true,
         description = {"Print a host's effective configuration (--node, YAML or JSON) or the host-facing",
-            "configuration of a switch (--switch, FRR or BIRD). Problems go to stderr."})
+            "configuration of a switch (--switch: FRR, BIRD, or a profile Gannet runs the switch from). Problems go to stderr."})
 public final class ProfileRenderCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -39,10 +39,10 @@ public final class ProfileRenderCommand implements Callable<Integer> {
     @ArgGroup(exclusive = true, multiplicity = "1")
     Target target;
 
-    enum Format { yaml, json, frr, bird }
+    enum Format { yaml, json, frr, bird, gannet }
 
     @Option(names = "--format", paramLabel = "FORMAT",
-            description = "yaml (default) or json for --node; frr (default) or bird for --switch")
+            description = "yaml (default) or json for --node; frr (default), bird or gannet for --switch")
     Format format;
 
     @Option(names = "--no-secrets",
@@ -55,26 +55,27 @@ public final class ProfileRenderCommand implements Callable<Integer> {
         var out = spec.commandLine().getOut();
         boolean forNode = target.node != null;
         Format f = format != null ? format : forNode ? Format.yaml : Format.frr;
-        if (forNode && (f == Format.frr || f == Format.bird)) {
+        if (forNode && (f == Format.frr || f == Format.bird || f == Format.gannet)) {
             throw new ParameterException(spec.commandLine(), "--format " + f + " is for --switch; --node takes yaml or json");
         }
         if (!forNode && (f == Format.yaml || f == Format.json)) {
-            throw new ParameterException(spec.commandLine(), "--format " + f + " is for --node; --switch takes frr or bird");
+            throw new ParameterException(spec.commandLine(), "--format " + f + " is for --node; --switch takes frr, bird or gannet");
         }
-        if (!forNode && noSecrets) {
+        if (!forNode && noSecrets && f != Format.gannet) {
             throw new ParameterException(spec.commandLine(), "--no-secrets is for --node: a switch configuration needs its MD5 keys");
         }
         LoadedProfile p = ProfileLoading.load(file, err);
         if (p == null || p.hasErrors()) {
             return ProfileLoading.PROFILE_ERRORS;
         }
-        SecretResolver secrets = noSecrets ? SecretResolver.referencesOnly() : SecretResolver.system();
+        // A Gannet switch's profile carries MD5 references, as the hosts' profile does: no key is read.
+        SecretResolver secrets = noSecrets || f == Format.gannet ? SecretResolver.referencesOnly() : SecretResolver.system();
         try {
             if (forNode) {
                 NodeConfig c = p.nodeConfig(target.node, secrets);
                 out.print(f == Format.json ? NodeConfigWriter.json(c) : NodeConfigWriter.yaml(c));
             } else {
-                SwitchFormat sf = f == Format.bird ? SwitchFormat.BIRD : SwitchFormat.FRR;
+                SwitchFormat sf = f == Format.bird ? SwitchFormat.BIRD : f == Format.gannet ? SwitchFormat.GANNET : SwitchFormat.FRR;
                 if (sf == SwitchFormat.BIRD) {
                     for (String host : BirdSwitchRenderer.perNeighborBfdDifferences(p.switchView(target.switchName, secrets))) {
                         err.println(file + ": warning: host " + host + " overrides BFD timers, which BIRD 2.0 cannot set per neighbor on switch " + target.switchName);
