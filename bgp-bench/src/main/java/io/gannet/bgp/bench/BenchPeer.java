@@ -1,5 +1,7 @@
 package io.gannet.bgp.bench;
 
+import io.gannet.bgp.wire.StreamMessageReader;
+
 import io.gannet.bgp.wire.AddressFamily;
 import io.gannet.bgp.wire.BgpError;
 import io.gannet.bgp.wire.Capability;
@@ -54,7 +56,7 @@ final class BenchPeer implements AutoCloseable, MessageSink {
     private final Object writeLock = new Object();
     private Socket socket;
     private OutputStream out;
-    private MessageReader reader;
+    private StreamMessageReader reader;
     private Thread readerThread;
     private ScheduledFuture<?> keepalives;
     private volatile boolean closing;
@@ -86,7 +88,7 @@ final class BenchPeer implements AutoCloseable, MessageSink {
         socket = open(deadlineNanos);
         out = socket.getOutputStream();
         InputStream in = socket.getInputStream();
-        reader = new MessageReader(in);
+        reader = new StreamMessageReader(in);
         int asField = localAs > 0xFFFF ? OpenMessage.AS_TRANS : (int) localAs;
         long routerId = toUnsigned(localAddress);
         OpenMessage open = new OpenMessage(OpenMessage.VERSION, asField, holdTimeSeconds, routerId,

@@ -1,5 +1,7 @@
 package io.gannet.bgp.bench;
 
+import io.gannet.linux.ProcessStats;
+
 import io.gannet.bgp.wire.BgpError;
 import io.gannet.linux.LibC;
 import io.gannet.linux.netlink.Route;

@@ -1,5 +1,7 @@
 package io.gannet.bgp.bench;
 
+import io.gannet.linux.ProcessStats;
+
 import io.gannet.bgp.wire.BgpError;
 import java.io.IOException;
 import java.net.InetAddress;

@@ -9,11 +9,11 @@
  * it to a {@link io.gannet.bgp.bench.MessageSink} in chunks that never split a message;
  * {@link io.gannet.bgp.bench.BenchPeer} is one minimal session (OPEN with 4-octet AS and the
  * IPv4 unicast MP capability, KEEPALIVEs, hold timer) over a blocking socket, framed by
- * {@link io.gannet.bgp.bench.MessageReader};
+ * {@link io.gannet.bgp.wire.StreamMessageReader};
  * {@link io.gannet.bgp.bench.PrefixCounter} decodes what the collector receives (with
  * bgp-speaker's {@code UpdateDecoder}) into a primitive {@link io.gannet.bgp.bench.PrefixSet};
  * {@link io.gannet.bgp.bench.PropagationRun} orchestrates one measurement;
- * {@link io.gannet.bgp.bench.ProcessStats} reads the DUT's CPU and peak RSS from /proc.
+ * {@link io.gannet.linux.ProcessStats} reads the DUT's CPU and peak RSS from /proc.
  *
  * <p>Threads: each {@link io.gannet.bgp.bench.BenchPeer} has one reader thread (decoding and
  * counting happen there) and shares one keepalive timer thread; writes are serialized per

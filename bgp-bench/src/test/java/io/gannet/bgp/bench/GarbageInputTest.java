@@ -1,5 +1,7 @@
 package io.gannet.bgp.bench;
 
+import io.gannet.bgp.wire.StreamMessageReader;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -39,11 +41,11 @@ class GarbageInputTest {
     @Test
     void aBadHeaderIsABgpErrorAndATruncatedStreamAnEof() {
         byte[] notAMarker = new byte[19];
-        assertThatThrownBy(() -> new MessageReader(new ByteArrayInputStream(notAMarker)).next()).isInstanceOf(BgpError.class);
+        assertThatThrownBy(() -> new StreamMessageReader(new ByteArrayInputStream(notAMarker)).next()).isInstanceOf(BgpError.class);
         byte[] truncated = new byte[25];
         java.util.Arrays.fill(truncated, 0, 16, (byte) -1);
         truncated[17] = 40; // length 40, but only 25 bytes arrive
         truncated[18] = 2;
-        assertThatThrownBy(() -> new MessageReader(new ByteArrayInputStream(truncated)).next()).isInstanceOf(EOFException.class);
+        assertThatThrownBy(() -> new StreamMessageReader(new ByteArrayInputStream(truncated)).next()).isInstanceOf(EOFException.class);
     }
 }

@@ -1,5 +1,7 @@
 package io.gannet.bgp.bench;
 
+import io.gannet.bgp.wire.StreamMessageReader;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gannet.bgp.wire.MessageHeader;
@@ -23,7 +25,7 @@ class InjectorFeedTest {
         byte[] wire = sent(feed, 10_000);
 
         PrefixCounter counter = new PrefixCounter(count + 1, NEXT_HOP, System::nanoTime);
-        MessageReader reader = new MessageReader(new ByteArrayInputStream(wire));
+        StreamMessageReader reader = new StreamMessageReader(new ByteArrayInputStream(wire));
         List<Integer> sizes = new ArrayList<>();
         int read = 0;
         while (read < wire.length) {

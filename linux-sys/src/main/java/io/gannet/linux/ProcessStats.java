@@ -1,4 +1,4 @@
-package io.gannet.bgp.bench;
+package io.gannet.linux;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -11,17 +11,17 @@ import java.nio.file.Path;
  * waiting for a CPU (second field of /proc/PID/task/TID/schedstat, nanoseconds), which shows
  * how much of a wall time the machine's other load took away.
  */
-final class ProcessStats {
+public final class ProcessStats {
     /** USER_HZ: fixed at 100 on Linux for the /proc ABI, whatever the kernel's HZ. */
     private static final double TICKS_PER_SECOND = 100.0;
     private final long pid;
 
-    ProcessStats(long pid) {
+    public ProcessStats(long pid) {
         this.pid = pid;
     }
 
     /** User plus system CPU seconds so far. */
-    double cpuSeconds() throws IOException {
+    public double cpuSeconds() throws IOException {
         String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
         // The command name (field 2) may contain spaces and parentheses: fields restart after the last ')'.
         String[] f = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
@@ -30,7 +30,7 @@ final class ProcessStats {
     }
 
     /** Seconds the process's live threads spent runnable on a run queue, summed. */
-    double runQueueWaitSeconds() throws IOException {
+    public double runQueueWaitSeconds() throws IOException {
         long nanos = 0;
         try (var tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
             for (Path task : (Iterable<Path>) tasks::iterator) {
@@ -46,10 +46,10 @@ final class ProcessStats {
     }
 
     /** One thread's name, CPU seconds (utime + stime) and run-queue wait seconds so far. */
-    record ThreadTimes(String name, double cpuSeconds, double runQueueSeconds) {}
+    public record ThreadTimes(String name, double cpuSeconds, double runQueueSeconds) {}
 
     /** Every live thread's times, by thread id. */
-    java.util.Map<Long, ThreadTimes> threads() throws IOException {
+    public java.util.Map<Long, ThreadTimes> threads() throws IOException {
         java.util.Map<Long, ThreadTimes> out = new java.util.TreeMap<>();
         try (var tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
             for (Path task : (Iterable<Path>) tasks::iterator) {
@@ -70,12 +70,12 @@ final class ProcessStats {
     }
 
     /** Peak resident set size in MiB (VmHWM). */
-    double peakRssMiB() throws IOException {
+    public double peakRssMiB() throws IOException {
         return statusKiB("VmHWM:") / 1024.0;
     }
 
     /** Current resident set size in MiB (VmRSS). */
-    double rssMiB() throws IOException {
+    public double rssMiB() throws IOException {
         return statusKiB("VmRSS:") / 1024.0;
     }
 

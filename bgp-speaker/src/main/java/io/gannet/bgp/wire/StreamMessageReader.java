@@ -1,7 +1,5 @@
-package io.gannet.bgp.bench;
+package io.gannet.bgp.wire;
 
-import io.gannet.bgp.wire.BgpError;
-import io.gannet.bgp.wire.MessageHeader;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import java.io.EOFException;
@@ -16,17 +14,17 @@ import java.io.InputStream;
  * <p>A returned message is a slice of that buffer, valid only until the next call. One
  * reader thread per instance.
  */
-final class MessageReader {
+public final class StreamMessageReader {
     private static final int MIN_READ = 64 * 1024;
     private final InputStream in;
     private final ByteBuf buf = Unpooled.buffer(1 << 20);
 
-    MessageReader(InputStream in) {
+    public StreamMessageReader(InputStream in) {
         this.in = in;
     }
 
     /** The next whole message, header included; blocks until one has arrived. */
-    ByteBuf next() throws IOException, BgpError {
+    public ByteBuf next() throws IOException, BgpError {
         while (true) {
             if (buf.readableBytes() >= MessageHeader.LENGTH) {
                 // We never advertise Extended Message (RFC 8654), so 4096 is the limit.
