@@ -56,6 +56,9 @@ final class PeerState {
     long exportWithdrawsSent;
     boolean maxPrefixWarned;
     boolean resetting;
+    /** Malformed UPDATEs treated as withdraw (RFC 7606): when one was last logged, and how many since went unlogged. */
+    long malformedLoggedNanos;
+    long malformedUnlogged;
 
     /** Graceful restart: stale paths exist for this family. */
     final boolean[] staleFamily = new boolean[FAMILIES];

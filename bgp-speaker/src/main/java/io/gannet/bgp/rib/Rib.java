@@ -208,7 +208,7 @@ public final class Rib implements RouteProcessor {
                     link.reset(error.code(), error.subcode(), error.data());
                 }
             } else {
-                log.info("peer {}: {}", p.name, error);
+                malformed(p, error);
             }
         }
         java.util.concurrent.Executor loop = exportExecutor;
@@ -225,6 +225,26 @@ public final class Rib implements RouteProcessor {
             }
         }
     }
+
+    /**
+     * RFC 7606 2: a malformed UPDATE treated as withdraw (or an attribute discarded) is logged, as
+     * a warning the daemon's log keeps: the first at once, then at most one a minute per peer
+     * with the count of those not logged in between, so a peer that keeps sending them cannot
+     * flood the log.
+     */
+    private void malformed(PeerState p, UpdateError error) {
+        long now = System.nanoTime();
+        if (p.malformedLoggedNanos != 0 && now - p.malformedLoggedNanos < MALFORMED_LOG_INTERVAL_NANOS) {
+            p.malformedUnlogged++;
+            return;
+        }
+        log.warn("peer {}: malformed UPDATE: {}{}", p.name, error.describe(),
+                p.malformedUnlogged == 0 ? "" : " (and " + p.malformedUnlogged + " more since the last report)");
+        p.malformedLoggedNanos = now;
+        p.malformedUnlogged = 0;
+    }
+
+    private static final long MALFORMED_LOG_INTERVAL_NANOS = 60_000_000_000L;
 
     /**
      * Coalesces exports: instead of encoding after every received UPDATE, encode once after the

@@ -42,6 +42,15 @@ public record UpdateError(int code, int subcode, byte[] data, Action action, Str
         return new UpdateError(UPDATE_MESSAGE_ERROR, subcode, data, action, reason);
     }
 
+    /** For the operator's log: the reason and what was done about it. */
+    public String describe() {
+        return reason + switch (action) {
+            case ATTRIBUTE_DISCARD -> ": attribute discarded, the routes kept (RFC 7606)";
+            case TREAT_AS_WITHDRAW -> ": its routes treated as withdrawn (RFC 7606)";
+            case SESSION_RESET -> ": session reset with NOTIFICATION " + code + "/" + subcode;
+        };
+    }
+
     @Override
     public String toString() {
         return "UpdateError[" + action + " " + code + "/" + subcode + " " + reason + "]";
