@@ -106,18 +106,27 @@ public final class Lab {
             Map<String, String> switchConfig, Map<String, String> secretsEnv, LabL4lb.Part l4lb) {}
 
     static List<String> missingPackages(Router router, Path cniPlugin) {
+        List<String> missing = missingForSwitches(router);
+        if (!onPath("ping")) {
+            missing.add("ping (apt-get install iputils-ping)");
+        }
+        if (!onPath("python3")) {
+            missing.add("python3 (apt-get install python3-minimal): the lab's pods serve and ask HTTP with it");
+        }
+        if (cniPlugin == null || !Files.isExecutable(cniPlugin)) {
+            missing.add("the Gannet CNI plugin at " + cniPlugin + " (build it: ./mvnw -pl pod-routing -am compile, or install it in /opt/cni/bin)");
+        }
+        return missing;
+    }
+
+    /** What running the switches as {@code router} needs, and namespaces and daemons in them. */
+    static List<String> missingForSwitches(Router router) {
         List<String> missing = new ArrayList<>();
         if (!onPath("ip")) {
             missing.add("iproute2 (apt-get install iproute2)");
         }
         if (!onPath("nsenter") || !onPath("setsid")) {
             missing.add("nsenter and setsid (apt-get install util-linux)");
-        }
-        if (!onPath("ping")) {
-            missing.add("ping (apt-get install iputils-ping)");
-        }
-        if (!onPath("python3")) {
-            missing.add("python3 (apt-get install python3-minimal): the lab's pods serve and ask HTTP with it");
         }
         if (router == Router.FRR) {
             for (String d : FrrRoutingSwitch.daemons()) {
@@ -129,11 +138,8 @@ public final class Lab {
             if (!onPath("vtysh")) {
                 missing.add("vtysh (apt-get install frr)");
             }
-        } else if (!onPath("bird") || !onPath("birdc")) {
+        } else if (router == Router.BIRD && (!onPath("bird") || !onPath("birdc"))) {
             missing.add("BIRD 2 (apt-get install bird2; the lab starts its own bird, the bird service may stay off)");
-        }
-        if (cniPlugin == null || !Files.isExecutable(cniPlugin)) {
-            missing.add("the Gannet CNI plugin at " + cniPlugin + " (build it: ./mvnw -pl pod-routing -am compile, or install it in /opt/cni/bin)");
         }
         return missing;
     }
@@ -596,19 +602,26 @@ public final class Lab {
      */
     private static long startDaemon(Options o, Plan plan, NetworkNamespace ns, String host, Path labProfile, Path dir,
             List<String> args) throws IOException {
+        Map<String, String> env = new LinkedHashMap<>(o.env());
+        env.putAll(plan.secretsEnv());
+        return startDaemon(o.nodeCommand(), env, ns, host, labProfile, dir, args);
+    }
+
+    /** {@code gannet run} as above, with the command that runs gannet and the daemon's environment given. */
+    static long startDaemon(List<String> gannet, Map<String, String> env, NetworkNamespace ns, String host, Path labProfile, Path dir,
+            List<String> args) throws IOException {
         List<String> cmd = new ArrayList<>(List.of("setsid", "nsenter", "--net=/run/netns/" + ns.name(), "--"));
-        cmd.addAll(o.nodeCommand());
+        cmd.addAll(gannet);
         cmd.addAll(List.of("run", "--profile", labProfile.toString(), "--node", host, "--state-dir", dir.resolve("state").toString(),
                 "--socket", dir.resolve("gannet.sock").toString()));
         cmd.addAll(args);
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("gannet.log").toFile()));
-        pb.environment().putAll(o.env());
-        pb.environment().putAll(plan.secretsEnv());
+        pb.environment().putAll(env);
         return pb.start().pid();
     }
 
-    private static NetworkNamespace newNamespace(LabState state, String name) {
+    static NetworkNamespace newNamespace(LabState state, String name) {
         state.data().namespaces.add(name);
         state.save();
         return NetworkNamespace.createNamed(name);
@@ -943,7 +956,7 @@ public final class Lab {
         return out;
     }
 
-    private static String uid() {
+    static String uid() {
         try {
             return String.valueOf(Files.getAttribute(Path.of("/proc/self"), "unix:uid"));
         } catch (IOException | UnsupportedOperationException e) {

@@ -22,7 +22,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "lab", mixinStandardHelpOptions = true,
         description = "A whole fabric (real FRR or BIRD switches, nodes running gannet run, pods) in network namespaces on this machine.",
-        subcommands = {LabCommand.Up.class, LabCommand.Status.class, LabCommand.Down.class})
+        subcommands = {LabCommand.Up.class, LabCommand.Status.class, LabCommand.Down.class, LabCommand.Scale.class})
 public final class LabCommand {
     static final int FAILED = 1;
     /** Pods are routed, but BFD is not up on every session. */
@@ -146,6 +146,68 @@ public final class LabCommand {
             } catch (LabException e) {
                 spec.commandLine().getErr().println("gannet lab down: " + e.getMessage());
                 spec.commandLine().getErr().flush();
+                return FAILED;
+            }
+        }
+    }
+
+    @Command(name = "scale", mixinStandardHelpOptions = true, description = {"How a core holds up under many nodes: N light in-process",
+        "BGP nodes (one address each, real sockets) against one FRR, BIRD or Gannet core; prints the time to full convergence,",
+        "the core's memory and CPU, and a graceful restart of a share of the nodes; then removes what it created."})
+    static final class Scale implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @picocli.CommandLine.Mixin
+        NameOptions names;
+
+        @Option(names = "--nodes", defaultValue = "1000", description = "Node speakers (default ${DEFAULT-VALUE}, at most 10000).")
+        int nodes;
+
+        @Option(names = "--router", defaultValue = "gannet", description = "The core: gannet (default: gannet run --fib), frr or bird.")
+        Lab.Router router;
+
+        @Option(names = "--restart-percent", defaultValue = "10", description = "Share of the nodes restarted with graceful restart (default ${DEFAULT-VALUE}).")
+        double restartPercent;
+
+        @Option(names = "--timeout", defaultValue = "300", description = "Seconds to wait for convergence (default ${DEFAULT-VALUE}).")
+        int timeout;
+
+        @Option(names = "--keep", description = "Leave the core and the nodes' namespace up (remove with gannet lab down).")
+        boolean keep;
+
+        @Option(names = "--json", description = "The result as JSON (after the summary).")
+        boolean json;
+
+        @Override
+        public Integer call() throws Exception {
+            var out = spec.commandLine().getOut();
+            var err = spec.commandLine().getErr();
+            if (restartPercent < 0 || restartPercent > 100) {
+                err.println("gannet lab scale: --restart-percent " + restartPercent + ": give 0 to 100");
+                err.flush();
+                return FAILED;
+            }
+            Path home = Launch.home();
+            try {
+                io.gannet.lab.ScaleRun.Result r = io.gannet.lab.ScaleRun.run(new io.gannet.lab.ScaleRun.Options(names.name, nodes, router,
+                        names.dir(), Launch.command(home), Launch.env(home), restartPercent / 100, java.time.Duration.ofSeconds(timeout), keep), out);
+                if (json) {
+                    out.println(r.json());
+                    out.flush();
+                }
+                return r.ok() ? 0 : FAILED;
+            } catch (LabException e) {
+                err.println("gannet lab scale: " + e.getMessage());
+                err.flush();
+                return FAILED;
+            } catch (IOException | RuntimeException e) {
+                err.println("gannet lab scale: failed: " + e.getMessage());
+                if (Files.exists(names.dir().resolve(io.gannet.lab.LabState.FILE))) {
+                    err.println("gannet lab scale: remove what it created with: gannet lab down --name " + names.name
+                            + (names.dir != null ? " --dir " + names.dir : ""));
+                }
+                err.flush();
                 return FAILED;
             }
         }

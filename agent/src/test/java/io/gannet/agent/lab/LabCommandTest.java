@@ -315,6 +315,27 @@ class LabCommandTest {
     }
 
     @Test
+    void scaleRunConvergesAgainstGannetAndFrrCoresAndRemovesWhatItMade() throws Exception {
+        for (String router : List.of("gannet", "frr")) {
+            String name = name("x" + router.charAt(0));
+            Run run = gannet("lab", "scale", "--name", name, "--dir", dir(name).toString(), "--router", router, "--nodes", "200",
+                    "--timeout", "120", "--json");
+            System.out.println("[lab] scale, 200 nodes, " + router + " core:\n" + run.out());
+            assertThat(run.exit()).as(run.out()).isZero();
+            assertThat(run.out()).contains("lab scale " + name + ": converged")
+                    .containsPattern("all 200 PodCIDRs in the core's kernel table: +\\d+\\.\\d+ s")
+                    .contains("graceful restart of 20 nodes")
+                    .contains("PodCIDRs in the core's table throughout: yes (fewest 200 of 200)")
+                    .contains("lab scale " + name + ": removed everything it created");
+            JsonNode r = JSON.readTree(run.out().substring(run.out().indexOf("\n{") + 1));
+            assertThat(r.path("corePeakRssMiB").asDouble()).isPositive();
+            assertThat(r.path("minRoutesDuringRestart").asInt()).isEqualTo(200);
+            assertThat(namespacesOf(name)).isEmpty();
+            assertThat(dir(name)).doesNotExist();
+        }
+    }
+
+    @Test
     void aMissingPrerequisiteCreatesNothing() throws Exception {
         String name = name("m");
         Run up = gannet("lab", "up", "--name", name, "--dir", dir(name).toString(), "--cni-plugin", tmp.resolve("no-such-plugin").toString());
