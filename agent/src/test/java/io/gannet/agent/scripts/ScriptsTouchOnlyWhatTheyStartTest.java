@@ -9,8 +9,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Issue 9: the scripts run on the host Gannet is meant for, beside production BIRD and FRR.
- * None kills by process name or by a system daemon's pid file, and the demo's namespace and
- * work directory are named per run, so two demos side by side never share (or delete) them.
+ * None kills by process name or by a system daemon's pid file, and the demo's
+ * lab (its namespaces and state directory) is named per run, so two demos side by side never
+ * share (or delete) each other's.
  */
 class ScriptsTouchOnlyWhatTheyStartTest {
     private static final Path SCRIPTS = Path.of("..", "scripts");
@@ -29,9 +30,13 @@ class ScriptsTouchOnlyWhatTheyStartTest {
     }
 
     @Test
-    void theDemoNamesItsNamespaceAndWorkDirectoryPerRun() throws Exception {
+    void theDemoNamesItsLabPerRunAndRemovesOnlyThatLab() throws Exception {
         String demo = Files.readString(SCRIPTS.resolve("demo"));
-        assertThat(demo).containsPattern("(?m)^ns=\"gannet-demo-\\$id\"$").containsPattern("(?m)^work=\"/run/gannet-demo/\\$id\"$")
-                .containsPattern("(?m)^id=\"\\$\\$\"$");
+        // The lab's namespaces (gl-NAME-*) and state (/run/gannet-lab/NAME) follow its name.
+        assertThat(demo).containsPattern("(?m)^name=\"demo\\$\\(\\( \\$\\$ % 1000000 \\)\\)\"$")
+                .containsPattern("(?m)^[^#]*lab up --name \"\\$name\"")
+                .containsPattern("(?m)^[^#]*lab down --name \"\\$name\"")
+                .doesNotContainPattern("(?m)^[^#]*\\bip netns (del|delete)\\b")
+                .doesNotContainPattern("(?m)^[^#]*rm -rf /run/gannet-lab(/)?[\"' ]*$");
     }
 }
