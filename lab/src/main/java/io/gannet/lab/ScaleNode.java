@@ -24,6 +24,8 @@ import java.util.List;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * One node of a scale run, as its core sees it: a BGP session over a real TCP socket from the
@@ -33,8 +35,9 @@ import java.util.concurrent.TimeUnit;
  * preserved, the Restart State bit set when it comes back from a restart); once Established it
  * announces its PodCIDR (ORIGIN IGP, empty AS_PATH, NEXT_HOP its address, LOCAL_PREF 100: an
  * iBGP route) and End-of-RIB, sends KEEPALIVEs every third of the negotiated hold time and
- * reads (and drops) whatever the core sends. A NOTIFICATION, a silent core or a closed
- * connection is a failure the run reports.
+ * reads (and drops) whatever the core sends. A session the core ends (a NOTIFICATION, a silent
+ * core, a closed connection) is a flap the run counts; the node connects again after
+ * {@link #RETRY_MILLIS}, as a node's ConnectRetry would.
  *
  * <p>Threads: one virtual thread per connection (connect, OPEN, read loop), KEEPALIVEs on a
  * scheduler shared by every node; writes take the node's lock so a KEEPALIVE never lands
@@ -58,12 +61,21 @@ final class ScaleNode {
     private volatile SocketChannel channel;
     private volatile ScheduledFuture<?> keepalives;
     private volatile boolean stopping;
+    /** Bumped by each start, so a thread from before a drop never carries on beside the new one. */
+    private volatile int generations;
     private volatile long establishedNanos;
     private volatile long endOfRibNanos;
     private volatile int sessions;
-    private volatile String failure;
+    private volatile boolean up;
+    private volatile int flaps;
+    private volatile String lastFlap;
     private volatile String notYet;
     private volatile int refreshes;
+    private volatile int collisions;
+    private final AtomicReference<SocketChannel> inbound = new AtomicReference<>();
+    private volatile Thread runner;
+    /** A node reads little: an OPEN, KEEPALIVEs, ROUTE-REFRESH. */
+    private static final int READ_BUFFER = 16 * 1024;
 
     ScaleNode(String name, Inet4Address address, InetSocketAddress core, long as, int holdTimeSeconds, int restartTimeSeconds,
             Inet4Address podCidr, int podCidrLength) {
@@ -106,7 +118,8 @@ final class ScaleNode {
         stopping = false;
         establishedNanos = 0;
         endOfRibNanos = 0;
-        Thread.ofVirtual().name("scale-" + name).start(() -> run(sockets, timers, restarting));
+        int generation = ++generations;
+        Thread.ofVirtual().name("scale-" + name).start(() -> run(sockets, timers, restarting, generation));
     }
 
     /**
@@ -115,6 +128,14 @@ final class ScaleNode {
      */
     void drop() {
         stopping = true;
+        SocketChannel waiting = inbound.getAndSet(null);
+        if (waiting != null) {
+            reset(waiting);
+        }
+        Thread r = runner;
+        if (r != null) {
+            LockSupport.unpark(r);
+        }
         ScheduledFuture<?> k = keepalives;
         if (k != null) {
             k.cancel(false);
@@ -129,8 +150,9 @@ final class ScaleNode {
         }
     }
 
+    /** Whether its session is Established now. */
     boolean established() {
-        return establishedNanos != 0 && failure == null;
+        return up;
     }
 
     /** When its End-of-RIB left (System.nanoTime), or 0. */
@@ -142,33 +164,41 @@ final class ScaleNode {
         return establishedNanos;
     }
 
-    /** Sessions it has brought up so far (1 after the start, 2 after one restart). */
+    /** Sessions it has brought up so far. */
     int sessions() {
         return sessions;
     }
 
-    /** Why its last session ended when it should not have, or null. */
-    String failure() {
-        return failure;
+    /** Established sessions the core ended (not {@link #drop}). */
+    int flaps() {
+        return flaps;
+    }
+
+    /** Why the core last ended an Established session, or null. */
+    String lastFlap() {
+        return lastFlap;
     }
 
     /**
-     * Sessions until one is Established and then ends (a failure, unless {@link #drop} ended it).
-     * A connection the core refuses or closes before Established is tried again after
-     * {@link #RETRY_MILLIS}, as a node's ConnectRetry would (a core that has just seen the
-     * node's previous connection close may still hold the peer Idle).
+     * Sessions until {@link #drop}. A connection the core refuses, or closes before or after
+     * Established, is tried again after {@link #RETRY_MILLIS}, as a node's ConnectRetry would
+     * (a core that is still reading its configuration, or has just seen the node's previous
+     * connection close, may refuse it).
      */
-    private void run(Sockets sockets, ScheduledExecutorService timers, boolean restarting) {
-        failure = null;
+    private void run(Sockets sockets, ScheduledExecutorService timers, boolean restarting, int generation) {
         notYet = null;
-        while (!stopping) {
-            if (session(sockets, timers, restarting)) {
+        int before = sessions;
+        runner = Thread.currentThread();
+        while (!stopping && generation == generations) {
+            // the Restart State bit only until the first session after the restart is up
+            session(sockets, timers, restarting && sessions == before);
+            if (stopping || generation != generations) {
                 return;
             }
-            try {
-                Thread.sleep(RETRY_MILLIS);
-            } catch (InterruptedException e) {
-                return;
+            // ConnectRetry; a connection from the core meanwhile ends the wait (Active state)
+            long until = System.nanoTime() + RETRY_MILLIS * 1_000_000;
+            while (inbound.get() == null && System.nanoTime() < until && !stopping) {
+                LockSupport.parkNanos(until - System.nanoTime());
             }
         }
     }
@@ -185,17 +215,20 @@ final class ScaleNode {
         return notYet;
     }
 
-    /** One connection; true once it had been Established. */
-    private boolean session(Sockets sockets, ScheduledExecutorService timers, boolean restarting) {
-        boolean up = false;
-        try (SocketChannel c = sockets.open()) {
+    /** One connection (the core's, if one is waiting, else the node's own), until it ends. */
+    private void session(Sockets sockets, ScheduledExecutorService timers, boolean restarting) {
+        boolean wasUp = false;
+        SocketChannel theirs0 = inbound.getAndSet(null);
+        try (SocketChannel c = theirs0 != null ? theirs0 : sockets.open()) {
             channel = c;
             c.setOption(StandardSocketOptions.TCP_NODELAY, true);
-            c.bind(new InetSocketAddress(address, 0));
-            c.connect(core);
+            if (theirs0 == null) {
+                c.bind(new InetSocketAddress(address, 0));
+                c.connect(core);
+            }
             var socket = c.socket();
             OutputStream out = socket.getOutputStream();
-            StreamMessageReader reader = new StreamMessageReader(socket.getInputStream());
+            StreamMessageReader reader = new StreamMessageReader(socket.getInputStream(), READ_BUFFER);
             socket.setSoTimeout(Math.max(holdTimeSeconds, 30) * 1000);
             ByteBuf open = Unpooled.buffer(128);
             new OpenMessage(OpenMessage.VERSION, as > 0xFFFF ? OpenMessage.AS_TRANS : (int) as, holdTimeSeconds, bits(address) & 0xFFFFFFFFL,
@@ -221,10 +254,11 @@ final class ScaleNode {
                     throw new IOException("unexpected " + MessageType.name(type) + " before Established");
                 }
             }
-            up = true;
+            wasUp = true;
             notYet = null;
             establishedNanos = System.nanoTime();
             sessions++;
+            up = true;
             synchronized (writeLock) {
                 out.write(announcement);
             }
@@ -252,21 +286,77 @@ final class ScaleNode {
             }
         } catch (Exception e) {
             String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-            if (stopping) {
-                return true;
-            }
-            if (up) {
-                failure = why;
-            } else {
+            if (!stopping) {
+                if (wasUp) {
+                    flaps++;
+                    lastFlap = why;
+                }
                 notYet = why;
             }
         } finally {
+            up = false;
+            channel = null;
             ScheduledFuture<?> k = keepalives;
             if (k != null) {
                 k.cancel(false);
             }
         }
-        return up;
+    }
+
+    /**
+     * A connection the core opened to this node (a core connects out as well as accepting), as
+     * a Gannet node takes it. A node that is down (between {@link #drop} and {@link #start})
+     * has no listener: the connection is reset. A node with a connection of its own open keeps
+     * that one (RFC 4271 6.8: the node's BGP Identifier, its address, is above the core's): it
+     * reads the core's OPEN and answers Cease / Connection Collision Resolution. A node waiting
+     * to connect again (Active) takes the core's connection as its session.
+     */
+    void inbound(SocketChannel incoming) {
+        if (stopping) {
+            reset(incoming);
+            return;
+        }
+        if (channel == null) {
+            SocketChannel before = inbound.getAndSet(incoming);
+            if (before != null) {
+                reset(before);
+            }
+            Thread r = runner;
+            if (r != null) {
+                LockSupport.unpark(r);
+            }
+            return;
+        }
+        try (incoming) {
+            var socket = incoming.socket();
+            socket.setSoTimeout(5000);
+            var in = new java.io.DataInputStream(socket.getInputStream());
+            byte[] header = new byte[MessageHeader.LENGTH];
+            in.readFully(header); // the core's OPEN: marker, length, type, then its body
+            in.skipNBytes(Math.max(0, (((header[16] & 0xff) << 8) | (header[17] & 0xff)) - MessageHeader.LENGTH));
+            ByteBuf n = Unpooled.buffer(32);
+            new NotificationMessage(NotificationMessage.CEASE, NotificationMessage.CEASE_CONNECTION_COLLISION).writeTo(n);
+            byte[] b = new byte[n.readableBytes()];
+            n.readBytes(b);
+            n.release();
+            socket.getOutputStream().write(b);
+            collisions++;
+        } catch (Exception e) {
+            // the core gave up on it first
+        }
+    }
+
+    private static void reset(SocketChannel c) {
+        try (c) {
+            c.setOption(StandardSocketOptions.SO_LINGER, 0);
+        } catch (IOException e) {
+            // gone either way
+        }
+    }
+
+    /** Connections the core opened to this node that it refused for its own. */
+    int collisions() {
+        return collisions;
     }
 
     private void keepalive(OutputStream out) {

@@ -18,6 +18,7 @@ import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
+import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,6 +27,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -65,10 +67,10 @@ public final class ScaleRun {
             double restartShare, Duration timeout, boolean keep) {}
 
     /** What the run measured; times in milliseconds from the nodes' start (restart times from the restart). */
-    public record Result(String name, String core, int nodes, long establishedMs, long routesMs, double corePeakRssMiB,
+    public record Result(String name, String core, int nodes, long coreReadyMs, long establishedMs, long routesMs, double corePeakRssMiB,
             double coreRssMiB, double coreCpuSeconds, double coreCpuSecondsSinceStart, int restarted, long restartEstablishedMs,
             long restartEndOfRibMs, int minRoutesDuringRestart, long restartRoutesMs, double coreCpuSecondsRestart, long routeRefreshes,
-            List<String> failures) {
+            int flaps, Map<String, Long> flapReasons, List<String> failures) {
 
         public boolean ok() {
             return establishedMs >= 0 && routesMs >= 0 && failures.isEmpty()
@@ -85,12 +87,16 @@ public final class ScaleRun {
 
         public void print(PrintWriter out) {
             out.printf("lab scale %s: %d nodes (in-process BGP speakers in one JVM, one address each) against %s%n", name, nodes, core);
+            out.printf("  core started, listening and configured for every node: %s%n", seconds(coreReadyMs));
             out.printf("  all sessions Established:                 %s%n", seconds(establishedMs));
             out.printf("  all %d PodCIDRs in the core's kernel table: %s%n", nodes, seconds(routesMs));
             out.printf("  core: peak RSS %.0f MiB (now %.0f MiB), CPU %.1f s while converging, %.1f s since it started%n",
                     corePeakRssMiB, coreRssMiB, coreCpuSeconds, coreCpuSecondsSinceStart);
             if (routeRefreshes > 0) {
                 out.printf("  the core asked %d times for a node's routes again (ROUTE-REFRESH, answered)%n", routeRefreshes);
+            }
+            if (flaps > 0) {
+                out.printf("  the core ended %d Established sessions (the nodes connected again): %s%n", flaps, flapReasons);
             }
             if (restarted > 0) {
                 out.printf("  graceful restart of %d nodes (connection closed, back with the Restart State bit):%n", restarted);
@@ -187,6 +193,7 @@ public final class ScaleRun {
         LabState state = LabState.create(o.dir(), d);
         Result result;
         ExecutorService nsThread = null;
+        ServerSocketChannel listener = null;
         ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().daemon().name("scale-keepalives").unstarted(r));
         try {
             String pre = Lab.nsPrefix(o.name());
@@ -196,9 +203,12 @@ public final class ScaleRun {
             Path swDir = o.dir().resolve("switches").resolve("core1");
             Files.createDirectories(swDir);
             d.switches.add(new LabState.Switch("core1", coreNs.name(), CORE, swDir.toString(), d.router));
+            long coreStart = System.nanoTime();
             List<Long> corePids = startCore(o, state, coreNs, swDir, coreConfig);
-            awaitListening(coreNs, Duration.ofSeconds(120), swDir);
-            out.printf("lab scale %s: core1 (%s) listening; starting %d nodes%n", o.name(), d.router, o.nodes());
+            awaitReady(o, coreNs, Duration.ofSeconds(300), swDir);
+            long coreReadyMs = ms(coreStart);
+            out.printf("lab scale %s: core1 (%s) listening and configured after %.1f s; starting %d nodes%n", o.name(), d.router,
+                    coreReadyMs / 1000.0, o.nodes());
             out.flush();
 
             Path nodesPath = Netns.named(nodesNs.name());
@@ -225,6 +235,31 @@ public final class ScaleRun {
                         (Inet4Address) InetAddress.getByName(podCidr(i)), 24));
                 expected.put(podCidr(i) + "/24", nodeAddress(i));
             }
+            Map<InetAddress, ScaleNode> byAddress = new HashMap<>();
+            for (int i = 0; i < nodes.size(); i++) {
+                byAddress.put(InetAddress.getByName(nodeAddress(i)), nodes.get(i));
+            }
+            listener = sockets.submit(() -> {
+                ServerSocketChannel l = ServerSocketChannel.open(StandardProtocolFamily.INET);
+                l.bind(new InetSocketAddress(179), 4096);
+                return l;
+            }).get();
+            ServerSocketChannel accepting = listener;
+            Thread.ofVirtual().name("scale-listener").start(() -> {
+                while (accepting.isOpen()) {
+                    try {
+                        SocketChannel c = accepting.accept();
+                        ScaleNode n = byAddress.get(((InetSocketAddress) c.getLocalAddress()).getAddress());
+                        if (n == null) {
+                            c.close();
+                        } else {
+                            Thread.ofVirtual().start(() -> n.inbound(c));
+                        }
+                    } catch (IOException e) {
+                        return; // closed at the end of the run
+                    }
+                }
+            });
             CoreUsage usage = new CoreUsage(corePids);
             double cpu0 = usage.cpu();
             long t0 = System.nanoTime();
@@ -241,11 +276,9 @@ public final class ScaleRun {
                 if (routes < 0 && coreRoutes(coreNs, expected) == expected.size()) {
                     routes = ms(t0);
                 }
-                if (nodes.stream().anyMatch(n -> n.failure() != null)) {
-                    break;
-                }
                 Thread.sleep(100);
             }
+            long convergeMs = ms(t0);
             double cpuConverge = usage.cpu() - cpu0;
             double peak = usage.peakRss();
             double rss = usage.rss();
@@ -273,36 +306,40 @@ public final class ScaleRun {
                 while (System.nanoTime() < rDeadline && (eorMs < 0 || fullMs < 0)) {
                     int here = coreRoutes(coreNs, expected);
                     fewest = Math.min(fewest, here);
-                    if (backMs < 0 && restart.stream().allMatch(n -> n.sessions() == 2 && n.established())) {
+                    if (backMs < 0 && restart.stream().allMatch(n -> n.established() && n.establishedNanos() > r0)) {
                         backMs = ms(r0);
                     }
-                    if (eorMs < 0 && restart.stream().allMatch(n -> n.sessions() == 2 && n.endOfRibNanos() != 0)) {
+                    if (eorMs < 0 && restart.stream().allMatch(n -> n.endOfRibNanos() > r0)) {
                         eorMs = ms(r0);
                     }
                     if (eorMs >= 0 && here == expected.size()) {
                         fullMs = ms(r0);
-                    }
-                    if (restart.stream().anyMatch(n -> n.failure() != null)) {
-                        break;
                     }
                     Thread.sleep(100);
                 }
                 cpuRestart = usage.cpu() - c0;
             }
             List<String> failures = new ArrayList<>();
-            nodes.stream().filter(n -> n.failure() != null).limit(10).forEach(n -> failures.add(n + ": " + n.failure()));
-            List<ScaleNode> down = (established < 0 ? nodes : restart).stream().filter(n -> !n.established()).toList();
+            List<ScaleNode> down = nodes.stream().filter(n -> !n.established()).toList();
             if (!down.isEmpty()) {
-                Map<String, Long> why = new java.util.TreeMap<>();
-                down.forEach(n -> why.merge(String.valueOf(n.notYet()), 1L, Long::sum));
-                failures.add(down.size() + " sessions not Established within " + o.timeout().toSeconds() + " s (last reasons: " + why
-                        + "); the core's log: " + SwitchStatus.log(d.switches.get(0)));
+                Map<String, Long> why = new TreeMap<>();
+                down.forEach(n -> why.merge(n.notYet() == null ? "connecting or waiting for the core's OPEN" : n.notYet(), 1L, Long::sum));
+                failures.add(down.size() + " sessions not Established at the end (" + (established < 0 ? convergeMs / 1000 + " s after the start"
+                        : "the restart") + "; why: " + why + "); the core's log: " + SwitchStatus.log(d.switches.get(0)));
             }
-            result = new Result(o.name(), coreName(o.router()), o.nodes(), established, routes, peak, rss, cpuConverge, cpuTotal, restarted,
-                    backMs, eorMs, fewest, fullMs, cpuRestart, nodes.stream().mapToLong(ScaleNode::refreshes).sum(), failures);
+            Map<String, Long> flapReasons = new TreeMap<>();
+            nodes.stream().filter(n -> n.flaps() > 0).forEach(n -> flapReasons.merge(String.valueOf(n.lastFlap()), (long) n.flaps(), Long::sum));
+            result = new Result(o.name(), coreName(o.router()), o.nodes(), coreReadyMs, established, routes, peak, rss, cpuConverge, cpuTotal,
+                    restarted, backMs, eorMs, fewest, fullMs, cpuRestart, nodes.stream().mapToLong(ScaleNode::refreshes).sum(),
+                    nodes.stream().mapToInt(ScaleNode::flaps).sum(), flapReasons, failures);
             Files.writeString(o.dir().resolve("scale.json"), result.json());
             nodes.forEach(ScaleNode::drop);
+        } catch (ExecutionException e) {
+            throw new LabException("the nodes cannot listen on port 179 in their namespace: " + e.getCause().getMessage());
         } finally {
+            if (listener != null) {
+                listener.close();
+            }
             timers.shutdownNow();
             if (nsThread != null) {
                 nsThread.shutdownNow();
@@ -419,15 +456,38 @@ public final class ScaleRun {
         return Long.parseLong(Files.readString(f).trim());
     }
 
-    private static void awaitListening(NetworkNamespace core, Duration timeout, Path dir) throws InterruptedException, LabException {
+    /**
+     * Until the core listens on port 179 and, for FRR, has every node as an IPv4 unicast
+     * neighbor: bgpd listens while it is still reading a long configuration, and ends sessions
+     * that come up before their address family is activated ("No AFI/SAFI activated"). Gannet
+     * and BIRD read their whole configuration before they listen.
+     */
+    private static void awaitReady(Options o, NetworkNamespace core, Duration timeout, Path dir)
+            throws InterruptedException, LabException {
         long deadline = System.nanoTime() + timeout.toNanos();
+        boolean listening = false;
         while (System.nanoTime() < deadline) {
-            if (NetworkNamespace.Shell.runQuietly("ip", "netns", "exec", core.name(), "ss", "-Hltn", "sport", "=", ":179").contains(":179")) {
+            listening = listening
+                    || NetworkNamespace.Shell.runQuietly("ip", "netns", "exec", core.name(), "ss", "-Hltn", "sport", "=", ":179").contains(":179");
+            if (listening && (o.router() != Router.FRR || frrNeighbors(core, dir) >= o.nodes())) {
                 return;
             }
-            Thread.sleep(100);
+            Thread.sleep(listening ? 500 : 100);
         }
-        throw new LabException("the core does not listen on port 179 after " + timeout.toSeconds() + " s; see " + dir);
+        throw new LabException("the core " + (listening ? "did not have all " + o.nodes() + " neighbors configured" : "does not listen on port 179")
+                + " after " + timeout.toSeconds() + " s; see " + dir);
+    }
+
+    /** IPv4 unicast neighbors FRR's bgpd has configured so far. */
+    static int frrNeighbors(NetworkNamespace core, Path dir) {
+        String json = NetworkNamespace.Shell.runQuietly(core.inside("vtysh", "--vty_socket", dir.toString(), "-c",
+                "show bgp ipv4 unicast summary json").toArray(String[]::new));
+        try {
+            var peers = JSON.readTree(json).path("peers");
+            return peers.size();
+        } catch (IOException e) {
+            return 0;
+        }
     }
 
     /** How many of the expected PodCIDRs the core's kernel table holds with the expected next hop. */

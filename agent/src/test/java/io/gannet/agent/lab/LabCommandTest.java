@@ -321,15 +321,32 @@ class LabCommandTest {
             Run run = gannet("lab", "scale", "--name", name, "--dir", dir(name).toString(), "--router", router, "--nodes", "200",
                     "--timeout", "120", "--json");
             System.out.println("[lab] scale, 200 nodes, " + router + " core:\n" + run.out());
-            assertThat(run.exit()).as(run.out()).isZero();
-            assertThat(run.out()).contains("lab scale " + name + ": converged")
-                    .containsPattern("all 200 PodCIDRs in the core's kernel table: +\\d+\\.\\d+ s")
+            assertThat(run.out()).containsPattern("all 200 PodCIDRs in the core's kernel table: +\\d+\\.\\d+ s")
                     .contains("graceful restart of 20 nodes")
-                    .contains("PodCIDRs in the core's table throughout: yes (fewest 200 of 200)")
                     .contains("lab scale " + name + ": removed everything it created");
             JsonNode r = JSON.readTree(run.out().substring(run.out().indexOf("\n{") + 1));
             assertThat(r.path("corePeakRssMiB").asDouble()).isPositive();
-            assertThat(r.path("minRoutesDuringRestart").asInt()).isEqualTo(200);
+            assertThat(r.path("establishedMs").asLong()).isNotNegative();
+            assertThat(r.path("restartEndOfRibMs").asLong()).isNotNegative();
+            assertThat(r.path("restartRoutesMs").asLong()).isNotNegative();
+            if (router.equals("gannet")) {
+                // Gannet keeps every restarting node's PodCIDR (graceful restart) and ends no session
+                assertThat(run.exit()).as(run.out()).isZero();
+                assertThat(run.out()).contains("lab scale " + name + ": converged")
+                        .contains("PodCIDRs in the core's table throughout: yes (fewest 200 of 200)");
+                assertThat(r.path("flaps").asInt()).isZero();
+            } else if (r.path("minRoutesDuringRestart").asInt() < 200) {
+                // FRR 8.4 races with itself: its own connection to a node completes after the node's
+                // connection has gone Established, and bgpd ends the Established session ("TCP_connection_open
+                // (Established->Clearing)"; its log gives the stale reason "No AFI/SAFI activated"). When
+                // that hits a node back from a restart, its stale PodCIDR goes too: the run must say so
+                // rather than pass it off as converged
+                assertThat(r.path("flaps").asInt()).as(run.out()).isPositive();
+                assertThat(run.out()).contains("the core ended").contains("did NOT converge");
+                assertThat(run.exit()).isEqualTo(1);
+            } else {
+                assertThat(run.exit()).as(run.out()).isZero();
+            }
             assertThat(namespacesOf(name)).isEmpty();
             assertThat(dir(name)).doesNotExist();
         }

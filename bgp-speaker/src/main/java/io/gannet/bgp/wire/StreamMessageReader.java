@@ -15,12 +15,26 @@ import java.io.InputStream;
  * reader thread per instance.
  */
 public final class StreamMessageReader {
-    private static final int MIN_READ = 64 * 1024;
     private final InputStream in;
-    private final ByteBuf buf = Unpooled.buffer(1 << 20);
+    private final ByteBuf buf;
+    private final int minRead;
 
+    /** A 1 MiB buffer: bulk feeds read in 64 KiB steps or more. */
     public StreamMessageReader(InputStream in) {
+        this(in, 1 << 20);
+    }
+
+    /**
+     * @param bufferBytes the buffer's size, at least 16 KiB (a session that sends little, as a
+     *                    node does, needs no more; thousands of them in one JVM add up)
+     */
+    public StreamMessageReader(InputStream in, int bufferBytes) {
+        if (bufferBytes < 16 * 1024) {
+            throw new IllegalArgumentException("a reader needs a buffer of 16 KiB or more, not " + bufferBytes);
+        }
         this.in = in;
+        this.buf = Unpooled.buffer(bufferBytes);
+        this.minRead = Math.min(64 * 1024, bufferBytes / 4);
     }
 
     /** The next whole message, header included; blocks until one has arrived. */
@@ -38,7 +52,7 @@ public final class StreamMessageReader {
     }
 
     private void fill() throws IOException {
-        if (buf.writableBytes() < MIN_READ) {
+        if (buf.writableBytes() < minRead) {
             buf.discardReadBytes();
         }
         int n = in.read(buf.array(), buf.arrayOffset() + buf.writerIndex(), buf.writableBytes());
