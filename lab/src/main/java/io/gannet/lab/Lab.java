@@ -48,8 +48,9 @@ import java.util.stream.Stream;
  * single-hop BFD for an iBGP neighbor on a connected subnet). Switches are real FRR (zebra,
  * bfdd, bgpd) or BIRD configured by the profile's own switch rendering and forward by what BGP
  * taught them; nodes have a default route over their switches (ECMP), like a rack's hosts.
- * Each node runs {@code gannet run --cni-socket --fib} through the given launcher; one pod per
- * node is made by the real CNI plugin. Two L4LB hosts sharing a VIP and a client outside the
+ * An etcd in {@code gl-NAME-e}, on the segment, is the nodes' one cluster store ({@link LabStore}).
+ * Each node runs {@code gannet run --cni-socket --fib --etcd} through the given launcher; its
+ * pods are made by the real CNI plugin. Two L4LB hosts sharing a VIP and a client outside the
  * cluster join when the profile has them ({@link LabL4lb}).
  *
  * <p>Every veth has both ends inside the lab's namespaces, so deleting them removes every link.
@@ -112,6 +113,9 @@ public final class Lab {
         }
         if (!onPath("python3")) {
             missing.add("python3 (apt-get install python3-minimal): the lab's pods serve and ask HTTP with it");
+        }
+        if (!onPath("etcd")) {
+            missing.add("etcd (apt-get install etcd-server; the lab starts its own, the etcd service may stay off): the nodes' cluster store");
         }
         if (cniPlugin == null || !Files.isExecutable(cniPlugin)) {
             missing.add("the Gannet CNI plugin at " + cniPlugin + " (build it: ./mvnw -pl pod-routing -am compile, or install it in /opt/cni/bin)");
@@ -188,31 +192,16 @@ public final class Lab {
         if (nodes.size() < o.nodes()) {
             throw new LabException(o.profile() + " has " + nodes.size() + " node hosts; --nodes " + o.nodes() + " needs as many (add hosts or lower --nodes)");
         }
-        // Pin the lab's nodes' PodCIDRs: each node's store is its own state dir, so blocks a
-        // profile leaves to allocation are handed out here, distinct, from the pool.
-        Map<String, Cidr> pinned = new LinkedHashMap<>();
-        Set<Cidr> taken = new LinkedHashSet<>(p.explicitPodCidrs().values());
-        PodCidrPool pool = p.podCidrPool().orElse(null);
-        long next = 0;
         for (NodeConfig n : nodes) {
-            if (n.podCidr() != null) {
-                continue;
-            }
-            if (pool == null) {
+            if (n.podCidr() == null && p.podCidrPool().isEmpty()) {
                 throw new LabException(o.profile() + ": host " + n.name() + " has no podCIDR and the profile no podCIDRPool: a lab node needs one");
             }
-            int len = pool.prefixLength() == null ? 24 : pool.prefixLength();
-            Cidr c;
-            do {
-                c = pool.cidr().subnet(next++, len);
-            } while (taken.contains(c));
-            taken.add(c);
-            pinned.put(n.name(), c);
         }
-        String labYaml = pinned.isEmpty() && !original.contains("file:") ? original : labCopy(original, pinned);
+        // The nodes share the lab's etcd: blocks a profile leaves to the store are claimed from it at run time.
+        String labYaml = original.contains("file:") ? labCopy(original) : original;
         LoadedProfile labProfile = TopologyProfiles.parse(o.profile().toString(), labYaml);
         if (labProfile.hasErrors()) {
-            throw new LabException("the lab's copy of the profile (PodCIDRs pinned) has errors: " + labProfile.problems());
+            throw new LabException("the lab's copy of the profile (MD5 key files replaced) has errors: " + labProfile.problems());
         }
         List<NodeConfig> labNodes = new ArrayList<>();
         Map<String, String> switchAddress = new LinkedHashMap<>();
@@ -269,31 +258,22 @@ public final class Lab {
         for (String a : switchAddress.values()) {
             addresses.add(InetAddress.getByName(a));
         }
-        Cidr segment = segment(addresses, labNodes);
+        Cidr segment = segment(addresses, labNodes, p.podCidrPool().map(PodCidrPool::cidr).orElse(null));
         return new Plan(labYaml, labProfile, segment, labNodes, switchAddress, switchConfig, secretsEnv, l4lb);
     }
 
     /**
-     * The lab's copy of the profile: the lab's nodes' PodCIDRs pinned, and MD5 keys read from
-     * files (which this machine may lack) taken from the environment variable
-     * {@value #LAB_MD5_ENV} instead, which the lab sets to its own key on both sides when unset.
+     * The lab's copy of the profile: MD5 keys read from files (which this machine may lack) taken
+     * from the environment variable {@value #LAB_MD5_ENV} instead, which the lab sets to its own
+     * key on both sides when unset.
      */
-    private static String labCopy(String yaml, Map<String, Cidr> pinned) throws IOException {
+    private static String labCopy(String yaml) throws IOException {
         YAMLMapper y = new YAMLMapper();
         JsonNode root = y.readTree(yaml);
-        JsonNode hosts = root.path("spec").path("inventory").path("hosts");
-        for (JsonNode h : hosts) {
-            Cidr c = pinned.get(h.path("name").asText());
-            if (c != null) {
-                ((ObjectNode) h).put("podCIDR", c.toString());
-            }
-        }
-        boolean keys = md5FromEnv(root);
-        if (pinned.isEmpty() && !keys) {
+        if (!md5FromEnv(root)) {
             return yaml;
         }
-        return "# gannet lab: the profile with the lab's nodes' PodCIDRs pinned" + (keys ? " and MD5 key files replaced by $"
-                + LAB_MD5_ENV : "") + "\n" + y.writeValueAsString(root);
+        return "# gannet lab: the profile with MD5 key files replaced by $" + LAB_MD5_ENV + "\n" + y.writeValueAsString(root);
     }
 
     static final String LAB_MD5_ENV = "GANNET_LAB_MD5";
@@ -318,8 +298,8 @@ public final class Lab {
         return changed;
     }
 
-    /** The shortest prefix (at most /24 wide) covering {@code addresses}, overlapping no node's PodCIDR or VIP pool. */
-    static Cidr segment(List<InetAddress> addresses, List<NodeConfig> nodes) throws LabException {
+    /** The shortest prefix (at most /24 wide) covering {@code addresses}, overlapping no node's PodCIDR, the PodCIDR pool or a VIP pool. */
+    static Cidr segment(List<InetAddress> addresses, List<NodeConfig> nodes, Cidr podPool) throws LabException {
         int common = 32;
         int first = toInt(addresses.get(0));
         for (InetAddress a : addresses) {
@@ -328,7 +308,7 @@ public final class Lab {
         }
         for (int len : new int[] {Math.min(common, 24), common}) {
             Cidr c = Cidr.of(fromInt(len == 0 ? 0 : first & (-1 << (32 - len))) + "/" + len);
-            boolean clash = false;
+            boolean clash = podPool != null && podPool.isIpv4() && c.overlaps(podPool);
             for (NodeConfig n : nodes) {
                 clash |= n.podCidr() != null && c.overlaps(n.podCidr());
                 for (Cidr v : n.vipPool()) {
@@ -456,6 +436,7 @@ public final class Lab {
                         + "; clean up with: gannet lab down --name " + o.name());
             }
         }
+        String store = startStore(o, plan, state, fab, "p" + (++port));
         List<String> gateways = new ArrayList<>(plan.switchAddress().values());
         List<LabWorkloads.PodPlan> podPlan = LabWorkloads.plan(plan.nodes().stream().map(NodeConfig::name).toList());
         LabWorkloads.writePolicy(o.dir(), podPlan);
@@ -480,12 +461,14 @@ public final class Lab {
             state.save();
             long pid = startDaemon(o, plan, ns, n.name(), labProfile, nodeDir, List.of("--cni-socket", cni.toString(), "--fib",
                     "--services-dir", LabWorkloads.servicesDir(o.dir()).toString(), "--policy-dir", LabWorkloads.policyDir(o.dir()).toString(),
-                    "--bpf-pin-root", pins));
+                    "--bpf-pin-root", pins, "--etcd", store));
             d.pids.add(pid);
-            d.nodes.add(new LabState.Node(n.name(), ns.name(), n.listenAddress().getHostAddress(), n.podCidr().toString(), socket.toString(),
-                    cni.toString(), log.toString(), pid));
+            // A block left to the store is known once the node has claimed it (below).
+            d.nodes.add(new LabState.Node(n.name(), ns.name(), n.listenAddress().getHostAddress(), n.podCidr() == null ? "" : n.podCidr().toString(),
+                    socket.toString(), cni.toString(), log.toString(), pid));
             state.save();
         }
+        awaitPodCidrs(o, state, Duration.ofSeconds(90));
         // Pods, through the real CNI plugin, once the node's CNI socket is up; then their servers and the Service.
         long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
         Map<String, Integer> podsOn = new LinkedHashMap<>();
@@ -521,6 +504,48 @@ public final class Lab {
         s = s.withGraph(picture(d));
         s.print(out);
         return s;
+    }
+
+    /**
+     * The lab's etcd ({@link LabStore}) in namespace {@code gl-NAME-e} at a free address of the
+     * segment, healthy before any node starts; returns its client URL.
+     */
+    private static String startStore(Options o, Plan plan, LabState state, NetworkNamespace fab, String port)
+            throws IOException, InterruptedException, LabException {
+        LabState.Data d = state.data();
+        d.storeAddress = freeAddress(plan, Set.of());
+        NetworkNamespace ns = newNamespace(state, nsPrefix(o.name()) + "e");
+        plug(fab, ns, port, d.storeAddress + "/" + plan.segment().length());
+        ns.exec("ip", "link", "set", "lo", "up");
+        Path dir = LabStore.dir(o.dir());
+        long pid = LabStore.start(ns, d.storeAddress, dir, o.name());
+        d.pids.add(pid);
+        d.storeNamespace = ns.name();
+        d.store = LabStore.url(d.storeAddress);
+        d.storeLog = LabStore.log(dir).toString();
+        state.save();
+        LabStore.awaitHealthy(ns, d.storeAddress, pid, dir, Duration.ofSeconds(30), o.name());
+        return d.store;
+    }
+
+    /** Waits until every node holds its PodCIDR (claimed from the store, or the profile's), and records it. */
+    private static void awaitPodCidrs(Options o, LabState state, Duration timeout) throws InterruptedException, LabException {
+        LabState.Data d = state.data();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        for (int i = 0; i < d.nodes.size(); i++) {
+            LabState.Node n = d.nodes.get(i);
+            LabStore.Claim c;
+            while ((c = LabStore.claim(o.dir(), n.socket())) == null) {
+                if (System.nanoTime() > deadline || !ProcessHandle.of(n.pid()).map(ProcessHandle::isAlive).orElse(false)) {
+                    throw new LabException("node " + n.name() + " holds no PodCIDR (show ipam); its log: " + n.log()
+                            + "\n" + tail(Path.of(n.log()), 20) + "\nclean up with: gannet lab down --name " + o.name());
+                }
+                Thread.sleep(200);
+            }
+            d.nodes.set(i, new LabState.Node(n.name(), n.namespace(), n.address(), c.block(), n.socket(), n.cniSocket(), n.log(), n.pid()));
+            d.podCidrSources.put(n.name(), c.source());
+            state.save();
+        }
     }
 
     /**
@@ -566,15 +591,7 @@ public final class Lab {
                     "", dir.resolve("gannet.log").toString(), pid));
             state.save();
         }
-        Set<String> used = new LinkedHashSet<>(plan.switchAddress().values());
-        plan.profile().hostNames().forEach(h -> {
-            try {
-                used.add(plan.profile().nodeConfig(h, SecretResolver.referencesOnly()).listenAddress().getHostAddress());
-            } catch (ProfileException e) {
-                // a host the lab cannot render is not on the segment either
-            }
-        });
-        String client = LabL4lb.clientAddress(plan.segment(), used);
+        String client = freeAddress(plan, Set.of(d.storeAddress));
         NetworkNamespace c = newNamespace(state, pre + "c");
         plug(fab, c, "p" + (++port), client + "/" + plen);
         c.exec(defaultRoute(lbGateways).toArray(String[]::new));
@@ -582,6 +599,29 @@ public final class Lab {
         d.vipClientAddress = client;
         state.save();
         return port;
+    }
+
+    /** An address of the segment no host or switch of the profile uses, nor any of {@code taken}; the highest such. */
+    static String freeAddress(Plan plan, Set<String> taken) {
+        Set<String> used = new LinkedHashSet<>(plan.switchAddress().values());
+        used.addAll(taken);
+        plan.profile().hostNames().forEach(h -> {
+            try {
+                used.add(plan.profile().nodeConfig(h, SecretResolver.referencesOnly()).listenAddress().getHostAddress());
+            } catch (ProfileException e) {
+                // a host the lab cannot render is not on the segment either
+            }
+        });
+        byte[] net = plan.segment().network().getAddress();
+        int base = ((net[0] & 0xff) << 24) | ((net[1] & 0xff) << 16) | ((net[2] & 0xff) << 8) | (net[3] & 0xff);
+        int size = 1 << (32 - plan.segment().length());
+        for (int off = size - 2; off > 0; off--) {
+            String s = fromInt(base + off);
+            if (!used.contains(s)) {
+                return s;
+            }
+        }
+        throw new IllegalStateException("no free address in " + plan.segment());
     }
 
     /** {@code ip route add default} via one gateway, or ECMP over several. */
@@ -654,28 +694,36 @@ public final class Lab {
 
     private static String cniAdd(Path plugin, LabState.Node n, NetworkNamespace pod, String id, String podName)
             throws IOException, InterruptedException, LabException {
-        ProcessBuilder pb = new ProcessBuilder("nsenter", "--net=/run/netns/" + n.namespace(), "--", plugin.toString());
         // as a runtime passes them: the pod's labels come from its Pod object in the policy directory
-        pb.environment().put("CNI_ARGS", "IgnoreUnknown=1;K8S_POD_NAMESPACE=" + LabWorkloads.NAMESPACE + ";K8S_POD_NAME=" + podName);
-        pb.environment().put("CNI_COMMAND", "ADD");
-        pb.environment().put("CNI_CONTAINERID", id);
-        pb.environment().put("CNI_NETNS", "/run/netns/" + pod.name());
-        pb.environment().put("CNI_IFNAME", "eth0");
-        pb.environment().put("CNI_PATH", plugin.getParent().toString());
-        pb.redirectErrorStream(true);
-        Process p = pb.start();
-        String conf = "{\"cniVersion\":\"1.0.0\",\"name\":\"gannet\",\"type\":\"gannet\",\"socket\":\"" + n.cniSocket() + "\"}";
-        p.getOutputStream().write(conf.getBytes(StandardCharsets.UTF_8));
-        p.getOutputStream().close();
-        String outText = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-        if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
-            throw new LabException("CNI ADD on node " + n.name() + " failed: " + outText);
+        CniRuntime.Result r = CniRuntime.call(plugin, n.namespace(), Path.of(n.cniSocket()), "ADD", id, pod.name(),
+                CniRuntime.podArgs(LabWorkloads.NAMESPACE, podName), plugin.getParent());
+        if (r.exit() != 0) {
+            throw new LabException("CNI ADD on node " + n.name() + " failed: " + r.output());
         }
-        JsonNode r = JSON.readTree(outText);
-        return r.path("ips").path(0).path("address").asText().replaceAll("/.*", "");
+        return JSON.readTree(r.output()).path("ips").path(0).path("address").asText().replaceAll("/.*", "");
     }
 
     // ---------------------------------------------------------------- status
+
+    /**
+     * The lab's etcd as the summary shows it: whether it answers its health check, and each
+     * node's PodCIDR with where it came from (claimed from the store, or the profile's).
+     */
+    public record Store(String url, String namespace, boolean healthy, String log, Map<String, String> podCidrs) {
+        static Store of(LabState.Data d) {
+            if (d.store == null) {
+                return null;
+            }
+            Map<String, String> blocks = new LinkedHashMap<>();
+            for (LabState.Node n : d.nodes) {
+                String source = d.podCidrSources.getOrDefault(n.name(), "");
+                blocks.put(n.name(), (n.podCidr().isEmpty() ? "(none yet)" : n.podCidr()) + (source.isEmpty() ? ""
+                        : source.equals("profile") ? " (from the profile)" : " (claimed from " + source + ")"));
+            }
+            boolean healthy = d.storeNamespace != null && LabStore.healthy(NetworkNamespace.of(d.storeNamespace), d.storeAddress);
+            return new Store(d.store, d.storeNamespace, healthy, d.storeLog, blocks);
+        }
+    }
 
     /** One node-switch session as the switch sees it. */
     public record Session(String node, String nodeAddress, String sw, String state, String bfd) {}
@@ -683,7 +731,7 @@ public final class Lab {
     public record PodPing(String from, String fromPod, String to, String toAddress, boolean ok, String detail) {}
 
     /** What a network engineer wants to see, live. */
-    public record Summary(String name, String router, List<Session> sessions, Map<String, List<String>> podCidrsOnSwitches,
+    public record Summary(String name, String router, Store store, List<Session> sessions, Map<String, List<String>> podCidrsOnSwitches,
             List<String> missingPodCidrs, List<PodPing> pings, List<LabWorkloads.Check> workloads, Map<String, String> logs,
             Duration convergedIn, String graph) {
 
@@ -706,15 +754,20 @@ public final class Lab {
         }
 
         Summary withConvergence(Duration d) {
-            return new Summary(name, router, sessions, podCidrsOnSwitches, missingPodCidrs, pings, workloads, logs, d, graph);
+            return new Summary(name, router, store, sessions, podCidrsOnSwitches, missingPodCidrs, pings, workloads, logs, d, graph);
         }
 
         Summary withGraph(String g) {
-            return new Summary(name, router, sessions, podCidrsOnSwitches, missingPodCidrs, pings, workloads, logs, convergedIn, g);
+            return new Summary(name, router, store, sessions, podCidrsOnSwitches, missingPodCidrs, pings, workloads, logs, convergedIn, g);
         }
 
         public void print(PrintWriter out) {
             out.println("lab " + name + " (" + router + ")" + (convergedIn == null ? "" : ": up in " + convergedIn.toMillis() + " ms"));
+            if (store != null) {
+                out.println("cluster store: etcd " + store.url() + " (namespace " + store.namespace() + "): " + (store.healthy() ? "healthy" : "NOT ANSWERING")
+                        + "; its log: " + store.log());
+                store.podCidrs().forEach((node, from) -> out.println("  " + node + ": PodCIDR " + from));
+            }
             out.println("sessions (switch view):");
             for (Session s : sessions) {
                 out.printf("  %-14s %-15s <-> %-12s BGP %-12s BFD %s%n", s.node(), s.nodeAddress(), s.sw(), s.state(), s.bfd());
@@ -825,11 +878,12 @@ public final class Lab {
             }
         }
         List<PodPing> pings = new ArrayList<>();
+        List<String> nodeNames = d.nodes.stream().map(LabState.Node::name).toList();
         for (int i = 0; i < d.pods.size(); i++) {
             LabState.Pod from = d.pods.get(i);
             LabState.Pod to = d.pods.get((i + 1) % d.pods.size());
-            if (d.pods.size() < 2 || from.node().equals(to.node())) {
-                continue;
+            if (d.pods.size() < 2 || from.node().equals(to.node()) || LabWorkloads.role(to.name(), nodeNames).equals(LabWorkloads.SERVER)) {
+                continue; // the policy admits only the client's TCP to the server: no ping
             }
             String outText = NetworkNamespace.Shell.runQuietly("ip", "netns", "exec", from.namespace(), "ping", "-n", "-q", "-c", "1", "-W", "1", to.address());
             boolean ok = outText.contains(" 1 received");
@@ -842,7 +896,7 @@ public final class Lab {
         d.l4lbs.forEach(l -> logs.put(l.name(), l.log()));
         List<LabWorkloads.Check> workloads = new ArrayList<>(LabWorkloads.check(d));
         workloads.addAll(LabL4lb.check(d));
-        return new Summary(d.name, d.router, sessions, onSwitches, missing, pings, workloads, logs, null,
+        return new Summary(d.name, d.router, Store.of(d), sessions, onSwitches, missing, pings, workloads, logs, null,
                 Files.exists(Path.of(d.dir, "fabric.dot")) ? picture(d) : null);
     }
 
@@ -964,7 +1018,7 @@ public final class Lab {
         }
     }
 
-    private static String tail(Path f, int lines) {
+    static String tail(Path f, int lines) {
         try {
             List<String> all = Files.readAllLines(f);
             return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
@@ -991,6 +1045,13 @@ public final class Lab {
             for (LabState.Node l : d.l4lbs) {
                 g.append("  \"").append(l.name()).append("\" [shape=box3d, style=filled, fillcolor=lightyellow, label=\"").append(l.name())
                         .append("\\n").append(l.address()).append("\\nL4LB, VIP ").append(d.vip).append("\"];\n");
+            }
+            if (d.store != null) {
+                g.append("  \"etcd\" [shape=cylinder, style=filled, fillcolor=lightgrey, label=\"etcd\\n").append(d.storeAddress)
+                        .append(" (cluster store)\"];\n");
+                for (LabState.Node n : d.nodes) {
+                    g.append("  \"").append(n.name()).append("\" -- \"etcd\" [style=dashed, color=grey];\n");
+                }
             }
             for (LabState.Pod p : d.pods) {
                 g.append("  \"").append(p.name()).append("\" [shape=ellipse, label=\"").append(p.name()).append("\\n").append(p.address()).append("\"];\n");

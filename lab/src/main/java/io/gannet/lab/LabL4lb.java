@@ -87,21 +87,6 @@ final class LabL4lb {
                 endpoints.toString().indent(0)));
     }
 
-    /** An address of the segment no host or switch of the profile uses: the client's. */
-    static String clientAddress(Cidr segment, Set<String> used) {
-        byte[] net = segment.network().getAddress();
-        int base = ((net[0] & 0xff) << 24) | ((net[1] & 0xff) << 16) | ((net[2] & 0xff) << 8) | (net[3] & 0xff);
-        int size = 1 << (32 - segment.length());
-        for (int off = size - 2; off > 0; off--) {
-            int a = base + off;
-            String s = (a >>> 24) + "." + ((a >>> 16) & 0xff) + "." + ((a >>> 8) & 0xff) + "." + (a & 0xff);
-            if (!used.contains(s)) {
-                return s;
-            }
-        }
-        throw new IllegalStateException("no free address in " + segment);
-    }
-
     /** The checks: the VIP's next hops on each switch of the L4LB hosts, and answers to the outside client. */
     static List<LabWorkloads.Check> check(LabState.Data d) {
         List<LabWorkloads.Check> out = new ArrayList<>();

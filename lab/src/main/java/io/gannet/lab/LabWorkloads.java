@@ -9,13 +9,15 @@ import java.util.List;
 
 /**
  * The lab's workloads, run through every node's eBPF datapath. Node 1 holds a protected
- * server pod, a client pod and a guest pod; every other node one echo pod. A ClusterIP Service
- * fronts the echo pods (node 1's client reaches it: DNAT on node 1, the backend on another
- * node); a NetworkPolicy lets only pods labelled role=client reach the server, so the guest's
- * connection is dropped and reported. (Policy identities are per node today, so the policy's
- * pods share node 1.) The files are the ones a user writes: a services directory and a policy
- * directory (Service + EndpointSlice, NetworkPolicy, Pod labels), read by {@code gannet run
- * --services-dir --policy-dir}. {@link #check} proves each piece from inside the pods.
+ * server pod; every other node one echo pod; node 2 (node 1 in a one-node lab) a client pod
+ * and a guest pod. A ClusterIP Service fronts the echo pods (node 1's server asks it: DNAT on
+ * node 1, the backend on another node); a NetworkPolicy lets only pods labelled role=client
+ * reach the server, so the guest's connection is dropped and reported. The client and the
+ * guest sit on another node than the server: node 1 judges them by the identities the nodes
+ * agree on through the lab's store, not by where they run. The files are the ones a user
+ * writes: a services directory and a policy directory (Service + EndpointSlice, NetworkPolicy,
+ * Pod labels), read by {@code gannet run --services-dir --policy-dir}. {@link #check} proves
+ * each piece from inside the pods.
  */
 final class LabWorkloads {
     static final String NAMESPACE = "lab";
@@ -89,15 +91,19 @@ final class LabWorkloads {
     /** The result of one check, as the summary prints it. */
     public record Check(String what, boolean ok, String detail) {}
 
-    /** Node 1: pod1 the protected server, pod2 the client, pod3 the guest; every other node's pod1 an echo backend. */
+    /**
+     * Node 1's pod1 the protected server; every other node's pod1 an echo backend; node 2's (node
+     * 1's in a one-node lab) pod2 the client and pod3 the guest.
+     */
     static List<PodPlan> plan(List<String> nodes) {
         List<PodPlan> pods = new ArrayList<>();
         pods.add(new PodPlan(nodes.get(0), nodes.get(0) + "-pod1", SERVER));
         for (int i = 1; i < nodes.size(); i++) {
             pods.add(new PodPlan(nodes.get(i), nodes.get(i) + "-pod1", ECHO));
         }
-        pods.add(new PodPlan(nodes.get(0), nodes.get(0) + "-pod2", CLIENT));
-        pods.add(new PodPlan(nodes.get(0), nodes.get(0) + "-pod3", GUEST));
+        String guests = nodes.get(Math.min(1, nodes.size() - 1));
+        pods.add(new PodPlan(guests, guests + "-pod2", CLIENT));
+        pods.add(new PodPlan(guests, guests + "-pod3", GUEST));
         return pods;
     }
 
@@ -220,21 +226,23 @@ final class LabWorkloads {
             return out;
         }
         Path dir = Path.of(d.dir);
-        String viaService = ask(dir, client, CLUSTER_IP, 80);
+        // The server asks the Service (its backends are on the other nodes); a one-node lab's client asks the server behind it.
+        LabState.Pod asker = backends.contains(server) ? client : server;
+        String viaService = ask(dir, asker, CLUSTER_IP, 80);
         var by = backends.stream().filter(b -> viaService.startsWith(b.name() + " ")).findFirst();
-        out.add(new Check("ClusterIP " + CLUSTER_IP + ":80 from " + client.name(), by.isPresent(),
-                by.map(b -> "answered by " + b.name() + " on " + b.node() + " (DNAT on " + d.pods.get(0).node() + ")").orElse("no answer")));
+        out.add(new Check("ClusterIP " + CLUSTER_IP + ":80 from " + asker.name(), by.isPresent(),
+                by.map(b -> "answered by " + b.name() + " on " + b.node() + " (DNAT on " + asker.node() + ")").orElse("no answer")));
         String allowed = ask(dir, client, server.address(), PORT);
         boolean ok = allowed.startsWith(server.name() + " ");
         final LabState.Pod srv = server;
-        out.add(new Check("policy allows " + client.name() + " (role client) -> " + server.name() + ":" + PORT, ok,
-                ok ? "answered" : "no answer"));
+        out.add(new Check("policy allows " + client.name() + " (role client, on " + client.node() + ") -> " + server.name() + ":" + PORT
+                + " (on " + server.node() + ")", ok, ok ? "answered" : "no answer"));
         String denied = ask(dir, guest, server.address(), PORT);
         LabState.Node serverNode = d.nodes.stream().filter(n -> n.name().equals(srv.node())).findFirst().orElseThrow();
         String drops = NetworkNamespace.Shell.runQuietly("python3", dir.resolve("control.py").toString(), serverNode.socket(),
                 "/v1/drops?after=0");
         boolean reported = drops.contains(guest.address() + ":");
-        out.add(new Check("policy denies " + guest.name() + " (role guest) -> " + server.name() + ":" + PORT,
+        out.add(new Check("policy denies " + guest.name() + " (role guest, on " + guest.node() + ") -> " + server.name() + ":" + PORT,
                 denied.isEmpty() && reported, (denied.isEmpty() ? "no answer" : "ANSWERED: " + denied)
                         + (reported ? "; reported as a drop by " + serverNode.name() + " (gannet monitor --drops)" : "; no drop reported")));
         return out;

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * What {@code gannet lab up} decides before it creates anything, from the example profiles:
- * which hosts and switches run, the shared segment, the PodCIDRs pinned in the lab's copy.
+ * which hosts and switches run, the shared segment, the lab's copy of the profile.
  */
 class LabPlanTest {
     private static final Path EXAMPLES = Path.of("..", "topology-profiles", "examples");
@@ -57,18 +57,18 @@ class LabPlanTest {
     }
 
     @Test
-    void storeAllocatedPodCidrsArePinnedDistinctInTheLabsCopy(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
-        // allocation: store would let each lab node claim from its own file store: the same block twice.
+    void storeAllocatedPodCidrsAreLeftToTheLabsEtcd(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+        // allocation: store: the lab's nodes claim their blocks from the lab's one etcd at run time.
         String text = java.nio.file.Files.readString(EXAMPLES.resolve("ebgp-leaf.yaml"))
                 .replace("    prefixLength: 25\n", "    prefixLength: 25\n    allocation: store\n");
         assertThat(text).contains("allocation: store");
         Path profile = tmp.resolve("store.yaml");
         java.nio.file.Files.writeString(profile, text);
         Lab.Plan p = Lab.plan(new Lab.Options("t", profile, 2, Lab.Router.FRR, tmp, List.of("gannet"), Map.of(), tmp));
-        assertThat(p.nodes()).extracting(n -> n.podCidr().toString()).containsExactly("10.32.0.0/25", "10.32.0.128/25");
-        assertThat(p.labProfileYaml()).startsWith("# gannet lab: the profile with the lab's nodes' PodCIDRs pinned")
-                .contains("podCIDR: \"10.32.0.0/25\"").contains("podCIDR: \"10.32.0.128/25\"")
-                .contains("podCIDR: \"10.32.100.0/25\"");
+        assertThat(p.nodes()).extracting(NodeConfig::podCidr).containsOnlyNulls();
+        assertThat(p.labProfileYaml()).contains("allocation: \"store\"").doesNotContain("podCIDR: \"10.32.0.0/25\"");
+        // The segment covers no block of the pool.
+        assertThat(p.segment().overlaps(io.gannet.topology.net.Cidr.of("10.32.0.0/16"))).isFalse();
     }
 
     @Test

@@ -96,12 +96,17 @@ class LabCommandTest {
                 .containsPattern("node1-pod1 \\(node1\\) -> 10\\.244\\.\\d+\\.\\d+ \\(node2\\): ok")
                 .contains(dir(name).resolve("nodes/node1/gannet.log").toString())
                 .contains("lab " + name + " is up");
+        // The nodes share the lab's etcd: node2's PodCIDR is the profile's own, and both are in the summary.
+        assertThat(up.out()).containsPattern("cluster store: etcd http://10\\.[0-9.]+:2379 \\(namespace gl-" + name + "-e\\): healthy")
+                .contains("node1: PodCIDR 10.244.1.0/24 (from the profile)")
+                .contains("node2: PodCIDR 10.244.0.0/24 (from the profile)");
         // The workloads through the nodes' datapaths: a ClusterIP with its backend on the other
-        // node, and the policy letting the client in and keeping the guest out (reported as a drop).
+        // node, and the policy letting the client in and keeping the guest out (reported as a
+        // drop); both sit on node2, so node1 judges them by the identities agreed through etcd.
         assertThat(up.out())
-                .contains("ClusterIP 10.96.77.10:80 from node1-pod2: ok (answered by node2-pod1 on node2")
-                .contains("policy allows node1-pod2 (role client) -> node1-pod1:8080: ok")
-                .contains("policy denies node1-pod3 (role guest) -> node1-pod1:8080: ok (no answer; reported as a drop by node1");
+                .contains("ClusterIP 10.96.77.10:80 from node1-pod1: ok (answered by node2-pod1 on node2 (DNAT on node1)")
+                .contains("policy allows node2-pod2 (role client, on node2) -> node1-pod1:8080 (on node1): ok")
+                .contains("policy denies node2-pod3 (role guest, on node2) -> node1-pod1:8080: ok (no answer; reported as a drop by node1");
         // Two L4LB hosts announce the profile's VIP: both are ECMP next hops on each core, and a
         // client outside the cluster reaches the echo pod behind it.
         assertThat(up.out())
@@ -136,7 +141,7 @@ class LabCommandTest {
             assertThat(s.path("graph").asText()).endsWith("fabric.svg");
         }
 
-        downLeavesNothing(name, List.of("10.1.1.11", "10.1.1.12", "10.1.1.100", "203.0.113.10"), 4 + 6);
+        downLeavesNothing(name, List.of("10.1.1.11", "10.1.1.12", "10.1.1.100", "203.0.113.10"), 4 + 6 + 1);
     }
 
     @Test
@@ -148,8 +153,12 @@ class LabCommandTest {
                 REPO.resolve("topology-profiles/examples/ibgp-core.yaml").toString());
         assertThat(sideUp.exit()).as(sideUp.out()).isZero();
 
+        // As a cluster that leaves PodCIDRs to its store: each node claims a block from the lab's etcd.
         String name = name("e");
-        Path profile = REPO.resolve("topology-profiles/examples/ebgp-leaf.yaml");
+        String text = Files.readString(REPO.resolve("topology-profiles/examples/ebgp-leaf.yaml"))
+                .replace("    prefixLength: 25\n", "    prefixLength: 25\n    allocation: store\n");
+        assertThat(text).contains("allocation: store");
+        Path profile = Files.writeString(tmp.resolve("ebgp-leaf-store.yaml"), text);
         labsUp.add(name);
         long t0 = System.nanoTime();
         Run up = gannet("lab", "up", "--name", name, "--dir", dir(name).toString(), "--profile", profile.toString(), "--nodes", "2");
@@ -163,9 +172,9 @@ class LabCommandTest {
                 .containsPattern("r1-node2 +10\\.10\\.1\\.12 +<-> leaf-r1-a +BGP Established +BFD up")
                 .containsPattern("r1-node2 +10\\.10\\.1\\.12 +<-> leaf-r1-b +BGP Established +BFD up")
                 .contains("lab " + name + " is up")
-                .contains("leaf-r1-a: 10.32.0.0/25 via 10.10.1.11, 10.32.0.128/25 via 10.10.1.12")
-                .contains("leaf-r1-b: 10.32.0.0/25 via 10.10.1.11, 10.32.0.128/25 via 10.10.1.12")
-                .containsPattern("r1-node1-pod1 \\(r1-node1\\) -> 10\\.32\\.0\\.\\d+ \\(r1-node2\\): ok")
+                .containsPattern("r1-node1: PodCIDR 10\\.32\\.[0-9.]+/25 \\(claimed from etcd")
+                .containsPattern("r1-node2: PodCIDR 10\\.32\\.[0-9.]+/25 \\(claimed from etcd")
+                .containsPattern("r1-node1-pod1 \\(r1-node1\\) -> 10\\.32\\.\\d+\\.\\d+ \\(r1-node2\\): ok")
                 // rack 3's L4LB hosts announce the VIP to their own leaves (MD5 from a key file this
                 // machine lacks: the lab's key on both sides), which spread flows over both
                 .containsPattern("r3-lb1 +10\\.10\\.3\\.21 +<-> leaf-r3-a +BGP Established +BFD up")
@@ -174,7 +183,15 @@ class LabCommandTest {
                 .containsPattern("VIP 198\\.51\\.100\\.7:80 from a client outside the cluster \\([0-9.]+\\): ok \\(8 of 8 answered")
                 .doesNotContain("not configured")
                 .doesNotContain("NOT converged");
-        downLeavesNothing(name, List.of("10.10.1.11", "10.10.1.12", "10.10.3.21", "198.51.100.7"), 4 + 12);
+        // Distinct blocks from the pool, each on both leaves via its node (r2-node1's explicit block not among them).
+        JsonNode st = JSON.readTree(gannet("lab", "status", "--name", name, "--dir", dir(name).toString(), "--json").out().replaceFirst("(?s)^[^{]*", ""));
+        String b1 = st.path("store").path("podCidrs").path("r1-node1").asText().replaceAll(" .*", "");
+        String b2 = st.path("store").path("podCidrs").path("r1-node2").asText().replaceAll(" .*", "");
+        assertThat(b1).startsWith("10.32.").endsWith("/25").isNotEqualTo(b2).isNotEqualTo("10.32.100.0/25");
+        assertThat(b2).startsWith("10.32.").endsWith("/25").isNotEqualTo("10.32.100.0/25");
+        assertThat(up.out()).contains("leaf-r1-a: " + b1 + " via 10.10.1.11, " + b2 + " via 10.10.1.12")
+                .contains("leaf-r1-b: " + b1 + " via 10.10.1.11, " + b2 + " via 10.10.1.12");
+        downLeavesNothing(name, List.of("10.10.1.11", "10.10.1.12", "10.10.3.21", "198.51.100.7"), 4 + 12 + 1);
 
         Run sideStatus = gannet("lab", "status", "--name", side, "--dir", dir(side).toString());
         assertThat(sideStatus.exit()).as(sideStatus.out()).isZero();
@@ -205,8 +222,8 @@ class LabCommandTest {
         JsonNode half = JSON.readTree(state.toFile());
         assertThat(half.path("complete").asBoolean()).isFalse();
         assertThat(half.path("nodes").size()).isGreaterThanOrEqualTo(1);
-        // 6 FRR daemons (zebra, bfdd, bgpd per core) and at least one gannet run.
-        downLeavesNothing(name, List.of("10.1.1.11", "10.1.1.12"), 1 + 6);
+        // 6 FRR daemons (zebra, bfdd, bgpd per core), etcd and at least one gannet run.
+        downLeavesNothing(name, List.of("10.1.1.11", "10.1.1.12"), 1 + 6 + 1);
     }
 
     @Test
@@ -377,7 +394,7 @@ class LabCommandTest {
     }
 
     private void downLeavesNothing(String name, List<String> nodeAddresses) throws Exception {
-        downLeavesNothing(name, nodeAddresses, 2 + 6);
+        downLeavesNothing(name, nodeAddresses, 2 + 6 + 1);
     }
 
     private void downLeavesNothing(String name, List<String> nodeAddresses, int minProcesses) throws Exception {
