@@ -34,7 +34,9 @@ import org.slf4j.LoggerFactory;
  * <p>Collision detection (RFC 4271 6.8): a second, inbound connection that arrives in
  * OpenSent or OpenConfirm gets our OPEN; when its OPEN arrives the connection opened by the
  * speaker with the higher BGP identifier survives and the other one gets Cease / Connection
- * Collision Resolution. An inbound connection while Established is refused the same way,
+ * Collision Resolution. That Cease received on our connection ends only that connection: the
+ * session goes on with the peer's (see {@link #notificationBeforeEstablished}). An inbound
+ * connection while Established is refused the same way,
  * unless the peer negotiated graceful restart: then it is the peer restarting (RFC 4724 4.2)
  * and the old session is dropped with its routes kept as stale.
  *
@@ -622,7 +624,7 @@ public final class PeerSession {
         return switch (e) {
             case Event.Message m -> switch (m.type()) {
                 case MessageType.OPEN -> receiveOpen(m.frame());
-                case MessageType.NOTIFICATION -> notificationReceived(m.frame());
+                case MessageType.NOTIFICATION -> notificationBeforeEstablished(m.frame());
                 default -> toIdle(new NotificationMessage(NotificationMessage.FSM_ERROR, NotificationMessage.FSM_UNEXPECTED_IN_OPENSENT),
                         MessageType.name(m.type()) + " in OpenSent", true, true);
             };
@@ -648,7 +650,7 @@ public final class PeerSession {
         return switch (e) {
             case Event.Message m -> switch (m.type()) {
                 case MessageType.KEEPALIVE -> established();
-                case MessageType.NOTIFICATION -> notificationReceived(m.frame());
+                case MessageType.NOTIFICATION -> notificationBeforeEstablished(m.frame());
                 default -> toIdle(new NotificationMessage(NotificationMessage.FSM_ERROR, NotificationMessage.FSM_UNEXPECTED_IN_OPENCONFIRM),
                         MessageType.name(m.type()) + " in OpenConfirm", true, true);
             };
@@ -825,6 +827,38 @@ public final class PeerSession {
         // RFC 8538 N bit and it is not a Cease/Hard Reset: then the peer's routes are kept as stale.
         boolean graceful = negotiated != null && negotiated.gracefulNotification() && !GracefulNotification.isHardReset(n);
         return toIdle(null, "NOTIFICATION received: " + n, true, true, graceful);
+    }
+
+    /**
+     * A NOTIFICATION in OpenSent or OpenConfirm. Cease / Connection Collision Resolution (RFC 4271
+     * 6.8) says the peer resolved a collision in favour of its own connection: only this
+     * connection ends, nothing failed. The session goes on with the peer's connection if it is
+     * already here (its OPEN not read yet), else waits for it in Active with ConnectRetry
+     * running, so that connection is accepted when it comes and no IdleHold back-off grows
+     * (a core whose connections to a thousand listening nodes all lost their collisions went
+     * Idle, refused each node's own connection and backed off for seconds). Any other
+     * NOTIFICATION ends the session as before.
+     */
+    private Transition notificationBeforeEstablished(ByteBuf frame) {
+        NotificationMessage n;
+        try {
+            n = NotificationMessage.decode(body(frame));
+        } catch (BgpError err) {
+            return notificationReceived(frame);
+        }
+        if (n.code() != NotificationMessage.CEASE || n.subcode() != NotificationMessage.CEASE_CONNECTION_COLLISION) {
+            return notificationReceived(frame);
+        }
+        String why = "the peer kept its own connection (NOTIFICATION received: " + n + ")";
+        dropConnection();
+        if (collision != null) {
+            return continueOnCollision(why);
+        }
+        negotiated = null;
+        cancelAllTimers();
+        restartConnectRetry();
+        setLastError(why);
+        return new Transition(SessionState.ACTIVE, why + ", waiting for its connection");
     }
 
     private Transition sendHoldExpired() {

@@ -542,6 +542,57 @@ class PeerSessionTest {
     }
 
     @Test
+    void aCollisionCeaseOnOurConnectionEndsOnlyThatConnection() {
+        // Seen with a Gannet core and 1,000 listening nodes (lab scale): a node with its own
+        // connection open answers ours with Cease / Connection Collision Resolution, at times
+        // before its OPEN reaches us on its connection. The session carries on there.
+        PeerSession s = new PeerSession(ctx(0), peer().build(), false);
+        s.start();
+        FakeConnection out = new FakeConnection(true, PEER);
+        s.connected(out);
+        FakeConnection in = new FakeConnection(false, PEER);
+        s.inbound(in);
+        deliver(s, out, new NotificationMessage(NotificationMessage.CEASE, NotificationMessage.CEASE_CONNECTION_COLLISION).encode(ALLOC));
+        assertThat(out.closed).isTrue();
+        assertThat(in.closed).isFalse();
+        assertThat(s.state()).isEqualTo(SessionState.OPEN_SENT);
+        deliver(s, in, ipv4Open(65002, 0x0A000009L, 90));
+        assertThat(s.state()).isEqualTo(SessionState.OPEN_CONFIRM);
+        deliver(s, in, KeepaliveMessage.encode(ALLOC));
+        assertThat(s.state()).isEqualTo(SessionState.ESTABLISHED);
+
+        // The peer's connection not here yet (also from OpenConfirm): Active, no IdleHold, and
+        // its connection is taken when it comes instead of being refused as by an Idle session.
+        PeerSession t = new PeerSession(ctx(0), peer().build(), false);
+        t.start();
+        FakeConnection out2 = new FakeConnection(true, PEER);
+        t.connected(out2);
+        deliver(t, out2, ipv4Open(65002, 0x0A000009L, 90));
+        assertThat(t.state()).isEqualTo(SessionState.OPEN_CONFIRM);
+        deliver(t, out2, new NotificationMessage(NotificationMessage.CEASE, NotificationMessage.CEASE_CONNECTION_COLLISION).encode(ALLOC));
+        assertThat(out2.closed).isTrue();
+        assertThat(t.state()).isEqualTo(SessionState.ACTIVE);
+        FakeConnection in2 = new FakeConnection(false, PEER);
+        t.inbound(in2);
+        assertThat(in2.closed).isFalse();
+        assertThat(in2.types()).containsExactly(MessageType.OPEN);
+        deliver(t, in2, ipv4Open(65002, 0x0A000009L, 90));
+        deliver(t, in2, KeepaliveMessage.encode(ALLOC));
+        assertThat(t.state()).isEqualTo(SessionState.ESTABLISHED);
+
+        // Any other NOTIFICATION still ends the session.
+        PeerSession u = new PeerSession(ctx(0), peer().build(), false);
+        u.start();
+        FakeConnection out3 = new FakeConnection(true, PEER);
+        u.connected(out3);
+        FakeConnection in3 = new FakeConnection(false, PEER);
+        u.inbound(in3);
+        deliver(u, out3, new NotificationMessage(NotificationMessage.CEASE, 4).encode(ALLOC));
+        assertThat(u.state()).isEqualTo(SessionState.IDLE);
+        assertThat(in3.closed).isTrue();
+    }
+
+    @Test
     void establishedSessionWithoutGracefulRestartRefusesASecondConnection() {
         PeerSession s = new PeerSession(ctx(0), peer().build(), false);
         establish(s, ipv4Open(65002, 0x0A000002L, 90));
