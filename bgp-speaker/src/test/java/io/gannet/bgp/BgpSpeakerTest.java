@@ -41,6 +41,43 @@ class BgpSpeakerTest {
     }
 
     @Test
+    void aPeersOpenSentBeforeTheBusyLoopTookItsConnectionIsNotLost() throws Exception {
+        // Seen with 100 nodes reconnecting at once (gannet lab scale): the loop, busy, ran the
+        // task that gives an accepted connection its session after its first read; the peer's
+        // OPEN, read with no session to go to, was lost, and its KEEPALIVE then ended the
+        // session (5/1 KEEPALIVE in OpenSent). Here the loop is held, the peer connects and
+        // sends its OPEN at once, and a queue of slow tasks makes the loop read before it runs
+        // that task.
+        try (BgpSpeaker<RecordingRoutes> speaker = BgpSpeaker.start(config(17956, List.of(passive("a", "127.0.2.1"))),
+                RecordingRoutes::factory, SpeakerOptions.defaults())) {
+            java.util.concurrent.CountDownLatch hold = new java.util.concurrent.CountDownLatch(1);
+            speaker.execute(() -> {
+                try {
+                    hold.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            for (int i = 0; i < 400; i++) {
+                speaker.execute(() -> java.util.concurrent.locks.LockSupport.parkNanos(1_000_000));
+            }
+            try (RawPeer a = new RawPeer(addr("127.0.2.1"), GANNET, 17956)) {
+                a.send(RawPeer.open(65005, 0x0A020001L, 0));
+                Thread.sleep(100); // the connection accepted by the kernel, our OPEN in its buffer
+                hold.countDown();
+                RawPeer.Message first = a.read();
+                assertThat(first).isNotNull();
+                assertThat(first.type()).as("the speaker's OPEN").isEqualTo(1);
+                a.send(io.gannet.bgp.wire.KeepaliveMessage.encode(io.netty.buffer.Unpooled.buffer().alloc()));
+                RawPeer.Message next = a.read();
+                assertThat(next).isNotNull();
+                assertThat(next.type()).as("its KEEPALIVE, not a NOTIFICATION: " + (next.type() == 3 ? next.notification() : "")).isEqualTo(4);
+                established(speaker, "a");
+            }
+        }
+    }
+
+    @Test
     void reconfigureTouchesOnlyChangedPeersAndListenerSeesEveryTransition() throws Exception {
         List<String> changes = Collections.synchronizedList(new ArrayList<>());
         SpeakerOptions options = SpeakerOptions.defaults().withListener((peer, from, to, reason) -> changes.add(peer + " " + from + "->" + to));

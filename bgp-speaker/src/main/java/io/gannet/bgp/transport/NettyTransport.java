@@ -65,6 +65,11 @@ public final class NettyTransport implements Connector {
                 .channelFactory(() -> new EpollServerSocketChannel(family))
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
+                // Nothing is read before accepted() has given the connection its session: a busy
+                // loop can run that task after the connection's first read, and the frames read
+                // before had no session to go to (a peer's OPEN lost, its KEEPALIVE then an FSM
+                // error: seen with 100 nodes reconnecting at once, gannet lab scale).
+                .childOption(ChannelOption.AUTO_READ, false)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
                 .childOption(ChannelOption.RCVBUF_ALLOCATOR, RECV)
                 .childHandler(new ChannelInitializer<EpollSocketChannel>() {
@@ -104,6 +109,9 @@ public final class NettyTransport implements Connector {
     }
 
     private void accepted(EpollSocketChannel ch, ChannelConnection conn) {
+        if (!ch.isActive()) {
+            return; // closed by the peer before it was ours
+        }
         InetAddress remote = ch.remoteAddress().getAddress();
         PeerSession session = acceptor.accept(remote);
         if (session == null) {
@@ -114,6 +122,7 @@ public final class NettyTransport implements Connector {
         applyTtl(ch, session.config());
         conn.attach(session);
         session.inbound(conn);
+        ch.config().setAutoRead(true);
     }
 
     @Override
