@@ -461,7 +461,7 @@ public final class Lab {
             state.save();
             long pid = startDaemon(o, plan, ns, n.name(), labProfile, nodeDir, List.of("--cni-socket", cni.toString(), "--fib",
                     "--services-dir", LabWorkloads.servicesDir(o.dir()).toString(), "--policy-dir", LabWorkloads.policyDir(o.dir()).toString(),
-                    "--bpf-pin-root", pins, "--etcd", store));
+                    "--bpf-pin-root", pins, "--etcd", store, "--metrics", n.listenAddress().getHostAddress() + ":" + METRICS_PORT));
             d.pids.add(pid);
             // A block left to the store is known once the node has claimed it (below).
             d.nodes.add(new LabState.Node(n.name(), ns.name(), n.listenAddress().getHostAddress(), n.podCidr() == null ? "" : n.podCidr().toString(),
@@ -496,6 +496,7 @@ public final class Lab {
         if (plan.l4lb() != null) {
             port = startL4lb(o, plan, state, fab, port, labProfile, backends);
         }
+        writeScrapeTargets(d);
         Summary s = awaitConvergence(d, Duration.ofSeconds(120));
         d.complete = true;
         state.save();
@@ -585,7 +586,8 @@ public final class Lab {
             d.pinnedMaps.add(pins);
             state.save();
             long pid = startDaemon(o, plan, ns, lb.name(), labProfile, dir, List.of("--services-dir",
-                    LabL4lb.servicesDir(o.dir()).toString(), "--host-device", "eth0", "--bpf-pin-root", pins));
+                    LabL4lb.servicesDir(o.dir()).toString(), "--host-device", "eth0", "--bpf-pin-root", pins,
+                    "--metrics", lb.listenAddress().getHostAddress() + ":" + METRICS_PORT));
             d.pids.add(pid);
             d.l4lbs.add(new LabState.Node(lb.name(), ns.name(), lb.listenAddress().getHostAddress(), "", dir.resolve("gannet.sock").toString(),
                     "", dir.resolve("gannet.log").toString(), pid));
@@ -599,6 +601,30 @@ public final class Lab {
         d.vipClientAddress = client;
         state.save();
         return port;
+    }
+
+    /** Where every host of the lab serves /metrics, on its own address. */
+    static final int METRICS_PORT = 9324;
+    static final String SCRAPE_TARGETS = "gannet-targets.json";
+
+    /**
+     * {@code DIR/gannet-targets.json}: every node and L4LB host's /metrics as Prometheus file
+     * service discovery reads it, labelled as {@code deploy/prometheus/prometheus.yml} expects
+     * (node, role). A Prometheus on the lab's segment (the store's namespace) scrapes them all.
+     */
+    private static void writeScrapeTargets(LabState.Data d) throws IOException {
+        ArrayNode targets = JSON.createArrayNode();
+        for (LabState.Node n : d.nodes) {
+            ObjectNode t = targets.addObject();
+            t.putArray("targets").add(n.address() + ":" + METRICS_PORT);
+            t.putObject("labels").put("node", n.name()).put("role", "node");
+        }
+        for (LabState.Node n : d.l4lbs) {
+            ObjectNode t = targets.addObject();
+            t.putArray("targets").add(n.address() + ":" + METRICS_PORT);
+            t.putObject("labels").put("node", n.name()).put("role", "l4lb");
+        }
+        Files.writeString(Path.of(d.dir, SCRAPE_TARGETS), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(targets) + "\n");
     }
 
     /** An address of the segment no host or switch of the profile uses, nor any of {@code taken}; the highest such. */
@@ -709,7 +735,7 @@ public final class Lab {
      * The lab's etcd as the summary shows it: whether it answers its health check, and each
      * node's PodCIDR with where it came from (claimed from the store, or the profile's).
      */
-    public record Store(String url, String namespace, boolean healthy, String log, Map<String, String> podCidrs) {
+    public record Store(String url, String namespace, boolean healthy, String log, Map<String, String> podCidrs, String scrapeTargets) {
         static Store of(LabState.Data d) {
             if (d.store == null) {
                 return null;
@@ -721,7 +747,7 @@ public final class Lab {
                         : source.equals("profile") ? " (from the profile)" : " (claimed from " + source + ")"));
             }
             boolean healthy = d.storeNamespace != null && LabStore.healthy(NetworkNamespace.of(d.storeNamespace), d.storeAddress);
-            return new Store(d.store, d.storeNamespace, healthy, d.storeLog, blocks);
+            return new Store(d.store, d.storeNamespace, healthy, d.storeLog, blocks, Path.of(d.dir, SCRAPE_TARGETS).toString());
         }
     }
 
@@ -767,6 +793,8 @@ public final class Lab {
                 out.println("cluster store: etcd " + store.url() + " (namespace " + store.namespace() + "): " + (store.healthy() ? "healthy" : "NOT ANSWERING")
                         + "; its log: " + store.log());
                 store.podCidrs().forEach((node, from) -> out.println("  " + node + ": PodCIDR " + from));
+                out.println("metrics: every node and L4LB host serves /metrics on its address, port " + METRICS_PORT
+                        + "; Prometheus targets (file_sd) in " + store.scrapeTargets() + ", reachable from " + store.namespace());
             }
             out.println("sessions (switch view):");
             for (Session s : sessions) {
