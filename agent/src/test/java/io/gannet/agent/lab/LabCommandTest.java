@@ -244,7 +244,9 @@ class LabCommandTest {
                 .containsPattern("node2 +10\\.1\\.1\\.12 +<-> core1 +BGP Established +BFD Up")
                 .containsPattern("node2 +10\\.1\\.1\\.12 +<-> core2 +BGP Established +BFD Up")
                 .contains("core1: 10.244.1.0/24 via 10.1.1.11")
-                .containsPattern("node2-pod1 \\(node2\\) -> 10\\.244\\.1\\.\\d+ \\(node1\\): ok")
+                .containsPattern("node1-pod1 \\(node1\\) -> 10\\.244\\.0\\.\\d+ \\(node2\\): ok")
+                // node 2 to node 1: node 1's only pod is the protected server, which takes the client's TCP, not pings
+                .contains("policy allows node2-pod2 (role client, on node2) -> node1-pod1:8080 (on node1): ok")
                 .contains("birdc -s " + dir(name).resolve("switches/core1/bird.ctl"))
                 .contains("lab " + name + " is up");
         downLeavesNothing(name, List.of("10.1.1.11", "10.1.1.12"), 2 + 2);
