@@ -20,7 +20,6 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.Inet4Address;
 import java.net.InetAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -516,17 +515,15 @@ public final class Lab {
         LabState.Data d = state.data();
         d.storeAddress = freeAddress(plan, Set.of());
         NetworkNamespace ns = newNamespace(state, nsPrefix(o.name()) + "e");
+        d.storeNamespace = ns.name();
         plug(fab, ns, port, d.storeAddress + "/" + plan.segment().length());
         ns.exec("ip", "link", "set", "lo", "up");
         Path dir = LabStore.dir(o.dir());
         long pid = LabStore.start(ns, d.storeAddress, dir, o.name());
         d.pids.add(pid);
-        d.storeNamespace = ns.name();
-        d.store = LabStore.url(d.storeAddress);
-        d.storeLog = LabStore.log(dir).toString();
         state.save();
         LabStore.awaitHealthy(ns, d.storeAddress, pid, dir, Duration.ofSeconds(30), o.name());
-        return d.store;
+        return LabStore.url(d.storeAddress);
     }
 
     /** Waits until every node holds its PodCIDR (claimed from the store, or the profile's), and records it. */
@@ -638,8 +635,7 @@ public final class Lab {
                 // a host the lab cannot render is not on the segment either
             }
         });
-        byte[] net = plan.segment().network().getAddress();
-        int base = ((net[0] & 0xff) << 24) | ((net[1] & 0xff) << 16) | ((net[2] & 0xff) << 8) | (net[3] & 0xff);
+        int base = toInt(plan.segment().network());
         int size = 1 << (32 - plan.segment().length());
         for (int off = size - 2; off > 0; off--) {
             String s = fromInt(base + off);
@@ -737,7 +733,7 @@ public final class Lab {
      */
     public record Store(String url, String namespace, boolean healthy, String log, Map<String, String> podCidrs, String scrapeTargets) {
         static Store of(LabState.Data d) {
-            if (d.store == null) {
+            if (d.storeNamespace == null) {
                 return null;
             }
             Map<String, String> blocks = new LinkedHashMap<>();
@@ -746,8 +742,9 @@ public final class Lab {
                 blocks.put(n.name(), (n.podCidr().isEmpty() ? "(none yet)" : n.podCidr()) + (source.isEmpty() ? ""
                         : source.equals("profile") ? " (from the profile)" : " (claimed from " + source + ")"));
             }
-            boolean healthy = d.storeNamespace != null && LabStore.healthy(NetworkNamespace.of(d.storeNamespace), d.storeAddress);
-            return new Store(d.store, d.storeNamespace, healthy, d.storeLog, blocks, Path.of(d.dir, SCRAPE_TARGETS).toString());
+            boolean healthy = LabStore.healthy(NetworkNamespace.of(d.storeNamespace), d.storeAddress);
+            return new Store(LabStore.url(d.storeAddress), d.storeNamespace, healthy, LabStore.log(LabStore.dir(Path.of(d.dir))).toString(),
+                    blocks, Path.of(d.dir, SCRAPE_TARGETS).toString());
         }
     }
 
@@ -1074,7 +1071,7 @@ public final class Lab {
                 g.append("  \"").append(l.name()).append("\" [shape=box3d, style=filled, fillcolor=lightyellow, label=\"").append(l.name())
                         .append("\\n").append(l.address()).append("\\nL4LB, VIP ").append(d.vip).append("\"];\n");
             }
-            if (d.store != null) {
+            if (d.storeNamespace != null) {
                 g.append("  \"etcd\" [shape=cylinder, style=filled, fillcolor=lightgrey, label=\"etcd\\n").append(d.storeAddress)
                         .append(" (cluster store)\"];\n");
                 for (LabState.Node n : d.nodes) {

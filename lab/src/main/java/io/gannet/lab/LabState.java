@@ -49,11 +49,9 @@ public final class LabState {
         /** Host name -> the lab switches it peers with (its sessions and PodCIDR are checked on those only). */
         public java.util.Map<String, List<String>> peers = new java.util.TreeMap<>();
         public String vip;
-        /** The lab's etcd: client URL, address on the segment, namespace, log; each node's PodCIDR source (the store, or "profile"). */
-        public String store;
+        /** The lab's etcd: its address on the segment and its namespace (URL and log follow, LabStore); each node's PodCIDR source (the store, or "profile"). */
         public String storeAddress;
         public String storeNamespace;
-        public String storeLog;
         public java.util.Map<String, String> podCidrSources = new java.util.TreeMap<>();
         public List<String> vipSwitches = new ArrayList<>();
         public String vipClient;

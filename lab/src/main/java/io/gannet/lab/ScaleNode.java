@@ -132,10 +132,7 @@ final class ScaleNode {
         if (waiting != null) {
             reset(waiting);
         }
-        Thread r = runner;
-        if (r != null) {
-            LockSupport.unpark(r);
-        }
+        wake();
         ScheduledFuture<?> k = keepalives;
         if (k != null) {
             k.cancel(false);
@@ -321,10 +318,7 @@ final class ScaleNode {
             if (before != null) {
                 reset(before);
             }
-            Thread r = runner;
-            if (r != null) {
-                LockSupport.unpark(r);
-            }
+            wake();
             return;
         }
         try (incoming) {
@@ -336,13 +330,18 @@ final class ScaleNode {
             in.skipNBytes(Math.max(0, (((header[16] & 0xff) << 8) | (header[17] & 0xff)) - MessageHeader.LENGTH));
             ByteBuf n = Unpooled.buffer(32);
             new NotificationMessage(NotificationMessage.CEASE, NotificationMessage.CEASE_CONNECTION_COLLISION).writeTo(n);
-            byte[] b = new byte[n.readableBytes()];
-            n.readBytes(b);
-            n.release();
-            socket.getOutputStream().write(b);
+            write(socket.getOutputStream(), n);
             collisions++;
         } catch (Exception e) {
             // the core gave up on it first
+        }
+    }
+
+    /** Ends the run loop's ConnectRetry wait (a connection from the core is waiting, or the node stops). */
+    private void wake() {
+        Thread r = runner;
+        if (r != null) {
+            LockSupport.unpark(r);
         }
     }
 

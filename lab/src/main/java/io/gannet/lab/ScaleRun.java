@@ -230,14 +230,13 @@ public final class ScaleRun {
             InetSocketAddress core = new InetSocketAddress(InetAddress.getByName(CORE), 179);
             List<ScaleNode> nodes = new ArrayList<>(o.nodes());
             Map<String, String> expected = new HashMap<>();
-            for (int i = 0; i < o.nodes(); i++) {
-                nodes.add(new ScaleNode("n" + (i + 1), (Inet4Address) InetAddress.getByName(nodeAddress(i)), core, AS, HOLD, RESTART_TIME,
-                        (Inet4Address) InetAddress.getByName(podCidr(i)), 24));
-                expected.put(podCidr(i) + "/24", nodeAddress(i));
-            }
             Map<InetAddress, ScaleNode> byAddress = new HashMap<>();
-            for (int i = 0; i < nodes.size(); i++) {
-                byAddress.put(InetAddress.getByName(nodeAddress(i)), nodes.get(i));
+            for (int i = 0; i < o.nodes(); i++) {
+                Inet4Address address = (Inet4Address) InetAddress.getByName(nodeAddress(i));
+                ScaleNode n = new ScaleNode("n" + (i + 1), address, core, AS, HOLD, RESTART_TIME, (Inet4Address) InetAddress.getByName(podCidr(i)), 24);
+                nodes.add(n);
+                byAddress.put(address, n);
+                expected.put(podCidr(i) + "/24", nodeAddress(i));
             }
             listener = sockets.submit(() -> {
                 ServerSocketChannel l = ServerSocketChannel.open(StandardProtocolFamily.INET);

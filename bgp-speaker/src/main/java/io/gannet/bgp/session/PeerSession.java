@@ -632,14 +632,8 @@ public final class PeerSession {
                     "hold timer expired waiting for OPEN", true, true);
             case Event.SendHoldExpired x -> sendHoldExpired();
             case Event.TcpClosed c when collision != null -> continueOnCollision(c.why());
-            case Event.TcpClosed c -> {
-                // RFC 4271 8.2.2 OpenSent, TcpConnectionFails: back to Active, ConnectRetry running.
-                dropConnection();
-                cancelAllTimers();
-                restartConnectRetry();
-                setLastError("connection closed in OpenSent: " + c.why());
-                yield new Transition(SessionState.ACTIVE, lastError);
-            }
+            // RFC 4271 8.2.2 OpenSent, TcpConnectionFails: back to Active, ConnectRetry running.
+            case Event.TcpClosed c -> backToActive("connection closed in OpenSent: " + c.why());
             case Event.FramingError f -> toIdle(f.error().toNotification(), "bad header: " + f.error().getMessage(), true, true);
             case Event.Stop s -> toIdle(s.notification(), s.reason(), s.restart(), false);
             default -> null;
@@ -817,12 +811,19 @@ public final class PeerSession {
     }
 
     private Transition notificationReceived(ByteBuf frame) {
-        NotificationMessage n;
+        return notificationReceived(decodeNotification(frame));
+    }
+
+    /** The NOTIFICATION in {@code frame}; one that does not decode reads as 0/0. */
+    private NotificationMessage decodeNotification(ByteBuf frame) {
         try {
-            n = NotificationMessage.decode(body(frame));
+            return NotificationMessage.decode(body(frame));
         } catch (BgpError err) {
-            n = new NotificationMessage(0, 0);
+            return new NotificationMessage(0, 0);
         }
+    }
+
+    private Transition notificationReceived(NotificationMessage n) {
         // RFC 4724 4: a NOTIFICATION ends graceful restart, routes go now; unless both set the
         // RFC 8538 N bit and it is not a Cease/Hard Reset: then the peer's routes are kept as stale.
         boolean graceful = negotiated != null && negotiated.gracefulNotification() && !GracefulNotification.isHardReset(n);
@@ -840,25 +841,26 @@ public final class PeerSession {
      * NOTIFICATION ends the session as before.
      */
     private Transition notificationBeforeEstablished(ByteBuf frame) {
-        NotificationMessage n;
-        try {
-            n = NotificationMessage.decode(body(frame));
-        } catch (BgpError err) {
-            return notificationReceived(frame);
-        }
+        NotificationMessage n = decodeNotification(frame);
         if (n.code() != NotificationMessage.CEASE || n.subcode() != NotificationMessage.CEASE_CONNECTION_COLLISION) {
-            return notificationReceived(frame);
+            return notificationReceived(n);
         }
         String why = "the peer kept its own connection (NOTIFICATION received: " + n + ")";
-        dropConnection();
         if (collision != null) {
+            dropConnection();
             return continueOnCollision(why);
         }
+        return backToActive(why + ", waiting for its connection");
+    }
+
+    /** This connection is gone, nothing failed: Active, ConnectRetry running, the peer's connection taken when it comes. */
+    private Transition backToActive(String why) {
+        dropConnection();
         negotiated = null;
         cancelAllTimers();
         restartConnectRetry();
         setLastError(why);
-        return new Transition(SessionState.ACTIVE, why + ", waiting for its connection");
+        return new Transition(SessionState.ACTIVE, why);
     }
 
     private Transition sendHoldExpired() {
