@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.gannet.agent.GannetCli;
+import io.gannet.agent.run.ShippedPrometheus;
 import io.gannet.lab.Lab;
 import io.gannet.linux.NetworkNamespace;
 import io.gannet.testsupport.Requirements;
@@ -403,49 +404,23 @@ class LabCommandTest {
      * each is up, each session to a switch is up, and the nodes' IPAM is there.
      */
     private void prometheusScrapesTheLab(String name, int hosts, int sessions) throws Exception {
-        Requirements.requireCommand("prometheus");
-        Requirements.requireCommand("curl");
-        Path prom = Files.createDirectories(tmp.resolve("prometheus-" + name));
-        Path deploy = REPO.resolve("deploy/prometheus");
-        Files.writeString(prom.resolve("prometheus.yml"), Files.readString(deploy.resolve("prometheus.yml"))
-                .replace("refresh_interval: 1m", "refresh_interval: 5s").replace("scrape_interval: 10s", "scrape_interval: 1s")
-                .replace("scrape_timeout: 5s", "scrape_timeout: 1s"));
-        Files.copy(deploy.resolve("gannet-rules.yml"), prom.resolve("gannet-rules.yml"));
-        Files.copy(dir(name).resolve("gannet-targets.json"), prom.resolve("gannet-targets.json"));
-        String ns = "gl-" + name + "-e";
-        Process server = new ProcessBuilder("ip", "netns", "exec", ns, "prometheus", "--config.file=" + prom.resolve("prometheus.yml"),
-                "--storage.tsdb.path=" + prom.resolve("data"), "--web.listen-address=127.0.0.1:19090")
-                .redirectErrorStream(true).redirectOutput(prom.resolve("prometheus.log").toFile()).start();
-        try {
+        try (ShippedPrometheus prometheus = ShippedPrometheus.start("gl-" + name + "-e", tmp.resolve("prometheus-" + name),
+                Files.readString(dir(name).resolve("gannet-targets.json")))) {
             String query = "count(up{job=\"gannet\"} == 1)";
-            String up = awaitPrometheus(ns, query, String.valueOf(hosts));
-            assertThat(up).as(query + "; its log: " + prom.resolve("prometheus.log")).isEqualTo(String.valueOf(hosts));
+            assertThat(awaitValue(prometheus, query, String.valueOf(hosts))).as(query + "; its log: " + prometheus.log())
+                    .isEqualTo(String.valueOf(hosts));
             query = "count(gannet_bgp_peer_up == 1)";
-            assertThat(awaitPrometheus(ns, query, String.valueOf(sessions))).as(query).isEqualTo(String.valueOf(sessions));
+            assertThat(awaitValue(prometheus, query, String.valueOf(sessions))).as(query).isEqualTo(String.valueOf(sessions));
             query = "count(gannet_ipam_addresses{role=\"node\"})";
-            assertThat(awaitPrometheus(ns, query, "2")).as(query).isEqualTo("2");
-        } finally {
-            server.destroy();
-            server.waitFor(10, TimeUnit.SECONDS);
+            assertThat(awaitValue(prometheus, query, "2")).as(query).isEqualTo("2");
         }
     }
 
     /** The value of a one-series PromQL query, once it is {@code want} or after 45 s. */
-    private static String awaitPrometheus(String ns, String query, String want) throws Exception {
+    private static String awaitValue(ShippedPrometheus prometheus, String query, String want) throws InterruptedException {
         String got = "";
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(45);
-        while (System.nanoTime() < deadline) {
-            String body = NetworkNamespace.Shell.runQuietly("ip", "netns", "exec", ns, "curl", "-s", "--get",
-                    "--data-urlencode", "query=" + query, "http://127.0.0.1:19090/api/v1/query");
-            try {
-                JsonNode r = JSON.readTree(body).path("data").path("result");
-                got = r.size() == 1 ? r.get(0).path("value").path(1).asText() : "";
-            } catch (Exception e) {
-                got = "";
-            }
-            if (got.equals(want)) {
-                return got;
-            }
+        while (System.nanoTime() < deadline && !(got = prometheus.value(query)).equals(want)) {
             Thread.sleep(500);
         }
         return got;

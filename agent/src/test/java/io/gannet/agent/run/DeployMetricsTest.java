@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.gannet.linux.NetworkNamespace;
 import io.gannet.testsupport.Requirements;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -111,22 +110,12 @@ class DeployMetricsTest extends DaemonAgainstBird {
         assertThat(missing).as("metrics the deploy files query that the daemon does not export").isEmpty();
 
         // A real Prometheus with the shipped configuration and rules, in the node's namespace.
-        Path prom = dir.resolve("prometheus");
-        Files.createDirectories(prom);
-        Files.writeString(prom.resolve("prometheus.yml"), Files.readString(DEPLOY.resolve("prometheus/prometheus.yml"))
-                .replace("refresh_interval: 1m", "refresh_interval: 5s").replace("scrape_interval: 10s", "scrape_interval: 1s")
-                .replace("scrape_timeout: 5s", "scrape_timeout: 1s"));
-        Files.copy(DEPLOY.resolve("prometheus/gannet-rules.yml"), prom.resolve("gannet-rules.yml"));
-        Files.writeString(prom.resolve("gannet-targets.json"),
-                "[{\"targets\": [\"127.0.0.1:9324\"], \"labels\": {\"node\": \"node1\", \"role\": \"node\"}}]\n");
-        Process server = new ProcessBuilder(nodeNs.inside("prometheus", "--config.file=" + prom.resolve("prometheus.yml"),
-                "--storage.tsdb.path=" + prom.resolve("data"), "--web.listen-address=127.0.0.1:19090"))
-                .redirectErrorStream(true).redirectOutput(prom.resolve("prometheus.log").toFile()).start();
-        try {
-            awaitTrue("Prometheus scraped the daemon", () -> "1".equals(promValue("up{job=\"gannet\",node=\"node1\"}")), 45);
+        try (ShippedPrometheus prometheus = ShippedPrometheus.start(nodeNs.name(), dir.resolve("prometheus"),
+                "[{\"targets\": [\"127.0.0.1:9324\"], \"labels\": {\"node\": \"node1\", \"role\": \"node\"}}]\n")) {
+            awaitTrue("Prometheus scraped the daemon", () -> "1".equals(prometheus.value("up{job=\"gannet\",node=\"node1\"}")), 45);
             awaitTrue("Prometheus sees the session Established",
-                    () -> "1".equals(promValue("gannet_bgp_peer_up{peer=\"sw1\"}")), 20);
-            JsonNode rules = promApi("/api/v1/rules");
+                    () -> "1".equals(prometheus.value("gannet_bgp_peer_up{peer=\"sw1\"}")), 20);
+            JsonNode rules = prometheus.api("/api/v1/rules");
             List<String> groups = new ArrayList<>();
             for (JsonNode g : rules.path("data").path("groups")) {
                 groups.add(g.path("name").asText());
@@ -140,32 +129,13 @@ class DeployMetricsTest extends DaemonAgainstBird {
             for (String board : List.of("node.json", "fabric-overview.json", "top-nodes.json")) {
                 for (JsonNode expr : JSON.readTree(DEPLOY.resolve("grafana").resolve(board).toFile()).findValues("expr")) {
                     String q = expr.asText().replace("$instance", "127.0.0.1:9324").replace("$n", "5");
-                    JsonNode answer = promApi("/api/v1/query?query=" + java.net.URLEncoder.encode(q, java.nio.charset.StandardCharsets.UTF_8));
+                    JsonNode answer = prometheus.api("/api/v1/query?query=" + java.net.URLEncoder.encode(q, java.nio.charset.StandardCharsets.UTF_8));
                     assertThat(answer.path("status").asText()).as(board + ": " + q + "\n" + answer).isEqualTo("success");
                     queries++;
                 }
             }
             assertThat(queries).isGreaterThan(30);
-            assertThat(promValue("gannet_ipam_addresses{block=\"10.244.11.0/24\"}")).isEqualTo("253");
-        } finally {
-            server.destroy();
-            server.waitFor();
-        }
-    }
-
-    private String promValue(String query) {
-        JsonNode r = promApi("/api/v1/query?query=" + java.net.URLEncoder.encode(query, java.nio.charset.StandardCharsets.UTF_8));
-        JsonNode result = r.path("data").path("result");
-        return result.size() == 1 ? result.get(0).path("value").path(1).asText() : "";
-    }
-
-    private JsonNode promApi(String path) {
-        String body = NetworkNamespace.Shell.runQuietly(
-                nodeNs.inside("curl", "-s", "http://127.0.0.1:19090" + path).toArray(String[]::new));
-        try {
-            return JSON.readTree(body == null || body.isBlank() ? "{}" : body);
-        } catch (IOException e) {
-            return JSON.createObjectNode();
+            assertThat(prometheus.value("gannet_ipam_addresses{block=\"10.244.11.0/24\"}")).isEqualTo("253");
         }
     }
 
