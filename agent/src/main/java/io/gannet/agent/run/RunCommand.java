@@ -84,7 +84,7 @@ public final class RunCommand implements Callable<Integer> {
     Path socketLbCgroup;
 
     @Option(names = "--conntrack-max", paramLabel = "N", defaultValue = "0", description = {"Entries of the datapath's conntrack table",
-        "(65536 to 4194304); default: sized from the node's memory (0.25% of it)."})
+        "(65536 to 4194304); default: sized from the node's memory (0.25%% of it)."})
     int conntrackMax;
 
     @Option(names = "--etcd", paramLabel = "URLS", description = {"Keep cluster state (PodCIDR blocks, fixed IPs) in etcd at these",
