@@ -68,11 +68,13 @@ class LabCommandTest {
 
     /** {@code gannet ARGS} as its own JVM with the launcher's flags, from this repository. */
     private Run gannet(String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-XX:+UseZGC",
-                "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow", "-Xlog:disable", "-cp",
-                System.getProperty("java.class.path"), GannetCli.class.getName()));
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        cmd.addAll(LabCommand.Launch.JVM_FLAGS);
+        cmd.addAll(List.of("--sun-misc-unsafe-memory-access=allow", "-Xlog:disable", "-cp", System.getProperty("java.class.path"),
+                GannetCli.class.getName()));
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(REPO.toFile()).redirectErrorStream(true);
+        pb.environment().put("MALLOC_ARENA_MAX", "2");
         Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes());
         assertThat(p.waitFor(300, TimeUnit.SECONDS)).isTrue();

@@ -80,6 +80,7 @@ final class PropagationRun {
      * @param injectSeconds   until the last injector's last write returned (socket buffer took it)
      * @param settledSeconds  until the last UPDATE any peer received
      * @param cpuSeconds      DUT utime + stime over the run
+     * @param totalCpuSeconds DUT utime + stime from its start until it settled (start-up, warm-up and the run)
      * @param runQueueSeconds DUT threads' time runnable but waiting for a CPU over the run (machine load)
      * @param peakRssMiB      DUT VmHWM at the end
      * @param idleRssMiB      DUT VmRSS just before t0 (sessions up, table empty)
@@ -89,15 +90,15 @@ final class PropagationRun {
      * @param injectorUpdates UPDATE messages the DUT sent back to injectors (other injectors' best paths)
      */
     record Result(boolean complete, double wallSeconds, double injectSeconds, double settledSeconds, double cpuSeconds,
-                  double runQueueSeconds, double peakRssMiB, double idleRssMiB, int received, int expected, long nextHopMismatches,
+                  double totalCpuSeconds, double runQueueSeconds, double peakRssMiB, double idleRssMiB, int received, int expected, long nextHopMismatches,
                   long collectorUpdates, long injectorUpdates, long decodeErrors) {
         /** One line of {@code key=value} pairs, the form the run script parses. */
         String toLine() {
             return String.format(Locale.ROOT,
-                    "complete=%s wall_s=%.3f inject_s=%.3f settled_s=%.3f cpu_s=%.2f runq_s=%.2f peak_rss_mib=%.1f idle_rss_mib=%.1f "
+                    "complete=%s wall_s=%.3f inject_s=%.3f settled_s=%.3f cpu_s=%.2f total_cpu_s=%.2f runq_s=%.2f peak_rss_mib=%.1f idle_rss_mib=%.1f "
                             + "received=%d expected=%d nexthop_mismatches=%d collector_updates=%d injector_updates=%d "
                             + "decode_errors=%d",
-                    complete, wallSeconds, injectSeconds, settledSeconds, cpuSeconds, runQueueSeconds, peakRssMiB, idleRssMiB, received,
+                    complete, wallSeconds, injectSeconds, settledSeconds, cpuSeconds, totalCpuSeconds, runQueueSeconds, peakRssMiB, idleRssMiB, received,
                     expected, nextHopMismatches, collectorUpdates, injectorUpdates, decodeErrors);
         }
     }
@@ -167,7 +168,7 @@ final class PropagationRun {
                 injectorUpdates += p.updatesReceived();
             }
             return new Result(complete, complete ? seconds(t1 - t0) : Double.NaN, seconds(lastSent - t0),
-                    seconds(settledAt - t0), cpu1 - cpu0, wait1 - wait0, peak, idleRss, counter.current(), c.expectedPrefixes(),
+                    seconds(settledAt - t0), cpu1 - cpu0, cpu1, wait1 - wait0, peak, idleRss, counter.current(), c.expectedPrefixes(),
                     counter.nextHopMismatches(), collector.updatesReceived(), injectorUpdates, counter.decodeErrors());
         } finally {
             for (BenchPeer p : peers) {

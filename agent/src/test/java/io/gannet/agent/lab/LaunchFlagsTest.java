@@ -1,0 +1,26 @@
+package io.gannet.agent.lab;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The JVM flags a gannet started from a class path gets (the lab's fallback, the tests) are the
+ * ones the {@code ./gannet} launcher gives users: the measured memory figures hold for both.
+ */
+class LaunchFlagsTest {
+    private static final Path REPO = Path.of(System.getenv().getOrDefault("GANNET_REPO", "..")).toAbsolutePath().normalize();
+
+    @Test
+    void theLaunchersJvmFlagsAndEnvironmentAreTheLabsOwn() throws Exception {
+        String launcher = Files.readString(REPO.resolve("gannet"));
+        String execLine = launcher.substring(launcher.indexOf("exec \"$JAVA_HOME/bin/java\""));
+        for (String flag : LabCommand.Launch.JVM_FLAGS) {
+            assertThat(execLine).as("the launcher's java command line").contains(flag);
+        }
+        assertThat(execLine).doesNotContain("UseZGC");
+        assertThat(launcher).contains("export MALLOC_ARENA_MAX=\"${MALLOC_ARENA_MAX:-" + LabCommand.Launch.env(REPO).get("MALLOC_ARENA_MAX") + "}\"");
+    }
+}
