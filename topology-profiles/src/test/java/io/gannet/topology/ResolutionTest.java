@@ -72,13 +72,15 @@ class ResolutionTest {
     }
 
     @Test
-    void aNodeWithOnlyAnIpv6AddressIsRefused() {
+    void aNodeWithOnlyAnIpv6AddressPeersWithEachSwitchsIpv6Address() throws Exception {
         String text = ProfileText.leaf("per-node", 1, "").replace("{name: n1, address: 10.0.1.2, rack: r1}",
                 "{name: n1, address: \"2001:db8::2\", routerId: 10.9.9.9, rack: r1}")
                 .replace("addresses: [10.0.0.1]", "addresses: [10.0.0.1, \"2001:db8::1\"]")
                 .replace("addresses: [10.0.0.2]", "addresses: [10.0.0.2, \"2001:db8::3\"]");
         LoadedProfile p = TopologyProfiles.parse("t.yaml", text);
-        assertThat(p.problems()).extracting(Problem::message).anyMatch(m -> m.contains("needs an IPv4 session"));
+        assertThat(p.hasErrors()).as(p.problems().toString()).isFalse();
+        // Its IPv4 PodCIDR goes over the IPv6 sessions with RFC 8950 (SessionFamiliesTest).
+        assertThat(node(p, "n1").neighbor("leaf1").orElseThrow().address().getHostAddress()).isEqualTo("2001:db8:0:0:0:0:0:1");
     }
 
     @Test

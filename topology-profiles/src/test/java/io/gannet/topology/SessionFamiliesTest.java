@@ -38,6 +38,28 @@ class SessionFamiliesTest {
     }
 
     @Test
+    void aNodeWithOnlyAnIpv6AddressSendsItsIpv4PodCidrOverItsIpv6SessionWithRfc8950() throws Exception {
+        String text = ProfileText.leaf("per-node", 1, "")
+                .replace("{name: leaf1, rack: r1, addresses: [10.0.0.1], asn: 4200100001}",
+                        "{name: leaf1, rack: r1, addresses: [\"2001:db8:a::1\"], routerId: 10.0.0.1, asn: 4200100001}")
+                .replace("{name: leaf2, rack: r1, addresses: [10.0.0.2], asn: 4200100002}",
+                        "{name: leaf2, rack: r1, addresses: [\"2001:db8:b::1\"], routerId: 10.0.0.2, asn: 4200100002}")
+                .replace("{name: n1, address: 10.0.1.2, rack: r1}", "{name: n1, address: \"2001:db8:a::11\", routerId: 10.0.1.2, rack: r1}");
+        LoadedProfile p = ResolutionTest.parse(text);
+        NeighborConfig n = neighbor(p, "n1", "leaf1");
+        assertThat(n.families()).containsExactly(BgpFamily.IPV4_UNICAST, BgpFamily.IPV6_UNICAST);
+        assertThat(ResolutionTest.node(p, "n1").podCidr().toString()).startsWith("10.244.");
+        assertThat(p.renderSwitch("leaf1", SwitchFormat.FRR, SecretResolver.referencesOnly()))
+                .contains(" neighbor 2001:db8:a::11 capability extended-nexthop\n");
+        assertThat(p.renderSwitch("leaf1", SwitchFormat.BIRD, SecretResolver.referencesOnly()))
+                .contains("  ipv4 {\n    extended next hop on;\n");
+        // An IPv4 session has none of it.
+        LoadedProfile v4 = ResolutionTest.parse(ProfileText.leaf("per-node", 1, "  bgp: {families: [ipv4, ipv6]}\n"));
+        assertThat(v4.renderSwitch("leaf1", SwitchFormat.FRR, SecretResolver.referencesOnly())).doesNotContain("extended-nexthop");
+        assertThat(v4.renderSwitch("leaf1", SwitchFormat.BIRD, SecretResolver.referencesOnly())).doesNotContain("extended next hop");
+    }
+
+    @Test
     void theProfileAHostOverrideAndASwitchSayWhatToAdvertise() throws Exception {
         String text = ProfileText.leaf("per-node", 2, "  bgp: {families: [ipv4, ipv6], extendedMessage: true, delayOpen: 5}\n"
                 + "  overrides:\n    n2:\n      bgp: {families: [ipv6-unicast]}\n")

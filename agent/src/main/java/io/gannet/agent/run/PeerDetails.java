@@ -31,6 +31,9 @@ final class PeerDetails {
             if (n.enhancedRouteRefresh()) {
                 caps.add("enhanced route refresh (RFC 7313)");
             }
+            if (n.extendedNextHop4()) {
+                caps.add("extended next hop: IPv4 routes with IPv6 next hops (RFC 8950)");
+            }
             if (n.extendedMessage()) {
                 caps.add("extended messages up to 65535 octets (RFC 8654)");
             }

@@ -191,7 +191,12 @@ final class Exporter {
                 writer.startWithdraw6(link.alloc(), max);
             }
         } else if (f == 0) {
-            writer.startAnnounce4(link.alloc(), max, interner.get(target), four);
+            PathAttributes a = interner.get(target);
+            if (a.has(HAS_NEXT_HOP)) {
+                writer.startAnnounce4(link.alloc(), max, a, four);
+            } else {
+                writer.startAnnounce4Via6(link.alloc(), max, a, four);   // RFC 8950
+            }
         } else {
             writer.startAnnounce6(link.alloc(), max, interner.get(target), four);
         }
@@ -262,7 +267,12 @@ final class Exporter {
     /** The attribute rewrite of RFC 4271 5.1 and RFC 4456 8 for one target peer, then policy actions. */
     private int rewrite(PeerState p, int f, PathAttributes a, PeerState sp, boolean local, Policy policy, int d) {
         byte[] self = p.link.localAddress().getAddress();
-        boolean explicitNextHop = (local || policy.keepsNextHop(d)) && (f == 0 ? a.has(HAS_NEXT_HOP) : a.has(HAS_NEXT_HOP6));
+        // RFC 8950: on an IPv6 session that negotiated it, an IPv4 route may carry an IPv6 next
+        // hop, and our own is the IPv6 one (global, plus link-local on a shared link).
+        boolean v6Hop = f == 0 && p.negotiated.extendedNextHop4() && self.length == 16;
+        int selfFamily = v6Hop ? 1 : f;
+        boolean explicitNextHop = (local || policy.keepsNextHop(d))
+                && (f == 0 ? a.has(HAS_NEXT_HOP) || (v6Hop && a.has(HAS_NEXT_HOP6)) : a.has(HAS_NEXT_HOP6));
         scratch.load(a);
         if (!p.ibgp) {
             scratch.removeConfedSegments();                    // RFC 5065 4.1 c: never to another AS
@@ -273,14 +283,14 @@ final class Exporter {
             }
             scratch.clearOriginatorId().clearClusterList();    // RFC 4456: iBGP-only attributes
             if (!explicitNextHop) {
-                setSelf(p, f, self);                           // 5.1.3: next hop self towards eBGP
+                setSelf(p, selfFamily, self);                  // 5.1.3: next hop self towards eBGP
             }
         } else {
             if (!scratch.has(HAS_LOCAL_PREF)) {
                 scratch.localPref(DEFAULT_LOCAL_PREF);         // 5.1.5: always sent to internal peers
             }
             if ((local && !explicitNextHop) || p.config.nextHopSelf()) {
-                setSelf(p, f, self);
+                setSelf(p, selfFamily, self);
             }
             if (!local && sp.ibgp) {                           // reflecting (RFC 4456 8)
                 if (!scratch.has(HAS_ORIGINATOR_ID)) {
@@ -289,15 +299,18 @@ final class Exporter {
                 scratch.prependClusterId(clusterId);
             }
         }
-        if (f == 0) {
-            scratch.clearNextHop6();
-        } else {
+        // One next hop goes out: an IPv4 route keeps an IPv4 one it was given (classic NEXT_HOP,
+        // valid with RFC 8950 too), else an IPv6 one where RFC 8950 allows it.
+        boolean keepV6 = v6Hop && scratch.has(HAS_NEXT_HOP6) && !(explicitNextHop && a.has(HAS_NEXT_HOP));
+        if (f == 1 || keepV6) {
             scratch.clearNextHop();
+        } else {
+            scratch.clearNextHop6();
         }
-        if (!(f == 0 ? scratch.has(HAS_NEXT_HOP) : scratch.has(HAS_NEXT_HOP6))) {
-            setSelf(p, f, self);
+        if (!(f == 0 ? scratch.has(HAS_NEXT_HOP) || keepV6 : scratch.has(HAS_NEXT_HOP6))) {
+            setSelf(p, selfFamily, self);
         }
-        if (f == 0 && !scratch.has(HAS_NEXT_HOP)) {
+        if (f == 0 && !scratch.has(HAS_NEXT_HOP) && !scratch.has(HAS_NEXT_HOP6)) {
             // An IPv6 session carrying IPv4 without RFC 8950: the router id is our IPv4 identity.
             scratch.nextHop((int) config.routerId());
         }

@@ -96,7 +96,7 @@ public final class ForwardingFeed implements RouteListener {
         }
         List<InetAddress> hops = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
-            InetAddress nh = nextHop(pathScratch[i]);
+            InetAddress nh = nextHop(p.ipv6(), pathScratch[i]);
             pathScratch[i] = null;
             if (nh != null && !hops.contains(nh)) {
                 hops.add(nh);
@@ -108,12 +108,13 @@ public final class ForwardingFeed implements RouteListener {
         return sets.computeIfAbsent(hops, List::copyOf);
     }
 
-    private InetAddress nextHop(PathAttributes a) {
-        if (a.has(PathAttributes.HAS_NEXT_HOP6)) {
+    /** The route's next hop: an IPv4 route's own, or its IPv6 one (RFC 8950); an IPv6 route's global one. */
+    private InetAddress nextHop(boolean ipv6, PathAttributes a) {
+        if (a.has(PathAttributes.HAS_NEXT_HOP6) && (ipv6 || !a.has(PathAttributes.HAS_NEXT_HOP))) {
             byte[] b = a.nextHop6();
             return b.length >= 16 ? address(Arrays.copyOf(b, 16)) : null;
         }
-        if (a.has(PathAttributes.HAS_NEXT_HOP)) {
+        if (!ipv6 && a.has(PathAttributes.HAS_NEXT_HOP)) {
             int v = a.nextHop();
             InetAddress cached = nextHops4.get(v);
             if (cached == null) {

@@ -12,7 +12,8 @@ import java.util.Objects;
  *
  * @param prefix           the prefix announced
  * @param origin           ORIGIN code (0 IGP, 1 EGP, 2 INCOMPLETE)
- * @param nextHop          explicit next hop, or null for "self"
+ * @param nextHop          explicit next hop, or null for "self"; an IPv4 prefix may have an IPv6 one
+ *                         (sent as such where RFC 8950 was negotiated, as our own elsewhere)
  * @param med              MULTI_EXIT_DISC, or null
  * @param localPref        LOCAL_PREF towards iBGP peers, or null (100)
  * @param communities      RFC 1997 communities ({@code asn << 16 | value}), see {@link Communities#parse}
@@ -24,9 +25,6 @@ public record LocalRoute(Prefix prefix, int origin, InetAddress nextHop, Long me
         Objects.requireNonNull(prefix, "prefix");
         if (origin < 0 || origin > 2) {
             throw new IllegalArgumentException("origin must be 0..2, got " + origin);
-        }
-        if (nextHop != null && !prefix.ipv6() && nextHop.getAddress().length != 4) {
-            throw new IllegalArgumentException("IPv4 prefix " + prefix + " needs an IPv4 next hop, got " + nextHop);
         }
         communities = communities == null ? List.of() : List.copyOf(communities);
         largeCommunities = largeCommunities == null ? List.of() : List.copyOf(largeCommunities);

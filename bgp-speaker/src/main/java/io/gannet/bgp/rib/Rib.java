@@ -187,7 +187,7 @@ public final class Rib implements RouteProcessor {
         inbound.begin(p);
         UpdateError error;
         try {
-            error = decoder.decode(body, p.negotiated.fourOctetAs(), p.ibgp, inbound);
+            error = decoder.decode(body, p.negotiated.fourOctetAs(), p.ibgp, p.negotiated.extendedNextHop4(), inbound);
         } finally {
             inbound.end();
         }
@@ -362,7 +362,10 @@ public final class Rib implements RouteProcessor {
         Prefix px = route.prefix();
         scratch.clear().origin(route.origin()).emptyAsPath();
         if (route.nextHop() != null) {
-            Exporter.setNextHop(scratch, px.ipv6() ? 1 : 0, route.nextHop().getAddress());
+            // An IPv4 route with an IPv6 next hop goes out as such where RFC 8950 was negotiated
+            // (elsewhere the export gives it our own next hop).
+            byte[] nh = route.nextHop().getAddress();
+            Exporter.setNextHop(scratch, px.ipv6() || nh.length == 16 ? 1 : 0, nh);
         }
         if (route.med() != null) {
             scratch.med(route.med());
@@ -972,7 +975,7 @@ public final class Rib implements RouteProcessor {
             if (lastLooped) {
                 return INVALID;
             }
-            if (f == 0 ? lastOwnNextHop4 : lastOwnNextHop6) {
+            if (f == 0 && a.has(PathAttributes.HAS_NEXT_HOP) ? lastOwnNextHop4 : lastOwnNextHop6) {  // RFC 8950: IPv4 via IPv6
                 ownNextHop(peer, f, a);
                 return INVALID;
             }
@@ -1062,7 +1065,7 @@ public final class Rib implements RouteProcessor {
     }
 
     private static String nextHopText(int f, PathAttributes a) {
-        byte[] b = f == 0 ? new byte[] {(byte) (a.nextHop() >>> 24), (byte) (a.nextHop() >>> 16), (byte) (a.nextHop() >>> 8),
+        byte[] b = f == 0 && a.has(PathAttributes.HAS_NEXT_HOP) ? new byte[] {(byte) (a.nextHop() >>> 24), (byte) (a.nextHop() >>> 16), (byte) (a.nextHop() >>> 8),
                 (byte) a.nextHop()} : Arrays.copyOf(a.nextHop6(), 16);
         try {
             return java.net.InetAddress.getByAddress(b).getHostAddress();

@@ -21,6 +21,8 @@ import java.util.Set;
  * @param remoteAs           the peer's AS (4-octet value when it sent one)
  * @param localRouterId      our BGP identifier (unsigned 32 bits in a long)
  * @param remoteRouterId     the peer's BGP identifier (unsigned 32 bits in a long)
+ * @param extendedNextHop4   both sides sent RFC 8950's capability for IPv4 unicast with an IPv6
+ *                           next hop: IPv4 routes travel in MP_REACH_NLRI with an IPv6 next hop
  */
 public record Negotiated(
         boolean fourOctetAs,
@@ -33,7 +35,16 @@ public record Negotiated(
         long localAs,
         long remoteAs,
         long localRouterId,
-        long remoteRouterId) {
+        long remoteRouterId,
+        boolean extendedNextHop4) {
+
+    /** A session without RFC 8950. */
+    public Negotiated(boolean fourOctetAs, Set<AddressFamily> families, boolean extendedMessage, boolean routeRefresh,
+                      boolean enhancedRouteRefresh, GracefulRestartInfo peerGracefulRestart, int holdTimeSeconds, long localAs,
+                      long remoteAs, long localRouterId, long remoteRouterId) {
+        this(fourOctetAs, families, extendedMessage, routeRefresh, enhancedRouteRefresh, peerGracefulRestart, holdTimeSeconds,
+                localAs, remoteAs, localRouterId, remoteRouterId, false);
+    }
 
     /** Largest message either side may send on this session (RFC 8654 section 3). */
     public int maxMessageSize() {

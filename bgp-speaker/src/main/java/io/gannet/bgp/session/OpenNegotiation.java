@@ -32,6 +32,10 @@ public final class OpenNegotiation {
         for (AddressFamily af : sortedFamilies(config.families())) {
             caps.add(new Capability.Multiprotocol(af));
         }
+        if (offersExtendedNextHop(config)) {
+            caps.add(new Capability.ExtendedNextHop(List.of(
+                    new Capability.ExtendedNextHop.Entry(AddressFamily.IPV4_UNICAST, AddressFamily.IPV6_UNICAST.afi()))));
+        }
         caps.add(new Capability.RouteRefresh());
         caps.add(new Capability.EnhancedRouteRefresh());
         caps.add(new Capability.FourOctetAs(config.localAs()));
@@ -104,7 +108,26 @@ public final class OpenNegotiation {
                 config.localAs(),
                 peerAs,
                 ours.bgpIdentifier(),
-                theirs.bgpIdentifier());
+                theirs.bgpIdentifier(),
+                common.contains(AddressFamily.IPV4_UNICAST) && allowsIpv4OverIpv6(ours) && allowsIpv4OverIpv6(theirs));
+    }
+
+    /**
+     * RFC 8950: an IPv6 session carrying IPv4 unicast offers IPv4 routes with IPv6 next hops, as
+     * FRR does for an interface neighbor. Without it (or when the peer does not offer it) the IPv4
+     * next hop falls back to our router id.
+     */
+    static boolean offersExtendedNextHop(PeerConfig config) {
+        return config.address() instanceof java.net.Inet6Address && config.families().contains(AddressFamily.IPV4_UNICAST);
+    }
+
+    private static boolean allowsIpv4OverIpv6(OpenMessage open) {
+        for (Capability c : open.capabilities()) {
+            if (c instanceof Capability.ExtendedNextHop e && e.allows(AddressFamily.IPV4_UNICAST, AddressFamily.IPV6_UNICAST.afi())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     public static String routerIdText(long id) {

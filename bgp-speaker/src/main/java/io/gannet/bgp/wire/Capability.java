@@ -25,6 +25,7 @@ import java.util.List;
 public sealed interface Capability {
     int MULTIPROTOCOL = 1;
     int ROUTE_REFRESH = 2;
+    int EXTENDED_NEXT_HOP = 5;
     int EXTENDED_MESSAGE = 6;
     int GRACEFUL_RESTART = 64;
     int FOUR_OCTET_AS = 65;
@@ -51,6 +52,36 @@ public sealed interface Capability {
     }
 
     /** RFC 2918 section 2: empty value. */
+    /**
+     * RFC 8950 section 3: for each NLRI family, a next hop address family the sender can take;
+     * each entry is NLRI AFI (2), NLRI SAFI (2), Nexthop AFI (2).
+     */
+    record ExtendedNextHop(List<Entry> entries) implements Capability {
+        public ExtendedNextHop {
+            entries = List.copyOf(entries);
+        }
+
+        public int code() { return EXTENDED_NEXT_HOP; }
+
+        public void writeValue(ByteBuf out) {
+            for (Entry e : entries) {
+                out.writeShort(e.nlri().afi()).writeShort(e.nlri().safi()).writeShort(e.nextHopAfi());
+            }
+        }
+
+        /** Whether {@code nlri} may carry a next hop of {@code nextHopAfi}. */
+        public boolean allows(AddressFamily nlri, int nextHopAfi) {
+            for (Entry e : entries) {
+                if (e.nlri().equals(nlri) && e.nextHopAfi() == nextHopAfi) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        public record Entry(AddressFamily nlri, int nextHopAfi) {}
+    }
+
     record RouteRefresh() implements Capability {
         public int code() { return ROUTE_REFRESH; }
         public void writeValue(ByteBuf out) {}
@@ -159,6 +190,17 @@ public sealed interface Capability {
             case ROUTE_REFRESH -> {
                 requireLength(code, length, 0);
                 yield new RouteRefresh();
+            }
+            case EXTENDED_NEXT_HOP -> {
+                if (length == 0 || length % 6 != 0) {
+                    throw malformed(code, length);
+                }
+                List<ExtendedNextHop.Entry> entries = new ArrayList<>();
+                while (v.isReadable()) {
+                    AddressFamily nlri = new AddressFamily(v.readUnsignedShort(), v.readUnsignedShort());
+                    entries.add(new ExtendedNextHop.Entry(nlri, v.readUnsignedShort()));
+                }
+                yield new ExtendedNextHop(entries);
             }
             case ENHANCED_ROUTE_REFRESH -> {
                 requireLength(code, length, 0);

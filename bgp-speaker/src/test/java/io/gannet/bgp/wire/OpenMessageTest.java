@@ -50,6 +50,21 @@ class OpenMessageTest {
     }
 
     @Test
+    void rfc8950ExtendedNextHopCapabilityRoundTripsAndABadLengthIsAnOpenError() throws BgpError {
+        String body = "04 | fde8 | 00b4 | c0000201 | 0a"
+                + "| 02 08"
+                + "| 05 06 0001 0001 0002";                 // IPv4 unicast NLRI, IPv6 next hop
+        OpenMessage open = OpenMessage.decode(Hex.buf(body));
+        Capability.ExtendedNextHop enh = open.capability(Capability.ExtendedNextHop.class);
+        assertThat(enh.allows(AddressFamily.IPV4_UNICAST, 2)).isTrue();
+        assertThat(enh.allows(AddressFamily.IPV6_UNICAST, 1)).isFalse();
+        assertThat(Hex.hex(open.encode(UnpooledByteBufAllocator.DEFAULT))).isEqualTo(Hex.clean(MARKER + "| 0027 | 01 |" + body));
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                () -> OpenMessage.decode(Hex.buf("04 | fde8 | 00b4 | c0000201 | 07 | 02 05 | 05 03 0001 00")))
+                .isInstanceOf(BgpError.class).hasMessageContaining("capability 5 has bad length 3");
+    }
+
+    @Test
     void noMultiprotocolCapabilityMeansIpv4Unicast() throws BgpError {
         OpenMessage open = OpenMessage.decode(Hex.buf("04 fde9 005a 0a000001 00"));
         assertThat(open.families()).containsExactly(AddressFamily.IPV4_UNICAST);

@@ -53,6 +53,8 @@ public final class Nl {
     public static final int RTA_PREFSRC = 7;
     public static final int RTA_MULTIPATH = 9;
     public static final int RTA_TABLE = 15;
+    /** struct rtvia {u16 family; address}: a gateway of another family than the route (IPv4 via IPv6, RFC 8950). */
+    public static final int RTA_VIA = 18;
     public static final int RTNH_LEN = 8;
     public static final int RTPROT_KERNEL = 2;
     public static final int RTPROT_BOOT = 3;

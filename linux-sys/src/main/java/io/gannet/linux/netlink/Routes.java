@@ -115,7 +115,7 @@ public final class Routes {
         if (hops.size() == 1) {
             NextHop h = hops.get(0);
             if (h.gateway() != null) {
-                w.attrAddress(Nl.RTA_GATEWAY, h.gateway());
+                gateway(w, dst, h.gateway());
             }
             if (h.ifindex() != 0) {
                 w.attrU32(Nl.RTA_OIF, h.ifindex());
@@ -126,12 +126,27 @@ public final class Routes {
                 int rtnh = w.mark();
                 w.u16(0).u8(0).u8(h.weight() - 1).u32(h.ifindex());
                 if (h.gateway() != null) {
-                    w.attrAddress(Nl.RTA_GATEWAY, h.gateway());
+                    gateway(w, dst, h.gateway());
                 }
                 w.endLength(rtnh);
             }
             w.endNest(nest);
         }
+    }
+
+    /** RTA_GATEWAY, or RTA_VIA for a gateway of the other family (an IPv4 route via an IPv6 next hop). */
+    private static void gateway(NlWriter w, Prefix dst, InetAddress gateway) {
+        byte[] a = gateway.getAddress();
+        if ((a.length == 4) == (dst.family() == io.gannet.linux.LibC.AF_INET)) {
+            w.attr(Nl.RTA_GATEWAY, a);
+            return;
+        }
+        byte[] via = new byte[2 + a.length];
+        int family = a.length == 4 ? io.gannet.linux.LibC.AF_INET : io.gannet.linux.LibC.AF_INET6;
+        via[0] = (byte) family;   // host byte order (little-endian) __kernel_sa_family_t
+        via[1] = (byte) (family >>> 8);
+        System.arraycopy(a, 0, via, 2, a.length);
+        w.attr(Nl.RTA_VIA, via);
     }
 
     static Route decode(NlReader r, int body, int end) {
@@ -159,6 +174,7 @@ public final class Routes {
                 case Nl.RTA_PRIORITY -> metric[0] = r.u32(at);
                 case Nl.RTA_OIF -> oif[0] = r.u32(at);
                 case Nl.RTA_GATEWAY -> gw[0] = r.address(at, len);
+                case Nl.RTA_VIA -> gw[0] = len > 2 ? r.address(at + 2, len - 2) : null;
                 case Nl.RTA_PREFSRC -> src[0] = r.address(at, len);
                 case Nl.RTA_MULTIPATH -> {
                     int p = at;
@@ -173,6 +189,8 @@ public final class Routes {
                         r.attrs(p + Nl.RTNH_LEN, p + nhLen, (t2, at2, len2) -> {
                             if (t2 == Nl.RTA_GATEWAY) {
                                 nhGw[0] = r.address(at2, len2);
+                            } else if (t2 == Nl.RTA_VIA && len2 > 2) {
+                                nhGw[0] = r.address(at2 + 2, len2 - 2);
                             }
                         });
                         hops.add(new NextHop(nhGw[0], ifindex, hopsByte + 1));

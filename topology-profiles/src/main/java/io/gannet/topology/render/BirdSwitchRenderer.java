@@ -166,6 +166,9 @@ public final class BirdSwitchRenderer {
         // One channel per family the host's session negotiates (the profile's families).
         for (BgpFamily f : n.families()) {
             b.append("  ").append(f == BgpFamily.IPV4_UNICAST ? "ipv4" : "ipv6").append(" {\n");
+            if (f == BgpFamily.IPV4_UNICAST && s.hostAddress() instanceof java.net.Inet6Address) {
+                b.append("    extended next hop on;\n"); // RFC 8950: IPv4 routes with IPv6 next hops, as the host offers
+            }
             if (s.role() == Role.ROUTER) {
                 // A Gannet router exchanges full tables with the switch (transit / reflection).
                 b.append("    import all;\n");

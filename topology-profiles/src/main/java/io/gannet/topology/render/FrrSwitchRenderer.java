@@ -96,6 +96,10 @@ public final class FrrSwitchRenderer {
             }
         }
         b.append(p).append(n.gracefulRestart() ? "graceful-restart-helper" : "graceful-restart-disable").append('\n');
+        if (s.hostAddress() instanceof java.net.Inet6Address && n.families().contains(BgpFamily.IPV4_UNICAST)) {
+            // RFC 8950: the host sends its IPv4 routes over this IPv6 session with IPv6 next hops.
+            b.append(p).append("capability extended-nexthop\n");
+        }
         // RFC 8654: FRR 8.4 always advertises extended messages; the host decides per session.
     }
 

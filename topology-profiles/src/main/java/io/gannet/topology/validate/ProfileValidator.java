@@ -109,10 +109,6 @@ public final class ProfileValidator {
             if (h.role() == Role.L4LB && h.podCidr() != null) {
                 problems.error(h.podCidr().at(), "host " + h.name() + " has role l4lb and cannot have a PodCIDR (only nodes announce one)");
             }
-            if (h.role() == Role.NODE && h.address() != null && !(h.address() instanceof Inet4Address)) {
-                problems.error(h.source().locationOf("address"), "node " + h.name() + " has an IPv6 address: its IPv4 PodCIDR needs an IPv4 session"
-                        + " (IPv4 routes over IPv6 sessions, RFC 8950, are not supported)");
-            }
             if (h.role() == Role.NODE && !h.vips().isEmpty()) {
                 problems.error(h.vips().get(0).at(), "host " + h.name() + " has role node and cannot announce VIPs (give it role l4lb)");
             }

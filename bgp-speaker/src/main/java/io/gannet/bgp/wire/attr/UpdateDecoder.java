@@ -42,6 +42,7 @@ public final class UpdateDecoder {
     private UpdateError error;
 
     // MP_REACH / MP_UNREACH NLRI located during the attribute pass.
+    private boolean ipv4NextHop6;   // this UPDATE's session negotiated RFC 8950 for IPv4 unicast
     private int mpReachAfi;
     private int mpReachSafi;
     private int mpReachNlriStart;
@@ -64,6 +65,16 @@ public final class UpdateDecoder {
      *         been delivered as that error's action says
      */
     public UpdateError decode(ByteBuf body, boolean fourOctetAs, boolean ibgp, UpdateHandler handler) {
+        return decode(body, fourOctetAs, ibgp, false, handler);
+    }
+
+    /**
+     * As {@link #decode(ByteBuf, boolean, boolean, UpdateHandler)}, on a session that negotiated
+     * RFC 8950 when {@code ipv4NextHop6}: IPv4 NLRI in MP_REACH_NLRI may then carry a 16- or
+     * 32-octet IPv6 next hop (kept as the attributes' IPv6 next hop).
+     */
+    public UpdateError decode(ByteBuf body, boolean fourOctetAs, boolean ibgp, boolean ipv4NextHop6, UpdateHandler handler) {
+        this.ipv4NextHop6 = ipv4NextHop6;
         error = null;
         int start = body.readerIndex();
         int end = body.writerIndex();
@@ -552,7 +563,8 @@ public final class UpdateDecoder {
         }
         if (safi == 1 && (afi == 1 || afi == 2)) {
             // RFC 7606 7.11: a next hop length inconsistent with the family hides the NLRI: reset.
-            boolean ok = afi == 2 ? (nhLen == 16 || nhLen == 32) : nhLen == 4;
+            boolean v6NextHop = nhLen == 16 || nhLen == 32;
+            boolean ok = afi == 2 ? v6NextHop : nhLen == 4 || (ipv4NextHop6 && v6NextHop);
             if (!ok) {
                 raise(Action.SESSION_RESET, OPTIONAL_ATTRIBUTE_ERROR, slice(b, attrIndex, v + len),
                         "MP_REACH_NLRI next hop length " + nhLen + " invalid for AFI " + afi);
@@ -563,7 +575,7 @@ public final class UpdateDecoder {
                         "malformed MP_REACH_NLRI prefix");
                 return;
             }
-            if (afi == 2) {
+            if (nhLen != 4) {  // IPv6 routes, or IPv4 with an IPv6 next hop (RFC 8950)
                 attrs.nextHop6Len = nhLen;
                 b.getBytes(v + 4, attrs.nextHop6, 0, nhLen);
                 attrs.present |= PathAttributes.HAS_NEXT_HOP6;

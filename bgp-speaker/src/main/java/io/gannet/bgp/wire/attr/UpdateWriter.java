@@ -24,6 +24,9 @@ public final class UpdateWriter {
 
     private enum Kind { ANNOUNCE4, WITHDRAW4, ANNOUNCE6, WITHDRAW6 }
 
+    private static final int AFI_IPV4 = 1;
+    private static final int AFI_IPV6 = 2;
+
     private ByteBuf msg;
     private Kind kind;
     private int limit;
@@ -51,6 +54,19 @@ public final class UpdateWriter {
 
     /** Starts an UPDATE announcing IPv6 prefixes with {@code a} (its next hop goes into MP_REACH_NLRI). */
     public void startAnnounce6(ByteBufAllocator alloc, int maxSize, PathAttributes a, boolean fourOctetAs) {
+        startMpReach(alloc, maxSize, a, fourOctetAs, AFI_IPV6);
+    }
+
+    /**
+     * Starts an UPDATE announcing IPv4 prefixes with {@code a}'s IPv6 next hop (RFC 8950 section
+     * 4): the prefixes go into MP_REACH_NLRI with AFI 1, SAFI 1 and a 16- or 32-octet next hop;
+     * {@link #add4} adds them.
+     */
+    public void startAnnounce4Via6(ByteBufAllocator alloc, int maxSize, PathAttributes a, boolean fourOctetAs) {
+        startMpReach(alloc, maxSize, a, fourOctetAs, AFI_IPV4);
+    }
+
+    private void startMpReach(ByteBufAllocator alloc, int maxSize, PathAttributes a, boolean fourOctetAs, int afi) {
         begin(alloc, maxSize, Kind.ANNOUNCE6);
         msg.writeShort(0);
         attrLenIndex = msg.writerIndex();
@@ -60,7 +76,7 @@ public final class UpdateWriter {
         msg.writeByte(AttributeType.MP_REACH_NLRI);
         lengthIndex = msg.writerIndex();
         msg.writeShort(0);
-        msg.writeShort(2).writeByte(1);
+        msg.writeShort(afi).writeByte(1);
         if (a.nextHop6.length == 16 || a.nextHop6.length == 32) {
             msg.writeByte(a.nextHop6.length).writeBytes(a.nextHop6);
         } else {

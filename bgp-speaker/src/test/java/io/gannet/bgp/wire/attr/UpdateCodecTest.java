@@ -185,6 +185,67 @@ class UpdateCodecTest {
         m.release();
     }
 
+    static final String IPV4_VIA_IPV6_UPDATE = """
+            0000                                     # Withdrawn Routes Length 0
+            002c                                     # Total Path Attribute Length 44
+            40 01 01 00                              # ORIGIN IGP
+            40 02 06 02 01 0000fde8                  # AS_PATH: AS_SEQUENCE 65000
+            80 0e 1c                                 # MP_REACH_NLRI, optional, len 28
+               0001 01                               #   AFI 1 (IPv4), SAFI 1 (unicast)
+               10                                    #   next hop length 16: IPv6 (RFC 8950 4)
+               20010db8000000000000000000000001      #   2001:db8::1
+               00                                    #   reserved
+               18 0a0001                             #   10.0.1.0/24
+               10 0b01                               #   11.1.0.0/16
+            """;
+
+    @Test
+    void rfc8950Ipv4NlriWithAnIpv6NextHopDecodesOnlyWhereNegotiated() {
+        RecordingHandler h = new RecordingHandler();
+        assertThat(decoder.decode(Hex.buf(IPV4_VIA_IPV6_UPDATE), true, false, true, h)).isNull();
+        assertThat(h.events).containsExactly("+10.0.1.0/24", "+11.1.0.0/16");
+        assertThat(h.attributes.has(PathAttributes.HAS_NEXT_HOP)).isFalse();
+        assertThat(Hex.hex(h.attributes.nextHop6())).isEqualTo("20010db8000000000000000000000001");
+
+        // Without the capability the next hop length does not fit AFI 1: RFC 7606 7.11, session reset.
+        RecordingHandler without = new RecordingHandler();
+        UpdateError e = decoder.decode(Hex.buf(IPV4_VIA_IPV6_UPDATE), true, false, false, without);
+        assertThat(e.action()).isEqualTo(UpdateError.Action.SESSION_RESET);
+        assertThat(without.events).isEmpty();
+    }
+
+    @Test
+    void rfc8950WriterPutsIpv4PrefixesIntoMpReachWithTheIpv6NextHop() {
+        PathAttributes.Builder b = new PathAttributes.Builder().origin(0).appendSegment(AttributeType.AS_SEQUENCE, 65000)
+                .nextHop6(Hex.bytes("20010db8000000000000000000000001"));
+        PathAttributes a = interner.intern(b);
+        UpdateWriter w = new UpdateWriter();
+        w.startAnnounce4Via6(UnpooledByteBufAllocator.DEFAULT, 4096, a, true);
+        assertThat(w.add4(0x0a000100, 24)).isTrue();
+        assertThat(w.add4(0x0b010000, 16)).isTrue();
+        ByteBuf m = w.finish();
+        // The same bytes as the UPDATE above decodes, but for the MP_REACH_NLRI's extended length flag.
+        assertThat(Hex.hex(m)).isEqualTo(Hex.hex(Hex.bytes("""
+                ffffffffffffffffffffffffffffffff   # marker
+                0044                               # length 68
+                02                                 # type UPDATE
+                0000                               # no withdrawn routes
+                002d                               # attributes 45
+                40 01 01 00                        # ORIGIN IGP
+                40 02 06 02 01 0000fde8            # AS_PATH 65000
+                90 0e 001c                         # MP_REACH_NLRI, optional, extended length 28
+                   0001 01 10                      #   AFI 1, SAFI 1, next hop 16 octets
+                   20010db8000000000000000000000001
+                   00
+                   18 0a0001 10 0b01
+                """)));
+        m.skipBytes(19);
+        RecordingHandler h = new RecordingHandler();
+        assertThat(decoder.decode(m, true, false, true, h)).isNull();
+        assertThat(h.events).containsExactly("+10.0.1.0/24", "+11.1.0.0/16");
+        m.release();
+    }
+
     @Test
     void writerPacksIpv6AnnouncementAndWithdrawalGolden() {
         byte[] nh = Hex.bytes("20010db8000000000000000000000001");
