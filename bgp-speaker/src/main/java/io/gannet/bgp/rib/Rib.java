@@ -1,7 +1,5 @@
 package io.gannet.bgp.rib;
 
-import static io.gannet.bgp.wire.attr.PathAttributes.HAS_ORIGINATOR_ID;
-
 import io.gannet.bgp.config.PeerConfig;
 import io.gannet.bgp.config.SpeakerConfig;
 import io.gannet.bgp.policy.Policy;
@@ -15,7 +13,6 @@ import io.gannet.bgp.wire.attr.PathAttributes;
 import io.gannet.bgp.wire.attr.Prefix;
 import io.gannet.bgp.wire.attr.UpdateDecoder;
 import io.gannet.bgp.wire.attr.UpdateError;
-import io.gannet.bgp.wire.attr.UpdateHandler;
 import io.netty.buffer.ByteBuf;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -57,10 +54,6 @@ public final class Rib implements RouteProcessor {
     /** {@link #LOG}, or a silent logger for the start-up warm-up's throw-away RIB. */
     private final Logger log;
     static final int LOCAL = 0;
-    /** Tables at most this large are never compacted (their initial size). */
-    private static final int COMPACT_MIN = 1024;
-    /** Compact when fewer than 1/COMPACT_BELOW of a table's entries are in use. */
-    private static final int COMPACT_BELOW = 4;
     /** How long tables must stay mostly empty after a peer left before they shrink (on the loop). */
     static final long TRIM_DELAY_MILLIS = 30_000;
     private static final long DEFAULT_LOCAL_PREF = DecisionProcess.DEFAULT_LOCAL_PREF;
@@ -71,7 +64,6 @@ public final class Rib implements RouteProcessor {
     private final AttributeInterner interner = new AttributeInterner();
     private final UpdateDecoder decoder = new UpdateDecoder(interner);
     private final PathAttributes.Builder scratch = new PathAttributes.Builder();
-    private final PathAttributes.Builder policyScratch = new PathAttributes.Builder();
     private final PathStore paths = new PathStore(1024);
     private final FamilyRib[] ribs = {
             new FamilyRib(AddressFamily.IPV4_UNICAST, 1024), new FamilyRib(AddressFamily.IPV6_UNICAST, 1024)};
@@ -80,13 +72,13 @@ public final class Rib implements RouteProcessor {
     private PeerState[] peers = new PeerState[16];
     private int peerCount;
     private final Map<Prefix, LocalRoute> localRoutes = new HashMap<>();
-    private final Inbound inbound = new Inbound();
+    private final Importer importer;
+    private final RibCompactor compactor;
     private final DecisionProcess decision;
     private final Exporter exporter;
 
     private boolean draining;
     /** The host's addresses (RFC 4271 6.3 own-next-hop check), re-read when a session comes up. */
-    private LocalAddresses localAddresses = LocalAddresses.NONE;
     private boolean fixedLocalAddresses;
     /** RFC 2545 3: our link-local address towards a peer on a shared link (tests replace it). */
     java.util.function.BiFunction<java.net.InetAddress, java.net.InetAddress, byte[]> linkLocalFinder = LinkLocalNextHop::find;
@@ -94,7 +86,6 @@ public final class Rib implements RouteProcessor {
     private static final long LOCAL_ADDRESSES_MAX_AGE_NANOS = 1_000_000_000L;
     private boolean keepPrePolicy;
     /** {@code importId}: refused as invalid (AS_PATH loop, a next hop of our own), not by policy. */
-    private static final int INVALID = -1;
     private RouteListener listener;
     /** Told how long each UPDATE took to decode and apply (nanoseconds), or null. */
     private java.util.function.LongConsumer updateLatency;
@@ -122,6 +113,8 @@ public final class Rib implements RouteProcessor {
         peers[peerCount++] = local;
         decision = new DecisionProcess(config.maxPaths(), paths, interner, peers);
         exporter = new Exporter(config, clusterId, interner, paths, ribs, peers);
+        importer = new Importer(this, config, clusterId, interner, ribs, emptied, log);
+        compactor = new RibCompactor(ribs, paths, emptied);
     }
 
     // ---------------------------------------------------------------- session events
@@ -133,7 +126,7 @@ public final class Rib implements RouteProcessor {
             // A new session without peerDown for the old one: forget what the old one was sent.
             for (int f = 0; f < PeerState.FAMILIES; f++) {
                 forgetAdjOut(p, f);
-                dropRaw(p, f);
+                importer.dropRaw(p, f);
             }
         }
         forgetReceived(p);
@@ -149,7 +142,7 @@ public final class Rib implements RouteProcessor {
         if (!fixedLocalAddresses && System.nanoTime() - localAddressesReadAt > LOCAL_ADDRESSES_MAX_AGE_NANOS) {
             // Addresses change; a session start is a cheap moment to look (at most once a second:
             // a thousand sessions coming up read the interfaces once).
-            localAddresses = LocalAddresses.ofInterfaces();
+            importer.localAddresses = LocalAddresses.ofInterfaces();
             localAddressesReadAt = System.nanoTime();
         }
         p.routeReflectorClient = p.config.routeReflectorClient() && p.ibgp;
@@ -173,7 +166,7 @@ public final class Rib implements RouteProcessor {
 
     /** Replaces the host's address list read from the interfaces (tests; a host that knows better). */
     public void localAddresses(LocalAddresses addresses) {
-        localAddresses = addresses;
+        importer.localAddresses = addresses;
         fixedLocalAddresses = true;
     }
 
@@ -184,12 +177,12 @@ public final class Rib implements RouteProcessor {
             return;
         }
         long started = updateLatency == null ? 0 : System.nanoTime();
-        inbound.begin(p);
+        importer.begin(p);
         UpdateError error;
         try {
-            error = decoder.decode(body, p.negotiated.fourOctetAs(), p.ibgp, p.negotiated.extendedNextHop4(), inbound);
+            error = decoder.decode(body, p.negotiated.fourOctetAs(), p.ibgp, p.negotiated.extendedNextHop4(), importer);
         } finally {
-            inbound.end();
+            importer.end();
         }
         if (updateLatency != null) {
             // Decode, policy and Loc-RIB changes; the (coalesced) export is not included.
@@ -312,7 +305,7 @@ public final class Rib implements RouteProcessor {
         }
         for (int f = 0; f < PeerState.FAMILIES; f++) {
             forgetAdjOut(p, f);
-            dropRaw(p, f);
+            importer.dropRaw(p, f);
             p.adjOut[f] = null;
             p.pending[f].clear();
             p.eorPending[f] = false;
@@ -591,7 +584,7 @@ public final class Rib implements RouteProcessor {
     /** A changed import policy: re-run it over the pre-policy view, or ask the peer to resend. */
     private Reconfigured reimport(PeerState p) {
         if (p.keepRaw) {
-            inbound.begin(p);
+            importer.begin(p);
             try {
                 for (int f = 0; f < PeerState.FAMILIES; f++) {
                     int[] raw = p.adjInRaw[f];
@@ -601,12 +594,12 @@ public final class Rib implements RouteProcessor {
                     PrefixTable t = ribs[f].prefixes;
                     for (int s = 0; s < raw.length; s++) {
                         if (raw[s] != 0) {
-                            inbound.apply(f, t.hi(s), t.lo(s), t.length(s), interner.get(raw[s]));
+                            importer.apply(f, t.hi(s), t.lo(s), t.length(s), interner.get(raw[s]));
                         }
                     }
                 }
             } finally {
-                inbound.end();
+                importer.end();
             }
             return Reconfigured.APPLIED;
         }
@@ -853,240 +846,6 @@ public final class Rib implements RouteProcessor {
         return p;
     }
 
-    /** The decoder's callbacks for one UPDATE from one peer: import checks, policy, then the RIB. */
-    private final class Inbound implements UpdateHandler {
-        private PeerState peer;
-        private PathAttributes lastAttrs;
-        private boolean lastLooped;
-        private boolean lastOwnNextHop4;
-        private boolean lastOwnNextHop6;
-        private int[] decisionCache = new int[8]; // policy statement -> resulting attribute id (0 = unknown)
-        private int[] held = new int[8];
-        private int heldCount;
-
-        void begin(PeerState p) {
-            peer = p;
-            lastAttrs = null;
-        }
-
-        void end() {
-            for (int i = 0; i < heldCount; i++) {
-                interner.release(held[i]);
-            }
-            heldCount = 0;
-            peer = null;
-            lastAttrs = null;
-        }
-
-        private boolean accepting(int f) {
-            return peer.link != null && !peer.resetting && peer.negotiatedFamily[f];
-        }
-
-        @Override
-        public void withdraw4(int address, int length) {
-            if (accepting(0)) {
-                peer.importWithdrawsReceived++;
-                if (peer.receivedPrefixes[0].remove(address & 0xFFFFFFFFL, 0, length)) {
-                    peer.received--;
-                    peer.importWithdrawsAccepted++;
-                }
-                forgetRaw(peer, 0, address & 0xFFFFFFFFL, 0, length);
-                remove(peer, 0, address & 0xFFFFFFFFL, 0, length);
-            }
-        }
-
-        @Override
-        public void withdraw6(long hi, long lo, int length) {
-            if (accepting(1)) {
-                peer.importWithdrawsReceived++;
-                if (peer.receivedPrefixes[1].remove(hi, lo, length)) {
-                    peer.received--;
-                    peer.importWithdrawsAccepted++;
-                }
-                forgetRaw(peer, 1, hi, lo, length);
-                remove(peer, 1, hi, lo, length);
-            }
-        }
-
-        @Override
-        public void announce4(int address, int length, PathAttributes a) {
-            announce(0, address & 0xFFFFFFFFL, 0, length, a);
-        }
-
-        @Override
-        public void announce6(long hi, long lo, int length, PathAttributes a) {
-            announce(1, hi, lo, length, a);
-        }
-
-        private void announce(int f, long hi, long lo, int length, PathAttributes a) {
-            if (!accepting(f)) {
-                return;
-            }
-            peer.importUpdatesReceived++;
-            if (peer.receivedPrefixes[f].add(hi, lo, length)) {
-                peer.received++;
-            }
-            if (peer.keepRaw) {
-                FamilyRib r = ribs[f];
-                int s = r.slot(hi, lo, length);
-                int[] raw = peer.adjInRaw(f, r.prefixes.capacity());
-                if (raw[s] != a.id()) {
-                    interner.acquire(a.id());
-                    if (raw[s] != 0) {
-                        interner.release(raw[s]);
-                    }
-                    raw[s] = a.id();
-                }
-            }
-            apply(f, hi, lo, length, a);
-        }
-
-        /** Import checks and policy, then the Loc-RIB: add, replace, or (if rejected) remove. */
-        void apply(int f, long hi, long lo, int length, PathAttributes a) {
-            int id = importId(f, hi, lo, length, a);
-            if (id == INVALID) {
-                peer.importUpdatesRejected++;
-                remove(peer, f, hi, lo, length);
-            } else if (id == 0) {
-                peer.importUpdatesFiltered++;
-                remove(peer, f, hi, lo, length);
-            } else if (upsert(peer, f, hi, lo, length, id)) {
-                peer.importUpdatesAccepted++;
-            } else {
-                peer.importUpdatesIgnored++;
-            }
-        }
-
-        /**
-         * The attribute id to store after loop checks and import policy: 0 if import policy
-         * refused it, {@link #INVALID} for an AS_PATH loop or a next hop of our own.
-         */
-        private int importId(int f, long hi, long lo, int length, PathAttributes a) {
-            if (a != lastAttrs) {
-                lastAttrs = a;
-                lastLooped = looped(peer, a);
-                lastOwnNextHop4 = a.has(PathAttributes.HAS_NEXT_HOP) && (peer.sessionLocal.containsIpv4(a.nextHop())
-                        || localAddresses.containsIpv4(a.nextHop()));
-                lastOwnNextHop6 = a.has(PathAttributes.HAS_NEXT_HOP6)
-                        && (peer.sessionLocal.containsIpv6(a.nextHop6Hi(), a.nextHop6Lo())
-                        || localAddresses.containsIpv6(a.nextHop6Hi(), a.nextHop6Lo()));
-                Arrays.fill(decisionCache, 0);
-            }
-            if (lastLooped) {
-                return INVALID;
-            }
-            if (f == 0 && a.has(PathAttributes.HAS_NEXT_HOP) ? lastOwnNextHop4 : lastOwnNextHop6) {  // RFC 8950: IPv4 via IPv6
-                ownNextHop(peer, f, a);
-                return INVALID;
-            }
-            Policy policy = peer.config.importPolicy();
-            int d = policy.evaluate(f == 1, hi, lo, length, a, false);
-            if (d == Policy.REJECTED) {
-                return 0;
-            }
-            if (!policy.changes(d)) {
-                return a.id();
-            }
-            if (d >= decisionCache.length) {
-                decisionCache = Arrays.copyOf(decisionCache, d + 8);
-            }
-            int id = decisionCache[d];
-            if (id == 0) {
-                id = policy.apply(d, a, policyScratch, interner, null).id();
-                decisionCache[d] = id;
-                hold(id);
-            }
-            return id;
-        }
-
-        private void hold(int id) {
-            interner.acquire(id); // keeps a cached result alive until the UPDATE is done
-            if (heldCount == held.length) {
-                held = Arrays.copyOf(held, heldCount * 2);
-            }
-            held[heldCount++] = id;
-        }
-
-        @Override
-        public void endOfRib(int afi, int safi) {
-            int f = PeerState.familyIndex(afi, safi);
-            if (f >= 0 && peer.link != null) {
-                log.debug("peer {}: End-of-RIB {}", peer.name, ribs[f].family);
-                sweepStale(peer, f); // RFC 4724 4.2: what the restarted peer did not re-send is gone
-            }
-        }
-    }
-
-    /** A withdrawal also clears the pre-policy Adj-RIB-In entry. */
-    private void forgetRaw(PeerState p, int f, long hi, long lo, int length) {
-        int[] raw = p.adjInRaw[f];
-        if (raw == null) {
-            return;
-        }
-        int s = ribs[f].prefixes.find(hi, lo, length);
-        if (s >= 0 && s < raw.length && raw[s] != 0) {
-            interner.release(raw[s]);
-            raw[s] = 0;
-            if (ribs[f].head[s] < 0) {
-                emptied[f].add(s);
-            }
-        }
-    }
-
-    /** Drops a peer's whole pre-policy Adj-RIB-In (session end). */
-    private void dropRaw(PeerState p, int f) {
-        int[] raw = p.adjInRaw[f];
-        p.adjInRaw[f] = null;
-        if (raw == null) {
-            return;
-        }
-        for (int s = 0; s < raw.length; s++) {
-            if (raw[s] != 0) {
-                interner.release(raw[s]);
-                if (ribs[f].head[s] < 0) {
-                    emptied[f].add(s);
-                }
-            }
-        }
-    }
-
-    /** RFC 4271 9.1.2 (own AS in AS_PATH) and RFC 4456 8 (own ORIGINATOR_ID or CLUSTER_ID). */
-    /**
-     * RFC 4271 6.3: a NEXT_HOP that is one of our own addresses is semantically incorrect: the
-     * error is logged and the route ignored (it replaces, and so removes, the peer's previous
-     * path for the prefix); no NOTIFICATION, the session stays up. Logged on the first such route
-     * of a session and then every 1000th, so a full table pointing at us cannot flood the log.
-     */
-    private void ownNextHop(PeerState p, int f, PathAttributes a) {
-        if (p.ownNextHopIgnored++ % 1000 == 0) {
-            log.warn("peer {}: route ignored ({} so far this session): NEXT_HOP {} is an address of this host"
-                    + " (RFC 4271 6.3)", p.name, p.ownNextHopIgnored, nextHopText(f, a));
-        }
-    }
-
-    private static String nextHopText(int f, PathAttributes a) {
-        byte[] b = f == 0 && a.has(PathAttributes.HAS_NEXT_HOP) ? new byte[] {(byte) (a.nextHop() >>> 24), (byte) (a.nextHop() >>> 16), (byte) (a.nextHop() >>> 8),
-                (byte) a.nextHop()} : Arrays.copyOf(a.nextHop6(), 16);
-        try {
-            return java.net.InetAddress.getByAddress(b).getHostAddress();
-        } catch (java.net.UnknownHostException e) {
-            return "?"; // not reached: 4 or 16 octets
-        }
-    }
-
-    private boolean looped(PeerState p, PathAttributes a) {
-        if (a.containsAs(p.negotiated.localAs()) || a.containsAs(config.localAs())) {
-            return true;
-        }
-        if (p.ibgp) {
-            if (a.has(HAS_ORIGINATOR_ID) && (a.originatorId() & 0xFFFFFFFFL) == config.routerId()) {
-                return true;
-            }
-            return a.clusterListContains(clusterId);
-        }
-        return false;
-    }
-
     /**
      * Adds or replaces {@code p}'s path for a prefix, then reselects; false when {@code p} already
      * had that path with those attributes (nothing changed).
@@ -1239,7 +998,7 @@ public final class Rib implements RouteProcessor {
         p.staleFamily[f] |= any;
     }
 
-    private void sweepStale(PeerState p, int f) {
+    void sweepStale(PeerState p, int f) {
         if (p.staleFamily[f]) {
             p.staleFamily[f] = false;
             removeAll(p, f, true);
@@ -1348,7 +1107,7 @@ public final class Rib implements RouteProcessor {
         }
         if (trimNow) {
             trimNow = false;
-            compactIfMostlyEmpty();
+            compactor.compactIfMostlyEmpty(peers, peerCount);
         } else if (trimRequested) {
             trimRequested = false;
             trimWhenQuiet();
@@ -1362,7 +1121,7 @@ public final class Rib implements RouteProcessor {
      * speaker's loop; a RIB used off any loop (benchmarks, unit tests) trims only on {@link #trim}.
      */
     private void trimWhenQuiet() {
-        if (trimScheduled || !mostlyEmpty()) {
+        if (trimScheduled || !compactor.mostlyEmpty()) {
             return;
         }
         java.util.concurrent.Executor loop = exportExecutor;
@@ -1387,76 +1146,6 @@ public final class Rib implements RouteProcessor {
     public void trim() {
         trimNow = true;
         releaseEmptied(); // compacts once nothing is queued and every emptied slot is freed
-    }
-
-    private boolean mostlyEmpty() {
-        for (FamilyRib r : ribs) {
-            int cap = r.prefixes.capacity();
-            if (cap > COMPACT_MIN && r.prefixes.size() < cap / COMPACT_BELOW) {
-                return true;
-            }
-        }
-        int cap = paths.capacity();
-        return cap > COMPACT_MIN && paths.size() < cap / COMPACT_BELOW;
-    }
-
-    /**
-     * Gives memory back once a table is mostly empty (its peers gone, stale routes flushed):
-     * per-slot and per-path arrays grow by doubling and would otherwise stay at their peak. Runs
-     * only from {@link #releaseEmptied}, when no peer has anything queued, every emptied slot is
-     * freed and no export is in progress, so slot numbers are held nowhere but in the arrays
-     * remapped below. Below a quarter of capacity the arrays
-     * are cut to twice the live count, so a table that refills pays at most one more doubling.
-     */
-    private void compactIfMostlyEmpty() {
-        for (int i = 0; i < peerCount; i++) {
-            if (!peers[i].pending[0].isEmpty() || !peers[i].pending[1].isEmpty()) {
-                return; // queued slot numbers would go stale
-            }
-        }
-        for (int f = 0; f < PeerState.FAMILIES; f++) {
-            FamilyRib r = ribs[f];
-            int cap = r.prefixes.capacity();
-            if (cap > COMPACT_MIN && r.prefixes.size() < cap / COMPACT_BELOW) {
-                int[] map = r.compact(Math.max(COMPACT_MIN, r.prefixes.size() * 2));
-                int newCap = r.prefixes.capacity();
-                for (int i = 0; i < peerCount; i++) {
-                    PeerState p = peers[i];
-                    p.adjOut[f] = remapSlots(p.adjOut[f], map, newCap);
-                    p.adjInRaw[f] = remapSlots(p.adjInRaw[f], map, newCap);
-                    p.pending[f].shrink();
-                }
-                emptied[f].shrink();
-            }
-        }
-        int cap = paths.capacity();
-        if (cap > COMPACT_MIN && paths.size() < cap / COMPACT_BELOW) {
-            int[] map = paths.compact(Math.max(COMPACT_MIN, paths.size() * 2));
-            for (FamilyRib r : ribs) {
-                for (int s = 0; s < r.prefixes.highWater(); s++) {
-                    if (r.head[s] >= 0) {
-                        r.head[s] = map[r.head[s]];
-                    }
-                    if (r.best[s] >= 0) {
-                        r.best[s] = map[r.best[s]];
-                    }
-                }
-            }
-        }
-    }
-
-    /** A per-slot attribute-id array moved to the compacted slot numbers (ids of dead slots are 0). */
-    private static int[] remapSlots(int[] a, int[] map, int capacity) {
-        if (a == null) {
-            return null;
-        }
-        int[] out = new int[capacity];
-        for (int s = 0, n = Math.min(a.length, map.length); s < n; s++) {
-            if (a[s] != 0 && map[s] >= 0) {
-                out[map[s]] = a[s];
-            }
-        }
-        return out;
     }
 
     private boolean advertisedAnywhere(int f, int s) {

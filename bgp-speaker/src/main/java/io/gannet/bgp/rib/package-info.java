@@ -4,8 +4,8 @@
  * and route reflection (RFC 4456), graceful-restart helper stale handling and End-of-RIB
  * (RFC 4724), route refresh and enhanced route refresh (RFC 2918, RFC 7313), max-prefix
  * (RFC 4486), the own-next-hop check (RFC 4271 6.3), the link-local next hop towards a peer on
- * a shared link (RFC 2545 3), RFC 1997 communities on our own routes sent as attached, and the
- * origination API.
+ * a shared link (RFC 2545 3), IPv4 routes with IPv6 next hops (RFC 8950), RFC 1997 communities
+ * on our own routes sent as attached, and the origination API.
  *
  * <p>The session layer talks to this package only through {@link io.gannet.bgp.rib.PeerLink}
  * and {@link io.gannet.bgp.rib.RouteProcessor}, implemented by {@link io.gannet.bgp.rib.Rib}.
@@ -13,9 +13,11 @@
  * <p>Threading: one owner thread, the speaker's event loop. Every {@code Rib} method runs there;
  * other threads submit tasks to the loop. No locks anywhere.
  *
- * <p>Stages, one class each: {@code Rib} (session events, import checks and policy, the
- * origination and read APIs), {@code DecisionProcess} (best path, reason, ECMP set),
- * {@code Exporter} (export rules, rewrite, Adj-RIB-Out, packed UPDATEs, End-of-RIB).
+ * <p>Stages, one class each: {@code Rib} (session events, the Loc-RIB, reconfiguration, the
+ * origination and read APIs), {@code Importer} (the decoder's callbacks: pre-policy counts, loop
+ * and own-next-hop checks, import policy), {@code DecisionProcess} (best path, reason, ECMP
+ * set), {@code Exporter} (export rules, rewrite, Adj-RIB-Out, packed UPDATEs, End-of-RIB),
+ * {@code RibCompactor} (giving memory back once tables are mostly empty).
  *
  * <p>Memory layout: no object per prefix or path. {@code PrefixTable} maps prefix bits to dense
  * slots, {@code PathStore} keeps paths in parallel int arrays holding interned attribute ids,

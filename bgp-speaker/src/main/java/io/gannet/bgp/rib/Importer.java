@@ -1,0 +1,279 @@
+package io.gannet.bgp.rib;
+
+import static io.gannet.bgp.wire.attr.PathAttributes.HAS_ORIGINATOR_ID;
+
+import io.gannet.bgp.config.SpeakerConfig;
+import io.gannet.bgp.policy.Policy;
+import io.gannet.bgp.wire.attr.AttributeInterner;
+import io.gannet.bgp.wire.attr.PathAttributes;
+import io.gannet.bgp.wire.attr.UpdateHandler;
+import java.util.Arrays;
+import org.slf4j.Logger;
+
+/**
+ * The import side of the {@link Rib}: the decoder's callbacks for one UPDATE from one peer.
+ * Counts what the peer announces (the pre-policy Adj-RIB-In), drops routes with an AS_PATH loop
+ * or a next hop of ours, runs import policy (caching its result per attribute set and
+ * statement for the UPDATE), and hands the outcome to the Loc-RIB ({@link Rib#upsert},
+ * {@link Rib#remove}). The {@link Exporter} is its counterpart. Runs on the speaker loop.
+ */
+final class Importer implements UpdateHandler {
+    /** {@link #importId}'s answer for a route that is invalid (loop, own next hop), not just filtered. */
+    private static final int INVALID = -1;
+
+    private final Rib rib;
+    private final SpeakerConfig config;
+    private final int clusterId;
+    private final AttributeInterner interner;
+    private final FamilyRib[] ribs;
+    private final IntQueue[] emptied;
+    private final Logger log;
+    private final PathAttributes.Builder policyScratch = new PathAttributes.Builder();
+    /** This host's addresses: a route whose next hop is one of them is ignored (RFC 4271 6.3). */
+    LocalAddresses localAddresses = LocalAddresses.NONE;
+
+    Importer(Rib rib, SpeakerConfig config, int clusterId, AttributeInterner interner, FamilyRib[] ribs, IntQueue[] emptied,
+             Logger log) {
+        this.rib = rib;
+        this.config = config;
+        this.clusterId = clusterId;
+        this.interner = interner;
+        this.ribs = ribs;
+        this.emptied = emptied;
+        this.log = log;
+    }
+
+    // The UPDATE being read: its peer, and what the last attribute set decided.
+    private PeerState peer;
+    private PathAttributes lastAttrs;
+    private boolean lastLooped;
+    private boolean lastOwnNextHop4;
+    private boolean lastOwnNextHop6;
+    private int[] decisionCache = new int[8]; // policy statement -> resulting attribute id (0 = unknown)
+    private int[] held = new int[8];
+    private int heldCount;
+
+    void begin(PeerState p) {
+        peer = p;
+        lastAttrs = null;
+    }
+
+    void end() {
+        for (int i = 0; i < heldCount; i++) {
+            interner.release(held[i]);
+        }
+        heldCount = 0;
+        peer = null;
+        lastAttrs = null;
+    }
+
+    private boolean accepting(int f) {
+        return peer.link != null && !peer.resetting && peer.negotiatedFamily[f];
+    }
+
+    @Override
+    public void withdraw4(int address, int length) {
+        if (accepting(0)) {
+            peer.importWithdrawsReceived++;
+            if (peer.receivedPrefixes[0].remove(address & 0xFFFFFFFFL, 0, length)) {
+                peer.received--;
+                peer.importWithdrawsAccepted++;
+            }
+            forgetRaw(peer, 0, address & 0xFFFFFFFFL, 0, length);
+            rib.remove(peer, 0, address & 0xFFFFFFFFL, 0, length);
+        }
+    }
+
+    @Override
+    public void withdraw6(long hi, long lo, int length) {
+        if (accepting(1)) {
+            peer.importWithdrawsReceived++;
+            if (peer.receivedPrefixes[1].remove(hi, lo, length)) {
+                peer.received--;
+                peer.importWithdrawsAccepted++;
+            }
+            forgetRaw(peer, 1, hi, lo, length);
+            rib.remove(peer, 1, hi, lo, length);
+        }
+    }
+
+    @Override
+    public void announce4(int address, int length, PathAttributes a) {
+        announce(0, address & 0xFFFFFFFFL, 0, length, a);
+    }
+
+    @Override
+    public void announce6(long hi, long lo, int length, PathAttributes a) {
+        announce(1, hi, lo, length, a);
+    }
+
+    private void announce(int f, long hi, long lo, int length, PathAttributes a) {
+        if (!accepting(f)) {
+            return;
+        }
+        peer.importUpdatesReceived++;
+        if (peer.receivedPrefixes[f].add(hi, lo, length)) {
+            peer.received++;
+        }
+        if (peer.keepRaw) {
+            FamilyRib r = ribs[f];
+            int s = r.slot(hi, lo, length);
+            int[] raw = peer.adjInRaw(f, r.prefixes.capacity());
+            if (raw[s] != a.id()) {
+                interner.acquire(a.id());
+                if (raw[s] != 0) {
+                    interner.release(raw[s]);
+                }
+                raw[s] = a.id();
+            }
+        }
+        apply(f, hi, lo, length, a);
+    }
+
+    /** Import checks and policy, then the Loc-RIB: add, replace, or (if rejected) remove. */
+    void apply(int f, long hi, long lo, int length, PathAttributes a) {
+        int id = importId(f, hi, lo, length, a);
+        if (id == INVALID) {
+            peer.importUpdatesRejected++;
+            rib.remove(peer, f, hi, lo, length);
+        } else if (id == 0) {
+            peer.importUpdatesFiltered++;
+            rib.remove(peer, f, hi, lo, length);
+        } else if (rib.upsert(peer, f, hi, lo, length, id)) {
+            peer.importUpdatesAccepted++;
+        } else {
+            peer.importUpdatesIgnored++;
+        }
+    }
+
+    /**
+     * The attribute id to store after loop checks and import policy: 0 if import policy
+     * refused it, {@link #INVALID} for an AS_PATH loop or a next hop of our own.
+     */
+    private int importId(int f, long hi, long lo, int length, PathAttributes a) {
+        if (a != lastAttrs) {
+            lastAttrs = a;
+            lastLooped = looped(peer, a);
+            lastOwnNextHop4 = a.has(PathAttributes.HAS_NEXT_HOP) && (peer.sessionLocal.containsIpv4(a.nextHop())
+                    || localAddresses.containsIpv4(a.nextHop()));
+            lastOwnNextHop6 = a.has(PathAttributes.HAS_NEXT_HOP6)
+                    && (peer.sessionLocal.containsIpv6(a.nextHop6Hi(), a.nextHop6Lo())
+                    || localAddresses.containsIpv6(a.nextHop6Hi(), a.nextHop6Lo()));
+            Arrays.fill(decisionCache, 0);
+        }
+        if (lastLooped) {
+            return INVALID;
+        }
+        if (f == 0 && a.has(PathAttributes.HAS_NEXT_HOP) ? lastOwnNextHop4 : lastOwnNextHop6) {  // RFC 8950: IPv4 via IPv6
+            ownNextHop(peer, f, a);
+            return INVALID;
+        }
+        Policy policy = peer.config.importPolicy();
+        int d = policy.evaluate(f == 1, hi, lo, length, a, false);
+        if (d == Policy.REJECTED) {
+            return 0;
+        }
+        if (!policy.changes(d)) {
+            return a.id();
+        }
+        if (d >= decisionCache.length) {
+            decisionCache = Arrays.copyOf(decisionCache, d + 8);
+        }
+        int id = decisionCache[d];
+        if (id == 0) {
+            id = policy.apply(d, a, policyScratch, interner, null).id();
+            decisionCache[d] = id;
+            hold(id);
+        }
+        return id;
+    }
+
+    private void hold(int id) {
+        interner.acquire(id); // keeps a cached result alive until the UPDATE is done
+        if (heldCount == held.length) {
+            held = Arrays.copyOf(held, heldCount * 2);
+        }
+        held[heldCount++] = id;
+    }
+
+    @Override
+    public void endOfRib(int afi, int safi) {
+        int f = PeerState.familyIndex(afi, safi);
+        if (f >= 0 && peer.link != null) {
+            log.debug("peer {}: End-of-RIB {}", peer.name, ribs[f].family);
+            rib.sweepStale(peer, f); // RFC 4724 4.2: what the restarted peer did not re-send is gone
+        }
+    }
+
+    /** A withdrawal also clears the pre-policy Adj-RIB-In entry. */
+    private void forgetRaw(PeerState p, int f, long hi, long lo, int length) {
+        int[] raw = p.adjInRaw[f];
+        if (raw == null) {
+            return;
+        }
+        int s = ribs[f].prefixes.find(hi, lo, length);
+        if (s >= 0 && s < raw.length && raw[s] != 0) {
+            interner.release(raw[s]);
+            raw[s] = 0;
+            if (ribs[f].head[s] < 0) {
+                emptied[f].add(s);
+            }
+        }
+    }
+
+    /** Drops a peer's whole pre-policy Adj-RIB-In (session end). */
+    void dropRaw(PeerState p, int f) {
+        int[] raw = p.adjInRaw[f];
+        p.adjInRaw[f] = null;
+        if (raw == null) {
+            return;
+        }
+        for (int s = 0; s < raw.length; s++) {
+            if (raw[s] != 0) {
+                interner.release(raw[s]);
+                if (ribs[f].head[s] < 0) {
+                    emptied[f].add(s);
+                }
+            }
+        }
+    }
+
+    /**
+     * RFC 4271 6.3: a NEXT_HOP that is one of our own addresses is semantically incorrect: the
+     * error is logged and the route ignored (it replaces, and so removes, the peer's previous
+     * path for the prefix); no NOTIFICATION, the session stays up. Logged on the first such route
+     * of a session and then every 1000th, so a full table pointing at us cannot flood the log.
+     */
+    private void ownNextHop(PeerState p, int f, PathAttributes a) {
+        if (p.ownNextHopIgnored++ % 1000 == 0) {
+            log.warn("peer {}: route ignored ({} so far this session): NEXT_HOP {} is an address of this host"
+                    + " (RFC 4271 6.3)", p.name, p.ownNextHopIgnored, nextHopText(f, a));
+        }
+    }
+
+    private static String nextHopText(int f, PathAttributes a) {
+        int v4 = a.nextHop();
+        byte[] b = f == 0 && a.has(PathAttributes.HAS_NEXT_HOP)
+                ? new byte[] {(byte) (v4 >>> 24), (byte) (v4 >>> 16), (byte) (v4 >>> 8), (byte) v4}
+                : Arrays.copyOf(a.nextHop6(), 16);
+        try {
+            return java.net.InetAddress.getByAddress(b).getHostAddress();
+        } catch (java.net.UnknownHostException e) {
+            return "?"; // not reached: 4 or 16 octets
+        }
+    }
+
+    /** RFC 4271 9.1.2 (own AS in AS_PATH) and RFC 4456 8 (own ORIGINATOR_ID or CLUSTER_ID). */
+    private boolean looped(PeerState p, PathAttributes a) {
+        if (a.containsAs(p.negotiated.localAs()) || a.containsAs(config.localAs())) {
+            return true;
+        }
+        if (p.ibgp) {
+            if (a.has(HAS_ORIGINATOR_ID) && (a.originatorId() & 0xFFFFFFFFL) == config.routerId()) {
+                return true;
+            }
+            return a.clusterListContains(clusterId);
+        }
+        return false;
+    }
+}
