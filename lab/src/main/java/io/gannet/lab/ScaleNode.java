@@ -9,6 +9,7 @@ import io.gannet.bgp.wire.NotificationMessage;
 import io.gannet.bgp.wire.OpenMessage;
 import io.gannet.bgp.wire.StreamMessageReader;
 import io.gannet.bgp.wire.attr.AttributeInterner;
+import io.gannet.bgp.wire.attr.AttributesBuilder;
 import io.gannet.bgp.wire.attr.PathAttributes;
 import io.gannet.bgp.wire.attr.UpdateWriter;
 import io.netty.buffer.ByteBuf;
@@ -90,7 +91,7 @@ final class ScaleNode {
 
     /** UPDATE(PodCIDR) then End-of-RIB, encoded once by bgp-speaker's writer. */
     private static byte[] announcement(int prefix, int length, int nextHop) {
-        PathAttributes attrs = new AttributeInterner().intern(new PathAttributes.Builder()
+        PathAttributes attrs = new AttributeInterner().intern(new AttributesBuilder()
                 .origin(0) // IGP
                 .emptyAsPath() // mandatory even when empty (RFC 4271 5.1.2)
                 .nextHop(nextHop)

@@ -2,7 +2,7 @@ package io.gannet.agent.run;
 
 import io.gannet.agent.control.PeerDetail;
 import io.gannet.bgp.rib.RibViews.PeerCounters;
-import io.gannet.bgp.session.Negotiated;
+import io.gannet.bgp.wire.Negotiated;
 import io.gannet.bgp.session.PeerStatus;
 import io.gannet.bgp.wire.AddressFamily;
 import java.util.ArrayList;

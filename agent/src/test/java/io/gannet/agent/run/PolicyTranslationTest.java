@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.gannet.bgp.policy.Policy;
 import io.gannet.bgp.wire.attr.AttributeInterner;
+import io.gannet.bgp.wire.attr.AttributesBuilder;
 import io.gannet.bgp.wire.attr.PathAttributes;
 import io.gannet.bgp.wire.attr.Prefix;
 import io.gannet.topology.config.PolicyStatement;
@@ -36,12 +37,12 @@ class PolicyTranslationTest {
 
     private PathAttributes evaluate(Policy policy, String prefix) {
         Prefix p = Prefix.parse(prefix);
-        PathAttributes in = interner.intern(new PathAttributes.Builder().clear().origin(0).emptyAsPath());
+        PathAttributes in = interner.intern(new AttributesBuilder().clear().origin(0).emptyAsPath());
         int decision = policy.evaluate(p.ipv6(), p.hi(), p.lo(), p.length(), in, true);
         if (decision == Policy.REJECTED) {
             return null;
         }
-        return policy.apply(decision, in, new PathAttributes.Builder(), interner, InetAddress.getLoopbackAddress());
+        return policy.apply(decision, in, new AttributesBuilder(), interner, InetAddress.getLoopbackAddress());
     }
 
     @Test

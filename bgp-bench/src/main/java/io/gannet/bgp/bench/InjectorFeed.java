@@ -2,6 +2,7 @@ package io.gannet.bgp.bench;
 
 import io.gannet.bgp.wire.attr.AttributeInterner;
 import io.gannet.bgp.wire.attr.AttributeType;
+import io.gannet.bgp.wire.attr.AttributesBuilder;
 import io.gannet.bgp.wire.attr.PathAttributes;
 import io.gannet.bgp.wire.attr.UpdateWriter;
 import io.netty.buffer.ByteBuf;
@@ -56,7 +57,7 @@ final class InjectorFeed {
             throw new IllegalArgumentException(count + " /" + length + " prefixes do not fit above the first one");
         }
         AttributeInterner interner = new AttributeInterner();
-        PathAttributes attrs = interner.intern(new PathAttributes.Builder()
+        PathAttributes attrs = interner.intern(new AttributesBuilder()
                 .origin(0) // IGP
                 .appendSegment(AttributeType.AS_SEQUENCE, as)
                 .nextHop(nextHop));

@@ -1,24 +1,24 @@
 package io.gannet.bgp.policy;
 
-import io.gannet.bgp.wire.attr.PathAttributes;
+import io.gannet.bgp.wire.attr.AttributesBuilder;
 import io.gannet.bgp.wire.attr.Prefix;
 import java.net.InetAddress;
 import java.util.List;
 
 /** A change a statement makes to an accepted route's attributes. Immutable records. */
 public sealed interface Action {
-    void applyTo(PathAttributes.Builder b, InetAddress localAddress);
+    void applyTo(AttributesBuilder b, InetAddress localAddress);
 
     record SetMed(long med) implements Action {
         @Override
-        public void applyTo(PathAttributes.Builder b, InetAddress localAddress) {
+        public void applyTo(AttributesBuilder b, InetAddress localAddress) {
             b.med(med);
         }
     }
 
     record SetLocalPref(long localPref) implements Action {
         @Override
-        public void applyTo(PathAttributes.Builder b, InetAddress localAddress) {
+        public void applyTo(AttributesBuilder b, InetAddress localAddress) {
             b.localPref(localPref);
         }
     }
@@ -26,7 +26,7 @@ public sealed interface Action {
     /** Sets an explicit next hop (IPv4 NEXT_HOP or the IPv6 MP_REACH next hop). */
     record SetNextHop(InetAddress address) implements Action {
         @Override
-        public void applyTo(PathAttributes.Builder b, InetAddress localAddress) {
+        public void applyTo(AttributesBuilder b, InetAddress localAddress) {
             setNextHop(b, address);
         }
     }
@@ -34,7 +34,7 @@ public sealed interface Action {
     /** Sets the next hop to our address on the session. */
     record SetNextHopSelf() implements Action {
         @Override
-        public void applyTo(PathAttributes.Builder b, InetAddress localAddress) {
+        public void applyTo(AttributesBuilder b, InetAddress localAddress) {
             if (localAddress != null) {
                 setNextHop(b, localAddress);
             }
@@ -48,7 +48,7 @@ public sealed interface Action {
      */
     record KeepNextHop() implements Action {
         @Override
-        public void applyTo(PathAttributes.Builder b, InetAddress localAddress) {
+        public void applyTo(AttributesBuilder b, InetAddress localAddress) {
             // Nothing to change: the RIB skips its next-hop rewrite when a statement carries this.
         }
     }
@@ -59,7 +59,7 @@ public sealed interface Action {
         }
 
         @Override
-        public void applyTo(PathAttributes.Builder b, InetAddress localAddress) {
+        public void applyTo(AttributesBuilder b, InetAddress localAddress) {
             for (int c : communities) {
                 b.addCommunity(c);
             }
@@ -72,7 +72,7 @@ public sealed interface Action {
         }
 
         @Override
-        public void applyTo(PathAttributes.Builder b, InetAddress localAddress) {
+        public void applyTo(AttributesBuilder b, InetAddress localAddress) {
             for (int c : communities) {
                 b.removeCommunity(c);
             }
@@ -85,7 +85,7 @@ public sealed interface Action {
         }
 
         @Override
-        public void applyTo(PathAttributes.Builder b, InetAddress localAddress) {
+        public void applyTo(AttributesBuilder b, InetAddress localAddress) {
             for (Communities.Large c : communities) {
                 b.addLargeCommunity((int) c.global(), (int) c.local1(), (int) c.local2());
             }
@@ -98,7 +98,7 @@ public sealed interface Action {
         }
 
         @Override
-        public void applyTo(PathAttributes.Builder b, InetAddress localAddress) {
+        public void applyTo(AttributesBuilder b, InetAddress localAddress) {
             for (Communities.Large c : communities) {
                 b.removeLargeCommunity((int) c.global(), (int) c.local1(), (int) c.local2());
             }
@@ -108,12 +108,12 @@ public sealed interface Action {
     /** Prepends {@code asn} {@code times} times to the AS_PATH. */
     record PrependAs(long asn, int times) implements Action {
         @Override
-        public void applyTo(PathAttributes.Builder b, InetAddress localAddress) {
+        public void applyTo(AttributesBuilder b, InetAddress localAddress) {
             b.prependAs(asn, times);
         }
     }
 
-    private static void setNextHop(PathAttributes.Builder b, InetAddress a) {
+    private static void setNextHop(AttributesBuilder b, InetAddress a) {
         byte[] bytes = a.getAddress();
         if (bytes.length == 4) {
             b.nextHop(Prefix.of(a, 32).ipv4Bits());

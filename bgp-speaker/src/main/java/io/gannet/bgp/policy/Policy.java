@@ -1,6 +1,7 @@
 package io.gannet.bgp.policy;
 
 import io.gannet.bgp.wire.attr.AttributeInterner;
+import io.gannet.bgp.wire.attr.AttributesBuilder;
 import io.gannet.bgp.wire.attr.PathAttributes;
 import java.net.InetAddress;
 import java.util.List;
@@ -110,7 +111,7 @@ public final class Policy {
      * @param decision     a non-negative result of {@link #evaluate}
      * @param localAddress our address on the session, for {@link Action.SetNextHopSelf}; may be null
      */
-    public PathAttributes apply(int decision, PathAttributes in, PathAttributes.Builder scratch,
+    public PathAttributes apply(int decision, PathAttributes in, AttributesBuilder scratch,
                                 AttributeInterner interner, InetAddress localAddress) {
         if (!changes(decision) || onlyKeepsNextHop(decision)) {
             return in;

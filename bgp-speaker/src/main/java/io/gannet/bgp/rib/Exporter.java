@@ -10,6 +10,7 @@ import io.gannet.bgp.policy.Policy;
 import io.gannet.bgp.wire.AddressFamily;
 import io.gannet.bgp.wire.attr.AttributeInterner;
 import io.gannet.bgp.wire.attr.AttributeType;
+import io.gannet.bgp.wire.attr.AttributesBuilder;
 import io.gannet.bgp.wire.attr.PathAttributes;
 import io.gannet.bgp.wire.attr.UpdateWriter;
 import io.netty.buffer.ByteBuf;
@@ -42,8 +43,8 @@ final class Exporter {
     /** RFC 4724 4.1, restarting side: End-of-RIB waits while this is set. */
     boolean holdEndOfRib;
 
-    private final PathAttributes.Builder scratch = new PathAttributes.Builder();
-    private final PathAttributes.Builder policyScratch = new PathAttributes.Builder();
+    private final AttributesBuilder scratch = new AttributesBuilder();
+    private final AttributesBuilder policyScratch = new AttributesBuilder();
     private final UpdateWriter writer = new UpdateWriter();
     private int openTarget = -1; // attribute id of the UPDATE the writer holds open (0 = withdrawals)
     private final LongIntMap exportCache = new LongIntMap();
@@ -337,7 +338,7 @@ final class Exporter {
     }
 
     /** Writes {@code address} as the next hop for family {@code f}; IPv4 becomes ::ffff:a.b.c.d for IPv6 routes. */
-    static void setNextHop(PathAttributes.Builder b, int f, byte[] address) {
+    static void setNextHop(AttributesBuilder b, int f, byte[] address) {
         if (f == 0) {
             if (address.length == 4) {
                 b.nextHop((address[0] & 0xFF) << 24 | (address[1] & 0xFF) << 16 | (address[2] & 0xFF) << 8

@@ -5,6 +5,7 @@ import static io.gannet.bgp.wire.attr.PathAttributes.HAS_ORIGINATOR_ID;
 import io.gannet.bgp.config.SpeakerConfig;
 import io.gannet.bgp.policy.Policy;
 import io.gannet.bgp.wire.attr.AttributeInterner;
+import io.gannet.bgp.wire.attr.AttributesBuilder;
 import io.gannet.bgp.wire.attr.PathAttributes;
 import io.gannet.bgp.wire.attr.UpdateHandler;
 import java.util.Arrays;
@@ -28,7 +29,7 @@ final class Importer implements UpdateHandler {
     private final FamilyRib[] ribs;
     private final IntQueue[] emptied;
     private final Logger log;
-    private final PathAttributes.Builder policyScratch = new PathAttributes.Builder();
+    private final AttributesBuilder policyScratch = new AttributesBuilder();
     /** This host's addresses: a route whose next hop is one of them is ignored (RFC 4271 6.3). */
     LocalAddresses localAddresses = LocalAddresses.NONE;
 

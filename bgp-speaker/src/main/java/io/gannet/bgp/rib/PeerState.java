@@ -1,7 +1,7 @@
 package io.gannet.bgp.rib;
 
 import io.gannet.bgp.config.PeerConfig;
-import io.gannet.bgp.session.Negotiated;
+import io.gannet.bgp.wire.Negotiated;
 import io.gannet.bgp.wire.AddressFamily;
 import java.util.Arrays;
 

@@ -9,6 +9,7 @@ import io.gannet.bgp.rib.RibViews.RibSize;
 import io.gannet.bgp.rib.RibViews.RouteView;
 import io.gannet.bgp.wire.AddressFamily;
 import io.gannet.bgp.wire.attr.AttributeInterner;
+import io.gannet.bgp.wire.attr.AttributesBuilder;
 import io.gannet.bgp.wire.attr.PathAttributes;
 import io.gannet.bgp.wire.attr.Prefix;
 import io.gannet.bgp.wire.attr.UpdateDecoder;
@@ -63,7 +64,7 @@ public final class Rib implements RouteProcessor {
     private final int clusterId;
     private final AttributeInterner interner = new AttributeInterner();
     private final UpdateDecoder decoder = new UpdateDecoder(interner);
-    private final PathAttributes.Builder scratch = new PathAttributes.Builder();
+    private final AttributesBuilder scratch = new AttributesBuilder();
     private final PathStore paths = new PathStore(1024);
     private final FamilyRib[] ribs = {
             new FamilyRib(AddressFamily.IPV4_UNICAST, 1024), new FamilyRib(AddressFamily.IPV6_UNICAST, 1024)};

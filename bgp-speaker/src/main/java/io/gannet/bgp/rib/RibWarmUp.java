@@ -3,10 +3,11 @@ package io.gannet.bgp.rib;
 import io.gannet.bgp.config.PeerConfig;
 import io.gannet.bgp.config.SpeakerConfig;
 import io.gannet.bgp.policy.Policy;
-import io.gannet.bgp.session.Negotiated;
+import io.gannet.bgp.wire.Negotiated;
 import io.gannet.bgp.wire.AddressFamily;
 import io.gannet.bgp.wire.attr.AttributeInterner;
 import io.gannet.bgp.wire.attr.AttributeType;
+import io.gannet.bgp.wire.attr.AttributesBuilder;
 import io.gannet.bgp.wire.attr.PathAttributes;
 import io.gannet.bgp.wire.attr.UpdateWriter;
 import io.netty.buffer.ByteBuf;
@@ -80,7 +81,7 @@ public final class RibWarmUp {
                 long as = otherAs(config.localAs(), i);
                 sources[i] = new SinkLink(i, peer("warm-up-" + i, 0xC0000201 + i, as, config.localAs()),
                         negotiated(config, as, 0xC0000201L + i), alloc);
-                PathAttributes a = encoding.intern(new PathAttributes.Builder().origin(AttributeType.ORIGIN_IGP)
+                PathAttributes a = encoding.intern(new AttributesBuilder().origin(AttributeType.ORIGIN_IGP)
                         .appendSegment(AttributeType.AS_SEQUENCE, new long[] {as, otherAs(config.localAs(), 10 + i)})
                         .nextHop(0xC6336401 + i).med(i));
                 announce[i] = encode(alloc, a, false, prefixes);

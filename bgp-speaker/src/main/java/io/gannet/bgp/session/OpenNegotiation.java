@@ -4,6 +4,7 @@ import io.gannet.bgp.config.PeerConfig;
 import io.gannet.bgp.wire.AddressFamily;
 import io.gannet.bgp.wire.BgpError;
 import io.gannet.bgp.wire.Capability;
+import io.gannet.bgp.wire.Negotiated;
 import io.gannet.bgp.wire.NotificationMessage;
 import io.gannet.bgp.wire.OpenMessage;
 import io.netty.buffer.ByteBufUtil;

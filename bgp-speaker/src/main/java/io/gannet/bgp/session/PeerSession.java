@@ -6,6 +6,7 @@ import io.gannet.bgp.wire.BgpError;
 import io.gannet.bgp.wire.KeepaliveMessage;
 import io.gannet.bgp.wire.MessageHeader;
 import io.gannet.bgp.wire.MessageType;
+import io.gannet.bgp.wire.Negotiated;
 import io.gannet.bgp.wire.NotificationMessage;
 import io.gannet.bgp.wire.OpenMessage;
 import io.gannet.bgp.wire.RouteRefreshMessage;

@@ -1,5 +1,6 @@
 package io.gannet.bgp.session;
 
+import io.gannet.bgp.wire.Negotiated;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.time.Instant;

@@ -3,6 +3,7 @@ package io.gannet.bgp.session;
 import io.gannet.bgp.config.PeerConfig;
 import io.gannet.bgp.rib.PeerLink;
 import io.gannet.bgp.wire.MessageHeader;
+import io.gannet.bgp.wire.Negotiated;
 import io.gannet.bgp.wire.NotificationMessage;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;

@@ -4,6 +4,7 @@ import io.gannet.bgp.config.SpeakerConfig;
 import io.gannet.bgp.rib.Rib;
 import io.gannet.bgp.wire.attr.AttributeInterner;
 import io.gannet.bgp.wire.attr.AttributeType;
+import io.gannet.bgp.wire.attr.AttributesBuilder;
 import io.gannet.bgp.wire.attr.PathAttributes;
 import io.gannet.bgp.wire.attr.UpdateWriter;
 import io.netty.buffer.ByteBuf;
@@ -57,7 +58,7 @@ public class TenPeersBenchmark {
         UpdateWriter w = new UpdateWriter();
         PooledByteBufAllocator alloc = PooledByteBufAllocator.DEFAULT;
         for (int p = 0; p < PEERS; p++) {
-            PathAttributes a = interner.intern(new PathAttributes.Builder().origin(AttributeType.ORIGIN_IGP)
+            PathAttributes a = interner.intern(new AttributesBuilder().origin(AttributeType.ORIGIN_IGP)
                     .appendSegment(AttributeType.AS_SEQUENCE, 65101 + p, 65010).nextHop(0xc6336401 + p));
             List<ByteBuf> in = new ArrayList<>();
             List<ByteBuf> out = new ArrayList<>();

@@ -5,10 +5,11 @@ import io.gannet.bgp.config.SpeakerConfig;
 import io.gannet.bgp.policy.Policy;
 import io.gannet.bgp.rib.PeerLink;
 import io.gannet.bgp.rib.Rib;
-import io.gannet.bgp.session.Negotiated;
+import io.gannet.bgp.wire.Negotiated;
 import io.gannet.bgp.wire.AddressFamily;
 import io.gannet.bgp.wire.attr.AttributeInterner;
 import io.gannet.bgp.wire.attr.AttributeType;
+import io.gannet.bgp.wire.attr.AttributesBuilder;
 import io.gannet.bgp.wire.attr.PathAttributes;
 import io.gannet.bgp.wire.attr.UpdateDecoder;
 import io.gannet.bgp.wire.attr.UpdateHandler;
@@ -70,7 +71,7 @@ public class UpdateDecodeBenchmark {
 
     @Setup(Level.Trial)
     public void encode() {
-        PathAttributes a = interner.intern(new PathAttributes.Builder().origin(AttributeType.ORIGIN_IGP)
+        PathAttributes a = interner.intern(new AttributesBuilder().origin(AttributeType.ORIGIN_IGP)
                 .appendSegment(AttributeType.AS_SEQUENCE, 65001, 65010).nextHop(0xc6336401));
         UpdateWriter w = new UpdateWriter();
         for (int i = 0; i < PREFIXES; i++) {

@@ -8,6 +8,7 @@ import io.gannet.bgp.policy.Policy.Verdict;
 import io.gannet.bgp.wire.AddressFamily;
 import io.gannet.bgp.wire.attr.AttributeInterner;
 import io.gannet.bgp.wire.attr.AttributeType;
+import io.gannet.bgp.wire.attr.AttributesBuilder;
 import io.gannet.bgp.wire.attr.PathAttributes;
 import io.gannet.bgp.wire.attr.Prefix;
 import java.util.List;
@@ -16,14 +17,14 @@ import org.junit.jupiter.api.Test;
 /** Policies are data: built from plain values, evaluated per prefix, applied per decision. */
 class PolicyTest {
     private final AttributeInterner interner = new AttributeInterner();
-    private final PathAttributes.Builder scratch = new PathAttributes.Builder();
+    private final AttributesBuilder scratch = new AttributesBuilder();
 
-    private PathAttributes attrs(PathAttributes.Builder b) {
+    private PathAttributes attrs(AttributesBuilder b) {
         return interner.intern(b);
     }
 
-    private static PathAttributes.Builder base(long... as) {
-        return new PathAttributes.Builder().origin(0).appendSegment(AttributeType.AS_SEQUENCE, as).nextHop(0x0a000001);
+    private static AttributesBuilder base(long... as) {
+        return new AttributesBuilder().origin(0).appendSegment(AttributeType.AS_SEQUENCE, as).nextHop(0x0a000001);
     }
 
     private static int eval(Policy p, String prefix, PathAttributes a, boolean local) {

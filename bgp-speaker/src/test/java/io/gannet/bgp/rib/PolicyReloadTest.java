@@ -11,7 +11,7 @@ import io.gannet.bgp.policy.Policy;
 import io.gannet.bgp.policy.Policy.Statement;
 import io.gannet.bgp.policy.Policy.Verdict;
 import io.gannet.bgp.policy.PrefixListEntry;
-import io.gannet.bgp.session.Negotiated;
+import io.gannet.bgp.wire.Negotiated;
 import io.gannet.bgp.wire.AddressFamily;
 import java.util.List;
 import java.util.Set;

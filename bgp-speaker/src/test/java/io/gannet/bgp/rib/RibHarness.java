@@ -6,6 +6,7 @@ import io.gannet.bgp.policy.Policy;
 import io.gannet.bgp.wire.AddressFamily;
 import io.gannet.bgp.wire.attr.AttributeInterner;
 import io.gannet.bgp.wire.attr.AttributeType;
+import io.gannet.bgp.wire.attr.AttributesBuilder;
 import io.gannet.bgp.wire.attr.PathAttributes;
 import io.gannet.bgp.wire.attr.Prefix;
 import io.gannet.bgp.wire.attr.UpdateWriter;
@@ -66,8 +67,8 @@ final class RibHarness {
         return link;
     }
 
-    static PathAttributes.Builder attrs(long... asPath) {
-        PathAttributes.Builder b = new PathAttributes.Builder().origin(AttributeType.ORIGIN_IGP);
+    static AttributesBuilder attrs(long... asPath) {
+        AttributesBuilder b = new AttributesBuilder().origin(AttributeType.ORIGIN_IGP);
         if (asPath.length == 0) {
             b.emptyAsPath();
         } else {
@@ -77,7 +78,7 @@ final class RibHarness {
     }
 
     /** Sends an UPDATE announcing {@code prefixes} (all IPv4 or all IPv6) from {@code from}. */
-    void announce(FakePeerLink from, PathAttributes.Builder b, String... prefixes) {
+    void announce(FakePeerLink from, AttributesBuilder b, String... prefixes) {
         boolean v6 = prefixes[0].contains(":");
         if (v6 && !b.has(PathAttributes.HAS_NEXT_HOP6)) {
             b.nextHop6(ip("2001:db8::99").getAddress());

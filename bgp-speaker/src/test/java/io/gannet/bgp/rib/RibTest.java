@@ -10,6 +10,7 @@ import io.gannet.bgp.rib.RibViews.PathView;
 import io.gannet.bgp.rib.RibViews.RouteView;
 import io.gannet.bgp.wire.AddressFamily;
 import io.gannet.bgp.wire.attr.AttributeType;
+import io.gannet.bgp.wire.attr.AttributesBuilder;
 import io.gannet.bgp.wire.attr.PathAttributes;
 import io.gannet.bgp.wire.attr.Prefix;
 import java.util.List;
@@ -188,7 +189,7 @@ class RibTest {
         RibHarness h = new RibHarness(1);
         FakePeerLink i = h.up(h.peer("i", "192.0.2.1", 65000, null));
         FakePeerLink e = h.up(h.peer("e", "192.0.2.2", 65002, null));
-        PathAttributes.Builder b = new PathAttributes.Builder().origin(AttributeType.ORIGIN_IGP)
+        AttributesBuilder b = new AttributesBuilder().origin(AttributeType.ORIGIN_IGP)
                 .appendSegment(AttributeType.AS_CONFED_SEQUENCE, 65010, 65011)
                 .appendSegment(AttributeType.AS_SEQUENCE, 65020)
                 .appendSegment(AttributeType.AS_CONFED_SET, 65012)

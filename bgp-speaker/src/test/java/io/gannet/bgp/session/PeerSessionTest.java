@@ -10,6 +10,7 @@ import io.gannet.bgp.wire.AddressFamily;
 import io.gannet.bgp.wire.Capability;
 import io.gannet.bgp.wire.KeepaliveMessage;
 import io.gannet.bgp.wire.MessageType;
+import io.gannet.bgp.wire.Negotiated;
 import io.gannet.bgp.wire.NotificationMessage;
 import io.gannet.bgp.wire.OpenMessage;
 import io.gannet.bgp.wire.RouteRefreshMessage;

@@ -16,7 +16,7 @@ import java.util.Arrays;
  * <p>Reuses its arrays: no allocation per UPDATE once warmed up. Threading: one per decoder.
  */
 final class As4Merge {
-    private final PathAttributes.Builder as4 = new PathAttributes.Builder();
+    private final AttributesBuilder as4 = new AttributesBuilder();
     private boolean hasPath;
     private boolean hasAggregator;
     private long aggregatorAs;
@@ -31,7 +31,7 @@ final class As4Merge {
     }
 
     /** The builder AS4_PATH is parsed into (cleared). */
-    PathAttributes.Builder pathBuilder() {
+    AttributesBuilder pathBuilder() {
         return as4.clear();
     }
 
@@ -47,7 +47,7 @@ final class As4Merge {
     }
 
     /** Applies RFC 6793 4.2.3 to {@code attrs}, the UPDATE's attributes as received. */
-    void mergeInto(PathAttributes.Builder attrs) {
+    void mergeInto(AttributesBuilder attrs) {
         if (hasAggregator) {
             if (attrs.has(PathAttributes.HAS_AGGREGATOR) && attrs.aggregatorAs != AS_TRANS) {
                 return; // "the AS4_AGGREGATOR and AS4_PATH attributes ... SHALL be ignored"
@@ -111,7 +111,7 @@ final class As4Merge {
         }
     }
 
-    private static void copySegment(PathAttributes.Builder attrs, int[] src, int i, int count) {
+    private static void copySegment(AttributesBuilder attrs, int[] src, int i, int count) {
         attrs.beginSegment(src[i]);
         int seg = attrs.asPathLen - 2;
         for (int k = 0; k < count; k++) {

@@ -4,7 +4,7 @@ import java.util.Arrays;
 
 /**
  * Makes identical attribute sets one object with one dense id. Lookup hashes a
- * {@link PathAttributes.Builder} in place, so a hit (the common case: a peer sends the same
+ * {@link AttributesBuilder} in place, so a hit (the common case: a peer sends the same
  * attributes in message after message) allocates nothing.
  *
  * <p>Lifetime: each stored reference (an Adj-RIB-In path, an Adj-RIB-Out entry) holds a count
@@ -24,7 +24,7 @@ public final class AttributeInterner {
     private int nextId = 1; // id 0 means "no attributes" in RIB arrays
 
     /** The interned set equal to {@code b}; new ids start with a reference count of zero. */
-    public PathAttributes intern(PathAttributes.Builder b) {
+    public PathAttributes intern(AttributesBuilder b) {
         int h = b.hash();
         int mask = table.length - 1;
         for (int i = h & mask; ; i = (i + 1) & mask) {

@@ -35,7 +35,7 @@ import java.util.Arrays;
  */
 public final class UpdateDecoder {
     private final AttributeInterner interner;
-    private final PathAttributes.Builder attrs = new PathAttributes.Builder();
+    private final AttributesBuilder attrs = new AttributesBuilder();
     private final long[] seen = new long[4]; // attribute type codes seen in this UPDATE
     private byte[] scratch = new byte[4096];
     private final As4Merge as4 = new As4Merge();
@@ -455,7 +455,7 @@ public final class UpdateDecoder {
                 if (fourOctetAs) {
                     return;
                 }
-                PathAttributes.Builder tmp = as4.pathBuilder();
+                AttributesBuilder tmp = as4.pathBuilder();
                 if (!flagsOk || !parseAsPath(b, v, len, 4, tmp)) {
                     raise(Action.ATTRIBUTE_DISCARD, OPTIONAL_ATTRIBUTE_ERROR, slice(b, attrIndex, v + len),
                             "malformed AS4_PATH");
@@ -590,7 +590,7 @@ public final class UpdateDecoder {
     }
 
     /** Parses AS_PATH / AS4_PATH segments (RFC 4271 4.3, RFC 6793 3); false when malformed (RFC 7606 7.2). */
-    static boolean parseAsPath(ByteBuf b, int v, int len, int asSize, PathAttributes.Builder into) {
+    static boolean parseAsPath(ByteBuf b, int v, int len, int asSize, AttributesBuilder into) {
         into.asPathLen = 0;
         into.present |= PathAttributes.HAS_AS_PATH;
         int i = v;

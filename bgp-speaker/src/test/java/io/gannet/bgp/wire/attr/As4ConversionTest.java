@@ -70,7 +70,7 @@ class As4ConversionTest {
 
     @Test
     void encodesAsTransAndAs4PathTowardsATwoOctetPeer() {
-        PathAttributes a = interner.intern(new PathAttributes.Builder().origin(0)
+        PathAttributes a = interner.intern(new AttributesBuilder().origin(0)
                 .appendSegment(AttributeType.AS_SEQUENCE, 70000, 65000).nextHop(0x0a000001).aggregator(70000, 0xc0000201));
         ByteBuf out = Unpooled.buffer();
         AttributeEncoder.write(out, a, false, true);
@@ -91,7 +91,7 @@ class As4ConversionTest {
 
     @Test
     void noAs4PathWhenEveryAsFitsTwoOctets() {
-        PathAttributes a = interner.intern(new PathAttributes.Builder().origin(0)
+        PathAttributes a = interner.intern(new AttributesBuilder().origin(0)
                 .appendSegment(AttributeType.AS_SEQUENCE, 65000).nextHop(0x0a000001));
         ByteBuf out = Unpooled.buffer();
         AttributeEncoder.write(out, a, false, true);

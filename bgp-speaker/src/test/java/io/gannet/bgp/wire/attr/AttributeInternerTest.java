@@ -9,7 +9,7 @@ class AttributeInternerTest {
     @Test
     void countsReferencesAndReusesIds() {
         AttributeInterner in = new AttributeInterner();
-        PathAttributes.Builder b = new PathAttributes.Builder();
+        AttributesBuilder b = new AttributesBuilder();
         PathAttributes[] sets = new PathAttributes[5000];
         for (int i = 0; i < sets.length; i++) {
             sets[i] = in.intern(b.clear().origin(0).emptyAsPath().med(i));
@@ -35,9 +35,9 @@ class AttributeInternerTest {
     @Test
     void equalSetsAreEqualValues() {
         AttributeInterner in = new AttributeInterner();
-        PathAttributes a = in.intern(new PathAttributes.Builder().origin(0).appendSegment(2, 1, 2).addCommunity(5)
+        PathAttributes a = in.intern(new AttributesBuilder().origin(0).appendSegment(2, 1, 2).addCommunity(5)
                 .addLargeCommunity(1, 2, 3).addExtendedCommunity(9L).nextHop(1));
-        PathAttributes b = new AttributeInterner().intern(new PathAttributes.Builder().origin(0).appendSegment(2, 1, 2)
+        PathAttributes b = new AttributeInterner().intern(new AttributesBuilder().origin(0).appendSegment(2, 1, 2)
                 .addCommunity(5).addLargeCommunity(1, 2, 3).addExtendedCommunity(9L).nextHop(1));
         assertThat(a).isEqualTo(b).hasSameHashCodeAs(b);
         assertThat(a.toString()).contains("as-path=[1 2]", "communities=0:5", "large-communities=1:2:3");

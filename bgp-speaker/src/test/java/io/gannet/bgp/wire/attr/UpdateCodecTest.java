@@ -162,7 +162,7 @@ class UpdateCodecTest {
 
     @Test
     void writerPacksIpv4AnnouncementGolden() {
-        PathAttributes.Builder b = new PathAttributes.Builder().origin(0).appendSegment(AttributeType.AS_SEQUENCE, 65000)
+        AttributesBuilder b = new AttributesBuilder().origin(0).appendSegment(AttributeType.AS_SEQUENCE, 65000)
                 .nextHop(0xc6336401);
         PathAttributes a = interner.intern(b);
         UpdateWriter w = new UpdateWriter();
@@ -216,7 +216,7 @@ class UpdateCodecTest {
 
     @Test
     void rfc8950WriterPutsIpv4PrefixesIntoMpReachWithTheIpv6NextHop() {
-        PathAttributes.Builder b = new PathAttributes.Builder().origin(0).appendSegment(AttributeType.AS_SEQUENCE, 65000)
+        AttributesBuilder b = new AttributesBuilder().origin(0).appendSegment(AttributeType.AS_SEQUENCE, 65000)
                 .nextHop6(Hex.bytes("20010db8000000000000000000000001"));
         PathAttributes a = interner.intern(b);
         UpdateWriter w = new UpdateWriter();
@@ -249,7 +249,7 @@ class UpdateCodecTest {
     @Test
     void writerPacksIpv6AnnouncementAndWithdrawalGolden() {
         byte[] nh = Hex.bytes("20010db8000000000000000000000001");
-        PathAttributes a = interner.intern(new PathAttributes.Builder().origin(0).emptyAsPath().nextHop6(nh));
+        PathAttributes a = interner.intern(new AttributesBuilder().origin(0).emptyAsPath().nextHop6(nh));
         UpdateWriter w = new UpdateWriter();
         w.startAnnounce6(UnpooledByteBufAllocator.DEFAULT, 4096, a, true);
         w.add6(0x20010db800000000L, 0, 32);
@@ -329,7 +329,7 @@ class UpdateCodecTest {
                 """;
         RecordingHandler h = new RecordingHandler();
         assertThat(decoder.decode(Hex.buf(body), true, false, h)).isNull();
-        PathAttributes.Builder b = new PathAttributes.Builder().load(h.attributes);
+        AttributesBuilder b = new AttributesBuilder().load(h.attributes);
         for (int i = 0; i < 70; i++) {
             b.addCommunity(65000 << 16 | i);
         }
@@ -342,7 +342,7 @@ class UpdateCodecTest {
 
     @Test
     void packsManyPrefixesWithOneAttributeSetIntoFewUpdates() {
-        PathAttributes a = interner.intern(new PathAttributes.Builder().origin(0)
+        PathAttributes a = interner.intern(new AttributesBuilder().origin(0)
                 .appendSegment(AttributeType.AS_SEQUENCE, 65000).nextHop(0xc6336401));
         // Leak tracking off for this allocator only: paranoid mode records every write, and this
         // test writes a hundred thousand prefixes (the other tests keep it on).

@@ -1,6 +1,5 @@
-package io.gannet.bgp.session;
+package io.gannet.bgp.wire;
 
-import io.gannet.bgp.wire.AddressFamily;
 import java.util.Set;
 
 /**
