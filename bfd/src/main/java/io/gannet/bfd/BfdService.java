@@ -3,11 +3,8 @@ package io.gannet.bfd;
 import io.gannet.bfd.session.BfdClock;
 import io.gannet.bfd.session.BfdSession;
 import io.gannet.bfd.session.TxJitter;
-import io.gannet.bfd.transport.DatagramReader;
 import io.gannet.bfd.transport.NativeMemory;
-import io.gannet.bfd.transport.ReceivedDatagram;
 import io.gannet.bfd.transport.SocketAddresses;
-import io.gannet.bfd.transport.SocketPoller;
 import io.gannet.bfd.transport.ThreadScheduling;
 import io.gannet.bfd.transport.UdpSocket;
 import io.gannet.bfd.wire.BfdState;
@@ -48,8 +45,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Threads. {@code bfd-timer} owns every session's transmit and detection timers, opens
  * and closes all sockets (after entering the configured network namespace), and runs the
- * commands other threads queue. {@code bfd-rx} polls the listening sockets, decodes into
- * its own flyweight and hands each packet to its session under the session's monitor.
+ * commands other threads queue. {@code bfd-rx} ({@link BfdReceiver}) polls the listening
+ * sockets, decodes into its own flyweight and hands each packet to its session under the
+ * session's monitor.
  * Before it declares any detection time expired, the timer thread itself drains the
  * listening sockets (with its own buffers), so a receive thread that was not scheduled in
  * time cannot cause a false Down for packets that had already arrived.
@@ -69,13 +67,11 @@ public final class BfdService implements AutoCloseable {
     private volatile SessionEntry[] entries = new SessionEntry[0];
     private final ConcurrentLinkedQueue<Runnable> commands = new ConcurrentLinkedQueue<>();
     private final AtomicLongArray drops = new AtomicLongArray(DropReason.values().length);
+    private final BfdReceiver receiver;
     private final ExecutorService events;
-    private final List<UdpSocket> listeners = new ArrayList<>();
-    private final List<Boolean> listenerMultihop = new ArrayList<>();
     private final Thread timerThread;
     private Thread receiveThread;
     private volatile boolean running = true;
-    private final java.util.concurrent.atomic.AtomicLong received = new java.util.concurrent.atomic.AtomicLong();
 
     // Timer-thread-owned transmit buffers.
     private final ControlPacket txPacket = new ControlPacket();
@@ -83,22 +79,11 @@ public final class BfdService implements AutoCloseable {
     private final ByteBuf txBuf = Unpooled.wrappedBuffer(txBytes);
     private Pointer txNative;
 
-    // Receive buffers: one set for the receive thread, one for the timer thread's drain.
-    private final Receiver rxThreadReceiver = new Receiver();
-    private final Receiver timerThreadReceiver = new Receiver();
-
-    /** Everything one thread needs to read and handle datagrams without allocating. */
-    private static final class Receiver {
-        final DatagramReader reader = new DatagramReader();
-        final ControlPacket packet = new ControlPacket();
-        final ReceivedDatagram datagram = new ReceivedDatagram();
-        final ByteBuf buf = Unpooled.wrappedBuffer(datagram.payload);
-    }
-
     private BfdService(BfdServiceOptions options) {
         this.options = options;
         this.clock = options.clock();
         this.jitter = TxJitter.random(options.jitterSeed());
+        this.receiver = new BfdReceiver(clock, () -> entries, drops);
         this.events = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "bfd-events");
             t.setDaemon(true);
@@ -122,7 +107,10 @@ public final class BfdService implements AutoCloseable {
             s.close();
             throw e;
         }
-        s.receiveThread = new Thread(s::receiveLoop, "bfd-rx");
+        s.receiveThread = new Thread(() -> {
+            s.applyRealtimePriority();
+            s.receiver.loop(() -> s.running);
+        }, "bfd-rx");
         s.receiveThread.setDaemon(true);
         s.receiveThread.setPriority(Thread.MAX_PRIORITY);
         s.receiveThread.start();
@@ -155,8 +143,7 @@ public final class BfdService implements AutoCloseable {
     }
 
     private void addListener(UdpSocket socket, boolean multihop) {
-        listeners.add(socket);
-        listenerMultihop.add(multihop);
+        receiver.add(socket, multihop);
     }
 
     // ------------------------------------------------------------------ client API
@@ -213,7 +200,7 @@ public final class BfdService implements AutoCloseable {
 
     /** Datagrams read from the listening sockets. */
     public long packetsReceived() {
-        return received.get();
+        return receiver.received();
     }
 
     @Override
@@ -245,9 +232,7 @@ public final class BfdService implements AutoCloseable {
             }
         }
         entries = new SessionEntry[0];
-        for (UdpSocket l : listeners) {
-            l.close();
-        }
+        receiver.closeSockets();
         events.shutdown();
         try {
             events.awaitTermination(2, TimeUnit.SECONDS);
@@ -325,7 +310,7 @@ public final class BfdService implements AutoCloseable {
                     // receive thread was not scheduled in time, its packets are still in the
                     // socket buffers and this session is not silent at all.
                     drained = true;
-                    drainListeners();
+                    receiver.drain();
                 }
                 if (s.pollTimers(now)) {
                     transmit(e, now);
@@ -428,119 +413,6 @@ public final class BfdService implements AutoCloseable {
             } catch (IOException e) {
                 LOG.warn("bfd: {} runs with normal scheduling: {}", Thread.currentThread().getName(), e.getMessage());
             }
-        }
-    }
-
-    private void receiveLoop() {
-        applyRealtimePriority();
-        Receiver r = rxThreadReceiver;
-        int n = listeners.size();
-        SocketPoller poller = new SocketPoller(listeners);
-        boolean[] multihop = new boolean[n];
-        for (int i = 0; i < n; i++) {
-            multihop[i] = listenerMultihop.get(i);
-        }
-        while (running) {
-            if (poller.await(100) <= 0) {
-                continue;
-            }
-            for (int i = 0; i < n; i++) {
-                if (!poller.ready(i)) {
-                    continue;
-                }
-                while (running && r.reader.read(listeners.get(i), r.datagram)) {
-                    r.datagram.multihop = multihop[i];
-                    received.incrementAndGet();
-                    handle(r);
-                }
-            }
-        }
-    }
-
-    /** Timer thread: reads every datagram already queued on the listening sockets. */
-    private void drainListeners() {
-        Receiver r = timerThreadReceiver;
-        for (int i = 0; i < listeners.size(); i++) {
-            while (r.reader.read(listeners.get(i), r.datagram)) {
-                r.datagram.multihop = listenerMultihop.get(i);
-                received.incrementAndGet();
-                handle(r);
-            }
-        }
-    }
-
-    /** Everything between a datagram and its session; every discard is counted by reason. */
-    private void handle(Receiver r) {
-        ReceivedDatagram d = r.datagram;
-        ControlPacket rxPacket = r.packet;
-        long now = clock.nanoTime();
-        r.buf.setIndex(0, d.length);
-        DropReason reason = ControlPacketCodec.decode(r.buf, rxPacket);
-        if (reason != null) {
-            count(reason, null);
-            return;
-        }
-        SessionEntry e = demultiplex(d, rxPacket);
-        if (e == null) {
-            return; // counted by demultiplex
-        }
-        if (d.ttl < 0) {
-            count(DropReason.NO_TTL_INFO, e);
-            return;
-        }
-        // RFC 5881 5: "received ... with a TTL or Hop Limit value other than 255 ... MUST be
-        // discarded"; RFC 5883 2: multihop checks a configured minimum.
-        if (d.ttl < e.minReceivedTtl) {
-            count(e.multihop ? DropReason.TTL_BELOW_MINIMUM : DropReason.TTL, e);
-            return;
-        }
-        DropReason refused = e.session.receive(rxPacket, d.payload, rxPacket.length, now);
-        if (refused != null) {
-            drops.incrementAndGet(refused.ordinal()); // the session counted its own copy
-        }
-    }
-
-    private SessionEntry demultiplex(ReceivedDatagram d, ControlPacket rxPacket) {
-        SessionEntry[] list = entries;
-        if (rxPacket.yourDiscriminator != 0) {
-            // RFC 5880 6.8.6: "If the Your Discriminator field is nonzero, it MUST be used to
-            // select the session with which this BFD packet is associated. If no session is
-            // found, the packet MUST be discarded."
-            for (SessionEntry e : list) {
-                if (e.session.localDiscriminator() == rxPacket.yourDiscriminator) {
-                    if (e.multihop != d.multihop) {
-                        break;
-                    }
-                    if (!d.sourceIs(e.peerBytes)) {
-                        count(DropReason.ADDRESS_MISMATCH, e);
-                        return null;
-                    }
-                    return e;
-                }
-            }
-            count(DropReason.UNKNOWN_DISCRIMINATOR, null);
-            return null;
-        }
-        // RFC 5880 6.8.6: with Your Discriminator zero, "the session MUST be selected based
-        // on some combination of other fields": source address, interface (single-hop,
-        // RFC 5881 3), destination address and port. This is also how a peer's Down with
-        // Your Discriminator 0 after its own timeout reaches our session, as BIRD does.
-        for (SessionEntry e : list) {
-            if (e.multihop == d.multihop && d.sourceIs(e.peerBytes)
-                    && (e.interfaceIndex == 0 || d.interfaceIndex == 0 || e.interfaceIndex == d.interfaceIndex)
-                    && (e.localBytes == null || Arrays.equals(e.localBytes, 0, e.localBytes.length, d.destination, 0,
-                            e.localBytes.length))) {
-                return e;
-            }
-        }
-        count(DropReason.NO_SESSION_FOR_ADDRESS, null);
-        return null;
-    }
-
-    private void count(DropReason reason, SessionEntry e) {
-        drops.incrementAndGet(reason.ordinal());
-        if (e != null) {
-            e.session.countDrop(reason);
         }
     }
 
