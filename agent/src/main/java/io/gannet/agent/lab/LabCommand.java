@@ -232,13 +232,6 @@ public final class LabCommand {
             }
         }
 
-        /**
-         * The JVM flags of the {@code ./gannet} launcher (which sets them for users; a test keeps
-         * the two the same), for a gannet started from a class path.
-         */
-        public static final List<String> JVM_FLAGS = List.of("-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20", "-Xms16m",
-                "-Dio.netty.allocator.numDirectArenas=1", "-Dio.netty.allocator.numHeapArenas=1", "--enable-native-access=ALL-UNNAMED");
-
         static List<String> command(Path home) {
             Path launcher = home.resolve("gannet");
             boolean packaged = Files.exists(home.resolve("agent/target/gannet.jar")) || Files.exists(home.resolve("gannet.jar"));
@@ -248,7 +241,7 @@ public final class LabCommand {
             }
             // Tests and an unpackaged checkout: the launcher's JVM flags, this JVM's class path.
             List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-            cmd.addAll(JVM_FLAGS);
+            cmd.addAll(io.gannet.agent.LauncherFlags.JVM);
             cmd.addAll(List.of("-Xlog:disable", "-Xlog:all=warning:stderr"));
             if (Runtime.version().feature() >= 24) {
                 cmd.add("--sun-misc-unsafe-memory-access=allow");
@@ -259,7 +252,9 @@ public final class LabCommand {
 
         /** The launcher's environment: the glibc malloc arenas it bounds, and no build. */
         static Map<String, String> env(Path home) {
-            return Map.of("GANNET_SKIP_BUILD", "1", "MALLOC_ARENA_MAX", "2");
+            Map<String, String> env = new java.util.HashMap<>(io.gannet.agent.LauncherFlags.ENV);
+            env.put("GANNET_SKIP_BUILD", "1");
+            return Map.copyOf(env);
         }
     }
 }

@@ -69,12 +69,12 @@ class LabCommandTest {
     /** {@code gannet ARGS} as its own JVM with the launcher's flags, from this repository. */
     private Run gannet(String... args) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-        cmd.addAll(LabCommand.Launch.JVM_FLAGS);
+        cmd.addAll(io.gannet.agent.LauncherFlags.JVM);
         cmd.addAll(List.of("--sun-misc-unsafe-memory-access=allow", "-Xlog:disable", "-cp", System.getProperty("java.class.path"),
                 GannetCli.class.getName()));
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(REPO.toFile()).redirectErrorStream(true);
-        pb.environment().put("MALLOC_ARENA_MAX", "2");
+        pb.environment().putAll(io.gannet.agent.LauncherFlags.ENV);
         Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes());
         assertThat(p.waitFor(300, TimeUnit.SECONDS)).isTrue();

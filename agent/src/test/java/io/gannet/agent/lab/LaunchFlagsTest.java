@@ -7,8 +7,8 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
 /**
- * The JVM flags a gannet started from a class path gets (the lab's fallback, the tests) are the
- * ones the {@code ./gannet} launcher gives users: the measured memory figures hold for both.
+ * The JVM flags a gannet started from a class path gets (the lab's fallback, the daemon tests:
+ * {@link io.gannet.agent.LauncherFlags}) are the ones the {@code ./gannet} launcher gives users.
  */
 class LaunchFlagsTest {
     private static final Path REPO = Path.of(System.getenv().getOrDefault("GANNET_REPO", "..")).toAbsolutePath().normalize();
@@ -17,10 +17,11 @@ class LaunchFlagsTest {
     void theLaunchersJvmFlagsAndEnvironmentAreTheLabsOwn() throws Exception {
         String launcher = Files.readString(REPO.resolve("gannet"));
         String execLine = launcher.substring(launcher.indexOf("exec \"$JAVA_HOME/bin/java\""));
-        for (String flag : LabCommand.Launch.JVM_FLAGS) {
+        for (String flag : io.gannet.agent.LauncherFlags.JVM) {
             assertThat(execLine).as("the launcher's java command line").contains(flag);
         }
         assertThat(execLine).doesNotContain("UseZGC");
-        assertThat(launcher).contains("export MALLOC_ARENA_MAX=\"${MALLOC_ARENA_MAX:-" + LabCommand.Launch.env(REPO).get("MALLOC_ARENA_MAX") + "}\"");
+        assertThat(launcher).contains("export MALLOC_ARENA_MAX=\"${MALLOC_ARENA_MAX:-" + io.gannet.agent.LauncherFlags.ENV.get("MALLOC_ARENA_MAX") + "}\"");
+        assertThat(LabCommand.Launch.env(REPO)).containsAllEntriesOf(io.gannet.agent.LauncherFlags.ENV);
     }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.gannet.agent.GannetCli;
+import io.gannet.agent.LauncherFlags;
 import io.gannet.linux.NetworkNamespace;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -50,11 +51,13 @@ final class GannetProcess implements AutoCloseable {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Path socket = dir.resolve("gannet.sock");
         Path log = dir.resolve("gannet.log");
-        List<String> cmd = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED", "-cp",
-                System.getProperty("java.class.path"), GannetCli.class.getName(), "run", "--profile", profile.toString(),
-                "--node", node, "--state-dir", dir.resolve("state").toString(), "--socket", socket.toString()));
+        List<String> cmd = new ArrayList<>(List.of(java));
+        cmd.addAll(LauncherFlags.JVM); // as the launcher runs it
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), GannetCli.class.getName(), "run", "--profile",
+                profile.toString(), "--node", node, "--state-dir", dir.resolve("state").toString(), "--socket", socket.toString()));
         cmd.addAll(List.of(extraRunArgs));
         ProcessBuilder pb = new ProcessBuilder(ns == null ? cmd : ns.inside(cmd.toArray(String[]::new)));
+        pb.environment().putAll(LauncherFlags.ENV);
         pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         return new GannetProcess(pb.start(), socket, log);
     }
@@ -69,12 +72,14 @@ final class GannetProcess implements AutoCloseable {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Path socket = dir.resolve("gannet.sock");
         Path log = dir.resolve("gannet.log");
-        List<String> cmd = new ArrayList<>(List.of("nsenter", "--net=/run/netns/" + ns.name(), "--", java,
-                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"), GannetCli.class.getName(), "run",
+        List<String> cmd = new ArrayList<>(List.of("nsenter", "--net=/run/netns/" + ns.name(), "--", java));
+        cmd.addAll(LauncherFlags.JVM);
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), GannetCli.class.getName(), "run",
                 "--profile", profile.toString(), "--node", node, "--state-dir", dir.resolve("state").toString(),
                 "--socket", socket.toString()));
         cmd.addAll(List.of(extraRunArgs));
         ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.environment().putAll(LauncherFlags.ENV);
         pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         return new GannetProcess(pb.start(), socket, log);
     }
