@@ -2,6 +2,7 @@ package io.gannet.bgp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.gannet.testsupport.LeaksFailTests;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.UnpooledByteBufAllocator;
 import io.netty.util.ResourceLeakDetector;

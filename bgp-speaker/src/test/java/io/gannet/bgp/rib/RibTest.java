@@ -77,7 +77,7 @@ class RibTest {
         FakePeerLink b = h.up(h.peer("b", "192.0.2.2", 65002, null));
         assertThat(b.log).containsExactly("UPDATE +3 -0", "EoR 1/1", "UPDATE +1 -0", "EoR 2/1");
         // IPv6 over an IPv4 session: next hop self as an IPv4-mapped address
-        assertThat(io.gannet.bgp.wire.attr.Hex.hex(b.route("2001:db8:1:0:0:0:0:0/48").nextHop6()))
+        assertThat(io.netty.buffer.ByteBufUtil.hexDump(b.route("2001:db8:1:0:0:0:0:0/48").nextHop6()))
                 .isEqualTo("00000000000000000000ffffc00002fe");
     }
 

@@ -1,4 +1,4 @@
-package io.gannet.bgp;
+package io.gannet.testsupport;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.UnpooledByteBufAllocator;
@@ -11,7 +11,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * Makes a ByteBuf leak that netty's paranoid detector reports fail the test, instead of only
- * logging it. Registered for every test of the module (junit-platform.properties enables
+ * logging it. Registered for every test of a module that lists it (junit-platform.properties enables
  * extension auto-detection; META-INF/services lists this class). It installs a leak detector
  * factory whose detectors record each report; after every test it collects garbage, lets the
  * detector look at what was collected, and fails the test if anything leaked.
@@ -40,7 +40,7 @@ public final class LeaksFailTests implements AfterEachCallback {
     }
 
     /** Collects garbage, lets the detector report what it finds, and returns (and forgets) the reports. */
-    static List<String> collect() {
+    public static List<String> collect() {
         for (int i = 0; i < 3; i++) {
             System.gc();
             // A tracked allocation makes the detector poll its reference queue.
