@@ -24,7 +24,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * and rejects the structurally broken profiles, as an editor using it would.
  */
 class SchemaTest {
-    private static final JsonSchema SCHEMA = load();
+    static final JsonSchema SCHEMA = load();
 
     private static JsonSchema load() {
         try {

@@ -77,6 +77,9 @@ public final class Daemon implements AutoCloseable {
     private BfdBinding bfd;
     private NodeNetworkingBinding nodeNet;
     private volatile NodeConfig node;
+    /** The host's configuration as the profile gives it: unnumbered neighbors without addresses. */
+    private NodeConfig rendered;
+    private LinkLocalNeighbors linkLocal;
     private RouteSources routeSources;
     private HostClaim claim;
     private volatile SpeakerConfig speakerConfig;
@@ -129,6 +132,10 @@ public final class Daemon implements AutoCloseable {
         claim = HostClaim.acquire(options, node);
         pods = PodNetwork.start(options, loaded, node, log);
         node = pods == null ? node : pods.apply(node);
+        rendered = node;
+        linkLocal = new LinkLocalNeighbors(log, this::relink);
+        linkLocal.watch(rendered);
+        node = linkLocal.resolve(rendered); // unnumbered sessions start once their switch has advertised
         speakerConfig = SpeakerConfiguration.speakerConfig(node, policies);
         peerAddresses = addresses(speakerConfig);
         boolean restarting = marker.previousDaemonLeftRoutes();
@@ -227,6 +234,7 @@ public final class Daemon implements AutoCloseable {
                 (caller, action, target, status, outcome) ->
                         log.operatorCommand(caller.describe(), caller.via(), action, target, status, outcome),
                 new io.gannet.agent.cli.CliText());
+        relink(); // an unnumbered switch that advertised while we were starting
     }
 
     /**
@@ -303,6 +311,9 @@ public final class Daemon implements AutoCloseable {
             if (policy != null) {
                 policy.profileChanged(loaded, next);
             }
+            rendered = next;
+            linkLocal.watch(next);
+            next = linkLocal.resolve(next);
         } catch (IOException | ProfileException e) {
             throw new ControlException(ControlException.Kind.INVALID_CONFIG, "profile not applied: " + e.getMessage());
         }
@@ -406,6 +417,39 @@ public final class Daemon implements AutoCloseable {
         }
     }
 
+    /**
+     * An unnumbered switch's link-local address was learned (or changed): its session starts
+     * there (or moves), as a reload would apply it; nothing else is touched.
+     */
+    private synchronized void relink() {
+        if (speaker == null || closed || rendered == null) {
+            return; // still starting: the start resolves the addresses itself
+        }
+        NodeConfig next = linkLocal.resolve(rendered);
+        NodeConfigDiff diff = NodeConfigDiff.between(node, next);
+        if (diff.added().isEmpty() && diff.removed().isEmpty() && diff.changed().isEmpty()) {
+            return;
+        }
+        Map<RoutePolicy, Policy> nextPolicies = new HashMap<>(policies);
+        SpeakerConfig wanted = SpeakerConfiguration.speakerConfig(next, nextPolicies);
+        SpeakerConfig nextConfig = new SpeakerConfig(wanted.localAs(), wanted.routerId(), wanted.listenAddress(), wanted.listenPort(),
+                wanted.clusterId(), speakerConfig.maxPaths(), wanted.peers(), wanted.dynamicNeighbors());
+        Map<String, String> during = new HashMap<>(addresses(nextConfig));
+        during.putAll(peerAddresses);
+        peerAddresses = Map.copyOf(during);
+        diff.sessionsToReset(next).forEach(bfd::resettingSession);
+        speaker.reconfigure(nextConfig);
+        try {
+            bfd.apply(next);
+        } catch (IOException e) {
+            log.operatorAction("unnumbered", node.name(), "BFD sessions not updated: " + e.getMessage());
+        }
+        node = next;
+        speakerConfig = nextConfig;
+        peerAddresses = addresses(nextConfig);
+        log.operatorAction("unnumbered", node.name(), describe(diff));
+    }
+
     private static String describe(NodeConfigDiff diff) {
         List<String> s = new ArrayList<>();
         diff.added().forEach(n -> s.add("added " + n.name()));
@@ -444,6 +488,9 @@ public final class Daemon implements AutoCloseable {
         }
         closed = true;
         try {
+            if (linkLocal != null) {
+                linkLocal.close();
+            }
             if (control != null) {
                 control.close();
             }

@@ -54,7 +54,8 @@ final class SpeakerConfiguration {
                     ? AddressFamily.IPV4_UNICAST : AddressFamily.IPV6_UNICAST);
         }
         return PeerConfig.builder(n.name(), n.address(), n.remoteAs(), n.localAs())
-                .localAddress(n.localAddress())
+                // Unnumbered: the kernel picks our link-local address on the switch's interface.
+                .localAddress(n.unnumbered() ? null : n.localAddress())
                 .port(n.port())
                 .passive(n.passive())
                 .holdTimeSeconds(n.holdTimeSeconds())

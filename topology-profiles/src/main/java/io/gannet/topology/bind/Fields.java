@@ -104,6 +104,18 @@ final class Fields {
         return s;
     }
 
+    /** A Linux interface name: 1-15 characters, no '/', whitespace or NUL (IFNAMSIZ). */
+    String asInterfaceName(YNode n, String what) {
+        String s = n instanceof YScalar sc && sc.kind() == ScalarKind.INTEGER ? sc.text() : asString(n, what);
+        if (s != null && !INTERFACE.matcher(s).matches()) {
+            problems.error(n.location(), what + " '" + s + "' is not an interface name: 1-15 letters, digits, '.', '_', '-', ':' or '@'");
+            return null;
+        }
+        return s;
+    }
+
+    private static final java.util.regex.Pattern INTERFACE = java.util.regex.Pattern.compile("[A-Za-z0-9_.:@-]{1,15}");
+
     Long integer(String key, boolean required, long min, long max) {
         YNode n = node(key, required);
         return n == null ? null : asInteger(n, key, min, max);

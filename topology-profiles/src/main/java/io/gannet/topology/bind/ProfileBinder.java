@@ -136,13 +136,14 @@ public final class ProfileBinder {
                 }
             }, "name", "description");
             forEach(inventory.list("switches", true), "spec.inventory.switches[]", f -> switches.add(switchSpec(f)),
-                    "name", "rack", "addresses", "asn", "port", "routerId", "md5", "maxPaths", "families", "extendedMessage");
+                    "name", "rack", "addresses", "interface", "asn", "port", "routerId", "md5", "maxPaths", "families",
+                    "extendedMessage");
             List<YNode> hostItems = inventory.list("hosts", true);
             if (hostItems != null && hostItems.isEmpty()) {
                 problems.error(inventory.at("hosts"), "spec.inventory.hosts is empty: a profile describes at least one host");
             }
             forEach(hostItems, "spec.inventory.hosts[]", f -> hosts.add(hostSpec(f)),
-                    "name", "address", "rack", "role", "podCIDR", "vips", "routerId", "port", "uplinks");
+                    "name", "address", "rack", "role", "podCIDR", "vips", "routerId", "port", "uplinks", "switchPorts");
         }
         Map<String, HostOverride> overrides = new LinkedHashMap<>();
         YNode ov = spec.node("overrides", false);
@@ -527,7 +528,13 @@ public final class ProfileBinder {
         String name = f.name("name", true);
         String rack = f.has("rack") ? f.name("rack", false) : null;
         List<Located<InetAddress>> addresses = new ArrayList<>();
-        List<YNode> items = f.list("addresses", true);
+        YNode ifNode = f.node("interface", false);
+        String iface = ifNode == null ? null : f.asInterfaceName(ifNode, "switch " + name + " interface");
+        if (ifNode != null && f.has("addresses")) {
+            problems.error(f.at("interface"), "switch " + name + " has addresses and an interface: give addresses (numbered"
+                    + " sessions) or the hosts' interface to it (unnumbered), not both");
+        }
+        List<YNode> items = ifNode != null ? null : f.list("addresses", true);
         if (items != null) {
             if (items.isEmpty()) {
                 problems.error(f.at("addresses"), "switch " + name + " needs at least one address");
@@ -544,7 +551,7 @@ public final class ProfileBinder {
         Inet4Address routerId = f.routerId("routerId");
         Md5Ref md5 = md5(f, "md5");
         Integer maxPaths = f.int32("maxPaths", false, 1, 64);
-        return new SwitchSpec(name, rack, addresses, asn, port, routerId, md5, maxPaths, families(f), f.bool("extendedMessage"),
+        return new SwitchSpec(name, rack, addresses, iface, asn, port, routerId, md5, maxPaths, families(f), f.bool("extendedMessage"),
                 f.map());
     }
 
@@ -612,7 +619,19 @@ public final class ProfileBinder {
                 }
             }
         }
-        return new HostSpec(name, address, rack, role, podCidr, vips, routerId, port, uplinks, f.map());
+        Map<String, Located<String>> switchPorts = new java.util.LinkedHashMap<>();
+        YNode ports = f.node("switchPorts", false);
+        if (ports instanceof io.gannet.topology.yaml.YNode.YMap pm) {
+            for (Map.Entry<String, YNode> e : pm.entries().entrySet()) {
+                String switchPort = f.asInterfaceName(e.getValue(), "switchPorts." + e.getKey());
+                if (switchPort != null) {
+                    switchPorts.put(e.getKey(), new Located<>(switchPort, e.getValue().location()));
+                }
+            }
+        } else if (ports != null) {
+            problems.error(ports.location(), "switchPorts must be a mapping of switch name to the switch's interface to this host");
+        }
+        return new HostSpec(name, address, rack, role, podCidr, vips, routerId, port, uplinks, switchPorts, f.map());
     }
 
     private void forEach(List<YNode> items, String ctx, java.util.function.Consumer<Fields> body, String... keys) {

@@ -32,6 +32,9 @@ import java.util.Set;
  * @param extendedMessage    advertise RFC 8654 extended messages
  * @param routeReflectorClient the neighbor is our route-reflector client (RFC 4456): a router's iBGP neighbors
  * @param delayOpenSeconds   RFC 4271 8.1.1 DelayOpenTime: wait for the switch's OPEN first; 0 = off
+ * @param interfaceName      unnumbered peering: the interface the switch is on; {@code address}
+ *                           is then null in the profile's form (learned from the switch's router
+ *                           advertisements at run time) and an IPv6 link-local address once learned
  */
 public record NeighborConfig(
         String name,
@@ -56,21 +59,44 @@ public record NeighborConfig(
         Set<BgpFamily> families,
         boolean extendedMessage,
         boolean routeReflectorClient,
-        int delayOpenSeconds) {
+        int delayOpenSeconds,
+        String interfaceName) {
 
     public NeighborConfig {
         Objects.requireNonNull(name, "name");
-        Objects.requireNonNull(address, "address");
+        if (interfaceName == null) {
+            Objects.requireNonNull(address, "address");
+        }
         Objects.requireNonNull(localAddress, "localAddress");
         Objects.requireNonNull(bfd, "bfd");
         Objects.requireNonNull(maxPrefixAction, "maxPrefixAction");
         families = Collections.unmodifiableSet(EnumSet.copyOf(families));
     }
 
+    /** Whether the session runs over link-local addresses on {@link #interfaceName}. */
+    public boolean unnumbered() {
+        return interfaceName != null;
+    }
+
+    /** The switch's address, or "link-local on IF" (its address when learned). */
+    public String where() {
+        if (interfaceName == null) {
+            return address.getHostAddress();
+        }
+        return address == null ? "link-local on " + interfaceName : address.getHostAddress();
+    }
+
+    /** The same neighbor at {@code linkLocal}, its learned address (unnumbered). */
+    public NeighborConfig at(InetAddress linkLocal) {
+        return new NeighborConfig(name, linkLocal, port, remoteAs, localAs, localAddress, ibgp, holdTimeSeconds, keepaliveSeconds,
+                connectRetrySeconds, passive, md5, ttlSecurityHops, multihopTtl, gracefulRestart, gracefulRestartSeconds, bfd,
+                maxPrefixes, maxPrefixAction, families, extendedMessage, routeReflectorClient, delayOpenSeconds, interfaceName);
+    }
+
     @Override
     public String toString() {
         // Explicit so the MD5 password can never be printed, even if Md5Secret changed.
-        return "NeighborConfig[" + name + " " + address.getHostAddress() + ":" + port + " AS" + remoteAs
+        return "NeighborConfig[" + name + " " + where() + ":" + port + " AS" + remoteAs
                 + (md5 == null ? "" : " md5 " + md5.describe()) + "]";
     }
 }

@@ -65,6 +65,12 @@ public record NodeConfig(
         Objects.requireNonNull(exportPolicy, "exportPolicy");
     }
 
+    /** The same host with other neighbors (unnumbered ones resolved to their learned addresses). */
+    public NodeConfig withNeighbors(List<NeighborConfig> next) {
+        return new NodeConfig(name, profileName, model, role, routerId, localAs, listenAddress, listenPort, podCidr, vips, vipPool,
+                podCidrCommunities, vipCommunities, next, importPolicy, exportPolicy, maxPaths);
+    }
+
     /** Every prefix this host originates: its PodCIDR and its VIPs. */
     public List<Cidr> announcements() {
         if (podCidr == null) {

@@ -46,6 +46,6 @@ public final class DiffPrinter {
     }
 
     private static String session(NeighborConfig n) {
-        return n.name() + " (" + IpAddresses.format(n.address()) + " AS" + n.remoteAs() + ")";
+        return n.name() + " (" + (n.address() == null ? n.where() : IpAddresses.format(n.address())) + " AS" + n.remoteAs() + ")";
     }
 }

@@ -102,6 +102,7 @@ public record NodeConfigDiff(boolean speakerRestart, List<String> speakerChanges
         boolean reset = false;
         // Negotiated in OPEN or bound to the TCP connection: only a new session applies them.
         reset |= diff(fields, "address", o.address(), n.address());
+        reset |= diff(fields, "interface", o.interfaceName(), n.interfaceName());
         reset |= diff(fields, "port", o.port(), n.port());
         reset |= diff(fields, "remoteAs", o.remoteAs(), n.remoteAs());
         reset |= diff(fields, "localAs", o.localAs(), n.localAs());

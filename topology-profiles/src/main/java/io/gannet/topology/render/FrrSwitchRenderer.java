@@ -59,14 +59,17 @@ public final class FrrSwitchRenderer {
 
     private static void neighbor(StringBuilder b, SwitchView.Session s) {
         NeighborConfig n = s.fromHost();
-        String ip = IpAddresses.format(s.hostAddress());
-        String p = " neighbor " + ip + " ";
-        b.append(p).append("remote-as ").append(s.hostAs()).append('\n');
+        String p = " neighbor " + neighborId(s) + " ";
+        // Unnumbered: FRR's interface neighbor learns the host's link-local address from the host's
+        // router advertisements (and sends its own), and carries IPv4 with IPv6 next hops (RFC 8950).
+        b.append(p).append(s.unnumbered() ? "interface remote-as " : "remote-as ").append(s.hostAs()).append('\n');
         b.append(p).append("description ").append(s.role().yamlName()).append(' ').append(s.hostName()).append('\n');
         if (s.hostPort() != 179) {
             b.append(p).append("port ").append(s.hostPort()).append('\n');
         }
-        b.append(p).append("update-source ").append(IpAddresses.format(s.switchAddress())).append('\n');
+        if (!s.unnumbered()) {
+            b.append(p).append("update-source ").append(IpAddresses.format(s.switchAddress())).append('\n');
+        }
         b.append(p).append("timers ").append(n.keepaliveSeconds()).append(' ').append(n.holdTimeSeconds()).append('\n');
         b.append(p).append("timers connect ").append(n.connectRetrySeconds()).append('\n');
         if (n.md5() != null) {
@@ -96,7 +99,7 @@ public final class FrrSwitchRenderer {
             }
         }
         b.append(p).append(n.gracefulRestart() ? "graceful-restart-helper" : "graceful-restart-disable").append('\n');
-        if (s.hostAddress() instanceof java.net.Inet6Address && n.families().contains(BgpFamily.IPV4_UNICAST)) {
+        if (!s.unnumbered() && s.hostAddress() instanceof java.net.Inet6Address && n.families().contains(BgpFamily.IPV4_UNICAST)) {
             // RFC 8950: the host sends its IPv4 routes over this IPv6 session with IPv6 next hops.
             b.append(p).append("capability extended-nexthop\n");
         }
@@ -136,12 +139,17 @@ public final class FrrSwitchRenderer {
         b.append("  maximum-paths ").append(v.maxPaths()).append('\n');
         b.append("  maximum-paths ibgp ").append(v.maxPaths()).append('\n');
         for (SwitchView.Session s : members) {
-            String p = "  neighbor " + IpAddresses.format(s.hostAddress()) + " ";
+            String p = "  neighbor " + neighborId(s) + " ";
             b.append(p).append("activate\n");
             b.append(p).append("route-map ").append(inMap(s.role(), ipv4)).append(" in\n");
             b.append(p).append("route-map ").append(s.role() == Role.ROUTER ? ROUTER_OUT : HOSTS_OUT).append(" out\n");
         }
         b.append(" exit-address-family\n");
+    }
+
+    /** How FRR names the host: its address, or (unnumbered) the switch's interface to it. */
+    private static String neighborId(SwitchView.Session s) {
+        return s.unnumbered() ? s.switchPort() : IpAddresses.format(s.hostAddress());
     }
 
     private static String inMap(Role role, boolean ipv4) {

@@ -80,7 +80,12 @@ public final class NodeConfigWriter {
     private static Map<String, Object> neighbor(NeighborConfig n) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("name", n.name());
-        m.put("address", IpAddresses.format(n.address()));
+        if (n.unnumbered()) {
+            m.put("interface", n.interfaceName()); // unnumbered: the switch's link-local address is learned at run time
+        }
+        if (n.address() != null) {
+            m.put("address", IpAddresses.format(n.address()));
+        }
         m.put("port", n.port());
         m.put("remoteAs", n.remoteAs());
         m.put("localAs", n.localAs());

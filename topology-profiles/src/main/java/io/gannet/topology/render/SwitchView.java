@@ -36,7 +36,17 @@ public record SwitchView(String name, FabricModel model, long asn, Inet4Address 
      * @param hostConfig    the host's whole configuration (for its role and announcements)
      * @param fromHost      the host's view of this session (addresses and ASes mirrored below)
      */
-    public record Session(NodeConfig hostConfig, NeighborConfig fromHost) {
+    public record Session(NodeConfig hostConfig, NeighborConfig fromHost, String switchPort) {
+        /** A numbered session. */
+        public Session(NodeConfig hostConfig, NeighborConfig fromHost) {
+            this(hostConfig, fromHost, null);
+        }
+
+        /** Unnumbered: the switch peers over its interface to the host ({@code switchPort}). */
+        public boolean unnumbered() {
+            return fromHost.unnumbered();
+        }
+
         public String hostName() { return hostConfig.name(); }
         public Role role() { return hostConfig.role(); }
         public InetAddress hostAddress() { return fromHost.localAddress(); }
@@ -53,7 +63,13 @@ public record SwitchView(String name, FabricModel model, long asn, Inet4Address 
         for (EffectiveHost h : profile.hostsOf(switchName)) {
             NodeConfig node = NodeConfigFactory.build(profile, h, secrets);
             NeighborConfig n = node.neighbor(switchName).orElseThrow();
-            sessions.add(new Session(node, n));
+            Located<String> port = h.spec().switchPorts().get(switchName);
+            if (n.unnumbered() && port == null) {
+                throw new IllegalArgumentException("switch " + switchName + " is unnumbered (interface " + n.interfaceName()
+                        + "): host " + h.name() + " needs switchPorts." + switchName + ", the switch's interface to it,"
+                        + " to render the switch");
+            }
+            sessions.add(new Session(node, n, port == null ? null : port.value()));
             if (s.maxPaths() == null) {
                 maxPaths = node.maxPaths();
             }

@@ -48,7 +48,8 @@ public final class NodeConfigFactory {
     private static NeighborConfig neighbor(ResolvedProfile profile, EffectiveHost h, SwitchSpec s, BgpSettings bgp,
             SecretResolver secrets) throws SecretResolver.SecretUnavailableException {
         InetAddress local = h.spec().address();
-        InetAddress remote = s.addresses().stream().map(Located::value)
+        // Unnumbered: the switch's link-local address is learned at run time (router advertisements).
+        InetAddress remote = s.unnumbered() ? null : s.addresses().stream().map(Located::value)
                 .filter(a -> a.getClass() == local.getClass()).findFirst().orElseThrow();
         long remoteAs = profile.switchAsn(s.name());
         boolean ibgp = remoteAs == h.asn();
@@ -59,16 +60,18 @@ public final class NodeConfigFactory {
         Md5Secret md5 = ref == null ? null : secrets.resolve(ref);
         int ttl = bgp.multihop() != null ? bgp.multihop() : ibgp ? Defaults.IBGP_TTL : Defaults.EBGP_TTL;
         boolean multihop = bfdMultihop(h.bfd().multihop(), ibgp, bgp.ttlSecurity(), ttl);
-        BfdConfig bfd = new BfdConfig(h.bfd().enabled(), h.bfd().minTxMs(), h.bfd().minRxMs(), h.bfd().multiplier(),
+        // No BFD on unnumbered sessions yet (the validator says so).
+        BfdConfig bfd = new BfdConfig(h.bfd().enabled() && !s.unnumbered(), h.bfd().minTxMs(), h.bfd().minRxMs(), h.bfd().multiplier(),
                 h.bfd().strict(), multihop, multihop ? MULTIHOP_MIN_RECEIVED_TTL : 255);
         List<BgpFamily> asked = s.families() != null ? s.families() : bgp.families();
-        Set<BgpFamily> families = asked != null ? EnumSet.copyOf(asked) : defaultFamilies(profile, h, local);
+        Set<BgpFamily> families = asked != null ? EnumSet.copyOf(asked)
+                : defaultFamilies(profile, h, !s.unnumbered() && local instanceof java.net.Inet4Address); // unnumbered: IPv6 link-local
         boolean extendedMessage = s.extendedMessage() != null ? s.extendedMessage()
                 : bgp.extendedMessage() != null && bgp.extendedMessage();
         return new NeighborConfig(s.name(), remote, s.port() == null ? Defaults.PORT : s.port(), remoteAs, h.asn(), local, ibgp,
                 hold, keepalive, bgp.connectRetry(), bgp.passive(), md5, bgp.ttlSecurity(), ttl, bgp.gracefulRestart(),
                 bgp.restartTime(), bfd, bgp.maxPrefixes(), bgp.maxPrefixAction(), families, extendedMessage,
-                h.spec().role() == Role.ROUTER && ibgp, bgp.delayOpen());
+                h.spec().role() == Role.ROUTER && ibgp, bgp.delayOpen(), s.interfaceName());
     }
 
     /**
@@ -99,8 +102,8 @@ public final class NodeConfigFactory {
      * every prefix the host originates (PodCIDR, VIPs, an l4lb host's VIP pool), so an IPv4-only
      * host advertises IPv4 only and a host with IPv6 VIPs can announce them.
      */
-    static Set<BgpFamily> defaultFamilies(ResolvedProfile profile, EffectiveHost h, InetAddress local) {
-        Set<BgpFamily> f = EnumSet.of(family(local instanceof java.net.Inet4Address));
+    static Set<BgpFamily> defaultFamilies(ResolvedProfile profile, EffectiveHost h, boolean ipv4Session) {
+        Set<BgpFamily> f = EnumSet.of(family(ipv4Session));
         if (h.podCidr() != null) {
             f.add(family(h.podCidr().isIpv4()));
         }

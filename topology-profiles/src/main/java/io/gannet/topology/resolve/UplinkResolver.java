@@ -51,7 +51,7 @@ final class UplinkResolver {
             List<SwitchSpec> reachable = new ArrayList<>();
             for (SwitchSpec s : up) {
                 boolean sameFamily = s.addresses().stream().anyMatch(a -> a.value().getClass() == h.address().getClass());
-                if (sameFamily) {
+                if (sameFamily || s.unnumbered()) { // unnumbered: link-local IPv6, whatever the host's address
                     reachable.add(s);
                 } else if (!s.addresses().isEmpty()) {
                     problems.error(h.source().locationOf("address"), "host " + h.name() + " cannot peer with switch " + s.name()

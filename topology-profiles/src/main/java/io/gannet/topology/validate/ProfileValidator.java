@@ -53,6 +53,7 @@ public final class ProfileValidator {
         checkFixedIpPools();
         checkOverrides(hostNames);
         checkUplinkNames(switchNames);
+        checkUnnumbered();
         checkSettings(p.bgp(), p.bgp(), p.bfd(), p.at(), "spec");
         for (HostOverride o : p.overrides().values()) {
             checkSettings(p.bgp().overlay(o.bgp()), o.bgp(), o.bfd(), o.at(), "host " + o.host());
@@ -173,6 +174,9 @@ public final class ProfileValidator {
             if (id == null) {
                 if (!s.addresses().isEmpty()) {
                     problems.error(s.source().locationOf("addresses"), "switch " + s.name() + " has no IPv4 address: set routerId");
+                } else if (s.unnumbered()) {
+                    problems.error(s.source().locationOf("interface"), "switch " + s.name()
+                            + " is unnumbered (no address): set routerId (RFC 6286 needs a 32-bit BGP identifier)");
                 }
                 continue;
             }
@@ -282,6 +286,33 @@ public final class ProfileValidator {
                 if (!seen.add(u.value())) {
                     problems.error(u.at(), "host " + h.name() + " lists uplink '" + u.value() + "' twice");
                 }
+            }
+        }
+    }
+
+    /**
+     * Unnumbered switches: a host's {@code switchPorts} name switches that exist and are
+     * unnumbered; BFD is not run on unnumbered sessions (a warning when the profile turns it on).
+     */
+    private void checkUnnumbered() {
+        Map<String, SwitchSpec> byName = new HashMap<>();
+        p.switches().forEach(s -> byName.put(s.name(), s));
+        for (HostSpec h : p.hosts()) {
+            for (Map.Entry<String, Located<String>> e : h.switchPorts().entrySet()) {
+                SwitchSpec s = byName.get(e.getKey());
+                if (s == null) {
+                    problems.error(e.getValue().at(), "host " + h.name() + " has switchPorts for '" + e.getKey()
+                            + "', which spec.inventory.switches does not list");
+                } else if (!s.unnumbered()) {
+                    problems.error(e.getValue().at(), "host " + h.name() + " has switchPorts for switch " + s.name()
+                            + ", which has addresses: switchPorts are for unnumbered switches (interface)");
+                }
+            }
+        }
+        for (SwitchSpec s : p.switches()) {
+            if (s.unnumbered() && p.bfd() != null && Boolean.TRUE.equals(p.bfd().enabled())) {
+                problems.warning(s.source().locationOf("interface"), "switch " + s.name()
+                        + ": BFD does not run on unnumbered sessions yet; a dead link is found by the hold timer");
             }
         }
     }
