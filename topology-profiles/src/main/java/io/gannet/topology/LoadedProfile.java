@@ -167,17 +167,11 @@ public final class LoadedProfile {
         SwitchView v = switchView(switchName, secrets);
         return switch (format) {
             case FRR -> FrrSwitchRenderer.render(v);
-            case BIRD -> {
-                if (v.sessions().stream().anyMatch(SwitchView.Session::unnumbered)) {
-                    throw new ProfileException("switch " + switchName + " is unnumbered: its BIRD configuration is not rendered"
-                            + " (BIRD needs its own router advertisements and a dynamic link-local neighbor per port); use --format frr");
-                }
-                yield BirdSwitchRenderer.render(v);
-            }
+            case BIRD -> BirdSwitchRenderer.render(v);
             case GANNET -> {
                 if (v.sessions().stream().anyMatch(SwitchView.Session::unnumbered)) {
                     throw new ProfileException("switch " + switchName + " is unnumbered: a Gannet switch peers by address only;"
-                            + " use --format frr");
+                            + " use --format frr or bird");
                 }
                 try {
                     yield GannetSwitchRenderer.render(v, name());

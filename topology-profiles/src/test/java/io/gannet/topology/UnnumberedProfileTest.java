@@ -50,8 +50,10 @@ class UnnumberedProfileTest {
                 .contains("  neighbor swp1 activate\n").doesNotContain("update-source");
         assertThat(io.gannet.topology.render.NodeConfigWriter.yaml(ResolutionTest.node(p, "n1"))).contains("interface: eth1");
 
-        assertThatThrownBy(() -> p.renderSwitch("leaf1", SwitchFormat.BIRD, SecretResolver.referencesOnly()))
-                .isInstanceOf(ProfileException.class).hasMessageContaining("leaf1 is unnumbered").hasMessageContaining("--format frr");
+        String bird = p.renderSwitch("leaf1", SwitchFormat.BIRD, SecretResolver.referencesOnly());
+        assertThat(bird).contains("protocol radv gannet_radv {").contains("  interface \"swp1\" { max ra interval 10; default lifetime 0; };")
+                .contains("  interface \"swp2\";\n").contains("  neighbor range fe80::/10 as 4200000001;")
+                .contains("    extended next hop on;");
         assertThatThrownBy(() -> p.renderSwitch("leaf1", SwitchFormat.GANNET, SecretResolver.referencesOnly()))
                 .isInstanceOf(ProfileException.class).hasMessageContaining("leaf1 is unnumbered");
     }

@@ -4,9 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.gannet.lab.BirdSwitch;
 import io.gannet.linux.NetworkNamespace;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import io.gannet.testsupport.Requirements;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -15,7 +17,8 @@ import org.junit.jupiter.api.Test;
  * whole FRR (zebra, bgpd) configured by {@code profile render --switch}, which peers with
  * {@code neighbor PORT interface}. Each end learns the other's link-local address from its
  * router advertisements; the node's IPv4 PodCIDR reaches the switch's kernel with an IPv6
- * next hop (RFC 8950), and packets follow it.
+ * next hop (RFC 8950), and packets follow it. The same with a BIRD switch rendered from the
+ * profile (router advertisements from its radv protocol, a dynamic link-local neighbor).
  */
 class DaemonUnnumberedTest extends DaemonAgainstFrr {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -36,16 +39,11 @@ class DaemonUnnumberedTest extends DaemonAgainstFrr {
                   - {name: node1, address: 10.205.0.1, podCIDR: 10.244.1.0/24, switchPorts: {leaf1: down0}}
             """;
 
-    @Test
-    void aNodeAndAnFrrSwitchPeerOverLinkLocalAddressesLearnedFromRouterAdvertisements() throws Exception {
-        Path profile = dir.resolve("profile.yaml");
-        Files.writeString(profile, PROFILE);
-        String rendered = GannetProcess.render(profile, "leaf1");
-        assertThat(rendered).contains(" neighbor down0 interface remote-as 4200000001\n").doesNotContain("update-source");
-        NetworkNamespace host = NetworkNamespace.create("dunh");
-        NetworkNamespace sw = NetworkNamespace.create("duns");
-        FrrRouter frr = null;
-        try {
+    private static final class Link implements AutoCloseable {
+        final NetworkNamespace host = NetworkNamespace.create("dunh");
+        final NetworkNamespace sw = NetworkNamespace.create("duns");
+
+        Link() {
             NetworkNamespace.Shell.run("ip", "link", "add", "up0", "netns", host.name(), "type", "veth", "peer", "name", "down0",
                     "netns", sw.name());
             host.exec("ip", "link", "set", "lo", "up");
@@ -53,33 +51,77 @@ class DaemonUnnumberedTest extends DaemonAgainstFrr {
             host.exec("ip", "link", "set", "up0", "up");
             sw.exec("ip", "link", "set", "lo", "up");
             sw.exec("ip", "link", "set", "down0", "up");
-            frr = FrrRouter.start(sw, dir.resolve("frr"), rendered);
-            FrrRouter f = frr;
-            gannet = GannetProcess.start(host, dir, profile, "node1");
-            gannet.awaitTrue("the unnumbered session is Established", () -> gannet.established("leaf1"),
-                    () -> f.vtysh("show bgp summary") + f.log());
-            assertThat(gannet.peer("leaf1").path("address").asText()).startsWith("fe80:");
-            gannet.awaitTrue("the switch's kernel routes the PodCIDR over the link",
-                    () -> sw.exec("ip", "-4", "route", "show", "10.244.1.0/24").contains("dev down0"),
-                    () -> sw.exec("ip", "-4", "route") + f.vtysh("show bgp ipv4 unicast 10.244.1.0/24") + f.log());
-            JsonNode path = JSON.readTree(f.vtysh("show bgp ipv4 unicast 10.244.1.0/24 json")).path("paths").path(0);
-            assertThat(path.path("nexthops").toString()).contains("fe80:");
-            // Packets follow it: the switch (its router id on its loopback) reaches an address of the
-            // node's PodCIDR; the node answers through a static route over the link (it learns nothing).
+        }
+
+        /**
+         * Packets follow the route: the switch (its router id on its loopback) reaches an address
+         * of the node's PodCIDR; the node answers through a static route over the link (it learns
+         * nothing).
+         */
+        String pingThePodCidr() {
             host.exec("ip", "addr", "add", "10.244.1.1/32", "dev", "lo");
             sw.exec("ip", "addr", "add", "10.205.0.2/32", "dev", "lo");
             String swLinkLocal = sw.exec("ip", "-6", "-o", "addr", "show", "dev", "down0", "scope", "link").trim().split("\\s+")[3];
             host.exec("ip", "route", "add", "10.205.0.2/32", "via", "inet6", swLinkLocal.substring(0, swLinkLocal.indexOf('/')),
                     "dev", "up0");
-            assertThat(sw.exec("ping", "-c", "1", "-W", "2", "-I", "10.205.0.2", "10.244.1.1")).contains("1 received");
-            gannet.close();
-            gannet = null;
-        } finally {
-            if (frr != null) {
-                frr.close();
-            }
+            return sw.exec("ping", "-c", "1", "-W", "2", "-I", "10.205.0.2", "10.244.1.1");
+        }
+
+        @Override
+        public void close() {
             host.close();
             sw.close();
+        }
+    }
+
+    private Path profile() throws Exception {
+        Path profile = dir.resolve("profile.yaml");
+        Files.writeString(profile, PROFILE);
+        return profile;
+    }
+
+    @Test
+    void aNodeAndAnFrrSwitchPeerOverLinkLocalAddressesLearnedFromRouterAdvertisements() throws Exception {
+        Path profile = profile();
+        String rendered = GannetProcess.render(profile, "leaf1");
+        assertThat(rendered).contains(" neighbor down0 interface remote-as 4200000001\n").doesNotContain("update-source");
+        try (Link link = new Link(); FrrRouter f = FrrRouter.start(link.sw, dir.resolve("frr"), rendered)) {
+            gannet = GannetProcess.start(link.host, dir, profile, "node1");
+            gannet.awaitTrue("the unnumbered session is Established", () -> gannet.established("leaf1"),
+                    () -> f.vtysh("show bgp summary") + f.log());
+            assertThat(gannet.peer("leaf1").path("address").asText()).startsWith("fe80:");
+            gannet.awaitTrue("the switch's kernel routes the PodCIDR over the link",
+                    () -> link.sw.exec("ip", "-4", "route", "show", "10.244.1.0/24").contains("dev down0"),
+                    () -> link.sw.exec("ip", "-4", "route") + f.vtysh("show bgp ipv4 unicast 10.244.1.0/24") + f.log());
+            JsonNode path = JSON.readTree(f.vtysh("show bgp ipv4 unicast 10.244.1.0/24 json")).path("paths").path(0);
+            assertThat(path.path("nexthops").toString()).contains("fe80:");
+            assertThat(link.pingThePodCidr()).contains("1 received");
+            gannet.close();
+            gannet = null;
+        }
+    }
+
+    @Test
+    void aNodeAndABirdSwitchPeerOverLinkLocalAddresses() throws Exception {
+        Requirements.requireCommand("bird");
+        Path profile = profile();
+        String rendered = GannetProcess.render(profile, "leaf1", "bird");
+        assertThat(rendered).contains("protocol radv").contains("  neighbor range fe80::/10 as 4200000001;");
+        try (Link link = new Link()) {
+            BirdSwitch bird = BirdSwitch.start(link.sw, Files.createDirectories(dir.resolve("bird")), rendered);
+            try {
+                gannet = GannetProcess.start(link.host, dir, profile, "node1");
+                gannet.awaitTrue("the unnumbered session is Established", () -> gannet.established("leaf1"), bird::diagnostics);
+                assertThat(gannet.peer("leaf1").path("address").asText()).startsWith("fe80:");
+                gannet.awaitTrue("BIRD's kernel table routes the PodCIDR over the link",
+                        () -> link.sw.exec("ip", "-4", "route", "show", "10.244.1.0/24").contains("dev down0"),
+                        () -> link.sw.exec("ip", "-4", "route") + bird.birdc("show", "route", "all") + bird.diagnostics());
+                assertThat(link.pingThePodCidr()).contains("1 received");
+                gannet.close();
+                gannet = null;
+            } finally {
+                bird.close();
+            }
         }
     }
 }

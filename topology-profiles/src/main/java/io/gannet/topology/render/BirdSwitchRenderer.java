@@ -44,6 +44,7 @@ public final class BirdSwitchRenderer {
                 .append(v.maxPaths()).append(";\n}\n\n");
         filters(b, v);
         bfd(b, v);
+        radv(b, v);
         Set<String> used = new HashSet<>();
         for (SwitchView.Session s : v.sessions()) {
             protocol(b, v, s, identifier(s.hostName(), used));
@@ -105,18 +106,44 @@ public final class BirdSwitchRenderer {
         b.append("}\n\n");
     }
 
+    /**
+     * Unnumbered sessions: router advertisements on the host ports, so each host learns the
+     * switch's link-local address (lifetime 0: no default route, no prefix).
+     */
+    private static void radv(StringBuilder b, SwitchView v) {
+        List<String> ports = v.sessions().stream().filter(SwitchView.Session::unnumbered).map(SwitchView.Session::switchPort)
+                .distinct().toList();
+        if (ports.isEmpty()) {
+            return;
+        }
+        b.append("# Unnumbered host ports: hosts learn our link-local address from these advertisements.\n");
+        b.append("protocol radv gannet_radv {\n  ipv6 { export none; };\n");
+        for (String port : ports) {
+            b.append("  interface \"").append(port).append("\" { max ra interval 10; default lifetime 0; };\n");
+        }
+        b.append("}\n\n");
+    }
+
     private static void protocol(StringBuilder b, SwitchView v, SwitchView.Session s, String id) {
         NeighborConfig n = s.fromHost();
         b.append("protocol bgp ").append(id).append(" {\n");
         b.append("  description \"").append(s.role().yamlName()).append(' ').append(s.hostName()).append("\";\n");
-        b.append("  local ").append(IpAddresses.format(s.switchAddress()));
-        if (n.port() != 179) {
-            // The profile gives this switch an unprivileged port (demos, tests).
-            b.append(" port ").append(n.port());
+        if (s.unnumbered()) {
+            // The host connects from its link-local address on this port (it learned ours from the
+            // advertisements above): a dynamic session per port, passive.
+            b.append("  interface \"").append(s.switchPort()).append("\";\n");
+            b.append("  local").append(n.port() != 179 ? " port " + n.port() : "").append(" as ").append(v.asn()).append(";\n");
+            b.append("  neighbor range fe80::/10 as ").append(s.hostAs()).append(";\n");
+        } else {
+            b.append("  local ").append(IpAddresses.format(s.switchAddress()));
+            if (n.port() != 179) {
+                // The profile gives this switch an unprivileged port (demos, tests).
+                b.append(" port ").append(n.port());
+            }
+            b.append(" as ").append(v.asn()).append(";\n");
+            b.append("  neighbor ").append(IpAddresses.format(s.hostAddress())).append(" port ").append(s.hostPort())
+                    .append(" as ").append(s.hostAs()).append(";\n");
         }
-        b.append(" as ").append(v.asn()).append(";\n");
-        b.append("  neighbor ").append(IpAddresses.format(s.hostAddress())).append(" port ").append(s.hostPort())
-                .append(" as ").append(s.hostAs()).append(";\n");
         b.append("  hold time ").append(n.holdTimeSeconds()).append(";\n");
         if (n.holdTimeSeconds() > 0) {
             b.append("  keepalive time ").append(n.keepaliveSeconds()).append(";\n");
@@ -138,6 +165,8 @@ public final class BirdSwitchRenderer {
                 b.append("  multihop ").append(n.ttlSecurityHops()).append(";").append(n.ttlSecurityHops() > 1 ? ""
                         : "  # GTSM one hop away, multihop for BFD's sake (host: multihop BFD)").append("\n");
             }
+        } else if (s.unnumbered()) {
+            b.append("  direct;\n");
         } else if (n.multihopTtl() > 1 && !n.ibgp() || (n.ibgp() && !bfdSingleHop) || s.hostAddress().isLoopbackAddress()) {
             // Loopback (the one-machine demo) has no shared link, so "direct" would refuse any next hop.
             b.append("  multihop").append(n.ibgp() || n.multihopTtl() <= 1 ? "" : " " + n.multihopTtl()).append(";\n");
@@ -166,7 +195,7 @@ public final class BirdSwitchRenderer {
         // One channel per family the host's session negotiates (the profile's families).
         for (BgpFamily f : n.families()) {
             b.append("  ").append(f == BgpFamily.IPV4_UNICAST ? "ipv4" : "ipv6").append(" {\n");
-            if (f == BgpFamily.IPV4_UNICAST && s.hostAddress() instanceof java.net.Inet6Address) {
+            if (f == BgpFamily.IPV4_UNICAST && (s.unnumbered() || s.hostAddress() instanceof java.net.Inet6Address)) {
                 b.append("    extended next hop on;\n"); // RFC 8950: IPv4 routes with IPv6 next hops, as the host offers
             }
             if (s.role() == Role.ROUTER) {
