@@ -32,6 +32,7 @@ final class LinkLocalNeighbors implements AutoCloseable {
     static final long INTERVAL_NANOS = 10_000_000_000L;
     static final long SILENT_NANOS = 35_000_000_000L;
     private static final long RETRY_MILLIS = 5_000;
+    private static final long QUIET_NANOS = 5_000_000_000L;
 
     private final EventLog log;
     private final Runnable changed;
@@ -89,21 +90,27 @@ final class LinkLocalNeighbors implements AutoCloseable {
 
     private void run(String iface) {
         boolean reported = false;
+        long failingSince = 0;
         while (running && !Thread.currentThread().isInterrupted()) {
             try (RouterAdvertisements ra = RouterAdvertisements.open(iface)) {
                 if (reported) {
                     log.operatorAction("unnumbered", iface, "router advertisements running again");
                 }
                 reported = false;
+                failingSince = 0;
                 exchange(iface, ra);
             } catch (SysException e) {
-                if (!reported) {
+                // A link just up has no usable link-local address until duplicate address detection
+                // is over (EADDRNOTAVAIL for about a second): retried quietly at first.
+                long now = System.nanoTime();
+                failingSince = failingSince == 0 ? now : failingSince;
+                if (!reported && now - failingSince > QUIET_NANOS) {
                     log.operatorAction("unnumbered", iface, "no router advertisements on " + iface + " (" + e.getMessage()
                             + "); the unnumbered session waits; retrying every " + RETRY_MILLIS / 1000 + " s");
                     reported = true;
                 }
                 try {
-                    Thread.sleep(RETRY_MILLIS);
+                    Thread.sleep(now - failingSince > QUIET_NANOS ? RETRY_MILLIS : 250);
                 } catch (InterruptedException ie) {
                     return;
                 }

@@ -124,4 +124,34 @@ class DaemonUnnumberedTest extends DaemonAgainstFrr {
             }
         }
     }
+
+    @Test
+    void aRouterInstallsWhatItLearnsOverAnUnnumberedSessionViaTheSwitchsLinkLocalAddress() throws Exception {
+        Path profile = dir.resolve("profile.yaml");
+        Files.writeString(profile, PROFILE.replace("bgp: {holdTime: 60, connectRetry: 1}",
+                        "bgp: {holdTime: 60, connectRetry: 1, families: [ipv4, ipv6]}")
+                .replace("{name: node1, address: 10.205.0.1, podCIDR: 10.244.1.0/24, switchPorts: {leaf1: down0}}",
+                        "{name: core1, address: 10.205.0.1, role: router, switchPorts: {leaf1: down0}}"));
+        String rendered = GannetProcess.render(profile, "leaf1");
+        String routerBgp = rendered.lines().filter(l -> l.startsWith("router bgp ")).findFirst().orElseThrow();
+        rendered += routerBgp + "\n no bgp network import-check\n address-family ipv4 unicast\n  network 198.51.100.0/24\n"
+                + " exit-address-family\nexit\n";
+        try (Link link = new Link(); FrrRouter f = FrrRouter.start(link.sw, dir.resolve("frr"), rendered)) {
+            gannet = GannetProcess.start(link.host, dir, profile, "core1", "--fib");
+            gannet.awaitTrue("the unnumbered session is Established", () -> gannet.established("leaf1"),
+                    () -> f.vtysh("show bgp summary") + f.log());
+            gannet.awaitTrue("the router's kernel routes the leaf's net via its link-local address",
+                    () -> link.host.exec("ip", "-4", "route", "show", "198.51.100.0/24").matches("(?s).*via inet6 fe80:\\S+ dev up0.*"),
+                    () -> link.host.exec("ip", "-4", "route") + gannet.cli("show", "routes"));
+            // Packets follow it: the router (its address on its loopback) pings an address of the
+            // leaf's net; the leaf answers through a static route over the link.
+            link.sw.exec("ip", "addr", "add", "198.51.100.1/32", "dev", "lo");
+            String hostLinkLocal = link.host.exec("ip", "-6", "-o", "addr", "show", "dev", "up0", "scope", "link").trim().split("\\s+")[3];
+            link.sw.exec("ip", "route", "add", "10.205.0.1/32", "via", "inet6", hostLinkLocal.substring(0, hostLinkLocal.indexOf('/')),
+                    "dev", "down0");
+            assertThat(link.host.exec("ping", "-c", "1", "-W", "2", "-I", "10.205.0.1", "198.51.100.1")).contains("1 received");
+            gannet.close();
+            gannet = null;
+        }
+    }
 }

@@ -33,6 +33,7 @@ public final class ForwardingFeed implements RouteListener {
     private final Consumer<List<Change>> sink;
     private final LinkedHashSet<Prefix> dirty = new LinkedHashSet<>();
     private final PathAttributes[] pathScratch;
+    private final int[] interfaceScratch;
     /** IPv4 next hops and ECMP sets seen, so a full table shares a few objects (bounded: cleared when full). */
     private final Map<Integer, InetAddress> nextHops4 = new HashMap<>();
     private final Map<List<InetAddress>, List<InetAddress>> sets = new HashMap<>();
@@ -44,6 +45,7 @@ public final class ForwardingFeed implements RouteListener {
         this.loop = loop;
         this.sink = sink;
         this.pathScratch = new PathAttributes[Math.max(1, rib.maxPaths())];
+        this.interfaceScratch = new int[pathScratch.length];
     }
 
     /**
@@ -90,13 +92,13 @@ public final class ForwardingFeed implements RouteListener {
      * the same set (a table of a million prefixes usually has a handful of sets).
      */
     private List<InetAddress> nextHops(Prefix p) {
-        int n = rib.forwardingPaths(p, pathScratch);
+        int n = rib.forwardingPaths(p, pathScratch, interfaceScratch);
         if (n <= 0) {
             return List.of();
         }
         List<InetAddress> hops = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
-            InetAddress nh = nextHop(p.ipv6(), pathScratch[i]);
+            InetAddress nh = nextHop(p.ipv6(), pathScratch[i], interfaceScratch[i]);
             pathScratch[i] = null;
             if (nh != null && !hops.contains(nh)) {
                 hops.add(nh);
@@ -108,11 +110,29 @@ public final class ForwardingFeed implements RouteListener {
         return sets.computeIfAbsent(hops, List::copyOf);
     }
 
-    /** The route's next hop: an IPv4 route's own, or its IPv6 one (RFC 8950); an IPv6 route's global one. */
-    private InetAddress nextHop(boolean ipv6, PathAttributes a) {
+    /**
+     * The route's next hop: an IPv4 route's own, or its IPv6 one (RFC 8950); an IPv6 route's
+     * global one. A link-local next hop (an unnumbered session sends only that) is scoped to the
+     * interface of the session it came over ({@code sessionInterface}), or dropped without one.
+     */
+    private InetAddress nextHop(boolean ipv6, PathAttributes a, int sessionInterface) {
         if (a.has(PathAttributes.HAS_NEXT_HOP6) && (ipv6 || !a.has(PathAttributes.HAS_NEXT_HOP))) {
             byte[] b = a.nextHop6();
-            return b.length >= 16 ? address(Arrays.copyOf(b, 16)) : null;
+            if (b.length < 16) {
+                return null;
+            }
+            boolean linkLocal = (b[0] & 0xff) == 0xfe && (b[1] & 0xc0) == 0x80;
+            if (!linkLocal) {
+                return address(Arrays.copyOf(b, 16));
+            }
+            if (sessionInterface == 0) {
+                return null; // a link-local next hop from a session not on a link: unusable
+            }
+            try {
+                return java.net.Inet6Address.getByAddress(null, Arrays.copyOf(b, 16), sessionInterface);
+            } catch (UnknownHostException e) {
+                return null; // not reached: 16 octets
+            }
         }
         if (!ipv6 && a.has(PathAttributes.HAS_NEXT_HOP)) {
             int v = a.nextHop();

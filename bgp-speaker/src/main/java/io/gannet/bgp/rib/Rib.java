@@ -699,6 +699,15 @@ public final class Rib implements RouteProcessor {
      * when the prefix has no best path, -1 when a path of the set is our own (nothing to forward to).
      */
     int forwardingPaths(Prefix prefix, PathAttributes[] out) {
+        return forwardingPaths(prefix, out, null);
+    }
+
+    /**
+     * As {@link #forwardingPaths(Prefix, PathAttributes[])}, also giving each path's session
+     * interface in {@code interfaces} (the scope id of a peer reached at an IPv6 link-local
+     * address, as an unnumbered session is; 0 otherwise): where a link-local next hop lives.
+     */
+    int forwardingPaths(Prefix prefix, PathAttributes[] out, int[] interfaces) {
         FamilyRib r = ribs[prefix.ipv6() ? 1 : 0];
         int s = r.prefixes.find(prefix.hi(), prefix.lo(), prefix.length());
         int best = s < 0 ? -1 : r.best[s];
@@ -709,16 +718,35 @@ public final class Rib implements RouteProcessor {
             return -1;
         }
         out[0] = interner.get(paths.attr[best]);
+        if (interfaces != null) {
+            interfaces[0] = sessionInterface(paths.peer[best]);
+        }
         int n = 1;
         for (int q = r.head[s]; q >= 0 && n < out.length; q = paths.next[q]) {
             if (q != best && paths.has(q, PathStore.MULTIPATH)) {
                 if (paths.peer[q] == LOCAL) {
                     return -1;
                 }
+                if (interfaces != null) {
+                    interfaces[n] = sessionInterface(paths.peer[q]);
+                }
                 out[n++] = interner.get(paths.attr[q]);
             }
         }
         return n;
+    }
+
+    /**
+     * The interface of a peer's session at an IPv6 link-local address, else 0: the configured
+     * address's scope (the socket's address may come back without one), else the socket's.
+     */
+    private int sessionInterface(int peerId) {
+        PeerState p = peers[peerId];
+        if (p.config != null && p.config.address() instanceof java.net.Inet6Address a && a.isLinkLocalAddress() && a.getScopeId() > 0) {
+            return a.getScopeId();
+        }
+        PeerLink link = p.link;
+        return link != null && link.remoteAddress() instanceof java.net.Inet6Address a && a.isLinkLocalAddress() ? a.getScopeId() : 0;
     }
 
     /** Counters of every configured-or-seen peer (not the local origin). */

@@ -16,8 +16,10 @@ public record NextHop(InetAddress gateway, int ifindex, int weight) {
         }
     }
 
+    /** Via {@code gateway}; a scoped IPv6 link-local gateway also names its interface (its scope id). */
     public static NextHop via(InetAddress gateway) {
-        return new NextHop(gateway, 0, 1);
+        int ifindex = gateway instanceof java.net.Inet6Address a && a.isLinkLocalAddress() ? a.getScopeId() : 0;
+        return new NextHop(gateway, ifindex, 1);
     }
 
     public static NextHop dev(int ifindex) {
