@@ -440,23 +440,22 @@ public final class BfdService implements AutoCloseable {
         synchronized (registryLock) { // never nested inside a session lock: request() nests the other way
             clients = e.references;
         }
-        synchronized (s) {
-            long now = clock.nanoTime();
-            Map<DropReason, Long> d = new EnumMap<>(DropReason.class);
-            for (DropReason r : DropReason.values()) {
-                if (s.drops(r) != 0) {
-                    d.put(r, s.drops(r));
-                }
+        BfdSession.Snapshot n = s.snapshot();
+        long now = clock.nanoTime();
+        Map<DropReason, Long> d = new EnumMap<>(DropReason.class);
+        for (DropReason r : DropReason.values()) {
+            if (n.drops(r) != 0) {
+                d.put(r, n.drops(r));
             }
-            long rx = Math.max(s.advertisedRequiredMinRxMicros(), s.remoteDesiredMinTxMicros());
-            return new BfdSessionStatus(e.key, s.state(), s.remoteState(), s.localDiagnostic(), s.localDiscriminator(),
-                    s.remoteDiscriminator(), s.advertisedDesiredMinTxMicros(), s.advertisedRequiredMinRxMicros(),
-                    s.detectMult(), s.remoteDesiredMinTxMicros(), s.remoteMinRxMicros(), s.remoteDetectMult(),
-                    s.txIntervalMicros(), rx, s.detectionTimeMicros(), s.pollActive(), s.flaps(), s.detectionEvents(),
-                    s.upTransitions(), s.rxPackets(), s.txPackets(), (now - s.lastStateChangeAt()) / 1_000_000,
-                    s.lastRxAt() == Long.MIN_VALUE ? -1 : (now - s.lastRxAt()) / 1_000_000, d, clients,
-                    e.sender.localPort());
         }
+        long rx = Math.max(n.advertisedRequiredMinRxMicros(), n.remoteDesiredMinTxMicros());
+        return new BfdSessionStatus(e.key, n.state(), n.remoteState(), n.localDiagnostic(), s.localDiscriminator(),
+                n.remoteDiscriminator(), n.advertisedDesiredMinTxMicros(), n.advertisedRequiredMinRxMicros(),
+                n.detectMult(), n.remoteDesiredMinTxMicros(), n.remoteMinRxMicros(), n.remoteDetectMult(),
+                n.txIntervalMicros(), rx, n.detectionTimeMicros(), n.pollActive(), n.flaps(), n.detectionEvents(),
+                n.upTransitions(), n.rxPackets(), n.txPackets(), (now - n.lastStateChangeAt()) / 1_000_000,
+                n.lastRxAt() == Long.MIN_VALUE ? -1 : (now - n.lastRxAt()) / 1_000_000, d, clients,
+                e.sender.localPort());
     }
 
     // ------------------------------------------------------------------ handles

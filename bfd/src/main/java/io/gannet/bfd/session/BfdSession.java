@@ -488,7 +488,7 @@ public final class BfdSession {
     // ---------------------------------------------------------------- derived values
 
     /** RFC 5880 6.8.7: the larger of bfd.DesiredMinTxInterval and bfd.RemoteMinRxInterval. */
-    public synchronized long txIntervalMicros() {
+    private long txIntervalMicros() {
         return Math.max(effectiveDesiredMinTxMicros, remoteMinRxMicros);
     }
 
@@ -498,7 +498,7 @@ public final class BfdSession {
      * transmit interval of the remote system (the greater of bfd.RequiredMinRxInterval and
      * the last received Desired Min TX Interval)."
      */
-    public synchronized long detectionTimeMicros() {
+    private long detectionTimeMicros() {
         return (long) remoteDetectMult * Math.max(effectiveRequiredMinRxMicros, remoteDesiredMinTxMicros);
     }
 
@@ -520,89 +520,45 @@ public final class BfdSession {
         return remoteState;
     }
 
-    public synchronized long remoteDiscriminator() {
-        return remoteDiscriminator;
-    }
-
     public synchronized Diagnostic localDiagnostic() {
         return localDiag;
-    }
-
-    public synchronized boolean pollActive() {
-        return pollActive;
-    }
-
-    public synchronized long advertisedDesiredMinTxMicros() {
-        return desiredMinTxMicros;
-    }
-
-    public synchronized long advertisedRequiredMinRxMicros() {
-        return requiredMinRxMicros;
-    }
-
-    public synchronized long remoteMinRxMicros() {
-        return remoteMinRxMicros;
-    }
-
-    public synchronized long remoteDesiredMinTxMicros() {
-        return remoteDesiredMinTxMicros;
-    }
-
-    public synchronized int detectMult() {
-        return detectMult;
-    }
-
-    public synchronized int remoteDetectMult() {
-        return remoteDetectMult;
-    }
-
-    public synchronized long detectDeadline() {
-        return detectDeadline;
-    }
-
-    public synchronized long nextTxAt() {
-        return nextTxAt;
     }
 
     public synchronized long lastRxAt() {
         return lastRxAt;
     }
 
-    public synchronized long lastStateChangeAt() {
-        return lastStateChangeAt;
+    /**
+     * Everything a status reader wants, read under the session's lock once, so the values agree
+     * with each other (and readers do not take the lock thirty times).
+     */
+    public synchronized Snapshot snapshot() {
+        return new Snapshot(state, remoteState, remoteDiscriminator, localDiag, pollActive, desiredMinTxMicros, requiredMinRxMicros,
+                remoteMinRxMicros, remoteDesiredMinTxMicros, detectMult, remoteDetectMult, detectDeadline, nextTxAt, lastRxAt,
+                lastStateChangeAt, flaps, detectionEvents, upTransitions, rxPackets, txPackets, sendErrors, drops.clone(),
+                txIntervalMicros(), detectionTimeMicros());
     }
 
-    public synchronized long flaps() {
-        return flaps;
-    }
-
-    public synchronized long detectionEvents() {
-        return detectionEvents;
-    }
-
-    public synchronized long upTransitions() {
-        return upTransitions;
-    }
-
-    public synchronized long rxPackets() {
-        return rxPackets;
-    }
-
-    public synchronized long txPackets() {
-        return txPackets;
-    }
-
-    public synchronized long drops(DropReason reason) {
-        return drops[reason.ordinal()];
+    /**
+     * One session's state and counters at one moment ({@link #snapshot}).
+     *
+     * @param advertisedDesiredMinTxMicros  the Desired Min TX Interval we send (bfd.DesiredMinTxInterval)
+     * @param advertisedRequiredMinRxMicros the Required Min RX Interval we send (bfd.RequiredMinRxInterval)
+     * @param drops                         per {@link DropReason} ordinal
+     */
+    public record Snapshot(BfdState state, BfdState remoteState, long remoteDiscriminator, Diagnostic localDiagnostic,
+            boolean pollActive, long advertisedDesiredMinTxMicros, long advertisedRequiredMinRxMicros, long remoteMinRxMicros,
+            long remoteDesiredMinTxMicros, int detectMult, int remoteDetectMult, long detectDeadline, long nextTxAt, long lastRxAt,
+            long lastStateChangeAt, long flaps, long detectionEvents, long upTransitions, long rxPackets, long txPackets,
+            long sendErrors, long[] dropCounts, long txIntervalMicros, long detectionTimeMicros) {
+        public long drops(DropReason reason) {
+            return dropCounts[reason.ordinal()];
+        }
     }
 
     /** Counts a packet the kernel refused to send. */
     public synchronized void countSendError() {
         sendErrors++;
-    }
-
-    public synchronized long sendErrors() {
-        return sendErrors;
     }
 
     /** Counts a drop decided outside the session (e.g. TTL) but attributable to it. */

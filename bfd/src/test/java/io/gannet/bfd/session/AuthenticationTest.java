@@ -35,8 +35,8 @@ class AuthenticationTest {
         assertThat(s.send(s.a, s.b)).isEqualTo(expected);
         assertThat(s.b.state()).isEqualTo(BfdState.DOWN);
         assertThat(s.rb.changes).isEmpty();
-        assertThat(s.b.drops(expected)).isEqualTo(1);
-        assertThat(s.b.rxPackets()).isZero();
+        assertThat(s.b.snapshot().drops(expected)).isEqualTo(1);
+        assertThat(s.b.snapshot().rxPackets()).isZero();
     }
 
     @Test
@@ -77,7 +77,7 @@ class AuthenticationTest {
         assertThat(s.send(s.a, s.b)).isNull();
         // Replay the very same packet: meticulous needs a strictly larger sequence number.
         assertThat(s.deliverLast(s.b)).isEqualTo(DropReason.AUTH_BAD_SEQUENCE);
-        assertThat(s.b.drops(DropReason.AUTH_BAD_SEQUENCE)).isEqualTo(1);
+        assertThat(s.b.snapshot().drops(DropReason.AUTH_BAD_SEQUENCE)).isEqualTo(1);
         assertThat(s.b.state()).isEqualTo(BfdState.INIT);
     }
 

@@ -23,8 +23,8 @@ class BfdSessionTest {
         assertThat(s.a.state()).isEqualTo(BfdState.UP); // Down + rx Init -> Up
         assertThat(s.send(s.a, s.b)).isNull();
         assertThat(s.b.state()).isEqualTo(BfdState.UP); // Init + rx Up -> Up
-        assertThat(s.a.remoteDiscriminator()).isEqualTo(0x2222);
-        assertThat(s.b.remoteDiscriminator()).isEqualTo(0x1111);
+        assertThat(s.a.snapshot().remoteDiscriminator()).isEqualTo(0x2222);
+        assertThat(s.b.snapshot().remoteDiscriminator()).isEqualTo(0x1111);
         assertThat(s.a.localDiagnostic()).isEqualTo(Diagnostic.NONE);
     }
 
@@ -57,7 +57,7 @@ class BfdSessionTest {
         assertThat(s.send(s.b, s.a)).isNull();
         assertThat(s.a.state()).isEqualTo(BfdState.DOWN);
         assertThat(s.a.localDiagnostic()).isEqualTo(Diagnostic.NEIGHBOR_SIGNALED_SESSION_DOWN);
-        assertThat(s.a.flaps()).isEqualTo(1);
+        assertThat(s.a.snapshot().flaps()).isEqualTo(1);
     }
 
     @Test
@@ -68,7 +68,7 @@ class BfdSessionTest {
         s.advance(200 * MS);
         s.b.pollTimers(s.now); // b times out: Down, remote discriminator reset to 0
         assertThat(s.b.state()).isEqualTo(BfdState.DOWN);
-        assertThat(s.b.remoteDiscriminator()).isZero();
+        assertThat(s.b.snapshot().remoteDiscriminator()).isZero();
         s.a.pollTimers(s.now - 1); // not yet at a's deadline? a heard b at the same time; keep a Up
         ControlPacket p = s.build(s.b);
         assertThat(p.yourDiscriminator).isZero();
@@ -106,7 +106,7 @@ class BfdSessionTest {
         s.a.setAdminDown(true, s.now);
         assertThat(s.send(s.b, s.a)).isEqualTo(DropReason.LOCAL_ADMIN_DOWN);
         assertThat(s.a.state()).isEqualTo(BfdState.ADMIN_DOWN);
-        assertThat(s.a.drops(DropReason.LOCAL_ADMIN_DOWN)).isEqualTo(1);
+        assertThat(s.a.snapshot().drops(DropReason.LOCAL_ADMIN_DOWN)).isEqualTo(1);
         s.a.setAdminDown(false, s.now);
         assertThat(s.a.state()).isEqualTo(BfdState.DOWN);
         assertThat(s.ra.changes.get(s.ra.changes.size() - 1).to()).isEqualTo(BfdState.DOWN);
@@ -145,9 +145,9 @@ class BfdSessionTest {
         s.b.updateTimers(50_000, 30_000, 4, s.now);
         s.send(s.b, s.a);
         // b advertises 50 ms (Up, poll outstanding), a requires 30 ms.
-        assertThat(s.a.detectionTimeMicros()).isEqualTo(4 * 50_000);
+        assertThat(s.a.snapshot().detectionTimeMicros()).isEqualTo(4 * 50_000);
         long deadline = s.now + 200 * MS;
-        assertThat(s.a.detectDeadline()).isEqualTo(deadline);
+        assertThat(s.a.snapshot().detectDeadline()).isEqualTo(deadline);
         s.now = deadline - 1;
         s.a.pollTimers(s.now);
         assertThat(s.a.state()).isEqualTo(BfdState.UP);
@@ -155,9 +155,9 @@ class BfdSessionTest {
         s.a.pollTimers(s.now);
         assertThat(s.a.state()).isEqualTo(BfdState.DOWN);
         assertThat(s.a.localDiagnostic()).isEqualTo(Diagnostic.CONTROL_DETECTION_TIME_EXPIRED);
-        assertThat(s.a.detectionEvents()).isEqualTo(1);
-        assertThat(s.a.remoteDiscriminator()).isZero();
-        assertThat(s.a.remoteMinRxMicros()).isEqualTo(1);
+        assertThat(s.a.snapshot().detectionEvents()).isEqualTo(1);
+        assertThat(s.a.snapshot().remoteDiscriminator()).isZero();
+        assertThat(s.a.snapshot().remoteMinRxMicros()).isEqualTo(1);
         assertThat(s.ra.changes.get(s.ra.changes.size() - 1))
                 .isEqualTo(new SessionPair.Change(BfdState.UP, BfdState.DOWN, Diagnostic.CONTROL_DETECTION_TIME_EXPIRED, deadline));
     }
@@ -168,14 +168,14 @@ class BfdSessionTest {
         s.bringUp();
         s.a.updateTimers(10_000, 100_000, 3, s.now); // a needs 100 ms: increase applies at once
         s.send(s.b, s.a);
-        assertThat(s.a.detectionTimeMicros()).isEqualTo(3 * 100_000);
+        assertThat(s.a.snapshot().detectionTimeMicros()).isEqualTo(3 * 100_000);
     }
 
     @Test
     void initTimesOutToDown() {
         SessionPair s = new SessionPair(50_000, 50_000, 3);
         s.send(s.a, s.b); // b Init; a advertises the 1 s slow rate
-        assertThat(s.b.detectionTimeMicros()).isEqualTo(3 * 1_000_000);
+        assertThat(s.b.snapshot().detectionTimeMicros()).isEqualTo(3 * 1_000_000);
         s.advance(3000 * MS);
         s.b.pollTimers(s.now);
         assertThat(s.b.state()).isEqualTo(BfdState.DOWN);
@@ -192,8 +192,8 @@ class BfdSessionTest {
         s.advance(10_000 * MS);
         s.a.pollTimers(s.now);
         assertThat(s.ra.changes).hasSize(before);
-        assertThat(s.a.remoteDiscriminator()).isZero();
-        assertThat(s.a.detectionEvents()).isZero();
+        assertThat(s.a.snapshot().remoteDiscriminator()).isZero();
+        assertThat(s.a.snapshot().detectionEvents()).isZero();
     }
 
     // ------------------------------------------------------------ transmission, 6.8.3 / 6.8.7
@@ -205,11 +205,11 @@ class BfdSessionTest {
         assertThat(first.desiredMinTxMicros).isEqualTo(1_000_000); // 6.8.3: >= 1 s while not Up
         assertThat(first.requiredMinRxMicros).isEqualTo(50_000);
         assertThat(first.requiredMinEchoRxMicros).isZero();
-        assertThat(s.a.nextTxAt()).isEqualTo(s.now + 1000 * MS);
+        assertThat(s.a.snapshot().nextTxAt()).isEqualTo(s.now + 1000 * MS);
         s.deliverLast(s.b);
         s.send(s.b, s.a); // a Up
         assertThat(s.a.state()).isEqualTo(BfdState.UP);
-        assertThat(s.a.pollActive()).isTrue();
+        assertThat(s.a.snapshot().pollActive()).isTrue();
         ControlPacket poll = s.build(s.a);
         assertThat(poll.poll).isTrue();
         assertThat(poll.fin).isFalse();
@@ -219,8 +219,8 @@ class BfdSessionTest {
         assertThat(fin.fin).isTrue();
         assertThat(fin.poll).isFalse(); // 6.8.7: never P and F together (b's own poll waits)
         s.deliverLast(s.a);
-        assertThat(s.a.pollActive()).isFalse();
-        assertThat(s.a.txIntervalMicros()).isEqualTo(50_000);
+        assertThat(s.a.snapshot().pollActive()).isFalse();
+        assertThat(s.a.snapshot().txIntervalMicros()).isEqualTo(50_000);
     }
 
     @Test
@@ -228,31 +228,31 @@ class BfdSessionTest {
         SessionPair s = new SessionPair(50_000, 50_000, 3);
         upAndSettled(s);
         s.a.updateTimers(300_000, 50_000, 3, s.now);
-        assertThat(s.a.pollActive()).isTrue();
+        assertThat(s.a.snapshot().pollActive()).isTrue();
         // 6.8.3: the actual interval must not change until the Poll Sequence ends.
-        assertThat(s.a.txIntervalMicros()).isEqualTo(50_000);
+        assertThat(s.a.snapshot().txIntervalMicros()).isEqualTo(50_000);
         ControlPacket p = s.build(s.a);
         assertThat(p.poll).isTrue();
         assertThat(p.desiredMinTxMicros).isEqualTo(300_000);
         s.deliverLast(s.b);
-        assertThat(s.b.detectionTimeMicros()).isEqualTo(3 * 300_000); // b adopts the slower rate at once
+        assertThat(s.b.snapshot().detectionTimeMicros()).isEqualTo(3 * 300_000); // b adopts the slower rate at once
         s.send(s.b, s.a); // Final
-        assertThat(s.a.pollActive()).isFalse();
-        assertThat(s.a.txIntervalMicros()).isEqualTo(300_000);
+        assertThat(s.a.snapshot().pollActive()).isFalse();
+        assertThat(s.a.snapshot().txIntervalMicros()).isEqualTo(300_000);
     }
 
     @Test
     void reducedRxKeepsOldDetectionTimeUntilFinal() {
         SessionPair s = new SessionPair(50_000, 100_000, 3);
         upAndSettled(s);
-        assertThat(s.a.detectionTimeMicros()).isEqualTo(3 * 100_000);
+        assertThat(s.a.snapshot().detectionTimeMicros()).isEqualTo(3 * 100_000);
         s.a.updateTimers(50_000, 20_000, 3, s.now);
-        assertThat(s.a.detectionTimeMicros()).isEqualTo(3 * 100_000); // 6.8.3: previous value until Final
+        assertThat(s.a.snapshot().detectionTimeMicros()).isEqualTo(3 * 100_000); // 6.8.3: previous value until Final
         s.send(s.a, s.b); // poll carries rx 20 ms
-        assertThat(s.b.txIntervalMicros()).isEqualTo(50_000);
+        assertThat(s.b.snapshot().txIntervalMicros()).isEqualTo(50_000);
         s.send(s.b, s.a); // Final
-        assertThat(s.a.pollActive()).isFalse();
-        assertThat(s.a.detectionTimeMicros()).isEqualTo(3 * 50_000);
+        assertThat(s.a.snapshot().pollActive()).isFalse();
+        assertThat(s.a.snapshot().detectionTimeMicros()).isEqualTo(3 * 50_000);
     }
 
     @Test
@@ -263,26 +263,26 @@ class BfdSessionTest {
         s.a.updateTimers(200_000, 50_000, 3, s.now);
         s.send(s.a, s.b);
         s.send(s.b, s.a); // Final ends the first poll, the pending one starts
-        assertThat(s.a.pollActive()).isTrue();
+        assertThat(s.a.snapshot().pollActive()).isTrue();
         assertThat(s.build(s.a).poll).isTrue();
         s.deliverLast(s.b);
         s.send(s.b, s.a);
-        assertThat(s.a.pollActive()).isFalse();
-        assertThat(s.a.txIntervalMicros()).isEqualTo(200_000);
+        assertThat(s.a.snapshot().pollActive()).isFalse();
+        assertThat(s.a.snapshot().txIntervalMicros()).isEqualTo(200_000);
     }
 
     @Test
     void finalIsSentImmediatelyAndPeriodicScheduleKept() {
         SessionPair s = new SessionPair(50_000, 50_000, 3);
         upAndSettled(s);
-        long periodicAt = s.b.nextTxAt();
+        long periodicAt = s.b.snapshot().nextTxAt();
         s.advance(10 * MS);
         s.a.updateTimers(60_000, 50_000, 3, s.now);
         s.send(s.a, s.b);
         assertThat(s.b.pollTimers(s.now)).isTrue(); // Final due now, not at the periodic time
         ControlPacket fin = s.build(s.b);
         assertThat(fin.fin).isTrue();
-        assertThat(s.b.nextTxAt()).isEqualTo(periodicAt);
+        assertThat(s.b.snapshot().nextTxAt()).isEqualTo(periodicAt);
     }
 
     @Test
@@ -292,13 +292,13 @@ class BfdSessionTest {
         // b requires 200 ms between packets: a's interval is max(50, 200) = 200 ms.
         s.b.updateTimers(50_000, 200_000, 3, s.now);
         s.send(s.b, s.a);
-        assertThat(s.a.txIntervalMicros()).isEqualTo(200_000);
+        assertThat(s.a.snapshot().txIntervalMicros()).isEqualTo(200_000);
         s.build(s.a); // Final
-        s.advance(s.a.nextTxAt() - s.now);
+        s.advance(s.a.snapshot().nextTxAt() - s.now);
         assertThat(s.a.pollTimers(s.now - 1)).isFalse();
         assertThat(s.a.pollTimers(s.now)).isTrue();
         s.build(s.a);
-        assertThat(s.a.nextTxAt() - s.now).isEqualTo(200 * MS);
+        assertThat(s.a.snapshot().nextTxAt() - s.now).isEqualTo(200 * MS);
     }
 
     @Test
@@ -306,11 +306,11 @@ class BfdSessionTest {
         SessionPair s = new SessionPair(50_000, 50_000, 3);
         s.b.updateTimers(1_000_000, 0, 3, s.now); // b: "do not send me periodic packets" (6.8.7)
         s.send(s.b, s.a);
-        assertThat(s.a.remoteMinRxMicros()).isZero();
+        assertThat(s.a.snapshot().remoteMinRxMicros()).isZero();
         s.build(s.a); // the pending state-change packet still goes out
         s.advance(2_000 * MS);
         assertThat(s.a.pollTimers(s.now)).isFalse();
-        assertThat(s.a.nextDeadline()).isEqualTo(s.a.detectDeadline());
+        assertThat(s.a.nextDeadline()).isEqualTo(s.a.snapshot().detectDeadline());
     }
 
     @Test
@@ -326,7 +326,7 @@ class BfdSessionTest {
         s.send(a, b);
         assertThat(a.state()).isEqualTo(BfdState.UP);
         assertThat(b.state()).isEqualTo(BfdState.UP);
-        assertThat(a.remoteDiscriminator()).isEqualTo(a.localDiscriminator());
+        assertThat(a.snapshot().remoteDiscriminator()).isEqualTo(a.localDiscriminator());
     }
 
     @Test
@@ -368,8 +368,8 @@ class BfdSessionTest {
             s.send(s.a, s.b);
             s.send(s.b, s.a);
         }
-        assertThat(s.a.pollActive()).isFalse();
-        assertThat(s.b.pollActive()).isFalse();
+        assertThat(s.a.snapshot().pollActive()).isFalse();
+        assertThat(s.b.snapshot().pollActive()).isFalse();
         assertThat(s.a.state()).isEqualTo(BfdState.UP);
         assertThat(s.b.state()).isEqualTo(BfdState.UP);
     }
