@@ -338,21 +338,11 @@ public final class Daemon implements AutoCloseable {
         // in the configuration (and so in every later reload's answer) until a restart.
         int runningMaxPaths = speakerConfig.maxPaths();
         int wantedMaxPaths = nextConfig.maxPaths();
-        nextConfig = new SpeakerConfig(nextConfig.localAs(), nextConfig.routerId(), nextConfig.listenAddress(),
-                nextConfig.listenPort(), nextConfig.clusterId(), runningMaxPaths, nextConfig.peers(), nextConfig.dynamicNeighbors());
+        nextConfig = withRunningMaxPaths(nextConfig);
         boolean neighborsChanged = !diff.added().isEmpty() || !diff.removed().isEmpty() || !diff.changed().isEmpty()
                 || diff.policyChanged();
         if (neighborsChanged) {
-            Map<String, String> during = new HashMap<>(addresses(nextConfig));
-            during.putAll(peerAddresses);
-            peerAddresses = Map.copyOf(during);
-            diff.sessionsToReset(next).forEach(bfd::resettingSession);
-            speaker.reconfigure(nextConfig);
-            try {
-                bfd.apply(next);
-            } catch (IOException e) {
-                log.operatorAction("reload", node.name(), "BFD sessions not updated: " + e.getMessage());
-            }
+            reconfigureSessions(next, diff, nextConfig, "reload");
         }
         List<LocalRoute> before = originated(node);
         List<LocalRoute> after = originated(next);
@@ -430,10 +420,22 @@ public final class Daemon implements AutoCloseable {
         if (diff.added().isEmpty() && diff.removed().isEmpty() && diff.changed().isEmpty()) {
             return;
         }
-        Map<RoutePolicy, Policy> nextPolicies = new HashMap<>(policies);
-        SpeakerConfig wanted = SpeakerConfiguration.speakerConfig(next, nextPolicies);
-        SpeakerConfig nextConfig = new SpeakerConfig(wanted.localAs(), wanted.routerId(), wanted.listenAddress(), wanted.listenPort(),
-                wanted.clusterId(), speakerConfig.maxPaths(), wanted.peers(), wanted.dynamicNeighbors());
+        SpeakerConfig nextConfig = withRunningMaxPaths(SpeakerConfiguration.speakerConfig(next, new HashMap<>(policies)));
+        reconfigureSessions(next, diff, nextConfig, "unnumbered");
+        node = next;
+        speakerConfig = nextConfig;
+        peerAddresses = addresses(nextConfig);
+        log.operatorAction("unnumbered", node.name(), describe(diff));
+    }
+
+    /** The RIB fixes its multipath width when the speaker starts: the running value stays until a restart. */
+    private SpeakerConfig withRunningMaxPaths(SpeakerConfig c) {
+        return new SpeakerConfig(c.localAs(), c.routerId(), c.listenAddress(), c.listenPort(), c.clusterId(), speakerConfig.maxPaths(),
+                c.peers(), c.dynamicNeighbors());
+    }
+
+    /** Hands the speaker its next sessions (only changed ones are touched) and BFD its next sessions. */
+    private void reconfigureSessions(NodeConfig next, NodeConfigDiff diff, SpeakerConfig nextConfig, String action) {
         Map<String, String> during = new HashMap<>(addresses(nextConfig));
         during.putAll(peerAddresses);
         peerAddresses = Map.copyOf(during);
@@ -442,12 +444,8 @@ public final class Daemon implements AutoCloseable {
         try {
             bfd.apply(next);
         } catch (IOException e) {
-            log.operatorAction("unnumbered", node.name(), "BFD sessions not updated: " + e.getMessage());
+            log.operatorAction(action, node.name(), "BFD sessions not updated: " + e.getMessage());
         }
-        node = next;
-        speakerConfig = nextConfig;
-        peerAddresses = addresses(nextConfig);
-        log.operatorAction("unnumbered", node.name(), describe(diff));
     }
 
     private static String describe(NodeConfigDiff diff) {
