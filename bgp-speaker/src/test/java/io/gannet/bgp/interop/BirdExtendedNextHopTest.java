@@ -19,7 +19,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * RFC 8950 against BIRD 2.0.12 on ::1, ports 17962-17963: BIRD's {@code extended next hop on}
+ * RFC 8950 against BIRD 2.0.12 on ::1, ports 17972-17973: BIRD's {@code extended next hop on}
  * in the IPv4 channel of an IPv6 session; IPv4 routes both ways with IPv6 next hops.
  */
 class BirdExtendedNextHopTest {
@@ -31,8 +31,8 @@ class BirdExtendedNextHopTest {
 
     @Test
     void ipv4RoutesWithIpv6NextHopsBothWaysOverAnIpv6Session() throws Exception {
-        int birdPort = 17962;
-        int gannetPort = 17963;
+        int birdPort = 17972;
+        int gannetPort = 17973;
         String config = """
                 router id 10.0.0.2;
                 protocol device {}

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * RFC 8950 against FRR 8.4's bgpd (no zebra) on ::1, ports 17960-17969: an IPv6 session that
+ * RFC 8950 against FRR 8.4's bgpd (no zebra) on ::1, ports 17970-17971: an IPv6 session that
  * carries IPv4 unicast negotiates the Extended Next Hop capability, and IPv4 routes travel both
  * ways in MP_REACH_NLRI with an IPv6 next hop (FRR's {@code capability extended-nexthop}).
  */
@@ -33,8 +33,8 @@ class FrrExtendedNextHopTest {
 
     @Test
     void ipv4RoutesWithIpv6NextHopsBothWaysOverAnIpv6Session() throws Exception {
-        int frrPort = 17960;
-        int gannetPort = 17961;
+        int frrPort = 17970;
+        int gannetPort = 17971;
         String config = """
                 frr defaults traditional
                 hostname frr
