@@ -66,7 +66,7 @@ class UnnumberedProfileTest {
     }
 
     @Test
-    void mistakesAreReportedWhereTheyAreWritten() {
+    void mistakesAreReportedWhereTheyAreWritten() throws Exception {
         LoadedProfile both = TopologyProfiles.parse("t.yaml", TEXT.replace("interface: eth1,", "interface: eth1, addresses: [10.0.0.9],"));
         assertThat(both.problems()).filteredOn(Problem::isError).extracting(Problem::toString)
                 .anyMatch(m -> m.startsWith("t.yaml:12:") && m.contains("has addresses and an interface"));
@@ -82,8 +82,10 @@ class UnnumberedProfileTest {
         LoadedProfile noRouterId = TopologyProfiles.parse("t.yaml", TEXT.replace("interface: eth1, routerId: 10.0.0.1,", "interface: eth1,"));
         assertThat(noRouterId.problems()).filteredOn(Problem::isError).extracting(Problem::message)
                 .anyMatch(m -> m.contains("switch leaf1 is unnumbered (no address): set routerId"));
-        LoadedProfile bfd = TopologyProfiles.parse("t.yaml", TEXT.replace("bfd: {enabled: false}", "bfd: {enabled: true}"));
-        assertThat(bfd.problems()).as(bfd.problems().toString()).filteredOn(pr -> !pr.isError()).extracting(Problem::message)
-                .anyMatch(m -> m.contains("BFD does not run on unnumbered sessions yet"));
+        // BFD on an unnumbered session is single-hop, whatever the iBGP/eBGP default would be.
+        LoadedProfile bfd = ResolutionTest.parse(TEXT.replace("bfd: {enabled: false}", "bfd: {enabled: true, multihop: true}"));
+        NeighborConfig n = ResolutionTest.node(bfd, "n1").neighbor("leaf1").orElseThrow();
+        assertThat(n.bfd().enabled()).isTrue();
+        assertThat(n.bfd().multihop()).isFalse();
     }
 }

@@ -154,4 +154,31 @@ class DaemonUnnumberedTest extends DaemonAgainstFrr {
             gannet = null;
         }
     }
+
+    @Test
+    void bfdRunsSingleHopOverTheLinkLocalAddressesAndTakesTheSessionDownWhenTheLinkDies() throws Exception {
+        Path profile = dir.resolve("profile.yaml");
+        Files.writeString(profile, PROFILE.replace("bfd: {enabled: false}", "bfd: {enabled: true, minTxMs: 100, minRxMs: 100, multiplier: 3}"));
+        String rendered = GannetProcess.render(profile, "leaf1");
+        assertThat(rendered).contains(" neighbor down0 bfd 3 100 100\n");
+        try (Link link = new Link(); FrrRouter f = FrrRouter.start(link.sw, dir.resolve("frr"), rendered)) {
+            gannet = GannetProcess.start(link.host, dir, profile, "node1");
+            gannet.awaitTrue("the session is Established and its BFD Up",
+                    () -> gannet.established("leaf1") && "Up".equalsIgnoreCase(gannet.peer("leaf1").path("bfdState").asText()),
+                    () -> gannet.cli("show", "bfd") + f.vtysh("show bfd peers") + f.log());
+            assertThat(f.vtysh("show bfd peers")).contains("Status: up").contains("fe80:");
+            // The link dies without a word (the host's side drops every frame, carrier up): BFD,
+            // not the 60 s hold timer, ends the session.
+            link.host.exec("nft", "add", "table", "netdev", "cut");
+            link.host.exec("nft", "add", "chain", "netdev", "cut", "in", "{ type filter hook ingress device up0 priority 0 ; policy drop ; }");
+            long cut = System.nanoTime();
+            gannet.awaitTrue("the session left Established", () -> !gannet.established("leaf1"),
+                    java.time.Duration.ofSeconds(10), java.time.Duration.ofMillis(20), () -> gannet.cli("show", "bfd"));
+            long ms = (System.nanoTime() - cut) / 1_000_000;
+            System.out.println("unnumbered BFD (100 ms x 3): session down " + ms + " ms after the link was cut");
+            assertThat(ms).as("session down after the cut, ms").isLessThan(3000);
+            gannet.close();
+            gannet = null;
+        }
+    }
 }

@@ -59,9 +59,9 @@ public final class NodeConfigFactory {
         Md5Ref ref = s.md5() != null ? s.md5() : bgp.md5();
         Md5Secret md5 = ref == null ? null : secrets.resolve(ref);
         int ttl = bgp.multihop() != null ? bgp.multihop() : ibgp ? Defaults.IBGP_TTL : Defaults.EBGP_TTL;
-        boolean multihop = bfdMultihop(h.bfd().multihop(), ibgp, bgp.ttlSecurity(), ttl);
-        // No BFD on unnumbered sessions yet (the validator says so).
-        BfdConfig bfd = new BfdConfig(h.bfd().enabled() && !s.unnumbered(), h.bfd().minTxMs(), h.bfd().minRxMs(), h.bfd().multiplier(),
+        // An unnumbered session is on the link itself: single-hop BFD (RFC 5881) over link-local addresses.
+        boolean multihop = !s.unnumbered() && bfdMultihop(h.bfd().multihop(), ibgp, bgp.ttlSecurity(), ttl);
+        BfdConfig bfd = new BfdConfig(h.bfd().enabled(), h.bfd().minTxMs(), h.bfd().minRxMs(), h.bfd().multiplier(),
                 h.bfd().strict(), multihop, multihop ? MULTIHOP_MIN_RECEIVED_TTL : 255);
         List<BgpFamily> asked = s.families() != null ? s.families() : bgp.families();
         Set<BgpFamily> families = asked != null ? EnumSet.copyOf(asked)

@@ -292,7 +292,7 @@ public final class ProfileValidator {
 
     /**
      * Unnumbered switches: a host's {@code switchPorts} name switches that exist and are
-     * unnumbered; BFD is not run on unnumbered sessions (a warning when the profile turns it on).
+     * unnumbered.
      */
     private void checkUnnumbered() {
         Map<String, SwitchSpec> byName = new HashMap<>();
@@ -307,12 +307,6 @@ public final class ProfileValidator {
                     problems.error(e.getValue().at(), "host " + h.name() + " has switchPorts for switch " + s.name()
                             + ", which has addresses: switchPorts are for unnumbered switches (interface)");
                 }
-            }
-        }
-        for (SwitchSpec s : p.switches()) {
-            if (s.unnumbered() && p.bfd() != null && Boolean.TRUE.equals(p.bfd().enabled())) {
-                problems.warning(s.source().locationOf("interface"), "switch " + s.name()
-                        + ": BFD does not run on unnumbered sessions yet; a dead link is found by the hold timer");
             }
         }
     }
