@@ -90,6 +90,8 @@ public final class Daemon implements AutoCloseable {
      */
     private volatile Map<String, String> peerAddresses = Map.of();
     private boolean closed;
+    /** The start has completed (speaker, BFD, control API): learned addresses may reconfigure sessions. */
+    private boolean started;
     private ControlAccess access = ControlAccess.NONE;
 
     private Daemon(DaemonOptions options, EventLog log) {
@@ -234,6 +236,9 @@ public final class Daemon implements AutoCloseable {
                 (caller, action, target, status, outcome) ->
                         log.operatorCommand(caller.describe(), caller.via(), action, target, status, outcome),
                 new io.gannet.agent.cli.CliText());
+        synchronized (this) {
+            started = true;
+        }
         relink(); // an unnumbered switch that advertised while we were starting
     }
 
@@ -301,6 +306,7 @@ public final class Daemon implements AutoCloseable {
      */
     public synchronized ReloadResult reload() {
         NodeConfig next;
+        NodeConfig unresolved;
         String masqueradeBefore = MasqueradePart.describe(loaded);
         try {
             next = render();
@@ -311,8 +317,7 @@ public final class Daemon implements AutoCloseable {
             if (policy != null) {
                 policy.profileChanged(loaded, next);
             }
-            rendered = next;
-            linkLocal.watch(next);
+            unresolved = next;
             next = linkLocal.resolve(next);
         } catch (IOException | ProfileException e) {
             throw new ControlException(ControlException.Kind.INVALID_CONFIG, "profile not applied: " + e.getMessage());
@@ -365,6 +370,10 @@ public final class Daemon implements AutoCloseable {
         policies.clear();
         policies.putAll(nextPolicies);
         node = next;
+        // Only an applied profile: a refused one (restart required, a policy the speaker cannot
+        // express) must not reach the sessions later through a learned link-local address.
+        rendered = unresolved;
+        linkLocal.watch(unresolved);
         speakerConfig = nextConfig;
         peerAddresses = addresses(nextConfig);
         parts.add(new ReloadResult.Part("neighbors", neighborsChanged ? ReloadResult.Outcome.APPLIED : ReloadResult.Outcome.UNCHANGED,
@@ -412,8 +421,8 @@ public final class Daemon implements AutoCloseable {
      * there (or moves), as a reload would apply it; nothing else is touched.
      */
     private synchronized void relink() {
-        if (speaker == null || closed || rendered == null) {
-            return; // still starting: the start resolves the addresses itself
+        if (!started || closed) {
+            return; // still starting (the start looks once more at its end), or stopped
         }
         NodeConfig next = linkLocal.resolve(rendered);
         NodeConfigDiff diff = NodeConfigDiff.between(node, next);

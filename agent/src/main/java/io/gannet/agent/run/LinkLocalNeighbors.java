@@ -79,13 +79,7 @@ final class LinkLocalNeighbors implements AutoCloseable {
                 out.add(n.at(l.address()));
             }
         }
-        return out.size() == node.neighbors().size() && out.equals(node.neighbors()) ? node : node.withNeighbors(out);
-    }
-
-    /** The switch's learned address on {@code iface}, or null. */
-    Inet6Address learnedOn(String iface) {
-        Learned l = learned.get(iface);
-        return l == null ? null : l.address();
+        return out.equals(node.neighbors()) ? node : node.withNeighbors(out);
     }
 
     private void run(String iface) {
@@ -130,8 +124,8 @@ final class LinkLocalNeighbors implements AutoCloseable {
                 nextSend = now + (sent < 3 ? FIRST_INTERVAL_NANOS : INTERVAL_NANOS);
             }
             Inet6Address from = ra.receive(250);
-            if (from == null) {
-                continue;
+            if (from == null || Thread.currentThread().isInterrupted()) {
+                continue; // (an interface no longer watched learns nothing more: the loop ends)
             }
             now = System.nanoTime();
             Learned before = learned.get(iface);
