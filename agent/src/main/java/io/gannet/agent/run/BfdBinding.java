@@ -162,8 +162,8 @@ final class BfdBinding implements AutoCloseable {
             // The hop mode the profile resolved for this session (bfd.multihop), the one the
             // rendered switch configs make FRR and BIRD choose: single-hop (RFC 5881, UDP 3784,
             // TTL 255 only) or multihop (RFC 5883, UDP 4784, TTL down to the session's reach).
-            // Unnumbered: the switch's link-local address on the session's interface, ours chosen by the kernel.
-            this.spec = new BfdPeerSpec(n.address(), n.unnumbered() ? null : n.localAddress(), n.unnumbered() ? n.interfaceName() : null,
+            // Unnumbered: the switch's link-local address, bound to the session's interface.
+            this.spec = new BfdPeerSpec(n.address(), n.sourceAddress(), n.interfaceName(),
                     config.multihop() ? HopMode.MULTI_HOP : HopMode.SINGLE_HOP, Duration.ofMillis(config.minTxMs()),
                     Duration.ofMillis(config.minRxMs()), config.multiplier(), null, config.multihop() ? config.minReceivedTtl() : 255);
         }

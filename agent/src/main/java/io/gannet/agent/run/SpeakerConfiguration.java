@@ -54,8 +54,7 @@ final class SpeakerConfiguration {
                     ? AddressFamily.IPV4_UNICAST : AddressFamily.IPV6_UNICAST);
         }
         return PeerConfig.builder(n.name(), n.address(), n.remoteAs(), n.localAs())
-                // Unnumbered: the kernel picks our link-local address on the switch's interface.
-                .localAddress(n.unnumbered() ? null : n.localAddress())
+                .localAddress(n.sourceAddress())
                 .port(n.port())
                 .passive(n.passive())
                 .holdTimeSeconds(n.holdTimeSeconds())

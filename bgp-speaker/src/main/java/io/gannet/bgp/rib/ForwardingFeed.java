@@ -118,18 +118,15 @@ public final class ForwardingFeed implements RouteListener {
     private InetAddress nextHop(boolean ipv6, PathAttributes a, int sessionInterface) {
         if (a.has(PathAttributes.HAS_NEXT_HOP6) && (ipv6 || !a.has(PathAttributes.HAS_NEXT_HOP))) {
             byte[] b = a.nextHop6();
-            if (b.length < 16) {
-                return null;
-            }
-            boolean linkLocal = (b[0] & 0xff) == 0xfe && (b[1] & 0xc0) == 0x80;
-            if (!linkLocal) {
-                return address(Arrays.copyOf(b, 16));
+            InetAddress first = b.length >= 16 ? address(Arrays.copyOf(b, 16)) : null;
+            if (first == null || !first.isLinkLocalAddress()) {
+                return first;
             }
             if (sessionInterface == 0) {
                 return null; // a link-local next hop from a session not on a link: unusable
             }
             try {
-                return java.net.Inet6Address.getByAddress(null, Arrays.copyOf(b, 16), sessionInterface);
+                return java.net.Inet6Address.getByAddress(null, first.getAddress(), sessionInterface);
             } catch (UnknownHostException e) {
                 return null; // not reached: 16 octets
             }

@@ -621,7 +621,7 @@ public final class ProfileBinder {
         }
         Map<String, Located<String>> switchPorts = new java.util.LinkedHashMap<>();
         YNode ports = f.node("switchPorts", false);
-        if (ports instanceof io.gannet.topology.yaml.YNode.YMap pm) {
+        if (ports instanceof YMap pm) {
             for (Map.Entry<String, YNode> e : pm.entries().entrySet()) {
                 String switchPort = f.asInterfaceName(e.getValue(), "switchPorts." + e.getKey());
                 if (switchPort != null) {

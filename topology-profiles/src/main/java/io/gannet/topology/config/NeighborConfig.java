@@ -78,6 +78,14 @@ public record NeighborConfig(
         return interfaceName != null;
     }
 
+    /**
+     * The address our side of the session sends from: the host's, or null for an unnumbered
+     * session (the kernel's choice: our link-local address on {@link #interfaceName}).
+     */
+    public InetAddress sourceAddress() {
+        return interfaceName == null ? localAddress : null;
+    }
+
     /** The switch's address, or "link-local on IF" (its address when learned). */
     public String where() {
         if (interfaceName == null) {
