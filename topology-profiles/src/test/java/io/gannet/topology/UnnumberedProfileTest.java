@@ -76,6 +76,9 @@ class UnnumberedProfileTest {
         LoadedProfile unknown = TopologyProfiles.parse("t.yaml", TEXT.replace("switchPorts: {leaf1: swp1}", "switchPorts: {leaf9: swp1}"));
         assertThat(unknown.problems()).filteredOn(Problem::isError).extracting(Problem::message)
                 .anyMatch(m -> m.contains("switchPorts for 'leaf9'"));
+        LoadedProfile notAMap = TopologyProfiles.parse("t.yaml", TEXT.replace("switchPorts: {leaf1: swp1}", "switchPorts: [swp1]"));
+        assertThat(notAMap.problems()).filteredOn(Problem::isError).extracting(Problem::toString)
+                .anyMatch(m -> m.startsWith("t.yaml:15:") && m.contains("switchPorts must be a mapping"));
         LoadedProfile numbered = TopologyProfiles.parse("t.yaml", TEXT.replace("switchPorts: {leaf1: swp1}", "switchPorts: {leaf2: swp1}"));
         assertThat(numbered.problems()).filteredOn(Problem::isError).extracting(Problem::message)
                 .anyMatch(m -> m.contains("switchPorts are for unnumbered switches"));

@@ -96,6 +96,15 @@ class DaemonUnnumberedTest extends DaemonAgainstFrr {
             JsonNode path = JSON.readTree(f.vtysh("show bgp ipv4 unicast 10.244.1.0/24 json")).path("paths").path(0);
             assertThat(path.path("nexthops").toString()).contains("fe80:");
             assertThat(link.pingThePodCidr()).contains("1 received");
+
+            // A restart (SIGTERM, graceful restart): FRR keeps the PodCIDR in its kernel meanwhile,
+            // and the new daemon learns the switch's address again and takes the session back.
+            assertThat(gannet.terminate(java.time.Duration.ofSeconds(10))).isTrue();
+            assertThat(link.sw.exec("ip", "-4", "route", "show", "10.244.1.0/24")).contains("dev down0");
+            gannet = GannetProcess.start(link.host, dir, profile, "node1");
+            gannet.awaitTrue("the unnumbered session is Established again", () -> gannet.established("leaf1"),
+                    () -> f.vtysh("show bgp summary") + f.log());
+            assertThat(link.sw.exec("ping", "-c", "1", "-W", "2", "-I", "10.205.0.2", "10.244.1.1")).contains("1 received");
             gannet.close();
             gannet = null;
         }
