@@ -92,11 +92,13 @@ public final class BgpSpeaker<R extends RouteProcessor> implements AutoCloseable
         }
         BgpSpeaker<R> speaker = new BgpSpeaker<>(config, routesFactory, options);
         try {
-            if (config.listenAddress() != null) {
+            for (java.net.InetAddress address : config.listenAddresses()) {
                 // Bound from the caller's thread: a bind failure (port in use) fails start().
-                ChannelFuture f = speaker.transport.listen(config.listenAddress(), config.listenPort(), md5Keys(config));
+                ChannelFuture f = speaker.transport.listen(address, config.listenPort(), md5Keys(config));
                 f.syncUninterruptibly();
-                speaker.bound = (InetSocketAddress) f.channel().localAddress();
+                if (speaker.bound == null) {
+                    speaker.bound = (InetSocketAddress) f.channel().localAddress();
+                }
             }
             speaker.call(() -> {
                 for (PeerConfig p : config.peers()) {
@@ -284,7 +286,7 @@ public final class BgpSpeaker<R extends RouteProcessor> implements AutoCloseable
                     addPeer(p);
                 }
             }
-            if (!Objects.equals(previous.listenAddress(), next.listenAddress()) || previous.listenPort() != next.listenPort()) {
+            if (!Objects.equals(previous.listenAddresses(), next.listenAddresses()) || previous.listenPort() != next.listenPort()) {
                 transport.closeListener();
                 bound = null;
                 bind();
@@ -334,9 +336,13 @@ public final class BgpSpeaker<R extends RouteProcessor> implements AutoCloseable
     // ---------------------------------------------------------------- loop-only internals
 
     private void bind() {
-        if (config.listenAddress() != null) {
-            ChannelFuture f = transport.listen(config.listenAddress(), config.listenPort(), md5Keys(config));
-            f.addListener(done -> bound = done.isSuccess() ? (InetSocketAddress) f.channel().localAddress() : null);
+        boolean first = true;
+        for (java.net.InetAddress address : config.listenAddresses()) {
+            ChannelFuture f = transport.listen(address, config.listenPort(), md5Keys(config));
+            if (first) {
+                f.addListener(done -> bound = done.isSuccess() ? (InetSocketAddress) f.channel().localAddress() : null);
+            }
+            first = false;
         }
     }
 

@@ -14,6 +14,8 @@ import java.util.List;
  * @param maxPaths        largest ECMP set multipath may form (1 = no multipath)
  * @param peers           statically configured neighbors
  * @param dynamicNeighbors ranges from which unconfigured peers are accepted (route-server role)
+ * @param moreListenAddresses further addresses to accept connections on, on the same port (a
+ *                        dual-stack host's address of its second family)
  */
 public record SpeakerConfig(
         long localAs,
@@ -23,14 +25,33 @@ public record SpeakerConfig(
         long clusterId,
         int maxPaths,
         List<PeerConfig> peers,
-        List<DynamicNeighborRange> dynamicNeighbors) {
+        List<DynamicNeighborRange> dynamicNeighbors,
+        List<InetAddress> moreListenAddresses) {
 
     public SpeakerConfig {
+        moreListenAddresses = List.copyOf(moreListenAddresses);
         peers = List.copyOf(peers);
         dynamicNeighbors = List.copyOf(dynamicNeighbors);
         if (maxPaths < 1) {
             throw new IllegalArgumentException("maxPaths must be at least 1, got " + maxPaths);
         }
+    }
+
+    /** A speaker listening on one address (or none). */
+    public SpeakerConfig(long localAs, long routerId, InetAddress listenAddress, int listenPort, long clusterId, int maxPaths,
+                         List<PeerConfig> peers, List<DynamicNeighborRange> dynamicNeighbors) {
+        this(localAs, routerId, listenAddress, listenPort, clusterId, maxPaths, peers, dynamicNeighbors, List.of());
+    }
+
+    /** Every address the speaker accepts connections on: {@link #listenAddress} first; empty when it listens nowhere. */
+    public List<InetAddress> listenAddresses() {
+        if (listenAddress == null) {
+            return List.of();
+        }
+        List<InetAddress> all = new java.util.ArrayList<>();
+        all.add(listenAddress);
+        all.addAll(moreListenAddresses);
+        return all;
     }
 
     /**

@@ -50,14 +50,15 @@ public final class NettyTransport implements Connector {
 
     private final EventLoop loop;
     private final Acceptor acceptor;
-    private Channel server;
+    /** Listeners: one per address the speaker accepts connections on. */
+    private final java.util.List<Channel> servers = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public NettyTransport(EventLoop loop, Acceptor acceptor) {
         this.loop = loop;
         this.acceptor = acceptor;
     }
 
-    /** Starts binding the listener; the future completes once bound (or failed). */
+    /** Starts binding a listener (one more, beside any already bound); the future completes once bound (or failed). */
     public ChannelFuture listen(InetAddress address, int port, Map<InetAddress, String> md5Keys) {
         InternetProtocolFamily family = address instanceof Inet4Address ? InternetProtocolFamily.IPv4 : InternetProtocolFamily.IPv6;
         ServerBootstrap b = new ServerBootstrap()
@@ -85,7 +86,7 @@ public final class NettyTransport implements Connector {
             b.option(EpollChannelOption.TCP_MD5SIG, keyBytes(md5Keys));
         }
         ChannelFuture f = b.bind(address, port);
-        server = f.channel();
+        servers.add(f.channel());
         f.addListener(done -> {
             if (done.isSuccess()) {
                 // The kernel answers a SYN with the listener's TTL, before the connection is
@@ -103,7 +104,7 @@ public final class NettyTransport implements Connector {
 
     /** Replaces the listener's MD5 keys (configuration change). Event loop. */
     public void md5Keys(Map<InetAddress, String> md5Keys) {
-        if (server != null) {
+        for (Channel server : servers) {
             server.config().setOption(EpollChannelOption.TCP_MD5SIG, keyBytes(md5Keys));
         }
     }
@@ -186,12 +187,12 @@ public final class NettyTransport implements Connector {
         return out;
     }
 
-    /** Closes the listener. Event loop or any thread. */
+    /** Closes every listener. Event loop or any thread. */
     public void closeListener() {
-        if (server != null) {
+        for (Channel server : servers) {
             server.close();
-            server = null;
         }
+        servers.clear();
     }
 
     /**
