@@ -46,9 +46,14 @@ public final class LoadedProfile {
         return problems.stream().anyMatch(Problem::isError);
     }
 
-    /** {@code spec.podCIDRPool}, if the profile has one. */
+    /** {@code spec.podCIDRPool}, if the profile has one (the IPv4 pool of a dual-stack profile). */
     public java.util.Optional<io.gannet.topology.model.PodCidrPool> podCidrPool() {
         return bound == null ? java.util.Optional.empty() : java.util.Optional.ofNullable(bound.podPool());
+    }
+
+    /** The PodCIDR pool of one family, if the profile has one. */
+    public java.util.Optional<io.gannet.topology.model.PodCidrPool> podCidrPool(boolean ipv4) {
+        return bound == null ? java.util.Optional.empty() : java.util.Optional.ofNullable(bound.podPool(ipv4));
     }
 
     /** {@code spec.masquerade} ({@link io.gannet.topology.model.MasqueradeSettings#OFF} when absent). */
@@ -66,12 +71,12 @@ public final class LoadedProfile {
         if (bound == null) {
             return List.of();
         }
-        if (bound.podPool() != null && bound.podPool().cidr() != null) {
-            out.add(bound.podPool().cidr());
+        if (bound.podPool(true) != null) {
+            out.add(bound.podPool(true).cidr());
         }
         for (io.gannet.topology.model.HostSpec h : bound.hosts()) {
-            if (h.podCidr() != null && h.podCidr().value().isIpv4()) {
-                out.add(h.podCidr().value());
+            if (h.podCidr(true) != null) {
+                out.add(h.podCidr(true).value());
             }
             if (h.address() instanceof java.net.Inet4Address a) {
                 out.add(new io.gannet.topology.net.Cidr(a, 32));
@@ -88,13 +93,16 @@ public final class LoadedProfile {
         return bound == null ? List.of() : bound.fixedIpPools();
     }
 
-    /** PodCIDRs written in the profile ({@code hosts[].podCIDR}), by host: blocks the store must never hand to another node. */
-    public java.util.Map<String, io.gannet.topology.net.Cidr> explicitPodCidrs() {
+    /**
+     * PodCIDRs of one family written in the profile ({@code hosts[].podCIDR}), by host: blocks the
+     * store must never hand to another node.
+     */
+    public java.util.Map<String, io.gannet.topology.net.Cidr> explicitPodCidrs(boolean ipv4) {
         java.util.Map<String, io.gannet.topology.net.Cidr> out = new java.util.LinkedHashMap<>();
         if (bound != null) {
             for (io.gannet.topology.model.HostSpec h : bound.hosts()) {
-                if (h.podCidr() != null && h.name() != null) {
-                    out.put(h.name(), h.podCidr().value());
+                if (h.podCidr(ipv4) != null && h.name() != null) {
+                    out.put(h.name(), h.podCidr(ipv4).value());
                 }
             }
         }

@@ -57,8 +57,8 @@ class FrrSwitchConfigTest {
             assertThat(running).contains("router bgp " + view.asn());
             assertThat(running).contains("route-map GANNET-HOSTS-OUT deny 10");
             assertThat(running).contains("maximum-paths ibgp " + view.maxPaths());
-            if (view.podCidrPool() != null) {
-                assertThat(running).contains("ip prefix-list GANNET-PODCIDR seq 5 permit " + view.podCidrPool() + " ge 24 le 25");
+            if (view.podCidrPool(true) != null) {
+                assertThat(running).contains("ip prefix-list GANNET-PODCIDR seq 5 permit " + view.podCidrPool(true).cidr() + " ge 24 le 25");
             }
             for (SwitchView.Session s : view.sessions()) {
                 String ip = IpAddresses.format(s.hostAddress());

@@ -41,7 +41,7 @@ class StoreAllocationProfileTest {
         assertThat(n1.podCidr()).isNull();
         assertThat(n1.exportPolicy().statements()).anySatisfy(s -> assertThat(s.name()).isEqualTo("own-runtime-prefixes"));
         assertThat(p.nodeConfig("n2").podCidr().toString()).isEqualTo("10.244.7.0/24");
-        assertThat(p.explicitPodCidrs()).containsOnlyKeys("n2");
+        assertThat(p.explicitPodCidrs(true)).containsOnlyKeys("n2");
     }
 
     @Test

@@ -440,7 +440,7 @@ public final class Daemon implements AutoCloseable {
     /** The RIB fixes its multipath width when the speaker starts: the running value stays until a restart. */
     private SpeakerConfig withRunningMaxPaths(SpeakerConfig c) {
         return new SpeakerConfig(c.localAs(), c.routerId(), c.listenAddress(), c.listenPort(), c.clusterId(), speakerConfig.maxPaths(),
-                c.peers(), c.dynamicNeighbors());
+                c.peers(), c.dynamicNeighbors(), c.moreListenAddresses());
     }
 
     /** Hands the speaker its next sessions (only changed ones are touched) and BFD its next sessions. */

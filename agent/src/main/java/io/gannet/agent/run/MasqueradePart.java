@@ -109,18 +109,22 @@ final class MasqueradePart implements AutoCloseable, MultiCollector {
             }
             return null;
         }
-        if (datapath == null || node.podCidr() == null) {
+        if (datapath == null || node.podCidr(true) == null) {
             log.operatorAction("masquerade", node.name(), "not done: spec.masquerade is for nodes with pods; "
                     + node.name() + " has no PodCIDR or runs no pod datapath (role " + node.role() + ")");
             return null;
         }
-        io.gannet.topology.net.Cidr poolCidr = profile.podCidrPool().map(p -> p.cidr()).orElse(null);
-        Ipv4Prefix pool = Ipv4Prefix.parse((poolCidr != null ? poolCidr : node.podCidr()).toString());
+        io.gannet.topology.net.Cidr poolCidr = profile.podCidrPool(true).map(p -> p.cidr()).orElse(null);
+        Ipv4Prefix pool = Ipv4Prefix.parse((poolCidr != null ? poolCidr : node.podCidr(true)).toString());
         java.util.LinkedHashSet<Ipv4Prefix> excluded = new java.util.LinkedHashSet<>();
         for (io.gannet.topology.net.Cidr c : profile.masqueradeExclusions()) {
             excluded.add(Ipv4Prefix.parse(c.toString()));
         }
-        excluded.add(Ipv4Prefix.parse(node.podCidr().toString()));
+        excluded.add(Ipv4Prefix.parse(node.podCidr(true).toString()));
+        if (node.podCidr(false) != null) {
+            log.operatorAction("masquerade", node.name(), "IPv4 only: pods' IPv6 traffic (" + node.podCidr(false)
+                    + ") leaves with the pod addresses");
+        }
         return start(datapath, devices, pool, List.copyOf(excluded), log, registry);
     }
 

@@ -52,6 +52,9 @@ final class PodNetwork implements AutoCloseable {
     private final ClusterStore store;
     private final PodCidrClaim claim;
     private final NodeIpam ipam;
+    /** A dual-stack node's second family (IPv6 beside IPv4): its claim (null when pinned) and IPAM, or null. */
+    private final PodCidrClaim claim6;
+    private final NodeIpam ipam6;
     private final EventLog log;
     private final String node;
     private final ScheduledExecutorService retry;
@@ -82,8 +85,10 @@ final class PodNetwork implements AutoCloseable {
         }
     }
 
-    private PodNetwork(ClusterStore store, PodCidrClaim claim, NodeIpam ipam, EventLog log, String node, FixedIpRegistry fixedIps,
-                       LateRoutes fixedRoutes) {
+    private PodNetwork(ClusterStore store, PodCidrClaim claim, NodeIpam ipam, PodCidrClaim claim6, NodeIpam ipam6, EventLog log,
+                       String node, FixedIpRegistry fixedIps, LateRoutes fixedRoutes) {
+        this.claim6 = claim6;
+        this.ipam6 = ipam6;
         this.fixedIps = fixedIps;
         this.fixedRoutes = fixedRoutes;
         this.store = store;
@@ -97,7 +102,10 @@ final class PodNetwork implements AutoCloseable {
             return t;
         });
         if (claim != null && !claim.confirmed()) {
-            scheduleReconcile(0);
+            scheduleReconcile(claim, 0);
+        }
+        if (claim6 != null && !claim6.confirmed()) {
+            scheduleReconcile(claim6, 0);
         }
     }
 
@@ -109,57 +117,81 @@ final class PodNetwork implements AutoCloseable {
         if (n.role() != Role.NODE) {
             return null;
         }
-        Optional<PodCidrPool> pool = profile.podCidrPool();
-        boolean fromStore = pool.isPresent() && pool.get().fromStore() && n.podCidr() == null;
-        if (!fromStore && n.podCidr() == null) {
+        // The main family (IPv4 on a dual-stack node) and, beside it, IPv6 when the node has both.
+        boolean mainIpv4 = hasBlock(profile, n, true);
+        boolean second = mainIpv4 && hasBlock(profile, n, false);
+        if (!mainIpv4 && !hasBlock(profile, n, false)) {
             return null;
         }
         ClusterStore store = openStore(o);
         PodCidrClaim claim = null;
-        IpBlock block;
+        PodCidrClaim claim6 = null;
+        NodeIpam ipam6 = null;
+        FixedIpRegistry fixed = null;
         try {
-            if (fromStore) {
-                Set<IpBlock> others = new HashSet<>();
-                profile.explicitPodCidrs().forEach((host, c) -> {
-                    if (!host.equals(n.name())) {
-                        others.add(IpBlock.parse(c.toString()));
-                    }
-                });
-                int lease = pool.get().leaseSeconds();
-                claim = PodCidrClaim.start(store, new PodCidrClaim.Settings(IpBlock.parse(pool.get().cidr().toString()), pool.get().prefixLength(),
-                        n.name(), Optional.empty(), others, lease == 0 ? Optional.empty() : Optional.of(Duration.ofSeconds(lease)), o.stateDir()));
-                block = claim.block();
-                log.operatorAction("podcidr", n.name(), block + " from " + store.describe() + (claim.confirmed() ? "" : " (cached: store unreachable)"));
-            } else {
-                block = IpBlock.parse(n.podCidr().toString());
+            claim = claim(o, profile, n, mainIpv4, store, log, o.stateDir());
+            IpBlock block = claim != null ? claim.block() : IpBlock.parse(n.podCidr(mainIpv4).toString());
+            if (second) {
+                claim6 = claim(o, profile, n, false, store, log, o.stateDir().resolve("ipv6"));
+                IpBlock block6 = claim6 != null ? claim6.block() : IpBlock.parse(n.podCidr(false).toString());
+                ipam6 = NodeIpam.open(NodeIpam.Options.of(o.stateDir(), block6));
             }
             LateRoutes routes = new LateRoutes();
-            FixedIpRegistry fixed = null;
             if (!profile.fixedIpPools().isEmpty()) {
                 var fixedPool = profile.fixedIpPools().get(0);
                 int lease = pool0Lease(profile);
                 fixed = new FixedIpRegistry(store, n.name(), fixedPool.name(), IpBlock.parse(fixedPool.cidr().toString()), routes,
                         Duration.ofSeconds(lease), Duration.ofSeconds(5));
             }
-            NodeIpam ipam;
-            try {
-                ipam = NodeIpam.open(NodeIpam.Options.of(o.stateDir(), block).withFixedIps(fixed == null ? FixedIpClaims.NONE : fixed));
-            } catch (RuntimeException e) {
-                if (fixed != null) {
-                    fixed.close();
-                }
-                throw e;
-            }
-            PodNetwork pn = new PodNetwork(store, claim, ipam, log, n.name(), fixed, routes);
+            NodeIpam ipam = NodeIpam.open(NodeIpam.Options.of(o.stateDir(), block).withFixedIps(fixed == null ? FixedIpClaims.NONE : fixed));
+            PodNetwork pn = new PodNetwork(store, claim, ipam, claim6, ipam6, log, n.name(), fixed, routes);
             pn.knownHosts = Set.copyOf(profile.hostNames());
             return pn;
         } catch (RuntimeException e) {
-            if (claim != null) {
-                claim.close();
+            if (fixed != null) {
+                fixed.close();
+            }
+            if (ipam6 != null) {
+                ipam6.close();
+            }
+            for (PodCidrClaim c : java.util.Arrays.asList(claim, claim6)) {
+                if (c != null) {
+                    c.close();
+                }
             }
             store.close();
             throw e;
         }
+    }
+
+    /** Whether the node has a PodCIDR of this family: pinned or given by the profile, or to claim from the store. */
+    private static boolean hasBlock(LoadedProfile profile, NodeConfig n, boolean ipv4) {
+        return n.podCidr(ipv4) != null || profile.podCidrPool(ipv4).map(PodCidrPool::fromStore).orElse(false);
+    }
+
+    /** The store claim of this family's block, or null when the profile gives the block. */
+    private static PodCidrClaim claim(DaemonOptions o, LoadedProfile profile, NodeConfig n, boolean ipv4, ClusterStore store, EventLog log,
+                                      java.nio.file.Path cacheDir) {
+        if (n.podCidr(ipv4) != null) {
+            return null;
+        }
+        PodCidrPool pool = profile.podCidrPool(ipv4).orElseThrow();
+        Set<IpBlock> others = new HashSet<>();
+        profile.explicitPodCidrs(ipv4).forEach((host, c) -> {
+            if (!host.equals(n.name())) {
+                others.add(IpBlock.parse(c.toString()));
+            }
+        });
+        try {
+            java.nio.file.Files.createDirectories(cacheDir);
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("cannot create " + cacheDir + ": " + e.getMessage(), e);
+        }
+        int lease = pool.leaseSeconds();
+        PodCidrClaim claim = PodCidrClaim.start(store, new PodCidrClaim.Settings(IpBlock.parse(pool.cidr().toString()), pool.prefixLength(),
+                n.name(), Optional.empty(), others, lease == 0 ? Optional.empty() : Optional.of(Duration.ofSeconds(lease)), cacheDir));
+        log.operatorAction("podcidr", n.name(), claim.block() + " from " + store.describe() + (claim.confirmed() ? "" : " (cached: store unreachable)"));
+        return claim;
     }
 
     /** Fixed-IP holders lose their hold this long after their node vanished: the PodCIDR lease, at most 30 s. */
@@ -201,12 +233,16 @@ final class PodNetwork implements AutoCloseable {
 
     /** The node's configuration with its PodCIDR filled in from the store. */
     NodeConfig apply(NodeConfig n) {
-        if (n.podCidr() != null || claim == null) {
-            return n;
+        List<Cidr> blocks = new ArrayList<>(n.podCidrs());
+        for (PodCidrClaim c : java.util.Arrays.asList(claim, claim6)) {
+            if (c != null) {
+                Cidr b = Cidr.of(c.block().toString());
+                if (n.podCidr(b.isIpv4()) == null) {
+                    blocks.add(b);
+                }
+            }
         }
-        return new NodeConfig(n.name(), n.profileName(), n.model(), n.role(), n.routerId(), n.localAs(), n.listenAddress(), n.listenPort(),
-                Cidr.of(claim.block().toString()), n.vips(), n.vipPool(), n.podCidrCommunities(), n.vipCommunities(), n.neighbors(),
-                n.importPolicy(), n.exportPolicy(), n.maxPaths());
+        return blocks.size() == n.podCidrs().size() ? n : n.withPodCidrs(blocks);
     }
 
     /**
@@ -219,27 +255,32 @@ final class PodNetwork implements AutoCloseable {
         Set<String> removed = new HashSet<>(knownHosts);
         removed.removeAll(now);
         knownHosts = now;
-        if (claim == null || removed.isEmpty()) {
+        if (removed.isEmpty()) {
             return;
         }
-        try {
-            List<String> gone = claim.releaseHosts(removed);
-            if (!gone.isEmpty()) {
-                log.operatorAction("podcidr", node, "released the blocks of " + gone + ", which left the profile");
+        for (PodCidrClaim c : java.util.Arrays.asList(claim, claim6)) {
+            if (c == null) {
+                continue;
             }
-        } catch (StoreException e) {
-            log.operatorAction("podcidr", node, "could not release blocks of hosts that left the profile: " + e.getMessage());
+            try {
+                List<String> gone = c.releaseHosts(removed);
+                if (!gone.isEmpty()) {
+                    log.operatorAction("podcidr", node, "released the blocks of " + gone + ", which left the profile");
+                }
+            } catch (StoreException e) {
+                log.operatorAction("podcidr", node, "could not release blocks of hosts that left the profile: " + e.getMessage());
+            }
         }
     }
 
-    private void scheduleReconcile(int attempt) {
+    private void scheduleReconcile(PodCidrClaim c, int attempt) {
         Duration d = Backoff.standard().delay(attempt);
         retry.schedule(() -> {
             try {
-                claim.reconcile();
-                log.operatorAction("podcidr", node, claim.block() + " confirmed by " + store.describe());
+                c.reconcile();
+                log.operatorAction("podcidr", node, c.block() + " confirmed by " + store.describe());
             } catch (StoreException e) {
-                scheduleReconcile(Math.min(attempt + 1, 20));
+                scheduleReconcile(c, Math.min(attempt + 1, 20));
             }
         }, d.toMillis(), TimeUnit.MILLISECONDS);
     }
@@ -263,6 +304,14 @@ final class PodNetwork implements AutoCloseable {
         m.put("free", u.free());
         m.put("fixedHere", u.fixed());
         m.put("fixedIpPool", fixedIps == null ? null : fixedIps.pool());
+        if (ipam6 != null) { // a dual-stack node's IPv6 block
+            BlockUsage u6 = ipam6.usage();
+            m.put("block6", u6.block().toString());
+            m.put("gateway6", IpBlock.format(u6.gateway()));
+            m.put("source6", claim6 == null ? "profile" : claim6.confirmed() ? store.describe() : "cache (store unreachable)");
+            m.put("used6", u6.podsInBlock());
+            m.put("free6", u6.free());
+        }
         return m;
     }
 
@@ -270,6 +319,11 @@ final class PodNetwork implements AutoCloseable {
         List<Map<String, Object>> out = new ArrayList<>();
         for (Assignment a : ipam.list()) {
             out.add(row(a));
+        }
+        if (ipam6 != null) {
+            for (Assignment a : ipam6.list()) {
+                out.add(row(a));
+            }
         }
         return out;
     }
@@ -353,6 +407,11 @@ final class PodNetwork implements AutoCloseable {
         return ipam;
     }
 
+    /** A dual-stack node's IPv6 IPAM (the CNI backend allocates each pod an address of each), or null. */
+    NodeIpam ipam6() {
+        return ipam6;
+    }
+
     @Override
     public void close() {
         retry.shutdownNow();
@@ -360,8 +419,13 @@ final class PodNetwork implements AutoCloseable {
             fixedIps.close();
         }
         ipam.close();
-        if (claim != null) {
-            claim.close();
+        if (ipam6 != null) {
+            ipam6.close();
+        }
+        for (PodCidrClaim c : java.util.Arrays.asList(claim, claim6)) {
+            if (c != null) {
+                c.close();
+            }
         }
         store.close();
     }

@@ -155,18 +155,22 @@ final class PolicyPart implements AutoCloseable {
                 : "the Kubernetes API at " + kubeApi.server() + " (NetworkPolicy, CiliumNetworkPolicy, this node's Pods, Namespaces)")
                 + " (NetworkPolicy, CiliumNetworkPolicy, Pod and Namespace labels, ExternalEndpoint); identities, external endpoints"
                 + " and other nodes' pods in " + store.describe());
+        if (node.podCidr(false) != null) {
+            log.operatorAction("policy", node.name(), "IPv6 is not judged: the policy stages are IPv4 only, so the pods' IPv6 traffic"
+                    + " (" + node.podCidr(false) + ") passes whatever the policies say");
+        }
         return part;
     }
 
     /** The pod address space external endpoints may not overlap: the pod pool, every PodCIDR, the fixed-IP pools. */
     private static List<ExternalEndpointStore.Reserved> podRanges(LoadedProfile profile, NodeConfig node) {
         List<ExternalEndpointStore.Reserved> out = new ArrayList<>();
-        profile.podCidrPool().ifPresent(p -> out.add(new ExternalEndpointStore.Reserved(Cidr.parse(p.cidr().toString()),
+        profile.podCidrPool(true).ifPresent(p -> out.add(new ExternalEndpointStore.Reserved(Cidr.parse(p.cidr().toString()),
                 "the pod pool " + p.cidr())));
-        profile.explicitPodCidrs().forEach((host, c) -> out.add(new ExternalEndpointStore.Reserved(Cidr.parse(c.toString()),
+        profile.explicitPodCidrs(true).forEach((host, c) -> out.add(new ExternalEndpointStore.Reserved(Cidr.parse(c.toString()),
                 "the PodCIDR " + c + " of node " + host)));
-        if (node.podCidr() != null) {
-            out.add(new ExternalEndpointStore.Reserved(Cidr.parse(node.podCidr().toString()), "the PodCIDR " + node.podCidr()
+        if (node.podCidr(true) != null) {
+            out.add(new ExternalEndpointStore.Reserved(Cidr.parse(node.podCidr(true).toString()), "the PodCIDR " + node.podCidr(true)
                     + " of node " + node.name()));
         }
         profile.fixedIpPools().forEach(f -> out.add(new ExternalEndpointStore.Reserved(Cidr.parse(f.cidr().toString()),

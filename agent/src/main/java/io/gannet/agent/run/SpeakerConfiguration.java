@@ -43,7 +43,7 @@ final class SpeakerConfiguration {
         }
         long routerId = Integer.toUnsignedLong(ipv4Bits(node.routerId()));
         return new SpeakerConfig(node.localAs(), routerId, node.listenAddress(), node.listenPort(), 0,
-                Math.max(1, node.maxPaths()), peers, List.of());
+                Math.max(1, node.maxPaths()), peers, List.of(), node.addresses().subList(1, node.addresses().size()));
     }
 
     static PeerConfig peerConfig(NeighborConfig n, Policy importPolicy, Policy exportPolicy) {
@@ -79,8 +79,8 @@ final class SpeakerConfiguration {
     /** The PodCIDR and VIPs, tagged with the profile's communities for each kind. */
     static List<LocalRoute> originatedRoutes(NodeConfig node) {
         List<LocalRoute> routes = new ArrayList<>();
-        if (node.podCidr() != null) {
-            routes.add(tagged(node.podCidr(), node.podCidrCommunities()));
+        for (Cidr podCidr : node.podCidrs()) { // one per family on a dual-stack node
+            routes.add(tagged(podCidr, node.podCidrCommunities()));
         }
         for (Cidr vip : node.vips()) {
             routes.add(tagged(vip, node.vipCommunities()));

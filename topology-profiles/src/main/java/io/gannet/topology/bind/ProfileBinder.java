@@ -95,7 +95,7 @@ public final class ProfileBinder {
         }
         FabricModel model = spec.choice("model", true, Map.of("ibgp-core", FabricModel.IBGP_CORE, "ebgp-leaf", FabricModel.EBGP_LEAF));
         AsnPlan asn = asnPlan(spec);
-        PodCidrPool pool = podPool(spec);
+        List<PodCidrPool> pools = podPools(spec);
         List<Located<Cidr>> vipPool = new ArrayList<>();
         List<YNode> vipItems = spec.list("vipPool", false);
         if (vipItems != null) {
@@ -167,7 +167,7 @@ public final class ProfileBinder {
                 problems.error(ov.location(), "spec.overrides must be a mapping of host name to settings, got " + ov.typeName());
             }
         }
-        return new TopologyProfile(file, name, model, spec.at("model"), asn, pool, vipPool, bgp, bfd, communities, policies,
+        return new TopologyProfile(file, name, model, spec.at("model"), asn, pools, vipPool, bgp, bfd, communities, policies,
                 racks, switches, hosts, overrides, root.location(), fixedIpPools(spec), masquerade(spec));
     }
 
@@ -215,24 +215,53 @@ public final class ProfileBinder {
         return v;
     }
 
-    private PodCidrPool podPool(Fields spec) {
-        Fields f = spec.sub("podCIDRPool", false, "spec.podCIDRPool", "cidr", "prefixLength", "allocation", "leaseSeconds");
-        if (f == null) {
-            return null;
+    /**
+     * {@code spec.podCIDRPool}: one pool (a mapping) or, for a dual-stack cluster, a list of one
+     * IPv4 and one IPv6 pool.
+     */
+    private List<PodCidrPool> podPools(Fields spec) {
+        YNode n = spec.node("podCIDRPool", false);
+        if (n == null) {
+            return List.of();
         }
+        List<YNode> items = n instanceof YNode.YList l ? l.items() : List.of(n);
+        if (n instanceof YNode.YList && items.size() > 2) {
+            problems.error(n.location(), "podCIDRPool lists " + items.size() + " pools: at most one IPv4 and one IPv6 pool");
+        }
+        List<PodCidrPool> out = new ArrayList<>();
+        for (YNode item : items) {
+            Fields f = Fields.of(item, problems, "spec.podCIDRPool", "cidr", "prefixLength", "allocation", "leaseSeconds");
+            PodCidrPool pool = f == null ? null : podPool(f);
+            if (pool == null) {
+                continue;
+            }
+            if (pool.cidr() != null && out.stream().anyMatch(o -> o.cidr() != null && o.cidr().isIpv4() == pool.cidr().isIpv4())) {
+                problems.error(pool.cidrAt(), "podCIDRPool has two " + (pool.cidr().isIpv4() ? "IPv4" : "IPv6")
+                        + " pools: a node gets one PodCIDR per family");
+                continue;
+            }
+            out.add(pool);
+        }
+        return out;
+    }
+
+    private PodCidrPool podPool(Fields f) {
         YNode c = f.node("cidr", true);
         Cidr cidr = c == null ? null : f.asCidr(c, "podCIDRPool.cidr", false);
-        if (cidr != null && !cidr.isIpv4()) {
-            problems.error(c.location(), "podCIDRPool.cidr must be an IPv4 prefix (PodCIDRs are /24 or /25)");
-            cidr = null;
-        }
         Integer len = f.int32("prefixLength", true, 0, 128);
-        if (len != null && len != 24 && len != 25) {
-            problems.error(f.at("prefixLength"), "podCIDRPool.prefixLength must be 24 or 25, got " + len);
+        if (len != null && cidr != null && cidr.isIpv4() && len != 24 && len != 25) {
+            problems.error(f.at("prefixLength"), "podCIDRPool.prefixLength of an IPv4 pool must be 24 or 25, got " + len);
+            len = null;
+        } else if (len != null && cidr != null && !cidr.isIpv4() && (len < 64 || len > 120)) {
+            problems.error(f.at("prefixLength"), "podCIDRPool.prefixLength of an IPv6 pool must be 64..120, got " + len);
             len = null;
         }
         if (cidr != null && len != null && cidr.length() > len) {
             problems.error(c.location(), "podCIDRPool.cidr " + cidr + " is longer than the PodCIDR length /" + len + ": it holds no PodCIDR");
+            cidr = null;
+        } else if (cidr != null && len != null && len - cidr.length() > 30) {
+            problems.error(c.location(), "podCIDRPool.cidr " + cidr + " holds 2^" + (len - cidr.length()) + " PodCIDRs of /" + len
+                    + "; at most 2^30: use a longer pool prefix");
             cidr = null;
         }
         PodCidrPool.Allocation allocation = f.has("allocation")
@@ -585,16 +614,38 @@ public final class ProfileBinder {
 
     private HostSpec hostSpec(Fields f) {
         String name = f.name("name", true);
-        InetAddress address = f.address("address", true);
+        List<Located<InetAddress>> addresses = new ArrayList<>();
+        YNode an = f.node("address", true);
+        for (YNode item : an instanceof YNode.YList l ? l.items() : an == null ? List.<YNode>of() : List.of(an)) {
+            InetAddress a = f.asAddress(item, "address");
+            if (a == null) {
+                continue;
+            }
+            if (addresses.stream().anyMatch(o -> (o.value() instanceof Inet4Address) == (a instanceof Inet4Address))) {
+                problems.error(item.location(), "host " + name + " has two " + (a instanceof Inet4Address ? "IPv4" : "IPv6")
+                        + " addresses: give at most one of each family (one BGP session per family and switch)");
+                continue;
+            }
+            addresses.add(new Located<>(a, item.location()));
+        }
+        if (an instanceof YNode.YList l && l.items().isEmpty()) {
+            problems.error(an.location(), "host " + name + " has an empty address list");
+        }
         String rack = f.has("rack") ? f.name("rack", false) : null;
         Role role = f.has("role") ? f.choice("role", false, Map.of("node", Role.NODE, "l4lb", Role.L4LB, "router", Role.ROUTER)) : Role.NODE;
-        Located<Cidr> podCidr = null;
+        List<Located<Cidr>> podCidrs = new ArrayList<>();
         YNode pc = f.node("podCIDR", false);
-        if (pc != null) {
-            Cidr c = f.asCidr(pc, "podCIDR", false);
-            if (c != null) {
-                podCidr = new Located<>(c, pc.location());
+        for (YNode item : pc instanceof YNode.YList l ? l.items() : pc == null ? List.<YNode>of() : List.of(pc)) {
+            Cidr c = f.asCidr(item, "podCIDR", false);
+            if (c == null) {
+                continue;
             }
+            if (podCidrs.stream().anyMatch(o -> o.value().isIpv4() == c.isIpv4())) {
+                problems.error(item.location(), "host " + name + " has two " + (c.isIpv4() ? "IPv4" : "IPv6")
+                        + " PodCIDRs: give at most one of each family");
+                continue;
+            }
+            podCidrs.add(new Located<>(c, item.location()));
         }
         List<Located<Cidr>> vips = new ArrayList<>();
         List<YNode> vipItems = f.list("vips", false);
@@ -631,7 +682,7 @@ public final class ProfileBinder {
         } else if (ports != null) {
             problems.error(ports.location(), "switchPorts must be a mapping of switch name to the switch's interface to this host");
         }
-        return new HostSpec(name, address, rack, role, podCidr, vips, routerId, port, uplinks, switchPorts, f.map());
+        return new HostSpec(name, addresses, rack, role, podCidrs, vips, routerId, port, uplinks, switchPorts, f.map());
     }
 
     private void forEach(List<YNode> items, String ctx, java.util.function.Consumer<Fields> body, String... keys) {

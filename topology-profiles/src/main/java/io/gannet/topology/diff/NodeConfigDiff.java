@@ -58,7 +58,7 @@ public record NodeConfigDiff(boolean speakerRestart, List<String> speakerChanges
         List<String> speaker = new ArrayList<>();
         compare(speaker, "routerId", before.routerId(), after.routerId());
         compare(speaker, "localAs", before.localAs(), after.localAs());
-        compare(speaker, "listenAddress", before.listenAddress(), after.listenAddress());
+        compare(speaker, "listenAddress", before.addresses(), after.addresses());
         compare(speaker, "listenPort", before.listenPort(), after.listenPort());
         boolean restart = !speaker.isEmpty();
         compare(speaker, "role", before.role(), after.role());
@@ -85,9 +85,8 @@ public record NodeConfigDiff(boolean speakerRestart, List<String> speakerChanges
         List<Cidr> withdraw = new ArrayList<>(before.announcements());
         withdraw.removeAll(after.announcements());
         List<Cidr> reannounce = new ArrayList<>();
-        if (!before.podCidrCommunities().equals(after.podCidrCommunities()) && after.podCidr() != null
-                && after.podCidr().equals(before.podCidr())) {
-            reannounce.add(after.podCidr());
+        if (!before.podCidrCommunities().equals(after.podCidrCommunities())) {
+            after.podCidrs().stream().filter(before.podCidrs()::contains).forEach(reannounce::add);
         }
         if (!before.vipCommunities().equals(after.vipCommunities())) {
             after.vips().stream().filter(before.vips()::contains).forEach(reannounce::add);
@@ -147,6 +146,9 @@ public record NodeConfigDiff(boolean speakerRestart, List<String> speakerChanges
     }
 
     private static String text(Object o) {
+        if (o instanceof List<?> l) {
+            return String.join(", ", l.stream().map(NodeConfigDiff::text).toList());
+        }
         return o instanceof java.net.InetAddress a ? io.gannet.topology.net.IpAddresses.format(a) : String.valueOf(o);
     }
 }

@@ -12,11 +12,12 @@ import java.util.Map;
  * or invalid and have been reported by the binder.
  */
 public record TopologyProfile(String file, String name, FabricModel model, Location modelAt, AsnPlan asn,
-        PodCidrPool podPool, List<Located<Cidr>> vipPool, BgpSettings bgp, BfdSettings bfd,
+        List<PodCidrPool> podPools, List<Located<Cidr>> vipPool, BgpSettings bgp, BfdSettings bfd,
         CommunitySettings communities, Map<Role, PolicySpec> policies, List<Rack> racks, List<SwitchSpec> switches,
         List<HostSpec> hosts, Map<String, HostOverride> overrides, Location at, List<FixedIpPool> fixedIpPools,
         MasqueradeSettings masquerade) {
     public TopologyProfile {
+        podPools = List.copyOf(podPools);
         vipPool = List.copyOf(vipPool);
         policies = Map.copyOf(policies);
         racks = List.copyOf(racks);
@@ -25,5 +26,17 @@ public record TopologyProfile(String file, String name, FabricModel model, Locat
         overrides = Map.copyOf(overrides);
         fixedIpPools = List.copyOf(fixedIpPools);
         masquerade = masquerade == null ? MasqueradeSettings.OFF : masquerade;
+    }
+
+    /** The main PodCIDR pool: the IPv4 one when there is one, else the IPv6 one; null when the profile has none. */
+    public PodCidrPool podPool() {
+        PodCidrPool v4 = podPool(true);
+        PodCidrPool v6 = podPool(false);
+        return v4 != null ? v4 : v6 != null ? v6 : podPools.isEmpty() ? null : podPools.get(0);
+    }
+
+    /** The PodCIDR pool of one family (a dual-stack cluster has one of each), or null. */
+    public PodCidrPool podPool(boolean ipv4) {
+        return podPools.stream().filter(p -> p.cidr() != null && p.cidr().isIpv4() == ipv4).findFirst().orElse(null);
     }
 }

@@ -47,7 +47,7 @@ public final class BirdSwitchRenderer {
         radv(b, v);
         Set<String> used = new HashSet<>();
         for (SwitchView.Session s : v.sessions()) {
-            protocol(b, v, s, identifier(s.hostName(), used));
+            protocol(b, v, s, identifier(s.hostName() + (s.fromHost().name().equals(v.name()) || s.unnumbered() ? "" : "_ipv6"), used));
         }
         return b.toString();
     }
@@ -68,9 +68,15 @@ public final class BirdSwitchRenderer {
 
     private static void filters(StringBuilder b, SwitchView v) {
         b.append("filter gannet_node_import {\n");
-        if (v.podCidrPool() != null) {
-            b.append("  if net.type = NET_IP4 && net ~ [ ").append(v.podCidrPool()).append('{')
-                    .append(Math.max(24, v.podCidrPool().length())).append(",25} ] then accept;\n");
+        io.gannet.topology.model.PodCidrPool pool4 = v.podCidrPool(true);
+        if (pool4 != null) {
+            b.append("  if net.type = NET_IP4 && net ~ [ ").append(pool4.cidr()).append('{')
+                    .append(Math.max(24, pool4.cidr().length())).append(",25} ] then accept;\n");
+        }
+        io.gannet.topology.model.PodCidrPool pool6 = v.podCidrPool(false);
+        if (pool6 != null) { // a dual-stack cluster's IPv6 PodCIDRs: exactly the pool's block length
+            b.append("  if net.type = NET_IP6 && net ~ [ ").append(pool6.cidr()).append('{').append(pool6.prefixLength()).append(',')
+                    .append(pool6.prefixLength()).append("} ] then accept;\n");
         }
         String fixed = v.fixedIpPools().stream().filter(Cidr::isIpv4).map(c -> c + "{32,32}").collect(Collectors.joining(", "));
         if (!fixed.isEmpty()) { // fixed StatefulSet IPs: host routes from whichever node runs the pod

@@ -160,9 +160,10 @@ public final class FrrSwitchRenderer {
     }
 
     private static void prefixLists(StringBuilder b, SwitchView v) {
-        if (v.podCidrPool() != null) {
-            b.append("ip prefix-list GANNET-PODCIDR seq 5 permit ").append(v.podCidrPool())
-                    .append(" ge ").append(Math.max(24, v.podCidrPool().length())).append(" le 25\n");
+        io.gannet.topology.model.PodCidrPool pool4 = v.podCidrPool(true);
+        if (pool4 != null) {
+            b.append("ip prefix-list GANNET-PODCIDR seq 5 permit ").append(pool4.cidr())
+                    .append(" ge ").append(Math.max(24, pool4.cidr().length())).append(" le 25\n");
         }
         int fixedSeq = 10;
         for (Cidr pool : v.fixedIpPools()) {
@@ -191,12 +192,20 @@ public final class FrrSwitchRenderer {
             }
         }
         b.append("ipv6 prefix-list GANNET-VIP-V6 seq 1000 deny any\n");
+        io.gannet.topology.model.PodCidrPool pool6 = v.podCidrPool(false);
+        if (pool6 != null) { // a dual-stack cluster's IPv6 PodCIDRs: exactly the pool's block length
+            b.append("ipv6 prefix-list GANNET-PODCIDR-V6 seq 5 permit ").append(pool6.cidr())
+                    .append(pool6.cidr().length() == pool6.prefixLength() ? "" : " ge " + pool6.prefixLength() + " le " + pool6.prefixLength())
+                    .append('\n');
+        }
+        b.append("ipv6 prefix-list GANNET-PODCIDR-V6 seq 1000 deny any\n");
         b.append("!\n");
     }
 
     private static void routeMaps(StringBuilder b) {
         b.append("route-map ").append(NODES_IN).append(" permit 10\n match ip address prefix-list GANNET-PODCIDR\nexit\n");
         b.append("route-map ").append(NODES_IN).append(" deny 100\nexit\n");
+        b.append("route-map ").append(NODES_IN).append("-V6 permit 10\n match ipv6 address prefix-list GANNET-PODCIDR-V6\nexit\n");
         b.append("route-map ").append(NODES_IN).append("-V6 deny 100\nexit\n");
         b.append("route-map ").append(L4LB_IN).append(" permit 10\n match ip address prefix-list GANNET-VIP\nexit\n");
         b.append("route-map ").append(L4LB_IN).append(" deny 100\nexit\n");

@@ -201,9 +201,13 @@ public final class GannetSwitchRenderer {
         ObjectNode accept = JsonNodeFactory.instance.objectNode();
         accept.put("name", "pod-cidrs-fixed-ips-and-vips");
         ArrayNode prefixes = accept.putObject("match").putArray("prefixes");
-        Cidr pool = v.podCidrPool();
-        if (pool != null) {
-            prefixes.addObject().put("prefix", pool.toString()).put("ge", Math.max(24, pool.length())).put("le", 25);
+        for (io.gannet.topology.model.PodCidrPool pool : v.podCidrPools()) {
+            Cidr c = pool.cidr();
+            if (c.isIpv4()) {
+                prefixes.addObject().put("prefix", c.toString()).put("ge", Math.max(24, c.length())).put("le", 25);
+            } else {
+                prefixes.addObject().put("prefix", c.toString()).put("ge", pool.prefixLength()).put("le", pool.prefixLength());
+            }
         }
         for (Cidr c : v.fixedIpPools()) {
             hostRoutes(prefixes, c);

@@ -58,8 +58,13 @@ public final class NodeConfigWriter {
         m.put("routerId", c.routerId().getHostAddress());
         m.put("localAs", c.localAs());
         m.put("listenAddress", IpAddresses.format(c.listenAddress()));
+        if (c.addresses().size() > 1) {
+            m.put("addresses", c.addresses().stream().map(IpAddresses::format).toList());
+        }
         m.put("listenPort", c.listenPort());
-        if (c.podCidr() != null) {
+        if (c.podCidrs().size() > 1) {
+            m.put("podCidrs", c.podCidrs().stream().map(Object::toString).toList());
+        } else if (c.podCidr() != null) {
             m.put("podCidr", c.podCidr().toString());
         }
         m.put("vips", c.vips().stream().map(Object::toString).toList());

@@ -34,20 +34,48 @@ public final class NodeConfigFactory {
         BgpSettings bgp = h.bgp();
         List<NeighborConfig> neighbors = new ArrayList<>();
         for (SwitchSpec s : h.uplinks()) {
-            neighbors.add(neighbor(profile, h, s, bgp, secrets));
+            InetAddress v4 = local(h, s, true);
+            InetAddress v6 = local(h, s, false);
+            if (s.unnumbered() || v4 == null || v6 == null) {
+                InetAddress one = v4 != null ? v4 : v6 != null ? v6 : h.spec().address(); // unnumbered: the main address
+                neighbors.add(neighbor(profile, h, s, s.name(), one, null, bgp, secrets));
+                continue;
+            }
+            // Dual-stack: one session per family, each carrying its own family (RFC 4760 next hops
+            // of the session's family); the IPv6 one is named after the switch with "-ipv6".
+            List<BgpFamily> asked = s.families() != null ? s.families() : bgp.families();
+            if (asked == null || asked.contains(BgpFamily.IPV4_UNICAST)) {
+                neighbors.add(neighbor(profile, h, s, s.name(), v4, EnumSet.of(BgpFamily.IPV4_UNICAST), bgp, secrets));
+            }
+            if (asked == null || asked.contains(BgpFamily.IPV6_UNICAST)) {
+                neighbors.add(neighbor(profile, h, s, ipv6SessionName(s.name()), v6, EnumSet.of(BgpFamily.IPV6_UNICAST), bgp, secrets));
+            }
         }
         List<Cidr> vipPool = h.spec().role() == Role.L4LB
                 ? profile.profile().vipPool().stream().map(Located::value).toList() : List.of();
         return new NodeConfig(h.name(), profile.profile().name(), profile.profile().model(), h.spec().role(), h.routerId(),
-                h.asn(), h.spec().address(), h.spec().port() == null ? Defaults.PORT : h.spec().port(), h.podCidr(),
+                h.asn(), h.spec().addresses().stream().map(Located::value).toList(), h.spec().port() == null ? Defaults.PORT : h.spec().port(),
+                h.podCidrs(),
                 h.spec().vips().stream().map(Located::value).toList(), vipPool,
                 orEmpty(h.communities().podCidr()), orEmpty(h.communities().vip()), neighbors,
                 importPolicy(h), exportPolicy(profile, h, vipPool), bgp.maxPaths());
     }
 
-    private static NeighborConfig neighbor(ResolvedProfile profile, EffectiveHost h, SwitchSpec s, BgpSettings bgp,
-            SecretResolver secrets) throws SecretResolver.SecretUnavailableException {
-        InetAddress local = h.spec().address();
+    /** The name of a dual-stack host's IPv6 session to {@code switchName} (its IPv4 session has the switch's name). */
+    public static String ipv6SessionName(String switchName) {
+        return switchName + "-ipv6";
+    }
+
+    /** The host's address of one family when the switch has one of that family too, else null. */
+    private static InetAddress local(EffectiveHost h, SwitchSpec s, boolean ipv4) {
+        Located<InetAddress> a = h.spec().address(ipv4);
+        boolean switchHas = s.addresses().stream().anyMatch(x -> (x.value() instanceof java.net.Inet4Address) == ipv4);
+        return a != null && switchHas ? a.value() : null;
+    }
+
+    /** @param only the families of a dual-stack host's per-family session, or null (the profile's or the defaults) */
+    private static NeighborConfig neighbor(ResolvedProfile profile, EffectiveHost h, SwitchSpec s, String name, InetAddress local,
+            Set<BgpFamily> only, BgpSettings bgp, SecretResolver secrets) throws SecretResolver.SecretUnavailableException {
         // Unnumbered: the switch's link-local address is learned at run time (router advertisements).
         InetAddress remote = s.unnumbered() ? null : s.addresses().stream().map(Located::value)
                 .filter(a -> a.getClass() == local.getClass()).findFirst().orElseThrow();
@@ -64,11 +92,11 @@ public final class NodeConfigFactory {
         BfdConfig bfd = new BfdConfig(h.bfd().enabled(), h.bfd().minTxMs(), h.bfd().minRxMs(), h.bfd().multiplier(),
                 h.bfd().strict(), multihop, multihop ? MULTIHOP_MIN_RECEIVED_TTL : 255);
         List<BgpFamily> asked = s.families() != null ? s.families() : bgp.families();
-        Set<BgpFamily> families = asked != null ? EnumSet.copyOf(asked)
+        Set<BgpFamily> families = only != null ? only : asked != null ? EnumSet.copyOf(asked)
                 : defaultFamilies(profile, h, !s.unnumbered() && local instanceof java.net.Inet4Address); // unnumbered: IPv6 link-local
         boolean extendedMessage = s.extendedMessage() != null ? s.extendedMessage()
                 : bgp.extendedMessage() != null && bgp.extendedMessage();
-        return new NeighborConfig(s.name(), remote, s.port() == null ? Defaults.PORT : s.port(), remoteAs, h.asn(), local, ibgp,
+        return new NeighborConfig(name, remote, s.port() == null ? Defaults.PORT : s.port(), remoteAs, h.asn(), local, ibgp,
                 hold, keepalive, bgp.connectRetry(), bgp.passive(), md5, bgp.ttlSecurity(), ttl, bgp.gracefulRestart(),
                 bgp.restartTime(), bfd, bgp.maxPrefixes(), bgp.maxPrefixAction(), families, extendedMessage,
                 h.spec().role() == Role.ROUTER && ibgp, bgp.delayOpen(), s.interfaceName());
@@ -104,9 +132,7 @@ public final class NodeConfigFactory {
      */
     static Set<BgpFamily> defaultFamilies(ResolvedProfile profile, EffectiveHost h, boolean ipv4Session) {
         Set<BgpFamily> f = EnumSet.of(family(ipv4Session));
-        if (h.podCidr() != null) {
-            f.add(family(h.podCidr().isIpv4()));
-        }
+        h.podCidrs().forEach(c -> f.add(family(c.isIpv4())));
         h.spec().vips().forEach(v -> f.add(family(v.value().isIpv4())));
         if (h.spec().role() == Role.L4LB) {
             profile.profile().vipPool().forEach(v -> f.add(family(v.value().isIpv4())));
@@ -141,17 +167,19 @@ public final class NodeConfigFactory {
             s.add(new PolicyStatement("router-transit", PolicyStatement.Match.ANY, PolicyStatement.Set.NOTHING,
                     PolicyStatement.Action.ACCEPT));
         }
-        if (h.podCidr() != null) {
-            s.add(new PolicyStatement("own-podcidr", new PolicyStatement.Match(List.of(PrefixMatch.exact(h.podCidr())), List.of(), -1, -1),
-                    PolicyStatement.Set.NOTHING, PolicyStatement.Action.ACCEPT));
+        if (!h.podCidrs().isEmpty()) {
+            s.add(new PolicyStatement("own-podcidr", new PolicyStatement.Match(h.podCidrs().stream().map(PrefixMatch::exact).toList(),
+                    List.of(), -1, -1), PolicyStatement.Set.NOTHING, PolicyStatement.Action.ACCEPT));
         }
         if (h.spec().role() == Role.NODE) {
             // Addresses a node learns only at run time: its PodCIDR when the store hands it out, and
             // host routes of fixed-IP pools while a StatefulSet pod with such an address runs here.
             List<PrefixMatch> runtime = new ArrayList<>();
-            if (h.podCidr() == null && r.profile().podPool() != null && r.profile().podPool().fromStore() && r.profile().podPool().cidr() != null) {
-                int len = r.profile().podPool().prefixLength();
-                runtime.add(new PrefixMatch(r.profile().podPool().cidr(), len, len));
+            for (io.gannet.topology.model.PodCidrPool pool : r.profile().podPools()) {
+                if (pool.fromStore() && pool.cidr() != null && h.podCidr(pool.cidr().isIpv4()) == null) {
+                    int len = pool.prefixLength();
+                    runtime.add(new PrefixMatch(pool.cidr(), len, len));
+                }
             }
             for (io.gannet.topology.model.FixedIpPool f : r.profile().fixedIpPools()) {
                 runtime.add(new PrefixMatch(f.cidr(), f.cidr().bits(), f.cidr().bits()));

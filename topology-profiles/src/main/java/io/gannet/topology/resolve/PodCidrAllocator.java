@@ -2,20 +2,24 @@ package io.gannet.topology.resolve;
 
 import io.gannet.topology.config.Role;
 import io.gannet.topology.model.HostSpec;
+import io.gannet.topology.model.Located;
 import io.gannet.topology.model.PodCidrPool;
 import io.gannet.topology.model.TopologyProfile;
 import io.gannet.topology.net.Cidr;
 import io.gannet.topology.validate.Problems;
+import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
  * Hands out PodCIDRs to nodes that have no explicit {@code podCIDR}.
  *
  * <p>Rule (deterministic, documented in the schema): explicit PodCIDRs are reserved first;
- * then nodes without one, in inventory order, each take the lowest free block of the pool.
+ * then nodes without one, in inventory order, each take the lowest free block of the pool, for
+ * each pool (a dual-stack profile has an IPv4 and an IPv6 pool).
  * Appending nodes at the end of the host list never moves an existing node's block. Removing
  * or reordering nodes can; {@code gannet profile diff} reports such moves, and copying the
  * rendered value into {@code podCIDR} pins a node for good.
@@ -29,35 +33,43 @@ final class PodCidrAllocator {
         this.problems = problems;
     }
 
-    Map<String, Cidr> allocate() {
-        Map<String, Cidr> out = new LinkedHashMap<>();
-        PodCidrPool pool = p.podPool();
+    /** Each node's PodCIDRs, one per pool (family), IPv4 first; store-mode pools are left to run time. */
+    Map<String, List<Cidr>> allocate() {
+        Map<String, List<Cidr>> out = new LinkedHashMap<>();
+        allocate(true, out);
+        allocate(false, out);
+        return out;
+    }
+
+    private void allocate(boolean ipv4, Map<String, List<Cidr>> out) {
+        PodCidrPool pool = p.podPool(ipv4);
         boolean poolUsable = pool != null && pool.cidr() != null && pool.prefixLength() != null;
         BitSet taken = new BitSet();
         Map<Cidr, String> explicit = new HashMap<>();
         for (HostSpec h : p.hosts()) {
-            if (h.role() != Role.NODE || h.podCidr() == null || h.name() == null) {
+            if (h.role() != Role.NODE || h.podCidr(ipv4) == null || h.name() == null) {
                 continue;
             }
-            Cidr c = h.podCidr().value();
+            Located<Cidr> pinned = h.podCidr(ipv4);
+            Cidr c = pinned.value();
             for (Map.Entry<Cidr, String> e : explicit.entrySet()) {
                 if (e.getKey().overlaps(c)) {
-                    problems.error(h.podCidr().at(), "PodCIDR " + c + " of host " + h.name() + " overlaps PodCIDR " + e.getKey() + " of host " + e.getValue());
+                    problems.error(pinned.at(), "PodCIDR " + c + " of host " + h.name() + " overlaps PodCIDR " + e.getKey() + " of host " + e.getValue());
                 }
             }
             explicit.put(c, h.name());
-            out.put(h.name(), c);
+            out.computeIfAbsent(h.name(), k -> new ArrayList<>()).add(c);
             if (poolUsable && pool.cidr().contains(c) && c.length() == pool.prefixLength()) {
                 taken.set((int) pool.cidr().indexOf(c));
             }
         }
         if (!poolUsable || pool.fromStore()) {
-            return out; // store mode: each node claims its block at run time (pod-routing's PodCidrClaim)
+            return; // store mode: each node claims its block at run time (pod-routing's PodCidrClaim)
         }
         long blocks = pool.cidr().subnetCount(pool.prefixLength());
         int next = 0;
         for (HostSpec h : p.hosts()) {
-            if (h.role() != Role.NODE || h.podCidr() != null || h.name() == null) {
+            if (h.role() != Role.NODE || h.podCidr(ipv4) != null || h.name() == null) {
                 continue;
             }
             next = taken.nextClearBit(next);
@@ -67,8 +79,7 @@ final class PodCidrAllocator {
                 continue;
             }
             taken.set(next);
-            out.put(h.name(), pool.cidr().subnet(next, pool.prefixLength()));
+            out.computeIfAbsent(h.name(), k -> new ArrayList<>()).add(pool.cidr().subnet(next, pool.prefixLength()));
         }
-        return out;
     }
 }

@@ -27,7 +27,7 @@ public final class ProfileResolver {
         AsnAssigner asns = new AsnAssigner(p, problems);
         Map<String, Long> hostAsn = asns.assignHosts();
         Map<String, Long> switchAsn = asns.assignSwitches(hostAsn);
-        Map<String, Cidr> podCidrs = new PodCidrAllocator(p, problems).allocate();
+        Map<String, List<Cidr>> podCidrs = new PodCidrAllocator(p, problems).allocate();
         Map<String, List<SwitchSpec>> uplinks = new UplinkResolver(p, problems).resolve();
         if (problems.hasErrors()) {
             return Optional.empty();
@@ -37,7 +37,7 @@ public final class ProfileResolver {
             HostOverride o = p.overrides().get(h.name());
             Inet4Address routerId = h.routerId() != null ? h.routerId() : (Inet4Address) h.address();
             PolicySpec policy = p.policies().getOrDefault(h.role(), PolicySpec.EMPTY).overlay(o == null ? null : o.policies());
-            hosts.add(new EffectiveHost(h, hostAsn.get(h.name()), routerId, h.role() == Role.NODE ? podCidrs.get(h.name()) : null,
+            hosts.add(new EffectiveHost(h, hostAsn.get(h.name()), routerId, h.role() == Role.NODE ? podCidrs.getOrDefault(h.name(), List.of()) : List.of(),
                     uplinks.get(h.name()),
                     Defaults.BGP.overlay(p.bgp()).overlay(o == null ? null : o.bgp()),
                     Defaults.BFD.overlay(p.bfd()).overlay(o == null ? null : o.bfd()),

@@ -50,13 +50,22 @@ final class UplinkResolver {
             }
             List<SwitchSpec> reachable = new ArrayList<>();
             for (SwitchSpec s : up) {
-                boolean sameFamily = s.addresses().stream().anyMatch(a -> a.value().getClass() == h.address().getClass());
+                boolean sameFamily = s.addresses().stream().anyMatch(a -> h.address(a.value() instanceof java.net.Inet4Address) != null);
                 if (sameFamily || s.unnumbered()) { // unnumbered: link-local IPv6, whatever the host's address
                     reachable.add(s);
                 } else if (!s.addresses().isEmpty()) {
                     problems.error(h.source().locationOf("address"), "host " + h.name() + " cannot peer with switch " + s.name()
                             + ": the switch has no address of the host's address family");
                 }
+            }
+            // A PodCIDR goes out with the host's own address of its family as next hop (RFC 4760):
+            // an IPv6 PodCIDR needs an IPv6 session, numbered (the host has an IPv6 address) or unnumbered.
+            boolean ipv6Session = reachable.stream().anyMatch(s -> s.unnumbered()
+                    || (h.address(false) != null && s.addresses().stream().anyMatch(a -> !(a.value() instanceof java.net.Inet4Address))));
+            boolean ipv6Pods = h.role() == Role.NODE && (h.podCidr(false) != null || p.podPool(false) != null);
+            if (ipv6Pods && !ipv6Session && !reachable.isEmpty()) {
+                problems.error(h.source().locationOf("address"), "node " + h.name() + " gets an IPv6 PodCIDR but has no IPv6 session to announce it on:"
+                        + " give the host an IPv6 address (address: [IPv4, IPv6]) and its switches one, or peer unnumbered");
             }
             String what = h.role() == Role.NODE ? "node " : h.role() == Role.L4LB ? "l4lb host "
                     : h.role() == Role.ROUTER ? "router " : "host ";

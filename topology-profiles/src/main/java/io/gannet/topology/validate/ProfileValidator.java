@@ -101,14 +101,14 @@ public final class ProfileValidator {
             if (h.rack() != null && !racks.contains(h.rack())) {
                 problems.error(h.source().locationOf("rack"), "host " + h.name() + " is in rack '" + h.rack() + "', which spec.inventory.racks does not list");
             }
-            if (h.role() == Role.ROUTER && h.podCidr() != null) {
-                problems.error(h.podCidr().at(), "host " + h.name() + " has role router and cannot have a PodCIDR (only nodes announce one)");
+            if (h.role() == Role.ROUTER && h.hasPodCidr()) {
+                problems.error(h.podCidrs().get(0).at(), "host " + h.name() + " has role router and cannot have a PodCIDR (only nodes announce one)");
             }
             if (h.role() == Role.ROUTER && !h.vips().isEmpty()) {
                 problems.error(h.vips().get(0).at(), "host " + h.name() + " has role router and announces no VIPs (give it role l4lb)");
             }
-            if (h.role() == Role.L4LB && h.podCidr() != null) {
-                problems.error(h.podCidr().at(), "host " + h.name() + " has role l4lb and cannot have a PodCIDR (only nodes announce one)");
+            if (h.role() == Role.L4LB && h.hasPodCidr()) {
+                problems.error(h.podCidrs().get(0).at(), "host " + h.name() + " has role l4lb and cannot have a PodCIDR (only nodes announce one)");
             }
             if (h.role() == Role.NODE && !h.vips().isEmpty()) {
                 problems.error(h.vips().get(0).at(), "host " + h.name() + " has role node and cannot announce VIPs (give it role l4lb)");
@@ -126,8 +126,8 @@ public final class ProfileValidator {
             }
         }
         for (HostSpec h : p.hosts()) {
-            if (h.address() != null) {
-                claim(seen, h.address(), h.source().locationOf("address"), "host " + h.name());
+            for (Located<InetAddress> a : h.addresses()) {
+                claim(seen, a.value(), a.at(), "host " + h.name());
             }
         }
     }
@@ -138,8 +138,10 @@ public final class ProfileValidator {
             duplicateAddresses.add(a);
             problems.error(at, "duplicate address " + IpAddresses.format(a) + ": " + owner + " and " + prev + " both use it");
         }
-        if (p.podPool() != null && p.podPool().cidr() != null && p.podPool().cidr().contains(a)) {
-            problems.error(at, owner + " address " + IpAddresses.format(a) + " lies inside the PodCIDR pool " + p.podPool().cidr());
+        for (io.gannet.topology.model.PodCidrPool pool : p.podPools()) {
+            if (pool.cidr() != null && pool.cidr().contains(a)) {
+                problems.error(at, owner + " address " + IpAddresses.format(a) + " lies inside the PodCIDR pool " + pool.cidr());
+            }
         }
         for (Located<Cidr> v : p.vipPool()) {
             if (v.value().contains(a)) {
@@ -193,11 +195,12 @@ public final class ProfileValidator {
 
     private void checkPools() {
         List<Located<Cidr>> vips = p.vipPool();
-        Cidr pod = p.podPool() == null ? null : p.podPool().cidr();
         for (int i = 0; i < vips.size(); i++) {
             Cidr v = vips.get(i).value();
-            if (pod != null && pod.overlaps(v)) {
-                problems.error(vips.get(i).at(), "VIP pool " + v + " overlaps the PodCIDR pool " + pod);
+            for (io.gannet.topology.model.PodCidrPool pool : p.podPools()) {
+                if (pool.cidr() != null && pool.cidr().overlaps(v)) {
+                    problems.error(vips.get(i).at(), "VIP pool " + v + " overlaps the PodCIDR pool " + pool.cidr());
+                }
             }
             for (int j = 0; j < i; j++) {
                 if (vips.get(j).value().overlaps(v)) {
@@ -211,8 +214,10 @@ public final class ProfileValidator {
         List<io.gannet.topology.model.FixedIpPool> pools = p.fixedIpPools();
         for (int i = 0; i < pools.size(); i++) {
             io.gannet.topology.model.FixedIpPool f = pools.get(i);
-            if (p.podPool() != null && p.podPool().cidr() != null && p.podPool().cidr().overlaps(f.cidr())) {
-                problems.error(f.at(), "fixed-IP pool " + f.name() + " (" + f.cidr() + ") overlaps the PodCIDR pool " + p.podPool().cidr());
+            for (io.gannet.topology.model.PodCidrPool pool : p.podPools()) {
+                if (pool.cidr() != null && pool.cidr().overlaps(f.cidr())) {
+                    problems.error(f.at(), "fixed-IP pool " + f.name() + " (" + f.cidr() + ") overlaps the PodCIDR pool " + pool.cidr());
+                }
             }
             for (int j = 0; j < i; j++) {
                 if (pools.get(j).cidr().overlaps(f.cidr())) {
@@ -228,23 +233,25 @@ public final class ProfileValidator {
     }
 
     private void checkPrefixes() {
-        Cidr pool = p.podPool() == null ? null : p.podPool().cidr();
-        Integer len = p.podPool() == null ? null : p.podPool().prefixLength();
         for (HostSpec h : p.hosts()) {
-            if (h.podCidr() != null && h.role() == Role.NODE) {
-                Cidr c = h.podCidr().value();
-                if (p.podPool() == null) {
-                    problems.error(h.podCidr().at(), "host " + h.name() + " has a PodCIDR but the profile has no spec.podCIDRPool");
+            for (Located<Cidr> pinned : h.role() == Role.NODE ? h.podCidrs() : List.<Located<Cidr>>of()) {
+                Cidr c = pinned.value();
+                String family = c.isIpv4() ? "IPv4" : "IPv6";
+                io.gannet.topology.model.PodCidrPool of = p.podPool(c.isIpv4());
+                if (p.podPools().isEmpty()) {
+                    problems.error(pinned.at(), "host " + h.name() + " has a PodCIDR but the profile has no spec.podCIDRPool");
+                } else if (of == null) {
+                    problems.error(pinned.at(), "host " + h.name() + " has an " + family + " PodCIDR but spec.podCIDRPool has no " + family + " pool");
                 } else {
-                    if (pool != null && !pool.contains(c)) {
-                        problems.error(h.podCidr().at(), "PodCIDR " + c + " of host " + h.name() + " lies outside the pool " + pool);
+                    if (!of.cidr().contains(c)) {
+                        problems.error(pinned.at(), "PodCIDR " + c + " of host " + h.name() + " lies outside the pool " + of.cidr());
                     }
-                    if (len != null && c.length() != len) {
-                        problems.error(h.podCidr().at(), "PodCIDR " + c + " of host " + h.name() + " is a /" + c.length() + "; the pool hands out /" + len);
+                    if (of.prefixLength() != null && c.length() != of.prefixLength()) {
+                        problems.error(pinned.at(), "PodCIDR " + c + " of host " + h.name() + " is a /" + c.length() + "; the pool hands out /" + of.prefixLength());
                     }
                 }
             }
-            if (h.role() == Role.NODE && h.podCidr() == null && p.podPool() == null && h.name() != null) {
+            if (h.role() == Role.NODE && !h.hasPodCidr() && p.podPools().isEmpty() && h.name() != null) {
                 problems.error(h.source().location(), "host " + h.name() + " needs a PodCIDR: give it podCIDR or add spec.podCIDRPool");
             }
             Set<Cidr> seenVip = new HashSet<>();
