@@ -12,15 +12,18 @@ import io.gannet.pod.ipam.AllocationRequest;
 import io.gannet.pod.ipam.Assignment;
 import io.gannet.pod.ipam.BlockUsage;
 import io.gannet.pod.ipam.FixedIpKey;
+import io.gannet.pod.ipam.IpBlock;
 import io.gannet.pod.ipam.IpamException;
 import io.gannet.pod.ipam.NodeIpam;
 import io.gannet.pod.wiring.HostVethName;
 import io.gannet.pod.wiring.PodAttachment;
 import io.gannet.pod.wiring.PodNetwork;
 import io.gannet.pod.wiring.PodRegistry;
+import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
@@ -53,16 +56,28 @@ public final class CniBackend {
         void event(String action, String subject, String detail);
     }
 
-    private final NodeIpam ipam;
+    private final List<NodeIpam> ipams;
     private final PodNetwork network;
     private final PodRegistry registry;
     private final Events events;
 
-    public CniBackend(NodeIpam ipam, PodNetwork network, PodRegistry registry, Events events) {
-        this.ipam = ipam;
+    /**
+     * @param ipams one IPAM per block of the node, IPv4 first: each pod gets one address from
+     *              each (one IPAM: a single-stack node; two: dual-stack)
+     */
+    public CniBackend(List<NodeIpam> ipams, PodNetwork network, PodRegistry registry, Events events) {
+        if (ipams.isEmpty()) {
+            throw new IllegalArgumentException("the node has no pod address block");
+        }
+        this.ipams = List.copyOf(ipams);
         this.network = network;
         this.registry = registry;
         this.events = events;
+    }
+
+    /** A single-stack node: every pod gets one address from {@code ipam}. */
+    public CniBackend(NodeIpam ipam, PodNetwork network, PodRegistry registry, Events events) {
+        this(List.of(ipam), network, registry, events);
     }
 
     /** The attachments wired now (show, tests). */
@@ -231,7 +246,7 @@ public final class CniBackend {
         Optional<PodAttachment> existing = registry.get(containerId, ifName);
         if (existing.isPresent()) {
             throw new CniError(CniError.ALREADY_ATTACHED, "container " + containerId + " interface " + ifName
-                    + " is already attached (" + existing.get().address() + " on " + existing.get().hostVeth()
+                    + " is already attached (" + String.join(", ", existing.get().addresses()) + " on " + existing.get().hostVeth()
                     + "); the runtime must DEL it first", "netns " + existing.get().netns());
         }
         String podNs = args.get("K8S_POD_NAMESPACE");
@@ -248,36 +263,76 @@ public final class CniBackend {
                         + args.get("GANNET_STATEFULSET") + "' (<statefulset>-<ordinal>)");
             }
         }
-        Assignment a;
+        AllocationRequest request;
         try {
-            a = ipam.allocate(new AllocationRequest(containerId, ifName, podNs, podName, fixed));
-        } catch (IpamException e) {
-            throw new CniError(e.reason() == IpamException.Reason.BAD_REQUEST ? CniError.INVALID_ENVIRONMENT : CniError.NO_ADDRESS,
-                    "no address for container " + containerId + ": " + e.getMessage());
+            request = new AllocationRequest(containerId, ifName, podNs, podName, fixed);
         } catch (IllegalArgumentException e) {
             throw new CniError(CniError.INVALID_ENVIRONMENT, e.getMessage());
         }
+        List<Assignment> assigned = allocate(request);
         int mtu = config.has("mtu") ? config.get("mtu").asInt() : 0;
         PodAttachment att;
         try {
-            att = wire(containerId, ifName, netns, a, podNs, podName, mtu);
+            att = wire(containerId, ifName, netns, assigned, podNs, podName, mtu);
         } catch (RuntimeException e) {
-            ipam.release(containerId, ifName);
-            throw asCniError("ADD " + containerId, e);
+            releaseAll(containerId, ifName);
+            throw asCniError("ADD " + containerId + " (" + cidrs(assigned) + ")", e);
         }
         registry.put(att);
-        events.event("cni add", containerId, att.address() + " on " + att.hostVeth() + (podName.isEmpty() ? "" : " pod " + podNs + "/" + podName));
+        events.event("cni add", containerId, String.join(", ", att.addresses()) + " on " + att.hostVeth()
+                + (podName.isEmpty() ? "" : " pod " + podNs + "/" + podName));
         return result(config, att);
     }
 
-    private PodAttachment wire(String containerId, String ifName, String netns, Assignment a, String podNs, String podName, int mtu) {
-        PodNetwork.Wiring w = new PodNetwork.Wiring(containerId, ifName, Path.of(netns), a.address(), a.gateway(), podNs, podName, mtu);
+    /**
+     * One address from each block, IPv4 first. A fixed StatefulSet IP is asked of the first
+     * block's IPAM only (the fixed-IP pool is claimed once per pod); the other block gives a
+     * block address. When one block cannot give an address, the ones already given are released.
+     */
+    private List<Assignment> allocate(AllocationRequest request) {
+        List<Assignment> out = new ArrayList<>();
+        for (NodeIpam ipam : ipams) {
+            AllocationRequest r = out.isEmpty() ? request : new AllocationRequest(request.containerId(), request.ifName(),
+                    request.podNamespace(), request.podName(), Optional.empty());
+            try {
+                out.add(ipam.allocate(r));
+            } catch (IpamException e) {
+                releaseAll(request.containerId(), request.ifName());
+                boolean bad = e.reason() == IpamException.Reason.BAD_REQUEST;
+                throw new CniError(bad ? CniError.INVALID_ENVIRONMENT : CniError.NO_ADDRESS, "no address in " + ipam.block()
+                        + " for container " + request.containerId() + ": " + e.getMessage()
+                        + (out.isEmpty() ? "" : "; " + cidrs(out) + " released again"));
+            } catch (IllegalArgumentException e) {
+                releaseAll(request.containerId(), request.ifName());
+                throw new CniError(CniError.INVALID_ENVIRONMENT, e.getMessage());
+            }
+        }
+        return out;
+    }
+
+    /** Releases the attachment's address in every block; those it holds none in are skipped. */
+    private List<Assignment> releaseAll(String containerId, String ifName) {
+        List<Assignment> released = new ArrayList<>();
+        for (NodeIpam ipam : ipams) {
+            ipam.release(containerId, ifName).ifPresent(released::add);
+        }
+        return released;
+    }
+
+    private static String cidrs(List<Assignment> assigned) {
+        return String.join(", ", assigned.stream().map(Assignment::cidr).toList());
+    }
+
+    private PodAttachment wire(String containerId, String ifName, String netns, List<Assignment> assigned, String podNs,
+                               String podName, int mtu) {
+        PodNetwork.Wiring w = new PodNetwork.Wiring(containerId, ifName, Path.of(netns), assigned.stream().map(Assignment::address).toList(),
+                assigned.stream().map(Assignment::gateway).toList(), podNs, podName, mtu);
         try {
             return network.add(w);
         } catch (SysException e) {
             if (e.errno() == Errno.EEXIST && e.getMessage().startsWith("create veth " + HostVethName.of(containerId, ifName))) {
                 // A host veth left by a daemon that died in the middle of this container's ADD.
-                network.delete(HostVethName.of(containerId, ifName), null);
+                network.delete(HostVethName.of(containerId, ifName), List.of());
                 return network.add(w);
             }
             throw e;
@@ -307,18 +362,27 @@ public final class CniBackend {
         CniArgs.parse(env.get("CNI_ARGS"));
         Optional<PodAttachment> att = registry.get(containerId, ifName);
         String hostName = att.map(PodAttachment::hostVeth).orElse(HostVethName.of(containerId, ifName));
-        InetAddress address = att.map(p -> Prefix.literal(p.ip()))
-                .or(() -> ipam.lookup(containerId, ifName).map(Assignment::address)).orElse(null);
+        List<InetAddress> addresses = att.map(PodAttachment::inetAddresses).orElseGet(() -> held(containerId, ifName));
         try {
-            network.delete(hostName, address);
+            network.delete(hostName, addresses);
         } catch (RuntimeException e) {
             throw asCniError("DEL " + containerId, e);
         }
-        Optional<Assignment> released = ipam.release(containerId, ifName);
+        List<Assignment> released = releaseAll(containerId, ifName);
         registry.remove(containerId, ifName);
-        if (att.isPresent() || released.isPresent()) {
-            events.event("cni del", containerId, (address == null ? "" : address.getHostAddress() + " ") + "from " + hostName);
+        if (att.isPresent() || !released.isEmpty()) {
+            events.event("cni del", containerId, (addresses.isEmpty() ? "" : String.join(", ",
+                    addresses.stream().map(IpBlock::format).toList()) + " ") + "from " + hostName);
         }
+    }
+
+    /** The addresses the IPAMs hold for an attachment the registry does not know (an ADD cut short). */
+    private List<InetAddress> held(String containerId, String ifName) {
+        List<InetAddress> out = new ArrayList<>();
+        for (NodeIpam ipam : ipams) {
+            ipam.lookup(containerId, ifName).ifPresent(a -> out.add(a.address()));
+        }
+        return out;
     }
 
     private void check(Map<String, String> env, JsonNode config) {
@@ -332,14 +396,18 @@ public final class CniBackend {
         if (prev == null || !prev.isObject()) {
             throw new CniError(CniError.INVALID_CONFIG, "CHECK: prevResult is missing");
         }
-        boolean listed = false;
+        Set<Prefix> listed = new HashSet<>();
         for (JsonNode ip : prev.path("ips")) {
-            if (att.address().equals(ip.path("address").asText())) {
-                listed = true;
+            try {
+                listed.add(Prefix.host(ip.path("address").asText()));
+            } catch (IllegalArgumentException e) {
+                throw new CniError(CniError.INVALID_CONFIG, "CHECK: prevResult lists '" + ip.path("address").asText()
+                        + "', not an address/length");
             }
         }
-        if (!listed) {
-            throw new CniError(CniError.CHECK_FAILED, "CHECK: prevResult does not list " + att.address() + " for " + containerId);
+        List<String> missing = att.addresses().stream().filter(a -> !listed.contains(Prefix.host(a))).toList();
+        if (!missing.isEmpty()) {
+            throw new CniError(CniError.CHECK_FAILED, "CHECK: prevResult does not list " + String.join(", ", missing) + " for " + containerId);
         }
         List<String> problems;
         try {
@@ -368,18 +436,20 @@ public final class CniBackend {
         int removed = 0;
         for (PodAttachment a : registry.all()) {
             if (!keep.contains(a.key())) {
-                network.delete(a.hostVeth(), Prefix.literal(a.ip()));
-                ipam.release(a.containerId(), a.ifName());
+                network.delete(a.hostVeth(), a.inetAddresses());
+                releaseAll(a.containerId(), a.ifName());
                 registry.remove(a.containerId(), a.ifName());
-                events.event("cni gc", a.containerId(), a.address() + " from " + a.hostVeth());
+                events.event("cni gc", a.containerId(), String.join(", ", a.addresses()) + " from " + a.hostVeth());
                 removed++;
             }
         }
-        for (Assignment a : ipam.list()) {
-            if (a.kind() != Assignment.Kind.RESERVED && !keep.contains(a.containerId() + "/" + a.ifName())) {
-                ipam.release(a.containerId(), a.ifName());
-                events.event("cni gc", a.containerId(), "address " + a.cidr() + " held without an attachment");
-                removed++;
+        for (NodeIpam ipam : ipams) {
+            for (Assignment a : ipam.list()) {
+                if (a.kind() != Assignment.Kind.RESERVED && !keep.contains(a.containerId() + "/" + a.ifName())) {
+                    ipam.release(a.containerId(), a.ifName());
+                    events.event("cni gc", a.containerId(), "address " + a.cidr() + " held without an attachment");
+                    removed++;
+                }
             }
         }
         for (String veth : network.hostVeths()) {
@@ -392,15 +462,21 @@ public final class CniBackend {
         LOG.info("CNI GC: {} valid attachments, {} removed", keep.size(), removed);
     }
 
+    /** Ready while every block has a free address: a pod needs one of each. */
     private void status(JsonNode config) {
-        BlockUsage u = ipam.usage();
-        if (u.free() == 0) {
-            throw new CniError(CniError.NOT_AVAILABLE, "no free pod address in " + u.block() + " (" + u.podsInBlock() + " pods, "
-                    + u.reserved() + " reserved)");
+        List<String> full = new ArrayList<>();
+        for (NodeIpam ipam : ipams) {
+            BlockUsage u = ipam.usage();
+            if (u.free() == 0) {
+                full.add(u.block() + " (" + u.podsInBlock() + " pods, " + u.reserved() + " reserved)");
+            }
+        }
+        if (!full.isEmpty()) {
+            throw new CniError(CniError.NOT_AVAILABLE, "no free pod address in " + String.join(" nor in ", full));
         }
     }
 
-    /** The CNI result: prevResult (chained) with Gannet's interfaces, address and route appended. */
+    /** The CNI result: prevResult (chained) with Gannet's interfaces, addresses and default routes appended. */
     private static String result(JsonNode config, PodAttachment att) {
         String version = text(config, "cniVersion");
         boolean legacy = compare(version, "1.0.0") < 0;
@@ -412,14 +488,16 @@ public final class CniBackend {
         int podIndex = ifs.size();
         ifs.addObject().put("name", att.ifName()).put("mac", att.podMac()).put("sandbox", att.netns());
         ArrayNode ips = r.has("ips") && r.get("ips").isArray() ? (ArrayNode) r.get("ips") : r.putArray("ips");
-        boolean v4 = Prefix.literal(att.ip()).getAddress().length == 4;
-        ObjectNode ip = ips.addObject();
-        if (legacy) {
-            ip.put("version", v4 ? "4" : "6");
-        }
-        ip.put("address", att.address()).put("gateway", att.gateway()).put("interface", podIndex);
         ArrayNode routes = r.has("routes") && r.get("routes").isArray() ? (ArrayNode) r.get("routes") : r.putArray("routes");
-        routes.addObject().put("dst", v4 ? "0.0.0.0/0" : "::/0").put("gw", att.gateway());
+        for (int i = 0; i < att.addresses().size(); i++) {
+            boolean v4 = att.inetAddresses().get(i) instanceof Inet4Address;
+            ObjectNode ip = ips.addObject();
+            if (legacy) {
+                ip.put("version", v4 ? "4" : "6");
+            }
+            ip.put("address", att.addresses().get(i)).put("gateway", att.gateways().get(i)).put("interface", podIndex);
+            routes.addObject().put("dst", v4 ? "0.0.0.0/0" : "::/0").put("gw", att.gateways().get(i));
+        }
         if (config.has("dns") && config.get("dns").isObject()) {
             r.set("dns", config.get("dns"));
         } else if (!r.has("dns")) {

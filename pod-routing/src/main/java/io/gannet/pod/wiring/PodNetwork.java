@@ -5,12 +5,15 @@ import io.gannet.linux.LibC;
 import io.gannet.linux.Netns;
 import io.gannet.linux.SysException;
 import io.gannet.linux.netlink.Link;
+import io.gannet.linux.netlink.Nl;
 import io.gannet.linux.netlink.NextHop;
 import io.gannet.linux.netlink.Prefix;
 import io.gannet.linux.netlink.Route;
 import io.gannet.linux.netlink.RouteType;
 import io.gannet.linux.netlink.RtNetlink;
+import io.gannet.pod.ipam.IpBlock;
 import io.gannet.pod.routes.KernelRoutes;
+import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -22,14 +25,22 @@ import java.util.Optional;
  * Inside the pod:
  *
  * <pre>
- * eth0: 10.1.2.7/32, up
+ * eth0: 10.1.2.7/32, fd00:1:2::7/128 (nodad), up
  * 10.1.2.1 dev eth0 scope link            (the gateway, on-link)
  * 10.1.2.1 lladdr &lt;host veth MAC&gt; PERMANENT (no ARP, no proxy ARP on the host)
  * default via 10.1.2.1 dev eth0
+ * fd00:1:2::1 dev eth0                    (the IPv6 gateway, likewise)
+ * fd00:1:2::1 lladdr &lt;host veth MAC&gt; PERMANENT
+ * default via fd00:1:2::1 dev eth0
  * </pre>
  *
- * On the node: the host veth up, without an address; {@code 10.1.2.7 dev gnXXXX proto 201
- * scope link} through {@link KernelRoutes}; the datapath on the host veth.
+ * A pod has one address per block of the node (IPv4, IPv6 or both). On the node: the host veth
+ * up, without an address; {@code 10.1.2.7 dev gnXXXX proto 201 scope link} and {@code
+ * fd00:1:2::7 dev gnXXXX proto 201} through {@link KernelRoutes}; for IPv6 a permanent
+ * neighbour entry {@code fd00:1:2::7 lladdr <pod MAC>} on the host veth (its link-local
+ * address is tentative for 1-2 s after creation, and the kernel sends no neighbour
+ * solicitation before); the datapath on the host veth when the pod has an IPv4 address (the
+ * datapath is IPv4-only and keyed by it; an IPv6-only pod is wired without it).
  */
 public final class PodNetwork {
     private final RtNetlink host;
@@ -48,13 +59,31 @@ public final class PodNetwork {
         this.mtu = mtu;
     }
 
-    /** The request to wire: the address is the one the IPAM gave, the gateway its block's. */
-    public record Wiring(String containerId, String ifName, Path netns, InetAddress address, InetAddress gateway,
-                         String podNamespace, String podName, int mtu) {}
+    /**
+     * The request to wire: the addresses the IPAMs gave (IPv4 first on a dual-stack node), each
+     * with its block's gateway.
+     */
+    public record Wiring(String containerId, String ifName, Path netns, List<InetAddress> addresses, List<InetAddress> gateways,
+                         String podNamespace, String podName, int mtu) {
+        public Wiring {
+            addresses = List.copyOf(addresses);
+            gateways = List.copyOf(gateways);
+            if (addresses.isEmpty() || addresses.size() != gateways.size()) {
+                throw new IllegalArgumentException("each pod address needs its gateway");
+            }
+        }
+
+        /** A pod with one address. */
+        public Wiring(String containerId, String ifName, Path netns, InetAddress address, InetAddress gateway,
+                      String podNamespace, String podName, int mtu) {
+            this(containerId, ifName, netns, List.of(address), List.of(gateway), podNamespace, podName, mtu);
+        }
+    }
 
     /**
-     * Wires the pod. On failure everything created so far is removed again and the error
-     * (a {@link SysException} naming what failed) is rethrown.
+     * Wires the pod: every address with its gateway, route and neighbour entry. On failure
+     * everything created so far is removed again and the error (a {@link SysException} naming
+     * what failed) is rethrown.
      */
     public PodAttachment add(Wiring w) {
         String hostName = HostVethName.of(w.containerId(), w.ifName());
@@ -66,31 +95,37 @@ public final class PodNetwork {
             created = true;
             Link hostLink = host.links().require(hostName);
             host.links().setUp(hostLink, true);
-            int bits = w.address().getAddress().length * 8;
-            Prefix podAddr = new Prefix(w.address(), bits);
+            List<String> addresses = new ArrayList<>();
             Link podLink;
             try (RtNetlink pod = RtNetlink.openIn(w.netns())) {
                 podLink = pod.links().require(w.ifName());
                 pod.links().setUp(podLink, true);
                 pod.links().byName("lo").filter(l -> !l.up()).ifPresent(lo -> pod.links().setUp(lo, true));
-                pod.addresses().add(podLink, podAddr);
-                Prefix gw = new Prefix(w.gateway(), bits);
-                pod.routes().replace(Route.unicast(gw, 254, io.gannet.linux.netlink.Nl.RTPROT_BOOT,
-                        List.of(NextHop.dev(podLink.index()))));
-                pod.neighbours().replacePermanent(podLink, w.gateway(), hostLink.mac());
-                Prefix any = Prefix.of(w.address().getAddress().length == 4 ? Prefix.literal("0.0.0.0") : Prefix.literal("::"), 0);
-                pod.routes().replace(Route.unicast(any, 254, io.gannet.linux.netlink.Nl.RTPROT_BOOT,
-                        List.of(new NextHop(w.gateway(), podLink.index(), 1))));
+                for (int i = 0; i < w.addresses().size(); i++) {
+                    addresses.add(addInPod(pod, podLink, hostLink, w.addresses().get(i), w.gateways().get(i)));
+                }
             }
-            routes.podUp(w.address(), hostLink.index());
+            for (InetAddress a : w.addresses()) {
+                if (!(a instanceof Inet4Address)) {
+                    // The host veth's link-local address is tentative for its first 1-2 s and the
+                    // kernel sends no neighbour solicitation from it meanwhile: a static entry
+                    // lets the pod's first IPv6 packets through (IPv4 resolves by ARP at once).
+                    host.neighbours().replacePermanent(hostLink, a, podLink.mac());
+                }
+                routes.podUp(a, hostLink.index());
+            }
             routes.flush();
-            datapath.attach(hostName, w.address().getHostAddress(), w.podNamespace() == null ? "" : w.podNamespace(),
-                    w.podName() == null ? "" : w.podName());
-            return new PodAttachment(w.containerId(), w.ifName(), w.netns().toString(), hostName, podAddr.toString(),
-                    w.gateway().getHostAddress(), podLink.macString(), hostLink.macString(), w.podNamespace(), w.podName());
+            Optional<InetAddress> v4 = w.addresses().stream().filter(a -> a instanceof Inet4Address).findFirst();
+            if (v4.isPresent()) {
+                datapath.attach(hostName, v4.get().getHostAddress(), w.podNamespace() == null ? "" : w.podNamespace(),
+                        w.podName() == null ? "" : w.podName());
+            }
+            return new PodAttachment(w.containerId(), w.ifName(), w.netns().toString(), hostName, addresses,
+                    w.gateways().stream().map(IpBlock::format).toList(), podLink.macString(), hostLink.macString(),
+                    w.podNamespace(), w.podName());
         } catch (RuntimeException e) {
             if (created) {
-                undo(hostName, w.address());
+                undo(hostName, w.addresses());
             }
             throw e;
         } finally {
@@ -98,22 +133,39 @@ public final class PodNetwork {
         }
     }
 
-    private void undo(String hostName, InetAddress address) {
+    /**
+     * One address in the pod: the host prefix (IPv6 without duplicate address detection, so it
+     * is usable at once), the gateway on-link, a permanent neighbour entry for the gateway with
+     * the host veth's MAC, and the family's default route via the gateway. Returns the address
+     * as the CNI result writes it.
+     */
+    private static String addInPod(RtNetlink pod, Link podLink, Link hostLink, InetAddress address, InetAddress gateway) {
+        int bits = address.getAddress().length * 8;
+        pod.addresses().add(podLink, new Prefix(address, bits));
+        pod.routes().replace(Route.unicast(new Prefix(gateway, bits), 254, Nl.RTPROT_BOOT, List.of(NextHop.dev(podLink.index()))));
+        pod.neighbours().replacePermanent(podLink, gateway, hostLink.mac());
+        Prefix any = Prefix.of(address instanceof Inet4Address ? Prefix.literal("0.0.0.0") : Prefix.literal("::"), 0);
+        pod.routes().replace(Route.unicast(any, 254, Nl.RTPROT_BOOT, List.of(new NextHop(gateway, podLink.index(), 1))));
+        return IpBlock.format(address) + "/" + bits;
+    }
+
+    private void undo(String hostName, List<InetAddress> addresses) {
         try {
             datapath.detach(hostName);
         } catch (RuntimeException ignored) {
             // nothing was attached yet
         }
-        routes.podDown(address);
+        addresses.forEach(routes::podDown);
         host.links().deleteIfPresent(hostName);
         routes.flush();
     }
 
     /**
-     * Removes the pod's wiring; what is already gone is skipped, so a repeated DEL succeeds.
-     * The pod side goes with the host side (a veth pair dies whole); the netns may be gone.
+     * Removes the pod's wiring and the host route of each of {@code addresses}; what is already
+     * gone is skipped, so a repeated DEL succeeds. The pod side goes with the host side (a veth
+     * pair dies whole); the netns may be gone.
      */
-    public void delete(String hostName, InetAddress address) {
+    public void delete(String hostName, List<InetAddress> addresses) {
         if (host.links().byName(hostName).isPresent()) {
             try {
                 datapath.detach(hostName);
@@ -122,13 +174,13 @@ public final class PodNetwork {
             }
             host.links().deleteIfPresent(hostName);
         }
-        if (address != null) {
-            routes.podDown(address);
+        if (!addresses.isEmpty()) {
+            addresses.forEach(routes::podDown);
             routes.flush();
         }
     }
 
-    /** What is wrong with an attachment, one line per problem; empty when all is in place. */
+    /** What is wrong with an attachment, one line per problem (each address checked); empty when all is in place. */
     public List<String> check(PodAttachment a) {
         List<String> problems = new ArrayList<>();
         Optional<Link> hostLink = host.links().byName(a.hostVeth());
@@ -139,16 +191,22 @@ public final class PodNetwork {
         if (!hostLink.get().up()) {
             problems.add("host interface " + a.hostVeth() + " is down");
         }
-        InetAddress ip = Prefix.literal(a.ip());
-        int family = ip.getAddress().length == 4 ? LibC.AF_INET : LibC.AF_INET6;
-        Prefix host32 = Prefix.of(ip, ip.getAddress().length * 8);
-        boolean routed = host.routes().dump(family, 0, KernelRoutes.PROTOCOL).stream()
-                .anyMatch(r -> r.dst().equals(host32) && r.type() == RouteType.UNICAST
-                        && r.nextHops().stream().anyMatch(h -> h.ifindex() == hostLink.get().index()));
-        if (!routed) {
-            problems.add("no route " + host32 + " dev " + a.hostVeth() + " proto " + KernelRoutes.PROTOCOL + " on the node");
+        for (InetAddress ip : a.inetAddresses()) {
+            int family = ip instanceof Inet4Address ? LibC.AF_INET : LibC.AF_INET6;
+            Prefix hostRoute = Prefix.of(ip, ip.getAddress().length * 8);
+            boolean routed = host.routes().dump(family, 0, KernelRoutes.PROTOCOL).stream()
+                    .anyMatch(r -> r.dst().equals(hostRoute) && r.type() == RouteType.UNICAST
+                            && r.nextHops().stream().anyMatch(h -> h.ifindex() == hostLink.get().index()));
+            if (!routed) {
+                problems.add("no route " + IpBlock.format(ip) + "/" + hostRoute.length() + " dev " + a.hostVeth()
+                        + " proto " + KernelRoutes.PROTOCOL + " on the node");
+            }
+            if (family == LibC.AF_INET6 && host.neighbours().dump(family, hostLink.get().index()).stream()
+                    .noneMatch(n -> n.address().equals(ip) && n.state() == Nl.NUD_PERMANENT)) {
+                problems.add("no permanent neighbour entry for " + IpBlock.format(ip) + " on " + a.hostVeth());
+            }
         }
-        if (datapath.enabled() && datapath.attachedProgram(a.hostVeth()) == 0) {
+        if (datapath.enabled() && a.ipv4().isPresent() && datapath.attachedProgram(a.hostVeth()) == 0) {
             problems.add("datapath not attached to " + a.hostVeth());
         }
         try (RtNetlink pod = RtNetlink.openIn(Path.of(a.netns()))) {
@@ -160,16 +218,8 @@ public final class PodNetwork {
             if (!podLink.get().up()) {
                 problems.add("interface " + a.ifName() + " is down in " + a.netns());
             }
-            boolean addressed = pod.addresses().dump(family, podLink.get().index()).stream()
-                    .anyMatch(x -> x.prefix().toString().equals(a.address()));
-            if (!addressed) {
-                problems.add("address " + a.address() + " is missing on " + a.ifName());
-            }
-            InetAddress gw = Prefix.literal(a.gateway());
-            boolean defaultRoute = pod.routes().dump(family, 254, 0).stream()
-                    .anyMatch(r -> r.dst().length() == 0 && r.nextHops().stream().anyMatch(h -> gw.equals(h.gateway())));
-            if (!defaultRoute) {
-                problems.add("no default route via " + a.gateway() + " in " + a.netns());
+            for (int i = 0; i < a.addresses().size(); i++) {
+                checkInPod(pod, podLink.get(), a, Prefix.host(a.addresses().get(i)), Prefix.literal(a.gateways().get(i)), problems);
             }
         } catch (SysException e) {
             if (e.errno() == Errno.ENOENT) {
@@ -179,6 +229,19 @@ public final class PodNetwork {
             }
         }
         return problems;
+    }
+
+    private static void checkInPod(RtNetlink pod, Link podLink, PodAttachment a, Prefix address, InetAddress gateway, List<String> problems) {
+        int family = address.family();
+        String text = IpBlock.format(address.address()) + "/" + address.length();
+        if (pod.addresses().dump(family, podLink.index()).stream().noneMatch(x -> x.prefix().equals(address))) {
+            problems.add("address " + text + " is missing on " + a.ifName());
+        }
+        boolean defaultRoute = pod.routes().dump(family, 254, 0).stream()
+                .anyMatch(r -> r.dst().length() == 0 && r.nextHops().stream().anyMatch(h -> gateway.equals(h.gateway())));
+        if (!defaultRoute) {
+            problems.add("no default route via " + IpBlock.format(gateway) + " in " + a.netns());
+        }
     }
 
     /** Host-side veths named like Gannet's ({@link HostVethName#isOurs}). */
