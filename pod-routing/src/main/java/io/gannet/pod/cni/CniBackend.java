@@ -10,10 +10,8 @@ import io.gannet.linux.SysException;
 import io.gannet.linux.netlink.Prefix;
 import io.gannet.pod.ipam.AllocationRequest;
 import io.gannet.pod.ipam.Assignment;
-import io.gannet.pod.ipam.BlockUsage;
 import io.gannet.pod.ipam.FixedIpKey;
 import io.gannet.pod.ipam.IpBlock;
-import io.gannet.pod.ipam.IpamException;
 import io.gannet.pod.ipam.NodeIpam;
 import io.gannet.pod.wiring.HostVethName;
 import io.gannet.pod.wiring.PodAttachment;
@@ -23,7 +21,6 @@ import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
@@ -56,7 +53,7 @@ public final class CniBackend {
         void event(String action, String subject, String detail);
     }
 
-    private final List<NodeIpam> ipams;
+    private final PodAddresses addresses;
     private final PodNetwork network;
     private final PodRegistry registry;
     private final Events events;
@@ -66,10 +63,7 @@ public final class CniBackend {
      *              each (one IPAM: a single-stack node; two: dual-stack)
      */
     public CniBackend(List<NodeIpam> ipams, PodNetwork network, PodRegistry registry, Events events) {
-        if (ipams.isEmpty()) {
-            throw new IllegalArgumentException("the node has no pod address block");
-        }
-        this.ipams = List.copyOf(ipams);
+        this.addresses = new PodAddresses(ipams);
         this.network = network;
         this.registry = registry;
         this.events = events;
@@ -269,58 +263,19 @@ public final class CniBackend {
         } catch (IllegalArgumentException e) {
             throw new CniError(CniError.INVALID_ENVIRONMENT, e.getMessage());
         }
-        List<Assignment> assigned = allocate(request);
+        List<Assignment> assigned = addresses.allocate(request);
         int mtu = config.has("mtu") ? config.get("mtu").asInt() : 0;
         PodAttachment att;
         try {
             att = wire(containerId, ifName, netns, assigned, podNs, podName, mtu);
         } catch (RuntimeException e) {
-            releaseAll(containerId, ifName);
-            throw asCniError("ADD " + containerId + " (" + cidrs(assigned) + ")", e);
+            addresses.release(containerId, ifName);
+            throw asCniError("ADD " + containerId + " (" + PodAddresses.cidrs(assigned) + ")", e);
         }
         registry.put(att);
         events.event("cni add", containerId, String.join(", ", att.addresses()) + " on " + att.hostVeth()
                 + (podName.isEmpty() ? "" : " pod " + podNs + "/" + podName));
         return result(config, att);
-    }
-
-    /**
-     * One address from each block, IPv4 first. A fixed StatefulSet IP is asked of the first
-     * block's IPAM only (the fixed-IP pool is claimed once per pod); the other block gives a
-     * block address. When one block cannot give an address, the ones already given are released.
-     */
-    private List<Assignment> allocate(AllocationRequest request) {
-        List<Assignment> out = new ArrayList<>();
-        for (NodeIpam ipam : ipams) {
-            AllocationRequest r = out.isEmpty() ? request : new AllocationRequest(request.containerId(), request.ifName(),
-                    request.podNamespace(), request.podName(), Optional.empty());
-            try {
-                out.add(ipam.allocate(r));
-            } catch (IpamException e) {
-                releaseAll(request.containerId(), request.ifName());
-                boolean bad = e.reason() == IpamException.Reason.BAD_REQUEST;
-                throw new CniError(bad ? CniError.INVALID_ENVIRONMENT : CniError.NO_ADDRESS, "no address in " + ipam.block()
-                        + " for container " + request.containerId() + ": " + e.getMessage()
-                        + (out.isEmpty() ? "" : "; " + cidrs(out) + " released again"));
-            } catch (IllegalArgumentException e) {
-                releaseAll(request.containerId(), request.ifName());
-                throw new CniError(CniError.INVALID_ENVIRONMENT, e.getMessage());
-            }
-        }
-        return out;
-    }
-
-    /** Releases the attachment's address in every block; those it holds none in are skipped. */
-    private List<Assignment> releaseAll(String containerId, String ifName) {
-        List<Assignment> released = new ArrayList<>();
-        for (NodeIpam ipam : ipams) {
-            ipam.release(containerId, ifName).ifPresent(released::add);
-        }
-        return released;
-    }
-
-    private static String cidrs(List<Assignment> assigned) {
-        return String.join(", ", assigned.stream().map(Assignment::cidr).toList());
     }
 
     private PodAttachment wire(String containerId, String ifName, String netns, List<Assignment> assigned, String podNs,
@@ -362,27 +317,18 @@ public final class CniBackend {
         CniArgs.parse(env.get("CNI_ARGS"));
         Optional<PodAttachment> att = registry.get(containerId, ifName);
         String hostName = att.map(PodAttachment::hostVeth).orElse(HostVethName.of(containerId, ifName));
-        List<InetAddress> addresses = att.map(PodAttachment::inetAddresses).orElseGet(() -> held(containerId, ifName));
+        List<InetAddress> ips = att.map(PodAttachment::inetAddresses).orElseGet(() -> addresses.held(containerId, ifName));
         try {
-            network.delete(hostName, addresses);
+            network.delete(hostName, ips);
         } catch (RuntimeException e) {
             throw asCniError("DEL " + containerId, e);
         }
-        List<Assignment> released = releaseAll(containerId, ifName);
+        List<Assignment> released = addresses.release(containerId, ifName);
         registry.remove(containerId, ifName);
         if (att.isPresent() || !released.isEmpty()) {
-            events.event("cni del", containerId, (addresses.isEmpty() ? "" : String.join(", ",
-                    addresses.stream().map(IpBlock::format).toList()) + " ") + "from " + hostName);
+            events.event("cni del", containerId, (ips.isEmpty() ? "" : String.join(", ",
+                    ips.stream().map(IpBlock::format).toList()) + " ") + "from " + hostName);
         }
-    }
-
-    /** The addresses the IPAMs hold for an attachment the registry does not know (an ADD cut short). */
-    private List<InetAddress> held(String containerId, String ifName) {
-        List<InetAddress> out = new ArrayList<>();
-        for (NodeIpam ipam : ipams) {
-            ipam.lookup(containerId, ifName).ifPresent(a -> out.add(a.address()));
-        }
-        return out;
     }
 
     private void check(Map<String, String> env, JsonNode config) {
@@ -437,24 +383,17 @@ public final class CniBackend {
         for (PodAttachment a : registry.all()) {
             if (!keep.contains(a.key())) {
                 network.delete(a.hostVeth(), a.inetAddresses());
-                releaseAll(a.containerId(), a.ifName());
+                addresses.release(a.containerId(), a.ifName());
                 registry.remove(a.containerId(), a.ifName());
                 events.event("cni gc", a.containerId(), String.join(", ", a.addresses()) + " from " + a.hostVeth());
                 removed++;
             }
         }
-        for (NodeIpam ipam : ipams) {
-            for (Assignment a : ipam.list()) {
-                if (a.kind() != Assignment.Kind.RESERVED && !keep.contains(a.containerId() + "/" + a.ifName())) {
-                    ipam.release(a.containerId(), a.ifName());
-                    events.event("cni gc", a.containerId(), "address " + a.cidr() + " held without an attachment");
-                    removed++;
-                }
-            }
-        }
+        removed += addresses.releaseUnless(keep::contains,
+                (a, cidr) -> events.event("cni gc", a.containerId(), "address " + cidr + " held without an attachment"));
         for (String veth : network.hostVeths()) {
             if (!keepVeths.contains(veth)) {
-                network.delete(veth, null);
+                network.delete(veth, List.of());
                 events.event("cni gc", veth, "host interface without an attachment");
                 removed++;
             }
@@ -464,13 +403,7 @@ public final class CniBackend {
 
     /** Ready while every block has a free address: a pod needs one of each. */
     private void status(JsonNode config) {
-        List<String> full = new ArrayList<>();
-        for (NodeIpam ipam : ipams) {
-            BlockUsage u = ipam.usage();
-            if (u.free() == 0) {
-                full.add(u.block() + " (" + u.podsInBlock() + " pods, " + u.reserved() + " reserved)");
-            }
-        }
+        List<String> full = addresses.full();
         if (!full.isEmpty()) {
             throw new CniError(CniError.NOT_AVAILABLE, "no free pod address in " + String.join(" nor in ", full));
         }

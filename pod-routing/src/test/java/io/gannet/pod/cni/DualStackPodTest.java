@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.gannet.linux.Netns;
 import io.gannet.linux.NetworkNamespace;
 import io.gannet.pod.NodeNetworking;
+import io.gannet.pod.ipam.AllocationRequest;
 import io.gannet.pod.ipam.IpBlock;
 import io.gannet.pod.wiring.HostVethName;
 import io.gannet.pod.wiring.PodDatapath;
@@ -260,6 +261,28 @@ class DualStackPodTest {
         assertThat(busy.json().path("code").asInt()).isEqualTo(CniError.ALREADY_ATTACHED);
         assertThat(networking.ipams()).allSatisfy(ipam -> assertThat(ipam.list()).isEmpty());
         assertThat(node.exec("ip", "-o", "link", "show")).doesNotContain(HostVethName.of("ctr-b", "eth0"));
+    }
+
+    @Test
+    void gcReleasesBothFamiliesOfWhatNoRuntimeOwns() throws Exception {
+        start(V4, V6);
+        NetworkNamespace a = pod("dga");
+        NetworkNamespace b = pod("dgb");
+        add("keep", a, "1.1.0");
+        JsonNode dropped = add("drop", b, "1.1.0");
+        networking.ipams().get(1).allocate(AllocationRequest.of("ghost", "eth0", "", "")); // an ADD cut short
+        String stray = HostVethName.of("stray", "eth0");
+        node.exec("ip", "link", "add", stray, "type", "veth", "peer", "name", "strayp");
+        String gc = "{\"cniVersion\":\"1.1.0\",\"name\":\"gannet\",\"type\":\"gannet\","
+                + "\"cni.dev/valid-attachments\":[{\"containerID\":\"keep\",\"ifname\":\"eth0\"}]}";
+        CniInvocation.Outcome r = CniInvocation.run(node.name(), plugin, CniInvocation.env("GC", null, null, null, socket), gc);
+        assertThat(r.exit()).as(r.stdout()).isZero();
+        assertThat(networking.ipams()).allSatisfy(ipam -> assertThat(ipam.list()).extracting(x -> x.containerId()).containsExactly("keep"));
+        assertThat(node.exec("ip", "-o", "link", "show")).contains(HostVethName.of("keep", "eth0"))
+                .doesNotContain(HostVethName.of("drop", "eth0")).doesNotContain(stray);
+        assertThat(node.exec("ip", "-6", "route", "show", "proto", "201"))
+                .doesNotContain(bare(dropped.path("ips").get(1).path("address").asText()) + " ");
+        assertThat(events).anyMatch(e -> e.startsWith("cni gc ghost address "));
     }
 
     /** A datapath that records what it was asked to attach, for tests without BPF. */
