@@ -8,7 +8,8 @@
  * with its exit code; VERSION it answers itself, and a daemon it cannot reach is CNI error 11
  * ("try again later"). {@link io.gannet.pod.cni.CniBackend} validates the request (every field
  * of the network configuration and of CNI_ARGS is either implemented or refused with error 2,
- * naming it), allocates from {@link io.gannet.pod.ipam.NodeIpam}, wires the pod through
+ * naming it), allocates one address from each of the node's blocks ({@link
+ * io.gannet.pod.ipam.NodeIpam} per block, IPv4 first; all or none), wires the pod through
  * {@link io.gannet.pod.wiring.PodNetwork} and answers a CNI result or error JSON.
  *
  * <p>Threads: one acceptor thread; each connection is read and answered on a virtual thread;

@@ -2,7 +2,7 @@
  * The node's kernel routes, written over rtnetlink with Gannet's own protocol number
  * ({@link io.gannet.pod.routes.KernelRoutes#PROTOCOL}, 201, shown as {@code proto 201} by
  * {@code ip route}): one host route per pod to its veth, an unreachable route for the rest of
- * the node's pod block, and the routes BGP imports (best path or ECMP set as one RTA_MULTIPATH
+ * each of the node's pod blocks (one per family), and the routes BGP imports (best path or ECMP set as one RTA_MULTIPATH
  * route per prefix).
  *
  * <p>Threads: {@link io.gannet.pod.routes.KernelRoutes} owns one thread, {@code gannet-routes};
