@@ -70,8 +70,10 @@ final class NodeNetworkingBinding implements AutoCloseable {
             publisher = new PodPublisher(podNetwork.store(), node.name(), PUBLISHED_POD_LEASE,
                     (what, msg) -> log.operatorAction(what, node.name(), msg));
             PublishingPodDatapath publishing = new PublishingPodDatapath(dp, publisher);
-            networking = NodeNetworking.start(new NodeNetworking.Options(o.stateDir(), ipam.block(), o.cniSocket(), 0, publishing, 254, null,
-                    ipam), log::operatorAction);
+            // A dual-stack node: each pod gets an address of each block (IPv4 first).
+            List<NodeIpam> ipams = podNetwork.ipam6() == null ? List.of(ipam) : List.of(ipam, podNetwork.ipam6());
+            networking = NodeNetworking.start(new NodeNetworking.Options(o.stateDir(), ipams.stream().map(NodeIpam::block).toList(),
+                    o.cniSocket(), 0, publishing, 254, null, ipams), log::operatorAction);
             publishing.restored(networking.pods());
             if (policy != null) {
                 policy.restored(networking.pods());

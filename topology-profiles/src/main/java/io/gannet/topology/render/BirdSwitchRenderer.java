@@ -42,6 +42,11 @@ public final class BirdSwitchRenderer {
         b.append("# ECMP: hosts announcing the same VIP form one multipath route.\n");
         b.append("protocol kernel gannet_kernel4 {\n  ipv4 { import none; export all; };\n  merge paths on limit ")
                 .append(v.maxPaths()).append(";\n}\n\n");
+        if (v.sessions().stream().anyMatch(s -> s.fromHost().families().contains(BgpFamily.IPV6_UNICAST))) {
+            // IPv6 PodCIDRs of dual-stack nodes and IPv6 VIPs reach the switch's FIB too.
+            b.append("protocol kernel gannet_kernel6 {\n  ipv6 { import none; export all; };\n  merge paths on limit ")
+                    .append(v.maxPaths()).append(";\n}\n\n");
+        }
         filters(b, v);
         bfd(b, v);
         radv(b, v);

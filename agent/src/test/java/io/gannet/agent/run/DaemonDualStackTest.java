@@ -1,0 +1,197 @@
+package io.gannet.agent.run;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.gannet.bpf.Datapath;
+import io.gannet.lab.Fabric;
+import io.gannet.linux.NetworkNamespace;
+import io.gannet.testsupport.Requirements;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A dual-stack cluster through {@code gannet run}: two nodes, each with an IPv4 and an IPv6
+ * address, a PodCIDR of each family (node 1 pinned, node 2 from the profile's IPv6 pool), and
+ * a whole FRR leaf (bgpd + zebra) rendered by {@code profile render --switch}. Each node holds
+ * an IPv4 and an IPv6 session with the leaf; the leaf's kernel routes both PodCIDRs of both
+ * nodes. Pods made by the CNI plugin binary get an address of each family and reach the other
+ * node's pod over both, node 1's pod through the eBPF datapath (which passes IPv6 untouched).
+ */
+class DaemonDualStackTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String PROFILE = """
+            apiVersion: gannet.io/v1alpha1
+            kind: TopologyProfile
+            metadata: {name: dual-e2e}
+            spec:
+              model: ebgp-leaf
+              asn: {scheme: per-node, base: 4200000001}
+              podCIDRPool:
+                - {cidr: 10.244.0.0/16, prefixLength: 24}
+                - {cidr: "fd00:10:244::/56", prefixLength: 64}
+              bgp: {holdTime: 30, connectRetry: 1}
+              bfd: {enabled: false}
+              inventory:
+                switches:
+                  - {name: leaf1, addresses: [10.205.0.254, "fd00:205::fe"], asn: 4200100001}
+                hosts:
+                  - {name: node1, address: [10.205.0.1, "fd00:205::1"], podCIDR: [10.244.51.0/24, "fd00:10:244:51::/64"]}
+                  - {name: node2, address: [10.205.0.2, "fd00:205::2"], podCIDR: 10.244.52.0/24}
+            """;
+
+    @TempDir
+    Path dir;
+    private final List<NetworkNamespace> namespaces = new ArrayList<>();
+    private final List<GannetProcess> daemons = new ArrayList<>();
+    private FrrRouter frr;
+    private Path pinRoot;
+
+    @AfterEach
+    void tearDown() {
+        daemons.forEach(GannetProcess::close);
+        if (frr != null) {
+            frr.close();
+        }
+        for (int i = namespaces.size() - 1; i >= 0; i--) {
+            namespaces.get(i).close();
+        }
+        if (pinRoot != null) {
+            Datapath.removePins(pinRoot);
+        }
+    }
+
+    private NetworkNamespace ns(String name) {
+        NetworkNamespace n = NetworkNamespace.create(name);
+        namespaces.add(n);
+        return n;
+    }
+
+    @Test
+    void eachFamilyHasItsSessionThePodCidrsReachTheLeafAndPodsTalkOverBoth() throws Exception {
+        Requirements.requireNetns();
+        Requirements.requireBpf();
+        Requirements.requireCommand(Fabric.BGPD);
+        Requirements.requireCommand("/usr/lib/frr/zebra");
+        Path plugin = Path.of(System.getenv().getOrDefault("GANNET_REPO", ".."), "pod-routing", "target", "cni", "gannet");
+        Requirements.require(Files.isExecutable(plugin), "needs the CNI plugin built at " + plugin + " (pod-routing build)");
+
+        NetworkNamespace leaf = ns("dsl");
+        NetworkNamespace[] nodes = {ns("ds1"), ns("ds2")};
+        Path profile = fabric(leaf, nodes);
+        frr = FrrRouter.start(leaf, dir.resolve("frr"), GannetProcess.render(profile, "leaf1"));
+
+        pinRoot = Path.of("/sys/fs/bpf/gannet-dual-test-" + ProcessHandle.current().pid());
+        Path services = Files.createDirectories(dir.resolve("services"));
+        Path[] sockets = new Path[2];
+        for (int i = 0; i < 2; i++) {
+            Path d = Files.createDirectories(dir.resolve("node" + (i + 1)));
+            sockets[i] = d.resolve("cni.sock");
+            daemons.add(i == 0
+                    ? GannetProcess.startKeepingMounts(nodes[i], d, profile, "node1", "--cni-socket", sockets[i].toString(),
+                            "--services-dir", services.toString(), "--bpf-pin-root", pinRoot.toString())
+                    : GannetProcess.start(nodes[i], d, profile, "node2", "--cni-socket", sockets[i].toString()));
+        }
+        for (int i = 0; i < 2; i++) {
+            GannetProcess g = daemons.get(i);
+            g.awaitTrue("node" + (i + 1) + ": both sessions with leaf1", () -> g.established("leaf1") && g.established("leaf1-ipv6"),
+                    () -> frr.vtysh("show bgp summary") + frr.log());
+        }
+        // The leaf's kernel routes both families' PodCIDRs to their nodes; node 2's IPv6 block is the pool's first.
+        daemons.get(0).awaitTrue("the leaf installed the four PodCIDRs", () -> {
+            String v4 = leaf.exec("ip", "-4", "route", "show");
+            String v6 = leaf.exec("ip", "-6", "route", "show");
+            return v4.matches("(?s).*10\\.244\\.51\\.0/24 [^\n]*via 10\\.205\\.0\\.1 .*")
+                    && v4.matches("(?s).*10\\.244\\.52\\.0/24 [^\n]*via 10\\.205\\.0\\.2 .*")
+                    && v6.contains("fd00:10:244:51::/64") && v6.contains("fd00:10:244::/64");
+        }, () -> frr.vtysh("show bgp ipv4 unicast") + frr.vtysh("show bgp ipv6 unicast") + leaf.exec("ip", "-6", "route", "show"));
+        JsonNode best = JSON.readTree(frr.vtysh("show bgp ipv6 unicast fd00:10:244:51::/64 json")).path("paths").path(0);
+        assertThat(best.path("nexthops").toString()).contains("fd00:205::1");
+        assertThat(daemons.get(1).cli("show", "peers")).contains("leaf1-ipv6");
+        assertThat(daemons.get(1).cli("show", "routes")).contains("fd00:10:244::/64").contains("10.244.52.0/24");
+
+        NetworkNamespace podA = ns("dsa");
+        NetworkNamespace podB = ns("dsb");
+        JsonNode a = CniCall.add(plugin, nodes[0], sockets[0], "ctr-a", podA, null);
+        JsonNode b = CniCall.add(plugin, nodes[1], sockets[1], "ctr-b", podB, null);
+        String a4 = ip(a, "10.244.51."), a6 = ip(a, "fd00:10:244:51:");
+        String b4 = ip(b, "10.244.52."), b6 = ip(b, "fd00:10:244::");
+        assertThat(a.path("routes").toString()).contains("0.0.0.0/0").contains("::/0");
+        assertThat(nodes[0].exec("ip", "-6", "route", "show", "proto", "201")).contains(a6 + " dev ").contains("unreachable fd00:10:244:51::/64");
+
+        podA.exec("ping", "-c", "3", "-i", "0.2", "-W", "2", b4);
+        podA.exec("ping", "-6", "-c", "3", "-i", "0.2", "-W", "2", b6);
+        podB.exec("ping", "-6", "-c", "1", "-W", "2", a6);
+        podB.exec("ping", "-c", "1", "-W", "2", a4);
+
+        assertThat(CniCall.run(plugin, nodes[0], sockets[0], "DEL", "ctr-a", podA, null)).isEmpty();
+        assertThat(nodes[0].exec("ip", "-6", "route", "show", "proto", "201")).doesNotContain(a6 + " ");
+        String ipam = daemons.get(0).cli("show", "ipam", "--json");
+        assertThat(ipam).contains("fd00:10:244:51::/64").doesNotContain(a6).doesNotContain(a4 + "/");
+    }
+
+    /** The leaf's bridge with an address of each family, each node's eth0 on it with its two addresses and default routes. */
+    private Path fabric(NetworkNamespace leaf, NetworkNamespace... nodes) throws Exception {
+        leaf.exec("ip", "link", "add", "br0", "type", "bridge");
+        leaf.exec("ip", "addr", "add", "10.205.0.254/24", "dev", "br0");
+        leaf.exec("ip", "addr", "add", "fd00:205::fe/64", "dev", "br0", "nodad");
+        leaf.exec("ip", "link", "set", "br0", "up");
+        leaf.exec("sysctl", "-qw", "net.ipv4.ip_forward=1");
+        leaf.exec("sysctl", "-qw", "net.ipv6.conf.all.forwarding=1");
+        for (int i = 0; i < nodes.length; i++) {
+            String port = "ds" + ProcessHandle.current().pid() % 100000 + "p" + (i + 1);
+            NetworkNamespace.Shell.run("ip", "link", "add", "eth0", "netns", nodes[i].name(), "type", "veth",
+                    "peer", "name", port, "netns", leaf.name());
+            leaf.exec("ip", "link", "set", port, "master", "br0");
+            leaf.exec("ip", "link", "set", port, "up");
+            nodes[i].exec("ip", "addr", "add", "10.205.0." + (i + 1) + "/24", "dev", "eth0");
+            nodes[i].exec("ip", "addr", "add", "fd00:205::" + (i + 1) + "/64", "dev", "eth0", "nodad");
+            nodes[i].exec("ip", "link", "set", "eth0", "up");
+            // A host's static default routes to its leaf, as on a real rack.
+            nodes[i].exec("ip", "route", "add", "default", "via", "10.205.0.254");
+            nodes[i].exec("ip", "-6", "route", "add", "default", "via", "fd00:205::fe");
+        }
+        Path profile = dir.resolve("profile.yaml");
+        Files.writeString(profile, PROFILE);
+        return profile;
+    }
+
+    @Test
+    void aBirdLeafRenderedFromTheProfileLearnsAndInstallsBothFamiliesPodCidrs() throws Exception {
+        Requirements.requireNetns();
+        Requirements.requireCommand("bird");
+        NetworkNamespace leaf = ns("dbl");
+        NetworkNamespace node = ns("db1");
+        Path profile = fabric(leaf, node);
+        io.gannet.lab.BirdSwitch bird = io.gannet.lab.BirdSwitch.start(leaf, Files.createDirectories(dir.resolve("bird")),
+                GannetProcess.render(profile, "leaf1", "bird"));
+        try {
+            GannetProcess g = GannetProcess.start(node, Files.createDirectories(dir.resolve("node1")), profile, "node1");
+            daemons.add(g);
+            g.awaitTrue("both sessions with the BIRD leaf", () -> g.established("leaf1") && g.established("leaf1-ipv6"), bird::diagnostics);
+            g.awaitTrue("BIRD's kernel tables route both PodCIDRs to the node", () ->
+                    leaf.exec("ip", "-4", "route", "show", "10.244.51.0/24").contains("via 10.205.0.1")
+                            && leaf.exec("ip", "-6", "route", "show", "fd00:10:244:51::/64").contains("via fd00:205::1"),
+                    () -> leaf.exec("ip", "-6", "route") + bird.birdc("show", "route", "all") + bird.diagnostics());
+        } finally {
+            bird.close();
+        }
+    }
+
+    /** The result's address starting with {@code prefix}, without its length. */
+    private static String ip(JsonNode result, String prefix) {
+        for (JsonNode ip : result.path("ips")) {
+            String address = ip.path("address").asText().replaceAll("/.*", "");
+            if (address.startsWith(prefix)) {
+                return address;
+            }
+        }
+        throw new AssertionError("no address in " + prefix + "* in " + result);
+    }
+}
