@@ -5,13 +5,18 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Share of a VIP's 65,537 table entries that move to another surviving backend when one of N
+ * Share of a VIP's table entries (M = each size given as an argument; 65,537 and 1,048,391 by default) that move to another surviving backend when one of N
  * backends is removed (beyond the removed backend's own entries, which must move), for each
  * backend removed in turn (up to 50 of them), reported as max and mean, and as a multiple of 1/N.
  */
 public final class MaglevDisruption {
     public static void main(String[] args) {
-        int m = 65537;
+        for (String a : args.length == 0 ? new String[] {"65537", "1048391"} : args) {
+            run(Integer.parseInt(a));
+        }
+    }
+
+    private static void run(int m) {
         System.out.println("## Maglev disruption, M = " + m);
         System.out.println("| N | removed backend's own share | others moved, mean | others moved, max | max x N |");
         System.out.println("|---:|---:|---:|---:|---:|");

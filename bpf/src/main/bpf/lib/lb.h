@@ -56,16 +56,17 @@ static __always_inline __u32 dp_pick_backend(const struct dp_svc_key *master_key
 
 	if (master->flags & DP_SVC_F_MAGLEV) {
 		__u32 idx = master->rev_nat_index;
-		struct dp_maglev *table = bpf_map_lookup_elem(&dp_maglev4, &idx);
+		__u32 *table = bpf_map_lookup_elem(&dp_maglev4, &idx);
 
 		if (table) {
-			__u32 pos = dp_flow_hash(t) % DP_MAGLEV_M;
+			__u32 m = dp_maglev_m;
+			__u32 pos = dp_flow_hash(t) % m;
 
-			/* clang proves pos < M, the verifier cannot: re-check opaquely. */
+			/* clang proves pos < m, the verifier cannot: re-check opaquely. */
 			asm volatile("" : "+r"(pos));
-			if (pos >= DP_MAGLEV_M)
+			if (pos >= m)
 				return 0;
-			return table->backend_ids[pos];
+			return table[pos];
 		}
 		/* no table yet: fall back to random */
 	}

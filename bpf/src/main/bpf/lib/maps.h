@@ -26,7 +26,7 @@
 #define DP_CT_MAX 262144
 #define DP_FRAG_MAX 8192
 #define DP_MAGLEV_MAX 1024
-#define DP_MAGLEV_M 65537 /* prime; Maglev table size per service (the Maglev paper's and the default) */
+#define DP_MAGLEV_M_DEFAULT 65537 /* prime; Maglev table size per service (the Maglev paper's default) */
 #define DP_ENDPOINT_MAX 4096
 #define DP_AFFINITY_MAX 65536
 #define DP_SNAT_MAX DP_CT_MAX
@@ -168,9 +168,7 @@ struct dp_frag_value {
 	__u8 pad[3];
 };
 
-struct dp_maglev {
-	__u32 backend_ids[DP_MAGLEV_M];
-};
+/* A dp_maglev4 value is dp_maglev_m __u32 backend IDs, the service's Maglev lookup table. */
 
 /* Flags of an endpoint. */
 #define DP_EP_F_INGRESS_POLICY 0x01 /* some policy selects the pod for ingress: default deny (lib/policy.h) */
@@ -361,10 +359,16 @@ struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, DP_MAGLEV_MAX);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, __u32); /* rev_nat_index of the service */
-	__type(value, struct dp_maglev);
+	__uint(key_size, sizeof(__u32)); /* rev_nat_index of the service */
+	/* dp_maglev_m backend IDs; the agent sets the value size with the table size before load
+	 * (a typed value would pin the size in BTF). */
+	__uint(value_size, sizeof(__u32) * DP_MAGLEV_M_DEFAULT);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } dp_maglev4 SEC(".maps");
+
+/* The Maglev table size (a prime), set by the agent before load: read-only, so the verifier
+ * knows it and bounds every table index by it. In a section of its own, alone at offset 0. */
+const volatile __u32 dp_maglev_m SEC(".rodata.maglev") = DP_MAGLEV_M_DEFAULT;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);

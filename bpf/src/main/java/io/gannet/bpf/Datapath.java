@@ -96,7 +96,8 @@ public final class Datapath implements AutoCloseable {
         TypedMap<SvcKey, SvcValue> svc = typed(DpMaps.SVC);
         TypedMap<Integer, BackendValue> backends = typed(DpMaps.BACKENDS);
         TypedMap<Integer, RevNatValue> revnat = typed(DpMaps.REVNAT);
-        TypedMap<Integer, MaglevValue> maglev = typed(DpMaps.MAGLEV);
+        TypedMap<Integer, MaglevValue> maglev = new TypedMap<>(lxc.map(DpMaps.MAGLEV.name()), DpMaps.MAGLEV.key(),
+                MaglevValue.layout(options.maglevTableSize()));
         this.ct = typed(DpMaps.CT);
         this.endpoints = typed(DpMaps.ENDPOINTS);
         TypedMap<Integer, ConfigValue> config = typed(DpMaps.CONFIG);
@@ -126,9 +127,11 @@ public final class Datapath implements AutoCloseable {
             throw new BpfException(BpfException.Kind.OTHER, "create " + PinLayout.mapsDir(options.pinRoot()), 0, e.toString());
         }
         String pinRoot = PinLayout.mapsDir(options.pinRoot()).toString();
-        dropResizedCounters(PinLayout.mapsDir(options.pinRoot()));
+        dropResizedCounters(PinLayout.mapsDir(options.pinRoot()), options.maglevTableSize());
         int ctEntries = options.conntrackEntries();
-        Map<String, Integer> sizes = ConntrackSize.overrides(ctEntries);
+        int m = options.maglevTableSize();
+        BpfObject.Sizing sizes = new BpfObject.Sizing(ConntrackSize.overrides(ctEntries),
+                Map.of(DpMaps.MAGLEV.name(), 4 * m), Map.of(".rodata.maglev", m));
         ConntrackSize.Carried carried = ConntrackSize.unpinResized(PinLayout.mapsDir(options.pinRoot()), ctEntries);
         BpfObject lxc = BpfObject.load(objects.resolve("bpf_lxc.o"), pinRoot, sizes);
         BpfObject host = null;
@@ -189,11 +192,11 @@ public final class Datapath implements AutoCloseable {
      * until then Maglev services pick at random, and established flows keep their conntrack
      * entries).
      */
-    private static void dropResizedCounters(Path mapsDir) {
+    private static void dropResizedCounters(Path mapsDir, int maglevSize) {
         dropIfResized(mapsDir.resolve(DpMaps.METRICS.name()), m -> m.maxEntries() == METRICS_ENTRIES,
                 "dp_metrics was pinned with another number of counters: counters restart from zero");
-        dropIfResized(mapsDir.resolve(DpMaps.MAGLEV.name()), m -> m.valueSize() == MaglevValue.LAYOUT.size(),
-                "dp_maglev4 was pinned with another Maglev table size (this build: " + MaglevValue.M
+        dropIfResized(mapsDir.resolve(DpMaps.MAGLEV.name()), m -> m.valueSize() == 4 * maglevSize,
+                "dp_maglev4 was pinned with another Maglev table size (now " + maglevSize
                         + " entries): the tables are rebuilt from the Services");
     }
 
@@ -418,6 +421,11 @@ public final class Datapath implements AutoCloseable {
     /** Makes the service maps equal to {@code desired}; idempotent ({@link ServicesFeature#apply(List)}). */
     public ApplyResult applyServices(List<ServiceSpec> desired) {
         return services.apply(desired);
+    }
+
+    /** Entries of each Maglev table (the size this datapath was opened with; every LB host must use the same). */
+    public synchronized int maglevTableSize() {
+        return services.maglevTableSize();
     }
 
     /** What is programmed, for {@code gannet show services} ({@link ServicesFeature#status()}). */

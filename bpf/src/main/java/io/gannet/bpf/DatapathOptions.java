@@ -1,5 +1,6 @@
 package io.gannet.bpf;
 
+import io.gannet.bpf.maps.MaglevValue;
 import io.gannet.bpf.lb.Clock;
 import io.gannet.bpf.maps.ConfigValue;
 import java.nio.file.Path;
@@ -16,39 +17,41 @@ import java.nio.file.Path;
  *                  false (default) refuses with a message naming it
  * @param conntrackMax entries of the conntrack table (dp_ct4, and dp_snat4 alike); 0 = sized from
  *                  the node's memory ({@link ConntrackSize#auto})
+ * @param maglevTableSize entries of each Maglev table (a prime, {@link MaglevValue#DEFAULT_M} by
+ *                  default); every host serving a VIP must use the same one
  */
 public record DatapathOptions(Path pinRoot, String netns, Path objectDir, ConfigValue timeouts, Clock clock, boolean coexist,
-        int conntrackMax) {
+        int conntrackMax, int maglevTableSize) {
     public static final Path DEFAULT_PIN_ROOT = Path.of("/sys/fs/bpf/gannet");
     /** TCP SYN 60 s, established 6 h, closing 10 s, UDP idle 60 s. */
     public static final ConfigValue DEFAULT_TIMEOUTS = new ConfigValue(60, 21600, 10, 60);
 
     public static DatapathOptions defaults() {
-        return new DatapathOptions(DEFAULT_PIN_ROOT, null, null, DEFAULT_TIMEOUTS, Clock.SYSTEM, false, 0);
+        return new DatapathOptions(DEFAULT_PIN_ROOT, null, null, DEFAULT_TIMEOUTS, Clock.SYSTEM, false, 0, MaglevValue.DEFAULT_M);
     }
 
     public DatapathOptions withPinRoot(Path p) {
-        return new DatapathOptions(p, netns, objectDir, timeouts, clock, coexist, conntrackMax);
+        return new DatapathOptions(p, netns, objectDir, timeouts, clock, coexist, conntrackMax, maglevTableSize);
     }
 
     public DatapathOptions withNetns(String ns) {
-        return new DatapathOptions(pinRoot, ns, objectDir, timeouts, clock, coexist, conntrackMax);
+        return new DatapathOptions(pinRoot, ns, objectDir, timeouts, clock, coexist, conntrackMax, maglevTableSize);
     }
 
     public DatapathOptions withObjectDir(Path d) {
-        return new DatapathOptions(pinRoot, netns, d, timeouts, clock, coexist, conntrackMax);
+        return new DatapathOptions(pinRoot, netns, d, timeouts, clock, coexist, conntrackMax, maglevTableSize);
     }
 
     public DatapathOptions withTimeouts(ConfigValue t) {
-        return new DatapathOptions(pinRoot, netns, objectDir, t, clock, coexist, conntrackMax);
+        return new DatapathOptions(pinRoot, netns, objectDir, t, clock, coexist, conntrackMax, maglevTableSize);
     }
 
     public DatapathOptions withClock(Clock c) {
-        return new DatapathOptions(pinRoot, netns, objectDir, timeouts, c, coexist, conntrackMax);
+        return new DatapathOptions(pinRoot, netns, objectDir, timeouts, c, coexist, conntrackMax, maglevTableSize);
     }
 
     public DatapathOptions withCoexist(boolean c) {
-        return new DatapathOptions(pinRoot, netns, objectDir, timeouts, clock, c, conntrackMax);
+        return new DatapathOptions(pinRoot, netns, objectDir, timeouts, clock, c, conntrackMax, maglevTableSize);
     }
 
     public DatapathOptions withConntrackMax(int n) {
@@ -56,7 +59,16 @@ public record DatapathOptions(Path pinRoot, String netns, Path objectDir, Config
             throw new IllegalArgumentException("conntrack table of " + n + " entries: " + ConntrackSize.MIN + " to " + ConntrackSize.MAX
                     + " (or 0: sized from the node's memory)");
         }
-        return new DatapathOptions(pinRoot, netns, objectDir, timeouts, clock, coexist, n);
+        return new DatapathOptions(pinRoot, netns, objectDir, timeouts, clock, coexist, n, maglevTableSize);
+    }
+
+    /**
+     * Maglev tables of {@code m} entries: a prime from {@link MaglevValue#MIN_M} to {@link MaglevValue#MAX_M}
+     * (the Maglev paper's rule: at least 100 times the backends a service has, for balance).
+     */
+    public DatapathOptions withMaglevTableSize(int m) {
+        MaglevValue.requireTableSize(m);
+        return new DatapathOptions(pinRoot, netns, objectDir, timeouts, clock, coexist, conntrackMax, m);
     }
 
     /** The conntrack table size this open uses: the one asked for, or the node's. */

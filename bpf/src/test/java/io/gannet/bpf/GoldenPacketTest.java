@@ -448,6 +448,58 @@ class GoldenPacketTest {
         assertThat(spread).containsExactlyInAnyOrder(B1, B2, B3);
     }
 
+    /**
+     * A datapath opened with another Maglev table size (a small prime): the table map's values
+     * hold that many entries, the verifier takes the program (every index bounded by the loaded
+     * size) and flows follow the table: filled with one backend, every flow goes there. Opened
+     * again with the default size, the pin is replaced and the table rebuilt at the next apply.
+     */
+    @Test
+    void theMaglevTableSizeIsChosenAtLoadAndFlowsFollowTheTable() {
+        dp.close();
+        dp = Datapath.open(DatapathFixture.options(pinRoot).withMaglevTableSize(251));
+        fromPod = dp.program(Datapath.FROM_POD);
+        assertThat(dp.maglevTableSize()).isEqualTo(251);
+        ServiceSpec web = svc(VIP, 80, Protocol.TCP, ServiceSpec.Algorithm.MAGLEV,
+                Backend.of(B1, 8080), Backend.of(B2, 8080), Backend.of(B3, 8080));
+        dp.applyServices(List.of(web));
+        Path pin = io.gannet.bpf.PinLayout.mapsDir(pinRoot).resolve(io.gannet.bpf.maps.DpMaps.MAGLEV.name());
+        Set<String> spread = new HashSet<>();
+        for (int port = 44000; port < 44060; port++) {
+            spread.add(Ipv4.format(java.nio.ByteBuffer.wrap(run(Packets.build(Packets.tcp(CLIENT, port, VIP, 80, TCP_SYN)))
+                    .packet()).getInt(30)));
+        }
+        assertThat(spread).containsExactlyInAnyOrder(B1, B2, B3);
+        try (io.gannet.bpf.libbpf.BpfMap mg = io.gannet.bpf.libbpf.BpfMap.openPinnedAsIs(pin.toString())) {
+            assertThat(mg.valueSize()).isEqualTo(4 * 251);
+            byte[] key = mg.nextKey(null);
+            byte[] one = new byte[4 * 251];
+            java.nio.ByteBuffer table = java.nio.ByteBuffer.wrap(mg.lookup(key)).order(java.nio.ByteOrder.nativeOrder());
+            int first = table.getInt(0);
+            java.nio.ByteBuffer w = java.nio.ByteBuffer.wrap(one).order(java.nio.ByteOrder.nativeOrder());
+            for (int i = 0; i < 251; i++) {
+                w.putInt(first);
+            }
+            mg.update(key, one, io.gannet.bpf.libbpf.BpfMap.BPF_ANY);
+        }
+        dp.conntrack().deleteAll(List.copyOf(dp.conntrack().snapshot().keySet()));
+        Set<String> after = new HashSet<>();
+        for (int port = 44000; port < 44060; port++) {
+            after.add(Ipv4.format(java.nio.ByteBuffer.wrap(run(Packets.build(Packets.tcp(CLIENT, port, VIP, 80, TCP_SYN)))
+                    .packet()).getInt(30)));
+        }
+        assertThat(after).as("every flow follows the one-backend table").hasSize(1);
+
+        dp.close();
+        dp = Datapath.open(DatapathFixture.options(pinRoot));
+        fromPod = dp.program(Datapath.FROM_POD);
+        dp.applyServices(List.of(web));
+        try (io.gannet.bpf.libbpf.BpfMap mg = io.gannet.bpf.libbpf.BpfMap.openPinnedAsIs(pin.toString())) {
+            assertThat(mg.valueSize()).isEqualTo(4 * io.gannet.bpf.maps.MaglevValue.DEFAULT_M);
+            assertThat(mg.nextKey(null)).as("the table rebuilt at the default size").isNotNull();
+        }
+    }
+
     @Test
     void perPacketCostIsMeasurable() {
         dp.applyServices(List.of(svc(VIP, 80, Protocol.TCP, ServiceSpec.Algorithm.RANDOM, Backend.of(B1, 8080))));

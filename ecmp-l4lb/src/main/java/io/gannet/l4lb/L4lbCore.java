@@ -284,16 +284,16 @@ final class L4lbCore {
             }
             out.add(new VipStatus(Ipv4.format(addr), s.frontend().toString(), s.name(), routeState(r),
                     r == null ? "" : r.reason + (forwardingError.isEmpty() ? "" : "; datapath: " + forwardingError),
-                    t.fingerprint(), s.check().describe(), bs));
+                    t.fingerprint(), t.entries().length, s.check().describe(), bs));
         }
         for (Map.Entry<Integer, Route> e : routes.entrySet()) {
             if (!withService.contains(e.getKey())) {
                 out.add(new VipStatus(Ipv4.format(e.getKey()), "", "", routeState(e.getValue()), e.getValue().reason,
-                        VipTable.EMPTY, "", List.of()));
+                        VipTable.EMPTY, 0, "", List.of()));
             }
         }
         for (Problem p : problems) {
-            out.add(new VipStatus("-", "", p.where(), "refused", p.what(), "", "", List.of()));
+            out.add(new VipStatus("-", "", p.where(), "refused", p.what(), "", 0, "", List.of()));
         }
         out.sort((a, b) -> {
             int c = a.vip().equals("-") || b.vip().equals("-") ? Boolean.compare(a.vip().equals("-"), b.vip().equals("-"))

@@ -16,11 +16,12 @@ import java.util.Map;
  * @param route       announced, withdrawn, suppressed (flapping), draining, drained, refused
  * @param reason      why the route is in that state
  * @param fingerprint the table's fingerprint (same backends -> same on every host)
+ * @param tableSize   entries of the Maglev table (the profile's maglev.tableSize), 0 without one
  * @param check       the health check, described
  * @param backends    every backend with weight, health and last probe result
  */
 public record VipStatus(String vip, String frontend, String name, String route, String reason, String fingerprint,
-        String check, List<BackendStatus> backends) {
+        int tableSize, String check, List<BackendStatus> backends) {
 
     /** A backend of a VIP. */
     public record BackendStatus(String backend, int weight, boolean healthy, String lastResult, int tableEntries) {}
@@ -38,6 +39,7 @@ public record VipStatus(String vip, String frontend, String name, String route, 
         row.put("route", route);
         row.put("healthy", backends.stream().filter(BackendStatus::healthy).count() + "/" + backends.size());
         row.put("fingerprint", fingerprint);
+        row.put("tableSize", tableSize);
         row.put("reason", reason);
         row.put("check", check);
         List<Map<String, Object>> bs = new ArrayList<>();

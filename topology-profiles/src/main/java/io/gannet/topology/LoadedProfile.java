@@ -56,6 +56,11 @@ public final class LoadedProfile {
         return bound == null ? java.util.Optional.empty() : java.util.Optional.ofNullable(bound.podPool(ipv4));
     }
 
+    /** {@code spec.maglev.tableSize}: entries of each Maglev table (65,537 unless the profile says otherwise). */
+    public int maglevTableSize() {
+        return bound == null ? io.gannet.topology.model.TopologyProfile.MAGLEV_DEFAULT : bound.maglevTableSize();
+    }
+
     /** {@code spec.masquerade} ({@link io.gannet.topology.model.MasqueradeSettings#OFF} when absent). */
     public io.gannet.topology.model.MasqueradeSettings masquerade() {
         return bound == null ? io.gannet.topology.model.MasqueradeSettings.OFF : bound.masquerade();

@@ -182,7 +182,8 @@ final class Render {
                 continue;
             }
             out.println();
-            out.println(r.path("frontend").asText() + " (" + r.path("service").asText() + "), check: " + r.path("check").asText());
+            out.println(r.path("frontend").asText() + " (" + r.path("service").asText() + "), check: " + r.path("check").asText()
+                    + ", Maglev table of " + r.path("tableSize").asInt() + " entries");
             Table b = new Table("  Backend", "Weight", "Health", "Entries", "Last probe");
             for (JsonNode x : r.path("backends")) {
                 b.row(List.of("  " + x.path("backend").asText(), x.path("weight").asText(), x.path("health").asText(),

@@ -194,10 +194,10 @@ public final class Daemon implements AutoCloseable {
                     msg -> log.operatorAction("kube-api", options.kubeApi(), msg));
         }
         if (l4lbManaged(node)) {
-            l4lb = L4lbPart.start(node, options.servicesDir(), kubeApi, options.datapathOptions(), options.hostDevices(), announcer, log,
+            l4lb = L4lbPart.start(node, options.servicesDir(), kubeApi, datapathOptions(loaded), options.hostDevices(), announcer, log,
                     metrics.registry());
         } else if (options.services() || options.policy() || loaded.masquerade().enabled()) {
-            datapath = ServiceDatapath.start(options.datapathOptions(), options.servicesDir(), kubeApi,
+            datapath = ServiceDatapath.start(datapathOptions(loaded), options.servicesDir(), kubeApi,
                     options.hostDevices(), options.node(), options.socketLbCgroup(), log);
             metrics.registry().getPrometheusRegistry().register(new DatapathCounters(datapath.datapath()::metrics));
         }
@@ -308,6 +308,7 @@ public final class Daemon implements AutoCloseable {
         NodeConfig next;
         NodeConfig unresolved;
         String masqueradeBefore = MasqueradePart.describe(loaded);
+        int maglevBefore = loaded.maglevTableSize();
         try {
             next = render();
             if (pods != null) {
@@ -384,6 +385,11 @@ public final class Daemon implements AutoCloseable {
         }
         parts.add(new ReloadResult.Part("announcements", announcementsChanged ? ReloadResult.Outcome.APPLIED : ReloadResult.Outcome.UNCHANGED,
                 announcementsChanged ? "now " + next.announcements() : ""));
+        if (loaded.maglevTableSize() != maglevBefore && (l4lb != null || datapath != null)) {
+            parts.add(new ReloadResult.Part("maglev table size", ReloadResult.Outcome.RESTART_REQUIRED, "maglev.tableSize: "
+                    + maglevBefore + " -> " + loaded.maglevTableSize() + " (the datapath's tables are sized when gannet run starts;"
+                    + " restart every L4LB host, as they must agree)"));
+        }
         String masqueradeAfter = MasqueradePart.describe(loaded);
         if (!masqueradeAfter.equals(masqueradeBefore)) {
             parts.add(reloadMasquerade(masqueradeBefore, masqueradeAfter));
@@ -435,6 +441,11 @@ public final class Daemon implements AutoCloseable {
         speakerConfig = nextConfig;
         peerAddresses = addresses(nextConfig);
         log.operatorAction("unnumbered", node.name(), describe(diff));
+    }
+
+    /** The datapath's options: the command line's, with the profile's Maglev table size (the same on every host). */
+    private io.gannet.bpf.DatapathOptions datapathOptions(LoadedProfile profile) {
+        return options.datapathOptions().withMaglevTableSize(profile.maglevTableSize());
     }
 
     /** The RIB fixes its multipath width when the speaker starts: the running value stays until a restart. */

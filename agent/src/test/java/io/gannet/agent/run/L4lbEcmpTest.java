@@ -48,6 +48,8 @@ class L4lbEcmpTest {
               model: ibgp-core
               asn: {scheme: single, base: 64512}
               vipPool: [203.0.113.0/24]
+              # Not the default size: both hosts load their datapath with the profile's.
+              maglev: {tableSize: 4099}
               bgp: {holdTime: 9, connectRetry: 1}
               # The hosts share the router's subnet: FRR runs single-hop BFD for such iBGP neighbors.
               bfd: {enabled: true, minTxMs: 300, minRxMs: 300, multiplier: 3, multihop: false}
@@ -247,6 +249,9 @@ class L4lbEcmpTest {
         for (GannetProcess g : lb) {
             awaitVip(g, v -> v.path("healthy").asText().equals("2/2"));
             assertThat(vip(g, VIP + ":80/TCP").path("route").asText()).isEqualTo("announced");
+        }
+        for (GannetProcess g : lb) {
+            assertThat(vip(g, VIP + ":80/TCP").path("tableSize").asInt()).as("the profile's Maglev table size").isEqualTo(4099);
         }
         assertThat(vip(lb[0], VIP + ":80/TCP").path("fingerprint").asText())
                 .as("the same backends give the same table on both hosts").isEqualTo(vip(lb[1], VIP + ":80/TCP").path("fingerprint").asText());

@@ -60,6 +60,7 @@ public final class ServiceReconciler {
     private final Set<Integer> usedRevNat = new HashSet<>();
     private long nextBackendId = 1;
     private int nextRevNat = 1;
+    private final int maglevSize;
 
     public ServiceReconciler(TypedMap<SvcKey, SvcValue> svc, TypedMap<Integer, BackendValue> backends,
             TypedMap<Integer, RevNatValue> revNat, TypedMap<Integer, MaglevValue> maglev) {
@@ -74,6 +75,13 @@ public final class ServiceReconciler {
         this.backends = backends;
         this.revNat = revNat;
         this.maglev = maglev;
+        // The datapath's table size: its dp_maglev4 values hold exactly this many entries.
+        this.maglevSize = maglev == null ? MaglevValue.DEFAULT_M : maglev.raw().valueSize() / 4;
+    }
+
+    /** Entries of each Maglev table this datapath holds (the size the agent loaded it with). */
+    public int maglevTableSize() {
+        return maglevSize;
     }
 
     /**
@@ -299,7 +307,7 @@ public final class ServiceReconciler {
             if ((flags & SvcValue.F_MAGLEV) != 0) {
                 int[] idArray = ids.stream().mapToInt(Integer::intValue).toArray();
                 int[] weightArray = weights.stream().mapToInt(Integer::intValue).toArray();
-                maglev.put(rn, new MaglevValue(Maglev.table(sorted, idArray, weightArray, MaglevValue.M)));
+                maglev.put(rn, new MaglevValue(Maglev.table(sorted, idArray, weightArray, maglevSize)));
             } else if (old != null && (old.flags & SvcValue.F_MAGLEV) != 0) {
                 maglev.delete(rn);
             }
@@ -366,7 +374,7 @@ public final class ServiceReconciler {
         MaglevValue pinned = maglev.get(revNatIndex);
         return pinned != null && java.util.Arrays.equals(pinned.backendIds(), Maglev.table(sorted,
                 ids.stream().mapToInt(Integer::intValue).toArray(),
-                weights.stream().mapToInt(Integer::intValue).toArray(), MaglevValue.M));
+                weights.stream().mapToInt(Integer::intValue).toArray(), maglevSize));
     }
 
     private static List<SourceRange> sortedRanges(List<SourceRange> rs) {

@@ -45,6 +45,11 @@ public final class ServicesFeature {
         this.restored = reconciler.restore(highestBackendIdInConntrack());
     }
 
+    /** Entries of each Maglev table (the datapath's table size). */
+    public int maglevTableSize() {
+        return reconciler.maglevTableSize();
+    }
+
     /** Frontends found in the pinned maps when the datapath opened. */
     public int restoredFrontends() {
         return restored;

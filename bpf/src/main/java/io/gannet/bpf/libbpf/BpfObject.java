@@ -42,6 +42,22 @@ public final class BpfObject implements AutoCloseable {
      * object lacks is skipped), and loads it; {@code pinRoot} may be null (no map pinning).
      */
     public static BpfObject load(Path file, String pinRoot, java.util.Map<String, Integer> maxEntries) {
+        return load(file, pinRoot, new Sizing(maxEntries, java.util.Map.of(), java.util.Map.of()));
+    }
+
+    /**
+     * What the agent decides at load time instead of the compiler.
+     *
+     * @param maxEntries  max_entries by map name
+     * @param valueSizes  value sizes by map name (maps declared with {@code value_size}, not a BTF value type)
+     * @param rodataU32   read-only constants by section ({@code .rodata.NAME} holding one {@code const volatile __u32})
+     */
+    public record Sizing(java.util.Map<String, Integer> maxEntries, java.util.Map<String, Integer> valueSizes,
+                         java.util.Map<String, Integer> rodataU32) {}
+
+    /** Opens {@code file}, applies {@code sizing} (a map or section the object lacks is skipped) and loads it. */
+    public static BpfObject load(Path file, String pinRoot, Sizing sizing) {
+        java.util.Map<String, Integer> maxEntries = sizing.maxEntries();
         Native n = Native.get();
         List<Pointer> keep = new ArrayList<>();
         Pointer opts = Opts.alloc(Opts.ObjectOpen.SIZE);
@@ -71,6 +87,30 @@ public final class BpfObject implements AutoCloseable {
                     throw BpfException.fromErrno("bpf_map__set_max_entries " + e.getKey() + " " + e.getValue(), r);
                 }
             }
+        }
+        for (java.util.Map.Entry<String, Integer> e : sizing.valueSizes().entrySet()) {
+            Pointer m = n.bpf().bpf_object__find_map_by_name(obj, e.getKey());
+            if (m != null && m.address() != 0) {
+                int r = n.bpf().bpf_map__set_value_size(m, e.getValue());
+                if (r < 0) {
+                    o.close();
+                    throw BpfException.fromErrno("bpf_map__set_value_size " + e.getKey() + " " + e.getValue(), r);
+                }
+            }
+        }
+        for (java.util.Map.Entry<String, Integer> e : sizing.rodataU32().entrySet()) {
+            Pointer m = n.bpf().bpf_object__find_map_by_name(obj, e.getKey());
+            if (m == null || m.address() == 0) {
+                continue;
+            }
+            Pointer size = n.allocate(8);
+            Pointer data = n.bpf().bpf_map__initial_value(m, size);
+            if (data == null || data.address() == 0 || size.getLong(0) != 4) {
+                o.close();
+                throw new BpfException(BpfException.Kind.OTHER, "set " + e.getKey() + " in " + file.getFileName(), 0,
+                        e.getKey() + " must hold exactly one __u32 (found " + size.getLong(0) + " bytes)");
+            }
+            data.putInt(0, e.getValue()); // host byte order, as the program reads it
         }
         int ret = n.bpf().bpf_object__load(obj);
         if (ret < 0) {

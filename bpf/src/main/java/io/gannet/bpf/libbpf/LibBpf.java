@@ -38,6 +38,11 @@ public interface LibBpf {
 
     int bpf_map__set_max_entries(Pointer map, int maxEntries);
 
+    int bpf_map__set_value_size(Pointer map, int size);
+
+    /** The map's initial data (.data/.rodata sections), writable until the object is loaded; size into psize. */
+    Pointer bpf_map__initial_value(Pointer map, Pointer psize);
+
     // --- TC (netlink cls_bpf, direct-action) ---
     int bpf_tc_hook_create(Pointer hook);
 

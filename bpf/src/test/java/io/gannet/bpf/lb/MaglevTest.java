@@ -25,7 +25,7 @@ class MaglevTest {
 
     @Test
     void everyEntryFilledAndBalanced() {
-        int m = MaglevValue.M;
+        int m = MaglevValue.DEFAULT_M;
         int[] t = Maglev.table(backends(7), ids(7), m);
         for (int[] c : Maglev.counts(t, ids(7))) {
             assertThat(c[1]).as("entries of backend " + c[0]).isBetween(m / 7, m / 7 + 1);
@@ -45,7 +45,7 @@ class MaglevTest {
 
     @Test
     void removingOneBackendMovesFewOtherFlows() {
-        int m = MaglevValue.M;
+        int m = MaglevValue.DEFAULT_M;
         List<Backend> b = backends(10);
         int[] before = Maglev.table(b, ids(10), m);
         List<Backend> fewer = new ArrayList<>(b);

@@ -100,16 +100,16 @@ class ReconcilerTest {
             svc.put(new SvcKey(io.gannet.bpf.lb.Ipv4.parse("10.96.0.10"), 80, 7, 6), SvcValue.slot(1));
             svc.put(new SvcKey(io.gannet.bpf.lb.Ipv4.parse("10.96.9.9"), 80, 1, 6), SvcValue.slot(1));
         }
-        BpfMap mg = BpfMap.openPinned(io.gannet.bpf.PinLayout.mapsDir(pinRoot).resolve(DpMaps.MAGLEV.name()).toString(), 4, 4 * io.gannet.bpf.maps.MaglevValue.M, 0);
+        BpfMap mg = BpfMap.openPinned(io.gannet.bpf.PinLayout.mapsDir(pinRoot).resolve(DpMaps.MAGLEV.name()).toString(), 4, 4 * io.gannet.bpf.maps.MaglevValue.DEFAULT_M, 0);
         try (mg) {
-            mg.update(io.gannet.bpf.maps.Layout.U32.encode(999), new byte[4 * io.gannet.bpf.maps.MaglevValue.M], BpfMap.BPF_ANY);
+            mg.update(io.gannet.bpf.maps.Layout.U32.encode(999), new byte[4 * io.gannet.bpf.maps.MaglevValue.DEFAULT_M], BpfMap.BPF_ANY);
         }
         assertThat(svcMap()).hasSize(4);
         try (Datapath dp = Datapath.open(DatapathFixture.options(pinRoot))) {
             assertThat(dp.restoredFrontends()).isEqualTo(1);
             assertThat(svcMap()).hasSize(2);
         }
-        BpfMap mg2 = BpfMap.openPinned(io.gannet.bpf.PinLayout.mapsDir(pinRoot).resolve(DpMaps.MAGLEV.name()).toString(), 4, 4 * io.gannet.bpf.maps.MaglevValue.M, 0);
+        BpfMap mg2 = BpfMap.openPinned(io.gannet.bpf.PinLayout.mapsDir(pinRoot).resolve(DpMaps.MAGLEV.name()).toString(), 4, 4 * io.gannet.bpf.maps.MaglevValue.DEFAULT_M, 0);
         try (mg2) {
             assertThat(mg2.nextKey(null)).as("orphan Maglev table pruned").isNull();
         }
@@ -128,7 +128,7 @@ class ReconcilerTest {
             dp.applyServices(List.of(dns(Backend.of("10.2.0.1", 53), Backend.of("10.2.0.2", 53))));
         }
         try (BpfMap mg = BpfMap.openPinnedAsIs(pin)) {
-            assertThat(mg.valueSize()).isEqualTo(4 * io.gannet.bpf.maps.MaglevValue.M);
+            assertThat(mg.valueSize()).isEqualTo(4 * io.gannet.bpf.maps.MaglevValue.DEFAULT_M);
             assertThat(mg.nextKey(null)).as("the dns service's table").isNotNull();
         }
     }

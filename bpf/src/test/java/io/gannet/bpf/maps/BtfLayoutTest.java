@@ -55,7 +55,7 @@ class BtfLayoutTest {
         Requirements.requireCommand("bpftool");
         Path objects = Path.of(System.getProperty("gannet.bpf.objects", "target/classes/bpf"));
         List<Layout<?>> layouts = List.of(SvcKey.LAYOUT, SvcValue.LAYOUT, BackendValue.LAYOUT, RevNatValue.LAYOUT,
-                CtKey.LAYOUT, CtEntry.LAYOUT, EndpointValue.LAYOUT, ConfigValue.LAYOUT, MaglevValue.LAYOUT,
+                CtKey.LAYOUT, CtEntry.LAYOUT, EndpointValue.LAYOUT, ConfigValue.LAYOUT,
                 AffinityKey.LAYOUT, AffinityValue.LAYOUT, NatValue.LAYOUT, SrcRangeKey.LAYOUT, IpcacheKey.LAYOUT, IpcacheValue.LAYOUT,
                 PolicyMapKey.LAYOUT, PolicyMapValue.LAYOUT, DropEvent.LAYOUT, MasqValue.LAYOUT);
         for (String obj : List.of("bpf_lxc.o", "bpf_host.o", "bpf_xdp.o", "bpf_sock.o")) {

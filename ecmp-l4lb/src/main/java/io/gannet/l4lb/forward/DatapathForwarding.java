@@ -6,7 +6,6 @@ import io.gannet.bpf.lb.ApplyResult;
 import io.gannet.bpf.lb.Backend;
 import io.gannet.bpf.lb.ServiceSpec;
 import io.gannet.bpf.libbpf.Tc;
-import io.gannet.bpf.maps.MaglevValue;
 import io.gannet.l4lb.model.WeightedBackend;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -110,7 +109,7 @@ public final class DatapathForwarding implements Forwarding {
     /** The datapath's Maglev table size: its dp_maglev4 values hold exactly this many entries. */
     @Override
     public int tableSize() {
-        return MaglevValue.M;
+        return datapath.maglevTableSize();
     }
 
     /** Leaves maps, programs, attachments and SNAT rules in place: traffic keeps flowing. */

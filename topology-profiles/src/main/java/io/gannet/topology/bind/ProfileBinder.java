@@ -89,7 +89,7 @@ public final class ProfileBinder {
             }
         }
         Fields spec = top.sub("spec", true, "spec", "model", "asn", "podCIDRPool", "fixedIPPools", "vipPool", "bgp", "bfd",
-                "communities", "policies", "inventory", "overrides", "masquerade");
+                "communities", "policies", "inventory", "overrides", "masquerade", "maglev");
         if (spec == null) {
             return null;
         }
@@ -168,7 +168,7 @@ public final class ProfileBinder {
             }
         }
         return new TopologyProfile(file, name, model, spec.at("model"), asn, pools, vipPool, bgp, bfd, communities, policies,
-                racks, switches, hosts, overrides, root.location(), fixedIpPools(spec), masquerade(spec));
+                racks, switches, hosts, overrides, root.location(), fixedIpPools(spec), masquerade(spec), maglevTableSize(spec));
     }
 
     private static final String[] BGP_KEYS = {"holdTime", "keepalive", "connectRetry", "passive", "maxPaths",
@@ -274,6 +274,26 @@ public final class ProfileBinder {
         }
         return new PodCidrPool(cidr, len, allocation == null ? PodCidrPool.Allocation.PROFILE : allocation,
                 lease == null ? PodCidrPool.DEFAULT_LEASE_SECONDS : lease, f.at(), f.at("cidr"), f.at("prefixLength"));
+    }
+
+    /**
+     * {@code spec.maglev.tableSize}: entries of each Maglev table (every host that serves a VIP
+     * builds the same table from it). A prime; the datapath holds a table as one map value, so
+     * at most {@link TopologyProfile#MAGLEV_MAX}.
+     */
+    private Integer maglevTableSize(Fields spec) {
+        Fields f = spec.sub("maglev", false, "spec.maglev", "tableSize");
+        if (f == null) {
+            return null;
+        }
+        Integer m = f.int32("tableSize", true, 0, Integer.MAX_VALUE);
+        if (m != null && (m < TopologyProfile.MAGLEV_MIN || m > TopologyProfile.MAGLEV_MAX
+                || !java.math.BigInteger.valueOf(m).isProbablePrime(30))) {
+            problems.error(f.at("tableSize"), "maglev.tableSize " + m + " must be a prime from " + TopologyProfile.MAGLEV_MIN + " to "
+                    + TopologyProfile.MAGLEV_MAX + " (default " + TopologyProfile.MAGLEV_DEFAULT + "; at least 100 times a VIP's backends)");
+            return null;
+        }
+        return m;
     }
 
     private MasqueradeSettings masquerade(Fields spec) {

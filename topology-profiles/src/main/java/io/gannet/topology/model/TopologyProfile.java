@@ -15,7 +15,13 @@ public record TopologyProfile(String file, String name, FabricModel model, Locat
         List<PodCidrPool> podPools, List<Located<Cidr>> vipPool, BgpSettings bgp, BfdSettings bfd,
         CommunitySettings communities, Map<Role, PolicySpec> policies, List<Rack> racks, List<SwitchSpec> switches,
         List<HostSpec> hosts, Map<String, HostOverride> overrides, Location at, List<FixedIpPool> fixedIpPools,
-        MasqueradeSettings masquerade) {
+        MasqueradeSettings masquerade, Integer maglevTableSize) {
+    /** Maglev table size without {@code spec.maglev.tableSize}: the Maglev paper's prime. */
+    public static final int MAGLEV_DEFAULT = 65537;
+    /** Bounds of {@code spec.maglev.tableSize} (the datapath's, bpf's MaglevValue: a table is one map value under 4 MiB). */
+    public static final int MAGLEV_MIN = 251;
+    public static final int MAGLEV_MAX = 1_048_391;
+
     public TopologyProfile {
         podPools = List.copyOf(podPools);
         vipPool = List.copyOf(vipPool);
@@ -26,6 +32,7 @@ public record TopologyProfile(String file, String name, FabricModel model, Locat
         overrides = Map.copyOf(overrides);
         fixedIpPools = List.copyOf(fixedIpPools);
         masquerade = masquerade == null ? MasqueradeSettings.OFF : masquerade;
+        maglevTableSize = maglevTableSize == null ? MAGLEV_DEFAULT : maglevTableSize;
     }
 
     /** The main PodCIDR pool: the IPv4 one when there is one, else the IPv6 one; null when the profile has none. */
