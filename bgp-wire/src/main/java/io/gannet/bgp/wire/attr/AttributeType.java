@@ -1,7 +1,8 @@
 package io.gannet.bgp.wire.attr;
 
 /**
- * Path attribute type codes (IANA "BGP Path Attributes") and the flag bits of RFC 4271 4.3.
+ * Path attribute type codes (IANA "BGP Path Attributes") and the flag bits of RFC 4271 4.3. What
+ * each type's flags, lengths and error handling are is {@link AttributeTable}'s.
  *
  * <pre>
  *  0                   1
@@ -57,36 +58,11 @@ public final class AttributeType {
     private AttributeType() {
     }
 
-    /** The Optional and Transitive bits each known attribute must carry (RFC 7606 3.c checks these). */
-    static int expectedFlags(int type) {
-        return switch (type) {
-            case ORIGIN, AS_PATH, NEXT_HOP, LOCAL_PREF, ATOMIC_AGGREGATE -> FLAG_TRANSITIVE;
-            case MULTI_EXIT_DISC, ORIGINATOR_ID, CLUSTER_LIST, MP_REACH_NLRI, MP_UNREACH_NLRI -> FLAG_OPTIONAL;
-            case AGGREGATOR, COMMUNITIES, EXTENDED_COMMUNITIES, AS4_PATH, AS4_AGGREGATOR, LARGE_COMMUNITY ->
-                    FLAG_OPTIONAL | FLAG_TRANSITIVE;
-            default -> -1;
-        };
-    }
-
+    /**
+     * The IANA name of a type code ("ATTR" and the number for one Gannet does not know), from
+     * {@link AttributeTable}, which holds everything else Gannet knows per type.
+     */
     public static String name(int type) {
-        return switch (type) {
-            case ORIGIN -> "ORIGIN";
-            case AS_PATH -> "AS_PATH";
-            case NEXT_HOP -> "NEXT_HOP";
-            case MULTI_EXIT_DISC -> "MULTI_EXIT_DISC";
-            case LOCAL_PREF -> "LOCAL_PREF";
-            case ATOMIC_AGGREGATE -> "ATOMIC_AGGREGATE";
-            case AGGREGATOR -> "AGGREGATOR";
-            case COMMUNITIES -> "COMMUNITIES";
-            case ORIGINATOR_ID -> "ORIGINATOR_ID";
-            case CLUSTER_LIST -> "CLUSTER_LIST";
-            case MP_REACH_NLRI -> "MP_REACH_NLRI";
-            case MP_UNREACH_NLRI -> "MP_UNREACH_NLRI";
-            case EXTENDED_COMMUNITIES -> "EXTENDED_COMMUNITIES";
-            case AS4_PATH -> "AS4_PATH";
-            case AS4_AGGREGATOR -> "AS4_AGGREGATOR";
-            case LARGE_COMMUNITY -> "LARGE_COMMUNITY";
-            default -> "ATTR" + type;
-        };
+        return AttributeTable.name(type);
     }
 }

@@ -72,7 +72,7 @@ public final class UpdateWriter {
         attrLenIndex = msg.writerIndex();
         msg.writeShort(0);
         AttributeEncoder.write(msg, a, fourOctetAs, false);
-        msg.writeByte(AttributeType.FLAG_OPTIONAL | AttributeType.FLAG_EXTENDED_LENGTH);
+        msg.writeByte(AttributeTable.spec(AttributeType.MP_REACH_NLRI).flags | AttributeType.FLAG_EXTENDED_LENGTH);
         msg.writeByte(AttributeType.MP_REACH_NLRI);
         lengthIndex = msg.writerIndex();
         msg.writeShort(0);
@@ -91,7 +91,7 @@ public final class UpdateWriter {
         msg.writeShort(0);
         attrLenIndex = msg.writerIndex();
         msg.writeShort(0);
-        msg.writeByte(AttributeType.FLAG_OPTIONAL | AttributeType.FLAG_EXTENDED_LENGTH);
+        msg.writeByte(AttributeTable.spec(AttributeType.MP_UNREACH_NLRI).flags | AttributeType.FLAG_EXTENDED_LENGTH);
         msg.writeByte(AttributeType.MP_UNREACH_NLRI);
         lengthIndex = msg.writerIndex();
         msg.writeShort(0);
@@ -188,7 +188,8 @@ public final class UpdateWriter {
             m.writeShort(0);
         } else {
             m.writeShort(6);
-            m.writeByte(AttributeType.FLAG_OPTIONAL).writeByte(AttributeType.MP_UNREACH_NLRI).writeByte(3);
+            m.writeByte(AttributeTable.spec(AttributeType.MP_UNREACH_NLRI).flags)
+                    .writeByte(AttributeType.MP_UNREACH_NLRI).writeByte(3);
             m.writeShort(afi).writeByte(safi);
         }
         return m;
