@@ -31,6 +31,10 @@ import java.util.Arrays;
  * nothing; attribute errors are classified per attribute (section 7); the most severe outcome is
  * returned. Treat-as-withdraw delivers every prefix of the UPDATE as a withdrawal.
  *
+ * <p>Per attribute type, everything is {@link AttributeTable}'s: this class checks flags and
+ * length against the type's row, then runs the row's decode step, which reads and fills the
+ * package-private fields below. Unknown types follow RFC 4271 5 here.
+ *
  * <p>Threading: one instance per owner thread (it reuses scratch buffers).
  */
 public final class UpdateDecoder {
