@@ -20,10 +20,11 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Threads: one platform timer thread ({@code gannet-health-timer}) starts each target's
  * probe every interval, the first one at a random point within the interval so 10,000
- * targets do not probe in one burst; every probe runs on a virtual thread and may block up
- * to its timeout, never on the BGP, BFD, datapath or L4LB threads. A probe still running
- * when its next turn comes skips that turn. The {@link Listener} is called on the probe's
- * virtual thread; it must hand the change to its own thread.
+ * targets do not probe in one burst. TCP checks are non-blocking connects that one thread
+ * ({@code gannet-health-tcp}, {@link TcpConnectPoller}) waits for together; every other probe
+ * runs on a virtual thread and may block up to its timeout; none on the BGP, BFD, datapath or
+ * L4LB threads. A probe still running when its next turn comes skips that turn. The
+ * {@link Listener} is called on the probing thread; it must hand the change to its own thread.
  */
 public final class HealthChecker implements AutoCloseable {
 
@@ -47,6 +48,8 @@ public final class HealthChecker implements AutoCloseable {
         final Target target;
         final RiseFall riseFall;
         final Probe probe;
+        /** The TCP check's destination, resolved once (addresses are literals). */
+        final java.net.InetSocketAddress tcp;
         int refs;
         ScheduledFuture<?> timer;
         boolean running;
@@ -57,13 +60,16 @@ public final class HealthChecker implements AutoCloseable {
         State(Target target) {
             this.target = target;
             this.riseFall = new RiseFall(target.spec.rise(), target.spec.fall());
-            this.probe = Probe.of(target.spec.type());
+            this.probe = target.spec.type() == HealthCheckSpec.Type.TCP ? null : Probe.of(target.spec.type());
+            this.tcp = target.spec.type() == HealthCheckSpec.Type.TCP
+                    ? new java.net.InetSocketAddress(target.address, target.spec.portFor(target.port)) : null;
         }
     }
 
     private final Listener listener;
     private final ScheduledExecutorService timer;
     private final ExecutorService probes;
+    private final TcpConnectPoller tcp = new TcpConnectPoller();
     private final Map<Target, State> targets = new HashMap<>();
     private final AtomicLong probesRun = new AtomicLong();
     private volatile boolean closed;
@@ -147,6 +153,10 @@ public final class HealthChecker implements AutoCloseable {
             }
             s.running = true;
         }
+        if (s.tcp != null) {
+            tcp.probe(s.tcp, s.target.spec.timeout().toNanos(), r -> complete(s, r));
+            return;
+        }
         try {
             probes.execute(() -> runProbe(s));
         } catch (java.util.concurrent.RejectedExecutionException e) {
@@ -158,7 +168,11 @@ public final class HealthChecker implements AutoCloseable {
 
     private void runProbe(State s) {
         Target t = s.target;
-        ProbeResult r = s.probe.run(t.address, t.spec.portFor(t.port), t.spec);
+        complete(s, s.probe.run(t.address, t.spec.portFor(t.port), t.spec));
+    }
+
+    private void complete(State s, ProbeResult r) {
+        Target t = s.target;
         probesRun.incrementAndGet();
         boolean changed;
         boolean healthy;
@@ -182,5 +196,6 @@ public final class HealthChecker implements AutoCloseable {
         closed = true;
         timer.shutdownNow();
         probes.shutdownNow();
+        tcp.close();
     }
 }

@@ -10,10 +10,10 @@ import io.gannet.l4lb.model.HealthCheckSpec;
 public interface Probe {
     ProbeResult run(String address, int port, HealthCheckSpec spec);
 
-    /** The probe for a check type. */
+    /** The blocking probe for a check type (not TCP: {@link TcpConnectPoller} connects without a thread each). */
     static Probe of(HealthCheckSpec.Type type) {
         return switch (type) {
-            case TCP -> new TcpProbe();
+            case TCP -> throw new IllegalArgumentException("TCP checks are non-blocking connects: TcpConnectPoller");
             case HTTP, HTTPS -> HttpProbe.shared();
             case UDP -> new UdpProbe();
             case EXEC -> new ExecProbe();

@@ -52,6 +52,38 @@ class HealthCheckerTest {
         }
     }
 
+    /**
+     * A backend whose SYNs go unanswered (its listener's accept queue is full, so the kernel
+     * drops them): the non-blocking connect times out and the backend falls, "timed out".
+     */
+    @Test
+    void tcpFallsWhenTheHandshakeTimesOut() throws Exception {
+        ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+        List<java.net.Socket> filling = new java.util.ArrayList<>();
+        try (server; HealthChecker hc = new HealthChecker((t, h, d) -> changes.add(new Change(t, h, d)))) {
+            HealthChecker.Target t = new HealthChecker.Target("127.0.0.1", server.getLocalPort(), spec(Type.TCP, 1, 2));
+            hc.retain(t);
+            assertThat(next().healthy()).isTrue();
+            // Nothing accepts: the queue fills, then the next SYNs are dropped.
+            for (int i = 0; i < 4; i++) {
+                java.net.Socket c = new java.net.Socket();
+                filling.add(c);
+                try {
+                    c.connect(server.getLocalSocketAddress(), 200);
+                } catch (java.net.SocketTimeoutException e) {
+                    break; // already full
+                }
+            }
+            Change down = next();
+            assertThat(down.healthy()).isFalse();
+            assertThat(down.detail()).isEqualTo("timed out");
+        } finally {
+            for (java.net.Socket c : filling) {
+                c.close();
+            }
+        }
+    }
+
     @Test
     void sharedTargetsProbeOnceAndStopWithTheLastUser() throws Exception {
         ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
