@@ -130,6 +130,51 @@ class DaemonDualStackTest {
         podB.exec("ping", "-6", "-c", "1", "-W", "2", a6);
         podB.exec("ping", "-c", "1", "-W", "2", a4);
 
+        // Node 2 (the backend pod's) restarts (SIGTERM, then start) under request loops over both
+        // families: the leaf keeps both PodCIDRs (graceful restart), the kernel keeps the pod's
+        // routes, and the new daemon adopts the pod.
+        Process server = podB.start("python3", "-m", "http.server", "--bind", "::", "8080");
+        try {
+            daemons.get(1).awaitTrue("pod B serves", () -> {
+                try {
+                    return podA.exec("python3", "-c", "import socket; socket.create_connection(('" + b6 + "', 8080), timeout=1).close();"
+                            + " print('up')").contains("up");
+                } catch (IllegalStateException notYet) {
+                    return false;
+                }
+            }, () -> "");
+            Path loop = Files.writeString(dir.resolve("loop.py"), DaemonPodNetworkTest.REQUEST_LOOP);
+            Path stop = dir.resolve("stop");
+            Path out6 = dir.resolve("ipv6.txt");
+            Path out4 = dir.resolve("ipv4.txt");
+            Process l6 = podA.start("python3", loop.toString(), b6, "8080", stop.toString(), out6.toString());
+            Process l4 = podA.start("python3", loop.toString(), b4, "8080", stop.toString(), out4.toString());
+            Thread.sleep(1500);
+            assertThat(daemons.get(1).terminate(java.time.Duration.ofSeconds(30))).as("node 2's daemon stopped on SIGTERM").isTrue();
+            Thread.sleep(1000);
+            GannetProcess again = GannetProcess.start(nodes[1], dir.resolve("node2"), profile, "node2", "--cni-socket", sockets[1].toString());
+            daemons.set(1, again);
+            again.awaitTrue("node 2: both sessions again", () -> again.established("leaf1") && again.established("leaf1-ipv6"),
+                    () -> frr.vtysh("show bgp summary"));
+            Thread.sleep(1500);
+            Files.writeString(stop, "");
+            assertThat(l6.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            assertThat(l4.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            for (Path r : List.of(out6, out4)) {
+                String[] f = Files.readString(r).trim().split(" ", 3);
+                System.out.println("requests through node 2's restart, " + r.getFileName() + ": " + f[0] + " answered, " + f[1] + " failed");
+                assertThat(Integer.parseInt(f[0])).as(r.getFileName() + ": requests answered").isGreaterThan(20);
+                assertThat(Integer.parseInt(f[1])).as(r.getFileName() + ": requests failed: " + (f.length > 2 ? f[2] : "")
+                        + "\nnode 2's log:\n" + again.log()).isZero();
+            }
+        } finally {
+            server.destroy();
+        }
+        String vethB = b.path("interfaces").get(0).path("name").asText();
+        assertThat(CniCall.run(plugin, nodes[1], sockets[1], "DEL", "ctr-b", podB, null)).isEmpty();
+        assertThat(nodes[1].exec("ip", "-o", "link", "show")).doesNotContain(vethB);
+        assertThat(nodes[1].exec("ip", "-6", "route", "show", "proto", "201")).doesNotContain(b6 + " ");
+
         assertThat(CniCall.run(plugin, nodes[0], sockets[0], "DEL", "ctr-a", podA, null)).isEmpty();
         assertThat(nodes[0].exec("ip", "-6", "route", "show", "proto", "201")).doesNotContain(a6 + " ");
         String ipam = daemons.get(0).cli("show", "ipam", "--json");

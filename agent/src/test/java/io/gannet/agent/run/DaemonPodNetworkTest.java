@@ -220,7 +220,7 @@ class DaemonPodNetworkTest {
     }
 
     /** Requests to HOST PORT until the file STOP exists, one every 50 ms, each with 3 s to answer; writes "OK FAILED first errors" to OUT. */
-    private static final String REQUEST_LOOP = """
+    static final String REQUEST_LOOP = """
             import os, socket, sys, time
             host, port, stop, out = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
             ok, failed, errors = 0, 0, []
