@@ -3,7 +3,6 @@ package io.gannet.bgp.rib;
 import io.gannet.bgp.config.PeerConfig;
 import io.gannet.bgp.config.SpeakerConfig;
 import io.gannet.bgp.policy.Policy;
-import io.gannet.bgp.rib.RibViews.PathView;
 import io.gannet.bgp.rib.RibViews.PeerCounters;
 import io.gannet.bgp.rib.RibViews.RibSize;
 import io.gannet.bgp.rib.RibViews.RouteView;
@@ -15,7 +14,6 @@ import io.gannet.bgp.wire.attr.Prefix;
 import io.gannet.bgp.wire.attr.UpdateDecoder;
 import io.gannet.bgp.wire.attr.UpdateError;
 import io.netty.buffer.ByteBuf;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -34,6 +32,11 @@ import org.slf4j.LoggerFactory;
  *        --> export rules + export policy + rewrite ({@link Exporter}) --> Adj-RIB-Out per peer
  *        --> packed UPDATEs
  * </pre>
+ *
+ * <p>Parts: {@link Importer} (UPDATEs into the Adj-RIB-In and Loc-RIB), {@link DecisionProcess},
+ * {@link Exporter} (Adj-RIB-Out, UPDATE packing), {@link RibReconfigurer} (policy changes on live
+ * sessions), {@link RibQueries} (the read API's views) and {@link RibCompactor} (table shrinking);
+ * this class holds the tables and the session events that tie them together.
  *
  * <p>Threading: a Rib is owned by the speaker's single event loop. Every method, including the
  * origination and read APIs, must be called on that loop; other threads hop onto it (e.g.
@@ -77,6 +80,8 @@ public final class Rib implements RouteProcessor {
     private final RibCompactor compactor;
     private final DecisionProcess decision;
     private final Exporter exporter;
+    private final RibQueries queries;
+    private final RibReconfigurer reconfigurer;
 
     private boolean draining;
     /** The host's addresses (RFC 4271 6.3 own-next-hop check), re-read when a session comes up. */
@@ -116,6 +121,22 @@ public final class Rib implements RouteProcessor {
         exporter = new Exporter(config, clusterId, interner, paths, ribs, peers);
         importer = new Importer(this, config, clusterId, interner, ribs, emptied, log);
         compactor = new RibCompactor(ribs, paths, emptied);
+        queries = new RibQueries(this, ribs, paths, interner);
+        reconfigurer = new RibReconfigurer(this, ribs, interner, importer, log);
+    }
+
+    // ---------------------------------------------------------------- for RibQueries and RibReconfigurer
+
+    int peerCount() {
+        return peerCount;
+    }
+
+    PeerState peerAt(int id) {
+        return peers[id];
+    }
+
+    PeerState peerNamed(String name) {
+        return byName.get(name);
     }
 
     // ---------------------------------------------------------------- session events
@@ -433,76 +454,20 @@ public final class Rib implements RouteProcessor {
      * prefix order; empty when the peer is unknown or got nothing. Call on the speaker loop.
      */
     public List<Map.Entry<Prefix, PathAttributes>> advertisedRoutes(String peer, AddressFamily family) {
-        PeerState p = byName.get(peer);
-        int f = PeerState.familyIndex(family);
-        List<Map.Entry<Prefix, PathAttributes>> out = new ArrayList<>();
-        if (p == null || f < 0 || p.adjOut[f] == null) {
-            return out;
-        }
-        int[] sent = p.adjOut[f];
-        PrefixTable t = ribs[f].prefixes;
-        for (int s = 0; s < sent.length && s < t.highWater(); s++) {
-            if (sent[s] != 0 && t.live(s)) {
-                Prefix px = f == 0 ? Prefix.ipv4((int) t.hi(s), t.length(s)) : Prefix.ipv6(t.hi(s), t.lo(s), t.length(s));
-                out.add(Map.entry(px, interner.get(sent[s])));
-            }
-        }
-        out.sort(Map.Entry.comparingByKey());
-        return out;
+        return queries.advertisedRoutes(peer, family);
     }
 
     /** What a peer sent, before import policy (only with {@link #keepPrePolicy}); empty otherwise. */
     public List<Map.Entry<Prefix, PathAttributes>> receivedRoutes(String peer, AddressFamily family) {
-        PeerState p = byName.get(peer);
-        int f = PeerState.familyIndex(family);
-        List<Map.Entry<Prefix, PathAttributes>> out = new ArrayList<>();
-        if (p == null || f < 0 || p.adjInRaw[f] == null) {
-            return out;
-        }
-        int[] raw = p.adjInRaw[f];
-        PrefixTable t = ribs[f].prefixes;
-        for (int s = 0; s < raw.length && s < t.highWater(); s++) {
-            if (raw[s] != 0 && t.live(s)) {
-                Prefix px = f == 0 ? Prefix.ipv4((int) t.hi(s), t.length(s)) : Prefix.ipv6(t.hi(s), t.lo(s), t.length(s));
-                out.add(Map.entry(px, interner.get(raw[s])));
-            }
-        }
-        out.sort(Map.Entry.comparingByKey());
-        return out;
+        return queries.receivedRoutes(peer, family);
     }
 
     /**
      * What a peer sent that is not in the Loc-RIB from it: refused by import policy, by the AS
-     * loop check, or for a next hop of our own (BIRD's {@code show route filtered}, FRR's
-     * {@code filtered-routes}). Only with {@link #keepPrePolicy}; empty otherwise. Call on the loop.
+     * loop check, or for a next hop of our own. Only with {@link #keepPrePolicy}; empty otherwise.
      */
     public List<Map.Entry<Prefix, PathAttributes>> rejectedRoutes(String peer, AddressFamily family) {
-        PeerState p = byName.get(peer);
-        int f = PeerState.familyIndex(family);
-        List<Map.Entry<Prefix, PathAttributes>> out = new ArrayList<>();
-        if (p == null || f < 0 || p.adjInRaw[f] == null) {
-            return out;
-        }
-        int[] raw = p.adjInRaw[f];
-        FamilyRib r = ribs[f];
-        PrefixTable t = r.prefixes;
-        for (int s = 0; s < raw.length && s < t.highWater(); s++) {
-            if (raw[s] != 0 && t.live(s) && !hasPathFrom(r, s, p.id)) {
-                Prefix px = f == 0 ? Prefix.ipv4((int) t.hi(s), t.length(s)) : Prefix.ipv6(t.hi(s), t.lo(s), t.length(s));
-                out.add(Map.entry(px, interner.get(raw[s])));
-            }
-        }
-        out.sort(Map.Entry.comparingByKey());
-        return out;
-    }
-
-    private boolean hasPathFrom(FamilyRib r, int s, int peerId) {
-        for (int q = r.head[s]; q >= 0; q = paths.next[q]) {
-            if (paths.peer[q] == peerId) {
-                return true;
-            }
-        }
-        return false;
+        return queries.rejectedRoutes(peer, family);
     }
 
     /** What {@link #reconfigure} did. */
@@ -519,142 +484,16 @@ public final class Rib implements RouteProcessor {
 
     /**
      * Applies a peer's changed policies (and route-reflector-client flag) to a live session
-     * without resetting it (STYLE.md habit 15). Import policy is always re-applied (from the kept
-     * pre-policy view, else by a route refresh); other PeerConfig changes need a new session.
+     * without resetting it (STYLE.md habit 15); see {@link RibReconfigurer}.
      */
     public Reconfigured reconfigure(PeerConfig config) {
-        PeerState existing = byName.get(config.name());
-        PeerConfig previous = existing != null ? existing.config : null;
-        PeerState p = stateFor(config);
-        if (p.link == null) {
-            return Reconfigured.NOT_ESTABLISHED;
-        }
-        return reapply(p, previous != null ? previous : config, config, true);
+        return reconfigurer.reconfigure(config);
     }
 
-    /**
-     * Configuration reload for an established session (called by the speaker when only policy,
-     * route-reflector client, next-hop-self or max-prefix changed). Export is recomputed for the
-     * peer and only the differences are sent; a changed import policy is re-applied from the kept
-     * pre-policy Adj-RIB-In, else the peer is asked to resend (ROUTE-REFRESH, RFC 2918 / RFC 7313).
-     * False, leaving everything as it was, when the import policy changed and neither is possible:
-     * the speaker then resets the session.
-     */
+    /** Configuration reload for an established session; see {@link RibReconfigurer#peerPolicyChanged}. */
     @Override
     public boolean peerPolicyChanged(PeerLink link, PeerConfig next) {
-        PeerState p = byName.get(next.name());
-        if (p == null || p.link != link || p.resetting) {
-            return false;
-        }
-        boolean importChanged = !p.config.importPolicy().equals(next.importPolicy());
-        if (importChanged && !p.keepRaw && !p.negotiated.routeRefresh()) {
-            log.info("peer {}: import policy changed, peer cannot refresh and nothing kept: session restart", p.name);
-            return false;
-        }
-        Reconfigured r = reapply(p, p.config, next, importChanged);
-        log.info("peer {}: policy change applied to the live session ({})", p.name, r);
-        return true;
-    }
-
-    /** Moves {@code p} from {@code previous} to {@code next} in place; see {@link #peerPolicyChanged}. */
-    private Reconfigured reapply(PeerState p, PeerConfig previous, PeerConfig next, boolean importChanged) {
-        p.config = next;
-        boolean wasClient = p.routeReflectorClient;
-        p.routeReflectorClient = next.routeReflectorClient() && p.ibgp;
-        Reconfigured result = Reconfigured.APPLIED;
-        if (importChanged) {
-            result = reimport(p);
-        }
-        if (next.maxPrefixes() != previous.maxPrefixes() || next.maxPrefixAction() != previous.maxPrefixAction()) {
-            p.maxPrefixWarned = false;
-            checkMaxPrefix(p);
-        }
-        // Export: recompute what this peer should have; only differences are sent. Whether a peer
-        // is a reflector client also decides what is reflected from it to every other iBGP peer.
-        if (wasClient != p.routeReflectorClient) {
-            for (int i = 1; i < peerCount; i++) {
-                enqueueExport(peers[i]);
-            }
-        } else {
-            enqueueExport(p);
-        }
-        drainAll();
-        return result;
-    }
-
-    /** A changed import policy: re-run it over the pre-policy view, or ask the peer to resend. */
-    private Reconfigured reimport(PeerState p) {
-        if (p.keepRaw) {
-            importer.begin(p);
-            try {
-                for (int f = 0; f < PeerState.FAMILIES; f++) {
-                    int[] raw = p.adjInRaw[f];
-                    if (raw == null) {
-                        continue;
-                    }
-                    PrefixTable t = ribs[f].prefixes;
-                    for (int s = 0; s < raw.length; s++) {
-                        if (raw[s] != 0) {
-                            importer.apply(f, t.hi(s), t.lo(s), t.length(s), interner.get(raw[s]));
-                        }
-                    }
-                }
-            } finally {
-                importer.end();
-            }
-            return Reconfigured.APPLIED;
-        }
-        if (p.negotiated.routeRefresh()) {
-            // RFC 2918 3 / RFC 7313 4: the peer re-advertises (bracketed by BoRR/EoRR when enhanced),
-            // and the new import policy decides each route again as it arrives.
-            for (int f = 0; f < PeerState.FAMILIES; f++) {
-                if (p.negotiatedFamily[f]) {
-                    AddressFamily fam = ribs[f].family;
-                    p.link.send(Exporter.routeRefresh(p.link, fam.afi(), fam.safi(), 0));
-                }
-            }
-            p.link.flush();
-            return Reconfigured.REFRESH_REQUESTED;
-        }
-        return Reconfigured.RESTART_REQUIRED;
-    }
-
-    /** A lowered max-prefix that the peer already exceeds acts as if it had just been crossed (RFC 4486). */
-    private void checkMaxPrefix(PeerState p) {
-        long max = p.config.maxPrefixes();
-        if (max <= 0 || p.accepted <= max) {
-            return;
-        }
-        switch (p.config.maxPrefixAction()) {
-            case WARN, DISCARD_EXTRA -> {
-                // Routes already accepted stay; DISCARD_EXTRA refuses new ones from now on.
-                p.maxPrefixWarned = true;
-                log.warn("peer {} holds {} prefixes, above its new max-prefix {}", p.name, p.accepted, max);
-            }
-            default -> {
-                int f = p.negotiatedFamily[0] ? 0 : 1;
-                log.warn("peer {} holds {} prefixes, above its new max-prefix {}: session reset", p.name, p.accepted, max);
-                maxPrefixCease(p, f, max);
-            }
-        }
-    }
-
-    /** Queues every prefix whose advertisement to {@code p} may differ from what it has. */
-    private void enqueueExport(PeerState p) {
-        if (p.link == null) {
-            return;
-        }
-        for (int f = 0; f < PeerState.FAMILIES; f++) {
-            if (p.negotiatedFamily[f]) {
-                FamilyRib r = ribs[f];
-                int[] out = p.adjOut[f];
-                for (int s = 0; s < r.prefixes.highWater(); s++) {
-                    if (r.prefixes.live(s) && (r.best[s] >= 0 || (out != null && s < out.length && out[s] != 0))) {
-                        p.pending[f].add(s);
-                    }
-                }
-            }
-        }
+        return reconfigurer.peerPolicyChanged(link, next);
     }
 
     /** The routes this speaker originates. */
@@ -666,26 +505,12 @@ public final class Rib implements RouteProcessor {
 
     /** Every prefix of a family with its candidate paths, best and ECMP set first, sorted by prefix. */
     public List<RouteView> routes(AddressFamily family) {
-        int f = PeerState.familyIndex(family);
-        List<RouteView> out = new ArrayList<>();
-        if (f < 0) {
-            return out;
-        }
-        FamilyRib r = ribs[f];
-        for (int s = 0; s < r.prefixes.highWater(); s++) {
-            if (r.prefixes.live(s) && r.head[s] >= 0) {
-                out.add(view(f, s));
-            }
-        }
-        out.sort(Comparator.comparing(RouteView::prefix));
-        return out;
+        return queries.routes(family);
     }
 
     /** One prefix in detail (every candidate path and why the best won), or null if unknown. */
     public RouteView route(Prefix prefix) {
-        int f = prefix.ipv6() ? 1 : 0;
-        int s = ribs[f].prefixes.find(prefix.hi(), prefix.lo(), prefix.length());
-        return s < 0 || ribs[f].head[s] < 0 ? null : view(f, s);
+        return queries.route(prefix);
     }
 
     /** The widest ECMP set the decision process forms (1: no multipath). */
@@ -751,29 +576,12 @@ public final class Rib implements RouteProcessor {
 
     /** Counters of every configured-or-seen peer (not the local origin). */
     public List<PeerCounters> peerCounters() {
-        List<PeerCounters> out = new ArrayList<>();
-        for (int i = 1; i < peerCount; i++) {
-            PeerState p = peers[i];
-            out.add(counters(p));
-        }
-        return out;
+        return queries.peerCounters();
     }
 
-    /**
-     * The peers whose Adj-RIB-Out holds {@code prefix} (sent to them, after export policy),
-     * in peer order. Call on the speaker loop.
-     */
+    /** The peers whose Adj-RIB-Out holds {@code prefix} (sent to them, after export policy), in peer order. */
     public List<String> advertisedTo(Prefix prefix) {
-        int f = prefix.ipv6() ? 1 : 0;
-        int s = ribs[f].prefixes.find(prefix.hi(), prefix.lo(), prefix.length());
-        List<String> out = new ArrayList<>();
-        for (int i = 1; s >= 0 && i < peerCount; i++) {
-            int[] a = peers[i].adjOut[f];
-            if (a != null && s < a.length && a[s] != 0) {
-                out.add(peers[i].name);
-            }
-        }
-        return out;
+        return queries.advertisedTo(prefix);
     }
 
     /**
@@ -798,35 +606,12 @@ public final class Rib implements RouteProcessor {
 
     /** Counters of one peer by configured name, or null. */
     public PeerCounters peerCounters(String name) {
-        PeerState p = byName.get(name);
-        return p == null ? null : counters(p);
-    }
-
-    private static PeerCounters counters(PeerState p) {
-        return new PeerCounters(p.name, p.received, p.accepted, p.advertised, p.established(), p.preferred,
-                new PeerCounters.Changes(p.importUpdatesReceived, p.importUpdatesRejected, p.importUpdatesFiltered,
-                        p.importUpdatesIgnored, p.importUpdatesAccepted,
-                        p.importWithdrawsReceived, p.importWithdrawsAccepted, p.exportUpdatesSent, p.exportWithdrawsSent));
+        return queries.peerCounters(name);
     }
 
     /** Loc-RIB sizes per family. */
     public List<RibSize> sizes() {
-        List<RibSize> out = new ArrayList<>();
-        for (int f = 0; f < PeerState.FAMILIES; f++) {
-            FamilyRib r = ribs[f];
-            int prefixes = 0;
-            int pathCount = 0;
-            for (int s = 0; s < r.prefixes.highWater(); s++) {
-                if (r.prefixes.live(s) && r.head[s] >= 0) {
-                    prefixes++;
-                    for (int q = r.head[s]; q >= 0; q = paths.next[q]) {
-                        pathCount++;
-                    }
-                }
-            }
-            out.add(new RibSize(r.family, prefixes, pathCount));
-        }
-        return out;
+        return queries.sizes();
     }
 
     /** Distinct interned attribute sets alive (a million prefixes sharing one set count one). */
@@ -835,31 +620,9 @@ public final class Rib implements RouteProcessor {
         return interner.size();
     }
 
-    private RouteView view(int f, int s) {
-        FamilyRib r = ribs[f];
-        PrefixTable t = r.prefixes;
-        Prefix px = f == 0 ? Prefix.ipv4((int) t.hi(s), t.length(s)) : Prefix.ipv6(t.hi(s), t.lo(s), t.length(s));
-        int best = r.best[s];
-        List<int[]> order = new ArrayList<>();
-        for (int q = r.head[s]; q >= 0; q = paths.next[q]) {
-            order.add(new int[] {q});
-        }
-        // best first, then the ECMP set, then the rest in preference order
-        order.sort((x, y) -> x[0] == best ? -1 : y[0] == best ? 1 : -Integer.signum(compare(x[0], y[0])));
-        List<PathView> views = new ArrayList<>();
-        for (int[] e : order) {
-            int q = e[0];
-            boolean isBest = q == best;
-            BestPathReason lost = isBest ? null : REASONS[Math.abs(compare(best, q))];
-            views.add(new PathView(peers[paths.peer[q]].name, interner.get(paths.attr[q]), isBest,
-                    paths.has(q, PathStore.MULTIPATH), paths.has(q, PathStore.STALE), lost));
-        }
-        return new RouteView(px, List.copyOf(views), REASONS[r.reason[s]]);
-    }
-
     // ---------------------------------------------------------------- Adj-RIB-In and Loc-RIB
 
-    private PeerState stateFor(PeerConfig pc) {
+    PeerState stateFor(PeerConfig pc) {
         PeerState p = byName.get(pc.name());
         if (p == null) {
             if (peerCount == peers.length) {
@@ -952,7 +715,7 @@ public final class Rib implements RouteProcessor {
     }
 
     /** Cease / Maximum Number of Prefixes Reached: data = AFI, SAFI, upper bound (RFC 4486 4). */
-    private void maxPrefixCease(PeerState p, int f, long max) {
+    void maxPrefixCease(PeerState p, int f, long max) {
         AddressFamily fam = ribs[f].family;
         byte[] data = {(byte) (fam.afi() >>> 8), (byte) fam.afi(), (byte) fam.safi(),
                 (byte) (max >>> 24), (byte) (max >>> 16), (byte) (max >>> 8), (byte) max};
@@ -1097,7 +860,7 @@ public final class Rib implements RouteProcessor {
         }
     }
 
-    private void drainAll() {
+    void drainAll() {
         if (draining) {
             return;
         }
