@@ -51,6 +51,61 @@ class RouterAdvertisementsTest {
         }
     }
 
+    /** Sends ICMPv6 messages from {@code dev} to all nodes: arguments are hop limit and hex payload pairs. */
+    private static final String SEND = """
+            import socket, sys
+            dev = sys.argv[1]
+            s = socket.socket(socket.AF_INET6, socket.SOCK_RAW, socket.IPPROTO_ICMPV6)
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_BINDTODEVICE, dev.encode())
+            idx = socket.if_nametoindex(dev)
+            for i in range(2, len(sys.argv), 2):
+                s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_MULTICAST_HOPS, int(sys.argv[i]))
+                s.sendto(bytes.fromhex(sys.argv[i + 1]), ("ff02::1", 0, 0, idx))
+            """;
+
+    /**
+     * What the receiver must not take: an RA from beyond the link (hop limit 64, RFC 4861 6.1.2),
+     * a truncated RA (4 octets), and other ICMPv6 types (an echo request, a neighbor
+     * advertisement). None is a switch's address; the well-formed RA sent after them is.
+     */
+    @Test
+    void malformedOrForeignAdvertisementsAreIgnored() throws Exception {
+        try (NetworkNamespace a = NetworkNamespace.create("rma");
+             NetworkNamespace b = NetworkNamespace.create("rmb")) {
+            Shell.link(a, b);
+            linkLocal(a, "ra0");
+            linkLocal(b, "rb0");
+            java.nio.file.Path script = java.nio.file.Files.createTempFile("gannet-ra-", ".py");
+            java.nio.file.Files.writeString(script, SEND);
+            try {
+                // type 134, code 0, checksum (the kernel's), cur hop limit 64, flags 0, lifetime 0, timers 0
+                String good = "86000000400000000000000000000000";
+                CompletableFuture<java.util.List<Inet6Address>> heard = CompletableFuture.supplyAsync(() -> inside(b, () -> {
+                    java.util.List<Inet6Address> got = new java.util.ArrayList<>();
+                    try (RouterAdvertisements r = RouterAdvertisements.open("rb0")) {
+                        long end = System.nanoTime() + 4_000_000_000L;
+                        while (System.nanoTime() < end) {
+                            Inet6Address from = r.receive(100);
+                            if (from != null) {
+                                got.add(from);
+                            }
+                        }
+                    }
+                    return got;
+                }));
+                Thread.sleep(500); // the receiver is open
+                a.exec("python3", script.toString(), "ra0", "64", good, "255", "86000000", "255", "8000000000010001",
+                        "255", "880000000000000000000000000000000000000000000000");
+                Thread.sleep(1000);
+                a.exec("python3", script.toString(), "ra0", "255", good);
+                java.util.List<Inet6Address> got = heard.get(15, TimeUnit.SECONDS);
+                assertThat(got).as("only the well-formed RA sent with hop limit 255").hasSize(1);
+            } finally {
+                java.nio.file.Files.deleteIfExists(script);
+            }
+        }
+    }
+
     @Test
     void aMissingInterfaceIsNamed() {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> RouterAdvertisements.open("no-such-if0"))
