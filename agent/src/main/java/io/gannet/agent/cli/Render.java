@@ -58,7 +58,7 @@ final class Render {
                 "Last error");
         for (JsonNode p : body.path("peers")) {
             String state = p.path("state").asText() + (p.path("adminDisabled").asBoolean() ? " (disabled)" : "");
-            t.row(p.path("name").asText(), p.path("address").asText(), p.path("remoteAs").asText(), state,
+            t.row(p.path("name").asText(), text(p.path("address")), p.path("remoteAs").asText(), state,
                     since(p.path("sinceEpochMillis")), p.path("prefixesReceived").asText(),
                     p.path("prefixesAccepted").asText(), p.path("prefixesAdvertised").asText(),
                     p.path("bfdState").asText(), text(p.path("lastError")));

@@ -7,7 +7,8 @@ import java.util.Objects;
  * One BGP session as {@code gannet show peers} shows it.
  *
  * @param name               the peer's configured (or dynamic-neighbor) name
- * @param address            the neighbor's address
+ * @param address            the neighbor's address; null for an unnumbered neighbor whose
+ *                           link-local address is not learned yet (then lastError says so)
  * @param remoteAs           the neighbor's AS
  * @param localAs            our AS on this session
  * @param state              the FSM state (RFC 4271 8.2.2)
@@ -43,7 +44,6 @@ public record PeerStatus(
 
     public PeerStatus {
         Objects.requireNonNull(name, "name");
-        Objects.requireNonNull(address, "address");
         Objects.requireNonNull(state, "state");
         Objects.requireNonNull(bfdState, "bfdState");
         Objects.requireNonNull(messagesIn, "messagesIn");

@@ -78,8 +78,8 @@ public final class Daemon implements AutoCloseable {
     private NodeNetworkingBinding nodeNet;
     private volatile NodeConfig node;
     /** The host's configuration as the profile gives it: unnumbered neighbors without addresses. */
-    private NodeConfig rendered;
-    private LinkLocalNeighbors linkLocal;
+    private volatile NodeConfig rendered;
+    private volatile LinkLocalNeighbors linkLocal;
     private RouteSources routeSources;
     private HostClaim claim;
     private volatile SpeakerConfig speakerConfig;
@@ -231,7 +231,7 @@ public final class Daemon implements AutoCloseable {
         }
         control = ControlServer.start(access.applyTo(cfg),
                 view = new SpeakerView(speaker, loop, bfd, () -> speakerConfig.localAs(), datapath, pods).withSources(routeSources).withL4lb(l4lb)
-                        .withPolicy(policy).withMasquerade(masquerade),
+                        .withPolicy(policy).withMasquerade(masquerade).withPendingUnnumbered(this::pendingUnnumbered),
                 new SpeakerControl(speaker, loop, this::reload, bfd, pods, routeSources).withL4lb(l4lb).withPolicy(policy), metrics,
                 (caller, action, target, status, outcome) ->
                         log.operatorCommand(caller.describe(), caller.via(), action, target, status, outcome),
@@ -441,6 +441,11 @@ public final class Daemon implements AutoCloseable {
         speakerConfig = nextConfig;
         peerAddresses = addresses(nextConfig);
         log.operatorAction("unnumbered", node.name(), describe(diff));
+    }
+
+    /** Unnumbered neighbors of the applied profile whose switch has not advertised yet. */
+    private List<io.gannet.topology.config.NeighborConfig> pendingUnnumbered() {
+        return rendered == null || linkLocal == null ? List.of() : linkLocal.pending(rendered);
     }
 
     /** The datapath's options: the command line's, with the profile's Maglev table size (the same on every host). */

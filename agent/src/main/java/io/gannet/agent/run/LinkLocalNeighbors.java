@@ -82,6 +82,11 @@ final class LinkLocalNeighbors implements AutoCloseable {
         return out.equals(node.neighbors()) ? node : node.withNeighbors(out);
     }
 
+    /** {@code node}'s unnumbered neighbors whose switch has not advertised yet (no session yet). */
+    List<NeighborConfig> pending(NodeConfig node) {
+        return node.neighbors().stream().filter(n -> n.unnumbered() && !learned.containsKey(n.interfaceName())).toList();
+    }
+
     private void run(String iface) {
         boolean reported = false;
         long failingSince = 0;

@@ -53,6 +53,8 @@ final class SpeakerView implements DaemonView {
     private volatile L4lbPart l4lb;
 
     /** @param datapath the eBPF Service datapath, or null when the daemon runs without one */
+    private java.util.function.Supplier<List<io.gannet.topology.config.NeighborConfig>> pendingUnnumbered = List::of;
+
     SpeakerView(BgpSpeaker<Rib> speaker, SpeakerLoop loop, BfdBinding bfd, LongSupplier localAs, ServiceDatapath datapath, PodNetwork pods) {
         this.pods = pods;
         this.speaker = speaker;
@@ -112,6 +114,12 @@ final class SpeakerView implements DaemonView {
     /** Serves {@code show nat} (null: the profile does not enable masquerade on this host). */
     SpeakerView withMasquerade(MasqueradePart part) {
         this.masquerade = part;
+        return this;
+    }
+
+    /** Unnumbered neighbors whose switch has not advertised yet: listed by {@code show peers} without a session. */
+    SpeakerView withPendingUnnumbered(java.util.function.Supplier<List<io.gannet.topology.config.NeighborConfig>> pending) {
+        this.pendingUnnumbered = pending;
         return this;
     }
 
@@ -175,6 +183,14 @@ final class SpeakerView implements DaemonView {
                     s.since().toEpochMilli(),
                     c == null ? 0 : c.received(), c == null ? 0 : c.accepted(), c == null ? 0 : c.advertised(),
                     bfd.stateOf(s.name()), s.lastError(), counts(s.messagesIn()), counts(s.messagesOut()), s.flaps()));
+        }
+        for (io.gannet.topology.config.NeighborConfig n : pendingUnnumbered.get()) {
+            if (out.stream().noneMatch(p -> p.name().equals(n.name()))) {
+                out.add(new PeerStatus(n.name(), null, n.remoteAs(), n.localAs(), SessionState.IDLE, false, 0, 0, 0, 0,
+                        BfdState.NONE, "waiting for the switch's router advertisement on " + n.interfaceName()
+                                + " (unnumbered: its link-local address is not known yet)",
+                        MessageCounts.ZERO, MessageCounts.ZERO, 0));
+            }
         }
         out.sort((a, b) -> a.name().compareTo(b.name()));
         return out;

@@ -53,6 +53,22 @@ class ControlServerTest {
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(s.socket))).isEqualTo("rw-rw----");
     }
 
+    /** An unnumbered neighbor whose switch has not advertised yet: no address, and why (the contract allows null). */
+    @Test
+    void anUnnumberedNeighborWaitingForItsSwitchHasNoAddressYet() throws Exception {
+        s.daemon.addPeer(new PeerStatus("leaf9", null, 65009, 65000, SessionState.IDLE, false, 0, 0, 0, 0, BfdState.NONE,
+                "waiting for the switch's router advertisement on eth1", MessageCounts.ZERO, MessageCounts.ZERO, 0));
+        JsonNode leaf = null;
+        for (JsonNode p : json(get("/v1/peers")).path("peers")) {
+            if (p.path("name").asText().equals("leaf9")) {
+                leaf = p;
+            }
+        }
+        assertThat(leaf).isNotNull();
+        assertThat(leaf.path("address").isNull()).isTrue();
+        assertThat(leaf.path("lastError").asText()).contains("router advertisement on eth1");
+    }
+
     @Test
     void peersListsEverySessionWithItsCounters() throws Exception {
         RawHttp.Response r = get("/v1/peers");

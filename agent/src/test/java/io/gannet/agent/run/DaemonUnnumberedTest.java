@@ -117,10 +117,15 @@ class DaemonUnnumberedTest extends DaemonAgainstFrr {
         String rendered = GannetProcess.render(profile, "leaf1", "bird");
         assertThat(rendered).contains("protocol radv").contains("  neighbor range fe80::/10 as 4200000001;");
         try (Link link = new Link()) {
+            // The node first: until the switch advertises, show peers lists the session as waiting for it.
+            gannet = GannetProcess.start(link.host, dir, profile, "node1");
+            gannet.awaitTrue("show peers lists the unnumbered neighbor before its switch speaks",
+                    () -> gannet.cli("show", "peers").contains("waiting for the switch's router advertisement on up0"), () -> "");
+            assertThat(gannet.cli("show", "peers", "--json")).contains("\"address\":null");
             BirdSwitch bird = BirdSwitch.start(link.sw, Files.createDirectories(dir.resolve("bird")), rendered);
             try {
-                gannet = GannetProcess.start(link.host, dir, profile, "node1");
                 gannet.awaitTrue("the unnumbered session is Established", () -> gannet.established("leaf1"), bird::diagnostics);
+                assertThat(gannet.cli("show", "peers")).doesNotContain("waiting for the switch's router advertisement");
                 assertThat(gannet.peer("leaf1").path("address").asText()).startsWith("fe80:");
                 gannet.awaitTrue("BIRD's kernel table routes the PodCIDR over the link",
                         () -> link.sw.exec("ip", "-4", "route", "show", "10.244.1.0/24").contains("dev down0"),
