@@ -43,7 +43,39 @@ final class SpeakerConfiguration {
         }
         long routerId = Integer.toUnsignedLong(ipv4Bits(node.routerId()));
         return new SpeakerConfig(node.localAs(), routerId, node.listenAddress(), node.listenPort(), 0,
-                Math.max(1, node.maxPaths()), peers, List.of(), node.addresses().subList(1, node.addresses().size()));
+                Math.max(1, node.maxPaths()), peers, List.of(), moreListenAddresses(node));
+    }
+
+    /**
+     * Where the speaker listens besides the main address: the host's other address (dual-stack),
+     * and its link-local address on each interface of a learned unnumbered session, so a switch
+     * that connects first (FRR's {@code neighbor IF interface} does) is accepted, not refused.
+     */
+    static List<java.net.InetAddress> moreListenAddresses(NodeConfig node) {
+        List<java.net.InetAddress> out = new ArrayList<>(node.addresses().subList(1, node.addresses().size()));
+        for (NeighborConfig n : node.neighbors()) {
+            if (n.unnumbered() && n.address() != null) {
+                java.net.Inet6Address own = linkLocalOf(n.interfaceName());
+                if (own != null && !out.contains(own)) {
+                    out.add(own);
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The host's own link-local address on {@code iface} (scoped to it), or null. */
+    private static java.net.Inet6Address linkLocalOf(String iface) {
+        try {
+            java.net.NetworkInterface ni = java.net.NetworkInterface.getByName(iface);
+            if (ni == null) {
+                return null;
+            }
+            return ni.inetAddresses().filter(a -> a instanceof java.net.Inet6Address v6 && v6.isLinkLocalAddress())
+                    .map(a -> (java.net.Inet6Address) a).findFirst().orElse(null);
+        } catch (java.net.SocketException e) {
+            return null;
+        }
     }
 
     static PeerConfig peerConfig(NeighborConfig n, Policy importPolicy, Policy exportPolicy) {

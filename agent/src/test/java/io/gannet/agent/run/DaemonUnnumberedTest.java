@@ -90,6 +90,9 @@ class DaemonUnnumberedTest extends DaemonAgainstFrr {
             gannet.awaitTrue("the unnumbered session is Established", () -> gannet.established("leaf1"),
                     () -> f.vtysh("show bgp summary") + f.log());
             assertThat(gannet.peer("leaf1").path("address").asText()).startsWith("fe80:");
+            // The node listens on its link-local address too: FRR's own connects are accepted, not refused.
+            gannet.awaitTrue("a listener on the node's link-local address", () -> link.host.exec("ss", "-Hltn").contains("[fe80:"),
+                    () -> link.host.exec("ss", "-ltn") + gannet.log());
             gannet.awaitTrue("the switch's kernel routes the PodCIDR over the link",
                     () -> link.sw.exec("ip", "-4", "route", "show", "10.244.1.0/24").contains("dev down0"),
                     () -> link.sw.exec("ip", "-4", "route") + f.vtysh("show bgp ipv4 unicast 10.244.1.0/24") + f.log());
