@@ -113,6 +113,43 @@ class DaemonUnnumberedTest extends DaemonAgainstFrr {
         }
     }
 
+    /**
+     * Reloads on an unnumbered host: a new community for the PodCIDR is applied to the live
+     * session (FRR sees it, the session never drops); a change that needs a restart (the host's
+     * AS) is refused with "restart required" and changes nothing.
+     */
+    @Test
+    void reloadsApplyToTheUnnumberedSessionWithoutDroppingIt() throws Exception {
+        Path profile = profile();
+        try (Link link = new Link(); FrrRouter f = FrrRouter.start(link.sw, dir.resolve("frr"), GannetProcess.render(profile, "leaf1"))) {
+            gannet = GannetProcess.start(link.host, dir, profile, "node1");
+            gannet.awaitTrue("the unnumbered session is Established", () -> gannet.established("leaf1"),
+                    () -> f.vtysh("show bgp summary") + f.log());
+            long flaps = gannet.peer("leaf1").path("flaps").asLong();
+            Files.writeString(profile, PROFILE.replace("bfd: {enabled: false}", "bfd: {enabled: false}\n  communities: {podCIDR: [\"65000:7\"]}"));
+            GannetProcess.CliResult r = gannet.cliResult("reload");
+            assertThat(r.exit()).as(r.out() + r.err()).isZero();
+            gannet.awaitTrue("FRR has the PodCIDR with the new community", () -> {
+                try {
+                    return f.vtysh("show bgp ipv4 unicast 10.244.1.0/24 json").contains("65000:7");
+                } catch (RuntimeException e) {
+                    return false;
+                }
+            }, () -> f.vtysh("show bgp ipv4 unicast 10.244.1.0/24") + f.log());
+
+            Files.writeString(profile, PROFILE.replace("base: 4200000001", "base: 4200000051"));
+            GannetProcess.CliResult refused = gannet.cliResult("reload");
+            assertThat(refused.exit()).as(refused.out() + refused.err()).isEqualTo(io.gannet.agent.cli.ReloadCommand.RESTART_REQUIRED);
+            assertThat(refused.out()).contains("restart required").contains("localAs");
+            Thread.sleep(1500);
+            assertThat(gannet.peer("leaf1").path("localAs").asLong()).isEqualTo(4200000001L);
+            assertThat(gannet.established("leaf1")).isTrue();
+            assertThat(gannet.peer("leaf1").path("flaps").asLong()).as("the session never dropped").isEqualTo(flaps);
+            gannet.close();
+            gannet = null;
+        }
+    }
+
     @Test
     void aNodeAndABirdSwitchPeerOverLinkLocalAddresses() throws Exception {
         Requirements.requireCommand("bird");
