@@ -211,6 +211,11 @@ public final class Lab {
                 if (!(c.listenAddress() instanceof Inet4Address)) {
                     throw new LabException("host " + n.name() + " has no IPv4 address: the lab builds IPv4 fabrics");
                 }
+                if (c.addresses().size() > 1 || c.podCidr(false) != null) {
+                    throw new LabException("host " + n.name() + " is dual-stack (" + c.addresses().stream().map(java.net.InetAddress::getHostAddress)
+                            .toList() + (c.podCidr(false) != null ? ", IPv6 PodCIDR " + c.podCidr(false) : "")
+                            + "): the lab builds IPv4 fabrics; give the lab a profile with one IPv4 address per host and an IPv4 pool");
+                }
                 labNodes.add(c);
                 for (NeighborConfig nb : c.neighbors()) {
                     if (nb.address() instanceof Inet4Address) {

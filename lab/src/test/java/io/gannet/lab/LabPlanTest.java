@@ -72,6 +72,31 @@ class LabPlanTest {
     }
 
     @Test
+    void aDualStackProfileIsRefusedWithWhatToDo(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+        String text = """
+                apiVersion: gannet.io/v1alpha1
+                kind: TopologyProfile
+                metadata: {name: dual}
+                spec:
+                  model: ebgp-leaf
+                  asn: {scheme: per-node, base: 4200000001}
+                  podCIDRPool:
+                    - {cidr: 10.244.0.0/16, prefixLength: 24}
+                    - {cidr: "fd00:10:244::/56", prefixLength: 64}
+                  inventory:
+                    switches:
+                      - {name: leaf1, addresses: [10.0.0.1, "fd00::1"], asn: 4200100001}
+                    hosts:
+                      - {name: n1, address: [10.0.1.2, "fd00::2"]}
+                      - {name: n2, address: [10.0.1.3, "fd00::3"]}
+                """;
+        Path profile = tmp.resolve("dual.yaml");
+        java.nio.file.Files.writeString(profile, text);
+        assertThatThrownBy(() -> Lab.plan(new Lab.Options("t", profile, 2, Lab.Router.FRR, tmp, List.of("gannet"), Map.of(), tmp)))
+                .isInstanceOf(Lab.LabException.class).hasMessageContaining("host n1 is dual-stack").hasMessageContaining("IPv4 fabrics");
+    }
+
+    @Test
     void moreNodesThanTheProfileHasIsRefusedWithWhatToDo() {
         assertThatThrownBy(() -> plan("ibgp-core.yaml", 5, Lab.Router.FRR)).isInstanceOf(Lab.LabException.class)
                 .hasMessageContaining("has 4 node hosts; --nodes 5 needs as many");
