@@ -63,6 +63,15 @@ class DualStackProfileTest {
         String ipv6Family = frr.substring(frr.indexOf("address-family ipv6 unicast"));
         assertThat(ipv6Family).contains("neighbor fd00:0:1::2 activate").doesNotContain("neighbor 10.0.1.2 activate");
 
+        // As a Gannet router: it speaks from both its addresses and holds both sessions with each host.
+        LoadedProfile router = ResolutionTest.parse(p.renderSwitch("leaf1", SwitchFormat.GANNET, SecretResolver.referencesOnly()));
+        NodeConfig leaf = ResolutionTest.node(router, "leaf1");
+        assertThat(leaf.addresses()).extracting(a -> a.getHostAddress()).containsExactly("10.0.0.1", "fd00:0:1:0:0:0:0:1");
+        NeighborConfig back6 = leaf.neighbor("n1-ipv6").orElseThrow();
+        assertThat(back6.address()).isEqualTo(v6.localAddress());
+        assertThat(back6.families()).containsExactly(BgpFamily.IPV6_UNICAST);
+        assertThat(leaf.neighbor("n1").orElseThrow().families()).containsExactly(BgpFamily.IPV4_UNICAST);
+
         String bird = p.renderSwitch("leaf1", SwitchFormat.BIRD, SecretResolver.referencesOnly());
         assertThat(bird).contains("protocol bgp host_n1 {").contains("protocol bgp host_n1_ipv6 {")
                 .contains("if net.type = NET_IP6 && net ~ [ fd00:10:244::/56{64,64} ] then accept;");

@@ -65,10 +65,15 @@ class GannetSwitchRenderTest {
     void anEbgpLeafKeepsEachHostsAsAndSaysWhatItCouldNotRender() throws Exception {
         LoadedProfile hosts = example("ebgp-leaf.yaml");
         String yaml = hosts.renderSwitch("leaf-r3-a", SwitchFormat.GANNET, SecretResolver.referencesOnly());
-        // r3-lb6 peers over IPv6 only: said in the file, not dropped in silence
-        assertThat(yaml).contains("# not rendered: r3-lb6's IPv6 session (a Gannet router speaks from one address, 10.10.3.1)")
+        // r3-lb6 peers over IPv6 only: the switch speaks from its IPv6 address too
+        assertThat(yaml).doesNotContain("not rendered")
                 .contains("file: /etc/gannet/md5/leaf-r3").contains("prefix: 2001:db8:ff::/64");
         NodeConfig leaf = ResolutionTest.node(ResolutionTest.parse(yaml), "leaf-r3-a");
+        NeighborConfig lb6 = leaf.neighbor("r3-lb6").orElseThrow();
+        NeighborConfig lb6Host = ResolutionTest.node(hosts, "r3-lb6").neighbor("leaf-r3-a").orElseThrow();
+        assertThat(lb6.address()).isEqualTo(lb6Host.localAddress());
+        assertThat(lb6.localAddress()).isEqualTo(lb6Host.address());
+        assertThat(lb6.families()).isEqualTo(lb6Host.families());
         assertThat(leaf.localAs()).isEqualTo(4200100005L);
         NeighborConfig lb1 = leaf.neighbor("r3-lb1").orElseThrow();
         assertThat(lb1.remoteAs()).isEqualTo(4200000100L);

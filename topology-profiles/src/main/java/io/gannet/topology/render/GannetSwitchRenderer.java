@@ -50,16 +50,16 @@ public final class GannetSwitchRenderer {
                         + ": --format gannet renders a switch that serves nodes and l4lb hosts (give it --format frr or bird)");
             }
         }
-        boolean v4 = v.sessions().stream().anyMatch(s -> s.switchAddress() instanceof Inet4Address);
-        List<SwitchView.Session> sessions = v.sessions().stream().filter(s -> (s.switchAddress() instanceof Inet4Address) == v4).toList();
+        List<SwitchView.Session> sessions = v.sessions();
         if (sessions.isEmpty()) {
             throw new IllegalArgumentException("switch " + v.name() + " serves no host: nothing to render");
         }
         List<String> notes = new ArrayList<>();
-        v.sessions().stream().filter(s -> !sessions.contains(s)).forEach(s -> notes.add("not rendered: " + s.hostName() + "'s "
-                + (v4 ? "IPv6" : "IPv4") + " session (a Gannet router speaks from one address, "
-                + IpAddresses.format(sessions.get(0).switchAddress()) + ")"));
         NeighborConfig first = sessions.get(0).fromHost();
+        // The switch speaks from its address of each family its sessions use (dual-stack hosts: both).
+        java.util.List<java.net.InetAddress> own = new java.util.ArrayList<>();
+        sessions.stream().map(SwitchView.Session::switchAddress).filter(a -> a instanceof Inet4Address).findFirst().ifPresent(own::add);
+        sessions.stream().map(SwitchView.Session::switchAddress).filter(a -> !(a instanceof Inet4Address)).findFirst().ifPresent(own::add);
 
         ObjectNode root = JsonNodeFactory.instance.objectNode();
         root.put("apiVersion", "gannet.io/v1alpha1");
@@ -80,11 +80,20 @@ public final class GannetSwitchRenderer {
         export.addObject().put("name", "nothing-back-to-hosts").put("action", "reject");
         ObjectNode inv = spec.putObject("inventory");
         ArrayNode switches = inv.putArray("switches");
-        for (SwitchView.Session s : sessions) {
+        // One entry per host, with the host's address of each session (a dual-stack host: both
+        // families, so the router holds a session per family with it, as the host does).
+        java.util.Map<String, List<SwitchView.Session>> byHost = new java.util.LinkedHashMap<>();
+        sessions.forEach(s -> byHost.computeIfAbsent(s.hostName(), k -> new ArrayList<>()).add(s));
+        for (List<SwitchView.Session> hostSessions : byHost.values()) {
+            SwitchView.Session s = hostSessions.get(0);
             NeighborConfig n = s.fromHost();
             ObjectNode sw = switches.addObject();
             sw.put("name", s.hostName());
-            sw.putArray("addresses").add(addressOf(s));
+            ArrayNode addresses = sw.putArray("addresses");
+            hostSessions.forEach(x -> addresses.add(addressOf(x)));
+            if (hostSessions.stream().noneMatch(x -> x.hostAddress() instanceof Inet4Address)) {
+                sw.put("routerId", s.hostConfig().routerId().getHostAddress()); // an IPv6-only host: its own BGP identifier
+            }
             sw.put("asn", s.hostAs());
             if (s.hostPort() != 179) {
                 sw.put("port", s.hostPort());
@@ -93,12 +102,17 @@ public final class GannetSwitchRenderer {
                 sw.putObject("md5").put(n.md5().source() == io.gannet.topology.config.Md5Secret.Source.ENV ? "env" : "file", n.md5().reference());
             }
             ArrayNode fam = sw.putArray("families");
-            n.families().stream().map(BgpFamily::yamlName).forEach(fam::add);
+            hostSessions.stream().flatMap(x -> x.fromHost().families().stream()).distinct().sorted().map(BgpFamily::yamlName).forEach(fam::add);
             sw.put("extendedMessage", n.extendedMessage());
         }
         ObjectNode host = inv.putArray("hosts").addObject();
         host.put("name", v.name());
-        host.put("address", IpAddresses.format(first.address()));
+        if (own.size() == 1) {
+            host.put("address", IpAddresses.format(own.get(0)));
+        } else {
+            ArrayNode ha = host.putArray("address");
+            own.forEach(x -> ha.add(IpAddresses.format(x)));
+        }
         host.put("role", "router");
         host.put("routerId", v.routerId().getHostAddress());
         if (first.port() != 179) {
