@@ -13,10 +13,14 @@
  *            a reply of a remapped flow (lib/remap.h) -> conntrack lookup of
  *            untranslated flows -> ingress policy (lib/policy.h) -> conntrack entry for a
  *            new flow the policy let in -> finish
+ *  - IPv6 TCP and UDP (dp_parse6): from_pod runs reverse NAT and service DNAT of lib/lb6.h,
+ *    to_pod its reverse NAT; the IPv4 stages (source check, conntrack of untranslated flows,
+ *    policy, remap) have no IPv6 counterpart yet, and other IPv6 packets pass untouched.
  * Per-pod facts (the pod address behind the veth, its policy flag) live in dp_endpoints keyed by ifindex:
  * attaching to a new pod loads no new code.
  */
 #include "lib/lb.h"
+#include "lib/lb6.h"
 #include "lib/endpoint.h"
 #include "lib/track.h"
 #include "lib/policy.h"
@@ -27,6 +31,12 @@ int from_pod(struct __sk_buff *skb)
 	struct dp_ctx ctx = {};
 
 	DP_STAGE(dp_parse(skb, DP_FROM_POD, &ctx));
+	if (ctx.v6) {
+		/* IPv6 TCP/UDP (lib/lb6.h): reverse NAT of local backends' replies, then service DNAT */
+		DP_STAGE(dp_stage_revnat6(&ctx));
+		DP_STAGE(dp_stage_lb6(&ctx));
+		return dp_finish(&ctx);
+	}
 	DP_STAGE(dp_stage_source_check(&ctx));
 	DP_STAGE(dp_stage_fragments(&ctx));
 	DP_STAGE(dp_stage_revnat(&ctx));
@@ -45,6 +55,11 @@ int to_pod(struct __sk_buff *skb)
 	struct dp_ctx ctx = {};
 
 	DP_STAGE(dp_parse(skb, DP_TO_POD, &ctx));
+	if (ctx.v6) {
+		/* IPv6 TCP/UDP (lib/lb6.h): reverse NAT of replies from backends behind a host device */
+		DP_STAGE(dp_stage_revnat6(&ctx));
+		return dp_finish(&ctx);
+	}
 	DP_STAGE(dp_stage_fragments(&ctx));
 	DP_STAGE(dp_stage_revnat(&ctx));
 	DP_STAGE(dp_stage_icmp_revnat(&ctx));

@@ -4,7 +4,8 @@
  * verdicts a TC program returns, and the compile-time checks that keep the shared structs
  * at the sizes the Java mirrors (io.gannet.bpf.maps) state.
  *
- * Only IPv4 is translated; everything else passes untouched (see lib/lb.h).
+ * IPv4 is translated on every attach point (lib/lb.h); IPv6 TCP and UDP on pod devices only
+ * (lib/lb6.h); everything else passes untouched.
  */
 #ifndef DP_COMMON_H
 #define DP_COMMON_H
@@ -12,6 +13,7 @@
 #include <linux/bpf.h>
 #include <linux/if_ether.h>
 #include <linux/ip.h>
+#include <linux/ipv6.h>
 #include <linux/in.h>
 #include <linux/tcp.h>
 #include <linux/udp.h>

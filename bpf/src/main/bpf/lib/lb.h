@@ -47,29 +47,38 @@ static __always_inline __u32 dp_flow_hash(const struct dp_tuple *t)
 	return (__u32)h;
 }
 
+/*
+ * The backend ID the service's Maglev table (dp_maglev4, keyed by rev-NAT index) holds for a
+ * flow hash; 0 in *id when the table is not there (yet): the caller falls back to random.
+ * Returns 1 when a table answered. Both families use it (backend IDs are unique across them).
+ */
+static __always_inline int dp_maglev_pick(const struct dp_svc_value *master, __u32 hash, __u32 *id)
+{
+	__u32 idx = master->rev_nat_index;
+	__u32 *table = bpf_map_lookup_elem(&dp_maglev4, &idx);
+	__u32 m = dp_maglev_m;
+	__u32 pos;
+
+	if (!table)
+		return 0;
+	pos = hash % m;
+	/* clang proves pos < m, the verifier cannot: re-check opaquely. */
+	asm volatile("" : "+r"(pos));
+	*id = pos < m ? table[pos] : 0;
+	return 1;
+}
+
 static __always_inline __u32 dp_pick_backend(const struct dp_svc_key *master_key,
 					     const struct dp_svc_value *master,
 					     const struct dp_tuple *t)
 {
 	struct dp_svc_key key = *master_key;
 	struct dp_svc_value *slot;
+	__u32 id = 0;
 
-	if (master->flags & DP_SVC_F_MAGLEV) {
-		__u32 idx = master->rev_nat_index;
-		__u32 *table = bpf_map_lookup_elem(&dp_maglev4, &idx);
-
-		if (table) {
-			__u32 m = dp_maglev_m;
-			__u32 pos = dp_flow_hash(t) % m;
-
-			/* clang proves pos < m, the verifier cannot: re-check opaquely. */
-			asm volatile("" : "+r"(pos));
-			if (pos >= m)
-				return 0;
-			return table[pos];
-		}
-		/* no table yet: fall back to random */
-	}
+	/* no table yet: fall back to random */
+	if ((master->flags & DP_SVC_F_MAGLEV) && dp_maglev_pick(master, dp_flow_hash(t), &id))
+		return id;
 	key.slot = (bpf_get_prandom_u32() % master->count) + 1;
 	slot = bpf_map_lookup_elem(&dp_svc4, &key);
 	return slot ? slot->backend_id : 0;

@@ -31,6 +31,8 @@
 #define DP_AFFINITY_MAX 65536
 #define DP_SNAT_MAX DP_CT_MAX
 #define DP_SRC_RANGE_MAX 16384
+#define DP_SVC6_MAX 262144
+#define DP_BACKEND6_MAX 262144
 
 /* Ports a NodePort flow SNATed to the node's address gets (lib/nodeport.h), and a pod flow whose
  * tuple was taken (lib/remap.h): above Linux's default ephemeral range (32768-60999), so the
@@ -286,6 +288,48 @@ struct dp_src_range_key {
 	__be32 addr;
 };
 
+/*
+ * IPv6 service DNAT (lib/lb6.h): maps of their own, so the IPv4 maps keep their layouts and
+ * pinned names. The layout is the IPv4 one with 16-byte addresses: dp_svc6 master and backend
+ * slots (values are struct dp_svc_value), dp_backends6 by backend ID, dp_revnat6 by rev-NAT
+ * index, dp_ct6 NAT pairs (values are struct dp_ct_entry). Backend IDs and rev-NAT indexes come
+ * from one allocator for both families (io.gannet.bpf.lb.ServiceReconciler), so a Maglev table
+ * in dp_maglev4 (keyed by rev-NAT index, holding backend IDs) serves an IPv6 frontend too.
+ * Addresses are in network order, as in the IPv6 header.
+ */
+struct dp_svc6_key {
+	__be32 addr[4];    /* frontend IPv6 address */
+	__be16 port;
+	__u16 slot;        /* 0 = master, 1..count = backend slots */
+	__u8 proto;
+	__u8 pad[3];
+};
+
+struct dp_backend6 {
+	__be32 addr[4];
+	__be16 port;
+	__u8 proto;
+	__u8 pad;
+};
+
+struct dp_revnat6 {
+	__be32 addr[4];    /* service address the client talked to */
+	__be16 port;
+	__u8 flags;        /* DP_REVNAT_F_* (none used for IPv6 yet) */
+	__u8 pad;
+};
+
+/* One entry per direction, as dp_ct4: DP_CT_EGRESS (client -> frontend), DP_CT_REPLY (backend -> client). */
+struct dp_ct6_key {
+	__be32 saddr[4];
+	__be32 daddr[4];
+	__be16 sport;
+	__be16 dport;
+	__u8 proto;
+	__u8 dir;
+	__u16 pad;
+};
+
 /* Tunables written once by the agent at open; zero fields fall back to defaults. */
 struct dp_config {
 	__u32 tcp_syn_timeout;
@@ -314,6 +358,10 @@ DP_STATIC_ASSERT(sizeof(struct dp_ipcache_value) == 8, "dp_ipcache_value");
 DP_STATIC_ASSERT(sizeof(struct dp_policy_key) == 16, "dp_policy_key");
 DP_STATIC_ASSERT(sizeof(struct dp_policy_value) == 24, "dp_policy_value");
 DP_STATIC_ASSERT(sizeof(struct dp_drop_event) == 32, "dp_drop_event");
+DP_STATIC_ASSERT(sizeof(struct dp_svc6_key) == 24, "dp_svc6_key");
+DP_STATIC_ASSERT(sizeof(struct dp_backend6) == 20, "dp_backend6");
+DP_STATIC_ASSERT(sizeof(struct dp_revnat6) == 20, "dp_revnat6");
+DP_STATIC_ASSERT(sizeof(struct dp_ct6_key) == 40, "dp_ct6_key");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -456,6 +504,43 @@ struct {
 	__type(value, struct dp_policy_value);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } dp_policy4 SEC(".maps");
+
+/* IPv6 services (lib/lb6.h). Written by the agent only: allocated on update, not preallocated. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, DP_SVC6_MAX);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct dp_svc6_key);
+	__type(value, struct dp_svc_value);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} dp_svc6 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, DP_BACKEND6_MAX);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, __u32);
+	__type(value, struct dp_backend6);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} dp_backends6 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, DP_REVNAT_MAX);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, __u16);
+	__type(value, struct dp_revnat6);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} dp_revnat6 SEC(".maps");
+
+/* Sized at load like dp_ct4 (io.gannet.bpf.ConntrackSize). */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, DP_CT_MAX);
+	__type(key, struct dp_ct6_key);
+	__type(value, struct dp_ct_entry);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} dp_ct6 SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_QUEUE);

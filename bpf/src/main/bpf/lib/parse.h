@@ -37,6 +37,15 @@ struct dp_tuple {
 	__u8 proto;
 };
 
+/* An IPv6 packet's tuple (lib/lb6.h); addresses in network order. */
+struct dp_tuple6 {
+	__be32 saddr[4];
+	__be32 daddr[4];
+	__be16 sport;
+	__be16 dport;
+	__u8 proto;
+};
+
 struct dp_ctx {
 	struct __sk_buff *skb;
 	struct dp_pkt p;     /* offsets for rewrites */
@@ -66,6 +75,9 @@ struct dp_ctx {
 	__u8 egress_ok;      /* ... and that flow's CT_EGRESS half says egress policy let it out */
 	__u8 remap;          /* lib/remap.h: from_pod: the flow leaves with another source port (the
 	                      * last stage rewrites it); to_pod: a reply got the pod's own port back */
+	__u8 v6;             /* an IPv6 TCP/UDP packet on a pod device: t6 holds its tuple, t and orig
+	                      * are unused, and only the IPv6 stages (lib/lb6.h) run */
+	struct dp_tuple6 t6; /* the IPv6 packet's tuple as it is now */
 };
 
 /* The conntrack key of a tuple in its own direction (dir: DP_CT_PLAIN, DP_CT_EGRESS, ...). */
@@ -172,10 +184,57 @@ static __always_inline int dp_parse_other(struct dp_ctx *ctx, const struct iphdr
 }
 
 /*
+ * IPv6 on a pod device: TCP and UDP directly after the fixed header (RFC 8200 section 3) are
+ * parsed into ctx->t6 for the IPv6 service stages (lib/lb6.h). Everything else (ICMPv6,
+ * extension headers, fragments, other protocols) is left untouched, as before IPv6 services:
+ * no stage of IPv6 conntrack, policy or the source check exists yet.
+ */
+static __always_inline int dp_parse6(struct dp_ctx *ctx, struct ipv6hdr *ip6, void *data_end)
+{
+	void *data = (void *)(long)ctx->skb->data;
+
+	if ((void *)(ip6 + 1) > data_end)
+		return dp_drop(DP_DROP_MALFORMED);
+	if (ip6->version != 6)
+		return dp_drop(DP_DROP_MALFORMED);
+	if (ip6->nexthdr != IPPROTO_TCP && ip6->nexthdr != IPPROTO_UDP)
+		return dp_not_mine(DP_PASS_NON_IPV4);
+	ctx->v6 = 1;
+	ctx->p.ip_off = sizeof(struct ethhdr);
+	ctx->p.l4_off = sizeof(struct ethhdr) + sizeof(*ip6);
+	ctx->p.proto = ip6->nexthdr;
+	__builtin_memcpy(ctx->t6.saddr, &ip6->saddr, 16);
+	__builtin_memcpy(ctx->t6.daddr, &ip6->daddr, 16);
+	ctx->t6.proto = ip6->nexthdr;
+	ctx->now = dp_now();
+	if (ip6->nexthdr == IPPROTO_TCP) {
+		struct tcphdr *tcp = data + ctx->p.l4_off;
+
+		if ((void *)(tcp + 1) > data_end || tcp->doff < 5)
+			return dp_drop(DP_DROP_MALFORMED);
+		ctx->t6.sport = tcp->source;
+		ctx->t6.dport = tcp->dest;
+		ctx->p.csum_off = ctx->p.l4_off + offsetof(struct tcphdr, check);
+		ctx->seen = dp_tcp_seen(tcp);
+	} else {
+		struct udphdr *udp = data + ctx->p.l4_off;
+
+		if ((void *)(udp + 1) > data_end)
+			return dp_drop(DP_DROP_MALFORMED);
+		ctx->t6.sport = udp->source;
+		ctx->t6.dport = udp->dest;
+		ctx->p.csum_off = ctx->p.l4_off + offsetof(struct udphdr, check);
+		ctx->p.udp_csum_zero = udp->check == 0; /* invalid in IPv6 (RFC 8200 8.1); left as it is */
+	}
+	return DP_CONTINUE;
+}
+
+/*
  * Fills ctx from the packet. Returns DP_CONTINUE for IPv4 TCP/UDP (and non-first
  * fragments, which carry no ports: ctx->later_frag), ICMP echo and errors, and on pod
- * devices every other protocol (ctx->other_l4); TC_ACT_UNSPEC for what Gannet does not
- * handle (non-IPv4; other L4 on host devices), TC_ACT_SHOT for truncated or invalid headers.
+ * devices every other protocol (ctx->other_l4) and IPv6 TCP/UDP (ctx->v6, dp_parse6);
+ * TC_ACT_UNSPEC for what Gannet does not handle (other non-IPv4; other L4 on host devices),
+ * TC_ACT_SHOT for truncated or invalid headers.
  */
 static __always_inline int dp_parse(struct __sk_buff *skb, enum dp_where where, struct dp_ctx *ctx)
 {
@@ -191,8 +250,11 @@ static __always_inline int dp_parse(struct __sk_buff *skb, enum dp_where where, 
 	ctx->where = where;
 	if ((void *)(eth + 1) > data_end)
 		return dp_not_mine(DP_PASS_NON_IPV4);
-	if (eth->h_proto != bpf_htons(ETH_P_IP))
+	if (eth->h_proto != bpf_htons(ETH_P_IP)) {
+		if (pod && eth->h_proto == bpf_htons(ETH_P_IPV6))
+			return dp_parse6(ctx, (void *)(eth + 1), data_end);
 		return dp_not_mine(DP_PASS_NON_IPV4);
+	}
 	ip = (void *)(eth + 1);
 	if ((void *)(ip + 1) > data_end)
 		return dp_drop(DP_DROP_MALFORMED);

@@ -13,10 +13,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The size of the conntrack table (dp_ct4, and dp_snat4 with it, which holds at most one
- * rewrite per conntrack entry), and its change on an upgrade or a new setting.
+ * rewrite per conntrack entry; dp_ct6, IPv6 Service flows, gets the same size), and its change
+ * on an upgrade or a new setting.
  *
  * <p>Sized from the node's memory as Cilium sizes its tables (a share of it, 0.25% by default):
- * MemTotal x 0.0025 / 160 bytes (an entry of each map with the kernel's hash overhead), rounded
+ * MemTotal x 0.0025 / 160 bytes (an entry of each IPv4 map with the kernel's hash overhead; dp_ct6
+ * adds about 110 bytes per entry on top, not counted in the share), rounded
  * down to a power of two, between 65,536 and 4,194,304: 262,144 on a 24 GiB host, 65,536 on a
  * 4 GiB one, 1,048,576 on 64 GiB.
  *
@@ -33,7 +35,7 @@ public final class ConntrackSize {
     public static final int MAX = 4_194_304;
     /** DP_CT_MAX in lib/maps.h: what the objects are compiled with. */
     public static final int COMPILED = 262_144;
-    static final List<String> MAPS = List.of("dp_ct4", "dp_snat4");
+    static final List<String> MAPS = List.of("dp_ct4", "dp_snat4", "dp_ct6");
     private static final double SHARE = 0.0025;
     private static final int BYTES_PER_ENTRY = 160;
 
@@ -62,7 +64,7 @@ public final class ConntrackSize {
 
     /** The max_entries each object's maps get (every object declares both maps). */
     static Map<String, Integer> overrides(int entries) {
-        return Map.of("dp_ct4", entries, "dp_snat4", entries);
+        return Map.of("dp_ct4", entries, "dp_snat4", entries, "dp_ct6", entries);
     }
 
     /** Entries read from pinned tables of another size, to be written into the new ones. */

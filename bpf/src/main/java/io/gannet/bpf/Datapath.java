@@ -78,6 +78,7 @@ public final class Datapath implements AutoCloseable {
     private final io.gannet.bpf.nat.MasqueradeFeature masquerade;
     private final CtGarbageCollector gc;
     private final TypedMap<CtKey, CtEntry> ct;
+    private final TypedMap<io.gannet.bpf.maps.CtKey6, CtEntry> ct6;
     private final TypedMap<Integer, EndpointValue> endpoints;
     private final BpfMap metrics;
     private boolean closed;
@@ -103,12 +104,14 @@ public final class Datapath implements AutoCloseable {
         TypedMap<Integer, ConfigValue> config = typed(DpMaps.CONFIG);
         this.metrics = lxc.map(DpMaps.METRICS.name());
         config.put(0, options.timeouts());
-        this.services = new ServicesFeature(svc, backends, revnat, maglev, typed(DpMaps.SRC_RANGE), ct);
+        this.ct6 = typed(DpMaps.CT6);
+        this.services = new ServicesFeature(svc, backends, revnat, maglev, typed(DpMaps.SRC_RANGE), ct,
+                new ServicesFeature.Ipv6Maps(typed(DpMaps.SVC6), typed(DpMaps.BACKENDS6), typed(DpMaps.REVNAT6), ct6));
         this.policy = new io.gannet.bpf.policy.PolicyFeature(typed(DpMaps.POLICY), typed(DpMaps.IPCACHE), endpoints,
                 typed(DpMaps.POLICY_METRICS), typed(DpMaps.EGRESS_METRICS), lxc.map(DpMaps.DROP_EVENTS));
         this.masquerade = new io.gannet.bpf.nat.MasqueradeFeature(typed(DpMaps.MASQ), typed(DpMaps.NOMASQ),
                 lxc.map(DpMaps.MASQ_RETRIES.name()), ct, typed(DpMaps.SNAT), options.clock());
-        this.gc = new CtGarbageCollector(ct, typed(DpMaps.SNAT), options.clock());
+        this.gc = new CtGarbageCollector(ct, typed(DpMaps.SNAT), options.clock()).withIpv6(ct6);
     }
 
     private <K, V> TypedMap<K, V> typed(DpMaps.Spec<K, V> spec) {
@@ -138,7 +141,8 @@ public final class Datapath implements AutoCloseable {
         BpfObject xdp = null;
         BpfObject sock = null;
         try {
-            ConntrackSize.carry(carried, Map.of("dp_ct4", lxc.map("dp_ct4"), "dp_snat4", lxc.map("dp_snat4")), ctEntries);
+            ConntrackSize.carry(carried, Map.of("dp_ct4", lxc.map("dp_ct4"), "dp_snat4", lxc.map("dp_snat4"),
+                    "dp_ct6", lxc.map("dp_ct6")), ctEntries);
             host = BpfObject.load(objects.resolve("bpf_host.o"), pinRoot, sizes);
             xdp = BpfObject.load(objects.resolve("bpf_xdp.o"), pinRoot, sizes);
             sock = BpfObject.load(objects.resolve("bpf_sock.o"), pinRoot, sizes);
@@ -472,6 +476,11 @@ public final class Datapath implements AutoCloseable {
     /** The conntrack map (tests, diagnostics). */
     public TypedMap<CtKey, CtEntry> conntrack() {
         return ct;
+    }
+
+    /** dp_ct6: the NAT pairs of IPv6 Service flows (lib/lb6.h). */
+    public TypedMap<io.gannet.bpf.maps.CtKey6, CtEntry> conntrack6() {
+        return ct6;
     }
 
     public DatapathOptions options() {

@@ -1,11 +1,14 @@
 package io.gannet.bpf;
 
 import io.gannet.bpf.lb.Ipv4;
+import io.gannet.bpf.lb.Ipv6;
 import java.nio.ByteBuffer;
 
 /**
  * Builds Ethernet/IPv4/TCP|UDP frames with correct checksums, independently of the BPF
- * code, for golden-packet tests: the expected output of a program is built here too.
+ * code, for golden-packet tests: the expected output of a program is built here too. A spec
+ * whose addresses are IPv6 literals builds an Ethernet/IPv6 frame (no extension headers; the
+ * TTL is the hop limit).
  */
 public final class Packets {
     public static final byte[] POD_MAC = {0x02, 0, 0, 0, 0, 0x01};
@@ -86,13 +89,20 @@ public final class Packets {
 
     public static byte[] build(Spec s) {
         int l4Len = !s.l4Header ? s.payload.length : (s.proto == 6 ? 20 : 8) + s.payload.length;
-        ByteBuffer b = ByteBuffer.allocate(14 + 20 + l4Len);
-        b.put(s.dstMac).put(s.srcMac).putShort((short) 0x0800);
+        boolean v6 = s.saddr.indexOf(':') >= 0;
+        ByteBuffer b = ByteBuffer.allocate(14 + (v6 ? 40 : 20) + l4Len);
+        b.put(s.dstMac).put(s.srcMac).putShort((short) (v6 ? 0x86dd : 0x0800));
         int ipStart = b.position();
-        b.put((byte) 0x45).put((byte) 0).putShort((short) (20 + l4Len)).putShort((short) s.id)
-                .putShort((short) s.fragOff).put((byte) s.ttl).put((byte) s.proto).putShort((short) 0)
-                .putInt(Ipv4.parse(s.saddr)).putInt(Ipv4.parse(s.daddr));
-        b.putShort(ipStart + 10, (short) checksum(b.array(), ipStart, 20, 0));
+        if (v6) {
+            // RFC 8200 3: version 6, traffic class 0, flow label 0, payload length, next header, hop limit
+            b.putInt(0x60000000).putShort((short) l4Len).put((byte) s.proto).put((byte) s.ttl)
+                    .put(Ipv6.parse(s.saddr).bytes()).put(Ipv6.parse(s.daddr).bytes());
+        } else {
+            b.put((byte) 0x45).put((byte) 0).putShort((short) (20 + l4Len)).putShort((short) s.id)
+                    .putShort((short) s.fragOff).put((byte) s.ttl).put((byte) s.proto).putShort((short) 0)
+                    .putInt(Ipv4.parse(s.saddr)).putInt(Ipv4.parse(s.daddr));
+            b.putShort(ipStart + 10, (short) checksum(b.array(), ipStart, 20, 0));
+        }
         int l4Start = b.position();
         if (s.l4Header) {
             if (s.proto == 1) {
@@ -125,10 +135,38 @@ public final class Packets {
     }
 
     private static int pseudo(String saddr, String daddr, int proto, int len) {
+        if (saddr.indexOf(':') >= 0) {
+            // RFC 8200 8.1: source, destination, upper-layer packet length (32 bits), next header
+            byte[] pseudo = ByteBuffer.allocate(40).put(Ipv6.parse(saddr).bytes()).put(Ipv6.parse(daddr).bytes()).array();
+            long sum = 0;
+            for (int i = 0; i < 32; i += 2) {
+                sum += ((pseudo[i] & 0xff) << 8) | (pseudo[i + 1] & 0xff);
+            }
+            return (int) (sum + (len >>> 16) + (len & 0xffff) + proto);
+        }
         int s = Ipv4.parse(saddr);
         int d = Ipv4.parse(daddr);
         long sum = (s >>> 16) + (s & 0xffff) + (d >>> 16) + (d & 0xffff) + proto + len;
         return (int) sum;
+    }
+
+    /**
+     * Whether the TCP or UDP checksum of an Ethernet/IPv4 or Ethernet/IPv6 frame (no options, no
+     * extension headers) is right: the sum over the pseudo-header and the segment is 0xffff
+     * (RFC 1071; RFC 8200 8.1 for IPv6). Independent of how the packet was built or rewritten.
+     */
+    public static boolean l4ChecksumOk(byte[] frame) {
+        ByteBuffer b = ByteBuffer.wrap(frame);
+        boolean v6 = b.getShort(12) == (short) 0x86dd;
+        int l4 = v6 ? 14 + 40 : 14 + 20;
+        int len = frame.length - l4;
+        int proto = v6 ? frame[14 + 6] & 0xff : frame[14 + 9] & 0xff;
+        long sum = proto + (len >>> 16) + (len & 0xffff);
+        int addrOff = v6 ? 14 + 8 : 14 + 12;
+        for (int i = 0; i < (v6 ? 32 : 8); i += 2) {
+            sum += ((frame[addrOff + i] & 0xff) << 8) | (frame[addrOff + i + 1] & 0xff);
+        }
+        return checksum(frame, l4, len, (int) sum) == 0;
     }
 
     /** RFC 1071 Internet checksum of a range, seeded with {@code initial} (unfolded). */

@@ -16,6 +16,7 @@ public final class CtGarbageCollector {
     private final TypedMap<CtKey, CtEntry> ct;
     private final TypedMap<CtKey, io.gannet.bpf.maps.NatValue> snat;
     private final Clock clock;
+    private TypedMap<io.gannet.bpf.maps.CtKey6, CtEntry> ct6; // dp_ct6, or null
 
     public CtGarbageCollector(TypedMap<CtKey, CtEntry> ct, Clock clock) {
         this(ct, null, clock);
@@ -29,6 +30,12 @@ public final class CtGarbageCollector {
         this.ct = ct;
         this.snat = snat;
         this.clock = clock;
+    }
+
+    /** Sweeps dp_ct6 (IPv6 Service flows; no SNAT halves) too. */
+    public CtGarbageCollector withIpv6(TypedMap<io.gannet.bpf.maps.CtKey6, CtEntry> table) {
+        this.ct6 = table;
+        return this;
     }
 
     /** One sweep; returns how many entries were deleted. */
@@ -48,6 +55,17 @@ public final class CtGarbageCollector {
         if (snat != null) {
             snat.deleteAll(snatted);
         }
-        return expired.size();
+        int n = expired.size();
+        if (ct6 != null) {
+            List<io.gannet.bpf.maps.CtKey6> expired6 = new ArrayList<>();
+            ct6.forEach((k, e) -> {
+                if (e.expires() < now) {
+                    expired6.add(k);
+                }
+            });
+            ct6.deleteAll(expired6);
+            n += expired6.size();
+        }
+        return n;
     }
 }

@@ -1,10 +1,13 @@
 package io.gannet.bpf.lb;
 
 import io.gannet.bpf.maps.BackendValue;
+import io.gannet.bpf.maps.BackendValue6;
 import io.gannet.bpf.maps.MaglevValue;
 import io.gannet.bpf.maps.RevNatValue;
+import io.gannet.bpf.maps.RevNatValue6;
 import io.gannet.bpf.maps.SrcRangeKey;
 import io.gannet.bpf.maps.SvcKey;
+import io.gannet.bpf.maps.SvcKey6;
 import io.gannet.bpf.maps.SvcValue;
 import io.gannet.bpf.maps.TypedMap;
 import java.util.ArrayList;
@@ -33,6 +36,12 @@ import org.slf4j.LoggerFactory;
  * runs (they grow from the highest ID found in the maps), so a conntrack entry keeps
  * pointing at its backend while that backend survives, and at nothing once it is gone.
  *
+ * <p>IPv6 frontends go to maps of their own (dp_svc6, dp_backends6, dp_revnat6) with the same
+ * steps; backend IDs and rev-NAT indexes come from one allocator for both families, so an ID
+ * names one backend whichever map holds it, and a Maglev table in dp_maglev4 (keyed by rev-NAT
+ * index) serves either family. A dual-stack Service is two frontends (one per clusterIP), each
+ * with its own family's backends: changing one never rewrites the other.
+ *
  * <p>{@link #restore} rebuilds this state from pinned maps on start, dropping orphans.
  * Not thread-safe: its owner ({@link io.gannet.bpf.Datapath}) serializes calls.
  */
@@ -42,7 +51,22 @@ public final class ServiceReconciler {
     /** Name shown for a frontend re-adopted from pinned maps until a desired state names it. */
     public static final String RESTORED_NAME = "(restored from pinned maps)";
 
-    private record BackendKey(int addr, int port, int proto) {}
+    private record BackendKey(int addr, Ipv6 addr6, int port, int proto) {
+        static BackendKey of(Backend b, int proto) {
+            return new BackendKey(b.addr(), b.addr6(), b.port(), proto);
+        }
+
+        Backend backend() {
+            return new Backend(addr, port, addr6);
+        }
+    }
+
+    /** A slot of a frontend in dp_svc4 or dp_svc6 (0: the master). */
+    private record Slot(Frontend fe, int slot) {
+        Slot withSlot(int s) {
+            return new Slot(fe, s);
+        }
+    }
 
     /** What is programmed for one frontend. */
     private record Programmed(String name, int revNat, int flags, List<Integer> slotIds, int affinity, List<Integer> weights,
@@ -53,6 +77,9 @@ public final class ServiceReconciler {
     private final TypedMap<Integer, RevNatValue> revNat;
     private final TypedMap<Integer, MaglevValue> maglev;
     private final TypedMap<SrcRangeKey, Integer> srcRanges; // null: source ranges unsupported (old pins in tests)
+    private final TypedMap<SvcKey6, SvcValue> svc6; // the IPv6 maps; null: IPv6 frontends refused (old pins in tests)
+    private final TypedMap<Integer, BackendValue6> backends6;
+    private final TypedMap<Integer, RevNatValue6> revNat6;
 
     private final Map<BackendKey, Integer> backendIds = new HashMap<>();
     private final Map<Integer, BackendKey> backendById = new HashMap<>();
@@ -70,7 +97,18 @@ public final class ServiceReconciler {
     public ServiceReconciler(TypedMap<SvcKey, SvcValue> svc, TypedMap<Integer, BackendValue> backends,
             TypedMap<Integer, RevNatValue> revNat, TypedMap<Integer, MaglevValue> maglev,
             TypedMap<SrcRangeKey, Integer> srcRanges) {
+        this(svc, backends, revNat, maglev, srcRanges, null, null, null);
+    }
+
+    /** With the IPv6 maps (dp_svc6, dp_backends6, dp_revnat6); null: IPv6 frontends are refused. */
+    public ServiceReconciler(TypedMap<SvcKey, SvcValue> svc, TypedMap<Integer, BackendValue> backends,
+            TypedMap<Integer, RevNatValue> revNat, TypedMap<Integer, MaglevValue> maglev,
+            TypedMap<SrcRangeKey, Integer> srcRanges, TypedMap<SvcKey6, SvcValue> svc6,
+            TypedMap<Integer, BackendValue6> backends6, TypedMap<Integer, RevNatValue6> revNat6) {
         this.srcRanges = srcRanges;
+        this.svc6 = svc6;
+        this.backends6 = backends6;
+        this.revNat6 = revNat6;
         this.svc = svc;
         this.backends = backends;
         this.revNat = revNat;
@@ -95,23 +133,26 @@ public final class ServiceReconciler {
         backendById.clear();
         programmed.clear();
         usedRevNat.clear();
-        backends.forEach((id, b) -> {
-            BackendKey k = new BackendKey(b.addr(), b.port(), b.proto());
-            backendIds.put(k, id);
-            backendById.put(id, k);
-            nextBackendId = Math.max(nextBackendId, Integer.toUnsignedLong(id) + 1);
-        });
+        backends.forEach((id, b) -> adoptBackend(id, new BackendKey(b.addr(), null, b.port(), b.proto())));
+        if (backends6 != null) {
+            backends6.forEach((id, b) -> adoptBackend(id, new BackendKey(0, new Ipv6(b.addrHi(), b.addrLo()), b.port(), b.proto())));
+        }
         Map<Integer, List<SourceRange>> pinnedRanges = new HashMap<>();
         if (srcRanges != null) {
             srcRanges.forEachSlow((k, v) -> pinnedRanges.computeIfAbsent(k.revNatIndex(), x -> new ArrayList<>())
                     .add(new SourceRange(k.addr(), k.prefixLength())));
         }
-        Map<SvcKey, SvcValue> all = svc.snapshot();
-        List<SvcKey> orphans = new ArrayList<>();
-        for (Map.Entry<SvcKey, SvcValue> e : all.entrySet()) {
-            SvcKey k = e.getKey();
+        Map<Slot, SvcValue> all = new LinkedHashMap<>();
+        svc.forEach((k, v) -> all.put(new Slot(new Frontend(k.addr(), k.port(), Protocol.ofNumber(k.proto())), k.slot()), v));
+        if (svc6 != null) {
+            svc6.forEach((k, v) -> all.put(new Slot(Frontend.of(new Ipv6(k.addrHi(), k.addrLo()), k.port(),
+                    Protocol.ofNumber(k.proto())), k.slot()), v));
+        }
+        List<Slot> orphans = new ArrayList<>();
+        for (Map.Entry<Slot, SvcValue> e : all.entrySet()) {
+            Slot k = e.getKey();
             if (k.slot() != 0) {
-                SvcValue master = all.get(k.master());
+                SvcValue master = all.get(k.withSlot(0));
                 if (master == null || k.slot() > master.count()) {
                     orphans.add(k);
                 }
@@ -123,21 +164,35 @@ public final class ServiceReconciler {
                 SvcValue slot = all.get(k.withSlot(s));
                 ids.add(slot == null ? 0 : slot.backendId());
             }
-            Frontend fe = new Frontend(k.addr(), k.port(), Protocol.ofNumber(k.proto()));
+            Frontend fe = k.fe();
             // weights null: unknown after a restart; the first apply compares the pinned Maglev table
             programmed.put(fe, new Programmed(RESTORED_NAME, m.revNatIndex(), m.flags(), List.copyOf(ids),
                     (m.flags() & SvcValue.F_AFFINITY) != 0 ? m.backendId() : 0, null,
                     sortedRanges(pinnedRanges.getOrDefault(m.revNatIndex(), List.of()))));
             usedRevNat.add(m.revNatIndex());
         }
-        svc.deleteAll(orphans);
+        deleteSlots(orphans);
+        // a rev-NAT index lives in the map of its frontend's family only
+        Map<Integer, Boolean> revNatIpv6 = new HashMap<>();
+        programmed.forEach((fe, p) -> revNatIpv6.put(p.revNat, fe.ipv6()));
         List<Integer> staleRevNat = new ArrayList<>();
         revNat.forEach((idx, v) -> {
-            if (!usedRevNat.contains(idx)) {
+            if (!Boolean.FALSE.equals(revNatIpv6.get(idx))) {
                 staleRevNat.add(idx);
             }
         });
         revNat.deleteAll(staleRevNat);
+        int stale = staleRevNat.size();
+        if (revNat6 != null) {
+            List<Integer> staleRevNat6 = new ArrayList<>();
+            revNat6.forEach((idx, v) -> {
+                if (!Boolean.TRUE.equals(revNatIpv6.get(idx))) {
+                    staleRevNat6.add(idx);
+                }
+            });
+            revNat6.deleteAll(staleRevNat6);
+            stale += staleRevNat6.size();
+        }
         List<SrcRangeKey> staleRanges = new ArrayList<>();
         pinnedRanges.forEach((idx, rs) -> {
             if (!usedRevNat.contains(idx)) {
@@ -166,9 +221,16 @@ public final class ServiceReconciler {
         }
         maglev.deleteAll(staleTables);
         LOG.info("restored {} frontends and {} backends from pinned maps (pruned {} orphan slots, {} rev-NAT entries)",
-                programmed.size(), backendIds.size(), orphans.size(), staleRevNat.size());
+                programmed.size(), backendIds.size(), orphans.size(), stale);
         return programmed.size();
     }
+
+    private void adoptBackend(int id, BackendKey k) {
+        backendIds.put(k, id);
+        backendById.put(id, k);
+        nextBackendId = Math.max(nextBackendId, Integer.toUnsignedLong(id) + 1);
+    }
+
 
     public ApplyResult apply(List<ServiceSpec> desired) {
         return apply(desired, false);
@@ -195,7 +257,7 @@ public final class ServiceReconciler {
                     for (int id : p.slotIds) {
                         BackendKey k = backendById.get(id);
                         if (k != null) {
-                            bs.add(new Backend(k.addr, k.port));
+                            bs.add(k.backend());
                         }
                     }
                     want.put(e.getKey(), new ServiceSpec(p.name, e.getKey(), (p.flags & SvcValue.F_EXTERNAL) != 0,
@@ -207,26 +269,40 @@ public final class ServiceReconciler {
         }
 
         // 1. backends and rev-NAT entries
+        for (ServiceSpec s : want.values()) {
+            if (s.frontend().ipv6() && svc6 == null) {
+                throw new IllegalStateException(s.name() + ": IPv6 frontends need the dp_svc6 maps");
+            }
+        }
         Set<BackendKey> wantBackends = new HashSet<>();
         List<Map.Entry<Integer, BackendValue>> newBackends = new ArrayList<>();
+        List<Map.Entry<Integer, BackendValue6>> newBackends6 = new ArrayList<>();
         for (ServiceSpec s : want.values()) {
             for (Backend b : s.backends()) {
-                BackendKey k = new BackendKey(b.addr(), b.port(), s.frontend().protocol().number());
+                BackendKey k = BackendKey.of(b, s.frontend().protocol().number());
                 wantBackends.add(k);
                 if (!backendIds.containsKey(k)) {
                     int id = allocateBackendId();
                     backendIds.put(k, id);
                     backendById.put(id, k);
-                    newBackends.add(Map.entry(id, new BackendValue(k.addr, k.port, k.proto)));
+                    if (k.addr6 == null) {
+                        newBackends.add(Map.entry(id, new BackendValue(k.addr, k.port, k.proto)));
+                    } else {
+                        newBackends6.add(Map.entry(id, new BackendValue6(k.addr6.hi(), k.addr6.lo(), k.port, k.proto)));
+                    }
                 }
             }
         }
         backends.putAll(newBackends);
+        if (!newBackends6.isEmpty()) {
+            backends6.putAll(newBackends6);
+        }
 
         List<Map.Entry<Integer, RevNatValue>> newRevNat = new ArrayList<>();
-        List<Map.Entry<SvcKey, SvcValue>> slots = new ArrayList<>();
-        List<Map.Entry<SvcKey, SvcValue>> masters = new ArrayList<>();
-        List<SvcKey> staleSlots = new ArrayList<>();
+        List<Map.Entry<Integer, RevNatValue6>> newRevNat6 = new ArrayList<>();
+        List<Map.Entry<Slot, SvcValue>> slots = new ArrayList<>();
+        List<Map.Entry<Slot, SvcValue>> masters = new ArrayList<>();
+        List<Slot> staleSlots = new ArrayList<>();
         List<Map.Entry<SrcRangeKey, Integer>> newRanges = new ArrayList<>();
         List<SrcRangeKey> staleRangeKeys = new ArrayList<>();
         int added = 0;
@@ -246,26 +322,30 @@ public final class ServiceReconciler {
                     | (access.nodePort() ? SvcValue.F_NODEPORT : 0)
                     | (access.snat() ? SvcValue.F_SNAT : 0)
                     | (access.sourceRanges().isEmpty() ? 0 : SvcValue.F_SRC_RANGES);
-            RevNatValue rnValue = new RevNatValue(fe.addr(), fe.port(), access.nodePort() ? RevNatValue.F_NODEPORT : 0);
+            int rnFlags = access.nodePort() ? RevNatValue.F_NODEPORT : 0;
+            boolean writeRevNat;
             if (old == null) {
                 rn = allocateRevNat();
-                newRevNat.add(Map.entry(rn, rnValue));
+                writeRevNat = true;
             } else {
                 rn = old.revNat;
-                if ((old.flags & SvcValue.F_NODEPORT) != (flags & SvcValue.F_NODEPORT)) {
-                    newRevNat.add(Map.entry(rn, rnValue));
-                }
+                writeRevNat = (old.flags & SvcValue.F_NODEPORT) != (flags & SvcValue.F_NODEPORT);
+            }
+            if (writeRevNat && fe.ipv6()) {
+                newRevNat6.add(Map.entry(rn, new RevNatValue6(fe.addr6().hi(), fe.addr6().lo(), fe.port(), rnFlags)));
+            } else if (writeRevNat) {
+                newRevNat.add(Map.entry(rn, new RevNatValue(fe.addr(), fe.port(), rnFlags)));
             }
             List<SourceRange> ranges = sortedRanges(access.sourceRanges());
             List<Backend> sorted = s.backends().stream().distinct().sorted().toList();
             List<Integer> ids = new ArrayList<>(sorted.size());
             for (Backend b : sorted) {
-                ids.add(backendIds.get(new BackendKey(b.addr(), b.port(), fe.protocol().number())));
+                ids.add(backendIds.get(BackendKey.of(b, fe.protocol().number())));
             }
             List<Integer> weights = sorted.stream().map(b -> s.weights().getOrDefault(b, 1)).toList();
             Programmed now = new Programmed(s.name(), rn, flags, List.copyOf(ids), s.affinityTimeoutSeconds(), weights, ranges);
             next.put(fe, now);
-            SvcKey master = new SvcKey(fe.addr(), fe.port(), 0, fe.protocol().number());
+            Slot master = new Slot(fe, 0);
             List<SourceRange> oldRanges = old == null ? List.of() : old.ranges;
             if (!oldRanges.equals(ranges)) {
                 // ranges first (added before, removed after the master is written): a packet never sees the
@@ -314,12 +394,15 @@ public final class ServiceReconciler {
             masters.add(Map.entry(master, SvcValue.master(ids.size(), rn, flags, s.affinityTimeoutSeconds())));
         }
         revNat.putAll(newRevNat);
+        if (!newRevNat6.isEmpty()) {
+            revNat6.putAll(newRevNat6);
+        }
         for (Map.Entry<SrcRangeKey, Integer> e : newRanges) {
             srcRanges.put(e.getKey(), e.getValue()); // LPM tries take no batch updates
         }
-        svc.putAll(slots);
-        svc.putAll(masters);
-        svc.deleteAll(staleSlots);
+        putSlots(slots);
+        putSlots(masters);
+        deleteSlots(staleSlots);
         if (srcRanges != null) {
             srcRanges.deleteAll(staleRangeKeys);
         }
@@ -333,17 +416,21 @@ public final class ServiceReconciler {
             removed++;
             Frontend fe = e.getKey();
             Programmed p = e.getValue();
-            SvcKey master = new SvcKey(fe.addr(), fe.port(), 0, fe.protocol().number());
-            svc.delete(master);
-            List<SvcKey> keys = new ArrayList<>();
+            Slot master = new Slot(fe, 0);
+            deleteSlots(List.of(master));
+            List<Slot> keys = new ArrayList<>();
             for (int i = 1; i <= p.slotIds.size(); i++) {
                 keys.add(master.withSlot(i));
             }
-            svc.deleteAll(keys);
+            deleteSlots(keys);
             if ((p.flags & SvcValue.F_MAGLEV) != 0) {
                 maglev.delete(p.revNat);
             }
-            revNat.delete(p.revNat);
+            if (fe.ipv6()) {
+                revNat6.delete(p.revNat);
+            } else {
+                revNat.delete(p.revNat);
+            }
             if (srcRanges != null) {
                 srcRanges.deleteAll(p.ranges.stream().map(r -> new SrcRangeKey(p.revNat, r.addr(), r.prefixLength())).toList());
             }
@@ -354,20 +441,71 @@ public final class ServiceReconciler {
 
         // 4. backends nobody references
         List<Integer> goneIds = new ArrayList<>();
+        List<Integer> goneIds6 = new ArrayList<>();
         for (Map.Entry<BackendKey, Integer> e : backendIds.entrySet()) {
             if (!wantBackends.contains(e.getKey())) {
-                goneIds.add(e.getValue());
+                (e.getKey().addr6 == null ? goneIds : goneIds6).add(e.getValue());
             }
         }
         backends.deleteAll(goneIds);
+        if (!goneIds6.isEmpty()) {
+            backends6.deleteAll(goneIds6);
+        }
         for (Integer id : goneIds) {
             backendIds.remove(backendById.remove(id));
         }
-        ApplyResult r = new ApplyResult(added, updated, removed, newBackends.size(), goneIds.size());
+        for (Integer id : goneIds6) {
+            backendIds.remove(backendById.remove(id));
+        }
+        ApplyResult r = new ApplyResult(added, updated, removed, newBackends.size() + newBackends6.size(),
+                goneIds.size() + goneIds6.size());
         if (r.changed()) {
             LOG.info("services reconciled: {}", r);
         }
         return r;
+    }
+
+    /** Writes slots into dp_svc4 or dp_svc6 by their frontend's family (batched per map). */
+    private void putSlots(List<Map.Entry<Slot, SvcValue>> entries) {
+        List<Map.Entry<SvcKey, SvcValue>> v4 = new ArrayList<>();
+        List<Map.Entry<SvcKey6, SvcValue>> v6 = new ArrayList<>();
+        for (Map.Entry<Slot, SvcValue> e : entries) {
+            Slot k = e.getKey();
+            if (k.fe().ipv6()) {
+                v6.add(Map.entry(key6(k), e.getValue()));
+            } else {
+                v4.add(Map.entry(key4(k), e.getValue()));
+            }
+        }
+        svc.putAll(v4);
+        if (!v6.isEmpty()) {
+            svc6.putAll(v6);
+        }
+    }
+
+    private void deleteSlots(List<Slot> keys) {
+        List<SvcKey> v4 = new ArrayList<>();
+        List<SvcKey6> v6 = new ArrayList<>();
+        for (Slot k : keys) {
+            if (k.fe().ipv6()) {
+                v6.add(key6(k));
+            } else {
+                v4.add(key4(k));
+            }
+        }
+        svc.deleteAll(v4);
+        if (!v6.isEmpty()) {
+            svc6.deleteAll(v6);
+        }
+    }
+
+    private static SvcKey key4(Slot k) {
+        return new SvcKey(k.fe().addr(), k.fe().port(), k.slot(), k.fe().protocol().number());
+    }
+
+    private static SvcKey6 key6(Slot k) {
+        Ipv6 a = k.fe().addr6();
+        return new SvcKey6(a.hi(), a.lo(), k.fe().port(), k.slot(), k.fe().protocol().number());
     }
 
     private boolean pinnedTableIs(int revNatIndex, List<Backend> sorted, List<Integer> ids, List<Integer> weights) {
@@ -391,7 +529,7 @@ public final class ServiceReconciler {
             for (int id : p.slotIds) {
                 BackendKey k = backendById.get(id);
                 if (k != null) {
-                    bs.add(new Backend(k.addr, k.port));
+                    bs.add(k.backend());
                 }
             }
             out.add(new ServiceStatus(p.name, e.getKey(), (p.flags & SvcValue.F_EXTERNAL) != 0,
@@ -399,7 +537,10 @@ public final class ServiceReconciler {
                     p.revNat, List.copyOf(bs), p.affinity));
         }
         out.sort((a, b) -> {
-            int c = Integer.compareUnsigned(a.frontend().addr(), b.frontend().addr());
+            Frontend fa = a.frontend();
+            Frontend fb = b.frontend();
+            int c = fa.ipv6() != fb.ipv6() ? (fa.ipv6() ? 1 : -1)
+                    : fa.ipv6() ? fa.addr6().compareTo(fb.addr6()) : Integer.compareUnsigned(fa.addr(), fb.addr());
             if (c != 0) {
                 return c;
             }
@@ -411,7 +552,7 @@ public final class ServiceReconciler {
 
     /** The backend ID programmed for a backend of a protocol, or null (for tests and diagnostics). */
     public Integer backendId(Backend b, Protocol p) {
-        return backendIds.get(new BackendKey(b.addr(), b.port(), p.number()));
+        return backendIds.get(BackendKey.of(b, p.number()));
     }
 
     private int allocateBackendId() {

@@ -8,6 +8,10 @@ import java.util.Map;
  * frontend, whether it is external (also translated on host devices), how new flows pick a
  * backend, the ready backends, the sessionAffinity ClientIP timeout in seconds (0: none), and
  * who may reach it how ({@link Access}).
+ *
+ * <p>An IPv6 frontend takes IPv6 backends and is translated for pods only (lib/lb6.h): it
+ * cannot be external, a node port, restricted by source ranges or have session affinity.
+ * Backends are always of the frontend's family.
  */
 public record ServiceSpec(String name, Frontend frontend, boolean external, Algorithm algorithm, List<Backend> backends,
         int affinityTimeoutSeconds, Map<Backend, Integer> weights, Access access) {
@@ -72,6 +76,15 @@ public record ServiceSpec(String name, Frontend frontend, boolean external, Algo
         }
         if (backends.size() > 65535) {
             throw new IllegalArgumentException(name + ": more than 65535 backends");
+        }
+        for (Backend b : backends) {
+            if (b.ipv6() != frontend.ipv6()) {
+                throw new IllegalArgumentException(name + ": backend " + b + " is not of frontend " + frontend + "'s family");
+            }
+        }
+        if (frontend.ipv6() && (external || affinityTimeoutSeconds > 0 || access.nodePort() || !access.sourceRanges().isEmpty())) {
+            throw new IllegalArgumentException(name + ": IPv6 frontend " + frontend + " is translated for pods only (lib/lb6.h):"
+                    + " no external frontends, node ports, source ranges or session affinity");
         }
     }
 }

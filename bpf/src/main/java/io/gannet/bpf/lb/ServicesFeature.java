@@ -3,6 +3,10 @@ package io.gannet.bpf.lb;
 import io.gannet.bpf.maps.BackendValue;
 import io.gannet.bpf.maps.CtEntry;
 import io.gannet.bpf.maps.CtKey;
+import io.gannet.bpf.maps.CtKey6;
+import io.gannet.bpf.maps.BackendValue6;
+import io.gannet.bpf.maps.RevNatValue6;
+import io.gannet.bpf.maps.SvcKey6;
 import io.gannet.bpf.maps.MaglevValue;
 import io.gannet.bpf.maps.RevNatValue;
 import io.gannet.bpf.maps.SrcRangeKey;
@@ -15,7 +19,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The services feature of the datapath: its maps (dp_svc4, dp_backends4, dp_revnat4,
- * dp_maglev4) and its reconciler. {@link io.gannet.bpf.Datapath#services()} hands it out;
+ * dp_maglev4, and for IPv6 frontends dp_svc6, dp_backends6, dp_revnat6) and its reconciler. {@link io.gannet.bpf.Datapath#services()} hands it out;
  * policy and SNAT get handles of their own, so no class grows with every feature.
  *
  * <p>This is also the API an L4LB host uses to program a VIP: one {@link ServiceSpec} per
@@ -29,6 +33,7 @@ public final class ServicesFeature {
 
     private final ServiceReconciler reconciler;
     private final TypedMap<CtKey, CtEntry> ct;
+    private final TypedMap<CtKey6, CtEntry> ct6; // null: no IPv6 maps
     private final int restored;
 
     public ServicesFeature(TypedMap<SvcKey, SvcValue> svc, TypedMap<Integer, BackendValue> backends,
@@ -40,10 +45,23 @@ public final class ServicesFeature {
     public ServicesFeature(TypedMap<SvcKey, SvcValue> svc, TypedMap<Integer, BackendValue> backends,
             TypedMap<Integer, RevNatValue> revnat, TypedMap<Integer, MaglevValue> maglev,
             TypedMap<SrcRangeKey, Integer> srcRanges, TypedMap<CtKey, CtEntry> ct) {
-        this.reconciler = new ServiceReconciler(svc, backends, revnat, maglev, srcRanges);
+        this(svc, backends, revnat, maglev, srcRanges, ct, null);
+    }
+
+    /** The IPv4 and IPv6 service maps (lib/lb.h, lib/lb6.h); {@code v6} null: IPv6 frontends are refused. */
+    public ServicesFeature(TypedMap<SvcKey, SvcValue> svc, TypedMap<Integer, BackendValue> backends,
+            TypedMap<Integer, RevNatValue> revnat, TypedMap<Integer, MaglevValue> maglev,
+            TypedMap<SrcRangeKey, Integer> srcRanges, TypedMap<CtKey, CtEntry> ct, Ipv6Maps v6) {
+        this.reconciler = v6 == null ? new ServiceReconciler(svc, backends, revnat, maglev, srcRanges)
+                : new ServiceReconciler(svc, backends, revnat, maglev, srcRanges, v6.svc(), v6.backends(), v6.revnat());
         this.ct = ct;
+        this.ct6 = v6 == null ? null : v6.ct();
         this.restored = reconciler.restore(highestBackendIdInConntrack());
     }
+
+    /** dp_svc6, dp_backends6, dp_revnat6 and dp_ct6. */
+    public record Ipv6Maps(TypedMap<SvcKey6, SvcValue> svc, TypedMap<Integer, BackendValue6> backends,
+            TypedMap<Integer, RevNatValue6> revnat, TypedMap<CtKey6, CtEntry> ct) {}
 
     /** Entries of each Maglev table (the datapath's table size). */
     public int maglevTableSize() {
@@ -89,6 +107,10 @@ public final class ServicesFeature {
     private long highestBackendIdInConntrack() {
         long[] highest = {0};
         ct.forEach((k, e) -> highest[0] = Math.max(highest[0], Integer.toUnsignedLong(e.backendId())));
+        if (ct6 != null) {
+            // one ID space for both families: an IPv6 flow's backend ID is never given to a new backend either
+            ct6.forEach((k, e) -> highest[0] = Math.max(highest[0], Integer.toUnsignedLong(e.backendId())));
+        }
         return highest[0];
     }
 }

@@ -31,10 +31,15 @@ public final class DpMaps {
     public static final Spec<Integer, MasqValue> MASQ = new Spec<>("dp_masq4", Layout.U32, MasqValue.LAYOUT);
     public static final Spec<IpcacheKey, Integer> NOMASQ = new Spec<>("dp_nomasq4", IpcacheKey.LAYOUT, Layout.U8);
     public static final Spec<Integer, Long> MASQ_RETRIES = new Spec<>("dp_masq_retries", Layout.U32, Layout.U64);
+    /** IPv6 services (lib/lb6.h): maps of their own, the IPv4 maps' layouts and pins unchanged. */
+    public static final Spec<SvcKey6, SvcValue> SVC6 = new Spec<>("dp_svc6", SvcKey6.LAYOUT, SvcValue.LAYOUT);
+    public static final Spec<Integer, BackendValue6> BACKENDS6 = new Spec<>("dp_backends6", Layout.U32, BackendValue6.LAYOUT);
+    public static final Spec<Integer, RevNatValue6> REVNAT6 = new Spec<>("dp_revnat6", Layout.U16, RevNatValue6.LAYOUT);
+    public static final Spec<CtKey6, CtEntry> CT6 = new Spec<>("dp_ct6", CtKey6.LAYOUT, CtEntry.LAYOUT);
 
     /** Every map a Gannet object declares, in lib/maps.h order (dp_frag4 is internal to the programs). */
     public static final List<Spec<?, ?>> ALL = List.of(SVC, BACKENDS, REVNAT, CT, MAGLEV, ENDPOINTS, AFFINITY, SNAT, SRC_RANGE, CONFIG,
-            METRICS, IPCACHE, POLICY, POLICY_METRICS, EGRESS_METRICS, MASQ, NOMASQ, MASQ_RETRIES);
+            METRICS, IPCACHE, POLICY, POLICY_METRICS, EGRESS_METRICS, MASQ, NOMASQ, MASQ_RETRIES, SVC6, BACKENDS6, REVNAT6, CT6);
 
     /** Maps the programs own alone: the agent never writes them, only the pin is kept. */
     public static final String FRAG = "dp_frag4";

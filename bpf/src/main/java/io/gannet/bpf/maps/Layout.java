@@ -47,6 +47,16 @@ public interface Layout<T> {
         return Integer.reverseBytes(b.getInt());
     }
 
+    /** Big-endian (network order) 128-bit field (an IPv6 address as its high and low 64 bits). */
+    static void putBe128(ByteBuffer b, long hi, long lo) {
+        b.putLong(Long.reverseBytes(hi));
+        b.putLong(Long.reverseBytes(lo));
+    }
+
+    static long getBe64(ByteBuffer b) {
+        return Long.reverseBytes(b.getLong());
+    }
+
     /** Big-endian (network order) 16-bit field. */
     static void putBe16(ByteBuffer b, int v) {
         b.putShort(Short.reverseBytes((short) v));

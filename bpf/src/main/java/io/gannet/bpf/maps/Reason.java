@@ -36,7 +36,8 @@ public enum Reason {
     CT_PORT_REMAP,
     NAT_SOCKET,
     REJECT_SOCKET_NO_BACKEND,
-    DROP_TTL_EXCEEDED;
+    DROP_TTL_EXCEEDED,
+    DROP_NO_BACKEND_IPV6;
 
     /**
      * What happened to the packet, for the {@code verdict} label of

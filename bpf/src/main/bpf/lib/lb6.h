@@ -1,0 +1,246 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * IPv6 stages of service load balancing, on pod devices: ClusterIP DNAT of TCP and UDP and its
+ * reverse NAT. They are the IPv4 stages of lib/lb.h with 16-byte addresses and maps of their
+ * own (dp_svc6, dp_backends6, dp_revnat6, dp_ct6 in lib/maps.h), so the IPv4 maps keep their
+ * layouts and pins. dp_parse6 (lib/parse.h) fills ctx->t6; the programs run these stages
+ * instead of the IPv4 ones when ctx->v6 is set:
+ *
+ *  - dp_stage_revnat6: a reply of a translated flow (its CT_REPLY half in dp_ct6) gets its
+ *    source rewritten back to the service address and port;
+ *  - dp_stage_lb6: a packet to a frontend is DNATed: an established flow (CT_EGRESS half) keeps
+ *    its backend; a new flow picks one (the service's Maglev table, else at random over the
+ *    slots) and records both halves. The halves keep each other alive as in lib/lb.h.
+ *
+ * Not done for IPv6 (the IPv4 stages do it): a frontend without backends drops the packet
+ * (DROP_NO_BACKEND_IPV6) instead of answering with a RST or ICMPv6 unreachable; an established
+ * flow whose backend was removed is sent to another backend as a new flow (its RST ends a TCP
+ * flow) instead of a RST from the service; flows of a deleted Service pass untouched;
+ * sessionAffinity, source ranges, node ports and external frontends (host devices), hairpin
+ * SNAT and the tuple remap of lib/remap.h; packets with extension headers or fragments
+ * (dp_parse6 leaves them alone); ICMPv6 errors about a translated flow are not translated back.
+ *
+ * IPv6 has no header checksum; the L4 checksum covers the addresses through the pseudo-header
+ * (RFC 8200 section 8.1) and is updated with one bpf_csum_diff of the old and new address
+ * (RFC 1624 arithmetic, as lib/nat.h does word by word for IPv4).
+ */
+#ifndef DP_LB6_H
+#define DP_LB6_H
+
+#include "lb.h"
+
+static __always_inline void dp_addr6_copy(__be32 *dst, const __be32 *src)
+{
+	dst[0] = src[0];
+	dst[1] = src[1];
+	dst[2] = src[2];
+	dst[3] = src[3];
+}
+
+/* Looks up a live IPv6 conntrack entry; expired entries count as absent. */
+static __always_inline struct dp_ct_entry *dp_ct6_lookup(const struct dp_ct6_key *key, __u32 now)
+{
+	struct dp_ct_entry *e = bpf_map_lookup_elem(&dp_ct6, key);
+
+	if (e && e->expires < now)
+		return 0;
+	return e;
+}
+
+/* Makes sure the other half of a flow exists and lives at least as long as e (lib/lb.h's dp_ct_keep_half). */
+static __always_inline void dp_ct6_keep_half(const struct dp_ct6_key *other, const struct dp_ct_entry *e)
+{
+	struct dp_ct_entry *o = bpf_map_lookup_elem(&dp_ct6, other);
+
+	if (!o || o->backend_id != e->backend_id || o->rev_nat_index != e->rev_nat_index) {
+		struct dp_ct_entry copy = *e;
+
+		bpf_map_update_elem(&dp_ct6, other, &copy, BPF_ANY);
+		return;
+	}
+	if (o->expires < e->expires)
+		o->expires = e->expires;
+}
+
+/* The key of tuple t in its own direction, under dir. */
+static __always_inline void dp_ct6_key_of(struct dp_ct6_key *k, const struct dp_tuple6 *t, __u8 dir)
+{
+	dp_addr6_copy(k->saddr, t->saddr);
+	dp_addr6_copy(k->daddr, t->daddr);
+	k->sport = t->sport;
+	k->dport = t->dport;
+	k->proto = t->proto;
+	k->dir = dir;
+}
+
+/* The CT_REPLY key of a flow from client tuple t to backend address and port. */
+static __always_inline void dp_ct6_reply_key(struct dp_ct6_key *rk, const struct dp_tuple6 *t,
+					     const __be32 *be_addr, __be16 be_port)
+{
+	dp_addr6_copy(rk->saddr, be_addr);
+	dp_addr6_copy(rk->daddr, t->saddr);
+	rk->sport = be_port;
+	rk->dport = t->sport;
+	rk->proto = t->proto;
+	rk->dir = DP_CT_REPLY;
+	rk->pad = 0;
+}
+
+/* Rewrites the source (is_src) or destination IPv6 address and the L4 checksum's pseudo-header part. */
+static __always_inline int dp_rewrite_addr6(struct __sk_buff *skb, const struct dp_pkt *p, int is_src,
+					    const __be32 *old_addr, const __be32 *new_addr)
+{
+	__u32 off = p->ip_off + (is_src ? offsetof(struct ipv6hdr, saddr) : offsetof(struct ipv6hdr, daddr));
+	__be32 from[4], to[4];
+	int ret;
+
+	dp_addr6_copy(from, old_addr);
+	dp_addr6_copy(to, new_addr);
+	if (p->csum_off && !p->udp_csum_zero) {
+		__s64 diff = bpf_csum_diff(from, sizeof(from), to, sizeof(to), 0);
+
+		if (diff < 0)
+			return (int)diff;
+		/* size 0: `to` is a checksum difference to fold in */
+		ret = bpf_l4_csum_replace(skb, p->csum_off, 0, (__u64)diff, dp_l4_flags(p, 0) | BPF_F_PSEUDO_HDR);
+		if (ret < 0)
+			return ret;
+	}
+	return bpf_skb_store_bytes(skb, off, to, sizeof(to), 0);
+}
+
+static __always_inline __u32 dp_pick_backend6(const struct dp_svc6_key *master_key,
+					      const struct dp_svc_value *master,
+					      const struct dp_tuple6 *t)
+{
+	struct dp_svc6_key key = *master_key;
+	struct dp_svc_value *slot;
+	__u32 id = 0;
+
+	if (master->flags & DP_SVC_F_MAGLEV) {
+		/* the addresses folded to 32 bits feed the IPv4 flow hash */
+		struct dp_tuple h = {};
+
+		h.saddr = t->saddr[0] ^ t->saddr[1] ^ t->saddr[2] ^ t->saddr[3];
+		h.daddr = t->daddr[0] ^ t->daddr[1] ^ t->daddr[2] ^ t->daddr[3];
+		h.sport = t->sport;
+		h.dport = t->dport;
+		h.proto = t->proto;
+		if (dp_maglev_pick(master, dp_flow_hash(&h), &id))
+			return id;
+		/* no table yet: fall back to random */
+	}
+	key.slot = (bpf_get_prandom_u32() % master->count) + 1;
+	slot = bpf_map_lookup_elem(&dp_svc6, &key);
+	return slot ? slot->backend_id : 0;
+}
+
+static __always_inline int dp_stage_revnat6(struct dp_ctx *ctx)
+{
+	struct dp_ct6_key ck = {};
+	struct dp_ct6_key ek = {};
+	struct dp_ct_entry *ct;
+	struct dp_revnat6 *rn;
+	__be32 addr[4];
+	__be16 port;
+	__u16 idx;
+
+	if (ctx->translated)
+		return DP_CONTINUE;
+	dp_ct6_key_of(&ck, &ctx->t6, DP_CT_REPLY);
+	ct = dp_ct6_lookup(&ck, ctx->now);
+	if (!ct)
+		return DP_CONTINUE;
+	idx = ct->rev_nat_index;
+	rn = bpf_map_lookup_elem(&dp_revnat6, &idx);
+	if (!rn)
+		return DP_CONTINUE;
+	dp_addr6_copy(addr, rn->addr);
+	port = rn->port;
+	dp_ct_touch(ct, ctx->t6.proto, ctx->seen, ctx->now);
+	/* the client's half: client -> frontend */
+	dp_addr6_copy(ek.saddr, ctx->t6.daddr);
+	dp_addr6_copy(ek.daddr, addr);
+	ek.sport = ctx->t6.dport;
+	ek.dport = port;
+	ek.proto = ctx->t6.proto;
+	ek.dir = DP_CT_EGRESS;
+	dp_ct6_keep_half(&ek, ct);
+	if (dp_rewrite_addr6(ctx->skb, &ctx->p, 1, ctx->t6.saddr, addr) < 0 ||
+	    dp_rewrite_port(ctx->skb, &ctx->p, 1, ctx->t6.sport, port) < 0)
+		return dp_drop(DP_DROP_NAT_FAILED);
+	dp_addr6_copy(ctx->t6.saddr, addr);
+	ctx->t6.sport = port;
+	ctx->translated = 1;
+	dp_count(DP_NAT_REVERSE);
+	return DP_CONTINUE;
+}
+
+static __always_inline int dp_stage_lb6(struct dp_ctx *ctx)
+{
+	struct dp_svc6_key sk = {};
+	struct dp_ct6_key ck = {};
+	struct dp_ct6_key rk = {};
+	struct dp_svc_value *svc;
+	struct dp_ct_entry *ct;
+	struct dp_backend6 *be = 0;
+	__u32 backend_id = 0;
+	__be32 addr[4];
+	__be16 port;
+
+	if (ctx->translated)
+		return DP_CONTINUE;
+	dp_addr6_copy(sk.addr, ctx->t6.daddr);
+	sk.port = ctx->t6.dport;
+	sk.proto = ctx->t6.proto;
+	svc = bpf_map_lookup_elem(&dp_svc6, &sk);
+	if (!svc) {
+		dp_count(DP_PASS_NO_SERVICE);
+		return DP_CONTINUE;
+	}
+
+	dp_ct6_key_of(&ck, &ctx->t6, DP_CT_EGRESS);
+	ct = dp_ct6_lookup(&ck, ctx->now);
+	if (ct) {
+		backend_id = ct->backend_id;
+		be = bpf_map_lookup_elem(&dp_backends6, &backend_id);
+		if (be) {
+			dp_ct_touch(ct, ctx->t6.proto, ctx->seen, ctx->now);
+			dp_ct6_reply_key(&rk, &ctx->t6, be->addr, be->port);
+			dp_ct6_keep_half(&rk, ct);
+			dp_count(DP_NAT_CT_HIT);
+		}
+		/* backend removed: a new flow below (a TCP segment reaches a backend that resets it) */
+	}
+	if (!be) {
+		struct dp_ct_entry e = {};
+
+		if (svc->count == 0)
+			return dp_drop(DP_DROP_NO_BACKEND_IPV6);
+		backend_id = dp_pick_backend6(&sk, svc, &ctx->t6);
+		be = bpf_map_lookup_elem(&dp_backends6, &backend_id);
+		if (!be)
+			return dp_drop(DP_DROP_NO_BACKEND);
+		e.backend_id = backend_id;
+		e.rev_nat_index = svc->rev_nat_index;
+		e.created = ctx->now;
+		e.seen = ctx->seen;
+		e.expires = ctx->now + dp_ct_lifetime(ctx->t6.proto, ctx->seen);
+		bpf_map_update_elem(&dp_ct6, &ck, &e, BPF_ANY);
+		dp_ct6_reply_key(&rk, &ctx->t6, be->addr, be->port);
+		bpf_map_update_elem(&dp_ct6, &rk, &e, BPF_ANY);
+		dp_count(DP_NAT_NEW);
+	}
+	dp_addr6_copy(addr, be->addr);
+	port = be->port;
+	if (dp_rewrite_addr6(ctx->skb, &ctx->p, 0, ctx->t6.daddr, addr) < 0 ||
+	    dp_rewrite_port(ctx->skb, &ctx->p, 0, ctx->t6.dport, port) < 0)
+		return dp_drop(DP_DROP_NAT_FAILED);
+	dp_addr6_copy(ctx->t6.daddr, addr);
+	ctx->t6.dport = port;
+	ctx->translated = 1;
+	ctx->lb_flow = 1;
+	return DP_CONTINUE;
+}
+
+#endif

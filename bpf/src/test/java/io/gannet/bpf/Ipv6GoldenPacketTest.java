@@ -1,0 +1,262 @@
+package io.gannet.bpf;
+
+import static io.gannet.bpf.GoldenPacketTest.TC_ACT_OK;
+import static io.gannet.bpf.GoldenPacketTest.TC_ACT_SHOT;
+import static io.gannet.bpf.GoldenPacketTest.TC_ACT_UNSPEC;
+import static io.gannet.bpf.GoldenPacketTest.assertPacket;
+import static io.gannet.bpf.Packets.TCP_ACK;
+import static io.gannet.bpf.Packets.TCP_PSH;
+import static io.gannet.bpf.Packets.TCP_SYN;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.gannet.bpf.lb.Backend;
+import io.gannet.bpf.lb.Frontend;
+import io.gannet.bpf.lb.Ipv6;
+import io.gannet.bpf.lb.Protocol;
+import io.gannet.bpf.lb.ServiceSpec;
+import io.gannet.bpf.libbpf.BpfProgram;
+import io.gannet.bpf.libbpf.TestRun;
+import io.gannet.bpf.maps.CtKey;
+import io.gannet.bpf.maps.CtKey6;
+import io.gannet.bpf.maps.Reason;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * IPv6 Service DNAT (lib/lb6.h) by golden packets through BPF_PROG_TEST_RUN: each input frame,
+ * the expected verdict and the expected output built independently by {@link Packets}, and the
+ * output's TCP/UDP checksum verified over the IPv6 pseudo-header. An IPv4 frontend of the same
+ * dual-stack Service is checked in the same datapath.
+ */
+class Ipv6GoldenPacketTest {
+    static final String CLIENT = "fd00:10:244:1::5";
+    static final String VIP = "fd00:96::a";
+    static final String VIP_EMPTY = "fd00:96::b";
+    static final String B1 = "fd00:10:244:2::7";
+    static final String B2 = "fd00:10:244:2::8";
+    static final String B3 = "fd00:10:244:3::9";
+
+    Path pinRoot;
+    Datapath dp;
+    BpfProgram fromPod;
+    BpfProgram toPod;
+
+    @BeforeEach
+    void open() {
+        pinRoot = DatapathFixture.uniquePinRoot();
+        dp = Datapath.open(DatapathFixture.options(pinRoot));
+        fromPod = dp.program(Datapath.FROM_POD);
+        toPod = dp.program(Datapath.TO_POD);
+    }
+
+    @AfterEach
+    void close() {
+        if (dp != null) {
+            dp.close();
+        }
+        Datapath.removePins(pinRoot);
+    }
+
+    static ServiceSpec svc(String vip, int port, Protocol p, ServiceSpec.Algorithm a, Backend... backends) {
+        return new ServiceSpec("test/" + vip, Frontend.of(vip, port, p), false, a, List.of(backends));
+    }
+
+    /** The destination address of an IPv6 frame's output. */
+    static String dst6(byte[] frame) {
+        return Ipv6.of(Arrays.copyOfRange(frame, 14 + 24, 14 + 40)).format();
+    }
+
+    static TestRun.Result checked(TestRun.Result r) {
+        assertThat(Packets.l4ChecksumOk(r.packet())).as("L4 checksum of the output\n" + Packets.hex(r.packet())).isTrue();
+        return r;
+    }
+
+    @Test
+    void tcpNewFlowIsDnatedAndItsReplyReverseNated() {
+        dp.applyServices(List.of(svc(VIP, 80, Protocol.TCP, ServiceSpec.Algorithm.RANDOM, Backend.of(B1, 8080))));
+        Packets.Spec syn = Packets.tcp(CLIENT, 40000, VIP, 80, TCP_SYN);
+        byte[] in = Packets.build(syn);
+        assertThat(Packets.l4ChecksumOk(in)).as("the input's checksum").isTrue();
+        byte[] corrupt = in.clone();
+        corrupt[corrupt.length - 1] ^= 1;
+        assertThat(Packets.l4ChecksumOk(corrupt)).as("the check sees a wrong checksum").isFalse();
+        Packets.Spec expected = syn.copy();
+        expected.daddr = B1;
+        expected.dport = 8080;
+        assertPacket(checked(fromPod.testRun(in, 1)), TC_ACT_OK, Packets.build(expected));
+
+        // both halves are in dp_ct6, none in dp_ct4
+        assertThat(dp.conntrack6().snapshot().keySet()).extracting(CtKey6::dir).containsExactlyInAnyOrder(CtKey.EGRESS, CtKey.REPLY);
+        assertThat(dp.conntrack().snapshot()).isEmpty();
+
+        // the backend's reply, on its own pod's from_pod and on the client's to_pod: from the service again
+        Packets.Spec synAck = Packets.tcp(B1, 8080, CLIENT, 40000, TCP_SYN | TCP_ACK);
+        synAck.ack = 1001;
+        Packets.Spec revExpected = synAck.copy();
+        revExpected.saddr = VIP;
+        revExpected.sport = 80;
+        assertPacket(checked(fromPod.testRun(Packets.build(synAck), 1)), TC_ACT_OK, Packets.build(revExpected));
+        assertPacket(checked(toPod.testRun(Packets.build(synAck), 1)), TC_ACT_OK, Packets.build(revExpected));
+
+        assertThat(dp.metrics().get(Reason.NAT_NEW)).isEqualTo(1);
+        assertThat(dp.metrics().get(Reason.NAT_REVERSE)).isEqualTo(2);
+    }
+
+    @Test
+    void anEstablishedFlowKeepsItsBackendThroughConntrack() {
+        dp.applyServices(List.of(svc(VIP, 80, Protocol.TCP, ServiceSpec.Algorithm.RANDOM,
+                Backend.of(B1, 8080), Backend.of(B2, 8080), Backend.of(B3, 8080))));
+        String first = null;
+        for (int i = 0; i < 20; i++) {
+            Packets.Spec p = Packets.tcp(CLIENT, 40001, VIP, 80, i == 0 ? TCP_SYN : TCP_ACK | TCP_PSH);
+            p.payload = ("segment " + i).getBytes();
+            TestRun.Result r = checked(fromPod.testRun(Packets.build(p), 1));
+            String dst = dst6(r.packet());
+            first = first == null ? dst : first;
+            assertThat(dst).as("packet " + i + " keeps the flow's backend").isEqualTo(first);
+            Packets.Spec expected = p.copy();
+            expected.daddr = dst;
+            expected.dport = 8080;
+            assertPacket(r, TC_ACT_OK, Packets.build(expected));
+        }
+        assertThat(dp.metrics().get(Reason.NAT_CT_HIT)).isEqualTo(19);
+
+        Set<String> spread = new HashSet<>();
+        for (int port = 41000; port < 41060; port++) {
+            spread.add(dst6(fromPod.testRun(Packets.build(Packets.tcp(CLIENT, port, VIP, 80, TCP_SYN)), 1).packet()));
+        }
+        assertThat(spread).as("new flows spread over every backend").containsExactlyInAnyOrder(B1, B2, B3);
+    }
+
+    @Test
+    void udpIsDnatedAndReverseNatedWithItsChecksumUpdated() {
+        dp.applyServices(List.of(svc(VIP, 53, Protocol.UDP, ServiceSpec.Algorithm.RANDOM, Backend.of(B2, 5353))));
+        Packets.Spec q = Packets.udp(CLIENT, 33000, VIP, 53, "query".getBytes());
+        Packets.Spec e = q.copy();
+        e.daddr = B2;
+        e.dport = 5353;
+        assertPacket(checked(fromPod.testRun(Packets.build(q), 1)), TC_ACT_OK, Packets.build(e));
+        // the next datagram of the flow: conntrack
+        assertPacket(checked(fromPod.testRun(Packets.build(q), 1)), TC_ACT_OK, Packets.build(e));
+        assertThat(dp.metrics().get(Reason.NAT_CT_HIT)).isEqualTo(1);
+
+        Packets.Spec answer = Packets.udp(B2, 5353, CLIENT, 33000, "answer".getBytes());
+        Packets.Spec back = answer.copy();
+        back.saddr = VIP;
+        back.sport = 53;
+        assertPacket(checked(toPod.testRun(Packets.build(answer), 1)), TC_ACT_OK, Packets.build(back));
+    }
+
+    @Test
+    void anIpv6AddressThatIsNoServicePassesUntouched() {
+        dp.applyServices(List.of(svc(VIP, 80, Protocol.TCP, ServiceSpec.Algorithm.RANDOM, Backend.of(B1, 8080))));
+        byte[] otherIp = Packets.build(Packets.tcp(CLIENT, 40000, "fd00:96::99", 80, TCP_SYN));
+        assertPacket(fromPod.testRun(otherIp, 1), TC_ACT_UNSPEC, otherIp);
+        byte[] otherPort = Packets.build(Packets.tcp(CLIENT, 40000, VIP, 81, TCP_SYN));
+        assertPacket(fromPod.testRun(otherPort, 1), TC_ACT_UNSPEC, otherPort);
+        byte[] otherProto = Packets.build(Packets.udp(CLIENT, 40000, VIP, 80, new byte[4]));
+        assertPacket(fromPod.testRun(otherProto, 1), TC_ACT_UNSPEC, otherProto);
+        byte[] podToPod = Packets.build(Packets.tcp(B1, 8080, CLIENT, 40000, TCP_ACK));
+        assertPacket(toPod.testRun(podToPod, 1), TC_ACT_UNSPEC, podToPod);
+        // ICMPv6 (echo request, type 128) is not parsed at all
+        Packets.Spec echo = Packets.raw(CLIENT, VIP, 58, new byte[] {(byte) 128, 0, 0, 0, 0, 1, 0, 1});
+        byte[] icmp6 = Packets.build(echo);
+        assertPacket(fromPod.testRun(icmp6, 1), TC_ACT_UNSPEC, icmp6);
+        assertThat(dp.metrics().get(Reason.PASS_NO_SERVICE)).isEqualTo(3);
+        assertThat(dp.metrics().get(Reason.PASS_NON_IPV4)).isEqualTo(1);
+        assertThat(dp.conntrack6().snapshot()).isEmpty();
+    }
+
+    @Test
+    void aDualStackServiceTranslatesEachFamilyToItsOwnBackends() {
+        dp.applyServices(List.of(
+                svc(VIP, 80, Protocol.TCP, ServiceSpec.Algorithm.RANDOM, Backend.of(B1, 8080)),
+                svc("10.96.0.10", 80, Protocol.TCP, ServiceSpec.Algorithm.RANDOM, Backend.of("10.2.0.7", 8080))));
+        Packets.Spec syn4 = Packets.tcp("10.1.0.5", 40000, "10.96.0.10", 80, TCP_SYN);
+        Packets.Spec e4 = syn4.copy();
+        e4.daddr = "10.2.0.7";
+        e4.dport = 8080;
+        assertPacket(checked(fromPod.testRun(Packets.build(syn4), 1)), TC_ACT_OK, Packets.build(e4));
+        Packets.Spec rep4 = Packets.tcp("10.2.0.7", 8080, "10.1.0.5", 40000, TCP_SYN | TCP_ACK);
+        Packets.Spec back4 = rep4.copy();
+        back4.saddr = "10.96.0.10";
+        back4.sport = 80;
+        assertPacket(checked(toPod.testRun(Packets.build(rep4), 1)), TC_ACT_OK, Packets.build(back4));
+
+        Packets.Spec syn6 = Packets.tcp(CLIENT, 40000, VIP, 80, TCP_SYN);
+        Packets.Spec e6 = syn6.copy();
+        e6.daddr = B1;
+        e6.dport = 8080;
+        assertPacket(checked(fromPod.testRun(Packets.build(syn6), 1)), TC_ACT_OK, Packets.build(e6));
+        assertThat(dp.conntrack().snapshot().keySet()).extracting(CtKey::dir)
+                .containsExactlyInAnyOrder(CtKey.EGRESS, CtKey.REPLY);
+        assertThat(dp.conntrack6().snapshot()).hasSize(2);
+        assertThat(dp.services()).extracting(s -> s.frontend().toString())
+                .containsExactly("10.96.0.10:80/TCP", "[fd00:96::a]:80/TCP");
+    }
+
+    @Test
+    void aFrontendWithoutBackendsDropsAndCounts() {
+        dp.applyServices(List.of(svc(VIP_EMPTY, 80, Protocol.TCP, ServiceSpec.Algorithm.RANDOM)));
+        assertThat(fromPod.testRun(Packets.build(Packets.tcp(CLIENT, 40000, VIP_EMPTY, 80, TCP_SYN)), 1).verdict())
+                .isEqualTo(TC_ACT_SHOT);
+        assertThat(dp.metrics().get(Reason.DROP_NO_BACKEND_IPV6)).isEqualTo(1);
+    }
+
+    @Test
+    void aRemovedBackendsFlowMovesToASurvivorAndOthersStay() {
+        dp.applyServices(List.of(svc(VIP, 53, Protocol.UDP, ServiceSpec.Algorithm.RANDOM, Backend.of(B1, 53), Backend.of(B2, 53))));
+        String[] backendOf = new String[40];
+        for (int i = 0; i < 40; i++) {
+            backendOf[i] = dst6(fromPod.testRun(Packets.build(Packets.udp(CLIENT, 30000 + i, VIP, 53, new byte[8])), 1).packet());
+        }
+        dp.applyServices(List.of(svc(VIP, 53, Protocol.UDP, ServiceSpec.Algorithm.RANDOM, Backend.of(B2, 53))));
+        for (int i = 0; i < 40; i++) {
+            TestRun.Result r = checked(fromPod.testRun(Packets.build(Packets.udp(CLIENT, 30000 + i, VIP, 53, new byte[8])), 1));
+            assertThat(dst6(r.packet())).isEqualTo(B2);
+        }
+        assertThat(Arrays.asList(backendOf)).contains(B1, B2);
+    }
+
+    @Test
+    void maglevPicksTheSameBackendWithoutConntrack() {
+        dp.applyServices(List.of(svc(VIP, 80, Protocol.TCP, ServiceSpec.Algorithm.MAGLEV,
+                Backend.of(B1, 8080), Backend.of(B2, 8080), Backend.of(B3, 8080))));
+        Set<String> spread = new HashSet<>();
+        for (int port = 42000; port < 42040; port++) {
+            byte[] syn = Packets.build(Packets.tcp(CLIENT, port, VIP, 80, TCP_SYN));
+            String first = dst6(fromPod.testRun(syn, 1).packet());
+            dp.conntrack6().deleteAll(List.copyOf(dp.conntrack6().snapshot().keySet()));
+            assertThat(dst6(fromPod.testRun(syn, 1).packet())).as("the table, not conntrack, decides").isEqualTo(first);
+            spread.add(first);
+        }
+        assertThat(spread).containsExactlyInAnyOrder(B1, B2, B3);
+    }
+
+    @Test
+    void expiredIpv6EntriesAreCollected() {
+        dp.applyServices(List.of(svc(VIP, 53, Protocol.UDP, ServiceSpec.Algorithm.RANDOM, Backend.of(B1, 53))));
+        fromPod.testRun(Packets.build(Packets.udp(CLIENT, 30000, VIP, 53, new byte[8])), 1);
+        assertThat(dp.conntrack6().snapshot()).hasSize(2);
+        dp.conntrack6().snapshot().forEach((k, e) -> dp.conntrack6().put(k,
+                new io.gannet.bpf.maps.CtEntry(e.backendId(), 0, e.created(), e.revNatIndex(), e.seen(), e.flags())));
+        assertThat(dp.collectGarbage()).isEqualTo(2);
+        assertThat(dp.conntrack6().snapshot()).isEmpty();
+    }
+
+    @Test
+    void truncatedIpv6HeadersAreDroppedAsMalformed() {
+        byte[] full = Packets.build(Packets.tcp(CLIENT, 40000, VIP, 80, TCP_SYN));
+        byte[] cut = Arrays.copyOf(full, 14 + 40 + 10); // half a TCP header
+        ByteBuffer.wrap(cut).putShort(14 + 4, (short) 10);
+        assertThat(fromPod.testRun(cut, 1).verdict()).isEqualTo(TC_ACT_SHOT);
+        assertThat(dp.metrics().get(Reason.DROP_MALFORMED)).isEqualTo(1);
+    }
+}
