@@ -2,6 +2,7 @@ package io.gannet.agent.run;
 
 import io.gannet.bpf.lb.Backend;
 import io.gannet.bpf.lb.Frontend;
+import io.gannet.bpf.lb.Ipv6;
 import io.gannet.bpf.lb.Protocol;
 import io.gannet.bpf.lb.ServiceSpec;
 import io.gannet.bpf.lb.SourceRange;
@@ -12,6 +13,7 @@ import io.gannet.cluster.k8s.ServiceCatalog;
 import io.gannet.cluster.k8s.ServiceDirectory;
 import io.gannet.cluster.k8s.ServiceFrontend;
 import java.net.Inet4Address;
+import java.net.Inet6Address;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -27,8 +29,15 @@ import java.util.Set;
  *   <li>programmed: IPv4 clusterIPs, externalIPs and load-balancer ingress IPs, TCP and UDP,
  *       Local traffic policies and the terminating fallback (decided by the catalog), Maglev,
  *       sessionAffinity ClientIP with its timeout;</li>
+ *   <li>IPv6 clusterIPs (single-stack IPv6, or the second family of a dual-stack Service) are
+ *       programmed for pods' traffic with the endpoints of the Service's IPv6 EndpointSlices only
+ *       (bpf lib/lb6.h), Maglev included; noted per Service: no sessionAffinity, no connect-time
+ *       load balancing of the node's own processes, no reject without backends (dropped), no
+ *       ICMPv6 error reverse translation, no hairpin;</li>
  *   <li>node ports (type NodePort, and LoadBalancer's): one frontend per node address (the host
- *       devices' IPv4 addresses); externalTrafficPolicy Cluster SNATs flows from outside the node
+ *       devices' IPv4 addresses) with the IPv4 endpoints (never the IPv6 ones); not on IPv6 node
+ *       addresses (noted for a Service with an IPv6 clusterIP; an IPv6-only Service's node port
+ *       is not programmed at all); externalTrafficPolicy Cluster SNATs flows from outside the node
  *       to the node address (the client address is hidden, any backend serves), Local keeps the
  *       client address and this node's endpoints only (bpf lib/nodeport.h);</li>
  *   <li>healthCheckNodePort (externalTrafficPolicy Local): the node's local endpoint count, served by
@@ -37,7 +46,7 @@ import java.util.Set;
  *       them): other sources are dropped and counted (DROP_SOURCE_RANGE); node ports are not
  *       restricted (as kube-proxy: the ranges are the load balancer's); a frontend whose ranges
  *       are all IPv6 is not programmed (fail closed);</li>
- *   <li>refused with a note: SCTP ports, IPv6 frontends;</li>
+ *   <li>refused with a note: SCTP ports, IPv6 externalIPs and load-balancer ingress IPs;</li>
  *   <li>every reader note (unknown fields, DNS-name ingress, topology hints) is passed on.</li>
  * </ul>
  * Pure apart from its result; the caller logs new notes once.
@@ -100,12 +109,22 @@ final class KubeServiceMapping {
                 continue;
             }
             if (f.kind() == ServiceFrontend.Kind.NODE_PORT) {
+                KubeService svc = byKey.get(f.service());
+                boolean v4 = svc.clusterIps().isEmpty() || svc.clusterIps().stream().anyMatch(a -> a instanceof Inet4Address);
+                boolean v6 = svc.clusterIps().stream().anyMatch(a -> a instanceof Inet6Address);
+                if (!v4) {
+                    n.add(where + ": not programmed: node ports are served on IPv4 node addresses only, and the Service is IPv6");
+                    continue;
+                }
+                if (v6) {
+                    n.add(where + ": served on IPv4 node addresses with the IPv4 endpoints only, not on IPv6 node addresses");
+                }
                 if (nodeAddresses.isEmpty()) {
                     n.add(where + ": not programmed: no node address to serve it on (give the node's devices with --host-device)");
                     continue;
                 }
-                List<Backend> backends = backends(f);
-                boolean local = byKey.get(f.service()).externalTrafficLocal();
+                List<Backend> backends = backends(f).stream().filter(b -> !b.ipv6()).toList();
+                boolean local = svc.externalTrafficLocal();
                 for (int addr : nodeAddresses) {
                     Frontend fe = new Frontend(addr, f.port(), Protocol.parse(f.protocol()));
                     specs.add(new ServiceSpec(f.displayName(), fe, true,
@@ -115,8 +134,22 @@ final class KubeServiceMapping {
                 }
                 continue;
             }
-            if (!(f.address() instanceof Inet4Address)) {
-                n.add(where + ": IPv6 frontend not programmed yet (the datapath is IPv4 only)");
+            if (f.address() instanceof Inet6Address) {
+                if (f.kind() != ServiceFrontend.Kind.CLUSTER_IP) {
+                    n.add(where + ": not programmed: IPv6 " + (f.kind() == ServiceFrontend.Kind.EXTERNAL_IP ? "externalIPs"
+                            : "load-balancer ingress IPs") + " are not served (IPv6 is translated for pods' ClusterIP traffic only)");
+                    continue;
+                }
+                n.add("IPv6 clusterIP " + IpLiteral.format(f.address()) + ": served to pods; not done for IPv6: connect-time"
+                        + " load balancing of this node's own processes, a reject when it has no backends (packets are dropped),"
+                        + " ICMPv6 errors translated back, hairpin (a pod reaching itself through the Service)");
+                if (f.affinityTimeoutSeconds() > 0) {
+                    n.add(where + ": sessionAffinity ClientIP not applied on IPv6 (each new flow picks a backend)");
+                }
+                Frontend fe = Frontend.of(Ipv6.of(f.address().getAddress()), f.port(), Protocol.parse(f.protocol()));
+                specs.add(new ServiceSpec(f.displayName(), fe, false,
+                        f.maglev() ? ServiceSpec.Algorithm.MAGLEV : ServiceSpec.Algorithm.RANDOM, backends(f)));
+                kinds.put(fe, f.kind());
                 continue;
             }
             List<SourceRange> ranges = new ArrayList<>();
@@ -147,10 +180,12 @@ final class KubeServiceMapping {
         return new Mapped(List.copyOf(specs), Map.copyOf(kinds), Map.copyOf(out), Map.copyOf(checks));
     }
 
+    /** The frontend's endpoints, each of its own family (the catalog gives an address frontend its family's only). */
     private static List<Backend> backends(ServiceFrontend f) {
         List<Backend> backends = new ArrayList<>();
         for (ServiceFrontend.Backend b : f.backends()) {
-            backends.add(new Backend(ipv4(b.address()), b.port()));
+            backends.add(b.address() instanceof Inet6Address ? Backend.of(Ipv6.of(b.address().getAddress()), b.port())
+                    : new Backend(ipv4(b.address()), b.port()));
         }
         return backends;
     }

@@ -1,0 +1,139 @@
+package io.gannet.agent.run;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.gannet.bpf.lb.Backend;
+import io.gannet.bpf.lb.Ipv4;
+import io.gannet.bpf.lb.ServiceSpec;
+import io.gannet.cluster.k8s.ServiceDirectory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Dual-stack Services from a directory of YAML as {@code kubectl get -o yaml} writes it: one
+ * frontend per clusterIP, each with its own family's EndpointSlice endpoints, so one family's
+ * slice changing or going away never changes the other family's frontend; what IPv6 does not
+ * do is noted on the Service.
+ */
+class KubeServiceMappingTest {
+    @TempDir
+    Path dir;
+
+    static final String SERVICE = """
+            apiVersion: v1
+            kind: List
+            items:
+            - apiVersion: v1
+              kind: Service
+              metadata: {name: web, namespace: default}
+              spec:
+                type: %s
+                clusterIP: 10.96.0.10
+                clusterIPs: [10.96.0.10, "fd00:96::a"]
+                ipFamilies: [IPv4, IPv6]
+                ipFamilyPolicy: RequireDualStack
+                ports: [{name: http, port: 80, protocol: TCP, targetPort: 8080%s}]
+                sessionAffinity: %s
+                externalIPs: ["fd00:1::5"]
+            metadata: {resourceVersion: ""}
+            """;
+    static final String SLICE4 = """
+            apiVersion: discovery.k8s.io/v1
+            kind: EndpointSlice
+            metadata: {name: web-abcde, namespace: default, labels: {kubernetes.io/service-name: web}}
+            addressType: IPv4
+            endpoints:
+            - addresses: [10.244.2.7]
+              conditions: {ready: true}
+            ports: [{name: http, port: 8080, protocol: TCP}]
+            """;
+    static final String SLICE6 = """
+            apiVersion: discovery.k8s.io/v1
+            kind: EndpointSlice
+            metadata: {name: web-fghij, namespace: default, labels: {kubernetes.io/service-name: web}}
+            addressType: IPv6
+            endpoints:
+            - addresses: ["fd00:10:244:2::7"]
+              conditions: {ready: true}
+            - addresses: ["fd00:10:244:3::7"]
+              conditions: {ready: true}
+            ports: [{name: http, port: 8080, protocol: TCP}]
+            """;
+
+    private KubeServiceMapping.Mapped map(String type, String nodePort, String affinity) throws Exception {
+        Files.writeString(dir.resolve("web.yaml"), SERVICE.formatted(type, nodePort, affinity));
+        ServiceDirectory.Result r = new ServiceDirectory(dir).reload();
+        assertThat(r.errors()).isEmpty();
+        return KubeServiceMapping.map(r, "node1", List.of(Ipv4.parse("10.205.0.1")));
+    }
+
+    private static Map<String, ServiceSpec> byFrontend(KubeServiceMapping.Mapped m) {
+        return m.specs().stream().collect(Collectors.toMap(s -> s.frontend().toString(), Function.identity()));
+    }
+
+    @Test
+    void eachFamilyGetsItsOwnSlicesEndpointsAndLosingOneSliceLeavesTheOtherAlone() throws Exception {
+        Files.writeString(dir.resolve("slice4.yaml"), SLICE4);
+        Files.writeString(dir.resolve("slice6.yaml"), SLICE6);
+        Map<String, ServiceSpec> both = byFrontend(map("ClusterIP", "", "None"));
+        assertThat(both.keySet()).containsExactlyInAnyOrder("10.96.0.10:80/TCP", "[fd00:96::a]:80/TCP");
+        assertThat(both.get("10.96.0.10:80/TCP").backends()).containsExactly(Backend.of("10.244.2.7", 8080));
+        assertThat(both.get("[fd00:96::a]:80/TCP").backends())
+                .containsExactly(Backend.of("fd00:10:244:2::7", 8080), Backend.of("fd00:10:244:3::7", 8080));
+
+        Files.delete(dir.resolve("slice6.yaml"));
+        Map<String, ServiceSpec> noV6 = byFrontend(map("ClusterIP", "", "None"));
+        assertThat(noV6.get("10.96.0.10:80/TCP")).isEqualTo(both.get("10.96.0.10:80/TCP"));
+        assertThat(noV6.get("[fd00:96::a]:80/TCP").backends()).isEmpty();
+
+        Files.writeString(dir.resolve("slice6.yaml"), SLICE6);
+        Files.delete(dir.resolve("slice4.yaml"));
+        Map<String, ServiceSpec> noV4 = byFrontend(map("ClusterIP", "", "None"));
+        assertThat(noV4.get("[fd00:96::a]:80/TCP")).isEqualTo(both.get("[fd00:96::a]:80/TCP"));
+        assertThat(noV4.get("10.96.0.10:80/TCP").backends()).isEmpty();
+    }
+
+    @Test
+    void whatIpv6DoesNotDoIsNotedOnTheService() throws Exception {
+        Files.writeString(dir.resolve("slice4.yaml"), SLICE4);
+        Files.writeString(dir.resolve("slice6.yaml"), SLICE6);
+        KubeServiceMapping.Mapped m = map("NodePort", ", nodePort: 30080", "ClientIP");
+        List<String> notes = m.notes().get("default/web");
+        assertThat(notes).anySatisfy(n -> assertThat(n).startsWith("IPv6 clusterIP fd00:96:0:0:0:0:0:a: served to pods; not done for IPv6:")
+                .contains("connect-time load balancing").contains("reject").contains("ICMPv6").contains("hairpin"));
+        assertThat(notes).anySatisfy(n -> assertThat(n).contains("sessionAffinity ClientIP not applied on IPv6"));
+        assertThat(notes).anySatisfy(n -> assertThat(n).contains("fd00:1:0:0:0:0:0:5:80/TCP: not programmed: IPv6 externalIPs"));
+        assertThat(notes).anySatisfy(n -> assertThat(n).contains("node port 30080/TCP: served on IPv4 node addresses with the IPv4"
+                + " endpoints only, not on IPv6 node addresses"));
+        Map<String, ServiceSpec> specs = byFrontend(m);
+        assertThat(specs.get("10.205.0.1:30080/TCP").backends()).as("never an IPv6 endpoint").containsExactly(Backend.of("10.244.2.7", 8080));
+        assertThat(specs.get("10.96.0.10:80/TCP").affinityTimeoutSeconds()).isEqualTo(10800);
+        assertThat(specs.get("[fd00:96::a]:80/TCP").affinityTimeoutSeconds()).isZero();
+        assertThat(specs).doesNotContainKey("[fd00:1::5]:80/TCP");
+    }
+
+    @Test
+    void anIpv6OnlyServicesNodePortIsNotProgrammedOnIpv4NodeAddresses() throws Exception {
+        Files.writeString(dir.resolve("slice6.yaml"), SLICE6);
+        Files.writeString(dir.resolve("web.yaml"), """
+                apiVersion: v1
+                kind: Service
+                metadata: {name: web, namespace: default}
+                spec:
+                  type: NodePort
+                  clusterIPs: ["fd00:96::a"]
+                  ipFamilies: [IPv6]
+                  ports: [{name: http, port: 80, protocol: TCP, targetPort: 8080, nodePort: 30080}]
+                """);
+        KubeServiceMapping.Mapped m = KubeServiceMapping.map(new ServiceDirectory(dir).reload(), "node1",
+                List.of(Ipv4.parse("10.205.0.1")));
+        assertThat(m.specs()).extracting(s -> s.frontend().toString()).containsExactly("[fd00:96::a]:80/TCP");
+        assertThat(m.notes().get("default/web")).anySatisfy(n -> assertThat(n).contains("node port 30080/TCP: not programmed"));
+    }
+}
