@@ -75,27 +75,29 @@ final class Importer implements UpdateHandler {
     @Override
     public void withdraw4(int address, int length) {
         if (accepting(0)) {
-            peer.importWithdrawsReceived++;
-            if (peer.receivedPrefixes[0].remove(address & 0xFFFFFFFFL, 0, length)) {
-                peer.received--;
-                peer.importWithdrawsAccepted++;
-            }
-            forgetRaw(peer, 0, address & 0xFFFFFFFFL, 0, length);
-            rib.remove(peer, 0, address & 0xFFFFFFFFL, 0, length);
+            withdraw(0, address & 0xFFFFFFFFL, 0, length);
         }
     }
 
     @Override
     public void withdraw6(long hi, long lo, int length) {
         if (accepting(1)) {
-            peer.importWithdrawsReceived++;
-            if (peer.receivedPrefixes[1].remove(hi, lo, length)) {
-                peer.received--;
-                peer.importWithdrawsAccepted++;
-            }
-            forgetRaw(peer, 1, hi, lo, length);
-            rib.remove(peer, 1, hi, lo, length);
+            withdraw(1, hi, lo, length);
         }
+    }
+
+    private void withdraw(int f, long hi, long lo, int length) {
+        peer.importWithdrawsReceived++;
+        int s = ribs[f].prefixes.find(hi, lo, length);
+        if (s < 0) {
+            return; // never announced, so nothing to forget
+        }
+        if (peer.receivedPrefixes[f].remove(s)) {
+            peer.received--;
+            peer.importWithdrawsAccepted++;
+        }
+        forgetRaw(peer, f, s);
+        rib.removeAt(peer, f, s);
     }
 
     @Override
@@ -113,12 +115,12 @@ final class Importer implements UpdateHandler {
             return;
         }
         peer.importUpdatesReceived++;
-        if (peer.receivedPrefixes[f].add(hi, lo, length)) {
+        FamilyRib r = ribs[f];
+        int s = r.slot(hi, lo, length);
+        if (peer.receivedPrefixes[f].add(s)) {
             peer.received++;
         }
         if (peer.keepRaw) {
-            FamilyRib r = ribs[f];
-            int s = r.slot(hi, lo, length);
             int[] raw = peer.adjInRaw(f, r.prefixes.capacity());
             if (raw[s] != a.id()) {
                 interner.acquire(a.id());
@@ -128,19 +130,22 @@ final class Importer implements UpdateHandler {
                 raw[s] = a.id();
             }
         }
-        apply(f, hi, lo, length, a);
+        apply(f, s, hi, lo, length, a);
     }
 
-    /** Import checks and policy, then the Loc-RIB: add, replace, or (if rejected) remove. */
-    void apply(int f, long hi, long lo, int length, PathAttributes a) {
+    /**
+     * Import checks and policy, then the Loc-RIB: add, replace, or (if rejected) remove. {@code s}
+     * is the prefix's slot in {@code ribs[f]}.
+     */
+    void apply(int f, int s, long hi, long lo, int length, PathAttributes a) {
         int id = importId(f, hi, lo, length, a);
         if (id == INVALID) {
             peer.importUpdatesRejected++;
-            rib.remove(peer, f, hi, lo, length);
+            rib.removeAt(peer, f, s);
         } else if (id == 0) {
             peer.importUpdatesFiltered++;
-            rib.remove(peer, f, hi, lo, length);
-        } else if (rib.upsert(peer, f, hi, lo, length, id)) {
+            rib.removeAt(peer, f, s);
+        } else if (rib.upsertAt(peer, f, s, id)) {
             peer.importUpdatesAccepted++;
         } else {
             peer.importUpdatesIgnored++;
@@ -206,14 +211,13 @@ final class Importer implements UpdateHandler {
         }
     }
 
-    /** A withdrawal also clears the pre-policy Adj-RIB-In entry. */
-    private void forgetRaw(PeerState p, int f, long hi, long lo, int length) {
+    /** A withdrawal also clears the pre-policy Adj-RIB-In entry of slot {@code s}. */
+    private void forgetRaw(PeerState p, int f, int s) {
         int[] raw = p.adjInRaw[f];
         if (raw == null) {
             return;
         }
-        int s = ribs[f].prefixes.find(hi, lo, length);
-        if (s >= 0 && s < raw.length && raw[s] != 0) {
+        if (s < raw.length && raw[s] != 0) {
             interner.release(raw[s]);
             raw[s] = 0;
             if (ribs[f].head[s] < 0) {

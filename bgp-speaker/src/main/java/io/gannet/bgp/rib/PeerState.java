@@ -34,7 +34,7 @@ final class PeerState {
 
     /** Prefixes the peer announces now, before import policy (this session), per family. */
     long received;
-    final ReceivedPrefixes[] receivedPrefixes = {new ReceivedPrefixes(false), new ReceivedPrefixes(true)};
+    final ReceivedPrefixes[] receivedPrefixes = {new ReceivedPrefixes(), new ReceivedPrefixes()};
     long accepted;
     long advertised;
     /** Prefixes whose Loc-RIB best path is this peer's (BIRD's "preferred"). */

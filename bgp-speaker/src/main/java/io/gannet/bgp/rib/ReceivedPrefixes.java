@@ -7,146 +7,103 @@ import java.util.Arrays;
  * "prefixes received" counts (the pre-policy Adj-RIB-In's size, as FRR's PfxRcd and BIRD's
  * imported + filtered). A re-sent prefix is not counted twice; a withdrawn one leaves.
  *
- * <p>Open addressing with linear probing and backward-shift deletion over primitive arrays:
- * nothing is allocated per prefix, and it does not depend on the RIB's slot numbering, which
- * changes when tables are compacted. An IPv4 prefix is one {@code long} (address << 8 |
- * length); IPv6 keeps the two address halves and the length in parallel arrays.
+ * <p>One bit per Loc-RIB prefix slot ({@link FamilyRib}): the importer already has the slot of
+ * every prefix it receives, so marking it costs one bit operation and no hash lookup, and a
+ * million prefixes cost 128 KiB per peer (a hash set of the prefixes took 18 MiB). A prefix that
+ * import policy refuses still gets a slot; the RIB keeps a slot alive while any peer's bit is set
+ * ({@code Rib.releaseEmptied}), and {@link RibCompactor} carries the bits over when it renumbers.
  * Loop thread only.
  */
 final class ReceivedPrefixes {
-    private static final int MIN_CAPACITY = 16;
+    private static final long[] NONE = new long[0];
 
-    private final boolean ipv6;
-    private long[] hi;
-    private long[] lo;
-    /** Length + 1 per slot; 0 marks a free slot. */
-    private byte[] len;
+    private long[] bits = NONE;
     private int size;
-
-    ReceivedPrefixes(boolean ipv6) {
-        this.ipv6 = ipv6;
-        allocate(MIN_CAPACITY);
-    }
 
     int size() {
         return size;
     }
 
-    /** Adds the prefix; true if it was not there. */
-    boolean add(long h, long l, int length) {
-        if ((size + 1) * 4 > len.length * 3) {
-            rehash(len.length * 2);
-        }
-        long kh = ipv6 ? h : (h << 8) | length;
-        long kl = ipv6 ? l : 0;
-        int mask = len.length - 1;
-        for (int i = index(kh, kl, length, mask); ; i = (i + 1) & mask) {
-            if (len[i] == 0) {
-                hi[i] = kh;
-                if (ipv6) {
-                    lo[i] = kl;
-                }
-                len[i] = (byte) (length + 1);
-                size++;
-                return true;
-            }
-            if (matches(i, kh, kl, length)) {
-                return false;
-            }
-        }
+    boolean contains(int slot) {
+        int w = slot >>> 6;
+        return w < bits.length && (bits[w] & 1L << slot) != 0;
     }
 
-    /** Removes the prefix; true if it was there. */
-    boolean remove(long h, long l, int length) {
-        long kh = ipv6 ? h : (h << 8) | length;
-        long kl = ipv6 ? l : 0;
-        int mask = len.length - 1;
-        int i = index(kh, kl, length, mask);
-        while (len[i] != 0) {
-            if (matches(i, kh, kl, length)) {
-                shiftBack(i, mask);
-                size--;
-                if (size * 8 < len.length && len.length > MIN_CAPACITY) {
-                    rehash(Math.max(MIN_CAPACITY, Integer.highestOneBit(Math.max(1, size * 2)) * 2));
-                }
-                return true;
-            }
-            i = (i + 1) & mask;
+    /** Marks the slot; true if it was not marked. */
+    boolean add(int slot) {
+        int w = slot >>> 6;
+        if (w >= bits.length) {
+            bits = Arrays.copyOf(bits, Math.max(w + 1, bits.length * 2));
         }
-        return false;
+        long b = bits[w];
+        long m = 1L << slot;
+        if ((b & m) != 0) {
+            return false;
+        }
+        bits[w] = b | m;
+        size++;
+        return true;
+    }
+
+    /** Unmarks the slot; true if it was marked. */
+    boolean remove(int slot) {
+        int w = slot >>> 6;
+        if (w >= bits.length) {
+            return false;
+        }
+        long b = bits[w];
+        long m = 1L << slot;
+        if ((b & m) == 0) {
+            return false;
+        }
+        bits[w] = b & ~m;
+        size--;
+        return true;
+    }
+
+    /** The first marked slot at or after {@code from}, or -1. */
+    int next(int from) {
+        int w = from >>> 6;
+        if (w >= bits.length) {
+            return -1;
+        }
+        long b = bits[w] & -1L << from;
+        while (true) {
+            if (b != 0) {
+                return w * 64 + Long.numberOfTrailingZeros(b);
+            }
+            if (++w == bits.length) {
+                return -1;
+            }
+            b = bits[w];
+        }
     }
 
     /** Forgets everything and gives the memory back (the session ended). */
     void clear() {
         size = 0;
-        allocate(MIN_CAPACITY);
+        bits = NONE;
     }
 
-    private boolean matches(int i, long kh, long kl, int length) {
-        return hi[i] == kh && (!ipv6 || (lo[i] == kl && lengthAt(i) == length));
-    }
-
-    /** The stored length (kept + 1 so 0 marks a free slot; /128 + 1 needs the unsigned byte). */
-    private int lengthAt(int i) {
-        return (len[i] & 0xFF) - 1;
-    }
-
-    /** Backward-shift deletion: keeps every key reachable from its home slot without tombstones. */
-    private void shiftBack(int free, int mask) {
-        int i = free;
-        while (true) {
-            i = (i + 1) & mask;
-            if (len[i] == 0) {
-                break;
-            }
-            int home = index(hi[i], ipv6 ? lo[i] : 0, lengthAt(i), mask);
-            // Move the entry at i into the hole unless its home lies cyclically in (free, i].
-            boolean homeBetween = free <= i ? (home > free && home <= i) : (home > free || home <= i);
-            if (!homeBetween) {
-                hi[free] = hi[i];
-                if (ipv6) {
-                    lo[free] = lo[i];
+    /** Moves the marks to the slot numbers of a compaction ({@code map}: old slot -> new, -1 if gone). */
+    void remap(int[] map) {
+        if (size == 0) {
+            return;
+        }
+        long[] out = NONE;
+        int n = 0;
+        for (int s = next(0); s >= 0 && s < map.length; s = next(s + 1)) {
+            int t = map[s];
+            if (t >= 0) {
+                int w = t >>> 6;
+                if (w >= out.length) {
+                    out = Arrays.copyOf(out, Math.max(w + 1, out.length * 2));
                 }
-                len[free] = len[i];
-                free = i;
+                out[w] |= 1L << t;
+                n++;
             }
         }
-        len[free] = 0;
-    }
-
-    private int index(long kh, long kl, int length, int mask) {
-        long x = kh * 0x9E3779B97F4A7C15L ^ kl * 0xC2B2AE3D27D4EB4FL ^ length;
-        x ^= x >>> 29;
-        return (int) (x ^ (x >>> 32)) & mask;
-    }
-
-    private void rehash(int capacity) {
-        long[] oldHi = hi;
-        long[] oldLo = lo;
-        byte[] oldLen = len;
-        allocate(capacity);
-        int mask = capacity - 1;
-        for (int j = 0; j < oldLen.length; j++) {
-            if (oldLen[j] == 0) {
-                continue;
-            }
-            long kl = ipv6 ? oldLo[j] : 0;
-            int i = index(oldHi[j], kl, (oldLen[j] & 0xFF) - 1, mask);
-            while (len[i] != 0) {
-                i = (i + 1) & mask;
-            }
-            hi[i] = oldHi[j];
-            if (ipv6) {
-                lo[i] = kl;
-            }
-            len[i] = oldLen[j];
-        }
-    }
-
-    private void allocate(int capacity) {
-        hi = new long[capacity];
-        lo = ipv6 ? new long[capacity] : null;
-        len = new byte[capacity];
-        Arrays.fill(len, (byte) 0);
+        bits = out;
+        size = n;
     }
 }

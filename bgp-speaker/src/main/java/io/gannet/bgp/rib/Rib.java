@@ -311,10 +311,20 @@ public final class Rib implements RouteProcessor {
         }
     }
 
-    /** "Prefixes received" describes one session: a new one, or the end of one, starts from zero. */
-    private static void forgetReceived(PeerState p) {
+    /**
+     * "Prefixes received" describes one session: a new one, or the end of one, starts from zero.
+     * A slot held only by this peer's mark (a prefix import policy refused) is queued for release.
+     */
+    private void forgetReceived(PeerState p) {
         p.received = 0;
-        for (ReceivedPrefixes r : p.receivedPrefixes) {
+        for (int f = 0; f < PeerState.FAMILIES; f++) {
+            ReceivedPrefixes r = p.receivedPrefixes[f];
+            int[] head = ribs[f].head;
+            for (int s = r.next(0); s >= 0; s = r.next(s + 1)) {
+                if (s < head.length && head[s] < 0) {
+                    emptied[f].add(s);
+                }
+            }
             r.clear();
         }
     }
@@ -643,8 +653,12 @@ public final class Rib implements RouteProcessor {
      * had that path with those attributes (nothing changed).
      */
     boolean upsert(PeerState p, int f, long hi, long lo, int length, int attrId) {
+        return upsertAt(p, f, ribs[f].slot(hi, lo, length), attrId);
+    }
+
+    /** {@link #upsert} for a prefix whose slot the caller already has ({@link FamilyRib#slot}). */
+    boolean upsertAt(PeerState p, int f, int s, int attrId) {
         FamilyRib r = ribs[f];
-        int s = r.slot(hi, lo, length);
         int oldBest = r.best[s];
         int oldPeer = oldBest >= 0 ? paths.peer[oldBest] : -1;
         int oldAttr = oldBest >= 0 ? paths.attr[oldBest] : 0;
@@ -729,6 +743,14 @@ public final class Rib implements RouteProcessor {
         int s = r.prefixes.find(hi, lo, length);
         if (s >= 0) {
             removeFromSlot(p, f, s, false);
+        }
+    }
+
+    /** {@link #remove} by slot; a slot left with no path is queued for release. */
+    void removeAt(PeerState p, int f, int s) {
+        removeFromSlot(p, f, s, false);
+        if (ribs[f].head[s] < 0) {
+            emptied[f].add(s); // freed once no peer advertises it or still announces it
         }
     }
 
@@ -949,6 +971,9 @@ public final class Rib implements RouteProcessor {
             int[] raw = peers[i].adjInRaw[f];
             if (raw != null && s < raw.length && raw[s] != 0) {
                 return true; // still in someone's pre-policy Adj-RIB-In
+            }
+            if (peers[i].receivedPrefixes[f].contains(s)) {
+                return true; // a peer still announces it (import policy refused it)
             }
         }
         return false;

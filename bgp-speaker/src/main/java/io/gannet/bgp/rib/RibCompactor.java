@@ -57,6 +57,7 @@ final class RibCompactor {
                     PeerState p = peers[i];
                     p.adjOut[f] = remapSlots(p.adjOut[f], map, newCap);
                     p.adjInRaw[f] = remapSlots(p.adjInRaw[f], map, newCap);
+                    p.receivedPrefixes[f].remap(map);
                     p.pending[f].shrink();
                 }
                 emptied[f].shrink();

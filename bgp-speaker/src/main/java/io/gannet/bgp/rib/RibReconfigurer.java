@@ -103,7 +103,7 @@ final class RibReconfigurer {
                     PrefixTable t = ribs[f].prefixes;
                     for (int s = 0; s < raw.length; s++) {
                         if (raw[s] != 0) {
-                            importer.apply(f, t.hi(s), t.lo(s), t.length(s), interner.get(raw[s]));
+                            importer.apply(f, s, t.hi(s), t.lo(s), t.length(s), interner.get(raw[s]));
                         }
                     }
                 }

@@ -2,63 +2,61 @@ package io.gannet.bgp.rib;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.HashSet;
+import java.util.Arrays;
 import java.util.Random;
-import java.util.Set;
+import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 
-/** The primitive set behind "prefixes received", against a plain HashSet model. */
+/** The per-slot marks behind "prefixes received", against a plain set model. */
 class ReceivedPrefixesTest {
-    private record Key(long hi, long lo, int length) {}
-
-    private static void compareWithModel(boolean ipv6, long seed) {
-        ReceivedPrefixes set = new ReceivedPrefixes(ipv6);
-        Set<Key> model = new HashSet<>();
-        Random rnd = new Random(seed);
+    @Test
+    void matchesASetModelThroughGrowthAndRemoval() {
+        ReceivedPrefixes set = new ReceivedPrefixes();
+        TreeSet<Integer> model = new TreeSet<>();
+        Random rnd = new Random(7);
         for (int step = 0; step < 200_000; step++) {
-            // A small key space makes re-adds, removals of absent keys and long probe chains common.
-            long hi = ipv6 ? rnd.nextInt(64) * 0x0100_0000_0000_0000L : rnd.nextInt(4096) << 8;
-            long lo = ipv6 ? rnd.nextInt(8) : 0;
-            int length = ipv6 ? 120 + rnd.nextInt(9) : 16 + rnd.nextInt(9);
-            Key k = new Key(hi, lo, length);
+            int slot = rnd.nextInt(step < 100_000 ? 300 : 5_000); // re-adds, removals of absent slots, growth
             if (rnd.nextInt(3) == 0) {
-                assertThat(set.remove(hi, lo, length)).isEqualTo(model.remove(k));
+                assertThat(set.remove(slot)).isEqualTo(model.remove(slot));
             } else {
-                assertThat(set.add(hi, lo, length)).isEqualTo(model.add(k));
+                assertThat(set.add(slot)).isEqualTo(model.add(slot));
             }
             assertThat(set.size()).isEqualTo(model.size());
         }
-        for (Key k : model) {
-            assertThat(set.add(k.hi(), k.lo(), k.length())).as("still present: %s", k).isFalse();
+        for (int s = 0; s < 6_000; s++) {
+            assertThat(set.contains(s)).as("slot %d", s).isEqualTo(model.contains(s));
         }
+        int n = 0;
+        for (int s = set.next(0); s >= 0; s = set.next(s + 1)) {
+            assertThat(model).contains(s);
+            n++;
+        }
+        assertThat(n).isEqualTo(model.size());
         set.clear();
         assertThat(set.size()).isZero();
-        assertThat(set.remove(0, 0, 24)).isFalse();
+        assertThat(set.next(0)).isEqualTo(-1);
+        assertThat(set.remove(5)).isFalse();
     }
 
     @Test
-    void ipv4MatchesASetModelThroughGrowthShrinkAndDeletion() {
-        compareWithModel(false, 7);
-    }
-
-    @Test
-    void ipv6MatchesASetModelIncludingSlash128() {
-        compareWithModel(true, 11);
-        ReceivedPrefixes set = new ReceivedPrefixes(true);
-        assertThat(set.add(1, 2, 128)).isTrue();
-        assertThat(set.add(1, 2, 127)).isTrue();
-        assertThat(set.add(1, 2, 128)).isFalse();
-        assertThat(set.remove(1, 2, 128)).isTrue();
-        assertThat(set.size()).isEqualTo(1);
-    }
-
-    @Test
-    void theDefaultRouteAndLengthsOfOneAddressAreDistinctKeys() {
-        ReceivedPrefixes set = new ReceivedPrefixes(false);
-        assertThat(set.add(0, 0, 0)).isTrue();
-        assertThat(set.add(0x0A000000L, 0, 8)).isTrue();
-        assertThat(set.add(0x0A000000L, 0, 16)).isTrue();
-        assertThat(set.add(0, 0, 0)).isFalse();
+    void remapFollowsACompaction() {
+        ReceivedPrefixes set = new ReceivedPrefixes();
+        set.add(0);
+        set.add(63);
+        set.add(64);
+        set.add(200);
+        int[] map = new int[201];
+        Arrays.fill(map, -1);
+        map[63] = 0;   // kept, moved down
+        map[200] = 1;  // kept
+        map[64] = 2;
+        // slot 0 is gone (map -1)
+        set.remap(map);
         assertThat(set.size()).isEqualTo(3);
+        assertThat(set.contains(0)).isTrue();
+        assertThat(set.contains(1)).isTrue();
+        assertThat(set.contains(2)).isTrue();
+        assertThat(set.contains(63)).isFalse();
+        assertThat(set.next(3)).isEqualTo(-1);
     }
 }
