@@ -431,7 +431,7 @@ public final class Lab {
                 } else {
                     // The switch's own profile (profile render --switch --format gannet); ECMP routes into its kernel table.
                     Path swProfile = swDir.resolve("profile.yaml");
-                    Files.writeString(swProfile, plan.switchConfig().get(sw.getKey()));
+                    Files.writeString(swProfile, Ipv4SwitchProfile.of(plan.switchConfig().get(sw.getKey())));
                     d.pids.add(startDaemon(o, plan, ns, sw.getKey(), swProfile, swDir, List.of("--fib")));
                     state.save();
                 }
