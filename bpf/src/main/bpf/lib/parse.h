@@ -183,6 +183,34 @@ static __always_inline int dp_parse_other(struct dp_ctx *ctx, const struct iphdr
 	return DP_CONTINUE;
 }
 
+/* The TCP or UDP header at ctx->p.l4_off: its ports (source, destination), the checksum offset,
+ * the TCP flags seen; a header cut short (or a TCP data offset under 5) is malformed. */
+static __always_inline int dp_parse_ports(struct dp_ctx *ctx, void *data, void *data_end, __u8 proto,
+					  __be16 *sport, __be16 *dport)
+{
+	if (proto == IPPROTO_TCP) {
+		struct tcphdr *tcp = data + ctx->p.l4_off;
+
+		if ((void *)(tcp + 1) > data_end || tcp->doff < 5)
+			return dp_drop(DP_DROP_MALFORMED);
+		*sport = tcp->source;
+		*dport = tcp->dest;
+		ctx->p.csum_off = ctx->p.l4_off + offsetof(struct tcphdr, check);
+		ctx->seen = dp_tcp_seen(tcp);
+	} else {
+		struct udphdr *udp = data + ctx->p.l4_off;
+
+		if ((void *)(udp + 1) > data_end)
+			return dp_drop(DP_DROP_MALFORMED);
+		*sport = udp->source;
+		*dport = udp->dest;
+		ctx->p.csum_off = ctx->p.l4_off + offsetof(struct udphdr, check);
+		/* zero: no checksum in IPv4; invalid in IPv6 (RFC 8200 8.1), left as it is */
+		ctx->p.udp_csum_zero = udp->check == 0;
+	}
+	return DP_CONTINUE;
+}
+
 /*
  * IPv6 on a pod device: TCP and UDP directly after the fixed header (RFC 8200 section 3) are
  * parsed into ctx->t6 for the IPv6 service stages (lib/lb6.h). Everything else (ICMPv6,
@@ -207,26 +235,7 @@ static __always_inline int dp_parse6(struct dp_ctx *ctx, struct ipv6hdr *ip6, vo
 	__builtin_memcpy(ctx->t6.daddr, &ip6->daddr, 16);
 	ctx->t6.proto = ip6->nexthdr;
 	ctx->now = dp_now();
-	if (ip6->nexthdr == IPPROTO_TCP) {
-		struct tcphdr *tcp = data + ctx->p.l4_off;
-
-		if ((void *)(tcp + 1) > data_end || tcp->doff < 5)
-			return dp_drop(DP_DROP_MALFORMED);
-		ctx->t6.sport = tcp->source;
-		ctx->t6.dport = tcp->dest;
-		ctx->p.csum_off = ctx->p.l4_off + offsetof(struct tcphdr, check);
-		ctx->seen = dp_tcp_seen(tcp);
-	} else {
-		struct udphdr *udp = data + ctx->p.l4_off;
-
-		if ((void *)(udp + 1) > data_end)
-			return dp_drop(DP_DROP_MALFORMED);
-		ctx->t6.sport = udp->source;
-		ctx->t6.dport = udp->dest;
-		ctx->p.csum_off = ctx->p.l4_off + offsetof(struct udphdr, check);
-		ctx->p.udp_csum_zero = udp->check == 0; /* invalid in IPv6 (RFC 8200 8.1); left as it is */
-	}
-	return DP_CONTINUE;
+	return dp_parse_ports(ctx, data, data_end, ip6->nexthdr, &ctx->t6.sport, &ctx->t6.dport);
 }
 
 /*
@@ -310,25 +319,10 @@ static __always_inline int dp_parse(struct __sk_buff *skb, enum dp_where where, 
 	ctx->p.l4_off = sizeof(*eth) + ihl_bytes;
 	if (ctx->p.l4_off > 60 + sizeof(*eth))
 		return dp_drop(DP_DROP_MALFORMED);
-	if (ip->protocol == IPPROTO_TCP) {
-		struct tcphdr *tcp = data + ctx->p.l4_off;
+	int ports = dp_parse_ports(ctx, data, data_end, ip->protocol, &ctx->t.sport, &ctx->t.dport);
 
-		if ((void *)(tcp + 1) > data_end || tcp->doff < 5)
-			return dp_drop(DP_DROP_MALFORMED);
-		ctx->t.sport = tcp->source;
-		ctx->t.dport = tcp->dest;
-		ctx->p.csum_off = ctx->p.l4_off + offsetof(struct tcphdr, check);
-		ctx->seen = dp_tcp_seen(tcp);
-	} else {
-		struct udphdr *udp = data + ctx->p.l4_off;
-
-		if ((void *)(udp + 1) > data_end)
-			return dp_drop(DP_DROP_MALFORMED);
-		ctx->t.sport = udp->source;
-		ctx->t.dport = udp->dest;
-		ctx->p.csum_off = ctx->p.l4_off + offsetof(struct udphdr, check);
-		ctx->p.udp_csum_zero = udp->check == 0;
-	}
+	if (ports != DP_CONTINUE)
+		return ports;
 	ctx->orig = ctx->t;
 	return DP_CONTINUE;
 }
