@@ -40,40 +40,14 @@ final class RibQueries {
     List<Map.Entry<Prefix, PathAttributes>> advertisedRoutes(String peer, AddressFamily family) {
         PeerState p = rib.peerNamed(peer);
         int f = PeerState.familyIndex(family);
-        List<Map.Entry<Prefix, PathAttributes>> out = new ArrayList<>();
-        if (p == null || f < 0 || p.adjOut[f] == null) {
-            return out;
-        }
-        int[] sent = p.adjOut[f];
-        PrefixTable t = ribs[f].prefixes;
-        for (int s = 0; s < sent.length && s < t.highWater(); s++) {
-            if (sent[s] != 0 && t.live(s)) {
-                Prefix px = f == 0 ? Prefix.ipv4((int) t.hi(s), t.length(s)) : Prefix.ipv6(t.hi(s), t.lo(s), t.length(s));
-                out.add(Map.entry(px, interner.get(sent[s])));
-            }
-        }
-        out.sort(Map.Entry.comparingByKey());
-        return out;
+        return p == null || f < 0 ? List.of() : entries(f, p.adjOut[f], s -> true);
     }
 
     /** What a peer sent, before import policy (only with {@link Rib#keepPrePolicy}); empty otherwise. */
     List<Map.Entry<Prefix, PathAttributes>> receivedRoutes(String peer, AddressFamily family) {
         PeerState p = rib.peerNamed(peer);
         int f = PeerState.familyIndex(family);
-        List<Map.Entry<Prefix, PathAttributes>> out = new ArrayList<>();
-        if (p == null || f < 0 || p.adjInRaw[f] == null) {
-            return out;
-        }
-        int[] raw = p.adjInRaw[f];
-        PrefixTable t = ribs[f].prefixes;
-        for (int s = 0; s < raw.length && s < t.highWater(); s++) {
-            if (raw[s] != 0 && t.live(s)) {
-                Prefix px = f == 0 ? Prefix.ipv4((int) t.hi(s), t.length(s)) : Prefix.ipv6(t.hi(s), t.lo(s), t.length(s));
-                out.add(Map.entry(px, interner.get(raw[s])));
-            }
-        }
-        out.sort(Map.Entry.comparingByKey());
-        return out;
+        return p == null || f < 0 ? List.of() : entries(f, p.adjInRaw[f], s -> true);
     }
 
     /**
@@ -84,17 +58,20 @@ final class RibQueries {
     List<Map.Entry<Prefix, PathAttributes>> rejectedRoutes(String peer, AddressFamily family) {
         PeerState p = rib.peerNamed(peer);
         int f = PeerState.familyIndex(family);
+        return p == null || f < 0 ? List.of() : entries(f, p.adjInRaw[f], s -> !hasPathFrom(ribs[f], s, p.id));
+    }
+
+    /** The prefixes of family {@code f} whose slot holds an attribute id in {@code ids} (and passes {@code keep}), sorted. */
+    private List<Map.Entry<Prefix, PathAttributes>> entries(int f, int[] ids, java.util.function.IntPredicate keep) {
         List<Map.Entry<Prefix, PathAttributes>> out = new ArrayList<>();
-        if (p == null || f < 0 || p.adjInRaw[f] == null) {
+        if (ids == null) {
             return out;
         }
-        int[] raw = p.adjInRaw[f];
-        FamilyRib r = ribs[f];
-        PrefixTable t = r.prefixes;
-        for (int s = 0; s < raw.length && s < t.highWater(); s++) {
-            if (raw[s] != 0 && t.live(s) && !hasPathFrom(r, s, p.id)) {
+        PrefixTable t = ribs[f].prefixes;
+        for (int s = 0; s < ids.length && s < t.highWater(); s++) {
+            if (ids[s] != 0 && t.live(s) && keep.test(s)) {
                 Prefix px = f == 0 ? Prefix.ipv4((int) t.hi(s), t.length(s)) : Prefix.ipv6(t.hi(s), t.lo(s), t.length(s));
-                out.add(Map.entry(px, interner.get(raw[s])));
+                out.add(Map.entry(px, interner.get(ids[s])));
             }
         }
         out.sort(Map.Entry.comparingByKey());
