@@ -148,8 +148,8 @@ class DaemonDualStackServicesTest {
         NetworkNamespace podB = ns("dvb");
         JsonNode a = CniCall.add(plugin, nodes[0], sockets[0], "ctr-a", podA, null);
         JsonNode b = CniCall.add(plugin, nodes[1], sockets[1], "ctr-b", podB, null);
-        String a4 = ip(a, "10.244.61."), a6 = ip(a, "fd00:10:244:61:");
-        String b4 = ip(b, "10.244.62."), b6 = ip(b, "fd00:10:244:62:");
+        String a4 = DualStackRack.ip(a, "10.244.61."), a6 = DualStackRack.ip(a, "fd00:10:244:61:");
+        String b4 = DualStackRack.ip(b, "10.244.62."), b6 = DualStackRack.ip(b, "fd00:10:244:62:");
         Path server = dir.resolve("server.py");
         Files.writeString(server, SERVER);
         Path client = dir.resolve("client.py");
@@ -239,37 +239,9 @@ class DaemonDualStackServicesTest {
 
     /** The leaf's bridge with an address of each family, each node's eth0 on it with its two addresses and default routes. */
     private Path fabric(NetworkNamespace leaf, NetworkNamespace... nodes) throws Exception {
-        leaf.exec("ip", "link", "add", "br0", "type", "bridge");
-        leaf.exec("ip", "addr", "add", "10.206.0.254/24", "dev", "br0");
-        leaf.exec("ip", "addr", "add", "fd00:206::fe/64", "dev", "br0", "nodad");
-        leaf.exec("ip", "link", "set", "br0", "up");
-        leaf.exec("sysctl", "-qw", "net.ipv4.ip_forward=1");
-        leaf.exec("sysctl", "-qw", "net.ipv6.conf.all.forwarding=1");
-        for (int i = 0; i < nodes.length; i++) {
-            String port = "dv" + ProcessHandle.current().pid() % 100000 + "p" + (i + 1);
-            NetworkNamespace.Shell.run("ip", "link", "add", "eth0", "netns", nodes[i].name(), "type", "veth",
-                    "peer", "name", port, "netns", leaf.name());
-            leaf.exec("ip", "link", "set", port, "master", "br0");
-            leaf.exec("ip", "link", "set", port, "up");
-            nodes[i].exec("ip", "addr", "add", "10.206.0." + (i + 1) + "/24", "dev", "eth0");
-            nodes[i].exec("ip", "addr", "add", "fd00:206::" + (i + 1) + "/64", "dev", "eth0", "nodad");
-            nodes[i].exec("ip", "link", "set", "eth0", "up");
-            nodes[i].exec("ip", "route", "add", "default", "via", "10.206.0.254");
-            nodes[i].exec("ip", "-6", "route", "add", "default", "via", "fd00:206::fe");
-        }
+        DualStackRack.wire(leaf, "10.206.0", "fd00:206", nodes);
         Path profile = dir.resolve("profile.yaml");
         Files.writeString(profile, PROFILE);
         return profile;
-    }
-
-    /** The result's address starting with {@code prefix}, without its length. */
-    private static String ip(JsonNode result, String prefix) {
-        for (JsonNode ip : result.path("ips")) {
-            String address = ip.path("address").asText().replaceAll("/.*", "");
-            if (address.startsWith(prefix)) {
-                return address;
-            }
-        }
-        throw new AssertionError("no address in " + prefix + "* in " + result);
     }
 }

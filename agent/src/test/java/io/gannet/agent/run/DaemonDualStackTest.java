@@ -120,8 +120,8 @@ class DaemonDualStackTest {
         NetworkNamespace podB = ns("dsb");
         JsonNode a = CniCall.add(plugin, nodes[0], sockets[0], "ctr-a", podA, null);
         JsonNode b = CniCall.add(plugin, nodes[1], sockets[1], "ctr-b", podB, null);
-        String a4 = ip(a, "10.244.51."), a6 = ip(a, "fd00:10:244:51:");
-        String b4 = ip(b, "10.244.52."), b6 = ip(b, "fd00:10:244::");
+        String a4 = DualStackRack.ip(a, "10.244.51."), a6 = DualStackRack.ip(a, "fd00:10:244:51:");
+        String b4 = DualStackRack.ip(b, "10.244.52."), b6 = DualStackRack.ip(b, "fd00:10:244::");
         assertThat(a.path("routes").toString()).contains("0.0.0.0/0").contains("::/0");
         assertThat(nodes[0].exec("ip", "-6", "route", "show", "proto", "201")).contains(a6 + " dev ").contains("unreachable fd00:10:244:51::/64");
 
@@ -183,25 +183,7 @@ class DaemonDualStackTest {
 
     /** The leaf's bridge with an address of each family, each node's eth0 on it with its two addresses and default routes. */
     private Path fabric(NetworkNamespace leaf, NetworkNamespace... nodes) throws Exception {
-        leaf.exec("ip", "link", "add", "br0", "type", "bridge");
-        leaf.exec("ip", "addr", "add", "10.205.0.254/24", "dev", "br0");
-        leaf.exec("ip", "addr", "add", "fd00:205::fe/64", "dev", "br0", "nodad");
-        leaf.exec("ip", "link", "set", "br0", "up");
-        leaf.exec("sysctl", "-qw", "net.ipv4.ip_forward=1");
-        leaf.exec("sysctl", "-qw", "net.ipv6.conf.all.forwarding=1");
-        for (int i = 0; i < nodes.length; i++) {
-            String port = "ds" + ProcessHandle.current().pid() % 100000 + "p" + (i + 1);
-            NetworkNamespace.Shell.run("ip", "link", "add", "eth0", "netns", nodes[i].name(), "type", "veth",
-                    "peer", "name", port, "netns", leaf.name());
-            leaf.exec("ip", "link", "set", port, "master", "br0");
-            leaf.exec("ip", "link", "set", port, "up");
-            nodes[i].exec("ip", "addr", "add", "10.205.0." + (i + 1) + "/24", "dev", "eth0");
-            nodes[i].exec("ip", "addr", "add", "fd00:205::" + (i + 1) + "/64", "dev", "eth0", "nodad");
-            nodes[i].exec("ip", "link", "set", "eth0", "up");
-            // A host's static default routes to its leaf, as on a real rack.
-            nodes[i].exec("ip", "route", "add", "default", "via", "10.205.0.254");
-            nodes[i].exec("ip", "-6", "route", "add", "default", "via", "fd00:205::fe");
-        }
+        DualStackRack.wire(leaf, "10.205.0", "fd00:205", nodes);
         Path profile = dir.resolve("profile.yaml");
         Files.writeString(profile, PROFILE);
         return profile;
@@ -227,16 +209,5 @@ class DaemonDualStackTest {
         } finally {
             bird.close();
         }
-    }
-
-    /** The result's address starting with {@code prefix}, without its length. */
-    private static String ip(JsonNode result, String prefix) {
-        for (JsonNode ip : result.path("ips")) {
-            String address = ip.path("address").asText().replaceAll("/.*", "");
-            if (address.startsWith(prefix)) {
-                return address;
-            }
-        }
-        throw new AssertionError("no address in " + prefix + "* in " + result);
     }
 }
