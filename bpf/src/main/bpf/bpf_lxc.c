@@ -15,7 +15,9 @@
  *            new flow the policy let in -> finish
  *  - IPv6 TCP and UDP (dp_parse6): from_pod runs reverse NAT and service DNAT of lib/lb6.h,
  *    to_pod its reverse NAT; the IPv4 stages (source check, conntrack of untranslated flows,
- *    policy, remap) have no IPv6 counterpart yet, and other IPv6 packets pass untouched.
+ *    policy, remap) have no IPv6 counterpart yet, and other IPv6 packets pass untouched,
+ *    except for a pod a policy selects: its IPv6 is dropped but neighbor discovery
+ *    (dp_stage_policy6_closed, lib/policy.h: closed until IPv6 policy exists).
  * Per-pod facts (the pod address behind the veth, its policy flag) live in dp_endpoints keyed by ifindex:
  * attaching to a new pod loads no new code.
  */
@@ -30,6 +32,7 @@ int from_pod(struct __sk_buff *skb)
 {
 	struct dp_ctx ctx = {};
 
+	DP_STAGE(dp_stage_policy6_closed(skb, 0));
 	DP_STAGE(dp_parse(skb, DP_FROM_POD, &ctx));
 	if (ctx.v6) {
 		/* IPv6 TCP/UDP (lib/lb6.h): reverse NAT of local backends' replies, then service DNAT */
@@ -54,6 +57,7 @@ int to_pod(struct __sk_buff *skb)
 {
 	struct dp_ctx ctx = {};
 
+	DP_STAGE(dp_stage_policy6_closed(skb, 1));
 	DP_STAGE(dp_parse(skb, DP_TO_POD, &ctx));
 	if (ctx.v6) {
 		/* IPv6 TCP/UDP (lib/lb6.h): reverse NAT of replies from backends behind a host device */

@@ -42,6 +42,7 @@ enum dp_reason {
 	DP_REJECT_SOCKET_NO_BACKEND, /* ... to a frontend without backends: the call refused (ECONNREFUSED) */
 	DP_DROP_TTL_EXCEEDED,     /* a packet to send on by FIB redirect arrived with TTL 1 (RFC 1812 5.3.1) */
 	DP_DROP_NO_BACKEND_IPV6,  /* IPv6 frontend without backends: dropped (IPv6 has no RST / ICMPv6 reject yet) */
+	DP_DROP_POLICY_IPV6,      /* IPv6 to or from a pod a policy selects: policy is IPv4 only, so closed (lib/policy.h) */
 	DP_REASON_MAX,
 };
 

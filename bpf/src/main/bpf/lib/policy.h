@@ -163,6 +163,38 @@ static __always_inline int dp_policy_judge(struct dp_ctx *ctx, __u32 ep_id, __u3
 	return DP_CONTINUE;
 }
 
+/*
+ * IPv6 and policy: the policy stages judge IPv4 only, so a pod some policy selects for this
+ * direction (ingress: to_pod, egress: from_pod) gets no IPv6 but neighbor discovery (ICMPv6
+ * 133-137, RFC 4861): closed, never open. A pod no policy selects keeps its IPv6. Runs before
+ * the parse, on every IPv6 packet of a pod device.
+ */
+static __always_inline int dp_stage_policy6_closed(struct __sk_buff *skb, int ingress)
+{
+	void *data = (void *)(long)skb->data;
+	void *data_end = (void *)(long)skb->data_end;
+	struct ethhdr *eth = data;
+	struct ipv6hdr *ip6;
+	__u32 ep_id = skb->ifindex;
+	struct dp_endpoint *ep;
+
+	if ((void *)(eth + 1) > data_end || eth->h_proto != bpf_htons(ETH_P_IPV6))
+		return DP_CONTINUE;
+	ep = bpf_map_lookup_elem(&dp_endpoints, &ep_id);
+	if (!ep || !(ep->flags & (ingress ? DP_EP_F_INGRESS_POLICY : DP_EP_F_EGRESS_POLICY)))
+		return DP_CONTINUE;
+	ip6 = (void *)(eth + 1);
+	if ((void *)(ip6 + 1) > data_end)
+		return dp_drop(DP_DROP_MALFORMED);
+	if (ip6->nexthdr == IPPROTO_ICMPV6) {
+		__u8 *type = (void *)(ip6 + 1);
+
+		if ((void *)(type + 1) <= data_end && *type >= 133 && *type <= 137)
+			return DP_CONTINUE; /* router/neighbor solicitation and advertisement, redirect */
+	}
+	return dp_drop(DP_DROP_POLICY_IPV6);
+}
+
 static __always_inline int dp_stage_policy_ingress(struct dp_ctx *ctx)
 {
 	__u32 ep_id = ctx->skb->ifindex;

@@ -156,8 +156,9 @@ final class PolicyPart implements AutoCloseable {
                 + " (NetworkPolicy, CiliumNetworkPolicy, Pod and Namespace labels, ExternalEndpoint); identities, external endpoints"
                 + " and other nodes' pods in " + store.describe());
         if (node.podCidr(false) != null) {
-            log.operatorAction("policy", node.name(), "IPv6 is not judged: the policy stages are IPv4 only, so the pods' IPv6 traffic"
-                    + " (" + node.podCidr(false) + ") passes whatever the policies say");
+            log.operatorAction("policy", node.name(), "IPv6 is not judged (the policy stages are IPv4 only): a pod a policy selects"
+                    + " gets no IPv6 in that direction but neighbor discovery (counted as drop_policy_ipv6); other pods of "
+                    + node.podCidr(false) + " keep theirs");
         }
         return part;
     }

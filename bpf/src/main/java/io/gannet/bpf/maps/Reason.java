@@ -37,7 +37,8 @@ public enum Reason {
     NAT_SOCKET,
     REJECT_SOCKET_NO_BACKEND,
     DROP_TTL_EXCEEDED,
-    DROP_NO_BACKEND_IPV6;
+    DROP_NO_BACKEND_IPV6,
+    DROP_POLICY_IPV6;
 
     /**
      * What happened to the packet, for the {@code verdict} label of
