@@ -46,7 +46,14 @@ final class Ipv4SwitchProfile {
                     it.remove();
                 }
             }
-            return "# the lab's IPv4 cut of the switch's rendered profile\n"
+            StringBuilder header = new StringBuilder();
+            for (String line : rendered.lines().toList()) {
+                if (!line.startsWith("#")) {
+                    break;
+                }
+                header.append(line).append('\n'); // the renderer's own comments (what it generated, notes)
+            }
+            return header + "# the lab's IPv4 cut of the switch's rendered profile\n"
                     + (leftOut.isEmpty() ? "" : "# left out (no IPv4 address; the lab builds IPv4 fabrics): " + String.join(", ", leftOut) + "\n")
                     + YAML.writeValueAsString(root);
         } catch (IOException e) {

@@ -16,7 +16,9 @@ class LaunchFlagsTest {
     @Test
     void theLaunchersJvmFlagsAndEnvironmentAreTheLabsOwn() throws Exception {
         String launcher = Files.readString(REPO.resolve("gannet"));
-        String execLine = launcher.substring(launcher.indexOf("exec \"$JAVA_HOME/bin/java\""));
+        // The collector's flags (left out when GANNET_JAVA_OPTS names another collector), then the java command line.
+        String execLine = launcher.substring(launcher.indexOf("gc_opts=("));
+        assertThat(execLine).contains("exec \"$JAVA_HOME/bin/java\" \"${gc_opts[@]}\"");
         for (String flag : io.gannet.agent.LauncherFlags.JVM) {
             assertThat(execLine).as("the launcher's java command line").contains(flag);
         }
