@@ -632,41 +632,40 @@ public final class ProfileBinder {
         return out.isEmpty() ? null : List.copyOf(out);
     }
 
+    /**
+     * A value or a list of values with at most one per address family (a dual-stack host's
+     * addresses, PodCIDRs); values that do not parse were reported by {@code parse}, a second one of
+     * a family is reported with {@code twice} (its %s the family) and left out.
+     */
+    private <T> List<Located<T>> onePerFamily(YNode node, java.util.function.Function<YNode, T> parse,
+                                              java.util.function.Predicate<T> ipv4, String twice) {
+        List<Located<T>> out = new ArrayList<>();
+        for (YNode item : node instanceof YNode.YList l ? l.items() : node == null ? List.<YNode>of() : List.of(node)) {
+            T v = parse.apply(item);
+            if (v == null) {
+                continue;
+            }
+            if (out.stream().anyMatch(o -> ipv4.test(o.value()) == ipv4.test(v))) {
+                problems.error(item.location(), String.format(twice, ipv4.test(v) ? "IPv4" : "IPv6"));
+                continue;
+            }
+            out.add(new Located<>(v, item.location()));
+        }
+        return out;
+    }
+
     private HostSpec hostSpec(Fields f) {
         String name = f.name("name", true);
-        List<Located<InetAddress>> addresses = new ArrayList<>();
         YNode an = f.node("address", true);
-        for (YNode item : an instanceof YNode.YList l ? l.items() : an == null ? List.<YNode>of() : List.of(an)) {
-            InetAddress a = f.asAddress(item, "address");
-            if (a == null) {
-                continue;
-            }
-            if (addresses.stream().anyMatch(o -> (o.value() instanceof Inet4Address) == (a instanceof Inet4Address))) {
-                problems.error(item.location(), "host " + name + " has two " + (a instanceof Inet4Address ? "IPv4" : "IPv6")
-                        + " addresses: give at most one of each family (one BGP session per family and switch)");
-                continue;
-            }
-            addresses.add(new Located<>(a, item.location()));
-        }
+        List<Located<InetAddress>> addresses = onePerFamily(an, n -> f.asAddress(n, "address"), a -> a instanceof Inet4Address,
+                "host " + name + " has two %s addresses: give at most one of each family (one BGP session per family and switch)");
         if (an instanceof YNode.YList l && l.items().isEmpty()) {
             problems.error(an.location(), "host " + name + " has an empty address list");
         }
         String rack = f.has("rack") ? f.name("rack", false) : null;
         Role role = f.has("role") ? f.choice("role", false, Map.of("node", Role.NODE, "l4lb", Role.L4LB, "router", Role.ROUTER)) : Role.NODE;
-        List<Located<Cidr>> podCidrs = new ArrayList<>();
-        YNode pc = f.node("podCIDR", false);
-        for (YNode item : pc instanceof YNode.YList l ? l.items() : pc == null ? List.<YNode>of() : List.of(pc)) {
-            Cidr c = f.asCidr(item, "podCIDR", false);
-            if (c == null) {
-                continue;
-            }
-            if (podCidrs.stream().anyMatch(o -> o.value().isIpv4() == c.isIpv4())) {
-                problems.error(item.location(), "host " + name + " has two " + (c.isIpv4() ? "IPv4" : "IPv6")
-                        + " PodCIDRs: give at most one of each family");
-                continue;
-            }
-            podCidrs.add(new Located<>(c, item.location()));
-        }
+        List<Located<Cidr>> podCidrs = onePerFamily(f.node("podCIDR", false), n -> f.asCidr(n, "podCIDR", false), Cidr::isIpv4,
+                "host " + name + " has two %s PodCIDRs: give at most one of each family");
         List<Located<Cidr>> vips = new ArrayList<>();
         List<YNode> vipItems = f.list("vips", false);
         if (vipItems != null) {
