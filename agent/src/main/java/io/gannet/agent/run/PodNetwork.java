@@ -154,11 +154,7 @@ final class PodNetwork implements AutoCloseable {
             if (ipam6 != null) {
                 ipam6.close();
             }
-            for (PodCidrClaim c : java.util.Arrays.asList(claim, claim6)) {
-                if (c != null) {
-                    c.close();
-                }
-            }
+            java.util.stream.Stream.of(claim, claim6).filter(java.util.Objects::nonNull).forEach(PodCidrClaim::close);
             store.close();
             throw e;
         }
@@ -234,12 +230,10 @@ final class PodNetwork implements AutoCloseable {
     /** The node's configuration with its PodCIDR filled in from the store. */
     NodeConfig apply(NodeConfig n) {
         List<Cidr> blocks = new ArrayList<>(n.podCidrs());
-        for (PodCidrClaim c : java.util.Arrays.asList(claim, claim6)) {
-            if (c != null) {
-                Cidr b = Cidr.of(c.block().toString());
-                if (n.podCidr(b.isIpv4()) == null) {
-                    blocks.add(b);
-                }
+        for (PodCidrClaim c : claims()) {
+            Cidr b = Cidr.of(c.block().toString());
+            if (n.podCidr(b.isIpv4()) == null) {
+                blocks.add(b);
             }
         }
         return blocks.size() == n.podCidrs().size() ? n : n.withPodCidrs(blocks);
@@ -258,10 +252,7 @@ final class PodNetwork implements AutoCloseable {
         if (removed.isEmpty()) {
             return;
         }
-        for (PodCidrClaim c : java.util.Arrays.asList(claim, claim6)) {
-            if (c == null) {
-                continue;
-            }
+        for (PodCidrClaim c : claims()) {
             try {
                 List<String> gone = c.releaseHosts(removed);
                 if (!gone.isEmpty()) {
@@ -422,11 +413,12 @@ final class PodNetwork implements AutoCloseable {
         if (ipam6 != null) {
             ipam6.close();
         }
-        for (PodCidrClaim c : java.util.Arrays.asList(claim, claim6)) {
-            if (c != null) {
-                c.close();
-            }
-        }
+        claims().forEach(PodCidrClaim::close);
         store.close();
+    }
+
+    /** The store claims this node holds: none (pinned blocks), one, or one per family. */
+    private List<PodCidrClaim> claims() {
+        return java.util.stream.Stream.of(claim, claim6).filter(java.util.Objects::nonNull).toList();
     }
 }
