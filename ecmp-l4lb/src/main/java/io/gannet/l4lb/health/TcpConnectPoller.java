@@ -7,7 +7,6 @@ import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
-import java.util.ArrayDeque;
 import java.util.PriorityQueue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.Consumer;
@@ -48,7 +47,6 @@ final class TcpConnectPoller implements AutoCloseable {
     private final Selector selector;
     private final ConcurrentLinkedQueue<Pending> incoming = new ConcurrentLinkedQueue<>();
     private final PriorityQueue<Pending> deadlines = new PriorityQueue<>((a, b) -> Long.compare(a.deadline, b.deadline));
-    private final ArrayDeque<Pending> batch = new ArrayDeque<>();
     private final Thread thread;
     private volatile boolean closed;
 
@@ -97,9 +95,6 @@ final class TcpConnectPoller implements AutoCloseable {
     private void startIncoming(long now) {
         Pending p;
         while ((p = incoming.poll()) != null) {
-            batch.add(p);
-        }
-        while ((p = batch.poll()) != null) {
             SocketChannel ch = null;
             try {
                 ch = SocketChannel.open();
