@@ -40,12 +40,12 @@ final class DecisionProcess {
 
     /** Recomputes best path, reason and ECMP set of slot {@code s} in {@code r}. */
     void select(FamilyRib r, int s) {
-        int h = r.head[s];
+        int h = r.head.get(s);
         int best = -1;
         int reason = BestPathReason.ONLY_PATH.ordinal();
         if (h >= 0) {
             best = h;
-            for (int q = paths.next[h]; q >= 0; q = paths.next[q]) {
+            for (int q = paths.next.get(h); q >= 0; q = paths.next.get(q)) {
                 if (compare(q, best) > 0) {
                     best = q;
                 }
@@ -53,7 +53,7 @@ final class DecisionProcess {
             // One pass: the reason (the step at which the strongest competitor lost) and the
             // paths equal to the best through the IGP-cost step, candidates for the ECMP set.
             int candidates = 0;
-            for (int q = h; q >= 0; q = paths.next[q]) {
+            for (int q = h; q >= 0; q = paths.next.get(q)) {
                 paths.set(q, PathStore.MULTIPATH, q == best);
                 if (q != best) {
                     int c = compare(best, q);
@@ -86,14 +86,14 @@ final class DecisionProcess {
                     ecmp++;
                 }
             }
-            r.multipath[s] = (byte) ecmp;
+            r.multipath.set(s, (byte) ecmp);
         } else {
-            r.multipath[s] = 0;
+            r.multipath.set(s, (byte) 0);
         }
-        r.best[s] = best;
-        r.reason[s] = (byte) reason;
-        r.best[s] = best;
-        r.reason[s] = (byte) reason;
+        r.best.set(s, best);
+        r.reason.set(s, (byte) reason);
+        r.best.set(s, best);
+        r.reason.set(s, (byte) reason);
     }
 
     /**
@@ -103,10 +103,10 @@ final class DecisionProcess {
      *         preferred, negative if {@code b} is; {@code +EQUAL} when nothing differs
      */
     int compare(int a, int b) {
-        PeerState pa = peers[paths.peer[a]];
-        PeerState pb = peers[paths.peer[b]];
-        PathAttributes x = interner.get(paths.attr[a]);
-        PathAttributes y = interner.get(paths.attr[b]);
+        PeerState pa = peers[paths.peer.get(a)];
+        PeerState pb = peers[paths.peer.get(b)];
+        PathAttributes x = interner.get(paths.attr.get(a));
+        PathAttributes y = interner.get(paths.attr.get(b));
         long lpx = x.has(HAS_LOCAL_PREF) ? x.localPref() : DEFAULT_LOCAL_PREF;
         long lpy = y.has(HAS_LOCAL_PREF) ? y.localPref() : DEFAULT_LOCAL_PREF;
         if (lpx != lpy) {

@@ -116,12 +116,12 @@ final class Exporter {
     /** Takes up to {@link #CHUNK} queued prefixes, computes their new advertisement and sends packed UPDATEs. */
     private boolean exportChunk(PeerState p, int f, IntQueue q) {
         FamilyRib r = ribs[f];
-        int[] out = p.adjOut[f]; // allocated only once something goes out: a peer that gets nothing costs nothing
+        IntPages out = p.adjOut[f]; // allocated only once something goes out: a peer that gets nothing costs nothing
         int n = 0;
         while (n < CHUNK && !q.isEmpty()) {
             int s = q.poll();
             int target = exportId(p, f, s);
-            if (target == (out != null && s < out.length ? out[s] : 0)) {
+            if (target == IntPages.at(out, s)) {
                 continue;
             }
             chunkSlot[n] = s;
@@ -157,7 +157,7 @@ final class Exporter {
                     writer.add6(t.hi(s), t.lo(s), t.length(s));
                 }
             }
-            int old = out[s];
+            int old = out.get(s);
             if (target != 0) {
                 interner.acquire(target);
                 p.exportUpdatesSent++;
@@ -171,7 +171,7 @@ final class Exporter {
             if (old != 0) {
                 interner.release(old);
             }
-            out[s] = target;
+            out.set(s, target);
         }
         // The last message stays open: the next chunk may fill it (finishOpen sends it).
         return true;
@@ -210,17 +210,17 @@ final class Exporter {
      */
     private int exportId(PeerState p, int f, int s) {
         FamilyRib r = ribs[f];
-        int b = r.best[s];
+        int b = r.best.get(s);
         if (b < 0) {
             return 0;
         }
-        int src = paths.peer[b];
+        int src = paths.peer.get(b);
         if (src == p.id) {
             return 0; // never back to the peer it came from
         }
         PeerState sp = peers[src];
         boolean local = src == Rib.LOCAL;
-        PathAttributes a = interner.get(paths.attr[b]);
+        PathAttributes a = interner.get(paths.attr.get(b));
         // RFC 1997 limits what we do with a route a peer tagged. On our own routes the well-known
         // communities are for the receiving switch to act on: attached and sent, as an outbound
         // "set community no-export" does in FRR.

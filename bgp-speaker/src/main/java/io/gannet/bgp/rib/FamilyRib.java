@@ -1,7 +1,6 @@
 package io.gannet.bgp.rib;
 
 import io.gannet.bgp.wire.AddressFamily;
-import java.util.Arrays;
 
 /**
  * The Loc-RIB of one address family: the prefix table plus, per prefix slot, the head of its
@@ -13,34 +12,29 @@ import java.util.Arrays;
 final class FamilyRib {
     final AddressFamily family;
     final PrefixTable prefixes;
-    int[] head;
-    int[] best;
-    byte[] multipath;
-    byte[] reason;
+    IntPages head;
+    IntPages best;
+    BytePages multipath;
+    BytePages reason;
 
     FamilyRib(AddressFamily family, int capacity) {
         this.family = family;
         this.prefixes = new PrefixTable(!family.isIpv4(), capacity);
-        head = new int[prefixes.capacity()];
-        best = new int[prefixes.capacity()];
-        multipath = new byte[prefixes.capacity()];
-        reason = new byte[prefixes.capacity()];
-        Arrays.fill(head, -1);
-        Arrays.fill(best, -1);
+        head = new IntPages(prefixes.capacity(), -1);
+        best = new IntPages(prefixes.capacity(), -1);
+        multipath = new BytePages(prefixes.capacity(), (byte) 0);
+        reason = new BytePages(prefixes.capacity(), (byte) 0);
     }
 
     /** The slot of a prefix, created empty when absent. */
     int slot(long hi, long lo, int length) {
         int s = prefixes.findOrInsert(hi, lo, length);
-        if (s >= head.length) {
+        if (s >= head.capacity()) {
             int cap = prefixes.capacity();
-            int old = head.length;
-            head = Arrays.copyOf(head, cap);
-            best = Arrays.copyOf(best, cap);
-            multipath = Arrays.copyOf(multipath, cap);
-            reason = Arrays.copyOf(reason, cap);
-            Arrays.fill(head, old, cap, -1);
-            Arrays.fill(best, old, cap, -1);
+            head.grow(cap);
+            best.grow(cap);
+            multipath.grow(cap);
+            reason.grow(cap);
         }
         return s;
     }
@@ -52,19 +46,17 @@ final class FamilyRib {
     int[] compact(int newCapacity) {
         int[] map = prefixes.compact(newCapacity);
         int cap = prefixes.capacity();
-        int[] nhead = new int[cap];
-        int[] nbest = new int[cap];
-        byte[] nmultipath = new byte[cap];
-        byte[] nreason = new byte[cap];
-        Arrays.fill(nhead, -1);
-        Arrays.fill(nbest, -1);
+        IntPages nhead = new IntPages(cap, -1);
+        IntPages nbest = new IntPages(cap, -1);
+        BytePages nmultipath = new BytePages(cap, (byte) 0);
+        BytePages nreason = new BytePages(cap, (byte) 0);
         for (int s = 0; s < map.length; s++) {
             int t = map[s];
             if (t >= 0) {
-                nhead[t] = head[s];
-                nbest[t] = best[s];
-                nmultipath[t] = multipath[s];
-                nreason[t] = reason[s];
+                nhead.set(t, head.get(s));
+                nbest.set(t, best.get(s));
+                nmultipath.set(t, multipath.get(s));
+                nreason.set(t, reason.get(s));
             }
         }
         head = nhead;
@@ -76,10 +68,10 @@ final class FamilyRib {
 
     /** Removes a prefix whose path list became empty. */
     void release(int slot) {
-        head[slot] = -1;
-        best[slot] = -1;
-        multipath[slot] = 0;
-        reason[slot] = 0;
+        head.set(slot, -1);
+        best.set(slot, -1);
+        multipath.set(slot, (byte) 0);
+        reason.set(slot, (byte) 0);
         prefixes.remove(slot);
     }
 }

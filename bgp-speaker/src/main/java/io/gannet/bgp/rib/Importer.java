@@ -121,13 +121,14 @@ final class Importer implements UpdateHandler {
             peer.received++;
         }
         if (peer.keepRaw) {
-            int[] raw = peer.adjInRaw(f, r.prefixes.capacity());
-            if (raw[s] != a.id()) {
+            IntPages raw = peer.adjInRaw(f, r.prefixes.capacity());
+            int had = raw.get(s);
+            if (had != a.id()) {
                 interner.acquire(a.id());
-                if (raw[s] != 0) {
-                    interner.release(raw[s]);
+                if (had != 0) {
+                    interner.release(had);
                 }
-                raw[s] = a.id();
+                raw.set(s, a.id());
             }
         }
         apply(f, s, hi, lo, length, a);
@@ -213,14 +214,12 @@ final class Importer implements UpdateHandler {
 
     /** A withdrawal also clears the pre-policy Adj-RIB-In entry of slot {@code s}. */
     private void forgetRaw(PeerState p, int f, int s) {
-        int[] raw = p.adjInRaw[f];
-        if (raw == null) {
-            return;
-        }
-        if (s < raw.length && raw[s] != 0) {
-            interner.release(raw[s]);
-            raw[s] = 0;
-            if (ribs[f].head[s] < 0) {
+        IntPages raw = p.adjInRaw[f];
+        int had = IntPages.at(raw, s);
+        if (had != 0) {
+            interner.release(had);
+            raw.set(s, 0);
+            if (ribs[f].head.get(s) < 0) {
                 emptied[f].add(s);
             }
         }
@@ -228,15 +227,16 @@ final class Importer implements UpdateHandler {
 
     /** Drops a peer's whole pre-policy Adj-RIB-In (session end). */
     void dropRaw(PeerState p, int f) {
-        int[] raw = p.adjInRaw[f];
+        IntPages raw = p.adjInRaw[f];
         p.adjInRaw[f] = null;
         if (raw == null) {
             return;
         }
-        for (int s = 0; s < raw.length; s++) {
-            if (raw[s] != 0) {
-                interner.release(raw[s]);
-                if (ribs[f].head[s] < 0) {
+        for (int s = 0; s < raw.capacity(); s++) {
+            int had = raw.get(s);
+            if (had != 0) {
+                interner.release(had);
+                if (ribs[f].head.get(s) < 0) {
                     emptied[f].add(s);
                 }
             }

@@ -1,12 +1,11 @@
 package io.gannet.bgp.rib;
 
-import java.util.Arrays;
-
 /**
  * Every candidate path of every prefix, in parallel primitive arrays: the peer it came from,
  * its interned attribute id, the next path of the same prefix (a singly linked list per prefix,
  * -1 ends it) and flag bits. This is the post-import Adj-RIB-In of all peers at once: a path
- * costs 13 bytes and no object. Freed entries are reused.
+ * costs 13 bytes and no object. Freed entries are reused; the arrays grow by pages
+ * ({@link IntPages}), never by copying.
  *
  * <p>Threading: owned by the RIB's loop.
  */
@@ -14,47 +13,46 @@ final class PathStore {
     static final int STALE = 1;
     static final int MULTIPATH = 2;
 
-    int[] peer;
-    int[] attr;
-    int[] next;
-    byte[] flags;
+    IntPages peer;
+    IntPages attr;
+    IntPages next;
+    BytePages flags;
     private int highWater;
     private int freeHead = -1;
     private int size;
 
     PathStore(int capacity) {
-        peer = new int[capacity];
-        attr = new int[capacity];
-        next = new int[capacity];
-        flags = new byte[capacity];
+        peer = new IntPages(capacity, 0);
+        attr = new IntPages(capacity, 0);
+        next = new IntPages(capacity, 0);
+        flags = new BytePages(capacity, (byte) 0);
     }
 
     int allocate(int peerId, int attrId, int nextPath) {
         int p;
         if (freeHead >= 0) {
             p = freeHead;
-            freeHead = next[p];
+            freeHead = next.get(p);
         } else {
-            if (highWater == peer.length) {
-                int cap = peer.length * 2;
-                peer = Arrays.copyOf(peer, cap);
-                attr = Arrays.copyOf(attr, cap);
-                next = Arrays.copyOf(next, cap);
-                flags = Arrays.copyOf(flags, cap);
+            if (highWater == peer.capacity()) {
+                peer.grow(highWater + 1);
+                attr.grow(highWater + 1);
+                next.grow(highWater + 1);
+                flags.grow(highWater + 1);
             }
             p = highWater++;
         }
-        peer[p] = peerId;
-        attr[p] = attrId;
-        next[p] = nextPath;
-        flags[p] = 0;
+        peer.set(p, peerId);
+        attr.set(p, attrId);
+        next.set(p, nextPath);
+        flags.set(p, (byte) 0);
         size++;
         return p;
     }
 
     void free(int p) {
-        peer[p] = -1;
-        next[p] = freeHead;
+        peer.set(p, -1);
+        next.set(p, freeHead);
         freeHead = p;
         size--;
     }
@@ -64,7 +62,7 @@ final class PathStore {
     }
 
     int capacity() {
-        return peer.length;
+        return peer.capacity();
     }
 
     /**
@@ -78,19 +76,19 @@ final class PathStore {
         int[] map = new int[highWater];
         int n = 0;
         for (int p = 0; p < highWater; p++) {
-            map[p] = peer[p] >= 0 ? n++ : -1;
+            map[p] = peer.get(p) >= 0 ? n++ : -1;
         }
-        int[] npeer = new int[cap];
-        int[] nattr = new int[cap];
-        int[] nnext = new int[cap];
-        byte[] nflags = new byte[cap];
+        IntPages npeer = new IntPages(cap, 0);
+        IntPages nattr = new IntPages(cap, 0);
+        IntPages nnext = new IntPages(cap, 0);
+        BytePages nflags = new BytePages(cap, (byte) 0);
         for (int p = 0; p < highWater; p++) {
             int t = map[p];
             if (t >= 0) {
-                npeer[t] = peer[p];
-                nattr[t] = attr[p];
-                nnext[t] = next[p] >= 0 ? map[next[p]] : -1;
-                nflags[t] = flags[p];
+                npeer.set(t, peer.get(p));
+                nattr.set(t, attr.get(p));
+                nnext.set(t, next.get(p) >= 0 ? map[next.get(p)] : -1);
+                nflags.set(t, flags.get(p));
             }
         }
         peer = npeer;
@@ -103,10 +101,11 @@ final class PathStore {
     }
 
     boolean has(int p, int flag) {
-        return (flags[p] & flag) != 0;
+        return (flags.get(p) & flag) != 0;
     }
 
     void set(int p, int flag, boolean on) {
-        flags[p] = (byte) (on ? flags[p] | flag : flags[p] & ~flag);
+        byte b = flags.get(p);
+        flags.set(p, (byte) (on ? b | flag : b & ~flag));
     }
 }

@@ -3,7 +3,6 @@ package io.gannet.bgp.rib;
 import io.gannet.bgp.config.PeerConfig;
 import io.gannet.bgp.wire.Negotiated;
 import io.gannet.bgp.wire.AddressFamily;
-import java.util.Arrays;
 
 /**
  * What the RIB keeps about one peer, keyed by its configured name so that graceful-restart
@@ -63,9 +62,9 @@ final class PeerState {
     /** Graceful restart: stale paths exist for this family. */
     final boolean[] staleFamily = new boolean[FAMILIES];
     final boolean[] negotiatedFamily = new boolean[FAMILIES];
-    final int[][] adjOut = new int[FAMILIES][];
+    final IntPages[] adjOut = new IntPages[FAMILIES];
     /** Pre-policy Adj-RIB-In (when kept): the received attribute id per prefix slot, 0 = none. */
-    final int[][] adjInRaw = new int[FAMILIES][];
+    final IntPages[] adjInRaw = new IntPages[FAMILIES];
     boolean keepRaw;
     final IntQueue[] pending = {new IntQueue(), new IntQueue()};
     /** End-of-RIB (RFC 4724) to send once the initial table has drained. */
@@ -96,21 +95,19 @@ final class PeerState {
         return afi == AddressFamily.AFI_IPV4 ? 0 : afi == AddressFamily.AFI_IPV6 ? 1 : -1;
     }
 
-    int[] adjInRaw(int family, int minLength) {
-        int[] a = adjInRaw[family];
-        if (a == null || a.length < minLength) {
-            a = a == null ? new int[Math.max(minLength, 1024)] : Arrays.copyOf(a, Math.max(minLength, a.length * 2));
-            adjInRaw[family] = a;
-        }
-        return a;
+    IntPages adjInRaw(int family, int minLength) {
+        return adjInRaw[family] = sized(adjInRaw[family], minLength);
     }
 
-    int[] adjOut(int family, int minLength) {
-        int[] a = adjOut[family];
-        if (a == null || a.length < minLength) {
-            a = a == null ? new int[Math.max(minLength, 1024)] : Arrays.copyOf(a, Math.max(minLength, a.length * 2));
-            adjOut[family] = a;
+    IntPages adjOut(int family, int minLength) {
+        return adjOut[family] = sized(adjOut[family], minLength);
+    }
+
+    private static IntPages sized(IntPages a, int minLength) {
+        if (a == null) {
+            return new IntPages(minLength, 0);
         }
+        a.grow(minLength);
         return a;
     }
 }

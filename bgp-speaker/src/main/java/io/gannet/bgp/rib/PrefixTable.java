@@ -18,9 +18,12 @@ final class PrefixTable {
     private static final int EMPTY = -1;
 
     private final boolean ipv6;
-    private long[] hi;
-    private long[] lo;
-    private byte[] len;
+    /** Per slot (in pages, so growth copies nothing): the IPv4 address, or the IPv6 address's two halves. */
+    private IntPages addr4;
+    private LongPages hi;
+    private LongPages lo;
+    /** Per slot: the prefix length, or {@link #FREE} for a slot not in use. */
+    private BytePages len;
     private int[] index;        // IPv6: hash slot -> key slot, EMPTY when unused
     /**
      * IPv4: the key and its slot packed in one long per bucket, so a lookup touches one cache
@@ -31,15 +34,15 @@ final class PrefixTable {
     private int freeCount;
     private int highWater;      // slots ever used
     private int size;
-    private boolean[] live;
+    private static final byte FREE = -1;
 
     PrefixTable(boolean ipv6, int initialCapacity) {
         this.ipv6 = ipv6;
         int cap = Math.max(16, initialCapacity);
-        hi = new long[cap];
-        lo = ipv6 ? new long[cap] : null;
-        len = new byte[cap];
-        live = new boolean[cap];
+        addr4 = ipv6 ? null : new IntPages(cap, 0);
+        hi = ipv6 ? new LongPages(cap, 0) : null;
+        lo = ipv6 ? new LongPages(cap, 0) : null;
+        len = new BytePages(cap, FREE);
         int buckets = Integer.highestOneBit(cap * 2 - 1) * 2;
         if (ipv6) {
             index = new int[buckets];
@@ -80,23 +83,23 @@ final class PrefixTable {
 
     /** Capacity of per-slot arrays; they must be at least this long. */
     int capacity() {
-        return hi.length;
+        return len.capacity();
     }
 
     boolean live(int slot) {
-        return live[slot];
+        return len.get(slot) != FREE;
     }
 
     long hi(int slot) {
-        return hi[slot];
+        return ipv6 ? hi.get(slot) : addr4.get(slot) & 0xFFFFFFFFL;
     }
 
     long lo(int slot) {
-        return ipv6 ? lo[slot] : 0;
+        return ipv6 ? lo.get(slot) : 0;
     }
 
     int length(int slot) {
-        return len[slot] & 0xFF;
+        return len.get(slot) & 0xFF;
     }
 
     private static int hash(long h, long l, int length) {
@@ -126,7 +129,7 @@ final class PrefixTable {
             if (s == EMPTY) {
                 return -1;
             }
-            if (hi[s] == h && (len[s] & 0xFF) == length && (!ipv6 || lo[s] == l)) {
+            if (hi.get(s) == h && lo.get(s) == l && (len.get(s) & 0xFF) == length) {
                 return s;
             }
         }
@@ -144,7 +147,7 @@ final class PrefixTable {
             if (s == EMPTY) {
                 break;
             }
-            if (hi[s] == h && (len[s] & 0xFF) == length && (!ipv6 || lo[s] == l)) {
+            if (hi.get(s) == h && lo.get(s) == l && (len.get(s) & 0xFF) == length) {
                 return s;
             }
         }
@@ -187,23 +190,24 @@ final class PrefixTable {
         if (freeCount > 0) {
             slot = free[--freeCount];
         } else {
-            if (highWater == hi.length) {
-                growKeys(hi.length * 2);
+            if (highWater == len.capacity()) {
+                growKeys(highWater + 1);
             }
             slot = highWater++;
         }
-        hi[slot] = h;
         if (ipv6) {
-            lo[slot] = l;
+            hi.set(slot, h);
+            lo.set(slot, l);
+        } else {
+            addr4.set(slot, (int) h);
         }
-        len[slot] = (byte) length;
-        live[slot] = true;
+        len.set(slot, (byte) length);
         size++;
         return slot;
     }
 
     private void remove4(int slot) {
-        long k = key4(hi[slot], len[slot] & 0xFF);
+        long k = key4(hi(slot), length(slot));
         int mask = table4.length - 1;
         int i = hash4(k) & mask;
         while (table4[i] >>> SLOT_BITS != k) {
@@ -227,8 +231,8 @@ final class PrefixTable {
         Arrays.fill(table4, -1L);
         int mask = buckets - 1;
         for (int s = 0; s < highWater; s++) {
-            if (live[s]) {
-                long k = key4(hi[s], len[s] & 0xFF);
+            if (live(s)) {
+                long k = key4(hi(s), length(s));
                 int i = hash4(k) & mask;
                 while (table4[i] != -1L) {
                     i = (i + 1) & mask;
@@ -245,7 +249,7 @@ final class PrefixTable {
             return;
         }
         int mask = index.length - 1;
-        int i = hash(hi[slot], ipv6 ? lo[slot] : 0, len[slot] & 0xFF) & mask;
+        int i = hash(hi.get(slot), lo.get(slot), length(slot)) & mask;
         while (index[i] != slot) {
             i = (i + 1) & mask;
         }
@@ -253,7 +257,7 @@ final class PrefixTable {
         // Backward-shift deletion (no tombstones).
         for (int j = (i + 1) & mask; index[j] != EMPTY; j = (j + 1) & mask) {
             int s = index[j];
-            int home = hash(hi[s], ipv6 ? lo[s] : 0, len[s] & 0xFF) & mask;
+            int home = hash(hi.get(s), lo.get(s), length(s)) & mask;
             boolean movable = i <= j ? (home <= i || home > j) : (home <= i && home > j);
             if (movable) {
                 index[i] = s;
@@ -265,7 +269,7 @@ final class PrefixTable {
     }
 
     private void freeSlot(int slot) {
-        live[slot] = false;
+        len.set(slot, FREE);
         size--;
         if (freeCount == free.length) {
             free = Arrays.copyOf(free, free.length * 2);
@@ -282,29 +286,30 @@ final class PrefixTable {
     int[] compact(int newCapacity) {
         int cap = Math.max(16, Math.max(newCapacity, size));
         int[] map = new int[highWater];
-        long[] nhi = new long[cap];
-        long[] nlo = ipv6 ? new long[cap] : null;
-        byte[] nlen = new byte[cap];
-        boolean[] nlive = new boolean[cap];
+        IntPages naddr4 = ipv6 ? null : new IntPages(cap, 0);
+        LongPages nhi = ipv6 ? new LongPages(cap, 0) : null;
+        LongPages nlo = ipv6 ? new LongPages(cap, 0) : null;
+        BytePages nlen = new BytePages(cap, FREE);
         int n = 0;
         for (int s = 0; s < highWater; s++) {
-            if (!live[s]) {
+            if (!live(s)) {
                 map[s] = -1;
                 continue;
             }
             map[s] = n;
-            nhi[n] = hi[s];
             if (ipv6) {
-                nlo[n] = lo[s];
+                nhi.set(n, hi.get(s));
+                nlo.set(n, lo.get(s));
+            } else {
+                naddr4.set(n, addr4.get(s));
             }
-            nlen[n] = len[s];
-            nlive[n] = true;
+            nlen.set(n, len.get(s));
             n++;
         }
+        addr4 = naddr4;
         hi = nhi;
         lo = nlo;
         len = nlen;
-        live = nlive;
         highWater = n;
         freeCount = 0;
         free = new int[16];
@@ -318,12 +323,13 @@ final class PrefixTable {
     }
 
     private void growKeys(int cap) {
-        hi = Arrays.copyOf(hi, cap);
         if (ipv6) {
-            lo = Arrays.copyOf(lo, cap);
+            hi.grow(cap);
+            lo.grow(cap);
+        } else {
+            addr4.grow(cap);
         }
-        len = Arrays.copyOf(len, cap);
-        live = Arrays.copyOf(live, cap);
+        len.grow(cap);
     }
 
     private void rehash(int cap) {
@@ -331,8 +337,8 @@ final class PrefixTable {
         Arrays.fill(index, EMPTY);
         int mask = cap - 1;
         for (int s = 0; s < highWater; s++) {
-            if (live[s]) {
-                int i = hash(hi[s], ipv6 ? lo[s] : 0, len[s] & 0xFF) & mask;
+            if (live(s)) {
+                int i = hash(hi.get(s), lo.get(s), length(s)) & mask;
                 while (index[i] != EMPTY) {
                     i = (i + 1) & mask;
                 }

@@ -319,9 +319,9 @@ public final class Rib implements RouteProcessor {
         p.received = 0;
         for (int f = 0; f < PeerState.FAMILIES; f++) {
             ReceivedPrefixes r = p.receivedPrefixes[f];
-            int[] head = ribs[f].head;
+            IntPages head = ribs[f].head;
             for (int s = r.next(0); s >= 0; s = r.next(s + 1)) {
-                if (s < head.length && head[s] < 0) {
+                if (s < head.capacity() && head.get(s) < 0) {
                     emptied[f].add(s);
                 }
             }
@@ -545,27 +545,27 @@ public final class Rib implements RouteProcessor {
     int forwardingPaths(Prefix prefix, PathAttributes[] out, int[] interfaces) {
         FamilyRib r = ribs[prefix.ipv6() ? 1 : 0];
         int s = r.prefixes.find(prefix.hi(), prefix.lo(), prefix.length());
-        int best = s < 0 ? -1 : r.best[s];
+        int best = s < 0 ? -1 : r.best.get(s);
         if (best < 0) {
             return 0;
         }
-        if (paths.peer[best] == LOCAL) {
+        if (paths.peer.get(best) == LOCAL) {
             return -1;
         }
-        out[0] = interner.get(paths.attr[best]);
+        out[0] = interner.get(paths.attr.get(best));
         if (interfaces != null) {
-            interfaces[0] = sessionInterface(paths.peer[best]);
+            interfaces[0] = sessionInterface(paths.peer.get(best));
         }
         int n = 1;
-        for (int q = r.head[s]; q >= 0 && n < out.length; q = paths.next[q]) {
+        for (int q = r.head.get(s); q >= 0 && n < out.length; q = paths.next.get(q)) {
             if (q != best && paths.has(q, PathStore.MULTIPATH)) {
-                if (paths.peer[q] == LOCAL) {
+                if (paths.peer.get(q) == LOCAL) {
                     return -1;
                 }
                 if (interfaces != null) {
-                    interfaces[n] = sessionInterface(paths.peer[q]);
+                    interfaces[n] = sessionInterface(paths.peer.get(q));
                 }
-                out[n++] = interner.get(paths.attr[q]);
+                out[n++] = interner.get(paths.attr.get(q));
             }
         }
         return n;
@@ -659,30 +659,30 @@ public final class Rib implements RouteProcessor {
     /** {@link #upsert} for a prefix whose slot the caller already has ({@link FamilyRib#slot}). */
     boolean upsertAt(PeerState p, int f, int s, int attrId) {
         FamilyRib r = ribs[f];
-        int oldBest = r.best[s];
-        int oldPeer = oldBest >= 0 ? paths.peer[oldBest] : -1;
-        int oldAttr = oldBest >= 0 ? paths.attr[oldBest] : 0;
-        for (int q = r.head[s]; q >= 0; q = paths.next[q]) {
-            if (paths.peer[q] == p.id) {
+        int oldBest = r.best.get(s);
+        int oldPeer = oldBest >= 0 ? paths.peer.get(oldBest) : -1;
+        int oldAttr = oldBest >= 0 ? paths.attr.get(oldBest) : 0;
+        for (int q = r.head.get(s); q >= 0; q = paths.next.get(q)) {
+            if (paths.peer.get(q) == p.id) {
                 paths.set(q, PathStore.STALE, false);
-                if (paths.attr[q] == attrId) {
+                if (paths.attr.get(q) == attrId) {
                     return false;
                 }
                 interner.acquire(attrId);
-                interner.release(paths.attr[q]);
-                paths.attr[q] = attrId;
+                interner.release(paths.attr.get(q));
+                paths.attr.set(q, attrId);
                 select(f, s, oldPeer, oldAttr);
                 return true;
             }
         }
         if (p.id != LOCAL && !admitMaxPrefix(p, f)) {
-            if (r.head[s] < 0) {
+            if (r.head.get(s) < 0) {
                 emptied[f].add(s);
             }
             return true; // refused by max-prefix, counted there
         }
-        int q = paths.allocate(p.id, attrId, r.head[s]);
-        r.head[s] = q;
+        int q = paths.allocate(p.id, attrId, r.head.get(s));
+        r.head.set(s, q);
         interner.acquire(attrId);
         p.accepted++;
         if (oldBest >= 0) {
@@ -691,7 +691,7 @@ public final class Rib implements RouteProcessor {
             // reason can change, and only upwards.
             int c = compare(oldBest, q);
             if (c > 0 && (config.maxPaths() == 1 || !REASONS[c].multipathEqual())) {
-                r.reason[s] = (byte) Math.max(r.reason[s], c);
+                r.reason.set(s, (byte) Math.max(r.reason.get(s), c));
                 return true;
             }
         }
@@ -749,7 +749,7 @@ public final class Rib implements RouteProcessor {
     /** {@link #remove} by slot; a slot left with no path is queued for release. */
     void removeAt(PeerState p, int f, int s) {
         removeFromSlot(p, f, s, false);
-        if (ribs[f].head[s] < 0) {
+        if (ribs[f].head.get(s) < 0) {
             emptied[f].add(s); // freed once no peer advertises it or still announces it
         }
     }
@@ -758,29 +758,29 @@ public final class Rib implements RouteProcessor {
     private void removeFromSlot(PeerState p, int f, int s, boolean onlyStale) {
         FamilyRib r = ribs[f];
         int prev = -1;
-        for (int q = r.head[s]; q >= 0; prev = q, q = paths.next[q]) {
-            if (paths.peer[q] != p.id) {
+        for (int q = r.head.get(s); q >= 0; prev = q, q = paths.next.get(q)) {
+            if (paths.peer.get(q) != p.id) {
                 continue;
             }
             if (onlyStale && !paths.has(q, PathStore.STALE)) {
                 return;
             }
-            int oldBest = r.best[s];
-            int oldPeer = oldBest >= 0 ? paths.peer[oldBest] : -1;
-            int oldAttr = oldBest >= 0 ? paths.attr[oldBest] : 0;
+            int oldBest = r.best.get(s);
+            int oldPeer = oldBest >= 0 ? paths.peer.get(oldBest) : -1;
+            int oldAttr = oldBest >= 0 ? paths.attr.get(oldBest) : 0;
             if (prev < 0) {
-                r.head[s] = paths.next[q];
+                r.head.set(s, paths.next.get(q));
             } else {
-                paths.next[prev] = paths.next[q];
+                paths.next.set(prev, paths.next.get(q));
             }
-            interner.release(paths.attr[q]);
+            interner.release(paths.attr.get(q));
             paths.free(q);
             p.accepted--;
-            if (r.best[s] == q) {
-                r.best[s] = -1;
+            if (r.best.get(s) == q) {
+                r.best.set(s, -1);
             }
             select(f, s, oldPeer, oldAttr);
-            if (r.head[s] < 0) {
+            if (r.head.get(s) < 0) {
                 emptied[f].add(s);
             }
             return;
@@ -790,7 +790,7 @@ public final class Rib implements RouteProcessor {
     private void removeAll(PeerState p, int f, boolean onlyStale) {
         FamilyRib r = ribs[f];
         for (int s = 0; s < r.prefixes.highWater(); s++) {
-            if (r.prefixes.live(s) && r.head[s] >= 0) {
+            if (r.prefixes.live(s) && r.head.get(s) >= 0) {
                 removeFromSlot(p, f, s, onlyStale);
             }
         }
@@ -801,8 +801,8 @@ public final class Rib implements RouteProcessor {
         boolean any = false;
         for (int s = 0; s < r.prefixes.highWater(); s++) {
             if (r.prefixes.live(s)) {
-                for (int q = r.head[s]; q >= 0; q = paths.next[q]) {
-                    if (paths.peer[q] == p.id) {
+                for (int q = r.head.get(s); q >= 0; q = paths.next.get(q)) {
+                    if (paths.peer.get(q) == p.id) {
                         paths.set(q, PathStore.STALE, true);
                         any = true;
                     }
@@ -826,9 +826,9 @@ public final class Rib implements RouteProcessor {
     private void select(int f, int s, int oldPeer, int oldAttr) {
         FamilyRib r = ribs[f];
         decision.select(r, s);
-        int best = r.best[s];
-        int newPeer = best >= 0 ? paths.peer[best] : -1;
-        int newAttr = best >= 0 ? paths.attr[best] : 0;
+        int best = r.best.get(s);
+        int newPeer = best >= 0 ? paths.peer.get(best) : -1;
+        int newAttr = best >= 0 ? paths.attr.get(best) : 0;
         boolean bestChanged = newPeer != oldPeer || newAttr != oldAttr;
         if (newPeer != oldPeer) {
             if (oldPeer > LOCAL && oldPeer < peerCount) {
@@ -840,7 +840,7 @@ public final class Rib implements RouteProcessor {
         }
         if (listener != null && (bestChanged || decision.maxPaths() > 1)) {
             PrefixTable t = r.prefixes;
-            listener.changed(f == 1, t.hi(s), t.lo(s), t.length(s), r.multipath[s]);
+            listener.changed(f == 1, t.hi(s), t.lo(s), t.length(s), r.multipath.get(s));
         }
         if (bestChanged) {
             for (int i = 1; i < peerCount; i++) {
@@ -861,7 +861,7 @@ public final class Rib implements RouteProcessor {
     private void enqueueTable(PeerState p, int f) {
         FamilyRib r = ribs[f];
         for (int s = 0; s < r.prefixes.highWater(); s++) {
-            if (r.prefixes.live(s) && r.best[s] >= 0) {
+            if (r.prefixes.live(s) && r.best.get(s) >= 0) {
                 p.pending[f].add(s);
             }
         }
@@ -869,14 +869,15 @@ public final class Rib implements RouteProcessor {
 
     /** Forgets what was advertised (route refresh, session end): releases the attribute ids. */
     private void forgetAdjOut(PeerState p, int f) {
-        int[] out = p.adjOut[f];
+        IntPages out = p.adjOut[f];
         if (out == null) {
             return;
         }
-        for (int s = 0; s < out.length; s++) {
-            if (out[s] != 0) {
-                interner.release(out[s]);
-                out[s] = 0;
+        for (int s = 0; s < out.capacity(); s++) {
+            int had = out.get(s);
+            if (had != 0) {
+                interner.release(had);
+                out.set(s, 0);
                 p.advertised--;
             }
         }
@@ -910,7 +911,7 @@ public final class Rib implements RouteProcessor {
             FamilyRib r = ribs[f];
             while (!q.isEmpty()) {
                 int s = q.poll();
-                if (!r.prefixes.live(s) || r.head[s] >= 0 || advertisedAnywhere(f, s)) {
+                if (!r.prefixes.live(s) || r.head.get(s) >= 0 || advertisedAnywhere(f, s)) {
                     continue;
                 }
                 r.release(s);
@@ -964,12 +965,10 @@ public final class Rib implements RouteProcessor {
 
     private boolean advertisedAnywhere(int f, int s) {
         for (int i = 1; i < peerCount; i++) {
-            int[] out = peers[i].adjOut[f];
-            if (out != null && s < out.length && out[s] != 0) {
+            if (IntPages.at(peers[i].adjOut[f], s) != 0) {
                 return true;
             }
-            int[] raw = peers[i].adjInRaw[f];
-            if (raw != null && s < raw.length && raw[s] != 0) {
+            if (IntPages.at(peers[i].adjInRaw[f], s) != 0) {
                 return true; // still in someone's pre-policy Adj-RIB-In
             }
             if (peers[i].receivedPrefixes[f].contains(s)) {

@@ -1,7 +1,7 @@
 package io.gannet.bgp.rib;
 
 /**
- * Gives the {@link Rib}'s memory back: per-slot and per-path arrays grow by doubling and would
+ * Gives the {@link Rib}'s memory back: per-slot and per-path arrays grow (by pages) and would
  * otherwise stay at their peak after the peers that filled them leave. The RIB decides when
  * (a while after a peer left, or {@link Rib#trim}); this class decides whether and does it.
  * Runs on the speaker loop.
@@ -39,7 +39,7 @@ final class RibCompactor {
      * calls it only once no peer has anything queued, every emptied slot is freed and no export
      * is in progress, so slot numbers are held nowhere but in the arrays remapped here. Below a
      * quarter of capacity the arrays are cut to twice the live count, so a table that refills
-     * pays at most one more doubling.
+     * grows back by pages.
      */
     void compactIfMostlyEmpty(PeerState[] peers, int peerCount) {
         for (int i = 0; i < peerCount; i++) {
@@ -68,11 +68,11 @@ final class RibCompactor {
             int[] map = paths.compact(Math.max(COMPACT_MIN, paths.size() * 2));
             for (FamilyRib r : ribs) {
                 for (int s = 0; s < r.prefixes.highWater(); s++) {
-                    if (r.head[s] >= 0) {
-                        r.head[s] = map[r.head[s]];
+                    if (r.head.get(s) >= 0) {
+                        r.head.set(s, map[r.head.get(s)]);
                     }
-                    if (r.best[s] >= 0) {
-                        r.best[s] = map[r.best[s]];
+                    if (r.best.get(s) >= 0) {
+                        r.best.set(s, map[r.best.get(s)]);
                     }
                 }
             }
@@ -80,14 +80,14 @@ final class RibCompactor {
     }
 
     /** A per-slot attribute-id array moved to the compacted slot numbers (ids of dead slots are 0). */
-    private static int[] remapSlots(int[] a, int[] map, int capacity) {
+    private static IntPages remapSlots(IntPages a, int[] map, int capacity) {
         if (a == null) {
             return null;
         }
-        int[] out = new int[capacity];
-        for (int s = 0, n = Math.min(a.length, map.length); s < n; s++) {
-            if (a[s] != 0 && map[s] >= 0) {
-                out[map[s]] = a[s];
+        IntPages out = new IntPages(capacity, 0);
+        for (int s = 0, n = Math.min(a.capacity(), map.length); s < n; s++) {
+            if (a.get(s) != 0 && map[s] >= 0) {
+                out.set(map[s], a.get(s));
             }
         }
         return out;

@@ -62,16 +62,16 @@ final class RibQueries {
     }
 
     /** The prefixes of family {@code f} whose slot holds an attribute id in {@code ids} (and passes {@code keep}), sorted. */
-    private List<Map.Entry<Prefix, PathAttributes>> entries(int f, int[] ids, java.util.function.IntPredicate keep) {
+    private List<Map.Entry<Prefix, PathAttributes>> entries(int f, IntPages ids, java.util.function.IntPredicate keep) {
         List<Map.Entry<Prefix, PathAttributes>> out = new ArrayList<>();
         if (ids == null) {
             return out;
         }
         PrefixTable t = ribs[f].prefixes;
-        for (int s = 0; s < ids.length && s < t.highWater(); s++) {
-            if (ids[s] != 0 && t.live(s) && keep.test(s)) {
+        for (int s = 0; s < ids.capacity() && s < t.highWater(); s++) {
+            if (ids.get(s) != 0 && t.live(s) && keep.test(s)) {
                 Prefix px = f == 0 ? Prefix.ipv4((int) t.hi(s), t.length(s)) : Prefix.ipv6(t.hi(s), t.lo(s), t.length(s));
-                out.add(Map.entry(px, interner.get(ids[s])));
+                out.add(Map.entry(px, interner.get(ids.get(s))));
             }
         }
         out.sort(Map.Entry.comparingByKey());
@@ -79,8 +79,8 @@ final class RibQueries {
     }
 
     private boolean hasPathFrom(FamilyRib r, int s, int peerId) {
-        for (int q = r.head[s]; q >= 0; q = paths.next[q]) {
-            if (paths.peer[q] == peerId) {
+        for (int q = r.head.get(s); q >= 0; q = paths.next.get(q)) {
+            if (paths.peer.get(q) == peerId) {
                 return true;
             }
         }
@@ -96,7 +96,7 @@ final class RibQueries {
         }
         FamilyRib r = ribs[f];
         for (int s = 0; s < r.prefixes.highWater(); s++) {
-            if (r.prefixes.live(s) && r.head[s] >= 0) {
+            if (r.prefixes.live(s) && r.head.get(s) >= 0) {
                 out.add(view(f, s));
             }
         }
@@ -108,7 +108,7 @@ final class RibQueries {
     RouteView route(Prefix prefix) {
         int f = prefix.ipv6() ? 1 : 0;
         int s = ribs[f].prefixes.find(prefix.hi(), prefix.lo(), prefix.length());
-        return s < 0 || ribs[f].head[s] < 0 ? null : view(f, s);
+        return s < 0 || ribs[f].head.get(s) < 0 ? null : view(f, s);
     }
 
     /** Counters of every configured-or-seen peer (not the local origin). */
@@ -130,8 +130,7 @@ final class RibQueries {
         int s = ribs[f].prefixes.find(prefix.hi(), prefix.lo(), prefix.length());
         List<String> out = new ArrayList<>();
         for (int i = 1; s >= 0 && i < rib.peerCount(); i++) {
-            int[] a = rib.peerAt(i).adjOut[f];
-            if (a != null && s < a.length && a[s] != 0) {
+            if (IntPages.at(rib.peerAt(i).adjOut[f], s) != 0) {
                 out.add(rib.peerAt(i).name);
             }
         }
@@ -159,9 +158,9 @@ final class RibQueries {
             int prefixes = 0;
             int pathCount = 0;
             for (int s = 0; s < r.prefixes.highWater(); s++) {
-                if (r.prefixes.live(s) && r.head[s] >= 0) {
+                if (r.prefixes.live(s) && r.head.get(s) >= 0) {
                     prefixes++;
-                    for (int q = r.head[s]; q >= 0; q = paths.next[q]) {
+                    for (int q = r.head.get(s); q >= 0; q = paths.next.get(q)) {
                         pathCount++;
                     }
                 }
@@ -175,9 +174,9 @@ final class RibQueries {
         FamilyRib r = ribs[f];
         PrefixTable t = r.prefixes;
         Prefix px = f == 0 ? Prefix.ipv4((int) t.hi(s), t.length(s)) : Prefix.ipv6(t.hi(s), t.lo(s), t.length(s));
-        int best = r.best[s];
+        int best = r.best.get(s);
         List<int[]> order = new ArrayList<>();
-        for (int q = r.head[s]; q >= 0; q = paths.next[q]) {
+        for (int q = r.head.get(s); q >= 0; q = paths.next.get(q)) {
             order.add(new int[] {q});
         }
         // best first, then the ECMP set, then the rest in preference order
@@ -187,9 +186,9 @@ final class RibQueries {
             int q = e[0];
             boolean isBest = q == best;
             BestPathReason lost = isBest ? null : REASONS[Math.abs(rib.compare(best, q))];
-            views.add(new PathView(rib.peerAt(paths.peer[q]).name, interner.get(paths.attr[q]), isBest,
+            views.add(new PathView(rib.peerAt(paths.peer.get(q)).name, interner.get(paths.attr.get(q)), isBest,
                     paths.has(q, PathStore.MULTIPATH), paths.has(q, PathStore.STALE), lost));
         }
-        return new RouteView(px, List.copyOf(views), REASONS[r.reason[s]]);
+        return new RouteView(px, List.copyOf(views), REASONS[r.reason.get(s)]);
     }
 }

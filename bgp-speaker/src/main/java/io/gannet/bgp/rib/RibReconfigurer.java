@@ -96,14 +96,14 @@ final class RibReconfigurer {
             importer.begin(p);
             try {
                 for (int f = 0; f < PeerState.FAMILIES; f++) {
-                    int[] raw = p.adjInRaw[f];
+                    IntPages raw = p.adjInRaw[f];
                     if (raw == null) {
                         continue;
                     }
                     PrefixTable t = ribs[f].prefixes;
-                    for (int s = 0; s < raw.length; s++) {
-                        if (raw[s] != 0) {
-                            importer.apply(f, s, t.hi(s), t.lo(s), t.length(s), interner.get(raw[s]));
+                    for (int s = 0; s < raw.capacity(); s++) {
+                        if (raw.get(s) != 0) {
+                            importer.apply(f, s, t.hi(s), t.lo(s), t.length(s), interner.get(raw.get(s)));
                         }
                     }
                 }
@@ -155,9 +155,9 @@ final class RibReconfigurer {
         for (int f = 0; f < PeerState.FAMILIES; f++) {
             if (p.negotiatedFamily[f]) {
                 FamilyRib r = ribs[f];
-                int[] out = p.adjOut[f];
+                IntPages out = p.adjOut[f];
                 for (int s = 0; s < r.prefixes.highWater(); s++) {
-                    if (r.prefixes.live(s) && (r.best[s] >= 0 || (out != null && s < out.length && out[s] != 0))) {
+                    if (r.prefixes.live(s) && (r.best.get(s) >= 0 || IntPages.at(out, s) != 0)) {
                         p.pending[f].add(s);
                     }
                 }

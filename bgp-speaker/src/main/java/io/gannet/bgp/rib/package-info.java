@@ -23,7 +23,9 @@
  * slots, {@code PathStore} keeps paths in parallel int arrays holding interned attribute ids,
  * and each peer's Adj-RIB-Out (and, optionally, pre-policy Adj-RIB-In) is an int array of
  * attribute ids indexed by slot. About 60 bytes per prefix for one source and one receiving peer
- * (a peer that is sent nothing has no Adj-RIB-Out array). The arrays grow by doubling; a while
+ * (a peer that is sent nothing has no Adj-RIB-Out array). The per-slot and per-path arrays grow
+ * by pages ({@code IntPages}: no copy and no discarded array left for the collector), the hash
+ * index of {@code PrefixTable} by rehashing into four times its size; a while
  * after a peer leaves (or on {@code Rib.trim()}) mostly empty tables are renumbered densely and
  * cut down, so a speaker that once held a full table does not keep its arrays.
  *

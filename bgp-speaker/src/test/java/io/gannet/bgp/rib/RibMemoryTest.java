@@ -10,8 +10,8 @@ import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 /**
- * The RIB gives memory back when a table empties (its arrays grow by doubling and would otherwise
- * stay at their peak), and everything keeps working across the renumbering of slots and paths.
+ * The RIB gives memory back when a table empties (its arrays grow and would otherwise stay at
+ * their peak), and everything keeps working across the renumbering of slots and paths.
  */
 class RibMemoryTest {
     private static final int BIG = 5000;
