@@ -9,8 +9,9 @@ import java.util.Map;
  * as users' does. {@code LaunchFlagsTest} keeps them equal to the launcher's.
  */
 public final class LauncherFlags {
-    /** G1 with a 20 ms pause goal from a 16 MiB heap, one netty arena each; native access for epoll and libbpf. */
-    public static final List<String> JVM = List.of("-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20", "-Xms16m",
+    /** The serial collector with an 8 MiB young generation from a 16 MiB heap, C1 only, one netty arena each; native access for epoll and libbpf. */
+    public static final List<String> JVM = List.of("-XX:+UseSerialGC", "-Xmn8m", "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=20",
+            "-Xms16m", "-XX:TieredStopAtLevel=1",
             "-Dio.netty.allocator.numDirectArenas=1", "-Dio.netty.allocator.numHeapArenas=1", "--enable-native-access=ALL-UNNAMED");
 
     /** Two glibc malloc arenas instead of eight per core. */
