@@ -54,6 +54,22 @@ class PrefixTableTest {
     }
 
     @Test
+    void ipv4AddressesWithTheTopBitSetRoundTripThroughTheIntKeys() {
+        PrefixTable t = new PrefixTable(false, 16);
+        long[] addrs = {0xE0000000L, 0xFFFFFF00L, 0x80000000L, 0x0A000000L, 0L};
+        for (long a : addrs) {
+            for (int len = 0; len <= 32; len += 8) {
+                int s = t.findOrInsert(a, 0, len);
+                assertThat(t.hi(s)).isEqualTo(a);
+                assertThat(t.length(s)).isEqualTo(len);
+                assertThat(t.find(a, 0, len)).isEqualTo(s);
+            }
+        }
+        assertThat(t.size()).isEqualTo(addrs.length * 5);
+        assertThat(t.find(0x7FFFFF00L, 0, 24)).isEqualTo(-1);
+    }
+
+    @Test
     void compactRenumbersLiveSlotsDenselyAndShrinks() {
         for (boolean v6 : new boolean[] {false, true}) {
             PrefixTable t = new PrefixTable(v6, 16);
