@@ -19,8 +19,9 @@
  *       A VIP is {@code new ServiceSpec(name, Frontend.of(vip, port, TCP), true, MAGLEV,
  *       backends)}: {@code external = true} translates it on host devices
  *       ({@code dp.attachHost(dev)}, optionally {@code attachHostXdp}), {@code MAGLEV} makes
- *       every host pick the same backend for a flow. {@code status()} lists what is
- *       programmed.</li>
+ *       every host pick the same backend for a flow ({@code spec.withMaglevTable(t)} programs
+ *       a table the caller computed, as the L4LB's health-aware one, instead of
+ *       {@code Maglev.table} over the backends). {@code status()} lists what is programmed.</li>
  * </ul>
  *
  * <p>Layers, in the order data flows: {@code lb} (desired-state model, feature handle,

@@ -68,9 +68,13 @@ public final class ServiceReconciler {
         }
     }
 
-    /** What is programmed for one frontend. */
+    /**
+     * What is programmed for one frontend. {@code weights} null: re-adopted from pinned maps
+     * (weights and table unknown); {@code table}: the caller's Maglev table, or null when the
+     * reconciler computed it from the backends and weights.
+     */
     private record Programmed(String name, int revNat, int flags, List<Integer> slotIds, int affinity, List<Integer> weights,
-            List<SourceRange> ranges) {}
+            List<SourceRange> ranges, MaglevTable table) {}
 
     private final TypedMap<SvcKey, SvcValue> svc;
     private final TypedMap<Integer, BackendValue> backends;
@@ -168,7 +172,7 @@ public final class ServiceReconciler {
             // weights null: unknown after a restart; the first apply compares the pinned Maglev table
             programmed.put(fe, new Programmed(RESTORED_NAME, m.revNatIndex(), m.flags(), List.copyOf(ids),
                     (m.flags() & SvcValue.F_AFFINITY) != 0 ? m.backendId() : 0, null,
-                    sortedRanges(pinnedRanges.getOrDefault(m.revNatIndex(), List.of()))));
+                    sortedRanges(pinnedRanges.getOrDefault(m.revNatIndex(), List.of())), null));
             usedRevNat.add(m.revNatIndex());
         }
         deleteSlots(orphans);
@@ -260,10 +264,11 @@ public final class ServiceReconciler {
                             bs.add(k.backend());
                         }
                     }
+                    // kept as it is, with the caller's Maglev table if it gave one
                     want.put(e.getKey(), new ServiceSpec(p.name, e.getKey(), (p.flags & SvcValue.F_EXTERNAL) != 0,
                             (p.flags & SvcValue.F_MAGLEV) != 0 ? ServiceSpec.Algorithm.MAGLEV : ServiceSpec.Algorithm.RANDOM, bs,
                             p.affinity, Map.of(), new ServiceSpec.Access((p.flags & SvcValue.F_NODEPORT) != 0,
-                                    (p.flags & SvcValue.F_SNAT) != 0, p.ranges)));
+                                    (p.flags & SvcValue.F_SNAT) != 0, p.ranges), p.table));
                 }
             }
         }
@@ -272,6 +277,14 @@ public final class ServiceReconciler {
         for (ServiceSpec s : want.values()) {
             if (s.frontend().ipv6() && svc6 == null) {
                 throw new IllegalStateException(s.name() + ": IPv6 frontends need the dp_svc6 maps");
+            }
+            MaglevTable t = s.maglevTable();
+            if (t != null) {
+                if (t.size() != maglevSize) {
+                    throw new IllegalArgumentException(s.name() + ": a Maglev table of " + t.size()
+                            + " entries, but this datapath's tables hold " + maglevSize);
+                }
+                t.requireNamedIn(new HashSet<>(s.backends()), s.name());
             }
         }
         Set<BackendKey> wantBackends = new HashSet<>();
@@ -343,7 +356,8 @@ public final class ServiceReconciler {
                 ids.add(backendIds.get(BackendKey.of(b, fe.protocol().number())));
             }
             List<Integer> weights = sorted.stream().map(b -> s.weights().getOrDefault(b, 1)).toList();
-            Programmed now = new Programmed(s.name(), rn, flags, List.copyOf(ids), s.affinityTimeoutSeconds(), weights, ranges);
+            Programmed now = new Programmed(s.name(), rn, flags, List.copyOf(ids), s.affinityTimeoutSeconds(), weights, ranges,
+                    s.maglevTable());
             next.put(fe, now);
             Slot master = new Slot(fe, 0);
             List<SourceRange> oldRanges = old == null ? List.of() : old.ranges;
@@ -363,8 +377,9 @@ public final class ServiceReconciler {
             }
             boolean same = old != null && old.flags == flags && old.slotIds.equals(now.slotIds) && old.affinity == now.affinity
                     && oldRanges.equals(ranges)
-                    && ((flags & SvcValue.F_MAGLEV) == 0 || weights.equals(old.weights)
-                        || (old.weights == null && pinnedTableIs(rn, sorted, ids, weights)));
+                    && ((flags & SvcValue.F_MAGLEV) == 0
+                        || (old.weights != null ? weights.equals(old.weights) && Objects.equals(old.table, now.table)
+                            : pinnedTableIs(rn, maglevIds(s, sorted, ids, weights))));
             if (same) {
                 continue;
             }
@@ -385,9 +400,7 @@ public final class ServiceReconciler {
                 }
             }
             if ((flags & SvcValue.F_MAGLEV) != 0) {
-                int[] idArray = ids.stream().mapToInt(Integer::intValue).toArray();
-                int[] weightArray = weights.stream().mapToInt(Integer::intValue).toArray();
-                maglev.put(rn, new MaglevValue(Maglev.table(sorted, idArray, weightArray, maglevSize)));
+                maglev.put(rn, new MaglevValue(maglevIds(s, sorted, ids, weights)));
             } else if (old != null && (old.flags & SvcValue.F_MAGLEV) != 0) {
                 maglev.delete(rn);
             }
@@ -508,11 +521,25 @@ public final class ServiceReconciler {
         return new SvcKey6(a.hi(), a.lo(), k.fe().port(), k.slot(), k.fe().protocol().number());
     }
 
-    private boolean pinnedTableIs(int revNatIndex, List<Backend> sorted, List<Integer> ids, List<Integer> weights) {
+    private boolean pinnedTableIs(int revNatIndex, int[] table) {
         MaglevValue pinned = maglev.get(revNatIndex);
-        return pinned != null && java.util.Arrays.equals(pinned.backendIds(), Maglev.table(sorted,
-                ids.stream().mapToInt(Integer::intValue).toArray(),
-                weights.stream().mapToInt(Integer::intValue).toArray(), maglevSize));
+        return pinned != null && java.util.Arrays.equals(pinned.backendIds(), table);
+    }
+
+    /**
+     * A Maglev frontend's table as backend IDs: the caller's {@link MaglevTable} if the spec has
+     * one, else {@link Maglev#table} over its (sorted) backends and their weights.
+     */
+    private int[] maglevIds(ServiceSpec s, List<Backend> sorted, List<Integer> ids, List<Integer> weights) {
+        if (s.maglevTable() != null) {
+            Map<Backend, Integer> idOf = new HashMap<>();
+            for (int i = 0; i < sorted.size(); i++) {
+                idOf.put(sorted.get(i), ids.get(i));
+            }
+            return s.maglevTable().toIds(idOf::get);
+        }
+        return Maglev.table(sorted, ids.stream().mapToInt(Integer::intValue).toArray(),
+                weights.stream().mapToInt(Integer::intValue).toArray(), maglevSize);
     }
 
     private static List<SourceRange> sortedRanges(List<SourceRange> rs) {

@@ -6,15 +6,16 @@ import java.util.Map;
 /**
  * Desired state of one frontend: its name (namespace/name:port-name, for display), the
  * frontend, whether it is external (also translated on host devices), how new flows pick a
- * backend, the ready backends, the sessionAffinity ClientIP timeout in seconds (0: none), and
- * who may reach it how ({@link Access}).
+ * backend, the ready backends, the sessionAffinity ClientIP timeout in seconds (0: none),
+ * who may reach it how ({@link Access}), and for a Maglev frontend optionally the table its
+ * caller computed ({@link MaglevTable}; null: {@link Maglev#table} over the backends and weights).
  *
  * <p>An IPv6 frontend takes IPv6 backends and is translated for pods only (lib/lb6.h): it
  * cannot be external, a node port, restricted by source ranges or have session affinity.
  * Backends are always of the frontend's family.
  */
 public record ServiceSpec(String name, Frontend frontend, boolean external, Algorithm algorithm, List<Backend> backends,
-        int affinityTimeoutSeconds, Map<Backend, Integer> weights, Access access) {
+        int affinityTimeoutSeconds, Map<Backend, Integer> weights, Access access, MaglevTable maglevTable) {
     /**
      * @param nodePort     the frontend is a node port on one of this node's addresses (lib/nodeport.h)
      * @param snat         externalTrafficPolicy Cluster on a node port: flows from host devices are
@@ -30,6 +31,12 @@ public record ServiceSpec(String name, Frontend frontend, boolean external, Algo
                 throw new IllegalArgumentException("SNAT is for node ports");
             }
         }
+    }
+
+    /** Without a precomputed Maglev table. */
+    public ServiceSpec(String name, Frontend frontend, boolean external, Algorithm algorithm, List<Backend> backends,
+            int affinityTimeoutSeconds, Map<Backend, Integer> weights, Access access) {
+        this(name, frontend, external, algorithm, backends, affinityTimeoutSeconds, weights, access, null);
     }
 
     public ServiceSpec(String name, Frontend frontend, boolean external, Algorithm algorithm, List<Backend> backends,
@@ -82,9 +89,20 @@ public record ServiceSpec(String name, Frontend frontend, boolean external, Algo
                 throw new IllegalArgumentException(name + ": backend " + b + " is not of frontend " + frontend + "'s family");
             }
         }
+        if (maglevTable != null && algorithm != Algorithm.MAGLEV) {
+            throw new IllegalArgumentException(name + ": a precomputed Maglev table needs the MAGLEV algorithm");
+        }
         if (frontend.ipv6() && (external || affinityTimeoutSeconds > 0 || access.nodePort() || !access.sourceRanges().isEmpty())) {
             throw new IllegalArgumentException(name + ": IPv6 frontend " + frontend + " is translated for pods only (lib/lb6.h):"
                     + " no external frontends, node ports, source ranges or session affinity");
         }
+    }
+
+    /**
+     * This spec with the Maglev table its caller computed (the reconciler programs it as it is:
+     * every backend an entry names must be one of {@link #backends()}).
+     */
+    public ServiceSpec withMaglevTable(MaglevTable table) {
+        return new ServiceSpec(name, frontend, external, algorithm, backends, affinityTimeoutSeconds, weights, access, table);
     }
 }

@@ -153,6 +153,70 @@ class ReconcilerTest {
         }
     }
 
+    int[] pinnedTable(int revNat) {
+        BpfMap mg = BpfMap.openPinned(io.gannet.bpf.PinLayout.mapsDir(pinRoot).resolve(DpMaps.MAGLEV.name()).toString(), 4,
+                4 * io.gannet.bpf.maps.MaglevValue.DEFAULT_M, 0);
+        try (mg) {
+            return new TypedMap<>(mg, io.gannet.bpf.maps.Layout.U32, io.gannet.bpf.maps.MaglevValue.LAYOUT).get(revNat).backendIds();
+        }
+    }
+
+    /** The L4LB's health-aware table: programmed entry for entry, kept across a restart, refused when it names a stranger. */
+    @Test
+    void aMaglevTableTheCallerComputedIsProgrammedAsItIs() {
+        Backend a = Backend.of("10.2.0.1", 53);
+        Backend b = Backend.of("10.2.0.2", 53);
+        Backend down = Backend.of("10.2.0.3", 53); // in the caller's table's list, named by no entry, not a backend of the spec
+        int m = io.gannet.bpf.maps.MaglevValue.DEFAULT_M;
+        int[] entries = new int[m];
+        for (int i = 0; i < m; i++) {
+            entries[i] = i % 3 == 0 ? 1 : 2; // a third to a, the rest to b: not what Maglev.table gives
+        }
+        MaglevTable table = new MaglevTable(List.of(a, b, down), entries);
+        try (Datapath dp = Datapath.open(DatapathFixture.options(pinRoot))) {
+            assertThat(dp.applyServices(List.of(dns(a, b).withMaglevTable(table))).servicesAdded()).isEqualTo(1);
+            int rn = dp.services().get(0).revNatIndex();
+            int idA = dp.servicesFeature().backendId(a, Protocol.UDP);
+            int idB = dp.servicesFeature().backendId(b, Protocol.UDP);
+            int[] pinned = pinnedTable(rn);
+            assertThat(pinned).hasSize(m);
+            for (int i = 0; i < m; i++) {
+                assertThat(pinned[i]).as("entry %d", i).isEqualTo(i % 3 == 0 ? idA : idB);
+            }
+            assertThat(dp.applyServices(List.of(dns(a, b).withMaglevTable(new MaglevTable(List.of(a, b, down), entries))))
+                    .changed()).as("an equal table, another instance").isFalse();
+
+            // another table: rewritten; no table: Maglev.table over the backends again
+            entries[0] = 2;
+            assertThat(dp.applyServices(List.of(dns(a, b).withMaglevTable(new MaglevTable(List.of(a, b, down), entries))))
+                    .servicesUpdated()).isEqualTo(1);
+            assertThat(pinnedTable(rn)[0]).isEqualTo(idB);
+            assertThat(dp.applyServices(List.of(dns(a, b))).servicesUpdated()).isEqualTo(1);
+            assertThat(pinnedTable(rn)).isEqualTo(Maglev.table(List.of(a, b), new int[] {idA, idB}, m));
+            dp.applyServices(List.of(dns(a, b).withMaglevTable(new MaglevTable(List.of(a, b, down), entries))));
+
+            // refused before anything is written: an entry naming a backend the service does not have, or the wrong size
+            int[] strange = entries.clone();
+            strange[5] = 3;
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> dp.applyServices(
+                    List.of(dns(a, b).withMaglevTable(new MaglevTable(List.of(a, b, down), strange)))))
+                    .hasMessageContaining("names 10.2.0.3:53, which is not one of its backends");
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> dp.applyServices(
+                    List.of(dns(a, b).withMaglevTable(new MaglevTable(List.of(a, b), new int[251])))))
+                    .hasMessageContaining("a Maglev table of 251 entries, but this datapath's tables hold " + m);
+            assertThat(pinnedTable(rn)[0]).isEqualTo(idB);
+            assertThat(pinnedTable(rn)[5]).isEqualTo(idB);
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> web(a).withMaglevTable(table))
+                    .hasMessageContaining("needs the MAGLEV algorithm");
+        }
+        // the agent restarts: the pinned table is the one the caller gives again, nothing to write
+        try (Datapath dp = Datapath.open(DatapathFixture.options(pinRoot))) {
+            assertThat(dp.restoredFrontends()).isEqualTo(1);
+            assertThat(dp.applyServices(List.of(dns(a, b).withMaglevTable(new MaglevTable(List.of(a, b, down), entries))))
+                    .changed()).as("restored table equals the caller's").isFalse();
+        }
+    }
+
     @Test
     void opensWithTheObjectsShippedOnTheClasspath() {
         io.gannet.testsupport.Requirements.requireBpf();
