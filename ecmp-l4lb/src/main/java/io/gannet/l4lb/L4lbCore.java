@@ -23,8 +23,9 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * The L4LB's decisions, single-threaded and clock-driven: which backends are in each VIP's
- * Maglev table (healthy ones with weight > 0), what the forwarding programs, and when each
+ * The L4LB's decisions, single-threaded and clock-driven: each VIP's table (Maglev over its
+ * configured backends, the entries of unhealthy ones failed over to healthy ones: {@link VipTable}),
+ * what the forwarding programs (that table, over the healthy backends), and when each
  * VIP address is announced (it has a healthy backend, through the {@link RouteDamper}) or
  * withdrawn (none, or the host drains). Every change is an event with a reason.
  *
@@ -176,20 +177,28 @@ final class L4lbCore {
             drain = Drain.DRAINED;
             events.event("drain", "vips", "done: grace of " + drainGrace / 1000 + " s over");
         }
-        // 1. tables and forwarding
+        // 1. tables and forwarding (a table is rebuilt only when its inputs changed: the tick
+        // comes every 100 ms, and failing over many entries costs milliseconds)
         List<Forwarding.ForwardedVip> want = new ArrayList<>();
         Map<Integer, Boolean> addrHealthy = new HashMap<>();
+        Map<Frontend, VipTable> previous = new HashMap<>(tables);
         tables.clear();
+        int m = forwarding.tableSize();
         for (VipService s : services.values()) {
             List<WeightedBackend> up = new ArrayList<>();
+            Set<Backend> upSet = new HashSet<>();
             for (WeightedBackend b : s.backends()) {
                 if (Boolean.TRUE.equals(healthy.get(target(s, b.backend())))) {
                     up.add(b);
+                    upSet.add(b.backend());
                 }
             }
-            VipTable t = VipTable.build(up, forwarding.tableSize());
+            VipTable t = previous.get(s.frontend());
+            if (t == null || !t.builtFrom(s.backends(), upSet, m)) {
+                t = VipTable.build(s.backends(), upSet, m);
+            }
             tables.put(s.frontend(), t);
-            want.add(new Forwarding.ForwardedVip(s.name(), s.frontend(), up));
+            want.add(new Forwarding.ForwardedVip(s.name(), s.frontend(), up, t));
             boolean any = up.stream().anyMatch(b -> b.weight() > 0);
             addrHealthy.merge(s.frontend().addr(), any, Boolean::logicalOr);
         }

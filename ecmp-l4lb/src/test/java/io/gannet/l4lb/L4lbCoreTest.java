@@ -9,6 +9,7 @@ import io.gannet.l4lb.announce.Announcer;
 import io.gannet.l4lb.announce.RouteDamper;
 import io.gannet.l4lb.forward.Forwarding;
 import io.gannet.l4lb.health.HealthChecker.Target;
+import io.gannet.l4lb.maglev.VipTable;
 import io.gannet.l4lb.model.HealthCheckSpec;
 import io.gannet.l4lb.model.Problem;
 import io.gannet.l4lb.model.VipPool;
@@ -125,6 +126,41 @@ class L4lbCoreTest {
         assertThat(routeLog).last().isEqualTo("withdraw 203.0.113.10/32");
         assertThat(c.snapshot().get(0).fingerprint()).isEqualTo("0000000000000000");
         assertThat(events).anyMatch(e -> e.startsWith("vip-withdraw 203.0.113.10/32 no healthy backend"));
+    }
+
+    @Test
+    void aFailingBackendMovesOnlyItsOwnEntriesAndShowVipsCountsWhatEachHolds() {
+        Backend b3 = Backend.of("10.9.0.3", 8080);
+        L4lbCore c = core(List.of());
+        c.setServices(List.of(web(B1, B2, b3)), List.of());
+        c.healthChanged(t(B1), true, "ok");
+        c.healthChanged(t(B2), true, "ok");
+        c.healthChanged(t(b3), true, "ok");
+        VipTable all = programmed.get(0).table();
+        assertThat(all).isEqualTo(VipTable.build(web(B1, B2, b3).backends(), 251));
+
+        c.healthChanged(t(B2), false, "connection refused");
+        Forwarding.ForwardedVip v = programmed.get(0);
+        assertThat(v.backends()).extracting(WeightedBackend::backend).containsExactly(B1, b3);
+        VipTable oneDown = v.table();
+        for (int i = 0; i < 251; i++) {
+            if (B2.equals(all.at(i))) {
+                assertThat(oneDown.at(i)).as("entry %d of the failed backend", i).isIn(B1, b3);
+            } else {
+                assertThat(oneDown.at(i)).as("entry %d stays", i).isEqualTo(all.at(i));
+            }
+        }
+        VipStatus row = c.snapshot().get(0);
+        assertThat(row.fingerprint()).isEqualTo(oneDown.fingerprint()).isNotEqualTo(all.fingerprint());
+        assertThat(row.backends()).extracting(VipStatus.BackendStatus::healthy).containsExactly(true, false, true);
+        assertThat(row.backends()).extracting(VipStatus.BackendStatus::tableEntries)
+                .containsExactly(oneDown.counts()[0], 0, oneDown.counts()[2]);
+        assertThat(oneDown.counts()[0] + oneDown.counts()[2]).isEqualTo(251);
+
+        advance(100, c);
+        assertThat(programmed.get(0).table()).as("the tick reuses a table whose inputs did not change").isSameAs(oneDown);
+        c.healthChanged(t(B2), true, "ok");
+        assertThat(programmed.get(0).table()).as("back to plain Maglev").isEqualTo(all);
     }
 
     @Test

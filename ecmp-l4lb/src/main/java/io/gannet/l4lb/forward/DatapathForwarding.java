@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Per packet: {@code from_host} at TC ingress of each uplink looks the VIP up, keeps an
  * established flow on its backend (conntrack), picks a new flow's backend from the VIP's
- * Maglev table (every host the same one) and rewrites the destination to it; the kernel
+ * table (the L4LB's {@link io.gannet.l4lb.maglev.VipTable}, every host the same one) and rewrites the destination to it; the kernel
  * routes it and nftables masquerades its source to this host's address toward the backend
  * ({@link SnatRules}), so the backend's reply comes back through this host whatever its own
  * routes; the kernel undoes the masquerade, and {@code from_host} at TC egress of the uplink
@@ -96,7 +96,10 @@ public final class DatapathForwarding implements Forwarding {
                 weights.put(b.backend(), b.weight());
                 dests.add(new SnatRules.Dest(b.backend(), v.frontend().protocol()));
             }
-            specs.add(new ServiceSpec(v.name(), v.frontend(), true, ServiceSpec.Algorithm.MAGLEV, bs, weights));
+            // the L4LB's table, not Maglev.table over the healthy backends: a health flap moves only the flapping
+            // backend's flows, and what show vips fingerprints is what the datapath holds
+            specs.add(new ServiceSpec(v.name(), v.frontend(), true, ServiceSpec.Algorithm.MAGLEV, bs, weights)
+                    .withMaglevTable(v.table().toMaglevTable()));
         }
         // SNAT first: a backend must be masqueraded before the first flow is sent to it
         snat.update(dests);

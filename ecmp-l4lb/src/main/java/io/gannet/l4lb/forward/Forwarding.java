@@ -1,6 +1,7 @@
 package io.gannet.l4lb.forward;
 
 import io.gannet.bpf.lb.Frontend;
+import io.gannet.l4lb.maglev.VipTable;
 import io.gannet.l4lb.model.WeightedBackend;
 import java.util.List;
 
@@ -10,8 +11,12 @@ import java.util.List;
  */
 public interface Forwarding extends AutoCloseable {
 
-    /** One VIP frontend and the backends its Maglev table spreads over (healthy ones only). */
-    record ForwardedVip(String name, Frontend frontend, List<WeightedBackend> backends) {}
+    /**
+     * One VIP frontend, the backends it forwards to (the healthy ones) and its table: Maglev over
+     * the configured backends with the entries of unhealthy ones failed over, so it names only
+     * {@code backends}. The forwarding programs this table as it is (every host the same one).
+     */
+    record ForwardedVip(String name, Frontend frontend, List<WeightedBackend> backends, VipTable table) {}
 
     /** Makes the forwarding state equal to {@code vips}. Throws with a reason when the kernel refused. */
     void program(List<ForwardedVip> vips);
