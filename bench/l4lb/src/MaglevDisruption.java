@@ -2,12 +2,23 @@ import io.gannet.bpf.lb.Backend;
 import io.gannet.l4lb.maglev.VipTable;
 import io.gannet.l4lb.model.WeightedBackend;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
- * Share of a VIP's table entries (M = each size given as an argument; 65,537 and 1,048,391 by default) that move to another surviving backend when one of N
- * backends is removed (beyond the removed backend's own entries, which must move), for each
- * backend removed in turn (up to 50 of them), reported as max and mean, and as a multiple of 1/N.
+ * Share of a VIP's table entries (M = each size given as an argument; 65,537 and 1,048,391 by
+ * default) that move to another backend when one of N backends goes, beyond the entries that
+ * backend held (which must move), for two events:
+ * <ul>
+ *   <li><b>the backend fails its health check</b>: it stays configured, the table is rebuilt with
+ *       it unhealthy (Maglev over the configured backends, its entries failed over by rendezvous
+ *       hashing): nothing else should move;</li>
+ *   <li><b>the backend is removed from the Service</b>: the configured set shrinks and Maglev is
+ *       rebuilt over the rest, so Maglev's own disruption applies.</li>
+ * </ul>
+ * Each backend in turn (up to 50 of them, spread over the N), reported as mean and max, and the
+ * max as a multiple of 1/N (issue 15's target: at most 1.2).
  */
 public final class MaglevDisruption {
     public static void main(String[] args) {
@@ -17,39 +28,62 @@ public final class MaglevDisruption {
     }
 
     private static void run(int m) {
-        System.out.println("## Maglev disruption, M = " + m);
-        System.out.println("| N | removed backend's own share | others moved, mean | others moved, max | max x N |");
-        System.out.println("|---:|---:|---:|---:|---:|");
-        for (int n : new int[] {10, 100, 1000}) {
+        System.out.println("## Disruption, M = " + m);
+        System.out.println("| N | one backend ... | its own entries (share) | others moved, mean | others moved, max | max x N |");
+        System.out.println("|---:|---|---:|---:|---:|---:|");
+        for (int n : new int[] {100, 1000}) {
             List<WeightedBackend> all = new ArrayList<>();
+            Set<Backend> healthy = new HashSet<>();
             for (int i = 0; i < n; i++) {
-                all.add(new WeightedBackend(Backend.of("10.7." + (i / 250) + "." + (i % 250 + 1), 8080), 1));
+                WeightedBackend b = new WeightedBackend(Backend.of("10.7." + (i / 250) + "." + (i % 250 + 1), 8080), 1);
+                all.add(b);
+                healthy.add(b.backend());
             }
-            VipTable before = VipTable.build(all, m);
-            double sum = 0;
-            double max = 0;
-            double own = 0;
+            VipTable before = VipTable.build(all, healthy, m);
             int trials = Math.min(n, 50);
+            double[][] failed = new double[trials][];
+            double[][] removed = new double[trials][];
             for (int t = 0; t < trials; t++) {
                 int gone = (int) ((long) t * n / trials);
+                Backend x = all.get(gone).backend();
+                Set<Backend> fewerHealthy = new HashSet<>(healthy);
+                fewerHealthy.remove(x);
+                failed[t] = moved(before, VipTable.build(all, fewerHealthy, m), x);
                 List<WeightedBackend> fewer = new ArrayList<>(all);
-                Backend removed = fewer.remove(gone).backend();
-                VipTable after = VipTable.build(fewer, m);
-                int moved = 0;
-                int mine = 0;
-                for (int i = 0; i < m; i++) {
-                    if (removed.equals(before.at(i))) {
-                        mine++;
-                    } else if (!before.at(i).equals(after.at(i))) {
-                        moved++;
-                    }
-                }
-                double share = (double) moved / m;
-                sum += share;
-                max = Math.max(max, share);
-                own += (double) mine / m;
+                fewer.remove(gone);
+                removed[t] = moved(before, VipTable.build(fewer, fewerHealthy, m), x);
             }
-            System.out.printf("| %d | %.4f %% | %.4f %% | %.4f %% | %.2f |%n", n, 100 * own / trials, 100 * sum / trials, 100 * max, max * n);
+            row(n, "fails its health check", failed);
+            row(n, "is removed from the Service", removed);
         }
+    }
+
+    /** {own share, others' share moved} between two tables when backend x goes. */
+    private static double[] moved(VipTable before, VipTable after, Backend x) {
+        int m = before.entries().length;
+        int own = 0;
+        int others = 0;
+        for (int i = 0; i < m; i++) {
+            Backend b = before.at(i);
+            if (x.equals(b)) {
+                own++;
+            } else if (!b.equals(after.at(i))) {
+                others++;
+            }
+        }
+        return new double[] {(double) own / m, (double) others / m};
+    }
+
+    private static void row(int n, String event, double[][] r) {
+        double own = 0;
+        double sum = 0;
+        double max = 0;
+        for (double[] t : r) {
+            own += t[0];
+            sum += t[1];
+            max = Math.max(max, t[1]);
+        }
+        System.out.printf("| %d | %s | %.4f %% | %.4f %% | %.4f %% | %.2f |%n", n, event, 100 * own / r.length, 100 * sum / r.length,
+                100 * max, max * n);
     }
 }
