@@ -68,7 +68,7 @@ public record MaglevTable(List<Backend> backends, int[] entries) {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof MaglevTable t && backends.equals(t.backends) && Arrays.equals(entries, t.entries);
+        return this == o || o instanceof MaglevTable t && backends.equals(t.backends) && Arrays.equals(entries, t.entries);
     }
 
     @Override

@@ -4,12 +4,15 @@ import io.gannet.bpf.Datapath;
 import io.gannet.bpf.DatapathOptions;
 import io.gannet.bpf.lb.ApplyResult;
 import io.gannet.bpf.lb.Backend;
+import io.gannet.bpf.lb.MaglevTable;
 import io.gannet.bpf.lb.ServiceSpec;
 import io.gannet.bpf.libbpf.Tc;
+import io.gannet.l4lb.maglev.VipTable;
 import io.gannet.l4lb.model.WeightedBackend;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -43,6 +46,8 @@ public final class DatapathForwarding implements Forwarding {
     private final Datapath datapath;
     private final List<String> uplinks;
     private final SnatRules snat;
+    /** The datapath's form of the tables last programmed: an unchanged VIP's table is not converted again. */
+    private Map<VipTable, MaglevTable> converted = new IdentityHashMap<>();
 
     private DatapathForwarding(Datapath datapath, List<String> uplinks, SnatRules snat) {
         this.datapath = datapath;
@@ -88,6 +93,7 @@ public final class DatapathForwarding implements Forwarding {
     public void program(List<ForwardedVip> vips) {
         List<ServiceSpec> specs = new ArrayList<>(vips.size());
         List<SnatRules.Dest> dests = new ArrayList<>();
+        Map<VipTable, MaglevTable> tables = new IdentityHashMap<>();
         for (ForwardedVip v : vips) {
             List<Backend> bs = new ArrayList<>();
             Map<Backend, Integer> weights = new HashMap<>();
@@ -98,9 +104,14 @@ public final class DatapathForwarding implements Forwarding {
             }
             // the L4LB's table, not Maglev.table over the healthy backends: a health flap moves only the flapping
             // backend's flows, and what show vips fingerprints is what the datapath holds
-            specs.add(new ServiceSpec(v.name(), v.frontend(), true, ServiceSpec.Algorithm.MAGLEV, bs, weights)
-                    .withMaglevTable(v.table().toMaglevTable()));
+            MaglevTable t = converted.get(v.table());
+            if (t == null) {
+                t = v.table().toMaglevTable();
+            }
+            tables.put(v.table(), t);
+            specs.add(new ServiceSpec(v.name(), v.frontend(), true, ServiceSpec.Algorithm.MAGLEV, bs, weights).withMaglevTable(t));
         }
+        converted = tables;
         // SNAT first: a backend must be masqueraded before the first flow is sent to it
         snat.update(dests);
         ApplyResult r = datapath.applyServices(specs);

@@ -139,7 +139,7 @@ public record VipTable(List<WeightedBackend> backends, Set<Backend> healthy, int
     /** Equal backends, health and entries (the record's own equals would compare the array's identity). */
     @Override
     public boolean equals(Object o) {
-        return o instanceof VipTable t && fingerprint.equals(t.fingerprint) && backends.equals(t.backends)
+        return this == o || o instanceof VipTable t && fingerprint.equals(t.fingerprint) && backends.equals(t.backends)
                 && healthy.equals(t.healthy) && Arrays.equals(entries, t.entries);
     }
 
