@@ -15,7 +15,7 @@ import java.util.Map;
  * @param name        Service (namespace/name:port) or "" 
  * @param route       announced, withdrawn, suppressed (flapping), draining, drained, refused
  * @param reason      why the route is in that state
- * @param fingerprint the table's fingerprint (same backends -> same on every host)
+ * @param fingerprint the table's fingerprint (same backends, weights and health -> same on every host)
  * @param tableSize   entries of the Maglev table (the profile's maglev.tableSize), 0 without one
  * @param check       the health check, described
  * @param backends    every backend with weight, health and last probe result
@@ -23,7 +23,7 @@ import java.util.Map;
 public record VipStatus(String vip, String frontend, String name, String route, String reason, String fingerprint,
         int tableSize, String check, List<BackendStatus> backends) {
 
-    /** A backend of a VIP. */
+    /** A backend of a VIP; {@code tableEntries}: the entries it holds now (0 while unhealthy). */
     public record BackendStatus(String backend, int weight, boolean healthy, String lastResult, int tableEntries) {}
 
     public VipStatus {
