@@ -92,8 +92,6 @@ final class DecisionProcess {
         }
         r.best.set(s, best);
         r.reason.set(s, (byte) reason);
-        r.best.set(s, best);
-        r.reason.set(s, (byte) reason);
     }
 
     /**

@@ -686,12 +686,22 @@ public final class Rib implements RouteProcessor {
         interner.acquire(attrId);
         p.accepted++;
         if (oldBest >= 0) {
-            // Fast path for a new candidate that loses to the current best before the multipath
-            // boundary (the common case when many peers send the same table): nothing but the
-            // reason can change, and only upwards.
+            // Fast paths for a new candidate that loses to the current best (the common case when
+            // many peers send the same table), with what a full select would give: the best path
+            // stays, the reason can only rise, and the candidate joins the ECMP set when it lost
+            // only at a tie-break step and the set has room (a set below maxPaths left no equal
+            // candidate out). Otherwise (it wins, or the set is full) a full select.
             int c = compare(oldBest, q);
             if (c > 0 && (config.maxPaths() == 1 || !REASONS[c].multipathEqual())) {
                 r.reason.set(s, (byte) Math.max(r.reason.get(s), c));
+                return true;
+            }
+            int ecmp = r.multipath.get(s);
+            if (c > 0 && ecmp < config.maxPaths()) {
+                paths.set(q, PathStore.MULTIPATH, true);
+                r.multipath.set(s, (byte) (ecmp + 1));
+                r.reason.set(s, (byte) Math.max(r.reason.get(s), c));
+                selected(f, s, oldPeer, oldAttr);
                 return true;
             }
         }
@@ -824,8 +834,13 @@ public final class Rib implements RouteProcessor {
      * for export when the best path's source or attributes changed.
      */
     private void select(int f, int s, int oldPeer, int oldAttr) {
+        decision.select(ribs[f], s);
+        selected(f, s, oldPeer, oldAttr);
+    }
+
+    /** After a selection of slot {@code s}: the listener, the preferred counts and the export queues. */
+    private void selected(int f, int s, int oldPeer, int oldAttr) {
         FamilyRib r = ribs[f];
-        decision.select(r, s);
         int best = r.best.get(s);
         int newPeer = best >= 0 ? paths.peer.get(best) : -1;
         int newAttr = best >= 0 ? paths.attr.get(best) : 0;
