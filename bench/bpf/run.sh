@@ -7,9 +7,10 @@ set -eu
 repo="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$repo"
 export JAVA_HOME="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
-./mvnw -q -B -pl bpf -am install -DskipTests
-./mvnw -q -B -pl bpf test-compile
-./mvnw -q -B -pl bpf dependency:build-classpath -Dmdep.outputFile=target/bench-cp.txt -Dmdep.includeScope=test >/dev/null
+# One reactor build, never `install`: the class path is the reactor's own target/ directories,
+# so a run neither writes ~/.m2 nor picks up another checkout's jars.
+./mvnw -q -B -pl bpf -am test-compile dependency:build-classpath -Dmdep.outputFile=target/bench-cp.txt \
+    -Dmdep.includeScope=test >/dev/null
 out="bench/bpf/target"
 mkdir -p "$out"
 cp="bpf/target/classes:bpf/target/test-classes:$(cat bpf/target/bench-cp.txt)"
