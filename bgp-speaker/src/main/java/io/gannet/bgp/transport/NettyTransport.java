@@ -93,7 +93,7 @@ public final class NettyTransport implements Connector {
                 // ours to configure: a GTSM peer (RFC 5082, IP_MINTTL 255) drops a SYN-ACK with
                 // the default 64, so a session it opens would never come up. Each accepted
                 // connection then gets its own peer's TTL and minimum (applyTtl).
-                SocketOptions.setTtl(((EpollServerSocketChannel) f.channel()).fd().intValue(), 255);
+                SocketOptions.setTtl(f.channel(), 255);
                 log.info("listening on {}", f.channel().localAddress());
             } else {
                 log.error("cannot listen on {} port {}: {}", address, port, done.cause().toString());
@@ -172,12 +172,11 @@ public final class NettyTransport implements Connector {
 
     /** RFC 5082 and eBGP multihop: our TTL and the lowest TTL we accept. */
     private static void applyTtl(EpollSocketChannel ch, PeerConfig config) {
-        int fd = ch.fd().intValue();
         if (config.ttlSecurityHops() > 0) {
-            SocketOptions.setTtl(fd, 255);
-            SocketOptions.setMinTtl(fd, 256 - config.ttlSecurityHops());
+            SocketOptions.setTtl(ch, 255);
+            SocketOptions.setMinTtl(ch, 256 - config.ttlSecurityHops());
         } else if (config.remoteAs() != 0 && config.remoteAs() != config.localAs()) {
-            SocketOptions.setTtl(fd, Math.max(1, Math.min(255, config.multihopTtl())));
+            SocketOptions.setTtl(ch, Math.max(1, Math.min(255, config.multihopTtl())));
         }
     }
 
