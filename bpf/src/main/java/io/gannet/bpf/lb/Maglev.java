@@ -89,12 +89,17 @@ public final class Maglev {
     }
 
     /** FNV-1a 64 with a seed, then a murmur3 finalizer: stable across JVMs and hosts. */
-    static long hash(byte[] data, long seed) {
+    public static long hash(byte[] data, long seed) {
         long h = 0xcbf29ce484222325L ^ seed;
         for (byte b : data) {
             h ^= b & 0xff;
             h *= 0x100000001b3L;
         }
+        return mix(h);
+    }
+
+    /** The murmur3 64-bit finalizer: every input bit flips about half the output bits. */
+    public static long mix(long h) {
         h ^= h >>> 33;
         h *= 0xff51afd7ed558ccdL;
         h ^= h >>> 33;

@@ -244,23 +244,13 @@ public record VipTable(List<WeightedBackend> backends, Set<Backend> healthy, int
         }
     }
 
-    /** 64-bit FNV-1a of a backend's name ("10.1.0.5:8080"), finalized: its rendezvous seed. */
+    /** 64-bit FNV-1a of a backend's name ("10.1.0.5:8080"), finalized (Maglev's own hash, seed 0): its rendezvous seed. */
     private static long nameHash(String name) {
-        long h = 0xcbf29ce484222325L;
-        for (byte x : name.getBytes(StandardCharsets.US_ASCII)) {
-            h = (h ^ (x & 0xff)) * 0x100000001b3L;
-        }
-        return mix(h);
+        return Maglev.hash(name.getBytes(StandardCharsets.US_ASCII), 0);
     }
 
-    /** The murmur3 64-bit finalizer: every input bit flips about half the output bits. */
     private static long mix(long h) {
-        h ^= h >>> 33;
-        h *= 0xff51afd7ed558ccdL;
-        h ^= h >>> 33;
-        h *= 0xc4ceb9fe1a85ec53L;
-        h ^= h >>> 33;
-        return h;
+        return Maglev.mix(h);
     }
 
     private static String fingerprint(List<WeightedBackend> sorted, boolean[] isUp, int[] table) {
