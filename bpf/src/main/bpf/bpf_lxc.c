@@ -37,7 +37,7 @@ int from_pod(struct __sk_buff *skb)
 	if (ctx.v6) {
 		/* IPv6 TCP/UDP (lib/lb6.h): reverse NAT of local backends' replies, then service DNAT */
 		DP_STAGE(dp_stage_revnat6(&ctx));
-		DP_STAGE(dp_stage_lb6(&ctx));
+		DP_STAGE(dp_stage_lb6(&ctx, 0));
 		return dp_finish(&ctx);
 	}
 	DP_STAGE(dp_stage_source_check(&ctx));

@@ -46,6 +46,14 @@ struct dp_tuple6 {
 	__u8 proto;
 };
 
+static __always_inline void dp_addr6_copy(__be32 *dst, const __be32 *src)
+{
+	dst[0] = src[0];
+	dst[1] = src[1];
+	dst[2] = src[2];
+	dst[3] = src[3];
+}
+
 struct dp_ctx {
 	struct __sk_buff *skb;
 	struct dp_pkt p;     /* offsets for rewrites */
@@ -75,8 +83,8 @@ struct dp_ctx {
 	__u8 egress_ok;      /* ... and that flow's CT_EGRESS half says egress policy let it out */
 	__u8 remap;          /* lib/remap.h: from_pod: the flow leaves with another source port (the
 	                      * last stage rewrites it); to_pod: a reply got the pod's own port back */
-	__u8 v6;             /* an IPv6 TCP/UDP packet on a pod device: t6 holds its tuple, t and orig
-	                      * are unused, and only the IPv6 stages (lib/lb6.h) run */
+	__u8 v6;             /* an IPv6 TCP/UDP packet: t6 holds its tuple, t and orig are unused, and
+	                      * only the IPv6 stages (lib/lb6.h) run */
 	struct dp_tuple6 t6; /* the IPv6 packet's tuple as it is now */
 };
 
@@ -212,8 +220,8 @@ static __always_inline int dp_parse_ports(struct dp_ctx *ctx, void *data, void *
 }
 
 /*
- * IPv6 on a pod device: TCP and UDP directly after the fixed header (RFC 8200 section 3) are
- * parsed into ctx->t6 for the IPv6 service stages (lib/lb6.h). Everything else (ICMPv6,
+ * IPv6 on a pod or host device: TCP and UDP directly after the fixed header (RFC 8200 section
+ * 3) are parsed into ctx->t6 for the IPv6 service stages (lib/lb6.h). Everything else (ICMPv6,
  * extension headers, fragments, other protocols) is left untouched, as before IPv6 services:
  * no stage of IPv6 conntrack, policy or the source check exists yet.
  */
@@ -241,7 +249,7 @@ static __always_inline int dp_parse6(struct dp_ctx *ctx, struct ipv6hdr *ip6, vo
 /*
  * Fills ctx from the packet. Returns DP_CONTINUE for IPv4 TCP/UDP (and non-first
  * fragments, which carry no ports: ctx->later_frag), ICMP echo and errors, and on pod
- * devices every other protocol (ctx->other_l4) and IPv6 TCP/UDP (ctx->v6, dp_parse6);
+ * devices every other protocol (ctx->other_l4); IPv6 TCP/UDP on every device (ctx->v6, dp_parse6);
  * TC_ACT_UNSPEC for what Gannet does not handle (other non-IPv4; other L4 on host devices),
  * TC_ACT_SHOT for truncated or invalid headers.
  */
@@ -260,7 +268,7 @@ static __always_inline int dp_parse(struct __sk_buff *skb, enum dp_where where, 
 	if ((void *)(eth + 1) > data_end)
 		return dp_not_mine(DP_PASS_NON_IPV4);
 	if (eth->h_proto != bpf_htons(ETH_P_IP)) {
-		if (pod && eth->h_proto == bpf_htons(ETH_P_IPV6))
+		if (eth->h_proto == bpf_htons(ETH_P_IPV6))
 			return dp_parse6(ctx, (void *)(eth + 1), data_end);
 		return dp_not_mine(DP_PASS_NON_IPV4);
 	}

@@ -3,6 +3,7 @@ package io.gannet.bpf.lb;
 import io.gannet.bpf.maps.BackendValue;
 import io.gannet.bpf.maps.BackendValue6;
 import io.gannet.bpf.maps.MaglevValue;
+import io.gannet.bpf.maps.NatValue6;
 import io.gannet.bpf.maps.RevNatValue;
 import io.gannet.bpf.maps.RevNatValue6;
 import io.gannet.bpf.maps.SrcRangeKey;
@@ -40,7 +41,9 @@ import org.slf4j.LoggerFactory;
  * steps; backend IDs and rev-NAT indexes come from one allocator for both families, so an ID
  * names one backend whichever map holds it, and a Maglev table in dp_maglev4 (keyed by rev-NAT
  * index) serves either family. A dual-stack Service is two frontends (one per clusterIP), each
- * with its own family's backends: changing one never rewrites the other.
+ * with its own family's backends: changing one never rewrites the other. An IPv6 frontend SNATed
+ * to a node address (externalTrafficPolicy Cluster, lib/nodeport6.h) has that address in
+ * dp_snat6_src under its rev-NAT index, written before its master slot and removed after it.
  *
  * <p>{@link #restore} rebuilds this state from pinned maps on start, dropping orphans.
  * Not thread-safe: its owner ({@link io.gannet.bpf.Datapath}) serializes calls.
@@ -70,7 +73,7 @@ public final class ServiceReconciler {
 
     /** What is programmed for one frontend. */
     private record Programmed(String name, int revNat, int flags, List<Integer> slotIds, int affinity, List<Integer> weights,
-            List<SourceRange> ranges) {}
+            List<SourceRange> ranges, Ipv6 snat6) {}
 
     private final TypedMap<SvcKey, SvcValue> svc;
     private final TypedMap<Integer, BackendValue> backends;
@@ -80,6 +83,7 @@ public final class ServiceReconciler {
     private final TypedMap<SvcKey6, SvcValue> svc6; // the IPv6 maps; null: IPv6 frontends refused (old pins in tests)
     private final TypedMap<Integer, BackendValue6> backends6;
     private final TypedMap<Integer, RevNatValue6> revNat6;
+    private final TypedMap<Integer, NatValue6> snatSrc6; // dp_snat6_src; null: IPv6 SNAT refused
 
     private final Map<BackendKey, Integer> backendIds = new HashMap<>();
     private final Map<Integer, BackendKey> backendById = new HashMap<>();
@@ -105,6 +109,16 @@ public final class ServiceReconciler {
             TypedMap<Integer, RevNatValue> revNat, TypedMap<Integer, MaglevValue> maglev,
             TypedMap<SrcRangeKey, Integer> srcRanges, TypedMap<SvcKey6, SvcValue> svc6,
             TypedMap<Integer, BackendValue6> backends6, TypedMap<Integer, RevNatValue6> revNat6) {
+        this(svc, backends, revNat, maglev, srcRanges, svc6, backends6, revNat6, null);
+    }
+
+    /** With dp_snat6_src too (IPv6 external frontends SNATed to a node address); null: refused. */
+    public ServiceReconciler(TypedMap<SvcKey, SvcValue> svc, TypedMap<Integer, BackendValue> backends,
+            TypedMap<Integer, RevNatValue> revNat, TypedMap<Integer, MaglevValue> maglev,
+            TypedMap<SrcRangeKey, Integer> srcRanges, TypedMap<SvcKey6, SvcValue> svc6,
+            TypedMap<Integer, BackendValue6> backends6, TypedMap<Integer, RevNatValue6> revNat6,
+            TypedMap<Integer, NatValue6> snatSrc6) {
+        this.snatSrc6 = snatSrc6;
         this.srcRanges = srcRanges;
         this.svc6 = svc6;
         this.backends6 = backends6;
@@ -142,6 +156,10 @@ public final class ServiceReconciler {
             srcRanges.forEachSlow((k, v) -> pinnedRanges.computeIfAbsent(k.revNatIndex(), x -> new ArrayList<>())
                     .add(new SourceRange(k.addr(), k.prefixLength())));
         }
+        Map<Integer, Ipv6> pinnedSnat6 = new HashMap<>();
+        if (snatSrc6 != null) {
+            snatSrc6.forEach((idx, v) -> pinnedSnat6.put(idx, new Ipv6(v.addrHi(), v.addrLo())));
+        }
         Map<Slot, SvcValue> all = new LinkedHashMap<>();
         svc.forEach((k, v) -> all.put(new Slot(new Frontend(k.addr(), k.port(), Protocol.ofNumber(k.proto())), k.slot()), v));
         if (svc6 != null) {
@@ -168,7 +186,8 @@ public final class ServiceReconciler {
             // weights null: unknown after a restart; the first apply compares the pinned Maglev table
             programmed.put(fe, new Programmed(RESTORED_NAME, m.revNatIndex(), m.flags(), List.copyOf(ids),
                     (m.flags() & SvcValue.F_AFFINITY) != 0 ? m.backendId() : 0, null,
-                    sortedRanges(pinnedRanges.getOrDefault(m.revNatIndex(), List.of()))));
+                    sortedRanges(pinnedRanges.getOrDefault(m.revNatIndex(), List.of())),
+                    fe.ipv6() && (m.flags() & SvcValue.F_SNAT) != 0 ? pinnedSnat6.get(m.revNatIndex()) : null));
             usedRevNat.add(m.revNatIndex());
         }
         deleteSlots(orphans);
@@ -192,6 +211,15 @@ public final class ServiceReconciler {
             });
             revNat6.deleteAll(staleRevNat6);
             stale += staleRevNat6.size();
+        }
+        if (snatSrc6 != null) {
+            Set<Integer> snatUsers = new HashSet<>();
+            programmed.values().forEach(p -> {
+                if (p.snat6 != null) {
+                    snatUsers.add(p.revNat);
+                }
+            });
+            snatSrc6.deleteAll(pinnedSnat6.keySet().stream().filter(idx -> !snatUsers.contains(idx)).toList());
         }
         List<SrcRangeKey> staleRanges = new ArrayList<>();
         pinnedRanges.forEach((idx, rs) -> {
@@ -263,7 +291,7 @@ public final class ServiceReconciler {
                     want.put(e.getKey(), new ServiceSpec(p.name, e.getKey(), (p.flags & SvcValue.F_EXTERNAL) != 0,
                             (p.flags & SvcValue.F_MAGLEV) != 0 ? ServiceSpec.Algorithm.MAGLEV : ServiceSpec.Algorithm.RANDOM, bs,
                             p.affinity, Map.of(), new ServiceSpec.Access((p.flags & SvcValue.F_NODEPORT) != 0,
-                                    (p.flags & SvcValue.F_SNAT) != 0, p.ranges)));
+                                    (p.flags & SvcValue.F_SNAT) != 0, p.ranges, p.snat6)));
                 }
             }
         }
@@ -272,6 +300,9 @@ public final class ServiceReconciler {
         for (ServiceSpec s : want.values()) {
             if (s.frontend().ipv6() && svc6 == null) {
                 throw new IllegalStateException(s.name() + ": IPv6 frontends need the dp_svc6 maps");
+            }
+            if (s.access().snatSource6() != null && snatSrc6 == null) {
+                throw new IllegalStateException(s.name() + ": IPv6 SNAT needs the dp_snat6_src map");
             }
         }
         Set<BackendKey> wantBackends = new HashSet<>();
@@ -305,6 +336,8 @@ public final class ServiceReconciler {
         List<Slot> staleSlots = new ArrayList<>();
         List<Map.Entry<SrcRangeKey, Integer>> newRanges = new ArrayList<>();
         List<SrcRangeKey> staleRangeKeys = new ArrayList<>();
+        List<Map.Entry<Integer, NatValue6>> newSnat6 = new ArrayList<>();
+        List<Integer> staleSnat6 = new ArrayList<>();
         int added = 0;
         int updated = 0;
         Map<Frontend, Programmed> next = new LinkedHashMap<>();
@@ -343,7 +376,15 @@ public final class ServiceReconciler {
                 ids.add(backendIds.get(BackendKey.of(b, fe.protocol().number())));
             }
             List<Integer> weights = sorted.stream().map(b -> s.weights().getOrDefault(b, 1)).toList();
-            Programmed now = new Programmed(s.name(), rn, flags, List.copyOf(ids), s.affinityTimeoutSeconds(), weights, ranges);
+            Ipv6 snat6 = fe.ipv6() ? access.snatSource6() : null;
+            Programmed now = new Programmed(s.name(), rn, flags, List.copyOf(ids), s.affinityTimeoutSeconds(), weights, ranges,
+                    snat6);
+            Ipv6 oldSnat6 = old == null ? null : old.snat6;
+            if (snat6 != null && !snat6.equals(oldSnat6)) {
+                newSnat6.add(Map.entry(rn, new NatValue6(snat6.hi(), snat6.lo(), 0))); // before the master names SNAT
+            } else if (snat6 == null && oldSnat6 != null) {
+                staleSnat6.add(rn); // after the master stops naming it
+            }
             next.put(fe, now);
             Slot master = new Slot(fe, 0);
             List<SourceRange> oldRanges = old == null ? List.of() : old.ranges;
@@ -362,7 +403,7 @@ public final class ServiceReconciler {
                 }
             }
             boolean same = old != null && old.flags == flags && old.slotIds.equals(now.slotIds) && old.affinity == now.affinity
-                    && oldRanges.equals(ranges)
+                    && oldRanges.equals(ranges) && Objects.equals(oldSnat6, snat6)
                     && ((flags & SvcValue.F_MAGLEV) == 0 || weights.equals(old.weights)
                         || (old.weights == null && pinnedTableIs(rn, sorted, ids, weights)));
             if (same) {
@@ -397,6 +438,9 @@ public final class ServiceReconciler {
         if (!newRevNat6.isEmpty()) {
             revNat6.putAll(newRevNat6);
         }
+        if (!newSnat6.isEmpty()) {
+            snatSrc6.putAll(newSnat6);
+        }
         for (Map.Entry<SrcRangeKey, Integer> e : newRanges) {
             srcRanges.put(e.getKey(), e.getValue()); // LPM tries take no batch updates
         }
@@ -405,6 +449,9 @@ public final class ServiceReconciler {
         deleteSlots(staleSlots);
         if (srcRanges != null) {
             srcRanges.deleteAll(staleRangeKeys);
+        }
+        if (!staleSnat6.isEmpty()) {
+            snatSrc6.deleteAll(staleSnat6);
         }
 
         // 3. removed frontends: master first, so no packet sees a count without slots
@@ -428,6 +475,9 @@ public final class ServiceReconciler {
             }
             if (fe.ipv6()) {
                 revNat6.delete(p.revNat);
+                if (p.snat6 != null) {
+                    snatSrc6.delete(p.revNat);
+                }
             } else {
                 revNat.delete(p.revNat);
             }
