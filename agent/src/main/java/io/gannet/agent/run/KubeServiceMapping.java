@@ -34,6 +34,12 @@ import java.util.Set;
  *       (bpf lib/lb6.h), Maglev included; noted per Service: no sessionAffinity, no connect-time
  *       load balancing of the node's own processes, no reject without backends (dropped), no
  *       ICMPv6 error reverse translation, no hairpin;</li>
+ *   <li>IPv6 externalIPs and load-balancer ingress IPs (bpf lib/lb6.h, lib/nodeport6.h): translated
+ *       on host devices and for pods with the IPv6 endpoints; externalTrafficPolicy Local keeps the
+ *       client's address and this node's endpoints, Cluster SNATs to the host devices' first global
+ *       IPv6 address (not programmed, with a note, when they have none); not programmed with
+ *       loadBalancerSourceRanges (not enforced on IPv6: closed); noted: no sessionAffinity, no reject
+ *       without backends, no ICMPv6 error reverse translation, no XDP fast path;</li>
  *   <li>node ports (type NodePort, and LoadBalancer's): one frontend per node address (the host
  *       devices' IPv4 addresses) with the IPv4 endpoints (never the IPv6 ones); not on IPv6 node
  *       addresses (noted for a Service with an IPv6 clusterIP; an IPv6-only Service's node port
@@ -46,7 +52,7 @@ import java.util.Set;
  *       them): other sources are dropped and counted (DROP_SOURCE_RANGE); node ports are not
  *       restricted (as kube-proxy: the ranges are the load balancer's); a frontend whose ranges
  *       are all IPv6 is not programmed (fail closed);</li>
- *   <li>refused with a note: SCTP ports, IPv6 externalIPs and load-balancer ingress IPs;</li>
+ *   <li>refused with a note: SCTP ports;</li>
  *   <li>every reader note (unknown fields, DNS-name ingress, topology hints) is passed on.</li>
  * </ul>
  * Pure apart from its result; the caller logs new notes once.
@@ -64,6 +70,15 @@ final class KubeServiceMapping {
 
     /** @param nodeAddresses the node's IPv4 addresses node ports are served on */
     static Mapped map(ServiceDirectory.Result r, String nodeName, List<Integer> nodeAddresses) {
+        return map(r, nodeName, nodeAddresses, List.of());
+    }
+
+    /**
+     * @param nodeAddresses  the node's IPv4 addresses node ports are served on
+     * @param nodeAddresses6 the node's global IPv6 addresses: IPv6 flows of external frontends with
+     *                       externalTrafficPolicy Cluster are SNATed to the first
+     */
+    static Mapped map(ServiceDirectory.Result r, String nodeName, List<Integer> nodeAddresses, List<Ipv6> nodeAddresses6) {
         Map<String, Set<String>> notes = new LinkedHashMap<>();
         for (KubeService s : r.services()) {
             Set<String> n = notes.computeIfAbsent(s.key(), k -> new LinkedHashSet<>());
@@ -134,12 +149,11 @@ final class KubeServiceMapping {
                 }
                 continue;
             }
+            if (f.address() instanceof Inet6Address && f.kind() != ServiceFrontend.Kind.CLUSTER_IP) {
+                external6(f, byKey.get(f.service()), where, n, nodeAddresses6, specs, kinds);
+                continue;
+            }
             if (f.address() instanceof Inet6Address) {
-                if (f.kind() != ServiceFrontend.Kind.CLUSTER_IP) {
-                    n.add(where + ": not programmed: IPv6 " + (f.kind() == ServiceFrontend.Kind.EXTERNAL_IP ? "externalIPs"
-                            : "load-balancer ingress IPs") + " are not served (IPv6 is translated for pods' ClusterIP traffic only)");
-                    continue;
-                }
                 n.add("IPv6 clusterIP " + IpLiteral.format(f.address()) + ": served to pods; not done for IPv6: connect-time"
                         + " load balancing of this node's own processes, a reject when it has no backends (packets are dropped),"
                         + " ICMPv6 errors translated back, hairpin (a pod reaching itself through the Service)");
@@ -178,6 +192,37 @@ final class KubeServiceMapping {
             }
         });
         return new Mapped(List.copyOf(specs), Map.copyOf(kinds), Map.copyOf(out), Map.copyOf(checks));
+    }
+
+    /**
+     * An IPv6 externalIP or load-balancer ingress IP (lib/lb6.h, lib/nodeport6.h): translated on
+     * host devices for clients outside the node and for pods; externalTrafficPolicy Local keeps
+     * the client's address (the catalog gave this node's endpoints only), Cluster SNATs to the
+     * node's first global IPv6 address. Not programmed with loadBalancerSourceRanges (IPv6 does
+     * not enforce them: closed, not open) or without a node IPv6 address to SNAT to.
+     */
+    private static void external6(ServiceFrontend f, KubeService svc, String where, Set<String> n, List<Ipv6> nodeAddresses6,
+            List<ServiceSpec> specs, Map<Frontend, ServiceFrontend.Kind> kinds) {
+        String what = f.kind() == ServiceFrontend.Kind.EXTERNAL_IP ? "IPv6 externalIP" : "IPv6 load-balancer ingress IP";
+        if (!f.sourceRanges().isEmpty()) {
+            n.add(where + ": not programmed: loadBalancerSourceRanges are not enforced on IPv6 (closed rather than open)");
+            return;
+        }
+        boolean local = svc.externalTrafficLocal();
+        if (!local && nodeAddresses6.isEmpty()) {
+            n.add(where + ": not programmed: externalTrafficPolicy Cluster SNATs to a node IPv6 address, and the host devices"
+                    + " (--host-device) have none");
+            return;
+        }
+        n.add(what + " " + IpLiteral.format(f.address()) + ": served; not done for IPv6: a reject when it has no backends"
+                + " (packets are dropped), ICMPv6 errors translated back, the XDP fast path");
+        if (f.affinityTimeoutSeconds() > 0) {
+            n.add(where + ": sessionAffinity ClientIP not applied on IPv6 (each new flow picks a backend)");
+        }
+        Frontend fe = Frontend.of(Ipv6.of(f.address().getAddress()), f.port(), Protocol.parse(f.protocol()));
+        specs.add(new ServiceSpec(f.displayName(), fe, true, f.maglev() ? ServiceSpec.Algorithm.MAGLEV : ServiceSpec.Algorithm.RANDOM,
+                backends(f), 0, Map.of(), local ? ServiceSpec.Access.OPEN : ServiceSpec.Access.snatTo(false, nodeAddresses6.get(0))));
+        kinds.put(fe, f.kind());
     }
 
     /** The frontend's endpoints, each of its own family (the catalog gives an address frontend its family's only). */

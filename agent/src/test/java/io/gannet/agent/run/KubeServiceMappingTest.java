@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gannet.bpf.lb.Backend;
 import io.gannet.bpf.lb.Ipv4;
+import io.gannet.bpf.lb.Ipv6;
 import io.gannet.bpf.lb.ServiceSpec;
 import io.gannet.cluster.k8s.ServiceDirectory;
 import java.nio.file.Files;
@@ -108,7 +109,8 @@ class KubeServiceMappingTest {
         assertThat(notes).anySatisfy(n -> assertThat(n).startsWith("IPv6 clusterIP fd00:96:0:0:0:0:0:a: served to pods; not done for IPv6:")
                 .contains("connect-time load balancing").contains("reject").contains("ICMPv6").contains("hairpin"));
         assertThat(notes).anySatisfy(n -> assertThat(n).contains("sessionAffinity ClientIP not applied on IPv6"));
-        assertThat(notes).anySatisfy(n -> assertThat(n).contains("fd00:1:0:0:0:0:0:5:80/TCP: not programmed: IPv6 externalIPs"));
+        assertThat(notes).anySatisfy(n -> assertThat(n).contains("fd00:1:0:0:0:0:0:5:80/TCP: not programmed:"
+                + " externalTrafficPolicy Cluster SNATs to a node IPv6 address, and the host devices (--host-device) have none"));
         assertThat(notes).anySatisfy(n -> assertThat(n).contains("node port 30080/TCP: served on IPv4 node addresses with the IPv4"
                 + " endpoints only, not on IPv6 node addresses"));
         Map<String, ServiceSpec> specs = byFrontend(m);
@@ -135,5 +137,64 @@ class KubeServiceMappingTest {
                 List.of(Ipv4.parse("10.205.0.1")));
         assertThat(m.specs()).extracting(s -> s.frontend().toString()).containsExactly("[fd00:96::a]:80/TCP");
         assertThat(m.notes().get("default/web")).anySatisfy(n -> assertThat(n).contains("node port 30080/TCP: not programmed"));
+    }
+
+    /** An IPv6 externalIP and load-balancer IP, each traffic policy, as {@code kubectl get -o yaml} writes them. */
+    private KubeServiceMapping.Mapped external6(String policy, String extra) throws Exception {
+        Files.writeString(dir.resolve("web.yaml"), """
+                apiVersion: v1
+                kind: Service
+                metadata: {name: web, namespace: default}
+                spec:
+                  type: LoadBalancer
+                  clusterIPs: ["fd00:96::a"]
+                  ipFamilies: [IPv6]
+                  externalIPs: ["2001:db8:80::5"]
+                  externalTrafficPolicy: %s
+                  ports: [{name: http, port: 80, protocol: TCP, targetPort: 8080, nodePort: 30080}]
+                %s
+                status: {loadBalancer: {ingress: [{ip: "2001:db8:80::6"}]}}
+                """.formatted(policy, extra));
+        Files.writeString(dir.resolve("slice6.yaml"), """
+                apiVersion: discovery.k8s.io/v1
+                kind: EndpointSlice
+                metadata: {name: web-fghij, namespace: default, labels: {kubernetes.io/service-name: web}}
+                addressType: IPv6
+                endpoints:
+                - addresses: ["fd00:10:244:2::7"]
+                  nodeName: node1
+                  conditions: {ready: true}
+                - addresses: ["fd00:10:244:3::7"]
+                  nodeName: node2
+                  conditions: {ready: true}
+                ports: [{name: http, port: 8080, protocol: TCP}]
+                """);
+        return KubeServiceMapping.map(new ServiceDirectory(dir).reload(), "node1", List.of(), List.of(Ipv6.parse("fd00:205::1")));
+    }
+
+    @Test
+    void ipv6ExternalFrontendsFollowTheirTrafficPolicy() throws Exception {
+        Map<String, ServiceSpec> cluster = byFrontend(external6("Cluster", ""));
+        for (String fe : List.of("[2001:db8:80::5]:80/TCP", "[2001:db8:80::6]:80/TCP")) {
+            ServiceSpec s = cluster.get(fe);
+            assertThat(s.external()).as(fe).isTrue();
+            assertThat(s.backends()).as(fe + ": every endpoint").hasSize(2);
+            assertThat(s.access().snat()).as(fe + ": SNAT").isTrue();
+            assertThat(s.access().snatSource6()).as(fe + ": to the node's IPv6 address").isEqualTo(Ipv6.parse("fd00:205::1"));
+        }
+        Map<String, ServiceSpec> local = byFrontend(external6("Local", ""));
+        for (String fe : List.of("[2001:db8:80::5]:80/TCP", "[2001:db8:80::6]:80/TCP")) {
+            ServiceSpec s = local.get(fe);
+            assertThat(s.backends()).as(fe + ": this node's endpoint only").containsExactly(Backend.of("fd00:10:244:2::7", 8080));
+            assertThat(s.access().snat()).as(fe + ": the client's address kept").isFalse();
+        }
+        assertThat(external6("Local", "").notes().get("default/web")).noneMatch(n -> n.contains("2001:db8:80::5:80/TCP: not programmed"))
+                .anySatisfy(n -> assertThat(n).startsWith("IPv6 externalIP 2001:db8:80:0:0:0:0:5: served; not done for IPv6:"));
+
+        // loadBalancerSourceRanges are not enforced on IPv6: not programmed (closed), and said so
+        KubeServiceMapping.Mapped ranged = external6("Local", "  loadBalancerSourceRanges: [2001:db8:1::/48]");
+        assertThat(byFrontend(ranged)).doesNotContainKey("[2001:db8:80::6]:80/TCP");
+        assertThat(ranged.notes().get("default/web")).anySatisfy(n -> assertThat(n)
+                .contains("2001:db8:80:0:0:0:0:6:80/TCP: not programmed: loadBalancerSourceRanges are not enforced on IPv6"));
     }
 }
