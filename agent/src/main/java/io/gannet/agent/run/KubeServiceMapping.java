@@ -40,12 +40,13 @@ import java.util.Set;
  *       IPv6 address (not programmed, with a note, when they have none); not programmed with
  *       loadBalancerSourceRanges (not enforced on IPv6: closed); noted: no sessionAffinity, no reject
  *       without backends, no ICMPv6 error reverse translation, no XDP fast path;</li>
- *   <li>node ports (type NodePort, and LoadBalancer's): one frontend per node address (the host
- *       devices' IPv4 addresses) with the IPv4 endpoints (never the IPv6 ones); not on IPv6 node
- *       addresses (noted for a Service with an IPv6 clusterIP; an IPv6-only Service's node port
- *       is not programmed at all); externalTrafficPolicy Cluster SNATs flows from outside the node
+ *   <li>node ports (type NodePort, and LoadBalancer's): one frontend per node address of each
+ *       family the Service has a clusterIP of (the host devices' IPv4 addresses with the IPv4
+ *       endpoints, their global IPv6 addresses with the IPv6 endpoints; a family the devices have
+ *       no address of is noted); externalTrafficPolicy Cluster SNATs flows from outside the node
  *       to the node address (the client address is hidden, any backend serves), Local keeps the
- *       client address and this node's endpoints only (bpf lib/nodeport.h);</li>
+ *       client address and this node's endpoints only (bpf lib/nodeport.h, lib/nodeport6.h);
+ *       sessionAffinity is not applied on IPv6 node addresses (noted);</li>
  *   <li>healthCheckNodePort (externalTrafficPolicy Local): the node's local endpoint count, served by
  *       {@link HealthCheckNodePorts};</li>
  *   <li>loadBalancerSourceRanges on externalIPs and load-balancer ingress IPs (as the catalog gives
@@ -127,25 +128,26 @@ final class KubeServiceMapping {
                 KubeService svc = byKey.get(f.service());
                 boolean v4 = svc.clusterIps().isEmpty() || svc.clusterIps().stream().anyMatch(a -> a instanceof Inet4Address);
                 boolean v6 = svc.clusterIps().stream().anyMatch(a -> a instanceof Inet6Address);
-                if (!v4) {
-                    n.add(where + ": not programmed: node ports are served on IPv4 node addresses only, and the Service is IPv6");
-                    continue;
-                }
-                if (v6) {
-                    n.add(where + ": served on IPv4 node addresses with the IPv4 endpoints only, not on IPv6 node addresses");
-                }
-                if (nodeAddresses.isEmpty()) {
+                if (nodeAddresses.isEmpty() && (!v6 || nodeAddresses6.isEmpty())) {
                     n.add(where + ": not programmed: no node address to serve it on (give the node's devices with --host-device)");
                     continue;
                 }
-                List<Backend> backends = backends(f).stream().filter(b -> !b.ipv6()).toList();
                 boolean local = svc.externalTrafficLocal();
-                for (int addr : nodeAddresses) {
-                    Frontend fe = new Frontend(addr, f.port(), Protocol.parse(f.protocol()));
-                    specs.add(new ServiceSpec(f.displayName(), fe, true,
-                            f.maglev() ? ServiceSpec.Algorithm.MAGLEV : ServiceSpec.Algorithm.RANDOM, backends,
-                            f.affinityTimeoutSeconds(), Map.of(), new ServiceSpec.Access(true, !local, List.of())));
-                    kinds.put(fe, f.kind());
+                if (v4 && nodeAddresses.isEmpty()) {
+                    n.add(where + ": not served on IPv4: the host devices have no IPv4 address");
+                }
+                if (v4) {
+                    List<Backend> backends = backends(f).stream().filter(b -> !b.ipv6()).toList();
+                    for (int addr : nodeAddresses) {
+                        Frontend fe = new Frontend(addr, f.port(), Protocol.parse(f.protocol()));
+                        specs.add(new ServiceSpec(f.displayName(), fe, true,
+                                f.maglev() ? ServiceSpec.Algorithm.MAGLEV : ServiceSpec.Algorithm.RANDOM, backends,
+                                f.affinityTimeoutSeconds(), Map.of(), new ServiceSpec.Access(true, !local, List.of())));
+                        kinds.put(fe, f.kind());
+                    }
+                }
+                if (v6) {
+                    nodePort6(f, local, where, n, nodeAddresses6, specs, kinds);
                 }
                 continue;
             }
@@ -223,6 +225,31 @@ final class KubeServiceMapping {
         specs.add(new ServiceSpec(f.displayName(), fe, true, f.maglev() ? ServiceSpec.Algorithm.MAGLEV : ServiceSpec.Algorithm.RANDOM,
                 backends(f), 0, Map.of(), local ? ServiceSpec.Access.OPEN : ServiceSpec.Access.snatTo(false, nodeAddresses6.get(0))));
         kinds.put(fe, f.kind());
+    }
+
+    /**
+     * A node port of a Service with an IPv6 clusterIP, on the node's global IPv6 addresses with the
+     * IPv6 endpoints (lib/lb6.h, lib/nodeport6.h): Local keeps the client's address and this
+     * node's endpoints, Cluster SNATs to the node address the client reached (the frontend's own).
+     */
+    private static void nodePort6(ServiceFrontend f, boolean local, String where, Set<String> n, List<Ipv6> nodeAddresses6,
+            List<ServiceSpec> specs, Map<Frontend, ServiceFrontend.Kind> kinds) {
+        if (nodeAddresses6.isEmpty()) {
+            n.add(where + ": not served on IPv6: the host devices (--host-device) have no global IPv6 address");
+            return;
+        }
+        n.add(where + ": served on IPv6 node addresses with the IPv6 endpoints; not done for IPv6: a reject when it has no"
+                + " backends (packets are dropped), ICMPv6 errors translated back, the XDP fast path");
+        if (f.affinityTimeoutSeconds() > 0) {
+            n.add(where + ": sessionAffinity ClientIP not applied on IPv6 node addresses (each new flow picks a backend)");
+        }
+        List<Backend> backends = backends(f).stream().filter(Backend::ipv6).toList();
+        for (Ipv6 addr : nodeAddresses6) {
+            Frontend fe = Frontend.of(addr, f.port(), Protocol.parse(f.protocol()));
+            specs.add(new ServiceSpec(f.displayName(), fe, true, f.maglev() ? ServiceSpec.Algorithm.MAGLEV : ServiceSpec.Algorithm.RANDOM,
+                    backends, 0, Map.of(), new ServiceSpec.Access(true, !local, List.of())));
+            kinds.put(fe, f.kind());
+        }
     }
 
     /** The frontend's endpoints, each of its own family (the catalog gives an address frontend its family's only). */

@@ -30,7 +30,11 @@ import org.junit.jupiter.api.io.TempDir;
  *       the client's own address, and the client sees the externalIP answer;</li>
  *   <li>an IPv6 externalIP with Cluster, local and remote backends: both serve, both see node
  *       1's IPv6 address (SNAT);</li>
- *   <li>an IPv6 load-balancer ingress IP with Cluster, a remote backend: it sees node 1.</li>
+ *   <li>an IPv6 load-balancer ingress IP with Cluster, a remote backend: it sees node 1;</li>
+ *   <li>node ports on node 1's IPv6 address: Cluster with a remote backend and with local and
+ *       remote backends (each sees node 1), Local (only the local pod, seeing the client), a pod
+ *       reaching the node port (not SNATed), and a dual-stack Service's node port on both
+ *       families' node addresses, each with its own family's endpoints.</li>
  * </ul>
  */
 class DaemonIpv6ExternalServicesTest {
@@ -60,10 +64,10 @@ class DaemonIpv6ExternalServicesTest {
                   - {name: node1, address: [10.78.0.1, "fd00:78::1"], podCIDR: [10.244.71.0/24, "fd00:10:244:71::/64"]}
                   - {name: node2, address: [10.78.0.2, "fd00:78::2"], podCIDR: [10.244.72.0/24, "fd00:10:244:72::/64"]}
             """;
-    /** An IPv6 TCP server: answers "NAME PEER-ADDRESS" to each connection. */
+    /** A TCP server on argv[2] (either family): answers "NAME PEER-ADDRESS" to each connection. */
     static final String SERVER = """
             import socket, sys
-            s = socket.socket(socket.AF_INET6)
+            s = socket.socket(socket.AF_INET6 if ":" in sys.argv[2] else socket.AF_INET)
             s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             s.bind((sys.argv[2], int(sys.argv[3])))
             s.listen(64)
@@ -96,6 +100,7 @@ class DaemonIpv6ExternalServicesTest {
     NetworkNamespace client;
     NetworkNamespace pod;
     String pod6;
+    String pod4;
     Path services;
     Path clientScript;
 
@@ -172,7 +177,9 @@ class DaemonIpv6ExternalServicesTest {
         pod = ns("x6p");
         JsonNode added = CniCall.add(plugin, node1, socket, "ctr-x6", pod, null);
         pod6 = DualStackRack.ip(added, "fd00:10:244:71:");
+        pod4 = DualStackRack.ip(added, "10.244.71.");
         servers.add(pod.start("python3", server.toString(), "pod", pod6, "8080"));
+        servers.add(pod.start("python3", server.toString(), "pod", pod4, "8080"));
     }
 
     /** A Service of type LoadBalancer with one IPv6 externalIP or ingress IP, and its IPv6 EndpointSlice. */
@@ -241,15 +248,98 @@ class DaemonIpv6ExternalServicesTest {
         assertThat(ask(LB_IP)).isEqualTo("peer " + LB_IP + " 80 answer remote " + NODE1);
     }
 
+    /** A NodePort Service with clusterIPs of the given families ("IPv6" or "IPv4,IPv6") and its slices ("addr@node"). */
+    static String nodePort(String name, String families, String policy, int nodePort, String... endpoints) {
+        StringBuilder out = new StringBuilder();
+        boolean dual = families.contains("IPv4");
+        out.append("""
+                apiVersion: v1
+                kind: Service
+                metadata: {name: %s, namespace: shop}
+                spec:
+                  type: NodePort
+                  clusterIPs: [%s"fd00:96::79:%d"]
+                  ipFamilies: [%s]
+                  ipFamilyPolicy: %s
+                  externalTrafficPolicy: %s
+                  ports: [{name: http, protocol: TCP, port: 80, targetPort: 8080, nodePort: %d}]
+                ---
+                """.formatted(name, dual ? "10.96.79." + (nodePort - 30000) + ", " : "", nodePort - 30000, families,
+                dual ? "RequireDualStack" : "SingleStack", policy, nodePort));
+        for (String family : families.split(",")) {
+            StringBuilder eps = new StringBuilder();
+            for (String e : endpoints) {
+                String[] addrNode = e.split("@");
+                if (addrNode[0].contains(":") == family.equals("IPv6")) {
+                    eps.append("- {addresses: [\"").append(addrNode[0]).append("\"], nodeName: ").append(addrNode[1])
+                            .append(", conditions: {ready: true}}\n");
+                }
+            }
+            out.append("""
+                    apiVersion: discovery.k8s.io/v1
+                    kind: EndpointSlice
+                    metadata: {name: %s-%s, namespace: shop, labels: {kubernetes.io/service-name: %s}}
+                    addressType: %s
+                    ports: [{name: http, protocol: TCP, port: 8080}]
+                    endpoints:
+                    %s---
+                    """.formatted(name, family.toLowerCase(java.util.Locale.ROOT), name, family, eps));
+        }
+        return out.toString();
+    }
+
+    @Test
+    void nodePortsOnTheNodesIpv6AddressServeClientsAsTheirTrafficPolicySays() throws Exception {
+        startNode();
+        Files.writeString(services.resolve("np6.yaml"),
+                nodePort("np-remote", "IPv6", "Cluster", 30191, REMOTE + "@node2")
+                + nodePort("np-mixed", "IPv6", "Cluster", 30192, pod6 + "@node1", REMOTE + "@node2")
+                + nodePort("np-local", "IPv6", "Local", 30193, pod6 + "@node1", REMOTE + "@node2")
+                + nodePort("np-dual", "IPv4,IPv6", "Local", 30194, pod4 + "@node1", pod6 + "@node1"));
+        JsonNode rows = DaemonServicesTest.awaitServices(gannet, r -> r.toString().contains("[" + NODE1 + "]:30193/TCP")
+                && r.toString().contains("[" + NODE1 + "]:30194/TCP") && r.toString().contains("10.78.0.1:30194/TCP"));
+        assertThat(row(rows, "[" + NODE1 + "]:30193").path("backendAddresses").toString())
+                .as("Local: only node1's endpoint").contains(pod6).doesNotContain(REMOTE);
+        assertThat(row(rows, "10.78.0.1:30194").path("backendAddresses").toString()).as("IPv4 endpoints on the IPv4 address")
+                .contains(pod4).doesNotContain(pod6);
+        for (JsonNode r : rows) {
+            assertThat(r.path("notDone").toString()).as(r.toString()).doesNotContain("not served on IPv6")
+                    .doesNotContain("not programmed");
+        }
+
+        // Cluster, remote backend: reached through node 1, which it sees as the client (SNAT).
+        assertThat(ask(NODE1, 30191)).isEqualTo("peer " + NODE1 + " 30191 answer remote " + NODE1);
+        // Cluster, local and remote backends: both serve, both see node 1.
+        Set<String> seen = new HashSet<>();
+        for (int i = 0; i < 30 && seen.size() < 2; i++) {
+            seen.add(ask(NODE1, 30192));
+        }
+        assertThat(seen).containsExactlyInAnyOrder("peer " + NODE1 + " 30192 answer remote " + NODE1,
+                "peer " + NODE1 + " 30192 answer pod " + NODE1);
+        // Local: only the local pod, and it sees the client's own address.
+        for (int i = 0; i < 5; i++) {
+            assertThat(ask(NODE1, 30193)).isEqualTo("peer " + NODE1 + " 30193 answer pod " + CLIENT);
+        }
+        // A pod reaching the IPv6 node port: not SNATed, the remote backend sees the pod.
+        assertThat(ask(pod, NODE1, 30191)).isEqualTo("peer " + NODE1 + " 30191 answer remote " + pod6);
+        // A dual-stack Service's node port: each family's node address, each family's endpoint.
+        assertThat(ask(NODE1, 30194)).isEqualTo("peer " + NODE1 + " 30194 answer pod " + CLIENT);
+        assertThat(ask("10.78.0.1", 30194)).isEqualTo("peer 10.78.0.1 30194 answer pod 10.78.0.100");
+    }
+
     /** What the client in its own namespace gets from [addr]:port, retried until it answers. */
     String ask(String addr) throws Exception {
         return ask(addr, 80);
     }
 
     String ask(String addr, int port) throws Exception {
+        return ask(client, addr, port);
+    }
+
+    String ask(NetworkNamespace from, String addr, int port) throws Exception {
         String last = "";
         for (int i = 0; i < 20; i++) {
-            last = NetworkNamespace.Shell.runQuietly("ip", "netns", "exec", client.name(), "python3", clientScript.toString(), addr,
+            last = NetworkNamespace.Shell.runQuietly("ip", "netns", "exec", from.name(), "python3", clientScript.toString(), addr,
                     Integer.toString(port)).trim();
             if (last.startsWith("peer ")) {
                 return last;

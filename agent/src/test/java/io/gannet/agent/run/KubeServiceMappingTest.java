@@ -111,8 +111,8 @@ class KubeServiceMappingTest {
         assertThat(notes).anySatisfy(n -> assertThat(n).contains("sessionAffinity ClientIP not applied on IPv6"));
         assertThat(notes).anySatisfy(n -> assertThat(n).contains("fd00:1:0:0:0:0:0:5:80/TCP: not programmed:"
                 + " externalTrafficPolicy Cluster SNATs to a node IPv6 address, and the host devices (--host-device) have none"));
-        assertThat(notes).anySatisfy(n -> assertThat(n).contains("node port 30080/TCP: served on IPv4 node addresses with the IPv4"
-                + " endpoints only, not on IPv6 node addresses"));
+        assertThat(notes).anySatisfy(n -> assertThat(n).contains("node port 30080/TCP: not served on IPv6: the host devices"
+                + " (--host-device) have no global IPv6 address"));
         Map<String, ServiceSpec> specs = byFrontend(m);
         assertThat(specs.get("10.205.0.1:30080/TCP").backends()).as("never an IPv6 endpoint").containsExactly(Backend.of("10.244.2.7", 8080));
         assertThat(specs.get("10.96.0.10:80/TCP").affinityTimeoutSeconds()).isEqualTo(10800);
@@ -136,7 +136,40 @@ class KubeServiceMappingTest {
         KubeServiceMapping.Mapped m = KubeServiceMapping.map(new ServiceDirectory(dir).reload(), "node1",
                 List.of(Ipv4.parse("10.205.0.1")));
         assertThat(m.specs()).extracting(s -> s.frontend().toString()).containsExactly("[fd00:96::a]:80/TCP");
-        assertThat(m.notes().get("default/web")).anySatisfy(n -> assertThat(n).contains("node port 30080/TCP: not programmed"));
+        assertThat(m.notes().get("default/web")).anySatisfy(n -> assertThat(n).contains("node port 30080/TCP: not served on IPv6"));
+
+        // with a node IPv6 address: served there, with the IPv6 endpoints, SNATed to it (Cluster)
+        m = KubeServiceMapping.map(new ServiceDirectory(dir).reload(), "node1", List.of(Ipv4.parse("10.205.0.1")),
+                List.of(Ipv6.parse("fd00:205::1")));
+        Map<String, ServiceSpec> specs = byFrontend(m);
+        assertThat(specs.keySet()).containsExactlyInAnyOrder("[fd00:96::a]:80/TCP", "[fd00:205::1]:30080/TCP");
+        ServiceSpec np = specs.get("[fd00:205::1]:30080/TCP");
+        assertThat(np.external()).isTrue();
+        assertThat(np.backends()).containsExactly(Backend.of("fd00:10:244:2::7", 8080), Backend.of("fd00:10:244:3::7", 8080));
+        assertThat(np.access().nodePort()).isTrue();
+        assertThat(np.access().snatSource6()).isEqualTo(Ipv6.parse("fd00:205::1"));
+        assertThat(m.notes().get("default/web")).noneMatch(n -> n.contains("node port 30080/TCP: not"));
+    }
+
+    @Test
+    void aDualStackServicesNodePortIsServedOnBothFamiliesNodeAddressesWithEachFamilysEndpoints() throws Exception {
+        Files.writeString(dir.resolve("slice4.yaml"), SLICE4);
+        Files.writeString(dir.resolve("slice6.yaml"), SLICE6);
+        Files.writeString(dir.resolve("web.yaml"), SERVICE.formatted("NodePort", ", nodePort: 30080", "ClientIP"));
+        KubeServiceMapping.Mapped m = KubeServiceMapping.map(new ServiceDirectory(dir).reload(), "node1",
+                List.of(Ipv4.parse("10.205.0.1")), List.of(Ipv6.parse("fd00:205::1"), Ipv6.parse("2001:db8:205::1")));
+        Map<String, ServiceSpec> specs = byFrontend(m);
+        assertThat(specs.get("10.205.0.1:30080/TCP").backends()).containsExactly(Backend.of("10.244.2.7", 8080));
+        for (String fe : List.of("[fd00:205::1]:30080/TCP", "[2001:db8:205::1]:30080/TCP")) {
+            assertThat(specs.get(fe).backends()).as(fe).containsExactly(Backend.of("fd00:10:244:2::7", 8080),
+                    Backend.of("fd00:10:244:3::7", 8080));
+            assertThat(specs.get(fe).access().snatSource6()).as(fe + ": SNAT to the address the client reached")
+                    .isEqualTo(Ipv6.parse(fe.substring(1, fe.indexOf(']'))));
+            assertThat(specs.get(fe).affinityTimeoutSeconds()).isZero();
+        }
+        assertThat(specs.get("10.205.0.1:30080/TCP").affinityTimeoutSeconds()).isEqualTo(10800);
+        assertThat(m.notes().get("default/web")).anySatisfy(n -> assertThat(n)
+                .contains("node port 30080/TCP: sessionAffinity ClientIP not applied on IPv6 node addresses"));
     }
 
     /** An IPv6 externalIP and load-balancer IP, each traffic policy, as {@code kubectl get -o yaml} writes them. */
