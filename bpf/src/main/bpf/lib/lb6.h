@@ -14,13 +14,14 @@
  *    slots) and records both halves. The halves keep each other alive as in lib/lb.h. On host
  *    devices (from_host) only external frontends (externalIPs, load-balancer IPs, node ports)
  *    are translated, and those with externalTrafficPolicy Cluster are SNATed to a node
- *    address (lib/nodeport6.h).
+ *    address (lib/nodeport6.h); a frontend with loadBalancerSourceRanges drops other sources
+ *    first (dp_src_range6).
  *
  * Not done for IPv6 (the IPv4 stages do it): a frontend without backends drops the packet
  * (DROP_NO_BACKEND_IPV6) instead of answering with a RST or ICMPv6 unreachable; an established
  * flow whose backend was removed is sent to another backend as a new flow (its RST ends a TCP
  * flow) instead of a RST from the service; flows of a deleted Service pass untouched;
- * sessionAffinity, source ranges, hairpin SNAT and the tuple remap of lib/remap.h; packets
+ * sessionAffinity, hairpin SNAT and the tuple remap of lib/remap.h; packets
  * with extension headers or fragments (dp_parse6 leaves them alone); ICMPv6 errors about a
  * translated flow are not translated back; the XDP fast path is IPv4 only.
  *
@@ -275,6 +276,8 @@ static __always_inline int dp_stage_lb6(struct dp_ctx *ctx, int external_only)
 		dp_count(DP_PASS_NO_SERVICE);
 		return DP_CONTINUE;
 	}
+	if ((svc->flags & DP_SVC_F_SRC_RANGES) && !dp_src_allowed6(svc->rev_nat_index, ctx->t6.saddr))
+		return dp_drop(DP_DROP_SOURCE_RANGE);
 
 	dp_ct6_key_of(&ck, &ctx->t6, DP_CT_EGRESS);
 	ct = dp_ct6_lookup(&ck, ctx->now);

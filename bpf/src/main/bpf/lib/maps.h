@@ -345,6 +345,14 @@ struct dp_nat6 {
 	__u16 pad;
 };
 
+/* loadBalancerSourceRanges of an IPv6 frontend (dp_src_range6): the service and an IPv6 source prefix. */
+struct dp_src_range6_key {
+	__u32 prefixlen;     /* 32 (the rev-NAT index and pad) + the CIDR's prefix length */
+	__u16 rev_nat_index;
+	__u16 pad;
+	__be32 addr[4];
+};
+
 /* Tunables written once by the agent at open; zero fields fall back to defaults. */
 struct dp_config {
 	__u32 tcp_syn_timeout;
@@ -378,6 +386,7 @@ DP_STATIC_ASSERT(sizeof(struct dp_backend6) == 20, "dp_backend6");
 DP_STATIC_ASSERT(sizeof(struct dp_revnat6) == 20, "dp_revnat6");
 DP_STATIC_ASSERT(sizeof(struct dp_ct6_key) == 40, "dp_ct6_key");
 DP_STATIC_ASSERT(sizeof(struct dp_nat6) == 20, "dp_nat6");
+DP_STATIC_ASSERT(sizeof(struct dp_src_range6_key) == 24, "dp_src_range6_key");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -575,6 +584,15 @@ struct {
 	__type(value, struct dp_nat6);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } dp_snat6_src SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, DP_SRC_RANGE_MAX);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct dp_src_range6_key);
+	__type(value, __u8);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} dp_src_range6 SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_QUEUE);

@@ -20,8 +20,11 @@
  * does for IPv4, with the hop limit decremented as a router's forwarding path does (RFC 8200
  * section 3: a packet arriving with hop limit 1 or 0 is not forwarded).
  *
- * Not done for IPv6 (lib/nodeport.h does it for IPv4): loadBalancerSourceRanges, hairpin SNAT
- * of a pod picked as its own backend, sharing the port space with masquerade (IPv6 has none).
+ * loadBalancerSourceRanges (DP_SVC_F_SRC_RANGES): only sources in dp_src_range6 under the
+ * frontend's rev-NAT index reach it (dp_src_allowed6), from a host device or a pod.
+ *
+ * Not done for IPv6 (lib/nodeport.h does it for IPv4): hairpin SNAT of a pod picked as its own
+ * backend, sharing the port space with masquerade (IPv6 has none).
  */
 #ifndef DP_NODEPORT6_H
 #define DP_NODEPORT6_H
@@ -42,6 +45,17 @@ static __always_inline int dp_hop_forward6(struct dp_ctx *ctx)
 		return -1;
 	hops -= 1;
 	return bpf_skb_store_bytes(ctx->skb, off, &hops, 1, 0) < 0 ? -1 : 0;
+}
+
+/* loadBalancerSourceRanges: is saddr in one of the IPv6 ranges of the service with this rev-NAT index? */
+static __always_inline int dp_src_allowed6(__u16 rev_nat_index, const __be32 *saddr)
+{
+	struct dp_src_range6_key k = {};
+
+	k.prefixlen = 32 + 128;
+	k.rev_nat_index = rev_nat_index;
+	dp_addr6_copy(k.addr, saddr);
+	return bpf_map_lookup_elem(&dp_src_range6, &k) != 0;
 }
 
 /* Sends the packet (as it now is) to its route's next hop: the program's final verdict. */

@@ -14,6 +14,7 @@ import io.gannet.bpf.lb.Frontend;
 import io.gannet.bpf.lb.Ipv6;
 import io.gannet.bpf.lb.Protocol;
 import io.gannet.bpf.lb.ServiceSpec;
+import io.gannet.bpf.lb.SourceRange;
 import io.gannet.bpf.libbpf.BpfMap;
 import io.gannet.bpf.libbpf.Netns;
 import io.gannet.bpf.libbpf.TestRun;
@@ -34,7 +35,7 @@ import org.junit.jupiter.api.Test;
  * Golden packets for IPv6 external frontends on host devices (lib/lb6.h, lib/nodeport6.h)
  * through BPF_PROG_TEST_RUN: externalIPs / load-balancer IPs and node ports on a node IPv6
  * address, with externalTrafficPolicy Cluster (SNAT to the node address) and Local (the
- * backend sees the client). Packets that leave from a node address are sent by FIB lookup and
+ * backend sees the client), and loadBalancerSourceRanges. Packets that leave from a node address are sent by FIB lookup and
  * redirect, so the programs run inside a namespace of this test with fixed routes and
  * neighbour: device {@code n60} (MAC 02:00:00:00:0b:01, fd00:9::1/64) with the next hop
  * fd00:9::2 (02:00:00:00:0b:02, permanent) for the clients' and backends' networks. Every
@@ -265,6 +266,42 @@ class Ipv6NodePortGoldenTest {
         dp.applyServices(List.of(externalIp(true)));
         dp.applyServices(List.of());
         assertThat(entries(DpMaps.SNAT6_SRC.name())).isZero();
+    }
+
+    @Test
+    void loadBalancerSourceRangesDropOtherSourcesWithTheirReason() {
+        String lbIp = "2001:db8:80::81";
+        ServiceSpec lb = new ServiceSpec("shop/lb:http", Frontend.of(lbIp, 80, Protocol.TCP), true, ServiceSpec.Algorithm.RANDOM,
+                List.of(Backend.of(B1, 8080)), 0, Map.of(), new ServiceSpec.Access(false, false,
+                        List.of(SourceRange.parse("2001:db8:1::/48"), SourceRange.parse("2001:db8:7::7/128"))));
+        dp.applyServices(List.of(lb));
+        for (String allowed : List.of(CLIENT, "2001:db8:7::7")) {
+            Packets.Spec syn = Packets.tcp(allowed, 40010, lbIp, 80, TCP_SYN);
+            Packets.Spec expected = syn.copy();
+            expected.daddr = B1;
+            expected.dport = 8080;
+            assertPacket(run(Datapath.FROM_HOST, syn), TC_ACT_OK, Packets.build(expected));
+        }
+        for (String denied : List.of("2001:db8:2::5", "2001:db8:7::8")) {
+            assertThat(run(Datapath.FROM_HOST, Packets.tcp(denied, 40011, lbIp, 80, TCP_SYN)).verdict())
+                    .as(denied).isEqualTo(TC_ACT_SHOT);
+        }
+        // pods are held to the ranges too, as for IPv4
+        assertThat(run(Datapath.FROM_POD, Packets.tcp("fd00:10:244:1::6", 40012, lbIp, 80, TCP_SYN)).verdict())
+                .isEqualTo(TC_ACT_SHOT);
+        assertThat(dp.metrics().get(Reason.DROP_SOURCE_RANGE)).isEqualTo(3);
+
+        // an agent restart re-adopts the ranges from the pinned trie: the same desired state changes nothing
+        dp.close();
+        dp = Datapath.open(DatapathFixture.options(pinRoot));
+        assertThat(dp.applyServices(List.of(lb)).changed()).isFalse();
+        assertThat(run(Datapath.FROM_HOST, Packets.tcp("2001:db8:2::5", 40014, lbIp, 80, TCP_SYN)).verdict()).isEqualTo(TC_ACT_SHOT);
+
+        // the ranges lifted: everyone is served; the trie is emptied
+        dp.applyServices(List.of(new ServiceSpec("shop/lb:http", Frontend.of(lbIp, 80, Protocol.TCP), true,
+                ServiceSpec.Algorithm.RANDOM, List.of(Backend.of(B1, 8080)))));
+        assertThat(run(Datapath.FROM_HOST, Packets.tcp("2001:db8:2::5", 40013, lbIp, 80, TCP_SYN)).verdict()).isEqualTo(TC_ACT_OK);
+        assertThat(entries(DpMaps.SRC_RANGE6.name())).isZero();
     }
 
     private int entries(String map) {

@@ -7,6 +7,7 @@ import io.gannet.bpf.maps.NatValue6;
 import io.gannet.bpf.maps.RevNatValue;
 import io.gannet.bpf.maps.RevNatValue6;
 import io.gannet.bpf.maps.SrcRangeKey;
+import io.gannet.bpf.maps.SrcRangeKey6;
 import io.gannet.bpf.maps.SvcKey;
 import io.gannet.bpf.maps.SvcKey6;
 import io.gannet.bpf.maps.SvcValue;
@@ -71,6 +72,9 @@ public final class ServiceReconciler {
         }
     }
 
+    /** A loadBalancerSourceRanges entry of the frontend with this rev-NAT index (dp_src_range4 or dp_src_range6). */
+    private record RangeEntry(int revNat, SourceRange range) {}
+
     /** What is programmed for one frontend. */
     private record Programmed(String name, int revNat, int flags, List<Integer> slotIds, int affinity, List<Integer> weights,
             List<SourceRange> ranges, Ipv6 snat6) {}
@@ -84,6 +88,7 @@ public final class ServiceReconciler {
     private final TypedMap<Integer, BackendValue6> backends6;
     private final TypedMap<Integer, RevNatValue6> revNat6;
     private final TypedMap<Integer, NatValue6> snatSrc6; // dp_snat6_src; null: IPv6 SNAT refused
+    private final TypedMap<SrcRangeKey6, Integer> srcRanges6; // dp_src_range6; null: IPv6 source ranges refused
 
     private final Map<BackendKey, Integer> backendIds = new HashMap<>();
     private final Map<Integer, BackendKey> backendById = new HashMap<>();
@@ -109,16 +114,20 @@ public final class ServiceReconciler {
             TypedMap<Integer, RevNatValue> revNat, TypedMap<Integer, MaglevValue> maglev,
             TypedMap<SrcRangeKey, Integer> srcRanges, TypedMap<SvcKey6, SvcValue> svc6,
             TypedMap<Integer, BackendValue6> backends6, TypedMap<Integer, RevNatValue6> revNat6) {
-        this(svc, backends, revNat, maglev, srcRanges, svc6, backends6, revNat6, null);
+        this(svc, backends, revNat, maglev, srcRanges, svc6, backends6, revNat6, null, null);
     }
 
-    /** With dp_snat6_src too (IPv6 external frontends SNATed to a node address); null: refused. */
+    /**
+     * With dp_snat6_src (IPv6 external frontends SNATed to a node address) and dp_src_range6 (their
+     * loadBalancerSourceRanges) too; null: refused.
+     */
     public ServiceReconciler(TypedMap<SvcKey, SvcValue> svc, TypedMap<Integer, BackendValue> backends,
             TypedMap<Integer, RevNatValue> revNat, TypedMap<Integer, MaglevValue> maglev,
             TypedMap<SrcRangeKey, Integer> srcRanges, TypedMap<SvcKey6, SvcValue> svc6,
             TypedMap<Integer, BackendValue6> backends6, TypedMap<Integer, RevNatValue6> revNat6,
-            TypedMap<Integer, NatValue6> snatSrc6) {
+            TypedMap<Integer, NatValue6> snatSrc6, TypedMap<SrcRangeKey6, Integer> srcRanges6) {
         this.snatSrc6 = snatSrc6;
+        this.srcRanges6 = srcRanges6;
         this.srcRanges = srcRanges;
         this.svc6 = svc6;
         this.backends6 = backends6;
@@ -155,6 +164,10 @@ public final class ServiceReconciler {
         if (srcRanges != null) {
             srcRanges.forEachSlow((k, v) -> pinnedRanges.computeIfAbsent(k.revNatIndex(), x -> new ArrayList<>())
                     .add(new SourceRange(k.addr(), k.prefixLength())));
+        }
+        if (srcRanges6 != null) {
+            srcRanges6.forEachSlow((k, v) -> pinnedRanges.computeIfAbsent(k.revNatIndex(), x -> new ArrayList<>())
+                    .add(SourceRange.of(new Ipv6(k.addrHi(), k.addrLo()), k.prefixLength())));
         }
         Map<Integer, Ipv6> pinnedSnat6 = new HashMap<>();
         if (snatSrc6 != null) {
@@ -221,15 +234,13 @@ public final class ServiceReconciler {
             });
             snatSrc6.deleteAll(pinnedSnat6.keySet().stream().filter(idx -> !snatUsers.contains(idx)).toList());
         }
-        List<SrcRangeKey> staleRanges = new ArrayList<>();
+        List<RangeEntry> staleRanges = new ArrayList<>();
         pinnedRanges.forEach((idx, rs) -> {
             if (!usedRevNat.contains(idx)) {
-                rs.forEach(r -> staleRanges.add(new SrcRangeKey(idx, r.addr(), r.prefixLength())));
+                rs.forEach(r -> staleRanges.add(new RangeEntry(idx, r)));
             }
         });
-        if (srcRanges != null) {
-            srcRanges.deleteAll(staleRanges);
-        }
+        deleteRanges(staleRanges);
         // Maglev tables of frontends that are gone or no longer use Maglev (keys only: a
         // batch read of 64 KiB values would be wasteful)
         Set<Integer> maglevUsers = new HashSet<>();
@@ -334,8 +345,8 @@ public final class ServiceReconciler {
         List<Map.Entry<Slot, SvcValue>> slots = new ArrayList<>();
         List<Map.Entry<Slot, SvcValue>> masters = new ArrayList<>();
         List<Slot> staleSlots = new ArrayList<>();
-        List<Map.Entry<SrcRangeKey, Integer>> newRanges = new ArrayList<>();
-        List<SrcRangeKey> staleRangeKeys = new ArrayList<>();
+        List<RangeEntry> newRanges = new ArrayList<>();
+        List<RangeEntry> staleRangeKeys = new ArrayList<>();
         List<Map.Entry<Integer, NatValue6>> newSnat6 = new ArrayList<>();
         List<Integer> staleSnat6 = new ArrayList<>();
         int added = 0;
@@ -346,8 +357,9 @@ public final class ServiceReconciler {
             Programmed old = programmed.get(fe);
             int rn;
             ServiceSpec.Access access = s.access();
-            if (!access.sourceRanges().isEmpty() && srcRanges == null) {
-                throw new IllegalStateException(s.name() + ": loadBalancerSourceRanges need the dp_src_range4 map");
+            if (!access.sourceRanges().isEmpty() && (fe.ipv6() ? srcRanges6 : srcRanges) == null) {
+                throw new IllegalStateException(s.name() + ": loadBalancerSourceRanges need the dp_src_range"
+                        + (fe.ipv6() ? "6" : "4") + " map");
             }
             int flags = (s.external() ? SvcValue.F_EXTERNAL : 0)
                     | (s.algorithm() == ServiceSpec.Algorithm.MAGLEV ? SvcValue.F_MAGLEV : 0)
@@ -393,12 +405,12 @@ public final class ServiceReconciler {
                 // flag without its ranges
                 for (SourceRange r : ranges) {
                     if (!oldRanges.contains(r)) {
-                        newRanges.add(Map.entry(new SrcRangeKey(rn, r.addr(), r.prefixLength()), 1));
+                        newRanges.add(new RangeEntry(rn, r));
                     }
                 }
                 for (SourceRange r : oldRanges) {
                     if (!ranges.contains(r)) {
-                        staleRangeKeys.add(new SrcRangeKey(rn, r.addr(), r.prefixLength()));
+                        staleRangeKeys.add(new RangeEntry(rn, r));
                     }
                 }
             }
@@ -441,15 +453,17 @@ public final class ServiceReconciler {
         if (!newSnat6.isEmpty()) {
             snatSrc6.putAll(newSnat6);
         }
-        for (Map.Entry<SrcRangeKey, Integer> e : newRanges) {
-            srcRanges.put(e.getKey(), e.getValue()); // LPM tries take no batch updates
+        for (RangeEntry e : newRanges) { // LPM tries take no batch updates
+            if (e.range().ipv6()) {
+                srcRanges6.put(key6(e), 1);
+            } else {
+                srcRanges.put(key4(e), 1);
+            }
         }
         putSlots(slots);
         putSlots(masters);
         deleteSlots(staleSlots);
-        if (srcRanges != null) {
-            srcRanges.deleteAll(staleRangeKeys);
-        }
+        deleteRanges(staleRangeKeys);
         if (!staleSnat6.isEmpty()) {
             snatSrc6.deleteAll(staleSnat6);
         }
@@ -481,9 +495,7 @@ public final class ServiceReconciler {
             } else {
                 revNat.delete(p.revNat);
             }
-            if (srcRanges != null) {
-                srcRanges.deleteAll(p.ranges.stream().map(r -> new SrcRangeKey(p.revNat, r.addr(), r.prefixLength())).toList());
-            }
+            deleteRanges(p.ranges.stream().map(r -> new RangeEntry(p.revNat, r)).toList());
             usedRevNat.remove(p.revNat);
         }
         programmed.clear();
@@ -566,8 +578,28 @@ public final class ServiceReconciler {
     }
 
     private static List<SourceRange> sortedRanges(List<SourceRange> rs) {
-        return rs.stream().distinct().sorted((a, b) -> a.prefixLength() != b.prefixLength()
-                ? Integer.compare(a.prefixLength(), b.prefixLength()) : Integer.compareUnsigned(a.addr(), b.addr())).toList();
+        return rs.stream().distinct().sorted((a, b) -> a.ipv6() != b.ipv6() ? Boolean.compare(a.ipv6(), b.ipv6())
+                : a.prefixLength() != b.prefixLength() ? Integer.compare(a.prefixLength(), b.prefixLength())
+                : a.ipv6() ? a.addr6().compareTo(b.addr6()) : Integer.compareUnsigned(a.addr(), b.addr())).toList();
+    }
+
+    private static SrcRangeKey key4(RangeEntry e) {
+        return new SrcRangeKey(e.revNat(), e.range().addr(), e.range().prefixLength());
+    }
+
+    private static SrcRangeKey6 key6(RangeEntry e) {
+        Ipv6 a = e.range().addr6();
+        return new SrcRangeKey6(e.revNat(), a.hi(), a.lo(), e.range().prefixLength());
+    }
+
+    /** Deletes range entries from the trie of their family (a trie the datapath lacks holds none). */
+    private void deleteRanges(List<RangeEntry> entries) {
+        if (srcRanges != null) {
+            srcRanges.deleteAll(entries.stream().filter(e -> !e.range().ipv6()).map(ServiceReconciler::key4).toList());
+        }
+        if (srcRanges6 != null) {
+            srcRanges6.deleteAll(entries.stream().filter(e -> e.range().ipv6()).map(ServiceReconciler::key6).toList());
+        }
     }
 
     /** The programmed frontends with their backends, sorted by frontend. */

@@ -121,13 +121,16 @@ class DualStackReconcilerTest {
     void anIpv6FrontendTakesOnlyWhatItsDatapathDoes() {
         assertThatThrownBy(() -> web6(A4)).hasMessageContaining("not of frontend [fd00:96::a]:80/TCP's family");
         assertThatThrownBy(() -> web4(A6)).hasMessageContaining("family");
-        // external IPv6 frontends are taken (lib/nodeport6.h); source ranges and affinity are not
+        // external IPv6 frontends are taken (lib/nodeport6.h), with IPv6 source ranges only; affinity is not
         assertThat(new ServiceSpec("x", Frontend.of("fd00:96::a", 80, Protocol.TCP), true,
                 ServiceSpec.Algorithm.RANDOM, List.of(A6)).external()).isTrue();
         assertThatThrownBy(() -> new ServiceSpec("x", Frontend.of("fd00:96::a", 80, Protocol.TCP), true,
                 ServiceSpec.Algorithm.RANDOM, List.of(A6), 0, java.util.Map.of(),
                 new ServiceSpec.Access(false, false, List.of(io.gannet.bpf.lb.SourceRange.parse("10.0.0.0/8")))))
-                .hasMessageContaining("no source ranges");
+                .hasMessageContaining("source range 10.0.0.0/8 is not of frontend [fd00:96::a]:80/TCP's family");
+        assertThat(io.gannet.bpf.lb.SourceRange.parse("2001:db8:1:2:3::9/50").toString()).isEqualTo("2001:db8:1::/50");
+        assertThat(io.gannet.bpf.lb.SourceRange.parse("2001:db8::1").prefixLength()).isEqualTo(128);
+        assertThat(io.gannet.bpf.lb.SourceRange.parse("2001:db8:1:2:3:4:5:f006/116").toString()).isEqualTo("2001:db8:1:2:3:4:5:f000/116");
         assertThatThrownBy(() -> new ServiceSpec("x", Frontend.of("fd00:96::a", 80, Protocol.TCP), false,
                 ServiceSpec.Algorithm.RANDOM, List.of(A6), 0, java.util.Map.of(), ServiceSpec.Access.snatTo(false, A6.addr6())))
                 .hasMessageContaining("external");
