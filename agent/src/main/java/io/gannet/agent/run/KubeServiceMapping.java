@@ -37,9 +37,10 @@ import java.util.Set;
  *   <li>IPv6 externalIPs and load-balancer ingress IPs (bpf lib/lb6.h, lib/nodeport6.h): translated
  *       on host devices and for pods with the IPv6 endpoints; externalTrafficPolicy Local keeps the
  *       client's address and this node's endpoints, Cluster SNATs to the host devices' first global
- *       IPv6 address (not programmed, with a note, when they have none); not programmed with
- *       loadBalancerSourceRanges (not enforced on IPv6: closed); noted: no sessionAffinity, no reject
- *       without backends, no ICMPv6 error reverse translation, no XDP fast path;</li>
+ *       IPv6 address (not programmed, with a note, when they have none); their IPv6
+ *       loadBalancerSourceRanges are enforced (a frontend whose ranges are all IPv4 is not
+ *       programmed: fail closed); noted: no sessionAffinity, no reject without backends, no ICMPv6
+ *       error reverse translation, no XDP fast path;</li>
  *   <li>node ports (type NodePort, and LoadBalancer's): one frontend per node address of each
  *       family the Service has a clusterIP of (the host devices' IPv4 addresses with the IPv4
  *       endpoints, their global IPv6 addresses with the IPv6 endpoints; a family the devices have
@@ -200,14 +201,22 @@ final class KubeServiceMapping {
      * An IPv6 externalIP or load-balancer ingress IP (lib/lb6.h, lib/nodeport6.h): translated on
      * host devices for clients outside the node and for pods; externalTrafficPolicy Local keeps
      * the client's address (the catalog gave this node's endpoints only), Cluster SNATs to the
-     * node's first global IPv6 address. Not programmed with loadBalancerSourceRanges (IPv6 does
-     * not enforce them: closed, not open) or without a node IPv6 address to SNAT to.
+     * node's first global IPv6 address; its IPv6 loadBalancerSourceRanges are enforced (IPv4 ones
+     * noted; none left: not programmed, closed). Not programmed without a node IPv6 address to SNAT to.
      */
     private static void external6(ServiceFrontend f, KubeService svc, String where, Set<String> n, List<Ipv6> nodeAddresses6,
             List<ServiceSpec> specs, Map<Frontend, ServiceFrontend.Kind> kinds) {
         String what = f.kind() == ServiceFrontend.Kind.EXTERNAL_IP ? "IPv6 externalIP" : "IPv6 load-balancer ingress IP";
-        if (!f.sourceRanges().isEmpty()) {
-            n.add(where + ": not programmed: loadBalancerSourceRanges are not enforced on IPv6 (closed rather than open)");
+        List<SourceRange> ranges = new ArrayList<>();
+        for (String cidr : f.sourceRanges()) {
+            if (!cidr.contains(":")) {
+                n.add(where + ": loadBalancerSourceRanges " + cidr + " is IPv4: no IPv6 source matches it");
+                continue;
+            }
+            ranges.add(SourceRange.parse(cidr));
+        }
+        if (!f.sourceRanges().isEmpty() && ranges.isEmpty()) {
+            n.add(where + ": not programmed: no IPv6 source is in loadBalancerSourceRanges " + f.sourceRanges());
             return;
         }
         boolean local = svc.externalTrafficLocal();
@@ -223,7 +232,7 @@ final class KubeServiceMapping {
         }
         Frontend fe = Frontend.of(Ipv6.of(f.address().getAddress()), f.port(), Protocol.parse(f.protocol()));
         specs.add(new ServiceSpec(f.displayName(), fe, true, f.maglev() ? ServiceSpec.Algorithm.MAGLEV : ServiceSpec.Algorithm.RANDOM,
-                backends(f), 0, Map.of(), local ? ServiceSpec.Access.OPEN : ServiceSpec.Access.snatTo(false, nodeAddresses6.get(0))));
+                backends(f), 0, Map.of(), new ServiceSpec.Access(false, !local, ranges, local ? null : nodeAddresses6.get(0))));
         kinds.put(fe, f.kind());
     }
 

@@ -31,6 +31,8 @@ import org.junit.jupiter.api.io.TempDir;
  *   <li>an IPv6 externalIP with Cluster, local and remote backends: both serve, both see node
  *       1's IPv6 address (SNAT);</li>
  *   <li>an IPv6 load-balancer ingress IP with Cluster, a remote backend: it sees node 1;</li>
+ *   <li>loadBalancerSourceRanges on an IPv6 load-balancer IP: a client in them is served, another
+ *       is dropped (counted as DROP_SOURCE_RANGE);</li>
  *   <li>node ports on node 1's IPv6 address: Cluster with a remote backend and with local and
  *       remote backends (each sees node 1), Local (only the local pod, seeing the client), a pod
  *       reaching the node port (not SNATed), and a dual-stack Service's node port on both
@@ -41,6 +43,8 @@ class DaemonIpv6ExternalServicesTest {
     private static final String NODE1 = "fd00:78::1";
     private static final String NODE2 = "fd00:78::2";
     private static final String CLIENT = "fd00:78::100";
+    private static final String OTHER_CLIENT = "fd00:78::101";
+    private static final String LB_RANGED = "2001:db8:78::8";
     private static final String EXT_LOCAL = "2001:db8:78::5";
     private static final String EXT_CLUSTER = "2001:db8:78::6";
     private static final String LB_IP = "2001:db8:78::7";
@@ -98,6 +102,7 @@ class DaemonIpv6ExternalServicesTest {
     private GannetProcess gannet;
     private Path pinRoot;
     NetworkNamespace client;
+    NetworkNamespace otherClient;
     NetworkNamespace pod;
     String pod6;
     String pod4;
@@ -140,7 +145,9 @@ class DaemonIpv6ExternalServicesTest {
         NetworkNamespace node1 = ns("x61");
         NetworkNamespace node2 = ns("x62");
         client = ns("x6c");
-        String[][] hosts = {{node1.name(), "10.78.0.1", NODE1}, {node2.name(), "10.78.0.2", NODE2}, {client.name(), "10.78.0.100", CLIENT}};
+        otherClient = ns("x6d");
+        String[][] hosts = {{node1.name(), "10.78.0.1", NODE1}, {node2.name(), "10.78.0.2", NODE2}, {client.name(), "10.78.0.100", CLIENT},
+            {otherClient.name(), "10.78.0.101", OTHER_CLIENT}};
         for (int i = 0; i < hosts.length; i++) {
             String port = "x6" + ProcessHandle.current().pid() % 100000 + "p" + i;
             NetworkNamespace.Shell.run("ip", "link", "add", "eth0", "netns", hosts[i][0], "type", "veth",
@@ -157,6 +164,7 @@ class DaemonIpv6ExternalServicesTest {
         node1.exec("ip", "-6", "route", "add", "fd00:10:244:72::/64", "via", NODE2);
         node2.exec("ip", "-6", "route", "add", "fd00:10:244:71::/64", "via", NODE1);
         client.exec("ip", "-6", "route", "add", "2001:db8:78::/64", "via", NODE1);
+        otherClient.exec("ip", "-6", "route", "add", "2001:db8:78::/64", "via", NODE1);
         node1.exec("sysctl", "-qw", "net.ipv6.conf.all.forwarding=1");
         node2.exec("ip", "addr", "add", REMOTE + "/128", "dev", "lo");
         Path server = dir.resolve("server.py");
@@ -184,6 +192,12 @@ class DaemonIpv6ExternalServicesTest {
 
     /** A Service of type LoadBalancer with one IPv6 externalIP or ingress IP, and its IPv6 EndpointSlice. */
     static String service(String name, String policy, String externalIp, String ingressIp, int nodePort, String... endpoints) {
+        return service(name, policy, externalIp.isEmpty() ? "" : "externalIPs: [\"" + externalIp + "\"]", ingressIp, nodePort,
+                List.of(endpoints));
+    }
+
+    /** As above, {@code specLine} one more line of the Service's spec (externalIPs, loadBalancerSourceRanges). */
+    static String service(String name, String policy, String specLine, String ingressIp, int nodePort, List<String> endpoints) {
         StringBuilder eps = new StringBuilder();
         for (String e : endpoints) {
             String[] addrNode = e.split("@");
@@ -212,8 +226,7 @@ class DaemonIpv6ExternalServicesTest {
                 ports: [{name: http, protocol: TCP, port: 8080}]
                 endpoints:
                 %s---
-                """.formatted(name, nodePort - 30000, nodePort - 30000, policy,
-                externalIp.isEmpty() ? "" : "externalIPs: [\"" + externalIp + "\"]", nodePort,
+                """.formatted(name, nodePort - 30000, nodePort - 30000, policy, specLine, nodePort,
                 ingressIp.isEmpty() ? "" : "{ip: \"" + ingressIp + "\"}", name, name, eps);
     }
 
@@ -223,9 +236,12 @@ class DaemonIpv6ExternalServicesTest {
         Files.writeString(services.resolve("ext6.yaml"),
                 service("local", "Local", EXT_LOCAL, "", 30181, pod6 + "@node1", REMOTE + "@node2")
                 + service("cluster", "Cluster", EXT_CLUSTER, "", 30182, pod6 + "@node1", REMOTE + "@node2")
-                + service("lb", "Cluster", "", LB_IP, 30183, REMOTE + "@node2"));
+                + service("lb", "Cluster", "", LB_IP, 30183, REMOTE + "@node2")
+                + service("ranged", "Local", "loadBalancerSourceRanges: [\"" + CLIENT + "/128\", \"2001:db8:99::/48\"]", LB_RANGED, 30184,
+                        List.of(pod6 + "@node1")));
         JsonNode rows = DaemonServicesTest.awaitServices(gannet, r -> r.toString().contains("[" + EXT_LOCAL + "]:80/TCP")
-                && r.toString().contains("[" + EXT_CLUSTER + "]:80/TCP") && r.toString().contains("[" + LB_IP + "]:80/TCP"));
+                && r.toString().contains("[" + EXT_CLUSTER + "]:80/TCP") && r.toString().contains("[" + LB_IP + "]:80/TCP")
+                && r.toString().contains("[" + LB_RANGED + "]:80/TCP"));
         assertThat(row(rows, "[" + EXT_LOCAL + "]").path("backendAddresses").toString())
                 .as("Local: only node1's endpoint").contains(pod6).doesNotContain(REMOTE);
         for (JsonNode r : rows) {
@@ -246,6 +262,14 @@ class DaemonIpv6ExternalServicesTest {
                 "peer " + EXT_CLUSTER + " 80 answer pod " + NODE1);
         // A load-balancer ingress IP with Cluster and a remote backend: it sees node 1.
         assertThat(ask(LB_IP)).isEqualTo("peer " + LB_IP + " 80 answer remote " + NODE1);
+        // loadBalancerSourceRanges: the client in them is served; another is not, and the drop is counted.
+        assertThat(ask(LB_RANGED)).isEqualTo("peer " + LB_RANGED + " 80 answer pod " + CLIENT);
+        assertThat(NetworkNamespace.Shell.runQuietly("ip", "netns", "exec", otherClient.name(), "python3", clientScript.toString(),
+                LB_RANGED, "80").trim()).startsWith("failed");
+        String counters = NetworkNamespace.Shell.run("bpftool", "-j", "map", "lookup", "pinned",
+                io.gannet.bpf.PinLayout.mapsDir(pinRoot).resolve("dp_metrics").toString(), "key",
+                Integer.toString(io.gannet.bpf.maps.Reason.DROP_SOURCE_RANGE.ordinal()), "0", "0", "0");
+        assertThat(DaemonNodePortTest.sumPerCpu(counters)).as("DROP_SOURCE_RANGE: " + counters).isPositive();
     }
 
     /** A NodePort Service with clusterIPs of the given families ("IPv6" or "IPv4,IPv6") and its slices ("addr@node"). */

@@ -224,10 +224,16 @@ class KubeServiceMappingTest {
         assertThat(external6("Local", "").notes().get("default/web")).noneMatch(n -> n.contains("2001:db8:80::5:80/TCP: not programmed"))
                 .anySatisfy(n -> assertThat(n).startsWith("IPv6 externalIP 2001:db8:80:0:0:0:0:5: served; not done for IPv6:"));
 
-        // loadBalancerSourceRanges are not enforced on IPv6: not programmed (closed), and said so
-        KubeServiceMapping.Mapped ranged = external6("Local", "  loadBalancerSourceRanges: [2001:db8:1::/48]");
-        assertThat(byFrontend(ranged)).doesNotContainKey("[2001:db8:80::6]:80/TCP");
+        // IPv6 loadBalancerSourceRanges are enforced; an IPv4 one matches no IPv6 source (noted)
+        KubeServiceMapping.Mapped ranged = external6("Local", "  loadBalancerSourceRanges: [2001:db8:1::/48, 10.0.0.0/8]");
+        assertThat(byFrontend(ranged).get("[2001:db8:80::6]:80/TCP").access().sourceRanges()).extracting(Object::toString)
+                .containsExactly("2001:db8:1::/48");
         assertThat(ranged.notes().get("default/web")).anySatisfy(n -> assertThat(n)
-                .contains("2001:db8:80:0:0:0:0:6:80/TCP: not programmed: loadBalancerSourceRanges are not enforced on IPv6"));
+                .contains("2001:db8:80:0:0:0:0:6:80/TCP: loadBalancerSourceRanges 10.0.0.0/8 is IPv4: no IPv6 source matches it"));
+        // only IPv4 ranges: not programmed (closed, not open), and said so
+        KubeServiceMapping.Mapped closed = external6("Cluster", "  loadBalancerSourceRanges: [10.0.0.0/8]");
+        assertThat(byFrontend(closed)).doesNotContainKey("[2001:db8:80::6]:80/TCP");
+        assertThat(closed.notes().get("default/web")).anySatisfy(n -> assertThat(n)
+                .contains("2001:db8:80:0:0:0:0:6:80/TCP: not programmed: no IPv6 source is in loadBalancerSourceRanges"));
     }
 }
