@@ -10,8 +10,9 @@
  *    source rewritten back to the service address and port, and a SNATed flow's its client
  *    back as destination; replies leaving from a node address go out by FIB redirect;
  *  - dp_stage_lb6: a packet to a frontend is DNATed: an established flow (CT_EGRESS half) keeps
- *    its backend; a new flow picks one (the service's Maglev table, else at random over the
- *    slots) and records both halves. The halves keep each other alive as in lib/lb.h. On host
+ *    its backend; a new flow picks one (the client's previous backend under sessionAffinity
+ *    ClientIP, dp_affinity6; else the service's Maglev table, else at random over the slots)
+ *    and records both halves. The halves keep each other alive as in lib/lb.h. On host
  *    devices (from_host) only external frontends (externalIPs, load-balancer IPs, node ports)
  *    are translated, and those with externalTrafficPolicy Cluster are SNATed to a node
  *    address (lib/nodeport6.h); a frontend with loadBalancerSourceRanges drops other sources
@@ -21,7 +22,7 @@
  * (DROP_NO_BACKEND_IPV6) instead of answering with a RST or ICMPv6 unreachable; an established
  * flow whose backend was removed is sent to another backend as a new flow (its RST ends a TCP
  * flow) instead of a RST from the service; flows of a deleted Service pass untouched;
- * sessionAffinity, hairpin SNAT and the tuple remap of lib/remap.h; packets
+ * hairpin SNAT and the tuple remap of lib/remap.h; packets
  * with extension headers or fragments (dp_parse6 leaves them alone); ICMPv6 errors about a
  * translated flow are not translated back; the XDP fast path is IPv4 only.
  *
@@ -198,6 +199,42 @@ static __always_inline int dp_stage_revnat6(struct dp_ctx *ctx)
 }
 
 /*
+ * sessionAffinity ClientIP (lib/lb.h's dp_affinity_backend): the backend ID of the client's last new
+ * flow to this service while the service's timeout (the master's backend_id) has not run out since,
+ * else 0.
+ */
+static __always_inline __u32 dp_affinity6_backend(const __be32 *client, const struct dp_svc_value *svc, __u32 now)
+{
+	struct dp_affinity6_key ak = {};
+	struct dp_affinity *af;
+
+	if (!(svc->flags & DP_SVC_F_AFFINITY))
+		return 0;
+	dp_addr6_copy(ak.client, client);
+	ak.rev_nat_index = svc->rev_nat_index;
+	af = bpf_map_lookup_elem(&dp_affinity6, &ak);
+	if (!af || now - af->last_used > svc->backend_id)
+		return 0;
+	return af->backend_id;
+}
+
+/* sessionAffinity ClientIP: a client's new flow went to backend_id; its next one goes there too. */
+static __always_inline void dp_affinity6_record(const __be32 *client, const struct dp_svc_value *svc, __u32 backend_id,
+						__u32 now)
+{
+	struct dp_affinity6_key ak = {};
+	struct dp_affinity av = {};
+
+	if (!(svc->flags & DP_SVC_F_AFFINITY))
+		return;
+	dp_addr6_copy(ak.client, client);
+	ak.rev_nat_index = svc->rev_nat_index;
+	av.backend_id = backend_id;
+	av.last_used = now;
+	bpf_map_update_elem(&dp_affinity6, &ak, &av, BPF_ANY);
+}
+
+/*
  * A new flow's backend and conntrack halves; with snat, the flow leaves from the frontend's node
  * address (dp_snat6_src) and a free port, recorded in dp_snat6 (lib/nodeport6.h). Returns 0 with
  * the backend ID in *id, or a drop verdict.
@@ -213,10 +250,17 @@ static __always_inline int dp_lb6_new_flow(struct dp_ctx *ctx, const struct dp_s
 
 	if (svc->count == 0)
 		return dp_drop(DP_DROP_NO_BACKEND_IPV6);
-	backend_id = dp_pick_backend6(sk, svc, &ctx->t6);
-	be = bpf_map_lookup_elem(&dp_backends6, &backend_id);
-	if (!be)
-		return dp_drop(DP_DROP_NO_BACKEND);
+	backend_id = dp_affinity6_backend(ctx->t6.saddr, svc, ctx->now);
+	be = backend_id ? bpf_map_lookup_elem(&dp_backends6, &backend_id) : 0;
+	if (be) {
+		dp_count(DP_NAT_AFFINITY);
+	} else {
+		backend_id = dp_pick_backend6(sk, svc, &ctx->t6);
+		be = bpf_map_lookup_elem(&dp_backends6, &backend_id);
+		if (!be)
+			return dp_drop(DP_DROP_NO_BACKEND);
+	}
+	dp_affinity6_record(ctx->t6.saddr, svc, backend_id, ctx->now);
 	e.backend_id = backend_id;
 	e.rev_nat_index = svc->rev_nat_index;
 	e.created = ctx->now;

@@ -345,6 +345,13 @@ struct dp_nat6 {
 	__u16 pad;
 };
 
+/* sessionAffinity ClientIP of an IPv6 frontend (dp_affinity6, lib/lb6.h): values are struct dp_affinity. */
+struct dp_affinity6_key {
+	__be32 client[4];
+	__u16 rev_nat_index; /* the service */
+	__u16 pad;
+};
+
 /* loadBalancerSourceRanges of an IPv6 frontend (dp_src_range6): the service and an IPv6 source prefix. */
 struct dp_src_range6_key {
 	__u32 prefixlen;     /* 32 (the rev-NAT index and pad) + the CIDR's prefix length */
@@ -387,6 +394,7 @@ DP_STATIC_ASSERT(sizeof(struct dp_revnat6) == 20, "dp_revnat6");
 DP_STATIC_ASSERT(sizeof(struct dp_ct6_key) == 40, "dp_ct6_key");
 DP_STATIC_ASSERT(sizeof(struct dp_nat6) == 20, "dp_nat6");
 DP_STATIC_ASSERT(sizeof(struct dp_src_range6_key) == 24, "dp_src_range6_key");
+DP_STATIC_ASSERT(sizeof(struct dp_affinity6_key) == 20, "dp_affinity6_key");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -593,6 +601,14 @@ struct {
 	__type(value, __u8);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } dp_src_range6 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, DP_AFFINITY_MAX);
+	__type(key, struct dp_affinity6_key);
+	__type(value, struct dp_affinity);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} dp_affinity6 SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_QUEUE);

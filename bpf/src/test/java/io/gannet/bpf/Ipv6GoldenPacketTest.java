@@ -252,6 +252,42 @@ class Ipv6GoldenPacketTest {
     }
 
     @Test
+    void sessionAffinityKeepsAClientsNewFlowsOnOneBackendUntilTheTimeout() {
+        dp.applyServices(List.of(new ServiceSpec("test/sticky", Frontend.of(VIP, 80, Protocol.TCP), false, ServiceSpec.Algorithm.RANDOM,
+                List.of(Backend.of(B1, 8080), Backend.of(B2, 8080), Backend.of(B3, 8080)), 30)));
+        assertThat(dp.services().getFirst().affinityTimeoutSeconds()).isEqualTo(30);
+        String first = dst6(checked(fromPod.testRun(Packets.build(Packets.tcp(CLIENT, 43000, VIP, 80, TCP_SYN)), 1)).packet());
+        for (int port = 43001; port < 43030; port++) {
+            assertThat(dst6(fromPod.testRun(Packets.build(Packets.tcp(CLIENT, port, VIP, 80, TCP_SYN)), 1).packet()))
+                    .as("new flow from port %d", port).isEqualTo(first);
+        }
+        assertThat(dp.metrics().get(Reason.NAT_AFFINITY)).isEqualTo(29);
+        Set<String> spread = new HashSet<>();
+        for (int c = 1; c < 60; c++) {
+            spread.add(dst6(fromPod.testRun(Packets.build(Packets.tcp("fd00:10:244:1::" + Integer.toHexString(0x100 + c), 43000,
+                    VIP, 80, TCP_SYN)), 1).packet()));
+        }
+        assertThat(spread).as("other clients are still spread").hasSize(3);
+
+        // an entry older than the timeout no longer binds: age it by 31 s
+        io.gannet.bpf.maps.TypedMap<io.gannet.bpf.maps.AffinityKey6, io.gannet.bpf.maps.AffinityValue> aff =
+                new io.gannet.bpf.maps.TypedMap<>(io.gannet.bpf.libbpf.BpfMap.openPinned(PinLayout.mapsDir(pinRoot)
+                        .resolve(io.gannet.bpf.maps.DpMaps.AFFINITY6.name()).toString(), 20, 8, 0),
+                        io.gannet.bpf.maps.AffinityKey6.LAYOUT, io.gannet.bpf.maps.AffinityValue.LAYOUT);
+        Ipv6 client = Ipv6.parse(CLIENT);
+        io.gannet.bpf.maps.AffinityKey6 k = new io.gannet.bpf.maps.AffinityKey6(client.hi(), client.lo(),
+                dp.services().getFirst().revNatIndex());
+        io.gannet.bpf.maps.AffinityValue v = aff.get(k);
+        assertThat(v).isNotNull();
+        Set<String> after = new HashSet<>();
+        for (int port = 44000; port < 44060; port++) {
+            aff.put(k, new io.gannet.bpf.maps.AffinityValue(v.backendId(), v.lastUsed() - 31));
+            after.add(dst6(fromPod.testRun(Packets.build(Packets.tcp(CLIENT, port, VIP, 80, TCP_SYN)), 1).packet()));
+        }
+        assertThat(after).as("expired affinity: backends picked afresh").hasSize(3);
+    }
+
+    @Test
     void truncatedIpv6HeadersAreDroppedAsMalformed() {
         byte[] full = Packets.build(Packets.tcp(CLIENT, 40000, VIP, 80, TCP_SYN));
         byte[] cut = Arrays.copyOf(full, 14 + 40 + 10); // half a TCP header

@@ -11,8 +11,8 @@ import java.util.Map;
  *
  * <p>An IPv6 frontend takes IPv6 backends (lib/lb6.h): translated for pods, and when external
  * (externalIPs, load-balancer IPs, node ports on node IPv6 addresses) on host devices, SNATed
- * to a node IPv6 address with externalTrafficPolicy Cluster (lib/nodeport6.h). It cannot have
- * session affinity. Backends and source ranges are always of the frontend's family.
+ * to a node IPv6 address with externalTrafficPolicy Cluster (lib/nodeport6.h). Backends and
+ * source ranges are always of the frontend's family.
  */
 public record ServiceSpec(String name, Frontend frontend, boolean external, Algorithm algorithm, List<Backend> backends,
         int affinityTimeoutSeconds, Map<Backend, Integer> weights, Access access) {
@@ -98,9 +98,6 @@ public record ServiceSpec(String name, Frontend frontend, boolean external, Algo
             if (b.ipv6() != frontend.ipv6()) {
                 throw new IllegalArgumentException(name + ": backend " + b + " is not of frontend " + frontend + "'s family");
             }
-        }
-        if (frontend.ipv6() && affinityTimeoutSeconds > 0) {
-            throw new IllegalArgumentException(name + ": IPv6 frontend " + frontend + " (lib/lb6.h): no session affinity");
         }
         for (SourceRange r : access.sourceRanges()) {
             if (r.ipv6() != frontend.ipv6()) {
