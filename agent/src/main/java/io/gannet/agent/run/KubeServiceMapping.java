@@ -31,7 +31,7 @@ import java.util.Set;
  *       sessionAffinity ClientIP with its timeout;</li>
  *   <li>IPv6 clusterIPs (single-stack IPv6, or the second family of a dual-stack Service) are
  *       programmed for pods' traffic with the endpoints of the Service's IPv6 EndpointSlices only
- *       (bpf lib/lb6.h), Maglev included; noted per Service: no sessionAffinity, no connect-time
+ *       (bpf lib/lb6.h), Maglev and sessionAffinity included; noted per Service: no connect-time
  *       load balancing of the node's own processes, no reject without backends (dropped), no
  *       ICMPv6 error reverse translation, no hairpin;</li>
  *   <li>IPv6 externalIPs and load-balancer ingress IPs (bpf lib/lb6.h, lib/nodeport6.h): translated
@@ -39,15 +39,14 @@ import java.util.Set;
  *       client's address and this node's endpoints, Cluster SNATs to the host devices' first global
  *       IPv6 address (not programmed, with a note, when they have none); their IPv6
  *       loadBalancerSourceRanges are enforced (a frontend whose ranges are all IPv4 is not
- *       programmed: fail closed); noted: no sessionAffinity, no reject without backends, no ICMPv6
+ *       programmed: fail closed); noted: no reject without backends, no ICMPv6
  *       error reverse translation, no XDP fast path;</li>
  *   <li>node ports (type NodePort, and LoadBalancer's): one frontend per node address of each
  *       family the Service has a clusterIP of (the host devices' IPv4 addresses with the IPv4
  *       endpoints, their global IPv6 addresses with the IPv6 endpoints; a family the devices have
  *       no address of is noted); externalTrafficPolicy Cluster SNATs flows from outside the node
  *       to the node address (the client address is hidden, any backend serves), Local keeps the
- *       client address and this node's endpoints only (bpf lib/nodeport.h, lib/nodeport6.h);
- *       sessionAffinity is not applied on IPv6 node addresses (noted);</li>
+ *       client address and this node's endpoints only (bpf lib/nodeport.h, lib/nodeport6.h);</li>
  *   <li>healthCheckNodePort (externalTrafficPolicy Local): the node's local endpoint count, served by
  *       {@link HealthCheckNodePorts};</li>
  *   <li>loadBalancerSourceRanges on externalIPs and load-balancer ingress IPs (as the catalog gives
@@ -160,12 +159,9 @@ final class KubeServiceMapping {
                 n.add("IPv6 clusterIP " + IpLiteral.format(f.address()) + ": served to pods; not done for IPv6: connect-time"
                         + " load balancing of this node's own processes, a reject when it has no backends (packets are dropped),"
                         + " ICMPv6 errors translated back, hairpin (a pod reaching itself through the Service)");
-                if (f.affinityTimeoutSeconds() > 0) {
-                    n.add(where + ": sessionAffinity ClientIP not applied on IPv6 (each new flow picks a backend)");
-                }
                 Frontend fe = Frontend.of(Ipv6.of(f.address().getAddress()), f.port(), Protocol.parse(f.protocol()));
                 specs.add(new ServiceSpec(f.displayName(), fe, false,
-                        f.maglev() ? ServiceSpec.Algorithm.MAGLEV : ServiceSpec.Algorithm.RANDOM, backends(f)));
+                        f.maglev() ? ServiceSpec.Algorithm.MAGLEV : ServiceSpec.Algorithm.RANDOM, backends(f), f.affinityTimeoutSeconds()));
                 kinds.put(fe, f.kind());
                 continue;
             }
@@ -227,12 +223,9 @@ final class KubeServiceMapping {
         }
         n.add(what + " " + IpLiteral.format(f.address()) + ": served; not done for IPv6: a reject when it has no backends"
                 + " (packets are dropped), ICMPv6 errors translated back, the XDP fast path");
-        if (f.affinityTimeoutSeconds() > 0) {
-            n.add(where + ": sessionAffinity ClientIP not applied on IPv6 (each new flow picks a backend)");
-        }
         Frontend fe = Frontend.of(Ipv6.of(f.address().getAddress()), f.port(), Protocol.parse(f.protocol()));
         specs.add(new ServiceSpec(f.displayName(), fe, true, f.maglev() ? ServiceSpec.Algorithm.MAGLEV : ServiceSpec.Algorithm.RANDOM,
-                backends(f), 0, Map.of(), new ServiceSpec.Access(false, !local, ranges, local ? null : nodeAddresses6.get(0))));
+                backends(f), f.affinityTimeoutSeconds(), Map.of(), new ServiceSpec.Access(false, !local, ranges, local ? null : nodeAddresses6.get(0))));
         kinds.put(fe, f.kind());
     }
 
@@ -249,14 +242,11 @@ final class KubeServiceMapping {
         }
         n.add(where + ": served on IPv6 node addresses with the IPv6 endpoints; not done for IPv6: a reject when it has no"
                 + " backends (packets are dropped), ICMPv6 errors translated back, the XDP fast path");
-        if (f.affinityTimeoutSeconds() > 0) {
-            n.add(where + ": sessionAffinity ClientIP not applied on IPv6 node addresses (each new flow picks a backend)");
-        }
         List<Backend> backends = backends(f).stream().filter(Backend::ipv6).toList();
         for (Ipv6 addr : nodeAddresses6) {
             Frontend fe = Frontend.of(addr, f.port(), Protocol.parse(f.protocol()));
             specs.add(new ServiceSpec(f.displayName(), fe, true, f.maglev() ? ServiceSpec.Algorithm.MAGLEV : ServiceSpec.Algorithm.RANDOM,
-                    backends, 0, Map.of(), new ServiceSpec.Access(true, !local, List.of())));
+                    backends, f.affinityTimeoutSeconds(), Map.of(), new ServiceSpec.Access(true, !local, List.of())));
             kinds.put(fe, f.kind());
         }
     }

@@ -31,6 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
  *   <li>an IPv6 externalIP with Cluster, local and remote backends: both serve, both see node
  *       1's IPv6 address (SNAT);</li>
  *   <li>an IPv6 load-balancer ingress IP with Cluster, a remote backend: it sees node 1;</li>
+ *   <li>sessionAffinity ClientIP on an IPv6 externalIP: the client's connections stick to one backend;</li>
  *   <li>loadBalancerSourceRanges on an IPv6 load-balancer IP: a client in them is served, another
  *       is dropped (counted as DROP_SOURCE_RANGE);</li>
  *   <li>node ports on node 1's IPv6 address: Cluster with a remote backend and with local and
@@ -45,6 +46,7 @@ class DaemonIpv6ExternalServicesTest {
     private static final String CLIENT = "fd00:78::100";
     private static final String OTHER_CLIENT = "fd00:78::101";
     private static final String LB_RANGED = "2001:db8:78::8";
+    private static final String EXT_STICKY = "2001:db8:78::9";
     private static final String EXT_LOCAL = "2001:db8:78::5";
     private static final String EXT_CLUSTER = "2001:db8:78::6";
     private static final String LB_IP = "2001:db8:78::7";
@@ -238,10 +240,12 @@ class DaemonIpv6ExternalServicesTest {
                 + service("cluster", "Cluster", EXT_CLUSTER, "", 30182, pod6 + "@node1", REMOTE + "@node2")
                 + service("lb", "Cluster", "", LB_IP, 30183, REMOTE + "@node2")
                 + service("ranged", "Local", "loadBalancerSourceRanges: [\"" + CLIENT + "/128\", \"2001:db8:99::/48\"]", LB_RANGED, 30184,
-                        List.of(pod6 + "@node1")));
+                        List.of(pod6 + "@node1"))
+                + service("sticky", "Cluster", "externalIPs: [\"" + EXT_STICKY + "\"]\n  sessionAffinity: ClientIP", "", 30185,
+                        List.of(pod6 + "@node1", REMOTE + "@node2")));
         JsonNode rows = DaemonServicesTest.awaitServices(gannet, r -> r.toString().contains("[" + EXT_LOCAL + "]:80/TCP")
                 && r.toString().contains("[" + EXT_CLUSTER + "]:80/TCP") && r.toString().contains("[" + LB_IP + "]:80/TCP")
-                && r.toString().contains("[" + LB_RANGED + "]:80/TCP"));
+                && r.toString().contains("[" + LB_RANGED + "]:80/TCP") && r.toString().contains("[" + EXT_STICKY + "]:80/TCP"));
         assertThat(row(rows, "[" + EXT_LOCAL + "]").path("backendAddresses").toString())
                 .as("Local: only node1's endpoint").contains(pod6).doesNotContain(REMOTE);
         for (JsonNode r : rows) {
@@ -262,6 +266,12 @@ class DaemonIpv6ExternalServicesTest {
                 "peer " + EXT_CLUSTER + " 80 answer pod " + NODE1);
         // A load-balancer ingress IP with Cluster and a remote backend: it sees node 1.
         assertThat(ask(LB_IP)).isEqualTo("peer " + LB_IP + " 80 answer remote " + NODE1);
+        // sessionAffinity ClientIP: the client's new connections all go to its first backend.
+        String sticky = ask(EXT_STICKY);
+        assertThat(sticky).isIn("peer " + EXT_STICKY + " 80 answer pod " + NODE1, "peer " + EXT_STICKY + " 80 answer remote " + NODE1);
+        for (int i = 0; i < 12; i++) {
+            assertThat(ask(EXT_STICKY)).as("connection " + i + " sticks to the first backend").isEqualTo(sticky);
+        }
         // loadBalancerSourceRanges: the client in them is served; another is not, and the drop is counted.
         assertThat(ask(LB_RANGED)).isEqualTo("peer " + LB_RANGED + " 80 answer pod " + CLIENT);
         assertThat(NetworkNamespace.Shell.runQuietly("ip", "netns", "exec", otherClient.name(), "python3", clientScript.toString(),

@@ -108,7 +108,7 @@ class KubeServiceMappingTest {
         List<String> notes = m.notes().get("default/web");
         assertThat(notes).anySatisfy(n -> assertThat(n).startsWith("IPv6 clusterIP fd00:96:0:0:0:0:0:a: served to pods; not done for IPv6:")
                 .contains("connect-time load balancing").contains("reject").contains("ICMPv6").contains("hairpin"));
-        assertThat(notes).anySatisfy(n -> assertThat(n).contains("sessionAffinity ClientIP not applied on IPv6"));
+        assertThat(notes).noneMatch(n -> n.contains("sessionAffinity"));
         assertThat(notes).anySatisfy(n -> assertThat(n).contains("fd00:1:0:0:0:0:0:5:80/TCP: not programmed:"
                 + " externalTrafficPolicy Cluster SNATs to a node IPv6 address, and the host devices (--host-device) have none"));
         assertThat(notes).anySatisfy(n -> assertThat(n).contains("node port 30080/TCP: not served on IPv6: the host devices"
@@ -116,7 +116,7 @@ class KubeServiceMappingTest {
         Map<String, ServiceSpec> specs = byFrontend(m);
         assertThat(specs.get("10.205.0.1:30080/TCP").backends()).as("never an IPv6 endpoint").containsExactly(Backend.of("10.244.2.7", 8080));
         assertThat(specs.get("10.96.0.10:80/TCP").affinityTimeoutSeconds()).isEqualTo(10800);
-        assertThat(specs.get("[fd00:96::a]:80/TCP").affinityTimeoutSeconds()).isZero();
+        assertThat(specs.get("[fd00:96::a]:80/TCP").affinityTimeoutSeconds()).as("sessionAffinity on IPv6 too").isEqualTo(10800);
         assertThat(specs).doesNotContainKey("[fd00:1::5]:80/TCP");
     }
 
@@ -165,11 +165,10 @@ class KubeServiceMappingTest {
                     Backend.of("fd00:10:244:3::7", 8080));
             assertThat(specs.get(fe).access().snatSource6()).as(fe + ": SNAT to the address the client reached")
                     .isEqualTo(Ipv6.parse(fe.substring(1, fe.indexOf(']'))));
-            assertThat(specs.get(fe).affinityTimeoutSeconds()).isZero();
+            assertThat(specs.get(fe).affinityTimeoutSeconds()).isEqualTo(10800);
         }
         assertThat(specs.get("10.205.0.1:30080/TCP").affinityTimeoutSeconds()).isEqualTo(10800);
-        assertThat(m.notes().get("default/web")).anySatisfy(n -> assertThat(n)
-                .contains("node port 30080/TCP: sessionAffinity ClientIP not applied on IPv6 node addresses"));
+        assertThat(m.notes().get("default/web")).noneMatch(n -> n.contains("sessionAffinity"));
     }
 
     /** An IPv6 externalIP and load-balancer IP, each traffic policy, as {@code kubectl get -o yaml} writes them. */
