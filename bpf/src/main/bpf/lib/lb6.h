@@ -18,8 +18,10 @@
  *    address (lib/nodeport6.h); a frontend with loadBalancerSourceRanges drops other sources
  *    first (dp_src_range6).
  *
- * Not done for IPv6 (the IPv4 stages do it): a frontend without backends drops the packet
- * (DROP_NO_BACKEND_IPV6) instead of answering with a RST or ICMPv6 unreachable; an established
+ * A frontend without backends answers TCP with a RST and UDP with an ICMPv6 port unreachable
+ * (lib/reject6.h).
+ *
+ * Not done for IPv6 (the IPv4 stages do it): an established
  * flow whose backend was removed is sent to another backend as a new flow (its RST ends a TCP
  * flow) instead of a RST from the service; flows of a deleted Service pass untouched;
  * hairpin SNAT and the tuple remap of lib/remap.h; packets
@@ -35,6 +37,8 @@
 
 #include "lb.h"
 #include "nodeport6.h"
+#include "reject6.h"
+#include "affinity6.h"
 
 /* Makes sure the other half of a flow exists and lives at least as long as e (lib/lb.h's dp_ct_keep_half). */
 static __always_inline void dp_ct6_keep_half(const struct dp_ct6_key *other, const struct dp_ct_entry *e)
@@ -199,42 +203,6 @@ static __always_inline int dp_stage_revnat6(struct dp_ctx *ctx)
 }
 
 /*
- * sessionAffinity ClientIP (lib/lb.h's dp_affinity_backend): the backend ID of the client's last new
- * flow to this service while the service's timeout (the master's backend_id) has not run out since,
- * else 0.
- */
-static __always_inline __u32 dp_affinity6_backend(const __be32 *client, const struct dp_svc_value *svc, __u32 now)
-{
-	struct dp_affinity6_key ak = {};
-	struct dp_affinity *af;
-
-	if (!(svc->flags & DP_SVC_F_AFFINITY))
-		return 0;
-	dp_addr6_copy(ak.client, client);
-	ak.rev_nat_index = svc->rev_nat_index;
-	af = bpf_map_lookup_elem(&dp_affinity6, &ak);
-	if (!af || now - af->last_used > svc->backend_id)
-		return 0;
-	return af->backend_id;
-}
-
-/* sessionAffinity ClientIP: a client's new flow went to backend_id; its next one goes there too. */
-static __always_inline void dp_affinity6_record(const __be32 *client, const struct dp_svc_value *svc, __u32 backend_id,
-						__u32 now)
-{
-	struct dp_affinity6_key ak = {};
-	struct dp_affinity av = {};
-
-	if (!(svc->flags & DP_SVC_F_AFFINITY))
-		return;
-	dp_addr6_copy(ak.client, client);
-	ak.rev_nat_index = svc->rev_nat_index;
-	av.backend_id = backend_id;
-	av.last_used = now;
-	bpf_map_update_elem(&dp_affinity6, &ak, &av, BPF_ANY);
-}
-
-/*
  * A new flow's backend and conntrack halves; with snat, the flow leaves from the frontend's node
  * address (dp_snat6_src) and a free port, recorded in dp_snat6 (lib/nodeport6.h). Returns 0 with
  * the backend ID in *id, or a drop verdict.
@@ -248,8 +216,11 @@ static __always_inline int dp_lb6_new_flow(struct dp_ctx *ctx, const struct dp_s
 	struct dp_backend6 *be;
 	__u32 backend_id;
 
-	if (svc->count == 0)
-		return dp_drop(DP_DROP_NO_BACKEND_IPV6);
+	if (svc->count == 0) {
+		/* refused at once (lib/reject6.h), as kube-proxy and lib/lb.h do */
+		dp_count(DP_REJECT_NO_BACKEND);
+		return ctx->t6.proto == IPPROTO_TCP ? dp_reply_rst6(ctx->skb) : dp_reply_icmp6_port_unreach(ctx->skb);
+	}
 	backend_id = dp_affinity6_backend(ctx->t6.saddr, svc, ctx->now);
 	be = backend_id ? bpf_map_lookup_elem(&dp_backends6, &backend_id) : 0;
 	if (be) {

@@ -203,11 +203,46 @@ class Ipv6GoldenPacketTest {
     }
 
     @Test
-    void aFrontendWithoutBackendsDropsAndCounts() {
-        dp.applyServices(List.of(svc(VIP_EMPTY, 80, Protocol.TCP, ServiceSpec.Algorithm.RANDOM)));
-        assertThat(fromPod.testRun(Packets.build(Packets.tcp(CLIENT, 40000, VIP_EMPTY, 80, TCP_SYN)), 1).verdict())
-                .isEqualTo(TC_ACT_SHOT);
-        assertThat(dp.metrics().get(Reason.DROP_NO_BACKEND_IPV6)).isEqualTo(1);
+    void aFrontendWithoutBackendsAnswersTcpWithARstAndUdpWithAnIcmpv6PortUnreachable() {
+        dp.applyServices(List.of(svc(VIP_EMPTY, 80, Protocol.TCP, ServiceSpec.Algorithm.RANDOM),
+                svc(VIP_EMPTY, 53, Protocol.UDP, ServiceSpec.Algorithm.RANDOM)));
+        // TCP: a RST from the service address (RFC 793 3.4: ack = the SYN's seq + 1), turned around
+        Packets.Spec syn = Packets.tcp(CLIENT, 40000, VIP_EMPTY, 80, TCP_SYN);
+        syn.payload = "data that is cut".getBytes();
+        Packets.Spec rst = Packets.tcp(VIP_EMPTY, 80, CLIENT, 40000, Packets.TCP_RST | TCP_ACK);
+        rst.seq = 0;
+        rst.ack = 1000 + syn.payload.length + 1;
+        rst.window = 0;
+        rst.srcMac = Packets.NODE_MAC;
+        rst.dstMac = Packets.POD_MAC;
+        assertPacket(checked(fromPod.testRun(Packets.build(syn), 1)), GoldenPacketTest.TC_ACT_REDIRECT, Packets.build(rst));
+
+        // UDP: ICMPv6 destination unreachable, port unreachable (RFC 4443 3.1: type 1 code 4), quoting
+        // the datagram's IPv6 header and its first 8 bytes
+        byte[] query = Packets.build(Packets.udp(CLIENT, 33000, VIP_EMPTY, 53, "query".getBytes()));
+        ByteBuffer icmp = ByteBuffer.allocate(8 + 48).put((byte) 1).put((byte) 4).putShort((short) 0).putInt(0)
+                .put(query, 14, 48);
+        Packets.Spec unreach = Packets.raw(VIP_EMPTY, CLIENT, 58, icmp.array());
+        unreach.srcMac = Packets.NODE_MAC;
+        unreach.dstMac = Packets.POD_MAC;
+        byte[] expected = withIcmp6Checksum(Packets.build(unreach));
+        assertPacket(checked(fromPod.testRun(query, 1)), GoldenPacketTest.TC_ACT_REDIRECT, expected);
+
+        assertThat(dp.metrics().get(Reason.REJECT_NO_BACKEND)).isEqualTo(2);
+        assertThat(dp.metrics().get(Reason.DROP_NO_BACKEND_IPV6)).isZero();
+        assertThat(dp.conntrack6().snapshot()).isEmpty();
+    }
+
+    /** The frame with its ICMPv6 checksum (RFC 4443 2.3: over the IPv6 pseudo-header) filled in. */
+    static byte[] withIcmp6Checksum(byte[] frame) {
+        int l4 = 14 + 40;
+        int len = frame.length - l4;
+        long sum = 58 + len;
+        for (int i = 0; i < 32; i += 2) {
+            sum += ((frame[14 + 8 + i] & 0xff) << 8) | (frame[14 + 8 + i + 1] & 0xff);
+        }
+        ByteBuffer.wrap(frame).putShort(l4 + 2, (short) Packets.checksum(frame, l4, len, (int) sum));
+        return frame;
     }
 
     @Test
