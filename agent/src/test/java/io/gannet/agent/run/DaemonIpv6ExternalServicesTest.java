@@ -31,6 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
  *   <li>an IPv6 externalIP with Cluster, local and remote backends: both serve, both see node
  *       1's IPv6 address (SNAT);</li>
  *   <li>an IPv6 load-balancer ingress IP with Cluster, a remote backend: it sees node 1;</li>
+ *   <li>an IPv6 externalIP without endpoints: the connection is refused at once (a RST);</li>
  *   <li>sessionAffinity ClientIP on an IPv6 externalIP: the client's connections stick to one backend;</li>
  *   <li>loadBalancerSourceRanges on an IPv6 load-balancer IP: a client in them is served, another
  *       is dropped (counted as DROP_SOURCE_RANGE);</li>
@@ -47,6 +48,7 @@ class DaemonIpv6ExternalServicesTest {
     private static final String OTHER_CLIENT = "fd00:78::101";
     private static final String LB_RANGED = "2001:db8:78::8";
     private static final String EXT_STICKY = "2001:db8:78::9";
+    private static final String EXT_EMPTY = "2001:db8:78::a";
     private static final String EXT_LOCAL = "2001:db8:78::5";
     private static final String EXT_CLUSTER = "2001:db8:78::6";
     private static final String LB_IP = "2001:db8:78::7";
@@ -242,10 +244,21 @@ class DaemonIpv6ExternalServicesTest {
                 + service("ranged", "Local", "loadBalancerSourceRanges: [\"" + CLIENT + "/128\", \"2001:db8:99::/48\"]", LB_RANGED, 30184,
                         List.of(pod6 + "@node1"))
                 + service("sticky", "Cluster", "externalIPs: [\"" + EXT_STICKY + "\"]\n  sessionAffinity: ClientIP", "", 30185,
-                        List.of(pod6 + "@node1", REMOTE + "@node2")));
+                        List.of(pod6 + "@node1", REMOTE + "@node2"))
+                + """
+                apiVersion: v1
+                kind: Service
+                metadata: {name: empty, namespace: shop}
+                spec:
+                  clusterIPs: ["fd00:96::78:99"]
+                  ipFamilies: [IPv6]
+                  externalIPs: ["%s"]
+                  ports: [{name: http, protocol: TCP, port: 80, targetPort: 8080}]
+                """.formatted(EXT_EMPTY));
         JsonNode rows = DaemonServicesTest.awaitServices(gannet, r -> r.toString().contains("[" + EXT_LOCAL + "]:80/TCP")
                 && r.toString().contains("[" + EXT_CLUSTER + "]:80/TCP") && r.toString().contains("[" + LB_IP + "]:80/TCP")
-                && r.toString().contains("[" + LB_RANGED + "]:80/TCP") && r.toString().contains("[" + EXT_STICKY + "]:80/TCP"));
+                && r.toString().contains("[" + LB_RANGED + "]:80/TCP") && r.toString().contains("[" + EXT_STICKY + "]:80/TCP")
+                && r.toString().contains("[" + EXT_EMPTY + "]:80/TCP"));
         assertThat(row(rows, "[" + EXT_LOCAL + "]").path("backendAddresses").toString())
                 .as("Local: only node1's endpoint").contains(pod6).doesNotContain(REMOTE);
         for (JsonNode r : rows) {
@@ -272,6 +285,10 @@ class DaemonIpv6ExternalServicesTest {
         for (int i = 0; i < 12; i++) {
             assertThat(ask(EXT_STICKY)).as("connection " + i + " sticks to the first backend").isEqualTo(sticky);
         }
+        // No endpoints: refused at once (a RST from the externalIP), not left to time out.
+        String refused = NetworkNamespace.Shell.runQuietly("ip", "netns", "exec", client.name(), "python3", clientScript.toString(),
+                EXT_EMPTY, "80").trim();
+        assertThat(refused).as("a connection to a frontend without backends").startsWith("failed").contains("refused");
         // loadBalancerSourceRanges: the client in them is served; another is not, and the drop is counted.
         assertThat(ask(LB_RANGED)).isEqualTo("peer " + LB_RANGED + " 80 answer pod " + CLIENT);
         assertThat(NetworkNamespace.Shell.runQuietly("ip", "netns", "exec", otherClient.name(), "python3", clientScript.toString(),
