@@ -21,10 +21,11 @@
  * A frontend without backends answers TCP with a RST and UDP with an ICMPv6 port unreachable
  * (lib/reject6.h).
  *
- * Not done for IPv6 (the IPv4 stages do it): an established
- * flow whose backend was removed is sent to another backend as a new flow (its RST ends a TCP
- * flow) instead of a RST from the service; flows of a deleted Service pass untouched;
- * hairpin SNAT and the tuple remap of lib/remap.h; packets
+ * An established TCP flow whose backend was removed gets a RST from the service (a UDP flow
+ * picks a surviving backend); a flow of a deleted Service gets a RST (TCP) or is dropped until
+ * its entry expires (UDP), as lib/lb.h does (dp_stage_service_gone6, lib/reject6.h).
+ *
+ * Not done for IPv6 (the IPv4 stages do it): hairpin SNAT and the tuple remap of lib/remap.h; packets
  * with extension headers or fragments (dp_parse6 leaves them alone); ICMPv6 errors about a
  * translated flow are not translated back; the XDP fast path is IPv4 only.
  *
@@ -287,6 +288,12 @@ static __always_inline int dp_stage_lb6(struct dp_ctx *ctx, int external_only)
 	sk.port = ctx->t6.dport;
 	sk.proto = ctx->t6.proto;
 	svc = bpf_map_lookup_elem(&dp_svc6, &sk);
+	if (!svc) {
+		int v = dp_stage_service_gone6(ctx);
+
+		if (v != DP_CONTINUE)
+			return v;
+	}
 	if (!svc || (external_only && !(svc->flags & DP_SVC_F_EXTERNAL))) {
 		dp_count(DP_PASS_NO_SERVICE);
 		return DP_CONTINUE;
@@ -322,8 +329,14 @@ static __always_inline int dp_stage_lb6(struct dp_ctx *ctx, int external_only)
 			}
 			dp_ct6_keep_half(&rk, ct);
 			dp_count(DP_NAT_CT_HIT);
+		} else if (ctx->t6.proto == IPPROTO_TCP && !(ctx->seen & DP_CT_SEEN_SYN)) {
+			/* backend removed: the TCP flow ends at once with a RST from the service */
+			bpf_map_delete_elem(&dp_ct6, &ck);
+			bpf_map_delete_elem(&dp_snat6, &ck);
+			dp_count(DP_REJECT_BACKEND_GONE);
+			return dp_reply_rst6(ctx->skb);
 		}
-		/* backend removed: a new flow below (a TCP segment reaches a backend that resets it) */
+		/* backend removed, UDP: a new flow below picks a surviving backend */
 	}
 	if (!be) {
 		int v;

@@ -13,11 +13,18 @@
  *
  * Both are redirected out of the device the packet came in on. Only packets dp_parse6 accepted
  * get here: TCP or UDP directly after the fixed header.
+ *
+ * dp_stage_service_gone6 is lib/lb.h's dp_stage_service_gone for IPv6: a packet to no frontend
+ * whose flow a deleted Service translated (its CT_EGRESS half in dp_ct6 names a rev-NAT entry
+ * that is gone or now another frontend's) is answered with a RST (TCP; the entry is deleted) or
+ * dropped until the entry expires (UDP), instead of leaking to the old address.
  */
 #ifndef DP_REJECT6_H
 #define DP_REJECT6_H
 
 #include "reject.h"
+#include "parse.h"
+#include "maps.h"
 
 #define DP_ICMP6_DEST_UNREACH 1
 #define DP_ICMP6_PORT_UNREACH 4
@@ -187,6 +194,38 @@ static __always_inline int dp_reply_icmp6_port_unreach(struct __sk_buff *skb)
 		return TC_ACT_SHOT;
 	icmp->checksum = check;
 	return bpf_redirect(skb->ifindex, 0);
+}
+
+static __always_inline int dp_stage_service_gone6(struct dp_ctx *ctx)
+{
+	struct dp_ct6_key ck = {};
+	struct dp_ct_entry *ct;
+	struct dp_revnat6 *rn;
+	__u16 idx;
+
+	if (ctx->seen & DP_CT_SEEN_SYN)
+		return DP_CONTINUE;
+	dp_addr6_copy(ck.saddr, ctx->t6.saddr);
+	dp_addr6_copy(ck.daddr, ctx->t6.daddr);
+	ck.sport = ctx->t6.sport;
+	ck.dport = ctx->t6.dport;
+	ck.proto = ctx->t6.proto;
+	ck.dir = DP_CT_EGRESS;
+	ct = dp_ct6_lookup(&ck, ctx->now);
+	if (!ct)
+		return DP_CONTINUE;
+	idx = ct->rev_nat_index;
+	rn = bpf_map_lookup_elem(&dp_revnat6, &idx);
+	if (rn && rn->port == ctx->t6.dport && rn->addr[0] == ctx->t6.daddr[0] && rn->addr[1] == ctx->t6.daddr[1] &&
+	    rn->addr[2] == ctx->t6.daddr[2] && rn->addr[3] == ctx->t6.daddr[3])
+		return DP_CONTINUE;
+	if (ctx->t6.proto == IPPROTO_TCP) {
+		bpf_map_delete_elem(&dp_ct6, &ck);
+		bpf_map_delete_elem(&dp_snat6, &ck);
+		dp_count(DP_REJECT_SERVICE_GONE);
+		return dp_reply_rst6(ctx->skb);
+	}
+	return dp_drop(DP_DROP_SERVICE_GONE);
 }
 
 #endif

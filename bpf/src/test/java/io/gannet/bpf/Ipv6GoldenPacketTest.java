@@ -233,6 +233,51 @@ class Ipv6GoldenPacketTest {
         assertThat(dp.conntrack6().snapshot()).isEmpty();
     }
 
+    /** A RST "from" the service to the client (RFC 793 3.4: the segment had an ACK, so seq = its ack, no ACK flag). */
+    static byte[] rstFor(Packets.Spec segment) {
+        Packets.Spec rst = Packets.tcp(segment.daddr, segment.dport, segment.saddr, segment.sport, Packets.TCP_RST);
+        rst.seq = segment.ack;
+        rst.ack = 0;
+        rst.window = 0;
+        rst.srcMac = segment.dstMac;
+        rst.dstMac = segment.srcMac;
+        return Packets.build(rst);
+    }
+
+    @Test
+    void anEstablishedTcpFlowWhoseBackendWasRemovedGetsARstFromTheService() {
+        dp.applyServices(List.of(svc(VIP, 80, Protocol.TCP, ServiceSpec.Algorithm.RANDOM, Backend.of(B1, 8080), Backend.of(B2, 8080))));
+        String backend = dst6(fromPod.testRun(Packets.build(Packets.tcp(CLIENT, 45000, VIP, 80, TCP_SYN)), 1).packet());
+        String survivor = backend.equals(B1) ? B2 : B1;
+        dp.applyServices(List.of(svc(VIP, 80, Protocol.TCP, ServiceSpec.Algorithm.RANDOM, Backend.of(survivor, 8080))));
+        Packets.Spec ack = Packets.tcp(CLIENT, 45000, VIP, 80, TCP_ACK);
+        ack.ack = 5001;
+        ack.payload = "request".getBytes();
+        assertPacket(checked(fromPod.testRun(Packets.build(ack), 1)), GoldenPacketTest.TC_ACT_REDIRECT, rstFor(ack));
+        assertThat(dp.metrics().get(Reason.REJECT_BACKEND_GONE)).isEqualTo(1);
+        assertThat(dp.conntrack6().snapshot().keySet()).as("its client half is gone").noneMatch(k -> k.dir() == CtKey.EGRESS);
+        // a new connection from the same port is a new flow to the survivor
+        assertThat(dst6(fromPod.testRun(Packets.build(Packets.tcp(CLIENT, 45000, VIP, 80, TCP_SYN)), 1).packet())).isEqualTo(survivor);
+    }
+
+    @Test
+    void aDeletedServicesTcpFlowGetsARstAndItsUdpFlowIsDropped() {
+        dp.applyServices(List.of(svc(VIP, 80, Protocol.TCP, ServiceSpec.Algorithm.RANDOM, Backend.of(B1, 8080)),
+                svc(VIP, 53, Protocol.UDP, ServiceSpec.Algorithm.RANDOM, Backend.of(B1, 53))));
+        fromPod.testRun(Packets.build(Packets.tcp(CLIENT, 46000, VIP, 80, TCP_SYN)), 1);
+        fromPod.testRun(Packets.build(Packets.udp(CLIENT, 46001, VIP, 53, new byte[8])), 1);
+        dp.applyServices(List.of());
+        Packets.Spec ack = Packets.tcp(CLIENT, 46000, VIP, 80, TCP_ACK);
+        ack.ack = 7001;
+        assertPacket(checked(fromPod.testRun(Packets.build(ack), 1)), GoldenPacketTest.TC_ACT_REDIRECT, rstFor(ack));
+        assertThat(fromPod.testRun(Packets.build(Packets.udp(CLIENT, 46001, VIP, 53, new byte[8])), 1).verdict()).isEqualTo(TC_ACT_SHOT);
+        // a new connection to the old address is no flow of the Service: left alone
+        byte[] syn = Packets.build(Packets.tcp(CLIENT, 46002, VIP, 80, TCP_SYN));
+        assertPacket(fromPod.testRun(syn, 1), TC_ACT_UNSPEC, syn);
+        assertThat(dp.metrics().get(Reason.REJECT_SERVICE_GONE)).isEqualTo(1);
+        assertThat(dp.metrics().get(Reason.DROP_SERVICE_GONE)).isEqualTo(1);
+    }
+
     /** The frame with its ICMPv6 checksum (RFC 4443 2.3: over the IPv6 pseudo-header) filled in. */
     static byte[] withIcmp6Checksum(byte[] frame) {
         int l4 = 14 + 40;
