@@ -15,10 +15,12 @@
  * redirect of whatever leaves from a node address.
  * IPv6 TCP and UDP (dp_parse6) run the IPv6 stages of lib/lb6.h instead: from_host reverse NAT
  * and DNAT of external frontends (SNAT to a node IPv6 address for externalTrafficPolicy Cluster,
- * lib/nodeport6.h), to_host reverse NAT; no fragments, masquerade or ICMPv6 errors for IPv6.
+ * lib/nodeport6.h), to_host reverse NAT, both ICMPv6 errors about translated flows (lib/icmp6.h);
+ * no fragments or masquerade for IPv6.
  */
 #include "lib/lb.h"
 #include "lib/lb6.h"
+#include "lib/icmp6.h"
 #include "lib/masq.h"
 
 SEC("tc")
@@ -28,6 +30,7 @@ int from_host(struct __sk_buff *skb)
 
 	DP_STAGE(dp_parse(skb, DP_FROM_HOST, &ctx));
 	if (ctx.v6) {
+		DP_STAGE(dp_stage_icmp6_revnat(&ctx));
 		DP_STAGE(dp_stage_revnat6(&ctx));
 		DP_STAGE(dp_stage_lb6(&ctx, 1));
 		return dp_finish(&ctx);
@@ -48,6 +51,7 @@ int to_host(struct __sk_buff *skb)
 
 	DP_STAGE(dp_parse(skb, DP_TO_HOST, &ctx));
 	if (ctx.v6) {
+		DP_STAGE(dp_stage_icmp6_revnat(&ctx));
 		DP_STAGE(dp_stage_revnat6(&ctx));
 		return dp_finish(&ctx);
 	}

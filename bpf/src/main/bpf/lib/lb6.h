@@ -149,7 +149,7 @@ static __always_inline int dp_stage_revnat6(struct dp_ctx *ctx)
 	__u8 rn_flags;
 	int snat = 0;
 
-	if (ctx->translated)
+	if (ctx->translated || ctx->icmp_err)
 		return DP_CONTINUE;
 	dp_ct6_key_of(&ck, &ctx->t6, DP_CT_REPLY);
 	ct = dp_ct6_lookup(&ck, ctx->now);
@@ -282,7 +282,7 @@ static __always_inline int dp_stage_lb6(struct dp_ctx *ctx, int external_only)
 	__be16 port;
 	int snat = 0;
 
-	if (ctx->translated)
+	if (ctx->translated || ctx->icmp_err)
 		return DP_CONTINUE;
 	dp_addr6_copy(sk.addr, ctx->t6.daddr);
 	sk.port = ctx->t6.dport;

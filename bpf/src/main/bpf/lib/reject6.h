@@ -26,9 +26,7 @@
 #include "parse.h"
 #include "maps.h"
 
-#define DP_ICMP6_DEST_UNREACH 1
 #define DP_ICMP6_PORT_UNREACH 4
-#define DP_IPPROTO_ICMPV6 58
 
 /* RFC 8200 section 8.1: source, destination, upper-layer packet length (32 bits), zero, next header. */
 struct dp_pseudo_hdr6 {

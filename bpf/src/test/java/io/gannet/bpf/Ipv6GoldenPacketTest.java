@@ -278,6 +278,42 @@ class Ipv6GoldenPacketTest {
         assertThat(dp.metrics().get(Reason.DROP_SERVICE_GONE)).isEqualTo(1);
     }
 
+    /** An ICMPv6 error (type, code, 4-byte field) from {@code from} to {@code to} quoting {@code quoted}'s IPv6 packet. */
+    static byte[] icmp6Error(String from, String to, int type, int code, int field, byte[] quoted) {
+        ByteBuffer icmp = ByteBuffer.allocate(8 + quoted.length - 14).put((byte) type).put((byte) code).putShort((short) 0)
+                .putInt(field).put(quoted, 14, quoted.length - 14);
+        Packets.Spec e = Packets.raw(from, to, 58, icmp.array());
+        return withIcmp6Checksum(Packets.build(e));
+    }
+
+    @Test
+    void icmpv6ErrorsAboutATranslatedFlowReachTheClientQuotingTheService() {
+        dp.applyServices(List.of(svc(VIP, 80, Protocol.TCP, ServiceSpec.Algorithm.RANDOM, Backend.of(B1, 8080))));
+        fromPod.testRun(Packets.build(Packets.tcp(CLIENT, 47000, VIP, 80, TCP_SYN)), 1);
+        Packets.Spec sent = Packets.tcp(CLIENT, 47000, B1, 8080, TCP_ACK | TCP_PSH);
+        sent.payload = "a segment too big for a link on the way".getBytes();
+        byte[] asSeen = Packets.build(sent);
+        Packets.Spec meant = sent.copy();
+        meant.daddr = VIP;
+        meant.dport = 80;
+        byte[] asMeant = Packets.build(meant);
+        // the quoted TCP checksum stays as it was (receivers do not check it), as for IPv4
+        System.arraycopy(asSeen, 14 + 40 + 16, asMeant, 14 + 40 + 16, 2);
+
+        // a router's Packet Too Big (RFC 4443 3.2, MTU 1280): the quote goes back to the service
+        String router = "fd00:10:244:ff::1";
+        assertPacket(checked(toPod.testRun(icmp6Error(router, CLIENT, 2, 0, 1280, asSeen), 1)), TC_ACT_OK,
+                icmp6Error(router, CLIENT, 2, 0, 1280, asMeant));
+        // the backend's own port unreachable: from the service address too
+        assertPacket(checked(toPod.testRun(icmp6Error(B1, CLIENT, 1, 4, 0, asSeen), 1)), TC_ACT_OK,
+                icmp6Error(VIP, CLIENT, 1, 4, 0, asMeant));
+        assertThat(dp.metrics().get(Reason.NAT_ICMP_ERROR)).isEqualTo(2);
+
+        // an error about no translated flow is left alone
+        byte[] other = icmp6Error(router, CLIENT, 2, 0, 1280, Packets.build(Packets.tcp(CLIENT, 47001, B1, 8080, TCP_ACK)));
+        assertPacket(toPod.testRun(other, 1), TC_ACT_UNSPEC, other);
+    }
+
     /** The frame with its ICMPv6 checksum (RFC 4443 2.3: over the IPv6 pseudo-header) filled in. */
     static byte[] withIcmp6Checksum(byte[] frame) {
         int l4 = 14 + 40;
