@@ -32,14 +32,14 @@ import java.util.Set;
  *   <li>IPv6 clusterIPs (single-stack IPv6, or the second family of a dual-stack Service) are
  *       programmed for pods' traffic with the endpoints of the Service's IPv6 EndpointSlices only
  *       (bpf lib/lb6.h), Maglev and sessionAffinity included; noted per Service: no connect-time
- *       load balancing of the node's own processes, no ICMPv6 error reverse translation, no
- *       hairpin;</li>
+ *       load balancing of the node's own processes, no hairpin;</li>
  *   <li>IPv6 externalIPs and load-balancer ingress IPs (bpf lib/lb6.h, lib/nodeport6.h): translated
  *       on host devices and for pods with the IPv6 endpoints; externalTrafficPolicy Local keeps the
  *       client's address and this node's endpoints, Cluster SNATs to the host devices' first global
  *       IPv6 address (not programmed, with a note, when they have none); their IPv6
  *       loadBalancerSourceRanges are enforced (a frontend whose ranges are all IPv4 is not
- *       programmed: fail closed); noted: no ICMPv6 error reverse translation, no XDP fast path;</li>
+ *       programmed: fail closed); noted: ICMPv6 errors about replies and about SNATed requests not
+ *       translated back, no XDP fast path;</li>
  *   <li>node ports (type NodePort, and LoadBalancer's): one frontend per node address of each
  *       family the Service has a clusterIP of (the host devices' IPv4 addresses with the IPv4
  *       endpoints, their global IPv6 addresses with the IPv6 endpoints; a family the devices have
@@ -58,6 +58,10 @@ import java.util.Set;
  * Pure apart from its result; the caller logs new notes once.
  */
 final class KubeServiceMapping {
+    /** What an external IPv6 frontend still lacks (bpf lib/icmp6.h, lib/xdp_lb.h). */
+    private static final String ICMP6_NOT_DONE = "ICMPv6 errors (Packet Too Big included) translated back when they are about"
+            + " replies, or about requests SNATed to the node (externalTrafficPolicy Cluster); the XDP fast path";
+
     private KubeServiceMapping() {}
 
     /** The frontends to program, how each was made, and the notes per Service (namespace/name). */
@@ -156,7 +160,7 @@ final class KubeServiceMapping {
             }
             if (f.address() instanceof Inet6Address) {
                 n.add("IPv6 clusterIP " + IpLiteral.format(f.address()) + ": served to pods; not done for IPv6: connect-time"
-                        + " load balancing of this node's own processes, ICMPv6 errors translated back, hairpin (a pod reaching itself through the Service)");
+                        + " load balancing of this node's own processes, hairpin (a pod reaching itself through the Service)");
                 Frontend fe = Frontend.of(Ipv6.of(f.address().getAddress()), f.port(), Protocol.parse(f.protocol()));
                 specs.add(new ServiceSpec(f.displayName(), fe, false,
                         f.maglev() ? ServiceSpec.Algorithm.MAGLEV : ServiceSpec.Algorithm.RANDOM, backends(f), f.affinityTimeoutSeconds()));
@@ -219,8 +223,7 @@ final class KubeServiceMapping {
                     + " (--host-device) have none");
             return;
         }
-        n.add(what + " " + IpLiteral.format(f.address()) + ": served; not done for IPv6: ICMPv6 errors translated back"
-                + " (Packet Too Big included), the XDP fast path");
+        n.add(what + " " + IpLiteral.format(f.address()) + ": served; not done for IPv6: " + ICMP6_NOT_DONE);
         Frontend fe = Frontend.of(Ipv6.of(f.address().getAddress()), f.port(), Protocol.parse(f.protocol()));
         specs.add(new ServiceSpec(f.displayName(), fe, true, f.maglev() ? ServiceSpec.Algorithm.MAGLEV : ServiceSpec.Algorithm.RANDOM,
                 backends(f), f.affinityTimeoutSeconds(), Map.of(), new ServiceSpec.Access(false, !local, ranges, local ? null : nodeAddresses6.get(0))));
@@ -238,8 +241,7 @@ final class KubeServiceMapping {
             n.add(where + ": not served on IPv6: the host devices (--host-device) have no global IPv6 address");
             return;
         }
-        n.add(where + ": served on IPv6 node addresses with the IPv6 endpoints; not done for IPv6: ICMPv6 errors"
-                + " translated back (Packet Too Big included), the XDP fast path");
+        n.add(where + ": served on IPv6 node addresses with the IPv6 endpoints; not done for IPv6: " + ICMP6_NOT_DONE);
         List<Backend> backends = backends(f).stream().filter(Backend::ipv6).toList();
         for (Ipv6 addr : nodeAddresses6) {
             Frontend fe = Frontend.of(addr, f.port(), Protocol.parse(f.protocol()));
