@@ -15,7 +15,8 @@
  * redirect of whatever leaves from a node address.
  * IPv6 TCP and UDP (dp_parse6) run the IPv6 stages of lib/lb6.h instead: from_host reverse NAT
  * and DNAT of external frontends (SNAT to a node IPv6 address for externalTrafficPolicy Cluster,
- * lib/nodeport6.h), to_host reverse NAT, both ICMPv6 errors about translated flows (lib/icmp6.h);
+ * lib/nodeport6.h), to_host reverse NAT, both ICMPv6 errors about translated flows back to the
+ * client, from_host those about replies on to the backend (lib/icmp6.h);
  * no fragments or masquerade for IPv6.
  */
 #include "lib/lb.h"
@@ -31,6 +32,7 @@ int from_host(struct __sk_buff *skb)
 	DP_STAGE(dp_parse(skb, DP_FROM_HOST, &ctx));
 	if (ctx.v6) {
 		DP_STAGE(dp_stage_icmp6_revnat(&ctx));
+		DP_STAGE(dp_stage_icmp6_to_backend(&ctx));
 		DP_STAGE(dp_stage_revnat6(&ctx));
 		DP_STAGE(dp_stage_lb6(&ctx, 1));
 		return dp_finish(&ctx);

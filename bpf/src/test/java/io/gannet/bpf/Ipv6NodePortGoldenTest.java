@@ -252,6 +252,55 @@ class Ipv6NodePortGoldenTest {
         assertThat(dp.metrics().get(Reason.NAT_SNAT)).isZero();
     }
 
+    /** A reply segment from {@code saddr:sport} to {@code daddr:dport}, quoted with {@code csumFrom}'s TCP checksum if given. */
+    private static byte[] replySegment(String saddr, int sport, String daddr, int dport, byte[] csumFrom) {
+        Packets.Spec p = Packets.tcp(saddr, sport, daddr, dport, TCP_ACK | Packets.TCP_PSH);
+        p.payload = "a large answer".getBytes();
+        byte[] b = Packets.build(p);
+        if (csumFrom != null) {
+            System.arraycopy(csumFrom, 14 + 40 + 16, b, 14 + 40 + 16, 2); // the quoted L4 checksum is left as it was
+        }
+        return b;
+    }
+
+    /** As an ICMPv6 error leaves by FIB redirect: the next hop's MAC, one hop less. */
+    private static byte[] routed(byte[] frame) {
+        System.arraycopy(HOP_MAC, 0, frame, 0, 6);
+        System.arraycopy(DEV_MAC, 0, frame, 6, 6);
+        frame[14 + 7] -= 1;
+        return frame;
+    }
+
+    @Test
+    void aPacketTooBigAboutAReplyGoesToTheBackendQuotingTheReplyAsItSentIt() {
+        String router = "2001:db8:1::fe";
+        // Cluster: the backend's reply went to the node address and SNAT port
+        dp.applyServices(List.of(externalIp(true)));
+        int snatPort = sport6(run(Datapath.FROM_HOST, Packets.tcp(CLIENT, 40020, EXT_IP, 80, TCP_SYN)).packet());
+        byte[] left = replySegment(EXT_IP, 80, CLIENT, 40020, null);
+        byte[] in = Ipv6GoldenPacketTest.icmp6Error(router, EXT_IP, 2, 0, 1280, left);
+        byte[] expected = routed(Ipv6GoldenPacketTest.icmp6Error(router, B1, 2, 0, 1280,
+                replySegment(B1, 8080, NODE, snatPort, left)));
+        TestRun.Result r = Netns.call(Netns.named(ns.name()), () -> dp.program(Datapath.FROM_HOST).testRun(in, 1));
+        assertThat(Packets.l4ChecksumOk(r.packet())).as("ICMPv6 checksum\n" + Packets.hex(r.packet())).isTrue();
+        assertPacket(r, TC_ACT_REDIRECT, expected);
+
+        // Local: the backend's reply went to the client itself
+        dp.applyServices(List.of(externalIp(false)));
+        run(Datapath.FROM_HOST, Packets.tcp(CLIENT, 40021, EXT_IP, 80, TCP_SYN));
+        byte[] left2 = replySegment(EXT_IP, 80, CLIENT, 40021, null);
+        byte[] in2 = Ipv6GoldenPacketTest.icmp6Error(router, EXT_IP, 2, 0, 1280, left2);
+        byte[] expected2 = routed(Ipv6GoldenPacketTest.icmp6Error(router, B1, 2, 0, 1280,
+                replySegment(B1, 8080, CLIENT, 40021, left2)));
+        assertPacket(Netns.call(Netns.named(ns.name()), () -> dp.program(Datapath.FROM_HOST).testRun(in2, 1)), TC_ACT_REDIRECT,
+                expected2);
+        assertThat(dp.metrics().get(Reason.NAT_ICMP_ERROR)).isEqualTo(2);
+
+        // an error about a reply of no flow is left alone
+        byte[] other = Ipv6GoldenPacketTest.icmp6Error(router, EXT_IP, 2, 0, 1280, replySegment(EXT_IP, 80, CLIENT, 40099, null));
+        assertPacket(Netns.call(Netns.named(ns.name()), () -> dp.program(Datapath.FROM_HOST).testRun(other, 1)), TC_ACT_UNSPEC, other);
+    }
+
     @Test
     void theSnatSourceIsReadoptedOnRestartAndRemovedWithItsFrontend() {
         dp.applyServices(List.of(externalIp(true)));
