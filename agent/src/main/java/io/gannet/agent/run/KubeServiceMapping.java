@@ -38,8 +38,8 @@ import java.util.Set;
  *       client's address and this node's endpoints, Cluster SNATs to the host devices' first global
  *       IPv6 address (not programmed, with a note, when they have none); their IPv6
  *       loadBalancerSourceRanges are enforced (a frontend whose ranges are all IPv4 is not
- *       programmed: fail closed); noted: ICMPv6 errors about replies and about SNATed requests not
- *       translated back, no XDP fast path;</li>
+ *       programmed: fail closed); noted: ICMPv6 errors about SNATed requests not sent on to the
+ *       client, no XDP fast path;</li>
  *   <li>node ports (type NodePort, and LoadBalancer's): one frontend per node address of each
  *       family the Service has a clusterIP of (the host devices' IPv4 addresses with the IPv4
  *       endpoints, their global IPv6 addresses with the IPv6 endpoints; a family the devices have
@@ -59,8 +59,8 @@ import java.util.Set;
  */
 final class KubeServiceMapping {
     /** What an external IPv6 frontend still lacks (bpf lib/icmp6.h, lib/xdp_lb.h). */
-    private static final String ICMP6_NOT_DONE = "ICMPv6 errors (Packet Too Big included) translated back when they are about"
-            + " replies, or about requests SNATed to the node (externalTrafficPolicy Cluster); the XDP fast path";
+    private static final String ICMP6_NOT_DONE = "ICMPv6 errors (Packet Too Big included) about requests SNATed to the node"
+            + " (externalTrafficPolicy Cluster) sent on to the client; the XDP fast path";
 
     private KubeServiceMapping() {}
 

@@ -38,7 +38,9 @@ import org.junit.jupiter.api.io.TempDir;
  *   <li>node ports on node 1's IPv6 address: Cluster with a remote backend and with local and
  *       remote backends (each sees node 1), Local (only the local pod, seeing the client), a pod
  *       reaching the node port (not SNATed), and a dual-stack Service's node port on both
- *       families' node addresses, each with its own family's endpoints.</li>
+ *       families' node addresses, each with its own family's endpoints;</li>
+ *   <li>path MTU discovery: a backend's large answer reaches a client behind a smaller link, the
+ *       router's Packet Too Big sent on to the backend (Local and Cluster).</li>
  * </ul>
  */
 class DaemonIpv6ExternalServicesTest {
@@ -72,20 +74,40 @@ class DaemonIpv6ExternalServicesTest {
                   - {name: node1, address: [10.78.0.1, "fd00:78::1"], podCIDR: [10.244.71.0/24, "fd00:10:244:71::/64"]}
                   - {name: node2, address: [10.78.0.2, "fd00:78::2"], podCIDR: [10.244.72.0/24, "fd00:10:244:72::/64"]}
             """;
-    /** A TCP server on argv[2] (either family): answers "NAME PEER-ADDRESS" to each connection. */
+    /**
+     * A TCP server on argv[2] (either family): answers "NAME PEER-ADDRESS" to each connection, then
+     * argv[4] bytes of padding if given (a large answer).
+     */
     static final String SERVER = """
             import socket, sys
             s = socket.socket(socket.AF_INET6 if ":" in sys.argv[2] else socket.AF_INET)
             s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             s.bind((sys.argv[2], int(sys.argv[3])))
             s.listen(64)
+            pad = b"." * int(sys.argv[4]) if len(sys.argv) > 4 else b""
             while True:
                 c, a = s.accept()
                 try:
                     c.recv(4096)
-                    c.sendall(("%s %s\\n" % (sys.argv[1], a[0])).encode())
+                    c.sendall(("%s %s\\n" % (sys.argv[1], a[0])).encode() + pad)
                 finally:
                     c.close()
+            """;
+    /** Connects to [argv[1]]:argv[2] and reads to the end: prints "got N bytes from NAME", or "failed ...". */
+    static final String BIG_CLIENT_PY = """
+            import socket, sys
+            try:
+                c = socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=4)
+                c.sendall(b"hello\\n")
+                data = b""
+                while True:
+                    chunk = c.recv(65536)
+                    if not chunk:
+                        break
+                    data += chunk
+                print("got %d bytes from %s" % (len(data), data.split(b" ")[0].decode()))
+            except Exception as e:
+                print("failed %s" % e)
             """;
     /** Connects to [argv[1]]:argv[2]; prints the peer its socket sees and the answer, or "failed ...". */
     static final String CLIENT_PY = """
@@ -376,6 +398,63 @@ class DaemonIpv6ExternalServicesTest {
         // A dual-stack Service's node port: each family's node address, each family's endpoint.
         assertThat(ask(NODE1, 30194)).isEqualTo("peer " + NODE1 + " 30194 answer pod " + CLIENT);
         assertThat(ask("10.78.0.1", 30194)).isEqualTo("peer 10.78.0.1 30194 answer pod 10.78.0.100");
+    }
+
+    /**
+     * Path MTU discovery through an external IPv6 frontend: a client behind a router whose link
+     * towards it is smaller (1280) than the LAN's (1500) asks for a large answer; the router's
+     * Packet Too Big about a reply is sent to the frontend address, and node 1 sends it on to the
+     * backend (bpf lib/icmp6.h) quoting the reply as the backend sent it, so the backend lowers its
+     * path MTU and the answer arrives whole, for a local backend (Local) and a remote one SNATed to
+     * node 1 (Cluster).
+     */
+    @Test
+    void aBackendsLargeAnswerReachesAClientBehindASmallerLinkThroughPathMtuDiscovery() throws Exception {
+        startNode();
+        NetworkNamespace router = ns("x6r");
+        NetworkNamespace far = ns("x6f");
+        String lanPort = "x6" + ProcessHandle.current().pid() % 100000 + "r";
+        NetworkNamespace lan = namespaces.get(0);
+        NetworkNamespace.Shell.run("ip", "link", "add", "eth0", "netns", router.name(), "type", "veth", "peer", "name", lanPort,
+                "netns", lan.name());
+        lan.exec("ip", "link", "set", lanPort, "master", "br0");
+        lan.exec("ip", "link", "set", lanPort, "up");
+        router.exec("ip", "addr", "add", "fd00:78::200/64", "dev", "eth0", "nodad");
+        router.exec("ip", "link", "set", "eth0", "up");
+        NetworkNamespace.Shell.run("ip", "link", "add", "eth1", "netns", router.name(), "type", "veth", "peer", "name", "eth0",
+                "netns", far.name());
+        router.exec("ip", "link", "set", "eth1", "mtu", "1280");
+        router.exec("ip", "addr", "add", "fd00:79::1/64", "dev", "eth1", "nodad");
+        router.exec("ip", "link", "set", "eth1", "up");
+        router.exec("ip", "-6", "route", "add", "2001:db8:78::/64", "via", NODE1);
+        router.exec("sysctl", "-qw", "net.ipv6.conf.all.forwarding=1");
+        far.exec("ip", "addr", "add", "fd00:79::5/64", "dev", "eth0", "nodad");
+        far.exec("ip", "link", "set", "eth0", "up");
+        far.exec("ip", "-6", "route", "add", "default", "via", "fd00:79::1");
+        namespaces.get(1).exec("ip", "-6", "route", "add", "fd00:79::/64", "via", "fd00:78::200"); // node 1
+        namespaces.get(2).exec("ip", "-6", "route", "add", "fd00:79::/64", "via", "fd00:78::200"); // node 2
+        Path server = dir.resolve("server.py");
+        servers.add(pod.start("python3", server.toString(), "bigpod", pod6, "8081", "200000"));
+        servers.add(namespaces.get(2).start("python3", server.toString(), "bigremote", REMOTE, "8081", "200000"));
+        Path big = dir.resolve("big.py");
+        Files.writeString(big, BIG_CLIENT_PY);
+        Files.writeString(services.resolve("big.yaml"),
+                service("big-local", "Local", "externalIPs: [\"2001:db8:78::b\"]", "", 30187, List.of(pod6 + "@node1"))
+                .replace("targetPort: 8080", "targetPort: 8081").replace("port: 8080}", "port: 8081}")
+                + service("big-cluster", "Cluster", "externalIPs: [\"2001:db8:78::c\"]", "", 30188, List.of(REMOTE + "@node2"))
+                .replace("targetPort: 8080", "targetPort: 8081").replace("port: 8080}", "port: 8081}"));
+        DaemonServicesTest.awaitServices(gannet, r -> r.toString().contains("[2001:db8:78::b]:80/TCP")
+                && r.toString().contains("[2001:db8:78::c]:80/TCP"));
+        int expected = "bigpod fd00:79::5\n".length() + 200000;
+        for (String[] c : new String[][] {{"2001:db8:78::b", "bigpod"}, {"2001:db8:78::c", "bigremote"}}) {
+            String last = "";
+            for (int i = 0; i < 10 && !last.startsWith("got"); i++) {
+                last = NetworkNamespace.Shell.runQuietly("ip", "netns", "exec", far.name(), "python3", big.toString(), c[0], "80").trim();
+            }
+            int size = c[1].equals("bigpod") ? expected : "bigremote fd00:78::1\n".length() + 200000;
+            assertThat(last).as("the whole answer through [" + c[0] + "]:80\n" + gannet.cli("show", "services"))
+                    .isEqualTo("got " + size + " bytes from " + c[1]);
+        }
     }
 
     /** What the client in its own namespace gets from [addr]:port, retried until it answers. */
