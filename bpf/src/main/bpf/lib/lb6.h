@@ -25,9 +25,11 @@
  * picks a surviving backend); a flow of a deleted Service gets a RST (TCP) or is dropped until
  * its entry expires (UDP), as lib/lb.h does (dp_stage_service_gone6, lib/reject6.h).
  *
- * Not done for IPv6 (the IPv4 stages do it): hairpin SNAT and the tuple remap of lib/remap.h; packets
- * with extension headers or fragments (dp_parse6 leaves them alone); ICMPv6 errors about a
- * translated flow are not translated back; the XDP fast path is IPv4 only.
+ * ICMPv6 errors about translated flows are lib/icmp6.h's.
+ *
+ * Not done for IPv6 (the IPv4 stages do it): hairpin SNAT and the tuple remap of lib/remap.h;
+ * packets with extension headers or fragments (dp_parse6 leaves them alone); the XDP fast path
+ * is IPv4 only.
  *
  * IPv6 has no header checksum; the L4 checksum covers the addresses through the pseudo-header
  * (RFC 8200 section 8.1) and is updated with one bpf_csum_diff of the old and new address

@@ -9,7 +9,7 @@
 #include "common.h"
 
 enum dp_reason {
-	DP_PASS_NON_IPV4 = 0,     /* ARP, ICMPv6, IPv6 with extension headers or fragments...: not ours */
+	DP_PASS_NON_IPV4 = 0,     /* ARP, ICMPv6 but errors, IPv6 with extension headers or fragments...: not ours */
 	DP_PASS_NO_SERVICE,       /* IPv4, or IPv6 TCP/UDP, to no frontend: untouched */
 	DP_PASS_OTHER_L4,         /* host devices: ICMP and other protocols nothing translates */
 	DP_PASS_FRAGMENT,         /* non-first fragment of an untranslated flow */
