@@ -13,8 +13,15 @@
  * ClusterIPs are not translated on host devices: they are reachable from pods only. Node
  * ports are (lib/nodeport.h): SNAT to the node for externalTrafficPolicy Cluster, and FIB
  * redirect of whatever leaves from a node address.
+ * IPv6 TCP and UDP (dp_parse6) run the IPv6 stages of lib/lb6.h instead: from_host reverse NAT
+ * and DNAT of external frontends (SNAT to a node IPv6 address for externalTrafficPolicy Cluster,
+ * lib/nodeport6.h), to_host reverse NAT, both ICMPv6 errors about translated flows back to the
+ * client, from_host those about replies on to the backend (lib/icmp6.h);
+ * no fragments or masquerade for IPv6.
  */
 #include "lib/lb.h"
+#include "lib/lb6.h"
+#include "lib/icmp6.h"
 #include "lib/masq.h"
 
 SEC("tc")
@@ -23,6 +30,13 @@ int from_host(struct __sk_buff *skb)
 	struct dp_ctx ctx = {};
 
 	DP_STAGE(dp_parse(skb, DP_FROM_HOST, &ctx));
+	if (ctx.v6) {
+		DP_STAGE(dp_stage_icmp6_revnat(&ctx));
+		DP_STAGE(dp_stage_icmp6_to_backend(&ctx));
+		DP_STAGE(dp_stage_revnat6(&ctx));
+		DP_STAGE(dp_stage_lb6(&ctx, 1));
+		return dp_finish(&ctx);
+	}
 	DP_STAGE(dp_stage_fragments(&ctx));
 	DP_STAGE(dp_stage_masq_reply(&ctx));
 	DP_STAGE(dp_stage_nat_icmp_error(&ctx, DP_CT_MASQ_IN));
@@ -38,6 +52,11 @@ int to_host(struct __sk_buff *skb)
 	struct dp_ctx ctx = {};
 
 	DP_STAGE(dp_parse(skb, DP_TO_HOST, &ctx));
+	if (ctx.v6) {
+		DP_STAGE(dp_stage_icmp6_revnat(&ctx));
+		DP_STAGE(dp_stage_revnat6(&ctx));
+		return dp_finish(&ctx);
+	}
 	DP_STAGE(dp_stage_fragments(&ctx));
 	DP_STAGE(dp_stage_revnat(&ctx));
 	DP_STAGE(dp_stage_icmp_revnat(&ctx));

@@ -14,7 +14,7 @@
  *            untranslated flows -> ingress policy (lib/policy.h) -> conntrack entry for a
  *            new flow the policy let in -> finish
  *  - IPv6 TCP and UDP (dp_parse6): from_pod runs reverse NAT and service DNAT of lib/lb6.h,
- *    to_pod its reverse NAT; the IPv4 stages (source check, conntrack of untranslated flows,
+ *    to_pod its reverse NAT, both the reverse translation of ICMPv6 errors (lib/icmp6.h); the IPv4 stages (source check, conntrack of untranslated flows,
  *    policy, remap) have no IPv6 counterpart yet, and other IPv6 packets pass untouched,
  *    except for a pod a policy selects: its IPv6 is dropped but neighbor discovery
  *    (dp_stage_policy6_closed, lib/policy.h: closed until IPv6 policy exists).
@@ -23,6 +23,7 @@
  */
 #include "lib/lb.h"
 #include "lib/lb6.h"
+#include "lib/icmp6.h"
 #include "lib/endpoint.h"
 #include "lib/track.h"
 #include "lib/policy.h"
@@ -35,9 +36,11 @@ int from_pod(struct __sk_buff *skb)
 	DP_STAGE(dp_stage_policy6_closed(skb, 0));
 	DP_STAGE(dp_parse(skb, DP_FROM_POD, &ctx));
 	if (ctx.v6) {
-		/* IPv6 TCP/UDP (lib/lb6.h): reverse NAT of local backends' replies, then service DNAT */
+		/* IPv6 TCP/UDP (lib/lb6.h): reverse NAT of local backends' replies, then service DNAT;
+		 * ICMPv6 errors about translated flows (lib/icmp6.h) */
+		DP_STAGE(dp_stage_icmp6_revnat(&ctx));
 		DP_STAGE(dp_stage_revnat6(&ctx));
-		DP_STAGE(dp_stage_lb6(&ctx));
+		DP_STAGE(dp_stage_lb6(&ctx, 0));
 		return dp_finish(&ctx);
 	}
 	DP_STAGE(dp_stage_source_check(&ctx));
@@ -60,7 +63,9 @@ int to_pod(struct __sk_buff *skb)
 	DP_STAGE(dp_stage_policy6_closed(skb, 1));
 	DP_STAGE(dp_parse(skb, DP_TO_POD, &ctx));
 	if (ctx.v6) {
-		/* IPv6 TCP/UDP (lib/lb6.h): reverse NAT of replies from backends behind a host device */
+		/* IPv6 TCP/UDP (lib/lb6.h): reverse NAT of replies from backends behind a host device;
+		 * ICMPv6 errors about translated flows (lib/icmp6.h) */
+		DP_STAGE(dp_stage_icmp6_revnat(&ctx));
 		DP_STAGE(dp_stage_revnat6(&ctx));
 		return dp_finish(&ctx);
 	}

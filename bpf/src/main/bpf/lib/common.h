@@ -4,7 +4,7 @@
  * verdicts a TC program returns, and the compile-time checks that keep the shared structs
  * at the sizes the Java mirrors (io.gannet.bpf.maps) state.
  *
- * IPv4 is translated on every attach point (lib/lb.h); IPv6 TCP and UDP on pod devices only
+ * IPv4 is translated on every attach point (lib/lb.h); IPv6 TCP and UDP on pod and host devices
  * (lib/lb6.h); everything else passes untouched.
  */
 #ifndef DP_COMMON_H

@@ -89,6 +89,16 @@ static __always_inline struct dp_ct_entry *dp_ct_lookup(const struct dp_ct_key *
 	return e;
 }
 
+/* Looks up a live IPv6 conntrack entry (dp_ct6, lib/lb6.h); expired entries count as absent. */
+static __always_inline struct dp_ct_entry *dp_ct6_lookup(const struct dp_ct6_key *key, __u32 now)
+{
+	struct dp_ct_entry *e = bpf_map_lookup_elem(&dp_ct6, key);
+
+	if (e && e->expires < now)
+		return 0;
+	return e;
+}
+
 /* Records this packet's flags on the entry and extends its life accordingly. */
 static __always_inline void dp_ct_touch(struct dp_ct_entry *e, __u8 proto, __u8 seen, __u32 now)
 {

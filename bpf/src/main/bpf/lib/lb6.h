@@ -1,24 +1,35 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
- * IPv6 stages of service load balancing, on pod devices: ClusterIP DNAT of TCP and UDP and its
+ * IPv6 stages of service load balancing, on pod and host devices: DNAT of TCP and UDP and its
  * reverse NAT. They are the IPv4 stages of lib/lb.h with 16-byte addresses and maps of their
- * own (dp_svc6, dp_backends6, dp_revnat6, dp_ct6 in lib/maps.h), so the IPv4 maps keep their
- * layouts and pins. dp_parse6 (lib/parse.h) fills ctx->t6; the programs run these stages
- * instead of the IPv4 ones when ctx->v6 is set:
+ * own (dp_svc6, dp_backends6, dp_revnat6, dp_ct6, dp_snat6, dp_snat6_src in lib/maps.h), so
+ * the IPv4 maps keep their layouts and pins. dp_parse6 (lib/parse.h) fills ctx->t6; the
+ * programs run these stages instead of the IPv4 ones when ctx->v6 is set:
  *
  *  - dp_stage_revnat6: a reply of a translated flow (its CT_REPLY half in dp_ct6) gets its
- *    source rewritten back to the service address and port;
+ *    source rewritten back to the service address and port, and a SNATed flow's its client
+ *    back as destination; replies leaving from a node address go out by FIB redirect;
  *  - dp_stage_lb6: a packet to a frontend is DNATed: an established flow (CT_EGRESS half) keeps
- *    its backend; a new flow picks one (the service's Maglev table, else at random over the
- *    slots) and records both halves. The halves keep each other alive as in lib/lb.h.
+ *    its backend; a new flow picks one (the client's previous backend under sessionAffinity
+ *    ClientIP, dp_affinity6; else the service's Maglev table, else at random over the slots)
+ *    and records both halves. The halves keep each other alive as in lib/lb.h. On host
+ *    devices (from_host) only external frontends (externalIPs, load-balancer IPs, node ports)
+ *    are translated, and those with externalTrafficPolicy Cluster are SNATed to a node
+ *    address (lib/nodeport6.h); a frontend with loadBalancerSourceRanges drops other sources
+ *    first (dp_src_range6).
  *
- * Not done for IPv6 (the IPv4 stages do it): a frontend without backends drops the packet
- * (DROP_NO_BACKEND_IPV6) instead of answering with a RST or ICMPv6 unreachable; an established
- * flow whose backend was removed is sent to another backend as a new flow (its RST ends a TCP
- * flow) instead of a RST from the service; flows of a deleted Service pass untouched;
- * sessionAffinity, source ranges, node ports and external frontends (host devices), hairpin
- * SNAT and the tuple remap of lib/remap.h; packets with extension headers or fragments
- * (dp_parse6 leaves them alone); ICMPv6 errors about a translated flow are not translated back.
+ * A frontend without backends answers TCP with a RST and UDP with an ICMPv6 port unreachable
+ * (lib/reject6.h).
+ *
+ * An established TCP flow whose backend was removed gets a RST from the service (a UDP flow
+ * picks a surviving backend); a flow of a deleted Service gets a RST (TCP) or is dropped until
+ * its entry expires (UDP), as lib/lb.h does (dp_stage_service_gone6, lib/reject6.h).
+ *
+ * ICMPv6 errors about translated flows are lib/icmp6.h's.
+ *
+ * Not done for IPv6 (the IPv4 stages do it): hairpin SNAT and the tuple remap of lib/remap.h;
+ * packets with extension headers or fragments (dp_parse6 leaves them alone); the XDP fast path
+ * is IPv4 only.
  *
  * IPv6 has no header checksum; the L4 checksum covers the addresses through the pseudo-header
  * (RFC 8200 section 8.1) and is updated with one bpf_csum_diff of the old and new address
@@ -28,24 +39,9 @@
 #define DP_LB6_H
 
 #include "lb.h"
-
-static __always_inline void dp_addr6_copy(__be32 *dst, const __be32 *src)
-{
-	dst[0] = src[0];
-	dst[1] = src[1];
-	dst[2] = src[2];
-	dst[3] = src[3];
-}
-
-/* Looks up a live IPv6 conntrack entry; expired entries count as absent. */
-static __always_inline struct dp_ct_entry *dp_ct6_lookup(const struct dp_ct6_key *key, __u32 now)
-{
-	struct dp_ct_entry *e = bpf_map_lookup_elem(&dp_ct6, key);
-
-	if (e && e->expires < now)
-		return 0;
-	return e;
-}
+#include "nodeport6.h"
+#include "reject6.h"
+#include "affinity6.h"
 
 /* Makes sure the other half of a flow exists and lives at least as long as e (lib/lb.h's dp_ct_keep_half). */
 static __always_inline void dp_ct6_keep_half(const struct dp_ct6_key *other, const struct dp_ct_entry *e)
@@ -135,6 +131,12 @@ static __always_inline __u32 dp_pick_backend6(const struct dp_svc6_key *master_k
 	return slot ? slot->backend_id : 0;
 }
 
+/*
+ * A reply of a translated flow (its CT_REPLY half in dp_ct6) gets its source rewritten back to
+ * the frontend; a SNATed flow's reply (lib/nodeport6.h) also gets its client back as the
+ * destination. A reply leaving from a node address (a node port's) or a SNATed flow's reply,
+ * at an ingress hook, is sent on by FIB redirect.
+ */
 static __always_inline int dp_stage_revnat6(struct dp_ctx *ctx)
 {
 	struct dp_ct6_key ck = {};
@@ -142,10 +144,14 @@ static __always_inline int dp_stage_revnat6(struct dp_ctx *ctx)
 	struct dp_ct_entry *ct;
 	struct dp_revnat6 *rn;
 	__be32 addr[4];
+	__be32 client[4] = {};
+	__be16 client_port = 0;
 	__be16 port;
 	__u16 idx;
+	__u8 rn_flags;
+	int snat = 0;
 
-	if (ctx->translated)
+	if (ctx->translated || ctx->icmp_err)
 		return DP_CONTINUE;
 	dp_ct6_key_of(&ck, &ctx->t6, DP_CT_REPLY);
 	ct = dp_ct6_lookup(&ck, ctx->now);
@@ -157,6 +163,7 @@ static __always_inline int dp_stage_revnat6(struct dp_ctx *ctx)
 		return DP_CONTINUE;
 	dp_addr6_copy(addr, rn->addr);
 	port = rn->port;
+	rn_flags = rn->flags;
 	dp_ct_touch(ct, ctx->t6.proto, ctx->seen, ctx->now);
 	/* the client's half: client -> frontend */
 	dp_addr6_copy(ek.saddr, ctx->t6.daddr);
@@ -165,71 +172,184 @@ static __always_inline int dp_stage_revnat6(struct dp_ctx *ctx)
 	ek.dport = port;
 	ek.proto = ctx->t6.proto;
 	ek.dir = DP_CT_EGRESS;
+	if (ct->flags & DP_CT_F_SNAT) {
+		struct dp_nat6 *nat = bpf_map_lookup_elem(&dp_snat6, &ck);
+
+		if (nat) {
+			snat = 1;
+			dp_addr6_copy(client, nat->addr);
+			client_port = nat->port;
+			dp_addr6_copy(ek.saddr, client);
+			ek.sport = client_port;
+			dp_snat6_keep(&ek, ctx->t6.daddr, ctx->t6.dport);
+		}
+	}
 	dp_ct6_keep_half(&ek, ct);
 	if (dp_rewrite_addr6(ctx->skb, &ctx->p, 1, ctx->t6.saddr, addr) < 0 ||
 	    dp_rewrite_port(ctx->skb, &ctx->p, 1, ctx->t6.sport, port) < 0)
 		return dp_drop(DP_DROP_NAT_FAILED);
 	dp_addr6_copy(ctx->t6.saddr, addr);
 	ctx->t6.sport = port;
+	if (snat) {
+		if (dp_rewrite_addr6(ctx->skb, &ctx->p, 0, ctx->t6.daddr, client) < 0 ||
+		    dp_rewrite_port(ctx->skb, &ctx->p, 0, ctx->t6.dport, client_port) < 0)
+			return dp_drop(DP_DROP_NAT_FAILED);
+		dp_addr6_copy(ctx->t6.daddr, client);
+		ctx->t6.dport = client_port;
+	}
 	ctx->translated = 1;
 	dp_count(DP_NAT_REVERSE);
+	/* a node address as source (past the forwarding path), as lib/lb.h's dp_stage_revnat */
+	if (((rn_flags & DP_REVNAT_F_NODEPORT) || snat) && (ctx->where == DP_FROM_POD || ctx->where == DP_FROM_HOST))
+		return dp_redirect_fib6(ctx);
 	return DP_CONTINUE;
 }
 
-static __always_inline int dp_stage_lb6(struct dp_ctx *ctx)
+/*
+ * A new flow's backend and conntrack halves; with snat, the flow leaves from the frontend's node
+ * address (dp_snat6_src) and a free port, recorded in dp_snat6 (lib/nodeport6.h). Returns 0 with
+ * the backend ID in *id, or a drop verdict.
+ */
+static __always_inline int dp_lb6_new_flow(struct dp_ctx *ctx, const struct dp_svc6_key *sk, const struct dp_svc_value *svc,
+					   const struct dp_ct6_key *ck, int snat, __be32 *snat_addr, __be16 *snat_port,
+					   __u32 *id)
+{
+	struct dp_ct6_key rk = {};
+	struct dp_ct_entry e = {};
+	struct dp_backend6 *be;
+	__u32 backend_id;
+
+	if (svc->count == 0) {
+		/* refused at once (lib/reject6.h), as kube-proxy and lib/lb.h do */
+		dp_count(DP_REJECT_NO_BACKEND);
+		return ctx->t6.proto == IPPROTO_TCP ? dp_reply_rst6(ctx->skb) : dp_reply_icmp6_port_unreach(ctx->skb);
+	}
+	backend_id = dp_affinity6_backend(ctx->t6.saddr, svc, ctx->now);
+	be = backend_id ? bpf_map_lookup_elem(&dp_backends6, &backend_id) : 0;
+	if (be) {
+		dp_count(DP_NAT_AFFINITY);
+	} else {
+		backend_id = dp_pick_backend6(sk, svc, &ctx->t6);
+		be = bpf_map_lookup_elem(&dp_backends6, &backend_id);
+		if (!be)
+			return dp_drop(DP_DROP_NO_BACKEND);
+	}
+	dp_affinity6_record(ctx->t6.saddr, svc, backend_id, ctx->now);
+	e.backend_id = backend_id;
+	e.rev_nat_index = svc->rev_nat_index;
+	e.created = ctx->now;
+	e.seen = ctx->seen;
+	e.expires = ctx->now + dp_ct_lifetime(ctx->t6.proto, ctx->seen);
+	dp_ct6_reply_key(&rk, &ctx->t6, be->addr, be->port);
+	if (snat) {
+		__u16 idx = svc->rev_nat_index;
+		struct dp_nat6 *src = bpf_map_lookup_elem(&dp_snat6_src, &idx);
+
+		if (!src)
+			return dp_drop(DP_DROP_NO_SNAT_SOURCE);
+		dp_addr6_copy(snat_addr, src->addr);
+		if (dp_snat6_port(ctx, snat_addr, be->addr, be->port, snat_port) < 0)
+			return dp_drop(DP_DROP_SNAT_PORTS);
+		/* the reply half is keyed by the SNATed tuple: backend -> node:port */
+		dp_addr6_copy(rk.daddr, snat_addr);
+		rk.dport = *snat_port;
+		e.flags = DP_CT_F_SNAT;
+		dp_snat6_put(ck, snat_addr, *snat_port);
+		dp_snat6_put(&rk, ctx->t6.saddr, ctx->t6.sport);
+		dp_count(DP_NAT_SNAT);
+	}
+	bpf_map_update_elem(&dp_ct6, ck, &e, BPF_ANY);
+	bpf_map_update_elem(&dp_ct6, &rk, &e, BPF_ANY);
+	dp_count(DP_NAT_NEW);
+	*id = backend_id;
+	return DP_CONTINUE;
+}
+
+/*
+ * A packet to a frontend is DNATed (external_only: host devices translate DP_SVC_F_EXTERNAL
+ * frontends only, and SNAT those with DP_SVC_F_SNAT, lib/nodeport6.h): an established flow
+ * (CT_EGRESS half) keeps its backend (and its SNAT port); a new flow picks one.
+ */
+static __always_inline int dp_stage_lb6(struct dp_ctx *ctx, int external_only)
 {
 	struct dp_svc6_key sk = {};
 	struct dp_ct6_key ck = {};
-	struct dp_ct6_key rk = {};
 	struct dp_svc_value *svc;
 	struct dp_ct_entry *ct;
 	struct dp_backend6 *be = 0;
 	__u32 backend_id = 0;
 	__be32 addr[4];
+	__be32 snat_addr[4] = {};
+	__be16 snat_port = 0;
 	__be16 port;
+	int snat = 0;
 
-	if (ctx->translated)
+	if (ctx->translated || ctx->icmp_err)
 		return DP_CONTINUE;
 	dp_addr6_copy(sk.addr, ctx->t6.daddr);
 	sk.port = ctx->t6.dport;
 	sk.proto = ctx->t6.proto;
 	svc = bpf_map_lookup_elem(&dp_svc6, &sk);
 	if (!svc) {
+		int v = dp_stage_service_gone6(ctx);
+
+		if (v != DP_CONTINUE)
+			return v;
+	}
+	if (!svc || (external_only && !(svc->flags & DP_SVC_F_EXTERNAL))) {
 		dp_count(DP_PASS_NO_SERVICE);
 		return DP_CONTINUE;
 	}
+	if ((svc->flags & DP_SVC_F_SRC_RANGES) && !dp_src_allowed6(svc->rev_nat_index, ctx->t6.saddr))
+		return dp_drop(DP_DROP_SOURCE_RANGE);
 
 	dp_ct6_key_of(&ck, &ctx->t6, DP_CT_EGRESS);
 	ct = dp_ct6_lookup(&ck, ctx->now);
+	if (ct && (ct->flags & DP_CT_F_SNAT)) {
+		struct dp_nat6 *nat = bpf_map_lookup_elem(&dp_snat6, &ck);
+
+		if (nat) {
+			snat = 1;
+			dp_addr6_copy(snat_addr, nat->addr);
+			snat_port = nat->port;
+		} else {
+			ct = 0; /* the SNAT half was evicted: a new flow */
+		}
+	}
 	if (ct) {
 		backend_id = ct->backend_id;
 		be = bpf_map_lookup_elem(&dp_backends6, &backend_id);
 		if (be) {
+			struct dp_ct6_key rk = {};
+
 			dp_ct_touch(ct, ctx->t6.proto, ctx->seen, ctx->now);
 			dp_ct6_reply_key(&rk, &ctx->t6, be->addr, be->port);
+			if (snat) {
+				dp_addr6_copy(rk.daddr, snat_addr);
+				rk.dport = snat_port;
+				dp_snat6_keep(&rk, ctx->t6.saddr, ctx->t6.sport);
+			}
 			dp_ct6_keep_half(&rk, ct);
 			dp_count(DP_NAT_CT_HIT);
+		} else if (ctx->t6.proto == IPPROTO_TCP && !(ctx->seen & DP_CT_SEEN_SYN)) {
+			/* backend removed: the TCP flow ends at once with a RST from the service */
+			bpf_map_delete_elem(&dp_ct6, &ck);
+			bpf_map_delete_elem(&dp_snat6, &ck);
+			dp_count(DP_REJECT_BACKEND_GONE);
+			return dp_reply_rst6(ctx->skb);
 		}
-		/* backend removed: a new flow below (a TCP segment reaches a backend that resets it) */
+		/* backend removed, UDP: a new flow below picks a surviving backend */
 	}
 	if (!be) {
-		struct dp_ct_entry e = {};
+		int v;
 
-		if (svc->count == 0)
-			return dp_drop(DP_DROP_NO_BACKEND_IPV6);
-		backend_id = dp_pick_backend6(&sk, svc, &ctx->t6);
+		snat = external_only && (svc->flags & DP_SVC_F_SNAT);
+		v = dp_lb6_new_flow(ctx, &sk, svc, &ck, snat, snat_addr, &snat_port, &backend_id);
+		if (v != DP_CONTINUE)
+			return v;
 		be = bpf_map_lookup_elem(&dp_backends6, &backend_id);
 		if (!be)
 			return dp_drop(DP_DROP_NO_BACKEND);
-		e.backend_id = backend_id;
-		e.rev_nat_index = svc->rev_nat_index;
-		e.created = ctx->now;
-		e.seen = ctx->seen;
-		e.expires = ctx->now + dp_ct_lifetime(ctx->t6.proto, ctx->seen);
-		bpf_map_update_elem(&dp_ct6, &ck, &e, BPF_ANY);
-		dp_ct6_reply_key(&rk, &ctx->t6, be->addr, be->port);
-		bpf_map_update_elem(&dp_ct6, &rk, &e, BPF_ANY);
-		dp_count(DP_NAT_NEW);
 	}
 	dp_addr6_copy(addr, be->addr);
 	port = be->port;
@@ -240,6 +360,15 @@ static __always_inline int dp_stage_lb6(struct dp_ctx *ctx)
 	ctx->t6.dport = port;
 	ctx->translated = 1;
 	ctx->lb_flow = 1;
+	if (snat) {
+		if (dp_rewrite_addr6(ctx->skb, &ctx->p, 1, ctx->t6.saddr, snat_addr) < 0 ||
+		    dp_rewrite_port(ctx->skb, &ctx->p, 1, ctx->t6.sport, snat_port) < 0)
+			return dp_drop(DP_DROP_NAT_FAILED);
+		dp_addr6_copy(ctx->t6.saddr, snat_addr);
+		ctx->t6.sport = snat_port;
+		/* a node address as source: sent on past the forwarding path */
+		return dp_redirect_fib6(ctx);
+	}
 	return DP_CONTINUE;
 }
 

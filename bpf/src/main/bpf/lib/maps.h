@@ -315,7 +315,7 @@ struct dp_backend6 {
 struct dp_revnat6 {
 	__be32 addr[4];    /* service address the client talked to */
 	__be16 port;
-	__u8 flags;        /* DP_REVNAT_F_* (none used for IPv6 yet) */
+	__u8 flags;        /* DP_REVNAT_F_* (DP_REVNAT_F_NODEPORT: a node port on a node IPv6 address) */
 	__u8 pad;
 };
 
@@ -328,6 +328,36 @@ struct dp_ct6_key {
 	__u8 proto;
 	__u8 dir;
 	__u16 pad;
+};
+
+/*
+ * IPv6 SNAT of external frontends reached from a host device with externalTrafficPolicy
+ * Cluster (lib/nodeport6.h), the IPv6 twin of dp_nat/dp_snat4: dp_snat6 is keyed like dp_ct6
+ * (under the client's CT_EGRESS key: the node address and port the flow leaves with; under
+ * the SNATed CT_REPLY key, backend -> node:port: the client it is restored to);
+ * dp_snat6_src holds, per rev-NAT index of a DP_SVC_F_SNAT frontend, the node IPv6 address
+ * its flows leave with (port 0): a node port's own address, an externalIP's or load-balancer
+ * IP's node address (chosen by the agent).
+ */
+struct dp_nat6 {
+	__be32 addr[4];
+	__be16 port;
+	__u16 pad;
+};
+
+/* sessionAffinity ClientIP of an IPv6 frontend (dp_affinity6, lib/lb6.h): values are struct dp_affinity. */
+struct dp_affinity6_key {
+	__be32 client[4];
+	__u16 rev_nat_index; /* the service */
+	__u16 pad;
+};
+
+/* loadBalancerSourceRanges of an IPv6 frontend (dp_src_range6): the service and an IPv6 source prefix. */
+struct dp_src_range6_key {
+	__u32 prefixlen;     /* 32 (the rev-NAT index and pad) + the CIDR's prefix length */
+	__u16 rev_nat_index;
+	__u16 pad;
+	__be32 addr[4];
 };
 
 /* Tunables written once by the agent at open; zero fields fall back to defaults. */
@@ -362,6 +392,9 @@ DP_STATIC_ASSERT(sizeof(struct dp_svc6_key) == 24, "dp_svc6_key");
 DP_STATIC_ASSERT(sizeof(struct dp_backend6) == 20, "dp_backend6");
 DP_STATIC_ASSERT(sizeof(struct dp_revnat6) == 20, "dp_revnat6");
 DP_STATIC_ASSERT(sizeof(struct dp_ct6_key) == 40, "dp_ct6_key");
+DP_STATIC_ASSERT(sizeof(struct dp_nat6) == 20, "dp_nat6");
+DP_STATIC_ASSERT(sizeof(struct dp_src_range6_key) == 24, "dp_src_range6_key");
+DP_STATIC_ASSERT(sizeof(struct dp_affinity6_key) == 20, "dp_affinity6_key");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -541,6 +574,41 @@ struct {
 	__type(value, struct dp_ct_entry);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } dp_ct6 SEC(".maps");
+
+/* IPv6 SNAT (lib/nodeport6.h); dp_snat6 sized at load like dp_snat4 (io.gannet.bpf.ConntrackSize). */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, DP_SNAT_MAX);
+	__type(key, struct dp_ct6_key);
+	__type(value, struct dp_nat6);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} dp_snat6 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, DP_REVNAT_MAX);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, __u16); /* rev-NAT index of the frontend */
+	__type(value, struct dp_nat6);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} dp_snat6_src SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, DP_SRC_RANGE_MAX);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct dp_src_range6_key);
+	__type(value, __u8);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} dp_src_range6 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, DP_AFFINITY_MAX);
+	__type(key, struct dp_affinity6_key);
+	__type(value, struct dp_affinity);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} dp_affinity6 SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_QUEUE);

@@ -9,8 +9,8 @@
 #include "common.h"
 
 enum dp_reason {
-	DP_PASS_NON_IPV4 = 0,     /* ARP, ICMPv6, IPv6 with extension headers, IPv6 on host devices...: not ours */
-	DP_PASS_NO_SERVICE,       /* IPv4, or IPv6 TCP/UDP from or to a pod, to no frontend: untouched */
+	DP_PASS_NON_IPV4 = 0,     /* ARP, ICMPv6 but errors, IPv6 with extension headers or fragments...: not ours */
+	DP_PASS_NO_SERVICE,       /* IPv4, or IPv6 TCP/UDP, to no frontend: untouched */
 	DP_PASS_OTHER_L4,         /* host devices: ICMP and other protocols nothing translates */
 	DP_PASS_FRAGMENT,         /* non-first fragment of an untranslated flow */
 	DP_NAT_NEW,               /* new flow: backend picked, DNAT */
@@ -41,8 +41,9 @@ enum dp_reason {
 	DP_NAT_SOCKET,            /* a node process's connect/sendmsg to a frontend sent to a backend instead (bpf_sock.c) */
 	DP_REJECT_SOCKET_NO_BACKEND, /* ... to a frontend without backends: the call refused (ECONNREFUSED) */
 	DP_DROP_TTL_EXCEEDED,     /* a packet to send on by FIB redirect arrived with TTL 1 (RFC 1812 5.3.1) */
-	DP_DROP_NO_BACKEND_IPV6,  /* IPv6 frontend without backends: dropped (IPv6 has no RST / ICMPv6 reject yet) */
+	DP_DROP_NO_BACKEND_IPV6,  /* no longer counted (an IPv6 frontend without backends is rejected now, lib/reject6.h); kept for the order */
 	DP_DROP_POLICY_IPV6,      /* IPv6 to or from a pod a policy selects: policy is IPv4 only, so closed (lib/policy.h) */
+	DP_DROP_NO_SNAT_SOURCE,   /* an IPv6 frontend to SNAT has no node address in dp_snat6_src (mid-update) */
 	DP_REASON_MAX,
 };
 

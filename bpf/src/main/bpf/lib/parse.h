@@ -37,6 +37,19 @@ struct dp_tuple {
 	__u8 proto;
 };
 
+/* RFC 4443 2.1: the ICMPv6 header; errors 1-4 quote the offending packet after it. */
+struct dp_icmp6_hdr {
+	__u8 type;
+	__u8 code;
+	__sum16 checksum;
+	__be32 data;       /* unused, MTU (Packet Too Big) or pointer (Parameter Problem) */
+};
+#define DP_IPPROTO_ICMPV6 58
+#define DP_ICMP6_DEST_UNREACH 1
+#define DP_ICMP6_PKT_TOO_BIG 2
+#define DP_ICMP6_TIME_EXCEED 3
+#define DP_ICMP6_PARAM_PROB 4
+
 /* An IPv6 packet's tuple (lib/lb6.h); addresses in network order. */
 struct dp_tuple6 {
 	__be32 saddr[4];
@@ -45,6 +58,14 @@ struct dp_tuple6 {
 	__be16 dport;
 	__u8 proto;
 };
+
+static __always_inline void dp_addr6_copy(__be32 *dst, const __be32 *src)
+{
+	dst[0] = src[0];
+	dst[1] = src[1];
+	dst[2] = src[2];
+	dst[3] = src[3];
+}
 
 struct dp_ctx {
 	struct __sk_buff *skb;
@@ -75,8 +96,8 @@ struct dp_ctx {
 	__u8 egress_ok;      /* ... and that flow's CT_EGRESS half says egress policy let it out */
 	__u8 remap;          /* lib/remap.h: from_pod: the flow leaves with another source port (the
 	                      * last stage rewrites it); to_pod: a reply got the pod's own port back */
-	__u8 v6;             /* an IPv6 TCP/UDP packet on a pod device: t6 holds its tuple, t and orig
-	                      * are unused, and only the IPv6 stages (lib/lb6.h) run */
+	__u8 v6;             /* an IPv6 TCP/UDP packet: t6 holds its tuple, t and orig are unused, and
+	                      * only the IPv6 stages (lib/lb6.h) run */
 	struct dp_tuple6 t6; /* the IPv6 packet's tuple as it is now */
 };
 
@@ -212,9 +233,10 @@ static __always_inline int dp_parse_ports(struct dp_ctx *ctx, void *data, void *
 }
 
 /*
- * IPv6 on a pod device: TCP and UDP directly after the fixed header (RFC 8200 section 3) are
- * parsed into ctx->t6 for the IPv6 service stages (lib/lb6.h). Everything else (ICMPv6,
- * extension headers, fragments, other protocols) is left untouched, as before IPv6 services:
+ * IPv6 on a pod or host device: TCP and UDP directly after the fixed header (RFC 8200 section
+ * 3) are parsed into ctx->t6 for the IPv6 service stages (lib/lb6.h), and ICMPv6 errors
+ * (ctx->icmp_err: no ports, for lib/icmp6.h only). Everything else (other ICMPv6, extension
+ * headers, fragments, other protocols) is left untouched, as before IPv6 services:
  * no stage of IPv6 conntrack, policy or the source check exists yet.
  */
 static __always_inline int dp_parse6(struct dp_ctx *ctx, struct ipv6hdr *ip6, void *data_end)
@@ -225,6 +247,26 @@ static __always_inline int dp_parse6(struct dp_ctx *ctx, struct ipv6hdr *ip6, vo
 		return dp_drop(DP_DROP_MALFORMED);
 	if (ip6->version != 6)
 		return dp_drop(DP_DROP_MALFORMED);
+	if (ip6->nexthdr == DP_IPPROTO_ICMPV6) {
+		/* RFC 4443 2.1: error messages are types 0-127; 1-4 quote the offending packet
+		 * (lib/icmp6.h). Informational ones (echo, neighbor discovery) are not Gannet's. */
+		struct dp_icmp6_hdr *icmp6 = (void *)(ip6 + 1);
+
+		if ((void *)(icmp6 + 1) > data_end || icmp6->type < DP_ICMP6_DEST_UNREACH ||
+		    icmp6->type > DP_ICMP6_PARAM_PROB)
+			return dp_not_mine(DP_PASS_NON_IPV4);
+		ctx->v6 = 1;
+		ctx->icmp_err = 1;
+		ctx->p.ip_off = sizeof(struct ethhdr);
+		ctx->p.l4_off = sizeof(struct ethhdr) + sizeof(*ip6);
+		ctx->p.proto = DP_IPPROTO_ICMPV6;
+		ctx->p.csum_off = ctx->p.l4_off + offsetof(struct dp_icmp6_hdr, checksum);
+		__builtin_memcpy(ctx->t6.saddr, &ip6->saddr, 16);
+		__builtin_memcpy(ctx->t6.daddr, &ip6->daddr, 16);
+		ctx->t6.proto = DP_IPPROTO_ICMPV6;
+		ctx->now = dp_now();
+		return DP_CONTINUE;
+	}
 	if (ip6->nexthdr != IPPROTO_TCP && ip6->nexthdr != IPPROTO_UDP)
 		return dp_not_mine(DP_PASS_NON_IPV4);
 	ctx->v6 = 1;
@@ -241,7 +283,7 @@ static __always_inline int dp_parse6(struct dp_ctx *ctx, struct ipv6hdr *ip6, vo
 /*
  * Fills ctx from the packet. Returns DP_CONTINUE for IPv4 TCP/UDP (and non-first
  * fragments, which carry no ports: ctx->later_frag), ICMP echo and errors, and on pod
- * devices every other protocol (ctx->other_l4) and IPv6 TCP/UDP (ctx->v6, dp_parse6);
+ * devices every other protocol (ctx->other_l4); IPv6 TCP/UDP on every device (ctx->v6, dp_parse6);
  * TC_ACT_UNSPEC for what Gannet does not handle (other non-IPv4; other L4 on host devices),
  * TC_ACT_SHOT for truncated or invalid headers.
  */
@@ -260,7 +302,7 @@ static __always_inline int dp_parse(struct __sk_buff *skb, enum dp_where where, 
 	if ((void *)(eth + 1) > data_end)
 		return dp_not_mine(DP_PASS_NON_IPV4);
 	if (eth->h_proto != bpf_htons(ETH_P_IP)) {
-		if (pod && eth->h_proto == bpf_htons(ETH_P_IPV6))
+		if (eth->h_proto == bpf_htons(ETH_P_IPV6))
 			return dp_parse6(ctx, (void *)(eth + 1), data_end);
 		return dp_not_mine(DP_PASS_NON_IPV4);
 	}

@@ -35,7 +35,7 @@ public final class ConntrackSize {
     public static final int MAX = 4_194_304;
     /** DP_CT_MAX in lib/maps.h: what the objects are compiled with. */
     public static final int COMPILED = 262_144;
-    static final List<String> MAPS = List.of("dp_ct4", "dp_snat4", "dp_ct6");
+    static final List<String> MAPS = List.of("dp_ct4", "dp_snat4", "dp_ct6", "dp_snat6");
     private static final double SHARE = 0.0025;
     private static final int BYTES_PER_ENTRY = 160;
 
@@ -64,7 +64,7 @@ public final class ConntrackSize {
 
     /** The max_entries each object's maps get (every object declares both maps). */
     static Map<String, Integer> overrides(int entries) {
-        return Map.of("dp_ct4", entries, "dp_snat4", entries, "dp_ct6", entries);
+        return Map.of("dp_ct4", entries, "dp_snat4", entries, "dp_ct6", entries, "dp_snat6", entries);
     }
 
     /** Entries read from pinned tables of another size, to be written into the new ones. */

@@ -106,12 +106,13 @@ public final class Datapath implements AutoCloseable {
         config.put(0, options.timeouts());
         this.ct6 = typed(DpMaps.CT6);
         this.services = new ServicesFeature(svc, backends, revnat, maglev, typed(DpMaps.SRC_RANGE), ct,
-                new ServicesFeature.Ipv6Maps(typed(DpMaps.SVC6), typed(DpMaps.BACKENDS6), typed(DpMaps.REVNAT6), ct6));
+                new ServicesFeature.Ipv6Maps(typed(DpMaps.SVC6), typed(DpMaps.BACKENDS6), typed(DpMaps.REVNAT6), ct6,
+                        typed(DpMaps.SNAT6_SRC), typed(DpMaps.SRC_RANGE6)));
         this.policy = new io.gannet.bpf.policy.PolicyFeature(typed(DpMaps.POLICY), typed(DpMaps.IPCACHE), endpoints,
                 typed(DpMaps.POLICY_METRICS), typed(DpMaps.EGRESS_METRICS), lxc.map(DpMaps.DROP_EVENTS));
         this.masquerade = new io.gannet.bpf.nat.MasqueradeFeature(typed(DpMaps.MASQ), typed(DpMaps.NOMASQ),
                 lxc.map(DpMaps.MASQ_RETRIES.name()), ct, typed(DpMaps.SNAT), options.clock());
-        this.gc = new CtGarbageCollector(ct, typed(DpMaps.SNAT), options.clock()).withIpv6(ct6);
+        this.gc = new CtGarbageCollector(ct, typed(DpMaps.SNAT), options.clock()).withIpv6(ct6, typed(DpMaps.SNAT6));
     }
 
     private <K, V> TypedMap<K, V> typed(DpMaps.Spec<K, V> spec) {
@@ -142,7 +143,7 @@ public final class Datapath implements AutoCloseable {
         BpfObject sock = null;
         try {
             ConntrackSize.carry(carried, Map.of("dp_ct4", lxc.map("dp_ct4"), "dp_snat4", lxc.map("dp_snat4"),
-                    "dp_ct6", lxc.map("dp_ct6")), ctEntries);
+                    "dp_ct6", lxc.map("dp_ct6"), "dp_snat6", lxc.map("dp_snat6")), ctEntries);
             host = BpfObject.load(objects.resolve("bpf_host.o"), pinRoot, sizes);
             xdp = BpfObject.load(objects.resolve("bpf_xdp.o"), pinRoot, sizes);
             sock = BpfObject.load(objects.resolve("bpf_sock.o"), pinRoot, sizes);

@@ -203,11 +203,127 @@ class Ipv6GoldenPacketTest {
     }
 
     @Test
-    void aFrontendWithoutBackendsDropsAndCounts() {
-        dp.applyServices(List.of(svc(VIP_EMPTY, 80, Protocol.TCP, ServiceSpec.Algorithm.RANDOM)));
-        assertThat(fromPod.testRun(Packets.build(Packets.tcp(CLIENT, 40000, VIP_EMPTY, 80, TCP_SYN)), 1).verdict())
-                .isEqualTo(TC_ACT_SHOT);
-        assertThat(dp.metrics().get(Reason.DROP_NO_BACKEND_IPV6)).isEqualTo(1);
+    void aFrontendWithoutBackendsAnswersTcpWithARstAndUdpWithAnIcmpv6PortUnreachable() {
+        dp.applyServices(List.of(svc(VIP_EMPTY, 80, Protocol.TCP, ServiceSpec.Algorithm.RANDOM),
+                svc(VIP_EMPTY, 53, Protocol.UDP, ServiceSpec.Algorithm.RANDOM)));
+        // TCP: a RST from the service address (RFC 793 3.4: ack = the SYN's seq + 1), turned around
+        Packets.Spec syn = Packets.tcp(CLIENT, 40000, VIP_EMPTY, 80, TCP_SYN);
+        syn.payload = "data that is cut".getBytes();
+        Packets.Spec rst = Packets.tcp(VIP_EMPTY, 80, CLIENT, 40000, Packets.TCP_RST | TCP_ACK);
+        rst.seq = 0;
+        rst.ack = 1000 + syn.payload.length + 1;
+        rst.window = 0;
+        rst.srcMac = Packets.NODE_MAC;
+        rst.dstMac = Packets.POD_MAC;
+        assertPacket(checked(fromPod.testRun(Packets.build(syn), 1)), GoldenPacketTest.TC_ACT_REDIRECT, Packets.build(rst));
+
+        // UDP: ICMPv6 destination unreachable, port unreachable (RFC 4443 3.1: type 1 code 4), quoting
+        // the datagram's IPv6 header and its first 8 bytes
+        byte[] query = Packets.build(Packets.udp(CLIENT, 33000, VIP_EMPTY, 53, "query".getBytes()));
+        ByteBuffer icmp = ByteBuffer.allocate(8 + 48).put((byte) 1).put((byte) 4).putShort((short) 0).putInt(0)
+                .put(query, 14, 48);
+        Packets.Spec unreach = Packets.raw(VIP_EMPTY, CLIENT, 58, icmp.array());
+        unreach.srcMac = Packets.NODE_MAC;
+        unreach.dstMac = Packets.POD_MAC;
+        byte[] expected = withIcmp6Checksum(Packets.build(unreach));
+        assertPacket(checked(fromPod.testRun(query, 1)), GoldenPacketTest.TC_ACT_REDIRECT, expected);
+
+        assertThat(dp.metrics().get(Reason.REJECT_NO_BACKEND)).isEqualTo(2);
+        assertThat(dp.metrics().get(Reason.DROP_NO_BACKEND_IPV6)).isZero();
+        assertThat(dp.conntrack6().snapshot()).isEmpty();
+    }
+
+    /** A RST "from" the service to the client (RFC 793 3.4: the segment had an ACK, so seq = its ack, no ACK flag). */
+    static byte[] rstFor(Packets.Spec segment) {
+        Packets.Spec rst = Packets.tcp(segment.daddr, segment.dport, segment.saddr, segment.sport, Packets.TCP_RST);
+        rst.seq = segment.ack;
+        rst.ack = 0;
+        rst.window = 0;
+        rst.srcMac = segment.dstMac;
+        rst.dstMac = segment.srcMac;
+        return Packets.build(rst);
+    }
+
+    @Test
+    void anEstablishedTcpFlowWhoseBackendWasRemovedGetsARstFromTheService() {
+        dp.applyServices(List.of(svc(VIP, 80, Protocol.TCP, ServiceSpec.Algorithm.RANDOM, Backend.of(B1, 8080), Backend.of(B2, 8080))));
+        String backend = dst6(fromPod.testRun(Packets.build(Packets.tcp(CLIENT, 45000, VIP, 80, TCP_SYN)), 1).packet());
+        String survivor = backend.equals(B1) ? B2 : B1;
+        dp.applyServices(List.of(svc(VIP, 80, Protocol.TCP, ServiceSpec.Algorithm.RANDOM, Backend.of(survivor, 8080))));
+        Packets.Spec ack = Packets.tcp(CLIENT, 45000, VIP, 80, TCP_ACK);
+        ack.ack = 5001;
+        ack.payload = "request".getBytes();
+        assertPacket(checked(fromPod.testRun(Packets.build(ack), 1)), GoldenPacketTest.TC_ACT_REDIRECT, rstFor(ack));
+        assertThat(dp.metrics().get(Reason.REJECT_BACKEND_GONE)).isEqualTo(1);
+        assertThat(dp.conntrack6().snapshot().keySet()).as("its client half is gone").noneMatch(k -> k.dir() == CtKey.EGRESS);
+        // a new connection from the same port is a new flow to the survivor
+        assertThat(dst6(fromPod.testRun(Packets.build(Packets.tcp(CLIENT, 45000, VIP, 80, TCP_SYN)), 1).packet())).isEqualTo(survivor);
+    }
+
+    @Test
+    void aDeletedServicesTcpFlowGetsARstAndItsUdpFlowIsDropped() {
+        dp.applyServices(List.of(svc(VIP, 80, Protocol.TCP, ServiceSpec.Algorithm.RANDOM, Backend.of(B1, 8080)),
+                svc(VIP, 53, Protocol.UDP, ServiceSpec.Algorithm.RANDOM, Backend.of(B1, 53))));
+        fromPod.testRun(Packets.build(Packets.tcp(CLIENT, 46000, VIP, 80, TCP_SYN)), 1);
+        fromPod.testRun(Packets.build(Packets.udp(CLIENT, 46001, VIP, 53, new byte[8])), 1);
+        dp.applyServices(List.of());
+        Packets.Spec ack = Packets.tcp(CLIENT, 46000, VIP, 80, TCP_ACK);
+        ack.ack = 7001;
+        assertPacket(checked(fromPod.testRun(Packets.build(ack), 1)), GoldenPacketTest.TC_ACT_REDIRECT, rstFor(ack));
+        assertThat(fromPod.testRun(Packets.build(Packets.udp(CLIENT, 46001, VIP, 53, new byte[8])), 1).verdict()).isEqualTo(TC_ACT_SHOT);
+        // a new connection to the old address is no flow of the Service: left alone
+        byte[] syn = Packets.build(Packets.tcp(CLIENT, 46002, VIP, 80, TCP_SYN));
+        assertPacket(fromPod.testRun(syn, 1), TC_ACT_UNSPEC, syn);
+        assertThat(dp.metrics().get(Reason.REJECT_SERVICE_GONE)).isEqualTo(1);
+        assertThat(dp.metrics().get(Reason.DROP_SERVICE_GONE)).isEqualTo(1);
+    }
+
+    /** An ICMPv6 error (type, code, 4-byte field) from {@code from} to {@code to} quoting {@code quoted}'s IPv6 packet. */
+    static byte[] icmp6Error(String from, String to, int type, int code, int field, byte[] quoted) {
+        ByteBuffer icmp = ByteBuffer.allocate(8 + quoted.length - 14).put((byte) type).put((byte) code).putShort((short) 0)
+                .putInt(field).put(quoted, 14, quoted.length - 14);
+        Packets.Spec e = Packets.raw(from, to, 58, icmp.array());
+        return withIcmp6Checksum(Packets.build(e));
+    }
+
+    @Test
+    void icmpv6ErrorsAboutATranslatedFlowReachTheClientQuotingTheService() {
+        dp.applyServices(List.of(svc(VIP, 80, Protocol.TCP, ServiceSpec.Algorithm.RANDOM, Backend.of(B1, 8080))));
+        fromPod.testRun(Packets.build(Packets.tcp(CLIENT, 47000, VIP, 80, TCP_SYN)), 1);
+        Packets.Spec sent = Packets.tcp(CLIENT, 47000, B1, 8080, TCP_ACK | TCP_PSH);
+        sent.payload = "a segment too big for a link on the way".getBytes();
+        byte[] asSeen = Packets.build(sent);
+        Packets.Spec meant = sent.copy();
+        meant.daddr = VIP;
+        meant.dport = 80;
+        byte[] asMeant = Packets.build(meant);
+        // the quoted TCP checksum stays as it was (receivers do not check it), as for IPv4
+        System.arraycopy(asSeen, 14 + 40 + 16, asMeant, 14 + 40 + 16, 2);
+
+        // a router's Packet Too Big (RFC 4443 3.2, MTU 1280): the quote goes back to the service
+        String router = "fd00:10:244:ff::1";
+        assertPacket(checked(toPod.testRun(icmp6Error(router, CLIENT, 2, 0, 1280, asSeen), 1)), TC_ACT_OK,
+                icmp6Error(router, CLIENT, 2, 0, 1280, asMeant));
+        // the backend's own port unreachable: from the service address too
+        assertPacket(checked(toPod.testRun(icmp6Error(B1, CLIENT, 1, 4, 0, asSeen), 1)), TC_ACT_OK,
+                icmp6Error(VIP, CLIENT, 1, 4, 0, asMeant));
+        assertThat(dp.metrics().get(Reason.NAT_ICMP_ERROR)).isEqualTo(2);
+
+        // an error about no translated flow is left alone
+        byte[] other = icmp6Error(router, CLIENT, 2, 0, 1280, Packets.build(Packets.tcp(CLIENT, 47001, B1, 8080, TCP_ACK)));
+        assertPacket(toPod.testRun(other, 1), TC_ACT_UNSPEC, other);
+    }
+
+    /** The frame with its ICMPv6 checksum (RFC 4443 2.3: over the IPv6 pseudo-header) filled in. */
+    static byte[] withIcmp6Checksum(byte[] frame) {
+        int l4 = 14 + 40;
+        int len = frame.length - l4;
+        long sum = 58 + len;
+        for (int i = 0; i < 32; i += 2) {
+            sum += ((frame[14 + 8 + i] & 0xff) << 8) | (frame[14 + 8 + i + 1] & 0xff);
+        }
+        ByteBuffer.wrap(frame).putShort(l4 + 2, (short) Packets.checksum(frame, l4, len, (int) sum));
+        return frame;
     }
 
     @Test
@@ -249,6 +365,42 @@ class Ipv6GoldenPacketTest {
                 new io.gannet.bpf.maps.CtEntry(e.backendId(), 0, e.created(), e.revNatIndex(), e.seen(), e.flags())));
         assertThat(dp.collectGarbage()).isEqualTo(2);
         assertThat(dp.conntrack6().snapshot()).isEmpty();
+    }
+
+    @Test
+    void sessionAffinityKeepsAClientsNewFlowsOnOneBackendUntilTheTimeout() {
+        dp.applyServices(List.of(new ServiceSpec("test/sticky", Frontend.of(VIP, 80, Protocol.TCP), false, ServiceSpec.Algorithm.RANDOM,
+                List.of(Backend.of(B1, 8080), Backend.of(B2, 8080), Backend.of(B3, 8080)), 30)));
+        assertThat(dp.services().getFirst().affinityTimeoutSeconds()).isEqualTo(30);
+        String first = dst6(checked(fromPod.testRun(Packets.build(Packets.tcp(CLIENT, 43000, VIP, 80, TCP_SYN)), 1)).packet());
+        for (int port = 43001; port < 43030; port++) {
+            assertThat(dst6(fromPod.testRun(Packets.build(Packets.tcp(CLIENT, port, VIP, 80, TCP_SYN)), 1).packet()))
+                    .as("new flow from port %d", port).isEqualTo(first);
+        }
+        assertThat(dp.metrics().get(Reason.NAT_AFFINITY)).isEqualTo(29);
+        Set<String> spread = new HashSet<>();
+        for (int c = 1; c < 60; c++) {
+            spread.add(dst6(fromPod.testRun(Packets.build(Packets.tcp("fd00:10:244:1::" + Integer.toHexString(0x100 + c), 43000,
+                    VIP, 80, TCP_SYN)), 1).packet()));
+        }
+        assertThat(spread).as("other clients are still spread").hasSize(3);
+
+        // an entry older than the timeout no longer binds: age it by 31 s
+        io.gannet.bpf.maps.TypedMap<io.gannet.bpf.maps.AffinityKey6, io.gannet.bpf.maps.AffinityValue> aff =
+                new io.gannet.bpf.maps.TypedMap<>(io.gannet.bpf.libbpf.BpfMap.openPinned(PinLayout.mapsDir(pinRoot)
+                        .resolve(io.gannet.bpf.maps.DpMaps.AFFINITY6.name()).toString(), 20, 8, 0),
+                        io.gannet.bpf.maps.AffinityKey6.LAYOUT, io.gannet.bpf.maps.AffinityValue.LAYOUT);
+        Ipv6 client = Ipv6.parse(CLIENT);
+        io.gannet.bpf.maps.AffinityKey6 k = new io.gannet.bpf.maps.AffinityKey6(client.hi(), client.lo(),
+                dp.services().getFirst().revNatIndex());
+        io.gannet.bpf.maps.AffinityValue v = aff.get(k);
+        assertThat(v).isNotNull();
+        Set<String> after = new HashSet<>();
+        for (int port = 44000; port < 44060; port++) {
+            aff.put(k, new io.gannet.bpf.maps.AffinityValue(v.backendId(), v.lastUsed() - 31));
+            after.add(dst6(fromPod.testRun(Packets.build(Packets.tcp(CLIENT, port, VIP, 80, TCP_SYN)), 1).packet()));
+        }
+        assertThat(after).as("expired affinity: backends picked afresh").hasSize(3);
     }
 
     @Test

@@ -31,27 +31,37 @@ import java.util.Set;
  *       sessionAffinity ClientIP with its timeout;</li>
  *   <li>IPv6 clusterIPs (single-stack IPv6, or the second family of a dual-stack Service) are
  *       programmed for pods' traffic with the endpoints of the Service's IPv6 EndpointSlices only
- *       (bpf lib/lb6.h), Maglev included; noted per Service: no sessionAffinity, no connect-time
- *       load balancing of the node's own processes, no reject without backends (dropped), no
- *       ICMPv6 error reverse translation, no hairpin;</li>
- *   <li>node ports (type NodePort, and LoadBalancer's): one frontend per node address (the host
- *       devices' IPv4 addresses) with the IPv4 endpoints (never the IPv6 ones); not on IPv6 node
- *       addresses (noted for a Service with an IPv6 clusterIP; an IPv6-only Service's node port
- *       is not programmed at all); externalTrafficPolicy Cluster SNATs flows from outside the node
+ *       (bpf lib/lb6.h), Maglev and sessionAffinity included; noted per Service: no connect-time
+ *       load balancing of the node's own processes, no hairpin;</li>
+ *   <li>IPv6 externalIPs and load-balancer ingress IPs (bpf lib/lb6.h, lib/nodeport6.h): translated
+ *       on host devices and for pods with the IPv6 endpoints; externalTrafficPolicy Local keeps the
+ *       client's address and this node's endpoints, Cluster SNATs to the host devices' first global
+ *       IPv6 address (not programmed, with a note, when they have none); their IPv6
+ *       loadBalancerSourceRanges are enforced (a frontend whose ranges are all IPv4 is not
+ *       programmed: fail closed); noted: ICMPv6 errors about SNATed requests not sent on to the
+ *       client, no XDP fast path;</li>
+ *   <li>node ports (type NodePort, and LoadBalancer's): one frontend per node address of each
+ *       family the Service has a clusterIP of (the host devices' IPv4 addresses with the IPv4
+ *       endpoints, their global IPv6 addresses with the IPv6 endpoints; a family the devices have
+ *       no address of is noted); externalTrafficPolicy Cluster SNATs flows from outside the node
  *       to the node address (the client address is hidden, any backend serves), Local keeps the
- *       client address and this node's endpoints only (bpf lib/nodeport.h);</li>
+ *       client address and this node's endpoints only (bpf lib/nodeport.h, lib/nodeport6.h);</li>
  *   <li>healthCheckNodePort (externalTrafficPolicy Local): the node's local endpoint count, served by
  *       {@link HealthCheckNodePorts};</li>
  *   <li>loadBalancerSourceRanges on externalIPs and load-balancer ingress IPs (as the catalog gives
  *       them): other sources are dropped and counted (DROP_SOURCE_RANGE); node ports are not
  *       restricted (as kube-proxy: the ranges are the load balancer's); a frontend whose ranges
  *       are all IPv6 is not programmed (fail closed);</li>
- *   <li>refused with a note: SCTP ports, IPv6 externalIPs and load-balancer ingress IPs;</li>
+ *   <li>refused with a note: SCTP ports;</li>
  *   <li>every reader note (unknown fields, DNS-name ingress, topology hints) is passed on.</li>
  * </ul>
  * Pure apart from its result; the caller logs new notes once.
  */
 final class KubeServiceMapping {
+    /** What an external IPv6 frontend still lacks (bpf lib/icmp6.h, lib/xdp_lb.h). */
+    private static final String ICMP6_NOT_DONE = "ICMPv6 errors (Packet Too Big included) about requests SNATed to the node"
+            + " (externalTrafficPolicy Cluster) sent on to the client; the XDP fast path";
+
     private KubeServiceMapping() {}
 
     /** The frontends to program, how each was made, and the notes per Service (namespace/name). */
@@ -64,6 +74,15 @@ final class KubeServiceMapping {
 
     /** @param nodeAddresses the node's IPv4 addresses node ports are served on */
     static Mapped map(ServiceDirectory.Result r, String nodeName, List<Integer> nodeAddresses) {
+        return map(r, nodeName, nodeAddresses, List.of());
+    }
+
+    /**
+     * @param nodeAddresses  the node's IPv4 addresses node ports are served on
+     * @param nodeAddresses6 the node's global IPv6 addresses: IPv6 flows of external frontends with
+     *                       externalTrafficPolicy Cluster are SNATed to the first
+     */
+    static Mapped map(ServiceDirectory.Result r, String nodeName, List<Integer> nodeAddresses, List<Ipv6> nodeAddresses6) {
         Map<String, Set<String>> notes = new LinkedHashMap<>();
         for (KubeService s : r.services()) {
             Set<String> n = notes.computeIfAbsent(s.key(), k -> new LinkedHashSet<>());
@@ -112,43 +131,39 @@ final class KubeServiceMapping {
                 KubeService svc = byKey.get(f.service());
                 boolean v4 = svc.clusterIps().isEmpty() || svc.clusterIps().stream().anyMatch(a -> a instanceof Inet4Address);
                 boolean v6 = svc.clusterIps().stream().anyMatch(a -> a instanceof Inet6Address);
-                if (!v4) {
-                    n.add(where + ": not programmed: node ports are served on IPv4 node addresses only, and the Service is IPv6");
-                    continue;
-                }
-                if (v6) {
-                    n.add(where + ": served on IPv4 node addresses with the IPv4 endpoints only, not on IPv6 node addresses");
-                }
-                if (nodeAddresses.isEmpty()) {
+                if (nodeAddresses.isEmpty() && (!v6 || nodeAddresses6.isEmpty())) {
                     n.add(where + ": not programmed: no node address to serve it on (give the node's devices with --host-device)");
                     continue;
                 }
-                List<Backend> backends = backends(f).stream().filter(b -> !b.ipv6()).toList();
                 boolean local = svc.externalTrafficLocal();
-                for (int addr : nodeAddresses) {
-                    Frontend fe = new Frontend(addr, f.port(), Protocol.parse(f.protocol()));
-                    specs.add(new ServiceSpec(f.displayName(), fe, true,
-                            f.maglev() ? ServiceSpec.Algorithm.MAGLEV : ServiceSpec.Algorithm.RANDOM, backends,
-                            f.affinityTimeoutSeconds(), Map.of(), new ServiceSpec.Access(true, !local, List.of())));
-                    kinds.put(fe, f.kind());
+                if (v4 && nodeAddresses.isEmpty()) {
+                    n.add(where + ": not served on IPv4: the host devices have no IPv4 address");
+                }
+                if (v4) {
+                    List<Backend> backends = backends(f).stream().filter(b -> !b.ipv6()).toList();
+                    for (int addr : nodeAddresses) {
+                        Frontend fe = new Frontend(addr, f.port(), Protocol.parse(f.protocol()));
+                        specs.add(new ServiceSpec(f.displayName(), fe, true,
+                                f.maglev() ? ServiceSpec.Algorithm.MAGLEV : ServiceSpec.Algorithm.RANDOM, backends,
+                                f.affinityTimeoutSeconds(), Map.of(), new ServiceSpec.Access(true, !local, List.of())));
+                        kinds.put(fe, f.kind());
+                    }
+                }
+                if (v6) {
+                    nodePort6(f, local, where, n, nodeAddresses6, specs, kinds);
                 }
                 continue;
             }
+            if (f.address() instanceof Inet6Address && f.kind() != ServiceFrontend.Kind.CLUSTER_IP) {
+                external6(f, byKey.get(f.service()), where, n, nodeAddresses6, specs, kinds);
+                continue;
+            }
             if (f.address() instanceof Inet6Address) {
-                if (f.kind() != ServiceFrontend.Kind.CLUSTER_IP) {
-                    n.add(where + ": not programmed: IPv6 " + (f.kind() == ServiceFrontend.Kind.EXTERNAL_IP ? "externalIPs"
-                            : "load-balancer ingress IPs") + " are not served (IPv6 is translated for pods' ClusterIP traffic only)");
-                    continue;
-                }
                 n.add("IPv6 clusterIP " + IpLiteral.format(f.address()) + ": served to pods; not done for IPv6: connect-time"
-                        + " load balancing of this node's own processes, a reject when it has no backends (packets are dropped),"
-                        + " ICMPv6 errors translated back, hairpin (a pod reaching itself through the Service)");
-                if (f.affinityTimeoutSeconds() > 0) {
-                    n.add(where + ": sessionAffinity ClientIP not applied on IPv6 (each new flow picks a backend)");
-                }
+                        + " load balancing of this node's own processes, hairpin (a pod reaching itself through the Service)");
                 Frontend fe = Frontend.of(Ipv6.of(f.address().getAddress()), f.port(), Protocol.parse(f.protocol()));
                 specs.add(new ServiceSpec(f.displayName(), fe, false,
-                        f.maglev() ? ServiceSpec.Algorithm.MAGLEV : ServiceSpec.Algorithm.RANDOM, backends(f)));
+                        f.maglev() ? ServiceSpec.Algorithm.MAGLEV : ServiceSpec.Algorithm.RANDOM, backends(f), f.affinityTimeoutSeconds()));
                 kinds.put(fe, f.kind());
                 continue;
             }
@@ -178,6 +193,62 @@ final class KubeServiceMapping {
             }
         });
         return new Mapped(List.copyOf(specs), Map.copyOf(kinds), Map.copyOf(out), Map.copyOf(checks));
+    }
+
+    /**
+     * An IPv6 externalIP or load-balancer ingress IP (lib/lb6.h, lib/nodeport6.h): translated on
+     * host devices for clients outside the node and for pods; externalTrafficPolicy Local keeps
+     * the client's address (the catalog gave this node's endpoints only), Cluster SNATs to the
+     * node's first global IPv6 address; its IPv6 loadBalancerSourceRanges are enforced (IPv4 ones
+     * noted; none left: not programmed, closed). Not programmed without a node IPv6 address to SNAT to.
+     */
+    private static void external6(ServiceFrontend f, KubeService svc, String where, Set<String> n, List<Ipv6> nodeAddresses6,
+            List<ServiceSpec> specs, Map<Frontend, ServiceFrontend.Kind> kinds) {
+        String what = f.kind() == ServiceFrontend.Kind.EXTERNAL_IP ? "IPv6 externalIP" : "IPv6 load-balancer ingress IP";
+        List<SourceRange> ranges = new ArrayList<>();
+        for (String cidr : f.sourceRanges()) {
+            if (!cidr.contains(":")) {
+                n.add(where + ": loadBalancerSourceRanges " + cidr + " is IPv4: no IPv6 source matches it");
+                continue;
+            }
+            ranges.add(SourceRange.parse(cidr));
+        }
+        if (!f.sourceRanges().isEmpty() && ranges.isEmpty()) {
+            n.add(where + ": not programmed: no IPv6 source is in loadBalancerSourceRanges " + f.sourceRanges());
+            return;
+        }
+        boolean local = svc.externalTrafficLocal();
+        if (!local && nodeAddresses6.isEmpty()) {
+            n.add(where + ": not programmed: externalTrafficPolicy Cluster SNATs to a node IPv6 address, and the host devices"
+                    + " (--host-device) have none");
+            return;
+        }
+        n.add(what + " " + IpLiteral.format(f.address()) + ": served; not done for IPv6: " + ICMP6_NOT_DONE);
+        Frontend fe = Frontend.of(Ipv6.of(f.address().getAddress()), f.port(), Protocol.parse(f.protocol()));
+        specs.add(new ServiceSpec(f.displayName(), fe, true, f.maglev() ? ServiceSpec.Algorithm.MAGLEV : ServiceSpec.Algorithm.RANDOM,
+                backends(f), f.affinityTimeoutSeconds(), Map.of(), new ServiceSpec.Access(false, !local, ranges, local ? null : nodeAddresses6.get(0))));
+        kinds.put(fe, f.kind());
+    }
+
+    /**
+     * A node port of a Service with an IPv6 clusterIP, on the node's global IPv6 addresses with the
+     * IPv6 endpoints (lib/lb6.h, lib/nodeport6.h): Local keeps the client's address and this
+     * node's endpoints, Cluster SNATs to the node address the client reached (the frontend's own).
+     */
+    private static void nodePort6(ServiceFrontend f, boolean local, String where, Set<String> n, List<Ipv6> nodeAddresses6,
+            List<ServiceSpec> specs, Map<Frontend, ServiceFrontend.Kind> kinds) {
+        if (nodeAddresses6.isEmpty()) {
+            n.add(where + ": not served on IPv6: the host devices (--host-device) have no global IPv6 address");
+            return;
+        }
+        n.add(where + ": served on IPv6 node addresses with the IPv6 endpoints; not done for IPv6: " + ICMP6_NOT_DONE);
+        List<Backend> backends = backends(f).stream().filter(Backend::ipv6).toList();
+        for (Ipv6 addr : nodeAddresses6) {
+            Frontend fe = Frontend.of(addr, f.port(), Protocol.parse(f.protocol()));
+            specs.add(new ServiceSpec(f.displayName(), fe, true, f.maglev() ? ServiceSpec.Algorithm.MAGLEV : ServiceSpec.Algorithm.RANDOM,
+                    backends, f.affinityTimeoutSeconds(), Map.of(), new ServiceSpec.Access(true, !local, List.of())));
+            kinds.put(fe, f.kind());
+        }
     }
 
     /** The frontend's endpoints, each of its own family (the catalog gives an address frontend its family's only). */

@@ -1,6 +1,7 @@
 package io.gannet.agent.run;
 
 import io.gannet.bpf.lb.Ipv4;
+import io.gannet.bpf.lb.Ipv6;
 import io.gannet.linux.netlink.Address;
 import io.gannet.linux.netlink.Link;
 import io.gannet.linux.netlink.RtNetlink;
@@ -10,10 +11,10 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The node addresses node ports are served on: the global IPv4 addresses of the host devices
- * (the devices the host program is attached to, {@code --host-device}), read when Services are
- * applied. A host device that is missing contributes nothing (and is named in the error its
- * attach already gave).
+ * The node addresses node ports are served on, and IPv6 flows of external frontends are SNATed
+ * to (externalTrafficPolicy Cluster): the global addresses of the host devices (the devices the
+ * host program is attached to, {@code --host-device}), read when Services are applied. A host
+ * device that is missing contributes nothing (and is named in the error its attach already gave).
  */
 final class NodeAddresses {
     private static final int RT_SCOPE_UNIVERSE = 0;
@@ -23,6 +24,29 @@ final class NodeAddresses {
     /** IPv4 addresses (as ints, network order) on {@code devices}, in device then kernel order. */
     static List<Integer> of(List<String> devices) {
         List<Integer> out = new ArrayList<>();
+        for (Address a : global(devices, 2 /* AF_INET */)) {
+            int v = ByteBuffer.wrap(a.prefix().address().getAddress()).getInt();
+            if (!out.contains(v)) {
+                out.add(v);
+            }
+        }
+        return out;
+    }
+
+    /** Global IPv6 addresses on {@code devices} (no link-local ones), in device then kernel order. */
+    static List<Ipv6> of6(List<String> devices) {
+        List<Ipv6> out = new ArrayList<>();
+        for (Address a : global(devices, 10 /* AF_INET6 */)) {
+            Ipv6 v = Ipv6.of(a.prefix().address().getAddress());
+            if (!out.contains(v)) {
+                out.add(v);
+            }
+        }
+        return out;
+    }
+
+    private static List<Address> global(List<String> devices, int family) {
+        List<Address> out = new ArrayList<>();
         if (devices.isEmpty()) {
             return out;
         }
@@ -32,12 +56,9 @@ final class NodeAddresses {
                 if (link.isEmpty()) {
                     continue;
                 }
-                for (Address a : nl.addresses().dump(2 /* AF_INET */, link.get().index())) {
-                    if (a.scope() == RT_SCOPE_UNIVERSE && a.prefix().isIpv4()) {
-                        int v = ByteBuffer.wrap(a.prefix().address().getAddress()).getInt();
-                        if (!out.contains(v)) {
-                            out.add(v);
-                        }
+                for (Address a : nl.addresses().dump(family, link.get().index())) {
+                    if (a.scope() == RT_SCOPE_UNIVERSE && a.prefix().isIpv4() == (family == 2)) {
+                        out.add(a);
                     }
                 }
             }

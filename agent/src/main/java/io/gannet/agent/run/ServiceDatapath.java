@@ -122,7 +122,8 @@ final class ServiceDatapath implements AutoCloseable {
     }
 
     private void apply(ServiceDirectory.Result r) {
-        KubeServiceMapping.Mapped mapped = KubeServiceMapping.map(r, nodeName, NodeAddresses.of(hostDevices));
+        KubeServiceMapping.Mapped mapped = KubeServiceMapping.map(r, nodeName, NodeAddresses.of(hostDevices),
+                NodeAddresses.of6(hostDevices));
         Map<Integer, String> unbound = healthChecks.update(mapped.healthChecks());
         KubeServiceMapping.Mapped m = mapped;
         if (!unbound.isEmpty()) {

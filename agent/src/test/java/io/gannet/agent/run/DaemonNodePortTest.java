@@ -386,7 +386,7 @@ class DaemonNodePortTest {
     }
 
     /** Sums bpftool -j's per-CPU values of one dp_metrics entry. */
-    private static long sumPerCpu(String json) throws Exception {
+    static long sumPerCpu(String json) throws Exception {
         long sum = 0;
         JsonNode root = JSON.readTree(json);
         JsonNode values = root.isArray() ? root.get(0).path("values") : root.path("values");

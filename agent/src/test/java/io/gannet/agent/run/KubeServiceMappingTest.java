@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gannet.bpf.lb.Backend;
 import io.gannet.bpf.lb.Ipv4;
+import io.gannet.bpf.lb.Ipv6;
 import io.gannet.bpf.lb.ServiceSpec;
 import io.gannet.cluster.k8s.ServiceDirectory;
 import java.nio.file.Files;
@@ -106,15 +107,17 @@ class KubeServiceMappingTest {
         KubeServiceMapping.Mapped m = map("NodePort", ", nodePort: 30080", "ClientIP");
         List<String> notes = m.notes().get("default/web");
         assertThat(notes).anySatisfy(n -> assertThat(n).startsWith("IPv6 clusterIP fd00:96:0:0:0:0:0:a: served to pods; not done for IPv6:")
-                .contains("connect-time load balancing").contains("reject").contains("ICMPv6").contains("hairpin"));
-        assertThat(notes).anySatisfy(n -> assertThat(n).contains("sessionAffinity ClientIP not applied on IPv6"));
-        assertThat(notes).anySatisfy(n -> assertThat(n).contains("fd00:1:0:0:0:0:0:5:80/TCP: not programmed: IPv6 externalIPs"));
-        assertThat(notes).anySatisfy(n -> assertThat(n).contains("node port 30080/TCP: served on IPv4 node addresses with the IPv4"
-                + " endpoints only, not on IPv6 node addresses"));
+                .contains("connect-time load balancing").contains("hairpin")
+                .doesNotContain("reject").doesNotContain("RST").doesNotContain("ICMPv6"));
+        assertThat(notes).noneMatch(n -> n.contains("sessionAffinity"));
+        assertThat(notes).anySatisfy(n -> assertThat(n).contains("fd00:1:0:0:0:0:0:5:80/TCP: not programmed:"
+                + " externalTrafficPolicy Cluster SNATs to a node IPv6 address, and the host devices (--host-device) have none"));
+        assertThat(notes).anySatisfy(n -> assertThat(n).contains("node port 30080/TCP: not served on IPv6: the host devices"
+                + " (--host-device) have no global IPv6 address"));
         Map<String, ServiceSpec> specs = byFrontend(m);
         assertThat(specs.get("10.205.0.1:30080/TCP").backends()).as("never an IPv6 endpoint").containsExactly(Backend.of("10.244.2.7", 8080));
         assertThat(specs.get("10.96.0.10:80/TCP").affinityTimeoutSeconds()).isEqualTo(10800);
-        assertThat(specs.get("[fd00:96::a]:80/TCP").affinityTimeoutSeconds()).isZero();
+        assertThat(specs.get("[fd00:96::a]:80/TCP").affinityTimeoutSeconds()).as("sessionAffinity on IPv6 too").isEqualTo(10800);
         assertThat(specs).doesNotContainKey("[fd00:1::5]:80/TCP");
     }
 
@@ -134,6 +137,103 @@ class KubeServiceMappingTest {
         KubeServiceMapping.Mapped m = KubeServiceMapping.map(new ServiceDirectory(dir).reload(), "node1",
                 List.of(Ipv4.parse("10.205.0.1")));
         assertThat(m.specs()).extracting(s -> s.frontend().toString()).containsExactly("[fd00:96::a]:80/TCP");
-        assertThat(m.notes().get("default/web")).anySatisfy(n -> assertThat(n).contains("node port 30080/TCP: not programmed"));
+        assertThat(m.notes().get("default/web")).anySatisfy(n -> assertThat(n).contains("node port 30080/TCP: not served on IPv6"));
+
+        // with a node IPv6 address: served there, with the IPv6 endpoints, SNATed to it (Cluster)
+        m = KubeServiceMapping.map(new ServiceDirectory(dir).reload(), "node1", List.of(Ipv4.parse("10.205.0.1")),
+                List.of(Ipv6.parse("fd00:205::1")));
+        Map<String, ServiceSpec> specs = byFrontend(m);
+        assertThat(specs.keySet()).containsExactlyInAnyOrder("[fd00:96::a]:80/TCP", "[fd00:205::1]:30080/TCP");
+        ServiceSpec np = specs.get("[fd00:205::1]:30080/TCP");
+        assertThat(np.external()).isTrue();
+        assertThat(np.backends()).containsExactly(Backend.of("fd00:10:244:2::7", 8080), Backend.of("fd00:10:244:3::7", 8080));
+        assertThat(np.access().nodePort()).isTrue();
+        assertThat(np.access().snatSource6()).isEqualTo(Ipv6.parse("fd00:205::1"));
+        assertThat(m.notes().get("default/web")).noneMatch(n -> n.contains("node port 30080/TCP: not"));
+    }
+
+    @Test
+    void aDualStackServicesNodePortIsServedOnBothFamiliesNodeAddressesWithEachFamilysEndpoints() throws Exception {
+        Files.writeString(dir.resolve("slice4.yaml"), SLICE4);
+        Files.writeString(dir.resolve("slice6.yaml"), SLICE6);
+        Files.writeString(dir.resolve("web.yaml"), SERVICE.formatted("NodePort", ", nodePort: 30080", "ClientIP"));
+        KubeServiceMapping.Mapped m = KubeServiceMapping.map(new ServiceDirectory(dir).reload(), "node1",
+                List.of(Ipv4.parse("10.205.0.1")), List.of(Ipv6.parse("fd00:205::1"), Ipv6.parse("2001:db8:205::1")));
+        Map<String, ServiceSpec> specs = byFrontend(m);
+        assertThat(specs.get("10.205.0.1:30080/TCP").backends()).containsExactly(Backend.of("10.244.2.7", 8080));
+        for (String fe : List.of("[fd00:205::1]:30080/TCP", "[2001:db8:205::1]:30080/TCP")) {
+            assertThat(specs.get(fe).backends()).as(fe).containsExactly(Backend.of("fd00:10:244:2::7", 8080),
+                    Backend.of("fd00:10:244:3::7", 8080));
+            assertThat(specs.get(fe).access().snatSource6()).as(fe + ": SNAT to the address the client reached")
+                    .isEqualTo(Ipv6.parse(fe.substring(1, fe.indexOf(']'))));
+            assertThat(specs.get(fe).affinityTimeoutSeconds()).isEqualTo(10800);
+        }
+        assertThat(specs.get("10.205.0.1:30080/TCP").affinityTimeoutSeconds()).isEqualTo(10800);
+        assertThat(m.notes().get("default/web")).noneMatch(n -> n.contains("sessionAffinity"));
+    }
+
+    /** An IPv6 externalIP and load-balancer IP, each traffic policy, as {@code kubectl get -o yaml} writes them. */
+    private KubeServiceMapping.Mapped external6(String policy, String extra) throws Exception {
+        Files.writeString(dir.resolve("web.yaml"), """
+                apiVersion: v1
+                kind: Service
+                metadata: {name: web, namespace: default}
+                spec:
+                  type: LoadBalancer
+                  clusterIPs: ["fd00:96::a"]
+                  ipFamilies: [IPv6]
+                  externalIPs: ["2001:db8:80::5"]
+                  externalTrafficPolicy: %s
+                  ports: [{name: http, port: 80, protocol: TCP, targetPort: 8080, nodePort: 30080}]
+                %s
+                status: {loadBalancer: {ingress: [{ip: "2001:db8:80::6"}]}}
+                """.formatted(policy, extra));
+        Files.writeString(dir.resolve("slice6.yaml"), """
+                apiVersion: discovery.k8s.io/v1
+                kind: EndpointSlice
+                metadata: {name: web-fghij, namespace: default, labels: {kubernetes.io/service-name: web}}
+                addressType: IPv6
+                endpoints:
+                - addresses: ["fd00:10:244:2::7"]
+                  nodeName: node1
+                  conditions: {ready: true}
+                - addresses: ["fd00:10:244:3::7"]
+                  nodeName: node2
+                  conditions: {ready: true}
+                ports: [{name: http, port: 8080, protocol: TCP}]
+                """);
+        return KubeServiceMapping.map(new ServiceDirectory(dir).reload(), "node1", List.of(), List.of(Ipv6.parse("fd00:205::1")));
+    }
+
+    @Test
+    void ipv6ExternalFrontendsFollowTheirTrafficPolicy() throws Exception {
+        Map<String, ServiceSpec> cluster = byFrontend(external6("Cluster", ""));
+        for (String fe : List.of("[2001:db8:80::5]:80/TCP", "[2001:db8:80::6]:80/TCP")) {
+            ServiceSpec s = cluster.get(fe);
+            assertThat(s.external()).as(fe).isTrue();
+            assertThat(s.backends()).as(fe + ": every endpoint").hasSize(2);
+            assertThat(s.access().snat()).as(fe + ": SNAT").isTrue();
+            assertThat(s.access().snatSource6()).as(fe + ": to the node's IPv6 address").isEqualTo(Ipv6.parse("fd00:205::1"));
+        }
+        Map<String, ServiceSpec> local = byFrontend(external6("Local", ""));
+        for (String fe : List.of("[2001:db8:80::5]:80/TCP", "[2001:db8:80::6]:80/TCP")) {
+            ServiceSpec s = local.get(fe);
+            assertThat(s.backends()).as(fe + ": this node's endpoint only").containsExactly(Backend.of("fd00:10:244:2::7", 8080));
+            assertThat(s.access().snat()).as(fe + ": the client's address kept").isFalse();
+        }
+        assertThat(external6("Local", "").notes().get("default/web")).noneMatch(n -> n.contains("2001:db8:80::5:80/TCP: not programmed"))
+                .anySatisfy(n -> assertThat(n).startsWith("IPv6 externalIP 2001:db8:80:0:0:0:0:5: served; not done for IPv6:"));
+
+        // IPv6 loadBalancerSourceRanges are enforced; an IPv4 one matches no IPv6 source (noted)
+        KubeServiceMapping.Mapped ranged = external6("Local", "  loadBalancerSourceRanges: [2001:db8:1::/48, 10.0.0.0/8]");
+        assertThat(byFrontend(ranged).get("[2001:db8:80::6]:80/TCP").access().sourceRanges()).extracting(Object::toString)
+                .containsExactly("2001:db8:1::/48");
+        assertThat(ranged.notes().get("default/web")).anySatisfy(n -> assertThat(n)
+                .contains("2001:db8:80:0:0:0:0:6:80/TCP: loadBalancerSourceRanges 10.0.0.0/8 is IPv4: no IPv6 source matches it"));
+        // only IPv4 ranges: not programmed (closed, not open), and said so
+        KubeServiceMapping.Mapped closed = external6("Cluster", "  loadBalancerSourceRanges: [10.0.0.0/8]");
+        assertThat(byFrontend(closed)).doesNotContainKey("[2001:db8:80::6]:80/TCP");
+        assertThat(closed.notes().get("default/web")).anySatisfy(n -> assertThat(n)
+                .contains("2001:db8:80:0:0:0:0:6:80/TCP: not programmed: no IPv6 source is in loadBalancerSourceRanges"));
     }
 }

@@ -17,6 +17,7 @@ public final class CtGarbageCollector {
     private final TypedMap<CtKey, io.gannet.bpf.maps.NatValue> snat;
     private final Clock clock;
     private TypedMap<io.gannet.bpf.maps.CtKey6, CtEntry> ct6; // dp_ct6, or null
+    private TypedMap<io.gannet.bpf.maps.CtKey6, io.gannet.bpf.maps.NatValue6> snat6; // dp_snat6, or null
 
     public CtGarbageCollector(TypedMap<CtKey, CtEntry> ct, Clock clock) {
         this(ct, null, clock);
@@ -32,9 +33,16 @@ public final class CtGarbageCollector {
         this.clock = clock;
     }
 
-    /** Sweeps dp_ct6 (IPv6 Service flows; no SNAT halves) too. */
+    /** Sweeps dp_ct6 (IPv6 Service flows) too. */
     public CtGarbageCollector withIpv6(TypedMap<io.gannet.bpf.maps.CtKey6, CtEntry> table) {
+        return withIpv6(table, null);
+    }
+
+    /** Sweeps dp_ct6 and the dp_snat6 half of every expired SNATed IPv6 entry (lib/nodeport6.h). */
+    public CtGarbageCollector withIpv6(TypedMap<io.gannet.bpf.maps.CtKey6, CtEntry> table,
+            TypedMap<io.gannet.bpf.maps.CtKey6, io.gannet.bpf.maps.NatValue6> snat) {
         this.ct6 = table;
+        this.snat6 = snat;
         return this;
     }
 
@@ -58,12 +66,19 @@ public final class CtGarbageCollector {
         int n = expired.size();
         if (ct6 != null) {
             List<io.gannet.bpf.maps.CtKey6> expired6 = new ArrayList<>();
+            List<io.gannet.bpf.maps.CtKey6> snatted6 = new ArrayList<>();
             ct6.forEach((k, e) -> {
                 if (e.expires() < now) {
                     expired6.add(k);
+                    if ((e.flags() & CtEntry.F_SNAT) != 0) {
+                        snatted6.add(k);
+                    }
                 }
             });
             ct6.deleteAll(expired6);
+            if (snat6 != null) {
+                snat6.deleteAll(snatted6);
+            }
             n += expired6.size();
         }
         return n;

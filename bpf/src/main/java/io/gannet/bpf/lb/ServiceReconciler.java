@@ -3,9 +3,11 @@ package io.gannet.bpf.lb;
 import io.gannet.bpf.maps.BackendValue;
 import io.gannet.bpf.maps.BackendValue6;
 import io.gannet.bpf.maps.MaglevValue;
+import io.gannet.bpf.maps.NatValue6;
 import io.gannet.bpf.maps.RevNatValue;
 import io.gannet.bpf.maps.RevNatValue6;
 import io.gannet.bpf.maps.SrcRangeKey;
+import io.gannet.bpf.maps.SrcRangeKey6;
 import io.gannet.bpf.maps.SvcKey;
 import io.gannet.bpf.maps.SvcKey6;
 import io.gannet.bpf.maps.SvcValue;
@@ -40,7 +42,9 @@ import org.slf4j.LoggerFactory;
  * steps; backend IDs and rev-NAT indexes come from one allocator for both families, so an ID
  * names one backend whichever map holds it, and a Maglev table in dp_maglev4 (keyed by rev-NAT
  * index) serves either family. A dual-stack Service is two frontends (one per clusterIP), each
- * with its own family's backends: changing one never rewrites the other.
+ * with its own family's backends: changing one never rewrites the other. An IPv6 frontend SNATed
+ * to a node address (externalTrafficPolicy Cluster, lib/nodeport6.h) has that address in
+ * dp_snat6_src under its rev-NAT index, written before its master slot and removed after it.
  *
  * <p>{@link #restore} rebuilds this state from pinned maps on start, dropping orphans.
  * Not thread-safe: its owner ({@link io.gannet.bpf.Datapath}) serializes calls.
@@ -68,13 +72,17 @@ public final class ServiceReconciler {
         }
     }
 
+    /** A loadBalancerSourceRanges entry of the frontend with this rev-NAT index (dp_src_range4 or dp_src_range6). */
+    private record RangeEntry(int revNat, SourceRange range) {}
+
     /**
      * What is programmed for one frontend. {@code weights} null: re-adopted from pinned maps
      * (weights and table unknown); {@code table}: the caller's Maglev table, or null when the
-     * reconciler computed it from the backends and weights.
+     * reconciler computed it from the backends and weights; {@code snat6}: an IPv6 frontend's
+     * SNAT source.
      */
     private record Programmed(String name, int revNat, int flags, List<Integer> slotIds, int affinity, List<Integer> weights,
-            List<SourceRange> ranges, MaglevTable table) {}
+            List<SourceRange> ranges, MaglevTable table, Ipv6 snat6) {}
 
     private final TypedMap<SvcKey, SvcValue> svc;
     private final TypedMap<Integer, BackendValue> backends;
@@ -84,6 +92,8 @@ public final class ServiceReconciler {
     private final TypedMap<SvcKey6, SvcValue> svc6; // the IPv6 maps; null: IPv6 frontends refused (old pins in tests)
     private final TypedMap<Integer, BackendValue6> backends6;
     private final TypedMap<Integer, RevNatValue6> revNat6;
+    private final TypedMap<Integer, NatValue6> snatSrc6; // dp_snat6_src; null: IPv6 SNAT refused
+    private final TypedMap<SrcRangeKey6, Integer> srcRanges6; // dp_src_range6; null: IPv6 source ranges refused
 
     private final Map<BackendKey, Integer> backendIds = new HashMap<>();
     private final Map<Integer, BackendKey> backendById = new HashMap<>();
@@ -109,6 +119,20 @@ public final class ServiceReconciler {
             TypedMap<Integer, RevNatValue> revNat, TypedMap<Integer, MaglevValue> maglev,
             TypedMap<SrcRangeKey, Integer> srcRanges, TypedMap<SvcKey6, SvcValue> svc6,
             TypedMap<Integer, BackendValue6> backends6, TypedMap<Integer, RevNatValue6> revNat6) {
+        this(svc, backends, revNat, maglev, srcRanges, svc6, backends6, revNat6, null, null);
+    }
+
+    /**
+     * With dp_snat6_src (IPv6 external frontends SNATed to a node address) and dp_src_range6 (their
+     * loadBalancerSourceRanges) too; null: refused.
+     */
+    public ServiceReconciler(TypedMap<SvcKey, SvcValue> svc, TypedMap<Integer, BackendValue> backends,
+            TypedMap<Integer, RevNatValue> revNat, TypedMap<Integer, MaglevValue> maglev,
+            TypedMap<SrcRangeKey, Integer> srcRanges, TypedMap<SvcKey6, SvcValue> svc6,
+            TypedMap<Integer, BackendValue6> backends6, TypedMap<Integer, RevNatValue6> revNat6,
+            TypedMap<Integer, NatValue6> snatSrc6, TypedMap<SrcRangeKey6, Integer> srcRanges6) {
+        this.snatSrc6 = snatSrc6;
+        this.srcRanges6 = srcRanges6;
         this.srcRanges = srcRanges;
         this.svc6 = svc6;
         this.backends6 = backends6;
@@ -146,6 +170,14 @@ public final class ServiceReconciler {
             srcRanges.forEachSlow((k, v) -> pinnedRanges.computeIfAbsent(k.revNatIndex(), x -> new ArrayList<>())
                     .add(new SourceRange(k.addr(), k.prefixLength())));
         }
+        if (srcRanges6 != null) {
+            srcRanges6.forEachSlow((k, v) -> pinnedRanges.computeIfAbsent(k.revNatIndex(), x -> new ArrayList<>())
+                    .add(SourceRange.of(new Ipv6(k.addrHi(), k.addrLo()), k.prefixLength())));
+        }
+        Map<Integer, Ipv6> pinnedSnat6 = new HashMap<>();
+        if (snatSrc6 != null) {
+            snatSrc6.forEach((idx, v) -> pinnedSnat6.put(idx, new Ipv6(v.addrHi(), v.addrLo())));
+        }
         Map<Slot, SvcValue> all = new LinkedHashMap<>();
         svc.forEach((k, v) -> all.put(new Slot(new Frontend(k.addr(), k.port(), Protocol.ofNumber(k.proto())), k.slot()), v));
         if (svc6 != null) {
@@ -172,7 +204,8 @@ public final class ServiceReconciler {
             // weights null: unknown after a restart; the first apply compares the pinned Maglev table
             programmed.put(fe, new Programmed(RESTORED_NAME, m.revNatIndex(), m.flags(), List.copyOf(ids),
                     (m.flags() & SvcValue.F_AFFINITY) != 0 ? m.backendId() : 0, null,
-                    sortedRanges(pinnedRanges.getOrDefault(m.revNatIndex(), List.of())), null));
+                    sortedRanges(pinnedRanges.getOrDefault(m.revNatIndex(), List.of())), null,
+                    fe.ipv6() && (m.flags() & SvcValue.F_SNAT) != 0 ? pinnedSnat6.get(m.revNatIndex()) : null));
             usedRevNat.add(m.revNatIndex());
         }
         deleteSlots(orphans);
@@ -197,15 +230,22 @@ public final class ServiceReconciler {
             revNat6.deleteAll(staleRevNat6);
             stale += staleRevNat6.size();
         }
-        List<SrcRangeKey> staleRanges = new ArrayList<>();
+        if (snatSrc6 != null) {
+            Set<Integer> snatUsers = new HashSet<>();
+            programmed.values().forEach(p -> {
+                if (p.snat6 != null) {
+                    snatUsers.add(p.revNat);
+                }
+            });
+            snatSrc6.deleteAll(pinnedSnat6.keySet().stream().filter(idx -> !snatUsers.contains(idx)).toList());
+        }
+        List<RangeEntry> staleRanges = new ArrayList<>();
         pinnedRanges.forEach((idx, rs) -> {
             if (!usedRevNat.contains(idx)) {
-                rs.forEach(r -> staleRanges.add(new SrcRangeKey(idx, r.addr(), r.prefixLength())));
+                rs.forEach(r -> staleRanges.add(new RangeEntry(idx, r)));
             }
         });
-        if (srcRanges != null) {
-            srcRanges.deleteAll(staleRanges);
-        }
+        deleteRanges(staleRanges);
         // Maglev tables of frontends that are gone or no longer use Maglev (keys only: a
         // batch read of 64 KiB values would be wasteful)
         Set<Integer> maglevUsers = new HashSet<>();
@@ -268,7 +308,7 @@ public final class ServiceReconciler {
                     want.put(e.getKey(), new ServiceSpec(p.name, e.getKey(), (p.flags & SvcValue.F_EXTERNAL) != 0,
                             (p.flags & SvcValue.F_MAGLEV) != 0 ? ServiceSpec.Algorithm.MAGLEV : ServiceSpec.Algorithm.RANDOM, bs,
                             p.affinity, Map.of(), new ServiceSpec.Access((p.flags & SvcValue.F_NODEPORT) != 0,
-                                    (p.flags & SvcValue.F_SNAT) != 0, p.ranges), p.table));
+                                    (p.flags & SvcValue.F_SNAT) != 0, p.ranges, p.snat6), p.table));
                 }
             }
         }
@@ -277,6 +317,9 @@ public final class ServiceReconciler {
         for (ServiceSpec s : want.values()) {
             if (s.frontend().ipv6() && svc6 == null) {
                 throw new IllegalStateException(s.name() + ": IPv6 frontends need the dp_svc6 maps");
+            }
+            if (s.access().snatSource6() != null && snatSrc6 == null) {
+                throw new IllegalStateException(s.name() + ": IPv6 SNAT needs the dp_snat6_src map");
             }
             MaglevTable t = s.maglevTable();
             if (t != null) {
@@ -316,8 +359,10 @@ public final class ServiceReconciler {
         List<Map.Entry<Slot, SvcValue>> slots = new ArrayList<>();
         List<Map.Entry<Slot, SvcValue>> masters = new ArrayList<>();
         List<Slot> staleSlots = new ArrayList<>();
-        List<Map.Entry<SrcRangeKey, Integer>> newRanges = new ArrayList<>();
-        List<SrcRangeKey> staleRangeKeys = new ArrayList<>();
+        List<RangeEntry> newRanges = new ArrayList<>();
+        List<RangeEntry> staleRangeKeys = new ArrayList<>();
+        List<Map.Entry<Integer, NatValue6>> newSnat6 = new ArrayList<>();
+        List<Integer> staleSnat6 = new ArrayList<>();
         int added = 0;
         int updated = 0;
         Map<Frontend, Programmed> next = new LinkedHashMap<>();
@@ -326,8 +371,9 @@ public final class ServiceReconciler {
             Programmed old = programmed.get(fe);
             int rn;
             ServiceSpec.Access access = s.access();
-            if (!access.sourceRanges().isEmpty() && srcRanges == null) {
-                throw new IllegalStateException(s.name() + ": loadBalancerSourceRanges need the dp_src_range4 map");
+            if (!access.sourceRanges().isEmpty() && (fe.ipv6() ? srcRanges6 : srcRanges) == null) {
+                throw new IllegalStateException(s.name() + ": loadBalancerSourceRanges need the dp_src_range"
+                        + (fe.ipv6() ? "6" : "4") + " map");
             }
             int flags = (s.external() ? SvcValue.F_EXTERNAL : 0)
                     | (s.algorithm() == ServiceSpec.Algorithm.MAGLEV ? SvcValue.F_MAGLEV : 0)
@@ -356,8 +402,15 @@ public final class ServiceReconciler {
                 ids.add(backendIds.get(BackendKey.of(b, fe.protocol().number())));
             }
             List<Integer> weights = sorted.stream().map(b -> s.weights().getOrDefault(b, 1)).toList();
+            Ipv6 snat6 = fe.ipv6() ? access.snatSource6() : null;
             Programmed now = new Programmed(s.name(), rn, flags, List.copyOf(ids), s.affinityTimeoutSeconds(), weights, ranges,
-                    s.maglevTable());
+                    s.maglevTable(), snat6);
+            Ipv6 oldSnat6 = old == null ? null : old.snat6;
+            if (snat6 != null && !snat6.equals(oldSnat6)) {
+                newSnat6.add(Map.entry(rn, new NatValue6(snat6.hi(), snat6.lo(), 0))); // before the master names SNAT
+            } else if (snat6 == null && oldSnat6 != null) {
+                staleSnat6.add(rn); // after the master stops naming it
+            }
             next.put(fe, now);
             Slot master = new Slot(fe, 0);
             List<SourceRange> oldRanges = old == null ? List.of() : old.ranges;
@@ -366,17 +419,17 @@ public final class ServiceReconciler {
                 // flag without its ranges
                 for (SourceRange r : ranges) {
                     if (!oldRanges.contains(r)) {
-                        newRanges.add(Map.entry(new SrcRangeKey(rn, r.addr(), r.prefixLength()), 1));
+                        newRanges.add(new RangeEntry(rn, r));
                     }
                 }
                 for (SourceRange r : oldRanges) {
                     if (!ranges.contains(r)) {
-                        staleRangeKeys.add(new SrcRangeKey(rn, r.addr(), r.prefixLength()));
+                        staleRangeKeys.add(new RangeEntry(rn, r));
                     }
                 }
             }
             boolean same = old != null && old.flags == flags && old.slotIds.equals(now.slotIds) && old.affinity == now.affinity
-                    && oldRanges.equals(ranges)
+                    && oldRanges.equals(ranges) && Objects.equals(oldSnat6, snat6)
                     && ((flags & SvcValue.F_MAGLEV) == 0
                         || (old.weights != null ? weights.equals(old.weights) && Objects.equals(old.table, now.table)
                             : pinnedTableIs(rn, maglevIds(s, sorted, ids, weights))));
@@ -410,14 +463,22 @@ public final class ServiceReconciler {
         if (!newRevNat6.isEmpty()) {
             revNat6.putAll(newRevNat6);
         }
-        for (Map.Entry<SrcRangeKey, Integer> e : newRanges) {
-            srcRanges.put(e.getKey(), e.getValue()); // LPM tries take no batch updates
+        if (!newSnat6.isEmpty()) {
+            snatSrc6.putAll(newSnat6);
+        }
+        for (RangeEntry e : newRanges) { // LPM tries take no batch updates
+            if (e.range().ipv6()) {
+                srcRanges6.put(key6(e), 1);
+            } else {
+                srcRanges.put(key4(e), 1);
+            }
         }
         putSlots(slots);
         putSlots(masters);
         deleteSlots(staleSlots);
-        if (srcRanges != null) {
-            srcRanges.deleteAll(staleRangeKeys);
+        deleteRanges(staleRangeKeys);
+        if (!staleSnat6.isEmpty()) {
+            snatSrc6.deleteAll(staleSnat6);
         }
 
         // 3. removed frontends: master first, so no packet sees a count without slots
@@ -441,12 +502,13 @@ public final class ServiceReconciler {
             }
             if (fe.ipv6()) {
                 revNat6.delete(p.revNat);
+                if (p.snat6 != null) {
+                    snatSrc6.delete(p.revNat);
+                }
             } else {
                 revNat.delete(p.revNat);
             }
-            if (srcRanges != null) {
-                srcRanges.deleteAll(p.ranges.stream().map(r -> new SrcRangeKey(p.revNat, r.addr(), r.prefixLength())).toList());
-            }
+            deleteRanges(p.ranges.stream().map(r -> new RangeEntry(p.revNat, r)).toList());
             usedRevNat.remove(p.revNat);
         }
         programmed.clear();
@@ -543,8 +605,28 @@ public final class ServiceReconciler {
     }
 
     private static List<SourceRange> sortedRanges(List<SourceRange> rs) {
-        return rs.stream().distinct().sorted((a, b) -> a.prefixLength() != b.prefixLength()
-                ? Integer.compare(a.prefixLength(), b.prefixLength()) : Integer.compareUnsigned(a.addr(), b.addr())).toList();
+        return rs.stream().distinct().sorted((a, b) -> a.ipv6() != b.ipv6() ? Boolean.compare(a.ipv6(), b.ipv6())
+                : a.prefixLength() != b.prefixLength() ? Integer.compare(a.prefixLength(), b.prefixLength())
+                : a.ipv6() ? a.addr6().compareTo(b.addr6()) : Integer.compareUnsigned(a.addr(), b.addr())).toList();
+    }
+
+    private static SrcRangeKey key4(RangeEntry e) {
+        return new SrcRangeKey(e.revNat(), e.range().addr(), e.range().prefixLength());
+    }
+
+    private static SrcRangeKey6 key6(RangeEntry e) {
+        Ipv6 a = e.range().addr6();
+        return new SrcRangeKey6(e.revNat(), a.hi(), a.lo(), e.range().prefixLength());
+    }
+
+    /** Deletes range entries from the trie of their family (a trie the datapath lacks holds none). */
+    private void deleteRanges(List<RangeEntry> entries) {
+        if (srcRanges != null) {
+            srcRanges.deleteAll(entries.stream().filter(e -> !e.range().ipv6()).map(ServiceReconciler::key4).toList());
+        }
+        if (srcRanges6 != null) {
+            srcRanges6.deleteAll(entries.stream().filter(e -> e.range().ipv6()).map(ServiceReconciler::key6).toList());
+        }
     }
 
     /** The programmed frontends with their backends, sorted by frontend. */

@@ -10,26 +10,43 @@ import java.util.Map;
  * who may reach it how ({@link Access}), and for a Maglev frontend optionally the table its
  * caller computed ({@link MaglevTable}; null: {@link Maglev#table} over the backends and weights).
  *
- * <p>An IPv6 frontend takes IPv6 backends and is translated for pods only (lib/lb6.h): it
- * cannot be external, a node port, restricted by source ranges or have session affinity.
- * Backends are always of the frontend's family.
+ * <p>An IPv6 frontend takes IPv6 backends (lib/lb6.h): translated for pods, and when external
+ * (externalIPs, load-balancer IPs, node ports on node IPv6 addresses) on host devices, SNATed
+ * to a node IPv6 address with externalTrafficPolicy Cluster (lib/nodeport6.h). Backends and
+ * source ranges are always of the frontend's family.
  */
 public record ServiceSpec(String name, Frontend frontend, boolean external, Algorithm algorithm, List<Backend> backends,
         int affinityTimeoutSeconds, Map<Backend, Integer> weights, Access access, MaglevTable maglevTable) {
     /**
      * @param nodePort     the frontend is a node port on one of this node's addresses (lib/nodeport.h)
-     * @param snat         externalTrafficPolicy Cluster on a node port: flows from host devices are
-     *                     SNATed to the node address (false: Local, the client's address is kept)
+     * @param snat         externalTrafficPolicy Cluster on a node port (or on an IPv6 external
+     *                     frontend): flows from host devices are SNATed to a node address (false:
+     *                     Local, the client's address is kept)
      * @param sourceRanges loadBalancerSourceRanges: only these sources reach the frontend (empty: all)
+     * @param snatSource6  IPv6 frontends with {@code snat}: the node IPv6 address their flows leave
+     *                     with (lib/nodeport6.h); a node port's defaults to its own address. An IPv4
+     *                     node port leaves from its own address and takes none.
      */
-    public record Access(boolean nodePort, boolean snat, List<SourceRange> sourceRanges) {
+    public record Access(boolean nodePort, boolean snat, List<SourceRange> sourceRanges, Ipv6 snatSource6) {
         public static final Access OPEN = new Access(false, false, List.of());
 
         public Access {
             sourceRanges = List.copyOf(sourceRanges);
-            if (snat && !nodePort) {
-                throw new IllegalArgumentException("SNAT is for node ports");
+            if (snat && !nodePort && snatSource6 == null) {
+                throw new IllegalArgumentException("SNAT is for node ports, and IPv6 external frontends with a node address");
             }
+            if (snatSource6 != null && !snat) {
+                throw new IllegalArgumentException("a SNAT source without SNAT");
+            }
+        }
+
+        public Access(boolean nodePort, boolean snat, List<SourceRange> sourceRanges) {
+            this(nodePort, snat, sourceRanges, null);
+        }
+
+        /** An IPv6 external frontend's access with externalTrafficPolicy Cluster: SNAT to {@code node}. */
+        public static Access snatTo(boolean nodePort, Ipv6 node) {
+            return new Access(nodePort, true, List.of(), node);
         }
     }
 
@@ -92,9 +109,19 @@ public record ServiceSpec(String name, Frontend frontend, boolean external, Algo
         if (maglevTable != null && algorithm != Algorithm.MAGLEV) {
             throw new IllegalArgumentException(name + ": a precomputed Maglev table needs the MAGLEV algorithm");
         }
-        if (frontend.ipv6() && (external || affinityTimeoutSeconds > 0 || access.nodePort() || !access.sourceRanges().isEmpty())) {
-            throw new IllegalArgumentException(name + ": IPv6 frontend " + frontend + " is translated for pods only (lib/lb6.h):"
-                    + " no external frontends, node ports, source ranges or session affinity");
+        for (SourceRange r : access.sourceRanges()) {
+            if (r.ipv6() != frontend.ipv6()) {
+                throw new IllegalArgumentException(name + ": source range " + r + " is not of frontend " + frontend + "'s family");
+            }
+        }
+        if (frontend.ipv6() && (access.nodePort() || access.snat()) && !external) {
+            throw new IllegalArgumentException(name + ": IPv6 node ports and SNATed frontends are external");
+        }
+        if (!frontend.ipv6() && access.snatSource6() != null) {
+            throw new IllegalArgumentException(name + ": an IPv4 frontend SNATs to its own (node) address");
+        }
+        if (frontend.ipv6() && access.snat() && access.snatSource6() == null) {
+            access = Access.snatTo(true, frontend.addr6()); // a node port: its own node address
         }
     }
 

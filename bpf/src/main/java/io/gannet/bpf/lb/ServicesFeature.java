@@ -53,15 +53,26 @@ public final class ServicesFeature {
             TypedMap<Integer, RevNatValue> revnat, TypedMap<Integer, MaglevValue> maglev,
             TypedMap<SrcRangeKey, Integer> srcRanges, TypedMap<CtKey, CtEntry> ct, Ipv6Maps v6) {
         this.reconciler = v6 == null ? new ServiceReconciler(svc, backends, revnat, maglev, srcRanges)
-                : new ServiceReconciler(svc, backends, revnat, maglev, srcRanges, v6.svc(), v6.backends(), v6.revnat());
+                : new ServiceReconciler(svc, backends, revnat, maglev, srcRanges, v6.svc(), v6.backends(), v6.revnat(),
+                        v6.snatSource(), v6.srcRanges());
         this.ct = ct;
         this.ct6 = v6 == null ? null : v6.ct();
         this.restored = reconciler.restore(highestBackendIdInConntrack());
     }
 
-    /** dp_svc6, dp_backends6, dp_revnat6 and dp_ct6. */
+    /**
+     * dp_svc6, dp_backends6, dp_revnat6, dp_ct6, dp_snat6_src and dp_src_range6 (the last two null:
+     * IPv6 SNAT and source ranges refused).
+     */
     public record Ipv6Maps(TypedMap<SvcKey6, SvcValue> svc, TypedMap<Integer, BackendValue6> backends,
-            TypedMap<Integer, RevNatValue6> revnat, TypedMap<CtKey6, CtEntry> ct) {}
+            TypedMap<Integer, RevNatValue6> revnat, TypedMap<CtKey6, CtEntry> ct,
+            TypedMap<Integer, io.gannet.bpf.maps.NatValue6> snatSource,
+            TypedMap<io.gannet.bpf.maps.SrcRangeKey6, Integer> srcRanges) {
+        public Ipv6Maps(TypedMap<SvcKey6, SvcValue> svc, TypedMap<Integer, BackendValue6> backends,
+                TypedMap<Integer, RevNatValue6> revnat, TypedMap<CtKey6, CtEntry> ct) {
+            this(svc, backends, revnat, ct, null, null);
+        }
+    }
 
     /** Entries of each Maglev table (the datapath's table size). */
     public int maglevTableSize() {

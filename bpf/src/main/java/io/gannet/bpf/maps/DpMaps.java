@@ -36,10 +36,19 @@ public final class DpMaps {
     public static final Spec<Integer, BackendValue6> BACKENDS6 = new Spec<>("dp_backends6", Layout.U32, BackendValue6.LAYOUT);
     public static final Spec<Integer, RevNatValue6> REVNAT6 = new Spec<>("dp_revnat6", Layout.U16, RevNatValue6.LAYOUT);
     public static final Spec<CtKey6, CtEntry> CT6 = new Spec<>("dp_ct6", CtKey6.LAYOUT, CtEntry.LAYOUT);
+    /** IPv6 SNAT of external frontends (lib/nodeport6.h): the rewrites, keyed like dp_ct6. */
+    public static final Spec<CtKey6, NatValue6> SNAT6 = new Spec<>("dp_snat6", CtKey6.LAYOUT, NatValue6.LAYOUT);
+    /** The node IPv6 address a SNATed flow of a frontend leaves with, by the frontend's rev-NAT index (port 0). */
+    public static final Spec<Integer, NatValue6> SNAT6_SRC = new Spec<>("dp_snat6_src", Layout.U16, NatValue6.LAYOUT);
+    /** loadBalancerSourceRanges of IPv6 frontends (an LPM trie, as dp_src_range4). */
+    public static final Spec<SrcRangeKey6, Integer> SRC_RANGE6 = new Spec<>("dp_src_range6", SrcRangeKey6.LAYOUT, Layout.U8);
+    /** sessionAffinity ClientIP of IPv6 frontends (LRU, written by the programs). */
+    public static final Spec<AffinityKey6, AffinityValue> AFFINITY6 = new Spec<>("dp_affinity6", AffinityKey6.LAYOUT, AffinityValue.LAYOUT);
 
     /** Every map a Gannet object declares, in lib/maps.h order (dp_frag4 is internal to the programs). */
     public static final List<Spec<?, ?>> ALL = List.of(SVC, BACKENDS, REVNAT, CT, MAGLEV, ENDPOINTS, AFFINITY, SNAT, SRC_RANGE, CONFIG,
-            METRICS, IPCACHE, POLICY, POLICY_METRICS, EGRESS_METRICS, MASQ, NOMASQ, MASQ_RETRIES, SVC6, BACKENDS6, REVNAT6, CT6);
+            METRICS, IPCACHE, POLICY, POLICY_METRICS, EGRESS_METRICS, MASQ, NOMASQ, MASQ_RETRIES, SVC6, BACKENDS6, REVNAT6, CT6,
+            SNAT6, SNAT6_SRC, SRC_RANGE6, AFFINITY6);
 
     /** Maps the programs own alone: the agent never writes them, only the pin is kept. */
     public static final String FRAG = "dp_frag4";

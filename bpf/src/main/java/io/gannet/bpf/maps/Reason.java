@@ -38,7 +38,8 @@ public enum Reason {
     REJECT_SOCKET_NO_BACKEND,
     DROP_TTL_EXCEEDED,
     DROP_NO_BACKEND_IPV6,
-    DROP_POLICY_IPV6;
+    DROP_POLICY_IPV6,
+    DROP_NO_SNAT_SOURCE;
 
     /**
      * What happened to the packet, for the {@code verdict} label of

@@ -121,10 +121,25 @@ class DualStackReconcilerTest {
     void anIpv6FrontendTakesOnlyWhatItsDatapathDoes() {
         assertThatThrownBy(() -> web6(A4)).hasMessageContaining("not of frontend [fd00:96::a]:80/TCP's family");
         assertThatThrownBy(() -> web4(A6)).hasMessageContaining("family");
+        // external IPv6 frontends are taken (lib/nodeport6.h), with IPv6 source ranges only
+        assertThat(new ServiceSpec("x", Frontend.of("fd00:96::a", 80, Protocol.TCP), true,
+                ServiceSpec.Algorithm.RANDOM, List.of(A6)).external()).isTrue();
         assertThatThrownBy(() -> new ServiceSpec("x", Frontend.of("fd00:96::a", 80, Protocol.TCP), true,
-                ServiceSpec.Algorithm.RANDOM, List.of(A6))).hasMessageContaining("pods only");
+                ServiceSpec.Algorithm.RANDOM, List.of(A6), 0, java.util.Map.of(),
+                new ServiceSpec.Access(false, false, List.of(io.gannet.bpf.lb.SourceRange.parse("10.0.0.0/8")))))
+                .hasMessageContaining("source range 10.0.0.0/8 is not of frontend [fd00:96::a]:80/TCP's family");
+        assertThat(io.gannet.bpf.lb.SourceRange.parse("2001:db8:1:2:3::9/50").toString()).isEqualTo("2001:db8:1::/50");
+        assertThat(io.gannet.bpf.lb.SourceRange.parse("2001:db8::1").prefixLength()).isEqualTo(128);
+        assertThat(io.gannet.bpf.lb.SourceRange.parse("2001:db8:1:2:3:4:5:f006/116").toString()).isEqualTo("2001:db8:1:2:3:4:5:f000/116");
         assertThatThrownBy(() -> new ServiceSpec("x", Frontend.of("fd00:96::a", 80, Protocol.TCP), false,
-                ServiceSpec.Algorithm.RANDOM, List.of(A6), 10800)).hasMessageContaining("session affinity");
+                ServiceSpec.Algorithm.RANDOM, List.of(A6), 0, java.util.Map.of(), ServiceSpec.Access.snatTo(false, A6.addr6())))
+                .hasMessageContaining("external");
+        // an IPv6 node port with externalTrafficPolicy Cluster leaves from its own address
+        ServiceSpec np = new ServiceSpec("x", Frontend.of("fd00:9::1", 30080, Protocol.TCP), true,
+                ServiceSpec.Algorithm.RANDOM, List.of(A6), 0, java.util.Map.of(), new ServiceSpec.Access(true, true, List.of()));
+        assertThat(np.access().snatSource6()).isEqualTo(Ipv6.parse("fd00:9::1"));
+        assertThat(new ServiceSpec("x", Frontend.of("fd00:96::a", 80, Protocol.TCP), false,
+                ServiceSpec.Algorithm.RANDOM, List.of(A6), 10800).affinityTimeoutSeconds()).as("sessionAffinity on IPv6").isEqualTo(10800);
         assertThat(Frontend.of("FD00:96:0:0::A", 80, Protocol.UDP).toString()).isEqualTo("[fd00:96::a]:80/UDP");
         assertThat(Ipv6.parse("fd00:0:0:1:0:0:0:1").format()).isEqualTo("fd00:0:0:1::1");
         assertThat(Ipv6.parse("::").format()).isEqualTo("::");

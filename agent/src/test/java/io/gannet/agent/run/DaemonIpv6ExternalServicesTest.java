@@ -1,0 +1,490 @@
+package io.gannet.agent.run;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.gannet.bpf.Datapath;
+import io.gannet.linux.NetworkNamespace;
+import io.gannet.testsupport.Requirements;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * IPv6 external frontends through {@code gannet run --services-dir --host-device eth0
+ * --cni-socket}, as a user runs it, on a dual-stack LAN (a bridge) joining node 1 (the daemon,
+ * with a dual-stack pod made by the CNI plugin), node 2 (a backend on its IPv6 PodCIDR, routed
+ * statically as BGP would) and a client in a namespace of its own outside the node. Every
+ * backend answers with its name and the source address it saw; the client prints the peer its
+ * socket sees (the reply's source: a TCP reply from another address would never complete the
+ * handshake) and the answer:
+ * <ul>
+ *   <li>an IPv6 externalIP with externalTrafficPolicy Local: only the local pod serves, it sees
+ *       the client's own address, and the client sees the externalIP answer;</li>
+ *   <li>an IPv6 externalIP with Cluster, local and remote backends: both serve, both see node
+ *       1's IPv6 address (SNAT);</li>
+ *   <li>an IPv6 load-balancer ingress IP with Cluster, a remote backend: it sees node 1;</li>
+ *   <li>an IPv6 externalIP without endpoints: the connection is refused at once (a RST);</li>
+ *   <li>sessionAffinity ClientIP on an IPv6 externalIP: the client's connections stick to one backend;</li>
+ *   <li>loadBalancerSourceRanges on an IPv6 load-balancer IP: a client in them is served, another
+ *       is dropped (counted as DROP_SOURCE_RANGE);</li>
+ *   <li>node ports on node 1's IPv6 address: Cluster with a remote backend and with local and
+ *       remote backends (each sees node 1), Local (only the local pod, seeing the client), a pod
+ *       reaching the node port (not SNATed), and a dual-stack Service's node port on both
+ *       families' node addresses, each with its own family's endpoints;</li>
+ *   <li>path MTU discovery: a backend's large answer reaches a client behind a smaller link, the
+ *       router's Packet Too Big sent on to the backend (Local and Cluster).</li>
+ * </ul>
+ */
+class DaemonIpv6ExternalServicesTest {
+    private static final String NODE1 = "fd00:78::1";
+    private static final String NODE2 = "fd00:78::2";
+    private static final String CLIENT = "fd00:78::100";
+    private static final String OTHER_CLIENT = "fd00:78::101";
+    private static final String LB_RANGED = "2001:db8:78::8";
+    private static final String EXT_STICKY = "2001:db8:78::9";
+    private static final String EXT_EMPTY = "2001:db8:78::a";
+    private static final String EXT_LOCAL = "2001:db8:78::5";
+    private static final String EXT_CLUSTER = "2001:db8:78::6";
+    private static final String LB_IP = "2001:db8:78::7";
+    private static final String REMOTE = "fd00:10:244:72::5";
+    private static final String PROFILE = """
+            apiVersion: gannet.io/v1alpha1
+            kind: TopologyProfile
+            metadata: {name: ext6-e2e}
+            spec:
+              model: ebgp-leaf
+              asn: {scheme: per-node, base: 4200000001}
+              podCIDRPool:
+                - {cidr: 10.244.0.0/16, prefixLength: 24}
+                - {cidr: "fd00:10:244::/56", prefixLength: 64}
+              bgp: {holdTime: 30, connectRetry: 1}
+              bfd: {enabled: false}
+              inventory:
+                switches:
+                  - {name: leaf1, addresses: [10.78.0.254, "fd00:78::fe"], asn: 4200100001}
+                hosts:
+                  - {name: node1, address: [10.78.0.1, "fd00:78::1"], podCIDR: [10.244.71.0/24, "fd00:10:244:71::/64"]}
+                  - {name: node2, address: [10.78.0.2, "fd00:78::2"], podCIDR: [10.244.72.0/24, "fd00:10:244:72::/64"]}
+            """;
+    /**
+     * A TCP server on argv[2] (either family): answers "NAME PEER-ADDRESS" to each connection, then
+     * argv[4] bytes of padding if given (a large answer).
+     */
+    static final String SERVER = """
+            import socket, sys
+            s = socket.socket(socket.AF_INET6 if ":" in sys.argv[2] else socket.AF_INET)
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            s.bind((sys.argv[2], int(sys.argv[3])))
+            s.listen(64)
+            pad = b"." * int(sys.argv[4]) if len(sys.argv) > 4 else b""
+            while True:
+                c, a = s.accept()
+                try:
+                    c.recv(4096)
+                    c.sendall(("%s %s\\n" % (sys.argv[1], a[0])).encode() + pad)
+                finally:
+                    c.close()
+            """;
+    /** Connects to [argv[1]]:argv[2] and reads to the end: prints "got N bytes from NAME", or "failed ...". */
+    static final String BIG_CLIENT_PY = """
+            import socket, sys
+            try:
+                c = socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=4)
+                c.sendall(b"hello\\n")
+                data = b""
+                while True:
+                    chunk = c.recv(65536)
+                    if not chunk:
+                        break
+                    data += chunk
+                print("got %d bytes from %s" % (len(data), data.split(b" ")[0].decode()))
+            except Exception as e:
+                print("failed %s" % e)
+            """;
+    /** Connects to [argv[1]]:argv[2]; prints the peer its socket sees and the answer, or "failed ...". */
+    static final String CLIENT_PY = """
+            import socket, sys
+            try:
+                c = socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=2)
+                peer = c.getpeername()
+                c.sendall(b"hello\\n")
+                print("peer %s %d answer %s" % (peer[0], peer[1], c.recv(4096).decode().strip()))
+            except Exception as e:
+                print("failed %s" % e)
+            """;
+
+    @TempDir
+    Path dir;
+    private final List<NetworkNamespace> namespaces = new ArrayList<>();
+    private final List<Process> servers = new ArrayList<>();
+    private GannetProcess gannet;
+    private Path pinRoot;
+    NetworkNamespace client;
+    NetworkNamespace otherClient;
+    NetworkNamespace pod;
+    String pod6;
+    String pod4;
+    Path services;
+    Path clientScript;
+
+    @AfterEach
+    void tearDown() throws Exception {
+        if (gannet != null) {
+            gannet.close();
+        }
+        for (Process p : servers) {
+            p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+        }
+        for (int i = namespaces.size() - 1; i >= 0; i--) {
+            namespaces.get(i).close();
+        }
+        if (pinRoot != null) {
+            Datapath.removePins(pinRoot);
+        }
+    }
+
+    private NetworkNamespace ns(String name) {
+        NetworkNamespace n = NetworkNamespace.create(name);
+        namespaces.add(n);
+        return n;
+    }
+
+    /** The LAN, node 2's backend, node 1's daemon and its dual-stack pod with a backend; see the class comment. */
+    private void startNode() throws Exception {
+        Requirements.requireNetns();
+        Requirements.requireBpf();
+        Requirements.requireCommand("python3");
+        Path plugin = Path.of(System.getenv().getOrDefault("GANNET_REPO", ".."), "pod-routing", "target", "cni", "gannet");
+        Requirements.require(Files.isExecutable(plugin), "needs the CNI plugin built at " + plugin + " (pod-routing build)");
+
+        NetworkNamespace lan = ns("x6l");
+        lan.exec("ip", "link", "add", "br0", "type", "bridge");
+        lan.exec("ip", "link", "set", "br0", "up");
+        NetworkNamespace node1 = ns("x61");
+        NetworkNamespace node2 = ns("x62");
+        client = ns("x6c");
+        otherClient = ns("x6d");
+        String[][] hosts = {{node1.name(), "10.78.0.1", NODE1}, {node2.name(), "10.78.0.2", NODE2}, {client.name(), "10.78.0.100", CLIENT},
+            {otherClient.name(), "10.78.0.101", OTHER_CLIENT}};
+        for (int i = 0; i < hosts.length; i++) {
+            String port = "x6" + ProcessHandle.current().pid() % 100000 + "p" + i;
+            NetworkNamespace.Shell.run("ip", "link", "add", "eth0", "netns", hosts[i][0], "type", "veth",
+                    "peer", "name", port, "netns", lan.name());
+            lan.exec("ip", "link", "set", port, "master", "br0");
+            lan.exec("ip", "link", "set", port, "up");
+            NetworkNamespace.Shell.run("ip", "netns", "exec", hosts[i][0], "ip", "addr", "add", hosts[i][1] + "/24", "dev", "eth0");
+            NetworkNamespace.Shell.run("ip", "netns", "exec", hosts[i][0], "ip", "addr", "add", hosts[i][2] + "/64", "dev", "eth0",
+                    "nodad");
+            NetworkNamespace.Shell.run("ip", "netns", "exec", hosts[i][0], "ip", "link", "set", "eth0", "up");
+        }
+        // Each node routes the other's IPv6 PodCIDR (what BGP through the leaf would install); the
+        // client reaches the external IPs through node 1 (as an upstream router would).
+        node1.exec("ip", "-6", "route", "add", "fd00:10:244:72::/64", "via", NODE2);
+        node2.exec("ip", "-6", "route", "add", "fd00:10:244:71::/64", "via", NODE1);
+        client.exec("ip", "-6", "route", "add", "2001:db8:78::/64", "via", NODE1);
+        otherClient.exec("ip", "-6", "route", "add", "2001:db8:78::/64", "via", NODE1);
+        node1.exec("sysctl", "-qw", "net.ipv6.conf.all.forwarding=1");
+        node2.exec("ip", "addr", "add", REMOTE + "/128", "dev", "lo");
+        Path server = dir.resolve("server.py");
+        Files.writeString(server, SERVER);
+        clientScript = dir.resolve("client.py");
+        Files.writeString(clientScript, CLIENT_PY);
+        servers.add(node2.start("python3", server.toString(), "remote", REMOTE, "8080"));
+
+        Path profile = dir.resolve("profile.yaml");
+        Files.writeString(profile, PROFILE);
+        pinRoot = Path.of("/sys/fs/bpf/gannet-ext6-test-" + ProcessHandle.current().pid());
+        services = Files.createDirectories(dir.resolve("services"));
+        Path socket = dir.resolve("cni.sock");
+        gannet = GannetProcess.startKeepingMounts(node1, dir, profile, "node1", "--cni-socket", socket.toString(),
+                "--services-dir", services.toString(), "--bpf-pin-root", pinRoot.toString(), "--host-device", "eth0");
+        gannet.awaitTrue("CNI socket", () -> Files.exists(socket), () -> "");
+
+        pod = ns("x6p");
+        JsonNode added = CniCall.add(plugin, node1, socket, "ctr-x6", pod, null);
+        pod6 = DualStackRack.ip(added, "fd00:10:244:71:");
+        pod4 = DualStackRack.ip(added, "10.244.71.");
+        servers.add(pod.start("python3", server.toString(), "pod", pod6, "8080"));
+        servers.add(pod.start("python3", server.toString(), "pod", pod4, "8080"));
+    }
+
+    /** A Service of type LoadBalancer with one IPv6 externalIP or ingress IP, and its IPv6 EndpointSlice. */
+    static String service(String name, String policy, String externalIp, String ingressIp, int nodePort, String... endpoints) {
+        return service(name, policy, externalIp.isEmpty() ? "" : "externalIPs: [\"" + externalIp + "\"]", ingressIp, nodePort,
+                List.of(endpoints));
+    }
+
+    /** As above, {@code specLine} one more line of the Service's spec (externalIPs, loadBalancerSourceRanges). */
+    static String service(String name, String policy, String specLine, String ingressIp, int nodePort, List<String> endpoints) {
+        StringBuilder eps = new StringBuilder();
+        for (String e : endpoints) {
+            String[] addrNode = e.split("@");
+            eps.append("- {addresses: [\"").append(addrNode[0]).append("\"], nodeName: ").append(addrNode[1])
+                    .append(", conditions: {ready: true}}\n");
+        }
+        return """
+                apiVersion: v1
+                kind: Service
+                metadata: {name: %s, namespace: shop}
+                spec:
+                  type: LoadBalancer
+                  clusterIP: "fd00:96::78:%d"
+                  clusterIPs: ["fd00:96::78:%d"]
+                  ipFamilies: [IPv6]
+                  ipFamilyPolicy: SingleStack
+                  externalTrafficPolicy: %s
+                  %s
+                  ports: [{name: http, protocol: TCP, port: 80, targetPort: 8080, nodePort: %d}]
+                status: {loadBalancer: {ingress: [%s]}}
+                ---
+                apiVersion: discovery.k8s.io/v1
+                kind: EndpointSlice
+                metadata: {name: %s-1, namespace: shop, labels: {kubernetes.io/service-name: %s}}
+                addressType: IPv6
+                ports: [{name: http, protocol: TCP, port: 8080}]
+                endpoints:
+                %s---
+                """.formatted(name, nodePort - 30000, nodePort - 30000, policy, specLine, nodePort,
+                ingressIp.isEmpty() ? "" : "{ip: \"" + ingressIp + "\"}", name, name, eps);
+    }
+
+    @Test
+    void ipv6ExternalIpsAndLoadBalancerIpsServeClientsOutsideTheNodeAsTheirTrafficPolicySays() throws Exception {
+        startNode();
+        Files.writeString(services.resolve("ext6.yaml"),
+                service("local", "Local", EXT_LOCAL, "", 30181, pod6 + "@node1", REMOTE + "@node2")
+                + service("cluster", "Cluster", EXT_CLUSTER, "", 30182, pod6 + "@node1", REMOTE + "@node2")
+                + service("lb", "Cluster", "", LB_IP, 30183, REMOTE + "@node2")
+                + service("ranged", "Local", "loadBalancerSourceRanges: [\"" + CLIENT + "/128\", \"2001:db8:99::/48\"]", LB_RANGED, 30184,
+                        List.of(pod6 + "@node1"))
+                + service("sticky", "Cluster", "externalIPs: [\"" + EXT_STICKY + "\"]\n  sessionAffinity: ClientIP", "", 30185,
+                        List.of(pod6 + "@node1", REMOTE + "@node2"))
+                + """
+                apiVersion: v1
+                kind: Service
+                metadata: {name: empty, namespace: shop}
+                spec:
+                  clusterIPs: ["fd00:96::78:99"]
+                  ipFamilies: [IPv6]
+                  externalIPs: ["%s"]
+                  ports: [{name: http, protocol: TCP, port: 80, targetPort: 8080}]
+                """.formatted(EXT_EMPTY));
+        JsonNode rows = DaemonServicesTest.awaitServices(gannet, r -> r.toString().contains("[" + EXT_LOCAL + "]:80/TCP")
+                && r.toString().contains("[" + EXT_CLUSTER + "]:80/TCP") && r.toString().contains("[" + LB_IP + "]:80/TCP")
+                && r.toString().contains("[" + LB_RANGED + "]:80/TCP") && r.toString().contains("[" + EXT_STICKY + "]:80/TCP")
+                && r.toString().contains("[" + EXT_EMPTY + "]:80/TCP"));
+        assertThat(row(rows, "[" + EXT_LOCAL + "]").path("backendAddresses").toString())
+                .as("Local: only node1's endpoint").contains(pod6).doesNotContain(REMOTE);
+        for (JsonNode r : rows) {
+            assertThat(r.path("notDone").toString()).as(r.toString()).doesNotContain("are not served")
+                    .doesNotContain(":80/TCP: not programmed");
+        }
+
+        // Local: only the local pod serves, it sees the client, and the client sees the externalIP answer.
+        for (int i = 0; i < 5; i++) {
+            assertThat(ask(EXT_LOCAL)).isEqualTo("peer " + EXT_LOCAL + " 80 answer pod " + CLIENT);
+        }
+        // Cluster, local and remote backends: both serve, both see node 1's IPv6 address (SNAT).
+        Set<String> seen = new HashSet<>();
+        for (int i = 0; i < 30 && seen.size() < 2; i++) {
+            seen.add(ask(EXT_CLUSTER));
+        }
+        assertThat(seen).containsExactlyInAnyOrder("peer " + EXT_CLUSTER + " 80 answer remote " + NODE1,
+                "peer " + EXT_CLUSTER + " 80 answer pod " + NODE1);
+        // A load-balancer ingress IP with Cluster and a remote backend: it sees node 1.
+        assertThat(ask(LB_IP)).isEqualTo("peer " + LB_IP + " 80 answer remote " + NODE1);
+        // sessionAffinity ClientIP: the client's new connections all go to its first backend.
+        String sticky = ask(EXT_STICKY);
+        assertThat(sticky).isIn("peer " + EXT_STICKY + " 80 answer pod " + NODE1, "peer " + EXT_STICKY + " 80 answer remote " + NODE1);
+        for (int i = 0; i < 12; i++) {
+            assertThat(ask(EXT_STICKY)).as("connection " + i + " sticks to the first backend").isEqualTo(sticky);
+        }
+        // No endpoints: refused at once (a RST from the externalIP), not left to time out.
+        String refused = NetworkNamespace.Shell.runQuietly("ip", "netns", "exec", client.name(), "python3", clientScript.toString(),
+                EXT_EMPTY, "80").trim();
+        assertThat(refused).as("a connection to a frontend without backends").startsWith("failed").contains("refused");
+        // loadBalancerSourceRanges: the client in them is served; another is not, and the drop is counted.
+        assertThat(ask(LB_RANGED)).isEqualTo("peer " + LB_RANGED + " 80 answer pod " + CLIENT);
+        assertThat(NetworkNamespace.Shell.runQuietly("ip", "netns", "exec", otherClient.name(), "python3", clientScript.toString(),
+                LB_RANGED, "80").trim()).startsWith("failed");
+        String counters = NetworkNamespace.Shell.run("bpftool", "-j", "map", "lookup", "pinned",
+                io.gannet.bpf.PinLayout.mapsDir(pinRoot).resolve("dp_metrics").toString(), "key",
+                Integer.toString(io.gannet.bpf.maps.Reason.DROP_SOURCE_RANGE.ordinal()), "0", "0", "0");
+        assertThat(DaemonNodePortTest.sumPerCpu(counters)).as("DROP_SOURCE_RANGE: " + counters).isPositive();
+    }
+
+    /** A NodePort Service with clusterIPs of the given families ("IPv6" or "IPv4,IPv6") and its slices ("addr@node"). */
+    static String nodePort(String name, String families, String policy, int nodePort, String... endpoints) {
+        StringBuilder out = new StringBuilder();
+        boolean dual = families.contains("IPv4");
+        out.append("""
+                apiVersion: v1
+                kind: Service
+                metadata: {name: %s, namespace: shop}
+                spec:
+                  type: NodePort
+                  clusterIPs: [%s"fd00:96::79:%d"]
+                  ipFamilies: [%s]
+                  ipFamilyPolicy: %s
+                  externalTrafficPolicy: %s
+                  ports: [{name: http, protocol: TCP, port: 80, targetPort: 8080, nodePort: %d}]
+                ---
+                """.formatted(name, dual ? "10.96.79." + (nodePort - 30000) + ", " : "", nodePort - 30000, families,
+                dual ? "RequireDualStack" : "SingleStack", policy, nodePort));
+        for (String family : families.split(",")) {
+            StringBuilder eps = new StringBuilder();
+            for (String e : endpoints) {
+                String[] addrNode = e.split("@");
+                if (addrNode[0].contains(":") == family.equals("IPv6")) {
+                    eps.append("- {addresses: [\"").append(addrNode[0]).append("\"], nodeName: ").append(addrNode[1])
+                            .append(", conditions: {ready: true}}\n");
+                }
+            }
+            out.append("""
+                    apiVersion: discovery.k8s.io/v1
+                    kind: EndpointSlice
+                    metadata: {name: %s-%s, namespace: shop, labels: {kubernetes.io/service-name: %s}}
+                    addressType: %s
+                    ports: [{name: http, protocol: TCP, port: 8080}]
+                    endpoints:
+                    %s---
+                    """.formatted(name, family.toLowerCase(java.util.Locale.ROOT), name, family, eps));
+        }
+        return out.toString();
+    }
+
+    @Test
+    void nodePortsOnTheNodesIpv6AddressServeClientsAsTheirTrafficPolicySays() throws Exception {
+        startNode();
+        Files.writeString(services.resolve("np6.yaml"),
+                nodePort("np-remote", "IPv6", "Cluster", 30191, REMOTE + "@node2")
+                + nodePort("np-mixed", "IPv6", "Cluster", 30192, pod6 + "@node1", REMOTE + "@node2")
+                + nodePort("np-local", "IPv6", "Local", 30193, pod6 + "@node1", REMOTE + "@node2")
+                + nodePort("np-dual", "IPv4,IPv6", "Local", 30194, pod4 + "@node1", pod6 + "@node1"));
+        JsonNode rows = DaemonServicesTest.awaitServices(gannet, r -> r.toString().contains("[" + NODE1 + "]:30193/TCP")
+                && r.toString().contains("[" + NODE1 + "]:30194/TCP") && r.toString().contains("10.78.0.1:30194/TCP"));
+        assertThat(row(rows, "[" + NODE1 + "]:30193").path("backendAddresses").toString())
+                .as("Local: only node1's endpoint").contains(pod6).doesNotContain(REMOTE);
+        assertThat(row(rows, "10.78.0.1:30194").path("backendAddresses").toString()).as("IPv4 endpoints on the IPv4 address")
+                .contains(pod4).doesNotContain(pod6);
+        for (JsonNode r : rows) {
+            assertThat(r.path("notDone").toString()).as(r.toString()).doesNotContain("not served on IPv6")
+                    .doesNotContain("not programmed");
+        }
+
+        // Cluster, remote backend: reached through node 1, which it sees as the client (SNAT).
+        assertThat(ask(NODE1, 30191)).isEqualTo("peer " + NODE1 + " 30191 answer remote " + NODE1);
+        // Cluster, local and remote backends: both serve, both see node 1.
+        Set<String> seen = new HashSet<>();
+        for (int i = 0; i < 30 && seen.size() < 2; i++) {
+            seen.add(ask(NODE1, 30192));
+        }
+        assertThat(seen).containsExactlyInAnyOrder("peer " + NODE1 + " 30192 answer remote " + NODE1,
+                "peer " + NODE1 + " 30192 answer pod " + NODE1);
+        // Local: only the local pod, and it sees the client's own address.
+        for (int i = 0; i < 5; i++) {
+            assertThat(ask(NODE1, 30193)).isEqualTo("peer " + NODE1 + " 30193 answer pod " + CLIENT);
+        }
+        // A pod reaching the IPv6 node port: not SNATed, the remote backend sees the pod.
+        assertThat(ask(pod, NODE1, 30191)).isEqualTo("peer " + NODE1 + " 30191 answer remote " + pod6);
+        // A dual-stack Service's node port: each family's node address, each family's endpoint.
+        assertThat(ask(NODE1, 30194)).isEqualTo("peer " + NODE1 + " 30194 answer pod " + CLIENT);
+        assertThat(ask("10.78.0.1", 30194)).isEqualTo("peer 10.78.0.1 30194 answer pod 10.78.0.100");
+    }
+
+    /**
+     * Path MTU discovery through an external IPv6 frontend: a client behind a router whose link
+     * towards it is smaller (1280) than the LAN's (1500) asks for a large answer; the router's
+     * Packet Too Big about a reply is sent to the frontend address, and node 1 sends it on to the
+     * backend (bpf lib/icmp6.h) quoting the reply as the backend sent it, so the backend lowers its
+     * path MTU and the answer arrives whole, for a local backend (Local) and a remote one SNATed to
+     * node 1 (Cluster).
+     */
+    @Test
+    void aBackendsLargeAnswerReachesAClientBehindASmallerLinkThroughPathMtuDiscovery() throws Exception {
+        startNode();
+        NetworkNamespace router = ns("x6r");
+        NetworkNamespace far = ns("x6f");
+        String lanPort = "x6" + ProcessHandle.current().pid() % 100000 + "r";
+        NetworkNamespace lan = namespaces.get(0);
+        NetworkNamespace.Shell.run("ip", "link", "add", "eth0", "netns", router.name(), "type", "veth", "peer", "name", lanPort,
+                "netns", lan.name());
+        lan.exec("ip", "link", "set", lanPort, "master", "br0");
+        lan.exec("ip", "link", "set", lanPort, "up");
+        router.exec("ip", "addr", "add", "fd00:78::200/64", "dev", "eth0", "nodad");
+        router.exec("ip", "link", "set", "eth0", "up");
+        NetworkNamespace.Shell.run("ip", "link", "add", "eth1", "netns", router.name(), "type", "veth", "peer", "name", "eth0",
+                "netns", far.name());
+        router.exec("ip", "link", "set", "eth1", "mtu", "1280");
+        router.exec("ip", "addr", "add", "fd00:79::1/64", "dev", "eth1", "nodad");
+        router.exec("ip", "link", "set", "eth1", "up");
+        router.exec("ip", "-6", "route", "add", "2001:db8:78::/64", "via", NODE1);
+        router.exec("sysctl", "-qw", "net.ipv6.conf.all.forwarding=1");
+        far.exec("ip", "addr", "add", "fd00:79::5/64", "dev", "eth0", "nodad");
+        far.exec("ip", "link", "set", "eth0", "up");
+        far.exec("ip", "-6", "route", "add", "default", "via", "fd00:79::1");
+        namespaces.get(1).exec("ip", "-6", "route", "add", "fd00:79::/64", "via", "fd00:78::200"); // node 1
+        namespaces.get(2).exec("ip", "-6", "route", "add", "fd00:79::/64", "via", "fd00:78::200"); // node 2
+        Path server = dir.resolve("server.py");
+        servers.add(pod.start("python3", server.toString(), "bigpod", pod6, "8081", "200000"));
+        servers.add(namespaces.get(2).start("python3", server.toString(), "bigremote", REMOTE, "8081", "200000"));
+        Path big = dir.resolve("big.py");
+        Files.writeString(big, BIG_CLIENT_PY);
+        Files.writeString(services.resolve("big.yaml"),
+                service("big-local", "Local", "externalIPs: [\"2001:db8:78::b\"]", "", 30187, List.of(pod6 + "@node1"))
+                .replace("targetPort: 8080", "targetPort: 8081").replace("port: 8080}", "port: 8081}")
+                + service("big-cluster", "Cluster", "externalIPs: [\"2001:db8:78::c\"]", "", 30188, List.of(REMOTE + "@node2"))
+                .replace("targetPort: 8080", "targetPort: 8081").replace("port: 8080}", "port: 8081}"));
+        DaemonServicesTest.awaitServices(gannet, r -> r.toString().contains("[2001:db8:78::b]:80/TCP")
+                && r.toString().contains("[2001:db8:78::c]:80/TCP"));
+        int expected = "bigpod fd00:79::5\n".length() + 200000;
+        for (String[] c : new String[][] {{"2001:db8:78::b", "bigpod"}, {"2001:db8:78::c", "bigremote"}}) {
+            String last = "";
+            for (int i = 0; i < 10 && !last.startsWith("got"); i++) {
+                last = NetworkNamespace.Shell.runQuietly("ip", "netns", "exec", far.name(), "python3", big.toString(), c[0], "80").trim();
+            }
+            int size = c[1].equals("bigpod") ? expected : "bigremote fd00:78::1\n".length() + 200000;
+            assertThat(last).as("the whole answer through [" + c[0] + "]:80\n" + gannet.cli("show", "services"))
+                    .isEqualTo("got " + size + " bytes from " + c[1]);
+        }
+    }
+
+    /** What the client in its own namespace gets from [addr]:port, retried until it answers. */
+    String ask(String addr) throws Exception {
+        return ask(addr, 80);
+    }
+
+    String ask(String addr, int port) throws Exception {
+        return ask(client, addr, port);
+    }
+
+    String ask(NetworkNamespace from, String addr, int port) throws Exception {
+        String last = "";
+        for (int i = 0; i < 20; i++) {
+            last = NetworkNamespace.Shell.runQuietly("ip", "netns", "exec", from.name(), "python3", clientScript.toString(), addr,
+                    Integer.toString(port)).trim();
+            if (last.startsWith("peer ")) {
+                return last;
+            }
+            Thread.sleep(250);
+        }
+        throw new AssertionError("no answer from [" + addr + "]:" + port + ": " + last + "\n" + gannet.cli("show", "services"));
+    }
+
+    static JsonNode row(JsonNode rows, String frontend) {
+        for (JsonNode r : rows) {
+            if (r.path("frontend").asText().startsWith(frontend)) {
+                return r;
+            }
+        }
+        throw new AssertionError("no row for " + frontend + " in " + rows);
+    }
+}
