@@ -17,10 +17,11 @@ import org.slf4j.LoggerFactory;
  * on an upgrade or a new setting.
  *
  * <p>Sized from the node's memory as Cilium sizes its tables (a share of it, 0.25% by default):
- * MemTotal x 0.0025 / 160 bytes (an entry of each IPv4 map with the kernel's hash overhead; dp_ct6
- * adds about 110 bytes per entry on top, not counted in the share), rounded
- * down to a power of two, between 65,536 and 4,194,304: 262,144 on a 24 GiB host, 65,536 on a
- * 4 GiB one, 1,048,576 on 64 GiB.
+ * MemTotal x 0.0025 / 432 bytes, rounded down to a power of two, between 65,536 and 4,194,304:
+ * 131,072 on a 24 GiB host, 65,536 on a 4 GiB one, 262,144 on 64 GiB. 432 bytes is what one
+ * entry of all four tables costs, preallocated LRU hashes with the kernel's overhead (memlock of
+ * {@code bpftool map create ... type lru_hash} at 65,536 entries): dp_ct4 96, dp_snat4 88, dp_ct6
+ * 120, dp_snat6 128. (Before, the share counted the IPv4 tables only, so the IPv6 ones came on top.)
  *
  * <p>A pinned table of another size cannot be re-used by the programs: {@link #carry} reads its
  * entries, unpins it, and after the new programs created the new table, writes them in (an LRU
@@ -37,7 +38,7 @@ public final class ConntrackSize {
     public static final int COMPILED = 262_144;
     static final List<String> MAPS = List.of("dp_ct4", "dp_snat4", "dp_ct6", "dp_snat6");
     private static final double SHARE = 0.0025;
-    private static final int BYTES_PER_ENTRY = 160;
+    private static final int BYTES_PER_ENTRY = 432;
 
     private ConntrackSize() {}
 

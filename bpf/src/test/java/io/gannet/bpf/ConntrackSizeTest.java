@@ -37,10 +37,10 @@ class ConntrackSizeTest {
 
     @Test
     void sizedFromTheNodesMemory() {
-        assertThat(ConntrackSize.forMemory(24 * GIB)).isEqualTo(262_144);
+        assertThat(ConntrackSize.forMemory(24 * GIB)).isEqualTo(131_072);
         assertThat(ConntrackSize.forMemory(4 * GIB)).isEqualTo(65_536);
         assertThat(ConntrackSize.forMemory(GIB / 2)).isEqualTo(65_536);
-        assertThat(ConntrackSize.forMemory(64 * GIB)).isEqualTo(1_048_576);
+        assertThat(ConntrackSize.forMemory(64 * GIB)).isEqualTo(262_144);
         assertThat(ConntrackSize.forMemory(2048 * GIB)).isEqualTo(4_194_304);
         assertThat(ConntrackSize.auto()).isBetween(ConntrackSize.MIN, ConntrackSize.MAX);
         assertThatThrownBy(() -> DatapathOptions.defaults().withConntrackMax(1000)).hasMessageContaining("65536 to 4194304");
