@@ -15,6 +15,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.IntPredicate;
+import java.util.function.Predicate;
+import io.gannet.bpf.lb.Ipv6;
 
 /**
  * The ECMP L4 load balancer of one host: reads VIPs from the Service directory, checks
@@ -37,7 +39,7 @@ public final class L4lb implements AutoCloseable {
     private final Forwarding forwarding;
 
     private L4lb(L4lbOptions options, Forwarding forwarding, Announcer announcer, IntPredicate ownAddress,
-            InstantSource clock, EventSink events) {
+            Predicate<Ipv6> ownAddress6, InstantSource clock, EventSink events) {
         this.forwarding = forwarding;
         this.owner = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "gannet-l4lb");
@@ -56,18 +58,29 @@ public final class L4lb implements AutoCloseable {
                 checker.release(t);
             }
         }, clock, events);
-        this.catalog = options.api() != null ? new VipCatalog(options.api(), options.pool(), ownAddress)
-                : new VipCatalog(options.servicesDir(), options.pool(), ownAddress);
+        this.catalog = options.api() != null ? new VipCatalog(options.api(), options.pool(), ownAddress, ownAddress6)
+                : new VipCatalog(options.servicesDir(), options.pool(), ownAddress, ownAddress6);
     }
 
     private L4lbCore core() {
         return core;
     }
 
-    /** Starts reading the directory, probing and announcing. */
+    /** Starts reading the directory, probing and announcing; of IPv6 addresses only ::1 counts as this host's own. */
     public static L4lb start(L4lbOptions options, Forwarding forwarding, Announcer announcer, IntPredicate ownAddress,
             InstantSource clock, EventSink events) {
-        L4lb lb = new L4lb(options, forwarding, announcer, ownAddress, clock, events);
+        return start(options, forwarding, announcer, ownAddress, a -> a.hi() == 0 && a.lo() == 1, clock, events);
+    }
+
+    /**
+     * Starts reading the directory, probing and announcing.
+     *
+     * @param ownAddress  true for an IPv4 address of this host (a backend there is refused: it would loop)
+     * @param ownAddress6 the same for IPv6 addresses
+     */
+    public static L4lb start(L4lbOptions options, Forwarding forwarding, Announcer announcer, IntPredicate ownAddress,
+            Predicate<Ipv6> ownAddress6, InstantSource clock, EventSink events) {
+        L4lb lb = new L4lb(options, forwarding, announcer, ownAddress, ownAddress6, clock, events);
         lb.owner.scheduleWithFixedDelay(lb::reloadQuietly, 0, options.reloadPeriod().toMillis(), TimeUnit.MILLISECONDS);
         lb.owner.scheduleWithFixedDelay(lb.core::tick, TICK_MS, TICK_MS, TimeUnit.MILLISECONDS);
         return lb;

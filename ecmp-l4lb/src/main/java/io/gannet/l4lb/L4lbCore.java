@@ -3,6 +3,7 @@ package io.gannet.l4lb;
 import io.gannet.bpf.lb.Backend;
 import io.gannet.bpf.lb.Frontend;
 import io.gannet.bpf.lb.Ipv4;
+import io.gannet.bpf.lb.Ipv6;
 import io.gannet.l4lb.announce.Announcer;
 import io.gannet.l4lb.announce.RouteDamper;
 import io.gannet.l4lb.forward.Forwarding;
@@ -20,7 +21,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 
 /**
  * The L4LB's decisions, single-threaded and clock-driven: each VIP's table (Maglev over its
@@ -62,7 +62,7 @@ final class L4lbCore {
     private Map<Frontend, VipService> services = new LinkedHashMap<>();
     private final Map<Target, Boolean> healthy = new HashMap<>();
     private final Map<Target, String> lastResult = new HashMap<>();
-    private final Map<Integer, Route> routes = new HashMap<>();
+    private final Map<String, Route> routes = new HashMap<>(); // by VIP address (canonical text)
     private final Map<Frontend, VipTable> tables = new HashMap<>();
     private List<Problem> problems = List.of();
     private List<Forwarding.ForwardedVip> programmed;
@@ -168,7 +168,7 @@ final class L4lbCore {
     }
 
     private static Target target(VipService s, Backend b) {
-        return new Target(Ipv4.format(b.addr()), b.port(), s.check());
+        return new Target(b.ipv6() ? b.addr6().format() : Ipv4.format(b.addr()), b.port(), s.check());
     }
 
     private void reconcile() {
@@ -180,7 +180,7 @@ final class L4lbCore {
         // 1. tables and forwarding (a table is rebuilt only when its inputs changed: the tick
         // comes every 100 ms, and failing over many entries costs milliseconds)
         List<Forwarding.ForwardedVip> want = new ArrayList<>();
-        Map<Integer, Boolean> addrHealthy = new HashMap<>();
+        Map<String, Boolean> addrHealthy = new HashMap<>();
         Map<Frontend, VipTable> previous = new HashMap<>(tables);
         tables.clear();
         int m = forwarding.tableSize();
@@ -200,7 +200,7 @@ final class L4lbCore {
             tables.put(s.frontend(), t);
             want.add(new Forwarding.ForwardedVip(s.name(), s.frontend(), up, t));
             boolean any = up.stream().anyMatch(b -> b.weight() > 0);
-            addrHealthy.merge(s.frontend().addr(), any, Boolean::logicalOr);
+            addrHealthy.merge(s.frontend().address(), any, Boolean::logicalOr);
         }
         if (!want.equals(programmed)) {
             try {
@@ -216,11 +216,9 @@ final class L4lbCore {
         }
         // 2. routes
         for (String v : options.profileVips()) {
-            if (!v.contains(":")) {
-                addrHealthy.putIfAbsent(Ipv4.parse(v), false);
-            }
+            addrHealthy.putIfAbsent(v.contains(":") ? Ipv6.parse(v).format() : Ipv4.format(Ipv4.parse(v)), false);
         }
-        for (Map.Entry<Integer, Boolean> e : addrHealthy.entrySet()) {
+        for (Map.Entry<String, Boolean> e : addrHealthy.entrySet()) {
             Route r = routes.computeIfAbsent(e.getKey(), k -> new Route(new RouteDamper(options.damper(), now)));
             boolean want4 = r.damper.update(e.getValue(), now);
             String reason;
@@ -233,7 +231,7 @@ final class L4lbCore {
                 reason = "suppressed: flapping (penalty " + Math.round(r.damper.penalty(now)) + ")";
             } else if (e.getValue()) {
                 reason = "healthy backend, held " + options.damper().upHold().toMillis() + " ms before announcing";
-            } else if (services.values().stream().noneMatch(s -> s.frontend().addr() == e.getKey())) {
+            } else if (services.values().stream().noneMatch(s -> s.frontend().address().equals(e.getKey()))) {
                 reason = "no Service defines this VIP";
             } else {
                 reason = "no healthy backend";
@@ -252,8 +250,8 @@ final class L4lbCore {
         publish();
     }
 
-    private void setRoute(int addr, Route r, boolean announce, String reason) {
-        String prefix = Ipv4.format(addr) + "/32";
+    private void setRoute(String addr, Route r, boolean announce, String reason) {
+        String prefix = addr + (addr.indexOf(':') >= 0 ? "/128" : "/32"); // a host route of the VIP's family
         r.reason = reason;
         if (announce == r.announced) {
             return;
@@ -273,9 +271,9 @@ final class L4lbCore {
 
     private void publish() {
         List<VipStatus> out = new ArrayList<>();
-        Set<Integer> withService = new TreeSet<>(Integer::compareUnsigned);
+        Set<String> withService = new HashSet<>();
         for (VipService s : services.values()) {
-            int addr = s.frontend().addr();
+            String addr = s.frontend().address();
             withService.add(addr);
             Route r = routes.get(addr);
             VipTable t = tables.get(s.frontend());
@@ -291,13 +289,13 @@ final class L4lbCore {
                         lastResult.getOrDefault(tg, Boolean.TRUE.equals(healthy.get(tg)) ? "ok" : "not healthy yet"),
                         entries.getOrDefault(b.backend(), 0)));
             }
-            out.add(new VipStatus(Ipv4.format(addr), s.frontend().toString(), s.name(), routeState(r),
+            out.add(new VipStatus(addr, s.frontend().toString(), s.name(), routeState(r),
                     r == null ? "" : r.reason + (forwardingError.isEmpty() ? "" : "; datapath: " + forwardingError),
                     t.fingerprint(), t.entries().length, s.check().describe(), bs));
         }
-        for (Map.Entry<Integer, Route> e : routes.entrySet()) {
+        for (Map.Entry<String, Route> e : routes.entrySet()) {
             if (!withService.contains(e.getKey())) {
-                out.add(new VipStatus(Ipv4.format(e.getKey()), "", "", routeState(e.getValue()), e.getValue().reason,
+                out.add(new VipStatus(e.getKey(), "", "", routeState(e.getValue()), e.getValue().reason,
                         VipTable.EMPTY, 0, "", List.of()));
             }
         }
@@ -306,10 +304,20 @@ final class L4lbCore {
         }
         out.sort((a, b) -> {
             int c = a.vip().equals("-") || b.vip().equals("-") ? Boolean.compare(a.vip().equals("-"), b.vip().equals("-"))
-                    : Integer.compareUnsigned(Ipv4.parse(a.vip()), Ipv4.parse(b.vip()));
+                    : compareAddresses(a.vip(), b.vip());
             return c != 0 ? c : a.frontend().compareTo(b.frontend());
         });
         snapshot = List.copyOf(out);
+    }
+
+    /** IPv4 VIPs first, then IPv6, each in numeric order. */
+    private static int compareAddresses(String a, String b) {
+        boolean a6 = a.indexOf(':') >= 0;
+        boolean b6 = b.indexOf(':') >= 0;
+        if (a6 != b6) {
+            return a6 ? 1 : -1;
+        }
+        return a6 ? Ipv6.parse(a).compareTo(Ipv6.parse(b)) : Integer.compareUnsigned(Ipv4.parse(a), Ipv4.parse(b));
     }
 
     private String routeState(Route r) {

@@ -77,7 +77,7 @@ class L4lbCoreTest {
     static final HealthCheckSpec CHECK = HealthCheckSpec.DEFAULT_TCP;
 
     L4lbCore core(List<String> profileVips) {
-        L4lbOptions o = new L4lbOptions(Path.of("/nonexistent"), VipPool.of(List.of("203.0.113.0/24")), profileVips,
+        L4lbOptions o = new L4lbOptions(Path.of("/nonexistent"), VipPool.of(List.of("203.0.113.0/24", "2001:db8:113::/64")), profileVips,
                 List.of("65000:100"), new RouteDamper.Options(Duration.ofSeconds(2), Duration.ZERO, Duration.ofSeconds(60)),
                 Duration.ofSeconds(1));
         return new L4lbCore(o, forwarding, announcer, health, clock, (a, s, d) -> events.add(a + " " + s + " " + d));
@@ -233,5 +233,48 @@ class L4lbCoreTest {
         assertThat(routeLog).last().isEqualTo("withdraw 203.0.113.10/32");
         assertThat(programmed).isEmpty();
         assertThat(c.snapshot()).isEmpty();
+    }
+
+    @Test
+    void anIpv6VipIsAnnouncedAsA128WithTheCommunitiesAndWithdrawnWhenItsBackendFails() {
+        L4lbCore c = core(List.of("2001:db8:113:0:0:0:0:99"));
+        Backend b6 = Backend.of("fd00:92::21", 8080);
+        Backend b6b = Backend.of("fd00:92::22", 8080);
+        VipService web6 = new VipService("shop/web6:http", Frontend.of("2001:db8:113::10", 80, Protocol.TCP),
+                List.of(new WeightedBackend(b6b, 1), new WeightedBackend(b6, 1)), CHECK);
+        c.setServices(List.of(web(B1), web6), List.of());
+        Target t6 = new Target("fd00:92::21", 8080, CHECK);
+        Target t6b = new Target("fd00:92::22", 8080, CHECK);
+        assertThat(retained).as("the IPv6 backends are probed by their literal").contains(t6, t6b);
+        assertThat(t6).hasToString("[fd00:92::21]:8080 (tcp)");
+
+        c.healthChanged(t6, true, "ok");
+        c.healthChanged(t6b, true, "ok");
+        c.healthChanged(t(B1), true, "ok");
+        advance(2100, c);
+        assertThat(routeLog).containsExactlyInAnyOrder("announce 203.0.113.10/32 [65000:100]",
+                "announce 2001:db8:113::10/128 [65000:100]");
+        Forwarding.ForwardedVip fv = programmed.stream().filter(v -> v.frontend().ipv6()).findFirst().orElseThrow();
+        assertThat(fv.backends()).extracting(WeightedBackend::backend).containsExactly(b6, b6b);
+        List<VipStatus> rows = c.snapshot();
+        assertThat(rows).extracting(VipStatus::vip).as("IPv4 first, then IPv6; the profile's VIP in canonical form")
+                .containsExactly("203.0.113.10", "2001:db8:113::10", "2001:db8:113::99");
+        VipStatus v6 = rows.get(1);
+        assertThat(v6.frontend()).isEqualTo("[2001:db8:113::10]:80/TCP");
+        assertThat(v6.route()).isEqualTo("announced");
+        assertThat(v6.tableSize()).isEqualTo(251);
+        assertThat(v6.fingerprint()).isNotEqualTo("0000000000000000");
+        assertThat(v6.backends()).extracting(VipStatus.BackendStatus::backend).containsExactly("[fd00:92::21]:8080", "[fd00:92::22]:8080");
+        assertThat(v6.backends()).extracting(VipStatus.BackendStatus::tableEntries).allMatch(n -> n >= 125 && n <= 126);
+        assertThat(v6.toRow().get("vip")).isEqualTo("2001:db8:113::10/128");
+        assertThat(rows.get(2).reason()).isEqualTo("no Service defines this VIP");
+
+        c.healthChanged(t6, false, "connection refused");
+        assertThat(routeLog).hasSize(2);
+        c.healthChanged(t6b, false, "connection refused");
+        assertThat(routeLog).last().isEqualTo("withdraw 2001:db8:113::10/128");
+        assertThat(c.snapshot().get(1).reason()).isEqualTo("no healthy backend");
+        assertThat(c.snapshot().get(0).route()).as("the IPv4 VIP is not affected").isEqualTo("announced");
+        assertThat(events).anyMatch(e -> e.startsWith("vip-withdraw 2001:db8:113::10/128 no healthy backend"));
     }
 }

@@ -64,24 +64,30 @@ final class L4lbPart implements AutoCloseable {
                         msg -> log.operatorAction("kube-api", kubeApi.origin(), msg));
         L4lbOptions o = new L4lbOptions(servicesDir, api,
                 VipPool.of(node.vipPool().stream().map(Cidr::toString).toList()),
-                node.vips().stream().filter(c -> c.length() == 32).map(c -> c.network().getHostAddress()).toList(),
+                node.vips().stream().filter(c -> c.length() == (c.isIpv4() ? 32 : 128)).map(c -> c.network().getHostAddress()).toList(),
                 node.vipCommunities().stream().map(Object::toString).toList(),
                 RouteDamper.Options.DEFAULTS, Duration.ofSeconds(1));
         DatapathForwarding fwd = DatapathForwarding.open(datapathOptions, hostDevices, "gannet_l4lb");
-        // VIP traffic arrives on an uplink and leaves, DNATed, towards a backend: the host forwards it.
-        try {
-            if (io.gannet.linux.proc.Forwarding.enable(true)) {
-                log.operatorAction("l4lb", io.gannet.linux.proc.Forwarding.path(true).toString(),
-                        "set to 1: VIP traffic is forwarded to the backends through this host");
+        // VIP traffic arrives on an uplink and leaves, DNATed, towards a backend: the host forwards it
+        // (IPv6 too when the pool has IPv6 prefixes; an IPv4-only host's IPv6 settings are left alone,
+        // since IPv6 forwarding also stops the kernel from taking router advertisements).
+        boolean v6 = node.vipPool().stream().anyMatch(c -> !c.isIpv4());
+        for (boolean ipv4 : v6 ? new boolean[] {true, false} : new boolean[] {true}) {
+            try {
+                if (io.gannet.linux.proc.Forwarding.enable(ipv4)) {
+                    log.operatorAction("l4lb", io.gannet.linux.proc.Forwarding.path(ipv4).toString(),
+                            "set to 1: VIP traffic is forwarded to the backends through this host");
+                }
+            } catch (java.io.IOException e) {
+                log.operatorAction("l4lb", io.gannet.linux.proc.Forwarding.path(ipv4).toString(), "could not enable forwarding ("
+                        + e.getMessage() + "): " + (ipv4 ? "IPv4" : "IPv6") + " VIP traffic will not reach the backends");
             }
-        } catch (java.io.IOException e) {
-            log.operatorAction("l4lb", io.gannet.linux.proc.Forwarding.path(true).toString(), "could not enable forwarding ("
-                    + e.getMessage() + "): VIP traffic will not reach the backends");
         }
         log.operatorAction("l4lb", node.name(), "VIP pool " + o.pool() + ", watching "
                 + (api != null ? "the Kubernetes API at " + kubeApi.server() : servicesDir) + ", forwarding DNAT+SNAT on "
                 + hostDevices);
-        L4lbPart part = new L4lbPart(L4lb.start(o, fwd, announcer, new LocalAddresses(), InstantSource.system(), log::operatorAction),
+        LocalAddresses own = new LocalAddresses();
+        L4lbPart part = new L4lbPart(L4lb.start(o, fwd, announcer, own, own::test6, InstantSource.system(), log::operatorAction),
                 registry);
         registry.getPrometheusRegistry().register(new io.gannet.agent.metrics.DatapathCounters(fwd::counters));
         part.apiSource = api;

@@ -97,6 +97,28 @@ final class FrrRouter implements AutoCloseable {
         return out;
     }
 
+    /** Next hops of the kernel-installed (zebra) IPv6 route to {@code prefix}; empty when there is none. */
+    List<String> nextHops6(String prefix) {
+        List<String> out = new ArrayList<>();
+        try {
+            JsonNode r = JSON.readTree(vtysh("show ipv6 route " + prefix + " json")).path(prefix);
+            for (JsonNode route : r) {
+                if (!route.path("selected").asBoolean() || !route.path("installed").asBoolean(true)) {
+                    continue;
+                }
+                for (JsonNode nh : route.path("nexthops")) {
+                    if (nh.path("active").asBoolean()) {
+                        out.add(nh.path("ip").asText());
+                    }
+                }
+            }
+        } catch (IOException e) {
+            // no answer: no route
+        }
+        out.sort(null);
+        return out;
+    }
+
     String log() {
         StringBuilder b = new StringBuilder();
         for (String n : List.of("zebra", "bfdd", "bgpd")) {

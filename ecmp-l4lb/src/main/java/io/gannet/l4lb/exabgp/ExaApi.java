@@ -1,6 +1,7 @@
 package io.gannet.l4lb.exabgp;
 
 import io.gannet.bpf.lb.Ipv4;
+import io.gannet.bpf.lb.Ipv6;
 import io.gannet.l4lb.EventSink;
 import io.gannet.l4lb.model.VipPool;
 import java.util.concurrent.atomic.AtomicLong;
@@ -68,10 +69,9 @@ public final class ExaApi {
     private String poolProblem(String prefix) {
         int slash = prefix.indexOf('/');
         String addr = prefix.substring(0, slash);
-        if (addr.contains(":")) {
-            return prefix + " is IPv6: the VIP pool is IPv4 only";
-        }
-        if (!pool.containsPrefix(Ipv4.parse(addr), Integer.parseInt(prefix.substring(slash + 1)))) {
+        int length = Integer.parseInt(prefix.substring(slash + 1));
+        boolean in = addr.contains(":") ? pool.containsPrefix(Ipv6.parse(addr), length) : pool.containsPrefix(Ipv4.parse(addr), length);
+        if (!in) {
             return prefix + " is outside the profile's VIP pool " + pool;
         }
         return null;

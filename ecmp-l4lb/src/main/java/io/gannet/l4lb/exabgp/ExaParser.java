@@ -151,7 +151,9 @@ public final class ExaParser {
             throw new Invalid(what + " '" + s + "' is not an IP address");
         }
         try {
-            return InetAddress.getByName(s).getHostAddress();
+            InetAddress a = InetAddress.getByName(s);
+            // IPv6 in RFC 5952 form ("2001:db8::10"), as the speaker, the pool and the logs print it
+            return a instanceof java.net.Inet6Address ? io.gannet.bpf.lb.Ipv6.of(a.getAddress()).format() : a.getHostAddress();
         } catch (java.net.UnknownHostException e) {
             throw new Invalid(what + " '" + s + "' is not an IP address");
         }

@@ -31,6 +31,14 @@ import org.slf4j.LoggerFactory;
  * routes; the kernel undoes the masquerade, and {@code from_host} at TC egress of the uplink
  * rewrites the reply's source back to the VIP (the conntrack entry's reverse NAT).
  *
+ * <p>IPv6 VIPs take the same path: the datapath's IPv6 external frontends (lib/lb6.h) keep a
+ * Maglev table per frontend in the same dp_maglev4 map (keyed by rev-NAT index, one table
+ * size for both families), so an IPv6 VIP's {@link ServiceSpec} is the IPv4 one's with IPv6
+ * addresses; without the datapath's own SNAT (its IPv6 SNAT, lib/nodeport6.h, sends packets on
+ * by FIB redirect, past nftables) the DNATed packet goes up the forwarding path like an IPv4
+ * one and the {@code ip6} twin of the nftables table masquerades it. The IPv6 flow hash folds
+ * each address to 32 bits (XOR of its words) before the IPv4 hash: the same on every host.
+ *
  * <p>The trade-off (see the module README): backends see the LB host's address, not the
  * client's (use the access log of the LB or PROXY protocol if they need it), and a flow
  * moved to another LB host by the network (host failure, drain) reaches the same backend but

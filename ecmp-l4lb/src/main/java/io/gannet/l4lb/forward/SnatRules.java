@@ -11,14 +11,18 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The SNAT half of the L4LB's forwarding, as an nftables table this class owns alone:
+ * The SNAT half of the L4LB's forwarding, as two nftables tables of one name this class owns
+ * alone, one per family:
  * <pre>
  * table ip NAME {
  *   set backends { type ipv4_addr . inet_proto . inet_service; }
  *   chain postrouting { type nat hook postrouting priority srcnat;
  *     iifname { UPLINKS } ip daddr . meta l4proto . th dport @backends masquerade }
  * }
+ * table ip6 NAME { the same with ipv6_addr and ip6 daddr }
  * </pre>
+ * (Two tables, not one {@code inet} table: the IPv4 one keeps the name and shape it had
+ * before IPv6 VIPs, so a running host's table is replaced in place.)
  * Only forwarded packets that came in on an uplink (the datapath's DNAT output) match; the
  * host's own traffic to backends (health checks) keeps its address. Replaced atomically
  * ({@code nft -f}); left in place on close so traffic keeps flowing across a restart.
@@ -45,13 +49,17 @@ final class SnatRules {
 
     void install() {
         StringBuilder s = new StringBuilder();
-        s.append("table ip ").append(table).append(" {}\n");
-        s.append("delete table ip ").append(table).append("\n");
-        s.append("table ip ").append(table).append(" {\n");
-        s.append("  set backends { type ipv4_addr . inet_proto . inet_service; }\n");
-        s.append("  chain postrouting { type nat hook postrouting priority srcnat; policy accept;\n");
-        s.append("    iifname { ").append(String.join(", ", uplinks.stream().map(u -> "\"" + u + "\"").toList()))
-                .append(" } ip daddr . meta l4proto . th dport @backends counter masquerade\n  }\n}\n");
+        String iif = String.join(", ", uplinks.stream().map(u -> "\"" + u + "\"").toList());
+        for (String fam : List.of("ip", "ip6")) {
+            s.append("table ").append(fam).append(' ').append(table).append(" {}\n");
+            s.append("delete table ").append(fam).append(' ').append(table).append("\n");
+            s.append("table ").append(fam).append(' ').append(table).append(" {\n");
+            s.append("  set backends { type ").append(fam.equals("ip") ? "ipv4_addr" : "ipv6_addr")
+                    .append(" . inet_proto . inet_service; }\n");
+            s.append("  chain postrouting { type nat hook postrouting priority srcnat; policy accept;\n");
+            s.append("    iifname { ").append(iif).append(" } ").append(fam)
+                    .append(" daddr . meta l4proto . th dport @backends counter masquerade\n  }\n}\n");
+        }
         nft(s.toString());
         current = Set.of();
     }
@@ -61,12 +69,18 @@ final class SnatRules {
         if (want.equals(current)) {
             return;
         }
-        StringBuilder s = new StringBuilder("flush set ip ").append(table).append(" backends\n");
-        if (!want.isEmpty()) {
-            s.append("add element ip ").append(table).append(" backends { ");
-            s.append(String.join(", ", want.stream().map(d -> Ipv4.format(d.backend().addr()) + " . "
-                    + d.protocol().name().toLowerCase(java.util.Locale.ROOT) + " . " + d.backend().port()).toList()));
-            s.append(" }\n");
+        StringBuilder s = new StringBuilder();
+        for (boolean v6 : new boolean[] {false, true}) {
+            String fam = v6 ? "ip6" : "ip";
+            List<String> elems = want.stream().filter(d -> d.backend().ipv6() == v6)
+                    .map(d -> (v6 ? d.backend().addr6().format() : Ipv4.format(d.backend().addr())) + " . "
+                            + d.protocol().name().toLowerCase(java.util.Locale.ROOT) + " . " + d.backend().port())
+                    .toList();
+            s.append("flush set ").append(fam).append(' ').append(table).append(" backends\n");
+            if (!elems.isEmpty()) {
+                s.append("add element ").append(fam).append(' ').append(table).append(" backends { ")
+                        .append(String.join(", ", elems)).append(" }\n");
+            }
         }
         nft(s.toString());
         current = want;

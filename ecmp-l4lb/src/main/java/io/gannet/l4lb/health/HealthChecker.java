@@ -28,11 +28,11 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class HealthChecker implements AutoCloseable {
 
-    /** What is probed. */
+    /** What is probed: an IPv4 or IPv6 literal ("10.92.0.21", "fd00:92::21", never a name). */
     public record Target(String address, int port, HealthCheckSpec spec) {
         @Override
         public String toString() {
-            return address + ":" + port + " (" + spec.type().name().toLowerCase(java.util.Locale.ROOT) + ")";
+            return (address.indexOf(':') >= 0 ? "[" + address + "]" : address) + ":" + port + " (" + spec.type().name().toLowerCase(java.util.Locale.ROOT) + ")";
         }
     }
 

@@ -40,7 +40,9 @@ final class HttpProbe implements Probe {
         boolean https = spec.type() == HealthCheckSpec.Type.HTTPS;
         String path = spec.path().startsWith("/") ? spec.path() : "/" + spec.path();
         try {
-            URI uri = URI.create((https ? "https://" : "http://") + address + ":" + port + path);
+            // an IPv6 literal goes in brackets (RFC 3986 3.2.2): http://[2001:db8::5]:8080/
+            String host = address.indexOf(':') >= 0 ? "[" + address + "]" : address;
+            URI uri = URI.create((https ? "https://" : "http://") + host + ":" + port + path);
             HttpRequest req = HttpRequest.newBuilder(uri).timeout(spec.timeout()).header("User-Agent", "gannet-l4lb-health")
                     .GET().build();
             HttpResponse<Void> r = (https ? tls : plain).send(req, HttpResponse.BodyHandlers.discarding());

@@ -3,6 +3,7 @@ package io.gannet.l4lb.model;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.gannet.bpf.lb.Backend;
 import io.gannet.bpf.lb.Ipv4;
+import io.gannet.bpf.lb.Ipv6;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -22,7 +23,8 @@ import java.util.Map;
  *   gannet.io/health-check-interval: 1s          (ms or s suffix; default 1s)
  *   gannet.io/health-check-timeout: 500ms        (default = interval)
  *   gannet.io/health-check-rise: 2               gannet.io/health-check-fall: 3
- *   gannet.io/backend-weights: "10.1.0.5=3, 10.1.0.6:8080=0"   (Maglev weights; default 1)
+ *   gannet.io/backend-weights: "10.1.0.5=3, 10.1.0.6:8080=0"   (Maglev weights; default 1;
+ *                              IPv6 as "fd00::5=3" or "[fd00::5]:8080=0")
  * </pre>
  * Any other {@code gannet.io/} key is reported as unknown, never ignored in silence.
  */
@@ -104,16 +106,7 @@ public final class ServiceAnnotations {
             if (eq < 0) {
                 throw new Invalid(PREFIX + "backend-weights: '" + p + "' is not ADDRESS[:PORT]=WEIGHT");
             }
-            String key = p.substring(0, eq).trim();
-            String[] ap = key.split(":");
-            try {
-                Ipv4.parse(ap[0]);
-                if (ap.length > 2 || (ap.length == 2 && Integer.parseInt(ap[1]) < 1)) {
-                    throw new IllegalArgumentException("bad port");
-                }
-            } catch (IllegalArgumentException e) {
-                throw new Invalid(PREFIX + "backend-weights: '" + key + "' is not an IPv4 address[:port]");
-            }
+            String key = weightKey(p.substring(0, eq).trim());
             int weight;
             try {
                 weight = Integer.parseInt(p.substring(eq + 1).trim());
@@ -128,11 +121,42 @@ public final class ServiceAnnotations {
         return out;
     }
 
+    /**
+     * A backend-weights key in the form {@link #weightOf} looks up: "10.1.0.5", "10.1.0.5:8080",
+     * "fd00::5" or "[fd00::5]:8080" (IPv6 in RFC 5952 text, so any spelling of it matches).
+     */
+    private static String weightKey(String key) {
+        try {
+            if (key.startsWith("[")) {
+                int close = key.indexOf("]:");
+                if (close < 0) {
+                    throw new IllegalArgumentException("no ]:port");
+                }
+                int port = Integer.parseInt(key.substring(close + 2));
+                if (port < 1 || port > 65535) {
+                    throw new IllegalArgumentException("bad port");
+                }
+                return "[" + Ipv6.parse(key.substring(1, close)).format() + "]:" + port;
+            }
+            if (key.indexOf(':') != key.lastIndexOf(':')) {
+                return Ipv6.parse(key).format(); // two colons or more: an IPv6 address alone
+            }
+            String[] ap = key.split(":");
+            Ipv4.parse(ap[0]);
+            if (ap.length == 2 && (Integer.parseInt(ap[1]) < 1 || Integer.parseInt(ap[1]) > 65535)) {
+                throw new IllegalArgumentException("bad port");
+            }
+            return key;
+        } catch (IllegalArgumentException e) {
+            throw new Invalid(PREFIX + "backend-weights: '" + key + "' is not an IPv4 address[:port], an IPv6 address or [IPv6]:port");
+        }
+    }
+
     /** The weight the annotation gives a backend (address:port first, then address), 1 by default. */
     public static int weightOf(Map<String, Integer> weights, Backend b) {
         Integer w = weights.get(b.toString());
         if (w == null) {
-            w = weights.get(Ipv4.format(b.addr()));
+            w = weights.get(b.ipv6() ? b.addr6().format() : Ipv4.format(b.addr()));
         }
         return w == null ? 1 : w;
     }

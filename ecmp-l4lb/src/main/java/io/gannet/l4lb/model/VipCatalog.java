@@ -6,11 +6,13 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.gannet.bpf.lb.Backend;
 import io.gannet.bpf.lb.Frontend;
 import io.gannet.bpf.lb.Ipv4;
+import io.gannet.bpf.lb.Ipv6;
 import io.gannet.bpf.lb.Protocol;
 import io.gannet.cluster.k8s.EndpointSlice;
 import io.gannet.cluster.k8s.KubeReader;
 import io.gannet.cluster.k8s.KubeService;
 import java.net.Inet4Address;
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -23,6 +25,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.IntPredicate;
+import java.util.function.Predicate;
 import java.util.stream.Stream;
 
 /**
@@ -37,7 +40,8 @@ import java.util.stream.Stream;
  * backend that is one of this host's own addresses (traffic would loop), invalid
  * {@code gannet.io/} annotations, Service fields the L4LB does not implement
  * ({@code sessionAffinity: ClientIP}, {@code externalTrafficPolicy: Local},
- * {@code loadBalancerSourceRanges}, IPv6 families). A file that fails to parse keeps its last
+ * {@code loadBalancerSourceRanges}). IPv4 and IPv6 VIPs alike; a VIP's backends are the
+ * endpoints of its own family. A file that fails to parse keeps its last
  * good content. Not thread-safe: the L4LB's directory thread owns it.
  */
 public final class VipCatalog {
@@ -54,26 +58,43 @@ public final class VipCatalog {
     private List<Doc> lastFromSource = List.of();
     private final VipPool pool;
     private final IntPredicate ownAddress;
+    private final Predicate<Ipv6> ownAddress6;
     private final YAMLMapper yaml = new YAMLMapper();
     private final Map<Path, List<Doc>> lastGood = new HashMap<>();
 
     /**
-     * @param ownAddress true for an IPv4 address of this host (a backend there is refused)
+     * @param ownAddress  true for an IPv4 address of this host (a backend there is refused)
+     * @param ownAddress6 true for an IPv6 address of this host (likewise)
      */
+    public VipCatalog(Path dir, VipPool pool, IntPredicate ownAddress, Predicate<Ipv6> ownAddress6) {
+        this(dir, null, pool, ownAddress, ownAddress6);
+    }
+
+    /** As the four-argument form; of IPv6 addresses only ::1 counts as this host's own. */
     public VipCatalog(Path dir, VipPool pool, IntPredicate ownAddress) {
-        this(dir, null, pool, ownAddress);
+        this(dir, null, pool, ownAddress, LOOPBACK6);
     }
 
     /** The VIPs of the Services an object source (the Kubernetes API) gives. */
-    public VipCatalog(io.gannet.cluster.k8s.ObjectSource source, VipPool pool, IntPredicate ownAddress) {
-        this(null, source, pool, ownAddress);
+    public VipCatalog(io.gannet.cluster.k8s.ObjectSource source, VipPool pool, IntPredicate ownAddress,
+            Predicate<Ipv6> ownAddress6) {
+        this(null, source, pool, ownAddress, ownAddress6);
     }
 
-    private VipCatalog(Path dir, io.gannet.cluster.k8s.ObjectSource source, VipPool pool, IntPredicate ownAddress) {
+    /** As the four-argument form; of IPv6 addresses only ::1 counts as this host's own. */
+    public VipCatalog(io.gannet.cluster.k8s.ObjectSource source, VipPool pool, IntPredicate ownAddress) {
+        this(null, source, pool, ownAddress, LOOPBACK6);
+    }
+
+    private static final Predicate<Ipv6> LOOPBACK6 = a -> a.hi() == 0 && a.lo() == 1;
+
+    private VipCatalog(Path dir, io.gannet.cluster.k8s.ObjectSource source, VipPool pool, IntPredicate ownAddress,
+            Predicate<Ipv6> ownAddress6) {
         this.source = source;
         this.dir = dir;
         this.pool = pool;
         this.ownAddress = ownAddress;
+        this.ownAddress6 = ownAddress6;
     }
 
     public Path dir() {
@@ -175,18 +196,14 @@ public final class VipCatalog {
         String where = where(d);
         KubeService svc = KubeReader.service(n);
         String type = n.path("spec").path("type").asText("ClusterIP");
-        Set<Integer> addrs = new LinkedHashSet<>();
+        Set<String> addrs = new LinkedHashSet<>(); // canonical text, either family
         for (InetAddress a : svc.externalIps()) {
-            if (a instanceof Inet4Address) {
-                addrs.add(ip(a.getHostAddress(), "spec.externalIPs"));
-            } else {
-                problems.add(new Problem(where, "spec.externalIPs: " + a.getHostAddress() + ": IPv6 VIPs are not supported (IPv4 datapath)"));
-            }
+            addrs.add(vip(a.getHostAddress(), "spec.externalIPs"));
         }
         if ("LoadBalancer".equals(type)) {
             String lbip = n.path("spec").path("loadBalancerIP").asText("");
             if (!lbip.isBlank()) {
-                addrs.add(ip(lbip, "spec.loadBalancerIP"));
+                addrs.add(vip(lbip, "spec.loadBalancerIP"));
             }
             JsonNode ingress = n.path("status").path("loadBalancer").path("ingress");
             for (int i = 0; i < ingress.size(); i++) {
@@ -194,7 +211,7 @@ public final class VipCatalog {
                 if (a.isBlank()) {
                     problems.add(new Problem(where, "status.loadBalancer.ingress[" + i + "]: no ip (hostname ingress is not supported)"));
                 } else {
-                    addrs.add(ip(a, "status.loadBalancer.ingress[" + i + "].ip"));
+                    addrs.add(vip(a, "status.loadBalancer.ingress[" + i + "].ip"));
                 }
             }
         }
@@ -221,9 +238,10 @@ public final class VipCatalog {
             return;
         }
         List<EndpointSlice> own = slices.getOrDefault(svc.key(), List.of());
-        for (int addr : addrs) {
-            if (!pool.contains(addr)) {
-                problems.add(new Problem(where, "VIP " + Ipv4.format(addr) + " is outside the profile's VIP pool " + pool + ": not served"));
+        for (String addr : addrs) {
+            boolean v6 = addr.indexOf(':') >= 0;
+            if (v6 ? !pool.contains(Ipv6.parse(addr)) : !pool.contains(Ipv4.parse(addr))) {
+                problems.add(new Problem(where, "VIP " + addr + " is outside the profile's VIP pool " + pool + ": not served"));
                 continue;
             }
             for (KubeService.Port p : svc.ports()) {
@@ -234,21 +252,23 @@ public final class VipCatalog {
                     problems.add(new Problem(where, "port " + p.port() + "/" + p.protocol() + ": not supported on an L4LB host (TCP and UDP are)"));
                     continue;
                 }
-                Frontend fe = new Frontend(addr, p.port(), protocol);
+                Frontend fe = Frontend.of(addr, p.port(), protocol);
                 String name = svc.namespace() + "/" + svc.name() + (p.name().isEmpty() ? "" : ":" + p.name());
                 if (!seen.add(fe)) {
                     problems.add(new Problem(where, "frontend " + fe + " is also defined by another Service: not served twice"));
                     continue;
                 }
                 List<WeightedBackend> backends = new ArrayList<>();
+                boolean otherFamily = false;
                 for (EndpointSlice s : own) {
                     for (EndpointSlice.Port sp : s.ports()) {
                         if (!sp.name().equals(p.name()) || !sp.protocol().equals(p.protocol())) {
                             continue;
                         }
-                        for (int a : readyIpv4(s)) {
-                            Backend b = new Backend(a, sp.port());
-                            if (ownAddress.test(a)) {
+                        otherFamily |= !ready(s, !v6).isEmpty();
+                        for (String a : ready(s, v6)) {
+                            Backend b = Backend.of(a, sp.port());
+                            if (v6 ? ownAddress6.test(b.addr6()) : ownAddress.test(b.addr())) {
                                 problems.add(new Problem(where, "backend " + b + " (EndpointSlice " + s.name()
                                         + ") is an address of this L4LB host itself: refused, traffic would loop"));
                                 continue;
@@ -256,6 +276,10 @@ public final class VipCatalog {
                             backends.add(new WeightedBackend(b, ServiceAnnotations.weightOf(weights, b)));
                         }
                     }
+                }
+                if (backends.isEmpty() && otherFamily) {
+                    problems.add(new Problem(where, "frontend " + fe + ": its EndpointSlices have only " + (v6 ? "IPv4" : "IPv6")
+                            + " endpoints; a VIP's backends are of its own family (no NAT46/64): none to serve"));
                 }
                 out.add(new VipService(name, fe, backends, check));
             }
@@ -273,17 +297,12 @@ public final class VipCatalog {
         if (spec.path("loadBalancerSourceRanges").size() > 0) {
             problems.add(new Problem(where, "spec.loadBalancerSourceRanges is not supported: every source is admitted"));
         }
-        JsonNode fams = spec.path("ipFamilies");
-        for (int i = 0; i < fams.size(); i++) {
-            if ("IPv6".equals(fams.get(i).asText())) {
-                problems.add(new Problem(where, "spec.ipFamilies[" + i + "]: IPv6 VIPs are not supported (IPv4 datapath)"));
-            }
-        }
     }
 
-    private static int ip(String s, String path) {
+    /** An IPv4 or IPv6 VIP literal in its canonical text ("203.0.113.10", "2001:db8::10"). */
+    private static String vip(String s, String path) {
         try {
-            return Ipv4.parse(s);
+            return s.indexOf(':') >= 0 ? Ipv6.parse(s).format() : Ipv4.format(Ipv4.parse(s));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(path + ": " + e.getMessage());
         }
@@ -295,16 +314,18 @@ public final class VipCatalog {
         return d.origin + " (" + kind + " " + md.path("namespace").asText("default") + "/" + md.path("name").asText("?") + ")";
     }
 
-    /** The ready IPv4 addresses of a slice (an IPv6 slice has none). */
-    private static List<Integer> readyIpv4(EndpointSlice s) {
-        List<Integer> out = new ArrayList<>();
+    /** The ready addresses of a slice of one family, as text. */
+    private static List<String> ready(EndpointSlice s, boolean ipv6) {
+        List<String> out = new ArrayList<>();
         for (EndpointSlice.Endpoint e : s.endpoints()) {
             if (!e.ready()) {
                 continue;
             }
             for (InetAddress a : e.addresses()) {
-                if (a instanceof Inet4Address) {
-                    out.add(Ipv4.parse(a.getHostAddress()));
+                if (a instanceof Inet6Address v6 && ipv6) {
+                    out.add(Ipv6.of(v6.getAddress()).format());
+                } else if (a instanceof Inet4Address && !ipv6) {
+                    out.add(a.getHostAddress());
                 }
             }
         }

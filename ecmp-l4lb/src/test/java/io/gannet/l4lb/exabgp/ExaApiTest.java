@@ -38,6 +38,31 @@ class ExaApiTest {
     };
     final ExaApi api = new ExaApi(sink, VipPool.of(List.of("203.0.113.0/24")), (a, s, d) -> events.add(s + ": " + d));
 
+    final ExaApi dual = new ExaApi(sink, VipPool.of(List.of("203.0.113.0/24", "2001:db8:113::/64")),
+            (a, s, d) -> events.add(s + ": " + d));
+
+    @Test
+    void ipv6RouteLinesInsideThePoolAreCarriedOut() throws Exception {
+        ExaCommand c = ExaParser.parse("announce route 2001:DB8:113:0:0:0:0:10/128 next-hop 2001:db8:91::2 community [64512:200]");
+        assertThat(c.prefix()).as("RFC 5952 text").isEqualTo("2001:db8:113::10/128");
+        assertThat(c.nextHop()).isEqualTo("2001:db8:91::2");
+        assertThat(ExaParser.parse("withdraw route 2001:db8:113::10").prefix()).as("an address alone is a /128")
+                .isEqualTo("2001:db8:113::10/128");
+        assertThatThrownBy(() -> ExaParser.parse("announce route 2001:db8:113::10/129 next-hop self")).hasMessageContaining("length");
+
+        assertThat(dual.handle("announce route 2001:db8:113::10/128 next-hop self community [64512:200]", "t")).isEqualTo("done");
+        assertThat(dual.handle("announce route 2001:db8:113::/64 next-hop self", "t")).as("the whole pool prefix").isEqualTo("done");
+        assertThat(dual.handle("announce route 2001:db8:113::/63 next-hop self", "t")).as("wider than the pool").isEqualTo("error");
+        assertThat(dual.handle("announce route 2001:db8:114::10/128 next-hop self", "t")).isEqualTo("error");
+        assertThat(dual.handle("withdraw route 2001:db8:113::10/128", "t")).isEqualTo("done");
+        assertThat(routes).containsExactly("announce 2001:db8:113::10/128 nh=self med=null comm=[64512:200]",
+                "announce 2001:db8:113::/64 nh=self med=null comm=[]", "withdraw 2001:db8:113::10/128");
+        assertThat(events).contains("t: refused 'announce route 2001:db8:114::10/128 next-hop self': 2001:db8:114::10/128 is outside"
+                + " the profile's VIP pool 203.0.113.0/24, 2001:db8:113::/64");
+        assertThat(api.handle("announce route 2001:db8:113::10/128 next-hop self", "t")).as("an IPv4-only pool").isEqualTo("error");
+        assertThat(events).last().asString().contains("is outside the profile's VIP pool 203.0.113.0/24");
+    }
+
     @TempDir
     Path dir;
 

@@ -132,6 +132,59 @@ class HealthCheckerTest {
         }
     }
 
+    /** IPv6 backends are probed by their literal: TCP, HTTP (the URL needs the brackets), UDP and exec. */
+    @Test
+    void ipv6LiteralsAreProbedByEveryCheck() throws Exception {
+        InetAddress lo6 = InetAddress.getByName("::1");
+        HttpServer http = HttpServer.create(new InetSocketAddress(lo6, 0), 0);
+        http.createContext("/healthz", ex -> {
+            ex.sendResponseHeaders(200, -1);
+            ex.close();
+        });
+        http.start();
+        ServerSocket tcp = new ServerSocket(0, 50, lo6);
+        DatagramSocket echo = new DatagramSocket(0, lo6);
+        Thread t = Thread.ofVirtual().start(() -> {
+            byte[] b = new byte[512];
+            try {
+                while (true) {
+                    DatagramPacket p = new DatagramPacket(b, b.length);
+                    echo.receive(p);
+                    echo.send(new DatagramPacket(b, p.getLength(), p.getSocketAddress()));
+                }
+            } catch (java.io.IOException e) {
+                // closed
+            }
+        });
+        HealthCheckSpec exec = new HealthCheckSpec(Type.EXEC, 0, "/", 200,
+                List.of("sh", "-c", "test \"$GANNET_BACKEND_ADDR:$GANNET_BACKEND_PORT\" = ::1:81"), "",
+                Duration.ofMillis(200), Duration.ofMillis(180), 1, 1);
+        try (HealthChecker hc = new HealthChecker((x, h, d) -> changes.add(new Change(x, h, d)))) {
+            List<HealthChecker.Target> targets = List.of(
+                    new HealthChecker.Target("::1", http.getAddress().getPort(), spec(Type.HTTP, 1, 2)),
+                    new HealthChecker.Target("::1", tcp.getLocalPort(), spec(Type.TCP, 1, 2)),
+                    new HealthChecker.Target("::1", echo.getLocalPort(), spec(Type.UDP, 1, 2)),
+                    new HealthChecker.Target("::1", 81, exec));
+            targets.forEach(hc::retain);
+            java.util.Set<HealthChecker.Target> up = new java.util.HashSet<>();
+            for (int i = 0; i < targets.size(); i++) {
+                Change c = next();
+                assertThat(c.healthy()).as(c.target() + ": " + c.detail()).isTrue();
+                up.add(c.target());
+            }
+            assertThat(up).containsExactlyInAnyOrderElementsOf(targets);
+            http.stop(0);
+            Change down = next();
+            assertThat(down.target()).isEqualTo(targets.get(0));
+            assertThat(down.healthy()).isFalse();
+        } finally {
+            http.stop(0);
+            tcp.close();
+            echo.close();
+        }
+        t.join(1000);
+    }
+
     @Test
     void udpNeedsAReplyAndFailsOnPortUnreachable() throws Exception {
         DatagramSocket echo = new DatagramSocket(0, InetAddress.getLoopbackAddress());

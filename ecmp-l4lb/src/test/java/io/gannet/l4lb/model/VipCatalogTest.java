@@ -131,4 +131,77 @@ class VipCatalogTest {
             assertThat(p.what()).endsWith("(keeping its last good content)");
         });
     }
+
+    static final String SLICE6 = """
+            ---
+            apiVersion: discovery.k8s.io/v1
+            kind: EndpointSlice
+            metadata: {name: %1$s-v6, namespace: shop, labels: {kubernetes.io/service-name: %1$s}}
+            addressType: IPv6
+            ports: [{name: http, protocol: TCP, port: 8080}]
+            endpoints:
+            - addresses: ["fd00:92:0:0::22", "fd00:92::21"]
+            - addresses: ["fd00:92::23"]
+              conditions: {ready: false}
+            - addresses: ["fd00:92::11"]
+            """;
+
+    @Test
+    void ipv6ExternalIpsAndIngressTakeTheIpv6EndpointsAndTheRestIsRefused() throws Exception {
+        Files.writeString(dir.resolve("v6.yaml"), """
+                apiVersion: v1
+                kind: Service
+                metadata:
+                  name: web6
+                  namespace: shop
+                  annotations: {gannet.io/backend-weights: "FD00:92:0::21=3, [fd00:92::22]:9999=0"}
+                spec:
+                  type: LoadBalancer
+                  ipFamilies: [IPv6, IPv4]
+                  ipFamilyPolicy: PreferDualStack
+                  externalIPs: ["2001:DB8:113:0::10", 203.0.113.50, "2001:db8:999::1"]
+                  ports: [{name: http, protocol: TCP, port: 80}]
+                status:
+                  loadBalancer: {ingress: [{ip: "2001:db8:113::20"}]}
+                """ + SLICE.formatted("web6") + SLICE6.formatted("web6") + """
+                ---
+                apiVersion: v1
+                kind: Service
+                metadata: {name: only4, namespace: shop}
+                spec: {externalIPs: ["2001:db8:113::30"], ports: [{name: http, protocol: TCP, port: 80}]}
+                """ + SLICE.formatted("only4"));
+        VipCatalog c = new VipCatalog(dir, VipPool.of(List.of("203.0.113.0/24", "2001:db8:113::/64")),
+                a -> false, a -> a.equals(io.gannet.bpf.lb.Ipv6.parse("fd00:92::11")));
+        VipCatalog.Result r = c.reload();
+        assertThat(r.vips()).extracting(v -> v.frontend().toString()).containsExactly(
+                "[2001:db8:113::10]:80/TCP", "203.0.113.50:80/TCP", "[2001:db8:113::20]:80/TCP", "[2001:db8:113::30]:80/TCP");
+        VipService v6 = r.vips().get(0);
+        assertThat(v6.frontend().ipv6()).isTrue();
+        assertThat(v6.backends()).as("IPv6 endpoints only, ready ones, sorted; this host's own refused").containsExactly(
+                new WeightedBackend(Backend.of("fd00:92::21", 8080), 3), new WeightedBackend(Backend.of("fd00:92::22", 8080), 1));
+        assertThat(r.vips().get(1).backends()).as("the IPv4 VIP of the same Service takes the IPv4 endpoints")
+                .extracting(WeightedBackend::backend).containsExactly(Backend.of("10.92.0.21", 8080), Backend.of("10.92.0.22", 8080));
+        assertThat(r.vips().get(3).backends()).isEmpty();
+        List<String> what = r.problems().stream().map(Problem::what).toList();
+        assertThat(what).contains(
+                "VIP 2001:db8:999::1 is outside the profile's VIP pool 203.0.113.0/24, 2001:db8:113::/64: not served",
+                "backend [fd00:92::11]:8080 (EndpointSlice web6-v6) is an address of this L4LB host itself: refused, traffic would loop",
+                "frontend [2001:db8:113::30]:80/TCP: its EndpointSlices have only IPv4 endpoints; a VIP's backends are of its own"
+                        + " family (no NAT46/64): none to serve");
+        assertThat(what).noneMatch(w -> w.contains("IPv6 VIPs are not supported"));
+    }
+
+    @Test
+    void anIpv6VipOutsideAnIpv4OnlyPoolIsRefused() throws Exception {
+        Files.writeString(dir.resolve("v6.yaml"), """
+                apiVersion: v1
+                kind: Service
+                metadata: {name: web6, namespace: shop}
+                spec: {externalIPs: ["2001:db8:113::10"], ports: [{name: http, protocol: TCP, port: 80}]}
+                """ + SLICE6.formatted("web6"));
+        VipCatalog.Result r = catalog().reload();
+        assertThat(r.vips()).isEmpty();
+        assertThat(r.problems()).extracting(Problem::what)
+                .containsExactly("VIP 2001:db8:113::10 is outside the profile's VIP pool 203.0.113.0/24: not served");
+    }
 }
