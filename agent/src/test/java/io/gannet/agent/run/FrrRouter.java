@@ -77,11 +77,16 @@ final class FrrRouter implements AutoCloseable {
 
     /** Next hops of the kernel-installed (zebra) route to {@code prefix}; empty when there is none. */
     List<String> nextHops(String prefix) {
+        return nextHops("ip", prefix);
+    }
+
+    /** {@code family}: "ip" or "ipv6", as vtysh's {@code show <family> route}. */
+    private List<String> nextHops(String family, String prefix) {
         List<String> out = new ArrayList<>();
         try {
-            JsonNode r = JSON.readTree(vtysh("show ip route " + prefix + " json")).path(prefix);
+            JsonNode r = JSON.readTree(vtysh("show " + family + " route " + prefix + " json")).path(prefix);
             for (JsonNode route : r) {
-                if (!route.path("selected").asBoolean()) {
+                if (!route.path("selected").asBoolean() || !route.path("installed").asBoolean(true)) {
                     continue;
                 }
                 for (JsonNode nh : route.path("nexthops")) {
@@ -99,24 +104,7 @@ final class FrrRouter implements AutoCloseable {
 
     /** Next hops of the kernel-installed (zebra) IPv6 route to {@code prefix}; empty when there is none. */
     List<String> nextHops6(String prefix) {
-        List<String> out = new ArrayList<>();
-        try {
-            JsonNode r = JSON.readTree(vtysh("show ipv6 route " + prefix + " json")).path(prefix);
-            for (JsonNode route : r) {
-                if (!route.path("selected").asBoolean() || !route.path("installed").asBoolean(true)) {
-                    continue;
-                }
-                for (JsonNode nh : route.path("nexthops")) {
-                    if (nh.path("active").asBoolean()) {
-                        out.add(nh.path("ip").asText());
-                    }
-                }
-            }
-        } catch (IOException e) {
-            // no answer: no route
-        }
-        out.sort(null);
-        return out;
+        return nextHops("ipv6", prefix);
     }
 
     String log() {
