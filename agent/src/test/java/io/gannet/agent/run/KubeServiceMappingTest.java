@@ -290,9 +290,15 @@ class KubeServiceMappingTest {
             assertThat(specs.get(np).access().snat()).as(np + ": SNAT").isTrue();
             assertThat(specs.get(np).access().snatSource4()).as(np + ": to its own address, no source").isZero();
         }
-        assertThat(cluster.notes().getOrDefault("default/web", List.of())).noneMatch(n -> n.contains("SNAT"));
+        assertThat(cluster.notes().get("default/web")).noneMatch(n -> n.contains("not SNATed"))
+                .anySatisfy(n -> assertThat(n).isEqualTo("default/web:http 192.0.2.5:80/TCP: not done from outside the node: ICMP errors"
+                        + " about its replies (PMTUD's fragmentation needed) sent on to the backend; ICMP errors about requests"
+                        + " SNATed to the node sent on to the client; the XDP fast path (SNATed flows are translated at TC)"));
 
-        Map<String, ServiceSpec> local = byFrontend(external4("Local", "", node));
+        KubeServiceMapping.Mapped localMapped = external4("Local", "", node);
+        assertThat(localMapped.notes().get("default/web")).contains("default/web:http 192.0.2.6:80/TCP: not done from outside the node:"
+                + " ICMP errors about its replies (PMTUD's fragmentation needed) sent on to the backend");
+        Map<String, ServiceSpec> local = byFrontend(localMapped);
         for (String fe : List.of("192.0.2.5:80/TCP", "192.0.2.6:80/TCP")) {
             ServiceSpec s = local.get(fe);
             assertThat(s.backends()).as(fe + ": this node's endpoint only").containsExactly(Backend.of("10.244.2.7", 8080));
