@@ -20,7 +20,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The services feature of the datapath: its maps (dp_svc4, dp_backends4, dp_revnat4,
- * dp_maglev4, dp_snat4_src, and for IPv6 frontends dp_svc6, dp_backends6, dp_revnat6) and its reconciler. {@link io.gannet.bpf.Datapath#services()} hands it out;
+ * dp_maglev4, dp_snat4_src, and for IPv6 frontends dp_svc6, dp_backends6, dp_revnat6) and its
+ * reconciler. {@link io.gannet.bpf.Datapath#services()} hands it out;
  * policy and SNAT get handles of their own, so no class grows with every feature.
  *
  * <p>This is also the API an L4LB host uses to program a VIP: one {@link ServiceSpec} per
