@@ -2,17 +2,20 @@
 /*
  * Programs for a host (uplink) device, attached by Datapath.attachHost:
  *  - from_host (host ingress; TC ingress): DNAT of traffic from outside the node to
- *    external frontends (externalIPs, load-balancer ingress IPs, L4LB VIPs), and reverse
- *    NAT of replies from remote backends:
+ *    external frontends (externalIPs, load-balancer ingress IPs, node ports, L4LB VIPs), and
+ *    reverse NAT of replies from remote backends:
  *      parse -> fragments -> masquerade reply and ICMP errors (lib/masq.h) -> reverse NAT -> service DNAT
- *      (external frontends only) -> finish
+ *      (external frontends only; SNAT to a node address for externalTrafficPolicy Cluster) -> finish
  *  - to_host (host egress; TC egress): reverse NAT of replies that leave the node without
  *    passing a pod program (a backend in the host's own network namespace):
  *      parse -> fragments -> reverse NAT -> masquerade of pod traffic leaving the node
  *      (lib/masq.h, when the device has a dp_masq4 entry) -> finish
  * ClusterIPs are not translated on host devices: they are reachable from pods only. Node
- * ports are (lib/nodeport.h): SNAT to the node for externalTrafficPolicy Cluster, and FIB
- * redirect of whatever leaves from a node address.
+ * ports, externalIPs and load-balancer IPs are, with externalTrafficPolicy as kube-proxy applies
+ * it (lib/nodeport.h): Cluster SNATs to a node address (a node port's own, an externalIP's or
+ * load-balancer IP's from dp_snat4_src), so a backend on another node replies through this
+ * node, and whatever leaves from a node address is sent on by FIB redirect; Local keeps the
+ * client's address.
  * IPv6 TCP and UDP (dp_parse6) run the IPv6 stages of lib/lb6.h instead: from_host reverse NAT
  * and DNAT of external frontends (SNAT to a node IPv6 address for externalTrafficPolicy Cluster,
  * lib/nodeport6.h), to_host reverse NAT, both ICMPv6 errors about translated flows back to the

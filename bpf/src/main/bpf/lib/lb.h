@@ -11,8 +11,9 @@
  *    flow ends cleanly) and UDP picks a new one; a new flow picks a backend (Maglev table or
  *    at random, or the client's previous backend under sessionAffinity: ClientIP) and records
  *    both conntrack halves; a frontend without backends answers TCP
- *    with a RST and UDP with ICMP port unreachable. A node port with externalTrafficPolicy
- *    Cluster, reached on a host device, is also SNATed to the node address and redirected
+ *    with a RST and UDP with ICMP port unreachable. A node port, externalIP or load-balancer
+ *    IP with externalTrafficPolicy Cluster, reached on a host device, is also SNATed to a node
+ *    address (the node port's own, else the one dp_snat4_src names) and redirected
  *    (lib/nodeport.h); a frontend with loadBalancerSourceRanges drops other sources first.
  *    (Non-first fragments of a SNATed datagram follow only its DNAT: they are not SNATed.)
  *
@@ -433,6 +434,7 @@ static __always_inline int dp_stage_lb(struct dp_ctx *ctx, int external_only)
 	__u32 backend_id = 0;
 	__be32 snat_addr = 0;
 	__be16 snat_port = 0;
+	int cluster = 0;
 	int snat;
 
 	if (dp_no_ports(ctx) || ctx->translated)
@@ -453,7 +455,9 @@ static __always_inline int dp_stage_lb(struct dp_ctx *ctx, int external_only)
 	}
 	if ((svc->flags & DP_SVC_F_SRC_RANGES) && !dp_src_allowed(svc->rev_nat_index, ctx->t.saddr))
 		return dp_drop(DP_DROP_SOURCE_RANGE);
-	snat_addr = ctx->t.daddr; /* a SNATed flow leaves from the frontend address (a node's, for node ports) */
+	/* a SNATed flow leaves from the frontend address (a node's, for node ports; the service's, for
+	 * hairpin) unless dp_snat4_src names a node address (dp_snat_source) */
+	snat_addr = ctx->t.daddr;
 
 	dp_ct_key_of(&ck, &ctx->t, DP_CT_EGRESS);
 	ct = dp_ct_lookup(&ck, ctx->now);
@@ -496,6 +500,9 @@ static __always_inline int dp_stage_lb(struct dp_ctx *ctx, int external_only)
 				return dp_reply_rst(ctx->skb);
 			return dp_reply_icmp_port_unreach(ctx->skb);
 		}
+		cluster = external_only && (svc->flags & DP_SVC_F_SNAT);
+		if (cluster && dp_snat_source(svc, &snat_addr) < 0)
+			return dp_drop(DP_DROP_NO_SNAT_SOURCE);
 		be = dp_affinity_backend(ctx->t.saddr, svc, ctx->now, &backend_id);
 		if (be)
 			dp_count(DP_NAT_AFFINITY);
@@ -506,9 +513,10 @@ static __always_inline int dp_stage_lb(struct dp_ctx *ctx, int external_only)
 				return dp_drop(DP_DROP_NO_BACKEND);
 		}
 		dp_affinity_record(ctx->t.saddr, svc, backend_id, ctx->now);
-		/* node port from outside (Cluster policy), or hairpin: a pod picked as its own backend
-		 * would get a packet from its own address, which its stack drops */
-		snat = (external_only && (svc->flags & DP_SVC_F_SNAT)) || be->addr == ctx->t.saddr;
+		/* node port, externalIP or load-balancer IP from outside (Cluster policy), or hairpin: a
+		 * pod picked as its own backend would get a packet from its own address, which its stack
+		 * drops */
+		snat = cluster || be->addr == ctx->t.saddr;
 		if (!snat && ctx->where == DP_FROM_POD && dp_lb_tuple_taken(ctx, be, svc->rev_nat_index)) {
 			snat = 1; /* a remap: the pod's own address, another port */
 			snat_addr = ctx->t.saddr;

@@ -55,7 +55,8 @@
 #define DP_SVC_F_AFFINITY 0x04 /* sessionAffinity ClientIP: the master's backend_id holds the timeout (s) */
 #define DP_SVC_F_NODEPORT 0x08 /* a node port: the address is one of this node's (lib/nodeport.h) */
 #define DP_SVC_F_SNAT 0x10     /* externalTrafficPolicy Cluster: flows from a host device are SNATed
-                                * to the node's address (kube-proxy's masquerade) */
+                                * to a node address (kube-proxy's masquerade): a node port's own,
+                                * else the one in dp_snat4_src / dp_snat6_src */
 #define DP_SVC_F_SRC_RANGES 0x20 /* loadBalancerSourceRanges: only sources in dp_src_range4 for this
                                   * rev-NAT index reach it from a host device */
 
@@ -264,7 +265,11 @@ struct dp_affinity {
 
 /* NodePort SNAT (lib/nodeport.h), keyed like dp_ct4: under the client's CT_EGRESS key, the
  * node address and port the flow leaves with; under the SNATed flow's CT_REPLY key (backend ->
- * node address:port), the client address and port replies are restored to. */
+ * node address:port), the client address and port replies are restored to.
+ * dp_snat4_src holds the same struct per rev-NAT index of a DP_SVC_F_SNAT frontend that is not
+ * a node port (an IPv4 externalIP or load-balancer IP with externalTrafficPolicy Cluster): the
+ * node IPv4 address its flows leave with (chosen by the agent), port 0. A node port has no
+ * entry: its flows leave from its own address. */
 struct dp_nat {
 	__be32 addr;
 	__be16 port;
@@ -609,6 +614,17 @@ struct {
 	__type(value, struct dp_affinity);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } dp_affinity6 SEC(".maps");
+
+/* IPv4 SNAT sources (lib/nodeport.h, struct dp_nat above): written by the agent only (io.gannet.bpf.lb.ServiceReconciler), before the master slot that
+ * names DP_SVC_F_SNAT and removed after it; a new map, so dp_snat4 and dp_svc4 keep their layouts. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, DP_REVNAT_MAX);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, __u16); /* rev-NAT index of the frontend */
+	__type(value, struct dp_nat);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} dp_snat4_src SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_QUEUE);

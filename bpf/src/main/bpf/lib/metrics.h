@@ -26,7 +26,7 @@ enum dp_reason {
 	DP_NAT_AFFINITY,          /* new flow sent to the client's previous backend (sessionAffinity ClientIP) */
 	DP_CT_NEW_PLAIN,          /* conntrack entry created for a flow no service translated */
 	DP_NAT_ICMP_ERROR,        /* ICMP error about a translated flow: quoted packet reverse-translated */
-	DP_NAT_SNAT,              /* new NodePort flow from outside SNATed to the node's address (externalTrafficPolicy Cluster) */
+	DP_NAT_SNAT,              /* new flow from outside to a node port, externalIP or load-balancer IP SNATed to a node address (externalTrafficPolicy Cluster) */
 	DP_REDIRECT_FIB,          /* a packet leaving from a node address sent on by FIB lookup + redirect */
 	DP_DROP_NO_ROUTE,         /* such a packet had no route (FIB lookup failed) */
 	DP_DROP_SNAT_PORTS,       /* no free SNAT port for a new NodePort, hairpin or remapped flow */
@@ -43,7 +43,7 @@ enum dp_reason {
 	DP_DROP_TTL_EXCEEDED,     /* a packet to send on by FIB redirect arrived with TTL 1 (RFC 1812 5.3.1) */
 	DP_DROP_NO_BACKEND_IPV6,  /* no longer counted (an IPv6 frontend without backends is rejected now, lib/reject6.h); kept for the order */
 	DP_DROP_POLICY_IPV6,      /* IPv6 to or from a pod a policy selects: policy is IPv4 only, so closed (lib/policy.h) */
-	DP_DROP_NO_SNAT_SOURCE,   /* an IPv6 frontend to SNAT has no node address in dp_snat6_src (mid-update) */
+	DP_DROP_NO_SNAT_SOURCE,   /* a frontend to SNAT (not a node port) has no node address in dp_snat4_src / dp_snat6_src (mid-update) */
 	DP_REASON_MAX,
 };
 

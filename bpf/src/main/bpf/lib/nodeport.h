@@ -1,20 +1,27 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
- * NodePort helpers for lib/lb.h (Kubernetes' type NodePort, and LoadBalancer's node ports).
+ * NodePort helpers for lib/lb.h (Kubernetes' type NodePort, and LoadBalancer's node ports),
+ * and the SNAT of external frontends (externalIPs, load-balancer ingress IPs) reached from
+ * outside the node.
  *
  * A node port is programmed as one frontend per node address (DP_SVC_F_NODEPORT | EXTERNAL),
  * so it is found by the same dp_svc4 lookup as any frontend: on host devices for clients
  * outside the node, on pod veths for pods.
  *
- * externalTrafficPolicy (the Service's choice, as Kubernetes defines it):
+ * externalTrafficPolicy (the Service's choice, as Kubernetes defines it), for node ports,
+ * externalIPs and load-balancer IPs alike:
  *  - Cluster (DP_SVC_F_SNAT): a flow arriving on a host device is DNATed to any backend and
- *    SNATed to the node address it was sent to, with a port from DP_SNAT_PORT_MIN..MAX
- *    (kube-proxy's masquerade): the backend, local or on another node, replies to this node,
- *    which restores the client (dp_snat4) and the node port. The client's address is not
- *    seen by the backend.
+ *    SNATed to a node address, with a port from DP_SNAT_PORT_MIN..MAX (kube-proxy's
+ *    masquerade): a node port's own address (the one the client sent to), an externalIP's or
+ *    load-balancer IP's node address from dp_snat4_src (dp_snat_source; the agent picks the
+ *    host devices' first IPv4 address). The backend, local or on another node, replies to this
+ *    node, which restores the client (dp_snat4) and the frontend, so the reply leaves from
+ *    this node whatever the fabric's routing (an L3 fabric would send a remote backend's
+ *    direct reply to the client past it). The client's address is not seen by the backend.
  *  - Local: the agent programs this node's endpoints only; no SNAT, the backend sees the
  *    client's address, and its reply passes this node's from_pod program.
- * Pods reaching a node port are not SNATed (pod addresses are routed in the cluster).
+ * Pods reaching a node port or external frontend are not SNATed (pod addresses are routed in
+ * the cluster).
  *
  * Hairpin: a pod picked as the backend of its own flow (through a ClusterIP, or any frontend)
  * would receive a packet from its own address, which its stack drops. Such a flow is SNATed
@@ -153,6 +160,24 @@ static __always_inline int dp_snat_port(const struct dp_ctx *ctx, __be32 node, c
 		}
 	}
 	return -1;
+}
+
+/*
+ * The node address a new flow of a DP_SVC_F_SNAT frontend leaves with: the one dp_snat4_src
+ * holds under its rev-NAT index (an externalIP's or load-balancer IP's, chosen by the agent),
+ * else a node port's own address (already in *addr). -1 for a frontend that is not a node port
+ * and has no entry (the agent writes it before the master slot, so only mid-update).
+ */
+static __always_inline int dp_snat_source(const struct dp_svc_value *svc, __be32 *addr)
+{
+	__u16 idx = svc->rev_nat_index;
+	struct dp_nat *src = bpf_map_lookup_elem(&dp_snat4_src, &idx);
+
+	if (src) {
+		*addr = src->addr;
+		return 0;
+	}
+	return (svc->flags & DP_SVC_F_NODEPORT) ? 0 : -1;
 }
 
 /* Makes sure a SNAT half exists (re-created if the LRU evicted it). */

@@ -7,7 +7,8 @@
  * programs. Everything else returns XDP_PASS untouched and is handled by from_host at TC,
  * which sees an already translated packet as "no service": fragments, IP options,
  * services without backends (the TC reject builds the RST/ICMP), flows whose backend was
- * removed, non-IPv4. Checksums are updated incrementally (RFC 1624) by direct writes,
+ * removed, non-IPv4, node ports, source ranges, and SNATed flows (externalTrafficPolicy
+ * Cluster: the SNAT, the client restore and the FIB redirect are from_host's). Checksums are updated incrementally (RFC 1624) by direct writes,
  * since the skb checksum helpers do not exist at XDP.
  */
 #ifndef DP_XDP_LB_H
@@ -126,8 +127,8 @@ static __always_inline int dp_xdp_process(struct xdp_md *ctx)
 		__u16 idx = ct->rev_nat_index;
 		struct dp_revnat *rn = bpf_map_lookup_elem(&dp_revnat4, &idx);
 
-		/* node ports (SNAT, FIB redirect) are from_host's */
-		if (rn && (rn->flags & DP_REVNAT_F_NODEPORT))
+		/* node ports and SNATed flows (client restore, FIB redirect) are from_host's */
+		if (rn && ((rn->flags & DP_REVNAT_F_NODEPORT) || (ct->flags & DP_CT_F_SNAT)))
 			return XDP_PASS;
 		if (rn) {
 			struct dp_ct_key ek = {};
@@ -151,11 +152,13 @@ static __always_inline int dp_xdp_process(struct xdp_md *ctx)
 	sk.proto = t.proto;
 	svc = bpf_map_lookup_elem(&dp_svc4, &sk);
 	if (!svc || !(svc->flags & DP_SVC_F_EXTERNAL) || svc->count == 0 ||
-	    (svc->flags & (DP_SVC_F_NODEPORT | DP_SVC_F_SRC_RANGES)))
-		return XDP_PASS; /* node ports and source ranges are from_host's */
+	    (svc->flags & (DP_SVC_F_NODEPORT | DP_SVC_F_SRC_RANGES | DP_SVC_F_SNAT)))
+		return XDP_PASS; /* node ports, source ranges and SNAT (externalTrafficPolicy Cluster) are from_host's */
 
 	ck.dir = DP_CT_EGRESS;
 	ct = dp_ct_lookup(&ck, now);
+	if (ct && (ct->flags & DP_CT_F_SNAT))
+		return XDP_PASS; /* a flow SNATed before its Service became Local: from_host keeps it */
 	if (ct) {
 		backend_id = ct->backend_id;
 		be = bpf_map_lookup_elem(&dp_backends4, &backend_id);

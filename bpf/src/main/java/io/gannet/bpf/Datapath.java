@@ -107,7 +107,7 @@ public final class Datapath implements AutoCloseable {
         this.ct6 = typed(DpMaps.CT6);
         this.services = new ServicesFeature(svc, backends, revnat, maglev, typed(DpMaps.SRC_RANGE), ct,
                 new ServicesFeature.Ipv6Maps(typed(DpMaps.SVC6), typed(DpMaps.BACKENDS6), typed(DpMaps.REVNAT6), ct6,
-                        typed(DpMaps.SNAT6_SRC), typed(DpMaps.SRC_RANGE6)));
+                        typed(DpMaps.SNAT6_SRC), typed(DpMaps.SRC_RANGE6)), typed(DpMaps.SNAT4_SRC));
         this.policy = new io.gannet.bpf.policy.PolicyFeature(typed(DpMaps.POLICY), typed(DpMaps.IPCACHE), endpoints,
                 typed(DpMaps.POLICY_METRICS), typed(DpMaps.EGRESS_METRICS), lxc.map(DpMaps.DROP_EVENTS));
         this.masquerade = new io.gannet.bpf.nat.MasqueradeFeature(typed(DpMaps.MASQ), typed(DpMaps.NOMASQ),

@@ -37,8 +37,11 @@ import org.slf4j.LoggerFactory;
  * the policy flag in dp_endpoints' {@code flags} (zero before, so a pinned v2 endpoint without
  * policy reads as not enforced), then the egress map dp_egress_metrics, the egress flag
  * (0x02) and DP_CT_F_EGRESS_OK in conntrack flags (flows recorded before it lack the mark and
- * get it at their next packet while no egress policy selects their pod). A v1 migration
- * carries no policy: v1 had none.
+ * get it at their next packet while no egress policy selects their pod), and later
+ * dp_snat4_src (the node address IPv4 externalIPs and load-balancer IPs with
+ * externalTrafficPolicy Cluster are SNATed to, by rev-NAT index: empty in pins of an older
+ * agent, which programmed no such frontend with DP_SVC_F_SNAT). A v1 migration carries no
+ * policy: v1 had none.
  *
  * <p>Flows that start during the few milliseconds between the copy and the re-attach are
  * recorded in the old maps only and are re-picked by the new ones.

@@ -10,11 +10,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gannet.bpf.lb.Backend;
 import io.gannet.bpf.lb.Frontend;
+import io.gannet.bpf.lb.Ipv4;
 import io.gannet.bpf.lb.Protocol;
 import io.gannet.bpf.lb.ServiceSpec;
 import io.gannet.bpf.lb.SourceRange;
+import io.gannet.bpf.libbpf.BpfMap;
 import io.gannet.bpf.libbpf.Netns;
 import io.gannet.bpf.libbpf.TestRun;
+import io.gannet.bpf.maps.DpMaps;
 import io.gannet.bpf.maps.Reason;
 import io.gannet.linux.NetworkNamespace;
 import io.gannet.testsupport.Requirements;
@@ -27,7 +30,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Golden packets for node ports (lib/nodeport.h) and loadBalancerSourceRanges through
+ * Golden packets for node ports (lib/nodeport.h), externalIPs with externalTrafficPolicy Cluster
+ * (SNAT to a node address, dp_snat4_src) and Local, and loadBalancerSourceRanges through
  * BPF_PROG_TEST_RUN. A packet that leaves from a node address is sent by FIB lookup + redirect,
  * so the programs run inside a namespace of this test whose routes and neighbour are fixed:
  * device {@code np0} (MAC 02:00:00:00:0a:01, 10.9.0.1/24) with the next hop 10.9.0.2
@@ -232,5 +236,128 @@ class NodePortGoldenTest {
         dnat.daddr = pod;
         dnat.dport = 8080;
         assertPacket(run(Datapath.FROM_POD, other), TC_ACT_OK, Packets.build(dnat));
+    }
+
+    static final String EXT_IP = "192.0.2.80";
+
+    /** An IPv4 externalIP (or load-balancer IP); Cluster: SNAT to the node address (as the agent picks it). */
+    private static ServiceSpec externalIp(boolean cluster) {
+        return new ServiceSpec("shop/web:http", Frontend.of(EXT_IP, 80, Protocol.TCP), true, ServiceSpec.Algorithm.RANDOM,
+                List.of(Backend.of(B1, 8080)), 0, Map.of(),
+                cluster ? ServiceSpec.Access.snatTo4(Ipv4.parse(NODE), List.of()) : ServiceSpec.Access.OPEN);
+    }
+
+    @Test
+    void externalIpWithClusterPolicyIsSnatedToTheNodeAddressAndTheReplyRestoresTheClient() {
+        dp.applyServices(List.of(externalIp(true)));
+        Packets.Spec syn = Packets.tcp(CLIENT, 40000, EXT_IP, 80, TCP_SYN);
+        TestRun.Result out = run(Datapath.FROM_HOST, syn);
+        int snatPort = Short.toUnsignedInt(ByteBuffer.wrap(out.packet()).getShort(14 + 20));
+        assertThat(snatPort).as("SNAT port above Linux's ephemeral range").isBetween(61000, 65535);
+        // from the node address (not the externalIP, which the fabric routes to any node announcing it)
+        Packets.Spec expected = routed(syn.copy());
+        expected.saddr = NODE;
+        expected.sport = snatPort;
+        expected.daddr = B1;
+        expected.dport = 8080;
+        assertPacket(out, TC_ACT_REDIRECT, Packets.build(expected));
+
+        // a remote backend's reply to the node: back to the client, from the externalIP
+        Packets.Spec synAck = Packets.tcp(B1, 8080, NODE, snatPort, TCP_SYN | TCP_ACK);
+        Packets.Spec back = routed(synAck.copy());
+        back.saddr = EXT_IP;
+        back.sport = 80;
+        back.daddr = CLIENT;
+        back.dport = 40000;
+        assertPacket(run(Datapath.FROM_HOST, synAck), TC_ACT_REDIRECT, Packets.build(back));
+        // the same reply from a local backend (its veth): the same
+        assertPacket(run(Datapath.FROM_POD, synAck), TC_ACT_REDIRECT, Packets.build(back));
+
+        // the flow's next packet keeps its backend and its SNAT port
+        Packets.Spec ack = Packets.tcp(CLIENT, 40000, EXT_IP, 80, TCP_ACK);
+        Packets.Spec ackOut = routed(ack.copy());
+        ackOut.saddr = NODE;
+        ackOut.sport = snatPort;
+        ackOut.daddr = B1;
+        ackOut.dport = 8080;
+        assertPacket(run(Datapath.FROM_HOST, ack), TC_ACT_REDIRECT, Packets.build(ackOut));
+
+        // a pod reaching the externalIP is not SNATed (pod addresses are routed in the cluster)
+        Packets.Spec fromPod = Packets.tcp("10.244.0.9", 40001, EXT_IP, 80, TCP_SYN);
+        Packets.Spec dnat = fromPod.copy();
+        dnat.daddr = B1;
+        dnat.dport = 8080;
+        assertPacket(run(Datapath.FROM_POD, fromPod), TC_ACT_OK, Packets.build(dnat));
+
+        // the XDP fast path leaves the SNATed frontend's packets to from_host, untouched
+        byte[] xdpIn = Packets.build(Packets.tcp(CLIENT, 40002, EXT_IP, 80, TCP_SYN));
+        TestRun.Result x = Netns.call(Netns.named(ns.name()), () -> dp.program(Datapath.XDP_FROM_HOST).testRun(xdpIn, 1));
+        assertThat(x.verdict()).as("XDP_PASS").isEqualTo(2);
+        assertThat(x.packet()).isEqualTo(xdpIn);
+        byte[] xdpReply = Packets.build(Packets.tcp(B1, 8080, NODE, snatPort, TCP_ACK));
+        TestRun.Result xr = Netns.call(Netns.named(ns.name()), () -> dp.program(Datapath.XDP_FROM_HOST).testRun(xdpReply, 1));
+        assertThat(xr.verdict()).as("XDP_PASS").isEqualTo(2);
+        assertThat(xr.packet()).as("the SNATed reply is from_host's to restore").isEqualTo(xdpReply);
+
+        Map<Reason, Long> m = dp.metrics();
+        assertThat(m.get(Reason.NAT_SNAT)).isEqualTo(1);
+        assertThat(m.get(Reason.NAT_CT_HIT)).isEqualTo(1);
+        assertThat(m.get(Reason.REDIRECT_FIB)).isEqualTo(4);
+    }
+
+    @Test
+    void externalIpWithLocalPolicyKeepsTheClient() {
+        dp.applyServices(List.of(externalIp(false)));
+        Packets.Spec syn = Packets.tcp(CLIENT, 40003, EXT_IP, 80, TCP_SYN);
+        Packets.Spec expected = syn.copy();
+        expected.daddr = B1;
+        expected.dport = 8080;
+        // DNAT only: the stack forwards it to the local pod, which sees the client
+        assertPacket(run(Datapath.FROM_HOST, syn), TC_ACT_OK, Packets.build(expected));
+
+        // the pod's reply leaves from the externalIP, to the client itself
+        Packets.Spec synAck = Packets.tcp(B1, 8080, CLIENT, 40003, TCP_SYN | TCP_ACK);
+        Packets.Spec back = synAck.copy();
+        back.saddr = EXT_IP;
+        back.sport = 80;
+        assertPacket(run(Datapath.FROM_POD, synAck), TC_ACT_OK, Packets.build(back));
+        assertThat(dp.metrics().get(Reason.NAT_SNAT)).isZero();
+        assertThat(entries(DpMaps.SNAT4_SRC.name())).isZero();
+    }
+
+    @Test
+    void theIpv4SnatSourceIsReadoptedOnRestartAndRemovedWithItsFrontend() {
+        dp.applyServices(List.of(externalIp(true)));
+        assertThat(entries(DpMaps.SNAT4_SRC.name())).isEqualTo(1);
+        dp.close();
+        dp = Datapath.open(DatapathFixture.options(pinRoot));
+        assertThat(dp.applyServices(List.of(externalIp(true))).changed()).as("re-adopted as it was").isFalse();
+        assertThat(run(Datapath.FROM_HOST, Packets.tcp(CLIENT, 40007, EXT_IP, 80, TCP_SYN)).verdict()).isEqualTo(TC_ACT_REDIRECT);
+
+        // a SNATed frontend whose source is missing (only mid-update) drops new flows with their reason
+        try (BpfMap m = BpfMap.openPinnedAsIs(PinLayout.mapsDir(pinRoot).resolve(DpMaps.SNAT4_SRC.name()).toString())) {
+            m.delete(m.nextKey(null));
+        }
+        assertThat(run(Datapath.FROM_HOST, Packets.tcp(CLIENT, 40008, EXT_IP, 80, TCP_SYN)).verdict()).isEqualTo(TC_ACT_SHOT);
+        assertThat(dp.metrics().get(Reason.DROP_NO_SNAT_SOURCE)).isEqualTo(1);
+
+        // Local now: the source goes (after the master stops naming SNAT); Cluster again, then removed
+        dp.applyServices(List.of(externalIp(true)));
+        assertThat(dp.applyServices(List.of(externalIp(false))).changed()).isTrue();
+        assertThat(entries(DpMaps.SNAT4_SRC.name())).isZero();
+        dp.applyServices(List.of(externalIp(true)));
+        assertThat(entries(DpMaps.SNAT4_SRC.name())).isEqualTo(1);
+        dp.applyServices(List.of());
+        assertThat(entries(DpMaps.SNAT4_SRC.name())).isZero();
+    }
+
+    private int entries(String map) {
+        try (BpfMap m = BpfMap.openPinnedAsIs(PinLayout.mapsDir(pinRoot).resolve(map).toString())) {
+            int n = 0;
+            for (byte[] k = m.nextKey(null); k != null; k = m.nextKey(k)) {
+                n++;
+            }
+            return n;
+        }
     }
 }

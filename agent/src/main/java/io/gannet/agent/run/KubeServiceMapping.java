@@ -29,6 +29,18 @@ import java.util.Set;
  *   <li>programmed: IPv4 clusterIPs, externalIPs and load-balancer ingress IPs, TCP and UDP,
  *       Local traffic policies and the terminating fallback (decided by the catalog), Maglev,
  *       sessionAffinity ClientIP with its timeout;</li>
+ *   <li>IPv4 externalIPs and load-balancer ingress IPs reached from outside the node (bpf
+ *       lib/nodeport.h): externalTrafficPolicy Local keeps the client's address and this node's
+ *       endpoints; Cluster SNATs to the host devices' first IPv4 address, as kube-proxy and Cilium
+ *       masquerade it, so a backend on another node answers through this node whatever the
+ *       fabric's routing (the backend does not see the client). When the host devices have no
+ *       IPv4 address (or none is given) the frontend is programmed without SNAT, noted: a remote
+ *       backend then answers the client directly, which only symmetric routing through this node
+ *       delivers. Noted per frontend as not done (bpf lib/lb.h translates ICMP errors about
+ *       requests only, lib/nodeport.h has no twin of lib/icmp6.h): ICMP errors about its replies
+ *       (PMTUD's fragmentation needed, sent to the external address) sent on to the backend, and
+ *       with Cluster those about requests SNATed to the node sent on to the client, and the XDP
+ *       fast path (SNATed flows are translated at TC);</li>
  *   <li>IPv6 clusterIPs (single-stack IPv6, or the second family of a dual-stack Service) are
  *       programmed for pods' traffic with the endpoints of the Service's IPv6 EndpointSlices only
  *       (bpf lib/lb6.h), Maglev and sessionAffinity included; noted per Service: no connect-time
@@ -58,6 +70,13 @@ import java.util.Set;
  * Pure apart from its result; the caller logs new notes once.
  */
 final class KubeServiceMapping {
+    /** What an external IPv4 frontend (externalIP, load-balancer IP) still lacks, either policy (bpf lib/lb.h). */
+    private static final String ICMP4_NOT_DONE = "ICMP errors about its replies (PMTUD's fragmentation needed) sent on to the"
+            + " backend";
+    /** ... and with externalTrafficPolicy Cluster (bpf lib/nodeport.h, lib/xdp_lb.h). */
+    private static final String ICMP4_SNAT_NOT_DONE = "; ICMP errors about requests SNATed to the node sent on to the client;"
+            + " the XDP fast path (SNATed flows are translated at TC)";
+
     /** What an external IPv6 frontend still lacks (bpf lib/icmp6.h, lib/xdp_lb.h). */
     private static final String ICMP6_NOT_DONE = "ICMPv6 errors (Packet Too Big included) about requests SNATed to the node"
             + " (externalTrafficPolicy Cluster) sent on to the client; the XDP fast path";
@@ -72,13 +91,17 @@ final class KubeServiceMapping {
         return map(r, nodeName, List.of());
     }
 
-    /** @param nodeAddresses the node's IPv4 addresses node ports are served on */
+    /**
+     * @param nodeAddresses the node's IPv4 addresses node ports are served on; IPv4 flows of external
+     *                      frontends with externalTrafficPolicy Cluster are SNATed to the first
+     */
     static Mapped map(ServiceDirectory.Result r, String nodeName, List<Integer> nodeAddresses) {
         return map(r, nodeName, nodeAddresses, List.of());
     }
 
     /**
-     * @param nodeAddresses  the node's IPv4 addresses node ports are served on
+     * @param nodeAddresses  the node's IPv4 addresses node ports are served on: IPv4 flows of
+     *                       external frontends with externalTrafficPolicy Cluster are SNATed to the first
      * @param nodeAddresses6 the node's global IPv6 addresses: IPv6 flows of external frontends with
      *                       externalTrafficPolicy Cluster are SNATed to the first
      */
@@ -181,9 +204,21 @@ final class KubeServiceMapping {
             }
             List<Backend> backends = backends(f);
             Frontend fe = new Frontend(ipv4(f.address()), f.port(), Protocol.parse(f.protocol()));
+            ServiceSpec.Access access = new ServiceSpec.Access(false, false, ranges);
+            if (f.kind().external()) {
+                boolean cluster = !byKey.get(f.service()).externalTrafficLocal();
+                if (cluster && nodeAddresses.isEmpty()) {
+                    n.add(where + ": externalTrafficPolicy Cluster not SNATed: the host devices (--host-device) have no IPv4"
+                            + " address; a backend on another node answers the client directly (needs symmetric routing"
+                            + " through this node)");
+                } else if (cluster) {
+                    access = ServiceSpec.Access.snatTo4(nodeAddresses.get(0), ranges);
+                }
+                n.add(where + ": not done from outside the node: " + ICMP4_NOT_DONE + (access.snat() ? ICMP4_SNAT_NOT_DONE : ""));
+            }
             specs.add(new ServiceSpec(f.displayName(), fe, f.kind().external(),
                     f.maglev() ? ServiceSpec.Algorithm.MAGLEV : ServiceSpec.Algorithm.RANDOM, backends,
-                    f.affinityTimeoutSeconds(), Map.of(), new ServiceSpec.Access(false, false, ranges)));
+                    f.affinityTimeoutSeconds(), Map.of(), access));
             kinds.put(fe, f.kind());
         }
         Map<String, List<String>> out = new LinkedHashMap<>();

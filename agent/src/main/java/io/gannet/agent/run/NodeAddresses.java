@@ -11,10 +11,11 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The node addresses node ports are served on, and IPv6 flows of external frontends are SNATed
- * to (externalTrafficPolicy Cluster): the global addresses of the host devices (the devices the
- * host program is attached to, {@code --host-device}), read when Services are applied. A host
- * device that is missing contributes nothing (and is named in the error its attach already gave).
+ * The node addresses node ports are served on, and flows of external frontends are SNATed to
+ * (externalTrafficPolicy Cluster; the first of each family): the global addresses of the host
+ * devices (the devices the host program is attached to, {@code --host-device}), read when
+ * Services are applied. A host device that is missing contributes nothing (and is named in the
+ * error its attach already gave).
  */
 final class NodeAddresses {
     private static final int RT_SCOPE_UNIVERSE = 0;

@@ -32,6 +32,9 @@ import org.junit.jupiter.api.io.TempDir;
  *   <li>Local: only the local pod serves, and it sees the client's own address;</li>
  *   <li>a pod reaching a node port: served, and the backend sees the pod's address;</li>
  *   <li>loadBalancerSourceRanges: a client in the ranges is served, another is dropped (counted);</li>
+ *   <li>IPv4 externalIPs and load-balancer IPs with externalTrafficPolicy Cluster and a backend on
+ *       node 2, which would answer the client on the LAN directly: SNATed to node 1's address, so the
+ *       answer comes back through node 1 from the external address; Local: the client's address kept;</li>
  *   <li>hairpin: the pod reaching itself through its ClusterIP is answered, seeing the service address;</li>
  *   <li>a Service deleted under an established connection: its next segment gets a RST.</li>
  * </ul>
@@ -383,6 +386,117 @@ class DaemonNodePortTest {
         awaitServices(r -> !r.toString().contains("10.96.7.60"));
         Files.writeString(go, "");
         assertThat(out.readLine()).isEqualTo("reset");
+    }
+
+    /**
+     * Connects to argv[1]:argv[2], sends an HTTP request; prints the peer its socket sees (a SYN-ACK
+     * from another address would never complete the handshake) and the body, or "failed ...".
+     */
+    private static final String PEER_CLIENT = """
+            import socket, sys
+            try:
+                c = socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=2)
+                peer = c.getpeername()
+                c.sendall(b"GET / HTTP/1.0\\r\\n\\r\\n")
+                data = b""
+                while True:
+                    chunk = c.recv(4096)
+                    if not chunk:
+                        break
+                    data += chunk
+                print("peer %s %d answer %s" % (peer[0], peer[1], data.decode().split("\\r\\n\\r\\n")[-1].strip()))
+            except Exception as e:
+                print("failed %s" % e)
+            """;
+
+    /**
+     * IPv4 externalIPs and load-balancer ingress IPs from a client outside the node, as kube-proxy
+     * serves them. Node 2 has the client on its LAN, so a backend there answering the client
+     * itself would send its reply straight to it, from its pod address (an L3 fabric routes it so;
+     * only symmetric routing through node 1 would let it pass): with externalTrafficPolicy Cluster
+     * node 1 SNATs the request to its own address, the backend answers node 1, and the client gets
+     * the answer from the external address. Local keeps the client's address and serves from this
+     * node's endpoints only.
+     */
+    @Test
+    void externalIpsAndLoadBalancerIpsWithClusterPolicyAreSnatedToTheNodeSoARemoteBackendAnswersThroughIt() throws Exception {
+        startNode();
+        client.exec("ip", "route", "add", "192.0.2.0/24", "via", NODE1);
+        Files.writeString(services.resolve("ext.yaml"), external("ext-remote", 31, "Cluster", "192.0.2.81", "", REMOTE + "@node2")
+                + external("lb-remote", 32, "Cluster", "", "192.0.2.82", REMOTE + "@node2")
+                + external("ext-mixed", 33, "Cluster", "192.0.2.83", "", podIp + "@node1", REMOTE + "@node2")
+                + external("ext-local", 34, "Local", "192.0.2.84", "", podIp + "@node1", REMOTE + "@node2"));
+        JsonNode rows = awaitServices(r -> r.toString().contains("192.0.2.81:80/TCP") && r.toString().contains("192.0.2.82:80/TCP")
+                && r.toString().contains("192.0.2.83:80/TCP") && r.toString().contains("192.0.2.84:80/TCP"));
+        assertThat(rowOf(rows, "192.0.2.84").path("backendAddresses").toString())
+                .as("Local: only node1's endpoint").contains(podIp).doesNotContain(REMOTE);
+        for (JsonNode r : rows) {
+            assertThat(r.path("notDone").toString()).as(r.toString()).doesNotContain("not SNATed");
+        }
+        Path script = dir.resolve("peer.py");
+        Files.writeString(script, PEER_CLIENT);
+
+        // Cluster, the backend on node 2: it sees node 1, and the client the externalIP answer.
+        assertThat(ask(script, client, "192.0.2.81")).isEqualTo("peer 192.0.2.81 80 answer remote " + NODE1);
+        // A load-balancer ingress IP with Cluster: the same.
+        assertThat(ask(script, client, "192.0.2.82")).isEqualTo("peer 192.0.2.82 80 answer remote " + NODE1);
+        // Cluster, local and remote backends: both serve, both see node 1.
+        Set<String> seen = new HashSet<>();
+        for (int i = 0; i < 30 && seen.size() < 2; i++) {
+            seen.add(ask(script, client, "192.0.2.83"));
+        }
+        assertThat(seen).containsExactlyInAnyOrder("peer 192.0.2.83 80 answer remote " + NODE1,
+                "peer 192.0.2.83 80 answer pod " + NODE1);
+        // Local: only the local pod, and it sees the client's own address.
+        for (int i = 0; i < 5; i++) {
+            assertThat(ask(script, client, "192.0.2.84")).isEqualTo("peer 192.0.2.84 80 answer pod " + CLIENT);
+        }
+        // A pod reaching the externalIP: not SNATed, the remote backend sees the pod.
+        assertThat(curl(pod, "192.0.2.81", 80)).isEqualTo("remote " + podIp);
+    }
+
+    /** What {@code from} gets from addr:80 through {@link #PEER_CLIENT}, retried until it answers. */
+    private String ask(Path script, NetworkNamespace from, String addr) throws Exception {
+        String last = "";
+        for (int i = 0; i < 12; i++) {
+            last = NetworkNamespace.Shell.runQuietly("ip", "netns", "exec", from.name(), "python3", script.toString(), addr, "80").trim();
+            if (last.startsWith("peer ")) {
+                return last;
+            }
+            Thread.sleep(250);
+        }
+        throw new AssertionError("no answer from " + addr + ":80: " + last + "\n" + gannet.cli("show", "services"));
+    }
+
+    /** A LoadBalancer Service with an IPv4 externalIP or ingress IP, and its EndpointSlice ("addr@node" endpoints). */
+    private static String external(String name, int n, String policy, String externalIp, String ingressIp, String... endpoints) {
+        StringBuilder eps = new StringBuilder();
+        for (String e : endpoints) {
+            String[] addrNode = e.split("@");
+            eps.append("- {addresses: [\"").append(addrNode[0]).append("\"], nodeName: ").append(addrNode[1])
+                    .append(", conditions: {ready: true}}\n");
+        }
+        return """
+                apiVersion: v1
+                kind: Service
+                metadata: {name: %s, namespace: shop}
+                spec:
+                  type: LoadBalancer
+                  clusterIP: 10.96.8.%d
+                  externalTrafficPolicy: %s
+                  externalIPs: [%s]
+                  ports: [{name: http, protocol: TCP, port: 80, targetPort: 8080, nodePort: %d}]
+                status: {loadBalancer: {ingress: [%s]}}
+                ---
+                apiVersion: discovery.k8s.io/v1
+                kind: EndpointSlice
+                metadata: {name: %s-1, namespace: shop, labels: {kubernetes.io/service-name: %s}}
+                addressType: IPv4
+                ports: [{name: http, protocol: TCP, port: 8080}]
+                endpoints:
+                %s---
+                """.formatted(name, n, policy, externalIp, 30100 + n, ingressIp.isEmpty() ? "" : "{ip: " + ingressIp + "}", name,
+                name, eps);
     }
 
     /** Sums bpftool -j's per-CPU values of one dp_metrics entry. */

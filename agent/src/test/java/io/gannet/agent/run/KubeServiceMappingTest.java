@@ -236,4 +236,80 @@ class KubeServiceMappingTest {
         assertThat(closed.notes().get("default/web")).anySatisfy(n -> assertThat(n)
                 .contains("2001:db8:80:0:0:0:0:6:80/TCP: not programmed: no IPv6 source is in loadBalancerSourceRanges"));
     }
+
+    /** An IPv4 externalIP and load-balancer IP, each traffic policy, as {@code kubectl get -o yaml} writes them. */
+    private KubeServiceMapping.Mapped external4(String policy, String extra, List<Integer> nodeAddresses) throws Exception {
+        Files.writeString(dir.resolve("web.yaml"), """
+                apiVersion: v1
+                kind: Service
+                metadata: {name: web, namespace: default}
+                spec:
+                  type: LoadBalancer
+                  clusterIP: 10.96.0.10
+                  externalIPs: [192.0.2.5]
+                  externalTrafficPolicy: %s
+                  ports: [{name: http, port: 80, protocol: TCP, targetPort: 8080, nodePort: 30080}]
+                %s
+                status: {loadBalancer: {ingress: [{ip: 192.0.2.6}]}}
+                """.formatted(policy, extra));
+        Files.writeString(dir.resolve("slice4.yaml"), """
+                apiVersion: discovery.k8s.io/v1
+                kind: EndpointSlice
+                metadata: {name: web-abcde, namespace: default, labels: {kubernetes.io/service-name: web}}
+                addressType: IPv4
+                endpoints:
+                - addresses: [10.244.2.7]
+                  nodeName: node1
+                  conditions: {ready: true}
+                - addresses: [10.244.3.7]
+                  nodeName: node2
+                  conditions: {ready: true}
+                ports: [{name: http, port: 8080, protocol: TCP}]
+                """);
+        return KubeServiceMapping.map(new ServiceDirectory(dir).reload(), "node1", nodeAddresses);
+    }
+
+    @Test
+    void ipv4ExternalFrontendsWithClusterPolicyAreSnatedToTheFirstNodeAddressAndLocalKeepsTheClient() throws Exception {
+        List<Integer> node = List.of(Ipv4.parse("10.205.0.1"), Ipv4.parse("10.205.1.1"));
+        KubeServiceMapping.Mapped cluster = external4("Cluster", "  loadBalancerSourceRanges: [10.0.0.0/8]", node);
+        Map<String, ServiceSpec> specs = byFrontend(cluster);
+        for (String fe : List.of("192.0.2.5:80/TCP", "192.0.2.6:80/TCP")) {
+            ServiceSpec s = specs.get(fe);
+            assertThat(s.external()).as(fe).isTrue();
+            assertThat(s.backends()).as(fe + ": every endpoint").hasSize(2);
+            assertThat(s.access().snat()).as(fe + ": SNAT").isTrue();
+            assertThat(s.access().nodePort()).as(fe).isFalse();
+            assertThat(Ipv4.format(s.access().snatSource4())).as(fe + ": to the host devices' first IPv4 address")
+                    .isEqualTo("10.205.0.1");
+            assertThat(s.access().sourceRanges()).as(fe + ": the ranges kept").extracting(Object::toString)
+                    .containsExactly("10.0.0.0/8");
+        }
+        assertThat(specs.get("10.96.0.10:80/TCP").access().snat()).as("the clusterIP: pods only, never SNATed").isFalse();
+        for (String np : List.of("10.205.0.1:30080/TCP", "10.205.1.1:30080/TCP")) {
+            assertThat(specs.get(np).access().snat()).as(np + ": SNAT").isTrue();
+            assertThat(specs.get(np).access().snatSource4()).as(np + ": to its own address, no source").isZero();
+        }
+        assertThat(cluster.notes().get("default/web")).noneMatch(n -> n.contains("not SNATed"))
+                .anySatisfy(n -> assertThat(n).isEqualTo("default/web:http 192.0.2.5:80/TCP: not done from outside the node: ICMP errors"
+                        + " about its replies (PMTUD's fragmentation needed) sent on to the backend; ICMP errors about requests"
+                        + " SNATed to the node sent on to the client; the XDP fast path (SNATed flows are translated at TC)"));
+
+        KubeServiceMapping.Mapped localMapped = external4("Local", "", node);
+        assertThat(localMapped.notes().get("default/web")).contains("default/web:http 192.0.2.6:80/TCP: not done from outside the node:"
+                + " ICMP errors about its replies (PMTUD's fragmentation needed) sent on to the backend");
+        Map<String, ServiceSpec> local = byFrontend(localMapped);
+        for (String fe : List.of("192.0.2.5:80/TCP", "192.0.2.6:80/TCP")) {
+            ServiceSpec s = local.get(fe);
+            assertThat(s.backends()).as(fe + ": this node's endpoint only").containsExactly(Backend.of("10.244.2.7", 8080));
+            assertThat(s.access().snat()).as(fe + ": the client's address kept").isFalse();
+            assertThat(s.access().snatSource4()).isZero();
+        }
+
+        // no IPv4 address on the host devices: programmed without SNAT (pods still reach it), and said so
+        KubeServiceMapping.Mapped none = external4("Cluster", "", List.of());
+        assertThat(byFrontend(none).get("192.0.2.5:80/TCP").access().snat()).isFalse();
+        assertThat(none.notes().get("default/web")).anySatisfy(n -> assertThat(n).contains("192.0.2.5:80/TCP: externalTrafficPolicy"
+                + " Cluster not SNATed: the host devices (--host-device) have no IPv4 address"));
+    }
 }

@@ -3,6 +3,7 @@ package io.gannet.bpf.lb;
 import io.gannet.bpf.maps.BackendValue;
 import io.gannet.bpf.maps.BackendValue6;
 import io.gannet.bpf.maps.MaglevValue;
+import io.gannet.bpf.maps.NatValue;
 import io.gannet.bpf.maps.NatValue6;
 import io.gannet.bpf.maps.RevNatValue;
 import io.gannet.bpf.maps.RevNatValue6;
@@ -44,7 +45,9 @@ import org.slf4j.LoggerFactory;
  * index) serves either family. A dual-stack Service is two frontends (one per clusterIP), each
  * with its own family's backends: changing one never rewrites the other. An IPv6 frontend SNATed
  * to a node address (externalTrafficPolicy Cluster, lib/nodeport6.h) has that address in
- * dp_snat6_src under its rev-NAT index, written before its master slot and removed after it.
+ * dp_snat6_src under its rev-NAT index, written before its master slot and removed after it; an
+ * IPv4 externalIP or load-balancer IP SNATed to a node address (lib/nodeport.h) likewise in
+ * dp_snat4_src.
  *
  * <p>{@link #restore} rebuilds this state from pinned maps on start, dropping orphans.
  * Not thread-safe: its owner ({@link io.gannet.bpf.Datapath}) serializes calls.
@@ -79,10 +82,10 @@ public final class ServiceReconciler {
      * What is programmed for one frontend. {@code weights} null: re-adopted from pinned maps
      * (weights and table unknown); {@code table}: the caller's Maglev table, or null when the
      * reconciler computed it from the backends and weights; {@code snat6}: an IPv6 frontend's
-     * SNAT source.
+     * SNAT source; {@code snat4}: an IPv4 external frontend's (0: none).
      */
     private record Programmed(String name, int revNat, int flags, List<Integer> slotIds, int affinity, List<Integer> weights,
-            List<SourceRange> ranges, MaglevTable table, Ipv6 snat6) {}
+            List<SourceRange> ranges, MaglevTable table, Ipv6 snat6, int snat4) {}
 
     private final TypedMap<SvcKey, SvcValue> svc;
     private final TypedMap<Integer, BackendValue> backends;
@@ -94,6 +97,7 @@ public final class ServiceReconciler {
     private final TypedMap<Integer, RevNatValue6> revNat6;
     private final TypedMap<Integer, NatValue6> snatSrc6; // dp_snat6_src; null: IPv6 SNAT refused
     private final TypedMap<SrcRangeKey6, Integer> srcRanges6; // dp_src_range6; null: IPv6 source ranges refused
+    private final TypedMap<Integer, NatValue> snatSrc4; // dp_snat4_src; null: IPv4 SNAT of external frontends refused
 
     private final Map<BackendKey, Integer> backendIds = new HashMap<>();
     private final Map<Integer, BackendKey> backendById = new HashMap<>();
@@ -131,6 +135,20 @@ public final class ServiceReconciler {
             TypedMap<SrcRangeKey, Integer> srcRanges, TypedMap<SvcKey6, SvcValue> svc6,
             TypedMap<Integer, BackendValue6> backends6, TypedMap<Integer, RevNatValue6> revNat6,
             TypedMap<Integer, NatValue6> snatSrc6, TypedMap<SrcRangeKey6, Integer> srcRanges6) {
+        this(svc, backends, revNat, maglev, srcRanges, svc6, backends6, revNat6, snatSrc6, srcRanges6, null);
+    }
+
+    /**
+     * With dp_snat4_src too (IPv4 externalIPs and load-balancer IPs SNATed to a node address,
+     * lib/nodeport.h); null: refused.
+     */
+    public ServiceReconciler(TypedMap<SvcKey, SvcValue> svc, TypedMap<Integer, BackendValue> backends,
+            TypedMap<Integer, RevNatValue> revNat, TypedMap<Integer, MaglevValue> maglev,
+            TypedMap<SrcRangeKey, Integer> srcRanges, TypedMap<SvcKey6, SvcValue> svc6,
+            TypedMap<Integer, BackendValue6> backends6, TypedMap<Integer, RevNatValue6> revNat6,
+            TypedMap<Integer, NatValue6> snatSrc6, TypedMap<SrcRangeKey6, Integer> srcRanges6,
+            TypedMap<Integer, NatValue> snatSrc4) {
+        this.snatSrc4 = snatSrc4;
         this.snatSrc6 = snatSrc6;
         this.srcRanges6 = srcRanges6;
         this.srcRanges = srcRanges;
@@ -178,6 +196,10 @@ public final class ServiceReconciler {
         if (snatSrc6 != null) {
             snatSrc6.forEach((idx, v) -> pinnedSnat6.put(idx, new Ipv6(v.addrHi(), v.addrLo())));
         }
+        Map<Integer, Integer> pinnedSnat4 = new HashMap<>();
+        if (snatSrc4 != null) {
+            snatSrc4.forEach((idx, v) -> pinnedSnat4.put(idx, v.addr()));
+        }
         Map<Slot, SvcValue> all = new LinkedHashMap<>();
         svc.forEach((k, v) -> all.put(new Slot(new Frontend(k.addr(), k.port(), Protocol.ofNumber(k.proto())), k.slot()), v));
         if (svc6 != null) {
@@ -205,7 +227,8 @@ public final class ServiceReconciler {
             programmed.put(fe, new Programmed(RESTORED_NAME, m.revNatIndex(), m.flags(), List.copyOf(ids),
                     (m.flags() & SvcValue.F_AFFINITY) != 0 ? m.backendId() : 0, null,
                     sortedRanges(pinnedRanges.getOrDefault(m.revNatIndex(), List.of())), null,
-                    fe.ipv6() && (m.flags() & SvcValue.F_SNAT) != 0 ? pinnedSnat6.get(m.revNatIndex()) : null));
+                    fe.ipv6() && (m.flags() & SvcValue.F_SNAT) != 0 ? pinnedSnat6.get(m.revNatIndex()) : null,
+                    !fe.ipv6() && (m.flags() & SvcValue.F_SNAT) != 0 ? pinnedSnat4.getOrDefault(m.revNatIndex(), 0) : 0));
             usedRevNat.add(m.revNatIndex());
         }
         deleteSlots(orphans);
@@ -238,6 +261,15 @@ public final class ServiceReconciler {
                 }
             });
             snatSrc6.deleteAll(pinnedSnat6.keySet().stream().filter(idx -> !snatUsers.contains(idx)).toList());
+        }
+        if (snatSrc4 != null) {
+            Set<Integer> snatUsers = new HashSet<>();
+            programmed.values().forEach(p -> {
+                if (p.snat4 != 0) {
+                    snatUsers.add(p.revNat);
+                }
+            });
+            snatSrc4.deleteAll(pinnedSnat4.keySet().stream().filter(idx -> !snatUsers.contains(idx)).toList());
         }
         List<RangeEntry> staleRanges = new ArrayList<>();
         pinnedRanges.forEach((idx, rs) -> {
@@ -308,7 +340,7 @@ public final class ServiceReconciler {
                     want.put(e.getKey(), new ServiceSpec(p.name, e.getKey(), (p.flags & SvcValue.F_EXTERNAL) != 0,
                             (p.flags & SvcValue.F_MAGLEV) != 0 ? ServiceSpec.Algorithm.MAGLEV : ServiceSpec.Algorithm.RANDOM, bs,
                             p.affinity, Map.of(), new ServiceSpec.Access((p.flags & SvcValue.F_NODEPORT) != 0,
-                                    (p.flags & SvcValue.F_SNAT) != 0, p.ranges, p.snat6), p.table));
+                                    (p.flags & SvcValue.F_SNAT) != 0, p.ranges, p.snat6, p.snat4), p.table));
                 }
             }
         }
@@ -320,6 +352,9 @@ public final class ServiceReconciler {
             }
             if (s.access().snatSource6() != null && snatSrc6 == null) {
                 throw new IllegalStateException(s.name() + ": IPv6 SNAT needs the dp_snat6_src map");
+            }
+            if (s.access().snatSource4() != 0 && snatSrc4 == null) {
+                throw new IllegalStateException(s.name() + ": IPv4 SNAT of an external frontend needs the dp_snat4_src map");
             }
             MaglevTable t = s.maglevTable();
             if (t != null) {
@@ -363,6 +398,8 @@ public final class ServiceReconciler {
         List<RangeEntry> staleRangeKeys = new ArrayList<>();
         List<Map.Entry<Integer, NatValue6>> newSnat6 = new ArrayList<>();
         List<Integer> staleSnat6 = new ArrayList<>();
+        List<Map.Entry<Integer, NatValue>> newSnat4 = new ArrayList<>();
+        List<Integer> staleSnat4 = new ArrayList<>();
         int added = 0;
         int updated = 0;
         Map<Frontend, Programmed> next = new LinkedHashMap<>();
@@ -403,13 +440,20 @@ public final class ServiceReconciler {
             }
             List<Integer> weights = sorted.stream().map(b -> s.weights().getOrDefault(b, 1)).toList();
             Ipv6 snat6 = fe.ipv6() ? access.snatSource6() : null;
+            int snat4 = fe.ipv6() ? 0 : access.snatSource4();
             Programmed now = new Programmed(s.name(), rn, flags, List.copyOf(ids), s.affinityTimeoutSeconds(), weights, ranges,
-                    s.maglevTable(), snat6);
+                    s.maglevTable(), snat6, snat4);
             Ipv6 oldSnat6 = old == null ? null : old.snat6;
             if (snat6 != null && !snat6.equals(oldSnat6)) {
                 newSnat6.add(Map.entry(rn, new NatValue6(snat6.hi(), snat6.lo(), 0))); // before the master names SNAT
             } else if (snat6 == null && oldSnat6 != null) {
                 staleSnat6.add(rn); // after the master stops naming it
+            }
+            int oldSnat4 = old == null ? 0 : old.snat4;
+            if (snat4 != 0 && snat4 != oldSnat4) {
+                newSnat4.add(Map.entry(rn, new NatValue(snat4, 0))); // before the master names SNAT
+            } else if (snat4 == 0 && oldSnat4 != 0) {
+                staleSnat4.add(rn); // after the master stops naming it
             }
             next.put(fe, now);
             Slot master = new Slot(fe, 0);
@@ -429,7 +473,7 @@ public final class ServiceReconciler {
                 }
             }
             boolean same = old != null && old.flags == flags && old.slotIds.equals(now.slotIds) && old.affinity == now.affinity
-                    && oldRanges.equals(ranges) && Objects.equals(oldSnat6, snat6)
+                    && oldRanges.equals(ranges) && Objects.equals(oldSnat6, snat6) && oldSnat4 == snat4
                     && ((flags & SvcValue.F_MAGLEV) == 0
                         || (old.weights != null ? weights.equals(old.weights) && Objects.equals(old.table, now.table)
                             : pinnedTableIs(rn, maglevIds(s, sorted, ids, weights))));
@@ -466,6 +510,9 @@ public final class ServiceReconciler {
         if (!newSnat6.isEmpty()) {
             snatSrc6.putAll(newSnat6);
         }
+        if (!newSnat4.isEmpty()) {
+            snatSrc4.putAll(newSnat4);
+        }
         for (RangeEntry e : newRanges) { // LPM tries take no batch updates
             if (e.range().ipv6()) {
                 srcRanges6.put(key6(e), 1);
@@ -479,6 +526,9 @@ public final class ServiceReconciler {
         deleteRanges(staleRangeKeys);
         if (!staleSnat6.isEmpty()) {
             snatSrc6.deleteAll(staleSnat6);
+        }
+        if (!staleSnat4.isEmpty()) {
+            snatSrc4.deleteAll(staleSnat4);
         }
 
         // 3. removed frontends: master first, so no packet sees a count without slots
@@ -507,6 +557,9 @@ public final class ServiceReconciler {
                 }
             } else {
                 revNat.delete(p.revNat);
+                if (p.snat4 != 0) {
+                    snatSrc4.delete(p.revNat);
+                }
             }
             deleteRanges(p.ranges.stream().map(r -> new RangeEntry(p.revNat, r)).toList());
             usedRevNat.remove(p.revNat);

@@ -10,6 +10,10 @@ import java.util.Map;
  * who may reach it how ({@link Access}), and for a Maglev frontend optionally the table its
  * caller computed ({@link MaglevTable}; null: {@link Maglev#table} over the backends and weights).
  *
+ * <p>An external IPv4 frontend (externalIP, load-balancer IP) with externalTrafficPolicy Cluster
+ * is SNATed on host devices to the node IPv4 address its {@link Access#snatSource4()} names
+ * (lib/nodeport.h); a node port to its own address.
+ *
  * <p>An IPv6 frontend takes IPv6 backends (lib/lb6.h): translated for pods, and when external
  * (externalIPs, load-balancer IPs, node ports on node IPv6 addresses) on host devices, SNATed
  * to a node IPv6 address with externalTrafficPolicy Cluster (lib/nodeport6.h). Backends and
@@ -19,34 +23,57 @@ public record ServiceSpec(String name, Frontend frontend, boolean external, Algo
         int affinityTimeoutSeconds, Map<Backend, Integer> weights, Access access, MaglevTable maglevTable) {
     /**
      * @param nodePort     the frontend is a node port on one of this node's addresses (lib/nodeport.h)
-     * @param snat         externalTrafficPolicy Cluster on a node port (or on an IPv6 external
-     *                     frontend): flows from host devices are SNATed to a node address (false:
-     *                     Local, the client's address is kept)
+     * @param snat         externalTrafficPolicy Cluster on a node port or an external frontend
+     *                     (externalIP, load-balancer IP): flows from host devices are SNATed to a
+     *                     node address (false: Local, the client's address is kept)
      * @param sourceRanges loadBalancerSourceRanges: only these sources reach the frontend (empty: all)
      * @param snatSource6  IPv6 frontends with {@code snat}: the node IPv6 address their flows leave
-     *                     with (lib/nodeport6.h); a node port's defaults to its own address. An IPv4
-     *                     node port leaves from its own address and takes none.
+     *                     with (lib/nodeport6.h); a node port's defaults to its own address
+     * @param snatSource4  IPv4 external frontends with {@code snat} that are not node ports: the node
+     *                     IPv4 address their flows leave with (lib/nodeport.h, dp_snat4_src); 0 for
+     *                     none. An IPv4 node port leaves from its own address and takes none.
      */
-    public record Access(boolean nodePort, boolean snat, List<SourceRange> sourceRanges, Ipv6 snatSource6) {
+    public record Access(boolean nodePort, boolean snat, List<SourceRange> sourceRanges, Ipv6 snatSource6, int snatSource4) {
         public static final Access OPEN = new Access(false, false, List.of());
 
         public Access {
             sourceRanges = List.copyOf(sourceRanges);
-            if (snat && !nodePort && snatSource6 == null) {
-                throw new IllegalArgumentException("SNAT is for node ports, and IPv6 external frontends with a node address");
+            if (snat && !nodePort && snatSource6 == null && snatSource4 == 0) {
+                throw new IllegalArgumentException("SNAT is for node ports, and external frontends with a node address");
             }
-            if (snatSource6 != null && !snat) {
+            if ((snatSource6 != null || snatSource4 != 0) && !snat) {
                 throw new IllegalArgumentException("a SNAT source without SNAT");
+            }
+            if (snatSource6 != null && snatSource4 != 0) {
+                throw new IllegalArgumentException("a SNAT source of each family: a frontend has one family");
+            }
+            if (snatSource4 != 0 && nodePort) {
+                throw new IllegalArgumentException("an IPv4 node port SNATs to its own address and takes no SNAT source");
             }
         }
 
         public Access(boolean nodePort, boolean snat, List<SourceRange> sourceRanges) {
-            this(nodePort, snat, sourceRanges, null);
+            this(nodePort, snat, sourceRanges, null, 0);
+        }
+
+        public Access(boolean nodePort, boolean snat, List<SourceRange> sourceRanges, Ipv6 snatSource6) {
+            this(nodePort, snat, sourceRanges, snatSource6, 0);
         }
 
         /** An IPv6 external frontend's access with externalTrafficPolicy Cluster: SNAT to {@code node}. */
         public static Access snatTo(boolean nodePort, Ipv6 node) {
             return new Access(nodePort, true, List.of(), node);
+        }
+
+        /**
+         * An IPv4 externalIP's or load-balancer IP's access with externalTrafficPolicy Cluster and
+         * these source ranges: SNAT to the node address {@code node} ({@link Ipv4} form, not 0).
+         */
+        public static Access snatTo4(int node, List<SourceRange> sourceRanges) {
+            if (node == 0) {
+                throw new IllegalArgumentException("0.0.0.0 is no node address to SNAT to");
+            }
+            return new Access(false, true, sourceRanges, null, node);
         }
     }
 
@@ -118,7 +145,13 @@ public record ServiceSpec(String name, Frontend frontend, boolean external, Algo
             throw new IllegalArgumentException(name + ": IPv6 node ports and SNATed frontends are external");
         }
         if (!frontend.ipv6() && access.snatSource6() != null) {
-            throw new IllegalArgumentException(name + ": an IPv4 frontend SNATs to its own (node) address");
+            throw new IllegalArgumentException(name + ": an IPv4 frontend takes an IPv4 SNAT source");
+        }
+        if (frontend.ipv6() && access.snatSource4() != 0) {
+            throw new IllegalArgumentException(name + ": an IPv6 frontend takes an IPv6 SNAT source");
+        }
+        if (access.snatSource4() != 0 && !external) {
+            throw new IllegalArgumentException(name + ": SNATed frontends are external");
         }
         if (frontend.ipv6() && access.snat() && access.snatSource6() == null) {
             access = Access.snatTo(true, frontend.addr6()); // a node port: its own node address

@@ -8,6 +8,7 @@ import io.gannet.bpf.maps.BackendValue6;
 import io.gannet.bpf.maps.RevNatValue6;
 import io.gannet.bpf.maps.SvcKey6;
 import io.gannet.bpf.maps.MaglevValue;
+import io.gannet.bpf.maps.NatValue;
 import io.gannet.bpf.maps.RevNatValue;
 import io.gannet.bpf.maps.SrcRangeKey;
 import io.gannet.bpf.maps.SvcKey;
@@ -19,7 +20,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The services feature of the datapath: its maps (dp_svc4, dp_backends4, dp_revnat4,
- * dp_maglev4, and for IPv6 frontends dp_svc6, dp_backends6, dp_revnat6) and its reconciler. {@link io.gannet.bpf.Datapath#services()} hands it out;
+ * dp_maglev4, dp_snat4_src, and for IPv6 frontends dp_svc6, dp_backends6, dp_revnat6) and its
+ * reconciler. {@link io.gannet.bpf.Datapath#services()} hands it out;
  * policy and SNAT get handles of their own, so no class grows with every feature.
  *
  * <p>This is also the API an L4LB host uses to program a VIP: one {@link ServiceSpec} per
@@ -52,9 +54,21 @@ public final class ServicesFeature {
     public ServicesFeature(TypedMap<SvcKey, SvcValue> svc, TypedMap<Integer, BackendValue> backends,
             TypedMap<Integer, RevNatValue> revnat, TypedMap<Integer, MaglevValue> maglev,
             TypedMap<SrcRangeKey, Integer> srcRanges, TypedMap<CtKey, CtEntry> ct, Ipv6Maps v6) {
-        this.reconciler = v6 == null ? new ServiceReconciler(svc, backends, revnat, maglev, srcRanges)
+        this(svc, backends, revnat, maglev, srcRanges, ct, v6, null);
+    }
+
+    /**
+     * With dp_snat4_src ({@code snatSource4}: IPv4 externalIPs and load-balancer IPs SNATed to a
+     * node address, lib/nodeport.h); null: refused.
+     */
+    public ServicesFeature(TypedMap<SvcKey, SvcValue> svc, TypedMap<Integer, BackendValue> backends,
+            TypedMap<Integer, RevNatValue> revnat, TypedMap<Integer, MaglevValue> maglev,
+            TypedMap<SrcRangeKey, Integer> srcRanges, TypedMap<CtKey, CtEntry> ct, Ipv6Maps v6,
+            TypedMap<Integer, NatValue> snatSource4) {
+        this.reconciler = v6 == null
+                ? new ServiceReconciler(svc, backends, revnat, maglev, srcRanges, null, null, null, null, null, snatSource4)
                 : new ServiceReconciler(svc, backends, revnat, maglev, srcRanges, v6.svc(), v6.backends(), v6.revnat(),
-                        v6.snatSource(), v6.srcRanges());
+                        v6.snatSource(), v6.srcRanges(), snatSource4);
         this.ct = ct;
         this.ct6 = v6 == null ? null : v6.ct();
         this.restored = reconciler.restore(highestBackendIdInConntrack());

@@ -22,6 +22,11 @@ public final class DpMaps {
     public static final Spec<Integer, ConfigValue> CONFIG = new Spec<>("dp_config", Layout.U32, ConfigValue.LAYOUT);
     public static final Spec<AffinityKey, AffinityValue> AFFINITY = new Spec<>("dp_affinity4", AffinityKey.LAYOUT, AffinityValue.LAYOUT);
     public static final Spec<CtKey, NatValue> SNAT = new Spec<>("dp_snat4", CtKey.LAYOUT, NatValue.LAYOUT);
+    /**
+     * The node IPv4 address a SNATed flow of an external frontend that is not a node port leaves
+     * with (externalTrafficPolicy Cluster, lib/nodeport.h), by the frontend's rev-NAT index (port 0).
+     */
+    public static final Spec<Integer, NatValue> SNAT4_SRC = new Spec<>("dp_snat4_src", Layout.U16, NatValue.LAYOUT);
     public static final Spec<SrcRangeKey, Integer> SRC_RANGE = new Spec<>("dp_src_range4", SrcRangeKey.LAYOUT, Layout.U8);
     public static final Spec<Integer, Long> METRICS = new Spec<>("dp_metrics", Layout.U32, Layout.U64);
     public static final Spec<IpcacheKey, IpcacheValue> IPCACHE = new Spec<>("dp_ipcache4", IpcacheKey.LAYOUT, IpcacheValue.LAYOUT);
@@ -48,7 +53,7 @@ public final class DpMaps {
     /** Every map a Gannet object declares, in lib/maps.h order (dp_frag4 is internal to the programs). */
     public static final List<Spec<?, ?>> ALL = List.of(SVC, BACKENDS, REVNAT, CT, MAGLEV, ENDPOINTS, AFFINITY, SNAT, SRC_RANGE, CONFIG,
             METRICS, IPCACHE, POLICY, POLICY_METRICS, EGRESS_METRICS, MASQ, NOMASQ, MASQ_RETRIES, SVC6, BACKENDS6, REVNAT6, CT6,
-            SNAT6, SNAT6_SRC, SRC_RANGE6, AFFINITY6);
+            SNAT6, SNAT6_SRC, SRC_RANGE6, AFFINITY6, SNAT4_SRC);
 
     /** Maps the programs own alone: the agent never writes them, only the pin is kept. */
     public static final String FRAG = "dp_frag4";

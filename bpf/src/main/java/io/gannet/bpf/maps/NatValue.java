@@ -6,7 +6,9 @@ import java.util.List;
 /**
  * struct dp_nat (value of dp_snat4, keyed like dp_ct4): a NodePort flow's SNAT address and
  * port (under the client's CT_EGRESS key) or the client it is restored to (under the SNATed
- * CT_REPLY key). Written by the programs only; read by tests and diagnostics.
+ * CT_REPLY key). Written by the programs only; read by tests and diagnostics. Also the value of
+ * dp_snat4_src (keyed by rev-NAT index, written by the agent): the node address an external
+ * frontend's SNATed flows leave with, port 0 (lib/nodeport.h).
  * <pre>
  *  +---------------+---------------+---------------+---------------+
  *  |                        addr (__be32)                          |  0

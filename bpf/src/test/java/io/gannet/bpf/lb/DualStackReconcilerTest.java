@@ -145,4 +145,21 @@ class DualStackReconcilerTest {
         assertThat(Ipv6.parse("::").format()).isEqualTo("::");
         assertThat(Ipv6.parse("1:0:2:0:3:0:4:0").format()).isEqualTo("1:0:2:0:3:0:4:0");
     }
+
+    @Test
+    void aSnatSourceIsOfItsFrontendsFamilyAndOnlyForExternalFrontendsThatAreNotIpv4NodePorts() {
+        int node = Ipv4.parse("10.205.0.1");
+        ServiceSpec ext = new ServiceSpec("x", Frontend.of("192.0.2.5", 80, Protocol.TCP), true, ServiceSpec.Algorithm.RANDOM,
+                List.of(A4), 0, java.util.Map.of(), ServiceSpec.Access.snatTo4(node, List.of()));
+        assertThat(ext.access().snat()).isTrue();
+        assertThat(ext.access().snatSource4()).isEqualTo(node);
+        assertThatThrownBy(() -> new ServiceSpec("x", Frontend.of("192.0.2.5", 80, Protocol.TCP), false, ServiceSpec.Algorithm.RANDOM,
+                List.of(A4), 0, java.util.Map.of(), ServiceSpec.Access.snatTo4(node, List.of()))).hasMessageContaining("external");
+        assertThatThrownBy(() -> new ServiceSpec("x", Frontend.of("fd00:96::a", 80, Protocol.TCP), true, ServiceSpec.Algorithm.RANDOM,
+                List.of(A6), 0, java.util.Map.of(), ServiceSpec.Access.snatTo4(node, List.of()))).hasMessageContaining("IPv6 SNAT source");
+        assertThatThrownBy(() -> new ServiceSpec.Access(true, true, List.of(), null, node)).hasMessageContaining("its own address");
+        assertThatThrownBy(() -> new ServiceSpec.Access(false, false, List.of(), null, node)).hasMessageContaining("without SNAT");
+        assertThatThrownBy(() -> new ServiceSpec.Access(false, true, List.of())).hasMessageContaining("node ports");
+        assertThatThrownBy(() -> ServiceSpec.Access.snatTo4(0, List.of())).hasMessageContaining("0.0.0.0");
+    }
 }
