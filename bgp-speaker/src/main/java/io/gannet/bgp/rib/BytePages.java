@@ -10,12 +10,13 @@ import java.util.Arrays;
  */
 final class BytePages {
     private final byte fill;
-    private byte[][] pages = new byte[0][];
+    private byte[][] pages;
     private int capacity;
 
     /** An array of at least {@code capacity} entries, each {@code fill}. */
     BytePages(int capacity, byte fill) {
         this.fill = fill;
+        this.pages = new byte[0][];
         grow(Math.max(1, capacity));
     }
 
@@ -33,7 +34,27 @@ final class BytePages {
 
     /** Grows to at least {@code min} entries; new entries hold the fill value. */
     void grow(int min) {
-        pages = Pages.grown(pages, capacity, min, byte[]::new, (p, from, to) -> Arrays.fill(p, from, to, fill));
-        capacity = Pages.capacity(pages);
+        if (min <= capacity) {
+            return;
+        }
+        if (min <= Pages.SIZE) {
+            int cap = Pages.smallCapacity(capacity, min);
+            byte[] page = pages.length == 0 ? new byte[cap] : Arrays.copyOf(pages[0], cap);
+            Arrays.fill(page, capacity, cap, fill);
+            pages = new byte[][] {page};
+            capacity = cap;
+            return;
+        }
+        grow(Pages.SIZE);
+        int n = Pages.pagesFor(min);
+        int had = pages.length;
+        pages = Arrays.copyOf(pages, n);
+        for (int k = had; k < n; k++) {
+            pages[k] = new byte[Pages.SIZE];
+            if (fill != 0) {
+                Arrays.fill(pages[k], fill);
+            }
+        }
+        capacity = n * Pages.SIZE;
     }
 }

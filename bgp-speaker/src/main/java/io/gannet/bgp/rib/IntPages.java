@@ -14,12 +14,13 @@ import java.util.Arrays;
  */
 final class IntPages {
     private final int fill;
-    private int[][] pages = new int[0][];
+    private int[][] pages;
     private int capacity;
 
     /** An array of at least {@code capacity} entries, each {@code fill}. */
     IntPages(int capacity, int fill) {
         this.fill = fill;
+        this.pages = new int[0][];
         grow(Math.max(1, capacity));
     }
 
@@ -42,7 +43,27 @@ final class IntPages {
 
     /** Grows to at least {@code min} entries; new entries hold the fill value. */
     void grow(int min) {
-        pages = Pages.grown(pages, capacity, min, int[]::new, (p, from, to) -> Arrays.fill(p, from, to, fill));
-        capacity = Pages.capacity(pages);
+        if (min <= capacity) {
+            return;
+        }
+        if (min <= Pages.SIZE) {
+            int cap = Pages.smallCapacity(capacity, min);
+            int[] page = pages.length == 0 ? new int[cap] : Arrays.copyOf(pages[0], cap);
+            Arrays.fill(page, capacity, cap, fill);
+            pages = new int[][] {page};
+            capacity = cap;
+            return;
+        }
+        grow(Pages.SIZE);
+        int n = Pages.pagesFor(min);
+        int had = pages.length;
+        pages = Arrays.copyOf(pages, n);
+        for (int k = had; k < n; k++) {
+            pages[k] = new int[Pages.SIZE];
+            if (fill != 0) {
+                Arrays.fill(pages[k], fill);
+            }
+        }
+        capacity = n * Pages.SIZE;
     }
 }

@@ -10,12 +10,13 @@ import java.util.Arrays;
  */
 final class LongPages {
     private final long fill;
-    private long[][] pages = new long[0][];
+    private long[][] pages;
     private int capacity;
 
     /** An array of at least {@code capacity} entries, each {@code fill}. */
     LongPages(int capacity, long fill) {
         this.fill = fill;
+        this.pages = new long[0][];
         grow(Math.max(1, capacity));
     }
 
@@ -33,7 +34,27 @@ final class LongPages {
 
     /** Grows to at least {@code min} entries; new entries hold the fill value. */
     void grow(int min) {
-        pages = Pages.grown(pages, capacity, min, long[]::new, (p, from, to) -> Arrays.fill(p, from, to, fill));
-        capacity = Pages.capacity(pages);
+        if (min <= capacity) {
+            return;
+        }
+        if (min <= Pages.SIZE) {
+            int cap = Pages.smallCapacity(capacity, min);
+            long[] page = pages.length == 0 ? new long[cap] : Arrays.copyOf(pages[0], cap);
+            Arrays.fill(page, capacity, cap, fill);
+            pages = new long[][] {page};
+            capacity = cap;
+            return;
+        }
+        grow(Pages.SIZE);
+        int n = Pages.pagesFor(min);
+        int had = pages.length;
+        pages = Arrays.copyOf(pages, n);
+        for (int k = had; k < n; k++) {
+            pages[k] = new long[Pages.SIZE];
+            if (fill != 0) {
+                Arrays.fill(pages[k], fill);
+            }
+        }
+        capacity = n * Pages.SIZE;
     }
 }
