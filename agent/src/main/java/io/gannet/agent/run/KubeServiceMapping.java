@@ -57,7 +57,8 @@ import java.util.Set;
  *       endpoints, their global IPv6 addresses with the IPv6 endpoints; a family the devices have
  *       no address of is noted); externalTrafficPolicy Cluster SNATs flows from outside the node
  *       to the node address (the client address is hidden, any backend serves), Local keeps the
- *       client address and this node's endpoints only (bpf lib/nodeport.h, lib/nodeport6.h);</li>
+ *       client address and this node's endpoints only (bpf lib/nodeport.h, lib/nodeport6.h); on
+ *       IPv4 the same ICMP errors and XDP fast path as for externalIPs are noted as not done;</li>
  *   <li>healthCheckNodePort (externalTrafficPolicy Local): the node's local endpoint count, served by
  *       {@link HealthCheckNodePorts};</li>
  *   <li>loadBalancerSourceRanges on externalIPs and load-balancer ingress IPs (as the catalog gives
@@ -70,7 +71,7 @@ import java.util.Set;
  * Pure apart from its result; the caller logs new notes once.
  */
 final class KubeServiceMapping {
-    /** What an external IPv4 frontend (externalIP, load-balancer IP) still lacks, either policy (bpf lib/lb.h). */
+    /** What an external IPv4 frontend (externalIP, load-balancer IP, node port) still lacks, either policy (bpf lib/lb.h). */
     private static final String ICMP4_NOT_DONE = "ICMP errors about its replies (PMTUD's fragmentation needed) sent on to the"
             + " backend";
     /** ... and with externalTrafficPolicy Cluster (bpf lib/nodeport.h, lib/xdp_lb.h). */
@@ -161,6 +162,10 @@ final class KubeServiceMapping {
                 boolean local = svc.externalTrafficLocal();
                 if (v4 && nodeAddresses.isEmpty()) {
                     n.add(where + ": not served on IPv4: the host devices have no IPv4 address");
+                }
+                if (v4 && !nodeAddresses.isEmpty()) {
+                    n.add(where + " on IPv4 node addresses, not done from outside the node: " + ICMP4_NOT_DONE
+                            + (local ? "" : ICMP4_SNAT_NOT_DONE));
                 }
                 if (v4) {
                     List<Backend> backends = backends(f).stream().filter(b -> !b.ipv6()).toList();

@@ -114,6 +114,10 @@ class KubeServiceMappingTest {
                 + " externalTrafficPolicy Cluster SNATs to a node IPv6 address, and the host devices (--host-device) have none"));
         assertThat(notes).anySatisfy(n -> assertThat(n).contains("node port 30080/TCP: not served on IPv6: the host devices"
                 + " (--host-device) have no global IPv6 address"));
+        assertThat(notes).anySatisfy(n -> assertThat(n).isEqualTo("default/web:http node port 30080/TCP on IPv4 node addresses, not done"
+                + " from outside the node: ICMP errors about its replies (PMTUD's fragmentation needed) sent on to the backend;"
+                + " ICMP errors about requests SNATed to the node sent on to the client; the XDP fast path (SNATed flows are"
+                + " translated at TC)"));
         Map<String, ServiceSpec> specs = byFrontend(m);
         assertThat(specs.get("10.205.0.1:30080/TCP").backends()).as("never an IPv6 endpoint").containsExactly(Backend.of("10.244.2.7", 8080));
         assertThat(specs.get("10.96.0.10:80/TCP").affinityTimeoutSeconds()).isEqualTo(10800);
