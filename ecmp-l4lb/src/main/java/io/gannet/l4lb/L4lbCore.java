@@ -168,7 +168,7 @@ final class L4lbCore {
     }
 
     private static Target target(VipService s, Backend b) {
-        return new Target(b.ipv6() ? b.addr6().format() : Ipv4.format(b.addr()), b.port(), s.check());
+        return new Target(b.address(), b.port(), s.check());
     }
 
     private void reconcile() {

@@ -34,6 +34,11 @@ public record Backend(int addr, int port, Ipv6 addr6) implements Comparable<Back
         return addr6 != null;
     }
 
+    /** The address as text ("10.1.0.5", "fd00:1::5"), as {@link Frontend#address()}. */
+    public String address() {
+        return addr6 != null ? addr6.format() : Ipv4.format(addr);
+    }
+
     @Override
     public int compareTo(Backend o) {
         if (ipv6() != o.ipv6()) {
@@ -45,6 +50,6 @@ public record Backend(int addr, int port, Ipv6 addr6) implements Comparable<Back
 
     @Override
     public String toString() {
-        return (addr6 != null ? "[" + addr6.format() + "]" : Ipv4.format(addr)) + ":" + port;
+        return (addr6 != null ? "[" + address() + "]" : address()) + ":" + port;
     }
 }

@@ -1,7 +1,6 @@
 package io.gannet.l4lb.forward;
 
 import io.gannet.bpf.lb.Backend;
-import io.gannet.bpf.lb.Ipv4;
 import io.gannet.bpf.lb.Protocol;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -73,7 +72,7 @@ final class SnatRules {
         for (boolean v6 : new boolean[] {false, true}) {
             String fam = v6 ? "ip6" : "ip";
             List<String> elems = want.stream().filter(d -> d.backend().ipv6() == v6)
-                    .map(d -> (v6 ? d.backend().addr6().format() : Ipv4.format(d.backend().addr())) + " . "
+                    .map(d -> d.backend().address() + " . "
                             + d.protocol().name().toLowerCase(java.util.Locale.ROOT) + " . " + d.backend().port())
                     .toList();
             s.append("flush set ").append(fam).append(' ').append(table).append(" backends\n");

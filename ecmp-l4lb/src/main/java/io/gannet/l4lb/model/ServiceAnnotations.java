@@ -156,7 +156,7 @@ public final class ServiceAnnotations {
     public static int weightOf(Map<String, Integer> weights, Backend b) {
         Integer w = weights.get(b.toString());
         if (w == null) {
-            w = weights.get(b.ipv6() ? b.addr6().format() : Ipv4.format(b.addr()));
+            w = weights.get(b.address());
         }
         return w == null ? 1 : w;
     }
