@@ -66,12 +66,6 @@ public final class L4lb implements AutoCloseable {
         return core;
     }
 
-    /** Starts reading the directory, probing and announcing; of IPv6 addresses only ::1 counts as this host's own. */
-    public static L4lb start(L4lbOptions options, Forwarding forwarding, Announcer announcer, IntPredicate ownAddress,
-            InstantSource clock, EventSink events) {
-        return start(options, forwarding, announcer, ownAddress, a -> a.hi() == 0 && a.lo() == 1, clock, events);
-    }
-
     /**
      * Starts reading the directory, probing and announcing.
      *

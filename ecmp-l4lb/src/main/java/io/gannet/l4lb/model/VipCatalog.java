@@ -70,23 +70,11 @@ public final class VipCatalog {
         this(dir, null, pool, ownAddress, ownAddress6);
     }
 
-    /** As the four-argument form; of IPv6 addresses only ::1 counts as this host's own. */
-    public VipCatalog(Path dir, VipPool pool, IntPredicate ownAddress) {
-        this(dir, null, pool, ownAddress, LOOPBACK6);
-    }
-
     /** The VIPs of the Services an object source (the Kubernetes API) gives. */
     public VipCatalog(io.gannet.cluster.k8s.ObjectSource source, VipPool pool, IntPredicate ownAddress,
             Predicate<Ipv6> ownAddress6) {
         this(null, source, pool, ownAddress, ownAddress6);
     }
-
-    /** As the four-argument form; of IPv6 addresses only ::1 counts as this host's own. */
-    public VipCatalog(io.gannet.cluster.k8s.ObjectSource source, VipPool pool, IntPredicate ownAddress) {
-        this(null, source, pool, ownAddress, LOOPBACK6);
-    }
-
-    private static final Predicate<Ipv6> LOOPBACK6 = a -> a.hi() == 0 && a.lo() == 1;
 
     private VipCatalog(Path dir, io.gannet.cluster.k8s.ObjectSource source, VipPool pool, IntPredicate ownAddress,
             Predicate<Ipv6> ownAddress6) {

@@ -86,7 +86,8 @@ class VipCatalogFromApiTest {
         Path kubeconfig = mock.kubeconfig(dir.resolve("kubeconfig"));
         conn = KubeApiClient.connect(kubeconfig, 10, 20, m -> { });
         source = KubeApiServices.start(conn, Duration.ofMillis(100), r -> { }, e -> { }, m -> { });
-        VipCatalog catalog = new VipCatalog(source, VipPool.of(List.of("203.0.113.0/24")), a -> a == Ipv4.parse("10.92.0.11"));
+        VipCatalog catalog = new VipCatalog(source, VipPool.of(List.of("203.0.113.0/24")), a -> a == Ipv4.parse("10.92.0.11"),
+                a -> a.hi() == 0 && a.lo() == 1);
 
         await("listed", () -> catalog.reload().vips().size() == 1);
         VipCatalog.Result r = catalog.reload();

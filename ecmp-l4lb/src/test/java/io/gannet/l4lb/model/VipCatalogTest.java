@@ -17,7 +17,8 @@ class VipCatalogTest {
     Path dir;
 
     VipCatalog catalog() {
-        return new VipCatalog(dir, VipPool.of(List.of("203.0.113.0/24")), a -> a == Ipv4.parse("10.92.0.11"));
+        return new VipCatalog(dir, VipPool.of(List.of("203.0.113.0/24")), a -> a == Ipv4.parse("10.92.0.11"),
+                a -> a.hi() == 0 && a.lo() == 1);
     }
 
     static final String SLICE = """
