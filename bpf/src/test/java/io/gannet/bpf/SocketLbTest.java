@@ -45,14 +45,18 @@ class SocketLbTest {
     static final String VIP6 = "fd96::78:10";
     static final String EMPTY_VIP6 = "fd96::78:11";
 
-    /** TCP 8080 and UDP 5353 on the pod's IPv4 and IPv6 addresses; answers name the client's address. */
+    /**
+     * TCP 8080 and UDP 5353 on the pod's IPv4 and IPv6 addresses, and TCP 8081 on its IPv6 address
+     * (answering "tcp 8081 from ..."); answers name the client's address.
+     */
     static final String SERVER = """
             import socket, threading
-            def tcp(family, addr):
+            def tcp(family, addr, port=8080):
                 s = socket.socket(family); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-                s.bind((addr, 8080)); s.listen(16)
+                s.bind((addr, port)); s.listen(16)
+                name = "tcp" if port == 8080 else "tcp %%d" %% port
                 while True:
-                    c, a = s.accept(); c.sendall(("tcp from %%s" %% a[0]).encode()); c.close()
+                    c, a = s.accept(); c.sendall(("%%s from %%s" %% (name, a[0])).encode()); c.close()
             def udp(family, addr):
                 s = socket.socket(family, socket.SOCK_DGRAM); s.bind((addr, 5353))
                 while True:
@@ -60,6 +64,7 @@ class SocketLbTest {
             for f, a in ((socket.AF_INET, "%1$s"), (socket.AF_INET6, "%2$s")):
                 threading.Thread(target=tcp, args=(f, a), daemon=True).start()
                 threading.Thread(target=udp, args=(f, a), daemon=True).start()
+            threading.Thread(target=tcp, args=(socket.AF_INET6, "%2$s", 8081), daemon=True).start()
             threading.Event().wait()
             """.formatted(POD, POD6);
 
@@ -97,7 +102,8 @@ class SocketLbTest {
 
     /**
      * One line per check from IPv6 sockets: to IPv6 ClusterIPs (argv 1, 2), and to IPv4 ones (argv 3,
-     * 4) through their IPv4-mapped addresses on dual-stack sockets ("mapped ...").
+     * 4) through their IPv4-mapped addresses on dual-stack sockets ("mapped ..."); then the distinct
+     * answers of 12 connections to the sessionAffinity ClientIP Service at [argv 1]:81 ("sticky").
      */
     static final String CLIENT6 = """
             import socket, sys
@@ -113,8 +119,8 @@ class SocketLbTest {
                 return s
             def peer(a):
                 return "[%s]:%d" % a[:2]
-            def tcp(addr):
-                c = sock(socket.SOCK_STREAM); c.connect((addr, 80))
+            def tcp(addr, port=80):
+                c = sock(socket.SOCK_STREAM); c.connect((addr, port))
                 p = peer(c.getpeername())
                 data = c.recv(100).decode(); c.close()
                 return data + " peer " + p
@@ -135,6 +141,7 @@ class SocketLbTest {
                 line(prefix + "udp", lambda: udp_unconnected(v))
                 line(prefix + "udp connected", lambda: udp_connected(v))
                 line(prefix + "no backend", lambda: no_backend(e))
+            line("sticky", lambda: " / ".join(sorted(set(tcp(vip, 81) for _ in range(12)))))
             """;
 
     final List<NetworkNamespace> namespaces = new ArrayList<>();
@@ -199,7 +206,9 @@ class SocketLbTest {
                 new ServiceSpec("test/dns6", Frontend.of(VIP6, 53, Protocol.UDP), false, ServiceSpec.Algorithm.MAGLEV,
                         List.of(Backend.of(POD6, 5353))),
                 new ServiceSpec("test/empty6", Frontend.of(EMPTY_VIP6, 80, Protocol.TCP), false, ServiceSpec.Algorithm.RANDOM,
-                        List.of())));
+                        List.of()),
+                new ServiceSpec("test/sticky6", Frontend.of(VIP6, 81, Protocol.TCP), false, ServiceSpec.Algorithm.RANDOM,
+                        List.of(Backend.of(POD6, 8080), Backend.of(POD6, 8081)), 60)));
         return dp;
     }
 
@@ -263,7 +272,8 @@ class SocketLbTest {
     void theNodesIpv6SocketsReachIpv6ServicesAndIpv4ServicesThroughMappedAddresses() throws Exception {
         try (Datapath dp = open()) {
             dp.socketLb().attach(cgroup);
-            assertThat(client6(node, true).lines()).containsExactly(
+            List<String> lines = client6(node, true).lines().toList();
+            assertThat(lines.subList(0, lines.size() - 1)).containsExactly(
                     "tcp: tcp from " + NODE6 + " peer [" + VIP6 + "]:80",
                     "udp: udp hello from [" + VIP6 + "]:53",
                     "udp connected: udp again peer [" + VIP6 + "]:53",
@@ -272,7 +282,10 @@ class SocketLbTest {
                     "mapped udp: udp hello from [::ffff:" + VIP + "]:53",
                     "mapped udp connected: udp again peer [::ffff:" + VIP + "]:53",
                     "mapped no backend: failed ConnectionRefusedError 111");
-            assertThat(dp.metrics().get(Reason.NAT_SOCKET)).isEqualTo(6);
+            // sessionAffinity ClientIP, the node the one client: every connection goes to the first one's backend
+            assertThat(lines.get(lines.size() - 1)).isIn("sticky: tcp from " + NODE6 + " peer [" + VIP6 + "]:81",
+                    "sticky: tcp 8081 from " + NODE6 + " peer [" + VIP6 + "]:81");
+            assertThat(dp.metrics().get(Reason.NAT_SOCKET)).isEqualTo(6 + 12);
             assertThat(dp.metrics().get(Reason.REJECT_SOCKET_NO_BACKEND)).isEqualTo(2);
             // a pod's namespace, and a process outside the cgroup: left alone
             assertThat(client6(pod, true)).doesNotContain("tcp: tcp from").doesNotContain("udp: udp hello");
