@@ -40,8 +40,10 @@ import org.slf4j.LoggerFactory;
  * get it at their next packet while no egress policy selects their pod), and later
  * dp_snat4_src (the node address IPv4 externalIPs and load-balancer IPs with
  * externalTrafficPolicy Cluster are SNATed to, by rev-NAT index: empty in pins of an older
- * agent, which programmed no such frontend with DP_SVC_F_SNAT). A v1 migration carries no
- * policy: v1 had none.
+ * agent, which programmed no such frontend with DP_SVC_F_SNAT), and dp_sock_revnat6 (the IPv6
+ * frontend each IPv6 socket was sent to by socket-level load balancing: created empty, as an
+ * older agent translated no IPv6 socket; its IPv6 cgroup links are added beside the IPv4 ones,
+ * io.gannet.bpf.lb.SocketLbFeature). A v1 migration carries no policy: v1 had none.
  *
  * <p>Flows that start during the few milliseconds between the copy and the re-attach are
  * recorded in the old maps only and are re-picked by the new ones.

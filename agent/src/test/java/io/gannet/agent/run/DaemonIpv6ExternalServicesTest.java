@@ -40,7 +40,11 @@ import org.junit.jupiter.api.io.TempDir;
  *       reaching the node port (not SNATed), and a dual-stack Service's node port on both
  *       families' node addresses, each with its own family's endpoints;</li>
  *   <li>path MTU discovery: a backend's large answer reaches a client behind a smaller link, the
- *       router's Packet Too Big sent on to the backend (Local and Cluster).</li>
+ *       router's Packet Too Big sent on to the backend (Local and Cluster);</li>
+ *   <li>with {@code --socket-lb-cgroup}, node 1's own processes (its namespace, in a cgroup the test
+ *       creates): a dual-stack Service's IPv6 clusterIP over TCP and UDP, its IPv4 clusterIP from an
+ *       IPv6 socket through the IPv4-mapped address, and its node port on node 1's IPv6 address,
+ *       each answered from the address asked for.</li>
  * </ul>
  */
 class DaemonIpv6ExternalServicesTest {
@@ -127,6 +131,9 @@ class DaemonIpv6ExternalServicesTest {
     private final List<Process> servers = new ArrayList<>();
     private GannetProcess gannet;
     private Path pinRoot;
+    private Path cgroup;
+    NetworkNamespace node1;
+    NetworkNamespace node2;
     NetworkNamespace client;
     NetworkNamespace otherClient;
     NetworkNamespace pod;
@@ -147,7 +154,10 @@ class DaemonIpv6ExternalServicesTest {
             namespaces.get(i).close();
         }
         if (pinRoot != null) {
-            Datapath.removePins(pinRoot);
+            Datapath.removePins(pinRoot); // socket-level load balancing's links go with their pins
+        }
+        if (cgroup != null) {
+            Files.deleteIfExists(cgroup);
         }
     }
 
@@ -158,7 +168,7 @@ class DaemonIpv6ExternalServicesTest {
     }
 
     /** The LAN, node 2's backend, node 1's daemon and its dual-stack pod with a backend; see the class comment. */
-    private void startNode() throws Exception {
+    private void startNode(String... extraArgs) throws Exception {
         Requirements.requireNetns();
         Requirements.requireBpf();
         Requirements.requireCommand("python3");
@@ -168,8 +178,8 @@ class DaemonIpv6ExternalServicesTest {
         NetworkNamespace lan = ns("x6l");
         lan.exec("ip", "link", "add", "br0", "type", "bridge");
         lan.exec("ip", "link", "set", "br0", "up");
-        NetworkNamespace node1 = ns("x61");
-        NetworkNamespace node2 = ns("x62");
+        node1 = ns("x61");
+        node2 = ns("x62");
         client = ns("x6c");
         otherClient = ns("x6d");
         String[][] hosts = {{node1.name(), "10.78.0.1", NODE1}, {node2.name(), "10.78.0.2", NODE2}, {client.name(), "10.78.0.100", CLIENT},
@@ -204,8 +214,10 @@ class DaemonIpv6ExternalServicesTest {
         pinRoot = Path.of("/sys/fs/bpf/gannet-ext6-test-" + ProcessHandle.current().pid());
         services = Files.createDirectories(dir.resolve("services"));
         Path socket = dir.resolve("cni.sock");
-        gannet = GannetProcess.startKeepingMounts(node1, dir, profile, "node1", "--cni-socket", socket.toString(),
-                "--services-dir", services.toString(), "--bpf-pin-root", pinRoot.toString(), "--host-device", "eth0");
+        List<String> args = new ArrayList<>(List.of("--cni-socket", socket.toString(),
+                "--services-dir", services.toString(), "--bpf-pin-root", pinRoot.toString(), "--host-device", "eth0"));
+        args.addAll(List.of(extraArgs));
+        gannet = GannetProcess.startKeepingMounts(node1, dir, profile, "node1", args.toArray(String[]::new));
         gannet.awaitTrue("CNI socket", () -> Files.exists(socket), () -> "");
 
         pod = ns("x6p");
@@ -455,6 +467,112 @@ class DaemonIpv6ExternalServicesTest {
             assertThat(last).as("the whole answer through [" + c[0] + "]:80\n" + gannet.cli("show", "services"))
                     .isEqualTo("got " + size + " bytes from " + c[1]);
         }
+    }
+
+    /** A UDP echo on [argv[1]]:argv[2]: answers "udp DATA from CLIENT-ADDRESS". */
+    static final String UDP_SERVER = """
+            import socket, sys
+            s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+            s.bind((sys.argv[1], int(sys.argv[2])))
+            while True:
+                d, a = s.recvfrom(2048)
+                s.sendto(b"udp " + d + b" from " + a[0].encode(), a)
+            """;
+
+    /**
+     * A node process's view, one line per check, from dual-stack IPv6 sockets: TCP and UDP to the IPv6
+     * clusterIP argv[1], TCP to the IPv4 clusterIP argv[2] through its IPv4-mapped address, TCP to
+     * the node port argv[4] on the node's IPv6 address argv[3]. Each line shows the address the
+     * socket sees the answer from (getpeername, recvfrom) and the answer.
+     */
+    static final String NODE_CLIENT_PY = """
+            import socket, sys
+            v6, v4, node, node_port = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+            def line(what, f):
+                try:
+                    print(what + ": " + f())
+                except Exception as e:
+                    print(what + ": failed " + type(e).__name__)
+            def sock(kind):
+                s = socket.socket(socket.AF_INET6, kind); s.settimeout(2)
+                s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+                return s
+            def tcp(addr, port):
+                c = sock(socket.SOCK_STREAM); c.connect((addr, port)); p = c.getpeername()
+                c.sendall(b"hello\\n")
+                return "peer [%s]:%d answer %s" % (p[0], p[1], c.recv(4096).decode().strip())
+            def udp(addr, port):
+                s = sock(socket.SOCK_DGRAM); s.sendto(b"ping", (addr, port)); d, a = s.recvfrom(2048)
+                return "%s from [%s]:%d" % (d.decode(), a[0], a[1])
+            line("tcp", lambda: tcp(v6, 80))
+            line("udp", lambda: udp(v6, 53))
+            line("mapped tcp", lambda: tcp("::ffff:" + v4, 80))
+            line("node port", lambda: tcp(node, node_port))
+            """;
+
+    @Test
+    void theNodesOwnProcessesReachIpv6ClusterIpsThroughSocketLevelLoadBalancing() throws Exception {
+        Path root = io.gannet.linux.Cgroup2.mount();
+        Requirements.require(root != null, "needs a cgroup2 mount (socket-level load balancing attaches to a cgroup v2 directory)");
+        cgroup = Files.createDirectory(root.resolve("gannet-test-sock6-" + ProcessHandle.current().pid()));
+        startNode("--socket-lb-cgroup", cgroup.toString());
+        Path udpServer = dir.resolve("udp.py");
+        Files.writeString(udpServer, UDP_SERVER);
+        servers.add(node2.start("python3", udpServer.toString(), REMOTE, "5353"));
+        servers.add(node2.start("python3", dir.resolve("server.py").toString(), "remote4", "10.78.0.2", "8080"));
+        Path script = dir.resolve("node-client.py");
+        Files.writeString(script, NODE_CLIENT_PY);
+        String v6 = "fd00:96::78:40";
+        String v4 = "10.96.78.40";
+        Files.writeString(services.resolve("dual.yaml"), """
+                apiVersion: v1
+                kind: Service
+                metadata: {name: dual, namespace: shop}
+                spec:
+                  type: NodePort
+                  clusterIP: %1$s
+                  clusterIPs: [%1$s, "%2$s"]
+                  ipFamilies: [IPv4, IPv6]
+                  ipFamilyPolicy: RequireDualStack
+                  ports:
+                  - {name: http, protocol: TCP, port: 80, targetPort: 8080, nodePort: 30190}
+                  - {name: dns, protocol: UDP, port: 53, targetPort: 5353, nodePort: 30191}
+                ---
+                apiVersion: discovery.k8s.io/v1
+                kind: EndpointSlice
+                metadata: {name: dual-6, namespace: shop, labels: {kubernetes.io/service-name: dual}}
+                addressType: IPv6
+                ports: [{name: http, protocol: TCP, port: 8080}, {name: dns, protocol: UDP, port: 5353}]
+                endpoints:
+                - {addresses: ["%3$s"], nodeName: node2, conditions: {ready: true}}
+                ---
+                apiVersion: discovery.k8s.io/v1
+                kind: EndpointSlice
+                metadata: {name: dual-4, namespace: shop, labels: {kubernetes.io/service-name: dual}}
+                addressType: IPv4
+                ports: [{name: http, protocol: TCP, port: 8080}, {name: dns, protocol: UDP, port: 5353}]
+                endpoints:
+                - {addresses: ["10.78.0.2"], nodeName: node2, conditions: {ready: true}}
+                """.formatted(v4, v6, REMOTE));
+        JsonNode rows = DaemonServicesTest.awaitServices(gannet, r -> r.toString().contains("[" + v6 + "]:80/TCP")
+                && r.toString().contains("[" + v6 + "]:53/UDP") && r.toString().contains(v4 + ":80/TCP"));
+        assertThat(row(rows, "[" + v6 + "]:80/TCP").path("notDone").toString()).as("the IPv6 clusterIP's notes")
+                .doesNotContain("connect-time").contains("hairpin");
+
+        String command = "python3 " + script + " " + v6 + " " + v4 + " " + NODE1 + " 30190";
+        String out = "";
+        for (int i = 0; i < 20 && !out.startsWith("tcp: peer"); i++) {
+            out = io.gannet.testsupport.CgroupProcess.run(cgroup, node1.name(), command);
+            Thread.sleep(i == 0 ? 0 : 250);
+        }
+        assertThat(out.lines()).as(gannet.cli("show", "services")).containsExactly(
+                "tcp: peer [" + v6 + "]:80 answer remote " + NODE1,
+                "udp: udp ping from " + NODE1 + " from [" + v6 + "]:53",
+                "mapped tcp: peer [::ffff:" + v4 + "]:80 answer remote4 10.78.0.1",
+                "node port: peer [" + NODE1 + "]:30190 answer remote " + NODE1);
+        assertThat(io.gannet.testsupport.CgroupProcess.run(null, node1.name(), command).lines())
+                .as("a process of node 1 outside the cgroup is not served")
+                .allMatch(l -> l.contains(": failed"));
     }
 
     /** What the client in its own namespace gets from [addr]:port, retried until it answers. */

@@ -15,7 +15,12 @@ import java.util.List;
  * Socket-level load balancing for the node's own processes (bpf_sock.c): the cgroup
  * sock_addr programs, attached through bpf links pinned under {@code PIN_ROOT/v2/links/}, and
  * the namespace whose sockets they translate (the datapath's, by cookie, in dp_sock_netns).
- * The frontends are the Service datapath's own (dp_svc4): nothing to program here per Service.
+ * The frontends are the Service datapath's own (dp_svc4, dp_svc6): nothing to program here per
+ * Service. IPv6 sockets reach IPv6 frontends, and IPv4 frontends through their IPv4-mapped
+ * addresses (::ffff:a.b.c.d) when the socket is not IPV6_V6ONLY.
+ *
+ * <p>An upgrade from an agent with the IPv4 hooks only attaches the IPv6 ones beside the links it
+ * pinned (whose programs are replaced in place) and creates dp_sock_revnat6 empty.
  *
  * <p>Threads: synchronized; {@link io.gannet.bpf.Datapath} hands it out.
  */
@@ -26,7 +31,11 @@ public final class SocketLbFeature {
     public static final List<Hook> HOOKS = List.of(new Hook("sock_connect4", 10 /* BPF_CGROUP_INET4_CONNECT */),
             new Hook("sock_sendmsg4", 14 /* BPF_CGROUP_UDP4_SENDMSG */),
             new Hook("sock_recvmsg4", 19 /* BPF_CGROUP_UDP4_RECVMSG */),
-            new Hook("sock_getpeername4", 29 /* BPF_CGROUP_INET4_GETPEERNAME */));
+            new Hook("sock_getpeername4", 29 /* BPF_CGROUP_INET4_GETPEERNAME */),
+            new Hook("sock_connect6", 11 /* BPF_CGROUP_INET6_CONNECT */),
+            new Hook("sock_sendmsg6", 15 /* BPF_CGROUP_UDP6_SENDMSG */),
+            new Hook("sock_recvmsg6", 20 /* BPF_CGROUP_UDP6_RECVMSG */),
+            new Hook("sock_getpeername6", 30 /* BPF_CGROUP_INET6_GETPEERNAME */));
 
     private final BpfObject sock;
     private final Path linksDir;
