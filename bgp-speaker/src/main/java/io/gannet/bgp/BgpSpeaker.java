@@ -357,7 +357,7 @@ public final class BgpSpeaker<R extends RouteProcessor> implements AutoCloseable
                 .delayOpenSeconds(b.delayOpenSeconds())
                 // the policy-side fields taken from a: if the result equals a, nothing else changed
                 .importPolicy(a.importPolicy()).exportPolicy(a.exportPolicy()).routeReflectorClient(a.routeReflectorClient())
-                .nextHopSelf(a.nextHopSelf()).maxPrefixes(a.maxPrefixes(), a.maxPrefixAction());
+                .nextHopSelf(a.nextHopSelf()).maxPrefixes(a.maxPrefixes(), a.maxPrefixAction()).keepReceived(a.keepReceived());
         return same.build().equals(a);
     }
 
@@ -426,7 +426,8 @@ public final class BgpSpeaker<R extends RouteProcessor> implements AutoCloseable
         return new PeerConfig(a.name(), a.address(), a.remoteAs(), a.localAs(), a.localAddress(), a.port(), b.passive(),
                 a.holdTimeSeconds(), b.connectRetrySeconds(), a.md5Password(), a.ttlSecurityHops(), a.multihopTtl(), a.families(),
                 a.routeReflectorClient(), a.nextHopSelf(), a.gracefulRestart(), a.gracefulRestartSeconds(), a.extendedMessage(),
-                a.importPolicy(), a.exportPolicy(), a.maxPrefixes(), a.maxPrefixAction(), a.sendHoldTimeSeconds(), a.bfdStrict());
+                a.importPolicy(), a.exportPolicy(), a.maxPrefixes(), a.maxPrefixAction(), a.sendHoldTimeSeconds(), a.bfdStrict(),
+                a.delayOpenSeconds(), a.keepReceived());
     }
 
     private PeerSession session(String name) {

@@ -31,6 +31,6 @@ final class DynamicNeighbors {
                 t.port(), true, t.holdTimeSeconds(), t.connectRetrySeconds(), t.md5Password(), t.ttlSecurityHops(),
                 t.multihopTtl(), t.families(), t.routeReflectorClient(), t.nextHopSelf(), t.gracefulRestart(),
                 t.gracefulRestartSeconds(), t.extendedMessage(), t.importPolicy(), t.exportPolicy(), t.maxPrefixes(),
-                t.maxPrefixAction(), t.sendHoldTimeSeconds(), t.bfdStrict(), t.delayOpenSeconds());
+                t.maxPrefixAction(), t.sendHoldTimeSeconds(), t.bfdStrict(), t.delayOpenSeconds(), t.keepReceived());
     }
 }

@@ -39,6 +39,11 @@ import java.util.Set;
  *                           BFD Up ({@code BgpSpeaker.bfdUp}); off: BFD only tears an existing session down
  * @param delayOpenSeconds   RFC 4271 8.1.1 DelayOpen / DelayOpenTime: after the TCP connection
  *                           comes up, wait this long for the peer's OPEN before sending ours; 0 = off
+ * @param keepReceived       keep what the peer sends before import policy (its pre-policy Adj-RIB-In,
+ *                           4 bytes per prefix): {@code show routes --received|--rejected} and import
+ *                           policy changes without a ROUTE-REFRESH, as FRR's {@code soft-reconfiguration
+ *                           inbound} and BIRD's {@code import keep filtered}; off, a changed import
+ *                           policy asks the peer to resend
  */
 public record PeerConfig(
         String name,
@@ -65,7 +70,8 @@ public record PeerConfig(
         MaxPrefixAction maxPrefixAction,
         int sendHoldTimeSeconds,
         boolean bfdStrict,
-        int delayOpenSeconds) {
+        int delayOpenSeconds,
+        boolean keepReceived) {
 
     public PeerConfig {
         Objects.requireNonNull(name, "name");
@@ -79,6 +85,19 @@ public record PeerConfig(
         if (delayOpenSeconds < 0 || delayOpenSeconds > 240) {
             throw new IllegalArgumentException("DelayOpenTime must be 0 (off) to 240 s, got " + delayOpenSeconds);
         }
+    }
+
+    /** The constructor without {@code keepReceived} (off). */
+    public PeerConfig(String name, InetAddress address, long remoteAs, long localAs, InetAddress localAddress, int port,
+                      boolean passive, int holdTimeSeconds, int connectRetrySeconds, String md5Password, int ttlSecurityHops,
+                      int multihopTtl, Set<AddressFamily> families, boolean routeReflectorClient, boolean nextHopSelf,
+                      boolean gracefulRestart, int gracefulRestartSeconds, boolean extendedMessage, Policy importPolicy,
+                      Policy exportPolicy, long maxPrefixes, MaxPrefixAction maxPrefixAction, int sendHoldTimeSeconds,
+                      boolean bfdStrict, int delayOpenSeconds) {
+        this(name, address, remoteAs, localAs, localAddress, port, passive, holdTimeSeconds, connectRetrySeconds, md5Password,
+                ttlSecurityHops, multihopTtl, families, routeReflectorClient, nextHopSelf, gracefulRestart,
+                gracefulRestartSeconds, extendedMessage, importPolicy, exportPolicy, maxPrefixes, maxPrefixAction,
+                sendHoldTimeSeconds, bfdStrict, delayOpenSeconds, false);
     }
 
     /** The constructor without {@code delayOpenSeconds} (off). */
@@ -153,6 +172,7 @@ public record PeerConfig(
         private int sendHoldTimeSeconds;
         private boolean bfdStrict;
         private int delayOpenSeconds;
+        private boolean keepReceived;
 
         private Builder(String name, InetAddress address, long remoteAs, long localAs) {
             this.name = name;
@@ -182,12 +202,14 @@ public record PeerConfig(
         public Builder bfdStrict(boolean v) { bfdStrict = v; return this; }
         /** RFC 4271 8.1.1 DelayOpen: wait this long for the peer's OPEN before sending ours; 0 = off. */
         public Builder delayOpenSeconds(int v) { delayOpenSeconds = v; return this; }
+        /** Keep the pre-policy Adj-RIB-In (see {@link PeerConfig#keepReceived}). */
+        public Builder keepReceived(boolean v) { keepReceived = v; return this; }
 
         public PeerConfig build() {
             return new PeerConfig(name, address, remoteAs, localAs, localAddress, port, passive, holdTimeSeconds,
                     connectRetrySeconds, md5Password, ttlSecurityHops, multihopTtl, families, routeReflectorClient,
                     nextHopSelf, gracefulRestart, gracefulRestartSeconds, extendedMessage, importPolicy, exportPolicy,
-                    maxPrefixes, maxPrefixAction, sendHoldTimeSeconds, bfdStrict, delayOpenSeconds);
+                    maxPrefixes, maxPrefixAction, sendHoldTimeSeconds, bfdStrict, delayOpenSeconds, keepReceived);
         }
     }
 }

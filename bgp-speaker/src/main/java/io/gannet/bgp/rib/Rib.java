@@ -169,7 +169,7 @@ public final class Rib implements RouteProcessor {
         }
         p.routeReflectorClient = p.config.routeReflectorClient() && p.ibgp;
         p.resetting = false;
-        p.keepRaw = keepPrePolicy;
+        p.keepRaw = keepsReceived(p.config);
         p.maxPrefixWarned = false;
         p.advertised = 0;
         for (int f = 0; f < PeerState.FAMILIES; f++) {
@@ -451,12 +451,26 @@ public final class Rib implements RouteProcessor {
     }
 
     /**
-     * Keeps each peer's pre-policy Adj-RIB-In (what it sent, before import policy) for sessions
-     * established from now on, so {@link #reconfigure} can re-apply a changed import policy without
+     * Keeps every peer's pre-policy Adj-RIB-In (what it sent, before import policy), whatever its
+     * {@link PeerConfig#keepReceived} says, for sessions established from now on, so {@link #reconfigure} can re-apply a changed import policy without
      * asking the peer, and {@link #receivedRoutes} can show it. Costs an int per prefix per peer.
      */
     public void keepPrePolicy(boolean keep) {
         keepPrePolicy = keep;
+    }
+
+    /** Whether a peer with {@code config} has its pre-policy Adj-RIB-In kept: for every peer, or as its config says. */
+    boolean keepsReceived(PeerConfig config) {
+        return keepPrePolicy || config.keepReceived();
+    }
+
+    /**
+     * Whether what {@code peer} sends is kept before import policy ({@link #receivedRoutes} and
+     * {@link #rejectedRoutes} answer only then); false for an unknown peer. Call on the speaker loop.
+     */
+    public boolean keepsReceived(String peer) {
+        PeerState p = byName.get(peer);
+        return p != null && keepsReceived(p.config);
     }
 
     /**

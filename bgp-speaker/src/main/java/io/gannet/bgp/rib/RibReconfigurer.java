@@ -59,6 +59,10 @@ final class RibReconfigurer {
             log.info("peer {}: import policy changed, peer cannot refresh and nothing kept: session restart", p.name);
             return false;
         }
+        if (rib.keepsReceived(next) && !p.keepRaw && !p.negotiated.routeRefresh()) {
+            log.info("peer {}: keepReceived turned on, peer cannot refresh: session restart", p.name);
+            return false;
+        }
         Rib.Reconfigured r = reapply(p, p.config, next, importChanged);
         log.info("peer {}: policy change applied to the live session ({})", p.name, r);
         return true;
@@ -70,8 +74,21 @@ final class RibReconfigurer {
         boolean wasClient = p.routeReflectorClient;
         p.routeReflectorClient = next.routeReflectorClient() && p.ibgp;
         Rib.Reconfigured result = Rib.Reconfigured.APPLIED;
-        if (importChanged) {
+        boolean keep = rib.keepsReceived(next);
+        if (keep && !p.keepRaw) {
+            // keepReceived turned on: the kept view fills as the peer resends, which also
+            // re-imports everything under the (possibly new) import policy.
+            p.keepRaw = true;
+            result = resend(p);
+        } else if (importChanged) {
             result = reimport(p);
+        }
+        if (!keep && p.keepRaw) {
+            // Turned off: the memory goes now; a later import policy change asks the peer to resend.
+            for (int f = 0; f < PeerState.FAMILIES; f++) {
+                importer.dropRaw(p, f);
+            }
+            p.keepRaw = false;
         }
         if (next.maxPrefixes() != previous.maxPrefixes() || next.maxPrefixAction() != previous.maxPrefixAction()) {
             p.maxPrefixWarned = false;
@@ -112,6 +129,11 @@ final class RibReconfigurer {
             }
             return Rib.Reconfigured.APPLIED;
         }
+        return resend(p);
+    }
+
+    /** Asks the peer to resend its routes (ROUTE-REFRESH), when it can. */
+    private Rib.Reconfigured resend(PeerState p) {
         if (p.negotiated.routeRefresh()) {
             // RFC 2918 3 / RFC 7313 4: the peer re-advertises (bracketed by BoRR/EoRR when enhanced),
             // and the new import policy decides each route again as it arrives.

@@ -39,7 +39,7 @@ class PolicyReloadTest {
         PeerConfig.Builder b = PeerConfig.builder(c.name(), c.address(), c.remoteAs(), c.localAs())
                 .families(c.families()).importPolicy(c.importPolicy()).exportPolicy(c.exportPolicy())
                 .routeReflectorClient(c.routeReflectorClient()).nextHopSelf(c.nextHopSelf())
-                .maxPrefixes(c.maxPrefixes(), c.maxPrefixAction());
+                .maxPrefixes(c.maxPrefixes(), c.maxPrefixAction()).keepReceived(c.keepReceived());
         PeerConfig previous = link.config;
         link.config = change.apply(b).build();
         boolean applied = h.rib.peerPolicyChanged(link, link.config);
@@ -102,6 +102,47 @@ class PolicyReloadTest {
         h.rib.peerDown(b, false);
         assertThat(h.rib.prefixSlots(0)).isZero();
         assertThat(h.rib.attributeSets()).isZero();
+    }
+
+    @Test
+    void keepReceivedIsPerPeerFilledByARefreshWhenTurnedOnAndDroppedWhenTurnedOff() {
+        AddressFamily v4 = AddressFamily.IPV4_UNICAST;
+        RibHarness h = new RibHarness(1);
+        FakePeerLink a = h.up(h.peer("a", "192.0.2.1", 65001, c -> c.importPolicy(only("10.1.0.0/24"))));
+        FakePeerLink k = h.up(h.peer("k", "192.0.2.3", 65003, c -> c.importPolicy(only("10.1.0.0/24")).keepReceived(true)));
+        FakePeerLink b = h.up(h.peer("b", "192.0.2.2", 65002, null));
+        h.announce(a, attrs(65001), "10.1.0.0/24", "10.2.0.0/24");
+        h.announce(k, attrs(65003), "10.1.0.0/24", "10.2.0.0/24");
+        assertThat(h.rib.keepsReceived("a")).isFalse();
+        assertThat(h.rib.receivedRoutes("a", v4)).as("not kept: nothing to show").isEmpty();
+        assertThat(h.rib.keepsReceived("k")).isTrue();
+        assertThat(prefixes(h.rib.rejectedRoutes("k", v4))).containsExactly("10.2.0.0/24");
+        assertThat(h.rib.keepsReceived("nobody")).isFalse();
+
+        // On: the peer is asked to resend (RFC 2918), and what it resends is kept.
+        assertThat(reload(h, a, c -> c.keepReceived(true))).isTrue();
+        assertThat(a.log).filteredOn(m -> m.startsWith("RR")).containsExactly("RR subtype=0 1/1", "RR subtype=0 2/1");
+        h.announce(a, attrs(65001), "10.1.0.0/24", "10.2.0.0/24");
+        assertThat(prefixes(h.rib.receivedRoutes("a", v4))).containsExactly("10.1.0.0/24", "10.2.0.0/24");
+        assertThat(prefixes(h.rib.rejectedRoutes("a", v4))).containsExactly("10.2.0.0/24");
+
+        // Off: dropped at once, without a refresh; the routes themselves stay.
+        assertThat(reload(h, k, c -> c.keepReceived(false))).isTrue();
+        assertThat(h.rib.keepsReceived("k")).isFalse();
+        assertThat(h.rib.receivedRoutes("k", v4)).isEmpty();
+        assertThat(k.log).noneMatch(m -> m.startsWith("RR"));
+        assertThat(b.routes).containsOnlyKeys("10.1.0.0/24");
+        // ... and a later import policy change asks k to resend, as for any peer that keeps nothing.
+        assertThat(reload(h, k, c -> c.importPolicy(only("10.2.0.0/24")))).isTrue();
+        assertThat(k.log).filteredOn(m -> m.startsWith("RR")).hasSize(2);
+        assertThat(a.resets).isEmpty();
+        assertThat(k.resets).isEmpty();
+
+        h.rib.peerDown(a, false);
+        h.rib.peerDown(k, false);
+        h.rib.peerDown(b, false);
+        assertThat(h.rib.prefixSlots(0)).isZero();
+        assertThat(h.rib.attributeSets()).as("the dropped view released its attributes").isZero();
     }
 
     @Test
