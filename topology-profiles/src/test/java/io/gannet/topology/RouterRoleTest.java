@@ -58,6 +58,20 @@ class RouterRoleTest {
     }
 
     @Test
+    void whatSwitchesSendIsKeptBeforeImportPolicyOnHostsNotOnRoutersUnlessTheProfileSays() throws Exception {
+        LoadedProfile p = ResolutionTest.parse(IBGP_CORE);
+        assertThat(ResolutionTest.node(p, "rr1").neighbors()).as("full tables: as FRR and BIRD, off")
+                .noneMatch(n -> n.keepReceived());
+        assertThat(ResolutionTest.node(p, "n1").neighbors()).allMatch(n -> n.keepReceived());
+
+        String text = IBGP_CORE.replace("  policies:\n", "  bgp: {keepReceived: false}\n  overrides:\n"
+                + "    rr1: {bgp: {keepReceived: true}}\n  policies:\n");
+        LoadedProfile q = ResolutionTest.parse(text);
+        assertThat(ResolutionTest.node(q, "rr1").neighbors()).allMatch(n -> n.keepReceived());
+        assertThat(ResolutionTest.node(q, "n1").neighbors()).noneMatch(n -> n.keepReceived());
+    }
+
+    @Test
     void aRouterOriginatesNothing() {
         String text = IBGP_CORE.replace("{name: rr1, address: 10.0.0.10, role: router}",
                 "{name: rr1, address: 10.0.0.10, role: router, podCIDR: 10.244.9.0/24, vips: [203.0.113.1]}");

@@ -151,11 +151,9 @@ public final class Daemon implements AutoCloseable {
         metrics = GannetMetrics.create(InstantSource.system());
         LatencyHistogram updateLatency = metrics.updateLatency();
         speaker = BgpSpeaker.start(speakerConfig, cfg -> {
+            // What peers send before import policy is kept per session as the profile says
+            // (bgp.keepReceived: NeighborConfig -> PeerConfig.keepReceived).
             Rib rib = new Rib(cfg);
-            // Like FRR's soft-reconfiguration inbound / BIRD's import keep filtered: what peers
-            // send before import policy, for show routes --received|--rejected and for import
-            // policy reloads without a route refresh. An int per prefix per peer.
-            rib.keepPrePolicy(true);
             rib.holdEndOfRib(restarting);
             rib.observeUpdateLatency(updateLatency::recordNanos);
             return rib;

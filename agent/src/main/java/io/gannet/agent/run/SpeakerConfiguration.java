@@ -98,6 +98,7 @@ final class SpeakerConfiguration {
                 .extendedMessage(n.extendedMessage())
                 .routeReflectorClient(n.routeReflectorClient()) // a router reflects between its iBGP neighbors
                 .delayOpenSeconds(n.delayOpenSeconds())
+                .keepReceived(n.keepReceived())
                 .gracefulRestart(n.gracefulRestart())
                 .gracefulRestartSeconds(n.gracefulRestartSeconds())
                 .importPolicy(importPolicy)

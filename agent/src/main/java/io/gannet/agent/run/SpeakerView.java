@@ -276,12 +276,24 @@ final class SpeakerView implements DaemonView {
 
     @Override
     public RouteList received(String name, Family family) {
+        requireKept(name, "--received");
         return adjRib(name, family, (rib, f) -> rib.receivedRoutes(name, f), (px, a) -> RouteMapping.adjRibIn(px, a, name, false));
     }
 
     @Override
     public RouteList rejected(String name, Family family) {
+        requireKept(name, "--rejected");
         return adjRib(name, family, (rib, f) -> rib.rejectedRoutes(name, f), (px, a) -> RouteMapping.adjRibIn(px, a, name, true));
+    }
+
+    /** What a peer sent before import policy is kept only with keepReceived: say so rather than answer "nothing". */
+    private void requireKept(String name, String what) {
+        peer(name);
+        if (!loop.call(() -> speaker.routes().keepsReceived(name))) {
+            throw new ControlException(ControlException.Kind.NOT_AVAILABLE, "peer '" + name + "': " + what
+                    + " needs what it sent before import policy, which is not kept for this session; set bgp.keepReceived: true"
+                    + " in the profile (spec.bgp, or the host's override) and run gannet reload (as FRR's soft-reconfiguration inbound)");
+        }
     }
 
     private RouteList adjRib(String name, Family family,

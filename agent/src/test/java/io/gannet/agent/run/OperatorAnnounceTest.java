@@ -231,6 +231,25 @@ class OperatorAnnounceTest extends DaemonAgainstFrr {
         assertThat(gannet.peer("leaf1").path("flaps").asLong()).as("refresh never resets the session")
                 .isEqualTo(flapsBefore);
 
+        // keepReceived off (what role router defaults to; here by the profile): --received and --rejected
+        // say why they cannot answer. On again, the leaf is asked to resend and they answer; no reset.
+        Files.writeString(profile, Files.readString(profile).replace("connectRetry: 1}", "connectRetry: 1, keepReceived: false}"));
+        GannetProcess.CliResult off = gannet.cliResult("reload");
+        assertThat(off.exit()).as(off.err()).isZero();
+        GannetProcess.CliResult notKept = gannet.cliResult("show", "routes", "--peer", "leaf1", "--rejected");
+        assertThat(notKept.exit()).isEqualTo(5);
+        assertThat(notKept.err()).contains("not kept for this session").contains("bgp.keepReceived: true");
+        Files.writeString(profile, Files.readString(profile).replace("keepReceived: false", "keepReceived: true"));
+        GannetProcess.CliResult on = gannet.cliResult("reload");
+        assertThat(on.exit()).as(on.err()).isZero();
+        gannet.awaitTrue("leaf1 resent its routes, kept again", () -> {
+            GannetProcess.CliResult r = gannet.cliResult("show", "routes", "--peer", "leaf1", "--received", "--json");
+            return r.exit() == 0 && r.out().contains(Fabric.TEST_NETS.get(1)) && r.out().contains("192.0.2.0/24");
+        }, fabric::diagnostics);
+        assertThat(gannet.cli("show", "routes", "--peer", "leaf1", "--rejected")).contains(Fabric.TEST_NETS.get(1));
+        assertThat(gannet.peer("leaf1").path("flaps").asLong()).as("keepReceived changes never reset the session")
+                .isEqualTo(flapsBefore);
+
         GannetProcess.CliResult vips = gannet.cliResult("show", "vips");
         assertThat(vips.exit()).isEqualTo(5);
         assertThat(vips.err()).contains("vips: the L4 load balancer is not running");

@@ -172,7 +172,8 @@ public final class ProfileBinder {
     }
 
     private static final String[] BGP_KEYS = {"holdTime", "keepalive", "connectRetry", "passive", "maxPaths",
-        "gracefulRestart", "ttlSecurity", "multihop", "maxPrefixes", "md5", "families", "extendedMessage", "delayOpen"};
+        "gracefulRestart", "ttlSecurity", "multihop", "maxPrefixes", "md5", "families", "extendedMessage", "delayOpen",
+        "keepReceived"};
     private static final String[] BFD_KEYS = {"enabled", "minTxMs", "minRxMs", "multiplier", "strict", "multihop"};
 
     private AsnPlan asnPlan(Fields spec) {
@@ -380,7 +381,8 @@ public final class ProfileBinder {
         }
         Md5Ref md5 = md5(f, "md5");
         return new BgpSettings(hold, keepalive, retry, passive, maxPaths, gr, restart, ttlSecurity, multihop, maxPrefixes,
-                action, md5, families(f), f.bool("extendedMessage"), f.int32("delayOpen", false, 0, 240), f.map());
+                action, md5, families(f), f.bool("extendedMessage"), f.int32("delayOpen", false, 0, 240), f.bool("keepReceived"),
+                f.map());
     }
 
     /** MD5 passwords are references only: an inline string is refused (it would sit in Git and in logs). */

@@ -32,6 +32,8 @@ import java.util.Set;
  * @param extendedMessage    advertise RFC 8654 extended messages
  * @param routeReflectorClient the neighbor is our route-reflector client (RFC 4456): a router's iBGP neighbors
  * @param delayOpenSeconds   RFC 4271 8.1.1 DelayOpenTime: wait for the switch's OPEN first; 0 = off
+ * @param keepReceived       keep what the switch sends before import policy (FRR's soft-reconfiguration
+ *                           inbound): {@code show routes --received|--rejected}, 4 bytes per prefix
  * @param interfaceName      unnumbered peering: the interface the switch is on; {@code address}
  *                           is then null in the profile's form (learned from the switch's router
  *                           advertisements at run time) and an IPv6 link-local address once learned
@@ -60,6 +62,7 @@ public record NeighborConfig(
         boolean extendedMessage,
         boolean routeReflectorClient,
         int delayOpenSeconds,
+        boolean keepReceived,
         String interfaceName) {
 
     public NeighborConfig {
@@ -98,7 +101,8 @@ public record NeighborConfig(
     public NeighborConfig at(InetAddress linkLocal) {
         return new NeighborConfig(name, linkLocal, port, remoteAs, localAs, localAddress, ibgp, holdTimeSeconds, keepaliveSeconds,
                 connectRetrySeconds, passive, md5, ttlSecurityHops, multihopTtl, gracefulRestart, gracefulRestartSeconds, bfd,
-                maxPrefixes, maxPrefixAction, families, extendedMessage, routeReflectorClient, delayOpenSeconds, interfaceName);
+                maxPrefixes, maxPrefixAction, families, extendedMessage, routeReflectorClient, delayOpenSeconds, keepReceived,
+                interfaceName);
     }
 
     @Override

@@ -123,6 +123,7 @@ public record NodeConfigDiff(boolean speakerRestart, List<String> speakerChanges
         diff(fields, "bfd", o.bfd(), n.bfd());
         diff(fields, "maxPrefixes", o.maxPrefixes(), n.maxPrefixes());
         diff(fields, "maxPrefixAction", o.maxPrefixAction(), n.maxPrefixAction());
+        diff(fields, "keepReceived", o.keepReceived(), n.keepReceived()); // dropped now, or filled by a ROUTE-REFRESH
         return fields.isEmpty() ? null : new NeighborChange(n.name(), o, n, fields, reset);
     }
 

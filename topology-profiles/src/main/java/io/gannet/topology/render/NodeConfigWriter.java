@@ -107,6 +107,7 @@ public final class NodeConfigWriter {
         m.put("extendedMessage", n.extendedMessage());
         m.put("routeReflectorClient", n.routeReflectorClient());
         m.put("delayOpen", n.delayOpenSeconds());
+        m.put("keepReceived", n.keepReceived());
         Map<String, Object> gr = new LinkedHashMap<>();
         gr.put("enabled", n.gracefulRestart());
         gr.put("restartTime", n.gracefulRestartSeconds());

@@ -22,7 +22,7 @@ public final class Defaults {
     public static final int IBGP_TTL = 255;
 
     public static final BgpSettings BGP = new BgpSettings(HOLD_TIME, null, CONNECT_RETRY, false, MAX_PATHS, true,
-            RESTART_TIME, 0, null, 0L, MaxPrefixAction.RESTART, null, null, false, 0, null);
+            RESTART_TIME, 0, null, 0L, MaxPrefixAction.RESTART, null, null, false, 0, null, null);
     public static final BfdSettings BFD = new BfdSettings(true, 300, 300, 3, false, null, null);
 
     /** RFC 4271 10 suggests a keepalive of a third of the hold time. */

@@ -96,10 +96,14 @@ public final class NodeConfigFactory {
                 : defaultFamilies(profile, h, !s.unnumbered() && local instanceof java.net.Inet4Address); // unnumbered: IPv6 link-local
         boolean extendedMessage = s.extendedMessage() != null ? s.extendedMessage()
                 : bgp.extendedMessage() != null && bgp.extendedMessage();
+        // Kept by default on hosts (a handful of routes; show routes --received|--rejected answer),
+        // not on a router, whose neighbours send full tables (an int per prefix per neighbour): as
+        // FRR's soft-reconfiguration inbound and BIRD's import keep filtered, off unless asked.
+        boolean keepReceived = bgp.keepReceived() != null ? bgp.keepReceived() : h.spec().role() != Role.ROUTER;
         return new NeighborConfig(name, remote, s.port() == null ? Defaults.PORT : s.port(), remoteAs, h.asn(), local, ibgp,
                 hold, keepalive, bgp.connectRetry(), bgp.passive(), md5, bgp.ttlSecurity(), ttl, bgp.gracefulRestart(),
                 bgp.restartTime(), bfd, bgp.maxPrefixes(), bgp.maxPrefixAction(), families, extendedMessage,
-                h.spec().role() == Role.ROUTER && ibgp, bgp.delayOpen(), s.interfaceName());
+                h.spec().role() == Role.ROUTER && ibgp, bgp.delayOpen(), keepReceived, s.interfaceName());
     }
 
     /**
