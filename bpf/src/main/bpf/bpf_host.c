@@ -4,8 +4,10 @@
  *  - from_host (host ingress; TC ingress): DNAT of traffic from outside the node to
  *    external frontends (externalIPs, load-balancer ingress IPs, node ports, L4LB VIPs), and
  *    reverse NAT of replies from remote backends:
- *      parse -> fragments -> masquerade reply and ICMP errors (lib/masq.h) -> reverse NAT -> service DNAT
- *      (external frontends only; SNAT to a node address for externalTrafficPolicy Cluster) -> finish
+ *      parse -> fragments -> masquerade reply and ICMP errors (lib/masq.h) -> reverse NAT -> ICMP
+ *      errors about requests back to the client (SNATed ones too) -> ICMP errors about external
+ *      frontends' replies on to the backend -> service DNAT (external frontends only; SNAT to a
+ *      node address for externalTrafficPolicy Cluster) -> finish
  *  - to_host (host egress; TC egress): reverse NAT of replies that leave the node without
  *    passing a pod program (a backend in the host's own network namespace):
  *      parse -> fragments -> reverse NAT -> masquerade of pod traffic leaving the node
@@ -19,7 +21,7 @@
  * IPv6 TCP and UDP (dp_parse6) run the IPv6 stages of lib/lb6.h instead: from_host reverse NAT
  * and DNAT of external frontends (SNAT to a node IPv6 address for externalTrafficPolicy Cluster,
  * lib/nodeport6.h), to_host reverse NAT, both ICMPv6 errors about translated flows back to the
- * client, from_host those about replies on to the backend (lib/icmp6.h);
+ * client (SNATed requests too), from_host those about replies on to the backend (lib/icmp6.h);
  * no fragments or masquerade for IPv6.
  */
 #include "lib/lb.h"
@@ -45,6 +47,7 @@ int from_host(struct __sk_buff *skb)
 	DP_STAGE(dp_stage_nat_icmp_error(&ctx, DP_CT_MASQ_IN));
 	DP_STAGE(dp_stage_revnat(&ctx));
 	DP_STAGE(dp_stage_icmp_revnat(&ctx));
+	DP_STAGE(dp_stage_icmp_to_backend(&ctx));
 	DP_STAGE(dp_stage_lb(&ctx, 1));
 	return dp_finish(&ctx);
 }

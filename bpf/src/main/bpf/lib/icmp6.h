@@ -19,14 +19,41 @@
  * (backend -> client, or -> node:port for a SNATed flow), the outer destination the backend, and
  * the packet is sent on by FIB redirect.
  *
- * Not done: errors about a SNATed flow's request (sent to the node address, quoting
- * node:port -> backend) are not sent on to the client (IPv4 does not either); errors about
- * replies on pod devices (a pod client's path); quotes behind extension headers.
+ * An error about a request SNATed to the node (externalTrafficPolicy Cluster: sent to the node
+ * address, quoting node:port -> backend) goes on to the client: the quoted source back to the
+ * client's address and port (dp_snat6 under the flow's CT_REPLY key), the outer destination the
+ * client, sent on by FIB redirect, as lib/lb.h's dp_stage_icmp_revnat does for IPv4.
+ *
+ * Not done: errors about replies on pod devices (a pod client's path); quotes behind extension
+ * headers.
  */
 #ifndef DP_ICMP6_H
 #define DP_ICMP6_H
 
 #include "lb6.h"
+
+/* Rewrites 16 quoted address bytes at off and folds the change into the ICMPv6 checksum. */
+static __always_inline int dp_icmp6_quote_addr(struct dp_ctx *ctx, __u32 off, __be32 *old_addr, __be32 *new_addr)
+{
+	__s64 diff = bpf_csum_diff(old_addr, 16, new_addr, 16, 0);
+
+	if (diff < 0 || bpf_l4_csum_replace(ctx->skb, ctx->p.csum_off, 0, (__u64)diff, 0) < 0)
+		return -1;
+	return bpf_skb_store_bytes(ctx->skb, off, new_addr, 16, 0);
+}
+
+/* Rewrites a quoted port at off and folds the change into the ICMPv6 checksum. */
+static __always_inline int dp_icmp6_quote_port(struct dp_ctx *ctx, __u32 off, __be16 old_port, __be16 new_port)
+{
+	if (bpf_l4_csum_replace(ctx->skb, ctx->p.csum_off, old_port, new_port, 2) < 0)
+		return -1;
+	return bpf_skb_store_bytes(ctx->skb, off, &new_port, 2, 0);
+}
+
+static __always_inline int dp_addr6_eq(const __be32 *a, const __be32 *b)
+{
+	return a[0] == b[0] && a[1] == b[1] && a[2] == b[2] && a[3] == b[3];
+}
 
 static __always_inline int dp_stage_icmp6_revnat(struct dp_ctx *ctx)
 {
@@ -35,12 +62,11 @@ static __always_inline int dp_stage_icmp6_revnat(struct dp_ctx *ctx)
 	struct dp_ct6_key k = {};
 	struct dp_ct_entry *ct;
 	struct dp_revnat6 *rn;
-	__be32 svc_addr[4];
-	__be32 old_daddr[4];
-	__be16 svc_port, old_dport;
+	__be32 svc_addr[4], old[4], quoted_src[4], client[4] = {};
+	__be16 svc_port, client_port = 0;
 	__u32 inner_off;
-	__s64 diff;
 	__u16 idx;
+	int snat = 0, redirect = 0;
 
 	if (!ctx->icmp_err || ctx->translated)
 		return DP_CONTINUE;
@@ -65,43 +91,45 @@ static __always_inline int dp_stage_icmp6_revnat(struct dp_ctx *ctx)
 		return DP_CONTINUE;
 	dp_addr6_copy(svc_addr, rn->addr);
 	svc_port = rn->port;
-	dp_addr6_copy(old_daddr, k.saddr);
-	old_dport = ports[1];
-	/* quoted destination address and port, and the ICMPv6 checksum over both */
-	diff = bpf_csum_diff(old_daddr, 16, svc_addr, 16, 0);
-	if (diff < 0 || bpf_l4_csum_replace(ctx->skb, ctx->p.csum_off, 0, (__u64)diff, 0) < 0 ||
-	    bpf_skb_store_bytes(ctx->skb, inner_off + offsetof(struct ipv6hdr, daddr), svc_addr, 16, 0) < 0 ||
-	    bpf_l4_csum_replace(ctx->skb, ctx->p.csum_off, old_dport, svc_port, 2) < 0 ||
-	    bpf_skb_store_bytes(ctx->skb, inner_off + sizeof(inner) + 2, &svc_port, 2, 0) < 0)
+	if (ct->flags & DP_CT_F_SNAT) {
+		/* SNATed to the node (externalTrafficPolicy Cluster): the client is under the same key */
+		struct dp_nat6 *nat = bpf_map_lookup_elem(&dp_snat6, &k);
+
+		if (nat) {
+			dp_addr6_copy(client, nat->addr);
+			client_port = nat->port;
+			snat = 1;
+		}
+	}
+	/* quoted destination address and port back to the service's */
+	dp_addr6_copy(old, k.saddr);
+	if (dp_icmp6_quote_addr(ctx, inner_off + offsetof(struct ipv6hdr, daddr), old, svc_addr) < 0 ||
+	    dp_icmp6_quote_port(ctx, inner_off + sizeof(inner) + 2, ports[1], svc_port) < 0)
 		return dp_drop(DP_DROP_NAT_FAILED);
+	/* quoted source: the node address and port it left with, back to the client's */
+	dp_addr6_copy(quoted_src, k.daddr);
+	if (snat) {
+		dp_addr6_copy(old, quoted_src);
+		if (dp_icmp6_quote_addr(ctx, inner_off + offsetof(struct ipv6hdr, saddr), old, client) < 0 ||
+		    dp_icmp6_quote_port(ctx, inner_off + sizeof(inner), ports[0], client_port) < 0)
+			return dp_drop(DP_DROP_NAT_FAILED);
+	}
 	/* an error from the backend itself comes from the service address */
-	if (ctx->t6.saddr[0] == old_daddr[0] && ctx->t6.saddr[1] == old_daddr[1] && ctx->t6.saddr[2] == old_daddr[2] &&
-	    ctx->t6.saddr[3] == old_daddr[3]) {
+	if (dp_addr6_eq(ctx->t6.saddr, k.saddr)) {
 		if (dp_rewrite_addr6(ctx->skb, &ctx->p, 1, ctx->t6.saddr, svc_addr) < 0)
 			return dp_drop(DP_DROP_NAT_FAILED);
 		dp_addr6_copy(ctx->t6.saddr, svc_addr);
 	}
+	/* sent to the node address: on to the client, past the local delivery it was addressed to */
+	if (snat && dp_addr6_eq(ctx->t6.daddr, quoted_src)) {
+		if (dp_rewrite_addr6(ctx->skb, &ctx->p, 0, ctx->t6.daddr, client) < 0)
+			return dp_drop(DP_DROP_NAT_FAILED);
+		dp_addr6_copy(ctx->t6.daddr, client);
+		redirect = ctx->where == DP_FROM_POD || ctx->where == DP_FROM_HOST;
+	}
 	ctx->translated = 1;
 	dp_count(DP_NAT_ICMP_ERROR);
-	return DP_CONTINUE;
-}
-
-/* Rewrites 16 quoted address bytes at off and folds the change into the ICMPv6 checksum. */
-static __always_inline int dp_icmp6_quote_addr(struct dp_ctx *ctx, __u32 off, __be32 *old_addr, __be32 *new_addr)
-{
-	__s64 diff = bpf_csum_diff(old_addr, 16, new_addr, 16, 0);
-
-	if (diff < 0 || bpf_l4_csum_replace(ctx->skb, ctx->p.csum_off, 0, (__u64)diff, 0) < 0)
-		return -1;
-	return bpf_skb_store_bytes(ctx->skb, off, new_addr, 16, 0);
-}
-
-/* Rewrites a quoted port at off and folds the change into the ICMPv6 checksum. */
-static __always_inline int dp_icmp6_quote_port(struct dp_ctx *ctx, __u32 off, __be16 old_port, __be16 new_port)
-{
-	if (bpf_l4_csum_replace(ctx->skb, ctx->p.csum_off, old_port, new_port, 2) < 0)
-		return -1;
-	return bpf_skb_store_bytes(ctx->skb, off, &new_port, 2, 0);
+	return redirect ? dp_redirect_fib6(ctx) : DP_CONTINUE;
 }
 
 static __always_inline int dp_stage_icmp6_to_backend(struct dp_ctx *ctx)

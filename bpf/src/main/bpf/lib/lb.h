@@ -6,6 +6,9 @@
  *    fragment recorded in dp_frag4, or is left alone;
  *  - dp_stage_revnat: a reply of a translated flow (CT_REPLY entry) gets its source
  *    rewritten back to the service address (rev-NAT index kept in the entry);
+ *  - dp_stage_icmp_revnat: an ICMP error about a translated flow's request goes back to the
+ *    client (a SNATed request's too); dp_stage_icmp_to_backend (host devices): one about an
+ *    external frontend's reply goes on to the backend (path MTU discovery of its answers);
  *  - dp_stage_lb: a packet to a frontend (master slot 0) is DNATed: an established flow
  *    (CT_EGRESS entry) keeps its backend; if that backend was removed, TCP gets a RST (the
  *    flow ends cleanly) and UDP picks a new one; a new flow picks a backend (Maglev table or
@@ -249,13 +252,76 @@ static __always_inline int dp_stage_revnat(struct dp_ctx *ctx)
 }
 
 /*
+ * The IPv4 header and ports an ICMP error (RFC 792) quotes, for the stages that translate errors
+ * about translated flows (here and lib/masq.h): DP_CONTINUE with *inner, ports and inner_off
+ * (the quoted header's offset) filled, or not an error about a TCP/UDP packet this datapath can
+ * follow (a quote with IP options, or cut short): the stage leaves it alone.
+ */
+static __always_inline int dp_icmp_quote(const struct dp_ctx *ctx, struct iphdr *inner, __be16 *ports, __u32 *inner_off)
+{
+	if (!ctx->icmp_err || ctx->translated)
+		return 0;
+	*inner_off = ctx->p.l4_off + sizeof(struct icmphdr);
+	if (bpf_skb_load_bytes(ctx->skb, *inner_off, inner, sizeof(*inner)) < 0)
+		return 0;
+	if (inner->version != 4 || inner->ihl != 5 ||
+	    (inner->protocol != IPPROTO_TCP && inner->protocol != IPPROTO_UDP))
+		return 0;
+	return bpf_skb_load_bytes(ctx->skb, *inner_off + sizeof(*inner), ports, 2 * sizeof(__be16)) == 0;
+}
+
+/*
+ * Rewrites one end of the packet an ICMP error quotes (its header at inner_off, its ports after
+ * it): the source (is_src) or destination address and port, with the quoted IP header checksum
+ * and the ICMP checksum (no pseudo-header) following. The quoted L4 checksum is left alone
+ * (RFC 1812 4.3.2.3: receivers do not check it). The one rewrite of quotes every IPv4 ICMP
+ * error stage uses. Returns <0 on helper failure.
+ */
+static __always_inline int dp_icmp_quote_rewrite(struct dp_ctx *ctx, __u32 inner_off, int is_src, __be32 old_addr,
+						 __be32 new_addr, __be16 old_port, __be16 new_port)
+{
+	__u32 icmp_csum_off = ctx->p.l4_off + offsetof(struct icmphdr, checksum);
+	__u32 ip_csum_off = inner_off + offsetof(struct iphdr, check);
+	__u32 addr_off = inner_off + (is_src ? offsetof(struct iphdr, saddr) : offsetof(struct iphdr, daddr));
+	__u32 port_off = inner_off + sizeof(struct iphdr) + (is_src ? 0 : 2);
+	__be16 old_csum, new_csum;
+
+	if (bpf_skb_load_bytes(ctx->skb, ip_csum_off, &old_csum, 2) < 0 ||
+	    bpf_l3_csum_replace(ctx->skb, ip_csum_off, old_addr, new_addr, 4) < 0 ||
+	    bpf_skb_store_bytes(ctx->skb, addr_off, &new_addr, 4, 0) < 0 ||
+	    bpf_skb_load_bytes(ctx->skb, ip_csum_off, &new_csum, 2) < 0 ||
+	    bpf_skb_store_bytes(ctx->skb, port_off, &new_port, 2, 0) < 0)
+		return -1;
+	/* the ICMP checksum covers all three changes */
+	if (bpf_l4_csum_replace(ctx->skb, icmp_csum_off, old_addr, new_addr, 4) < 0 ||
+	    bpf_l4_csum_replace(ctx->skb, icmp_csum_off, old_csum, new_csum, 2) < 0 ||
+	    bpf_l4_csum_replace(ctx->skb, icmp_csum_off, old_port, new_port, 2) < 0)
+		return -1;
+	return 0;
+}
+
+/* The outer IPv4 source (is_src) or destination of an ICMP error: no pseudo-header in its checksum. */
+static __always_inline int dp_icmp_outer_rewrite(struct dp_ctx *ctx, int is_src, __be32 old_addr, __be32 new_addr)
+{
+	struct dp_pkt outer = ctx->p;
+
+	outer.csum_off = 0;
+	return dp_rewrite_addr(ctx->skb, &outer, is_src, old_addr, new_addr);
+}
+
+/*
  * An ICMP error (RFC 792: destination unreachable incl. fragmentation needed for PMTUD,
- * time exceeded, parameter problem) about a translated flow, on its way back to the client:
- * it quotes the packet as the backend side saw it (client -> backend). The quoted
- * destination is rewritten back to the service address and port, with the quoted IP header
- * checksum and the ICMP checksum updated, and the outer source too when the error comes from
- * the backend itself, so the client's stack matches the error to its socket. The quoted L4
- * checksum is left alone (RFC 1812 4.3.2.3 quotes are not checked by receivers).
+ * time exceeded, parameter problem) about a translated flow's request, on its way back to the
+ * client: it quotes the packet as the backend side saw it (client -> backend). The quoted
+ * destination is rewritten back to the service address and port, and the outer source too when
+ * the error comes from the backend itself, so the client's stack matches the error to its socket.
+ *
+ * A request SNATed on its way (DP_CT_F_SNAT: externalTrafficPolicy Cluster, hairpin, a remap)
+ * was quoted as it left, from the SNAT address and port, and the error went there: the quoted
+ * source goes back to the client's address and port (dp_snat4 under the flow's CT_REPLY key), and
+ * the outer destination to the client, sent on by FIB redirect from a pod's or a host device's
+ * ingress (the error was addressed to this node: a local delivery the forwarding path would not
+ * undo).
  */
 static __always_inline int dp_stage_icmp_revnat(struct dp_ctx *ctx)
 {
@@ -264,20 +330,13 @@ static __always_inline int dp_stage_icmp_revnat(struct dp_ctx *ctx)
 	struct dp_ct_key k = {};
 	struct dp_ct_entry *ct;
 	struct dp_revnat *rn;
-	__u32 inner_off, icmp_csum_off;
+	__u32 inner_off;
 	__u16 idx;
-	__be32 old_daddr;
-	__be16 old_dport, old_csum, new_csum;
+	__be32 svc_addr, client = 0;
+	__be16 svc_port, client_port = 0;
+	int redirect = 0;
 
-	if (!ctx->icmp_err || ctx->translated)
-		return DP_CONTINUE;
-	inner_off = ctx->p.l4_off + sizeof(struct icmphdr);
-	if (bpf_skb_load_bytes(ctx->skb, inner_off, &inner, sizeof(inner)) < 0)
-		return DP_CONTINUE;
-	if (inner.version != 4 || inner.ihl != 5 ||
-	    (inner.protocol != IPPROTO_TCP && inner.protocol != IPPROTO_UDP))
-		return DP_CONTINUE;
-	if (bpf_skb_load_bytes(ctx->skb, inner_off + sizeof(inner), ports, sizeof(ports)) < 0)
+	if (!dp_icmp_quote(ctx, &inner, ports, &inner_off))
 		return DP_CONTINUE;
 	/* the quoted packet went client -> backend: its flow's CT_REPLY key is backend -> client */
 	k.saddr = inner.daddr;
@@ -293,35 +352,97 @@ static __always_inline int dp_stage_icmp_revnat(struct dp_ctx *ctx)
 	rn = bpf_map_lookup_elem(&dp_revnat4, &idx);
 	if (!rn)
 		return DP_CONTINUE;
-	old_daddr = inner.daddr;
-	old_dport = ports[1];
-	old_csum = inner.check;
-	icmp_csum_off = ctx->p.l4_off + offsetof(struct icmphdr, checksum);
-	/* quoted destination address, and the quoted header's checksum */
-	if (bpf_l3_csum_replace(ctx->skb, inner_off + offsetof(struct iphdr, check), old_daddr, rn->addr, 4) < 0 ||
-	    bpf_skb_store_bytes(ctx->skb, inner_off + offsetof(struct iphdr, daddr), &rn->addr, 4, 0) < 0 ||
-	    bpf_skb_load_bytes(ctx->skb, inner_off + offsetof(struct iphdr, check), &new_csum, 2) < 0)
+	svc_addr = rn->addr;
+	svc_port = rn->port;
+	if (ct->flags & DP_CT_F_SNAT) {
+		struct dp_nat *nat = bpf_map_lookup_elem(&dp_snat4, &k);
+
+		if (nat) {
+			client = nat->addr;
+			client_port = nat->port;
+		}
+	}
+	if (dp_icmp_quote_rewrite(ctx, inner_off, 0, inner.daddr, svc_addr, ports[1], svc_port) < 0)
 		return dp_drop(DP_DROP_NAT_FAILED);
-	/* quoted destination port */
-	if (bpf_skb_store_bytes(ctx->skb, inner_off + sizeof(inner) + 2, &rn->port, 2, 0) < 0)
-		return dp_drop(DP_DROP_NAT_FAILED);
-	/* the ICMP checksum covers all three changes (no pseudo-header) */
-	if (bpf_l4_csum_replace(ctx->skb, icmp_csum_off, old_daddr, rn->addr, 4) < 0 ||
-	    bpf_l4_csum_replace(ctx->skb, icmp_csum_off, old_csum, new_csum, 2) < 0 ||
-	    bpf_l4_csum_replace(ctx->skb, icmp_csum_off, old_dport, rn->port, 2) < 0)
+	if (client && dp_icmp_quote_rewrite(ctx, inner_off, 1, inner.saddr, client, ports[0], client_port) < 0)
 		return dp_drop(DP_DROP_NAT_FAILED);
 	/* an error from the backend itself comes from the service address */
-	if (ctx->t.saddr == old_daddr) {
-		struct dp_pkt outer = ctx->p;
-
-		outer.csum_off = 0; /* ICMP: no pseudo-header in its checksum */
-		if (dp_rewrite_addr(ctx->skb, &outer, 1, ctx->t.saddr, rn->addr) < 0)
+	if (ctx->t.saddr == inner.daddr) {
+		if (dp_icmp_outer_rewrite(ctx, 1, ctx->t.saddr, svc_addr) < 0)
 			return dp_drop(DP_DROP_NAT_FAILED);
-		ctx->t.saddr = rn->addr;
+		ctx->t.saddr = svc_addr;
+	}
+	/* sent to the SNAT address: on to the client */
+	if (client && ctx->t.daddr == inner.saddr && client != inner.saddr) {
+		if (dp_icmp_outer_rewrite(ctx, 0, ctx->t.daddr, client) < 0)
+			return dp_drop(DP_DROP_NAT_FAILED);
+		ctx->t.daddr = client;
+		redirect = ctx->where == DP_FROM_POD || ctx->where == DP_FROM_HOST;
 	}
 	ctx->translated = 1;
 	dp_count(DP_NAT_ICMP_ERROR);
-	return DP_CONTINUE;
+	return redirect ? dp_redirect_fib(ctx) : DP_CONTINUE;
+}
+
+/*
+ * On a host device, an ICMP error about a reply of an external frontend's flow (a router on the
+ * way to a client outside the node sends it to the frontend address, quoting frontend -> client:
+ * the fragmentation needed that path MTU discovery of a backend's large answers needs, or the
+ * client's port unreachable) goes to the backend, the IPv4 twin of lib/icmp6.h's
+ * dp_stage_icmp6_to_backend: the quote becomes the reply as the backend sent it (backend ->
+ * client, or -> node:port of a SNATed flow, dp_snat4 under the client's CT_EGRESS key), the outer
+ * destination the backend, and the packet is sent on by FIB redirect.
+ */
+static __always_inline int dp_stage_icmp_to_backend(struct dp_ctx *ctx)
+{
+	struct iphdr inner;
+	__be16 ports[2];
+	struct dp_ct_key k = {};
+	struct dp_ct_entry *ct;
+	struct dp_backend *be;
+	__u32 inner_off, backend_id;
+	__be32 be_addr, to_addr;
+	__be16 be_port, to_port;
+
+	if (!dp_icmp_quote(ctx, &inner, ports, &inner_off) || inner.saddr != ctx->t.daddr)
+		return DP_CONTINUE;
+	/* the quoted reply went frontend -> client: its flow's CT_EGRESS key is client -> frontend */
+	k.saddr = inner.daddr;
+	k.daddr = inner.saddr;
+	k.sport = ports[1];
+	k.dport = ports[0];
+	k.proto = inner.protocol;
+	k.dir = DP_CT_EGRESS;
+	ct = dp_ct_lookup(&k, ctx->now);
+	if (!ct)
+		return DP_CONTINUE;
+	backend_id = ct->backend_id;
+	be = bpf_map_lookup_elem(&dp_backends4, &backend_id);
+	if (!be)
+		return DP_CONTINUE;
+	be_addr = be->addr;
+	be_port = be->port;
+	/* the reply as the backend sent it went to the client, or to the node address and port of a SNATed flow */
+	to_addr = k.saddr;
+	to_port = k.sport;
+	if (ct->flags & DP_CT_F_SNAT) {
+		struct dp_nat *nat = bpf_map_lookup_elem(&dp_snat4, &k);
+
+		if (!nat)
+			return DP_CONTINUE;
+		to_addr = nat->addr;
+		to_port = nat->port;
+	}
+	if (dp_icmp_quote_rewrite(ctx, inner_off, 1, inner.saddr, be_addr, ports[0], be_port) < 0 ||
+	    dp_icmp_quote_rewrite(ctx, inner_off, 0, inner.daddr, to_addr, ports[1], to_port) < 0)
+		return dp_drop(DP_DROP_NAT_FAILED);
+	/* to the backend: its stack matches the error to its socket */
+	if (dp_icmp_outer_rewrite(ctx, 0, ctx->t.daddr, be_addr) < 0)
+		return dp_drop(DP_DROP_NAT_FAILED);
+	ctx->t.daddr = be_addr;
+	ctx->translated = 1;
+	dp_count(DP_NAT_ICMP_ERROR);
+	return dp_redirect_fib(ctx);
 }
 
 /*

@@ -268,20 +268,11 @@ static __always_inline int dp_stage_nat_icmp_error(struct dp_ctx *ctx, __u8 in_d
 	__be16 ports[2];
 	struct dp_ct_key ik = {};
 	struct dp_nat *nat;
-	struct dp_pkt outer;
-	__u32 inner_off, icmp_csum_off;
-	__be32 pod, old_saddr;
-	__be16 pod_port, old_sport, old_csum, new_csum;
+	__u32 inner_off;
+	__be32 pod;
+	__be16 pod_port;
 
-	if (!ctx->icmp_err || ctx->translated)
-		return DP_CONTINUE;
-	inner_off = ctx->p.l4_off + sizeof(struct icmphdr);
-	if (bpf_skb_load_bytes(ctx->skb, inner_off, &inner, sizeof(inner)) < 0)
-		return DP_CONTINUE;
-	if (inner.version != 4 || inner.ihl != 5 ||
-	    (inner.protocol != IPPROTO_TCP && inner.protocol != IPPROTO_UDP) || inner.saddr != ctx->t.daddr)
-		return DP_CONTINUE;
-	if (bpf_skb_load_bytes(ctx->skb, inner_off + sizeof(inner), ports, sizeof(ports)) < 0)
+	if (!dp_icmp_quote(ctx, &inner, ports, &inner_off) || inner.saddr != ctx->t.daddr)
 		return DP_CONTINUE;
 	/* the quoted packet went addr:port -> remote: its flow's reply key is remote -> addr:port */
 	ik.saddr = inner.daddr;
@@ -297,22 +288,8 @@ static __always_inline int dp_stage_nat_icmp_error(struct dp_ctx *ctx, __u8 in_d
 		return DP_CONTINUE;
 	pod = nat->addr;
 	pod_port = nat->port;
-	old_saddr = inner.saddr;
-	old_sport = ports[0];
-	old_csum = inner.check;
-	icmp_csum_off = ctx->p.l4_off + offsetof(struct icmphdr, checksum);
-	if (bpf_l3_csum_replace(ctx->skb, inner_off + offsetof(struct iphdr, check), old_saddr, pod, 4) < 0 ||
-	    bpf_skb_store_bytes(ctx->skb, inner_off + offsetof(struct iphdr, saddr), &pod, 4, 0) < 0 ||
-	    bpf_skb_load_bytes(ctx->skb, inner_off + offsetof(struct iphdr, check), &new_csum, 2) < 0 ||
-	    bpf_skb_store_bytes(ctx->skb, inner_off + sizeof(inner), &pod_port, 2, 0) < 0)
-		return dp_drop(DP_DROP_NAT_FAILED);
-	if (bpf_l4_csum_replace(ctx->skb, icmp_csum_off, old_saddr, pod, 4) < 0 ||
-	    bpf_l4_csum_replace(ctx->skb, icmp_csum_off, old_csum, new_csum, 2) < 0 ||
-	    bpf_l4_csum_replace(ctx->skb, icmp_csum_off, old_sport, pod_port, 2) < 0)
-		return dp_drop(DP_DROP_NAT_FAILED);
-	outer = ctx->p;
-	outer.csum_off = 0; /* ICMP: no pseudo-header in its checksum */
-	if (dp_rewrite_addr(ctx->skb, &outer, 0, ctx->t.daddr, pod) < 0)
+	if (dp_icmp_quote_rewrite(ctx, inner_off, 1, inner.saddr, pod, ports[0], pod_port) < 0 ||
+	    dp_icmp_outer_rewrite(ctx, 0, ctx->t.daddr, pod) < 0)
 		return dp_drop(DP_DROP_NAT_FAILED);
 	ctx->t.daddr = pod;
 	ctx->translated = 1;

@@ -302,6 +302,29 @@ class Ipv6NodePortGoldenTest {
     }
 
     @Test
+    void aPacketTooBigAboutARequestSnatedToTheNodeGoesBackToTheClient() {
+        dp.applyServices(List.of(externalIp(true)));
+        // a router between node and a remote backend: Packet Too Big about the SNATed request, to the node
+        String router = "fd00:10:244:2::fe";
+        Packets.Spec syn = Packets.tcp(CLIENT, 40030, EXT_IP, 80, TCP_SYN);
+        syn.payload = "a request too big for a link on the way".getBytes();
+        byte[] out = run(Datapath.FROM_HOST, syn).packet();
+        byte[] meant = Packets.build(routed(syn.copy())); // as the client sent it, one hop on
+        System.arraycopy(out, 14 + 40 + 16, meant, 14 + 40 + 16, 2); // the quoted TCP checksum is left as it was
+        byte[] in = Ipv6GoldenPacketTest.icmp6Error(router, NODE, 2, 0, 1280, out);
+        TestRun.Result r = Netns.call(Netns.named(ns.name()), () -> dp.program(Datapath.FROM_HOST).testRun(in, 1));
+        assertThat(Packets.l4ChecksumOk(r.packet())).as("ICMPv6 checksum\n" + Packets.hex(r.packet())).isTrue();
+        assertPacket(r, TC_ACT_REDIRECT, routed(Ipv6GoldenPacketTest.icmp6Error(router, CLIENT, 2, 0, 1280, meant)));
+
+        // a local backend's own error about it: from the external IP, to the client
+        byte[] in2 = Ipv6GoldenPacketTest.icmp6Error(B1, NODE, 1, 4, 0, out);
+        TestRun.Result r2 = Netns.call(Netns.named(ns.name()), () -> dp.program(Datapath.FROM_POD).testRun(in2, 1));
+        assertThat(Packets.l4ChecksumOk(r2.packet())).as("ICMPv6 checksum\n" + Packets.hex(r2.packet())).isTrue();
+        assertPacket(r2, TC_ACT_REDIRECT, routed(Ipv6GoldenPacketTest.icmp6Error(EXT_IP, CLIENT, 1, 4, 0, meant)));
+        assertThat(dp.metrics().get(Reason.NAT_ICMP_ERROR)).isEqualTo(2);
+    }
+
+    @Test
     void theSnatSourceIsReadoptedOnRestartAndRemovedWithItsFrontend() {
         dp.applyServices(List.of(externalIp(true)));
         assertThat(entries(DpMaps.SNAT6_SRC.name())).isEqualTo(1);

@@ -35,7 +35,8 @@ import org.junit.jupiter.api.Test;
  * BPF_PROG_TEST_RUN. A packet that leaves from a node address is sent by FIB lookup + redirect,
  * so the programs run inside a namespace of this test whose routes and neighbour are fixed:
  * device {@code np0} (MAC 02:00:00:00:0a:01, 10.9.0.1/24) with the next hop 10.9.0.2
- * (02:00:00:00:0a:02, permanent) for the backends' and clients' networks.
+ * (02:00:00:00:0a:02, permanent) for the backends' and clients' networks. ICMP errors about these
+ * flows: one about a reply goes on to the backend, one about a SNATed request back to the client.
  */
 class NodePortGoldenTest {
     static final String NODE = "10.9.0.1";
@@ -349,6 +350,93 @@ class NodePortGoldenTest {
         assertThat(entries(DpMaps.SNAT4_SRC.name())).isEqualTo(1);
         dp.applyServices(List.of());
         assertThat(entries(DpMaps.SNAT4_SRC.name())).isZero();
+    }
+
+    /**
+     * An ICMP error (RFC 792) from src to dst quoting the first 28 bytes of {@code frame} (its IP
+     * header and 8 bytes of TCP/UDP), as the node receives it or, {@code routed}, as it leaves by
+     * FIB redirect.
+     */
+    private static byte[] icmpError(String src, String dst, int type, int code, int rest, byte[] frame, boolean routed) {
+        ByteBuffer icmp = ByteBuffer.allocate(8 + 28).put((byte) type).put((byte) code).putShort((short) 0).putInt(rest)
+                .put(frame, 14, 28);
+        icmp.putShort(2, (short) Packets.checksum(icmp.array(), 0, icmp.capacity(), 0));
+        Packets.Spec e = Packets.raw(src, dst, 1, icmp.array());
+        return Packets.build(routed ? routed(e) : e);
+    }
+
+    private static ServiceSpec externalUdp(boolean cluster) {
+        return new ServiceSpec("shop/dns:dns", Frontend.of(EXT_IP, 53, Protocol.UDP), true, ServiceSpec.Algorithm.RANDOM,
+                List.of(Backend.of(B1, 5353)), 0, Map.of(),
+                cluster ? ServiceSpec.Access.snatTo4(Ipv4.parse(NODE), List.of()) : ServiceSpec.Access.OPEN);
+    }
+
+    /** The source port of an IPv4 TCP/UDP frame. */
+    private static int sport(byte[] frame) {
+        return Short.toUnsignedInt(ByteBuffer.wrap(frame).getShort(14 + 20));
+    }
+
+    @Test
+    void anIcmpErrorAboutAReplyGoesToTheBackendQuotingTheReplyAsItSentIt() {
+        String router = "10.1.0.254";
+        // Cluster externalIP: the backend's reply went to the node address and SNAT port. A router on the
+        // client's path sends fragmentation needed (RFC 1191: next-hop MTU 1400) to the externalIP.
+        dp.applyServices(List.of(externalIp(true)));
+        int snatPort = sport(run(Datapath.FROM_HOST, Packets.tcp(CLIENT, 40020, EXT_IP, 80, TCP_SYN)).packet());
+        byte[] left = Packets.build(Packets.tcp(EXT_IP, 80, CLIENT, 40020, TCP_ACK));
+        byte[] in = icmpError(router, EXT_IP, 3, 4, 1400, left, false);
+        TestRun.Result r = Netns.call(Netns.named(ns.name()), () -> dp.program(Datapath.FROM_HOST).testRun(in, 1));
+        assertPacket(r, TC_ACT_REDIRECT,
+                icmpError(router, B1, 3, 4, 1400, Packets.build(Packets.tcp(B1, 8080, NODE, snatPort, TCP_ACK)), true));
+        assertThat(Packets.checksum(r.packet(), 14 + 20 + 8, 20, 0) & 0xffff).as("quoted IP checksum verifies").isIn(0, 0xffff);
+
+        // Local externalIP: the reply went to the client itself, whose host answers port unreachable
+        dp.applyServices(List.of(externalIp(false)));
+        run(Datapath.FROM_HOST, Packets.tcp(CLIENT, 40021, EXT_IP, 80, TCP_SYN));
+        byte[] in2 = icmpError(CLIENT, EXT_IP, 3, 3, 0, Packets.build(Packets.tcp(EXT_IP, 80, CLIENT, 40021, TCP_ACK)), false);
+        assertPacket(Netns.call(Netns.named(ns.name()), () -> dp.program(Datapath.FROM_HOST).testRun(in2, 1)), TC_ACT_REDIRECT,
+                icmpError(CLIENT, B1, 3, 3, 0, Packets.build(Packets.tcp(B1, 8080, CLIENT, 40021, TCP_ACK)), true));
+
+        // Cluster node port: the error goes to the node address the reply left from
+        dp.applyServices(List.of(nodePort(true, List.of())));
+        int npPort = sport(run(Datapath.FROM_HOST, Packets.tcp(CLIENT, 40022, NODE, 30080, TCP_SYN)).packet());
+        byte[] in3 = icmpError(router, NODE, 3, 4, 1400, Packets.build(Packets.tcp(NODE, 30080, CLIENT, 40022, TCP_ACK)), false);
+        assertPacket(Netns.call(Netns.named(ns.name()), () -> dp.program(Datapath.FROM_HOST).testRun(in3, 1)), TC_ACT_REDIRECT,
+                icmpError(router, B1, 3, 4, 1400, Packets.build(Packets.tcp(B1, 8080, NODE, npPort, TCP_ACK)), true));
+        assertThat(dp.metrics().get(Reason.NAT_ICMP_ERROR)).isEqualTo(3);
+
+        // an error about a reply of no flow is left alone, as is one about a flow's reply sent elsewhere
+        byte[] other = icmpError(router, NODE, 3, 4, 1400, Packets.build(Packets.tcp(NODE, 30080, CLIENT, 40099, TCP_ACK)), false);
+        assertPacket(Netns.call(Netns.named(ns.name()), () -> dp.program(Datapath.FROM_HOST).testRun(other, 1)),
+                GoldenPacketTest.TC_ACT_UNSPEC, other);
+        byte[] elsewhere = icmpError(router, "10.9.0.77", 3, 4, 1400,
+                Packets.build(Packets.tcp(NODE, 30080, CLIENT, 40022, TCP_ACK)), false);
+        assertPacket(Netns.call(Netns.named(ns.name()), () -> dp.program(Datapath.FROM_HOST).testRun(elsewhere, 1)),
+                GoldenPacketTest.TC_ACT_UNSPEC, elsewhere);
+    }
+
+    @Test
+    void anIcmpErrorAboutARequestSnatedToTheNodeGoesBackToTheClient() {
+        dp.applyServices(List.of(externalIp(true), externalUdp(true)));
+        // a router between node and a remote backend: fragmentation needed about the SNATed request, to the node
+        String router = "10.2.0.254";
+        Packets.Spec syn = Packets.tcp(CLIENT, 40030, EXT_IP, 80, TCP_SYN);
+        byte[] out = run(Datapath.FROM_HOST, syn).packet();
+        byte[] in = icmpError(router, NODE, 3, 4, 1400, out, false);
+        TestRun.Result r = Netns.call(Netns.named(ns.name()), () -> dp.program(Datapath.FROM_HOST).testRun(in, 1));
+        // the quote as the client would have sent it (one hop on: the TTL it left the node with)
+        assertPacket(r, TC_ACT_REDIRECT, icmpError(router, CLIENT, 3, 4, 1400, Packets.build(routed(syn.copy())), true));
+        assertThat(Packets.checksum(r.packet(), 14 + 20 + 8, 20, 0) & 0xffff).as("quoted IP checksum verifies").isIn(0, 0xffff);
+
+        // a local backend's own port unreachable about a SNATed UDP request: from the externalIP, to the client
+        Packets.Spec query = Packets.udp(CLIENT, 33000, EXT_IP, 53, new byte[8]);
+        byte[] qOut = run(Datapath.FROM_HOST, query).packet();
+        byte[] meant = Packets.build(routed(query.copy()));
+        System.arraycopy(qOut, 14 + 20 + 6, meant, 14 + 20 + 6, 2); // the quoted UDP checksum is left as it was
+        byte[] in2 = icmpError(B1, NODE, 3, 3, 0, qOut, false);
+        assertPacket(Netns.call(Netns.named(ns.name()), () -> dp.program(Datapath.FROM_POD).testRun(in2, 1)), TC_ACT_REDIRECT,
+                icmpError(EXT_IP, CLIENT, 3, 3, 0, meant, true));
+        assertThat(dp.metrics().get(Reason.NAT_ICMP_ERROR)).isEqualTo(2);
     }
 
     private int entries(String map) {

@@ -36,11 +36,10 @@ import java.util.Set;
  *       fabric's routing (the backend does not see the client). When the host devices have no
  *       IPv4 address (or none is given) the frontend is programmed without SNAT, noted: a remote
  *       backend then answers the client directly, which only symmetric routing through this node
- *       delivers. Noted per frontend as not done (bpf lib/lb.h translates ICMP errors about
- *       requests only, lib/nodeport.h has no twin of lib/icmp6.h): ICMP errors about its replies
- *       (PMTUD's fragmentation needed, sent to the external address) sent on to the backend, and
- *       with Cluster those about requests SNATed to the node sent on to the client, and the XDP
- *       fast path (SNATed flows are translated at TC);</li>
+ *       delivers. ICMP errors about its replies (PMTUD's fragmentation needed, sent to the external
+ *       address) go on to the backend, and with Cluster those about requests SNATed to the node on
+ *       to the client (bpf lib/lb.h). Noted per frontend as not done with Cluster: the XDP fast path
+ *       (SNATed flows are translated at TC);</li>
  *   <li>IPv6 clusterIPs (single-stack IPv6, or the second family of a dual-stack Service) are
  *       programmed for pods' traffic with the endpoints of the Service's IPv6 EndpointSlices only
  *       (bpf lib/lb6.h), Maglev and sessionAffinity included, and for the node's own processes at
@@ -51,15 +50,16 @@ import java.util.Set;
  *       client's address and this node's endpoints, Cluster SNATs to the host devices' first global
  *       IPv6 address (not programmed, with a note, when they have none); their IPv6
  *       loadBalancerSourceRanges are enforced (a frontend whose ranges are all IPv4 is not
- *       programmed: fail closed); noted: ICMPv6 errors about SNATed requests not sent on to the
- *       client, no XDP fast path;</li>
+ *       programmed: fail closed); ICMPv6 errors about their replies go on to the backend, about
+ *       SNATed requests on to the client (bpf lib/icmp6.h); noted: no XDP fast path;</li>
  *   <li>node ports (type NodePort, and LoadBalancer's): one frontend per node address of each
  *       family the Service has a clusterIP of (the host devices' IPv4 addresses with the IPv4
  *       endpoints, their global IPv6 addresses with the IPv6 endpoints; a family the devices have
  *       no address of is noted); externalTrafficPolicy Cluster SNATs flows from outside the node
  *       to the node address (the client address is hidden, any backend serves), Local keeps the
- *       client address and this node's endpoints only (bpf lib/nodeport.h, lib/nodeport6.h); on
- *       IPv4 the same ICMP errors and XDP fast path as for externalIPs are noted as not done;</li>
+ *       client address and this node's endpoints only (bpf lib/nodeport.h, lib/nodeport6.h); ICMP
+ *       errors as for externalIPs; the XDP fast path noted as not done as for externalIPs (IPv4:
+ *       with Cluster; IPv6: always);</li>
  *   <li>healthCheckNodePort (externalTrafficPolicy Local): the node's local endpoint count, served by
  *       {@link HealthCheckNodePorts};</li>
  *   <li>loadBalancerSourceRanges on externalIPs and load-balancer ingress IPs (as the catalog gives
@@ -72,16 +72,11 @@ import java.util.Set;
  * Pure apart from its result; the caller logs new notes once.
  */
 final class KubeServiceMapping {
-    /** What an external IPv4 frontend (externalIP, load-balancer IP, node port) still lacks, either policy (bpf lib/lb.h). */
-    private static final String ICMP4_NOT_DONE = "ICMP errors about its replies (PMTUD's fragmentation needed) sent on to the"
-            + " backend";
-    /** ... and with externalTrafficPolicy Cluster (bpf lib/nodeport.h, lib/xdp_lb.h). */
-    private static final String ICMP4_SNAT_NOT_DONE = "; ICMP errors about requests SNATed to the node sent on to the client;"
-            + " the XDP fast path (SNATed flows are translated at TC)";
+    /** What an external IPv4 frontend (externalIP, load-balancer IP, node port) with externalTrafficPolicy Cluster still lacks (bpf lib/xdp_lb.h). */
+    private static final String SNAT4_NOT_DONE = "the XDP fast path (SNATed flows are translated at TC)";
 
-    /** What an external IPv6 frontend still lacks (bpf lib/icmp6.h, lib/xdp_lb.h). */
-    private static final String ICMP6_NOT_DONE = "ICMPv6 errors (Packet Too Big included) about requests SNATed to the node"
-            + " (externalTrafficPolicy Cluster) sent on to the client; the XDP fast path";
+    /** What an external IPv6 frontend still lacks (bpf lib/xdp_lb.h). */
+    private static final String EXTERNAL6_NOT_DONE = "the XDP fast path";
 
     private KubeServiceMapping() {}
 
@@ -164,9 +159,8 @@ final class KubeServiceMapping {
                 if (v4 && nodeAddresses.isEmpty()) {
                     n.add(where + ": not served on IPv4: the host devices have no IPv4 address");
                 }
-                if (v4 && !nodeAddresses.isEmpty()) {
-                    n.add(where + " on IPv4 node addresses, not done from outside the node: " + ICMP4_NOT_DONE
-                            + (local ? "" : ICMP4_SNAT_NOT_DONE));
+                if (v4 && !nodeAddresses.isEmpty() && !local) {
+                    n.add(where + " on IPv4 node addresses, not done from outside the node: " + SNAT4_NOT_DONE);
                 }
                 if (v4) {
                     List<Backend> backends = backends(f).stream().filter(b -> !b.ipv6()).toList();
@@ -220,7 +214,9 @@ final class KubeServiceMapping {
                 } else if (cluster) {
                     access = ServiceSpec.Access.snatTo4(nodeAddresses.get(0), ranges);
                 }
-                n.add(where + ": not done from outside the node: " + ICMP4_NOT_DONE + (access.snat() ? ICMP4_SNAT_NOT_DONE : ""));
+                if (access.snat()) {
+                    n.add(where + ": not done from outside the node: " + SNAT4_NOT_DONE);
+                }
             }
             specs.add(new ServiceSpec(f.displayName(), fe, f.kind().external(),
                     f.maglev() ? ServiceSpec.Algorithm.MAGLEV : ServiceSpec.Algorithm.RANDOM, backends,
@@ -264,7 +260,7 @@ final class KubeServiceMapping {
                     + " (--host-device) have none");
             return;
         }
-        n.add(what + " " + IpLiteral.format(f.address()) + ": served; not done for IPv6: " + ICMP6_NOT_DONE);
+        n.add(what + " " + IpLiteral.format(f.address()) + ": served; not done for IPv6: " + EXTERNAL6_NOT_DONE);
         Frontend fe = Frontend.of(Ipv6.of(f.address().getAddress()), f.port(), Protocol.parse(f.protocol()));
         specs.add(new ServiceSpec(f.displayName(), fe, true, f.maglev() ? ServiceSpec.Algorithm.MAGLEV : ServiceSpec.Algorithm.RANDOM,
                 backends(f), f.affinityTimeoutSeconds(), Map.of(), new ServiceSpec.Access(false, !local, ranges, local ? null : nodeAddresses6.get(0))));
@@ -282,7 +278,7 @@ final class KubeServiceMapping {
             n.add(where + ": not served on IPv6: the host devices (--host-device) have no global IPv6 address");
             return;
         }
-        n.add(where + ": served on IPv6 node addresses with the IPv6 endpoints; not done for IPv6: " + ICMP6_NOT_DONE);
+        n.add(where + ": served on IPv6 node addresses with the IPv6 endpoints; not done for IPv6: " + EXTERNAL6_NOT_DONE);
         List<Backend> backends = backends(f).stream().filter(Backend::ipv6).toList();
         for (Ipv6 addr : nodeAddresses6) {
             Frontend fe = Frontend.of(addr, f.port(), Protocol.parse(f.protocol()));

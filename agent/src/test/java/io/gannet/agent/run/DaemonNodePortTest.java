@@ -36,7 +36,10 @@ import org.junit.jupiter.api.io.TempDir;
  *       node 2, which would answer the client on the LAN directly: SNATed to node 1's address, so the
  *       answer comes back through node 1 from the external address; Local: the client's address kept;</li>
  *   <li>hairpin: the pod reaching itself through its ClusterIP is answered, seeing the service address;</li>
- *   <li>a Service deleted under an established connection: its next segment gets a RST.</li>
+ *   <li>a Service deleted under an established connection: its next segment gets a RST;</li>
+ *   <li>path MTU discovery: a backend's large answer reaches a client behind a smaller link, the
+ *       router's fragmentation needed sent on to the backend (externalIP Local and Cluster, node port
+ *       Cluster).</li>
  * </ul>
  */
 class DaemonNodePortTest {
@@ -453,6 +456,66 @@ class DaemonNodePortTest {
         }
         // A pod reaching the externalIP: not SNATed, the remote backend sees the pod.
         assertThat(curl(pod, "192.0.2.81", 80)).isEqualTo("remote " + podIp);
+    }
+
+    /**
+     * Path MTU discovery through IPv4 external frontends and node ports: a client behind a router
+     * whose link towards it is smaller (1280) than the LAN's (1500) asks for a large answer; the
+     * router's fragmentation needed (RFC 1191) about a reply is sent to the address the reply came
+     * from (the externalIP, or node 1's address for a node port), and node 1 sends it on to the
+     * backend (bpf lib/lb.h dp_stage_icmp_to_backend) quoting the reply as the backend sent it, so
+     * the backend lowers its path MTU and the answer arrives whole: a local backend (externalIP,
+     * Local), a remote one SNATed to node 1 (externalIP and node port, Cluster).
+     */
+    @Test
+    void aBackendsLargeAnswerReachesAClientBehindASmallerLinkThroughPathMtuDiscovery() throws Exception {
+        startNode();
+        NetworkNamespace router = ns("npr");
+        NetworkNamespace far = ns("npf");
+        NetworkNamespace lan = namespaces.get(0);
+        NetworkNamespace node2 = namespaces.get(2);
+        String lanPort = "np" + ProcessHandle.current().pid() % 100000 + "r";
+        NetworkNamespace.Shell.run("ip", "link", "add", "eth0", "netns", router.name(), "type", "veth", "peer", "name", lanPort,
+                "netns", lan.name());
+        lan.exec("ip", "link", "set", lanPort, "master", "br0");
+        lan.exec("ip", "link", "set", lanPort, "up");
+        router.exec("ip", "addr", "add", "10.77.0.200/24", "dev", "eth0");
+        router.exec("ip", "link", "set", "eth0", "up");
+        NetworkNamespace.Shell.run("ip", "link", "add", "eth1", "netns", router.name(), "type", "veth", "peer", "name", "eth0",
+                "netns", far.name());
+        router.exec("ip", "link", "set", "eth1", "mtu", "1280");
+        router.exec("ip", "addr", "add", "10.79.0.1/24", "dev", "eth1");
+        router.exec("ip", "link", "set", "eth1", "up");
+        router.exec("ip", "route", "add", "192.0.2.0/24", "via", NODE1);
+        router.exec("sysctl", "-qw", "net.ipv4.ip_forward=1");
+        far.exec("ip", "addr", "add", "10.79.0.5/24", "dev", "eth0");
+        far.exec("ip", "link", "set", "eth0", "up");
+        far.exec("ip", "route", "add", "default", "via", "10.79.0.1");
+        node1.exec("ip", "route", "add", "10.79.0.0/24", "via", "10.77.0.200");
+        node2.exec("ip", "route", "add", "10.79.0.0/24", "via", "10.77.0.200");
+        Path bigServer = dir.resolve("big-server.py");
+        Files.writeString(bigServer, DaemonIpv6ExternalServicesTest.SERVER);
+        servers.add(pod.start("python3", bigServer.toString(), "bigpod", podIp, "8081", "200000"));
+        servers.add(node2.start("python3", bigServer.toString(), "bigremote", REMOTE, "8081", "200000"));
+        Path big = dir.resolve("big.py");
+        Files.writeString(big, DaemonIpv6ExternalServicesTest.BIG_CLIENT_PY);
+        Files.writeString(services.resolve("big.yaml"), (external("big-local", 41, "Local", "192.0.2.91", "", podIp + "@node1")
+                + external("big-cluster", 42, "Cluster", "192.0.2.92", "", REMOTE + "@node2")
+                + nodePort("big-np", 30195, "Cluster", ""))
+                .replace("targetPort: 8080", "targetPort: 8081").replace("port: 8080}", "port: 8081}"));
+        awaitServices(r -> r.toString().contains("192.0.2.91:80/TCP") && r.toString().contains("192.0.2.92:80/TCP")
+                && r.toString().contains(NODE1 + ":30195/TCP"));
+        String[][] cases = {{"192.0.2.91", "80", "bigpod", "10.79.0.5"}, {"192.0.2.92", "80", "bigremote", NODE1},
+            {NODE1, "30195", "bigremote", NODE1}};
+        for (String[] c : cases) {
+            String last = "";
+            for (int i = 0; i < 10 && !last.startsWith("got"); i++) {
+                last = NetworkNamespace.Shell.runQuietly("ip", "netns", "exec", far.name(), "python3", big.toString(), c[0], c[1]).trim();
+            }
+            int size = (c[2] + " " + c[3] + "\n").length() + 200000;
+            assertThat(last).as("the whole answer through " + c[0] + ":" + c[1] + "\n" + gannet.cli("show", "services"))
+                    .isEqualTo("got " + size + " bytes from " + c[2]);
+        }
     }
 
     /** What {@code from} gets from addr:80 through {@link #PEER_CLIENT}, retried until it answers. */
