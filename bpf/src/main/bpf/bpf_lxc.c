@@ -13,7 +13,8 @@
  *            a reply of a remapped flow (lib/remap.h) -> conntrack lookup of
  *            untranslated flows -> ingress policy (lib/policy.h) -> conntrack entry for a
  *            new flow the policy let in -> finish
- *  - IPv6 TCP and UDP (dp_parse6): from_pod runs reverse NAT and service DNAT of lib/lb6.h,
+ *  - IPv6 TCP and UDP (dp_parse6): from_pod runs reverse NAT and service DNAT of lib/lb6.h
+ *    (hairpin included: a pod's flow to itself through its Service is SNATed to the frontend),
  *    to_pod its reverse NAT, both the reverse translation of ICMPv6 errors (lib/icmp6.h); the IPv4 stages (source check, conntrack of untranslated flows,
  *    policy, remap) have no IPv6 counterpart yet, and other IPv6 packets pass untouched,
  *    except for a pod a policy selects: its IPv6 is dropped but neighbor discovery

@@ -16,7 +16,10 @@
  *    devices (from_host) only external frontends (externalIPs, load-balancer IPs, node ports)
  *    are translated, and those with externalTrafficPolicy Cluster are SNATed to a node
  *    address (lib/nodeport6.h); a frontend with loadBalancerSourceRanges drops other sources
- *    first (dp_src_range6).
+ *    first (dp_src_range6). Hairpin, as lib/lb.h: a pod's new flow that picked the pod itself
+ *    as backend is SNATed to the frontend address (its stack would drop a packet from its own
+ *    address) with a port whose reply tuple is free, and sent back to the pod by FIB redirect;
+ *    the pod's reply, to frontend:port, is a SNATed flow's reply to dp_stage_revnat6.
  *
  * A frontend without backends answers TCP with a RST and UDP with an ICMPv6 port unreachable
  * (lib/reject6.h).
@@ -27,7 +30,7 @@
  *
  * ICMPv6 errors about translated flows are lib/icmp6.h's.
  *
- * Not done for IPv6 (the IPv4 stages do it): hairpin SNAT and the tuple remap of lib/remap.h;
+ * Not done for IPv6 (the IPv4 stages do it): the tuple remap of lib/remap.h;
  * packets with extension headers or fragments (dp_parse6 leaves them alone); the XDP fast path
  * is IPv4 only.
  *
@@ -56,6 +59,11 @@ static __always_inline void dp_ct6_keep_half(const struct dp_ct6_key *other, con
 	}
 	if (o->expires < e->expires)
 		o->expires = e->expires;
+}
+
+static __always_inline int dp_addr6_eq(const __be32 *a, const __be32 *b)
+{
+	return a[0] == b[0] && a[1] == b[1] && a[2] == b[2] && a[3] == b[3];
 }
 
 /* The key of tuple t in its own direction, under dir. */
@@ -133,7 +141,7 @@ static __always_inline __u32 dp_pick_backend6(const struct dp_svc6_key *master_k
 
 /*
  * A reply of a translated flow (its CT_REPLY half in dp_ct6) gets its source rewritten back to
- * the frontend; a SNATed flow's reply (lib/nodeport6.h) also gets its client back as the
+ * the frontend; a SNATed flow's reply (lib/nodeport6.h, or hairpin) also gets its client back as the
  * destination. A reply leaving from a node address (a node port's) or a SNATed flow's reply,
  * at an ingress hook, is sent on by FIB redirect.
  */
@@ -206,18 +214,20 @@ static __always_inline int dp_stage_revnat6(struct dp_ctx *ctx)
 }
 
 /*
- * A new flow's backend and conntrack halves; with snat, the flow leaves from the frontend's node
- * address (dp_snat6_src) and a free port, recorded in dp_snat6 (lib/nodeport6.h). Returns 0 with
- * the backend ID in *id, or a drop verdict.
+ * A new flow's backend and conntrack halves; with *snat, the flow leaves from the frontend's node
+ * address (dp_snat6_src) and a free port, recorded in dp_snat6 (lib/nodeport6.h). A client picked
+ * as its own backend (hairpin) is SNATed too, to the frontend address unless *snat named a node
+ * address, and *snat set. Returns 0 with the backend ID in *id, or a drop verdict.
  */
 static __always_inline int dp_lb6_new_flow(struct dp_ctx *ctx, const struct dp_svc6_key *sk, const struct dp_svc_value *svc,
-					   const struct dp_ct6_key *ck, int snat, __be32 *snat_addr, __be16 *snat_port,
+					   const struct dp_ct6_key *ck, int *snat, __be32 *snat_addr, __be16 *snat_port,
 					   __u32 *id)
 {
 	struct dp_ct6_key rk = {};
 	struct dp_ct_entry e = {};
 	struct dp_backend6 *be;
 	__u32 backend_id;
+	int hairpin;
 
 	if (svc->count == 0) {
 		/* refused at once (lib/reject6.h), as kube-proxy and lib/lb.h do */
@@ -241,13 +251,22 @@ static __always_inline int dp_lb6_new_flow(struct dp_ctx *ctx, const struct dp_s
 	e.seen = ctx->seen;
 	e.expires = ctx->now + dp_ct_lifetime(ctx->t6.proto, ctx->seen);
 	dp_ct6_reply_key(&rk, &ctx->t6, be->addr, be->port);
-	if (snat) {
-		__u16 idx = svc->rev_nat_index;
-		struct dp_nat6 *src = bpf_map_lookup_elem(&dp_snat6_src, &idx);
+	/* hairpin: a pod picked as its own backend would get a packet from its own address, which
+	 * its stack drops (lib/lb.h) */
+	hairpin = dp_addr6_eq(be->addr, ctx->t6.saddr);
+	if (*snat || hairpin) {
+		if (*snat) {
+			__u16 idx = svc->rev_nat_index;
+			struct dp_nat6 *src = bpf_map_lookup_elem(&dp_snat6_src, &idx);
 
-		if (!src)
-			return dp_drop(DP_DROP_NO_SNAT_SOURCE);
-		dp_addr6_copy(snat_addr, src->addr);
+			if (!src)
+				return dp_drop(DP_DROP_NO_SNAT_SOURCE);
+			dp_addr6_copy(snat_addr, src->addr);
+		} else {
+			/* from the frontend address, as the pod asked for it */
+			dp_addr6_copy(snat_addr, ctx->t6.daddr);
+			*snat = 1;
+		}
 		if (dp_snat6_port(ctx, snat_addr, be->addr, be->port, snat_port) < 0)
 			return dp_drop(DP_DROP_SNAT_PORTS);
 		/* the reply half is keyed by the SNATed tuple: backend -> node:port */
@@ -256,7 +275,7 @@ static __always_inline int dp_lb6_new_flow(struct dp_ctx *ctx, const struct dp_s
 		e.flags = DP_CT_F_SNAT;
 		dp_snat6_put(ck, snat_addr, *snat_port);
 		dp_snat6_put(&rk, ctx->t6.saddr, ctx->t6.sport);
-		dp_count(DP_NAT_SNAT);
+		dp_count(hairpin ? DP_NAT_HAIRPIN : DP_NAT_SNAT);
 	}
 	bpf_map_update_elem(&dp_ct6, ck, &e, BPF_ANY);
 	bpf_map_update_elem(&dp_ct6, &rk, &e, BPF_ANY);
@@ -344,7 +363,7 @@ static __always_inline int dp_stage_lb6(struct dp_ctx *ctx, int external_only)
 		int v;
 
 		snat = external_only && (svc->flags & DP_SVC_F_SNAT);
-		v = dp_lb6_new_flow(ctx, &sk, svc, &ck, snat, snat_addr, &snat_port, &backend_id);
+		v = dp_lb6_new_flow(ctx, &sk, svc, &ck, &snat, snat_addr, &snat_port, &backend_id);
 		if (v != DP_CONTINUE)
 			return v;
 		be = bpf_map_lookup_elem(&dp_backends6, &backend_id);
@@ -366,7 +385,8 @@ static __always_inline int dp_stage_lb6(struct dp_ctx *ctx, int external_only)
 			return dp_drop(DP_DROP_NAT_FAILED);
 		dp_addr6_copy(ctx->t6.saddr, snat_addr);
 		ctx->t6.sport = snat_port;
-		/* a node address as source: sent on past the forwarding path */
+		/* a node address as source (past the forwarding path), or a hairpin packet back out of
+		 * the device it came from */
 		return dp_redirect_fib6(ctx);
 	}
 	return DP_CONTINUE;

@@ -337,7 +337,8 @@ struct dp_ct6_key {
 
 /*
  * IPv6 SNAT of external frontends reached from a host device with externalTrafficPolicy
- * Cluster (lib/nodeport6.h), the IPv6 twin of dp_nat/dp_snat4: dp_snat6 is keyed like dp_ct6
+ * Cluster (lib/nodeport6.h), and of hairpin flows (lib/lb6.h: the frontend address instead of a
+ * node's), the IPv6 twin of dp_nat/dp_snat4: dp_snat6 is keyed like dp_ct6
  * (under the client's CT_EGRESS key: the node address and port the flow leaves with; under
  * the SNATed CT_REPLY key, backend -> node:port: the client it is restored to);
  * dp_snat6_src holds, per rev-NAT index of a DP_SVC_F_SNAT frontend, the node IPv6 address

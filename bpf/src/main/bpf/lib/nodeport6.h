@@ -23,8 +23,9 @@
  * loadBalancerSourceRanges (DP_SVC_F_SRC_RANGES): only sources in dp_src_range6 under the
  * frontend's rev-NAT index reach it (dp_src_allowed6), from a host device or a pod.
  *
- * Not done for IPv6 (lib/nodeport.h does it for IPv4): hairpin SNAT of a pod picked as its own
- * backend, sharing the port space with masquerade (IPv6 has none).
+ * Hairpin (a pod picked as its own backend, lib/lb6.h) takes its port with dp_snat6_port too,
+ * SNATed to the frontend address. Not done for IPv6 (lib/nodeport.h does it for IPv4): sharing
+ * the port space with masquerade (IPv6 has none).
  */
 #ifndef DP_NODEPORT6_H
 #define DP_NODEPORT6_H

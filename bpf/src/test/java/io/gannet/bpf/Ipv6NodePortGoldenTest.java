@@ -252,6 +252,65 @@ class Ipv6NodePortGoldenTest {
         assertThat(dp.metrics().get(Reason.NAT_SNAT)).isZero();
     }
 
+    /**
+     * Hairpin, as {@code NodePortGoldenTest} for IPv4: a pod that its ClusterIP sends to itself gets
+     * its request from the service address (its stack drops a packet from its own address), sent
+     * back by FIB redirect, and its reply gets the service address and port back.
+     */
+    @Test
+    void hairpinSnatsAPodPickedAsItsOwnBackendToTheServiceAddress() {
+        String vip = "fd00:96::28";
+        String pod = B1;
+        dp.applyServices(List.of(new ServiceSpec("shop/self:http", Frontend.of(vip, 80, Protocol.TCP), false,
+                ServiceSpec.Algorithm.RANDOM, List.of(Backend.of(pod, 8080)))));
+        Packets.Spec syn = Packets.tcp(pod, 40020, vip, 80, TCP_SYN);
+        TestRun.Result out = run(Datapath.FROM_POD, syn);
+        int hairpinPort = sport6(out.packet());
+        assertThat(hairpinPort).isBetween(61000, 65535);
+        Packets.Spec expected = routed(syn.copy());
+        expected.saddr = vip;
+        expected.sport = hairpinPort;
+        expected.daddr = pod;
+        expected.dport = 8080;
+        assertPacket(out, TC_ACT_REDIRECT, Packets.build(expected));
+        // on its way into the pod (to_pod, after the redirect) the request is left as it is
+        Packets.Spec arriving = expected.copy();
+        assertPacket(run(Datapath.TO_POD, arriving), TC_ACT_UNSPEC, Packets.build(arriving));
+
+        // the pod's answer to the service address and hairpin port: back to itself, from the service
+        Packets.Spec synAck = Packets.tcp(pod, 8080, vip, hairpinPort, TCP_SYN | TCP_ACK);
+        Packets.Spec back = routed(synAck.copy());
+        back.saddr = vip;
+        back.sport = 80;
+        back.daddr = pod;
+        back.dport = 40020;
+        assertPacket(run(Datapath.FROM_POD, synAck), TC_ACT_REDIRECT, Packets.build(back));
+
+        // the flow's next packet keeps its hairpin port
+        Packets.Spec ack = Packets.tcp(pod, 40020, vip, 80, TCP_ACK);
+        Packets.Spec ackOut = routed(ack.copy());
+        ackOut.saddr = vip;
+        ackOut.sport = hairpinPort;
+        ackOut.daddr = pod;
+        ackOut.dport = 8080;
+        assertPacket(run(Datapath.FROM_POD, ack), TC_ACT_REDIRECT, Packets.build(ackOut));
+
+        Map<Reason, Long> m = dp.metrics();
+        assertThat(m.get(Reason.NAT_HAIRPIN)).isEqualTo(1);
+        assertThat(m.get(Reason.NAT_SNAT)).isZero();
+        assertThat(dp.conntrack6().snapshot().values()).hasSize(2).allMatch(e -> (e.flags() & CtEntry.F_SNAT) != 0);
+        assertThat(entries(DpMaps.SNAT6.name())).isEqualTo(2);
+        assertThat(dp.conntrack().snapshot()).as("nothing in the IPv4 maps").isEmpty();
+
+        // another client of the same service is DNATed only
+        Packets.Spec other = Packets.tcp("fd00:10:244:1::5", 40021, vip, 80, TCP_SYN);
+        Packets.Spec dnat = other.copy();
+        dnat.daddr = pod;
+        dnat.dport = 8080;
+        assertPacket(run(Datapath.FROM_POD, other), TC_ACT_OK, Packets.build(dnat));
+        assertThat(dp.metrics().get(Reason.NAT_HAIRPIN)).isEqualTo(1);
+    }
+
     /** A reply segment from {@code saddr:sport} to {@code daddr:dport}, quoted with {@code csumFrom}'s TCP checksum if given. */
     private static byte[] replySegment(String saddr, int sport, String daddr, int dport, byte[] csumFrom) {
         Packets.Spec p = Packets.tcp(saddr, sport, daddr, dport, TCP_ACK | Packets.TCP_PSH);

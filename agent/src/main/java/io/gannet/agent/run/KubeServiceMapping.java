@@ -42,9 +42,9 @@ import java.util.Set;
  *       (SNATed flows are translated at TC);</li>
  *   <li>IPv6 clusterIPs (single-stack IPv6, or the second family of a dual-stack Service) are
  *       programmed for pods' traffic with the endpoints of the Service's IPv6 EndpointSlices only
- *       (bpf lib/lb6.h), Maglev and sessionAffinity included, and for the node's own processes at
- *       connect() with {@code --socket-lb-cgroup} (bpf_sock.c, as IPv4); noted per Service: no
- *       hairpin;</li>
+ *       (bpf lib/lb6.h), Maglev, sessionAffinity and hairpin (a pod reaching itself through the
+ *       Service, SNATed to the clusterIP as IPv4) included, and for the node's own processes at
+ *       connect() with {@code --socket-lb-cgroup} (bpf_sock.c, as IPv4); nothing is noted;</li>
  *   <li>IPv6 externalIPs and load-balancer ingress IPs (bpf lib/lb6.h, lib/nodeport6.h): translated
  *       on host devices and for pods with the IPv6 endpoints; externalTrafficPolicy Local keeps the
  *       client's address and this node's endpoints, Cluster SNATs to the host devices' first global
@@ -182,8 +182,6 @@ final class KubeServiceMapping {
                 continue;
             }
             if (f.address() instanceof Inet6Address) {
-                n.add("IPv6 clusterIP " + IpLiteral.format(f.address()) + ": served; not done for IPv6: hairpin (a pod reaching"
-                        + " itself through the Service)");
                 Frontend fe = Frontend.of(Ipv6.of(f.address().getAddress()), f.port(), Protocol.parse(f.protocol()));
                 specs.add(new ServiceSpec(f.displayName(), fe, false,
                         f.maglev() ? ServiceSpec.Algorithm.MAGLEV : ServiceSpec.Algorithm.RANDOM, backends(f), f.affinityTimeoutSeconds()));
