@@ -10,6 +10,7 @@ import io.gannet.l4lb.forward.Forwarding;
 import io.gannet.l4lb.health.HealthChecker.Target;
 import io.gannet.l4lb.maglev.VipTable;
 import io.gannet.l4lb.model.Problem;
+import io.gannet.l4lb.model.VipPool;
 import io.gannet.l4lb.model.Readiness;
 import io.gannet.l4lb.model.VipService;
 import io.gannet.l4lb.model.WeightedBackend;
@@ -60,7 +61,7 @@ final class L4lbCore {
         }
     }
 
-    private final L4lbOptions options;
+    private L4lbOptions options;
     private final Forwarding forwarding;
     private final Announcer announcer;
     private final Health health;
@@ -116,6 +117,41 @@ final class L4lbCore {
         problems = List.copyOf(refused);
         services = m;
         reconcile();
+    }
+
+    /**
+     * The profile's VIP pool, this host's VIPs or the VIP communities changed (a reload); the
+     * caller then hands over the services the new pool admits ({@link #setServices}). Announced
+     * VIPs are announced again when the communities changed. Returns what changed, or "" for nothing.
+     */
+    String setProfile(VipPool pool, List<String> profileVips, List<String> communities) {
+        List<String> changes = new ArrayList<>();
+        if (!pool.toString().equals(options.pool().toString())) {
+            changes.add("VIP pool " + options.pool() + " -> " + pool);
+        }
+        if (!profileVips.equals(options.profileVips())) {
+            changes.add("VIPs " + options.profileVips() + " -> " + profileVips);
+        }
+        boolean communitiesChanged = !communities.equals(options.communities());
+        if (communitiesChanged) {
+            changes.add("VIP communities " + options.communities() + " -> " + communities);
+        }
+        options = options.withProfile(pool, profileVips, communities);
+        if (communitiesChanged) {
+            for (Map.Entry<String, Route> e : routes.entrySet()) {
+                if (e.getValue().announced) {
+                    String prefix = hostPrefix(e.getKey());
+                    try {
+                        announcer.announce(prefix, communities);
+                        events.event("vip-announce", prefix, "communities now " + communities);
+                    } catch (RuntimeException x) {
+                        e.getValue().announced = false; // announced again by the next reconcile
+                        events.event("vip-announce", prefix, "failed, retrying: " + x.getMessage());
+                    }
+                }
+            }
+        }
+        return String.join("; ", changes);
     }
 
     /** A backend's health changed (rise or fall reached). */
@@ -265,7 +301,7 @@ final class L4lbCore {
     }
 
     private void setRoute(String addr, Route r, boolean announce, String reason) {
-        String prefix = addr + (addr.indexOf(':') >= 0 ? "/128" : "/32"); // a host route of the VIP's family
+        String prefix = hostPrefix(addr);
         r.reason = reason;
         if (announce == r.announced) {
             return;
@@ -281,6 +317,11 @@ final class L4lbCore {
         } catch (RuntimeException e) {
             events.event(announce ? "vip-announce" : "vip-withdraw", prefix, "failed, retrying: " + e.getMessage());
         }
+    }
+
+    /** A host route of the VIP's family. */
+    private static String hostPrefix(String addr) {
+        return addr + (addr.indexOf(':') >= 0 ? "/128" : "/32");
     }
 
     private void publish() {

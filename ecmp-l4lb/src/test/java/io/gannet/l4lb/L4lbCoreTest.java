@@ -365,4 +365,24 @@ class L4lbCoreTest {
         assertThat(c.snapshot().get(0).reason()).as("though their checks pass").isEqualTo("no ready backend");
         assertThat(c.snapshot().get(0).fingerprint()).isEqualTo(VipTable.EMPTY);
     }
+
+    @Test
+    void aReloadedProfileReannouncesWithItsCommunitiesAndShowsItsVips() {
+        L4lbCore c = core(List.of());
+        c.setServices(List.of(web(B1)), List.of());
+        c.healthChanged(t(B1), true, "ok");
+        advance(2100, c);
+        assertThat(routeLog).containsExactly("announce 203.0.113.10/32 [65000:100]");
+
+        assertThat(c.setProfile(VipPool.of(List.of("203.0.113.0/24", "2001:db8:113::/64")), List.of(), List.of("65000:100")))
+                .as("nothing changed").isEmpty();
+        String changed = c.setProfile(VipPool.of(List.of("203.0.113.0/24")), List.of("203.0.113.99"), List.of("65000:200"));
+        assertThat(changed).isEqualTo("VIP pool 203.0.113.0/24, 2001:db8:113::/64 -> 203.0.113.0/24; VIPs [] -> [203.0.113.99];"
+                + " VIP communities [65000:100] -> [65000:200]");
+        assertThat(routeLog).last().as("announced again with the new communities").isEqualTo("announce 203.0.113.10/32 [65000:200]");
+        c.setServices(List.of(web(B1)), List.of());
+        assertThat(c.snapshot()).extracting(VipStatus::vip).containsExactly("203.0.113.10", "203.0.113.99");
+        assertThat(c.snapshot().get(1).reason()).isEqualTo("no Service defines this VIP");
+        assertThat(routeLog).hasSize(2);
+    }
 }

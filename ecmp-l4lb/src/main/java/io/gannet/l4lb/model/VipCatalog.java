@@ -58,7 +58,7 @@ public final class VipCatalog {
     private final Path dir;
     private final io.gannet.cluster.k8s.ObjectSource source;
     private List<Doc> lastFromSource = List.of();
-    private final VipPool pool;
+    private VipPool pool;
     private final IntPredicate ownAddress;
     private final Predicate<Ipv6> ownAddress6;
     private final YAMLMapper yaml = new YAMLMapper();
@@ -89,6 +89,11 @@ public final class VipCatalog {
 
     public Path dir() {
         return dir;
+    }
+
+    /** The profile's VIP pool changed (a reload): the next {@link #reload} serves what lies in this one. */
+    public void setPool(VipPool pool) {
+        this.pool = pool;
     }
 
     public Result reload() {
