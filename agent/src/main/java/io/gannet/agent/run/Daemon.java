@@ -394,6 +394,9 @@ public final class Daemon implements AutoCloseable {
         if (l4lb != null) {
             parts.add(l4lb.reload(next));
         }
+        if (exabgp != null) {
+            parts.add(exabgp.reload(next));
+        }
         String masqueradeAfter = MasqueradePart.describe(loaded);
         if (!masqueradeAfter.equals(masqueradeBefore)) {
             parts.add(reloadMasquerade(masqueradeBefore, masqueradeAfter));

@@ -12,7 +12,14 @@ import io.gannet.l4lb.maglev.VipTable;
 import io.gannet.l4lb.model.WeightedBackend;
 import io.gannet.linux.NetworkNamespace;
 import io.gannet.testsupport.Requirements;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.Channels;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -37,7 +44,8 @@ import org.junit.jupiter.api.Test;
  *   <li>{@code gannet reload} after the profile's VIP pool, the host's VIPs and the VIP
  *       communities changed: the VIP that entered the pool is announced with the new
  *       communities, the one that left it is withdrawn and its Service refused as outside the
- *       pool; a broken profile changes nothing and names its file:line:column.</li>
+ *       pool; the ExaBGP API withdraws its own route that left the pool and judges later lines
+ *       by the new one; a broken profile changes nothing and names its file:line:column.</li>
  * </ul>
  * No traffic flows (the backends do not exist; {@code gannet.io/health-check: none}):
  * L4lbEcmpTest and L4lbIpv6Test send flows.
@@ -125,7 +133,8 @@ class L4lbReadinessReloadTest extends DaemonAgainstFrr {
     }
 
     /** The fabric (one FRR leaf rendered from {@code switchProfile}) and the L4LB host on {@code profile}. */
-    private FrrSwitch start(String switchProfile, String profile, Map<String, String> services) throws Exception {
+    private FrrSwitch start(String switchProfile, String profile, Map<String, String> services, String... moreRunArgs)
+            throws Exception {
         Requirements.requireBpf();
         Requirements.requireCommand("nft");
         Path file = dir.resolve("profile.yaml");
@@ -142,8 +151,10 @@ class L4lbReadinessReloadTest extends DaemonAgainstFrr {
         NetworkNamespace.Shell.run("mount", "-t", "bpf", "bpf", bpffs.toString());
         Path pin = bpffs.resolve("lb1");
         pins.add(pin);
-        gannet = GannetProcess.start(fabric.node(), dir, file, "lb1", "--services-dir", servicesDir.toString(),
-                "--host-device", "br0", "--bpf-pin-root", pin.toString());
+        List<String> args = new ArrayList<>(List.of("--services-dir", servicesDir.toString(), "--host-device", "br0",
+                "--bpf-pin-root", pin.toString()));
+        args.addAll(List.of(moreRunArgs));
+        gannet = GannetProcess.start(fabric.node(), dir, file, "lb1", args.toArray(String[]::new));
         gannet.awaitTrue("leaf1 Established", () -> gannet.established("leaf1"), fabric::diagnostics);
         return leaf;
     }
@@ -218,14 +229,19 @@ class L4lbReadinessReloadTest extends DaemonAgainstFrr {
         String v1 = profile("203.0.113.0/24", "203.0.113.10", "65000:10");
         String v2 = profile("198.51.100.0/24", "198.51.100.20", "65000:20");
         // The leaf is rendered from a profile whose pool has both, so it accepts either VIP.
+        Path sock = dir.resolve("exabgp.sock");
         FrrSwitch leaf = start(profile("203.0.113.0/24, 198.51.100.0/24", "203.0.113.10", "65000:10"), v1, Map.of(
                 "web.yaml", web("", ""),
-                "api.yaml", SERVICE.formatted("api", "198.51.100.20") + endpoint("10.203.1.31", "")));
+                "api.yaml", SERVICE.formatted("api", "198.51.100.20") + endpoint("10.203.1.31", "")),
+                "--exabgp-socket", sock.toString());
         awaitVip("203.0.113.10:80/TCP", v -> v.path("route").asText().equals("announced"));
         awaitRoute(leaf, "203.0.113.10/32", true);
         assertThat(leaf.communities("203.0.113.10/32")).containsExactly("65000:10");
         assertThat(refused()).contains("VIP 198.51.100.20 is outside the profile's VIP pool 203.0.113.0/24");
         assertThat(leaf.routesFrom(LB)).doesNotContainKey("198.51.100.20/32");
+        // a health-check script announces a route of the pool through the ExaBGP API
+        assertThat(exabgp(sock, "announce route 203.0.113.40/32 next-hop self")).isEqualTo("done");
+        awaitRoute(leaf, "203.0.113.40/32", true);
 
         // --- the user moves the host to another pool (and other communities) and reloads
         Path file = dir.resolve("profile.yaml");
@@ -241,6 +257,12 @@ class L4lbReadinessReloadTest extends DaemonAgainstFrr {
         assertThat(refused()).contains("VIP 203.0.113.10 is outside the profile's VIP pool 198.51.100.0/24: not served")
                 .doesNotContain("198.51.100.20");
         assertThat(gannet.log()).contains("VIP 203.0.113.10 is outside the profile's VIP pool 198.51.100.0/24");
+        // the ExaBGP API: its route outside the new pool withdrawn, its lines judged by the new pool
+        assertThat(r.out()).contains("exabgp api").contains("withdrawn [203.0.113.40/32]");
+        awaitRoute(leaf, "203.0.113.40/32", false);
+        assertThat(exabgp(sock, "announce route 203.0.113.41/32 next-hop self")).isEqualTo("error");
+        assertThat(exabgp(sock, "announce route 198.51.100.40/32 next-hop self")).isEqualTo("done");
+        awaitRoute(leaf, "198.51.100.40/32", true);
 
         // --- a broken profile: refused with its file:line:column, nothing changes
         String broken = v1.replace("vipPool: [203.0.113.0/24]", "vipPool: [203.0.113.0/33]");
@@ -252,6 +274,15 @@ class L4lbReadinessReloadTest extends DaemonAgainstFrr {
         Thread.sleep(1500); // a directory re-read (every second) on the old pool still serves 198.51.100.20
         assertThat(vip("198.51.100.20:80/TCP").path("route").asText()).isEqualTo("announced");
         assertThat(leaf.routesFrom(LB)).containsKey("198.51.100.20/32").doesNotContainKey("203.0.113.10/32");
+    }
+
+    /** One line on the ExaBGP API's socket; its acknowledgement. */
+    private static String exabgp(Path sock, String line) throws IOException {
+        try (SocketChannel c = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            c.connect(UnixDomainSocketAddress.of(sock));
+            Channels.newOutputStream(c).write((line + "\n").getBytes(StandardCharsets.US_ASCII));
+            return new BufferedReader(new InputStreamReader(Channels.newInputStream(c), StandardCharsets.US_ASCII)).readLine();
+        }
     }
 
     private Map<String, Integer> entries(JsonNode vip) {
