@@ -35,7 +35,7 @@ final class L4lbPart implements AutoCloseable {
         var table = io.micrometer.core.instrument.MultiGauge.builder("gannet_l4lb_vip_table")
                 .description("1 per VIP frontend, labelled with its Maglev table's fingerprint").register(registry);
         var healthy = io.micrometer.core.instrument.MultiGauge.builder("gannet_l4lb_vip_backends_healthy")
-                .description("healthy backends of a VIP frontend").register(registry);
+                .description("backends of a VIP frontend that take new flows: ready (or the terminating fallback) and passing their health check").register(registry);
         var announced = io.micrometer.core.instrument.MultiGauge.builder("gannet_l4lb_vip_announced")
                 .description("1 while this host announces the VIP").register(registry);
         this.metrics = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
