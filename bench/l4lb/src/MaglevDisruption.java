@@ -1,19 +1,28 @@
 import io.gannet.bpf.lb.Backend;
+import io.gannet.bpf.lb.Frontend;
+import io.gannet.bpf.lb.Protocol;
 import io.gannet.l4lb.maglev.VipTable;
+import io.gannet.l4lb.model.HealthCheckSpec;
+import io.gannet.l4lb.model.Readiness;
+import io.gannet.l4lb.model.VipService;
 import io.gannet.l4lb.model.WeightedBackend;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
  * Share of a VIP's table entries (M = each size given as an argument; 65,537 and 1,048,391 by
  * default) that move to another backend when one of N backends goes, beyond the entries that
- * backend held (which must move), for two events:
+ * backend held (which must move), for three events:
  * <ul>
  *   <li><b>the backend fails its health check</b>: it stays configured, the table is rebuilt with
  *       it unhealthy (Maglev over the configured backends, its entries failed over by rendezvous
  *       hashing): nothing else should move;</li>
+ *   <li><b>the backend fails its readiness probe</b> (its EndpointSlice says {@code ready: false}):
+ *       it stays configured too, and {@link VipService#serving()} leaves it out of the backends
+ *       that take new flows, so it fails over as an unhealthy one does;</li>
  *   <li><b>the backend is removed from the Service</b>: the configured set shrinks and Maglev is
  *       rebuilt over the rest, so Maglev's own disruption applies.</li>
  * </ul>
@@ -42,6 +51,7 @@ public final class MaglevDisruption {
             VipTable before = VipTable.build(all, healthy, m);
             int trials = Math.min(n, 50);
             double[][] failed = new double[trials][];
+            double[][] unready = new double[trials][];
             double[][] removed = new double[trials][];
             for (int t = 0; t < trials; t++) {
                 int gone = (int) ((long) t * n / trials);
@@ -49,11 +59,17 @@ public final class MaglevDisruption {
                 Set<Backend> fewerHealthy = new HashSet<>(healthy);
                 fewerHealthy.remove(x);
                 failed[t] = moved(before, VipTable.build(all, fewerHealthy, m), x);
+                VipService notReady = new VipService("bench/web:http", Frontend.of("203.0.113.10", 80, Protocol.TCP), all,
+                        HealthCheckSpec.DEFAULT_TCP, Map.of(x, Readiness.NOT_READY));
+                Set<Backend> serving = new HashSet<>(notReady.serving());
+                serving.retainAll(healthy);
+                unready[t] = moved(before, VipTable.build(notReady.backends(), serving, m), x);
                 List<WeightedBackend> fewer = new ArrayList<>(all);
                 fewer.remove(gone);
                 removed[t] = moved(before, VipTable.build(fewer, fewerHealthy, m), x);
             }
             row(n, "fails its health check", failed);
+            row(n, "fails its readiness probe", unready);
             row(n, "is removed from the Service", removed);
         }
     }

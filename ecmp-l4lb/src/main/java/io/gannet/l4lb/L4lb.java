@@ -89,6 +89,23 @@ public final class L4lb implements AutoCloseable {
         }
     }
 
+    /**
+     * Takes the profile's VIP pool, this host's VIPs and the VIP communities of a reload: the
+     * Service directory is re-read against the new pool at once, so VIPs that entered it are
+     * served (and announced once healthy) and VIPs that left it are withdrawn and refused
+     * ("outside the profile's VIP pool"). Returns what changed, "" for nothing.
+     */
+    public String reconfigure(io.gannet.l4lb.model.VipPool pool, List<String> profileVips, List<String> communities) {
+        return call(() -> {
+            String changed = core.setProfile(pool, profileVips, communities);
+            if (!changed.isEmpty()) {
+                catalog.setPool(pool);
+                reloadQuietly();
+            }
+            return changed;
+        });
+    }
+
     /** The rows of {@code gannet show vips}. */
     public List<VipStatus> status() {
         return core.snapshot();

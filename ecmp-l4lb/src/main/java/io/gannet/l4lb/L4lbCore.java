@@ -10,6 +10,8 @@ import io.gannet.l4lb.forward.Forwarding;
 import io.gannet.l4lb.health.HealthChecker.Target;
 import io.gannet.l4lb.maglev.VipTable;
 import io.gannet.l4lb.model.Problem;
+import io.gannet.l4lb.model.VipPool;
+import io.gannet.l4lb.model.Readiness;
 import io.gannet.l4lb.model.VipService;
 import io.gannet.l4lb.model.WeightedBackend;
 import java.time.Duration;
@@ -28,6 +30,13 @@ import java.util.Set;
  * what the forwarding programs (that table, over the healthy backends), and when each
  * VIP address is announced (it has a healthy backend, through the {@link RouteDamper}) or
  * withdrawn (none, or the host drains). Every change is an event with a reason.
+ *
+ * <p>Configured is every endpoint of the Service's EndpointSlices, ready or not (the same set on
+ * every LB host); healthy is a backend that both serves by its readiness
+ * ({@link VipService#serving()}: ready, or terminating and serving while none is ready) and
+ * passes its health check. A readiness change thus moves only that backend's entries, exactly as
+ * a failed check does. Backends that are not ready are still probed, so their health is known
+ * the moment they become ready.
  *
  * <p>Not thread-safe: {@link L4lb} owns it on its one thread; tests drive it directly with a
  * clock they move.
@@ -52,7 +61,7 @@ final class L4lbCore {
         }
     }
 
-    private final L4lbOptions options;
+    private L4lbOptions options;
     private final Forwarding forwarding;
     private final Announcer announcer;
     private final Health health;
@@ -108,6 +117,41 @@ final class L4lbCore {
         problems = List.copyOf(refused);
         services = m;
         reconcile();
+    }
+
+    /**
+     * The profile's VIP pool, this host's VIPs or the VIP communities changed (a reload); the
+     * caller then hands over the services the new pool admits ({@link #setServices}). Announced
+     * VIPs are announced again when the communities changed. Returns what changed, or "" for nothing.
+     */
+    String setProfile(VipPool pool, List<String> profileVips, List<String> communities) {
+        List<String> changes = new ArrayList<>();
+        if (!pool.toString().equals(options.pool().toString())) {
+            changes.add("VIP pool " + options.pool() + " -> " + pool);
+        }
+        if (!profileVips.equals(options.profileVips())) {
+            changes.add("VIPs " + options.profileVips() + " -> " + profileVips);
+        }
+        boolean communitiesChanged = !communities.equals(options.communities());
+        if (communitiesChanged) {
+            changes.add("VIP communities " + options.communities() + " -> " + communities);
+        }
+        options = options.withProfile(pool, profileVips, communities);
+        if (communitiesChanged) {
+            for (Map.Entry<String, Route> e : routes.entrySet()) {
+                if (e.getValue().announced) {
+                    String prefix = hostPrefix(e.getKey());
+                    try {
+                        announcer.announce(prefix, communities);
+                        events.event("vip-announce", prefix, "communities now " + communities);
+                    } catch (RuntimeException x) {
+                        e.getValue().announced = false; // announced again by the next reconcile
+                        events.event("vip-announce", prefix, "failed, retrying: " + x.getMessage());
+                    }
+                }
+            }
+        }
+        return String.join("; ", changes);
     }
 
     /** A backend's health changed (rise or fall reached). */
@@ -184,11 +228,13 @@ final class L4lbCore {
         Map<Frontend, VipTable> previous = new HashMap<>(tables);
         tables.clear();
         int m = forwarding.tableSize();
+        Map<String, Boolean> addrServing = new HashMap<>(); // some backend serving by readiness
         for (VipService s : services.values()) {
             List<WeightedBackend> up = new ArrayList<>();
             Set<Backend> upSet = new HashSet<>();
+            Set<Backend> serving = s.serving();
             for (WeightedBackend b : s.backends()) {
-                if (Boolean.TRUE.equals(healthy.get(target(s, b.backend())))) {
+                if (serving.contains(b.backend()) && Boolean.TRUE.equals(healthy.get(target(s, b.backend())))) {
                     up.add(b);
                     upSet.add(b.backend());
                 }
@@ -201,6 +247,8 @@ final class L4lbCore {
             want.add(new Forwarding.ForwardedVip(s.name(), s.frontend(), up, t));
             boolean any = up.stream().anyMatch(b -> b.weight() > 0);
             addrHealthy.merge(s.frontend().address(), any, Boolean::logicalOr);
+            addrServing.merge(s.frontend().address(), s.backends().stream().anyMatch(b -> b.weight() > 0 && serving.contains(b.backend())),
+                    Boolean::logicalOr);
         }
         if (!want.equals(programmed)) {
             try {
@@ -233,6 +281,8 @@ final class L4lbCore {
                 reason = "healthy backend, held " + options.damper().upHold().toMillis() + " ms before announcing";
             } else if (services.values().stream().noneMatch(s -> s.frontend().address().equals(e.getKey()))) {
                 reason = "no Service defines this VIP";
+            } else if (!addrServing.getOrDefault(e.getKey(), false)) {
+                reason = "no ready backend";
             } else {
                 reason = "no healthy backend";
             }
@@ -251,7 +301,7 @@ final class L4lbCore {
     }
 
     private void setRoute(String addr, Route r, boolean announce, String reason) {
-        String prefix = addr + (addr.indexOf(':') >= 0 ? "/128" : "/32"); // a host route of the VIP's family
+        String prefix = hostPrefix(addr);
         r.reason = reason;
         if (announce == r.announced) {
             return;
@@ -269,6 +319,11 @@ final class L4lbCore {
         }
     }
 
+    /** A host route of the VIP's family. */
+    private static String hostPrefix(String addr) {
+        return addr + (addr.indexOf(':') >= 0 ? "/128" : "/32");
+    }
+
     private void publish() {
         List<VipStatus> out = new ArrayList<>();
         Set<String> withService = new HashSet<>();
@@ -283,11 +338,16 @@ final class L4lbCore {
                 entries.put(t.backends().get(i).backend(), counts[i]);
             }
             List<VipStatus.BackendStatus> bs = new ArrayList<>();
+            Set<Backend> serving = s.serving();
             for (WeightedBackend b : s.backends()) {
                 Target tg = target(s, b.backend());
-                bs.add(new VipStatus.BackendStatus(b.backend().toString(), b.weight(), Boolean.TRUE.equals(healthy.get(tg)),
-                        lastResult.getOrDefault(tg, Boolean.TRUE.equals(healthy.get(tg)) ? "ok" : "not healthy yet"),
-                        entries.getOrDefault(b.backend(), 0)));
+                boolean up = Boolean.TRUE.equals(healthy.get(tg));
+                Readiness ready = s.readinessOf(b.backend());
+                String state = ready == Readiness.TERMINATING_SERVING
+                        ? serving.contains(b.backend()) ? "terminating, serving: no endpoint is ready" : "terminating, serving: endpoints are ready"
+                        : ready.toString();
+                bs.add(new VipStatus.BackendStatus(b.backend().toString(), b.weight(), state, up, serving.contains(b.backend()) && up,
+                        lastResult.getOrDefault(tg, up ? "ok" : "not healthy yet"), entries.getOrDefault(b.backend(), 0)));
             }
             out.add(new VipStatus(addr, s.frontend().toString(), s.name(), routeState(r),
                     r == null ? "" : r.reason + (forwardingError.isEmpty() ? "" : "; datapath: " + forwardingError),

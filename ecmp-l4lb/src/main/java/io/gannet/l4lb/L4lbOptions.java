@@ -30,6 +30,11 @@ public record L4lbOptions(Path servicesDir, io.gannet.cluster.k8s.ObjectSource a
         this(servicesDir, null, pool, profileVips, communities, damper, reloadPeriod);
     }
 
+    /** The same options with the profile's parts a reload can change. */
+    public L4lbOptions withProfile(VipPool pool, List<String> profileVips, List<String> communities) {
+        return new L4lbOptions(servicesDir, api, pool, profileVips, communities, damper, reloadPeriod);
+    }
+
     public L4lbOptions withDamper(RouteDamper.Options d) {
         return new L4lbOptions(servicesDir, api, pool, profileVips, communities, d, reloadPeriod);
     }

@@ -18,13 +18,24 @@ import java.util.Map;
  * @param fingerprint the table's fingerprint (same backends, weights and health -> same on every host)
  * @param tableSize   entries of the Maglev table (the profile's maglev.tableSize), 0 without one
  * @param check       the health check, described
- * @param backends    every backend with weight, health and last probe result
+ * @param backends    every backend (ready or not) with weight, readiness, health and last probe result;
+ *                    the row's "healthy" counts those that take new flows
  */
 public record VipStatus(String vip, String frontend, String name, String route, String reason, String fingerprint,
         int tableSize, String check, List<BackendStatus> backends) {
 
-    /** A backend of a VIP; {@code tableEntries}: the entries it holds now (0 while unhealthy). */
-    public record BackendStatus(String backend, int weight, boolean healthy, String lastResult, int tableEntries) {}
+    /**
+     * A backend of a VIP.
+     *
+     * @param state        its readiness in the EndpointSlice: "ready", "not ready", "terminating",
+     *                     "terminating, serving: no endpoint is ready" (it takes new flows) or
+     *                     "terminating, serving: endpoints are ready" (it does not)
+     * @param checkUp      its health check passes
+     * @param healthy      it takes new flows: it serves by its state and its check passes
+     * @param tableEntries the entries it holds now (0 while not healthy)
+     */
+    public record BackendStatus(String backend, int weight, String state, boolean checkUp, boolean healthy, String lastResult,
+            int tableEntries) {}
 
     public VipStatus {
         backends = List.copyOf(backends);
@@ -47,7 +58,9 @@ public record VipStatus(String vip, String frontend, String name, String route, 
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("backend", b.backend());
             m.put("weight", b.weight());
-            m.put("health", b.healthy() ? "up" : "down");
+            m.put("state", b.state());
+            m.put("health", b.checkUp() ? "up" : "down");
+            m.put("serving", b.healthy());
             m.put("lastResult", b.lastResult());
             m.put("tableEntries", b.tableEntries());
             bs.add(m);

@@ -12,6 +12,7 @@ import io.gannet.l4lb.health.HealthChecker.Target;
 import io.gannet.l4lb.maglev.VipTable;
 import io.gannet.l4lb.model.HealthCheckSpec;
 import io.gannet.l4lb.model.Problem;
+import io.gannet.l4lb.model.Readiness;
 import io.gannet.l4lb.model.VipPool;
 import io.gannet.l4lb.model.VipService;
 import io.gannet.l4lb.model.WeightedBackend;
@@ -276,5 +277,112 @@ class L4lbCoreTest {
         assertThat(c.snapshot().get(1).reason()).isEqualTo("no healthy backend");
         assertThat(c.snapshot().get(0).route()).as("the IPv4 VIP is not affected").isEqualTo("announced");
         assertThat(events).anyMatch(e -> e.startsWith("vip-withdraw 2001:db8:113::10/128 no healthy backend"));
+    }
+
+    static VipService web(java.util.Map<Backend, Readiness> readiness, Backend... bs) {
+        VipService w = web(bs);
+        return new VipService(w.name(), w.frontend(), w.backends(), w.check(), readiness);
+    }
+
+    @Test
+    void aBackendThatIsNotReadyMovesOnlyItsOwnEntriesAsAFailedCheckDoes() {
+        Backend b3 = Backend.of("10.9.0.3", 8080);
+        L4lbCore c = core(List.of());
+        c.setServices(List.of(web(B1, B2, b3)), List.of());
+        for (Backend b : List.of(B1, B2, b3)) {
+            c.healthChanged(t(b), true, "ok");
+        }
+        advance(2100, c);
+        VipTable all = programmed.get(0).table();
+
+        // B2's readiness probe fails: the EndpointSlice says ready: false
+        c.setServices(List.of(web(java.util.Map.of(B2, Readiness.NOT_READY), B1, B2, b3)), List.of());
+        VipTable notReady = programmed.get(0).table();
+        assertThat(programmed.get(0).backends()).extracting(WeightedBackend::backend).containsExactly(B1, b3);
+        VipTable removed = VipTable.build(web(B1, b3).backends(), 251);
+        int moved = 0;
+        for (int i = 0; i < 251; i++) {
+            if (B2.equals(all.at(i))) {
+                assertThat(notReady.at(i)).as("entry %d of the backend that is not ready", i).isIn(B1, b3);
+            } else {
+                assertThat(notReady.at(i)).as("entry %d stays", i).isEqualTo(all.at(i));
+            }
+            if (!B2.equals(all.at(i)) && !all.at(i).equals(removed.at(i))) {
+                moved++;
+            }
+        }
+        assertThat(moved).as("what dropping it from the Maglev set would have moved besides its own entries").isPositive();
+        assertThat(notReady.backends()).as("still configured").hasSize(3);
+        c.setServices(List.of(web(B1, B2, b3)), List.of());
+        c.healthChanged(t(B2), false, "connection refused");
+        assertThat(programmed.get(0).table()).as("the same table as a failed health check gives").isEqualTo(notReady);
+
+        c.healthChanged(t(B2), true, "ok");
+        c.setServices(List.of(web(java.util.Map.of(B2, Readiness.NOT_READY), B1, B2, b3)), List.of());
+        VipStatus row = c.snapshot().get(0);
+        assertThat(row.backends()).extracting(VipStatus.BackendStatus::state).containsExactly("ready", "not ready", "ready");
+        assertThat(row.backends()).extracting(VipStatus.BackendStatus::checkUp).containsExactly(true, true, true);
+        assertThat(row.backends()).extracting(VipStatus.BackendStatus::healthy).containsExactly(true, false, true);
+        assertThat(row.backends().get(1).tableEntries()).isZero();
+        assertThat(row.toRow().get("healthy")).isEqualTo("2/3");
+        assertThat(row.route()).isEqualTo("announced");
+
+        c.setServices(List.of(web(B1, B2, b3)), List.of());
+        assertThat(programmed.get(0).table()).as("ready again: plain Maglev").isEqualTo(all);
+    }
+
+    @Test
+    void terminatingEndpointsServeOnlyWhileNoneIsReadyAndNoneServingWithdrawsTheVip() {
+        Backend b3 = Backend.of("10.9.0.3", 8080);
+        L4lbCore c = core(List.of());
+        java.util.Map<Backend, Readiness> rolling = java.util.Map.of(B1, Readiness.NOT_READY, B2, Readiness.TERMINATING_SERVING,
+                b3, Readiness.TERMINATING);
+        c.setServices(List.of(web(java.util.Map.of(B2, Readiness.TERMINATING_SERVING), B1, B2, b3)), List.of());
+        for (Backend b : List.of(B1, B2, b3)) {
+            c.healthChanged(t(b), true, "ok");
+        }
+        advance(2100, c);
+        assertThat(programmed.get(0).backends()).as("ready endpoints serve; the terminating one does not")
+                .extracting(WeightedBackend::backend).containsExactly(B1, b3);
+        assertThat(c.snapshot().get(0).backends().get(1).state()).isEqualTo("terminating, serving: endpoints are ready");
+
+        c.setServices(List.of(web(rolling, B1, B2, b3)), List.of());
+        assertThat(programmed.get(0).backends()).as("none ready: the serving terminating endpoint is the fallback")
+                .extracting(WeightedBackend::backend).containsExactly(B2);
+        assertThat(programmed.get(0).table().counts()).containsExactly(0, 251, 0);
+        VipStatus row = c.snapshot().get(0);
+        assertThat(row.backends()).extracting(VipStatus.BackendStatus::state)
+                .containsExactly("not ready", "terminating, serving: no endpoint is ready", "terminating");
+        assertThat(row.route()).isEqualTo("announced");
+
+        c.healthChanged(t(B2), false, "connection refused");
+        assertThat(routeLog).as("the fallback endpoint fails its check: nothing serves").last()
+                .isEqualTo("withdraw 203.0.113.10/32");
+        assertThat(c.snapshot().get(0).reason()).isEqualTo("no healthy backend");
+
+        c.setServices(List.of(web(java.util.Map.of(B1, Readiness.NOT_READY, B2, Readiness.TERMINATING, b3, Readiness.NOT_READY),
+                B1, B2, b3)), List.of());
+        assertThat(c.snapshot().get(0).reason()).as("though their checks pass").isEqualTo("no ready backend");
+        assertThat(c.snapshot().get(0).fingerprint()).isEqualTo(VipTable.EMPTY);
+    }
+
+    @Test
+    void aReloadedProfileReannouncesWithItsCommunitiesAndShowsItsVips() {
+        L4lbCore c = core(List.of());
+        c.setServices(List.of(web(B1)), List.of());
+        c.healthChanged(t(B1), true, "ok");
+        advance(2100, c);
+        assertThat(routeLog).containsExactly("announce 203.0.113.10/32 [65000:100]");
+
+        assertThat(c.setProfile(VipPool.of(List.of("203.0.113.0/24", "2001:db8:113::/64")), List.of(), List.of("65000:100")))
+                .as("nothing changed").isEmpty();
+        String changed = c.setProfile(VipPool.of(List.of("203.0.113.0/24")), List.of("203.0.113.99"), List.of("65000:200"));
+        assertThat(changed).isEqualTo("VIP pool 203.0.113.0/24, 2001:db8:113::/64 -> 203.0.113.0/24; VIPs [] -> [203.0.113.99];"
+                + " VIP communities [65000:100] -> [65000:200]");
+        assertThat(routeLog).last().as("announced again with the new communities").isEqualTo("announce 203.0.113.10/32 [65000:200]");
+        c.setServices(List.of(web(B1)), List.of());
+        assertThat(c.snapshot()).extracting(VipStatus::vip).containsExactly("203.0.113.10", "203.0.113.99");
+        assertThat(c.snapshot().get(1).reason()).isEqualTo("no Service defines this VIP");
+        assertThat(routeLog).hasSize(2);
     }
 }

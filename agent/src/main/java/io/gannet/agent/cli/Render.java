@@ -184,10 +184,10 @@ final class Render {
             out.println();
             out.println(r.path("frontend").asText() + " (" + r.path("service").asText() + "), check: " + r.path("check").asText()
                     + ", Maglev table of " + r.path("tableSize").asInt() + " entries");
-            Table b = new Table("  Backend", "Weight", "Health", "Entries", "Last probe");
+            Table b = new Table("  Backend", "Weight", "State", "Health", "Entries", "Last probe");
             for (JsonNode x : r.path("backends")) {
-                b.row(List.of("  " + x.path("backend").asText(), x.path("weight").asText(), x.path("health").asText(),
-                        x.path("tableEntries").asText(), x.path("lastResult").asText()));
+                b.row(List.of("  " + x.path("backend").asText(), x.path("weight").asText(), x.path("state").asText("-"),
+                        x.path("health").asText(), x.path("tableEntries").asText(), x.path("lastResult").asText()));
             }
             b.print(out);
         }

@@ -298,7 +298,8 @@ public final class Daemon implements AutoCloseable {
 
     /**
      * Re-reads the profile and applies what can change at run time: neighbors added, removed or
-     * changed (only those sessions are touched), announcements, policies. Speaker identity
+     * changed (only those sessions are touched), announcements, policies, and on an L4LB host the
+     * VIP pool, its VIPs and their communities. Speaker identity
      * changes (router id, AS, listen address) are reported as needing a restart and nothing is
      * applied; a changed ECMP width is reported as needing a restart and the rest is applied.
      */
@@ -387,6 +388,12 @@ public final class Daemon implements AutoCloseable {
             parts.add(new ReloadResult.Part("maglev table size", ReloadResult.Outcome.RESTART_REQUIRED, "maglev.tableSize: "
                     + maglevBefore + " -> " + loaded.maglevTableSize() + " (the datapath's tables are sized when gannet run starts;"
                     + " restart every L4LB host, as they must agree)"));
+        }
+        if (l4lb != null) {
+            parts.add(l4lb.reload(next));
+        }
+        if (exabgp != null) {
+            parts.add(exabgp.reload(next));
         }
         String masqueradeAfter = MasqueradePart.describe(loaded);
         if (!masqueradeAfter.equals(masqueradeBefore)) {

@@ -1,5 +1,6 @@
 package io.gannet.agent.run;
 
+import io.gannet.agent.control.ReloadResult;
 import io.gannet.agent.logging.EventLog;
 import io.gannet.l4lb.exabgp.ExaApi;
 import io.gannet.l4lb.exabgp.ExaCommand;
@@ -23,12 +24,35 @@ import java.util.List;
  * {@link SpeakerAnnouncer}; the logic lives in ecmp-l4lb's exabgp package.
  */
 final class ExaBgpPart implements AutoCloseable {
+    private final ExaApi api;
+    private String current; // the pool's text, for a reload's answer; the reload's caller serializes reloads
     private final ExaSocketServer server;
     private final List<ExaProcess> processes;
 
-    private ExaBgpPart(ExaSocketServer server, List<ExaProcess> processes) {
+    private ExaBgpPart(ExaApi api, ExaSocketServer server, List<ExaProcess> processes) {
+        this.api = api;
         this.server = server;
         this.processes = processes;
+    }
+
+    private static VipPool pool(NodeConfig node) {
+        return VipPool.of(node.vipPool().stream().map(Cidr::toString).toList());
+    }
+
+    /**
+     * A reload's profile: lines are checked against its VIP pool from now on, and routes the API
+     * announced outside it are withdrawn.
+     */
+    ReloadResult.Part reload(NodeConfig node) {
+        VipPool next = pool(node);
+        String before = current;
+        if (next.toString().equals(before)) {
+            return new ReloadResult.Part("exabgp api", ReloadResult.Outcome.UNCHANGED, "");
+        }
+        List<String> withdrawn = api.setPool(next);
+        current = next.toString();
+        return new ReloadResult.Part("exabgp api", ReloadResult.Outcome.APPLIED,
+                "VIP pool " + before + " -> " + next + (withdrawn.isEmpty() ? "" : ", withdrawn " + withdrawn));
     }
 
     static ExaBgpPart start(NodeConfig node, Path socket, List<String> processSpecs, SpeakerAnnouncer announcer, EventLog log)
@@ -52,7 +76,7 @@ final class ExaBgpPart implements AutoCloseable {
                 announcer.withdraw(prefix);
             }
         };
-        ExaApi api = new ExaApi(sink, VipPool.of(node.vipPool().stream().map(Cidr::toString).toList()), log::operatorAction);
+        ExaApi api = new ExaApi(sink, pool(node), log::operatorAction);
         List<ExaProcess> procs = new ArrayList<>();
         for (String spec : processSpecs) {
             int eq = spec.indexOf('=');
@@ -72,7 +96,9 @@ final class ExaBgpPart implements AutoCloseable {
             }
             log.operatorAction("exabgp-api", socket.toString(), "listening");
         }
-        return new ExaBgpPart(server, procs);
+        ExaBgpPart part = new ExaBgpPart(api, server, procs);
+        part.current = pool(node).toString();
+        return part;
     }
 
     @Override

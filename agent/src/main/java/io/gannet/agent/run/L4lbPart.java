@@ -1,6 +1,7 @@
 package io.gannet.agent.run;
 
 import io.gannet.agent.control.ControlException;
+import io.gannet.agent.control.ReloadResult;
 import io.gannet.agent.logging.EventLog;
 import io.gannet.l4lb.L4lb;
 import io.gannet.l4lb.L4lbOptions;
@@ -34,7 +35,7 @@ final class L4lbPart implements AutoCloseable {
         var table = io.micrometer.core.instrument.MultiGauge.builder("gannet_l4lb_vip_table")
                 .description("1 per VIP frontend, labelled with its Maglev table's fingerprint").register(registry);
         var healthy = io.micrometer.core.instrument.MultiGauge.builder("gannet_l4lb_vip_backends_healthy")
-                .description("healthy backends of a VIP frontend").register(registry);
+                .description("backends of a VIP frontend that take new flows: ready (or the terminating fallback) and passing their health check").register(registry);
         var announced = io.micrometer.core.instrument.MultiGauge.builder("gannet_l4lb_vip_announced")
                 .description("1 while this host announces the VIP").register(registry);
         this.metrics = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
@@ -62,10 +63,7 @@ final class L4lbPart implements AutoCloseable {
         io.gannet.cluster.k8s.api.KubeApiServices api = kubeApi == null ? null
                 : io.gannet.cluster.k8s.api.KubeApiServices.start(kubeApi, Duration.ofMillis(200), r -> { }, e -> { },
                         msg -> log.operatorAction("kube-api", kubeApi.origin(), msg));
-        L4lbOptions o = new L4lbOptions(servicesDir, api,
-                VipPool.of(node.vipPool().stream().map(Cidr::toString).toList()),
-                node.vips().stream().filter(c -> c.length() == (c.isIpv4() ? 32 : 128)).map(c -> c.network().getHostAddress()).toList(),
-                node.vipCommunities().stream().map(Object::toString).toList(),
+        L4lbOptions o = new L4lbOptions(servicesDir, api, pool(node), vips(node), communities(node),
                 RouteDamper.Options.DEFAULTS, Duration.ofSeconds(1));
         DatapathForwarding fwd = DatapathForwarding.open(datapathOptions, hostDevices, "gannet_l4lb");
         // VIP traffic arrives on an uplink and leaves, DNATed, towards a backend: the host forwards it
@@ -92,6 +90,34 @@ final class L4lbPart implements AutoCloseable {
         registry.getPrometheusRegistry().register(new io.gannet.agent.metrics.DatapathCounters(fwd::counters));
         part.apiSource = api;
         return part;
+    }
+
+    private static VipPool pool(NodeConfig node) {
+        return VipPool.of(node.vipPool().stream().map(Cidr::toString).toList());
+    }
+
+    private static List<String> vips(NodeConfig node) {
+        return node.vips().stream().filter(c -> c.length() == (c.isIpv4() ? 32 : 128)).map(c -> c.network().getHostAddress()).toList();
+    }
+
+    private static List<String> communities(NodeConfig node) {
+        return node.vipCommunities().stream().map(Object::toString).toList();
+    }
+
+    /**
+     * A reload's profile: its VIP pool, this host's VIPs and the VIP communities go to the running
+     * load balancer (VIPs that entered the pool are served, those that left it withdrawn).
+     */
+    ReloadResult.Part reload(NodeConfig node) {
+        String changed;
+        try {
+            changed = lb.reconfigure(pool(node), vips(node), communities(node));
+        } catch (IllegalStateException e) {
+            return new ReloadResult.Part("l4lb VIPs", ReloadResult.Outcome.RESTART_REQUIRED,
+                    "not applied: " + e.getMessage());
+        }
+        return new ReloadResult.Part("l4lb VIPs", changed.isEmpty()
+                ? ReloadResult.Outcome.UNCHANGED : ReloadResult.Outcome.APPLIED, changed);
     }
 
     List<Map<String, Object>> rows() {

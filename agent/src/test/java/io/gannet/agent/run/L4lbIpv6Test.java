@@ -33,7 +33,9 @@ import org.junit.jupiter.api.io.TempDir;
  * every answer comes from the VIP (the client's own firewall counts packets from the VIP and
  * none from a backend address); both hosts build the same table; a backend failing its health
  * check leaves both tables; with none healthy the /128 is withdrawn everywhere and the router's
- * kernel route goes; an IPv6 VIP outside the pool is refused in show vips.
+ * kernel route goes; an IPv6 VIP outside the pool is refused in show vips; drain withdraws one
+ * host's /128 at once and new flows go through the other; that host's daemon restarted announces
+ * the /128 again (the router's kernel has both next hops) with the same table.
  */
 class L4lbIpv6Test {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -221,13 +223,9 @@ class L4lbIpv6Test {
         cleanup.add(() -> NetworkNamespace.Shell.runQuietly("umount", bpffs.toString()));
         for (int i = 0; i < 2; i++) {
             Path d = Files.createDirectories(dir.resolve("lb" + (i + 1)));
-            Path services = Files.createDirectories(d.resolve("services"));
-            Files.writeString(services.resolve("web6.yaml"), SERVICES);
-            Path pin = bpffs.resolve("lb" + (i + 1));
-            pins.add(pin);
-            lb[i] = GannetProcess.start(lbNs[i], d, profile, "lb" + (i + 1), "--services-dir", services.toString(),
-                    "--host-device", "eth0", "--bpf-pin-root", pin.toString());
-            cleanup.add(lb[i]);
+            Files.writeString(Files.createDirectories(d.resolve("services")).resolve("web6.yaml"), SERVICES);
+            pins.add(bpffs.resolve("lb" + (i + 1)));
+            startLb(i, profile);
         }
 
         // --- both announce the /128; the router installs both next hops
@@ -284,6 +282,45 @@ class L4lbIpv6Test {
             assertThat(vip(g, FE).path("reason").asText()).isEqualTo("no healthy backend");
             assertThat(g.log()).contains("2001:db8:113::10/128");
         }
+
+        // --- the backends come back: the /128 from both hosts again
+        startBackend(0);
+        startBackend(1);
+        await("re-announced by both after the hold", () -> hosts(rtr.nextHops6(VIP + "/128")).equals(List.of(1, 2)));
+
+        // --- drain lb1: its next hop leaves at once, new IPv6 flows go through lb2, done after the grace
+        long before = masqueraded(0);
+        GannetProcess.CliResult drain = lb[0].cliResult("drain", "--grace", "2s");
+        assertThat(drain.exit()).as(drain.err()).isZero();
+        assertThat(drain.out()).contains("VIPs withdrawn").contains("drained");
+        await("only lb2 left as next hop", () -> hosts(rtr.nextHops6(VIP + "/128")).equals(List.of(2)));
+        assertThat(flows(22000, 30).values()).containsOnly("be1", "be2");
+        assertThat(masqueraded(0)).as("no new flows through the drained host").isEqualTo(before);
+        assertThat(vip(lb[0], FE).path("route").asText()).isEqualTo("drained");
+        assertThat(lb[0].cli("show", "vips")).contains("drained").contains("[fd00:92::21]:8080");
+
+        // --- lb1's daemon restarts (a drain lasts as long as its process): the /128 comes back from it
+        assertThat(lb[0].terminate(java.time.Duration.ofSeconds(20))).as("lb1 stopped on SIGTERM").isTrue();
+        lb[1].awaitTrue("lb1's next hop gone while it is down", () -> hosts(rtr.nextHops6(VIP + "/128")).equals(List.of(2)),
+                () -> "\n--- router: " + rtr.vtysh("show bgp summary", "show bgp ipv6 unicast") + rtr.log());
+        startLb(0, profile);
+        await("lb1 announces again after its restart", () -> hosts(rtr.nextHops6(VIP + "/128")).equals(List.of(1, 2)));
+        awaitVip(lb[0], v -> v.path("healthy").asText().equals("2/2") && v.path("route").asText().equals("announced"));
+        assertThat(vip(lb[0], FE).path("fingerprint").asText()).as("the restarted host builds the same table")
+                .isEqualTo(vip(lb[1], FE).path("fingerprint").asText());
+        String kernelAgain = rtrNs.exec("ip", "-6", "route", "show", VIP + "/128");
+        assertThat(hosts(java.util.Arrays.stream(kernelAgain.split("\\s+")).filter(w -> w.contains(":")).toList()))
+                .as("both in the router's kernel again: " + kernelAgain).isEqualTo(List.of(1, 2));
+        Map<Integer, String> again = flows(23000, 60);
+        assertThat(again.values()).containsOnly("be1", "be2");
+    }
+
+    /** {@code gannet run} for LB host i+1 on its directory, Service files and pins (also its restart). */
+    private void startLb(int i, Path profile) throws IOException {
+        Path d = dir.resolve("lb" + (i + 1));
+        lb[i] = GannetProcess.start(lbNs[i], d, profile, "lb" + (i + 1), "--services-dir", d.resolve("services").toString(),
+                "--host-device", "eth0", "--bpf-pin-root", pins.get(i).toString());
+        cleanup.add(lb[i]);
     }
 
     /** Which LB hosts (1, 2) these next hops are, by global or link-local address of their uplink. */

@@ -4,6 +4,11 @@ import io.gannet.bpf.lb.Ipv4;
 import io.gannet.bpf.lb.Ipv6;
 import io.gannet.l4lb.EventSink;
 import io.gannet.l4lb.model.VipPool;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -15,7 +20,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * addresses, not arbitrary prefixes.
  *
  * <p>Thread-safe: connections call {@link #handle} from their own threads; the sink hops onto
- * the speaker loop.
+ * the speaker loop. Lines are carried out one at a time (a monitor around the pool check and
+ * the sink), so a reload's {@link #setPool} sees every route announced before it.
  */
 public final class ExaApi {
     public static final String DONE = "done";
@@ -24,7 +30,8 @@ public final class ExaApi {
     public static final int MAX_LINE = 4096;
 
     private final RouteSink sink;
-    private final VipPool pool;
+    private VipPool pool; // guarded by this
+    private final Set<String> announced = new TreeSet<>(); // by this API, guarded by this
     private final EventSink events;
     private final AtomicLong done = new AtomicLong();
     private final AtomicLong errors = new AtomicLong();
@@ -47,23 +54,54 @@ public final class ExaApi {
         } catch (ExaParser.Invalid e) {
             return refuse(source, trimmed, e.getMessage());
         }
-        String inPool = poolProblem(c.prefix());
-        if (inPool != null) {
-            return refuse(source, trimmed, inPool);
-        }
-        try {
-            if (c.announce()) {
-                sink.announce(c);
-            } else {
-                sink.withdraw(c.prefix());
+        // One line at a time against the pool, so a reload's new pool never misses a route.
+        synchronized (this) {
+            String inPool = poolProblem(c.prefix());
+            if (inPool != null) {
+                return refuse(source, trimmed, inPool);
             }
-        } catch (RuntimeException e) {
-            // the speaker refused or did not answer: nothing changed, the connection stays
-            return refuse(source, trimmed, e.getMessage() == null ? "the BGP speaker refused the route" : e.getMessage());
+            try {
+                if (c.announce()) {
+                    sink.announce(c);
+                    announced.add(c.prefix());
+                } else {
+                    sink.withdraw(c.prefix());
+                    announced.remove(c.prefix());
+                }
+            } catch (RuntimeException e) {
+                // the speaker refused or did not answer: nothing changed, the connection stays
+                return refuse(source, trimmed, e.getMessage() == null ? "the BGP speaker refused the route" : e.getMessage());
+            }
         }
         done.incrementAndGet();
         events.event("exabgp-api", source, (c.announce() ? "announce " : "withdraw ") + c.prefix());
         return DONE;
+    }
+
+    /**
+     * The profile's VIP pool changed (a reload): later lines are checked against {@code next}, and
+     * the routes this API announced that lie outside it are withdrawn (a script could not withdraw
+     * them any more: its lines outside the pool are refused). Returns the prefixes withdrawn.
+     */
+    public synchronized List<String> setPool(VipPool next) {
+        pool = next;
+        List<String> out = new ArrayList<>();
+        for (Iterator<String> it = announced.iterator(); it.hasNext();) {
+            String prefix = it.next();
+            if (poolProblem(prefix) == null) {
+                continue;
+            }
+            try {
+                sink.withdraw(prefix);
+                it.remove();
+                out.add(prefix);
+                events.event("exabgp-api", "reload", "withdraw " + prefix + ": outside the profile's VIP pool " + next);
+            } catch (RuntimeException e) {
+                events.event("exabgp-api", "reload", "withdraw " + prefix + " failed: " + e.getMessage()
+                        + " (it stays announced; withdraw it by hand with gannet withdraw)");
+            }
+        }
+        return out;
     }
 
     private String poolProblem(String prefix) {

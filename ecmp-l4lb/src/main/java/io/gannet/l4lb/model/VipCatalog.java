@@ -33,8 +33,10 @@ import java.util.stream.Stream;
  * several documents per file): every Service with {@code spec.externalIPs}, or of
  * {@code type: LoadBalancer} with {@code spec.loadBalancerIP} or
  * {@code status.loadBalancer.ingress[].ip}, whose address lies in the profile's VIP pool,
- * gets one {@link VipService} per port, with the ready endpoints of its EndpointSlices
- * (matched by port name) as backends.
+ * gets one {@link VipService} per port, with the endpoints of its EndpointSlices (matched by
+ * port name) as backends: all of them, ready or not, each with its {@link Readiness}, so that a
+ * readiness change leaves the VIP's Maglev base set (the same on every LB host) as it is and
+ * only decides which backends take new flows.
  *
  * <p>Refused, each with a {@link Problem} and never in silence: a VIP outside the pool, a
  * backend that is one of this host's own addresses (traffic would loop), invalid
@@ -56,7 +58,7 @@ public final class VipCatalog {
     private final Path dir;
     private final io.gannet.cluster.k8s.ObjectSource source;
     private List<Doc> lastFromSource = List.of();
-    private final VipPool pool;
+    private VipPool pool;
     private final IntPredicate ownAddress;
     private final Predicate<Ipv6> ownAddress6;
     private final YAMLMapper yaml = new YAMLMapper();
@@ -87,6 +89,11 @@ public final class VipCatalog {
 
     public Path dir() {
         return dir;
+    }
+
+    /** The profile's VIP pool changed (a reload): the next {@link #reload} serves what lies in this one. */
+    public void setPool(VipPool pool) {
+        this.pool = pool;
     }
 
     public Result reload() {
@@ -247,21 +254,23 @@ public final class VipCatalog {
                     continue;
                 }
                 List<WeightedBackend> backends = new ArrayList<>();
+                Map<Backend, Readiness> readiness = new HashMap<>();
                 boolean otherFamily = false;
                 for (EndpointSlice s : own) {
                     for (EndpointSlice.Port sp : s.ports()) {
                         if (!sp.name().equals(p.name()) || !sp.protocol().equals(p.protocol())) {
                             continue;
                         }
-                        otherFamily |= !ready(s, !v6).isEmpty();
-                        for (String a : ready(s, v6)) {
-                            Backend b = Backend.of(a, sp.port());
+                        otherFamily |= !endpoints(s, !v6).isEmpty();
+                        for (Map.Entry<String, Readiness> a : endpoints(s, v6).entrySet()) {
+                            Backend b = Backend.of(a.getKey(), sp.port());
                             if (v6 ? ownAddress6.test(b.addr6()) : ownAddress.test(b.addr())) {
                                 problems.add(new Problem(where, "backend " + b + " (EndpointSlice " + s.name()
                                         + ") is an address of this L4LB host itself: refused, traffic would loop"));
                                 continue;
                             }
                             backends.add(new WeightedBackend(b, ServiceAnnotations.weightOf(weights, b)));
+                            readiness.merge(b, a.getValue(), (x, y) -> x.compareTo(y) <= 0 ? x : y);
                         }
                     }
                 }
@@ -269,7 +278,7 @@ public final class VipCatalog {
                     problems.add(new Problem(where, "frontend " + fe + ": its EndpointSlices have only " + (v6 ? "IPv4" : "IPv6")
                             + " endpoints; a VIP's backends are of its own family (no NAT46/64): none to serve"));
                 }
-                out.add(new VipService(name, fe, backends, check));
+                out.add(new VipService(name, fe, backends, check, readiness));
             }
         }
     }
@@ -302,18 +311,23 @@ public final class VipCatalog {
         return d.origin + " (" + kind + " " + md.path("namespace").asText("default") + "/" + md.path("name").asText("?") + ")";
     }
 
-    /** The ready addresses of a slice of one family, as text. */
-    private static List<String> ready(EndpointSlice s, boolean ipv6) {
-        List<String> out = new ArrayList<>();
+    /**
+     * The addresses of a slice's endpoints of one family, as text, with their readiness: every
+     * endpoint, ready or not (an address listed twice keeps its most capable readiness).
+     */
+    private static Map<String, Readiness> endpoints(EndpointSlice s, boolean ipv6) {
+        Map<String, Readiness> out = new java.util.LinkedHashMap<>();
         for (EndpointSlice.Endpoint e : s.endpoints()) {
-            if (!e.ready()) {
-                continue;
-            }
+            Readiness r = Readiness.of(e);
             for (InetAddress a : e.addresses()) {
+                String text = null;
                 if (a instanceof Inet6Address v6 && ipv6) {
-                    out.add(Ipv6.of(v6.getAddress()).format());
+                    text = Ipv6.of(v6.getAddress()).format();
                 } else if (a instanceof Inet4Address && !ipv6) {
-                    out.add(a.getHostAddress());
+                    text = a.getHostAddress();
+                }
+                if (text != null) {
+                    out.merge(text, r, (x, y) -> x.compareTo(y) <= 0 ? x : y);
                 }
             }
         }

@@ -1,19 +1,69 @@
 package io.gannet.l4lb.model;
 
+import io.gannet.bpf.lb.Backend;
 import io.gannet.bpf.lb.Frontend;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * One load-balanced frontend: a VIP address, port and protocol with its backends (sorted by
- * address and port) and how their health is checked.
+ * address and port), their readiness, and how their health is checked.
  *
- * @param name     namespace/service:port-name, for display and logs
- * @param frontend VIP, port, protocol
- * @param backends ready endpoints of the Service's EndpointSlices with their weights
- * @param check    the Service's health check (annotations, TCP connect by default)
+ * <p>{@code backends} is every endpoint of the Service's EndpointSlices, ready or not: the set
+ * Maglev is built over, the same on every LB host. Readiness only decides which of them take
+ * new flows ({@link #serving()}), so an endpoint failing its readiness probe moves only its own
+ * table entries, as a failed health check does, and not the 1/N of the others' that removing it
+ * from the Maglev set would.
+ *
+ * @param name      namespace/service:port-name, for display and logs
+ * @param frontend  VIP, port, protocol
+ * @param backends  every endpoint of the Service's EndpointSlices (of the VIP's family) with its weight
+ * @param check     the Service's health check (annotations, TCP connect by default)
+ * @param readiness each backend's readiness; a backend not in the map is ready
  */
-public record VipService(String name, Frontend frontend, List<WeightedBackend> backends, HealthCheckSpec check) {
+public record VipService(String name, Frontend frontend, List<WeightedBackend> backends, HealthCheckSpec check,
+        Map<Backend, Readiness> readiness) {
     public VipService {
         backends = backends.stream().distinct().sorted().toList();
+        readiness = Map.copyOf(readiness);
+    }
+
+    /** A frontend whose backends are all ready. */
+    public VipService(String name, Frontend frontend, List<WeightedBackend> backends, HealthCheckSpec check) {
+        this(name, frontend, backends, check, Map.of());
+    }
+
+    /** The readiness of one of {@link #backends()}. */
+    public Readiness readinessOf(Backend b) {
+        return readiness.getOrDefault(b, Readiness.READY);
+    }
+
+    /**
+     * The backends that may take new flows as far as readiness goes (health checks decide on top):
+     * the ready ones; when none is ready, the terminating ones still serving (kube-proxy's
+     * fallback, KEP-1669); otherwise none.
+     */
+    public Set<Backend> serving() {
+        Set<Backend> out = new LinkedHashSet<>();
+        for (WeightedBackend b : backends) {
+            if (readinessOf(b.backend()) == Readiness.READY) {
+                out.add(b.backend());
+            }
+        }
+        if (out.isEmpty()) {
+            for (WeightedBackend b : backends) {
+                if (readinessOf(b.backend()) == Readiness.TERMINATING_SERVING) {
+                    out.add(b.backend());
+                }
+            }
+        }
+        return out;
+    }
+
+    /** True when the terminating endpoints serve because none is ready. */
+    public boolean terminatingFallback() {
+        return backends.stream().noneMatch(b -> readinessOf(b.backend()) == Readiness.READY) && !serving().isEmpty();
     }
 }

@@ -162,4 +162,20 @@ class ExaApiTest {
             Thread.sleep(20);
         }
     }
+
+    @Test
+    void aNewPoolWithdrawsWhatThisApiAnnouncedOutsideItAndJudgesLaterLinesByIt() {
+        assertThat(api.handle("announce route 203.0.113.10/32 next-hop self", "t")).isEqualTo("done");
+        assertThat(api.handle("announce route 203.0.113.11/32 next-hop self", "t")).isEqualTo("done");
+        assertThat(api.handle("withdraw route 203.0.113.11/32", "t")).isEqualTo("done");
+        routes.clear();
+
+        assertThat(api.setPool(VipPool.of(List.of("198.51.100.0/24")))).containsExactly("203.0.113.10/32");
+        assertThat(routes).as("only what is still announced, once").containsExactly("withdraw 203.0.113.10/32");
+        assertThat(events).anyMatch(e -> e.equals("reload: withdraw 203.0.113.10/32: outside the profile's VIP pool 198.51.100.0/24"));
+        assertThat(api.handle("announce route 203.0.113.12/32 next-hop self", "t")).isEqualTo("error");
+        assertThat(api.handle("announce route 198.51.100.20/32 next-hop self", "t")).isEqualTo("done");
+        assertThat(api.setPool(VipPool.of(List.of("198.51.100.0/24", "203.0.113.0/24")))).as("still inside").isEmpty();
+        assertThat(routes).containsExactly("withdraw 203.0.113.10/32", "announce 198.51.100.20/32 nh=self med=null comm=[]");
+    }
 }

@@ -60,8 +60,11 @@ class VipCatalogTest {
         assertThat(r.vips()).extracting(v -> v.frontend().toString()).containsExactly("203.0.113.20:443/TCP", "203.0.113.10:443/TCP");
         VipService v = r.vips().get(0);
         assertThat(v.name()).isEqualTo("shop/web:http");
-        assertThat(v.backends()).containsExactly(new WeightedBackend(Backend.of("10.92.0.21", 8080), 3),
-                new WeightedBackend(Backend.of("10.92.0.22", 8080), 0));
+        assertThat(v.backends()).as("the endpoint that is not ready stays configured").containsExactly(
+                new WeightedBackend(Backend.of("10.92.0.21", 8080), 3), new WeightedBackend(Backend.of("10.92.0.22", 8080), 0),
+                new WeightedBackend(Backend.of("10.92.0.23", 8080), 1));
+        assertThat(v.readinessOf(Backend.of("10.92.0.23", 8080))).isEqualTo(Readiness.NOT_READY);
+        assertThat(v.serving()).containsExactly(Backend.of("10.92.0.21", 8080), Backend.of("10.92.0.22", 8080));
         assertThat(v.check().type()).isEqualTo(HealthCheckSpec.Type.HTTPS);
         assertThat(v.check().expectStatus()).isEqualTo(204);
         assertThat(v.check().interval()).isEqualTo(Duration.ofSeconds(2));
@@ -178,10 +181,13 @@ class VipCatalogTest {
                 "[2001:db8:113::10]:80/TCP", "203.0.113.50:80/TCP", "[2001:db8:113::20]:80/TCP", "[2001:db8:113::30]:80/TCP");
         VipService v6 = r.vips().get(0);
         assertThat(v6.frontend().ipv6()).isTrue();
-        assertThat(v6.backends()).as("IPv6 endpoints only, ready ones, sorted; this host's own refused").containsExactly(
-                new WeightedBackend(Backend.of("fd00:92::21", 8080), 3), new WeightedBackend(Backend.of("fd00:92::22", 8080), 1));
+        assertThat(v6.backends()).as("IPv6 endpoints only, ready or not, sorted; this host's own refused").containsExactly(
+                new WeightedBackend(Backend.of("fd00:92::21", 8080), 3), new WeightedBackend(Backend.of("fd00:92::22", 8080), 1),
+                new WeightedBackend(Backend.of("fd00:92::23", 8080), 1));
+        assertThat(v6.serving()).containsExactly(Backend.of("fd00:92::21", 8080), Backend.of("fd00:92::22", 8080));
         assertThat(r.vips().get(1).backends()).as("the IPv4 VIP of the same Service takes the IPv4 endpoints")
-                .extracting(WeightedBackend::backend).containsExactly(Backend.of("10.92.0.21", 8080), Backend.of("10.92.0.22", 8080));
+                .extracting(WeightedBackend::backend)
+                .containsExactly(Backend.of("10.92.0.21", 8080), Backend.of("10.92.0.22", 8080), Backend.of("10.92.0.23", 8080));
         assertThat(r.vips().get(3).backends()).isEmpty();
         List<String> what = r.problems().stream().map(Problem::what).toList();
         assertThat(what).contains(
@@ -204,5 +210,65 @@ class VipCatalogTest {
         assertThat(r.vips()).isEmpty();
         assertThat(r.problems()).extracting(Problem::what)
                 .containsExactly("VIP 2001:db8:113::10 is outside the profile's VIP pool 203.0.113.0/24: not served");
+    }
+
+    @Test
+    void endpointsThatAreNotReadyOrTerminatingStayConfiguredWithTheirReadiness() throws Exception {
+        Path f = dir.resolve("r.yaml");
+        String service = """
+                apiVersion: v1
+                kind: Service
+                metadata: {name: web, namespace: shop}
+                spec: {externalIPs: [203.0.113.40], ports: [{name: http, protocol: TCP, port: 80}]}
+                ---
+                apiVersion: discovery.k8s.io/v1
+                kind: EndpointSlice
+                metadata: {name: web-1, namespace: shop, labels: {kubernetes.io/service-name: web}}
+                addressType: IPv4
+                ports: [{name: http, protocol: TCP, port: 8080}]
+                endpoints:
+                - addresses: ["10.92.0.21"]
+                  conditions: {ready: %1$s}
+                - addresses: ["10.92.0.22"]
+                  conditions: {ready: false, serving: true, terminating: true}
+                - addresses: ["10.92.0.23"]
+                  conditions: {ready: false, serving: false, terminating: true}
+                - addresses: ["10.92.0.24"]
+                  conditions: {ready: false}
+                ---
+                apiVersion: discovery.k8s.io/v1
+                kind: EndpointSlice
+                metadata: {name: web-2, namespace: shop, labels: {kubernetes.io/service-name: web}}
+                addressType: IPv4
+                ports: [{name: http, protocol: TCP, port: 8080}]
+                endpoints:
+                - addresses: ["10.92.0.24"]
+                  conditions: {ready: %1$s}
+                """;
+        Backend b21 = Backend.of("10.92.0.21", 8080);
+        Backend b22 = Backend.of("10.92.0.22", 8080);
+        Backend b23 = Backend.of("10.92.0.23", 8080);
+        Backend b24 = Backend.of("10.92.0.24", 8080);
+        Files.writeString(f, service.formatted("true"));
+        VipCatalog c = catalog();
+        VipService v = c.reload().vips().get(0);
+        assertThat(v.backends()).extracting(WeightedBackend::backend).containsExactly(b21, b22, b23, b24);
+        assertThat(v.readinessOf(b21)).isEqualTo(Readiness.READY);
+        assertThat(v.readinessOf(b22)).isEqualTo(Readiness.TERMINATING_SERVING);
+        assertThat(v.readinessOf(b23)).isEqualTo(Readiness.TERMINATING);
+        assertThat(v.readinessOf(b24)).as("ready in the other slice (a slice being replaced): the more capable wins")
+                .isEqualTo(Readiness.READY);
+        assertThat(v.serving()).containsExactly(b21, b24);
+        assertThat(v.terminatingFallback()).isFalse();
+
+        // 10.92.0.21 and .24 fail their readiness probes: still configured, the same Maglev base set
+        Files.writeString(f, service.formatted("false"));
+        VipService after = c.reload().vips().get(0);
+        assertThat(after.backends()).isEqualTo(v.backends());
+        assertThat(after.readinessOf(b21)).isEqualTo(Readiness.NOT_READY);
+        assertThat(after.readinessOf(b24)).isEqualTo(Readiness.NOT_READY);
+        assertThat(after.serving()).as("none ready: the terminating endpoint that still serves takes new flows (KEP-1669)")
+                .containsExactly(b22);
+        assertThat(after.terminatingFallback()).isTrue();
     }
 }
