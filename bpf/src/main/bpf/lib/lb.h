@@ -271,6 +271,23 @@ static __always_inline int dp_icmp_quote(const struct dp_ctx *ctx, struct iphdr 
 }
 
 /*
+ * The conntrack entry of the flow whose other direction a quote shows: *k (zeroed by the caller)
+ * becomes the quoted packet reversed, in direction dir (the quoted packet went a -> b, so the
+ * flow's entry in dir is keyed b -> a). NULL when there is none.
+ */
+static __always_inline struct dp_ct_entry *dp_ct_of_quote(const struct dp_ctx *ctx, struct dp_ct_key *k,
+							 const struct iphdr *inner, const __be16 *ports, __u8 dir)
+{
+	k->saddr = inner->daddr;
+	k->daddr = inner->saddr;
+	k->sport = ports[1];
+	k->dport = ports[0];
+	k->proto = inner->protocol;
+	k->dir = dir;
+	return dp_ct_lookup(k, ctx->now);
+}
+
+/*
  * Rewrites one end of the packet an ICMP error quotes (its header at inner_off, its ports after
  * it): the source (is_src) or destination address and port, with the quoted IP header checksum
  * and the ICMP checksum (no pseudo-header) following. The quoted L4 checksum is left alone
@@ -339,13 +356,7 @@ static __always_inline int dp_stage_icmp_revnat(struct dp_ctx *ctx)
 	if (!dp_icmp_quote(ctx, &inner, ports, &inner_off))
 		return DP_CONTINUE;
 	/* the quoted packet went client -> backend: its flow's CT_REPLY key is backend -> client */
-	k.saddr = inner.daddr;
-	k.daddr = inner.saddr;
-	k.sport = ports[1];
-	k.dport = ports[0];
-	k.proto = inner.protocol;
-	k.dir = DP_CT_REPLY;
-	ct = dp_ct_lookup(&k, ctx->now);
+	ct = dp_ct_of_quote(ctx, &k, &inner, ports, DP_CT_REPLY);
 	if (!ct)
 		return DP_CONTINUE;
 	idx = ct->rev_nat_index;
@@ -407,13 +418,7 @@ static __always_inline int dp_stage_icmp_to_backend(struct dp_ctx *ctx)
 	if (!dp_icmp_quote(ctx, &inner, ports, &inner_off) || inner.saddr != ctx->t.daddr)
 		return DP_CONTINUE;
 	/* the quoted reply went frontend -> client: its flow's CT_EGRESS key is client -> frontend */
-	k.saddr = inner.daddr;
-	k.daddr = inner.saddr;
-	k.sport = ports[1];
-	k.dport = ports[0];
-	k.proto = inner.protocol;
-	k.dir = DP_CT_EGRESS;
-	ct = dp_ct_lookup(&k, ctx->now);
+	ct = dp_ct_of_quote(ctx, &k, &inner, ports, DP_CT_EGRESS);
 	if (!ct)
 		return DP_CONTINUE;
 	backend_id = ct->backend_id;

@@ -275,13 +275,7 @@ static __always_inline int dp_stage_nat_icmp_error(struct dp_ctx *ctx, __u8 in_d
 	if (!dp_icmp_quote(ctx, &inner, ports, &inner_off) || inner.saddr != ctx->t.daddr)
 		return DP_CONTINUE;
 	/* the quoted packet went addr:port -> remote: its flow's reply key is remote -> addr:port */
-	ik.saddr = inner.daddr;
-	ik.daddr = inner.saddr;
-	ik.sport = ports[1];
-	ik.dport = ports[0];
-	ik.proto = inner.protocol;
-	ik.dir = in_dir;
-	if (!dp_ct_lookup(&ik, ctx->now))
+	if (!dp_ct_of_quote(ctx, &ik, &inner, ports, in_dir))
 		return DP_CONTINUE;
 	nat = bpf_map_lookup_elem(&dp_snat4, &ik);
 	if (!nat)
