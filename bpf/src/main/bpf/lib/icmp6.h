@@ -17,7 +17,9 @@
  * on host devices for an external frontend (a router on the way to a client outside the node:
  * the Packet Too Big that path MTU discovery of a backend's large answers needs), and leaving a
  * client pod (from_pod) for any frontend, a ClusterIP above all (the pod's own port unreachable
- * about an answer it has no socket for). The quote becomes the reply as the backend sent it
+ * about an answer it has no socket for), and leaving a host device (to_host) when the client's
+ * node itself sends it (the Packet Too Big of forwarding a reverse-NATed answer into a pod veth
+ * of a smaller MTU, routed as the node routes the ClusterIP). The quote becomes the reply as the backend sent it
  * (backend -> client, or -> node:port for a SNATed flow, the service address for a hairpin), the
  * outer destination the backend, and the packet is sent on by FIB redirect. A remote backend's
  * reply to a pod crosses the fabric untranslated (reverse NAT happens on the client's node), so

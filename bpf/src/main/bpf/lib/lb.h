@@ -397,7 +397,10 @@ static __always_inline int dp_stage_icmp_revnat(struct dp_ctx *ctx)
  *    Its node is the one that holds the flow's conntrack pair (DNAT happened in that pod's
  *    from_pod). A remote backend's reply crosses the fabric untranslated (reverse NAT happens on
  *    the client's node), so a router between the nodes addresses its errors to the backend itself:
- *    they need no translation and are left alone.
+ *    they need no translation and are left alone;
+ *  - leaving a host device (to_host), sent by the client's node itself about the reply after its
+ *    reverse NAT (fragmentation needed forwarding it into a pod veth of a smaller MTU): routed as
+ *    the node routes the frontend address (a default route), caught on its way out.
  * The quote becomes the reply as the backend sent it (backend -> client, or -> the address and
  * port of a SNATed flow: node:port, the service address of a hairpin, the pod's other port of a
  * remap; dp_snat4 under the client's CT_EGRESS key), the outer destination the backend, and the

@@ -370,8 +370,9 @@ class Ipv6NodePortGoldenTest {
      * As {@code NodePortGoldenTest} for IPv4: a pod client's own port unreachable about a ClusterIP's
      * answer (from the ClusterIP, as it arrived) goes on to the backend from the pod's egress, quoting
      * the answer as the backend sent it; a Packet Too Big to the ClusterIP reaching the client's node
-     * on a host device does too. Left alone: one about the answer as it crossed the fabric (to the
-     * backend already), one about an answer of no flow, one not sent to the ClusterIP.
+     * on a host device does too, as does one the client's node itself sends (to_host). Left alone:
+     * one about the answer as it crossed the fabric (to the backend already), one about an answer of
+     * no flow, one not sent to the ClusterIP, and the pod's error once translated, leaving the node.
      */
     @Test
     void anIcmpv6ErrorAboutAClusterIpsReplyToAPodGoesToTheBackend() {
@@ -399,7 +400,12 @@ class Ipv6NodePortGoldenTest {
         assertPacket(runFrame(Datapath.FROM_HOST, Ipv6GoldenPacketTest.icmp6Error(router, clusterIp, 2, 0, 1280, left)),
                 TC_ACT_REDIRECT, routed(Ipv6GoldenPacketTest.icmp6Error(router, B1, 2, 0, 1280,
                         replySegment(B1, 8080, pod, 40100, left))));
-        assertThat(dp.metrics().get(Reason.NAT_ICMP_ERROR)).isEqualTo(2);
+        // the client's node itself, forwarding the answer into a pod veth of a smaller MTU: from the
+        // node's address to the ClusterIP, caught leaving a host device (to_host)
+        assertPacket(runFrame(Datapath.TO_HOST, Ipv6GoldenPacketTest.icmp6Error(NODE, clusterIp, 2, 0, 1280, left)),
+                TC_ACT_REDIRECT, routed(Ipv6GoldenPacketTest.icmp6Error(NODE, B1, 2, 0, 1280,
+                        replySegment(B1, 8080, pod, 40100, left))));
+        assertThat(dp.metrics().get(Reason.NAT_ICMP_ERROR)).isEqualTo(3);
 
         // left alone: about the answer as it crossed the fabric (to the backend already), ...
         byte[] onTheWire = Ipv6GoldenPacketTest.icmp6Error("fd00:10:244:2::fe", B1, 2, 0, 1280,
@@ -412,7 +418,10 @@ class Ipv6NodePortGoldenTest {
         // ... and not sent to the ClusterIP the answer came from
         byte[] elsewhere = Ipv6GoldenPacketTest.icmp6Error(pod, "fd00:10:244:2::63", 1, 4, 0, answer);
         assertPacket(runFrame(Datapath.FROM_POD, elsewhere), TC_ACT_UNSPEC, elsewhere);
-        assertThat(dp.metrics().get(Reason.NAT_ICMP_ERROR)).isEqualTo(2);
+        // ... nor the pod's translated error on its way out of the node (it quotes the backend now)
+        byte[] translated = Ipv6GoldenPacketTest.icmp6Error(pod, B1, 1, 4, 0, sent);
+        assertPacket(runFrame(Datapath.TO_HOST, translated), TC_ACT_UNSPEC, translated);
+        assertThat(dp.metrics().get(Reason.NAT_ICMP_ERROR)).isEqualTo(3);
     }
 
     @Test

@@ -445,9 +445,10 @@ class NodePortGoldenTest {
      * ClusterIP as the pod leaves it (from_pod), goes on to the backend quoting the answer as the
      * backend sent it, so the backend's socket learns of it. An error addressed to the ClusterIP
      * that reaches the client's node on a host device (a router about the reverse-NATed answer) is
-     * translated there too (from_host). Left alone: a router's error about the answer as it
-     * crossed the fabric (untranslated, from the backend: addressed to it already), an error about
-     * an answer of no flow, and one not sent to the address the quote comes from.
+     * translated there too (from_host), as is one the client's node itself sends (to_host). Left
+     * alone: a router's error about the answer as it crossed the fabric (untranslated, from the
+     * backend: addressed to it already), an error about an answer of no flow, one not sent to the
+     * address the quote comes from, and the pod's error once translated, leaving the node.
      */
     @Test
     void anIcmpErrorAboutAClusterIpsReplyToAPodGoesToTheBackend() {
@@ -476,7 +477,12 @@ class NodePortGoldenTest {
         byte[] big = icmpError(router, clusterIp, 3, 4, 1400, Packets.build(Packets.tcp(clusterIp, 80, pod, 40100, TCP_ACK)), false);
         assertPacket(Netns.call(Netns.named(ns.name()), () -> dp.program(Datapath.FROM_HOST).testRun(big, 1)), TC_ACT_REDIRECT,
                 icmpError(router, B1, 3, 4, 1400, Packets.build(Packets.tcp(B1, 8080, pod, 40100, TCP_ACK)), true));
-        assertThat(dp.metrics().get(Reason.NAT_ICMP_ERROR)).isEqualTo(2);
+        // the client's node itself, forwarding the answer into a pod veth of a smaller MTU: from the
+        // node's address to the ClusterIP, caught leaving a host device (to_host)
+        byte[] own = icmpError(NODE, clusterIp, 3, 4, 1280, Packets.build(Packets.tcp(clusterIp, 80, pod, 40100, TCP_ACK)), false);
+        assertPacket(Netns.call(Netns.named(ns.name()), () -> dp.program(Datapath.TO_HOST).testRun(own, 1)), TC_ACT_REDIRECT,
+                icmpError(NODE, B1, 3, 4, 1280, Packets.build(Packets.tcp(B1, 8080, pod, 40100, TCP_ACK)), true));
+        assertThat(dp.metrics().get(Reason.NAT_ICMP_ERROR)).isEqualTo(3);
 
         // left alone: about the answer as it crossed the fabric (to the backend already), ...
         byte[] onTheWire = icmpError("10.2.0.254", B1, 3, 4, 1400, Packets.build(Packets.tcp(B1, 8080, pod, 40100, TCP_ACK)), false);
@@ -490,7 +496,11 @@ class NodePortGoldenTest {
         byte[] elsewhere = icmpError(pod, "10.2.0.99", 3, 3, 0, answer, false);
         assertPacket(Netns.call(Netns.named(ns.name()), () -> dp.program(Datapath.FROM_POD).testRun(elsewhere, 1)),
                 GoldenPacketTest.TC_ACT_UNSPEC, elsewhere);
-        assertThat(dp.metrics().get(Reason.NAT_ICMP_ERROR)).isEqualTo(2);
+        // ... nor the pod's translated error on its way out of the node (it quotes the backend now)
+        byte[] translated = icmpError(pod, B1, 3, 3, 0, sent, false);
+        assertPacket(Netns.call(Netns.named(ns.name()), () -> dp.program(Datapath.TO_HOST).testRun(translated, 1)),
+                GoldenPacketTest.TC_ACT_UNSPEC, translated);
+        assertThat(dp.metrics().get(Reason.NAT_ICMP_ERROR)).isEqualTo(3);
     }
 
     private int entries(String map) {
