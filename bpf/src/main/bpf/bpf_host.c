@@ -9,8 +9,12 @@
  *      frontends' replies on to the backend -> service DNAT (external frontends only; SNAT to a
  *      node address for externalTrafficPolicy Cluster) -> finish
  *  - to_host (host egress; TC egress): reverse NAT of replies that leave the node without
- *    passing a pod program (a backend in the host's own network namespace):
- *      parse -> fragments -> reverse NAT -> masquerade of pod traffic leaving the node
+ *    passing a pod program (a backend in the host's own network namespace), and ICMP errors the
+ *    node itself sends about a Service's answer after its reverse NAT (fragmentation needed
+ *    forwarding it into a pod's smaller veth, routed as the node routes the ClusterIP) on to the
+ *    backend:
+ *      parse -> fragments -> reverse NAT -> ICMP errors about requests back to the client -> ICMP
+ *      errors about replies on to the backend -> masquerade of pod traffic leaving the node
  *      (lib/masq.h, when the device has a dp_masq4 entry) -> finish
  * ClusterIPs are not translated on host devices: they are reachable from pods only. Node
  * ports, externalIPs and load-balancer IPs are, with externalTrafficPolicy as kube-proxy applies
@@ -21,7 +25,7 @@
  * IPv6 TCP and UDP (dp_parse6) run the IPv6 stages of lib/lb6.h instead: from_host reverse NAT
  * and DNAT of external frontends (SNAT to a node IPv6 address for externalTrafficPolicy Cluster,
  * lib/nodeport6.h), to_host reverse NAT, both ICMPv6 errors about translated flows back to the
- * client (SNATed requests too), from_host those about replies on to the backend (lib/icmp6.h);
+ * client (SNATed requests too) and those about replies on to the backend (lib/icmp6.h);
  * no fragments or masquerade for IPv6.
  */
 #include "lib/lb.h"
@@ -60,12 +64,14 @@ int to_host(struct __sk_buff *skb)
 	DP_STAGE(dp_parse(skb, DP_TO_HOST, &ctx));
 	if (ctx.v6) {
 		DP_STAGE(dp_stage_icmp6_revnat(&ctx));
+		DP_STAGE(dp_stage_icmp6_to_backend(&ctx));
 		DP_STAGE(dp_stage_revnat6(&ctx));
 		return dp_finish(&ctx);
 	}
 	DP_STAGE(dp_stage_fragments(&ctx));
 	DP_STAGE(dp_stage_revnat(&ctx));
 	DP_STAGE(dp_stage_icmp_revnat(&ctx));
+	DP_STAGE(dp_stage_icmp_to_backend(&ctx));
 	DP_STAGE(dp_stage_masq(&ctx));
 	return dp_finish(&ctx);
 }

@@ -3,7 +3,9 @@
  * Programs for a pod's host-side veth, attached by Datapath.attachPod:
  *  - from_pod (pod egress; TC ingress of the veth: what the pod sends):
  *      parse -> source check -> fragments -> reverse NAT (replies of local backends)
- *            -> service DNAT -> conntrack lookup of untranslated flows -> egress policy
+ *            -> ICMP errors about requests back to the client (a local backend's own) -> ICMP
+ *            errors the pod sends about a Service flow's reply (its port unreachable about a
+ *            ClusterIP's answer) on to the backend -> service DNAT -> conntrack lookup of untranslated flows -> egress policy
  *            (lib/policy.h: the destination after DNAT, a Service's backend) -> conntrack
  *            entry for a new flow the policy let out -> source port remap of a flow whose
  *            tuple a Service flow holds on the wire (lib/remap.h) -> finish
@@ -15,7 +17,8 @@
  *            new flow the policy let in -> finish
  *  - IPv6 TCP and UDP (dp_parse6): from_pod runs reverse NAT and service DNAT of lib/lb6.h
  *    (hairpin included: a pod's flow to itself through its Service is SNATed to the frontend),
- *    to_pod its reverse NAT, both the reverse translation of ICMPv6 errors (lib/icmp6.h); the IPv4 stages (source check, conntrack of untranslated flows,
+ *    to_pod its reverse NAT, both the reverse translation of ICMPv6 errors about requests, from_pod
+ *    also those the pod sends about a reply on to the backend (lib/icmp6.h); the IPv4 stages (source check, conntrack of untranslated flows,
  *    policy, remap) have no IPv6 counterpart yet, and other IPv6 packets pass untouched,
  *    except for a pod a policy selects: its IPv6 is dropped but neighbor discovery
  *    (dp_stage_policy6_closed, lib/policy.h: closed until IPv6 policy exists).
@@ -40,6 +43,7 @@ int from_pod(struct __sk_buff *skb)
 		/* IPv6 TCP/UDP (lib/lb6.h): reverse NAT of local backends' replies, then service DNAT;
 		 * ICMPv6 errors about translated flows (lib/icmp6.h) */
 		DP_STAGE(dp_stage_icmp6_revnat(&ctx));
+		DP_STAGE(dp_stage_icmp6_to_backend(&ctx));
 		DP_STAGE(dp_stage_revnat6(&ctx));
 		DP_STAGE(dp_stage_lb6(&ctx, 0));
 		return dp_finish(&ctx);
@@ -48,6 +52,7 @@ int from_pod(struct __sk_buff *skb)
 	DP_STAGE(dp_stage_fragments(&ctx));
 	DP_STAGE(dp_stage_revnat(&ctx));
 	DP_STAGE(dp_stage_icmp_revnat(&ctx));
+	DP_STAGE(dp_stage_icmp_to_backend(&ctx));
 	DP_STAGE(dp_stage_lb(&ctx, 0));
 	DP_STAGE(dp_track_lookup(&ctx, 0));
 	DP_STAGE(dp_stage_policy_egress(&ctx));

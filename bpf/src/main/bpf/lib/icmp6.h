@@ -12,20 +12,26 @@
  * BPF_F_PSEUDO_HDR. The quoted TCP/UDP checksum is left alone (receivers do not check it), as
  * for IPv4.
  *
- * On host devices, an error about a reply of an external frontend's flow (a router on the way to
- * a client outside the node sends it to the frontend address, quoting frontend -> client: the
- * Packet Too Big that path MTU discovery of a backend's large answers needs) goes the other way,
- * to the backend (dp_stage_icmp6_to_backend): the quote becomes the reply as the backend sent it
- * (backend -> client, or -> node:port for a SNATed flow), the outer destination the backend, and
- * the packet is sent on by FIB redirect.
+ * An error about a reply of a translated flow, sent to the frontend address the reply came from
+ * (quoting frontend -> client), goes the other way, to the backend (dp_stage_icmp6_to_backend):
+ * on host devices for an external frontend (a router on the way to a client outside the node:
+ * the Packet Too Big that path MTU discovery of a backend's large answers needs), and leaving a
+ * client pod (from_pod) for any frontend, a ClusterIP above all (the pod's own port unreachable
+ * about an answer it has no socket for), and leaving a host device (to_host) when the client's
+ * node itself sends it (the Packet Too Big of forwarding a reverse-NATed answer into a pod veth
+ * of a smaller MTU, routed as the node routes the ClusterIP). The quote becomes the reply as the backend sent it
+ * (backend -> client, or -> node:port for a SNATed flow, the service address for a hairpin), the
+ * outer destination the backend, and the packet is sent on by FIB redirect. A remote backend's
+ * reply to a pod crosses the fabric untranslated (reverse NAT happens on the client's node), so
+ * errors of routers between the nodes go to the backend itself and are left alone, as are errors
+ * not addressed to the quoted source.
  *
  * An error about a request SNATed to the node (externalTrafficPolicy Cluster: sent to the node
  * address, quoting node:port -> backend) goes on to the client: the quoted source back to the
  * client's address and port (dp_snat6 under the flow's CT_REPLY key), the outer destination the
  * client, sent on by FIB redirect, as lib/lb.h's dp_stage_icmp_revnat does for IPv4.
  *
- * Not done: errors about replies on pod devices (a pod client's path); quotes behind extension
- * headers.
+ * Not done: quotes behind extension headers.
  */
 #ifndef DP_ICMP6_H
 #define DP_ICMP6_H
@@ -144,6 +150,9 @@ static __always_inline int dp_stage_icmp6_to_backend(struct dp_ctx *ctx)
 	if (bpf_skb_load_bytes(ctx->skb, inner_off, &inner, sizeof(inner)) < 0 ||
 	    (inner.nexthdr != IPPROTO_TCP && inner.nexthdr != IPPROTO_UDP) ||
 	    bpf_skb_load_bytes(ctx->skb, inner_off + sizeof(inner), ports, sizeof(ports)) < 0)
+		return DP_CONTINUE;
+	/* only an error sent to the frontend the reply came from (not one on its way elsewhere) */
+	if (!dp_addr6_eq((const __be32 *)&inner.saddr, ctx->t6.daddr))
 		return DP_CONTINUE;
 	/* the quoted reply went frontend -> client: its flow's CT_EGRESS key is client -> frontend */
 	__builtin_memcpy(k.saddr, &inner.daddr, 16);

@@ -7,8 +7,9 @@
  *  - dp_stage_revnat: a reply of a translated flow (CT_REPLY entry) gets its source
  *    rewritten back to the service address (rev-NAT index kept in the entry);
  *  - dp_stage_icmp_revnat: an ICMP error about a translated flow's request goes back to the
- *    client (a SNATed request's too); dp_stage_icmp_to_backend (host devices): one about an
- *    external frontend's reply goes on to the backend (path MTU discovery of its answers);
+ *    client (a SNATed request's too); dp_stage_icmp_to_backend (host devices and pod egress): one
+ *    about a reply sent from a frontend goes on to the backend (path MTU discovery of its answers,
+ *    a client's port unreachable);
  *  - dp_stage_lb: a packet to a frontend (master slot 0) is DNATed: an established flow
  *    (CT_EGRESS entry) keeps its backend; if that backend was removed, TCP gets a RST (the
  *    flow ends cleanly) and UDP picks a new one; a new flow picks a backend (Maglev table or
@@ -396,13 +397,25 @@ static __always_inline int dp_stage_icmp_revnat(struct dp_ctx *ctx)
 }
 
 /*
- * On a host device, an ICMP error about a reply of an external frontend's flow (a router on the
- * way to a client outside the node sends it to the frontend address, quoting frontend -> client:
- * the fragmentation needed that path MTU discovery of a backend's large answers needs, or the
- * client's port unreachable) goes to the backend, the IPv4 twin of lib/icmp6.h's
- * dp_stage_icmp6_to_backend: the quote becomes the reply as the backend sent it (backend ->
- * client, or -> node:port of a SNATed flow, dp_snat4 under the client's CT_EGRESS key), the outer
- * destination the backend, and the packet is sent on by FIB redirect.
+ * An ICMP error about a reply of a translated flow, sent to the frontend address the reply came
+ * from (quoting frontend -> client), goes to the backend, the IPv4 twin of lib/icmp6.h's
+ * dp_stage_icmp6_to_backend. Where such errors are seen:
+ *  - on a host device (from_host), for an external frontend or node port: a router on the way to
+ *    a client outside the node (the fragmentation needed that path MTU discovery of a backend's
+ *    large answers needs), or the client's host (port unreachable);
+ *  - leaving a client pod (from_pod), for any frontend it reached (a ClusterIP's above all): the
+ *    pod's own stack answers a reply it has no socket for with port unreachable, to the ClusterIP.
+ *    Its node is the one that holds the flow's conntrack pair (DNAT happened in that pod's
+ *    from_pod). A remote backend's reply crosses the fabric untranslated (reverse NAT happens on
+ *    the client's node), so a router between the nodes addresses its errors to the backend itself:
+ *    they need no translation and are left alone;
+ *  - leaving a host device (to_host), sent by the client's node itself about the reply after its
+ *    reverse NAT (fragmentation needed forwarding it into a pod veth of a smaller MTU): routed as
+ *    the node routes the frontend address (a default route), caught on its way out.
+ * The quote becomes the reply as the backend sent it (backend -> client, or -> the address and
+ * port of a SNATed flow: node:port, the service address of a hairpin, the pod's other port of a
+ * remap; dp_snat4 under the client's CT_EGRESS key), the outer destination the backend, and the
+ * packet is sent on by FIB redirect (the frontend may be a local address: a node port's).
  */
 static __always_inline int dp_stage_icmp_to_backend(struct dp_ctx *ctx)
 {

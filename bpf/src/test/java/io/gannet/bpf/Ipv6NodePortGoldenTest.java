@@ -360,6 +360,70 @@ class Ipv6NodePortGoldenTest {
         assertPacket(Netns.call(Netns.named(ns.name()), () -> dp.program(Datapath.FROM_HOST).testRun(other, 1)), TC_ACT_UNSPEC, other);
     }
 
+    private TestRun.Result runFrame(String program, byte[] frame) {
+        TestRun.Result r = Netns.call(Netns.named(ns.name()), () -> dp.program(program).testRun(frame, 1));
+        assertThat(Packets.l4ChecksumOk(r.packet())).as("ICMPv6 checksum\n" + Packets.hex(r.packet())).isTrue();
+        return r;
+    }
+
+    /**
+     * As {@code NodePortGoldenTest} for IPv4: a pod client's own port unreachable about a ClusterIP's
+     * answer (from the ClusterIP, as it arrived) goes on to the backend from the pod's egress, quoting
+     * the answer as the backend sent it; a Packet Too Big to the ClusterIP reaching the client's node
+     * on a host device does too, as does one the client's node itself sends (to_host). Left alone:
+     * one about the answer as it crossed the fabric (to the backend already), one about an answer of
+     * no flow, one not sent to the ClusterIP, and the pod's error once translated, leaving the node.
+     */
+    @Test
+    void anIcmpv6ErrorAboutAClusterIpsReplyToAPodGoesToTheBackend() {
+        String clusterIp = "fd00:96::32";
+        String pod = "fd00:10:244:1::5";
+        dp.applyServices(List.of(
+                new ServiceSpec("shop/dns:dns", Frontend.of(clusterIp, 53, Protocol.UDP), false, ServiceSpec.Algorithm.RANDOM,
+                        List.of(Backend.of(B1, 5353))),
+                new ServiceSpec("shop/web:http", Frontend.of(clusterIp, 80, Protocol.TCP), false, ServiceSpec.Algorithm.RANDOM,
+                        List.of(Backend.of(B1, 8080)))));
+        assertPacket(run(Datapath.FROM_POD, Packets.udp(pod, 33100, clusterIp, 53, new byte[8])), TC_ACT_OK,
+                Packets.build(Packets.udp(pod, 33100, B1, 5353, new byte[8])));
+
+        // the pod's port unreachable (RFC 4443 type 1 code 4) about the answer as it arrived
+        byte[] answer = Packets.build(Packets.udp(clusterIp, 53, pod, 33100, new byte[8]));
+        byte[] sent = Packets.build(Packets.udp(B1, 5353, pod, 33100, new byte[8]));
+        System.arraycopy(answer, 14 + 40 + 6, sent, 14 + 40 + 6, 2); // the quoted UDP checksum is left as it was
+        assertPacket(runFrame(Datapath.FROM_POD, Ipv6GoldenPacketTest.icmp6Error(pod, clusterIp, 1, 4, 0, answer)),
+                TC_ACT_REDIRECT, routed(Ipv6GoldenPacketTest.icmp6Error(pod, B1, 1, 4, 0, sent)));
+
+        // a Packet Too Big (MTU 1280) about a TCP answer, to the ClusterIP, on a host device
+        String router = "2001:db8:1::fe";
+        run(Datapath.FROM_POD, Packets.tcp(pod, 40100, clusterIp, 80, TCP_SYN));
+        byte[] left = replySegment(clusterIp, 80, pod, 40100, null);
+        assertPacket(runFrame(Datapath.FROM_HOST, Ipv6GoldenPacketTest.icmp6Error(router, clusterIp, 2, 0, 1280, left)),
+                TC_ACT_REDIRECT, routed(Ipv6GoldenPacketTest.icmp6Error(router, B1, 2, 0, 1280,
+                        replySegment(B1, 8080, pod, 40100, left))));
+        // the client's node itself, forwarding the answer into a pod veth of a smaller MTU: from the
+        // node's address to the ClusterIP, caught leaving a host device (to_host)
+        assertPacket(runFrame(Datapath.TO_HOST, Ipv6GoldenPacketTest.icmp6Error(NODE, clusterIp, 2, 0, 1280, left)),
+                TC_ACT_REDIRECT, routed(Ipv6GoldenPacketTest.icmp6Error(NODE, B1, 2, 0, 1280,
+                        replySegment(B1, 8080, pod, 40100, left))));
+        assertThat(dp.metrics().get(Reason.NAT_ICMP_ERROR)).isEqualTo(3);
+
+        // left alone: about the answer as it crossed the fabric (to the backend already), ...
+        byte[] onTheWire = Ipv6GoldenPacketTest.icmp6Error("fd00:10:244:2::fe", B1, 2, 0, 1280,
+                replySegment(B1, 8080, pod, 40100, null));
+        assertPacket(runFrame(Datapath.FROM_HOST, onTheWire), TC_ACT_UNSPEC, onTheWire);
+        // ... about an answer of no flow, ...
+        byte[] noFlow = Ipv6GoldenPacketTest.icmp6Error(pod, clusterIp, 1, 4, 0,
+                Packets.build(Packets.udp(clusterIp, 53, pod, 33199, new byte[8])));
+        assertPacket(runFrame(Datapath.FROM_POD, noFlow), TC_ACT_UNSPEC, noFlow);
+        // ... and not sent to the ClusterIP the answer came from
+        byte[] elsewhere = Ipv6GoldenPacketTest.icmp6Error(pod, "fd00:10:244:2::63", 1, 4, 0, answer);
+        assertPacket(runFrame(Datapath.FROM_POD, elsewhere), TC_ACT_UNSPEC, elsewhere);
+        // ... nor the pod's translated error on its way out of the node (it quotes the backend now)
+        byte[] translated = Ipv6GoldenPacketTest.icmp6Error(pod, B1, 1, 4, 0, sent);
+        assertPacket(runFrame(Datapath.TO_HOST, translated), TC_ACT_UNSPEC, translated);
+        assertThat(dp.metrics().get(Reason.NAT_ICMP_ERROR)).isEqualTo(3);
+    }
+
     @Test
     void aPacketTooBigAboutARequestSnatedToTheNodeGoesBackToTheClient() {
         dp.applyServices(List.of(externalIp(true)));

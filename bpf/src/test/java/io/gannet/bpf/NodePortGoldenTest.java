@@ -439,6 +439,70 @@ class NodePortGoldenTest {
         assertThat(dp.metrics().get(Reason.NAT_ICMP_ERROR)).isEqualTo(2);
     }
 
+    /**
+     * A pod client of a ClusterIP: the backend's answer reached it reverse-NATed (from the ClusterIP
+     * and port). Its own stack's port unreachable about an answer it has no socket for, sent to the
+     * ClusterIP as the pod leaves it (from_pod), goes on to the backend quoting the answer as the
+     * backend sent it, so the backend's socket learns of it. An error addressed to the ClusterIP
+     * that reaches the client's node on a host device (a router about the reverse-NATed answer) is
+     * translated there too (from_host), as is one the client's node itself sends (to_host). Left
+     * alone: a router's error about the answer as it crossed the fabric (untranslated, from the
+     * backend: addressed to it already), an error about an answer of no flow, one not sent to the
+     * address the quote comes from, and the pod's error once translated, leaving the node.
+     */
+    @Test
+    void anIcmpErrorAboutAClusterIpsReplyToAPodGoesToTheBackend() {
+        String clusterIp = "10.96.0.50";
+        String pod = CLIENT;
+        dp.applyServices(List.of(
+                new ServiceSpec("shop/dns:dns", Frontend.of(clusterIp, 53, Protocol.UDP), false, ServiceSpec.Algorithm.RANDOM,
+                        List.of(Backend.of(B1, 5353))),
+                new ServiceSpec("shop/web:http", Frontend.of(clusterIp, 80, Protocol.TCP), false, ServiceSpec.Algorithm.RANDOM,
+                        List.of(Backend.of(B1, 8080)))));
+        assertPacket(run(Datapath.FROM_POD, Packets.udp(pod, 33100, clusterIp, 53, new byte[8])), TC_ACT_OK,
+                Packets.build(Packets.udp(pod, 33100, B1, 5353, new byte[8])));
+
+        // the pod's port unreachable (RFC 792 type 3 code 3) about the answer as it arrived
+        byte[] answer = Packets.build(Packets.udp(clusterIp, 53, pod, 33100, new byte[8]));
+        byte[] sent = Packets.build(Packets.udp(B1, 5353, pod, 33100, new byte[8]));
+        System.arraycopy(answer, 14 + 20 + 6, sent, 14 + 20 + 6, 2); // the quoted UDP checksum is left as it was
+        byte[] unreachable = icmpError(pod, clusterIp, 3, 3, 0, answer, false);
+        TestRun.Result r = Netns.call(Netns.named(ns.name()), () -> dp.program(Datapath.FROM_POD).testRun(unreachable, 1));
+        assertPacket(r, TC_ACT_REDIRECT, icmpError(pod, B1, 3, 3, 0, sent, true));
+        assertThat(Packets.checksum(r.packet(), 14 + 20 + 8, 20, 0) & 0xffff).as("quoted IP checksum verifies").isIn(0, 0xffff);
+
+        // fragmentation needed (RFC 1191: next-hop MTU 1400) about a TCP answer, to the ClusterIP, on a host device
+        String router = "10.1.0.254";
+        run(Datapath.FROM_POD, Packets.tcp(pod, 40100, clusterIp, 80, TCP_SYN));
+        byte[] big = icmpError(router, clusterIp, 3, 4, 1400, Packets.build(Packets.tcp(clusterIp, 80, pod, 40100, TCP_ACK)), false);
+        assertPacket(Netns.call(Netns.named(ns.name()), () -> dp.program(Datapath.FROM_HOST).testRun(big, 1)), TC_ACT_REDIRECT,
+                icmpError(router, B1, 3, 4, 1400, Packets.build(Packets.tcp(B1, 8080, pod, 40100, TCP_ACK)), true));
+        // the client's node itself, forwarding the answer into a pod veth of a smaller MTU: from the
+        // node's address to the ClusterIP, caught leaving a host device (to_host)
+        byte[] own = icmpError(NODE, clusterIp, 3, 4, 1280, Packets.build(Packets.tcp(clusterIp, 80, pod, 40100, TCP_ACK)), false);
+        assertPacket(Netns.call(Netns.named(ns.name()), () -> dp.program(Datapath.TO_HOST).testRun(own, 1)), TC_ACT_REDIRECT,
+                icmpError(NODE, B1, 3, 4, 1280, Packets.build(Packets.tcp(B1, 8080, pod, 40100, TCP_ACK)), true));
+        assertThat(dp.metrics().get(Reason.NAT_ICMP_ERROR)).isEqualTo(3);
+
+        // left alone: about the answer as it crossed the fabric (to the backend already), ...
+        byte[] onTheWire = icmpError("10.2.0.254", B1, 3, 4, 1400, Packets.build(Packets.tcp(B1, 8080, pod, 40100, TCP_ACK)), false);
+        assertPacket(Netns.call(Netns.named(ns.name()), () -> dp.program(Datapath.FROM_HOST).testRun(onTheWire, 1)),
+                GoldenPacketTest.TC_ACT_UNSPEC, onTheWire);
+        // ... about an answer of no flow, ...
+        byte[] noFlow = icmpError(pod, clusterIp, 3, 3, 0, Packets.build(Packets.udp(clusterIp, 53, pod, 33199, new byte[8])), false);
+        assertPacket(Netns.call(Netns.named(ns.name()), () -> dp.program(Datapath.FROM_POD).testRun(noFlow, 1)),
+                GoldenPacketTest.TC_ACT_UNSPEC, noFlow);
+        // ... and not sent to the ClusterIP the answer came from
+        byte[] elsewhere = icmpError(pod, "10.2.0.99", 3, 3, 0, answer, false);
+        assertPacket(Netns.call(Netns.named(ns.name()), () -> dp.program(Datapath.FROM_POD).testRun(elsewhere, 1)),
+                GoldenPacketTest.TC_ACT_UNSPEC, elsewhere);
+        // ... nor the pod's translated error on its way out of the node (it quotes the backend now)
+        byte[] translated = icmpError(pod, B1, 3, 3, 0, sent, false);
+        assertPacket(Netns.call(Netns.named(ns.name()), () -> dp.program(Datapath.TO_HOST).testRun(translated, 1)),
+                GoldenPacketTest.TC_ACT_UNSPEC, translated);
+        assertThat(dp.metrics().get(Reason.NAT_ICMP_ERROR)).isEqualTo(3);
+    }
+
     private int entries(String map) {
         try (BpfMap m = BpfMap.openPinnedAsIs(PinLayout.mapsDir(pinRoot).resolve(map).toString())) {
             int n = 0;

@@ -28,7 +28,9 @@ import java.util.Set;
  * <ul>
  *   <li>programmed: IPv4 clusterIPs, externalIPs and load-balancer ingress IPs, TCP and UDP,
  *       Local traffic policies and the terminating fallback (decided by the catalog), Maglev,
- *       sessionAffinity ClientIP with its timeout;</li>
+ *       sessionAffinity ClientIP with its timeout; ICMP errors about a clusterIP's flows both ways
+ *       (about requests back to the client pod, a client pod's own about answers on to the backend,
+ *       bpf lib/lb.h and lib/icmp6.h, IPv6 too);</li>
  *   <li>IPv4 externalIPs and load-balancer ingress IPs reached from outside the node (bpf
  *       lib/nodeport.h): externalTrafficPolicy Local keeps the client's address and this node's
  *       endpoints; Cluster SNATs to the host devices' first IPv4 address, as kube-proxy and Cilium

@@ -39,7 +39,9 @@ import org.junit.jupiter.api.io.TempDir;
  *   <li>a Service deleted under an established connection: its next segment gets a RST;</li>
  *   <li>path MTU discovery: a backend's large answer reaches a client behind a smaller link, the
  *       router's fragmentation needed sent on to the backend (externalIP Local and Cluster, node port
- *       Cluster).</li>
+ *       Cluster);</li>
+ *   <li>a pod client of a UDP ClusterIP with its backend on node 2: the pod's port unreachable about
+ *       an answer it no longer listens for reaches the backend's socket (ECONNREFUSED).</li>
  * </ul>
  */
 class DaemonNodePortTest {
@@ -516,6 +518,83 @@ class DaemonNodePortTest {
             assertThat(last).as("the whole answer through " + c[0] + ":" + c[1] + "\n" + gannet.cli("show", "services"))
                     .isEqualTo("got " + size + " bytes from " + c[2]);
         }
+    }
+
+    /**
+     * A UDP backend for one client: answers its first datagram ("one"), connects its socket to the
+     * client, and a second later sends "two", which the client no longer listens for; prints
+     * "refused PEER" when its socket then reports the client's port unreachable (ECONNREFUSED),
+     * "timeout PEER" when nothing comes.
+     */
+    private static final String UDP_BACKEND = """
+            import socket, sys, time
+            s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            s.bind((sys.argv[1], int(sys.argv[2])))
+            print("ready", flush=True)
+            data, peer = s.recvfrom(512)
+            s.connect(peer)
+            s.send(b"one")
+            time.sleep(1)
+            s.send(b"two")
+            s.settimeout(3)
+            result = "timeout"
+            try:
+                while True:
+                    s.recv(512)  # the client's retries, if any
+            except ConnectionRefusedError:
+                result = "refused"
+            except socket.timeout:
+                pass
+            print(result, peer[0], flush=True)
+            """;
+
+    /** Asks addr:port over UDP (retrying until answered), prints "ANSWER FROM-ADDR FROM-PORT" and closes its socket. */
+    private static final String UDP_CLIENT = """
+            import socket, sys
+            c = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            c.settimeout(1)
+            for i in range(10):
+                c.sendto(b"hello", (sys.argv[1], int(sys.argv[2])))
+                try:
+                    data, peer = c.recvfrom(512)
+                    print(data.decode(), peer[0], peer[1], flush=True)
+                    break
+                except socket.timeout:
+                    pass
+            c.close()
+            """;
+
+    /**
+     * A pod client of a UDP ClusterIP whose backend is on node 2: the answer reaches the pod from the
+     * ClusterIP, the pod closes its socket, and the backend's next datagram gets the pod's own port
+     * unreachable, which the pod's stack sends to the ClusterIP. Node 1 sends it on to the backend
+     * (bpf from_pod, dp_stage_icmp_to_backend) quoting the datagram as the backend sent it, so the
+     * backend's connected socket reports ECONNREFUSED (without it the error went to the ClusterIP,
+     * nowhere, and the backend kept sending into the void).
+     */
+    @Test
+    void aPodsPortUnreachableAboutAClusterIpsAnswerReachesTheBackendsSocket() throws Exception {
+        startNode();
+        NetworkNamespace node2 = namespaces.get(2);
+        Files.writeString(services.resolve("dns.yaml"), DaemonServicesTest.service("dns", "10.96.7.80", REMOTE)
+                .replace("{name: http, protocol: TCP, port: 80, targetPort: 8080}", "{name: dns, protocol: UDP, port: 53, targetPort: 5353}")
+                .replace("{name: http, protocol: TCP, port: 8080}", "{name: dns, protocol: UDP, port: 5353}"));
+        awaitServices(r -> r.toString().contains("10.96.7.80:53/UDP"));
+        Path backendPy = dir.resolve("udp-backend.py");
+        Files.writeString(backendPy, UDP_BACKEND);
+        Path clientPy = dir.resolve("udp-client.py");
+        Files.writeString(clientPy, UDP_CLIENT);
+        Process backend = node2.start("python3", backendPy.toString(), REMOTE, "5353");
+        servers.add(backend);
+        java.io.BufferedReader out = new java.io.BufferedReader(
+                new java.io.InputStreamReader(backend.getInputStream(), StandardCharsets.UTF_8));
+        assertThat(out.readLine()).isEqualTo("ready");
+
+        String answer = NetworkNamespace.Shell.runQuietly("ip", "netns", "exec", pod.name(), "python3", clientPy.toString(),
+                "10.96.7.80", "53").trim();
+        assertThat(answer).as("the answer, from the ClusterIP\n" + gannet.cli("show", "services")).isEqualTo("one 10.96.7.80 53");
+        assertThat(backend.waitFor(10, TimeUnit.SECONDS)).as("the backend finished").isTrue();
+        assertThat(out.readLine()).as("the backend's socket after its second datagram").isEqualTo("refused " + podIp);
     }
 
     /** What {@code from} gets from addr:80 through {@link #PEER_CLIENT}, retried until it answers. */
