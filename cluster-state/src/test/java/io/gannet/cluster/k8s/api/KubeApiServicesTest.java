@@ -112,7 +112,8 @@ class KubeApiServicesTest {
         KubeService web = last().services().get(0);
         assertThat(web.namespace() + "/" + web.name()).isEqualTo("shop/web");
         assertThat(last().complete()).isTrue();
-        assertThat(source.synced()).isTrue();
+        // The list is handed on once listed; an informer starts its watch just after (synced() wants both).
+        await("both informers listed and watching", () -> source.synced());
 
         // a new Service, a backend added, then one deleted
         api.services().inNamespace("shop").resource(service("api", "10.96.0.11", 81)).create();
