@@ -261,6 +261,8 @@ class DaemonDualStackTest {
         assertThat(shown.path("fixedIpPool").asText()).isEqualTo("db");
         assertThat(shown.path("fixedIpPool6").asText()).isEqualTo("db6");
         assertThat(shown.path("fixedHere6").asInt()).isEqualTo(1);
+        assertThat(daemons.get(0).cli("show", "ipam")).contains("fixed IPs held here 1\nblock fd00:10:244:51::/64")
+                .containsPattern("block fd00:10:244:51::/64 [^\n]* fixed IPs held here 1\n").contains(v6 + "/128");
 
         // Node 1's daemon restarts: it claims and announces both fixed IPs again from its IPAM journals.
         assertThat(daemons.get(0).terminate(java.time.Duration.ofSeconds(30))).as("node 1's daemon stopped on SIGTERM").isTrue();
