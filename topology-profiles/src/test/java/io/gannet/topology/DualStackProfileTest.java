@@ -113,9 +113,21 @@ class DualStackProfileTest {
                 .contains("ip prefix-list GANNET-PODCIDR seq 10 permit 10.250.0.0/24 ge 32\n")
                 .contains("ipv6 prefix-list GANNET-PODCIDR-V6 seq 10 permit fd00:250::/112 ge 128\n")
                 .doesNotContain("ip prefix-list GANNET-PODCIDR seq 15");
-        assertThat(p.renderSwitch("leaf1", SwitchFormat.BIRD, SecretResolver.referencesOnly()))
-                .contains("if net.type = NET_IP4 && net ~ [ 10.250.0.0/24{32,32} ] then accept;")
+        String bird = p.renderSwitch("leaf1", SwitchFormat.BIRD, SecretResolver.referencesOnly());
+        assertThat(bird).contains("if net.type = NET_IP4 && net ~ [ 10.250.0.0/24{32,32} ] then accept;")
                 .contains("if net.type = NET_IP6 && net ~ [ fd00:250::/112{128,128} ] then accept;");
+        // BIRD's own parser takes it.
+        io.gannet.testsupport.Requirements.requireCommand("bird");
+        java.nio.file.Path file = java.nio.file.Files.createTempFile("gannet-fixed6-", ".conf");
+        try {
+            java.nio.file.Files.writeString(file, bird);
+            Process check = new ProcessBuilder(io.gannet.testsupport.Requirements.findCommand("bird").toString(), "-p", "-c", file.toString())
+                    .redirectErrorStream(true).start();
+            String out = new String(check.getInputStream().readAllBytes());
+            assertThat(check.waitFor()).as("bird -p said: %s%n%s", out, bird).isZero();
+        } finally {
+            java.nio.file.Files.delete(file);
+        }
     }
 
     @Test
