@@ -94,6 +94,61 @@ class DualStackProfileTest {
                 .anyMatch(m -> m.contains("lies outside the pool fd00:10:244::/56"));
     }
 
+    /** A fixed-IP pool of each family: each family's pods take their fixed IP from it, and the switches accept its host routes. */
+    private static final String FIXED = TEXT.replace("    - {cidr: \"fd00:10:244::/56\", prefixLength: 64}\n",
+            "    - {cidr: \"fd00:10:244::/56\", prefixLength: 64}\n  fixedIPPools:\n    - {name: db, cidr: 10.250.0.0/24}\n"
+                    + "    - {name: db6, cidr: \"fd00:250::/112\"}\n");
+
+    @Test
+    void aFixedIpPoolOfEachFamilyIsAcceptedAndTheSwitchesTakeItsHostRoutes() throws Exception {
+        assertThat(FIXED).contains("fixedIPPools");
+        assertThat(SchemaTest.SCHEMA.validate(new YAMLMapper().readTree(FIXED))).isEmpty();
+        LoadedProfile p = ResolutionTest.parse(FIXED);
+        assertThat(p.problems()).extracting(Problem::toString).noneMatch(m -> m.contains("fixed"));
+        assertThat(p.fixedIpPools()).extracting(f -> f.name() + " " + f.cidr()).containsExactly("db 10.250.0.0/24", "db6 fd00:250::/112");
+        // The node may export any /128 of the IPv6 pool (the one its StatefulSet pod holds), as any /32 of the IPv4 one.
+        assertThat(ResolutionTest.node(p, "n1").exportPolicy().statements()).filteredOn(s -> s.name().equals("own-runtime-prefixes"))
+                .singleElement().satisfies(s -> assertThat(s.toString()).contains("fd00:250::/112").contains("128").contains("10.250.0.0/24"));
+        assertThat(p.renderSwitch("leaf1", SwitchFormat.FRR, SecretResolver.referencesOnly()))
+                .contains("ip prefix-list GANNET-PODCIDR seq 10 permit 10.250.0.0/24 ge 32\n")
+                .contains("ipv6 prefix-list GANNET-PODCIDR-V6 seq 10 permit fd00:250::/112 ge 128\n")
+                .doesNotContain("ip prefix-list GANNET-PODCIDR seq 15");
+        String bird = p.renderSwitch("leaf1", SwitchFormat.BIRD, SecretResolver.referencesOnly());
+        assertThat(bird).contains("if net.type = NET_IP4 && net ~ [ 10.250.0.0/24{32,32} ] then accept;")
+                .contains("if net.type = NET_IP6 && net ~ [ fd00:250::/112{128,128} ] then accept;");
+        // BIRD's own parser takes it.
+        io.gannet.testsupport.Requirements.requireCommand("bird");
+        java.nio.file.Path file = java.nio.file.Files.createTempFile("gannet-fixed6-", ".conf");
+        try {
+            java.nio.file.Files.writeString(file, bird);
+            Process check = new ProcessBuilder(io.gannet.testsupport.Requirements.findCommand("bird").toString(), "-p", "-c", file.toString())
+                    .redirectErrorStream(true).start();
+            String out = new String(check.getInputStream().readAllBytes());
+            assertThat(check.waitFor()).as("bird -p said: %s%n%s", out, bird).isZero();
+        } finally {
+            java.nio.file.Files.delete(file);
+        }
+    }
+
+    @Test
+    void ipv6FixedIpPoolMistakesAreReportedWhereTheyAreWritten() {
+        // No IPv6 PodCIDR pool: no pod has an IPv6 address to take a fixed one as.
+        String ipv4Only = FIXED.replace("    - {cidr: \"fd00:10:244::/56\", prefixLength: 64}\n", "")
+                .replace(", \"fd00:10:244:9::/64\"", "");
+        assertThat(errors(ipv4Only)).anyMatch(m -> m.startsWith("t.yaml:11:7:")
+                && m.contains("fixed-IP pool db6 (fd00:250::/112) is IPv6 but spec.podCIDRPool has no IPv6 pool"));
+        assertThat(errors(FIXED.replace("fd00:250::/112", "fd00:10:244:ff::/112")))
+                .anyMatch(m -> m.startsWith("t.yaml:12:7:") && m.contains("fixed-IP pool db6 (fd00:10:244:ff::/112) overlaps the PodCIDR pool fd00:10:244::/56"));
+        assertThat(errors(FIXED.replace("fd00:250::/112", "fd00:250::/64")))
+                .anyMatch(m -> m.startsWith("t.yaml:12:") && m.contains("fixed-IP pool fd00:250::/64 is larger than 65,536 addresses"));
+        assertThat(errors(FIXED.replace("10.250.0.0/24", "fd00:250::/120")))
+                .anyMatch(m -> m.startsWith("t.yaml:12:7:") && m.contains("overlaps fixed-IP pool db"));
+        // A second pool of a family gives no address: said, where it is written.
+        LoadedProfile two = TopologyProfiles.parse("t.yaml", FIXED.replace("10.250.0.0/24", "fd00:251::/112"));
+        assertThat(two.problems()).extracting(Problem::toString).filteredOn(m -> m.contains("fixed")).containsExactly(
+                "t.yaml:12:7: warning: fixed-IP pool db6 is never used: StatefulSet pods take their IPv6 fixed IP from the first IPv6 pool, db");
+    }
+
     private static java.util.List<String> errors(String text) {
         LoadedProfile p = TopologyProfiles.parse("t.yaml", text);
         return p.problems().stream().filter(Problem::isError).map(Problem::toString).toList();

@@ -65,8 +65,9 @@ public final class IpamCommand implements Runnable {
         out.printf("usable %d  used %d  reserved %d  free %d  fixed IPs held here %d%n", s.path("usable").asInt(), s.path("used").asInt(),
                 s.path("reserved").asInt(), s.path("free").asInt(), s.path("fixedHere").asInt());
         if (s.hasNonNull("block6")) { // a dual-stack node: each pod also has an address of this block
-            out.printf("block %s  gateway %s  from %s  used %d  free %d%n", s.path("block6").asText(), s.path("gateway6").asText(),
-                    s.path("source6").asText(), s.path("used6").asInt(), s.path("free6").asInt());
+            out.printf("block %s  gateway %s  from %s  used %d  free %d%s%n", s.path("block6").asText(), s.path("gateway6").asText(),
+                    s.path("source6").asText(), s.path("used6").asInt(), s.path("free6").asInt(),
+                    s.hasNonNull("fixedIpPool6") ? "  fixed IPs held here " + s.path("fixedHere6").asInt() : "");
         }
         out.println();
         Render.section(j.path("ipam"), out);

@@ -58,7 +58,9 @@ final class PodNetwork implements AutoCloseable {
     private final EventLog log;
     private final String node;
     private final ScheduledExecutorService retry;
+    /** Fixed StatefulSet IPs of the main block's family, and (dual-stack) of IPv6; null without a pool of that family. */
     private final FixedIpRegistry fixedIps;
+    private final FixedIpRegistry fixedIps6;
     private final LateRoutes fixedRoutes;
     /** Hosts of the profile this daemon last applied: a reload releases only the blocks of hosts it removed. */
     private volatile Set<String> knownHosts = Set.of();
@@ -86,10 +88,11 @@ final class PodNetwork implements AutoCloseable {
     }
 
     private PodNetwork(ClusterStore store, PodCidrClaim claim, NodeIpam ipam, PodCidrClaim claim6, NodeIpam ipam6, EventLog log,
-                       String node, FixedIpRegistry fixedIps, LateRoutes fixedRoutes) {
+                       String node, FixedIpRegistry fixedIps, FixedIpRegistry fixedIps6, LateRoutes fixedRoutes) {
         this.claim6 = claim6;
         this.ipam6 = ipam6;
         this.fixedIps = fixedIps;
+        this.fixedIps6 = fixedIps6;
         this.fixedRoutes = fixedRoutes;
         this.store = store;
         this.claim = claim;
@@ -128,29 +131,27 @@ final class PodNetwork implements AutoCloseable {
         PodCidrClaim claim6 = null;
         NodeIpam ipam6 = null;
         FixedIpRegistry fixed = null;
+        FixedIpRegistry fixed6 = null;
         try {
             claim = claim(o, profile, n, mainIpv4, store, log, o.stateDir());
             IpBlock block = claim != null ? claim.block() : IpBlock.parse(n.podCidr(mainIpv4).toString());
             if (second) {
                 claim6 = claim(o, profile, n, false, store, log, o.stateDir().resolve("ipv6"));
-                IpBlock block6 = claim6 != null ? claim6.block() : IpBlock.parse(n.podCidr(false).toString());
-                ipam6 = NodeIpam.open(NodeIpam.Options.of(o.stateDir(), block6));
             }
+            // Each block's StatefulSet pods take their fixed IP from the first pool of the block's family.
             LateRoutes routes = new LateRoutes();
-            if (!profile.fixedIpPools().isEmpty()) {
-                var fixedPool = profile.fixedIpPools().get(0);
-                int lease = pool0Lease(profile);
-                fixed = new FixedIpRegistry(store, n.name(), fixedPool.name(), IpBlock.parse(fixedPool.cidr().toString()), routes,
-                        Duration.ofSeconds(lease), Duration.ofSeconds(5));
+            fixed = fixedIps(profile, n, mainIpv4, store, routes);
+            if (second) {
+                fixed6 = fixedIps(profile, n, false, store, routes);
+                IpBlock block6 = claim6 != null ? claim6.block() : IpBlock.parse(n.podCidr(false).toString());
+                ipam6 = NodeIpam.open(NodeIpam.Options.of(o.stateDir(), block6).withFixedIps(fixed6 == null ? FixedIpClaims.NONE : fixed6));
             }
             NodeIpam ipam = NodeIpam.open(NodeIpam.Options.of(o.stateDir(), block).withFixedIps(fixed == null ? FixedIpClaims.NONE : fixed));
-            PodNetwork pn = new PodNetwork(store, claim, ipam, claim6, ipam6, log, n.name(), fixed, routes);
+            PodNetwork pn = new PodNetwork(store, claim, ipam, claim6, ipam6, log, n.name(), fixed, fixed6, routes);
             pn.knownHosts = Set.copyOf(profile.hostNames());
             return pn;
         } catch (RuntimeException e) {
-            if (fixed != null) {
-                fixed.close();
-            }
+            java.util.stream.Stream.of(fixed, fixed6).filter(java.util.Objects::nonNull).forEach(FixedIpRegistry::close);
             if (ipam6 != null) {
                 ipam6.close();
             }
@@ -190,6 +191,14 @@ final class PodNetwork implements AutoCloseable {
         return claim;
     }
 
+    /** The registry of the profile's first fixed-IP pool of this family, or null when it has none. */
+    private static FixedIpRegistry fixedIps(LoadedProfile profile, NodeConfig n, boolean ipv4, ClusterStore store, FixedIpRoutes routes) {
+        return profile.fixedIpPools().stream().filter(f -> f.cidr().isIpv4() == ipv4).findFirst()
+                .map(f -> new FixedIpRegistry(store, n.name(), f.name(), IpBlock.parse(f.cidr().toString()), routes,
+                        Duration.ofSeconds(pool0Lease(profile)), Duration.ofSeconds(5)))
+                .orElse(null);
+    }
+
     /** Fixed-IP holders lose their hold this long after their node vanished: the PodCIDR lease, at most 30 s. */
     private static int pool0Lease(LoadedProfile profile) {
         int l = profile.podCidrPool().map(PodCidrPool::leaseSeconds).orElse(PodCidrPool.DEFAULT_LEASE_SECONDS);
@@ -202,15 +211,22 @@ final class PodNetwork implements AutoCloseable {
      */
     void attach(FixedIpRoutes routes) {
         fixedRoutes.target = routes;
-        if (fixedIps == null) {
+        reclaim(ipam, fixedIps);
+        reclaim(ipam6, fixedIps6);
+    }
+
+    /** Claims (and announces) again each fixed IP the block's IPAM holds from before a restart. */
+    private void reclaim(NodeIpam block, FixedIpRegistry registry) {
+        if (block == null || registry == null) {
             return;
         }
-        for (Assignment a : ipam.list()) {
+        for (Assignment a : block.list()) {
             if (a.kind() == Assignment.Kind.FIXED) {
                 try {
-                    fixedIps.claim(a.fixedIp().orElseThrow());
+                    registry.claim(a.fixedIp().orElseThrow());
                 } catch (IpamException e) {
-                    log.operatorAction("fixed ip", node, a.fixedIp().orElseThrow() + " not announced after restart: " + e.getMessage());
+                    log.operatorAction("fixed ip", node, a.fixedIp().orElseThrow() + " (" + a.cidr() + ") not announced after restart: "
+                            + e.getMessage());
                 }
             }
         }
@@ -302,6 +318,8 @@ final class PodNetwork implements AutoCloseable {
             m.put("source6", claim6 == null ? "profile" : claim6.confirmed() ? store.describe() : "cache (store unreachable)");
             m.put("used6", u6.podsInBlock());
             m.put("free6", u6.free());
+            m.put("fixedHere6", u6.fixed());
+            m.put("fixedIpPool6", fixedIps6 == null ? null : fixedIps6.pool());
         }
         return m;
     }
@@ -406,9 +424,7 @@ final class PodNetwork implements AutoCloseable {
     @Override
     public void close() {
         retry.shutdownNow();
-        if (fixedIps != null) {
-            fixedIps.close();
-        }
+        java.util.stream.Stream.of(fixedIps, fixedIps6).filter(java.util.Objects::nonNull).forEach(FixedIpRegistry::close);
         ipam.close();
         if (ipam6 != null) {
             ipam6.close();

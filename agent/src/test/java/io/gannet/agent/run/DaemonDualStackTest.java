@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -52,10 +53,14 @@ class DaemonDualStackTest {
     private final List<GannetProcess> daemons = new ArrayList<>();
     private FrrRouter frr;
     private Path pinRoot;
+    private io.gannet.testsupport.EtcdServer etcd;
 
     @AfterEach
     void tearDown() {
         daemons.forEach(GannetProcess::close);
+        if (etcd != null) {
+            etcd.close();
+        }
         if (frr != null) {
             frr.close();
         }
@@ -183,10 +188,111 @@ class DaemonDualStackTest {
 
     /** The leaf's bridge with an address of each family, each node's eth0 on it with its two addresses and default routes. */
     private Path fabric(NetworkNamespace leaf, NetworkNamespace... nodes) throws Exception {
+        return fabric(PROFILE, leaf, nodes);
+    }
+
+    private Path fabric(String profileText, NetworkNamespace leaf, NetworkNamespace... nodes) throws Exception {
         DualStackRack.wire(leaf, "10.205.0", "fd00:205", nodes);
         Path profile = dir.resolve("profile.yaml");
-        Files.writeString(profile, PROFILE);
+        Files.writeString(profile, profileText);
         return profile;
+    }
+
+    /** Whether {@code from} gets an answer from {@code address} (a ping of its family). */
+    private static boolean answers(NetworkNamespace from, String address) {
+        try {
+            from.exec("ping", address.contains(":") ? "-6" : "-4", "-c", "1", "-W", "1", address);
+            return true;
+        } catch (IllegalStateException noAnswer) {
+            return false;
+        }
+    }
+
+    /**
+     * A dual-stack StatefulSet pod's fixed addresses, through {@code gannet run} on both nodes
+     * sharing one etcd and the CNI plugin binary: with a fixed-IP pool of each family, pod pg-0
+     * gets a /32 and a /128 on node 1, which the FRR leaf learns from node 1 (each on its
+     * family's session) and forwards to; node 1's daemon restarts and announces both again;
+     * the pod is deleted there and started on node 2 with the same identity: the same two
+     * addresses, announced by node 2 only, and the leaf reaches the new pod over both.
+     */
+    @Test
+    void aDualStackStatefulSetPodKeepsBothFixedAddressesAcrossARestartAndANodeMove() throws Exception {
+        Requirements.requireNetns();
+        Requirements.requireCommand(Fabric.BGPD);
+        Requirements.requireCommand("/usr/lib/frr/zebra");
+        Path plugin = Path.of(System.getenv().getOrDefault("GANNET_REPO", ".."), "pod-routing", "target", "cni", "gannet");
+        Requirements.require(Files.isExecutable(plugin), "needs the CNI plugin built at " + plugin + " (pod-routing build)");
+        NetworkNamespace leaf = ns("dfl");
+        NetworkNamespace[] nodes = {ns("df1"), ns("df2")};
+        String pool6 = "    - {cidr: \"fd00:10:244::/56\", prefixLength: 64}\n";
+        Path profile = fabric(PROFILE.replace(pool6, pool6
+                + "  fixedIPPools: [{name: db, cidr: 10.250.0.0/24}, {name: db6, cidr: \"fd00:250::/112\"}]\n"), leaf, nodes);
+        assertThat(Files.readString(profile)).contains("fixedIPPools");
+        frr = FrrRouter.start(leaf, dir.resolve("frr"), GannetProcess.render(profile, "leaf1"));
+        etcd = io.gannet.testsupport.EtcdServer.startIn(leaf.name(), "10.205.0.254");
+        Path[] sockets = new Path[2];
+        for (int i = 0; i < 2; i++) {
+            Path d = Files.createDirectories(dir.resolve("node" + (i + 1)));
+            sockets[i] = d.resolve("cni.sock");
+            daemons.add(GannetProcess.start(nodes[i], d, profile, "node" + (i + 1), "--cni-socket", sockets[i].toString(), "--etcd", etcd.url()));
+        }
+        for (int i = 0; i < 2; i++) {
+            GannetProcess g = daemons.get(i);
+            g.awaitTrue("node" + (i + 1) + ": both sessions with leaf1", () -> g.established("leaf1") && g.established("leaf1-ipv6"),
+                    () -> frr.vtysh("show bgp summary") + frr.log());
+        }
+
+        String args = "IgnoreUnknown=1;K8S_POD_NAMESPACE=db;K8S_POD_NAME=pg-0;GANNET_STATEFULSET=pg";
+        NetworkNamespace pod1 = ns("dfa");
+        JsonNode a = CniCall.add(plugin, nodes[0], sockets[0], "pg0-on-1", pod1, args);
+        String v4 = DualStackRack.ip(a, "10.250.0.");
+        String v6 = DualStackRack.ip(a, "fd00:250::");
+        assertThat(a.path("ips").toString()).contains("\"" + v4 + "/32\"").contains("\"" + v6 + "/128\"");
+        assertThat(nodes[0].exec("ip", "-6", "route", "show", "proto", "201")).contains(v6 + " dev ");
+        // FRR installs an IPv6 route via the node's link-local next hop: which node announces it is read from BGP.
+        Supplier<String> bgp6 = () -> frr.vtysh("show bgp ipv6 unicast " + v6 + "/128");
+        Supplier<String> leafView = () -> frr.vtysh("show bgp ipv4 unicast " + v4 + "/32") + frr.vtysh("show bgp ipv6 unicast " + v6 + "/128")
+                + leaf.exec("ip", "-6", "route", "show") + leaf.exec("ip", "-4", "route", "show");
+        daemons.get(0).awaitTrue("the leaf routes " + v4 + " and " + v6 + " to node 1 and reaches the pod over both", () ->
+                bgp6.get().contains("fd00:205::1 from") && leaf.exec("ip", "-6", "route", "show", v6).contains(" via ")
+                        && leaf.exec("ip", "route", "show", v4).contains("via 10.205.0.1") && answers(leaf, v6) && answers(leaf, v4), leafView);
+        JsonNode shown = JSON.readTree(daemons.get(0).cli("show", "ipam", "--json")).path("summary");
+        assertThat(shown.path("fixedIpPool").asText()).isEqualTo("db");
+        assertThat(shown.path("fixedIpPool6").asText()).isEqualTo("db6");
+        assertThat(shown.path("fixedHere6").asInt()).isEqualTo(1);
+        assertThat(daemons.get(0).cli("show", "ipam")).contains("fixed IPs held here 1\nblock fd00:10:244:51::/64")
+                .containsPattern("block fd00:10:244:51::/64 [^\n]* fixed IPs held here 1\n").contains(v6 + "/128");
+
+        // Node 1's daemon restarts: it claims and announces both fixed IPs again from its IPAM journals.
+        assertThat(daemons.get(0).terminate(java.time.Duration.ofSeconds(30))).as("node 1's daemon stopped on SIGTERM").isTrue();
+        GannetProcess again = GannetProcess.start(nodes[0], dir.resolve("node1"), profile, "node1", "--cni-socket", sockets[0].toString(),
+                "--etcd", etcd.url());
+        daemons.set(0, again);
+        again.awaitTrue("node 1 after its restart: both sessions and both fixed IPs announced", () -> again.established("leaf1")
+                && again.established("leaf1-ipv6") && again.cli("show", "routes").contains(v6 + "/128")
+                && again.cli("show", "routes").contains(v4 + "/32"), () -> again.cli("show", "routes") + again.log());
+        assertThat(again.log()).doesNotContain("not announced after restart");
+
+        // The pod moves to node 2: the same two addresses, now announced by node 2 only.
+        assertThat(CniCall.run(plugin, nodes[0], sockets[0], "DEL", "pg0-on-1", pod1, args)).isEmpty();
+        NetworkNamespace pod2 = ns("dfb");
+        long t0 = System.nanoTime();
+        JsonNode b = CniCall.add(plugin, nodes[1], sockets[1], "pg0-on-2", pod2, args);
+        assertThat(DualStackRack.ip(b, "10.250.0.")).isEqualTo(v4);
+        assertThat(DualStackRack.ip(b, "fd00:250::")).isEqualTo(v6);
+        daemons.get(1).awaitTrue("the leaf routes both to node 2 only and reaches the moved pod over both", () -> {
+            String b6 = bgp6.get();
+            String r4 = leaf.exec("ip", "route", "show", v4);
+            return b6.contains("fd00:205::2 from") && !b6.contains("fd00:205::1 from") && r4.contains("via 10.205.0.2") && !r4.contains("10.205.0.1 ")
+                    && answers(leaf, v6) && answers(leaf, v4);
+        }, leafView);
+        System.out.printf("dual-stack fixed IPs %s and %s moved node1 -> node2: the leaf reaches the new pod over both %d ms after its CNI ADD began%n",
+                v4, v6, (System.nanoTime() - t0) / 1_000_000);
+
+        // Deleted on node 2 too: nobody announces it, and the leaf forgets it.
+        assertThat(CniCall.run(plugin, nodes[1], sockets[1], "DEL", "pg0-on-2", pod2, args)).isEmpty();
+        daemons.get(1).awaitTrue("the leaf has no route to " + v6 + " any more", () -> leaf.exec("ip", "-6", "route", "show", v6).isBlank(), leafView);
     }
 
     @Test

@@ -28,15 +28,18 @@ final class PodAddresses {
     }
 
     /**
-     * One address from each block, IPv4 first. A fixed StatefulSet IP is asked of the first
-     * block's IPAM only (the fixed-IP pool is claimed once per pod); the other block gives a
-     * block address. When one block cannot give an address, the ones already given are
-     * released and the error names the block.
+     * One address from each block, IPv4 first. A StatefulSet pod's fixed-IP key goes to every
+     * block whose family has a fixed-IP pool (a dual-stack pod with a pool of each family gets
+     * a fixed IPv4 and a fixed IPv6 address), and the other blocks give a block address; with
+     * no pool at all, to the first block, which refuses it by name. When one block cannot give
+     * an address, the ones already given are released and the error names the block.
      */
     List<Assignment> allocate(AllocationRequest request) {
         List<Assignment> out = new ArrayList<>();
+        boolean anyPool = ipams.stream().anyMatch(NodeIpam::hasFixedIps);
         for (NodeIpam ipam : ipams) {
-            AllocationRequest r = out.isEmpty() ? request : new AllocationRequest(request.containerId(), request.ifName(),
+            boolean fixedHere = anyPool ? ipam.hasFixedIps() : ipam == ipams.get(0);
+            AllocationRequest r = fixedHere ? request : new AllocationRequest(request.containerId(), request.ifName(),
                     request.podNamespace(), request.podName(), Optional.empty());
             try {
                 out.add(ipam.allocate(r));

@@ -26,7 +26,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Fixed StatefulSet IPs: the reservation of an address per namespace/StatefulSet/ordinal in a
- * pool of the profile, and which node holds (announces) it, both in the cluster store.
+ * pool of the profile, and which node holds (announces) it, both in the cluster store. One
+ * registry serves one pool of one family; a dual-stack node runs one per family (an IPv4 and an
+ * IPv6 pool, each with its own keys, lease and handovers), so a pod's /32 and /128 follow it alike.
  *
  * <p>Keys under {@code /gannet/fixedip/<pool>/}: {@code owners/<ns>/<sts>/<ordinal>} and
  * {@code items/<index>} (the reservation, pinned, through {@link PoolAllocator});
@@ -221,7 +223,9 @@ public final class FixedIpRegistry implements FixedIpClaims, AutoCloseable {
         InetAddress address;
         try {
             int size = (int) Math.min(Integer.MAX_VALUE, 1L << Math.min(30, cidr.bits() - cidr.prefixLength()));
-            long idx = allocator.claim(key.toString(), -1, 0, i -> cidr.isIpv4() && (i == 0 || i == size - 1)).index();
+            // Never the pool's first address (IPv4 network address; IPv6 Subnet-Router anycast, RFC 4291 2.6.1)
+            // nor an IPv4 pool's broadcast address.
+            long idx = allocator.claim(key.toString(), -1, 0, i -> i == 0 || (cidr.isIpv4() && i == size - 1)).index();
             address = cidr.address((int) idx);
         } catch (StoreException e) {
             throw new IpamException(IpamException.Reason.FIXED_IP_UNAVAILABLE, "no fixed IP for " + key + " from pool " + pool + ": " + e.getMessage(), e);

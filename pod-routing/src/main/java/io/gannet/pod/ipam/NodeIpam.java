@@ -96,6 +96,11 @@ public final class NodeIpam implements AutoCloseable {
         return block;
     }
 
+    /** Whether this block's StatefulSet pods get fixed IPs (a fixed-IP pool of the block's family is configured). */
+    public boolean hasFixedIps() {
+        return fixedIps != FixedIpClaims.NONE;
+    }
+
     public Path file() {
         return file;
     }

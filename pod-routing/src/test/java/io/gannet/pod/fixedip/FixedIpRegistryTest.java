@@ -164,6 +164,84 @@ class FixedIpRegistryTest {
         assertThat(history).as("history after %s", timeout).hasSizeGreaterThanOrEqualTo(size);
     }
 
+    /**
+     * An IPv6 pool beside the IPv4 one (a dual-stack StatefulSet): each pod identity gets a /128
+     * of its own, kept across a daemon restart and a move to another node, handed over with
+     * never two announcers, exactly as its /32; the pool's first address (the Subnet-Router
+     * anycast address) is never handed out, exhaustion is named, and a vacated address stays
+     * the identity's.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"file", "etcd"})
+    void anIpv6PoolGivesEachPodIdentityItsOwnAddressAcrossRestartsAndMovesBesideItsIpv4One(String backend) throws Exception {
+        IpBlock pool6 = IpBlock.parse("fd00:250::/124");
+        ClusterStore sa = store(backend);
+        FixedIpRegistry a4 = registry(sa, "node-a");
+        FixedIpRegistry a6 = new FixedIpRegistry(sa, "node-a", "db6", pool6, routes("node-a"), Duration.ofSeconds(3), Duration.ofSeconds(5));
+        ClusterStore sb = store(backend);
+        FixedIpRegistry b4 = registry(sb, "node-b");
+        FixedIpRegistry b6 = registry6(sb, "node-b", pool6);
+        FixedIpKey pg0 = new FixedIpKey("db", "pg", 0);
+        InetAddress v4 = a4.claim(pg0);
+        InetAddress v6 = a6.claim(pg0);
+        assertThat(POOL.contains(v4)).isTrue();
+        assertThat(pool6.contains(v6)).isTrue();
+        assertThat(IpBlock.format(v6)).isNotEqualTo("fd00:250::");
+        assertThat(a6.holder(pg0)).contains("node-a");
+        assertThat(a6.heldHere()).containsExactly(pg0.toString());
+
+        // node-a's daemon restarts (a new registry on a new store client): the same /128 comes back.
+        a6.close();
+        InetAddress again = registry6(store(backend), "node-a", pool6).claim(pg0);
+        assertThat(again).isEqualTo(v6);
+
+        // The pod moves to node-b: both addresses follow it, each handed over without two announcers.
+        assertThat(b4.claim(pg0)).isEqualTo(v4);
+        assertThat(b6.claim(pg0)).isEqualTo(v6);
+        assertThat(b6.holder(pg0)).contains("node-b");
+        assertThat(b4.holder(pg0)).contains("node-b");
+        assertThat(violations).isEmpty();
+        synchronized (announced) {
+            assertThat(announced.get(v6)).containsExactly("node-b");
+            assertThat(announced.get(v4)).containsExactly("node-b");
+        }
+        String x = IpBlock.format(v6);
+        assertThat(history).filteredOn(h -> h.endsWith(" " + x)).containsExactly("node-a announce " + x, "node-a withdraw " + x,
+                "node-b announce " + x);
+
+        // Released: node-b's pod stops; the address stays reserved for the identity, and the next node
+        // to run it takes it at once (no handover to wait for); other identities never get it.
+        b6.vacate(pg0, v6);
+        assertThat(b6.holder(pg0)).isEmpty();
+        synchronized (announced) {
+            assertThat(announced.get(v6)).isEmpty();
+        }
+        FixedIpRegistry c6 = registry6(store(backend), "node-c", pool6);
+        long t0 = System.nanoTime();
+        assertThat(c6.claim(pg0)).isEqualTo(v6);
+        assertThat((System.nanoTime() - t0) / 1_000_000).isLessThan(1000);
+
+        // /124: 16 addresses, the first never handed out: pg-0 and 14 more, then exhausted.
+        Set<InetAddress> given = new HashSet<>(List.of(v6));
+        for (int i = 1; i < 15; i++) {
+            InetAddress next = c6.claim(new FixedIpKey("db", "pg", i));
+            assertThat(given.add(next)).as("%s handed out twice", next).isTrue();
+            assertThat(IpBlock.format(next)).isNotEqualTo("fd00:250::");
+        }
+        assertThat(given).hasSize(15);
+        assertThatThrownBy(() -> c6.claim(new FixedIpKey("db", "pg", 99)))
+                .isInstanceOfSatisfying(IpamException.class, e -> assertThat(e.reason()).isEqualTo(IpamException.Reason.FIXED_IP_UNAVAILABLE))
+                .hasMessageContaining("no fixed IP for db/pg/99 from pool db6").hasMessageContaining("exhausted");
+        // The IPv4 pool is untouched by the IPv6 one's exhaustion.
+        assertThat(b4.claim(new FixedIpKey("db", "pg", 99))).matches(POOL::contains);
+    }
+
+    private FixedIpRegistry registry6(ClusterStore s, String node, IpBlock pool6) {
+        FixedIpRegistry r = new FixedIpRegistry(s, node, "db6", pool6, routes(node), Duration.ofSeconds(3), Duration.ofSeconds(5));
+        open.add(r);
+        return r;
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"file", "etcd"})
     void aVanishedHolderReleasesAfterItsLeaseAndExhaustionIsClear(String backend) throws Exception {

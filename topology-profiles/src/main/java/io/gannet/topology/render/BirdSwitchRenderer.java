@@ -87,6 +87,10 @@ public final class BirdSwitchRenderer {
         if (!fixed.isEmpty()) { // fixed StatefulSet IPs: host routes from whichever node runs the pod
             b.append("  if net.type = NET_IP4 && net ~ [ ").append(fixed).append(" ] then accept;\n");
         }
+        String fixed6 = v.fixedIpPools().stream().filter(c -> !c.isIpv4()).map(c -> c + "{128,128}").collect(Collectors.joining(", "));
+        if (!fixed6.isEmpty()) {
+            b.append("  if net.type = NET_IP6 && net ~ [ ").append(fixed6).append(" ] then accept;\n");
+        }
         b.append("  reject;\n}\n\n");
         b.append("filter gannet_l4lb_import {\n");
         String v4 = v.vipPools().stream().filter(Cidr::isIpv4).map(c -> c + "{32,32}").collect(Collectors.joining(", "));

@@ -198,6 +198,14 @@ public final class FrrSwitchRenderer {
                     .append(pool6.cidr().length() == pool6.prefixLength() ? "" : " ge " + pool6.prefixLength() + " le " + pool6.prefixLength())
                     .append('\n');
         }
+        fixedSeq = 10;
+        for (Cidr pool : v.fixedIpPools()) {
+            if (!pool.isIpv4()) { // IPv6 fixed StatefulSet IPs: /128 host routes from whichever node runs the pod
+                b.append("ipv6 prefix-list GANNET-PODCIDR-V6 seq ").append(fixedSeq).append(" permit ").append(pool)
+                        .append(pool.length() == 128 ? "" : " ge 128").append('\n');
+                fixedSeq += 5;
+            }
+        }
         b.append("ipv6 prefix-list GANNET-PODCIDR-V6 seq 1000 deny any\n");
         b.append("!\n");
     }

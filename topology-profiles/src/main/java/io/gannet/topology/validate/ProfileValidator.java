@@ -214,6 +214,19 @@ public final class ProfileValidator {
         List<io.gannet.topology.model.FixedIpPool> pools = p.fixedIpPools();
         for (int i = 0; i < pools.size(); i++) {
             io.gannet.topology.model.FixedIpPool f = pools.get(i);
+            String family = f.cidr().isIpv4() ? "IPv4" : "IPv6";
+            if (!p.podPools().isEmpty() && p.podPool(f.cidr().isIpv4()) == null) {
+                // A fixed IP is a pod's address of its family beside the node's block of that family (its gateway).
+                problems.error(f.at(), "fixed-IP pool " + f.name() + " (" + f.cidr() + ") is " + family + " but spec.podCIDRPool has no "
+                        + family + " pool: no pod gets an " + family + " address, so none can get a fixed one");
+            }
+            for (int j = 0; j < i; j++) {
+                if (pools.get(j).cidr().isIpv4() == f.cidr().isIpv4()) {
+                    problems.warning(f.at(), "fixed-IP pool " + f.name() + " is never used: StatefulSet pods take their " + family
+                            + " fixed IP from the first " + family + " pool, " + pools.get(j).name());
+                    break;
+                }
+            }
             for (io.gannet.topology.model.PodCidrPool pool : p.podPools()) {
                 if (pool.cidr() != null && pool.cidr().overlaps(f.cidr())) {
                     problems.error(f.at(), "fixed-IP pool " + f.name() + " (" + f.cidr() + ") overlaps the PodCIDR pool " + pool.cidr());
