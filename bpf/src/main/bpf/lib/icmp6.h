@@ -50,11 +50,6 @@ static __always_inline int dp_icmp6_quote_port(struct dp_ctx *ctx, __u32 off, __
 	return bpf_skb_store_bytes(ctx->skb, off, &new_port, 2, 0);
 }
 
-static __always_inline int dp_addr6_eq(const __be32 *a, const __be32 *b)
-{
-	return a[0] == b[0] && a[1] == b[1] && a[2] == b[2] && a[3] == b[3];
-}
-
 static __always_inline int dp_stage_icmp6_revnat(struct dp_ctx *ctx)
 {
 	struct ipv6hdr inner;
