@@ -281,7 +281,7 @@ class ServiceNamespaceTest {
             assertThat(dp.metrics().get(io.gannet.bpf.maps.Reason.NAT_NEW) - before).isEqualTo(4);
             assertThat(node.exec("ip", "link", "show", "dev", "uplink")).contains("xdpgeneric");
         } finally {
-            dp.detachHostXdp("uplink", false);
+            dp.detachHostXdp("uplink");
             dp.attachHost("uplink");
         }
     }
