@@ -287,6 +287,25 @@ class ServiceNamespaceTest {
     }
 
     @Test
+    void theXdpLinkIsReplacedInPlaceAndChangesModeWhenAskedTo() {
+        try {
+            dp.attachHostXdp("uplink", false);
+            dp.attachHostXdp("uplink", false); // the same link, its program replaced in place
+            assertThat(dp.hostXdp()).extracting(a -> a.device() + " " + a.nativeMode()).containsExactly("uplink false");
+            assertThat(node.exec("ip", "link", "show", "dev", "uplink")).contains("xdpgeneric");
+            dp.attachHostXdp("uplink", true); // native: the generic link goes, a native one comes
+            assertThat(dp.hostXdp()).extracting(a -> a.device() + " " + a.nativeMode()).containsExactly("uplink true");
+            assertThat(dp.hostXdp().getFirst().programId()).isPositive();
+            assertThat(node.exec("ip", "link", "show", "dev", "uplink")).doesNotContain("xdpgeneric").contains("xdp ");
+            assertThat(dp.detachHostXdp("uplink")).isTrue();
+            assertThat(dp.hostXdp()).isEmpty();
+            assertThat(node.exec("ip", "link", "show", "dev", "uplink")).doesNotContain("xdp");
+        } finally {
+            dp.detachHostXdp("uplink");
+        }
+    }
+
+    @Test
     void removedBackendEndsItsFlowsAndSurvivorsContinue() throws IOException {
         Conn onB1 = null;
         Conn onB2 = null;

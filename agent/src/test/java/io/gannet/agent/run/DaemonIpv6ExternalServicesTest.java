@@ -362,6 +362,20 @@ class DaemonIpv6ExternalServicesTest {
                 .as("client packets translated by XDP before from_host").isGreaterThanOrEqualTo(5 * 3);
         assertThat(GannetProcess.cliExactly("datapath", "status", "--bpf-pin-root", pinRoot.toString(), "--netns", node1.name()).out())
                 .containsPattern("eth0 +xdp generic +program [1-9]");
+
+        // the daemon stopped: the pinned XDP link stays, and serves on
+        gannet.close();
+        assertThat(node1.exec("ip", "link", "show", "dev", "eth0")).contains("xdpgeneric");
+        natNew = counter(io.gannet.bpf.maps.Reason.NAT_NEW);
+        assertThat(ask(EXT_LOCAL)).isEqualTo("peer " + EXT_LOCAL + " 80 answer pod " + CLIENT);
+        assertThat(counter(io.gannet.bpf.maps.Reason.NAT_NEW) - natNew).isEqualTo(1);
+        // started again without --xdp: detached, and TC alone serves
+        gannet = GannetProcess.startKeepingMounts(node1, dir, dir.resolve("profile.yaml"), "node1", "--services-dir", services.toString(),
+                "--bpf-pin-root", pinRoot.toString(), "--host-device", "eth0");
+        DaemonServicesTest.awaitServices(gannet, r -> r.toString().contains("[" + EXT_LOCAL + "]:80/TCP"));
+        assertThat(gannet.log()).contains("XDP fast path an earlier run attached detached (no --xdp)");
+        assertThat(node1.exec("ip", "link", "show", "dev", "eth0")).doesNotContain("xdp");
+        assertThat(ask(EXT_LOCAL)).isEqualTo("peer " + EXT_LOCAL + " 80 answer pod " + CLIENT);
     }
 
     /** A NodePort Service with clusterIPs of the given families ("IPv6" or "IPv4,IPv6") and its slices ("addr@node"). */

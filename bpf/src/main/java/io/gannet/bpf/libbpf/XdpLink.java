@@ -16,13 +16,10 @@ import jnr.ffi.Pointer;
  * {@code xdp-generic-DEV}): attaching in the other mode replaces the link.
  *
  * <p>libbpf 1.1's {@code bpf_link_create} takes the XDP mode in {@code bpf_link_create_opts.flags}
- * (offset 8, after {@code sz}); the 16 bytes up to the end of that field are passed, which libbpf
- * accepts as an older, smaller struct.
+ * ({@link Opts.LinkCreate}).
  */
 public final class XdpLink {
     static final int BPF_XDP = 37;
-    private static final int OPTS_SIZE = 16;
-    private static final int OPTS_FLAGS = 8;
 
     private XdpLink() {}
 
@@ -47,9 +44,8 @@ public final class XdpLink {
             int[] info = info(link);
             return info != null && info[1] == ifindex;
         })) {
-            Pointer opts = Native.get().allocate(OPTS_SIZE);
-            opts.putLong(0, OPTS_SIZE);
-            opts.putInt(OPTS_FLAGS, nativeMode ? Xdp.FLAGS_DRV_MODE : Xdp.FLAGS_SKB_MODE);
+            Pointer opts = Opts.alloc(Opts.LinkCreate.SIZE_TO_FLAGS);
+            opts.putInt(Opts.LinkCreate.FLAGS, nativeMode ? Xdp.FLAGS_DRV_MODE : Xdp.FLAGS_SKB_MODE);
             int link = Native.get().bpf().bpf_link_create(prog.fd(), ifindex, BPF_XDP, opts);
             PinnedLink.pin(link, pin, "attach " + prog.name() + " to " + ifname + " (XDP, "
                     + (nativeMode ? "native" : "generic") + ")");
