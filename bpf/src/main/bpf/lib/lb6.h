@@ -31,8 +31,9 @@
  * ICMPv6 errors about translated flows are lib/icmp6.h's.
  *
  * Not done for IPv6 (the IPv4 stages do it): the tuple remap of lib/remap.h;
- * packets with extension headers or fragments (dp_parse6 leaves them alone); the XDP fast path
- * is IPv4 only.
+ * packets with extension headers or fragments (dp_parse6 leaves them alone). The XDP fast path
+ * (lib/xdp_lb6.h) does the common host-device cases of these stages with the same maps and
+ * conntrack halves.
  *
  * IPv6 has no header checksum; the L4 checksum covers the addresses through the pseudo-header
  * (RFC 8200 section 8.1) and is updated with one bpf_csum_diff of the old and new address

@@ -3,13 +3,16 @@
  * XDP fast path for host devices: the common cases of lib/lb.h, done before an skb exists.
  *
  * Handles plain IPv4 (IHL 5, not fragmented) TCP/UDP: reverse NAT of replies, and DNAT of
- * externalIP flows (new and established) with the same maps and conntrack as the TC
- * programs. Everything else returns XDP_PASS untouched and is handled by from_host at TC,
- * which sees an already translated packet as "no service": fragments, IP options,
- * services without backends (the TC reject builds the RST/ICMP), flows whose backend was
- * removed, non-IPv4, node ports, source ranges, and SNATed flows (externalTrafficPolicy
- * Cluster: the SNAT, the client restore and the FIB redirect are from_host's). Checksums are updated incrementally (RFC 1624) by direct writes,
- * since the skb checksum helpers do not exist at XDP.
+ * external frontends' flows (new and established: externalIPs, load-balancer IPs, L4LB VIPs) with
+ * the same maps and conntrack as the TC programs, a new flow's backend picked as from_host picks
+ * it (sessionAffinity ClientIP, else Maglev or random). Everything else returns XDP_PASS
+ * untouched and is handled by from_host at TC, which sees an already translated packet as "no
+ * service": fragments, IP options, services without backends (the TC reject builds the
+ * RST/ICMP), flows whose backend was removed, non-IPv4 (IPv6 is lib/xdp_lb6.h's), node ports,
+ * source ranges, a client picked as its own backend (hairpin SNAT), and SNATed flows
+ * (externalTrafficPolicy Cluster: the SNAT, the client restore and the FIB redirect are
+ * from_host's). Checksums are updated incrementally (RFC 1624) by direct writes, since the skb
+ * checksum helpers do not exist at XDP; the L4 parse and checksum helpers serve both families.
  */
 #ifndef DP_XDP_LB_H
 #define DP_XDP_LB_H
@@ -44,75 +47,123 @@ static __always_inline void dp_csum_replace2(__u16 *sum, __u16 from, __u16 to)
 	*sum = (__u16)~dp_csum_fold32(s);
 }
 
-/* Rewrites source (is_src) or destination address and port of a parsed packet. */
-static __always_inline void dp_xdp_rewrite(struct iphdr *ip, __u16 *l4sum, __be16 *portp, int is_src,
-					   __be32 new_addr, __be16 new_port, int udp)
+/* The L4 header of a plain TCP or UDP packet, as both families' fast paths read it. */
+struct dp_xdp_l4 {
+	__be16 *sportp;
+	__be16 *dportp;
+	__u16 *l4sum; /* 0: a UDP datagram without checksum */
+	__u8 seen;    /* DP_CT_SEEN_* of a TCP segment */
+	__u8 udp;
+};
+
+/* Reads the TCP or UDP header at l4; -1 (left to TC) for other protocols or a truncated header. */
+static __always_inline int dp_xdp_parse_l4(void *l4, void *data_end, __u8 proto, struct dp_xdp_l4 *out)
+{
+	if (proto == IPPROTO_TCP) {
+		struct tcphdr *tcp = l4;
+
+		if ((void *)(tcp + 1) > data_end || tcp->doff < 5)
+			return -1;
+		out->sportp = &tcp->source;
+		out->dportp = &tcp->dest;
+		out->l4sum = (__u16 *)&tcp->check;
+		out->seen = dp_tcp_seen(tcp);
+		out->udp = 0;
+		return 0;
+	}
+	if (proto == IPPROTO_UDP) {
+		struct udphdr *u = l4;
+
+		if ((void *)(u + 1) > data_end)
+			return -1;
+		out->sportp = &u->source;
+		out->dportp = &u->dest;
+		/* zero: no checksum (IPv4); invalid in IPv6 (RFC 8200 8.1), left as it is, as at TC */
+		out->l4sum = u->check ? (__u16 *)&u->check : 0;
+		out->seen = 0;
+		out->udp = 1;
+		return 0;
+	}
+	return -1;
+}
+
+/* Rewrites the source (is_src) or destination port and finishes the L4 checksum. */
+static __always_inline void dp_xdp_rewrite_port(const struct dp_xdp_l4 *l4, int is_src, __be16 new_port)
+{
+	__be16 *portp = is_src ? l4->sportp : l4->dportp;
+	__be16 old_port = *portp;
+
+	*portp = new_port;
+	if (!l4->l4sum)
+		return; /* UDP without checksum */
+	dp_csum_replace2(l4->l4sum, old_port, new_port);
+	if (l4->udp && *l4->l4sum == 0)
+		*l4->l4sum = 0xffff; /* RFC 768: a computed zero is sent as all ones */
+}
+
+/* Rewrites source (is_src) or destination address and port of a parsed IPv4 packet. */
+static __always_inline void dp_xdp_rewrite(struct iphdr *ip, const struct dp_xdp_l4 *l4, int is_src,
+					   __be32 new_addr, __be16 new_port)
 {
 	__be32 *addrp = is_src ? &ip->saddr : &ip->daddr;
 	__be32 old_addr = *addrp;
-	__be16 old_port = *portp;
 
 	dp_csum_replace4((__u16 *)&ip->check, old_addr, new_addr);
 	*addrp = new_addr;
-	*portp = new_port;
-	if (!l4sum)
-		return; /* UDP without checksum */
-	dp_csum_replace4(l4sum, old_addr, new_addr);
-	dp_csum_replace2(l4sum, old_port, new_port);
-	if (udp && *l4sum == 0)
-		*l4sum = 0xffff; /* RFC 768: a computed zero is sent as all ones */
+	if (l4->l4sum)
+		dp_csum_replace4(l4->l4sum, old_addr, new_addr);
+	dp_xdp_rewrite_port(l4, is_src, new_port);
 }
 
-static __always_inline int dp_xdp_process(struct xdp_md *ctx)
+/*
+ * A new flow's backend, as lib/lb.h's dp_stage_lb picks it: the client's previous backend under
+ * sessionAffinity ClientIP, else the Maglev table or at random; recorded for the client's next
+ * flow. 0 (the packet is left to TC) when there is none, or it is the client itself (hairpin SNAT
+ * is from_host's).
+ */
+static __always_inline struct dp_backend *dp_xdp_pick4(const struct dp_svc_key *sk, const struct dp_svc_value *svc,
+						       const struct dp_tuple *t, __u32 now, __u32 *backend_id)
 {
-	void *data = (void *)(long)ctx->data;
-	void *data_end = (void *)(long)ctx->data_end;
-	struct ethhdr *eth = data;
+	struct dp_backend *be = dp_affinity_backend(t->saddr, svc, now, backend_id);
+
+	if (be) {
+		dp_count(DP_NAT_AFFINITY);
+	} else {
+		*backend_id = dp_pick_backend(sk, svc, t);
+		be = bpf_map_lookup_elem(&dp_backends4, backend_id);
+		if (!be)
+			return 0;
+	}
+	if (be->addr == t->saddr)
+		return 0;
+	dp_affinity_record(t->saddr, svc, *backend_id, now);
+	return be;
+}
+
+/* The IPv4 fast path for the frame at eth (its header checked to be there). */
+static __always_inline int dp_xdp_process4(struct ethhdr *eth, void *data_end)
+{
 	struct iphdr *ip;
+	struct dp_xdp_l4 l4 = {};
 	struct dp_tuple t = {};
 	struct dp_ct_key ck = {};
 	struct dp_ct_entry *ct;
 	struct dp_svc_key sk = {};
 	struct dp_svc_value *svc;
 	struct dp_backend *be;
-	__u16 *l4sum;
-	__be16 *sportp, *dportp;
 	__u32 now, backend_id;
-	__u8 seen = 0;
-	int udp = 0;
 
-	if ((void *)(eth + 1) > data_end || eth->h_proto != bpf_htons(ETH_P_IP))
-		return XDP_PASS;
 	ip = (void *)(eth + 1);
 	if ((void *)(ip + 1) > data_end || ip->version != 4 || ip->ihl != 5)
 		return XDP_PASS;
 	if (ip->frag_off & bpf_htons(DP_IP_MF | DP_IP_OFFSET))
 		return XDP_PASS;
-	if (ip->protocol == IPPROTO_TCP) {
-		struct tcphdr *tcp = (void *)(ip + 1);
-
-		if ((void *)(tcp + 1) > data_end || tcp->doff < 5)
-			return XDP_PASS;
-		sportp = &tcp->source;
-		dportp = &tcp->dest;
-		l4sum = (__u16 *)&tcp->check;
-		seen = dp_tcp_seen(tcp);
-	} else if (ip->protocol == IPPROTO_UDP) {
-		struct udphdr *u = (void *)(ip + 1);
-
-		if ((void *)(u + 1) > data_end)
-			return XDP_PASS;
-		sportp = &u->source;
-		dportp = &u->dest;
-		l4sum = u->check ? (__u16 *)&u->check : 0;
-		udp = 1;
-	} else {
+	if (dp_xdp_parse_l4(ip + 1, data_end, ip->protocol, &l4) < 0)
 		return XDP_PASS;
-	}
 	t.saddr = ip->saddr;
 	t.daddr = ip->daddr;
-	t.sport = *sportp;
-	t.dport = *dportp;
+	t.sport = *l4.sportp;
+	t.dport = *l4.dportp;
 	t.proto = ip->protocol;
 	now = dp_now();
 
@@ -133,7 +184,7 @@ static __always_inline int dp_xdp_process(struct xdp_md *ctx)
 		if (rn) {
 			struct dp_ct_key ek = {};
 
-			dp_ct_touch(ct, t.proto, seen, now);
+			dp_ct_touch(ct, t.proto, l4.seen, now);
 			ek.saddr = t.daddr;
 			ek.daddr = rn->addr;
 			ek.sport = t.dport;
@@ -141,7 +192,7 @@ static __always_inline int dp_xdp_process(struct xdp_md *ctx)
 			ek.proto = t.proto;
 			ek.dir = DP_CT_EGRESS;
 			dp_ct_keep_half(&ek, ct);
-			dp_xdp_rewrite(ip, l4sum, sportp, 1, rn->addr, rn->port, udp);
+			dp_xdp_rewrite(ip, &l4, 1, rn->addr, rn->port);
 			dp_count(DP_NAT_REVERSE);
 			return XDP_PASS;
 		}
@@ -167,20 +218,19 @@ static __always_inline int dp_xdp_process(struct xdp_md *ctx)
 		{
 			struct dp_ct_key rk = {};
 
-			dp_ct_touch(ct, t.proto, seen, now);
+			dp_ct_touch(ct, t.proto, l4.seen, now);
 			dp_ct_reply_key(&rk, &t, be->addr, be->port);
 			dp_ct_keep_half(&rk, ct);
 		}
 		dp_count(DP_NAT_CT_HIT);
 	} else {
-		backend_id = dp_pick_backend(&sk, svc, &t);
-		be = bpf_map_lookup_elem(&dp_backends4, &backend_id);
+		be = dp_xdp_pick4(&sk, svc, &t, now, &backend_id);
 		if (!be)
 			return XDP_PASS;
-		dp_ct_create(&ck, &t, be, backend_id, svc->rev_nat_index, seen, now);
+		dp_ct_create(&ck, &t, be, backend_id, svc->rev_nat_index, l4.seen, now);
 		dp_count(DP_NAT_NEW);
 	}
-	dp_xdp_rewrite(ip, l4sum, dportp, 0, be->addr, be->port, udp);
+	dp_xdp_rewrite(ip, &l4, 0, be->addr, be->port);
 	return XDP_PASS;
 }
 

@@ -401,20 +401,26 @@ public final class Datapath implements AutoCloseable {
     }
 
     /**
-     * Attaches the XDP fast path (externalIP DNAT and reverse NAT before an skb exists) to a
-     * host device that already has {@link #attachHost}; {@code nativeMode} false uses generic
-     * (skb) XDP, which every driver supports. Replaces a previous XDP program on the device.
+     * Attaches the XDP fast path (external frontends' DNAT and reverse NAT, IPv4 and IPv6, before
+     * an skb exists) to a host device that already has {@link #attachHost}; {@code nativeMode}
+     * false uses generic (skb) XDP, which every driver supports. Through an XDP link pinned under
+     * the pin root ({@link io.gannet.bpf.libbpf.XdpLink}): it stays while the agent restarts, the
+     * next agent replaces its program in place, and {@code gannet datapath reset} removes it.
      */
     public synchronized void attachHostXdp(String ifname, boolean nativeMode) {
         BpfProgram p = xdp.program(XDP_FROM_HOST);
-        int flags = nativeMode ? io.gannet.bpf.libbpf.Xdp.FLAGS_DRV_MODE : io.gannet.bpf.libbpf.Xdp.FLAGS_SKB_MODE;
-        Netns.run(options.netns(), () -> io.gannet.bpf.libbpf.Xdp.attach(ifname, p, flags));
+        Netns.run(options.netns(), () -> io.gannet.bpf.libbpf.XdpLink.attach(ifname, p, nativeMode, links()));
         LOG.info("attached XDP ({}) on host device {}", nativeMode ? "native" : "generic", ifname);
     }
 
-    public synchronized void detachHostXdp(String ifname, boolean nativeMode) {
-        int flags = nativeMode ? io.gannet.bpf.libbpf.Xdp.FLAGS_DRV_MODE : io.gannet.bpf.libbpf.Xdp.FLAGS_SKB_MODE;
-        Netns.run(options.netns(), () -> io.gannet.bpf.libbpf.Xdp.detach(ifname, flags));
+    /** Removes Gannet's XDP program from a host device (either mode); false when it had none. */
+    public synchronized boolean detachHostXdp(String ifname) {
+        return Netns.call(options.netns(), () -> io.gannet.bpf.libbpf.XdpLink.detach(ifname, links()));
+    }
+
+    /** Gannet's XDP programs: every device it attached the fast path to, with the mode and program ID. */
+    public synchronized List<io.gannet.bpf.libbpf.XdpLink.Attached> hostXdp() {
+        return Netns.call(options.netns(), () -> io.gannet.bpf.libbpf.XdpLink.attached(links()));
     }
 
     /** Program ID Gannet has attached on a device's hook, 0 when none (diagnostics, tests). */

@@ -14,8 +14,8 @@ import java.util.stream.Stream;
 /**
  * {@code gannet datapath status|reset}, without a running daemon: what Gannet has pinned
  * under a pin root and attached to the devices of a network namespace, and a clean
- * uninstall that removes Gannet's TC filters, the clsact qdiscs left empty by that, and every
- * pin. Reset refuses while a daemon holds the pin root ({@link PinRootLock}).
+ * uninstall that removes Gannet's TC filters and XDP links, the clsact qdiscs left empty by that,
+ * and every pin. Reset refuses while a daemon holds the pin root ({@link PinRootLock}).
  */
 public final class DatapathAdmin {
     private DatapathAdmin() {}
@@ -27,7 +27,8 @@ public final class DatapathAdmin {
      * @param layout       the pin layout found ("v2", "v1 (will be migrated)", or "none")
      * @param daemonRunning a daemon holds the pin root lock
      * @param pins         every pin under the root, relative to it
-     * @param hooks        devices where Gannet's TC program is attached, and the cgroup of socket-level
+     * @param hooks        devices where Gannet's TC program is attached, its XDP links ({@code direction}
+     *                     "xdp native" / "xdp generic"; program 0: the device is gone), and the cgroup of socket-level
      *                     load balancing ({@code device} "cgroup PATH", {@code direction} the program)
      */
     public record Status(Path pinRoot, String layout, boolean daemonRunning, List<String> pins, List<Hook> hooks) {}
@@ -55,8 +56,20 @@ public final class DatapathAdmin {
             }
         }
         List<Hook> hooks = new ArrayList<>(hooks(netns, pinRoot));
+        hooks.addAll(xdpHooks(netns, pinRoot));
         hooks.addAll(cgroupHooks(pinRoot));
         return new Status(pinRoot, layout, running, List.copyOf(pins), List.copyOf(hooks));
+    }
+
+    /** The XDP fast path's links pinned under the pin root ({@code direction} "xdp native" or "xdp generic"). */
+    private static List<Hook> xdpHooks(String netns, Path pinRoot) {
+        return Netns.call(netns, () -> {
+            List<Hook> out = new ArrayList<>();
+            for (io.gannet.bpf.libbpf.XdpLink.Attached a : io.gannet.bpf.libbpf.XdpLink.attached(PinLayout.linksDir(pinRoot))) {
+                out.add(new Hook(a.device(), a.nativeMode() ? "xdp native" : "xdp generic", a.programId()));
+            }
+            return out;
+        });
     }
 
     /** Socket-level load balancing's links pinned under the pin root, with the cgroup each is on. */
@@ -103,6 +116,12 @@ public final class DatapathAdmin {
         }
         try {
             List<Hook> detached = new ArrayList<>(hooks(netns, pinRoot));
+            List<Hook> xdp = xdpHooks(netns, pinRoot);
+            Netns.run(netns, () -> {
+                for (Hook h : xdp) {
+                    io.gannet.bpf.libbpf.XdpLink.detach(h.device(), PinLayout.linksDir(pinRoot));
+                }
+            });
             List<Hook> cgroups = cgroupHooks(pinRoot);
             for (Hook h : cgroups) {
                 io.gannet.bpf.libbpf.CgroupLink.detach(PinLayout.linksDir(pinRoot).resolve(h.direction()));
@@ -138,6 +157,7 @@ public final class DatapathAdmin {
                     throw new BpfException(BpfException.Kind.OTHER, "remove pins under " + pinRoot, 0, e.toString());
                 }
             }
+            detached.addAll(xdp);
             detached.addAll(cgroups);
             return new Reset(List.copyOf(detached), List.copyOf(clsact), removed);
         } finally {

@@ -281,8 +281,27 @@ class ServiceNamespaceTest {
             assertThat(dp.metrics().get(io.gannet.bpf.maps.Reason.NAT_NEW) - before).isEqualTo(4);
             assertThat(node.exec("ip", "link", "show", "dev", "uplink")).contains("xdpgeneric");
         } finally {
-            dp.detachHostXdp("uplink", false);
+            dp.detachHostXdp("uplink");
             dp.attachHost("uplink");
+        }
+    }
+
+    @Test
+    void theXdpLinkIsReplacedInPlaceAndChangesModeWhenAskedTo() {
+        try {
+            dp.attachHostXdp("uplink", false);
+            dp.attachHostXdp("uplink", false); // the same link, its program replaced in place
+            assertThat(dp.hostXdp()).extracting(a -> a.device() + " " + a.nativeMode()).containsExactly("uplink false");
+            assertThat(node.exec("ip", "link", "show", "dev", "uplink")).contains("xdpgeneric");
+            dp.attachHostXdp("uplink", true); // native: the generic link goes, a native one comes
+            assertThat(dp.hostXdp()).extracting(a -> a.device() + " " + a.nativeMode()).containsExactly("uplink true");
+            assertThat(dp.hostXdp().getFirst().programId()).isPositive();
+            assertThat(node.exec("ip", "link", "show", "dev", "uplink")).doesNotContain("xdpgeneric").contains("xdp ");
+            assertThat(dp.detachHostXdp("uplink")).isTrue();
+            assertThat(dp.hostXdp()).isEmpty();
+            assertThat(node.exec("ip", "link", "show", "dev", "uplink")).doesNotContain("xdp");
+        } finally {
+            dp.detachHostXdp("uplink");
         }
     }
 

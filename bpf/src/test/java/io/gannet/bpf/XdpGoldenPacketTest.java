@@ -31,6 +31,7 @@ class XdpGoldenPacketTest {
     static final String EXT_EMPTY = "192.0.2.11";
     static final String CLUSTER_IP = "10.96.0.10";
     static final String B1 = "10.2.0.7";
+    static final String EXT_STICKY = "192.0.2.12";
 
     Path pinRoot;
     Datapath dp;
@@ -47,7 +48,9 @@ class XdpGoldenPacketTest {
                 new ServiceSpec("ext", Frontend.of(EXT, 80, Protocol.TCP), true, ServiceSpec.Algorithm.RANDOM, List.of(b)),
                 new ServiceSpec("ext-dns", Frontend.of(EXT, 53, Protocol.UDP), true, ServiceSpec.Algorithm.RANDOM, List.of(u)),
                 new ServiceSpec("cluster", Frontend.of(CLUSTER_IP, 80, Protocol.TCP), false, ServiceSpec.Algorithm.RANDOM, List.of(b)),
-                new ServiceSpec("empty", Frontend.of(EXT_EMPTY, 80, Protocol.TCP), true, ServiceSpec.Algorithm.RANDOM, List.of())));
+                new ServiceSpec("empty", Frontend.of(EXT_EMPTY, 80, Protocol.TCP), true, ServiceSpec.Algorithm.RANDOM, List.of()),
+                new ServiceSpec("sticky", Frontend.of(EXT_STICKY, 80, Protocol.TCP), true, ServiceSpec.Algorithm.RANDOM,
+                        List.of(b, Backend.of("10.2.0.8", 8080), Backend.of("10.2.0.9", 8080)), 30)));
     }
 
     @AfterEach
@@ -94,6 +97,32 @@ class XdpGoldenPacketTest {
         assertThat(dp.metrics().get(Reason.NAT_NEW)).isEqualTo(1);
         assertThat(dp.metrics().get(Reason.NAT_CT_HIT)).isEqualTo(1);
         assertThat(dp.metrics().get(Reason.NAT_REVERSE)).isEqualTo(1);
+    }
+
+    /** The destination address of an IPv4 frame. */
+    static String dst(byte[] frame) {
+        return (frame[30] & 0xff) + "." + (frame[31] & 0xff) + "." + (frame[32] & 0xff) + "." + (frame[33] & 0xff);
+    }
+
+    @Test
+    void sessionAffinityKeepsAClientsNewFlowsOnOneBackendAsAtTc() {
+        byte[] first = xdp.testRun(Packets.build(Packets.tcp(REMOTE, 43000, EXT_STICKY, 80, TCP_SYN)), 1).packet();
+        String backend = dst(first);
+        assertThat(backend).isIn(B1, "10.2.0.8", "10.2.0.9");
+        for (int port = 43001; port < 43020; port++) {
+            assertThat(dst(xdp.testRun(Packets.build(Packets.tcp(REMOTE, port, EXT_STICKY, 80, TCP_SYN)), 1).packet()))
+                    .as("new flow from port %d", port).isEqualTo(backend);
+        }
+        assertThat(dp.metrics().get(Reason.NAT_AFFINITY)).isEqualTo(19);
+        // from_host reads the same dp_affinity4 entry
+        assertThat(dst(dp.program(Datapath.FROM_HOST).testRun(Packets.build(Packets.tcp(REMOTE, 43100, EXT_STICKY, 80, TCP_SYN)), 1)
+                .packet())).isEqualTo(backend);
+        java.util.Set<String> spread = new java.util.HashSet<>();
+        for (int c = 1; c < 60; c++) {
+            spread.add(dst(xdp.testRun(Packets.build(Packets.tcp("198.51.100." + (100 + c), 43000, EXT_STICKY, 80, TCP_SYN)), 1)
+                    .packet()));
+        }
+        assertThat(spread).as("other clients spread over every backend").containsExactlyInAnyOrder(B1, "10.2.0.8", "10.2.0.9");
     }
 
     @Test

@@ -196,8 +196,12 @@ public final class Daemon implements AutoCloseable {
                     metrics.registry());
         } else if (options.services() || options.policy() || loaded.masquerade().enabled()) {
             datapath = ServiceDatapath.start(datapathOptions(loaded), options.servicesDir(), kubeApi,
-                    options.hostDevices(), options.node(), options.socketLbCgroup(), log);
+                    options.hostDevices(), options.xdp(), options.node(), options.socketLbCgroup(), log);
             metrics.registry().getPrometheusRegistry().register(new DatapathCounters(datapath.datapath()::metrics));
+        }
+        if (options.xdp() != null && datapath == null) {
+            throw new IllegalArgumentException("--xdp: the XDP fast path runs in a node's Service datapath, not on L4LB host "
+                    + node.name() + " (not done yet)");
         }
         if (options.socketLbCgroup() != null && datapath == null) {
             throw new IllegalArgumentException("--socket-lb-cgroup: socket-level load balancing runs in a node's Service datapath,"

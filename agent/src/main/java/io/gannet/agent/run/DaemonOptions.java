@@ -34,12 +34,23 @@ import java.util.Objects;
  *                       backend at connect() (socket-level load balancing of the node's own
  *                       sockets), or null
  * @param conntrackMax   entries of the datapath's conntrack table; 0 = sized from the node's memory
+ * @param xdp            "native" or "generic": the host devices also get the XDP fast path in that mode;
+ *                       null: none (a fast path an earlier run attached is detached)
  */
 public record DaemonOptions(Path profile, String node, Path stateDir, Path controlSocket,
                             InetSocketAddress controlTcp, InetSocketAddress metricsAddress,
                             Path servicesDir, Path bpfPinRoot, List<String> hostDevices, String etcdUrls,
                             Path cniSocket, boolean fib, Path exabgpSocket, List<String> exabgpProcesses, Path policyDir,
-                            Path socketLbCgroup, int conntrackMax, String kubeApi, boolean kubeApiPolicy) {
+                            Path socketLbCgroup, int conntrackMax, String kubeApi, boolean kubeApiPolicy, String xdp) {
+    /** Without the XDP fast path. */
+    public DaemonOptions(Path profile, String node, Path stateDir, Path controlSocket, InetSocketAddress controlTcp,
+                         InetSocketAddress metricsAddress, Path servicesDir, Path bpfPinRoot, List<String> hostDevices, String etcdUrls,
+                         Path cniSocket, boolean fib, Path exabgpSocket, List<String> exabgpProcesses, Path policyDir,
+                         Path socketLbCgroup, int conntrackMax, String kubeApi, boolean kubeApiPolicy) {
+        this(profile, node, stateDir, controlSocket, controlTcp, metricsAddress, servicesDir, bpfPinRoot, hostDevices, etcdUrls,
+                cniSocket, fib, exabgpSocket, exabgpProcesses, policyDir, socketLbCgroup, conntrackMax, kubeApi, kubeApiPolicy, null);
+    }
+
     /** Services from --services-dir (or none), not from the Kubernetes API. */
     public DaemonOptions(Path profile, String node, Path stateDir, Path controlSocket, InetSocketAddress controlTcp,
                          InetSocketAddress metricsAddress, Path servicesDir, Path bpfPinRoot, List<String> hostDevices, String etcdUrls,
@@ -107,5 +118,8 @@ public record DaemonOptions(Path profile, String node, Path stateDir, Path contr
         Objects.requireNonNull(bpfPinRoot, "bpfPinRoot");
         hostDevices = List.copyOf(hostDevices);
         exabgpProcesses = List.copyOf(exabgpProcesses);
+        if (xdp != null && !xdp.equals("native") && !xdp.equals("generic")) {
+            throw new IllegalArgumentException("--xdp: native or generic, not " + xdp);
+        }
     }
 }

@@ -41,7 +41,7 @@ import java.util.Set;
  *       delivers. ICMP errors about its replies (PMTUD's fragmentation needed, sent to the external
  *       address) go on to the backend, and with Cluster those about requests SNATed to the node on
  *       to the client (bpf lib/lb.h). Noted per frontend as not done with Cluster: the XDP fast path
- *       (SNATed flows are translated at TC);</li>
+ *       (SNATed flows are translated at TC; Local ones are, with {@code gannet run --xdp});</li>
  *   <li>IPv6 clusterIPs (single-stack IPv6, or the second family of a dual-stack Service) are
  *       programmed for pods' traffic with the endpoints of the Service's IPv6 EndpointSlices only
  *       (bpf lib/lb6.h), Maglev, sessionAffinity and hairpin (a pod reaching itself through the
@@ -53,15 +53,16 @@ import java.util.Set;
  *       IPv6 address (not programmed, with a note, when they have none); their IPv6
  *       loadBalancerSourceRanges are enforced (a frontend whose ranges are all IPv4 is not
  *       programmed: fail closed); ICMPv6 errors about their replies go on to the backend, about
- *       SNATed requests on to the client (bpf lib/icmp6.h); noted: no XDP fast path;</li>
+ *       SNATed requests on to the client (bpf lib/icmp6.h); the XDP fast path as for IPv4 (Local,
+ *       lib/xdp_lb6.h), noted as not done with Cluster;</li>
  *   <li>node ports (type NodePort, and LoadBalancer's): one frontend per node address of each
  *       family the Service has a clusterIP of (the host devices' IPv4 addresses with the IPv4
  *       endpoints, their global IPv6 addresses with the IPv6 endpoints; a family the devices have
  *       no address of is noted); externalTrafficPolicy Cluster SNATs flows from outside the node
  *       to the node address (the client address is hidden, any backend serves), Local keeps the
  *       client address and this node's endpoints only (bpf lib/nodeport.h, lib/nodeport6.h); ICMP
- *       errors as for externalIPs; the XDP fast path noted as not done as for externalIPs (IPv4:
- *       with Cluster; IPv6: always);</li>
+ *       errors as for externalIPs; the XDP fast path noted as not done with Cluster, as for
+ *       externalIPs (either family);</li>
  *   <li>healthCheckNodePort (externalTrafficPolicy Local): the node's local endpoint count, served by
  *       {@link HealthCheckNodePorts};</li>
  *   <li>loadBalancerSourceRanges on externalIPs and load-balancer ingress IPs (as the catalog gives
@@ -74,11 +75,11 @@ import java.util.Set;
  * Pure apart from its result; the caller logs new notes once.
  */
 final class KubeServiceMapping {
-    /** What an external IPv4 frontend (externalIP, load-balancer IP, node port) with externalTrafficPolicy Cluster still lacks (bpf lib/xdp_lb.h). */
-    private static final String SNAT4_NOT_DONE = "the XDP fast path (SNATed flows are translated at TC)";
-
-    /** What an external IPv6 frontend still lacks (bpf lib/xdp_lb.h). */
-    private static final String EXTERNAL6_NOT_DONE = "the XDP fast path";
+    /**
+     * What an external frontend (externalIP, load-balancer IP, node port) of either family with
+     * externalTrafficPolicy Cluster still lacks (bpf lib/xdp_lb.h, lib/xdp_lb6.h).
+     */
+    private static final String SNAT_NOT_DONE = "the XDP fast path (SNATed flows are translated at TC)";
 
     private KubeServiceMapping() {}
 
@@ -162,7 +163,7 @@ final class KubeServiceMapping {
                     n.add(where + ": not served on IPv4: the host devices have no IPv4 address");
                 }
                 if (v4 && !nodeAddresses.isEmpty() && !local) {
-                    n.add(where + " on IPv4 node addresses, not done from outside the node: " + SNAT4_NOT_DONE);
+                    n.add(where + " on IPv4 node addresses, not done from outside the node: " + SNAT_NOT_DONE);
                 }
                 if (v4) {
                     List<Backend> backends = backends(f).stream().filter(b -> !b.ipv6()).toList();
@@ -215,7 +216,7 @@ final class KubeServiceMapping {
                     access = ServiceSpec.Access.snatTo4(nodeAddresses.get(0), ranges);
                 }
                 if (access.snat()) {
-                    n.add(where + ": not done from outside the node: " + SNAT4_NOT_DONE);
+                    n.add(where + ": not done from outside the node: " + SNAT_NOT_DONE);
                 }
             }
             specs.add(new ServiceSpec(f.displayName(), fe, f.kind().external(),
@@ -241,7 +242,6 @@ final class KubeServiceMapping {
      */
     private static void external6(ServiceFrontend f, KubeService svc, String where, Set<String> n, List<Ipv6> nodeAddresses6,
             List<ServiceSpec> specs, Map<Frontend, ServiceFrontend.Kind> kinds) {
-        String what = f.kind() == ServiceFrontend.Kind.EXTERNAL_IP ? "IPv6 externalIP" : "IPv6 load-balancer ingress IP";
         List<SourceRange> ranges = new ArrayList<>();
         for (String cidr : f.sourceRanges()) {
             if (!cidr.contains(":")) {
@@ -260,7 +260,9 @@ final class KubeServiceMapping {
                     + " (--host-device) have none");
             return;
         }
-        n.add(what + " " + IpLiteral.format(f.address()) + ": served; not done for IPv6: " + EXTERNAL6_NOT_DONE);
+        if (!local) {
+            n.add(where + ": not done from outside the node: " + SNAT_NOT_DONE);
+        }
         Frontend fe = Frontend.of(Ipv6.of(f.address().getAddress()), f.port(), Protocol.parse(f.protocol()));
         specs.add(new ServiceSpec(f.displayName(), fe, true, f.maglev() ? ServiceSpec.Algorithm.MAGLEV : ServiceSpec.Algorithm.RANDOM,
                 backends(f), f.affinityTimeoutSeconds(), Map.of(), new ServiceSpec.Access(false, !local, ranges, local ? null : nodeAddresses6.get(0))));
@@ -278,7 +280,9 @@ final class KubeServiceMapping {
             n.add(where + ": not served on IPv6: the host devices (--host-device) have no global IPv6 address");
             return;
         }
-        n.add(where + ": served on IPv6 node addresses with the IPv6 endpoints; not done for IPv6: " + EXTERNAL6_NOT_DONE);
+        if (!local) {
+            n.add(where + " on IPv6 node addresses, not done from outside the node: " + SNAT_NOT_DONE);
+        }
         List<Backend> backends = backends(f).stream().filter(Backend::ipv6).toList();
         for (Ipv6 addr : nodeAddresses6) {
             Frontend fe = Frontend.of(addr, f.port(), Protocol.parse(f.protocol()));

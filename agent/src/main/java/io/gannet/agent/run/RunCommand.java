@@ -78,6 +78,11 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--host-device", description = "Attach the host program (externalIP DNAT) to this device; repeatable.")
     java.util.List<String> hostDevices = new java.util.ArrayList<>();
 
+    @Option(names = "--xdp", paramLabel = "native|generic", description = {"Also give the --host-devices the XDP fast path (external",
+        "frontends with externalTrafficPolicy Local, IPv4 and IPv6, translated before the kernel makes an",
+        "skb): native on NICs whose driver has XDP, generic on any device. Needs --host-device."})
+    String xdp;
+
     @Option(names = "--socket-lb-cgroup", paramLabel = "DIR", description = {"Send the connections this node's own processes in this cgroup v2",
         "directory (and below) make to Services to a backend at connect() (kube-proxy serves them in",
         "OUTPUT): /sys/fs/cgroup, or /sys/fs/cgroup/unified on a hybrid host, for every process. Needs --services-dir."})
@@ -138,6 +143,14 @@ public final class RunCommand implements Callable<Integer> {
             System.err.println("gannet run: --socket-lb-cgroup sends connections to Services' backends: it needs --services-dir or --kube-api");
             return 2;
         }
+        if (xdp != null && !xdp.equals("native") && !xdp.equals("generic")) {
+            System.err.println("gannet run: --xdp is native (the NIC driver's XDP) or generic (any device), not " + xdp);
+            return 2;
+        }
+        if (xdp != null && hostDevices.isEmpty()) {
+            System.err.println("gannet run: --xdp gives the host devices the XDP fast path: it needs --host-device");
+            return 2;
+        }
         if (controlTokens != null && controlPort == null) {
             System.err.println("gannet run: --control-tokens is for --control-port; without a port it would be ignored");
             return 2;
@@ -153,7 +166,7 @@ public final class RunCommand implements Callable<Integer> {
             ControlAccess access = ControlAccess.read(controlTcp != null, controlTokens, controlGroup);
             daemon = Daemon.start(new DaemonOptions(profile, node, stateDir, controlSocket, controlTcp, metricsAddress,
                     servicesDir, bpfPinRoot, hostDevices, etcd, cniSocket, fib, exabgpSocket, exabgpProcesses, policyDir,
-                    socketLbCgroup, conntrackMax, kubeApi, kubeApiPolicy), log, access);
+                    socketLbCgroup, conntrackMax, kubeApi, kubeApiPolicy, xdp), log, access);
         } catch (ProfileException e) {
             System.err.println(e.getMessage());
             log.startFailed(node, e.getMessage());

@@ -67,12 +67,14 @@ final class ServiceDatapath implements AutoCloseable {
      * @param kubeApi    Services and EndpointSlices from the Kubernetes API instead; null: none (neither: the datapath runs
      *                   for policy and masquerade only)
      * @param hostDevices devices to attach the host program to (externalIP DNAT), may be empty
+     * @param xdp         "native" or "generic": the host devices also get the XDP fast path; null: none, and a
+     *                    fast path an earlier run attached is detached
      * @param nodeName this node's name as EndpointSlices spell it (Local traffic policies); null = none local
      * @param socketLbCgroup the cgroup v2 directory whose processes' connections to Services go to a backend at
      *                       connect(), or null (socket-level load balancing an earlier run attached is detached)
      */
     static ServiceDatapath start(DatapathOptions options, Path servicesDir, KubeApiClient kubeApi, List<String> hostDevices,
-            String nodeName,
+            String xdp, String nodeName,
             Path socketLbCgroup, EventLog log) throws IOException {
         Path pinRoot = options.pinRoot();
         PinRootLock lock = PinRootLock.acquire(pinRoot);
@@ -87,6 +89,17 @@ final class ServiceDatapath implements AutoCloseable {
         try {
             for (String dev : hostDevices) {
                 dp.attachHost(dev);
+                if (xdp != null) {
+                    dp.attachHostXdp(dev, xdp.equals("native"));
+                    log.operatorAction("datapath", dev, "XDP fast path attached (" + xdp + ")");
+                }
+            }
+            for (io.gannet.bpf.libbpf.XdpLink.Attached a : dp.hostXdp()) {
+                if (xdp == null || !hostDevices.contains(a.device())) {
+                    dp.detachHostXdp(a.device());
+                    log.operatorAction("datapath", a.device(), "XDP fast path an earlier run attached detached"
+                            + (xdp == null ? " (no --xdp)" : " (not a --host-device)"));
+                }
             }
             sd.hostDevices = List.copyOf(hostDevices);
             if (socketLbCgroup != null) {

@@ -45,7 +45,9 @@ class DatapathCommandTest {
             a.linkTo(b, "lxc0", "10.205.0.1/30", "eth0", "10.205.0.2/30");
             try (Datapath dp = Datapath.open(DatapathOptions.defaults().withPinRoot(pins).withNetns(Netns.named(a.name())))) {
                 dp.attachPod("lxc0", "10.205.0.2");
+                dp.attachHostXdp("lxc0", false);
             }
+            assertThat(a.exec("ip", "link", "show", "dev", "lxc0")).as("the XDP link outlives the datapath").contains("xdpgeneric");
             String[] where = {"--bpf-pin-root", pins.toString(), "--netns", a.name()};
 
             Out status = gannet(concat(new String[] {"datapath", "status", "--json"}, where));
@@ -54,7 +56,7 @@ class DatapathCommandTest {
             assertThat(s.path("layout").asText()).isEqualTo("v2");
             assertThat(s.path("daemonRunning").asBoolean()).isFalse();
             assertThat(s.path("pins").toString()).contains("v2/dp_svc4").contains("v2/progs/from_pod");
-            assertThat(s.path("hooks").toString()).contains("lxc0").contains("ingress").contains("egress");
+            assertThat(s.path("hooks").toString()).contains("lxc0").contains("ingress").contains("egress").contains("xdp generic");
             assertThat(gannet(concat(new String[] {"datapath", "status"}, where)).out()).contains("lxc0").contains("layout v2");
 
             // A daemon holding the pin root (flock(1) stands in for it): reset refuses, changes nothing.
@@ -79,7 +81,8 @@ class DatapathCommandTest {
             Out reset = gannet(concat(new String[] {"datapath", "reset"}, where));
             assertThat(reset.code()).as(reset.err()).isZero();
             // tcx links on this kernel: no clsact qdisc was made, none is left; the links are gone with their pins
-            assertThat(reset.out()).contains("detached lxc0 ingress").contains("detached lxc0 egress");
+            assertThat(reset.out()).contains("detached lxc0 ingress").contains("detached lxc0 egress").contains("detached lxc0 xdp generic");
+            assertThat(a.exec("ip", "link", "show", "dev", "lxc0")).doesNotContain("xdp");
             assertThat(a.exec("tc", "filter", "show", "dev", "lxc0", "ingress")).isBlank();
             assertThat(a.exec("tc", "qdisc", "show", "dev", "lxc0")).doesNotContain("clsact");
             for (io.gannet.bpf.libbpf.Tc.Direction d : io.gannet.bpf.libbpf.Tc.Direction.values()) {

@@ -27,7 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
  * handshake) and the answer:
  * <ul>
  *   <li>an IPv6 externalIP with externalTrafficPolicy Local: only the local pod serves, it sees
- *       the client's own address, and the client sees the externalIP answer;</li>
+ *       the client's own address, and the client sees the externalIP answer; the same with
+ *       {@code --xdp generic}, translated by the XDP fast path before from_host;</li>
  *   <li>an IPv6 externalIP with Cluster, local and remote backends: both serve, both see node
  *       1's IPv6 address (SNAT);</li>
  *   <li>an IPv6 load-balancer ingress IP with Cluster, a remote backend: it sees node 1;</li>
@@ -334,6 +335,47 @@ class DaemonIpv6ExternalServicesTest {
                 io.gannet.bpf.PinLayout.mapsDir(pinRoot).resolve("dp_metrics").toString(), "key",
                 Integer.toString(io.gannet.bpf.maps.Reason.DROP_SOURCE_RANGE.ordinal()), "0", "0", "0");
         assertThat(DaemonNodePortTest.sumPerCpu(counters)).as("DROP_SOURCE_RANGE: " + counters).isPositive();
+    }
+
+    /** A datapath counter of the daemon's pinned dp_metrics, summed over CPUs. */
+    private long counter(io.gannet.bpf.maps.Reason reason) throws Exception {
+        return DaemonNodePortTest.sumPerCpu(NetworkNamespace.Shell.run("bpftool", "-j", "map", "lookup", "pinned",
+                io.gannet.bpf.PinLayout.mapsDir(pinRoot).resolve("dp_metrics").toString(), "key",
+                Integer.toString(reason.ordinal()), "0", "0", "0"));
+    }
+
+    @Test
+    void anIpv6ExternalIpWithLocalPolicyIsServedThroughTheXdpFastPath() throws Exception {
+        startNode("--xdp", "generic");
+        assertThat(node1.exec("ip", "link", "show", "dev", "eth0")).contains("xdpgeneric").contains("prog/xdp");
+        Files.writeString(services.resolve("xdp6.yaml"), service("local", "Local", EXT_LOCAL, "", 30181, pod6 + "@node1"));
+        DaemonServicesTest.awaitServices(gannet, r -> r.toString().contains("[" + EXT_LOCAL + "]:80/TCP"));
+        long natNew = counter(io.gannet.bpf.maps.Reason.NAT_NEW);
+        long passed = counter(io.gannet.bpf.maps.Reason.PASS_NO_SERVICE);
+        for (int i = 0; i < 5; i++) {
+            assertThat(ask(EXT_LOCAL)).isEqualTo("peer " + EXT_LOCAL + " 80 answer pod " + CLIENT);
+        }
+        assertThat(counter(io.gannet.bpf.maps.Reason.NAT_NEW) - natNew).as("one new flow per connection").isEqualTo(5);
+        // from_host at TC, behind XDP, gets the client's packets already translated: to it they are no service's
+        // (translated at TC they would count as NAT_NEW / NAT_CT_HIT there and not as PASS_NO_SERVICE)
+        assertThat(counter(io.gannet.bpf.maps.Reason.PASS_NO_SERVICE) - passed)
+                .as("client packets translated by XDP before from_host").isGreaterThanOrEqualTo(5 * 3);
+        assertThat(GannetProcess.cliExactly("datapath", "status", "--bpf-pin-root", pinRoot.toString(), "--netns", node1.name()).out())
+                .containsPattern("eth0 +xdp generic +program [1-9]");
+
+        // the daemon stopped: the pinned XDP link stays, and serves on
+        gannet.close();
+        assertThat(node1.exec("ip", "link", "show", "dev", "eth0")).contains("xdpgeneric");
+        natNew = counter(io.gannet.bpf.maps.Reason.NAT_NEW);
+        assertThat(ask(EXT_LOCAL)).isEqualTo("peer " + EXT_LOCAL + " 80 answer pod " + CLIENT);
+        assertThat(counter(io.gannet.bpf.maps.Reason.NAT_NEW) - natNew).isEqualTo(1);
+        // started again without --xdp: detached, and TC alone serves
+        gannet = GannetProcess.startKeepingMounts(node1, dir, dir.resolve("profile.yaml"), "node1", "--services-dir", services.toString(),
+                "--bpf-pin-root", pinRoot.toString(), "--host-device", "eth0");
+        DaemonServicesTest.awaitServices(gannet, r -> r.toString().contains("[" + EXT_LOCAL + "]:80/TCP"));
+        assertThat(gannet.log()).contains("XDP fast path an earlier run attached detached (no --xdp)");
+        assertThat(node1.exec("ip", "link", "show", "dev", "eth0")).doesNotContain("xdp");
+        assertThat(ask(EXT_LOCAL)).isEqualTo("peer " + EXT_LOCAL + " 80 answer pod " + CLIENT);
     }
 
     /** A NodePort Service with clusterIPs of the given families ("IPv6" or "IPv4,IPv6") and its slices ("addr@node"). */

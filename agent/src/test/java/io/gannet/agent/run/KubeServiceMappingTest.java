@@ -152,7 +152,9 @@ class KubeServiceMappingTest {
         assertThat(np.backends()).containsExactly(Backend.of("fd00:10:244:2::7", 8080), Backend.of("fd00:10:244:3::7", 8080));
         assertThat(np.access().nodePort()).isTrue();
         assertThat(np.access().snatSource6()).isEqualTo(Ipv6.parse("fd00:205::1"));
-        assertThat(m.notes().get("default/web")).noneMatch(n -> n.contains("node port 30080/TCP: not"));
+        assertThat(m.notes().get("default/web")).noneMatch(n -> n.contains("node port 30080/TCP: not"))
+                .anySatisfy(n -> assertThat(n).endsWith("node port 30080/TCP on IPv6 node addresses, not done from outside the node:"
+                        + " the XDP fast path (SNATed flows are translated at TC)"));
     }
 
     @Test
@@ -224,8 +226,11 @@ class KubeServiceMappingTest {
             assertThat(s.backends()).as(fe + ": this node's endpoint only").containsExactly(Backend.of("fd00:10:244:2::7", 8080));
             assertThat(s.access().snat()).as(fe + ": the client's address kept").isFalse();
         }
-        assertThat(external6("Local", "").notes().get("default/web")).noneMatch(n -> n.contains("2001:db8:80::5:80/TCP: not programmed"))
-                .anySatisfy(n -> assertThat(n).isEqualTo("IPv6 externalIP 2001:db8:80:0:0:0:0:5: served; not done for IPv6: the XDP fast path"));
+        // Local: served by the XDP fast path too (lib/xdp_lb6.h), nothing noted; Cluster: SNATed at TC, noted as for IPv4
+        assertThat(external6("Local", "").notes().getOrDefault("default/web", List.of())).noneMatch(n -> n.contains("2001:db8:80"));
+        assertThat(external6("Cluster", "").notes().get("default/web"))
+                .anySatisfy(n -> assertThat(n).isEqualTo("default/web:http 2001:db8:80:0:0:0:0:5:80/TCP: not done from outside the node:"
+                        + " the XDP fast path (SNATed flows are translated at TC)"));
 
         // IPv6 loadBalancerSourceRanges are enforced; an IPv4 one matches no IPv6 source (noted)
         KubeServiceMapping.Mapped ranged = external6("Local", "  loadBalancerSourceRanges: [2001:db8:1::/48, 10.0.0.0/8]");

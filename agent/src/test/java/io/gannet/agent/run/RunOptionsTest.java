@@ -40,6 +40,16 @@ class RunOptionsTest {
     }
 
     @Test
+    void xdpNeedsAHostDeviceAndAMode() {
+        Result none = run("run", "--profile", "/nonexistent/profile.yaml", "--node", "n1", "--services-dir", "/tmp", "--xdp", "generic");
+        assertThat(none.exit()).isEqualTo(2);
+        assertThat(none.err()).contains("--xdp").contains("it needs --host-device");
+        Result mode = run("run", "--profile", "/nonexistent/profile.yaml", "--node", "n1", "--host-device", "eth0", "--xdp", "fast");
+        assertThat(mode.exit()).isEqualTo(2);
+        assertThat(mode.err()).contains("--xdp is native (the NIC driver's XDP) or generic (any device), not fast");
+    }
+
+    @Test
     void twoSourcesOfServicesAreRefused() {
         Result r = run("run", "--profile", "/nonexistent/profile.yaml", "--node", "n1", "--services-dir", "/tmp", "--kube-api", "in-cluster");
         assertThat(r.exit()).isEqualTo(2);

@@ -83,6 +83,17 @@ public final class Opts {
         private XdpAttach() {}
     }
 
+    /**
+     * struct bpf_link_create_opts up to its {@code flags} (the XDP mode of an XDP link): passed with
+     * {@code sz} 16, which libbpf takes as an older, smaller struct (its other members absent).
+     */
+    public static final class LinkCreate {
+        public static final int FLAGS = 8;
+        public static final int SIZE_TO_FLAGS = 16;
+
+        private LinkCreate() {}
+    }
+
     /** Zeroed struct memory of {@code size} bytes with {@code sz} set. */
     public static Pointer alloc(int size) {
         Pointer p = Native.get().allocate(size);

@@ -40,7 +40,7 @@ class OptsLayoutTest {
                   O(bpf_test_run_opts,data_size_out); O(bpf_test_run_opts,ctx_in); O(bpf_test_run_opts,ctx_out); O(bpf_test_run_opts,ctx_size_in);
                   O(bpf_test_run_opts,ctx_size_out); O(bpf_test_run_opts,retval); O(bpf_test_run_opts,repeat); O(bpf_test_run_opts,duration);
                   S(bpf_map_batch_opts); O(bpf_map_batch_opts,elem_flags); O(bpf_map_batch_opts,flags);
-                  S(bpf_xdp_attach_opts); O(bpf_xdp_attach_opts,old_prog_fd);
+                  S(bpf_xdp_attach_opts); O(bpf_xdp_attach_opts,old_prog_fd); O(bpf_link_create_opts,flags);
                   return 0;
                 }
                 """;
@@ -86,5 +86,7 @@ class OptsLayoutTest {
         assertThat(v.get("bpf_map_batch_opts.flags")).isEqualTo(Opts.MapBatch.FLAGS);
         assertThat(v.get("bpf_xdp_attach_opts")).isEqualTo(Opts.XdpAttach.SIZE);
         assertThat(v.get("bpf_xdp_attach_opts.old_prog_fd")).isEqualTo(Opts.XdpAttach.OLD_PROG_FD);
+        assertThat(v.get("bpf_link_create_opts.flags")).isEqualTo(Opts.LinkCreate.FLAGS);
+        assertThat(Opts.LinkCreate.SIZE_TO_FLAGS).as("sz covers flags, 8-aligned").isEqualTo((Opts.LinkCreate.FLAGS + 4 + 7) / 8 * 8);
     }
 }
