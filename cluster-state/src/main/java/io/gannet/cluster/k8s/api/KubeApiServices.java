@@ -62,6 +62,7 @@ public final class KubeApiServices implements AutoCloseable, io.gannet.cluster.k
     private final Set<String> reported = new HashSet<>(); // thread only
     private int retries; // thread only
     private volatile long applied;
+    private ServiceDirectory.Result lastApplied; // thread only
 
     private KubeApiServices(KubeApiClient api, Consumer<ServiceDirectory.Result> sink, Consumer<ServiceDirectory.FileError> errors,
             Consumer<String> status, Duration settle) {
@@ -115,7 +116,12 @@ public final class KubeApiServices implements AutoCloseable, io.gannet.cluster.k
             return; // the first list of each is still to come: keep what the datapath holds
         }
         try {
-            sink.accept(read());
+            ServiceDirectory.Result r = read();
+            if (r.equals(lastApplied)) {
+                return; // e.g. the second informer's start: the same objects, nothing to apply again
+            }
+            sink.accept(r);
+            lastApplied = r;
             retries = 0;
             applied++;
         } catch (RuntimeException | LinkageError e) {
