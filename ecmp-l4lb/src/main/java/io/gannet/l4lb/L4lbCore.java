@@ -32,9 +32,9 @@ import java.util.Set;
  * withdrawn (none, or the host drains). Every change is an event with a reason.
  *
  * <p>Configured is every endpoint of the Service's EndpointSlices, ready or not (the same set on
- * every LB host); healthy is a backend that both serves by its readiness
- * ({@link VipService#serving()}: ready, or terminating and serving while none is ready) and
- * passes its health check. A readiness change thus moves only that backend's entries, exactly as
+ * every LB host); healthy is a backend that passes its health check and serves by its readiness
+ * ({@link VipService#serving(java.util.function.Predicate)}: ready, or terminating and serving
+ * while no ready one passes its check). A readiness change thus moves only that backend's entries, exactly as
  * a failed check does. Backends that are not ready are still probed, so their health is known
  * the moment they become ready.
  *
@@ -233,8 +233,9 @@ final class L4lbCore {
             List<WeightedBackend> up = new ArrayList<>();
             Set<Backend> upSet = new HashSet<>();
             Set<Backend> serving = s.serving();
+            Set<Backend> takes = s.serving(b -> Boolean.TRUE.equals(healthy.get(target(s, b))));
             for (WeightedBackend b : s.backends()) {
-                if (serving.contains(b.backend()) && Boolean.TRUE.equals(healthy.get(target(s, b.backend())))) {
+                if (takes.contains(b.backend())) {
                     up.add(b);
                     upSet.add(b.backend());
                 }
@@ -338,15 +339,17 @@ final class L4lbCore {
                 entries.put(t.backends().get(i).backend(), counts[i]);
             }
             List<VipStatus.BackendStatus> bs = new ArrayList<>();
-            Set<Backend> serving = s.serving();
+            Set<Backend> takes = s.serving(b -> Boolean.TRUE.equals(healthy.get(target(s, b))));
+            boolean readyUp = s.backends().stream().anyMatch(b -> s.readinessOf(b.backend()) == Readiness.READY
+                    && Boolean.TRUE.equals(healthy.get(target(s, b.backend()))));
             for (WeightedBackend b : s.backends()) {
                 Target tg = target(s, b.backend());
                 boolean up = Boolean.TRUE.equals(healthy.get(tg));
                 Readiness ready = s.readinessOf(b.backend());
-                String state = ready == Readiness.TERMINATING_SERVING
-                        ? serving.contains(b.backend()) ? "terminating, serving: no endpoint is ready" : "terminating, serving: endpoints are ready"
-                        : ready.toString();
-                bs.add(new VipStatus.BackendStatus(b.backend().toString(), b.weight(), state, up, serving.contains(b.backend()) && up,
+                String state = ready != Readiness.TERMINATING_SERVING ? ready.toString()
+                        : takes.contains(b.backend()) ? "terminating, serving: no ready endpoint is up"
+                        : readyUp ? "terminating, serving: ready endpoints are up" : "terminating, serving";
+                bs.add(new VipStatus.BackendStatus(b.backend().toString(), b.weight(), state, up, takes.contains(b.backend()),
                         lastResult.getOrDefault(tg, up ? "ok" : "not healthy yet"), entries.getOrDefault(b.backend(), 0)));
             }
             out.add(new VipStatus(addr, s.frontend().toString(), s.name(), routeState(r),

@@ -332,7 +332,7 @@ class L4lbCoreTest {
     }
 
     @Test
-    void terminatingEndpointsServeOnlyWhileNoneIsReadyAndNoneServingWithdrawsTheVip() {
+    void terminatingEndpointsServeOnlyWhileNoReadyOneIsUpAndNoneServingWithdrawsTheVip() {
         Backend b3 = Backend.of("10.9.0.3", 8080);
         L4lbCore c = core(List.of());
         java.util.Map<Backend, Readiness> rolling = java.util.Map.of(B1, Readiness.NOT_READY, B2, Readiness.TERMINATING_SERVING,
@@ -344,7 +344,17 @@ class L4lbCoreTest {
         advance(2100, c);
         assertThat(programmed.get(0).backends()).as("ready endpoints serve; the terminating one does not")
                 .extracting(WeightedBackend::backend).containsExactly(B1, b3);
-        assertThat(c.snapshot().get(0).backends().get(1).state()).isEqualTo("terminating, serving: endpoints are ready");
+        assertThat(c.snapshot().get(0).backends().get(1).state()).isEqualTo("terminating, serving: ready endpoints are up");
+
+        c.healthChanged(t(B1), false, "connection refused");
+        c.healthChanged(t(b3), false, "connection refused");
+        assertThat(programmed.get(0).backends()).as("the ready ones fail their checks: the terminating one still serving takes over")
+                .extracting(WeightedBackend::backend).containsExactly(B2);
+        assertThat(c.snapshot().get(0).backends().get(1).state()).isEqualTo("terminating, serving: no ready endpoint is up");
+        assertThat(c.snapshot().get(0).route()).as("not withdrawn while the fallback is up").isEqualTo("announced");
+        c.healthChanged(t(B1), true, "ok");
+        c.healthChanged(t(b3), true, "ok");
+        assertThat(programmed.get(0).backends()).as("ready ones up again").extracting(WeightedBackend::backend).containsExactly(B1, b3);
 
         c.setServices(List.of(web(rolling, B1, B2, b3)), List.of());
         assertThat(programmed.get(0).backends()).as("none ready: the serving terminating endpoint is the fallback")
@@ -352,7 +362,7 @@ class L4lbCoreTest {
         assertThat(programmed.get(0).table().counts()).containsExactly(0, 251, 0);
         VipStatus row = c.snapshot().get(0);
         assertThat(row.backends()).extracting(VipStatus.BackendStatus::state)
-                .containsExactly("not ready", "terminating, serving: no endpoint is ready", "terminating");
+                .containsExactly("not ready", "terminating, serving: no ready endpoint is up", "terminating");
         assertThat(row.route()).isEqualTo("announced");
 
         c.healthChanged(t(B2), false, "connection refused");

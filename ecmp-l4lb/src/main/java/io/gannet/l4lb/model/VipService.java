@@ -6,6 +6,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * One load-balanced frontend: a VIP address, port and protocol with its backends (sorted by
@@ -46,17 +47,25 @@ public record VipService(String name, Frontend frontend, List<WeightedBackend> b
      * fallback, KEP-1669); otherwise none.
      */
     public Set<Backend> serving() {
+        return serving(b -> true);
+    }
+
+    /**
+     * The backends that take new flows: the ready ones that are {@code up} (pass their health
+     * check); when none is, the terminating ones still serving that are up. A Service whose ready
+     * endpoints all fail the L4LB's checks is served by its terminating ones rather than withdrawn,
+     * as kube-proxy falls back when none is ready.
+     */
+    public Set<Backend> serving(Predicate<Backend> up) {
+        Set<Backend> out = pick(Readiness.READY, up);
+        return out.isEmpty() ? pick(Readiness.TERMINATING_SERVING, up) : out;
+    }
+
+    private Set<Backend> pick(Readiness r, Predicate<Backend> up) {
         Set<Backend> out = new LinkedHashSet<>();
         for (WeightedBackend b : backends) {
-            if (readinessOf(b.backend()) == Readiness.READY) {
+            if (readinessOf(b.backend()) == r && up.test(b.backend())) {
                 out.add(b.backend());
-            }
-        }
-        if (out.isEmpty()) {
-            for (WeightedBackend b : backends) {
-                if (readinessOf(b.backend()) == Readiness.TERMINATING_SERVING) {
-                    out.add(b.backend());
-                }
             }
         }
         return out;
