@@ -205,7 +205,7 @@ class L4lbReadinessReloadTest extends DaemonAgainstFrr {
                 "{ready: false}"));
         awaitVip(fe, x -> x.path("healthy").asText().equals("1/4"));
         v = vip(fe);
-        assertThat(backend(v, "10.203.1.21:8080").path("state").asText()).isEqualTo("terminating, serving: no endpoint is ready");
+        assertThat(backend(v, "10.203.1.21:8080").path("state").asText()).isEqualTo("terminating, serving: no ready endpoint is up");
         assertThat(backend(v, "10.203.1.21:8080").path("tableEntries").asInt()).isEqualTo(M);
         assertThat(backend(v, "10.203.1.23:8080").path("state").asText()).isEqualTo("terminating");
         assertThat(v.path("route").asText()).isEqualTo("announced");
