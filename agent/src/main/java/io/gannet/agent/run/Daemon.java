@@ -169,7 +169,7 @@ public final class Daemon implements AutoCloseable {
         });
         if (pods != null) {
             pods.attach(new FixedIpAnnouncer(speaker, loop));
-            metrics.registry().getPrometheusRegistry().register(new IpamGauges(pods::usage));
+            metrics.registry().getPrometheusRegistry().register(new IpamGauges(pods::usages));
         }
         log.operatorAction("start", node.name(), "profile " + options.profile() + ", AS " + node.localAs()
                 + ", " + node.neighbors().size() + " neighbors, originating " + node.announcements()

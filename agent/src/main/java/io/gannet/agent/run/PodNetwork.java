@@ -294,9 +294,9 @@ final class PodNetwork implements AutoCloseable {
 
     // ---- control API ----
 
-    /** The block's occupancy now (for /metrics). */
-    BlockUsage usage() {
-        return ipam.usage();
+    /** Each block's occupancy now (for /metrics): the node's block, and a dual-stack node's IPv6 one. */
+    List<BlockUsage> usages() {
+        return ipam6 == null ? List.of(ipam.usage()) : List.of(ipam.usage(), ipam6.usage());
     }
 
     Map<String, Object> summary() {
