@@ -40,6 +40,7 @@ int from_host(struct __sk_buff *skb)
 
 	DP_STAGE(dp_parse(skb, DP_FROM_HOST, &ctx));
 	if (ctx.v6) {
+		DP_STAGE(dp_stage_fragments6(&ctx));
 		DP_STAGE(dp_stage_icmp6_revnat(&ctx));
 		DP_STAGE(dp_stage_icmp6_to_backend(&ctx));
 		DP_STAGE(dp_stage_revnat6(&ctx));
@@ -63,6 +64,7 @@ int to_host(struct __sk_buff *skb)
 
 	DP_STAGE(dp_parse(skb, DP_TO_HOST, &ctx));
 	if (ctx.v6) {
+		DP_STAGE(dp_stage_fragments6(&ctx));
 		DP_STAGE(dp_stage_icmp6_revnat(&ctx));
 		DP_STAGE(dp_stage_icmp6_to_backend(&ctx));
 		DP_STAGE(dp_stage_revnat6(&ctx));

@@ -42,6 +42,7 @@ int from_pod(struct __sk_buff *skb)
 	if (ctx.v6) {
 		/* IPv6 TCP/UDP (lib/lb6.h): reverse NAT of local backends' replies, then service DNAT;
 		 * ICMPv6 errors about translated flows (lib/icmp6.h) */
+		DP_STAGE(dp_stage_fragments6(&ctx));
 		DP_STAGE(dp_stage_icmp6_revnat(&ctx));
 		DP_STAGE(dp_stage_icmp6_to_backend(&ctx));
 		DP_STAGE(dp_stage_revnat6(&ctx));
@@ -71,6 +72,7 @@ int to_pod(struct __sk_buff *skb)
 	if (ctx.v6) {
 		/* IPv6 TCP/UDP (lib/lb6.h): reverse NAT of replies from backends behind a host device;
 		 * ICMPv6 errors about translated flows (lib/icmp6.h) */
+		DP_STAGE(dp_stage_fragments6(&ctx));
 		DP_STAGE(dp_stage_icmp6_revnat(&ctx));
 		DP_STAGE(dp_stage_revnat6(&ctx));
 		return dp_finish(&ctx);
