@@ -14,10 +14,12 @@ import io.gannet.bpf.lb.Frontend;
 import io.gannet.bpf.lb.Ipv6;
 import io.gannet.bpf.lb.Protocol;
 import io.gannet.bpf.lb.ServiceSpec;
+import io.gannet.bpf.libbpf.BpfMap;
 import io.gannet.bpf.libbpf.BpfProgram;
 import io.gannet.bpf.libbpf.TestRun;
 import io.gannet.bpf.maps.CtKey;
 import io.gannet.bpf.maps.CtKey6;
+import io.gannet.bpf.maps.DpMaps;
 import io.gannet.bpf.maps.Reason;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
@@ -434,6 +436,15 @@ class Ipv6GoldenPacketTest {
         // the first: address, port and the datagram's checksum (over all of it) rewritten; built
         // independently from the whole datagram to the backend, so the bytes compare exactly
         assertPacket(fromPod.testRun(in[0], 1), TC_ACT_OK, out[0]);
+        // its record, keyed by the addresses it arrived with and the identification
+        try (BpfMap frag6 = BpfMap.openPinnedAsIs(PinLayout.mapsDir(pinRoot).resolve(DpMaps.FRAG6).toString())) {
+            byte[] key = frag6.nextKey(null);
+            assertThat(key).isNotNull();
+            assertThat(frag6.nextKey(key)).as("one record").isNull();
+            assertThat(Arrays.copyOfRange(key, 0, 16)).isEqualTo(Ipv6.parse(CLIENT).bytes());
+            assertThat(Arrays.copyOfRange(key, 16, 32)).isEqualTo(Ipv6.parse(VIP).bytes());
+            assertThat(ByteBuffer.wrap(key, 32, 4).getInt()).isEqualTo(0x0badcafe);
+        }
         // the second, no UDP header: the same backend address
         assertPacket(fromPod.testRun(in[1], 1), TC_ACT_OK, out[1]);
         assertThat(dp.metrics().get(Reason.NAT_FRAGMENT)).isEqualTo(1);
