@@ -503,6 +503,19 @@ class Ipv6GoldenPacketTest {
     }
 
     @Test
+    void aPacketWithExtensionHeadersToAFrontendWithoutBackendsIsDroppedNotAnsweredWithAMisbuiltRefusal() {
+        dp.applyServices(List.of(svc(VIP_EMPTY, 80, Protocol.TCP, ServiceSpec.Algorithm.RANDOM),
+                svc(VIP_EMPTY, 53, Protocol.UDP, ServiceSpec.Algorithm.RANDOM)));
+        Packets.Spec syn = Packets.tcp(CLIENT, 40000, VIP_EMPTY, 80, TCP_SYN);
+        syn.ext6 = new int[] {60};
+        assertThat(fromPod.testRun(Packets.build(syn), 1).verdict()).isEqualTo(TC_ACT_SHOT);
+        byte[] first = Packets.fragments6(Packets.udp(CLIENT, 33000, VIP_EMPTY, 53, payload(40)), 5, 16)[0];
+        assertThat(fromPod.testRun(first, 1).verdict()).isEqualTo(TC_ACT_SHOT);
+        assertThat(dp.metrics().get(Reason.DROP_NO_BACKEND)).isEqualTo(2);
+        assertThat(dp.metrics().get(Reason.REJECT_NO_BACKEND)).isZero();
+    }
+
+    @Test
     void unknownNextHeadersAhEspAndLongerChainsPassUntouched() {
         dp.applyServices(List.of(svc(VIP, 80, Protocol.TCP, ServiceSpec.Algorithm.RANDOM, Backend.of(B1, 8080))));
         for (int[] chain : new int[][] {{51}, {60, 50}, {253}, {0, 60, 43, 60, 60}}) {
