@@ -26,7 +26,7 @@
  * and DNAT of external frontends (SNAT to a node IPv6 address for externalTrafficPolicy Cluster,
  * lib/nodeport6.h), to_host reverse NAT, both ICMPv6 errors about translated flows back to the
  * client (SNATed requests too) and those about replies on to the backend (lib/icmp6.h);
- * no fragments or masquerade for IPv6.
+ * non-first fragments follow their first fragment (dp_stage_fragments6); no masquerade for IPv6.
  */
 #include "lib/lb.h"
 #include "lib/lb6.h"
@@ -40,6 +40,7 @@ int from_host(struct __sk_buff *skb)
 
 	DP_STAGE(dp_parse(skb, DP_FROM_HOST, &ctx));
 	if (ctx.v6) {
+		DP_STAGE(dp_stage_fragments6(&ctx));
 		DP_STAGE(dp_stage_icmp6_revnat(&ctx));
 		DP_STAGE(dp_stage_icmp6_to_backend(&ctx));
 		DP_STAGE(dp_stage_revnat6(&ctx));
@@ -63,6 +64,7 @@ int to_host(struct __sk_buff *skb)
 
 	DP_STAGE(dp_parse(skb, DP_TO_HOST, &ctx));
 	if (ctx.v6) {
+		DP_STAGE(dp_stage_fragments6(&ctx));
 		DP_STAGE(dp_stage_icmp6_revnat(&ctx));
 		DP_STAGE(dp_stage_icmp6_to_backend(&ctx));
 		DP_STAGE(dp_stage_revnat6(&ctx));

@@ -15,7 +15,8 @@
  *            a reply of a remapped flow (lib/remap.h) -> conntrack lookup of
  *            untranslated flows -> ingress policy (lib/policy.h) -> conntrack entry for a
  *            new flow the policy let in -> finish
- *  - IPv6 TCP and UDP (dp_parse6): from_pod runs reverse NAT and service DNAT of lib/lb6.h
+ *  - IPv6 TCP and UDP (dp_parse6, behind extension headers too): non-first fragments follow their
+ *    first fragment (dp_stage_fragments6, lib/lb6.h) in both programs; from_pod runs reverse NAT and service DNAT of lib/lb6.h
  *    (hairpin included: a pod's flow to itself through its Service is SNATed to the frontend),
  *    to_pod its reverse NAT, both the reverse translation of ICMPv6 errors about requests, from_pod
  *    also those the pod sends about a reply on to the backend (lib/icmp6.h); the IPv4 stages (source check, conntrack of untranslated flows,
@@ -42,6 +43,7 @@ int from_pod(struct __sk_buff *skb)
 	if (ctx.v6) {
 		/* IPv6 TCP/UDP (lib/lb6.h): reverse NAT of local backends' replies, then service DNAT;
 		 * ICMPv6 errors about translated flows (lib/icmp6.h) */
+		DP_STAGE(dp_stage_fragments6(&ctx));
 		DP_STAGE(dp_stage_icmp6_revnat(&ctx));
 		DP_STAGE(dp_stage_icmp6_to_backend(&ctx));
 		DP_STAGE(dp_stage_revnat6(&ctx));
@@ -71,6 +73,7 @@ int to_pod(struct __sk_buff *skb)
 	if (ctx.v6) {
 		/* IPv6 TCP/UDP (lib/lb6.h): reverse NAT of replies from backends behind a host device;
 		 * ICMPv6 errors about translated flows (lib/icmp6.h) */
+		DP_STAGE(dp_stage_fragments6(&ctx));
 		DP_STAGE(dp_stage_icmp6_revnat(&ctx));
 		DP_STAGE(dp_stage_revnat6(&ctx));
 		return dp_finish(&ctx);

@@ -30,8 +30,18 @@
  *
  * ICMPv6 errors about translated flows are lib/icmp6.h's.
  *
- * Not done for IPv6 (the IPv4 stages do it): the tuple remap of lib/remap.h;
- * packets with extension headers or fragments (dp_parse6 leaves them alone). The XDP fast path
+ * Fragments (RFC 8200 section 4.5), as lib/lb.h does for IPv4: the first fragment of a
+ * translated flow (it has the L4 header, and the L4 checksum over the whole datagram, updated
+ * like any other) records its address rewrites in dp_frag6 (dp_frag6_record: both addresses when
+ * the flow is SNATed too, and whether it left by FIB redirect); dp_stage_fragments6 gives a later
+ * fragment (no L4 header; IPv6 has no header checksum) the same rewrites and redirect; a later
+ * fragment whose first fragment was not seen, or not translated, passes untouched. Packets
+ * with hop-by-hop, routing or destination options headers are translated like any other
+ * (dp_parse6 found their L4 header). Refusals (a frontend without backends) are built for a
+ * TCP or UDP header right after the fixed header: a packet with extension headers is dropped
+ * instead (DP_DROP_NO_BACKEND).
+ *
+ * Not done for IPv6 (the IPv4 stages do it): the tuple remap of lib/remap.h. The XDP fast path
  * (lib/xdp_lb6.h) does the common host-device cases of these stages with the same maps and
  * conntrack halves.
  *
@@ -114,6 +124,76 @@ static __always_inline int dp_rewrite_addr6(struct __sk_buff *skb, const struct 
 	return bpf_skb_store_bytes(skb, off, to, sizeof(to), 0);
 }
 
+/*
+ * A first fragment's rewrites (new_saddr / new_daddr, 0 for an address kept), keyed by the
+ * addresses it arrived with (ctx->t6 before the rewrite), for dp_stage_fragments6.
+ */
+static __always_inline void dp_frag6_record(const struct dp_ctx *ctx, const __be32 *new_saddr,
+					    const __be32 *new_daddr, int redirect)
+{
+	struct dp_frag6_key fk = {};
+	struct dp_frag6_value fv = {};
+
+	if (!ctx->first_frag)
+		return;
+	dp_addr6_copy(fk.saddr, ctx->t6.saddr);
+	dp_addr6_copy(fk.daddr, ctx->t6.daddr);
+	fk.id = ctx->frag6_id;
+	if (new_saddr) {
+		dp_addr6_copy(fv.new_saddr, new_saddr);
+		fv.flags |= DP_FRAG6_F_SRC;
+	}
+	if (new_daddr) {
+		dp_addr6_copy(fv.new_daddr, new_daddr);
+		fv.flags |= DP_FRAG6_F_DST;
+	}
+	if (redirect)
+		fv.flags |= DP_FRAG6_F_REDIRECT;
+	bpf_map_update_elem(&dp_frag6, &fk, &fv, BPF_ANY);
+}
+
+/*
+ * A non-first fragment (no L4 header) follows the rewrites its first fragment recorded in
+ * dp_frag6, and its FIB redirect; without a record it is left alone (DP_PASS_FRAGMENT).
+ */
+static __always_inline int dp_stage_fragments6(struct dp_ctx *ctx)
+{
+	struct dp_frag6_key fk = {};
+	struct dp_frag6_value *fv;
+	__be32 saddr[4], daddr[4];
+	__u8 flags;
+
+	if (!ctx->later_frag)
+		return DP_CONTINUE;
+	dp_addr6_copy(fk.saddr, ctx->t6.saddr);
+	dp_addr6_copy(fk.daddr, ctx->t6.daddr);
+	fk.id = ctx->frag6_id;
+	fv = bpf_map_lookup_elem(&dp_frag6, &fk);
+	if (!fv) {
+		dp_count(DP_PASS_FRAGMENT);
+		return DP_CONTINUE;
+	}
+	flags = fv->flags;
+	dp_addr6_copy(saddr, fv->new_saddr);
+	dp_addr6_copy(daddr, fv->new_daddr);
+	/* csum_off is 0: only the addresses change */
+	if (flags & DP_FRAG6_F_SRC) {
+		if (dp_rewrite_addr6(ctx->skb, &ctx->p, 1, ctx->t6.saddr, saddr) < 0)
+			return dp_drop(DP_DROP_NAT_FAILED);
+		dp_addr6_copy(ctx->t6.saddr, saddr);
+	}
+	if (flags & DP_FRAG6_F_DST) {
+		if (dp_rewrite_addr6(ctx->skb, &ctx->p, 0, ctx->t6.daddr, daddr) < 0)
+			return dp_drop(DP_DROP_NAT_FAILED);
+		dp_addr6_copy(ctx->t6.daddr, daddr);
+	}
+	ctx->translated = 1;
+	dp_count(DP_NAT_FRAGMENT);
+	if (flags & DP_FRAG6_F_REDIRECT)
+		return dp_redirect_fib6(ctx);
+	return DP_CONTINUE;
+}
+
 static __always_inline __u32 dp_pick_backend6(const struct dp_svc6_key *master_key,
 					      const struct dp_svc_value *master,
 					      const struct dp_tuple6 *t)
@@ -159,8 +239,9 @@ static __always_inline int dp_stage_revnat6(struct dp_ctx *ctx)
 	__u16 idx;
 	__u8 rn_flags;
 	int snat = 0;
+	int redirect;
 
-	if (ctx->translated || ctx->icmp_err)
+	if (ctx->translated || ctx->icmp_err || ctx->later_frag)
 		return DP_CONTINUE;
 	dp_ct6_key_of(&ck, &ctx->t6, DP_CT_REPLY);
 	ct = dp_ct6_lookup(&ck, ctx->now);
@@ -194,6 +275,9 @@ static __always_inline int dp_stage_revnat6(struct dp_ctx *ctx)
 		}
 	}
 	dp_ct6_keep_half(&ek, ct);
+	/* a node address as source (past the forwarding path), as lib/lb.h's dp_stage_revnat */
+	redirect = ((rn_flags & DP_REVNAT_F_NODEPORT) || snat) && (ctx->where == DP_FROM_POD || ctx->where == DP_FROM_HOST);
+	dp_frag6_record(ctx, addr, snat ? client : 0, redirect);
 	if (dp_rewrite_addr6(ctx->skb, &ctx->p, 1, ctx->t6.saddr, addr) < 0 ||
 	    dp_rewrite_port(ctx->skb, &ctx->p, 1, ctx->t6.sport, port) < 0)
 		return dp_drop(DP_DROP_NAT_FAILED);
@@ -208,8 +292,7 @@ static __always_inline int dp_stage_revnat6(struct dp_ctx *ctx)
 	}
 	ctx->translated = 1;
 	dp_count(DP_NAT_REVERSE);
-	/* a node address as source (past the forwarding path), as lib/lb.h's dp_stage_revnat */
-	if (((rn_flags & DP_REVNAT_F_NODEPORT) || snat) && (ctx->where == DP_FROM_POD || ctx->where == DP_FROM_HOST))
+	if (redirect)
 		return dp_redirect_fib6(ctx);
 	return DP_CONTINUE;
 }
@@ -231,6 +314,9 @@ static __always_inline int dp_lb6_new_flow(struct dp_ctx *ctx, const struct dp_s
 	int hairpin;
 
 	if (svc->count == 0) {
+		/* the refusals of lib/reject6.h are built for TCP or UDP right after the fixed header */
+		if (ctx->p.l4_off != sizeof(struct ethhdr) + sizeof(struct ipv6hdr))
+			return dp_drop(DP_DROP_NO_BACKEND);
 		/* refused at once (lib/reject6.h), as kube-proxy and lib/lb.h do */
 		dp_count(DP_REJECT_NO_BACKEND);
 		return ctx->t6.proto == IPPROTO_TCP ? dp_reply_rst6(ctx->skb) : dp_reply_icmp6_port_unreach(ctx->skb);
@@ -304,7 +390,7 @@ static __always_inline int dp_stage_lb6(struct dp_ctx *ctx, int external_only)
 	__be16 port;
 	int snat = 0;
 
-	if (ctx->translated || ctx->icmp_err)
+	if (ctx->translated || ctx->icmp_err || ctx->later_frag)
 		return DP_CONTINUE;
 	dp_addr6_copy(sk.addr, ctx->t6.daddr);
 	sk.port = ctx->t6.dport;
@@ -373,6 +459,7 @@ static __always_inline int dp_stage_lb6(struct dp_ctx *ctx, int external_only)
 	}
 	dp_addr6_copy(addr, be->addr);
 	port = be->port;
+	dp_frag6_record(ctx, snat ? snat_addr : 0, addr, snat);
 	if (dp_rewrite_addr6(ctx->skb, &ctx->p, 0, ctx->t6.daddr, addr) < 0 ||
 	    dp_rewrite_port(ctx->skb, &ctx->p, 0, ctx->t6.dport, port) < 0)
 		return dp_drop(DP_DROP_NAT_FAILED);

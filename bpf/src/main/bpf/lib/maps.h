@@ -171,6 +171,28 @@ struct dp_frag_value {
 	__u8 pad[3];
 };
 
+/* IPv6 fragments (RFC 8200 section 4.5): the first fragment of a translated flow records its
+ * address rewrites here, keyed by the addresses it arrived with and the fragment header's
+ * Identification (unique per source and destination, so no protocol), so later fragments (no
+ * L4 header) follow it (dp_stage_fragments6, lib/lb6.h). Both addresses may change (DNAT with SNAT, reverse NAT of
+ * a SNATed flow). */
+struct dp_frag6_key {
+	__be32 saddr[4];
+	__be32 daddr[4];
+	__be32 id;
+};
+
+#define DP_FRAG6_F_SRC 0x01      /* new_saddr replaces the source */
+#define DP_FRAG6_F_DST 0x02      /* new_daddr replaces the destination */
+#define DP_FRAG6_F_REDIRECT 0x04 /* the first fragment left by FIB redirect (from a node address) */
+
+struct dp_frag6_value {
+	__be32 new_saddr[4];
+	__be32 new_daddr[4];
+	__u8 flags;        /* DP_FRAG6_F_* */
+	__u8 pad[3];
+};
+
 /* A dp_maglev4 value is dp_maglev_m __u32 backend IDs, the service's Maglev lookup table. */
 
 /* Flags of an endpoint. */
@@ -401,6 +423,8 @@ DP_STATIC_ASSERT(sizeof(struct dp_ct6_key) == 40, "dp_ct6_key");
 DP_STATIC_ASSERT(sizeof(struct dp_nat6) == 20, "dp_nat6");
 DP_STATIC_ASSERT(sizeof(struct dp_src_range6_key) == 24, "dp_src_range6_key");
 DP_STATIC_ASSERT(sizeof(struct dp_affinity6_key) == 20, "dp_affinity6_key");
+DP_STATIC_ASSERT(sizeof(struct dp_frag6_key) == 36, "dp_frag6_key");
+DP_STATIC_ASSERT(sizeof(struct dp_frag6_value) == 36, "dp_frag6_value");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -615,6 +639,16 @@ struct {
 	__type(value, struct dp_affinity);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } dp_affinity6 SEC(".maps");
+
+/* Written and read by the programs only (lib/lb6.h), as dp_frag4; a new map, so no pinned
+ * layout changes. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, DP_FRAG_MAX);
+	__type(key, struct dp_frag6_key);
+	__type(value, struct dp_frag6_value);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} dp_frag6 SEC(".maps");
 
 /* IPv4 SNAT sources (lib/nodeport.h, struct dp_nat above): written by the agent only (io.gannet.bpf.lb.ServiceReconciler), before the master slot that
  * names DP_SVC_F_SNAT and removed after it; a new map, so dp_snat4 and dp_svc4 keep their layouts. */

@@ -74,9 +74,10 @@ struct dp_ctx {
 	struct dp_tuple orig; /* the tuple as it arrived */
 	__u32 now;           /* CLOCK_MONOTONIC seconds */
 	__be16 ip_id;
+	__be32 frag6_id;     /* IPv6 Fragment header's Identification (first_frag or later_frag of ctx->v6) */
 	__u8 where;          /* enum dp_where */
 	__u8 seen;           /* DP_CT_SEEN_* flags of this TCP segment */
-	__u8 first_frag;     /* first fragment of a fragmented datagram (has ports) */
+	__u8 first_frag;     /* first fragment of a fragmented datagram (has ports); IPv4 or IPv6 */
 	__u8 later_frag;     /* non-first fragment (no ports) */
 	__u8 translated;     /* a stage rewrote the packet: it is Gannet's */
 	__u8 ct_hit;         /* dp_track_lookup: a known flow (a reply, or a flow ingress already let in) */
@@ -232,16 +233,91 @@ static __always_inline int dp_parse_ports(struct dp_ctx *ctx, void *data, void *
 	return DP_CONTINUE;
 }
 
+/* RFC 8200 section 4: the extension headers walked to find TCP or UDP. */
+#define DP_NEXTHDR_HOP 0
+#define DP_NEXTHDR_ROUTING 43
+#define DP_NEXTHDR_FRAGMENT 44
+#define DP_NEXTHDR_DEST 60
+#define DP_IPV6_EXT_MAX 4        /* headers walked at most (RFC 8200 4.1 recommends one of each, hop-by-hop
+				  * first, destination options at most twice): the verifier's bound */
+#define DP_IP6_OFFSET 0xfff8     /* fragment header: offset in 8-octet units, shifted by 3 */
+#define DP_IP6_MF 0x0001         /* fragment header: more fragments */
+
+/* RFC 8200 section 4.5: the Fragment header. */
+struct dp_frag6_hdr {
+	__u8 nexthdr;
+	__u8 reserved;
+	__be16 frag_off;   /* offset (13 bits), 2 reserved bits, M flag */
+	__be32 id;
+};
+
 /*
- * IPv6 on a pod or host device: TCP and UDP directly after the fixed header (RFC 8200 section
- * 3) are parsed into ctx->t6 for the IPv6 service stages (lib/lb6.h), and ICMPv6 errors
- * (ctx->icmp_err: no ports, for lib/icmp6.h only). Everything else (other ICMPv6, extension
- * headers, fragments, other protocols) is left untouched, as before IPv6 services:
+ * Walks the IPv6 extension headers after the fixed header (hop-by-hop, routing, destination
+ * options, fragment; at most DP_IPV6_EXT_MAX of them) to the upper-layer header: *nexthdr and
+ * *off are its protocol and offset. A Fragment header is recorded in ctx (frag6_id, first_frag, and
+ * later_frag for a non-first fragment, where the walk stops: what follows is data); an atomic
+ * fragment (offset 0, no M flag, RFC 6946) is a whole datagram. Anything else (AH, ESP, an unknown
+ * header, a longer chain) ends the walk with that header as *nexthdr. Returns DP_CONTINUE, or a
+ * drop for a header cut short.
+ */
+static __always_inline int dp_parse6_ext(struct dp_ctx *ctx, void *data, void *data_end, __u8 *nexthdr, __u32 *off)
+{
+	__u32 o = sizeof(struct ethhdr) + sizeof(struct ipv6hdr);
+	__u8 nh = *nexthdr;
+	int i;
+
+#pragma unroll
+	for (i = 0; i < DP_IPV6_EXT_MAX; i++) {
+		if (nh == DP_NEXTHDR_HOP || nh == DP_NEXTHDR_ROUTING || nh == DP_NEXTHDR_DEST) {
+			/* RFC 8200 4.3-4.6: next header, length in 8-octet units not counting the first */
+			__u8 *h = data + o;
+
+			if ((void *)(h + 2) > data_end)
+				return dp_drop(DP_DROP_MALFORMED);
+			nh = h[0];
+			o += ((__u32)h[1] + 1) * 8;
+		} else if (nh == DP_NEXTHDR_FRAGMENT) {
+			struct dp_frag6_hdr *f = data + o;
+			__u16 frag;
+
+			if ((void *)(f + 1) > data_end)
+				return dp_drop(DP_DROP_MALFORMED);
+			nh = f->nexthdr;
+			frag = bpf_ntohs(f->frag_off);
+			o += sizeof(*f);
+			if (frag & DP_IP6_OFFSET) {
+				ctx->later_frag = 1;
+				ctx->frag6_id = f->id;
+				break;
+			}
+			if (frag & DP_IP6_MF) {
+				ctx->first_frag = 1;
+				ctx->frag6_id = f->id;
+			}
+		} else {
+			break;
+		}
+	}
+	*nexthdr = nh;
+	*off = o;
+	return DP_CONTINUE;
+}
+
+/*
+ * IPv6 on a pod or host device: TCP and UDP after the fixed header and any hop-by-hop, routing,
+ * destination options and fragment headers (dp_parse6_ext) are parsed into ctx->t6 for the IPv6
+ * service stages (lib/lb6.h), a non-first fragment of TCP or UDP with its addresses only
+ * (ctx->later_frag: no ports, for dp_stage_fragments6), and ICMPv6 errors directly after the
+ * fixed header (ctx->icmp_err: no ports, for lib/icmp6.h only). Everything else (other ICMPv6,
+ * AH, ESP, unknown headers, other protocols) is left untouched, as before IPv6 services:
  * no stage of IPv6 conntrack, policy or the source check exists yet.
  */
 static __always_inline int dp_parse6(struct dp_ctx *ctx, struct ipv6hdr *ip6, void *data_end)
 {
 	void *data = (void *)(long)ctx->skb->data;
+	__u32 l4_off;
+	__u8 nh;
+	int v;
 
 	if ((void *)(ip6 + 1) > data_end)
 		return dp_drop(DP_DROP_MALFORMED);
@@ -267,17 +343,26 @@ static __always_inline int dp_parse6(struct dp_ctx *ctx, struct ipv6hdr *ip6, vo
 		ctx->now = dp_now();
 		return DP_CONTINUE;
 	}
-	if (ip6->nexthdr != IPPROTO_TCP && ip6->nexthdr != IPPROTO_UDP)
+	nh = ip6->nexthdr;
+	v = dp_parse6_ext(ctx, data, data_end, &nh, &l4_off);
+	if (v != DP_CONTINUE)
+		return v;
+	if (nh != IPPROTO_TCP && nh != IPPROTO_UDP) {
+		ctx->later_frag = 0;
+		ctx->first_frag = 0;
 		return dp_not_mine(DP_PASS_NON_IPV4);
+	}
 	ctx->v6 = 1;
 	ctx->p.ip_off = sizeof(struct ethhdr);
-	ctx->p.l4_off = sizeof(struct ethhdr) + sizeof(*ip6);
-	ctx->p.proto = ip6->nexthdr;
+	ctx->p.proto = nh;
 	__builtin_memcpy(ctx->t6.saddr, &ip6->saddr, 16);
 	__builtin_memcpy(ctx->t6.daddr, &ip6->daddr, 16);
-	ctx->t6.proto = ip6->nexthdr;
+	ctx->t6.proto = nh;
 	ctx->now = dp_now();
-	return dp_parse_ports(ctx, data, data_end, ip6->nexthdr, &ctx->t6.sport, &ctx->t6.dport);
+	if (ctx->later_frag)
+		return DP_CONTINUE; /* no L4 header: l4_off and csum_off stay 0 */
+	ctx->p.l4_off = l4_off;
+	return dp_parse_ports(ctx, data, data_end, nh, &ctx->t6.sport, &ctx->t6.dport);
 }
 
 /*

@@ -11,8 +11,9 @@
  *    payload (what a stack needs to find the socket: RFC 4443 asks for "as much as possible",
  *    this quotes less), so a connected UDP socket sees ECONNREFUSED.
  *
- * Both are redirected out of the device the packet came in on. Only packets dp_parse6 accepted
- * get here: TCP or UDP directly after the fixed header.
+ * Both are redirected out of the device the packet came in on. Built for TCP or UDP directly after
+ * the fixed header: dp_lb6_new_flow drops a packet with extension headers instead, and a RST is
+ * not built for one (TC_ACT_SHOT).
  *
  * dp_stage_service_gone6 is lib/lb.h's dp_stage_service_gone for IPv6: a packet to no frontend
  * whose flow a deleted Service translated (its CT_EGRESS half in dp_ct6 names a rev-NAT entry

@@ -43,7 +43,10 @@ import org.slf4j.LoggerFactory;
  * agent, which programmed no such frontend with DP_SVC_F_SNAT), and dp_sock_revnat6 (the IPv6
  * frontend each IPv6 socket was sent to by socket-level load balancing: created empty, as an
  * older agent translated no IPv6 socket; its IPv6 cgroup links are added beside the IPv4 ones,
- * io.gannet.bpf.lb.SocketLbFeature). A v1 migration carries no policy: v1 had none.
+ * io.gannet.bpf.lb.SocketLbFeature), and dp_frag6 (IPv6 first-fragment rewrites, written and read
+ * by the programs only: created empty, so fragments in flight across the upgrade whose first
+ * fragment an older agent saw pass untouched, as they did before). A v1 migration carries no
+ * policy: v1 had none.
  *
  * <p>Flows that start during the few milliseconds between the copy and the re-attach are
  * recorded in the old maps only and are re-picked by the new ones.

@@ -14,10 +14,12 @@ import io.gannet.bpf.lb.Frontend;
 import io.gannet.bpf.lb.Ipv6;
 import io.gannet.bpf.lb.Protocol;
 import io.gannet.bpf.lb.ServiceSpec;
+import io.gannet.bpf.libbpf.BpfMap;
 import io.gannet.bpf.libbpf.BpfProgram;
 import io.gannet.bpf.libbpf.TestRun;
 import io.gannet.bpf.maps.CtKey;
 import io.gannet.bpf.maps.CtKey6;
+import io.gannet.bpf.maps.DpMaps;
 import io.gannet.bpf.maps.Reason;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
@@ -408,6 +410,130 @@ class Ipv6GoldenPacketTest {
         byte[] full = Packets.build(Packets.tcp(CLIENT, 40000, VIP, 80, TCP_SYN));
         byte[] cut = Arrays.copyOf(full, 14 + 40 + 10); // half a TCP header
         ByteBuffer.wrap(cut).putShort(14 + 4, (short) 10);
+        assertThat(fromPod.testRun(cut, 1).verdict()).isEqualTo(TC_ACT_SHOT);
+        assertThat(dp.metrics().get(Reason.DROP_MALFORMED)).isEqualTo(1);
+    }
+
+    /** A UDP payload of n bytes, each its index (so a fragment's bytes are told apart). */
+    static byte[] payload(int n) {
+        byte[] b = new byte[n];
+        for (int i = 0; i < n; i++) {
+            b[i] = (byte) i;
+        }
+        return b;
+    }
+
+    @Test
+    void aFragmentedUdpDatagramToAServiceIsDnatedFragmentByFragmentAndItsFragmentedReplyReverseNated() {
+        dp.applyServices(List.of(svc(VIP, 53, Protocol.UDP, ServiceSpec.Algorithm.RANDOM, Backend.of(B2, 5353))));
+        // RFC 8200 4.5: 8 bytes of UDP header and 24 of payload in the first fragment, 40 in the second
+        Packets.Spec q = Packets.udp(CLIENT, 33000, VIP, 53, payload(64));
+        Packets.Spec e = q.copy();
+        e.daddr = B2;
+        e.dport = 5353;
+        byte[][] in = Packets.fragments6(q, 0x0badcafe, 32);
+        byte[][] out = Packets.fragments6(e, 0x0badcafe, 32);
+        // the first: address, port and the datagram's checksum (over all of it) rewritten; built
+        // independently from the whole datagram to the backend, so the bytes compare exactly
+        assertPacket(fromPod.testRun(in[0], 1), TC_ACT_OK, out[0]);
+        // its record, keyed by the addresses it arrived with and the identification
+        try (BpfMap frag6 = BpfMap.openPinnedAsIs(PinLayout.mapsDir(pinRoot).resolve(DpMaps.FRAG6).toString())) {
+            byte[] key = frag6.nextKey(null);
+            assertThat(key).isNotNull();
+            assertThat(frag6.nextKey(key)).as("one record").isNull();
+            assertThat(Arrays.copyOfRange(key, 0, 16)).isEqualTo(Ipv6.parse(CLIENT).bytes());
+            assertThat(Arrays.copyOfRange(key, 16, 32)).isEqualTo(Ipv6.parse(VIP).bytes());
+            assertThat(ByteBuffer.wrap(key, 32, 4).getInt()).isEqualTo(0x0badcafe);
+        }
+        // the second, no UDP header: the same backend address
+        assertPacket(fromPod.testRun(in[1], 1), TC_ACT_OK, out[1]);
+        assertThat(dp.metrics().get(Reason.NAT_FRAGMENT)).isEqualTo(1);
+
+        // a later fragment whose first fragment was not seen (another identification) passes untouched
+        byte[] stray = Packets.fragments6(q, 0x0badcaff, 32)[1];
+        assertPacket(fromPod.testRun(stray, 1), TC_ACT_UNSPEC, stray);
+        assertThat(dp.metrics().get(Reason.PASS_FRAGMENT)).isEqualTo(1);
+
+        // the backend's fragmented answer, on the client's to_pod: both fragments from the service again
+        Packets.Spec answer = Packets.udp(B2, 5353, CLIENT, 33000, payload(48));
+        Packets.Spec back = answer.copy();
+        back.saddr = VIP;
+        back.sport = 53;
+        byte[][] ain = Packets.fragments6(answer, 77, 16);
+        byte[][] aout = Packets.fragments6(back, 77, 16);
+        assertPacket(toPod.testRun(ain[0], 1), TC_ACT_OK, aout[0]);
+        assertPacket(toPod.testRun(ain[1], 1), TC_ACT_OK, aout[1]);
+        assertThat(dp.metrics().get(Reason.NAT_FRAGMENT)).isEqualTo(2);
+        assertThat(dp.conntrack6().snapshot().keySet()).extracting(CtKey6::dir).containsExactlyInAnyOrder(CtKey.EGRESS, CtKey.REPLY);
+    }
+
+    @Test
+    void anAtomicFragmentIsTranslatedAsAWholeDatagram() {
+        dp.applyServices(List.of(svc(VIP, 53, Protocol.UDP, ServiceSpec.Algorithm.RANDOM, Backend.of(B2, 5353))));
+        // RFC 6946: a Fragment header with offset 0 and no M flag: the whole datagram
+        Packets.Spec q = Packets.udp(CLIENT, 33000, VIP, 53, payload(16));
+        q.ext6 = new int[] {44};
+        Packets.Spec e = q.copy();
+        e.daddr = B2;
+        e.dport = 5353;
+        assertPacket(fromPod.testRun(Packets.build(q), 1), TC_ACT_OK, Packets.build(e));
+        assertThat(dp.metrics().get(Reason.NAT_NEW)).isEqualTo(1);
+        assertThat(dp.metrics().get(Reason.NAT_FRAGMENT)).isZero();
+    }
+
+    @Test
+    void tcpBehindHopByHopRoutingAndDestinationOptionsHeadersIsTranslatedBothWays() {
+        dp.applyServices(List.of(svc(VIP, 80, Protocol.TCP, ServiceSpec.Algorithm.RANDOM, Backend.of(B1, 8080))));
+        Packets.Spec syn = Packets.tcp(CLIENT, 40000, VIP, 80, TCP_SYN);
+        syn.ext6 = new int[] {60};
+        Packets.Spec e = syn.copy();
+        e.daddr = B1;
+        e.dport = 8080;
+        // the TCP checksum is at its shifted offset: the expected frame is built with a right one
+        assertPacket(fromPod.testRun(Packets.build(syn), 1), TC_ACT_OK, Packets.build(e));
+
+        Packets.Spec synAck = Packets.tcp(B1, 8080, CLIENT, 40000, TCP_SYN | TCP_ACK);
+        synAck.ext6 = new int[] {0, 43, 60};
+        Packets.Spec back = synAck.copy();
+        back.saddr = VIP;
+        back.sport = 80;
+        assertPacket(toPod.testRun(Packets.build(synAck), 1), TC_ACT_OK, Packets.build(back));
+        assertThat(dp.metrics().get(Reason.NAT_NEW)).isEqualTo(1);
+        assertThat(dp.metrics().get(Reason.NAT_REVERSE)).isEqualTo(1);
+    }
+
+    @Test
+    void aPacketWithExtensionHeadersToAFrontendWithoutBackendsIsDroppedNotAnsweredWithAMisbuiltRefusal() {
+        dp.applyServices(List.of(svc(VIP_EMPTY, 80, Protocol.TCP, ServiceSpec.Algorithm.RANDOM),
+                svc(VIP_EMPTY, 53, Protocol.UDP, ServiceSpec.Algorithm.RANDOM)));
+        Packets.Spec syn = Packets.tcp(CLIENT, 40000, VIP_EMPTY, 80, TCP_SYN);
+        syn.ext6 = new int[] {60};
+        assertThat(fromPod.testRun(Packets.build(syn), 1).verdict()).isEqualTo(TC_ACT_SHOT);
+        byte[] first = Packets.fragments6(Packets.udp(CLIENT, 33000, VIP_EMPTY, 53, payload(40)), 5, 16)[0];
+        assertThat(fromPod.testRun(first, 1).verdict()).isEqualTo(TC_ACT_SHOT);
+        assertThat(dp.metrics().get(Reason.DROP_NO_BACKEND)).isEqualTo(2);
+        assertThat(dp.metrics().get(Reason.REJECT_NO_BACKEND)).isZero();
+    }
+
+    @Test
+    void unknownNextHeadersAhEspAndLongerChainsPassUntouched() {
+        dp.applyServices(List.of(svc(VIP, 80, Protocol.TCP, ServiceSpec.Algorithm.RANDOM, Backend.of(B1, 8080))));
+        for (int[] chain : new int[][] {{51}, {60, 50}, {253}, {0, 60, 43, 60, 60}}) {
+            Packets.Spec syn = Packets.tcp(CLIENT, 40000, VIP, 80, TCP_SYN);
+            syn.ext6 = chain;
+            byte[] in = Packets.build(syn);
+            assertPacket(fromPod.testRun(in, 1), TC_ACT_UNSPEC, in);
+        }
+        assertThat(dp.metrics().get(Reason.PASS_NON_IPV4)).isEqualTo(4);
+        assertThat(dp.conntrack6().snapshot()).isEmpty();
+    }
+
+    @Test
+    void aTruncatedExtensionHeaderIsDroppedAsMalformed() {
+        Packets.Spec syn = Packets.tcp(CLIENT, 40000, VIP, 80, TCP_SYN);
+        syn.ext6 = new int[] {60};
+        byte[] cut = Arrays.copyOf(Packets.build(syn), 14 + 40 + 1);
+        ByteBuffer.wrap(cut).putShort(14 + 4, (short) 1);
         assertThat(fromPod.testRun(cut, 1).verdict()).isEqualTo(TC_ACT_SHOT);
         assertThat(dp.metrics().get(Reason.DROP_MALFORMED)).isEqualTo(1);
     }

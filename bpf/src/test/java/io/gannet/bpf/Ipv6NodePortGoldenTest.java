@@ -25,6 +25,7 @@ import io.gannet.linux.NetworkNamespace;
 import io.gannet.testsupport.Requirements;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -90,6 +91,11 @@ class Ipv6NodePortGoldenTest {
         return r;
     }
 
+    /** A frame through a program in the namespace, as it is (no checksum check: fragments). */
+    private TestRun.Result run(String program, byte[] in) {
+        return Netns.call(Netns.named(ns.name()), () -> dp.program(program).testRun(in, 1));
+    }
+
     /** An externalIP (or load-balancer IP) frontend; Cluster: SNAT to the node address. */
     private static ServiceSpec externalIp(boolean cluster) {
         return new ServiceSpec("shop/web:http", Frontend.of(EXT_IP, 80, Protocol.TCP), true, ServiceSpec.Algorithm.RANDOM,
@@ -113,6 +119,41 @@ class Ipv6NodePortGoldenTest {
     /** The TCP source port of an IPv6 frame. */
     private static int sport6(byte[] frame) {
         return Short.toUnsignedInt(ByteBuffer.wrap(frame).getShort(14 + 40));
+    }
+
+    @Test
+    void aFragmentedUdpDatagramToAClusterPolicyExternalIpIsSnatedAndRedirectedFragmentByFragmentAndSoIsItsReply() {
+        dp.applyServices(List.of(new ServiceSpec("shop/dns:dns", Frontend.of(EXT_IP, 53, Protocol.UDP), true,
+                ServiceSpec.Algorithm.RANDOM, List.of(Backend.of(B1, 5353)), 0, Map.of(),
+                ServiceSpec.Access.snatTo(false, Ipv6.parse(NODE)))));
+        byte[] payload = new byte[56];
+        Arrays.fill(payload, (byte) 0x5a);
+        Packets.Spec q = Packets.udp(CLIENT, 33000, EXT_IP, 53, payload);
+        byte[][] in = Packets.fragments6(q, 4242, 24);
+        TestRun.Result first = run(Datapath.FROM_HOST, in[0]);
+        int snatPort = Short.toUnsignedInt(ByteBuffer.wrap(first.packet()).getShort(14 + 40 + 8)); // behind the Fragment header
+        Packets.Spec e = routed(q.copy());
+        e.saddr = NODE;
+        e.sport = snatPort;
+        e.daddr = B1;
+        e.dport = 5353;
+        byte[][] out = Packets.fragments6(e, 4242, 24);
+        assertPacket(first, TC_ACT_REDIRECT, out[0]);
+        // the later fragment: both addresses as the first's, and the same redirect
+        assertPacket(run(Datapath.FROM_HOST, in[1]), TC_ACT_REDIRECT, out[1]);
+
+        // the backend's fragmented answer to the node: back to the client, from the external IP
+        Packets.Spec answer = Packets.udp(B1, 5353, NODE, snatPort, payload);
+        Packets.Spec back = routed(answer.copy());
+        back.saddr = EXT_IP;
+        back.sport = 53;
+        back.daddr = CLIENT;
+        back.dport = 33000;
+        byte[][] ain = Packets.fragments6(answer, 99, 32);
+        byte[][] aout = Packets.fragments6(back, 99, 32);
+        assertPacket(run(Datapath.FROM_HOST, ain[0]), TC_ACT_REDIRECT, aout[0]);
+        assertPacket(run(Datapath.FROM_HOST, ain[1]), TC_ACT_REDIRECT, aout[1]);
+        assertThat(dp.metrics().get(Reason.NAT_FRAGMENT)).isEqualTo(2);
     }
 
     @Test

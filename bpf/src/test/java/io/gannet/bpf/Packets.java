@@ -7,8 +7,9 @@ import java.nio.ByteBuffer;
 /**
  * Builds Ethernet/IPv4/TCP|UDP frames with correct checksums, independently of the BPF
  * code, for golden-packet tests: the expected output of a program is built here too. A spec
- * whose addresses are IPv6 literals builds an Ethernet/IPv6 frame (no extension headers; the
- * TTL is the hop limit).
+ * whose addresses are IPv6 literals builds an Ethernet/IPv6 frame (the TTL is the hop limit),
+ * with the extension headers {@link Spec#ext6} names before its L4 header; {@link #fragments6}
+ * splits one into fragments.
  */
 public final class Packets {
     public static final byte[] POD_MAC = {0x02, 0, 0, 0, 0, 0x01};
@@ -43,6 +44,9 @@ public final class Packets {
         public int icmpType = 8; // proto 1: echo request (8) or reply (0)
         public int icmpId;
         public int icmpSeq = 1;
+        /** IPv6 only: extension headers before the L4 header, by next-header value, 8 bytes each (RFC 8200 4:
+         * hop-by-hop 0 and destination options 60 with a PadN option, others zero after their next header). */
+        public int[] ext6 = new int[0];
 
         public Spec copy() {
             Spec s = new Spec();
@@ -50,7 +54,7 @@ public final class Packets {
             s.sport = sport; s.dport = dport; s.seq = seq; s.ack = ack; s.flags = flags; s.window = window;
             s.ttl = ttl; s.id = id; s.fragOff = fragOff; s.udpZeroCsum = udpZeroCsum; s.payload = payload;
             s.l4Header = l4Header;
-            s.icmpType = icmpType; s.icmpId = icmpId; s.icmpSeq = icmpSeq;
+            s.icmpType = icmpType; s.icmpId = icmpId; s.icmpSeq = icmpSeq; s.ext6 = ext6.clone();
             return s;
         }
     }
@@ -90,13 +94,24 @@ public final class Packets {
     public static byte[] build(Spec s) {
         int l4Len = !s.l4Header ? s.payload.length : (s.proto == 6 ? 20 : 8) + s.payload.length;
         boolean v6 = s.saddr.indexOf(':') >= 0;
-        ByteBuffer b = ByteBuffer.allocate(14 + (v6 ? 40 : 20) + l4Len);
+        int extLen = v6 ? 8 * s.ext6.length : 0;
+        ByteBuffer b = ByteBuffer.allocate(14 + (v6 ? 40 : 20) + extLen + l4Len);
         b.put(s.dstMac).put(s.srcMac).putShort((short) (v6 ? 0x86dd : 0x0800));
         int ipStart = b.position();
         if (v6) {
             // RFC 8200 3: version 6, traffic class 0, flow label 0, payload length, next header, hop limit
-            b.putInt(0x60000000).putShort((short) l4Len).put((byte) s.proto).put((byte) s.ttl)
-                    .put(Ipv6.parse(s.saddr).bytes()).put(Ipv6.parse(s.daddr).bytes());
+            b.putInt(0x60000000).putShort((short) (extLen + l4Len)).put((byte) (s.ext6.length > 0 ? s.ext6[0] : s.proto))
+                    .put((byte) s.ttl).put(Ipv6.parse(s.saddr).bytes()).put(Ipv6.parse(s.daddr).bytes());
+            for (int i = 0; i < s.ext6.length; i++) {
+                int next = i + 1 < s.ext6.length ? s.ext6[i + 1] : s.proto;
+                // next header, length 0 (8 bytes in all); options headers carry one PadN option of 4 bytes
+                b.put((byte) next).put((byte) 0);
+                if (s.ext6[i] == 0 || s.ext6[i] == 60) {
+                    b.put((byte) 1).put((byte) 4).putInt(0);
+                } else {
+                    b.putShort((short) 0).putInt(0);
+                }
+            }
         } else {
             b.put((byte) 0x45).put((byte) 0).putShort((short) (20 + l4Len)).putShort((short) s.id)
                     .putShort((short) s.fragOff).put((byte) s.ttl).put((byte) s.proto).putShort((short) 0)
@@ -131,6 +146,33 @@ public final class Packets {
             // first fragment: checksum over the whole datagram is unknown here; use a fixed value
             b.putShort(l4Start + 6, (short) 0x4242);
         }
+        return b.array();
+    }
+
+    /**
+     * The IPv6 datagram {@code whole} (no extension headers) as two fragments (RFC 8200 4.5): the
+     * first carries the first {@code firstLen} bytes of its L4 part (a multiple of 8: the L4 header
+     * and the datagram's checksum, computed over all of it), the second the rest; both with a
+     * Fragment header of identification {@code id}.
+     */
+    public static byte[][] fragments6(Spec whole, int id, int firstLen) {
+        if (whole.ext6.length > 0 || firstLen % 8 != 0) {
+            throw new IllegalArgumentException("a datagram without extension headers, split at a multiple of 8");
+        }
+        byte[] full = build(whole);
+        int l4Start = 14 + 40;
+        return new byte[][] {
+            fragment6(full, whole.proto, id, 0, true, java.util.Arrays.copyOfRange(full, l4Start, l4Start + firstLen)),
+            fragment6(full, whole.proto, id, firstLen, false, java.util.Arrays.copyOfRange(full, l4Start + firstLen, full.length)),
+        };
+    }
+
+    private static byte[] fragment6(byte[] full, int proto, int id, int offset, boolean more, byte[] chunk) {
+        ByteBuffer b = ByteBuffer.allocate(14 + 40 + 8 + chunk.length);
+        b.put(full, 0, 14 + 40);
+        b.putShort(14 + 4, (short) (8 + chunk.length)).put(14 + 6, (byte) 44);
+        // next header, reserved, offset (8-octet units) << 3 | M, identification
+        b.put((byte) proto).put((byte) 0).putShort((short) (offset | (more ? 1 : 0))).putInt(id).put(chunk);
         return b.array();
     }
 

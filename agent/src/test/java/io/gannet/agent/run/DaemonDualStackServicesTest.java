@@ -22,7 +22,10 @@ import org.junit.jupiter.api.io.TempDir;
  * EndpointSlice of each family written into the directory as {@code kubectl get -o yaml} writes
  * them. A pod on node 1 connects to either clusterIP and reaches the backend pod on node 2; its
  * socket sees the clusterIP as its peer (the reply was reverse-NATed). Deleting the IPv6 slice
- * empties the IPv6 frontend only: the IPv4 one keeps its backend and keeps answering.
+ * empties the IPv6 frontend only: the IPv4 one keeps its backend and keeps answering. A 4000-byte
+ * UDP datagram to an IPv6-only UDP Service leaves pod A in fragments (its veth's MTU is 1500) and
+ * reaches the backend whole; the backend's echo comes back in fragments, every one of them from
+ * the clusterIP (a connected socket receives it, byte for byte).
  */
 class DaemonDualStackServicesTest {
     private static final String PROFILE = """
@@ -74,6 +77,32 @@ class DaemonDualStackServicesTest {
                 print("failed %s" % e)
             """;
 
+    /** Echoes every UDP datagram back to its sender. */
+    private static final String UDP_ECHO = """
+            import socket, sys
+            s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+            s.bind(("::", int(sys.argv[1])))
+            while True:
+                d, a = s.recvfrom(65535)
+                s.sendto(d, a)
+            """;
+
+    /** Sends argv[3] bytes to argv[1]:argv[2] from a connected UDP socket; prints who answered, and whether with the same bytes. */
+    private static final String UDP_CLIENT = """
+            import socket, sys
+            c = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+            c.settimeout(2)
+            try:
+                c.connect((sys.argv[1], int(sys.argv[2])))
+                data = bytes(i % 251 for i in range(int(sys.argv[3])))
+                c.send(data)
+                got, peer = c.recvfrom(65535)
+                print("peer %s %d %s %d" % (peer[0], peer[1], "same" if got == data else "different", len(got)))
+            except Exception as e:
+                print("failed %s" % e)
+            """;
+
+    private static final String V6_DNS = "fd00:96::61:35";
     private static final String V4 = "10.96.61.10";
     private static final String V6 = "fd00:96::61:a";
 
@@ -107,7 +136,8 @@ class DaemonDualStackServicesTest {
     }
 
     @Test
-    void aPodReachesARemoteBackendThroughBothClusterIpsAndOneFamilysSliceNeverTouchesTheOther() throws Exception {
+    void aPodReachesARemoteBackendThroughBothClusterIpsOneFamilysSliceNeverTouchesTheOtherAndFragmentsCrossTheIpv6One()
+            throws Exception {
         Requirements.requireNetns();
         Requirements.requireBpf();
         Requirements.requireCommand("python3");
@@ -210,6 +240,53 @@ class DaemonDualStackServicesTest {
                 && r.get(0).path("backends").asInt() == 0 && r.get(1).path("backends").asInt() == 1);
         node1.awaitTrue("the IPv6 clusterIP answers again", () -> ask(podA, client, V6).equals("peer " + V6 + " 80 answer pod-b " + a6),
                 () -> ask(podA, client, V6));
+
+        // A UDP datagram larger than the pod's MTU: fragments both ways (RFC 8200 4.5).
+        Path udpEcho = dir.resolve("udp-echo.py");
+        Files.writeString(udpEcho, UDP_ECHO);
+        Path udpClient = dir.resolve("udp-client.py");
+        Files.writeString(udpClient, UDP_CLIENT);
+        servers.add(podB.start("python3", udpEcho.toString(), "5353"));
+        Files.writeString(services.resolve("dns.yaml"), """
+                apiVersion: v1
+                kind: Service
+                metadata: {name: dns, namespace: shop}
+                spec:
+                  type: ClusterIP
+                  clusterIP: "%s"
+                  clusterIPs: ["%s"]
+                  ipFamilies: [IPv6]
+                  ipFamilyPolicy: SingleStack
+                  ports:
+                  - {name: dns, port: 53, protocol: UDP, targetPort: 5353}
+                  selector: {app: dns}
+                ---
+                apiVersion: discovery.k8s.io/v1
+                kind: EndpointSlice
+                metadata:
+                  name: dns-h2k8w
+                  namespace: shop
+                  labels: {kubernetes.io/service-name: dns}
+                addressType: IPv6
+                endpoints:
+                - addresses: ["%s"]
+                  conditions: {ready: true}
+                ports:
+                - {name: dns, port: 5353, protocol: UDP}
+                """.formatted(V6_DNS, V6_DNS, b6));
+        DaemonServicesTest.awaitServices(node1, r -> r.toString().contains("[" + V6_DNS + "]:53/UDP")
+                && r.toString().contains("[" + b6 + "]:5353"));
+        String podLink = podA.exec("ip", "-o", "link", "show", "up").lines().filter(l -> !l.contains(" lo:")).findFirst().orElseThrow();
+        java.util.regex.Matcher mtu = java.util.regex.Pattern.compile(" mtu (\\d+) ").matcher(podLink);
+        assertThat(mtu.find() && Integer.parseInt(mtu.group(1)) < 4000).as("the pod's MTU cuts a 4000-byte datagram: " + podLink).isTrue();
+        node1.awaitTrue("a 4000-byte datagram to the IPv6 clusterIP comes back whole from it",
+                () -> askUdp(podA, udpClient, V6_DNS, 4000).equals("peer " + V6_DNS + " 53 same 4000"),
+                () -> askUdp(podA, udpClient, V6_DNS, 4000) + "\n" + node1.cli("show", "services"));
+    }
+
+    private static String askUdp(NetworkNamespace from, Path client, String ip, int size) {
+        return NetworkNamespace.Shell.runQuietly("ip", "netns", "exec", from.name(), "python3", client.toString(), ip, "53",
+                Integer.toString(size)).trim();
     }
 
     private static String slice(String name, String family, String address) {

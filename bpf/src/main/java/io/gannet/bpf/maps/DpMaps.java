@@ -50,13 +50,16 @@ public final class DpMaps {
     /** sessionAffinity ClientIP of IPv6 frontends (LRU, written by the programs). */
     public static final Spec<AffinityKey6, AffinityValue> AFFINITY6 = new Spec<>("dp_affinity6", AffinityKey6.LAYOUT, AffinityValue.LAYOUT);
 
-    /** Every map a Gannet object declares, in lib/maps.h order (dp_frag4 is internal to the programs). */
+    /** Every map a Gannet object declares, in lib/maps.h order (dp_frag4 and dp_frag6 are internal to the programs). */
     public static final List<Spec<?, ?>> ALL = List.of(SVC, BACKENDS, REVNAT, CT, MAGLEV, ENDPOINTS, AFFINITY, SNAT, SRC_RANGE, CONFIG,
             METRICS, IPCACHE, POLICY, POLICY_METRICS, EGRESS_METRICS, MASQ, NOMASQ, MASQ_RETRIES, SVC6, BACKENDS6, REVNAT6, CT6,
             SNAT6, SNAT6_SRC, SRC_RANGE6, AFFINITY6, SNAT4_SRC);
 
     /** Maps the programs own alone: the agent never writes them, only the pin is kept. */
     public static final String FRAG = "dp_frag4";
+
+    /** IPv6 first-fragment rewrites (lib/lb6.h), the programs' own as {@link #FRAG}. */
+    public static final String FRAG6 = "dp_frag6";
 
     /** The drop-event FIFO (BPF_MAP_TYPE_QUEUE: no key; values are {@link DropEvent}s, popped by the agent). */
     public static final String DROP_EVENTS = "dp_drop_events";
