@@ -15,15 +15,19 @@
  *            a reply of a remapped flow (lib/remap.h) -> conntrack lookup of
  *            untranslated flows -> ingress policy (lib/policy.h) -> conntrack entry for a
  *            new flow the policy let in -> finish
- *  - IPv6 TCP and UDP (dp_parse6, behind extension headers too): non-first fragments follow their
- *    first fragment (dp_stage_fragments6, lib/lb6.h) in both programs; from_pod runs reverse NAT and service DNAT of lib/lb6.h
+ *  - IPv6: from_pod first checks the source of every IPv6 packet (lib/endpoint.h: the pod's
+ *    IPv6 address from dp_endpoints6, link-local neighbour discovery aside). TCP and UDP
+ *    (dp_parse6, behind extension headers too): non-first fragments follow their first fragment
+ *    (dp_stage_fragments6, lib/lb6.h) in both programs; from_pod runs reverse NAT and service DNAT of lib/lb6.h
  *    (hairpin included: a pod's flow to itself through its Service is SNATed to the frontend),
  *    to_pod its reverse NAT, both the reverse translation of ICMPv6 errors about requests, from_pod
- *    also those the pod sends about a reply on to the backend (lib/icmp6.h); the IPv4 stages (source check, conntrack of untranslated flows,
- *    policy, remap) have no IPv6 counterpart yet, and other IPv6 packets pass untouched,
+ *    also those the pod sends about a reply on to the backend (lib/icmp6.h), and both conntrack
+ *    of the flows nothing translated (lib/track6.h, dp_ct6 DP_CT_PLAIN entries); the IPv4 stages
+ *    policy and remap have no IPv6 counterpart yet, and other IPv6 packets pass untouched,
  *    except for a pod a policy selects: its IPv6 is dropped but neighbor discovery
  *    (dp_stage_policy6_closed, lib/policy.h: closed until IPv6 policy exists).
- * Per-pod facts (the pod address behind the veth, its policy flag) live in dp_endpoints keyed by ifindex:
+ * Per-pod facts (the pod address behind the veth, its policy flag) live in dp_endpoints (its IPv6
+ * address in dp_endpoints6) keyed by ifindex:
  * attaching to a new pod loads no new code.
  */
 #include "lib/lb.h"
@@ -31,6 +35,7 @@
 #include "lib/icmp6.h"
 #include "lib/endpoint.h"
 #include "lib/track.h"
+#include "lib/track6.h"
 #include "lib/policy.h"
 
 SEC("tc")
@@ -38,16 +43,19 @@ int from_pod(struct __sk_buff *skb)
 {
 	struct dp_ctx ctx = {};
 
+	DP_STAGE(dp_stage_source_check6(skb));
 	DP_STAGE(dp_stage_policy6_closed(skb, 0));
 	DP_STAGE(dp_parse(skb, DP_FROM_POD, &ctx));
 	if (ctx.v6) {
 		/* IPv6 TCP/UDP (lib/lb6.h): reverse NAT of local backends' replies, then service DNAT;
-		 * ICMPv6 errors about translated flows (lib/icmp6.h) */
+		 * ICMPv6 errors about translated flows (lib/icmp6.h); conntrack of the rest (lib/track6.h) */
 		DP_STAGE(dp_stage_fragments6(&ctx));
 		DP_STAGE(dp_stage_icmp6_revnat(&ctx));
 		DP_STAGE(dp_stage_icmp6_to_backend(&ctx));
 		DP_STAGE(dp_stage_revnat6(&ctx));
 		DP_STAGE(dp_stage_lb6(&ctx, 0));
+		DP_STAGE(dp_track6_lookup(&ctx, 0));
+		DP_STAGE(dp_track6_create(&ctx, 0));
 		return dp_finish(&ctx);
 	}
 	DP_STAGE(dp_stage_source_check(&ctx));
@@ -72,10 +80,12 @@ int to_pod(struct __sk_buff *skb)
 	DP_STAGE(dp_parse(skb, DP_TO_POD, &ctx));
 	if (ctx.v6) {
 		/* IPv6 TCP/UDP (lib/lb6.h): reverse NAT of replies from backends behind a host device;
-		 * ICMPv6 errors about translated flows (lib/icmp6.h) */
+		 * ICMPv6 errors about translated flows (lib/icmp6.h); conntrack of the rest (lib/track6.h) */
 		DP_STAGE(dp_stage_fragments6(&ctx));
 		DP_STAGE(dp_stage_icmp6_revnat(&ctx));
 		DP_STAGE(dp_stage_revnat6(&ctx));
+		DP_STAGE(dp_track6_lookup(&ctx, 1));
+		DP_STAGE(dp_track6_create(&ctx, 1));
 		return dp_finish(&ctx);
 	}
 	DP_STAGE(dp_stage_fragments(&ctx));

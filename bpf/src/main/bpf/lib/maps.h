@@ -204,6 +204,13 @@ struct dp_endpoint {
 	__u32 flags;       /* DP_EP_F_* */
 };
 
+/* A pod's IPv6 address (dp_endpoints6, keyed like dp_endpoints): the only IPv6 source the pod may
+ * send from besides link-local neighbour discovery (lib/endpoint.h); all zero for a pod without an
+ * IPv6 address. A map of its own, so dp_endpoints keeps its layout and pin. */
+struct dp_endpoint6 {
+	__be32 addr[4];
+};
+
 /*
  * Ingress policy (lib/policy.h).
  *
@@ -405,6 +412,7 @@ DP_STATIC_ASSERT(sizeof(struct dp_ct_entry) == 16, "dp_ct_entry");
 DP_STATIC_ASSERT(sizeof(struct dp_frag_key) == 12, "dp_frag_key");
 DP_STATIC_ASSERT(sizeof(struct dp_frag_value) == 8, "dp_frag_value");
 DP_STATIC_ASSERT(sizeof(struct dp_endpoint) == 8, "dp_endpoint");
+DP_STATIC_ASSERT(sizeof(struct dp_endpoint6) == 16, "dp_endpoint6");
 DP_STATIC_ASSERT(sizeof(struct dp_config) == 16, "dp_config");
 DP_STATIC_ASSERT(sizeof(struct dp_affinity_key) == 8, "dp_affinity_key");
 DP_STATIC_ASSERT(sizeof(struct dp_affinity) == 8, "dp_affinity");
@@ -488,6 +496,14 @@ struct {
 	__type(value, struct dp_endpoint);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } dp_endpoints SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, DP_ENDPOINT_MAX);
+	__type(key, __u32); /* ifindex of the pod's host-side veth */
+	__type(value, struct dp_endpoint6);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} dp_endpoints6 SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);

@@ -80,6 +80,7 @@ public final class Datapath implements AutoCloseable {
     private final TypedMap<CtKey, CtEntry> ct;
     private final TypedMap<io.gannet.bpf.maps.CtKey6, CtEntry> ct6;
     private final TypedMap<Integer, EndpointValue> endpoints;
+    private final TypedMap<Integer, io.gannet.bpf.maps.EndpointValue6> endpoints6;
     private final BpfMap metrics;
     private boolean closed;
 
@@ -101,6 +102,7 @@ public final class Datapath implements AutoCloseable {
                 MaglevValue.layout(options.maglevTableSize()));
         this.ct = typed(DpMaps.CT);
         this.endpoints = typed(DpMaps.ENDPOINTS);
+        this.endpoints6 = typed(DpMaps.ENDPOINTS6);
         TypedMap<Integer, ConfigValue> config = typed(DpMaps.CONFIG);
         this.metrics = lxc.map(DpMaps.METRICS.name());
         config.put(0, options.timeouts());
@@ -301,15 +303,23 @@ public final class Datapath implements AutoCloseable {
         return masquerade;
     }
 
+    /** {@link #attachPod(String, String, String)} of a pod without an IPv6 address. */
+    public synchronized int attachPod(String ifname, String podIp) {
+        return attachPod(ifname, podIp, null);
+    }
+
     /**
      * Attaches from_pod (ingress) and to_pod (egress) to a pod's host-side veth and
-     * records the pod's address; replaces Gannet's previous programs there atomically.
+     * records the pod's addresses, the only sources it may send from (dp_endpoints, and
+     * dp_endpoints6 for IPv6: {@code podIpv6}, or null for a pod without one, which may send
+     * IPv6 link-local neighbour discovery only); replaces Gannet's previous programs there atomically.
      * The endpoint starts policy-enforced when its policy was applied before the attach
      * ({@link io.gannet.bpf.policy.PolicyFeature#flagsFor}). Returns the veth's ifindex, the
      * endpoint's id in the policy maps.
      */
-    public synchronized int attachPod(String ifname, String podIp) {
+    public synchronized int attachPod(String ifname, String podIp, String podIpv6) {
         int addr = Ipv4.parse(podIp);
+        io.gannet.bpf.maps.EndpointValue6 addr6 = endpoint6(podIpv6);
         BpfProgram from = lxc.program(FROM_POD);
         BpfProgram to = lxc.program(TO_POD);
         int ifindex = Netns.call(options.netns(), () -> {
@@ -320,8 +330,31 @@ public final class Datapath implements AutoCloseable {
             return idx;
         });
         endpoints.put(ifindex, new EndpointValue(addr, policy.flagsFor(ifindex)));
-        LOG.info("attached pod {} on {} (ifindex {})", podIp, ifname, ifindex);
+        endpoints6.put(ifindex, addr6);
+        LOG.info("attached pod {}{} on {} (ifindex {})", podIp, podIpv6 == null ? "" : " " + podIpv6, ifname, ifindex);
         return ifindex;
+    }
+
+    /**
+     * Records the IPv6 address of a pod attached already ({@link #attachPod(String, String)}),
+     * the only IPv6 source it may send from besides link-local neighbour discovery.
+     */
+    public synchronized void attachPodIpv6(String ifname, String podIpv6) {
+        io.gannet.bpf.maps.EndpointValue6 addr6 = endpoint6(podIpv6);
+        int ifindex = ifindex(ifname);
+        if (ifindex == 0 || endpoints.get(ifindex) == null) {
+            throw new IllegalStateException("no pod is attached on " + ifname + " to give IPv6 address " + podIpv6);
+        }
+        endpoints6.put(ifindex, addr6);
+        LOG.info("pod on {} (ifindex {}) sends IPv6 from {}", ifname, ifindex, podIpv6);
+    }
+
+    private static io.gannet.bpf.maps.EndpointValue6 endpoint6(String podIpv6) {
+        if (podIpv6 == null) {
+            return io.gannet.bpf.maps.EndpointValue6.NONE;
+        }
+        io.gannet.bpf.lb.Ipv6 a = io.gannet.bpf.lb.Ipv6.parse(podIpv6);
+        return new io.gannet.bpf.maps.EndpointValue6(a.hi(), a.lo());
     }
 
     /** In the device's namespace: another CNI's program on either TC hook stops the attach unless told to coexist. */
@@ -372,6 +405,7 @@ public final class Datapath implements AutoCloseable {
         });
         if (ifindex != 0) {
             endpoints.delete(ifindex);
+            endpoints6.delete(ifindex);
             policy.remove(ifindex);
         }
     }
@@ -478,6 +512,11 @@ public final class Datapath implements AutoCloseable {
     /** The endpoint map, by pod veth ifindex (tests, diagnostics). */
     public TypedMap<Integer, EndpointValue> endpoints() {
         return endpoints;
+    }
+
+    /** The pods' IPv6 addresses for the source check, by pod veth ifindex (tests, diagnostics). */
+    public TypedMap<Integer, io.gannet.bpf.maps.EndpointValue6> endpoints6() {
+        return endpoints6;
     }
 
     /** The conntrack map (tests, diagnostics). */

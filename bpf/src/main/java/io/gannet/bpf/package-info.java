@@ -9,7 +9,9 @@
  *   <li><b>Per-pod attach/detach</b> (the CNI plugin's backend, pod-routing):
  *       {@code dp.attachPod(hostVethName, podIPv4)} attaches {@code from_pod} (TC ingress of
  *       the host-side veth: what the pod sends) and {@code to_pod} (TC egress: what the pod
- *       receives) and records the pod address in {@code dp_endpoints}; no compiler runs, it is
+ *       receives) and records the pod address in {@code dp_endpoints} (its IPv6 address, or none,
+ *       in {@code dp_endpoints6}: {@code attachPod(name, v4, v6)} or {@code attachPodIpv6}, the
+ *       sources the pod may send from); no compiler runs, it is
  *       a map write plus two netlink filter replaces, idempotent. {@code dp.detachPod(name)}
  *       removes Gannet's filters only and forgets the endpoint. Both are safe to call
  *       while Services are being reconciled.</li>

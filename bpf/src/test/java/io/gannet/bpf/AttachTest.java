@@ -64,9 +64,13 @@ class AttachTest {
                 firstId = dp.attachedProgramId("lxc0", true);
                 assertThat(firstId).isPositive();
                 assertThat(dp.attachedProgramId("lxc0", false)).isPositive();
+                assertThat(dp.endpoints6().get(dp.ifindex("lxc0"))).as("no IPv6 address: none may be sent from")
+                        .isEqualTo(io.gannet.bpf.maps.EndpointValue6.NONE);
             }
             try (Datapath dp = Datapath.open(opts)) {
-                dp.attachPod("lxc0", "10.201.0.1"); // agent restart: replace in place
+                dp.attachPod("lxc0", "10.201.0.1", "fd00:201::1"); // agent restart: replace in place
+                io.gannet.bpf.lb.Ipv6 v6 = io.gannet.bpf.lb.Ipv6.parse("fd00:201::1");
+                assertThat(dp.endpoints6().get(dp.ifindex("lxc0"))).isEqualTo(new io.gannet.bpf.maps.EndpointValue6(v6.hi(), v6.lo()));
                 int secondId = dp.attachedProgramId("lxc0", true);
                 assertThat(secondId).isPositive().isNotEqualTo(firstId);
                 // Gannet's programs as tcx links (this kernel has tcx; Debian's bpftool 7.1 does not show
@@ -77,6 +81,7 @@ class AttachTest {
                 assertThat(onHook).filteredOn(o -> o.startsWith("tcx")).containsExactly("tcx program id " + secondId);
                 assertThat(onHook).anyMatch(o -> o.contains("foreign"));
                 dp.detachPod("lxc0");
+                assertThat(dp.endpoints6().get(dp.ifindex("lxc0"))).as("forgotten with the endpoint").isNull();
                 assertThat(dp.attachedProgramId("lxc0", true)).isZero();
                 assertThat(dp.attachedProgramId("lxc0", false)).isZero();
             }

@@ -19,6 +19,7 @@ import io.gannet.bpf.libbpf.BpfMap;
 import io.gannet.bpf.libbpf.Netns;
 import io.gannet.bpf.libbpf.TestRun;
 import io.gannet.bpf.maps.CtEntry;
+import io.gannet.bpf.maps.CtKey;
 import io.gannet.bpf.maps.DpMaps;
 import io.gannet.bpf.maps.Reason;
 import io.gannet.linux.NetworkNamespace;
@@ -339,7 +340,12 @@ class Ipv6NodePortGoldenTest {
         Map<Reason, Long> m = dp.metrics();
         assertThat(m.get(Reason.NAT_HAIRPIN)).isEqualTo(1);
         assertThat(m.get(Reason.NAT_SNAT)).isZero();
-        assertThat(dp.conntrack6().snapshot().values()).hasSize(2).allMatch(e -> (e.flags() & CtEntry.F_SNAT) != 0);
+        // the NAT pair, and the plain entry to_pod made for the request arriving (already translated), as for IPv4
+        assertThat(dp.conntrack6().snapshot().entrySet()).filteredOn(e -> e.getKey().dir() != CtKey.PLAIN)
+                .hasSize(2).allMatch(e -> (e.getValue().flags() & CtEntry.F_SNAT) != 0);
+        assertThat(dp.conntrack6().snapshot().entrySet()).filteredOn(e -> e.getKey().dir() == CtKey.PLAIN).singleElement()
+                .satisfies(e -> assertThat(e.getKey().sport()).isEqualTo(hairpinPort))
+                .satisfies(e -> assertThat(e.getValue().flags()).isEqualTo(CtEntry.F_INGRESS_OK));
         assertThat(entries(DpMaps.SNAT6.name())).isEqualTo(2);
         assertThat(dp.conntrack().snapshot()).as("nothing in the IPv4 maps").isEmpty();
 

@@ -260,6 +260,28 @@ class ServiceNamespaceTest {
     }
 
     @Test
+    void podSendsIpv6OnlyFromItsOwnAddress() throws Exception {
+        node.exec("ip", "addr", "add", "fd00:200:1::1/64", "dev", "lxccli", "nodad");
+        client.exec("ip", "addr", "add", "fd00:200:1::2/64", "dev", "cli0", "nodad");
+        client.exec("ip", "addr", "add", "fd00:200:1::99/64", "dev", "cli0", "nodad");
+        try {
+            dp.attachPodIpv6("lxccli", "fd00:200:1::2");
+            // its own address, neighbour discovery included, is answered
+            client.exec("ping", "-6", "-n", "-q", "-c", "1", "-W", "2", "-I", "fd00:200:1::2", "fd00:200:1::1");
+            long before = dp.metrics().get(io.gannet.bpf.maps.Reason.DROP_SPOOFED);
+            Process ping = client.start("ping", "-6", "-n", "-q", "-c", "1", "-W", "1", "-I", "fd00:200:1::99", "fd00:200:1::1");
+            ping.getInputStream().readAllBytes();
+            assertThat(ping.waitFor(5, java.util.concurrent.TimeUnit.SECONDS) && ping.exitValue() == 0).as("spoofed ping answered").isFalse();
+            assertThat(dp.metrics().get(io.gannet.bpf.maps.Reason.DROP_SPOOFED)).isGreaterThan(before);
+        } finally {
+            dp.endpoints6().put(dp.ifindex("lxccli"), io.gannet.bpf.maps.EndpointValue6.NONE); // as attachPod left it
+            client.exec("ip", "addr", "del", "fd00:200:1::99/64", "dev", "cli0");
+            client.exec("ip", "addr", "del", "fd00:200:1::2/64", "dev", "cli0");
+            node.exec("ip", "addr", "del", "fd00:200:1::1/64", "dev", "lxccli");
+        }
+    }
+
+    @Test
     void externalIpFromOutsideTheNode() throws IOException {
         try (Conn c = new Conn(outside, EXTERNAL, 80)) {
             assertThat(c.socket.getInetAddress().getHostAddress()).isEqualTo(EXTERNAL);

@@ -23,7 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
  * a whole FRR leaf (bgpd + zebra) rendered by {@code profile render --switch}. Each node holds
  * an IPv4 and an IPv6 session with the leaf; the leaf's kernel routes both PodCIDRs of both
  * nodes. Pods made by the CNI plugin binary get an address of each family and reach the other
- * node's pod over both, node 1's pod through the eBPF datapath (which passes IPv6 untouched).
+ * node's pod over both, node 1's pod through the eBPF datapath (whose IPv6 source check knows
+ * the pod's IPv6 address from the CNI ADD).
  */
 class DaemonDualStackTest {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -133,6 +134,16 @@ class DaemonDualStackTest {
         podA.exec("ping", "-c", "3", "-i", "0.2", "-W", "2", b4);
         podA.exec("ping", "-6", "-c", "3", "-i", "0.2", "-W", "2", b6);
         podB.exec("ping", "-6", "-c", "1", "-W", "2", a6);
+        // node 1's datapath has pod A's IPv6 address for its source check, and the pod's IPv6 passes it
+        io.gannet.bpf.libbpf.BpfMap ep6 = io.gannet.bpf.libbpf.BpfMap.openPinnedAsIs(
+                io.gannet.bpf.PinLayout.mapsDir(pinRoot).resolve("dp_endpoints6").toString());
+        java.util.List<String> podSources6 = new java.util.ArrayList<>();
+        try {
+            ep6.forEachBatch(64, (k, v) -> podSources6.add(io.gannet.bpf.lb.Ipv6.of(v).format()));
+        } finally {
+            ep6.close();
+        }
+        assertThat(podSources6).contains(io.gannet.bpf.lb.Ipv6.parse(a6).format());
         podB.exec("ping", "-c", "1", "-W", "2", a4);
 
         // Node 2 (the backend pod's) restarts (SIGTERM, then start) under request loops over both

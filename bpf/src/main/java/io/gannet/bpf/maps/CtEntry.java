@@ -24,6 +24,8 @@ public record CtEntry(int backendId, long expires, long created, int revNatIndex
     public static final int F_SNAT = 0x01;
     /** DP_CT_F_INGRESS_OK: to_pod let this (untranslated) flow in; its later packets pass ingress policy. */
     public static final int F_INGRESS_OK = 0x02;
+    /** DP_CT_F_EGRESS_OK: from_pod let this (untranslated) flow out; its later packets pass egress policy. */
+    public static final int F_EGRESS_OK = 0x04;
     /** DP_CT_F_REMAPPED: a DP_CT_PLAIN flow that leaves with another source port (a {@link CtKey#REMAP_OUT} entry). */
     public static final int F_REMAPPED = 0x08;
 

@@ -19,6 +19,8 @@ public final class DpMaps {
     public static final Spec<CtKey, CtEntry> CT = new Spec<>("dp_ct4", CtKey.LAYOUT, CtEntry.LAYOUT);
     public static final Spec<Integer, MaglevValue> MAGLEV = new Spec<>("dp_maglev4", Layout.U32, MaglevValue.LAYOUT);
     public static final Spec<Integer, EndpointValue> ENDPOINTS = new Spec<>("dp_endpoints", Layout.U32, EndpointValue.LAYOUT);
+    /** A pod's IPv6 address for the IPv6 source check (lib/endpoint.h), keyed like dp_endpoints; a map of its own. */
+    public static final Spec<Integer, EndpointValue6> ENDPOINTS6 = new Spec<>("dp_endpoints6", Layout.U32, EndpointValue6.LAYOUT);
     public static final Spec<Integer, ConfigValue> CONFIG = new Spec<>("dp_config", Layout.U32, ConfigValue.LAYOUT);
     public static final Spec<AffinityKey, AffinityValue> AFFINITY = new Spec<>("dp_affinity4", AffinityKey.LAYOUT, AffinityValue.LAYOUT);
     public static final Spec<CtKey, NatValue> SNAT = new Spec<>("dp_snat4", CtKey.LAYOUT, NatValue.LAYOUT);
@@ -53,7 +55,7 @@ public final class DpMaps {
     /** Every map a Gannet object declares, in lib/maps.h order (dp_frag4 and dp_frag6 are internal to the programs). */
     public static final List<Spec<?, ?>> ALL = List.of(SVC, BACKENDS, REVNAT, CT, MAGLEV, ENDPOINTS, AFFINITY, SNAT, SRC_RANGE, CONFIG,
             METRICS, IPCACHE, POLICY, POLICY_METRICS, EGRESS_METRICS, MASQ, NOMASQ, MASQ_RETRIES, SVC6, BACKENDS6, REVNAT6, CT6,
-            SNAT6, SNAT6_SRC, SRC_RANGE6, AFFINITY6, SNAT4_SRC);
+            SNAT6, SNAT6_SRC, SRC_RANGE6, AFFINITY6, SNAT4_SRC, ENDPOINTS6);
 
     /** Maps the programs own alone: the agent never writes them, only the pin is kept. */
     public static final String FRAG = "dp_frag4";

@@ -22,6 +22,11 @@ public abstract class DelegatingPodDatapath implements PodDatapath {
     }
 
     @Override
+    public void attachIpv6(String hostVeth, String podIpv6) {
+        inner.attachIpv6(hostVeth, podIpv6);
+    }
+
+    @Override
     public void detach(String hostVeth) {
         inner.detach(hostVeth);
     }

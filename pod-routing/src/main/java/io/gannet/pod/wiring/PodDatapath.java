@@ -17,6 +17,13 @@ public interface PodDatapath {
         attach(hostVeth, podIp);
     }
 
+    /**
+     * Records the IPv6 address of a dual-stack pod attached already ({@link #attach(String, String)}):
+     * the only IPv6 source the datapath lets the pod send from, besides link-local neighbour
+     * discovery. A pod attached without one may send no other IPv6.
+     */
+    default void attachIpv6(String hostVeth, String podIpv6) {}
+
     void detach(String hostVeth);
 
     /** Program id on the veth's ingress hook, 0 when nothing is attached (CHECK). */

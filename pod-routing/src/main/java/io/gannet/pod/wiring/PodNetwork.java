@@ -119,6 +119,12 @@ public final class PodNetwork {
             if (v4.isPresent()) {
                 datapath.attach(hostName, v4.get().getHostAddress(), w.podNamespace() == null ? "" : w.podNamespace(),
                         w.podName() == null ? "" : w.podName());
+                for (InetAddress a : w.addresses()) {
+                    if (!(a instanceof Inet4Address)) {
+                        datapath.attachIpv6(hostName, IpBlock.format(a)); // the IPv6 source the pod may send from
+                        break;
+                    }
+                }
             }
             return new PodAttachment(w.containerId(), w.ifName(), w.netns().toString(), hostName, addresses,
                     w.gateways().stream().map(IpBlock::format).toList(), podLink.macString(), hostLink.macString(),

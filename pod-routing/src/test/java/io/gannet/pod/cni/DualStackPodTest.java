@@ -140,6 +140,7 @@ class DualStackPodTest {
         assertThat(node.exec("ip", "route", "show", "proto", "201")).contains(bare(a4) + " dev " + hostA).contains("unreachable " + V4);
         assertThat(node.exec("ip", "-6", "route", "show", "proto", "201")).contains(bare(a6) + " dev " + hostA).contains("unreachable " + V6);
         assertThat(datapath.attached).containsEntry(hostA, bare(a4)); // the datapath is keyed by the IPv4 address
+        assertThat(datapath.attached6).as("the IPv6 source the pod may send from").containsEntry(hostA, bare(a6));
         assertThat(events).anyMatch(e -> e.startsWith("cni add ctr-a " + a4 + ", " + a6 + " on " + hostA));
 
         // IPv6 first, right after ADD: no neighbour discovery waits for the host veth's link-local address.
@@ -175,6 +176,7 @@ class DualStackPodTest {
         assertThat(networking.ipams().get(1).list()).extracting(x -> x.containerId()).containsExactly("ctr-b");
         assertThat(events).anyMatch(e -> e.startsWith("cni del ctr-a " + bare(a4) + ", " + bare(a6) + " from " + hostA));
         assertThat(datapath.attached).doesNotContainKey(hostA);
+        assertThat(datapath.attached6).doesNotContainKey(hostA);
     }
 
     @Test
@@ -288,6 +290,7 @@ class DualStackPodTest {
     /** A datapath that records what it was asked to attach, for tests without BPF. */
     private static final class RecordingDatapath implements PodDatapath {
         final Map<String, String> attached = new ConcurrentHashMap<>();
+        final Map<String, String> attached6 = new ConcurrentHashMap<>();
 
         @Override
         public void attach(String hostVeth, String podIp) {
@@ -295,8 +298,14 @@ class DualStackPodTest {
         }
 
         @Override
+        public void attachIpv6(String hostVeth, String podIpv6) {
+            attached6.put(hostVeth, podIpv6);
+        }
+
+        @Override
         public void detach(String hostVeth) {
             attached.remove(hostVeth);
+            attached6.remove(hostVeth);
         }
 
         @Override

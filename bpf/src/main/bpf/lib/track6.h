@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * Stage: connection tracking of IPv6 TCP and UDP flows a pod sends or receives that no service
+ * translated, lib/track.h's IPv4 tracking in dp_ct6 (translated IPv6 flows are lib/lb6.h's NAT
+ * pairs in the same map). One DP_CT_PLAIN entry per flow, keyed by the originator's tuple; a
+ * packet of the other direction finds it by the reversed tuple. Lifetimes and flags are
+ * lib/track.h's: DP_CT_F_EGRESS_OK when from_pod let the flow out, DP_CT_F_INGRESS_OK when
+ * to_pod let it in, so IPv6 policy and SNAT can read them as the IPv4 ones read dp_ct4. An
+ * established flow costs one lookup (its originator's packets) or two (its replies). No
+ * tuple remap (lib/remap.h is IPv4's).
+ *
+ * Runs on pod attach points only.
+ */
+#ifndef DP_TRACK6_H
+#define DP_TRACK6_H
+
+#include "parse.h"
+#include "maps.h"
+#include "conntrack.h"
+#include "lb6.h"
+
+/* The key of tuple t's other direction (its reply), under dir. */
+static __always_inline void dp_ct6_key_reply_of(struct dp_ct6_key *k, const struct dp_tuple6 *t, __u8 dir)
+{
+	dp_addr6_copy(k->saddr, t->daddr);
+	dp_addr6_copy(k->daddr, t->saddr);
+	k->sport = t->dport;
+	k->dport = t->sport;
+	k->proto = t->proto;
+	k->dir = dir;
+}
+
+/* lib/track.h's dp_track_lookup for IPv6: sets ctx->ct_fwd and ctx->ct_hit as it does. */
+static __always_inline int dp_track6_lookup(struct dp_ctx *ctx, int ingress)
+{
+	struct dp_ct6_key k = {};
+	struct dp_ct_entry *e;
+
+	if (dp_no_flow(ctx) || ctx->translated)
+		return DP_CONTINUE;
+	dp_ct6_key_of(&k, &ctx->t6, DP_CT_PLAIN);
+	e = dp_ct6_lookup(&k, ctx->now);
+	if (e) {
+		dp_ct_touch(e, ctx->t6.proto, ctx->seen, ctx->now);
+		ctx->ct_fwd = 1;
+		if (e->flags & (ingress ? DP_CT_F_INGRESS_OK : DP_CT_F_EGRESS_OK))
+			ctx->ct_hit = 1;
+		return DP_CONTINUE;
+	}
+	dp_ct6_key_reply_of(&k, &ctx->t6, DP_CT_PLAIN);
+	e = dp_ct6_lookup(&k, ctx->now);
+	if (e) {
+		dp_ct_touch(e, ctx->t6.proto, ctx->seen, ctx->now);
+		ctx->ct_hit = 1;
+	}
+	return DP_CONTINUE;
+}
+
+/*
+ * lib/track.h's dp_track_create for IPv6: records a flow dp_track6_lookup did not find, in its
+ * originator's direction with this path's mark, or adds the mark to an entry the other pod's
+ * program made (a flow between two local pods).
+ */
+static __always_inline int dp_track6_create(struct dp_ctx *ctx, int ingress)
+{
+	struct dp_ct6_key k = {};
+	struct dp_ct_entry n = {};
+	struct dp_ct_entry *e;
+
+	if (dp_no_flow(ctx) || ctx->translated || ctx->ct_hit)
+		return DP_CONTINUE;
+	dp_ct6_key_of(&k, &ctx->t6, DP_CT_PLAIN);
+	if (ctx->ct_fwd) {
+		e = bpf_map_lookup_elem(&dp_ct6, &k);
+		if (e) {
+			e->flags |= ingress ? DP_CT_F_INGRESS_OK : DP_CT_F_EGRESS_OK;
+			return DP_CONTINUE;
+		}
+	}
+	n.created = ctx->now;
+	n.seen = ctx->seen;
+	n.flags = ingress ? DP_CT_F_INGRESS_OK : DP_CT_F_EGRESS_OK;
+	n.expires = ctx->now + dp_ct_lifetime(ctx->t6.proto, ctx->seen);
+	bpf_map_update_elem(&dp_ct6, &k, &n, BPF_ANY);
+	dp_count(DP_CT_NEW_PLAIN);
+	return DP_CONTINUE;
+}
+
+#endif
