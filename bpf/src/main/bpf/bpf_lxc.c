@@ -54,8 +54,7 @@ int from_pod(struct __sk_buff *skb)
 		DP_STAGE(dp_stage_icmp6_to_backend(&ctx));
 		DP_STAGE(dp_stage_revnat6(&ctx));
 		DP_STAGE(dp_stage_lb6(&ctx, 0));
-		DP_STAGE(dp_track6_lookup(&ctx, 0));
-		DP_STAGE(dp_track6_create(&ctx, 0));
+		DP_STAGE(dp_stage_track6(&ctx, 0));
 		return dp_finish(&ctx);
 	}
 	DP_STAGE(dp_stage_source_check(&ctx));
@@ -84,8 +83,7 @@ int to_pod(struct __sk_buff *skb)
 		DP_STAGE(dp_stage_fragments6(&ctx));
 		DP_STAGE(dp_stage_icmp6_revnat(&ctx));
 		DP_STAGE(dp_stage_revnat6(&ctx));
-		DP_STAGE(dp_track6_lookup(&ctx, 1));
-		DP_STAGE(dp_track6_create(&ctx, 1));
+		DP_STAGE(dp_stage_track6(&ctx, 1));
 		return dp_finish(&ctx);
 	}
 	DP_STAGE(dp_stage_fragments(&ctx));

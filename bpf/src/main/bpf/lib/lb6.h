@@ -125,31 +125,75 @@ static __always_inline int dp_rewrite_addr6(struct __sk_buff *skb, const struct 
 }
 
 /*
+ * Per-CPU scratch for the keys and values of IPv6 stages that would otherwise sit on the stack:
+ * from_pod's frame (its IPv4 and IPv6 stages inline into one) is at BPF's 512 bytes. A program
+ * runs to completion on its CPU and a stage holds no scratch pointer past its return, so one
+ * area serves them all. Not pinned: it holds nothing between packets.
+ */
+struct dp_scratch6_frag {
+	struct dp_frag6_key k;
+	struct dp_frag6_value v;
+};
+
+struct dp_scratch6_ct {
+	struct dp_ct6_key k;
+	struct dp_ct_entry n;
+};
+
+union dp_scratch6 {
+	struct dp_scratch6_frag frag;
+	struct dp_scratch6_ct ct;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, union dp_scratch6);
+} dp_scratch6 SEC(".maps");
+
+static __always_inline union dp_scratch6 *dp_scratch6_get(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&dp_scratch6, &zero);
+}
+
+/* The dp_frag6 key of the fragment ctx holds (the addresses it arrived with), in s. */
+static __always_inline void dp_frag6_key_of(union dp_scratch6 *s, const struct dp_ctx *ctx)
+{
+	dp_addr6_copy(s->frag.k.saddr, ctx->t6.saddr);
+	dp_addr6_copy(s->frag.k.daddr, ctx->t6.daddr);
+	s->frag.k.id = ctx->frag6_id;
+}
+
+/*
  * A first fragment's rewrites (new_saddr / new_daddr, 0 for an address kept), keyed by the
  * addresses it arrived with (ctx->t6 before the rewrite), for dp_stage_fragments6.
  */
 static __always_inline void dp_frag6_record(const struct dp_ctx *ctx, const __be32 *new_saddr,
 					    const __be32 *new_daddr, int redirect)
 {
-	struct dp_frag6_key fk = {};
-	struct dp_frag6_value fv = {};
+	union dp_scratch6 *s;
 
 	if (!ctx->first_frag)
 		return;
-	dp_addr6_copy(fk.saddr, ctx->t6.saddr);
-	dp_addr6_copy(fk.daddr, ctx->t6.daddr);
-	fk.id = ctx->frag6_id;
+	s = dp_scratch6_get();
+	if (!s)
+		return;
+	dp_frag6_key_of(s, ctx);
+	__builtin_memset(&s->frag.v, 0, sizeof(s->frag.v));
 	if (new_saddr) {
-		dp_addr6_copy(fv.new_saddr, new_saddr);
-		fv.flags |= DP_FRAG6_F_SRC;
+		dp_addr6_copy(s->frag.v.new_saddr, new_saddr);
+		s->frag.v.flags |= DP_FRAG6_F_SRC;
 	}
 	if (new_daddr) {
-		dp_addr6_copy(fv.new_daddr, new_daddr);
-		fv.flags |= DP_FRAG6_F_DST;
+		dp_addr6_copy(s->frag.v.new_daddr, new_daddr);
+		s->frag.v.flags |= DP_FRAG6_F_DST;
 	}
 	if (redirect)
-		fv.flags |= DP_FRAG6_F_REDIRECT;
-	bpf_map_update_elem(&dp_frag6, &fk, &fv, BPF_ANY);
+		s->frag.v.flags |= DP_FRAG6_F_REDIRECT;
+	bpf_map_update_elem(&dp_frag6, &s->frag.k, &s->frag.v, BPF_ANY);
 }
 
 /*
@@ -158,24 +202,28 @@ static __always_inline void dp_frag6_record(const struct dp_ctx *ctx, const __be
  */
 static __always_inline int dp_stage_fragments6(struct dp_ctx *ctx)
 {
-	struct dp_frag6_key fk = {};
+	union dp_scratch6 *s;
 	struct dp_frag6_value *fv;
-	__be32 saddr[4], daddr[4];
+	__be32 *saddr, *daddr;
 	__u8 flags;
 
 	if (!ctx->later_frag)
 		return DP_CONTINUE;
-	dp_addr6_copy(fk.saddr, ctx->t6.saddr);
-	dp_addr6_copy(fk.daddr, ctx->t6.daddr);
-	fk.id = ctx->frag6_id;
-	fv = bpf_map_lookup_elem(&dp_frag6, &fk);
+	s = dp_scratch6_get();
+	if (!s)
+		return DP_CONTINUE;
+	dp_frag6_key_of(s, ctx);
+	fv = bpf_map_lookup_elem(&dp_frag6, &s->frag.k);
 	if (!fv) {
 		dp_count(DP_PASS_FRAGMENT);
 		return DP_CONTINUE;
 	}
+	/* a copy: the LRU entry may go while the packet is rewritten */
 	flags = fv->flags;
-	dp_addr6_copy(saddr, fv->new_saddr);
-	dp_addr6_copy(daddr, fv->new_daddr);
+	dp_addr6_copy(s->frag.v.new_saddr, fv->new_saddr);
+	dp_addr6_copy(s->frag.v.new_daddr, fv->new_daddr);
+	saddr = s->frag.v.new_saddr;
+	daddr = s->frag.v.new_daddr;
 	/* csum_off is 0: only the addresses change */
 	if (flags & DP_FRAG6_F_SRC) {
 		if (dp_rewrite_addr6(ctx->skb, &ctx->p, 1, ctx->t6.saddr, saddr) < 0)

@@ -30,58 +30,52 @@ static __always_inline void dp_ct6_key_reply_of(struct dp_ct6_key *k, const stru
 	k->dir = dir;
 }
 
-/* lib/track.h's dp_track_lookup for IPv6: sets ctx->ct_fwd and ctx->ct_hit as it does. */
-static __always_inline int dp_track6_lookup(struct dp_ctx *ctx, int ingress)
+/*
+ * lib/track.h's dp_track_lookup and dp_track_create for IPv6, as one stage: a flow nothing
+ * translated finds its entry (ctx->ct_fwd, and ctx->ct_hit once this direction was let through
+ * before) or its reply's (ctx->ct_hit); a new one gets a DP_CT_PLAIN entry keyed by its
+ * originator, marked for the direction that let it through (ingress: to_pod, else from_pod).
+ */
+static __always_inline int dp_stage_track6(struct dp_ctx *ctx, int ingress)
 {
-	struct dp_ct6_key k = {};
+	__u8 ok = ingress ? DP_CT_F_INGRESS_OK : DP_CT_F_EGRESS_OK;
+	union dp_scratch6 *u;
+	struct dp_scratch6_ct *s;
 	struct dp_ct_entry *e;
 
 	if (dp_no_flow(ctx) || ctx->translated)
 		return DP_CONTINUE;
-	dp_ct6_key_of(&k, &ctx->t6, DP_CT_PLAIN);
-	e = dp_ct6_lookup(&k, ctx->now);
+	u = dp_scratch6_get(); /* lib/lb6.h: the key and entry off the stack */
+	if (!u)
+		return DP_CONTINUE;
+	s = &u->ct;
+	dp_ct6_key_of(&s->k, &ctx->t6, DP_CT_PLAIN);
+	s->k.pad = 0;
+	e = dp_ct6_lookup(&s->k, ctx->now);
 	if (e) {
 		dp_ct_touch(e, ctx->t6.proto, ctx->seen, ctx->now);
 		ctx->ct_fwd = 1;
-		if (e->flags & (ingress ? DP_CT_F_INGRESS_OK : DP_CT_F_EGRESS_OK))
+		if (e->flags & ok)
 			ctx->ct_hit = 1;
+		else
+			e->flags |= ok; /* the flow's other program lets it through too */
 		return DP_CONTINUE;
 	}
-	dp_ct6_key_reply_of(&k, &ctx->t6, DP_CT_PLAIN);
-	e = dp_ct6_lookup(&k, ctx->now);
+	dp_ct6_key_reply_of(&s->k, &ctx->t6, DP_CT_PLAIN);
+	e = dp_ct6_lookup(&s->k, ctx->now);
 	if (e) {
 		dp_ct_touch(e, ctx->t6.proto, ctx->seen, ctx->now);
 		ctx->ct_hit = 1;
-	}
-	return DP_CONTINUE;
-}
-
-/*
- * lib/track.h's dp_track_create for IPv6: records a flow dp_track6_lookup did not find, in its
- * originator's direction with this path's mark, or adds the mark to an entry the other pod's
- * program made (a flow between two local pods).
- */
-static __always_inline int dp_track6_create(struct dp_ctx *ctx, int ingress)
-{
-	struct dp_ct6_key k = {};
-	struct dp_ct_entry n = {};
-	struct dp_ct_entry *e;
-
-	if (dp_no_flow(ctx) || ctx->translated || ctx->ct_hit)
 		return DP_CONTINUE;
-	dp_ct6_key_of(&k, &ctx->t6, DP_CT_PLAIN);
-	if (ctx->ct_fwd) {
-		e = bpf_map_lookup_elem(&dp_ct6, &k);
-		if (e) {
-			e->flags |= ingress ? DP_CT_F_INGRESS_OK : DP_CT_F_EGRESS_OK;
-			return DP_CONTINUE;
-		}
 	}
-	n.created = ctx->now;
-	n.seen = ctx->seen;
-	n.flags = ingress ? DP_CT_F_INGRESS_OK : DP_CT_F_EGRESS_OK;
-	n.expires = ctx->now + dp_ct_lifetime(ctx->t6.proto, ctx->seen);
-	bpf_map_update_elem(&dp_ct6, &k, &n, BPF_ANY);
+	dp_ct6_key_of(&s->k, &ctx->t6, DP_CT_PLAIN);
+	s->n.backend_id = 0;
+	s->n.rev_nat_index = 0;
+	s->n.created = ctx->now;
+	s->n.seen = ctx->seen;
+	s->n.flags = ok;
+	s->n.expires = ctx->now + dp_ct_lifetime(ctx->t6.proto, ctx->seen);
+	bpf_map_update_elem(&dp_ct6, &s->k, &s->n, BPF_ANY);
 	dp_count(DP_CT_NEW_PLAIN);
 	return DP_CONTINUE;
 }
