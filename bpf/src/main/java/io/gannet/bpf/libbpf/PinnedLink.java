@@ -4,9 +4,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.function.IntPredicate;
+import jnr.ffi.Pointer;
 
 /**
- * A bpf link pinned in bpffs (cgroup hooks, tcx hooks): the attachment outlives the process that
+ * A bpf link pinned in bpffs (cgroup hooks, tcx and XDP hooks): the attachment outlives the process that
  * made it; the next process replaces the program in place; removing the pin, with no process
  * holding the link, detaches it.
  */
@@ -79,5 +80,39 @@ final class PinnedLink {
         } catch (IOException e) {
             throw new BpfException(BpfException.Kind.OTHER, "remove " + pin, 0, e.toString());
         }
+    }
+
+    /** The program of the device link (tcx or XDP) pinned at {@code pin} while it is live on {@code ifindex}; 0 otherwise. */
+    static int programId(Path pin, int ifindex) {
+        if (ifindex == 0 || !Files.exists(pin)) {
+            return 0;
+        }
+        Native nat = Native.get();
+        int link = nat.bpf().bpf_obj_get(pin.toString());
+        if (link < 0) {
+            return 0;
+        }
+        try {
+            int[] info = info(link);
+            return info != null && info[1] == ifindex ? info[0] : 0;
+        } finally {
+            nat.libc().close(link);
+        }
+    }
+
+    /**
+     * struct bpf_link_info of a device link: type, id, prog_id, then (8-aligned) the tcx or xdp
+     * member, both starting with the ifindex. Returns {prog_id, ifindex}; null when the info
+     * cannot be read.
+     */
+    static int[] info(int link) {
+        Native nat = Native.get();
+        Pointer info = nat.allocate(64);
+        Pointer len = nat.allocate(4);
+        len.putInt(0, 64);
+        if (nat.bpf().bpf_obj_get_info_by_fd(link, info, len) < 0) {
+            return null;
+        }
+        return new int[] {info.getInt(8), info.getInt(16)};
     }
 }

@@ -46,7 +46,7 @@ public final class Tc {
             if (TcxLink.attach(prog, ifindex, dir, pin)) {
                 tcx = true;
                 detach(ifname, dir);
-                return TcxLink.programId(pin, ifindex);
+                return PinnedLink.programId(pin, ifindex);
             }
             tcx = false;
         }
@@ -61,7 +61,7 @@ public final class Tc {
 
     /** The program ID Gannet has on the hook (its tcx link's, else its filter's), or 0 when none. */
     public static int query(String ifname, Direction dir, java.nio.file.Path linksDir) {
-        int id = TcxLink.programId(linkPin(linksDir, ifname, dir), Native.get().libc().if_nametoindex(ifname));
+        int id = PinnedLink.programId(linkPin(linksDir, ifname, dir), Native.get().libc().if_nametoindex(ifname));
         return id != 0 ? id : query(ifname, dir);
     }
 

@@ -3,7 +3,6 @@ package io.gannet.bpf.libbpf;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import jnr.ffi.Pointer;
 
 /**
  * A program on a device's TC hook through a tcx link (Linux 6.6+): no qdisc, several programs
@@ -37,7 +36,7 @@ public final class TcxLink {
      */
     static boolean attach(BpfProgram prog, int ifindex, Tc.Direction dir, Path pin) {
         if (PinnedLink.updateInPlace(pin, prog, link -> {
-            int[] info = info(link);
+            int[] info = PinnedLink.info(link);
             return info != null && info[1] == ifindex; // else on another device, or its device is gone
         })) {
             return true;
@@ -74,7 +73,7 @@ public final class TcxLink {
                 }
                 int[] info;
                 try {
-                    info = info(link);
+                    info = PinnedLink.info(link);
                 } finally {
                     nat.libc().close(link);
                 }
@@ -87,38 +86,5 @@ public final class TcxLink {
             return n;
         }
         return n;
-    }
-
-    /** The program of the link pinned at {@code pin} while it is live on {@code ifindex}; 0 otherwise. */
-    static int programId(Path pin, int ifindex) {
-        if (ifindex == 0 || !Files.exists(pin)) {
-            return 0;
-        }
-        Native nat = Native.get();
-        int link = nat.bpf().bpf_obj_get(pin.toString());
-        if (link < 0) {
-            return 0;
-        }
-        try {
-            int[] info = info(link);
-            return info != null && info[1] == ifindex ? info[0] : 0;
-        } finally {
-            nat.libc().close(link);
-        }
-    }
-
-    /**
-     * struct bpf_link_info: type, id, prog_id, then (8-aligned) the tcx member: ifindex,
-     * attach_type. Returns {prog_id, ifindex}; null when the info cannot be read.
-     */
-    private static int[] info(int link) {
-        Native nat = Native.get();
-        Pointer info = nat.allocate(64);
-        Pointer len = nat.allocate(4);
-        len.putInt(0, 64);
-        if (nat.bpf().bpf_obj_get_info_by_fd(link, info, len) < 0) {
-            return null;
-        }
-        return new int[] {info.getInt(8), info.getInt(16)};
     }
 }

@@ -41,7 +41,7 @@ public final class XdpLink {
         PinnedLink.detach(pin(linksDir, ifname, !nativeMode));
         Path pin = pin(linksDir, ifname, nativeMode);
         if (!PinnedLink.updateInPlace(pin, prog, link -> {
-            int[] info = info(link);
+            int[] info = PinnedLink.info(link);
             return info != null && info[1] == ifindex;
         })) {
             Pointer opts = Opts.alloc(Opts.LinkCreate.SIZE_TO_FLAGS);
@@ -50,7 +50,7 @@ public final class XdpLink {
             PinnedLink.pin(link, pin, "attach " + prog.name() + " to " + ifname + " (XDP, "
                     + (nativeMode ? "native" : "generic") + ")");
         }
-        return programId(pin, ifindex);
+        return PinnedLink.programId(pin, ifindex);
     }
 
     /** Detaches Gannet's XDP link from the device, either mode; false when there was none. */
@@ -72,41 +72,11 @@ public final class XdpLink {
                     continue;
                 }
                 String dev = name.substring(nativeMode ? "xdp-native-".length() : "xdp-generic-".length());
-                out.add(new Attached(dev, nativeMode, programId(p, Native.get().libc().if_nametoindex(dev))));
+                out.add(new Attached(dev, nativeMode, PinnedLink.programId(p, Native.get().libc().if_nametoindex(dev))));
             }
         } catch (IOException e) {
             throw new BpfException(BpfException.Kind.OTHER, "list " + linksDir, 0, e.toString());
         }
         return out;
-    }
-
-    /** The program of the link pinned at {@code pin} while it is live on {@code ifindex}; 0 otherwise. */
-    static int programId(Path pin, int ifindex) {
-        if (ifindex == 0 || !Files.exists(pin)) {
-            return 0;
-        }
-        Native nat = Native.get();
-        int link = nat.bpf().bpf_obj_get(pin.toString());
-        if (link < 0) {
-            return 0;
-        }
-        try {
-            int[] info = info(link);
-            return info != null && info[1] == ifindex ? info[0] : 0;
-        } finally {
-            nat.libc().close(link);
-        }
-    }
-
-    /** struct bpf_link_info: type, id, prog_id, then (8-aligned) the xdp member: ifindex. Returns {prog_id, ifindex}. */
-    private static int[] info(int link) {
-        Native nat = Native.get();
-        Pointer info = nat.allocate(64);
-        Pointer len = nat.allocate(4);
-        len.putInt(0, 64);
-        if (nat.bpf().bpf_obj_get_info_by_fd(link, info, len) < 0) {
-            return null;
-        }
-        return new int[] {info.getInt(8), info.getInt(16)};
     }
 }
