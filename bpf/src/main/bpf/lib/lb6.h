@@ -88,16 +88,19 @@ static __always_inline void dp_ct6_key_of(struct dp_ct6_key *k, const struct dp_
 	k->dir = dir;
 }
 
-/* The CT_REPLY key of a flow from client tuple t to backend address and port. */
+/*
+ * The key, under dir, of the replies to client tuple t coming from addr:port: a translated flow's
+ * CT_REPLY key (from its backend), or an untranslated flow's reply (from t's own destination).
+ */
 static __always_inline void dp_ct6_reply_key(struct dp_ct6_key *rk, const struct dp_tuple6 *t,
-					     const __be32 *be_addr, __be16 be_port)
+					     const __be32 *addr, __be16 port, __u8 dir)
 {
-	dp_addr6_copy(rk->saddr, be_addr);
+	dp_addr6_copy(rk->saddr, addr);
 	dp_addr6_copy(rk->daddr, t->saddr);
-	rk->sport = be_port;
+	rk->sport = port;
 	rk->dport = t->sport;
 	rk->proto = t->proto;
-	rk->dir = DP_CT_REPLY;
+	rk->dir = dir;
 	rk->pad = 0;
 }
 
@@ -385,7 +388,7 @@ static __always_inline int dp_lb6_new_flow(struct dp_ctx *ctx, const struct dp_s
 	e.created = ctx->now;
 	e.seen = ctx->seen;
 	e.expires = ctx->now + dp_ct_lifetime(ctx->t6.proto, ctx->seen);
-	dp_ct6_reply_key(&rk, &ctx->t6, be->addr, be->port);
+	dp_ct6_reply_key(&rk, &ctx->t6, be->addr, be->port, DP_CT_REPLY);
 	/* hairpin: a pod picked as its own backend would get a packet from its own address, which
 	 * its stack drops (lib/lb.h) */
 	hairpin = dp_addr6_eq(be->addr, ctx->t6.saddr);
@@ -477,7 +480,7 @@ static __always_inline int dp_stage_lb6(struct dp_ctx *ctx, int external_only)
 			struct dp_ct6_key rk = {};
 
 			dp_ct_touch(ct, ctx->t6.proto, ctx->seen, ctx->now);
-			dp_ct6_reply_key(&rk, &ctx->t6, be->addr, be->port);
+			dp_ct6_reply_key(&rk, &ctx->t6, be->addr, be->port, DP_CT_REPLY);
 			if (snat) {
 				dp_addr6_copy(rk.daddr, snat_addr);
 				rk.dport = snat_port;

@@ -19,17 +19,6 @@
 #include "conntrack.h"
 #include "lb6.h"
 
-/* The key of tuple t's other direction (its reply), under dir. */
-static __always_inline void dp_ct6_key_reply_of(struct dp_ct6_key *k, const struct dp_tuple6 *t, __u8 dir)
-{
-	dp_addr6_copy(k->saddr, t->daddr);
-	dp_addr6_copy(k->daddr, t->saddr);
-	k->sport = t->dport;
-	k->dport = t->sport;
-	k->proto = t->proto;
-	k->dir = dir;
-}
-
 /*
  * lib/track.h's dp_track_lookup and dp_track_create for IPv6, as one stage: a flow nothing
  * translated finds its entry (ctx->ct_fwd, and ctx->ct_hit once this direction was let through
@@ -61,7 +50,7 @@ static __always_inline int dp_stage_track6(struct dp_ctx *ctx, int ingress)
 			e->flags |= ok; /* the flow's other program lets it through too */
 		return DP_CONTINUE;
 	}
-	dp_ct6_key_reply_of(&s->k, &ctx->t6, DP_CT_PLAIN);
+	dp_ct6_reply_key(&s->k, &ctx->t6, ctx->t6.daddr, ctx->t6.dport, DP_CT_PLAIN);
 	e = dp_ct6_lookup(&s->k, ctx->now);
 	if (e) {
 		dp_ct_touch(e, ctx->t6.proto, ctx->seen, ctx->now);

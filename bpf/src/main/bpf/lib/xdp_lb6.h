@@ -117,7 +117,7 @@ static __always_inline struct dp_backend6 *dp_xdp_new_flow6(const struct dp_svc6
 	e.created = now;
 	e.seen = seen;
 	e.expires = now + dp_ct_lifetime(t->proto, seen);
-	dp_ct6_reply_key(&rk, t, be->addr, be->port);
+	dp_ct6_reply_key(&rk, t, be->addr, be->port, DP_CT_REPLY);
 	bpf_map_update_elem(&dp_ct6, ck, &e, BPF_ANY);
 	bpf_map_update_elem(&dp_ct6, &rk, &e, BPF_ANY);
 	dp_count(DP_NAT_NEW);
@@ -174,7 +174,7 @@ static __always_inline int dp_xdp_process6(struct ethhdr *eth, void *data_end)
 		if (!be)
 			return XDP_PASS; /* backend removed: from_host resets or re-picks */
 		dp_ct_touch(ct, t.proto, l4.seen, now);
-		dp_ct6_reply_key(&rk, &t, be->addr, be->port);
+		dp_ct6_reply_key(&rk, &t, be->addr, be->port, DP_CT_REPLY);
 		dp_ct6_keep_half(&rk, ct);
 		dp_count(DP_NAT_CT_HIT);
 	} else {
