@@ -19,6 +19,7 @@ import io.gannet.pod.ipam.FixedIpKey;
 import io.gannet.pod.ipam.IpBlock;
 import io.gannet.pod.ipam.IpamException;
 import io.gannet.pod.ipam.NodeIpam;
+import io.gannet.pod.ipam.PodAddresses;
 import io.gannet.pod.podcidr.PodCidrClaim;
 import io.gannet.topology.LoadedProfile;
 import io.gannet.topology.config.NodeConfig;
@@ -55,6 +56,8 @@ final class PodNetwork implements AutoCloseable {
     /** A dual-stack node's second family (IPv6 beside IPv4): its claim (null when pinned) and IPAM, or null. */
     private final PodCidrClaim claim6;
     private final NodeIpam ipam6;
+    /** Both blocks as the control API's allocate, release, reserve and release-address see them. */
+    private final PodAddresses addresses;
     private final EventLog log;
     private final String node;
     private final ScheduledExecutorService retry;
@@ -97,6 +100,7 @@ final class PodNetwork implements AutoCloseable {
         this.store = store;
         this.claim = claim;
         this.ipam = ipam;
+        this.addresses = new PodAddresses(ipam6 == null ? List.of(ipam) : List.of(ipam, ipam6));
         this.log = log;
         this.node = node;
         this.retry = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -350,7 +354,11 @@ final class PodNetwork implements AutoCloseable {
         return m;
     }
 
-    /** The CNI plugin's ADD: an address for the attachment (the same one again for a retried ADD). */
+    /**
+     * The CNI plugin's ADD: an address of each of the node's blocks for the attachment (the same
+     * ones again for a retried ADD), as the CNI backend gives them: the main family's in the
+     * top-level fields, every one in {@code ips} (a dual-stack node: IPv4, then IPv6).
+     */
     Map<String, Object> allocate(String containerId, String ifName, String podNamespace, String podName, String fixedIp) {
         Optional<FixedIpKey> key;
         try {
@@ -358,37 +366,54 @@ final class PodNetwork implements AutoCloseable {
         } catch (IllegalArgumentException e) {
             throw ControlException.badRequest(e.getMessage());
         }
-        Assignment a = call(() -> ipam.allocate(new AllocationRequest(containerId, ifName, podNamespace, podName, key)));
-        Map<String, Object> m = row(a);
-        m.put("ip", IpBlock.format(a.address()));
-        m.put("prefixLength", a.prefixLength());
-        m.put("gateway", IpBlock.format(a.gateway()));
+        List<Assignment> all = call(() -> addresses.allocate(new AllocationRequest(containerId, ifName, podNamespace, podName, key)));
+        List<Map<String, Object>> ips = new ArrayList<>();
+        for (Assignment a : all) {
+            Map<String, Object> m = row(a);
+            m.put("ip", IpBlock.format(a.address()));
+            m.put("prefixLength", a.prefixLength());
+            m.put("gateway", IpBlock.format(a.gateway()));
+            ips.add(m);
+        }
+        Map<String, Object> m = new LinkedHashMap<>(ips.get(0));
+        m.put("ips", ips);
         return m;
     }
 
-    /** The CNI plugin's DEL: idempotent. */
+    /** The CNI plugin's DEL: idempotent; releases the attachment's address in every block. */
     Map<String, Object> release(String containerId, String ifName) {
-        Optional<Assignment> a = call(() -> ipam.release(containerId, ifName));
-        log.operatorAction("ipam release", node, containerId + "/" + ifName + (a.isPresent() ? ": " + a.get().cidr() : ": held nothing"));
+        List<Assignment> released = call(() -> addresses.release(containerId, ifName));
+        log.operatorAction("ipam release", node, containerId + "/" + ifName + (released.isEmpty() ? ": held nothing"
+                : ": " + PodAddresses.cidrs(released)));
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("released", a.isPresent());
-        m.put("address", a.map(Assignment::cidr).orElse(null));
+        m.put("released", !released.isEmpty());
+        m.put("address", released.isEmpty() ? null : released.get(0).cidr());
+        m.put("addresses", released.stream().map(Assignment::cidr).toList());
         return m;
     }
 
     Map<String, Object> reserve(String address, String note) {
-        Assignment a = call(() -> ipam.reserve(parse(address), note));
-        log.operatorAction("ipam reserve", node, a.cidr() + (note == null ? "" : " (" + note + ")"));
-        return row(a);
+        InetAddress a = parse(address);
+        Assignment r = call(() -> blockOf(a, address).reserve(a, note));
+        log.operatorAction("ipam reserve", node, r.cidr() + (note == null ? "" : " (" + note + ")"));
+        return row(r);
     }
 
     Map<String, Object> releaseAddress(String address) {
-        Optional<Assignment> a = call(() -> ipam.releaseAddress(parse(address)));
+        InetAddress addr = parse(address);
+        // An address no block holds or contains was free all along (as a repeated release).
+        Optional<Assignment> a = call(() -> addresses.blockOf(addr).flatMap(i -> i.releaseAddress(addr)));
         log.operatorAction("ipam release", node, address + (a.isPresent() ? " (held by " + row(a.get()).get("pod") + ")" : ": was free"));
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("released", a.isPresent());
         m.put("address", a.map(Assignment::cidr).orElse(null));
         return m;
+    }
+
+    /** The block an operator's address is in; outside all of them, the error names them. */
+    private NodeIpam blockOf(InetAddress a, String address) {
+        return addresses.blockOf(a).orElseThrow(() -> ControlException.badRequest(address + " is not in this node's "
+                + (ipam6 == null ? "block " + ipam.block() : "blocks " + ipam.block() + " and " + ipam6.block())));
     }
 
     private static InetAddress parse(String address) {

@@ -135,4 +135,65 @@ class DaemonIpamTest {
             assertThat(rel.out()).contains("released " + prefix + ".10/24");
         }
     }
+
+    /**
+     * A dual-stack node's control API allocates an address of each block, as the CNI plugin's
+     * ADD does; DEL releases both; an operator reserves and releases an IPv6 address in the IPv6
+     * block. Before, the API served only the IPv4 block: the pod got no IPv6 address and an
+     * IPv6 reserve was "not in this node's block".
+     */
+    @Test
+    void aDualStackNodesApiAllocatesReservesAndReleasesInBothBlocks() throws Exception {
+        Path profile = dir.resolve("dual.yaml");
+        Files.writeString(profile, """
+                apiVersion: gannet.io/v1alpha1
+                kind: TopologyProfile
+                metadata: {name: ipam-dual}
+                spec:
+                  model: ebgp-leaf
+                  asn: {scheme: per-node, base: 4200000001}
+                  podCIDRPool:
+                    - {cidr: 10.244.0.0/16, prefixLength: 24}
+                    - {cidr: "fd00:10:244::/56", prefixLength: 64}
+                  bgp: {passive: true}     # no connection to the switch addresses (no traffic off loopback)
+                  bfd: {enabled: false}
+                  inventory:
+                    switches:
+                      - {name: sw1, addresses: [127.0.0.2, "fd00:7::2"], port: %d, asn: 4200000100}
+                    hosts:
+                      - {name: n1, address: [127.0.0.1, "::1"], port: %d, podCIDR: [10.244.7.0/24, "fd00:10:244:7::/64"]}
+                """.formatted(freePort(), freePort()));
+        Path socket = dir.resolve("gannet.sock");
+        try (GannetProcess g = GannetProcess.start(null, dir, profile, "n1")) {
+            g.awaitTrue("show ipam answers", () -> g.cliResult("show", "ipam", "--json").exit() == 0, () -> "");
+            JsonNode a = post(g, socket, "/v1/ipam/allocate", "{\"containerId\":\"d1\",\"ifName\":\"eth0\",\"podNamespace\":\"default\",\"podName\":\"web-1\"}");
+            assertThat(a.path("httpStatus").asInt()).as(a.toString()).isEqualTo(200);
+            assertThat(a.path("ip").asText()).startsWith("10.244.7.");
+            assertThat(a.path("ips")).hasSize(2);
+            String v6 = a.path("ips").get(1).path("ip").asText();
+            assertThat(v6).startsWith("fd00:10:244:7:");
+            assertThat(a.path("ips").get(1).path("prefixLength").asInt()).isEqualTo(64);
+            assertThat(a.path("ips").get(1).path("pod").asText()).isEqualTo("default/web-1");
+            // a retried ADD gets the same two
+            JsonNode again = post(g, socket, "/v1/ipam/allocate", "{\"containerId\":\"d1\",\"ifName\":\"eth0\"}");
+            assertThat(again.path("ips").get(1).path("ip").asText()).isEqualTo(v6);
+            assertThat(g.cli("show", "ipam")).contains(a.path("ip").asText()).contains(v6);
+
+            GannetProcess.CliResult reserve = g.cliResult("ipam", "reserve", "fd00:10:244:7::99", "--note", "router");
+            assertThat(reserve.exit()).as(reserve.err()).isZero();
+            assertThat(reserve.out()).contains("fd00:10:244:7::99/64");
+            GannetProcess.CliResult outside = g.cliResult("ipam", "reserve", "2001:db8::1");
+            assertThat(outside.exit()).isNotZero();
+            assertThat(outside.err()).contains("2001:db8::1 is not in this node's blocks 10.244.7.0/24 and fd00:10:244:7::/64");
+            GannetProcess.CliResult rel = g.cliResult("ipam", "release", "fd00:10:244:7::99");
+            assertThat(rel.exit()).as(rel.err()).isZero();
+            assertThat(rel.out()).contains("released fd00:10:244:7::99/64");
+
+            JsonNode del = post(g, socket, "/v1/ipam/release", "{\"containerId\":\"d1\",\"ifName\":\"eth0\"}");
+            assertThat(del.path("released").asBoolean()).isTrue();
+            assertThat(del.path("addresses")).hasSize(2);
+            JsonNode ipam = JSON.readTree(g.cli("show", "ipam", "--json"));
+            assertThat(ipam.path("ipam").toString()).doesNotContain(v6).doesNotContain("d1");
+        }
+    }
 }

@@ -12,7 +12,9 @@ import io.gannet.pod.ipam.AllocationRequest;
 import io.gannet.pod.ipam.Assignment;
 import io.gannet.pod.ipam.FixedIpKey;
 import io.gannet.pod.ipam.IpBlock;
+import io.gannet.pod.ipam.IpamException;
 import io.gannet.pod.ipam.NodeIpam;
+import io.gannet.pod.ipam.PodAddresses;
 import io.gannet.pod.wiring.HostVethName;
 import io.gannet.pod.wiring.PodAttachment;
 import io.gannet.pod.wiring.PodNetwork;
@@ -263,7 +265,13 @@ public final class CniBackend {
         } catch (IllegalArgumentException e) {
             throw new CniError(CniError.INVALID_ENVIRONMENT, e.getMessage());
         }
-        List<Assignment> assigned = addresses.allocate(request);
+        List<Assignment> assigned;
+        try {
+            assigned = addresses.allocate(request);
+        } catch (IpamException e) {
+            boolean bad = e.reason() == IpamException.Reason.BAD_REQUEST;
+            throw new CniError(bad ? CniError.INVALID_ENVIRONMENT : CniError.NO_ADDRESS, e.getMessage());
+        }
         int mtu = config.has("mtu") ? config.get("mtu").asInt() : 0;
         PodAttachment att;
         try {

@@ -1,10 +1,5 @@
-package io.gannet.pod.cni;
+package io.gannet.pod.ipam;
 
-import io.gannet.pod.ipam.AllocationRequest;
-import io.gannet.pod.ipam.Assignment;
-import io.gannet.pod.ipam.BlockUsage;
-import io.gannet.pod.ipam.IpamException;
-import io.gannet.pod.ipam.NodeIpam;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,12 +10,13 @@ import java.util.function.Predicate;
 /**
  * A pod's addresses across the node's blocks: one {@link NodeIpam} per block, IPv4 first (one
  * block: a single-stack node; two: dual-stack). Every attachment holds one address of each
- * block or none. Called on the CNI worker.
+ * block or none, whether the CNI plugin or the control API ({@code POST /v1/ipam/allocate})
+ * asked for it.
  */
-final class PodAddresses {
+public final class PodAddresses {
     private final List<NodeIpam> ipams;
 
-    PodAddresses(List<NodeIpam> ipams) {
+    public PodAddresses(List<NodeIpam> ipams) {
         if (ipams.isEmpty()) {
             throw new IllegalArgumentException("the node has no pod address block");
         }
@@ -32,9 +28,10 @@ final class PodAddresses {
      * block whose family has a fixed-IP pool (a dual-stack pod with a pool of each family gets
      * a fixed IPv4 and a fixed IPv6 address), and the other blocks give a block address; with
      * no pool at all, to the first block, which refuses it by name. When one block cannot give
-     * an address, the ones already given are released and the error names the block.
+     * an address, the ones already given are released and the error (the block's reason)
+     * names the block.
      */
-    List<Assignment> allocate(AllocationRequest request) {
+    public List<Assignment> allocate(AllocationRequest request) {
         List<Assignment> out = new ArrayList<>();
         boolean anyPool = ipams.stream().anyMatch(NodeIpam::hasFixedIps);
         for (NodeIpam ipam : ipams) {
@@ -45,20 +42,18 @@ final class PodAddresses {
                 out.add(ipam.allocate(r));
             } catch (IpamException e) {
                 release(request.containerId(), request.ifName());
-                boolean bad = e.reason() == IpamException.Reason.BAD_REQUEST;
-                throw new CniError(bad ? CniError.INVALID_ENVIRONMENT : CniError.NO_ADDRESS, "no address in " + ipam.block()
-                        + " for container " + request.containerId() + ": " + e.getMessage()
-                        + (out.isEmpty() ? "" : "; " + cidrs(out) + " released again"));
+                throw new IpamException(e.reason(), "no address in " + ipam.block() + " for container " + request.containerId()
+                        + ": " + e.getMessage() + (out.isEmpty() ? "" : "; " + cidrs(out) + " released again"), e);
             } catch (IllegalArgumentException e) {
                 release(request.containerId(), request.ifName());
-                throw new CniError(CniError.INVALID_ENVIRONMENT, e.getMessage());
+                throw new IpamException(IpamException.Reason.BAD_REQUEST, e.getMessage(), e);
             }
         }
         return out;
     }
 
     /** Releases the attachment's address in every block (those it holds none in are skipped); what was released. */
-    List<Assignment> release(String containerId, String ifName) {
+    public List<Assignment> release(String containerId, String ifName) {
         List<Assignment> released = new ArrayList<>();
         for (NodeIpam ipam : ipams) {
             ipam.release(containerId, ifName).ifPresent(released::add);
@@ -67,7 +62,7 @@ final class PodAddresses {
     }
 
     /** The addresses the blocks hold for an attachment (one the registry does not know: an ADD cut short). */
-    List<InetAddress> held(String containerId, String ifName) {
+    public List<InetAddress> held(String containerId, String ifName) {
         List<InetAddress> out = new ArrayList<>();
         for (NodeIpam ipam : ipams) {
             ipam.lookup(containerId, ifName).ifPresent(a -> out.add(a.address()));
@@ -76,7 +71,7 @@ final class PodAddresses {
     }
 
     /** Releases every pod address (not operator reservations) whose attachment {@code keep} rejects; reports each. */
-    int releaseUnless(Predicate<String> keep, BiConsumer<Assignment, String> released) {
+    public int releaseUnless(Predicate<String> keep, BiConsumer<Assignment, String> released) {
         int n = 0;
         for (NodeIpam ipam : ipams) {
             for (Assignment a : ipam.list()) {
@@ -91,7 +86,7 @@ final class PodAddresses {
     }
 
     /** The blocks without a free address, each with its use; empty when a pod can be added. */
-    List<String> full() {
+    public List<String> full() {
         List<String> out = new ArrayList<>();
         for (NodeIpam ipam : ipams) {
             BlockUsage u = ipam.usage();
@@ -102,7 +97,16 @@ final class PodAddresses {
         return out;
     }
 
-    static String cidrs(List<Assignment> assigned) {
+    /**
+     * The IPAM an operator's reserve or release of {@code address} goes to (they name the address
+     * only): the one holding it (a fixed IP lies outside the block), else the block containing it.
+     */
+    public Optional<NodeIpam> blockOf(InetAddress address) {
+        return ipams.stream().filter(i -> i.lookup(address).isPresent()).findFirst()
+                .or(() -> ipams.stream().filter(i -> i.block().contains(address)).findFirst());
+    }
+
+    public static String cidrs(List<Assignment> assigned) {
         return String.join(", ", assigned.stream().map(Assignment::cidr).toList());
     }
 }

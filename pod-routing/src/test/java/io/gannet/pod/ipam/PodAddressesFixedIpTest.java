@@ -1,4 +1,4 @@
-package io.gannet.pod.cni;
+package io.gannet.pod.ipam;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -7,12 +7,6 @@ import io.gannet.cluster.store.ClusterStore;
 import io.gannet.cluster.store.file.FileStore;
 import io.gannet.pod.fixedip.FixedIpRegistry;
 import io.gannet.pod.fixedip.FixedIpRoutes;
-import io.gannet.pod.ipam.AllocationRequest;
-import io.gannet.pod.ipam.Assignment;
-import io.gannet.pod.ipam.FixedIpClaims;
-import io.gannet.pod.ipam.FixedIpKey;
-import io.gannet.pod.ipam.IpBlock;
-import io.gannet.pod.ipam.NodeIpam;
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -136,7 +130,7 @@ class PodAddressesFixedIpTest {
             f6.claim(new FixedIpKey("db", "other", i));
         }
         PodAddresses pod = new PodAddresses(List.of(ipam(BLOCK4, f4), ipam(BLOCK6, f6)));
-        assertThatThrownBy(() -> pod.allocate(statefulPod("c1"))).isInstanceOf(CniError.class)
+        assertThatThrownBy(() -> pod.allocate(statefulPod("c1"))).isInstanceOf(IpamException.class)
                 .hasMessageContaining("no address in fd00:10:244:1::/64").hasMessageContaining("no fixed IP for db/pg/0 from pool db6")
                 .hasMessageContaining("exhausted").hasMessageContaining("/32 released again");
         assertThat(f4.holder(PG0)).isEmpty();
