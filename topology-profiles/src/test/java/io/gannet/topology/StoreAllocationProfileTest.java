@@ -55,10 +55,14 @@ class StoreAllocationProfileTest {
     @Test
     void badAllocationAndOverlappingFixedPoolsAreReportedWithTheirLine() {
         LoadedProfile p = TopologyProfiles.parse("t.yaml", profile("{cidr: 10.244.0.0/16, prefixLength: 24, allocation: etcd}",
-                "  fixedIPPools: [{name: db, cidr: 10.244.9.0/24}, {name: db, cidr: 10.250.0.0/24}, {name: big, cidr: 10.0.0.0/8}]"));
+                "  fixedIPPools: [{name: db, cidr: 10.244.9.0/24}, {name: db, cidr: 10.250.0.0/24}, {name: big, cidr: 10.0.0.0/8},"
+                        + " {name: tiny, cidr: 10.251.0.0/31}, {name: one, cidr: \"fd00:251::1/128\"}]"));
         assertThat(p.problems()).extracting(Object::toString).anySatisfy(s -> assertThat(s).contains("t.yaml:7:").contains("allocation must be one of profile, store, got"))
                 .anySatisfy(s -> assertThat(s).contains("fixed-IP pool db (10.244.9.0/24) overlaps the PodCIDR pool 10.244.0.0/16"))
                 .anySatisfy(s -> assertThat(s).contains("fixed-IP pool name 'db' is used twice"))
-                .anySatisfy(s -> assertThat(s).contains("fixed-IP pool 10.0.0.0/8 is larger than 65,536 addresses"));
+                .anySatisfy(s -> assertThat(s).contains("fixed-IP pool 10.0.0.0/8 is larger than 65,536 addresses"))
+                // these passed validation and stopped the daemon at start with a bare "too small for pods"
+                .anySatisfy(s -> assertThat(s).contains("t.yaml:8:").contains("fixed-IP pool 10.251.0.0/31 is too small: it needs at least a /30"))
+                .anySatisfy(s -> assertThat(s).contains("fixed-IP pool fd00:251::1/128 is too small: it needs at least a /126"));
     }
 }

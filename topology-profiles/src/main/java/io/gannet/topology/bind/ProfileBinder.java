@@ -341,6 +341,10 @@ public final class ProfileBinder {
             if (cidr != null && cidr.bits() - cidr.length() > 16) {
                 problems.error(c.location(), "fixed-IP pool " + cidr + " is larger than 65,536 addresses; split it");
                 cidr = null;
+            } else if (cidr != null && cidr.bits() - cidr.length() < 2) {
+                // the daemon's registry never hands out a pool's first address (nor an IPv4 pool's last), and takes pools as pod blocks
+                problems.error(c.location(), "fixed-IP pool " + cidr + " is too small: it needs at least a /" + (cidr.bits() - 2));
+                cidr = null;
             }
             if (name != null && out.stream().anyMatch(p -> name.equals(p.name()))) {
                 problems.error(f.at("name"), "fixed-IP pool name '" + name + "' is used twice");
