@@ -36,11 +36,14 @@ import java.util.concurrent.TimeUnit;
  * in the log ({@link KubeServiceMapping}).
  *
  * <p>Threads: the directory watcher applies services on its own thread; a scheduler thread
- * collects conntrack garbage; the control server reads {@link #rows}. {@link Datapath} is
+ * collects conntrack garbage and re-applies them when a host device's addresses change (both
+ * apply under this object's lock); the control server reads {@link #rows}. {@link Datapath} is
  * synchronized, and the last mapping is published through a volatile field.
  */
 final class ServiceDatapath implements AutoCloseable {
     private static final long GC_PERIOD_SECONDS = 30;
+    /** How often the host devices' addresses are read again (node ports are served on them, Cluster flows SNATed to them). */
+    static final long ADDRESS_PERIOD_MILLIS = 2_000;
 
     private final Datapath datapath;
     private final PinRootLock lock;
@@ -49,6 +52,21 @@ final class ServiceDatapath implements AutoCloseable {
     private List<String> hostDevices = List.of();
     private final Set<String> logged = new HashSet<>(); // watcher thread only
     private volatile KubeServiceMapping.Mapped last = new KubeServiceMapping.Mapped(List.of(), Map.of(), Map.of(), Map.of());
+    /** The Services last applied and the node addresses they were applied with (guarded by this). */
+    private ServiceDirectory.Result lastResult;
+    private HostAddresses lastAddresses;
+
+    /** The host devices' global addresses of each family, as node ports and SNAT use them. */
+    private record HostAddresses(List<Integer> v4, List<io.gannet.bpf.lb.Ipv6> v6) {
+        static HostAddresses of(List<String> devices) {
+            return new HostAddresses(NodeAddresses.of(devices), NodeAddresses.of6(devices));
+        }
+
+        @Override
+        public String toString() {
+            return NodeAddresses.format(v4) + " " + v6;
+        }
+    }
     private final HealthCheckNodePorts healthChecks = new HealthCheckNodePorts();
     private ServiceDirectoryWatcher watcher;
     private KubeApiServices kubeApi;
@@ -123,6 +141,9 @@ final class ServiceDatapath implements AutoCloseable {
                 return t;
             });
             sd.gc.scheduleWithFixedDelay(dp::collectGarbage, GC_PERIOD_SECONDS, GC_PERIOD_SECONDS, TimeUnit.SECONDS);
+            if (!hostDevices.isEmpty()) {
+                sd.gc.scheduleWithFixedDelay(sd::followAddresses, ADDRESS_PERIOD_MILLIS, ADDRESS_PERIOD_MILLIS, TimeUnit.MILLISECONDS);
+            }
             log.operatorAction("datapath", pinRoot.toString(), "re-adopted " + dp.restoredFrontends()
                     + " frontends; " + (servicesDir != null ? "watching " + servicesDir
                     : kubeApi != null ? "Services from the Kubernetes API" : "no --services-dir: no Services")
@@ -134,9 +155,32 @@ final class ServiceDatapath implements AutoCloseable {
         }
     }
 
-    private void apply(ServiceDirectory.Result r) {
-        KubeServiceMapping.Mapped mapped = KubeServiceMapping.map(r, nodeName, NodeAddresses.of(hostDevices),
-                NodeAddresses.of6(hostDevices));
+    /**
+     * A host device's address added, removed or changed (DHCP, an operator's {@code ip addr}):
+     * the Services are applied again with the new addresses, so node ports are served on the new
+     * address and Cluster flows are SNATed to it, without waiting for the next Service change.
+     */
+    private void followAddresses() {
+        try {
+            HostAddresses now = HostAddresses.of(hostDevices);
+            synchronized (this) {
+                if (lastResult == null || now.equals(lastAddresses)) {
+                    return;
+                }
+                log.operatorAction("services", String.join(",", hostDevices), "node addresses now " + now
+                        + ": node ports and SNAT follow");
+                apply(lastResult);
+            }
+        } catch (RuntimeException e) {
+            log.operatorAction("services", String.join(",", hostDevices), "cannot read the node addresses: " + e.getMessage());
+        }
+    }
+
+    private synchronized void apply(ServiceDirectory.Result r) {
+        HostAddresses addresses = HostAddresses.of(hostDevices);
+        lastResult = r;
+        lastAddresses = addresses;
+        KubeServiceMapping.Mapped mapped = KubeServiceMapping.map(r, nodeName, addresses.v4(), addresses.v6());
         Map<Integer, String> unbound = healthChecks.update(mapped.healthChecks());
         KubeServiceMapping.Mapped m = mapped;
         if (!unbound.isEmpty()) {

@@ -213,6 +213,27 @@ class DaemonNodePortTest {
         assertThat(curl(pod, NODE1, 30081)).isEqualTo("remote " + podIp);
     }
 
+    /**
+     * A node address added after the Services were applied (DHCP, an operator's {@code ip addr})
+     * serves the node port within a few seconds, with no Service change; a removed one stops
+     * being a frontend. Before, node addresses were read only when a Service changed.
+     */
+    @Test
+    void aNodeAddressAddedLaterServesNodePortsWithoutAServiceChange() throws Exception {
+        startNode();
+        Files.writeString(services.resolve("np.yaml"), nodePort("remote-only", 30081, "Cluster", ""));
+        awaitServices(r -> count(r, "NodePort") == 1);
+        String added = "10.77.0.11";
+        node1.exec("ip", "addr", "add", added + "/24", "dev", "eth0");
+        awaitServices(r -> r.toString().contains(added + ":30081"));
+        // Cluster: SNATed to the node address the client asked for, as on the original one.
+        assertThat(curl(client, added, 30081)).isEqualTo("remote " + added);
+        assertThat(gannet.log()).contains("node addresses now").contains(added);
+        node1.exec("ip", "addr", "del", added + "/24", "dev", "eth0");
+        awaitServices(r -> !r.toString().contains(added + ":30081") && count(r, "NodePort") == 1);
+        assertThat(curl(client, NODE1, 30081)).isEqualTo("remote " + NODE1);
+    }
+
     @Test
     void loadBalancerSourceRangesLetOnlyTheirSourcesIn() throws Exception {
         startNode();
