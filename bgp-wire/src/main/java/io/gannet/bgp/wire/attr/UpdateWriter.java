@@ -125,9 +125,14 @@ public final class UpdateWriter {
         if (msg.writerIndex() + 1 + bytes > limit) {
             return false;
         }
-        msg.writeByte(length);
-        for (int k = 0; k < bytes; k++) {
-            msg.writeByte(address >>> (24 - 8 * k));
+        // length byte and prefix bytes in one write (each netty write checks bounds and liveness:
+        // byte by byte, they were a seventh of the export's CPU in a 10 x 100k JFR profile)
+        switch (bytes) {
+            case 0 -> msg.writeByte(length);
+            case 1 -> msg.writeShort(length << 8 | address >>> 24);
+            case 2 -> msg.writeMedium(length << 16 | address >>> 16);
+            case 3 -> msg.writeInt(length << 24 | address >>> 8);
+            default -> msg.writeByte(length).writeInt(address);
         }
         count++;
         return true;

@@ -283,6 +283,30 @@ class UpdateCodecTest {
         m.release();
     }
 
+    /** Every IPv4 prefix length, 0 to 32: the length byte and (length + 7) / 8 address bytes (RFC 4271 4.3). */
+    @Test
+    void writerEncodesEveryIpv4PrefixLength() {
+        UpdateWriter w = new UpdateWriter();
+        w.startWithdraw4(UnpooledByteBufAllocator.DEFAULT, 4096);
+        StringBuilder expected = new StringBuilder();
+        int address = 0xc0a8_7f01; // 192.168.127.1, host bits cleared per length below
+        for (int length = 0; length <= 32; length++) {
+            int a = length == 0 ? 0 : address & (int) (0xFFFF_FFFFL << (32 - length));
+            assertThat(w.add4(a, length)).isTrue();
+            expected.append(String.format("%02x", length));
+            for (int k = 0; k < (length + 7) / 8; k++) {
+                expected.append(String.format("%02x", (a >>> (24 - 8 * k)) & 0xFF));
+            }
+        }
+        ByteBuf m = w.finish();
+        int withdrawn = m.getUnsignedShort(19);
+        assertThat(Hex.hex(m.slice(21, withdrawn))).isEqualTo(expected.toString());
+        RecordingHandler back = new RecordingHandler();
+        assertThat(decoder.decode(m.slice(19, m.readableBytes() - 19), true, true, back)).isNull();
+        assertThat(back.events).hasSize(33).startsWith("-0.0.0.0/0").endsWith("-192.168.127.1/32");
+        m.release();
+    }
+
     @Test
     void encodedUpdatesDecodeBackToTheSameRoutes() {
         RecordingHandler h = new RecordingHandler();
