@@ -344,10 +344,16 @@ class DaemonIpv6ExternalServicesTest {
                 Integer.toString(reason.ordinal()), "0", "0", "0"));
     }
 
-    @Test
-    void anIpv6ExternalIpWithLocalPolicyIsServedThroughTheXdpFastPath() throws Exception {
-        startNode("--xdp", "generic");
-        assertThat(node1.exec("ip", "link", "show", "dev", "eth0")).contains("xdpgeneric").contains("prog/xdp");
+    /**
+     * Generic XDP, and native XDP on the veth (its driver runs XDP in its own receive path: the
+     * mode a NIC's driver gives), each with traffic: translated before from_host.
+     */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"generic", "native"})
+    void anIpv6ExternalIpWithLocalPolicyIsServedThroughTheXdpFastPath(String mode) throws Exception {
+        startNode("--xdp", mode);
+        String attached = mode.equals("generic") ? " xdpgeneric " : " xdp "; // ip link's flag for the mode
+        assertThat(node1.exec("ip", "link", "show", "dev", "eth0")).contains(attached).contains("prog/xdp");
         Files.writeString(services.resolve("xdp6.yaml"), service("local", "Local", EXT_LOCAL, "", 30181, pod6 + "@node1"));
         DaemonServicesTest.awaitServices(gannet, r -> r.toString().contains("[" + EXT_LOCAL + "]:80/TCP"));
         long natNew = counter(io.gannet.bpf.maps.Reason.NAT_NEW);
@@ -361,11 +367,11 @@ class DaemonIpv6ExternalServicesTest {
         assertThat(counter(io.gannet.bpf.maps.Reason.PASS_NO_SERVICE) - passed)
                 .as("client packets translated by XDP before from_host").isGreaterThanOrEqualTo(5 * 3);
         assertThat(GannetProcess.cliExactly("datapath", "status", "--bpf-pin-root", pinRoot.toString(), "--netns", node1.name()).out())
-                .containsPattern("eth0 +xdp generic +program [1-9]");
+                .containsPattern("eth0 +xdp " + mode + " +program [1-9]");
 
         // the daemon stopped: the pinned XDP link stays, and serves on
         gannet.close();
-        assertThat(node1.exec("ip", "link", "show", "dev", "eth0")).contains("xdpgeneric");
+        assertThat(node1.exec("ip", "link", "show", "dev", "eth0")).contains(attached);
         natNew = counter(io.gannet.bpf.maps.Reason.NAT_NEW);
         assertThat(ask(EXT_LOCAL)).isEqualTo("peer " + EXT_LOCAL + " 80 answer pod " + CLIENT);
         assertThat(counter(io.gannet.bpf.maps.Reason.NAT_NEW) - natNew).isEqualTo(1);
