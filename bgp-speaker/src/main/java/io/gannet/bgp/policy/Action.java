@@ -60,8 +60,8 @@ public sealed interface Action {
 
         @Override
         public void applyTo(AttributesBuilder b, InetAddress localAddress) {
-            for (int c : communities) {
-                b.addCommunity(c);
+            for (int i = 0, n = communities.size(); i < n; i++) { // indexed: no iterator under C1
+                b.addCommunity(communities.get(i));
             }
         }
     }
@@ -73,8 +73,8 @@ public sealed interface Action {
 
         @Override
         public void applyTo(AttributesBuilder b, InetAddress localAddress) {
-            for (int c : communities) {
-                b.removeCommunity(c);
+            for (int i = 0, n = communities.size(); i < n; i++) {
+                b.removeCommunity(communities.get(i));
             }
         }
     }
@@ -86,7 +86,8 @@ public sealed interface Action {
 
         @Override
         public void applyTo(AttributesBuilder b, InetAddress localAddress) {
-            for (Communities.Large c : communities) {
+            for (int i = 0, n = communities.size(); i < n; i++) {
+                Communities.Large c = communities.get(i);
                 b.addLargeCommunity((int) c.global(), (int) c.local1(), (int) c.local2());
             }
         }
@@ -99,7 +100,8 @@ public sealed interface Action {
 
         @Override
         public void applyTo(AttributesBuilder b, InetAddress localAddress) {
-            for (Communities.Large c : communities) {
+            for (int i = 0, n = communities.size(); i < n; i++) {
+                Communities.Large c = communities.get(i);
                 b.removeLargeCommunity((int) c.global(), (int) c.local1(), (int) c.local2());
             }
         }

@@ -4,7 +4,11 @@ import io.gannet.bgp.wire.AddressFamily;
 import io.gannet.bgp.wire.attr.PathAttributes;
 import java.util.List;
 
-/** A test on one route; every implementation is an immutable record and allocates nothing when tested. */
+/**
+ * A test on one route; every implementation is an immutable record and allocates nothing when
+ * tested. Loops over lists are indexed: the daemon runs C1 only (no escape analysis), where a
+ * for-each loop allocates an iterator per route (PolicyAllocationTest).
+ */
 public sealed interface Condition {
     boolean test(boolean ipv6, long hi, long lo, int length, PathAttributes attributes, boolean local);
 
@@ -16,8 +20,8 @@ public sealed interface Condition {
 
         @Override
         public boolean test(boolean ipv6, long hi, long lo, int length, PathAttributes a, boolean local) {
-            for (PrefixListEntry e : entries) {
-                if (e.matches(ipv6, hi, lo, length)) {
+            for (int i = 0, n = entries.size(); i < n; i++) {
+                if (entries.get(i).matches(ipv6, hi, lo, length)) {
                     return true;
                 }
             }
@@ -33,8 +37,8 @@ public sealed interface Condition {
 
         @Override
         public boolean test(boolean ipv6, long hi, long lo, int length, PathAttributes a, boolean local) {
-            for (int c : anyOf) {
-                if (a.hasCommunity(c)) {
+            for (int i = 0, n = anyOf.size(); i < n; i++) {
+                if (a.hasCommunity(anyOf.get(i))) {
                     return true;
                 }
             }
@@ -50,7 +54,8 @@ public sealed interface Condition {
 
         @Override
         public boolean test(boolean ipv6, long hi, long lo, int length, PathAttributes a, boolean local) {
-            for (Communities.Large c : anyOf) {
+            for (int i = 0, n = anyOf.size(); i < n; i++) {
+                Communities.Large c = anyOf.get(i);
                 if (a.hasLargeCommunity((int) c.global(), (int) c.local1(), (int) c.local2())) {
                     return true;
                 }

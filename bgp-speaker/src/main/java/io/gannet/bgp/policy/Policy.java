@@ -92,8 +92,9 @@ public final class Policy {
 
     private static boolean matches(Statement s, boolean ipv6, long hi, long lo, int length, PathAttributes a,
                                    boolean local) {
-        for (Condition c : s.conditions) {
-            if (!c.test(ipv6, hi, lo, length, a, local)) {
+        List<Condition> conditions = s.conditions;
+        for (int i = 0, n = conditions.size(); i < n; i++) { // indexed: no iterator under C1 (Condition's comment)
+            if (!conditions.get(i).test(ipv6, hi, lo, length, a, local)) {
                 return false;
             }
         }
@@ -117,8 +118,9 @@ public final class Policy {
             return in;
         }
         scratch.load(in);
-        for (Action action : array[decision].actions) {
-            action.applyTo(scratch, localAddress);
+        List<Action> actions = array[decision].actions;
+        for (int i = 0, n = actions.size(); i < n; i++) {
+            actions.get(i).applyTo(scratch, localAddress);
         }
         return interner.intern(scratch);
     }
@@ -133,8 +135,9 @@ public final class Policy {
         if (decision < 0) {
             return false;
         }
-        for (Action a : array[decision].actions) {
-            if (a instanceof Action.KeepNextHop) {
+        List<Action> actions = array[decision].actions;
+        for (int i = 0, n = actions.size(); i < n; i++) {
+            if (actions.get(i) instanceof Action.KeepNextHop) {
                 return true;
             }
         }
