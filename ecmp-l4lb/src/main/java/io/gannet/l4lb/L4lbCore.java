@@ -35,8 +35,16 @@ import java.util.Set;
  * every LB host); healthy is a backend that passes its health check and serves by its readiness
  * ({@link VipService#serving(java.util.function.Predicate)}: ready, or terminating and serving
  * while no ready one passes its check). A readiness change thus moves only that backend's entries, exactly as
- * a failed check does. Backends that are not ready are still probed, so their health is known
- * the moment they become ready.
+ * a failed check does.
+ *
+ * <p>Probed is only a backend that could take flows by its readiness ({@link #probed}: ready, or
+ * terminating and serving, the fallback); one that is not ready, or terminating and no longer
+ * serving, is released from the health checker and shown as "not probed" rather than with a
+ * result that would go stale. When it becomes ready (or serving) again it is retained anew and
+ * starts <b>down</b>: it takes new flows only after its check's {@code rise} successes in a row
+ * (a check of type none at once), as HAProxy and Katran's checkers treat a server that comes
+ * back; a backend the checker still probes for another VIP with the same check starts in that
+ * live result instead.
  *
  * <p>Not thread-safe: {@link L4lb} owns it on its one thread; tests drive it directly with a
  * clock they move.
@@ -201,14 +209,26 @@ final class L4lbCore {
         return snapshot;
     }
 
+    /** The targets to probe: backends that could take flows by their readiness, in any VIP. */
     private static Set<Target> targets(Iterable<VipService> svcs) {
         Set<Target> out = new HashSet<>();
         for (VipService s : svcs) {
             for (WeightedBackend b : s.backends()) {
-                out.add(target(s, b.backend()));
+                if (probed(s.readinessOf(b.backend()))) {
+                    out.add(target(s, b.backend()));
+                }
             }
         }
         return out;
+    }
+
+    /**
+     * Whether a backend in this state is probed: ready, or terminating and serving (it takes flows
+     * when no ready one is up, so its health must be known then); not ready and terminating ones
+     * take none.
+     */
+    static boolean probed(Readiness r) {
+        return r == Readiness.READY || r == Readiness.TERMINATING_SERVING;
     }
 
     private static Target target(VipService s, Backend b) {
@@ -346,11 +366,14 @@ final class L4lbCore {
                 Target tg = target(s, b.backend());
                 boolean up = Boolean.TRUE.equals(healthy.get(tg));
                 Readiness ready = s.readinessOf(b.backend());
+                boolean probed = healthy.containsKey(tg);
                 String state = ready != Readiness.TERMINATING_SERVING ? ready.toString()
                         : takes.contains(b.backend()) ? "terminating, serving: no ready endpoint is up"
                         : readyUp ? "terminating, serving: ready endpoints are up" : "terminating, serving";
-                bs.add(new VipStatus.BackendStatus(b.backend().toString(), b.weight(), state, up, takes.contains(b.backend()),
-                        lastResult.getOrDefault(tg, up ? "ok" : "not healthy yet"), entries.getOrDefault(b.backend(), 0)));
+                String last = !probed ? "not probed: " + ready + " (probing starts when it is ready)"
+                        : lastResult.getOrDefault(tg, up ? "ok" : "not healthy yet");
+                bs.add(new VipStatus.BackendStatus(b.backend().toString(), b.weight(), state, probed, up, takes.contains(b.backend()),
+                        last, entries.getOrDefault(b.backend(), 0)));
             }
             out.add(new VipStatus(addr, s.frontend().toString(), s.name(), routeState(r),
                     r == null ? "" : r.reason + (forwardingError.isEmpty() ? "" : "; datapath: " + forwardingError),

@@ -30,12 +30,14 @@ public record VipStatus(String vip, String frontend, String name, String route, 
      * @param state        its readiness in the EndpointSlice: "ready", "not ready", "terminating",
      *                     "terminating, serving: no endpoint is ready" (it takes new flows) or
      *                     "terminating, serving: endpoints are ready" (it does not)
-     * @param checkUp      its health check passes
+     * @param probed       its health is checked: false for a backend that is not ready or terminating and no
+     *                     longer serving (it takes no flows, so it is not probed)
+     * @param checkUp      its health check passes (false when not probed)
      * @param healthy      it takes new flows: it serves by its state and its check passes
      * @param tableEntries the entries it holds now (0 while not healthy)
      */
-    public record BackendStatus(String backend, int weight, String state, boolean checkUp, boolean healthy, String lastResult,
-            int tableEntries) {}
+    public record BackendStatus(String backend, int weight, String state, boolean probed, boolean checkUp, boolean healthy,
+            String lastResult, int tableEntries) {}
 
     public VipStatus {
         backends = List.copyOf(backends);
@@ -59,7 +61,7 @@ public record VipStatus(String vip, String frontend, String name, String route, 
             m.put("backend", b.backend());
             m.put("weight", b.weight());
             m.put("state", b.state());
-            m.put("health", b.checkUp() ? "up" : "down");
+            m.put("health", !b.probed() ? "not probed" : b.checkUp() ? "up" : "down");
             m.put("serving", b.healthy());
             m.put("lastResult", b.lastResult());
             m.put("tableEntries", b.tableEntries());

@@ -321,14 +321,24 @@ class L4lbCoreTest {
         c.setServices(List.of(web(java.util.Map.of(B2, Readiness.NOT_READY), B1, B2, b3)), List.of());
         VipStatus row = c.snapshot().get(0);
         assertThat(row.backends()).extracting(VipStatus.BackendStatus::state).containsExactly("ready", "not ready", "ready");
-        assertThat(row.backends()).extracting(VipStatus.BackendStatus::checkUp).containsExactly(true, true, true);
+        assertThat(retained).as("a backend that takes no flows is not probed").containsExactlyInAnyOrder(t(B1), t(b3));
+        assertThat(row.backends()).extracting(VipStatus.BackendStatus::probed).containsExactly(true, false, true);
+        assertThat(row.backends()).extracting(VipStatus.BackendStatus::checkUp).containsExactly(true, false, true);
         assertThat(row.backends()).extracting(VipStatus.BackendStatus::healthy).containsExactly(true, false, true);
+        assertThat(row.backends().get(1).lastResult()).isEqualTo("not probed: not ready (probing starts when it is ready)");
         assertThat(row.backends().get(1).tableEntries()).isZero();
         assertThat(row.toRow().get("healthy")).isEqualTo("2/3");
         assertThat(row.route()).isEqualTo("announced");
+        c.healthChanged(t(B2), true, "ok");
+        assertThat(c.snapshot().get(0).backends().get(1).checkUp()).as("a late result of its last probe is dropped").isFalse();
 
         c.setServices(List.of(web(B1, B2, b3)), List.of());
-        assertThat(programmed.get(0).table()).as("ready again: plain Maglev").isEqualTo(all);
+        assertThat(retained).as("ready again: probed again").contains(t(B2));
+        assertThat(programmed.get(0).table()).as("ready again, it starts down: no flows before its check rises")
+                .isEqualTo(notReady);
+        assertThat(c.snapshot().get(0).backends().get(1).lastResult()).isEqualTo("not healthy yet");
+        c.healthChanged(t(B2), true, "ok");
+        assertThat(programmed.get(0).table()).as("risen: plain Maglev").isEqualTo(all);
     }
 
     @Test
