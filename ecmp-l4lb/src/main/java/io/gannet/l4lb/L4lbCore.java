@@ -81,6 +81,7 @@ final class L4lbCore {
     private final Map<Target, String> lastResult = new HashMap<>();
     private final Map<String, Route> routes = new HashMap<>(); // by VIP address (canonical text)
     private final Map<Frontend, VipTable> tables = new HashMap<>();
+    private final Map<Frontend, Forwarding.ForwardedVip> forwarded = new HashMap<>();
     private List<Problem> problems = List.of();
     private List<Forwarding.ForwardedVip> programmed;
     private String forwardingError = "";
@@ -247,6 +248,7 @@ final class L4lbCore {
         Map<String, Boolean> addrHealthy = new HashMap<>();
         Map<Frontend, VipTable> previous = new HashMap<>(tables);
         tables.clear();
+        forwarded.clear();
         int m = forwarding.tableSize();
         Map<String, Boolean> addrServing = new HashMap<>(); // some backend serving by readiness
         for (VipService s : services.values()) {
@@ -265,7 +267,9 @@ final class L4lbCore {
                 t = VipTable.build(s.backends(), upSet, m);
             }
             tables.put(s.frontend(), t);
-            want.add(new Forwarding.ForwardedVip(s.name(), s.frontend(), up, t));
+            Forwarding.ForwardedVip fv = new Forwarding.ForwardedVip(s.name(), s.frontend(), up, t);
+            want.add(fv);
+            forwarded.put(s.frontend(), fv);
             boolean any = up.stream().anyMatch(b -> b.weight() > 0);
             addrHealthy.merge(s.frontend().address(), any, Boolean::logicalOr);
             addrServing.merge(s.frontend().address(), s.backends().stream().anyMatch(b -> b.weight() > 0 && serving.contains(b.backend())),
@@ -377,16 +381,16 @@ final class L4lbCore {
             }
             out.add(new VipStatus(addr, s.frontend().toString(), s.name(), routeState(r),
                     r == null ? "" : r.reason + (forwardingError.isEmpty() ? "" : "; datapath: " + forwardingError),
-                    t.fingerprint(), t.entries().length, s.check().describe(), bs));
+                    t.fingerprint(), t.entries().length, s.check().describe(), forwarding.pathOf(forwarded.get(s.frontend())), bs));
         }
         for (Map.Entry<String, Route> e : routes.entrySet()) {
             if (!withService.contains(e.getKey())) {
                 out.add(new VipStatus(e.getKey(), "", "", routeState(e.getValue()), e.getValue().reason,
-                        VipTable.EMPTY, 0, "", List.of()));
+                        VipTable.EMPTY, 0, "", "", List.of()));
             }
         }
         for (Problem p : problems) {
-            out.add(new VipStatus("-", "", p.where(), "refused", p.what(), "", 0, "", List.of()));
+            out.add(new VipStatus("-", "", p.where(), "refused", p.what(), "", 0, "", "", List.of()));
         }
         out.sort((a, b) -> {
             int c = a.vip().equals("-") || b.vip().equals("-") ? Boolean.compare(a.vip().equals("-"), b.vip().equals("-"))

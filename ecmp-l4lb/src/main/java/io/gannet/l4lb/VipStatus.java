@@ -18,11 +18,13 @@ import java.util.Map;
  * @param fingerprint the table's fingerprint (same backends, weights and health -> same on every host)
  * @param tableSize   entries of the Maglev table (the profile's maglev.tableSize), 0 without one
  * @param check       the health check, described
+ * @param datapath    which program serves the VIP's packets: "tc", "xdp generic (...)" / "xdp native (...)"
+ *                    with {@code gannet run --xdp}, or why the VIP is left to TC; "" for an address-only row
  * @param backends    every backend (ready or not) with weight, readiness, health and last probe result;
  *                    the row's "healthy" counts those that take new flows
  */
 public record VipStatus(String vip, String frontend, String name, String route, String reason, String fingerprint,
-        int tableSize, String check, List<BackendStatus> backends) {
+        int tableSize, String check, String datapath, List<BackendStatus> backends) {
 
     /**
      * A backend of a VIP.
@@ -55,6 +57,7 @@ public record VipStatus(String vip, String frontend, String name, String route, 
         row.put("tableSize", tableSize);
         row.put("reason", reason);
         row.put("check", check);
+        row.put("datapath", datapath);
         List<Map<String, Object>> bs = new ArrayList<>();
         for (BackendStatus b : backends) {
             Map<String, Object> m = new LinkedHashMap<>();

@@ -21,6 +21,14 @@ public interface Forwarding extends AutoCloseable {
     /** Makes the forwarding state equal to {@code vips}. Throws with a reason when the kernel refused. */
     void program(List<ForwardedVip> vips);
 
+    /**
+     * Which datapath program serves this VIP's packets, for {@code show vips} ("tc", "xdp generic
+     * (...)", or why a VIP is left to TC); "" when the forwarding has no such choice.
+     */
+    default String pathOf(ForwardedVip v) {
+        return "";
+    }
+
     /** The Maglev table size the forwarding uses (the fingerprints are of tables this size). */
     int tableSize();
 
