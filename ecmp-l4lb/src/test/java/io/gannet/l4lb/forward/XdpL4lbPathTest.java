@@ -34,7 +34,7 @@ import org.junit.jupiter.api.Test;
  * at TC on another come out as the same frame: the same backend for every 5-tuple, the same
  * DNAT, the same checksums. On one datapath the two paths share conntrack: a flow whose first
  * packet XDP translated stays on its backend at TC after the table moved its slot, and the
- * other way round.
+ * other way round. The same for an IPv6 VIP (lib/xdp_lb6.h beside lib/lb6.h).
  */
 class XdpL4lbPathTest {
     static final int XDP_PASS = 2;
@@ -158,6 +158,67 @@ class XdpL4lbPathTest {
         byte[] reply = tcp(first[0], 8080, "198.19.0.1", 30000, ACK);
         var rx = xdp.testRun(reply, 1);
         assertThat(hex(rx.packet())).isEqualTo(hex(tcp(VIP, 80, "198.19.0.1", 30000, ACK)));
+    }
+
+    @Test
+    void anIpv6VipTakesTheSamePathInXdpAsAtTc() throws Exception {
+        Datapath a = open();
+        Datapath b = open();
+        Frontend fe6 = Frontend.of("2001:db8:113::10", 80, Protocol.TCP);
+        List<WeightedBackend> configured = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            configured.add(new WeightedBackend(Backend.of("fd00:92::" + (21 + i), 8080), 1));
+        }
+        Set<Backend> healthy = all(configured);
+        healthy.remove(configured.get(0).backend());
+        for (Datapath dp : List.of(a, b)) {
+            VipTable t = VipTable.build(configured, healthy, dp.maglevTableSize());
+            List<WeightedBackend> up = configured.stream().filter(x -> healthy.contains(x.backend())).toList();
+            dp.applyServices(DatapathForwarding.specs(List.of(new Forwarding.ForwardedVip("shop/web6:http", fe6, up, t)), Map.of(),
+                    new IdentityHashMap<>()));
+        }
+        BpfProgram xdp = a.program(Datapath.XDP_FROM_HOST);
+        BpfProgram tc = b.program(Datapath.FROM_HOST);
+        Set<String> spread = new HashSet<>();
+        for (int i = 0; i < 200; i++) {
+            String client = "2001:db8:90::" + Integer.toHexString(1 + i % 97);
+            byte[] in = tcp6(client, 20000 + i, "2001:db8:113::10", 80, SYN);
+            var x = xdp.testRun(in, 1);
+            assertThat(x.verdict()).isEqualTo(XDP_PASS);
+            String be = dst6(x.packet());
+            assertThat(hex(x.packet())).as("flow %d: XDP and TC write the same frame", i).isEqualTo(hex(tc.testRun(in, 1).packet()));
+            assertThat(hex(x.packet())).as("flow %d: the golden DNAT to %s", i, be)
+                    .isEqualTo(hex(tcp6(client, 20000 + i, be, 8080, SYN)));
+            spread.add(be);
+        }
+        assertThat(spread).as("every healthy backend, never the failed one")
+                .containsExactlyInAnyOrder(addr6("fd00:92::22"), addr6("fd00:92::23"), addr6("fd00:92::24"));
+    }
+
+    // --- frames: Ethernet + IPv6 + TCP (20 bytes) + 3 bytes of payload, the checksum over the pseudo-header
+
+    static byte[] tcp6(String src, int sport, String dst, int dport, int flags) throws Exception {
+        ByteBuffer b = ByteBuffer.allocate(14 + 40 + 20 + 3);
+        b.put(new byte[] {2, 0, 0, 0, 0, 1, 2, 0, 0, 0, 0, 2}).putShort((short) 0x86dd);
+        b.putInt(0x60000000).putShort((short) 23).put((byte) 6).put((byte) 64);
+        b.put(java.net.InetAddress.getByName(src).getAddress()).put(java.net.InetAddress.getByName(dst).getAddress());
+        b.putShort((short) sport).putShort((short) dport).putInt(1000).putInt(flags == SYN ? 0 : 2000)
+                .put((byte) 0x50).put((byte) flags).putShort((short) 65535).putShort((short) 0).putShort((short) 0);
+        b.put(new byte[] {'a', 'b', 'c'});
+        byte[] f = b.array();
+        long pseudo = sum(f, 22, 32, 0) + 23 + 6;
+        int tcpSum = fold(sum(f, 54, 23, pseudo));
+        f[70] = (byte) (tcpSum >> 8);
+        f[71] = (byte) tcpSum;
+        return f;
+    }
+
+    static String dst6(byte[] f) throws Exception {
+        return java.net.InetAddress.getByAddress(java.util.Arrays.copyOfRange(f, 38, 54)).getHostAddress();
+    }
+
+    static String addr6(String a) throws Exception {
+        return java.net.InetAddress.getByName(a).getHostAddress();
     }
 
     // --- frames: Ethernet + IPv4 (IHL 5) + TCP (20 bytes) + 3 bytes of payload, checksums computed
