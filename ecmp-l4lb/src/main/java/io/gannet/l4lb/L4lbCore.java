@@ -9,6 +9,7 @@ import io.gannet.l4lb.announce.RouteDamper;
 import io.gannet.l4lb.forward.Forwarding;
 import io.gannet.l4lb.health.HealthChecker.Target;
 import io.gannet.l4lb.maglev.VipTable;
+import io.gannet.l4lb.model.HealthCheckSpec;
 import io.gannet.l4lb.model.Problem;
 import io.gannet.l4lb.model.VipPool;
 import io.gannet.l4lb.model.Readiness;
@@ -89,6 +90,15 @@ final class L4lbCore {
     private long drainStart;
     private long drainGrace;
     private volatile List<VipStatus> snapshot = List.of();
+    /**
+     * After a restart over re-adopted forwarding: when this run started. Until every probed backend
+     * is healthy or every check has had the time to rise ({@link #restartHoldOver}), the forwarding
+     * an earlier run programmed is left as it was: programming it now, with every backend still
+     * "not healthy yet", would remove the backends of established flows, which the datapath then
+     * resets. -1: no hold (a fresh start, or the hold is over).
+     */
+    private long restartedAt;
+    private boolean servicesSeen;
 
     L4lbCore(L4lbOptions options, Forwarding forwarding, Announcer announcer, Health health, InstantSource clock, EventSink events) {
         this.options = options;
@@ -97,6 +107,7 @@ final class L4lbCore {
         this.health = health;
         this.clock = clock;
         this.events = events;
+        this.restartedAt = forwarding.restored() ? clock.millis() : -1;
     }
 
     /** A new desired set of VIP services (and what was refused) from the directory. */
@@ -125,6 +136,7 @@ final class L4lbCore {
         }
         problems = List.copyOf(refused);
         services = m;
+        servicesSeen = true;
         reconcile();
     }
 
@@ -275,7 +287,12 @@ final class L4lbCore {
             addrServing.merge(s.frontend().address(), s.backends().stream().anyMatch(b -> b.weight() > 0 && serving.contains(b.backend())),
                     Boolean::logicalOr);
         }
-        if (!want.equals(programmed)) {
+        if (restartedAt >= 0 && restartHoldOver(now)) {
+            events.event("forwarding", "datapath", "health known after the restart: programming this run's tables (the earlier"
+                    + " run's served until now, " + (now - restartedAt) + " ms)");
+            restartedAt = -1;
+        }
+        if (restartedAt < 0 && !want.equals(programmed)) {
             try {
                 forwarding.program(want);
                 programmed = want;
@@ -323,6 +340,25 @@ final class L4lbCore {
             }
         }
         publish();
+    }
+
+    /**
+     * The restart hold is over: every probed backend is healthy, or the slowest check has had the
+     * time to rise (first probe within an interval, then rise - 1 more, each up to its timeout).
+     */
+    private boolean restartHoldOver(long now) {
+        if (!servicesSeen) {
+            return false; // the directory (or the API) not read yet
+        }
+        if (!healthy.isEmpty() && !healthy.containsValue(false)) {
+            return true;
+        }
+        long longest = 0;
+        for (Target t : healthy.keySet()) {
+            HealthCheckSpec c = t.spec();
+            longest = Math.max(longest, c.interval().toMillis() * c.rise() + c.timeout().toMillis());
+        }
+        return now - restartedAt >= longest;
     }
 
     private void setRoute(String addr, Route r, boolean announce, String reason) {
@@ -380,7 +416,8 @@ final class L4lbCore {
                         last, entries.getOrDefault(b.backend(), 0)));
             }
             out.add(new VipStatus(addr, s.frontend().toString(), s.name(), routeState(r),
-                    r == null ? "" : r.reason + (forwardingError.isEmpty() ? "" : "; datapath: " + forwardingError),
+                    r == null ? "" : r.reason + (forwardingError.isEmpty() ? "" : "; datapath: " + forwardingError)
+                            + (restartedAt < 0 ? "" : "; datapath: the earlier run's tables serve until health is known after the restart"),
                     t.fingerprint(), t.entries().length, s.check().describe(), forwarding.pathOf(forwarded.get(s.frontend())), bs));
         }
         for (Map.Entry<String, Route> e : routes.entrySet()) {

@@ -195,6 +195,11 @@ public final class DatapathForwarding implements Forwarding {
         return "xdp " + xdp + " (fragments, IP options and flows whose backend left go to tc)";
     }
 
+    @Override
+    public boolean restored() {
+        return datapath.restoredFrontends() > 0;
+    }
+
     /** The datapath's Maglev table size: its dp_maglev4 values hold exactly this many entries. */
     @Override
     public int tableSize() {

@@ -29,6 +29,14 @@ public interface Forwarding extends AutoCloseable {
         return "";
     }
 
+    /**
+     * Whether the forwarding came up with VIPs an earlier run programmed (pinned maps re-adopted):
+     * they go on serving as they were until this run knows its backends' health.
+     */
+    default boolean restored() {
+        return false;
+    }
+
     /** The Maglev table size the forwarding uses (the fingerprints are of tables this size). */
     int tableSize();
 
