@@ -21,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
  * An L4LB host as a user runs it with the XDP fast path: {@code gannet run --xdp generic} (role
  * l4lb, {@code --services-dir}, {@code --host-device eth0}, a veth):
  * <pre>
- *   client 10.96.0.2 --eth0-- 10.96.0.1 lb1 10.97.0.1 --eth1-- be1 10.97.0.21:8080
+ *   client 10.96.0.2 --eth0-- 10.96.0.1 lb1 10.97.0.1 --eth1-- be1 10.97.0.21:8080 (HTTP), :9090 (echo)
  *                     (VIP 203.0.113.10 routed to lb1)
  * </pre>
  * Proves: the uplink carries Gannet's generic XDP program; {@code show vips} says the VIP is
@@ -29,13 +29,16 @@ import org.junit.jupiter.api.io.TempDir;
  * the VIP (the kernel's masquerade towards the backend and the TC reverse NAT still apply to
  * what XDP translated); every new flow is counted once (NAT_NEW), and {@code from_host} at TC
  * sees the client's packets already translated (PASS_NO_SERVICE; translated at TC they would count
- * as NAT_NEW / NAT_CT_HIT there instead). Started again without {@code --xdp}, the XDP program
- * is detached, {@code show vips} says "tc", and TC alone serves.
+ * as NAT_NEW / NAT_CT_HIT there instead). A connection opened while TC alone served goes on
+ * through XDP after a restart with {@code --xdp}, and one opened through XDP goes on through TC
+ * after a restart without it (the XDP program detached, {@code show vips} says "tc"): one
+ * conntrack for both paths.
  */
 class L4lbXdpTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String VIP = "203.0.113.10";
     private static final String FE = VIP + ":80/TCP";
+    private static final String ECHO_FE = VIP + ":7000/TCP";
 
     private static final String PROFILE = """
             apiVersion: gannet.io/v1alpha1
@@ -67,13 +70,13 @@ class L4lbXdpTest {
             spec:
               type: LoadBalancer
               externalIPs: [203.0.113.10]
-              ports: [{name: http, protocol: TCP, port: 80, targetPort: 8080}]
+              ports: [{name: http, protocol: TCP, port: 80, targetPort: 8080}, {name: echo, protocol: TCP, port: 7000, targetPort: 9090}]
             ---
             apiVersion: discovery.k8s.io/v1
             kind: EndpointSlice
             metadata: {name: web-1, namespace: shop, labels: {kubernetes.io/service-name: web}}
             addressType: IPv4
-            ports: [{name: http, protocol: TCP, port: 8080}]
+            ports: [{name: http, protocol: TCP, port: 8080}, {name: echo, protocol: TCP, port: 9090}]
             endpoints:
             - addresses: ["10.97.0.21"]
             """;
@@ -102,11 +105,40 @@ class L4lbXdpTest {
                     s.close()
             """;
 
+    /** The backend's echo service: answers each read with "echo " and what it read. */
+    private static final String ECHO = """
+            import socket, threading
+            srv = socket.socket()
+            srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            srv.bind(("10.97.0.21", 9090))
+            srv.listen()
+            def serve(c):
+                while True:
+                    d = c.recv(100)
+                    if not d:
+                        break
+                    c.sendall(b"echo " + d)
+            while True:
+                c, _ = srv.accept()
+                threading.Thread(target=serve, args=(c,), daemon=True).start()
+            """;
+
+    /** A long-lived connection to the VIP's echo port: sends each line of stdin, prints each answer. */
+    private static final String LONG_LIVED = """
+            import socket, sys
+            s = socket.create_connection((sys.argv[1], 7000), timeout=5)
+            print("connected", flush=True)
+            for line in sys.stdin:
+                s.sendall(line.strip().encode())
+                print(s.recv(100).decode(), flush=True)
+            """;
+
     @TempDir
     Path dir;
     private final List<AutoCloseable> cleanup = new ArrayList<>();
     private Path pin;
     private GannetProcess gannet;
+    private int runs;
     private NetworkNamespace client;
     private NetworkNamespace lb;
 
@@ -163,27 +195,51 @@ class L4lbXdpTest {
         cleanup.add(() -> NetworkNamespace.Shell.runQuietly("umount", bpffs.toString()));
         cleanup.add(() -> Datapath.removePins(pin));
 
-        // --- gannet run --xdp generic on an L4LB host
+        Process echo = be.start("python3", "-c", ECHO);
+        cleanup.add(() -> {
+            echo.destroy();
+            echo.waitFor();
+        });
+
+        // --- TC alone first: a long-lived connection opened through from_host
+        gannet = start();
+        awaitVip(FE, v -> v.path("healthy").asText().equals("1/1"));
+        awaitVip(ECHO_FE, v -> v.path("healthy").asText().equals("1/1"));
+        assertThat(vip(FE).path("datapath").asText()).isEqualTo("tc");
+        Connection viaTc = connect();
+        assertThat(viaTc.say("one")).isEqualTo("echo one");
+
+        // --- gannet run --xdp generic on the L4LB host
+        gannet.close();
         gannet = start("--xdp", "generic");
-        awaitVip(v -> v.path("healthy").asText().equals("1/1"));
+        awaitVip(FE, v -> v.path("healthy").asText().equals("1/1"));
         assertThat(lb.exec("ip", "link", "show", "dev", "eth0")).contains("xdpgeneric").contains("prog/xdp");
-        assertThat(vip().path("datapath").asText()).startsWith("xdp generic");
+        assertThat(vip(FE).path("datapath").asText()).startsWith("xdp generic");
         assertThat(gannet.cli("show", "vips")).contains("datapath: xdp generic");
         assertThat(gannet.log()).contains("VIP flows translated in XDP (generic)");
 
-        long natNew = counter(io.gannet.bpf.maps.Reason.NAT_NEW);
         long passed = counter(io.gannet.bpf.maps.Reason.PASS_NO_SERVICE);
+        assertThat(viaTc.say("two")).as("the connection TC opened goes on through XDP: the same conntrack").isEqualTo("echo two");
+        assertThat(counter(io.gannet.bpf.maps.Reason.PASS_NO_SERVICE) - passed).as("its packet translated by XDP before from_host")
+                .isGreaterThanOrEqualTo(1);
+
+        long natNew = counter(io.gannet.bpf.maps.Reason.NAT_NEW);
+        passed = counter(io.gannet.bpf.maps.Reason.PASS_NO_SERVICE);
         assertThat(flows(21000, 10)).as("every connection answered from the VIP by the backend").containsOnly("be1");
         assertThat(counter(io.gannet.bpf.maps.Reason.NAT_NEW) - natNew).as("one new flow per connection").isEqualTo(10);
         assertThat(counter(io.gannet.bpf.maps.Reason.PASS_NO_SERVICE) - passed)
                 .as("the client's packets reach from_host at TC already translated by XDP").isGreaterThanOrEqualTo(10 * 3);
+        Connection viaXdp = connect();
+        assertThat(viaXdp.say("three")).isEqualTo("echo three");
 
-        // --- started again without --xdp: detached, TC alone serves
+        // --- started again without --xdp: detached, TC alone serves, both connections go on
         gannet.close();
         gannet = start();
-        awaitVip(v -> v.path("healthy").asText().equals("1/1"));
+        awaitVip(FE, v -> v.path("healthy").asText().equals("1/1"));
         assertThat(lb.exec("ip", "link", "show", "dev", "eth0")).doesNotContain("xdp");
-        assertThat(vip().path("datapath").asText()).isEqualTo("tc");
+        assertThat(vip(FE).path("datapath").asText()).isEqualTo("tc");
+        assertThat(viaXdp.say("four")).as("the connection XDP opened goes on through TC").isEqualTo("echo four");
+        assertThat(viaTc.say("five")).isEqualTo("echo five");
         passed = counter(io.gannet.bpf.maps.Reason.PASS_NO_SERVICE);
         natNew = counter(io.gannet.bpf.maps.Reason.NAT_NEW);
         assertThat(flows(22000, 5)).containsOnly("be1");
@@ -191,11 +247,49 @@ class L4lbXdpTest {
         assertThat(counter(io.gannet.bpf.maps.Reason.PASS_NO_SERVICE) - passed).as("translated at TC now").isLessThan(5);
     }
 
+    /** A long-lived connection from the client to the VIP's echo port. */
+    private final class Connection {
+        final Process p;
+        final java.io.BufferedReader out;
+        final java.io.Writer in;
+
+        Connection(Process p) {
+            this.p = p;
+            this.out = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(), java.nio.charset.StandardCharsets.UTF_8));
+            this.in = new java.io.OutputStreamWriter(p.getOutputStream(), java.nio.charset.StandardCharsets.UTF_8);
+        }
+
+        String say(String word) throws IOException {
+            in.write(word + "\n");
+            in.flush();
+            String line = out.readLine();
+            if (line != null && line.startsWith("Traceback")) {
+                StringBuilder b = new StringBuilder(line);
+                for (String l = out.readLine(); l != null; l = out.readLine()) {
+                    b.append('\n').append(l);
+                }
+                return b.toString();
+            }
+            return line;
+        }
+    }
+
+    private Connection connect() throws IOException {
+        Process p = client.start("python3", "-c", LONG_LIVED, VIP);
+        cleanup.add(() -> {
+            p.destroy();
+            p.waitFor();
+        });
+        Connection c = new Connection(p);
+        assertThat(c.out.readLine()).isEqualTo("connected");
+        return c;
+    }
+
     private GannetProcess start(String... more) throws IOException {
         List<String> args = new ArrayList<>(List.of("--services-dir", dir.resolve("services").toString(), "--host-device", "eth0",
                 "--bpf-pin-root", pin.toString()));
         args.addAll(List.of(more));
-        Path d = Files.createDirectories(dir.resolve("lb1-" + more.length));
+        Path d = Files.createDirectories(dir.resolve("lb1-" + runs++));
         return GannetProcess.start(lb, d, dir.resolve("profile.yaml"), "lb1", args.toArray(String[]::new));
     }
 
@@ -220,10 +314,10 @@ class L4lbXdpTest {
                 Integer.toString(reason.ordinal()), "0", "0", "0"));
     }
 
-    private JsonNode vip() {
+    private JsonNode vip(String frontend) {
         try {
             for (JsonNode v : JSON.readTree(gannet.cli("show", "vips", "--json")).path("vips")) {
-                if (v.path("frontend").asText().equals(FE)) {
+                if (v.path("frontend").asText().equals(frontend)) {
                     return v;
                 }
             }
@@ -233,7 +327,8 @@ class L4lbXdpTest {
         return JSON.createObjectNode();
     }
 
-    private void awaitVip(Predicate<JsonNode> p) throws Exception {
-        gannet.awaitTrue("VIP " + FE, () -> p.test(vip()), () -> "\n--- vip: " + vip() + "\n--- log:\n" + gannet.log());
+    private void awaitVip(String frontend, Predicate<JsonNode> p) throws Exception {
+        gannet.awaitTrue("VIP " + frontend, () -> p.test(vip(frontend)), () -> "\n--- vip: " + vip(frontend) + "\n--- log:\n"
+                + gannet.log());
     }
 }
