@@ -9,6 +9,7 @@ import io.gannet.l4lb.announce.RouteDamper;
 import io.gannet.l4lb.forward.Forwarding;
 import io.gannet.l4lb.health.HealthChecker.Target;
 import io.gannet.l4lb.maglev.VipTable;
+import io.gannet.l4lb.model.HealthCheckSpec;
 import io.gannet.l4lb.model.Problem;
 import io.gannet.l4lb.model.VipPool;
 import io.gannet.l4lb.model.Readiness;
@@ -35,8 +36,16 @@ import java.util.Set;
  * every LB host); healthy is a backend that passes its health check and serves by its readiness
  * ({@link VipService#serving(java.util.function.Predicate)}: ready, or terminating and serving
  * while no ready one passes its check). A readiness change thus moves only that backend's entries, exactly as
- * a failed check does. Backends that are not ready are still probed, so their health is known
- * the moment they become ready.
+ * a failed check does.
+ *
+ * <p>Probed is only a backend that could take flows by its readiness ({@link #probed}: ready, or
+ * terminating and serving, the fallback); one that is not ready, or terminating and no longer
+ * serving, is released from the health checker and shown as "not probed" rather than with a
+ * result that would go stale. When it becomes ready (or serving) again it is retained anew and
+ * starts <b>down</b>: it takes new flows only after its check's {@code rise} successes in a row
+ * (a check of type none at once), as HAProxy and Katran's checkers treat a server that comes
+ * back; a backend the checker still probes for another VIP with the same check starts in that
+ * live result instead.
  *
  * <p>Not thread-safe: {@link L4lb} owns it on its one thread; tests drive it directly with a
  * clock they move.
@@ -73,6 +82,7 @@ final class L4lbCore {
     private final Map<Target, String> lastResult = new HashMap<>();
     private final Map<String, Route> routes = new HashMap<>(); // by VIP address (canonical text)
     private final Map<Frontend, VipTable> tables = new HashMap<>();
+    private final Map<Frontend, Forwarding.ForwardedVip> forwarded = new HashMap<>();
     private List<Problem> problems = List.of();
     private List<Forwarding.ForwardedVip> programmed;
     private String forwardingError = "";
@@ -80,6 +90,15 @@ final class L4lbCore {
     private long drainStart;
     private long drainGrace;
     private volatile List<VipStatus> snapshot = List.of();
+    /**
+     * After a restart over re-adopted forwarding: when this run started. Until every probed backend
+     * is healthy or every check has had the time to rise ({@link #restartHoldOver}), the forwarding
+     * an earlier run programmed is left as it was: programming it now, with every backend still
+     * "not healthy yet", would remove the backends of established flows, which the datapath then
+     * resets. -1: no hold (a fresh start, or the hold is over).
+     */
+    private long restartedAt;
+    private boolean servicesSeen;
 
     L4lbCore(L4lbOptions options, Forwarding forwarding, Announcer announcer, Health health, InstantSource clock, EventSink events) {
         this.options = options;
@@ -88,6 +107,7 @@ final class L4lbCore {
         this.health = health;
         this.clock = clock;
         this.events = events;
+        this.restartedAt = forwarding.restored() ? clock.millis() : -1;
     }
 
     /** A new desired set of VIP services (and what was refused) from the directory. */
@@ -116,6 +136,7 @@ final class L4lbCore {
         }
         problems = List.copyOf(refused);
         services = m;
+        servicesSeen = true;
         reconcile();
     }
 
@@ -201,14 +222,26 @@ final class L4lbCore {
         return snapshot;
     }
 
+    /** The targets to probe: backends that could take flows by their readiness, in any VIP. */
     private static Set<Target> targets(Iterable<VipService> svcs) {
         Set<Target> out = new HashSet<>();
         for (VipService s : svcs) {
             for (WeightedBackend b : s.backends()) {
-                out.add(target(s, b.backend()));
+                if (probed(s.readinessOf(b.backend()))) {
+                    out.add(target(s, b.backend()));
+                }
             }
         }
         return out;
+    }
+
+    /**
+     * Whether a backend in this state is probed: ready, or terminating and serving (it takes flows
+     * when no ready one is up, so its health must be known then); not ready and terminating ones
+     * take none.
+     */
+    static boolean probed(Readiness r) {
+        return r == Readiness.READY || r == Readiness.TERMINATING_SERVING;
     }
 
     private static Target target(VipService s, Backend b) {
@@ -227,6 +260,7 @@ final class L4lbCore {
         Map<String, Boolean> addrHealthy = new HashMap<>();
         Map<Frontend, VipTable> previous = new HashMap<>(tables);
         tables.clear();
+        forwarded.clear();
         int m = forwarding.tableSize();
         Map<String, Boolean> addrServing = new HashMap<>(); // some backend serving by readiness
         for (VipService s : services.values()) {
@@ -245,13 +279,20 @@ final class L4lbCore {
                 t = VipTable.build(s.backends(), upSet, m);
             }
             tables.put(s.frontend(), t);
-            want.add(new Forwarding.ForwardedVip(s.name(), s.frontend(), up, t));
+            Forwarding.ForwardedVip fv = new Forwarding.ForwardedVip(s.name(), s.frontend(), up, t);
+            want.add(fv);
+            forwarded.put(s.frontend(), fv);
             boolean any = up.stream().anyMatch(b -> b.weight() > 0);
             addrHealthy.merge(s.frontend().address(), any, Boolean::logicalOr);
             addrServing.merge(s.frontend().address(), s.backends().stream().anyMatch(b -> b.weight() > 0 && serving.contains(b.backend())),
                     Boolean::logicalOr);
         }
-        if (!want.equals(programmed)) {
+        if (restartedAt >= 0 && restartHoldOver(now)) {
+            events.event("forwarding", "datapath", "health known after the restart: programming this run's tables (the earlier"
+                    + " run's served until now, " + (now - restartedAt) + " ms)");
+            restartedAt = -1;
+        }
+        if (restartedAt < 0 && !want.equals(programmed)) {
             try {
                 forwarding.program(want);
                 programmed = want;
@@ -301,6 +342,25 @@ final class L4lbCore {
         publish();
     }
 
+    /**
+     * The restart hold is over: every probed backend is healthy, or the slowest check has had the
+     * time to rise (first probe within an interval, then rise - 1 more, each up to its timeout).
+     */
+    private boolean restartHoldOver(long now) {
+        if (!servicesSeen) {
+            return false; // the directory (or the API) not read yet
+        }
+        if (!healthy.isEmpty() && !healthy.containsValue(false)) {
+            return true;
+        }
+        long longest = 0;
+        for (Target t : healthy.keySet()) {
+            HealthCheckSpec c = t.spec();
+            longest = Math.max(longest, c.interval().toMillis() * c.rise() + c.timeout().toMillis());
+        }
+        return now - restartedAt >= longest;
+    }
+
     private void setRoute(String addr, Route r, boolean announce, String reason) {
         String prefix = hostPrefix(addr);
         r.reason = reason;
@@ -346,24 +406,28 @@ final class L4lbCore {
                 Target tg = target(s, b.backend());
                 boolean up = Boolean.TRUE.equals(healthy.get(tg));
                 Readiness ready = s.readinessOf(b.backend());
+                boolean probed = healthy.containsKey(tg);
                 String state = ready != Readiness.TERMINATING_SERVING ? ready.toString()
                         : takes.contains(b.backend()) ? "terminating, serving: no ready endpoint is up"
                         : readyUp ? "terminating, serving: ready endpoints are up" : "terminating, serving";
-                bs.add(new VipStatus.BackendStatus(b.backend().toString(), b.weight(), state, up, takes.contains(b.backend()),
-                        lastResult.getOrDefault(tg, up ? "ok" : "not healthy yet"), entries.getOrDefault(b.backend(), 0)));
+                String last = !probed ? "not probed: " + ready + " (probing starts when it is ready)"
+                        : lastResult.getOrDefault(tg, up ? "ok" : "not healthy yet");
+                bs.add(new VipStatus.BackendStatus(b.backend().toString(), b.weight(), state, probed, up, takes.contains(b.backend()),
+                        last, entries.getOrDefault(b.backend(), 0)));
             }
             out.add(new VipStatus(addr, s.frontend().toString(), s.name(), routeState(r),
-                    r == null ? "" : r.reason + (forwardingError.isEmpty() ? "" : "; datapath: " + forwardingError),
-                    t.fingerprint(), t.entries().length, s.check().describe(), bs));
+                    r == null ? "" : r.reason + (forwardingError.isEmpty() ? "" : "; datapath: " + forwardingError)
+                            + (restartedAt < 0 ? "" : "; datapath: the earlier run's tables serve until health is known after the restart"),
+                    t.fingerprint(), t.entries().length, s.check().describe(), forwarding.pathOf(forwarded.get(s.frontend())), bs));
         }
         for (Map.Entry<String, Route> e : routes.entrySet()) {
             if (!withService.contains(e.getKey())) {
                 out.add(new VipStatus(e.getKey(), "", "", routeState(e.getValue()), e.getValue().reason,
-                        VipTable.EMPTY, 0, "", List.of()));
+                        VipTable.EMPTY, 0, "", "", List.of()));
             }
         }
         for (Problem p : problems) {
-            out.add(new VipStatus("-", "", p.where(), "refused", p.what(), "", 0, "", List.of()));
+            out.add(new VipStatus("-", "", p.where(), "refused", p.what(), "", 0, "", "", List.of()));
         }
         out.sort((a, b) -> {
             int c = a.vip().equals("-") || b.vip().equals("-") ? Boolean.compare(a.vip().equals("-"), b.vip().equals("-"))

@@ -18,11 +18,13 @@ import java.util.Map;
  * @param fingerprint the table's fingerprint (same backends, weights and health -> same on every host)
  * @param tableSize   entries of the Maglev table (the profile's maglev.tableSize), 0 without one
  * @param check       the health check, described
+ * @param datapath    which program serves the VIP's packets: "tc", "xdp generic (...)" / "xdp native (...)"
+ *                    with {@code gannet run --xdp}, or why the VIP is left to TC; "" for an address-only row
  * @param backends    every backend (ready or not) with weight, readiness, health and last probe result;
  *                    the row's "healthy" counts those that take new flows
  */
 public record VipStatus(String vip, String frontend, String name, String route, String reason, String fingerprint,
-        int tableSize, String check, List<BackendStatus> backends) {
+        int tableSize, String check, String datapath, List<BackendStatus> backends) {
 
     /**
      * A backend of a VIP.
@@ -30,12 +32,14 @@ public record VipStatus(String vip, String frontend, String name, String route, 
      * @param state        its readiness in the EndpointSlice: "ready", "not ready", "terminating",
      *                     "terminating, serving: no endpoint is ready" (it takes new flows) or
      *                     "terminating, serving: endpoints are ready" (it does not)
-     * @param checkUp      its health check passes
+     * @param probed       its health is checked: false for a backend that is not ready or terminating and no
+     *                     longer serving (it takes no flows, so it is not probed)
+     * @param checkUp      its health check passes (false when not probed)
      * @param healthy      it takes new flows: it serves by its state and its check passes
      * @param tableEntries the entries it holds now (0 while not healthy)
      */
-    public record BackendStatus(String backend, int weight, String state, boolean checkUp, boolean healthy, String lastResult,
-            int tableEntries) {}
+    public record BackendStatus(String backend, int weight, String state, boolean probed, boolean checkUp, boolean healthy,
+            String lastResult, int tableEntries) {}
 
     public VipStatus {
         backends = List.copyOf(backends);
@@ -53,13 +57,14 @@ public record VipStatus(String vip, String frontend, String name, String route, 
         row.put("tableSize", tableSize);
         row.put("reason", reason);
         row.put("check", check);
+        row.put("datapath", datapath);
         List<Map<String, Object>> bs = new ArrayList<>();
         for (BackendStatus b : backends) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("backend", b.backend());
             m.put("weight", b.weight());
             m.put("state", b.state());
-            m.put("health", b.checkUp() ? "up" : "down");
+            m.put("health", !b.probed() ? "not probed" : b.checkUp() ? "up" : "down");
             m.put("serving", b.healthy());
             m.put("lastResult", b.lastResult());
             m.put("tableEntries", b.tableEntries());

@@ -32,6 +32,7 @@ class L4lbCoreTest {
     final List<String> events = new ArrayList<>();
     List<Forwarding.ForwardedVip> programmed = List.of();
     final List<Target> retained = new ArrayList<>();
+    boolean restored;
 
     final Announcer announcer = new Announcer() {
         @Override
@@ -54,6 +55,11 @@ class L4lbCoreTest {
         @Override
         public int tableSize() {
             return 251;
+        }
+
+        @Override
+        public boolean restored() {
+            return restored;
         }
 
         @Override
@@ -321,14 +327,24 @@ class L4lbCoreTest {
         c.setServices(List.of(web(java.util.Map.of(B2, Readiness.NOT_READY), B1, B2, b3)), List.of());
         VipStatus row = c.snapshot().get(0);
         assertThat(row.backends()).extracting(VipStatus.BackendStatus::state).containsExactly("ready", "not ready", "ready");
-        assertThat(row.backends()).extracting(VipStatus.BackendStatus::checkUp).containsExactly(true, true, true);
+        assertThat(retained).as("a backend that takes no flows is not probed").containsExactlyInAnyOrder(t(B1), t(b3));
+        assertThat(row.backends()).extracting(VipStatus.BackendStatus::probed).containsExactly(true, false, true);
+        assertThat(row.backends()).extracting(VipStatus.BackendStatus::checkUp).containsExactly(true, false, true);
         assertThat(row.backends()).extracting(VipStatus.BackendStatus::healthy).containsExactly(true, false, true);
+        assertThat(row.backends().get(1).lastResult()).isEqualTo("not probed: not ready (probing starts when it is ready)");
         assertThat(row.backends().get(1).tableEntries()).isZero();
         assertThat(row.toRow().get("healthy")).isEqualTo("2/3");
         assertThat(row.route()).isEqualTo("announced");
+        c.healthChanged(t(B2), true, "ok");
+        assertThat(c.snapshot().get(0).backends().get(1).checkUp()).as("a late result of its last probe is dropped").isFalse();
 
         c.setServices(List.of(web(B1, B2, b3)), List.of());
-        assertThat(programmed.get(0).table()).as("ready again: plain Maglev").isEqualTo(all);
+        assertThat(retained).as("ready again: probed again").contains(t(B2));
+        assertThat(programmed.get(0).table()).as("ready again, it starts down: no flows before its check rises")
+                .isEqualTo(notReady);
+        assertThat(c.snapshot().get(0).backends().get(1).lastResult()).isEqualTo("not healthy yet");
+        c.healthChanged(t(B2), true, "ok");
+        assertThat(programmed.get(0).table()).as("risen: plain Maglev").isEqualTo(all);
     }
 
     @Test
@@ -374,6 +390,37 @@ class L4lbCoreTest {
                 B1, B2, b3)), List.of());
         assertThat(c.snapshot().get(0).reason()).as("though their checks pass").isEqualTo("no ready backend");
         assertThat(c.snapshot().get(0).fingerprint()).isEqualTo(VipTable.EMPTY);
+    }
+
+    @Test
+    void afterARestartTheEarlierRunsForwardingServesUntilHealthIsKnown() {
+        restored = true; // the datapath re-adopted VIPs an earlier run programmed
+        L4lbCore c = core(List.of());
+        c.setServices(List.of(web(B1, B2)), List.of());
+        assertThat(programmed).as("not programmed with no backend healthy yet: established flows would be reset").isEmpty();
+        assertThat(c.snapshot().get(0).reason()).endsWith("; datapath: the earlier run's tables serve until health is known after the restart");
+        c.healthChanged(t(B1), true, "ok");
+        assertThat(programmed).as("B2 not known yet").isEmpty();
+        c.healthChanged(t(B2), true, "ok");
+        assertThat(programmed.get(0).backends()).extracting(WeightedBackend::backend).containsExactly(B1, B2);
+        assertThat(c.snapshot().get(0).reason()).doesNotContain("earlier run");
+
+        // a backend that stays down: programmed without it once its check had the time to rise
+        programmed = List.of();
+        L4lbCore d = core(List.of());
+        d.setServices(List.of(web(B1, B2)), List.of());
+        d.healthChanged(t(B1), true, "ok");
+        long rise = CHECK.interval().toMillis() * CHECK.rise() + CHECK.timeout().toMillis();
+        advance(rise - 1, d);
+        assertThat(programmed).isEmpty();
+        advance(1, d);
+        assertThat(programmed.get(0).backends()).extracting(WeightedBackend::backend).containsExactly(B1);
+
+        // a fresh start (nothing re-adopted) programs at once
+        restored = false;
+        programmed = List.of();
+        core(List.of()).setServices(List.of(web(B1)), List.of());
+        assertThat(programmed).hasSize(1);
     }
 
     @Test

@@ -183,7 +183,8 @@ final class Render {
             }
             out.println();
             out.println(r.path("frontend").asText() + " (" + r.path("service").asText() + "), check: " + r.path("check").asText()
-                    + ", Maglev table of " + r.path("tableSize").asInt() + " entries");
+                    + ", Maglev table of " + r.path("tableSize").asInt() + " entries"
+                    + (r.path("datapath").asText().isEmpty() ? "" : ", datapath: " + r.path("datapath").asText()));
             Table b = new Table("  Backend", "Weight", "State", "Health", "Entries", "Last probe");
             for (JsonNode x : r.path("backends")) {
                 b.row(List.of("  " + x.path("backend").asText(), x.path("weight").asText(), x.path("state").asText("-"),

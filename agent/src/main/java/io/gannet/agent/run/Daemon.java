@@ -192,16 +192,16 @@ public final class Daemon implements AutoCloseable {
                     msg -> log.operatorAction("kube-api", options.kubeApi(), msg));
         }
         if (l4lbManaged(node)) {
-            l4lb = L4lbPart.start(node, options.servicesDir(), kubeApi, datapathOptions(loaded), options.hostDevices(), announcer, log,
-                    metrics.registry());
+            l4lb = L4lbPart.start(node, options.servicesDir(), kubeApi, datapathOptions(loaded), options.hostDevices(), options.xdp(),
+                    announcer, log, metrics.registry());
         } else if (options.services() || options.policy() || loaded.masquerade().enabled()) {
             datapath = ServiceDatapath.start(datapathOptions(loaded), options.servicesDir(), kubeApi,
                     options.hostDevices(), options.xdp(), options.node(), options.socketLbCgroup(), log);
             metrics.registry().getPrometheusRegistry().register(new DatapathCounters(datapath.datapath()::metrics));
         }
-        if (options.xdp() != null && datapath == null) {
-            throw new IllegalArgumentException("--xdp: the XDP fast path runs in a node's Service datapath, not on L4LB host "
-                    + node.name() + " (not done yet)");
+        if (options.xdp() != null && datapath == null && l4lb == null) {
+            throw new IllegalArgumentException("--xdp: the XDP fast path serves Services (--services-dir or --kube-api) or, on an"
+                    + " L4LB host, its VIPs; host " + node.name() + " has neither");
         }
         if (options.socketLbCgroup() != null && datapath == null) {
             throw new IllegalArgumentException("--socket-lb-cgroup: socket-level load balancing runs in a node's Service datapath,"

@@ -57,7 +57,7 @@ final class L4lbPart implements AutoCloseable {
 
     /** @param kubeApi the Services come from the Kubernetes API through it instead of {@code servicesDir}; or null */
     static L4lbPart start(NodeConfig node, Path servicesDir, io.gannet.cluster.k8s.api.KubeApiClient kubeApi,
-            io.gannet.bpf.DatapathOptions datapathOptions, List<String> hostDevices,
+            io.gannet.bpf.DatapathOptions datapathOptions, List<String> hostDevices, String xdp,
             SpeakerAnnouncer announcer, EventLog log, io.micrometer.prometheusmetrics.PrometheusMeterRegistry registry) {
         // The L4LB reads the informers' objects itself (its own fields: health-check annotations, VIPs).
         io.gannet.cluster.k8s.api.KubeApiServices api = kubeApi == null ? null
@@ -65,7 +65,7 @@ final class L4lbPart implements AutoCloseable {
                         msg -> log.operatorAction("kube-api", kubeApi.origin(), msg));
         L4lbOptions o = new L4lbOptions(servicesDir, api, pool(node), vips(node), communities(node),
                 RouteDamper.Options.DEFAULTS, Duration.ofSeconds(1));
-        DatapathForwarding fwd = DatapathForwarding.open(datapathOptions, hostDevices, "gannet_l4lb");
+        DatapathForwarding fwd = DatapathForwarding.open(datapathOptions, hostDevices, "gannet_l4lb", xdp);
         // VIP traffic arrives on an uplink and leaves, DNATed, towards a backend: the host forwards it
         // (IPv6 too when the pool has IPv6 prefixes; an IPv4-only host's IPv6 settings are left alone,
         // since IPv6 forwarding also stops the kernel from taking router advertisements).
@@ -83,7 +83,7 @@ final class L4lbPart implements AutoCloseable {
         }
         log.operatorAction("l4lb", node.name(), "VIP pool " + o.pool() + ", watching "
                 + (api != null ? "the Kubernetes API at " + kubeApi.server() : servicesDir) + ", forwarding DNAT+SNAT on "
-                + hostDevices);
+                + hostDevices + (xdp == null ? "" : ", VIP flows translated in XDP (" + xdp + ") before TC"));
         LocalAddresses own = new LocalAddresses();
         L4lbPart part = new L4lbPart(L4lb.start(o, fwd, announcer, own, own::test6, InstantSource.system(), log::operatorAction),
                 registry);

@@ -79,8 +79,8 @@ public final class RunCommand implements Callable<Integer> {
     java.util.List<String> hostDevices = new java.util.ArrayList<>();
 
     @Option(names = "--xdp", paramLabel = "native|generic", description = {"Also give the --host-devices the XDP fast path (external",
-        "frontends with externalTrafficPolicy Local, IPv4 and IPv6, translated before the kernel makes an",
-        "skb): native on NICs whose driver has XDP, generic on any device. Needs --host-device."})
+        "frontends with externalTrafficPolicy Local and an L4LB host's VIPs, IPv4 and IPv6, translated before the",
+        "kernel makes an skb): native on NICs whose driver has XDP, generic on any device. Needs --host-device."})
     String xdp;
 
     @Option(names = "--socket-lb-cgroup", paramLabel = "DIR", description = {"Send the connections this node's own processes in this cgroup v2",

@@ -41,6 +41,9 @@ import org.junit.jupiter.api.Test;
  *       one a failed health check gives (only its entries moved), not the Maglev rebuild of a
  *       removal; with none ready a terminating endpoint that still serves takes the flows; with
  *       none serving the VIP is withdrawn at the switch ("no ready backend");</li>
+ *   <li>an endpoint that is not ready is not probed (an exec check that logs each probe), shown
+ *       "not probed"; ready again, it is probed again and starts down: it takes flows only after
+ *       the check's rise count of successes;</li>
  *   <li>{@code gannet reload} after the profile's VIP pool, the host's VIPs and the VIP
  *       communities changed: the VIP that entered the pool is announced with the new
  *       communities, the one that left it is withdrawn and its Service refused as outside the
@@ -182,7 +185,7 @@ class L4lbReadinessReloadTest extends DaemonAgainstFrr {
         JsonNode v = vip(fe);
         JsonNode b22 = backend(v, "10.203.1.22:8080");
         assertThat(b22.path("state").asText()).isEqualTo("not ready");
-        assertThat(b22.path("health").asText()).as("its health check still passes").isEqualTo("up");
+        assertThat(b22.path("health").asText()).as("it takes no flows: not probed").isEqualTo("not probed");
         assertThat(b22.path("serving").asBoolean()).isFalse();
         assertThat(b22.path("tableEntries").asInt()).isZero();
         assertThat(v.path("route").asText()).isEqualTo("announced");
@@ -222,6 +225,63 @@ class L4lbReadinessReloadTest extends DaemonAgainstFrr {
         awaitVip(fe, x -> x.path("route").asText().equals("announced"));
         assertThat(vip(fe).path("fingerprint").asText()).isEqualTo(VipTable.build(configured, all, M).fingerprint());
         awaitRoute(leaf, "203.0.113.10/32", true);
+    }
+
+    @Test
+    void anEndpointThatIsNotReadyIsNotProbedAndTakesFlowsOnlyAfterRisingWhenReadyAgain() throws Exception {
+        // the check: a script that logs the backend it probes and passes
+        Path probes = dir.resolve("probes.log");
+        Path script = dir.resolve("check.sh");
+        Files.writeString(script, "#!/bin/sh\necho \"$GANNET_BACKEND_ADDR\" >> " + probes + "\nexit 0\n");
+        script.toFile().setExecutable(true);
+        String exec = """
+                    gannet.io/health-check: exec
+                    gannet.io/health-check-command: %s
+                    gannet.io/health-check-interval: 1500ms
+                    gannet.io/health-check-rise: "3"
+                """.formatted(script);
+        String base = SERVICE.formatted("web", "203.0.113.10").replaceFirst(
+                "(?s)    gannet.io/health-check: none\n.*?health-check-rise: \"1\"\n", java.util.regex.Matcher.quoteReplacement(exec));
+        assertThat(base).contains("health-check: exec").doesNotContain("health-check: none");
+        String ready = base + endpoint("10.203.1.21", "") + endpoint("10.203.1.22", "");
+        String notReady = base + endpoint("10.203.1.21", "") + endpoint("10.203.1.22", "{ready: false}");
+        start(profile("203.0.113.0/24", "203.0.113.10", "65000:10"), profile("203.0.113.0/24", "203.0.113.10", "65000:10"),
+                Map.of("web.yaml", ready));
+        Path file = dir.resolve("services").resolve("web.yaml");
+        String fe = "203.0.113.10:80/TCP";
+        awaitVip(fe, v -> v.path("healthy").asText().equals("2/2") && v.path("route").asText().equals("announced"));
+
+        // --- .22 is not ready: no longer probed, and show vips says so instead of its last result
+        Files.writeString(file, notReady);
+        awaitVip(fe, v -> backend(v, "10.203.1.22:8080").path("health").asText().equals("not probed"));
+        JsonNode b22 = backend(vip(fe), "10.203.1.22:8080");
+        assertThat(b22.path("state").asText()).isEqualTo("not ready");
+        assertThat(b22.path("serving").asBoolean()).isFalse();
+        assertThat(b22.path("lastResult").asText()).isEqualTo("not probed: not ready (probing starts when it is ready)");
+        assertThat(gannet.cli("show", "vips")).contains("not probed");
+        long stopped = probesOf(probes, "10.203.1.22");
+        long other = probesOf(probes, "10.203.1.21");
+        Thread.sleep(4000);
+        assertThat(probesOf(probes, "10.203.1.22")).as("no probe of the endpoint that is not ready in 2.7 intervals"
+                + " (one may have been under way)").isLessThanOrEqualTo(stopped + 1);
+        assertThat(probesOf(probes, "10.203.1.21")).as("the ready one is still probed").isGreaterThanOrEqualTo(other + 2);
+
+        // --- ready again: probed again, down until 3 probes in a row passed (rise), then it takes flows
+        long before = probesOf(probes, "10.203.1.22");
+        Files.writeString(file, ready);
+        awaitVip(fe, v -> backend(v, "10.203.1.22:8080").path("state").asText().equals("ready"));
+        JsonNode back = backend(vip(fe), "10.203.1.22:8080");
+        assertThat(back.path("health").asText()).as("it starts down: " + back).isEqualTo("down");
+        assertThat(back.path("serving").asBoolean()).isFalse();
+        assertThat(back.path("tableEntries").asInt()).isZero();
+        awaitVip(fe, v -> backend(v, "10.203.1.22:8080").path("serving").asBoolean());
+        assertThat(probesOf(probes, "10.203.1.22") - before).as("it took flows only after rise = 3 probes").isGreaterThanOrEqualTo(3);
+        assertThat(vip(fe).path("healthy").asText()).isEqualTo("2/2");
+    }
+
+    /** Probes of {@code addr} the check script logged. */
+    private static long probesOf(Path log, String addr) throws IOException {
+        return Files.exists(log) ? Files.readAllLines(log).stream().filter(addr::equals).count() : 0;
     }
 
     @Test

@@ -54,13 +54,16 @@ public final class DatapathForwarding implements Forwarding {
     private final Datapath datapath;
     private final List<String> uplinks;
     private final SnatRules snat;
+    /** "native" or "generic" when the uplinks have the XDP fast path; null: TC only. */
+    private final String xdp;
     /** The datapath's form of the tables last programmed: an unchanged VIP's table is not converted again. */
     private Map<VipTable, MaglevTable> converted = new IdentityHashMap<>();
 
-    private DatapathForwarding(Datapath datapath, List<String> uplinks, SnatRules snat) {
+    private DatapathForwarding(Datapath datapath, List<String> uplinks, SnatRules snat, String xdp) {
         this.datapath = datapath;
         this.uplinks = List.copyOf(uplinks);
         this.snat = snat;
+        this.xdp = xdp;
     }
 
     /**
@@ -73,6 +76,29 @@ public final class DatapathForwarding implements Forwarding {
 
     /** As {@link #open(Path, List, String)}, with the datapath's options (pin root, conntrack size). */
     public static DatapathForwarding open(DatapathOptions options, List<String> uplinks, String nftTable) {
+        return open(options, uplinks, nftTable, null);
+    }
+
+    /**
+     * As {@link #open(DatapathOptions, List, String)}; with {@code xdp} "native" or "generic" each
+     * uplink also gets the XDP fast path in that mode (a pinned XDP link, {@link Datapath#attachHostXdp}),
+     * with null an XDP fast path an earlier run attached to an uplink is detached.
+     *
+     * <p>What XDP does for a VIP packet is what {@code from_host} does at TC (bpf lib/xdp_lb.h and
+     * lib/xdp_lb6.h, the same maps): a new flow's backend from the VIP's Maglev table by the same
+     * flow hash, the conntrack entries TC creates, the DNAT, then XDP_PASS; an established flow's
+     * backend from that conntrack. The packet then takes the same way up the stack as one DNATed
+     * at TC: the kernel forwards it, nftables masquerades it ({@link SnatRules}), and the reply is
+     * restored to the VIP at TC egress. So whichever path saw a flow's first packet, the other
+     * keeps it on its backend, and drains (conntrack kept, routes withdrawn) behave the same.
+     * Left to TC (XDP_PASS untouched): fragments, IP options, a VIP without a healthy backend (TC
+     * answers with a reset or ICMP), an established flow whose backend left (TC resets it), a
+     * client that is its own backend (hairpin SNAT).
+     */
+    public static DatapathForwarding open(DatapathOptions options, List<String> uplinks, String nftTable, String xdp) {
+        if (xdp != null && !xdp.equals("native") && !xdp.equals("generic")) {
+            throw new IllegalArgumentException("XDP mode is native or generic, not " + xdp);
+        }
         if (uplinks.isEmpty()) {
             throw new IllegalArgumentException("an L4LB host needs at least one --host-device (the uplink VIP traffic arrives on)");
         }
@@ -81,11 +107,22 @@ public final class DatapathForwarding implements Forwarding {
             for (String dev : uplinks) {
                 dp.attachHost(dev);
                 dp.attachProgram(dev, Tc.Direction.EGRESS, Datapath.FROM_HOST);
+                if (xdp != null) {
+                    dp.attachHostXdp(dev, xdp.equals("native"));
+                }
+            }
+            for (io.gannet.bpf.libbpf.XdpLink.Attached a : dp.hostXdp()) {
+                if (xdp == null || !uplinks.contains(a.device())) {
+                    dp.detachHostXdp(a.device());
+                    LOG.info("L4LB forwarding: XDP fast path an earlier run attached to {} detached ({})", a.device(),
+                            xdp == null ? "no --xdp" : "not a --host-device");
+                }
             }
             SnatRules snat = new SnatRules(nftTable, uplinks);
             snat.install();
-            LOG.info("L4LB forwarding: DNAT + SNAT on {} ({} VIP frontends re-adopted)", uplinks, dp.restoredFrontends());
-            return new DatapathForwarding(dp, uplinks, snat);
+            LOG.info("L4LB forwarding: DNAT + SNAT on {}{} ({} VIP frontends re-adopted)", uplinks,
+                    xdp == null ? "" : ", XDP fast path (" + xdp + ")", dp.restoredFrontends());
+            return new DatapathForwarding(dp, uplinks, snat, xdp);
         } catch (RuntimeException e) {
             dp.close();
             throw e;
@@ -99,26 +136,14 @@ public final class DatapathForwarding implements Forwarding {
 
     @Override
     public void program(List<ForwardedVip> vips) {
-        List<ServiceSpec> specs = new ArrayList<>(vips.size());
         List<SnatRules.Dest> dests = new ArrayList<>();
-        Map<VipTable, MaglevTable> tables = new IdentityHashMap<>();
         for (ForwardedVip v : vips) {
-            List<Backend> bs = new ArrayList<>();
-            Map<Backend, Integer> weights = new HashMap<>();
             for (WeightedBackend b : v.backends()) {
-                bs.add(b.backend());
-                weights.put(b.backend(), b.weight());
                 dests.add(new SnatRules.Dest(b.backend(), v.frontend().protocol()));
             }
-            // the L4LB's table, not Maglev.table over the healthy backends: a health flap moves only the flapping
-            // backend's flows, and what show vips fingerprints is what the datapath holds
-            MaglevTable t = converted.get(v.table());
-            if (t == null) {
-                t = v.table().toMaglevTable();
-            }
-            tables.put(v.table(), t);
-            specs.add(new ServiceSpec(v.name(), v.frontend(), true, ServiceSpec.Algorithm.MAGLEV, bs, weights).withMaglevTable(t));
         }
+        Map<VipTable, MaglevTable> tables = new IdentityHashMap<>();
+        List<ServiceSpec> specs = specs(vips, converted, tables);
         converted = tables;
         // SNAT first: a backend must be masqueraded before the first flow is sent to it
         snat.update(dests);
@@ -126,6 +151,53 @@ public final class DatapathForwarding implements Forwarding {
         if (r.changed()) {
             LOG.info("L4LB frontends programmed: {}", r);
         }
+    }
+
+    /**
+     * The datapath's frontends for these VIPs: external, Maglev with the L4LB's own table (not
+     * Maglev.table over the healthy backends: a health flap moves only the flapping backend's flows,
+     * and what show vips fingerprints is what the datapath holds). {@code cache} holds tables
+     * converted before (an unchanged VIP's is not converted again); {@code converted} gets this call's.
+     */
+    public static List<ServiceSpec> specs(List<ForwardedVip> vips, Map<VipTable, MaglevTable> cache,
+            Map<VipTable, MaglevTable> converted) {
+        List<ServiceSpec> specs = new ArrayList<>(vips.size());
+        for (ForwardedVip v : vips) {
+            List<Backend> bs = new ArrayList<>();
+            Map<Backend, Integer> weights = new HashMap<>();
+            for (WeightedBackend b : v.backends()) {
+                bs.add(b.backend());
+                weights.put(b.backend(), b.weight());
+            }
+            MaglevTable t = cache.get(v.table());
+            if (t == null) {
+                t = v.table().toMaglevTable();
+            }
+            converted.put(v.table(), t);
+            specs.add(new ServiceSpec(v.name(), v.frontend(), true, ServiceSpec.Algorithm.MAGLEV, bs, weights).withMaglevTable(t));
+        }
+        return specs;
+    }
+
+    /**
+     * Which program serves a VIP's packets, for {@code show vips}: with the XDP fast path every
+     * L4LB VIP is served in XDP (none uses a feature XDP leaves to TC: source ranges, affinity and
+     * node ports are refused on L4LB VIPs), except while it has no healthy backend.
+     */
+    @Override
+    public String pathOf(ForwardedVip v) {
+        if (xdp == null) {
+            return "tc";
+        }
+        if (v.backends().isEmpty()) {
+            return "tc: no healthy backend (TC answers new flows with a reset or ICMP)";
+        }
+        return "xdp " + xdp + " (fragments, IP options and flows whose backend left go to tc)";
+    }
+
+    @Override
+    public boolean restored() {
+        return datapath.restoredFrontends() > 0;
     }
 
     /** The datapath's Maglev table size: its dp_maglev4 values hold exactly this many entries. */

@@ -21,6 +21,22 @@ public interface Forwarding extends AutoCloseable {
     /** Makes the forwarding state equal to {@code vips}. Throws with a reason when the kernel refused. */
     void program(List<ForwardedVip> vips);
 
+    /**
+     * Which datapath program serves this VIP's packets, for {@code show vips} ("tc", "xdp generic
+     * (...)", or why a VIP is left to TC); "" when the forwarding has no such choice.
+     */
+    default String pathOf(ForwardedVip v) {
+        return "";
+    }
+
+    /**
+     * Whether the forwarding came up with VIPs an earlier run programmed (pinned maps re-adopted):
+     * they go on serving as they were until this run knows its backends' health.
+     */
+    default boolean restored() {
+        return false;
+    }
+
     /** The Maglev table size the forwarding uses (the fingerprints are of tables this size). */
     int tableSize();
 

@@ -51,6 +51,8 @@ public final class HealthChecker implements AutoCloseable {
         /** The TCP check's destination, resolved once (addresses are literals). */
         final java.net.InetSocketAddress tcp;
         int refs;
+        /** Its last user released it: a probe still running reports nothing (a new user has a new state). */
+        boolean released;
         ScheduledFuture<?> timer;
         boolean running;
         String lastResult = "not probed yet";
@@ -120,6 +122,9 @@ public final class HealthChecker implements AutoCloseable {
         }
         if (--s.refs == 0) {
             targets.remove(t);
+            synchronized (s) {
+                s.released = true;
+            }
             if (s.timer != null) {
                 s.timer.cancel(false);
             }
@@ -148,7 +153,7 @@ public final class HealthChecker implements AutoCloseable {
 
     private void start(State s) {
         synchronized (s) {
-            if (s.running || closed) {
+            if (s.running || closed || s.released) {
                 return;
             }
             s.running = true;
@@ -185,6 +190,7 @@ public final class HealthChecker implements AutoCloseable {
             s.lastResult = r.detail();
             changed = s.riseFall.record(r.ok());
             healthy = s.riseFall.healthy();
+            changed &= !s.released;
         }
         if (changed && !closed) {
             listener.changed(t, healthy, r.detail());
