@@ -225,13 +225,17 @@ class DualStackPodTest {
         assertThat(node.exec("ip", "-6", "neigh", "show", bare(a6))).contains("PERMANENT");
         ping(a, bare(rb.path("ips").get(0).path("address").asText()));
         ping(b, bare(a6));
-        // No IPv4 address: the (IPv4-only) datapath is not attached, and CHECK does not ask for it.
-        assertThat(datapath.attached).isEmpty();
+        // No IPv4 address: the datapath is attached with the IPv6 one (the endpoint's address, and
+        // the only source the pod may send from), and CHECK asks for it as for any pod.
+        String hostA = HostVethName.of("ctr-a", "eth0");
+        assertThat(datapath.attached).containsEntry(hostA, bare(a6)).hasSize(2);
+        assertThat(datapath.attached6).as("no second address to add").isEmpty();
         ObjectNode check = (ObjectNode) CniInvocation.JSON.readTree(conf("1.1.0"));
         check.set("prevResult", ra);
         CniInvocation.Outcome ok = cni("CHECK", "ctr-a", a, check.toString());
         assertThat(ok.exit()).as(ok.stdout()).isZero();
         assertThat(cni("DEL", "ctr-a", a, conf("1.1.0")).exit()).isZero();
+        assertThat(datapath.attached).as("DEL detaches").doesNotContainKey(hostA).hasSize(1);
         assertThat(node.exec("ip", "-6", "route", "show", "proto", "201")).doesNotContain(bare(a6) + " ");
         assertThat(networking.ipam().lookup("ctr-a", "eth0")).isEmpty();
     }
