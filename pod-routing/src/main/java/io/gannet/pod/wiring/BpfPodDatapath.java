@@ -9,7 +9,8 @@ import java.util.List;
 /**
  * {@link PodDatapath} over today's {@link Datapath#attachPod} / {@link Datapath#detachPod}:
  * from_pod at TC ingress and to_pod at TC egress of the host-side veth, the pod's address in
- * dp_endpoints (its IPv6 address in dp_endpoints6; an IPv6-only pod has address 0 there). The one place to re-point when the datapath's API changes.
+ * dp_endpoints (its IPv6 address in dp_endpoints6; an IPv6-only pod has address 0 there). The
+ * one place to re-point when the datapath's API changes.
  */
 public final class BpfPodDatapath implements PodDatapath {
     private final Datapath datapath;
