@@ -2,8 +2,9 @@
 /*
  * Stage: pod source check. A pod (behind the host-side veth whose ifindex keys
  * dp_endpoints) may only send from the address it was given at attach time: IPv4 from
- * dp_endpoints' address (after the parse), IPv6 from dp_endpoints6's (before the parse, as
- * it also sees the IPv6 the parse leaves alone: ICMPv6, extension headers).
+ * dp_endpoints' address (after the parse; none for an IPv6-only pod, whose address there is
+ * 0), IPv6 from dp_endpoints6's (before the parse, as it also sees the IPv6 the parse leaves
+ * alone: ICMPv6, extension headers).
  */
 #ifndef DP_ENDPOINT_H
 #define DP_ENDPOINT_H
@@ -16,7 +17,8 @@ static __always_inline int dp_stage_source_check(struct dp_ctx *ctx)
 	__u32 ifindex = ctx->skb->ingress_ifindex;
 	struct dp_endpoint *ep = bpf_map_lookup_elem(&dp_endpoints, &ifindex);
 
-	if (ep && ep->pod_addr != ctx->t.saddr)
+	/* an IPv6-only pod (pod_addr 0) may send no IPv4 at all, not even from 0.0.0.0 */
+	if (ep && (ep->pod_addr != ctx->t.saddr || !ep->pod_addr))
 		return dp_drop(DP_DROP_SPOOFED);
 	return DP_CONTINUE;
 }

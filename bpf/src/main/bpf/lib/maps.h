@@ -200,7 +200,7 @@ struct dp_frag6_value {
 #define DP_EP_F_EGRESS_POLICY 0x02  /* some policy selects the pod for egress: default deny (lib/policy.h) */
 
 struct dp_endpoint {
-	__be32 pod_addr;   /* the pod's IPv4 address behind this veth */
+	__be32 pod_addr;   /* the pod's IPv4 address behind this veth; 0 for an IPv6-only pod */
 	__u32 flags;       /* DP_EP_F_* */
 };
 

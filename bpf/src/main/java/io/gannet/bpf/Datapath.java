@@ -318,7 +318,10 @@ public final class Datapath implements AutoCloseable {
      * endpoint's id in the policy maps.
      */
     public synchronized int attachPod(String ifname, String podIp, String podIpv6) {
-        int addr = Ipv4.parse(podIp);
+        if (podIp == null && podIpv6 == null) {
+            throw new IllegalArgumentException("attach to " + ifname + ": a pod needs an IPv4 or an IPv6 address");
+        }
+        int addr = podIp == null ? 0 : Ipv4.parse(podIp); // 0: an IPv6-only pod, which may send no IPv4 (lib/endpoint.h)
         io.gannet.bpf.maps.EndpointValue6 addr6 = endpoint6(podIpv6);
         BpfProgram from = lxc.program(FROM_POD);
         BpfProgram to = lxc.program(TO_POD);
@@ -331,8 +334,37 @@ public final class Datapath implements AutoCloseable {
         });
         endpoints.put(ifindex, new EndpointValue(addr, policy.flagsFor(ifindex)));
         endpoints6.put(ifindex, addr6);
-        LOG.info("attached pod {}{} on {} (ifindex {})", podIp, podIpv6 == null ? "" : " " + podIpv6, ifname, ifindex);
+        LOG.info("attached pod {} on {} (ifindex {})", podIp == null ? podIpv6 + " (IPv6 only)"
+                : podIpv6 == null ? podIp : podIp + " " + podIpv6, ifname, ifindex);
         return ifindex;
+    }
+
+    /**
+     * A pod a previous agent wired, at start: when Gannet's programs are on its veth and its
+     * endpoint is in dp_endpoints, only its dp_endpoints6 entry is (re)written (a pod attached
+     * before dp_endpoints6 existed had none and went unchecked), leaving its policy flags alone;
+     * otherwise (a pod an earlier version wired without the datapath, an IPv6-only one, or one
+     * whose programs were removed) it is attached as {@link #attachPod(String, String, String)}
+     * does. Returns what was done, in the log's terms; "gone" when the veth no longer exists.
+     */
+    public synchronized String restorePod(String ifname, String podIp, String podIpv6) {
+        int ifindex = ifindex(ifname);
+        if (ifindex == 0) {
+            return "gone";
+        }
+        EndpointValue ep = endpoints.get(ifindex);
+        if (ep == null || attachedProgramId(ifname, true) == 0 || attachedProgramId(ifname, false) == 0) {
+            attachPod(ifname, podIp, podIpv6);
+            return "attached";
+        }
+        io.gannet.bpf.maps.EndpointValue6 want = endpoint6(podIpv6);
+        if (want.equals(endpoints6.get(ifindex))) {
+            return "in place";
+        }
+        endpoints6.put(ifindex, want);
+        LOG.info("pod on {} (ifindex {}): IPv6 source {} registered for the source check", ifname, ifindex,
+                podIpv6 == null ? "none (link-local neighbour discovery only)" : podIpv6);
+        return "IPv6 source registered";
     }
 
     /**

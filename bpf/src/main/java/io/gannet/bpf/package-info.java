@@ -11,7 +11,8 @@
  *       the host-side veth: what the pod sends) and {@code to_pod} (TC egress: what the pod
  *       receives) and records the pod address in {@code dp_endpoints} (its IPv6 address, or none,
  *       in {@code dp_endpoints6}: {@code attachPod(name, v4, v6)} or {@code attachPodIpv6}, the
- *       sources the pod may send from); no compiler runs, it is
+ *       sources the pod may send from; {@code attachPod(name, null, v6)} for an IPv6-only pod,
+ *       address 0 in dp_endpoints; {@code restorePod} at agent start); no compiler runs, it is
  *       a map write plus two netlink filter replaces, idempotent. {@code dp.detachPod(name)}
  *       removes Gannet's filters only and forgets the endpoint. Both are safe to call
  *       while Services are being reconciled.</li>

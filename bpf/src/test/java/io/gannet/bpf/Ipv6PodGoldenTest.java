@@ -192,4 +192,29 @@ class Ipv6PodGoldenTest {
         assertThat(dp.conntrack6().snapshot()).as("the reply was reverse-NATed, not tracked as a flow of its own").hasSize(2);
         assertThat(dp.metrics().get(Reason.CT_NEW_PLAIN)).isZero();
     }
+
+    /**
+     * An IPv6-only pod: its dp_endpoints entry has address 0 (the IPv4 check reads the skb's
+     * ingress ifindex, 0 in a test run, so the entry sits under key 0 here). It sends no IPv4,
+     * not even from 0.0.0.0, while its IPv6 is checked, translated and tracked as any pod's.
+     */
+    @Test
+    void anIpv6OnlyPodSendsNoIpv4AtAllAndItsIpv6IsCheckedTranslatedAndTracked() {
+        dp.endpoints().put(0, new io.gannet.bpf.maps.EndpointValue(0, 0));
+        podHas(POD);
+        assertThat(from(Packets.udp("0.0.0.0", 68, "255.255.255.255", 67, new byte[8]))).as("IPv4 from 0.0.0.0")
+                .isEqualTo(TC_ACT_SHOT);
+        assertThat(from(Packets.tcp("10.244.1.5", 40000, "10.244.2.7", 80, TCP_SYN))).as("IPv4 from any address")
+                .isEqualTo(TC_ACT_SHOT);
+        assertThat(dp.metrics().get(Reason.DROP_SPOOFED)).isEqualTo(2);
+        dp.applyServices(List.of(new ServiceSpec("test/web6", Frontend.of(VIP, 80, Protocol.TCP), false,
+                ServiceSpec.Algorithm.RANDOM, List.of(Backend.of(REMOTE, 8080)))));
+        var r = fromPod.testRun(Packets.build(Packets.tcp(POD, 40000, VIP, 80, TCP_SYN)), 1);
+        assertThat(r.verdict()).isEqualTo(TC_ACT_OK);
+        assertThat(Ipv6GoldenPacketTest.dst6(r.packet())).isEqualTo(REMOTE);
+        assertThat(from(Packets.tcp(POD, 40001, REMOTE, 80, TCP_SYN))).isEqualTo(TC_ACT_UNSPEC);
+        assertThat(dp.conntrack6().snapshot()).containsKey(key(POD, 40001, REMOTE, 80, 6, CtKey.PLAIN));
+        assertThat(from(Packets.tcp(OTHER_POD, 40000, VIP, 80, TCP_SYN))).as("a spoofed IPv6 source").isEqualTo(TC_ACT_SHOT);
+        assertThat(dp.metrics().get(Reason.DROP_SPOOFED)).isEqualTo(3);
+    }
 }

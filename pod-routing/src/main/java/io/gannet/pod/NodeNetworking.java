@@ -126,6 +126,9 @@ public final class NodeNetworking implements AutoCloseable {
                         routes.podUp(ip, link.get().index());
                     }
                     restored++;
+                    if (o.datapath().enabled()) {
+                        restoreDatapath(o.datapath(), a, events);
+                    }
                 }
             }
             for (IpBlock b : o.blocks()) {
@@ -138,7 +141,7 @@ public final class NodeNetworking implements AutoCloseable {
             CniServer server = CniServer.start(o.cniSocket(), backend);
             String blocks = String.join(" and ", o.blocks().stream().map(IpBlock::toString).toList());
             events.event("cni", o.cniSocket().toString(), "serving pods of " + blocks + (o.blocks().size() > 1 ? " (dual-stack)" : "")
-                    + "; " + restored + " pods restored, datapath " + (o.datapath().enabled() ? "attached to each pod with an IPv4 address"
+                    + "; " + restored + " pods restored, datapath " + (o.datapath().enabled() ? "attached to each pod"
                     : "off (no --services-dir)"));
             return new NodeNetworking(List.copyOf(ipams), ownsIpams, routes, host, server, backend);
         } catch (IOException | RuntimeException e) {
@@ -152,6 +155,22 @@ public final class NodeNetworking implements AutoCloseable {
                 ipams.forEach(NodeIpam::close);
             }
             throw e;
+        }
+    }
+
+    /**
+     * A restored pod's datapath: its programs and endpoint made to be in place, its IPv6 source
+     * (re)registered (pods attached before the IPv6 source check existed had none). What changed
+     * is logged per pod; a failure is reported and the pod keeps its routes.
+     */
+    private static void restoreDatapath(PodDatapath datapath, PodAttachment a, CniBackend.Events events) {
+        try {
+            String done = datapath.restored(a.hostVeth(), a.inetAddresses());
+            if (!done.equals("in place")) {
+                events.event("cni", a.hostVeth(), "restored pod " + String.join(" ", a.ips()) + ": datapath " + done);
+            }
+        } catch (RuntimeException e) {
+            events.event("cni", a.hostVeth(), "restored pod " + String.join(" ", a.ips()) + ": datapath not attached: " + e.getMessage());
         }
     }
 

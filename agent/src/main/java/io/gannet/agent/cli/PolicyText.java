@@ -44,6 +44,9 @@ final class PolicyText {
             if (e.path("enforced").asBoolean() || e.path("egressEnforced").asBoolean()) {
                 out.println("  packets by rule: " + e.path("packetsByRule"));
             }
+            if (e.has("notJudged")) {
+                out.println("  not judged: " + e.path("notJudged").asText());
+            }
             out.println();
         }
         for (JsonNode p : j.path("policies")) {

@@ -11,10 +11,11 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The CNI backend's datapath that also publishes each pod (namespace, name, address) in the
- * cluster store through a {@link PodPublisher}, so other nodes' ingress policy knows its
- * identity. A pod the runtime named no Kubernetes pod for is published as PolicyPart registers
- * it: namespace {@code default}, its host veth as name.
+ * The CNI backend's datapath that also publishes each pod (namespace, name, address: its IPv4
+ * address, or its IPv6 one for an IPv6-only pod) in the cluster store through a {@link
+ * PodPublisher}, so other nodes' ingress policy knows its identity. A pod the runtime named no
+ * Kubernetes pod for is published as PolicyPart registers it: namespace {@code default}, its
+ * host veth as name.
  */
 final class PublishingPodDatapath extends DelegatingPodDatapath {
     private final PodPublisher publisher;

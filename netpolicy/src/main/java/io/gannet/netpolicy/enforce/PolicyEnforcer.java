@@ -86,6 +86,25 @@ public final class PolicyEnforcer {
         public String key() {
             return namespace + "/" + name;
         }
+
+        /** A pod the CNI plugin gave an IPv6 address only (its address is that one). */
+        public boolean ipv6Only() {
+            return address.indexOf(':') >= 0;
+        }
+    }
+
+    /**
+     * What policy does to an IPv6-only pod a policy selects, or null when none selects it:
+     * policy judges IPv4 only, so the selected direction's IPv6 is closed but neighbour
+     * discovery (lib/policy.h dp_stage_policy6_closed, counted as drop_policy_ipv6).
+     */
+    static String ipv6OnlyNote(Pod pod, boolean ingress, boolean egress) {
+        if (!pod.ipv6Only() || !(ingress || egress)) {
+            return null;
+        }
+        String dirs = ingress && egress ? "ingress and egress" : ingress ? "ingress" : "egress";
+        return "IPv6-only pod: policy judges IPv4 only, so its " + dirs + " IPv6 is dropped but neighbour discovery"
+                + " (drop_policy_ipv6) while a policy selects it; no rule opens it";
     }
 
     /** A dropped packet in user terms. */
@@ -336,6 +355,10 @@ public final class PolicyEnforcer {
                 log.accept("policy", id + ": egress " + (eg.enforced() ? "enforced by " + eg.selectedBy() : "open: no policy selects it")
                         + " (" + b.written() + " entries written, " + b.deleted() + " deleted)");
             }
+            String v6 = ipv6OnlyNote(pod, ep.enforced(), eg.enforced());
+            if (v6 != null && logged.add("v6\u0000" + id + "\u0000" + v6)) {
+                log.accept("policy", id + " (" + pod.address() + "): " + v6);
+            }
         }
         syncIpcache();
     }
@@ -475,6 +498,10 @@ public final class PolicyEnforcer {
             row.put("egressSelectedBy", eg.selectedBy());
             row.put("egressEntries", entries(eg, "to", feature.egressEntries(pod.ifindex()), packetsByRule));
             row.put("packetsByRule", packetsByRule);
+            String v6 = ipv6OnlyNote(pod, ep.enforced(), eg.enforced());
+            if (v6 != null) {
+                row.put("notJudged", v6);
+            }
             endpoints.add(row);
         }
         out.put("endpoints", endpoints);

@@ -4,13 +4,16 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.net.Inet4Address;
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.Optional;
 
 /**
  * A pod as its node publishes it: {@value #PREFIX}{@code <node>/<namespace>/<name>} ->
- * {@code {"address": "10.244.2.7"}}.
+ * {@code {"address": "10.244.2.7"}}: the pod's IPv4 address, or its IPv6 address when it has
+ * none (an IPv6-only pod; policy maps only IPv4 addresses to identities, so such a pod has an
+ * identity but no address other nodes' IPv4 policy could match).
  */
 public record PublishedPod(String node, String namespace, String name, String address) {
     public static final String PREFIX = "/gannet/pods/";
@@ -46,12 +49,14 @@ public record PublishedPod(String node, String namespace, String name, String ad
         try {
             JsonNode n = JSON.readTree(value);
             address = n.path("address").asText("");
-            if (!address.matches("\\d{1,3}(\\.\\d{1,3}){3}") || !(InetAddress.getByName(address) instanceof Inet4Address)) {
-                problem.append("store key ").append(key).append(": address '").append(address).append("' is not an IPv4 address");
+            boolean v4 = address.matches("\\d{1,3}(\\.\\d{1,3}){3}") && InetAddress.getByName(address) instanceof Inet4Address;
+            boolean v6 = address.matches("[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*") && InetAddress.getByName(address) instanceof Inet6Address;
+            if (!v4 && !v6) {
+                problem.append("store key ").append(key).append(": address '").append(address).append("' is not an IPv4 or IPv6 address");
                 return Optional.empty();
             }
         } catch (UnknownHostException | com.fasterxml.jackson.core.JsonProcessingException e) {
-            problem.append("store key ").append(key).append(": value is not {\"address\": \"IPv4\"}");
+            problem.append("store key ").append(key).append(": value is not {\"address\": \"IPv4 or IPv6 address\"}");
             return Optional.empty();
         }
         return Optional.of(new PublishedPod(parts[0], parts[1], parts[2], address));

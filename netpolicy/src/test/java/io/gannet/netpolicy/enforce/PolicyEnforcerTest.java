@@ -288,4 +288,47 @@ class PolicyEnforcerTest {
         enforcer.hostAddresses(List.of(InetAddress.getByName("10.4.0.1")));
         assertThat(syn("10.4.0.1", "10.4.0.10", 8080)).isEqualTo(TC_ACT_UNSPEC);
     }
+
+    /** An IPv6 packet into the pod on ifindex 1 (to_pod): TCP SYN, or an ICMPv6 message of {@code icmpType}. */
+    int ipv6In(String from, String to, int icmpType) {
+        boolean tcp = icmpType < 0;
+        ByteBuffer b = ByteBuffer.allocate(14 + 40 + 20);
+        b.put(new byte[] {2, 0, 0, 0, 0, 1, 2, 0, 0, 0, 0, 2}).putShort((short) 0x86dd);
+        b.putInt(0x60000000).putShort((short) 20).put((byte) (tcp ? 6 : 58)).put((byte) 64).put(addr(from)).put(addr(to));
+        if (tcp) {
+            b.putShort((short) sport++).putShort((short) 80).putInt(1).putInt(0).put((byte) 0x50).put((byte) 0x02)
+                    .putShort((short) 64240).putShort((short) 0).putShort((short) 0);
+        } else {
+            b.put((byte) icmpType).put(new byte[19]);
+        }
+        return toPod.testRun(b.array(), 1).verdict();
+    }
+
+    /**
+     * An IPv6-only pod a policy selects: policy judges IPv4 only, so its IPv6 is closed but
+     * neighbour discovery, and that is said in show (per pod) and once in the log.
+     */
+    @Test
+    void anIpv6OnlyPodThatAPolicySelectsIsClosedButNeighbourDiscoveryAndSaysSo() throws IOException {
+        write("pods.yaml", PODS);
+        enforcer.podAdded("default", "db", "fd00:10:244:1::a", 1);
+        dp.endpoints().put(1, new io.gannet.bpf.maps.EndpointValue(0, dp.policyFeature().flagsFor(1))); // as attachPod of an IPv6-only pod
+        assertThat(ipv6In("fd00:10:244:1::b", "fd00:10:244:1::a", -1)).as("no policy yet: open").isEqualTo(TC_ACT_UNSPEC);
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> eps = (List<Map<String, Object>>) enforcer.show("db").get("endpoints");
+        assertThat(eps.get(0)).as("nothing to say while no policy selects it").doesNotContainKey("notJudged");
+
+        write("db-policy.yaml", PROTECTED_DB);
+        assertThat(ipv6In("fd00:10:244:1::b", "fd00:10:244:1::a", -1)).as("IPv6 closed").isEqualTo(TC_ACT_SHOT);
+        assertThat(ipv6In("fe80::b", "fd00:10:244:1::a", 135)).as("neighbour solicitation").isEqualTo(TC_ACT_UNSPEC);
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> now = (List<Map<String, Object>>) enforcer.show("fd00:10:244:1::a").get("endpoints");
+        assertThat(now).hasSize(1);
+        assertThat(now.get(0).get("address")).isEqualTo("fd00:10:244:1::a");
+        assertThat(now.get(0).get("notJudged").toString()).contains("IPv6-only pod", "policy judges IPv4 only", "ingress IPv6 is dropped",
+                "drop_policy_ipv6");
+        assertThat(logLines.stream().filter(l -> l.contains("default/db (fd00:10:244:1::a): IPv6-only pod"))).hasSize(1);
+        write("db-policy.yaml", PROTECTED_DB.replace("6379", "6380")); // another change: said once
+        assertThat(logLines.stream().filter(l -> l.contains("IPv6-only pod"))).hasSize(1);
+    }
 }

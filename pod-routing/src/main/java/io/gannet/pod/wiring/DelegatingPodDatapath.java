@@ -1,5 +1,8 @@
 package io.gannet.pod.wiring;
 
+import java.net.InetAddress;
+import java.util.List;
+
 /**
  * A {@link PodDatapath} that adds to another one (ingress policy, publishing the pod): every
  * call goes to {@code inner}; subclasses override what they add to and call {@code super}.
@@ -24,6 +27,11 @@ public abstract class DelegatingPodDatapath implements PodDatapath {
     @Override
     public void attachIpv6(String hostVeth, String podIpv6) {
         inner.attachIpv6(hostVeth, podIpv6);
+    }
+
+    @Override
+    public String restored(String hostVeth, List<InetAddress> addresses) {
+        return inner.restored(hostVeth, addresses);
     }
 
     @Override

@@ -61,7 +61,7 @@ public record PodAttachment(String containerId, String ifName, String netns, Str
         return ips().stream().map(Prefix::literal).toList();
     }
 
-    /** The IPv4 address without prefix length, if the pod has one (the datapath's key). */
+    /** The IPv4 address without prefix length, if the pod has one. */
     public Optional<String> ipv4() {
         return ips().stream().filter(ip -> Prefix.literal(ip) instanceof Inet4Address).findFirst();
     }

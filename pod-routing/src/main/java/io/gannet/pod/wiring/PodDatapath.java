@@ -1,11 +1,19 @@
 package io.gannet.pod.wiring;
 
+import java.net.InetAddress;
+import java.util.List;
+
 /**
  * What pod wiring needs from the eBPF datapath: attach the pod programs to a pod's host-side
  * veth and register the endpoint, and undo that. {@link #NONE} when the daemon runs without a
  * datapath.
  */
 public interface PodDatapath {
+    /**
+     * Attaches the pod programs and registers the endpoint. {@code podIp} is the pod's IPv4
+     * address, or its IPv6 address for an IPv6-only pod (which then may send no IPv4); a
+     * dual-stack pod's IPv6 address follows through {@link #attachIpv6}.
+     */
     void attach(String hostVeth, String podIp);
 
     /**
@@ -23,6 +31,15 @@ public interface PodDatapath {
      * discovery. A pod attached without one may send no other IPv6.
      */
     default void attachIpv6(String hostVeth, String podIpv6) {}
+
+    /**
+     * A pod a previous daemon wired, at start ({@code addresses} as in its attachment, IPv4
+     * first): programs and endpoint are made to be in place, and its IPv6 source is
+     * (re)registered. Returns what was done, for the log.
+     */
+    default String restored(String hostVeth, List<InetAddress> addresses) {
+        return "in place";
+    }
 
     void detach(String hostVeth);
 

@@ -39,8 +39,9 @@ import java.util.Optional;
  * fd00:1:2::7 dev gnXXXX proto 201} through {@link KernelRoutes}; for IPv6 a permanent
  * neighbour entry {@code fd00:1:2::7 lladdr <pod MAC>} on the host veth (its link-local
  * address is tentative for 1-2 s after creation, and the kernel sends no neighbour
- * solicitation before); the datapath on the host veth when the pod has an IPv4 address (the
- * datapath is IPv4-only and keyed by it; an IPv6-only pod is wired without it).
+ * solicitation before); the datapath on the host veth, its endpoint registered with the pod's
+ * IPv4 address (and the IPv6 one for the IPv6 source check), or with the IPv6 address alone for
+ * an IPv6-only pod.
  */
 public final class PodNetwork {
     private final RtNetlink host;
@@ -115,16 +116,13 @@ public final class PodNetwork {
                 routes.podUp(a, hostLink.index());
             }
             routes.flush();
+            // The endpoint's address: the IPv4 one, or the IPv6 one of an IPv6-only pod.
             Optional<InetAddress> v4 = w.addresses().stream().filter(a -> a instanceof Inet4Address).findFirst();
-            if (v4.isPresent()) {
-                datapath.attach(hostName, v4.get().getHostAddress(), w.podNamespace() == null ? "" : w.podNamespace(),
-                        w.podName() == null ? "" : w.podName());
-                for (InetAddress a : w.addresses()) {
-                    if (!(a instanceof Inet4Address)) {
-                        datapath.attachIpv6(hostName, IpBlock.format(a)); // the IPv6 source the pod may send from
-                        break;
-                    }
-                }
+            Optional<InetAddress> v6 = w.addresses().stream().filter(a -> !(a instanceof Inet4Address)).findFirst();
+            datapath.attach(hostName, IpBlock.format(v4.orElseGet(v6::orElseThrow)), w.podNamespace() == null ? "" : w.podNamespace(),
+                    w.podName() == null ? "" : w.podName());
+            if (v4.isPresent() && v6.isPresent()) {
+                datapath.attachIpv6(hostName, IpBlock.format(v6.get())); // the IPv6 source a dual-stack pod may send from
             }
             return new PodAttachment(w.containerId(), w.ifName(), w.netns().toString(), hostName, addresses,
                     w.gateways().stream().map(IpBlock::format).toList(), podLink.macString(), hostLink.macString(),
@@ -212,7 +210,7 @@ public final class PodNetwork {
                 problems.add("no permanent neighbour entry for " + IpBlock.format(ip) + " on " + a.hostVeth());
             }
         }
-        if (datapath.enabled() && a.ipv4().isPresent() && datapath.attachedProgram(a.hostVeth()) == 0) {
+        if (datapath.enabled() && datapath.attachedProgram(a.hostVeth()) == 0) {
             problems.add("datapath not attached to " + a.hostVeth());
         }
         try (RtNetlink pod = RtNetlink.openIn(Path.of(a.netns()))) {

@@ -6,7 +6,7 @@
  * host side's MAC and routes in the pod (gateway on-link, default via the gateway), the host
  * route to each address ({@link io.gannet.pod.routes.KernelRoutes}; for IPv6 also a permanent
  * neighbour entry with the pod's MAC) and the datapath attached through {@link
- * io.gannet.pod.wiring.PodDatapath} with the pod's IPv4 address (not at all for an IPv6-only pod). Attachments are recorded in {@link
+ * io.gannet.pod.wiring.PodDatapath} with the pod's IPv4 address (its IPv6 address for an IPv6-only pod). Attachments are recorded in {@link
  * io.gannet.pod.wiring.PodRegistry} so DEL, CHECK and GC work after a daemon restart.
  *
  * <p>Threads: {@link io.gannet.pod.wiring.PodNetwork} is called from one thread, the CNI worker.

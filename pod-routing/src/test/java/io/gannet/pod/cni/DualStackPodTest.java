@@ -225,13 +225,17 @@ class DualStackPodTest {
         assertThat(node.exec("ip", "-6", "neigh", "show", bare(a6))).contains("PERMANENT");
         ping(a, bare(rb.path("ips").get(0).path("address").asText()));
         ping(b, bare(a6));
-        // No IPv4 address: the (IPv4-only) datapath is not attached, and CHECK does not ask for it.
-        assertThat(datapath.attached).isEmpty();
+        // No IPv4 address: the datapath is attached with the IPv6 one (the endpoint's address, and
+        // the only source the pod may send from), and CHECK asks for it as for any pod.
+        String hostA = HostVethName.of("ctr-a", "eth0");
+        assertThat(datapath.attached).containsEntry(hostA, bare(a6)).hasSize(2);
+        assertThat(datapath.attached6).as("no second address to add").isEmpty();
         ObjectNode check = (ObjectNode) CniInvocation.JSON.readTree(conf("1.1.0"));
         check.set("prevResult", ra);
         CniInvocation.Outcome ok = cni("CHECK", "ctr-a", a, check.toString());
         assertThat(ok.exit()).as(ok.stdout()).isZero();
         assertThat(cni("DEL", "ctr-a", a, conf("1.1.0")).exit()).isZero();
+        assertThat(datapath.attached).as("DEL detaches").doesNotContainKey(hostA).hasSize(1);
         assertThat(node.exec("ip", "-6", "route", "show", "proto", "201")).doesNotContain(bare(a6) + " ");
         assertThat(networking.ipam().lookup("ctr-a", "eth0")).isEmpty();
     }
@@ -287,10 +291,51 @@ class DualStackPodTest {
         assertThat(events).anyMatch(e -> e.startsWith("cni gc ghost address "));
     }
 
+    /**
+     * A restart: each pod the previous backend wired has its datapath restored with all its
+     * addresses (a dual-stack pod's IPv6 source rewritten), and what that changed is reported per
+     * pod; a pod whose restore fails keeps its routes and the failure is reported.
+     */
+    @Test
+    void onStartEveryRestoredPodsDatapathIsRestoredWithItsAddresses() throws Exception {
+        start(V4, V6);
+        NetworkNamespace a = pod("dra");
+        NetworkNamespace b = pod("drb");
+        JsonNode ra = add("ctr-a", a, "1.1.0");
+        add("ctr-b", b, "1.1.0");
+        networking.close();
+        networking = null;
+        String hostA = HostVethName.of("ctr-a", "eth0");
+        String hostB = HostVethName.of("ctr-b", "eth0");
+        datapath.restoreAnswer.put(hostA, "IPv6 source registered");
+        datapath.restoreAnswer.put(hostB, "!the veth vanished");
+        start(V4, V6);
+        assertThat(datapath.restored).containsEntry(hostA, List.of(bare(ra.path("ips").get(0).path("address").asText()),
+                bare(ra.path("ips").get(1).path("address").asText())));
+        assertThat(datapath.restored).containsKey(hostB);
+        assertThat(events).anyMatch(e -> e.startsWith("cni " + hostA + " restored pod ") && e.endsWith(": datapath IPv6 source registered"));
+        assertThat(events).anyMatch(e -> e.startsWith("cni " + hostB + " restored pod ") && e.endsWith("datapath not attached: the veth vanished"));
+        assertThat(node.exec("ip", "-6", "route", "show", "proto", "201")).as("routes kept")
+                .contains(bare(ra.path("ips").get(1).path("address").asText()) + " dev " + hostA);
+    }
+
     /** A datapath that records what it was asked to attach, for tests without BPF. */
     private static final class RecordingDatapath implements PodDatapath {
         final Map<String, String> attached = new ConcurrentHashMap<>();
         final Map<String, String> attached6 = new ConcurrentHashMap<>();
+        final Map<String, List<String>> restored = new ConcurrentHashMap<>();
+        /** What restored answers per veth ("!" + message: it throws). */
+        final Map<String, String> restoreAnswer = new ConcurrentHashMap<>();
+
+        @Override
+        public String restored(String hostVeth, List<java.net.InetAddress> addresses) {
+            restored.put(hostVeth, addresses.stream().map(IpBlock::format).toList());
+            String answer = restoreAnswer.getOrDefault(hostVeth, "in place");
+            if (answer.startsWith("!")) {
+                throw new IllegalStateException(answer.substring(1));
+            }
+            return answer;
+        }
 
         @Override
         public void attach(String hostVeth, String podIp) {
