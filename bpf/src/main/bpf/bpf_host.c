@@ -50,6 +50,7 @@ int from_host(struct __sk_buff *skb)
 	DP_STAGE(dp_stage_fragments(&ctx));
 	DP_STAGE(dp_stage_masq_reply(&ctx));
 	DP_STAGE(dp_stage_nat_icmp_error(&ctx, DP_CT_MASQ_IN));
+	DP_STAGE(dp_stage_masq_icmp_echo_error(&ctx));
 	DP_STAGE(dp_stage_revnat(&ctx));
 	DP_STAGE(dp_stage_icmp_revnat(&ctx));
 	DP_STAGE(dp_stage_icmp_to_backend(&ctx));
