@@ -253,6 +253,9 @@ class Ipv6MasqueradeGoldenTest {
         assertPacket(run(Datapath.FROM_HOST, in), TC_ACT_UNSPEC, Packets.build(in));
         assertThat(dp.metrics().get(Reason.NAT_MASQ)).isZero();
         assertThat(dp.masqueradeFeature().translations()).isEmpty();
+        // while a pod flow to the outside by the same device is masqueraded
+        Packets.Spec outside = Packets.tcp(POD, 40004, REMOTE, 80, TCP_SYN);
+        assertPacket(run(Datapath.TO_HOST, outside), TC_ACT_OK, Packets.build(with(outside, NODE, 40004, REMOTE, 80)));
 
         // IPv6 masquerade off: the same pod flow leaves untouched
         assertThat(dp.masqueradeFeature().apply6(Map.of(), POOL, EXCLUDED)).isTrue();
