@@ -157,6 +157,26 @@ class Ipv6MasqueradeGoldenTest {
     }
 
     @Test
+    void aFragmentedUdpDatagramIsMasqueradedFragmentByFragmentAndSoIsItsReply() {
+        byte[] payload = new byte[56];
+        java.util.Arrays.fill(payload, (byte) 0x5a);
+        Packets.Spec q = Packets.udp(POD, 33000, REMOTE, 53, payload);
+        byte[][] in = Packets.fragments6(q, 4242, 24);
+        byte[][] out = Packets.fragments6(with(q, NODE, 33000, REMOTE, 53), 4242, 24);
+        // the first fragment carries the UDP header: its checksum follows the source over the whole datagram
+        assertPacket(run(Datapath.TO_HOST, in[0]), TC_ACT_OK, out[0]);
+        // the second has no ports: it follows the rewrite its first fragment recorded (dp_frag6)
+        assertPacket(run(Datapath.TO_HOST, in[1]), TC_ACT_OK, out[1]);
+
+        Packets.Spec a = Packets.udp(REMOTE, 53, NODE, 33000, payload);
+        byte[][] answer = Packets.fragments6(a, 777, 24);
+        byte[][] back = Packets.fragments6(with(a, REMOTE, 53, POD, 33000), 777, 24);
+        assertPacket(run(Datapath.FROM_HOST, answer[0]), TC_ACT_OK, back[0]);
+        assertPacket(run(Datapath.FROM_HOST, answer[1]), TC_ACT_OK, back[1]);
+        assertThat(dp.metrics().get(Reason.NAT_FRAGMENT)).isEqualTo(2);
+    }
+
+    @Test
     void aTakenPortMakesTheFlowPickARandomOneAndItsRepliesFindIt() {
         Packets.Spec a = Packets.tcp(POD, 40000, REMOTE, 80, TCP_SYN);
         assertPacket(run(Datapath.TO_HOST, a), TC_ACT_OK, Packets.build(with(a, NODE, 40000, REMOTE, 80)));
