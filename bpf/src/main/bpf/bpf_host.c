@@ -26,12 +26,16 @@
  * and DNAT of external frontends (SNAT to a node IPv6 address for externalTrafficPolicy Cluster,
  * lib/nodeport6.h), to_host reverse NAT, both ICMPv6 errors about translated flows back to the
  * client (SNATed requests too) and those about replies on to the backend (lib/icmp6.h);
- * non-first fragments follow their first fragment (dp_stage_fragments6); no masquerade for IPv6.
+ * non-first fragments follow their first fragment (dp_stage_fragments6). IPv6 masquerade (lib/masq6.h,
+ * when the device has a dp_masq6 entry): from_host translates replies and ICMPv6 errors about
+ * masqueraded flows back to the pod first, to_host masquerades last; ICMPv6 echo (parsed on host
+ * devices only) runs the masquerade stages alone.
  */
 #include "lib/lb.h"
 #include "lib/lb6.h"
 #include "lib/icmp6.h"
 #include "lib/masq.h"
+#include "lib/masq6.h"
 
 SEC("tc")
 int from_host(struct __sk_buff *skb)
@@ -41,6 +45,10 @@ int from_host(struct __sk_buff *skb)
 	DP_STAGE(dp_parse(skb, DP_FROM_HOST, &ctx));
 	if (ctx.v6) {
 		DP_STAGE(dp_stage_fragments6(&ctx));
+		DP_STAGE(dp_stage_masq6_reply(&ctx));
+		DP_STAGE(dp_stage_masq6_icmp_error(&ctx));
+		if (ctx.icmp_echo)
+			return dp_finish(&ctx);
 		DP_STAGE(dp_stage_icmp6_revnat(&ctx));
 		DP_STAGE(dp_stage_icmp6_to_backend(&ctx));
 		DP_STAGE(dp_stage_revnat6(&ctx));
@@ -50,6 +58,7 @@ int from_host(struct __sk_buff *skb)
 	DP_STAGE(dp_stage_fragments(&ctx));
 	DP_STAGE(dp_stage_masq_reply(&ctx));
 	DP_STAGE(dp_stage_nat_icmp_error(&ctx, DP_CT_MASQ_IN));
+	DP_STAGE(dp_stage_masq_icmp_echo_error(&ctx));
 	DP_STAGE(dp_stage_revnat(&ctx));
 	DP_STAGE(dp_stage_icmp_revnat(&ctx));
 	DP_STAGE(dp_stage_icmp_to_backend(&ctx));
@@ -64,10 +73,13 @@ int to_host(struct __sk_buff *skb)
 
 	DP_STAGE(dp_parse(skb, DP_TO_HOST, &ctx));
 	if (ctx.v6) {
-		DP_STAGE(dp_stage_fragments6(&ctx));
-		DP_STAGE(dp_stage_icmp6_revnat(&ctx));
-		DP_STAGE(dp_stage_icmp6_to_backend(&ctx));
-		DP_STAGE(dp_stage_revnat6(&ctx));
+		if (!ctx.icmp_echo) {
+			DP_STAGE(dp_stage_fragments6(&ctx));
+			DP_STAGE(dp_stage_icmp6_revnat(&ctx));
+			DP_STAGE(dp_stage_icmp6_to_backend(&ctx));
+			DP_STAGE(dp_stage_revnat6(&ctx));
+		}
+		DP_STAGE(dp_stage_masq6(&ctx));
 		return dp_finish(&ctx);
 	}
 	DP_STAGE(dp_stage_fragments(&ctx));

@@ -290,18 +290,18 @@ static __always_inline struct dp_ct_entry *dp_ct_of_quote(const struct dp_ctx *c
 
 /*
  * Rewrites one end of the packet an ICMP error quotes (its header at inner_off, its ports after
- * it): the source (is_src) or destination address and port, with the quoted IP header checksum
+ * it, or at port_off: an ICMP echo's identifier): the source (is_src) or destination address and
+ * port, with the quoted IP header checksum
  * and the ICMP checksum (no pseudo-header) following. The quoted L4 checksum is left alone
  * (RFC 1812 4.3.2.3: receivers do not check it). The one rewrite of quotes every IPv4 ICMP
  * error stage uses. Returns <0 on helper failure.
  */
-static __always_inline int dp_icmp_quote_rewrite(struct dp_ctx *ctx, __u32 inner_off, int is_src, __be32 old_addr,
-						 __be32 new_addr, __be16 old_port, __be16 new_port)
+static __always_inline int dp_icmp_quote_rewrite_at(struct dp_ctx *ctx, __u32 inner_off, int is_src, __be32 old_addr,
+						    __be32 new_addr, __u32 port_off, __be16 old_port, __be16 new_port)
 {
 	__u32 icmp_csum_off = ctx->p.l4_off + offsetof(struct icmphdr, checksum);
 	__u32 ip_csum_off = inner_off + offsetof(struct iphdr, check);
 	__u32 addr_off = inner_off + (is_src ? offsetof(struct iphdr, saddr) : offsetof(struct iphdr, daddr));
-	__u32 port_off = inner_off + sizeof(struct iphdr) + (is_src ? 0 : 2);
 	__be16 old_csum, new_csum;
 
 	if (bpf_skb_load_bytes(ctx->skb, ip_csum_off, &old_csum, 2) < 0 ||
@@ -316,6 +316,14 @@ static __always_inline int dp_icmp_quote_rewrite(struct dp_ctx *ctx, __u32 inner
 	    bpf_l4_csum_replace(ctx->skb, icmp_csum_off, old_port, new_port, 2) < 0)
 		return -1;
 	return 0;
+}
+
+/* dp_icmp_quote_rewrite_at with the quoted TCP/UDP source (is_src) or destination port. */
+static __always_inline int dp_icmp_quote_rewrite(struct dp_ctx *ctx, __u32 inner_off, int is_src, __be32 old_addr,
+						 __be32 new_addr, __be16 old_port, __be16 new_port)
+{
+	return dp_icmp_quote_rewrite_at(ctx, inner_off, is_src, old_addr, new_addr,
+					inner_off + sizeof(struct iphdr) + (is_src ? 0 : 2), old_port, new_port);
 }
 
 /* The outer IPv4 source (is_src) or destination of an ICMP error: no pseudo-header in its checksum. */

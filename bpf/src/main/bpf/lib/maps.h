@@ -314,6 +314,21 @@ struct dp_masq {
 	__u32 pad;
 };
 
+/* IPv6 masquerade on a host device (dp_masq6, keyed by its ifindex; lib/masq6.h): the IPv6 twin of
+ * struct dp_masq in a map of its own, so dp_masq4 keeps its layout. */
+struct dp_masq6 {
+	__be32 node_addr[4]; /* the device's global IPv6 address (not temporary, deprecated or link-local) */
+	__be32 pool_addr[4]; /* the IPv6 pod pool: s is a pod when (s & pool_mask) == pool_addr, word by word */
+	__be32 pool_mask[4];
+};
+
+/* Destinations never masqueraded over IPv6 (dp_nomasq6, LPM): the IPv6 pod pool, node CIDRs, the
+ * profile's IPv6 nonMasqueradeCIDRs. */
+struct dp_nomasq6_key {
+	__u32 prefixlen;
+	__be32 addr[4];
+};
+
 /* loadBalancerSourceRanges: an LPM key of the service (rev-NAT index) and a source prefix. */
 struct dp_src_range_key {
 	__u32 prefixlen;     /* 32 (the rev-NAT index and pad) + the CIDR's prefix length */
@@ -419,6 +434,8 @@ DP_STATIC_ASSERT(sizeof(struct dp_affinity) == 8, "dp_affinity");
 DP_STATIC_ASSERT(sizeof(struct dp_nat) == 8, "dp_nat");
 DP_STATIC_ASSERT(sizeof(struct dp_src_range_key) == 12, "dp_src_range_key");
 DP_STATIC_ASSERT(sizeof(struct dp_masq) == 16, "dp_masq");
+DP_STATIC_ASSERT(sizeof(struct dp_masq6) == 48, "dp_masq6");
+DP_STATIC_ASSERT(sizeof(struct dp_nomasq6_key) == 20, "dp_nomasq6_key");
 DP_STATIC_ASSERT(sizeof(struct dp_ipcache_key) == 8, "dp_ipcache_key");
 DP_STATIC_ASSERT(sizeof(struct dp_ipcache_value) == 8, "dp_ipcache_value");
 DP_STATIC_ASSERT(sizeof(struct dp_policy_key) == 16, "dp_policy_key");
@@ -547,6 +564,25 @@ struct {
 	__type(value, __u8);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } dp_nomasq4 SEC(".maps");
+
+/* IPv6 masquerade (lib/masq6.h): new maps beside dp_masq4 / dp_nomasq4. Its flows are dp_ct6
+ * MASQ_OUT / MASQ_IN pairs with their rewrites in dp_snat6; its port tries count in dp_masq_retries. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, DP_MASQ_DEV_MAX);
+	__type(key, __u32); /* ifindex of the host device */
+	__type(value, struct dp_masq6);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} dp_masq6 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, DP_NOMASQ_MAX);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct dp_nomasq6_key);
+	__type(value, __u8);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} dp_nomasq6 SEC(".maps");
 
 /* Random ports a new masqueraded flow tried: bucket 0 = its own port was free, bucket b (1..6) =
  * 2^(b-1) .. 2^b - 1 tries, bucket 7 = every try taken (the flow was dropped). */

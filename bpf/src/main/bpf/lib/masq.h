@@ -25,7 +25,8 @@
  *
  * Non-first fragments follow their first fragment through dp_frag4. ICMP errors about a
  * masqueraded TCP/UDP flow (PMTUD's fragmentation needed, port unreachable, ...) go back to the
- * pod (dp_stage_nat_icmp_error, from_host).
+ * pod (dp_stage_nat_icmp_error, from_host), and so do those quoting a masqueraded echo request
+ * (dp_stage_masq_icmp_echo_error).
  */
 #ifndef DP_MASQ_H
 #define DP_MASQ_H
@@ -283,6 +284,53 @@ static __always_inline int dp_stage_nat_icmp_error(struct dp_ctx *ctx, __u8 in_d
 	pod = nat->addr;
 	pod_port = nat->port;
 	if (dp_icmp_quote_rewrite(ctx, inner_off, 1, inner.saddr, pod, ports[0], pod_port) < 0 ||
+	    dp_icmp_outer_rewrite(ctx, 0, ctx->t.daddr, pod) < 0)
+		return dp_drop(DP_DROP_NAT_FAILED);
+	ctx->t.daddr = pod;
+	ctx->translated = 1;
+	dp_count(DP_NAT_ICMP_ERROR);
+	return DP_CONTINUE;
+}
+
+/*
+ * An ICMP error (RFC 792) sent to the node address, quoting a masqueraded echo request as it left
+ * (node:identifier -> remote): its MASQ_IN key is remote -> node with the identifier as the port.
+ * The quoted source and identifier go back to the pod's (the quoted IP checksum and the ICMP
+ * checksum follow; the quoted echo's own checksum is left, as quoted L4 checksums are), and the
+ * outer destination becomes the pod, so the pod's ping socket gets the error.
+ */
+static __always_inline int dp_stage_masq_icmp_echo_error(struct dp_ctx *ctx)
+{
+	struct iphdr inner;
+	struct dp_ct_key ik = {};
+	struct dp_nat *nat;
+	__u32 inner_off, id_off;
+	__be32 pod;
+	__be16 id, pod_id;
+	__u8 type;
+
+	if (!ctx->icmp_err || ctx->translated)
+		return DP_CONTINUE;
+	inner_off = ctx->p.l4_off + sizeof(struct icmphdr);
+	id_off = inner_off + sizeof(struct iphdr) + offsetof(struct icmphdr, rest);
+	if (bpf_skb_load_bytes(ctx->skb, inner_off, &inner, sizeof(inner)) < 0 || inner.version != 4 || inner.ihl != 5 ||
+	    inner.protocol != IPPROTO_ICMP || inner.saddr != ctx->t.daddr ||
+	    bpf_skb_load_bytes(ctx->skb, inner_off + sizeof(struct iphdr), &type, 1) < 0 || type != ICMP_ECHO ||
+	    bpf_skb_load_bytes(ctx->skb, id_off, &id, 2) < 0)
+		return DP_CONTINUE;
+	ik.saddr = inner.daddr;
+	ik.daddr = inner.saddr;
+	ik.dport = id;
+	ik.proto = IPPROTO_ICMP;
+	ik.dir = DP_CT_MASQ_IN;
+	if (!dp_ct_lookup(&ik, ctx->now))
+		return DP_CONTINUE;
+	nat = bpf_map_lookup_elem(&dp_snat4, &ik);
+	if (!nat)
+		return DP_CONTINUE;
+	pod = nat->addr;
+	pod_id = nat->port;
+	if (dp_icmp_quote_rewrite_at(ctx, inner_off, 1, inner.saddr, pod, id_off, id, pod_id) < 0 ||
 	    dp_icmp_outer_rewrite(ctx, 0, ctx->t.daddr, pod) < 0)
 		return dp_drop(DP_DROP_NAT_FAILED);
 	ctx->t.daddr = pod;

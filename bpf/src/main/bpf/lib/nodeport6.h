@@ -24,8 +24,8 @@
  * frontend's rev-NAT index reach it (dp_src_allowed6), from a host device or a pod.
  *
  * Hairpin (a pod picked as its own backend, lib/lb6.h) takes its port with dp_snat6_port too,
- * SNATed to the frontend address. Not done for IPv6 (lib/nodeport.h does it for IPv4): sharing
- * the port space with masquerade (IPv6 has none).
+ * SNATed to the frontend address. The port space is shared with IPv6 masquerade (lib/masq6.h):
+ * a port is free when neither a SNATed flow's reply nor a masqueraded flow's holds it.
  */
 #ifndef DP_NODEPORT6_H
 #define DP_NODEPORT6_H
@@ -90,8 +90,28 @@ static __always_inline int dp_redirect_fib6(struct dp_ctx *ctx)
 }
 
 /*
+ * Whether the reply tuple *rk (remote -> node:port, dir ignored) is held by a live dp_ct6 entry of
+ * a SNATed service flow (CT_REPLY) or of a masqueraded pod flow (CT_MASQ_IN, lib/masq6.h): the
+ * IPv6 twin of lib/nodeport.h's dp_nat_port_taken, so both share the node's port space.
+ */
+static __always_inline int dp_nat6_port_taken(struct dp_ct6_key *rk, __u32 now)
+{
+	__u8 dir = rk->dir;
+	int taken;
+
+	rk->dir = DP_CT_REPLY;
+	taken = dp_ct6_lookup(rk, now) != 0;
+	if (!taken) {
+		rk->dir = DP_CT_MASQ_IN;
+		taken = dp_ct6_lookup(rk, now) != 0;
+	}
+	rk->dir = dir;
+	return taken;
+}
+
+/*
  * A free SNAT port for a flow from node address `node` to backend be_addr:be_port: one whose
- * reply key (backend -> node:port, CT_REPLY) no live dp_ct6 entry holds. Tries DP_SNAT_TRIES
+ * reply key (backend -> node:port) no live dp_ct6 entry holds (dp_nat6_port_taken). Tries DP_SNAT_TRIES
  * ports from a random start; returns 0 with the port (network order) in *out, or -1.
  */
 static __always_inline int dp_snat6_port(const struct dp_ctx *ctx, const __be32 *node, const __be32 *be_addr,
@@ -109,7 +129,7 @@ static __always_inline int dp_snat6_port(const struct dp_ctx *ctx, const __be32 
 	rk.dir = DP_CT_REPLY;
 	for (i = 0; i < DP_SNAT_TRIES; i++) {
 		rk.dport = bpf_htons((__u16)(DP_SNAT_PORT_MIN + (start + i) % range));
-		if (!dp_ct6_lookup(&rk, ctx->now)) {
+		if (!dp_nat6_port_taken(&rk, ctx->now)) {
 			*out = rk.dport;
 			return 0;
 		}

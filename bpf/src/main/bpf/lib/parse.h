@@ -49,6 +49,8 @@ struct dp_icmp6_hdr {
 #define DP_ICMP6_PKT_TOO_BIG 2
 #define DP_ICMP6_TIME_EXCEED 3
 #define DP_ICMP6_PARAM_PROB 4
+#define DP_ICMP6_ECHO_REQUEST 128 /* RFC 4443 4.1 */
+#define DP_ICMP6_ECHO_REPLY 129   /* RFC 4443 4.2 */
 
 /* An IPv6 packet's tuple (lib/lb6.h); addresses in network order. */
 struct dp_tuple6 {
@@ -97,8 +99,8 @@ struct dp_ctx {
 	__u8 egress_ok;      /* ... and that flow's CT_EGRESS half says egress policy let it out */
 	__u8 remap;          /* lib/remap.h: from_pod: the flow leaves with another source port (the
 	                      * last stage rewrites it); to_pod: a reply got the pod's own port back */
-	__u8 v6;             /* an IPv6 TCP/UDP packet: t6 holds its tuple, t and orig are unused, and
-	                      * only the IPv6 stages (lib/lb6.h) run */
+	__u8 v6;             /* an IPv6 TCP/UDP packet, ICMPv6 error, or (host devices) ICMPv6 echo: t6
+	                      * holds its tuple, t and orig are unused, and only the IPv6 stages run */
 	struct dp_tuple6 t6; /* the IPv6 packet's tuple as it is now */
 };
 
@@ -308,7 +310,10 @@ static __always_inline int dp_parse6_ext(struct dp_ctx *ctx, void *data, void *d
  * destination options and fragment headers (dp_parse6_ext) are parsed into ctx->t6 for the IPv6
  * service stages (lib/lb6.h), a non-first fragment of TCP or UDP with its addresses only
  * (ctx->later_frag: no ports, for dp_stage_fragments6), and ICMPv6 errors directly after the
- * fixed header (ctx->icmp_err: no ports, for lib/icmp6.h only). Everything else (other ICMPv6,
+ * fixed header (ctx->icmp_err: no ports, for lib/icmp6.h and lib/masq6.h only), and on host devices
+ * ICMPv6 echo directly after the fixed header (ctx->icmp_echo, the identifier in t6.sport of a
+ * request or t6.dport of a reply, csum_off the ICMPv6 checksum: for lib/masq6.h only; pods' echo
+ * stays untouched). Everything else (other ICMPv6,
  * AH, ESP, unknown headers, other protocols) is left untouched, as before IPv6 services:
  * no stage of IPv6 conntrack, policy or the source check exists yet.
  */
@@ -328,11 +333,24 @@ static __always_inline int dp_parse6(struct dp_ctx *ctx, struct ipv6hdr *ip6, vo
 		 * (lib/icmp6.h). Informational ones (echo, neighbor discovery) are not Gannet's. */
 		struct dp_icmp6_hdr *icmp6 = (void *)(ip6 + 1);
 
-		if ((void *)(icmp6 + 1) > data_end || icmp6->type < DP_ICMP6_DEST_UNREACH ||
-		    icmp6->type > DP_ICMP6_PARAM_PROB)
+		if ((void *)(icmp6 + 1) > data_end)
 			return dp_not_mine(DP_PASS_NON_IPV4);
+		if ((icmp6->type == DP_ICMP6_ECHO_REQUEST || icmp6->type == DP_ICMP6_ECHO_REPLY) && icmp6->code == 0 &&
+		    (ctx->where == DP_FROM_HOST || ctx->where == DP_TO_HOST)) {
+			/* RFC 4443 4.1/4.2 on host devices, for IPv6 masquerade (lib/masq6.h): the identifier
+			 * (the first two bytes of the data field) plays the port, as for IPv4 echo */
+			__be16 id = (__be16)(icmp6->data & 0xffff);
+
+			ctx->icmp_echo = icmp6->type == DP_ICMP6_ECHO_REQUEST ? DP_ICMP_ECHO_REQUEST : DP_ICMP_ECHO_REPLY;
+			ctx->icmp_type = icmp6->type;
+			ctx->t6.sport = icmp6->type == DP_ICMP6_ECHO_REQUEST ? id : 0;
+			ctx->t6.dport = icmp6->type == DP_ICMP6_ECHO_REQUEST ? 0 : id;
+		} else if (icmp6->type < DP_ICMP6_DEST_UNREACH || icmp6->type > DP_ICMP6_PARAM_PROB) {
+			return dp_not_mine(DP_PASS_NON_IPV4);
+		} else {
+			ctx->icmp_err = 1;
+		}
 		ctx->v6 = 1;
-		ctx->icmp_err = 1;
 		ctx->p.ip_off = sizeof(struct ethhdr);
 		ctx->p.l4_off = sizeof(struct ethhdr) + sizeof(*ip6);
 		ctx->p.proto = DP_IPPROTO_ICMPV6;

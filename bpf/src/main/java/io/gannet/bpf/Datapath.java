@@ -113,7 +113,9 @@ public final class Datapath implements AutoCloseable {
         this.policy = new io.gannet.bpf.policy.PolicyFeature(typed(DpMaps.POLICY), typed(DpMaps.IPCACHE), endpoints,
                 typed(DpMaps.POLICY_METRICS), typed(DpMaps.EGRESS_METRICS), lxc.map(DpMaps.DROP_EVENTS));
         this.masquerade = new io.gannet.bpf.nat.MasqueradeFeature(typed(DpMaps.MASQ), typed(DpMaps.NOMASQ),
-                lxc.map(DpMaps.MASQ_RETRIES.name()), ct, typed(DpMaps.SNAT), options.clock());
+                lxc.map(DpMaps.MASQ_RETRIES.name()), ct, typed(DpMaps.SNAT),
+                new io.gannet.bpf.nat.MasqueradeFeature.Ipv6Maps(typed(DpMaps.MASQ6), typed(DpMaps.NOMASQ6), ct6,
+                        typed(DpMaps.SNAT6)), options.clock());
         this.gc = new CtGarbageCollector(ct, typed(DpMaps.SNAT), options.clock()).withIpv6(ct6, typed(DpMaps.SNAT6));
     }
 
@@ -298,7 +300,7 @@ public final class Datapath implements AutoCloseable {
         return socketLb;
     }
 
-    /** The masquerade feature handle: dp_masq4, dp_nomasq4, translations, occupancy, retry histogram (lib/masq.h). */
+    /** The masquerade feature handle: dp_masq4 / dp_masq6, dp_nomasq4 / dp_nomasq6, translations, occupancy, retry histogram (lib/masq.h, lib/masq6.h). */
     public io.gannet.bpf.nat.MasqueradeFeature masqueradeFeature() {
         return masquerade;
     }

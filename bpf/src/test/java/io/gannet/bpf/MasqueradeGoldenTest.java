@@ -180,6 +180,32 @@ class MasqueradeGoldenTest {
         assertThat(dp.program(Datapath.FROM_HOST).testRun(other, 1).verdict()).isEqualTo(TC_ACT_UNSPEC);
     }
 
+    /** Before: an error quoting an echo request was left alone (only TCP/UDP quotes were followed), so ping never heard of it. */
+    @Test
+    void anIcmpErrorQuotingAMasqueradedEchoRequestReachesThePingingPod() {
+        // the pod's identifier is taken by another pod's ping: it leaves with a random one
+        run(Datapath.TO_HOST, Packets.icmpEcho(POD2, REMOTE, 8, 0x0333));
+        Packets.Spec ping = Packets.icmpEcho(POD, REMOTE, 8, 0x0333);
+        TestRun.Result out = run(Datapath.TO_HOST, ping);
+        int id = Short.toUnsignedInt(ByteBuffer.wrap(out.packet()).getShort(14 + 20 + 4));
+        assertThat(id).isNotEqualTo(0x0333);
+        // a router's host unreachable to the node, quoting the request as it left (node, random identifier)
+        String router = "198.51.100.1";
+        byte[] in = IcmpErrorTest.icmpError(router, NODE, 3, 1, 0, IcmpErrorTest.quote(out.packet()));
+        byte[] asPinged = IcmpErrorTest.quote(Packets.build(ping));
+        // the quoted echo checksum stays as it was on the wire (receivers do not check it)
+        System.arraycopy(IcmpErrorTest.quote(out.packet()), 20 + 2, asPinged, 20 + 2, 2);
+        byte[] expected = IcmpErrorTest.icmpError(router, POD, 3, 1, 0, asPinged);
+        TestRun.Result r = dp.program(Datapath.FROM_HOST).testRun(in, 1);
+        assertThat(r.verdict()).isEqualTo(TC_ACT_OK);
+        assertThat(Packets.hex(r.packet())).isEqualTo(Packets.hex(expected));
+        assertThat(dp.metrics().get(Reason.NAT_ICMP_ERROR)).isEqualTo(1);
+        // an echo reply quoted (no one's request) is left alone
+        byte[] other = IcmpErrorTest.icmpError(router, NODE, 3, 1, 0,
+                IcmpErrorTest.quote(Packets.build(Packets.icmpEcho(NODE, REMOTE, 0, id))));
+        assertThat(dp.program(Datapath.FROM_HOST).testRun(other, 1).verdict()).isEqualTo(TC_ACT_UNSPEC);
+    }
+
     @Test
     void noFreePortDropsTheNewFlowAndCountsIt() {
         long now = dp.options().clock().monotonicSeconds();

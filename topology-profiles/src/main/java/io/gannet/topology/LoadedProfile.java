@@ -67,28 +67,41 @@ public final class LoadedProfile {
     }
 
     /**
-     * Destinations a masquerading node never translates for: the PodCIDR pool, every host's
-     * PodCIDR and address written in the profile (the node CIDRs), and
-     * {@code spec.masquerade.nonMasqueradeCIDRs}. IPv4 only, in that order, without repeats.
+     * Destinations a masquerading node never translates IPv4 flows for: the IPv4 PodCIDR pool,
+     * every host's IPv4 PodCIDR and address written in the profile (the node CIDRs), and the
+     * IPv4 entries of {@code spec.masquerade.nonMasqueradeCIDRs}. In that order, without repeats.
      */
     public List<io.gannet.topology.net.Cidr> masqueradeExclusions() {
+        return masqueradeExclusions(true);
+    }
+
+    /** {@link #masqueradeExclusions()} for IPv6 masquerade: the IPv6 pool, PodCIDRs, host addresses and CIDRs. */
+    public List<io.gannet.topology.net.Cidr> masqueradeExclusions6() {
+        return masqueradeExclusions(false);
+    }
+
+    private List<io.gannet.topology.net.Cidr> masqueradeExclusions(boolean ipv4) {
         java.util.LinkedHashSet<io.gannet.topology.net.Cidr> out = new java.util.LinkedHashSet<>();
         if (bound == null) {
             return List.of();
         }
-        if (bound.podPool(true) != null) {
-            out.add(bound.podPool(true).cidr());
+        if (bound.podPool(ipv4) != null) {
+            out.add(bound.podPool(ipv4).cidr());
         }
         for (io.gannet.topology.model.HostSpec h : bound.hosts()) {
-            if (h.podCidr(true) != null) {
-                out.add(h.podCidr(true).value());
+            if (h.podCidr(ipv4) != null) {
+                out.add(h.podCidr(ipv4).value());
             }
-            if (h.address() instanceof java.net.Inet4Address a) {
-                out.add(new io.gannet.topology.net.Cidr(a, 32));
+            for (io.gannet.topology.model.Located<java.net.InetAddress> a : h.addresses()) {
+                if ((a.value() instanceof java.net.Inet4Address) == ipv4) {
+                    out.add(new io.gannet.topology.net.Cidr(a.value(), ipv4 ? 32 : 128));
+                }
             }
         }
         for (io.gannet.topology.model.Located<io.gannet.topology.net.Cidr> c : bound.masquerade().nonMasqueradeCidrs()) {
-            out.add(c.value());
+            if (c.value().isIpv4() == ipv4) {
+                out.add(c.value());
+            }
         }
         return List.copyOf(out);
     }

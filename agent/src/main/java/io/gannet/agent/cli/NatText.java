@@ -15,17 +15,15 @@ final class NatText {
             out.println(j.path("why").asText("masquerade is off"));
             return;
         }
-        StringBuilder devices = new StringBuilder();
-        for (Iterator<Map.Entry<String, JsonNode>> it = j.path("devices").fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
-            devices.append(devices.length() == 0 ? "" : ", ").append(e.getKey()).append(" -> ").append(e.getValue().asText());
+        if (j.has("pool")) {
+            family(out, "", j);
         }
-        JsonNode o = j.path("occupancy");
-        out.println("masquerade: pods of " + j.path("pool").asText() + " leave as " + devices);
-        out.printf("table: %d flows, %d of %d entries (%.1f%%); busiest destination %s: %d flows, %d of the random ports %s%n",
-                o.path("flows").asInt(), o.path("tableEntries").asInt(), o.path("tableCapacity").asInt(),
-                o.path("tableFill").asDouble() * 100, o.path("busiestDestination").asText(), o.path("busiestDestinationFlows").asInt(),
-                o.path("busiestDestinationRandomPorts").asInt(), o.path("randomPortRange").asText());
+        JsonNode v6 = j.path("ipv6");
+        if (v6.path("enabled").asBoolean()) {
+            family(out, "IPv6 ", v6);
+        } else if (v6.has("why")) {
+            out.println("IPv6: " + v6.path("why").asText());
+        }
         StringBuilder tries = new StringBuilder();
         for (Iterator<Map.Entry<String, JsonNode>> it = j.path("portTries").fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
@@ -42,5 +40,20 @@ final class NatText {
         } else {
             t.print(out);
         }
+    }
+
+    /** One family's devices and table occupancy. */
+    private static void family(PrintWriter out, String family, JsonNode j) {
+        StringBuilder devices = new StringBuilder();
+        for (Iterator<Map.Entry<String, JsonNode>> it = j.path("devices").fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            devices.append(devices.length() == 0 ? "" : ", ").append(e.getKey()).append(" -> ").append(e.getValue().asText());
+        }
+        JsonNode o = j.path("occupancy");
+        out.println(family + "masquerade: pods of " + j.path("pool").asText() + " leave as " + devices);
+        out.printf("%stable: %d flows, %d of %d entries (%.1f%%); busiest destination %s: %d flows, %d of the random ports %s%n",
+                family, o.path("flows").asInt(), o.path("tableEntries").asInt(), o.path("tableCapacity").asInt(),
+                o.path("tableFill").asDouble() * 100, o.path("busiestDestination").asText(), o.path("busiestDestinationFlows").asInt(),
+                o.path("busiestDestinationRandomPorts").asInt(), o.path("randomPortRange").asText());
     }
 }

@@ -46,6 +46,22 @@ final class NodeAddresses {
         return out;
     }
 
+    /**
+     * The IPv6 address IPv6 masquerade gives pods' flows leaving by {@code device}: its first
+     * global address (kernel order) that is neither temporary (RFC 8981 privacy addresses change
+     * and go), deprecated (RFC 4862 5.5.4: not for new flows), tentative or failed duplicate
+     * address detection (not usable as a source), nor link-local. Empty when it has none.
+     */
+    static Optional<Ipv6> masquerade6(String device) {
+        for (Address a : global(List.of(device), 10 /* AF_INET6 */)) {
+            if (a.temporary() || a.deprecated() || a.tentative() || a.dadFailed() || a.prefix().address().isLinkLocalAddress()) {
+                continue;
+            }
+            return Optional.of(Ipv6.of(a.prefix().address().getAddress()));
+        }
+        return Optional.empty();
+    }
+
     private static List<Address> global(List<String> devices, int family) {
         List<Address> out = new ArrayList<>();
         if (devices.isEmpty()) {

@@ -101,7 +101,7 @@ class DeployMetricsTest extends DaemonAgainstBird {
         awaitTrue("last error in the metrics", () -> metrics().contains("gannet_bgp_peer_last_error_timestamp_seconds{"), 30);
         awaitTrue("BGP Established again", () -> gannet.established("sw1"), 45);
 
-        awaitTrue("masquerade measured", () -> metrics().contains("gannet_masquerade_table_fill_ratio "), 30);
+        awaitTrue("masquerade measured", () -> metrics().contains("gannet_masquerade_table_fill_ratio{family=\"ipv4\"} "), 30);
         Set<String> exported = DeployFiles.exportedNames(metrics());
         Set<String> queried = new TreeSet<>(DeployFiles.queriedMetrics());
         queried.removeAll(DeployFiles.queriedMetrics("gannet_l4lb_"));

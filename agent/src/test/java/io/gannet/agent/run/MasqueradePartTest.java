@@ -81,4 +81,75 @@ class MasqueradePartTest {
             Datapath.removePins(pinRoot);
         }
     }
+    /**
+     * The same for IPv6 (dp_snat6, dp_ct6) on an IPv6-only node: the warnings name dp_snat6 and the
+     * IPv6 destination, {@code show nat} reports the IPv6 occupancy, and the gauges carry
+     * family="ipv6". Before, masquerade was IPv4 only and a node without an IPv4 pool had none.
+     */
+    @Test
+    void warnsBeforeTheIpv6TableOrADestinationsPortsRunOut() throws Exception {
+        Requirements.requireBpf();
+        Path pinRoot = Path.of("/sys/fs/bpf/gannet-masq6-part-test-" + ProcessHandle.current().pid());
+        List<String> lines = new CopyOnWriteArrayList<>();
+        EventLog log = new EventLog(lines::add, LogFormat.LOGFMT, InstantSource.system());
+        try (Datapath dp = Datapath.open(DatapathOptions.defaults().withPinRoot(pinRoot));
+             BpfMap raw = BpfMap.openPinnedAsIs(PinLayout.mapsDir(pinRoot).resolve(DpMaps.SNAT6.name()).toString())) {
+            TypedMap<io.gannet.bpf.maps.CtKey6, io.gannet.bpf.maps.NatValue6> snat = new TypedMap<>(raw, DpMaps.SNAT6.key(),
+                    DpMaps.SNAT6.value());
+            long now = dp.options().clock().monotonicSeconds();
+            io.gannet.bpf.lb.Ipv6 node = io.gannet.bpf.lb.Ipv6.parse("fd00:9::1");
+            io.gannet.bpf.lb.Ipv6 remote = io.gannet.bpf.lb.Ipv6.parse("2001:db8:99::10");
+            io.gannet.bpf.lb.Ipv6 pod = io.gannet.bpf.lb.Ipv6.parse("fd00:10:244:1::5");
+            List<Map.Entry<io.gannet.bpf.maps.CtKey6, CtEntry>> ct = new ArrayList<>();
+            List<Map.Entry<io.gannet.bpf.maps.CtKey6, io.gannet.bpf.maps.NatValue6>> nat = new ArrayList<>();
+            CtEntry live = new CtEntry(0, now + 3600, now, 0, CtEntry.SEEN_ACK, CtEntry.F_SNAT);
+            for (int i = 0; i < 3_700; i++) {
+                io.gannet.bpf.maps.CtKey6 out = new io.gannet.bpf.maps.CtKey6(pod.hi(), pod.lo(), remote.hi(), remote.lo(),
+                        20_000 + i, 443, 6, CtKey.MASQ_OUT);
+                ct.add(new AbstractMap.SimpleEntry<>(out, live));
+                nat.add(new AbstractMap.SimpleEntry<>(out, new io.gannet.bpf.maps.NatValue6(node.hi(), node.lo(),
+                        MasqueradeFeature.PORT_MIN + i)));
+            }
+            dp.conntrack6().putAll(ct);
+            snat.putAll(nat);
+            int capacity = raw.maxEntries();
+            List<Map.Entry<io.gannet.bpf.maps.CtKey6, io.gannet.bpf.maps.NatValue6>> filler = new ArrayList<>();
+            for (int i = nat.size(); i < capacity * 0.82; i++) {
+                filler.add(new AbstractMap.SimpleEntry<>(new io.gannet.bpf.maps.CtKey6(0x20010db800180000L, i, node.hi(), node.lo(),
+                        80, 1, 6, CtKey.MASQ_IN), new io.gannet.bpf.maps.NatValue6(pod.hi(), pod.lo(), 1)));
+            }
+            snat.putAll(filler);
+
+            PrometheusRegistry registry = new PrometheusRegistry();
+            try (MasqueradePart part = MasqueradePart.start(dp, List.of("lo"), null, List.of(),
+                    io.gannet.bpf.nat.Ipv6Prefix.parse("fd00:10:244::/56"), List.of(io.gannet.bpf.nat.Ipv6Prefix.parse("fd00:10:244::/56")),
+                    log, registry)) {
+                long deadline = System.nanoTime() + 20_000_000_000L;
+                while (System.nanoTime() < deadline && lines.stream().filter(l -> l.contains("warning:")).count() < 2) {
+                    Thread.sleep(100);
+                }
+                assertThat(lines).anyMatch(l -> l.contains("dp_snat6") && l.contains("warning: NAT table 8") && l.contains("% full"));
+                assertThat(lines).anyMatch(l -> l.contains("warning: 3700 of 4536 masquerade ports towards TCP [2001:db8:99::10]:443 in use"));
+                assertThat(lines).noneMatch(l -> l.contains("dp_snat4"));
+                Map<String, Object> show = part.show();
+                assertThat(show).doesNotContainKey("pool");
+                @SuppressWarnings("unchecked")
+                Map<String, Object> v6 = (Map<String, Object>) show.get("ipv6");
+                assertThat(v6.get("pool")).isEqualTo("fd00:10:244::/56");
+                // lo has only ::1 (host scope): said, not silently skipped
+                assertThat(v6.get("devices").toString()).contains("lo=no usable global IPv6 address");
+                assertThat(v6.get("occupancy").toString()).contains("flows=3700");
+                // the gauge of the IPv6 table, labelled by family, from the last measurement
+                io.prometheus.metrics.model.snapshots.GaugeSnapshot flows = registry.scrape().stream()
+                        .filter(m -> m.getMetadata().getName().equals("gannet_masquerade_flows"))
+                        .map(io.prometheus.metrics.model.snapshots.GaugeSnapshot.class::cast).findFirst().orElseThrow();
+                assertThat(flows.getDataPoints()).singleElement().satisfies(d -> {
+                    assertThat(d.getLabels().get("family")).isEqualTo("ipv6");
+                    assertThat(d.getValue()).isEqualTo(3700);
+                });
+            }
+        } finally {
+            Datapath.removePins(pinRoot);
+        }
+    }
 }

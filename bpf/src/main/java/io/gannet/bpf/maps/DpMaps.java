@@ -37,6 +37,9 @@ public final class DpMaps {
     public static final Spec<Integer, Long> EGRESS_METRICS = new Spec<>("dp_egress_metrics", Layout.U32, Layout.U64);
     public static final Spec<Integer, MasqValue> MASQ = new Spec<>("dp_masq4", Layout.U32, MasqValue.LAYOUT);
     public static final Spec<IpcacheKey, Integer> NOMASQ = new Spec<>("dp_nomasq4", IpcacheKey.LAYOUT, Layout.U8);
+    /** IPv6 masquerade (lib/masq6.h): maps of their own beside dp_masq4 and dp_nomasq4. */
+    public static final Spec<Integer, MasqValue6> MASQ6 = new Spec<>("dp_masq6", Layout.U32, MasqValue6.LAYOUT);
+    public static final Spec<NoMasqKey6, Integer> NOMASQ6 = new Spec<>("dp_nomasq6", NoMasqKey6.LAYOUT, Layout.U8);
     public static final Spec<Integer, Long> MASQ_RETRIES = new Spec<>("dp_masq_retries", Layout.U32, Layout.U64);
     /** IPv6 services (lib/lb6.h): maps of their own, the IPv4 maps' layouts and pins unchanged. */
     public static final Spec<SvcKey6, SvcValue> SVC6 = new Spec<>("dp_svc6", SvcKey6.LAYOUT, SvcValue.LAYOUT);
@@ -54,7 +57,7 @@ public final class DpMaps {
 
     /** Every map a Gannet object declares, in lib/maps.h order (dp_frag4 and dp_frag6 are internal to the programs). */
     public static final List<Spec<?, ?>> ALL = List.of(SVC, BACKENDS, REVNAT, CT, MAGLEV, ENDPOINTS, AFFINITY, SNAT, SRC_RANGE, CONFIG,
-            METRICS, IPCACHE, POLICY, POLICY_METRICS, EGRESS_METRICS, MASQ, NOMASQ, MASQ_RETRIES, SVC6, BACKENDS6, REVNAT6, CT6,
+            METRICS, IPCACHE, POLICY, POLICY_METRICS, EGRESS_METRICS, MASQ, NOMASQ, MASQ6, NOMASQ6, MASQ_RETRIES, SVC6, BACKENDS6, REVNAT6, CT6,
             SNAT6, SNAT6_SRC, SRC_RANGE6, AFFINITY6, SNAT4_SRC, ENDPOINTS6);
 
     /** Maps the programs own alone: the agent never writes them, only the pin is kept. */

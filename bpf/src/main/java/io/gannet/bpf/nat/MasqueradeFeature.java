@@ -2,13 +2,18 @@ package io.gannet.bpf.nat;
 
 import io.gannet.bpf.lb.Clock;
 import io.gannet.bpf.lb.Ipv4;
+import io.gannet.bpf.lb.Ipv6;
 import io.gannet.bpf.libbpf.BpfMap;
 import io.gannet.bpf.maps.CtEntry;
 import io.gannet.bpf.maps.CtKey;
+import io.gannet.bpf.maps.CtKey6;
 import io.gannet.bpf.maps.IpcacheKey;
 import io.gannet.bpf.maps.Layout;
 import io.gannet.bpf.maps.MasqValue;
+import io.gannet.bpf.maps.MasqValue6;
 import io.gannet.bpf.maps.NatValue;
+import io.gannet.bpf.maps.NatValue6;
+import io.gannet.bpf.maps.NoMasqKey6;
 import io.gannet.bpf.maps.TypedMap;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -23,11 +28,12 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The masquerade feature handle (lib/masq.h). {@link #apply} makes dp_masq4 (host device
- * ifindex -> node address and pod pool) and dp_nomasq4 (destinations never masqueraded) equal
- * to the desired state, writing only the difference, so a daemon restart that applies the same
- * state changes nothing. {@link #translations}, {@link #occupancy} and {@link #retries} read
- * what the programs did.
+ * The masquerade feature handle (lib/masq.h, lib/masq6.h). {@link #apply} makes dp_masq4 (host
+ * device ifindex -> node address and pod pool) and dp_nomasq4 (destinations never masqueraded)
+ * equal to the desired state, and {@link #apply6} dp_masq6 and dp_nomasq6 for IPv6, writing only
+ * the difference, so a daemon restart that applies the same state changes nothing.
+ * {@link #translations}, {@link #occupancy}, {@link #occupancy6} and {@link #retries} read what
+ * the programs did (IPv6 flows are dp_ct6 / dp_snat6 pairs; the retry histogram is shared).
  */
 public final class MasqueradeFeature {
     /** DP_SNAT_PORT_MIN..MAX (lib/maps.h): the random ports a flow gets when its own is taken. */
@@ -43,15 +49,21 @@ public final class MasqueradeFeature {
     private final BpfMap retries;
     private final TypedMap<CtKey, CtEntry> ct;
     private final TypedMap<CtKey, NatValue> snat;
+    private final Ipv6Maps v6;
     private final Clock clock;
 
+    /** The IPv6 maps (lib/masq6.h): devices (dp_masq6), exclusions (dp_nomasq6), dp_ct6 and dp_snat6. */
+    public record Ipv6Maps(TypedMap<Integer, MasqValue6> devices, TypedMap<NoMasqKey6, Integer> noMasq,
+            TypedMap<CtKey6, CtEntry> ct, TypedMap<CtKey6, NatValue6> snat) {}
+
     public MasqueradeFeature(TypedMap<Integer, MasqValue> devices, TypedMap<IpcacheKey, Integer> noMasq, BpfMap retries,
-            TypedMap<CtKey, CtEntry> ct, TypedMap<CtKey, NatValue> snat, Clock clock) {
+            TypedMap<CtKey, CtEntry> ct, TypedMap<CtKey, NatValue> snat, Ipv6Maps v6, Clock clock) {
         this.devices = devices;
         this.noMasq = noMasq;
         this.retries = retries;
         this.ct = ct;
         this.snat = snat;
+        this.v6 = v6;
         this.clock = clock;
     }
 
@@ -103,6 +115,63 @@ public final class MasqueradeFeature {
         return changed;
     }
 
+    /**
+     * {@link #apply} for IPv6: IPv6 pods of {@code pool} leaving by a device of
+     * {@code nodeAddressByIfindex} take that device's node IPv6 address, unless the destination
+     * is in {@code excluded}. An empty map (or a null pool) turns IPv6 masquerade off. Returns
+     * whether anything changed.
+     */
+    public synchronized boolean apply6(Map<Integer, Ipv6> nodeAddressByIfindex, Ipv6Prefix pool, Collection<Ipv6Prefix> excluded) {
+        boolean changed = false;
+        Map<Integer, MasqValue6> want = new HashMap<>();
+        if (pool != null) {
+            long mh = Ipv6Prefix.maskHi(pool.length());
+            long ml = Ipv6Prefix.maskLo(pool.length());
+            nodeAddressByIfindex.forEach((ifindex, addr) -> want.put(ifindex,
+                    new MasqValue6(addr.hi(), addr.lo(), pool.addr().hi(), pool.addr().lo(), mh, ml)));
+        }
+        Map<Integer, MasqValue6> have = v6.devices().snapshotSlow();
+        for (Map.Entry<Integer, MasqValue6> e : want.entrySet()) {
+            if (!e.getValue().equals(have.get(e.getKey()))) {
+                v6.devices().put(e.getKey(), e.getValue());
+                changed = true;
+            }
+        }
+        for (Integer ifindex : have.keySet()) {
+            if (!want.containsKey(ifindex)) {
+                v6.devices().delete(ifindex);
+                changed = true;
+            }
+        }
+        Set<NoMasqKey6> wantKeys = new LinkedHashSet<>();
+        if (!want.isEmpty()) {
+            for (Ipv6Prefix p : excluded) {
+                wantKeys.add(new NoMasqKey6(p.addr().hi(), p.addr().lo(), p.length()));
+            }
+        }
+        Set<NoMasqKey6> haveKeys = new HashSet<>(v6.noMasq().snapshotSlow().keySet());
+        for (NoMasqKey6 k : wantKeys) {
+            if (!haveKeys.contains(k)) {
+                v6.noMasq().put(k, 1);
+                changed = true;
+            }
+        }
+        for (NoMasqKey6 k : haveKeys) {
+            if (!wantKeys.contains(k)) {
+                v6.noMasq().delete(k);
+                changed = true;
+            }
+        }
+        return changed;
+    }
+
+    /** The devices IPv6 masquerade runs on: ifindex -> node IPv6 address (dp_masq6). */
+    public synchronized Map<Integer, Ipv6> devices6() {
+        Map<Integer, Ipv6> out = new HashMap<>();
+        v6.devices().snapshotSlow().forEach((k, v) -> out.put(k, new Ipv6(v.nodeHi(), v.nodeLo())));
+        return out;
+    }
+
     /** The devices masquerade runs on: ifindex -> node address (dp_masq4). */
     public synchronized Map<Integer, Integer> devices() {
         Map<Integer, Integer> out = new HashMap<>();
@@ -110,31 +179,62 @@ public final class MasqueradeFeature {
         return out;
     }
 
-    /** One masqueraded flow. Ports are ICMP echo identifiers for ICMP (the remote port is then 0). */
-    public record Translation(int proto, int podAddr, int podPort, int nodeAddr, int nodePort, int remoteAddr, int remotePort,
-            long expiresInSeconds) {
+    /**
+     * One masqueraded flow, IPv4 or IPv6 (addresses as text). Ports are ICMP / ICMPv6 echo
+     * identifiers for echo (the remote port is then 0).
+     */
+    public record Translation(int proto, boolean ipv6, String podAddr, int podPort, String nodeAddr, int nodePort,
+            String remoteAddr, int remotePort, long expiresInSeconds) {
         public String protocol() {
             return switch (proto) {
                 case 6 -> "TCP";
                 case 17 -> "UDP";
                 case 1 -> "ICMP";
+                case 58 -> "ICMPv6";
                 default -> Integer.toString(proto);
             };
+        }
+
+        public boolean echo() {
+            return proto == 1 || proto == 58;
         }
 
         public boolean portKept() {
             return podPort == nodePort;
         }
 
+        /** addr:port, [addr]:port for IPv6. */
+        public String pod() {
+            return endpoint(podAddr, podPort);
+        }
+
+        public String node() {
+            return endpoint(nodeAddr, nodePort);
+        }
+
+        /** The remote address, with its port but for echo. */
+        public String destination() {
+            return echo() ? remoteAddr : endpoint(remoteAddr, remotePort);
+        }
+
+        private String endpoint(String addr, int port) {
+            return (ipv6 ? "[" + addr + "]" : addr) + ":" + port;
+        }
+
         @Override
         public String toString() {
-            return protocol() + " " + Ipv4.format(podAddr) + ":" + podPort + " -> " + Ipv4.format(nodeAddr) + ":" + nodePort
-                    + " -> " + Ipv4.format(remoteAddr) + ":" + remotePort;
+            return protocol() + " " + pod() + " -> " + node() + " -> " + endpoint(remoteAddr, remotePort);
         }
     }
 
-    /** Live masqueraded flows (their pod-side conntrack entry not expired), sorted by pod then remote. */
+    /** Live masqueraded flows (their pod-side conntrack entry not expired): IPv4 then IPv6, each sorted by pod then remote. */
     public synchronized List<Translation> translations() {
+        List<Translation> out = translations4();
+        out.addAll(translations6());
+        return out;
+    }
+
+    private List<Translation> translations4() {
         long now = clock.monotonicSeconds();
         List<CtKey> keys = new ArrayList<>();
         Map<CtKey, Long> expires = new HashMap<>();
@@ -144,22 +244,50 @@ public final class MasqueradeFeature {
                 expires.put(k, e.expires());
             }
         });
+        keys.sort(Comparator.comparing((CtKey k) -> Integer.toUnsignedLong(k.saddr())).thenComparingInt(CtKey::sport)
+                .thenComparing(k -> Integer.toUnsignedLong(k.daddr())).thenComparingInt(CtKey::dport));
         List<Translation> out = new ArrayList<>();
         for (CtKey k : keys) {
             NatValue n = snat.get(k);
             if (n == null) {
                 continue;
             }
-            out.add(new Translation(k.proto(), k.saddr(), k.sport(), n.addr(), n.port(), k.daddr(),
-                    k.proto() == 1 ? 0 : k.dport(), expires.get(k) - now));
+            out.add(new Translation(k.proto(), false, Ipv4.format(k.saddr()), k.sport(), Ipv4.format(n.addr()), n.port(),
+                    Ipv4.format(k.daddr()), k.proto() == 1 ? 0 : k.dport(), expires.get(k) - now));
         }
-        out.sort(Comparator.comparing((Translation t) -> Integer.toUnsignedLong(t.podAddr())).thenComparingInt(Translation::podPort)
-                .thenComparing(t -> Integer.toUnsignedLong(t.remoteAddr())).thenComparingInt(Translation::remotePort));
+        return out;
+    }
+
+    private List<Translation> translations6() {
+        List<Translation> out = new ArrayList<>();
+        if (v6 == null) {
+            return out;
+        }
+        long now = clock.monotonicSeconds();
+        List<CtKey6> keys = new ArrayList<>();
+        Map<CtKey6, Long> expires = new HashMap<>();
+        v6.ct().forEach((k, e) -> {
+            if (k.dir() == CtKey.MASQ_OUT && e.expires() >= now) {
+                keys.add(k);
+                expires.put(k, e.expires());
+            }
+        });
+        keys.sort(Comparator.comparing((CtKey6 k) -> new Ipv6(k.saddrHi(), k.saddrLo())).thenComparingInt(CtKey6::sport)
+                .thenComparing(k -> new Ipv6(k.daddrHi(), k.daddrLo())).thenComparingInt(CtKey6::dport));
+        for (CtKey6 k : keys) {
+            NatValue6 n = v6.snat().get(k);
+            if (n == null) {
+                continue;
+            }
+            out.add(new Translation(k.proto(), true, new Ipv6(k.saddrHi(), k.saddrLo()).format(), k.sport(),
+                    new Ipv6(n.addrHi(), n.addrLo()).format(), n.port(), new Ipv6(k.daddrHi(), k.daddrLo()).format(),
+                    k.proto() == 58 ? 0 : k.dport(), expires.get(k) - now));
+        }
         return out;
     }
 
     /**
-     * How full the table is: {@code flows} live translations, each holding two dp_snat4 entries of
+     * How full the table is: {@code flows} live translations, each holding two dp_snat4 (IPv6: dp_snat6) entries of
      * {@code tableEntries}; {@code busiest*}: the remote (address, port, protocol) with most
      * flows, and how many of the {@code PORT_MAX - PORT_MIN + 1} random ports its flows hold.
      */
@@ -176,11 +304,24 @@ public final class MasqueradeFeature {
         }
     }
 
+    /** IPv4's occupancy (dp_snat4). */
     public synchronized Occupancy occupancy() {
-        List<Translation> flows = translations();
+        int[] entries = {0};
+        snat.raw().forEachBatch(4096, (k, v) -> entries[0]++);
+        return occupancyOf(translations4(), entries[0], snat.raw().maxEntries());
+    }
+
+    /** IPv6's occupancy: its flows, and dp_snat6 (shared with IPv6 service SNAT, as dp_snat4 is for IPv4). */
+    public synchronized Occupancy occupancy6() {
+        int[] entries = {0};
+        v6.snat().raw().forEachBatch(4096, (k, v) -> entries[0]++);
+        return occupancyOf(translations6(), entries[0], v6.snat().raw().maxEntries());
+    }
+
+    private static Occupancy occupancyOf(List<Translation> flows, int entries, int capacity) {
         Map<String, int[]> perRemote = new HashMap<>();
         for (Translation t : flows) {
-            String remote = t.protocol() + " " + Ipv4.format(t.remoteAddr()) + (t.proto() == 1 ? "" : ":" + t.remotePort());
+            String remote = t.protocol() + " " + t.destination();
             int[] c = perRemote.computeIfAbsent(remote, r -> new int[2]);
             c[0]++;
             if (t.nodePort() >= PORT_MIN && t.nodePort() <= PORT_MAX) {
@@ -195,9 +336,7 @@ public final class MasqueradeFeature {
                 busiest = e.getKey();
             }
         }
-        int[] entries = {0};
-        snat.raw().forEachBatch(4096, (k, v) -> entries[0]++);
-        return new Occupancy(flows.size(), entries[0], snat.raw().maxEntries(), busiest, best[0], best[1], PORT_MAX - PORT_MIN + 1);
+        return new Occupancy(flows.size(), entries, capacity, busiest, best[0], best[1], PORT_MAX - PORT_MIN + 1);
     }
 
     /** dp_masq_retries summed over CPUs: [0..6] flows by tries (see {@link #RETRY_BUCKET_LE}), [7] flows that found no port. */

@@ -50,6 +50,7 @@ public final class Addresses {
                 return;
             }
             int len = r.u8(body + 1);
+            int[] flags = {r.u8(body + 2)};
             int scope = r.u8(body + 3);
             int index = r.u32(body + 4);
             InetAddress[] local = {null};
@@ -59,11 +60,13 @@ public final class Addresses {
                     local[0] = r.address(at, l);
                 } else if (t == Nl.IFA_ADDRESS) {
                     address[0] = r.address(at, l);
+                } else if (t == Nl.IFA_FLAGS && l >= 4) {
+                    flags[0] = r.u32(at); // all of the flags (the header has the low 8 bits only)
                 }
             });
             InetAddress a = local[0] != null ? local[0] : address[0];
             if (a != null && (ifindex == 0 || ifindex == index)) {
-                out.add(new Address(index, new Prefix(a, len), scope));
+                out.add(new Address(index, new Prefix(a, len), scope, flags[0]));
             }
         });
         return out;

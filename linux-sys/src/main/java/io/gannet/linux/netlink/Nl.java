@@ -79,6 +79,8 @@ public final class Nl {
     public static final int IFADDRMSG_LEN = 8;
     public static final int IFA_ADDRESS = 1;
     public static final int IFA_LOCAL = 2;
+    /** u32: the address's IFA_F_* flags, all of them (linux/if_addr.h). */
+    public static final int IFA_FLAGS = 8;
     public static final int IFA_F_NODAD = 0x02;
 
     // ndmsg

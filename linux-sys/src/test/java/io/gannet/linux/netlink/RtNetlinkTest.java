@@ -134,6 +134,41 @@ class RtNetlinkTest {
         assertThat(nl.routes().dump(LibC.AF_INET, 254, PROTO)).isEmpty();
     }
 
+    /**
+     * IFA_FLAGS: a deprecated address (preferred lifetime 0, RFC 4862 5.5.4) and one still under
+     * duplicate address detection are told apart from a usable one, as the source picks of IPv6
+     * masquerade need; before, Address had no flags.
+     */
+    @Test
+    void addressFlagsTellDeprecatedAndTentativeIpv6AddressesFromUsableOnes() {
+        a.exec("ip", "-6", "addr", "add", "fd00:77::1/64", "dev", "d0", "nodad");
+        a.exec("ip", "-6", "addr", "add", "fd00:77::2/64", "dev", "d0", "nodad", "preferred_lft", "0");
+        a.exec("sysctl", "-qw", "net.ipv6.conf.d0.dad_transmits=5");
+        a.exec("ip", "-6", "addr", "add", "fd00:77::3/64", "dev", "d0");
+        Link d0 = nl.links().require("d0");
+        java.util.Map<String, Address> byAddr = new java.util.HashMap<>();
+        for (Address x : nl.addresses().dump(LibC.AF_INET6, d0.index())) {
+            byAddr.put(x.prefix().address().getHostAddress(), x);
+        }
+        Address usable = byAddr.get("fd00:77:0:0:0:0:0:1");
+        Address deprecated = byAddr.get("fd00:77:0:0:0:0:0:2");
+        Address tentative = byAddr.get("fd00:77:0:0:0:0:0:3");
+        assertThat(usable).as(byAddr.toString()).isNotNull();
+        assertThat(usable.deprecated() || usable.tentative() || usable.temporary() || usable.dadFailed()).isFalse();
+        assertThat(usable.flags() & Address.F_NODAD).isNotZero();
+        assertThat(usable.flags() & Address.F_PERMANENT).isNotZero();
+        assertThat(deprecated.deprecated()).isTrue();
+        assertThat(deprecated.tentative()).isFalse();
+        assertThat(tentative.tentative()).as("DAD of 5 probes still running").isTrue();
+        // IPv4's IFA_F_SECONDARY shares the temporary bit: an IPv4 address is never "temporary"
+        nl.addresses().add(d0, Prefix.host("10.77.0.2/24"));
+        assertThat(nl.addresses().dump(LibC.AF_INET, d0.index())).filteredOn(x -> x.prefix().equals(Prefix.host("10.77.0.2/24")))
+                .singleElement().satisfies(x -> {
+                    assertThat(x.flags() & Address.F_TEMPORARY).as("secondary").isNotZero();
+                    assertThat(x.temporary()).isFalse();
+                });
+    }
+
     @Test
     void vethPeerInAnotherNamespaceRenameMoveAndDelete() {
         try (NetworkNamespace b = NetworkNamespace.create("nlb")) {

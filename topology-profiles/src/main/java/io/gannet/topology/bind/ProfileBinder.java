@@ -311,10 +311,8 @@ public final class ProfileBinder {
         if (items != null) {
             for (YNode n : items) {
                 Cidr c = f.asCidr(n, "nonMasqueradeCIDRs entry", true);
-                if (c != null && !c.isIpv4()) {
-                    problems.error(n.location(), "nonMasqueradeCIDRs entry " + c + " is IPv6: masquerade is IPv4 only");
-                } else if (c != null) {
-                    cidrs.add(new Located<>(c, n.location()));
+                if (c != null) {
+                    cidrs.add(new Located<>(c, n.location())); // IPv4 and IPv6 (IPv6 masquerade, lib/masq6.h)
                 }
             }
             if (Boolean.FALSE.equals(enabled) && !items.isEmpty()) {
