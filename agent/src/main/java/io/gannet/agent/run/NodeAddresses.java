@@ -14,7 +14,7 @@ import java.util.Optional;
  * The node addresses node ports are served on, and flows of external frontends are SNATed to
  * (externalTrafficPolicy Cluster; the first of each family): the global addresses of the host
  * devices (the devices the host program is attached to, {@code --host-device}), read when
- * Services are applied. A host device that is missing contributes nothing (and is named in the
+ * Services are applied and every 2 s after ({@link ServiceDatapath}). A host device that is missing contributes nothing (and is named in the
  * error its attach already gave).
  */
 final class NodeAddresses {
@@ -34,16 +34,33 @@ final class NodeAddresses {
         return out;
     }
 
-    /** Global IPv6 addresses on {@code devices} (no link-local ones), in device then kernel order. */
+    /** Global IPv6 addresses on {@code devices} (no link-local ones), ordered by {@link #usable6}. */
     static List<Ipv6> of6(List<String> devices) {
-        List<Ipv6> out = new ArrayList<>();
-        for (Address a : global(devices, 10 /* AF_INET6 */)) {
+        return usable6(global(devices, 10 /* AF_INET6 */));
+    }
+
+    /**
+     * The IPv6 addresses node ports are served on, first the one Cluster flows are SNATed to:
+     * preferred addresses first (device then kernel order), then temporary (RFC 8981) and
+     * deprecated (RFC 4862 5.5.4) ones, which still receive but must not start flows; tentative
+     * addresses and those that failed duplicate address detection are left out (not usable yet,
+     * or not ours; one that passes DAD is taken at the next read).
+     */
+    static List<Ipv6> usable6(List<Address> addresses) {
+        List<Ipv6> preferred = new ArrayList<>();
+        List<Ipv6> other = new ArrayList<>();
+        for (Address a : addresses) {
+            if (!usable(a)) {
+                continue;
+            }
             Ipv6 v = Ipv6.of(a.prefix().address().getAddress());
-            if (!out.contains(v)) {
-                out.add(v);
+            List<Ipv6> to = preferred(a) ? preferred : other;
+            if (!preferred.contains(v) && !other.contains(v)) {
+                to.add(v);
             }
         }
-        return out;
+        preferred.addAll(other);
+        return preferred;
     }
 
     /**
@@ -54,12 +71,21 @@ final class NodeAddresses {
      */
     static Optional<Ipv6> masquerade6(String device) {
         for (Address a : global(List.of(device), 10 /* AF_INET6 */)) {
-            if (a.temporary() || a.deprecated() || a.tentative() || a.dadFailed() || a.prefix().address().isLinkLocalAddress()) {
-                continue;
+            if (preferred(a)) {
+                return Optional.of(Ipv6.of(a.prefix().address().getAddress()));
             }
-            return Optional.of(Ipv6.of(a.prefix().address().getAddress()));
         }
         return Optional.empty();
+    }
+
+    /** Neither tentative nor failed DAD, nor link-local: the address is ours and can be used. */
+    private static boolean usable(Address a) {
+        return !a.tentative() && !a.dadFailed() && !a.prefix().address().isLinkLocalAddress();
+    }
+
+    /** Usable, and neither temporary nor deprecated: fit to start a flow from. */
+    private static boolean preferred(Address a) {
+        return usable(a) && !a.temporary() && !a.deprecated();
     }
 
     private static List<Address> global(List<String> devices, int family) {
