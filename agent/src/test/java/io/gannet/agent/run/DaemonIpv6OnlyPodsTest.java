@@ -3,7 +3,6 @@ package io.gannet.agent.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.gannet.bpf.Datapath;
 import io.gannet.linux.NetworkNamespace;
 import io.gannet.pod.wiring.HostVethName;
 import io.gannet.testsupport.Requirements;
@@ -12,7 +11,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -91,8 +89,7 @@ class DaemonIpv6OnlyPodsTest {
 
     @TempDir
     Path dir;
-    private final List<NetworkNamespace> namespaces = new ArrayList<>();
-    private final List<Process> servers = new ArrayList<>();
+    private final Testbed bed = new Testbed();
     private GannetProcess gannet;
     private Path pinRoot;
     private NetworkNamespace node;
@@ -101,24 +98,7 @@ class DaemonIpv6OnlyPodsTest {
 
     @AfterEach
     void tearDown() throws Exception {
-        if (gannet != null) {
-            gannet.close();
-        }
-        for (Process p : servers) {
-            p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-        }
-        for (int i = namespaces.size() - 1; i >= 0; i--) {
-            namespaces.get(i).close();
-        }
-        if (pinRoot != null) {
-            Datapath.removePins(pinRoot);
-        }
-    }
-
-    private NetworkNamespace ns(String name) {
-        NetworkNamespace n = NetworkNamespace.create(name);
-        namespaces.add(n);
-        return n;
+        bed.close();
     }
 
     @Test
@@ -131,8 +111,8 @@ class DaemonIpv6OnlyPodsTest {
         Path plugin = Path.of(System.getenv().getOrDefault("GANNET_REPO", ".."), "pod-routing", "target", "cni", "gannet");
         Requirements.require(Files.isExecutable(plugin), "needs the CNI plugin built at " + plugin + " (pod-routing build)");
 
-        node = ns("v6n");
-        NetworkNamespace leaf = ns("v6l"); // the leaf's end of the node's link (no BGP speaker there)
+        node = bed.ns("v6n");
+        NetworkNamespace leaf = bed.ns("v6l"); // the leaf's end of the node's link (no BGP speaker there)
         NetworkNamespace.Shell.run("ip", "link", "add", "eth0", "netns", node.name(), "type", "veth", "peer", "name", "eth0",
                 "netns", leaf.name());
         node.exec("ip", "addr", "add", "fd00:79::1/64", "dev", "eth0", "nodad");
@@ -140,17 +120,17 @@ class DaemonIpv6OnlyPodsTest {
         leaf.exec("ip", "link", "set", "eth0", "up");
         profile = dir.resolve("profile.yaml");
         Files.writeString(profile, PROFILE);
-        pinRoot = Path.of("/sys/fs/bpf/gannet-v6only-test-" + ProcessHandle.current().pid());
+        pinRoot = bed.pinRoot("v6only-test");
         Path services = Files.createDirectories(dir.resolve("services"));
         Path socket = dir.resolve("cni.sock");
         Path policies = Files.createDirectories(dir.resolve("policies"));
         runArgs = List.of("--cni-socket", socket.toString(), "--services-dir", services.toString(), "--policy-dir", policies.toString(),
                 "--bpf-pin-root", pinRoot.toString(), "--metrics", "127.0.0.1:" + METRICS_PORT);
-        gannet = GannetProcess.startKeepingMounts(node, dir, profile, "node1", runArgs.toArray(String[]::new));
+        gannet = bed.daemon(GannetProcess.startKeepingMounts(node, dir, profile, "node1", runArgs.toArray(String[]::new)));
         gannet.awaitTrue("CNI socket", () -> Files.exists(socket), gannet::log);
 
-        NetworkNamespace podA = ns("v6a");
-        NetworkNamespace podB = ns("v6b");
+        NetworkNamespace podA = bed.ns("v6a");
+        NetworkNamespace podB = bed.ns("v6b");
         JsonNode ra = CniCall.add(plugin, node, socket, "ctr-v6a", podA, CniCall.podArgs("shop", "client"));
         JsonNode rb = CniCall.add(plugin, node, socket, "ctr-v6b", podB, CniCall.podArgs("shop", "web-0"));
         assertThat(ra.path("ips")).as("an IPv6-only pod").hasSize(1);
@@ -166,8 +146,8 @@ class DaemonIpv6OnlyPodsTest {
         Files.writeString(server, DaemonIpv6ExternalServicesTest.SERVER);
         Path udpEcho = dir.resolve("udp-echo.py");
         Files.writeString(udpEcho, UDP_ECHO);
-        servers.add(podB.start("python3", server.toString(), "web-0", b6, "8080"));
-        servers.add(podB.start("python3", udpEcho.toString(), b6, "5353"));
+        bed.start(podB, "python3", server.toString(), "web-0", b6, "8080");
+        bed.start(podB, "python3", udpEcho.toString(), b6, "5353");
         Files.writeString(services.resolve("web.yaml"), """
                 apiVersion: v1
                 kind: Service
@@ -220,7 +200,7 @@ class DaemonIpv6OnlyPodsTest {
         assertThat(gannet.terminate(Duration.ofSeconds(20))).isTrue();
         NetworkNamespace.Shell.run(bpftool("delete", "dp_endpoints6", ifindex));
         assertThat(inMap("dp_endpoints6", ifindex)).as("the entry is gone").isFalse();
-        gannet = GannetProcess.startKeepingMounts(node, dir, profile, "node1", runArgs.toArray(String[]::new));
+        gannet = bed.daemon(GannetProcess.startKeepingMounts(node, dir, profile, "node1", runArgs.toArray(String[]::new)));
         gannet.awaitTrue("restored pod's IPv6 source registered again",
                 () -> gannet.log().contains("restored pod " + a6 + ": datapath IPv6 source registered"), gannet::log);
         DaemonServicesTest.awaitServices(gannet, r -> r.toString().contains("[" + b6 + "]:8080"));

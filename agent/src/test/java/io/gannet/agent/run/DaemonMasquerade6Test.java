@@ -4,15 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.gannet.bpf.Datapath;
 import io.gannet.linux.NetworkNamespace;
 import io.gannet.testsupport.Requirements;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -103,8 +99,7 @@ class DaemonMasquerade6Test {
 
     @TempDir
     Path dir;
-    private final List<NetworkNamespace> namespaces = new ArrayList<>();
-    private final List<Process> servers = new ArrayList<>();
+    private final Testbed bed = new Testbed();
     private GannetProcess gannet;
     private Path pinRoot;
     private Path profile;
@@ -115,24 +110,7 @@ class DaemonMasquerade6Test {
 
     @AfterEach
     void tearDown() throws Exception {
-        if (gannet != null) {
-            gannet.close();
-        }
-        for (Process p : servers) {
-            p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-        }
-        for (int i = namespaces.size() - 1; i >= 0; i--) {
-            namespaces.get(i).close();
-        }
-        if (pinRoot != null) {
-            Datapath.removePins(pinRoot);
-        }
-    }
-
-    private NetworkNamespace ns(String name) {
-        NetworkNamespace n = NetworkNamespace.create(name);
-        namespaces.add(n);
-        return n;
+        bed.close();
     }
 
     private String[] daemonArgs() {
@@ -149,24 +127,10 @@ class DaemonMasquerade6Test {
         Path plugin = Path.of(System.getenv().getOrDefault("GANNET_REPO", ".."), "pod-routing", "target", "cni", "gannet");
         Requirements.require(Files.isExecutable(plugin), "needs the CNI plugin built at " + plugin + " (pod-routing build)");
 
-        NetworkNamespace lan = ns("m6l");
-        lan.exec("ip", "link", "add", "br0", "type", "bridge");
-        lan.exec("ip", "link", "set", "br0", "up");
-        node1 = ns("m61");
-        NetworkNamespace outside = ns("m6o");
-        NetworkNamespace routed = ns("m6r");
-        String[][] hosts = {{node1.name(), NODE1, NODE1_6}, {outside.name(), OUTSIDE, OUTSIDE_6}, {routed.name(), "10.78.1.60", ROUTED_6}};
-        for (int i = 0; i < hosts.length; i++) {
-            String port = "m6" + ProcessHandle.current().pid() % 100000 + "p" + i;
-            NetworkNamespace.Shell.run("ip", "link", "add", "eth0", "netns", hosts[i][0], "type", "veth",
-                    "peer", "name", port, "netns", lan.name());
-            lan.exec("ip", "link", "set", port, "master", "br0");
-            lan.exec("ip", "link", "set", port, "up");
-            NetworkNamespace.Shell.run("ip", "netns", "exec", hosts[i][0], "ip", "addr", "add", hosts[i][1] + "/24", "dev", "eth0");
-            NetworkNamespace.Shell.run("ip", "netns", "exec", hosts[i][0], "ip", "-6", "addr", "add", hosts[i][2] + "/64", "dev", "eth0",
-                    "nodad");
-            NetworkNamespace.Shell.run("ip", "netns", "exec", hosts[i][0], "ip", "link", "set", "eth0", "up");
-        }
+        NetworkNamespace lan = bed.lan("m6l");
+        node1 = bed.host(lan, "m61", NODE1 + "/24", NODE1_6 + "/64");
+        NetworkNamespace outside = bed.host(lan, "m6o", OUTSIDE + "/24", OUTSIDE_6 + "/64");
+        NetworkNamespace routed = bed.host(lan, "m6r", "10.78.1.60/24", ROUTED_6 + "/64");
         // a deprecated address (RFC 4862 5.5.4), listed before the usable one: not a source for new flows
         node1.exec("ip", "-6", "addr", "add", NODE1_6_DEPRECATED + "/64", "dev", "eth0", "nodad", "preferred_lft", "0");
         assertThat(node1.exec("ip", "-6", "addr", "show", "dev", "eth0", "scope", "global")).contains("deprecated");
@@ -180,18 +144,18 @@ class DaemonMasquerade6Test {
         Files.writeString(udp, UDP_SERVER);
         Path udpClient = dir.resolve("udp_client.py");
         Files.writeString(udpClient, UDP_CLIENT);
-        servers.add(outside.start("python3", tcp.toString(), "outside", "8080"));
-        servers.add(outside.start("python3", udp.toString(), "outside-udp", "9090"));
-        servers.add(routed.start("python3", tcp.toString(), "routed", "8080"));
+        bed.start(outside, "python3", tcp.toString(), "outside", "8080");
+        bed.start(outside, "python3", udp.toString(), "outside-udp", "9090");
+        bed.start(routed, "python3", tcp.toString(), "routed", "8080");
 
         profile = dir.resolve("profile.yaml");
         Files.writeString(profile, PROFILE.formatted("\"" + ROUTED_6 + "/128\""));
-        pinRoot = Path.of("/sys/fs/bpf/gannet-masq6-test-" + ProcessHandle.current().pid());
+        pinRoot = bed.pinRoot("masq6-test");
         socket = dir.resolve("cni.sock");
-        gannet = GannetProcess.startKeepingMounts(node1, dir, profile, "node1", daemonArgs());
+        gannet = bed.daemon(GannetProcess.startKeepingMounts(node1, dir, profile, "node1", daemonArgs()));
         gannet.awaitTrue("CNI socket", () -> Files.exists(socket), () -> "");
 
-        pod = ns("m6p");
+        pod = bed.ns("m6p");
         JsonNode added = CniCall.add(plugin, node1, socket, "ctr-m6", pod, null);
         String podIp = DualStackRack.ip(added, "10.244.61.");
         podIp6 = DualStackRack.ip(added, "fd00:10:244:61:");
@@ -241,7 +205,7 @@ class DaemonMasquerade6Test {
 
         // Restart on the same pins: IPv6 masquerade keeps working.
         gannet.close();
-        gannet = GannetProcess.startKeepingMounts(node1, dir, profile, "node1", daemonArgs());
+        gannet = bed.daemon(GannetProcess.startKeepingMounts(node1, dir, profile, "node1", daemonArgs()));
         gannet.awaitTrue("show nat answers after the restart", () -> gannet.cliResult("show", "nat", "--json").exit() == 0,
                 () -> gannet.log());
         assertThat(curl(pod, "[" + OUTSIDE_6 + "]")).isEqualTo("outside " + NODE1_6);

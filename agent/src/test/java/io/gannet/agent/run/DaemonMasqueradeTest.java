@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.gannet.bpf.Datapath;
 import io.gannet.linux.NetworkNamespace;
 import io.gannet.testsupport.Requirements;
 import java.nio.charset.StandardCharsets;
@@ -12,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -71,33 +69,14 @@ class DaemonMasqueradeTest {
 
     @TempDir
     Path dir;
-    private final List<NetworkNamespace> namespaces = new ArrayList<>();
-    private final List<Process> servers = new ArrayList<>();
+    private final Testbed bed = new Testbed();
     private GannetProcess gannet;
-    private Path pinRoot;
     private NetworkNamespace pod;
     private String podIp;
 
     @AfterEach
     void tearDown() throws Exception {
-        if (gannet != null) {
-            gannet.close();
-        }
-        for (Process p : servers) {
-            p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-        }
-        for (int i = namespaces.size() - 1; i >= 0; i--) {
-            namespaces.get(i).close();
-        }
-        if (pinRoot != null) {
-            Datapath.removePins(pinRoot);
-        }
-    }
-
-    private NetworkNamespace ns(String name) {
-        NetworkNamespace n = NetworkNamespace.create(name);
-        namespaces.add(n);
-        return n;
+        bed.close();
     }
 
     /** The LAN, the two far hosts with their servers, node 1's daemon and its pod. */
@@ -110,41 +89,29 @@ class DaemonMasqueradeTest {
         Path plugin = Path.of(System.getenv().getOrDefault("GANNET_REPO", ".."), "pod-routing", "target", "cni", "gannet");
         Requirements.require(Files.isExecutable(plugin), "needs the CNI plugin built at " + plugin + " (pod-routing build)");
 
-        NetworkNamespace lan = ns("mql");
-        lan.exec("ip", "link", "add", "br0", "type", "bridge");
-        lan.exec("ip", "link", "set", "br0", "up");
-        NetworkNamespace node1 = ns("mq1");
-        NetworkNamespace outside = ns("mqo");
-        NetworkNamespace routed = ns("mqr");
-        String[][] hosts = {{node1.name(), NODE1}, {outside.name(), OUTSIDE}, {routed.name(), ROUTED}};
-        for (int i = 0; i < hosts.length; i++) {
-            String port = "mq" + ProcessHandle.current().pid() % 100000 + "p" + i;
-            NetworkNamespace.Shell.run("ip", "link", "add", "eth0", "netns", hosts[i][0], "type", "veth",
-                    "peer", "name", port, "netns", lan.name());
-            lan.exec("ip", "link", "set", port, "master", "br0");
-            lan.exec("ip", "link", "set", port, "up");
-            NetworkNamespace.Shell.run("ip", "netns", "exec", hosts[i][0], "ip", "addr", "add", hosts[i][1] + "/24", "dev", "eth0");
-            NetworkNamespace.Shell.run("ip", "netns", "exec", hosts[i][0], "ip", "link", "set", "eth0", "up");
-        }
+        NetworkNamespace lan = bed.lan("mql");
+        NetworkNamespace node1 = bed.host(lan, "mq1", NODE1 + "/24");
+        NetworkNamespace outside = bed.host(lan, "mqo", OUTSIDE + "/24");
+        NetworkNamespace routed = bed.host(lan, "mqr", ROUTED + "/24");
         // The routed host reaches the pods through node 1 (as the fabric would); the outside host cannot.
         routed.exec("ip", "route", "add", "10.244.0.0/16", "via", NODE1);
         node1.exec("sysctl", "-qw", "net.ipv4.ip_forward=1");
         Path server = dir.resolve("server.py");
         Files.writeString(server, SERVER);
-        servers.add(outside.start("python3", server.toString(), "outside", OUTSIDE, "8080"));
-        servers.add(routed.start("python3", server.toString(), "routed", ROUTED, "8080"));
+        bed.start(outside, "python3", server.toString(), "outside", OUTSIDE, "8080");
+        bed.start(routed, "python3", server.toString(), "routed", ROUTED, "8080");
 
         Path profile = dir.resolve("profile.yaml");
         Files.writeString(profile, PROFILE.formatted(masquerade));
-        pinRoot = Path.of("/sys/fs/bpf/gannet-masq-test-" + ProcessHandle.current().pid());
+        Path pinRoot = bed.pinRoot("masq-test");
         Path socket = dir.resolve("cni.sock");
         List<String> args = new ArrayList<>(List.of("--cni-socket", socket.toString(), "--bpf-pin-root", pinRoot.toString(),
                 "--host-device", "eth0"));
         args.addAll(List.of(extraArgs));
-        gannet = GannetProcess.startKeepingMounts(node1, dir, profile, "node1", args.toArray(String[]::new));
+        gannet = bed.daemon(GannetProcess.startKeepingMounts(node1, dir, profile, "node1", args.toArray(String[]::new)));
         gannet.awaitTrue("CNI socket", () -> Files.exists(socket), () -> "");
 
-        pod = ns("mqp");
+        pod = bed.ns("mqp");
         JsonNode added = cni(plugin, node1, socket, pod);
         podIp = added.path("ips").get(0).path("address").asText().replace("/32", "");
         assertThat(podIp).startsWith("10.244.61.");
