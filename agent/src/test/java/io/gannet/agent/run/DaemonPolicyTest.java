@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.gannet.bpf.Datapath;
 import io.gannet.linux.NetworkNamespace;
 import io.gannet.testsupport.Requirements;
 import java.io.IOException;
@@ -78,29 +77,12 @@ class DaemonPolicyTest {
 
     @TempDir
     Path dir;
-    private final List<NetworkNamespace> namespaces = new ArrayList<>();
-    private final List<Process> servers = new ArrayList<>();
+    private final Testbed bed = new Testbed();
     private GannetProcess daemon;
-    private Path pinRoot;
 
     @AfterEach
-    void tearDown() {
-        servers.forEach(Process::destroyForcibly);
-        if (daemon != null) {
-            daemon.close();
-        }
-        for (int i = namespaces.size() - 1; i >= 0; i--) {
-            namespaces.get(i).close();
-        }
-        if (pinRoot != null) {
-            Datapath.removePins(pinRoot);
-        }
-    }
-
-    private NetworkNamespace ns(String name) {
-        NetworkNamespace n = NetworkNamespace.create(name);
-        namespaces.add(n);
-        return n;
+    void tearDown() throws Exception {
+        bed.close();
     }
 
     @Test
@@ -113,7 +95,7 @@ class DaemonPolicyTest {
         Path plugin = Path.of(System.getenv().getOrDefault("GANNET_REPO", ".."), "pod-routing", "target", "cni", "gannet");
         Requirements.require(Files.isExecutable(plugin), "needs the CNI plugin built at " + plugin + " (pod-routing build)");
 
-        NetworkNamespace node = ns("pol");
+        NetworkNamespace node = bed.ns("pol");
         // the node's own address (identity host): what it connects to its pods from
         node.exec("ip", "addr", "add", "10.210.0.1/32", "dev", "lo");
         Path profile = dir.resolve("profile.yaml");
@@ -121,22 +103,22 @@ class DaemonPolicyTest {
         Path policies = Files.createDirectories(dir.resolve("policies"));
         Files.writeString(policies.resolve("pods.yaml"), PODS);
         Files.writeString(policies.resolve("db-policy.yaml"), PROTECTED_DB);
-        pinRoot = Path.of("/sys/fs/bpf/gannet-policy-test-" + ProcessHandle.current().pid());
+        Path pinRoot = bed.pinRoot("policy-test");
         Path d = Files.createDirectories(dir.resolve("node1"));
         Path cniSocket = d.resolve("cni.sock");
-        daemon = GannetProcess.startKeepingMounts(node, d, profile, "node1", "--cni-socket", cniSocket.toString(),
-                "--policy-dir", policies.toString(), "--bpf-pin-root", pinRoot.toString(), "--metrics", "127.0.0.1:9479");
+        daemon = bed.daemon(GannetProcess.startKeepingMounts(node, d, profile, "node1", "--cni-socket", cniSocket.toString(),
+                "--policy-dir", policies.toString(), "--bpf-pin-root", pinRoot.toString(), "--metrics", "127.0.0.1:9479"));
         daemon.awaitTrue("CNI socket", () -> Files.exists(cniSocket), daemon::log);
 
-        NetworkNamespace dbNs = ns("pdb");
-        NetworkNamespace employeeNs = ns("pem");
-        NetworkNamespace visitorNs = ns("pvi");
-        NetworkNamespace teamANs = ns("pta");
+        NetworkNamespace dbNs = bed.ns("pdb");
+        NetworkNamespace employeeNs = bed.ns("pem");
+        NetworkNamespace visitorNs = bed.ns("pvi");
+        NetworkNamespace teamANs = bed.ns("pta");
         String db = ip(cni(plugin, node, cniSocket, "ctr-db", dbNs, "default", "db"));
         String employee = ip(cni(plugin, node, cniSocket, "ctr-em", employeeNs, "default", "employee"));
         String visitor = ip(cni(plugin, node, cniSocket, "ctr-vi", visitorNs, "default", "visitor"));
         String teamA = ip(cni(plugin, node, cniSocket, "ctr-ta", teamANs, "team-a", "client"));
-        servers.add(new ProcessBuilder(dbNs.inside("/usr/bin/python3", "-c", """
+        bed.start(dbNs, "/usr/bin/python3", "-c", """
                 import socket, threading
                 def serve(port):
                     s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -146,7 +128,7 @@ class DaemonPolicyTest {
                 for p in (6379, 6380, 5432):
                     threading.Thread(target=serve, args=(p,), daemon=True).start()
                 threading.Event().wait()
-                """)).redirectErrorStream(true).start());
+                """);
         daemon.awaitTrue("db listens", () -> connects(employeeNs, db, 6379) || connects(node, db, 6380), daemon::log);
 
         // The protected-db policy, as the issue writes it.
@@ -293,8 +275,8 @@ class DaemonPolicyTest {
         assertThat(daemon.terminate(java.time.Duration.ofSeconds(20))).isTrue();
         assertThat(pings(visitorNs, teamA)).as("no daemon: the visitor's egress is still enforced").isFalse();
         assertThat(pings(teamANs, visitor)).as("no daemon: replies still leave").isTrue();
-        daemon = GannetProcess.startKeepingMounts(node, d, profile, "node1", "--cni-socket", cniSocket.toString(),
-                "--policy-dir", policies.toString(), "--bpf-pin-root", pinRoot.toString(), "--metrics", "127.0.0.1:9479");
+        daemon = bed.daemon(GannetProcess.startKeepingMounts(node, d, profile, "node1", "--cni-socket", cniSocket.toString(),
+                "--policy-dir", policies.toString(), "--bpf-pin-root", pinRoot.toString(), "--metrics", "127.0.0.1:9479"));
         GannetProcess restarted = daemon;
         restarted.awaitTrue("restarted daemon reports the file", () -> restarted.cliResult("show", "policy", "--json").out()
                 .contains("previous valid version stays in force"), restarted::log);
