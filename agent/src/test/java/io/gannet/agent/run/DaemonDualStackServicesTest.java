@@ -3,7 +3,6 @@ package io.gannet.agent.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.gannet.bpf.Datapath;
 import io.gannet.lab.Fabric;
 import io.gannet.linux.NetworkNamespace;
 import io.gannet.testsupport.Requirements;
@@ -108,31 +107,13 @@ class DaemonDualStackServicesTest {
 
     @TempDir
     Path dir;
-    private final List<NetworkNamespace> namespaces = new ArrayList<>();
+    private final Testbed bed = new Testbed();
     private final List<GannetProcess> daemons = new ArrayList<>();
-    private final List<Process> servers = new ArrayList<>();
     private FrrRouter frr;
-    private Path pinRoot;
 
     @AfterEach
-    void tearDown() {
-        servers.forEach(Process::destroy);
-        daemons.forEach(GannetProcess::close);
-        if (frr != null) {
-            frr.close();
-        }
-        for (int i = namespaces.size() - 1; i >= 0; i--) {
-            namespaces.get(i).close();
-        }
-        if (pinRoot != null) {
-            Datapath.removePins(pinRoot);
-        }
-    }
-
-    private NetworkNamespace ns(String name) {
-        NetworkNamespace n = NetworkNamespace.create(name);
-        namespaces.add(n);
-        return n;
+    void tearDown() throws Exception {
+        bed.close();
     }
 
     @Test
@@ -146,21 +127,21 @@ class DaemonDualStackServicesTest {
         Path plugin = Path.of(System.getenv().getOrDefault("GANNET_REPO", ".."), "pod-routing", "target", "cni", "gannet");
         Requirements.require(Files.isExecutable(plugin), "needs the CNI plugin built at " + plugin + " (pod-routing build)");
 
-        NetworkNamespace leaf = ns("dvl");
-        NetworkNamespace[] nodes = {ns("dv1"), ns("dv2")};
+        NetworkNamespace leaf = bed.ns("dvl");
+        NetworkNamespace[] nodes = {bed.ns("dv1"), bed.ns("dv2")};
         Path profile = fabric(leaf, nodes);
-        frr = FrrRouter.start(leaf, dir.resolve("frr"), GannetProcess.render(profile, "leaf1"));
+        frr = bed.own(FrrRouter.start(leaf, dir.resolve("frr"), GannetProcess.render(profile, "leaf1")));
 
-        pinRoot = Path.of("/sys/fs/bpf/gannet-dualsvc-test-" + ProcessHandle.current().pid());
+        Path pinRoot = bed.pinRoot("dualsvc-test");
         Path services = Files.createDirectories(dir.resolve("services"));
         Path[] sockets = new Path[2];
         for (int i = 0; i < 2; i++) {
             Path d = Files.createDirectories(dir.resolve("node" + (i + 1)));
             sockets[i] = d.resolve("cni.sock");
-            daemons.add(i == 0
+            daemons.add(bed.daemon(i == 0
                     ? GannetProcess.startKeepingMounts(nodes[i], d, profile, "node1", "--cni-socket", sockets[i].toString(),
                             "--services-dir", services.toString(), "--bpf-pin-root", pinRoot.toString())
-                    : GannetProcess.start(nodes[i], d, profile, "node2", "--cni-socket", sockets[i].toString()));
+                    : GannetProcess.start(nodes[i], d, profile, "node2", "--cni-socket", sockets[i].toString())));
         }
         for (int i = 0; i < 2; i++) {
             GannetProcess g = daemons.get(i);
@@ -174,8 +155,8 @@ class DaemonDualStackServicesTest {
                     && v6.contains("fd00:10:244:61::/64") && v6.contains("fd00:10:244:62::/64");
         }, () -> frr.vtysh("show bgp ipv4 unicast") + frr.vtysh("show bgp ipv6 unicast"));
 
-        NetworkNamespace podA = ns("dva");
-        NetworkNamespace podB = ns("dvb");
+        NetworkNamespace podA = bed.ns("dva");
+        NetworkNamespace podB = bed.ns("dvb");
         JsonNode a = CniCall.add(plugin, nodes[0], sockets[0], "ctr-a", podA, null);
         JsonNode b = CniCall.add(plugin, nodes[1], sockets[1], "ctr-b", podB, null);
         String a4 = DualStackRack.ip(a, "10.244.61."), a6 = DualStackRack.ip(a, "fd00:10:244:61:");
@@ -184,7 +165,7 @@ class DaemonDualStackServicesTest {
         Files.writeString(server, SERVER);
         Path client = dir.resolve("client.py");
         Files.writeString(client, CLIENT);
-        servers.add(podB.start("python3", server.toString(), "pod-b", "8080"));
+        bed.start(podB, "python3", server.toString(), "pod-b", "8080");
 
         // As kubectl get -o yaml writes them: the Service in a List, one EndpointSlice file per family.
         Files.writeString(services.resolve("web.yaml"), """
@@ -246,7 +227,7 @@ class DaemonDualStackServicesTest {
         Files.writeString(udpEcho, UDP_ECHO);
         Path udpClient = dir.resolve("udp-client.py");
         Files.writeString(udpClient, UDP_CLIENT);
-        servers.add(podB.start("python3", udpEcho.toString(), "5353"));
+        bed.start(podB, "python3", udpEcho.toString(), "5353");
         Files.writeString(services.resolve("dns.yaml"), """
                 apiVersion: v1
                 kind: Service

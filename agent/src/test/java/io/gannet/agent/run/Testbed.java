@@ -65,8 +65,13 @@ final class Testbed implements AutoCloseable {
 
     /** A daemon, stopped at close (a daemon the test stopped already is left as it is). */
     GannetProcess daemon(GannetProcess g) {
-        made.push(g);
-        return g;
+        return own(g);
+    }
+
+    /** Anything else the test made (a router, a store), closed at close in its turn. */
+    <T extends AutoCloseable> T own(T thing) {
+        made.push(thing);
+        return thing;
     }
 
     /** A pin root of this run's own ({@code /sys/fs/bpf/gannet-NAME-PID}), removed at close with all its pins. */
