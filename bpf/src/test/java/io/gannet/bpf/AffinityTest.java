@@ -14,39 +14,19 @@ import io.gannet.bpf.maps.DpMaps;
 import io.gannet.bpf.maps.Reason;
 import io.gannet.bpf.maps.TypedMap;
 import java.nio.ByteBuffer;
-import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** sessionAffinity: ClientIP through BPF_PROG_TEST_RUN: a client's new flows stick to one backend until the timeout. */
-class AffinityTest {
+class AffinityTest extends DatapathPerTest {
     static final String VIP = "10.96.0.10";
     static final List<Backend> BACKENDS = List.of(Backend.of("10.2.0.7", 8080), Backend.of("10.2.0.8", 8080),
             Backend.of("10.2.0.9", 8080));
 
-    Path pinRoot;
-    Datapath dp;
-
-    @BeforeEach
-    void open() {
-        pinRoot = DatapathFixture.uniquePinRoot();
-        dp = Datapath.open(DatapathFixture.options(pinRoot));
-    }
-
-    @AfterEach
-    void close() {
-        if (dp != null) {
-            dp.close();
-        }
-        Datapath.removePins(pinRoot);
-    }
-
     String newFlow(String client, int port) {
-        byte[] out = dp.program(Datapath.FROM_POD).testRun(Packets.build(Packets.tcp(client, port, VIP, 80, TCP_SYN)), 1).packet();
+        byte[] out = run(Datapath.FROM_POD, Packets.tcp(client, port, VIP, 80, TCP_SYN)).packet();
         return Ipv4.format(ByteBuffer.wrap(out).getInt(30));
     }
 

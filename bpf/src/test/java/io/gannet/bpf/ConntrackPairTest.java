@@ -8,16 +8,13 @@ import io.gannet.bpf.lb.Backend;
 import io.gannet.bpf.lb.Ipv4;
 import io.gannet.bpf.lb.Protocol;
 import io.gannet.bpf.lb.ServiceSpec;
-import io.gannet.bpf.libbpf.BpfProgram;
 import io.gannet.bpf.libbpf.TestRun;
 import io.gannet.bpf.maps.CtEntry;
 import io.gannet.bpf.maps.CtKey;
 import java.nio.ByteBuffer;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -27,23 +24,14 @@ import org.junit.jupiter.api.Test;
  * left translated one way and not the other. Golden packets through BPF_PROG_TEST_RUN; also
  * the host egress program (to_host) and the TC_ACT_UNSPEC verdict for packets not Gannet's.
  */
-class ConntrackPairTest {
-    static final int TC_ACT_UNSPEC = -1;
-    static final int TC_ACT_OK = 0;
+class ConntrackPairTest extends DatapathPerTest {
     static final String CLIENT = "10.1.0.5";
     static final String VIP = "10.96.0.10";
     static final String[] BACKENDS = {"10.2.0.7", "10.2.0.8", "10.2.0.9"};
     static final int CT_MAX = 262144; // DP_CT_MAX in lib/maps.h
 
-    Path pinRoot;
-    Datapath dp;
-    BpfProgram fromPod;
-
     @BeforeEach
-    void open() {
-        pinRoot = DatapathFixture.uniquePinRoot();
-        dp = Datapath.open(DatapathFixture.options(pinRoot));
-        fromPod = dp.program(Datapath.FROM_POD);
+    void webOfThreeBackends() {
         List<Backend> bs = new ArrayList<>();
         for (String b : BACKENDS) {
             bs.add(Backend.of(b, 8080));
@@ -52,28 +40,20 @@ class ConntrackPairTest {
                 ServiceSpec.Algorithm.RANDOM, bs)));
     }
 
-    @AfterEach
-    void close() {
-        if (dp != null) {
-            dp.close();
-        }
-        Datapath.removePins(pinRoot);
-    }
-
     /** Sends the client's segment; returns the backend it was sent to. */
     String clientSends(int port, int flags) {
-        TestRun.Result r = fromPod.testRun(Packets.build(Packets.tcp(CLIENT, port, VIP, 80, flags)), 1);
+        TestRun.Result r = run(Datapath.FROM_POD, Packets.tcp(CLIENT, port, VIP, 80, flags));
         assertThat(r.verdict()).isEqualTo(TC_ACT_OK);
         return Ipv4.format(ByteBuffer.wrap(r.packet()).getInt(30));
     }
 
     /** The backend's reply through {@code program}: must come out from the VIP. */
-    void backendReplies(BpfProgram program, String backend, int port) {
+    void backendReplies(String program, String backend, int port) {
         Packets.Spec reply = Packets.tcp(backend, 8080, CLIENT, port, TCP_ACK);
         Packets.Spec exp = reply.copy();
         exp.saddr = VIP;
         exp.sport = 80;
-        TestRun.Result r = program.testRun(Packets.build(reply), 1);
+        TestRun.Result r = run(program, reply);
         assertThat(r.verdict()).isEqualTo(TC_ACT_OK);
         assertThat(Packets.hex(r.packet())).isEqualTo(Packets.hex(Packets.build(exp)));
     }
@@ -90,7 +70,7 @@ class ConntrackPairTest {
     void anEvictedClientHalfIsRebuiltByTheReply() {
         String be = clientSends(40000, TCP_SYN);
         assertThat(dp.conntrack().delete(egressKey(40000))).isTrue();
-        backendReplies(fromPod, be, 40000);
+        backendReplies(Datapath.FROM_POD, be, 40000);
         assertThat(dp.conntrack().get(egressKey(40000))).as("client half rebuilt").isNotNull();
         for (int i = 0; i < 20; i++) {
             assertThat(clientSends(40000, TCP_ACK)).as("the flow stays on its backend").isEqualTo(be);
@@ -103,7 +83,7 @@ class ConntrackPairTest {
         assertThat(dp.conntrack().delete(replyKey(be, 40001))).isTrue();
         assertThat(clientSends(40001, TCP_ACK)).isEqualTo(be);
         assertThat(dp.conntrack().get(replyKey(be, 40001))).as("reply half rebuilt").isNotNull();
-        backendReplies(dp.program(Datapath.TO_POD), be, 40001);
+        backendReplies(Datapath.TO_POD, be, 40001);
     }
 
     @Test
@@ -152,7 +132,7 @@ class ConntrackPairTest {
     void untranslatedFlowsAreTrackedToo() {
         // pod -> pod (no service): one entry in the originator's direction, seen by both directions
         byte[] syn = Packets.build(Packets.tcp(CLIENT, 45000, "10.2.0.50", 443, TCP_SYN));
-        TestRun.Result r = fromPod.testRun(syn, 1);
+        TestRun.Result r = run(Datapath.FROM_POD, syn);
         assertThat(r.verdict()).as("still not Gannet's to decide").isEqualTo(TC_ACT_UNSPEC);
         assertThat(r.packet()).isEqualTo(syn);
         CtKey k = new CtKey(Ipv4.parse(CLIENT), Ipv4.parse("10.2.0.50"), 45000, 443, 6, CtKey.PLAIN);
@@ -162,11 +142,11 @@ class ConntrackPairTest {
         assertThat(e.backendId()).isZero();
         // the reply, leaving the other pod (from_pod) and entering this one (to_pod)
         byte[] synAck = Packets.build(Packets.tcp("10.2.0.50", 443, CLIENT, 45000, TCP_SYN | TCP_ACK));
-        assertThat(fromPod.testRun(synAck, 1).verdict()).isEqualTo(TC_ACT_UNSPEC);
-        assertThat(dp.program(Datapath.TO_POD).testRun(synAck, 1).verdict()).isEqualTo(TC_ACT_UNSPEC);
+        assertThat(run(Datapath.FROM_POD, synAck).verdict()).isEqualTo(TC_ACT_UNSPEC);
+        assertThat(run(Datapath.TO_POD, synAck).verdict()).isEqualTo(TC_ACT_UNSPEC);
         assertThat(dp.conntrack().get(new CtKey(Ipv4.parse("10.2.0.50"), Ipv4.parse(CLIENT), 443, 45000, 6, CtKey.PLAIN)))
                 .as("no second entry for the reply direction").isNull();
-        fromPod.testRun(Packets.build(Packets.tcp(CLIENT, 45000, "10.2.0.50", 443, TCP_ACK)), 1);
+        run(Datapath.FROM_POD, Packets.tcp(CLIENT, 45000, "10.2.0.50", 443, TCP_ACK));
         assertThat(dp.conntrack().get(k).seen()).as("handshake went on").isEqualTo(CtEntry.SEEN_SYN | CtEntry.SEEN_ACK);
         assertThat(dp.metrics().get(io.gannet.bpf.maps.Reason.CT_NEW_PLAIN)).isEqualTo(1);
         // a translated flow gets NAT pairs, not a plain entry
@@ -178,9 +158,9 @@ class ConntrackPairTest {
     @Test
     void hostEgressReverseNatsRepliesOfHostBackends() {
         String be = clientSends(40002, TCP_SYN);
-        backendReplies(dp.program(Datapath.TO_HOST), be, 40002);
+        backendReplies(Datapath.TO_HOST, be, 40002);
         byte[] other = Packets.build(Packets.tcp("10.9.9.9", 22, CLIENT, 40002, TCP_ACK));
-        TestRun.Result r = dp.program(Datapath.TO_HOST).testRun(other, 1);
+        TestRun.Result r = run(Datapath.TO_HOST, other);
         assertThat(r.verdict()).as("not Gannet's: left to the next filter").isEqualTo(TC_ACT_UNSPEC);
         assertThat(r.packet()).isEqualTo(other);
     }

@@ -4,7 +4,7 @@ import io.gannet.testsupport.Requirements;
 import java.nio.file.Path;
 import java.util.concurrent.ThreadLocalRandom;
 
-/** Opens a Datapath on a unique pin directory and removes the pins afterwards. */
+/** A unique pin directory and the options a test's Datapath opens with ({@link DatapathPerTest} opens and removes it). */
 public final class DatapathFixture {
     private DatapathFixture() {}
 

@@ -7,11 +7,9 @@ import static io.gannet.bpf.Packets.TCP_SYN;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gannet.bpf.lb.Backend;
-import io.gannet.bpf.lb.Frontend;
 import io.gannet.bpf.lb.Ipv4;
 import io.gannet.bpf.lb.Protocol;
 import io.gannet.bpf.lb.ServiceSpec;
-import io.gannet.bpf.libbpf.BpfProgram;
 import io.gannet.bpf.libbpf.TestRun;
 import io.gannet.bpf.maps.CtEntry;
 import io.gannet.bpf.maps.CtKey;
@@ -22,49 +20,19 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * Katran-style golden packets through BPF_PROG_TEST_RUN: for every path an input frame,
  * the expected verdict and the expected output bytes (built independently by {@link Packets}).
  */
-class GoldenPacketTest {
-    static final int TC_ACT_UNSPEC = -1; // not Gannet's: the next filter in the chain decides
-    static final int TC_ACT_OK = 0;
-    static final int TC_ACT_SHOT = 2;
-    static final int TC_ACT_REDIRECT = 7;
-
+class GoldenPacketTest extends DatapathPerTest {
     static final String CLIENT = "10.1.0.5";
     static final String VIP = "10.96.0.10";
     static final String VIP_EMPTY = "10.96.0.11";
     static final String B1 = "10.2.0.7";
     static final String B2 = "10.2.0.8";
     static final String B3 = "10.2.0.9";
-
-    Path pinRoot;
-    Datapath dp;
-    BpfProgram fromPod;
-
-    @BeforeEach
-    void open() {
-        pinRoot = DatapathFixture.uniquePinRoot();
-        dp = Datapath.open(DatapathFixture.options(pinRoot));
-        fromPod = dp.program(Datapath.FROM_POD);
-    }
-
-    @AfterEach
-    void close() {
-        if (dp != null) {
-            dp.close();
-        }
-        Datapath.removePins(pinRoot);
-    }
-
-    static ServiceSpec svc(String vip, int port, Protocol p, ServiceSpec.Algorithm a, Backend... backends) {
-        return new ServiceSpec("test/" + vip, Frontend.of(vip, port, p), false, a, List.of(backends));
-    }
 
     static final int REFUSED = Integer.MIN_VALUE;
     int droppedShort;
@@ -84,12 +52,7 @@ class GoldenPacketTest {
     }
 
     TestRun.Result run(byte[] in) {
-        return fromPod.testRun(in, 1);
-    }
-
-    static void assertPacket(TestRun.Result r, int verdict, byte[] expected) {
-        assertThat(r.verdict()).as("verdict").isEqualTo(verdict);
-        assertThat(Packets.hex(r.packet())).as("output packet").isEqualTo(Packets.hex(expected));
+        return run(Datapath.FROM_POD, in);
     }
 
     @Test
@@ -110,7 +73,7 @@ class GoldenPacketTest {
         assertPacket(run(Packets.build(synAck)), TC_ACT_OK, Packets.build(revExpected));
 
         // to_pod (egress towards the client) performs the same reverse NAT
-        assertPacket(dp.program(Datapath.TO_POD).testRun(Packets.build(synAck), 1), TC_ACT_OK, Packets.build(revExpected));
+        assertPacket(run(Datapath.TO_POD, synAck), TC_ACT_OK, Packets.build(revExpected));
 
         Map<Reason, Long> m = dp.metrics();
         assertThat(m.get(Reason.NAT_NEW)).isEqualTo(1);
@@ -413,9 +376,8 @@ class GoldenPacketTest {
             run(Packets.build(Packets.udp(CLIENT, port, VIP, 53, new byte[4])));
         }
         assertThat(dp.collectGarbage()).as("nothing expired yet").isZero();
-        dp.close();
         long[] now = {io.gannet.bpf.lb.Clock.SYSTEM.monotonicSeconds() + 30};
-        dp = Datapath.open(DatapathFixture.options(pinRoot).withClock(() -> now[0]));
+        reopen(o -> o.withClock(() -> now[0]));
         assertThat(dp.collectGarbage()).as("30 s later, within the 60 s UDP timeout").isZero();
         now[0] += 61;
         assertThat(dp.collectGarbage()).as("idle past the UDP timeout: both directions of 10 flows").isEqualTo(20);
@@ -459,9 +421,7 @@ class GoldenPacketTest {
      */
     @Test
     void theMaglevTableSizeIsChosenAtLoadAndFlowsFollowTheTable() {
-        dp.close();
-        dp = Datapath.open(DatapathFixture.options(pinRoot).withMaglevTableSize(251));
-        fromPod = dp.program(Datapath.FROM_POD);
+        reopen(o -> o.withMaglevTableSize(251));
         assertThat(dp.maglevTableSize()).isEqualTo(251);
         ServiceSpec web = svc(VIP, 80, Protocol.TCP, ServiceSpec.Algorithm.MAGLEV,
                 Backend.of(B1, 8080), Backend.of(B2, 8080), Backend.of(B3, 8080));
@@ -493,9 +453,7 @@ class GoldenPacketTest {
         }
         assertThat(after).as("every flow follows the one-backend table").hasSize(1);
 
-        dp.close();
-        dp = Datapath.open(DatapathFixture.options(pinRoot));
-        fromPod = dp.program(Datapath.FROM_POD);
+        reopen();
         dp.applyServices(List.of(web));
         try (io.gannet.bpf.libbpf.BpfMap mg = io.gannet.bpf.libbpf.BpfMap.openPinnedAsIs(pin.toString())) {
             assertThat(mg.valueSize()).isEqualTo(4 * io.gannet.bpf.maps.MaglevValue.DEFAULT_M);
@@ -511,13 +469,13 @@ class GoldenPacketTest {
         // BPF_PROG_TEST_RUN repeats on the same skb: after the first run the packet is already
         // translated, so later repeats take the no-service path. The bench therefore times
         // translating paths with repeat=1 per call; this pins that behaviour down.
-        TestRun.Result r = fromPod.testRun(ack, 1000);
+        TestRun.Result r = dp.program(Datapath.FROM_POD).testRun(ack, 1000);
         assertThat(r.verdict()).as("the last repeat: untouched, left to the next filter").isEqualTo(TC_ACT_UNSPEC);
         assertThat(r.meanNanos()).isPositive();
         assertThat(dp.metrics().get(Reason.NAT_CT_HIT)).isEqualTo(1);
         assertThat(dp.metrics().get(Reason.PASS_NO_SERVICE)).isEqualTo(999);
         for (int i = 0; i < 50; i++) {
-            assertThat(java.nio.ByteBuffer.wrap(fromPod.testRun(ack, 1).packet()).getInt(30)).isEqualTo(Ipv4.parse(B1));
+            assertThat(java.nio.ByteBuffer.wrap(run(ack).packet()).getInt(30)).isEqualTo(Ipv4.parse(B1));
         }
         assertThat(dp.metrics().get(Reason.NAT_CT_HIT)).isEqualTo(51);
     }

@@ -11,10 +11,8 @@ import io.gannet.bpf.lb.ServiceSpec;
 import io.gannet.bpf.libbpf.TestRun;
 import io.gannet.bpf.maps.Reason;
 import java.nio.ByteBuffer;
-import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -23,32 +21,19 @@ import org.junit.jupiter.api.Test;
  * (golden packets): PMTUD's fragmentation-needed from a router between node and backend, and
  * a port unreachable from the backend itself (outer source becomes the service address too).
  */
-class IcmpErrorTest {
+class IcmpErrorTest extends DatapathPerTest {
     static final String CLIENT = "10.1.0.5";
     static final String VIP = "10.96.0.10";
     static final String B1 = "10.2.0.7";
     static final String ROUTER = "10.9.9.1";
 
-    Path pinRoot;
-    Datapath dp;
-
     @BeforeEach
-    void open() {
-        pinRoot = DatapathFixture.uniquePinRoot();
-        dp = Datapath.open(DatapathFixture.options(pinRoot));
+    void webAndDns() {
         dp.applyServices(List.of(
                 new ServiceSpec("t/web", Frontend.of(VIP, 80, Protocol.TCP), false, ServiceSpec.Algorithm.RANDOM,
                         List.of(Backend.of(B1, 8080))),
                 new ServiceSpec("t/dns", Frontend.of(VIP, 53, Protocol.UDP), false, ServiceSpec.Algorithm.RANDOM,
                         List.of(Backend.of(B1, 5353)))));
-    }
-
-    @AfterEach
-    void close() {
-        if (dp != null) {
-            dp.close();
-        }
-        Datapath.removePins(pinRoot);
     }
 
     /** An ICMP error (type, code, 4 bytes rest) from src to dst quoting {@code quoted} (IP header + 8 bytes). */
@@ -71,17 +56,17 @@ class IcmpErrorTest {
     @Test
     void fragmentationNeededFromARouterIsReverseTranslated() {
         byte[] syn = Packets.build(Packets.tcp(CLIENT, 40000, VIP, 80, TCP_SYN));
-        byte[] dnated = dp.program(Datapath.FROM_POD).testRun(syn, 1).packet();
+        byte[] dnated = run(Datapath.FROM_POD, syn).packet();
         assertThat(ByteBuffer.wrap(dnated).getInt(30)).isEqualTo(Ipv4.parse(B1));
         // RFC 1191: type 3 code 4, next-hop MTU 1400 in the low 16 bits of "rest"
         byte[] in = icmpError(ROUTER, CLIENT, 3, 4, 1400, quote(dnated));
         byte[] expected = icmpError(ROUTER, CLIENT, 3, 4, 1400, quote(syn));
-        TestRun.Result r = dp.program(Datapath.TO_POD).testRun(in, 1);
+        TestRun.Result r = run(Datapath.TO_POD, in);
         assertThat(r.verdict()).isZero();
         assertThat(Packets.hex(r.packet())).isEqualTo(Packets.hex(expected));
         assertThat(dp.metrics().get(Reason.NAT_ICMP_ERROR)).isEqualTo(1);
         // the same error again (already translated: it quotes the service) is left alone
-        TestRun.Result again = dp.program(Datapath.TO_POD).testRun(expected, 1);
+        TestRun.Result again = run(Datapath.TO_POD, expected);
         assertThat(again.verdict()).isEqualTo(-1);
         assertThat(again.packet()).isEqualTo(expected);
     }
@@ -89,9 +74,9 @@ class IcmpErrorTest {
     @Test
     void portUnreachableFromTheBackendComesFromTheService() {
         byte[] q = Packets.build(Packets.udp(CLIENT, 33000, VIP, 53, new byte[8]));
-        byte[] dnated = dp.program(Datapath.FROM_POD).testRun(q, 1).packet();
+        byte[] dnated = run(Datapath.FROM_POD, q).packet();
         byte[] in = icmpError(B1, CLIENT, 3, 3, 0, quote(dnated));
-        TestRun.Result r = dp.program(Datapath.FROM_POD).testRun(in, 1); // leaving the backend pod
+        TestRun.Result r = run(Datapath.FROM_POD, in); // leaving the backend pod
         byte[] out = r.packet();
         ByteBuffer o = ByteBuffer.wrap(out);
         assertThat(r.verdict()).isZero();
@@ -106,7 +91,7 @@ class IcmpErrorTest {
     @Test
     void errorsAboutOtherFlowsAndOtherIcmpAreNotGannets() {
         byte[] other = icmpError(ROUTER, CLIENT, 11, 0, 0, quote(Packets.build(Packets.tcp(CLIENT, 40001, "10.2.0.99", 80, TCP_SYN))));
-        TestRun.Result r = dp.program(Datapath.TO_POD).testRun(other, 1);
+        TestRun.Result r = run(Datapath.TO_POD, other);
         assertThat(r.verdict()).isEqualTo(-1);
         assertThat(r.packet()).isEqualTo(other);
     }

@@ -1,9 +1,5 @@
 package io.gannet.bpf;
 
-import static io.gannet.bpf.GoldenPacketTest.TC_ACT_OK;
-import static io.gannet.bpf.GoldenPacketTest.TC_ACT_SHOT;
-import static io.gannet.bpf.GoldenPacketTest.TC_ACT_UNSPEC;
-import static io.gannet.bpf.GoldenPacketTest.assertPacket;
 import static io.gannet.bpf.Packets.TCP_ACK;
 import static io.gannet.bpf.Packets.TCP_PSH;
 import static io.gannet.bpf.Packets.TCP_SYN;
@@ -15,20 +11,16 @@ import io.gannet.bpf.lb.Ipv6;
 import io.gannet.bpf.lb.Protocol;
 import io.gannet.bpf.lb.ServiceSpec;
 import io.gannet.bpf.libbpf.BpfMap;
-import io.gannet.bpf.libbpf.BpfProgram;
 import io.gannet.bpf.libbpf.TestRun;
 import io.gannet.bpf.maps.CtKey;
 import io.gannet.bpf.maps.CtKey6;
 import io.gannet.bpf.maps.DpMaps;
 import io.gannet.bpf.maps.Reason;
 import java.nio.ByteBuffer;
-import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -37,38 +29,13 @@ import org.junit.jupiter.api.Test;
  * output's TCP/UDP checksum verified over the IPv6 pseudo-header. An IPv4 frontend of the same
  * dual-stack Service is checked in the same datapath.
  */
-class Ipv6GoldenPacketTest {
+class Ipv6GoldenPacketTest extends DatapathPerTest {
     static final String CLIENT = "fd00:10:244:1::5";
     static final String VIP = "fd00:96::a";
     static final String VIP_EMPTY = "fd00:96::b";
     static final String B1 = "fd00:10:244:2::7";
     static final String B2 = "fd00:10:244:2::8";
     static final String B3 = "fd00:10:244:3::9";
-
-    Path pinRoot;
-    Datapath dp;
-    BpfProgram fromPod;
-    BpfProgram toPod;
-
-    @BeforeEach
-    void open() {
-        pinRoot = DatapathFixture.uniquePinRoot();
-        dp = Datapath.open(DatapathFixture.options(pinRoot));
-        fromPod = dp.program(Datapath.FROM_POD);
-        toPod = dp.program(Datapath.TO_POD);
-    }
-
-    @AfterEach
-    void close() {
-        if (dp != null) {
-            dp.close();
-        }
-        Datapath.removePins(pinRoot);
-    }
-
-    static ServiceSpec svc(String vip, int port, Protocol p, ServiceSpec.Algorithm a, Backend... backends) {
-        return new ServiceSpec("test/" + vip, Frontend.of(vip, port, p), false, a, List.of(backends));
-    }
 
     /** The destination address of an IPv6 frame's output. */
     static String dst6(byte[] frame) {
@@ -92,7 +59,7 @@ class Ipv6GoldenPacketTest {
         Packets.Spec expected = syn.copy();
         expected.daddr = B1;
         expected.dport = 8080;
-        assertPacket(checked(fromPod.testRun(in, 1)), TC_ACT_OK, Packets.build(expected));
+        assertPacket(checked(run(Datapath.FROM_POD, in)), TC_ACT_OK, Packets.build(expected));
 
         // both halves are in dp_ct6, none in dp_ct4
         assertThat(dp.conntrack6().snapshot().keySet()).extracting(CtKey6::dir).containsExactlyInAnyOrder(CtKey.EGRESS, CtKey.REPLY);
@@ -104,8 +71,8 @@ class Ipv6GoldenPacketTest {
         Packets.Spec revExpected = synAck.copy();
         revExpected.saddr = VIP;
         revExpected.sport = 80;
-        assertPacket(checked(fromPod.testRun(Packets.build(synAck), 1)), TC_ACT_OK, Packets.build(revExpected));
-        assertPacket(checked(toPod.testRun(Packets.build(synAck), 1)), TC_ACT_OK, Packets.build(revExpected));
+        assertPacket(checked(run(Datapath.FROM_POD, synAck)), TC_ACT_OK, Packets.build(revExpected));
+        assertPacket(checked(run(Datapath.TO_POD, synAck)), TC_ACT_OK, Packets.build(revExpected));
 
         assertThat(dp.metrics().get(Reason.NAT_NEW)).isEqualTo(1);
         assertThat(dp.metrics().get(Reason.NAT_REVERSE)).isEqualTo(2);
@@ -119,7 +86,7 @@ class Ipv6GoldenPacketTest {
         for (int i = 0; i < 20; i++) {
             Packets.Spec p = Packets.tcp(CLIENT, 40001, VIP, 80, i == 0 ? TCP_SYN : TCP_ACK | TCP_PSH);
             p.payload = ("segment " + i).getBytes();
-            TestRun.Result r = checked(fromPod.testRun(Packets.build(p), 1));
+            TestRun.Result r = checked(run(Datapath.FROM_POD, p));
             String dst = dst6(r.packet());
             first = first == null ? dst : first;
             assertThat(dst).as("packet " + i + " keeps the flow's backend").isEqualTo(first);
@@ -132,7 +99,7 @@ class Ipv6GoldenPacketTest {
 
         Set<String> spread = new HashSet<>();
         for (int port = 41000; port < 41060; port++) {
-            spread.add(dst6(fromPod.testRun(Packets.build(Packets.tcp(CLIENT, port, VIP, 80, TCP_SYN)), 1).packet()));
+            spread.add(dst6(run(Datapath.FROM_POD, Packets.tcp(CLIENT, port, VIP, 80, TCP_SYN)).packet()));
         }
         assertThat(spread).as("new flows spread over every backend").containsExactlyInAnyOrder(B1, B2, B3);
     }
@@ -144,33 +111,33 @@ class Ipv6GoldenPacketTest {
         Packets.Spec e = q.copy();
         e.daddr = B2;
         e.dport = 5353;
-        assertPacket(checked(fromPod.testRun(Packets.build(q), 1)), TC_ACT_OK, Packets.build(e));
+        assertPacket(checked(run(Datapath.FROM_POD, q)), TC_ACT_OK, Packets.build(e));
         // the next datagram of the flow: conntrack
-        assertPacket(checked(fromPod.testRun(Packets.build(q), 1)), TC_ACT_OK, Packets.build(e));
+        assertPacket(checked(run(Datapath.FROM_POD, q)), TC_ACT_OK, Packets.build(e));
         assertThat(dp.metrics().get(Reason.NAT_CT_HIT)).isEqualTo(1);
 
         Packets.Spec answer = Packets.udp(B2, 5353, CLIENT, 33000, "answer".getBytes());
         Packets.Spec back = answer.copy();
         back.saddr = VIP;
         back.sport = 53;
-        assertPacket(checked(toPod.testRun(Packets.build(answer), 1)), TC_ACT_OK, Packets.build(back));
+        assertPacket(checked(run(Datapath.TO_POD, answer)), TC_ACT_OK, Packets.build(back));
     }
 
     @Test
     void anIpv6AddressThatIsNoServicePassesUntouched() {
         dp.applyServices(List.of(svc(VIP, 80, Protocol.TCP, ServiceSpec.Algorithm.RANDOM, Backend.of(B1, 8080))));
         byte[] otherIp = Packets.build(Packets.tcp(CLIENT, 40000, "fd00:96::99", 80, TCP_SYN));
-        assertPacket(fromPod.testRun(otherIp, 1), TC_ACT_UNSPEC, otherIp);
+        assertPacket(run(Datapath.FROM_POD, otherIp), TC_ACT_UNSPEC, otherIp);
         byte[] otherPort = Packets.build(Packets.tcp(CLIENT, 40000, VIP, 81, TCP_SYN));
-        assertPacket(fromPod.testRun(otherPort, 1), TC_ACT_UNSPEC, otherPort);
+        assertPacket(run(Datapath.FROM_POD, otherPort), TC_ACT_UNSPEC, otherPort);
         byte[] otherProto = Packets.build(Packets.udp(CLIENT, 40000, VIP, 80, new byte[4]));
-        assertPacket(fromPod.testRun(otherProto, 1), TC_ACT_UNSPEC, otherProto);
+        assertPacket(run(Datapath.FROM_POD, otherProto), TC_ACT_UNSPEC, otherProto);
         byte[] podToPod = Packets.build(Packets.tcp(B1, 8080, CLIENT, 40000, TCP_ACK));
-        assertPacket(toPod.testRun(podToPod, 1), TC_ACT_UNSPEC, podToPod);
+        assertPacket(run(Datapath.TO_POD, podToPod), TC_ACT_UNSPEC, podToPod);
         // ICMPv6 (echo request, type 128) is not parsed at all
         Packets.Spec echo = Packets.raw(CLIENT, VIP, 58, new byte[] {(byte) 128, 0, 0, 0, 0, 1, 0, 1});
         byte[] icmp6 = Packets.build(echo);
-        assertPacket(fromPod.testRun(icmp6, 1), TC_ACT_UNSPEC, icmp6);
+        assertPacket(run(Datapath.FROM_POD, icmp6), TC_ACT_UNSPEC, icmp6);
         assertThat(dp.metrics().get(Reason.PASS_NO_SERVICE)).isEqualTo(3);
         assertThat(dp.metrics().get(Reason.PASS_NON_IPV4)).isEqualTo(1);
         // no NAT pair: the four TCP/UDP flows are tracked as untranslated ones (lib/track6.h)
@@ -186,18 +153,18 @@ class Ipv6GoldenPacketTest {
         Packets.Spec e4 = syn4.copy();
         e4.daddr = "10.2.0.7";
         e4.dport = 8080;
-        assertPacket(checked(fromPod.testRun(Packets.build(syn4), 1)), TC_ACT_OK, Packets.build(e4));
+        assertPacket(checked(run(Datapath.FROM_POD, syn4)), TC_ACT_OK, Packets.build(e4));
         Packets.Spec rep4 = Packets.tcp("10.2.0.7", 8080, "10.1.0.5", 40000, TCP_SYN | TCP_ACK);
         Packets.Spec back4 = rep4.copy();
         back4.saddr = "10.96.0.10";
         back4.sport = 80;
-        assertPacket(checked(toPod.testRun(Packets.build(rep4), 1)), TC_ACT_OK, Packets.build(back4));
+        assertPacket(checked(run(Datapath.TO_POD, rep4)), TC_ACT_OK, Packets.build(back4));
 
         Packets.Spec syn6 = Packets.tcp(CLIENT, 40000, VIP, 80, TCP_SYN);
         Packets.Spec e6 = syn6.copy();
         e6.daddr = B1;
         e6.dport = 8080;
-        assertPacket(checked(fromPod.testRun(Packets.build(syn6), 1)), TC_ACT_OK, Packets.build(e6));
+        assertPacket(checked(run(Datapath.FROM_POD, syn6)), TC_ACT_OK, Packets.build(e6));
         assertThat(dp.conntrack().snapshot().keySet()).extracting(CtKey::dir)
                 .containsExactlyInAnyOrder(CtKey.EGRESS, CtKey.REPLY);
         assertThat(dp.conntrack6().snapshot()).hasSize(2);
@@ -218,7 +185,7 @@ class Ipv6GoldenPacketTest {
         rst.window = 0;
         rst.srcMac = Packets.NODE_MAC;
         rst.dstMac = Packets.POD_MAC;
-        assertPacket(checked(fromPod.testRun(Packets.build(syn), 1)), GoldenPacketTest.TC_ACT_REDIRECT, Packets.build(rst));
+        assertPacket(checked(run(Datapath.FROM_POD, syn)), TC_ACT_REDIRECT, Packets.build(rst));
 
         // UDP: ICMPv6 destination unreachable, port unreachable (RFC 4443 3.1: type 1 code 4), quoting
         // the datagram's IPv6 header and its first 8 bytes
@@ -229,7 +196,7 @@ class Ipv6GoldenPacketTest {
         unreach.srcMac = Packets.NODE_MAC;
         unreach.dstMac = Packets.POD_MAC;
         byte[] expected = withIcmp6Checksum(Packets.build(unreach));
-        assertPacket(checked(fromPod.testRun(query, 1)), GoldenPacketTest.TC_ACT_REDIRECT, expected);
+        assertPacket(checked(run(Datapath.FROM_POD, query)), TC_ACT_REDIRECT, expected);
 
         assertThat(dp.metrics().get(Reason.REJECT_NO_BACKEND)).isEqualTo(2);
         assertThat(dp.metrics().get(Reason.DROP_NO_BACKEND_IPV6)).isZero();
@@ -250,33 +217,33 @@ class Ipv6GoldenPacketTest {
     @Test
     void anEstablishedTcpFlowWhoseBackendWasRemovedGetsARstFromTheService() {
         dp.applyServices(List.of(svc(VIP, 80, Protocol.TCP, ServiceSpec.Algorithm.RANDOM, Backend.of(B1, 8080), Backend.of(B2, 8080))));
-        String backend = dst6(fromPod.testRun(Packets.build(Packets.tcp(CLIENT, 45000, VIP, 80, TCP_SYN)), 1).packet());
+        String backend = dst6(run(Datapath.FROM_POD, Packets.tcp(CLIENT, 45000, VIP, 80, TCP_SYN)).packet());
         String survivor = backend.equals(B1) ? B2 : B1;
         dp.applyServices(List.of(svc(VIP, 80, Protocol.TCP, ServiceSpec.Algorithm.RANDOM, Backend.of(survivor, 8080))));
         Packets.Spec ack = Packets.tcp(CLIENT, 45000, VIP, 80, TCP_ACK);
         ack.ack = 5001;
         ack.payload = "request".getBytes();
-        assertPacket(checked(fromPod.testRun(Packets.build(ack), 1)), GoldenPacketTest.TC_ACT_REDIRECT, rstFor(ack));
+        assertPacket(checked(run(Datapath.FROM_POD, ack)), TC_ACT_REDIRECT, rstFor(ack));
         assertThat(dp.metrics().get(Reason.REJECT_BACKEND_GONE)).isEqualTo(1);
         assertThat(dp.conntrack6().snapshot().keySet()).as("its client half is gone").noneMatch(k -> k.dir() == CtKey.EGRESS);
         // a new connection from the same port is a new flow to the survivor
-        assertThat(dst6(fromPod.testRun(Packets.build(Packets.tcp(CLIENT, 45000, VIP, 80, TCP_SYN)), 1).packet())).isEqualTo(survivor);
+        assertThat(dst6(run(Datapath.FROM_POD, Packets.tcp(CLIENT, 45000, VIP, 80, TCP_SYN)).packet())).isEqualTo(survivor);
     }
 
     @Test
     void aDeletedServicesTcpFlowGetsARstAndItsUdpFlowIsDropped() {
         dp.applyServices(List.of(svc(VIP, 80, Protocol.TCP, ServiceSpec.Algorithm.RANDOM, Backend.of(B1, 8080)),
                 svc(VIP, 53, Protocol.UDP, ServiceSpec.Algorithm.RANDOM, Backend.of(B1, 53))));
-        fromPod.testRun(Packets.build(Packets.tcp(CLIENT, 46000, VIP, 80, TCP_SYN)), 1);
-        fromPod.testRun(Packets.build(Packets.udp(CLIENT, 46001, VIP, 53, new byte[8])), 1);
+        run(Datapath.FROM_POD, Packets.tcp(CLIENT, 46000, VIP, 80, TCP_SYN));
+        run(Datapath.FROM_POD, Packets.udp(CLIENT, 46001, VIP, 53, new byte[8]));
         dp.applyServices(List.of());
         Packets.Spec ack = Packets.tcp(CLIENT, 46000, VIP, 80, TCP_ACK);
         ack.ack = 7001;
-        assertPacket(checked(fromPod.testRun(Packets.build(ack), 1)), GoldenPacketTest.TC_ACT_REDIRECT, rstFor(ack));
-        assertThat(fromPod.testRun(Packets.build(Packets.udp(CLIENT, 46001, VIP, 53, new byte[8])), 1).verdict()).isEqualTo(TC_ACT_SHOT);
+        assertPacket(checked(run(Datapath.FROM_POD, ack)), TC_ACT_REDIRECT, rstFor(ack));
+        assertThat(run(Datapath.FROM_POD, Packets.udp(CLIENT, 46001, VIP, 53, new byte[8])).verdict()).isEqualTo(TC_ACT_SHOT);
         // a new connection to the old address is no flow of the Service: left alone
         byte[] syn = Packets.build(Packets.tcp(CLIENT, 46002, VIP, 80, TCP_SYN));
-        assertPacket(fromPod.testRun(syn, 1), TC_ACT_UNSPEC, syn);
+        assertPacket(run(Datapath.FROM_POD, syn), TC_ACT_UNSPEC, syn);
         assertThat(dp.metrics().get(Reason.REJECT_SERVICE_GONE)).isEqualTo(1);
         assertThat(dp.metrics().get(Reason.DROP_SERVICE_GONE)).isEqualTo(1);
     }
@@ -292,7 +259,7 @@ class Ipv6GoldenPacketTest {
     @Test
     void icmpv6ErrorsAboutATranslatedFlowReachTheClientQuotingTheService() {
         dp.applyServices(List.of(svc(VIP, 80, Protocol.TCP, ServiceSpec.Algorithm.RANDOM, Backend.of(B1, 8080))));
-        fromPod.testRun(Packets.build(Packets.tcp(CLIENT, 47000, VIP, 80, TCP_SYN)), 1);
+        run(Datapath.FROM_POD, Packets.tcp(CLIENT, 47000, VIP, 80, TCP_SYN));
         Packets.Spec sent = Packets.tcp(CLIENT, 47000, B1, 8080, TCP_ACK | TCP_PSH);
         sent.payload = "a segment too big for a link on the way".getBytes();
         byte[] asSeen = Packets.build(sent);
@@ -305,16 +272,16 @@ class Ipv6GoldenPacketTest {
 
         // a router's Packet Too Big (RFC 4443 3.2, MTU 1280): the quote goes back to the service
         String router = "fd00:10:244:ff::1";
-        assertPacket(checked(toPod.testRun(icmp6Error(router, CLIENT, 2, 0, 1280, asSeen), 1)), TC_ACT_OK,
+        assertPacket(checked(run(Datapath.TO_POD, icmp6Error(router, CLIENT, 2, 0, 1280, asSeen))), TC_ACT_OK,
                 icmp6Error(router, CLIENT, 2, 0, 1280, asMeant));
         // the backend's own port unreachable: from the service address too
-        assertPacket(checked(toPod.testRun(icmp6Error(B1, CLIENT, 1, 4, 0, asSeen), 1)), TC_ACT_OK,
+        assertPacket(checked(run(Datapath.TO_POD, icmp6Error(B1, CLIENT, 1, 4, 0, asSeen))), TC_ACT_OK,
                 icmp6Error(VIP, CLIENT, 1, 4, 0, asMeant));
         assertThat(dp.metrics().get(Reason.NAT_ICMP_ERROR)).isEqualTo(2);
 
         // an error about no translated flow is left alone
         byte[] other = icmp6Error(router, CLIENT, 2, 0, 1280, Packets.build(Packets.tcp(CLIENT, 47001, B1, 8080, TCP_ACK)));
-        assertPacket(toPod.testRun(other, 1), TC_ACT_UNSPEC, other);
+        assertPacket(run(Datapath.TO_POD, other), TC_ACT_UNSPEC, other);
     }
 
     /** The frame with its ICMPv6 checksum (RFC 4443 2.3: over the IPv6 pseudo-header) filled in. */
@@ -334,11 +301,11 @@ class Ipv6GoldenPacketTest {
         dp.applyServices(List.of(svc(VIP, 53, Protocol.UDP, ServiceSpec.Algorithm.RANDOM, Backend.of(B1, 53), Backend.of(B2, 53))));
         String[] backendOf = new String[40];
         for (int i = 0; i < 40; i++) {
-            backendOf[i] = dst6(fromPod.testRun(Packets.build(Packets.udp(CLIENT, 30000 + i, VIP, 53, new byte[8])), 1).packet());
+            backendOf[i] = dst6(run(Datapath.FROM_POD, Packets.udp(CLIENT, 30000 + i, VIP, 53, new byte[8])).packet());
         }
         dp.applyServices(List.of(svc(VIP, 53, Protocol.UDP, ServiceSpec.Algorithm.RANDOM, Backend.of(B2, 53))));
         for (int i = 0; i < 40; i++) {
-            TestRun.Result r = checked(fromPod.testRun(Packets.build(Packets.udp(CLIENT, 30000 + i, VIP, 53, new byte[8])), 1));
+            TestRun.Result r = checked(run(Datapath.FROM_POD, Packets.udp(CLIENT, 30000 + i, VIP, 53, new byte[8])));
             assertThat(dst6(r.packet())).isEqualTo(B2);
         }
         assertThat(Arrays.asList(backendOf)).contains(B1, B2);
@@ -351,9 +318,9 @@ class Ipv6GoldenPacketTest {
         Set<String> spread = new HashSet<>();
         for (int port = 42000; port < 42040; port++) {
             byte[] syn = Packets.build(Packets.tcp(CLIENT, port, VIP, 80, TCP_SYN));
-            String first = dst6(fromPod.testRun(syn, 1).packet());
+            String first = dst6(run(Datapath.FROM_POD, syn).packet());
             dp.conntrack6().deleteAll(List.copyOf(dp.conntrack6().snapshot().keySet()));
-            assertThat(dst6(fromPod.testRun(syn, 1).packet())).as("the table, not conntrack, decides").isEqualTo(first);
+            assertThat(dst6(run(Datapath.FROM_POD, syn).packet())).as("the table, not conntrack, decides").isEqualTo(first);
             spread.add(first);
         }
         assertThat(spread).containsExactlyInAnyOrder(B1, B2, B3);
@@ -362,7 +329,7 @@ class Ipv6GoldenPacketTest {
     @Test
     void expiredIpv6EntriesAreCollected() {
         dp.applyServices(List.of(svc(VIP, 53, Protocol.UDP, ServiceSpec.Algorithm.RANDOM, Backend.of(B1, 53))));
-        fromPod.testRun(Packets.build(Packets.udp(CLIENT, 30000, VIP, 53, new byte[8])), 1);
+        run(Datapath.FROM_POD, Packets.udp(CLIENT, 30000, VIP, 53, new byte[8]));
         assertThat(dp.conntrack6().snapshot()).hasSize(2);
         dp.conntrack6().snapshot().forEach((k, e) -> dp.conntrack6().put(k,
                 new io.gannet.bpf.maps.CtEntry(e.backendId(), 0, e.created(), e.revNatIndex(), e.seen(), e.flags())));
@@ -375,16 +342,16 @@ class Ipv6GoldenPacketTest {
         dp.applyServices(List.of(new ServiceSpec("test/sticky", Frontend.of(VIP, 80, Protocol.TCP), false, ServiceSpec.Algorithm.RANDOM,
                 List.of(Backend.of(B1, 8080), Backend.of(B2, 8080), Backend.of(B3, 8080)), 30)));
         assertThat(dp.services().getFirst().affinityTimeoutSeconds()).isEqualTo(30);
-        String first = dst6(checked(fromPod.testRun(Packets.build(Packets.tcp(CLIENT, 43000, VIP, 80, TCP_SYN)), 1)).packet());
+        String first = dst6(checked(run(Datapath.FROM_POD, Packets.tcp(CLIENT, 43000, VIP, 80, TCP_SYN))).packet());
         for (int port = 43001; port < 43030; port++) {
-            assertThat(dst6(fromPod.testRun(Packets.build(Packets.tcp(CLIENT, port, VIP, 80, TCP_SYN)), 1).packet()))
+            assertThat(dst6(run(Datapath.FROM_POD, Packets.tcp(CLIENT, port, VIP, 80, TCP_SYN)).packet()))
                     .as("new flow from port %d", port).isEqualTo(first);
         }
         assertThat(dp.metrics().get(Reason.NAT_AFFINITY)).isEqualTo(29);
         Set<String> spread = new HashSet<>();
         for (int c = 1; c < 60; c++) {
-            spread.add(dst6(fromPod.testRun(Packets.build(Packets.tcp("fd00:10:244:1::" + Integer.toHexString(0x100 + c), 43000,
-                    VIP, 80, TCP_SYN)), 1).packet()));
+            spread.add(dst6(run(Datapath.FROM_POD, Packets.tcp("fd00:10:244:1::" + Integer.toHexString(0x100 + c), 43000,
+                    VIP, 80, TCP_SYN)).packet()));
         }
         assertThat(spread).as("other clients are still spread").hasSize(3);
 
@@ -401,7 +368,7 @@ class Ipv6GoldenPacketTest {
         Set<String> after = new HashSet<>();
         for (int port = 44000; port < 44060; port++) {
             aff.put(k, new io.gannet.bpf.maps.AffinityValue(v.backendId(), v.lastUsed() - 31));
-            after.add(dst6(fromPod.testRun(Packets.build(Packets.tcp(CLIENT, port, VIP, 80, TCP_SYN)), 1).packet()));
+            after.add(dst6(run(Datapath.FROM_POD, Packets.tcp(CLIENT, port, VIP, 80, TCP_SYN)).packet()));
         }
         assertThat(after).as("expired affinity: backends picked afresh").hasSize(3);
     }
@@ -411,7 +378,7 @@ class Ipv6GoldenPacketTest {
         byte[] full = Packets.build(Packets.tcp(CLIENT, 40000, VIP, 80, TCP_SYN));
         byte[] cut = Arrays.copyOf(full, 14 + 40 + 10); // half a TCP header
         ByteBuffer.wrap(cut).putShort(14 + 4, (short) 10);
-        assertThat(fromPod.testRun(cut, 1).verdict()).isEqualTo(TC_ACT_SHOT);
+        assertThat(run(Datapath.FROM_POD, cut).verdict()).isEqualTo(TC_ACT_SHOT);
         assertThat(dp.metrics().get(Reason.DROP_MALFORMED)).isEqualTo(1);
     }
 
@@ -436,7 +403,7 @@ class Ipv6GoldenPacketTest {
         byte[][] out = Packets.fragments6(e, 0x0badcafe, 32);
         // the first: address, port and the datagram's checksum (over all of it) rewritten; built
         // independently from the whole datagram to the backend, so the bytes compare exactly
-        assertPacket(fromPod.testRun(in[0], 1), TC_ACT_OK, out[0]);
+        assertPacket(run(Datapath.FROM_POD, in[0]), TC_ACT_OK, out[0]);
         // its record, keyed by the addresses it arrived with and the identification
         try (BpfMap frag6 = BpfMap.openPinnedAsIs(PinLayout.mapsDir(pinRoot).resolve(DpMaps.FRAG6).toString())) {
             byte[] key = frag6.nextKey(null);
@@ -447,12 +414,12 @@ class Ipv6GoldenPacketTest {
             assertThat(ByteBuffer.wrap(key, 32, 4).getInt()).isEqualTo(0x0badcafe);
         }
         // the second, no UDP header: the same backend address
-        assertPacket(fromPod.testRun(in[1], 1), TC_ACT_OK, out[1]);
+        assertPacket(run(Datapath.FROM_POD, in[1]), TC_ACT_OK, out[1]);
         assertThat(dp.metrics().get(Reason.NAT_FRAGMENT)).isEqualTo(1);
 
         // a later fragment whose first fragment was not seen (another identification) passes untouched
         byte[] stray = Packets.fragments6(q, 0x0badcaff, 32)[1];
-        assertPacket(fromPod.testRun(stray, 1), TC_ACT_UNSPEC, stray);
+        assertPacket(run(Datapath.FROM_POD, stray), TC_ACT_UNSPEC, stray);
         assertThat(dp.metrics().get(Reason.PASS_FRAGMENT)).isEqualTo(1);
 
         // the backend's fragmented answer, on the client's to_pod: both fragments from the service again
@@ -462,8 +429,8 @@ class Ipv6GoldenPacketTest {
         back.sport = 53;
         byte[][] ain = Packets.fragments6(answer, 77, 16);
         byte[][] aout = Packets.fragments6(back, 77, 16);
-        assertPacket(toPod.testRun(ain[0], 1), TC_ACT_OK, aout[0]);
-        assertPacket(toPod.testRun(ain[1], 1), TC_ACT_OK, aout[1]);
+        assertPacket(run(Datapath.TO_POD, ain[0]), TC_ACT_OK, aout[0]);
+        assertPacket(run(Datapath.TO_POD, ain[1]), TC_ACT_OK, aout[1]);
         assertThat(dp.metrics().get(Reason.NAT_FRAGMENT)).isEqualTo(2);
         assertThat(dp.conntrack6().snapshot().keySet()).extracting(CtKey6::dir).containsExactlyInAnyOrder(CtKey.EGRESS, CtKey.REPLY);
     }
@@ -477,7 +444,7 @@ class Ipv6GoldenPacketTest {
         Packets.Spec e = q.copy();
         e.daddr = B2;
         e.dport = 5353;
-        assertPacket(fromPod.testRun(Packets.build(q), 1), TC_ACT_OK, Packets.build(e));
+        assertPacket(run(Datapath.FROM_POD, q), TC_ACT_OK, Packets.build(e));
         assertThat(dp.metrics().get(Reason.NAT_NEW)).isEqualTo(1);
         assertThat(dp.metrics().get(Reason.NAT_FRAGMENT)).isZero();
     }
@@ -491,14 +458,14 @@ class Ipv6GoldenPacketTest {
         e.daddr = B1;
         e.dport = 8080;
         // the TCP checksum is at its shifted offset: the expected frame is built with a right one
-        assertPacket(fromPod.testRun(Packets.build(syn), 1), TC_ACT_OK, Packets.build(e));
+        assertPacket(run(Datapath.FROM_POD, syn), TC_ACT_OK, Packets.build(e));
 
         Packets.Spec synAck = Packets.tcp(B1, 8080, CLIENT, 40000, TCP_SYN | TCP_ACK);
         synAck.ext6 = new int[] {0, 43, 60};
         Packets.Spec back = synAck.copy();
         back.saddr = VIP;
         back.sport = 80;
-        assertPacket(toPod.testRun(Packets.build(synAck), 1), TC_ACT_OK, Packets.build(back));
+        assertPacket(run(Datapath.TO_POD, synAck), TC_ACT_OK, Packets.build(back));
         assertThat(dp.metrics().get(Reason.NAT_NEW)).isEqualTo(1);
         assertThat(dp.metrics().get(Reason.NAT_REVERSE)).isEqualTo(1);
     }
@@ -509,9 +476,9 @@ class Ipv6GoldenPacketTest {
                 svc(VIP_EMPTY, 53, Protocol.UDP, ServiceSpec.Algorithm.RANDOM)));
         Packets.Spec syn = Packets.tcp(CLIENT, 40000, VIP_EMPTY, 80, TCP_SYN);
         syn.ext6 = new int[] {60};
-        assertThat(fromPod.testRun(Packets.build(syn), 1).verdict()).isEqualTo(TC_ACT_SHOT);
+        assertThat(run(Datapath.FROM_POD, syn).verdict()).isEqualTo(TC_ACT_SHOT);
         byte[] first = Packets.fragments6(Packets.udp(CLIENT, 33000, VIP_EMPTY, 53, payload(40)), 5, 16)[0];
-        assertThat(fromPod.testRun(first, 1).verdict()).isEqualTo(TC_ACT_SHOT);
+        assertThat(run(Datapath.FROM_POD, first).verdict()).isEqualTo(TC_ACT_SHOT);
         assertThat(dp.metrics().get(Reason.DROP_NO_BACKEND)).isEqualTo(2);
         assertThat(dp.metrics().get(Reason.REJECT_NO_BACKEND)).isZero();
     }
@@ -523,7 +490,7 @@ class Ipv6GoldenPacketTest {
             Packets.Spec syn = Packets.tcp(CLIENT, 40000, VIP, 80, TCP_SYN);
             syn.ext6 = chain;
             byte[] in = Packets.build(syn);
-            assertPacket(fromPod.testRun(in, 1), TC_ACT_UNSPEC, in);
+            assertPacket(run(Datapath.FROM_POD, in), TC_ACT_UNSPEC, in);
         }
         assertThat(dp.metrics().get(Reason.PASS_NON_IPV4)).isEqualTo(4);
         assertThat(dp.conntrack6().snapshot()).isEmpty();
@@ -535,7 +502,7 @@ class Ipv6GoldenPacketTest {
         syn.ext6 = new int[] {60};
         byte[] cut = Arrays.copyOf(Packets.build(syn), 14 + 40 + 1);
         ByteBuffer.wrap(cut).putShort(14 + 4, (short) 1);
-        assertThat(fromPod.testRun(cut, 1).verdict()).isEqualTo(TC_ACT_SHOT);
+        assertThat(run(Datapath.FROM_POD, cut).verdict()).isEqualTo(TC_ACT_SHOT);
         assertThat(dp.metrics().get(Reason.DROP_MALFORMED)).isEqualTo(1);
     }
 }

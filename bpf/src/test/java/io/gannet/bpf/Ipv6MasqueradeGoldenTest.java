@@ -1,9 +1,5 @@
 package io.gannet.bpf;
 
-import static io.gannet.bpf.GoldenPacketTest.TC_ACT_OK;
-import static io.gannet.bpf.GoldenPacketTest.TC_ACT_SHOT;
-import static io.gannet.bpf.GoldenPacketTest.TC_ACT_UNSPEC;
-import static io.gannet.bpf.GoldenPacketTest.assertPacket;
 import static io.gannet.bpf.Packets.TCP_ACK;
 import static io.gannet.bpf.Packets.TCP_SYN;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -17,12 +13,10 @@ import io.gannet.bpf.maps.Reason;
 import io.gannet.bpf.nat.Ipv6Prefix;
 import io.gannet.bpf.nat.MasqueradeFeature;
 import java.nio.ByteBuffer;
-import java.nio.file.Path;
 import java.util.AbstractMap;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -34,7 +28,7 @@ import org.junit.jupiter.api.Test;
  * device (ifindex 1) as its device, so IPv6 masquerade is turned on for ifindex 1 with node
  * address {@link #NODE}. Every TCP/UDP output's checksum is verified over the IPv6 pseudo-header.
  */
-class Ipv6MasqueradeGoldenTest {
+class Ipv6MasqueradeGoldenTest extends DatapathPerTest {
     static final String NODE = "fd00:9::1";
     static final String POD = "fd00:10:244:1::5";
     static final String POD2 = "fd00:10:244:1::6";
@@ -42,43 +36,9 @@ class Ipv6MasqueradeGoldenTest {
     static final Ipv6Prefix POOL = Ipv6Prefix.parse("fd00:10:244::/56");
     static final List<Ipv6Prefix> EXCLUDED = List.of(POOL, Ipv6Prefix.parse("fd00:9::/64"), Ipv6Prefix.parse("2001:db8:50::/48"));
 
-    Path pinRoot;
-    Datapath dp;
-
     @BeforeEach
-    void open() {
-        pinRoot = DatapathFixture.uniquePinRoot();
-        dp = Datapath.open(DatapathFixture.options(pinRoot));
+    void masqueradeThePool() {
         assertThat(dp.masqueradeFeature().apply6(Map.of(1, Ipv6.parse(NODE)), POOL, EXCLUDED)).isTrue();
-    }
-
-    @AfterEach
-    void close() {
-        if (dp != null) {
-            dp.close();
-        }
-        Datapath.removePins(pinRoot);
-    }
-
-    private TestRun.Result run(String program, Packets.Spec p) {
-        TestRun.Result r = dp.program(program).testRun(Packets.build(p), 1);
-        if (r.verdict() != TC_ACT_SHOT) {
-            assertThat(Packets.l4ChecksumOk(r.packet())).as("L4 checksum of the output\n" + Packets.hex(r.packet())).isTrue();
-        }
-        return r;
-    }
-
-    private TestRun.Result run(String program, byte[] frame) {
-        return dp.program(program).testRun(frame, 1);
-    }
-
-    private static Packets.Spec with(Packets.Spec p, String saddr, int sport, String daddr, int dport) {
-        Packets.Spec c = p.copy();
-        c.saddr = saddr;
-        c.sport = sport;
-        c.daddr = daddr;
-        c.dport = dport;
-        return c;
     }
 
     private static int sourcePort(TestRun.Result r) {
@@ -99,13 +59,13 @@ class Ipv6MasqueradeGoldenTest {
     @Test
     void tcpLeavesWithTheNodeAddressKeepingItsPortAndTheReplyGoesBackToThePod() {
         Packets.Spec syn = Packets.tcp(POD, 40000, REMOTE, 80, TCP_SYN);
-        assertPacket(run(Datapath.TO_HOST, syn), TC_ACT_OK, Packets.build(with(syn, NODE, 40000, REMOTE, 80)));
+        assertPacket(runChecked(Datapath.TO_HOST, syn), TC_ACT_OK, Packets.build(with(syn, NODE, 40000, REMOTE, 80)));
 
         Packets.Spec synAck = Packets.tcp(REMOTE, 80, NODE, 40000, TCP_SYN | TCP_ACK);
-        assertPacket(run(Datapath.FROM_HOST, synAck), TC_ACT_OK, Packets.build(with(synAck, REMOTE, 80, POD, 40000)));
+        assertPacket(runChecked(Datapath.FROM_HOST, synAck), TC_ACT_OK, Packets.build(with(synAck, REMOTE, 80, POD, 40000)));
 
         Packets.Spec ack = Packets.tcp(POD, 40000, REMOTE, 80, TCP_ACK);
-        assertPacket(run(Datapath.TO_HOST, ack), TC_ACT_OK, Packets.build(with(ack, NODE, 40000, REMOTE, 80)));
+        assertPacket(runChecked(Datapath.TO_HOST, ack), TC_ACT_OK, Packets.build(with(ack, NODE, 40000, REMOTE, 80)));
 
         Map<Reason, Long> m = dp.metrics();
         assertThat(m.get(Reason.NAT_MASQ)).as("one new flow").isEqualTo(1);
@@ -127,9 +87,9 @@ class Ipv6MasqueradeGoldenTest {
     @Test
     void udpAndIcmpv6EchoAreMasqueradedAndTranslatedBack() {
         Packets.Spec dns = Packets.udp(POD, 53001, REMOTE, 53, new byte[] {9, 9, 9});
-        assertPacket(run(Datapath.TO_HOST, dns), TC_ACT_OK, Packets.build(with(dns, NODE, 53001, REMOTE, 53)));
+        assertPacket(runChecked(Datapath.TO_HOST, dns), TC_ACT_OK, Packets.build(with(dns, NODE, 53001, REMOTE, 53)));
         Packets.Spec answer = Packets.udp(REMOTE, 53, NODE, 53001, new byte[] {7, 7});
-        assertPacket(run(Datapath.FROM_HOST, answer), TC_ACT_OK, Packets.build(with(answer, REMOTE, 53, POD, 53001)));
+        assertPacket(runChecked(Datapath.FROM_HOST, answer), TC_ACT_OK, Packets.build(with(answer, REMOTE, 53, POD, 53001)));
 
         // ICMPv6 echo: the identifier plays the port (kept when free); the checksum (pseudo-header included) follows
         assertPacket(run(Datapath.TO_HOST, echo6(POD, REMOTE, 128, 0x0777)), TC_ACT_OK, echo6(NODE, REMOTE, 128, 0x0777));
@@ -179,17 +139,17 @@ class Ipv6MasqueradeGoldenTest {
     @Test
     void aTakenPortMakesTheFlowPickARandomOneAndItsRepliesFindIt() {
         Packets.Spec a = Packets.tcp(POD, 40000, REMOTE, 80, TCP_SYN);
-        assertPacket(run(Datapath.TO_HOST, a), TC_ACT_OK, Packets.build(with(a, NODE, 40000, REMOTE, 80)));
+        assertPacket(runChecked(Datapath.TO_HOST, a), TC_ACT_OK, Packets.build(with(a, NODE, 40000, REMOTE, 80)));
         Packets.Spec b = Packets.tcp(POD2, 40000, REMOTE, 80, TCP_SYN);
-        TestRun.Result out = run(Datapath.TO_HOST, b);
+        TestRun.Result out = runChecked(Datapath.TO_HOST, b);
         int port = sourcePort(out);
         assertThat(port).isBetween(MasqueradeFeature.PORT_MIN, MasqueradeFeature.PORT_MAX);
         assertPacket(out, TC_ACT_OK, Packets.build(with(b, NODE, port, REMOTE, 80)));
 
         Packets.Spec toA = Packets.tcp(REMOTE, 80, NODE, 40000, TCP_SYN | TCP_ACK);
-        assertPacket(run(Datapath.FROM_HOST, toA), TC_ACT_OK, Packets.build(with(toA, REMOTE, 80, POD, 40000)));
+        assertPacket(runChecked(Datapath.FROM_HOST, toA), TC_ACT_OK, Packets.build(with(toA, REMOTE, 80, POD, 40000)));
         Packets.Spec toB = Packets.tcp(REMOTE, 80, NODE, port, TCP_SYN | TCP_ACK);
-        assertPacket(run(Datapath.FROM_HOST, toB), TC_ACT_OK, Packets.build(with(toB, REMOTE, 80, POD2, 40000)));
+        assertPacket(runChecked(Datapath.FROM_HOST, toB), TC_ACT_OK, Packets.build(with(toB, REMOTE, 80, POD2, 40000)));
         long[] tries = dp.masqueradeFeature().retries();
         assertThat(tries[0]).as("port kept").isEqualTo(1);
         assertThat(tries[1] + tries[2]).as("one random try (a second at most)").isEqualTo(1);
@@ -199,7 +159,7 @@ class Ipv6MasqueradeGoldenTest {
     void icmpv6ErrorsAboutMasqueradedTcpAndEchoReachThePod() {
         Packets.Spec sent = Packets.tcp(POD, 40000, REMOTE, 80, TCP_ACK);
         sent.payload = "a segment too big for a link on the way".getBytes();
-        TestRun.Result out = run(Datapath.TO_HOST, sent);
+        TestRun.Result out = runChecked(Datapath.TO_HOST, sent);
         assertThat(out.verdict()).isEqualTo(TC_ACT_OK);
         // a router's Packet Too Big (RFC 4443 3.2) to the node, quoting the segment as it left
         String router = "2001:db8:ff::1";
@@ -247,7 +207,7 @@ class Ipv6MasqueradeGoldenTest {
                 live));
         dp.conntrack6().putAll(taken);
 
-        assertThat(run(Datapath.TO_HOST, Packets.tcp(POD, 40000, REMOTE, 80, TCP_SYN)).verdict()).isEqualTo(TC_ACT_SHOT);
+        assertThat(runChecked(Datapath.TO_HOST, Packets.tcp(POD, 40000, REMOTE, 80, TCP_SYN)).verdict()).isEqualTo(TC_ACT_SHOT);
         assertThat(dp.metrics().get(Reason.DROP_MASQ_PORTS)).isEqualTo(1);
         assertThat(dp.masqueradeFeature().retries()[7]).as("exhausted after the bounded tries").isEqualTo(1);
         assertThat(dp.metrics().get(Reason.NAT_MASQ)).isZero();
@@ -257,10 +217,10 @@ class Ipv6MasqueradeGoldenTest {
     void destinationsInsideTheClusterAndOtherSourcesAreLeftAlone() {
         for (String dst : List.of("fd00:10:244:2::9", "fd00:9::7", "2001:db8:50::7")) {
             Packets.Spec p = Packets.tcp(POD, 40000, dst, 80, TCP_SYN);
-            assertPacket(run(Datapath.TO_HOST, p), TC_ACT_UNSPEC, Packets.build(p));
+            assertPacket(runChecked(Datapath.TO_HOST, p), TC_ACT_UNSPEC, Packets.build(p));
         }
         Packets.Spec host = Packets.tcp(NODE, 40001, REMOTE, 80, TCP_SYN);
-        assertPacket(run(Datapath.TO_HOST, host), TC_ACT_UNSPEC, Packets.build(host));
+        assertPacket(runChecked(Datapath.TO_HOST, host), TC_ACT_UNSPEC, Packets.build(host));
         // the reply of a connection the remote opened to the pod (to_pod tracked it): the pod answers as itself
         long now = dp.options().clock().monotonicSeconds();
         Ipv6 remote = Ipv6.parse(REMOTE);
@@ -268,25 +228,25 @@ class Ipv6MasqueradeGoldenTest {
         dp.conntrack6().put(new CtKey6(remote.hi(), remote.lo(), pod.hi(), pod.lo(), 50000, 8080, 6, CtKey.PLAIN),
                 new CtEntry(0, now + 60, now, 0, CtEntry.SEEN_SYN, CtEntry.F_INGRESS_OK));
         Packets.Spec reply = Packets.tcp(POD, 8080, REMOTE, 50000, TCP_SYN | TCP_ACK);
-        assertPacket(run(Datapath.TO_HOST, reply), TC_ACT_UNSPEC, Packets.build(reply));
+        assertPacket(runChecked(Datapath.TO_HOST, reply), TC_ACT_UNSPEC, Packets.build(reply));
         Packets.Spec in = Packets.tcp(REMOTE, 80, NODE, 40002, TCP_SYN | TCP_ACK);
-        assertPacket(run(Datapath.FROM_HOST, in), TC_ACT_UNSPEC, Packets.build(in));
+        assertPacket(runChecked(Datapath.FROM_HOST, in), TC_ACT_UNSPEC, Packets.build(in));
         assertThat(dp.metrics().get(Reason.NAT_MASQ)).isZero();
         assertThat(dp.masqueradeFeature().translations()).isEmpty();
         // while a pod flow to the outside by the same device is masqueraded
         Packets.Spec outside = Packets.tcp(POD, 40004, REMOTE, 80, TCP_SYN);
-        assertPacket(run(Datapath.TO_HOST, outside), TC_ACT_OK, Packets.build(with(outside, NODE, 40004, REMOTE, 80)));
+        assertPacket(runChecked(Datapath.TO_HOST, outside), TC_ACT_OK, Packets.build(with(outside, NODE, 40004, REMOTE, 80)));
 
         // IPv6 masquerade off: the same pod flow leaves untouched
         assertThat(dp.masqueradeFeature().apply6(Map.of(), POOL, EXCLUDED)).isTrue();
         Packets.Spec out = Packets.tcp(POD, 40003, REMOTE, 80, TCP_SYN);
-        assertPacket(run(Datapath.TO_HOST, out), TC_ACT_UNSPEC, Packets.build(out));
+        assertPacket(runChecked(Datapath.TO_HOST, out), TC_ACT_UNSPEC, Packets.build(out));
         assertThat(dp.masqueradeFeature().devices6()).isEmpty();
     }
 
     @Test
     void expiredTranslationsGoWithConntrackGarbage() {
-        run(Datapath.TO_HOST, Packets.udp(POD, 53002, REMOTE, 53, new byte[] {1}));
+        runChecked(Datapath.TO_HOST, Packets.udp(POD, 53002, REMOTE, 53, new byte[] {1}));
         assertThat(dp.masqueradeFeature().occupancy6().snatEntries()).isEqualTo(2);
         List<Map.Entry<CtKey6, CtEntry>> aged = new ArrayList<>();
         dp.conntrack6().forEach((k, e) -> {

@@ -1,10 +1,5 @@
 package io.gannet.bpf;
 
-import static io.gannet.bpf.GoldenPacketTest.TC_ACT_OK;
-import static io.gannet.bpf.GoldenPacketTest.TC_ACT_REDIRECT;
-import static io.gannet.bpf.GoldenPacketTest.TC_ACT_SHOT;
-import static io.gannet.bpf.GoldenPacketTest.TC_ACT_UNSPEC;
-import static io.gannet.bpf.GoldenPacketTest.assertPacket;
 import static io.gannet.bpf.Packets.TCP_ACK;
 import static io.gannet.bpf.Packets.TCP_SYN;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -15,8 +10,6 @@ import io.gannet.bpf.lb.Ipv6;
 import io.gannet.bpf.lb.Protocol;
 import io.gannet.bpf.lb.ServiceSpec;
 import io.gannet.bpf.lb.SourceRange;
-import io.gannet.bpf.libbpf.BpfMap;
-import io.gannet.bpf.libbpf.Netns;
 import io.gannet.bpf.libbpf.TestRun;
 import io.gannet.bpf.maps.CtEntry;
 import io.gannet.bpf.maps.CtKey;
@@ -25,7 +18,6 @@ import io.gannet.bpf.maps.Reason;
 import io.gannet.linux.NetworkNamespace;
 import io.gannet.testsupport.Requirements;
 import java.nio.ByteBuffer;
-import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -43,7 +35,7 @@ import org.junit.jupiter.api.Test;
  * fd00:9::2 (02:00:00:00:0b:02, permanent) for the clients' and backends' networks. Every
  * output's L4 checksum is verified over the IPv6 pseudo-header.
  */
-class Ipv6NodePortGoldenTest {
+class Ipv6NodePortGoldenTest extends DatapathPerTest {
     static final String NODE = "fd00:9::1";
     static final String CLIENT = "2001:db8:1::5";
     static final String EXT_IP = "2001:db8:80::80";
@@ -51,16 +43,13 @@ class Ipv6NodePortGoldenTest {
     static final byte[] DEV_MAC = {0x02, 0, 0, 0, 0x0b, 0x01};
     static final byte[] HOP_MAC = {0x02, 0, 0, 0, 0x0b, 0x02};
 
-    Path pinRoot;
-    Datapath dp;
     NetworkNamespace ns;
 
     @BeforeEach
-    void open() {
+    void createNodeNamespace() {
         Requirements.requireNetns();
-        pinRoot = DatapathFixture.uniquePinRoot();
-        dp = Datapath.open(DatapathFixture.options(pinRoot));
         ns = NetworkNamespace.create("np6g");
+        runIn(ns.name());
         ns.exec("ip", "link", "add", "n60", "type", "veth", "peer", "name", "n61");
         ns.exec("ip", "link", "set", "n60", "address", "02:00:00:00:0b:01");
         ns.exec("ip", "addr", "add", NODE + "/64", "dev", "n60", "nodad");
@@ -73,28 +62,10 @@ class Ipv6NodePortGoldenTest {
     }
 
     @AfterEach
-    void close() {
+    void removeNodeNamespace() {
         if (ns != null) {
             ns.close();
         }
-        if (dp != null) {
-            dp.close();
-        }
-        Datapath.removePins(pinRoot);
-    }
-
-    private TestRun.Result run(String program, Packets.Spec p) {
-        byte[] in = Packets.build(p);
-        TestRun.Result r = Netns.call(Netns.named(ns.name()), () -> dp.program(program).testRun(in, 1));
-        if (r.verdict() != TC_ACT_SHOT) {
-            assertThat(Packets.l4ChecksumOk(r.packet())).as("L4 checksum of the output\n" + Packets.hex(r.packet())).isTrue();
-        }
-        return r;
-    }
-
-    /** A frame through a program in the namespace, as it is (no checksum check: fragments). */
-    private TestRun.Result run(String program, byte[] in) {
-        return Netns.call(Netns.named(ns.name()), () -> dp.program(program).testRun(in, 1));
     }
 
     /** An externalIP (or load-balancer IP) frontend; Cluster: SNAT to the node address. */
@@ -161,7 +132,7 @@ class Ipv6NodePortGoldenTest {
     void externalIpWithClusterPolicyIsSnatedToTheNodeAndTheReplyRestoresTheClient() {
         dp.applyServices(List.of(externalIp(true)));
         Packets.Spec syn = Packets.tcp(CLIENT, 40000, EXT_IP, 80, TCP_SYN);
-        TestRun.Result out = run(Datapath.FROM_HOST, syn);
+        TestRun.Result out = runChecked(Datapath.FROM_HOST, syn);
         int snatPort = sport6(out.packet());
         assertThat(snatPort).as("SNAT port above Linux's ephemeral range").isBetween(61000, 65535);
         Packets.Spec expected = routed(syn.copy());
@@ -178,7 +149,7 @@ class Ipv6NodePortGoldenTest {
         back.sport = 80;
         back.daddr = CLIENT;
         back.dport = 40000;
-        assertPacket(run(Datapath.FROM_HOST, synAck), TC_ACT_REDIRECT, Packets.build(back));
+        assertPacket(runChecked(Datapath.FROM_HOST, synAck), TC_ACT_REDIRECT, Packets.build(back));
 
         // the flow's next packet keeps its backend and its SNAT port
         Packets.Spec ack = Packets.tcp(CLIENT, 40000, EXT_IP, 80, TCP_ACK);
@@ -187,12 +158,12 @@ class Ipv6NodePortGoldenTest {
         ackOut.sport = snatPort;
         ackOut.daddr = B1;
         ackOut.dport = 8080;
-        assertPacket(run(Datapath.FROM_HOST, ack), TC_ACT_REDIRECT, Packets.build(ackOut));
+        assertPacket(runChecked(Datapath.FROM_HOST, ack), TC_ACT_REDIRECT, Packets.build(ackOut));
 
         // a packet of the flow that arrives with hop limit 1 is not forwarded
         Packets.Spec last = Packets.tcp(CLIENT, 40000, EXT_IP, 80, TCP_ACK);
         last.ttl = 1;
-        assertThat(run(Datapath.FROM_HOST, last).verdict()).isEqualTo(TC_ACT_SHOT);
+        assertThat(runChecked(Datapath.FROM_HOST, last).verdict()).isEqualTo(TC_ACT_SHOT);
 
         // both halves are SNATed IPv6 entries; nothing went into the IPv4 maps
         assertThat(dp.conntrack6().snapshot().values()).hasSize(2).allMatch(e -> (e.flags() & CtEntry.F_SNAT) != 0);
@@ -220,14 +191,14 @@ class Ipv6NodePortGoldenTest {
         expected.daddr = B1;
         expected.dport = 8080;
         // DNAT only: the stack forwards it to the local pod, which sees the client
-        assertPacket(run(Datapath.FROM_HOST, syn), TC_ACT_OK, Packets.build(expected));
+        assertPacket(runChecked(Datapath.FROM_HOST, syn), TC_ACT_OK, Packets.build(expected));
 
         // the pod's reply: from the external IP again, forwarded by the stack (not a node address)
         Packets.Spec synAck = Packets.tcp(B1, 8080, CLIENT, 40001, TCP_SYN | TCP_ACK);
         Packets.Spec back = synAck.copy();
         back.saddr = EXT_IP;
         back.sport = 80;
-        assertPacket(run(Datapath.FROM_POD, synAck), TC_ACT_OK, Packets.build(back));
+        assertPacket(runChecked(Datapath.FROM_POD, synAck), TC_ACT_OK, Packets.build(back));
         assertThat(dp.metrics().get(Reason.NAT_SNAT)).isZero();
         assertThat(dp.conntrack6().snapshot().values()).hasSize(2).allMatch(e -> e.flags() == 0);
     }
@@ -236,7 +207,7 @@ class Ipv6NodePortGoldenTest {
     void nodePortWithClusterPolicyLeavesFromItsOwnNodeAddress() {
         dp.applyServices(List.of(nodePort(true)));
         Packets.Spec syn = Packets.tcp(CLIENT, 40002, NODE, 30080, TCP_SYN);
-        TestRun.Result out = run(Datapath.FROM_HOST, syn);
+        TestRun.Result out = runChecked(Datapath.FROM_HOST, syn);
         int snatPort = sport6(out.packet());
         Packets.Spec expected = routed(syn.copy());
         expected.saddr = NODE;
@@ -250,7 +221,7 @@ class Ipv6NodePortGoldenTest {
         back.sport = 30080;
         back.daddr = CLIENT;
         back.dport = 40002;
-        assertPacket(run(Datapath.FROM_HOST, synAck), TC_ACT_REDIRECT, Packets.build(back));
+        assertPacket(runChecked(Datapath.FROM_HOST, synAck), TC_ACT_REDIRECT, Packets.build(back));
     }
 
     @Test
@@ -260,18 +231,18 @@ class Ipv6NodePortGoldenTest {
         Packets.Spec expected = syn.copy();
         expected.daddr = B1;
         expected.dport = 8080;
-        assertPacket(run(Datapath.FROM_HOST, syn), TC_ACT_OK, Packets.build(expected));
+        assertPacket(runChecked(Datapath.FROM_HOST, syn), TC_ACT_OK, Packets.build(expected));
 
         // the pod's reply leaves from the node address: redirected past the forwarding path
         Packets.Spec synAck = Packets.tcp(B1, 8080, CLIENT, 40003, TCP_SYN | TCP_ACK);
         Packets.Spec back = routed(synAck.copy());
         back.saddr = NODE;
         back.sport = 30080;
-        assertPacket(run(Datapath.FROM_POD, synAck), TC_ACT_REDIRECT, Packets.build(back));
+        assertPacket(runChecked(Datapath.FROM_POD, synAck), TC_ACT_REDIRECT, Packets.build(back));
 
         // a client the node has no route to: dropped with its reason
-        run(Datapath.FROM_HOST, Packets.tcp("2001:db8:99::9", 40004, NODE, 30080, TCP_SYN));
-        assertThat(run(Datapath.FROM_POD, Packets.tcp(B1, 8080, "2001:db8:99::9", 40004, TCP_SYN | TCP_ACK)).verdict())
+        runChecked(Datapath.FROM_HOST, Packets.tcp("2001:db8:99::9", 40004, NODE, 30080, TCP_SYN));
+        assertThat(runChecked(Datapath.FROM_POD, Packets.tcp(B1, 8080, "2001:db8:99::9", 40004, TCP_SYN | TCP_ACK)).verdict())
                 .isEqualTo(TC_ACT_SHOT);
         assertThat(dp.metrics().get(Reason.DROP_NO_ROUTE)).isEqualTo(1);
     }
@@ -282,7 +253,7 @@ class Ipv6NodePortGoldenTest {
         dp.applyServices(List.of(externalIp(true), new ServiceSpec("shop/web:http", Frontend.of(clusterIp, 80, Protocol.TCP),
                 false, ServiceSpec.Algorithm.RANDOM, List.of(Backend.of(B1, 8080)))));
         byte[] toClusterIp = Packets.build(Packets.tcp(CLIENT, 40005, clusterIp, 80, TCP_SYN));
-        assertPacket(run(Datapath.FROM_HOST, Packets.tcp(CLIENT, 40005, clusterIp, 80, TCP_SYN)), TC_ACT_UNSPEC, toClusterIp);
+        assertPacket(runChecked(Datapath.FROM_HOST, Packets.tcp(CLIENT, 40005, clusterIp, 80, TCP_SYN)), TC_ACT_UNSPEC, toClusterIp);
         assertThat(dp.metrics().get(Reason.PASS_NO_SERVICE)).isEqualTo(1);
 
         // a pod reaching the external IP is DNATed only (pod addresses are routed in the cluster)
@@ -290,7 +261,7 @@ class Ipv6NodePortGoldenTest {
         Packets.Spec dnat = fromPod.copy();
         dnat.daddr = B1;
         dnat.dport = 8080;
-        assertPacket(run(Datapath.FROM_POD, fromPod), TC_ACT_OK, Packets.build(dnat));
+        assertPacket(runChecked(Datapath.FROM_POD, fromPod), TC_ACT_OK, Packets.build(dnat));
         assertThat(dp.metrics().get(Reason.NAT_SNAT)).isZero();
     }
 
@@ -306,7 +277,7 @@ class Ipv6NodePortGoldenTest {
         dp.applyServices(List.of(new ServiceSpec("shop/self:http", Frontend.of(vip, 80, Protocol.TCP), false,
                 ServiceSpec.Algorithm.RANDOM, List.of(Backend.of(pod, 8080)))));
         Packets.Spec syn = Packets.tcp(pod, 40020, vip, 80, TCP_SYN);
-        TestRun.Result out = run(Datapath.FROM_POD, syn);
+        TestRun.Result out = runChecked(Datapath.FROM_POD, syn);
         int hairpinPort = sport6(out.packet());
         assertThat(hairpinPort).isBetween(61000, 65535);
         Packets.Spec expected = routed(syn.copy());
@@ -317,7 +288,7 @@ class Ipv6NodePortGoldenTest {
         assertPacket(out, TC_ACT_REDIRECT, Packets.build(expected));
         // on its way into the pod (to_pod, after the redirect) the request is left as it is
         Packets.Spec arriving = expected.copy();
-        assertPacket(run(Datapath.TO_POD, arriving), TC_ACT_UNSPEC, Packets.build(arriving));
+        assertPacket(runChecked(Datapath.TO_POD, arriving), TC_ACT_UNSPEC, Packets.build(arriving));
 
         // the pod's answer to the service address and hairpin port: back to itself, from the service
         Packets.Spec synAck = Packets.tcp(pod, 8080, vip, hairpinPort, TCP_SYN | TCP_ACK);
@@ -326,7 +297,7 @@ class Ipv6NodePortGoldenTest {
         back.sport = 80;
         back.daddr = pod;
         back.dport = 40020;
-        assertPacket(run(Datapath.FROM_POD, synAck), TC_ACT_REDIRECT, Packets.build(back));
+        assertPacket(runChecked(Datapath.FROM_POD, synAck), TC_ACT_REDIRECT, Packets.build(back));
 
         // the flow's next packet keeps its hairpin port
         Packets.Spec ack = Packets.tcp(pod, 40020, vip, 80, TCP_ACK);
@@ -335,7 +306,7 @@ class Ipv6NodePortGoldenTest {
         ackOut.sport = hairpinPort;
         ackOut.daddr = pod;
         ackOut.dport = 8080;
-        assertPacket(run(Datapath.FROM_POD, ack), TC_ACT_REDIRECT, Packets.build(ackOut));
+        assertPacket(runChecked(Datapath.FROM_POD, ack), TC_ACT_REDIRECT, Packets.build(ackOut));
 
         Map<Reason, Long> m = dp.metrics();
         assertThat(m.get(Reason.NAT_HAIRPIN)).isEqualTo(1);
@@ -354,7 +325,7 @@ class Ipv6NodePortGoldenTest {
         Packets.Spec dnat = other.copy();
         dnat.daddr = pod;
         dnat.dport = 8080;
-        assertPacket(run(Datapath.FROM_POD, other), TC_ACT_OK, Packets.build(dnat));
+        assertPacket(runChecked(Datapath.FROM_POD, other), TC_ACT_OK, Packets.build(dnat));
         assertThat(dp.metrics().get(Reason.NAT_HAIRPIN)).isEqualTo(1);
     }
 
@@ -382,33 +353,33 @@ class Ipv6NodePortGoldenTest {
         String router = "2001:db8:1::fe";
         // Cluster: the backend's reply went to the node address and SNAT port
         dp.applyServices(List.of(externalIp(true)));
-        int snatPort = sport6(run(Datapath.FROM_HOST, Packets.tcp(CLIENT, 40020, EXT_IP, 80, TCP_SYN)).packet());
+        int snatPort = sport6(runChecked(Datapath.FROM_HOST, Packets.tcp(CLIENT, 40020, EXT_IP, 80, TCP_SYN)).packet());
         byte[] left = replySegment(EXT_IP, 80, CLIENT, 40020, null);
         byte[] in = Ipv6GoldenPacketTest.icmp6Error(router, EXT_IP, 2, 0, 1280, left);
         byte[] expected = routed(Ipv6GoldenPacketTest.icmp6Error(router, B1, 2, 0, 1280,
                 replySegment(B1, 8080, NODE, snatPort, left)));
-        TestRun.Result r = Netns.call(Netns.named(ns.name()), () -> dp.program(Datapath.FROM_HOST).testRun(in, 1));
+        TestRun.Result r = run(Datapath.FROM_HOST, in);
         assertThat(Packets.l4ChecksumOk(r.packet())).as("ICMPv6 checksum\n" + Packets.hex(r.packet())).isTrue();
         assertPacket(r, TC_ACT_REDIRECT, expected);
 
         // Local: the backend's reply went to the client itself
         dp.applyServices(List.of(externalIp(false)));
-        run(Datapath.FROM_HOST, Packets.tcp(CLIENT, 40021, EXT_IP, 80, TCP_SYN));
+        runChecked(Datapath.FROM_HOST, Packets.tcp(CLIENT, 40021, EXT_IP, 80, TCP_SYN));
         byte[] left2 = replySegment(EXT_IP, 80, CLIENT, 40021, null);
         byte[] in2 = Ipv6GoldenPacketTest.icmp6Error(router, EXT_IP, 2, 0, 1280, left2);
         byte[] expected2 = routed(Ipv6GoldenPacketTest.icmp6Error(router, B1, 2, 0, 1280,
                 replySegment(B1, 8080, CLIENT, 40021, left2)));
-        assertPacket(Netns.call(Netns.named(ns.name()), () -> dp.program(Datapath.FROM_HOST).testRun(in2, 1)), TC_ACT_REDIRECT,
+        assertPacket(run(Datapath.FROM_HOST, in2), TC_ACT_REDIRECT,
                 expected2);
         assertThat(dp.metrics().get(Reason.NAT_ICMP_ERROR)).isEqualTo(2);
 
         // an error about a reply of no flow is left alone
         byte[] other = Ipv6GoldenPacketTest.icmp6Error(router, EXT_IP, 2, 0, 1280, replySegment(EXT_IP, 80, CLIENT, 40099, null));
-        assertPacket(Netns.call(Netns.named(ns.name()), () -> dp.program(Datapath.FROM_HOST).testRun(other, 1)), TC_ACT_UNSPEC, other);
+        assertPacket(run(Datapath.FROM_HOST, other), TC_ACT_UNSPEC, other);
     }
 
     private TestRun.Result runFrame(String program, byte[] frame) {
-        TestRun.Result r = Netns.call(Netns.named(ns.name()), () -> dp.program(program).testRun(frame, 1));
+        TestRun.Result r = run(program, frame);
         assertThat(Packets.l4ChecksumOk(r.packet())).as("ICMPv6 checksum\n" + Packets.hex(r.packet())).isTrue();
         return r;
     }
@@ -430,7 +401,7 @@ class Ipv6NodePortGoldenTest {
                         List.of(Backend.of(B1, 5353))),
                 new ServiceSpec("shop/web:http", Frontend.of(clusterIp, 80, Protocol.TCP), false, ServiceSpec.Algorithm.RANDOM,
                         List.of(Backend.of(B1, 8080)))));
-        assertPacket(run(Datapath.FROM_POD, Packets.udp(pod, 33100, clusterIp, 53, new byte[8])), TC_ACT_OK,
+        assertPacket(runChecked(Datapath.FROM_POD, Packets.udp(pod, 33100, clusterIp, 53, new byte[8])), TC_ACT_OK,
                 Packets.build(Packets.udp(pod, 33100, B1, 5353, new byte[8])));
 
         // the pod's port unreachable (RFC 4443 type 1 code 4) about the answer as it arrived
@@ -442,7 +413,7 @@ class Ipv6NodePortGoldenTest {
 
         // a Packet Too Big (MTU 1280) about a TCP answer, to the ClusterIP, on a host device
         String router = "2001:db8:1::fe";
-        run(Datapath.FROM_POD, Packets.tcp(pod, 40100, clusterIp, 80, TCP_SYN));
+        runChecked(Datapath.FROM_POD, Packets.tcp(pod, 40100, clusterIp, 80, TCP_SYN));
         byte[] left = replySegment(clusterIp, 80, pod, 40100, null);
         assertPacket(runFrame(Datapath.FROM_HOST, Ipv6GoldenPacketTest.icmp6Error(router, clusterIp, 2, 0, 1280, left)),
                 TC_ACT_REDIRECT, routed(Ipv6GoldenPacketTest.icmp6Error(router, B1, 2, 0, 1280,
@@ -478,17 +449,17 @@ class Ipv6NodePortGoldenTest {
         String router = "fd00:10:244:2::fe";
         Packets.Spec syn = Packets.tcp(CLIENT, 40030, EXT_IP, 80, TCP_SYN);
         syn.payload = "a request too big for a link on the way".getBytes();
-        byte[] out = run(Datapath.FROM_HOST, syn).packet();
+        byte[] out = runChecked(Datapath.FROM_HOST, syn).packet();
         byte[] meant = Packets.build(routed(syn.copy())); // as the client sent it, one hop on
         System.arraycopy(out, 14 + 40 + 16, meant, 14 + 40 + 16, 2); // the quoted TCP checksum is left as it was
         byte[] in = Ipv6GoldenPacketTest.icmp6Error(router, NODE, 2, 0, 1280, out);
-        TestRun.Result r = Netns.call(Netns.named(ns.name()), () -> dp.program(Datapath.FROM_HOST).testRun(in, 1));
+        TestRun.Result r = run(Datapath.FROM_HOST, in);
         assertThat(Packets.l4ChecksumOk(r.packet())).as("ICMPv6 checksum\n" + Packets.hex(r.packet())).isTrue();
         assertPacket(r, TC_ACT_REDIRECT, routed(Ipv6GoldenPacketTest.icmp6Error(router, CLIENT, 2, 0, 1280, meant)));
 
         // a local backend's own error about it: from the external IP, to the client
         byte[] in2 = Ipv6GoldenPacketTest.icmp6Error(B1, NODE, 1, 4, 0, out);
-        TestRun.Result r2 = Netns.call(Netns.named(ns.name()), () -> dp.program(Datapath.FROM_POD).testRun(in2, 1));
+        TestRun.Result r2 = run(Datapath.FROM_POD, in2);
         assertThat(Packets.l4ChecksumOk(r2.packet())).as("ICMPv6 checksum\n" + Packets.hex(r2.packet())).isTrue();
         assertPacket(r2, TC_ACT_REDIRECT, routed(Ipv6GoldenPacketTest.icmp6Error(EXT_IP, CLIENT, 1, 4, 0, meant)));
         assertThat(dp.metrics().get(Reason.NAT_ICMP_ERROR)).isEqualTo(2);
@@ -498,10 +469,9 @@ class Ipv6NodePortGoldenTest {
     void theSnatSourceIsReadoptedOnRestartAndRemovedWithItsFrontend() {
         dp.applyServices(List.of(externalIp(true)));
         assertThat(entries(DpMaps.SNAT6_SRC.name())).isEqualTo(1);
-        dp.close();
-        dp = Datapath.open(DatapathFixture.options(pinRoot));
+        reopen();
         assertThat(dp.applyServices(List.of(externalIp(true))).changed()).as("re-adopted as it was").isFalse();
-        assertThat(run(Datapath.FROM_HOST, Packets.tcp(CLIENT, 40007, EXT_IP, 80, TCP_SYN)).verdict()).isEqualTo(TC_ACT_REDIRECT);
+        assertThat(runChecked(Datapath.FROM_HOST, Packets.tcp(CLIENT, 40007, EXT_IP, 80, TCP_SYN)).verdict()).isEqualTo(TC_ACT_REDIRECT);
         // Local now: the source goes (after the master stops naming SNAT)
         assertThat(dp.applyServices(List.of(externalIp(false))).changed()).isTrue();
         assertThat(entries(DpMaps.SNAT6_SRC.name())).isZero();
@@ -522,37 +492,26 @@ class Ipv6NodePortGoldenTest {
             Packets.Spec expected = syn.copy();
             expected.daddr = B1;
             expected.dport = 8080;
-            assertPacket(run(Datapath.FROM_HOST, syn), TC_ACT_OK, Packets.build(expected));
+            assertPacket(runChecked(Datapath.FROM_HOST, syn), TC_ACT_OK, Packets.build(expected));
         }
         for (String denied : List.of("2001:db8:2::5", "2001:db8:7::8")) {
-            assertThat(run(Datapath.FROM_HOST, Packets.tcp(denied, 40011, lbIp, 80, TCP_SYN)).verdict())
+            assertThat(runChecked(Datapath.FROM_HOST, Packets.tcp(denied, 40011, lbIp, 80, TCP_SYN)).verdict())
                     .as(denied).isEqualTo(TC_ACT_SHOT);
         }
         // pods are held to the ranges too, as for IPv4
-        assertThat(run(Datapath.FROM_POD, Packets.tcp("fd00:10:244:1::6", 40012, lbIp, 80, TCP_SYN)).verdict())
+        assertThat(runChecked(Datapath.FROM_POD, Packets.tcp("fd00:10:244:1::6", 40012, lbIp, 80, TCP_SYN)).verdict())
                 .isEqualTo(TC_ACT_SHOT);
         assertThat(dp.metrics().get(Reason.DROP_SOURCE_RANGE)).isEqualTo(3);
 
         // an agent restart re-adopts the ranges from the pinned trie: the same desired state changes nothing
-        dp.close();
-        dp = Datapath.open(DatapathFixture.options(pinRoot));
+        reopen();
         assertThat(dp.applyServices(List.of(lb)).changed()).isFalse();
-        assertThat(run(Datapath.FROM_HOST, Packets.tcp("2001:db8:2::5", 40014, lbIp, 80, TCP_SYN)).verdict()).isEqualTo(TC_ACT_SHOT);
+        assertThat(runChecked(Datapath.FROM_HOST, Packets.tcp("2001:db8:2::5", 40014, lbIp, 80, TCP_SYN)).verdict()).isEqualTo(TC_ACT_SHOT);
 
         // the ranges lifted: everyone is served; the trie is emptied
         dp.applyServices(List.of(new ServiceSpec("shop/lb:http", Frontend.of(lbIp, 80, Protocol.TCP), true,
                 ServiceSpec.Algorithm.RANDOM, List.of(Backend.of(B1, 8080)))));
-        assertThat(run(Datapath.FROM_HOST, Packets.tcp("2001:db8:2::5", 40013, lbIp, 80, TCP_SYN)).verdict()).isEqualTo(TC_ACT_OK);
+        assertThat(runChecked(Datapath.FROM_HOST, Packets.tcp("2001:db8:2::5", 40013, lbIp, 80, TCP_SYN)).verdict()).isEqualTo(TC_ACT_OK);
         assertThat(entries(DpMaps.SRC_RANGE6.name())).isZero();
-    }
-
-    private int entries(String map) {
-        try (BpfMap m = BpfMap.openPinnedAsIs(PinLayout.mapsDir(pinRoot).resolve(map).toString())) {
-            int n = 0;
-            for (byte[] k = m.nextKey(null); k != null; k = m.nextKey(k)) {
-                n++;
-            }
-            return n;
-        }
     }
 }

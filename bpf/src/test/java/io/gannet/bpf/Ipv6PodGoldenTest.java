@@ -1,8 +1,5 @@
 package io.gannet.bpf;
 
-import static io.gannet.bpf.GoldenPacketTest.TC_ACT_OK;
-import static io.gannet.bpf.GoldenPacketTest.TC_ACT_SHOT;
-import static io.gannet.bpf.GoldenPacketTest.TC_ACT_UNSPEC;
 import static io.gannet.bpf.Packets.TCP_ACK;
 import static io.gannet.bpf.Packets.TCP_SYN;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -12,18 +9,14 @@ import io.gannet.bpf.lb.Frontend;
 import io.gannet.bpf.lb.Ipv6;
 import io.gannet.bpf.lb.Protocol;
 import io.gannet.bpf.lb.ServiceSpec;
-import io.gannet.bpf.libbpf.BpfProgram;
 import io.gannet.bpf.maps.CtEntry;
 import io.gannet.bpf.maps.CtKey;
 import io.gannet.bpf.maps.CtKey6;
 import io.gannet.bpf.maps.EndpointValue6;
 import io.gannet.bpf.maps.Reason;
 import java.nio.ByteBuffer;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -31,33 +24,12 @@ import org.junit.jupiter.api.Test;
  * (lib/track6.h) by golden packets through BPF_PROG_TEST_RUN. A test run's skb has ifindex 1
  * (the namespace's loopback), so the pod's dp_endpoints6 entry sits under key 1.
  */
-class Ipv6PodGoldenTest {
+class Ipv6PodGoldenTest extends DatapathPerTest {
     static final int EP = 1;
     static final String POD = "fd00:10:244:1::5";
     static final String OTHER_POD = "fd00:10:244:1::6";
     static final String REMOTE = "fd00:10:244:2::7";
     static final String VIP = "fd00:96::a";
-
-    Path pinRoot;
-    Datapath dp;
-    BpfProgram fromPod;
-    BpfProgram toPod;
-
-    @BeforeEach
-    void open() {
-        pinRoot = DatapathFixture.uniquePinRoot();
-        dp = Datapath.open(DatapathFixture.options(pinRoot));
-        fromPod = dp.program(Datapath.FROM_POD);
-        toPod = dp.program(Datapath.TO_POD);
-    }
-
-    @AfterEach
-    void close() {
-        if (dp != null) {
-            dp.close();
-        }
-        Datapath.removePins(pinRoot);
-    }
 
     private void podHas(String ipv6) {
         Ipv6 a = Ipv6.parse(ipv6);
@@ -65,7 +37,7 @@ class Ipv6PodGoldenTest {
     }
 
     private int from(Packets.Spec s) {
-        return fromPod.testRun(Packets.build(s), 1).verdict();
+        return run(Datapath.FROM_POD, s).verdict();
     }
 
     private static CtKey6 key(String saddr, int sport, String daddr, int dport, int proto, int dir) {
@@ -142,8 +114,8 @@ class Ipv6PodGoldenTest {
         // the answer (on to_pod) finds the pod's entry by the reversed tuple: no entry of its own,
         // and its ACK makes the flow established
         Packets.Spec answer = Packets.tcp(REMOTE, 80, POD, 40000, TCP_SYN | TCP_ACK);
-        assertThat(toPod.testRun(Packets.build(answer), 1).verdict()).isEqualTo(TC_ACT_UNSPEC);
-        assertThat(toPod.testRun(Packets.build(Packets.tcp(REMOTE, 80, POD, 40000, TCP_ACK)), 1).verdict()).isEqualTo(TC_ACT_UNSPEC);
+        assertThat(run(Datapath.TO_POD, answer).verdict()).isEqualTo(TC_ACT_UNSPEC);
+        assertThat(run(Datapath.TO_POD, Packets.tcp(REMOTE, 80, POD, 40000, TCP_ACK)).verdict()).isEqualTo(TC_ACT_UNSPEC);
         ct = dp.conntrack6().snapshot();
         assertThat(ct.keySet()).containsExactly(k);
         assertThat(ct.get(k).seen()).isEqualTo(CtEntry.SEEN_SYN | CtEntry.SEEN_ACK);
@@ -156,7 +128,7 @@ class Ipv6PodGoldenTest {
     @Test
     void aFlowIntoAPodIsTrackedOnToPodAndAUdpFlowGetsUdpsLifetime() {
         podHas(POD);
-        assertThat(toPod.testRun(Packets.build(Packets.udp(REMOTE, 5353, POD, 53, new byte[8])), 1).verdict()).isEqualTo(TC_ACT_UNSPEC);
+        assertThat(run(Datapath.TO_POD, Packets.udp(REMOTE, 5353, POD, 53, new byte[8])).verdict()).isEqualTo(TC_ACT_UNSPEC);
         CtKey6 k = key(REMOTE, 5353, POD, 53, 17, CtKey.PLAIN);
         CtEntry e = dp.conntrack6().snapshot().get(k);
         assertThat(e).as("keyed by the originator, the remote").isNotNull();
@@ -171,7 +143,7 @@ class Ipv6PodGoldenTest {
     @Test
     void aFlowBetweenTwoLocalPodsCarriesBothMarksInOneEntry() {
         assertThat(from(Packets.tcp(POD, 40000, OTHER_POD, 80, TCP_SYN))).isEqualTo(TC_ACT_UNSPEC);
-        assertThat(toPod.testRun(Packets.build(Packets.tcp(POD, 40000, OTHER_POD, 80, TCP_SYN)), 1).verdict()).isEqualTo(TC_ACT_UNSPEC);
+        assertThat(run(Datapath.TO_POD, Packets.tcp(POD, 40000, OTHER_POD, 80, TCP_SYN)).verdict()).isEqualTo(TC_ACT_UNSPEC);
         Map<CtKey6, CtEntry> ct = dp.conntrack6().snapshot();
         assertThat(ct.keySet()).containsExactly(key(POD, 40000, OTHER_POD, 80, 6, CtKey.PLAIN));
         assertThat(ct.values().iterator().next().flags()).isEqualTo(CtEntry.F_EGRESS_OK | CtEntry.F_INGRESS_OK);
@@ -182,12 +154,12 @@ class Ipv6PodGoldenTest {
         podHas(POD);
         dp.applyServices(List.of(new ServiceSpec("test/web6", Frontend.of(VIP, 80, Protocol.TCP), false,
                 ServiceSpec.Algorithm.RANDOM, List.of(Backend.of(REMOTE, 8080)))));
-        var r = fromPod.testRun(Packets.build(Packets.tcp(POD, 40000, VIP, 80, TCP_SYN)), 1);
+        var r = run(Datapath.FROM_POD, Packets.tcp(POD, 40000, VIP, 80, TCP_SYN));
         assertThat(r.verdict()).isEqualTo(TC_ACT_OK);
         assertThat(Ipv6GoldenPacketTest.dst6(r.packet())).isEqualTo(REMOTE);
         assertThat(dp.conntrack6().snapshot().keySet()).extracting(CtKey6::dir)
                 .containsExactlyInAnyOrder(CtKey.EGRESS, CtKey.REPLY);
-        var reply = toPod.testRun(Packets.build(Packets.tcp(REMOTE, 8080, POD, 40000, TCP_SYN | TCP_ACK)), 1);
+        var reply = run(Datapath.TO_POD, Packets.tcp(REMOTE, 8080, POD, 40000, TCP_SYN | TCP_ACK));
         assertThat(reply.verdict()).isEqualTo(TC_ACT_OK);
         assertThat(dp.conntrack6().snapshot()).as("the reply was reverse-NATed, not tracked as a flow of its own").hasSize(2);
         assertThat(dp.metrics().get(Reason.CT_NEW_PLAIN)).isZero();
@@ -209,7 +181,7 @@ class Ipv6PodGoldenTest {
         assertThat(dp.metrics().get(Reason.DROP_SPOOFED)).isEqualTo(2);
         dp.applyServices(List.of(new ServiceSpec("test/web6", Frontend.of(VIP, 80, Protocol.TCP), false,
                 ServiceSpec.Algorithm.RANDOM, List.of(Backend.of(REMOTE, 8080)))));
-        var r = fromPod.testRun(Packets.build(Packets.tcp(POD, 40000, VIP, 80, TCP_SYN)), 1);
+        var r = run(Datapath.FROM_POD, Packets.tcp(POD, 40000, VIP, 80, TCP_SYN));
         assertThat(r.verdict()).isEqualTo(TC_ACT_OK);
         assertThat(Ipv6GoldenPacketTest.dst6(r.packet())).isEqualTo(REMOTE);
         assertThat(from(Packets.tcp(POD, 40001, REMOTE, 80, TCP_SYN))).isEqualTo(TC_ACT_UNSPEC);

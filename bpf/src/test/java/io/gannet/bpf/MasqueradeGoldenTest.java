@@ -1,9 +1,5 @@
 package io.gannet.bpf;
 
-import static io.gannet.bpf.GoldenPacketTest.TC_ACT_OK;
-import static io.gannet.bpf.GoldenPacketTest.TC_ACT_SHOT;
-import static io.gannet.bpf.GoldenPacketTest.TC_ACT_UNSPEC;
-import static io.gannet.bpf.GoldenPacketTest.assertPacket;
 import static io.gannet.bpf.Packets.TCP_ACK;
 import static io.gannet.bpf.Packets.TCP_SYN;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -16,12 +12,10 @@ import io.gannet.bpf.maps.Reason;
 import io.gannet.bpf.nat.Ipv4Prefix;
 import io.gannet.bpf.nat.MasqueradeFeature;
 import java.nio.ByteBuffer;
-import java.nio.file.Path;
 import java.util.AbstractMap;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -31,7 +25,7 @@ import org.junit.jupiter.api.Test;
  * A test run's skb has the loopback device (ifindex 1) as its device, so masquerade is
  * turned on for ifindex 1 with node address {@link #NODE}.
  */
-class MasqueradeGoldenTest {
+class MasqueradeGoldenTest extends DatapathPerTest {
     static final String NODE = "10.9.0.1";
     static final String POD = "10.244.1.5";
     static final String POD2 = "10.244.1.6";
@@ -39,35 +33,9 @@ class MasqueradeGoldenTest {
     static final Ipv4Prefix POOL = Ipv4Prefix.parse("10.244.0.0/16");
     static final List<Ipv4Prefix> EXCLUDED = List.of(POOL, Ipv4Prefix.parse("10.9.0.0/24"), Ipv4Prefix.parse("192.168.50.0/24"));
 
-    Path pinRoot;
-    Datapath dp;
-
     @BeforeEach
-    void open() {
-        pinRoot = DatapathFixture.uniquePinRoot();
-        dp = Datapath.open(DatapathFixture.options(pinRoot));
+    void masqueradeThePool() {
         assertThat(dp.masqueradeFeature().apply(Map.of(1, Ipv4.parse(NODE)), POOL, EXCLUDED)).isTrue();
-    }
-
-    @AfterEach
-    void close() {
-        if (dp != null) {
-            dp.close();
-        }
-        Datapath.removePins(pinRoot);
-    }
-
-    private TestRun.Result run(String program, Packets.Spec p) {
-        return dp.program(program).testRun(Packets.build(p), 1);
-    }
-
-    private static Packets.Spec with(Packets.Spec p, String saddr, int sport, String daddr, int dport) {
-        Packets.Spec c = p.copy();
-        c.saddr = saddr;
-        c.sport = sport;
-        c.daddr = daddr;
-        c.dport = dport;
-        return c;
     }
 
     private static int sourcePort(TestRun.Result r) {
@@ -170,14 +138,14 @@ class MasqueradeGoldenTest {
         String router = "198.51.100.1";
         byte[] in = IcmpErrorTest.icmpError(router, NODE, 3, 4, 1400, IcmpErrorTest.quote(out.packet()));
         byte[] expected = IcmpErrorTest.icmpError(router, POD, 3, 4, 1400, IcmpErrorTest.quote(Packets.build(syn)));
-        TestRun.Result r = dp.program(Datapath.FROM_HOST).testRun(in, 1);
+        TestRun.Result r = run(Datapath.FROM_HOST, in);
         assertThat(r.verdict()).isEqualTo(TC_ACT_OK);
         assertThat(Packets.hex(r.packet())).isEqualTo(Packets.hex(expected));
         assertThat(dp.metrics().get(Reason.NAT_ICMP_ERROR)).isEqualTo(1);
         // an error about a flow no one masqueraded is left alone
         byte[] other = IcmpErrorTest.icmpError(router, NODE, 3, 4, 1400,
                 IcmpErrorTest.quote(Packets.build(Packets.tcp(NODE, 45000, REMOTE, 80, TCP_SYN))));
-        assertThat(dp.program(Datapath.FROM_HOST).testRun(other, 1).verdict()).isEqualTo(TC_ACT_UNSPEC);
+        assertThat(run(Datapath.FROM_HOST, other).verdict()).isEqualTo(TC_ACT_UNSPEC);
     }
 
     /** Before: an error quoting an echo request was left alone (only TCP/UDP quotes were followed), so ping never heard of it. */
@@ -196,14 +164,14 @@ class MasqueradeGoldenTest {
         // the quoted echo checksum stays as it was on the wire (receivers do not check it)
         System.arraycopy(IcmpErrorTest.quote(out.packet()), 20 + 2, asPinged, 20 + 2, 2);
         byte[] expected = IcmpErrorTest.icmpError(router, POD, 3, 1, 0, asPinged);
-        TestRun.Result r = dp.program(Datapath.FROM_HOST).testRun(in, 1);
+        TestRun.Result r = run(Datapath.FROM_HOST, in);
         assertThat(r.verdict()).isEqualTo(TC_ACT_OK);
         assertThat(Packets.hex(r.packet())).isEqualTo(Packets.hex(expected));
         assertThat(dp.metrics().get(Reason.NAT_ICMP_ERROR)).isEqualTo(1);
         // an echo reply quoted (no one's request) is left alone
         byte[] other = IcmpErrorTest.icmpError(router, NODE, 3, 1, 0,
                 IcmpErrorTest.quote(Packets.build(Packets.icmpEcho(NODE, REMOTE, 0, id))));
-        assertThat(dp.program(Datapath.FROM_HOST).testRun(other, 1).verdict()).isEqualTo(TC_ACT_UNSPEC);
+        assertThat(run(Datapath.FROM_HOST, other).verdict()).isEqualTo(TC_ACT_UNSPEC);
     }
 
     @Test

@@ -1,9 +1,5 @@
 package io.gannet.bpf;
 
-import static io.gannet.bpf.GoldenPacketTest.TC_ACT_OK;
-import static io.gannet.bpf.GoldenPacketTest.TC_ACT_REDIRECT;
-import static io.gannet.bpf.GoldenPacketTest.TC_ACT_SHOT;
-import static io.gannet.bpf.GoldenPacketTest.assertPacket;
 import static io.gannet.bpf.Packets.TCP_ACK;
 import static io.gannet.bpf.Packets.TCP_SYN;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -15,14 +11,12 @@ import io.gannet.bpf.lb.Protocol;
 import io.gannet.bpf.lb.ServiceSpec;
 import io.gannet.bpf.lb.SourceRange;
 import io.gannet.bpf.libbpf.BpfMap;
-import io.gannet.bpf.libbpf.Netns;
 import io.gannet.bpf.libbpf.TestRun;
 import io.gannet.bpf.maps.DpMaps;
 import io.gannet.bpf.maps.Reason;
 import io.gannet.linux.NetworkNamespace;
 import io.gannet.testsupport.Requirements;
 import java.nio.ByteBuffer;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -38,23 +32,20 @@ import org.junit.jupiter.api.Test;
  * (02:00:00:00:0a:02, permanent) for the backends' and clients' networks. ICMP errors about these
  * flows: one about a reply goes on to the backend, one about a SNATed request back to the client.
  */
-class NodePortGoldenTest {
+class NodePortGoldenTest extends DatapathPerTest {
     static final String NODE = "10.9.0.1";
     static final String CLIENT = "10.1.0.5";
     static final String B1 = "10.2.0.7";
     static final byte[] DEV_MAC = {0x02, 0, 0, 0, 0x0a, 0x01};
     static final byte[] HOP_MAC = {0x02, 0, 0, 0, 0x0a, 0x02};
 
-    Path pinRoot;
-    Datapath dp;
     NetworkNamespace ns;
 
     @BeforeEach
-    void open() {
+    void createNodeNamespace() {
         Requirements.requireNetns();
-        pinRoot = DatapathFixture.uniquePinRoot();
-        dp = Datapath.open(DatapathFixture.options(pinRoot));
         ns = NetworkNamespace.create("npg");
+        runIn(ns.name());
         ns.exec("ip", "link", "add", "np0", "type", "veth", "peer", "name", "np1");
         ns.exec("ip", "link", "set", "np0", "address", "02:00:00:00:0a:01");
         ns.exec("ip", "addr", "add", NODE + "/24", "dev", "np0");
@@ -67,19 +58,10 @@ class NodePortGoldenTest {
     }
 
     @AfterEach
-    void close() {
+    void removeNodeNamespace() {
         if (ns != null) {
             ns.close();
         }
-        if (dp != null) {
-            dp.close();
-        }
-        Datapath.removePins(pinRoot);
-    }
-
-    private TestRun.Result run(String program, Packets.Spec p) {
-        byte[] in = Packets.build(p);
-        return Netns.call(Netns.named(ns.name()), () -> dp.program(program).testRun(in, 1));
     }
 
     private static ServiceSpec nodePort(boolean snat, List<SourceRange> ranges) {
@@ -188,8 +170,7 @@ class NodePortGoldenTest {
         assertThat(dp.metrics().get(Reason.DROP_SOURCE_RANGE)).isEqualTo(3);
 
         // an agent restart re-adopts the ranges from the pinned maps: the same desired state changes nothing
-        dp.close();
-        dp = Datapath.open(DatapathFixture.options(pinRoot));
+        reopen();
         assertThat(dp.applyServices(List.of(lb)).changed()).isFalse();
         assertThat(run(Datapath.FROM_HOST, Packets.tcp("10.3.0.5", 40014, lbIp, 80, TCP_SYN)).verdict()).isEqualTo(TC_ACT_SHOT);
 
@@ -292,11 +273,11 @@ class NodePortGoldenTest {
 
         // the XDP fast path leaves the SNATed frontend's packets to from_host, untouched
         byte[] xdpIn = Packets.build(Packets.tcp(CLIENT, 40002, EXT_IP, 80, TCP_SYN));
-        TestRun.Result x = Netns.call(Netns.named(ns.name()), () -> dp.program(Datapath.XDP_FROM_HOST).testRun(xdpIn, 1));
+        TestRun.Result x = run(Datapath.XDP_FROM_HOST, xdpIn);
         assertThat(x.verdict()).as("XDP_PASS").isEqualTo(2);
         assertThat(x.packet()).isEqualTo(xdpIn);
         byte[] xdpReply = Packets.build(Packets.tcp(B1, 8080, NODE, snatPort, TCP_ACK));
-        TestRun.Result xr = Netns.call(Netns.named(ns.name()), () -> dp.program(Datapath.XDP_FROM_HOST).testRun(xdpReply, 1));
+        TestRun.Result xr = run(Datapath.XDP_FROM_HOST, xdpReply);
         assertThat(xr.verdict()).as("XDP_PASS").isEqualTo(2);
         assertThat(xr.packet()).as("the SNATed reply is from_host's to restore").isEqualTo(xdpReply);
 
@@ -330,8 +311,7 @@ class NodePortGoldenTest {
     void theIpv4SnatSourceIsReadoptedOnRestartAndRemovedWithItsFrontend() {
         dp.applyServices(List.of(externalIp(true)));
         assertThat(entries(DpMaps.SNAT4_SRC.name())).isEqualTo(1);
-        dp.close();
-        dp = Datapath.open(DatapathFixture.options(pinRoot));
+        reopen();
         assertThat(dp.applyServices(List.of(externalIp(true))).changed()).as("re-adopted as it was").isFalse();
         assertThat(run(Datapath.FROM_HOST, Packets.tcp(CLIENT, 40007, EXT_IP, 80, TCP_SYN)).verdict()).isEqualTo(TC_ACT_REDIRECT);
 
@@ -385,7 +365,7 @@ class NodePortGoldenTest {
         int snatPort = sport(run(Datapath.FROM_HOST, Packets.tcp(CLIENT, 40020, EXT_IP, 80, TCP_SYN)).packet());
         byte[] left = Packets.build(Packets.tcp(EXT_IP, 80, CLIENT, 40020, TCP_ACK));
         byte[] in = icmpError(router, EXT_IP, 3, 4, 1400, left, false);
-        TestRun.Result r = Netns.call(Netns.named(ns.name()), () -> dp.program(Datapath.FROM_HOST).testRun(in, 1));
+        TestRun.Result r = run(Datapath.FROM_HOST, in);
         assertPacket(r, TC_ACT_REDIRECT,
                 icmpError(router, B1, 3, 4, 1400, Packets.build(Packets.tcp(B1, 8080, NODE, snatPort, TCP_ACK)), true));
         assertThat(Packets.checksum(r.packet(), 14 + 20 + 8, 20, 0) & 0xffff).as("quoted IP checksum verifies").isIn(0, 0xffff);
@@ -394,25 +374,25 @@ class NodePortGoldenTest {
         dp.applyServices(List.of(externalIp(false)));
         run(Datapath.FROM_HOST, Packets.tcp(CLIENT, 40021, EXT_IP, 80, TCP_SYN));
         byte[] in2 = icmpError(CLIENT, EXT_IP, 3, 3, 0, Packets.build(Packets.tcp(EXT_IP, 80, CLIENT, 40021, TCP_ACK)), false);
-        assertPacket(Netns.call(Netns.named(ns.name()), () -> dp.program(Datapath.FROM_HOST).testRun(in2, 1)), TC_ACT_REDIRECT,
+        assertPacket(run(Datapath.FROM_HOST, in2), TC_ACT_REDIRECT,
                 icmpError(CLIENT, B1, 3, 3, 0, Packets.build(Packets.tcp(B1, 8080, CLIENT, 40021, TCP_ACK)), true));
 
         // Cluster node port: the error goes to the node address the reply left from
         dp.applyServices(List.of(nodePort(true, List.of())));
         int npPort = sport(run(Datapath.FROM_HOST, Packets.tcp(CLIENT, 40022, NODE, 30080, TCP_SYN)).packet());
         byte[] in3 = icmpError(router, NODE, 3, 4, 1400, Packets.build(Packets.tcp(NODE, 30080, CLIENT, 40022, TCP_ACK)), false);
-        assertPacket(Netns.call(Netns.named(ns.name()), () -> dp.program(Datapath.FROM_HOST).testRun(in3, 1)), TC_ACT_REDIRECT,
+        assertPacket(run(Datapath.FROM_HOST, in3), TC_ACT_REDIRECT,
                 icmpError(router, B1, 3, 4, 1400, Packets.build(Packets.tcp(B1, 8080, NODE, npPort, TCP_ACK)), true));
         assertThat(dp.metrics().get(Reason.NAT_ICMP_ERROR)).isEqualTo(3);
 
         // an error about a reply of no flow is left alone, as is one about a flow's reply sent elsewhere
         byte[] other = icmpError(router, NODE, 3, 4, 1400, Packets.build(Packets.tcp(NODE, 30080, CLIENT, 40099, TCP_ACK)), false);
-        assertPacket(Netns.call(Netns.named(ns.name()), () -> dp.program(Datapath.FROM_HOST).testRun(other, 1)),
-                GoldenPacketTest.TC_ACT_UNSPEC, other);
+        assertPacket(run(Datapath.FROM_HOST, other),
+                TC_ACT_UNSPEC, other);
         byte[] elsewhere = icmpError(router, "10.9.0.77", 3, 4, 1400,
                 Packets.build(Packets.tcp(NODE, 30080, CLIENT, 40022, TCP_ACK)), false);
-        assertPacket(Netns.call(Netns.named(ns.name()), () -> dp.program(Datapath.FROM_HOST).testRun(elsewhere, 1)),
-                GoldenPacketTest.TC_ACT_UNSPEC, elsewhere);
+        assertPacket(run(Datapath.FROM_HOST, elsewhere),
+                TC_ACT_UNSPEC, elsewhere);
     }
 
     @Test
@@ -423,7 +403,7 @@ class NodePortGoldenTest {
         Packets.Spec syn = Packets.tcp(CLIENT, 40030, EXT_IP, 80, TCP_SYN);
         byte[] out = run(Datapath.FROM_HOST, syn).packet();
         byte[] in = icmpError(router, NODE, 3, 4, 1400, out, false);
-        TestRun.Result r = Netns.call(Netns.named(ns.name()), () -> dp.program(Datapath.FROM_HOST).testRun(in, 1));
+        TestRun.Result r = run(Datapath.FROM_HOST, in);
         // the quote as the client would have sent it (one hop on: the TTL it left the node with)
         assertPacket(r, TC_ACT_REDIRECT, icmpError(router, CLIENT, 3, 4, 1400, Packets.build(routed(syn.copy())), true));
         assertThat(Packets.checksum(r.packet(), 14 + 20 + 8, 20, 0) & 0xffff).as("quoted IP checksum verifies").isIn(0, 0xffff);
@@ -434,7 +414,7 @@ class NodePortGoldenTest {
         byte[] meant = Packets.build(routed(query.copy()));
         System.arraycopy(qOut, 14 + 20 + 6, meant, 14 + 20 + 6, 2); // the quoted UDP checksum is left as it was
         byte[] in2 = icmpError(B1, NODE, 3, 3, 0, qOut, false);
-        assertPacket(Netns.call(Netns.named(ns.name()), () -> dp.program(Datapath.FROM_POD).testRun(in2, 1)), TC_ACT_REDIRECT,
+        assertPacket(run(Datapath.FROM_POD, in2), TC_ACT_REDIRECT,
                 icmpError(EXT_IP, CLIENT, 3, 3, 0, meant, true));
         assertThat(dp.metrics().get(Reason.NAT_ICMP_ERROR)).isEqualTo(2);
     }
@@ -467,7 +447,7 @@ class NodePortGoldenTest {
         byte[] sent = Packets.build(Packets.udp(B1, 5353, pod, 33100, new byte[8]));
         System.arraycopy(answer, 14 + 20 + 6, sent, 14 + 20 + 6, 2); // the quoted UDP checksum is left as it was
         byte[] unreachable = icmpError(pod, clusterIp, 3, 3, 0, answer, false);
-        TestRun.Result r = Netns.call(Netns.named(ns.name()), () -> dp.program(Datapath.FROM_POD).testRun(unreachable, 1));
+        TestRun.Result r = run(Datapath.FROM_POD, unreachable);
         assertPacket(r, TC_ACT_REDIRECT, icmpError(pod, B1, 3, 3, 0, sent, true));
         assertThat(Packets.checksum(r.packet(), 14 + 20 + 8, 20, 0) & 0xffff).as("quoted IP checksum verifies").isIn(0, 0xffff);
 
@@ -475,41 +455,31 @@ class NodePortGoldenTest {
         String router = "10.1.0.254";
         run(Datapath.FROM_POD, Packets.tcp(pod, 40100, clusterIp, 80, TCP_SYN));
         byte[] big = icmpError(router, clusterIp, 3, 4, 1400, Packets.build(Packets.tcp(clusterIp, 80, pod, 40100, TCP_ACK)), false);
-        assertPacket(Netns.call(Netns.named(ns.name()), () -> dp.program(Datapath.FROM_HOST).testRun(big, 1)), TC_ACT_REDIRECT,
+        assertPacket(run(Datapath.FROM_HOST, big), TC_ACT_REDIRECT,
                 icmpError(router, B1, 3, 4, 1400, Packets.build(Packets.tcp(B1, 8080, pod, 40100, TCP_ACK)), true));
         // the client's node itself, forwarding the answer into a pod veth of a smaller MTU: from the
         // node's address to the ClusterIP, caught leaving a host device (to_host)
         byte[] own = icmpError(NODE, clusterIp, 3, 4, 1280, Packets.build(Packets.tcp(clusterIp, 80, pod, 40100, TCP_ACK)), false);
-        assertPacket(Netns.call(Netns.named(ns.name()), () -> dp.program(Datapath.TO_HOST).testRun(own, 1)), TC_ACT_REDIRECT,
+        assertPacket(run(Datapath.TO_HOST, own), TC_ACT_REDIRECT,
                 icmpError(NODE, B1, 3, 4, 1280, Packets.build(Packets.tcp(B1, 8080, pod, 40100, TCP_ACK)), true));
         assertThat(dp.metrics().get(Reason.NAT_ICMP_ERROR)).isEqualTo(3);
 
         // left alone: about the answer as it crossed the fabric (to the backend already), ...
         byte[] onTheWire = icmpError("10.2.0.254", B1, 3, 4, 1400, Packets.build(Packets.tcp(B1, 8080, pod, 40100, TCP_ACK)), false);
-        assertPacket(Netns.call(Netns.named(ns.name()), () -> dp.program(Datapath.FROM_HOST).testRun(onTheWire, 1)),
-                GoldenPacketTest.TC_ACT_UNSPEC, onTheWire);
+        assertPacket(run(Datapath.FROM_HOST, onTheWire),
+                TC_ACT_UNSPEC, onTheWire);
         // ... about an answer of no flow, ...
         byte[] noFlow = icmpError(pod, clusterIp, 3, 3, 0, Packets.build(Packets.udp(clusterIp, 53, pod, 33199, new byte[8])), false);
-        assertPacket(Netns.call(Netns.named(ns.name()), () -> dp.program(Datapath.FROM_POD).testRun(noFlow, 1)),
-                GoldenPacketTest.TC_ACT_UNSPEC, noFlow);
+        assertPacket(run(Datapath.FROM_POD, noFlow),
+                TC_ACT_UNSPEC, noFlow);
         // ... and not sent to the ClusterIP the answer came from
         byte[] elsewhere = icmpError(pod, "10.2.0.99", 3, 3, 0, answer, false);
-        assertPacket(Netns.call(Netns.named(ns.name()), () -> dp.program(Datapath.FROM_POD).testRun(elsewhere, 1)),
-                GoldenPacketTest.TC_ACT_UNSPEC, elsewhere);
+        assertPacket(run(Datapath.FROM_POD, elsewhere),
+                TC_ACT_UNSPEC, elsewhere);
         // ... nor the pod's translated error on its way out of the node (it quotes the backend now)
         byte[] translated = icmpError(pod, B1, 3, 3, 0, sent, false);
-        assertPacket(Netns.call(Netns.named(ns.name()), () -> dp.program(Datapath.TO_HOST).testRun(translated, 1)),
-                GoldenPacketTest.TC_ACT_UNSPEC, translated);
+        assertPacket(run(Datapath.TO_HOST, translated),
+                TC_ACT_UNSPEC, translated);
         assertThat(dp.metrics().get(Reason.NAT_ICMP_ERROR)).isEqualTo(3);
-    }
-
-    private int entries(String map) {
-        try (BpfMap m = BpfMap.openPinnedAsIs(PinLayout.mapsDir(pinRoot).resolve(map).toString())) {
-            int n = 0;
-            for (byte[] k = m.nextKey(null); k != null; k = m.nextKey(k)) {
-                n++;
-            }
-            return n;
-        }
     }
 }

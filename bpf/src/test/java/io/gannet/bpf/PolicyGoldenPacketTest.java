@@ -5,7 +5,6 @@ import static io.gannet.bpf.Packets.TCP_SYN;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gannet.bpf.lb.Ipv4;
-import io.gannet.bpf.libbpf.BpfProgram;
 import io.gannet.bpf.libbpf.TestRun;
 import io.gannet.bpf.maps.DropEvent;
 import io.gannet.bpf.maps.EndpointValue;
@@ -14,10 +13,8 @@ import io.gannet.bpf.maps.PolicyMapKey;
 import io.gannet.bpf.policy.IngressEntry;
 import io.gannet.bpf.policy.PolicyFeature;
 import io.gannet.bpf.policy.PolicyReason;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -29,10 +26,7 @@ import org.junit.jupiter.api.Test;
  * <p>BPF_PROG_TEST_RUN builds the skb on the namespace's loopback, so skb->ifindex is 1: the
  * endpoint under test is dp_endpoints[1] (this pin root's own maps; no device is attached).
  */
-class PolicyGoldenPacketTest {
-    static final int TC_ACT_UNSPEC = -1;
-    static final int TC_ACT_SHOT = 2;
-    static final int TC_ACT_OK = 0;
+class PolicyGoldenPacketTest extends DatapathPerTest {
     static final int EP = 1;
 
     static final String POD = "10.3.0.10";
@@ -51,16 +45,10 @@ class PolicyGoldenPacketTest {
     static final int GRE = 47;
     static final int SCTP = 132;
 
-    Path pinRoot;
-    Datapath dp;
-    BpfProgram toPod;
     PolicyFeature policy;
 
     @BeforeEach
-    void open() {
-        pinRoot = DatapathFixture.uniquePinRoot();
-        dp = Datapath.open(DatapathFixture.options(pinRoot));
-        toPod = dp.program(Datapath.TO_POD);
+    void podAndIdentities() {
         policy = dp.policyFeature();
         dp.endpoints().put(EP, new EndpointValue(Ipv4.parse(POD), 0));
         policy.applyIpcache(Map.of(
@@ -69,14 +57,6 @@ class PolicyGoldenPacketTest {
                 host(HOST), ID_HOST,
                 new IpcacheKey(16, Ipv4.parse("10.50.0.0")), ID_CIDR,
                 new IpcacheKey(24, Ipv4.parse("10.50.1.0")), ID_CIDR_EXCEPT));
-    }
-
-    @AfterEach
-    void close() {
-        if (dp != null) {
-            dp.close();
-        }
-        Datapath.removePins(pinRoot);
     }
 
     static IpcacheKey host(String ip) {
@@ -96,7 +76,7 @@ class PolicyGoldenPacketTest {
 
     int verdict(Packets.Spec p) {
         byte[] in = Packets.build(p);
-        TestRun.Result r = toPod.testRun(in, 1);
+        TestRun.Result r = run(Datapath.TO_POD, in);
         if (r.verdict() == TC_ACT_UNSPEC) {
             assertThat(Packets.hex(r.packet())).as("a passed packet is untouched").isEqualTo(Packets.hex(in));
         }
@@ -115,11 +95,10 @@ class PolicyGoldenPacketTest {
     void ipv6IsClosedForAPodAPolicySelectsButNeighborDiscovery() {
         String pod6 = "fd00:3::10";
         String other6 = "fd00:3::21";
-        BpfProgram fromPod = dp.program(Datapath.FROM_POD);
         Packets.Spec in6 = Packets.tcp(other6, 40000, pod6, 6379, TCP_SYN);
         Packets.Spec out6 = Packets.tcp(pod6, 40001, other6, 80, TCP_SYN);
         assertThat(verdict(in6)).as("no policy selects the pod: IPv6 in passes").isEqualTo(TC_ACT_UNSPEC);
-        assertThat(fromPod.testRun(Packets.build(out6), 1).verdict()).as("and out").isEqualTo(TC_ACT_UNSPEC);
+        assertThat(run(Datapath.FROM_POD, out6).verdict()).as("and out").isEqualTo(TC_ACT_UNSPEC);
 
         policy.apply(EP, true, List.of(allow(ID_EMPLOYEE, TCP, 6379, 16, 7), HOST_ALLOWED));
         assertThat(verdict(in6)).as("an ingress policy selects it: IPv6 in is dropped").isEqualTo(TC_ACT_SHOT);
@@ -128,10 +107,10 @@ class PolicyGoldenPacketTest {
         solicitation[0] = (byte) 135;
         assertThat(verdict(Packets.raw("fe80::1", "ff02::1:ff00:10", 58, solicitation))).as("neighbor discovery passes")
                 .isEqualTo(TC_ACT_UNSPEC);
-        assertThat(fromPod.testRun(Packets.build(out6), 1).verdict()).as("no egress policy: IPv6 out passes").isEqualTo(TC_ACT_UNSPEC);
+        assertThat(run(Datapath.FROM_POD, out6).verdict()).as("no egress policy: IPv6 out passes").isEqualTo(TC_ACT_UNSPEC);
 
         policy.applyEgress(EP, true, List.of(allow(ID_EMPLOYEE, TCP, 6379, 16, 11)));
-        assertThat(fromPod.testRun(Packets.build(out6), 1).verdict()).as("an egress policy: IPv6 out is dropped").isEqualTo(TC_ACT_SHOT);
+        assertThat(run(Datapath.FROM_POD, out6).verdict()).as("an egress policy: IPv6 out is dropped").isEqualTo(TC_ACT_SHOT);
         assertThat(dp.metrics().get(io.gannet.bpf.maps.Reason.DROP_POLICY_IPV6)).isEqualTo(2);
     }
 
@@ -239,7 +218,7 @@ class PolicyGoldenPacketTest {
 
         // a flow the pod opened itself (recorded by from_pod): its replies pass despite default deny
         Packets.Spec out = Packets.tcp(POD, 51000, OTHER, 80, TCP_SYN);
-        assertThat(dp.program(Datapath.FROM_POD).testRun(Packets.build(out), 1).verdict()).isEqualTo(TC_ACT_UNSPEC);
+        assertThat(run(Datapath.FROM_POD, out).verdict()).isEqualTo(TC_ACT_UNSPEC);
         Packets.Spec synAck = Packets.tcp(OTHER, 80, POD, 51000, TCP_SYN | TCP_ACK);
         assertThat(verdict(synAck)).as("reply to the pod's own connection").isEqualTo(TC_ACT_UNSPEC);
 
@@ -249,11 +228,11 @@ class PolicyGoldenPacketTest {
         assertThat(verdict(Packets.tcp(OTHER, 40001, POD, 6379, TCP_ACK))).isEqualTo(TC_ACT_SHOT);
         // another pod on this node sends: its from_pod records the flow first, which lets nothing in
         Packets.Spec fromOther = Packets.tcp(OTHER, 40002, POD, 6379, TCP_SYN);
-        assertThat(dp.program(Datapath.FROM_POD).testRun(Packets.build(fromOther), 1).verdict()).isEqualTo(TC_ACT_UNSPEC);
+        assertThat(run(Datapath.FROM_POD, fromOther).verdict()).isEqualTo(TC_ACT_UNSPEC);
         assertThat(verdict(fromOther)).as("recorded by the sender's from_pod, still judged").isEqualTo(TC_ACT_SHOT);
         // ... and a flow the policy allows, recorded the same way, is let in and marked
         Packets.Spec fromEmployee = Packets.tcp(EMPLOYEE, 40003, POD, 6379, TCP_SYN);
-        assertThat(dp.program(Datapath.FROM_POD).testRun(Packets.build(fromEmployee), 1).verdict()).isEqualTo(TC_ACT_UNSPEC);
+        assertThat(run(Datapath.FROM_POD, fromEmployee).verdict()).isEqualTo(TC_ACT_UNSPEC);
         assertThat(verdict(fromEmployee)).isEqualTo(TC_ACT_UNSPEC);
         assertThat(verdict(Packets.tcp(EMPLOYEE, 40003, POD, 6379, TCP_ACK))).isEqualTo(TC_ACT_UNSPEC);
         Map<PolicyReason, Long> m = policy.metrics();
@@ -263,7 +242,7 @@ class PolicyGoldenPacketTest {
     }
 
     int fromPod(Packets.Spec p) {
-        return dp.program(Datapath.FROM_POD).testRun(Packets.build(p), 1).verdict();
+        return run(Datapath.FROM_POD, p).verdict();
     }
 
     @Test
@@ -418,10 +397,8 @@ class PolicyGoldenPacketTest {
         assertThat(tcpSyn(EMPLOYEE, 40001, 6380)).isEqualTo(TC_ACT_UNSPEC);
 
         // a restarted agent re-adopts the entries, the flag and the ipcache: nothing to rewrite
-        dp.close();
-        dp = Datapath.open(DatapathFixture.options(pinRoot));
+        reopen();
         policy = dp.policyFeature();
-        toPod = dp.program(Datapath.TO_POD);
         assertThat(policy.restoredEntries()).isEqualTo(2);
         assertThat(policy.enforced(EP)).isTrue();
         assertThat(policy.apply(EP, true, changed)).isEqualTo(new PolicyFeature.Applied(0, 0));
