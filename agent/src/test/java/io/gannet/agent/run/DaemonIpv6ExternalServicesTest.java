@@ -29,6 +29,9 @@ import org.junit.jupiter.api.io.TempDir;
  *   <li>an IPv6 externalIP with externalTrafficPolicy Local: only the local pod serves, it sees
  *       the client's own address, and the client sees the externalIP answer; the same with
  *       {@code --xdp generic}, translated by the XDP fast path before from_host;</li>
+ *   <li>with {@code --xdp generic}, a dual-stack node port with Local on node 1's IPv4 and IPv6
+ *       addresses translated by the XDP fast path in both families, one with Cluster SNATed at TC
+ *       behind it and noted so;</li>
  *   <li>an IPv6 externalIP with Cluster, local and remote backends: both serve, both see node
  *       1's IPv6 address (SNAT);</li>
  *   <li>an IPv6 load-balancer ingress IP with Cluster, a remote backend: it sees node 1;</li>
@@ -382,6 +385,56 @@ class DaemonIpv6ExternalServicesTest {
         assertThat(gannet.log()).contains("XDP fast path an earlier run attached detached (no --xdp)");
         assertThat(node1.exec("ip", "link", "show", "dev", "eth0")).doesNotContain("xdp");
         assertThat(ask(EXT_LOCAL)).isEqualTo("peer " + EXT_LOCAL + " 80 answer pod " + CLIENT);
+    }
+
+    /**
+     * Node ports with externalTrafficPolicy Local through {@code --xdp generic}: a dual-stack Service's
+     * node port on node 1's IPv4 and IPv6 addresses, each family's flows translated by the XDP fast
+     * path before from_host (which then counts the client's packets as no service's), the local pod
+     * seeing the client and the client the node port answer (the replies pass from_pod). A node port
+     * with Cluster is SNATed at TC behind XDP, still served, and says so in show services and once in
+     * the log. Started again without --xdp, TC alone serves the same node ports.
+     */
+    @Test
+    void nodePortsWithLocalPolicyAreServedThroughTheXdpFastPathInBothFamilies() throws Exception {
+        startNode("--xdp", "generic");
+        Files.writeString(services.resolve("npxdp.yaml"),
+                nodePort("np-xdp", "IPv4,IPv6", "Local", 30195, pod4 + "@node1", pod6 + "@node1", REMOTE + "@node2")
+                + nodePort("np-snat", "IPv6", "Cluster", 30196, REMOTE + "@node2"));
+        JsonNode rows = DaemonServicesTest.awaitServices(gannet, r -> r.toString().contains("[" + NODE1 + "]:30195/TCP")
+                && r.toString().contains("10.78.0.1:30195/TCP") && r.toString().contains("[" + NODE1 + "]:30196/TCP"));
+        assertThat(row(rows, "[" + NODE1 + "]:30195").path("notDone").toString()).as("Local: nothing to say").doesNotContain("XDP");
+        String snatNote = "shop/np-snat:http node port 30196/TCP on IPv6 node addresses, not done from outside the node: the XDP fast path"
+                + " (SNATed flows are translated at TC)";
+        assertThat(row(rows, "[" + NODE1 + "]:30196").path("notDone").toString()).contains(snatNote);
+
+        for (String[] family : new String[][] {{NODE1, CLIENT}, {"10.78.0.1", "10.78.0.100"}}) {
+            long natNew = counter(io.gannet.bpf.maps.Reason.NAT_NEW);
+            long ctHit = counter(io.gannet.bpf.maps.Reason.NAT_CT_HIT);
+            long passed = counter(io.gannet.bpf.maps.Reason.PASS_NO_SERVICE);
+            for (int i = 0; i < 5; i++) {
+                assertThat(ask(family[0], 30195)).isEqualTo("peer " + family[0] + " 30195 answer pod " + family[1]);
+            }
+            assertThat(counter(io.gannet.bpf.maps.Reason.NAT_NEW) - natNew).as("%s: one new flow per connection", family[0])
+                    .isEqualTo(5);
+            assertThat(counter(io.gannet.bpf.maps.Reason.NAT_CT_HIT) - ctHit).as("%s: established segments hit conntrack", family[0])
+                    .isGreaterThanOrEqualTo(5 * 2);
+            // translated at TC the client's packets would count there as NAT_NEW / NAT_CT_HIT, not as PASS_NO_SERVICE
+            assertThat(counter(io.gannet.bpf.maps.Reason.PASS_NO_SERVICE) - passed)
+                    .as("%s: client packets translated by XDP before from_host", family[0]).isGreaterThanOrEqualTo(5 * 3);
+        }
+        // Cluster: SNATed at TC behind XDP, the remote backend sees node 1
+        assertThat(ask(NODE1, 30196)).isEqualTo("peer " + NODE1 + " 30196 answer remote " + NODE1);
+        assertThat(gannet.log()).containsOnlyOnce(snatNote);
+
+        // started again without --xdp: TC alone serves the same node ports
+        gannet.close();
+        gannet = GannetProcess.startKeepingMounts(node1, dir, dir.resolve("profile.yaml"), "node1", "--services-dir", services.toString(),
+                "--bpf-pin-root", pinRoot.toString(), "--host-device", "eth0");
+        DaemonServicesTest.awaitServices(gannet, r -> r.toString().contains("[" + NODE1 + "]:30195/TCP"));
+        assertThat(node1.exec("ip", "link", "show", "dev", "eth0")).doesNotContain("xdp");
+        assertThat(ask(NODE1, 30195)).isEqualTo("peer " + NODE1 + " 30195 answer pod " + CLIENT);
+        assertThat(ask("10.78.0.1", 30195)).isEqualTo("peer 10.78.0.1 30195 answer pod 10.78.0.100");
     }
 
     /** A NodePort Service with clusterIPs of the given families ("IPv6" or "IPv4,IPv6") and its slices ("addr@node"). */
