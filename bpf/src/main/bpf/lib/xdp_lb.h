@@ -3,15 +3,20 @@
  * XDP fast path for host devices: the common cases of lib/lb.h, done before an skb exists.
  *
  * Handles plain IPv4 (IHL 5, not fragmented) TCP/UDP: reverse NAT of replies, and DNAT of
- * external frontends' flows (new and established: externalIPs, load-balancer IPs, L4LB VIPs) with
- * the same maps and conntrack as the TC programs, a new flow's backend picked as from_host picks
- * it (sessionAffinity ClientIP, else Maglev or random). Everything else returns XDP_PASS
- * untouched and is handled by from_host at TC, which sees an already translated packet as "no
- * service": fragments, IP options, services without backends (the TC reject builds the
- * RST/ICMP), flows whose backend was removed, non-IPv4 (IPv6 is lib/xdp_lb6.h's), node ports,
- * source ranges, a client picked as its own backend (hairpin SNAT), and SNATed flows
- * (externalTrafficPolicy Cluster: the SNAT, the client restore and the FIB redirect are
- * from_host's). Checksums are updated incrementally (RFC 1624) by direct writes, since the skb
+ * external frontends' flows (new and established: externalIPs, load-balancer IPs, L4LB VIPs, and
+ * node ports with externalTrafficPolicy Local) with the same maps and conntrack as the TC
+ * programs, a new flow's backend picked as from_host picks it (sessionAffinity ClientIP, else
+ * Maglev or random). A node port is found as from_host finds it (lib/nodeport.h): one dp_svc4
+ * frontend per node address, so the destination's lookup is the only one; after DNAT to a local
+ * endpoint its destination is a pod's and the kernel forwards it as it forwards from_host's.
+ * Everything else returns XDP_PASS untouched and is handled by from_host at TC, which sees an
+ * already translated packet as "no service": fragments, IP options, services without backends
+ * (the TC reject builds the RST/ICMP), flows whose backend was removed, non-IPv4 (IPv6 is
+ * lib/xdp_lb6.h's), source ranges, a client picked as its own backend (hairpin SNAT), SNATed
+ * flows (externalTrafficPolicy Cluster, node ports included: the SNAT, the client restore and the
+ * FIB redirect are from_host's), and a node port's reply arriving on a host device (it leaves from
+ * a node address, which only from_host's FIB redirect gets past the martian check; a Local node
+ * port's replies come from local pods and pass from_pod anyway). Checksums are updated incrementally (RFC 1624) by direct writes, since the skb
  * checksum helpers do not exist at XDP; the L4 parse and checksum helpers serve both families.
  */
 #ifndef DP_XDP_LB_H
@@ -203,8 +208,8 @@ static __always_inline int dp_xdp_process4(struct ethhdr *eth, void *data_end)
 	sk.proto = t.proto;
 	svc = bpf_map_lookup_elem(&dp_svc4, &sk);
 	if (!svc || !(svc->flags & DP_SVC_F_EXTERNAL) || svc->count == 0 ||
-	    (svc->flags & (DP_SVC_F_NODEPORT | DP_SVC_F_SRC_RANGES | DP_SVC_F_SNAT)))
-		return XDP_PASS; /* node ports, source ranges and SNAT (externalTrafficPolicy Cluster) are from_host's */
+	    (svc->flags & (DP_SVC_F_SRC_RANGES | DP_SVC_F_SNAT)))
+		return XDP_PASS; /* source ranges and SNAT (externalTrafficPolicy Cluster, node ports too) are from_host's */
 
 	ck.dir = DP_CT_EGRESS;
 	ct = dp_ct_lookup(&ck, now);

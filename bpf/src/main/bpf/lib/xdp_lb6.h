@@ -4,14 +4,17 @@
  * done before an skb exists.
  *
  * Handles IPv6 TCP/UDP directly after the fixed header (RFC 8200 section 3): reverse NAT of
- * replies, and DNAT of external frontends' flows (new and established) with the same maps
+ * replies, and DNAT of external frontends' flows (new and established; node ports with
+ * externalTrafficPolicy Local included, found by the one dp_svc6 lookup of their node address as
+ * from_host finds them, lib/nodeport6.h) with the same maps
  * (dp_svc6, dp_backends6, dp_revnat6, dp_affinity6) and the same dp_ct6 halves as from_host's
  * dp_stage_revnat6 / dp_stage_lb6 write, so a flow moves between XDP and TC either way. Left to
  * from_host at TC, untouched, exactly as for IPv4: extension headers and fragments (TC leaves
  * those alone too), ICMPv6, frontends without backends (the TC reject builds the RST / ICMPv6
- * error), flows whose backend was removed and flows of a deleted Service (TC resets them), node
- * ports, source ranges, SNATed flows (externalTrafficPolicy Cluster: the SNAT, the client
- * restore and the FIB redirect are from_host's), and a client picked as its own backend
+ * error), flows whose backend was removed and flows of a deleted Service (TC resets them), a
+ * node port's reply arriving on a host device (it leaves from a node address: from_host's FIB
+ * redirect), source ranges, SNATed flows (externalTrafficPolicy Cluster, node ports included:
+ * the SNAT, the client restore and the FIB redirect are from_host's), and a client picked as its own backend
  * (hairpin SNAT). from_host sees an already translated packet as "no service".
  *
  * IPv6 has no header checksum; the L4 checksum covers the addresses through the pseudo-header
@@ -159,8 +162,8 @@ static __always_inline int dp_xdp_process6(struct ethhdr *eth, void *data_end)
 	sk.proto = t.proto;
 	svc = bpf_map_lookup_elem(&dp_svc6, &sk);
 	if (!svc || !(svc->flags & DP_SVC_F_EXTERNAL) || svc->count == 0 ||
-	    (svc->flags & (DP_SVC_F_NODEPORT | DP_SVC_F_SRC_RANGES | DP_SVC_F_SNAT)))
-		return XDP_PASS; /* node ports, source ranges and SNAT (externalTrafficPolicy Cluster) are from_host's */
+	    (svc->flags & (DP_SVC_F_SRC_RANGES | DP_SVC_F_SNAT)))
+		return XDP_PASS; /* source ranges and SNAT (externalTrafficPolicy Cluster, node ports too) are from_host's */
 
 	dp_ct6_key_of(&ck, &t, DP_CT_EGRESS);
 	ct = dp_ct6_lookup(&ck, now);

@@ -10,6 +10,7 @@ import io.gannet.bpf.lb.Protocol;
 import io.gannet.bpf.lb.ServiceSpec;
 import io.gannet.bpf.libbpf.BpfProgram;
 import io.gannet.bpf.libbpf.TestRun;
+import io.gannet.bpf.maps.CtKey;
 import io.gannet.bpf.maps.Reason;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -32,6 +33,10 @@ class XdpGoldenPacketTest {
     static final String CLUSTER_IP = "10.96.0.10";
     static final String B1 = "10.2.0.7";
     static final String EXT_STICKY = "192.0.2.12";
+    /** A node address: node ports are one frontend per node address (lib/nodeport.h). */
+    static final String NODE = "10.9.0.1";
+    static final int NP_LOCAL = 30080;
+    static final int NP_CLUSTER = 30081;
 
     Path pinRoot;
     Datapath dp;
@@ -50,7 +55,13 @@ class XdpGoldenPacketTest {
                 new ServiceSpec("cluster", Frontend.of(CLUSTER_IP, 80, Protocol.TCP), false, ServiceSpec.Algorithm.RANDOM, List.of(b)),
                 new ServiceSpec("empty", Frontend.of(EXT_EMPTY, 80, Protocol.TCP), true, ServiceSpec.Algorithm.RANDOM, List.of()),
                 new ServiceSpec("sticky", Frontend.of(EXT_STICKY, 80, Protocol.TCP), true, ServiceSpec.Algorithm.RANDOM,
-                        List.of(b, Backend.of("10.2.0.8", 8080), Backend.of("10.2.0.9", 8080)), 30)));
+                        List.of(b, Backend.of("10.2.0.8", 8080), Backend.of("10.2.0.9", 8080)), 30),
+                new ServiceSpec("np-local", Frontend.of(NODE, NP_LOCAL, Protocol.TCP), true, ServiceSpec.Algorithm.RANDOM,
+                        List.of(b), 0, java.util.Map.of(), new ServiceSpec.Access(true, false, List.of())),
+                new ServiceSpec("np-local-dns", Frontend.of(NODE, NP_LOCAL, Protocol.UDP), true, ServiceSpec.Algorithm.RANDOM,
+                        List.of(u), 0, java.util.Map.of(), new ServiceSpec.Access(true, false, List.of())),
+                new ServiceSpec("np-cluster", Frontend.of(NODE, NP_CLUSTER, Protocol.TCP), true, ServiceSpec.Algorithm.RANDOM,
+                        List.of(b), 0, java.util.Map.of(), new ServiceSpec.Access(true, true, List.of()))));
     }
 
     @AfterEach
@@ -97,6 +108,92 @@ class XdpGoldenPacketTest {
         assertThat(dp.metrics().get(Reason.NAT_NEW)).isEqualTo(1);
         assertThat(dp.metrics().get(Reason.NAT_CT_HIT)).isEqualTo(1);
         assertThat(dp.metrics().get(Reason.NAT_REVERSE)).isEqualTo(1);
+    }
+
+    /** The conntrack halves of the flow from clientPort, with only what does not depend on the second it was made in. */
+    private List<String> halves(int clientPort) {
+        List<String> out = new java.util.ArrayList<>();
+        dp.conntrack().snapshot().forEach((k, e) -> {
+            if ((k.dir() == CtKey.EGRESS && k.sport() == clientPort) || (k.dir() == CtKey.REPLY && k.dport() == clientPort)) {
+                out.add("dir " + k.dir() + " proto " + k.proto() + " backend " + e.backendId() + " revnat " + e.revNatIndex()
+                        + " seen " + e.seen() + " flags " + e.flags() + " lifetime " + (e.expires() - e.created()));
+            }
+        });
+        out.sort(null);
+        return out;
+    }
+
+    /**
+     * A node port with externalTrafficPolicy Local (no SNAT) is translated in XDP: the frame XDP
+     * writes for a new flow is the one from_host writes for it, the conntrack halves are the ones
+     * from_host writes (so the flow moves between XDP and TC either way: a daemon restarted with or
+     * without --xdp), and from_host then sees it as no service's. UDP too.
+     */
+    @Test
+    void nodePortWithLocalPolicyIsTranslatedInXdpAsFromHostTranslatesIt() {
+        BpfProgram fromHost = dp.program(Datapath.FROM_HOST);
+        Packets.Spec syn = Packets.tcp(REMOTE, 41000, NODE, NP_LOCAL, TCP_SYN);
+        byte[] byXdp = xdp.testRun(Packets.build(syn), 1).packet();
+        assertThat(Packets.hex(byXdp)).isEqualTo(Packets.hex(Packets.build(to(syn, B1, 8080))));
+        assertThat(dp.metrics().get(Reason.NAT_NEW)).as("translated in XDP").isEqualTo(1);
+        // the same flow's SYN (a retransmission) at TC: the same frame
+        TestRun.Result tc = fromHost.testRun(Packets.build(syn), 1);
+        assertThat(tc.verdict()).as("translated at TC").isEqualTo(TC_ACT_OK);
+        assertThat(Packets.hex(tc.packet())).isEqualTo(Packets.hex(byXdp));
+        // another flow made at TC: the same conntrack halves as XDP's
+        Packets.Spec syn2 = Packets.tcp(REMOTE, 41001, NODE, NP_LOCAL, TCP_SYN);
+        assertThat(Packets.hex(fromHost.testRun(Packets.build(syn2), 1).packet())).isEqualTo(Packets.hex(Packets.build(to(syn2, B1, 8080))));
+        assertThat(halves(41000)).hasSize(2).isEqualTo(halves(41001));
+
+        // segments alternate between XDP and TC; from_host passes what XDP translated as no service's
+        for (int port : new int[] {41000, 41001}) {
+            for (int i = 0; i < 6; i++) {
+                Packets.Spec p = Packets.tcp(REMOTE, port, NODE, NP_LOCAL, Packets.TCP_ACK | Packets.TCP_PSH);
+                p.payload = ("segment " + i).getBytes();
+                byte[] in = Packets.build(p);
+                byte[] out = (i % 2 == 0 ? xdp : fromHost).testRun(in, 1).packet();
+                assertThat(Packets.hex(out)).as("port %d segment %d", port, i).isEqualTo(Packets.hex(Packets.build(to(p, B1, 8080))));
+                if (i % 2 == 0) {
+                    TestRun.Result after = fromHost.testRun(out, 1);
+                    assertThat(after.verdict()).as("not Gannet's: left to the next filter").isEqualTo(-1);
+                    assertThat(after.packet()).isEqualTo(out);
+                }
+            }
+        }
+        // the local backend's reply passes from_pod (it needs the pod attached and a route: DaemonNodePortTest and
+        // DaemonIpv6ExternalServicesTest); arriving on a host device it is from_host's, whose FIB redirect sends it on
+        // from the node address
+        byte[] synAck = Packets.build(Packets.tcp(B1, 8080, REMOTE, 41000, TCP_SYN | TCP_ACK));
+        assertOut(synAck, synAck);
+
+        Packets.Spec q = Packets.udp(REMOTE, 33100, NODE, NP_LOCAL, "query!".getBytes());
+        assertOut(Packets.build(q), Packets.build(to(q, B1, 5353)));
+        assertThat(dp.metrics().get(Reason.NAT_NEW)).isEqualTo(3);
+    }
+
+    /** A node port with externalTrafficPolicy Cluster is SNATed to the node: from_host's, passed by XDP untouched. */
+    @Test
+    void nodePortWithClusterPolicyIsLeftToFromHost() {
+        byte[] syn = Packets.build(Packets.tcp(REMOTE, 41100, NODE, NP_CLUSTER, TCP_SYN));
+        assertOut(syn, syn);
+        byte[] ack = Packets.build(Packets.tcp(REMOTE, 41101, NODE, NP_CLUSTER, TCP_ACK));
+        assertOut(ack, ack);
+        assertThat(dp.metrics().get(Reason.NAT_NEW)).isZero();
+        assertThat(dp.conntrack().snapshot()).isEmpty();
+    }
+
+    static Packets.Spec to(Packets.Spec p, String daddr, int dport) {
+        Packets.Spec e = p.copy();
+        e.daddr = daddr;
+        e.dport = dport;
+        return e;
+    }
+
+    static Packets.Spec from(Packets.Spec p, String saddr, int sport) {
+        Packets.Spec e = p.copy();
+        e.saddr = saddr;
+        e.sport = sport;
+        return e;
     }
 
     /** The destination address of an IPv4 frame. */

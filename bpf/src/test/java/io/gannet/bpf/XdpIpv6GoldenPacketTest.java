@@ -73,6 +73,10 @@ class XdpIpv6GoldenPacketTest {
                         Map.of(), new ServiceSpec.Access(false, false, List.of(SourceRange.parse("2001:db8:1::/48")))),
                 new ServiceSpec("nodeport", Frontend.of(NODE, 30080, Protocol.TCP), true, ServiceSpec.Algorithm.RANDOM,
                         List.of(Backend.of(B1, 8080)), 0, Map.of(), new ServiceSpec.Access(true, false, List.of())),
+                new ServiceSpec("nodeport-dns", Frontend.of(NODE, 30080, Protocol.UDP), true, ServiceSpec.Algorithm.RANDOM,
+                        List.of(Backend.of(B1, 5353)), 0, Map.of(), new ServiceSpec.Access(true, false, List.of())),
+                new ServiceSpec("nodeport-cluster", Frontend.of(NODE, 30081, Protocol.TCP), true, ServiceSpec.Algorithm.RANDOM,
+                        List.of(Backend.of(B1, 8080)), 0, Map.of(), new ServiceSpec.Access(true, true, List.of())),
                 new ServiceSpec("sticky", Frontend.of(EXT_STICKY, 80, Protocol.TCP), true, ServiceSpec.Algorithm.RANDOM, three, 30)));
     }
 
@@ -185,6 +189,56 @@ class XdpIpv6GoldenPacketTest {
         assertThat(dp.metrics().get(Reason.NAT_REVERSE)).isEqualTo(24);
     }
 
+    /**
+     * A node port with externalTrafficPolicy Local (no SNAT; the frontend is the node address, as
+     * lib/nodeport6.h programs it) is translated in XDP: its new flow's frame is the one from_host
+     * writes for it, its conntrack halves are from_host's, and its segments alternate between XDP and
+     * TC with one backend (a daemon restarted with or without --xdp). Its reply comes from a local
+     * pod through from_pod; arriving on a host device it is left to from_host (the FIB redirect from
+     * the node address). UDP too. A node port with Cluster is SNATed at TC: passed untouched.
+     */
+    @Test
+    void nodePortWithLocalPolicyIsTranslatedInXdpAsFromHostTranslatesIt() {
+        Packets.Spec syn = Packets.tcp(CLIENT, 41000, NODE, 30080, TCP_SYN);
+        TestRun.Result r = xdp(syn);
+        assertFrame(r, to(syn, B1, 8080));
+        assertThat(dp.metrics().get(Reason.NAT_NEW)).as("translated in XDP").isEqualTo(1);
+        // the same SYN (a retransmission) at TC: the same frame
+        TestRun.Result tc = fromHost.testRun(Packets.build(syn), 1);
+        assertThat(Packets.hex(tc.packet())).isEqualTo(Packets.hex(r.packet()));
+        // a flow made at TC has the halves XDP writes
+        Packets.Spec syn2 = Packets.tcp(CLIENT, 41001, NODE, 30080, TCP_SYN);
+        assertFrame(fromHost.testRun(Packets.build(syn2), 1), to(syn2, B1, 8080));
+        assertThat(halves(41000)).hasSize(2).isEqualTo(halves(41001));
+        for (int port : new int[] {41000, 41001}) {
+            for (int i = 0; i < 6; i++) {
+                Packets.Spec p = Packets.tcp(CLIENT, port, NODE, 30080, TCP_ACK | TCP_PSH);
+                p.payload = ("segment " + i).getBytes();
+                TestRun.Result out = i % 2 == 0 ? xdp(p) : fromHost.testRun(Packets.build(p), 1);
+                assertFrame(out, to(p, B1, 8080));
+                if (i % 2 == 0) {
+                    TestRun.Result after = fromHost.testRun(out.packet(), 1);
+                    assertThat(after.verdict()).as("not Gannet's: left to the next filter").isEqualTo(-1);
+                    assertThat(after.packet()).isEqualTo(out.packet());
+                }
+            }
+        }
+        byte[] synAck = Packets.build(Packets.tcp(B1, 8080, CLIENT, 41000, TCP_SYN | TCP_ACK));
+        TestRun.Result back = xdp.testRun(synAck, 1);
+        assertThat(back.verdict()).isEqualTo(XDP_PASS);
+        assertThat(back.packet()).as("a node port's reply on a host device: from_host's").isEqualTo(synAck);
+
+        Packets.Spec q = Packets.udp(CLIENT, 33100, NODE, 30080, "query!".getBytes());
+        assertFrame(xdp(q), to(q, B1, 5353));
+        assertThat(dp.metrics().get(Reason.NAT_NEW)).isEqualTo(3);
+
+        byte[] cluster = Packets.build(Packets.tcp(CLIENT, 41100, NODE, 30081, TCP_SYN));
+        TestRun.Result c = xdp.testRun(cluster, 1);
+        assertThat(c.verdict()).isEqualTo(XDP_PASS);
+        assertThat(c.packet()).as("Cluster: SNAT is from_host's").isEqualTo(cluster);
+        assertThat(dp.metrics().get(Reason.NAT_NEW)).isEqualTo(3);
+    }
+
     @Test
     void udpIsTranslatedWithItsChecksumUpdated() {
         Packets.Spec q = Packets.udp(CLIENT, 33000, EXT, 53, "query!".getBytes());
@@ -233,7 +287,8 @@ class XdpIpv6GoldenPacketTest {
 
         List<byte[]> untouched = new ArrayList<>();
         untouched.add(Packets.build(Packets.tcp(B1, 8080, CLIENT, 40100, TCP_SYN | TCP_ACK))); // the node port's reply
-        untouched.add(Packets.build(Packets.tcp(CLIENT, 40101, NODE, 30080, TCP_ACK))); // a node port
+        untouched.add(Packets.build(Packets.tcp(CLIENT, 40101, NODE, 30081, TCP_SYN))); // a node port with Cluster: SNAT is TC's
+        untouched.add(Packets.build(Packets.tcp(CLIENT, 40102, NODE, 30081, TCP_ACK)));
         untouched.add(Packets.build(Packets.tcp(CLIENT, 40000, EXT_CLUSTER, 80, TCP_SYN))); // Cluster: SNAT is TC's
         untouched.add(Packets.build(Packets.tcp(CLIENT, 40000, EXT_RANGED, 80, TCP_SYN))); // source ranges are TC's
         untouched.add(Packets.build(Packets.tcp(CLIENT, 40000, CLUSTER_IP, 80, TCP_SYN))); // ClusterIP: not from outside

@@ -61,8 +61,8 @@ import java.util.Set;
  *       no address of is noted); externalTrafficPolicy Cluster SNATs flows from outside the node
  *       to the node address (the client address is hidden, any backend serves), Local keeps the
  *       client address and this node's endpoints only (bpf lib/nodeport.h, lib/nodeport6.h); ICMP
- *       errors as for externalIPs; the XDP fast path noted as not done with Cluster, as for
- *       externalIPs (either family);</li>
+ *       errors as for externalIPs; the XDP fast path as for externalIPs (either family): Local node
+ *       ports take it with {@code gannet run --xdp}, Cluster ones are SNATed at TC, noted;</li>
  *   <li>healthCheckNodePort (externalTrafficPolicy Local): the node's local endpoint count, served by
  *       {@link HealthCheckNodePorts};</li>
  *   <li>loadBalancerSourceRanges on externalIPs and load-balancer ingress IPs (as the catalog gives

@@ -78,8 +78,8 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--host-device", description = "Attach the host program (externalIP DNAT) to this device; repeatable.")
     java.util.List<String> hostDevices = new java.util.ArrayList<>();
 
-    @Option(names = "--xdp", paramLabel = "native|generic", description = {"Also give the --host-devices the XDP fast path (external",
-        "frontends with externalTrafficPolicy Local and an L4LB host's VIPs, IPv4 and IPv6, translated before the",
+    @Option(names = "--xdp", paramLabel = "native|generic", description = {"Also give the --host-devices the XDP fast path (externalIPs,",
+        "load-balancer IPs and node ports with externalTrafficPolicy Local, and an L4LB host's VIPs, IPv4 and IPv6, translated before the",
         "kernel makes an skb): native on NICs whose driver has XDP, generic on any device. Needs --host-device."})
     String xdp;
 

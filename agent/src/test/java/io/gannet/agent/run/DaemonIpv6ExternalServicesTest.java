@@ -29,6 +29,10 @@ import org.junit.jupiter.api.io.TempDir;
  *   <li>an IPv6 externalIP with externalTrafficPolicy Local: only the local pod serves, it sees
  *       the client's own address, and the client sees the externalIP answer; the same with
  *       {@code --xdp generic}, translated by the XDP fast path before from_host;</li>
+ *   <li>with {@code --xdp generic}, a dual-stack node port with Local on node 1's IPv4 and IPv6
+ *       addresses translated by the XDP fast path in both families, one with Cluster SNATed at TC
+ *       behind it and noted so; connections made through XDP go on at TC after a restart without
+ *       {@code --xdp};</li>
  *   <li>an IPv6 externalIP with Cluster, local and remote backends: both serve, both see node
  *       1's IPv6 address (SNAT);</li>
  *   <li>an IPv6 load-balancer ingress IP with Cluster, a remote backend: it sees node 1;</li>
@@ -117,6 +121,33 @@ class DaemonIpv6ExternalServicesTest {
             except Exception as e:
                 print("failed %s" % e)
             """;
+    /** A TCP server on [argv[1]]:argv[2] answering each line of each connection with "LINE PEER-ADDRESS". */
+    static final String ECHO_SERVER = """
+            import socket, sys, threading
+            s = socket.socket(socket.AF_INET6 if ":" in sys.argv[1] else socket.AF_INET)
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            s.bind((sys.argv[1], int(sys.argv[2])))
+            s.listen(16)
+            def serve(c, a):
+                for line in c.makefile("rb"):
+                    c.sendall(line.strip() + b" " + a[0].encode() + b"\\n")
+            while True:
+                c, a = s.accept()
+                threading.Thread(target=serve, args=(c, a), daemon=True).start()
+            """;
+    /** One connection to [argv[1]]:argv[2] for its whole life: sends each line of stdin, prints each answer. */
+    static final String LONG_CLIENT_PY = """
+            import socket, sys
+            try:
+                c = socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=5)
+                f = c.makefile("rb")
+                for line in sys.stdin:
+                    c.sendall(line.encode())
+                    print(f.readline().decode().strip(), flush=True)
+            except Exception as e:
+                print("failed %r" % e, flush=True)
+            """;
+
     /** Connects to [argv[1]]:argv[2]; prints the peer its socket sees and the answer, or "failed ...". */
     static final String CLIENT_PY = """
             import socket, sys
@@ -382,6 +413,108 @@ class DaemonIpv6ExternalServicesTest {
         assertThat(gannet.log()).contains("XDP fast path an earlier run attached detached (no --xdp)");
         assertThat(node1.exec("ip", "link", "show", "dev", "eth0")).doesNotContain("xdp");
         assertThat(ask(EXT_LOCAL)).isEqualTo("peer " + EXT_LOCAL + " 80 answer pod " + CLIENT);
+    }
+
+    /**
+     * Node ports with externalTrafficPolicy Local through {@code --xdp generic}: a dual-stack Service's
+     * node port on node 1's IPv4 and IPv6 addresses, each family's flows translated by the XDP fast
+     * path before from_host (which then counts the client's packets as no service's), the local pod
+     * seeing the client and the client the node port answer (the replies pass from_pod). A node port
+     * with Cluster is SNATed at TC behind XDP, still served, and says so in show services and once in
+     * the log. Started again without --xdp, TC alone serves the same node ports, and a connection of
+     * each family made through XDP before goes on (TC hits the conntrack entries XDP wrote).
+     */
+    @Test
+    void nodePortsWithLocalPolicyAreServedThroughTheXdpFastPathInBothFamilies() throws Exception {
+        startNode("--xdp", "generic");
+        Files.writeString(services.resolve("npxdp.yaml"),
+                nodePort("np-xdp", "IPv4,IPv6", "Local", 30195, pod4 + "@node1", pod6 + "@node1", REMOTE + "@node2")
+                + nodePort("np-snat", "IPv6", "Cluster", 30196, REMOTE + "@node2"));
+        JsonNode rows = DaemonServicesTest.awaitServices(gannet, r -> r.toString().contains("[" + NODE1 + "]:30195/TCP")
+                && r.toString().contains("10.78.0.1:30195/TCP") && r.toString().contains("[" + NODE1 + "]:30196/TCP"));
+        assertThat(row(rows, "[" + NODE1 + "]:30195").path("notDone").toString()).as("Local: nothing to say").doesNotContain("XDP");
+        String snatNote = "shop/np-snat:http node port 30196/TCP on IPv6 node addresses, not done from outside the node: the XDP fast path"
+                + " (SNATed flows are translated at TC)";
+        assertThat(row(rows, "[" + NODE1 + "]:30196").path("notDone").toString()).contains(snatNote);
+
+        for (String[] family : new String[][] {{NODE1, CLIENT}, {"10.78.0.1", "10.78.0.100"}}) {
+            long natNew = counter(io.gannet.bpf.maps.Reason.NAT_NEW);
+            long ctHit = counter(io.gannet.bpf.maps.Reason.NAT_CT_HIT);
+            long passed = counter(io.gannet.bpf.maps.Reason.PASS_NO_SERVICE);
+            for (int i = 0; i < 5; i++) {
+                assertThat(ask(family[0], 30195)).isEqualTo("peer " + family[0] + " 30195 answer pod " + family[1]);
+            }
+            assertThat(counter(io.gannet.bpf.maps.Reason.NAT_NEW) - natNew).as("%s: one new flow per connection", family[0])
+                    .isEqualTo(5);
+            assertThat(counter(io.gannet.bpf.maps.Reason.NAT_CT_HIT) - ctHit).as("%s: established segments hit conntrack", family[0])
+                    .isGreaterThanOrEqualTo(5 * 2);
+            // translated at TC the client's packets would count there as NAT_NEW / NAT_CT_HIT, not as PASS_NO_SERVICE
+            assertThat(counter(io.gannet.bpf.maps.Reason.PASS_NO_SERVICE) - passed)
+                    .as("%s: client packets translated by XDP before from_host", family[0]).isGreaterThanOrEqualTo(5 * 3);
+        }
+        // Cluster: SNATed at TC behind XDP, the remote backend sees node 1
+        assertThat(ask(NODE1, 30196)).isEqualTo("peer " + NODE1 + " 30196 answer remote " + NODE1);
+        assertThat(gannet.log()).containsOnlyOnce(snatNote);
+
+        // connections made through XDP, one per family, stay open across a restart without --xdp
+        Path echo = dir.resolve("echo.py");
+        Files.writeString(echo, ECHO_SERVER);
+        Path longClient = dir.resolve("long_client.py");
+        Files.writeString(longClient, LONG_CLIENT_PY);
+        servers.add(pod.start("python3", echo.toString(), pod6, "8081"));
+        servers.add(pod.start("python3", echo.toString(), pod4, "8081"));
+        Files.writeString(services.resolve("npecho.yaml"),
+                nodePort("np-echo", "IPv4,IPv6", "Local", 30197, pod4 + "@node1", pod6 + "@node1").replace("8080", "8081"));
+        DaemonServicesTest.awaitServices(gannet, r -> r.toString().contains("10.78.0.1:30197/TCP")
+                && r.toString().contains("[" + NODE1 + "]:30197/TCP"));
+        gannet.awaitTrue("echo servers listening", () -> pod.exec("ss", "-ltnH").split(":8081 ", -1).length == 3,
+                () -> pod.exec("ss", "-ltn"));
+        List<LongConnection> open = new ArrayList<>();
+        for (String[] family : new String[][] {{NODE1, CLIENT}, {"10.78.0.1", "10.78.0.100"}}) {
+            long natNew = counter(io.gannet.bpf.maps.Reason.NAT_NEW);
+            LongConnection c = new LongConnection(client.start("python3", longClient.toString(), family[0], "30197"));
+            servers.add(c.process());
+            open.add(c);
+            assertThat(c.say("before")).isEqualTo("before " + family[1]);
+            assertThat(counter(io.gannet.bpf.maps.Reason.NAT_NEW) - natNew).as("made in XDP").isEqualTo(1);
+        }
+
+        // started again without --xdp: TC alone serves the same node ports, and the flows XDP made go on
+        gannet.close();
+        gannet = GannetProcess.startKeepingMounts(node1, dir, dir.resolve("profile.yaml"), "node1", "--services-dir", services.toString(),
+                "--bpf-pin-root", pinRoot.toString(), "--host-device", "eth0");
+        DaemonServicesTest.awaitServices(gannet, r -> r.toString().contains("[" + NODE1 + "]:30195/TCP"));
+        assertThat(node1.exec("ip", "link", "show", "dev", "eth0")).doesNotContain("xdp");
+        long natNew = counter(io.gannet.bpf.maps.Reason.NAT_NEW);
+        long ctHit = counter(io.gannet.bpf.maps.Reason.NAT_CT_HIT);
+        assertThat(open.get(0).say("after")).as("IPv6 flow made in XDP, now at TC").isEqualTo("after " + CLIENT);
+        assertThat(open.get(1).say("after")).as("IPv4 flow made in XDP, now at TC").isEqualTo("after 10.78.0.100");
+        assertThat(counter(io.gannet.bpf.maps.Reason.NAT_NEW) - natNew).as("no new flow").isZero();
+        assertThat(counter(io.gannet.bpf.maps.Reason.NAT_CT_HIT) - ctHit).as("XDP's conntrack entries, hit at TC")
+                .isGreaterThanOrEqualTo(2);
+        assertThat(ask(NODE1, 30195)).isEqualTo("peer " + NODE1 + " 30195 answer pod " + CLIENT);
+        assertThat(ask("10.78.0.1", 30195)).isEqualTo("peer 10.78.0.1 30195 answer pod 10.78.0.100");
+    }
+
+    /** A client process holding one connection open (LONG_CLIENT_PY): each line said gets its answer. */
+    record LongConnection(Process process, java.io.BufferedReader out) {
+        LongConnection(Process process) {
+            this(process, new java.io.BufferedReader(new java.io.InputStreamReader(process.getInputStream(),
+                    java.nio.charset.StandardCharsets.UTF_8)));
+        }
+
+        String say(String line) throws Exception {
+            process.getOutputStream().write((line + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            process.getOutputStream().flush();
+            java.util.concurrent.CompletableFuture<String> answer = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                try {
+                    return out.readLine();
+                } catch (java.io.IOException e) {
+                    return "failed " + e;
+                }
+            });
+            return answer.get(10, TimeUnit.SECONDS);
+        }
     }
 
     /** A NodePort Service with clusterIPs of the given families ("IPv6" or "IPv4,IPv6") and its slices ("addr@node"). */
