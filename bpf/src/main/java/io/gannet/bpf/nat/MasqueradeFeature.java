@@ -21,11 +21,8 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.HashSet;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * The masquerade feature handle (lib/masq.h, lib/masq6.h). {@link #apply} makes dp_masq4 (host
@@ -74,45 +71,18 @@ public final class MasqueradeFeature {
      * their replies until they expire). Returns whether anything changed.
      */
     public synchronized boolean apply(Map<Integer, Integer> nodeAddressByIfindex, Ipv4Prefix pool, Collection<Ipv4Prefix> excluded) {
-        boolean changed = false;
         Map<Integer, MasqValue> want = new HashMap<>();
         if (pool != null) {
             nodeAddressByIfindex.forEach((ifindex, addr) ->
                     want.put(ifindex, new MasqValue(addr, pool.addr(), Ipv4Prefix.mask(pool.length()))));
         }
-        Map<Integer, MasqValue> have = devices.snapshotSlow();
-        for (Map.Entry<Integer, MasqValue> e : want.entrySet()) {
-            if (!e.getValue().equals(have.get(e.getKey()))) {
-                devices.put(e.getKey(), e.getValue());
-                changed = true;
-            }
-        }
-        for (Integer ifindex : have.keySet()) {
-            if (!want.containsKey(ifindex)) {
-                devices.delete(ifindex);
-                changed = true;
-            }
-        }
-        Set<IpcacheKey> wantKeys = new LinkedHashSet<>();
+        Map<IpcacheKey, Integer> wantKeys = new HashMap<>();
         if (!want.isEmpty()) {
             for (Ipv4Prefix p : excluded) {
-                wantKeys.add(new IpcacheKey(p.length(), p.addr()));
+                wantKeys.put(new IpcacheKey(p.length(), p.addr()), 1);
             }
         }
-        Set<IpcacheKey> haveKeys = new HashSet<>(noMasq.snapshotSlow().keySet());
-        for (IpcacheKey k : wantKeys) {
-            if (!haveKeys.contains(k)) {
-                noMasq.put(k, 1);
-                changed = true;
-            }
-        }
-        for (IpcacheKey k : haveKeys) {
-            if (!wantKeys.contains(k)) {
-                noMasq.delete(k);
-                changed = true;
-            }
-        }
-        return changed;
+        return reconcile(devices, want) | reconcile(noMasq, wantKeys);
     }
 
     /**
@@ -122,7 +92,6 @@ public final class MasqueradeFeature {
      * whether anything changed.
      */
     public synchronized boolean apply6(Map<Integer, Ipv6> nodeAddressByIfindex, Ipv6Prefix pool, Collection<Ipv6Prefix> excluded) {
-        boolean changed = false;
         Map<Integer, MasqValue6> want = new HashMap<>();
         if (pool != null) {
             long mh = Ipv6Prefix.maskHi(pool.length());
@@ -130,35 +99,28 @@ public final class MasqueradeFeature {
             nodeAddressByIfindex.forEach((ifindex, addr) -> want.put(ifindex,
                     new MasqValue6(addr.hi(), addr.lo(), pool.addr().hi(), pool.addr().lo(), mh, ml)));
         }
-        Map<Integer, MasqValue6> have = v6.devices().snapshotSlow();
-        for (Map.Entry<Integer, MasqValue6> e : want.entrySet()) {
-            if (!e.getValue().equals(have.get(e.getKey()))) {
-                v6.devices().put(e.getKey(), e.getValue());
-                changed = true;
-            }
-        }
-        for (Integer ifindex : have.keySet()) {
-            if (!want.containsKey(ifindex)) {
-                v6.devices().delete(ifindex);
-                changed = true;
-            }
-        }
-        Set<NoMasqKey6> wantKeys = new LinkedHashSet<>();
+        Map<NoMasqKey6, Integer> wantKeys = new HashMap<>();
         if (!want.isEmpty()) {
             for (Ipv6Prefix p : excluded) {
-                wantKeys.add(new NoMasqKey6(p.addr().hi(), p.addr().lo(), p.length()));
+                wantKeys.put(new NoMasqKey6(p.addr().hi(), p.addr().lo(), p.length()), 1);
             }
         }
-        Set<NoMasqKey6> haveKeys = new HashSet<>(v6.noMasq().snapshotSlow().keySet());
-        for (NoMasqKey6 k : wantKeys) {
-            if (!haveKeys.contains(k)) {
-                v6.noMasq().put(k, 1);
+        return reconcile(v6.devices(), want) | reconcile(v6.noMasq(), wantKeys);
+    }
+
+    /** Makes {@code map} hold exactly {@code want}, writing only the difference; whether anything changed. */
+    private static <K, V> boolean reconcile(TypedMap<K, V> map, Map<K, V> want) {
+        boolean changed = false;
+        Map<K, V> have = map.snapshotSlow();
+        for (Map.Entry<K, V> e : want.entrySet()) {
+            if (!e.getValue().equals(have.get(e.getKey()))) {
+                map.put(e.getKey(), e.getValue());
                 changed = true;
             }
         }
-        for (NoMasqKey6 k : haveKeys) {
-            if (!wantKeys.contains(k)) {
-                v6.noMasq().delete(k);
+        for (K k : have.keySet()) {
+            if (!want.containsKey(k)) {
+                map.delete(k);
                 changed = true;
             }
         }
