@@ -35,6 +35,7 @@ import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.List;
@@ -489,6 +490,22 @@ public final class Datapath implements AutoCloseable {
     /** Gannet's XDP programs: every device it attached the fast path to, with the mode and program ID. */
     public synchronized List<io.gannet.bpf.libbpf.XdpLink.Attached> hostXdp() {
         return Netns.call(options.netns(), () -> io.gannet.bpf.libbpf.XdpLink.attached(links()));
+    }
+
+    /**
+     * Detaches the XDP fast path from every device not in {@code keep} (an earlier run's, on a
+     * device this run does not give it: no {@code --xdp}, or no longer a host device); the devices
+     * it was removed from.
+     */
+    public synchronized List<String> detachHostXdpExcept(java.util.Collection<String> keep) {
+        List<String> detached = new ArrayList<>();
+        for (io.gannet.bpf.libbpf.XdpLink.Attached a : hostXdp()) {
+            if (!keep.contains(a.device())) {
+                detachHostXdp(a.device());
+                detached.add(a.device());
+            }
+        }
+        return detached;
     }
 
     /** Program ID Gannet has attached on a device's hook, 0 when none (diagnostics, tests). */

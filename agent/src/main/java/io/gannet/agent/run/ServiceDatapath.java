@@ -50,7 +50,7 @@ final class ServiceDatapath implements AutoCloseable {
     private final EventLog log;
     private final String nodeName;
     private List<String> hostDevices = List.of();
-    private final Set<String> logged = new HashSet<>(); // watcher thread only
+    private final Set<String> logged = new HashSet<>(); // guarded by this (apply)
     private volatile KubeServiceMapping.Mapped last = new KubeServiceMapping.Mapped(List.of(), Map.of(), Map.of(), Map.of());
     /** The Services last applied and the node addresses they were applied with (guarded by this). */
     private ServiceDirectory.Result lastResult;
@@ -112,12 +112,9 @@ final class ServiceDatapath implements AutoCloseable {
                     log.operatorAction("datapath", dev, "XDP fast path attached (" + xdp + ")");
                 }
             }
-            for (io.gannet.bpf.libbpf.XdpLink.Attached a : dp.hostXdp()) {
-                if (xdp == null || !hostDevices.contains(a.device())) {
-                    dp.detachHostXdp(a.device());
-                    log.operatorAction("datapath", a.device(), "XDP fast path an earlier run attached detached"
-                            + (xdp == null ? " (no --xdp)" : " (not a --host-device)"));
-                }
+            for (String dev : dp.detachHostXdpExcept(xdp == null ? List.of() : hostDevices)) {
+                log.operatorAction("datapath", dev, "XDP fast path an earlier run attached detached"
+                        + (xdp == null ? " (no --xdp)" : " (not a --host-device)"));
             }
             sd.hostDevices = List.copyOf(hostDevices);
             if (socketLbCgroup != null) {
@@ -169,15 +166,18 @@ final class ServiceDatapath implements AutoCloseable {
                 }
                 log.operatorAction("services", String.join(",", hostDevices), "node addresses now " + now
                         + ": node ports and SNAT follow");
-                apply(lastResult);
+                apply(lastResult, now);
             }
         } catch (RuntimeException e) {
             log.operatorAction("services", String.join(",", hostDevices), "cannot read the node addresses: " + e.getMessage());
         }
     }
 
-    private synchronized void apply(ServiceDirectory.Result r) {
-        HostAddresses addresses = HostAddresses.of(hostDevices);
+    private void apply(ServiceDirectory.Result r) {
+        apply(r, HostAddresses.of(hostDevices));
+    }
+
+    private synchronized void apply(ServiceDirectory.Result r, HostAddresses addresses) {
         lastResult = r;
         lastAddresses = addresses;
         KubeServiceMapping.Mapped mapped = KubeServiceMapping.map(r, nodeName, addresses.v4(), addresses.v6());

@@ -111,12 +111,9 @@ public final class DatapathForwarding implements Forwarding {
                     dp.attachHostXdp(dev, xdp.equals("native"));
                 }
             }
-            for (io.gannet.bpf.libbpf.XdpLink.Attached a : dp.hostXdp()) {
-                if (xdp == null || !uplinks.contains(a.device())) {
-                    dp.detachHostXdp(a.device());
-                    LOG.info("L4LB forwarding: XDP fast path an earlier run attached to {} detached ({})", a.device(),
-                            xdp == null ? "no --xdp" : "not a --host-device");
-                }
+            for (String dev : dp.detachHostXdpExcept(xdp == null ? List.of() : uplinks)) {
+                LOG.info("L4LB forwarding: XDP fast path an earlier run attached to {} detached ({})", dev,
+                        xdp == null ? "no --xdp" : "not a --host-device");
             }
             SnatRules snat = new SnatRules(nftTable, uplinks);
             snat.install();
