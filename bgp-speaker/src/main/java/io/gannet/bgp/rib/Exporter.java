@@ -76,7 +76,7 @@ final class Exporter {
                 if (!p.negotiatedFamily[f]) {
                     continue;
                 }
-                IntQueue q = p.pending[f];
+                SlotQueue q = p.pending[f];
                 while (!q.isEmpty()) {
                     if (!link.isWritable()) {
                         return; // resumed by peerWritable
@@ -114,7 +114,7 @@ final class Exporter {
     }
 
     /** Takes up to {@link #CHUNK} queued prefixes, computes their new advertisement and sends packed UPDATEs. */
-    private boolean exportChunk(PeerState p, int f, IntQueue q) {
+    private boolean exportChunk(PeerState p, int f, SlotQueue q) {
         FamilyRib r = ribs[f];
         IntPages out = p.adjOut[f]; // allocated only once something goes out: a peer that gets nothing costs nothing
         int n = 0;

@@ -27,13 +27,13 @@ final class Importer implements UpdateHandler {
     private final int clusterId;
     private final AttributeInterner interner;
     private final FamilyRib[] ribs;
-    private final IntQueue[] emptied;
+    private final SlotQueue[] emptied;
     private final Logger log;
     private final AttributesBuilder policyScratch = new AttributesBuilder();
     /** This host's addresses: a route whose next hop is one of them is ignored (RFC 4271 6.3). */
     LocalAddresses localAddresses = LocalAddresses.NONE;
 
-    Importer(Rib rib, SpeakerConfig config, int clusterId, AttributeInterner interner, FamilyRib[] ribs, IntQueue[] emptied,
+    Importer(Rib rib, SpeakerConfig config, int clusterId, AttributeInterner interner, FamilyRib[] ribs, SlotQueue[] emptied,
              Logger log) {
         this.rib = rib;
         this.config = config;

@@ -66,7 +66,7 @@ final class PeerState {
     /** Pre-policy Adj-RIB-In (when kept): the received attribute id per prefix slot, 0 = none. */
     final IntPages[] adjInRaw = new IntPages[FAMILIES];
     boolean keepRaw;
-    final IntQueue[] pending = {new IntQueue(), new IntQueue()};
+    final SlotQueue[] pending = {new SlotQueue(), new SlotQueue()};
     /** End-of-RIB (RFC 4724) to send once the initial table has drained. */
     final boolean[] eorPending = new boolean[FAMILIES];
     /** Enhanced route refresh EoRR (RFC 7313) to send once a refresh has drained. */

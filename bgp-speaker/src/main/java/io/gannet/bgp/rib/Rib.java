@@ -71,7 +71,7 @@ public final class Rib implements RouteProcessor {
     private final PathStore paths = new PathStore(1024);
     private final FamilyRib[] ribs = {
             new FamilyRib(AddressFamily.IPV4_UNICAST, 1024), new FamilyRib(AddressFamily.IPV6_UNICAST, 1024)};
-    private final IntQueue[] emptied = {new IntQueue(), new IntQueue()};
+    private final SlotQueue[] emptied = {new SlotQueue(), new SlotQueue()};
     private final Map<String, PeerState> byName = new HashMap<>();
     private PeerState[] peers = new PeerState[16];
     private int peerCount;
@@ -936,7 +936,7 @@ public final class Rib implements RouteProcessor {
             }
         }
         for (int f = 0; f < PeerState.FAMILIES; f++) {
-            IntQueue q = emptied[f];
+            SlotQueue q = emptied[f];
             FamilyRib r = ribs[f];
             while (!q.isEmpty()) {
                 int s = q.poll();

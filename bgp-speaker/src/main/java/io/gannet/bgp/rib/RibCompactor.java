@@ -14,9 +14,9 @@ final class RibCompactor {
 
     private final FamilyRib[] ribs;
     private final PathStore paths;
-    private final IntQueue[] emptied;
+    private final SlotQueue[] emptied;
 
-    RibCompactor(FamilyRib[] ribs, PathStore paths, IntQueue[] emptied) {
+    RibCompactor(FamilyRib[] ribs, PathStore paths, SlotQueue[] emptied) {
         this.ribs = ribs;
         this.paths = paths;
         this.emptied = emptied;
