@@ -4,7 +4,8 @@ package io.gannet.bgp.rib;
  * Every candidate path of every prefix, in parallel primitive arrays: the peer it came from,
  * its interned attribute id, the next path of the same prefix (a singly linked list per prefix,
  * -1 ends it) and flag bits. This is the post-import Adj-RIB-In of all peers at once: a path
- * costs 13 bytes and no object. Freed entries are reused; the arrays grow by pages
+ * costs 11 bytes and no object (the peer is 16 bits: a RIB has at most {@value #MAX_PEERS}
+ * peers). Freed entries are reused; the arrays grow by pages
  * ({@link IntPages}), never by copying.
  *
  * <p>Threading: owned by the RIB's loop.
@@ -12,8 +13,10 @@ package io.gannet.bgp.rib;
 final class PathStore {
     static final int STALE = 1;
     static final int MULTIPATH = 2;
+    /** Peer ids are stored in 16 bits (-1 marks a free entry). */
+    static final int MAX_PEERS = Short.MAX_VALUE;
 
-    IntPages peer;
+    ShortPages peer;
     IntPages attr;
     IntPages next;
     BytePages flags;
@@ -22,7 +25,7 @@ final class PathStore {
     private int size;
 
     PathStore(int capacity) {
-        peer = new IntPages(capacity, 0);
+        peer = new ShortPages(capacity, (short) 0);
         attr = new IntPages(capacity, 0);
         next = new IntPages(capacity, 0);
         flags = new BytePages(capacity, (byte) 0);
@@ -78,7 +81,7 @@ final class PathStore {
         for (int p = 0; p < highWater; p++) {
             map[p] = peer.get(p) >= 0 ? n++ : -1;
         }
-        IntPages npeer = new IntPages(cap, 0);
+        ShortPages npeer = new ShortPages(cap, (short) 0);
         IntPages nattr = new IntPages(cap, 0);
         IntPages nnext = new IntPages(cap, 0);
         BytePages nflags = new BytePages(cap, (byte) 0);

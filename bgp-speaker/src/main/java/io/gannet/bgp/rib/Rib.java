@@ -649,6 +649,9 @@ public final class Rib implements RouteProcessor {
     PeerState stateFor(PeerConfig pc) {
         PeerState p = byName.get(pc.name());
         if (p == null) {
+            if (peerCount == PathStore.MAX_PEERS) {
+                throw new IllegalStateException("a speaker holds at most " + PathStore.MAX_PEERS + " peers");
+            }
             if (peerCount == peers.length) {
                 peers = Arrays.copyOf(peers, peerCount * 2);
                 decision.peers = peers;
