@@ -19,9 +19,15 @@ class LaunchFlagsTest {
         // The collector's flags (left out when GANNET_JAVA_OPTS names another collector), then the java command line.
         String execLine = launcher.substring(launcher.indexOf("gc_opts=("));
         assertThat(execLine).contains("exec \"$JAVA_HOME/bin/java\" \"${gc_opts[@]}\"");
-        for (String flag : io.gannet.agent.LauncherFlags.JVM) {
+        for (String flag : io.gannet.agent.LauncherFlags.COMMON) {
             assertThat(execLine).as("the launcher's java command line").contains(flag);
         }
+        assertThat(execLine).contains("\"${mem_opts[@]}\"");
+        io.gannet.agent.LauncherFlags.SINCE.forEach((flag, feature) -> assertThat(launcher)
+                .as("the launcher gives %s from JDK %d", flag, feature)
+                .contains("if [ \"$major\" -ge " + feature + " ]; then mem_opts+=(" + flag + "); fi"));
+        assertThat(io.gannet.agent.LauncherFlags.forJdk(21)).doesNotContain("-XX:+UseCompactObjectHeaders", "-XX:TrimNativeHeapInterval=1000");
+        assertThat(io.gannet.agent.LauncherFlags.forJdk(25)).contains("-XX:+UseCompactObjectHeaders", "-XX:TrimNativeHeapInterval=1000");
         assertThat(execLine).doesNotContain("UseZGC");
         assertThat(launcher).contains("export MALLOC_ARENA_MAX=\"${MALLOC_ARENA_MAX:-" + io.gannet.agent.LauncherFlags.ENV.get("MALLOC_ARENA_MAX") + "}\"");
         assertThat(LabCommand.Launch.env(REPO)).containsAllEntriesOf(io.gannet.agent.LauncherFlags.ENV);
