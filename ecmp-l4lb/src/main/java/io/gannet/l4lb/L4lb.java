@@ -83,7 +83,9 @@ public final class L4lb implements AutoCloseable {
     private void reloadQuietly() {
         try {
             VipCatalog.Result r = catalog.reload();
-            core.setServices(r.vips(), r.problems());
+            if (r.listed()) {
+                core.setServices(r.vips(), r.problems());
+            } // else the Kubernetes API has not listed once: an empty list would end a restart hold early
         } catch (RuntimeException e) {
             org.slf4j.LoggerFactory.getLogger(L4lb.class).warn("VIP directory not applied: {}", e.toString());
         }

@@ -99,6 +99,8 @@ final class L4lbCore {
      */
     private long restartedAt;
     private boolean servicesSeen;
+    /** When the first list of the Services arrived: the checks' time to rise counts from here. */
+    private long servicesSeenAt;
 
     L4lbCore(L4lbOptions options, Forwarding forwarding, Announcer announcer, Health health, InstantSource clock, EventSink events) {
         this.options = options;
@@ -136,7 +138,10 @@ final class L4lbCore {
         }
         problems = List.copyOf(refused);
         services = m;
-        servicesSeen = true;
+        if (!servicesSeen) {
+            servicesSeen = true;
+            servicesSeenAt = clock.millis();
+        }
         reconcile();
     }
 
@@ -321,6 +326,9 @@ final class L4lbCore {
                 reason = "suppressed: flapping (penalty " + Math.round(r.damper.penalty(now)) + ")";
             } else if (e.getValue()) {
                 reason = "healthy backend, held " + options.damper().upHold().toMillis() + " ms before announcing";
+            } else if (!servicesSeen) {
+                reason = "waiting for the first list of the Services (the Kubernetes API has not answered it yet)"
+                        + (restartedAt < 0 ? "" : "; datapath: the earlier run's tables serve until it has and health is known");
             } else if (services.values().stream().noneMatch(s -> s.frontend().address().equals(e.getKey()))) {
                 reason = "no Service defines this VIP";
             } else if (!addrServing.getOrDefault(e.getKey(), false)) {
@@ -344,11 +352,13 @@ final class L4lbCore {
 
     /**
      * The restart hold is over: every probed backend is healthy, or the slowest check has had the
-     * time to rise (first probe within an interval, then rise - 1 more, each up to its timeout).
+     * time to rise (first probe within an interval, then rise - 1 more, each up to its timeout)
+     * since the first list of the Services arrived: a Kubernetes API that lists late starts the
+     * checks late, and the time before it is no time to rise.
      */
     private boolean restartHoldOver(long now) {
         if (!servicesSeen) {
-            return false; // the directory (or the API) not read yet
+            return false; // the directory not read yet, or the API's first list not complete (HasSynced)
         }
         if (!healthy.isEmpty() && !healthy.containsValue(false)) {
             return true;
@@ -358,7 +368,7 @@ final class L4lbCore {
             HealthCheckSpec c = t.spec();
             longest = Math.max(longest, c.interval().toMillis() * c.rise() + c.timeout().toMillis());
         }
-        return now - restartedAt >= longest;
+        return now - servicesSeenAt >= longest;
     }
 
     private void setRoute(String addr, Route r, boolean announce, String reason) {

@@ -423,6 +423,29 @@ class L4lbCoreTest {
         assertThat(programmed).hasSize(1);
     }
 
+    /**
+     * With {@code --kube-api}, the first list of the Services may come long after the restart (the
+     * API away): the wait before it is no time for the checks to rise, so the hold goes on until
+     * they have had it after the list.
+     */
+    @Test
+    void afterARestartTheTimeToRiseCountsFromTheFirstListOfTheServices() {
+        restored = true;
+        L4lbCore c = core(List.of("203.0.113.10"));
+        advance(30_000, c); // no list yet: L4lb hands over nothing before the API has listed once
+        assertThat(programmed).as("nothing known: the earlier run's tables stay").isEmpty();
+        assertThat(c.snapshot().get(0).reason()).startsWith("waiting for the first list of the Services")
+                .endsWith("; datapath: the earlier run's tables serve until it has and health is known");
+        c.setServices(List.of(web(B1, B2)), List.of());
+        assertThat(programmed).as("the backends not healthy yet: programming now would reset their flows").isEmpty();
+        c.healthChanged(t(B1), true, "ok");
+        long rise = CHECK.interval().toMillis() * CHECK.rise() + CHECK.timeout().toMillis();
+        advance(rise - 1, c);
+        assertThat(programmed).isEmpty();
+        advance(1, c);
+        assertThat(programmed.get(0).backends()).extracting(WeightedBackend::backend).containsExactly(B1);
+    }
+
     @Test
     void aReloadedProfileReannouncesWithItsCommunitiesAndShowsItsVips() {
         L4lbCore c = core(List.of());

@@ -52,6 +52,14 @@ public final class KubeApiMock implements AutoCloseable {
 
     /** Writes a kubeconfig for this server to {@code file} and returns it. */
     public Path kubeconfig(Path file) throws IOException {
+        return kubeconfig(file, port());
+    }
+
+    /**
+     * Writes a kubeconfig for a server at {@code http://127.0.0.1:PORT} to {@code file}: this one
+     * reached through a forwarder listening there (a daemon in another network namespace).
+     */
+    public static Path kubeconfig(Path file, int port) throws IOException {
         Files.writeString(file, """
                 apiVersion: v1
                 kind: Config
@@ -59,7 +67,7 @@ public final class KubeApiMock implements AutoCloseable {
                 contexts: [{name: mock, context: {cluster: mock, user: gannet}}]
                 current-context: mock
                 users: [{name: gannet, user: {token: not-checked-by-the-mock}}]
-                """.formatted(port()));
+                """.formatted(port));
         return file;
     }
 

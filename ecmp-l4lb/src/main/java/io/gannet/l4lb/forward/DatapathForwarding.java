@@ -6,6 +6,7 @@ import io.gannet.bpf.lb.ApplyResult;
 import io.gannet.bpf.lb.Backend;
 import io.gannet.bpf.lb.MaglevTable;
 import io.gannet.bpf.lb.ServiceSpec;
+import io.gannet.bpf.lb.ServiceStatus;
 import io.gannet.bpf.libbpf.Tc;
 import io.gannet.l4lb.maglev.VipTable;
 import io.gannet.l4lb.model.WeightedBackend;
@@ -116,7 +117,15 @@ public final class DatapathForwarding implements Forwarding {
                         xdp == null ? "no --xdp" : "not a --host-device");
             }
             SnatRules snat = new SnatRules(nftTable, uplinks);
-            snat.install();
+            // the backends of the frontends an earlier run pinned stay masqueraded: they serve
+            // until this run programs its own tables
+            List<SnatRules.Dest> kept = new ArrayList<>();
+            for (ServiceStatus s : dp.services()) {
+                for (Backend b : s.backends()) {
+                    kept.add(new SnatRules.Dest(b, s.frontend().protocol()));
+                }
+            }
+            snat.install(kept);
             LOG.info("L4LB forwarding: DNAT + SNAT on {}{} ({} VIP frontends re-adopted)", uplinks,
                     xdp == null ? "" : ", XDP fast path (" + xdp + ")", dp.restoredFrontends());
             return new DatapathForwarding(dp, uplinks, snat, xdp);

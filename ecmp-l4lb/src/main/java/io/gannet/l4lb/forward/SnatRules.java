@@ -46,7 +46,12 @@ final class SnatRules {
         this.uplinks = List.copyOf(uplinks);
     }
 
-    void install() {
+    /**
+     * Replaces both tables with their empty shape holding {@code kept}: the backends of the VIPs
+     * an earlier run pinned, which serve (new flows too) until this run programs its own
+     * ({@code L4lbCore}'s restart hold); without them those flows would leave unmasqueraded.
+     */
+    void install(List<Dest> kept) {
         StringBuilder s = new StringBuilder();
         String iif = String.join(", ", uplinks.stream().map(u -> "\"" + u + "\"").toList());
         for (String fam : List.of("ip", "ip6")) {
@@ -59,8 +64,10 @@ final class SnatRules {
             s.append("    iifname { ").append(iif).append(" } ").append(fam)
                     .append(" daddr . meta l4proto . th dport @backends counter masquerade\n  }\n}\n");
         }
+        Set<Dest> want = new LinkedHashSet<>(kept);
+        addElements(s, want);
         nft(s.toString());
-        current = Set.of();
+        current = want;
     }
 
     void update(List<Dest> dests) {
@@ -69,20 +76,26 @@ final class SnatRules {
             return;
         }
         StringBuilder s = new StringBuilder();
+        for (String fam : List.of("ip", "ip6")) {
+            s.append("flush set ").append(fam).append(' ').append(table).append(" backends\n");
+        }
+        addElements(s, want);
+        nft(s.toString());
+        current = want;
+    }
+
+    private void addElements(StringBuilder s, Set<Dest> want) {
         for (boolean v6 : new boolean[] {false, true}) {
             String fam = v6 ? "ip6" : "ip";
             List<String> elems = want.stream().filter(d -> d.backend().ipv6() == v6)
                     .map(d -> d.backend().address() + " . "
                             + d.protocol().name().toLowerCase(java.util.Locale.ROOT) + " . " + d.backend().port())
                     .toList();
-            s.append("flush set ").append(fam).append(' ').append(table).append(" backends\n");
             if (!elems.isEmpty()) {
                 s.append("add element ").append(fam).append(' ').append(table).append(" backends { ")
                         .append(String.join(", ", elems)).append(" }\n");
             }
         }
-        nft(s.toString());
-        current = want;
     }
 
     private static void nft(String script) {

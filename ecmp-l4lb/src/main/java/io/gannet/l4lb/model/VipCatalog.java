@@ -49,8 +49,18 @@ import java.util.stream.Stream;
 public final class VipCatalog {
     private static final long MAX_FILE_BYTES = 16L * 1024 * 1024;
 
-    /** The VIPs to serve and what was refused. */
-    public record Result(List<VipService> vips, List<Problem> problems) {}
+    /**
+     * The VIPs to serve and what was refused.
+     *
+     * @param listed false while the object source (the Kubernetes API) has not completed its first
+     *               list (client-go's HasSynced): then {@code vips} is empty because nothing is known
+     *               yet, not because there are no Services; always true for the directory
+     */
+    public record Result(List<VipService> vips, List<Problem> problems, boolean listed) {
+        public Result(List<VipService> vips, List<Problem> problems) {
+            this(vips, problems, true);
+        }
+    }
 
     /** One object and where it comes from ("FILE: document N", or the API's origin). */
     private record Doc(String origin, JsonNode node) {}
@@ -58,6 +68,7 @@ public final class VipCatalog {
     private final Path dir;
     private final io.gannet.cluster.k8s.ObjectSource source;
     private List<Doc> lastFromSource = List.of();
+    private boolean listed; // the source has listed once
     private VipPool pool;
     private final IntPredicate ownAddress;
     private final Predicate<Ipv6> ownAddress6;
@@ -101,8 +112,10 @@ public final class VipCatalog {
             List<io.gannet.cluster.k8s.ObjectSource.Named> objects = source.objects();
             if (objects != null) { // else not listed yet: what was read last stays
                 lastFromSource = objects.stream().map(o -> new Doc(o.origin(), o.object())).toList();
+                listed = true;
             }
-            return build(lastFromSource, new ArrayList<>());
+            Result r = build(lastFromSource, new ArrayList<>());
+            return new Result(r.vips(), r.problems(), listed);
         }
         List<Problem> problems = new ArrayList<>();
         Map<Path, List<Doc>> now = new TreeMap<>();

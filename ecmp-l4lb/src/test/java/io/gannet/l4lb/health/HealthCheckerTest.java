@@ -105,6 +105,44 @@ class HealthCheckerTest {
         }
     }
 
+    /**
+     * A probe still running when its last user releases the target completes later and reports
+     * nothing (the L4LB dropped the endpoint meanwhile). An exec probe held at a gate the test
+     * opens after the release: it passes ("passed" written) and is counted, and no change is
+     * reported; the target retained again (a new user, a new state) reports its rise.
+     */
+    @Test
+    void aProbeThatCompletesAfterTheReleaseDoesNotReport(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path go = dir.resolve("go");
+        java.nio.file.Path started = dir.resolve("started");
+        java.nio.file.Path passed = dir.resolve("passed");
+        HealthCheckSpec gated = new HealthCheckSpec(Type.EXEC, 0, "/", 200, List.of("sh", "-c",
+                "touch '" + started + "'; while [ ! -e '" + go + "' ]; do sleep 0.02; done; touch '" + passed + "'"), "",
+                Duration.ofSeconds(3), Duration.ofSeconds(3), 1, 1);
+        HealthChecker.Target t = new HealthChecker.Target("127.0.0.9", 81, gated);
+        try (HealthChecker hc = new HealthChecker((x, h, d) -> changes.add(new Change(x, h, d)))) {
+            assertThat(hc.retain(t)).isFalse();
+            await("the probe started within its first interval", () -> java.nio.file.Files.exists(started));
+            hc.release(t);
+            assertThat(hc.status()).isEmpty();
+            java.nio.file.Files.createFile(go);
+            await("the released target's probe passed and completed", () -> java.nio.file.Files.exists(passed) && hc.probesRun() == 1);
+            Thread.sleep(200); // its report, were there one, follows the count at once on the same thread
+            assertThat(changes).as("a passing probe of a released target reports nothing").isEmpty();
+
+            assertThat(hc.retain(t)).as("retained again: a new state, not the dropped result").isFalse();
+            assertThat(next()).isEqualTo(new Change(t, true, "ok"));
+        }
+    }
+
+    private static void await(String what, java.util.function.BooleanSupplier c) throws InterruptedException {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (!c.getAsBoolean()) {
+            assertThat(System.nanoTime()).as(what).isLessThan(end);
+            Thread.sleep(10);
+        }
+    }
+
     @Test
     void httpChecksTheStatus() throws Exception {
         AtomicInteger status = new AtomicInteger(200);
