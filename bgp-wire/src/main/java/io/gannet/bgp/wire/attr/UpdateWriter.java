@@ -144,12 +144,36 @@ public final class UpdateWriter {
         if (msg.writerIndex() + 1 + bytes > limit) {
             return false;
         }
-        msg.writeByte(length);
-        for (int k = 0; k < bytes; k++) {
-            msg.writeByte((int) (k < 8 ? hi >>> (56 - 8 * k) : lo >>> (120 - 8 * k)));
+        msg.writeByte(length); // then at most four writes (add4 says why)
+        if (bytes <= 8) {
+            writeTop(hi, bytes);
+        } else {
+            msg.writeLong(hi);
+            writeTop(lo, bytes - 8);
         }
         count++;
         return true;
+    }
+
+    /** Writes the {@code n} (0 to 8) most significant bytes of {@code v}. */
+    private void writeTop(long v, int n) {
+        if (n == 8) {
+            msg.writeLong(v);
+            return;
+        }
+        if (n >= 4) {
+            msg.writeInt((int) (v >>> 32));
+            v <<= 32;
+            n -= 4;
+        }
+        if (n >= 2) {
+            msg.writeShort((int) (v >>> 48));
+            v <<= 16;
+            n -= 2;
+        }
+        if (n == 1) {
+            msg.writeByte((int) (v >>> 56));
+        }
     }
 
     /** Patches the length fields and hands over the complete message. */

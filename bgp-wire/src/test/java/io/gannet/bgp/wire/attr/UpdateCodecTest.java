@@ -308,6 +308,30 @@ class UpdateCodecTest {
     }
 
     @Test
+    void writerEncodesEveryIpv6PrefixLength() {
+        UpdateWriter w = new UpdateWriter();
+        w.startWithdraw6(UnpooledByteBufAllocator.DEFAULT, 8192);
+        StringBuilder expected = new StringBuilder();
+        long hi = 0x2001_0db8_a5c3_7e19L;
+        long lo = 0x0f1e_2d3c_4b5a_6978L;
+        for (int length = 0; length <= 128; length++) {
+            long h = length == 0 ? 0 : length >= 64 ? hi : hi & (-1L << (64 - length));
+            long l = length <= 64 ? 0 : length == 128 ? lo : lo & (-1L << (128 - length));
+            assertThat(w.add6(h, l, length)).isTrue();
+            expected.append(String.format("%02x", length));
+            for (int k = 0; k < (length + 7) / 8; k++) {
+                expected.append(String.format("%02x", (k < 8 ? h >>> (56 - 8 * k) : l >>> (120 - 8 * k)) & 0xFF));
+            }
+        }
+        ByteBuf m = w.finish();
+        assertThat(Hex.hex(m)).endsWith(expected.toString());
+        RecordingHandler back = new RecordingHandler();
+        assertThat(decoder.decode(m.slice(19, m.readableBytes() - 19), true, true, back)).isNull();
+        assertThat(back.events).hasSize(129).endsWith("-2001:db8:a5c3:7e19:f1e:2d3c:4b5a:6978/128");
+        m.release();
+    }
+
+    @Test
     void encodedUpdatesDecodeBackToTheSameRoutes() {
         RecordingHandler h = new RecordingHandler();
         decoder.decode(Hex.buf(IPV6_UPDATE), true, true, h);
