@@ -51,6 +51,7 @@ public final class ProfileValidator {
         checkPools();
         checkPrefixes();
         checkFixedIpPools();
+        checkMasquerade();
         checkOverrides(hostNames);
         checkUplinkNames(switchNames);
         checkUnnumbered();
@@ -206,6 +207,26 @@ public final class ProfileValidator {
                 if (vips.get(j).value().overlaps(v)) {
                     problems.error(vips.get(i).at(), "VIP pool " + v + " overlaps VIP pool " + vips.get(j).value() + " (line " + vips.get(j).at().line() + ")");
                 }
+            }
+        }
+    }
+
+    /**
+     * A nonMasqueradeCIDRs entry of a family no host has pods of (no pool and no pinned PodCIDR of
+     * that family) excludes nothing: the daemon logs it per node; say it here, where it is written.
+     */
+    private void checkMasquerade() {
+        if (!p.masquerade().enabled()) {
+            return;
+        }
+        for (Located<Cidr> c : p.masquerade().nonMasqueradeCidrs()) {
+            boolean ipv4 = c.value().isIpv4();
+            boolean pods = p.podPool(ipv4) != null || p.hosts().stream().anyMatch(h -> h.podCidr(ipv4) != null);
+            if (!pods) {
+                String family = ipv4 ? "IPv4" : "IPv6";
+                problems.warning(c.at(), "nonMasqueradeCIDRs entry " + c.value() + " has no effect: no host has an " + family
+                        + " PodCIDR (spec.podCIDRPool has no " + family + " pool and no host pins one), so no " + family
+                        + " pod traffic is masqueraded");
             }
         }
     }
