@@ -21,8 +21,10 @@ import org.junit.jupiter.api.BeforeEach;
  * fresh open on an empty pin root does, after it that Datapath closed, and BPF_PROG_TEST_RUN of
  * its programs. The objects are loaded (the verifier runs) once per test class
  * ({@link SharedDatapath}): each test gets every map emptied and a new Datapath over them. A
- * test that calls {@link #reopen} gets a real open of its own on the class's pins, and the
- * class's loaded objects and pins are discarded after it, so the next test loads anew. A test
+ * test that calls {@link #reopen} gets a real open of its own on the class's pins; after it
+ * that open becomes the class's loaded one ({@link SharedDatapath#adopt}), or, when the test
+ * reopened with other options, the class's objects and pins are discarded and the next test
+ * loads anew. A test
  * class extends it and states only its packets and expectations; its own {@code @BeforeEach}
  * runs after the Datapath is open, its own {@code @AfterEach} before the Datapath is closed.
  */
@@ -43,6 +45,8 @@ abstract class DatapathPerTest {
     private String netnsName;
     /** This test replaced the shared Datapath by an open of its own ({@link #reopen}). */
     private boolean reopened;
+    /** ... with options other than the class's ({@link #reopen(UnaryOperator)}). */
+    private boolean reopenedWithOtherOptions;
 
     @BeforeEach
     final void openDatapath() {
@@ -55,13 +59,17 @@ abstract class DatapathPerTest {
 
     @AfterEach
     final void closeDatapath() {
+        if (reopened && !reopenedWithOtherOptions && dp != null) {
+            shared.adopt(dp); // an open on the class's pins with the class's options: the next test resets it
+            return;
+        }
         try {
             if (dp != null) {
                 dp.close();
             }
         } finally {
             if (reopened) {
-                discardShared(); // its open re-pinned programs, perhaps resized maps: the next test loads anew
+                discardShared(); // other options may have resized maps or changed .rodata: the next test loads anew
             }
         }
     }
@@ -79,12 +87,17 @@ abstract class DatapathPerTest {
 
     /** An agent restart: closes the Datapath and opens it again on the same pins. */
     protected final Datapath reopen() {
-        return reopen(UnaryOperator.identity());
+        return reopen(UnaryOperator.identity(), false);
     }
 
     /** An agent restart with other options ({@code change} of the test's defaults), on the same pins. */
     protected final Datapath reopen(UnaryOperator<DatapathOptions> change) {
+        return reopen(change, true);
+    }
+
+    private Datapath reopen(UnaryOperator<DatapathOptions> change, boolean otherOptions) {
         reopened = true;
+        reopenedWithOtherOptions |= otherOptions;
         dp.close();
         dp = null;
         dp = Datapath.open(change.apply(DatapathFixture.options(pinRoot)));

@@ -28,7 +28,7 @@ import java.util.stream.Stream;
 final class SharedDatapath implements AutoCloseable {
     /** This class's pin root, removed by {@link #close}. */
     final Path pinRoot;
-    private final Datapath loaded;
+    private Datapath loaded;
 
     private SharedDatapath(Path pinRoot, Datapath loaded) {
         this.pinRoot = pinRoot;
@@ -139,6 +139,17 @@ final class SharedDatapath implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * After a test's agent restart: {@code reopened}, a {@link Datapath#open} on this pin root with
+     * the options {@link #load} uses, becomes the loaded datapath (it re-adopted the pinned maps
+     * and pinned its programs); the objects loaded before are closed.
+     */
+    void adopt(Datapath reopened) {
+        Datapath old = loaded;
+        loaded = reopened;
+        old.close();
     }
 
     /** The loaded datapath itself (tests of this class). */

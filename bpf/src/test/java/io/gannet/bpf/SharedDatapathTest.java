@@ -18,12 +18,23 @@ import org.junit.jupiter.api.Test;
  * a write into every map of every object (each one checked to have changed it), and a
  * Service applied through the Datapath, then a reset, leave every map's contents, the pin
  * tree and the Datapath's view equal to a freshly opened Datapath's. A map the reset skipped
- * would keep the written entry and fail the comparison.
+ * would keep the written entry and fail the comparison. The same after an agent restart on
+ * the pins, whose open {@link SharedDatapath#adopt} makes the loaded one.
  */
 class SharedDatapathTest {
 
     @Test
     void afterResetEveryMapEqualsAFreshOpen() {
+        assertResetEqualsAFreshOpen(false);
+    }
+
+    /** A test's agent restart ({@link DatapathPerTest#reopen()}) on the class's pins: its open is adopted and reset as well. */
+    @Test
+    void afterARestartOnThePinsTheAdoptedOpenResetsToAFreshOpen() {
+        assertResetEqualsAFreshOpen(true);
+    }
+
+    private static void assertResetEqualsAFreshOpen(boolean restart) {
         Path freshRoot = DatapathFixture.uniquePinRoot();
         try (SharedDatapath shared = SharedDatapath.load();
              Datapath fresh = Datapath.open(DatapathFixture.options(freshRoot))) {
@@ -31,6 +42,13 @@ class SharedDatapathTest {
             Datapath first = shared.fresh();
             first.applyServices(List.of(new ServiceSpec("test/svc", io.gannet.bpf.lb.Frontend.of("10.96.0.1", 80, Protocol.TCP),
                     false, ServiceSpec.Algorithm.MAGLEV, List.of(Backend.of("10.1.0.1", 8080)))));
+            if (restart) {
+                first.close();
+                Datapath restarted = Datapath.open(DatapathFixture.options(shared.pinRoot));
+                assertThat(restarted.restoredFrontends()).as("the restart re-adopted the pinned maps").isEqualTo(1);
+                shared.adopt(restarted);
+                first = restarted.sharingObjects();
+            }
             for (BpfObject o : shared.loaded().objects()) {
                 for (BpfMap m : o.maps()) {
                     dirty(m);
