@@ -25,7 +25,7 @@ import java.util.stream.Stream;
  * list here, so a map added to the C source is reset without a change here; a map of a type
  * this class does not know stops the reset.
  */
-final class SharedDatapath implements AutoCloseable {
+public final class SharedDatapath implements AutoCloseable {
     /** This class's pin root, removed by {@link #close}. */
     final Path pinRoot;
     private Datapath loaded;
@@ -37,12 +37,17 @@ final class SharedDatapath implements AutoCloseable {
 
     /** Loads the objects on a pin root of its own, with the options every test opens with. */
     static SharedDatapath load() {
+        return load(DatapathFixture::options);
+    }
+
+    /** Loads the objects on a pin root of its own, with the options {@code options} gives for it (other modules' tests). */
+    public static SharedDatapath load(java.util.function.Function<Path, DatapathOptions> options) {
         Path root = DatapathFixture.uniquePinRoot();
-        return new SharedDatapath(root, Datapath.open(DatapathFixture.options(root)));
+        return new SharedDatapath(root, Datapath.open(options.apply(root)));
     }
 
     /** Resets every map and link pin, and returns a new Datapath over the loaded objects (closing it keeps them). */
-    Datapath fresh() {
+    public Datapath fresh() {
         reset();
         return loaded.sharingObjects();
     }
