@@ -83,10 +83,14 @@ public final class Datapath implements AutoCloseable {
     private final TypedMap<Integer, EndpointValue> endpoints;
     private final TypedMap<Integer, io.gannet.bpf.maps.EndpointValue6> endpoints6;
     private final BpfMap metrics;
+    /** False for an instance {@link #sharingObjects} made: its close leaves the objects to their loader. */
+    private final boolean ownsObjects;
     private boolean closed;
 
-    private Datapath(DatapathOptions options, BpfObject lxc, BpfObject host, BpfObject xdp, BpfObject sock) {
+    private Datapath(DatapathOptions options, BpfObject lxc, BpfObject host, BpfObject xdp, BpfObject sock,
+                     boolean ownsObjects) {
         this.options = options;
+        this.ownsObjects = ownsObjects;
         this.lxc = lxc;
         this.host = host;
         this.xdp = xdp;
@@ -174,7 +178,7 @@ public final class Datapath implements AutoCloseable {
             for (io.gannet.bpf.lb.SocketLbFeature.Hook h : io.gannet.bpf.lb.SocketLbFeature.HOOKS) {
                 pinProgram(sock.program(h.program()), progs);
             }
-            Datapath dp = new Datapath(options, lxc, host, xdp, sock);
+            Datapath dp = new Datapath(options, lxc, host, xdp, sock, true);
             if (migration.happened()) {
                 dp.reattachMigratedPods(migration);
                 PinLayout.removeV1(options.pinRoot());
@@ -584,9 +588,28 @@ public final class Datapath implements AutoCloseable {
         return options;
     }
 
+    /**
+     * Another instance over this one's loaded objects, built as {@link #open} builds one over
+     * the maps it finds (the features restore from them, dp_config gets this instance's
+     * timeouts), without loading the objects again: the verifier does not run. Its
+     * {@link #close} leaves the objects open; this instance closes them. For tests, which
+     * load the objects once per class and empty the maps between tests.
+     */
+    synchronized Datapath sharingObjects() {
+        return new Datapath(options, lxc, host, xdp, sock, false);
+    }
+
+    /** The loaded objects (bpf_lxc.o, bpf_host.o, bpf_xdp.o, bpf_sock.o), for tests that walk every map. */
+    synchronized List<BpfObject> objects() {
+        return List.of(lxc, host, xdp, sock);
+    }
+
     /** Closes fds only: pinned maps, pinned programs and attachments stay, traffic flows on. */
     @Override
     public synchronized void close() {
+        if (!closed && !ownsObjects) {
+            closed = true;
+        }
         if (!closed) {
             closed = true;
             lxc.close();

@@ -12,15 +12,21 @@ import io.gannet.bpf.libbpf.TestRun;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 
 /**
- * The set-up golden-packet tests share: before each test a {@link Datapath} opened on a pin root
- * of its own ({@link DatapathFixture}), after it the Datapath closed and its pins removed, and
- * BPF_PROG_TEST_RUN of its programs. A test class extends it and states only its packets and
- * expectations; its own {@code @BeforeEach} runs after the Datapath is open, its own
- * {@code @AfterEach} before the Datapath is closed.
+ * The set-up golden-packet tests share: before each test a {@link Datapath} that starts as a
+ * fresh open on an empty pin root does, after it that Datapath closed, and BPF_PROG_TEST_RUN of
+ * its programs. The objects are loaded (the verifier runs) once per test class
+ * ({@link SharedDatapath}): each test gets every map emptied and a new Datapath over them. A
+ * test that calls {@link #reopen} gets a real open of its own on the class's pins; after it
+ * that open becomes the class's loaded one ({@link SharedDatapath#adopt}), or, when the test
+ * reopened with other options, the class's objects and pins are discarded and the next test
+ * loads anew. A test
+ * class extends it and states only its packets and expectations; its own {@code @BeforeEach}
+ * runs after the Datapath is open, its own {@code @AfterEach} before the Datapath is closed.
  */
 abstract class DatapathPerTest {
     static final int TC_ACT_UNSPEC = -1; // not Gannet's: the next filter in the chain decides
@@ -28,34 +34,70 @@ abstract class DatapathPerTest {
     static final int TC_ACT_SHOT = 2;
     static final int TC_ACT_REDIRECT = 7;
 
-    /** This test's pin root, removed after it. */
+    /** The objects loaded for this test class; null before its first test and after a reopen. */
+    private static SharedDatapath shared;
+
+    /** The pin root of this test's Datapath (the class's, emptied before each test). */
     protected Path pinRoot;
     /** The Datapath open on {@link #pinRoot}; {@link #reopen} replaces it. */
     protected Datapath dp;
     /** The network namespace programs run in (FIB lookups, neighbours); null: the test's own. */
     private String netnsName;
+    /** This test replaced the shared Datapath by an open of its own ({@link #reopen}). */
+    private boolean reopened;
+    /** ... with options other than the class's ({@link #reopen(UnaryOperator)}). */
+    private boolean reopenedWithOtherOptions;
 
     @BeforeEach
     final void openDatapath() {
-        pinRoot = DatapathFixture.uniquePinRoot();
-        dp = Datapath.open(DatapathFixture.options(pinRoot));
+        if (shared == null) {
+            shared = SharedDatapath.load();
+        }
+        pinRoot = shared.pinRoot;
+        dp = shared.fresh();
     }
 
     @AfterEach
     final void closeDatapath() {
-        if (dp != null) {
-            dp.close();
+        if (reopened && !reopenedWithOtherOptions && dp != null) {
+            shared.adopt(dp); // an open on the class's pins with the class's options: the next test resets it
+            return;
         }
-        Datapath.removePins(pinRoot);
+        try {
+            if (dp != null) {
+                dp.close();
+            }
+        } finally {
+            if (reopened) {
+                discardShared(); // other options may have resized maps or changed .rodata: the next test loads anew
+            }
+        }
+    }
+
+    @AfterAll
+    static void discardShared() {
+        if (shared != null) {
+            try {
+                shared.close();
+            } finally {
+                shared = null;
+            }
+        }
     }
 
     /** An agent restart: closes the Datapath and opens it again on the same pins. */
     protected final Datapath reopen() {
-        return reopen(UnaryOperator.identity());
+        return reopen(UnaryOperator.identity(), false);
     }
 
     /** An agent restart with other options ({@code change} of the test's defaults), on the same pins. */
     protected final Datapath reopen(UnaryOperator<DatapathOptions> change) {
+        return reopen(change, true);
+    }
+
+    private Datapath reopen(UnaryOperator<DatapathOptions> change, boolean otherOptions) {
+        reopened = true;
+        reopenedWithOtherOptions |= otherOptions;
         dp.close();
         dp = null;
         dp = Datapath.open(change.apply(DatapathFixture.options(pinRoot)));

@@ -12,10 +12,8 @@ import io.gannet.bpf.libbpf.BpfProgram;
 import io.gannet.bpf.libbpf.TestRun;
 import io.gannet.bpf.maps.CtKey;
 import io.gannet.bpf.maps.Reason;
-import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -24,7 +22,7 @@ import org.junit.jupiter.api.Test;
  * updated by RFC 1624 arithmetic must equal independently built frames; every case it
  * leaves to TC must come out untouched with XDP_PASS.
  */
-class XdpGoldenPacketTest {
+class XdpGoldenPacketTest extends DatapathPerTest {
     static final int XDP_PASS = 2;
     static final int TC_ACT_OK = 0;
     static final String REMOTE = "198.51.100.7";
@@ -38,14 +36,10 @@ class XdpGoldenPacketTest {
     static final int NP_LOCAL = 30080;
     static final int NP_CLUSTER = 30081;
 
-    Path pinRoot;
-    Datapath dp;
     BpfProgram xdp;
 
     @BeforeEach
-    void open() {
-        pinRoot = DatapathFixture.uniquePinRoot();
-        dp = Datapath.open(DatapathFixture.options(pinRoot));
+    void applyTheServices() {
         xdp = dp.program(Datapath.XDP_FROM_HOST);
         Backend b = Backend.of(B1, 8080);
         Backend u = Backend.of(B1, 5353);
@@ -62,14 +56,6 @@ class XdpGoldenPacketTest {
                         List.of(u), 0, java.util.Map.of(), new ServiceSpec.Access(true, false, List.of())),
                 new ServiceSpec("np-cluster", Frontend.of(NODE, NP_CLUSTER, Protocol.TCP), true, ServiceSpec.Algorithm.RANDOM,
                         List.of(b), 0, java.util.Map.of(), new ServiceSpec.Access(true, true, List.of()))));
-    }
-
-    @AfterEach
-    void close() {
-        if (dp != null) {
-            dp.close();
-        }
-        Datapath.removePins(pinRoot);
     }
 
     void assertOut(byte[] in, byte[] expected) {

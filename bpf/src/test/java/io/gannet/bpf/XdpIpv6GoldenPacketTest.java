@@ -17,14 +17,12 @@ import io.gannet.bpf.maps.CtEntry;
 import io.gannet.bpf.maps.CtKey;
 import io.gannet.bpf.maps.CtKey6;
 import io.gannet.bpf.maps.Reason;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -35,7 +33,7 @@ import org.junit.jupiter.api.Test;
  * from_host writes, so a flow moves between XDP and TC either way; every case it leaves to TC
  * comes out untouched with XDP_PASS.
  */
-class XdpIpv6GoldenPacketTest {
+class XdpIpv6GoldenPacketTest extends DatapathPerTest {
     static final int XDP_PASS = XdpGoldenPacketTest.XDP_PASS;
     static final String CLIENT = "2001:db8:1::5";
     static final String NODE = "fd00:9::1";
@@ -49,15 +47,11 @@ class XdpIpv6GoldenPacketTest {
     static final String B2 = "fd00:10:244:2::8";
     static final String B3 = "fd00:10:244:2::9";
 
-    Path pinRoot;
-    Datapath dp;
     BpfProgram xdp;
     BpfProgram fromHost;
 
     @BeforeEach
-    void open() {
-        pinRoot = DatapathFixture.uniquePinRoot();
-        dp = Datapath.open(DatapathFixture.options(pinRoot));
+    void applyTheServices() {
         xdp = dp.program(Datapath.XDP_FROM_HOST);
         fromHost = dp.program(Datapath.FROM_HOST);
         List<Backend> three = List.of(Backend.of(B1, 8080), Backend.of(B2, 8080), Backend.of(B3, 8080));
@@ -78,14 +72,6 @@ class XdpIpv6GoldenPacketTest {
                 new ServiceSpec("nodeport-cluster", Frontend.of(NODE, 30081, Protocol.TCP), true, ServiceSpec.Algorithm.RANDOM,
                         List.of(Backend.of(B1, 8080)), 0, Map.of(), new ServiceSpec.Access(true, true, List.of())),
                 new ServiceSpec("sticky", Frontend.of(EXT_STICKY, 80, Protocol.TCP), true, ServiceSpec.Algorithm.RANDOM, three, 30)));
-    }
-
-    @AfterEach
-    void close() {
-        if (dp != null) {
-            dp.close();
-        }
-        Datapath.removePins(pinRoot);
     }
 
     private TestRun.Result xdp(Packets.Spec p) {

@@ -80,6 +80,42 @@ public final class BpfMap implements AutoCloseable {
         return maxEntries;
     }
 
+    /** The kernel's facts about this map (BPF_OBJ_GET_INFO_BY_FD): its type and flags. */
+    public Info info() {
+        Native nat = Native.get();
+        Pointer info = nat.allocate(96);
+        Pointer len = nat.allocate(4);
+        len.putInt(0, 96);
+        BpfException.check("bpf_obj_get_info_by_fd " + name, nat.bpf().bpf_obj_get_info_by_fd(fd, info, len));
+        return new Info(info.getInt(0), info.getInt(20));
+    }
+
+    /**
+     * struct bpf_map_info's {@code type} (enum bpf_map_type) and {@code map_flags}.
+     *
+     * @param type  e.g. {@link #HASH}, {@link #ARRAY}, {@link #PERCPU_ARRAY}, {@link #QUEUE}
+     * @param flags e.g. {@link #F_RDONLY_PROG} (libbpf's frozen {@code .rodata} maps)
+     */
+    public record Info(int type, int flags) {
+        public static final int HASH = 1;
+        public static final int ARRAY = 2;
+        public static final int PERCPU_HASH = 5;
+        public static final int PERCPU_ARRAY = 6;
+        public static final int LRU_HASH = 9;
+        public static final int LRU_PERCPU_HASH = 10;
+        public static final int LPM_TRIE = 11;
+        public static final int QUEUE = 22;
+        public static final int F_RDONLY_PROG = 1 << 7;
+
+        public boolean perCpu() {
+            return type == PERCPU_HASH || type == PERCPU_ARRAY || type == LRU_PERCPU_HASH;
+        }
+
+        public boolean readOnlyToPrograms() {
+            return (flags & F_RDONLY_PROG) != 0;
+        }
+    }
+
     private static Pointer mem(int size) {
         return Native.get().allocate(Math.max(size, 1));
     }
@@ -128,6 +164,29 @@ public final class BpfMap implements AutoCloseable {
         byte[] out = new byte[stride * cpus];
         v.get(0, out, 0, out.length);
         return out;
+    }
+
+    /**
+     * Writes the raw per-CPU value bytes under {@code key} of a per-CPU map: one value per
+     * possible CPU, each padded to 8 bytes, as {@link #lookupPerCpu} returns them.
+     */
+    public void updatePerCpu(byte[] key, byte[] values, long flags) {
+        int cpus = Native.get().bpf().libbpf_num_possible_cpus();
+        int stride = (valueSize + 7) & ~7;
+        if (values.length != stride * cpus) {
+            throw new IllegalArgumentException(name + ": per-CPU value is " + values.length + " bytes, map wants "
+                    + stride * cpus + " (" + cpus + " CPUs of " + stride + ")");
+        }
+        Pointer v = mem(values.length);
+        v.put(0, values, 0, values.length);
+        BpfException.check("bpf_map_update_elem " + name,
+                Native.get().bpf().bpf_map_update_elem(fd, copyIn(key, keySize, "key"), v, flags));
+    }
+
+    /** Pushes {@code value} onto a queue map (BPF_MAP_TYPE_QUEUE, which has no key). */
+    public void push(byte[] value) {
+        BpfException.check("bpf_map_update_elem " + name,
+                Native.get().bpf().bpf_map_update_elem(fd, null, copyIn(value, valueSize, "value"), BPF_ANY));
     }
 
     /** Pops the oldest value of a queue map (BPF_MAP_TYPE_QUEUE), or null when it is empty. */

@@ -161,6 +161,24 @@ public final class BpfObject implements AutoCloseable {
             throw new BpfException(BpfException.Kind.NOT_FOUND, "find map " + name, 0,
                     file.getFileName() + " has no map named " + name);
         }
+        return map(n, name, m);
+    }
+
+    /**
+     * Every map of the loaded object, in the object's order: the pinned ones it shares with
+     * other objects, its own unpinned ones and libbpf's internal maps ({@code .rodata*}).
+     */
+    public List<BpfMap> maps() {
+        Native n = Native.get();
+        List<BpfMap> out = new ArrayList<>();
+        for (Pointer m = n.bpf().bpf_object__next_map(obj, null); m != null && m.address() != 0;
+                m = n.bpf().bpf_object__next_map(obj, m)) {
+            out.add(map(n, n.bpf().bpf_map__name(m), m));
+        }
+        return out;
+    }
+
+    private static BpfMap map(Native n, String name, Pointer m) {
         return new BpfMap(name, n.bpf().bpf_map__fd(m), n.bpf().bpf_map__key_size(m),
                 n.bpf().bpf_map__value_size(m), n.bpf().bpf_map__max_entries(m), false);
     }

@@ -30,6 +30,11 @@ public interface LibBpf {
 
     int bpf_map__fd(Pointer map);
 
+    /** The map after {@code prev} in the object (the first when prev is null), null after the last. */
+    Pointer bpf_object__next_map(Pointer obj, Pointer prev);
+
+    String bpf_map__name(Pointer map);
+
     int bpf_map__key_size(Pointer map);
 
     int bpf_map__value_size(Pointer map);

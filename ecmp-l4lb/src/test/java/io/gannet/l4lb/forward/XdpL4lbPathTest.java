@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gannet.bpf.Datapath;
 import io.gannet.bpf.DatapathOptions;
+import io.gannet.bpf.SharedDatapath;
 import io.gannet.bpf.lb.Backend;
 import io.gannet.bpf.lb.Frontend;
 import io.gannet.bpf.lb.MaglevTable;
@@ -14,7 +15,6 @@ import io.gannet.l4lb.maglev.VipTable;
 import io.gannet.l4lb.model.WeightedBackend;
 import io.gannet.testsupport.Requirements;
 import java.nio.ByteBuffer;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -22,7 +22,7 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ThreadLocalRandom;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -41,15 +41,18 @@ class XdpL4lbPathTest {
     static final String VIP = "203.0.113.10";
     static final Frontend FE = Frontend.of(VIP, 80, Protocol.TCP);
 
-    private final List<Path> pins = new ArrayList<>();
+    /** Two datapaths of their own, each loaded once for the class (SharedDatapath): a test opens one or both. */
+    private static final SharedDatapath[] LOADED = new SharedDatapath[2];
     private final List<Datapath> dps = new ArrayList<>();
 
+    /** The next of the class's two datapaths, reset to what a fresh open gives. */
     private Datapath open() {
         Requirements.requireBpf();
-        Path pin = Path.of("/sys/fs/bpf/gannet-l4lb-xdp-" + ProcessHandle.current().pid() + "-"
-                + Integer.toHexString(ThreadLocalRandom.current().nextInt()));
-        pins.add(pin);
-        Datapath dp = Datapath.open(DatapathOptions.defaults().withPinRoot(pin));
+        int i = dps.size();
+        if (LOADED[i] == null) {
+            LOADED[i] = SharedDatapath.load(pin -> DatapathOptions.defaults().withPinRoot(pin));
+        }
+        Datapath dp = LOADED[i].fresh();
         dps.add(dp);
         return dp;
     }
@@ -62,7 +65,16 @@ class XdpL4lbPathTest {
     @AfterEach
     void close() {
         dps.forEach(Datapath::close);
-        pins.forEach(Datapath::removePins);
+    }
+
+    @AfterAll
+    static void unload() {
+        for (int i = 0; i < LOADED.length; i++) {
+            if (LOADED[i] != null) {
+                LOADED[i].close();
+                LOADED[i] = null;
+            }
+        }
     }
 
     static List<WeightedBackend> backends(int n) {
