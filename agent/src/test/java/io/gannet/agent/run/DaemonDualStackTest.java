@@ -66,9 +66,10 @@ class DaemonDualStackTest {
         Path plugin = Path.of(System.getenv().getOrDefault("GANNET_REPO", ".."), "pod-routing", "target", "cni", "gannet");
         Requirements.require(Files.isExecutable(plugin), "needs the CNI plugin built at " + plugin + " (pod-routing build)");
 
-        NetworkNamespace leaf = bed.ns("dsl");
-        NetworkNamespace[] nodes = {bed.ns("ds1"), bed.ns("ds2")};
-        Path profile = fabric(leaf, nodes);
+        DualStackRack rack = rack("dsl", "ds1", "ds2");
+        NetworkNamespace leaf = rack.leaf();
+        NetworkNamespace[] nodes = rack.nodes();
+        Path profile = profile(PROFILE);
         FrrRouter frr = bed.own(FrrRouter.start(leaf, dir.resolve("frr"), GannetProcess.render(profile, "leaf1")));
 
         Path pinRoot = bed.pinRoot("dual-test");
@@ -173,15 +174,12 @@ class DaemonDualStackTest {
     }
 
     /** The leaf's bridge with an address of each family, each node's eth0 on it with its two addresses and default routes. */
-    private Path fabric(NetworkNamespace leaf, NetworkNamespace... nodes) throws Exception {
-        return fabric(PROFILE, leaf, nodes);
+    private DualStackRack rack(String leaf, String... nodes) {
+        return DualStackRack.wire(bed, "10.205.0", "fd00:205", leaf, nodes);
     }
 
-    private Path fabric(String profileText, NetworkNamespace leaf, NetworkNamespace... nodes) throws Exception {
-        DualStackRack.wire(leaf, "10.205.0", "fd00:205", nodes);
-        Path profile = dir.resolve("profile.yaml");
-        Files.writeString(profile, profileText);
-        return profile;
+    private Path profile(String text) throws Exception {
+        return Files.writeString(dir.resolve("profile.yaml"), text);
     }
 
     /** Whether {@code from} gets an answer from {@code address} (a ping of its family). */
@@ -209,11 +207,12 @@ class DaemonDualStackTest {
         Requirements.requireCommand("/usr/lib/frr/zebra");
         Path plugin = Path.of(System.getenv().getOrDefault("GANNET_REPO", ".."), "pod-routing", "target", "cni", "gannet");
         Requirements.require(Files.isExecutable(plugin), "needs the CNI plugin built at " + plugin + " (pod-routing build)");
-        NetworkNamespace leaf = bed.ns("dfl");
-        NetworkNamespace[] nodes = {bed.ns("df1"), bed.ns("df2")};
+        DualStackRack rack = rack("dfl", "df1", "df2");
+        NetworkNamespace leaf = rack.leaf();
+        NetworkNamespace[] nodes = rack.nodes();
         String pool6 = "    - {cidr: \"fd00:10:244::/56\", prefixLength: 64}\n";
-        Path profile = fabric(PROFILE.replace(pool6, pool6
-                + "  fixedIPPools: [{name: db, cidr: 10.250.0.0/24}, {name: db6, cidr: \"fd00:250::/112\"}]\n"), leaf, nodes);
+        Path profile = profile(PROFILE.replace(pool6, pool6
+                + "  fixedIPPools: [{name: db, cidr: 10.250.0.0/24}, {name: db6, cidr: \"fd00:250::/112\"}]\n"));
         assertThat(Files.readString(profile)).contains("fixedIPPools");
         FrrRouter frr = bed.own(FrrRouter.start(leaf, dir.resolve("frr"), GannetProcess.render(profile, "leaf1")));
         io.gannet.testsupport.EtcdServer etcd = bed.own(io.gannet.testsupport.EtcdServer.startIn(leaf.name(), "10.205.0.254"));
@@ -286,9 +285,10 @@ class DaemonDualStackTest {
     void aBirdLeafRenderedFromTheProfileLearnsAndInstallsBothFamiliesPodCidrs() throws Exception {
         Requirements.requireNetns();
         Requirements.requireCommand("bird");
-        NetworkNamespace leaf = bed.ns("dbl");
-        NetworkNamespace node = bed.ns("db1");
-        Path profile = fabric(leaf, node);
+        DualStackRack rack = rack("dbl", "db1");
+        NetworkNamespace leaf = rack.leaf();
+        NetworkNamespace node = rack.nodes()[0];
+        Path profile = profile(PROFILE);
         io.gannet.lab.BirdSwitch bird = bed.own(io.gannet.lab.BirdSwitch.start(leaf, Files.createDirectories(dir.resolve("bird")),
                 GannetProcess.render(profile, "leaf1", "bird")));
         GannetProcess g = bed.daemon(GannetProcess.start(node, Files.createDirectories(dir.resolve("node1")), profile, "node1"));
