@@ -127,9 +127,10 @@ class DaemonDualStackServicesTest {
         Path plugin = Path.of(System.getenv().getOrDefault("GANNET_REPO", ".."), "pod-routing", "target", "cni", "gannet");
         Requirements.require(Files.isExecutable(plugin), "needs the CNI plugin built at " + plugin + " (pod-routing build)");
 
-        NetworkNamespace leaf = bed.ns("dvl");
-        NetworkNamespace[] nodes = {bed.ns("dv1"), bed.ns("dv2")};
-        Path profile = fabric(leaf, nodes);
+        DualStackRack rack = DualStackRack.wire(bed, "10.206.0", "fd00:206", "dvl", "dv1", "dv2");
+        NetworkNamespace leaf = rack.leaf();
+        NetworkNamespace[] nodes = rack.nodes();
+        Path profile = Files.writeString(dir.resolve("profile.yaml"), PROFILE);
         frr = bed.own(FrrRouter.start(leaf, dir.resolve("frr"), GannetProcess.render(profile, "leaf1")));
 
         Path pinRoot = bed.pinRoot("dualsvc-test");
@@ -293,13 +294,5 @@ class DaemonDualStackServicesTest {
 
     private static String ask(NetworkNamespace from, Path client, String ip) {
         return NetworkNamespace.Shell.runQuietly("ip", "netns", "exec", from.name(), "python3", client.toString(), ip, "80").trim();
-    }
-
-    /** The leaf's bridge with an address of each family, each node's eth0 on it with its two addresses and default routes. */
-    private Path fabric(NetworkNamespace leaf, NetworkNamespace... nodes) throws Exception {
-        DualStackRack.wire(leaf, "10.206.0", "fd00:206", nodes);
-        Path profile = dir.resolve("profile.yaml");
-        Files.writeString(profile, PROFILE);
-        return profile;
     }
 }

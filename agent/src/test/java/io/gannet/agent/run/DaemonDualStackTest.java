@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.gannet.bpf.Datapath;
 import io.gannet.lab.Fabric;
 import io.gannet.linux.NetworkNamespace;
 import io.gannet.testsupport.Requirements;
@@ -50,33 +49,12 @@ class DaemonDualStackTest {
 
     @TempDir
     Path dir;
-    private final List<NetworkNamespace> namespaces = new ArrayList<>();
+    private final Testbed bed = new Testbed();
     private final List<GannetProcess> daemons = new ArrayList<>();
-    private FrrRouter frr;
-    private Path pinRoot;
-    private io.gannet.testsupport.EtcdServer etcd;
 
     @AfterEach
-    void tearDown() {
-        daemons.forEach(GannetProcess::close);
-        if (etcd != null) {
-            etcd.close();
-        }
-        if (frr != null) {
-            frr.close();
-        }
-        for (int i = namespaces.size() - 1; i >= 0; i--) {
-            namespaces.get(i).close();
-        }
-        if (pinRoot != null) {
-            Datapath.removePins(pinRoot);
-        }
-    }
-
-    private NetworkNamespace ns(String name) {
-        NetworkNamespace n = NetworkNamespace.create(name);
-        namespaces.add(n);
-        return n;
+    void tearDown() throws Exception {
+        bed.close();
     }
 
     @Test
@@ -88,21 +66,22 @@ class DaemonDualStackTest {
         Path plugin = Path.of(System.getenv().getOrDefault("GANNET_REPO", ".."), "pod-routing", "target", "cni", "gannet");
         Requirements.require(Files.isExecutable(plugin), "needs the CNI plugin built at " + plugin + " (pod-routing build)");
 
-        NetworkNamespace leaf = ns("dsl");
-        NetworkNamespace[] nodes = {ns("ds1"), ns("ds2")};
-        Path profile = fabric(leaf, nodes);
-        frr = FrrRouter.start(leaf, dir.resolve("frr"), GannetProcess.render(profile, "leaf1"));
+        DualStackRack rack = rack("dsl", "ds1", "ds2");
+        NetworkNamespace leaf = rack.leaf();
+        NetworkNamespace[] nodes = rack.nodes();
+        Path profile = profile(PROFILE);
+        FrrRouter frr = bed.own(FrrRouter.start(leaf, dir.resolve("frr"), GannetProcess.render(profile, "leaf1")));
 
-        pinRoot = Path.of("/sys/fs/bpf/gannet-dual-test-" + ProcessHandle.current().pid());
+        Path pinRoot = bed.pinRoot("dual-test");
         Path services = Files.createDirectories(dir.resolve("services"));
         Path[] sockets = new Path[2];
         for (int i = 0; i < 2; i++) {
             Path d = Files.createDirectories(dir.resolve("node" + (i + 1)));
             sockets[i] = d.resolve("cni.sock");
-            daemons.add(i == 0
+            daemons.add(bed.daemon(i == 0
                     ? GannetProcess.startKeepingMounts(nodes[i], d, profile, "node1", "--cni-socket", sockets[i].toString(),
                             "--services-dir", services.toString(), "--bpf-pin-root", pinRoot.toString())
-                    : GannetProcess.start(nodes[i], d, profile, "node2", "--cni-socket", sockets[i].toString()));
+                    : GannetProcess.start(nodes[i], d, profile, "node2", "--cni-socket", sockets[i].toString())));
         }
         for (int i = 0; i < 2; i++) {
             GannetProcess g = daemons.get(i);
@@ -122,8 +101,8 @@ class DaemonDualStackTest {
         assertThat(daemons.get(1).cli("show", "peers")).contains("leaf1-ipv6");
         assertThat(daemons.get(1).cli("show", "routes")).contains("fd00:10:244::/64").contains("10.244.52.0/24");
 
-        NetworkNamespace podA = ns("dsa");
-        NetworkNamespace podB = ns("dsb");
+        NetworkNamespace podA = bed.ns("dsa");
+        NetworkNamespace podB = bed.ns("dsb");
         JsonNode a = CniCall.add(plugin, nodes[0], sockets[0], "ctr-a", podA, null);
         JsonNode b = CniCall.add(plugin, nodes[1], sockets[1], "ctr-b", podB, null);
         String a4 = DualStackRack.ip(a, "10.244.51."), a6 = DualStackRack.ip(a, "fd00:10:244:51:");
@@ -149,42 +128,39 @@ class DaemonDualStackTest {
         // Node 2 (the backend pod's) restarts (SIGTERM, then start) under request loops over both
         // families: the leaf keeps both PodCIDRs (graceful restart), the kernel keeps the pod's
         // routes, and the new daemon adopts the pod.
-        Process server = podB.start("python3", "-m", "http.server", "--bind", "::", "8080");
-        try {
-            daemons.get(1).awaitTrue("pod B serves", () -> {
-                try {
-                    return podA.exec("python3", "-c", "import socket; socket.create_connection(('" + b6 + "', 8080), timeout=1).close();"
-                            + " print('up')").contains("up");
-                } catch (IllegalStateException notYet) {
-                    return false;
-                }
-            }, () -> "");
-            Path loop = Files.writeString(dir.resolve("loop.py"), DaemonPodNetworkTest.REQUEST_LOOP);
-            Path stop = dir.resolve("stop");
-            Path out6 = dir.resolve("ipv6.txt");
-            Path out4 = dir.resolve("ipv4.txt");
-            Process l6 = podA.start("python3", loop.toString(), b6, "8080", stop.toString(), out6.toString());
-            Process l4 = podA.start("python3", loop.toString(), b4, "8080", stop.toString(), out4.toString());
-            Thread.sleep(1500);
-            assertThat(daemons.get(1).terminate(java.time.Duration.ofSeconds(30))).as("node 2's daemon stopped on SIGTERM").isTrue();
-            Thread.sleep(1000);
-            GannetProcess again = GannetProcess.start(nodes[1], dir.resolve("node2"), profile, "node2", "--cni-socket", sockets[1].toString());
-            daemons.set(1, again);
-            again.awaitTrue("node 2: both sessions again", () -> again.established("leaf1") && again.established("leaf1-ipv6"),
-                    () -> frr.vtysh("show bgp summary"));
-            Thread.sleep(1500);
-            Files.writeString(stop, "");
-            assertThat(l6.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
-            assertThat(l4.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
-            for (Path r : List.of(out6, out4)) {
-                String[] f = Files.readString(r).trim().split(" ", 3);
-                System.out.println("requests through node 2's restart, " + r.getFileName() + ": " + f[0] + " answered, " + f[1] + " failed");
-                assertThat(Integer.parseInt(f[0])).as(r.getFileName() + ": requests answered").isGreaterThan(20);
-                assertThat(Integer.parseInt(f[1])).as(r.getFileName() + ": requests failed: " + (f.length > 2 ? f[2] : "")
-                        + "\nnode 2's log:\n" + again.log()).isZero();
+        bed.start(podB, "python3", "-m", "http.server", "--bind", "::", "8080");
+        daemons.get(1).awaitTrue("pod B serves", () -> {
+            try {
+                return podA.exec("python3", "-c", "import socket; socket.create_connection(('" + b6 + "', 8080), timeout=1).close();"
+                        + " print('up')").contains("up");
+            } catch (IllegalStateException notYet) {
+                return false;
             }
-        } finally {
-            server.destroy();
+        }, () -> "");
+        Path loop = Files.writeString(dir.resolve("loop.py"), DaemonPodNetworkTest.REQUEST_LOOP);
+        Path stop = dir.resolve("stop");
+        Path out6 = dir.resolve("ipv6.txt");
+        Path out4 = dir.resolve("ipv4.txt");
+        Process l6 = bed.start(podA, "python3", loop.toString(), b6, "8080", stop.toString(), out6.toString());
+        Process l4 = bed.start(podA, "python3", loop.toString(), b4, "8080", stop.toString(), out4.toString());
+        Thread.sleep(1500);
+        assertThat(daemons.get(1).terminate(java.time.Duration.ofSeconds(30))).as("node 2's daemon stopped on SIGTERM").isTrue();
+        Thread.sleep(1000);
+        GannetProcess again = bed.daemon(GannetProcess.start(nodes[1], dir.resolve("node2"), profile, "node2", "--cni-socket",
+                sockets[1].toString()));
+        daemons.set(1, again);
+        again.awaitTrue("node 2: both sessions again", () -> again.established("leaf1") && again.established("leaf1-ipv6"),
+                () -> frr.vtysh("show bgp summary"));
+        Thread.sleep(1500);
+        Files.writeString(stop, "");
+        assertThat(l6.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        assertThat(l4.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        for (Path r : List.of(out6, out4)) {
+            String[] f = Files.readString(r).trim().split(" ", 3);
+            System.out.println("requests through node 2's restart, " + r.getFileName() + ": " + f[0] + " answered, " + f[1] + " failed");
+            assertThat(Integer.parseInt(f[0])).as(r.getFileName() + ": requests answered").isGreaterThan(20);
+            assertThat(Integer.parseInt(f[1])).as(r.getFileName() + ": requests failed: " + (f.length > 2 ? f[2] : "")
+                    + "\nnode 2's log:\n" + again.log()).isZero();
         }
         String vethB = b.path("interfaces").get(0).path("name").asText();
         assertThat(CniCall.run(plugin, nodes[1], sockets[1], "DEL", "ctr-b", podB, null)).isEmpty();
@@ -198,15 +174,12 @@ class DaemonDualStackTest {
     }
 
     /** The leaf's bridge with an address of each family, each node's eth0 on it with its two addresses and default routes. */
-    private Path fabric(NetworkNamespace leaf, NetworkNamespace... nodes) throws Exception {
-        return fabric(PROFILE, leaf, nodes);
+    private DualStackRack rack(String leaf, String... nodes) {
+        return DualStackRack.wire(bed, "10.205.0", "fd00:205", leaf, nodes);
     }
 
-    private Path fabric(String profileText, NetworkNamespace leaf, NetworkNamespace... nodes) throws Exception {
-        DualStackRack.wire(leaf, "10.205.0", "fd00:205", nodes);
-        Path profile = dir.resolve("profile.yaml");
-        Files.writeString(profile, profileText);
-        return profile;
+    private Path profile(String text) throws Exception {
+        return Files.writeString(dir.resolve("profile.yaml"), text);
     }
 
     /** Whether {@code from} gets an answer from {@code address} (a ping of its family). */
@@ -234,19 +207,21 @@ class DaemonDualStackTest {
         Requirements.requireCommand("/usr/lib/frr/zebra");
         Path plugin = Path.of(System.getenv().getOrDefault("GANNET_REPO", ".."), "pod-routing", "target", "cni", "gannet");
         Requirements.require(Files.isExecutable(plugin), "needs the CNI plugin built at " + plugin + " (pod-routing build)");
-        NetworkNamespace leaf = ns("dfl");
-        NetworkNamespace[] nodes = {ns("df1"), ns("df2")};
+        DualStackRack rack = rack("dfl", "df1", "df2");
+        NetworkNamespace leaf = rack.leaf();
+        NetworkNamespace[] nodes = rack.nodes();
         String pool6 = "    - {cidr: \"fd00:10:244::/56\", prefixLength: 64}\n";
-        Path profile = fabric(PROFILE.replace(pool6, pool6
-                + "  fixedIPPools: [{name: db, cidr: 10.250.0.0/24}, {name: db6, cidr: \"fd00:250::/112\"}]\n"), leaf, nodes);
+        Path profile = profile(PROFILE.replace(pool6, pool6
+                + "  fixedIPPools: [{name: db, cidr: 10.250.0.0/24}, {name: db6, cidr: \"fd00:250::/112\"}]\n"));
         assertThat(Files.readString(profile)).contains("fixedIPPools");
-        frr = FrrRouter.start(leaf, dir.resolve("frr"), GannetProcess.render(profile, "leaf1"));
-        etcd = io.gannet.testsupport.EtcdServer.startIn(leaf.name(), "10.205.0.254");
+        FrrRouter frr = bed.own(FrrRouter.start(leaf, dir.resolve("frr"), GannetProcess.render(profile, "leaf1")));
+        io.gannet.testsupport.EtcdServer etcd = bed.own(io.gannet.testsupport.EtcdServer.startIn(leaf.name(), "10.205.0.254"));
         Path[] sockets = new Path[2];
         for (int i = 0; i < 2; i++) {
             Path d = Files.createDirectories(dir.resolve("node" + (i + 1)));
             sockets[i] = d.resolve("cni.sock");
-            daemons.add(GannetProcess.start(nodes[i], d, profile, "node" + (i + 1), "--cni-socket", sockets[i].toString(), "--etcd", etcd.url()));
+            daemons.add(bed.daemon(GannetProcess.start(nodes[i], d, profile, "node" + (i + 1), "--cni-socket", sockets[i].toString(),
+                    "--etcd", etcd.url())));
         }
         for (int i = 0; i < 2; i++) {
             GannetProcess g = daemons.get(i);
@@ -255,7 +230,7 @@ class DaemonDualStackTest {
         }
 
         String args = "IgnoreUnknown=1;K8S_POD_NAMESPACE=db;K8S_POD_NAME=pg-0;GANNET_STATEFULSET=pg";
-        NetworkNamespace pod1 = ns("dfa");
+        NetworkNamespace pod1 = bed.ns("dfa");
         JsonNode a = CniCall.add(plugin, nodes[0], sockets[0], "pg0-on-1", pod1, args);
         String v4 = DualStackRack.ip(a, "10.250.0.");
         String v6 = DualStackRack.ip(a, "fd00:250::");
@@ -277,8 +252,8 @@ class DaemonDualStackTest {
 
         // Node 1's daemon restarts: it claims and announces both fixed IPs again from its IPAM journals.
         assertThat(daemons.get(0).terminate(java.time.Duration.ofSeconds(30))).as("node 1's daemon stopped on SIGTERM").isTrue();
-        GannetProcess again = GannetProcess.start(nodes[0], dir.resolve("node1"), profile, "node1", "--cni-socket", sockets[0].toString(),
-                "--etcd", etcd.url());
+        GannetProcess again = bed.daemon(GannetProcess.start(nodes[0], dir.resolve("node1"), profile, "node1", "--cni-socket",
+                sockets[0].toString(), "--etcd", etcd.url()));
         daemons.set(0, again);
         again.awaitTrue("node 1 after its restart: both sessions and both fixed IPs announced", () -> again.established("leaf1")
                 && again.established("leaf1-ipv6") && again.cli("show", "routes").contains(v6 + "/128")
@@ -287,7 +262,7 @@ class DaemonDualStackTest {
 
         // The pod moves to node 2: the same two addresses, now announced by node 2 only.
         assertThat(CniCall.run(plugin, nodes[0], sockets[0], "DEL", "pg0-on-1", pod1, args)).isEmpty();
-        NetworkNamespace pod2 = ns("dfb");
+        NetworkNamespace pod2 = bed.ns("dfb");
         long t0 = System.nanoTime();
         JsonNode b = CniCall.add(plugin, nodes[1], sockets[1], "pg0-on-2", pod2, args);
         assertThat(DualStackRack.ip(b, "10.250.0.")).isEqualTo(v4);
@@ -310,21 +285,17 @@ class DaemonDualStackTest {
     void aBirdLeafRenderedFromTheProfileLearnsAndInstallsBothFamiliesPodCidrs() throws Exception {
         Requirements.requireNetns();
         Requirements.requireCommand("bird");
-        NetworkNamespace leaf = ns("dbl");
-        NetworkNamespace node = ns("db1");
-        Path profile = fabric(leaf, node);
-        io.gannet.lab.BirdSwitch bird = io.gannet.lab.BirdSwitch.start(leaf, Files.createDirectories(dir.resolve("bird")),
-                GannetProcess.render(profile, "leaf1", "bird"));
-        try {
-            GannetProcess g = GannetProcess.start(node, Files.createDirectories(dir.resolve("node1")), profile, "node1");
-            daemons.add(g);
-            g.awaitTrue("both sessions with the BIRD leaf", () -> g.established("leaf1") && g.established("leaf1-ipv6"), bird::diagnostics);
-            g.awaitTrue("BIRD's kernel tables route both PodCIDRs to the node", () ->
-                    leaf.exec("ip", "-4", "route", "show", "10.244.51.0/24").contains("via 10.205.0.1")
-                            && leaf.exec("ip", "-6", "route", "show", "fd00:10:244:51::/64").contains("via fd00:205::1"),
-                    () -> leaf.exec("ip", "-6", "route") + bird.birdc("show", "route", "all") + bird.diagnostics());
-        } finally {
-            bird.close();
-        }
+        DualStackRack rack = rack("dbl", "db1");
+        NetworkNamespace leaf = rack.leaf();
+        NetworkNamespace node = rack.nodes()[0];
+        Path profile = profile(PROFILE);
+        io.gannet.lab.BirdSwitch bird = bed.own(io.gannet.lab.BirdSwitch.start(leaf, Files.createDirectories(dir.resolve("bird")),
+                GannetProcess.render(profile, "leaf1", "bird")));
+        GannetProcess g = bed.daemon(GannetProcess.start(node, Files.createDirectories(dir.resolve("node1")), profile, "node1"));
+        g.awaitTrue("both sessions with the BIRD leaf", () -> g.established("leaf1") && g.established("leaf1-ipv6"), bird::diagnostics);
+        g.awaitTrue("BIRD's kernel tables route both PodCIDRs to the node", () ->
+                leaf.exec("ip", "-4", "route", "show", "10.244.51.0/24").contains("via 10.205.0.1")
+                        && leaf.exec("ip", "-6", "route", "show", "fd00:10:244:51::/64").contains("via fd00:205::1"),
+                () -> leaf.exec("ip", "-6", "route") + bird.birdc("show", "route", "all") + bird.diagnostics());
     }
 }

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.gannet.agent.cli.ControlClient;
-import io.gannet.bpf.Datapath;
 import io.gannet.bpf.PinLayout;
 import io.gannet.bpf.libbpf.BpfMap;
 import io.gannet.bpf.maps.IpcacheKey;
@@ -90,31 +89,15 @@ class DaemonExternalEndpointTest {
 
     @TempDir
     Path dir;
-    private final List<NetworkNamespace> namespaces = new ArrayList<>();
-    private final List<Process> servers = new ArrayList<>();
+    private final Testbed bed = new Testbed();
     private final List<GannetProcess> daemons = new ArrayList<>();
     private final List<Path> pinRoots = new ArrayList<>();
     private final List<BpfMap> ipcaches = new ArrayList<>();
     private EtcdServer etcd;
 
     @AfterEach
-    void tearDown() {
-        ipcaches.forEach(BpfMap::close);
-        servers.forEach(Process::destroyForcibly);
-        daemons.forEach(GannetProcess::close);
-        if (etcd != null) {
-            etcd.close();
-        }
-        for (int i = namespaces.size() - 1; i >= 0; i--) {
-            namespaces.get(i).close();
-        }
-        pinRoots.forEach(Datapath::removePins);
-    }
-
-    private NetworkNamespace ns(String name) {
-        NetworkNamespace n = NetworkNamespace.create(name);
-        namespaces.add(n);
-        return n;
+    void tearDown() throws Exception {
+        bed.close();
     }
 
     @Test
@@ -126,9 +109,9 @@ class DaemonExternalEndpointTest {
         Path plugin = Path.of(System.getenv().getOrDefault("GANNET_REPO", ".."), "pod-routing", "target", "cni", "gannet");
         Requirements.require(Files.isExecutable(plugin), "needs the CNI plugin built at " + plugin + " (pod-routing build)");
 
-        NetworkNamespace node = ns("xen");
+        NetworkNamespace node = bed.ns("xen");
         node.exec("sysctl", "-qw", "net.ipv4.ip_forward=1");
-        etcd = EtcdServer.startIn(node.name());
+        etcd = bed.own(EtcdServer.startIn(node.name()));
         Path profile = dir.resolve("profile.yaml");
         Files.writeString(profile, PROFILE);
         List<Path> policyDirs = new ArrayList<>();
@@ -138,32 +121,31 @@ class DaemonExternalEndpointTest {
             policyDirs.add(policies);
             Files.writeString(policies.resolve("db-policy.yaml"), DB_POLICY);
             Files.writeString(policies.resolve("pods.yaml"), PODS);
-            Path pinRoot = Path.of("/sys/fs/bpf/gannet-ext-test-" + ProcessHandle.current().pid() + "-" + i);
-            pinRoots.add(pinRoot);
+            pinRoots.add(bed.pinRoot("ext-test-" + i));
             daemons.add(startDaemon(node, profile, i));
         }
         for (GannetProcess g : daemons) {
             g.awaitTrue("control API", () -> g.cliResult("show", "policy", "--json").exit() == 0, g::log);
         }
         for (Path pinRoot : pinRoots) {
-            ipcaches.add(BpfMap.openPinnedAsIs(PinLayout.mapsDir(pinRoot).resolve("dp_ipcache4").toString()));
+            ipcaches.add(bed.own(BpfMap.openPinnedAsIs(PinLayout.mapsDir(pinRoot).resolve("dp_ipcache4").toString())));
         }
         GannetProcess node1 = daemons.get(0);
         GannetProcess node2 = daemons.get(1);
         GannetProcess node3 = daemons.get(2);
 
-        NetworkNamespace vm = ns("xvm");
+        NetworkNamespace vm = bed.ns("xvm");
         node.linkTo(vm, "vmh", "192.0.2.1/24", "eth0", VM + "/24");
         vm.exec("ip", "route", "add", "10.244.0.0/16", "via", "192.0.2.1");
-        NetworkNamespace dbNs = ns("xdb");
+        NetworkNamespace dbNs = bed.ns("xdb");
         String db = cni(plugin, node, dir.resolve("node1").resolve("cni.sock"), "ctr-db", dbNs, "default", "db");
-        servers.add(new ProcessBuilder(dbNs.inside("/usr/bin/python3", "-c", """
+        bed.start(dbNs, "/usr/bin/python3", "-c", """
                 import socket
                 s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
                 s.bind(("0.0.0.0", 6379)); s.listen(64)
                 while True:
                     c, _ = s.accept(); c.close()
-                """)).redirectErrorStream(true).start());
+                """);
         node1.awaitTrue("db listens", () -> connectsFromNode(node, db, 6379), node1::log);
 
         // Not registered: the VM is world, and the policy's default deny drops it.
@@ -302,9 +284,9 @@ class DaemonExternalEndpointTest {
 
     private GannetProcess startDaemon(NetworkNamespace node, Path profile, int i) throws IOException {
         Path d = dir.resolve("node" + i);
-        return GannetProcess.startKeepingMounts(node, d, profile, "node" + i, "--etcd", etcd.url(),
+        return bed.daemon(GannetProcess.startKeepingMounts(node, d, profile, "node" + i, "--etcd", etcd.url(),
                 "--cni-socket", d.resolve("cni.sock").toString(), "--policy-dir", d.resolve("policies").toString(),
-                "--bpf-pin-root", pinRoots.get(i - 1).toString());
+                "--bpf-pin-root", pinRoots.get(i - 1).toString()));
     }
 
     /** Milliseconds from just before {@code call} until every datapath's identity for {@code addr} satisfies {@code done}. */

@@ -3,7 +3,6 @@ package io.gannet.agent.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.gannet.bpf.Datapath;
 import io.gannet.linux.NetworkNamespace;
 import io.gannet.testsupport.Requirements;
 import java.nio.file.Files;
@@ -162,11 +161,11 @@ class DaemonIpv6ExternalServicesTest {
 
     @TempDir
     Path dir;
-    private final List<NetworkNamespace> namespaces = new ArrayList<>();
-    private final List<Process> servers = new ArrayList<>();
+    private final Testbed bed = new Testbed();
     private GannetProcess gannet;
     private Path pinRoot;
     private Path cgroup;
+    NetworkNamespace lan;
     NetworkNamespace node1;
     NetworkNamespace node2;
     NetworkNamespace client;
@@ -179,27 +178,7 @@ class DaemonIpv6ExternalServicesTest {
 
     @AfterEach
     void tearDown() throws Exception {
-        if (gannet != null) {
-            gannet.close();
-        }
-        for (Process p : servers) {
-            p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-        }
-        for (int i = namespaces.size() - 1; i >= 0; i--) {
-            namespaces.get(i).close();
-        }
-        if (pinRoot != null) {
-            Datapath.removePins(pinRoot); // socket-level load balancing's links go with their pins
-        }
-        if (cgroup != null) {
-            Files.deleteIfExists(cgroup);
-        }
-    }
-
-    private NetworkNamespace ns(String name) {
-        NetworkNamespace n = NetworkNamespace.create(name);
-        namespaces.add(n);
-        return n;
+        bed.close();
     }
 
     /** The LAN, node 2's backend, node 1's daemon and its dual-stack pod with a backend; see the class comment. */
@@ -210,26 +189,11 @@ class DaemonIpv6ExternalServicesTest {
         Path plugin = Path.of(System.getenv().getOrDefault("GANNET_REPO", ".."), "pod-routing", "target", "cni", "gannet");
         Requirements.require(Files.isExecutable(plugin), "needs the CNI plugin built at " + plugin + " (pod-routing build)");
 
-        NetworkNamespace lan = ns("x6l");
-        lan.exec("ip", "link", "add", "br0", "type", "bridge");
-        lan.exec("ip", "link", "set", "br0", "up");
-        node1 = ns("x61");
-        node2 = ns("x62");
-        client = ns("x6c");
-        otherClient = ns("x6d");
-        String[][] hosts = {{node1.name(), "10.78.0.1", NODE1}, {node2.name(), "10.78.0.2", NODE2}, {client.name(), "10.78.0.100", CLIENT},
-            {otherClient.name(), "10.78.0.101", OTHER_CLIENT}};
-        for (int i = 0; i < hosts.length; i++) {
-            String port = "x6" + ProcessHandle.current().pid() % 100000 + "p" + i;
-            NetworkNamespace.Shell.run("ip", "link", "add", "eth0", "netns", hosts[i][0], "type", "veth",
-                    "peer", "name", port, "netns", lan.name());
-            lan.exec("ip", "link", "set", port, "master", "br0");
-            lan.exec("ip", "link", "set", port, "up");
-            NetworkNamespace.Shell.run("ip", "netns", "exec", hosts[i][0], "ip", "addr", "add", hosts[i][1] + "/24", "dev", "eth0");
-            NetworkNamespace.Shell.run("ip", "netns", "exec", hosts[i][0], "ip", "addr", "add", hosts[i][2] + "/64", "dev", "eth0",
-                    "nodad");
-            NetworkNamespace.Shell.run("ip", "netns", "exec", hosts[i][0], "ip", "link", "set", "eth0", "up");
-        }
+        lan = bed.lan("x6l");
+        node1 = bed.host(lan, "x61", "10.78.0.1/24", NODE1 + "/64");
+        node2 = bed.host(lan, "x62", "10.78.0.2/24", NODE2 + "/64");
+        client = bed.host(lan, "x6c", "10.78.0.100/24", CLIENT + "/64");
+        otherClient = bed.host(lan, "x6d", "10.78.0.101/24", OTHER_CLIENT + "/64");
         // Each node routes the other's IPv6 PodCIDR (what BGP through the leaf would install); the
         // client reaches the external IPs through node 1 (as an upstream router would).
         node1.exec("ip", "-6", "route", "add", "fd00:10:244:72::/64", "via", NODE2);
@@ -242,25 +206,25 @@ class DaemonIpv6ExternalServicesTest {
         Files.writeString(server, SERVER);
         clientScript = dir.resolve("client.py");
         Files.writeString(clientScript, CLIENT_PY);
-        servers.add(node2.start("python3", server.toString(), "remote", REMOTE, "8080"));
+        bed.start(node2, "python3", server.toString(), "remote", REMOTE, "8080");
 
         Path profile = dir.resolve("profile.yaml");
         Files.writeString(profile, PROFILE);
-        pinRoot = Path.of("/sys/fs/bpf/gannet-ext6-test-" + ProcessHandle.current().pid());
+        pinRoot = bed.pinRoot("ext6-test"); // socket-level load balancing's links go with their pins
         services = Files.createDirectories(dir.resolve("services"));
         Path socket = dir.resolve("cni.sock");
         List<String> args = new ArrayList<>(List.of("--cni-socket", socket.toString(),
                 "--services-dir", services.toString(), "--bpf-pin-root", pinRoot.toString(), "--host-device", "eth0"));
         args.addAll(List.of(extraArgs));
-        gannet = GannetProcess.startKeepingMounts(node1, dir, profile, "node1", args.toArray(String[]::new));
+        gannet = bed.daemon(GannetProcess.startKeepingMounts(node1, dir, profile, "node1", args.toArray(String[]::new)));
         gannet.awaitTrue("CNI socket", () -> Files.exists(socket), () -> "");
 
-        pod = ns("x6p");
+        pod = bed.ns("x6p");
         JsonNode added = CniCall.add(plugin, node1, socket, "ctr-x6", pod, null);
         pod6 = DualStackRack.ip(added, "fd00:10:244:71:");
         pod4 = DualStackRack.ip(added, "10.244.71.");
-        servers.add(pod.start("python3", server.toString(), "pod", pod6, "8080"));
-        servers.add(pod.start("python3", server.toString(), "pod", pod4, "8080"));
+        bed.start(pod, "python3", server.toString(), "pod", pod6, "8080");
+        bed.start(pod, "python3", server.toString(), "pod", pod4, "8080");
     }
 
     /** A Service of type LoadBalancer with one IPv6 externalIP or ingress IP, and its IPv6 EndpointSlice. */
@@ -407,8 +371,8 @@ class DaemonIpv6ExternalServicesTest {
         assertThat(ask(EXT_LOCAL)).isEqualTo("peer " + EXT_LOCAL + " 80 answer pod " + CLIENT);
         assertThat(counter(io.gannet.bpf.maps.Reason.NAT_NEW) - natNew).isEqualTo(1);
         // started again without --xdp: detached, and TC alone serves
-        gannet = GannetProcess.startKeepingMounts(node1, dir, dir.resolve("profile.yaml"), "node1", "--services-dir", services.toString(),
-                "--bpf-pin-root", pinRoot.toString(), "--host-device", "eth0");
+        gannet = bed.daemon(GannetProcess.startKeepingMounts(node1, dir, dir.resolve("profile.yaml"), "node1", "--services-dir",
+                services.toString(), "--bpf-pin-root", pinRoot.toString(), "--host-device", "eth0"));
         DaemonServicesTest.awaitServices(gannet, r -> r.toString().contains("[" + EXT_LOCAL + "]:80/TCP"));
         assertThat(gannet.log()).contains("XDP fast path an earlier run attached detached (no --xdp)");
         assertThat(node1.exec("ip", "link", "show", "dev", "eth0")).doesNotContain("xdp");
@@ -461,8 +425,8 @@ class DaemonIpv6ExternalServicesTest {
         Files.writeString(echo, ECHO_SERVER);
         Path longClient = dir.resolve("long_client.py");
         Files.writeString(longClient, LONG_CLIENT_PY);
-        servers.add(pod.start("python3", echo.toString(), pod6, "8081"));
-        servers.add(pod.start("python3", echo.toString(), pod4, "8081"));
+        bed.start(pod, "python3", echo.toString(), pod6, "8081");
+        bed.start(pod, "python3", echo.toString(), pod4, "8081");
         Files.writeString(services.resolve("npecho.yaml"),
                 nodePort("np-echo", "IPv4,IPv6", "Local", 30197, pod4 + "@node1", pod6 + "@node1").replace("8080", "8081"));
         DaemonServicesTest.awaitServices(gannet, r -> r.toString().contains("10.78.0.1:30197/TCP")
@@ -472,8 +436,7 @@ class DaemonIpv6ExternalServicesTest {
         List<LongConnection> open = new ArrayList<>();
         for (String[] family : new String[][] {{NODE1, CLIENT}, {"10.78.0.1", "10.78.0.100"}}) {
             long natNew = counter(io.gannet.bpf.maps.Reason.NAT_NEW);
-            LongConnection c = new LongConnection(client.start("python3", longClient.toString(), family[0], "30197"));
-            servers.add(c.process());
+            LongConnection c = new LongConnection(bed.start(client, "python3", longClient.toString(), family[0], "30197"));
             open.add(c);
             assertThat(c.say("before")).isEqualTo("before " + family[1]);
             assertThat(counter(io.gannet.bpf.maps.Reason.NAT_NEW) - natNew).as("made in XDP").isEqualTo(1);
@@ -481,8 +444,8 @@ class DaemonIpv6ExternalServicesTest {
 
         // started again without --xdp: TC alone serves the same node ports, and the flows XDP made go on
         gannet.close();
-        gannet = GannetProcess.startKeepingMounts(node1, dir, dir.resolve("profile.yaml"), "node1", "--services-dir", services.toString(),
-                "--bpf-pin-root", pinRoot.toString(), "--host-device", "eth0");
+        gannet = bed.daemon(GannetProcess.startKeepingMounts(node1, dir, dir.resolve("profile.yaml"), "node1", "--services-dir",
+                services.toString(), "--bpf-pin-root", pinRoot.toString(), "--host-device", "eth0"));
         DaemonServicesTest.awaitServices(gannet, r -> r.toString().contains("[" + NODE1 + "]:30195/TCP"));
         assertThat(node1.exec("ip", "link", "show", "dev", "eth0")).doesNotContain("xdp");
         long natNew = counter(io.gannet.bpf.maps.Reason.NAT_NEW);
@@ -607,16 +570,8 @@ class DaemonIpv6ExternalServicesTest {
     @Test
     void aBackendsLargeAnswerReachesAClientBehindASmallerLinkThroughPathMtuDiscovery() throws Exception {
         startNode();
-        NetworkNamespace router = ns("x6r");
-        NetworkNamespace far = ns("x6f");
-        String lanPort = "x6" + ProcessHandle.current().pid() % 100000 + "r";
-        NetworkNamespace lan = namespaces.get(0);
-        NetworkNamespace.Shell.run("ip", "link", "add", "eth0", "netns", router.name(), "type", "veth", "peer", "name", lanPort,
-                "netns", lan.name());
-        lan.exec("ip", "link", "set", lanPort, "master", "br0");
-        lan.exec("ip", "link", "set", lanPort, "up");
-        router.exec("ip", "addr", "add", "fd00:78::200/64", "dev", "eth0", "nodad");
-        router.exec("ip", "link", "set", "eth0", "up");
+        NetworkNamespace router = bed.host(lan, "x6r", "fd00:78::200/64");
+        NetworkNamespace far = bed.ns("x6f");
         NetworkNamespace.Shell.run("ip", "link", "add", "eth1", "netns", router.name(), "type", "veth", "peer", "name", "eth0",
                 "netns", far.name());
         router.exec("ip", "link", "set", "eth1", "mtu", "1280");
@@ -627,11 +582,11 @@ class DaemonIpv6ExternalServicesTest {
         far.exec("ip", "addr", "add", "fd00:79::5/64", "dev", "eth0", "nodad");
         far.exec("ip", "link", "set", "eth0", "up");
         far.exec("ip", "-6", "route", "add", "default", "via", "fd00:79::1");
-        namespaces.get(1).exec("ip", "-6", "route", "add", "fd00:79::/64", "via", "fd00:78::200"); // node 1
-        namespaces.get(2).exec("ip", "-6", "route", "add", "fd00:79::/64", "via", "fd00:78::200"); // node 2
+        node1.exec("ip", "-6", "route", "add", "fd00:79::/64", "via", "fd00:78::200");
+        node2.exec("ip", "-6", "route", "add", "fd00:79::/64", "via", "fd00:78::200");
         Path server = dir.resolve("server.py");
-        servers.add(pod.start("python3", server.toString(), "bigpod", pod6, "8081", "200000"));
-        servers.add(namespaces.get(2).start("python3", server.toString(), "bigremote", REMOTE, "8081", "200000"));
+        bed.start(pod, "python3", server.toString(), "bigpod", pod6, "8081", "200000");
+        bed.start(node2, "python3", server.toString(), "bigremote", REMOTE, "8081", "200000");
         Path big = dir.resolve("big.py");
         Files.writeString(big, BIG_CLIENT_PY);
         Files.writeString(services.resolve("big.yaml"),
@@ -743,14 +698,12 @@ class DaemonIpv6ExternalServicesTest {
 
     @Test
     void theNodesOwnProcessesReachIpv6ClusterIpsThroughSocketLevelLoadBalancing() throws Exception {
-        Path root = io.gannet.linux.Cgroup2.mount();
-        Requirements.require(root != null, "needs a cgroup2 mount (socket-level load balancing attaches to a cgroup v2 directory)");
-        cgroup = Files.createDirectory(root.resolve("gannet-test-sock6-" + ProcessHandle.current().pid()));
+        cgroup = bed.cgroup("sock6"); // socket-level load balancing attaches to a cgroup v2 directory
         startNode("--socket-lb-cgroup", cgroup.toString());
         Path udpServer = dir.resolve("udp.py");
         Files.writeString(udpServer, UDP_SERVER);
-        servers.add(node2.start("python3", udpServer.toString(), REMOTE, "5353"));
-        servers.add(node2.start("python3", dir.resolve("server.py").toString(), "remote4", "10.78.0.2", "8080"));
+        bed.start(node2, "python3", udpServer.toString(), REMOTE, "5353");
+        bed.start(node2, "python3", dir.resolve("server.py").toString(), "remote4", "10.78.0.2", "8080");
         Path script = dir.resolve("node-client.py");
         Files.writeString(script, NODE_CLIENT_PY);
         String v6 = "fd00:96::78:40";

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.gannet.bpf.Datapath;
 import io.gannet.linux.NetworkNamespace;
 import io.gannet.testsupport.Requirements;
 import java.nio.charset.StandardCharsets;
@@ -88,39 +87,20 @@ class DaemonNodePortTest {
 
     @TempDir
     Path dir;
-    private final List<NetworkNamespace> namespaces = new ArrayList<>();
-    private final List<Process> servers = new ArrayList<>();
+    private final Testbed bed = new Testbed();
     private GannetProcess gannet;
     private Path pinRoot;
 
     @AfterEach
     void tearDown() throws Exception {
-        if (gannet != null) {
-            gannet.close();
-        }
-        for (Process p : servers) {
-            p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-        }
-        for (int i = namespaces.size() - 1; i >= 0; i--) {
-            namespaces.get(i).close();
-        }
-        if (pinRoot != null) {
-            Datapath.removePins(pinRoot); // socket-level load balancing's links go with their pins
-        }
-        if (cgroup != null) {
-            Files.deleteIfExists(cgroup);
-        }
-    }
-
-    private NetworkNamespace ns(String name) {
-        NetworkNamespace n = NetworkNamespace.create(name);
-        namespaces.add(n);
-        return n;
+        bed.close();
     }
 
     private final List<String> extraArgs = new ArrayList<>();
     private Path cgroup;
+    private NetworkNamespace lan;
     private NetworkNamespace node1;
+    private NetworkNamespace node2;
     private NetworkNamespace client;
     private NetworkNamespace otherClient;
     private NetworkNamespace pod;
@@ -138,23 +118,11 @@ class DaemonNodePortTest {
         Requirements.require(Files.isExecutable(plugin), "needs the CNI plugin built at " + plugin + " (pod-routing build)");
 
         // The LAN: a bridge with one port per host.
-        NetworkNamespace lan = ns("npl");
-        lan.exec("ip", "link", "add", "br0", "type", "bridge");
-        lan.exec("ip", "link", "set", "br0", "up");
-        node1 = ns("np1");
-        NetworkNamespace node2 = ns("np2");
-        client = ns("npc");
-        otherClient = ns("npd");
-        String[][] hosts = {{node1.name(), NODE1}, {node2.name(), NODE2}, {client.name(), CLIENT}, {otherClient.name(), OTHER_CLIENT}};
-        for (int i = 0; i < hosts.length; i++) {
-            String port = "np" + ProcessHandle.current().pid() % 100000 + "p" + i;
-            NetworkNamespace.Shell.run("ip", "link", "add", "eth0", "netns", hosts[i][0], "type", "veth",
-                    "peer", "name", port, "netns", lan.name());
-            lan.exec("ip", "link", "set", port, "master", "br0");
-            lan.exec("ip", "link", "set", port, "up");
-            NetworkNamespace.Shell.run("ip", "netns", "exec", hosts[i][0], "ip", "addr", "add", hosts[i][1] + "/24", "dev", "eth0");
-            NetworkNamespace.Shell.run("ip", "netns", "exec", hosts[i][0], "ip", "link", "set", "eth0", "up");
-        }
+        lan = bed.lan("npl");
+        node1 = bed.host(lan, "np1", NODE1 + "/24");
+        node2 = bed.host(lan, "np2", NODE2 + "/24");
+        client = bed.host(lan, "npc", CLIENT + "/24");
+        otherClient = bed.host(lan, "npd", OTHER_CLIENT + "/24");
         // Each node routes the other's PodCIDR (what BGP through the leaf would install); the
         // clients reach the load-balancer IP through node 1 (as an upstream router would).
         node1.exec("ip", "route", "add", "10.244.52.0/24", "via", NODE2);
@@ -165,24 +133,24 @@ class DaemonNodePortTest {
         node2.exec("ip", "addr", "add", REMOTE + "/32", "dev", "lo");
         Path server = dir.resolve("server.py");
         Files.writeString(server, SERVER);
-        servers.add(node2.start("python3", server.toString(), "remote", REMOTE, "8080"));
+        bed.start(node2, "python3", server.toString(), "remote", REMOTE, "8080");
 
         Path profile = dir.resolve("profile.yaml");
         Files.writeString(profile, PROFILE);
-        pinRoot = Path.of("/sys/fs/bpf/gannet-nodeport-test-" + ProcessHandle.current().pid());
+        pinRoot = bed.pinRoot("nodeport-test"); // socket-level load balancing's links go with their pins
         services = Files.createDirectories(dir.resolve("services"));
         Path socket = dir.resolve("cni.sock");
         List<String> args = new ArrayList<>(List.of("--cni-socket", socket.toString(),
                 "--services-dir", services.toString(), "--bpf-pin-root", pinRoot.toString(), "--host-device", "eth0"));
         args.addAll(extraArgs);
-        gannet = GannetProcess.startKeepingMounts(node1, dir, profile, "node1", args.toArray(String[]::new));
+        gannet = bed.daemon(GannetProcess.startKeepingMounts(node1, dir, profile, "node1", args.toArray(String[]::new)));
         gannet.awaitTrue("CNI socket", () -> Files.exists(socket), () -> "");
 
-        pod = ns("npp");
+        pod = bed.ns("npp");
         JsonNode added = cni(plugin, node1, socket, pod);
         podIp = added.path("ips").get(0).path("address").asText().replace("/32", "");
         assertThat(podIp).startsWith("10.244.51.");
-        servers.add(pod.start("python3", server.toString(), "pod", podIp, "8080"));
+        bed.start(pod, "python3", server.toString(), "pod", podIp, "8080");
     }
 
     @Test
@@ -312,9 +280,7 @@ class DaemonNodePortTest {
      */
     @Test
     void theNodesOwnProcessesReachClusterIpsThroughSocketLevelLoadBalancing() throws Exception {
-        java.nio.file.Path root = io.gannet.linux.Cgroup2.mount();
-        Requirements.require(root != null, "needs a cgroup2 mount (socket-level load balancing attaches to a cgroup v2 directory)");
-        cgroup = Files.createDirectory(root.resolve("gannet-test-np-" + ProcessHandle.current().pid()));
+        cgroup = bed.cgroup("np"); // socket-level load balancing attaches to a cgroup v2 directory
         extraArgs.addAll(List.of("--socket-lb-cgroup", cgroup.toString()));
         startNode();
         Files.writeString(services.resolve("web.yaml"), DaemonServicesTest.service("web", "10.96.7.70", podIp, REMOTE));
@@ -329,14 +295,14 @@ class DaemonNodePortTest {
                 .isEqualTo("failed");
 
         gannet.close();
-        gannet = GannetProcess.startKeepingMounts(node1, dir, dir.resolve("profile.yaml"), "node1", "--services-dir", services.toString(),
-                "--bpf-pin-root", pinRoot.toString(), "--host-device", "eth0", "--socket-lb-cgroup", cgroup.toString());
+        gannet = bed.daemon(GannetProcess.startKeepingMounts(node1, dir, dir.resolve("profile.yaml"), "node1", "--services-dir",
+                services.toString(), "--bpf-pin-root", pinRoot.toString(), "--host-device", "eth0", "--socket-lb-cgroup", cgroup.toString()));
         awaitServices(r -> r.toString().contains("10.96.7.70:80/TCP"));
         assertThat(curlInCgroup(node1, "10.96.7.70", 80)).matches("(pod|remote) .*");
 
         gannet.close();
-        gannet = GannetProcess.startKeepingMounts(node1, dir, dir.resolve("profile.yaml"), "node1", "--services-dir", services.toString(),
-                "--bpf-pin-root", pinRoot.toString(), "--host-device", "eth0");
+        gannet = bed.daemon(GannetProcess.startKeepingMounts(node1, dir, dir.resolve("profile.yaml"), "node1", "--services-dir",
+                services.toString(), "--bpf-pin-root", pinRoot.toString(), "--host-device", "eth0"));
         awaitServices(r -> r.toString().contains("10.96.7.70:80/TCP"));
         assertThat(gannet.log()).contains("socket-level load balancing detached");
         assertThat(curlOnce(true, node1, "10.96.7.70", 80)).isEqualTo("failed");
@@ -400,8 +366,7 @@ class DaemonNodePortTest {
         Path script = dir.resolve("hold.py");
         Files.writeString(script, HOLDING_CLIENT);
         Path go = dir.resolve("go");
-        Process holder = pod.start("python3", script.toString(), "10.96.7.60", "80", go.toString());
-        servers.add(holder);
+        Process holder = bed.start(pod, "python3", script.toString(), "10.96.7.60", "80", go.toString());
         java.io.BufferedReader out = new java.io.BufferedReader(new java.io.InputStreamReader(holder.getInputStream(),
                 StandardCharsets.UTF_8));
         assertThat(out.readLine()).isEqualTo("connected");
@@ -493,33 +458,19 @@ class DaemonNodePortTest {
     @Test
     void aBackendsLargeAnswerReachesAClientBehindASmallerLinkThroughPathMtuDiscovery() throws Exception {
         startNode();
-        NetworkNamespace router = ns("npr");
-        NetworkNamespace far = ns("npf");
-        NetworkNamespace lan = namespaces.get(0);
-        NetworkNamespace node2 = namespaces.get(2);
-        String lanPort = "np" + ProcessHandle.current().pid() % 100000 + "r";
-        NetworkNamespace.Shell.run("ip", "link", "add", "eth0", "netns", router.name(), "type", "veth", "peer", "name", lanPort,
-                "netns", lan.name());
-        lan.exec("ip", "link", "set", lanPort, "master", "br0");
-        lan.exec("ip", "link", "set", lanPort, "up");
-        router.exec("ip", "addr", "add", "10.77.0.200/24", "dev", "eth0");
-        router.exec("ip", "link", "set", "eth0", "up");
-        NetworkNamespace.Shell.run("ip", "link", "add", "eth1", "netns", router.name(), "type", "veth", "peer", "name", "eth0",
-                "netns", far.name());
+        NetworkNamespace router = bed.host(lan, "npr", "10.77.0.200/24");
+        NetworkNamespace far = bed.ns("npf");
+        router.linkTo(far, "eth1", "10.79.0.1/24", "eth0", "10.79.0.5/24");
         router.exec("ip", "link", "set", "eth1", "mtu", "1280");
-        router.exec("ip", "addr", "add", "10.79.0.1/24", "dev", "eth1");
-        router.exec("ip", "link", "set", "eth1", "up");
         router.exec("ip", "route", "add", "192.0.2.0/24", "via", NODE1);
         router.exec("sysctl", "-qw", "net.ipv4.ip_forward=1");
-        far.exec("ip", "addr", "add", "10.79.0.5/24", "dev", "eth0");
-        far.exec("ip", "link", "set", "eth0", "up");
         far.exec("ip", "route", "add", "default", "via", "10.79.0.1");
         node1.exec("ip", "route", "add", "10.79.0.0/24", "via", "10.77.0.200");
         node2.exec("ip", "route", "add", "10.79.0.0/24", "via", "10.77.0.200");
         Path bigServer = dir.resolve("big-server.py");
         Files.writeString(bigServer, DaemonIpv6ExternalServicesTest.SERVER);
-        servers.add(pod.start("python3", bigServer.toString(), "bigpod", podIp, "8081", "200000"));
-        servers.add(node2.start("python3", bigServer.toString(), "bigremote", REMOTE, "8081", "200000"));
+        bed.start(pod, "python3", bigServer.toString(), "bigpod", podIp, "8081", "200000");
+        bed.start(node2, "python3", bigServer.toString(), "bigremote", REMOTE, "8081", "200000");
         Path big = dir.resolve("big.py");
         Files.writeString(big, DaemonIpv6ExternalServicesTest.BIG_CLIENT_PY);
         Files.writeString(services.resolve("big.yaml"), (external("big-local", 41, "Local", "192.0.2.91", "", podIp + "@node1")
@@ -596,7 +547,6 @@ class DaemonNodePortTest {
     @Test
     void aPodsPortUnreachableAboutAClusterIpsAnswerReachesTheBackendsSocket() throws Exception {
         startNode();
-        NetworkNamespace node2 = namespaces.get(2);
         Files.writeString(services.resolve("dns.yaml"), DaemonServicesTest.service("dns", "10.96.7.80", REMOTE)
                 .replace("{name: http, protocol: TCP, port: 80, targetPort: 8080}", "{name: dns, protocol: UDP, port: 53, targetPort: 5353}")
                 .replace("{name: http, protocol: TCP, port: 8080}", "{name: dns, protocol: UDP, port: 5353}"));
@@ -605,8 +555,7 @@ class DaemonNodePortTest {
         Files.writeString(backendPy, UDP_BACKEND);
         Path clientPy = dir.resolve("udp-client.py");
         Files.writeString(clientPy, UDP_CLIENT);
-        Process backend = node2.start("python3", backendPy.toString(), REMOTE, "5353");
-        servers.add(backend);
+        Process backend = bed.start(node2, "python3", backendPy.toString(), REMOTE, "5353");
         java.io.BufferedReader out = new java.io.BufferedReader(
                 new java.io.InputStreamReader(backend.getInputStream(), StandardCharsets.UTF_8));
         assertThat(out.readLine()).isEqualTo("ready");

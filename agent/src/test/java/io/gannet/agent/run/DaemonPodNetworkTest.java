@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.gannet.bpf.Datapath;
 import io.gannet.linux.NetworkNamespace;
 import io.gannet.testsupport.Requirements;
 import java.io.IOException;
@@ -49,41 +48,14 @@ class DaemonPodNetworkTest {
 
     @TempDir
     Path dir;
-    private final List<NetworkNamespace> namespaces = new ArrayList<>();
-    private final List<Process> frr = new ArrayList<>();
+    private final Testbed bed = new Testbed();
     private final List<GannetProcess> daemons = new ArrayList<>();
     private Path pinRoot;
-    private Path frrDir;
+    private FrrRouter frr;
 
     @AfterEach
     void tearDown() throws Exception {
-        daemons.forEach(GannetProcess::close);
-        if (etcd != null) {
-            etcd.close();
-        }
-        for (Process p : frr) {
-            p.destroy();
-            if (!p.waitFor(5, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-            }
-        }
-        for (int i = namespaces.size() - 1; i >= 0; i--) {
-            namespaces.get(i).close();
-        }
-        if (pinRoot != null) {
-            Datapath.removePins(pinRoot);
-        }
-        if (frrDir != null) {
-            try (var files = Files.walk(frrDir)) {
-                files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-            }
-        }
-    }
-
-    private NetworkNamespace ns(String name) {
-        NetworkNamespace n = NetworkNamespace.create(name);
-        namespaces.add(n);
-        return n;
+        bed.close();
     }
 
     private Path plugin;
@@ -115,32 +87,22 @@ class DaemonPodNetworkTest {
         plugin = Path.of(System.getenv().getOrDefault("GANNET_REPO", ".."), "pod-routing", "target", "cni", "gannet");
         Requirements.require(Files.isExecutable(plugin), "needs the CNI plugin built at " + plugin + " (pod-routing build)");
 
-        leaf = ns("pel");
-        leaf.exec("ip", "link", "add", "br0", "type", "bridge");
+        leaf = bed.lan("pel");
         leaf.exec("ip", "addr", "add", "10.203.0.254/24", "dev", "br0");
-        leaf.exec("ip", "link", "set", "br0", "up");
         leaf.exec("sysctl", "-qw", "net.ipv4.ip_forward=1");
-        nodes[0] = ns("pe1");
-        nodes[1] = ns("pe2");
         for (int i = 0; i < 2; i++) {
-            String port = "pe" + ProcessHandle.current().pid() % 100000 + "p" + (i + 1);
-            NetworkNamespace.Shell.run("ip", "link", "add", "eth0", "netns", nodes[i].name(), "type", "veth",
-                    "peer", "name", port, "netns", leaf.name());
-            leaf.exec("ip", "link", "set", port, "master", "br0");
-            leaf.exec("ip", "link", "set", port, "up");
-            nodes[i].exec("ip", "addr", "add", "10.203.0." + (i + 1) + "/24", "dev", "eth0");
-            nodes[i].exec("ip", "link", "set", "eth0", "up");
+            nodes[i] = bed.host(leaf, "pe" + (i + 1), "10.203.0." + (i + 1) + "/24");
             // A host's static default route to its leaf, as on a real rack.
             nodes[i].exec("ip", "route", "add", "default", "via", "10.203.0.254");
         }
         profile = dir.resolve("profile.yaml");
         Files.writeString(profile, profileText);
-        startFrr(leaf, GannetProcess.render(profile, "leaf1"));
+        frr = bed.own(FrrRouter.start(leaf, dir.resolve("frr"), GannetProcess.render(profile, "leaf1")));
         if (withEtcd) {
-            etcd = io.gannet.testsupport.EtcdServer.startIn(leaf.name(), "10.203.0.254");
+            etcd = bed.own(io.gannet.testsupport.EtcdServer.startIn(leaf.name(), "10.203.0.254"));
         }
 
-        pinRoot = Path.of("/sys/fs/bpf/gannet-pods-test-" + ProcessHandle.current().pid());
+        pinRoot = bed.pinRoot("pods-test");
         services = Files.createDirectories(dir.resolve("services"));
         for (int i = 0; i < 2; i++) {
             Path d = Files.createDirectories(dir.resolve("node" + (i + 1)));
@@ -174,15 +136,15 @@ class DaemonPodNetworkTest {
     private GannetProcess startNode(int i) throws IOException {
         Path d = dir.resolve("node" + (i + 1));
         String[] args = runArgs.get(i).toArray(String[]::new);
-        return i == 0 ? GannetProcess.startKeepingMounts(nodes[i], d, profile, "node1", args)
-                : GannetProcess.start(nodes[i], d, profile, "node2", args);
+        return bed.daemon(i == 0 ? GannetProcess.startKeepingMounts(nodes[i], d, profile, "node1", args)
+                : GannetProcess.start(nodes[i], d, profile, "node2", args));
     }
 
     @Test
     void podOnNode1ReachesPodOnNode2ThroughTheFrrLeafAndDelLeavesNothing() throws Exception {
         fabric();
-        NetworkNamespace podA = ns("pea");
-        NetworkNamespace podB = ns("peb");
+        NetworkNamespace podA = bed.ns("pea");
+        NetworkNamespace podB = bed.ns("peb");
         JsonNode a = cni(plugin, nodes[0], sockets[0], "ADD", "ctr-a", podA);
         JsonNode b = cni(plugin, nodes[1], sockets[1], "ADD", "ctr-b", podB);
         String ipA = a.path("ips").get(0).path("address").asText().replace("/32", "");
@@ -263,8 +225,8 @@ class DaemonPodNetworkTest {
     void aClusterIpWithARemoteBackendAnswersAndARestartUnderARequestLoopFailsNoRequest() throws Exception {
         fabric();
         Requirements.requireCommand("python3");
-        NetworkNamespace podA = ns("pea");
-        NetworkNamespace podB = ns("peb");
+        NetworkNamespace podA = bed.ns("pea");
+        NetworkNamespace podB = bed.ns("peb");
         JsonNode a = cni(plugin, nodes[0], sockets[0], "ADD", "ctr-a", podA);
         JsonNode b = cni(plugin, nodes[1], sockets[1], "ADD", "ctr-b", podB);
         String ipA = a.path("ips").get(0).path("address").asText().replace("/32", "");
@@ -272,123 +234,119 @@ class DaemonPodNetworkTest {
         String vethA = a.path("interfaces").get(0).path("name").asText();
         Path server = dir.resolve("server.py");
         Files.writeString(server, DaemonNodePortTest.SERVER);
-        Process serving = podB.start("python3", server.toString(), "pod-b", ipB, "8080");
-        try {
-            Files.writeString(services.resolve("api.yaml"), DaemonServicesTest.service("api", "10.96.40.10", ipB));
-            GannetProcess node1 = daemons.get(0);
-            node1.awaitTrue("pod A reaches the ClusterIP", () -> {
-                String r = NetworkNamespace.Shell.runQuietly("ip", "netns", "exec", podA.name(), "python3", "-c",
-                        "import socket; c=socket.create_connection(('10.96.40.10',80),timeout=2); c.sendall(b'GET / HTTP/1.0\\r\\n\\r\\n');"
-                                + " print(c.recv(4096).decode())");
-                return r.contains("pod-b " + ipA);
-            }, () -> node1.cli("show", "services"));
+        bed.start(podB, "python3", server.toString(), "pod-b", ipB, "8080");
+        Files.writeString(services.resolve("api.yaml"), DaemonServicesTest.service("api", "10.96.40.10", ipB));
+        GannetProcess node1 = daemons.get(0);
+        node1.awaitTrue("pod A reaches the ClusterIP", () -> {
+            String r = NetworkNamespace.Shell.runQuietly("ip", "netns", "exec", podA.name(), "python3", "-c",
+                    "import socket; c=socket.create_connection(('10.96.40.10',80),timeout=2); c.sendall(b'GET / HTTP/1.0\\r\\n\\r\\n');"
+                            + " print(c.recv(4096).decode())");
+            return r.contains("pod-b " + ipA);
+        }, () -> node1.cli("show", "services"));
 
-            // The same source port to the ClusterIP, then to its backend directly: one tuple on
-            // the wire after DNAT. The direct connection must not be answered "from" the service.
-            String samePort = NetworkNamespace.Shell.runQuietly("ip", "netns", "exec", podA.name(), "python3", "-c", """
-                    import socket
-                    def ask(host, port):
-                        c = socket.socket()
-                        c.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-                        c.bind(('', 45678))
-                        c.settimeout(3)
-                        try:
-                            c.connect((host, port))
-                            c.sendall(b'GET / HTTP/1.0\\r\\n\\r\\n')
-                            return c.recv(4096).decode().split('\\r\\n\\r\\n', 1)[-1].strip()
-                        except Exception as e:
-                            return 'failed: ' + str(e)
-                        finally:
-                            c.close()
-                    print(ask('10.96.40.10', 80) + ' | ' + ask('%s', 8080))
-                    """.formatted(ipB));
-            assertThat(samePort.trim()).as("ClusterIP, then the backend directly, from one source port")
-                    .isEqualTo("pod-b " + ipA + " | pod-b " + ipA);
-            // Both at once, in either order: the pod's kernel lets one source port serve the
-            // ClusterIP and the backend (two destinations to it); the datapath remaps the second.
-            String concurrent = NetworkNamespace.Shell.runQuietly("ip", "netns", "exec", podA.name(), "python3", "-c", """
-                    import socket
-                    def open_from(port, host, to):
-                        c = socket.socket()
-                        c.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-                        c.bind(('', port))
-                        c.settimeout(3)
-                        c.connect((host, to))
-                        return c
-                    def ask(c):
-                        try:
-                            c.sendall(b'GET / HTTP/1.0\\r\\n\\r\\n')
-                            data = b''
-                            while True:
-                                d = c.recv(4096)
-                                if not d:
-                                    break
-                                data += d
-                            return data.decode().split('\\r\\n\\r\\n', 1)[-1].strip()
-                        except Exception as e:
-                            return 'failed: ' + str(e)
-                        finally:
-                            c.close()
-                    def both(port, first, second):
-                        try:
-                            a = open_from(port, *first)
-                            b = open_from(port, *second)
-                            return ask(a) + ' | ' + ask(b)
-                        except Exception as e:
-                            return 'failed: ' + str(e)
-                    print(both(45679, ('10.96.40.10', 80), ('%1$s', 8080)) + ' / ' + both(45680, ('%1$s', 8080), ('10.96.40.10', 80)))
-                    """.formatted(ipB));
-            assertThat(concurrent.trim()).as("ClusterIP and backend at once from one source port, both orders")
-                    .isEqualTo("pod-b " + ipA + " | pod-b " + ipA + " / pod-b " + ipA + " | pod-b " + ipA);
+        // The same source port to the ClusterIP, then to its backend directly: one tuple on
+        // the wire after DNAT. The direct connection must not be answered "from" the service.
+        String samePort = NetworkNamespace.Shell.runQuietly("ip", "netns", "exec", podA.name(), "python3", "-c", """
+                import socket
+                def ask(host, port):
+                    c = socket.socket()
+                    c.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                    c.bind(('', 45678))
+                    c.settimeout(3)
+                    try:
+                        c.connect((host, port))
+                        c.sendall(b'GET / HTTP/1.0\\r\\n\\r\\n')
+                        return c.recv(4096).decode().split('\\r\\n\\r\\n', 1)[-1].strip()
+                    except Exception as e:
+                        return 'failed: ' + str(e)
+                    finally:
+                        c.close()
+                print(ask('10.96.40.10', 80) + ' | ' + ask('%s', 8080))
+                """.formatted(ipB));
+        assertThat(samePort.trim()).as("ClusterIP, then the backend directly, from one source port")
+                .isEqualTo("pod-b " + ipA + " | pod-b " + ipA);
+        // Both at once, in either order: the pod's kernel lets one source port serve the
+        // ClusterIP and the backend (two destinations to it); the datapath remaps the second.
+        String concurrent = NetworkNamespace.Shell.runQuietly("ip", "netns", "exec", podA.name(), "python3", "-c", """
+                import socket
+                def open_from(port, host, to):
+                    c = socket.socket()
+                    c.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                    c.bind(('', port))
+                    c.settimeout(3)
+                    c.connect((host, to))
+                    return c
+                def ask(c):
+                    try:
+                        c.sendall(b'GET / HTTP/1.0\\r\\n\\r\\n')
+                        data = b''
+                        while True:
+                            d = c.recv(4096)
+                            if not d:
+                                break
+                            data += d
+                        return data.decode().split('\\r\\n\\r\\n', 1)[-1].strip()
+                    except Exception as e:
+                        return 'failed: ' + str(e)
+                    finally:
+                        c.close()
+                def both(port, first, second):
+                    try:
+                        a = open_from(port, *first)
+                        b = open_from(port, *second)
+                        return ask(a) + ' | ' + ask(b)
+                    except Exception as e:
+                        return 'failed: ' + str(e)
+                print(both(45679, ('10.96.40.10', 80), ('%1$s', 8080)) + ' / ' + both(45680, ('%1$s', 8080), ('10.96.40.10', 80)))
+                """.formatted(ipB));
+        assertThat(concurrent.trim()).as("ClusterIP and backend at once from one source port, both orders")
+                .isEqualTo("pod-b " + ipA + " | pod-b " + ipA + " / pod-b " + ipA + " | pod-b " + ipA);
 
-            Path loop = dir.resolve("loop.py");
-            Files.writeString(loop, REQUEST_LOOP);
-            Path stop = dir.resolve("stop");
-            Path viaService = dir.resolve("via-service.txt");
-            Path direct = dir.resolve("direct.txt");
-            Process l1 = podA.start("python3", loop.toString(), "10.96.40.10", "80", stop.toString(), viaService.toString());
-            Process l2 = podA.start("python3", loop.toString(), ipB, "8080", stop.toString(), direct.toString());
-            Thread.sleep(1500);
-            List<String> events = new ArrayList<>();
-            events.add("SIGTERM at " + System.currentTimeMillis() / 1000.0);
-            assertThat(node1.terminate(Duration.ofSeconds(30))).as("node 1's daemon stopped on SIGTERM").isTrue();
-            events.add("stopped at " + System.currentTimeMillis() / 1000.0);
-            Thread.sleep(1000); // a second with no daemon at all: the kernel and the datapath carry on alone
-            events.add("start at " + System.currentTimeMillis() / 1000.0);
-            GannetProcess again = startNode(0);
-            daemons.set(0, again);
-            again.awaitTrue("node 1 established with leaf1 again", () -> again.established("leaf1"), () -> vtysh(leaf, "show bgp summary"));
-            events.add("established at " + System.currentTimeMillis() / 1000.0);
-            Thread.sleep(1000);
-            events.add("SIGKILL at " + System.currentTimeMillis() / 1000.0);
-            assertThat(again.kill(Duration.ofSeconds(10))).as("node 1's daemon killed (SIGKILL)").isTrue();
-            Thread.sleep(1000);
-            events.add("start at " + System.currentTimeMillis() / 1000.0);
-            GannetProcess third = startNode(0);
-            daemons.set(0, third);
-            third.awaitTrue("node 1 established with leaf1 after kill -9", () -> third.established("leaf1"), () -> vtysh(leaf, "show bgp summary"));
-            events.add("established at " + System.currentTimeMillis() / 1000.0);
-            Thread.sleep(1500);
-            Files.writeString(stop, "");
-            assertThat(l1.waitFor(20, TimeUnit.SECONDS)).isTrue();
-            assertThat(l2.waitFor(20, TimeUnit.SECONDS)).isTrue();
-            for (Path r : List.of(viaService, direct)) {
-                String[] f = Files.readString(r).trim().split(" ", 3);
-                System.out.println("requests through node 1's SIGTERM and kill -9 restarts, " + r.getFileName() + ": " + f[0] + " answered, " + f[1] + " failed");
-                assertThat(Integer.parseInt(f[0])).as(r.getFileName() + ": requests answered").isGreaterThan(20);
-                assertThat(Integer.parseInt(f[1])).as(r.getFileName() + ": requests failed: " + (f.length > 2 ? f[2] : "") + "; " + events
-                        + "\nnode 1's log:\n" + third.log()).isZero();
-            }
-            // The restarted daemon knows the pod: its endpoint entry is there, and a DEL cleans up.
-            String endpoints = io.gannet.bpf.PinLayout.mapsDir(pinRoot).resolve("dp_endpoints").toString();
-            assertThat(NetworkNamespace.Shell.run("bpftool", "map", "dump", "pinned", endpoints)).contains(podAddrField(ipA));
-            assertThat(cniRaw(plugin, nodes[0], sockets[0], "DEL", "ctr-a", podA)).isEmpty();
-            assertThat(nodes[0].exec("ip", "-o", "link", "show")).doesNotContain(vethA);
-            assertThat(nodes[0].exec("ip", "route", "show", "proto", "201")).doesNotContain(ipA + " ");
-            assertThat(NetworkNamespace.Shell.run("bpftool", "map", "dump", "pinned", endpoints)).doesNotContain(podAddrField(ipA));
-        } finally {
-            serving.destroy();
+        Path loop = dir.resolve("loop.py");
+        Files.writeString(loop, REQUEST_LOOP);
+        Path stop = dir.resolve("stop");
+        Path viaService = dir.resolve("via-service.txt");
+        Path direct = dir.resolve("direct.txt");
+        Process l1 = bed.start(podA, "python3", loop.toString(), "10.96.40.10", "80", stop.toString(), viaService.toString());
+        Process l2 = bed.start(podA, "python3", loop.toString(), ipB, "8080", stop.toString(), direct.toString());
+        Thread.sleep(1500);
+        List<String> events = new ArrayList<>();
+        events.add("SIGTERM at " + System.currentTimeMillis() / 1000.0);
+        assertThat(node1.terminate(Duration.ofSeconds(30))).as("node 1's daemon stopped on SIGTERM").isTrue();
+        events.add("stopped at " + System.currentTimeMillis() / 1000.0);
+        Thread.sleep(1000); // a second with no daemon at all: the kernel and the datapath carry on alone
+        events.add("start at " + System.currentTimeMillis() / 1000.0);
+        GannetProcess again = startNode(0);
+        daemons.set(0, again);
+        again.awaitTrue("node 1 established with leaf1 again", () -> again.established("leaf1"), () -> vtysh(leaf, "show bgp summary"));
+        events.add("established at " + System.currentTimeMillis() / 1000.0);
+        Thread.sleep(1000);
+        events.add("SIGKILL at " + System.currentTimeMillis() / 1000.0);
+        assertThat(again.kill(Duration.ofSeconds(10))).as("node 1's daemon killed (SIGKILL)").isTrue();
+        Thread.sleep(1000);
+        events.add("start at " + System.currentTimeMillis() / 1000.0);
+        GannetProcess third = startNode(0);
+        daemons.set(0, third);
+        third.awaitTrue("node 1 established with leaf1 after kill -9", () -> third.established("leaf1"), () -> vtysh(leaf, "show bgp summary"));
+        events.add("established at " + System.currentTimeMillis() / 1000.0);
+        Thread.sleep(1500);
+        Files.writeString(stop, "");
+        assertThat(l1.waitFor(20, TimeUnit.SECONDS)).isTrue();
+        assertThat(l2.waitFor(20, TimeUnit.SECONDS)).isTrue();
+        for (Path r : List.of(viaService, direct)) {
+            String[] f = Files.readString(r).trim().split(" ", 3);
+            System.out.println("requests through node 1's SIGTERM and kill -9 restarts, " + r.getFileName() + ": " + f[0] + " answered, " + f[1] + " failed");
+            assertThat(Integer.parseInt(f[0])).as(r.getFileName() + ": requests answered").isGreaterThan(20);
+            assertThat(Integer.parseInt(f[1])).as(r.getFileName() + ": requests failed: " + (f.length > 2 ? f[2] : "") + "; " + events
+                    + "\nnode 1's log:\n" + third.log()).isZero();
         }
+        // The restarted daemon knows the pod: its endpoint entry is there, and a DEL cleans up.
+        String endpoints = io.gannet.bpf.PinLayout.mapsDir(pinRoot).resolve("dp_endpoints").toString();
+        assertThat(NetworkNamespace.Shell.run("bpftool", "map", "dump", "pinned", endpoints)).contains(podAddrField(ipA));
+        assertThat(cniRaw(plugin, nodes[0], sockets[0], "DEL", "ctr-a", podA)).isEmpty();
+        assertThat(nodes[0].exec("ip", "-o", "link", "show")).doesNotContain(vethA);
+        assertThat(nodes[0].exec("ip", "route", "show", "proto", "201")).doesNotContain(ipA + " ");
+        assertThat(NetworkNamespace.Shell.run("bpftool", "map", "dump", "pinned", endpoints)).doesNotContain(podAddrField(ipA));
     }
 
     /**
@@ -406,43 +364,38 @@ class DaemonPodNetworkTest {
         String args = "IgnoreUnknown=1;K8S_POD_NAMESPACE=db;K8S_POD_NAME=pg-0;GANNET_STATEFULSET=pg";
         Path server = dir.resolve("server.py");
         Files.writeString(server, DaemonNodePortTest.SERVER);
-        NetworkNamespace pod1 = ns("pf1");
+        NetworkNamespace pod1 = bed.ns("pf1");
         JsonNode a = JSON.readTree(cniRaw(plugin, nodes[0], sockets[0], "ADD", "pg0-on-1", pod1, args));
         String ip = a.path("ips").get(0).path("address").asText().replace("/32", "");
         assertThat(ip).startsWith("10.250.0.");
-        List<Process> servers = new ArrayList<>();
-        try {
-            servers.add(pod1.start("python3", server.toString(), "on-node1", ip, "8080"));
-            daemons.get(0).awaitTrue("the leaf forwards " + ip + " to node 1 and node 1's pod answers",
-                    () -> leaf.exec("ip", "route", "show", ip).contains("via 10.203.0.1") && ask(leaf, ip).startsWith("on-node1"),
-                    () -> vtysh(leaf, "show bgp ipv4 unicast") + leaf.exec("ip", "route", "show"));
+        bed.start(pod1, "python3", server.toString(), "on-node1", ip, "8080");
+        daemons.get(0).awaitTrue("the leaf forwards " + ip + " to node 1 and node 1's pod answers",
+                () -> leaf.exec("ip", "route", "show", ip).contains("via 10.203.0.1") && ask(leaf, ip).startsWith("on-node1"),
+                () -> vtysh(leaf, "show bgp ipv4 unicast") + leaf.exec("ip", "route", "show"));
 
-            assertThat(cniRaw(plugin, nodes[0], sockets[0], "DEL", "pg0-on-1", pod1)).isEmpty();
-            NetworkNamespace pod2 = ns("pf2");
-            servers.add(pod2.start("python3", server.toString(), "on-node2", "0.0.0.0", "8080")); // listening before its address exists
-            Thread.sleep(500);
-            long t0 = System.nanoTime();
-            JsonNode b = JSON.readTree(cniRaw(plugin, nodes[1], sockets[1], "ADD", "pg0-on-2", pod2, args));
-            assertThat(b.path("ips").get(0).path("address").asText()).isEqualTo(ip + "/32");
-            long tAdd = (System.nanoTime() - t0) / 1_000_000;
-            daemons.get(1).awaitTrue("the leaf's BGP has " + ip + " from node 2", () -> vtysh(leaf, "show bgp ipv4 unicast " + ip + "/32").contains("10.203.0.2 from"),
-                    Duration.ofSeconds(30), Duration.ofMillis(20), () -> "");
-            long tBgp = (System.nanoTime() - t0) / 1_000_000;
-            daemons.get(1).awaitTrue("the leaf's kernel", () -> leaf.exec("ip", "route", "show", ip).contains("via 10.203.0.2"),
-                    Duration.ofSeconds(30), Duration.ofMillis(20), () -> "");
-            long tKernel = (System.nanoTime() - t0) / 1_000_000;
-            System.out.printf("fixed IP %s moved node1 -> node2: CNI ADD returned after %d ms, the leaf's BGP had the new path at %d ms,"
-                    + " its kernel at %d ms%n", ip, tAdd, tBgp, tKernel);
-            daemons.get(1).awaitTrue("requests from the leaf to " + ip + " reach the pod on node 2",
-                    () -> ask(leaf, ip).startsWith("on-node2"), Duration.ofSeconds(30), Duration.ofMillis(20),
-                    () -> vtysh(leaf, "show bgp ipv4 unicast " + ip + "/32") + leaf.exec("ip", "route", "show", ip));
-            long ms = (System.nanoTime() - t0) / 1_000_000;
-            System.out.printf("fixed IP %s moved node1 -> node2: the leaf's requests reach the new pod %d ms after its CNI ADD began%n", ip, ms);
-            assertThat(leaf.exec("ip", "route", "show", ip)).contains("via 10.203.0.2").doesNotContain("10.203.0.1");
-            assertThat(vtysh(leaf, "show bgp ipv4 unicast " + ip + "/32")).doesNotContain("10.203.0.1 from");
-        } finally {
-            servers.forEach(Process::destroy);
-        }
+        assertThat(cniRaw(plugin, nodes[0], sockets[0], "DEL", "pg0-on-1", pod1)).isEmpty();
+        NetworkNamespace pod2 = bed.ns("pf2");
+        bed.start(pod2, "python3", server.toString(), "on-node2", "0.0.0.0", "8080"); // listening before its address exists
+        Thread.sleep(500);
+        long t0 = System.nanoTime();
+        JsonNode b = JSON.readTree(cniRaw(plugin, nodes[1], sockets[1], "ADD", "pg0-on-2", pod2, args));
+        assertThat(b.path("ips").get(0).path("address").asText()).isEqualTo(ip + "/32");
+        long tAdd = (System.nanoTime() - t0) / 1_000_000;
+        daemons.get(1).awaitTrue("the leaf's BGP has " + ip + " from node 2", () -> vtysh(leaf, "show bgp ipv4 unicast " + ip + "/32").contains("10.203.0.2 from"),
+                Duration.ofSeconds(30), Duration.ofMillis(20), () -> "");
+        long tBgp = (System.nanoTime() - t0) / 1_000_000;
+        daemons.get(1).awaitTrue("the leaf's kernel", () -> leaf.exec("ip", "route", "show", ip).contains("via 10.203.0.2"),
+                Duration.ofSeconds(30), Duration.ofMillis(20), () -> "");
+        long tKernel = (System.nanoTime() - t0) / 1_000_000;
+        System.out.printf("fixed IP %s moved node1 -> node2: CNI ADD returned after %d ms, the leaf's BGP had the new path at %d ms,"
+                + " its kernel at %d ms%n", ip, tAdd, tBgp, tKernel);
+        daemons.get(1).awaitTrue("requests from the leaf to " + ip + " reach the pod on node 2",
+                () -> ask(leaf, ip).startsWith("on-node2"), Duration.ofSeconds(30), Duration.ofMillis(20),
+                () -> vtysh(leaf, "show bgp ipv4 unicast " + ip + "/32") + leaf.exec("ip", "route", "show", ip));
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        System.out.printf("fixed IP %s moved node1 -> node2: the leaf's requests reach the new pod %d ms after its CNI ADD began%n", ip, ms);
+        assertThat(leaf.exec("ip", "route", "show", ip)).contains("via 10.203.0.2").doesNotContain("10.203.0.1");
+        assertThat(vtysh(leaf, "show bgp ipv4 unicast " + ip + "/32")).doesNotContain("10.203.0.1 from");
     }
 
     /**
@@ -462,9 +415,9 @@ class DaemonPodNetworkTest {
         Files.writeString(policies.resolve("db.yaml"), DaemonPolicyTest.PROTECTED_DB);
         node1Args.addAll(List.of("--policy-dir", policies.toString()));
         fabric(PROFILE, true);
-        NetworkNamespace db = ns("pdb");
-        NetworkNamespace employee = ns("pem");
-        NetworkNamespace visitor = ns("pvi");
+        NetworkNamespace db = bed.ns("pdb");
+        NetworkNamespace employee = bed.ns("pem");
+        NetworkNamespace visitor = bed.ns("pvi");
         String dbIp = JSON.readTree(cniRaw(plugin, nodes[0], sockets[0], "ADD", "ctr-db", db, k8s("db"))).path("ips").get(0)
                 .path("address").asText().replace("/32", "");
         String employeeIp = JSON.readTree(cniRaw(plugin, nodes[1], sockets[1], "ADD", "ctr-em", employee, k8s("employee")))
@@ -473,29 +426,25 @@ class DaemonPodNetworkTest {
                 .path("ips").get(0).path("address").asText().replace("/32", "");
         Path server = dir.resolve("server.py");
         Files.writeString(server, DaemonNodePortTest.SERVER);
-        Process serving = db.start("python3", server.toString(), "db", dbIp, "6379");
+        bed.start(db, "python3", server.toString(), "db", dbIp, "6379");
         GannetProcess node1 = daemons.get(0);
-        try {
-            node1.awaitTrue("node 1 knows node 2's employee pod and lets it in",
-                    () -> ask(employee, dbIp, 6379).startsWith("db " + employeeIp),
-                    () -> node1.cli("show", "policy", employeeIp) + node1.cli("show", "policy", "db"));
-            assertThat(ask(visitor, dbIp, 6379)).as("node 2's visitor pod is dropped").isEmpty();
-            JsonNode shown = JSON.readTree(node1.cli("show", "policy", visitorIp, "--json"));
-            assertThat(shown.path("remotePodsMatching").toString()).contains("\"node\":\"node2\"").contains("app=visitor");
-            GannetProcess.CliResult drops = node1.cliResult("monitor", "--drops", "--from-start", "--count", "1", "--json");
-            assertThat(drops.exit()).as(drops.err()).isZero();
-            JsonNode drop = JSON.readTree(drops.out().lines().findFirst().orElseThrow());
-            assertThat(drop.path("source").asText()).startsWith(visitorIp + ":");
-            assertThat(drop.path("identity").asText()).contains("app=visitor");
-            assertThat(drop.path("endpoint").asText()).isEqualTo("default/db");
+        node1.awaitTrue("node 1 knows node 2's employee pod and lets it in",
+                () -> ask(employee, dbIp, 6379).startsWith("db " + employeeIp),
+                () -> node1.cli("show", "policy", employeeIp) + node1.cli("show", "policy", "db"));
+        assertThat(ask(visitor, dbIp, 6379)).as("node 2's visitor pod is dropped").isEmpty();
+        JsonNode shown = JSON.readTree(node1.cli("show", "policy", visitorIp, "--json"));
+        assertThat(shown.path("remotePodsMatching").toString()).contains("\"node\":\"node2\"").contains("app=visitor");
+        GannetProcess.CliResult drops = node1.cliResult("monitor", "--drops", "--from-start", "--count", "1", "--json");
+        assertThat(drops.exit()).as(drops.err()).isZero();
+        JsonNode drop = JSON.readTree(drops.out().lines().findFirst().orElseThrow());
+        assertThat(drop.path("source").asText()).startsWith(visitorIp + ":");
+        assertThat(drop.path("identity").asText()).contains("app=visitor");
+        assertThat(drop.path("endpoint").asText()).isEqualTo("default/db");
 
-            // the employee pod is deleted on node 2: its address leaves node 1's policy
-            assertThat(cniRaw(plugin, nodes[1], sockets[1], "DEL", "ctr-em", employee, k8s("employee"))).isEmpty();
-            node1.awaitTrue("node 1 forgot the deleted pod", () -> !node1.cli("show", "policy", employeeIp, "--json").contains("node2"),
-                    () -> node1.cli("show", "policy", employeeIp));
-        } finally {
-            serving.destroy();
-        }
+        // the employee pod is deleted on node 2: its address leaves node 1's policy
+        assertThat(cniRaw(plugin, nodes[1], sockets[1], "DEL", "ctr-em", employee, k8s("employee"))).isEmpty();
+        node1.awaitTrue("node 1 forgot the deleted pod", () -> !node1.cli("show", "policy", employeeIp, "--json").contains("node2"),
+                () -> node1.cli("show", "policy", employeeIp));
     }
 
     private static String k8s(String pod) {
@@ -542,39 +491,7 @@ class DaemonPodNetworkTest {
         return CniCall.run(plugin, node, socket, command, id, pod, cniArgs);
     }
 
-    /** zebra (so the leaf forwards what BGP learned) and bgpd talking to it, in the leaf's namespace. */
-    private void startFrr(NetworkNamespace leaf, String bgpdConf) throws Exception {
-        // zebra runs as FRR's own user (root is not in FRR's vty group), so its directory is
-        // one it can reach: a world-writable directory of this test, removed afterwards.
-        Path d = Files.createTempDirectory("gannet-frr-");
-        frrDir = d;
-        Files.setPosixFilePermissions(d, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
-        Files.writeString(d.resolve("zebra.conf"), "");
-        Files.writeString(d.resolve("bgpd.conf"), bgpdConf);
-        String zserv = d.resolve("zserv.api").toString();
-        frr.add(new ProcessBuilder(leaf.inside("/usr/lib/frr/zebra", "-f", d.resolve("zebra.conf").toString(), "-i", d.resolve("zebra.pid").toString(), "-z", zserv, "--vty_socket", d.toString(), "-P", "0",
-                "--log", "file:" + d.resolve("zebra.log")))
-                .redirectErrorStream(true).redirectOutput(d.resolve("zebra.out").toFile()).start());
-        awaitFile(d.resolve("zserv.api"), d.resolve("zebra.out"));
-        frr.add(new ProcessBuilder(leaf.inside(Fabric.BGPD, "-f", d.resolve("bgpd.conf").toString(), "-z", zserv, "-S", "-u", "root",
-                "-g", "root", "-i", d.resolve("bgpd.pid").toString(), "--vty_socket", d.toString(), "-P", "0", "-p", "179",
-                "--log", "file:" + d.resolve("bgpd.log")))
-                .redirectErrorStream(true).redirectOutput(d.resolve("bgpd.out").toFile()).start());
-        awaitFile(d.resolve("bgpd.vty"), d.resolve("bgpd.out"));
-    }
-
     private String vtysh(NetworkNamespace leaf, String command) {
-        return "\n--- leaf: " + command + "\n"
-                + NetworkNamespace.Shell.runQuietly("vtysh", "--vty_socket", frrDir.toString(), "-d", "bgpd", "-c", command);
-    }
-
-    private static void awaitFile(Path f, Path out) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-        while (!Files.exists(f)) {
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException(f + " did not appear: " + Files.readString(out));
-            }
-            Thread.sleep(50);
-        }
+        return "\n--- leaf: " + command + "\n" + frr.vtysh(command);
     }
 }

@@ -1,8 +1,11 @@
 package io.gannet.agent.run;
 
 import io.gannet.bpf.Datapath;
+import io.gannet.linux.Cgroup2;
 import io.gannet.linux.NetworkNamespace;
+import io.gannet.testsupport.Requirements;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -10,7 +13,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * What a daemon test made and must remove, and nothing else: its namespaces, the processes it
- * started in them, its daemons and its pin root. {@link #close} removes them newest first, so a
+ * started in them, its daemons, its pin root and its cgroup. {@link #close} removes them newest first, so a
  * daemon stops before the namespace it runs in goes, and a pin root goes after the daemons that
  * used it. Names are unique per run ({@link NetworkNamespace#create} adds the test JVM's pid).
  */
@@ -79,6 +82,15 @@ final class Testbed implements AutoCloseable {
         Path p = Path.of("/sys/fs/bpf/gannet-" + name + "-" + ProcessHandle.current().pid());
         made.push(() -> Datapath.removePins(p));
         return p;
+    }
+
+    /** A cgroup v2 directory of this run's own ({@code gannet-test-NAME-PID} under the cgroup2 mount), removed at close. */
+    Path cgroup(String name) throws IOException {
+        Path root = Cgroup2.mount();
+        Requirements.require(root != null, "needs a cgroup2 mount");
+        Path c = Files.createDirectory(root.resolve("gannet-test-" + name + "-" + ProcessHandle.current().pid()));
+        made.push(() -> Files.deleteIfExists(c));
+        return c;
     }
 
     @Override
