@@ -101,6 +101,8 @@ final class L4lbCore {
     private boolean servicesSeen;
     /** When the first list of the Services arrived: the checks' time to rise counts from here. */
     private long servicesSeenAt;
+    /** {@link Announcer#settled} has been called (once per start). */
+    private boolean settled;
 
     L4lbCore(L4lbOptions options, Forwarding forwarding, Announcer announcer, Health health, InstantSource clock, EventSink events) {
         this.options = options;
@@ -310,6 +312,7 @@ final class L4lbCore {
             }
         }
         // 2. routes
+        boolean pendingUp = false; // a VIP with a healthy backend still held before its announcement
         for (String v : options.profileVips()) {
             addrHealthy.putIfAbsent(v.contains(":") ? Ipv6.parse(v).format() : Ipv4.format(Ipv4.parse(v)), false);
         }
@@ -326,6 +329,7 @@ final class L4lbCore {
                 reason = "suppressed: flapping (penalty " + Math.round(r.damper.penalty(now)) + ")";
             } else if (e.getValue()) {
                 reason = "healthy backend, held " + options.damper().upHold().toMillis() + " ms before announcing";
+                pendingUp = true;
             } else if (!servicesSeen) {
                 reason = "waiting for the first list of the Services (the Kubernetes API has not answered it yet)"
                         + (restartedAt < 0 ? "" : "; datapath: the earlier run's tables serve until it has and health is known");
@@ -345,6 +349,14 @@ final class L4lbCore {
                 if (!e.getValue().announced) {
                     it.remove();
                 }
+            }
+        }
+        if (!settled && servicesSeen && restartedAt < 0 && (!pendingUp || drain != Drain.NONE)) {
+            try {
+                announcer.settled();
+                settled = true;
+            } catch (IllegalStateException e) {
+                // the speaker did not take it: again on the next tick
             }
         }
         publish();

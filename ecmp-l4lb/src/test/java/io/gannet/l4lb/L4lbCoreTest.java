@@ -30,6 +30,8 @@ class L4lbCoreTest {
     final InstantSource clock = () -> Instant.ofEpochMilli(now);
     final List<String> routeLog = new ArrayList<>();
     final List<String> events = new ArrayList<>();
+    /** For each {@link Announcer#settled} call: how many route changes came before it. */
+    final List<Integer> settledAfter = new ArrayList<>();
     List<Forwarding.ForwardedVip> programmed = List.of();
     final List<Target> retained = new ArrayList<>();
     boolean restored;
@@ -43,6 +45,11 @@ class L4lbCoreTest {
         @Override
         public void withdraw(String prefix) {
             routeLog.add("withdraw " + prefix);
+        }
+
+        @Override
+        public void settled() {
+            settledAfter.add(routeLog.size());
         }
     };
 
@@ -444,6 +451,38 @@ class L4lbCoreTest {
         assertThat(programmed).isEmpty();
         advance(1, c);
         assertThat(programmed.get(0).backends()).extracting(WeightedBackend::backend).containsExactly(B1);
+    }
+
+    /** A restarted daemon holds End-of-RIB until settled: only once the VIP is announced again, and once. */
+    @Test
+    void afterARestartItSettlesOnceTheVipIsAnnouncedAgain() {
+        restored = true;
+        L4lbCore c = core(List.of("203.0.113.10"));
+        c.setServices(List.of(web(B1)), List.of());
+        c.healthChanged(t(B1), true, "ok");
+        advance(1000, c);
+        assertThat(routeLog).as("the restart hold is over, the route held 2 s before announcing").isEmpty();
+        assertThat(settledAfter).isEmpty();
+        advance(2100, c);
+        assertThat(routeLog).containsExactly("announce 203.0.113.10/32 [65000:100]");
+        assertThat(settledAfter).as("settled right after the announcement").containsExactly(1);
+        advance(5000, c);
+        c.healthChanged(t(B1), false, "refused");
+        advance(100, c);
+        assertThat(routeLog).containsExactly("announce 203.0.113.10/32 [65000:100]", "withdraw 203.0.113.10/32");
+        assertThat(settledAfter).as("once per start").containsExactly(1);
+    }
+
+    @Test
+    void aVipWithNoHealthyBackendDoesNotDelaySettling() {
+        L4lbCore c = core(List.of("203.0.113.10"));
+        advance(100, c);
+        assertThat(settledAfter).as("no list of the Services yet").isEmpty();
+        c.setServices(List.of(web(B1)), List.of());
+        c.healthChanged(t(B1), false, "refused");
+        advance(100, c);
+        assertThat(routeLog).isEmpty();
+        assertThat(settledAfter).containsExactly(0);
     }
 
     @Test

@@ -61,6 +61,9 @@ public final class Daemon implements AutoCloseable {
     private ControlServer control;
     private GannetMetrics metrics;
     private ScheduledExecutorService scheduler;
+    /** An L4LB host holds End-of-RIB until its VIPs are announced, or this long. */
+    static final long END_OF_RIB_HOLD_SECONDS = 60;
+    private final java.util.concurrent.atomic.AtomicBoolean endOfRibHeld = new java.util.concurrent.atomic.AtomicBoolean();
     private ServiceDatapath datapath;
     /** The daemon's one connection to the Kubernetes API (--kube-api), shared by the Services and policy sources; or null. */
     private KubeApiClient kubeApi;
@@ -146,6 +149,11 @@ public final class Daemon implements AutoCloseable {
                 .withRestarting(restarting)
                 .withListener((peer, from, to, reason) ->
                         log.peerStateChanged(peer, addressOf(peer), from.toString(), to.toString(), reason));
+        // An L4LB host holds End-of-RIB until its VIPs are announced (they wait for health checks to
+        // rise; SpeakerAnnouncer.settled), at most END_OF_RIB_HOLD_SECONDS: after a restart (the
+        // state directory says so, and our OPEN says forwarding was preserved), peers keep the
+        // earlier run's stale VIP routes until then. On a first start nobody waits for it.
+        boolean holdForL4lb = l4lbManaged(node);
         // Restarting speaker (RFC 4724 4.1): peers get End-of-RIB only once our own routes are
         // announced again, so they never flush the stale PodCIDR in between.
         metrics = GannetMetrics.create(InstantSource.system());
@@ -154,17 +162,20 @@ public final class Daemon implements AutoCloseable {
             // What peers send before import policy is kept per session as the profile says
             // (bgp.keepReceived: NeighborConfig -> PeerConfig.keepReceived).
             Rib rib = new Rib(cfg);
-            rib.holdEndOfRib(restarting);
+            rib.holdEndOfRib(restarting || holdForL4lb);
             rib.observeUpdateLatency(updateLatency::recordNanos);
             return rib;
         }, speakerOptions);
         loop = new SpeakerLoop(speaker, CONTROL_TIMEOUT);
         List<LocalRoute> originated = originated(node);
         List<LocalRoute> persisted = restoreOperatorRoutes();
+        endOfRibHeld.set(holdForL4lb);
         loop.call(() -> {
             originated.forEach(speaker.routes()::announce);
             persisted.forEach(speaker.routes()::announce);
-            speaker.routes().holdEndOfRib(false);
+            if (!holdForL4lb) {
+                speaker.routes().holdEndOfRib(false);
+            }
             return null;
         });
         if (pods != null) {
@@ -186,7 +197,12 @@ public final class Daemon implements AutoCloseable {
         });
         scheduler.scheduleWithFixedDelay(publisher::publishQuietly, 0, METRICS_PERIOD_MS, TimeUnit.MILLISECONDS);
 
-        SpeakerAnnouncer announcer = new SpeakerAnnouncer(speaker, loop);
+        if (holdForL4lb) {
+            scheduler.schedule(() -> releaseEndOfRib("the L4LB had not announced all its VIPs " + END_OF_RIB_HOLD_SECONDS
+                    + " s after the start"), END_OF_RIB_HOLD_SECONDS, TimeUnit.SECONDS);
+        }
+        SpeakerAnnouncer announcer = new SpeakerAnnouncer(speaker, loop,
+                () -> releaseEndOfRib("the L4LB has announced its VIPs"));
         if (options.kubeApi() != null) {
             kubeApi = KubeApiClient.connect(options.kubeconfig(), KUBE_API_REQUESTS_PER_SECOND, KUBE_API_BURST,
                     msg -> log.operatorAction("kube-api", options.kubeApi(), msg));
@@ -265,6 +281,17 @@ public final class Daemon implements AutoCloseable {
                     + " route(s) stored with gannet announce --persist: " + out.stream().map(r -> r.prefix().toString()).toList());
         }
         return out;
+    }
+
+    /** Sends the End-of-RIB an L4LB host held, once (either caller may come first). */
+    private void releaseEndOfRib(String why) {
+        if (endOfRibHeld.compareAndSet(true, false)) {
+            loop.call(() -> {
+                speaker.routes().holdEndOfRib(false);
+                return null;
+            });
+            log.operatorAction("graceful-restart", node.name(), "End-of-RIB sent to the peers: " + why);
+        }
     }
 
     private boolean l4lbManaged(NodeConfig n) {

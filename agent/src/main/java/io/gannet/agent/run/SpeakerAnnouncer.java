@@ -19,10 +19,18 @@ import java.util.List;
 final class SpeakerAnnouncer implements Announcer {
     private final BgpSpeaker<Rib> speaker;
     private final SpeakerLoop loop;
+    private final Runnable settled;
 
-    SpeakerAnnouncer(BgpSpeaker<Rib> speaker, SpeakerLoop loop) {
+    /** {@code settled}: what the L4LB's {@link #settled} does (the daemon's release of a held End-of-RIB). */
+    SpeakerAnnouncer(BgpSpeaker<Rib> speaker, SpeakerLoop loop, Runnable settled) {
         this.speaker = speaker;
         this.loop = loop;
+        this.settled = settled;
+    }
+
+    @Override
+    public void settled() {
+        settled.run();
     }
 
     @Override

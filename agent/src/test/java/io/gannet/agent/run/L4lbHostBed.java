@@ -155,6 +155,7 @@ final class L4lbHostBed {
     private List<String> source;
     private GannetProcess gannet;
     private int runs;
+    private boolean keepState;
 
     /**
      * Builds the namespaces, links and addresses, starts the backend's servers and writes the
@@ -225,12 +226,32 @@ final class L4lbHostBed {
         args.addAll(List.of("--host-device", "eth0", "--bpf-pin-root", pin.toString()));
         args.addAll(List.of(more));
         Path d = Files.createDirectories(dir.resolve("lb1-" + runs++));
+        if (keepState) { // as systemd's StateDirectory: the next run finds what this one left
+            Files.createSymbolicLink(d.resolve("state"), Files.createDirectories(dir.resolve("lb1-state")));
+        }
         gannet = bed.daemon(GannetProcess.startKeepingMounts(lb, d, profile, "lb1", args.toArray(String[]::new)));
         return gannet;
     }
 
     GannetProcess gannet() {
         return gannet;
+    }
+
+    Path profile() {
+        return profile;
+    }
+
+    /** Every run from now on uses one state directory (each run's log stays in a directory of its own). */
+    void keepStateDirectory() {
+        keepState = true;
+    }
+
+    /** Turns graceful restart on in the profile (for the next {@link #restart}). */
+    void gracefulRestart() throws IOException {
+        String p = Files.readString(profile);
+        String bgp = "bgp: {holdTime: 60, connectRetry: 1}";
+        assertThat(p).contains(bgp);
+        Files.writeString(profile, p.replace(bgp, "bgp: {holdTime: 60, connectRetry: 1, gracefulRestart: {enabled: true}}"));
     }
 
     Path pin() {

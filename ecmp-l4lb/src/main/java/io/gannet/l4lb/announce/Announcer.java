@@ -17,4 +17,12 @@ public interface Announcer {
 
     /** Withdraws {@code prefix}; a prefix not announced is a no-op. */
     void withdraw(String prefix);
+
+    /**
+     * Called once per start, when every VIP this run is going to announce has been announced
+     * (or is known not to be: no healthy backend, drained): the daemon holds End-of-RIB
+     * (RFC 4724 4.1) until then, so after a restart peers keep the earlier run's stale VIP routes,
+     * and the flows on them, instead of flushing them for the seconds health checks take to rise.
+     */
+    default void settled() {}
 }
