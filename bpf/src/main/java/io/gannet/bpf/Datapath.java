@@ -607,11 +607,11 @@ public final class Datapath implements AutoCloseable {
     /** Closes fds only: pinned maps, pinned programs and attachments stay, traffic flows on. */
     @Override
     public synchronized void close() {
-        if (!closed && !ownsObjects) {
-            closed = true;
+        if (closed) {
+            return;
         }
-        if (!closed) {
-            closed = true;
+        closed = true;
+        if (ownsObjects) { // a sharingObjects() instance leaves them to the instance that loaded them
             lxc.close();
             host.close();
             xdp.close();
