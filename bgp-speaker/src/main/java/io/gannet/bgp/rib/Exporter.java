@@ -87,6 +87,7 @@ final class Exporter {
                     }
                 }
                 finishOpen(link);
+                dropBase(p, f);
                 AddressFamily fam = ribs[f].family;
                 if (p.eorrPending[f]) {
                     p.eorrPending[f] = false;
@@ -116,13 +117,17 @@ final class Exporter {
     /** Takes up to {@link #CHUNK} queued prefixes, computes their new advertisement and sends packed UPDATEs. */
     private boolean exportChunk(PeerState p, int f, SlotQueue q) {
         FamilyRib r = ribs[f];
-        IntPages out = p.adjOut[f]; // allocated only once something goes out: a peer that gets nothing costs nothing
+        SlotSet out = p.adjOut[f];
+        IntPages base = p.exportBase[f];
         int n = 0;
         while (n < CHUNK && !q.isEmpty()) {
             int s = q.poll();
             int target = exportId(p, f, s);
-            if (target == IntPages.at(out, s)) {
-                continue;
+            if (target == 0 && !out.contains(s)) {
+                continue; // nothing to withdraw
+            }
+            if (base != null && target != 0 && IntPages.at(base, s) == target) {
+                continue; // a reconfiguration that leaves this prefix as the peer has it
             }
             chunkSlot[n] = s;
             chunkTarget[n] = target;
@@ -132,7 +137,6 @@ final class Exporter {
         if (n == 0) {
             return false;
         }
-        out = p.adjOut(f, r.prefixes.capacity());
         Arrays.sort(chunkOrder, 0, n);
         PeerLink link = p.link;
         int max = p.negotiated.maxMessageSize();
@@ -157,21 +161,20 @@ final class Exporter {
                     writer.add6(t.hi(s), t.lo(s), t.length(s));
                 }
             }
-            int old = out.get(s);
+            if (base != null && IntPages.at(base, s) != 0) {
+                interner.release(base.get(s));
+                base.set(s, 0);
+            }
             if (target != 0) {
-                interner.acquire(target);
                 p.exportUpdatesSent++;
-                if (old == 0) {
+                if (out.add(s)) {
                     p.advertised++;
                 }
             } else {
                 p.exportWithdrawsSent++;
+                out.remove(s);
                 p.advertised--;
             }
-            if (old != 0) {
-                interner.release(old);
-            }
-            out.set(s, target);
         }
         // The last message stays open: the next chunk may fill it (finishOpen sends it).
         return true;
@@ -255,6 +258,70 @@ final class Exporter {
             exportHeld[exportHeldCount++] = id;
         }
         return id;
+    }
+
+    /**
+     * Before a reconfiguration changes what {@code p} is sent (its export policy, next-hop-self,
+     * a reflector client's status): notes what it holds now under the old settings, so the
+     * re-export that follows sends only the prefixes whose advertisement changes. A prefix with a
+     * change already queued is left out (what the peer holds is not what export gives now).
+     */
+    void noteBase(PeerState p) {
+        if (p.link == null || p.resetting) {
+            return;
+        }
+        try {
+            for (int f = 0; f < PeerState.FAMILIES; f++) {
+                dropBase(p, f);
+                SlotSet sent = p.adjOut[f];
+                if (!p.negotiatedFamily[f] || sent.size() == 0) {
+                    continue;
+                }
+                IntPages base = new IntPages(ribs[f].prefixes.capacity(), 0);
+                for (int s = sent.next(0); s >= 0; s = sent.next(s + 1)) {
+                    if (!p.pending[f].contains(s) && ribs[f].prefixes.live(s)) {
+                        int id = exportId(p, f, s);
+                        if (id != 0) {
+                            interner.acquire(id);
+                            base.set(s, id);
+                        }
+                    }
+                }
+                p.exportBase[f] = base;
+            }
+        } finally {
+            clearExportCache();
+        }
+    }
+
+    /** Forgets a reconfiguration's base (drained, or the session ended). */
+    void dropBase(PeerState p, int f) {
+        IntPages base = p.exportBase[f];
+        if (base == null) {
+            return;
+        }
+        p.exportBase[f] = null;
+        for (int s = 0; s < base.capacity(); s++) {
+            if (base.get(s) != 0) {
+                interner.release(base.get(s));
+            }
+        }
+    }
+
+    /**
+     * The attributes export gives peer {@code p} for slot {@code s} now, or null for nothing (a
+     * query: {@link #endQuery} afterwards gives back what it interned). On the loop, between drains.
+     */
+    PathAttributes exported(PeerState p, int f, int s) {
+        if (p.link == null) {
+            return null;
+        }
+        int id = exportId(p, f, s);
+        return id == 0 ? null : interner.get(id);
+    }
+
+    void endQuery() {
+        clearExportCache();
     }
 
     private void clearExportCache() {

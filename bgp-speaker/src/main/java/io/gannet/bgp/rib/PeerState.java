@@ -33,7 +33,7 @@ final class PeerState {
 
     /** Prefixes the peer announces now, before import policy (this session), per family. */
     long received;
-    final ReceivedPrefixes[] receivedPrefixes = {new ReceivedPrefixes(), new ReceivedPrefixes()};
+    final SlotSet[] receivedPrefixes = {new SlotSet(), new SlotSet()};
     long accepted;
     long advertised;
     /** Prefixes whose Loc-RIB best path is this peer's (BIRD's "preferred"). */
@@ -62,7 +62,13 @@ final class PeerState {
     /** Graceful restart: stale paths exist for this family. */
     final boolean[] staleFamily = new boolean[FAMILIES];
     final boolean[] negotiatedFamily = new boolean[FAMILIES];
-    final IntPages[] adjOut = new IntPages[FAMILIES];
+    /** Adj-RIB-Out: the prefixes advertised to the peer (this session), per family. */
+    final SlotSet[] adjOut = {new SlotSet(), new SlotSet()};
+    /**
+     * While a reconfiguration's re-export drains (else null): the attribute id the peer holds per
+     * advertised slot, 0 where unknown (a change was already queued), so only differences are sent.
+     */
+    final IntPages[] exportBase = new IntPages[FAMILIES];
     /** Pre-policy Adj-RIB-In (when kept): the received attribute id per prefix slot, 0 = none. */
     final IntPages[] adjInRaw = new IntPages[FAMILIES];
     boolean keepRaw;
@@ -97,10 +103,6 @@ final class PeerState {
 
     IntPages adjInRaw(int family, int minLength) {
         return adjInRaw[family] = sized(adjInRaw[family], minLength);
-    }
-
-    IntPages adjOut(int family, int minLength) {
-        return adjOut[family] = sized(adjOut[family], minLength);
     }
 
     private static IntPages sized(IntPages a, int minLength) {

@@ -121,8 +121,8 @@ public final class Rib implements RouteProcessor {
         exporter = new Exporter(config, clusterId, interner, paths, ribs, peers);
         importer = new Importer(this, config, clusterId, interner, ribs, emptied, log);
         compactor = new RibCompactor(ribs, paths, emptied);
-        queries = new RibQueries(this, ribs, paths, interner);
-        reconfigurer = new RibReconfigurer(this, ribs, interner, importer, log);
+        queries = new RibQueries(this, ribs, paths, interner, exporter);
+        reconfigurer = new RibReconfigurer(this, ribs, interner, importer, exporter, log);
     }
 
     // ---------------------------------------------------------------- for RibQueries and RibReconfigurer
@@ -174,7 +174,7 @@ public final class Rib implements RouteProcessor {
         p.advertised = 0;
         for (int f = 0; f < PeerState.FAMILIES; f++) {
             p.negotiatedFamily[f] = p.negotiated.families().contains(ribs[f].family);
-            p.adjOut[f] = null;
+            p.adjOut[f].clear();
             p.pending[f].clear();
             p.eorrPending[f] = false;
             p.eorPending[f] = p.negotiatedFamily[f];
@@ -318,7 +318,7 @@ public final class Rib implements RouteProcessor {
     private void forgetReceived(PeerState p) {
         p.received = 0;
         for (int f = 0; f < PeerState.FAMILIES; f++) {
-            ReceivedPrefixes r = p.receivedPrefixes[f];
+            SlotSet r = p.receivedPrefixes[f];
             IntPages head = ribs[f].head;
             for (int s = r.next(0); s >= 0; s = r.next(s + 1)) {
                 if (s < head.capacity() && head.get(s) < 0) {
@@ -338,7 +338,6 @@ public final class Rib implements RouteProcessor {
         for (int f = 0; f < PeerState.FAMILIES; f++) {
             forgetAdjOut(p, f);
             importer.dropRaw(p, f);
-            p.adjOut[f] = null;
             p.pending[f].clear();
             p.eorPending[f] = false;
             p.eorrPending[f] = false;
@@ -899,20 +898,11 @@ public final class Rib implements RouteProcessor {
         }
     }
 
-    /** Forgets what was advertised (route refresh, session end): releases the attribute ids. */
+    /** Forgets what was advertised (route refresh, session end). */
     private void forgetAdjOut(PeerState p, int f) {
-        IntPages out = p.adjOut[f];
-        if (out == null) {
-            return;
-        }
-        for (int s = 0; s < out.capacity(); s++) {
-            int had = out.get(s);
-            if (had != 0) {
-                interner.release(had);
-                out.set(s, 0);
-                p.advertised--;
-            }
-        }
+        exporter.dropBase(p, f);
+        p.advertised -= p.adjOut[f].size();
+        p.adjOut[f].clear();
     }
 
     void drainAll() {
@@ -997,7 +987,7 @@ public final class Rib implements RouteProcessor {
 
     private boolean advertisedAnywhere(int f, int s) {
         for (int i = 1; i < peerCount; i++) {
-            if (IntPages.at(peers[i].adjOut[f], s) != 0) {
+            if (peers[i].adjOut[f].contains(s)) {
                 return true;
             }
             if (IntPages.at(peers[i].adjInRaw[f], s) != 0) {

@@ -55,7 +55,7 @@ final class RibCompactor {
                 int newCap = r.prefixes.capacity();
                 for (int i = 0; i < peerCount; i++) {
                     PeerState p = peers[i];
-                    p.adjOut[f] = remapSlots(p.adjOut[f], map, newCap);
+                    p.adjOut[f].remap(map);
                     p.adjInRaw[f] = remapSlots(p.adjInRaw[f], map, newCap);
                     p.receivedPrefixes[f].remap(map);
                     p.pending[f].shrink();

@@ -25,8 +25,10 @@ final class RibQueries {
     private final FamilyRib[] ribs;
     private final PathStore paths;
     private final AttributeInterner interner;
+    private final Exporter exporter;
 
-    RibQueries(Rib rib, FamilyRib[] ribs, PathStore paths, AttributeInterner interner) {
+    RibQueries(Rib rib, FamilyRib[] ribs, PathStore paths, AttributeInterner interner, Exporter exporter) {
+        this.exporter = exporter;
         this.rib = rib;
         this.ribs = ribs;
         this.paths = paths;
@@ -35,12 +37,31 @@ final class RibQueries {
 
     /**
      * The peer's Adj-RIB-Out: what was sent to it, with the attributes after export policy, in
-     * prefix order; empty when the peer is unknown or got nothing. Call on the speaker loop.
+     * prefix order; empty when the peer is unknown or got nothing. The attributes are what export
+     * gives the best path now (as BIRD's {@code show route export}): for a prefix whose change is
+     * still queued for the peer, what it is about to be sent. Call on the speaker loop.
      */
     List<Map.Entry<Prefix, PathAttributes>> advertisedRoutes(String peer, AddressFamily family) {
         PeerState p = rib.peerNamed(peer);
         int f = PeerState.familyIndex(family);
-        return p == null || f < 0 ? List.of() : entries(f, p.adjOut[f], s -> true);
+        List<Map.Entry<Prefix, PathAttributes>> out = new ArrayList<>();
+        if (p == null || f < 0) {
+            return out;
+        }
+        PrefixTable t = ribs[f].prefixes;
+        SlotSet sent = p.adjOut[f];
+        try {
+            for (int s = sent.next(0); s >= 0 && s < t.highWater(); s = sent.next(s + 1)) {
+                PathAttributes a = t.live(s) ? exporter.exported(p, f, s) : null;
+                if (a != null) {
+                    out.add(Map.entry(prefix(t, f, s), a));
+                }
+            }
+        } finally {
+            exporter.endQuery();
+        }
+        out.sort(Map.Entry.comparingByKey());
+        return out;
     }
 
     /** What a peer sent, before import policy (only with {@link Rib#keepPrePolicy}); empty otherwise. */
@@ -70,12 +91,16 @@ final class RibQueries {
         PrefixTable t = ribs[f].prefixes;
         for (int s = 0; s < ids.capacity() && s < t.highWater(); s++) {
             if (ids.get(s) != 0 && t.live(s) && keep.test(s)) {
-                Prefix px = f == 0 ? Prefix.ipv4((int) t.hi(s), t.length(s)) : Prefix.ipv6(t.hi(s), t.lo(s), t.length(s));
+                Prefix px = prefix(t, f, s);
                 out.add(Map.entry(px, interner.get(ids.get(s))));
             }
         }
         out.sort(Map.Entry.comparingByKey());
         return out;
+    }
+
+    private static Prefix prefix(PrefixTable t, int f, int s) {
+        return f == 0 ? Prefix.ipv4((int) t.hi(s), t.length(s)) : Prefix.ipv6(t.hi(s), t.lo(s), t.length(s));
     }
 
     private boolean hasPathFrom(FamilyRib r, int s, int peerId) {
@@ -130,7 +155,7 @@ final class RibQueries {
         int s = ribs[f].prefixes.find(prefix.hi(), prefix.lo(), prefix.length());
         List<String> out = new ArrayList<>();
         for (int i = 1; s >= 0 && i < rib.peerCount(); i++) {
-            if (IntPages.at(rib.peerAt(i).adjOut[f], s) != 0) {
+            if (rib.peerAt(i).adjOut[f].contains(s)) {
                 out.add(rib.peerAt(i).name);
             }
         }
@@ -173,7 +198,7 @@ final class RibQueries {
     RouteView view(int f, int s) {
         FamilyRib r = ribs[f];
         PrefixTable t = r.prefixes;
-        Prefix px = f == 0 ? Prefix.ipv4((int) t.hi(s), t.length(s)) : Prefix.ipv6(t.hi(s), t.lo(s), t.length(s));
+        Prefix px = prefix(t, f, s);
         int best = r.best.get(s);
         List<int[]> order = new ArrayList<>();
         for (int q = r.head.get(s); q >= 0; q = paths.next.get(q)) {

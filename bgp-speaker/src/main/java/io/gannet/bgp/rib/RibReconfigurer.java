@@ -16,9 +16,11 @@ final class RibReconfigurer {
     private final FamilyRib[] ribs;
     private final AttributeInterner interner;
     private final Importer importer;
+    private final Exporter exporter;
     private final Logger log;
 
-    RibReconfigurer(Rib rib, FamilyRib[] ribs, AttributeInterner interner, Importer importer, Logger log) {
+    RibReconfigurer(Rib rib, FamilyRib[] ribs, AttributeInterner interner, Importer importer, Exporter exporter, Logger log) {
+        this.exporter = exporter;
         this.rib = rib;
         this.ribs = ribs;
         this.interner = interner;
@@ -70,6 +72,16 @@ final class RibReconfigurer {
 
     /** Moves {@code p} from {@code previous} to {@code next} in place; see {@link #peerPolicyChanged}. */
     private Rib.Reconfigured reapply(PeerState p, PeerConfig previous, PeerConfig next, boolean importChanged) {
+        // What the peers hold now, under the old settings (stateFor may already have put next in
+        // place): the re-export below sends only changes.
+        p.config = previous;
+        if ((next.routeReflectorClient() && p.ibgp) != p.routeReflectorClient) {
+            for (int i = 1; i < rib.peerCount(); i++) {
+                exporter.noteBase(rib.peerAt(i));
+            }
+        } else {
+            exporter.noteBase(p);
+        }
         p.config = next;
         boolean wasClient = p.routeReflectorClient;
         p.routeReflectorClient = next.routeReflectorClient() && p.ibgp;
@@ -177,9 +189,9 @@ final class RibReconfigurer {
         for (int f = 0; f < PeerState.FAMILIES; f++) {
             if (p.negotiatedFamily[f]) {
                 FamilyRib r = ribs[f];
-                IntPages out = p.adjOut[f];
+                SlotSet out = p.adjOut[f];
                 for (int s = 0; s < r.prefixes.highWater(); s++) {
-                    if (r.prefixes.live(s) && (r.best.get(s) >= 0 || IntPages.at(out, s) != 0)) {
+                    if (r.prefixes.live(s) && (r.best.get(s) >= 0 || out.contains(s))) {
                         p.pending[f].add(s);
                     }
                 }

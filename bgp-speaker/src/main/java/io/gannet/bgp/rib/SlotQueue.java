@@ -37,6 +37,11 @@ final class SlotQueue {
         return size;
     }
 
+    boolean contains(int v) {
+        int w = v >>> 6;
+        return w < bits.length && (bits[w] & 1L << v) != 0;
+    }
+
     void add(int v) {
         int w = v >>> 6;
         if (w >= bits.length) {

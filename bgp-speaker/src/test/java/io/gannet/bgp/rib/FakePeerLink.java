@@ -41,6 +41,9 @@ final class FakePeerLink implements PeerLink {
     /** The peer's current view of our routes: prefix -> attributes. */
     final Map<String, PathAttributes> routes = new LinkedHashMap<>();
     int updates;
+    /** Prefixes announced and withdrawn to the peer, over all UPDATEs. */
+    int announced;
+    int withdrawn;
     int maxMessage;
     private final AttributeInterner interner = new AttributeInterner();
     private final UpdateDecoder decoder = new UpdateDecoder(interner);
@@ -137,6 +140,8 @@ final class FakePeerLink implements PeerLink {
             if (e != null) {
                 throw new AssertionError("RIB sent a malformed UPDATE: " + e);
             }
+            announced += counts[0];
+            withdrawn += counts[1];
             if (counts[0] + counts[1] > 0) {
                 log.add("UPDATE +" + counts[0] + " -" + counts[1]);
             }

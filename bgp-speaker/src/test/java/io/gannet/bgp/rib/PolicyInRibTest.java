@@ -93,4 +93,60 @@ class PolicyInRibTest {
         assertThat(h.rib.prefixSlots(0)).isZero();
         assertThat(h.rib.attributeSets()).isZero();
     }
+
+    /**
+     * The Adj-RIB-Out keeps which prefixes went out, not their attributes: a changed export policy
+     * still sends only what it changes (FRR's soft-out with an adj-out), and a change already
+     * queued when the policy changes still goes out.
+     */
+    @Test
+    void anExportPolicyChangeSendsOnlyThePrefixesItChanges() {
+        RibHarness h = new RibHarness(1);
+        FakePeerLink a = h.up(h.peer("a", "192.0.2.1", 65001, null));
+        FakePeerLink b = h.up(h.peer("b", "192.0.2.2", 65002, c -> c.exportPolicy(Policy.ACCEPT_ALL)));
+        String[] prefixes = new String[1_000];
+        for (int i = 0; i < prefixes.length; i++) {
+            prefixes[i] = "10." + (i >> 8) + "." + (i & 255) + ".0/24";
+        }
+        h.announce(a, attrs(65001), prefixes);
+        assertThat(b.routes).hasSize(1_000);
+        int announced = b.announced;
+
+        // The first 256 (10.0.0.0/16) are refused, 10.1.0.0/16 is tagged: 256 withdrawals and 256
+        // re-announcements; the other 488 are not sent again.
+        Policy narrower = new Policy("narrower", List.of(
+                new Statement("no-10-0", List.of(new Condition.PrefixIn("p0", List.of(PrefixListEntry.parse("10.0.0.0/16", 16, 32)))),
+                        List.of(), Verdict.REJECT),
+                new Statement("tag-10-1", List.of(new Condition.PrefixIn("p1", List.of(PrefixListEntry.parse("10.1.0.0/16", 16, 32)))),
+                        List.of(new Action.AddCommunities(List.of(Communities.parse("65000:7")))), Verdict.ACCEPT)),
+                Verdict.ACCEPT);
+        assertThat(h.rib.reconfigure(io.gannet.bgp.config.PeerConfig.builder("b", RibHarness.ip("192.0.2.2"), 65002, 65000)
+                .exportPolicy(narrower).build())).isNotNull(); // import is re-applied too: b is asked to resend
+        assertThat(b.withdrawn).isEqualTo(256);
+        assertThat(b.announced - announced).isEqualTo(256);
+        assertThat(b.routes).hasSize(744);
+        assertThat(b.route("10.1.5.0/24").communities()).containsExactly(65000 << 16 | 7);
+        assertThat(b.route("10.2.5.0/24").communities()).isEmpty();
+        assertThat(h.rib.peerCounters("b").advertised()).isEqualTo(744);
+        assertThat(h.rib.advertisedRoutes("b", io.gannet.bgp.wire.AddressFamily.IPV4_UNICAST)).hasSize(744)
+                .filteredOn(e -> e.getKey().toString().equals("10.1.5.0/24"))
+                .allSatisfy(e -> assertThat(e.getValue().communities()).containsExactly(65000 << 16 | 7));
+
+        // A change queued for b (a's new path, not yet exported) when the policy changes back is sent.
+        List<Runnable> loop = new java.util.ArrayList<>();
+        h.rib.deferExports(loop::add);
+        h.announce(a, attrs(65001, 65009), "10.3.0.0/24");
+        assertThat(b.route("10.3.0.0/24").asPathSegments()).containsExactly(2, 2, 65000, 65001);
+        announced = b.announced;
+        assertThat(h.rib.reconfigure(io.gannet.bgp.config.PeerConfig.builder("b", RibHarness.ip("192.0.2.2"), 65002, 65000)
+                .exportPolicy(Policy.ACCEPT_ALL).build())).isNotNull();
+        loop.forEach(Runnable::run);
+        assertThat(b.routes).hasSize(1_000);
+        assertThat(b.route("10.3.0.0/24").asPathSegments()).containsExactly(2, 3, 65000, 65001, 65009);
+        assertThat(b.route("10.1.5.0/24").communities()).isEmpty();
+        assertThat(b.announced - announced).isEqualTo(256 + 256 + 1); // back, untagged, and the queued change
+        h.rib.peerDown(a, false);
+        h.rib.peerDown(b, false);
+        assertThat(h.rib.attributeSets()).isZero();
+    }
 }

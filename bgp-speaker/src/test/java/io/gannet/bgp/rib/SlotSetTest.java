@@ -7,11 +7,11 @@ import java.util.Random;
 import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 
-/** The per-slot marks behind "prefixes received", against a plain set model. */
-class ReceivedPrefixesTest {
+/** The per-slot marks behind "prefixes received" and the Adj-RIB-Out, against a plain set model. */
+class SlotSetTest {
     @Test
     void matchesASetModelThroughGrowthAndRemoval() {
-        ReceivedPrefixes set = new ReceivedPrefixes();
+        SlotSet set = new SlotSet();
         TreeSet<Integer> model = new TreeSet<>();
         Random rnd = new Random(7);
         for (int step = 0; step < 200_000; step++) {
@@ -40,7 +40,7 @@ class ReceivedPrefixesTest {
 
     @Test
     void remapFollowsACompaction() {
-        ReceivedPrefixes set = new ReceivedPrefixes();
+        SlotSet set = new SlotSet();
         set.add(0);
         set.add(63);
         set.add(64);

@@ -3,18 +3,23 @@ package io.gannet.bgp.rib;
 import java.util.Arrays;
 
 /**
- * The prefixes one peer currently announces in one family, before import policy: what
- * "prefixes received" counts (the pre-policy Adj-RIB-In's size, as FRR's PfxRcd and BIRD's
- * imported + filtered). A re-sent prefix is not counted twice; a withdrawn one leaves.
- *
- * <p>One bit per Loc-RIB prefix slot ({@link FamilyRib}): the importer already has the slot of
- * every prefix it receives, so marking it costs one bit operation and no hash lookup, and a
- * million prefixes cost 128 KiB per peer (a hash set of the prefixes took 18 MiB). A prefix that
- * import policy refuses still gets a slot; the RIB keeps a slot alive while any peer's bit is set
- * ({@code Rib.releaseEmptied}), and {@link RibCompactor} carries the bits over when it renumbers.
- * Loop thread only.
+ * A set of Loc-RIB prefix slots ({@link FamilyRib}) of one peer and family, one bit a slot. Two
+ * uses:
+ * <ul>
+ *   <li>the prefixes the peer announces now, before import policy: what "prefixes received"
+ *       counts (the pre-policy Adj-RIB-In's size, as FRR's PfxRcd and BIRD's imported +
+ *       filtered). A prefix that import policy refuses still gets a slot; the RIB keeps a slot
+ *       alive while any peer's bit is set ({@code Rib.releaseEmptied});</li>
+ *   <li>the prefixes advertised to the peer (its Adj-RIB-Out): what the exporter must withdraw
+ *       when the prefix stops being exportable. The attributes sent are not kept; they are what
+ *       export gives the Loc-RIB's best path, which the exporter computes again when asked.</li>
+ * </ul>
+ * The importer and exporter already hold the slot of every prefix, so marking it costs one bit
+ * operation and no hash lookup, and a million prefixes cost 128 KiB per peer (a hash set of the
+ * prefixes took 18 MiB; an attribute id per slot, 4 MiB). {@link RibCompactor} carries the bits
+ * over when it renumbers. Loop thread only.
  */
-final class ReceivedPrefixes {
+final class SlotSet {
     private static final long[] NONE = new long[0];
 
     private long[] bits = NONE;
@@ -77,6 +82,11 @@ final class ReceivedPrefixes {
             }
             b = bits[w];
         }
+    }
+
+    /** The bytes its bit array holds. */
+    long footprintBytes() {
+        return 8L * bits.length;
     }
 
     /** Forgets everything and gives the memory back (the session ended). */
