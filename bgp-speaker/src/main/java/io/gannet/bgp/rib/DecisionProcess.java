@@ -101,8 +101,8 @@ final class DecisionProcess {
      *         preferred, negative if {@code b} is; {@code +EQUAL} when nothing differs
      */
     int compare(int a, int b) {
-        PeerState pa = peers[paths.peer.get(a)];
-        PeerState pb = peers[paths.peer.get(b)];
+        PeerState pa = peers[paths.peer(a)];
+        PeerState pb = peers[paths.peer(b)];
         PathAttributes x = interner.get(paths.attr.get(a));
         PathAttributes y = interner.get(paths.attr.get(b));
         long lpx = x.has(HAS_LOCAL_PREF) ? x.localPref() : DEFAULT_LOCAL_PREF;

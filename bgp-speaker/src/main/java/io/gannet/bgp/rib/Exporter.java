@@ -217,7 +217,7 @@ final class Exporter {
         if (b < 0) {
             return 0;
         }
-        int src = paths.peer.get(b);
+        int src = paths.peer(b);
         if (src == p.id) {
             return 0; // never back to the peer it came from
         }

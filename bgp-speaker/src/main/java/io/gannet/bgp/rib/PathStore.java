@@ -1,11 +1,11 @@
 package io.gannet.bgp.rib;
 
 /**
- * Every candidate path of every prefix, in parallel primitive arrays: the peer it came from,
- * its interned attribute id, the next path of the same prefix (a singly linked list per prefix,
- * -1 ends it) and flag bits. This is the post-import Adj-RIB-In of all peers at once: a path
- * costs 11 bytes and no object (the peer is 16 bits: a RIB has at most {@value #MAX_PEERS}
- * peers). Freed entries are reused; the arrays grow by pages
+ * Every candidate path of every prefix, in parallel primitive arrays: the peer it came from and
+ * its flag bits (one 16-bit word), its interned attribute id, and the next path of the same prefix
+ * (a singly linked list per prefix, -1 ends it). This is the post-import Adj-RIB-In of all peers
+ * at once: a path costs 10 bytes and no object (the peer takes 13 bits: a RIB has at most
+ * {@value #MAX_PEERS} peers). Freed entries are reused; the arrays grow by pages
  * ({@link IntPages}), never by copying.
  *
  * <p>Threading: owned by the RIB's loop.
@@ -13,22 +13,28 @@ package io.gannet.bgp.rib;
 final class PathStore {
     static final int STALE = 1;
     static final int MULTIPATH = 2;
-    /** Peer ids are stored in 16 bits (-1 marks a free entry). */
-    static final int MAX_PEERS = Short.MAX_VALUE;
+    /** A word holds the peer id in its low 13 bits, the flags above it; -1 marks a free entry. */
+    private static final int PEER_BITS = 13;
+    private static final int PEER_MASK = (1 << PEER_BITS) - 1;
+    /** Peer ids are 0 .. MAX_PEERS - 1. */
+    static final int MAX_PEERS = 1 << PEER_BITS;
 
-    ShortPages peer;
+    private ShortPages word;
     IntPages attr;
     IntPages next;
-    BytePages flags;
     private int highWater;
     private int freeHead = -1;
     private int size;
 
     PathStore(int capacity) {
-        peer = new ShortPages(capacity, (short) 0);
+        word = new ShortPages(capacity, (short) 0);
         attr = new IntPages(capacity, 0);
         next = new IntPages(capacity, 0);
-        flags = new BytePages(capacity, (byte) 0);
+    }
+
+    /** The peer path {@code p} came from. */
+    int peer(int p) {
+        return word.get(p) & PEER_MASK;
     }
 
     int allocate(int peerId, int attrId, int nextPath) {
@@ -37,24 +43,22 @@ final class PathStore {
             p = freeHead;
             freeHead = next.get(p);
         } else {
-            if (highWater == peer.capacity()) {
-                peer.grow(highWater + 1);
+            if (highWater == word.capacity()) {
+                word.grow(highWater + 1);
                 attr.grow(highWater + 1);
                 next.grow(highWater + 1);
-                flags.grow(highWater + 1);
             }
             p = highWater++;
         }
-        peer.set(p, peerId);
+        word.set(p, peerId); // no flags
         attr.set(p, attrId);
         next.set(p, nextPath);
-        flags.set(p, (byte) 0);
         size++;
         return p;
     }
 
     void free(int p) {
-        peer.set(p, -1);
+        word.set(p, -1);
         next.set(p, freeHead);
         freeHead = p;
         size--;
@@ -65,7 +69,7 @@ final class PathStore {
     }
 
     int capacity() {
-        return peer.capacity();
+        return word.capacity();
     }
 
     /**
@@ -79,36 +83,33 @@ final class PathStore {
         int[] map = new int[highWater];
         int n = 0;
         for (int p = 0; p < highWater; p++) {
-            map[p] = peer.get(p) >= 0 ? n++ : -1;
+            map[p] = word.get(p) >= 0 ? n++ : -1;
         }
-        ShortPages npeer = new ShortPages(cap, (short) 0);
+        ShortPages nword = new ShortPages(cap, (short) 0);
         IntPages nattr = new IntPages(cap, 0);
         IntPages nnext = new IntPages(cap, 0);
-        BytePages nflags = new BytePages(cap, (byte) 0);
         for (int p = 0; p < highWater; p++) {
             int t = map[p];
             if (t >= 0) {
-                npeer.set(t, peer.get(p));
+                nword.set(t, word.get(p));
                 nattr.set(t, attr.get(p));
                 nnext.set(t, next.get(p) >= 0 ? map[next.get(p)] : -1);
-                nflags.set(t, flags.get(p));
             }
         }
-        peer = npeer;
+        word = nword;
         attr = nattr;
         next = nnext;
-        flags = nflags;
         highWater = n;
         freeHead = -1;
         return map;
     }
 
     boolean has(int p, int flag) {
-        return (flags.get(p) & flag) != 0;
+        return (word.get(p) >> PEER_BITS & flag) != 0;
     }
 
     void set(int p, int flag, boolean on) {
-        byte b = flags.get(p);
-        flags.set(p, (byte) (on ? b | flag : b & ~flag));
+        int w = word.get(p);
+        word.set(p, on ? w | flag << PEER_BITS : w & ~(flag << PEER_BITS));
     }
 }

@@ -562,21 +562,21 @@ public final class Rib implements RouteProcessor {
         if (best < 0) {
             return 0;
         }
-        if (paths.peer.get(best) == LOCAL) {
+        if (paths.peer(best) == LOCAL) {
             return -1;
         }
         out[0] = interner.get(paths.attr.get(best));
         if (interfaces != null) {
-            interfaces[0] = sessionInterface(paths.peer.get(best));
+            interfaces[0] = sessionInterface(paths.peer(best));
         }
         int n = 1;
         for (int q = r.head.get(s); q >= 0 && n < out.length; q = paths.next.get(q)) {
             if (q != best && paths.has(q, PathStore.MULTIPATH)) {
-                if (paths.peer.get(q) == LOCAL) {
+                if (paths.peer(q) == LOCAL) {
                     return -1;
                 }
                 if (interfaces != null) {
-                    interfaces[n] = sessionInterface(paths.peer.get(q));
+                    interfaces[n] = sessionInterface(paths.peer(q));
                 }
                 out[n++] = interner.get(paths.attr.get(q));
             }
@@ -676,10 +676,10 @@ public final class Rib implements RouteProcessor {
     boolean upsertAt(PeerState p, int f, int s, int attrId) {
         FamilyRib r = ribs[f];
         int oldBest = r.best.get(s);
-        int oldPeer = oldBest >= 0 ? paths.peer.get(oldBest) : -1;
+        int oldPeer = oldBest >= 0 ? paths.peer(oldBest) : -1;
         int oldAttr = oldBest >= 0 ? paths.attr.get(oldBest) : 0;
         for (int q = r.head.get(s); q >= 0; q = paths.next.get(q)) {
-            if (paths.peer.get(q) == p.id) {
+            if (paths.peer(q) == p.id) {
                 paths.set(q, PathStore.STALE, false);
                 if (paths.attr.get(q) == attrId) {
                     return false;
@@ -785,14 +785,14 @@ public final class Rib implements RouteProcessor {
         FamilyRib r = ribs[f];
         int prev = -1;
         for (int q = r.head.get(s); q >= 0; prev = q, q = paths.next.get(q)) {
-            if (paths.peer.get(q) != p.id) {
+            if (paths.peer(q) != p.id) {
                 continue;
             }
             if (onlyStale && !paths.has(q, PathStore.STALE)) {
                 return;
             }
             int oldBest = r.best.get(s);
-            int oldPeer = oldBest >= 0 ? paths.peer.get(oldBest) : -1;
+            int oldPeer = oldBest >= 0 ? paths.peer(oldBest) : -1;
             int oldAttr = oldBest >= 0 ? paths.attr.get(oldBest) : 0;
             if (prev < 0) {
                 r.head.set(s, paths.next.get(q));
@@ -828,7 +828,7 @@ public final class Rib implements RouteProcessor {
         for (int s = 0; s < r.prefixes.highWater(); s++) {
             if (r.prefixes.live(s)) {
                 for (int q = r.head.get(s); q >= 0; q = paths.next.get(q)) {
-                    if (paths.peer.get(q) == p.id) {
+                    if (paths.peer(q) == p.id) {
                         paths.set(q, PathStore.STALE, true);
                         any = true;
                     }
@@ -858,7 +858,7 @@ public final class Rib implements RouteProcessor {
     private void selected(int f, int s, int oldPeer, int oldAttr) {
         FamilyRib r = ribs[f];
         int best = r.best.get(s);
-        int newPeer = best >= 0 ? paths.peer.get(best) : -1;
+        int newPeer = best >= 0 ? paths.peer(best) : -1;
         int newAttr = best >= 0 ? paths.attr.get(best) : 0;
         boolean bestChanged = newPeer != oldPeer || newAttr != oldAttr;
         if (newPeer != oldPeer) {

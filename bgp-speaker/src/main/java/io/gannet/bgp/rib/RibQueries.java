@@ -105,7 +105,7 @@ final class RibQueries {
 
     private boolean hasPathFrom(FamilyRib r, int s, int peerId) {
         for (int q = r.head.get(s); q >= 0; q = paths.next.get(q)) {
-            if (paths.peer.get(q) == peerId) {
+            if (paths.peer(q) == peerId) {
                 return true;
             }
         }
@@ -211,7 +211,7 @@ final class RibQueries {
             int q = e[0];
             boolean isBest = q == best;
             BestPathReason lost = isBest ? null : REASONS[Math.abs(rib.compare(best, q))];
-            views.add(new PathView(rib.peerAt(paths.peer.get(q)).name, interner.get(paths.attr.get(q)), isBest,
+            views.add(new PathView(rib.peerAt(paths.peer(q)).name, interner.get(paths.attr.get(q)), isBest,
                     paths.has(q, PathStore.MULTIPATH), paths.has(q, PathStore.STALE), lost));
         }
         return new RouteView(px, List.copyOf(views), REASONS[r.reason.get(s)]);
