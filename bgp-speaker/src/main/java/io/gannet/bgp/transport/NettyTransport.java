@@ -38,10 +38,18 @@ import org.slf4j.LoggerFactory;
  */
 public final class NettyTransport implements Connector {
     private static final Logger log = LoggerFactory.getLogger(NettyTransport.class);
-    private static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(256 * 1024, 1024 * 1024);
+    /**
+     * The exporter stops encoding for a peer above 256 KiB queued and resumes below 64 KiB: the
+     * kernel's socket buffer holds more than that anyway, and every queued byte is a pooled direct
+     * buffer in the daemon's RSS (at 1 MiB a peer, 1x1M's peak RSS was 5 MiB higher).
+     */
+    private static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(64 * 1024, 256 * 1024);
     private static final int CONNECT_TIMEOUT_MILLIS = 10_000;
-    /** Reads of up to 256 KiB: a full table arrives in fewer, larger batches for the decoder. */
-    private static final AdaptiveRecvByteBufAllocator RECV = new AdaptiveRecvByteBufAllocator(1024, 64 * 1024, 256 * 1024);
+    /**
+     * Reads of up to 64 KiB (down to 1 KiB for a quiet session). Reads of up to 256 KiB held more
+     * pool chunks while ten peers sent full tables at once, for no measurable gain in time.
+     */
+    private static final AdaptiveRecvByteBufAllocator RECV = new AdaptiveRecvByteBufAllocator(1024, 64 * 1024, 64 * 1024);
 
     /** Finds the session an accepted connection belongs to, or null to refuse it. */
     public interface Acceptor {
