@@ -7,7 +7,6 @@ import io.gannet.bpf.lb.Frontend;
 import io.gannet.linux.LibC;
 import io.gannet.linux.netlink.RtNetlink;
 import io.gannet.pod.routes.KernelRoutes;
-import io.gannet.topology.config.NodeConfig;
 import io.gannet.topology.net.Cidr;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -111,18 +110,18 @@ final class RestartEvidence {
     }
 
     /**
-     * Reads the evidence: the VIP frontends of {@code node}'s VIP pool pinned under {@code pinRoot}
-     * (null: this run re-adopts no L4LB datapath) and, when {@code kernelRoutes}, Gannet's routes
-     * in the main table. What cannot be read is a note, not a failure (the datapath's own start
-     * reports it properly).
+     * Reads the evidence: the VIP frontends of {@code vipPool} pinned under {@code pinRoot} (null:
+     * this run re-adopts no L4LB datapath) and, through {@code netlink} (null: this run takes over no
+     * kernel routes), Gannet's routes in the main table. What cannot be read is a note, not a
+     * failure (the datapath's and the routes' own start report it properly).
      */
-    static Evidence gather(NodeConfig node, Path pinRoot, boolean kernelRoutes) {
+    static Evidence gather(List<Cidr> vipPool, Path pinRoot, java.util.function.Supplier<RtNetlink> netlink) {
         List<Frontend> vips = new ArrayList<>();
         List<String> notes = new ArrayList<>();
         if (pinRoot != null) {
             try {
                 for (Frontend f : Datapath.pinnedFrontends(pinRoot)) {
-                    if (inPool(node, f)) {
+                    if (inPool(vipPool, f)) {
                         vips.add(f);
                     }
                 }
@@ -131,8 +130,8 @@ final class RestartEvidence {
             }
         }
         Map<AddressFamily, Integer> routes = new LinkedHashMap<>();
-        if (kernelRoutes) {
-            try (RtNetlink nl = RtNetlink.open()) {
+        if (netlink != null) {
+            try (RtNetlink nl = netlink.get()) {
                 int main = KernelRoutes.Options.defaults().table();
                 int v4 = nl.routes().dump(LibC.AF_INET, main, KernelRoutes.PROTOCOL).size();
                 int v6 = nl.routes().dump(LibC.AF_INET6, main, KernelRoutes.PROTOCOL).size();
@@ -149,14 +148,14 @@ final class RestartEvidence {
         return new Evidence(pinRoot, vips, routes, notes);
     }
 
-    private static boolean inPool(NodeConfig node, Frontend f) {
+    private static boolean inPool(List<Cidr> vipPool, Frontend f) {
         InetAddress a;
         try {
             a = InetAddress.getByName(f.address()); // a literal: no lookup
         } catch (UnknownHostException e) {
             return false;
         }
-        for (Cidr c : node.vipPool()) {
+        for (Cidr c : vipPool) {
             if (c.contains(a)) {
                 return true;
             }

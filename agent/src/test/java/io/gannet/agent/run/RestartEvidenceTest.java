@@ -8,6 +8,9 @@ import io.gannet.agent.run.RestartMarker.Record;
 import io.gannet.bgp.wire.AddressFamily;
 import io.gannet.bpf.lb.Frontend;
 import io.gannet.bpf.lb.Protocol;
+import io.gannet.linux.NetworkNamespace;
+import io.gannet.linux.netlink.RtNetlink;
+import io.gannet.testsupport.Requirements;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -68,6 +71,33 @@ class RestartEvidenceTest {
         Decision clean = RestartEvidence.decide(Record.STOPPED_CLEANLY, STATE, pins);
         assertThat(clean.restarting()).as("a Cease went to every peer: nothing of ours is held, pins or not").isFalse();
         assertThat(clean.why()).contains("stopped with a Cease to every peer");
+    }
+
+    /**
+     * The kernel routes a node's earlier run installed with Gannet's protocol (--fib, pod routes),
+     * read in a namespace of the test's own: an IPv4 one makes a fresh state directory restart with
+     * IPv4 forwarding kept; a route of another protocol is no evidence.
+     */
+    @Test
+    void gannetRoutesInTheKernelAreReadByFamily() {
+        Requirements.requireNetns();
+        try (NetworkNamespace ns = NetworkNamespace.create("grev")) {
+            ns.exec("ip", "link", "add", "d0", "type", "veth", "peer", "name", "d1");
+            ns.exec("ip", "link", "set", "d0", "up");
+            ns.exec("ip", "route", "add", "198.51.100.0/24", "dev", "d0", "proto", "static");
+            java.util.function.Supplier<RtNetlink> in = () -> RtNetlink.openIn(Path.of("/run/netns", ns.name()));
+            Evidence none = RestartEvidence.gather(List.of(), null, in);
+            assertThat(none.routes()).isEmpty();
+            assertThat(RestartEvidence.decide(Record.NONE, STATE, none).restarting()).isFalse();
+
+            ns.exec("ip", "route", "add", "192.0.2.0/24", "dev", "d0", "proto", "201");
+            Evidence routes = RestartEvidence.gather(List.of(), null, in);
+            assertThat(routes.routes()).isEqualTo(Map.of(AddressFamily.IPV4_UNICAST, 1));
+            Decision d = RestartEvidence.decide(Record.NONE, STATE, routes);
+            assertThat(d.restarting()).isTrue();
+            assertThat(d.forwardingKept()).containsExactly(AddressFamily.IPV4_UNICAST);
+            assertThat(d.why()).contains("1 IPv4 kernel route(s) with Gannet's protocol 201");
+        }
     }
 
     @Test
