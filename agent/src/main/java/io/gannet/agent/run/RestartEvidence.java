@@ -57,11 +57,12 @@ final class RestartEvidence {
      *
      * @param pinRoot the pin root this run re-adopts, or null (no datapath VIPs are looked at)
      * @param vips    the VIP frontends of this host pinned there
+     * @param routesRead the kernel routes were looked at (this run takes them over)
      * @param routes  Gannet's kernel routes by family (only families with some)
      * @param notes   evidence that could not be read, and why
      */
-    record Evidence(Path pinRoot, List<Frontend> vips, Map<AddressFamily, Integer> routes, List<String> notes) {
-        static final Evidence NONE = new Evidence(null, List.of(), Map.of(), List.of());
+    record Evidence(Path pinRoot, List<Frontend> vips, boolean routesRead, Map<AddressFamily, Integer> routes, List<String> notes) {
+        static final Evidence NONE = new Evidence(null, List.of(), false, Map.of(), List.of());
 
         Evidence {
             vips = List.copyOf(vips);
@@ -100,9 +101,18 @@ final class RestartEvidence {
         });
         String notes = e.notes().isEmpty() ? "" : " (" + String.join("; ", e.notes()) + ")";
         if (kept.isEmpty()) {
-            return new Decision(false, Set.of(), "first start: no restart record in " + stateDir + ", no VIP pinned"
-                    + (e.pinRoot() == null ? "" : " under " + e.pinRoot()) + ", no kernel route with Gannet's protocol "
-                    + KernelRoutes.PROTOCOL + notes);
+            List<String> none = new ArrayList<>();
+            if (e.pinRoot() != null) {
+                none.add("no VIP pinned under " + e.pinRoot());
+            }
+            if (e.routesRead()) {
+                none.add("no kernel route with Gannet's protocol " + KernelRoutes.PROTOCOL);
+            }
+            if (none.isEmpty()) {
+                none.add("this run re-adopts no forwarding state (no L4LB datapath, no --fib or pod routes)");
+            }
+            return new Decision(false, Set.of(), "first start: no restart record in " + stateDir + ", " + String.join(", ", none)
+                    + notes);
         }
         Set<String> families = new TreeSet<>(kept.stream().map(AddressFamily::toString).toList());
         return new Decision(true, kept, "no restart record in " + stateDir + " (a fresh state directory), but the earlier run's"
@@ -145,7 +155,7 @@ final class RestartEvidence {
                 notes.add("kernel routes not read: " + ex.getMessage());
             }
         }
-        return new Evidence(pinRoot, vips, routes, notes);
+        return new Evidence(pinRoot, vips, netlink != null, routes, notes);
     }
 
     private static boolean inPool(List<Cidr> vipPool, Frontend f) {

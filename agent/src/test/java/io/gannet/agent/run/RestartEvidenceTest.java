@@ -33,28 +33,32 @@ class RestartEvidenceTest {
 
     @Test
     void aFirstStartWithNoPinsAndNoRoutesIsNotRestarting() {
-        Decision d = RestartEvidence.decide(Record.NONE, STATE, new Evidence(PINS, List.of(), Map.of(), List.of()));
+        Decision d = RestartEvidence.decide(Record.NONE, STATE, new Evidence(PINS, List.of(), true, Map.of(), List.of()));
         assertThat(d.restarting()).isFalse();
         assertThat(d.forwardingKept()).isEmpty();
-        assertThat(d.why()).startsWith("first start: no restart record in /var/lib/gannet, no VIP pinned under /sys/fs/bpf/gannet");
+        assertThat(d.why()).isEqualTo("first start: no restart record in /var/lib/gannet, no VIP pinned under /sys/fs/bpf/gannet,"
+                + " no kernel route with Gannet's protocol 201");
+        assertThat(RestartEvidence.decide(Record.NONE, STATE, Evidence.NONE).why()).as("nothing looked at: said so")
+                .isEqualTo("first start: no restart record in /var/lib/gannet, this run re-adopts no forwarding state"
+                        + " (no L4LB datapath, no --fib or pod routes)");
     }
 
     @Test
     void aFreshStateDirectoryOverPinnedVipsRestartsWithTheirFamiliesForwardingKept() {
-        Decision d = RestartEvidence.decide(Record.NONE, STATE, new Evidence(PINS, List.of(VIP4), Map.of(), List.of()));
+        Decision d = RestartEvidence.decide(Record.NONE, STATE, new Evidence(PINS, List.of(VIP4), false, Map.of(), List.of()));
         assertThat(d.restarting()).isTrue();
         assertThat(d.forwardingKept()).containsExactly(AddressFamily.IPV4_UNICAST);
         assertThat(d.why()).contains("a fresh state directory").contains("1 VIP frontend(s) of this host pinned under /sys/fs/bpf/gannet"
                 + " (203.0.113.10:80/TCP)").endsWith("forwarding kept for [ipv4-unicast]");
 
-        Decision both = RestartEvidence.decide(Record.NONE, STATE, new Evidence(PINS, List.of(VIP6, VIP4), Map.of(), List.of()));
+        Decision both = RestartEvidence.decide(Record.NONE, STATE, new Evidence(PINS, List.of(VIP6, VIP4), false, Map.of(), List.of()));
         assertThat(both.forwardingKept()).containsExactlyInAnyOrder(AddressFamily.IPV4_UNICAST, AddressFamily.IPV6_UNICAST);
     }
 
     @Test
     void gannetKernelRoutesAloneAreEvidenceForTheirFamily() {
         Decision d = RestartEvidence.decide(Record.NONE, STATE,
-                new Evidence(null, List.of(), Map.of(AddressFamily.IPV6_UNICAST, 3), List.of()));
+                new Evidence(null, List.of(), true, Map.of(AddressFamily.IPV6_UNICAST, 3), List.of()));
         assertThat(d.restarting()).isTrue();
         assertThat(d.forwardingKept()).containsExactly(AddressFamily.IPV6_UNICAST);
         assertThat(d.why()).contains("3 IPv6 kernel route(s) with Gannet's protocol 201");
@@ -62,7 +66,7 @@ class RestartEvidenceTest {
 
     @Test
     void theStateDirectorysRecordDecidesWhenThereIsOne() {
-        Evidence pins = new Evidence(PINS, List.of(VIP4), Map.of(), List.of());
+        Evidence pins = new Evidence(PINS, List.of(VIP4), false, Map.of(), List.of());
         Decision left = RestartEvidence.decide(Record.LEFT_ROUTES, STATE, Evidence.NONE);
         assertThat(left.restarting()).isTrue();
         assertThat(left.forwardingKept()).containsExactlyInAnyOrder(AddressFamily.IPV4_UNICAST, AddressFamily.IPV6_UNICAST);
