@@ -74,7 +74,7 @@ public final class BgpSpeaker<R extends RouteProcessor> implements AutoCloseable
         }
         this.transport = new NettyTransport(loop, this::acceptFrom);
         this.ctx = new SessionContext(scheduler, transport, routes, options.listener(), new PeerIndexes(),
-                new Jitter(options.random()), config.routerId(), restartingUntil, this::forgetDynamic);
+                new Jitter(options.random()), config.routerId(), restartingUntil, options.forwardingKept(), this::forgetDynamic);
     }
 
     /**

@@ -620,6 +620,38 @@ public final class Datapath implements AutoCloseable {
     }
 
     /**
+     * The frontends the pins under {@code pinRoot} hold (the master slots of dp_svc4 and dp_svc6):
+     * what {@link #open} re-adopts, read without opening the datapath (no program is loaded, no map
+     * written), so a starting agent can tell whether an earlier run left VIPs being served before it
+     * speaks to its peers. Empty when nothing is pinned, or a map's key has another size (a layout
+     * this build does not read).
+     */
+    public static List<io.gannet.bpf.lb.Frontend> pinnedFrontends(Path pinRoot) {
+        List<io.gannet.bpf.lb.Frontend> out = new ArrayList<>();
+        Path dir = PinLayout.mapsDir(pinRoot);
+        try (BpfMap m = BpfMap.openPinnedAsIs(dir.resolve(DpMaps.SVC.name()).toString())) {
+            if (m != null && m.keySize() == DpMaps.SVC.key().size() && m.valueSize() == DpMaps.SVC.value().size()) {
+                new TypedMap<>(m, DpMaps.SVC.key(), DpMaps.SVC.value()).forEach((k, v) -> {
+                    if (k.slot() == 0) {
+                        out.add(new io.gannet.bpf.lb.Frontend(k.addr(), k.port(), io.gannet.bpf.lb.Protocol.ofNumber(k.proto())));
+                    }
+                });
+            }
+        }
+        try (BpfMap m = BpfMap.openPinnedAsIs(dir.resolve(DpMaps.SVC6.name()).toString())) {
+            if (m != null && m.keySize() == DpMaps.SVC6.key().size() && m.valueSize() == DpMaps.SVC6.value().size()) {
+                new TypedMap<>(m, DpMaps.SVC6.key(), DpMaps.SVC6.value()).forEach((k, v) -> {
+                    if (k.slot() == 0) {
+                        out.add(io.gannet.bpf.lb.Frontend.of(new io.gannet.bpf.lb.Ipv6(k.addrHi(), k.addrLo()), k.port(),
+                                io.gannet.bpf.lb.Protocol.ofNumber(k.proto())));
+                    }
+                });
+            }
+        }
+        return out;
+    }
+
+    /**
      * Removes every pin under {@code pinRoot} (maps and programs die once nothing else
      * references them). For tests and for "gannet datapath reset"; attachments must be
      * detached first or they keep their programs alive.

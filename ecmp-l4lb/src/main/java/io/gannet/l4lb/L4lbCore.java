@@ -99,6 +99,9 @@ final class L4lbCore {
      */
     private long restartedAt;
     private boolean servicesSeen;
+    /** The reason of a re-adopted frontend's row before the first list of the Services. */
+    static final String HELD = "held: waiting for the first list of the Services (the Kubernetes API has not answered it yet);"
+            + " the earlier run's tables serve it (re-adopted from the pinned datapath) until it has and health is known";
     /** When the first list of the Services arrived: the checks' time to rise counts from here. */
     private long servicesSeenAt;
     /** {@link Announcer#settled} has been called (once per start). */
@@ -441,6 +444,23 @@ final class L4lbCore {
                     r == null ? "" : r.reason + (forwardingError.isEmpty() ? "" : "; datapath: " + forwardingError)
                             + (restartedAt < 0 ? "" : "; datapath: the earlier run's tables serve until health is known after the restart"),
                     t.fingerprint(), t.entries().length, s.check().describe(), forwarding.pathOf(forwarded.get(s.frontend())), bs));
+        }
+        if (!servicesSeen && restartedAt >= 0) {
+            // Before the first list nothing is known of the Services, but the tables an earlier run
+            // pinned serve: one row per frontend the forwarding re-adopted shows what is served.
+            for (Forwarding.AdoptedVip a : forwarding.adopted()) {
+                String addr = a.frontend().address();
+                withService.add(addr);
+                Route r = routes.get(addr);
+                List<VipStatus.BackendStatus> bs = new ArrayList<>();
+                for (Backend b : a.backends()) {
+                    bs.add(new VipStatus.BackendStatus(b.toString(), 0, "re-adopted: weight and health unknown until the first list",
+                            false, false, true, "not probed before the first list of the Services", a.tableEntries().getOrDefault(b, 0)));
+                }
+                out.add(new VipStatus(addr, a.frontend().toString(), "-", r != null && r.announced ? routeState(r) : "held",
+                        HELD + (forwardingError.isEmpty() ? "" : "; datapath: " + forwardingError), "-", forwarding.tableSize(),
+                        "not probed before the first list of the Services", "", bs));
+            }
         }
         for (Map.Entry<String, Route> e : routes.entrySet()) {
             if (!withService.contains(e.getKey())) {

@@ -13,7 +13,9 @@ import java.util.Map;
  * @param vip         VIP address
  * @param frontend    "203.0.113.10:80/TCP", or "" for an address-only row
  * @param name        Service (namespace/name:port) or "" 
- * @param route       announced, withdrawn, suppressed (flapping), draining, drained, refused
+ * @param route       announced, withdrawn, suppressed (flapping), draining, drained, refused, or held (a
+ *                    frontend the datapath re-adopted from an earlier run, before the first list of the
+ *                    Services: its name, weights and health are not known yet)
  * @param reason      why the route is in that state
  * @param fingerprint the table's fingerprint (same backends, weights and health -> same on every host)
  * @param tableSize   entries of the Maglev table (the profile's maglev.tableSize), 0 without one

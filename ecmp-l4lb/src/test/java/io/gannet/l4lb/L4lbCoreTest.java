@@ -35,6 +35,7 @@ class L4lbCoreTest {
     List<Forwarding.ForwardedVip> programmed = List.of();
     final List<Target> retained = new ArrayList<>();
     boolean restored;
+    List<Forwarding.AdoptedVip> adopted = List.of();
 
     final Announcer announcer = new Announcer() {
         @Override
@@ -67,6 +68,11 @@ class L4lbCoreTest {
         @Override
         public boolean restored() {
             return restored;
+        }
+
+        @Override
+        public List<AdoptedVip> adopted() {
+            return adopted;
         }
 
         @Override
@@ -451,6 +457,43 @@ class L4lbCoreTest {
         assertThat(programmed).isEmpty();
         advance(1, c);
         assertThat(programmed.get(0).backends()).extracting(WeightedBackend::backend).containsExactly(B1);
+    }
+
+    /**
+     * Before the first list of the Services after a restart, {@code show vips} has a row per
+     * frontend the forwarding re-adopted (what the earlier run's tables serve), held, with the
+     * backends those tables send flows to; once the list is in, the Services' own rows replace them.
+     */
+    @Test
+    void beforeTheFirstListTheReAdoptedFrontendsAreShownAsHeld() {
+        restored = true;
+        adopted = List.of(new Forwarding.AdoptedVip(Frontend.of("203.0.113.10", 80, Protocol.TCP), List.of(B1, B2),
+                        java.util.Map.of(B1, 126, B2, 125)),
+                new Forwarding.AdoptedVip(Frontend.of("203.0.113.10", 7000, Protocol.TCP), List.of(B1), java.util.Map.of(B1, 251)));
+        L4lbCore c = core(List.of("203.0.113.10"));
+        advance(1000, c);
+        List<VipStatus> rows = c.snapshot();
+        assertThat(rows).extracting(VipStatus::frontend).as("one row per re-adopted frontend, no address-only row")
+                .containsExactly("203.0.113.10:7000/TCP", "203.0.113.10:80/TCP");
+        VipStatus web = rows.get(1);
+        assertThat(web.route()).isEqualTo("held");
+        assertThat(web.reason()).startsWith("held: waiting for the first list of the Services")
+                .contains("the earlier run's tables serve it");
+        assertThat(web.toRow().get("healthy")).as("both take new flows through the earlier table").isEqualTo("2/2");
+        assertThat(web.backends()).extracting(VipStatus.BackendStatus::backend).containsExactly(B1.toString(), B2.toString());
+        assertThat(web.backends()).allMatch(b -> !b.probed() && b.state().startsWith("re-adopted"));
+        assertThat(web.backends()).extracting(VipStatus.BackendStatus::tableEntries).as("as the pinned table holds them")
+                .containsExactly(126, 125);
+        assertThat(routeLog).as("nothing announced before the list").isEmpty();
+
+        c.setServices(List.of(web(B1)), List.of());
+        assertThat(c.snapshot()).extracting(VipStatus::name).containsExactly("default/web:http");
+
+        // a fresh start (nothing re-adopted) shows none
+        restored = false;
+        L4lbCore fresh = core(List.of("203.0.113.10"));
+        advance(1000, fresh);
+        assertThat(fresh.snapshot()).extracting(VipStatus::frontend).containsExactly("");
     }
 
     /** A restarted daemon holds End-of-RIB until settled: only once the VIP is announced again, and once. */

@@ -143,10 +143,14 @@ public final class Daemon implements AutoCloseable {
         node = linkLocal.resolve(rendered); // unnumbered sessions start once their switch has advertised
         speakerConfig = SpeakerConfiguration.speakerConfig(node, policies);
         peerAddresses = addresses(speakerConfig);
-        boolean restarting = marker.previousDaemonLeftRoutes();
+        RestartEvidence.Decision restart = restartDecision();
+        boolean restarting = restart.restarting();
         marker.markRunning(ProcessHandle.current().pid());
-        SpeakerOptions speakerOptions = SpeakerOptions.defaults()
-                .withRestarting(restarting)
+        log.operatorAction("graceful-restart", node.name(), (restarting ? "restarting speaker (Restart State bit; Forwarding"
+                + " State bit for " + new java.util.TreeSet<>(restart.forwardingKept().stream().map(Object::toString).toList())
+                + "): " : "") + restart.why());
+        SpeakerOptions speakerOptions = (restarting ? SpeakerOptions.defaults().withRestarting(restart.forwardingKept())
+                : SpeakerOptions.defaults())
                 .withListener((peer, from, to, reason) ->
                         log.peerStateChanged(peer, addressOf(peer), from.toString(), to.toString(), reason));
         // An L4LB host holds End-of-RIB until its VIPs are announced (they wait for health checks to
@@ -281,6 +285,18 @@ public final class Daemon implements AutoCloseable {
                     + " route(s) stored with gannet announce --persist: " + out.stream().map(r -> r.prefix().toString()).toList());
         }
         return out;
+    }
+
+    /**
+     * RFC 4724 restarting speaker or not: the state directory's record when it has one, else the
+     * forwarding state an earlier run left and this run re-adopts ({@link RestartEvidence}).
+     */
+    private RestartEvidence.Decision restartDecision() {
+        RestartMarker.Record record = marker.previous();
+        RestartEvidence.Evidence evidence = record != RestartMarker.Record.NONE ? RestartEvidence.Evidence.NONE
+                : RestartEvidence.gather(node.vipPool(), l4lbManaged(node) ? datapathOptions(loaded).pinRoot() : null,
+                        options.fib() || options.cniSocket() != null ? io.gannet.linux.netlink.RtNetlink::open : null);
+        return RestartEvidence.decide(record, options.stateDir(), evidence);
     }
 
     /** Sends the End-of-RIB an L4LB host held, once (either caller may come first). */
@@ -593,8 +609,13 @@ public final class Daemon implements AutoCloseable {
                 metrics.close();
             }
             if (!gracefulRestart && claim != null) {
-                // Only the daemon that holds the state dir's lock owns its marker.
-                marker.clear();
+                // Only the daemon that holds the state dir's lock owns its marker. A Cease went to
+                // every peer: the next run is not restarting, whatever forwarding state it finds.
+                if (speaker != null) {
+                    marker.markStoppedCleanly(ProcessHandle.current().pid());
+                } else {
+                    marker.clear();
+                }
             }
         } catch (IOException e) {
             log.operatorAction("stop", options.node(), "could not clear restart marker: " + e.getMessage());

@@ -44,7 +44,8 @@ final class L4lbPart implements AutoCloseable {
             return t;
         });
         metrics.scheduleWithFixedDelay(() -> {
-            List<VipStatus> rows = lb.status().stream().filter(v -> !v.frontend().isEmpty()).toList();
+            // held rows are the earlier run's tables before the first list: not this run's VIPs yet
+            List<VipStatus> rows = lb.status().stream().filter(v -> !v.frontend().isEmpty() && !v.route().equals("held")).toList();
             table.register(rows.stream().map(v -> io.micrometer.core.instrument.MultiGauge.Row.of(
                     io.micrometer.core.instrument.Tags.of("frontend", v.frontend(), "fingerprint", v.fingerprint()), 1)).toList(), true);
             healthy.register(rows.stream().map(v -> io.micrometer.core.instrument.MultiGauge.Row.of(

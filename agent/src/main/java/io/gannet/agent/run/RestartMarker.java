@@ -7,39 +7,78 @@ import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 
 /**
- * Tells a starting daemon whether it replaces one that went away without saying goodbye,
- * so it can act as the restarting speaker of RFC 4724 (Restart State bit, forwarding kept).
+ * Tells a starting daemon what the state directory recorded about the earlier run, so it can act
+ * as the restarting speaker of RFC 4724 (Restart State bit, forwarding kept) when its peers may
+ * still hold its routes.
  *
- * <p>The marker file exists while a daemon runs and after it stopped for a graceful restart or
- * crashed; a clean stop (Cease NOTIFICATION to every peer) removes it. Written with write +
- * fsync + rename so a crash never leaves half a file.
+ * <p>The file {@value #FILE} exists while a daemon runs and after it stopped for a graceful
+ * restart or crashed; a clean stop (Cease NOTIFICATION to every peer) replaces it with
+ * {@value #STOPPED}. Neither file: the state directory has no record at all (a first start, or a
+ * fresh state directory, e.g. a container's emptyDir, while the host's bpffs and routes survived),
+ * and {@link RestartEvidence} looks at the forwarding state itself. Written with write + fsync +
+ * rename so a crash never leaves half a file.
  */
 final class RestartMarker {
     static final String FILE = "running";
+    static final String STOPPED = "stopped";
+
+    /** What the state directory says about the earlier run. */
+    enum Record {
+        /** An earlier daemon left without a Cease (graceful restart or crash): our peers may hold our routes. */
+        LEFT_ROUTES,
+        /** The earlier daemon stopped cleanly: every peer got a Cease and flushed our routes. */
+        STOPPED_CLEANLY,
+        /** Nothing recorded: a first start or a fresh state directory. */
+        NONE
+    }
 
     private final Path file;
+    private final Path stopped;
 
     RestartMarker(Path stateDir) {
         this.file = stateDir.resolve(FILE);
+        this.stopped = stateDir.resolve(STOPPED);
+    }
+
+    Path directory() {
+        return file.getParent();
+    }
+
+    Record previous() {
+        if (Files.exists(file)) {
+            return Record.LEFT_ROUTES;
+        }
+        return Files.exists(stopped) ? Record.STOPPED_CLEANLY : Record.NONE;
     }
 
     /** True when a previous daemon left the marker: our peers may still hold our routes. */
     boolean previousDaemonLeftRoutes() {
-        return Files.exists(file);
+        return previous() == Record.LEFT_ROUTES;
     }
 
     void markRunning(long pid) throws IOException {
-        Files.createDirectories(file.getParent());
-        Path tmp = file.resolveSibling(FILE + ".tmp");
-        try (var ch = java.nio.channels.FileChannel.open(tmp, java.nio.file.StandardOpenOption.CREATE,
-                java.nio.file.StandardOpenOption.TRUNCATE_EXISTING, java.nio.file.StandardOpenOption.WRITE)) {
-            ch.write(java.nio.ByteBuffer.wrap(("pid " + pid + " since " + Instant.now() + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8)));
-            ch.force(true);
-        }
-        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        write(file, "pid " + pid + " since " + Instant.now() + "\n");
     }
 
+    /** After a Cease to every peer: the next daemon does not restart, whatever forwarding state it finds. */
+    void markStoppedCleanly(long pid) throws IOException {
+        write(stopped, "pid " + pid + " stopped with a Cease to every peer at " + Instant.now() + "\n");
+        Files.deleteIfExists(file);
+    }
+
+    /** Forgets the running record (a start that failed before it spoke to any peer). */
     void clear() throws IOException {
         Files.deleteIfExists(file);
+    }
+
+    private static void write(Path target, String text) throws IOException {
+        Files.createDirectories(target.getParent());
+        Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
+        try (var ch = java.nio.channels.FileChannel.open(tmp, java.nio.file.StandardOpenOption.CREATE,
+                java.nio.file.StandardOpenOption.TRUNCATE_EXISTING, java.nio.file.StandardOpenOption.WRITE)) {
+            ch.write(java.nio.ByteBuffer.wrap(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            ch.force(true);
+        }
+        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 }

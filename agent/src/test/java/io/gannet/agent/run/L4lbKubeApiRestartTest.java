@@ -27,7 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
  *
  * <p>Proves: a host restarted while the API does not answer keeps the earlier run's pinned tables
  * for as long as the first list has not completed (an established connection goes on, new
- * connections reach the backend, {@code show vips} says it waits for the first list), though
+ * connections reach the backend, {@code show vips} shows the re-adopted frontends as held, waiting
+ * for the first list, with the backends the earlier tables send flows to), though
  * every health check would have risen meanwhile; when the API answers, this run's tables are
  * programmed once health is known, and the connection still goes on. Each step failed before:
  * the empty list the source gave before it had listed ended the hold at once and programmed no
@@ -135,9 +136,24 @@ class L4lbKubeApiRestartTest {
         assertThat(established.say("two")).as("the established flow keeps its backend: the earlier tables stay").isEqualTo("echo two");
         assertThat(lb.flows(22000, 5)).as("new flows too, through the earlier run's table").containsOnly("be1");
         assertThat(second.log()).doesNotContain("health known after the restart");
-        assertThat(lb.vip(fe)).as("no Service listed yet").isEmpty();
-        assertThat(second.cli("show", "vips")).contains("waiting for the first list of the Services")
-                .contains("the earlier run's tables serve");
+        // no Service listed yet, but show vips has a row per frontend the datapath re-adopted: what is served
+        for (String frontend : new String[] {fe, echoFe}) {
+            com.fasterxml.jackson.databind.JsonNode held = lb.vip(frontend);
+            assertThat(held.path("route").asText()).as(frontend + ": " + held).isEqualTo("held");
+            assertThat(held.path("reason").asText()).startsWith("held: waiting for the first list of the Services")
+                    .contains("the earlier run's tables serve it");
+            assertThat(held.path("healthy").asText()).isEqualTo("1/1");
+            assertThat(held.path("backends").get(0).path("backend").asText()).startsWith(lb.family.backend() + ":");
+            assertThat(held.path("backends").get(0).path("health").asText()).isEqualTo("not probed");
+            assertThat(held.path("backends").get(0).path("tableEntries").asInt()).as("the whole pinned table (one backend)")
+                    .isEqualTo(held.path("tableSize").asInt());
+        }
+        String text = second.cli("show", "vips");
+        System.out.println("L4lbKubeApiRestartTest: show vips before the first list:\n" + text);
+        assertThat(text).contains("waiting for the first list of the Services").contains("the earlier run's tables serve");
+        assertThat(text.lines().filter(l -> l.contains(fe) || l.contains(echoFe)).filter(l -> l.contains("held")).count())
+                .as("a held line per frontend in the table:\n" + text).isEqualTo(2);
+        assertThat(text).contains("re-adopted: weight and health unknown until the first list");
 
         // --- the API answers: its list arrives, health rises, this run's tables replace the earlier ones
         apiInLb(lb.lb, sock);

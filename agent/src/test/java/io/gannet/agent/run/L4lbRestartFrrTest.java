@@ -20,7 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
  * rendered by {@code gannet profile render --switch}): the restarted daemon holds End-of-RIB
  * until its VIP is announced again, so the leaf keeps the earlier run's (stale) VIP route the
  * whole time instead of flushing it while the health checks rise; an established connection
- * and new flows go on through the restart.
+ * and new flows go on through the restart. It knows it restarts from its state directory, or, with
+ * a fresh one, from the pinned datapath it re-adopts.
  */
 class L4lbRestartFrrTest {
     private static final String VIP = Family.IPV4.vip() + "/32";
@@ -36,21 +37,63 @@ class L4lbRestartFrrTest {
 
     @Test
     void theLeafKeepsTheVipThroughARestartUntilItIsAnnouncedAgain() throws Exception {
+        L4lbHostBed lb = host("l4lbgr");
+        lb.keepStateDirectory(); // the restarted run knows it restarts: its OPEN says forwarding was preserved
+        FrrRouter frr = leaf(lb);
+        acrossARestart(lb, frr);
+        assertThat(lb.gannet().log()).contains("says the earlier run left without a Cease");
+    }
+
+    /**
+     * The host restarts with a fresh state directory over the same pin root (a container whose
+     * state directory is an emptyDir while /sys/fs/bpf is a host mount): no restart record, but the
+     * pinned datapath it re-adopts still serves the VIP, so its OPEN says it restarted with IPv4
+     * forwarding kept and the leaf keeps the stale route until End-of-RIB. Before, the daemon
+     * decided from the state directory only: it sent neither the R nor the F bit, FRR flushed the VIP
+     * at once (RFC 4724 4.2) and had no route to it until the health check rose and the VIP was
+     * announced again. The first run, with no pins and no routes, is a first start.
+     */
+    @Test
+    void aFreshStateDirectoryOverTheSamePinsStillRestartsGracefully() throws Exception {
+        L4lbHostBed lb = host("l4lbgrf"); // every run its own, empty state directory
+        FrrRouter frr = leaf(lb);
+        GannetProcess first = acrossARestart(lb, frr);
+        for (GannetProcess run : List.of(first, lb.gannet())) {
+            run.log().lines().filter(l -> l.contains("graceful-restart")).limit(1)
+                    .forEach(l -> System.out.println("L4lbRestartFrrTest: " + l));
+        }
+        assertThat(first.log()).contains("first start: no restart record").contains(", no VIP pinned under ")
+                .doesNotContain("restarting speaker");
+        assertThat(lb.gannet().log()).contains("no restart record").contains("VIP frontend(s) of this host pinned under")
+                .contains("forwarding kept for [ipv4-unicast]").contains("restarting speaker");
+    }
+
+    private L4lbHostBed host(String name) throws Exception {
         Requirements.requireNetns();
         Requirements.requireBpf();
         for (String c : new String[] {"/usr/lib/frr/zebra", Fabric.BGPD, "vtysh", "nft", "python3"}) {
             Requirements.requireCommand(c);
         }
-        L4lbHostBed lb = new L4lbHostBed(bed, dir, "l4lbgr", Family.IPV4);
+        L4lbHostBed lb = new L4lbHostBed(bed, dir, name, Family.IPV4);
         lb.gracefulRestart();
-        lb.keepStateDirectory(); // the restarted run knows it restarts: its OPEN says forwarding was preserved
+        return lb;
+    }
+
+    private FrrRouter leaf(L4lbHostBed lb) throws Exception {
         lb.client.exec("ip", "addr", "add", "10.96.0.254/24", "dev", "eth0"); // the profile's leaf1, in the client's namespace
         String conf = GannetProcess.render(lb.profile(), "leaf1");
         assertThat(conf).contains("graceful-restart-helper");
-        FrrRouter frr = bed.own(FrrRouter.start(lb.client, dir.resolve("frr"), conf));
-        String fe = lb.family.frontend(80);
+        return bed.own(FrrRouter.start(lb.client, dir.resolve("frr"), conf));
+    }
 
-        lb.restart();
+    /**
+     * Starts the host, then restarts it while FRR's table is sampled every 100 ms: FRR never lacks
+     * the VIP, the restarted run releases End-of-RIB once its VIP is announced again, and a
+     * connection established before the restart and new flows go on. Returns the first run.
+     */
+    private GannetProcess acrossARestart(L4lbHostBed lb, FrrRouter frr) throws Exception {
+        String fe = lb.family.frontend(80);
+        GannetProcess first = lb.restart();
         lb.awaitVip(fe, v -> v.path("healthy").asText().equals("1/1"));
         lb.gannet().awaitTrue("FRR has the VIP from lb1", () -> hasVip(frr), () -> frr.log() + lb.gannet().log());
         Connection held = lb.connect();
@@ -74,7 +117,7 @@ class L4lbRestartFrrTest {
                 }
             }
         });
-        lb.restart(); // SIGTERM, then gannet run again over the pins and the state directory
+        lb.restart(); // SIGTERM, then gannet run again over the pins
         lb.awaitVip(fe, v -> v.path("route").asText().equals("announced"));
         Thread.sleep(2000);
         sampling.set(false);
@@ -87,6 +130,7 @@ class L4lbRestartFrrTest {
         assertThat(lb.gannet().log()).contains("End-of-RIB sent to the peers: the L4LB has announced its VIPs");
         assertThat(held.say("after")).as("the connection established before the restart").isEqualTo("echo after");
         assertThat(lb.flows(23000, 5)).containsOnly("be1");
+        return first;
     }
 
     private static boolean hasVip(FrrRouter frr) {

@@ -29,6 +29,18 @@ public final class OpenNegotiation {
      * and the Forwarding State bit of each family (the kernel kept our forwarding state).
      */
     public static OpenMessage ourOpen(PeerConfig config, long routerId, boolean restarting) {
+        return ourOpen(config, routerId, restarting, restarting ? config.families() : Set.of());
+    }
+
+    /**
+     * Our OPEN. {@code restarting}: RFC 4724 restarting speaker, sets the Restart State bit (R,
+     * section 3: "the BGP speaker has restarted"); the Forwarding State bit (F) is set for the
+     * families in {@code forwardingKept} only (section 3: "the forwarding state for routes that
+     * were advertised with the given AFI and SAFI has indeed been preserved"). A peer keeps a
+     * family's stale routes until our End-of-RIB only with F set (section 4.2; FRR's
+     * bgp_establish clears the stale routes of every family whose F bit is clear).
+     */
+    public static OpenMessage ourOpen(PeerConfig config, long routerId, boolean restarting, Set<AddressFamily> forwardingKept) {
         List<Capability> caps = new ArrayList<>();
         for (AddressFamily af : sortedFamilies(config.families())) {
             caps.add(new Capability.Multiprotocol(af));
@@ -46,7 +58,7 @@ public final class OpenNegotiation {
         if (config.gracefulRestart()) {
             List<Capability.GracefulRestart.Family> grFamilies = new ArrayList<>();
             for (AddressFamily af : sortedFamilies(config.families())) {
-                grFamilies.add(new Capability.GracefulRestart.Family(af, restarting));
+                grFamilies.add(new Capability.GracefulRestart.Family(af, restarting && forwardingKept.contains(af)));
             }
             // RFC 8538: the N bit whenever we do graceful restart.
             caps.add(new Capability.GracefulRestart(restarting, true, Math.min(4095, config.gracefulRestartSeconds()),

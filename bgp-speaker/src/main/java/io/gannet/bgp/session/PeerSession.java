@@ -594,7 +594,7 @@ public final class PeerSession {
                     cancel(delayOpenTimer);
                     delayOpenTimer = null;
                     Connection c = connection;
-                    sentOpen = OpenNegotiation.ourOpen(config, ctx.routerId(), ctx.restarting());
+                    sentOpen = OpenNegotiation.ourOpen(config, ctx.routerId(), ctx.restarting(), ctx.forwardingKept());
                     send(c, sentOpen.encode(c.alloc()));
                     Transition t = receiveOpen(m.frame());
                     if (connection != null) {
@@ -713,7 +713,7 @@ public final class PeerSession {
         connection = c;
         cancel(connectRetryTimer);
         connectRetryTimer = null;
-        sentOpen = OpenNegotiation.ourOpen(config, ctx.routerId(), ctx.restarting());
+        sentOpen = OpenNegotiation.ourOpen(config, ctx.routerId(), ctx.restarting(), ctx.forwardingKept());
         send(c, sentOpen.encode(c.alloc()));
         c.flush();
         restartHold(OPEN_HOLD_MILLIS);

@@ -439,6 +439,28 @@ class PeerSessionTest {
         assertThat(gr.families()).allMatch(Capability.GracefulRestart.Family::forwardingPreserved);
     }
 
+    /**
+     * A restart that kept the forwarding of one family only (an L4LB host whose pinned datapath
+     * serves IPv4 VIPs): R set, F set for IPv4 unicast and clear for IPv6 unicast, so a peer keeps
+     * the IPv4 routes until End-of-RIB and flushes the IPv6 ones at once (RFC 4724 4.2).
+     */
+    @Test
+    void restartingSpeakerSetsTheForwardingBitOnlyForTheFamiliesItKept() {
+        SessionContext base = ctx(time.currentTimeMillis() + 120_000);
+        SessionContext ctx = new SessionContext(base.scheduler(), base.connector(), base.routes(), base.listener(), base.indexes(),
+                base.jitter(), base.routerId(), base.restartingUntilMillis(), java.util.Set.of(AddressFamily.IPV4_UNICAST),
+                base.dynamicIdle());
+        PeerSession s = new PeerSession(ctx, peer().gracefulRestart(true)
+                .families(java.util.Set.of(AddressFamily.IPV4_UNICAST, AddressFamily.IPV6_UNICAST)).build(), false);
+        s.start();
+        FakeConnection c = new FakeConnection(true, PEER);
+        s.connected(c);
+        Capability.GracefulRestart gr = decodeOpen(c.sent.get(0)).capability(Capability.GracefulRestart.class);
+        assertThat(gr.restartState()).isTrue();
+        assertThat(gr.families()).extracting(f -> f.family() + " " + f.forwardingPreserved())
+                .containsExactlyInAnyOrder("ipv4-unicast true", "ipv6-unicast false");
+    }
+
     @Test
     void sendHoldTimerDropsAPeerThatDoesNotRead() {
         PeerSession s = new PeerSession(ctx(0), peer().build(), false);

@@ -712,6 +712,34 @@ public final class ServiceReconciler {
         return out;
     }
 
+    /**
+     * The entries each backend holds in a Maglev frontend's table as dp_maglev4 holds it (after a
+     * restart, the earlier run's table), in backend order; empty for a frontend that is not
+     * programmed, not Maglev, or has no table.
+     */
+    public Map<Backend, Integer> maglevEntries(Frontend fe) {
+        Programmed p = programmed.get(fe);
+        if (p == null || maglev == null || (p.flags & SvcValue.F_MAGLEV) == 0) {
+            return Map.of();
+        }
+        MaglevValue v = maglev.get(p.revNat);
+        if (v == null) {
+            return Map.of();
+        }
+        Map<Integer, Integer> byId = new HashMap<>();
+        for (int id : v.backendIds()) {
+            byId.merge(id, 1, Integer::sum);
+        }
+        Map<Backend, Integer> out = new LinkedHashMap<>();
+        for (int id : p.slotIds) {
+            BackendKey k = backendById.get(id);
+            if (k != null) {
+                out.merge(k.backend(), byId.getOrDefault(id, 0), Integer::sum);
+            }
+        }
+        return out;
+    }
+
     /** The backend ID programmed for a backend of a protocol, or null (for tests and diagnostics). */
     public Integer backendId(Backend b, Protocol p) {
         return backendIds.get(BackendKey.of(b, p.number()));

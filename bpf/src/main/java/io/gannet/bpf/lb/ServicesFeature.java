@@ -15,6 +15,7 @@ import io.gannet.bpf.maps.SvcKey;
 import io.gannet.bpf.maps.SvcValue;
 import io.gannet.bpf.maps.TypedMap;
 import java.util.List;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -122,6 +123,11 @@ public final class ServicesFeature {
     /** What is programmed, one entry per frontend, sorted by frontend. */
     public synchronized List<ServiceStatus> status() {
         return reconciler.status();
+    }
+
+    /** Entries per backend in a Maglev frontend's table as the datapath holds it ({@link ServiceReconciler#maglevEntries}). */
+    public synchronized Map<Backend, Integer> maglevEntries(Frontend fe) {
+        return reconciler.maglevEntries(fe);
     }
 
     /** The backend ID programmed for a backend of a protocol, or null (tests, diagnostics). */

@@ -60,8 +60,12 @@ public final class DatapathForwarding implements Forwarding {
     /** The datapath's form of the tables last programmed: an unchanged VIP's table is not converted again. */
     private Map<VipTable, MaglevTable> converted = new IdentityHashMap<>();
 
-    private DatapathForwarding(Datapath datapath, List<String> uplinks, SnatRules snat, String xdp) {
+    /** The frontends the datapath re-adopted at open (an earlier run's), as they were then. */
+    private final List<AdoptedVip> adopted;
+
+    private DatapathForwarding(Datapath datapath, List<String> uplinks, SnatRules snat, String xdp, List<AdoptedVip> adopted) {
         this.datapath = datapath;
+        this.adopted = List.copyOf(adopted);
         this.uplinks = List.copyOf(uplinks);
         this.snat = snat;
         this.xdp = xdp;
@@ -120,15 +124,17 @@ public final class DatapathForwarding implements Forwarding {
             // the backends of the frontends an earlier run pinned stay masqueraded: they serve
             // until this run programs its own tables
             List<SnatRules.Dest> kept = new ArrayList<>();
+            List<AdoptedVip> adopted = new ArrayList<>();
             for (ServiceStatus s : dp.services()) {
                 for (Backend b : s.backends()) {
                     kept.add(new SnatRules.Dest(b, s.frontend().protocol()));
                 }
+                adopted.add(new AdoptedVip(s.frontend(), s.backends(), dp.servicesFeature().maglevEntries(s.frontend())));
             }
             snat.install(kept);
             LOG.info("L4LB forwarding: DNAT + SNAT on {}{} ({} VIP frontends re-adopted)", uplinks,
                     xdp == null ? "" : ", XDP fast path (" + xdp + ")", dp.restoredFrontends());
-            return new DatapathForwarding(dp, uplinks, snat, xdp);
+            return new DatapathForwarding(dp, uplinks, snat, xdp, adopted);
         } catch (RuntimeException e) {
             dp.close();
             throw e;
@@ -199,6 +205,11 @@ public final class DatapathForwarding implements Forwarding {
             return "tc: no healthy backend (TC answers new flows with a reset or ICMP)";
         }
         return "xdp " + xdp + " (fragments, IP options and flows whose backend left go to tc)";
+    }
+
+    @Override
+    public List<AdoptedVip> adopted() {
+        return adopted;
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.gannet.l4lb.forward;
 
+import io.gannet.bpf.lb.Backend;
 import io.gannet.bpf.lb.Frontend;
 import io.gannet.l4lb.maglev.VipTable;
 import io.gannet.l4lb.model.WeightedBackend;
@@ -35,6 +36,26 @@ public interface Forwarding extends AutoCloseable {
      */
     default boolean restored() {
         return false;
+    }
+
+    /**
+     * A VIP frontend an earlier run programmed, as the forwarding re-adopted it from the pinned
+     * maps, the backends its table sends new flows to (their weights and health are not pinned) and
+     * the entries each holds in that table (empty when the table was not read).
+     */
+    record AdoptedVip(Frontend frontend, List<Backend> backends, java.util.Map<Backend, Integer> tableEntries) {
+        public AdoptedVip {
+            backends = List.copyOf(backends);
+            tableEntries = java.util.Map.copyOf(tableEntries);
+        }
+    }
+
+    /**
+     * The VIP frontends re-adopted when the forwarding came up ({@link #restored}), as they were
+     * then: what serves while this run does not know its Services yet. Empty on a fresh start.
+     */
+    default List<AdoptedVip> adopted() {
+        return List.of();
     }
 
     /** The Maglev table size the forwarding uses (the fingerprints are of tables this size). */
