@@ -1,7 +1,6 @@
 package io.gannet.agent.metrics;
 
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
-import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
@@ -24,15 +23,13 @@ import java.util.Objects;
  */
 public final class GannetMetrics implements AutoCloseable {
     private final PrometheusMeterRegistry registry;
-    private final JvmGcMetrics gcMetrics;
     private final LatencyHistogram updateLatency = new LatencyHistogram();
     private volatile MetricsSnapshot current = MetricsSnapshot.EMPTY;
 
     private GannetMetrics(InstantSource clock, boolean birdCompatible) {
         registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         new JvmMemoryMetrics().bindTo(registry);
-        gcMetrics = new JvmGcMetrics();
-        gcMetrics.bindTo(registry);
+        GcMetrics.bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
         new ClassLoaderMetrics().bindTo(registry);
         new ProcessorMetrics().bindTo(registry);
@@ -88,7 +85,6 @@ public final class GannetMetrics implements AutoCloseable {
 
     @Override
     public void close() {
-        gcMetrics.close();
         registry.close();
     }
 }

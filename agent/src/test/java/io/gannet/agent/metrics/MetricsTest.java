@@ -93,6 +93,31 @@ class MetricsTest {
         }
     }
 
+    /** The collector's series keep Micrometer's names, read from the management beans at each scrape. */
+    @Test
+    void gcSeriesAreReadFromTheManagementBeansWhenScraped() {
+        try (GannetMetrics m = GannetMetrics.create(InstantSource.system())) {
+            System.gc();
+            Map<String, PrometheusTextParser.Family> f = PrometheusTextParser.parse(m.scrape());
+            PrometheusTextParser.Family pause = f.get("jvm_gc_pause_seconds");
+            assertThat(pause).isNotNull();
+            assertThat(pause.samples().stream().filter(s -> s.name().equals("jvm_gc_pause_seconds_count"))
+                    .mapToDouble(PrometheusTextParser.Sample::value).sum()).isGreaterThanOrEqualTo(1);
+            assertThat(pause.samples()).allSatisfy(s -> {
+                assertThat(s.labels().get("action")).isIn("end of minor GC", "end of major GC");
+                assertThat(s.labels()).containsKey("gc");
+            });
+            assertThat(find(f, "jvm_gc_max_data_size_bytes").value()).isPositive();
+            assertThat(find(f, "jvm_gc_live_data_size_bytes").value()).isPositive();
+            assertThat(find(f, "jvm_gc_memory_allocated_bytes_total").value()).isPositive();
+        }
+        assertThat(GcMetrics.action("Copy")).isEqualTo("end of minor GC");
+        assertThat(GcMetrics.action("MarkSweepCompact")).isEqualTo("end of major GC");
+        assertThat(GcMetrics.action("G1 Young Generation")).isEqualTo("end of minor GC");
+        assertThat(GcMetrics.action("G1 Old Generation")).isEqualTo("end of major GC");
+        assertThat(GcMetrics.action("PS Scavenge")).isEqualTo("end of minor GC");
+    }
+
     @Test
     void birdExporterSeriesCarryItsNamesAndLabels() {
         try (GannetMetrics m = GannetMetrics.create(InstantSource.fixed(Instant.ofEpochMilli(NOW)))) {
