@@ -10,8 +10,8 @@ import java.util.Map;
  * as users' does. {@code LaunchFlagsTest} keeps them equal to the launcher's.
  */
 public final class LauncherFlags {
-    /** Every JDK: the serial collector with an 8 MiB young generation from a 16 MiB heap, C1 only, one netty arena each of 1 MiB chunks; native access for epoll and libbpf. */
-    public static final List<String> COMMON = List.of("-XX:+UseSerialGC", "-Xmn8m", "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=20",
+    /** Every JDK: the serial collector with a 6 MiB young generation from a 16 MiB heap, C1 only, one netty arena each of 1 MiB chunks; native access for epoll and libbpf. */
+    public static final List<String> COMMON = List.of("-XX:+UseSerialGC", "-Xmn6m", "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=20",
             "-Xms16m", "-XX:TieredStopAtLevel=1",
             "-Dio.netty.allocator.numDirectArenas=1", "-Dio.netty.allocator.numHeapArenas=1", "-Dio.netty.allocator.maxOrder=7",
             "--enable-native-access=ALL-UNNAMED");
