@@ -34,27 +34,9 @@ final class BytePages {
 
     /** Grows to at least {@code min} entries; new entries hold the fill value. */
     void grow(int min) {
-        if (min <= capacity) {
-            return;
+        if (min > capacity) {
+            pages = Pages.grow(pages, capacity, min, byte[]::new, (page, from, to) -> Arrays.fill(page, from, to, fill));
+            capacity = Pages.capacity(pages);
         }
-        if (min <= Pages.SIZE) {
-            int cap = Pages.smallCapacity(capacity, min);
-            byte[] page = pages.length == 0 ? new byte[cap] : Arrays.copyOf(pages[0], cap);
-            Arrays.fill(page, capacity, cap, fill);
-            pages = new byte[][] {page};
-            capacity = cap;
-            return;
-        }
-        grow(Pages.SIZE);
-        int n = Pages.pagesFor(min);
-        int had = pages.length;
-        pages = Arrays.copyOf(pages, n);
-        for (int k = had; k < n; k++) {
-            pages[k] = new byte[Pages.SIZE];
-            if (fill != 0) {
-                Arrays.fill(pages[k], fill);
-            }
-        }
-        capacity = n * Pages.SIZE;
     }
 }
