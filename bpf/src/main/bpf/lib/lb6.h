@@ -143,9 +143,18 @@ struct dp_scratch6_ct {
 	struct dp_ct_entry n;
 };
 
+/* lib/policy.h's IPv6 stages: the peer's ipcache key, the policy key, a drop event */
+struct dp_scratch6_policy {
+	struct dp_ipcache6_key ik;
+	struct dp_policy_key pk;
+	struct dp_drop_event6 ev;
+	__u8 exact_allow;   /* the peer's own identity has an allow entry (dp_policy6_judge) */
+};
+
 union dp_scratch6 {
 	struct dp_scratch6_frag frag;
 	struct dp_scratch6_ct ct;
+	struct dp_scratch6_policy pol;
 };
 
 struct {
@@ -292,7 +301,7 @@ static __always_inline int dp_stage_revnat6(struct dp_ctx *ctx)
 	int snat = 0;
 	int redirect;
 
-	if (ctx->translated || ctx->icmp_err || ctx->later_frag)
+	if (ctx->translated || dp_no_ports(ctx)) /* TCP and UDP only (pods' ICMPv6 echo and other protocols: policy's) */
 		return DP_CONTINUE;
 	dp_ct6_key_of(&ck, &ctx->t6, DP_CT_REPLY);
 	ct = dp_ct6_lookup(&ck, ctx->now);
@@ -441,7 +450,7 @@ static __always_inline int dp_stage_lb6(struct dp_ctx *ctx, int external_only)
 	__be16 port;
 	int snat = 0;
 
-	if (ctx->translated || ctx->icmp_err || ctx->later_frag)
+	if (ctx->translated || dp_no_ports(ctx)) /* TCP and UDP only (pods' ICMPv6 echo and other protocols: policy's) */
 		return DP_CONTINUE;
 	dp_addr6_copy(sk.addr, ctx->t6.daddr);
 	sk.port = ctx->t6.dport;
