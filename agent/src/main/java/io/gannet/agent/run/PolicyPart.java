@@ -155,11 +155,6 @@ final class PolicyPart implements AutoCloseable {
                 : "the Kubernetes API at " + kubeApi.server() + " (NetworkPolicy, CiliumNetworkPolicy, this node's Pods, Namespaces)")
                 + " (NetworkPolicy, CiliumNetworkPolicy, Pod and Namespace labels, ExternalEndpoint); identities, external endpoints"
                 + " and other nodes' pods in " + store.describe());
-        if (node.podCidr(false) != null) {
-            log.operatorAction("policy", node.name(), "IPv6 is not judged (the policy stages are IPv4 only): a pod a policy selects"
-                    + " gets no IPv6 in that direction but neighbor discovery (counted as drop_policy_ipv6); other pods of "
-                    + node.podCidr(false) + " keep theirs");
-        }
         return part;
     }
 
@@ -332,6 +327,15 @@ final class PolicyPart implements AutoCloseable {
             }
 
             @Override
+            public void attachIpv6(String hostVeth, String podIpv6) {
+                int idx = datapath.ifindex(hostVeth);
+                if (idx != 0) {
+                    enforcer.podAddressAdded(idx, podIpv6); // a dual-stack pod's IPv6 address: same identity
+                }
+                super.attachIpv6(hostVeth, podIpv6);
+            }
+
+            @Override
             public void detach(String hostVeth) {
                 int idx = datapath.ifindex(hostVeth);
                 if (idx != 0) {
@@ -345,18 +349,22 @@ final class PolicyPart implements AutoCloseable {
     /** Pods a previous daemon wired (their programs are still attached): their policy is recomputed. */
     void restored(List<PodAttachment> pods) {
         for (PodAttachment a : pods) {
-            register(a.hostVeth(), a.ip(), a.podNamespace(), a.podName());
+            register(a.hostVeth(), a.ips(), a.podNamespace(), a.podName());
         }
     }
 
     private void register(String hostVeth, String podIp, String podNamespace, String podName) {
+        register(hostVeth, List.of(podIp), podNamespace, podName);
+    }
+
+    private void register(String hostVeth, List<String> podIps, String podNamespace, String podName) {
         int idx = datapath.ifindex(hostVeth);
         if (idx == 0) {
             return;
         }
         String ns = podNamespace == null || podNamespace.isEmpty() ? "default" : podNamespace;
         String name = podName == null || podName.isEmpty() ? hostVeth : podName;
-        enforcer.podAdded(ns, name, podIp, idx);
+        enforcer.podAdded(ns, name, podIps, idx);
     }
 
     Map<String, Object> show(String endpoint) {
@@ -398,7 +406,7 @@ final class PolicyPart implements AutoCloseable {
             r.put("identity", d.identity());
             r.put("destination", ports ? d.destination() + ":" + d.destinationPort() : d.destination());
             r.put("endpoint", d.endpoint());
-            r.put("protocol", d.protocol().equals("ICMP") ? "ICMP type " + d.destinationPort() : d.protocol());
+            r.put("protocol", d.protocol().startsWith("ICMP") ? d.protocol() + " type " + d.destinationPort() : d.protocol());
             r.put("reason", d.reason());
             r.put("rule", d.rule());
             rows.add(r);
