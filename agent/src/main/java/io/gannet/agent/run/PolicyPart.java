@@ -401,10 +401,10 @@ final class PolicyPart implements AutoCloseable {
             r.put("seq", d.seq());
             r.put("time", java.time.Instant.ofEpochMilli(d.atMillis()).toString());
             boolean ports = PORTED.contains(d.protocol());
-            r.put("source", ports ? d.source() + ":" + d.sourcePort() : d.source());
+            r.put("source", ports ? hostPort(d.source(), d.sourcePort()) : d.source());
             r.put("direction", d.direction());
             r.put("identity", d.identity());
-            r.put("destination", ports ? d.destination() + ":" + d.destinationPort() : d.destination());
+            r.put("destination", ports ? hostPort(d.destination(), d.destinationPort()) : d.destination());
             r.put("endpoint", d.endpoint());
             r.put("protocol", d.protocol().startsWith("ICMP") ? d.protocol() + " type " + d.destinationPort() : d.protocol());
             r.put("reason", d.reason());
@@ -413,6 +413,11 @@ final class PolicyPart implements AutoCloseable {
             last = d.seq();
         }
         return Map.of("drops", rows, "last", last, "counters", enforcer.counters(), "egressCounters", enforcer.egressCounters());
+    }
+
+    /** "10.1.2.3:80", "[fd00::5]:80". */
+    private static String hostPort(String address, int port) {
+        return (address.indexOf(':') >= 0 ? "[" + address + "]" : address) + ":" + port;
     }
 
     private static List<InetAddress> hostAddresses() {
