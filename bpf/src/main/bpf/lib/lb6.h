@@ -367,8 +367,9 @@ static __always_inline int dp_lb6_new_flow(struct dp_ctx *ctx, const struct dp_s
 					   const struct dp_ct6_key *ck, int *snat, __be32 *snat_addr, __be16 *snat_port,
 					   __u32 *id)
 {
-	struct dp_ct6_key rk = {};
-	struct dp_ct_entry e = {};
+	union dp_scratch6 *u;
+	struct dp_ct6_key *rk;
+	struct dp_ct_entry *e;
 	struct dp_backend6 *be;
 	__u32 backend_id;
 	int hairpin;
@@ -392,12 +393,20 @@ static __always_inline int dp_lb6_new_flow(struct dp_ctx *ctx, const struct dp_s
 			return dp_drop(DP_DROP_NO_BACKEND);
 	}
 	dp_affinity6_record(ctx->t6.saddr, svc, backend_id, ctx->now);
-	e.backend_id = backend_id;
-	e.rev_nat_index = svc->rev_nat_index;
-	e.created = ctx->now;
-	e.seen = ctx->seen;
-	e.expires = ctx->now + dp_ct_lifetime(ctx->t6.proto, ctx->seen);
-	dp_ct6_reply_key(&rk, &ctx->t6, be->addr, be->port, DP_CT_REPLY);
+	/* the reply half's key and the entry in the scratch area, off from_pod's stack (dp_frag6_record
+	 * takes the area after this returns) */
+	u = dp_scratch6_get();
+	if (!u)
+		return dp_drop(DP_DROP_NAT_FAILED);
+	rk = &u->ct.k;
+	e = &u->ct.n;
+	e->backend_id = backend_id;
+	e->rev_nat_index = svc->rev_nat_index;
+	e->created = ctx->now;
+	e->seen = ctx->seen;
+	e->flags = 0;
+	e->expires = ctx->now + dp_ct_lifetime(ctx->t6.proto, ctx->seen);
+	dp_ct6_reply_key(rk, &ctx->t6, be->addr, be->port, DP_CT_REPLY);
 	/* hairpin: a pod picked as its own backend would get a packet from its own address, which
 	 * its stack drops (lib/lb.h) */
 	hairpin = dp_addr6_eq(be->addr, ctx->t6.saddr);
@@ -417,15 +426,15 @@ static __always_inline int dp_lb6_new_flow(struct dp_ctx *ctx, const struct dp_s
 		if (dp_snat6_port(ctx, snat_addr, be->addr, be->port, snat_port) < 0)
 			return dp_drop(DP_DROP_SNAT_PORTS);
 		/* the reply half is keyed by the SNATed tuple: backend -> node:port */
-		dp_addr6_copy(rk.daddr, snat_addr);
-		rk.dport = *snat_port;
-		e.flags = DP_CT_F_SNAT;
+		dp_addr6_copy(rk->daddr, snat_addr);
+		rk->dport = *snat_port;
+		e->flags = DP_CT_F_SNAT;
 		dp_snat6_put(ck, snat_addr, *snat_port);
-		dp_snat6_put(&rk, ctx->t6.saddr, ctx->t6.sport);
+		dp_snat6_put(rk, ctx->t6.saddr, ctx->t6.sport);
 		dp_count(hairpin ? DP_NAT_HAIRPIN : DP_NAT_SNAT);
 	}
-	bpf_map_update_elem(&dp_ct6, ck, &e, BPF_ANY);
-	bpf_map_update_elem(&dp_ct6, &rk, &e, BPF_ANY);
+	bpf_map_update_elem(&dp_ct6, ck, e, BPF_ANY);
+	bpf_map_update_elem(&dp_ct6, rk, e, BPF_ANY);
 	dp_count(DP_NAT_NEW);
 	*id = backend_id;
 	return DP_CONTINUE;
@@ -486,16 +495,23 @@ static __always_inline int dp_stage_lb6(struct dp_ctx *ctx, int external_only)
 		backend_id = ct->backend_id;
 		be = bpf_map_lookup_elem(&dp_backends6, &backend_id);
 		if (be) {
-			struct dp_ct6_key rk = {};
+			/* the reply half's key in the scratch area (dp_frag6_record below takes it later):
+			 * on the stack it made this stage from_pod's deepest, with no room for the call to
+			 * lib/policy.h's dp_policy6_judge on kernels that round each frame up to 32 bytes */
+			union dp_scratch6 *u = dp_scratch6_get();
 
 			dp_ct_touch(ct, ctx->t6.proto, ctx->seen, ctx->now);
-			dp_ct6_reply_key(&rk, &ctx->t6, be->addr, be->port, DP_CT_REPLY);
-			if (snat) {
-				dp_addr6_copy(rk.daddr, snat_addr);
-				rk.dport = snat_port;
-				dp_snat6_keep(&rk, ctx->t6.saddr, ctx->t6.sport);
+			if (u) {
+				struct dp_ct6_key *rk = &u->ct.k;
+
+				dp_ct6_reply_key(rk, &ctx->t6, be->addr, be->port, DP_CT_REPLY);
+				if (snat) {
+					dp_addr6_copy(rk->daddr, snat_addr);
+					rk->dport = snat_port;
+					dp_snat6_keep(rk, ctx->t6.saddr, ctx->t6.sport);
+				}
+				dp_ct6_keep_half(rk, ct);
 			}
-			dp_ct6_keep_half(&rk, ct);
 			dp_count(DP_NAT_CT_HIT);
 		} else if (ctx->t6.proto == IPPROTO_TCP && !(ctx->seen & DP_CT_SEEN_SYN)) {
 			/* backend removed: the TCP flow ends at once with a RST from the service */
