@@ -161,13 +161,15 @@ final class PolicyPart implements AutoCloseable {
     /** The pod address space external endpoints may not overlap: the pod pool, every PodCIDR, the fixed-IP pools. */
     private static List<ExternalEndpointStore.Reserved> podRanges(LoadedProfile profile, NodeConfig node) {
         List<ExternalEndpointStore.Reserved> out = new ArrayList<>();
-        profile.podCidrPool(true).ifPresent(p -> out.add(new ExternalEndpointStore.Reserved(Cidr.parse(p.cidr().toString()),
-                "the pod pool " + p.cidr())));
-        profile.explicitPodCidrs(true).forEach((host, c) -> out.add(new ExternalEndpointStore.Reserved(Cidr.parse(c.toString()),
-                "the PodCIDR " + c + " of node " + host)));
-        if (node.podCidr(true) != null) {
-            out.add(new ExternalEndpointStore.Reserved(Cidr.parse(node.podCidr(true).toString()), "the PodCIDR " + node.podCidr(true)
-                    + " of node " + node.name()));
+        for (boolean v4 : new boolean[] {true, false}) { // both families: external endpoints may be IPv6 too
+            profile.podCidrPool(v4).ifPresent(p -> out.add(new ExternalEndpointStore.Reserved(Cidr.parse(p.cidr().toString()),
+                    "the pod pool " + p.cidr())));
+            profile.explicitPodCidrs(v4).forEach((host, c) -> out.add(new ExternalEndpointStore.Reserved(Cidr.parse(c.toString()),
+                    "the PodCIDR " + c + " of node " + host)));
+            if (node.podCidr(v4) != null) {
+                out.add(new ExternalEndpointStore.Reserved(Cidr.parse(node.podCidr(v4).toString()), "the PodCIDR " + node.podCidr(v4)
+                        + " of node " + node.name()));
+            }
         }
         profile.fixedIpPools().forEach(f -> out.add(new ExternalEndpointStore.Reserved(Cidr.parse(f.cidr().toString()),
                 "the fixed-IP pool " + f.name() + " " + f.cidr())));

@@ -567,7 +567,7 @@ public final class PolicyEnforcer {
         for (Map.Entry<String, ExternalEndpoint> e : externals.entrySet()) {
             ExternalEndpoint x = e.getValue();
             if (filter != null && !filter.isBlank() && !filter.equals(x.key()) && !filter.equals(x.name()) && !filter.equals(e.getKey())
-                    && x.cidrs().stream().noneMatch(c -> c.toString().equals(filter) || c.toString().equals(filter + "/32"))) {
+                    && x.cidrs().stream().noneMatch(c -> c.toString().equals(filter) || hostText(c).equals(filter))) {
                 continue;
             }
             Map<String, Object> r = new LinkedHashMap<>();

@@ -310,7 +310,8 @@ class PolicyEnforcerTest {
 
     /**
      * IPv6 is judged as IPv4 is: an IPv6-only pod a policy selects admits a dual-stack peer by its
-     * IPv6 address (the same identity as its IPv4 one), an IPv6 ipBlock with except, ICMPv6 echo
+     * IPv6 address (the same identity as its IPv4 one), an IPv6 external endpoint by its labels, an
+     * IPv6 ipBlock with except, ICMPv6 echo
      * by type from icmps with family IPv6, and the node's IPv6 address as host; neighbor discovery
      * passes; show names every address and says nothing is "not judged"; drops read in IPv6.
      */
@@ -352,6 +353,10 @@ class PolicyEnforcerTest {
         assertThat(ipv6In("2001:db8:7:2::9", DB6, 5432, -1)).as("from the ipBlock").isEqualTo(TC_ACT_UNSPEC);
         assertThat(ipv6In("2001:db8:7:1::9", DB6, 5432, -1)).as("from its except").isEqualTo(TC_ACT_SHOT);
         assertThat(ipv6In("2001:db8:8::9", DB6, 5432, -1)).as("the world").isEqualTo(TC_ACT_SHOT);
+        // an external endpoint with an IPv6 address and the employee label set
+        enforcer.externalEndpointsChanged(List.of(io.gannet.netpolicy.external.ExternalEndpoint.check("default", "lab-vm",
+                List.of("2001:db8:9::5"), Map.of("app", "employee"), "api").endpoint()), List.of());
+        assertThat(ipv6In("2001:db8:9::5", DB6, 6379, -1)).as("an IPv6 external endpoint labelled employee").isEqualTo(TC_ACT_UNSPEC);
         assertThat(ipv6In(EMPLOYEE6, DB6, 0, 128)).as("echo request from employee").isEqualTo(TC_ACT_UNSPEC);
         assertThat(ipv6In(VISITOR6, DB6, 0, 128)).as("echo request from visitor").isEqualTo(TC_ACT_SHOT);
         assertThat(ipv6In("fd00:10:244:1::1", DB6, 8080, -1)).as("the node's IPv6 address: host").isEqualTo(TC_ACT_UNSPEC);
