@@ -149,6 +149,11 @@ struct dp_scratch6_policy {
 	struct dp_policy_key pk;
 	struct dp_drop_event6 ev;
 	__u8 exact_allow;   /* the peer's own identity has an allow entry (dp_policy6_judge) */
+	/* from_pod: the CT_EGRESS key (the tuple before DNAT) of the Service flow dp_stage_lb6 just
+	 * translated, for the egress policy stage to mark DP_CT_F_EGRESS_OK on. Written after
+	 * dp_frag6_record, the last user of the other members in that stage, and placed past them
+	 * (asserted below), so nothing between the two stages overwrites it. */
+	struct dp_ct6_key lb_orig;
 };
 
 union dp_scratch6 {
@@ -163,6 +168,10 @@ struct {
 	__type(key, __u32);
 	__type(value, union dp_scratch6);
 } dp_scratch6 SEC(".maps");
+
+_Static_assert(__builtin_offsetof(struct dp_scratch6_policy, lb_orig) >= sizeof(struct dp_scratch6_frag) &&
+	       __builtin_offsetof(struct dp_scratch6_policy, lb_orig) >= sizeof(struct dp_scratch6_ct),
+	       "lb_orig must not share bytes with the members dp_stage_lb6 and conntrack use");
 
 static __always_inline union dp_scratch6 *dp_scratch6_get(void)
 {
@@ -501,6 +510,7 @@ static __always_inline int dp_stage_lb6(struct dp_ctx *ctx, int external_only)
 			union dp_scratch6 *u = dp_scratch6_get();
 
 			dp_ct_touch(ct, ctx->t6.proto, ctx->seen, ctx->now);
+			ctx->egress_ok = (ct->flags & DP_CT_F_EGRESS_OK) != 0; /* lib/policy.h: let out before */
 			if (u) {
 				struct dp_ct6_key *rk = &u->ct.k;
 
@@ -543,6 +553,12 @@ static __always_inline int dp_stage_lb6(struct dp_ctx *ctx, int external_only)
 	ctx->t6.dport = port;
 	ctx->translated = 1;
 	ctx->lb_flow = 1;
+	if (ctx->where == DP_FROM_POD) {
+		union dp_scratch6 *u = dp_scratch6_get();
+
+		if (u)
+			__builtin_memcpy(&u->pol.lb_orig, &ck, sizeof(ck)); /* for lib/policy.h's egress mark */
+	}
 	if (snat) {
 		if (dp_rewrite_addr6(ctx->skb, &ctx->p, 1, ctx->t6.saddr, snat_addr) < 0 ||
 		    dp_rewrite_port(ctx->skb, &ctx->p, 1, ctx->t6.sport, snat_port) < 0)

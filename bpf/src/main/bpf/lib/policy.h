@@ -278,9 +278,9 @@ static __always_inline int dp_policy6_drop(const struct dp_ctx *ctx, struct dp_s
  * an allow of the exact identity, an allow of any).
  *
  * A function of its own (a BPF-to-BPF call), not inlined: from_pod's frame, where every stage
- * inlines, has no room left for this one's spills (496 bytes with the call). Its own frame must
- * stay at 16 bytes or under, as the verifier adds both frames (rounded to 16) against BPF's 512:
- * it takes only ctx and the direction, and what must outlive a helper call (the endpoint, the
+ * inlines, had no room left for this one's spills. The verifier adds both frames against BPF's 512,
+ * each rounded up to 16 bytes (32 on older kernels): from_pod is 472 bytes, so this one must stay
+ * at 32 or under (it is 4, measured with llvm-objdump -d): it takes only ctx and the direction, and what must outlive a helper call (the endpoint, the
  * identity, whether the exact identity has an allow) lives in the per-CPU scratch area, so an
  * exact allow is looked up again rather than held across the lookup for any.
  */
@@ -331,6 +331,13 @@ static __attribute__((noinline)) int dp_policy6_judge(struct dp_ctx *ctx, __u8 d
 	__sync_fetch_and_add(&hit->packets, 1);
 	__sync_fetch_and_add(&hit->bytes, ctx->skb->len);
 	dp_policy_count_dir(DP_POLICY_ALLOWED, dir);
+	if (dir == DP_POLICY_DIR_EGRESS && ctx->lb_flow) {
+		/* a Service flow let out: its CT_EGRESS half says so (inline: no call from here) */
+		struct dp_ct_entry *e = bpf_map_lookup_elem(&dp_ct6, &s->lb_orig);
+
+		if (e)
+			e->flags |= DP_CT_F_EGRESS_OK;
+	}
 	return DP_CONTINUE;
 denied:
 	__sync_fetch_and_add(&hit->packets, 1);
@@ -356,10 +363,31 @@ static __always_inline int dp_stage_policy6_ingress(struct dp_ctx *ctx)
 }
 
 /*
+ * dp_policy_egress_mark for IPv6: a Service flow from_pod let out without egress policy gets
+ * DP_CT_F_EGRESS_OK on its CT_EGRESS half (the key dp_stage_lb6 left in the scratch area), so a
+ * policy that comes later leaves it alone. A call of its own, as dp_policy6_judge.
+ */
+static __attribute__((noinline)) int dp_policy6_egress_mark(struct dp_ctx *ctx)
+{
+	union dp_scratch6 *u;
+	struct dp_ct_entry *e;
+
+	if (!ctx->lb_flow || ctx->egress_ok)
+		return 0;
+	u = dp_scratch6_get();
+	if (!u)
+		return 0;
+	e = bpf_map_lookup_elem(&dp_ct6, &u->pol.lb_orig);
+	if (e)
+		e->flags |= DP_CT_F_EGRESS_OK;
+	return 0;
+}
+
+/*
  * Egress policy of an IPv6 packet on from_pod: the destination after Service DNAT is the peer.
- * A Service flow (lib/lb6.h's NAT pair, no DP_CT_PLAIN entry) is judged on each packet it sends
- * by its backend, with the verdict a new flow would get: IPv6 NAT pairs carry no
- * DP_CT_F_EGRESS_OK mark yet. Replies (reverse-NATed) pass as tracked.
+ * A Service flow (lib/lb6.h's NAT pair, no DP_CT_PLAIN entry) passes once its CT_EGRESS half
+ * carries DP_CT_F_EGRESS_OK (ctx->egress_ok, read by dp_stage_lb6), as for IPv4; a denied one
+ * gets no mark, so its next packet is judged again. Replies (reverse-NATed) pass as tracked.
  */
 static __always_inline int dp_stage_policy6_egress(struct dp_ctx *ctx)
 {
@@ -368,9 +396,10 @@ static __always_inline int dp_stage_policy6_egress(struct dp_ctx *ctx)
 
 	if (!ep || !(ep->flags & DP_EP_F_EGRESS_POLICY)) {
 		dp_policy_count_dir(DP_POLICY_PASS_NOT_ENFORCED, DP_POLICY_DIR_EGRESS);
+		dp_policy6_egress_mark(ctx); /* a policy that comes later leaves established flows alone */
 		return DP_CONTINUE;
 	}
-	if (dp_no_flow(ctx) || (ctx->translated && !ctx->lb_flow) || ctx->ct_hit) {
+	if (dp_no_flow(ctx) || (ctx->translated && !ctx->lb_flow) || ctx->ct_hit || (ctx->lb_flow && ctx->egress_ok)) {
 		dp_policy_count_dir(DP_POLICY_PASS_TRACKED, DP_POLICY_DIR_EGRESS);
 		return DP_CONTINUE;
 	}

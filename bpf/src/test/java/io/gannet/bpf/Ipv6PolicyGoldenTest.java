@@ -4,8 +4,15 @@ import static io.gannet.bpf.Packets.TCP_ACK;
 import static io.gannet.bpf.Packets.TCP_SYN;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.gannet.bpf.lb.Backend;
+import io.gannet.bpf.lb.Frontend;
 import io.gannet.bpf.lb.Ipv6;
+import io.gannet.bpf.lb.Protocol;
+import io.gannet.bpf.lb.ServiceSpec;
 import io.gannet.bpf.libbpf.TestRun;
+import io.gannet.bpf.maps.CtEntry;
+import io.gannet.bpf.maps.CtKey;
+import io.gannet.bpf.maps.CtKey6;
 import io.gannet.bpf.maps.DropEvent6;
 import io.gannet.bpf.maps.EndpointValue;
 import io.gannet.bpf.maps.IpcacheKey6;
@@ -217,5 +224,41 @@ class Ipv6PolicyGoldenTest extends DatapathPerTest {
         assertThat(drops).extracting(DropEvent6::identity).containsExactly(ID_OTHER, ID_EMPLOYEE, ID_CIDR_EXCEPT, ID_EMPLOYEE);
         assertThat(drops).extracting(DropEvent6::protocol).containsExactly(TCP, TCP, UDP, SCTP);
         assertThat(dp.conntrack6().snapshot()).as("the four flows let through; dropped flows leave no entry").hasSize(4);
+    }
+
+    static final String VIP = "fd00:96::a";
+
+    private CtEntry egressHalf(int sport) {
+        Ipv6 c = Ipv6.parse(POD);
+        Ipv6 v = Ipv6.parse(VIP);
+        return dp.conntrack6().snapshot().get(new CtKey6(c.hi(), c.lo(), v.hi(), v.lo(), sport, 80, TCP, CtKey.EGRESS));
+    }
+
+    @Test
+    void aServiceFlowIsJudgedByItsBackendOnceThenTrackedAndADeniedOneIsJudgedAgain() {
+        dp.applyServices(List.of(new ServiceSpec("test/web6", Frontend.of(VIP, 80, Protocol.TCP), false,
+                ServiceSpec.Algorithm.RANDOM, List.of(Backend.of(EMPLOYEE, 8080)))));
+        // before any policy: the flow is let out and marked, so a policy that comes later leaves it alone
+        assertThat(run(Datapath.FROM_POD, Packets.tcp(POD, 39000, VIP, 80, TCP_SYN)).verdict()).isEqualTo(TC_ACT_OK);
+        assertThat(egressHalf(39000).flags() & CtEntry.F_EGRESS_OK).isEqualTo(CtEntry.F_EGRESS_OK);
+
+        policy.applyEgress(EP, true, List.of(allow(ID_EMPLOYEE, TCP, 8080, 16, 11)));
+        assertThat(run(Datapath.FROM_POD, Packets.tcp(POD, 39000, VIP, 80, TCP_ACK)).verdict()).as("the earlier flow").isEqualTo(TC_ACT_OK);
+        assertThat(run(Datapath.FROM_POD, Packets.tcp(POD, 40000, VIP, 80, TCP_SYN)).verdict()).as("by its backend").isEqualTo(TC_ACT_OK);
+        assertThat(egressHalf(40000).flags() & CtEntry.F_EGRESS_OK).as("marked let out").isEqualTo(CtEntry.F_EGRESS_OK);
+        assertThat(run(Datapath.FROM_POD, Packets.tcp(POD, 40000, VIP, 80, TCP_ACK)).verdict()).isEqualTo(TC_ACT_OK);
+        Map<PolicyReason, Long> m = policy.egressMetrics();
+        assertThat(m.get(PolicyReason.ALLOWED)).as("judged once").isEqualTo(1);
+        assertThat(m.get(PolicyReason.PASS_TRACKED)).as("the earlier flow and the next packet").isEqualTo(2);
+
+        // the backend's port is not allowed: dropped, no mark, its retransmission judged again
+        policy.applyEgress(EP, true, List.of(allow(ID_EMPLOYEE, TCP, 8081, 16, 12)));
+        assertThat(run(Datapath.FROM_POD, Packets.tcp(POD, 40001, VIP, 80, TCP_SYN)).verdict()).isEqualTo(TC_ACT_SHOT);
+        assertThat(egressHalf(40001).flags() & CtEntry.F_EGRESS_OK).isZero();
+        assertThat(run(Datapath.FROM_POD, Packets.tcp(POD, 40001, VIP, 80, TCP_SYN)).verdict()).isEqualTo(TC_ACT_SHOT);
+        assertThat(policy.egressMetrics().get(PolicyReason.DROP_DEFAULT_DENY)).isEqualTo(2);
+        List<DropEvent6> drops = policy.drainDrops6(10);
+        assertThat(drops).extracting(DropEvent6::identity).as("the backend's identity").containsExactly(ID_EMPLOYEE, ID_EMPLOYEE);
+        assertThat(drops).extracting(DropEvent6::dport).as("the backend's port").containsExactly(8080, 8080);
     }
 }
