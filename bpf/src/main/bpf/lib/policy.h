@@ -14,9 +14,10 @@
  *    The node itself is identity host, allowed by an entry the agent writes unless a policy
  *    denies it (kubelet probes keep working).
  *
- * What is enforced: every protocol, IPv4 and IPv6 (below: the IPv6 stages). TCP, UDP and SCTP by port; ICMP by type (an echo
- * request is type 8: the key's port holds the type); any other protocol by protocol alone, so
- * a rule with no ports (a protocol-only or any-protocol entry) is what admits it. Replies pass
+ * What is enforced: every protocol, IPv4 and IPv6 (the IPv6 stages are at the end). TCP, UDP
+ * and SCTP by port; ICMP by type (an echo request is type 8: the key's port holds the type;
+ * ICMPv6 likewise, echo request 128); any other protocol by protocol alone, so a rule with no
+ * ports (a protocol-only or any-protocol entry) is what admits it. Replies pass
  * through conntrack as for TCP (an echo reply to the pod's own ping, GRE back from its peer).
  * Non-first fragments carry no L4 header and follow their first fragment's fate at
  * reassembly; ICMP errors are about a flow and pass as the flow's NAT stages translate them.
@@ -280,9 +281,10 @@ static __always_inline int dp_policy6_drop(const struct dp_ctx *ctx, struct dp_s
  * A function of its own (a BPF-to-BPF call), not inlined: from_pod's frame, where every stage
  * inlines, had no room left for this one's spills. The verifier adds both frames against BPF's 512,
  * each rounded up to 16 bytes (32 on older kernels): from_pod is 472 bytes, so this one must stay
- * at 32 or under (it is 4, measured with llvm-objdump -d): it takes only ctx and the direction, and what must outlive a helper call (the endpoint, the
- * identity, whether the exact identity has an allow) lives in the per-CPU scratch area, so an
- * exact allow is looked up again rather than held across the lookup for any.
+ * at 32 or under (it is 4, measured with llvm-objdump -d). It takes only ctx and the direction,
+ * and what must outlive a helper call (the endpoint, the identity, whether the exact identity has
+ * an allow) lives in the per-CPU scratch area, so an exact allow is looked up again rather than
+ * held across the lookup for any.
  */
 static __attribute__((noinline)) int dp_policy6_judge(struct dp_ctx *ctx, __u8 dir)
 {
