@@ -316,7 +316,8 @@ static __always_inline int dp_icmp6_nd(__u8 type)
  * On a pod device, an IPv6 packet that is neither TCP, UDP nor an ICMPv6 echo or error right after
  * the fixed header: as dp_parse_other for IPv4, conntrack follows it by its address pair (SCTP by
  * its ports too) and policy judges it by protocol (SCTP by port, ICMPv6 behind extension headers
- * by type), so a policy's default deny covers everything the pod can send and receive. Neighbor
+ * by type, an echo there by its identifier too, as directly after the fixed header), so a
+ * policy's default deny covers everything the pod can send and receive. Neighbor
  * discovery stays untouched. A non-first fragment (ctx->later_frag) has no header to read.
  */
 static __always_inline int dp_parse6_other(struct dp_ctx *ctx, struct ipv6hdr *ip6, void *data, void *data_end,
@@ -331,15 +332,24 @@ static __always_inline int dp_parse6_other(struct dp_ctx *ctx, struct ipv6hdr *i
 			ctx->t6.sport = ports[0];
 			ctx->t6.dport = ports[1];
 		} else if (nh == DP_IPPROTO_ICMPV6) {
-			__u8 *type = data + l4_off;
+			struct dp_icmp6_hdr *icmp6 = data + l4_off;
 
-			if ((void *)(type + 1) > data_end)
+			if ((void *)(icmp6 + 1) > data_end)
 				return dp_drop(DP_DROP_MALFORMED);
-			if (dp_icmp6_nd(*type))
+			if (dp_icmp6_nd(icmp6->type))
 				return dp_not_mine(DP_PASS_NON_IPV4);
-			ctx->icmp_type = *type;
+			ctx->icmp_type = icmp6->type;
+			if ((icmp6->type == DP_ICMP6_ECHO_REQUEST || icmp6->type == DP_ICMP6_ECHO_REPLY) && icmp6->code == 0) {
+				/* an echo behind extension headers (a large ping's first fragment): tracked by
+				 * its identifier as an unfragmented one is, so its reply finds it */
+				__be16 id = (__be16)(icmp6->data & 0xffff);
+
+				ctx->icmp_echo = icmp6->type == DP_ICMP6_ECHO_REQUEST ? DP_ICMP_ECHO_REQUEST : DP_ICMP_ECHO_REPLY;
+				ctx->t6.sport = icmp6->type == DP_ICMP6_ECHO_REQUEST ? id : 0;
+				ctx->t6.dport = icmp6->type == DP_ICMP6_ECHO_REQUEST ? 0 : id;
+			}
 		}
-		ctx->other_l4 = 1;
+		ctx->other_l4 = !ctx->icmp_echo;
 		ctx->p.l4_off = l4_off;
 	}
 	ctx->v6 = 1;

@@ -226,6 +226,22 @@ class Ipv6PolicyGoldenTest extends DatapathPerTest {
         assertThat(dp.conntrack6().snapshot()).as("the four flows let through; dropped flows leave no entry").hasSize(4);
     }
 
+    @Test
+    void aFragmentedEchoRequestIsJudgedByTypeAndItsReplyIsTracked() {
+        policy.apply(EP, true, List.of(allow(ID_EMPLOYEE, ICMPV6, 128, 16, 3)));
+        policy.applyEgress(EP, true, List.of());
+        byte[] big = ByteBuffer.allocate(32).put((byte) 128).put((byte) 0).putShort((short) 0).putShort((short) 77)
+                .putShort((short) 1).array(); // echo request, identifier 77, 24 bytes of data
+        byte[][] in = Packets.fragments6(Packets.raw(EMPLOYEE, POD, ICMPV6, big), 9, 16);
+        assertThat(run(Datapath.TO_POD, in[0]).verdict()).as("the first fragment, from employee").isEqualTo(TC_ACT_UNSPEC);
+        assertThat(run(Datapath.TO_POD, in[1]).verdict()).as("the second follows it").isEqualTo(TC_ACT_UNSPEC);
+        assertThat(out(icmp6(POD, EMPLOYEE, 129, 77))).as("the pod's reply finds the flow").isEqualTo(TC_ACT_UNSPEC);
+        byte[][] other = Packets.fragments6(Packets.raw(OTHER, POD, ICMPV6, big), 10, 16);
+        assertThat(run(Datapath.TO_POD, other[0]).verdict()).as("from another pod").isEqualTo(TC_ACT_SHOT);
+        assertThat(policy.drainDrops6(10)).extracting(DropEvent6::dport).as("judged as type 128").containsExactly(128);
+        assertThat(policy.egressMetrics().get(PolicyReason.PASS_TRACKED)).isEqualTo(1);
+    }
+
     static final String VIP = "fd00:96::a";
 
     private CtEntry egressHalf(int sport) {
