@@ -21,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
  * into the directory. The web pod admits the client pod on TCP 8080 over both families (one
  * identity for both of its addresses) and an IPv6 ipBlock (a host beyond the node's link) but
  * not its except; a third pod is denied over both. The client's egress policy lets it reach web
- * pods on 8080 and nothing else, over both families.
+ * pods on 8080 and nothing else, over both families. All of it holds through a daemon restart.
  */
 class DaemonDualStackPolicyTest {
     private static final String PROFILE = """
@@ -95,8 +95,9 @@ class DaemonDualStackPolicyTest {
         Files.writeString(profile, PROFILE);
         Path socket = dir.resolve("cni.sock");
         Path policies = Files.createDirectories(dir.resolve("policies"));
-        GannetProcess gannet = bed.daemon(GannetProcess.startKeepingMounts(node, dir, profile, "node1", "--cni-socket", socket.toString(),
-                "--policy-dir", policies.toString(), "--bpf-pin-root", bed.pinRoot("dual-policy").toString()));
+        String[] args = {"--cni-socket", socket.toString(), "--policy-dir", policies.toString(), "--bpf-pin-root",
+            bed.pinRoot("dual-policy").toString()};
+        GannetProcess gannet = bed.daemon(GannetProcess.startKeepingMounts(node, dir, profile, "node1", args));
         gannet.awaitTrue("CNI socket", () -> Files.exists(socket), gannet::log);
 
         NetworkNamespace web = bed.ns("dpw");
@@ -160,20 +161,32 @@ class DaemonDualStackPolicyTest {
         gannet.awaitTrue("both policies applied", () -> gannet.cli("show", "policy", "client").contains("selected for egress by")
                 && gannet.cli("show", "policy", "web-0").contains("selected by: NetworkPolicy:shop/web-in"), () -> gannet.cli("show", "policy"));
 
+        holds(client, other, lab, from, w, c, o, "at first");
+        String show = gannet.cli("show", "policy", "web-0");
+        assertThat(show).contains(w.get(0)).contains(w.get(1)).contains("cidr fd00:206::/64").doesNotContain("not judged");
+        assertThat(gannet.cli("show", "policy", c.get(1))).as("found by its IPv6 address").contains("shop/client");
+
+        // the daemon restarts: the pods are restored with both addresses (pods.json), the pinned
+        // ipcaches re-read, and the same verdicts hold
+        assertThat(gannet.terminate(java.time.Duration.ofSeconds(20))).isTrue();
+        GannetProcess again = bed.daemon(GannetProcess.startKeepingMounts(node, dir, profile, "node1", args));
+        again.awaitTrue("policy restored", () -> again.cli("show", "policy", "web-0").contains("selected by: NetworkPolicy:shop/web-in")
+                && again.cli("show", "policy", "client").contains(c.get(1)), () -> again.cli("show", "policy") + again.log());
+        holds(client, other, lab, from, w, c, o, "after a restart");
+        assertThat(again.alive()).isTrue();
+    }
+
+    private static void holds(NetworkNamespace client, NetworkNamespace other, NetworkNamespace lab, Path from, List<String> w,
+            List<String> c, List<String> o, String when) {
         for (int f = 0; f < 2; f++) {
-            String fam = f == 0 ? "IPv4" : "IPv6";
+            String fam = (f == 0 ? "IPv4" : "IPv6") + " " + when;
             assertThat(run(client, from, c.get(f), w.get(f), "8080")).as("client -> web-0:8080 over " + fam).isEqualTo("connected");
             assertThat(run(other, from, o.get(f), w.get(f), "8080")).as("the third pod -> web-0 over " + fam).startsWith("failed");
             assertThat(run(client, from, c.get(f), o.get(f), "9090")).as("client -> the third pod over " + fam + ": egress")
                     .startsWith("failed");
         }
-        assertThat(run(lab, from, "fd00:206::fe", w.get(1), "8080")).as("from the IPv6 ipBlock").isEqualTo("connected");
-        assertThat(run(lab, from, "fd00:206::ff", w.get(1), "8080")).as("from its except").startsWith("failed");
-
-        String show = gannet.cli("show", "policy", "web-0");
-        assertThat(show).contains(w.get(0)).contains(w.get(1)).contains("cidr fd00:206::/64").doesNotContain("not judged");
-        assertThat(gannet.cli("show", "policy", c.get(1))).as("found by its IPv6 address").contains("shop/client");
-        assertThat(gannet.alive()).isTrue();
+        assertThat(run(lab, from, "fd00:206::fe", w.get(1), "8080")).as("from the IPv6 ipBlock " + when).isEqualTo("connected");
+        assertThat(run(lab, from, "fd00:206::ff", w.get(1), "8080")).as("from its except " + when).startsWith("failed");
     }
 
     private static String run(NetworkNamespace from, Path script, String... args) {
