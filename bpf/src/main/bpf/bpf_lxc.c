@@ -22,10 +22,10 @@
  *    (hairpin included: a pod's flow to itself through its Service is SNATed to the frontend),
  *    to_pod its reverse NAT, both the reverse translation of ICMPv6 errors about requests, from_pod
  *    also those the pod sends about a reply on to the backend (lib/icmp6.h), and both conntrack
- *    of the flows nothing translated (lib/track6.h, dp_ct6 DP_CT_PLAIN entries); the IPv4 stages
- *    policy and remap have no IPv6 counterpart yet, and other IPv6 packets pass untouched,
- *    except for a pod a policy selects: its IPv6 is dropped but neighbor discovery
- *    (dp_stage_policy6_closed, lib/policy.h: closed until IPv6 policy exists).
+ *    of the flows nothing translated (lib/track6.h, dp_ct6 DP_CT_PLAIN entries: TCP, UDP, ICMPv6
+ *    echo and every other protocol) around IPv6 policy (lib/policy.h: egress on from_pod,
+ *    ingress on to_pod, dp_ipcache6 and the shared dp_policy4); neighbor discovery passes
+ *    untouched. The IPv4 remap stage has no IPv6 counterpart.
  * Per-pod facts (the pod address behind the veth, its policy flag) live in dp_endpoints (its IPv6
  * address in dp_endpoints6) keyed by ifindex:
  * attaching to a new pod loads no new code.
@@ -44,17 +44,19 @@ int from_pod(struct __sk_buff *skb)
 	struct dp_ctx ctx = {};
 
 	DP_STAGE(dp_stage_source_check6(skb));
-	DP_STAGE(dp_stage_policy6_closed(skb, 0));
 	DP_STAGE(dp_parse(skb, DP_FROM_POD, &ctx));
 	if (ctx.v6) {
 		/* IPv6 TCP/UDP (lib/lb6.h): reverse NAT of local backends' replies, then service DNAT;
-		 * ICMPv6 errors about translated flows (lib/icmp6.h); conntrack of the rest (lib/track6.h) */
+		 * ICMPv6 errors about translated flows (lib/icmp6.h); conntrack of the rest (lib/track6.h)
+		 * around egress policy (lib/policy.h) */
 		DP_STAGE(dp_stage_fragments6(&ctx));
 		DP_STAGE(dp_stage_icmp6_revnat(&ctx));
 		DP_STAGE(dp_stage_icmp6_to_backend(&ctx));
 		DP_STAGE(dp_stage_revnat6(&ctx));
 		DP_STAGE(dp_stage_lb6(&ctx, 0));
-		DP_STAGE(dp_stage_track6(&ctx, 0));
+		DP_STAGE(dp_track6_lookup(&ctx, 0));
+		DP_STAGE(dp_stage_policy6_egress(&ctx));
+		DP_STAGE(dp_track6_create(&ctx, 0));
 		return dp_finish(&ctx);
 	}
 	DP_STAGE(dp_stage_source_check(&ctx));
@@ -75,15 +77,17 @@ int to_pod(struct __sk_buff *skb)
 {
 	struct dp_ctx ctx = {};
 
-	DP_STAGE(dp_stage_policy6_closed(skb, 1));
 	DP_STAGE(dp_parse(skb, DP_TO_POD, &ctx));
 	if (ctx.v6) {
 		/* IPv6 TCP/UDP (lib/lb6.h): reverse NAT of replies from backends behind a host device;
-		 * ICMPv6 errors about translated flows (lib/icmp6.h); conntrack of the rest (lib/track6.h) */
+		 * ICMPv6 errors about translated flows (lib/icmp6.h); conntrack of the rest (lib/track6.h)
+		 * around ingress policy (lib/policy.h) */
 		DP_STAGE(dp_stage_fragments6(&ctx));
 		DP_STAGE(dp_stage_icmp6_revnat(&ctx));
 		DP_STAGE(dp_stage_revnat6(&ctx));
-		DP_STAGE(dp_stage_track6(&ctx, 1));
+		DP_STAGE(dp_track6_lookup(&ctx, 1));
+		DP_STAGE(dp_stage_policy6_ingress(&ctx));
+		DP_STAGE(dp_track6_create(&ctx, 1));
 		return dp_finish(&ctx);
 	}
 	DP_STAGE(dp_stage_fragments(&ctx));

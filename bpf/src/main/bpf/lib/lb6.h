@@ -143,9 +143,23 @@ struct dp_scratch6_ct {
 	struct dp_ct_entry n;
 };
 
+/* lib/policy.h's IPv6 stages: the peer's ipcache key, the policy key, a drop event */
+struct dp_scratch6_policy {
+	struct dp_ipcache6_key ik;
+	struct dp_policy_key pk;
+	struct dp_drop_event6 ev;
+	__u8 exact_allow;   /* the peer's own identity has an allow entry (dp_policy6_judge) */
+	/* from_pod: the CT_EGRESS key (the tuple before DNAT) of the Service flow dp_stage_lb6 just
+	 * translated, for the egress policy stage to mark DP_CT_F_EGRESS_OK on. Written after
+	 * dp_frag6_record, the last user of the other members in that stage, and placed past them
+	 * (asserted below), so nothing between the two stages overwrites it. */
+	struct dp_ct6_key lb_orig;
+};
+
 union dp_scratch6 {
 	struct dp_scratch6_frag frag;
 	struct dp_scratch6_ct ct;
+	struct dp_scratch6_policy pol;
 };
 
 struct {
@@ -154,6 +168,10 @@ struct {
 	__type(key, __u32);
 	__type(value, union dp_scratch6);
 } dp_scratch6 SEC(".maps");
+
+_Static_assert(__builtin_offsetof(struct dp_scratch6_policy, lb_orig) >= sizeof(struct dp_scratch6_frag) &&
+	       __builtin_offsetof(struct dp_scratch6_policy, lb_orig) >= sizeof(struct dp_scratch6_ct),
+	       "lb_orig must not share bytes with the members dp_stage_lb6 and conntrack use");
 
 static __always_inline union dp_scratch6 *dp_scratch6_get(void)
 {
@@ -292,7 +310,7 @@ static __always_inline int dp_stage_revnat6(struct dp_ctx *ctx)
 	int snat = 0;
 	int redirect;
 
-	if (ctx->translated || ctx->icmp_err || ctx->later_frag)
+	if (ctx->translated || dp_no_ports(ctx)) /* TCP and UDP only (pods' ICMPv6 echo and other protocols: policy's) */
 		return DP_CONTINUE;
 	dp_ct6_key_of(&ck, &ctx->t6, DP_CT_REPLY);
 	ct = dp_ct6_lookup(&ck, ctx->now);
@@ -358,8 +376,9 @@ static __always_inline int dp_lb6_new_flow(struct dp_ctx *ctx, const struct dp_s
 					   const struct dp_ct6_key *ck, int *snat, __be32 *snat_addr, __be16 *snat_port,
 					   __u32 *id)
 {
-	struct dp_ct6_key rk = {};
-	struct dp_ct_entry e = {};
+	union dp_scratch6 *u;
+	struct dp_ct6_key *rk;
+	struct dp_ct_entry *e;
 	struct dp_backend6 *be;
 	__u32 backend_id;
 	int hairpin;
@@ -383,12 +402,20 @@ static __always_inline int dp_lb6_new_flow(struct dp_ctx *ctx, const struct dp_s
 			return dp_drop(DP_DROP_NO_BACKEND);
 	}
 	dp_affinity6_record(ctx->t6.saddr, svc, backend_id, ctx->now);
-	e.backend_id = backend_id;
-	e.rev_nat_index = svc->rev_nat_index;
-	e.created = ctx->now;
-	e.seen = ctx->seen;
-	e.expires = ctx->now + dp_ct_lifetime(ctx->t6.proto, ctx->seen);
-	dp_ct6_reply_key(&rk, &ctx->t6, be->addr, be->port, DP_CT_REPLY);
+	/* the reply half's key and the entry in the scratch area, off from_pod's stack (dp_frag6_record
+	 * takes the area after this returns) */
+	u = dp_scratch6_get();
+	if (!u)
+		return dp_drop(DP_DROP_NAT_FAILED);
+	rk = &u->ct.k;
+	e = &u->ct.n;
+	e->backend_id = backend_id;
+	e->rev_nat_index = svc->rev_nat_index;
+	e->created = ctx->now;
+	e->seen = ctx->seen;
+	e->flags = 0;
+	e->expires = ctx->now + dp_ct_lifetime(ctx->t6.proto, ctx->seen);
+	dp_ct6_reply_key(rk, &ctx->t6, be->addr, be->port, DP_CT_REPLY);
 	/* hairpin: a pod picked as its own backend would get a packet from its own address, which
 	 * its stack drops (lib/lb.h) */
 	hairpin = dp_addr6_eq(be->addr, ctx->t6.saddr);
@@ -408,15 +435,15 @@ static __always_inline int dp_lb6_new_flow(struct dp_ctx *ctx, const struct dp_s
 		if (dp_snat6_port(ctx, snat_addr, be->addr, be->port, snat_port) < 0)
 			return dp_drop(DP_DROP_SNAT_PORTS);
 		/* the reply half is keyed by the SNATed tuple: backend -> node:port */
-		dp_addr6_copy(rk.daddr, snat_addr);
-		rk.dport = *snat_port;
-		e.flags = DP_CT_F_SNAT;
+		dp_addr6_copy(rk->daddr, snat_addr);
+		rk->dport = *snat_port;
+		e->flags = DP_CT_F_SNAT;
 		dp_snat6_put(ck, snat_addr, *snat_port);
-		dp_snat6_put(&rk, ctx->t6.saddr, ctx->t6.sport);
+		dp_snat6_put(rk, ctx->t6.saddr, ctx->t6.sport);
 		dp_count(hairpin ? DP_NAT_HAIRPIN : DP_NAT_SNAT);
 	}
-	bpf_map_update_elem(&dp_ct6, ck, &e, BPF_ANY);
-	bpf_map_update_elem(&dp_ct6, &rk, &e, BPF_ANY);
+	bpf_map_update_elem(&dp_ct6, ck, e, BPF_ANY);
+	bpf_map_update_elem(&dp_ct6, rk, e, BPF_ANY);
 	dp_count(DP_NAT_NEW);
 	*id = backend_id;
 	return DP_CONTINUE;
@@ -441,7 +468,7 @@ static __always_inline int dp_stage_lb6(struct dp_ctx *ctx, int external_only)
 	__be16 port;
 	int snat = 0;
 
-	if (ctx->translated || ctx->icmp_err || ctx->later_frag)
+	if (ctx->translated || dp_no_ports(ctx)) /* TCP and UDP only (pods' ICMPv6 echo and other protocols: policy's) */
 		return DP_CONTINUE;
 	dp_addr6_copy(sk.addr, ctx->t6.daddr);
 	sk.port = ctx->t6.dport;
@@ -477,16 +504,24 @@ static __always_inline int dp_stage_lb6(struct dp_ctx *ctx, int external_only)
 		backend_id = ct->backend_id;
 		be = bpf_map_lookup_elem(&dp_backends6, &backend_id);
 		if (be) {
-			struct dp_ct6_key rk = {};
+			/* the reply half's key in the scratch area (dp_frag6_record below takes it later):
+			 * on the stack it made this stage from_pod's deepest, with no room for the call to
+			 * lib/policy.h's dp_policy6_judge on kernels that round each frame up to 32 bytes */
+			union dp_scratch6 *u = dp_scratch6_get();
 
 			dp_ct_touch(ct, ctx->t6.proto, ctx->seen, ctx->now);
-			dp_ct6_reply_key(&rk, &ctx->t6, be->addr, be->port, DP_CT_REPLY);
-			if (snat) {
-				dp_addr6_copy(rk.daddr, snat_addr);
-				rk.dport = snat_port;
-				dp_snat6_keep(&rk, ctx->t6.saddr, ctx->t6.sport);
+			ctx->egress_ok = (ct->flags & DP_CT_F_EGRESS_OK) != 0; /* lib/policy.h: let out before */
+			if (u) {
+				struct dp_ct6_key *rk = &u->ct.k;
+
+				dp_ct6_reply_key(rk, &ctx->t6, be->addr, be->port, DP_CT_REPLY);
+				if (snat) {
+					dp_addr6_copy(rk->daddr, snat_addr);
+					rk->dport = snat_port;
+					dp_snat6_keep(rk, ctx->t6.saddr, ctx->t6.sport);
+				}
+				dp_ct6_keep_half(rk, ct);
 			}
-			dp_ct6_keep_half(&rk, ct);
 			dp_count(DP_NAT_CT_HIT);
 		} else if (ctx->t6.proto == IPPROTO_TCP && !(ctx->seen & DP_CT_SEEN_SYN)) {
 			/* backend removed: the TCP flow ends at once with a RST from the service */
@@ -518,6 +553,12 @@ static __always_inline int dp_stage_lb6(struct dp_ctx *ctx, int external_only)
 	ctx->t6.dport = port;
 	ctx->translated = 1;
 	ctx->lb_flow = 1;
+	if (ctx->where == DP_FROM_POD) {
+		union dp_scratch6 *u = dp_scratch6_get();
+
+		if (u)
+			__builtin_memcpy(&u->pol.lb_orig, &ck, sizeof(ck)); /* for lib/policy.h's egress mark */
+	}
 	if (snat) {
 		if (dp_rewrite_addr6(ctx->skb, &ctx->p, 1, ctx->t6.saddr, snat_addr) < 0 ||
 		    dp_rewrite_port(ctx->skb, &ctx->p, 1, ctx->t6.sport, snat_port) < 0)

@@ -229,6 +229,17 @@ struct dp_ipcache_value {
 };
 
 /*
+ * dp_ipcache6: dp_ipcache4 for IPv6 (lib/policy.h's IPv6 stages): an IPv6 prefix to its security
+ * identity (a pod's /128, a policy ipBlock, the node's own addresses = host); no match is world.
+ * A map of its own, so dp_ipcache4 keeps its layout and pin. The policy lookup itself is by
+ * identity: both families share dp_policy4.
+ */
+struct dp_ipcache6_key {
+	__u32 prefixlen;   /* LPM trie: significant bits of addr (0..128) */
+	__be32 addr[4];
+};
+
+/*
  * dp_policy4: every policy-enforced endpoint's ingress entries in one longest-prefix map,
  * Cilium's layout with a port prefix so a port range is a few entries: the endpoint and the
  * source identity always match exactly (identity 0 = any source); proto 0 with prefixlen 64
@@ -275,6 +286,23 @@ struct dp_drop_event {
 	__u8 proto;
 	__u8 reason;       /* enum dp_policy_reason */
 	__u8 dir;          /* DP_POLICY_DIR_INGRESS / _EGRESS */
+	__u8 pad;
+};
+
+/* An IPv6 packet lib/policy.h dropped (dp_drop_events6): struct dp_drop_event with IPv6 addresses,
+ * in a queue of its own so dp_drop_events keeps its layout. */
+struct dp_drop_event6 {
+	__be32 saddr[4];
+	__be32 daddr[4];
+	__be16 sport;
+	__be16 dport;      /* destination port, or the ICMPv6 type */
+	__u32 identity;
+	__u32 ep_id;
+	__u32 rule_id;
+	__u32 ktime;
+	__u8 proto;
+	__u8 reason;
+	__u8 dir;
 	__u8 pad;
 };
 
@@ -719,5 +747,22 @@ struct {
 	__type(value, struct dp_drop_event);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } dp_drop_events SEC(".maps");
+
+/* IPv6 policy (lib/policy.h): new maps, so dp_ipcache4 and dp_drop_events keep their layouts. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, DP_IPCACHE_MAX);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct dp_ipcache6_key);
+	__type(value, struct dp_ipcache_value);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} dp_ipcache6 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_QUEUE);
+	__uint(max_entries, DP_DROP_EVENTS_MAX);
+	__type(value, struct dp_drop_event6);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} dp_drop_events6 SEC(".maps");
 
 #endif

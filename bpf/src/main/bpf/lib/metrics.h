@@ -42,7 +42,8 @@ enum dp_reason {
 	DP_REJECT_SOCKET_NO_BACKEND, /* ... to a frontend without backends: the call refused (ECONNREFUSED) */
 	DP_DROP_TTL_EXCEEDED,     /* a packet to send on by FIB redirect arrived with TTL 1 (RFC 1812 5.3.1) */
 	DP_DROP_NO_BACKEND_IPV6,  /* no longer counted (an IPv6 frontend without backends is rejected now, lib/reject6.h); kept for the order */
-	DP_DROP_POLICY_IPV6,      /* IPv6 to or from a pod a policy selects: policy is IPv4 only, so closed (lib/policy.h) */
+	DP_DROP_POLICY_IPV6,      /* no longer counted: IPv6 is judged by policy (lib/policy.h, dp_policy_metrics);
+	                           * kept so the reasons after it keep their index */
 	DP_DROP_NO_SNAT_SOURCE,   /* a frontend to SNAT (not a node port) has no node address in dp_snat4_src / dp_snat6_src (mid-update) */
 	DP_REASON_MAX,
 };

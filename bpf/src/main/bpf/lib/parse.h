@@ -99,8 +99,9 @@ struct dp_ctx {
 	__u8 egress_ok;      /* ... and that flow's CT_EGRESS half says egress policy let it out */
 	__u8 remap;          /* lib/remap.h: from_pod: the flow leaves with another source port (the
 	                      * last stage rewrites it); to_pod: a reply got the pod's own port back */
-	__u8 v6;             /* an IPv6 TCP/UDP packet, ICMPv6 error, or (host devices) ICMPv6 echo: t6
-	                      * holds its tuple, t and orig are unused, and only the IPv6 stages run */
+	__u8 v6;             /* an IPv6 TCP/UDP packet, ICMPv6 error or echo, or (pod devices) any other
+	                      * IPv6 packet but neighbor discovery: t6 holds its tuple, t and orig are
+	                      * unused, and only the IPv6 stages run */
 	struct dp_tuple6 t6; /* the IPv6 packet's tuple as it is now */
 };
 
@@ -305,21 +306,79 @@ static __always_inline int dp_parse6_ext(struct dp_ctx *ctx, void *data, void *d
 	return DP_CONTINUE;
 }
 
+/* RFC 4861: router and neighbor solicitation and advertisement, redirect (133-137): never judged. */
+static __always_inline int dp_icmp6_nd(__u8 type)
+{
+	return type >= 133 && type <= 137;
+}
+
+/*
+ * On a pod device, an IPv6 packet that is neither TCP, UDP nor an ICMPv6 echo or error right after
+ * the fixed header: as dp_parse_other for IPv4, conntrack follows it by its address pair (SCTP by
+ * its ports too) and policy judges it by protocol (SCTP by port, ICMPv6 behind extension headers
+ * by type, an echo there by its identifier too, as directly after the fixed header), so a
+ * policy's default deny covers everything the pod can send and receive. Neighbor
+ * discovery stays untouched. A non-first fragment (ctx->later_frag) has no header to read.
+ */
+static __always_inline int dp_parse6_other(struct dp_ctx *ctx, struct ipv6hdr *ip6, void *data, void *data_end,
+					   __u8 nh, __u32 l4_off)
+{
+	if (!ctx->later_frag) {
+		if (nh == IPPROTO_SCTP) {
+			__be16 *ports = data + l4_off;
+
+			if ((void *)(ports + 2) > data_end)
+				return dp_drop(DP_DROP_MALFORMED);
+			ctx->t6.sport = ports[0];
+			ctx->t6.dport = ports[1];
+		} else if (nh == DP_IPPROTO_ICMPV6) {
+			struct dp_icmp6_hdr *icmp6 = data + l4_off;
+
+			if ((void *)(icmp6 + 1) > data_end)
+				return dp_drop(DP_DROP_MALFORMED);
+			if (dp_icmp6_nd(icmp6->type))
+				return dp_not_mine(DP_PASS_NON_IPV4);
+			ctx->icmp_type = icmp6->type;
+			if ((icmp6->type == DP_ICMP6_ECHO_REQUEST || icmp6->type == DP_ICMP6_ECHO_REPLY) && icmp6->code == 0) {
+				/* an echo behind extension headers (a large ping's first fragment): tracked by
+				 * its identifier as an unfragmented one is, so its reply finds it */
+				__be16 id = (__be16)(icmp6->data & 0xffff);
+
+				ctx->icmp_echo = icmp6->type == DP_ICMP6_ECHO_REQUEST ? DP_ICMP_ECHO_REQUEST : DP_ICMP_ECHO_REPLY;
+				ctx->t6.sport = icmp6->type == DP_ICMP6_ECHO_REQUEST ? id : 0;
+				ctx->t6.dport = icmp6->type == DP_ICMP6_ECHO_REQUEST ? 0 : id;
+			}
+		}
+		ctx->other_l4 = !ctx->icmp_echo;
+		ctx->p.l4_off = l4_off;
+	}
+	ctx->v6 = 1;
+	ctx->p.ip_off = sizeof(struct ethhdr);
+	ctx->p.proto = nh;
+	__builtin_memcpy(ctx->t6.saddr, &ip6->saddr, 16);
+	__builtin_memcpy(ctx->t6.daddr, &ip6->daddr, 16);
+	ctx->t6.proto = nh;
+	ctx->now = dp_now();
+	return DP_CONTINUE;
+}
+
 /*
  * IPv6 on a pod or host device: TCP and UDP after the fixed header and any hop-by-hop, routing,
  * destination options and fragment headers (dp_parse6_ext) are parsed into ctx->t6 for the IPv6
  * service stages (lib/lb6.h), a non-first fragment of TCP or UDP with its addresses only
  * (ctx->later_frag: no ports, for dp_stage_fragments6), and ICMPv6 errors directly after the
- * fixed header (ctx->icmp_err: no ports, for lib/icmp6.h and lib/masq6.h only), and on host devices
- * ICMPv6 echo directly after the fixed header (ctx->icmp_echo, the identifier in t6.sport of a
- * request or t6.dport of a reply, csum_off the ICMPv6 checksum: for lib/masq6.h only; pods' echo
- * stays untouched). Everything else (other ICMPv6,
- * AH, ESP, unknown headers, other protocols) is left untouched, as before IPv6 services:
- * no stage of IPv6 conntrack, policy or the source check exists yet.
+ * fixed header (ctx->icmp_err: no ports, for lib/icmp6.h and lib/masq6.h only), and ICMPv6 echo
+ * directly after the fixed header (ctx->icmp_echo, the identifier in t6.sport of a request or
+ * t6.dport of a reply, csum_off the ICMPv6 checksum: lib/masq6.h on host devices, conntrack and
+ * policy on pod devices).
+ * On pod devices every other IPv6 packet but neighbor discovery is parsed too (ctx->other_l4,
+ * dp_parse6_other), for conntrack and policy (lib/track6.h, lib/policy.h). On host devices
+ * everything else (other ICMPv6, AH, ESP, unknown headers, other protocols) is left untouched.
  */
 static __always_inline int dp_parse6(struct dp_ctx *ctx, struct ipv6hdr *ip6, void *data_end)
 {
 	void *data = (void *)(long)ctx->skb->data;
+	int pod = ctx->where == DP_FROM_POD || ctx->where == DP_TO_POD;
 	__u32 l4_off;
 	__u8 nh;
 	int v;
@@ -335,10 +394,10 @@ static __always_inline int dp_parse6(struct dp_ctx *ctx, struct ipv6hdr *ip6, vo
 
 		if ((void *)(icmp6 + 1) > data_end)
 			return dp_not_mine(DP_PASS_NON_IPV4);
-		if ((icmp6->type == DP_ICMP6_ECHO_REQUEST || icmp6->type == DP_ICMP6_ECHO_REPLY) && icmp6->code == 0 &&
-		    (ctx->where == DP_FROM_HOST || ctx->where == DP_TO_HOST)) {
-			/* RFC 4443 4.1/4.2 on host devices, for IPv6 masquerade (lib/masq6.h): the identifier
-			 * (the first two bytes of the data field) plays the port, as for IPv4 echo */
+		if ((icmp6->type == DP_ICMP6_ECHO_REQUEST || icmp6->type == DP_ICMP6_ECHO_REPLY) && icmp6->code == 0) {
+			/* RFC 4443 4.1/4.2, for IPv6 masquerade (lib/masq6.h) on host devices, conntrack and
+			 * policy on pod devices: the identifier (the first two bytes of the data field) plays
+			 * the port, as for IPv4 echo */
 			__be16 id = (__be16)(icmp6->data & 0xffff);
 
 			ctx->icmp_echo = icmp6->type == DP_ICMP6_ECHO_REQUEST ? DP_ICMP_ECHO_REQUEST : DP_ICMP_ECHO_REPLY;
@@ -346,7 +405,11 @@ static __always_inline int dp_parse6(struct dp_ctx *ctx, struct ipv6hdr *ip6, vo
 			ctx->t6.sport = icmp6->type == DP_ICMP6_ECHO_REQUEST ? id : 0;
 			ctx->t6.dport = icmp6->type == DP_ICMP6_ECHO_REQUEST ? 0 : id;
 		} else if (icmp6->type < DP_ICMP6_DEST_UNREACH || icmp6->type > DP_ICMP6_PARAM_PROB) {
-			return dp_not_mine(DP_PASS_NON_IPV4);
+			if (!pod || dp_icmp6_nd(icmp6->type))
+				return dp_not_mine(DP_PASS_NON_IPV4);
+			/* any other ICMPv6 on a pod device (MLD, node information...): judged by policy by type */
+			ctx->other_l4 = 1;
+			ctx->icmp_type = icmp6->type;
 		} else {
 			ctx->icmp_err = 1;
 		}
@@ -366,6 +429,8 @@ static __always_inline int dp_parse6(struct dp_ctx *ctx, struct ipv6hdr *ip6, vo
 	if (v != DP_CONTINUE)
 		return v;
 	if (nh != IPPROTO_TCP && nh != IPPROTO_UDP) {
+		if (pod)
+			return dp_parse6_other(ctx, ip6, data, data_end, nh, l4_off);
 		ctx->later_frag = 0;
 		ctx->first_frag = 0;
 		return dp_not_mine(DP_PASS_NON_IPV4);

@@ -116,7 +116,8 @@ public final class Datapath implements AutoCloseable {
                 new ServicesFeature.Ipv6Maps(typed(DpMaps.SVC6), typed(DpMaps.BACKENDS6), typed(DpMaps.REVNAT6), ct6,
                         typed(DpMaps.SNAT6_SRC), typed(DpMaps.SRC_RANGE6)), typed(DpMaps.SNAT4_SRC));
         this.policy = new io.gannet.bpf.policy.PolicyFeature(typed(DpMaps.POLICY), typed(DpMaps.IPCACHE), endpoints,
-                typed(DpMaps.POLICY_METRICS), typed(DpMaps.EGRESS_METRICS), lxc.map(DpMaps.DROP_EVENTS));
+                typed(DpMaps.POLICY_METRICS), typed(DpMaps.EGRESS_METRICS), lxc.map(DpMaps.DROP_EVENTS),
+                new io.gannet.bpf.policy.PolicyFeature.Ipv6Maps(typed(DpMaps.IPCACHE6), lxc.map(DpMaps.DROP_EVENTS6)));
         this.masquerade = new io.gannet.bpf.nat.MasqueradeFeature(typed(DpMaps.MASQ), typed(DpMaps.NOMASQ),
                 lxc.map(DpMaps.MASQ_RETRIES.name()), ct, typed(DpMaps.SNAT),
                 new io.gannet.bpf.nat.MasqueradeFeature.Ipv6Maps(typed(DpMaps.MASQ6), typed(DpMaps.NOMASQ6), ct6,
@@ -295,7 +296,7 @@ public final class Datapath implements AutoCloseable {
         return services;
     }
 
-    /** The ingress policy feature handle: dp_policy4, dp_ipcache4, the endpoints' policy flag, drop events. */
+    /** The policy feature handle: dp_policy4, dp_ipcache4, dp_ipcache6, the endpoints' policy flags, drop events. */
     public io.gannet.bpf.policy.PolicyFeature policyFeature() {
         return policy;
     }

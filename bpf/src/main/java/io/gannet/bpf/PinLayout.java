@@ -45,7 +45,9 @@ import org.slf4j.LoggerFactory;
  * older agent translated no IPv6 socket; its IPv6 cgroup links are added beside the IPv4 ones,
  * io.gannet.bpf.lb.SocketLbFeature), and dp_frag6 (IPv6 first-fragment rewrites, written and read
  * by the programs only: created empty, so fragments in flight across the upgrade whose first
- * fragment an older agent saw pass untouched, as they did before). A v1 migration carries no
+ * fragment an older agent saw pass untouched, as they did before), and dp_ipcache6 and
+ * dp_drop_events6 (IPv6 policy: created empty and written from desired policy at start-up; IPv6
+ * entries share dp_policy4, whose layout is unchanged). A v1 migration carries no
  * policy: v1 had none.
  *
  * <p>Flows that start during the few milliseconds between the copy and the re-attach are

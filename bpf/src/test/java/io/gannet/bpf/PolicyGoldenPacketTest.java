@@ -87,33 +87,6 @@ class PolicyGoldenPacketTest extends DatapathPerTest {
         return verdict(Packets.tcp(from, sport, POD, dport, TCP_SYN));
     }
 
-    /**
-     * IPv6 policy does not exist yet: a pod a policy selects gets no IPv6 in that direction but
-     * neighbor discovery (closed, never open); a pod no policy selects keeps its IPv6.
-     */
-    @Test
-    void ipv6IsClosedForAPodAPolicySelectsButNeighborDiscovery() {
-        String pod6 = "fd00:3::10";
-        String other6 = "fd00:3::21";
-        Packets.Spec in6 = Packets.tcp(other6, 40000, pod6, 6379, TCP_SYN);
-        Packets.Spec out6 = Packets.tcp(pod6, 40001, other6, 80, TCP_SYN);
-        assertThat(verdict(in6)).as("no policy selects the pod: IPv6 in passes").isEqualTo(TC_ACT_UNSPEC);
-        assertThat(run(Datapath.FROM_POD, out6).verdict()).as("and out").isEqualTo(TC_ACT_UNSPEC);
-
-        policy.apply(EP, true, List.of(allow(ID_EMPLOYEE, TCP, 6379, 16, 7), HOST_ALLOWED));
-        assertThat(verdict(in6)).as("an ingress policy selects it: IPv6 in is dropped").isEqualTo(TC_ACT_SHOT);
-        assertThat(dp.metrics().get(io.gannet.bpf.maps.Reason.DROP_POLICY_IPV6)).isEqualTo(1);
-        byte[] solicitation = new byte[24]; // type 135, code 0, checksum, reserved, target address
-        solicitation[0] = (byte) 135;
-        assertThat(verdict(Packets.raw("fe80::1", "ff02::1:ff00:10", 58, solicitation))).as("neighbor discovery passes")
-                .isEqualTo(TC_ACT_UNSPEC);
-        assertThat(run(Datapath.FROM_POD, out6).verdict()).as("no egress policy: IPv6 out passes").isEqualTo(TC_ACT_UNSPEC);
-
-        policy.applyEgress(EP, true, List.of(allow(ID_EMPLOYEE, TCP, 6379, 16, 11)));
-        assertThat(run(Datapath.FROM_POD, out6).verdict()).as("an egress policy: IPv6 out is dropped").isEqualTo(TC_ACT_SHOT);
-        assertThat(dp.metrics().get(io.gannet.bpf.maps.Reason.DROP_POLICY_IPV6)).isEqualTo(2);
-    }
-
     @Test
     void anEndpointNoPolicySelectsIsNotEnforced() {
         assertThat(tcpSyn(OTHER, 40000, 6379)).isEqualTo(TC_ACT_UNSPEC);

@@ -19,7 +19,8 @@ final class PolicyText {
             out.println("(no pod wired by the CNI plugin matches)");
         }
         for (JsonNode e : eps) {
-            out.println("endpoint " + e.path("endpoint").asText() + "  " + e.path("address").asText() + "  identity "
+            String addresses = e.has("addresses") ? String.join(" ", strings(e.path("addresses"))) : e.path("address").asText();
+            out.println("endpoint " + e.path("endpoint").asText() + "  " + addresses + "  identity "
                     + e.path("identity").asText() + "  labels " + e.path("labels").asText());
             out.println("  ingress: " + e.path("ingress").asText());
             if (e.path("enforced").asBoolean()) {
@@ -43,9 +44,6 @@ final class PolicyText {
             }
             if (e.path("enforced").asBoolean() || e.path("egressEnforced").asBoolean()) {
                 out.println("  packets by rule: " + e.path("packetsByRule"));
-            }
-            if (e.has("notJudged")) {
-                out.println("  not judged: " + e.path("notJudged").asText());
             }
             out.println();
         }

@@ -155,24 +155,21 @@ final class PolicyPart implements AutoCloseable {
                 : "the Kubernetes API at " + kubeApi.server() + " (NetworkPolicy, CiliumNetworkPolicy, this node's Pods, Namespaces)")
                 + " (NetworkPolicy, CiliumNetworkPolicy, Pod and Namespace labels, ExternalEndpoint); identities, external endpoints"
                 + " and other nodes' pods in " + store.describe());
-        if (node.podCidr(false) != null) {
-            log.operatorAction("policy", node.name(), "IPv6 is not judged (the policy stages are IPv4 only): a pod a policy selects"
-                    + " gets no IPv6 in that direction but neighbor discovery (counted as drop_policy_ipv6); other pods of "
-                    + node.podCidr(false) + " keep theirs");
-        }
         return part;
     }
 
     /** The pod address space external endpoints may not overlap: the pod pool, every PodCIDR, the fixed-IP pools. */
     private static List<ExternalEndpointStore.Reserved> podRanges(LoadedProfile profile, NodeConfig node) {
         List<ExternalEndpointStore.Reserved> out = new ArrayList<>();
-        profile.podCidrPool(true).ifPresent(p -> out.add(new ExternalEndpointStore.Reserved(Cidr.parse(p.cidr().toString()),
-                "the pod pool " + p.cidr())));
-        profile.explicitPodCidrs(true).forEach((host, c) -> out.add(new ExternalEndpointStore.Reserved(Cidr.parse(c.toString()),
-                "the PodCIDR " + c + " of node " + host)));
-        if (node.podCidr(true) != null) {
-            out.add(new ExternalEndpointStore.Reserved(Cidr.parse(node.podCidr(true).toString()), "the PodCIDR " + node.podCidr(true)
-                    + " of node " + node.name()));
+        for (boolean v4 : new boolean[] {true, false}) { // both families: external endpoints may be IPv6 too
+            profile.podCidrPool(v4).ifPresent(p -> out.add(new ExternalEndpointStore.Reserved(Cidr.parse(p.cidr().toString()),
+                    "the pod pool " + p.cidr())));
+            profile.explicitPodCidrs(v4).forEach((host, c) -> out.add(new ExternalEndpointStore.Reserved(Cidr.parse(c.toString()),
+                    "the PodCIDR " + c + " of node " + host)));
+            if (node.podCidr(v4) != null) {
+                out.add(new ExternalEndpointStore.Reserved(Cidr.parse(node.podCidr(v4).toString()), "the PodCIDR " + node.podCidr(v4)
+                        + " of node " + node.name()));
+            }
         }
         profile.fixedIpPools().forEach(f -> out.add(new ExternalEndpointStore.Reserved(Cidr.parse(f.cidr().toString()),
                 "the fixed-IP pool " + f.name() + " " + f.cidr())));
@@ -332,6 +329,15 @@ final class PolicyPart implements AutoCloseable {
             }
 
             @Override
+            public void attachIpv6(String hostVeth, String podIpv6) {
+                int idx = datapath.ifindex(hostVeth);
+                if (idx != 0) {
+                    enforcer.podAddressAdded(idx, podIpv6); // a dual-stack pod's IPv6 address: same identity
+                }
+                super.attachIpv6(hostVeth, podIpv6);
+            }
+
+            @Override
             public void detach(String hostVeth) {
                 int idx = datapath.ifindex(hostVeth);
                 if (idx != 0) {
@@ -345,18 +351,22 @@ final class PolicyPart implements AutoCloseable {
     /** Pods a previous daemon wired (their programs are still attached): their policy is recomputed. */
     void restored(List<PodAttachment> pods) {
         for (PodAttachment a : pods) {
-            register(a.hostVeth(), a.ip(), a.podNamespace(), a.podName());
+            register(a.hostVeth(), a.ips(), a.podNamespace(), a.podName());
         }
     }
 
     private void register(String hostVeth, String podIp, String podNamespace, String podName) {
+        register(hostVeth, List.of(podIp), podNamespace, podName);
+    }
+
+    private void register(String hostVeth, List<String> podIps, String podNamespace, String podName) {
         int idx = datapath.ifindex(hostVeth);
         if (idx == 0) {
             return;
         }
         String ns = podNamespace == null || podNamespace.isEmpty() ? "default" : podNamespace;
         String name = podName == null || podName.isEmpty() ? hostVeth : podName;
-        enforcer.podAdded(ns, name, podIp, idx);
+        enforcer.podAdded(ns, name, podIps, idx);
     }
 
     Map<String, Object> show(String endpoint) {
@@ -393,18 +403,23 @@ final class PolicyPart implements AutoCloseable {
             r.put("seq", d.seq());
             r.put("time", java.time.Instant.ofEpochMilli(d.atMillis()).toString());
             boolean ports = PORTED.contains(d.protocol());
-            r.put("source", ports ? d.source() + ":" + d.sourcePort() : d.source());
+            r.put("source", ports ? hostPort(d.source(), d.sourcePort()) : d.source());
             r.put("direction", d.direction());
             r.put("identity", d.identity());
-            r.put("destination", ports ? d.destination() + ":" + d.destinationPort() : d.destination());
+            r.put("destination", ports ? hostPort(d.destination(), d.destinationPort()) : d.destination());
             r.put("endpoint", d.endpoint());
-            r.put("protocol", d.protocol().equals("ICMP") ? "ICMP type " + d.destinationPort() : d.protocol());
+            r.put("protocol", d.protocol().startsWith("ICMP") ? d.protocol() + " type " + d.destinationPort() : d.protocol());
             r.put("reason", d.reason());
             r.put("rule", d.rule());
             rows.add(r);
             last = d.seq();
         }
         return Map.of("drops", rows, "last", last, "counters", enforcer.counters(), "egressCounters", enforcer.egressCounters());
+    }
+
+    /** "10.1.2.3:80", "[fd00::5]:80". */
+    private static String hostPort(String address, int port) {
+        return (address.indexOf(':') >= 0 ? "[" + address + "]" : address) + ":" + port;
     }
 
     private static List<InetAddress> hostAddresses() {

@@ -12,7 +12,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The CNI backend's datapath that also publishes each pod (namespace, name, address: its IPv4
- * address, or its IPv6 one for an IPv6-only pod) in the cluster store through a {@link
+ * address, or its IPv6 one for an IPv6-only pod; a dual-stack pod's IPv6 address beside) in the cluster store through a {@link
  * PodPublisher}, so other nodes' ingress policy knows its identity. A pod the runtime named no
  * Kubernetes pod for is published as PolicyPart registers it: namespace {@code default}, its
  * host veth as name.
@@ -35,6 +35,15 @@ final class PublishingPodDatapath extends DelegatingPodDatapath {
     }
 
     @Override
+    public void attachIpv6(String hostVeth, String podIpv6) {
+        super.attachIpv6(hostVeth, podIpv6);
+        String[] id = byVeth.get(hostVeth);
+        if (id != null) {
+            publisher.addedIpv6(id[0], id[1], podIpv6);
+        }
+    }
+
+    @Override
     public void detach(String hostVeth) {
         super.detach(hostVeth);
         String[] id = byVeth.remove(hostVeth);
@@ -49,7 +58,7 @@ final class PublishingPodDatapath extends DelegatingPodDatapath {
         for (PodAttachment a : pods) {
             String[] id = id(a.hostVeth(), a.podNamespace(), a.podName());
             byVeth.put(a.hostVeth(), id);
-            out.add(new PublishedPod("", id[0], id[1], a.ip()));
+            out.add(new PublishedPod("", id[0], id[1], a.ip(), a.ips().size() > 1 ? a.ips().get(1) : ""));
         }
         publisher.replaceAll(out);
     }

@@ -25,8 +25,10 @@ import org.junit.jupiter.api.io.TempDir;
  * (an address the test adds in the pod), or any IPv4, is dropped as drop_spoofed. The daemon
  * restarts — with the pod's dp_endpoints6 entry deleted meanwhile, as for a pod a Gannet
  * wired before that map existed — and all of it holds: the restored pod's IPv6 source is
- * registered again. A NetworkPolicy selecting the backend closes its IPv6 (policy judges IPv4
- * only), which {@code gannet show policy} and the log say. CNI DEL detaches the programs from
+ * registered again. NetworkPolicy is judged on IPv6 as on IPv4: an ingress policy on the backend
+ * admits the client pod on TCP 8080 and denies a third pod, an egress policy on the client lets
+ * it reach the backend (directly and through the clusterIP) and nothing else; {@code gannet show
+ * policy} lists the IPv6 entries and the drops are counted. CNI DEL detaches the programs from
  * the pod's veth.
  */
 class DaemonIpv6OnlyPodsTest {
@@ -206,8 +208,13 @@ class DaemonIpv6OnlyPodsTest {
         DaemonServicesTest.awaitServices(gannet, r -> r.toString().contains("[" + b6 + "]:8080"));
         worksThrough(podA, client, udpClient, fromClient, a6, b6, "after a restart");
 
-        // A policy selects the backend pod: policy judges IPv4 only, so its IPv6 is closed (the
-        // documented behaviour), and that is said in show policy and once in the log.
+        // IPv6 NetworkPolicy, both directions, judged as IPv4's: web-0 admits the client pod on TCP
+        // 8080 only; the client may send to web pods on 8080 only. A third pod is denied both ways.
+        NetworkNamespace podC = bed.ns("v6c");
+        String c6 = CniCall.address(CniCall.add(plugin, node, socket, "ctr-v6c", podC, CniCall.podArgs("shop", "other")));
+        bed.start(podC, "python3", server.toString(), "other", c6, "9090");
+        gannet.awaitTrue("the third pod serves (no policy yet)", () -> run(podA, fromClient, a6, c6, "9090").equals("connected"),
+                () -> run(podA, fromClient, a6, c6, "9090"));
         Files.writeString(policies.resolve("pods.yaml"), """
                 apiVersion: v1
                 kind: Pod
@@ -216,6 +223,10 @@ class DaemonIpv6OnlyPodsTest {
                 apiVersion: v1
                 kind: Pod
                 metadata: {namespace: shop, name: client, labels: {app: client}}
+                ---
+                apiVersion: v1
+                kind: Pod
+                metadata: {namespace: shop, name: other, labels: {app: other}}
                 """);
         Files.writeString(policies.resolve("web-in.yaml"), """
                 apiVersion: networking.k8s.io/v1
@@ -227,13 +238,44 @@ class DaemonIpv6OnlyPodsTest {
                   ingress:
                   - from: [{podSelector: {matchLabels: {app: client}}}]
                     ports: [{port: 8080, protocol: TCP}]
+                ---
+                apiVersion: networking.k8s.io/v1
+                kind: NetworkPolicy
+                metadata: {name: client-out, namespace: shop}
+                spec:
+                  podSelector: {matchLabels: {app: client}}
+                  policyTypes: [Egress]
+                  egress:
+                  - to: [{podSelector: {matchLabels: {app: web}}}]
+                    ports: [{port: 8080, protocol: TCP}]
                 """);
-        gannet.awaitTrue("show policy says the IPv6-only pod is not judged",
-                () -> gannet.cli("show", "policy", "web-0").contains("not judged: IPv6-only pod"), () -> gannet.cli("show", "policy"));
-        assertThat(gannet.cli("show", "policy", "web-0")).contains(b6).contains("policy judges IPv4 only").contains("drop_policy_ipv6");
-        assertThat(gannet.log()).contains("shop/web-0 (" + b6 + "): IPv6-only pod");
-        gannet.awaitTrue("the selected pod's IPv6 is closed", () -> run(podA, client, VIP, "80").startsWith("failed"),
-                () -> run(podA, client, VIP, "80"));
+        gannet.awaitTrue("show policy lists web-0's IPv6 entries",
+                () -> gannet.cli("show", "policy", "web-0").contains("selected by: NetworkPolicy:shop/web-in"),
+                () -> gannet.cli("show", "policy"));
+        double deniedIn = policySample("ingress", "drop_default_deny");
+        double deniedOut = policySample("egress", "drop_default_deny");
+        assertThat(run(podC, fromClient, c6, b6, "8080")).as("another pod into web-0: ingress denies it").startsWith("failed");
+        assertThat(run(podA, fromClient, a6, c6, "9090")).as("the client to another pod: egress denies it").startsWith("failed");
+        assertThat(run(podA, udpClient, VIP, "53")).as("the client's UDP to the clusterIP: egress denies it").startsWith("failed");
+        assertThat(run(podA, fromClient, a6, b6, "8080")).as("client -> web-0:8080, both policies allow it").isEqualTo("connected");
+        assertThat(run(podA, client, VIP, "80")).as("client -> the clusterIP -> web-0:8080").isEqualTo("peer " + VIP + " 80 answer web-0 " + a6);
+        assertThat(run(podC, fromClient, c6, a6, "22")).as("the client has no ingress policy: its refusal comes back")
+                .contains("Connection refused");
+        assertThat(policySample("ingress", "drop_default_deny")).as("counted as ingress drops").isGreaterThan(deniedIn);
+        assertThat(policySample("egress", "drop_default_deny")).as("counted as egress drops").isGreaterThan(deniedOut);
+        assertThat(sample("drop_policy_ipv6")).as("nothing is closed wholesale any more").isLessThanOrEqualTo(0);
+        String show = gannet.cli("show", "policy", "web-0");
+        assertThat(show).contains(b6).contains("8080").doesNotContain("not judged");
+        assertThat(gannet.cli("show", "policy", "client")).contains("selected for egress by: NetworkPolicy:shop/client-out");
+        GannetProcess.CliResult drops = gannet.cliResult("monitor", "--drops", "--from-start", "--count", "1", "--json");
+        assertThat(drops.exit()).as(drops.err()).isZero();
+        JsonNode drop = new com.fasterxml.jackson.databind.ObjectMapper().readTree(drops.out().lines().findFirst().orElseThrow());
+        assertThat(drop.path("source").asText()).as("the first drop: the third pod into web-0").startsWith("[" + c6 + "]:");
+        assertThat(drop.path("destination").asText()).isEqualTo("[" + b6 + "]:8080");
+        assertThat(drop.path("identity").asText()).contains("app=other");
+        assertThat(drop.path("endpoint").asText()).isEqualTo("shop/web-0");
+        assertThat(drop.path("direction").asText()).isEqualTo("ingress");
+        assertThat(gannet.log()).doesNotContain("IPv6 is not judged").doesNotContain("IPv6-only pod");
         assertThat(gannet.alive()).isTrue();
 
         // CNI DEL: the programs leave the veth with it, and the endpoint goes.
@@ -284,6 +326,12 @@ class DaemonIpv6OnlyPodsTest {
         String text = NetworkNamespace.Shell.runQuietly("ip", "netns", "exec", node.name(), "curl", "-s",
                 "http://127.0.0.1:" + METRICS_PORT + "/metrics");
         return DeployFiles.sample(text, "gannet_datapath_packets_total", "reason=\"" + reason + "\"");
+    }
+
+    private double policySample(String direction, String reason) {
+        String text = NetworkNamespace.Shell.runQuietly("ip", "netns", "exec", node.name(), "curl", "-s",
+                "http://127.0.0.1:" + METRICS_PORT + "/metrics");
+        return DeployFiles.sample(text, "gannet_policy_packets_total", "direction=\"" + direction + "\",reason=\"" + reason + "\"");
     }
 
     private static String run(NetworkNamespace from, Path script, String... args) {

@@ -32,6 +32,8 @@ public final class DpMaps {
     public static final Spec<SrcRangeKey, Integer> SRC_RANGE = new Spec<>("dp_src_range4", SrcRangeKey.LAYOUT, Layout.U8);
     public static final Spec<Integer, Long> METRICS = new Spec<>("dp_metrics", Layout.U32, Layout.U64);
     public static final Spec<IpcacheKey, IpcacheValue> IPCACHE = new Spec<>("dp_ipcache4", IpcacheKey.LAYOUT, IpcacheValue.LAYOUT);
+    /** IPv6 prefix -> identity for IPv6 policy (lib/policy.h), a map of its own beside dp_ipcache4. */
+    public static final Spec<IpcacheKey6, IpcacheValue> IPCACHE6 = new Spec<>("dp_ipcache6", IpcacheKey6.LAYOUT, IpcacheValue.LAYOUT);
     public static final Spec<PolicyMapKey, PolicyMapValue> POLICY = new Spec<>("dp_policy4", PolicyMapKey.LAYOUT, PolicyMapValue.LAYOUT);
     public static final Spec<Integer, Long> POLICY_METRICS = new Spec<>("dp_policy_metrics", Layout.U32, Layout.U64);
     public static final Spec<Integer, Long> EGRESS_METRICS = new Spec<>("dp_egress_metrics", Layout.U32, Layout.U64);
@@ -58,7 +60,7 @@ public final class DpMaps {
     /** Every map a Gannet object declares, in lib/maps.h order (dp_frag4 and dp_frag6 are internal to the programs). */
     public static final List<Spec<?, ?>> ALL = List.of(SVC, BACKENDS, REVNAT, CT, MAGLEV, ENDPOINTS, AFFINITY, SNAT, SRC_RANGE, CONFIG,
             METRICS, IPCACHE, POLICY, POLICY_METRICS, EGRESS_METRICS, MASQ, NOMASQ, MASQ6, NOMASQ6, MASQ_RETRIES, SVC6, BACKENDS6, REVNAT6, CT6,
-            SNAT6, SNAT6_SRC, SRC_RANGE6, AFFINITY6, SNAT4_SRC, ENDPOINTS6);
+            SNAT6, SNAT6_SRC, SRC_RANGE6, AFFINITY6, SNAT4_SRC, ENDPOINTS6, IPCACHE6);
 
     /** Maps the programs own alone: the agent never writes them, only the pin is kept. */
     public static final String FRAG = "dp_frag4";
@@ -68,4 +70,7 @@ public final class DpMaps {
 
     /** The drop-event FIFO (BPF_MAP_TYPE_QUEUE: no key; values are {@link DropEvent}s, popped by the agent). */
     public static final String DROP_EVENTS = "dp_drop_events";
+
+    /** The IPv6 drop-event FIFO ({@link DropEvent6}s), beside {@link #DROP_EVENTS}. */
+    public static final String DROP_EVENTS6 = "dp_drop_events6";
 }

@@ -2,8 +2,10 @@ package io.gannet.bpf.policy;
 
 import io.gannet.bpf.libbpf.BpfMap;
 import io.gannet.bpf.maps.DropEvent;
+import io.gannet.bpf.maps.DropEvent6;
 import io.gannet.bpf.maps.EndpointValue;
 import io.gannet.bpf.maps.IpcacheKey;
+import io.gannet.bpf.maps.IpcacheKey6;
 import io.gannet.bpf.maps.IpcacheValue;
 import io.gannet.bpf.maps.Layout;
 import io.gannet.bpf.maps.PolicyMapKey;
@@ -21,8 +23,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The policy feature of the datapath, ingress and egress: its maps (dp_policy4, dp_ipcache4,
- * dp_policy_metrics, dp_egress_metrics, dp_drop_events), the endpoints' policy flags, and its
+ * The policy feature of the datapath, ingress and egress, IPv4 and IPv6: its maps (dp_policy4,
+ * shared by both families as its keys name identities; dp_ipcache4 and dp_ipcache6; dp_policy_metrics,
+ * dp_egress_metrics; dp_drop_events and dp_drop_events6), the endpoints' policy flags, and its
  * reconciler.
  * {@link io.gannet.bpf.Datapath#policyFeature()} hands it out, as services have theirs.
  *
@@ -48,21 +51,30 @@ public final class PolicyFeature {
     private final BpfMap metrics;
     private final BpfMap egressMetrics;
     private final BpfMap dropEvents;
+    private final BpfMap dropEvents6;
     private final int restored;
+
+    /** The IPv6 maps: dp_ipcache6 and dp_drop_events6 (IPv6 entries share dp_policy4). */
+    public record Ipv6Maps(TypedMap<IpcacheKey6, IpcacheValue> ipcache, BpfMap dropEvents) {}
 
     public PolicyFeature(TypedMap<PolicyMapKey, PolicyMapValue> policy, TypedMap<IpcacheKey, IpcacheValue> ipcache,
             TypedMap<Integer, EndpointValue> endpoints, TypedMap<Integer, Long> metrics, TypedMap<Integer, Long> egressMetrics,
-            BpfMap dropEvents) {
-        if (dropEvents.valueSize() != DropEvent.LAYOUT.size()) {
-            throw new IllegalStateException("dp_drop_events values are " + dropEvents.valueSize() + " bytes, "
-                    + DropEvent.LAYOUT.cName() + " is " + DropEvent.LAYOUT.size());
-        }
-        this.reconciler = new PolicyReconciler(policy, ipcache, endpoints);
+            BpfMap dropEvents, Ipv6Maps v6) {
+        checkSize("dp_drop_events", dropEvents, DropEvent.LAYOUT.size(), DropEvent.LAYOUT.cName());
+        checkSize("dp_drop_events6", v6.dropEvents(), DropEvent6.LAYOUT.size(), DropEvent6.LAYOUT.cName());
+        this.reconciler = new PolicyReconciler(policy, ipcache, v6.ipcache(), endpoints);
         this.policy = policy;
         this.metrics = metrics.raw();
         this.egressMetrics = egressMetrics.raw();
         this.dropEvents = dropEvents;
+        this.dropEvents6 = v6.dropEvents();
         this.restored = reconciler.restore();
+    }
+
+    private static void checkSize(String name, BpfMap map, int size, String cName) {
+        if (map.valueSize() != size) {
+            throw new IllegalStateException(name + " values are " + map.valueSize() + " bytes, " + cName + " is " + size);
+        }
     }
 
     /** Policy entries found in the pinned maps when the datapath opened. */
@@ -110,6 +122,12 @@ public final class PolicyFeature {
     /** Makes dp_ipcache4 equal to {@code desired} (IPv4 prefix -> identity), writing only changes. */
     public synchronized Applied applyIpcache(Map<IpcacheKey, Integer> desired) {
         PolicyReconciler.Change c = reconciler.applyIpcache(desired);
+        return new Applied(c.written(), c.deleted());
+    }
+
+    /** Makes dp_ipcache6 equal to {@code desired} (IPv6 prefix -> identity), writing only changes. */
+    public synchronized Applied applyIpcache6(Map<IpcacheKey6, Integer> desired) {
+        PolicyReconciler.Change c = reconciler.applyIpcache6(desired);
         return new Applied(c.written(), c.deleted());
     }
 
@@ -193,6 +211,19 @@ public final class PolicyFeature {
         return out;
     }
 
+    /** Pops up to {@code max} IPv6 drop events (dp_drop_events6), oldest first. */
+    public synchronized List<DropEvent6> drainDrops6(int max) {
+        List<DropEvent6> out = new ArrayList<>();
+        while (out.size() < max) {
+            byte[] raw = dropEvents6.pop();
+            if (raw == null) {
+                break;
+            }
+            out.add(DropEvent6.LAYOUT.decode(raw));
+        }
+        return out;
+    }
+
     /** Entries written and deleted since open (reconciler work, for the recompute figures). */
     public synchronized long writes() {
         return reconciler.writes();
@@ -205,5 +236,10 @@ public final class PolicyFeature {
     /** The ipcache as programmed. */
     public synchronized Map<IpcacheKey, Integer> ipcache() {
         return Map.copyOf(reconciler.ipcache());
+    }
+
+    /** The IPv6 ipcache as programmed. */
+    public synchronized Map<IpcacheKey6, Integer> ipcache6() {
+        return Map.copyOf(reconciler.ipcache6());
     }
 }

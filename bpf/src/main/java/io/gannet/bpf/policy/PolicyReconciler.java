@@ -2,6 +2,7 @@ package io.gannet.bpf.policy;
 
 import io.gannet.bpf.maps.EndpointValue;
 import io.gannet.bpf.maps.IpcacheKey;
+import io.gannet.bpf.maps.IpcacheKey6;
 import io.gannet.bpf.maps.IpcacheValue;
 import io.gannet.bpf.maps.PolicyMapKey;
 import io.gannet.bpf.maps.PolicyMapValue;
@@ -15,7 +16,7 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Writes desired ingress and egress policy into dp_policy4, dp_ipcache4 and the endpoints'
+ * Writes desired ingress and egress policy into dp_policy4, dp_ipcache4, dp_ipcache6 and the endpoints'
  * policy flags, per endpoint and direction (an endpoint's egress entries live under its
  * ifindex with {@link PolicyFeature#EGRESS_EP} set) and by difference: applying one endpoint's entries touches only the keys of that
  * endpoint that changed (O(changes)), so a rule change among thousands of endpoints costs the
@@ -34,17 +35,20 @@ import java.util.Set;
 final class PolicyReconciler {
     private final TypedMap<PolicyMapKey, PolicyMapValue> policy;
     private final TypedMap<IpcacheKey, IpcacheValue> ipcache;
+    private final TypedMap<IpcacheKey6, IpcacheValue> ipcache6;
     private final TypedMap<Integer, EndpointValue> endpoints;
     private final Map<Integer, Map<PolicyMapKey, PolicyEncoding.Verdict>> programmed = new HashMap<>();
     private final Set<Integer> enforced = new HashSet<>();
     private final Map<IpcacheKey, Integer> ipcacheProgrammed = new HashMap<>();
+    private final Map<IpcacheKey6, Integer> ipcache6Programmed = new HashMap<>();
     private long writes;
     private long deletes;
 
     PolicyReconciler(TypedMap<PolicyMapKey, PolicyMapValue> policy, TypedMap<IpcacheKey, IpcacheValue> ipcache,
-            TypedMap<Integer, EndpointValue> endpoints) {
+            TypedMap<IpcacheKey6, IpcacheValue> ipcache6, TypedMap<Integer, EndpointValue> endpoints) {
         this.policy = policy;
         this.ipcache = ipcache;
+        this.ipcache6 = ipcache6;
         this.endpoints = endpoints;
     }
 
@@ -52,6 +56,7 @@ final class PolicyReconciler {
     int restore() {
         programmed.clear();
         ipcacheProgrammed.clear();
+        ipcache6Programmed.clear();
         enforced.clear();
         int[] n = {0};
         policy.forEachSlow((k, v) -> {
@@ -59,6 +64,7 @@ final class PolicyReconciler {
             n[0]++;
         });
         ipcache.forEachSlow((k, v) -> ipcacheProgrammed.put(k, v.identity()));
+        ipcache6.forEachSlow((k, v) -> ipcache6Programmed.put(k, v.identity()));
         endpoints.forEach((ifindex, v) -> {
             if ((v.flags() & PolicyFeature.FLAG_INGRESS_POLICY) != 0) {
                 enforced.add(ifindex);
@@ -164,6 +170,31 @@ final class PolicyReconciler {
         ipcacheProgrammed.clear();
         ipcacheProgrammed.putAll(desired);
         return new Change(written, stale.size());
+    }
+
+    /** Makes dp_ipcache6 equal to {@code desired}, as {@link #applyIpcache} does for IPv4. */
+    Change applyIpcache6(Map<IpcacheKey6, Integer> desired) {
+        int written = 0;
+        for (Map.Entry<IpcacheKey6, Integer> e : desired.entrySet()) {
+            if (!e.getValue().equals(ipcache6Programmed.get(e.getKey()))) {
+                ipcache6.put(e.getKey(), new IpcacheValue(e.getValue()));
+                written++;
+            }
+        }
+        List<IpcacheKey6> stale = new ArrayList<>();
+        for (IpcacheKey6 k : ipcache6Programmed.keySet()) {
+            if (!desired.containsKey(k)) {
+                stale.add(k);
+            }
+        }
+        ipcache6.deleteAll(stale);
+        ipcache6Programmed.clear();
+        ipcache6Programmed.putAll(desired);
+        return new Change(written, stale.size());
+    }
+
+    Map<IpcacheKey6, Integer> ipcache6() {
+        return ipcache6Programmed;
     }
 
     Map<PolicyMapKey, PolicyEncoding.Verdict> programmed(int epId) {

@@ -59,7 +59,7 @@ class BtfLayoutTest {
                 AffinityKey.LAYOUT, AffinityValue.LAYOUT, NatValue.LAYOUT, SrcRangeKey.LAYOUT, IpcacheKey.LAYOUT, IpcacheValue.LAYOUT,
                 PolicyMapKey.LAYOUT, PolicyMapValue.LAYOUT, DropEvent.LAYOUT, MasqValue.LAYOUT,
                 SvcKey6.LAYOUT, BackendValue6.LAYOUT, RevNatValue6.LAYOUT, CtKey6.LAYOUT, NatValue6.LAYOUT, SrcRangeKey6.LAYOUT,
-                AffinityKey6.LAYOUT, EndpointValue6.LAYOUT, MasqValue6.LAYOUT, NoMasqKey6.LAYOUT);
+                AffinityKey6.LAYOUT, EndpointValue6.LAYOUT, MasqValue6.LAYOUT, NoMasqKey6.LAYOUT, IpcacheKey6.LAYOUT, DropEvent6.LAYOUT);
         for (String obj : List.of("bpf_lxc.o", "bpf_host.o", "bpf_xdp.o", "bpf_sock.o")) {
             Map<String, Struct> btf = structs(objects.resolve(obj));
             for (Layout<?> l : layouts) {

@@ -1,7 +1,9 @@
 package io.gannet.netpolicy.enforce;
 
 import io.gannet.bpf.maps.DropEvent;
+import io.gannet.bpf.maps.DropEvent6;
 import io.gannet.bpf.maps.IpcacheKey;
+import io.gannet.bpf.maps.IpcacheKey6;
 import io.gannet.bpf.maps.PolicyMapKey;
 import io.gannet.bpf.maps.PolicyMapValue;
 import io.gannet.bpf.policy.IngressEntry;
@@ -23,6 +25,7 @@ import io.gannet.netpolicy.model.Endpoint;
 import io.gannet.netpolicy.model.Labels;
 import io.gannet.netpolicy.model.Policy;
 import java.net.Inet4Address;
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayDeque;
@@ -40,15 +43,17 @@ import java.util.TreeSet;
 import java.util.function.BiConsumer;
 
 /**
- * Ingress policy for the pods of this node, end to end: policies and pod labels from the
+ * Ingress and egress policy, IPv4 and IPv6, for the pods of this node, end to end: policies and pod labels from the
  * {@link PolicyDirectory}, pods from the CNI backend ({@link #podAdded}), compiled by the
  * incremental {@link PolicyEngine} and written through the datapath's {@link PolicyFeature}.
  * Each change writes only the endpoints it affects, and of those only the entries that differ.
  *
  * <p>Pods are endpoints named "namespace/name" with the labels of their Pod object (if the
  * directory has one), their namespace, and their Namespace object's labels (Cilium's
- * convention, see {@link Labels#ofPod}). The node's own addresses map to identity host; an
- * address nothing maps is world.
+ * convention, see {@link Labels#ofPod}); every address of a pod (a dual-stack pod's IPv4 and
+ * IPv6 one) maps to its identity. The node's own addresses (IPv4 and global IPv6) map to identity
+ * host; an address nothing maps is world. IPv4 prefixes go to dp_ipcache4, IPv6 ones to
+ * dp_ipcache6; the entries, keyed by identity, serve both.
  *
  * <p>Drops are drained from the datapath's queue by {@link #pollDrops} into a bounded history
  * with sequence numbers, in user terms (pods by name, identities by labels, rules by policy).
@@ -81,30 +86,24 @@ public final class PolicyEnforcer {
     private List<String> externalProblems = List.of();
     private PolicyDirectory.Result directory = new PolicyDirectory.Result(List.of(), Map.of(), Map.of(), List.of());
 
-    /** A pod this node wired. */
-    public record Pod(String namespace, String name, String address, int ifindex) {
+    /** A pod this node wired, with its addresses (the first as the CNI plugin attached it: IPv4 on a dual-stack node). */
+    public record Pod(String namespace, String name, List<String> addresses, int ifindex) {
+        public Pod {
+            addresses = List.copyOf(addresses);
+        }
+
         public String key() {
             return namespace + "/" + name;
         }
 
-        /** A pod the CNI plugin gave an IPv6 address only (its address is that one). */
-        public boolean ipv6Only() {
-            return address.indexOf(':') >= 0;
+        /** The first address. */
+        public String address() {
+            return addresses.get(0);
         }
-    }
 
-    /**
-     * What policy does to an IPv6-only pod a policy selects, or null when none selects it:
-     * policy judges IPv4 only, so the selected direction's IPv6 is closed but neighbour
-     * discovery (lib/policy.h dp_stage_policy6_closed, counted as drop_policy_ipv6).
-     */
-    static String ipv6OnlyNote(Pod pod, boolean ingress, boolean egress) {
-        if (!pod.ipv6Only() || !(ingress || egress)) {
-            return null;
+        List<Cidr> cidrs() {
+            return addresses.stream().map(Cidr::parse).toList();
         }
-        String dirs = ingress && egress ? "ingress and egress" : ingress ? "ingress" : "egress";
-        return "IPv6-only pod: policy judges IPv4 only, so its " + dirs + " IPv6 is dropped but neighbour discovery"
-                + " (drop_policy_ipv6) while a policy selects it; no rule opens it";
     }
 
     /** A dropped packet in user terms. */
@@ -217,19 +216,17 @@ public final class PolicyEnforcer {
     private Endpoint remoteEndpoint(PublishedPod p) {
         Map<String, String> labels = directory.podLabels().getOrDefault(p.key(), Map.of());
         Map<String, String> ns = directory.namespaceLabels().getOrDefault(p.namespace(), Map.of());
-        return new Endpoint(remoteId(p.storeKey()), Labels.ofPod(p.namespace(), labels, ns), List.of(Cidr.parse(p.address())),
+        return new Endpoint(remoteId(p.storeKey()), Labels.ofPod(p.namespace(), labels, ns), p.addresses().stream().map(Cidr::parse).toList(),
                 directory.podNamedPorts().getOrDefault(p.key(), Map.of()), false);
     }
 
-    /** The node's own addresses (identity host). */
+    /**
+     * The node's own addresses (identity host): IPv4 and IPv6 but loopback and IPv6 link-local
+     * (every pod veth has one; the node reaches pods from its global addresses).
+     */
     public synchronized void hostAddresses(Collection<InetAddress> addresses) {
-        List<Cidr> next = new ArrayList<>();
-        for (InetAddress a : addresses) {
-            if (a instanceof Inet4Address && !a.isLoopbackAddress()) {
-                next.add(new Cidr(a.getAddress(), 32));
-            }
-        }
-        next.removeIf(c -> pods.values().stream().anyMatch(p -> Cidr.parse(p.address()).equals(c)));
+        List<Cidr> next = hostPrefixes(addresses);
+        next.removeIf(c -> pods.values().stream().anyMatch(p -> p.cidrs().contains(c)));
         if (!next.equals(hostAddresses)) {
             hostAddresses = List.copyOf(next);
             syncIpcache();
@@ -243,16 +240,27 @@ public final class PolicyEnforcer {
      * policy CIDR of the same /32 keeps its own identity.
      */
     public synchronized void remoteNodes(Collection<InetAddress> addresses) {
-        List<Cidr> next = new ArrayList<>();
-        for (InetAddress a : addresses) {
-            if (a instanceof Inet4Address && !a.isLoopbackAddress()) {
-                next.add(new Cidr(a.getAddress(), 32));
-            }
-        }
+        List<Cidr> next = hostPrefixes(addresses);
         if (!next.equals(remoteNodes)) {
             remoteNodes = List.copyOf(next);
             syncIpcache();
         }
+    }
+
+    private static List<Cidr> hostPrefixes(Collection<InetAddress> addresses) {
+        List<Cidr> out = new ArrayList<>();
+        for (InetAddress a : addresses) {
+            if (a.isLoopbackAddress() || a.isLinkLocalAddress() || a.isAnyLocalAddress()) {
+                continue;
+            }
+            if (a instanceof Inet4Address || a instanceof Inet6Address) {
+                Cidr c = new Cidr(a.getAddress(), a.getAddress().length * 8);
+                if (!out.contains(c)) {
+                    out.add(c);
+                }
+            }
+        }
+        return out;
     }
 
     /** A new state of the policy directory: policies, pod labels and namespace labels. */
@@ -305,18 +313,38 @@ public final class PolicyEnforcer {
      * first, so it is enforced from its first packet.
      */
     public synchronized void podAdded(String namespace, String name, String address, int ifindex) {
+        podAdded(namespace, name, List.of(address), ifindex);
+    }
+
+    /** {@link #podAdded(String, String, String, int)} with every address of the pod (a dual-stack pod's two). */
+    public synchronized void podAdded(String namespace, String name, List<String> addresses, int ifindex) {
         Pod old = pods.get(namespace + "/" + name);
         if (old != null && old.ifindex() != ifindex) {
             feature.remove(old.ifindex());
             podByIfindex.remove(old.ifindex());
         }
-        Pod pod = new Pod(namespace, name, address, ifindex);
+        Pod pod = new Pod(namespace, name, addresses, ifindex);
         pods.put(pod.key(), pod);
         podByIfindex.put(ifindex, pod.key());
-        hostAddresses = hostAddresses.stream().filter(c -> !c.equals(Cidr.parse(address))).toList();
+        hostAddresses = hostAddresses.stream().filter(c -> !pod.cidrs().contains(c)).toList();
         Set<String> affected = new TreeSet<>(engine.upsertEndpoint(endpoint(pod)));
         affected.add(pod.key());
         write(affected);
+    }
+
+    /**
+     * A dual-stack pod's IPv6 address, given after its IPv4 one (the CNI plugin's attachIpv6): it
+     * maps to the pod's identity from now on. Unknown ifindex or an address the pod has: nothing.
+     */
+    public synchronized void podAddressAdded(int ifindex, String address) {
+        String key = podByIfindex.get(ifindex);
+        Pod pod = key == null ? null : pods.get(key);
+        if (pod == null || pod.addresses().contains(address)) {
+            return;
+        }
+        List<String> all = new ArrayList<>(pod.addresses());
+        all.add(address);
+        podAdded(pod.namespace(), pod.name(), all, ifindex);
     }
 
     /** A pod deleted (CNI DEL): its entries go, and policies naming its identity are recomputed. */
@@ -333,7 +361,7 @@ public final class PolicyEnforcer {
     private Endpoint endpoint(Pod pod) {
         Map<String, String> labels = directory.podLabels().getOrDefault(pod.key(), Map.of());
         Map<String, String> ns = directory.namespaceLabels().getOrDefault(pod.namespace(), Map.of());
-        return new Endpoint(pod.key(), Labels.ofPod(pod.namespace(), labels, ns), List.of(Cidr.parse(pod.address())),
+        return new Endpoint(pod.key(), Labels.ofPod(pod.namespace(), labels, ns), pod.cidrs(),
                 directory.podNamedPorts().getOrDefault(pod.key(), Map.of()), true);
     }
 
@@ -354,10 +382,6 @@ public final class PolicyEnforcer {
             if (b.written() + b.deleted() > 0) {
                 log.accept("policy", id + ": egress " + (eg.enforced() ? "enforced by " + eg.selectedBy() : "open: no policy selects it")
                         + " (" + b.written() + " entries written, " + b.deleted() + " deleted)");
-            }
-            String v6 = ipv6OnlyNote(pod, ep.enforced(), eg.enforced());
-            if (v6 != null && logged.add("v6\u0000" + id + "\u0000" + v6)) {
-                log.accept("policy", id + " (" + pod.address() + "): " + v6);
             }
         }
         syncIpcache();
@@ -388,18 +412,33 @@ public final class PolicyEnforcer {
 
     private void syncIpcache() {
         Map<IpcacheKey, Integer> want = new HashMap<>();
+        Map<IpcacheKey6, Integer> want6 = new HashMap<>();
         for (Map.Entry<Cidr, Integer> e : engine.ipCache().entrySet()) {
-            if (e.getKey().isIpv4()) {
-                want.put(key(e.getKey()), e.getValue());
-            }
+            put(want, want6, e.getKey(), e.getValue(), true);
         }
         for (Cidr c : hostAddresses) {
-            want.putIfAbsent(key(c), ReservedIdentity.HOST.id());
+            put(want, want6, c, ReservedIdentity.HOST.id(), false);
         }
         for (Cidr c : remoteNodes) {
-            want.putIfAbsent(key(c), ReservedIdentity.REMOTE_NODE.id());
+            put(want, want6, c, ReservedIdentity.REMOTE_NODE.id(), false);
         }
         feature.applyIpcache(want);
+        feature.applyIpcache6(want6);
+    }
+
+    /** An ipcache entry into its family's map; {@code replace} false keeps an identity already there. */
+    private static void put(Map<IpcacheKey, Integer> v4, Map<IpcacheKey6, Integer> v6, Cidr c, int identity, boolean replace) {
+        if (c.isIpv4()) {
+            if (replace) {
+                v4.put(key(c), identity);
+            } else {
+                v4.putIfAbsent(key(c), identity);
+            }
+        } else if (replace) {
+            v6.put(IpcacheKey6.of(c.address(), c.prefixLength()), identity);
+        } else {
+            v6.putIfAbsent(IpcacheKey6.of(c.address(), c.prefixLength()), identity);
+        }
     }
 
     private static IpcacheKey key(Cidr c) {
@@ -422,18 +461,29 @@ public final class PolicyEnforcer {
         List<DropEvent> events = feature.drainDrops(DROP_HISTORY);
         long now = System.currentTimeMillis();
         for (DropEvent e : events) {
-            String ep = podByIfindex.getOrDefault(e.epId(), "ifindex " + e.epId());
-            PolicyReason reason = PolicyReason.of(e.reason());
-            RuleRef rule = e.ruleId() > 0 && e.ruleId() < rules.size() ? rules.get(e.ruleId()) : null;
-            String label = reason == null ? "reason " + e.reason() : reason.label();
-            drops.addLast(new Drop(++dropSeq, now, ip(e.saddr()), e.sport(), describeIdentity(e.identity()), ip(e.daddr()),
-                    e.dport(), ep, protocol(e.protocol()), e.egress() ? "egress_" + label : label,
-                    rule == null ? "default deny: no rule allows it" : rule.toString(), e.egress() ? "egress" : "ingress"));
-            if (drops.size() > DROP_HISTORY) {
-                drops.removeFirst();
-            }
+            addDrop(now, ip(e.saddr()), e.sport(), e.identity(), ip(e.daddr()), e.dport(), e.epId(), e.protocol(), e.reason(),
+                    e.ruleId(), e.egress());
         }
-        return events.size();
+        List<DropEvent6> events6 = feature.drainDrops6(DROP_HISTORY);
+        for (DropEvent6 e : events6) {
+            addDrop(now, ip(e.saddr()), e.sport(), e.identity(), ip(e.daddr()), e.dport(), e.epId(), e.protocol(), e.reason(),
+                    e.ruleId(), e.egress());
+        }
+        return events.size() + events6.size();
+    }
+
+    private void addDrop(long now, String source, int sport, int identity, String destination, int dport, int epId, int protocol,
+            int reasonCode, int ruleId, boolean egress) {
+        String ep = podByIfindex.getOrDefault(epId, "ifindex " + epId);
+        PolicyReason reason = PolicyReason.of(reasonCode);
+        RuleRef rule = ruleId > 0 && ruleId < rules.size() ? rules.get(ruleId) : null;
+        String label = reason == null ? "reason " + reasonCode : reason.label();
+        drops.addLast(new Drop(++dropSeq, now, source, sport, describeIdentity(identity), destination, dport, ep, protocol(protocol),
+                egress ? "egress_" + label : label, rule == null ? "default deny: no rule allows it" : rule.toString(),
+                egress ? "egress" : "ingress"));
+        if (drops.size() > DROP_HISTORY) {
+            drops.removeFirst();
+        }
     }
 
     /** Drops with a sequence number above {@code after}, oldest first. */
@@ -477,13 +527,14 @@ public final class PolicyEnforcer {
         List<Map<String, Object>> endpoints = new ArrayList<>();
         for (Pod pod : pods.values()) {
             if (filter != null && !filter.isBlank() && !filter.equals(pod.key()) && !filter.equals(pod.name())
-                    && !filter.equals(pod.address())) {
+                    && !pod.addresses().contains(filter)) {
                 continue;
             }
             EndpointPolicy ep = engine.policyOf(pod.key());
             Map<String, Object> row = new LinkedHashMap<>();
             row.put("endpoint", pod.key());
             row.put("address", pod.address());
+            row.put("addresses", pod.addresses());
             row.put("identity", engine.identityOf(pod.key()));
             Endpoint e = engine.endpoints().get(pod.key());
             row.put("labels", e == null ? "" : e.labels().toString());
@@ -498,10 +549,6 @@ public final class PolicyEnforcer {
             row.put("egressSelectedBy", eg.selectedBy());
             row.put("egressEntries", entries(eg, "to", feature.egressEntries(pod.ifindex()), packetsByRule));
             row.put("packetsByRule", packetsByRule);
-            String v6 = ipv6OnlyNote(pod, ep.enforced(), eg.enforced());
-            if (v6 != null) {
-                row.put("notJudged", v6);
-            }
             endpoints.add(row);
         }
         out.put("endpoints", endpoints);
@@ -520,7 +567,7 @@ public final class PolicyEnforcer {
         for (Map.Entry<String, ExternalEndpoint> e : externals.entrySet()) {
             ExternalEndpoint x = e.getValue();
             if (filter != null && !filter.isBlank() && !filter.equals(x.key()) && !filter.equals(x.name()) && !filter.equals(e.getKey())
-                    && x.cidrs().stream().noneMatch(c -> c.toString().equals(filter) || c.toString().equals(filter + "/32"))) {
+                    && x.cidrs().stream().noneMatch(c -> c.toString().equals(filter) || hostText(c).equals(filter))) {
                 continue;
             }
             Map<String, Object> r = new LinkedHashMap<>();
@@ -532,10 +579,10 @@ public final class PolicyEnforcer {
             ext.add(r);
         }
         out.put("externalEndpoints", ext);
-        out.put("remoteNodes", remoteNodes.stream().filter(c -> !hostAddresses.contains(c)).map(c -> c.toString().replace("/32", "")).toList());
+        out.put("remoteNodes", remoteNodes.stream().filter(c -> !hostAddresses.contains(c)).map(PolicyEnforcer::hostText).toList());
         List<Map<String, Object>> remote = new ArrayList<>();
         for (PublishedPod p : remotePods.values()) {
-            if (filter == null || filter.isBlank() || !(filter.equals(p.key()) || filter.equals(p.name()) || filter.equals(p.address()))) {
+            if (filter == null || filter.isBlank() || !(filter.equals(p.key()) || filter.equals(p.name()) || p.addresses().contains(filter))) {
                 continue;
             }
             String id = remoteId(p.storeKey());
@@ -544,6 +591,7 @@ public final class PolicyEnforcer {
             r.put("endpoint", p.key());
             r.put("node", p.node());
             r.put("address", p.address());
+            r.put("addresses", p.addresses());
             r.put("identity", engine.identityOf(id));
             r.put("labels", e == null ? "" : e.labels().toString());
             remote.add(r);
@@ -602,20 +650,30 @@ public final class PolicyEnforcer {
     }
 
     private static String ports(PolicyKey k) {
+        boolean types = k.protocol() == ICMP || k.protocol() == ICMPV6;
         if (k.portPrefixBits() == 0) {
-            return k.protocol() == ICMP ? "all types" : "all";
+            return types ? "all types" : "all";
         }
         int hi = k.port() + (1 << (16 - k.portPrefixBits())) - 1;
         String range = hi == k.port() ? Integer.toString(k.port()) : k.port() + "-" + hi;
-        return k.protocol() == ICMP ? "type " + range : range;
+        return types ? "type " + range : range;
+    }
+
+    /** A host prefix as its address (/32 and /128 dropped). */
+    private static String hostText(Cidr c) {
+        String t = c.toString();
+        return c.prefixLength() == c.address().length * 8 ? t.substring(0, t.indexOf('/')) : t;
     }
 
     /** IP protocol number of ICMP (IPv4): a policy key's port holds the ICMP type. */
     public static final int ICMP = 1;
+    /** IP protocol number of ICMPv6: a policy key's port holds the ICMPv6 type (echo request 128). */
+    public static final int ICMPV6 = 58;
 
     public static String protocol(int p) {
         return switch (p) {
             case ICMP -> "ICMP";
+            case ICMPV6 -> "ICMPv6";
             case 4 -> "IPIP";
             case 6 -> "TCP";
             case 17 -> "UDP";
@@ -626,6 +684,12 @@ public final class PolicyEnforcer {
             case 132 -> "SCTP";
             default -> "protocol " + p;
         };
+    }
+
+    /** An IPv6 address in its canonical text (RFC 5952: fd00:3::21). */
+    private static String ip(byte[] a) {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(a);
+        return new io.gannet.bpf.lb.Ipv6(b.getLong(), b.getLong()).format();
     }
 
     private static String ip(int a) {

@@ -94,11 +94,9 @@ public record ExternalEndpoint(String namespace, String name, List<Cidr> cidrs, 
                 String t = cidrs.get(i);
                 try {
                     Cidr c = Cidr.parse(t == null ? "" : t);
-                    if (!c.isIpv4()) {
-                        errors.add("cidrs[" + i + "]: '" + t + "': IPv6 is not supported (the datapath is IPv4 only)");
-                    } else if (c.prefixLength() == 0) {
+                    if (c.prefixLength() == 0) {
                         errors.add("cidrs[" + i + "]: '" + t + "' is the whole address space; name it in policy with fromEntities: [world]");
-                    } else if (!c.toString().equals(t.trim()) && t.contains("/")) {
+                    } else if (t.contains("/") && hostBitsSet(t, c)) {
                         errors.add("cidrs[" + i + "]: '" + t + "' has host bits set; did you mean " + c + "?");
                     } else if (parsed.stream().anyMatch(p -> p.contains(c) || c.contains(p))) {
                         errors.add("cidrs[" + i + "]: '" + t + "' overlaps another prefix of this endpoint");
@@ -193,5 +191,12 @@ public record ExternalEndpoint(String namespace, String name, List<Cidr> cidrs, 
                 errors.add(path + f + ": unknown field (known: " + String.join(", ", new java.util.TreeSet<>(known)) + ")");
             }
         });
+    }
+
+    /** True if the text's address has bits beyond its prefix length ({@code c} is the text parsed, host bits cleared). */
+    private static boolean hostBitsSet(String text, Cidr c) {
+        String t = text.trim();
+        Cidr whole = Cidr.parse(t.substring(0, t.indexOf('/')));
+        return !java.util.Arrays.equals(whole.address(), c.address());
     }
 }

@@ -199,7 +199,7 @@ public final class ExternalEndpointStore {
     private void check(ExternalEndpoint e) {
         for (Cidr c : e.cidrs()) {
             for (Reserved r : podRanges) {
-                if (r.cidr().isIpv4() && (r.cidr().contains(c) || c.contains(r.cidr()))) {
+                if (r.cidr().contains(c) || c.contains(r.cidr())) { // same family only (Cidr.contains)
                     throw new Refused(Refused.Kind.INVALID, "external endpoint " + e.key() + ": " + c + " overlaps " + r.what()
                             + ": pod addresses get their pods' identities, never an external endpoint's; nothing was changed");
                 }

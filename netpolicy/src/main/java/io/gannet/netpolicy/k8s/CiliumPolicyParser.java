@@ -23,8 +23,8 @@ import java.util.Set;
  * {@code fromCIDR}, {@code fromCIDRSet} with except, {@code fromEntities}; {@code toPorts} with
  * ports, ranges ({@code endPort}), names and protocols (ANY by default); {@code ingressDeny};
  * {@code enableDefaultDeny.ingress}; {@code specs} lists (each becomes part of one policy);
- * {@code icmps} with IPv4 types (numbers or Cilium's names).
- * L7 rules, TLS, server names, ICMPv6, FQDN, egress, node selectors, services, groups, requires
+ * {@code icmps} with IPv4 and IPv6 types (numbers or Cilium's names; neighbor discovery always
+ * passes). L7 rules, TLS, server names, FQDN, egress, node selectors, services, groups, requires
  * and authentication are reported per policy as not enforced.
  *
  * <p>As in Cilium, an ingress rule that names no peer and no port allows nothing (it only
@@ -238,7 +238,17 @@ final class CiliumPolicyParser {
             Map.entry("TimestampReply", 14), Map.entry("Photuris", 40), Map.entry("ExtendedEchoRequest", 42),
             Map.entry("ExtendedEchoReply", 43));
 
-    /** {@code icmps: [{fields: [{type, family}]}]}: IPv4 types join the rule's ports (as toPorts do). */
+    /** ICMPv6 type names Cilium accepts beside numbers (RFC 4443, RFC 4861). */
+    private static final Map<String, Integer> ICMPV6_TYPES = Map.ofEntries(Map.entry("DestinationUnreachable", 1),
+            Map.entry("PacketTooBig", 2), Map.entry("TimeExceeded", 3), Map.entry("ParameterProblem", 4),
+            Map.entry("EchoRequest", 128), Map.entry("EchoReply", 129), Map.entry("MulticastListenerQuery", 130),
+            Map.entry("MulticastListenerReport", 131), Map.entry("MulticastListenerDone", 132),
+            Map.entry("RouterSolicitation", 133), Map.entry("RouterAdvertisement", 134), Map.entry("NeighborSolicitation", 135),
+            Map.entry("NeighborAdvertisement", 136), Map.entry("RedirectMessage", 137), Map.entry("RouterRenumbering", 138),
+            Map.entry("ICMPNodeInformationQuery", 139), Map.entry("ICMPNodeInformationResponse", 140),
+            Map.entry("MulticastListenerReportV2", 143), Map.entry("ExtendedEchoRequest", 160), Map.entry("ExtendedEchoReply", 161));
+
+    /** {@code icmps: [{fields: [{type, family}]}]}: IPv4 and IPv6 types join the rule's ports (as toPorts do). */
     private static void icmp(JsonNode rule, String path, List<PortRule> ports, Fields f) {
         f.onlyKnown(rule, path, Set.of("fields"));
         List<JsonNode> fields = f.list(rule, "fields", path);
@@ -252,23 +262,21 @@ final class CiliumPolicyParser {
                 f.error(p + ".type", "is required: an ICMP type number 0-255 or name (EchoRequest, ...)");
                 continue;
             }
-            if (family != null && !family.equals("IPv4")) {
-                if (family.equals("IPv6")) {
-                    f.unsupported(p, "ICMPv6 is not enforced: the datapath is IPv4 only");
-                } else {
-                    f.error(p + ".family", "'" + family + "' is not IPv4 or IPv6");
-                }
+            if (family != null && !family.equals("IPv4") && !family.equals("IPv6")) {
+                f.error(p + ".family", "'" + family + "' is not IPv4 or IPv6");
                 continue;
             }
-            Integer number = ICMP_TYPES.get(type);
+            boolean v6 = "IPv6".equals(family);
+            Integer number = (v6 ? ICMPV6_TYPES : ICMP_TYPES).get(type);
             if (number == null && !type.isEmpty() && type.length() <= 3 && type.chars().allMatch(Character::isDigit)) {
                 number = Integer.parseInt(type);
             }
             if (number == null || number > 255) {
-                f.error(p + ".type", "'" + type + "' is not an ICMP type number 0-255 or an IPv4 type name (EchoRequest, EchoReply, DestinationUnreachable, ...)");
+                f.error(p + ".type", "'" + type + "' is not an ICMP type number 0-255 or an " + (v6 ? "IPv6 type name (EchoRequest,"
+                        + " EchoReply, DestinationUnreachable, ...)" : "IPv4 type name (EchoRequest, EchoReply, DestinationUnreachable, ...)"));
                 continue;
             }
-            ports.add(PortRule.icmp(number));
+            ports.add(v6 ? PortRule.icmp6(number) : PortRule.icmp(number));
         }
     }
 

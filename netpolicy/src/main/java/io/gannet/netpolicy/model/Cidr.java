@@ -79,6 +79,10 @@ public record Cidr(byte[] address, int prefixLength) implements Comparable<Cidr>
 
     @Override
     public String toString() {
+        if (address.length == 16) {
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(address);
+            return new io.gannet.bpf.lb.Ipv6(b.getLong(), b.getLong()).format() + "/" + prefixLength; // RFC 5952 text
+        }
         try {
             String a = InetAddress.getByAddress(address).getHostAddress();
             return a + "/" + prefixLength;

@@ -23,6 +23,11 @@ public record PortRule(Protocol protocol, int port, int endPort, String name, bo
         return new PortRule(Protocol.ICMP, type, type, null, true);
     }
 
+    /** ICMPv6 messages of one type, e.g. 128 for echo requests. */
+    public static PortRule icmp6(int type) {
+        return new PortRule(Protocol.ICMPV6, type, type, null, true);
+    }
+
     public boolean isNamed() {
         return name != null;
     }

@@ -63,7 +63,20 @@ public final class PodPublisher implements AutoCloseable {
 
     /** A pod wired on this node. */
     public void added(String namespace, String name, String address) {
-        PublishedPod p = new PublishedPod(node, namespace, name, address);
+        publish(new PublishedPod(node, namespace, name, address));
+    }
+
+    /** A dual-stack pod's IPv6 address, after {@link #added}: the pod is published again with both. */
+    public void addedIpv6(String namespace, String name, String address6) {
+        synchronized (lock) {
+            PublishedPod old = wanted.get(new PublishedPod(node, namespace, name, "").storeKey());
+            if (old != null && !old.address().equals(address6)) {
+                publish(new PublishedPod(node, namespace, name, old.address(), address6));
+            }
+        }
+    }
+
+    private void publish(PublishedPod p) {
         synchronized (lock) {
             if (p.equals(wanted.get(p.storeKey()))) {
                 return;
@@ -90,7 +103,7 @@ public final class PodPublisher implements AutoCloseable {
         synchronized (lock) {
             wanted.clear();
             for (PublishedPod p : pods) {
-                wanted.put(p.storeKey(), new PublishedPod(node, p.namespace(), p.name(), p.address()));
+                wanted.put(p.storeKey(), new PublishedPod(node, p.namespace(), p.name(), p.address(), p.address6()));
             }
             dirty.clear();
             fullSync = true;

@@ -11,13 +11,28 @@ import java.util.Optional;
 
 /**
  * A pod as its node publishes it: {@value #PREFIX}{@code <node>/<namespace>/<name>} ->
- * {@code {"address": "10.244.2.7"}}: the pod's IPv4 address, or its IPv6 address when it has
- * none (an IPv6-only pod; policy maps only IPv4 addresses to identities, so such a pod has an
- * identity but no address other nodes' IPv4 policy could match).
+ * {@code {"address": "10.244.2.7", "address6": "fd00:10:244:2::7"}}: the pod's IPv4 address, or
+ * its IPv6 address when it has none (an IPv6-only pod), and a dual-stack pod's IPv6 address as
+ * {@code address6} (absent otherwise; a value without it, as older nodes write, reads as a pod
+ * with one address). Every address maps to the pod's identity in other nodes' policy.
  */
-public record PublishedPod(String node, String namespace, String name, String address) {
+public record PublishedPod(String node, String namespace, String name, String address, String address6) {
     public static final String PREFIX = "/gannet/pods/";
     private static final ObjectMapper JSON = new ObjectMapper();
+
+    public PublishedPod {
+        address6 = address6 == null ? "" : address6;
+    }
+
+    /** A pod with one address. */
+    public PublishedPod(String node, String namespace, String name, String address) {
+        this(node, namespace, name, address, "");
+    }
+
+    /** Its addresses: {@code address}, then {@code address6} if any. */
+    public java.util.List<String> addresses() {
+        return address6.isEmpty() ? java.util.List.of(address) : java.util.List.of(address, address6);
+    }
 
     /** "namespace/name". */
     public String key() {
@@ -31,6 +46,9 @@ public record PublishedPod(String node, String namespace, String name, String ad
     public String toJson() {
         ObjectNode n = JSON.createObjectNode();
         n.put("address", address);
+        if (!address6.isEmpty()) {
+            n.put("address6", address6);
+        }
         return n.toString();
     }
 
@@ -46,9 +64,16 @@ public record PublishedPod(String node, String namespace, String name, String ad
             return Optional.empty();
         }
         String address;
+        String address6;
         try {
             JsonNode n = JSON.readTree(value);
             address = n.path("address").asText("");
+            address6 = n.path("address6").asText("");
+            if (!address6.isEmpty() && !(address6.matches("[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*")
+                    && InetAddress.getByName(address6) instanceof Inet6Address)) {
+                problem.append("store key ").append(key).append(": address6 '").append(address6).append("' is not an IPv6 address");
+                return Optional.empty();
+            }
             boolean v4 = address.matches("\\d{1,3}(\\.\\d{1,3}){3}") && InetAddress.getByName(address) instanceof Inet4Address;
             boolean v6 = address.matches("[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*") && InetAddress.getByName(address) instanceof Inet6Address;
             if (!v4 && !v6) {
@@ -56,9 +81,9 @@ public record PublishedPod(String node, String namespace, String name, String ad
                 return Optional.empty();
             }
         } catch (UnknownHostException | com.fasterxml.jackson.core.JsonProcessingException e) {
-            problem.append("store key ").append(key).append(": value is not {\"address\": \"IPv4 or IPv6 address\"}");
+            problem.append("store key ").append(key).append(": value is not {\"address\": \"IPv4 or IPv6 address\"[, \"address6\": \"IPv6 address\"]}");
             return Optional.empty();
         }
-        return Optional.of(new PublishedPod(parts[0], parts[1], parts[2], address));
+        return Optional.of(new PublishedPod(parts[0], parts[1], parts[2], address, address6));
     }
 }

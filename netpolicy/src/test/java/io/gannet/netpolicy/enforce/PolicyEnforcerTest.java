@@ -289,46 +289,98 @@ class PolicyEnforcerTest {
         assertThat(syn("10.4.0.1", "10.4.0.10", 8080)).isEqualTo(TC_ACT_UNSPEC);
     }
 
-    /** An IPv6 packet into the pod on ifindex 1 (to_pod): TCP SYN, or an ICMPv6 message of {@code icmpType}. */
-    int ipv6In(String from, String to, int icmpType) {
+    /** An IPv6 packet into the pod on ifindex 1 (to_pod): a TCP SYN to {@code dport}, or an ICMPv6 message of {@code icmpType}. */
+    int ipv6In(String from, String to, int dport, int icmpType) {
         boolean tcp = icmpType < 0;
         ByteBuffer b = ByteBuffer.allocate(14 + 40 + 20);
         b.put(new byte[] {2, 0, 0, 0, 0, 1, 2, 0, 0, 0, 0, 2}).putShort((short) 0x86dd);
         b.putInt(0x60000000).putShort((short) 20).put((byte) (tcp ? 6 : 58)).put((byte) 64).put(addr(from)).put(addr(to));
         if (tcp) {
-            b.putShort((short) sport++).putShort((short) 80).putInt(1).putInt(0).put((byte) 0x50).put((byte) 0x02)
+            b.putShort((short) sport++).putShort((short) dport).putInt(1).putInt(0).put((byte) 0x50).put((byte) 0x02)
                     .putShort((short) 64240).putShort((short) 0).putShort((short) 0);
         } else {
-            b.put((byte) icmpType).put(new byte[19]);
+            b.put((byte) icmpType).put((byte) 0).putShort((short) 0).putShort((short) sport++).put(new byte[14]);
         }
         return toPod.testRun(b.array(), 1).verdict();
     }
 
+    static final String DB6 = "fd00:10:244:1::a";
+    static final String EMPLOYEE6 = "fd00:10:244:1::14";
+    static final String VISITOR6 = "fd00:10:244:1::15";
+
     /**
-     * An IPv6-only pod a policy selects: policy judges IPv4 only, so its IPv6 is closed but
-     * neighbour discovery, and that is said in show (per pod) and once in the log.
+     * IPv6 is judged as IPv4 is: an IPv6-only pod a policy selects admits a dual-stack peer by its
+     * IPv6 address (the same identity as its IPv4 one), an IPv6 external endpoint by its labels, an
+     * IPv6 ipBlock with except, ICMPv6 echo
+     * by type from icmps with family IPv6, and the node's IPv6 address as host; neighbor discovery
+     * passes; show names every address and says nothing is "not judged"; drops read in IPv6.
      */
     @Test
-    void anIpv6OnlyPodThatAPolicySelectsIsClosedButNeighbourDiscoveryAndSaysSo() throws IOException {
+    void ipv6PodsArePolicedByIdentityIpBlockAndIcmpv6TypeAsIpv4Is() throws IOException {
         write("pods.yaml", PODS);
-        enforcer.podAdded("default", "db", "fd00:10:244:1::a", 1);
+        enforcer.podAdded("default", "db", DB6, 1);
         dp.endpoints().put(1, new io.gannet.bpf.maps.EndpointValue(0, dp.policyFeature().flagsFor(1))); // as attachPod of an IPv6-only pod
-        assertThat(ipv6In("fd00:10:244:1::b", "fd00:10:244:1::a", -1)).as("no policy yet: open").isEqualTo(TC_ACT_UNSPEC);
-        @SuppressWarnings("unchecked")
-        List<Map<String, Object>> eps = (List<Map<String, Object>>) enforcer.show("db").get("endpoints");
-        assertThat(eps.get(0)).as("nothing to say while no policy selects it").doesNotContainKey("notJudged");
+        enforcer.podAdded("default", "employee", "10.4.0.20", 990001);
+        enforcer.podAddressAdded(990001, EMPLOYEE6); // a dual-stack pod's IPv6 address (attachIpv6)
+        enforcer.podAdded("default", "visitor", VISITOR6, 990002);
+        enforcer.hostAddresses(List.of(InetAddress.getByName("10.4.0.1"), InetAddress.getByName("fd00:10:244:1::1"),
+                InetAddress.getByName("fe80::1")));
+        assertThat(ipv6In(VISITOR6, DB6, 6379, -1)).as("no policy yet: open").isEqualTo(TC_ACT_UNSPEC);
 
-        write("db-policy.yaml", PROTECTED_DB);
-        assertThat(ipv6In("fd00:10:244:1::b", "fd00:10:244:1::a", -1)).as("IPv6 closed").isEqualTo(TC_ACT_SHOT);
-        assertThat(ipv6In("fe80::b", "fd00:10:244:1::a", 135)).as("neighbour solicitation").isEqualTo(TC_ACT_UNSPEC);
+        write("db-policy.yaml", PROTECTED_DB + """
+                ---
+                apiVersion: networking.k8s.io/v1
+                kind: NetworkPolicy
+                metadata: {namespace: default, name: db-from-lab}
+                spec:
+                  podSelector: {matchLabels: {app: protected-db}}
+                  ingress:
+                  - from: [{ipBlock: {cidr: "2001:db8:7::/48", except: ["2001:db8:7:1::/64"]}}]
+                    ports: [{port: 5432}]
+                ---
+                apiVersion: cilium.io/v2
+                kind: CiliumNetworkPolicy
+                metadata: {name: db-ping}
+                spec:
+                  endpointSelector: {matchLabels: {app: protected-db}}
+                  ingress:
+                  - fromEndpoints: [{matchLabels: {app: employee}}]
+                    icmps: [{fields: [{type: EchoRequest, family: IPv6}]}]
+                """);
+        assertThat(ipv6In(EMPLOYEE6, DB6, 6379, -1)).as("employee (dual-stack) by its IPv6 address -> 6379").isEqualTo(TC_ACT_UNSPEC);
+        assertThat(ipv6In(VISITOR6, DB6, 6379, -1)).as("visitor -> 6379").isEqualTo(TC_ACT_SHOT);
+        assertThat(ipv6In(EMPLOYEE6, DB6, 6380, -1)).as("employee -> 6380").isEqualTo(TC_ACT_SHOT);
+        assertThat(ipv6In("2001:db8:7:2::9", DB6, 5432, -1)).as("from the ipBlock").isEqualTo(TC_ACT_UNSPEC);
+        assertThat(ipv6In("2001:db8:7:1::9", DB6, 5432, -1)).as("from its except").isEqualTo(TC_ACT_SHOT);
+        assertThat(ipv6In("2001:db8:8::9", DB6, 5432, -1)).as("the world").isEqualTo(TC_ACT_SHOT);
+        // an external endpoint with an IPv6 address and the employee label set
+        enforcer.externalEndpointsChanged(List.of(io.gannet.netpolicy.external.ExternalEndpoint.check("default", "lab-vm",
+                List.of("2001:db8:9::5"), Map.of("app", "employee"), "api").endpoint()), List.of());
+        assertThat(ipv6In("2001:db8:9::5", DB6, 6379, -1)).as("an IPv6 external endpoint labelled employee").isEqualTo(TC_ACT_UNSPEC);
+        assertThat(ipv6In(EMPLOYEE6, DB6, 0, 128)).as("echo request from employee").isEqualTo(TC_ACT_UNSPEC);
+        assertThat(ipv6In(VISITOR6, DB6, 0, 128)).as("echo request from visitor").isEqualTo(TC_ACT_SHOT);
+        assertThat(ipv6In("fd00:10:244:1::1", DB6, 8080, -1)).as("the node's IPv6 address: host").isEqualTo(TC_ACT_UNSPEC);
+        assertThat(ipv6In("fe80::b", DB6, 0, 135)).as("neighbour solicitation").isEqualTo(TC_ACT_UNSPEC);
+        assertThat(dp.metrics().get(io.gannet.bpf.maps.Reason.DROP_POLICY_IPV6)).isZero();
+
+        assertThat(enforcer.pollDrops()).isEqualTo(5);
+        List<PolicyEnforcer.Drop> drops = enforcer.dropsAfter(0);
+        assertThat(drops.get(0).source()).isEqualTo(VISITOR6);
+        assertThat(drops.get(0).destination()).isEqualTo(DB6);
+        assertThat(drops.get(0).endpoint()).isEqualTo("default/db");
+        assertThat(drops.get(0).identity()).contains("app=visitor");
+        assertThat(drops.get(3).identity()).as("the world").contains("world");
+        assertThat(drops.get(4).protocol()).isEqualTo("ICMPv6");
+        assertThat(drops.get(4).destinationPort()).as("the ICMPv6 type").isEqualTo(128);
+
         @SuppressWarnings("unchecked")
-        List<Map<String, Object>> now = (List<Map<String, Object>>) enforcer.show("fd00:10:244:1::a").get("endpoints");
-        assertThat(now).hasSize(1);
-        assertThat(now.get(0).get("address")).isEqualTo("fd00:10:244:1::a");
-        assertThat(now.get(0).get("notJudged").toString()).contains("IPv6-only pod", "policy judges IPv4 only", "ingress IPv6 is dropped",
-                "drop_policy_ipv6");
-        assertThat(logLines.stream().filter(l -> l.contains("default/db (fd00:10:244:1::a): IPv6-only pod"))).hasSize(1);
-        write("db-policy.yaml", PROTECTED_DB.replace("6379", "6380")); // another change: said once
-        assertThat(logLines.stream().filter(l -> l.contains("IPv6-only pod"))).hasSize(1);
+        List<Map<String, Object>> eps = (List<Map<String, Object>>) enforcer.show(EMPLOYEE6).get("endpoints");
+        assertThat(eps).hasSize(1);
+        assertThat(eps.get(0).get("addresses")).isEqualTo(List.of("10.4.0.20", EMPLOYEE6));
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> db = (List<Map<String, Object>>) enforcer.show(DB6).get("endpoints");
+        assertThat(db.get(0)).doesNotContainKey("notJudged");
+        assertThat(db.get(0).get("entries").toString()).contains("cidr 2001:db8:7::/48", "ICMPv6", "type 128", "6379");
+        assertThat(logLines).noneMatch(l -> l.contains("not judged") || l.contains("IPv4 only") || l.contains("not enforced"));
     }
 }

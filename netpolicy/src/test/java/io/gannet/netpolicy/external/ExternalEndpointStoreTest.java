@@ -29,7 +29,8 @@ class ExternalEndpointStoreTest {
     void registeredChangedRefusedAndRemovedAsTheWatchSeesIt() throws Exception {
         try (ClusterStore store = FileStore.open(dir.resolve("store"))) {
             ExternalEndpointStore s = new ExternalEndpointStore(store, List.of(
-                    new ExternalEndpointStore.Reserved(Cidr.parse("10.244.0.0/16"), "the pod pool 10.244.0.0/16")));
+                    new ExternalEndpointStore.Reserved(Cidr.parse("10.244.0.0/16"), "the pod pool 10.244.0.0/16"),
+                    new ExternalEndpointStore.Reserved(Cidr.parse("fd00:10:244::/56"), "the pod pool fd00:10:244::/56")));
             List<ExternalEndpointStore.Snapshot> seen = new CopyOnWriteArrayList<>();
             try (AutoCloseable w = s.watch(seen::add)) {
                 assertThat(s.put(ep("vm1", "192.0.2.10/32", "employee", "api")).outcome()).isEqualTo("created");
@@ -39,6 +40,8 @@ class ExternalEndpointStoreTest {
                 assertThatThrownBy(() -> s.put(ep("vm2", "10.244.3.0/28", "x", "api")))
                         .hasMessageContaining("10.244.3.0/28 overlaps the pod pool 10.244.0.0/16").hasMessageContaining("nothing was changed");
                 assertThatThrownBy(() -> s.put(ep("vm2", "10.0.0.0/8", "x", "api"))).hasMessageContaining("overlaps the pod pool");
+                assertThatThrownBy(() -> s.put(ep("vm2", "fd00:10:244:1::/64", "x", "api")))
+                        .hasMessageContaining("fd00:10:244:1::/64 overlaps the pod pool fd00:10:244::/56");
                 assertThatThrownBy(() -> s.put(ep("vm3", "192.0.2.0/24", "x", "api")))
                         .hasMessageContaining("overlaps 192.0.2.10/32 of external endpoint default/vm1");
                 assertThat(s.list().endpoints()).extracting(ExternalEndpoint::key).containsExactly("default/vm1");
@@ -67,13 +70,16 @@ class ExternalEndpointStoreTest {
 
     @Test
     void badInputIsRefusedWithTheFieldInQuestion() {
-        assertThat(ExternalEndpoint.check("default", "VM_1", List.of("192.0.2.1/24", "2001:db8::1", "0.0.0.0/0", "nope"),
+        assertThat(ExternalEndpoint.check("default", "VM_1", List.of("192.0.2.1/24", "2001:db8::1/64", "0.0.0.0/0", "nope", "::/0"),
                 Map.of("app", "x y"), "api").errors()).containsExactly(
                 "name: 'VM_1' must be lower-case letters, digits, '-' and '.', starting and ending with a letter or digit",
                 "cidrs[0]: '192.0.2.1/24' has host bits set; did you mean 192.0.2.0/24?",
-                "cidrs[1]: '2001:db8::1': IPv6 is not supported (the datapath is IPv4 only)",
+                "cidrs[1]: '2001:db8::1/64' has host bits set; did you mean 2001:db8::/64?",
                 "cidrs[2]: '0.0.0.0/0' is the whole address space; name it in policy with fromEntities: [world]",
                 "cidrs[3]: 'nope' is not an IP prefix",
+                "cidrs[4]: '::/0' is the whole address space; name it in policy with fromEntities: [world]",
                 "labels.app: 'x y' is not a valid label value (63 characters: letters, digits, '-', '_', '.')");
+        assertThat(ExternalEndpoint.check("default", "vm1", List.of("2001:DB8:0::5", "2001:db8:1::/48", "192.0.2.7"),
+                Map.of("app", "db"), "api").errors()).as("IPv6 addresses and prefixes (IPv6 policy, dp_ipcache6)").isEmpty();
     }
 }

@@ -223,7 +223,7 @@ class PolicyFilesTest {
     }
 
     @Test
-    void ciliumIcmpsJoinTheRulesPortsAndIcmpv6IsReported() throws IOException {
+    void ciliumIcmpsJoinTheRulesPortsIcmpv6TypesToo() throws IOException {
         Policy p = only("""
                 apiVersion: cilium.io/v2
                 kind: CiliumNetworkPolicy
@@ -235,16 +235,18 @@ class PolicyFilesTest {
                     icmps: [{fields: [{type: 8, family: IPv4}, {type: EchoReply}, {type: "13"}]}]
                     toPorts: [{ports: [{port: "80", protocol: TCP}]}]
                   - fromEntities: [world]
-                    icmps: [{fields: [{type: EchoRequest}, {type: 128, family: IPv6}]}]
+                    icmps: [{fields: [{type: EchoRequest}, {type: 128, family: IPv6}, {type: EchoReply, family: IPv6}]}]
                   ingressDeny:
                   - fromCIDR: [192.0.2.0/24]
                     icmps: [{fields: [{type: Timestamp}]}]
                 """);
         assertThat(p.rules().get(2).ports()).containsExactly(PortRule.icmp(13));
-        assertThat(p.unsupported()).containsExactly("spec.ingress[1].icmps[0].fields[1]: ICMPv6 is not enforced: the datapath is IPv4 only");
+        assertThat(p.unsupported()).as("ICMPv6 is enforced (lib/policy.h, by type)").isEmpty();
         assertThat(p.rules().get(0).ports()).containsExactly(PortRule.range(Protocol.TCP, 80, 80), PortRule.icmp(8),
                 PortRule.icmp(0), PortRule.icmp(13));
-        assertThat(p.rules().get(1).ports()).as("icmps alone: those types only, not every port").containsExactly(PortRule.icmp(8));
+        assertThat(p.rules().get(1).ports()).as("icmps alone: those types only, not every port").containsExactly(PortRule.icmp(8),
+                PortRule.icmp6(128), PortRule.icmp6(129));
+        assertThat(PortRule.icmp6(128)).hasToString("type 128/ICMPV6");
         assertThat(PortRule.icmp(0).allPorts()).as("type 0 is echo reply, not every type").isFalse();
         assertThat(PortRule.icmp(8)).hasToString("type 8/ICMP");
     }

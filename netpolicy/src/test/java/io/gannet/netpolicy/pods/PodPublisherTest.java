@@ -49,6 +49,13 @@ class PodPublisherTest {
                 assertThat(store.get("/gannet/pods/node1/default/db").get().text()).isEqualTo("{\"address\":\"10.4.0.10\"}");
                 assertThat(changes).allSatisfy(c -> assertThat(c.upserts()).noneMatch(p -> p.node().equals("node1")));
 
+                // a dual-stack pod's IPv6 address follows its IPv4 one (the CNI backend's attachIpv6)
+                node2.addedIpv6("default", "employee", "fd00:10:4:1::20");
+                await(() -> seenByNode1.values().stream().anyMatch(p -> p.addresses().equals(List.of("10.4.1.20", "fd00:10:4:1::20"))),
+                        () -> seenByNode1 + " " + log);
+                assertThat(store.get("/gannet/pods/node2/default/employee").get().text())
+                        .isEqualTo("{\"address\":\"10.4.1.20\",\"address6\":\"fd00:10:4:1::20\"}");
+
                 node2.removed("shop", "cart");
                 await(() -> addresses(seenByNode1).equals(List.of("10.4.1.20")), () -> seenByNode1 + " " + log);
 
