@@ -293,7 +293,8 @@ public final class Daemon implements AutoCloseable {
      */
     private RestartEvidence.Decision restartDecision() {
         RestartMarker.Record record = marker.previous();
-        RestartEvidence.Evidence evidence = record != RestartMarker.Record.NONE ? RestartEvidence.Evidence.NONE
+        boolean recorded = record == RestartMarker.Record.LEFT_ROUTES || record == RestartMarker.Record.STOPPED_CLEANLY;
+        RestartEvidence.Evidence evidence = recorded ? RestartEvidence.Evidence.NONE
                 : RestartEvidence.gather(node.vipPool(), l4lbManaged(node) ? datapathOptions(loaded).pinRoot() : null,
                         options.fib() || options.cniSocket() != null ? io.gannet.linux.netlink.RtNetlink::open : null);
         return RestartEvidence.decide(record, options.stateDir(), evidence);

@@ -84,6 +84,9 @@ final class RestartEvidence {
             }
             default -> { }
         }
+        String record0 = record == RestartMarker.Record.REBOOTED
+                ? "the restart record in " + stateDir + " is from an earlier boot (its routes and pins went with that kernel)"
+                : "no restart record in " + stateDir;
         Set<AddressFamily> kept = new java.util.HashSet<>();
         List<String> found = new ArrayList<>();
         if (!e.vips().isEmpty()) {
@@ -111,11 +114,11 @@ final class RestartEvidence {
             if (none.isEmpty()) {
                 none.add("this run re-adopts no forwarding state (no L4LB datapath, no --fib or pod routes)");
             }
-            return new Decision(false, Set.of(), "first start: no restart record in " + stateDir + ", " + String.join(", ", none)
-                    + notes);
+            return new Decision(false, Set.of(), (record == RestartMarker.Record.REBOOTED ? "not restarting: " : "first start: ")
+                    + record0 + ", " + String.join(", ", none) + notes);
         }
         Set<String> families = new TreeSet<>(kept.stream().map(AddressFamily::toString).toList());
-        return new Decision(true, kept, "no restart record in " + stateDir + " (a fresh state directory), but the earlier run's"
+        return new Decision(true, kept, record0 + (record == RestartMarker.Record.NONE ? " (a fresh state directory)" : "") + ", but the earlier run's"
                 + " forwarding state survived: " + String.join(", ", found) + "; forwarding kept for " + families + notes);
     }
 

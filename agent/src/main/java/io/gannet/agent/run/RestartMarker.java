@@ -15,8 +15,10 @@ import java.time.Instant;
  * restart or crashed; a clean stop (Cease NOTIFICATION to every peer) replaces it with
  * {@value #STOPPED}. Neither file: the state directory has no record at all (a first start, or a
  * fresh state directory, e.g. a container's emptyDir, while the host's bpffs and routes survived),
- * and {@link RestartEvidence} looks at the forwarding state itself. Written with write + fsync +
- * rename so a crash never leaves half a file.
+ * and {@link RestartEvidence} looks at the forwarding state itself. The running record names the
+ * kernel's boot id: a record from an earlier boot says nothing about forwarding (the kernel's
+ * routes and bpffs pins went with that boot), so the evidence decides then too. Written with
+ * write + fsync + rename so a crash never leaves half a file.
  */
 final class RestartMarker {
     static final String FILE = "running";
@@ -28,16 +30,45 @@ final class RestartMarker {
         LEFT_ROUTES,
         /** The earlier daemon stopped cleanly: every peer got a Cease and flushed our routes. */
         STOPPED_CLEANLY,
+        /** The running record is from an earlier boot: whatever the peers hold, this kernel forwards nothing of it. */
+        REBOOTED,
         /** Nothing recorded: a first start or a fresh state directory. */
         NONE
     }
 
+    private static final Path BOOT_ID = Path.of("/proc/sys/kernel/random/boot_id");
+
     private final Path file;
     private final Path stopped;
+    private final java.util.function.Supplier<String> bootId;
 
     RestartMarker(Path stateDir) {
+        this(stateDir, RestartMarker::readBootId);
+    }
+
+    /** @param bootId this boot's id (null when unknown) */
+    RestartMarker(Path stateDir, java.util.function.Supplier<String> bootId) {
         this.file = stateDir.resolve(FILE);
         this.stopped = stateDir.resolve(STOPPED);
+        this.bootId = bootId;
+    }
+
+    static String readBootId() {
+        try {
+            return Files.readString(BOOT_ID).trim();
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** The boot id the running record names, or null (none, or a record written before boot ids). */
+    String recordedBootId() {
+        try {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile(" boot (\\S+)").matcher(Files.readString(file));
+            return m.find() ? m.group(1) : null;
+        } catch (IOException e) {
+            return null;
+        }
     }
 
     Path directory() {
@@ -46,7 +77,9 @@ final class RestartMarker {
 
     Record previous() {
         if (Files.exists(file)) {
-            return Record.LEFT_ROUTES;
+            String then = recordedBootId();
+            String now = bootId.get();
+            return then != null && now != null && !then.equals(now) ? Record.REBOOTED : Record.LEFT_ROUTES;
         }
         return Files.exists(stopped) ? Record.STOPPED_CLEANLY : Record.NONE;
     }
@@ -57,7 +90,8 @@ final class RestartMarker {
     }
 
     void markRunning(long pid) throws IOException {
-        write(file, "pid " + pid + " since " + Instant.now() + "\n");
+        String boot = bootId.get();
+        write(file, "pid " + pid + " since " + Instant.now() + (boot == null ? "" : " boot " + boot) + "\n");
     }
 
     /** After a Cease to every peer: the next daemon does not restart, whatever forwarding state it finds. */

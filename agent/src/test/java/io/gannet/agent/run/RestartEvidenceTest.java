@@ -31,6 +31,30 @@ class RestartEvidenceTest {
     @TempDir
     Path dir;
 
+    /**
+     * A running record from an earlier boot (the host rebooted, the state directory survived) does
+     * not claim forwarding: that kernel's routes and pins are gone. The evidence decides instead.
+     */
+    @Test
+    void aRunningRecordFromAnEarlierBootDoesNotClaimForwarding() throws Exception {
+        RestartMarker thisBoot = new RestartMarker(dir, () -> "boot-a");
+        thisBoot.markRunning(42);
+        assertThat(thisBoot.previous()).isEqualTo(Record.LEFT_ROUTES); // a crash or graceful restart, same boot
+        assertThat(new RestartMarker(dir, () -> "boot-b").previous()).isEqualTo(Record.REBOOTED);
+        assertThat(new RestartMarker(dir, () -> null).previous()).isEqualTo(Record.LEFT_ROUTES); // boot id unknown: as before
+        Files.writeString(dir.resolve(RestartMarker.FILE), "pid 7 since 2026-12-01T00:00:00Z\n"); // a record without a boot id
+        assertThat(new RestartMarker(dir, () -> "boot-b").previous()).isEqualTo(Record.LEFT_ROUTES);
+        assertThat(RestartMarker.readBootId()).matches("[0-9a-f-]{36}");
+
+        Decision none = RestartEvidence.decide(Record.REBOOTED, STATE, new Evidence(PINS, List.of(), true, Map.of(), List.of()));
+        assertThat(none.restarting()).isFalse();
+        assertThat(none.forwardingKept()).isEmpty();
+        assertThat(none.why()).startsWith("not restarting: the restart record in /var/lib/gannet is from an earlier boot");
+        Decision pinned = RestartEvidence.decide(Record.REBOOTED, STATE, new Evidence(PINS, List.of(VIP4), true, Map.of(), List.of()));
+        assertThat(pinned.restarting()).isTrue();
+        assertThat(pinned.forwardingKept()).containsExactly(AddressFamily.IPV4_UNICAST);
+    }
+
     @Test
     void aFirstStartWithNoPinsAndNoRoutesIsNotRestarting() {
         Decision d = RestartEvidence.decide(Record.NONE, STATE, new Evidence(PINS, List.of(), true, Map.of(), List.of()));
