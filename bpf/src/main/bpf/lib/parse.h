@@ -306,10 +306,16 @@ static __always_inline int dp_parse6_ext(struct dp_ctx *ctx, void *data, void *d
 	return DP_CONTINUE;
 }
 
-/* RFC 4861: router and neighbor solicitation and advertisement, redirect (133-137): never judged. */
+/*
+ * The link's own control messages, never judged: neighbor discovery (RFC 4861: router and neighbor
+ * solicitation and advertisement, redirect, 133-137) and multicast listener discovery (RFC 2710 and
+ * 3810: query 130, report 131, done 132, MLDv2 report 143; sent with hop limit 1, behind a
+ * hop-by-hop Router Alert, from a link-local or the unspecified address). A policy's default deny
+ * dropping a pod's MLD reports made its interface's start a stream of drop events.
+ */
 static __always_inline int dp_icmp6_nd(__u8 type)
 {
-	return type >= 133 && type <= 137;
+	return (type >= 130 && type <= 137) || type == 143;
 }
 
 /*

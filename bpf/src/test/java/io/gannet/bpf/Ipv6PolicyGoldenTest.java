@@ -189,6 +189,17 @@ class Ipv6PolicyGoldenTest extends DatapathPerTest {
             assertThat(in(icmp6("fe80::1", "ff02::1:ff00:10", nd, 0))).as("neighbor discovery %d in", nd).isEqualTo(TC_ACT_UNSPEC);
             assertThat(out(icmp6("fe80::10", "ff02::1:ff00:1", nd, 0))).as("neighbor discovery %d out", nd).isEqualTo(TC_ACT_UNSPEC);
         }
+        for (int mld : new int[] {130, 131, 132, 143}) {
+            // multicast listener discovery, as a pod's interface sends it at start: from :: or its
+            // link-local address, behind a hop-by-hop Router Alert, and directly after the header
+            Packets.Spec report = icmp6("::", "ff02::16", mld, 0);
+            report.ext6 = new int[] {0};
+            assertThat(out(report)).as("MLD %d out, behind hop-by-hop options", mld).isEqualTo(TC_ACT_UNSPEC);
+            assertThat(out(icmp6("fe80::10", "ff02::16", mld, 0))).as("MLD %d out", mld).isEqualTo(TC_ACT_UNSPEC);
+            Packets.Spec query = icmp6("fe80::1", "ff02::1", mld, 0);
+            query.ext6 = new int[] {0};
+            assertThat(in(query)).as("MLD %d in, behind hop-by-hop options", mld).isEqualTo(TC_ACT_UNSPEC);
+        }
         List<DropEvent6> drops = policy.drainDrops6(10);
         assertThat(drops).extracting(DropEvent6::protocol).containsOnly(ICMPV6);
         assertThat(drops).extracting(DropEvent6::dport).as("the ICMPv6 type").containsExactly(128, 139, 128);
