@@ -40,7 +40,7 @@ final class GcMetrics {
         }
         MemoryPoolMXBean old = oldGeneration();
         if (old != null) {
-            Gauge.builder("jvm.gc.max.data.size", old, p -> p.getUsage().getMax() < 0 ? Double.NaN : p.getUsage().getMax())
+            Gauge.builder("jvm.gc.max.data.size", old, p -> max(p.getUsage()))
                     .baseUnit(BaseUnits.BYTES).description("Max size of the old generation")
                     .register(registry);
             Gauge.builder("jvm.gc.live.data.size", old, p -> bytes(p.getCollectionUsage()))
@@ -70,6 +70,11 @@ final class GcMetrics {
             }
         }
         return null;
+    }
+
+    /** The pool's maximum, NaN when it has none (-1). */
+    private static double max(MemoryUsage u) {
+        return u == null || u.getMax() < 0 ? Double.NaN : u.getMax();
     }
 
     private static double bytes(MemoryUsage u) {

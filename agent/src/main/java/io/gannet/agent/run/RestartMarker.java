@@ -37,6 +37,7 @@ final class RestartMarker {
     }
 
     private static final Path BOOT_ID = Path.of("/proc/sys/kernel/random/boot_id");
+    private static final java.util.regex.Pattern RECORDED_BOOT = java.util.regex.Pattern.compile(" boot (\\S+)");
 
     private final Path file;
     private final Path stopped;
@@ -64,7 +65,7 @@ final class RestartMarker {
     /** The boot id the running record names, or null (none, or a record written before boot ids). */
     String recordedBootId() {
         try {
-            java.util.regex.Matcher m = java.util.regex.Pattern.compile(" boot (\\S+)").matcher(Files.readString(file));
+            java.util.regex.Matcher m = RECORDED_BOOT.matcher(Files.readString(file));
             return m.find() ? m.group(1) : null;
         } catch (IOException e) {
             return null;
@@ -82,11 +83,6 @@ final class RestartMarker {
             return then != null && now != null && !then.equals(now) ? Record.REBOOTED : Record.LEFT_ROUTES;
         }
         return Files.exists(stopped) ? Record.STOPPED_CLEANLY : Record.NONE;
-    }
-
-    /** True when a previous daemon left the marker: our peers may still hold our routes. */
-    boolean previousDaemonLeftRoutes() {
-        return previous() == Record.LEFT_ROUTES;
     }
 
     void markRunning(long pid) throws IOException {
