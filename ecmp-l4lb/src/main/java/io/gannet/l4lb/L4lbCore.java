@@ -8,6 +8,7 @@ import io.gannet.l4lb.announce.Announcer;
 import io.gannet.l4lb.announce.RouteDamper;
 import io.gannet.l4lb.forward.Forwarding;
 import io.gannet.l4lb.health.HealthChecker.Target;
+import io.gannet.l4lb.maglev.SlotPlan;
 import io.gannet.l4lb.maglev.VipTable;
 import io.gannet.l4lb.model.HealthCheckSpec;
 import io.gannet.l4lb.model.Problem;
@@ -285,8 +286,9 @@ final class L4lbCore {
                 }
             }
             VipTable t = previous.get(s.frontend());
-            if (t == null || !t.builtFrom(s.backends(), upSet, m)) {
-                t = VipTable.build(s.backends(), upSet, m);
+            SlotPlan plan = options.slots().plan(s.frontend().toString(), s.backends());
+            if (t == null || !t.builtFrom(s.backends(), plan, upSet, m)) {
+                t = VipTable.build(s.backends(), plan, upSet, m);
             }
             tables.put(s.frontend(), t);
             Forwarding.ForwardedVip fv = new Forwarding.ForwardedVip(s.name(), s.frontend(), up, t);
@@ -443,7 +445,7 @@ final class L4lbCore {
             out.add(new VipStatus(addr, s.frontend().toString(), s.name(), routeState(r),
                     r == null ? "" : r.reason + (forwardingError.isEmpty() ? "" : "; datapath: " + forwardingError)
                             + (restartedAt < 0 ? "" : "; datapath: the earlier run's tables serve until health is known after the restart"),
-                    t.fingerprint(), t.entries().length, s.check().describe(), forwarding.pathOf(forwarded.get(s.frontend())), bs));
+                    t.fingerprint(), t.entries().length, t.plan() + ", " + options.slots().describe(), s.check().describe(), forwarding.pathOf(forwarded.get(s.frontend())), bs));
         }
         if (!servicesSeen && restartedAt >= 0) {
             // Before the first list nothing is known of the Services, but the tables an earlier run
@@ -458,18 +460,18 @@ final class L4lbCore {
                             false, false, true, "not probed before the first list of the Services", a.tableEntries().getOrDefault(b, 0)));
                 }
                 out.add(new VipStatus(addr, a.frontend().toString(), "-", r != null && r.announced ? routeState(r) : "held",
-                        HELD + (forwardingError.isEmpty() ? "" : "; datapath: " + forwardingError), "-", forwarding.tableSize(),
+                        HELD + (forwardingError.isEmpty() ? "" : "; datapath: " + forwardingError), "-", forwarding.tableSize(), "",
                         "not probed before the first list of the Services", "", bs));
             }
         }
         for (Map.Entry<String, Route> e : routes.entrySet()) {
             if (!withService.contains(e.getKey())) {
                 out.add(new VipStatus(e.getKey(), "", "", routeState(e.getValue()), e.getValue().reason,
-                        VipTable.EMPTY, 0, "", "", List.of()));
+                        VipTable.EMPTY, 0, "", "", "", List.of()));
             }
         }
         for (Problem p : problems) {
-            out.add(new VipStatus("-", "", p.where(), "refused", p.what(), "", 0, "", "", List.of()));
+            out.add(new VipStatus("-", "", p.where(), "refused", p.what(), "", 0, "", "", "", List.of()));
         }
         out.sort((a, b) -> {
             int c = a.vip().equals("-") || b.vip().equals("-") ? Boolean.compare(a.vip().equals("-"), b.vip().equals("-"))

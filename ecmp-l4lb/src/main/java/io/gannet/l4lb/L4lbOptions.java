@@ -1,6 +1,7 @@
 package io.gannet.l4lb;
 
 import io.gannet.l4lb.announce.RouteDamper;
+import io.gannet.l4lb.maglev.SlotAgreement;
 import io.gannet.l4lb.model.VipPool;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,12 +17,19 @@ import java.util.List;
  * @param communities  communities to tag VIP announcements with (the profile's)
  * @param damper       route hysteresis
  * @param reloadPeriod how often the directory is re-read
+ * @param slots        where the VIPs' Maglev slots are agreed ({@link SlotAgreement#LOCAL}: plain Maglev)
  */
 public record L4lbOptions(Path servicesDir, io.gannet.cluster.k8s.ObjectSource api, VipPool pool, List<String> profileVips,
-        List<String> communities, RouteDamper.Options damper, Duration reloadPeriod) {
+        List<String> communities, RouteDamper.Options damper, Duration reloadPeriod, SlotAgreement slots) {
     public L4lbOptions {
         profileVips = List.copyOf(profileVips);
         communities = List.copyOf(communities);
+    }
+
+    /** Plain Maglev on every host. */
+    public L4lbOptions(Path servicesDir, io.gannet.cluster.k8s.ObjectSource api, VipPool pool, List<String> profileVips,
+            List<String> communities, RouteDamper.Options damper, Duration reloadPeriod) {
+        this(servicesDir, api, pool, profileVips, communities, damper, reloadPeriod, SlotAgreement.LOCAL);
     }
 
     /** VIPs from a directory. */
@@ -32,10 +40,15 @@ public record L4lbOptions(Path servicesDir, io.gannet.cluster.k8s.ObjectSource a
 
     /** The same options with the profile's parts a reload can change. */
     public L4lbOptions withProfile(VipPool pool, List<String> profileVips, List<String> communities) {
-        return new L4lbOptions(servicesDir, api, pool, profileVips, communities, damper, reloadPeriod);
+        return new L4lbOptions(servicesDir, api, pool, profileVips, communities, damper, reloadPeriod, slots);
     }
 
     public L4lbOptions withDamper(RouteDamper.Options d) {
-        return new L4lbOptions(servicesDir, api, pool, profileVips, communities, d, reloadPeriod);
+        return new L4lbOptions(servicesDir, api, pool, profileVips, communities, d, reloadPeriod, slots);
+    }
+
+    /** The same options with the Maglev slots agreed through {@code s}. */
+    public L4lbOptions withSlots(SlotAgreement s) {
+        return new L4lbOptions(servicesDir, api, pool, profileVips, communities, damper, reloadPeriod, s);
     }
 }

@@ -19,6 +19,8 @@ import java.util.Map;
  * @param reason      why the route is in that state
  * @param fingerprint the table's fingerprint (same backends, weights and health -> same on every host)
  * @param tableSize   entries of the Maglev table (the profile's maglev.tableSize), 0 without one
+ * @param slots       the table's Maglev slots: how many, how many empty (left by backends that left the Service
+ *                    while the slots are agreed among the LB hosts), and where they are agreed; "" without a table
  * @param check       the health check, described
  * @param datapath    which program serves the VIP's packets: "tc", "xdp generic (...)" / "xdp native (...)"
  *                    with {@code gannet run --xdp}, or why the VIP is left to TC; "" for an address-only row
@@ -26,7 +28,7 @@ import java.util.Map;
  *                    the row's "healthy" counts those that take new flows
  */
 public record VipStatus(String vip, String frontend, String name, String route, String reason, String fingerprint,
-        int tableSize, String check, String datapath, List<BackendStatus> backends) {
+        int tableSize, String slots, String check, String datapath, List<BackendStatus> backends) {
 
     /**
      * A backend of a VIP.
@@ -57,6 +59,7 @@ public record VipStatus(String vip, String frontend, String name, String route, 
         row.put("healthy", backends.stream().filter(BackendStatus::healthy).count() + "/" + backends.size());
         row.put("fingerprint", fingerprint);
         row.put("tableSize", tableSize);
+        row.put("slots", slots);
         row.put("reason", reason);
         row.put("check", check);
         row.put("datapath", datapath);

@@ -184,6 +184,7 @@ final class Render {
             out.println();
             out.println(r.path("frontend").asText() + " (" + r.path("service").asText() + "), check: " + r.path("check").asText()
                     + ", Maglev table of " + r.path("tableSize").asInt() + " entries"
+                    + (r.path("slots").asText().isEmpty() ? "" : " (" + r.path("slots").asText() + ")")
                     + (r.path("datapath").asText().isEmpty() ? "" : ", datapath: " + r.path("datapath").asText()));
             Table b = new Table("  Backend", "Weight", "State", "Health", "Entries", "Last probe");
             for (JsonNode x : r.path("backends")) {

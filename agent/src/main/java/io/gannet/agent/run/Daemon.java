@@ -213,7 +213,7 @@ public final class Daemon implements AutoCloseable {
         }
         if (l4lbManaged(node)) {
             l4lb = L4lbPart.start(node, options.servicesDir(), kubeApi, datapathOptions(loaded), options.hostDevices(), options.xdp(),
-                    announcer, log, metrics.registry());
+                    options.etcdUrls() == null ? null : PodNetwork.openStore(options), announcer, log, metrics.registry());
         } else if (options.services() || options.policy() || loaded.masquerade().enabled()) {
             datapath = ServiceDatapath.start(datapathOptions(loaded), options.servicesDir(), kubeApi,
                     options.hostDevices(), options.xdp(), options.node(), options.socketLbCgroup(), log);

@@ -9,6 +9,7 @@ import io.gannet.l4lb.VipStatus;
 import io.gannet.l4lb.announce.RouteDamper;
 import io.gannet.l4lb.forward.DatapathForwarding;
 import io.gannet.l4lb.forward.LocalAddresses;
+import io.gannet.l4lb.maglev.SlotAgreement;
 import io.gannet.l4lb.model.VipPool;
 import io.gannet.topology.config.NodeConfig;
 import io.gannet.topology.net.Cidr;
@@ -26,6 +27,8 @@ import java.util.Map;
 final class L4lbPart implements AutoCloseable {
     private final L4lb lb;
     private AutoCloseable apiSource; // the Kubernetes API's Services, or null
+    private SlotAgreement slots = SlotAgreement.LOCAL;
+    private io.gannet.cluster.store.ClusterStore store; // or null
     private final java.util.concurrent.ScheduledExecutorService metrics;
 
     private L4lbPart(L4lb lb, io.micrometer.core.instrument.MeterRegistry registry) {
@@ -56,16 +59,24 @@ final class L4lbPart implements AutoCloseable {
         }, 0, 1, java.util.concurrent.TimeUnit.SECONDS);
     }
 
-    /** @param kubeApi the Services come from the Kubernetes API through it instead of {@code servicesDir}; or null */
+    /**
+     * @param kubeApi the Services come from the Kubernetes API through it instead of {@code servicesDir}; or null
+     * @param store   the cluster store the LB hosts share ({@code --etcd}), where the VIPs' Maglev slots are agreed;
+     *                null: plain Maglev (each host's table a function of the backends it sees). Closed with the part.
+     */
     static L4lbPart start(NodeConfig node, Path servicesDir, io.gannet.cluster.k8s.api.KubeApiClient kubeApi,
             io.gannet.bpf.DatapathOptions datapathOptions, List<String> hostDevices, String xdp,
-            SpeakerAnnouncer announcer, EventLog log, io.micrometer.prometheusmetrics.PrometheusMeterRegistry registry) {
+            io.gannet.cluster.store.ClusterStore store, SpeakerAnnouncer announcer, EventLog log,
+            io.micrometer.prometheusmetrics.PrometheusMeterRegistry registry) {
         // The L4LB reads the informers' objects itself (its own fields: health-check annotations, VIPs).
         io.gannet.cluster.k8s.api.KubeApiServices api = kubeApi == null ? null
                 : io.gannet.cluster.k8s.api.KubeApiServices.start(kubeApi, Duration.ofMillis(200), r -> { }, e -> { },
                         msg -> log.operatorAction("kube-api", kubeApi.origin(), msg));
         L4lbOptions o = new L4lbOptions(servicesDir, api, pool(node), vips(node), communities(node),
                 RouteDamper.Options.DEFAULTS, Duration.ofSeconds(1));
+        SlotAgreement slots = store == null ? SlotAgreement.LOCAL
+                : SlotAgreement.inStore(store, Duration.ofSeconds(5), (subject, msg) -> log.operatorAction("l4lb", subject, msg));
+        o = o.withSlots(slots);
         DatapathForwarding fwd = DatapathForwarding.open(datapathOptions, hostDevices, "gannet_l4lb", xdp);
         // VIP traffic arrives on an uplink and leaves, DNATed, towards a backend: the host forwards it
         // (IPv6 too when the pool has IPv6 prefixes; an IPv4-only host's IPv6 settings are left alone,
@@ -84,12 +95,15 @@ final class L4lbPart implements AutoCloseable {
         }
         log.operatorAction("l4lb", node.name(), "VIP pool " + o.pool() + ", watching "
                 + (api != null ? "the Kubernetes API at " + kubeApi.server() : servicesDir) + ", forwarding DNAT+SNAT on "
-                + hostDevices + (xdp == null ? "" : ", VIP flows translated in XDP (" + xdp + ") before TC"));
+                + hostDevices + (xdp == null ? "" : ", VIP flows translated in XDP (" + xdp + ") before TC")
+                + ", Maglev slots " + slots.describe());
         LocalAddresses own = new LocalAddresses();
         L4lbPart part = new L4lbPart(L4lb.start(o, fwd, announcer, own, own::test6, InstantSource.system(), log::operatorAction),
                 registry);
         registry.getPrometheusRegistry().register(new io.gannet.agent.metrics.DatapathCounters(fwd::counters));
         part.apiSource = api;
+        part.slots = slots;
+        part.store = store;
         return part;
     }
 
@@ -145,6 +159,10 @@ final class L4lbPart implements AutoCloseable {
     public void close() {
         metrics.shutdownNow();
         lb.close();
+        slots.close();
+        if (store != null) {
+            store.close();
+        }
         if (apiSource != null) {
             try {
                 apiSource.close();

@@ -55,19 +55,48 @@ public final class Maglev {
         }
         order = Arrays.copyOf(order, active);
         Arrays.sort(order, Comparator.comparing(i -> backends.get(i)));
+        byte[][] names = new byte[active][];
+        int[] orderedIds = new int[active];
+        int[] orderedWeights = new int[active];
+        for (int k = 0; k < active; k++) {
+            names[k] = backends.get(order[k]).toString().getBytes(StandardCharsets.US_ASCII);
+            orderedIds[k] = ids[order[k]];
+            orderedWeights[k] = weights[order[k]];
+        }
+        return fill(names, orderedIds, orderedWeights, m);
+    }
+
+    /**
+     * Builds a weighted table over permutations named by {@code names} (each an entry's
+     * permutation seed, hashed as given), filled in the order given: what {@link #table} does
+     * after sorting the backends by address and port and naming each by its address:port. The
+     * ECMP L4LB names its agreed slots this way (a slot keeps the name of the backend it was made
+     * for after that backend leaves). Every weight must be positive.
+     */
+    public static int[] fill(byte[][] names, int[] ids, int[] weights, int m) {
+        int active = names.length;
+        if (ids.length != active || weights.length != active) {
+            throw new IllegalArgumentException("one id and one weight per name");
+        }
+        int[] table = new int[m];
+        if (active == 0) {
+            return table;
+        }
         long[] pos = new long[active];
         long[] skip = new long[active];
         for (int k = 0; k < active; k++) {
-            byte[] name = backends.get(order[k]).toString().getBytes(StandardCharsets.US_ASCII);
-            pos[k] = Long.remainderUnsigned(hash(name, 0x9e3779b97f4a7c15L), m);
-            skip[k] = Long.remainderUnsigned(hash(name, 0xc2b2ae3d27d4eb4fL), m - 1) + 1;
+            if (weights[k] <= 0) {
+                throw new IllegalArgumentException("weight " + weights[k] + " of permutation " + k + " is not positive");
+            }
+            pos[k] = Long.remainderUnsigned(hash(names[k], 0x9e3779b97f4a7c15L), m);
+            skip[k] = Long.remainderUnsigned(hash(names[k], 0xc2b2ae3d27d4eb4fL), m - 1) + 1;
         }
         boolean[] filled = new boolean[m];
         int done = 0;
         while (true) {
             for (int k = 0; k < active; k++) {
-                int id = ids[order[k]];
-                for (int turn = weights[order[k]]; turn > 0; turn--) {
+                int id = ids[k];
+                for (int turn = weights[k]; turn > 0; turn--) {
                     // walk backend k's permutation (offset + j * skip) mod m to its next free entry
                     long c = pos[k];
                     while (filled[(int) c]) {

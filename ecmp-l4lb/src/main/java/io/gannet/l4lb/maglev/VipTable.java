@@ -6,10 +6,11 @@ import io.gannet.bpf.lb.MaglevTable;
 import io.gannet.l4lb.model.WeightedBackend;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -47,7 +48,7 @@ import java.util.Set;
  * @param fingerprint 64-bit FNV-1a over the backends, their weights, their health and the entries, as
  *                    16 hex digits; {@link #EMPTY} when no backend is healthy
  */
-public record VipTable(List<WeightedBackend> backends, Set<Backend> healthy, int[] entries, String fingerprint) {
+public record VipTable(List<WeightedBackend> backends, Set<Backend> healthy, int[] entries, String fingerprint, SlotPlan plan) {
 
     /** The fingerprint of an empty table (no healthy backend with weight > 0). */
     public static final String EMPTY = "0000000000000000";
@@ -69,45 +70,85 @@ public record VipTable(List<WeightedBackend> backends, Set<Backend> healthy, int
      * entries), then the entries of backends not in {@code healthy} failed over to healthy ones.
      */
     public static VipTable build(List<WeightedBackend> configured, Set<Backend> healthy, int m) {
+        return build(configured, SlotPlan.fresh(configured), healthy, m);
+    }
+
+    /**
+     * The table of size {@code m} (prime) over agreed slots: Maglev over {@code plan}'s slots
+     * (each a backend's permutation, held by a configured backend or empty), then the entries of
+     * empty slots and of holders not in {@code healthy} failed over to healthy holders. {@code plan}
+     * must be {@code plan.next(configured)} or {@link SlotPlan#fresh}: every configured backend with
+     * weight > 0 holds a slot of its weight.
+     */
+    public static VipTable build(List<WeightedBackend> configured, SlotPlan plan, Set<Backend> healthy, int m) {
         if (!BigInteger.valueOf(m).isProbablePrime(30)) {
             throw new IllegalArgumentException("Maglev table size " + m + " is not prime");
         }
         List<WeightedBackend> sorted = normalize(configured);
         Set<Backend> up = healthyOf(sorted, healthy);
         int n = sorted.size();
-        List<Backend> bs = new ArrayList<>(n);
-        int[] ids = new int[n];
-        int[] weights = new int[n];
+        Map<Backend, Integer> index = new HashMap<>();
         boolean[] isUp = new boolean[n];
         int candidates = 0;
-        int down = 0; // backends with entries in tier 1 that are not healthy
         for (int i = 0; i < n; i++) {
             WeightedBackend b = sorted.get(i);
-            bs.add(b.backend());
-            ids[i] = i + 1;
-            weights[i] = b.weight();
+            index.put(b.backend(), i);
             isUp[i] = up.contains(b.backend());
-            if (b.weight() > 0) {
-                if (isUp[i]) {
-                    candidates++;
-                } else {
-                    down++;
-                }
+            if (b.weight() > 0 && isUp[i]) {
+                candidates++;
+            }
+        }
+        List<SlotPlan.Slot> slots = plan.slots();
+        int k = slots.size();
+        byte[][] seeds = new byte[k][];
+        int[] ids = new int[k];
+        int[] weights = new int[k];
+        int[] holderOf = new int[k]; // slot -> 1-based backend index, 0 = empty
+        boolean[] holds = new boolean[n];
+        for (int j = 0; j < k; j++) {
+            SlotPlan.Slot s = slots.get(j);
+            Integer i = s.holder() == null ? null : index.get(s.holder());
+            if (s.holder() != null && (i == null || sorted.get(i).weight() != s.weight())) {
+                throw new IllegalArgumentException("slot " + s.name() + " is held by " + s.holder()
+                        + ", which is not configured with weight " + s.weight());
+            }
+            seeds[j] = s.seed();
+            ids[j] = j + 1;
+            weights[j] = s.weight();
+            holderOf[j] = i == null ? 0 : i + 1;
+            if (i != null) {
+                holds[i] = true;
+            }
+        }
+        for (int i = 0; i < n; i++) {
+            if (sorted.get(i).weight() > 0 && !holds[i]) {
+                throw new IllegalArgumentException(sorted.get(i).backend() + " is configured but holds no slot");
             }
         }
         if (candidates == 0) {
-            return new VipTable(sorted, up, new int[m], EMPTY);
+            return new VipTable(sorted, up, new int[m], EMPTY, plan);
         }
-        int[] table = Maglev.table(bs, ids, weights, m);
-        if (down > 0) {
+        int[] table = Maglev.fill(seeds, ids, weights, m);
+        boolean down = false;
+        for (int e = 0; e < m; e++) {
+            int b = holderOf[table[e] - 1]; // every entry is filled: at least one slot
+            table[e] = b;
+            down |= b == 0 || !isUp[b - 1];
+        }
+        if (down) {
             failOver(table, sorted, isUp);
         }
-        return new VipTable(sorted, up, table, fingerprint(sorted, isUp, table));
+        return new VipTable(sorted, up, table, fingerprint(sorted, isUp, table, plan), plan);
     }
 
     /** Whether this table is what {@link #build(List, Set, int)} gives for these inputs (to skip a rebuild). */
     public boolean builtFrom(List<WeightedBackend> configured, Set<Backend> healthy, int m) {
-        if (m != entries.length) {
+        return builtFrom(configured, SlotPlan.fresh(configured), healthy, m);
+    }
+
+    /** Whether this table is what {@link #build(List, SlotPlan, Set, int)} gives for these inputs (to skip a rebuild). */
+    public boolean builtFrom(List<WeightedBackend> configured, SlotPlan plan, Set<Backend> healthy, int m) {
+        if (m != entries.length || !plan.equals(this.plan)) {
             return false;
         }
         List<WeightedBackend> sorted = normalize(configured);
@@ -140,7 +181,7 @@ public record VipTable(List<WeightedBackend> backends, Set<Backend> healthy, int
     @Override
     public boolean equals(Object o) {
         return this == o || o instanceof VipTable t && fingerprint.equals(t.fingerprint) && backends.equals(t.backends)
-                && healthy.equals(t.healthy) && Arrays.equals(entries, t.entries);
+                && healthy.equals(t.healthy) && Arrays.equals(entries, t.entries) && plan.equals(t.plan);
     }
 
     @Override
@@ -151,7 +192,7 @@ public record VipTable(List<WeightedBackend> backends, Set<Backend> healthy, int
     @Override
     public String toString() {
         return "VipTable[" + entries.length + " entries, " + healthy.size() + "/" + backends.size() + " backends healthy, "
-                + fingerprint + "]";
+                + plan + ", " + fingerprint + "]";
     }
 
     private static List<WeightedBackend> normalize(List<WeightedBackend> configured) {
@@ -203,8 +244,8 @@ public record VipTable(List<WeightedBackend> backends, Set<Backend> healthy, int
         long[] best = new long[groups];
         int[] bestK = new int[groups];
         for (int e = 0; e < table.length; e++) {
-            int owner = table[e] - 1;
-            if (owner < 0 || isUp[owner]) {
+            int owner = table[e] - 1; // -1: an empty slot's entry
+            if (owner >= 0 && isUp[owner]) {
                 continue;
             }
             long salt = mix(e * 0x9e3779b97f4a7c15L + 0x632be59bd9b4e019L);
@@ -253,8 +294,13 @@ public record VipTable(List<WeightedBackend> backends, Set<Backend> healthy, int
         return Maglev.mix(h);
     }
 
-    private static String fingerprint(List<WeightedBackend> sorted, boolean[] isUp, int[] table) {
+    private static String fingerprint(List<WeightedBackend> sorted, boolean[] isUp, int[] table, SlotPlan plan) {
         long h = 0xcbf29ce484222325L;
+        if (!plan.plain()) { // plain Maglev's fingerprint is what it was before slots were agreed
+            for (byte x : plan.encode().getBytes(StandardCharsets.US_ASCII)) {
+                h = (h ^ (x & 0xff)) * 0x100000001b3L;
+            }
+        }
         for (int i = 0; i < sorted.size(); i++) {
             WeightedBackend b = sorted.get(i);
             for (byte x : (b.backend() + "*" + b.weight() + (isUp[i] ? "+" : "-") + ";").getBytes(StandardCharsets.US_ASCII)) {

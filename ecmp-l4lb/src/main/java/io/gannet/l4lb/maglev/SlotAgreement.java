@@ -1,0 +1,218 @@
+package io.gannet.l4lb.maglev;
+
+import io.gannet.cluster.store.ClusterStore;
+import io.gannet.cluster.store.KeyValue;
+import io.gannet.cluster.store.StoreException;
+import io.gannet.cluster.store.Txn;
+import io.gannet.cluster.store.WatchEvent;
+import io.gannet.cluster.store.WatchListener;
+import io.gannet.l4lb.model.WeightedBackend;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Where a VIP's Maglev slots ({@link SlotPlan}) come from.
+ *
+ * <p>{@link #LOCAL}: every table is plain Maglev over the backends a host sees, a pure function
+ * of the backend set (hosts agree without talking; removing a backend moves Maglev's share of
+ * other entries). {@link #inStore}: the LB hosts share each VIP's plan in the cluster store
+ * (etcd with {@code gannet run --etcd}), so a backend leaving the Service leaves an empty slot
+ * and moves only its own entries, and a host that starts later reads the same plan.
+ */
+public interface SlotAgreement extends AutoCloseable {
+
+    /** The plan for this VIP frontend's configured backends (called on the L4LB's own thread; never blocks). */
+    SlotPlan plan(String frontend, List<WeightedBackend> configured);
+
+    /** "each host's own (plain Maglev)" or where the plans are agreed, for {@code show vips} and the log. */
+    String describe();
+
+    @Override
+    default void close() {}
+
+    /** Plain Maglev on every host: no agreement needed, none kept. */
+    SlotAgreement LOCAL = new SlotAgreement() {
+        @Override
+        public SlotPlan plan(String frontend, List<WeightedBackend> configured) {
+            return SlotPlan.fresh(configured);
+        }
+
+        @Override
+        public String describe() {
+            return "each host's own: plain Maglev over the backends it sees (no --etcd)";
+        }
+    };
+
+    /** Key prefix of the plans in the cluster store: one key per VIP frontend. */
+    String PREFIX = "/gannet/l4lb/slots/";
+
+    /**
+     * Plans agreed in {@code store}: read once now (up to {@code firstRead}, so the first tables
+     * are the agreed ones), then watched; a host writes a plan (compare-and-swap on the key's
+     * revision, on a thread of its own) when the backends it sees change and the plan they give
+     * differs from the stored one. A host whose view lags uses the plan its view gives without
+     * writing it, so hosts never undo each other's writes.
+     */
+    static SlotAgreement inStore(ClusterStore store, java.time.Duration firstRead, EventLog log) {
+        return new Stored(store, firstRead, log);
+    }
+
+    /** Where the agreement reports what it did (the daemon's operator log). */
+    interface EventLog {
+        void event(String subject, String message);
+    }
+
+    /** The cluster-store implementation. */
+    final class Stored implements SlotAgreement, WatchListener {
+        /** A stored plan (null: unreadable) and the revision of its last change. */
+        private record Held(SlotPlan plan, long revision) {}
+
+        private record Last(Held stored, List<WeightedBackend> configured, SlotPlan plan) {}
+
+        private final ClusterStore store;
+        private final EventLog log;
+        private final Map<String, Held> agreed = new ConcurrentHashMap<>(); // by key
+        private final Map<String, Last> last = new HashMap<>(); // by key, the L4LB thread's own
+        private final Map<String, Boolean> dirty = new ConcurrentHashMap<>(); // the store failed a write: write again
+        private final Map<String, String> unreadable = new ConcurrentHashMap<>();
+        private final ExecutorService writer;
+        private final AutoCloseable watch;
+        private volatile boolean loaded;
+
+        Stored(ClusterStore store, java.time.Duration firstRead, EventLog log) {
+            this.store = store;
+            this.log = log;
+            this.writer = Executors.newSingleThreadExecutor(r -> {
+                Thread t = new Thread(r, "gannet-l4lb-slots");
+                t.setDaemon(true);
+                return t;
+            });
+            try {
+                writer.submit(() -> {
+                    for (KeyValue kv : store.list(PREFIX)) {
+                        take(kv);
+                    }
+                    loaded = true;
+                }).get(firstRead.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (Exception e) {
+                log.event("slots", "the cluster store did not answer within " + firstRead.toSeconds() + " s (" + cause(e)
+                        + "): tables are plain Maglev over the backends seen until it does");
+            }
+            this.watch = store.watch(PREFIX, this);
+        }
+
+        @Override
+        public SlotPlan plan(String frontend, List<WeightedBackend> configured) {
+            String key = PREFIX + frontend;
+            Held held = agreed.get(key);
+            Last l = last.get(key);
+            if (l != null && l.stored == held && l.configured.equals(configured) && !dirty.containsKey(key)) {
+                return l.plan;
+            }
+            SlotPlan stored = held == null ? null : held.plan; // null: none, or unreadable
+            SlotPlan p = stored == null ? SlotPlan.fresh(configured) : stored.next(configured);
+            boolean viewChanged = l == null || !l.configured.equals(configured);
+            last.put(key, new Last(held, List.copyOf(configured), p));
+            boolean differs = stored == null || !p.equals(stored);
+            boolean retry = dirty.remove(key) != null;
+            if (loaded && differs && (viewChanged || retry)) {
+                long rev = held == null ? 0 : held.revision;
+                String why = stored == null ? "first plan" : describeChange(stored, p);
+                writer.execute(() -> write(key, p, rev, why));
+            }
+            return p;
+        }
+
+        private void write(String key, SlotPlan p, long revision, String why) {
+            try {
+                Txn t = revision == 0 ? Txn.begin().ifAbsent(key) : Txn.begin().ifModRevision(key, revision);
+                if (store.commit(t.put(key, p.encode())).succeeded()) {
+                    log.event(key.substring(PREFIX.length()), "Maglev slots agreed in " + store.describe() + ": " + why
+                            + " (" + p + ")");
+                    return;
+                }
+                // Another host wrote first: take theirs. No retry: this host writes again when its own view
+                // changes, and the last host to see the final backend set writes the final plan.
+                Optional<KeyValue> now = store.get(key);
+                now.ifPresentOrElse(this::take, () -> agreed.remove(key));
+                return;
+            } catch (StoreException e) {
+                log.event(key.substring(PREFIX.length()), "Maglev slots not written to the cluster store (" + e.getMessage()
+                        + "): written when it answers");
+            }
+            dirty.put(key, Boolean.TRUE);
+        }
+
+        private static String describeChange(SlotPlan before, SlotPlan after) {
+            int empty = after.empty() - before.empty();
+            if (after.plain() && !before.plain()) {
+                return "more than a quarter of the slots were empty: rebuilt over the backends configured now";
+            }
+            int added = after.slots().size() - before.slots().size();
+            return (empty > 0 ? empty + " slot(s) left empty by backends that left" : empty < 0 ? -empty
+                    + " empty slot(s) taken by backends that joined" : "holders changed")
+                    + (added > 0 ? ", " + added + " new slot(s)" : "");
+        }
+
+        private void take(KeyValue kv) {
+            try {
+                agreed.put(kv.key(), new Held(SlotPlan.decode(kv.text()), kv.modRevision()));
+                unreadable.remove(kv.key());
+            } catch (IllegalArgumentException e) {
+                if (!e.getMessage().equals(unreadable.put(kv.key(), e.getMessage()))) {
+                    log.event(kv.key().substring(PREFIX.length()), "the Maglev slots in the cluster store cannot be read ("
+                            + e.getMessage() + "): this host uses plain Maglev for it until a good plan is written");
+                }
+                agreed.put(kv.key(), new Held(null, kv.modRevision())); // its revision: a good plan replaces it
+            }
+        }
+
+        @Override
+        public void onResync(List<KeyValue> current, long revision) {
+            Map<String, Boolean> seen = new HashMap<>();
+            for (KeyValue kv : current) {
+                take(kv);
+                seen.put(kv.key(), Boolean.TRUE);
+            }
+            agreed.keySet().removeIf(k -> !seen.containsKey(k));
+            loaded = true;
+        }
+
+        @Override
+        public void onEvents(List<WatchEvent> events) {
+            for (WatchEvent e : events) {
+                if (e.type() == WatchEvent.Type.PUT) {
+                    take(e.kv());
+                } else {
+                    agreed.remove(e.kv().key());
+                }
+            }
+        }
+
+        @Override
+        public String describe() {
+            return "agreed among the LB hosts in " + store.describe();
+        }
+
+        @Override
+        public void close() {
+            try {
+                watch.close();
+            } catch (Exception e) {
+                // closing: nothing to tell
+            }
+            writer.shutdownNow();
+        }
+
+        private static String cause(Exception e) {
+            Throwable c = e instanceof java.util.concurrent.ExecutionException && e.getCause() != null ? e.getCause() : e;
+            return c.getMessage() == null ? "no answer" : c.getMessage();
+        }
+    }
+}
