@@ -1,6 +1,7 @@
 import io.gannet.bpf.lb.Backend;
 import io.gannet.bpf.lb.Frontend;
 import io.gannet.bpf.lb.Protocol;
+import io.gannet.l4lb.maglev.SlotPlan;
 import io.gannet.l4lb.maglev.VipTable;
 import io.gannet.l4lb.model.HealthCheckSpec;
 import io.gannet.l4lb.model.Readiness;
@@ -24,8 +25,14 @@ import java.util.Set;
  *       it stays configured too, and {@link VipService#serving()} leaves it out of the backends
  *       that take new flows, so it fails over as an unhealthy one does;</li>
  *   <li><b>the backend is removed from the Service</b>: the configured set shrinks and Maglev is
- *       rebuilt over the rest, so Maglev's own disruption applies.</li>
+ *       rebuilt over the rest, so Maglev's own disruption applies;</li>
+ *   <li><b>the same, with the slots agreed</b> ({@code gannet run --etcd}: {@link SlotPlan}): its
+ *       slot stays, empty, and its entries fail over: nothing else should move;</li>
+ *   <li><b>it is replaced by a new pod</b> (a rolling update: one endpoint leaves, another joins),
+ *       slots agreed: the new pod takes the empty slot, nothing else should move.</li>
  * </ul>
+ * Then, slots agreed, backends removed one by one until the plan starts afresh (more than a
+ * quarter of the slots empty): balance before that step and what that step moves.
  * Each backend in turn (up to 50 of them, spread over the N), reported as mean and max, and the
  * max as a multiple of 1/N (issue 15's target: at most 1.2).
  */
@@ -53,6 +60,9 @@ public final class MaglevDisruption {
             double[][] failed = new double[trials][];
             double[][] unready = new double[trials][];
             double[][] removed = new double[trials][];
+            double[][] removedAgreed = new double[trials][];
+            double[][] replacedAgreed = new double[trials][];
+            SlotPlan plan = SlotPlan.fresh(all);
             for (int t = 0; t < trials; t++) {
                 int gone = (int) ((long) t * n / trials);
                 Backend x = all.get(gone).backend();
@@ -67,10 +77,58 @@ public final class MaglevDisruption {
                 List<WeightedBackend> fewer = new ArrayList<>(all);
                 fewer.remove(gone);
                 removed[t] = moved(before, VipTable.build(fewer, fewerHealthy, m), x);
+                removedAgreed[t] = moved(before, VipTable.build(fewer, plan.next(fewer), fewerHealthy, m), x);
+                List<WeightedBackend> replaced = new ArrayList<>(fewer);
+                WeightedBackend fresh = new WeightedBackend(Backend.of("10.8.0.1", 8080), 1);
+                replaced.add(fresh);
+                Set<Backend> replacedHealthy = new HashSet<>(fewerHealthy);
+                replacedHealthy.add(fresh.backend());
+                VipTable after = VipTable.build(replaced, plan.next(replaced), replacedHealthy, m);
+                replacedAgreed[t] = moved(before, after, x);
+                for (int e = 0; e < m; e++) { // the new pod holds exactly what the old one held
+                    if (x.equals(before.at(e)) != fresh.backend().equals(after.at(e))) {
+                        throw new AssertionError("entry " + e + ": the new pod did not take the old pod's entry");
+                    }
+                }
             }
             row(n, "fails its health check", failed);
             row(n, "fails its readiness probe", unready);
             row(n, "is removed from the Service", removed);
+            row(n, "is removed, slots agreed (--etcd)", removedAgreed);
+            row(n, "is replaced (rolling update), slots agreed", replacedAgreed);
+            afresh(all, plan, healthy, m);
+        }
+    }
+
+    /** Slots agreed: remove backends one by one (spread over the set) until the plan starts afresh. */
+    private static void afresh(List<WeightedBackend> all, SlotPlan plan, Set<Backend> healthy, int m) {
+        int n = all.size();
+        List<WeightedBackend> now = new ArrayList<>(all);
+        Set<Backend> up = new HashSet<>(healthy);
+        VipTable t = VipTable.build(now, plan, up, m);
+        for (int k = 0; ; k++) {
+            WeightedBackend x = now.remove((int) ((k * 7919L) % now.size()));
+            up.remove(x.backend());
+            SlotPlan next = plan.next(now);
+            VipTable after = VipTable.build(now, next, up, m);
+            if (next.plain()) {
+                int[] c = t.counts();
+                int min = Integer.MAX_VALUE;
+                int max = 0;
+                for (int i = 0; i < c.length; i++) {
+                    if (up.contains(t.backends().get(i).backend()) || t.backends().get(i).equals(x)) {
+                        min = Math.min(min, c[i]);
+                        max = Math.max(max, c[i]);
+                    }
+                }
+                double[] mv = moved(t, after, x.backend());
+                System.out.printf("| %d | the %d-th removal starts afresh (%d of %d slots were empty): entries per backend before"
+                        + " it %d-%d (max/min %.2f); that removal moved %.2f %% of the others |%n", n, k + 1, plan.empty(),
+                        plan.slots().size(), min, max, (double) max / min, 100 * mv[1]);
+                return;
+            }
+            plan = next;
+            t = after;
         }
     }
 

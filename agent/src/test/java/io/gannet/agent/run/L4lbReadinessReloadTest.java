@@ -62,6 +62,10 @@ class L4lbReadinessReloadTest extends DaemonAgainstFrr {
 
     private final List<Path> pins = new ArrayList<>();
     private Path bpffs;
+    /** {@link #start} runs etcd in the L4LB host's namespace and the daemon with {@code --etcd}. */
+    private boolean withEtcd;
+    private io.gannet.testsupport.EtcdServer etcd;
+    private List<String> runArgs;
 
     /** The daemon first (it holds the datapath), then its pins and the bpffs of the test. */
     @AfterEach
@@ -69,6 +73,9 @@ class L4lbReadinessReloadTest extends DaemonAgainstFrr {
         if (gannet != null) {
             gannet.close();
             gannet = null;
+        }
+        if (etcd != null) {
+            etcd.close();
         }
         for (Path p : pins) {
             Datapath.removePins(p);
@@ -157,6 +164,11 @@ class L4lbReadinessReloadTest extends DaemonAgainstFrr {
         List<String> args = new ArrayList<>(List.of("--services-dir", servicesDir.toString(), "--host-device", "br0",
                 "--bpf-pin-root", pin.toString()));
         args.addAll(List.of(moreRunArgs));
+        if (withEtcd) {
+            etcd = io.gannet.testsupport.EtcdServer.startIn(fabric.node().name());
+            args.addAll(List.of("--etcd", etcd.url()));
+        }
+        runArgs = args;
         gannet = GannetProcess.start(fabric.node(), dir, file, "lb1", args.toArray(String[]::new));
         gannet.awaitTrue("leaf1 Established", () -> gannet.established("leaf1"), fabric::diagnostics);
         return leaf;
@@ -225,6 +237,89 @@ class L4lbReadinessReloadTest extends DaemonAgainstFrr {
         awaitVip(fe, x -> x.path("route").asText().equals("announced"));
         assertThat(vip(fe).path("fingerprint").asText()).isEqualTo(VipTable.build(configured, all, M).fingerprint());
         awaitRoute(leaf, "203.0.113.10/32", true);
+    }
+
+    /**
+     * Issue 15's removal target as a user runs it: with {@code --etcd} the VIP's Maglev slots are
+     * agreed in etcd, so a backend removed from the EndpointSlice moves only its own entries, a
+     * rolling update's new pod takes exactly the old pod's entries, and a host that starts later
+     * with nothing of its own (fresh state directory and pins) reads the plan and builds the same
+     * table. Plain Maglev (no {@code --etcd}) would have rebuilt: another fingerprint.
+     */
+    @Test
+    void withEtcdABackendLeavingTheServiceMovesOnlyItsOwnEntriesAndALaterHostBuildsTheSameTable() throws Exception {
+        withEtcd = true;
+        String[] twelve = new String[12];
+        java.util.Arrays.fill(twelve, "");
+        String p = profile("203.0.113.0/24", "203.0.113.10", "65000:10");
+        start(p, p, Map.of("web.yaml", web(twelve)));
+        Path file = dir.resolve("services").resolve("web.yaml");
+        String fe = "203.0.113.10:80/TCP";
+        awaitVip(fe, v -> v.path("healthy").asText().equals("12/12") && v.path("route").asText().equals("announced"));
+        List<WeightedBackend> configured = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            configured.add(new WeightedBackend(Backend.of("10.203.1." + (21 + i), 8080), 1));
+        }
+        JsonNode v = vip(fe);
+        assertThat(v.path("fingerprint").asText()).as("a fresh plan is plain Maglev")
+                .isEqualTo(VipTable.build(configured, Set.copyOf(configured.stream().map(WeightedBackend::backend).toList()), M).fingerprint());
+        assertThat(v.path("slots").asText()).isEqualTo("12 slots, 0 empty, agreed among the LB hosts in etcd:" + etcd.url());
+        Map<String, Integer> before = entries(v);
+
+        // --- .23 is removed from the EndpointSlice (scaled down): only its entries move
+        StringBuilder slice = new StringBuilder(SERVICE.formatted("web", "203.0.113.10"));
+        for (int i = 0; i < 12; i++) {
+            if (i != 2) {
+                slice.append(endpoint("10.203.1." + (21 + i), ""));
+            }
+        }
+        Files.writeString(file, slice.toString());
+        awaitVip(fe, x -> x.path("healthy").asText().equals("11/11"));
+        v = vip(fe);
+        assertThat(v.path("slots").asText()).startsWith("12 slots, 1 empty, agreed");
+        Map<String, Integer> after = entries(v);
+        int gained = 0;
+        for (Map.Entry<String, Integer> e : after.entrySet()) {
+            assertThat(e.getValue()).as(e.getKey() + " keeps every entry it had").isGreaterThanOrEqualTo(before.get(e.getKey()));
+            gained += e.getValue() - before.get(e.getKey());
+        }
+        assertThat(gained).isEqualTo(before.get("10.203.1.23:8080"));
+        List<WeightedBackend> rest = new ArrayList<>(configured);
+        rest.remove(2);
+        Set<Backend> restUp = Set.copyOf(rest.stream().map(WeightedBackend::backend).toList());
+        io.gannet.l4lb.maglev.SlotPlan plan = io.gannet.l4lb.maglev.SlotPlan.fresh(configured).next(rest);
+        String agreed = VipTable.build(rest, plan, restUp, M).fingerprint();
+        assertThat(v.path("fingerprint").asText()).isEqualTo(agreed)
+                .as("plain Maglev over the eleven").isNotEqualTo(VipTable.build(rest, restUp, M).fingerprint());
+        gannet.awaitTrue("the plan agreed in etcd, logged", () -> gannet.log().contains("Maglev slots agreed in etcd:"
+                + etcd.url() + ": 1 slot(s) left empty by backends that left (12 slots, 1 empty)"), () -> gannet.log());
+
+        // --- a rolling update's new pod, .40: it takes .23's entries, nothing else moves
+        Files.writeString(file, slice + endpoint("10.203.1.40", ""));
+        awaitVip(fe, x -> x.path("healthy").asText().equals("12/12"));
+        v = vip(fe);
+        Map<String, Integer> replaced = entries(v);
+        assertThat(replaced.get("10.203.1.40:8080")).isEqualTo(before.get("10.203.1.23:8080"));
+        for (Map.Entry<String, Integer> e : before.entrySet()) {
+            if (!e.getKey().equals("10.203.1.23:8080")) {
+                assertThat(replaced.get(e.getKey())).as(e.getKey()).isEqualTo(e.getValue());
+            }
+        }
+        assertThat(v.path("slots").asText()).startsWith("12 slots, 0 empty, agreed");
+        String fingerprint = v.path("fingerprint").asText();
+
+        // --- another host, or this one with nothing of its own: fresh state directory and pins
+        gannet.close();
+        gannet = null;
+        for (Path pin : pins) {
+            Datapath.removePins(pin);
+        }
+        Path fresh = Files.createDirectories(dir.resolve("fresh-host"));
+        gannet = GannetProcess.start(fabric.node(), fresh, dir.resolve("profile.yaml"), "lb1", runArgs.toArray(String[]::new));
+        gannet.awaitTrue("leaf1 Established", () -> gannet.established("leaf1"), fabric::diagnostics);
+        awaitVip(fe, x -> x.path("healthy").asText().equals("12/12") && x.path("route").asText().equals("announced"));
+        assertThat(vip(fe).path("fingerprint").asText()).as("the plan read from etcd: the same table").isEqualTo(fingerprint);
+        assertThat(gannet.cli("show", "vips")).contains("(12 slots, 0 empty, agreed among the LB hosts in etcd:");
     }
 
     @Test
