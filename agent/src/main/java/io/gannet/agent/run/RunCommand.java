@@ -92,8 +92,9 @@ public final class RunCommand implements Callable<Integer> {
         "(65536 to 4194304); default: sized from the node's memory (0.25%% of it)."})
     int conntrackMax;
 
-    @Option(names = "--etcd", paramLabel = "URLS", description = {"Keep cluster state (PodCIDR blocks, fixed IPs) in etcd at these",
-        "client URLs (http://HOST:PORT, comma separated); default: a file store under --state-dir."})
+    @Option(names = "--etcd", paramLabel = "URLS", description = {"Keep cluster state (PodCIDR blocks, fixed IPs; on L4LB hosts the VIPs'",
+        "Maglev slots, agreed among them) in etcd at these client URLs (http://HOST:PORT, comma separated);",
+        "default: a file store under --state-dir (L4LB hosts: plain Maglev)."})
     String etcd;
 
     @Option(names = "--cni-socket", description = {"Run the node's pod networking: serve the CNI plugin (/opt/cni/bin/gannet) here",
