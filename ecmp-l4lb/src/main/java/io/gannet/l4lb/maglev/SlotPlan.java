@@ -120,33 +120,13 @@ public record SlotPlan(List<Slot> slots) {
         List<Backend> newcomers = want.keySet().stream().filter(b -> !placed.contains(b)).sorted().toList();
         List<Backend> left = new ArrayList<>();
         for (Backend b : newcomers) { // first an empty slot made for this very backend (it came back)
-            int at = -1;
-            for (int i : empty) {
-                Slot s = out.get(i);
-                if (s.holder() == null && s.name().equals(b) && s.weight() == want.get(b)) {
-                    at = i;
-                    break;
-                }
-            }
-            if (at >= 0) {
-                out.set(at, new Slot(out.get(at).name(), out.get(at).generation(), want.get(b), b));
-            } else {
+            if (!take(out, empty, b, want.get(b), true)) {
                 left.add(b);
             }
         }
         List<Backend> unplaced = new ArrayList<>();
         for (Backend b : left) { // then the first empty slot of its weight
-            int at = -1;
-            for (int i : empty) {
-                Slot s = out.get(i);
-                if (s.holder() == null && s.weight() == want.get(b)) {
-                    at = i;
-                    break;
-                }
-            }
-            if (at >= 0) {
-                out.set(at, new Slot(out.get(at).name(), out.get(at).generation(), want.get(b), b));
-            } else {
+            if (!take(out, empty, b, want.get(b), false)) {
                 unplaced.add(b);
             }
         }
@@ -166,10 +146,12 @@ public record SlotPlan(List<Slot> slots) {
         return new SlotPlan(out);
     }
 
-    /** Whether {@code b} holds a slot. */
-    public boolean holds(Backend b) {
-        for (Slot s : slots) {
-            if (b.equals(s.holder())) {
+    /** Gives {@code b} the first empty slot of its weight (made for it, with {@code own}); false if none. */
+    private static boolean take(List<Slot> out, List<Integer> empty, Backend b, int weight, boolean own) {
+        for (int i : empty) {
+            Slot s = out.get(i);
+            if (s.holder() == null && s.weight() == weight && (!own || s.name().equals(b))) {
+                out.set(i, new Slot(s.name(), s.generation(), weight, b));
                 return true;
             }
         }
