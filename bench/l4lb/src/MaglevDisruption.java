@@ -31,8 +31,9 @@ import java.util.Set;
  *   <li><b>it is replaced by a new pod</b> (a rolling update: one endpoint leaves, another joins),
  *       slots agreed: the new pod takes the empty slot, nothing else should move.</li>
  * </ul>
- * Then, slots agreed, backends removed one by one until the plan starts afresh (more than a
- * quarter of the slots empty): balance before that step and what that step moves.
+ * Then, slots agreed, backends removed one by one until the plan starts afresh (the empty slots'
+ * entries would fail over unevenly: {@link SlotPlan#next}), or all but one are gone: balance
+ * before that step and what that step moves.
  * Each backend in turn (up to 50 of them, spread over the N), reported as mean and max, and the
  * max as a multiple of 1/N (issue 15's target: at most 1.2).
  */
@@ -77,13 +78,13 @@ public final class MaglevDisruption {
                 List<WeightedBackend> fewer = new ArrayList<>(all);
                 fewer.remove(gone);
                 removed[t] = moved(before, VipTable.build(fewer, fewerHealthy, m), x);
-                removedAgreed[t] = moved(before, VipTable.build(fewer, plan.next(fewer), fewerHealthy, m), x);
+                removedAgreed[t] = moved(before, VipTable.build(fewer, plan.next(fewer, m), fewerHealthy, m), x);
                 List<WeightedBackend> replaced = new ArrayList<>(fewer);
                 WeightedBackend fresh = new WeightedBackend(Backend.of("10.8.0.1", 8080), 1);
                 replaced.add(fresh);
                 Set<Backend> replacedHealthy = new HashSet<>(fewerHealthy);
                 replacedHealthy.add(fresh.backend());
-                VipTable after = VipTable.build(replaced, plan.next(replaced), replacedHealthy, m);
+                VipTable after = VipTable.build(replaced, plan.next(replaced, m), replacedHealthy, m);
                 replacedAgreed[t] = moved(before, after, x);
                 for (int e = 0; e < m; e++) { // the new pod holds exactly what the old one held
                     if (x.equals(before.at(e)) != fresh.backend().equals(after.at(e))) {
@@ -107,9 +108,15 @@ public final class MaglevDisruption {
         Set<Backend> up = new HashSet<>(healthy);
         VipTable t = VipTable.build(now, plan, up, m);
         for (int k = 0; ; k++) {
+            if (now.size() == 1) {
+                int[] c = t.counts();
+                System.out.printf("| %d | %d removals, never afresh: %d of %d slots empty, the last backend holds %d entries |%n", n, k,
+                        plan.empty(), plan.slots().size(), java.util.stream.IntStream.of(c).max().orElse(0));
+                return;
+            }
             WeightedBackend x = now.remove((int) ((k * 7919L) % now.size()));
             up.remove(x.backend());
-            SlotPlan next = plan.next(now);
+            SlotPlan next = plan.next(now, m);
             VipTable after = VipTable.build(now, next, up, m);
             if (next.plain()) {
                 int[] c = t.counts();

@@ -286,7 +286,7 @@ final class L4lbCore {
                 }
             }
             VipTable t = previous.get(s.frontend());
-            SlotPlan plan = options.slots().plan(s.frontend().toString(), s.backends());
+            SlotPlan plan = options.slots().plan(s.frontend().toString(), s.backends(), m);
             if (t == null || !t.builtFrom(s.backends(), plan, upSet, m)) {
                 t = VipTable.build(s.backends(), plan, upSet, m);
             }

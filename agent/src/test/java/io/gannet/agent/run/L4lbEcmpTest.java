@@ -87,9 +87,7 @@ class L4lbEcmpTest {
             addressType: IPv4
             ports: [{name: http, protocol: TCP, port: 8080}]
             endpoints:
-            - addresses: ["10.92.0.21"]
-            - addresses: ["10.92.0.22"]
-            ---
+            %s---
             apiVersion: v1
             kind: Service
             metadata: {name: elsewhere, namespace: shop}
@@ -152,8 +150,9 @@ class L4lbEcmpTest {
     private FrrRouter rtr;
     private final GannetProcess[] lb = new GannetProcess[2];
     private final NetworkNamespace[] lbNs = new NetworkNamespace[2];
-    private final Process[] backend = new Process[2];
-    private final NetworkNamespace[] beNs = new NetworkNamespace[2];
+    private final Process[] backend = new Process[3];
+    private final NetworkNamespace[] beNs = new NetworkNamespace[3];
+    private Path profile;
 
     @AfterEach
     void tearDown() throws Exception {
@@ -175,8 +174,17 @@ class L4lbEcmpTest {
         return n;
     }
 
-    @Test
-    void twoL4lbHostsBehindAnFrrRouterWithEcmp() throws Exception {
+    /** The Service file with backends be1..be{@code n} (10.92.0.21, .22, ...) in its EndpointSlice. */
+    private static String services(int n) {
+        StringBuilder eps = new StringBuilder();
+        for (int i = 0; i < n; i++) {
+            eps.append("- addresses: [\"10.92.0.").append(21 + i).append("\"]\n");
+        }
+        return SERVICES.formatted(eps);
+    }
+
+    /** The namespaces, {@code backends} HTTP backends and the FRR router, configured by gannet profile render --switch rtr. */
+    private void network(int backends) throws Exception {
         Requirements.requireNetns();
         Requirements.requireBpf();
         Requirements.requireCommand("/usr/lib/frr/zebra");
@@ -186,7 +194,6 @@ class L4lbEcmpTest {
         Requirements.requireCommand("python3");
         Requirements.requireCommand("curl");
 
-        // --- the network
         rtrNs = ns("l4r");
         client = ns("l4c");
         NetworkNamespace bnet = ns("l4b");
@@ -211,6 +218,8 @@ class L4lbEcmpTest {
             l.exec("ip", "route", "add", "default", "via", "10.91.0.1");
             // forwarding stays off: gannet run turns it on for an L4LB host
             bridgePort(bnet, l, "p" + i, "10.92.0." + (11 + i) + "/24");
+        }
+        for (int i = 0; i < backends; i++) {
             NetworkNamespace b = ns("l4be" + (i + 1));
             beNs[i] = b;
             bridgePort(bnet, b, "q" + i, "10.92.0." + (21 + i) + "/24");
@@ -218,26 +227,39 @@ class L4lbEcmpTest {
         }
 
         // --- the router, configured by gannet profile render --switch rtr plus multipath L4 hashing
-        Path profile = dir.resolve("profile.yaml");
+        profile = dir.resolve("profile.yaml");
         Files.writeString(profile, PROFILE);
         String rendered = GannetProcess.render(profile, "rtr");
         rtr = FrrRouter.start(rtrNs, dir.resolve("frr"), rendered);
         cleanup.add(rtr);
 
-        // --- two gannet run L4LB hosts with the same Service directory. "ip netns exec" mounts
-        // a fresh /sys, hiding /sys/fs/bpf: the hosts pin under a bpffs of the test's own.
+        // "ip netns exec" mounts a fresh /sys, hiding /sys/fs/bpf: the hosts pin under a bpffs of the test's own.
         Path bpffs = Files.createDirectories(dir.resolve("bpffs"));
         NetworkNamespace.Shell.run("mount", "-t", "bpf", "bpf", bpffs.toString());
         cleanup.add(() -> NetworkNamespace.Shell.runQuietly("umount", bpffs.toString()));
         for (int i = 0; i < 2; i++) {
-            Path d = Files.createDirectories(dir.resolve("lb" + (i + 1)));
-            Path services = Files.createDirectories(d.resolve("services"));
-            Files.writeString(services.resolve("web.yaml"), SERVICES);
-            Path pin = bpffs.resolve("lb" + (i + 1));
-            pins.add(pin);
-            lb[i] = GannetProcess.start(lbNs[i], d, profile, "lb" + (i + 1), "--services-dir", services.toString(),
-                    "--host-device", "eth0", "--bpf-pin-root", pin.toString(), "--metrics", "127.0.0.1:" + (19324 + i));
-            cleanup.add(lb[i]);
+            pins.add(bpffs.resolve("lb" + (i + 1)));
+        }
+    }
+
+    /** L4LB host {@code i} ({@code gannet run}) over {@code stateDir}, its Service file with {@code backends} backends. */
+    private GannetProcess startHost(int i, Path stateDir, int backends, String... extra) throws IOException {
+        Path services = Files.createDirectories(dir.resolve("lb" + (i + 1)).resolve("services"));
+        Files.writeString(services.resolve("web.yaml"), services(backends));
+        List<String> args = new ArrayList<>(List.of("--services-dir", services.toString(), "--host-device", "eth0",
+                "--bpf-pin-root", pins.get(i).toString(), "--metrics", "127.0.0.1:" + (19324 + i)));
+        args.addAll(List.of(extra));
+        lb[i] = GannetProcess.start(lbNs[i], Files.createDirectories(stateDir), profile, "lb" + (i + 1), args.toArray(String[]::new));
+        cleanup.add(lb[i]);
+        return lb[i];
+    }
+
+    @Test
+    void twoL4lbHostsBehindAnFrrRouterWithEcmp() throws Exception {
+        network(2);
+        // --- two gannet run L4LB hosts with the same Service file
+        for (int i = 0; i < 2; i++) {
+            startHost(i, dir.resolve("lb" + (i + 1)), 2);
         }
 
         // --- both announce; the router installs two next hops
@@ -345,6 +367,61 @@ class L4lbEcmpTest {
         assertThat(snatPackets(0)).as("no new flows through the drained host").isEqualTo(before);
         assertThat(vip(lb[0], VIP + ":80/TCP").path("route").asText()).isEqualTo("drained");
         assertThat(lb[0].cli("show", "vips")).contains("drained").contains("10.92.0.21:8080");
+    }
+
+    /**
+     * Issue 15's removal target with two hosts, as users run them: both with {@code --etcd} (etcd
+     * on the router's address). A backend removed from the Service leaves its Maglev slot empty on
+     * both hosts (one plan, agreed in etcd: the same fingerprint, which plain Maglev over the two
+     * left would not give); lb2 started afresh after the removal (new state directory, no pins)
+     * reads that plan and builds lb1's table; then with lb1's uplink cut every flow reaches through
+     * lb2 the backend it reached before, through either host.
+     */
+    @Test
+    void withEtcdBothHostsKeepOneTableWhenABackendLeavesTheServiceAndAHostStartsAfresh() throws Exception {
+        network(3);
+        io.gannet.testsupport.EtcdServer etcd = io.gannet.testsupport.EtcdServer.startIn(rtrNs.name(), "10.91.0.1");
+        cleanup.add(etcd);
+        for (int i = 0; i < 2; i++) {
+            startHost(i, dir.resolve("lb" + (i + 1)), 3, "--etcd", etcd.url());
+        }
+        await("the router has both LB hosts as next hops", () -> rtr.nextHops(VIP + "/32").equals(List.of("10.91.0.2", "10.91.0.3")));
+        for (GannetProcess g : lb) {
+            awaitVip(g, v -> v.path("healthy").asText().equals("3/3"));
+        }
+        String fe = VIP + ":80/TCP";
+        assertThat(vip(lb[0], fe).path("fingerprint").asText()).isEqualTo(vip(lb[1], fe).path("fingerprint").asText());
+
+        // --- be3 leaves the Service (both hosts read the same EndpointSlice)
+        for (int i = 0; i < 2; i++) {
+            Files.writeString(dir.resolve("lb" + (i + 1)).resolve("services").resolve("web.yaml"), services(2));
+        }
+        for (GannetProcess g : lb) {
+            awaitVip(g, v -> v.path("healthy").asText().equals("2/2") && v.path("slots").asText().startsWith("3 slots, 1 empty, agreed"));
+        }
+        String agreed = vip(lb[0], fe).path("fingerprint").asText();
+        assertThat(vip(lb[1], fe).path("fingerprint").asText()).as("one plan on both hosts").isEqualTo(agreed);
+        List<io.gannet.l4lb.model.WeightedBackend> two = List.of(
+                new io.gannet.l4lb.model.WeightedBackend(io.gannet.bpf.lb.Backend.of("10.92.0.21", 8080), 1),
+                new io.gannet.l4lb.model.WeightedBackend(io.gannet.bpf.lb.Backend.of("10.92.0.22", 8080), 1));
+        assertThat(agreed).as("not plain Maglev over the two left").isNotEqualTo(io.gannet.l4lb.maglev.VipTable.build(two, 4099).fingerprint());
+
+        // --- lb2 afresh: a new state directory and no pins; it reads the plan from etcd
+        lb[1].close();
+        Datapath.removePins(pins.get(1));
+        startHost(1, dir.resolve("lb2-afresh"), 2, "--etcd", etcd.url());
+        awaitVip(lb[1], v -> v.path("healthy").asText().equals("2/2") && v.path("route").asText().equals("announced"));
+        assertThat(vip(lb[1], fe).path("fingerprint").asText()).as("the started host's table is the agreed one").isEqualTo(agreed);
+        await("the router has both LB hosts as next hops again", () -> rtr.nextHops(VIP + "/32").size() == 2);
+
+        // --- flows over both hosts; lb1's uplink cut: each flow reaches the same backend through lb2
+        Map<Integer, String> first = flows(20000, 200);
+        assertThat(first.values()).containsOnly("be1", "be2");
+        assertThat(snatPackets(0)).as("flows through lb1").isPositive();
+        assertThat(snatPackets(1)).as("flows through lb2").isPositive();
+        lbNs[0].exec("ip", "link", "set", "eth0", "down");
+        await("lb1's next hop gone", () -> rtr.nextHops(VIP + "/32").equals(List.of("10.91.0.3")));
+        assertThat(flows(20000, 200)).as("each flow reaches the same backend through either host").isEqualTo(first);
     }
 
     private static void bridgePort(NetworkNamespace bnet, NetworkNamespace host, String port, String cidr) {

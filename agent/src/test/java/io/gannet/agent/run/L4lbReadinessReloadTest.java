@@ -287,7 +287,7 @@ class L4lbReadinessReloadTest extends DaemonAgainstFrr {
         List<WeightedBackend> rest = new ArrayList<>(configured);
         rest.remove(2);
         Set<Backend> restUp = Set.copyOf(rest.stream().map(WeightedBackend::backend).toList());
-        io.gannet.l4lb.maglev.SlotPlan plan = io.gannet.l4lb.maglev.SlotPlan.fresh(configured).next(rest);
+        io.gannet.l4lb.maglev.SlotPlan plan = io.gannet.l4lb.maglev.SlotPlan.fresh(configured).next(rest, M);
         String agreed = VipTable.build(rest, plan, restUp, M).fingerprint();
         assertThat(v.path("fingerprint").asText()).isEqualTo(agreed)
                 .as("plain Maglev over the eleven").isNotEqualTo(VipTable.build(rest, restUp, M).fingerprint());

@@ -27,8 +27,8 @@ import java.util.concurrent.TimeUnit;
  */
 public interface SlotAgreement extends AutoCloseable {
 
-    /** The plan for this VIP frontend's configured backends (called on the L4LB's own thread; never blocks). */
-    SlotPlan plan(String frontend, List<WeightedBackend> configured);
+    /** The plan for this VIP frontend's configured backends in a table of {@code m} entries (called on the L4LB's own thread; never blocks). */
+    SlotPlan plan(String frontend, List<WeightedBackend> configured, int m);
 
     /** "each host's own (plain Maglev)" or where the plans are agreed, for {@code show vips} and the log. */
     String describe();
@@ -39,7 +39,7 @@ public interface SlotAgreement extends AutoCloseable {
     /** Plain Maglev on every host: no agreement needed, none kept. */
     SlotAgreement LOCAL = new SlotAgreement() {
         @Override
-        public SlotPlan plan(String frontend, List<WeightedBackend> configured) {
+        public SlotPlan plan(String frontend, List<WeightedBackend> configured, int m) {
             return SlotPlan.fresh(configured);
         }
 
@@ -73,7 +73,7 @@ public interface SlotAgreement extends AutoCloseable {
         /** A stored plan (null: unreadable) and the revision of its last change. */
         private record Held(SlotPlan plan, long revision) {}
 
-        private record Last(Held stored, List<WeightedBackend> configured, SlotPlan plan) {}
+        private record Last(Held stored, List<WeightedBackend> configured, int m, SlotPlan plan) {}
 
         private final ClusterStore store;
         private final EventLog log;
@@ -108,17 +108,17 @@ public interface SlotAgreement extends AutoCloseable {
         }
 
         @Override
-        public SlotPlan plan(String frontend, List<WeightedBackend> configured) {
+        public SlotPlan plan(String frontend, List<WeightedBackend> configured, int m) {
             String key = PREFIX + frontend;
             Held held = agreed.get(key);
             Last l = last.get(key);
-            if (l != null && l.stored == held && l.configured.equals(configured) && !dirty.containsKey(key)) {
+            if (l != null && l.stored == held && l.m == m && l.configured.equals(configured) && !dirty.containsKey(key)) {
                 return l.plan;
             }
             SlotPlan stored = held == null ? null : held.plan; // null: none, or unreadable
-            SlotPlan p = stored == null ? SlotPlan.fresh(configured) : stored.next(configured);
-            boolean viewChanged = l == null || !l.configured.equals(configured);
-            last.put(key, new Last(held, List.copyOf(configured), p));
+            SlotPlan p = stored == null ? SlotPlan.fresh(configured) : stored.next(configured, m);
+            boolean viewChanged = l == null || l.m != m || !l.configured.equals(configured);
+            last.put(key, new Last(held, List.copyOf(configured), m, p));
             boolean differs = stored == null || !p.equals(stored);
             boolean retry = dirty.remove(key) != null;
             if (loaded && differs && (viewChanged || retry)) {
@@ -152,7 +152,8 @@ public interface SlotAgreement extends AutoCloseable {
         private static String describeChange(SlotPlan before, SlotPlan after) {
             int empty = after.empty() - before.empty();
             if (after.plain() && !before.plain()) {
-                return "more than a quarter of the slots were empty: rebuilt over the backends configured now";
+                return "so many slots were empty that failing their entries over would be uneven or slow: rebuilt over the"
+                        + " backends configured now";
             }
             int added = after.slots().size() - before.slots().size();
             return (empty > 0 ? empty + " slot(s) left empty by backends that left" : empty < 0 ? -empty

@@ -37,7 +37,7 @@ class SlotAgreementTest {
     }
 
     private static VipTable table(SlotAgreement a, List<WeightedBackend> bs) {
-        return VipTable.build(bs, a.plan(FE, bs), all(bs), M);
+        return VipTable.build(bs, a.plan(FE, bs, M), all(bs), M);
     }
 
     private static void await(String what, Supplier<Boolean> cond) throws InterruptedException {
@@ -74,7 +74,7 @@ class SlotAgreementTest {
             }
             // b still sees it: b's table is still the one with it, and b writes nothing back
             long rev = store.get(SlotAgreement.PREFIX + FE).orElseThrow().modRevision();
-            await("b read a's plan", () -> b.plan(FE, bs).slots().stream().anyMatch(s -> s.holder() != null && s.holder().equals(gone)));
+            await("b read a's plan", () -> b.plan(FE, bs, M).slots().stream().anyMatch(s -> s.holder() != null && s.holder().equals(gone)));
             assertThat(table(b, bs).fingerprint()).isEqualTo(a0.fingerprint());
             Thread.sleep(300);
             assertThat(store.get(SlotAgreement.PREFIX + FE).orElseThrow().modRevision()).as("b did not undo a's write").isEqualTo(rev);

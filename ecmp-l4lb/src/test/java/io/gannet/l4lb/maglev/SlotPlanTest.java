@@ -68,7 +68,7 @@ class SlotPlanTest {
         for (int gone : new int[] {0, 321, 999}) {
             Backend b = bs.get(gone).backend();
             List<WeightedBackend> rest = without(bs, gone);
-            SlotPlan next = plan.next(rest);
+            SlotPlan next = plan.next(rest, M);
             assertThat(next.empty()).isEqualTo(1);
             VipTable after = VipTable.build(rest, next, all(rest), M);
             assertThat(movedBeyond(before, after, b)).as("other entries moved when %s left", b).isZero();
@@ -89,8 +89,8 @@ class SlotPlanTest {
         WeightedBackend fresh = be("10.9.9.9");
         replaced.add(fresh);
         // the old pod goes first, then the new one comes: the new one takes the empty slot
-        SlotPlan p1 = plan.next(rest);
-        SlotPlan p2 = p1.next(replaced);
+        SlotPlan p1 = plan.next(rest, M);
+        SlotPlan p2 = p1.next(replaced, M);
         assertThat(p2.empty()).isZero();
         assertThat(p2.slots()).hasSize(200);
         VipTable after = VipTable.build(replaced, p2, all(replaced), M);
@@ -99,36 +99,36 @@ class SlotPlanTest {
             assertThat(after.at(e)).isEqualTo(was.equals(old) ? fresh.backend() : was);
         }
         // both in one step (the EndpointSlice changed once): the same plan
-        assertThat(plan.next(replaced)).isEqualTo(p2);
+        assertThat(plan.next(replaced, M)).isEqualTo(p2);
     }
 
     @Test
     void nextIsIdempotentAndABackendThatComesBackTakesItsOwnSlot() {
         List<WeightedBackend> bs = VipTableTest.backends(20);
         SlotPlan plan = SlotPlan.fresh(bs);
-        SlotPlan gone = plan.next(without(without(bs, 3), 7)); // .4 and .8 leave
+        SlotPlan gone = plan.next(without(without(bs, 3), 7), M); // .4 and .8 leave
         assertThat(gone.empty()).isEqualTo(2);
-        assertThat(gone.next(without(without(bs, 3), 7))).isEqualTo(gone);
+        assertThat(gone.next(without(without(bs, 3), 7), M)).isEqualTo(gone);
         // .8 comes back: it takes the slot made for it, not .4's (which comes first in slot order)
-        SlotPlan back = gone.next(without(bs, 3));
+        SlotPlan back = gone.next(without(bs, 3), M);
         assertThat(back.slots()).filteredOn(s -> s.holder() != null && s.holder().equals(bs.get(7).backend()))
                 .singleElement().extracting(SlotPlan.Slot::name).isEqualTo(bs.get(7).backend());
-        assertThat(back.next(bs)).isEqualTo(plan);
+        assertThat(back.next(bs, M)).isEqualTo(plan);
     }
 
     @Test
     void aNewcomerOfAnotherWeightGetsASlotOfItsOwnAndAWeightChangeKeepsTheSlot() {
         List<WeightedBackend> bs = VipTableTest.backends(10);
-        SlotPlan p = SlotPlan.fresh(bs).next(without(bs, 0));
+        SlotPlan p = SlotPlan.fresh(bs).next(without(bs, 0), M);
         List<WeightedBackend> heavy = new ArrayList<>(without(bs, 0));
         heavy.add(new WeightedBackend(Backend.of("10.9.9.9", 8080), 3));
-        SlotPlan q = p.next(heavy);
+        SlotPlan q = p.next(heavy, M);
         assertThat(q.empty()).isEqualTo(1);
         assertThat(q.slots()).hasSize(11);
         // a weight change: the same slot, the new weight
         List<WeightedBackend> reweighted = new ArrayList<>(without(bs, 0));
         reweighted.set(0, new WeightedBackend(reweighted.get(0).backend(), 5));
-        SlotPlan r = p.next(reweighted);
+        SlotPlan r = p.next(reweighted, M);
         assertThat(r.slots()).hasSize(10);
         assertThat(r.slots()).filteredOn(s -> reweighted.get(0).backend().equals(s.holder())).singleElement()
                 .extracting(SlotPlan.Slot::weight).isEqualTo(5);
@@ -140,9 +140,9 @@ class SlotPlanTest {
     @Test
     void aSlotMadeAgainForABackendWhoseFirstSlotIsTakenGetsTheNextGeneration() {
         List<WeightedBackend> bs = List.of(be("10.0.0.1"), be("10.0.0.2"), be("10.0.0.3"), be("10.0.0.4"), be("10.0.0.5"));
-        SlotPlan p = SlotPlan.fresh(bs).next(bs.subList(1, 5)); // .1 leaves
-        SlotPlan q = p.next(List.of(bs.get(1), bs.get(2), bs.get(3), bs.get(4), be("10.0.0.9"))); // .9 takes .1's slot
-        SlotPlan r = q.next(List.of(bs.get(0), bs.get(1), bs.get(2), bs.get(3), bs.get(4), be("10.0.0.9"))); // .1 is back
+        SlotPlan p = SlotPlan.fresh(bs).next(bs.subList(1, 5), M); // .1 leaves
+        SlotPlan q = p.next(List.of(bs.get(1), bs.get(2), bs.get(3), bs.get(4), be("10.0.0.9")), M); // .9 takes .1's slot
+        SlotPlan r = q.next(List.of(bs.get(0), bs.get(1), bs.get(2), bs.get(3), bs.get(4), be("10.0.0.9")), M); // .1 is back
         assertThat(r.slots()).hasSize(6);
         assertThat(r.slots()).filteredOn(s -> bs.get(0).backend().equals(s.holder())).singleElement()
                 .satisfies(s -> assertThat(s.generation()).isEqualTo(1));
@@ -155,21 +155,46 @@ class SlotPlanTest {
     }
 
     @Test
-    void moreThanAQuarterEmptyStartsAfresh() {
-        List<WeightedBackend> bs = VipTableTest.backends(8);
+    void aPlanStartsAfreshOnlyWhenEmptySlotsWouldFailOverUnevenly() {
+        // 100 slots of a 4,099-entry table: e empty fail over unevenly (over 5 % of a holder's
+        // share) when e (100 - e) > 0.0025 x 100 x 4,099 = 1,024.75, from the 12th
+        List<WeightedBackend> bs = VipTableTest.backends(100);
         SlotPlan p = SlotPlan.fresh(bs);
-        SlotPlan two = p.next(bs.subList(2, 8));
-        assertThat(two.empty()).isEqualTo(2); // 2 of 8: a quarter
-        SlotPlan three = two.next(bs.subList(3, 8));
-        assertThat(three).isEqualTo(SlotPlan.fresh(bs.subList(3, 8))); // 3 of 8: afresh
-        assertThat(p.next(List.of())).isEqualTo(SlotPlan.NONE);
+        SlotPlan eleven = p.next(bs.subList(11, 100), 4099);
+        assertThat(eleven.empty()).isEqualTo(11);
+        assertThat(eleven.next(bs.subList(12, 100), 4099)).isEqualTo(SlotPlan.fresh(bs.subList(12, 100)));
+        // the same removals in a table of 65,537 entries: never unbalanced enough at 100 backends
+        assertThat(p.next(bs.subList(50, 100), M).empty()).isEqualTo(50);
+        // three backends, one gone: its slot stays empty (a third of the table fails over evenly)
+        List<WeightedBackend> three = VipTableTest.backends(3);
+        assertThat(SlotPlan.fresh(three).next(three.subList(1, 3), M).empty()).isEqualTo(1);
+        // none left: no slots
+        assertThat(p.next(List.of(), M)).isEqualTo(SlotPlan.NONE);
+        // balance just before a 1,000-backend plan of 65,537 entries starts afresh
+        List<WeightedBackend> k = VipTableTest.backends(1000);
+        SlotPlan q = SlotPlan.fresh(k);
+        int removed = 0;
+        while (true) {
+            SlotPlan n = q.next(k.subList(removed + 1, 1000), M);
+            if (n.plain()) {
+                break;
+            }
+            q = n;
+            removed++;
+        }
+        assertThat(removed).as("empty slots kept before starting afresh").isBetween(150, 250);
+        List<WeightedBackend> live = k.subList(removed, 1000);
+        int[] c = VipTable.build(live, q, all(live), M).counts();
+        int min = IntStream.of(c).min().orElseThrow();
+        int max = IntStream.of(c).max().orElseThrow();
+        assertThat((double) max / min).as("max/min entries per backend, %d of 1,000 slots empty", removed).isLessThan(1.6);
     }
 
     @Test
     void encodedAndDecodedIncludingIpv6AndEmptySlots() {
         List<WeightedBackend> bs = List.of(be("10.0.0.1"), new WeightedBackend(Backend.of("fd00:97::21", 443), 2), be("10.0.0.2"),
                 be("10.0.0.3"), be("10.0.0.4"));
-        SlotPlan p = SlotPlan.fresh(bs).next(bs.subList(1, 5));
+        SlotPlan p = SlotPlan.fresh(bs).next(bs.subList(1, 5), M);
         assertThat(p.encode()).isEqualTo("""
                 10.0.0.1:8080 1 -
                 10.0.0.2:8080 1 10.0.0.2:8080
