@@ -587,9 +587,10 @@ public final class Lab {
             String pins = LabWorkloads.pinRoot(o.name(), lb.name());
             d.pinnedMaps.add(pins);
             state.save();
+            // The lab's etcd: the L4LB hosts agree on their VIPs' Maglev slots there, as the nodes on their blocks.
             long pid = startDaemon(o, plan, ns, lb.name(), labProfile, dir, List.of("--services-dir",
                     LabL4lb.servicesDir(o.dir()).toString(), "--host-device", "eth0", "--bpf-pin-root", pins,
-                    "--metrics", lb.listenAddress().getHostAddress() + ":" + METRICS_PORT));
+                    "--etcd", LabStore.url(d.storeAddress), "--metrics", lb.listenAddress().getHostAddress() + ":" + METRICS_PORT));
             d.pids.add(pid);
             d.l4lbs.add(new LabState.Node(lb.name(), ns.name(), lb.listenAddress().getHostAddress(), "", dir.resolve("gannet.sock").toString(),
                     "", dir.resolve("gannet.log").toString(), pid));
