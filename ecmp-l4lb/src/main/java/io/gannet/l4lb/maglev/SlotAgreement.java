@@ -81,6 +81,7 @@ public interface SlotAgreement extends AutoCloseable {
         private final Map<String, Last> last = new HashMap<>(); // by key, the L4LB thread's own
         private final Map<String, Boolean> dirty = new ConcurrentHashMap<>(); // the store failed a write: write again
         private final Map<String, String> unreadable = new ConcurrentHashMap<>();
+        private final java.util.Set<String> failing = ConcurrentHashMap.newKeySet(); // writes the store refused (logged once)
         private final ExecutorService writer;
         private final AutoCloseable watch;
         private volatile boolean loaded;
@@ -121,30 +122,51 @@ public interface SlotAgreement extends AutoCloseable {
             last.put(key, new Last(held, List.copyOf(configured), m, p));
             boolean differs = stored == null || !p.equals(stored);
             boolean retry = dirty.remove(key) != null;
-            if (loaded && differs && (viewChanged || retry)) {
+            if (!loaded && differs) {
+                dirty.put(key, Boolean.TRUE); // write once the store has answered
+            } else if (differs && (viewChanged || retry)) {
                 long rev = held == null ? 0 : held.revision;
                 String why = stored == null ? "first plan" : describeChange(stored, p);
-                writer.execute(() -> write(key, p, rev, why));
+                List<WeightedBackend> seen = List.copyOf(configured);
+                writer.execute(() -> write(key, seen, m, p, rev, why));
             }
             return p;
         }
 
-        private void write(String key, SlotPlan p, long revision, String why) {
+        /**
+         * Writes {@code p}, computed from the plan stored at {@code revision} (0: none) and the
+         * backends this host saw ({@code configured}). When another host wrote first, takes theirs and
+         * computes again from it with the same backends: written only if that still changes it (a
+         * host whose view is the same as the writer's writes nothing).
+         */
+        private void write(String key, List<WeightedBackend> configured, int m, SlotPlan p, long revision, String why) {
             try {
-                Txn t = revision == 0 ? Txn.begin().ifAbsent(key) : Txn.begin().ifModRevision(key, revision);
-                if (store.commit(t.put(key, p.encode())).succeeded()) {
-                    log.event(key.substring(PREFIX.length()), "Maglev slots agreed in " + store.describe() + ": " + why
-                            + " (" + p + ")");
-                    return;
+                for (int attempt = 0; attempt < 5; attempt++) {
+                    Txn t = revision == 0 ? Txn.begin().ifAbsent(key) : Txn.begin().ifModRevision(key, revision);
+                    if (store.commit(t.put(key, p.encode())).succeeded()) {
+                        failing.remove(key);
+                        log.event(key.substring(PREFIX.length()), "Maglev slots agreed in " + store.describe() + ": " + why
+                                + " (" + p + ")");
+                        return;
+                    }
+                    failing.remove(key);
+                    Optional<KeyValue> now = store.get(key);
+                    now.ifPresentOrElse(this::take, () -> agreed.remove(key));
+                    Held h = agreed.get(key);
+                    SlotPlan theirs = h == null ? null : h.plan;
+                    SlotPlan again = theirs == null ? SlotPlan.fresh(configured) : theirs.next(configured, m);
+                    if (again.equals(theirs)) {
+                        return;
+                    }
+                    why = theirs == null ? "first plan" : describeChange(theirs, again);
+                    p = again;
+                    revision = now.map(KeyValue::modRevision).orElse(0L);
                 }
-                // Another host wrote first: take theirs. No retry: this host writes again when its own view
-                // changes, and the last host to see the final backend set writes the final plan.
-                Optional<KeyValue> now = store.get(key);
-                now.ifPresentOrElse(this::take, () -> agreed.remove(key));
-                return;
             } catch (StoreException e) {
-                log.event(key.substring(PREFIX.length()), "Maglev slots not written to the cluster store (" + e.getMessage()
-                        + "): written when it answers");
+                if (failing.add(key)) { // once per outage, not at every retry
+                    log.event(key.substring(PREFIX.length()), "Maglev slots not written to the cluster store (" + e.getMessage()
+                            + "): written when it answers");
+                }
             }
             dirty.put(key, Boolean.TRUE);
         }

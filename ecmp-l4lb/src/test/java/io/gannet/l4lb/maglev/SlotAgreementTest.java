@@ -92,6 +92,46 @@ class SlotAgreementTest {
         }
     }
 
+    /** A store whose writes fail while {@code down} is set: etcd unreachable. */
+    private static ClusterStore failingWrites(ClusterStore inner, java.util.concurrent.atomic.AtomicBoolean down) {
+        return (ClusterStore) java.lang.reflect.Proxy.newProxyInstance(ClusterStore.class.getClassLoader(),
+                new Class<?>[] {ClusterStore.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("commit") && down.get()) {
+                        throw new io.gannet.cluster.store.StoreException(io.gannet.cluster.store.StoreException.Reason.UNAVAILABLE,
+                                "etcd does not answer");
+                    }
+                    try {
+                        return method.invoke(inner, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+    }
+
+    @Test
+    void aPlanTheStoreDidNotTakeIsWrittenWhenItAnswersAndTheOutageIsLoggedOnce() throws Exception {
+        List<String> log = new CopyOnWriteArrayList<>();
+        List<WeightedBackend> bs = VipTableTest.backends(10);
+        java.util.concurrent.atomic.AtomicBoolean down = new java.util.concurrent.atomic.AtomicBoolean(true);
+        try (ClusterStore file = FileStore.open(dir.resolve("store"));
+                SlotAgreement a = SlotAgreement.inStore(failingWrites(file, down), Duration.ofSeconds(5), (s, m) -> log.add(s + ": " + m))) {
+            VipTable t = table(a, bs);
+            for (int i = 0; i < 20; i++) { // the L4LB's tick asks again and again
+                assertThat(table(a, bs).fingerprint()).isEqualTo(t.fingerprint());
+                Thread.sleep(20);
+            }
+            assertThat(log).filteredOn(l -> l.contains("not written")).containsExactly(FE
+                    + ": Maglev slots not written to the cluster store (etcd does not answer): written when it answers");
+            assertThat(file.get(SlotAgreement.PREFIX + FE)).isEmpty();
+            down.set(false);
+            await("written once the store answers", () -> {
+                table(a, bs);
+                return file.get(SlotAgreement.PREFIX + FE).isPresent();
+            });
+            assertThat(file.get(SlotAgreement.PREFIX + FE).orElseThrow().text()).isEqualTo(SlotPlan.fresh(bs).encode());
+        }
+    }
+
     @Test
     void anUnreadablePlanInTheStoreIsReportedAndReplaced() throws Exception {
         List<String> log = new CopyOnWriteArrayList<>();
