@@ -57,7 +57,8 @@ public interface SlotAgreement extends AutoCloseable {
      * are the agreed ones), then watched; a host writes a plan (compare-and-swap on the key's
      * revision, on a thread of its own) when the backends it sees change and the plan they give
      * differs from the stored one. A host whose view lags uses the plan its view gives without
-     * writing it, so hosts never undo each other's writes.
+     * writing it, so it does not undo a newer write; the last host to see the final backend set
+     * writes the final plan (or finds it written).
      */
     static SlotAgreement inStore(ClusterStore store, java.time.Duration firstRead, EventLog log) {
         return new Stored(store, firstRead, log);
