@@ -245,6 +245,6 @@ public record SlotPlan(List<Slot> slots) {
     /** Slots in fill order as {@code show vips} prints them. */
     @Override
     public String toString() {
-        return slots.size() + " slots, " + empty() + " empty";
+        return slots.size() + (slots.size() == 1 ? " slot, " : " slots, ") + empty() + " empty";
     }
 }
