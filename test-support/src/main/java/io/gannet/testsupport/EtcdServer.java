@@ -39,11 +39,7 @@ public final class EtcdServer implements AutoCloseable {
     /** Starts etcd, or skips the test (fails under CI) when it is not installed. */
     public static EtcdServer startNew() throws IOException {
         Requirements.requireCommand("etcd");
-        Path bin = Requirements.findCommand("etcd");
-        Path dir = Files.createTempDirectory("gannet-etcd-" + ProcessHandle.current().pid() + "-");
-        EtcdServer s = new EtcdServer(bin, dir.resolve("data"), freePort(), freePort());
-        s.start();
-        return s;
+        return startFresh(null, "127.0.0.1");
     }
 
     /** Starts etcd inside {@code ns}, on that namespace's loopback. */
@@ -55,18 +51,39 @@ public final class EtcdServer implements AutoCloseable {
     public static EtcdServer startIn(String ns, String host) throws IOException {
         Requirements.requireCommand("etcd");
         Requirements.requireCommand("curl");
-        Path bin = Requirements.findCommand("etcd");
-        Path dir = Files.createTempDirectory("gannet-etcd-" + ProcessHandle.current().pid() + "-");
-        EtcdServer s = new EtcdServer(bin, dir.resolve("data"), freePort(), freePort());
-        s.ns = ns;
-        s.host = host;
-        s.start();
-        return s;
+        return startFresh(ns, host);
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
+    /**
+     * A new etcd on two free ports. A port found free can be taken by another process (an outgoing
+     * connection's ephemeral port) before etcd binds it: then etcd exits with "address already in
+     * use", and the start is tried again on other ports (at most five times).
+     */
+    private static EtcdServer startFresh(String ns, String host) throws IOException {
+        Path bin = Requirements.findCommand("etcd");
+        for (int attempt = 1; ; attempt++) {
+            Path dir = Files.createTempDirectory("gannet-etcd-" + ProcessHandle.current().pid() + "-");
+            int[] ports = freePorts();
+            EtcdServer s = new EtcdServer(bin, dir.resolve("data"), ports[0], ports[1]);
+            s.ns = ns;
+            s.host = host;
+            try {
+                s.start();
+                return s;
+            } catch (IOException e) {
+                s.close();
+                if (attempt == 5 || !String.valueOf(e.getMessage()).contains("address already in use")) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    /** Two distinct free loopback ports (both held open while the second is found). */
+    private static int[] freePorts() throws IOException {
+        try (ServerSocket a = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
+                ServerSocket b = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return new int[] {a.getLocalPort(), b.getLocalPort()};
         }
     }
 
