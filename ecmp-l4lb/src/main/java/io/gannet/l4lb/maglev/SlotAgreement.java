@@ -80,12 +80,13 @@ public interface SlotAgreement extends AutoCloseable {
         private final EventLog log;
         private final Map<String, Held> agreed = new ConcurrentHashMap<>(); // by key
         private final Map<String, Last> last = new HashMap<>(); // by key, the L4LB thread's own
-        private final Map<String, Boolean> dirty = new ConcurrentHashMap<>(); // the store failed a write: write again
+        private final java.util.Set<String> dirty = ConcurrentHashMap.newKeySet(); // the store failed a write: write again
         private final Map<String, String> unreadable = new ConcurrentHashMap<>();
         private final java.util.Set<String> failing = ConcurrentHashMap.newKeySet(); // writes the store refused (logged once)
         private final ExecutorService writer;
         private final AutoCloseable watch;
         private volatile boolean loaded;
+        private final java.util.concurrent.CountDownLatch firstResync = new java.util.concurrent.CountDownLatch(1);
 
         Stored(ClusterStore store, java.time.Duration firstRead, EventLog log) {
             this.store = store;
@@ -95,18 +96,19 @@ public interface SlotAgreement extends AutoCloseable {
                 t.setDaemon(true);
                 return t;
             });
-            try {
-                writer.submit(() -> {
-                    for (KeyValue kv : store.list(PREFIX)) {
-                        take(kv);
-                    }
-                    loaded = true;
-                }).get(firstRead.toMillis(), TimeUnit.MILLISECONDS);
-            } catch (Exception e) {
-                log.event("slots", "the cluster store did not answer within " + firstRead.toSeconds() + " s (" + cause(e)
-                        + "): tables are plain Maglev over the backends seen until it does");
-            }
+            // The watch's first news is the whole state under the prefix (onResync): the first read.
             this.watch = store.watch(PREFIX, this);
+            boolean answered;
+            try {
+                answered = firstResync.await(firstRead.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                answered = false;
+            }
+            if (!answered) {
+                log.event("slots", "the cluster store did not answer within " + firstRead.toSeconds()
+                        + " s: tables are plain Maglev over the backends seen until it does");
+            }
         }
 
         @Override
@@ -114,20 +116,20 @@ public interface SlotAgreement extends AutoCloseable {
             String key = PREFIX + frontend;
             Held held = agreed.get(key);
             Last l = last.get(key);
-            if (l != null && l.stored == held && l.m == m && l.configured.equals(configured) && !dirty.containsKey(key)) {
+            if (l != null && l.stored == held && l.m == m && l.configured.equals(configured) && !dirty.contains(key)) {
                 return l.plan;
             }
             SlotPlan stored = held == null ? null : held.plan; // null: none, or unreadable
-            SlotPlan p = stored == null ? SlotPlan.fresh(configured) : stored.next(configured, m);
+            SlotPlan p = planFrom(stored, configured, m);
             boolean viewChanged = l == null || l.m != m || !l.configured.equals(configured);
             last.put(key, new Last(held, List.copyOf(configured), m, p));
             boolean differs = stored == null || !p.equals(stored);
-            boolean retry = dirty.remove(key) != null;
+            boolean retry = dirty.remove(key);
             if (!loaded && differs) {
-                dirty.put(key, Boolean.TRUE); // write once the store has answered
+                dirty.add(key); // write once the store has answered
             } else if (differs && (viewChanged || retry)) {
                 long rev = held == null ? 0 : held.revision;
-                String why = stored == null ? "first plan" : describeChange(stored, p);
+                String why = describeChange(stored, p);
                 List<WeightedBackend> seen = List.copyOf(configured);
                 writer.execute(() -> write(key, seen, m, p, rev, why));
             }
@@ -144,22 +146,22 @@ public interface SlotAgreement extends AutoCloseable {
             try {
                 for (int attempt = 0; attempt < 5; attempt++) {
                     Txn t = revision == 0 ? Txn.begin().ifAbsent(key) : Txn.begin().ifModRevision(key, revision);
-                    if (store.commit(t.put(key, p.encode())).succeeded()) {
-                        failing.remove(key);
+                    boolean written = store.commit(t.put(key, p.encode())).succeeded();
+                    failing.remove(key); // the store answered
+                    if (written) {
                         log.event(key.substring(PREFIX.length()), "Maglev slots agreed in " + store.describe() + ": " + why
                                 + " (" + p + ")");
                         return;
                     }
-                    failing.remove(key);
                     Optional<KeyValue> now = store.get(key);
                     now.ifPresentOrElse(this::take, () -> agreed.remove(key));
                     Held h = agreed.get(key);
                     SlotPlan theirs = h == null ? null : h.plan;
-                    SlotPlan again = theirs == null ? SlotPlan.fresh(configured) : theirs.next(configured, m);
+                    SlotPlan again = planFrom(theirs, configured, m);
                     if (again.equals(theirs)) {
                         return;
                     }
-                    why = theirs == null ? "first plan" : describeChange(theirs, again);
+                    why = describeChange(theirs, again);
                     p = again;
                     revision = now.map(KeyValue::modRevision).orElse(0L);
                 }
@@ -169,10 +171,19 @@ public interface SlotAgreement extends AutoCloseable {
                             + "): written when it answers");
                 }
             }
-            dirty.put(key, Boolean.TRUE);
+            dirty.add(key);
         }
 
+        /** The plan this host's view gives from the stored one ({@code stored} null: none or unreadable, plain Maglev). */
+        private static SlotPlan planFrom(SlotPlan stored, List<WeightedBackend> configured, int m) {
+            return stored == null ? SlotPlan.fresh(configured) : stored.next(configured, m);
+        }
+
+        /** What a write changes, for the log ({@code before} null: nothing was stored). */
         private static String describeChange(SlotPlan before, SlotPlan after) {
+            if (before == null) {
+                return "first plan";
+            }
             int empty = after.empty() - before.empty();
             if (after.plain() && !before.plain()) {
                 return "so many slots were empty that failing their entries over would be uneven or slow: rebuilt over the"
@@ -199,13 +210,14 @@ public interface SlotAgreement extends AutoCloseable {
 
         @Override
         public void onResync(List<KeyValue> current, long revision) {
-            Map<String, Boolean> seen = new HashMap<>();
+            java.util.Set<String> seen = new java.util.HashSet<>();
             for (KeyValue kv : current) {
                 take(kv);
-                seen.put(kv.key(), Boolean.TRUE);
+                seen.add(kv.key());
             }
-            agreed.keySet().removeIf(k -> !seen.containsKey(k));
+            agreed.keySet().removeIf(k -> !seen.contains(k));
             loaded = true;
+            firstResync.countDown();
         }
 
         @Override
@@ -232,11 +244,6 @@ public interface SlotAgreement extends AutoCloseable {
                 // closing: nothing to tell
             }
             writer.shutdownNow();
-        }
-
-        private static String cause(Exception e) {
-            Throwable c = e instanceof java.util.concurrent.ExecutionException && e.getCause() != null ? e.getCause() : e;
-            return c.getMessage() == null ? "no answer" : c.getMessage();
         }
     }
 }
