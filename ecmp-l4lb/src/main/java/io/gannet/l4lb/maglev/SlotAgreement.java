@@ -131,18 +131,22 @@ public interface SlotAgreement extends AutoCloseable {
                 long rev = held == null ? 0 : held.revision;
                 String why = describeChange(stored, p);
                 List<WeightedBackend> seen = List.copyOf(configured);
-                writer.execute(() -> write(key, seen, m, p, rev, why));
+                boolean ownChange = l != null; // not this host's first look at the VIP
+                writer.execute(() -> write(key, seen, m, p, rev, why, ownChange));
             }
             return p;
         }
 
         /**
          * Writes {@code p}, computed from the plan stored at {@code revision} (0: none) and the
-         * backends this host saw ({@code configured}). When another host wrote first, takes theirs and
-         * computes again from it with the same backends: written only if that still changes it (a
-         * host whose view is the same as the writer's writes nothing).
+         * backends this host saw ({@code configured}). When another host wrote first, takes theirs;
+         * for a change of this host's own view ({@code ownChange}) it computes again from theirs with
+         * the same backends and writes only if that still changes it (a host whose view is the same as
+         * the writer's writes nothing). A host's first look at a VIP never writes over another's plan:
+         * queued behind a newer write, it would put back what that write changed.
          */
-        private void write(String key, List<WeightedBackend> configured, int m, SlotPlan p, long revision, String why) {
+        private void write(String key, List<WeightedBackend> configured, int m, SlotPlan p, long revision, String why,
+                boolean ownChange) {
             try {
                 for (int attempt = 0; attempt < 5; attempt++) {
                     Txn t = revision == 0 ? Txn.begin().ifAbsent(key) : Txn.begin().ifModRevision(key, revision);
@@ -158,7 +162,7 @@ public interface SlotAgreement extends AutoCloseable {
                     Held h = agreed.get(key);
                     SlotPlan theirs = h == null ? null : h.plan;
                     SlotPlan again = planFrom(theirs, configured, m);
-                    if (again.equals(theirs)) {
+                    if (!ownChange || again.equals(theirs)) {
                         return;
                     }
                     why = describeChange(theirs, again);
@@ -185,7 +189,10 @@ public interface SlotAgreement extends AutoCloseable {
                 return "first plan";
             }
             int empty = after.empty() - before.empty();
-            if (after.plain() && !before.plain()) {
+            // next() drops slots only when it starts afresh (a backend taking its own slot back is plain too)
+            java.util.Set<String> kept = new java.util.HashSet<>();
+            after.slots().forEach(x -> kept.add(x.name() + "#" + x.generation()));
+            if (before.slots().stream().anyMatch(x -> !kept.contains(x.name() + "#" + x.generation()))) {
                 return "so many slots were empty that failing their entries over would be uneven or slow: rebuilt over the"
                         + " backends configured now";
             }

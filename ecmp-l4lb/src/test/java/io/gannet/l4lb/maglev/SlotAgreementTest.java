@@ -132,6 +132,46 @@ class SlotAgreementTest {
         }
     }
 
+    /** A store whose watch never brings news after an empty first resync: a host that has not seen a plan yet. */
+    private static ClusterStore blindWatch(ClusterStore inner) {
+        return (ClusterStore) java.lang.reflect.Proxy.newProxyInstance(ClusterStore.class.getClassLoader(),
+                new Class<?>[] {ClusterStore.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("watch")) {
+                        ((io.gannet.cluster.store.WatchListener) args[1]).onResync(List.of(), 0);
+                        return (AutoCloseable) () -> { };
+                    }
+                    try {
+                        return method.invoke(inner, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+    }
+
+    @Test
+    void aHostsFirstLookNeverWritesOverANewerPlan() throws Exception {
+        List<String> log = new CopyOnWriteArrayList<>();
+        List<WeightedBackend> bs = VipTableTest.backends(40);
+        List<WeightedBackend> rest = new ArrayList<>(bs);
+        rest.remove(5);
+        try (ClusterStore store = FileStore.open(dir.resolve("store"));
+                SlotAgreement a = SlotAgreement.inStore(store, Duration.ofSeconds(5), (s, m) -> log.add("a " + s + ": " + m))) {
+            table(a, bs);
+            await("a's first plan stored", () -> store.get(SlotAgreement.PREFIX + FE).isPresent());
+            table(a, rest);
+            await("a's plan stored", () -> store.get(SlotAgreement.PREFIX + FE).orElseThrow().text().contains(" -\n"));
+            long rev = store.get(SlotAgreement.PREFIX + FE).orElseThrow().modRevision();
+            // b has not seen any plan yet and still sees the backend that left: its first look's write
+            // meets a's newer plan, takes it, and does not put the backend back
+            try (SlotAgreement b = SlotAgreement.inStore(blindWatch(store), Duration.ofSeconds(5), (s, m) -> log.add("b " + s + ": " + m))) {
+                table(b, bs);
+                Thread.sleep(500);
+                assertThat(store.get(SlotAgreement.PREFIX + FE).orElseThrow().modRevision()).as("a's plan stands").isEqualTo(rev);
+                assertThat(log).noneMatch(l -> l.startsWith("b "));
+            }
+        }
+    }
+
     @Test
     void anUnreadablePlanInTheStoreIsReportedAndReplaced() throws Exception {
         List<String> log = new CopyOnWriteArrayList<>();
